@@ -1,0 +1,25 @@
+//===- Passes.h - Loom's conversion passes ----------------------*- C++ -*-===//
+#ifndef LOOM_CONVERSION_PASSES_H
+#define LOOM_CONVERSION_PASSES_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir {
+namespace loom {
+
+#define GEN_PASS_DECL
+#include "loom/Conversion/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "loom/Conversion/Passes.h.inc"
+
+} // namespace loom
+} // namespace mlir
+
+#endif // LOOM_CONVERSION_PASSES_H

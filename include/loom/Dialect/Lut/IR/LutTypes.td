@@ -1,0 +1,36 @@
+#ifndef LOOM_DIALECT_LUT_IR_LUTTYPES_TD
+#define LOOM_DIALECT_LUT_IR_LUTTYPES_TD
+
+include "loom/Dialect/Lut/IR/LutAttrs.td"
+
+def Lut_PackedType : TypeDef<Lut_Dialect, "Packed"> {
+  let mnemonic = "packed";
+  let summary = "a packed low-bit weight of logical shape M x K";
+  let description = [{
+    `!lut.packed<M x K, #lut.quant<...>, #lut.layout<...>>` is an [M, K]
+    weight (M output features, K the reduction axis) with its codes, scales
+    and offsets. It is a value type: it bufferizes to one byte blob, and the
+    reference lowering sees its logical content (codes, scales, offsets).
+
+    Example: `!lut.packed<4096x4096, #lut.quant<ternary, group = per_tensor,
+    scale = f32>, #lut.layout<bitplane, g = 4, lanes = 2x2, tile_m = 256>>`.
+  }];
+  let parameters = (ins
+    ArrayRefParameter<"int64_t">:$shape,
+    "QuantAttr":$quant,
+    "LayoutAttr":$layout);
+  let hasCustomAssemblyFormat = 1;
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    int64_t getM() const { return getShape()[0]; }
+    int64_t getK() const { return getShape()[1]; }
+    /// The logical tensors behind this weight: codes [M, K] i8, scales and,
+    /// when the quant has an offset, offsets (i8 zero points or fp mins).
+    SmallVector<Type> getLogicalTypes() const;
+  }];
+}
+
+def Lut_AnyFloatTensor : TensorOf<[F32, F16, BF16]>;
+def Lut_ActTensor : TensorOf<[F32, F16, BF16, I8]>;
+
+#endif // LOOM_DIALECT_LUT_IR_LUTTYPES_TD

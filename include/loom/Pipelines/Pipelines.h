@@ -1,0 +1,34 @@
+//===- Pipelines.h - Loom's named pass pipelines ----------------*- C++ -*-===//
+#ifndef LOOM_PIPELINES_PIPELINES_H
+#define LOOM_PIPELINES_PIPELINES_H
+
+#include "mlir/Pass/PassOptions.h"
+
+namespace mlir {
+class OpPassManager;
+namespace loom {
+
+struct ReferencePipelineOptions
+    : public PassPipelineOptions<ReferencePipelineOptions> {
+  PassOptions::Option<bool> emitCInterface{
+      *this, "emit-c-interface",
+      llvm::cl::desc("Give every public function a _mlir_ciface_ wrapper"),
+      llvm::cl::init(true)};
+};
+
+/// Lowers Loom's dialects through their reference lowerings to bufferized
+/// loops (linalg, scf, memref, arith, math), stopping before LLVM.
+void buildReferenceToLoopsPipeline(OpPassManager &pm);
+
+/// The whole reference path: buildReferenceToLoopsPipeline, then the LLVM
+/// dialect, ready for translation to LLVM IR.
+void buildReferencePipeline(OpPassManager &pm,
+                            const ReferencePipelineOptions &options);
+
+/// Registers `loom-reference-pipeline`.
+void registerPipelines();
+
+} // namespace loom
+} // namespace mlir
+
+#endif // LOOM_PIPELINES_PIPELINES_H

@@ -1,0 +1,169 @@
+//===- LutOps.cpp - lut dialect operations --------------------------------===//
+
+#include "loom/Dialect/Lut/IR/LutOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/TypeUtilities.h"
+
+using namespace mlir;
+using namespace mlir::loom::lut;
+
+#define GET_OP_CLASSES
+#include "loom/Dialect/Lut/IR/LutOps.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// PackOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult PackOp::verify() {
+  PackedType packed = getResult().getType();
+  SmallVector<Type> expected = packed.getLogicalTypes();
+  SmallVector<Type> actual = {getCodes().getType(), getScales().getType()};
+  if (getOffsets())
+    actual.push_back(getOffsets().getType());
+  static constexpr StringLiteral names[] = {"codes", "scales", "offsets"};
+  if (actual.size() != expected.size())
+    return emitOpError() << "the quant " << packed.getQuant()
+                         << (expected.size() == 3 ? " needs" : " takes no")
+                         << " offsets operand";
+  for (auto [index, pair] : llvm::enumerate(llvm::zip(actual, expected))) {
+    auto [got, want] = pair;
+    if (got != want)
+      return emitOpError() << names[index] << " must be " << want << ", got "
+                           << got;
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// DequantizeOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult DequantizeOp::verify() {
+  PackedType packed = getWeight().getType();
+  auto result = cast<RankedTensorType>(getResult().getType());
+  if (result.getShape() != packed.getShape())
+    return emitOpError() << "result shape must be " << packed.getM() << "x"
+                         << packed.getK() << " like the weight";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// MpGemmOp
+//===----------------------------------------------------------------------===//
+
+Accuracy MpGemmOp::getEffectiveAccuracy() {
+  if (std::optional<Accuracy> accuracy = getAccuracy())
+    return *accuracy;
+  bool i8 = getElementTypeOrSelf(getX().getType()).isInteger(8);
+  return i8 || getActQuant() ? Accuracy::Exact : Accuracy::TableI8;
+}
+
+LogicalResult MpGemmOp::verify() {
+  PackedType packed = getWeight().getType();
+  auto x = dyn_cast<RankedTensorType>(getX().getType());
+  auto y = dyn_cast<RankedTensorType>(getResult().getType());
+  if (!x || x.getRank() != 2)
+    return emitOpError() << "x must be a rank-2 tensor [N, K]";
+  if (!y || y.getRank() != 2)
+    return emitOpError() << "result must be a rank-2 tensor [N, M]";
+  int64_t k = packed.getK(), m = packed.getM();
+  if (!ShapedType::isDynamic(x.getDimSize(1)) && x.getDimSize(1) != k)
+    return emitOpError() << "x has K = " << x.getDimSize(1)
+                         << " but the weight has K = " << k;
+  if (ShapedType::isDynamic(x.getDimSize(1)))
+    return emitOpError() << "x must have a static K dimension";
+  if (y.getDimSize(1) != m)
+    return emitOpError() << "result must have M = " << m << " columns, got "
+                         << y.getDimSize(1);
+  if (!ShapedType::isDynamic(x.getDimSize(0)) &&
+      !ShapedType::isDynamic(y.getDimSize(0)) &&
+      x.getDimSize(0) != y.getDimSize(0))
+    return emitOpError() << "result has " << y.getDimSize(0)
+                         << " rows but x has N = " << x.getDimSize(0);
+
+  int64_t lookupGroup = packed.getLayout().getLookupGroup();
+  bool i8 = x.getElementType().isInteger(8);
+  std::optional<Accuracy> accuracy = getAccuracy();
+  if (i8) {
+    if (!getXScale())
+      return emitOpError() << "i8 activations require an x_scale operand";
+    if (accuracy && *accuracy != Accuracy::Exact)
+      return emitOpError() << "i8 activations only allow accuracy 'exact', got '"
+                           << stringifyAccuracy(*accuracy) << "'";
+    if (getActQuant())
+      return emitOpError() << "act_quant only applies to fp activations";
+    auto scale = cast<RankedTensorType>(getXScale().getType());
+    if (scale.getRank() == 2) {
+      int64_t blocks = scale.getDimSize(1);
+      if (ShapedType::isDynamic(blocks) || blocks <= 0 || k % blocks != 0)
+        return emitOpError() << "x_scale [N, K/Ga] needs a static block count "
+                                "dividing K = "
+                             << k;
+      int64_t block = k / blocks;
+      if (block % lookupGroup != 0)
+        return emitOpError() << "activation block " << block
+                             << " is not a multiple of the lookup group "
+                             << lookupGroup;
+    } else if (scale.getRank() != 1) {
+      return emitOpError() << "x_scale must be [N] or [N, K/Ga]";
+    }
+    if (!ShapedType::isDynamic(scale.getDimSize(0)) &&
+        !ShapedType::isDynamic(x.getDimSize(0)) &&
+        scale.getDimSize(0) != x.getDimSize(0))
+      return emitOpError() << "x_scale has " << scale.getDimSize(0)
+                           << " rows but x has N = " << x.getDimSize(0);
+  } else {
+    if (getXScale())
+      return emitOpError() << "fp activations take no x_scale";
+    if (accuracy && *accuracy == Accuracy::Exact && !getActQuant())
+      return emitOpError()
+             << "accuracy 'exact' with fp activations needs act_quant = i8";
+    if (ActQuantAttr actQuant = getActQuantAttr()) {
+      int64_t block = actQuant.getBlock();
+      if (block != 0 && (k % block != 0 || block % lookupGroup != 0))
+        return emitOpError() << "act_quant block " << block
+                             << " must divide K = " << k
+                             << " and be a multiple of the lookup group "
+                             << lookupGroup;
+    }
+  }
+
+  LayoutKind layout = packed.getLayout().getKind();
+  if ((layout == LayoutKind::Codes || layout == LayoutKind::Gguf) &&
+      isa<BlockArgument>(getWeight()))
+    return emitOpError() << "a '" << stringifyLayoutKind(layout)
+                         << "' weight must be a compile-time constant; repack "
+                            "it explicitly (lut.repack) before passing it in";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// LinearOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult LinearOp::verify() {
+  PackedType packed = getWeight().getType();
+  auto x = cast<RankedTensorType>(getX().getType());
+  auto y = cast<RankedTensorType>(getResult().getType());
+  if (x.getRank() < 1)
+    return emitOpError() << "x must have at least one dimension";
+  if (x.getShape().back() != packed.getK())
+    return emitOpError() << "x's last dimension must be K = " << packed.getK();
+  SmallVector<int64_t> expected(x.getShape());
+  expected.back() = packed.getM();
+  if (y.getShape() != ArrayRef<int64_t>(expected))
+    return emitOpError() << "result shape must match x with the last "
+                            "dimension M = "
+                         << packed.getM();
+  if (Value bias = getBias()) {
+    auto biasType = cast<RankedTensorType>(bias.getType());
+    if (biasType.getRank() != 1 || biasType.getDimSize(0) != packed.getM())
+      return emitOpError() << "bias must be [" << packed.getM() << "]";
+    if (biasType.getElementType() != y.getElementType())
+      return emitOpError() << "bias element type must match the result's";
+  }
+  return success();
+}

@@ -1,0 +1,29 @@
+//===- InitAllPasses.cpp - Register Loom's and upstream passes ------------===//
+
+#include "loom/InitAllPasses.h"
+
+#include "loom/Conversion/Passes.h"
+#include "loom/Dialect/Lut/Transforms/Passes.h"
+#include "loom/Pipelines/Pipelines.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Affine/Transforms/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
+#include "mlir/Transforms/Passes.h"
+
+void mlir::loom::registerAllPasses() {
+  lut::registerLutPasses();
+  registerLoomConversionPasses();
+  registerPipelines();
+
+  registerTransformsPasses();
+  registerConversionPasses();
+  affine::registerAffinePasses();
+  bufferization::registerBufferizationPasses();
+  registerLinalgPasses();
+  memref::registerMemRefPasses();
+  registerSCFPasses();
+}

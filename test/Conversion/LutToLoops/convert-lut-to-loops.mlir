@@ -1,0 +1,81 @@
+// RUN: loom-opt %s -split-input-file --convert-lut-to-loops | FileCheck %s
+
+!w4 = !lut.packed<64x128, #lut.quant<signed, bits = 4, group = 32, scale = f16>, #lut.layout<codes>>
+
+// The packed weight becomes its codes and scales; the GEMM decodes each code
+// (mask, subtract the signed offset 8), scales it and accumulates in f64.
+// CHECK-DAG: #[[$X:.*]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+// CHECK-DAG: #[[$CODES:.*]] = affine_map<(d0, d1, d2) -> (d1, d2)>
+// CHECK-DAG: #[[$SCALES:.*]] = affine_map<(d0, d1, d2) -> (d1, d2 floordiv 32)>
+// CHECK-DAG: #[[$OUT:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// CHECK-LABEL: func @signed_w4
+// CHECK-SAME: (%[[C:.*]]: tensor<64x128xi8>, %[[S:.*]]: tensor<64x4xf16>, %[[XA:.*]]: tensor<?x128xf32>)
+// CHECK: %[[ACC:.*]] = linalg.generic {indexing_maps = [#[[$X]], #[[$CODES]], #[[$SCALES]], #[[$OUT]]], iterator_types = ["parallel", "parallel", "reduction"]}
+// CHECK-SAME: ins(%[[XA]], %[[C]], %[[S]] : tensor<?x128xf32>, tensor<64x128xi8>, tensor<64x4xf16>) outs(%{{.*}} : tensor<?x64xf64>)
+// CHECK: arith.andi %{{.*}}, %c15_i32
+// CHECK: arith.subi %{{.*}}, %c8_i32
+// CHECK: arith.extf %{{.*}} : f16 to f64
+// CHECK: linalg.generic {{.*}} ins(%[[ACC]] : tensor<?x64xf64>) outs(%{{.*}} : tensor<?x64xf32>)
+// CHECK: arith.truncf %{{.*}} : f64 to f32
+func.func @signed_w4(%c: tensor<64x128xi8>, %s: tensor<64x4xf16>, %x: tensor<?x128xf32>) -> tensor<?x64xf32> {
+  %w = lut.pack %c, %s : tensor<64x128xi8>, tensor<64x4xf16> -> !w4
+  %y = lut.mpgemm %x, %w : tensor<?x128xf32>, !w4 -> tensor<?x64xf32>
+  return %y : tensor<?x64xf32>
+}
+
+// -----
+
+!t = !lut.packed<128x256, #lut.quant<ternary, group = per_tensor, scale = f32>, #lut.layout<bitplane, g = 4, lanes = 2x2, tile_m = 128>>
+
+// Function boundaries: the packed argument is split 1:N into its logical
+// tensors, whatever its layout; ternary codes decode as min(q & 3, 2) - 1.
+// CHECK-DAG: #[[$PT:.*]] = affine_map<(d0, d1, d2) -> (0, 0)>
+// CHECK-LABEL: func @ternary_argument
+// CHECK-SAME: (%{{.*}}: tensor<128x256xi8>, %{{.*}}: tensor<1x1xf32>, %{{.*}}: tensor<3x256xf32>) -> tensor<3x128xf32>
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #{{.*}}, #[[$PT]], #{{.*}}]
+// CHECK: arith.andi %{{.*}}, %c3_i32
+// CHECK: arith.minsi %{{.*}}, %c2_i32
+// CHECK-LABEL: func @caller
+// CHECK-SAME: (%[[CC:.*]]: tensor<128x256xi8>, %[[CS:.*]]: tensor<1x1xf32>, %[[CX:.*]]: tensor<3x256xf32>)
+// CHECK: call @ternary_argument(%[[CC]], %[[CS]], %[[CX]])
+func.func @ternary_argument(%w: !t, %x: tensor<3x256xf32>) -> tensor<3x128xf32> {
+  %y = lut.linear %x, %w : tensor<3x256xf32>, !t -> tensor<3x128xf32>
+  return %y : tensor<3x128xf32>
+}
+func.func @caller(%w: !t, %x: tensor<3x256xf32>) -> tensor<3x128xf32> {
+  %y = call @ternary_argument(%w, %x) : (!t, tensor<3x256xf32>) -> tensor<3x128xf32>
+  return %y : tensor<3x128xf32>
+}
+
+// -----
+
+!z = !lut.packed<8x64, #lut.quant<unsigned, bits = 2, group = per_channel, scale = bf16, offset = zero_point>>
+
+// CHECK-LABEL: func @dequantize_zero_point
+// CHECK-SAME: (%[[C:.*]]: tensor<8x64xi8>, %[[S:.*]]: tensor<8x1xbf16>, %[[Z:.*]]: tensor<8x1xi8>)
+// CHECK: linalg.generic {{.*}} ins(%[[C]], %[[S]], %[[Z]] : tensor<8x64xi8>, tensor<8x1xbf16>, tensor<8x1xi8>) outs(%{{.*}} : tensor<8x64xf16>)
+// CHECK: %[[Q:.*]] = arith.andi
+// CHECK: %[[ZP:.*]] = arith.andi
+// CHECK: arith.subi %[[Q]], %[[ZP]]
+func.func @dequantize_zero_point(%c: tensor<8x64xi8>, %s: tensor<8x1xbf16>, %z: tensor<8x1xi8>) -> tensor<8x64xf16> {
+  %w = lut.pack %c, %s, %z : tensor<8x64xi8>, tensor<8x1xbf16>, tensor<8x1xi8> -> !z
+  %f = lut.dequantize %w : !z -> tensor<8x64xf16>
+  return %f : tensor<8x64xf16>
+}
+
+// -----
+
+!b = !lut.packed<16x64, #lut.quant<binary, group = 32, scale = f32>>
+
+// Per-row activation quantization: absmax over K, then round-half-even of
+// x / (absmax / 127) inside the GEMM.
+// CHECK-LABEL: func @act_quant_row
+// CHECK: tensor.expand_shape %{{.*}} {{\[}}[0], [1, 2]] output_shape [%{{.*}}, 1, 64]
+// CHECK: math.absf
+// CHECK: arith.maximumf
+// CHECK: math.roundeven
+func.func @act_quant_row(%c: tensor<16x64xi8>, %s: tensor<16x2xf32>, %x: tensor<?x64xf32>) -> tensor<?x16xf32> {
+  %w = lut.pack %c, %s : tensor<16x64xi8>, tensor<16x2xf32> -> !b
+  %y = lut.mpgemm %x, %w {act_quant = #lut.act_quant<i8>} : tensor<?x64xf32>, !b -> tensor<?x16xf32>
+  return %y : tensor<?x16xf32>
+}

@@ -1,0 +1,316 @@
+// RUN: loom-opt %s -split-input-file -verify-diagnostics
+
+// expected-error @+1 {{'unsigned' codes take 1 to 4 bits, got 5}}
+func.func @unsigned_bits(%w: !lut.packed<8x64, #lut.quant<unsigned, bits = 5, group = 32, scale = f32>>)
+
+// -----
+
+// expected-error @+1 {{'signed' codes take 2 to 4 bits, got 1}}
+func.func @signed_bits(%w: !lut.packed<8x64, #lut.quant<signed, bits = 1, group = 32, scale = f32>>)
+
+// -----
+
+// expected-error @+1 {{'binary' codes take exactly 1 bit, got 2}}
+func.func @binary_bits(%w: !lut.packed<8x64, #lut.quant<binary, bits = 2, group = 32, scale = f32>>)
+
+// -----
+
+// expected-error @+1 {{'ternary' codes take no 'bits'}}
+func.func @ternary_bits(%w: !lut.packed<8x64, #lut.quant<ternary, bits = 2, group = 32, scale = f32>>)
+
+// -----
+
+// expected-error @+1 {{an offset ('zero_point') is only allowed with 'unsigned' codes}}
+func.func @signed_offset(%w: !lut.packed<8x64, #lut.quant<signed, bits = 4, group = 32, scale = f32, offset = zero_point>>)
+
+// -----
+
+// expected-error @+1 {{scale type must be f32, f16 or bf16, got 'i8'}}
+func.func @scale_type(%w: !lut.packed<8x64, #lut.quant<signed, bits = 4, group = 32, scale = i8>>)
+
+// -----
+
+// expected-error @+1 {{group size must be positive, got 0}}
+func.func @group_zero(%w: !lut.packed<8x64, #lut.quant<signed, bits = 4, group = 0, scale = f32>>)
+
+// -----
+
+// expected-error @+1 {{#lut.quant needs a 'group'}}
+func.func @no_group(%w: !lut.packed<8x64, #lut.quant<signed, bits = 4, scale = f32>>)
+
+// -----
+
+// expected-error @+1 {{unknown encoding 'nibble'}}
+func.func @bad_encoding(%w: !lut.packed<8x64, #lut.quant<nibble, bits = 4, group = 32>>)
+
+// -----
+
+// expected-error @+1 {{unknown #lut.quant parameter 'blocks'}}
+func.func @bad_key(%w: !lut.packed<8x64, #lut.quant<signed, bits = 4, blocks = 32>>)
+
+// -----
+
+// expected-error @+1 {{bitplane lookup group g must be 4 or 8, got 5}}
+func.func @bitplane_g(%w: !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane, g = 5, lanes = 1x1, tile_m = 128>>)
+
+// -----
+
+// expected-error @+1 {{bitplane lanes PxQ must have P*Q in {1, 2, 4}, got 3x1}}
+func.func @bitplane_lanes(%w: !lut.packed<128x64, #lut.quant<signed, bits = 3, group = 32>, #lut.layout<bitplane, g = 4, lanes = 3x1, tile_m = 128>>)
+
+// -----
+
+// expected-error @+1 {{tile_m must be a positive multiple of the row block 64, got 96}}
+func.func @tile_m(%w: !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane, g = 4, lanes = 2x1, tile_m = 96>>)
+
+// -----
+
+// expected-error @+1 {{tile_m must be a positive multiple of the row block 128, got 64}}
+func.func @trit3_tile_m(%w: !lut.packed<128x66, #lut.quant<ternary, group = per_tensor>, #lut.layout<trit3, tile_m = 64>>)
+
+// -----
+
+// expected-error @+1 {{unknown parameter 'lanes' for the 'trit3' layout}}
+func.func @trit3_lanes(%w: !lut.packed<128x66, #lut.quant<ternary, group = per_tensor>, #lut.layout<trit3, lanes = 2x2>>)
+
+// -----
+
+// expected-error @+1 {{packed weight dimensions M and K must be static}}
+func.func @dynamic(%w: !lut.packed<?x64, #lut.quant<signed, bits = 4, group = 32>>)
+
+// -----
+
+// expected-error @+1 {{packed weight must be 2-D (M x K), got rank 3}}
+func.func @rank3(%w: !lut.packed<2x8x64, #lut.quant<signed, bits = 4, group = 32>>)
+
+// -----
+
+// expected-error @+1 {{K = 96 is not a multiple of the group size 64}}
+func.func @partial_group(%w: !lut.packed<128x96, #lut.quant<signed, bits = 2, group = 64>, #lut.layout<bitplane, g = 4, lanes = 1x1, tile_m = 128>>)
+
+// -----
+
+// expected-error @+1 {{group size 6 is not a multiple of the layout's lookup group 4}}
+func.func @group_vs_g(%w: !lut.packed<128x36, #lut.quant<signed, bits = 2, group = 6>, #lut.layout<bitplane, g = 4, lanes = 1x1, tile_m = 128>>)
+
+// -----
+
+// expected-error @+1 {{lanes P = 2 does not divide the 3 bit planes}}
+func.func @lanes_vs_planes(%w: !lut.packed<128x64, #lut.quant<signed, bits = 3, group = 32>, #lut.layout<bitplane, g = 4, lanes = 2x1, tile_m = 128>>)
+
+// -----
+
+// expected-error @+1 {{the 'trit3' layout only holds ternary weights}}
+func.func @trit3_signed(%w: !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<trit3, tile_m = 128>>)
+
+// -----
+
+// expected-error @+1 {{gguf<TQ2_0> does not match #lut.quant<ternary, group = 128, scale = f16>}}
+func.func @gguf_mismatch(%w: !lut.packed<8x256, #lut.quant<ternary, group = 128, scale = f16>, #lut.layout<gguf<TQ2_0>>>)
+
+// -----
+
+// expected-error @+1 {{activation quantization block must be positive, got -4}}
+func.func @act_block(%x: tensor<1x1xf32>) attributes {q = #lut.act_quant<i8, block = -4>} {
+  return
+}
+
+// -----
+
+func.func @pack_codes_shape(%c: tensor<8x32xi8>, %s: tensor<8x2xf32>) {
+  // expected-error @+1 {{codes must be 'tensor<8x64xi8>', got 'tensor<8x32xi8>'}}
+  %w = lut.pack %c, %s : tensor<8x32xi8>, tensor<8x2xf32> -> !lut.packed<8x64, #lut.quant<signed, bits = 4, group = 32>>
+  return
+}
+
+// -----
+
+func.func @pack_scale_type(%c: tensor<8x64xi8>, %s: tensor<8x2xf32>) {
+  // expected-error @+1 {{scales must be 'tensor<8x2xf16>', got 'tensor<8x2xf32>'}}
+  %w = lut.pack %c, %s : tensor<8x64xi8>, tensor<8x2xf32> -> !lut.packed<8x64, #lut.quant<signed, bits = 4, group = 32, scale = f16>>
+  return
+}
+
+// -----
+
+func.func @pack_missing_offsets(%c: tensor<8x64xi8>, %s: tensor<8x2xf32>) {
+  // expected-error @+1 {{needs offsets operand}}
+  %w = lut.pack %c, %s : tensor<8x64xi8>, tensor<8x2xf32> -> !lut.packed<8x64, #lut.quant<unsigned, bits = 4, group = 32, offset = min>>
+  return
+}
+
+// -----
+
+func.func @pack_extra_offsets(%c: tensor<8x64xi8>, %s: tensor<8x2xf32>, %o: tensor<8x2xf32>) {
+  // expected-error @+1 {{takes no offsets operand}}
+  %w = lut.pack %c, %s, %o : tensor<8x64xi8>, tensor<8x2xf32>, tensor<8x2xf32> -> !lut.packed<8x64, #lut.quant<unsigned, bits = 4, group = 32>>
+  return
+}
+
+// -----
+
+func.func @pack_offset_type(%c: tensor<8x64xi8>, %s: tensor<8x2xf32>, %o: tensor<8x2xf32>) {
+  // expected-error @+1 {{offsets must be 'tensor<8x2xi8>', got 'tensor<8x2xf32>'}}
+  %w = lut.pack %c, %s, %o : tensor<8x64xi8>, tensor<8x2xf32>, tensor<8x2xf32> -> !lut.packed<8x64, #lut.quant<unsigned, bits = 4, group = 32, offset = zero_point>>
+  return
+}
+
+// -----
+
+func.func @dequantize_shape(%w: !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>) {
+  // expected-error @+1 {{result shape must be 128x64 like the weight}}
+  %f = lut.dequantize %w : !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>> -> tensor<64x128xf32>
+  return
+}
+
+// -----
+
+func.func @mpgemm_rank(%x: tensor<2x4x64xf32>, %w: !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>) {
+  // expected-error @+1 {{x must be a rank-2 tensor [N, K]}}
+  %y = lut.mpgemm %x, %w : tensor<2x4x64xf32>, !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>> -> tensor<8x128xf32>
+  return
+}
+
+// -----
+
+func.func @mpgemm_k(%x: tensor<4x32xf32>, %w: !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>) {
+  // expected-error @+1 {{x has K = 32 but the weight has K = 64}}
+  %y = lut.mpgemm %x, %w : tensor<4x32xf32>, !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>> -> tensor<4x128xf32>
+  return
+}
+
+// -----
+
+func.func @mpgemm_dynamic_k(%x: tensor<4x?xf32>, %w: !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>) {
+  // expected-error @+1 {{x must have a static K dimension}}
+  %y = lut.mpgemm %x, %w : tensor<4x?xf32>, !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>> -> tensor<4x128xf32>
+  return
+}
+
+// -----
+
+func.func @mpgemm_m(%x: tensor<4x64xf32>, %w: !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>) {
+  // expected-error @+1 {{result must have M = 128 columns, got 64}}
+  %y = lut.mpgemm %x, %w : tensor<4x64xf32>, !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>> -> tensor<4x64xf32>
+  return
+}
+
+// -----
+
+func.func @mpgemm_n(%x: tensor<4x64xf32>, %w: !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>) {
+  // expected-error @+1 {{result has 5 rows but x has N = 4}}
+  %y = lut.mpgemm %x, %w : tensor<4x64xf32>, !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>> -> tensor<5x128xf32>
+  return
+}
+
+// -----
+
+func.func @mpgemm_i8_no_scale(%x: tensor<4x64xi8>, %w: !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>) {
+  // expected-error @+1 {{i8 activations require an x_scale operand}}
+  %y = lut.mpgemm %x, %w : tensor<4x64xi8>, !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>> -> tensor<4x128xf32>
+  return
+}
+
+// -----
+
+func.func @mpgemm_i8_table(%x: tensor<4x64xi8>, %s: tensor<4xf32>, %w: !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>) {
+  // expected-error @+1 {{i8 activations only allow accuracy 'exact', got 'table_i8'}}
+  %y = lut.mpgemm %x, %w x_scale %s {accuracy = #lut.accuracy<table_i8>} : tensor<4x64xi8>, !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>, tensor<4xf32> -> tensor<4x128xf32>
+  return
+}
+
+// -----
+
+func.func @mpgemm_i8_act_quant(%x: tensor<4x64xi8>, %s: tensor<4xf32>, %w: !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>) {
+  // expected-error @+1 {{act_quant only applies to fp activations}}
+  %y = lut.mpgemm %x, %w x_scale %s {act_quant = #lut.act_quant<i8>} : tensor<4x64xi8>, !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>, tensor<4xf32> -> tensor<4x128xf32>
+  return
+}
+
+// -----
+
+func.func @mpgemm_x_scale_blocks(%x: tensor<4x64xi8>, %s: tensor<4x3xf32>, %w: !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>) {
+  // expected-error @+1 {{x_scale [N, K/Ga] needs a static block count dividing K = 64}}
+  %y = lut.mpgemm %x, %w x_scale %s : tensor<4x64xi8>, !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>, tensor<4x3xf32> -> tensor<4x128xf32>
+  return
+}
+
+// -----
+
+func.func @mpgemm_x_scale_vs_g(%x: tensor<4x64xi8>, %s: tensor<4x32xf32>, %w: !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>) {
+  // expected-error @+1 {{activation block 2 is not a multiple of the lookup group 4}}
+  %y = lut.mpgemm %x, %w x_scale %s : tensor<4x64xi8>, !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>, tensor<4x32xf32> -> tensor<4x128xf32>
+  return
+}
+
+// -----
+
+func.func @mpgemm_x_scale_rows(%x: tensor<4x64xi8>, %s: tensor<3xf32>, %w: !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>) {
+  // expected-error @+1 {{x_scale has 3 rows but x has N = 4}}
+  %y = lut.mpgemm %x, %w x_scale %s : tensor<4x64xi8>, !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>, tensor<3xf32> -> tensor<4x128xf32>
+  return
+}
+
+// -----
+
+func.func @mpgemm_fp_x_scale(%x: tensor<4x64xf32>, %s: tensor<4xf32>, %w: !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>) {
+  // expected-error @+1 {{fp activations take no x_scale}}
+  %y = lut.mpgemm %x, %w x_scale %s : tensor<4x64xf32>, !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>, tensor<4xf32> -> tensor<4x128xf32>
+  return
+}
+
+// -----
+
+func.func @mpgemm_exact_fp(%x: tensor<4x64xf32>, %w: !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>) {
+  // expected-error @+1 {{accuracy 'exact' with fp activations needs act_quant = i8}}
+  %y = lut.mpgemm %x, %w {accuracy = #lut.accuracy<exact>} : tensor<4x64xf32>, !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>> -> tensor<4x128xf32>
+  return
+}
+
+// -----
+
+func.func @mpgemm_act_block(%x: tensor<4x64xf32>, %w: !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>) {
+  // expected-error @+1 {{act_quant block 48 must divide K = 64 and be a multiple of the lookup group 4}}
+  %y = lut.mpgemm %x, %w {act_quant = #lut.act_quant<i8, block = 48>} : tensor<4x64xf32>, !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>> -> tensor<4x128xf32>
+  return
+}
+
+// -----
+
+func.func @mpgemm_codes_argument(%x: tensor<4x64xf32>, %w: !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>>) {
+  // expected-error @+1 {{a 'codes' weight must be a compile-time constant; repack it explicitly}}
+  %y = lut.mpgemm %x, %w : tensor<4x64xf32>, !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>> -> tensor<4x128xf32>
+  return
+}
+
+// -----
+
+func.func @linear_k(%x: tensor<2x32xf32>, %w: !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>) {
+  // expected-error @+1 {{x's last dimension must be K = 64}}
+  %y = lut.linear %x, %w : tensor<2x32xf32>, !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>> -> tensor<2x128xf32>
+  return
+}
+
+// -----
+
+func.func @linear_result(%x: tensor<2x64xf32>, %w: !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>) {
+  // expected-error @+1 {{result shape must match x with the last dimension M = 128}}
+  %y = lut.linear %x, %w : tensor<2x64xf32>, !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>> -> tensor<3x128xf32>
+  return
+}
+
+// -----
+
+func.func @linear_bias(%x: tensor<2x64xf32>, %b: tensor<64xf32>, %w: !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>) {
+  // expected-error @+1 {{bias must be [128]}}
+  %y = lut.linear %x, %w bias %b : tensor<2x64xf32>, !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>, tensor<64xf32> -> tensor<2x128xf32>
+  return
+}
+
+// -----
+
+func.func @linear_bias_type(%x: tensor<2x64xf32>, %b: tensor<128xf16>, %w: !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>) {
+  // expected-error @+1 {{bias element type must match the result's}}
+  %y = lut.linear %x, %w bias %b : tensor<2x64xf32>, !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>, tensor<128xf16> -> tensor<2x128xf32>
+  return
+}

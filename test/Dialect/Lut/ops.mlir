@@ -1,0 +1,60 @@
+// RUN: loom-opt %s -split-input-file | FileCheck %s
+// RUN: loom-opt %s -split-input-file --mlir-print-op-generic | loom-opt -split-input-file | FileCheck %s
+
+// CHECK-LABEL: func @pack_w4
+// CHECK: lut.pack %{{.*}}, %{{.*}} : tensor<64x128xi8>, tensor<64x4xf16> -> !lut.packed<64x128, #lut.quant<signed, bits = 4, group = 32, scale = f16>, #lut.layout<codes>>
+func.func @pack_w4(%c: tensor<64x128xi8>, %s: tensor<64x4xf16>) -> !lut.packed<64x128, #lut.quant<signed, bits = 4, group = 32, scale = f16>, #lut.layout<codes>> {
+  %w = lut.pack %c, %s : tensor<64x128xi8>, tensor<64x4xf16> -> !lut.packed<64x128, #lut.quant<signed, bits = 4, group = 32, scale = f16>, #lut.layout<codes>>
+  return %w : !lut.packed<64x128, #lut.quant<signed, bits = 4, group = 32, scale = f16>, #lut.layout<codes>>
+}
+
+// -----
+
+// CHECK-LABEL: func @pack_zero_point
+// CHECK: lut.pack %{{.*}}, %{{.*}}, %{{.*}} : tensor<8x256xi8>, tensor<8x2xf32>, tensor<8x2xi8> -> !lut.packed<8x256, #lut.quant<unsigned, bits = 2, group = 128, scale = f32, offset = zero_point>, #lut.layout<codes>>
+func.func @pack_zero_point(%c: tensor<8x256xi8>, %s: tensor<8x2xf32>, %z: tensor<8x2xi8>) -> !lut.packed<8x256, #lut.quant<unsigned, bits = 2, group = 128, scale = f32, offset = zero_point>> {
+  %w = lut.pack %c, %s, %z : tensor<8x256xi8>, tensor<8x2xf32>, tensor<8x2xi8> -> !lut.packed<8x256, #lut.quant<unsigned, bits = 2, group = 128, scale = f32, offset = zero_point>>
+  return %w : !lut.packed<8x256, #lut.quant<unsigned, bits = 2, group = 128, scale = f32, offset = zero_point>>
+}
+
+// -----
+
+// CHECK-LABEL: func @layouts
+// CHECK-SAME: !lut.packed<256x256, #lut.quant<ternary, group = per_tensor, scale = f32>, #lut.layout<bitplane, g = 4, lanes = 2x2, tile_m = 256>>
+// CHECK-SAME: !lut.packed<256x256, #lut.quant<ternary, group = 256, scale = f16>, #lut.layout<trit3, tile_m = 128>>
+// CHECK-SAME: !lut.packed<64x256, #lut.quant<ternary, group = 256, scale = f16>, #lut.layout<gguf<TQ2_0>>>
+// CHECK-SAME: !lut.packed<64x256, #lut.quant<binary, bits = 1, group = 128, scale = bf16>, #lut.layout<bitplane, g = 8, lanes = 1x1, tile_m = 64>>
+func.func @layouts(
+    %a: !lut.packed<256x256, #lut.quant<ternary, group = per_tensor, scale = f32>, #lut.layout<bitplane, g = 4, lanes = 2x2, tile_m = 256>>,
+    %b: !lut.packed<256x256, #lut.quant<ternary, group = 256, scale = f16>, #lut.layout<trit3, tile_m = 128>>,
+    %c: !lut.packed<64x256, #lut.quant<ternary, group = 256, scale = f16>, #lut.layout<gguf<TQ2_0>>>,
+    %d: !lut.packed<64x256, #lut.quant<binary, group = 128, scale = bf16>, #lut.layout<bitplane, g = 8, lanes = 1x1, tile_m = 64>>) {
+  return
+}
+
+// -----
+
+// CHECK-LABEL: func @mpgemm_modes
+// CHECK: lut.mpgemm %{{.*}}, %{{.*}} : tensor<?x128xf32>, !lut.packed
+// CHECK: lut.mpgemm %{{.*}}, %{{.*}} {accuracy = #lut.accuracy<exact>, act_quant = #lut.act_quant<i8, block = 32>} : tensor<?x128xf32>
+// CHECK: lut.mpgemm %{{.*}}, %{{.*}} x_scale %{{.*}} : tensor<?x128xi8>, !lut.packed<{{.*}}>, tensor<?xf32> -> tensor<?x64xbf16>
+// CHECK: lut.mpgemm %{{.*}}, %{{.*}} x_scale %{{.*}} : tensor<?x128xi8>, !lut.packed<{{.*}}>, tensor<?x4xf32> -> tensor<?x64xf32>
+// CHECK: lut.dequantize %{{.*}} : !lut.packed<{{.*}}> -> tensor<64x128xf16>
+func.func @mpgemm_modes(%c: tensor<64x128xi8>, %s: tensor<64x1xf32>, %x: tensor<?x128xf32>, %xi: tensor<?x128xi8>, %xs: tensor<?xf32>, %xb: tensor<?x4xf32>) {
+  %w = lut.pack %c, %s : tensor<64x128xi8>, tensor<64x1xf32> -> !lut.packed<64x128, #lut.quant<unsigned, bits = 3, group = per_channel, scale = f32>>
+  %0 = lut.mpgemm %x, %w : tensor<?x128xf32>, !lut.packed<64x128, #lut.quant<unsigned, bits = 3, group = per_channel, scale = f32>> -> tensor<?x64xf32>
+  %1 = lut.mpgemm %x, %w {accuracy = #lut.accuracy<exact>, act_quant = #lut.act_quant<i8, block = 32>} : tensor<?x128xf32>, !lut.packed<64x128, #lut.quant<unsigned, bits = 3, group = per_channel, scale = f32>> -> tensor<?x64xf32>
+  %2 = lut.mpgemm %xi, %w x_scale %xs : tensor<?x128xi8>, !lut.packed<64x128, #lut.quant<unsigned, bits = 3, group = per_channel, scale = f32>>, tensor<?xf32> -> tensor<?x64xbf16>
+  %3 = lut.mpgemm %xi, %w x_scale %xb : tensor<?x128xi8>, !lut.packed<64x128, #lut.quant<unsigned, bits = 3, group = per_channel, scale = f32>>, tensor<?x4xf32> -> tensor<?x64xf32>
+  %4 = lut.dequantize %w : !lut.packed<64x128, #lut.quant<unsigned, bits = 3, group = per_channel, scale = f32>> -> tensor<64x128xf16>
+  return
+}
+
+// -----
+
+// CHECK-LABEL: func @linear
+// CHECK: lut.linear %{{.*}}, %{{.*}} bias %{{.*}} : tensor<2x?x256xf32>, !lut.packed<{{.*}}>, tensor<128xf32> -> tensor<2x?x128xf32>
+func.func @linear(%x: tensor<2x?x256xf32>, %w: !lut.packed<128x256, #lut.quant<ternary, group = per_tensor, scale = f32>, #lut.layout<bitplane, g = 4, lanes = 2x2, tile_m = 128>>, %b: tensor<128xf32>) -> tensor<2x?x128xf32> {
+  %y = lut.linear %x, %w bias %b : tensor<2x?x256xf32>, !lut.packed<128x256, #lut.quant<ternary, group = per_tensor, scale = f32>, #lut.layout<bitplane, g = 4, lanes = 2x2, tile_m = 128>>, tensor<128xf32> -> tensor<2x?x128xf32>
+  return %y : tensor<2x?x128xf32>
+}

@@ -1,0 +1,298 @@
+//===- LutReferenceTest.cpp - lut reference lowering vs plain loops -------===//
+//
+// Each case compiles one lut.pack + lut.mpgemm function with
+// loom-reference-pipeline and runs it for several N against the oracle in
+// oracle/LutOracle.h: every encoding and bit width, group / per-channel /
+// per-tensor scales in f32, f16 and bf16, zero points and mins, fp32 and
+// int8 activations (given scales, or act_quant per row and per block), and
+// awkward shapes (M = 1, K not a multiple of the group, sizes not multiples
+// of 8).
+//
+//===----------------------------------------------------------------------===//
+
+#include "JitModule.h"
+#include "oracle/LutOracle.h"
+
+#include "gtest/gtest.h"
+
+#include <random>
+#include <sstream>
+
+using namespace mlir::loom::test;
+using loom::oracle::Encoding;
+using loom::oracle::LutFormat;
+using loom::oracle::Offset;
+
+namespace {
+
+enum class ActMode { F32, ActQuantRow, ActQuantBlock, I8Row, I8Block };
+enum class ScaleType { F32, F16, BF16 };
+
+struct LutCase {
+  LutFormat format;
+  ScaleType scaleType;
+  int64_t m, k;
+  ActMode act;
+};
+
+constexpr int64_t kActBlock = 32;
+
+std::string scaleTypeName(ScaleType t) {
+  return t == ScaleType::F32 ? "f32" : t == ScaleType::F16 ? "f16" : "bf16";
+}
+
+std::string quantAttr(const LutCase &c) {
+  std::ostringstream os;
+  static const char *enc[] = {"unsigned", "signed", "binary", "ternary"};
+  os << "#lut.quant<" << enc[int(c.format.encoding)];
+  if (c.format.encoding != Encoding::Ternary)
+    os << ", bits = " << c.format.bits;
+  os << ", group = ";
+  if (c.format.group > 0)
+    os << c.format.group;
+  else
+    os << (c.format.group == 0 ? "per_tensor" : "per_channel");
+  os << ", scale = " << scaleTypeName(c.scaleType);
+  if (c.format.offset == Offset::ZeroPoint)
+    os << ", offset = zero_point";
+  if (c.format.offset == Offset::Min)
+    os << ", offset = min";
+  os << ">";
+  return os.str();
+}
+
+int64_t scaleRows(const LutCase &c) { return c.format.group == 0 ? 1 : c.m; }
+int64_t scaleCols(const LutCase &c) {
+  return c.format.group > 0 ? (c.k + c.format.group - 1) / c.format.group : 1;
+}
+bool isI8(ActMode a) { return a == ActMode::I8Row || a == ActMode::I8Block; }
+
+/// The function under test: (x, codes, scales, offsets, x_scale) -> y, with
+/// the operands a case does not use still present, so that every case
+/// shares one C signature.
+std::string buildModule(const LutCase &c) {
+  std::ostringstream os;
+  std::string st = scaleTypeName(c.scaleType);
+  std::string scales = "tensor<" + std::to_string(scaleRows(c)) + "x" +
+                       std::to_string(scaleCols(c)) + "x" + st + ">";
+  std::string offElt = c.format.offset == Offset::ZeroPoint ? "i8" : st;
+  std::string offsets = c.format.offset == Offset::None
+                            ? "tensor<1x1xi8>"
+                            : "tensor<" + std::to_string(scaleRows(c)) + "x" +
+                                  std::to_string(scaleCols(c)) + "x" + offElt +
+                                  ">";
+  std::string x = "tensor<?x" + std::to_string(c.k) + "x" +
+                  (isI8(c.act) ? "i8" : "f32") + ">";
+  std::string xs = c.act == ActMode::I8Block
+                       ? "tensor<?x" + std::to_string(c.k / kActBlock) + "xf32>"
+                       : "tensor<?xf32>";
+  std::string packed = "!lut.packed<" + std::to_string(c.m) + "x" +
+                       std::to_string(c.k) + ", " + quantAttr(c) +
+                       ", #lut.layout<codes>>";
+  std::string y = "tensor<?x" + std::to_string(c.m) + "xf32>";
+  os << "func.func @mpgemm(%x: " << x << ", %codes: tensor<" << c.m << "x"
+     << c.k << "xi8>, %scales: " << scales << ", %offsets: " << offsets
+     << ", %xs: " << xs << ") -> " << y << " {\n";
+  os << "  %w = lut.pack %codes, %scales";
+  if (c.format.offset != Offset::None)
+    os << ", %offsets";
+  os << " : tensor<" << c.m << "x" << c.k << "xi8>, " << scales;
+  if (c.format.offset != Offset::None)
+    os << ", " << offsets;
+  os << " -> " << packed << "\n";
+  os << "  %y = lut.mpgemm %x, %w";
+  if (isI8(c.act))
+    os << " x_scale %xs";
+  if (c.act == ActMode::ActQuantRow)
+    os << " {act_quant = #lut.act_quant<i8>}";
+  if (c.act == ActMode::ActQuantBlock)
+    os << " {act_quant = #lut.act_quant<i8, block = " << kActBlock << ">}";
+  os << " : " << x << ", " << packed;
+  if (isI8(c.act))
+    os << ", " << xs;
+  os << " -> " << y << "\n  return %y : " << y << "\n}\n";
+  return os.str();
+}
+
+/// Scales stored in the case's scale type, and the float values they hold.
+struct Scales {
+  std::vector<float> f32;
+  std::vector<uint16_t> half;
+  std::vector<float> values;
+  void *data() { return f32.empty() ? (void *)half.data() : (void *)f32.data(); }
+};
+
+Scales makeScales(ScaleType t, size_t count, std::mt19937 &rng, float lo,
+                  float hi) {
+  std::uniform_real_distribution<float> dist(lo, hi);
+  Scales s;
+  for (size_t i = 0; i < count; ++i) {
+    float v = dist(rng);
+    if (t == ScaleType::F32) {
+      s.f32.push_back(v);
+    } else if (t == ScaleType::F16) {
+      s.half.push_back(toF16(v));
+      v = fromF16(s.half.back());
+    } else {
+      s.half.push_back(toBF16(v));
+      v = fromBF16(s.half.back());
+    }
+    s.values.push_back(v);
+  }
+  return s;
+}
+
+template <int N>
+StridedMemRefType<char, N> rawView(void *data, std::array<int64_t, N> shape) {
+  StridedMemRefType<char, N> d;
+  d.basePtr = d.data = static_cast<char *>(data);
+  d.offset = 0;
+  int64_t stride = 1;
+  for (int i = N - 1; i >= 0; --i) {
+    d.sizes[i] = shape[i];
+    d.strides[i] = stride;
+    stride *= shape[i];
+  }
+  return d;
+}
+
+class LutReference : public ::testing::TestWithParam<LutCase> {};
+
+TEST_P(LutReference, MatchesOracle) {
+  const LutCase &c = GetParam();
+  std::string source = buildModule(c), error;
+  auto jit = JitModule::compile(source, error);
+  ASSERT_TRUE(jit) << error << "\n" << source;
+  using Fn = void (*)(void *, void *, void *, void *, void *, void *);
+  auto fn = jit->lookup<Fn>("mpgemm");
+  ASSERT_TRUE(fn);
+
+  std::mt19937 rng(c.m * 7919 + c.k * 31 + int(c.act));
+  std::uniform_int_distribution<int> byte(0, 255);
+  std::vector<uint8_t> codes(c.m * c.k);
+  for (auto &q : codes)
+    q = byte(rng); // Full bytes: the masking rule is part of the contract.
+  int64_t nScales = scaleRows(c) * scaleCols(c);
+  Scales scales = makeScales(c.scaleType, nScales, rng, -0.5f, 0.5f);
+  std::vector<float> offsetValues(nScales, 0.f);
+  std::vector<uint8_t> zeroPoints(1);
+  Scales mins;
+  if (c.format.offset == Offset::ZeroPoint) {
+    zeroPoints.resize(nScales);
+    for (int64_t i = 0; i < nScales; ++i)
+      offsetValues[i] = zeroPoints[i] = byte(rng);
+  } else if (c.format.offset == Offset::Min) {
+    mins = makeScales(c.scaleType, nScales, rng, -1.f, 1.f);
+    offsetValues = mins.values;
+  }
+  std::vector<double> w = loom::oracle::dequantize(
+      c.format, c.m, c.k, codes, scales.values, offsetValues);
+
+  for (int64_t n : {1, 3, 8, 33}) {
+    SCOPED_TRACE("N = " + std::to_string(n));
+    std::uniform_real_distribution<float> act(-2.f, 2.f);
+    std::vector<float> xf(n * c.k), xs(n * (c.act == ActMode::I8Block
+                                                 ? c.k / kActBlock
+                                                 : 1));
+    std::vector<int8_t> xi(n * c.k);
+    std::vector<double> xRef(n * c.k);
+    if (isI8(c.act)) {
+      for (auto &s : xs)
+        s = std::uniform_real_distribution<float>(0.001f, 0.05f)(rng);
+      int64_t block = c.act == ActMode::I8Block ? kActBlock : c.k;
+      for (int64_t i = 0; i < n * c.k; ++i) {
+        xi[i] = static_cast<int8_t>(byte(rng) - 128);
+        int64_t r = i / c.k, col = i % c.k;
+        xRef[i] = double(xi[i]) * double(xs[r * (c.k / block) + col / block]);
+      }
+    } else {
+      for (auto &v : xf)
+        v = act(rng);
+      if (c.act == ActMode::ActQuantRow)
+        xRef = loom::oracle::quantizeActivations(xf, n, c.k, c.k);
+      else if (c.act == ActMode::ActQuantBlock)
+        xRef = loom::oracle::quantizeActivations(xf, n, c.k, kActBlock);
+      else
+        xRef.assign(xf.begin(), xf.end());
+    }
+    std::vector<double> yRef, magnitude;
+    loom::oracle::gemm(xRef, w, n, c.m, c.k, yRef, magnitude);
+
+    auto x = isI8(c.act) ? rawView<2>(xi.data(), {n, c.k})
+                         : rawView<2>(xf.data(), {n, c.k});
+    auto codesView = rawView<2>(codes.data(), {c.m, c.k});
+    auto scalesView = rawView<2>(scales.data(), {scaleRows(c), scaleCols(c)});
+    void *offData = c.format.offset == Offset::Min ? mins.data()
+                                                    : (void *)zeroPoints.data();
+    auto offView = c.format.offset == Offset::None
+                       ? rawView<2>(offData, {1, 1})
+                       : rawView<2>(offData, {scaleRows(c), scaleCols(c)});
+    auto xs1 = rawView<1>(xs.data(), {n});
+    auto xs2 = rawView<2>(xs.data(), {n, c.k / kActBlock});
+    void *xsView = c.act == ActMode::I8Block ? (void *)&xs2 : (void *)&xs1;
+    StridedMemRefType<float, 2> result;
+    fn(&result, &x, &codesView, &scalesView, &offView, xsView);
+    ASSERT_EQ(result.sizes[0], n);
+    ASSERT_EQ(result.sizes[1], c.m);
+    std::vector<float> y = takeResult(result);
+    for (int64_t i = 0; i < n * c.m; ++i)
+      ASSERT_NEAR(y[i], yRef[i], 1e-6 * magnitude[i] + 1e-30)
+          << "at n = " << i / c.m << ", m = " << i % c.m << "\n"
+          << source;
+  }
+}
+
+std::vector<LutCase> allCases() {
+  const std::vector<LutFormat> formats = {
+      {Encoding::Unsigned, 1, 0},  {Encoding::Unsigned, 2, 0},
+      {Encoding::Unsigned, 3, 0},  {Encoding::Unsigned, 4, 0},
+      {Encoding::Unsigned, 2, 0, Offset::ZeroPoint},
+      {Encoding::Unsigned, 4, 0, Offset::Min},
+      {Encoding::Signed, 2, 0},    {Encoding::Signed, 3, 0},
+      {Encoding::Signed, 4, 0},    {Encoding::Binary, 1, 0},
+      {Encoding::Ternary, 0, 0}};
+  const int64_t groups[] = {32, 64, 128, -1, 0};
+  struct Shape { int64_t m, k; };
+  // K = 96 and 160 end in a partial group of 64 / 128; M = 1 and odd M.
+  const Shape shapes[] = {{1, 128}, {13, 96}, {8, 256}, {33, 160}};
+  const ActMode acts[] = {ActMode::F32, ActMode::ActQuantRow,
+                          ActMode::ActQuantBlock, ActMode::I8Row,
+                          ActMode::I8Block};
+  std::vector<LutCase> cases;
+  int rotate = 0;
+  // Every format with every group kind, shapes, scale types and activation
+  // modes rotating.
+  for (const LutFormat &base : formats)
+    for (int64_t g : groups) {
+      LutFormat f = base;
+      f.group = g;
+      const Shape &s = shapes[rotate % 4];
+      cases.push_back({f, ScaleType(rotate % 3), s.m, s.k, acts[rotate % 5]});
+      ++rotate;
+    }
+  // Ternary and W4 (the example model's formats): every shape and mode.
+  for (LutFormat f : {LutFormat{Encoding::Ternary, 0, 0},
+                      LutFormat{Encoding::Signed, 4, 32}})
+    for (const Shape &s : shapes)
+      for (ActMode a : acts)
+        cases.push_back({f, ScaleType::F32, s.m, s.k, a});
+  return cases;
+}
+
+std::string caseName(const ::testing::TestParamInfo<LutCase> &info) {
+  const LutCase &c = info.param;
+  static const char *enc[] = {"U", "S", "B", "T"};
+  static const char *act[] = {"f32", "aqrow", "aqblk", "i8row", "i8blk"};
+  std::ostringstream os;
+  os << info.index << "_" << enc[int(c.format.encoding)] << c.format.bits
+     << "_g" << (c.format.group < 0 ? std::string("ch")
+                                    : std::to_string(c.format.group))
+     << "_" << scaleTypeName(c.scaleType) << "_" << c.m << "x" << c.k << "_"
+     << act[int(c.act)];
+  return os.str();
+}
+
+INSTANTIATE_TEST_SUITE_P(Formats, LutReference,
+                         ::testing::ValuesIn(allCases()), caseName);
+
+} // namespace
