@@ -18,6 +18,7 @@
 using namespace mlir;
 
 void loom::buildReferenceToLoopsPipeline(OpPassManager &pm) {
+  pm.addPass(loom::createConvertMoEToLoops());
   pm.addPass(loom::createConvertLutToLoops());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

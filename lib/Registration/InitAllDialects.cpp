@@ -3,6 +3,7 @@
 #include "loom/InitAllDialects.h"
 
 #include "loom/Dialect/Lut/IR/LutDialect.h"
+#include "loom/Dialect/MoE/IR/MoEDialect.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -29,7 +30,7 @@
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 
 void mlir::loom::registerAllDialects(DialectRegistry &registry) {
-  registry.insert<lut::LutDialect>();
+  registry.insert<lut::LutDialect, moe::MoEDialect>();
   registry.insert<affine::AffineDialect, arith::ArithDialect,
                   bufferization::BufferizationDialect, cf::ControlFlowDialect,
                   func::FuncDialect, index::IndexDialect, LLVM::LLVMDialect,

@@ -4,6 +4,7 @@
 
 #include "loom/Conversion/Passes.h"
 #include "loom/Dialect/Lut/Transforms/Passes.h"
+#include "loom/Dialect/MoE/Transforms/Passes.h"
 #include "loom/Pipelines/Pipelines.h"
 
 #include "mlir/Conversion/Passes.h"
@@ -16,6 +17,7 @@
 
 void mlir::loom::registerAllPasses() {
   lut::registerLutPasses();
+  moe::registerMoEPasses();
   registerLoomConversionPasses();
   registerPipelines();
 

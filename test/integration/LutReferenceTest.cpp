@@ -156,6 +156,11 @@ StridedMemRefType<char, N> rawView(void *data, std::array<int64_t, N> shape) {
   return d;
 }
 
+std::string caseName(const ::testing::TestParamInfo<LutCase> &info);
+void PrintTo(const LutCase &c, std::ostream *os) {
+  *os << caseName(::testing::TestParamInfo<LutCase>(c, 0));
+}
+
 class LutReference : public ::testing::TestWithParam<LutCase> {};
 
 TEST_P(LutReference, MatchesOracle) {

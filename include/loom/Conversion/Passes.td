@@ -19,4 +19,24 @@ def ConvertLutToLoops : Pass<"convert-lut-to-loops", "::mlir::ModuleOp"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def ConvertMoEToLoops : Pass<"convert-moe-to-loops", "::mlir::ModuleOp"> {
+  let summary = "Reference lowering of the moe dialect to scf loops";
+  let description = [{
+    Lowers every `moe` op (a `moe.layer` is decomposed first) to `scf.for`
+    loops over tensors with the exact semantics of moe.md §1: softmax or
+    sigmoid gate, top-k by repeated first-index-of-max (ties to the lower
+    expert id) with group-limited routing, renormalization and scaling,
+    Tutel's capacity rule, slot-major locations in token or priority order,
+    grouped or padded row layouts, dispatch, per-expert GEMMs with their
+    epilogue, and combine in slot order. Expert ids outside [0, E) are
+    dropped and row indices are bounds-checked, so malformed routing data
+    cannot make the code read or write out of bounds.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 #endif // LOOM_CONVERSION_PASSES_TD

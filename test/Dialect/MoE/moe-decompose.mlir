@@ -1,0 +1,40 @@
+// RUN: loom-opt %s -split-input-file --moe-decompose | FileCheck %s
+
+// CHECK-LABEL: func @swiglu_top2
+// CHECK-SAME: (%[[X:.*]]: tensor<?x64xf32>, %[[WR:.*]]: tensor<8x64xf32>, %[[W1:.*]]: tensor<8x256x64xf32>, %[[W2:.*]]: tensor<8x64x128xf32>)
+// CHECK: %[[P:.*]] = moe.gate %[[X]], %[[WR]] : tensor<?x64xf32>, tensor<8x64xf32> -> tensor<?x8xf32>
+// CHECK: %[[IDS:.*]], %[[W:.*]] = moe.topk %[[P]] {k = 2 : i64, renormalize} : tensor<?x8xf32> -> tensor<?x2xi32>, tensor<?x2xf32>
+// CHECK: %[[AUX:.*]] = moe.aux_loss %[[P]], %[[IDS]]
+// CHECK: %[[LOC:.*]], %[[CNT:.*]], %[[OFF:.*]], %{{.*}}, %{{.*}} = moe.assign %[[IDS]] {capacity = #moe.capacity<factor = 1.250000e+00>, layout = #moe.layout<grouped>, num_experts = 8 : i64}
+// CHECK: %[[XB:.*]] = moe.dispatch %[[X]], %[[IDS]], %[[LOC]], %[[OFF]] :
+// CHECK: %[[H:.*]] = moe.grouped_matmul %[[XB]], %[[W1]], %[[OFF]], %[[CNT]] {epilogue = #moe.activation<swiglu>} : {{.*}} -> tensor<?x128xf32>
+// CHECK: %[[YB:.*]] = moe.grouped_matmul %[[H]], %[[W2]], %[[OFF]], %[[CNT]] : {{.*}} -> tensor<?x64xf32>
+// CHECK: %[[Y:.*]] = moe.combine %[[YB]], %[[IDS]], %[[LOC]], %[[OFF]] weights %[[W]] :
+// CHECK: return %[[Y]], %[[AUX]]
+func.func @swiglu_top2(%x: tensor<?x64xf32>, %wr: tensor<8x64xf32>, %w13: tensor<8x256x64xf32>, %w2: tensor<8x64x128xf32>) -> (tensor<?x64xf32>, tensor<f32>) {
+  %y, %aux = moe.layer %x, %wr, %w13, %w2 {routing = #moe.routing<k = 2, renormalize>, capacity = #moe.capacity<factor = 1.25>, ffn = #moe.ffn<swiglu>, aux_loss} : (tensor<?x64xf32>, tensor<8x64xf32>, tensor<8x256x64xf32>, tensor<8x64x128xf32>) -> (tensor<?x64xf32>, tensor<f32>)
+  return %y, %aux : tensor<?x64xf32>, tensor<f32>
+}
+
+// -----
+
+// Batch-prioritized routing orders tokens by max_e P[t, e]; pre-score
+// dispatch scales rows and the combine takes no weights; the gated shared
+// expert is a one-expert grouped GEMM pair whose sigmoid gate is the second
+// GEMM's row scale, and its output initializes the combine.
+// CHECK-LABEL: func @shared_prioritized_prescore
+// CHECK: %[[P:.*]] = moe.gate
+// CHECK: %[[IDS:.*]], %[[W:.*]] = moe.topk %[[P]]
+// CHECK: %[[PRIO:.*]] = linalg.generic {{.*}} ins(%[[P]] : tensor<?x8xf32>)
+// CHECK: arith.maximumf
+// CHECK: moe.assign %[[IDS]] priority %[[PRIO]] {capacity = #moe.capacity<factor = -1.000000e+00>, layout = #moe.layout<padded>
+// CHECK: moe.dispatch {{.*}} scale %[[W]]
+// CHECK: moe.grouped_matmul {{.*}} {epilogue = #moe.activation<relu>}
+// CHECK: %[[SIN:.*]] = tensor.expand_shape %{{.*}} {{\[}}[0, 1], [2]] output_shape [1, 32, 64] : tensor<32x64xf32> into tensor<1x32x64xf32>
+// CHECK: %[[SH:.*]] = moe.grouped_matmul %{{.*}}, %[[SIN]], %{{.*}}, %{{.*}} {epilogue = #moe.activation<relu>} : (tensor<?x64xf32>, tensor<1x32x64xf32>, tensor<2xi32>, tensor<1xi32>) -> tensor<?x32xf32>
+// CHECK: %[[INIT:.*]] = moe.grouped_matmul %[[SH]], %{{.*}}, %{{.*}}, %{{.*}} row_scale %{{.*}} :
+// CHECK: moe.combine {{.*}} init %[[INIT]] {score_at = #moe.score_at<pre>}
+func.func @shared_prioritized_prescore(%x: tensor<?x64xf32>, %wr: tensor<8x64xf32>, %w1: tensor<8x16x64xf32>, %w2: tensor<8x64x16xf32>, %s1: tensor<32x64xf32>, %s2: tensor<64x32xf32>, %g: tensor<64xf32>) -> tensor<?x64xf32> {
+  %y = moe.layer %x, %wr, %w1, %w2 shared(%s1, %s2) shared_gate %g {routing = #moe.routing<k = 2, prioritized>, capacity = #moe.capacity<factor = -1.0>, ffn = #moe.ffn<relu>, layout = #moe.layout<padded>, score_at = #moe.score_at<pre>} : (tensor<?x64xf32>, tensor<8x64xf32>, tensor<8x16x64xf32>, tensor<8x64x16xf32>, tensor<32x64xf32>, tensor<64x32xf32>, tensor<64xf32>) -> tensor<?x64xf32>
+  return %y : tensor<?x64xf32>
+}

@@ -1,0 +1,382 @@
+//===- MoEReferenceTest.cpp - moe reference lowering vs plain loops -------===//
+//
+// Routing: moe.topk + moe.assign on given scores, compared bit for bit with
+// oracle/MoEOracle.h (ids, weights, locations, counts, offsets, row map,
+// capacity) for top-1/top-2/top-k = E, capacity factors > 0, = 0, < 0 and
+// C = 0, alignments, padded and grouped layouts, batch-prioritized routing
+// with ties, skewed routing that drops tokens, group-limited routing with a
+// selection bias, and T from 0 to 513.
+// Layer: moe.layer end to end for every FFN kind, pre- and post-score, shared
+// experts with and without their gate, within 1e-4 of the oracle.
+//
+//===----------------------------------------------------------------------===//
+
+#include "JitModule.h"
+#include "oracle/MoEOracle.h"
+
+#include "gtest/gtest.h"
+
+#include <cstdio>
+#include <random>
+#include <sstream>
+
+using namespace mlir::loom::test;
+using loom::oracle::Act;
+using loom::oracle::RoutingConfig;
+
+namespace {
+
+/// A float literal MLIR parses as a float (always with an exponent).
+std::string floatLiteral(double v) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof(buffer), "%.9e", v);
+  return buffer;
+}
+
+std::string capacityAttr(const RoutingConfig &c) {
+  return "#moe.capacity<factor = " + floatLiteral(c.factor) +
+         ", align = " + std::to_string(c.align) + ">";
+}
+
+std::string layoutAttr(const RoutingConfig &c) {
+  return c.padded ? "#moe.layout<padded>"
+                  : "#moe.layout<grouped, row_align = " +
+                        std::to_string(c.rowAlign) + ">";
+}
+
+//===----------------------------------------------------------------------===//
+// Routing decisions
+//===----------------------------------------------------------------------===//
+
+enum class Scores { Uniform, Ties, Skewed };
+
+struct RouteCase {
+  const char *name;
+  RoutingConfig config;
+  Scores scores;
+  bool bias = false;
+};
+
+void PrintTo(const RouteCase &c, std::ostream *os) { *os << c.name; }
+
+struct RouteResult {
+  StridedMemRefType<int32_t, 2> ids;
+  StridedMemRefType<float, 2> weights;
+  StridedMemRefType<int32_t, 2> loc;
+  StridedMemRefType<int32_t, 1> counts, offsets, rows;
+  int64_t capacity;
+};
+
+std::string routeModule(const RouteCase &rc) {
+  const RoutingConfig &c = rc.config;
+  int E = c.experts, k = c.k;
+  std::ostringstream os;
+  std::string pT = "tensor<?x" + std::to_string(E) + "xf32>";
+  std::string idsT = "tensor<?x" + std::to_string(k) + "xi32>";
+  std::string wT = "tensor<?x" + std::to_string(k) + "xf32>";
+  std::string cntT = "tensor<" + std::to_string(E) + "xi32>";
+  std::string offT = "tensor<" + std::to_string(E + 1) + "xi32>";
+  std::string biasT = "tensor<" + std::to_string(E) + "xf32>";
+  os << "func.func @route(%p: " << pT << ", %prio: tensor<?xf32>, %bias: "
+     << biasT << ") -> (" << idsT << ", " << wT << ", " << idsT << ", "
+     << cntT << ", " << offT << ", tensor<?xi32>, index) {\n";
+  os << "  %ids, %w = moe.topk %p" << (rc.bias ? " select_bias %bias" : "")
+     << " {k = " << k << " : i64" << (c.renormalize ? ", renormalize" : "")
+     << ", scale = " << floatLiteral(c.scale) << " : f64, groups = " << c.groups
+     << " : i64, group_topk = " << c.groupTopk << " : i64, group_score = "
+     << (c.top2Sum ? "#moe.group_score<top2_sum>" : "#moe.group_score<max>")
+     << "} : " << pT << (rc.bias ? ", " + biasT : "") << " -> " << idsT
+     << ", " << wT << "\n";
+  os << "  %loc, %cnt, %off, %rows, %c = moe.assign %ids"
+     << (c.prioritized ? " priority %prio" : "") << " {num_experts = " << E
+     << " : i64, capacity = " << capacityAttr(c)
+     << ", layout = " << layoutAttr(c) << "} : (" << idsT
+     << (c.prioritized ? ", tensor<?xf32>" : "") << ") -> (" << idsT << ", "
+     << cntT << ", " << offT << ", tensor<?xi32>, index)\n";
+  os << "  return %ids, %w, %loc, %cnt, %off, %rows, %c : " << idsT << ", "
+     << wT << ", " << idsT << ", " << cntT << ", " << offT
+     << ", tensor<?xi32>, index\n}\n";
+  return os.str();
+}
+
+std::vector<float> makeScores(Scores kind, int tokens, int experts,
+                              std::mt19937 &rng) {
+  std::uniform_real_distribution<float> u(0.f, 1.f);
+  std::uniform_int_distribution<int> q(0, 3);
+  std::vector<float> p(size_t(tokens) * experts);
+  for (int t = 0; t < tokens; ++t)
+    for (int e = 0; e < experts; ++e) {
+      float &v = p[size_t(t) * experts + e];
+      switch (kind) {
+      case Scores::Uniform: v = u(rng); break;
+      case Scores::Ties: v = q(rng) / 4.f; break;
+      case Scores::Skewed: v = e == 0 ? 0.9f : 0.5f * u(rng); break;
+      }
+    }
+  return p;
+}
+
+class MoERouting : public ::testing::TestWithParam<RouteCase> {};
+
+TEST_P(MoERouting, DecisionsMatchOracle) {
+  const RouteCase &rc = GetParam();
+  const RoutingConfig &c = rc.config;
+  std::string source = routeModule(rc), error;
+  auto jit = JitModule::compile(source, error);
+  ASSERT_TRUE(jit) << error << "\n" << source;
+  using Fn = void (*)(RouteResult *, void *, void *, void *);
+  auto fn = jit->lookup<Fn>("route");
+  ASSERT_TRUE(fn);
+  std::mt19937 rng(c.experts * 131 + c.k);
+  for (int tokens : {0, 1, 7, 63, 256, 513}) {
+    SCOPED_TRACE("T = " + std::to_string(tokens));
+    std::vector<float> p = makeScores(rc.scores, tokens, c.experts, rng);
+    std::vector<float> prio(std::max(tokens, 1));
+    for (int t = 0; t < tokens; ++t)
+      prio[t] = *std::max_element(&p[size_t(t) * c.experts],
+                                  &p[size_t(t) * c.experts] + c.experts);
+    std::vector<float> bias(c.experts, 0.f);
+    if (rc.bias)
+      for (int e = 0; e < c.experts; ++e)
+        bias[e] = 0.05f * (e % 5);
+    loom::oracle::Routing want = loom::oracle::route(
+        c, p, rc.bias ? bias : std::vector<float>{}, tokens);
+
+    p.resize(std::max<size_t>(p.size(), 1));
+    auto pv = view<float, 2>(p, {tokens, c.experts});
+    auto prv = view<float, 1>(prio, {tokens});
+    auto bv = view<float, 1>(bias, {c.experts});
+    RouteResult got;
+    fn(&got, &pv, &prv, &bv);
+    EXPECT_EQ(got.capacity, want.capacity);
+    EXPECT_EQ(takeResult(got.ids), want.ids);
+    EXPECT_EQ(takeResult(got.weights), want.weights);
+    EXPECT_EQ(takeResult(got.loc), want.loc);
+    EXPECT_EQ(takeResult(got.counts), want.counts);
+    EXPECT_EQ(takeResult(got.offsets), want.offsets);
+    EXPECT_EQ(takeResult(got.rows), want.rows);
+    if (::testing::Test::HasFailure())
+      FAIL() << source;
+  }
+}
+
+RoutingConfig routing(int experts, int k, double factor) {
+  RoutingConfig c;
+  c.experts = experts;
+  c.k = k;
+  c.factor = factor;
+  return c;
+}
+
+std::vector<RouteCase> routeCases() {
+  std::vector<RouteCase> cases;
+  auto add = [&](const char *name, RoutingConfig c, Scores s, bool bias = false) {
+    cases.push_back({name, c, s, bias});
+  };
+  add("top1_dropless", routing(8, 1, 0.0), Scores::Uniform);
+  add("top2_dropless", routing(8, 2, 0.0), Scores::Uniform);
+  add("top2_cf1_skewed", routing(8, 2, 1.0), Scores::Skewed);
+  add("top1_cf1_skewed", routing(8, 1, 1.0), Scores::Skewed);
+  RoutingConfig padded = routing(8, 2, 1.25);
+  padded.padded = true;
+  add("top2_cf125_padded", padded, Scores::Uniform);
+  add("top2_cf125_padded_skewed", padded, Scores::Skewed);
+  RoutingConfig adaptive = routing(8, 2, -1.25);
+  adaptive.rowAlign = 4;
+  add("top2_adaptive_rowalign4", adaptive, Scores::Skewed);
+  add("top2_adaptive_uniform", adaptive, Scores::Uniform);
+  RoutingConfig bpr = routing(8, 2, 0.0);
+  bpr.prioritized = true;
+  add("bpr_dropless_ties", bpr, Scores::Ties);
+  RoutingConfig bprDrop = routing(8, 2, 0.5);
+  bprDrop.prioritized = true;
+  bprDrop.align = 2;
+  add("bpr_cf05_align2_ties", bprDrop, Scores::Ties);
+  add("bpr_cf05_align2_skewed", bprDrop, Scores::Skewed);
+  add("capacity_zero", routing(8, 2, 0.01), Scores::Uniform);
+  RoutingConfig noRenorm = routing(8, 2, 0.0);
+  noRenorm.renormalize = false;
+  add("no_renormalize_ties", noRenorm, Scores::Ties);
+  RoutingConfig ds = routing(64, 8, 0.0);
+  ds.groups = 8;
+  ds.groupTopk = 4;
+  ds.top2Sum = true;
+  ds.scale = 2.5f;
+  add("deepseek_groups_bias", ds, Scores::Uniform, /*bias=*/true);
+  RoutingConfig grpMax = routing(16, 2, 1.0);
+  grpMax.groups = 4;
+  grpMax.groupTopk = 2;
+  add("groups_max_ties", grpMax, Scores::Ties);
+  add("one_expert", routing(1, 1, 0.0), Scores::Uniform);
+  add("k_equals_e", routing(4, 4, 0.0), Scores::Ties);
+  return cases;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, MoERouting, ::testing::ValuesIn(routeCases()),
+    [](const ::testing::TestParamInfo<RouteCase> &info) {
+      return std::string(info.param.name);
+    });
+
+//===----------------------------------------------------------------------===//
+// Whole layers
+//===----------------------------------------------------------------------===//
+
+struct LayerCase {
+  const char *name;
+  RoutingConfig config;
+  Act act;
+  bool preScore = false;
+  int sharedH = 0; // 0: no shared expert
+  bool sharedGate = false;
+};
+
+void PrintTo(const LayerCase &c, std::ostream *os) { *os << c.name; }
+
+constexpr int kD = 24, kH = 40;
+
+const char *actName(Act a) {
+  static const char *names[] = {"relu", "gelu", "gelu_tanh",
+                                "silu", "swiglu", "geglu"};
+  return names[int(a)];
+}
+
+std::string layerModule(const LayerCase &lc) {
+  const RoutingConfig &c = lc.config;
+  int E = c.experts, H = loom::oracle::gated(lc.act) ? 2 * kH : kH;
+  int hs = std::max(lc.sharedH, 1),
+      Hs = loom::oracle::gated(lc.act) ? 2 * hs : hs;
+  auto t = [](std::initializer_list<int> dims) {
+    std::string s = "tensor<";
+    for (int d : dims)
+      s += (d < 0 ? std::string("?") : std::to_string(d)) + "x";
+    return s + "f32>";
+  };
+  std::string xT = t({-1, kD}), rT = t({E, kD}), w1T = t({E, H, kD}),
+              w2T = t({E, kD, kH}), s1T = t({Hs, kD}), s2T = t({kD, hs}),
+              gT = t({kD});
+  std::ostringstream os;
+  os << "func.func @layer(%x: " << xT << ", %wr: " << rT << ", %w1: " << w1T
+     << ", %w2: " << w2T << ", %s1: " << s1T << ", %s2: " << s2T
+     << ", %g: " << gT << ") -> " << xT << " {\n";
+  os << "  %y = moe.layer %x, %wr, %w1, %w2";
+  if (lc.sharedH)
+    os << " shared(%s1, %s2)";
+  if (lc.sharedGate)
+    os << " shared_gate %g";
+  os << " {routing = #moe.routing<k = " << c.k
+     << (c.sigmoid ? ", scoring = sigmoid" : "")
+     << (c.renormalize ? ", renormalize" : "")
+     << (c.prioritized ? ", prioritized" : "") << ">, capacity = "
+     << capacityAttr(c) << ", ffn = #moe.ffn<" << actName(lc.act)
+     << ">, layout = " << layoutAttr(c)
+     << (lc.preScore ? ", score_at = #moe.score_at<pre>" : "") << "} : ("
+     << xT << ", " << rT << ", " << w1T << ", " << w2T;
+  if (lc.sharedH)
+    os << ", " << s1T << ", " << s2T;
+  if (lc.sharedGate)
+    os << ", " << gT;
+  os << ") -> " << xT << "\n  return %y : " << xT << "\n}\n";
+  return os.str();
+}
+
+class MoELayer : public ::testing::TestWithParam<LayerCase> {};
+
+TEST_P(MoELayer, MatchesOracle) {
+  const LayerCase &lc = GetParam();
+  const RoutingConfig &c = lc.config;
+  std::string source = layerModule(lc), error;
+  auto jit = JitModule::compile(source, error);
+  ASSERT_TRUE(jit) << error << "\n" << source;
+  using Fn = void (*)(void *, void *, void *, void *, void *, void *, void *,
+                      void *);
+  auto fn = jit->lookup<Fn>("layer");
+  ASSERT_TRUE(fn);
+
+  std::mt19937 rng(int(lc.act) * 17 + c.k);
+  std::uniform_int_distribution<int> small(-2, 2), router(-3, 3);
+  std::uniform_real_distribution<float> weight(-0.3f, 0.3f);
+  int E = c.experts, H = loom::oracle::gated(lc.act) ? 2 * kH : kH;
+  int hs = std::max(lc.sharedH, 1),
+      Hs = loom::oracle::gated(lc.act) ? 2 * hs : hs;
+  // Integer x and router: logits are integers, so decisions cannot hinge on
+  // summation order or the exp implementation (moe.md §1.10).
+  std::vector<float> wr(size_t(E) * kD), w1(size_t(E) * H * kD),
+      w2(size_t(E) * kD * kH), s1(size_t(Hs) * kD), s2(size_t(kD) * hs),
+      g(kD);
+  for (float &v : wr) v = router(rng);
+  for (float &v : w1) v = weight(rng);
+  for (float &v : w2) v = weight(rng);
+  for (float &v : s1) v = weight(rng);
+  for (float &v : s2) v = weight(rng);
+  for (float &v : g) v = 0.1f * small(rng);
+
+  for (int tokens : {1, 7, 63}) {
+    SCOPED_TRACE("T = " + std::to_string(tokens));
+    std::vector<float> x(size_t(tokens) * kD);
+    for (float &v : x) v = small(rng);
+    std::vector<float> p = loom::oracle::gate(c, x, wr, tokens, kD);
+    loom::oracle::Routing r = loom::oracle::route(c, p, {}, tokens);
+    loom::oracle::SharedExpert shared;
+    if (lc.sharedH) {
+      shared.w1 = &s1;
+      shared.w2 = &s2;
+      shared.h = lc.sharedH;
+      if (lc.sharedGate)
+        shared.gate = &g;
+    }
+    std::vector<double> want = loom::oracle::layer(
+        c, lc.act, lc.preScore, r, x, w1, w2, tokens, kD, kH, shared);
+
+    auto xv = view<float, 2>(x, {tokens, kD});
+    auto wrv = view<float, 2>(wr, {E, kD});
+    auto w1v = view<float, 3>(w1, {E, H, kD});
+    auto w2v = view<float, 3>(w2, {E, kD, kH});
+    auto s1v = view<float, 2>(s1, {Hs, kD});
+    auto s2v = view<float, 2>(s2, {kD, hs});
+    auto gv = view<float, 1>(g, {kD});
+    StridedMemRefType<float, 2> result;
+    fn(&result, &xv, &wrv, &w1v, &w2v, &s1v, &s2v, &gv);
+    std::vector<float> got = takeResult(result);
+    ASSERT_EQ(got.size(), want.size());
+    double maxRef = 0;
+    for (double v : want)
+      maxRef = std::max(maxRef, std::fabs(v));
+    for (size_t i = 0; i < got.size(); ++i)
+      ASSERT_LE(std::fabs(got[i] - want[i]), 1e-4 * maxRef + 1e-30)
+          << "at t = " << i / kD << ", j = " << i % kD << "\n" << source;
+  }
+}
+
+std::vector<LayerCase> layerCases() {
+  std::vector<LayerCase> cases;
+  const Act acts[] = {Act::Relu, Act::Gelu, Act::GeluTanh,
+                      Act::Silu, Act::Swiglu, Act::Geglu};
+  const char *names[] = {"relu_top2_dropless", "gelu_top2_dropless",
+                         "gelu_tanh_top2_dropless", "silu_top2_dropless",
+                         "swiglu_top2_dropless", "geglu_top2_dropless"};
+  for (int i = 0; i < 6; ++i)
+    cases.push_back({names[i], routing(8, 2, 0.0), acts[i]});
+  cases.push_back({"swiglu_top1_cf1", routing(4, 1, 1.0), Act::Swiglu});
+  RoutingConfig adaptive = routing(8, 2, -1.25);
+  adaptive.prioritized = true;
+  cases.push_back({"swiglu_adaptive_bpr", adaptive, Act::Swiglu});
+  RoutingConfig padded = routing(8, 2, 1.0);
+  padded.padded = true;
+  cases.push_back({"relu_padded_cf1", padded, Act::Relu});
+  cases.push_back({"silu_prescore", routing(8, 2, 0.0), Act::Silu, true});
+  RoutingConfig sig = routing(8, 2, 0.0);
+  sig.sigmoid = true;
+  cases.push_back({"swiglu_sigmoid_shared", sig, Act::Swiglu, false, 24});
+  cases.push_back({"swiglu_shared_gated", routing(8, 2, 0.0), Act::Swiglu,
+                   false, 24, true});
+  return cases;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, MoELayer, ::testing::ValuesIn(layerCases()),
+    [](const ::testing::TestParamInfo<LayerCase> &info) {
+      return std::string(info.param.name);
+    });
+
+} // namespace
