@@ -18,8 +18,12 @@
 using namespace mlir;
 
 void loom::buildReferenceToLoopsPipeline(OpPassManager &pm) {
+  pm.addPass(loom::createConvertWorkflowToFunc());
   pm.addPass(loom::createConvertMoEToLoops());
   pm.addPass(loom::createConvertLutToLoops());
+  // Elementwise arith/math on tensors (user code inside wf.compute) has no
+  // bufferization; linalg.generic does.
+  pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 
@@ -39,6 +43,7 @@ void loom::buildReferencePipeline(OpPassManager &pm,
   buildReferenceToLoopsPipeline(pm);
   if (options.emitCInterface)
     pm.addNestedPass<func::FuncOp>(LLVM::createLLVMRequestCWrappersPass());
+  pm.addPass(createConvertBufferizationToMemRefPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(memref::createExpandStridedMetadataPass());

@@ -4,6 +4,7 @@
 
 #include "loom/Dialect/Lut/IR/LutDialect.h"
 #include "loom/Dialect/MoE/IR/MoEDialect.h"
+#include "loom/Dialect/Workflow/IR/WorkflowDialect.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -30,7 +31,7 @@
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 
 void mlir::loom::registerAllDialects(DialectRegistry &registry) {
-  registry.insert<lut::LutDialect, moe::MoEDialect>();
+  registry.insert<lut::LutDialect, moe::MoEDialect, wf::WfDialect>();
   registry.insert<affine::AffineDialect, arith::ArithDialect,
                   bufferization::BufferizationDialect, cf::ControlFlowDialect,
                   func::FuncDialect, index::IndexDialect, LLVM::LLVMDialect,

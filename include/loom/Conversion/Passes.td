@@ -39,4 +39,20 @@ def ConvertMoEToLoops : Pass<"convert-moe-to-loops", "::mlir::ModuleOp"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def ConvertWorkflowToFunc : Pass<"convert-wf-to-func", "::mlir::ModuleOp"> {
+  let summary = "Reference lowering of wf graphs of tensor computations";
+  let description = [{
+    Turns each `wf.graph` whose nodes are tensor computations into a
+    `func.func` that runs them as plain sequential code: `wf.compute`
+    regions are inlined, `wf.call` (from graphs or functions) becomes `func.call`, numeric `wf.const`
+    and `wf.param.get` (a parameter's initial value) become
+    `arith.constant`, and `wf.feedback` (inert for execution) is dropped.
+    Module-level `wf` declarations are erased afterwards. LLM, tool, code
+    and text nodes need the workflow runtime (`convert-wf-to-runtime`); this
+    pass rejects them with a located error.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::func::FuncDialect"];
+}
+
 #endif // LOOM_CONVERSION_PASSES_TD
