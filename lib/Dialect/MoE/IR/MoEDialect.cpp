@@ -2,6 +2,7 @@
 
 #include "loom/Dialect/MoE/IR/MoEDialect.h"
 #include "loom/Dialect/MoE/IR/MoEOps.h"
+#include "loom/Support/Format.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
@@ -146,7 +147,7 @@ mlir::loom::moe::verifyRoutingParams(function_ref<InFlightDiagnostic()> emitErro
     return emitError() << "routing needs k >= 1, got " << k;
   if (!std::isfinite(scale) || scale <= 0)
     return emitError() << "routing scale must be finite and positive, got "
-                       << scale;
+                       << formatNumber(scale);
   if (groups < 1 || groupTopk < 1 || groupTopk > groups)
     return emitError() << "routing needs 1 <= group_topk <= groups, got "
                        << groupTopk << " of " << groups;

@@ -1,6 +1,7 @@
 //===- WorkflowOps.cpp - wf dialect operations ----------------------------===//
 
 #include "loom/Dialect/Workflow/IR/WorkflowOps.h"
+#include "loom/Support/Format.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
@@ -8,9 +9,9 @@
 #include "mlir/Interfaces/FunctionImplementation.h"
 #include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/SmallBitVector.h"
-#include "llvm/Support/Format.h"
 
 using namespace mlir;
+using namespace mlir::loom;
 using namespace mlir::loom::wf;
 
 #define GET_OP_CLASSES
@@ -113,12 +114,6 @@ static std::optional<double> numberOf(Attribute attr) {
   if (auto f = dyn_cast<FloatAttr>(attr))
     return f.getValueAsDouble();
   return std::nullopt;
-}
-
-static std::string formatNumber(double v) {
-  std::string s;
-  llvm::raw_string_ostream(s) << llvm::format("%g", v);
-  return s;
 }
 
 LogicalResult ParamOp::verify() {

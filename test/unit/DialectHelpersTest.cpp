@@ -1,0 +1,131 @@
+//===- DialectHelpersTest.cpp - C++ APIs of Loom's attributes and types ---===//
+
+#include "loom/Dialect/Lut/IR/LutDialect.h"
+#include "loom/Dialect/MoE/IR/MoEDialect.h"
+#include "loom/Dialect/Workflow/IR/WorkflowDialect.h"
+#include "loom/InitAllDialects.h"
+
+#include "mlir/AsmParser/AsmParser.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+
+#include "gtest/gtest.h"
+
+using namespace mlir;
+using namespace mlir::loom;
+
+namespace {
+
+class DialectHelpers : public ::testing::Test {
+protected:
+  DialectHelpers() {
+    registerAllDialects(context);
+    context.loadAllAvailableDialects();
+  }
+
+  template <typename T>
+  T parse(StringRef text) {
+    return cast<T>(parseAttribute(text, &context));
+  }
+
+  MLIRContext context;
+};
+
+TEST_F(DialectHelpers, QuantScaleShapes) {
+  auto group = parse<lut::QuantAttr>(
+      "#lut.quant<signed, bits = 4, group = 32, scale = f16>");
+  EXPECT_EQ(group.getScaleShape(64, 128), (SmallVector<int64_t>{64, 4}));
+  // A partial last group still gets its own scale.
+  EXPECT_EQ(group.getScaleShape(64, 100), (SmallVector<int64_t>{64, 4}));
+  EXPECT_EQ(group.getGroupSizeFor(128), 32);
+  EXPECT_EQ(group.getNumPlanes(), 4u);
+
+  auto channel = parse<lut::QuantAttr>(
+      "#lut.quant<unsigned, bits = 2, group = per_channel, offset = min>");
+  EXPECT_EQ(channel.getScaleShape(8, 256), (SmallVector<int64_t>{8, 1}));
+  EXPECT_EQ(channel.getGroupSizeFor(256), 256);
+
+  auto tensor = parse<lut::QuantAttr>("#lut.quant<ternary, group = per_tensor>");
+  EXPECT_EQ(tensor.getScaleShape(8, 256), (SmallVector<int64_t>{1, 1}));
+  EXPECT_EQ(tensor.getNumPlanes(), 2u);
+  EXPECT_TRUE(tensor.getScaleType().isF32());
+}
+
+TEST_F(DialectHelpers, LayoutRowBlocks) {
+  auto s16 = parse<lut::LayoutAttr>(
+      "#lut.layout<bitplane, g = 4, lanes = 1x1, tile_m = 128>");
+  auto p64 = parse<lut::LayoutAttr>(
+      "#lut.layout<bitplane, g = 4, lanes = 2x2, tile_m = 64>");
+  auto h128 = parse<lut::LayoutAttr>(
+      "#lut.layout<bitplane, g = 8, lanes = 1x2, tile_m = 32>");
+  auto trit3 = parse<lut::LayoutAttr>("#lut.layout<trit3, tile_m = 256>");
+  EXPECT_EQ(s16.getRowBlock(), 128);
+  EXPECT_EQ(p64.getRowBlock(), 32);
+  EXPECT_EQ(h128.getRowBlock(), 32);
+  EXPECT_EQ(trit3.getRowBlock(), 128);
+  EXPECT_EQ(trit3.getLookupGroup(), 3);
+  EXPECT_EQ(lut::LayoutAttr::getCodes(&context).getLookupGroup(), 1);
+}
+
+TEST_F(DialectHelpers, PackedLogicalTypes) {
+  Type type = parseType("!lut.packed<8x64, #lut.quant<unsigned, bits = 2, "
+                        "group = 32, scale = bf16, offset = zero_point>>",
+                        &context);
+  auto packed = cast<lut::PackedType>(type);
+  SmallVector<Type> logical = packed.getLogicalTypes();
+  ASSERT_EQ(logical.size(), 3u);
+  EXPECT_EQ(logical[0], parseType("tensor<8x64xi8>", &context));
+  EXPECT_EQ(logical[1], parseType("tensor<8x2xbf16>", &context));
+  EXPECT_EQ(logical[2], parseType("tensor<8x2xi8>", &context));
+}
+
+TEST_F(DialectHelpers, InvalidPackedTypeIsRejected) {
+  std::string message;
+  ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diag) {
+    message = diag.str();
+    return success();
+  });
+  Type type = parseType("!lut.packed<128x64, #lut.quant<signed, bits = 2, "
+                        "group = 32>, #lut.layout<trit3>>",
+                        &context);
+  EXPECT_FALSE(type);
+  EXPECT_EQ(message, "the 'trit3' layout only holds ternary weights");
+}
+
+TEST_F(DialectHelpers, RoutingParams) {
+  auto noError = [&] { return emitError(UnknownLoc::get(&context)); };
+  std::string message;
+  ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diag) {
+    message = diag.str();
+    return success();
+  });
+  EXPECT_TRUE(succeeded(moe::verifyRoutingParams(noError, 2, 1.0, 8, 4)));
+  EXPECT_TRUE(failed(moe::verifyRoutingParams(noError, 2, 0.0, 1, 1)));
+  EXPECT_EQ(message, "routing scale must be finite and positive, got 0");
+  EXPECT_TRUE(failed(moe::verifyRoutingParams(noError, 2, 1.0, 4, 0)));
+
+  auto routing = parse<moe::RoutingAttr>(
+      "#moe.routing<k = 8, scoring = sigmoid, scale = 2.5, groups = 8, "
+      "group_topk = 4, group_score = top2_sum>");
+  EXPECT_EQ(routing.getK(), 8);
+  EXPECT_EQ(routing.getScoring(), moe::Scoring::Sigmoid);
+  EXPECT_EQ(routing.getScale().convertToDouble(), 2.5);
+  EXPECT_EQ(routing.getGroupScore(), moe::GroupScore::Top2Sum);
+  EXPECT_FALSE(routing.getRenormalize());
+  // group_topk defaults to all groups.
+  EXPECT_EQ(parse<moe::RoutingAttr>("#moe.routing<k = 2, groups = 4>")
+                .getGroupTopk(),
+            4);
+}
+
+TEST_F(DialectHelpers, WorkflowSegments) {
+  auto text = parse<wf::SegAttr>("#wf.seg<text \"Q: \">");
+  EXPECT_EQ(text.getKind(), wf::SegKind::Text);
+  EXPECT_EQ(text.getText(), "Q: ");
+  auto operand = parse<wf::SegAttr>("#wf.seg<operand 2>");
+  EXPECT_EQ(operand.getIndex(), 2);
+  auto param = parse<wf::SegAttr>("#wf.seg<param @prompt>");
+  EXPECT_EQ(param.getParam().getValue(), "prompt");
+}
+
+} // namespace
