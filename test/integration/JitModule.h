@@ -46,10 +46,9 @@ private:
 
 /// A ranked memref descriptor viewing `data` with a row-major `shape`.
 template <typename T, int N>
-StridedMemRefType<T, N> view(std::vector<T> &data,
-                             std::array<int64_t, N> shape) {
+StridedMemRefType<T, N> view(T *data, std::array<int64_t, N> shape) {
   StridedMemRefType<T, N> d;
-  d.basePtr = d.data = data.data();
+  d.basePtr = d.data = data;
   d.offset = 0;
   int64_t stride = 1;
   for (int i = N - 1; i >= 0; --i) {
@@ -58,6 +57,12 @@ StridedMemRefType<T, N> view(std::vector<T> &data,
     stride *= shape[i];
   }
   return d;
+}
+
+template <typename T, int N>
+StridedMemRefType<T, N> view(std::vector<T> &data,
+                             std::array<int64_t, N> shape) {
+  return view<T, N>(data.data(), shape);
 }
 
 /// Copies a row-major result out of a descriptor the compiled code

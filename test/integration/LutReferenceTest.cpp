@@ -142,18 +142,11 @@ Scales makeScales(ScaleType t, size_t count, std::mt19937 &rng, float lo,
   return s;
 }
 
+/// A descriptor over untyped storage: the callee reads it with the element
+/// type of its signature.
 template <int N>
 StridedMemRefType<char, N> rawView(void *data, std::array<int64_t, N> shape) {
-  StridedMemRefType<char, N> d;
-  d.basePtr = d.data = static_cast<char *>(data);
-  d.offset = 0;
-  int64_t stride = 1;
-  for (int i = N - 1; i >= 0; --i) {
-    d.sizes[i] = shape[i];
-    d.strides[i] = stride;
-    stride *= shape[i];
-  }
-  return d;
+  return view<char, N>(static_cast<char *>(data), shape);
 }
 
 std::string caseName(const ::testing::TestParamInfo<LutCase> &info);

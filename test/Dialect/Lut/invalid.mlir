@@ -40,7 +40,7 @@ func.func @no_group(%w: !lut.packed<8x64, #lut.quant<signed, bits = 4, scale = f
 
 // -----
 
-// expected-error @+1 {{unknown encoding 'nibble'}}
+// expected-error @+1 {{expected one of [unsigned, signed, binary, ternary] for how a stored code maps to a value, got: nibble}}
 func.func @bad_encoding(%w: !lut.packed<8x64, #lut.quant<nibble, bits = 4, group = 32>>)
 
 // -----

@@ -40,21 +40,6 @@ void LutDialect::initialize() {
       >();
 }
 
-/// Parses `keyword` into the enum `E` with the generated symbolizer.
-template <typename E>
-static FailureOr<E> parseEnumKeyword(AsmParser &parser, StringRef what) {
-  SMLoc loc = parser.getCurrentLocation();
-  StringRef keyword;
-  if (parser.parseKeyword(&keyword))
-    return failure();
-  std::optional<E> value = symbolizeEnum<E>(keyword);
-  if (!value) {
-    parser.emitError(loc) << "unknown " << what << " '" << keyword << "'";
-    return failure();
-  }
-  return *value;
-}
-
 //===----------------------------------------------------------------------===//
 // QuantAttr
 //===----------------------------------------------------------------------===//
@@ -64,7 +49,7 @@ Attribute QuantAttr::parse(AsmParser &parser, Type) {
   if (parser.parseLess())
     return {};
   FailureOr<Encoding> encoding =
-      parseEnumKeyword<Encoding>(parser, "encoding");
+      FieldParser<Encoding>::parse(parser);
   if (failed(encoding))
     return {};
   unsigned bits = *encoding == Encoding::Binary ? 1 : 0;
@@ -97,7 +82,7 @@ Attribute QuantAttr::parse(AsmParser &parser, Type) {
         return {};
     } else if (key == "offset") {
       FailureOr<OffsetKind> parsed =
-          parseEnumKeyword<OffsetKind>(parser, "offset");
+          FieldParser<OffsetKind>::parse(parser);
       if (failed(parsed))
         return {};
       offset = *parsed;
@@ -199,7 +184,7 @@ Attribute LayoutAttr::parse(AsmParser &parser, Type) {
   if (parser.parseLess())
     return {};
   FailureOr<LayoutKind> kind =
-      parseEnumKeyword<LayoutKind>(parser, "layout");
+      FieldParser<LayoutKind>::parse(parser);
   if (failed(kind))
     return {};
   int64_t g = 1, lanesP = 1, lanesQ = 1, tileM = 1;
@@ -213,7 +198,7 @@ Attribute LayoutAttr::parse(AsmParser &parser, Type) {
   } else if (*kind == LayoutKind::Gguf) {
     FailureOr<GgufType> parsed;
     if (parser.parseLess() ||
-        failed(parsed = parseEnumKeyword<GgufType>(parser, "GGUF block type")) ||
+        failed(parsed = FieldParser<GgufType>::parse(parser)) ||
         parser.parseGreater())
       return {};
     gguf = *parsed;

@@ -11,6 +11,7 @@
 #include <cmath>
 
 using namespace mlir;
+using namespace mlir::loom;
 using namespace mlir::loom::moe;
 
 #include "loom/Dialect/MoE/IR/MoEDialect.cpp.inc"
@@ -28,19 +29,6 @@ void MoEDialect::initialize() {
 #define GET_OP_LIST
 #include "loom/Dialect/MoE/IR/MoEOps.cpp.inc"
       >();
-}
-
-template <typename E>
-static FailureOr<E> parseEnumKeyword(AsmParser &parser, StringRef what) {
-  SMLoc loc = parser.getCurrentLocation();
-  StringRef keyword;
-  if (parser.parseKeyword(&keyword))
-    return failure();
-  std::optional<E> value = symbolizeEnum<E>(keyword);
-  if (!value)
-    return parser.emitError(loc) << "unknown " << what << " '" << keyword
-                                 << "'";
-  return *value;
 }
 
 //===----------------------------------------------------------------------===//
@@ -75,7 +63,7 @@ Attribute RoutingAttr::parse(AsmParser &parser, Type) {
       if (parser.parseInteger(k))
         return {};
     } else if (key == "scoring") {
-      FailureOr<Scoring> parsed = parseEnumKeyword<Scoring>(parser, "scoring");
+      FailureOr<Scoring> parsed = FieldParser<Scoring>::parse(parser);
       if (failed(parsed))
         return {};
       scoring = *parsed;
@@ -90,7 +78,7 @@ Attribute RoutingAttr::parse(AsmParser &parser, Type) {
         return {};
     } else if (key == "group_score") {
       FailureOr<GroupScore> parsed =
-          parseEnumKeyword<GroupScore>(parser, "group score");
+          FieldParser<GroupScore>::parse(parser);
       if (failed(parsed))
         return {};
       groupScore = *parsed;
@@ -211,7 +199,7 @@ Attribute FfnAttr::parse(AsmParser &parser, Type) {
     return {};
   SMLoc loc = parser.getCurrentLocation();
   FailureOr<Activation> activation =
-      parseEnumKeyword<Activation>(parser, "activation");
+      FieldParser<Activation>::parse(parser);
   if (failed(activation))
     return {};
   if (*activation == Activation::None) {

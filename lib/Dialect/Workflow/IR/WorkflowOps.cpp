@@ -53,6 +53,18 @@ static LogicalResult checkTypes(Operation *op, StringRef what,
   return diag << ")";
 }
 
+/// Checks a call-like node against its callee's signature; effectful tools
+/// return one ordering token more than their def declares.
+static LogicalResult checkSignature(Operation *op, OperandRange args,
+                                    FunctionType type, bool extraToken = false) {
+  if (failed(checkTypes(op, "argument", args.getTypes(), type.getInputs())))
+    return failure();
+  SmallVector<Type> results(type.getResults());
+  if (extraToken)
+    results.push_back(TokenType::get(op->getContext()));
+  return checkTypes(op, "result", op->getResultTypes(), results);
+}
+
 /// Operand segments must name existing operands, and every operand must be
 /// used by some segment.
 static LogicalResult verifySegments(Operation *op, ArrayAttr segments,
@@ -356,15 +368,9 @@ LogicalResult ToolOp::verifySymbolUses(SymbolTableCollection &symbols) {
       lookupSymbol<ToolDefOp>(*this, symbols, getToolAttr(), "wf.tool_def");
   if (failed(def))
     return failure();
-  FunctionType type = def->getFunctionType();
-  if (failed(checkTypes(*this, "argument", getArgs().getTypes(),
-                        type.getInputs())))
-    return failure();
   bool effectful = isEffectful(def->getEffects());
-  SmallVector<Type> results(type.getResults());
-  if (effectful)
-    results.push_back(TokenType::get(getContext()));
-  if (failed(checkTypes(*this, "result", getResultTypes(), results)))
+  if (failed(checkSignature(*this, getArgs(), def->getFunctionType(),
+                            effectful)))
     return failure();
   if (effectful != static_cast<bool>(getAfter()))
     return emitOpError() << (effectful
@@ -379,11 +385,7 @@ LogicalResult CodeOp::verifySymbolUses(SymbolTableCollection &symbols) {
       lookupSymbol<CodeDefOp>(*this, symbols, getCalleeAttr(), "wf.code_def");
   if (failed(def))
     return failure();
-  FunctionType type = def->getFunctionType();
-  if (failed(checkTypes(*this, "argument", getArgs().getTypes(),
-                        type.getInputs())))
-    return failure();
-  return checkTypes(*this, "result", getResultTypes(), type.getResults());
+  return checkSignature(*this, getArgs(), def->getFunctionType());
 }
 
 LogicalResult CallOp::verifySymbolUses(SymbolTableCollection &symbols) {
@@ -391,11 +393,7 @@ LogicalResult CallOp::verifySymbolUses(SymbolTableCollection &symbols) {
       lookupSymbol<GraphOp>(*this, symbols, getCalleeAttr(), "wf.graph");
   if (failed(graph))
     return failure();
-  FunctionType type = graph->getFunctionType();
-  if (failed(checkTypes(*this, "argument", getArgs().getTypes(),
-                        type.getInputs())))
-    return failure();
-  return checkTypes(*this, "result", getResultTypes(), type.getResults());
+  return checkSignature(*this, getArgs(), graph->getFunctionType());
 }
 
 /// The operands of the terminator of a single-block region.
