@@ -45,8 +45,10 @@ mlir::loom::test::JitModule::compile(const std::string &source, std::string &err
   if (failed(pm.run(*module)))
     return nullptr;
 
+  // ExecutionEngineOptions holds a function_ref: keep the callable alive.
+  auto optimize = makeOptimizingTransformer(2, 0, nullptr);
   ExecutionEngineOptions engineOptions;
-  engineOptions.transformer = makeOptimizingTransformer(2, 0, nullptr);
+  engineOptions.transformer = optimize;
   auto engine = ExecutionEngine::create(*module, engineOptions);
   if (!engine) {
     os << llvm::toString(engine.takeError());
