@@ -3,6 +3,7 @@
 #include "loom/Pipelines/Pipelines.h"
 
 #include "loom/Conversion/Passes.h"
+#include "loom/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
@@ -27,6 +28,7 @@ void loom::buildReferenceToLoopsPipeline(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 
+  pm.addPass(loom::createReadOnlyEntryArguments());
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.functionBoundaryTypeConversion =

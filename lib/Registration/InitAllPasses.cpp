@@ -6,6 +6,7 @@
 #include "loom/Dialect/Lut/Transforms/Passes.h"
 #include "loom/Dialect/MoE/Transforms/Passes.h"
 #include "loom/Pipelines/Pipelines.h"
+#include "loom/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Affine/Transforms/Passes.h"
@@ -19,6 +20,7 @@ void mlir::loom::registerAllPasses() {
   lut::registerLutPasses();
   moe::registerMoEPasses();
   registerLoomConversionPasses();
+  registerLoomTransformsPasses();
   registerPipelines();
 
   registerTransformsPasses();

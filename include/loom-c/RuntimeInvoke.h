@@ -1,0 +1,54 @@
+/*===- loom-c/RuntimeInvoke.h - How generated entry points call in -*- C -*-===*\
+|*                                                                            *|
+|* Used by the C source loom-compile generates for each model, not by users:  *|
+|* an entry point is described by a LoomEntrySpec (names, element types and   *|
+|* shapes, -1 for a dynamic dimension) and a trampoline that calls the        *|
+|* compiled function's _mlir_ciface_ wrapper with memref descriptors.         *|
+\*===----------------------------------------------------------------------===*/
+#ifndef LOOM_C_RUNTIMEINVOKE_H
+#define LOOM_C_RUNTIMEINVOKE_H
+
+#include "loom-c/Runtime.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct LoomArgSpec {
+  const char *name;
+  LoomDType dtype;
+  int64_t rank;
+  const int64_t *shape; /* rank entries; -1 marks a dynamic dimension */
+} LoomArgSpec;
+
+/* Calls the compiled function. `results` points to the results' memref
+ * descriptors laid out back to back (unused when there are none); `args`
+ * holds one pointer to a memref descriptor per input. */
+typedef void (*LoomTrampoline)(void *results, void **args);
+
+typedef struct LoomEntrySpec {
+  const char *name;
+  int64_t num_inputs;
+  const LoomArgSpec *inputs;
+  int64_t num_outputs;
+  const LoomArgSpec *outputs;
+  LoomTrampoline trampoline;
+  const char *signature_json;
+} LoomEntrySpec;
+
+/* Validates `inputs` against `spec`, runs it, and wraps the results into a
+ * new list the caller owns. */
+LOOM_EXPORT LoomStatus loom_invoke(const LoomEntrySpec *spec,
+                                   const LoomTensorList *inputs,
+                                   LoomTensorList **outputs);
+
+/* The entry of `specs[0..count)` named `name`, or NULL (with an error). */
+LOOM_EXPORT const LoomEntrySpec *loom_find_entry(const LoomEntrySpec *specs,
+                                                 int64_t count,
+                                                 const char *name);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LOOM_C_RUNTIMEINVOKE_H */

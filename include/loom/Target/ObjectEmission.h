@@ -1,0 +1,44 @@
+//===- ObjectEmission.h - LLVM dialect to object and library ----*- C++ -*-===//
+#ifndef LOOM_TARGET_OBJECTEMISSION_H
+#define LOOM_TARGET_OBJECTEMISSION_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Target/TargetMachine.h"
+
+#include <memory>
+#include <string>
+
+namespace mlir::loom {
+
+struct CodegenOptions {
+  std::string cpu;      // empty: the host CPU
+  std::string features; // empty: the host CPU's features
+  unsigned optLevel = 2;
+};
+
+/// A target machine for the host triple with `options` (host CPU and
+/// features by default); null and `error` set if the target is unknown.
+std::unique_ptr<llvm::TargetMachine>
+createHostTargetMachine(const CodegenOptions &options, std::string &error);
+
+/// Translates a module in the LLVM dialect to LLVM IR for `machine`, and
+/// optimizes it at `optLevel`.
+std::unique_ptr<llvm::Module> translateAndOptimize(ModuleOp module,
+                                                   llvm::LLVMContext &context,
+                                                   llvm::TargetMachine &machine,
+                                                   unsigned optLevel,
+                                                   std::string &error);
+
+/// Writes `module` as an object file.
+LogicalResult emitObjectFile(llvm::Module &module, llvm::TargetMachine &machine,
+                             StringRef path, std::string &error);
+
+/// Links `objectPath` and the generated entry-point C source into a shared
+/// library with the system C++ compiler, together with Loom's runtime.
+LogicalResult linkSharedLibrary(StringRef objectPath, StringRef entrySource,
+                                StringRef outputPath, std::string &error);
+
+} // namespace mlir::loom
+
+#endif // LOOM_TARGET_OBJECTEMISSION_H

@@ -1,0 +1,19 @@
+//===- Passes.h - Loom's dialect-independent passes -------------*- C++ -*-===//
+#ifndef LOOM_TRANSFORMS_PASSES_H
+#define LOOM_TRANSFORMS_PASSES_H
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir::loom {
+
+#define GEN_PASS_DECL
+#include "loom/Transforms/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "loom/Transforms/Passes.h.inc"
+
+} // namespace mlir::loom
+
+#endif // LOOM_TRANSFORMS_PASSES_H

@@ -1,0 +1,191 @@
+//===- Tensor.cpp - LoomTensor and LoomTensorList -------------------------===//
+
+#include "Errors.h"
+
+#include "loom-c/Runtime.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <vector>
+
+struct LoomTensor {
+  void *data = nullptr;
+  void *allocation = nullptr; // What free() gets when the tensor owns data.
+  LoomDType dtype = LOOM_DTYPE_INVALID;
+  std::vector<int64_t> shape, strides;
+  int64_t numElements = 0;
+};
+
+struct LoomTensorList {
+  std::vector<LoomTensor *> tensors;
+};
+
+using loom::runtime::fail;
+
+size_t loom_dtype_size(LoomDType dtype) {
+  switch (dtype) {
+  case LOOM_F64:
+  case LOOM_I64:
+    return 8;
+  case LOOM_F32:
+  case LOOM_I32:
+    return 4;
+  case LOOM_F16:
+  case LOOM_BF16:
+  case LOOM_I16:
+    return 2;
+  case LOOM_I8:
+  case LOOM_BOOL:
+    return 1;
+  case LOOM_DTYPE_INVALID:
+    break;
+  }
+  return 0;
+}
+
+const char *loom_dtype_name(LoomDType dtype) {
+  switch (dtype) {
+  case LOOM_F32: return "f32";
+  case LOOM_F64: return "f64";
+  case LOOM_F16: return "f16";
+  case LOOM_BF16: return "bf16";
+  case LOOM_I8: return "i8";
+  case LOOM_I16: return "i16";
+  case LOOM_I32: return "i32";
+  case LOOM_I64: return "i64";
+  case LOOM_BOOL: return "bool";
+  case LOOM_DTYPE_INVALID: break;
+  }
+  return "invalid";
+}
+
+namespace loom::runtime {
+
+/// Checks the rank, shape and element type of a tensor-to-be and returns
+/// its element count, or -1 (with the last error set).
+static int64_t checkedElementCount(const int64_t *shape, int64_t rank,
+                                   LoomDType dtype) {
+  if (rank < 0)
+    return fail<int64_t>(-1, "tensor rank must be >= 0, got %lld",
+                         (long long)rank);
+  if (rank > 0 && !shape)
+    return fail<int64_t>(-1, "null shape for a rank-%lld tensor",
+                         (long long)rank);
+  if (loom_dtype_size(dtype) == 0)
+    return fail<int64_t>(-1, "invalid element type %d", int(dtype));
+  int64_t count = 1;
+  for (int64_t i = 0; i < rank; ++i) {
+    if (shape[i] < 0)
+      return fail<int64_t>(-1, "dimension %lld is negative (%lld)",
+                           (long long)i, (long long)shape[i]);
+    count *= shape[i];
+  }
+  return count;
+}
+
+LoomTensor *makeTensor(void *data, void *allocation, const int64_t *shape,
+                       int64_t rank, LoomDType dtype) {
+  int64_t count = checkedElementCount(shape, rank, dtype);
+  if (count < 0)
+    return nullptr;
+  if (count > 0 && !data)
+    return fail<LoomTensor *>(nullptr, "null data for %lld elements",
+                              (long long)count);
+  auto *tensor = new (std::nothrow) LoomTensor();
+  if (!tensor)
+    return fail<LoomTensor *>(nullptr, "out of memory");
+  tensor->data = data;
+  tensor->allocation = allocation;
+  tensor->dtype = dtype;
+  tensor->shape.assign(shape, shape + rank);
+  tensor->strides.resize(rank);
+  int64_t stride = 1;
+  for (int64_t i = rank - 1; i >= 0; --i) {
+    tensor->strides[i] = stride;
+    stride *= shape[i];
+  }
+  tensor->numElements = count;
+  return tensor;
+}
+
+} // namespace loom::runtime
+
+LoomTensor *loom_tensor_create(void *data, const int64_t *shape, int64_t rank,
+                               LoomDType dtype, int owning) {
+  return loom::runtime::makeTensor(data, owning ? data : nullptr, shape, rank,
+                                   dtype);
+}
+
+LoomTensor *loom_tensor_create_zeros(const int64_t *shape, int64_t rank,
+                                     LoomDType dtype) {
+  int64_t count = loom::runtime::checkedElementCount(shape, rank, dtype);
+  if (count < 0)
+    return nullptr;
+  void *data = std::calloc(count ? count : 1, loom_dtype_size(dtype));
+  if (!data)
+    return fail<LoomTensor *>(nullptr, "out of memory for %lld elements",
+                              (long long)count);
+  LoomTensor *tensor =
+      loom::runtime::makeTensor(data, data, shape, rank, dtype);
+  if (!tensor)
+    std::free(data);
+  return tensor;
+}
+
+void loom_tensor_destroy(LoomTensor *tensor) {
+  if (!tensor)
+    return;
+  std::free(tensor->allocation);
+  delete tensor;
+}
+
+void *loom_tensor_data(const LoomTensor *t) { return t ? t->data : nullptr; }
+LoomDType loom_tensor_dtype(const LoomTensor *t) {
+  return t ? t->dtype : LOOM_DTYPE_INVALID;
+}
+int64_t loom_tensor_rank(const LoomTensor *t) {
+  return t ? static_cast<int64_t>(t->shape.size()) : -1;
+}
+const int64_t *loom_tensor_shape(const LoomTensor *t) {
+  return t ? t->shape.data() : nullptr;
+}
+const int64_t *loom_tensor_strides(const LoomTensor *t) {
+  return t ? t->strides.data() : nullptr;
+}
+int64_t loom_tensor_num_elements(const LoomTensor *t) {
+  return t ? t->numElements : -1;
+}
+int loom_tensor_is_owning(const LoomTensor *t) {
+  return t && t->allocation ? 1 : 0;
+}
+
+LoomTensorList *loom_tensor_list_create(LoomTensor **tensors, int64_t count) {
+  if (count < 0 || (count > 0 && !tensors))
+    return fail<LoomTensorList *>(nullptr, "invalid tensor list (%lld tensors)",
+                                  (long long)count);
+  auto *list = new (std::nothrow) LoomTensorList();
+  if (!list)
+    return fail<LoomTensorList *>(nullptr, "out of memory");
+  list->tensors.assign(tensors, tensors + count);
+  return list;
+}
+
+void loom_tensor_list_destroy(LoomTensorList *list) {
+  if (!list)
+    return;
+  for (LoomTensor *t : list->tensors)
+    loom_tensor_destroy(t);
+  delete list;
+}
+
+int64_t loom_tensor_list_size(const LoomTensorList *list) {
+  return list ? static_cast<int64_t>(list->tensors.size()) : -1;
+}
+
+LoomTensor *loom_tensor_list_get(const LoomTensorList *list, int64_t index) {
+  if (!list || index < 0 ||
+      index >= static_cast<int64_t>(list->tensors.size()))
+    return nullptr;
+  return list->tensors[index];
+}

@@ -1,0 +1,125 @@
+//===- ObjectEmission.cpp - LLVM dialect to object and library ------------===//
+
+#include "loom/Target/ObjectEmission.h"
+
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/SubtargetFeature.h"
+#include "llvm/TargetParser/Triple.h"
+
+using namespace mlir;
+
+std::unique_ptr<llvm::TargetMachine>
+loom::createHostTargetMachine(const CodegenOptions &options,
+                              std::string &error) {
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!target)
+    return nullptr;
+  std::string cpu = options.cpu.empty() ? llvm::sys::getHostCPUName().str()
+                                        : options.cpu;
+  std::string features = options.features;
+  if (features.empty() && options.cpu.empty()) {
+    llvm::SubtargetFeatures host;
+    for (const auto &[name, enabled] : llvm::sys::getHostCPUFeatures())
+      host.AddFeature(name, enabled);
+    features = host.getString();
+  }
+  llvm::TargetOptions targetOptions;
+  std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
+      triple, cpu, features, targetOptions, llvm::Reloc::PIC_,
+      std::nullopt,
+      options.optLevel >= 2 ? llvm::CodeGenOptLevel::Aggressive
+                            : llvm::CodeGenOptLevel::Default));
+  if (!machine)
+    error = "cannot create a target machine for " + triple.str();
+  return machine;
+}
+
+std::unique_ptr<llvm::Module>
+loom::translateAndOptimize(ModuleOp module, llvm::LLVMContext &context,
+                           llvm::TargetMachine &machine, unsigned optLevel,
+                           std::string &error) {
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateModuleToLLVMIR(module, context);
+  if (!llvmModule) {
+    error = "translation to LLVM IR failed";
+    return nullptr;
+  }
+  llvmModule->setTargetTriple(machine.getTargetTriple());
+  llvmModule->setDataLayout(machine.createDataLayout());
+  auto optimize = makeOptimizingTransformer(optLevel, 0, &machine);
+  if (llvm::Error err = optimize(llvmModule.get())) {
+    error = llvm::toString(std::move(err));
+    return nullptr;
+  }
+  return llvmModule;
+}
+
+LogicalResult loom::emitObjectFile(llvm::Module &module,
+                                   llvm::TargetMachine &machine,
+                                   StringRef path, std::string &error) {
+  std::error_code ec;
+  llvm::ToolOutputFile out(path, ec, llvm::sys::fs::OF_None);
+  if (ec) {
+    error = "cannot write " + path.str() + ": " + ec.message();
+    return failure();
+  }
+  llvm::legacy::PassManager pm;
+  if (machine.addPassesToEmitFile(pm, out.os(), nullptr,
+                                  llvm::CodeGenFileType::ObjectFile)) {
+    error = "the target cannot emit object files";
+    return failure();
+  }
+  pm.run(module);
+  out.keep();
+  return success();
+}
+
+/// The system C++ compiler: $LOOM_CXX, else the first of clang++-22,
+/// clang++, c++ on PATH.
+static std::string findCompiler() {
+  if (const char *env = std::getenv("LOOM_CXX"))
+    return env;
+  for (StringRef name : {"clang++-22", "clang++", "c++"})
+    if (llvm::ErrorOr<std::string> path = llvm::sys::findProgramByName(name))
+      return *path;
+  return "";
+}
+
+LogicalResult loom::linkSharedLibrary(StringRef objectPath,
+                                      StringRef entrySource,
+                                      StringRef outputPath,
+                                      std::string &error) {
+  std::string compiler = findCompiler();
+  if (compiler.empty()) {
+    error = "no C++ compiler found (set LOOM_CXX or install clang-22)";
+    return failure();
+  }
+  std::string include = std::string("-I") + LOOM_RUNTIME_INCLUDE_DIR;
+  SmallVector<StringRef> args = {compiler,    "-shared",  "-fPIC",
+                                 "-O2",       "-x",       "c",
+                                 entrySource, "-x",       "none",
+                                 objectPath,  include,    LOOM_RUNTIME_LIBRARY,
+                                 "-lm",       "-o",       outputPath};
+  std::string message;
+  int rc = llvm::sys::ExecuteAndWait(compiler, args, std::nullopt, {}, 0, 0,
+                                     &message);
+  if (rc != 0) {
+    error = "linking " + outputPath.str() + " with " + compiler +
+            " failed" + (message.empty() ? "" : ": " + message) +
+            " (exit code " + std::to_string(rc) + ")";
+    return failure();
+  }
+  return success();
+}

@@ -1,0 +1,43 @@
+// Each failure class has its own exit code and a located message.
+// RUN: rm -rf %t && split-file %s %t
+// RUN: not loom-compile %t/parse.mlir -o %t/lib.so 2>&1 | FileCheck %s --check-prefix=PARSE
+// RUN: loom-compile %t/parse.mlir -o %t/lib.so; test $? -eq 2
+// RUN: not loom-compile %t/verify.mlir -o %t/lib.so 2>&1 | FileCheck %s --check-prefix=VERIFY
+// RUN: loom-compile %t/verify.mlir -o %t/lib.so; test $? -eq 3
+// RUN: not loom-compile %t/lower.mlir -o %t/lib.so 2>&1 | FileCheck %s --check-prefix=LOWER
+// RUN: loom-compile %t/lower.mlir -o %t/lib.so; test $? -eq 4
+// RUN: not loom-compile %t/entry.mlir -o %t/lib.so 2>&1 | FileCheck %s --check-prefix=ENTRY
+// RUN: not loom-compile %t/none.mlir -o %t/lib.so 2>&1 | FileCheck %s --check-prefix=NONE
+// RUN: not loom-compile %t/entry.mlir --target=nvptx -o %t/lib.so 2>&1 | FileCheck %s --check-prefix=TARGET
+// RUN: loom-compile %t/missing.mlir -o %t/lib.so; test $? -eq 1
+
+// PARSE: parse.mlir:2:10: error: invalid SSA name
+// VERIFY: verify.mlir:2:8: error: 'lut.mpgemm' op x has K = 32 but the weight has K = 64
+// LOWER: lower.mlir:3:8: error: 'wf.llm' op needs the workflow runtime
+// ENTRY: entry.mlir:1:1: error: entry point 'takes_text' has arg0 of type '!wf.text': entry points take and return ranked tensors
+// NONE: none.mlir:0:0: error: no entry point: the model needs a public func.func or wf.graph
+// TARGET: loom-compile: error: target 'nvptx' is not supported yet
+
+//--- parse.mlir
+func.func @f(%a: tensor<4xf32>) -> tensor<4xf32> {
+  return %
+}
+//--- verify.mlir
+func.func @f(%x: tensor<4x32xf32>, %w: !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>) {
+  %y = lut.mpgemm %x, %w : tensor<4x32xf32>, !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>> -> tensor<4x128xf32>
+  return
+}
+//--- lower.mlir
+wf.model @m
+wf.graph @g(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %t = wf.llm @m [#wf.seg<text "hi">] () {max_tokens = 4 : i64} : () -> !wf.text
+  wf.return %x : tensor<4xf32>
+}
+//--- entry.mlir
+wf.graph @takes_text(%q: !wf.text) -> !wf.text {
+  wf.return %q : !wf.text
+}
+//--- none.mlir
+func.func private @helper(%a: tensor<4xf32>) -> tensor<4xf32> {
+  return %a : tensor<4xf32>
+}

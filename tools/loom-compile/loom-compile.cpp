@@ -1,0 +1,235 @@
+//===- loom-compile.cpp - Loom's ahead-of-time compiler driver ------------===//
+//
+// model.mlir -> Loom's pipeline -> LLVM dialect -> LLVM IR -> object for the
+// host -> shared library (with the entry-point table and Loom's runtime)
+// plus the header that declares its entry points. All in process except the
+// final link, which uses the system C++ compiler.
+//
+//===----------------------------------------------------------------------===//
+
+#include "loom/InitAllDialects.h"
+#include "loom/InitAllPasses.h"
+#include "loom/Pipelines/Pipelines.h"
+#include "loom/Target/ModelInterface.h"
+#include "loom/Target/ObjectEmission.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+using namespace mlir;
+namespace cl = llvm::cl;
+
+namespace {
+
+/// Distinct exit codes, so that scripts can tell what went wrong.
+enum ExitCode : int {
+  kOk = 0,
+  kUsage = 1,   // bad options, unreadable input, unwritable output
+  kParse = 2,   // the input is not valid MLIR syntax
+  kVerify = 3,  // the IR does not verify
+  kLower = 4,   // a lowering pass failed
+  kCodegen = 5, // LLVM IR translation or object emission failed
+  kLink = 6,    // linking the shared library failed
+};
+
+enum class Emit { Mlir, LlvmIr, Obj, Lib, Ptx };
+enum class Phase { Input, Loops, Llvm };
+
+cl::OptionCategory category("loom-compile options");
+cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.mlir>"),
+                               cl::init("-"), cl::cat(category));
+cl::opt<std::string> outputFile("o", cl::desc("Output file"),
+                                cl::value_desc("path"), cl::init("-"),
+                                cl::cat(category));
+cl::opt<Emit> emit(
+    "emit", cl::desc("What to produce"), cl::init(Emit::Lib),
+    cl::values(clEnumValN(Emit::Mlir, "mlir", "MLIR after --compile-to"),
+               clEnumValN(Emit::LlvmIr, "llvm-ir", "optimized LLVM IR"),
+               clEnumValN(Emit::Obj, "obj", "an object file"),
+               clEnumValN(Emit::Lib, "lib",
+                          "a shared library and its header (default)"),
+               clEnumValN(Emit::Ptx, "ptx", "PTX (GPU target)")),
+    cl::cat(category));
+cl::opt<Phase> compileTo(
+    "compile-to", cl::desc("Stop the pipeline after this phase (--emit=mlir)"),
+    cl::init(Phase::Llvm),
+    cl::values(clEnumValN(Phase::Input, "input", "the verified input"),
+               clEnumValN(Phase::Loops, "loops",
+                          "Loom dialects lowered, bufferized loops"),
+               clEnumValN(Phase::Llvm, "llvm", "the LLVM dialect")),
+    cl::cat(category));
+cl::opt<unsigned> optLevel("O", cl::desc("Optimization level (0-3)"),
+                           cl::Prefix, cl::init(2), cl::cat(category));
+cl::opt<std::string> target("target", cl::desc("cpu (default) or nvptx"),
+                            cl::init("cpu"), cl::cat(category));
+cl::opt<std::string> mcpu("mcpu", cl::desc("Target CPU (default: the host)"),
+                          cl::cat(category));
+cl::opt<std::string> mattr("mattr",
+                           cl::desc("Target features (default: the host's)"),
+                           cl::cat(category));
+cl::opt<std::string> headerFile(
+    "header", cl::desc("Where to write the header (default: beside the "
+                       "library, named after it without 'lib')"),
+    cl::cat(category));
+
+std::string defaultHeaderPath(StringRef library) {
+  StringRef stem = llvm::sys::path::stem(library);
+  stem.consume_front("lib");
+  SmallString<256> path = llvm::sys::path::parent_path(library);
+  llvm::sys::path::append(path, stem + ".h");
+  return std::string(path);
+}
+
+int fail(int code, const Twine &message) {
+  llvm::errs() << "loom-compile: error: " << message << "\n";
+  return code;
+}
+
+LogicalResult writeFile(StringRef path, function_ref<void(raw_ostream &)> fn) {
+  std::error_code ec;
+  llvm::ToolOutputFile out(path, ec, llvm::sys::fs::OF_Text);
+  if (ec)
+    return failure();
+  fn(out.os());
+  out.keep();
+  return success();
+}
+
+int compile(MLIRContext &context, llvm::SourceMgr &sourceMgr) {
+  ParserConfig config(&context, /*verifyAfterParse=*/false);
+  OwningOpRef<ModuleOp> module =
+      parseSourceFile<ModuleOp>(sourceMgr, config);
+  if (!module)
+    return kParse;
+  if (failed(verify(*module)))
+    return kVerify;
+  if (target != "cpu")
+    return fail(kUsage, "target '" + target + "' is not supported yet (only "
+                        "'cpu'); NVPTX arrives with the GPU path");
+  if (emit == Emit::Ptx)
+    return fail(kUsage, "--emit=ptx needs --target=nvptx, which is not "
+                        "supported yet");
+  if (optLevel > 3)
+    return fail(kUsage, "-O" + Twine(optLevel) + " is not a level (0-3)");
+
+  FailureOr<std::vector<loom::EntrySignature>> entries =
+      loom::collectEntryPoints(*module);
+  if (emit == Emit::Lib && failed(entries))
+    return kVerify;
+
+  if (compileTo != Phase::Input || emit != Emit::Mlir) {
+    PassManager pm = PassManager::on<ModuleOp>(&context);
+    if (failed(applyPassManagerCLOptions(pm)))
+      return kUsage;
+    if (emit == Emit::Mlir && compileTo == Phase::Loops) {
+      loom::buildReferenceToLoopsPipeline(pm);
+    } else {
+      loom::ReferencePipelineOptions options;
+      loom::buildReferencePipeline(pm, options);
+    }
+    if (failed(pm.run(*module)))
+      return kLower;
+  }
+
+  if (emit == Emit::Mlir) {
+    if (failed(writeFile(outputFile, [&](raw_ostream &os) {
+          module->print(os);
+          os << "\n";
+        })))
+      return fail(kUsage, "cannot write " + outputFile);
+    return kOk;
+  }
+
+  std::string error;
+  loom::CodegenOptions options{mcpu, mattr, optLevel};
+  std::unique_ptr<llvm::TargetMachine> machine =
+      loom::createHostTargetMachine(options, error);
+  if (!machine)
+    return fail(kCodegen, error);
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule = loom::translateAndOptimize(
+      *module, llvmContext, *machine, optLevel, error);
+  if (!llvmModule)
+    return fail(kCodegen, error);
+
+  if (emit == Emit::LlvmIr) {
+    if (failed(writeFile(outputFile,
+                         [&](raw_ostream &os) { llvmModule->print(os, nullptr); })))
+      return fail(kUsage, "cannot write " + outputFile);
+    return kOk;
+  }
+  if (emit == Emit::Obj) {
+    if (outputFile == "-")
+      return fail(kUsage, "an object file needs -o <path>");
+    return succeeded(loom::emitObjectFile(*llvmModule, *machine, outputFile,
+                                          error))
+               ? kOk
+               : fail(kCodegen, error);
+  }
+
+  // A shared library: the object, the entry-point table, the runtime.
+  if (outputFile == "-")
+    return fail(kUsage, "a shared library needs -o <path>");
+  SmallString<128> objectPath, entryPath;
+  if (llvm::sys::fs::createTemporaryFile("loom-model", "o", objectPath) ||
+      llvm::sys::fs::createTemporaryFile("loom-entries", "c", entryPath))
+    return fail(kUsage, "cannot create temporary files");
+  llvm::FileRemover removeObject(objectPath), removeEntries(entryPath);
+  if (failed(loom::emitObjectFile(*llvmModule, *machine, objectPath, error)))
+    return fail(kCodegen, error);
+  if (failed(writeFile(entryPath, [&](raw_ostream &os) {
+        loom::emitEntryPointSource(*entries, os);
+      })))
+    return fail(kUsage, "cannot write " + entryPath);
+  if (failed(loom::linkSharedLibrary(objectPath, entryPath, outputFile, error)))
+    return fail(kLink, error);
+  std::string header =
+      headerFile.empty() ? defaultHeaderPath(outputFile) : headerFile;
+  StringRef modelName = llvm::sys::path::stem(header);
+  if (failed(writeFile(header, [&](raw_ostream &os) {
+        loom::emitModelHeader(*entries, modelName, os);
+      })))
+    return fail(kUsage, "cannot write " + header);
+  return kOk;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  registerAsmPrinterCLOptions();
+  registerMLIRContextCLOptions();
+  registerPassManagerCLOptions();
+  loom::registerAllPasses();
+  cl::ParseCommandLineOptions(argc, argv,
+                              "Loom ahead-of-time compiler: a model in, a "
+                              "shared library with a C API out\n");
+
+  DialectRegistry registry;
+  loom::registerAllDialects(registry);
+  MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+
+  std::string error;
+  auto file = openInputFile(inputFile, &error);
+  if (!file)
+    return fail(kUsage, error);
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+  // Diagnostics print as file:line:col: error: message.
+  SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+  return compile(context, sourceMgr);
+}
