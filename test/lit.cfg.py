@@ -19,7 +19,10 @@ llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(
     [ToolSubst("loom-opt", unresolved="fatal"),
-     ToolSubst("loom-compile", unresolved="fatal")], [config.loom_tools_dir])
+     ToolSubst("loom-compile", unresolved="fatal"),
+     ToolSubst("loom-run", unresolved="fatal")], [config.loom_tools_dir])
+# Debian's interpreter, which has numpy (the first python3 on PATH may not).
+config.substitutions.append(("%python", "/usr/bin/python3"))
 
 # A C compiler for the programs that call compiled models, and the runtime
 # headers they include.

@@ -192,13 +192,8 @@ void mlir::loom::emitModelHeader(ArrayRef<EntrySignature> entries,
      << "'. */\n#ifndef " << guard << "\n#define " << guard
      << "\n\n#include \"loom-c/Runtime.h\"\n\n#ifdef __cplusplus\nextern "
         "\"C\" {\n#endif\n\n"
-        "/* NULL-terminated names of the entry points. */\n"
-        "const char *const *loom_entry_points(void);\n"
-        "/* JSON signature of an entry point; NULL if there is none. */\n"
-        "const char *loom_signature(const char *entry);\n"
-        "/* Runs an entry point by name. */\n"
-        "LoomStatus loom_run(const char *entry, const LoomTensorList *inputs,\n"
-        "                    LoomTensorList **outputs);\n";
+        "/* loom_entry_points(), loom_signature() and loom_run() are declared\n"
+        " * in loom-c/Runtime.h; each entry point also has its own function. */\n";
   for (const EntrySignature &e : entries)
     os << "\n/* " << signatureJson(e) << " */\nLoomStatus loom_run_" << e.name
        << "(const LoomTensorList *inputs, LoomTensorList **outputs);\n";

@@ -1,0 +1,31 @@
+//===- ModelLibrary.cpp - A compiled model opened with dlopen -------------===//
+
+#include "ModelLibrary.h"
+
+#include <dlfcn.h>
+
+std::unique_ptr<loom::ModelLibrary>
+loom::ModelLibrary::open(const std::string &path, std::string &error) {
+  void *handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!handle) {
+    error = dlerror();
+    return nullptr;
+  }
+  std::unique_ptr<ModelLibrary> library(new ModelLibrary());
+  library->handle = handle;
+#define LOOM_RESOLVE(name)                                                     \
+  library->runtime.name = reinterpret_cast<decltype(&::loom_##name)>(          \
+      dlsym(handle, "loom_" #name));                                           \
+  if (!library->runtime.name) {                                                \
+    error = path + " is not a Loom model (no loom_" #name ")";                 \
+    return nullptr;                                                            \
+  }
+  LOOM_RUNTIME_FUNCTIONS(LOOM_RESOLVE)
+#undef LOOM_RESOLVE
+  return library;
+}
+
+loom::ModelLibrary::~ModelLibrary() {
+  if (handle)
+    dlclose(handle);
+}
