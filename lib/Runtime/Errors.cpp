@@ -8,7 +8,7 @@ namespace {
 thread_local char lastError[1024] = "";
 } // namespace
 
-void loom::runtime::setErrorV(const char *format, va_list args) {
+void mlir::loom::runtime::setErrorV(const char *format, va_list args) {
   std::vsnprintf(lastError, sizeof(lastError), format, args);
 }
 

@@ -6,7 +6,7 @@
 
 #include <cstdarg>
 
-namespace loom::runtime {
+namespace mlir::loom::runtime {
 
 /// Sets this thread's last error from a printf-style message.
 void setErrorV(const char *format, va_list args);
@@ -27,6 +27,6 @@ __attribute__((format(printf, 2, 3))) T fail(T value, const char *format,
 LoomTensor *makeTensor(void *data, void *allocation, const int64_t *shape,
                        int64_t rank, LoomDType dtype);
 
-} // namespace loom::runtime
+} // namespace mlir::loom::runtime
 
 #endif // LOOM_LIB_RUNTIME_ERRORS_H

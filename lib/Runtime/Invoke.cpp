@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-using loom::runtime::fail;
+using mlir::loom::runtime::fail;
 
 namespace {
 
@@ -95,7 +95,7 @@ LoomTensor *adoptResult(const LoomArgSpec &spec, const Word *d,
   for (const void *p : taken)
     shared |= p == allocated;
   if (contiguous && !shared && base == allocated)
-    return loom::runtime::makeTensor(base, allocated, sizes, rank, spec.dtype);
+    return mlir::loom::runtime::makeTensor(base, allocated, sizes, rank, spec.dtype);
 
   LoomTensor *copy = loom_tensor_create_zeros(sizes, rank, spec.dtype);
   if (!copy)

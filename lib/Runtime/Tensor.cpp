@@ -21,7 +21,7 @@ struct LoomTensorList {
   std::vector<LoomTensor *> tensors;
 };
 
-using loom::runtime::fail;
+using mlir::loom::runtime::fail;
 
 size_t loom_dtype_size(LoomDType dtype) {
   switch (dtype) {
@@ -60,7 +60,7 @@ const char *loom_dtype_name(LoomDType dtype) {
   return "invalid";
 }
 
-namespace loom::runtime {
+namespace mlir::loom::runtime {
 
 /// Checks the rank, shape and element type of a tensor-to-be and returns
 /// its element count, or -1 (with the last error set).
@@ -109,17 +109,17 @@ LoomTensor *makeTensor(void *data, void *allocation, const int64_t *shape,
   return tensor;
 }
 
-} // namespace loom::runtime
+} // namespace mlir::loom::runtime
 
 LoomTensor *loom_tensor_create(void *data, const int64_t *shape, int64_t rank,
                                LoomDType dtype, int owning) {
-  return loom::runtime::makeTensor(data, owning ? data : nullptr, shape, rank,
+  return mlir::loom::runtime::makeTensor(data, owning ? data : nullptr, shape, rank,
                                    dtype);
 }
 
 LoomTensor *loom_tensor_create_zeros(const int64_t *shape, int64_t rank,
                                      LoomDType dtype) {
-  int64_t count = loom::runtime::checkedElementCount(shape, rank, dtype);
+  int64_t count = mlir::loom::runtime::checkedElementCount(shape, rank, dtype);
   if (count < 0)
     return nullptr;
   void *data = std::calloc(count ? count : 1, loom_dtype_size(dtype));
@@ -127,7 +127,7 @@ LoomTensor *loom_tensor_create_zeros(const int64_t *shape, int64_t rank,
     return fail<LoomTensor *>(nullptr, "out of memory for %lld elements",
                               (long long)count);
   LoomTensor *tensor =
-      loom::runtime::makeTensor(data, data, shape, rank, dtype);
+      mlir::loom::runtime::makeTensor(data, data, shape, rank, dtype);
   if (!tensor)
     std::free(data);
   return tensor;

@@ -2,11 +2,14 @@
 
 #include "loom/Target/ObjectEmission.h"
 
+#include "loom/Target/ModelInterface.h"
+
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/ToolOutputFile.h"
@@ -122,4 +125,46 @@ LogicalResult loom::linkSharedLibrary(StringRef objectPath,
     return failure();
   }
   return success();
+}
+
+LogicalResult loom::buildSharedLibrary(ModuleOp module,
+                                       ArrayRef<EntrySignature> entries,
+                                       const CodegenOptions &options,
+                                       StringRef outputPath,
+                                       std::string &error,
+                                       bool *failedToLink) {
+  if (failedToLink)
+    *failedToLink = false;
+  std::unique_ptr<llvm::TargetMachine> machine =
+      createHostTargetMachine(options, error);
+  if (!machine)
+    return failure();
+  llvm::LLVMContext context;
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateAndOptimize(module, context, *machine, options.optLevel, error);
+  if (!llvmModule)
+    return failure();
+  SmallString<128> objectPath, entryPath;
+  if (llvm::sys::fs::createTemporaryFile("loom-model", "o", objectPath) ||
+      llvm::sys::fs::createTemporaryFile("loom-entries", "c", entryPath)) {
+    error = "cannot create temporary files";
+    return failure();
+  }
+  llvm::FileRemover removeObject(objectPath), removeEntries(entryPath);
+  if (failed(emitObjectFile(*llvmModule, *machine, objectPath, error)))
+    return failure();
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(entryPath, ec);
+    if (ec) {
+      error = "cannot write " + entryPath.str().str();
+      return failure();
+    }
+    emitEntryPointSource(entries, os);
+  }
+  if (succeeded(linkSharedLibrary(objectPath, entryPath, outputPath, error)))
+    return success();
+  if (failedToLink)
+    *failedToLink = true;
+  return failure();
 }

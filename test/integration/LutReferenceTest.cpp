@@ -10,7 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "JitModule.h"
+#include "CompiledModel.h"
 #include "oracle/LutOracle.h"
 
 #include "gtest/gtest.h"
@@ -142,11 +142,8 @@ Scales makeScales(ScaleType t, size_t count, std::mt19937 &rng, float lo,
   return s;
 }
 
-/// A descriptor over untyped storage: the callee reads it with the element
-/// type of its signature.
-template <int N>
-StridedMemRefType<char, N> rawView(void *data, std::array<int64_t, N> shape) {
-  return view<char, N>(static_cast<char *>(data), shape);
+LoomDType dtypeOf(ScaleType t) {
+  return t == ScaleType::F32 ? LOOM_F32 : t == ScaleType::F16 ? LOOM_F16 : LOOM_BF16;
 }
 
 std::string caseName(const ::testing::TestParamInfo<LutCase> &info);
@@ -159,11 +156,8 @@ class LutReference : public ::testing::TestWithParam<LutCase> {};
 TEST_P(LutReference, MatchesOracle) {
   const LutCase &c = GetParam();
   std::string source = buildModule(c), error;
-  auto jit = JitModule::compile(source, error);
-  ASSERT_TRUE(jit) << error << "\n" << source;
-  using Fn = void (*)(void *, void *, void *, void *, void *, void *);
-  auto fn = jit->lookup<Fn>("mpgemm");
-  ASSERT_TRUE(fn);
+  auto model = CompiledModel::compile(source, error);
+  ASSERT_TRUE(model) << error << "\n" << source;
 
   std::mt19937 rng(c.m * 7919 + c.k * 31 + int(c.act));
   std::uniform_int_distribution<int> byte(0, 255);
@@ -216,23 +210,32 @@ TEST_P(LutReference, MatchesOracle) {
     std::vector<double> yRef, magnitude;
     loom::oracle::gemm(xRef, w, n, c.m, c.k, yRef, magnitude);
 
-    auto x = isI8(c.act) ? rawView<2>(xi.data(), {n, c.k})
-                         : rawView<2>(xf.data(), {n, c.k});
-    auto codesView = rawView<2>(codes.data(), {c.m, c.k});
-    auto scalesView = rawView<2>(scales.data(), {scaleRows(c), scaleCols(c)});
-    void *offData = c.format.offset == Offset::Min ? mins.data()
-                                                    : (void *)zeroPoints.data();
-    auto offView = c.format.offset == Offset::None
-                       ? rawView<2>(offData, {1, 1})
-                       : rawView<2>(offData, {scaleRows(c), scaleCols(c)});
-    auto xs1 = rawView<1>(xs.data(), {n});
-    auto xs2 = rawView<2>(xs.data(), {n, c.k / kActBlock});
-    void *xsView = c.act == ActMode::I8Block ? (void *)&xs2 : (void *)&xs1;
-    StridedMemRefType<float, 2> result;
-    fn(&result, &x, &codesView, &scalesView, &offView, xsView);
-    ASSERT_EQ(result.sizes[0], n);
-    ASSERT_EQ(result.sizes[1], c.m);
-    std::vector<float> y = takeResult(result);
+    bool i8 = isI8(c.act);
+    int64_t rows = scaleRows(c), cols = scaleCols(c);
+    LoomTensor *offsets =
+        c.format.offset == Offset::None
+            ? model->tensor(zeroPoints.data(), {1, 1}, LOOM_I8)
+        : c.format.offset == Offset::ZeroPoint
+            ? model->tensor(zeroPoints.data(), {rows, cols}, LOOM_I8)
+            : model->tensor(mins.data(), {rows, cols}, dtypeOf(c.scaleType));
+    LoomTensor *xScale =
+        c.act == ActMode::I8Block
+            ? model->tensor(xs.data(), {n, c.k / kActBlock}, LOOM_F32)
+            : model->tensor(xs.data(), {n}, LOOM_F32);
+    LoomTensorList *out = model->run(
+        "mpgemm",
+        {i8 ? model->tensor(xi.data(), {n, c.k}, LOOM_I8)
+            : model->tensor(xf.data(), {n, c.k}, LOOM_F32),
+         model->tensor(codes.data(), {c.m, c.k}, LOOM_I8),
+         model->tensor(scales.data(), {rows, cols}, dtypeOf(c.scaleType)),
+         offsets, xScale},
+        error);
+    ASSERT_TRUE(out) << error;
+    const LoomTensor *result = model->api().tensor_list_get(out, 0);
+    ASSERT_EQ(model->api().tensor_shape(result)[0], n);
+    ASSERT_EQ(model->api().tensor_shape(result)[1], c.m);
+    std::vector<float> y = outputValues<float>(model->api(), out, 0);
+    model->api().tensor_list_destroy(out);
     for (int64_t i = 0; i < n * c.m; ++i)
       ASSERT_NEAR(y[i], yRef[i], 1e-6 * magnitude[i] + 1e-30)
           << "at n = " << i / c.m << ", m = " << i % c.m << "\n"

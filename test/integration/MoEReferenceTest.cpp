@@ -11,7 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "JitModule.h"
+#include "CompiledModel.h"
 #include "oracle/MoEOracle.h"
 
 #include "gtest/gtest.h"
@@ -59,13 +59,6 @@ struct RouteCase {
 
 void PrintTo(const RouteCase &c, std::ostream *os) { *os << c.name; }
 
-struct RouteResult {
-  StridedMemRefType<int32_t, 2> ids;
-  StridedMemRefType<float, 2> weights;
-  StridedMemRefType<int32_t, 2> loc;
-  StridedMemRefType<int32_t, 1> counts, offsets, rows;
-  int64_t capacity;
-};
 
 std::string routeModule(const RouteCase &rc) {
   const RoutingConfig &c = rc.config;
@@ -79,7 +72,7 @@ std::string routeModule(const RouteCase &rc) {
   std::string biasT = "tensor<" + std::to_string(E) + "xf32>";
   os << "func.func @route(%p: " << pT << ", %prio: tensor<?xf32>, %bias: "
      << biasT << ") -> (" << idsT << ", " << wT << ", " << idsT << ", "
-     << cntT << ", " << offT << ", tensor<?xi32>, index) {\n";
+     << cntT << ", " << offT << ", tensor<?xi32>, tensor<1xi64>) {\n";
   os << "  %ids, %w = moe.topk %p" << (rc.bias ? " select_bias %bias" : "")
      << " {k = " << k << " : i64" << (c.renormalize ? ", renormalize" : "")
      << ", scale = " << floatLiteral(c.scale) << " : f64, groups = " << c.groups
@@ -93,9 +86,11 @@ std::string routeModule(const RouteCase &rc) {
      << ", layout = " << layoutAttr(c) << "} : (" << idsT
      << (c.prioritized ? ", tensor<?xf32>" : "") << ") -> (" << idsT << ", "
      << cntT << ", " << offT << ", tensor<?xi32>, index)\n";
-  os << "  return %ids, %w, %loc, %cnt, %off, %rows, %c : " << idsT << ", "
-     << wT << ", " << idsT << ", " << cntT << ", " << offT
-     << ", tensor<?xi32>, index\n}\n";
+  os << "  %c64 = arith.index_cast %c : index to i64\n"
+     << "  %capacity = tensor.from_elements %c64 : tensor<1xi64>\n";
+  os << "  return %ids, %w, %loc, %cnt, %off, %rows, %capacity : " << idsT
+     << ", " << wT << ", " << idsT << ", " << cntT << ", " << offT
+     << ", tensor<?xi32>, tensor<1xi64>\n}\n";
   return os.str();
 }
 
@@ -122,16 +117,14 @@ TEST_P(MoERouting, DecisionsMatchOracle) {
   const RouteCase &rc = GetParam();
   const RoutingConfig &c = rc.config;
   std::string source = routeModule(rc), error;
-  auto jit = JitModule::compile(source, error);
-  ASSERT_TRUE(jit) << error << "\n" << source;
-  using Fn = void (*)(RouteResult *, void *, void *, void *);
-  auto fn = jit->lookup<Fn>("route");
-  ASSERT_TRUE(fn);
+  auto model = CompiledModel::compile(source, error);
+  ASSERT_TRUE(model) << error << "\n" << source;
+  const ::mlir::loom::RuntimeApi &api = model->api();
   std::mt19937 rng(c.experts * 131 + c.k);
   for (int tokens : {0, 1, 7, 63, 256, 513}) {
     SCOPED_TRACE("T = " + std::to_string(tokens));
     std::vector<float> p = makeScores(rc.scores, tokens, c.experts, rng);
-    std::vector<float> prio(std::max(tokens, 1));
+    std::vector<float> prio(tokens);
     for (int t = 0; t < tokens; ++t)
       prio[t] = *std::max_element(&p[size_t(t) * c.experts],
                                   &p[size_t(t) * c.experts] + c.experts);
@@ -142,19 +135,21 @@ TEST_P(MoERouting, DecisionsMatchOracle) {
     loom::oracle::Routing want = loom::oracle::route(
         c, p, rc.bias ? bias : std::vector<float>{}, tokens);
 
-    p.resize(std::max<size_t>(p.size(), 1));
-    auto pv = view<float, 2>(p, {tokens, c.experts});
-    auto prv = view<float, 1>(prio, {tokens});
-    auto bv = view<float, 1>(bias, {c.experts});
-    RouteResult got;
-    fn(&got, &pv, &prv, &bv);
-    EXPECT_EQ(got.capacity, want.capacity);
-    EXPECT_EQ(takeResult(got.ids), want.ids);
-    EXPECT_EQ(takeResult(got.weights), want.weights);
-    EXPECT_EQ(takeResult(got.loc), want.loc);
-    EXPECT_EQ(takeResult(got.counts), want.counts);
-    EXPECT_EQ(takeResult(got.offsets), want.offsets);
-    EXPECT_EQ(takeResult(got.rows), want.rows);
+    LoomTensorList *out = model->run(
+        "route",
+        {model->tensor(p.data(), {tokens, c.experts}, LOOM_F32),
+         model->tensor(prio.data(), {tokens}, LOOM_F32),
+         model->tensor(bias.data(), {c.experts}, LOOM_F32)},
+        error);
+    ASSERT_TRUE(out) << error;
+    EXPECT_EQ(outputValues<int64_t>(api, out, 6)[0], want.capacity);
+    EXPECT_EQ(outputValues<int32_t>(api, out, 0), want.ids);
+    EXPECT_EQ(outputValues<float>(api, out, 1), want.weights);
+    EXPECT_EQ(outputValues<int32_t>(api, out, 2), want.loc);
+    EXPECT_EQ(outputValues<int32_t>(api, out, 3), want.counts);
+    EXPECT_EQ(outputValues<int32_t>(api, out, 4), want.offsets);
+    EXPECT_EQ(outputValues<int32_t>(api, out, 5), want.rows);
+    api.tensor_list_destroy(out);
     if (::testing::Test::HasFailure())
       FAIL() << source;
   }
@@ -286,12 +281,8 @@ TEST_P(MoELayer, MatchesOracle) {
   const LayerCase &lc = GetParam();
   const RoutingConfig &c = lc.config;
   std::string source = layerModule(lc), error;
-  auto jit = JitModule::compile(source, error);
-  ASSERT_TRUE(jit) << error << "\n" << source;
-  using Fn = void (*)(void *, void *, void *, void *, void *, void *, void *,
-                      void *);
-  auto fn = jit->lookup<Fn>("layer");
-  ASSERT_TRUE(fn);
+  auto model = CompiledModel::compile(source, error);
+  ASSERT_TRUE(model) << error << "\n" << source;
 
   std::mt19937 rng(int(lc.act) * 17 + c.k);
   std::uniform_int_distribution<int> small(-2, 2), router(-3, 3);
@@ -328,16 +319,19 @@ TEST_P(MoELayer, MatchesOracle) {
     std::vector<double> want = loom::oracle::layer(
         c, lc.act, lc.preScore, r, x, w1, w2, tokens, kD, kH, shared);
 
-    auto xv = view<float, 2>(x, {tokens, kD});
-    auto wrv = view<float, 2>(wr, {E, kD});
-    auto w1v = view<float, 3>(w1, {E, H, kD});
-    auto w2v = view<float, 3>(w2, {E, kD, kH});
-    auto s1v = view<float, 2>(s1, {Hs, kD});
-    auto s2v = view<float, 2>(s2, {kD, hs});
-    auto gv = view<float, 1>(g, {kD});
-    StridedMemRefType<float, 2> result;
-    fn(&result, &xv, &wrv, &w1v, &w2v, &s1v, &s2v, &gv);
-    std::vector<float> got = takeResult(result);
+    LoomTensorList *out = model->run(
+        "layer",
+        {model->tensor(x.data(), {tokens, kD}, LOOM_F32),
+         model->tensor(wr.data(), {E, kD}, LOOM_F32),
+         model->tensor(w1.data(), {E, H, kD}, LOOM_F32),
+         model->tensor(w2.data(), {E, kD, kH}, LOOM_F32),
+         model->tensor(s1.data(), {Hs, kD}, LOOM_F32),
+         model->tensor(s2.data(), {kD, hs}, LOOM_F32),
+         model->tensor(g.data(), {kD}, LOOM_F32)},
+        error);
+    ASSERT_TRUE(out) << error;
+    std::vector<float> got = outputValues<float>(model->api(), out, 0);
+    model->api().tensor_list_destroy(out);
     ASSERT_EQ(got.size(), want.size());
     double maxRef = 0;
     for (double v : want)

@@ -23,7 +23,6 @@
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
-#include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
@@ -155,6 +154,22 @@ int compile(MLIRContext &context, llvm::SourceMgr &sourceMgr) {
 
   std::string error;
   loom::CodegenOptions options{mcpu, mattr, optLevel};
+  if (emit == Emit::Lib) {
+    if (outputFile == "-")
+      return fail(kUsage, "a shared library needs -o <path>");
+    bool linking = false;
+    if (failed(loom::buildSharedLibrary(*module, *entries, options,
+                                        outputFile, error, &linking)))
+      return fail(linking ? kLink : kCodegen, error);
+    std::string header =
+        headerFile.empty() ? defaultHeaderPath(outputFile) : headerFile;
+    StringRef modelName = llvm::sys::path::stem(header);
+    if (failed(writeFile(header, [&](raw_ostream &os) {
+          loom::emitModelHeader(*entries, modelName, os);
+        })))
+      return fail(kUsage, "cannot write " + header);
+    return kOk;
+  }
   std::unique_ptr<llvm::TargetMachine> machine =
       loom::createHostTargetMachine(options, error);
   if (!machine)
@@ -171,39 +186,13 @@ int compile(MLIRContext &context, llvm::SourceMgr &sourceMgr) {
       return fail(kUsage, "cannot write " + outputFile);
     return kOk;
   }
-  if (emit == Emit::Obj) {
-    if (outputFile == "-")
-      return fail(kUsage, "an object file needs -o <path>");
-    return succeeded(loom::emitObjectFile(*llvmModule, *machine, outputFile,
-                                          error))
-               ? kOk
-               : fail(kCodegen, error);
-  }
-
-  // A shared library: the object, the entry-point table, the runtime.
+  // --emit=obj.
   if (outputFile == "-")
-    return fail(kUsage, "a shared library needs -o <path>");
-  SmallString<128> objectPath, entryPath;
-  if (llvm::sys::fs::createTemporaryFile("loom-model", "o", objectPath) ||
-      llvm::sys::fs::createTemporaryFile("loom-entries", "c", entryPath))
-    return fail(kUsage, "cannot create temporary files");
-  llvm::FileRemover removeObject(objectPath), removeEntries(entryPath);
-  if (failed(loom::emitObjectFile(*llvmModule, *machine, objectPath, error)))
-    return fail(kCodegen, error);
-  if (failed(writeFile(entryPath, [&](raw_ostream &os) {
-        loom::emitEntryPointSource(*entries, os);
-      })))
-    return fail(kUsage, "cannot write " + entryPath);
-  if (failed(loom::linkSharedLibrary(objectPath, entryPath, outputFile, error)))
-    return fail(kLink, error);
-  std::string header =
-      headerFile.empty() ? defaultHeaderPath(outputFile) : headerFile;
-  StringRef modelName = llvm::sys::path::stem(header);
-  if (failed(writeFile(header, [&](raw_ostream &os) {
-        loom::emitModelHeader(*entries, modelName, os);
-      })))
-    return fail(kUsage, "cannot write " + header);
-  return kOk;
+    return fail(kUsage, "an object file needs -o <path>");
+  return succeeded(loom::emitObjectFile(*llvmModule, *machine, outputFile,
+                                        error))
+             ? kOk
+             : fail(kCodegen, error);
 }
 
 } // namespace

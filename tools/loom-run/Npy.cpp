@@ -52,7 +52,7 @@ std::string field(const std::string &header, const std::string &key) {
 
 } // namespace
 
-LoomTensor *loom::npy::read(const RuntimeApi &api, const std::string &path,
+LoomTensor *mlir::loom::npy::read(const RuntimeApi &api, const std::string &path,
                             std::string &error) {
   std::ifstream in(path, std::ios::binary);
   if (!in)
@@ -106,7 +106,7 @@ LoomTensor *loom::npy::read(const RuntimeApi &api, const std::string &path,
   return tensor;
 }
 
-bool loom::npy::write(const RuntimeApi &api, const std::string &path,
+bool mlir::loom::npy::write(const RuntimeApi &api, const std::string &path,
                       const LoomTensor *tensor, std::string &error) {
   LoomDType dtype = api.tensor_dtype(tensor);
   const char *descr = nullptr;

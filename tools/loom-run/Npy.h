@@ -2,11 +2,11 @@
 #ifndef LOOM_TOOLS_LOOMRUN_NPY_H
 #define LOOM_TOOLS_LOOMRUN_NPY_H
 
-#include "ModelLibrary.h"
+#include "loom/Runtime/ModelLibrary.h"
 
 #include <string>
 
-namespace loom::npy {
+namespace mlir::loom::npy {
 
 /// Reads a little-endian, C-ordered .npy file (format 1.0-3.0) into an
 /// owning tensor; null with `error` set otherwise.
@@ -17,6 +17,6 @@ LoomTensor *read(const RuntimeApi &api, const std::string &path,
 bool write(const RuntimeApi &api, const std::string &path,
            const LoomTensor *tensor, std::string &error);
 
-} // namespace loom::npy
+} // namespace mlir::loom::npy
 
 #endif // LOOM_TOOLS_LOOMRUN_NPY_H

@@ -5,7 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "ModelLibrary.h"
+#include "loom/Runtime/ModelLibrary.h"
 #include "Npy.h"
 
 #include <algorithm>
@@ -76,7 +76,7 @@ bool parseArgs(int argc, char **argv, Options &o, std::string &error) {
   return true;
 }
 
-void printTensor(const loom::RuntimeApi &api, int index, const LoomTensor *t) {
+void printTensor(const mlir::loom::RuntimeApi &api, int index, const LoomTensor *t) {
   std::printf("output %d: %s[", index, api.dtype_name(api.tensor_dtype(t)));
   for (int64_t i = 0; i < api.tensor_rank(t); ++i)
     std::printf("%s%lld", i ? ", " : "", (long long)api.tensor_shape(t)[i]);
@@ -106,11 +106,11 @@ int main(int argc, char **argv) {
   if (!parseArgs(argc, argv, o, error))
     return usage(error.c_str());
 
-  std::unique_ptr<loom::ModelLibrary> library =
-      loom::ModelLibrary::open(o.library, error);
+  std::unique_ptr<mlir::loom::ModelLibrary> library =
+      mlir::loom::ModelLibrary::open(o.library, error);
   if (!library)
     return std::fprintf(stderr, "loom-run: error: %s\n", error.c_str()), 1;
-  const loom::RuntimeApi &api = library->api();
+  const mlir::loom::RuntimeApi &api = library->api();
   if (o.entry.empty()) {
     const char *const *names = api.entry_points();
     if (!names[0] || names[1])
@@ -126,7 +126,7 @@ int main(int argc, char **argv) {
 
   std::vector<LoomTensor *> tensors;
   for (const std::string &path : o.inputs) {
-    LoomTensor *t = loom::npy::read(api, path, error);
+    LoomTensor *t = mlir::loom::npy::read(api, path, error);
     if (!t) {
       for (LoomTensor *done : tensors)
         api.tensor_destroy(done);
@@ -159,7 +159,7 @@ int main(int argc, char **argv) {
   for (int64_t i = 0; i < count; ++i) {
     const LoomTensor *t = api.tensor_list_get(outputs, i);
     if (i < static_cast<int64_t>(o.outputs.size())) {
-      if (!loom::npy::write(api, o.outputs[i], t, error)) {
+      if (!mlir::loom::npy::write(api, o.outputs[i], t, error)) {
         std::fprintf(stderr, "loom-run: error: %s\n", error.c_str());
         exitCode = 1;
       }

@@ -39,6 +39,18 @@ LogicalResult emitObjectFile(llvm::Module &module, llvm::TargetMachine &machine,
 LogicalResult linkSharedLibrary(StringRef objectPath, StringRef entrySource,
                                 StringRef outputPath, std::string &error);
 
+struct EntrySignature;
+
+/// The whole back end for a module already in the LLVM dialect: LLVM IR,
+/// optimization, an object for the host, the entry-point table for
+/// `entries`, and the shared library at `outputPath`. On failure,
+/// `*failedToLink` (if given) tells a link failure from a code-generation one.
+LogicalResult buildSharedLibrary(ModuleOp module,
+                                 ArrayRef<EntrySignature> entries,
+                                 const CodegenOptions &options,
+                                 StringRef outputPath, std::string &error,
+                                 bool *failedToLink = nullptr);
+
 } // namespace mlir::loom
 
 #endif // LOOM_TARGET_OBJECTEMISSION_H

@@ -6,15 +6,15 @@
 // whole runtime API from the library itself.
 //
 //===----------------------------------------------------------------------===//
-#ifndef LOOM_TOOLS_LOOMRUN_MODELLIBRARY_H
-#define LOOM_TOOLS_LOOMRUN_MODELLIBRARY_H
+#ifndef LOOM_RUNTIME_MODELLIBRARY_H
+#define LOOM_RUNTIME_MODELLIBRARY_H
 
 #include "loom-c/Runtime.h"
 
 #include <memory>
 #include <string>
 
-namespace loom {
+namespace mlir::loom {
 
 /// The runtime functions of one model library, named as in
 /// loom-c/Runtime.h without the `loom_` prefix.
@@ -46,6 +46,6 @@ private:
   RuntimeApi runtime;
 };
 
-} // namespace loom
+} // namespace mlir::loom
 
-#endif // LOOM_TOOLS_LOOMRUN_MODELLIBRARY_H
+#endif // LOOM_RUNTIME_MODELLIBRARY_H

@@ -1,11 +1,11 @@
 //===- ModelLibrary.cpp - A compiled model opened with dlopen -------------===//
 
-#include "ModelLibrary.h"
+#include "loom/Runtime/ModelLibrary.h"
 
 #include <dlfcn.h>
 
-std::unique_ptr<loom::ModelLibrary>
-loom::ModelLibrary::open(const std::string &path, std::string &error) {
+std::unique_ptr<mlir::loom::ModelLibrary>
+mlir::loom::ModelLibrary::open(const std::string &path, std::string &error) {
   void *handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!handle) {
     error = dlerror();
@@ -25,7 +25,7 @@ loom::ModelLibrary::open(const std::string &path, std::string &error) {
   return library;
 }
 
-loom::ModelLibrary::~ModelLibrary() {
+mlir::loom::ModelLibrary::~ModelLibrary() {
   if (handle)
     dlclose(handle);
 }
