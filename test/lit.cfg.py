@@ -7,7 +7,7 @@ from lit.llvm.subst import ToolSubst
 
 config.name = "Loom"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
-config.suffixes = [".mlir"]
+config.suffixes = [".mlir", ".test"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.loom_obj_root, "test")
 config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "unit", "integration", "c_api_test.c"]
@@ -28,3 +28,4 @@ config.substitutions.append(("%python", "/usr/bin/python3"))
 # headers they include.
 config.substitutions.append(("%cc", os.path.join(config.llvm_tools_dir, "clang")))
 config.substitutions.append(("%loom_include", os.path.join(config.loom_src_root, "include")))
+config.substitutions.append(("%loom_src", config.loom_src_root))

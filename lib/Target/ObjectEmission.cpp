@@ -114,7 +114,8 @@ LogicalResult loom::linkSharedLibrary(StringRef objectPath,
                                  "-O2",       "-x",       "c",
                                  entrySource, "-x",       "none",
                                  objectPath,  include,    LOOM_RUNTIME_LIBRARY,
-                                 "-lm",       "-o",       outputPath};
+                                 "-lm",       "-Wl,-z,defs",
+                                 "-o",        outputPath};
   std::string message;
   int rc = llvm::sys::ExecuteAndWait(compiler, args, std::nullopt, {}, 0, 0,
                                      &message);

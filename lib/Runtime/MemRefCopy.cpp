@@ -1,0 +1,63 @@
+//===- MemRefCopy.cpp - memrefCopy for self-contained model libraries -----===//
+//
+// MLIR lowers a memref.copy between buffers with non-identity layouts to a
+// call to `memrefCopy` (normally in libmlir_c_runner_utils). Models must not
+// depend on that library, so the runtime linked into them provides it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "loom-c/Runtime.h"
+
+#include <cstdint>
+#include <cstring>
+
+namespace {
+
+/// An unranked memref: its rank and a pointer to the ranked descriptor
+/// {allocated, aligned, offset, sizes[rank], strides[rank]}.
+struct UnrankedDescriptor {
+  int64_t rank;
+  void *descriptor;
+};
+
+struct View {
+  char *base;
+  const int64_t *sizes, *strides;
+};
+
+View viewOf(const UnrankedDescriptor *m, int64_t elementSize) {
+  auto *words = static_cast<int64_t *>(m->descriptor);
+  char *aligned;
+  std::memcpy(&aligned, &words[1], sizeof(aligned));
+  return {aligned + words[2] * elementSize, words + 3, words + 3 + m->rank};
+}
+
+} // namespace
+
+extern "C" LOOM_EXPORT void memrefCopy(int64_t elementSize,
+                                       UnrankedDescriptor *src,
+                                       UnrankedDescriptor *dst) {
+  int64_t rank = src->rank;
+  View from = viewOf(src, elementSize), to = viewOf(dst, elementSize);
+  int64_t count = 1;
+  for (int64_t i = 0; i < rank; ++i)
+    count *= from.sizes[i];
+  if (count == 0)
+    return;
+  // Walk the index space in row-major order, one element at a time.
+  int64_t index[16] = {0};
+  for (int64_t flat = 0; flat < count; ++flat) {
+    int64_t fromOffset = 0, toOffset = 0;
+    for (int64_t i = 0; i < rank; ++i) {
+      fromOffset += index[i] * from.strides[i];
+      toOffset += index[i] * to.strides[i];
+    }
+    std::memcpy(to.base + toOffset * elementSize,
+                from.base + fromOffset * elementSize, elementSize);
+    for (int64_t i = rank - 1; i >= 0; --i) {
+      if (++index[i] < from.sizes[i])
+        break;
+      index[i] = 0;
+    }
+  }
+}
