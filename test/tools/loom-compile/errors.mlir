@@ -10,6 +10,8 @@
 // RUN: not loom-compile %t/none.mlir -o %t/lib.so 2>&1 | FileCheck %s --check-prefix=NONE
 // RUN: not loom-compile %t/entry.mlir --target=nvptx -o %t/lib.so 2>&1 | FileCheck %s --check-prefix=TARGET
 // RUN: loom-compile %t/missing.mlir -o %t/lib.so; test $? -eq 1
+// RUN: env LOOM_CXX=false loom-compile %t/good.mlir -o %t/lib.so; test $? -eq 6
+// RUN: env LOOM_CXX=false not loom-compile %t/good.mlir -o %t/lib.so 2>&1 | FileCheck %s --check-prefix=LINK
 
 // PARSE: parse.mlir:2:10: error: invalid SSA name
 // VERIFY: verify.mlir:2:8: error: 'lut.mpgemm' op x has K = 32 but the weight has K = 64
@@ -17,6 +19,7 @@
 // ENTRY: entry.mlir:1:1: error: entry point 'takes_text' has arg0 of type '!wf.text': entry points take and return ranked tensors
 // NONE: none.mlir:0:0: error: no entry point: the model needs a public func.func or wf.graph
 // TARGET: loom-compile: error: target 'nvptx' is not supported yet
+// LINK: loom-compile: error: linking {{.*}}lib.so with false failed
 
 //--- parse.mlir
 func.func @f(%a: tensor<4xf32>) -> tensor<4xf32> {
@@ -39,5 +42,9 @@ wf.graph @takes_text(%q: !wf.text) -> !wf.text {
 }
 //--- none.mlir
 func.func private @helper(%a: tensor<4xf32>) -> tensor<4xf32> {
+  return %a : tensor<4xf32>
+}
+//--- good.mlir
+func.func @id(%a: tensor<4xf32>) -> tensor<4xf32> {
   return %a : tensor<4xf32>
 }
