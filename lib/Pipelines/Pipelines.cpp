@@ -3,6 +3,7 @@
 #include "loom/Pipelines/Pipelines.h"
 
 #include "loom/Conversion/Passes.h"
+#include "loom/Dialect/Lut/Transforms/Passes.h"
 #include "loom/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
@@ -61,10 +62,22 @@ void loom::buildReferencePipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
 }
 
+void loom::buildCPUPipeline(OpPassManager &pm,
+                            const ReferencePipelineOptions &options) {
+  pm.addPass(lut::createLutCanonicalize());
+  pm.addPass(lut::createLutDecomposeMpGemm());
+  buildReferencePipeline(pm, options);
+}
+
 void loom::registerPipelines() {
   PassPipelineRegistration<ReferencePipelineOptions>(
       "loom-reference-pipeline",
       "Lower lut, moe and wf through their reference lowerings to the LLVM "
       "dialect",
       buildReferencePipeline);
+  PassPipelineRegistration<ReferencePipelineOptions>(
+      "loom-cpu-pipeline",
+      "Loom's CPU pipeline: the LUT table-lookup decomposition, then the "
+      "reference lowerings, to the LLVM dialect",
+      buildCPUPipeline);
 }

@@ -21,7 +21,7 @@ using namespace mlir;
 
 std::unique_ptr<loom::test::CompiledModel>
 loom::test::CompiledModel::compile(const std::string &source,
-                                   std::string &error) {
+                                   std::string &error, Pipeline pipeline) {
   MLIRContext context;
   registerAllDialects(context);
   llvm::raw_string_ostream os(error);
@@ -36,7 +36,10 @@ loom::test::CompiledModel::compile(const std::string &source,
   if (failed(entries))
     return nullptr;
   PassManager pm = PassManager::on<ModuleOp>(&context);
-  buildReferencePipeline(pm, ReferencePipelineOptions());
+  if (pipeline == Pipeline::Cpu)
+    buildCPUPipeline(pm, ReferencePipelineOptions());
+  else
+    buildReferencePipeline(pm, ReferencePipelineOptions());
   if (failed(pm.run(*module)))
     return nullptr;
 

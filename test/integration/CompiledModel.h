@@ -18,12 +18,16 @@
 
 namespace mlir::loom::test {
 
+/// Which of Loom's pipelines lowers the model.
+enum class Pipeline { Reference, Cpu };
+
 class CompiledModel {
 public:
   /// Parses, lowers and builds `source` into a temporary shared library and
   /// opens it; on failure returns null and puts the diagnostics in `error`.
-  static std::unique_ptr<CompiledModel> compile(const std::string &source,
-                                                std::string &error);
+  static std::unique_ptr<CompiledModel>
+  compile(const std::string &source, std::string &error,
+          Pipeline pipeline = Pipeline::Reference);
   ~CompiledModel();
 
   /// A non-owning tensor over `data` (created by the model's own runtime).

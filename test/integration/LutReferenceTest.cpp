@@ -33,6 +33,10 @@ struct LutCase {
   ScaleType scaleType;
   int64_t m, k;
   ActMode act;
+  /// 0: the reference `codes` layout and pipeline; 4 or 8: a bitplane
+  /// layout with that lookup group, lowered by loom-cpu-pipeline through the
+  /// bit-serial table-lookup form.
+  int64_t lookupGroup = 0;
 };
 
 constexpr int64_t kActBlock = 32;
@@ -86,9 +90,15 @@ std::string buildModule(const LutCase &c) {
   std::string xs = c.act == ActMode::I8Block
                        ? "tensor<?x" + std::to_string(c.k / kActBlock) + "xf32>"
                        : "tensor<?xf32>";
+  std::string layout =
+      c.lookupGroup ? "#lut.layout<bitplane, g = " +
+                          std::to_string(c.lookupGroup) +
+                          ", lanes = 1x1, tile_m = " +
+                          std::to_string(c.lookupGroup == 4 ? 128 : 64) + ">"
+                    : "#lut.layout<codes>";
   std::string packed = "!lut.packed<" + std::to_string(c.m) + "x" +
-                       std::to_string(c.k) + ", " + quantAttr(c) +
-                       ", #lut.layout<codes>>";
+                       std::to_string(c.k) + ", " + quantAttr(c) + ", " +
+                       layout + ">";
   std::string y = "tensor<?x" + std::to_string(c.m) + "xf32>";
   os << "func.func @mpgemm(%x: " << x << ", %codes: tensor<" << c.m << "x"
      << c.k << "xi8>, %scales: " << scales << ", %offsets: " << offsets
@@ -156,7 +166,8 @@ class LutReference : public ::testing::TestWithParam<LutCase> {};
 TEST_P(LutReference, MatchesOracle) {
   const LutCase &c = GetParam();
   std::string source = buildModule(c), error;
-  auto model = CompiledModel::compile(source, error);
+  auto model = CompiledModel::compile(
+      source, error, c.lookupGroup ? Pipeline::Cpu : Pipeline::Reference);
   ASSERT_TRUE(model) << error << "\n" << source;
 
   std::mt19937 rng(c.m * 7919 + c.k * 31 + int(c.act));
@@ -236,8 +247,11 @@ TEST_P(LutReference, MatchesOracle) {
     ASSERT_EQ(model->api().tensor_shape(result)[1], c.m);
     std::vector<float> y = outputValues<float>(model->api(), out, 0);
     model->api().tensor_list_destroy(out);
+    // The reference rounds an f64 sum once; the table-lookup form sums f32
+    // tables in f32, within lut.md's `fp` bound gamma_K * sum |x w|.
+    double bound = c.lookupGroup ? 2.0 * c.k * 0x1p-24 : 1e-6;
     for (int64_t i = 0; i < n * c.m; ++i)
-      ASSERT_NEAR(y[i], yRef[i], 1e-6 * magnitude[i] + 1e-30)
+      ASSERT_NEAR(y[i], yRef[i], bound * magnitude[i] + 1e-30)
           << "at n = " << i / c.m << ", m = " << i % c.m << "\n"
           << source;
   }
@@ -277,6 +291,18 @@ std::vector<LutCase> allCases() {
     for (const Shape &s : shapes)
       for (ActMode a : acts)
         cases.push_back({f, ScaleType::F32, s.m, s.k, a});
+  // The bit-serial table-lookup form (fp activations): every format, group
+  // kinds whose segments are whole lookup groups, g = 4 and 8.
+  const Shape tileable[] = {{1, 128}, {8, 256}, {33, 384}};
+  for (const LutFormat &base : formats)
+    for (int64_t g : groups) {
+      LutFormat f = base;
+      f.group = g;
+      const Shape &s = tileable[rotate % 3];
+      cases.push_back({f, ScaleType(rotate % 3), s.m, s.k, ActMode::F32,
+                       rotate % 2 ? 8 : 4});
+      ++rotate;
+    }
   return cases;
 }
 
@@ -290,6 +316,8 @@ std::string caseName(const ::testing::TestParamInfo<LutCase> &info) {
                                     : std::to_string(c.format.group))
      << "_" << scaleTypeName(c.scaleType) << "_" << c.m << "x" << c.k << "_"
      << act[int(c.act)];
+  if (c.lookupGroup)
+    os << "_bitplane" << c.lookupGroup;
   return os.str();
 }
 

@@ -25,7 +25,13 @@ void buildReferenceToLoopsPipeline(OpPassManager &pm);
 void buildReferencePipeline(OpPassManager &pm,
                             const ReferencePipelineOptions &options);
 
-/// Registers `loom-reference-pipeline`.
+/// Loom's CPU pipeline: the optimizing rewrites that exist so far
+/// (lut-canonicalize, lut-decompose-mpgemm), then what remains through the
+/// reference lowerings to the LLVM dialect.
+void buildCPUPipeline(OpPassManager &pm,
+                      const ReferencePipelineOptions &options);
+
+/// Registers `loom-reference-pipeline` and `loom-cpu-pipeline`.
 void registerPipelines();
 
 } // namespace loom

@@ -325,6 +325,297 @@ struct MpGemmOpLowering : OpConversionPattern<MpGemmOp> {
   }
 };
 
+//===----------------------------------------------------------------------===//
+// The bit-serial table-lookup form
+//===----------------------------------------------------------------------===//
+
+/// x [N, K] viewed as [N, K/inner, inner].
+Value splitInner(OpBuilder &b, Location loc, Value x, int64_t inner) {
+  auto type = cast<RankedTensorType>(x.getType());
+  int64_t k = type.getDimSize(1);
+  auto split = RankedTensorType::get({type.getDimSize(0), k / inner, inner},
+                                     type.getElementType());
+  SmallVector<OpFoldResult> shape = {tensor::getMixedSize(b, loc, x, 0),
+                                     b.getIndexAttr(k / inner),
+                                     b.getIndexAttr(inner)};
+  return tensor::ExpandShapeOp::create(
+      b, loc, split, x, SmallVector<ReassociationIndices>{{0}, {1, 2}}, shape);
+}
+
+/// A zero-filled f32 tensor of `shape` whose dim 0 is `like`'s dim 0.
+Value zerosLike(OpBuilder &b, Location loc, Value like,
+                ArrayRef<int64_t> shape) {
+  SmallVector<OpFoldResult> sizes = {tensor::getMixedSize(b, loc, like, 0)};
+  for (int64_t d : shape.drop_front())
+    sizes.push_back(b.getIndexAttr(d));
+  Type f32 = b.getF32Type();
+  Value empty = tensor::EmptyOp::create(b, loc, sizes, f32);
+  return linalg::FillOp::create(b, loc, floatConst(b, loc, f32, 0.0), empty)
+      .getResult(0);
+}
+
+struct TablePrecomputeLowering : OpConversionPattern<TablePrecomputeOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(TablePrecomputeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    Type f32 = rewriter.getF32Type();
+    int64_t g = op.getG(), segment = op.getSegment();
+    Value x = adaptor.getX();
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+
+    // T[n, j, u] = sum_l (2 bit_l(u) - 1) x[n, j g + l].
+    auto tableType = cast<RankedTensorType>(op.getTable().getType());
+    Value table = zerosLike(rewriter, loc, x, tableType.getShape());
+    auto tables = linalg::GenericOp::create(
+        rewriter, loc, table.getType(), splitInner(rewriter, loc, x, g), table,
+        ArrayRef<AffineMap>{AffineMap::get(4, 0, {d(0), d(1), d(3)}, ctx),
+                            AffineMap::get(4, 0, {d(0), d(1), d(2)}, ctx)},
+        ArrayRef<utils::IteratorType>{
+            utils::IteratorType::parallel, utils::IteratorType::parallel,
+            utils::IteratorType::parallel, utils::IteratorType::reduction},
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value u = linalg::IndexOp::create(b, l, 2);
+          Value lane = linalg::IndexOp::create(b, l, 3);
+          Value bit = arith::AndIOp::create(
+              b, l, arith::ShRUIOp::create(b, l, u, lane),
+              arith::ConstantIndexOp::create(b, l, 1));
+          Value set = arith::CmpIOp::create(
+              b, l, arith::CmpIPredicate::ne, bit,
+              arith::ConstantIndexOp::create(b, l, 0));
+          Value xv = castFloat(b, l, args[0], f32);
+          Value signed_ = arith::SelectOp::create(
+              b, l, set, xv, arith::NegFOp::create(b, l, xv));
+          linalg::YieldOp::create(b, l,
+                                  arith::AddFOp::create(b, l, args[1], signed_)
+                                      .getResult());
+        });
+
+    // xsum[n, s] = sum of the segment's activations.
+    auto xsumType = cast<RankedTensorType>(op.getXsum().getType());
+    Value xsum = zerosLike(rewriter, loc, x, xsumType.getShape());
+    auto sums = linalg::GenericOp::create(
+        rewriter, loc, xsum.getType(), splitInner(rewriter, loc, x, segment),
+        xsum,
+        ArrayRef<AffineMap>{AffineMap::getMultiDimIdentityMap(3, ctx),
+                            AffineMap::get(3, 0, {d(0), d(1)}, ctx)},
+        ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
+                                      utils::IteratorType::parallel,
+                                      utils::IteratorType::reduction},
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          linalg::YieldOp::create(
+              b, l,
+              arith::AddFOp::create(b, l, args[1], castFloat(b, l, args[0], f32))
+                  .getResult());
+        });
+    rewriter.replaceOp(op, {tables.getResult(0), sums.getResult(0)});
+    return success();
+  }
+};
+
+/// Bit `plane` of a code for the bit-serial decomposition of lut.md §2.1:
+/// bit i of the masked code, or for ternary the planes (q >= 1, q >= 2) of
+/// t = q - 1 = ((q >= 1 ? 1 : -1) + (q >= 2 ? 1 : -1)) / 2. Returns an i32
+/// 0 or 1.
+Value planeBit(OpBuilder &b, Location loc, QuantAttr quant, Value code,
+               unsigned plane) {
+  Type i32 = b.getI32Type();
+  Value q = arith::ExtUIOp::create(b, loc, i32, code);
+  if (quant.getEncoding() == Encoding::Ternary) {
+    q = arith::MinSIOp::create(
+        b, loc, arith::AndIOp::create(b, loc, q, intConst(b, loc, i32, 3)),
+        intConst(b, loc, i32, 2));
+    Value on = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, q,
+                                     intConst(b, loc, i32, plane + 1));
+    return arith::ExtUIOp::create(b, loc, i32, on);
+  }
+  return arith::AndIOp::create(
+      b, loc, arith::ShRUIOp::create(b, loc, q, intConst(b, loc, i32, plane)),
+      intConst(b, loc, i32, 1));
+}
+
+struct LookupAccumulateLowering : OpConversionPattern<LookupAccumulateOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(LookupAccumulateOp op, OneToNOpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    PackedType packed = op.getWeight().getType();
+    QuantAttr quant = packed.getQuant();
+    int64_t g = packed.getLayout().getG(), segment = op.getSegment();
+    int64_t m = packed.getM(), k = packed.getK();
+    int64_t groups = segment / g;
+    Value table = adaptor.getTable().front();
+    Value codes = adaptor.getWeight().front();
+    Type f32 = rewriter.getF32Type();
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+
+    // codes [M, K] as [M, K/S, S/g, g]; the table as [N, K/S, S/g, 2^g].
+    auto codes4Type = RankedTensorType::get({m, k / segment, groups, g},
+                                            rewriter.getI8Type());
+    Value codes4 = tensor::ExpandShapeOp::create(
+        rewriter, loc, codes4Type, codes,
+        SmallVector<ReassociationIndices>{{0}, {1, 2, 3}});
+    auto tableType = cast<RankedTensorType>(table.getType());
+    auto table4Type = RankedTensorType::get(
+        {tableType.getDimSize(0), k / segment, groups, int64_t(1) << g}, f32);
+    SmallVector<OpFoldResult> table4Shape = {
+        tensor::getMixedSize(rewriter, loc, table, 0),
+        rewriter.getIndexAttr(k / segment), rewriter.getIndexAttr(groups),
+        rewriter.getIndexAttr(int64_t(1) << g)};
+    Value table4 = tensor::ExpandShapeOp::create(
+        rewriter, loc, table4Type, table,
+        SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}}, table4Shape);
+
+    // One input per lane of the group, so the body sees all g codes.
+    SmallVector<Value> inputs(g, codes4);
+    SmallVector<AffineMap> maps;
+    for (int64_t lane = 0; lane < g; ++lane)
+      maps.push_back(AffineMap::get(
+          4, 0, {d(1), d(2), d(3), getAffineConstantExpr(lane, ctx)}, ctx));
+    maps.push_back(AffineMap::get(4, 0, {d(0), d(1), d(2)}, ctx));
+    auto accType = cast<RankedTensorType>(op.getAcc().getType());
+    Value acc = zerosLike(rewriter, loc, table, accType.getShape());
+    unsigned planes = quant.getNumPlanes();
+    bool ternary = quant.getEncoding() == Encoding::Ternary;
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, acc.getType(), inputs, acc, maps,
+        ArrayRef<utils::IteratorType>{
+            utils::IteratorType::parallel, utils::IteratorType::parallel,
+            utils::IteratorType::parallel, utils::IteratorType::reduction},
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Type i32 = b.getI32Type();
+          Value sum = args[g];
+          // The table entry [n, s, jj, u] of this row's group.
+          SmallVector<Value> at = {linalg::IndexOp::create(b, l, 0),
+                                   linalg::IndexOp::create(b, l, 2),
+                                   linalg::IndexOp::create(b, l, 3)};
+          for (unsigned plane = 0; plane < planes; ++plane) {
+            Value index = intConst(b, l, i32, 0);
+            for (int64_t lane = 0; lane < g; ++lane) {
+              Value bit = planeBit(b, l, quant, args[lane], plane);
+              index = arith::OrIOp::create(
+                  b, l, index,
+                  arith::ShLIOp::create(b, l, bit, intConst(b, l, i32, lane)));
+            }
+            SmallVector<Value> indices(at);
+            indices.push_back(arith::IndexCastOp::create(
+                b, l, b.getIndexType(), index));
+            Value entry = tensor::ExtractOp::create(b, l, table4, indices);
+            double weight = ternary ? 1.0 : double(int64_t(1) << plane);
+            sum = arith::AddFOp::create(
+                b, l, sum,
+                arith::MulFOp::create(b, l, entry,
+                                      floatConst(b, l, f32, weight)));
+          }
+          linalg::YieldOp::create(b, l, sum);
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
+struct ScaleCombineLowering : OpConversionPattern<ScaleCombineOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(ScaleCombineOp op, OneToNOpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    QuantAttr quant = op.getWeight().getType().getQuant();
+    ValueRange weight = adaptor.getWeight();
+    Value acc = adaptor.getAcc().front(), xsum = adaptor.getXsum().front();
+    Type f32 = rewriter.getF32Type();
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    AffineExpr zero = getAffineConstantExpr(0, ctx);
+
+    // Scales and offsets are per (row, segment), per row, or one.
+    AffineMap scaleMap =
+        quant.getGroupKind() == GroupKind::Group
+            ? AffineMap::get(3, 0, {d(1), d(2)}, ctx)
+        : quant.getGroupKind() == GroupKind::PerChannel
+            ? AffineMap::get(3, 0, {d(1), zero}, ctx)
+            : AffineMap::get(3, 0, {zero, zero}, ctx);
+    SmallVector<Value> inputs = {acc, xsum, weight[1]};
+    SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(3, ctx),
+                                   AffineMap::get(3, 0, {d(0), d(2)}, ctx),
+                                   scaleMap};
+    if (weight.size() == 3) {
+      inputs.push_back(weight[2]);
+      maps.push_back(scaleMap);
+    }
+    maps.push_back(AffineMap::get(3, 0, {d(0), d(1)}, ctx));
+
+    bool ternary = quant.getEncoding() == Encoding::Ternary;
+    unsigned bits = ternary ? 2 : quant.getBits();
+    double kappa = quant.getEncoding() == Encoding::Binary ? 1.0 : 0.5;
+    double c = 0.0;
+    if (quant.getEncoding() == Encoding::Unsigned)
+      c = ((1 << bits) - 1) / 2.0;
+    else if (quant.getEncoding() == Encoding::Signed)
+      c = -0.5;
+
+    auto resultType = cast<RankedTensorType>(op.getResult().getType());
+    Value out = zerosLike(rewriter, loc, acc, resultType.getShape());
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, out.getType(), inputs, out, maps,
+        ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
+                                      utils::IteratorType::parallel,
+                                      utils::IteratorType::reduction},
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value a = args[0], x = args[1];
+          Value s = castFloat(b, l, args[2], f32);
+          Value constant = floatConst(b, l, f32, c);
+          if (quant.getOffset() == OffsetKind::ZeroPoint) {
+            Type i32 = b.getI32Type();
+            Value z = arith::AndIOp::create(
+                b, l, arith::ExtUIOp::create(b, l, i32, args[3]),
+                intConst(b, l, i32, (1 << bits) - 1));
+            constant = arith::SubFOp::create(
+                b, l, constant, arith::SIToFPOp::create(b, l, f32, z));
+          }
+          Value inner = arith::AddFOp::create(
+              b, l, arith::MulFOp::create(b, l, a, floatConst(b, l, f32, kappa)),
+              arith::MulFOp::create(b, l, constant, x));
+          Value y = arith::MulFOp::create(b, l, s, inner);
+          if (quant.getOffset() == OffsetKind::Min)
+            y = arith::SubFOp::create(
+                b, l, y,
+                arith::MulFOp::create(b, l, castFloat(b, l, args[3], f32), x));
+          linalg::YieldOp::create(b, l,
+                                  arith::AddFOp::create(b, l, args.back(), y)
+                                      .getResult());
+        });
+    Value result = generic.getResult(0);
+    if (resultType.getElementType() != f32) {
+      Value init = emptyLike(rewriter, loc, acc, resultType.getDimSize(1),
+                             resultType.getElementType());
+      AffineMap id = AffineMap::getMultiDimIdentityMap(2, ctx);
+      result = linalg::GenericOp::create(
+                   rewriter, loc, init.getType(), result, init,
+                   ArrayRef<AffineMap>{id, id},
+                   ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
+                                                 utils::IteratorType::parallel},
+                   [&](OpBuilder &b, Location l, ValueRange args) {
+                     linalg::YieldOp::create(
+                         b, l,
+                         castFloat(b, l, args[0], resultType.getElementType()));
+                   })
+                   .getResult(0);
+    }
+    if (result.getType() != resultType)
+      result = tensor::CastOp::create(rewriter, loc, resultType, result);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 struct ConvertLutToLoopsPass
     : loom::impl::ConvertLutToLoopsBase<ConvertLutToLoopsPass> {
   void runOnOperation() override {
@@ -349,8 +640,9 @@ struct ConvertLutToLoopsPass
         [&](Operation *op) { return converter.isLegal(op); });
 
     RewritePatternSet patterns(ctx);
-    patterns.add<PackOpLowering, DequantizeOpLowering, MpGemmOpLowering>(
-        converter, ctx);
+    patterns.add<PackOpLowering, DequantizeOpLowering, MpGemmOpLowering,
+                 TablePrecomputeLowering, LookupAccumulateLowering,
+                 ScaleCombineLowering>(converter, ctx);
     populateLinearToMpGemmPatterns(patterns);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);

@@ -79,3 +79,29 @@ func.func @act_quant_row(%c: tensor<16x64xi8>, %s: tensor<16x2xf32>, %x: tensor<
   %y = lut.mpgemm %x, %w {act_quant = #lut.act_quant<i8>} : tensor<?x64xf32>, !b -> tensor<?x16xf32>
   return %y : tensor<?x16xf32>
 }
+
+// -----
+
+!w = !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32, scale = f32>, #lut.layout<bitplane, g = 4, lanes = 1x1, tile_m = 128>>
+
+// The bit-serial form: tables of signed sums indexed by the table entry's
+// bits, lookups that build each plane's 4-bit index from the codes, and the
+// epilogue with kappa = 1/2 and c = -1/2 (signed codes).
+// CHECK-LABEL: func @bit_serial
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction"]
+// CHECK: linalg.index 2
+// CHECK: linalg.index 3
+// CHECK: arith.shrui
+// CHECK: arith.negf
+// CHECK: tensor.expand_shape %{{.*}} {{\[}}[0], [1, 2, 3]] output_shape [128, 2, 8, 4] : tensor<128x64xi8> into tensor<128x2x8x4xi8>
+// CHECK: linalg.generic
+// CHECK: tensor.extract %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}] : tensor<?x2x8x16xf32>
+// CHECK: linalg.generic
+// CHECK-DAG: arith.constant 5.000000e-01 : f32
+// CHECK-DAG: arith.constant -5.000000e-01 : f32
+func.func @bit_serial(%x: tensor<?x64xf32>, %w: !w) -> tensor<?x128xf32> {
+  %t, %xs = lut.table_precompute %x {g = 4 : i64, segment = 32 : i64} : tensor<?x64xf32> -> tensor<?x16x16xf32>, tensor<?x2xf32>
+  %acc = lut.lookup_accumulate %t, %w {segment = 32 : i64} : tensor<?x16x16xf32>, !w -> tensor<?x128x2xf32>
+  %y = lut.scale_combine %acc, %w, %xs : tensor<?x128x2xf32>, !w, tensor<?x2xf32> -> tensor<?x128xf32>
+  return %y : tensor<?x128xf32>
+}

@@ -314,3 +314,109 @@ func.func @linear_bias_type(%x: tensor<2x64xf32>, %b: tensor<128xf16>, %w: !lut.
   %y = lut.linear %x, %w bias %b : tensor<2x64xf32>, !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>, tensor<128xf16> -> tensor<2x128xf32>
   return
 }
+
+// -----
+
+func.func @table_g(%x: tensor<2x64xf32>) {
+  // expected-error @+1 {{lookup group g must be 4 or 8, got 3}}
+  %t, %s = lut.table_precompute %x {g = 3 : i64, segment = 32 : i64} : tensor<2x64xf32> -> tensor<2x21x8xf32>, tensor<2x2xf32>
+  return
+}
+
+// -----
+
+func.func @table_segment(%x: tensor<2x64xf32>) {
+  // expected-error @+1 {{segment 6 must be a positive multiple of g dividing K = 64}}
+  %t, %s = lut.table_precompute %x {g = 4 : i64, segment = 6 : i64} : tensor<2x64xf32> -> tensor<2x16x16xf32>, tensor<2x10xf32>
+  return
+}
+
+// -----
+
+func.func @table_k(%x: tensor<2x66xf32>) {
+  // expected-error @+1 {{K = 66 is not a multiple of g = 4}}
+  %t, %s = lut.table_precompute %x {g = 4 : i64, segment = 32 : i64} : tensor<2x66xf32> -> tensor<2x16x16xf32>, tensor<2x2xf32>
+  return
+}
+
+// -----
+
+func.func @table_shape(%x: tensor<2x64xf32>) {
+  // expected-error @+1 {{table must have shape 2x16x16, got 'tensor<2x16x8xf32>'}}
+  %t, %s = lut.table_precompute %x {g = 4 : i64, segment = 32 : i64} : tensor<2x64xf32> -> tensor<2x16x8xf32>, tensor<2x2xf32>
+  return
+}
+
+// -----
+
+func.func @table_xsum(%x: tensor<2x64xf32>) {
+  // expected-error @+1 {{xsum must have shape 2x2, got 'tensor<2x4xf32>'}}
+  %t, %s = lut.table_precompute %x {g = 4 : i64, segment = 32 : i64} : tensor<2x64xf32> -> tensor<2x16x16xf32>, tensor<2x4xf32>
+  return
+}
+
+
+// -----
+
+func.func @lookup_codes(%t: tensor<2x16x16xf32>, %c: tensor<8x64xi8>, %s: tensor<8x2xf32>) {
+  %w = lut.pack %c, %s : tensor<8x64xi8>, tensor<8x2xf32> -> !lut.packed<8x64, #lut.quant<signed, bits = 2, group = 32>>
+  // expected-error @+1 {{needs a weight in the bitplane layout, got #lut.layout<codes>}}
+  %a = lut.lookup_accumulate %t, %w {segment = 32 : i64} : tensor<2x16x16xf32>, !lut.packed<8x64, #lut.quant<signed, bits = 2, group = 32>> -> tensor<2x8x2xf32>
+  return
+}
+
+// -----
+
+func.func @lookup_segment(%t: tensor<2x16x16xf32>, %w: !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>) {
+  // expected-error @+1 {{segment 64 must equal the weight's group size 32}}
+  %a = lut.lookup_accumulate %t, %w {segment = 64 : i64} : tensor<2x16x16xf32>, !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>> -> tensor<2x128x1xf32>
+  return
+}
+
+// -----
+
+func.func @lookup_table(%t: tensor<2x8x16xf32>, %w: !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>) {
+  // expected-error @+1 {{table must have shape 2x16x16, got 'tensor<2x8x16xf32>'}}
+  %a = lut.lookup_accumulate %t, %w {segment = 32 : i64} : tensor<2x8x16xf32>, !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>> -> tensor<2x128x2xf32>
+  return
+}
+
+// -----
+
+func.func @lookup_acc(%t: tensor<2x16x16xf32>, %w: !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>) {
+  // expected-error @+1 {{acc must have shape 2x128x2, got 'tensor<2x64x2xf32>'}}
+  %a = lut.lookup_accumulate %t, %w {segment = 32 : i64} : tensor<2x16x16xf32>, !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>> -> tensor<2x64x2xf32>
+  return
+}
+
+// -----
+
+func.func @combine_segments(%a: tensor<2x128x3xf32>, %xs: tensor<2x3xf32>, %w: !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>) {
+  // expected-error @+1 {{3 segments do not divide K = 64}}
+  %y = lut.scale_combine %a, %w, %xs : tensor<2x128x3xf32>, !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>, tensor<2x3xf32> -> tensor<2x128xf32>
+  return
+}
+
+// -----
+
+func.func @combine_group(%a: tensor<2x128x4xf32>, %xs: tensor<2x4xf32>, %w: !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>) {
+  // expected-error @+1 {{segment 16 must equal the weight's group size 32}}
+  %y = lut.scale_combine %a, %w, %xs : tensor<2x128x4xf32>, !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>, tensor<2x4xf32> -> tensor<2x128xf32>
+  return
+}
+
+// -----
+
+func.func @combine_xsum(%a: tensor<2x128x2xf32>, %xs: tensor<3x2xf32>, %w: !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>) {
+  // expected-error @+1 {{xsum must have shape 2x2, got 'tensor<3x2xf32>'}}
+  %y = lut.scale_combine %a, %w, %xs : tensor<2x128x2xf32>, !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>, tensor<3x2xf32> -> tensor<2x128xf32>
+  return
+}
+
+// -----
+
+func.func @combine_result(%a: tensor<2x128x2xf32>, %xs: tensor<2x2xf32>, %w: !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>) {
+  // expected-error @+1 {{result must have shape 2x128, got 'tensor<2x64xf32>'}}
+  %y = lut.scale_combine %a, %w, %xs : tensor<2x128x2xf32>, !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>, tensor<2x2xf32> -> tensor<2x64xf32>
+  return
+}

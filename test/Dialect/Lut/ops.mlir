@@ -58,3 +58,18 @@ func.func @linear(%x: tensor<2x?x256xf32>, %w: !lut.packed<128x256, #lut.quant<t
   %y = lut.linear %x, %w bias %b : tensor<2x?x256xf32>, !lut.packed<128x256, #lut.quant<ternary, group = per_tensor, scale = f32>, #lut.layout<bitplane, g = 4, lanes = 2x2, tile_m = 128>>, tensor<128xf32> -> tensor<2x?x128xf32>
   return %y : tensor<2x?x128xf32>
 }
+
+// -----
+
+!w = !lut.packed<256x128, #lut.quant<unsigned, bits = 2, group = 32, scale = f32, offset = zero_point>, #lut.layout<bitplane, g = 4, lanes = 1x1, tile_m = 128>>
+
+// CHECK-LABEL: func @bit_serial
+// CHECK: lut.table_precompute %{{.*}} {g = 4 : i64, segment = 32 : i64} : tensor<?x128xf32> -> tensor<?x32x16xf32>, tensor<?x4xf32>
+// CHECK: lut.lookup_accumulate %{{.*}}, %{{.*}} {segment = 32 : i64} : tensor<?x32x16xf32>, !lut.packed<{{.*}}> -> tensor<?x256x4xf32>
+// CHECK: lut.scale_combine %{{.*}}, %{{.*}}, %{{.*}} : tensor<?x256x4xf32>, !lut.packed<{{.*}}>, tensor<?x4xf32> -> tensor<?x256xf16>
+func.func @bit_serial(%x: tensor<?x128xf32>, %w: !w) -> tensor<?x256xf16> {
+  %t, %xs = lut.table_precompute %x {g = 4 : i64, segment = 32 : i64} : tensor<?x128xf32> -> tensor<?x32x16xf32>, tensor<?x4xf32>
+  %acc = lut.lookup_accumulate %t, %w {segment = 32 : i64} : tensor<?x32x16xf32>, !w -> tensor<?x256x4xf32>
+  %y = lut.scale_combine %acc, %w, %xs : tensor<?x256x4xf32>, !w, tensor<?x4xf32> -> tensor<?x256xf16>
+  return %y : tensor<?x256xf16>
+}

@@ -167,3 +167,103 @@ LogicalResult LinearOp::verify() {
   }
   return success();
 }
+
+//===----------------------------------------------------------------------===//
+// Bit-serial lookup form
+//===----------------------------------------------------------------------===//
+
+/// Shape check helper: `type` must be a rank-N tensor whose static
+/// dimensions equal `expected` (kDynamic matches anything).
+static LogicalResult checkShape(Operation *op, StringRef what, Type type,
+                                ArrayRef<int64_t> expected) {
+  auto tensor = cast<RankedTensorType>(type);
+  bool ok = tensor.getRank() == static_cast<int64_t>(expected.size());
+  for (int64_t i = 0; ok && i < tensor.getRank(); ++i)
+    ok = ShapedType::isDynamic(expected[i]) ||
+         ShapedType::isDynamic(tensor.getDimSize(i)) ||
+         tensor.getDimSize(i) == expected[i];
+  if (ok)
+    return success();
+  auto diag = op->emitOpError() << what << " must have shape ";
+  llvm::interleave(
+      expected,
+      [&](int64_t d) {
+        if (ShapedType::isDynamic(d))
+          diag << "?";
+        else
+          diag << d;
+      },
+      [&] { diag << "x"; });
+  return diag << ", got " << type;
+}
+
+LogicalResult TablePrecomputeOp::verify() {
+  auto x = cast<RankedTensorType>(getX().getType());
+  int64_t g = getG(), segment = getSegment();
+  if (g != 4 && g != 8)
+    return emitOpError() << "lookup group g must be 4 or 8, got " << g;
+  if (x.getRank() != 2 || ShapedType::isDynamic(x.getDimSize(1)))
+    return emitOpError() << "x must be [N, K] with a static K";
+  int64_t n = x.getDimSize(0), k = x.getDimSize(1);
+  if (k % g != 0)
+    return emitOpError() << "K = " << k << " is not a multiple of g = " << g;
+  if (segment <= 0 || segment % g != 0 || k % segment != 0)
+    return emitOpError() << "segment " << segment
+                         << " must be a positive multiple of g dividing K = "
+                         << k;
+  if (failed(checkShape(*this, "table", getTable().getType(),
+                        {n, k / g, int64_t(1) << g})) ||
+      failed(checkShape(*this, "xsum", getXsum().getType(), {n, k / segment})))
+    return failure();
+  return success();
+}
+
+/// The bit-serial ops read weights in the bitplane layout, whose segments
+/// are the weight's scale groups.
+static LogicalResult verifyBitplaneWeight(Operation *op, PackedType packed,
+                                          int64_t segment) {
+  LayoutAttr layout = packed.getLayout();
+  if (layout.getKind() != LayoutKind::Bitplane)
+    return op->emitOpError() << "needs a weight in the bitplane layout, got "
+                             << layout;
+  int64_t group = packed.getQuant().getGroupSizeFor(packed.getK());
+  if (segment != group)
+    return op->emitOpError() << "segment " << segment
+                             << " must equal the weight's group size " << group;
+  return success();
+}
+
+LogicalResult LookupAccumulateOp::verify() {
+  PackedType packed = getWeight().getType();
+  int64_t segment = getSegment();
+  if (failed(verifyBitplaneWeight(*this, packed, segment)))
+    return failure();
+  int64_t g = packed.getLayout().getG(), k = packed.getK();
+  auto table = cast<RankedTensorType>(getTable().getType());
+  if (table.getRank() != 3)
+    return emitOpError() << "table must be [N, K/g, 2^g]";
+  int64_t n = table.getDimSize(0);
+  if (failed(checkShape(*this, "table", table, {n, k / g, int64_t(1) << g})) ||
+      failed(checkShape(*this, "acc", getAcc().getType(),
+                        {n, packed.getM(), k / segment})))
+    return failure();
+  return success();
+}
+
+LogicalResult ScaleCombineOp::verify() {
+  PackedType packed = getWeight().getType();
+  auto acc = cast<RankedTensorType>(getAcc().getType());
+  if (acc.getRank() != 3 || ShapedType::isDynamic(acc.getDimSize(2)))
+    return emitOpError() << "acc must be [N, M, K/S] with a static K/S";
+  int64_t n = acc.getDimSize(0), segments = acc.getDimSize(2);
+  if (segments <= 0 || packed.getK() % segments != 0)
+    return emitOpError() << segments << " segments do not divide K = "
+                         << packed.getK();
+  if (failed(verifyBitplaneWeight(*this, packed, packed.getK() / segments)) ||
+      failed(checkShape(*this, "acc", acc, {n, packed.getM(), segments})) ||
+      failed(checkShape(*this, "xsum", getXsum().getType(), {n, segments})) ||
+      failed(checkShape(*this, "result", getResult().getType(),
+                        {n, packed.getM()})))
+    return failure();
+  return success();
+}

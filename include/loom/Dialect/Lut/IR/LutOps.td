@@ -102,4 +102,80 @@ def Lut_LinearOp : Lut_Op<"linear", [Pure]> {
   let hasVerifier = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// The bit-serial table-lookup form (produced by lut-decompose-mpgemm)
+//===----------------------------------------------------------------------===//
+
+def Lut_TablePrecomputeOp : Lut_Op<"table_precompute", [Pure]> {
+  let summary = "activation tables of the bit-serial lookup GEMM";
+  let description = [{
+    For every row n and group j of g consecutive K elements, the 2^g signed
+    sums T[n, j, u] = sum_l (2 * bit_l(u) - 1) * x[n, j*g + l] (lut.md §2.2),
+    and the activation sums xsum[n, s] over each segment of `segment`
+    consecutive K elements (the bias term of §2.4). One table serves every
+    row of the weight and every bit plane.
+
+    ```mlir
+    %t, %xs = lut.table_precompute %x {g = 4 : i64, segment = 32 : i64}
+                : tensor<?x128xf32> -> tensor<?x32x16xf32>, tensor<?x4xf32>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[F32, F16, BF16]>:$x, I64Attr:$g,
+                       I64Attr:$segment);
+  let results = (outs RankedTensorOf<[F32]>:$table,
+                      RankedTensorOf<[F32]>:$xsum);
+  let assemblyFormat = [{
+    $x attr-dict `:` type($x) `->` type($table) `,` type($xsum)
+  }];
+  let hasVerifier = 1;
+}
+
+def Lut_LookupAccumulateOp : Lut_Op<"lookup_accumulate", [Pure]> {
+  let summary = "bit-serial table lookups, accumulated per segment";
+  let description = [{
+    acc[n, m, s] = sum over bit planes i of pw_i * sum over the groups j of
+    segment s of table[n, j, u_i(m, j)], where u_i(m, j) is the g-bit index
+    formed by bit plane i of the codes w[m, j*g .. j*g + g - 1] and pw_i the
+    integer plane weight (2^i; 1 and 1 for ternary's two planes). Segments
+    are the weight's scale groups, so `segment` is its group size.
+
+    ```mlir
+    %acc = lut.lookup_accumulate %t, %w {segment = 32 : i64}
+             : tensor<?x32x16xf32>, !lut.packed<256x128, #q, #l> -> tensor<?x256x4xf32>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[F32]>:$table, Lut_PackedType:$weight,
+                       I64Attr:$segment);
+  let results = (outs RankedTensorOf<[F32]>:$acc);
+  let assemblyFormat = [{
+    $table `,` $weight attr-dict `:` type($table) `,` qualified(type($weight))
+    `->` type($acc)
+  }];
+  let hasVerifier = 1;
+}
+
+def Lut_ScaleCombineOp : Lut_Op<"scale_combine", [Pure]> {
+  let summary = "the fp epilogue of the bit-serial lookup GEMM";
+  let description = [{
+    y[n, m] = sum over segments s of scale[m, s] * (kappa * acc[n, m, s] +
+    c[m, s] * xsum[n, s]) - min[m, s] * xsum[n, s], with kappa = 1/2 (1 for
+    binary) and c the per-group constant of lut.md §2.1 ((2^b - 1)/2 - z for
+    unsigned codes with zero point z, -1/2 for signed, 0 for binary and
+    ternary); `min` only for the `min` offset.
+
+    ```mlir
+    %y = lut.scale_combine %acc, %w, %xs : tensor<?x256x4xf32>,
+           !lut.packed<256x128, #q, #l>, tensor<?x4xf32> -> tensor<?x256xf32>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[F32]>:$acc, Lut_PackedType:$weight,
+                       RankedTensorOf<[F32]>:$xsum);
+  let results = (outs Lut_AnyFloatTensor:$result);
+  let assemblyFormat = [{
+    $acc `,` $weight `,` $xsum attr-dict `:` type($acc) `,`
+    qualified(type($weight)) `,` type($xsum) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // LOOM_DIALECT_LUT_IR_LUTOPS_TD

@@ -18,6 +18,10 @@ namespace lut {
 /// lut.mpgemm + bias add + expand_shape.
 void populateLinearToMpGemmPatterns(RewritePatternSet &patterns);
 
+/// Adds the pattern that rewrites bitplane-weight lut.mpgemm into
+/// table_precompute + lookup_accumulate + scale_combine.
+void populateDecomposeMpGemmPatterns(RewritePatternSet &patterns);
+
 #define GEN_PASS_REGISTRATION
 #include "loom/Dialect/Lut/Transforms/Passes.h.inc"
 

@@ -14,4 +14,23 @@ def LutCanonicalize : Pass<"lut-canonicalize"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def LutDecomposeMpGemm : Pass<"lut-decompose-mpgemm"> {
+  let summary = "Split lut.mpgemm into table precompute, lookups and epilogue";
+  let description = [{
+    Rewrites a `lut.mpgemm` whose weight is in the `bitplane` layout and whose
+    activations are floating point (no `act_quant`) into the bit-serial
+    table-lookup form of lut.md §2:
+
+    ```mlir
+    %t, %xs = lut.table_precompute %x {g, segment = G}
+    %acc = lut.lookup_accumulate %t, %w {segment = G}
+    %y = lut.scale_combine %acc, %w, %xs
+    ```
+
+    with fp32 tables of all 2^g signed sums. Other mpgemms (codes or trit3
+    weights, int8 or `act_quant` activations) are left alone.
+  }];
+  let dependentDialects = ["::mlir::tensor::TensorDialect"];
+}
+
 #endif // LOOM_DIALECT_LUT_TRANSFORMS_PASSES_TD

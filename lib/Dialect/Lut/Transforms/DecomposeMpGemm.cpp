@@ -1,0 +1,66 @@
+//===- DecomposeMpGemm.cpp - mpgemm -> bit-serial table lookups -----------===//
+
+#include "loom/Dialect/Lut/Transforms/Passes.h"
+
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/TypeUtilities.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir::loom::lut {
+#define GEN_PASS_DEF_LUTDECOMPOSEMPGEMM
+#include "loom/Dialect/Lut/Transforms/Passes.h.inc"
+} // namespace mlir::loom::lut
+
+using namespace mlir;
+using namespace mlir::loom::lut;
+
+namespace {
+
+struct DecomposeMpGemm : OpRewritePattern<MpGemmOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(MpGemmOp op,
+                                PatternRewriter &rewriter) const override {
+    PackedType packed = op.getWeight().getType();
+    if (packed.getLayout().getKind() != LayoutKind::Bitplane)
+      return rewriter.notifyMatchFailure(op, "weight is not in bitplane layout");
+    if (getElementTypeOrSelf(op.getX().getType()).isInteger(8) ||
+        op.getActQuant())
+      return rewriter.notifyMatchFailure(op, "integer activations");
+
+    Location loc = op.getLoc();
+    Type f32 = rewriter.getF32Type();
+    int64_t n = cast<RankedTensorType>(op.getX().getType()).getDimSize(0);
+    int64_t g = packed.getLayout().getG(), k = packed.getK();
+    int64_t segment = packed.getQuant().getGroupSizeFor(k);
+    auto tableType = RankedTensorType::get({n, k / g, int64_t(1) << g}, f32);
+    auto xsumType = RankedTensorType::get({n, k / segment}, f32);
+    auto accType = RankedTensorType::get({n, packed.getM(), k / segment}, f32);
+
+    auto tables = TablePrecomputeOp::create(rewriter, loc, tableType, xsumType,
+                                            op.getX(), g, segment);
+    Value acc = LookupAccumulateOp::create(rewriter, loc, accType,
+                                           tables.getTable(), op.getWeight(),
+                                           segment);
+    rewriter.replaceOpWithNewOp<ScaleCombineOp>(
+        op, op.getType(), acc, op.getWeight(), tables.getXsum());
+    return success();
+  }
+};
+
+struct LutDecomposeMpGemmPass
+    : mlir::loom::lut::impl::LutDecomposeMpGemmBase<LutDecomposeMpGemmPass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    populateDecomposeMpGemmPatterns(patterns);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace
+
+void mlir::loom::lut::populateDecomposeMpGemmPatterns(
+    RewritePatternSet &patterns) {
+  patterns.add<DecomposeMpGemm>(patterns.getContext());
+}

@@ -1,0 +1,46 @@
+// RUN: loom-opt %s -split-input-file --lut-decompose-mpgemm | FileCheck %s
+
+!w = !lut.packed<256x128, #lut.quant<signed, bits = 2, group = 32, scale = f16>, #lut.layout<bitplane, g = 4, lanes = 1x1, tile_m = 128>>
+
+// CHECK-LABEL: func @bitplane
+// CHECK-SAME: (%[[X:.*]]: tensor<?x128xf32>, %[[W:.*]]: !lut.packed
+// CHECK: %[[T:.*]], %[[XS:.*]] = lut.table_precompute %[[X]] {g = 4 : i64, segment = 32 : i64} : tensor<?x128xf32> -> tensor<?x32x16xf32>, tensor<?x4xf32>
+// CHECK: %[[ACC:.*]] = lut.lookup_accumulate %[[T]], %[[W]] {segment = 32 : i64} : tensor<?x32x16xf32>, !lut.packed{{.*}} -> tensor<?x256x4xf32>
+// CHECK: %[[Y:.*]] = lut.scale_combine %[[ACC]], %[[W]], %[[XS]] : tensor<?x256x4xf32>, !lut.packed{{.*}}, tensor<?x4xf32> -> tensor<?x256xf32>
+// CHECK: return %[[Y]]
+func.func @bitplane(%x: tensor<?x128xf32>, %w: !w) -> tensor<?x256xf32> {
+  %y = lut.mpgemm %x, %w : tensor<?x128xf32>, !w -> tensor<?x256xf32>
+  return %y : tensor<?x256xf32>
+}
+
+// -----
+
+!w = !lut.packed<64x256, #lut.quant<ternary, group = per_tensor, scale = f32>, #lut.layout<bitplane, g = 8, lanes = 1x1, tile_m = 64>>
+
+// g = 8 tables have 256 entries; a per-tensor scale makes one segment of K.
+// CHECK-LABEL: func @per_tensor_g8
+// CHECK: lut.table_precompute %{{.*}} {g = 8 : i64, segment = 256 : i64} : tensor<3x256xf32> -> tensor<3x32x256xf32>, tensor<3x1xf32>
+// CHECK: lut.lookup_accumulate {{.*}} -> tensor<3x64x1xf32>
+// CHECK: lut.scale_combine {{.*}} -> tensor<3x64xbf16>
+func.func @per_tensor_g8(%x: tensor<3x256xf32>, %w: !w) -> tensor<3x64xbf16> {
+  %y = lut.mpgemm %x, %w : tensor<3x256xf32>, !w -> tensor<3x64xbf16>
+  return %y : tensor<3x64xbf16>
+}
+
+// -----
+
+!codes = !lut.packed<64x128, #lut.quant<signed, bits = 4, group = 32>>
+!w = !lut.packed<128x128, #lut.quant<signed, bits = 4, group = 32>, #lut.layout<bitplane>>
+
+// Left alone: weights not in the bitplane layout, int8 activations, and
+// in-op activation quantization.
+// CHECK-LABEL: func @untouched
+// CHECK-NOT: lut.table_precompute
+// CHECK-COUNT-3: lut.mpgemm
+func.func @untouched(%c: tensor<64x128xi8>, %s: tensor<64x4xf32>, %x: tensor<2x128xf32>, %xi: tensor<2x128xi8>, %xs: tensor<2xf32>, %w: !w) -> (tensor<2x64xf32>, tensor<2x128xf32>, tensor<2x128xf32>) {
+  %p = lut.pack %c, %s : tensor<64x128xi8>, tensor<64x4xf32> -> !codes
+  %0 = lut.mpgemm %x, %p : tensor<2x128xf32>, !codes -> tensor<2x64xf32>
+  %1 = lut.mpgemm %xi, %w x_scale %xs : tensor<2x128xi8>, !w, tensor<2xf32> -> tensor<2x128xf32>
+  %2 = lut.mpgemm %x, %w {act_quant = #lut.act_quant<i8>} : tensor<2x128xf32>, !w -> tensor<2x128xf32>
+  return %0, %1, %2 : tensor<2x64xf32>, tensor<2x128xf32>, tensor<2x128xf32>
+}

@@ -1,0 +1,17 @@
+// RUN: loom-opt %s --loom-cpu-pipeline | FileCheck %s
+// RUN: loom-opt %s --loom-cpu-pipeline --mlir-print-ir-after=lut-decompose-mpgemm 2>&1 | FileCheck %s --check-prefix=DECOMPOSED
+
+// A bitplane weight takes the bit-serial table-lookup form on the way to
+// LLVM; nothing of the lut dialect remains.
+// DECOMPOSED: lut.table_precompute
+// DECOMPOSED: lut.lookup_accumulate
+// DECOMPOSED: lut.scale_combine
+// CHECK-NOT: lut.
+// CHECK-LABEL: llvm.func @gemv(
+// CHECK-LABEL: llvm.func @_mlir_ciface_gemv(
+!w = !lut.packed<128x64, #lut.quant<ternary, group = per_tensor, scale = f32>, #lut.layout<bitplane>>
+func.func @gemv(%c: tensor<128x64xi8>, %s: tensor<1x1xf32>, %x: tensor<1x64xf32>) -> tensor<1x128xf32> {
+  %w = lut.pack %c, %s : tensor<128x64xi8>, tensor<1x1xf32> -> !w
+  %y = lut.linear %x, %w : tensor<1x64xf32>, !w -> tensor<1x128xf32>
+  return %y : tensor<1x128xf32>
+}
