@@ -1,6 +1,7 @@
 //===- LutOps.cpp - lut dialect operations --------------------------------===//
 
 #include "loom/Dialect/Lut/IR/LutOps.h"
+#include "loom/Support/Verification.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
@@ -8,6 +9,7 @@
 #include "mlir/IR/TypeUtilities.h"
 
 using namespace mlir;
+using namespace mlir::loom;
 using namespace mlir::loom::lut;
 
 #define GET_OP_CLASSES
@@ -172,31 +174,6 @@ LogicalResult LinearOp::verify() {
 // Bit-serial lookup form
 //===----------------------------------------------------------------------===//
 
-/// Shape check helper: `type` must be a rank-N tensor whose static
-/// dimensions equal `expected` (kDynamic matches anything).
-static LogicalResult checkShape(Operation *op, StringRef what, Type type,
-                                ArrayRef<int64_t> expected) {
-  auto tensor = cast<RankedTensorType>(type);
-  bool ok = tensor.getRank() == static_cast<int64_t>(expected.size());
-  for (int64_t i = 0; ok && i < tensor.getRank(); ++i)
-    ok = ShapedType::isDynamic(expected[i]) ||
-         ShapedType::isDynamic(tensor.getDimSize(i)) ||
-         tensor.getDimSize(i) == expected[i];
-  if (ok)
-    return success();
-  auto diag = op->emitOpError() << what << " must have shape ";
-  llvm::interleave(
-      expected,
-      [&](int64_t d) {
-        if (ShapedType::isDynamic(d))
-          diag << "?";
-        else
-          diag << d;
-      },
-      [&] { diag << "x"; });
-  return diag << ", got " << type;
-}
-
 LogicalResult TablePrecomputeOp::verify() {
   auto x = cast<RankedTensorType>(getX().getType());
   int64_t g = getG(), segment = getSegment();
@@ -211,9 +188,9 @@ LogicalResult TablePrecomputeOp::verify() {
     return emitOpError() << "segment " << segment
                          << " must be a positive multiple of g dividing K = "
                          << k;
-  if (failed(checkShape(*this, "table", getTable().getType(),
+  if (failed(verifyTensorShape(*this, "table", getTable().getType(),
                         {n, k / g, int64_t(1) << g})) ||
-      failed(checkShape(*this, "xsum", getXsum().getType(), {n, k / segment})))
+      failed(verifyTensorShape(*this, "xsum", getXsum().getType(), {n, k / segment})))
     return failure();
   return success();
 }
@@ -243,8 +220,8 @@ LogicalResult LookupAccumulateOp::verify() {
   if (table.getRank() != 3)
     return emitOpError() << "table must be [N, K/g, 2^g]";
   int64_t n = table.getDimSize(0);
-  if (failed(checkShape(*this, "table", table, {n, k / g, int64_t(1) << g})) ||
-      failed(checkShape(*this, "acc", getAcc().getType(),
+  if (failed(verifyTensorShape(*this, "table", table, {n, k / g, int64_t(1) << g})) ||
+      failed(verifyTensorShape(*this, "acc", getAcc().getType(),
                         {n, packed.getM(), k / segment})))
     return failure();
   return success();
@@ -260,9 +237,9 @@ LogicalResult ScaleCombineOp::verify() {
     return emitOpError() << segments << " segments do not divide K = "
                          << packed.getK();
   if (failed(verifyBitplaneWeight(*this, packed, packed.getK() / segments)) ||
-      failed(checkShape(*this, "acc", acc, {n, packed.getM(), segments})) ||
-      failed(checkShape(*this, "xsum", getXsum().getType(), {n, segments})) ||
-      failed(checkShape(*this, "result", getResult().getType(),
+      failed(verifyTensorShape(*this, "acc", acc, {n, packed.getM(), segments})) ||
+      failed(verifyTensorShape(*this, "xsum", getXsum().getType(), {n, segments})) ||
+      failed(verifyTensorShape(*this, "result", getResult().getType(),
                         {n, packed.getM()})))
     return failure();
   return success();

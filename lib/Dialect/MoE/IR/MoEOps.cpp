@@ -1,6 +1,7 @@
 //===- MoEOps.cpp - moe dialect operations --------------------------------===//
 
 #include "loom/Dialect/MoE/IR/MoEOps.h"
+#include "loom/Support/Verification.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
@@ -8,6 +9,7 @@
 #include "mlir/IR/TypeUtilities.h"
 
 using namespace mlir;
+using namespace mlir::loom;
 using namespace mlir::loom::moe;
 
 #define GET_OP_CLASSES
@@ -15,28 +17,10 @@ using namespace mlir::loom::moe;
 
 static constexpr int64_t kDyn = ShapedType::kDynamic;
 
-static std::string shapeString(ArrayRef<int64_t> dims) {
-  std::string s;
-  for (auto [i, d] : llvm::enumerate(dims))
-    s += (i ? "x" : "") + (ShapedType::isDynamic(d) ? "?" : std::to_string(d));
-  return s;
-}
-
-/// Checks that `value` is a tensor of shape `expected`, where a dynamic
-/// expected dimension matches anything and a dynamic actual dimension
-/// matches any expected size.
+/// Checks `value`'s shape (see verifyTensorShape).
 static LogicalResult checkShape(Operation *op, StringRef what, Value value,
                                 ArrayRef<int64_t> expected) {
-  auto type = cast<RankedTensorType>(value.getType());
-  bool ok = type.getRank() == static_cast<int64_t>(expected.size());
-  for (int64_t i = 0; ok && i < type.getRank(); ++i)
-    ok = ShapedType::isDynamic(expected[i]) ||
-         ShapedType::isDynamic(type.getDimSize(i)) ||
-         expected[i] == type.getDimSize(i);
-  if (!ok)
-    return op->emitOpError() << what << " must have shape "
-                             << shapeString(expected) << ", got " << type;
-  return success();
+  return verifyTensorShape(op, what, value.getType(), expected);
 }
 
 static int64_t dim(Value v, int64_t i) {
