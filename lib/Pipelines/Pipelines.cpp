@@ -63,10 +63,14 @@ void loom::buildReferencePipeline(OpPassManager &pm,
 }
 
 void loom::buildCPUPipeline(OpPassManager &pm,
-                            const ReferencePipelineOptions &options) {
+                            const CPUPipelineOptions &options) {
   pm.addPass(lut::createLutCanonicalize());
   pm.addPass(lut::createLutDecomposeMpGemm());
-  buildReferencePipeline(pm, options);
+  if (options.symmetrizeTables)
+    pm.addPass(lut::createLutSymmetrizeTables());
+  ReferencePipelineOptions reference;
+  reference.emitCInterface = options.emitCInterface.getValue();
+  buildReferencePipeline(pm, reference);
 }
 
 void loom::registerPipelines() {
@@ -75,7 +79,7 @@ void loom::registerPipelines() {
       "Lower lut, moe and wf through their reference lowerings to the LLVM "
       "dialect",
       buildReferencePipeline);
-  PassPipelineRegistration<ReferencePipelineOptions>(
+  PassPipelineRegistration<CPUPipelineOptions>(
       "loom-cpu-pipeline",
       "Loom's CPU pipeline: the LUT table-lookup decomposition, then the "
       "reference lowerings, to the LLVM dialect",

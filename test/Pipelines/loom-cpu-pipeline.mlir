@@ -1,11 +1,15 @@
 // RUN: loom-opt %s --loom-cpu-pipeline | FileCheck %s
 // RUN: loom-opt %s --loom-cpu-pipeline --mlir-print-ir-after=lut-decompose-mpgemm 2>&1 | FileCheck %s --check-prefix=DECOMPOSED
+// RUN: loom-opt %s --loom-cpu-pipeline --mlir-print-ir-after=lut-symmetrize-tables 2>&1 | FileCheck %s --check-prefix=MIRROR
+// RUN: loom-opt %s --loom-cpu-pipeline="symmetrize-tables=false" --mlir-print-ir-after=lut-symmetrize-tables 2>&1 | FileCheck %s --check-prefix=FULL
 
 // A bitplane weight takes the bit-serial table-lookup form on the way to
 // LLVM; nothing of the lut dialect remains.
 // DECOMPOSED: lut.table_precompute
 // DECOMPOSED: lut.lookup_accumulate
 // DECOMPOSED: lut.scale_combine
+// MIRROR: lut.table_precompute {{.*}} {g = 4 : i64, mirror, segment = 64 : i64} : tensor<1x64xf32> -> tensor<1x16x8xf32>
+// FULL-NOT: IR Dump After LutSymmetrizeTables
 // CHECK-NOT: lut.
 // CHECK-LABEL: llvm.func @gemv(
 // CHECK-LABEL: llvm.func @_mlir_ciface_gemv(

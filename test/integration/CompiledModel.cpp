@@ -36,10 +36,13 @@ loom::test::CompiledModel::compile(const std::string &source,
   if (failed(entries))
     return nullptr;
   PassManager pm = PassManager::on<ModuleOp>(&context);
-  if (pipeline == Pipeline::Cpu)
-    buildCPUPipeline(pm, ReferencePipelineOptions());
-  else
+  if (pipeline == Pipeline::Reference) {
     buildReferencePipeline(pm, ReferencePipelineOptions());
+  } else {
+    CPUPipelineOptions options;
+    options.symmetrizeTables = pipeline == Pipeline::Cpu;
+    buildCPUPipeline(pm, options);
+  }
   if (failed(pm.run(*module)))
     return nullptr;
 

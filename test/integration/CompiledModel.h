@@ -18,8 +18,9 @@
 
 namespace mlir::loom::test {
 
-/// Which of Loom's pipelines lowers the model.
-enum class Pipeline { Reference, Cpu };
+/// Which of Loom's pipelines lowers the model: the reference lowerings, or
+/// the CPU pipeline with mirrored half tables or with full tables.
+enum class Pipeline { Reference, Cpu, CpuFullTables };
 
 class CompiledModel {
 public:

@@ -35,8 +35,9 @@ struct LutCase {
   ActMode act;
   /// 0: the reference `codes` layout and pipeline; 4 or 8: a bitplane
   /// layout with that lookup group, lowered by loom-cpu-pipeline through the
-  /// bit-serial table-lookup form.
+  /// bit-serial table-lookup form, with full or mirrored half tables.
   int64_t lookupGroup = 0;
+  bool mirror = false;
 };
 
 constexpr int64_t kActBlock = 32;
@@ -167,7 +168,10 @@ TEST_P(LutReference, MatchesOracle) {
   const LutCase &c = GetParam();
   std::string source = buildModule(c), error;
   auto model = CompiledModel::compile(
-      source, error, c.lookupGroup ? Pipeline::Cpu : Pipeline::Reference);
+      source, error,
+      !c.lookupGroup ? Pipeline::Reference
+      : c.mirror     ? Pipeline::Cpu
+                     : Pipeline::CpuFullTables);
   ASSERT_TRUE(model) << error << "\n" << source;
 
   std::mt19937 rng(c.m * 7919 + c.k * 31 + int(c.act));
@@ -300,7 +304,7 @@ std::vector<LutCase> allCases() {
       f.group = g;
       const Shape &s = tileable[rotate % 3];
       cases.push_back({f, ScaleType(rotate % 3), s.m, s.k, ActMode::F32,
-                       rotate % 2 ? 8 : 4});
+                       rotate % 2 ? 8 : 4, rotate % 4 < 2});
       ++rotate;
     }
   return cases;
@@ -317,7 +321,7 @@ std::string caseName(const ::testing::TestParamInfo<LutCase> &info) {
      << "_" << scaleTypeName(c.scaleType) << "_" << c.m << "x" << c.k << "_"
      << act[int(c.act)];
   if (c.lookupGroup)
-    os << "_bitplane" << c.lookupGroup;
+    os << "_bitplane" << c.lookupGroup << (c.mirror ? "_mirror" : "");
   return os.str();
 }
 

@@ -16,6 +16,17 @@ struct ReferencePipelineOptions
       llvm::cl::init(true)};
 };
 
+struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
+  PassOptions::Option<bool> emitCInterface{
+      *this, "emit-c-interface",
+      llvm::cl::desc("Give every public function a _mlir_ciface_ wrapper"),
+      llvm::cl::init(true)};
+  PassOptions::Option<bool> symmetrizeTables{
+      *this, "symmetrize-tables",
+      llvm::cl::desc("Keep half-size mirrored activation tables"),
+      llvm::cl::init(true)};
+};
+
 /// Lowers Loom's dialects through their reference lowerings to bufferized
 /// loops (linalg, scf, memref, arith, math), stopping before LLVM.
 void buildReferenceToLoopsPipeline(OpPassManager &pm);
@@ -26,10 +37,10 @@ void buildReferencePipeline(OpPassManager &pm,
                             const ReferencePipelineOptions &options);
 
 /// Loom's CPU pipeline: the optimizing rewrites that exist so far
-/// (lut-canonicalize, lut-decompose-mpgemm), then what remains through the
+/// (lut-canonicalize, lut-decompose-mpgemm, lut-symmetrize-tables), then
+/// what remains through the
 /// reference lowerings to the LLVM dialect.
-void buildCPUPipeline(OpPassManager &pm,
-                      const ReferencePipelineOptions &options);
+void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
 
 /// Registers `loom-reference-pipeline` and `loom-cpu-pipeline`.
 void registerPipelines();

@@ -462,12 +462,13 @@ struct LookupAccumulateLowering : OpConversionPattern<LookupAccumulateOp> {
         rewriter, loc, codes4Type, codes,
         SmallVector<ReassociationIndices>{{0}, {1, 2, 3}});
     auto tableType = cast<RankedTensorType>(table.getType());
+    int64_t entries = tableType.getDimSize(2);
     auto table4Type = RankedTensorType::get(
-        {tableType.getDimSize(0), k / segment, groups, int64_t(1) << g}, f32);
+        {tableType.getDimSize(0), k / segment, groups, entries}, f32);
     SmallVector<OpFoldResult> table4Shape = {
         tensor::getMixedSize(rewriter, loc, table, 0),
         rewriter.getIndexAttr(k / segment), rewriter.getIndexAttr(groups),
-        rewriter.getIndexAttr(int64_t(1) << g)};
+        rewriter.getIndexAttr(entries)};
     Value table4 = tensor::ExpandShapeOp::create(
         rewriter, loc, table4Type, table,
         SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}}, table4Shape);
@@ -483,6 +484,7 @@ struct LookupAccumulateLowering : OpConversionPattern<LookupAccumulateOp> {
     Value acc = zerosLike(rewriter, loc, table, accType.getShape());
     unsigned planes = quant.getNumPlanes();
     bool ternary = quant.getEncoding() == Encoding::Ternary;
+    bool mirrored = tableType.getDimSize(2) == int64_t(1) << (g - 1);
     auto generic = linalg::GenericOp::create(
         rewriter, loc, acc.getType(), inputs, acc, maps,
         ArrayRef<utils::IteratorType>{
@@ -503,10 +505,24 @@ struct LookupAccumulateLowering : OpConversionPattern<LookupAccumulateOp> {
                   b, l, index,
                   arith::ShLIOp::create(b, l, bit, intConst(b, l, i32, lane)));
             }
+            // A mirrored half table holds the entries whose top bit is
+            // clear; T[u] = -T[~u] for the others.
+            Value top;
+            if (mirrored) {
+              Value mask = intConst(b, l, i32, (int64_t(1) << (g - 1)) - 1);
+              top = arith::CmpIOp::create(
+                  b, l, arith::CmpIPredicate::ugt, index, mask);
+              Value complement = arith::XOrIOp::create(
+                  b, l, index, intConst(b, l, i32, (int64_t(1) << g) - 1));
+              index = arith::SelectOp::create(b, l, top, complement, index);
+            }
             SmallVector<Value> indices(at);
             indices.push_back(arith::IndexCastOp::create(
                 b, l, b.getIndexType(), index));
             Value entry = tensor::ExtractOp::create(b, l, table4, indices);
+            if (mirrored)
+              entry = arith::SelectOp::create(
+                  b, l, top, arith::NegFOp::create(b, l, entry), entry);
             double weight = ternary ? 1.0 : double(int64_t(1) << plane);
             sum = arith::AddFOp::create(
                 b, l, sum,

@@ -420,3 +420,11 @@ func.func @combine_result(%a: tensor<2x128x2xf32>, %xs: tensor<2x2xf32>, %w: !lu
   %y = lut.scale_combine %a, %w, %xs : tensor<2x128x2xf32>, !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>, tensor<2x2xf32> -> tensor<2x64xf32>
   return
 }
+
+// -----
+
+func.func @mirror_shape(%x: tensor<2x64xf32>) {
+  // expected-error @+1 {{table must have shape 2x16x8, got 'tensor<2x16x16xf32>'}}
+  %t, %s = lut.table_precompute %x {g = 4 : i64, segment = 32 : i64, mirror} : tensor<2x64xf32> -> tensor<2x16x16xf32>, tensor<2x2xf32>
+  return
+}

@@ -188,8 +188,9 @@ LogicalResult TablePrecomputeOp::verify() {
     return emitOpError() << "segment " << segment
                          << " must be a positive multiple of g dividing K = "
                          << k;
+  int64_t entries = getMirror() ? int64_t(1) << (g - 1) : int64_t(1) << g;
   if (failed(verifyTensorShape(*this, "table", getTable().getType(),
-                        {n, k / g, int64_t(1) << g})) ||
+                        {n, k / g, entries})) ||
       failed(verifyTensorShape(*this, "xsum", getXsum().getType(), {n, k / segment})))
     return failure();
   return success();
@@ -220,7 +221,11 @@ LogicalResult LookupAccumulateOp::verify() {
   if (table.getRank() != 3)
     return emitOpError() << "table must be [N, K/g, 2^g]";
   int64_t n = table.getDimSize(0);
-  if (failed(verifyTensorShape(*this, "table", table, {n, k / g, int64_t(1) << g})) ||
+  // A full table, or a mirrored half table.
+  int64_t entries = table.getDimSize(2) == int64_t(1) << (g - 1)
+                        ? int64_t(1) << (g - 1)
+                        : int64_t(1) << g;
+  if (failed(verifyTensorShape(*this, "table", table, {n, k / g, entries})) ||
       failed(verifyTensorShape(*this, "acc", getAcc().getType(),
                         {n, packed.getM(), k / segment})))
     return failure();

@@ -38,7 +38,8 @@ struct DecomposeMpGemm : OpRewritePattern<MpGemmOp> {
     auto accType = RankedTensorType::get({n, packed.getM(), k / segment}, f32);
 
     auto tables = TablePrecomputeOp::create(rewriter, loc, tableType, xsumType,
-                                            op.getX(), g, segment);
+                                            op.getX(), g, segment,
+                                            /*mirror=*/false);
     Value acc = LookupAccumulateOp::create(rewriter, loc, accType,
                                            tables.getTable(), op.getWeight(),
                                            segment);

@@ -113,7 +113,9 @@ def Lut_TablePrecomputeOp : Lut_Op<"table_precompute", [Pure]> {
     sums T[n, j, u] = sum_l (2 * bit_l(u) - 1) * x[n, j*g + l] (lut.md §2.2),
     and the activation sums xsum[n, s] over each segment of `segment`
     consecutive K elements (the bias term of §2.4). One table serves every
-    row of the weight and every bit plane.
+    row of the weight and every bit plane. With `mirror`, only the 2^(g-1)
+    entries whose top index bit is clear are kept: the others are their
+    negations (T[u xor (2^g - 1)] = -T[u], lut.md §2.3).
 
     ```mlir
     %t, %xs = lut.table_precompute %x {g = 4 : i64, segment = 32 : i64}
@@ -121,7 +123,7 @@ def Lut_TablePrecomputeOp : Lut_Op<"table_precompute", [Pure]> {
     ```
   }];
   let arguments = (ins RankedTensorOf<[F32, F16, BF16]>:$x, I64Attr:$g,
-                       I64Attr:$segment);
+                       I64Attr:$segment, UnitAttr:$mirror);
   let results = (outs RankedTensorOf<[F32]>:$table,
                       RankedTensorOf<[F32]>:$xsum);
   let assemblyFormat = [{
@@ -137,7 +139,9 @@ def Lut_LookupAccumulateOp : Lut_Op<"lookup_accumulate", [Pure]> {
     segment s of table[n, j, u_i(m, j)], where u_i(m, j) is the g-bit index
     formed by bit plane i of the codes w[m, j*g .. j*g + g - 1] and pw_i the
     integer plane weight (2^i; 1 and 1 for ternary's two planes). Segments
-    are the weight's scale groups, so `segment` is its group size.
+    are the weight's scale groups, so `segment` is its group size. A table
+    of 2^(g-1) entries is a mirrored half table: an index whose top bit is
+    set reads the negated entry of its complement.
 
     ```mlir
     %acc = lut.lookup_accumulate %t, %w {segment = 32 : i64}

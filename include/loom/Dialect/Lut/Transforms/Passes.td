@@ -33,4 +33,16 @@ def LutDecomposeMpGemm : Pass<"lut-decompose-mpgemm"> {
   let dependentDialects = ["::mlir::tensor::TensorDialect"];
 }
 
+def LutSymmetrizeTables : Pass<"lut-symmetrize-tables"> {
+  let summary = "Keep half of every activation table (mirror consolidation)";
+  let description = [{
+    Complementing all g index bits negates a table entry, so only the 2^(g-1)
+    entries with a clear top bit need computing and storing (lut.md §2.3,
+    LUT Tensor Core's table symmetrization). Sets `mirror` on every
+    `lut.table_precompute`, halving its table; `lut.lookup_accumulate`
+    reads an index with its top bit set as the negated entry of its
+    complement. Exact, so legal in every accuracy mode.
+  }];
+}
+
 #endif // LOOM_DIALECT_LUT_TRANSFORMS_PASSES_TD
