@@ -137,6 +137,7 @@ void mlir::loom::emitEntryPointSource(ArrayRef<EntrySignature> entries,
     for (size_t i = 0; i < e.inputs.size(); ++i)
       params.push_back("void *");
     os << (params.empty() ? "void" : llvm::join(params, ", ")) << ");\n";
+    // An entry without inputs or results ignores those parameters.
     os << "static void trampoline_" << id << "(void *results, void **args) {\n"
        << "  (void)results; (void)args;\n  _mlir_ciface_" << id << "(";
     SmallVector<std::string> callArgs;

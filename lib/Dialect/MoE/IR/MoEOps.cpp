@@ -71,12 +71,6 @@ static LogicalResult verifyRoutingForExperts(Operation *op, int64_t experts,
   return success();
 }
 
-static LogicalResult verifyCapacityAndLayout(Operation *op) {
-  // The attributes verify themselves; nothing depends on operands here.
-  (void)op;
-  return success();
-}
-
 //===----------------------------------------------------------------------===//
 // GateOp
 //===----------------------------------------------------------------------===//
@@ -151,7 +145,8 @@ LogicalResult AssignOp::verify() {
       failed(checkShape(*this, "offsets", getOffsets(), {experts + 1})) ||
       failed(checkShape(*this, "rows", getRows(), {kDyn})))
     return failure();
-  return verifyCapacityAndLayout(*this);
+  // #moe.capacity and #moe.layout verify themselves.
+  return success();
 }
 
 //===----------------------------------------------------------------------===//
