@@ -68,6 +68,7 @@ void loom::buildCPUPipeline(OpPassManager &pm,
   pm.addPass(lut::createLutDecomposeMpGemm());
   if (options.symmetrizeTables)
     pm.addPass(lut::createLutSymmetrizeTables());
+  pm.addPass(lut::createLutQuantizeTables());
   ReferencePipelineOptions reference;
   reference.emitCInterface = options.emitCInterface.getValue();
   buildReferencePipeline(pm, reference);

@@ -8,7 +8,11 @@
 // DECOMPOSED: lut.table_precompute
 // DECOMPOSED: lut.lookup_accumulate
 // DECOMPOSED: lut.scale_combine
-// MIRROR: lut.table_precompute {{.*}} {g = 4 : i64, mirror, segment = 64 : i64} : tensor<1x64xf32> -> tensor<1x16x8xf32>
+// MIRROR: lut.table_precompute {{.*}}g = 4 : i64, mirror, segment = 64 : i64} : tensor<1x64xf32> -> tensor<1x16x8xf32>
+// RUN: loom-opt %s --loom-cpu-pipeline --mlir-print-ir-after=lut-quantize-tables 2>&1 | FileCheck %s --check-prefix=INT8
+// INT8: lut.table_precompute {{.*}} -> tensor<1x16x8xi8>, tensor<1x1xf32>, tensor<1x1xf32>
+// INT8: lut.lookup_accumulate {{.*}} -> tensor<1x128x1xi32>
+// INT8: lut.scale_combine {{.*}} tscale
 // FULL-NOT: IR Dump After LutSymmetrizeTables
 // CHECK-NOT: lut.
 // CHECK-LABEL: llvm.func @gemv(

@@ -38,6 +38,9 @@ struct LutCase {
   /// bit-serial table-lookup form, with full or mirrored half tables.
   int64_t lookupGroup = 0;
   bool mirror = false;
+  /// With a bitplane layout: `accuracy = fp` (f32 tables) instead of the
+  /// default table_i8 (int8 tables).
+  bool fpTables = false;
 };
 
 constexpr int64_t kActBlock = 32;
@@ -114,6 +117,8 @@ std::string buildModule(const LutCase &c) {
   os << "  %y = lut.mpgemm %x, %w";
   if (isI8(c.act))
     os << " x_scale %xs";
+  if (c.fpTables)
+    os << " {accuracy = #lut.accuracy<fp>}";
   if (c.act == ActMode::ActQuantRow)
     os << " {act_quant = #lut.act_quant<i8>}";
   if (c.act == ActMode::ActQuantBlock)
@@ -160,6 +165,44 @@ LoomDType dtypeOf(ScaleType t) {
 std::string caseName(const ::testing::TestParamInfo<LutCase> &info);
 void PrintTo(const LutCase &c, std::ostream *os) {
   *os << caseName(::testing::TestParamInfo<LutCase>(c, 0));
+}
+
+/// lut.md §1.4's bound for int8 tables, per output: every lookup of a
+/// quantized table is off by at most tscale / 2, times the plane weight,
+/// kappa and the weight scale of its segment. Segments and tscale follow
+/// lut-decompose-mpgemm (at most 64 K elements when the group allows) and
+/// lut.md §2.4 (max |T| / 127 per row and segment).
+std::vector<double> tableBound(const LutCase &c, const std::vector<float> &x,
+                               int64_t n, const std::vector<float> &scales) {
+  int64_t g = c.lookupGroup;
+  int64_t group = c.format.group > 0 ? c.format.group : c.k;
+  int64_t segment = group > 64 && group % 64 == 0 ? 64 : group;
+  double kappa = c.format.encoding == Encoding::Binary ? 1.0 : 0.5;
+  double planeWeights = c.format.encoding == Encoding::Ternary
+                            ? 2.0
+                            : double((1 << c.format.bits) - 1);
+  int64_t segments = c.k / segment;
+  std::vector<double> tau(n * segments, 0.0);
+  for (int64_t r = 0; r < n; ++r)
+    for (int64_t j = 0; j < c.k / g; ++j)
+      for (int64_t u = 0; u < (int64_t(1) << g); ++u) {
+        double t = 0;
+        for (int64_t l = 0; l < g; ++l)
+          t += ((u >> l) & 1 ? 1.0 : -1.0) * x[r * c.k + j * g + l];
+        double &m = tau[r * segments + j * g / segment];
+        m = std::max(m, std::fabs(t) / 127.0);
+      }
+  std::vector<double> bound(n * c.m, 0.0);
+  for (int64_t r = 0; r < n; ++r)
+    for (int64_t row = 0; row < c.m; ++row)
+      for (int64_t sgm = 0; sgm < segments; ++sgm) {
+        int64_t sr = c.format.group == 0 ? 0 : row;
+        int64_t sc = c.format.group > 0 ? sgm * segment / group : 0;
+        double s = std::fabs(scales[sr * scaleCols(c) + sc]);
+        bound[r * c.m + row] += s * kappa * planeWeights * (segment / g) *
+                                tau[r * segments + sgm] / 2;
+      }
+  return bound;
 }
 
 class LutReference : public ::testing::TestWithParam<LutCase> {};
@@ -252,10 +295,15 @@ TEST_P(LutReference, MatchesOracle) {
     std::vector<float> y = outputValues<float>(model->api(), out, 0);
     model->api().tensor_list_destroy(out);
     // The reference rounds an f64 sum once; the table-lookup form sums f32
-    // tables in f32, within lut.md's `fp` bound gamma_K * sum |x w|.
+    // tables in f32, within lut.md's `fp` bound gamma_K * sum |x w|, plus
+    // the table quantization bound with int8 tables.
     double bound = c.lookupGroup ? 2.0 * c.k * 0x1p-24 : 1e-6;
+    std::vector<double> quantization(n * c.m, 0.0);
+    if (c.lookupGroup && !c.fpTables)
+      quantization = tableBound(c, xf, n, scales.values);
     for (int64_t i = 0; i < n * c.m; ++i)
-      ASSERT_NEAR(y[i], yRef[i], bound * magnitude[i] + 1e-30)
+      ASSERT_NEAR(y[i], yRef[i],
+                  bound * magnitude[i] + 1.01 * quantization[i] + 1e-30)
           << "at n = " << i / c.m << ", m = " << i % c.m << "\n"
           << source;
   }
@@ -304,7 +352,7 @@ std::vector<LutCase> allCases() {
       f.group = g;
       const Shape &s = tileable[rotate % 3];
       cases.push_back({f, ScaleType(rotate % 3), s.m, s.k, ActMode::F32,
-                       rotate % 2 ? 8 : 4, rotate % 4 < 2});
+                       rotate % 2 ? 8 : 4, rotate % 4 < 2, rotate % 3 == 0});
       ++rotate;
     }
   return cases;
@@ -321,7 +369,8 @@ std::string caseName(const ::testing::TestParamInfo<LutCase> &info) {
      << "_" << scaleTypeName(c.scaleType) << "_" << c.m << "x" << c.k << "_"
      << act[int(c.act)];
   if (c.lookupGroup)
-    os << "_bitplane" << c.lookupGroup << (c.mirror ? "_mirror" : "");
+    os << "_bitplane" << c.lookupGroup << (c.mirror ? "_mirror" : "")
+       << (c.fpTables ? "_fp" : "_i8");
   return os.str();
 }
 

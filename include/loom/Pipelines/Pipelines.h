@@ -37,7 +37,8 @@ void buildReferencePipeline(OpPassManager &pm,
                             const ReferencePipelineOptions &options);
 
 /// Loom's CPU pipeline: the optimizing rewrites that exist so far
-/// (lut-canonicalize, lut-decompose-mpgemm, lut-symmetrize-tables), then
+/// (lut-canonicalize, lut-decompose-mpgemm, lut-symmetrize-tables,
+/// lut-quantize-tables), then
 /// what remains through the
 /// reference lowerings to the LLVM dialect.
 void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);

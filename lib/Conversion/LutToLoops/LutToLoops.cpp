@@ -119,6 +119,20 @@ Value emptyLike(OpBuilder &b, Location loc, Value x, int64_t cols, Type elt) {
   return tensor::EmptyOp::create(b, loc, sizes, elt);
 }
 
+/// out[i, j] = fn(in[i, j]) for rank-2 tensors, into `init`.
+Value map2D(OpBuilder &b, Location loc, Value in, Value init,
+            function_ref<Value(OpBuilder &, Location, Value)> fn) {
+  AffineMap id = AffineMap::getMultiDimIdentityMap(2, b.getContext());
+  return linalg::GenericOp::create(
+             b, loc, init.getType(), in, init, ArrayRef<AffineMap>{id, id},
+             ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
+                                           utils::IteratorType::parallel},
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               linalg::YieldOp::create(nb, l, fn(nb, l, args[0]));
+             })
+      .getResult(0);
+}
+
 Value zeroFilled(OpBuilder &b, Location loc, Value x, int64_t cols, Type elt) {
   Value empty = emptyLike(b, loc, x, cols, elt);
   return linalg::FillOp::create(b, loc, floatConst(b, loc, elt, 0.0), empty)
@@ -307,17 +321,10 @@ struct MpGemmOpLowering : OpConversionPattern<MpGemmOp> {
     auto resultType = cast<RankedTensorType>(op.getResult().getType());
     Type elt = resultType.getElementType();
     Value init = emptyLike(rewriter, loc, x, m, elt);
-    AffineMap id = AffineMap::getMultiDimIdentityMap(2, ctx);
-    auto rounded = linalg::GenericOp::create(
-        rewriter, loc, init.getType(), generic.getResult(0), init,
-        ArrayRef<AffineMap>{id, id},
-        ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
-                                      utils::IteratorType::parallel},
-        [&](OpBuilder &b, Location l, ValueRange args) {
-          Value y = castFloat(b, l, args[0], f32);
-          linalg::YieldOp::create(b, l, castFloat(b, l, y, elt));
-        });
-    Value result = rounded.getResult(0);
+    Value result = map2D(rewriter, loc, generic.getResult(0), init,
+                         [&](OpBuilder &b, Location l, Value v) {
+                           return castFloat(b, l, castFloat(b, l, v, f32), elt);
+                         });
     if (result.getType() != resultType)
       result = tensor::CastOp::create(rewriter, loc, resultType, result);
     rewriter.replaceOp(op, result);
@@ -342,16 +349,19 @@ Value splitInner(OpBuilder &b, Location loc, Value x, int64_t inner) {
       b, loc, split, x, SmallVector<ReassociationIndices>{{0}, {1, 2}}, shape);
 }
 
-/// A zero-filled f32 tensor of `shape` whose dim 0 is `like`'s dim 0.
+/// A zero-filled tensor of `shape` (f32 unless `elt` says otherwise) whose
+/// dim 0 is `like`'s dim 0.
 Value zerosLike(OpBuilder &b, Location loc, Value like,
-                ArrayRef<int64_t> shape) {
+                ArrayRef<int64_t> shape, Type elt = Type()) {
   SmallVector<OpFoldResult> sizes = {tensor::getMixedSize(b, loc, like, 0)};
   for (int64_t d : shape.drop_front())
     sizes.push_back(b.getIndexAttr(d));
-  Type f32 = b.getF32Type();
-  Value empty = tensor::EmptyOp::create(b, loc, sizes, f32);
-  return linalg::FillOp::create(b, loc, floatConst(b, loc, f32, 0.0), empty)
-      .getResult(0);
+  if (!elt)
+    elt = b.getF32Type();
+  Value empty = tensor::EmptyOp::create(b, loc, sizes, elt);
+  Value zero = isa<FloatType>(elt) ? floatConst(b, loc, elt, 0.0)
+                                   : intConst(b, loc, elt, 0);
+  return linalg::FillOp::create(b, loc, zero, empty).getResult(0);
 }
 
 struct TablePrecomputeLowering : OpConversionPattern<TablePrecomputeOp> {
@@ -370,6 +380,7 @@ struct TablePrecomputeLowering : OpConversionPattern<TablePrecomputeOp> {
     // T[n, j, u] = sum_l (2 bit_l(u) - 1) x[n, j g + l].
     auto tableType = cast<RankedTensorType>(op.getTable().getType());
     Value table = zerosLike(rewriter, loc, x, tableType.getShape());
+    bool quantized = tableType.getElementType().isInteger(8);
     auto tables = linalg::GenericOp::create(
         rewriter, loc, table.getType(), splitInner(rewriter, loc, x, g), table,
         ArrayRef<AffineMap>{AffineMap::get(4, 0, {d(0), d(1), d(3)}, ctx),
@@ -411,8 +422,71 @@ struct TablePrecomputeLowering : OpConversionPattern<TablePrecomputeOp> {
               arith::AddFOp::create(b, l, args[1], castFloat(b, l, args[0], f32))
                   .getResult());
         });
-    rewriter.replaceOp(op, {tables.getResult(0), sums.getResult(0)});
+    if (!quantized) {
+      rewriter.replaceOp(op, {tables.getResult(0), sums.getResult(0)});
+      return success();
+    }
+    auto [quantizedTable, tscale] = quantizeTable(
+        rewriter, loc, tables.getResult(0), tableType, segment / g);
+    rewriter.replaceOp(op, {quantizedTable, sums.getResult(0), tscale});
     return success();
+  }
+
+  /// lut.md §2.4: per row and segment of `groups` lookup groups, tscale =
+  /// max |T| / 127 and T_i8 = round-half-even(T / tscale) (0 where tscale is
+  /// 0). Returns the i8 table [N, K/g, E] and tscale [N, K/S].
+  static std::pair<Value, Value> quantizeTable(OpBuilder &b, Location loc,
+                                               Value table,
+                                               RankedTensorType i8Type,
+                                               int64_t groups) {
+    MLIRContext *ctx = b.getContext();
+    Type f32 = b.getF32Type();
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    int64_t blocks = i8Type.getDimSize(1), entries = i8Type.getDimSize(2);
+    auto split = RankedTensorType::get(
+        {i8Type.getDimSize(0), blocks / groups, groups, entries}, f32);
+    SmallVector<OpFoldResult> splitShape = {
+        tensor::getMixedSize(b, loc, table, 0), b.getIndexAttr(blocks / groups),
+        b.getIndexAttr(groups), b.getIndexAttr(entries)};
+    SmallVector<ReassociationIndices> reassoc = {{0}, {1, 2}, {3}};
+    Value table4 = tensor::ExpandShapeOp::create(b, loc, split, table, reassoc,
+                                                 splitShape);
+    Value absMax = zerosLike(b, loc, table, {0, blocks / groups});
+    AffineMap all = AffineMap::getMultiDimIdentityMap(4, ctx);
+    AffineMap perSegment = AffineMap::get(4, 0, {d(0), d(1)}, ctx);
+    auto reduce = linalg::GenericOp::create(
+        b, loc, absMax.getType(), table4, absMax,
+        ArrayRef<AffineMap>{all, perSegment},
+        ArrayRef<utils::IteratorType>{
+            utils::IteratorType::parallel, utils::IteratorType::parallel,
+            utils::IteratorType::reduction, utils::IteratorType::reduction},
+        [&](OpBuilder &nb, Location l, ValueRange args) {
+          Value a = math::AbsFOp::create(nb, l, args[0]);
+          linalg::YieldOp::create(
+              nb, l, arith::MaximumFOp::create(nb, l, args[1], a).getResult());
+        });
+    Value tscale = map2D(b, loc, reduce.getResult(0), absMax,
+                         [&](OpBuilder &nb, Location l, Value v) -> Value {
+                           return arith::DivFOp::create(
+                               nb, l, v, floatConst(nb, l, f32, 127.0));
+                         });
+    SmallVector<OpFoldResult> outShape = splitShape;
+    Value out4 = tensor::EmptyOp::create(b, loc, outShape, b.getI8Type());
+    auto codes = linalg::GenericOp::create(
+        b, loc, out4.getType(), ValueRange{table4, tscale}, out4,
+        ArrayRef<AffineMap>{all, perSegment, all},
+        SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
+        [&](OpBuilder &nb, Location l, ValueRange args) {
+          Value q = quantizeActivation(nb, l, args[0], args[1]);
+          linalg::YieldOp::create(
+              nb, l, arith::FPToSIOp::create(nb, l, nb.getI8Type(), q)
+                         .getResult());
+        });
+    auto collapsedType = RankedTensorType::get(
+        {i8Type.getDimSize(0), blocks, entries}, b.getI8Type());
+    Value collapsed = tensor::CollapseShapeOp::create(
+        b, loc, collapsedType, codes.getResult(0), reassoc);
+    return {collapsed, tscale};
   }
 };
 
@@ -463,8 +537,10 @@ struct LookupAccumulateLowering : OpConversionPattern<LookupAccumulateOp> {
         SmallVector<ReassociationIndices>{{0}, {1, 2, 3}});
     auto tableType = cast<RankedTensorType>(table.getType());
     int64_t entries = tableType.getDimSize(2);
+    Type entryType = tableType.getElementType();
+    bool quantized = entryType.isInteger(8);
     auto table4Type = RankedTensorType::get(
-        {tableType.getDimSize(0), k / segment, groups, entries}, f32);
+        {tableType.getDimSize(0), k / segment, groups, entries}, entryType);
     SmallVector<OpFoldResult> table4Shape = {
         tensor::getMixedSize(rewriter, loc, table, 0),
         rewriter.getIndexAttr(k / segment), rewriter.getIndexAttr(groups),
@@ -481,7 +557,8 @@ struct LookupAccumulateLowering : OpConversionPattern<LookupAccumulateOp> {
           4, 0, {d(1), d(2), d(3), getAffineConstantExpr(lane, ctx)}, ctx));
     maps.push_back(AffineMap::get(4, 0, {d(0), d(1), d(2)}, ctx));
     auto accType = cast<RankedTensorType>(op.getAcc().getType());
-    Value acc = zerosLike(rewriter, loc, table, accType.getShape());
+    Value acc = zerosLike(rewriter, loc, table, accType.getShape(),
+                          accType.getElementType());
     unsigned planes = quant.getNumPlanes();
     bool ternary = quant.getEncoding() == Encoding::Ternary;
     bool mirrored = tableType.getDimSize(2) == int64_t(1) << (g - 1);
@@ -520,14 +597,28 @@ struct LookupAccumulateLowering : OpConversionPattern<LookupAccumulateOp> {
             indices.push_back(arith::IndexCastOp::create(
                 b, l, b.getIndexType(), index));
             Value entry = tensor::ExtractOp::create(b, l, table4, indices);
+            int64_t weight = ternary ? 1 : int64_t(1) << plane;
+            if (quantized) {
+              // Integer lookups and plane weights: exact in i32.
+              entry = arith::ExtSIOp::create(b, l, i32, entry);
+              if (mirrored)
+                entry = arith::SelectOp::create(
+                    b, l, top,
+                    arith::SubIOp::create(b, l, intConst(b, l, i32, 0), entry),
+                    entry);
+              sum = arith::AddIOp::create(
+                  b, l, sum,
+                  arith::MulIOp::create(b, l, entry,
+                                        intConst(b, l, i32, weight)));
+              continue;
+            }
             if (mirrored)
               entry = arith::SelectOp::create(
                   b, l, top, arith::NegFOp::create(b, l, entry), entry);
-            double weight = ternary ? 1.0 : double(int64_t(1) << plane);
             sum = arith::AddFOp::create(
                 b, l, sum,
                 arith::MulFOp::create(b, l, entry,
-                                      floatConst(b, l, f32, weight)));
+                                      floatConst(b, l, f32, double(weight))));
           }
           linalg::YieldOp::create(b, l, sum);
         });
@@ -551,10 +642,15 @@ struct ScaleCombineLowering : OpConversionPattern<ScaleCombineOp> {
     auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
     AffineExpr zero = getAffineConstantExpr(0, ctx);
 
-    // Scales and offsets are per (row, segment), per row, or one.
+    // Scales and offsets are per (row, weight group), per row, or one; a
+    // weight group holds group / segment segments.
+    auto accType = cast<RankedTensorType>(acc.getType());
+    PackedType packed = op.getWeight().getType();
+    int64_t perGroup = quant.getGroupSizeFor(packed.getK()) /
+                       (packed.getK() / accType.getDimSize(2));
     AffineMap scaleMap =
         quant.getGroupKind() == GroupKind::Group
-            ? AffineMap::get(3, 0, {d(1), d(2)}, ctx)
+            ? AffineMap::get(3, 0, {d(1), d(2).floorDiv(perGroup)}, ctx)
         : quant.getGroupKind() == GroupKind::PerChannel
             ? AffineMap::get(3, 0, {d(1), zero}, ctx)
             : AffineMap::get(3, 0, {zero, zero}, ctx);
@@ -565,6 +661,11 @@ struct ScaleCombineLowering : OpConversionPattern<ScaleCombineOp> {
     if (weight.size() == 3) {
       inputs.push_back(weight[2]);
       maps.push_back(scaleMap);
+    }
+    bool quantized = accType.getElementType().isInteger(32);
+    if (quantized) {
+      inputs.push_back(adaptor.getTscale().front());
+      maps.push_back(AffineMap::get(3, 0, {d(0), d(2)}, ctx));
     }
     maps.push_back(AffineMap::get(3, 0, {d(0), d(1)}, ctx));
 
@@ -586,6 +687,10 @@ struct ScaleCombineLowering : OpConversionPattern<ScaleCombineOp> {
                                       utils::IteratorType::reduction},
         [&](OpBuilder &b, Location l, ValueRange args) {
           Value a = args[0], x = args[1];
+          if (quantized) // acc * tscale: the sum of the unquantized entries.
+            a = arith::MulFOp::create(b, l,
+                                      arith::SIToFPOp::create(b, l, f32, a),
+                                      args[args.size() - 2]);
           Value s = castFloat(b, l, args[2], f32);
           Value constant = floatConst(b, l, f32, c);
           if (quant.getOffset() == OffsetKind::ZeroPoint) {
@@ -612,18 +717,10 @@ struct ScaleCombineLowering : OpConversionPattern<ScaleCombineOp> {
     if (resultType.getElementType() != f32) {
       Value init = emptyLike(rewriter, loc, acc, resultType.getDimSize(1),
                              resultType.getElementType());
-      AffineMap id = AffineMap::getMultiDimIdentityMap(2, ctx);
-      result = linalg::GenericOp::create(
-                   rewriter, loc, init.getType(), result, init,
-                   ArrayRef<AffineMap>{id, id},
-                   ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
-                                                 utils::IteratorType::parallel},
-                   [&](OpBuilder &b, Location l, ValueRange args) {
-                     linalg::YieldOp::create(
-                         b, l,
-                         castFloat(b, l, args[0], resultType.getElementType()));
-                   })
-                   .getResult(0);
+      result = map2D(rewriter, loc, result, init,
+                     [&](OpBuilder &b, Location l, Value v) {
+                       return castFloat(b, l, v, resultType.getElementType());
+                     });
     }
     if (result.getType() != resultType)
       result = tensor::CastOp::create(rewriter, loc, resultType, result);

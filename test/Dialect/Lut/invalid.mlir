@@ -368,7 +368,7 @@ func.func @lookup_codes(%t: tensor<2x16x16xf32>, %c: tensor<8x64xi8>, %s: tensor
 // -----
 
 func.func @lookup_segment(%t: tensor<2x16x16xf32>, %w: !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>) {
-  // expected-error @+1 {{segment 64 must equal the weight's group size 32}}
+  // expected-error @+1 {{segment 64 must divide the weight's group size 32 and be a multiple of the lookup group 4}}
   %a = lut.lookup_accumulate %t, %w {segment = 64 : i64} : tensor<2x16x16xf32>, !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>> -> tensor<2x128x1xf32>
   return
 }
@@ -399,9 +399,9 @@ func.func @combine_segments(%a: tensor<2x128x3xf32>, %xs: tensor<2x3xf32>, %w: !
 
 // -----
 
-func.func @combine_group(%a: tensor<2x128x4xf32>, %xs: tensor<2x4xf32>, %w: !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>) {
-  // expected-error @+1 {{segment 16 must equal the weight's group size 32}}
-  %y = lut.scale_combine %a, %w, %xs : tensor<2x128x4xf32>, !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>, tensor<2x4xf32> -> tensor<2x128xf32>
+func.func @combine_group(%a: tensor<2x128x32xf32>, %xs: tensor<2x32xf32>, %w: !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>) {
+  // expected-error @+1 {{segment 2 must divide the weight's group size 32 and be a multiple of the lookup group 4}}
+  %y = lut.scale_combine %a, %w, %xs : tensor<2x128x32xf32>, !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>, tensor<2x32xf32> -> tensor<2x128xf32>
   return
 }
 
@@ -426,5 +426,45 @@ func.func @combine_result(%a: tensor<2x128x2xf32>, %xs: tensor<2x2xf32>, %w: !lu
 func.func @mirror_shape(%x: tensor<2x64xf32>) {
   // expected-error @+1 {{table must have shape 2x16x8, got 'tensor<2x16x16xf32>'}}
   %t, %s = lut.table_precompute %x {g = 4 : i64, segment = 32 : i64, mirror} : tensor<2x64xf32> -> tensor<2x16x16xf32>, tensor<2x2xf32>
+  return
+}
+
+// -----
+
+func.func @i8_table_without_tscale(%x: tensor<2x64xf32>) {
+  // expected-error @+1 {{an i8 table comes with its tscale, an f32 table without}}
+  %t, %s = lut.table_precompute %x {g = 4 : i64, segment = 32 : i64} : tensor<2x64xf32> -> tensor<2x16x16xi8>, tensor<2x2xf32>
+  return
+}
+
+// -----
+
+func.func @tscale_shape(%x: tensor<2x64xf32>) {
+  // expected-error @+1 {{tscale must have shape 2x2, got 'tensor<2x4xf32>'}}
+  %t, %s, %ts = lut.table_precompute %x {g = 4 : i64, segment = 32 : i64} : tensor<2x64xf32> -> tensor<2x16x16xi8>, tensor<2x2xf32>, tensor<2x4xf32>
+  return
+}
+
+// -----
+
+func.func @i8_lookup_f32_sums(%t: tensor<2x16x16xi8>, %w: !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>) {
+  // expected-error @+1 {{i8 tables accumulate in i32, f32 tables in f32}}
+  %a = lut.lookup_accumulate %t, %w {segment = 32 : i64} : tensor<2x16x16xi8>, !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>> -> tensor<2x128x2xf32>
+  return
+}
+
+// -----
+
+func.func @i32_sums_need_tscale(%a: tensor<2x128x2xi32>, %xs: tensor<2x2xf32>, %w: !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>) {
+  // expected-error @+1 {{i32 sums need the tables' tscale, f32 sums take none}}
+  %y = lut.scale_combine %a, %w, %xs : tensor<2x128x2xi32>, !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>, tensor<2x2xf32> -> tensor<2x128xf32>
+  return
+}
+
+// -----
+
+func.func @i32_overflow(%t: tensor<1x2097152x16xi8>, %w: !lut.packed<128x8388608, #lut.quant<signed, bits = 4, group = per_channel>, #lut.layout<bitplane>>) {
+  // expected-error @+1 {{i32 sums over segments of 8388608 could overflow}}
+  %a = lut.lookup_accumulate %t, %w {segment = 8388608 : i64} : tensor<1x2097152x16xi8>, !lut.packed<128x8388608, #lut.quant<signed, bits = 4, group = per_channel>, #lut.layout<bitplane>> -> tensor<1x128x1xi32>
   return
 }

@@ -4,7 +4,7 @@
 
 // CHECK-LABEL: func @bitplane
 // CHECK-SAME: (%[[X:.*]]: tensor<?x128xf32>, %[[W:.*]]: !lut.packed
-// CHECK: %[[T:.*]], %[[XS:.*]] = lut.table_precompute %[[X]] {g = 4 : i64, segment = 32 : i64} : tensor<?x128xf32> -> tensor<?x32x16xf32>, tensor<?x4xf32>
+// CHECK: %[[T:.*]], %[[XS:.*]] = lut.table_precompute %[[X]] {accuracy = #lut.accuracy<table_i8>, g = 4 : i64, segment = 32 : i64} : tensor<?x128xf32> -> tensor<?x32x16xf32>, tensor<?x4xf32>
 // CHECK: %[[ACC:.*]] = lut.lookup_accumulate %[[T]], %[[W]] {segment = 32 : i64} : tensor<?x32x16xf32>, !lut.packed{{.*}} -> tensor<?x256x4xf32>
 // CHECK: %[[Y:.*]] = lut.scale_combine %[[ACC]], %[[W]], %[[XS]] : tensor<?x256x4xf32>, !lut.packed{{.*}}, tensor<?x4xf32> -> tensor<?x256xf32>
 // CHECK: return %[[Y]]
@@ -17,14 +17,19 @@ func.func @bitplane(%x: tensor<?x128xf32>, %w: !w) -> tensor<?x256xf32> {
 
 !w = !lut.packed<64x256, #lut.quant<ternary, group = per_tensor, scale = f32>, #lut.layout<bitplane, g = 8, lanes = 1x1, tile_m = 64>>
 
-// g = 8 tables have 256 entries; a per-tensor scale makes one segment of K.
+// g = 8 tables have 256 entries. A per-tensor scale is one weight group of
+// K; table_i8 GEMMs still get a table scale per 64 K elements, fp GEMMs one
+// segment of K.
 // CHECK-LABEL: func @per_tensor_g8
-// CHECK: lut.table_precompute %{{.*}} {g = 8 : i64, segment = 256 : i64} : tensor<3x256xf32> -> tensor<3x32x256xf32>, tensor<3x1xf32>
-// CHECK: lut.lookup_accumulate {{.*}} -> tensor<3x64x1xf32>
+// CHECK: lut.table_precompute %{{.*}} {accuracy = #lut.accuracy<table_i8>, g = 8 : i64, segment = 64 : i64} : tensor<3x256xf32> -> tensor<3x32x256xf32>, tensor<3x4xf32>
+// CHECK: lut.lookup_accumulate {{.*}} -> tensor<3x64x4xf32>
 // CHECK: lut.scale_combine {{.*}} -> tensor<3x64xbf16>
-func.func @per_tensor_g8(%x: tensor<3x256xf32>, %w: !w) -> tensor<3x64xbf16> {
+// CHECK: lut.table_precompute %{{.*}} {accuracy = #lut.accuracy<fp>, g = 8 : i64, segment = 256 : i64} : tensor<3x256xf32> -> tensor<3x32x256xf32>, tensor<3x1xf32>
+// CHECK: lut.lookup_accumulate {{.*}} -> tensor<3x64x1xf32>
+func.func @per_tensor_g8(%x: tensor<3x256xf32>, %w: !w) -> (tensor<3x64xbf16>, tensor<3x64xf32>) {
   %y = lut.mpgemm %x, %w : tensor<3x256xf32>, !w -> tensor<3x64xbf16>
-  return %y : tensor<3x64xbf16>
+  %z = lut.mpgemm %x, %w {accuracy = #lut.accuracy<fp>} : tensor<3x256xf32>, !w -> tensor<3x64xf32>
+  return %y, %z : tensor<3x64xbf16>, tensor<3x64xf32>
 }
 
 // -----

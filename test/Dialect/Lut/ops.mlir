@@ -73,3 +73,18 @@ func.func @bit_serial(%x: tensor<?x128xf32>, %w: !w) -> tensor<?x256xf16> {
   %y = lut.scale_combine %acc, %w, %xs : tensor<?x256x4xf32>, !w, tensor<?x4xf32> -> tensor<?x256xf16>
   return %y : tensor<?x256xf16>
 }
+
+// -----
+
+!w = !lut.packed<256x128, #lut.quant<signed, bits = 2, group = 64, scale = f32>, #lut.layout<bitplane, g = 4, lanes = 1x1, tile_m = 128>>
+
+// CHECK-LABEL: func @int8_tables
+// CHECK: lut.table_precompute %{{.*}} {accuracy = #lut.accuracy<table_i8>, g = 4 : i64, mirror, segment = 32 : i64} : tensor<?x128xf32> -> tensor<?x32x8xi8>, tensor<?x4xf32>, tensor<?x4xf32>
+// CHECK: lut.lookup_accumulate {{.*}} -> tensor<?x256x4xi32>
+// CHECK: lut.scale_combine %{{.*}}, %{{.*}}, %{{.*}} tscale %{{.*}} : tensor<?x256x4xi32>
+func.func @int8_tables(%x: tensor<?x128xf32>, %w: !w) -> tensor<?x256xf32> {
+  %t, %xs, %ts = lut.table_precompute %x {accuracy = #lut.accuracy<table_i8>, g = 4 : i64, mirror, segment = 32 : i64} : tensor<?x128xf32> -> tensor<?x32x8xi8>, tensor<?x4xf32>, tensor<?x4xf32>
+  %acc = lut.lookup_accumulate %t, %w {segment = 32 : i64} : tensor<?x32x8xi8>, !w -> tensor<?x256x4xi32>
+  %y = lut.scale_combine %acc, %w, %xs tscale %ts : tensor<?x256x4xi32>, !w, tensor<?x4xf32>, tensor<?x4xf32> -> tensor<?x256xf32>
+  return %y : tensor<?x256xf32>
+}

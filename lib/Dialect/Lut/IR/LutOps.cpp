@@ -189,6 +189,14 @@ LogicalResult TablePrecomputeOp::verify() {
                          << " must be a positive multiple of g dividing K = "
                          << k;
   int64_t entries = getMirror() ? int64_t(1) << (g - 1) : int64_t(1) << g;
+  bool quantized = getElementTypeOrSelf(getTable().getType()).isInteger(8);
+  if (quantized != static_cast<bool>(getTscale()))
+    return emitOpError() << "an i8 table comes with its tscale, an f32 table "
+                            "without";
+  if (Value tscale = getTscale())
+    if (failed(verifyTensorShape(*this, "tscale", tscale.getType(),
+                                 {n, k / segment})))
+      return failure();
   if (failed(verifyTensorShape(*this, "table", getTable().getType(),
                         {n, k / g, entries})) ||
       failed(verifyTensorShape(*this, "xsum", getXsum().getType(), {n, k / segment})))
@@ -205,9 +213,12 @@ static LogicalResult verifyBitplaneWeight(Operation *op, PackedType packed,
     return op->emitOpError() << "needs a weight in the bitplane layout, got "
                              << layout;
   int64_t group = packed.getQuant().getGroupSizeFor(packed.getK());
-  if (segment != group)
+  if (segment <= 0 || group % segment != 0 ||
+      segment % layout.getLookupGroup() != 0)
     return op->emitOpError() << "segment " << segment
-                             << " must equal the weight's group size " << group;
+                             << " must divide the weight's group size " << group
+                             << " and be a multiple of the lookup group "
+                             << layout.getLookupGroup();
   return success();
 }
 
@@ -229,6 +240,19 @@ LogicalResult LookupAccumulateOp::verify() {
       failed(verifyTensorShape(*this, "acc", getAcc().getType(),
                         {n, packed.getM(), k / segment})))
     return failure();
+  bool quantized = table.getElementType().isInteger(8);
+  Type accElement = getElementTypeOrSelf(getAcc().getType());
+  if (quantized != accElement.isInteger(32))
+    return emitOpError() << "i8 tables accumulate in i32, f32 tables in f32";
+  if (quantized) {
+    // |entry| <= 127, times the plane weights, over the segment's groups.
+    bool ternary = packed.getQuant().getEncoding() == Encoding::Ternary;
+    unsigned planes = packed.getQuant().getNumPlanes();
+    int64_t planeWeights = ternary ? 2 : (int64_t(1) << planes) - 1;
+    if (127 * planeWeights * (segment / g) >= (int64_t(1) << 31))
+      return emitOpError() << "i32 sums over segments of " << segment
+                           << " could overflow";
+  }
   return success();
 }
 
@@ -241,6 +265,14 @@ LogicalResult ScaleCombineOp::verify() {
   if (segments <= 0 || packed.getK() % segments != 0)
     return emitOpError() << segments << " segments do not divide K = "
                          << packed.getK();
+  bool quantized = acc.getElementType().isInteger(32);
+  if (quantized != static_cast<bool>(getTscale()))
+    return emitOpError() << "i32 sums need the tables' tscale, f32 sums take "
+                            "none";
+  if (Value tscale = getTscale())
+    if (failed(verifyTensorShape(*this, "tscale", tscale.getType(),
+                                 {n, segments})))
+      return failure();
   if (failed(verifyBitplaneWeight(*this, packed, packed.getK() / segments)) ||
       failed(verifyTensorShape(*this, "acc", acc, {n, packed.getM(), segments})) ||
       failed(verifyTensorShape(*this, "xsum", getXsum().getType(), {n, segments})) ||

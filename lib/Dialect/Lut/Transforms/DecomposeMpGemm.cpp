@@ -16,6 +16,9 @@ using namespace mlir::loom::lut;
 
 namespace {
 
+/// K elements per table scale of quantized tables (lut.md §2.4's default).
+constexpr int64_t kActGroup = 64;
+
 struct DecomposeMpGemm : OpRewritePattern<MpGemmOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -32,19 +35,29 @@ struct DecomposeMpGemm : OpRewritePattern<MpGemmOp> {
     Type f32 = rewriter.getF32Type();
     int64_t n = cast<RankedTensorType>(op.getX().getType()).getDimSize(0);
     int64_t g = packed.getLayout().getG(), k = packed.getK();
-    int64_t segment = packed.getQuant().getGroupSizeFor(k);
+    int64_t group = packed.getQuant().getGroupSizeFor(k);
+    // Quantized tables (table_i8) get one scale per activation group of
+    // kActGroup K elements at most, so that a large weight group (or a
+    // per-tensor scale) does not share one table scale over all of K.
+    Accuracy accuracy = op.getEffectiveAccuracy();
+    int64_t segment = group;
+    if (accuracy == Accuracy::TableI8 && group > kActGroup &&
+        group % kActGroup == 0)
+      segment = kActGroup;
     auto tableType = RankedTensorType::get({n, k / g, int64_t(1) << g}, f32);
     auto xsumType = RankedTensorType::get({n, k / segment}, f32);
     auto accType = RankedTensorType::get({n, packed.getM(), k / segment}, f32);
 
-    auto tables = TablePrecomputeOp::create(rewriter, loc, tableType, xsumType,
-                                            op.getX(), g, segment,
-                                            /*mirror=*/false);
+    auto tables = TablePrecomputeOp::create(
+        rewriter, loc, tableType, xsumType, /*tscale=*/Type(), op.getX(), g,
+        segment, /*mirror=*/false,
+        AccuracyAttr::get(rewriter.getContext(), accuracy));
     Value acc = LookupAccumulateOp::create(rewriter, loc, accType,
                                            tables.getTable(), op.getWeight(),
                                            segment);
     rewriter.replaceOpWithNewOp<ScaleCombineOp>(
-        op, op.getType(), acc, op.getWeight(), tables.getXsum());
+        op, op.getType(), acc, op.getWeight(), tables.getXsum(),
+        /*tscale=*/Value());
     return success();
   }
 };

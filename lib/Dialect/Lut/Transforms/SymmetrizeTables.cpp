@@ -32,9 +32,10 @@ struct SymmetrizeTable : OpRewritePattern<TablePrecomputeOp> {
           return isa<LookupAccumulateOp>(user);
         }))
       return rewriter.notifyMatchFailure(op, "table used by another op");
+    Type tscale = op.getTscale() ? op.getTscale().getType() : Type();
     auto mirrored = TablePrecomputeOp::create(
-        rewriter, op.getLoc(), half, op.getXsum().getType(), op.getX(),
-        op.getG(), op.getSegment(), /*mirror=*/true);
+        rewriter, op.getLoc(), half, op.getXsum().getType(), tscale, op.getX(),
+        op.getG(), op.getSegment(), /*mirror=*/true, op.getAccuracyAttr());
     rewriter.replaceOp(op, mirrored.getResults());
     return success();
   }

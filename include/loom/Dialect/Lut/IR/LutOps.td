@@ -115,7 +115,11 @@ def Lut_TablePrecomputeOp : Lut_Op<"table_precompute", [Pure]> {
     consecutive K elements (the bias term of §2.4). One table serves every
     row of the weight and every bit plane. With `mirror`, only the 2^(g-1)
     entries whose top index bit is clear are kept: the others are their
-    negations (T[u xor (2^g - 1)] = -T[u], lut.md §2.3).
+    negations (T[u xor (2^g - 1)] = -T[u], lut.md §2.3). An i8 table is
+    quantized per row and segment (lut.md §2.4): tscale = max |T| / 127 over
+    the segment and T_i8 = round-half-even(T / tscale). `accuracy` records
+    the contract of the GEMM the tables serve: `lut-quantize-tables`
+    quantizes only tables of `table_i8` GEMMs.
 
     ```mlir
     %t, %xs = lut.table_precompute %x {g = 4 : i64, segment = 32 : i64}
@@ -123,11 +127,14 @@ def Lut_TablePrecomputeOp : Lut_Op<"table_precompute", [Pure]> {
     ```
   }];
   let arguments = (ins RankedTensorOf<[F32, F16, BF16]>:$x, I64Attr:$g,
-                       I64Attr:$segment, UnitAttr:$mirror);
-  let results = (outs RankedTensorOf<[F32]>:$table,
-                      RankedTensorOf<[F32]>:$xsum);
+                       I64Attr:$segment, UnitAttr:$mirror,
+                       OptionalAttr<Lut_AccuracyAttr>:$accuracy);
+  let results = (outs RankedTensorOf<[F32, I8]>:$table,
+                      RankedTensorOf<[F32]>:$xsum,
+                      Optional<RankedTensorOf<[F32]>>:$tscale);
   let assemblyFormat = [{
     $x attr-dict `:` type($x) `->` type($table) `,` type($xsum)
+    (`,` type($tscale)^)?
   }];
   let hasVerifier = 1;
 }
@@ -141,16 +148,17 @@ def Lut_LookupAccumulateOp : Lut_Op<"lookup_accumulate", [Pure]> {
     integer plane weight (2^i; 1 and 1 for ternary's two planes). Segments
     are the weight's scale groups, so `segment` is its group size. A table
     of 2^(g-1) entries is a mirrored half table: an index whose top bit is
-    set reads the negated entry of its complement.
+    set reads the negated entry of its complement. i8 tables accumulate
+    exactly in i32; f32 tables in f32.
 
     ```mlir
     %acc = lut.lookup_accumulate %t, %w {segment = 32 : i64}
              : tensor<?x32x16xf32>, !lut.packed<256x128, #q, #l> -> tensor<?x256x4xf32>
     ```
   }];
-  let arguments = (ins RankedTensorOf<[F32]>:$table, Lut_PackedType:$weight,
+  let arguments = (ins RankedTensorOf<[F32, I8]>:$table, Lut_PackedType:$weight,
                        I64Attr:$segment);
-  let results = (outs RankedTensorOf<[F32]>:$acc);
+  let results = (outs RankedTensorOf<[F32, I32]>:$acc);
   let assemblyFormat = [{
     $table `,` $weight attr-dict `:` type($table) `,` qualified(type($weight))
     `->` type($acc)
@@ -161,8 +169,9 @@ def Lut_LookupAccumulateOp : Lut_Op<"lookup_accumulate", [Pure]> {
 def Lut_ScaleCombineOp : Lut_Op<"scale_combine", [Pure]> {
   let summary = "the fp epilogue of the bit-serial lookup GEMM";
   let description = [{
-    y[n, m] = sum over segments s of scale[m, s] * (kappa * acc[n, m, s] +
-    c[m, s] * xsum[n, s]) - min[m, s] * xsum[n, s], with kappa = 1/2 (1 for
+    y[n, m] = sum over segments s of scale[m, s] * (kappa * tscale[n, s] *
+    acc[n, m, s] + c[m, s] * xsum[n, s]) - min[m, s] * xsum[n, s] (tscale
+    only with the i32 sums of quantized tables), with kappa = 1/2 (1 for
     binary) and c the per-group constant of lut.md §2.1 ((2^b - 1)/2 - z for
     unsigned codes with zero point z, -1/2 for signed, 0 for binary and
     ternary); `min` only for the `min` offset.
@@ -172,12 +181,14 @@ def Lut_ScaleCombineOp : Lut_Op<"scale_combine", [Pure]> {
            !lut.packed<256x128, #q, #l>, tensor<?x4xf32> -> tensor<?x256xf32>
     ```
   }];
-  let arguments = (ins RankedTensorOf<[F32]>:$acc, Lut_PackedType:$weight,
-                       RankedTensorOf<[F32]>:$xsum);
+  let arguments = (ins RankedTensorOf<[F32, I32]>:$acc, Lut_PackedType:$weight,
+                       RankedTensorOf<[F32]>:$xsum,
+                       Optional<RankedTensorOf<[F32]>>:$tscale);
   let results = (outs Lut_AnyFloatTensor:$result);
   let assemblyFormat = [{
-    $acc `,` $weight `,` $xsum attr-dict `:` type($acc) `,`
-    qualified(type($weight)) `,` type($xsum) `->` type($result)
+    $acc `,` $weight `,` $xsum (`tscale` $tscale^)? attr-dict `:` type($acc)
+    `,` qualified(type($weight)) `,` type($xsum) (`,` type($tscale)^)? `->`
+    type($result)
   }];
   let hasVerifier = 1;
 }

@@ -45,4 +45,15 @@ def LutSymmetrizeTables : Pass<"lut-symmetrize-tables"> {
   }];
 }
 
+def LutQuantizeTables : Pass<"lut-quantize-tables"> {
+  let summary = "Quantize the activation tables of table_i8 GEMMs to int8";
+  let description = [{
+    For every `lut.table_precompute` whose GEMM has the `table_i8` contract
+    (the default for fp activations), makes the tables int8 with one scale
+    per row and segment (tscale = max |T| / 127, lut.md §2.4), the lookups
+    exact i32 sums, and the epilogue multiply them by tscale. The bias term
+    still uses the exact activation sums. Tables of `fp` GEMMs stay f32.
+  }];
+}
+
 #endif // LOOM_DIALECT_LUT_TRANSFORMS_PASSES_TD
