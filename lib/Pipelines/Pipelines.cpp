@@ -66,6 +66,9 @@ void loom::buildCPUPipeline(OpPassManager &pm,
                             const CPUPipelineOptions &options) {
   pm.addPass(lut::createLutCanonicalize());
   pm.addPass(lut::createLutDecomposeMpGemm());
+  // table_precompute is Pure: GEMMs of one activation (Q, K and V, gate and
+  // up) share one table.
+  pm.addPass(createCSEPass());
   if (options.symmetrizeTables)
     pm.addPass(lut::createLutSymmetrizeTables());
   pm.addPass(lut::createLutQuantizeTables());
