@@ -41,10 +41,9 @@ void loom::buildReferenceToLoopsPipeline(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
 }
 
-void loom::buildReferencePipeline(OpPassManager &pm,
-                                  const ReferencePipelineOptions &options) {
-  buildReferenceToLoopsPipeline(pm);
-  if (options.emitCInterface)
+/// Bufferized loops to the LLVM dialect.
+static void buildLoopsToLLVMPipeline(OpPassManager &pm, bool emitCInterface) {
+  if (emitCInterface)
     pm.addNestedPass<func::FuncOp>(LLVM::createLLVMRequestCWrappersPass());
   pm.addPass(createConvertBufferizationToMemRefPass());
   pm.addPass(createLowerAffinePass());
@@ -62,8 +61,14 @@ void loom::buildReferencePipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
 }
 
-void loom::buildCPUPipeline(OpPassManager &pm,
-                            const CPUPipelineOptions &options) {
+void loom::buildReferencePipeline(OpPassManager &pm,
+                                  const ReferencePipelineOptions &options) {
+  buildReferenceToLoopsPipeline(pm);
+  buildLoopsToLLVMPipeline(pm, options.emitCInterface);
+}
+
+void loom::buildCPUToLoopsPipeline(OpPassManager &pm,
+                                   const CPUPipelineOptions &options) {
   pm.addPass(lut::createLutCanonicalize());
   pm.addPass(lut::createLutDecomposeMpGemm());
   // table_precompute is Pure: GEMMs of one activation (Q, K and V, gate and
@@ -72,9 +77,13 @@ void loom::buildCPUPipeline(OpPassManager &pm,
   if (options.symmetrizeTables)
     pm.addPass(lut::createLutSymmetrizeTables());
   pm.addPass(lut::createLutQuantizeTables());
-  ReferencePipelineOptions reference;
-  reference.emitCInterface = options.emitCInterface.getValue();
-  buildReferencePipeline(pm, reference);
+  buildReferenceToLoopsPipeline(pm);
+}
+
+void loom::buildCPUPipeline(OpPassManager &pm,
+                            const CPUPipelineOptions &options) {
+  buildCPUToLoopsPipeline(pm, options);
+  buildLoopsToLLVMPipeline(pm, options.emitCInterface);
 }
 
 void loom::registerPipelines() {

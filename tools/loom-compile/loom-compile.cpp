@@ -45,6 +45,7 @@ enum ExitCode : int {
 };
 
 enum class Emit { Mlir, LlvmIr, Obj, Lib, Ptx };
+enum class PipelineKind { Cpu, Reference };
 enum class Phase { Input, Loops, Llvm };
 
 cl::OptionCategory category("loom-compile options");
@@ -69,6 +70,15 @@ cl::opt<Phase> compileTo(
                clEnumValN(Phase::Loops, "loops",
                           "Loom dialects lowered, bufferized loops"),
                clEnumValN(Phase::Llvm, "llvm", "the LLVM dialect")),
+    cl::cat(category));
+cl::opt<PipelineKind> pipeline(
+    "pipeline", cl::desc("Which lowering of Loom's dialects"),
+    cl::init(PipelineKind::Cpu),
+    cl::values(clEnumValN(PipelineKind::Cpu, "cpu",
+                          "loom-cpu-pipeline: the optimizing rewrites "
+                          "(default)"),
+               clEnumValN(PipelineKind::Reference, "reference",
+                          "loom-reference-pipeline: the oracles")),
     cl::cat(category));
 cl::opt<unsigned> optLevel("O", cl::desc("Optimization level (0-3)"),
                            cl::Prefix, cl::init(2), cl::cat(category));
@@ -133,12 +143,15 @@ int compile(MLIRContext &context, llvm::SourceMgr &sourceMgr) {
     PassManager pm = PassManager::on<ModuleOp>(&context);
     if (failed(applyPassManagerCLOptions(pm)))
       return kUsage;
-    if (emit == Emit::Mlir && compileTo == Phase::Loops) {
+    bool toLoops = emit == Emit::Mlir && compileTo == Phase::Loops;
+    if (pipeline == PipelineKind::Cpu && toLoops)
+      loom::buildCPUToLoopsPipeline(pm, loom::CPUPipelineOptions());
+    else if (pipeline == PipelineKind::Cpu)
+      loom::buildCPUPipeline(pm, loom::CPUPipelineOptions());
+    else if (toLoops)
       loom::buildReferenceToLoopsPipeline(pm);
-    } else {
-      loom::ReferencePipelineOptions options;
-      loom::buildReferencePipeline(pm, options);
-    }
+    else
+      loom::buildReferencePipeline(pm, loom::ReferencePipelineOptions());
     if (failed(pm.run(*module)))
       return kLower;
   }

@@ -43,6 +43,10 @@ void buildReferencePipeline(OpPassManager &pm,
 /// reference lowerings to the LLVM dialect.
 void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
 
+/// buildCPUPipeline up to bufferized loops, stopping before LLVM.
+void buildCPUToLoopsPipeline(OpPassManager &pm,
+                             const CPUPipelineOptions &options);
+
 /// Registers `loom-reference-pipeline` and `loom-cpu-pipeline`.
 void registerPipelines();
 
