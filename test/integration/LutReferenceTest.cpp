@@ -25,7 +25,7 @@ using loom::oracle::Offset;
 
 namespace {
 
-enum class ActMode { F32, ActQuantRow, ActQuantBlock, I8Row, I8Block };
+enum class ActMode { F32, ActQuantRow, ActQuantBlock, I8Row, I8Block, F16, BF16 };
 enum class ScaleType { F32, F16, BF16 };
 
 struct LutCase {
@@ -74,6 +74,10 @@ int64_t scaleCols(const LutCase &c) {
   return c.format.group > 0 ? (c.k + c.format.group - 1) / c.format.group : 1;
 }
 bool isI8(ActMode a) { return a == ActMode::I8Row || a == ActMode::I8Block; }
+bool isHalf(ActMode a) { return a == ActMode::F16 || a == ActMode::BF16; }
+std::string activationType(ActMode a) {
+  return isI8(a) ? "i8" : a == ActMode::F16 ? "f16" : a == ActMode::BF16 ? "bf16" : "f32";
+}
 
 /// The function under test: (x, codes, scales, offsets, x_scale) -> y, with
 /// the operands a case does not use still present, so that every case
@@ -90,7 +94,7 @@ std::string buildModule(const LutCase &c) {
                                   std::to_string(scaleCols(c)) + "x" + offElt +
                                   ">";
   std::string x = "tensor<?x" + std::to_string(c.k) + "x" +
-                  (isI8(c.act) ? "i8" : "f32") + ">";
+                  activationType(c.act) + ">";
   std::string xs = c.act == ActMode::I8Block
                        ? "tensor<?x" + std::to_string(c.k / kActBlock) + "xf32>"
                        : "tensor<?xf32>";
@@ -245,6 +249,7 @@ TEST_P(LutReference, MatchesOracle) {
                                                  ? c.k / kActBlock
                                                  : 1));
     std::vector<int8_t> xi(n * c.k);
+    std::vector<uint16_t> xh(n * c.k);
     std::vector<double> xRef(n * c.k);
     if (isI8(c.act)) {
       for (auto &s : xs)
@@ -256,8 +261,13 @@ TEST_P(LutReference, MatchesOracle) {
         xRef[i] = double(xi[i]) * double(xs[r * (c.k / block) + col / block]);
       }
     } else {
-      for (auto &v : xf)
-        v = act(rng);
+      for (int64_t i = 0; i < n * c.k; ++i) {
+        xf[i] = act(rng);
+        if (isHalf(c.act)) { // The values the half-precision input holds.
+          xh[i] = c.act == ActMode::F16 ? toF16(xf[i]) : toBF16(xf[i]);
+          xf[i] = c.act == ActMode::F16 ? fromF16(xh[i]) : fromBF16(xh[i]);
+        }
+      }
       if (c.act == ActMode::ActQuantRow)
         xRef = loom::oracle::quantizeActivations(xf, n, c.k, c.k);
       else if (c.act == ActMode::ActQuantBlock)
@@ -283,7 +293,9 @@ TEST_P(LutReference, MatchesOracle) {
     LoomTensorList *out = model->run(
         "mpgemm",
         {i8 ? model->tensor(xi.data(), {n, c.k}, LOOM_I8)
-            : model->tensor(xf.data(), {n, c.k}, LOOM_F32),
+         : c.act == ActMode::F16  ? model->tensor(xh.data(), {n, c.k}, LOOM_F16)
+         : c.act == ActMode::BF16 ? model->tensor(xh.data(), {n, c.k}, LOOM_BF16)
+                                  : model->tensor(xf.data(), {n, c.k}, LOOM_F32),
          model->tensor(codes.data(), {c.m, c.k}, LOOM_I8),
          model->tensor(scales.data(), {rows, cols}, dtypeOf(c.scaleType)),
          offsets, xScale},
@@ -322,9 +334,9 @@ std::vector<LutCase> allCases() {
   struct Shape { int64_t m, k; };
   // K = 96 and 160 end in a partial group of 64 / 128; M = 1 and odd M.
   const Shape shapes[] = {{1, 128}, {13, 96}, {8, 256}, {33, 160}};
-  const ActMode acts[] = {ActMode::F32, ActMode::ActQuantRow,
+  const ActMode acts[] = {ActMode::F32,   ActMode::ActQuantRow,
                           ActMode::ActQuantBlock, ActMode::I8Row,
-                          ActMode::I8Block};
+                          ActMode::I8Block, ActMode::F16, ActMode::BF16};
   std::vector<LutCase> cases;
   int rotate = 0;
   // Every format with every group kind, shapes, scale types and activation
@@ -334,7 +346,7 @@ std::vector<LutCase> allCases() {
       LutFormat f = base;
       f.group = g;
       const Shape &s = shapes[rotate % 4];
-      cases.push_back({f, ScaleType(rotate % 3), s.m, s.k, acts[rotate % 5]});
+      cases.push_back({f, ScaleType(rotate % 3), s.m, s.k, acts[rotate % 7]});
       ++rotate;
     }
   // Ternary and W4 (the example model's formats): every shape and mode.
@@ -351,7 +363,9 @@ std::vector<LutCase> allCases() {
       LutFormat f = base;
       f.group = g;
       const Shape &s = tileable[rotate % 3];
-      cases.push_back({f, ScaleType(rotate % 3), s.m, s.k, ActMode::F32,
+      ActMode half = rotate % 2 ? ActMode::BF16 : ActMode::F16;
+      cases.push_back({f, ScaleType(rotate % 3), s.m, s.k,
+                       rotate % 5 == 4 ? half : ActMode::F32,
                        rotate % 2 ? 8 : 4, rotate % 4 < 2, rotate % 3 == 0});
       ++rotate;
     }
@@ -361,7 +375,8 @@ std::vector<LutCase> allCases() {
 std::string caseName(const ::testing::TestParamInfo<LutCase> &info) {
   const LutCase &c = info.param;
   static const char *enc[] = {"U", "S", "B", "T"};
-  static const char *act[] = {"f32", "aqrow", "aqblk", "i8row", "i8blk"};
+  static const char *act[] = {"f32", "aqrow", "aqblk", "i8row",
+                              "i8blk", "f16",   "bf16"};
   std::ostringstream os;
   os << info.index << "_" << enc[int(c.format.encoding)] << c.format.bits
      << "_g" << (c.format.group < 0 ? std::string("ch")
