@@ -311,7 +311,7 @@ TEST_P(LutReference, MatchesOracle) {
     // the table quantization bound with int8 tables.
     double bound = c.lookupGroup ? 2.0 * c.k * 0x1p-24 : 1e-6;
     std::vector<double> quantization(n * c.m, 0.0);
-    if (c.lookupGroup && !c.fpTables)
+    if (c.lookupGroup && !c.fpTables && !isI8(c.act))
       quantization = tableBound(c, xf, n, scales.values);
     for (int64_t i = 0; i < n * c.m; ++i)
       ASSERT_NEAR(y[i], yRef[i],
@@ -363,10 +363,15 @@ std::vector<LutCase> allCases() {
       LutFormat f = base;
       f.group = g;
       const Shape &s = tileable[rotate % 3];
-      ActMode half = rotate % 2 ? ActMode::BF16 : ActMode::F16;
-      cases.push_back({f, ScaleType(rotate % 3), s.m, s.k,
-                       rotate % 5 == 4 ? half : ActMode::F32,
-                       rotate % 2 ? 8 : 4, rotate % 4 < 2, rotate % 3 == 0});
+      // Activations: f32 (fp or int8 tables), f16/bf16, or int8 with
+      // per-row / per-block scales (exact integer tables).
+      const ActMode bitplaneActs[] = {
+          ActMode::F32, ActMode::I8Row, ActMode::F32, ActMode::I8Block,
+          rotate % 2 ? ActMode::BF16 : ActMode::F16};
+      ActMode act = bitplaneActs[rotate % 5];
+      cases.push_back({f, ScaleType(rotate % 3), s.m, s.k, act,
+                       rotate % 2 ? 8 : 4, rotate % 4 < 2,
+                       rotate % 3 == 0 && !isI8(act)});
       ++rotate;
     }
   return cases;

@@ -381,6 +381,13 @@ struct TablePrecomputeLowering : OpConversionPattern<TablePrecomputeOp> {
     auto tableType = cast<RankedTensorType>(op.getTable().getType());
     Value table = zerosLike(rewriter, loc, x, tableType.getShape());
     bool quantized = tableType.getElementType().isInteger(8);
+    bool intActivations = tableType.getElementType().isInteger(16);
+    // Activations as f32: int8 values are exact, and so are their table
+    // sums (|T| <= 128 g).
+    auto toF32 = [&](OpBuilder &b, Location l, Value v) -> Value {
+      return intActivations ? arith::SIToFPOp::create(b, l, f32, v).getResult()
+                            : castFloat(b, l, v, f32);
+    };
     auto tables = linalg::GenericOp::create(
         rewriter, loc, table.getType(), splitInner(rewriter, loc, x, g), table,
         ArrayRef<AffineMap>{AffineMap::get(4, 0, {d(0), d(1), d(3)}, ctx),
@@ -397,7 +404,7 @@ struct TablePrecomputeLowering : OpConversionPattern<TablePrecomputeOp> {
           Value set = arith::CmpIOp::create(
               b, l, arith::CmpIPredicate::ne, bit,
               arith::ConstantIndexOp::create(b, l, 0));
-          Value xv = castFloat(b, l, args[0], f32);
+          Value xv = toF32(b, l, args[0]);
           Value signed_ = arith::SelectOp::create(
               b, l, set, xv, arith::NegFOp::create(b, l, xv));
           linalg::YieldOp::create(b, l,
@@ -419,9 +426,35 @@ struct TablePrecomputeLowering : OpConversionPattern<TablePrecomputeOp> {
         [&](OpBuilder &b, Location l, ValueRange args) {
           linalg::YieldOp::create(
               b, l,
-              arith::AddFOp::create(b, l, args[1], castFloat(b, l, args[0], f32))
+              arith::AddFOp::create(b, l, args[1], toF32(b, l, args[0]))
                   .getResult());
         });
+    if (intActivations) {
+      auto [scaledSums, tscale] = applyActivationScale(
+          rewriter, loc, sums.getResult(0), adaptor.getXScale(), segment,
+          x);
+      Value exact = tensor::EmptyOp::create(
+          rewriter, loc,
+          SmallVector<OpFoldResult>{tensor::getMixedSize(rewriter, loc, x, 0),
+                                    rewriter.getIndexAttr(tableType.getDimSize(1)),
+                                    rewriter.getIndexAttr(tableType.getDimSize(2))},
+          rewriter.getI16Type());
+      AffineMap id3 = AffineMap::getMultiDimIdentityMap(3, ctx);
+      Value i16Table =
+          linalg::GenericOp::create(
+              rewriter, loc, exact.getType(), tables.getResult(0), exact,
+              ArrayRef<AffineMap>{id3, id3},
+              SmallVector<utils::IteratorType>(3, utils::IteratorType::parallel),
+              [&](OpBuilder &b, Location l, ValueRange args) {
+                linalg::YieldOp::create(
+                    b, l,
+                    arith::FPToSIOp::create(b, l, b.getI16Type(), args[0])
+                        .getResult());
+              })
+              .getResult(0);
+      rewriter.replaceOp(op, {i16Table, scaledSums, tscale});
+      return success();
+    }
     if (!quantized) {
       rewriter.replaceOp(op, {tables.getResult(0), sums.getResult(0)});
       return success();
@@ -430,6 +463,43 @@ struct TablePrecomputeLowering : OpConversionPattern<TablePrecomputeOp> {
         rewriter, loc, tables.getResult(0), tableType, segment / g);
     rewriter.replaceOp(op, {quantizedTable, sums.getResult(0), tscale});
     return success();
+  }
+
+  /// int8 activations x = scale * x_int: returns (xsum * scale, scale) per
+  /// row and segment, from a per-row [N] or per-block [N, K/Ga] x_scale.
+  static std::pair<Value, Value> applyActivationScale(OpBuilder &b,
+                                                      Location loc, Value sums,
+                                                      Value scale,
+                                                      int64_t segment,
+                                                      Value x) {
+    MLIRContext *ctx = b.getContext();
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    auto scaleType = cast<RankedTensorType>(scale.getType());
+    int64_t k = cast<RankedTensorType>(x.getType()).getDimSize(1);
+    AffineMap scaleMap =
+        scaleType.getRank() == 1
+            ? AffineMap::get(2, 0, {d(0)}, ctx)
+            : AffineMap::get(
+                  2, 0,
+                  {d(0), d(1).floorDiv((k / scaleType.getDimSize(1)) / segment)},
+                  ctx);
+    AffineMap id = AffineMap::getMultiDimIdentityMap(2, ctx);
+    Value init = tensor::EmptyOp::create(
+        b, loc,
+        SmallVector<OpFoldResult>{tensor::getMixedSize(b, loc, sums, 0),
+                                  b.getIndexAttr(k / segment)},
+        b.getF32Type());
+    auto generic = linalg::GenericOp::create(
+        b, loc, TypeRange{init.getType(), init.getType()},
+        ValueRange{sums, scale}, ValueRange{init, init},
+        ArrayRef<AffineMap>{id, scaleMap, id, id},
+        ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
+                                      utils::IteratorType::parallel},
+        [&](OpBuilder &nb, Location l, ValueRange args) {
+          Value scaled = arith::MulFOp::create(nb, l, args[0], args[1]);
+          linalg::YieldOp::create(nb, l, ValueRange{scaled, args[1]});
+        });
+    return {generic.getResult(0), generic.getResult(1)};
   }
 
   /// lut.md §2.4: per row and segment of `groups` lookup groups, tscale =
@@ -538,7 +608,7 @@ struct LookupAccumulateLowering : OpConversionPattern<LookupAccumulateOp> {
     auto tableType = cast<RankedTensorType>(table.getType());
     int64_t entries = tableType.getDimSize(2);
     Type entryType = tableType.getElementType();
-    bool quantized = entryType.isInteger(8);
+    bool quantized = entryType.isInteger(8) || entryType.isInteger(16);
     auto table4Type = RankedTensorType::get(
         {tableType.getDimSize(0), k / segment, groups, entries}, entryType);
     SmallVector<OpFoldResult> table4Shape = {

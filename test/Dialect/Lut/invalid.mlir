@@ -432,7 +432,7 @@ func.func @mirror_shape(%x: tensor<2x64xf32>) {
 // -----
 
 func.func @i8_table_without_tscale(%x: tensor<2x64xf32>) {
-  // expected-error @+1 {{an i8 table comes with its tscale, an f32 table without}}
+  // expected-error @+1 {{an integer table comes with its tscale}}
   %t, %s = lut.table_precompute %x {g = 4 : i64, segment = 32 : i64} : tensor<2x64xf32> -> tensor<2x16x16xi8>, tensor<2x2xf32>
   return
 }
@@ -448,7 +448,7 @@ func.func @tscale_shape(%x: tensor<2x64xf32>) {
 // -----
 
 func.func @i8_lookup_f32_sums(%t: tensor<2x16x16xi8>, %w: !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>) {
-  // expected-error @+1 {{i8 tables accumulate in i32, f32 tables in f32}}
+  // expected-error @+1 {{integer tables accumulate in i32, f32 tables in f32}}
   %a = lut.lookup_accumulate %t, %w {segment = 32 : i64} : tensor<2x16x16xi8>, !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>> -> tensor<2x128x2xf32>
   return
 }
@@ -466,5 +466,45 @@ func.func @i32_sums_need_tscale(%a: tensor<2x128x2xi32>, %xs: tensor<2x2xf32>, %
 func.func @i32_overflow(%t: tensor<1x2097152x16xi8>, %w: !lut.packed<128x8388608, #lut.quant<signed, bits = 4, group = per_channel>, #lut.layout<bitplane>>) {
   // expected-error @+1 {{i32 sums over segments of 8388608 could overflow}}
   %a = lut.lookup_accumulate %t, %w {segment = 8388608 : i64} : tensor<1x2097152x16xi8>, !lut.packed<128x8388608, #lut.quant<signed, bits = 4, group = per_channel>, #lut.layout<bitplane>> -> tensor<1x128x1xi32>
+  return
+}
+
+// -----
+
+func.func @f32_table_tscale(%x: tensor<2x64xf32>) {
+  // expected-error @+1 {{an f32 table takes no tscale}}
+  %t, %s, %ts = lut.table_precompute %x {g = 4 : i64, segment = 32 : i64} : tensor<2x64xf32> -> tensor<2x16x16xf32>, tensor<2x2xf32>, tensor<2x2xf32>
+  return
+}
+
+// -----
+
+func.func @int_activations_without_scale(%x: tensor<2x64xi8>) {
+  // expected-error @+1 {{i8 activations come with their x_scale, fp activations without}}
+  %t, %s, %ts = lut.table_precompute %x {g = 4 : i64, segment = 32 : i64} : tensor<2x64xi8> -> tensor<2x16x16xi16>, tensor<2x2xf32>, tensor<2x2xf32>
+  return
+}
+
+// -----
+
+func.func @int_activations_f32_table(%x: tensor<2x64xi8>, %xs: tensor<2xf32>) {
+  // expected-error @+1 {{i8 activations give exact i16 tables; fp activations f32 or i8 tables}}
+  %t, %s = lut.table_precompute %x x_scale %xs {g = 4 : i64, segment = 32 : i64} : tensor<2x64xi8>, tensor<2xf32> -> tensor<2x16x16xf32>, tensor<2x2xf32>
+  return
+}
+
+// -----
+
+func.func @x_scale_blocks(%x: tensor<2x64xi8>, %xs: tensor<2x4xf32>) {
+  // expected-error @+1 {{x_scale [N, K/Ga] needs blocks Ga that are multiples of the segment 32}}
+  %t, %s, %ts = lut.table_precompute %x x_scale %xs {g = 4 : i64, segment = 32 : i64} : tensor<2x64xi8>, tensor<2x4xf32> -> tensor<2x16x16xi16>, tensor<2x2xf32>, tensor<2x2xf32>
+  return
+}
+
+// -----
+
+func.func @x_scale_rows(%x: tensor<2x64xi8>, %xs: tensor<3xf32>) {
+  // expected-error @+1 {{x_scale must have shape 2, got 'tensor<3xf32>'}}
+  %t, %s, %ts = lut.table_precompute %x x_scale %xs {g = 4 : i64, segment = 32 : i64} : tensor<2x64xi8>, tensor<3xf32> -> tensor<2x16x16xi16>, tensor<2x2xf32>, tensor<2x2xf32>
   return
 }

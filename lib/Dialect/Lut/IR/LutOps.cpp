@@ -189,17 +189,41 @@ LogicalResult TablePrecomputeOp::verify() {
                          << " must be a positive multiple of g dividing K = "
                          << k;
   int64_t entries = getMirror() ? int64_t(1) << (g - 1) : int64_t(1) << g;
-  bool quantized = getElementTypeOrSelf(getTable().getType()).isInteger(8);
-  if (quantized != static_cast<bool>(getTscale()))
-    return emitOpError() << "an i8 table comes with its tscale, an f32 table "
-                            "without";
+  Type entry = getElementTypeOrSelf(getTable().getType());
+  bool intActivations = x.getElementType().isInteger(8);
+  if (intActivations != static_cast<bool>(getXScale()))
+    return emitOpError() << "i8 activations come with their x_scale, fp "
+                            "activations without";
+  if (intActivations != entry.isInteger(16))
+    return emitOpError() << "i8 activations give exact i16 tables; fp "
+                            "activations f32 or i8 tables";
+  if (entry.isInteger(8) || entry.isInteger(16)) {
+    if (!getTscale())
+      return emitOpError() << "an integer table comes with its tscale";
+  } else if (getTscale()) {
+    return emitOpError() << "an f32 table takes no tscale";
+  }
   if (Value tscale = getTscale())
     if (failed(verifyTensorShape(*this, "tscale", tscale.getType(),
                                  {n, k / segment})))
       return failure();
+  if (Value scale = getXScale()) {
+    auto scaleType = cast<RankedTensorType>(scale.getType());
+    if (scaleType.getRank() == 2) {
+      int64_t blocks = scaleType.getDimSize(1);
+      if (ShapedType::isDynamic(blocks) || blocks <= 0 || k % blocks != 0 ||
+          (k / blocks) % segment != 0)
+        return emitOpError() << "x_scale [N, K/Ga] needs blocks Ga that are "
+                                "multiples of the segment "
+                             << segment;
+    } else if (failed(verifyTensorShape(*this, "x_scale", scaleType, {n}))) {
+      return failure();
+    }
+  }
   if (failed(verifyTensorShape(*this, "table", getTable().getType(),
-                        {n, k / g, entries})) ||
-      failed(verifyTensorShape(*this, "xsum", getXsum().getType(), {n, k / segment})))
+                               {n, k / g, entries})) ||
+      failed(verifyTensorShape(*this, "xsum", getXsum().getType(),
+                               {n, k / segment})))
     return failure();
   return success();
 }
@@ -240,16 +264,20 @@ LogicalResult LookupAccumulateOp::verify() {
       failed(verifyTensorShape(*this, "acc", getAcc().getType(),
                         {n, packed.getM(), k / segment})))
     return failure();
-  bool quantized = table.getElementType().isInteger(8);
+  bool integer = table.getElementType().isInteger(8) ||
+                 table.getElementType().isInteger(16);
   Type accElement = getElementTypeOrSelf(getAcc().getType());
-  if (quantized != accElement.isInteger(32))
-    return emitOpError() << "i8 tables accumulate in i32, f32 tables in f32";
-  if (quantized) {
-    // |entry| <= 127, times the plane weights, over the segment's groups.
+  if (integer != accElement.isInteger(32))
+    return emitOpError()
+           << "integer tables accumulate in i32, f32 tables in f32";
+  if (integer) {
+    // The largest entry (127, or 128 g for i8 activations), times the plane
+    // weights, over the segment's groups.
+    int64_t maxEntry = table.getElementType().isInteger(8) ? 127 : 128 * g;
     bool ternary = packed.getQuant().getEncoding() == Encoding::Ternary;
     unsigned planes = packed.getQuant().getNumPlanes();
     int64_t planeWeights = ternary ? 2 : (int64_t(1) << planes) - 1;
-    if (127 * planeWeights * (segment / g) >= (int64_t(1) << 31))
+    if (maxEntry * planeWeights * (segment / g) >= (int64_t(1) << 31))
       return emitOpError() << "i32 sums over segments of " << segment
                            << " could overflow";
   }

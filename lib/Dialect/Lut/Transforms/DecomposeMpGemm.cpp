@@ -6,6 +6,8 @@
 #include "mlir/IR/TypeUtilities.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
+#include <algorithm>
+
 namespace mlir::loom::lut {
 #define GEN_PASS_DEF_LUTDECOMPOSEMPGEMM
 #include "loom/Dialect/Lut/Transforms/Passes.h.inc"
@@ -27,9 +29,10 @@ struct DecomposeMpGemm : OpRewritePattern<MpGemmOp> {
     PackedType packed = op.getWeight().getType();
     if (packed.getLayout().getKind() != LayoutKind::Bitplane)
       return rewriter.notifyMatchFailure(op, "weight is not in bitplane layout");
-    if (getElementTypeOrSelf(op.getX().getType()).isInteger(8) ||
-        op.getActQuant())
-      return rewriter.notifyMatchFailure(op, "integer activations");
+    if (op.getActQuant())
+      return rewriter.notifyMatchFailure(op, "in-op activation quantization");
+    bool intActivations =
+        getElementTypeOrSelf(op.getX().getType()).isInteger(8);
 
     Location loc = op.getLoc();
     Type f32 = rewriter.getF32Type();
@@ -44,12 +47,25 @@ struct DecomposeMpGemm : OpRewritePattern<MpGemmOp> {
     if (accuracy == Accuracy::TableI8 && group > kActGroup &&
         group % kActGroup == 0)
       segment = kActGroup;
-    auto tableType = RankedTensorType::get({n, k / g, int64_t(1) << g}, f32);
+    // With int8 activations a segment also has one activation scale: it
+    // must fit in a block of the per-block x_scale.
+    if (intActivations) {
+      auto scale = cast<RankedTensorType>(op.getXScale().getType());
+      int64_t block = scale.getRank() == 2 ? k / scale.getDimSize(1) : k;
+      segment = std::min(segment, block);
+      if (group % segment != 0 || block % segment != 0 || segment % g != 0)
+        return rewriter.notifyMatchFailure(op, "segments do not align");
+    }
+    Type entry = intActivations ? rewriter.getI16Type() : f32;
+    auto tableType = RankedTensorType::get({n, k / g, int64_t(1) << g}, entry);
     auto xsumType = RankedTensorType::get({n, k / segment}, f32);
-    auto accType = RankedTensorType::get({n, packed.getM(), k / segment}, f32);
+    auto accType = RankedTensorType::get(
+        {n, packed.getM(), k / segment},
+        intActivations ? Type(rewriter.getI32Type()) : f32);
 
     auto tables = TablePrecomputeOp::create(
-        rewriter, loc, tableType, xsumType, /*tscale=*/Type(), op.getX(), g,
+        rewriter, loc, tableType, xsumType,
+        intActivations ? Type(xsumType) : Type(), op.getX(), op.getXScale(), g,
         segment, /*mirror=*/false,
         AccuracyAttr::get(rewriter.getContext(), accuracy));
     Value acc = LookupAccumulateOp::create(rewriter, loc, accType,
@@ -57,7 +73,7 @@ struct DecomposeMpGemm : OpRewritePattern<MpGemmOp> {
                                            segment);
     rewriter.replaceOpWithNewOp<ScaleCombineOp>(
         op, op.getType(), acc, op.getWeight(), tables.getXsum(),
-        /*tscale=*/Value());
+        tables.getTscale());
     return success();
   }
 };

@@ -41,8 +41,9 @@ struct QuantizeTable : OpRewritePattern<TablePrecomputeOp> {
     auto i8Table = RankedTensorType::get(table.getShape(), rewriter.getI8Type());
     auto xsum = cast<RankedTensorType>(op.getXsum().getType());
     auto quantized = TablePrecomputeOp::create(
-        rewriter, loc, i8Table, xsum, /*tscale=*/xsum, op.getX(), op.getG(),
-        op.getSegment(), op.getMirror(), op.getAccuracyAttr());
+        rewriter, loc, i8Table, xsum, /*tscale=*/xsum, op.getX(),
+        /*x_scale=*/Value(), op.getG(), op.getSegment(), op.getMirror(),
+        op.getAccuracyAttr());
     for (LookupAccumulateOp lookup : lookups) {
       auto acc = cast<RankedTensorType>(lookup.getAcc().getType());
       rewriter.setInsertionPoint(lookup);

@@ -35,7 +35,8 @@ struct SymmetrizeTable : OpRewritePattern<TablePrecomputeOp> {
     Type tscale = op.getTscale() ? op.getTscale().getType() : Type();
     auto mirrored = TablePrecomputeOp::create(
         rewriter, op.getLoc(), half, op.getXsum().getType(), tscale, op.getX(),
-        op.getG(), op.getSegment(), /*mirror=*/true, op.getAccuracyAttr());
+        op.getXScale(), op.getG(), op.getSegment(), /*mirror=*/true,
+        op.getAccuracyAttr());
     rewriter.replaceOp(op, mirrored.getResults());
     return success();
   }

@@ -119,22 +119,27 @@ def Lut_TablePrecomputeOp : Lut_Op<"table_precompute", [Pure]> {
     quantized per row and segment (lut.md §2.4): tscale = max |T| / 127 over
     the segment and T_i8 = round-half-even(T / tscale). `accuracy` records
     the contract of the GEMM the tables serve: `lut-quantize-tables`
-    quantizes only tables of `table_i8` GEMMs.
+    quantizes only tables of `table_i8` GEMMs. With int8 activations (and
+    their `x_scale`, one per row or per block of Ga K elements, Ga a multiple
+    of the segment), the entries are exact integers |T| <= 128 g kept in i16,
+    xsum is the scaled activation sum, and tscale carries the activation
+    scale of each segment (the `exact` contract).
 
     ```mlir
     %t, %xs = lut.table_precompute %x {g = 4 : i64, segment = 32 : i64}
                 : tensor<?x128xf32> -> tensor<?x32x16xf32>, tensor<?x4xf32>
     ```
   }];
-  let arguments = (ins RankedTensorOf<[F32, F16, BF16]>:$x, I64Attr:$g,
+  let arguments = (ins RankedTensorOf<[F32, F16, BF16, I8]>:$x,
+                       Optional<RankedTensorOf<[F32]>>:$x_scale, I64Attr:$g,
                        I64Attr:$segment, UnitAttr:$mirror,
                        OptionalAttr<Lut_AccuracyAttr>:$accuracy);
-  let results = (outs RankedTensorOf<[F32, I8]>:$table,
+  let results = (outs RankedTensorOf<[F32, I8, I16]>:$table,
                       RankedTensorOf<[F32]>:$xsum,
                       Optional<RankedTensorOf<[F32]>>:$tscale);
   let assemblyFormat = [{
-    $x attr-dict `:` type($x) `->` type($table) `,` type($xsum)
-    (`,` type($tscale)^)?
+    $x (`x_scale` $x_scale^)? attr-dict `:` type($x) (`,` type($x_scale)^)?
+    `->` type($table) `,` type($xsum) (`,` type($tscale)^)?
   }];
   let hasVerifier = 1;
 }
@@ -148,16 +153,16 @@ def Lut_LookupAccumulateOp : Lut_Op<"lookup_accumulate", [Pure]> {
     integer plane weight (2^i; 1 and 1 for ternary's two planes). Segments
     are the weight's scale groups, so `segment` is its group size. A table
     of 2^(g-1) entries is a mirrored half table: an index whose top bit is
-    set reads the negated entry of its complement. i8 tables accumulate
-    exactly in i32; f32 tables in f32.
+    set reads the negated entry of its complement. i8 and i16 tables
+    accumulate exactly in i32; f32 tables in f32.
 
     ```mlir
     %acc = lut.lookup_accumulate %t, %w {segment = 32 : i64}
              : tensor<?x32x16xf32>, !lut.packed<256x128, #q, #l> -> tensor<?x256x4xf32>
     ```
   }];
-  let arguments = (ins RankedTensorOf<[F32, I8]>:$table, Lut_PackedType:$weight,
-                       I64Attr:$segment);
+  let arguments = (ins RankedTensorOf<[F32, I8, I16]>:$table,
+                       Lut_PackedType:$weight, I64Attr:$segment);
   let results = (outs RankedTensorOf<[F32, I32]>:$acc);
   let assemblyFormat = [{
     $table `,` $weight attr-dict `:` type($table) `,` qualified(type($weight))
