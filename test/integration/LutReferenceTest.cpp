@@ -311,7 +311,9 @@ TEST_P(LutReference, MatchesOracle) {
     // the table quantization bound with int8 tables.
     double bound = c.lookupGroup ? 2.0 * c.k * 0x1p-24 : 1e-6;
     std::vector<double> quantization(n * c.m, 0.0);
-    if (c.lookupGroup && !c.fpTables && !isI8(c.act))
+    bool exactTables = isI8(c.act) || c.act == ActMode::ActQuantRow ||
+                       c.act == ActMode::ActQuantBlock;
+    if (c.lookupGroup && !c.fpTables && !exactTables)
       quantization = tableBound(c, xf, n, scales.values);
     for (int64_t i = 0; i < n * c.m; ++i)
       ASSERT_NEAR(y[i], yRef[i],
@@ -363,15 +365,17 @@ std::vector<LutCase> allCases() {
       LutFormat f = base;
       f.group = g;
       const Shape &s = tileable[rotate % 3];
-      // Activations: f32 (fp or int8 tables), f16/bf16, or int8 with
-      // per-row / per-block scales (exact integer tables).
+      // Activations: f32 (fp or int8 tables), f16/bf16, int8 with per-row /
+      // per-block scales, or act_quant (exact integer tables).
       const ActMode bitplaneActs[] = {
-          ActMode::F32, ActMode::I8Row, ActMode::F32, ActMode::I8Block,
+          ActMode::F32,         ActMode::I8Row,   ActMode::ActQuantRow,
+          ActMode::F32,         ActMode::I8Block, ActMode::ActQuantBlock,
           rotate % 2 ? ActMode::BF16 : ActMode::F16};
-      ActMode act = bitplaneActs[rotate % 5];
+      ActMode act = bitplaneActs[rotate % 7];
       cases.push_back({f, ScaleType(rotate % 3), s.m, s.k, act,
                        rotate % 2 ? 8 : 4, rotate % 4 < 2,
-                       rotate % 3 == 0 && !isI8(act)});
+                       rotate % 3 == 0 && act != ActMode::ActQuantRow &&
+                           act != ActMode::ActQuantBlock && !isI8(act)});
       ++rotate;
     }
   return cases;

@@ -364,6 +364,58 @@ Value zerosLike(OpBuilder &b, Location loc, Value like,
   return linalg::FillOp::create(b, loc, zero, empty).getResult(0);
 }
 
+struct QuantizeActivationsLowering
+    : OpConversionPattern<QuantizeActivationsOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(QuantizeActivationsOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    Type f32 = rewriter.getF32Type();
+    Value x = adaptor.getX();
+    int64_t k = cast<RankedTensorType>(x.getType()).getDimSize(1);
+    int64_t block = op.getBlock() ? op.getBlock() : k;
+    Value absMax = activationAbsMax(rewriter, loc, x, k, block);
+    Value scale = map2D(rewriter, loc, absMax, absMax,
+                        [&](OpBuilder &b, Location l, Value v) -> Value {
+                          return arith::DivFOp::create(
+                              b, l, v, floatConst(b, l, f32, 127.0));
+                        });
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    Value init = emptyLike(rewriter, loc, x, k, rewriter.getI8Type());
+    Value quantized =
+        linalg::GenericOp::create(
+            rewriter, loc, init.getType(), ValueRange{x, scale}, init,
+            ArrayRef<AffineMap>{AffineMap::getMultiDimIdentityMap(2, ctx),
+                                AffineMap::get(2, 0, {d(0), d(1).floorDiv(block)},
+                                               ctx),
+                                AffineMap::getMultiDimIdentityMap(2, ctx)},
+            ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
+                                          utils::IteratorType::parallel},
+            [&](OpBuilder &b, Location l, ValueRange args) {
+              Value q = quantizeActivation(b, l, castFloat(b, l, args[0], f32),
+                                           args[1]);
+              linalg::YieldOp::create(
+                  b, l, arith::FPToSIOp::create(b, l, b.getI8Type(), q)
+                            .getResult());
+            })
+            .getResult(0);
+    auto scaleType = cast<RankedTensorType>(op.getScale().getType());
+    if (scaleType.getRank() == 1) // one scale per row: [N, 1] -> [N]
+      scale = tensor::CollapseShapeOp::create(
+          rewriter, loc, scale, SmallVector<ReassociationIndices>{{0, 1}});
+    if (scale.getType() != scaleType)
+      scale = tensor::CastOp::create(rewriter, loc, scaleType, scale);
+    if (quantized.getType() != op.getQuantized().getType())
+      quantized = tensor::CastOp::create(rewriter, loc,
+                                         op.getQuantized().getType(), quantized);
+    rewriter.replaceOp(op, {quantized, scale});
+    return success();
+  }
+};
+
 struct TablePrecomputeLowering : OpConversionPattern<TablePrecomputeOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -824,7 +876,8 @@ struct ConvertLutToLoopsPass
 
     RewritePatternSet patterns(ctx);
     patterns.add<PackOpLowering, DequantizeOpLowering, MpGemmOpLowering,
-                 TablePrecomputeLowering, LookupAccumulateLowering,
+                 QuantizeActivationsLowering, TablePrecomputeLowering,
+                 LookupAccumulateLowering,
                  ScaleCombineLowering>(converter, ctx);
     populateLinearToMpGemmPatterns(patterns);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,

@@ -508,3 +508,19 @@ func.func @x_scale_rows(%x: tensor<2x64xi8>, %xs: tensor<3xf32>) {
   %t, %s, %ts = lut.table_precompute %x x_scale %xs {g = 4 : i64, segment = 32 : i64} : tensor<2x64xi8>, tensor<3xf32> -> tensor<2x16x16xi16>, tensor<2x2xf32>, tensor<2x2xf32>
   return
 }
+
+// -----
+
+func.func @quantize_block(%x: tensor<2x64xf32>) {
+  // expected-error @+1 {{block 48 must divide K = 64 (0: one scale per row)}}
+  %q, %s = lut.quantize_activations %x {block = 48 : i64} : tensor<2x64xf32> -> tensor<2x64xi8>, tensor<2x1xf32>
+  return
+}
+
+// -----
+
+func.func @quantize_scale(%x: tensor<2x64xf32>) {
+  // expected-error @+1 {{scale must have shape 2x2, got 'tensor<2xf32>'}}
+  %q, %s = lut.quantize_activations %x {block = 32 : i64} : tensor<2x64xf32> -> tensor<2x64xi8>, tensor<2xf32>
+  return
+}

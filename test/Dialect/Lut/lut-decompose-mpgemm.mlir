@@ -38,14 +38,16 @@ func.func @per_tensor_g8(%x: tensor<3x256xf32>, %w: !w) -> (tensor<3x64xbf16>, t
 !w = !lut.packed<128x128, #lut.quant<signed, bits = 4, group = 32>, #lut.layout<bitplane>>
 
 // int8 activations: exact i16 tables whose tscale is the activation scale;
-// segments fit in the activation blocks of 32. Left alone: weights not in
-// the bitplane layout, and in-op activation quantization.
+// segments fit in the activation blocks of 32. act_quant quantizes first and
+// takes the same path. Left alone: weights not in the bitplane layout.
 // CHECK-LABEL: func @untouched
 // CHECK: lut.mpgemm
 // CHECK: lut.table_precompute %{{.*}} x_scale %{{.*}} {accuracy = #lut.accuracy<exact>, g = 4 : i64, segment = 32 : i64} : tensor<2x128xi8>, tensor<2x4xf32> -> tensor<2x32x16xi16>, tensor<2x4xf32>, tensor<2x4xf32>
 // CHECK: lut.lookup_accumulate {{.*}} -> tensor<2x128x4xi32>
 // CHECK: lut.scale_combine {{.*}} tscale
-// CHECK: lut.mpgemm {{.*}}act_quant
+// CHECK: %[[Q:.*]], %[[QS:.*]] = lut.quantize_activations %{{.*}} : tensor<2x128xf32> -> tensor<2x128xi8>, tensor<2xf32>
+// CHECK: lut.table_precompute %[[Q]] x_scale %[[QS]] {accuracy = #lut.accuracy<exact>, g = 4 : i64, segment = 32 : i64}
+// CHECK-NOT: lut.mpgemm
 func.func @untouched(%c: tensor<64x128xi8>, %s: tensor<64x4xf32>, %x: tensor<2x128xf32>, %xi: tensor<2x128xi8>, %xs: tensor<2x4xf32>, %w: !w) -> (tensor<2x64xf32>, tensor<2x128xf32>, tensor<2x128xf32>) {
   %p = lut.pack %c, %s : tensor<64x128xi8>, tensor<64x4xf32> -> !codes
   %0 = lut.mpgemm %x, %p : tensor<2x128xf32>, !codes -> tensor<2x64xf32>

@@ -88,3 +88,14 @@ func.func @int8_tables(%x: tensor<?x128xf32>, %w: !w) -> tensor<?x256xf32> {
   %y = lut.scale_combine %acc, %w, %xs tscale %ts : tensor<?x256x4xi32>, !w, tensor<?x4xf32>, tensor<?x4xf32> -> tensor<?x256xf32>
   return %y : tensor<?x256xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func @quantize_activations
+// CHECK: lut.quantize_activations %{{.*}} : tensor<?x128xf32> -> tensor<?x128xi8>, tensor<?xf32>
+// CHECK: lut.quantize_activations %{{.*}} {block = 32 : i64} : tensor<?x128xbf16> -> tensor<?x128xi8>, tensor<?x4xf32>
+func.func @quantize_activations(%x: tensor<?x128xf32>, %y: tensor<?x128xbf16>) {
+  %q, %s = lut.quantize_activations %x : tensor<?x128xf32> -> tensor<?x128xi8>, tensor<?xf32>
+  %q2, %s2 = lut.quantize_activations %y {block = 32 : i64} : tensor<?x128xbf16> -> tensor<?x128xi8>, tensor<?x4xf32>
+  return
+}

@@ -174,6 +174,23 @@ LogicalResult LinearOp::verify() {
 // Bit-serial lookup form
 //===----------------------------------------------------------------------===//
 
+LogicalResult QuantizeActivationsOp::verify() {
+  auto x = cast<RankedTensorType>(getX().getType());
+  if (x.getRank() != 2 || ShapedType::isDynamic(x.getDimSize(1)))
+    return emitOpError() << "x must be [N, K] with a static K";
+  int64_t n = x.getDimSize(0), k = x.getDimSize(1), block = getBlock();
+  if (block < 0 || (block > 0 && k % block != 0))
+    return emitOpError() << "block " << block << " must divide K = " << k
+                         << " (0: one scale per row)";
+  if (failed(verifyTensorShape(*this, "quantized", getQuantized().getType(),
+                               {n, k})))
+    return failure();
+  SmallVector<int64_t> scaleShape = {n};
+  if (block > 0)
+    scaleShape.push_back(k / block);
+  return verifyTensorShape(*this, "scale", getScale().getType(), scaleShape);
+}
+
 LogicalResult TablePrecomputeOp::verify() {
   auto x = cast<RankedTensorType>(getX().getType());
   int64_t g = getG(), segment = getSegment();

@@ -29,16 +29,15 @@ struct DecomposeMpGemm : OpRewritePattern<MpGemmOp> {
     PackedType packed = op.getWeight().getType();
     if (packed.getLayout().getKind() != LayoutKind::Bitplane)
       return rewriter.notifyMatchFailure(op, "weight is not in bitplane layout");
-    if (op.getActQuant())
-      return rewriter.notifyMatchFailure(op, "in-op activation quantization");
-    bool intActivations =
-        getElementTypeOrSelf(op.getX().getType()).isInteger(8);
-
     Location loc = op.getLoc();
     Type f32 = rewriter.getF32Type();
-    int64_t n = cast<RankedTensorType>(op.getX().getType()).getDimSize(0);
+    auto xType = cast<RankedTensorType>(op.getX().getType());
+    int64_t n = xType.getDimSize(0);
     int64_t g = packed.getLayout().getG(), k = packed.getK();
     int64_t group = packed.getQuant().getGroupSizeFor(k);
+    ActQuantAttr actQuant = op.getActQuantAttr();
+    bool intActivations = actQuant || xType.getElementType().isInteger(8);
+
     // Quantized tables (table_i8) get one scale per activation group of
     // kActGroup K elements at most, so that a large weight group (or a
     // per-tensor scale) does not share one table scale over all of K.
@@ -48,13 +47,32 @@ struct DecomposeMpGemm : OpRewritePattern<MpGemmOp> {
         group % kActGroup == 0)
       segment = kActGroup;
     // With int8 activations a segment also has one activation scale: it
-    // must fit in a block of the per-block x_scale.
+    // must fit in a block of the activation scales.
+    int64_t block = k;
+    if (actQuant && actQuant.getBlock() > 0)
+      block = actQuant.getBlock();
+    else if (auto scale = dyn_cast_if_present<RankedTensorType>(
+                 op.getXScale() ? op.getXScale().getType() : Type());
+             scale && scale.getRank() == 2)
+      block = k / scale.getDimSize(1);
     if (intActivations) {
-      auto scale = cast<RankedTensorType>(op.getXScale().getType());
-      int64_t block = scale.getRank() == 2 ? k / scale.getDimSize(1) : k;
       segment = std::min(segment, block);
       if (group % segment != 0 || block % segment != 0 || segment % g != 0)
         return rewriter.notifyMatchFailure(op, "segments do not align");
+    }
+
+    // act_quant: quantize first, then take the int8-activation path.
+    Value x = op.getX(), xScale = op.getXScale();
+    if (actQuant) {
+      SmallVector<int64_t> scaleShape = {n};
+      if (actQuant.getBlock() > 0)
+        scaleShape.push_back(k / actQuant.getBlock());
+      auto quantized = QuantizeActivationsOp::create(
+          rewriter, loc,
+          RankedTensorType::get(xType.getShape(), rewriter.getI8Type()),
+          RankedTensorType::get(scaleShape, f32), x, actQuant.getBlock());
+      x = quantized.getQuantized();
+      xScale = quantized.getScale();
     }
     Type entry = intActivations ? rewriter.getI16Type() : f32;
     auto tableType = RankedTensorType::get({n, k / g, int64_t(1) << g}, entry);
@@ -65,7 +83,7 @@ struct DecomposeMpGemm : OpRewritePattern<MpGemmOp> {
 
     auto tables = TablePrecomputeOp::create(
         rewriter, loc, tableType, xsumType,
-        intActivations ? Type(xsumType) : Type(), op.getX(), op.getXScale(), g,
+        intActivations ? Type(xsumType) : Type(), x, xScale, g,
         segment, /*mirror=*/false,
         AccuracyAttr::get(rewriter.getContext(), accuracy));
     Value acc = LookupAccumulateOp::create(rewriter, loc, accType,

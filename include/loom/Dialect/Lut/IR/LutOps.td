@@ -106,6 +106,29 @@ def Lut_LinearOp : Lut_Op<"linear", [Pure]> {
 // The bit-serial table-lookup form (produced by lut-decompose-mpgemm)
 //===----------------------------------------------------------------------===//
 
+def Lut_QuantizeActivationsOp : Lut_Op<"quantize_activations", [Pure]> {
+  let summary = "int8 quantization of fp activations (lut.md §1.3)";
+  let description = [{
+    Per row (or per block of `block` consecutive K elements, 0 for the whole
+    row): scale = absmax / 127 and q = round-half-even(x / scale) clamped to
+    [-127, 127] (0 where the scale is 0). The scale result is [N] per row or
+    [N, K/block] per block. What `act_quant` means, as a separate op.
+
+    ```mlir
+    %q, %s = lut.quantize_activations %x {block = 32 : i64}
+               : tensor<?x128xf32> -> tensor<?x128xi8>, tensor<?x4xf32>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[F32, F16, BF16]>:$x,
+                       DefaultValuedAttr<I64Attr, "0">:$block);
+  let results = (outs RankedTensorOf<[I8]>:$quantized,
+                      RankedTensorOf<[F32]>:$scale);
+  let assemblyFormat = [{
+    $x attr-dict `:` type($x) `->` type($quantized) `,` type($scale)
+  }];
+  let hasVerifier = 1;
+}
+
 def Lut_TablePrecomputeOp : Lut_Op<"table_precompute", [Pure]> {
   let summary = "activation tables of the bit-serial lookup GEMM";
   let description = [{
