@@ -35,7 +35,8 @@ struct LutCase {
   ActMode act;
   /// 0: the reference `codes` layout and pipeline; 4 or 8: a bitplane
   /// layout with that lookup group, lowered by loom-cpu-pipeline through the
-  /// bit-serial table-lookup form, with full or mirrored half tables.
+  /// bit-serial table-lookup form, with full or mirrored half tables; 3: the
+  /// trit3 layout of ternary weights (14-entry tables and a sign).
   int64_t lookupGroup = 0;
   bool mirror = false;
   /// With a bitplane layout: `accuracy = fp` (f32 tables) instead of the
@@ -99,7 +100,8 @@ std::string buildModule(const LutCase &c) {
                        ? "tensor<?x" + std::to_string(c.k / kActBlock) + "xf32>"
                        : "tensor<?xf32>";
   std::string layout =
-      c.lookupGroup ? "#lut.layout<bitplane, g = " +
+      c.lookupGroup == 3 ? std::string("#lut.layout<trit3, tile_m = 128>")
+      : c.lookupGroup    ? "#lut.layout<bitplane, g = " +
                           std::to_string(c.lookupGroup) +
                           ", lanes = 1x1, tile_m = " +
                           std::to_string(c.lookupGroup == 4 ? 128 : 64) + ">"
@@ -181,18 +183,23 @@ std::vector<double> tableBound(const LutCase &c, const std::vector<float> &x,
   int64_t g = c.lookupGroup;
   int64_t group = c.format.group > 0 ? c.format.group : c.k;
   int64_t segment = group > 64 && group % 64 == 0 ? 64 : group;
-  double kappa = c.format.encoding == Encoding::Binary ? 1.0 : 0.5;
-  double planeWeights = c.format.encoding == Encoding::Ternary
+  bool trit3 = g == 3;
+  double kappa = c.format.encoding == Encoding::Binary || trit3 ? 1.0 : 0.5;
+  double planeWeights = trit3 ? 1.0
+                        : c.format.encoding == Encoding::Ternary
                             ? 2.0
                             : double((1 << c.format.bits) - 1);
   int64_t segments = c.k / segment;
   std::vector<double> tau(n * segments, 0.0);
   for (int64_t r = 0; r < n; ++r)
     for (int64_t j = 0; j < c.k / g; ++j)
-      for (int64_t u = 0; u < (int64_t(1) << g); ++u) {
+      for (int64_t u = 0; u < (trit3 ? 14 : int64_t(1) << g); ++u) {
         double t = 0;
-        for (int64_t l = 0; l < g; ++l)
-          t += ((u >> l) & 1 ? 1.0 : -1.0) * x[r * c.k + j * g + l];
+        for (int64_t l = 0; l < g; ++l) {
+          double sign = trit3 ? double((u + 13) / (l == 0 ? 9 : l == 1 ? 3 : 1) % 3) - 1
+                              : ((u >> l) & 1 ? 1.0 : -1.0);
+          t += sign * x[r * c.k + j * g + l];
+        }
         double &m = tau[r * segments + j * g / segment];
         m = std::max(m, std::fabs(t) / 127.0);
       }
@@ -378,6 +385,21 @@ std::vector<LutCase> allCases() {
                            act != ActMode::ActQuantBlock && !isI8(act)});
       ++rotate;
     }
+  // trit3: ternary weights, K a multiple of 3, groups of whole triples
+  // (activation blocks of 32 do not hold whole triples: act_quant per row).
+  const Shape triples[] = {{1, 96}, {8, 192}, {33, 384}};
+  const ActMode trit3Acts[] = {ActMode::F32, ActMode::I8Row,
+                               ActMode::ActQuantRow, ActMode::BF16};
+  int t3 = 0;
+  for (int64_t g : {int64_t(48), int64_t(96), int64_t(-1), int64_t(0)})
+    for (ActMode act : trit3Acts) {
+      const Shape &s = triples[t3 % 3];
+      LutFormat f{Encoding::Ternary, 0, g};
+      bool exact = act != ActMode::F32 && act != ActMode::BF16;
+      cases.push_back({f, ScaleType(t3 % 3), s.m, s.k, act, 3, false,
+                       !exact && t3 % 2 == 0});
+      ++t3;
+    }
   return cases;
 }
 
@@ -392,7 +414,9 @@ std::string caseName(const ::testing::TestParamInfo<LutCase> &info) {
                                     : std::to_string(c.format.group))
      << "_" << scaleTypeName(c.scaleType) << "_" << c.m << "x" << c.k << "_"
      << act[int(c.act)];
-  if (c.lookupGroup)
+  if (c.lookupGroup == 3)
+    os << "_trit3" << (c.fpTables ? "_fp" : "");
+  else if (c.lookupGroup)
     os << "_bitplane" << c.lookupGroup << (c.mirror ? "_mirror" : "")
        << (c.fpTables ? "_fp" : "_i8");
   return os.str();

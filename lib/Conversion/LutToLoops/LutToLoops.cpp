@@ -450,18 +450,45 @@ struct TablePrecomputeLowering : OpConversionPattern<TablePrecomputeOp> {
         [&](OpBuilder &b, Location l, ValueRange args) {
           Value u = linalg::IndexOp::create(b, l, 2);
           Value lane = linalg::IndexOp::create(b, l, 3);
-          Value bit = arith::AndIOp::create(
-              b, l, arith::ShRUIOp::create(b, l, u, lane),
-              arith::ConstantIndexOp::create(b, l, 1));
-          Value set = arith::CmpIOp::create(
-              b, l, arith::CmpIPredicate::ne, bit,
-              arith::ConstantIndexOp::create(b, l, 0));
           Value xv = toF32(b, l, args[0]);
-          Value signed_ = arith::SelectOp::create(
-              b, l, set, xv, arith::NegFOp::create(b, l, xv));
-          linalg::YieldOp::create(b, l,
-                                  arith::AddFOp::create(b, l, args[1], signed_)
-                                      .getResult());
+          Value term;
+          if (g == 3) {
+            // Entry u is the pattern v = u + 13 in base 3 (digit d = t + 1,
+            // first lane most significant): the zero pattern and the 13
+            // whose first non-zero trit is +1 (lut.md §2.5).
+            auto idx = [&](int64_t v) {
+              return arith::ConstantIndexOp::create(b, l, v);
+            };
+            Value v = arith::AddIOp::create(b, l, u, idx(13));
+            Value power = arith::SelectOp::create(
+                b, l,
+                arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, lane,
+                                      idx(0)),
+                idx(9),
+                arith::SelectOp::create(
+                    b, l,
+                    arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, lane,
+                                          idx(1)),
+                    idx(3), idx(1)));
+            Value digit = arith::RemUIOp::create(
+                b, l, arith::DivUIOp::create(b, l, v, power), idx(3));
+            Value trit = arith::SubIOp::create(
+                b, l, arith::IndexCastOp::create(b, l, b.getI32Type(), digit),
+                intConst(b, l, b.getI32Type(), 1));
+            term = arith::MulFOp::create(
+                b, l, arith::SIToFPOp::create(b, l, f32, trit), xv);
+          } else {
+            Value bit = arith::AndIOp::create(
+                b, l, arith::ShRUIOp::create(b, l, u, lane),
+                arith::ConstantIndexOp::create(b, l, 1));
+            Value set = arith::CmpIOp::create(
+                b, l, arith::CmpIPredicate::ne, bit,
+                arith::ConstantIndexOp::create(b, l, 0));
+            term = arith::SelectOp::create(b, l, set, xv,
+                                           arith::NegFOp::create(b, l, xv));
+          }
+          linalg::YieldOp::create(
+              b, l, arith::AddFOp::create(b, l, args[1], term).getResult());
         });
 
     // xsum[n, s] = sum of the segment's activations.
@@ -643,8 +670,9 @@ struct LookupAccumulateLowering : OpConversionPattern<LookupAccumulateOp> {
     MLIRContext *ctx = rewriter.getContext();
     PackedType packed = op.getWeight().getType();
     QuantAttr quant = packed.getQuant();
-    int64_t g = packed.getLayout().getG(), segment = op.getSegment();
+    int64_t g = packed.getLayout().getLookupGroup(), segment = op.getSegment();
     int64_t m = packed.getM(), k = packed.getK();
+    bool trit3 = packed.getLayout().getKind() == LayoutKind::Trit3;
     int64_t groups = segment / g;
     Value table = adaptor.getTable().front();
     Value codes = adaptor.getWeight().front();
@@ -696,6 +724,49 @@ struct LookupAccumulateLowering : OpConversionPattern<LookupAccumulateOp> {
           SmallVector<Value> at = {linalg::IndexOp::create(b, l, 0),
                                    linalg::IndexOp::create(b, l, 2),
                                    linalg::IndexOp::create(b, l, 3)};
+          if (trit3) {
+            // v = 9 q0 + 3 q1 + q2 over the trits' digits; patterns whose
+            // first non-zero trit is -1 (v < 13) read the negated entry of
+            // their negation 26 - v.
+            Value v = intConst(b, l, i32, 0);
+            for (int64_t lane = 0; lane < 3; ++lane) {
+              Type i32t = b.getI32Type();
+              Value q = arith::MinSIOp::create(
+                  b, l,
+                  arith::AndIOp::create(
+                      b, l, arith::ExtUIOp::create(b, l, i32t, args[lane]),
+                      intConst(b, l, i32t, 3)),
+                  intConst(b, l, i32t, 2));
+              v = arith::AddIOp::create(
+                  b, l, arith::MulIOp::create(b, l, v, intConst(b, l, i32t, 3)),
+                  q);
+            }
+            Value negative = arith::CmpIOp::create(
+                b, l, arith::CmpIPredicate::slt, v, intConst(b, l, i32, 13));
+            Value canonical = arith::SelectOp::create(
+                b, l, negative,
+                arith::SubIOp::create(b, l, intConst(b, l, i32, 26), v), v);
+            Value index = arith::SubIOp::create(b, l, canonical,
+                                                intConst(b, l, i32, 13));
+            SmallVector<Value> indices(at);
+            indices.push_back(
+                arith::IndexCastOp::create(b, l, b.getIndexType(), index));
+            Value entry = tensor::ExtractOp::create(b, l, table4, indices);
+            if (quantized) {
+              entry = arith::ExtSIOp::create(b, l, i32, entry);
+              entry = arith::SelectOp::create(
+                  b, l, negative,
+                  arith::SubIOp::create(b, l, intConst(b, l, i32, 0), entry),
+                  entry);
+              sum = arith::AddIOp::create(b, l, sum, entry);
+            } else {
+              entry = arith::SelectOp::create(
+                  b, l, negative, arith::NegFOp::create(b, l, entry), entry);
+              sum = arith::AddFOp::create(b, l, sum, entry);
+            }
+            linalg::YieldOp::create(b, l, sum);
+            return;
+          }
           for (unsigned plane = 0; plane < planes; ++plane) {
             Value index = intConst(b, l, i32, 0);
             for (int64_t lane = 0; lane < g; ++lane) {
@@ -793,7 +864,11 @@ struct ScaleCombineLowering : OpConversionPattern<ScaleCombineOp> {
 
     bool ternary = quant.getEncoding() == Encoding::Ternary;
     unsigned bits = ternary ? 2 : quant.getBits();
-    double kappa = quant.getEncoding() == Encoding::Binary ? 1.0 : 0.5;
+    // trit3 sums are sum t x already (no plane halves to undo).
+    bool trit3 =
+        op.getWeight().getType().getLayout().getKind() == LayoutKind::Trit3;
+    double kappa =
+        quant.getEncoding() == Encoding::Binary || trit3 ? 1.0 : 0.5;
     double c = 0.0;
     if (quant.getEncoding() == Encoding::Unsigned)
       c = ((1 << bits) - 1) / 2.0;

@@ -318,8 +318,8 @@ func.func @linear_bias_type(%x: tensor<2x64xf32>, %b: tensor<128xf16>, %w: !lut.
 // -----
 
 func.func @table_g(%x: tensor<2x64xf32>) {
-  // expected-error @+1 {{lookup group g must be 4 or 8, got 3}}
-  %t, %s = lut.table_precompute %x {g = 3 : i64, segment = 32 : i64} : tensor<2x64xf32> -> tensor<2x21x8xf32>, tensor<2x2xf32>
+  // expected-error @+1 {{lookup group g must be 4 or 8 (bit planes) or 3 (trit3), got 5}}
+  %t, %s = lut.table_precompute %x {g = 5 : i64, segment = 32 : i64} : tensor<2x64xf32> -> tensor<2x12x32xf32>, tensor<2x2xf32>
   return
 }
 
@@ -360,7 +360,7 @@ func.func @table_xsum(%x: tensor<2x64xf32>) {
 
 func.func @lookup_codes(%t: tensor<2x16x16xf32>, %c: tensor<8x64xi8>, %s: tensor<8x2xf32>) {
   %w = lut.pack %c, %s : tensor<8x64xi8>, tensor<8x2xf32> -> !lut.packed<8x64, #lut.quant<signed, bits = 2, group = 32>>
-  // expected-error @+1 {{needs a weight in the bitplane layout, got #lut.layout<codes>}}
+  // expected-error @+1 {{needs a weight in the bitplane or trit3 layout, got #lut.layout<codes>}}
   %a = lut.lookup_accumulate %t, %w {segment = 32 : i64} : tensor<2x16x16xf32>, !lut.packed<8x64, #lut.quant<signed, bits = 2, group = 32>> -> tensor<2x8x2xf32>
   return
 }
@@ -522,5 +522,21 @@ func.func @quantize_block(%x: tensor<2x64xf32>) {
 func.func @quantize_scale(%x: tensor<2x64xf32>) {
   // expected-error @+1 {{scale must have shape 2x2, got 'tensor<2xf32>'}}
   %q, %s = lut.quantize_activations %x {block = 32 : i64} : tensor<2x64xf32> -> tensor<2x64xi8>, tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @trit3_mirror(%x: tensor<2x96xf32>) {
+  // expected-error @+1 {{trit3 tables are already sign-symmetric; they take no mirror}}
+  %t, %s = lut.table_precompute %x {g = 3 : i64, segment = 96 : i64, mirror} : tensor<2x96xf32> -> tensor<2x32x14xf32>, tensor<2x1xf32>
+  return
+}
+
+// -----
+
+func.func @trit3_entries(%x: tensor<2x96xf32>) {
+  // expected-error @+1 {{table must have shape 2x32x14, got 'tensor<2x32x16xf32>'}}
+  %t, %s = lut.table_precompute %x {g = 3 : i64, segment = 96 : i64} : tensor<2x96xf32> -> tensor<2x32x16xf32>, tensor<2x1xf32>
   return
 }

@@ -55,3 +55,17 @@ func.func @untouched(%c: tensor<64x128xi8>, %s: tensor<64x4xf32>, %x: tensor<2x1
   %2 = lut.mpgemm %x, %w {act_quant = #lut.act_quant<i8>} : tensor<2x128xf32>, !w -> tensor<2x128xf32>
   return %0, %1, %2 : tensor<2x64xf32>, tensor<2x128xf32>, tensor<2x128xf32>
 }
+
+// -----
+
+!t = !lut.packed<128x96, #lut.quant<ternary, group = per_tensor, scale = f32>, #lut.layout<trit3, tile_m = 128>>
+
+// trit3 weights: 14-entry tables of 3 activations; a per-tensor scale with
+// K = 96 is one segment (96 is no multiple of the 64 of int8 tables).
+// CHECK-LABEL: func @trit3
+// CHECK: lut.table_precompute %{{.*}} {accuracy = #lut.accuracy<table_i8>, g = 3 : i64, segment = 96 : i64} : tensor<?x96xf32> -> tensor<?x32x14xf32>, tensor<?x1xf32>
+// CHECK: lut.lookup_accumulate {{.*}} -> tensor<?x128x1xf32>
+func.func @trit3(%x: tensor<?x96xf32>, %w: !t) -> tensor<?x128xf32> {
+  %y = lut.mpgemm %x, %w : tensor<?x96xf32>, !t -> tensor<?x128xf32>
+  return %y : tensor<?x128xf32>
+}

@@ -174,6 +174,14 @@ LogicalResult LinearOp::verify() {
 // Bit-serial lookup form
 //===----------------------------------------------------------------------===//
 
+/// Entries of a table: 2^g sums for bit planes (2^(g-1) mirrored), and the
+/// 14 sign-canonical patterns of 3 trits for trit3 (lut.md §2.5).
+static int64_t tableEntries(int64_t g, bool mirror) {
+  if (g == 3)
+    return 14;
+  return mirror ? int64_t(1) << (g - 1) : int64_t(1) << g;
+}
+
 LogicalResult QuantizeActivationsOp::verify() {
   auto x = cast<RankedTensorType>(getX().getType());
   if (x.getRank() != 2 || ShapedType::isDynamic(x.getDimSize(1)))
@@ -194,8 +202,13 @@ LogicalResult QuantizeActivationsOp::verify() {
 LogicalResult TablePrecomputeOp::verify() {
   auto x = cast<RankedTensorType>(getX().getType());
   int64_t g = getG(), segment = getSegment();
-  if (g != 4 && g != 8)
-    return emitOpError() << "lookup group g must be 4 or 8, got " << g;
+  if (g != 3 && g != 4 && g != 8)
+    return emitOpError() << "lookup group g must be 4 or 8 (bit planes) or 3 "
+                            "(trit3), got "
+                         << g;
+  if (g == 3 && getMirror())
+    return emitOpError() << "trit3 tables are already sign-symmetric; they "
+                            "take no mirror";
   if (x.getRank() != 2 || ShapedType::isDynamic(x.getDimSize(1)))
     return emitOpError() << "x must be [N, K] with a static K";
   int64_t n = x.getDimSize(0), k = x.getDimSize(1);
@@ -205,7 +218,7 @@ LogicalResult TablePrecomputeOp::verify() {
     return emitOpError() << "segment " << segment
                          << " must be a positive multiple of g dividing K = "
                          << k;
-  int64_t entries = getMirror() ? int64_t(1) << (g - 1) : int64_t(1) << g;
+  int64_t entries = tableEntries(g, getMirror());
   Type entry = getElementTypeOrSelf(getTable().getType());
   bool intActivations = x.getElementType().isInteger(8);
   if (intActivations != static_cast<bool>(getXScale()))
@@ -245,14 +258,15 @@ LogicalResult TablePrecomputeOp::verify() {
   return success();
 }
 
-/// The bit-serial ops read weights in the bitplane layout, whose segments
-/// are the weight's scale groups.
-static LogicalResult verifyBitplaneWeight(Operation *op, PackedType packed,
-                                          int64_t segment) {
+/// The table-lookup ops read weights in the bitplane or trit3 layout,
+/// whose segments lie within the weight's scale groups.
+static LogicalResult verifyLookupWeight(Operation *op, PackedType packed,
+                                        int64_t segment) {
   LayoutAttr layout = packed.getLayout();
-  if (layout.getKind() != LayoutKind::Bitplane)
-    return op->emitOpError() << "needs a weight in the bitplane layout, got "
-                             << layout;
+  if (layout.getKind() != LayoutKind::Bitplane &&
+      layout.getKind() != LayoutKind::Trit3)
+    return op->emitOpError()
+           << "needs a weight in the bitplane or trit3 layout, got " << layout;
   int64_t group = packed.getQuant().getGroupSizeFor(packed.getK());
   if (segment <= 0 || group % segment != 0 ||
       segment % layout.getLookupGroup() != 0)
@@ -266,17 +280,17 @@ static LogicalResult verifyBitplaneWeight(Operation *op, PackedType packed,
 LogicalResult LookupAccumulateOp::verify() {
   PackedType packed = getWeight().getType();
   int64_t segment = getSegment();
-  if (failed(verifyBitplaneWeight(*this, packed, segment)))
+  if (failed(verifyLookupWeight(*this, packed, segment)))
     return failure();
-  int64_t g = packed.getLayout().getG(), k = packed.getK();
+  int64_t g = packed.getLayout().getLookupGroup(), k = packed.getK();
   auto table = cast<RankedTensorType>(getTable().getType());
   if (table.getRank() != 3)
-    return emitOpError() << "table must be [N, K/g, 2^g]";
+    return emitOpError() << "table must be [N, K/g, entries]";
   int64_t n = table.getDimSize(0);
   // A full table, or a mirrored half table.
-  int64_t entries = table.getDimSize(2) == int64_t(1) << (g - 1)
-                        ? int64_t(1) << (g - 1)
-                        : int64_t(1) << g;
+  int64_t entries = table.getDimSize(2) == tableEntries(g, /*mirror=*/true)
+                        ? tableEntries(g, /*mirror=*/true)
+                        : tableEntries(g, /*mirror=*/false);
   if (failed(verifyTensorShape(*this, "table", table, {n, k / g, entries})) ||
       failed(verifyTensorShape(*this, "acc", getAcc().getType(),
                         {n, packed.getM(), k / segment})))
@@ -293,7 +307,9 @@ LogicalResult LookupAccumulateOp::verify() {
     int64_t maxEntry = table.getElementType().isInteger(8) ? 127 : 128 * g;
     bool ternary = packed.getQuant().getEncoding() == Encoding::Ternary;
     unsigned planes = packed.getQuant().getNumPlanes();
-    int64_t planeWeights = ternary ? 2 : (int64_t(1) << planes) - 1;
+    int64_t planeWeights = g == 3 ? 1
+                           : ternary ? 2
+                                     : (int64_t(1) << planes) - 1;
     if (maxEntry * planeWeights * (segment / g) >= (int64_t(1) << 31))
       return emitOpError() << "i32 sums over segments of " << segment
                            << " could overflow";
@@ -318,7 +334,7 @@ LogicalResult ScaleCombineOp::verify() {
     if (failed(verifyTensorShape(*this, "tscale", tscale.getType(),
                                  {n, segments})))
       return failure();
-  if (failed(verifyBitplaneWeight(*this, packed, packed.getK() / segments)) ||
+  if (failed(verifyLookupWeight(*this, packed, packed.getK() / segments)) ||
       failed(verifyTensorShape(*this, "acc", acc, {n, packed.getM(), segments})) ||
       failed(verifyTensorShape(*this, "xsum", getXsum().getType(), {n, segments})) ||
       failed(verifyTensorShape(*this, "result", getResult().getType(),

@@ -27,13 +27,14 @@ struct DecomposeMpGemm : OpRewritePattern<MpGemmOp> {
   LogicalResult matchAndRewrite(MpGemmOp op,
                                 PatternRewriter &rewriter) const override {
     PackedType packed = op.getWeight().getType();
-    if (packed.getLayout().getKind() != LayoutKind::Bitplane)
-      return rewriter.notifyMatchFailure(op, "weight is not in bitplane layout");
+    LayoutKind layout = packed.getLayout().getKind();
+    if (layout != LayoutKind::Bitplane && layout != LayoutKind::Trit3)
+      return rewriter.notifyMatchFailure(op, "weight is not in a lookup layout");
     Location loc = op.getLoc();
     Type f32 = rewriter.getF32Type();
     auto xType = cast<RankedTensorType>(op.getX().getType());
     int64_t n = xType.getDimSize(0);
-    int64_t g = packed.getLayout().getG(), k = packed.getK();
+    int64_t g = packed.getLayout().getLookupGroup(), k = packed.getK();
     int64_t group = packed.getQuant().getGroupSizeFor(k);
     ActQuantAttr actQuant = op.getActQuantAttr();
     bool intActivations = actQuant || xType.getElementType().isInteger(8);
@@ -55,11 +56,10 @@ struct DecomposeMpGemm : OpRewritePattern<MpGemmOp> {
                  op.getXScale() ? op.getXScale().getType() : Type());
              scale && scale.getRank() == 2)
       block = k / scale.getDimSize(1);
-    if (intActivations) {
+    if (intActivations)
       segment = std::min(segment, block);
-      if (group % segment != 0 || block % segment != 0 || segment % g != 0)
-        return rewriter.notifyMatchFailure(op, "segments do not align");
-    }
+    if (group % segment != 0 || block % segment != 0 || segment % g != 0)
+      return rewriter.notifyMatchFailure(op, "segments do not align");
 
     // act_quant: quantize first, then take the int8-activation path.
     Value x = op.getX(), xScale = op.getXScale();
@@ -75,7 +75,8 @@ struct DecomposeMpGemm : OpRewritePattern<MpGemmOp> {
       xScale = quantized.getScale();
     }
     Type entry = intActivations ? rewriter.getI16Type() : f32;
-    auto tableType = RankedTensorType::get({n, k / g, int64_t(1) << g}, entry);
+    int64_t entries = g == 3 ? 14 : int64_t(1) << g;
+    auto tableType = RankedTensorType::get({n, k / g, entries}, entry);
     auto xsumType = RankedTensorType::get({n, k / segment}, f32);
     auto accType = RankedTensorType::get(
         {n, packed.getM(), k / segment},

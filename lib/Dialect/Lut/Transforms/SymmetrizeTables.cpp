@@ -20,8 +20,8 @@ struct SymmetrizeTable : OpRewritePattern<TablePrecomputeOp> {
 
   LogicalResult matchAndRewrite(TablePrecomputeOp op,
                                 PatternRewriter &rewriter) const override {
-    if (op.getMirror())
-      return rewriter.notifyMatchFailure(op, "already mirrored");
+    if (op.getMirror() || op.getG() == 3)
+      return rewriter.notifyMatchFailure(op, "mirrored, or trit3 (symmetric)");
     auto full = cast<RankedTensorType>(op.getTable().getType());
     SmallVector<int64_t> shape(full.getShape());
     shape.back() /= 2;
