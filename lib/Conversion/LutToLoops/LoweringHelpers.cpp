@@ -129,8 +129,8 @@ Value activationAbsMax(OpBuilder &b, Location loc, Value x, int64_t k,
   Type f32 = b.getF32Type();
   auto xType = cast<RankedTensorType>(x.getType());
   int64_t blocks = k / block;
-  auto blockedType = RankedTensorType::get(
-      {xType.getDimSize(0), blocks, block}, xType.getElementType());
+  auto blockedType = RankedTensorType::get({xType.getDimSize(0), blocks, block},
+                                           xType.getElementType());
   SmallVector<OpFoldResult> blockedShape = {tensor::getMixedSize(b, loc, x, 0),
                                             b.getIndexAttr(blocks),
                                             b.getIndexAttr(block)};
@@ -148,11 +148,11 @@ Value activationAbsMax(OpBuilder &b, Location loc, Value x, int64_t k,
                                            utils::IteratorType::parallel,
                                            utils::IteratorType::reduction},
              [&](OpBuilder &nb, Location l, ValueRange args) {
-               Value a = math::AbsFOp::create(nb, l,
-                                              castFloat(nb, l, args[0], f32));
-               linalg::YieldOp::create(nb, l,
-                                       arith::MaximumFOp::create(nb, l, args[1], a)
-                                           .getResult());
+               Value a =
+                   math::AbsFOp::create(nb, l, castFloat(nb, l, args[0], f32));
+               linalg::YieldOp::create(
+                   nb, l,
+                   arith::MaximumFOp::create(nb, l, args[1], a).getResult());
              })
       .getResult(0);
 }
@@ -165,11 +165,10 @@ Value quantizeActivation(OpBuilder &b, Location loc, Value x, Value scale) {
                                       arith::DivFOp::create(b, loc, x, scale));
   q = arith::MaximumFOp::create(b, loc, q, floatConst(b, loc, f32, -127.0));
   q = arith::MinimumFOp::create(b, loc, q, floatConst(b, loc, f32, 127.0));
-  Value isZero = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
-                                       scale, zero);
+  Value isZero =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, scale, zero);
   return arith::SelectOp::create(b, loc, isZero, zero, q);
 }
-
 
 /// x [N, K] viewed as [N, K/inner, inner].
 Value splitInner(OpBuilder &b, Location loc, Value x, int64_t inner) {
@@ -186,8 +185,8 @@ Value splitInner(OpBuilder &b, Location loc, Value x, int64_t inner) {
 
 /// A zero-filled tensor of `shape` (f32 unless `elt` says otherwise) whose
 /// dim 0 is `like`'s dim 0.
-Value zerosLike(OpBuilder &b, Location loc, Value like,
-                ArrayRef<int64_t> shape, Type elt) {
+Value zerosLike(OpBuilder &b, Location loc, Value like, ArrayRef<int64_t> shape,
+                Type elt) {
   SmallVector<OpFoldResult> sizes = {tensor::getMixedSize(b, loc, like, 0)};
   for (int64_t d : shape.drop_front())
     sizes.push_back(b.getIndexAttr(d));

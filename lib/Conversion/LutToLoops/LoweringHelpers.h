@@ -53,8 +53,8 @@ Value splitInner(OpBuilder &b, Location loc, Value x, int64_t inner);
 
 /// A zero-filled tensor of `shape` (f32 unless `elt` says otherwise) whose
 /// dim 0 is `like`'s dim 0.
-Value zerosLike(OpBuilder &b, Location loc, Value like,
-                ArrayRef<int64_t> shape, Type elt = Type());
+Value zerosLike(OpBuilder &b, Location loc, Value like, ArrayRef<int64_t> shape,
+                Type elt = Type());
 
 /// pack, dequantize and mpgemm from logical codes (the reference GEMM).
 void populateReferenceGemmPatterns(TypeConverter &converter,

@@ -111,10 +111,9 @@ struct MpGemmOpLowering : OpConversionPattern<MpGemmOp> {
       maps.push_back(maps.back());
     if (actScale) {
       inputs.push_back(actScale);
-      maps.push_back(perRowScale
-                         ? AffineMap::get(3, 0, {dn}, ctx)
-                         : AffineMap::get(3, 0, {dn, dk.floorDiv(actBlock)},
-                                          ctx));
+      maps.push_back(
+          perRowScale ? AffineMap::get(3, 0, {dn}, ctx)
+                      : AffineMap::get(3, 0, {dn, dk.floorDiv(actBlock)}, ctx));
     }
     maps.push_back(AffineMap::get(3, 0, {dn, dm}, ctx));
 
@@ -134,18 +133,21 @@ struct MpGemmOpLowering : OpConversionPattern<MpGemmOp> {
           Value w = decodeWeight(b, l, quant, f64, code, scale, offset);
           Value xv;
           if (i8) {
-            xv = arith::MulFOp::create(b, l, arith::SIToFPOp::create(b, l, f64, args[0]),
-                                       castFloat(b, l, xs, f64));
+            xv = arith::MulFOp::create(
+                b, l, arith::SIToFPOp::create(b, l, f64, args[0]),
+                castFloat(b, l, xs, f64));
           } else if (quantizeInline) {
-            Value s = arith::DivFOp::create(b, l, xs, floatConst(b, l, f32, 127.0));
-            Value q = quantizeActivation(b, l, castFloat(b, l, args[0], f32), s);
+            Value s =
+                arith::DivFOp::create(b, l, xs, floatConst(b, l, f32, 127.0));
+            Value q =
+                quantizeActivation(b, l, castFloat(b, l, args[0], f32), s);
             xv = arith::MulFOp::create(b, l, castFloat(b, l, s, f64),
                                        castFloat(b, l, q, f64));
           } else {
             xv = castFloat(b, l, args[0], f64);
           }
-          Value sum = arith::AddFOp::create(
-              b, l, out, arith::MulFOp::create(b, l, xv, w));
+          Value sum = arith::AddFOp::create(b, l, out,
+                                            arith::MulFOp::create(b, l, xv, w));
           linalg::YieldOp::create(b, l, sum);
         });
 

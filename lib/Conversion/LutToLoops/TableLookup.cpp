@@ -44,18 +44,18 @@ struct QuantizeActivationsLowering
     Value quantized =
         linalg::GenericOp::create(
             rewriter, loc, init.getType(), ValueRange{x, scale}, init,
-            ArrayRef<AffineMap>{AffineMap::getMultiDimIdentityMap(2, ctx),
-                                AffineMap::get(2, 0, {d(0), d(1).floorDiv(block)},
-                                               ctx),
-                                AffineMap::getMultiDimIdentityMap(2, ctx)},
+            ArrayRef<AffineMap>{
+                AffineMap::getMultiDimIdentityMap(2, ctx),
+                AffineMap::get(2, 0, {d(0), d(1).floorDiv(block)}, ctx),
+                AffineMap::getMultiDimIdentityMap(2, ctx)},
             ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
                                           utils::IteratorType::parallel},
             [&](OpBuilder &b, Location l, ValueRange args) {
               Value q = quantizeActivation(b, l, castFloat(b, l, args[0], f32),
                                            args[1]);
               linalg::YieldOp::create(
-                  b, l, arith::FPToSIOp::create(b, l, b.getI8Type(), q)
-                            .getResult());
+                  b, l,
+                  arith::FPToSIOp::create(b, l, b.getI8Type(), q).getResult());
             })
             .getResult(0);
     auto scaleType = cast<RankedTensorType>(op.getScale().getType());
@@ -65,8 +65,8 @@ struct QuantizeActivationsLowering
     if (scale.getType() != scaleType)
       scale = tensor::CastOp::create(rewriter, loc, scaleType, scale);
     if (quantized.getType() != op.getQuantized().getType())
-      quantized = tensor::CastOp::create(rewriter, loc,
-                                         op.getQuantized().getType(), quantized);
+      quantized = tensor::CastOp::create(
+          rewriter, loc, op.getQuantized().getType(), quantized);
     rewriter.replaceOp(op, {quantized, scale});
     return success();
   }
@@ -137,9 +137,9 @@ struct TablePrecomputeLowering : OpConversionPattern<TablePrecomputeOp> {
             Value bit = arith::AndIOp::create(
                 b, l, arith::ShRUIOp::create(b, l, u, lane),
                 arith::ConstantIndexOp::create(b, l, 1));
-            Value set = arith::CmpIOp::create(
-                b, l, arith::CmpIPredicate::ne, bit,
-                arith::ConstantIndexOp::create(b, l, 0));
+            Value set =
+                arith::CmpIOp::create(b, l, arith::CmpIPredicate::ne, bit,
+                                      arith::ConstantIndexOp::create(b, l, 0));
             term = arith::SelectOp::create(b, l, set, xv,
                                            arith::NegFOp::create(b, l, xv));
           }
@@ -166,20 +166,21 @@ struct TablePrecomputeLowering : OpConversionPattern<TablePrecomputeOp> {
         });
     if (intActivations) {
       auto [scaledSums, tscale] = applyActivationScale(
-          rewriter, loc, sums.getResult(0), adaptor.getXScale(), segment,
-          x);
+          rewriter, loc, sums.getResult(0), adaptor.getXScale(), segment, x);
       Value exact = tensor::EmptyOp::create(
           rewriter, loc,
-          SmallVector<OpFoldResult>{tensor::getMixedSize(rewriter, loc, x, 0),
-                                    rewriter.getIndexAttr(tableType.getDimSize(1)),
-                                    rewriter.getIndexAttr(tableType.getDimSize(2))},
+          SmallVector<OpFoldResult>{
+              tensor::getMixedSize(rewriter, loc, x, 0),
+              rewriter.getIndexAttr(tableType.getDimSize(1)),
+              rewriter.getIndexAttr(tableType.getDimSize(2))},
           rewriter.getI16Type());
       AffineMap id3 = AffineMap::getMultiDimIdentityMap(3, ctx);
       Value i16Table =
           linalg::GenericOp::create(
               rewriter, loc, exact.getType(), tables.getResult(0), exact,
               ArrayRef<AffineMap>{id3, id3},
-              SmallVector<utils::IteratorType>(3, utils::IteratorType::parallel),
+              SmallVector<utils::IteratorType>(3,
+                                               utils::IteratorType::parallel),
               [&](OpBuilder &b, Location l, ValueRange args) {
                 linalg::YieldOp::create(
                     b, l,
@@ -202,11 +203,9 @@ struct TablePrecomputeLowering : OpConversionPattern<TablePrecomputeOp> {
 
   /// int8 activations x = scale * x_int: returns (xsum * scale, scale) per
   /// row and segment, from a per-row [N] or per-block [N, K/Ga] x_scale.
-  static std::pair<Value, Value> applyActivationScale(OpBuilder &b,
-                                                      Location loc, Value sums,
-                                                      Value scale,
-                                                      int64_t segment,
-                                                      Value x) {
+  static std::pair<Value, Value>
+  applyActivationScale(OpBuilder &b, Location loc, Value sums, Value scale,
+                       int64_t segment, Value x) {
     MLIRContext *ctx = b.getContext();
     auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
     auto scaleType = cast<RankedTensorType>(scale.getType());
@@ -216,7 +215,8 @@ struct TablePrecomputeLowering : OpConversionPattern<TablePrecomputeOp> {
             ? AffineMap::get(2, 0, {d(0)}, ctx)
             : AffineMap::get(
                   2, 0,
-                  {d(0), d(1).floorDiv((k / scaleType.getDimSize(1)) / segment)},
+                  {d(0),
+                   d(1).floorDiv((k / scaleType.getDimSize(1)) / segment)},
                   ctx);
     AffineMap id = AffineMap::getMultiDimIdentityMap(2, ctx);
     Value init = tensor::EmptyOp::create(
@@ -284,8 +284,8 @@ struct TablePrecomputeLowering : OpConversionPattern<TablePrecomputeOp> {
         [&](OpBuilder &nb, Location l, ValueRange args) {
           Value q = quantizeActivation(nb, l, args[0], args[1]);
           linalg::YieldOp::create(
-              nb, l, arith::FPToSIOp::create(nb, l, nb.getI8Type(), q)
-                         .getResult());
+              nb, l,
+              arith::FPToSIOp::create(nb, l, nb.getI8Type(), q).getResult());
         });
     auto collapsedType = RankedTensorType::get(
         {i8Type.getDimSize(0), blocks, entries}, b.getI8Type());
@@ -402,8 +402,8 @@ struct LookupAccumulateLowering : OpConversionPattern<LookupAccumulateOp> {
             Value canonical = arith::SelectOp::create(
                 b, l, negative,
                 arith::SubIOp::create(b, l, intConst(b, l, i32, 26), v), v);
-            Value index = arith::SubIOp::create(b, l, canonical,
-                                                intConst(b, l, i32, 13));
+            Value index =
+                arith::SubIOp::create(b, l, canonical, intConst(b, l, i32, 13));
             SmallVector<Value> indices(at);
             indices.push_back(
                 arith::IndexCastOp::create(b, l, b.getIndexType(), index));
@@ -436,15 +436,15 @@ struct LookupAccumulateLowering : OpConversionPattern<LookupAccumulateOp> {
             Value top;
             if (mirrored) {
               Value mask = intConst(b, l, i32, (int64_t(1) << (g - 1)) - 1);
-              top = arith::CmpIOp::create(
-                  b, l, arith::CmpIPredicate::ugt, index, mask);
+              top = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ugt,
+                                          index, mask);
               Value complement = arith::XOrIOp::create(
                   b, l, index, intConst(b, l, i32, (int64_t(1) << g) - 1));
               index = arith::SelectOp::create(b, l, top, complement, index);
             }
             SmallVector<Value> indices(at);
-            indices.push_back(arith::IndexCastOp::create(
-                b, l, b.getIndexType(), index));
+            indices.push_back(
+                arith::IndexCastOp::create(b, l, b.getIndexType(), index));
             Value entry = tensor::ExtractOp::create(b, l, table4, indices);
             int64_t weight = ternary ? 1 : int64_t(1) << plane;
             if (quantized) {
@@ -523,8 +523,7 @@ struct ScaleCombineLowering : OpConversionPattern<ScaleCombineOp> {
     // trit3 sums are sum t x already (no plane halves to undo).
     bool trit3 =
         op.getWeight().getType().getLayout().getKind() == LayoutKind::Trit3;
-    double kappa =
-        quant.getEncoding() == Encoding::Binary || trit3 ? 1.0 : 0.5;
+    double kappa = quant.getEncoding() == Encoding::Binary || trit3 ? 1.0 : 0.5;
     double c = 0.0;
     if (quant.getEncoding() == Encoding::Unsigned)
       c = ((1 << bits) - 1) / 2.0;
@@ -555,16 +554,16 @@ struct ScaleCombineLowering : OpConversionPattern<ScaleCombineOp> {
                 b, l, constant, arith::SIToFPOp::create(b, l, f32, z));
           }
           Value inner = arith::AddFOp::create(
-              b, l, arith::MulFOp::create(b, l, a, floatConst(b, l, f32, kappa)),
+              b, l,
+              arith::MulFOp::create(b, l, a, floatConst(b, l, f32, kappa)),
               arith::MulFOp::create(b, l, constant, x));
           Value y = arith::MulFOp::create(b, l, s, inner);
           if (quant.getOffset() == OffsetKind::Min)
             y = arith::SubFOp::create(
                 b, l, y,
                 arith::MulFOp::create(b, l, castFloat(b, l, args[3], f32), x));
-          linalg::YieldOp::create(b, l,
-                                  arith::AddFOp::create(b, l, args.back(), y)
-                                      .getResult());
+          linalg::YieldOp::create(
+              b, l, arith::AddFOp::create(b, l, args.back(), y).getResult());
         });
     Value result = generic.getResult(0);
     if (resultType.getElementType() != f32) {
