@@ -35,66 +35,6 @@ Value castFloat(OpBuilder &b, Location loc, Value v, Type type) {
   return arith::TruncFOp::create(b, loc, type, v);
 }
 
-/// Decodes one stored code into w = s * v(q) + o, computed in `type`.
-/// Codes are masked to the encoding's width, so any byte decodes to a
-/// defined value.
-Value decodeWeight(OpBuilder &b, Location loc, QuantAttr quant, Type type,
-                   Value code, Value scale, Value offset) {
-  Type i32 = b.getI32Type();
-  bool ternary = quant.getEncoding() == Encoding::Ternary;
-  unsigned bits = ternary ? 2 : quant.getBits();
-  Value mask = intConst(b, loc, i32, (1 << bits) - 1);
-  Value q = arith::AndIOp::create(
-      b, loc, arith::ExtUIOp::create(b, loc, i32, code), mask);
-  Value v;
-  switch (quant.getEncoding()) {
-  case Encoding::Unsigned:
-    v = q;
-    break;
-  case Encoding::Signed:
-    v = arith::SubIOp::create(b, loc, q,
-                              intConst(b, loc, i32, 1 << (bits - 1)));
-    break;
-  case Encoding::Binary:
-    v = arith::SubIOp::create(
-        b, loc, arith::ShLIOp::create(b, loc, q, intConst(b, loc, i32, 1)),
-        intConst(b, loc, i32, 1));
-    break;
-  case Encoding::Ternary:
-    v = arith::SubIOp::create(
-        b, loc, arith::MinSIOp::create(b, loc, q, intConst(b, loc, i32, 2)),
-        intConst(b, loc, i32, 1));
-    break;
-  }
-  if (quant.getOffset() == OffsetKind::ZeroPoint) {
-    Value z = arith::AndIOp::create(
-        b, loc, arith::ExtUIOp::create(b, loc, i32, offset), mask);
-    v = arith::SubIOp::create(b, loc, v, z);
-  }
-  Value w = arith::MulFOp::create(b, loc, castFloat(b, loc, scale, type),
-                                  arith::SIToFPOp::create(b, loc, type, v));
-  if (quant.getOffset() == OffsetKind::Min)
-    w = arith::SubFOp::create(b, loc, w, castFloat(b, loc, offset, type));
-  return w;
-}
-
-/// Map from the (m, k) iteration dimensions to the scale tensor of `quant`.
-AffineMap scaleMap(QuantAttr quant, AffineExpr m, AffineExpr k,
-                   unsigned numDims) {
-  MLIRContext *ctx = m.getContext();
-  AffineExpr zero = getAffineConstantExpr(0, ctx);
-  switch (quant.getGroupKind()) {
-  case GroupKind::Group:
-    return AffineMap::get(numDims, 0, {m, k.floorDiv(quant.getGroupSize())},
-                          ctx);
-  case GroupKind::PerChannel:
-    return AffineMap::get(numDims, 0, {m, zero}, ctx);
-  case GroupKind::PerTensor:
-    return AffineMap::get(numDims, 0, {zero, zero}, ctx);
-  }
-  llvm_unreachable("unknown group kind");
-}
-
 /// An empty [rows, cols] tensor whose dynamic row count is `x`'s dim 0.
 Value emptyLike(OpBuilder &b, Location loc, Value x, int64_t cols, Type elt) {
   SmallVector<OpFoldResult> sizes = {tensor::getMixedSize(b, loc, x, 0),
@@ -116,12 +56,6 @@ Value map2D(OpBuilder &b, Location loc, Value in, Value init,
       .getResult(0);
 }
 
-Value zeroFilled(OpBuilder &b, Location loc, Value x, int64_t cols, Type elt) {
-  Value empty = emptyLike(b, loc, x, cols, elt);
-  return linalg::FillOp::create(b, loc, floatConst(b, loc, elt, 0.0), empty)
-      .getResult(0);
-}
-
 /// max_j |x[n, b*block + j]| as an [N, K/block] f32 tensor.
 Value activationAbsMax(OpBuilder &b, Location loc, Value x, int64_t k,
                        int64_t block) {
@@ -137,7 +71,7 @@ Value activationAbsMax(OpBuilder &b, Location loc, Value x, int64_t k,
   Value blocked = tensor::ExpandShapeOp::create(
       b, loc, blockedType, x, SmallVector<ReassociationIndices>{{0}, {1, 2}},
       blockedShape);
-  Value init = zeroFilled(b, loc, x, blocks, f32);
+  Value init = zerosLike(b, loc, x, {ShapedType::kDynamic, blocks});
   AffineMap in = AffineMap::getMultiDimIdentityMap(3, ctx);
   AffineMap out = AffineMap::get(
       3, 0, {getAffineDimExpr(0, ctx), getAffineDimExpr(1, ctx)}, ctx);
@@ -168,19 +102,6 @@ Value quantizeActivation(OpBuilder &b, Location loc, Value x, Value scale) {
   Value isZero =
       arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, scale, zero);
   return arith::SelectOp::create(b, loc, isZero, zero, q);
-}
-
-/// x [N, K] viewed as [N, K/inner, inner].
-Value splitInner(OpBuilder &b, Location loc, Value x, int64_t inner) {
-  auto type = cast<RankedTensorType>(x.getType());
-  int64_t k = type.getDimSize(1);
-  auto split = RankedTensorType::get({type.getDimSize(0), k / inner, inner},
-                                     type.getElementType());
-  SmallVector<OpFoldResult> shape = {tensor::getMixedSize(b, loc, x, 0),
-                                     b.getIndexAttr(k / inner),
-                                     b.getIndexAttr(inner)};
-  return tensor::ExpandShapeOp::create(
-      b, loc, split, x, SmallVector<ReassociationIndices>{{0}, {1, 2}}, shape);
 }
 
 /// A zero-filled tensor of `shape` (f32 unless `elt` says otherwise) whose

@@ -9,7 +9,6 @@
 
 #include "loom/Dialect/Lut/IR/LutOps.h"
 
-#include "mlir/IR/AffineMap.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/Transforms/DialectConversion.h"
 
@@ -22,16 +21,6 @@ Value intConst(OpBuilder &b, Location loc, Type type, int64_t value);
 /// Converts a float scalar to `type` (both float, any widths).
 Value castFloat(OpBuilder &b, Location loc, Value v, Type type);
 
-/// Decodes one stored code into w = s * v(q) + o, computed in `type`.
-/// Codes are masked to the encoding's width, so any byte decodes to a
-/// defined value.
-Value decodeWeight(OpBuilder &b, Location loc, QuantAttr quant, Type type,
-                   Value code, Value scale, Value offset);
-
-/// Map from the (m, k) iteration dimensions to the scale tensor of `quant`.
-AffineMap scaleMap(QuantAttr quant, AffineExpr m, AffineExpr k,
-                   unsigned numDims);
-
 /// An empty [rows, cols] tensor whose dynamic row count is `x`'s dim 0.
 Value emptyLike(OpBuilder &b, Location loc, Value x, int64_t cols, Type elt);
 
@@ -39,17 +28,12 @@ Value emptyLike(OpBuilder &b, Location loc, Value x, int64_t cols, Type elt);
 Value map2D(OpBuilder &b, Location loc, Value in, Value init,
             function_ref<Value(OpBuilder &, Location, Value)> fn);
 
-Value zeroFilled(OpBuilder &b, Location loc, Value x, int64_t cols, Type elt);
-
 /// max_j |x[n, b*block + j]| as an [N, K/block] f32 tensor.
 Value activationAbsMax(OpBuilder &b, Location loc, Value x, int64_t k,
                        int64_t block);
 
 /// Rounds x / s half to even and clamps to [-127, 127]; 0 where s == 0.
 Value quantizeActivation(OpBuilder &b, Location loc, Value x, Value scale);
-
-/// x [N, K] viewed as [N, K/inner, inner].
-Value splitInner(OpBuilder &b, Location loc, Value x, int64_t inner);
 
 /// A zero-filled tensor of `shape` (f32 unless `elt` says otherwise) whose
 /// dim 0 is `like`'s dim 0.

@@ -11,6 +11,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/AffineMap.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 using namespace mlir;
@@ -18,6 +19,66 @@ using namespace mlir::loom::lut;
 using namespace mlir::loom::lut::lowering;
 
 namespace {
+
+/// Decodes one stored code into w = s * v(q) + o, computed in `type`.
+/// Codes are masked to the encoding's width, so any byte decodes to a
+/// defined value.
+Value decodeWeight(OpBuilder &b, Location loc, QuantAttr quant, Type type,
+                   Value code, Value scale, Value offset) {
+  Type i32 = b.getI32Type();
+  bool ternary = quant.getEncoding() == Encoding::Ternary;
+  unsigned bits = ternary ? 2 : quant.getBits();
+  Value mask = intConst(b, loc, i32, (1 << bits) - 1);
+  Value q = arith::AndIOp::create(
+      b, loc, arith::ExtUIOp::create(b, loc, i32, code), mask);
+  Value v;
+  switch (quant.getEncoding()) {
+  case Encoding::Unsigned:
+    v = q;
+    break;
+  case Encoding::Signed:
+    v = arith::SubIOp::create(b, loc, q,
+                              intConst(b, loc, i32, 1 << (bits - 1)));
+    break;
+  case Encoding::Binary:
+    v = arith::SubIOp::create(
+        b, loc, arith::ShLIOp::create(b, loc, q, intConst(b, loc, i32, 1)),
+        intConst(b, loc, i32, 1));
+    break;
+  case Encoding::Ternary:
+    v = arith::SubIOp::create(
+        b, loc, arith::MinSIOp::create(b, loc, q, intConst(b, loc, i32, 2)),
+        intConst(b, loc, i32, 1));
+    break;
+  }
+  if (quant.getOffset() == OffsetKind::ZeroPoint) {
+    Value z = arith::AndIOp::create(
+        b, loc, arith::ExtUIOp::create(b, loc, i32, offset), mask);
+    v = arith::SubIOp::create(b, loc, v, z);
+  }
+  Value w = arith::MulFOp::create(b, loc, castFloat(b, loc, scale, type),
+                                  arith::SIToFPOp::create(b, loc, type, v));
+  if (quant.getOffset() == OffsetKind::Min)
+    w = arith::SubFOp::create(b, loc, w, castFloat(b, loc, offset, type));
+  return w;
+}
+
+/// Map from the (m, k) iteration dimensions to the scale tensor of `quant`.
+AffineMap scaleMap(QuantAttr quant, AffineExpr m, AffineExpr k,
+                   unsigned numDims) {
+  MLIRContext *ctx = m.getContext();
+  AffineExpr zero = getAffineConstantExpr(0, ctx);
+  switch (quant.getGroupKind()) {
+  case GroupKind::Group:
+    return AffineMap::get(numDims, 0, {m, k.floorDiv(quant.getGroupSize())},
+                          ctx);
+  case GroupKind::PerChannel:
+    return AffineMap::get(numDims, 0, {m, zero}, ctx);
+  case GroupKind::PerTensor:
+    return AffineMap::get(numDims, 0, {zero, zero}, ctx);
+  }
+  llvm_unreachable("unknown group kind");
+}
 
 struct PackOpLowering : OpConversionPattern<PackOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -118,7 +179,7 @@ struct MpGemmOpLowering : OpConversionPattern<MpGemmOp> {
     maps.push_back(AffineMap::get(3, 0, {dn, dm}, ctx));
 
     bool quantizeInline = actScale && !i8;
-    Value acc = zeroFilled(rewriter, loc, x, m, f64);
+    Value acc = zerosLike(rewriter, loc, x, {ShapedType::kDynamic, m}, f64);
     auto generic = linalg::GenericOp::create(
         rewriter, loc, acc.getType(), inputs, acc, maps,
         ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,

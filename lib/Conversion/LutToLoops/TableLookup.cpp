@@ -20,6 +20,19 @@ using namespace mlir::loom::lut::lowering;
 
 namespace {
 
+/// x [N, K] viewed as [N, K/inner, inner].
+Value splitInner(OpBuilder &b, Location loc, Value x, int64_t inner) {
+  auto type = cast<RankedTensorType>(x.getType());
+  int64_t k = type.getDimSize(1);
+  auto split = RankedTensorType::get({type.getDimSize(0), k / inner, inner},
+                                     type.getElementType());
+  SmallVector<OpFoldResult> shape = {tensor::getMixedSize(b, loc, x, 0),
+                                     b.getIndexAttr(k / inner),
+                                     b.getIndexAttr(inner)};
+  return tensor::ExpandShapeOp::create(
+      b, loc, split, x, SmallVector<ReassociationIndices>{{0}, {1, 2}}, shape);
+}
+
 struct QuantizeActivationsLowering
     : OpConversionPattern<QuantizeActivationsOp> {
   using OpConversionPattern::OpConversionPattern;
