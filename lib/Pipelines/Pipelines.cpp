@@ -50,6 +50,8 @@ static void buildLoopsToLLVMPipeline(OpPassManager &pm, bool emitCInterface) {
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
+  pm.addPass(loom::createConvertLutX86ToLLVM());
+  pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
@@ -77,6 +79,7 @@ void loom::buildCPUToLoopsPipeline(OpPassManager &pm,
   if (options.symmetrizeTables)
     pm.addPass(lut::createLutSymmetrizeTables());
   pm.addPass(lut::createLutQuantizeTables());
+  pm.addPass(loom::createConvertLutToVector({options.isa}));
   buildReferenceToLoopsPipeline(pm);
 }
 

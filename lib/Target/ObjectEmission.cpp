@@ -7,6 +7,7 @@
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/IR/LegacyPassManager.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
@@ -47,6 +48,13 @@ loom::createHostTargetMachine(const CodegenOptions &options,
   if (!machine)
     error = "cannot create a target machine for " + triple.str();
   return machine;
+}
+
+StringRef loom::byteShuffleIsa(const llvm::TargetMachine &machine) {
+  const llvm::MCSubtargetInfo *info = machine.getMCSubtargetInfo();
+  if (info->checkFeatures("+avx512bw"))
+    return "avx512";
+  return info->checkFeatures("+avx2") ? "avx2" : "generic";
 }
 
 std::unique_ptr<llvm::Module>

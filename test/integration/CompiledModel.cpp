@@ -21,7 +21,8 @@ using namespace mlir;
 
 std::unique_ptr<loom::test::CompiledModel>
 loom::test::CompiledModel::compile(const std::string &source,
-                                   std::string &error, Pipeline pipeline) {
+                                   std::string &error, Pipeline pipeline,
+                                   const std::string &isa) {
   MLIRContext context;
   registerAllDialects(context);
   llvm::raw_string_ostream os(error);
@@ -41,6 +42,7 @@ loom::test::CompiledModel::compile(const std::string &source,
   } else {
     CPUPipelineOptions options;
     options.symmetrizeTables = pipeline == Pipeline::Cpu;
+    options.isa = isa;
     buildCPUPipeline(pm, options);
   }
   if (failed(pm.run(*module)))

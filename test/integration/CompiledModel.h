@@ -26,9 +26,11 @@ class CompiledModel {
 public:
   /// Parses, lowers and builds `source` into a temporary shared library and
   /// opens it; on failure returns null and puts the diagnostics in `error`.
+  /// `isa` is the CPU pipeline's byte shuffle (avx512, avx2, generic).
   static std::unique_ptr<CompiledModel>
   compile(const std::string &source, std::string &error,
-          Pipeline pipeline = Pipeline::Reference);
+          Pipeline pipeline = Pipeline::Reference,
+          const std::string &isa = "generic");
   ~CompiledModel();
 
   /// A non-owning tensor over `data` (created by the model's own runtime).

@@ -42,7 +42,28 @@ struct LutCase {
   /// With a bitplane layout: `accuracy = fp` (f32 tables) instead of the
   /// default table_i8 (int8 tables).
   bool fpTables = false;
+  /// Empty: codes, scales and offsets are function arguments. Otherwise
+  /// they are constants, so that convert-lut-to-vector folds the weight
+  /// into its kernel, whose byte shuffle this names (avx512, avx2, generic).
+  std::string isa;
 };
+
+/// The stored bytes of a weight, for cases that make it a constant.
+struct WeightBytes {
+  const void *codes, *scales, *offsets;
+  size_t scaleBytes, offsetBytes;
+};
+
+std::string hexDense(const void *data, size_t bytes) {
+  static const char *digits = "0123456789ABCDEF";
+  std::string s = "dense<\"0x";
+  for (size_t i = 0; i < bytes; ++i) {
+    uint8_t v = static_cast<const uint8_t *>(data)[i];
+    s += digits[v >> 4];
+    s += digits[v & 15];
+  }
+  return s + "\">";
+}
 
 constexpr int64_t kActBlock = 32;
 
@@ -83,7 +104,7 @@ std::string activationType(ActMode a) {
 /// The function under test: (x, codes, scales, offsets, x_scale) -> y, with
 /// the operands a case does not use still present, so that every case
 /// shares one C signature.
-std::string buildModule(const LutCase &c) {
+std::string buildModule(const LutCase &c, const WeightBytes &bytes) {
   std::ostringstream os;
   std::string st = scaleTypeName(c.scaleType);
   std::string scales = "tensor<" + std::to_string(scaleRows(c)) + "x" +
@@ -113,9 +134,22 @@ std::string buildModule(const LutCase &c) {
   os << "func.func @mpgemm(%x: " << x << ", %codes: tensor<" << c.m << "x"
      << c.k << "xi8>, %scales: " << scales << ", %offsets: " << offsets
      << ", %xs: " << xs << ") -> " << y << " {\n";
-  os << "  %w = lut.pack %codes, %scales";
+  std::string codesName = "%codes", scalesName = "%scales",
+              offsetsName = "%offsets";
+  if (!c.isa.empty()) {
+    codesName = "%codes_c", scalesName = "%scales_c", offsetsName = "%offsets_c";
+    os << "  %codes_c = arith.constant " << hexDense(bytes.codes, c.m * c.k)
+       << " : tensor<" << c.m << "x" << c.k << "xi8>\n";
+    os << "  %scales_c = arith.constant "
+       << hexDense(bytes.scales, bytes.scaleBytes) << " : " << scales << "\n";
+    if (c.format.offset != Offset::None)
+      os << "  %offsets_c = arith.constant "
+         << hexDense(bytes.offsets, bytes.offsetBytes) << " : " << offsets
+         << "\n";
+  }
+  os << "  %w = lut.pack " << codesName << ", " << scalesName;
   if (c.format.offset != Offset::None)
-    os << ", %offsets";
+    os << ", " << offsetsName;
   os << " : tensor<" << c.m << "x" << c.k << "xi8>, " << scales;
   if (c.format.offset != Offset::None)
     os << ", " << offsets;
@@ -220,13 +254,9 @@ class LutReference : public ::testing::TestWithParam<LutCase> {};
 
 TEST_P(LutReference, MatchesOracle) {
   const LutCase &c = GetParam();
-  std::string source = buildModule(c), error;
-  auto model = CompiledModel::compile(
-      source, error,
-      !c.lookupGroup ? Pipeline::Reference
-      : c.mirror     ? Pipeline::Cpu
-                     : Pipeline::CpuFullTables);
-  ASSERT_TRUE(model) << error << "\n" << source;
+  if ((c.isa == "avx512" && !__builtin_cpu_supports("avx512bw")) ||
+      (c.isa == "avx2" && !__builtin_cpu_supports("avx2")))
+    GTEST_SKIP() << "the host lacks " << c.isa;
 
   std::mt19937 rng(c.m * 7919 + c.k * 31 + int(c.act));
   std::uniform_int_distribution<int> byte(0, 255);
@@ -248,6 +278,21 @@ TEST_P(LutReference, MatchesOracle) {
   }
   std::vector<double> w = loom::oracle::dequantize(
       c.format, c.m, c.k, codes, scales.values, offsetValues);
+
+  size_t scaleWidth = c.scaleType == ScaleType::F32 ? 4 : 2;
+  WeightBytes bytes{codes.data(), scales.data(),
+                    c.format.offset == Offset::ZeroPoint ? (void *)zeroPoints.data()
+                                                         : mins.data(),
+                    nScales * scaleWidth,
+                    nScales * (c.format.offset == Offset::ZeroPoint ? 1 : scaleWidth)};
+  std::string source = buildModule(c, bytes), error;
+  auto model = CompiledModel::compile(
+      source, error,
+      !c.lookupGroup ? Pipeline::Reference
+      : c.mirror     ? Pipeline::Cpu
+                     : Pipeline::CpuFullTables,
+      c.isa.empty() ? "generic" : c.isa);
+  ASSERT_TRUE(model) << error << "\n" << source;
 
   for (int64_t n : {1, 3, 8, 33}) {
     SCOPED_TRACE("N = " + std::to_string(n));
@@ -400,6 +445,23 @@ std::vector<LutCase> allCases() {
                        !exact && t3 % 2 == 0});
       ++t3;
     }
+  // The vector kernels (int8 tables over constant weights): every format
+  // and group kind, M with and without a partial row block, each byte
+  // shuffle.
+  const Shape vectorShapes[] = {{128, 128}, {130, 256}, {200, 384}, {7, 128}};
+  const char *isas[] = {"avx512", "avx2", "generic"};
+  const ActMode fpActs[] = {ActMode::F32, ActMode::F16, ActMode::BF16};
+  int v = 0;
+  for (const LutFormat &base : formats)
+    for (int64_t g : groups) {
+      LutFormat f = base;
+      f.group = g;
+      const Shape &s = vectorShapes[v % 4];
+      LutCase vc{f, ScaleType(v % 3), s.m, s.k, fpActs[v % 3], 4};
+      vc.isa = isas[v % 3];
+      cases.push_back(vc);
+      ++v;
+    }
   return cases;
 }
 
@@ -419,6 +481,8 @@ std::string caseName(const ::testing::TestParamInfo<LutCase> &info) {
   else if (c.lookupGroup)
     os << "_bitplane" << c.lookupGroup << (c.mirror ? "_mirror" : "")
        << (c.fpTables ? "_fp" : "_i8");
+  if (!c.isa.empty())
+    os << "_vector_" << c.isa;
   return os.str();
 }
 

@@ -139,15 +139,24 @@ int compile(MLIRContext &context, llvm::SourceMgr &sourceMgr) {
   if (emit == Emit::Lib && failed(entries))
     return kVerify;
 
+  std::string error;
+  loom::CodegenOptions options{mcpu, mattr, optLevel};
+  std::unique_ptr<llvm::TargetMachine> machine =
+      loom::createHostTargetMachine(options, error);
+  if (!machine)
+    return fail(kCodegen, error);
+
   if (compileTo != Phase::Input || emit != Emit::Mlir) {
     PassManager pm = PassManager::on<ModuleOp>(&context);
     if (failed(applyPassManagerCLOptions(pm)))
       return kUsage;
     bool toLoops = emit == Emit::Mlir && compileTo == Phase::Loops;
+    loom::CPUPipelineOptions cpuOptions;
+    cpuOptions.isa = loom::byteShuffleIsa(*machine).str();
     if (pipeline == PipelineKind::Cpu && toLoops)
-      loom::buildCPUToLoopsPipeline(pm, loom::CPUPipelineOptions());
+      loom::buildCPUToLoopsPipeline(pm, cpuOptions);
     else if (pipeline == PipelineKind::Cpu)
-      loom::buildCPUPipeline(pm, loom::CPUPipelineOptions());
+      loom::buildCPUPipeline(pm, cpuOptions);
     else if (toLoops)
       loom::buildReferenceToLoopsPipeline(pm);
     else
@@ -165,8 +174,6 @@ int compile(MLIRContext &context, llvm::SourceMgr &sourceMgr) {
     return kOk;
   }
 
-  std::string error;
-  loom::CodegenOptions options{mcpu, mattr, optLevel};
   if (emit == Emit::Lib) {
     if (outputFile == "-")
       return fail(kUsage, "a shared library needs -o <path>");
@@ -183,10 +190,6 @@ int compile(MLIRContext &context, llvm::SourceMgr &sourceMgr) {
       return fail(kUsage, "cannot write " + header);
     return kOk;
   }
-  std::unique_ptr<llvm::TargetMachine> machine =
-      loom::createHostTargetMachine(options, error);
-  if (!machine)
-    return fail(kCodegen, error);
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule = loom::translateAndOptimize(
       *module, llvmContext, *machine, optLevel, error);

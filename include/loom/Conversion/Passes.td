@@ -19,6 +19,49 @@ def ConvertLutToLoops : Pass<"convert-lut-to-loops", "::mlir::ModuleOp"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def ConvertLutToVector : Pass<"convert-lut-to-vector", "::mlir::ModuleOp"> {
+  let summary = "Table-lookup GEMM kernels as vector code over byte shuffles";
+  let description = [{
+    Rewrites each `lut.lookup_accumulate` -> `lut.scale_combine` pair over
+    int8 16-entry tables (g = 4, `table_i8`) and a constant bitplane weight
+    into one loop nest of `vector` code (lut.md §4.3, variant S16): the
+    weight's plane indices are folded at compile time into a nibble stream,
+    128 rows per 64-byte load (low nibbles rows 0-63, high nibbles rows
+    64-127, one row block after another, so a kernel reads one contiguous
+    range); each index vector is looked up in the group's table by a byte
+    shuffle; lookups are combined over planes and groups in int16 and
+    flushed to int32 before they could overflow; each segment ends in the
+    fp32 epilogue `y += s * (kappa * tscale * acc) + (s * c - min) * xsum`,
+    with s and s * c - min folded to per-row constants.
+
+    `isa` chooses the byte shuffle: `avx512` (`vpshufb` on 64 lanes, needs
+    AVX-512BW), `avx2` (two 32-lane `vpshufb`), or `generic` (a compare and
+    select per table entry: correct on any target, slow). Chains this pass
+    does not match (mirrored, f32 or int16 tables, trit3, weights that are
+    not constants) are left for convert-lut-to-loops.
+  }];
+  let options = [
+    Option<"isa", "isa", "std::string", /*default=*/"\"generic\"",
+           "Byte shuffle to emit: avx512, avx2 or generic">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::LLVM::LLVMDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
+def ConvertLutX86ToLLVM : Pass<"convert-lut-x86-to-llvm"> {
+  let summary = "The lut.x86 target ops as LLVM intrinsic calls";
+  let description = [{
+    Replaces `lut.x86.pshufb` by `llvm.call_intrinsic` of
+    `llvm.x86.avx2.pshuf.b` (32 bytes) or `llvm.x86.avx512.pshuf.b.512`
+    (64 bytes). Runs after bufferization, next to the vector-to-LLVM
+    conversion; the operands are builtin vectors, so no type changes.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 def ConvertMoEToLoops : Pass<"convert-moe-to-loops", "::mlir::ModuleOp"> {
   let summary = "Reference lowering of the moe dialect to scf loops";
   let description = [{

@@ -23,8 +23,15 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::init(true)};
   PassOptions::Option<bool> symmetrizeTables{
       *this, "symmetrize-tables",
-      llvm::cl::desc("Keep half-size mirrored activation tables"),
-      llvm::cl::init(true)};
+      llvm::cl::desc("Keep half-size mirrored activation tables (the vector "
+                     "kernels read full tables, so this leaves them to the "
+                     "loop lowering)"),
+      llvm::cl::init(false)};
+  PassOptions::Option<std::string> isa{
+      *this, "isa",
+      llvm::cl::desc("Byte shuffle of the table-lookup kernels: avx512, avx2 "
+                     "or generic (loom-compile passes the target's)"),
+      llvm::cl::init("generic")};
 };
 
 /// Lowers Loom's dialects through their reference lowerings to bufferized
@@ -36,11 +43,10 @@ void buildReferenceToLoopsPipeline(OpPassManager &pm);
 void buildReferencePipeline(OpPassManager &pm,
                             const ReferencePipelineOptions &options);
 
-/// Loom's CPU pipeline: the optimizing rewrites that exist so far
-/// (lut-canonicalize, lut-decompose-mpgemm, lut-symmetrize-tables,
-/// lut-quantize-tables), then
-/// what remains through the
-/// reference lowerings to the LLVM dialect.
+/// Loom's CPU pipeline: the optimizing rewrites (lut-canonicalize,
+/// lut-decompose-mpgemm, lut-symmetrize-tables, lut-quantize-tables,
+/// convert-lut-to-vector), then what remains through the reference
+/// lowerings to the LLVM dialect.
 void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
 
 /// buildCPUPipeline up to bufferized loops, stopping before LLVM.

@@ -22,6 +22,10 @@ struct CodegenOptions {
 std::unique_ptr<llvm::TargetMachine>
 createHostTargetMachine(const CodegenOptions &options, std::string &error);
 
+/// The byte shuffle convert-lut-to-vector should emit for `machine`:
+/// "avx512" (AVX-512BW), "avx2", or "generic".
+StringRef byteShuffleIsa(const llvm::TargetMachine &machine);
+
 /// Translates a module in the LLVM dialect to LLVM IR for `machine`, and
 /// optimizes it at `optLevel`.
 std::unique_ptr<llvm::Module> translateAndOptimize(ModuleOp module,

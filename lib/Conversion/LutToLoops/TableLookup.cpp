@@ -379,7 +379,6 @@ struct LookupAccumulateLowering : OpConversionPattern<LookupAccumulateOp> {
     Value acc = zerosLike(rewriter, loc, table, accType.getShape(),
                           accType.getElementType());
     unsigned planes = quant.getNumPlanes();
-    bool ternary = quant.getEncoding() == Encoding::Ternary;
     bool mirrored = tableType.getDimSize(2) == int64_t(1) << (g - 1);
     auto generic = linalg::GenericOp::create(
         rewriter, loc, acc.getType(), inputs, acc, maps,
@@ -459,7 +458,7 @@ struct LookupAccumulateLowering : OpConversionPattern<LookupAccumulateOp> {
             indices.push_back(
                 arith::IndexCastOp::create(b, l, b.getIndexType(), index));
             Value entry = tensor::ExtractOp::create(b, l, table4, indices);
-            int64_t weight = ternary ? 1 : int64_t(1) << plane;
+            int64_t weight = quant.getPlaneWeight(plane);
             if (quantized) {
               // Integer lookups and plane weights: exact in i32.
               entry = arith::ExtSIOp::create(b, l, i32, entry);
@@ -537,11 +536,7 @@ struct ScaleCombineLowering : OpConversionPattern<ScaleCombineOp> {
     bool trit3 =
         op.getWeight().getType().getLayout().getKind() == LayoutKind::Trit3;
     double kappa = quant.getEncoding() == Encoding::Binary || trit3 ? 1.0 : 0.5;
-    double c = 0.0;
-    if (quant.getEncoding() == Encoding::Unsigned)
-      c = ((1 << bits) - 1) / 2.0;
-    else if (quant.getEncoding() == Encoding::Signed)
-      c = -0.5;
+    double c = quant.getPlaneOffset();
 
     auto resultType = cast<RankedTensorType>(op.getResult().getType());
     Value out = zerosLike(rewriter, loc, acc, resultType.getShape());

@@ -540,3 +540,11 @@ func.func @trit3_entries(%x: tensor<2x96xf32>) {
   %t, %s = lut.table_precompute %x {g = 3 : i64, segment = 96 : i64} : tensor<2x96xf32> -> tensor<2x32x16xf32>, tensor<2x1xf32>
   return
 }
+
+// -----
+
+func.func @pshufb_width(%t: vector<16xi8>, %i: vector<16xi8>) -> vector<16xi8> {
+  // expected-error @+1 {{operand #0 must be vector of 8-bit signless integer values of length 32/64}}
+  %v = lut.x86.pshufb %t, %i : vector<16xi8>
+  return %v : vector<16xi8>
+}

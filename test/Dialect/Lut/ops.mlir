@@ -99,3 +99,12 @@ func.func @quantize_activations(%x: tensor<?x128xf32>, %y: tensor<?x128xbf16>) {
   %q2, %s2 = lut.quantize_activations %y {block = 32 : i64} : tensor<?x128xbf16> -> tensor<?x128xi8>, tensor<?x4xf32>
   return
 }
+
+// -----
+
+// CHECK-LABEL: func @x86_pshufb
+// CHECK: lut.x86.pshufb %{{.*}}, %{{.*}} : vector<64xi8>
+func.func @x86_pshufb(%t: vector<64xi8>, %i: vector<64xi8>) -> vector<64xi8> {
+  %v = lut.x86.pshufb %t, %i : vector<64xi8>
+  return %v : vector<64xi8>
+}

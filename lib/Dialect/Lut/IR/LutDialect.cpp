@@ -155,6 +155,22 @@ unsigned QuantAttr::getNumPlanes() const {
   return getEncoding() == Encoding::Ternary ? 2 : getBits();
 }
 
+bool QuantAttr::getPlaneBit(uint8_t code, unsigned plane) const {
+  if (getEncoding() == Encoding::Ternary)
+    return std::min(code & 3, 2) >= int(plane) + 1;
+  return (code >> plane) & 1;
+}
+
+int64_t QuantAttr::getPlaneWeight(unsigned plane) const {
+  return getEncoding() == Encoding::Ternary ? 1 : int64_t(1) << plane;
+}
+
+double QuantAttr::getPlaneOffset() const {
+  if (getEncoding() == Encoding::Unsigned)
+    return ((1 << getBits()) - 1) / 2.0;
+  return getEncoding() == Encoding::Signed ? -0.5 : 0.0;
+}
+
 int64_t QuantAttr::getGroupSizeFor(int64_t k) const {
   return getGroupKind() == GroupKind::Group ? getGroupSize() : k;
 }

@@ -96,6 +96,15 @@ def Lut_QuantAttr : Lut_Attr<"Quant", "quant"> {
   let extraClassDeclaration = [{
     /// Number of ±1 bit planes the code decomposes into.
     unsigned getNumPlanes() const;
+    /// Bit `plane` of a stored code in the decomposition of lut.md §2.1:
+    /// bit i of the code masked to its width, or for ternary (q = min(code
+    /// & 3, 2)) the planes q >= 1 and q >= 2.
+    bool getPlaneBit(uint8_t code, unsigned plane) const;
+    /// Integer weight of plane i in the lookup sums: 2^i (1 for ternary).
+    int64_t getPlaneWeight(unsigned plane) const;
+    /// The per-group constant c of lut.md §2.1 before any zero point:
+    /// (2^b - 1)/2 for unsigned, -1/2 for signed, 0 otherwise.
+    double getPlaneOffset() const;
     /// K elements sharing one scale for a weight with reduction size `k`.
     int64_t getGroupSizeFor(int64_t k) const;
     /// Shape of the scale (and offset) tensor of an [m, k] weight.

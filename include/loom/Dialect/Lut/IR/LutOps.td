@@ -221,4 +221,30 @@ def Lut_ScaleCombineOp : Lut_Op<"scale_combine", [Pure]> {
   let hasVerifier = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// x86 target ops (emitted by convert-lut-to-vector for a chosen ISA)
+//===----------------------------------------------------------------------===//
+
+def Lut_X86PshufbOp : Lut_Op<"x86.pshufb",
+    [Pure, AllTypesMatch<["table", "indices", "result"]>]> {
+  let summary = "x86 byte shuffle within 16-byte lanes (vpshufb)";
+  let description = [{
+    For every byte i of a 32- or 64-byte vector: 0 if bit 7 of indices[i] is
+    set, else table[16 * (i / 16) + (indices[i] & 15)], i.e. each 16-byte
+    lane looks up in its own 16-byte table. The `vector` dialect has no
+    run-time byte shuffle; this op keeps the instruction a value-semantics
+    op through bufferization, and `convert-lut-x86-to-llvm` turns it into
+    the AVX2 (32 bytes) or AVX-512BW (64 bytes) intrinsic. Only emitted for
+    targets that have it.
+
+    ```mlir
+    %v = lut.x86.pshufb %table, %indices : vector<64xi8>
+    ```
+  }];
+  let arguments = (ins VectorOfLengthAndType<[32, 64], [I8]>:$table,
+                       VectorOfLengthAndType<[32, 64], [I8]>:$indices);
+  let results = (outs VectorOfLengthAndType<[32, 64], [I8]>:$result);
+  let assemblyFormat = "$table `,` $indices attr-dict `:` type($result)";
+}
+
 #endif // LOOM_DIALECT_LUT_IR_LUTOPS_TD

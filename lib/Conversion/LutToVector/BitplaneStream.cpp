@@ -1,0 +1,89 @@
+//===- BitplaneStream.cpp - Constant weights folded for the S16 kernel ----===//
+
+#include "BitplaneStream.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Matchers.h"
+
+using namespace mlir;
+using namespace mlir::loom::lut;
+
+static std::vector<float> toFloats(DenseElementsAttr attr) {
+  std::vector<float> values;
+  values.reserve(attr.getNumElements());
+  for (APFloat v : attr.getValues<APFloat>()) {
+    bool lost;
+    v.convert(APFloat::IEEEsingle(), APFloat::rmNearestTiesToEven, &lost);
+    values.push_back(v.convertToFloat());
+  }
+  return values;
+}
+
+FailureOr<BitplaneStream> mlir::loom::lut::foldBitplaneStream(PackOp pack,
+                                                              int64_t segment) {
+  DenseElementsAttr codesAttr, scalesAttr, offsetsAttr;
+  if (!matchPattern(pack.getCodes(), m_Constant(&codesAttr)) ||
+      !matchPattern(pack.getScales(), m_Constant(&scalesAttr)) ||
+      (pack.getOffsets() &&
+       !matchPattern(pack.getOffsets(), m_Constant(&offsetsAttr))))
+    return failure();
+
+  PackedType type = pack.getResult().getType();
+  QuantAttr quant = type.getQuant();
+  int64_t m = type.getM(), k = type.getK();
+  int64_t groups = k / 4, segments = k / segment;
+  int64_t blocks = llvm::divideCeil(m, kStreamRows);
+  unsigned planes = quant.getNumPlanes();
+
+  std::vector<uint8_t> codes;
+  codes.reserve(m * k);
+  for (int8_t c : codesAttr.getValues<int8_t>())
+    codes.push_back(static_cast<uint8_t>(c));
+
+  BitplaneStream stream;
+  stream.indices.assign(blocks * groups * planes * kLookupLanes, 0);
+  for (int64_t row = 0; row < m; ++row) {
+    int64_t block = row / kStreamRows, lane = row % kLookupLanes;
+    int shift = (row % kStreamRows) < kLookupLanes ? 0 : 4;
+    const uint8_t *rowCodes = codes.data() + row * k;
+    for (int64_t j = 0; j < groups; ++j)
+      for (unsigned p = 0; p < planes; ++p) {
+        int index = 0;
+        for (int l = 0; l < 4; ++l)
+          index |= quant.getPlaneBit(rowCodes[4 * j + l], p) << l;
+        int8_t &byte =
+            stream.indices[((block * groups + j) * planes + p) * kLookupLanes +
+                           lane];
+        byte =
+            static_cast<int8_t>(static_cast<uint8_t>(byte) | (index << shift));
+      }
+  }
+
+  std::vector<float> scales = toFloats(scalesAttr);
+  std::vector<float> mins, zeroPoints;
+  if (quant.getOffset() == OffsetKind::Min)
+    mins = toFloats(offsetsAttr);
+  if (quant.getOffset() == OffsetKind::ZeroPoint)
+    for (int8_t z : offsetsAttr.getValues<int8_t>())
+      zeroPoints.push_back(static_cast<uint8_t>(z) &
+                           ((1 << quant.getBits()) - 1));
+  int64_t groupSize = quant.getGroupSizeFor(k);
+  int64_t scaleCols = quant.getScaleShape(m, k)[1];
+  stream.scale.assign(blocks * segments * kStreamRows, 0.f);
+  stream.bias.assign(stream.scale.size(), 0.f);
+  for (int64_t row = 0; row < m; ++row)
+    for (int64_t s = 0; s < segments; ++s) {
+      int64_t at = quant.getGroupKind() == GroupKind::PerTensor
+                       ? 0
+                       : row * scaleCols + s * segment / groupSize;
+      float c =
+          quant.getPlaneOffset() - (zeroPoints.empty() ? 0.f : zeroPoints[at]);
+      float bias = scales[at] * c - (mins.empty() ? 0.f : mins[at]);
+      int64_t slot = ((row / kStreamRows) * segments + s) * kStreamRows +
+                     row % kStreamRows;
+      stream.scale[slot] = scales[at];
+      stream.bias[slot] = bias;
+      stream.hasBias |= bias != 0.f;
+    }
+  return stream;
+}

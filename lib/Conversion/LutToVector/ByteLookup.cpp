@@ -1,0 +1,89 @@
+//===- ByteLookup.cpp - 16-entry byte table lookups per ISA ---------------===//
+//
+// The x86 shuffles are `lut.x86.pshufb` ops: Pure, so bufferization and
+// the canonicalizer treat them like arith; convert-lut-x86-to-llvm makes
+// each one instruction.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ByteLookup.h"
+
+#include "loom/Dialect/Lut/IR/LutOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "llvm/ADT/StringSwitch.h"
+
+using namespace mlir;
+using namespace mlir::loom::lut;
+
+std::optional<ByteShuffle> mlir::loom::lut::parseByteShuffle(StringRef name) {
+  return llvm::StringSwitch<std::optional<ByteShuffle>>(name)
+      .Case("avx512", ByteShuffle::Avx512)
+      .Case("avx2", ByteShuffle::Avx2)
+      .Case("generic", ByteShuffle::Generic)
+      .Default(std::nullopt);
+}
+
+/// `table16` repeated to `lanes` bytes: `vpshufb` looks up within each
+/// 128-bit lane, so every lane needs the whole table.
+static Value broadcastTable(OpBuilder &b, Location loc, Value table16,
+                            int64_t lanes) {
+  SmallVector<int64_t> mask;
+  for (int64_t i = 0; i < lanes; ++i)
+    mask.push_back(i % 16);
+  return vector::ShuffleOp::create(b, loc, table16, table16, mask);
+}
+
+Value mlir::loom::lut::prepareByteTable(OpBuilder &b, Location loc,
+                                        ByteShuffle isa, Value table16) {
+  switch (isa) {
+  case ByteShuffle::Avx512:
+    return broadcastTable(b, loc, table16, 64);
+  case ByteShuffle::Avx2:
+    return broadcastTable(b, loc, table16, 32);
+  case ByteShuffle::Generic:
+    return table16;
+  }
+  llvm_unreachable("unknown byte shuffle");
+}
+
+Value mlir::loom::lut::lookupBytes(OpBuilder &b, Location loc, ByteShuffle isa,
+                                   Value table, Value indices) {
+  auto type = cast<VectorType>(indices.getType());
+  switch (isa) {
+  case ByteShuffle::Avx512:
+    return X86PshufbOp::create(b, loc, type, table, indices);
+  case ByteShuffle::Avx2: {
+    int64_t half = type.getNumElements() / 2;
+    SmallVector<int64_t> whole;
+    for (int64_t i = 0; i < 2 * half; ++i)
+      whole.push_back(i);
+    Value parts[2];
+    for (int64_t i = 0; i < 2; ++i) {
+      Value part = vector::ExtractStridedSliceOp::create(
+          b, loc, indices, ArrayRef<int64_t>{i * half}, ArrayRef<int64_t>{half},
+          ArrayRef<int64_t>{1});
+      parts[i] = X86PshufbOp::create(b, loc, part.getType(), table, part);
+    }
+    return vector::ShuffleOp::create(b, loc, parts[0], parts[1], whole);
+  }
+  case ByteShuffle::Generic: {
+    auto entry = [&](int64_t u) -> Value {
+      return vector::BroadcastOp::create(
+          b, loc, type, vector::ExtractOp::create(b, loc, table, u));
+    };
+    Value result = entry(0);
+    for (int64_t u = 1; u < 16; ++u) {
+      Value hit = arith::CmpIOp::create(
+          b, loc, arith::CmpIPredicate::eq, indices,
+          arith::ConstantOp::create(
+              b, loc, type,
+              DenseElementsAttr::get(type, b.getI8IntegerAttr(u))));
+      result = arith::SelectOp::create(b, loc, hit, entry(u), result);
+    }
+    return result;
+  }
+  }
+  llvm_unreachable("unknown byte shuffle");
+}

@@ -1,0 +1,38 @@
+//===- ByteLookup.h - 16-entry byte table lookups per ISA -------*- C++ -*-===//
+//
+// The vector dialect has no run-time byte shuffle, so the lookup of the S16
+// kernel is emitted here, once per target choice (lut.md §4.3).
+//
+//===----------------------------------------------------------------------===//
+#ifndef LOOM_LIB_CONVERSION_LUTTOVECTOR_BYTELOOKUP_H
+#define LOOM_LIB_CONVERSION_LUTTOVECTOR_BYTELOOKUP_H
+
+#include "mlir/IR/Builders.h"
+
+#include <optional>
+
+namespace mlir::loom::lut {
+
+enum class ByteShuffle {
+  /// `vpshufb` on 64 lanes (AVX-512BW).
+  Avx512,
+  /// Two 32-lane `vpshufb` (AVX2).
+  Avx2,
+  /// One compare and select per table entry: any target.
+  Generic,
+};
+
+std::optional<ByteShuffle> parseByteShuffle(StringRef name);
+
+/// The byte table of one lookup group, ready for `lookupBytes`: a 16-entry
+/// vector<16xi8> broadcast to the lanes the shuffle reads.
+Value prepareByteTable(OpBuilder &b, Location loc, ByteShuffle isa,
+                       Value table16);
+
+/// table[indices[i]] for a vector<64xi8> of indices in [0, 16).
+Value lookupBytes(OpBuilder &b, Location loc, ByteShuffle isa, Value table,
+                  Value indices);
+
+} // namespace mlir::loom::lut
+
+#endif // LOOM_LIB_CONVERSION_LUTTOVECTOR_BYTELOOKUP_H

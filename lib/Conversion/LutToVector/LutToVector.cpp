@@ -1,0 +1,311 @@
+//===- LutToVector.cpp - The convert-lut-to-vector pass -------------------===//
+//
+// One loop nest per lookup -> epilogue chain (lut.md §4.3, variant S16):
+//
+//   for n < N, row block rb < ceil(M / 128):        y[n, rb*128 .. +128]
+//     for segment s:                                 fp32 epilogue per s
+//       for chunk of the segment's groups:           int16 -> int32 flush
+//         for group j of the chunk, plane p:         64-byte index load,
+//           two byte lookups, widened int16 adds
+//
+// Lookups sum in int16 only as long as no sum can overflow (|T| <= 127),
+// then flush to int32, so the result is the exact integer sum of
+// lut.lookup_accumulate; the epilogue is scale_combine's.
+//
+//===----------------------------------------------------------------------===//
+
+#include "BitplaneStream.h"
+#include "ByteLookup.h"
+
+#include "loom/Conversion/Passes.h"
+#include "loom/Dialect/Lut/IR/LutOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir::loom {
+#define GEN_PASS_DEF_CONVERTLUTTOVECTOR
+#include "loom/Conversion/Passes.h.inc"
+} // namespace mlir::loom
+
+using namespace mlir;
+using namespace mlir::loom;
+using namespace mlir::loom::lut;
+
+namespace {
+
+/// Largest |entry| of an int8 table (lut-quantize-tables rounds T / tscale
+/// with tscale = max |T| / 127).
+constexpr int64_t kMaxEntry = 127;
+
+/// What the loop nest needs to know about one chain.
+struct KernelPlan {
+  int64_t m, k, segment;
+  QuantAttr quant;
+  double kappa;
+  /// Groups summed in int16 before a flush to int32.
+  int64_t chunk;
+};
+
+Value index(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIndexOp::create(b, loc, v);
+}
+
+Value splat(OpBuilder &b, Location loc, VectorType type, Attribute value) {
+  return arith::ConstantOp::create(
+      b, loc, type, DenseElementsAttr::get(type, cast<TypedAttr>(value)));
+}
+
+/// A constant tensor over `values`.
+template <typename T>
+Value constantTensor(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
+                     Type elt, ArrayRef<T> values) {
+  auto type = RankedTensorType::get(shape, elt);
+  return arith::ConstantOp::create(b, loc, type,
+                                   DenseElementsAttr::get(type, values));
+}
+
+/// Emits the loop nest; returns y [N, M].
+Value emitKernel(OpBuilder &b, Location loc, const KernelPlan &plan,
+                 const BitplaneStream &stream, ByteShuffle isa, Value table,
+                 Value tscale, Value xsum, RankedTensorType resultType) {
+  Type i8 = b.getI8Type(), i16 = b.getI16Type(), i32 = b.getI32Type(),
+       f32 = b.getF32Type();
+  auto v16i8 = VectorType::get({16}, i8);
+  auto lanesOf = [](Type t) { return VectorType::get({kLookupLanes}, t); };
+  VectorType vI8 = lanesOf(i8), vI16 = lanesOf(i16), vI32 = lanesOf(i32),
+             vF32 = lanesOf(f32);
+  unsigned planes = plan.quant.getNumPlanes();
+  int64_t groups = plan.k / 4, segments = plan.k / plan.segment;
+  int64_t groupsPerSegment = plan.segment / 4;
+  int64_t blocks = llvm::divideCeil(plan.m, kStreamRows);
+  int64_t chunks = llvm::divideCeil(groupsPerSegment, plan.chunk);
+
+  Value indices = constantTensor<int8_t>(
+      b, loc, {int64_t(stream.indices.size())}, i8, stream.indices);
+  Value scale = constantTensor<float>(b, loc, {blocks, segments, kStreamRows},
+                                      f32, stream.scale);
+  Value bias =
+      stream.hasBias
+          ? constantTensor<float>(b, loc, {blocks, segments, kStreamRows}, f32,
+                                  stream.bias)
+          : Value();
+
+  Value c0 = index(b, loc, 0), c1 = index(b, loc, 1);
+  Value n = tensor::DimOp::create(b, loc, table, 0);
+  Value init = tensor::EmptyOp::create(
+      b, loc, resultType,
+      resultType.isDynamicDim(0) ? ValueRange{n} : ValueRange{});
+  Value zeroI16 = splat(b, loc, vI16, b.getI16IntegerAttr(0));
+  Value zeroI32 = splat(b, loc, vI32, b.getI32IntegerAttr(0));
+  Value zeroF32 = splat(b, loc, vF32, b.getF32FloatAttr(0));
+  Value lowNibble = splat(b, loc, vI8, b.getI8IntegerAttr(15));
+  Value four = splat(b, loc, vI8, b.getI8IntegerAttr(4));
+  SmallVector<Value> planeWeights;
+  for (unsigned p = 0; p < planes; ++p)
+    planeWeights.push_back(
+        splat(b, loc, vI16, b.getI16IntegerAttr(plan.quant.getPlaneWeight(p))));
+
+  auto forLoop =
+      [&](OpBuilder &ob, Value lb, Value ub, ValueRange iters,
+          function_ref<SmallVector<Value>(OpBuilder &, Value, ValueRange)>
+              body) {
+        return scf::ForOp::create(
+                   ob, loc, lb, ub, c1, iters,
+                   [&](OpBuilder &bb, Location, Value iv, ValueRange args) {
+                     scf::YieldOp::create(bb, loc, body(bb, iv, args));
+                   })
+            .getResults();
+      };
+  auto mul = [&](OpBuilder &ob, Value a, int64_t v) -> Value {
+    return arith::MulIOp::create(ob, loc, a, index(ob, loc, v));
+  };
+  auto add = [&](OpBuilder &ob, Value a, Value c) -> Value {
+    return arith::AddIOp::create(ob, loc, a, c);
+  };
+
+  // One group: the lookups of every plane of 128 rows, into (lo, hi) int16.
+  auto group = [&](OpBuilder &ob, Value row, Value block, Value j,
+                   ValueRange acc) -> SmallVector<Value> {
+    Value t16 = vector::TransferReadOp::create(
+        ob, loc, v16i8, table, ValueRange{row, j, c0},
+        arith::ConstantIntOp::create(ob, loc, i8, 0), ArrayRef<bool>{true});
+    Value t = prepareByteTable(ob, loc, isa, t16);
+    Value base = mul(ob, add(ob, mul(ob, block, groups), j),
+                     int64_t(planes) * kLookupLanes);
+    Value lo = acc[0], hi = acc[1];
+    for (unsigned p = 0; p < planes; ++p) {
+      Value bytes = vector::TransferReadOp::create(
+          ob, loc, vI8, indices,
+          ValueRange{add(ob, base, index(ob, loc, p * kLookupLanes))},
+          arith::ConstantIntOp::create(ob, loc, i8, 0), ArrayRef<bool>{true});
+      Value idxLo = arith::AndIOp::create(ob, loc, bytes, lowNibble);
+      Value idxHi = arith::ShRUIOp::create(ob, loc, bytes, four);
+      for (auto [index, sum] : {std::pair{idxLo, &lo}, std::pair{idxHi, &hi}}) {
+        Value entry = arith::ExtSIOp::create(
+            ob, loc, vI16, lookupBytes(ob, loc, isa, t, index));
+        if (plan.quant.getPlaneWeight(p) != 1)
+          entry = arith::MulIOp::create(ob, loc, entry, planeWeights[p]);
+        *sum = arith::AddIOp::create(ob, loc, *sum, entry);
+      }
+    }
+    return {lo, hi};
+  };
+
+  // One segment: int16 chunks flushed to int32, then the fp32 epilogue.
+  auto segment = [&](OpBuilder &ob, Value row, Value block, Value s,
+                     ValueRange y) -> SmallVector<Value> {
+    Value first = mul(ob, s, groupsPerSegment);
+    ValueRange acc = forLoop(
+        ob, c0, index(ob, loc, chunks), {zeroI32, zeroI32},
+        [&](OpBuilder &cb, Value c, ValueRange acc32) -> SmallVector<Value> {
+          Value start = mul(cb, c, plan.chunk);
+          Value count = arith::MinSIOp::create(
+              cb, loc, index(cb, loc, plan.chunk),
+              arith::SubIOp::create(cb, loc, index(cb, loc, groupsPerSegment),
+                                    start));
+          ValueRange acc16 =
+              forLoop(cb, c0, count, {zeroI16, zeroI16},
+                      [&](OpBuilder &gb, Value jj, ValueRange a) {
+                        return group(gb, row, block,
+                                     add(gb, add(gb, first, start), jj), a);
+                      });
+          return {arith::AddIOp::create(
+                      cb, loc, acc32[0],
+                      arith::ExtSIOp::create(cb, loc, vI32, acc16[0])),
+                  arith::AddIOp::create(
+                      cb, loc, acc32[1],
+                      arith::ExtSIOp::create(cb, loc, vI32, acc16[1]))};
+        });
+    Value tau = tensor::ExtractOp::create(ob, loc, tscale, ValueRange{row, s});
+    Value factor = vector::BroadcastOp::create(
+        ob, loc, vF32,
+        arith::MulFOp::create(
+            ob, loc, tau,
+            arith::ConstantOp::create(ob, loc, b.getF32FloatAttr(plan.kappa))));
+    Value xs = vector::BroadcastOp::create(
+        ob, loc, vF32,
+        tensor::ExtractOp::create(ob, loc, xsum, ValueRange{row, s}));
+    SmallVector<Value> out;
+    for (int64_t half = 0; half < 2; ++half) {
+      SmallVector<Value> at = {block, s, index(ob, loc, half * kLookupLanes)};
+      Value zeroF = arith::ConstantOp::create(ob, loc, b.getF32FloatAttr(0));
+      Value sc = vector::TransferReadOp::create(ob, loc, vF32, scale, at, zeroF,
+                                                ArrayRef<bool>{true});
+      Value sum = arith::MulFOp::create(
+          ob, loc, arith::SIToFPOp::create(ob, loc, vF32, acc[half]), factor);
+      Value term = arith::MulFOp::create(ob, loc, sc, sum);
+      if (bias) {
+        Value bc = vector::TransferReadOp::create(ob, loc, vF32, bias, at,
+                                                  zeroF, ArrayRef<bool>{true});
+        term = arith::AddFOp::create(ob, loc, term,
+                                     arith::MulFOp::create(ob, loc, bc, xs));
+      }
+      out.push_back(arith::AddFOp::create(ob, loc, y[half], term));
+    }
+    return out;
+  };
+
+  Type outElt = resultType.getElementType();
+  bool tail = plan.m % kStreamRows != 0;
+  return forLoop(
+      b, c0, n, {init},
+      [&](OpBuilder &nb, Value row, ValueRange y) -> SmallVector<Value> {
+        return forLoop(
+            nb, c0, index(nb, loc, blocks), y,
+            [&](OpBuilder &rb, Value block,
+                ValueRange out) -> SmallVector<Value> {
+              ValueRange sums =
+                  forLoop(rb, c0, index(rb, loc, segments), {zeroF32, zeroF32},
+                          [&](OpBuilder &sb, Value s, ValueRange acc) {
+                            return segment(sb, row, block, s, acc);
+                          });
+              Value result = out[0];
+              for (int64_t half = 0; half < 2; ++half) {
+                Value v = sums[half];
+                if (outElt != f32)
+                  v = arith::TruncFOp::create(rb, loc, lanesOf(outElt), v);
+                Value col = add(rb, mul(rb, block, kStreamRows),
+                                index(rb, loc, half * kLookupLanes));
+                result = vector::TransferWriteOp::create(rb, loc, v, result,
+                                                         ValueRange{row, col},
+                                                         ArrayRef<bool>{!tail})
+                             .getResult();
+              }
+              return {result};
+            });
+      })[0];
+}
+
+struct LookupEpilogueToVector : OpRewritePattern<ScaleCombineOp> {
+  LookupEpilogueToVector(MLIRContext *ctx, ByteShuffle isa)
+      : OpRewritePattern(ctx), isa(isa) {}
+
+  LogicalResult matchAndRewrite(ScaleCombineOp op,
+                                PatternRewriter &rewriter) const override {
+    auto lookup = op.getAcc().getDefiningOp<LookupAccumulateOp>();
+    if (!lookup || lookup.getWeight() != op.getWeight() || !op.getTscale())
+      return rewriter.notifyMatchFailure(op, "not a quantized lookup chain");
+    PackedType packed = op.getWeight().getType();
+    LayoutAttr layout = packed.getLayout();
+    auto tableType = cast<RankedTensorType>(lookup.getTable().getType());
+    if (layout.getKind() != LayoutKind::Bitplane ||
+        layout.getLookupGroup() != 4 ||
+        !tableType.getElementType().isInteger(8) ||
+        tableType.getDimSize(2) != 16)
+      return rewriter.notifyMatchFailure(
+          op, "not full int8 tables of groups of 4 over a bitplane weight");
+    auto pack = op.getWeight().getDefiningOp<PackOp>();
+    if (!pack)
+      return rewriter.notifyMatchFailure(op, "weight is not a lut.pack");
+    FailureOr<BitplaneStream> stream =
+        foldBitplaneStream(pack, int64_t(lookup.getSegment()));
+    if (failed(stream))
+      return rewriter.notifyMatchFailure(op, "weight is not constant");
+
+    QuantAttr quant = packed.getQuant();
+    int64_t weightSum = 0;
+    for (unsigned p = 0; p < quant.getNumPlanes(); ++p)
+      weightSum += quant.getPlaneWeight(p);
+    KernelPlan plan{packed.getM(),
+                    packed.getK(),
+                    int64_t(lookup.getSegment()),
+                    quant,
+                    quant.getEncoding() == Encoding::Binary ? 1.0 : 0.5,
+                    std::max<int64_t>(1, INT16_MAX / (kMaxEntry * weightSum))};
+    Value y = emitKernel(rewriter, op.getLoc(), plan, *stream, isa,
+                         lookup.getTable(), op.getTscale(), op.getXsum(),
+                         cast<RankedTensorType>(op.getResult().getType()));
+    rewriter.replaceOp(op, y);
+    if (lookup->use_empty())
+      rewriter.eraseOp(lookup);
+    return success();
+  }
+
+  ByteShuffle isa;
+};
+
+struct ConvertLutToVectorPass
+    : loom::impl::ConvertLutToVectorBase<ConvertLutToVectorPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    std::optional<ByteShuffle> shuffle = parseByteShuffle(isa);
+    if (!shuffle) {
+      getOperation().emitError()
+          << "convert-lut-to-vector: unknown isa '" << isa
+          << "' (expected avx512, avx2 or generic)";
+      return signalPassFailure();
+    }
+    RewritePatternSet patterns(&getContext());
+    patterns.add<LookupEpilogueToVector>(&getContext(), *shuffle);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace

@@ -1,0 +1,93 @@
+// RUN: loom-opt %s -split-input-file --convert-lut-to-vector=isa=avx512 | FileCheck %s --check-prefixes=CHECK,AVX512
+// RUN: loom-opt %s -split-input-file --convert-lut-to-vector=isa=avx2 | FileCheck %s --check-prefixes=CHECK,AVX2
+// RUN: loom-opt %s -split-input-file --convert-lut-to-vector=isa=generic | FileCheck %s --check-prefixes=CHECK,GENERIC
+// RUN: not loom-opt %s -split-input-file --convert-lut-to-vector=isa=sse 2>&1 | FileCheck %s --check-prefix=ISA
+
+// ISA: unknown isa 'sse' (expected avx512, avx2 or generic)
+
+!t = !lut.packed<130x8, #lut.quant<ternary, group = per_tensor, scale = f32>, #lut.layout<bitplane, g = 4, lanes = 1x1, tile_m = 128>>
+
+// A ternary weight of 130 rows: two row blocks of 128 (the second partial,
+// so its stores are masked), 2 planes of 2 groups, one segment. Ternary
+// lookups add at most 2 * 127 per group: 129 groups per int16 flush.
+// CHECK-LABEL: func @ternary
+// CHECK-DAG: %[[IDX:.*]] = arith.constant dense<"0x{{[0-9A-F]+}}"> : tensor<512xi8>
+// CHECK-DAG: %[[SCALE:.*]] = arith.constant dense<{{.*}}> : tensor<2x1x128xf32>
+// CHECK-DAG: %[[FLUSH:.*]] = arith.constant 129 : index
+// CHECK: scf.for %[[N:.*]] = %{{.*}} to %{{.*}} iter_args(%{{.*}} = %{{.*}}) -> (tensor<?x130xf32>)
+// CHECK: scf.for %[[RB:.*]] = %{{.*}} to %c2 {{.*}} -> (tensor<?x130xf32>)
+// CHECK: scf.for {{.*}} -> (vector<64xf32>, vector<64xf32>)
+// CHECK: scf.for {{.*}} -> (vector<64xi32>, vector<64xi32>)
+// CHECK: arith.minsi %{{.*}}, %[[FLUSH]]
+// CHECK: scf.for {{.*}} -> (vector<64xi16>, vector<64xi16>)
+// CHECK: vector.transfer_read %{{.*}}[%[[N]], %{{.*}}, %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<?x2x16xi8>, vector<16xi8>
+// CHECK: vector.transfer_read %[[IDX]][%{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<512xi8>, vector<64xi8>
+// CHECK: arith.andi
+// CHECK: arith.shrui
+// AVX512-COUNT-2: lut.x86.pshufb %{{.*}}, %{{.*}} : vector<64xi8>
+// AVX2-COUNT-4: lut.x86.pshufb %{{.*}}, %{{.*}} : vector<32xi8>
+// GENERIC-NOT: lut.x86.pshufb
+// GENERIC-COUNT-15: arith.select %{{.*}} : vector<64xi1>, vector<64xi8>
+// CHECK: arith.extsi %{{.*}} : vector<64xi8> to vector<64xi16>
+// CHECK: arith.extsi %{{.*}} : vector<64xi16> to vector<64xi32>
+// CHECK: tensor.extract %{{.*}}[%[[N]], %{{.*}}] : tensor<?x1xf32>
+// CHECK: vector.transfer_read %[[SCALE]]
+// CHECK: arith.sitofp %{{.*}} : vector<64xi32> to vector<64xf32>
+// CHECK: vector.transfer_write %{{.*}}, %{{.*}}[%[[N]], %{{.*}}] : vector<64xf32>, tensor<?x130xf32>
+// CHECK-NOT: lut.lookup_accumulate
+// CHECK-NOT: lut.scale_combine
+func.func @ternary(%t: tensor<?x2x16xi8>, %xs: tensor<?x1xf32>, %ts: tensor<?x1xf32>) -> tensor<?x130xf32> {
+  %c = arith.constant dense<2> : tensor<130x8xi8>
+  %s = arith.constant dense<0.5> : tensor<1x1xf32>
+  %w = lut.pack %c, %s : tensor<130x8xi8>, tensor<1x1xf32> -> !t
+  %acc = lut.lookup_accumulate %t, %w {segment = 8 : i64} : tensor<?x2x16xi8>, !t -> tensor<?x130x1xi32>
+  %y = lut.scale_combine %acc, %w, %xs tscale %ts : tensor<?x130x1xi32>, !t, tensor<?x1xf32>, tensor<?x1xf32> -> tensor<?x130xf32>
+  return %y : tensor<?x130xf32>
+}
+
+// -----
+
+!u = !lut.packed<128x64, #lut.quant<unsigned, bits = 4, group = 32, scale = f16, offset = zero_point>, #lut.layout<bitplane, g = 4, lanes = 1x1, tile_m = 128>>
+
+// Unsigned codes with zero points: the activation sums enter through the
+// folded s * (c - z) coefficients. Four planes weigh 1, 2, 4 and 8: 17
+// groups per int16 flush, so a segment of 8 groups is one chunk. f16 out.
+// CHECK-LABEL: func @unsigned_zero_point
+// CHECK-DAG: %[[BIAS:.*]] = arith.constant dense<{{.*}}> : tensor<1x2x128xf32>
+// CHECK-DAG: arith.constant dense<8> : vector<64xi16>
+// CHECK-DAG: arith.constant 17 : index
+// CHECK: arith.muli %{{.*}} : vector<64xi16>
+// CHECK: vector.transfer_read %[[BIAS]]
+// CHECK: arith.truncf %{{.*}} : vector<64xf32> to vector<64xf16>
+// CHECK: vector.transfer_write {{.*}} {in_bounds = [true]} : vector<64xf16>, tensor<?x128xf16>
+func.func @unsigned_zero_point(%t: tensor<?x16x16xi8>, %xs: tensor<?x2xf32>, %ts: tensor<?x2xf32>) -> tensor<?x128xf16> {
+  %c = arith.constant dense<5> : tensor<128x64xi8>
+  %s = arith.constant dense<0.25> : tensor<128x2xf16>
+  %z = arith.constant dense<3> : tensor<128x2xi8>
+  %w = lut.pack %c, %s, %z : tensor<128x64xi8>, tensor<128x2xf16>, tensor<128x2xi8> -> !u
+  %acc = lut.lookup_accumulate %t, %w {segment = 32 : i64} : tensor<?x16x16xi8>, !u -> tensor<?x128x2xi32>
+  %y = lut.scale_combine %acc, %w, %xs tscale %ts : tensor<?x128x2xi32>, !u, tensor<?x2xf32>, tensor<?x2xf32> -> tensor<?x128xf16>
+  return %y : tensor<?x128xf16>
+}
+
+// -----
+
+!t = !lut.packed<128x8, #lut.quant<ternary, group = per_tensor, scale = f32>, #lut.layout<bitplane, g = 4, lanes = 1x1, tile_m = 128>>
+
+// What the kernel does not cover stays for convert-lut-to-loops: a weight
+// that is a function argument, mirrored half tables, f32 tables.
+// CHECK-LABEL: func @not_matched
+// CHECK-COUNT-3: lut.lookup_accumulate
+// CHECK-NOT: lut.x86.pshufb
+func.func @not_matched(%w: !t, %t: tensor<?x2x16xi8>, %t8: tensor<?x2x8xi8>, %tf: tensor<?x2x16xf32>, %xs: tensor<?x1xf32>, %ts: tensor<?x1xf32>) -> (tensor<?x128xf32>, tensor<?x128xf32>, tensor<?x128xf32>) {
+  %acc = lut.lookup_accumulate %t, %w {segment = 8 : i64} : tensor<?x2x16xi8>, !t -> tensor<?x128x1xi32>
+  %y = lut.scale_combine %acc, %w, %xs tscale %ts : tensor<?x128x1xi32>, !t, tensor<?x1xf32>, tensor<?x1xf32> -> tensor<?x128xf32>
+  %c = arith.constant dense<1> : tensor<128x8xi8>
+  %s = arith.constant dense<1.0> : tensor<1x1xf32>
+  %wc = lut.pack %c, %s : tensor<128x8xi8>, tensor<1x1xf32> -> !t
+  %acc8 = lut.lookup_accumulate %t8, %wc {segment = 8 : i64} : tensor<?x2x8xi8>, !t -> tensor<?x128x1xi32>
+  %y8 = lut.scale_combine %acc8, %wc, %xs tscale %ts : tensor<?x128x1xi32>, !t, tensor<?x1xf32>, tensor<?x1xf32> -> tensor<?x128xf32>
+  %accf = lut.lookup_accumulate %tf, %wc {segment = 8 : i64} : tensor<?x2x16xf32>, !t -> tensor<?x128x1xf32>
+  %yf = lut.scale_combine %accf, %wc, %xs : tensor<?x128x1xf32>, !t, tensor<?x1xf32> -> tensor<?x128xf32>
+  return %y, %y8, %yf : tensor<?x128xf32>, tensor<?x128xf32>, tensor<?x128xf32>
+}
