@@ -1,0 +1,544 @@
+//===- LutBench.cpp - bench/run lut: Loom's LUT GEMM against its baselines ===//
+//
+// One process measures, per point (format, M x K, N, threads, cache
+// regime): Loom's compiled kernel, Loom's reference lowering, Loom's
+// lut.dequantize + OpenBLAS, OpenBLAS sgemm on f32 weights, and the read
+// roofline over the format's weight bytes, and prints ratios (protocol:
+// ../shared/design/lut.md §5 and bench/README.md). Loom's outputs are
+// checked against the reference before anything is timed.
+//
+// Cold runs: the weights are constants inside the compiled library, so
+// instead of rotating over copies the benchmark flushes every cache line of
+// the weights (the library's mapped file, the f32 matrix, the probe buffer)
+// before each timed call: each call streams its weights from DRAM.
+//
+//===----------------------------------------------------------------------===//
+
+#include "loom/Runtime/ModelLibrary.h"
+
+#include <cblas.h>
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+extern "C" char *openblas_get_corename(void);
+extern "C" void openblas_set_num_threads(int);
+
+using mlir::loom::ModelLibrary;
+using mlir::loom::RuntimeApi;
+
+namespace {
+
+struct Format {
+  const char *name;
+  const char *quant;
+  int codeRange;     // codes are drawn from [0, codeRange)
+  int group;         // 0: per tensor
+  bool f16Scales;
+  bool zeroPoint;
+  double codeBits;   // stored bits per weight of the bitplane layout
+};
+
+const Format kFormats[] = {
+    {"ternary", "#lut.quant<ternary, group = per_tensor, scale = f32>", 3, 0,
+     false, false, 2},
+    {"w4", "#lut.quant<signed, bits = 4, group = 32, scale = f16>", 16, 32,
+     true, false, 4},
+    {"w1", "#lut.quant<binary, bits = 1, group = 128, scale = f16>", 2, 128,
+     true, false, 1},
+    {"w2", "#lut.quant<unsigned, bits = 2, group = 128, scale = f16, offset = "
+           "zero_point>",
+     4, 128, true, true, 2},
+    {"w3", "#lut.quant<signed, bits = 3, group = 128, scale = f16>", 8, 128,
+     true, false, 3},
+};
+
+/// Codes + scales (+ zero points) in bytes: the read a GEMV cannot avoid.
+double weightBytes(const Format &f, int64_t m, int64_t k) {
+  double groups = f.group ? double(m) * k / f.group : 1;
+  return double(m) * k * f.codeBits / 8 +
+         groups * ((f.f16Scales ? 2 : 4) + (f.zeroPoint ? 1 : 0));
+}
+
+uint16_t toF16(float v) { return _cvtss_sh(v, 0); }
+
+std::string hexDense(const void *data, size_t bytes) {
+  static const char *digits = "0123456789ABCDEF";
+  std::string s = "dense<\"0x";
+  s.reserve(bytes * 2 + 16);
+  for (size_t i = 0; i < bytes; ++i) {
+    uint8_t v = static_cast<const uint8_t *>(data)[i];
+    s += digits[v >> 4];
+    s += digits[v & 15];
+  }
+  return s + "\">";
+}
+
+/// The benchmark module: @gemm(x) -> y and @dequant() -> w, over one
+/// constant weight.
+std::string buildModule(const Format &f, int64_t m, int64_t k,
+                        std::mt19937 &rng) {
+  std::vector<int8_t> codes(m * k);
+  std::uniform_int_distribution<int> code(0, f.codeRange - 1);
+  for (auto &c : codes)
+    c = static_cast<int8_t>(code(rng));
+  int64_t cols = f.group ? k / f.group : 1, rows = f.group ? m : 1;
+  std::uniform_real_distribution<float> scale(0.01f, 0.02f);
+  std::vector<float> s32(rows * cols);
+  std::vector<uint16_t> s16(rows * cols);
+  for (int64_t i = 0; i < rows * cols; ++i)
+    s32[i] = scale(rng), s16[i] = toF16(s32[i]);
+  std::vector<int8_t> zp(rows * cols, 1);
+  std::string st = f.f16Scales ? "f16" : "f32";
+  std::ostringstream packed, os, scalesType, codesType;
+  packed << "!lut.packed<" << m << "x" << k << ", " << f.quant
+         << ", #lut.layout<bitplane, g = 4, lanes = 1x1, tile_m = 128>>";
+  scalesType << "tensor<" << rows << "x" << cols << "x" << st << ">";
+  codesType << "tensor<" << m << "x" << k << "xi8>";
+  auto weight = [&]() {
+    os << "  %c = arith.constant " << hexDense(codes.data(), codes.size())
+       << " : " << codesType.str() << "\n";
+    os << "  %s = arith.constant "
+       << (f.f16Scales ? hexDense(s16.data(), s16.size() * 2)
+                       : hexDense(s32.data(), s32.size() * 4))
+       << " : " << scalesType.str() << "\n";
+    if (f.zeroPoint)
+      os << "  %z = arith.constant dense<1> : tensor<" << rows << "x" << cols
+         << "xi8>\n";
+    os << "  %w = lut.pack %c, %s" << (f.zeroPoint ? ", %z" : "") << " : "
+       << codesType.str() << ", " << scalesType.str();
+    if (f.zeroPoint)
+      os << ", tensor<" << rows << "x" << cols << "xi8>";
+    os << " -> " << packed.str() << "\n";
+  };
+  os << "func.func @gemm(%x: tensor<?x" << k << "xf32>) -> tensor<?x" << m
+     << "xf32> {\n";
+  weight();
+  os << "  %y = lut.mpgemm %x, %w : tensor<?x" << k << "xf32>, "
+     << packed.str() << " -> tensor<?x" << m << "xf32>\n";
+  os << "  return %y : tensor<?x" << m << "xf32>\n}\n";
+  os << "func.func @dequant() -> tensor<" << m << "x" << k << "xf32> {\n";
+  weight();
+  os << "  %f = lut.dequantize %w : " << packed.str() << " -> tensor<" << m
+     << "x" << k << "xf32>\n";
+  os << "  return %f : tensor<" << m << "x" << k << "xf32>\n}\n";
+  return os.str();
+}
+
+[[noreturn]] void die(const std::string &message) {
+  std::fprintf(stderr, "bench lut: %s\n", message.c_str());
+  std::exit(1);
+}
+
+/// Every cache line of [begin, end) out of every cache level.
+void flushRange(const void *begin, const void *end) {
+  for (auto p = reinterpret_cast<uintptr_t>(begin) & ~uintptr_t(63);
+       p < reinterpret_cast<uintptr_t>(end); p += 64)
+    _mm_clflushopt(reinterpret_cast<void *>(p));
+  _mm_sfence();
+}
+
+/// Flushes every mapping of the file `path` in this process.
+void flushMappedFile(const std::string &path) {
+  std::ifstream maps("/proc/self/maps");
+  std::string line;
+  while (std::getline(maps, line)) {
+    if (line.size() < path.size() ||
+        line.compare(line.size() - path.size(), path.size(), path) != 0)
+      continue;
+    unsigned long lo, hi;
+    char perms[5];
+    if (std::sscanf(line.c_str(), "%lx-%lx %4s", &lo, &hi, perms) == 3 &&
+        perms[0] == 'r')
+      flushRange(reinterpret_cast<void *>(lo), reinterpret_cast<void *>(hi));
+  }
+}
+
+double nowUs(clockid_t clock) {
+  timespec ts;
+  clock_gettime(clock, &ts);
+  return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+struct Timing {
+  double p10 = 0, median = 0, cpuShare = 0;
+  int calls = 0;
+};
+
+/// At least `minCalls` calls and `minSeconds` of timed calls; `prepare`
+/// (untimed) runs before each call.
+Timing measure(const std::function<void()> &call,
+               const std::function<void()> &prepare, int threads,
+               int minCalls = 10, double minSeconds = 0.3) {
+  std::vector<double> wall;
+  double total = 0, cpu = 0;
+  call(); // warm-up: page faults, lazy binding, thread pools
+  while ((int)wall.size() < minCalls || total < minSeconds * 1e6) {
+    if (prepare)
+      prepare();
+    double c0 = nowUs(CLOCK_PROCESS_CPUTIME_ID), w0 = nowUs(CLOCK_MONOTONIC);
+    call();
+    double w1 = nowUs(CLOCK_MONOTONIC), c1 = nowUs(CLOCK_PROCESS_CPUTIME_ID);
+    wall.push_back(w1 - w0);
+    total += w1 - w0;
+    cpu += c1 - c0;
+    if (wall.size() >= 1000)
+      break;
+  }
+  std::sort(wall.begin(), wall.end());
+  Timing t;
+  t.calls = wall.size();
+  t.p10 = wall[wall.size() / 10];
+  t.median = wall[wall.size() / 2];
+  t.cpuShare = cpu / (total * threads);
+  return t;
+}
+
+/// Sums `bytes` of `data` with 8 independent accumulators (the read probe).
+__attribute__((target("avx512f"))) int64_t readProbe512(const char *data,
+                                                         size_t bytes) {
+  __m512i acc[8];
+  for (auto &a : acc)
+    a = _mm512_setzero_si512();
+  for (size_t i = 0; i + 512 <= bytes; i += 512)
+    for (int j = 0; j < 8; ++j)
+      acc[j] = _mm512_add_epi64(
+          acc[j], _mm512_load_si512(
+                      reinterpret_cast<const __m512i *>(data + i + 64 * j)));
+  for (int j = 1; j < 8; ++j)
+    acc[0] = _mm512_add_epi64(acc[0], acc[j]);
+  return _mm512_reduce_add_epi64(acc[0]);
+}
+
+__attribute__((target("avx2"))) int64_t readProbe256(const char *data,
+                                                      size_t bytes) {
+  __m256i acc[8];
+  for (auto &a : acc)
+    a = _mm256_setzero_si256();
+  for (size_t i = 0; i + 256 <= bytes; i += 256)
+    for (int j = 0; j < 8; ++j)
+      acc[j] = _mm256_add_epi64(
+          acc[j], _mm256_load_si256(
+                      reinterpret_cast<const __m256i *>(data + i + 32 * j)));
+  for (int j = 1; j < 8; ++j)
+    acc[0] = _mm256_add_epi64(acc[0], acc[j]);
+  int64_t out[4];
+  _mm256_storeu_si256(reinterpret_cast<__m256i *>(out), acc[0]);
+  return out[0] + out[1] + out[2] + out[3];
+}
+
+volatile int64_t probeSink;
+
+struct Record {
+  std::string format;
+  int64_t m, k, n;
+  int threads;
+  std::string cache, variant;
+  Timing t;
+};
+
+/// A compiled model and a call of one of its entries.
+struct Model {
+  std::string path;
+  std::unique_ptr<ModelLibrary> library;
+  const RuntimeApi &api() const { return library->api(); }
+
+  /// Runs `entry` on `inputs` (borrowed f32 tensors); returns the first
+  /// output's values if `out` is given.
+  void run(const char *entry, std::vector<std::pair<float *, std::vector<int64_t>>> inputs,
+           std::vector<float> *out = nullptr, float **keep = nullptr) const {
+    std::vector<LoomTensor *> tensors;
+    for (auto &[data, shape] : inputs)
+      tensors.push_back(api().tensor_create(data, shape.data(), shape.size(),
+                                            LOOM_F32, 0));
+    LoomTensorList *in = api().tensor_list_create(tensors.data(), tensors.size());
+    LoomTensorList *outputs = nullptr;
+    if (api().run(entry, in, &outputs) != LOOM_OK)
+      die(std::string("running ") + entry + ": " + api().last_error());
+    const LoomTensor *y = api().tensor_list_get(outputs, 0);
+    const float *data = static_cast<const float *>(api().tensor_data(y));
+    if (out)
+      out->assign(data, data + api().tensor_num_elements(y));
+    if (keep) // the caller takes a copy of the result
+      std::memcpy(*keep, data, api().tensor_num_elements(y) * sizeof(float));
+    api().tensor_list_destroy(outputs);
+    api().tensor_list_destroy(in);
+  }
+};
+
+Model compileModel(const std::string &compiler, const std::string &source,
+                   const std::string &path, bool reference) {
+  std::string mlir = path + ".mlir";
+  std::ofstream(mlir) << source;
+  std::string command = compiler + " " + mlir + " -o " + path +
+                        (reference ? " --pipeline=reference" : "");
+  double t0 = nowUs(CLOCK_MONOTONIC);
+  if (std::system(command.c_str()) != 0)
+    die("failed: " + command);
+  std::fprintf(stderr, "  compiled %s (%s) in %.1f s\n", path.c_str(),
+               reference ? "reference" : "cpu pipeline",
+               (nowUs(CLOCK_MONOTONIC) - t0) / 1e6);
+  std::remove(mlir.c_str());
+  Model model{path, nullptr};
+  std::string error;
+  model.library = ModelLibrary::open(path, error);
+  if (!model.library)
+    die(error);
+  return model;
+}
+
+struct Options {
+  std::string compiler, workdir, json;
+  bool quick = false;
+};
+
+} // namespace
+
+int main(int argc, char **argv) {
+  Options opt;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--quick")
+      opt.quick = true;
+    else if (a == "--json" && i + 1 < argc)
+      opt.json = argv[++i];
+    else if (a == "--compiler" && i + 1 < argc)
+      opt.compiler = argv[++i];
+    else if (a == "--workdir" && i + 1 < argc)
+      opt.workdir = argv[++i];
+    else
+      die("usage: loom-lut-bench --compiler LOOM_COMPILE --workdir DIR "
+          "[--quick] [--json FILE]");
+  }
+  if (opt.compiler.empty() || opt.workdir.empty())
+    die("--compiler and --workdir are required");
+
+  bool avx512 = __builtin_cpu_supports("avx512f");
+  std::printf("# bench lut%s: OpenBLAS core %s; AVX-512F %s, AVX-512BW %s, "
+              "AVX2 %s\n",
+              opt.quick ? " --quick" : "", openblas_get_corename(),
+              avx512 ? "yes" : "no",
+              __builtin_cpu_supports("avx512bw") ? "yes" : "no",
+              __builtin_cpu_supports("avx2") ? "yes" : "no");
+  {
+    std::ifstream load("/proc/loadavg");
+    std::string l;
+    std::getline(load, l);
+    std::printf("# load average at start: %s\n", l.c_str());
+  }
+
+  struct Shape { int64_t m, k; };
+  std::vector<Shape> shapes = {{4096, 4096}};
+  std::vector<int64_t> ns = {1, 32};
+  std::vector<const Format *> formats = {&kFormats[0], &kFormats[1]};
+  if (!opt.quick) {
+    shapes = {{4096, 4096}, {11008, 4096}, {4096, 11008}};
+    ns = {1, 8, 32, 128};
+    formats.clear();
+    for (const Format &f : kFormats)
+      formats.push_back(&f);
+  }
+  const int threads = 1;
+  const char *caches[] = {"hot", "cold"};
+
+  std::vector<Record> records;
+  std::mt19937 rng(42);
+  int point = 0,
+      points = int(formats.size() * shapes.size() * ns.size() * 2);
+  bool allCorrect = true;
+  for (const Format *f : formats)
+    for (const Shape &s : shapes) {
+      std::fprintf(stderr, "%s %lldx%lld: compiling\n", f->name,
+                   (long long)s.m, (long long)s.k);
+      std::string source = buildModule(*f, s.m, s.k, rng);
+      std::string base = opt.workdir + "/lib" + f->name + "_" +
+                         std::to_string(s.m) + "x" + std::to_string(s.k);
+      Model loom = compileModel(opt.compiler, source, base + ".so", false);
+      Model ref = compileModel(opt.compiler, source, base + "_ref.so", true);
+
+      // The f32 weights of the OpenBLAS baselines, and a dequantize
+      // buffer the dequant baseline fills each call.
+      std::vector<float> w32;
+      loom.run("dequant", {}, &w32);
+      std::vector<float> dq(w32.size());
+      float *dqData = dq.data();
+      double bytes = weightBytes(*f, s.m, s.k);
+      std::vector<char> probe(size_t(bytes) + 4096, 1);
+      char *probeData = reinterpret_cast<char *>(
+          (reinterpret_cast<uintptr_t>(probe.data()) + 63) & ~uintptr_t(63));
+
+      for (int64_t n : ns) {
+        std::vector<float> x(n * s.k), y(n * s.m);
+        std::uniform_real_distribution<float> act(-1.f, 1.f);
+        for (auto &v : x)
+          v = act(rng);
+        std::vector<int64_t> xShape = {n, s.k};
+
+        // Correctness first: Loom against its reference lowering.
+        std::vector<float> got, want;
+        loom.run("gemm", {{x.data(), xShape}}, &got);
+        ref.run("gemm", {{x.data(), xShape}}, &want);
+        double err = 0, scale = 0;
+        for (size_t i = 0; i < want.size(); ++i) {
+          err = std::max(err, double(std::fabs(got[i] - want[i])));
+          scale = std::max(scale, double(std::fabs(want[i])));
+        }
+        bool correct = err <= 0.02 * scale;
+        allCorrect &= correct;
+        std::fprintf(stderr, "  N = %lld: max |loom - reference| / max |y| = "
+                             "%.2e %s\n",
+                     (long long)n, err / scale, correct ? "ok" : "WRONG");
+
+        openblas_set_num_threads(threads);
+        for (const char *cache : caches) {
+          ++point;
+          std::fprintf(stderr, "  [%d/%d] %s N = %lld %s\n", point, points,
+                       f->name, (long long)n, cache);
+          bool cold = std::strcmp(cache, "cold") == 0;
+          auto add = [&](const char *variant, Timing t) {
+            records.push_back({f->name, s.m, s.k, n, threads, cache, variant, t});
+          };
+          auto flushLoom = [&] { flushMappedFile(loom.path); };
+          auto flushRef = [&] { flushMappedFile(ref.path); };
+          auto flushW32 = [&] {
+            flushRange(w32.data(), w32.data() + w32.size());
+          };
+          auto flushDequant = [&] {
+            flushMappedFile(loom.path);
+            flushRange(dq.data(), dq.data() + dq.size());
+          };
+          auto flushProbe = [&] { flushRange(probeData, probeData + size_t(bytes)); };
+          std::function<void()> none;
+          auto gemm = [&](const float *w) {
+            if (n == 1)
+              cblas_sgemv(CblasRowMajor, CblasNoTrans, s.m, s.k, 1.f, w, s.k,
+                          x.data(), 1, 0.f, y.data(), 1);
+            else
+              cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, s.m, s.k,
+                          1.f, x.data(), s.k, w, s.k, 0.f, y.data(), s.m);
+          };
+
+          add("loom", measure([&] { loom.run("gemm", {{x.data(), xShape}}); },
+                              cold ? std::function<void()>(flushLoom) : none,
+                              threads));
+          add("reference",
+              measure([&] { ref.run("gemm", {{x.data(), xShape}}); },
+                      cold ? std::function<void()>(flushRef) : none, threads,
+                      opt.quick ? 2 : 3, 0.0));
+          add("dequant_openblas",
+              measure(
+                  [&] {
+                    loom.run("dequant", {}, nullptr, &dqData);
+                    gemm(dqData);
+                  },
+                  cold ? std::function<void()>(flushDequant) : none, threads,
+                  opt.quick ? 3 : 10, opt.quick ? 0.0 : 0.3));
+          add("sgemm_fp32",
+              measure([&] { gemm(w32.data()); },
+                      cold ? std::function<void()>(flushW32) : none, threads));
+          add("roofline",
+              measure(
+                  [&] {
+                    probeSink = avx512 ? readProbe512(probeData, size_t(bytes))
+                                       : readProbe256(probeData, size_t(bytes));
+                  },
+                  cold ? std::function<void()>(flushProbe) : none, threads));
+        }
+      }
+    }
+
+  // The table: per point, Loom against each baseline.
+  auto find = [&](const Record &r, const char *variant) -> const Record * {
+    for (const Record &o : records)
+      if (o.format == r.format && o.m == r.m && o.k == r.k && o.n == r.n &&
+          o.threads == r.threads && o.cache == r.cache && o.variant == variant)
+        return &o;
+    return nullptr;
+  };
+  std::printf("\n%-8s %6s %6s %4s %2s %-5s %10s %10s %8s %7s %9s %9s %9s %6s\n",
+              "format", "M", "K", "N", "t", "cache", "loom p10", "median",
+              "GOP/s", "eff", "xref", "xdeq+blas", "xsgemm", "cpu");
+  for (const Record &r : records) {
+    if (r.variant != "loom")
+      continue;
+    const Record *roof = find(r, "roofline"), *ref = find(r, "reference"),
+                 *deq = find(r, "dequant_openblas"), *sg = find(r, "sgemm_fp32");
+    double gops = 2.0 * r.m * r.k * r.n / (r.t.p10 * 1e3);
+    std::printf("%-8s %6lld %6lld %4lld %2d %-5s %8.0fus %8.0fus %8.1f %7.2f "
+                "%9.1f %9.2f %9.2f %6.2f\n",
+                r.format.c_str(), (long long)r.m, (long long)r.k,
+                (long long)r.n, r.threads, r.cache.c_str(), r.t.p10,
+                r.t.median, gops, roof->t.p10 / r.t.p10,
+                ref->t.p10 / r.t.p10, deq->t.p10 / r.t.p10,
+                sg->t.p10 / r.t.p10, r.t.cpuShare);
+  }
+  std::printf("\n(eff = roofline read time of the weight bytes / Loom's time; "
+              "xV = V's time / Loom's time, > 1: Loom is faster; times are "
+              "p10 of >= 10 calls)\n");
+
+  // Goals of lut.md §6.2 that this run covers.
+  auto goal = [&](const char *name, bool pass, const std::string &detail) {
+    std::printf("%s %s: %s\n", pass ? "PASS" : "FAIL", name, detail.c_str());
+  };
+  for (const Record &r : records) {
+    if (r.variant != "loom")
+      continue;
+    const Record *roof = find(r, "roofline");
+    double eff = roof->t.p10 / r.t.p10;
+    char detail[160];
+    std::snprintf(detail, sizeof detail, "%s %lldx%lld N=%lld %dt %s eff %.2f",
+                  r.format.c_str(), (long long)r.m, (long long)r.k,
+                  (long long)r.n, r.threads, r.cache.c_str(), eff);
+    if (r.t.cpuShare < 0.9) {
+      std::printf("INCONCLUSIVE %s (cpu_share %.2f)\n", detail, r.t.cpuShare);
+      continue;
+    }
+    if (r.n == 1 && r.cache == "cold")
+      goal(r.format == "w4" ? "G2 (>= 0.70)" : "G1 (>= 0.60)",
+           eff >= (r.format == "w4" ? 0.70 : 0.60), detail);
+    if (r.n == 1 && r.cache == "hot")
+      goal(r.format == "w4" ? "G3 (>= 0.41)" : "G3 (>= 0.50)",
+           eff >= (r.format == "w4" ? 0.41 : 0.50), detail);
+    if ((r.n == 8 || r.n == 32) && r.cache == "hot") {
+      double gops = 2.0 * r.m * r.k * r.n / (r.t.p10 * 1e3) / r.threads;
+      std::snprintf(detail, sizeof detail, "%s %lldx%lld N=%lld %dt %.1f GOP/s per core",
+                    r.format.c_str(), (long long)r.m, (long long)r.k,
+                    (long long)r.n, r.threads, gops);
+      goal("G4 (>= 110 GOP/s per core)", gops >= 110, detail);
+    }
+  }
+  std::printf("%s correctness: every point within 2%% of max |y| of the "
+              "reference\n",
+              allCorrect ? "PASS" : "FAIL");
+
+  if (!opt.json.empty()) {
+    std::ofstream out(opt.json);
+    out << "[\n";
+    for (size_t i = 0; i < records.size(); ++i) {
+      const Record &r = records[i];
+      out << "  {\"format\": \"" << r.format << "\", \"m\": " << r.m
+          << ", \"k\": " << r.k << ", \"n\": " << r.n
+          << ", \"threads\": " << r.threads << ", \"cache\": \"" << r.cache
+          << "\", \"variant\": \"" << r.variant << "\", \"time_us\": "
+          << r.t.p10 << ", \"median_us\": " << r.t.median
+          << ", \"calls\": " << r.t.calls << ", \"cpu_share\": "
+          << r.t.cpuShare << "}" << (i + 1 < records.size() ? "," : "")
+          << "\n";
+    }
+    out << "]\n";
+    std::printf("wrote %s\n", opt.json.c_str());
+  }
+  return allCorrect ? 0 : 1;
+}
