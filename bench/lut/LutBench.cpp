@@ -44,11 +44,11 @@ namespace {
 struct Format {
   const char *name;
   const char *quant;
-  int codeRange;     // codes are drawn from [0, codeRange)
-  int group;         // 0: per tensor
+  int codeRange; // codes are drawn from [0, codeRange)
+  int group;     // 0: per tensor
   bool f16Scales;
   bool zeroPoint;
-  double codeBits;   // stored bits per weight of the bitplane layout
+  double codeBits; // stored bits per weight of the bitplane layout
 };
 
 const Format kFormats[] = {
@@ -58,8 +58,9 @@ const Format kFormats[] = {
      true, false, 4},
     {"w1", "#lut.quant<binary, bits = 1, group = 128, scale = f16>", 2, 128,
      true, false, 1},
-    {"w2", "#lut.quant<unsigned, bits = 2, group = 128, scale = f16, offset = "
-           "zero_point>",
+    {"w2",
+     "#lut.quant<unsigned, bits = 2, group = 128, scale = f16, offset = "
+     "zero_point>",
      4, 128, true, true, 2},
     {"w3", "#lut.quant<signed, bits = 3, group = 128, scale = f16>", 8, 128,
      true, false, 3},
@@ -126,8 +127,8 @@ std::string buildModule(const Format &f, int64_t m, int64_t k,
   os << "func.func @gemm(%x: tensor<?x" << k << "xf32>) -> tensor<?x" << m
      << "xf32> {\n";
   weight();
-  os << "  %y = lut.mpgemm %x, %w : tensor<?x" << k << "xf32>, "
-     << packed.str() << " -> tensor<?x" << m << "xf32>\n";
+  os << "  %y = lut.mpgemm %x, %w : tensor<?x" << k << "xf32>, " << packed.str()
+     << " -> tensor<?x" << m << "xf32>\n";
   os << "  return %y : tensor<?x" << m << "xf32>\n}\n";
   os << "func.func @dequant() -> tensor<" << m << "x" << k << "xf32> {\n";
   weight();
@@ -208,7 +209,7 @@ Timing measure(const std::function<void()> &call,
 
 /// Sums `bytes` of `data` with 8 independent accumulators (the read probe).
 __attribute__((target("avx512f"))) int64_t readProbe512(const char *data,
-                                                         size_t bytes) {
+                                                        size_t bytes) {
   __m512i acc[8];
   for (auto &a : acc)
     a = _mm512_setzero_si512();
@@ -223,7 +224,7 @@ __attribute__((target("avx512f"))) int64_t readProbe512(const char *data,
 }
 
 __attribute__((target("avx2"))) int64_t readProbe256(const char *data,
-                                                      size_t bytes) {
+                                                     size_t bytes) {
   __m256i acc[8];
   for (auto &a : acc)
     a = _mm256_setzero_si256();
@@ -241,6 +242,19 @@ __attribute__((target("avx2"))) int64_t readProbe256(const char *data,
 
 volatile int64_t probeSink;
 
+/// The read probe over `bytes` split evenly across `threads` threads.
+int64_t readProbe(const char *data, size_t bytes, int threads, bool avx512) {
+  int64_t sum = 0;
+  size_t share = (bytes / threads) & ~size_t(511);
+#pragma omp parallel for num_threads(threads) reduction(+ : sum)
+  for (int t = 0; t < threads; ++t) {
+    const char *begin = data + t * share;
+    size_t size = t + 1 == threads ? bytes - t * share : share;
+    sum += avx512 ? readProbe512(begin, size) : readProbe256(begin, size);
+  }
+  return sum;
+}
+
 struct Record {
   std::string format;
   int64_t m, k, n;
@@ -257,13 +271,15 @@ struct Model {
 
   /// Runs `entry` on `inputs` (borrowed f32 tensors); returns the first
   /// output's values if `out` is given.
-  void run(const char *entry, std::vector<std::pair<float *, std::vector<int64_t>>> inputs,
+  void run(const char *entry,
+           std::vector<std::pair<float *, std::vector<int64_t>>> inputs,
            std::vector<float> *out = nullptr, float **keep = nullptr) const {
     std::vector<LoomTensor *> tensors;
     for (auto &[data, shape] : inputs)
-      tensors.push_back(api().tensor_create(data, shape.data(), shape.size(),
-                                            LOOM_F32, 0));
-    LoomTensorList *in = api().tensor_list_create(tensors.data(), tensors.size());
+      tensors.push_back(
+          api().tensor_create(data, shape.data(), shape.size(), LOOM_F32, 0));
+    LoomTensorList *in =
+        api().tensor_list_create(tensors.data(), tensors.size());
     LoomTensorList *outputs = nullptr;
     if (api().run(entry, in, &outputs) != LOOM_OK)
       die(std::string("running ") + entry + ": " + api().last_error());
@@ -301,6 +317,8 @@ Model compileModel(const std::string &compiler, const std::string &source,
 
 struct Options {
   std::string compiler, workdir, json;
+  /// Comma-separated thread counts (default: 1 with --quick, else 1,2).
+  std::string threads;
   bool quick = false;
 };
 
@@ -314,13 +332,15 @@ int main(int argc, char **argv) {
       opt.quick = true;
     else if (a == "--json" && i + 1 < argc)
       opt.json = argv[++i];
+    else if (a == "--threads" && i + 1 < argc)
+      opt.threads = argv[++i];
     else if (a == "--compiler" && i + 1 < argc)
       opt.compiler = argv[++i];
     else if (a == "--workdir" && i + 1 < argc)
       opt.workdir = argv[++i];
     else
       die("usage: loom-lut-bench --compiler LOOM_COMPILE --workdir DIR "
-          "[--quick] [--json FILE]");
+          "[--quick] [--threads 1,2] [--json FILE]");
   }
   if (opt.compiler.empty() || opt.workdir.empty())
     die("--compiler and --workdir are required");
@@ -339,7 +359,9 @@ int main(int argc, char **argv) {
     std::printf("# load average at start: %s\n", l.c_str());
   }
 
-  struct Shape { int64_t m, k; };
+  struct Shape {
+    int64_t m, k;
+  };
   std::vector<Shape> shapes = {{4096, 4096}};
   std::vector<int64_t> ns = {1, 32};
   std::vector<const Format *> formats = {&kFormats[0], &kFormats[1]};
@@ -350,18 +372,23 @@ int main(int argc, char **argv) {
     for (const Format &f : kFormats)
       formats.push_back(&f);
   }
-  const int threads = 1;
+  std::vector<int> threadCounts;
+  std::stringstream threadList(!opt.threads.empty() ? opt.threads
+                               : opt.quick          ? "1"
+                                                    : "1,2");
+  for (std::string t; std::getline(threadList, t, ',');)
+    threadCounts.push_back(std::max(1, std::atoi(t.c_str())));
   const char *caches[] = {"hot", "cold"};
 
   std::vector<Record> records;
   std::mt19937 rng(42);
-  int point = 0,
-      points = int(formats.size() * shapes.size() * ns.size() * 2);
+  int point = 0, points = int(formats.size() * shapes.size() * ns.size() *
+                              threadCounts.size() * 2);
   bool allCorrect = true;
   for (const Format *f : formats)
     for (const Shape &s : shapes) {
-      std::fprintf(stderr, "%s %lldx%lld: compiling\n", f->name,
-                   (long long)s.m, (long long)s.k);
+      std::fprintf(stderr, "%s %lldx%lld: compiling\n", f->name, (long long)s.m,
+                   (long long)s.k);
       std::string source = buildModule(*f, s.m, s.k, rng);
       std::string base = opt.workdir + "/lib" + f->name + "_" +
                          std::to_string(s.m) + "x" + std::to_string(s.k);
@@ -397,65 +424,79 @@ int main(int argc, char **argv) {
         }
         bool correct = err <= 0.02 * scale;
         allCorrect &= correct;
-        std::fprintf(stderr, "  N = %lld: max |loom - reference| / max |y| = "
-                             "%.2e %s\n",
+        std::fprintf(stderr,
+                     "  N = %lld: max |loom - reference| / max |y| = "
+                     "%.2e %s\n",
                      (long long)n, err / scale, correct ? "ok" : "WRONG");
 
-        openblas_set_num_threads(threads);
-        for (const char *cache : caches) {
-          ++point;
-          std::fprintf(stderr, "  [%d/%d] %s N = %lld %s\n", point, points,
-                       f->name, (long long)n, cache);
-          bool cold = std::strcmp(cache, "cold") == 0;
-          auto add = [&](const char *variant, Timing t) {
-            records.push_back({f->name, s.m, s.k, n, threads, cache, variant, t});
-          };
-          auto flushLoom = [&] { flushMappedFile(loom.path); };
-          auto flushRef = [&] { flushMappedFile(ref.path); };
-          auto flushW32 = [&] {
-            flushRange(w32.data(), w32.data() + w32.size());
-          };
-          auto flushDequant = [&] {
-            flushMappedFile(loom.path);
-            flushRange(dq.data(), dq.data() + dq.size());
-          };
-          auto flushProbe = [&] { flushRange(probeData, probeData + size_t(bytes)); };
-          std::function<void()> none;
-          auto gemm = [&](const float *w) {
-            if (n == 1)
-              cblas_sgemv(CblasRowMajor, CblasNoTrans, s.m, s.k, 1.f, w, s.k,
-                          x.data(), 1, 0.f, y.data(), 1);
-            else
-              cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, s.m, s.k,
-                          1.f, x.data(), s.k, w, s.k, 0.f, y.data(), s.m);
-          };
+        for (int threads : threadCounts)
+          for (const char *cache : caches) {
+            openblas_set_num_threads(threads);
+            if (loom.api().set_num_threads(threads) != LOOM_OK)
+              die(loom.api().last_error());
+            ++point;
+            std::fprintf(stderr, "  [%d/%d] %s N = %lld, %d thread(s), %s\n",
+                         point, points, f->name, (long long)n, threads, cache);
+            bool cold = std::strcmp(cache, "cold") == 0;
+            auto add = [&](const char *variant, Timing t) {
+              records.push_back(
+                  {f->name, s.m, s.k, n, threads, cache, variant, t});
+            };
+            auto flushLoom = [&] { flushMappedFile(loom.path); };
+            auto flushRef = [&] { flushMappedFile(ref.path); };
+            auto flushW32 = [&] {
+              flushRange(w32.data(), w32.data() + w32.size());
+            };
+            auto flushDequant = [&] {
+              flushMappedFile(loom.path);
+              flushRange(dq.data(), dq.data() + dq.size());
+            };
+            auto flushProbe = [&] {
+              flushRange(probeData, probeData + size_t(bytes));
+            };
+            std::function<void()> none;
+            auto gemm = [&](const float *w) {
+              if (n == 1)
+                cblas_sgemv(CblasRowMajor, CblasNoTrans, s.m, s.k, 1.f, w, s.k,
+                            x.data(), 1, 0.f, y.data(), 1);
+              else
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, s.m,
+                            s.k, 1.f, x.data(), s.k, w, s.k, 0.f, y.data(),
+                            s.m);
+            };
 
-          add("loom", measure([&] { loom.run("gemm", {{x.data(), xShape}}); },
-                              cold ? std::function<void()>(flushLoom) : none,
-                              threads));
-          add("reference",
-              measure([&] { ref.run("gemm", {{x.data(), xShape}}); },
-                      cold ? std::function<void()>(flushRef) : none, threads,
-                      opt.quick ? 2 : 3, 0.0));
-          add("dequant_openblas",
-              measure(
-                  [&] {
-                    loom.run("dequant", {}, nullptr, &dqData);
-                    gemm(dqData);
-                  },
-                  cold ? std::function<void()>(flushDequant) : none, threads,
-                  opt.quick ? 3 : 10, opt.quick ? 0.0 : 0.3));
-          add("sgemm_fp32",
-              measure([&] { gemm(w32.data()); },
-                      cold ? std::function<void()>(flushW32) : none, threads));
-          add("roofline",
-              measure(
-                  [&] {
-                    probeSink = avx512 ? readProbe512(probeData, size_t(bytes))
-                                       : readProbe256(probeData, size_t(bytes));
-                  },
-                  cold ? std::function<void()>(flushProbe) : none, threads));
-        }
+            add("loom",
+                measure(
+                    [&] {
+                      loom.run("gemm", {{x.data(), xShape}});
+                    },
+                    cold ? std::function<void()>(flushLoom) : none, threads));
+            add("reference", measure(
+                                 [&] {
+                                   ref.run("gemm", {{x.data(), xShape}});
+                                 },
+                                 cold ? std::function<void()>(flushRef) : none,
+                                 threads, opt.quick ? 2 : 3, 0.0));
+            add("dequant_openblas",
+                measure(
+                    [&] {
+                      loom.run("dequant", {}, nullptr, &dqData);
+                      gemm(dqData);
+                    },
+                    cold ? std::function<void()>(flushDequant) : none, threads,
+                    opt.quick ? 3 : 10, opt.quick ? 0.0 : 0.3));
+            add("sgemm_fp32",
+                measure([&] { gemm(w32.data()); },
+                        cold ? std::function<void()>(flushW32) : none,
+                        threads));
+            add("roofline",
+                measure(
+                    [&] {
+                      probeSink =
+                          readProbe(probeData, size_t(bytes), threads, avx512);
+                    },
+                    cold ? std::function<void()>(flushProbe) : none, threads));
+          }
       }
     }
 
@@ -474,15 +515,15 @@ int main(int argc, char **argv) {
     if (r.variant != "loom")
       continue;
     const Record *roof = find(r, "roofline"), *ref = find(r, "reference"),
-                 *deq = find(r, "dequant_openblas"), *sg = find(r, "sgemm_fp32");
+                 *deq = find(r, "dequant_openblas"),
+                 *sg = find(r, "sgemm_fp32");
     double gops = 2.0 * r.m * r.k * r.n / (r.t.p10 * 1e3);
     std::printf("%-8s %6lld %6lld %4lld %2d %-5s %8.0fus %8.0fus %8.1f %7.2f "
                 "%9.1f %9.2f %9.2f %6.2f\n",
                 r.format.c_str(), (long long)r.m, (long long)r.k,
-                (long long)r.n, r.threads, r.cache.c_str(), r.t.p10,
-                r.t.median, gops, roof->t.p10 / r.t.p10,
-                ref->t.p10 / r.t.p10, deq->t.p10 / r.t.p10,
-                sg->t.p10 / r.t.p10, r.t.cpuShare);
+                (long long)r.n, r.threads, r.cache.c_str(), r.t.p10, r.t.median,
+                gops, roof->t.p10 / r.t.p10, ref->t.p10 / r.t.p10,
+                deq->t.p10 / r.t.p10, sg->t.p10 / r.t.p10, r.t.cpuShare);
   }
   std::printf("\n(eff = roofline read time of the weight bytes / Loom's time; "
               "xV = V's time / Loom's time, > 1: Loom is faster; times are "
@@ -513,11 +554,27 @@ int main(int argc, char **argv) {
            eff >= (r.format == "w4" ? 0.41 : 0.50), detail);
     if ((r.n == 8 || r.n == 32) && r.cache == "hot") {
       double gops = 2.0 * r.m * r.k * r.n / (r.t.p10 * 1e3) / r.threads;
-      std::snprintf(detail, sizeof detail, "%s %lldx%lld N=%lld %dt %.1f GOP/s per core",
+      std::snprintf(detail, sizeof detail,
+                    "%s %lldx%lld N=%lld %dt %.1f GOP/s per core",
                     r.format.c_str(), (long long)r.m, (long long)r.k,
                     (long long)r.n, r.threads, gops);
       goal("G4 (>= 110 GOP/s per core)", gops >= 110, detail);
     }
+  }
+  for (const Record &r : records) {
+    if (r.variant != "loom" || r.threads != 2 || r.cache != "hot" ||
+        (r.n != 1 && r.n != 32))
+      continue;
+    for (const Record &one : records)
+      if (one.variant == "loom" && one.threads == 1 && one.format == r.format &&
+          one.m == r.m && one.k == r.k && one.n == r.n && one.cache == "hot") {
+        char detail[160];
+        double speedup = one.t.p10 / r.t.p10;
+        std::snprintf(detail, sizeof detail,
+                      "%s %lldx%lld N=%lld hot 2t/1t %.2fx", r.format.c_str(),
+                      (long long)r.m, (long long)r.k, (long long)r.n, speedup);
+        goal("G7 (>= 1.8x)", speedup >= 1.8, detail);
+      }
   }
   std::printf("%s correctness: every point within 2%% of max |y| of the "
               "reference\n",
@@ -531,11 +588,10 @@ int main(int argc, char **argv) {
       out << "  {\"format\": \"" << r.format << "\", \"m\": " << r.m
           << ", \"k\": " << r.k << ", \"n\": " << r.n
           << ", \"threads\": " << r.threads << ", \"cache\": \"" << r.cache
-          << "\", \"variant\": \"" << r.variant << "\", \"time_us\": "
-          << r.t.p10 << ", \"median_us\": " << r.t.median
-          << ", \"calls\": " << r.t.calls << ", \"cpu_share\": "
-          << r.t.cpuShare << "}" << (i + 1 < records.size() ? "," : "")
-          << "\n";
+          << "\", \"variant\": \"" << r.variant
+          << "\", \"time_us\": " << r.t.p10 << ", \"median_us\": " << r.t.median
+          << ", \"calls\": " << r.t.calls << ", \"cpu_share\": " << r.t.cpuShare
+          << "}" << (i + 1 < records.size() ? "," : "") << "\n";
     }
     out << "]\n";
     std::printf("wrote %s\n", opt.json.c_str());

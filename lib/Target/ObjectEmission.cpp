@@ -11,6 +11,7 @@
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/ToolOutputFile.h"
@@ -30,8 +31,8 @@ loom::createHostTargetMachine(const CodegenOptions &options,
       llvm::TargetRegistry::lookupTarget(triple, error);
   if (!target)
     return nullptr;
-  std::string cpu = options.cpu.empty() ? llvm::sys::getHostCPUName().str()
-                                        : options.cpu;
+  std::string cpu =
+      options.cpu.empty() ? llvm::sys::getHostCPUName().str() : options.cpu;
   std::string features = options.features;
   if (features.empty() && options.cpu.empty()) {
     llvm::SubtargetFeatures host;
@@ -41,8 +42,7 @@ loom::createHostTargetMachine(const CodegenOptions &options,
   }
   llvm::TargetOptions targetOptions;
   std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
-      triple, cpu, features, targetOptions, llvm::Reloc::PIC_,
-      std::nullopt,
+      triple, cpu, features, targetOptions, llvm::Reloc::PIC_, std::nullopt,
       options.optLevel >= 2 ? llvm::CodeGenOptLevel::Aggressive
                             : llvm::CodeGenOptLevel::Default));
   if (!machine)
@@ -78,8 +78,8 @@ loom::translateAndOptimize(ModuleOp module, llvm::LLVMContext &context,
 }
 
 LogicalResult loom::emitObjectFile(llvm::Module &module,
-                                   llvm::TargetMachine &machine,
-                                   StringRef path, std::string &error) {
+                                   llvm::TargetMachine &machine, StringRef path,
+                                   std::string &error) {
   std::error_code ec;
   llvm::ToolOutputFile out(path, ec, llvm::sys::fs::OF_None);
   if (ec) {
@@ -110,27 +110,34 @@ static std::string findCompiler() {
 
 LogicalResult loom::linkSharedLibrary(StringRef objectPath,
                                       StringRef entrySource,
-                                      StringRef outputPath,
-                                      std::string &error) {
+                                      StringRef outputPath, std::string &error,
+                                      bool openmp) {
   std::string compiler = findCompiler();
   if (compiler.empty()) {
     error = "no C++ compiler found (set LOOM_CXX or install clang-22)";
     return failure();
   }
   std::string include = std::string("-I") + LOOM_RUNTIME_INCLUDE_DIR;
-  SmallVector<StringRef> args = {compiler,    "-shared",  "-fPIC",
-                                 "-O2",       "-x",       "c",
-                                 entrySource, "-x",       "none",
-                                 objectPath,  include,    LOOM_RUNTIME_LIBRARY,
-                                 "-lm",       "-Wl,-z,defs",
-                                 "-o",        outputPath};
+  SmallVector<StringRef> args = {compiler, "-shared", "-fPIC", "-O2", "-x", "c",
+                                 entrySource, "-x", "none", objectPath, include,
+                                 // Every function of the runtime ABI, used
+                                 // by the model or not.
+                                 "-Wl,--whole-archive", LOOM_RUNTIME_LIBRARY,
+                                 "-Wl,--no-whole-archive", "-lm", "-Wl,-z,defs",
+                                 "-o", outputPath};
+  std::string rpath =
+      "-Wl,-rpath," + llvm::sys::path::parent_path(LOOM_OPENMP_LIBRARY).str();
+  if (openmp) {
+    args.push_back(LOOM_OPENMP_LIBRARY);
+    args.push_back(rpath);
+  }
   std::string message;
   int rc = llvm::sys::ExecuteAndWait(compiler, args, std::nullopt, {}, 0, 0,
                                      &message);
   if (rc != 0) {
-    error = "linking " + outputPath.str() + " with " + compiler +
-            " failed" + (message.empty() ? "" : ": " + message) +
-            " (exit code " + std::to_string(rc) + ")";
+    error = "linking " + outputPath.str() + " with " + compiler + " failed" +
+            (message.empty() ? "" : ": " + message) + " (exit code " +
+            std::to_string(rc) + ")";
     return failure();
   }
   return success();
@@ -139,8 +146,7 @@ LogicalResult loom::linkSharedLibrary(StringRef objectPath,
 LogicalResult loom::buildSharedLibrary(ModuleOp module,
                                        ArrayRef<EntrySignature> entries,
                                        const CodegenOptions &options,
-                                       StringRef outputPath,
-                                       std::string &error,
+                                       StringRef outputPath, std::string &error,
                                        bool *failedToLink) {
   if (failedToLink)
     *failedToLink = false;
@@ -171,7 +177,9 @@ LogicalResult loom::buildSharedLibrary(ModuleOp module,
     }
     emitEntryPointSource(entries, os);
   }
-  if (succeeded(linkSharedLibrary(objectPath, entryPath, outputPath, error)))
+  bool openmp = llvmModule->getFunction("__kmpc_fork_call") != nullptr;
+  if (succeeded(
+          linkSharedLibrary(objectPath, entryPath, outputPath, error, openmp)))
     return success();
   if (failedToLink)
     *failedToLink = true;

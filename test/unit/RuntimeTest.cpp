@@ -119,6 +119,14 @@ const LoomArgSpec outputs[3] = {{"doubled", LOOM_F32, 2, anyBy3},
                                 {"column", LOOM_F32, 1, anyN}};
 const LoomEntrySpec spec = {"three", 1, inputs, 3, outputs, threeResults, "{}"};
 
+TEST(RuntimeThreads, SetNumThreadsChecksTheCount) {
+  EXPECT_EQ(loom_set_num_threads(0), LOOM_ERROR_INVALID_ARGUMENT);
+  EXPECT_STREQ(loom_last_error(),
+               "loom_set_num_threads: 0 is not a thread count (>= 1)");
+  // Without OpenMP linked in (this test), a valid count is a no-op.
+  EXPECT_EQ(loom_set_num_threads(2), LOOM_OK);
+}
+
 TEST(RuntimeInvoke, AdoptsCopiesAndChecks) {
   float x[6] = {0, 1, 2, 3, 4, 5};
   int64_t shape[2] = {2, 3};

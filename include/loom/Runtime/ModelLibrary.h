@@ -24,7 +24,7 @@ struct RuntimeApi {
   X(tensor_destroy) X(tensor_data) X(tensor_dtype) X(tensor_rank)              \
   X(tensor_shape) X(tensor_num_elements) X(tensor_list_create)                 \
   X(tensor_list_destroy) X(tensor_list_size) X(tensor_list_get)                \
-  X(last_error) X(entry_points) X(signature) X(run)
+  X(last_error) X(set_num_threads) X(entry_points) X(signature) X(run)
 #define LOOM_DECLARE(name) decltype(&::loom_##name) name = nullptr;
   LOOM_RUNTIME_FUNCTIONS(LOOM_DECLARE)
 #undef LOOM_DECLARE

@@ -39,11 +39,13 @@ LogicalResult emitObjectFile(llvm::Module &module, llvm::TargetMachine &machine,
                              StringRef path, std::string &error);
 
 /// Links `objectPath` and the generated entry-point C source into a shared
-/// library with the system C++ compiler, together with Loom's runtime. Every
-/// symbol must resolve (-z defs): a model that needs anything beyond the
-/// runtime and libm fails here, not when it is loaded.
+/// library with the system C++ compiler, together with Loom's runtime (and
+/// LLVM's OpenMP runtime if `openmp`: the object has parallel loops). Every
+/// symbol must resolve (-z defs): a model that needs anything more fails
+/// here, not when it is loaded.
 LogicalResult linkSharedLibrary(StringRef objectPath, StringRef entrySource,
-                                StringRef outputPath, std::string &error);
+                                StringRef outputPath, std::string &error,
+                                bool openmp = false);
 
 struct EntrySignature;
 

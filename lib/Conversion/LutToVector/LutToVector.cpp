@@ -210,35 +210,57 @@ Value emitKernel(OpBuilder &b, Location loc, const KernelPlan &plan,
     return out;
   };
 
+  // Row blocks are independent: a parallel loop whose iterations each own
+  // a column slice [N, rows] of y. Inside, the columns reuse the block's
+  // index stream from L2.
   Type outElt = resultType.getElementType();
   bool tail = plan.m % kStreamRows != 0;
-  return forLoop(
-      b, c0, n, {init},
-      [&](OpBuilder &nb, Value row, ValueRange y) -> SmallVector<Value> {
-        return forLoop(
-            nb, c0, index(nb, loc, blocks), y,
-            [&](OpBuilder &rb, Value block,
-                ValueRange out) -> SmallVector<Value> {
-              ValueRange sums =
-                  forLoop(rb, c0, index(rb, loc, segments), {zeroF32, zeroF32},
-                          [&](OpBuilder &sb, Value s, ValueRange acc) {
-                            return segment(sb, row, block, s, acc);
-                          });
-              Value result = out[0];
-              for (int64_t half = 0; half < 2; ++half) {
-                Value v = sums[half];
-                if (outElt != f32)
-                  v = arith::TruncFOp::create(rb, loc, lanesOf(outElt), v);
-                Value col = add(rb, mul(rb, block, kStreamRows),
-                                index(rb, loc, half * kLookupLanes));
-                result = vector::TransferWriteOp::create(rb, loc, v, result,
-                                                         ValueRange{row, col},
-                                                         ArrayRef<bool>{!tail})
-                             .getResult();
-              }
-              return {result};
-            });
-      })[0];
+  auto forall = scf::ForallOp::create(
+      b, loc, ArrayRef<OpFoldResult>{b.getIndexAttr(blocks)}, ValueRange{init},
+      std::nullopt);
+  {
+    OpBuilder fb(forall.getTerminator());
+    Value block = forall.getInductionVar(0),
+          shared = forall.getRegionIterArgs()[0];
+    Value first = mul(fb, block, kStreamRows);
+    OpFoldResult rows = fb.getIndexAttr(kStreamRows);
+    if (tail)
+      rows = arith::MinSIOp::create(
+                 fb, loc, index(fb, loc, kStreamRows),
+                 arith::SubIOp::create(fb, loc, index(fb, loc, plan.m), first))
+                 .getResult();
+    SmallVector<OpFoldResult> offsets = {fb.getIndexAttr(0), first},
+                              sizes = {OpFoldResult(n), rows},
+                              strides = {fb.getIndexAttr(1),
+                                         fb.getIndexAttr(1)};
+    Value tile = tensor::ExtractSliceOp::create(fb, loc, shared, offsets, sizes,
+                                                strides);
+    tile = forLoop(
+        fb, c0, n, {tile},
+        [&](OpBuilder &nb, Value row, ValueRange out) -> SmallVector<Value> {
+          ValueRange sums =
+              forLoop(nb, c0, index(nb, loc, segments), {zeroF32, zeroF32},
+                      [&](OpBuilder &sb, Value s, ValueRange acc) {
+                        return segment(sb, row, block, s, acc);
+                      });
+          Value result = out[0];
+          for (int64_t half = 0; half < 2; ++half) {
+            Value v = sums[half];
+            if (outElt != f32)
+              v = arith::TruncFOp::create(nb, loc, lanesOf(outElt), v);
+            result = vector::TransferWriteOp::create(
+                         nb, loc, v, result,
+                         ValueRange{row, index(nb, loc, half * kLookupLanes)},
+                         ArrayRef<bool>{!tail})
+                         .getResult();
+          }
+          return {result};
+        })[0];
+    fb.setInsertionPointToStart(forall.getTerminator().getBody());
+    tensor::ParallelInsertSliceOp::create(fb, loc, tile, shared, offsets, sizes,
+                                          strides);
+  }
+  return forall.getResult(0);
 }
 
 struct LookupEpilogueToVector : OpRewritePattern<ScaleCombineOp> {

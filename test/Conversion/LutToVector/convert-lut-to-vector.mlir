@@ -7,15 +7,18 @@
 
 !t = !lut.packed<130x8, #lut.quant<ternary, group = per_tensor, scale = f32>, #lut.layout<bitplane, g = 4, lanes = 1x1, tile_m = 128>>
 
-// A ternary weight of 130 rows: two row blocks of 128 (the second partial,
-// so its stores are masked), 2 planes of 2 groups, one segment. Ternary
-// lookups add at most 2 * 127 per group: 129 groups per int16 flush.
+// A ternary weight of 130 rows: two row blocks of 128, a parallel loop whose
+// iterations own a column slice of y (the second block's is 2 rows wide, so
+// its stores are masked); 2 planes of 2 groups, one segment. Ternary lookups
+// add at most 2 * 127 per group: 129 groups per int16 flush.
 // CHECK-LABEL: func @ternary
 // CHECK-DAG: %[[IDX:.*]] = arith.constant dense<"0x{{[0-9A-F]+}}"> : tensor<512xi8>
 // CHECK-DAG: %[[SCALE:.*]] = arith.constant dense<{{.*}}> : tensor<2x1x128xf32>
 // CHECK-DAG: %[[FLUSH:.*]] = arith.constant 129 : index
-// CHECK: scf.for %[[N:.*]] = %{{.*}} to %{{.*}} iter_args(%{{.*}} = %{{.*}}) -> (tensor<?x130xf32>)
-// CHECK: scf.for %[[RB:.*]] = %{{.*}} to %c2 {{.*}} -> (tensor<?x130xf32>)
+// CHECK: scf.forall (%[[RB:.*]]) in (2) shared_outs(%[[Y:.*]] = %{{.*}}) -> (tensor<?x130xf32>)
+// CHECK: %[[ROWS:.*]] = arith.minsi
+// CHECK: %[[TILE:.*]] = tensor.extract_slice %[[Y]][0, %{{.*}}] [%{{.*}}, %[[ROWS]]] [1, 1]
+// CHECK: scf.for %[[N:.*]] = %{{.*}} to %{{.*}} iter_args(%{{.*}} = %[[TILE]]) -> (tensor<?x?xf32>)
 // CHECK: scf.for {{.*}} -> (vector<64xf32>, vector<64xf32>)
 // CHECK: scf.for {{.*}} -> (vector<64xi32>, vector<64xi32>)
 // CHECK: arith.minsi %{{.*}}, %[[FLUSH]]
@@ -33,7 +36,9 @@
 // CHECK: tensor.extract %{{.*}}[%[[N]], %{{.*}}] : tensor<?x1xf32>
 // CHECK: vector.transfer_read %[[SCALE]]
 // CHECK: arith.sitofp %{{.*}} : vector<64xi32> to vector<64xf32>
-// CHECK: vector.transfer_write %{{.*}}, %{{.*}}[%[[N]], %{{.*}}] : vector<64xf32>, tensor<?x130xf32>
+// CHECK: vector.transfer_write %{{.*}}, %{{.*}}[%[[N]], %{{.*}}] : vector<64xf32>, tensor<?x?xf32>
+// CHECK: scf.forall.in_parallel
+// CHECK: tensor.parallel_insert_slice %{{.*}} into %[[Y]][0, %{{.*}}] [%{{.*}}, %[[ROWS]]] [1, 1]
 // CHECK-NOT: lut.lookup_accumulate
 // CHECK-NOT: lut.scale_combine
 func.func @ternary(%t: tensor<?x2x16xi8>, %xs: tensor<?x1xf32>, %ts: tensor<?x1xf32>) -> tensor<?x130xf32> {
