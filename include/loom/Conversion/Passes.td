@@ -31,8 +31,9 @@ def ConvertLutToVector : Pass<"convert-lut-to-vector", "::mlir::ModuleOp"> {
     range); each index vector is looked up in the group's table by a byte
     shuffle; lookups are combined over planes and groups in int16 and
     flushed to int32 before they could overflow; each segment ends in the
-    fp32 epilogue `y += s * (kappa * tscale * acc) + (s * c - min) * xsum`,
-    with s and s * c - min folded to per-row constants.
+    fp32 epilogue `y += s * (kappa * tscale * acc + c * xsum) - (s * z + min)
+    * xsum`, with s (in its scale type) and, for zero points or mins,
+    s * z + min folded to per-row constants.
 
     `isa` chooses the byte shuffle: `avx512` (`vpshufb` on 64 lanes, needs
     AVX-512BW), `avx2` (two 32-lane `vpshufb`), or `generic` (a compare and

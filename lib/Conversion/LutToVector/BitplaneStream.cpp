@@ -59,7 +59,7 @@ FailureOr<BitplaneStream> mlir::loom::lut::foldBitplaneStream(PackOp pack,
       }
   }
 
-  std::vector<float> scales = toFloats(scalesAttr);
+  SmallVector<APFloat> scales(scalesAttr.getValues<APFloat>());
   std::vector<float> mins, zeroPoints;
   if (quant.getOffset() == OffsetKind::Min)
     mins = toFloats(offsetsAttr);
@@ -67,23 +67,24 @@ FailureOr<BitplaneStream> mlir::loom::lut::foldBitplaneStream(PackOp pack,
     for (int8_t z : offsetsAttr.getValues<int8_t>())
       zeroPoints.push_back(static_cast<uint8_t>(z) &
                            ((1 << quant.getBits()) - 1));
+  stream.hasOffset = quant.getOffset() != OffsetKind::None;
   int64_t groupSize = quant.getGroupSizeFor(k);
   int64_t scaleCols = quant.getScaleShape(m, k)[1];
-  stream.scale.assign(blocks * segments * kStreamRows, 0.f);
-  stream.bias.assign(stream.scale.size(), 0.f);
+  APFloat zero = APFloat::getZero(scales.front().getSemantics());
+  stream.scale.assign(blocks * segments * kStreamRows, zero);
+  stream.offset.assign(stream.scale.size(), 0.f);
+  std::vector<float> scaleValues = toFloats(scalesAttr);
   for (int64_t row = 0; row < m; ++row)
     for (int64_t s = 0; s < segments; ++s) {
       int64_t at = quant.getGroupKind() == GroupKind::PerTensor
                        ? 0
                        : row * scaleCols + s * segment / groupSize;
-      float c =
-          quant.getPlaneOffset() - (zeroPoints.empty() ? 0.f : zeroPoints[at]);
-      float bias = scales[at] * c - (mins.empty() ? 0.f : mins[at]);
       int64_t slot = ((row / kStreamRows) * segments + s) * kStreamRows +
                      row % kStreamRows;
       stream.scale[slot] = scales[at];
-      stream.bias[slot] = bias;
-      stream.hasBias |= bias != 0.f;
+      stream.offset[slot] =
+          -scaleValues[at] * (zeroPoints.empty() ? 0.f : zeroPoints[at]) -
+          (mins.empty() ? 0.f : mins[at]);
     }
   return stream;
 }

@@ -26,11 +26,13 @@ struct BitplaneStream {
   /// in its high nibble. Rows past M read index 0 and are never stored.
   std::vector<int8_t> indices;
   /// At (rb * segments + s) * kStreamRows + r: the scale s of the row's
-  /// segment as f32, and s * (c - z) - min, the coefficient of the segment's
-  /// activation sum (lut.md §2.4); 0 past M.
-  std::vector<float> scale, bias;
-  /// Whether any bias coefficient is non-zero.
-  bool hasBias = false;
+  /// segment (exactly as stored: its scale type), and -s * z - min, the
+  /// part of the activation-sum coefficient s * (c - z) - min (lut.md §2.4)
+  /// that varies by row (c is one constant per encoding); 0 past M.
+  std::vector<APFloat> scale;
+  std::vector<float> offset;
+  /// Whether the weight has zero points or mins (`offset` is non-zero).
+  bool hasOffset = false;
 };
 
 /// Folds `pack` (constant codes, scales and offsets) for segments of

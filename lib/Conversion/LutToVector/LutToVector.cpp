@@ -87,14 +87,18 @@ Value emitKernel(OpBuilder &b, Location loc, const KernelPlan &plan,
 
   Value indices = constantTensor<int8_t>(
       b, loc, {int64_t(stream.indices.size())}, i8, stream.indices);
-  Value scale = constantTensor<float>(b, loc, {blocks, segments, kStreamRows},
-                                      f32, stream.scale);
-  Value bias =
-      stream.hasBias
+  Type scaleType = plan.quant.getScaleType();
+  auto coefficientType = [&](Type elt) {
+    return RankedTensorType::get({blocks, segments, kStreamRows}, elt);
+  };
+  Value scale = arith::ConstantOp::create(
+      b, loc, coefficientType(scaleType),
+      DenseElementsAttr::get(coefficientType(scaleType), stream.scale));
+  Value offset =
+      stream.hasOffset
           ? constantTensor<float>(b, loc, {blocks, segments, kStreamRows}, f32,
-                                  stream.bias)
+                                  stream.offset)
           : Value();
-
   Value c0 = index(b, loc, 0), c1 = index(b, loc, 1);
   Value n = tensor::DimOp::create(b, loc, table, 0);
   Value init = tensor::EmptyOp::create(
@@ -187,23 +191,41 @@ Value emitKernel(OpBuilder &b, Location loc, const KernelPlan &plan,
         arith::MulFOp::create(
             ob, loc, tau,
             arith::ConstantOp::create(ob, loc, b.getF32FloatAttr(plan.kappa))));
-    Value xs = vector::BroadcastOp::create(
+    Value xsScalar =
+        tensor::ExtractOp::create(ob, loc, xsum, ValueRange{row, s});
+    // s * (kappa * tau * acc + c * xsum) (- (s z + min) * xsum).
+    Value cxs = vector::BroadcastOp::create(
         ob, loc, vF32,
-        tensor::ExtractOp::create(ob, loc, xsum, ValueRange{row, s}));
+        arith::MulFOp::create(
+            ob, loc, xsScalar,
+            arith::ConstantOp::create(
+                ob, loc, b.getF32FloatAttr(plan.quant.getPlaneOffset()))));
     SmallVector<Value> out;
     for (int64_t half = 0; half < 2; ++half) {
       SmallVector<Value> at = {block, s, index(ob, loc, half * kLookupLanes)};
-      Value zeroF = arith::ConstantOp::create(ob, loc, b.getF32FloatAttr(0));
-      Value sc = vector::TransferReadOp::create(ob, loc, vF32, scale, at, zeroF,
-                                                ArrayRef<bool>{true});
-      Value sum = arith::MulFOp::create(
-          ob, loc, arith::SIToFPOp::create(ob, loc, vF32, acc[half]), factor);
-      Value term = arith::MulFOp::create(ob, loc, sc, sum);
-      if (bias) {
-        Value bc = vector::TransferReadOp::create(ob, loc, vF32, bias, at,
-                                                  zeroF, ArrayRef<bool>{true});
-        term = arith::AddFOp::create(ob, loc, term,
-                                     arith::MulFOp::create(ob, loc, bc, xs));
+      Value sc = vector::TransferReadOp::create(
+          ob, loc, lanesOf(scaleType), scale, at,
+          arith::ConstantOp::create(ob, loc, FloatAttr::get(scaleType, 0)),
+          ArrayRef<bool>{true});
+      if (scaleType != f32)
+        sc = arith::ExtFOp::create(ob, loc, vF32, sc);
+      Value inner = arith::AddFOp::create(
+          ob, loc,
+          arith::MulFOp::create(
+              ob, loc, arith::SIToFPOp::create(ob, loc, vF32, acc[half]),
+              factor),
+          cxs);
+      Value term = arith::MulFOp::create(ob, loc, sc, inner);
+      if (offset) {
+        Value oc = vector::TransferReadOp::create(
+            ob, loc, vF32, offset, at,
+            arith::ConstantOp::create(ob, loc, b.getF32FloatAttr(0)),
+            ArrayRef<bool>{true});
+        term = arith::AddFOp::create(
+            ob, loc, term,
+            arith::MulFOp::create(
+                ob, loc, oc,
+                vector::BroadcastOp::create(ob, loc, vF32, xsScalar)));
       }
       out.push_back(arith::AddFOp::create(ob, loc, y[half], term));
     }

@@ -54,15 +54,20 @@ func.func @ternary(%t: tensor<?x2x16xi8>, %xs: tensor<?x1xf32>, %ts: tensor<?x1x
 
 !u = !lut.packed<128x64, #lut.quant<unsigned, bits = 4, group = 32, scale = f16, offset = zero_point>, #lut.layout<bitplane, g = 4, lanes = 1x1, tile_m = 128>>
 
-// Unsigned codes with zero points: the activation sums enter through the
-// folded s * (c - z) coefficients. Four planes weigh 1, 2, 4 and 8: 17
-// groups per int16 flush, so a segment of 8 groups is one chunk. f16 out.
+// Unsigned codes with zero points: the scales stay f16 (widened in the
+// epilogue), the activation sums enter through c = 7.5 and the folded
+// per-row -s * z. Four planes weigh 1, 2, 4 and 8: 17 groups per int16
+// flush, so a segment of 8 groups is one chunk. f16 out.
 // CHECK-LABEL: func @unsigned_zero_point
-// CHECK-DAG: %[[BIAS:.*]] = arith.constant dense<{{.*}}> : tensor<1x2x128xf32>
+// CHECK-DAG: %[[SCALE:.*]] = arith.constant dense<2.500000e-01> : tensor<1x2x128xf16>
+// CHECK-DAG: %[[OFFSET:.*]] = arith.constant dense<{{.*}}> : tensor<1x2x128xf32>
+// CHECK-DAG: arith.constant 7.500000e+00 : f32
 // CHECK-DAG: arith.constant dense<8> : vector<64xi16>
 // CHECK-DAG: arith.constant 17 : index
 // CHECK: arith.muli %{{.*}} : vector<64xi16>
-// CHECK: vector.transfer_read %[[BIAS]]
+// CHECK: vector.transfer_read %[[SCALE]]{{.*}} : tensor<1x2x128xf16>, vector<64xf16>
+// CHECK: arith.extf %{{.*}} : vector<64xf16> to vector<64xf32>
+// CHECK: vector.transfer_read %[[OFFSET]]
 // CHECK: arith.truncf %{{.*}} : vector<64xf32> to vector<64xf16>
 // CHECK: vector.transfer_write {{.*}} {in_bounds = [true]} : vector<64xf16>, tensor<?x128xf16>
 func.func @unsigned_zero_point(%t: tensor<?x16x16xi8>, %xs: tensor<?x2xf32>, %ts: tensor<?x2xf32>) -> tensor<?x128xf16> {
