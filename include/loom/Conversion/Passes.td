@@ -57,7 +57,8 @@ def ConvertLutX86ToLLVM : Pass<"convert-lut-x86-to-llvm"> {
   let description = [{
     Replaces `lut.x86.pshufb` by `llvm.call_intrinsic` of
     `llvm.x86.avx2.pshuf.b` (32 bytes) or `llvm.x86.avx512.pshuf.b.512`
-    (64 bytes). Runs after bufferization, next to the vector-to-LLVM
+    (64 bytes), and `lut.x86.pmaddubsw` by `llvm.x86.avx2.pmadd.ub.sw` or
+    `llvm.x86.avx512.pmaddubs.w.512`. Runs after bufferization, next to the vector-to-LLVM
     conversion; the operands are builtin vectors, so no type changes.
   }];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];

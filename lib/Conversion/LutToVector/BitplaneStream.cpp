@@ -32,19 +32,22 @@ FailureOr<BitplaneStream> mlir::loom::lut::foldBitplaneStream(PackOp pack,
   QuantAttr quant = type.getQuant();
   int64_t m = type.getM(), k = type.getK();
   int64_t groups = k / 4, segments = k / segment;
-  int64_t blocks = llvm::divideCeil(m, kStreamRows);
   unsigned planes = quant.getNumPlanes();
+  BitplaneStream stream;
+  StreamGeometry geometry = stream.geometry = StreamGeometry::forPlanes(planes);
+  int64_t per = geometry.planesPerRow, lanes = geometry.lanes(),
+          rows = geometry.rowsPerBlock(), loads = planes / per;
+  int64_t blocks = llvm::divideCeil(m, rows);
 
   std::vector<uint8_t> codes;
   codes.reserve(m * k);
   for (int8_t c : codesAttr.getValues<int8_t>())
     codes.push_back(static_cast<uint8_t>(c));
 
-  BitplaneStream stream;
-  stream.indices.assign(blocks * groups * planes * kLookupLanes, 0);
+  stream.indices.assign(blocks * groups * planes * lanes, 0);
   for (int64_t row = 0; row < m; ++row) {
-    int64_t block = row / kStreamRows, lane = row % kLookupLanes;
-    int shift = (row % kStreamRows) < kLookupLanes ? 0 : 4;
+    int64_t block = row / rows, lane = row % lanes;
+    int shift = (row % rows) < lanes ? 0 : 4;
     const uint8_t *rowCodes = codes.data() + row * k;
     for (int64_t j = 0; j < groups; ++j)
       for (unsigned p = 0; p < planes; ++p) {
@@ -52,8 +55,9 @@ FailureOr<BitplaneStream> mlir::loom::lut::foldBitplaneStream(PackOp pack,
         for (int l = 0; l < 4; ++l)
           index |= quant.getPlaneBit(rowCodes[4 * j + l], p) << l;
         int8_t &byte =
-            stream.indices[((block * groups + j) * planes + p) * kLookupLanes +
-                           lane];
+            stream
+                .indices[((block * groups + j) * loads + p / per) * kLoadBytes +
+                         lane * per + p % per];
         byte =
             static_cast<int8_t>(static_cast<uint8_t>(byte) | (index << shift));
       }
@@ -71,7 +75,7 @@ FailureOr<BitplaneStream> mlir::loom::lut::foldBitplaneStream(PackOp pack,
   int64_t groupSize = quant.getGroupSizeFor(k);
   int64_t scaleCols = quant.getScaleShape(m, k)[1];
   APFloat zero = APFloat::getZero(scales.front().getSemantics());
-  stream.scale.assign(blocks * segments * kStreamRows, zero);
+  stream.scale.assign(blocks * segments * rows, zero);
   stream.offset.assign(stream.scale.size(), 0.f);
   std::vector<float> scaleValues = toFloats(scalesAttr);
   for (int64_t row = 0; row < m; ++row)
@@ -79,8 +83,7 @@ FailureOr<BitplaneStream> mlir::loom::lut::foldBitplaneStream(PackOp pack,
       int64_t at = quant.getGroupKind() == GroupKind::PerTensor
                        ? 0
                        : row * scaleCols + s * segment / groupSize;
-      int64_t slot = ((row / kStreamRows) * segments + s) * kStreamRows +
-                     row % kStreamRows;
+      int64_t slot = ((row / rows) * segments + s) * rows + row % rows;
       stream.scale[slot] = scales[at];
       stream.offset[slot] =
           -scaleValues[at] * (zeroPoints.empty() ? 0.f : zeroPoints[at]) -

@@ -15,17 +15,33 @@
 
 namespace mlir::loom::lut {
 
-/// Rows one 64-lane lookup serves, and rows per 64-byte load (two nibbles).
-constexpr int64_t kLookupLanes = 64;
-constexpr int64_t kStreamRows = 2 * kLookupLanes;
+/// Bytes of one index load (and lanes of one byte lookup).
+constexpr int64_t kLoadBytes = 64;
+
+/// How the plane indices of a row block share the bytes of a load.
+struct StreamGeometry {
+  /// Planes of one row in adjacent bytes: 1, or 2 when the plane count is
+  /// even (one vpmaddubsw then weighs and adds both planes' lookups).
+  int64_t planesPerRow;
+
+  static StreamGeometry forPlanes(unsigned planes) {
+    return {planes % 2 == 0 ? 2 : 1};
+  }
+  /// Rows one nibble half of a load covers, and rows per block.
+  int64_t lanes() const { return kLoadBytes / planesPerRow; }
+  int64_t rowsPerBlock() const { return 2 * lanes(); }
+};
 
 struct BitplaneStream {
-  /// For row block rb (kStreamRows rows), lookup group j and plane p, the 64
-  /// bytes at ((rb * groups + j) * planes + p) * 64: byte r holds the 4-bit
-  /// index of row rb * 128 + r in its low nibble and of row rb * 128 + 64 + r
-  /// in its high nibble. Rows past M read index 0 and are never stored.
+  StreamGeometry geometry;
+  /// For row block rb, lookup group j and load v (planes v * P .. v * P +
+  /// P - 1, P = planesPerRow), the 64 bytes at ((rb * groups + j) * loads +
+  /// v) * 64: byte r * P + q holds the 4-bit index of plane v * P + q of
+  /// row rb * R + r (R = rowsPerBlock) in its low nibble and of row
+  /// rb * R + lanes + r in its high nibble. Rows past M read index 0 and
+  /// are never stored.
   std::vector<int8_t> indices;
-  /// At (rb * segments + s) * kStreamRows + r: the scale s of the row's
+  /// At (rb * segments + s) * R + r: the scale s of the row's
   /// segment (exactly as stored: its scale type), and -s * z - min, the
   /// part of the activation-sum coefficient s * (c - z) - min (lut.md §2.4)
   /// that varies by row (c is one constant per encoding); 0 past M.

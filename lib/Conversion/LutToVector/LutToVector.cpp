@@ -15,7 +15,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "BitplaneStream.h"
-#include "ByteLookup.h"
+#include "ByteOps.h"
 
 #include "loom/Conversion/Passes.h"
 #include "loom/Dialect/Lut/IR/LutOps.h"
@@ -75,28 +75,31 @@ Value emitKernel(OpBuilder &b, Location loc, const KernelPlan &plan,
                  Value tscale, Value xsum, RankedTensorType resultType) {
   Type i8 = b.getI8Type(), i16 = b.getI16Type(), i32 = b.getI32Type(),
        f32 = b.getF32Type();
+  const StreamGeometry &geometry = stream.geometry;
+  int64_t lanes = geometry.lanes(), rowsPerBlock = geometry.rowsPerBlock();
   auto v16i8 = VectorType::get({16}, i8);
-  auto lanesOf = [](Type t) { return VectorType::get({kLookupLanes}, t); };
-  VectorType vI8 = lanesOf(i8), vI16 = lanesOf(i16), vI32 = lanesOf(i32),
-             vF32 = lanesOf(f32);
+  auto vI8 = VectorType::get({kLoadBytes}, i8);
+  auto lanesOf = [&](Type t) { return VectorType::get({lanes}, t); };
+  VectorType vI16 = lanesOf(i16), vI32 = lanesOf(i32), vF32 = lanesOf(f32);
   unsigned planes = plan.quant.getNumPlanes();
+  int64_t loads = planes / geometry.planesPerRow;
   int64_t groups = plan.k / 4, segments = plan.k / plan.segment;
   int64_t groupsPerSegment = plan.segment / 4;
-  int64_t blocks = llvm::divideCeil(plan.m, kStreamRows);
+  int64_t blocks = llvm::divideCeil(plan.m, rowsPerBlock);
   int64_t chunks = llvm::divideCeil(groupsPerSegment, plan.chunk);
 
   Value indices = constantTensor<int8_t>(
       b, loc, {int64_t(stream.indices.size())}, i8, stream.indices);
   Type scaleType = plan.quant.getScaleType();
   auto coefficientType = [&](Type elt) {
-    return RankedTensorType::get({blocks, segments, kStreamRows}, elt);
+    return RankedTensorType::get({blocks, segments, rowsPerBlock}, elt);
   };
   Value scale = arith::ConstantOp::create(
       b, loc, coefficientType(scaleType),
       DenseElementsAttr::get(coefficientType(scaleType), stream.scale));
   Value offset =
       stream.hasOffset
-          ? constantTensor<float>(b, loc, {blocks, segments, kStreamRows}, f32,
+          ? constantTensor<float>(b, loc, {blocks, segments, rowsPerBlock}, f32,
                                   stream.offset)
           : Value();
   Value c0 = index(b, loc, 0), c1 = index(b, loc, 1);
@@ -109,10 +112,21 @@ Value emitKernel(OpBuilder &b, Location loc, const KernelPlan &plan,
   Value zeroF32 = splat(b, loc, vF32, b.getF32FloatAttr(0));
   Value lowNibble = splat(b, loc, vI8, b.getI8IntegerAttr(15));
   Value four = splat(b, loc, vI8, b.getI8IntegerAttr(4));
-  SmallVector<Value> planeWeights;
-  for (unsigned p = 0; p < planes; ++p)
-    planeWeights.push_back(
-        splat(b, loc, vI16, b.getI16IntegerAttr(plan.quant.getPlaneWeight(p))));
+  // Per load: the plane weights, as int16 lanes (one plane per byte) or as
+  // the unsigned byte pairs vpmaddubsw multiplies (two planes per row).
+  SmallVector<Value> loadWeights;
+  for (int64_t v = 0; v < loads; ++v) {
+    if (geometry.planesPerRow == 1) {
+      loadWeights.push_back(splat(
+          b, loc, vI16, b.getI16IntegerAttr(plan.quant.getPlaneWeight(v))));
+      continue;
+    }
+    SmallVector<int8_t> pairs;
+    for (int64_t i = 0; i < kLoadBytes; ++i)
+      pairs.push_back(plan.quant.getPlaneWeight(2 * v + i % 2));
+    loadWeights.push_back(arith::ConstantOp::create(
+        b, loc, vI8, DenseElementsAttr::get(vI8, ArrayRef<int8_t>(pairs))));
+  }
 
   auto forLoop =
       [&](OpBuilder &ob, Value lb, Value ub, ValueRange iters,
@@ -132,29 +146,35 @@ Value emitKernel(OpBuilder &b, Location loc, const KernelPlan &plan,
     return arith::AddIOp::create(ob, loc, a, c);
   };
 
-  // One group: the lookups of every plane of 128 rows, into (lo, hi) int16.
+  // One group: the lookups of every plane of a row block, into the int16
+  // sums of its two halves.
   auto group = [&](OpBuilder &ob, Value row, Value block, Value j,
                    ValueRange acc) -> SmallVector<Value> {
     Value t16 = vector::TransferReadOp::create(
         ob, loc, v16i8, table, ValueRange{row, j, c0},
         arith::ConstantIntOp::create(ob, loc, i8, 0), ArrayRef<bool>{true});
     Value t = prepareByteTable(ob, loc, isa, t16);
-    Value base = mul(ob, add(ob, mul(ob, block, groups), j),
-                     int64_t(planes) * kLookupLanes);
+    Value base =
+        mul(ob, add(ob, mul(ob, block, groups), j), loads * kLoadBytes);
     Value lo = acc[0], hi = acc[1];
-    for (unsigned p = 0; p < planes; ++p) {
+    for (int64_t v = 0; v < loads; ++v) {
       Value bytes = vector::TransferReadOp::create(
           ob, loc, vI8, indices,
-          ValueRange{add(ob, base, index(ob, loc, p * kLookupLanes))},
+          ValueRange{add(ob, base, index(ob, loc, v * kLoadBytes))},
           arith::ConstantIntOp::create(ob, loc, i8, 0), ArrayRef<bool>{true});
       Value idxLo = arith::AndIOp::create(ob, loc, bytes, lowNibble);
       Value idxHi = arith::ShRUIOp::create(ob, loc, bytes, four);
       for (auto [index, sum] : {std::pair{idxLo, &lo}, std::pair{idxHi, &hi}}) {
-        Value entry = arith::ExtSIOp::create(
-            ob, loc, vI16, lookupBytes(ob, loc, isa, t, index));
-        if (plan.quant.getPlaneWeight(p) != 1)
-          entry = arith::MulIOp::create(ob, loc, entry, planeWeights[p]);
-        *sum = arith::AddIOp::create(ob, loc, *sum, entry);
+        Value entries = lookupBytes(ob, loc, isa, t, index);
+        Value weighted;
+        if (geometry.planesPerRow == 2) {
+          weighted = multiplyAddPairs(ob, loc, isa, loadWeights[v], entries);
+        } else {
+          weighted = arith::ExtSIOp::create(ob, loc, vI16, entries);
+          if (plan.quant.getPlaneWeight(v) != 1)
+            weighted = arith::MulIOp::create(ob, loc, weighted, loadWeights[v]);
+        }
+        *sum = arith::AddIOp::create(ob, loc, *sum, weighted);
       }
     }
     return {lo, hi};
@@ -202,7 +222,7 @@ Value emitKernel(OpBuilder &b, Location loc, const KernelPlan &plan,
                 ob, loc, b.getF32FloatAttr(plan.quant.getPlaneOffset()))));
     SmallVector<Value> out;
     for (int64_t half = 0; half < 2; ++half) {
-      SmallVector<Value> at = {block, s, index(ob, loc, half * kLookupLanes)};
+      SmallVector<Value> at = {block, s, index(ob, loc, half * lanes)};
       Value sc = vector::TransferReadOp::create(
           ob, loc, lanesOf(scaleType), scale, at,
           arith::ConstantOp::create(ob, loc, FloatAttr::get(scaleType, 0)),
@@ -236,7 +256,7 @@ Value emitKernel(OpBuilder &b, Location loc, const KernelPlan &plan,
   // a column slice [N, rows] of y. Inside, the columns reuse the block's
   // index stream from L2.
   Type outElt = resultType.getElementType();
-  bool tail = plan.m % kStreamRows != 0;
+  bool tail = plan.m % rowsPerBlock != 0;
   auto forall = scf::ForallOp::create(
       b, loc, ArrayRef<OpFoldResult>{b.getIndexAttr(blocks)}, ValueRange{init},
       std::nullopt);
@@ -244,11 +264,11 @@ Value emitKernel(OpBuilder &b, Location loc, const KernelPlan &plan,
     OpBuilder fb(forall.getTerminator());
     Value block = forall.getInductionVar(0),
           shared = forall.getRegionIterArgs()[0];
-    Value first = mul(fb, block, kStreamRows);
-    OpFoldResult rows = fb.getIndexAttr(kStreamRows);
+    Value first = mul(fb, block, rowsPerBlock);
+    OpFoldResult rows = fb.getIndexAttr(rowsPerBlock);
     if (tail)
       rows = arith::MinSIOp::create(
-                 fb, loc, index(fb, loc, kStreamRows),
+                 fb, loc, index(fb, loc, rowsPerBlock),
                  arith::SubIOp::create(fb, loc, index(fb, loc, plan.m), first))
                  .getResult();
     SmallVector<OpFoldResult> offsets = {fb.getIndexAttr(0), first},
@@ -272,7 +292,7 @@ Value emitKernel(OpBuilder &b, Location loc, const KernelPlan &plan,
               v = arith::TruncFOp::create(nb, loc, lanesOf(outElt), v);
             result = vector::TransferWriteOp::create(
                          nb, loc, v, result,
-                         ValueRange{row, index(nb, loc, half * kLookupLanes)},
+                         ValueRange{row, index(nb, loc, half * lanes)},
                          ArrayRef<bool>{!tail})
                          .getResult();
           }

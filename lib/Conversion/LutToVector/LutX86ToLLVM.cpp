@@ -32,11 +32,26 @@ struct PshufbToIntrinsic : OpRewritePattern<lut::X86PshufbOp> {
   }
 };
 
+struct PmaddubswToIntrinsic : OpRewritePattern<lut::X86PmaddubswOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(lut::X86PmaddubswOp op,
+                                PatternRewriter &rewriter) const override {
+    StringRef intrinsic = op.getA().getType().getNumElements() == 64
+                              ? "llvm.x86.avx512.pmaddubs.w.512"
+                              : "llvm.x86.avx2.pmadd.ub.sw";
+    rewriter.replaceOpWithNewOp<LLVM::CallIntrinsicOp>(
+        op, op.getType(), rewriter.getStringAttr(intrinsic),
+        ValueRange{op.getA(), op.getB()});
+    return success();
+  }
+};
+
 struct ConvertLutX86ToLLVMPass
     : loom::impl::ConvertLutX86ToLLVMBase<ConvertLutX86ToLLVMPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<PshufbToIntrinsic>(&getContext());
+    patterns.add<PmaddubswToIntrinsic, PshufbToIntrinsic>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

@@ -7,36 +7,42 @@
 
 !t = !lut.packed<130x8, #lut.quant<ternary, group = per_tensor, scale = f32>, #lut.layout<bitplane, g = 4, lanes = 1x1, tile_m = 128>>
 
-// A ternary weight of 130 rows: two row blocks of 128, a parallel loop whose
-// iterations own a column slice of y (the second block's is 2 rows wide, so
-// its stores are masked); 2 planes of 2 groups, one segment. Ternary lookups
-// add at most 2 * 127 per group: 129 groups per int16 flush.
+// A ternary weight of 130 rows: its two planes share each byte pair, so a
+// 64-byte load serves 64 rows (32 per nibble half) and one vpmaddubsw adds
+// both planes' lookups. Three row blocks of 64 form a parallel loop whose
+// iterations own a column slice of y (the last is 2 rows wide, so its stores
+// are masked); 2 groups, one segment. Ternary lookups add at most 2 * 127
+// per group: 129 groups per int16 flush.
 // CHECK-LABEL: func @ternary
-// CHECK-DAG: %[[IDX:.*]] = arith.constant dense<"0x{{[0-9A-F]+}}"> : tensor<512xi8>
-// CHECK-DAG: %[[SCALE:.*]] = arith.constant dense<{{.*}}> : tensor<2x1x128xf32>
+// CHECK-DAG: %[[IDX:.*]] = arith.constant dense<"0x{{[0-9A-F]+}}"> : tensor<384xi8>
+// CHECK-DAG: %[[SCALE:.*]] = arith.constant dense<{{.*}}> : tensor<3x1x64xf32>
 // CHECK-DAG: %[[FLUSH:.*]] = arith.constant 129 : index
-// CHECK: scf.forall (%[[RB:.*]]) in (2) shared_outs(%[[Y:.*]] = %{{.*}}) -> (tensor<?x130xf32>)
+// AVX512-DAG: %[[PAIRW:.*]] = arith.constant dense<1> : vector<64xi8>
+// CHECK: scf.forall (%[[RB:.*]]) in (3) shared_outs(%[[Y:.*]] = %{{.*}}) -> (tensor<?x130xf32>)
 // CHECK: %[[ROWS:.*]] = arith.minsi
 // CHECK: %[[TILE:.*]] = tensor.extract_slice %[[Y]][0, %{{.*}}] [%{{.*}}, %[[ROWS]]] [1, 1]
 // CHECK: scf.for %[[N:.*]] = %{{.*}} to %{{.*}} iter_args(%{{.*}} = %[[TILE]]) -> (tensor<?x?xf32>)
-// CHECK: scf.for {{.*}} -> (vector<64xf32>, vector<64xf32>)
-// CHECK: scf.for {{.*}} -> (vector<64xi32>, vector<64xi32>)
+// CHECK: scf.for {{.*}} -> (vector<32xf32>, vector<32xf32>)
+// CHECK: scf.for {{.*}} -> (vector<32xi32>, vector<32xi32>)
 // CHECK: arith.minsi %{{.*}}, %[[FLUSH]]
-// CHECK: scf.for {{.*}} -> (vector<64xi16>, vector<64xi16>)
+// CHECK: scf.for {{.*}} -> (vector<32xi16>, vector<32xi16>)
 // CHECK: vector.transfer_read %{{.*}}[%[[N]], %{{.*}}, %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<?x2x16xi8>, vector<16xi8>
-// CHECK: vector.transfer_read %[[IDX]][%{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<512xi8>, vector<64xi8>
+// CHECK: vector.transfer_read %[[IDX]][%{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<384xi8>, vector<64xi8>
 // CHECK: arith.andi
 // CHECK: arith.shrui
-// AVX512-COUNT-2: lut.x86.pshufb %{{.*}}, %{{.*}} : vector<64xi8>
-// AVX2-COUNT-4: lut.x86.pshufb %{{.*}}, %{{.*}} : vector<32xi8>
-// GENERIC-NOT: lut.x86.pshufb
+// AVX512: lut.x86.pshufb %{{.*}}, %{{.*}} : vector<64xi8>
+// AVX512: lut.x86.pmaddubsw %[[PAIRW]], %{{.*}} : vector<64xi8> -> vector<32xi16>
+// AVX2-COUNT-2: lut.x86.pshufb %{{.*}}, %{{.*}} : vector<32xi8>
+// AVX2-COUNT-2: lut.x86.pmaddubsw %{{.*}}, %{{.*}} : vector<32xi8> -> vector<16xi16>
+// GENERIC-NOT: lut.x86
 // GENERIC-COUNT-15: arith.select %{{.*}} : vector<64xi1>, vector<64xi8>
-// CHECK: arith.extsi %{{.*}} : vector<64xi8> to vector<64xi16>
-// CHECK: arith.extsi %{{.*}} : vector<64xi16> to vector<64xi32>
+// GENERIC: vector.shuffle %{{.*}} [0, 2, 4, {{.*}}] : vector<64xi8>, vector<64xi8>
+// GENERIC: arith.extsi %{{.*}} : vector<32xi8> to vector<32xi16>
+// CHECK: arith.extsi %{{.*}} : vector<32xi16> to vector<32xi32>
 // CHECK: tensor.extract %{{.*}}[%[[N]], %{{.*}}] : tensor<?x1xf32>
 // CHECK: vector.transfer_read %[[SCALE]]
-// CHECK: arith.sitofp %{{.*}} : vector<64xi32> to vector<64xf32>
-// CHECK: vector.transfer_write %{{.*}}, %{{.*}}[%[[N]], %{{.*}}] : vector<64xf32>, tensor<?x?xf32>
+// CHECK: arith.sitofp %{{.*}} : vector<32xi32> to vector<32xf32>
+// CHECK: vector.transfer_write %{{.*}}, %{{.*}}[%[[N]], %{{.*}}] : vector<32xf32>, tensor<?x?xf32>
 // CHECK: scf.forall.in_parallel
 // CHECK: tensor.parallel_insert_slice %{{.*}} into %[[Y]][0, %{{.*}}] [%{{.*}}, %[[ROWS]]] [1, 1]
 // CHECK-NOT: lut.lookup_accumulate
@@ -56,20 +62,23 @@ func.func @ternary(%t: tensor<?x2x16xi8>, %xs: tensor<?x1xf32>, %ts: tensor<?x1x
 
 // Unsigned codes with zero points: the scales stay f16 (widened in the
 // epilogue), the activation sums enter through c = 7.5 and the folded
-// per-row -s * z. Four planes weigh 1, 2, 4 and 8: 17 groups per int16
-// flush, so a segment of 8 groups is one chunk. f16 out.
+// per-row -s * z. Four planes in two byte pairs weighed (1, 2) and (4, 8):
+// two loads per group; 17 groups per int16 flush, so a segment of 8 groups
+// is one chunk. f16 out.
 // CHECK-LABEL: func @unsigned_zero_point
-// CHECK-DAG: %[[SCALE:.*]] = arith.constant dense<2.500000e-01> : tensor<1x2x128xf16>
-// CHECK-DAG: %[[OFFSET:.*]] = arith.constant dense<{{.*}}> : tensor<1x2x128xf32>
+// CHECK-DAG: %[[SCALE:.*]] = arith.constant dense<2.500000e-01> : tensor<2x2x64xf16>
+// CHECK-DAG: %[[OFFSET:.*]] = arith.constant dense<{{.*}}> : tensor<2x2x64xf32>
 // CHECK-DAG: arith.constant 7.500000e+00 : f32
-// CHECK-DAG: arith.constant dense<8> : vector<64xi16>
+// AVX512-DAG: %[[W01:.*]] = arith.constant dense<[1, 2, 1, 2, {{.*}}]> : vector<64xi8>
+// AVX512-DAG: %[[W23:.*]] = arith.constant dense<[4, 8, 4, 8, {{.*}}]> : vector<64xi8>
 // CHECK-DAG: arith.constant 17 : index
-// CHECK: arith.muli %{{.*}} : vector<64xi16>
-// CHECK: vector.transfer_read %[[SCALE]]{{.*}} : tensor<1x2x128xf16>, vector<64xf16>
-// CHECK: arith.extf %{{.*}} : vector<64xf16> to vector<64xf32>
+// AVX512: lut.x86.pmaddubsw %[[W01]]
+// AVX512: lut.x86.pmaddubsw %[[W23]]
+// CHECK: vector.transfer_read %[[SCALE]]{{.*}} : tensor<2x2x64xf16>, vector<32xf16>
+// CHECK: arith.extf %{{.*}} : vector<32xf16> to vector<32xf32>
 // CHECK: vector.transfer_read %[[OFFSET]]
-// CHECK: arith.truncf %{{.*}} : vector<64xf32> to vector<64xf16>
-// CHECK: vector.transfer_write {{.*}} {in_bounds = [true]} : vector<64xf16>, tensor<?x128xf16>
+// CHECK: arith.truncf %{{.*}} : vector<32xf32> to vector<32xf16>
+// CHECK: vector.transfer_write {{.*}} {in_bounds = [true]} : vector<32xf16>, tensor<?x64xf16>
 func.func @unsigned_zero_point(%t: tensor<?x16x16xi8>, %xs: tensor<?x2xf32>, %ts: tensor<?x2xf32>) -> tensor<?x128xf16> {
   %c = arith.constant dense<5> : tensor<128x64xi8>
   %s = arith.constant dense<0.25> : tensor<128x2xf16>
@@ -78,6 +87,27 @@ func.func @unsigned_zero_point(%t: tensor<?x16x16xi8>, %xs: tensor<?x2xf32>, %ts
   %acc = lut.lookup_accumulate %t, %w {segment = 32 : i64} : tensor<?x16x16xi8>, !u -> tensor<?x128x2xi32>
   %y = lut.scale_combine %acc, %w, %xs tscale %ts : tensor<?x128x2xi32>, !u, tensor<?x2xf32>, tensor<?x2xf32> -> tensor<?x128xf16>
   return %y : tensor<?x128xf16>
+}
+
+// -----
+
+!b = !lut.packed<128x8, #lut.quant<binary, bits = 1, group = per_tensor, scale = f32>, #lut.layout<bitplane, g = 4, lanes = 1x1, tile_m = 128>>
+
+// One plane (also three): a byte per row and plane, 128 rows per load, the
+// lookups sign-extended to int16 lanes and weighed by plane.
+// CHECK-LABEL: func @binary
+// CHECK: scf.forall (%{{.*}}) in (1)
+// CHECK: scf.for {{.*}} -> (vector<64xi16>, vector<64xi16>)
+// AVX512: lut.x86.pshufb %{{.*}}, %{{.*}} : vector<64xi8>
+// CHECK: arith.extsi %{{.*}} : vector<64xi8> to vector<64xi16>
+// CHECK-NOT: pmaddubsw
+func.func @binary(%t: tensor<?x2x16xi8>, %xs: tensor<?x1xf32>, %ts: tensor<?x1xf32>) -> tensor<?x128xf32> {
+  %c = arith.constant dense<1> : tensor<128x8xi8>
+  %s = arith.constant dense<0.5> : tensor<1x1xf32>
+  %w = lut.pack %c, %s : tensor<128x8xi8>, tensor<1x1xf32> -> !b
+  %acc = lut.lookup_accumulate %t, %w {segment = 8 : i64} : tensor<?x2x16xi8>, !b -> tensor<?x128x1xi32>
+  %y = lut.scale_combine %acc, %w, %xs tscale %ts : tensor<?x128x1xi32>, !b, tensor<?x1xf32>, tensor<?x1xf32> -> tensor<?x128xf32>
+  return %y : tensor<?x128xf32>
 }
 
 // -----

@@ -9,3 +9,12 @@ func.func @pshufb(%t: vector<64xi8>, %i: vector<64xi8>, %t2: vector<32xi8>, %i2:
   %b = lut.x86.pshufb %t2, %i2 : vector<32xi8>
   return %a, %b : vector<64xi8>, vector<32xi8>
 }
+
+// CHECK-LABEL: func @pmaddubsw
+// CHECK: llvm.call_intrinsic "llvm.x86.avx512.pmaddubs.w.512"(%{{.*}}, %{{.*}}) : (vector<64xi8>, vector<64xi8>) -> vector<32xi16>
+// CHECK: llvm.call_intrinsic "llvm.x86.avx2.pmadd.ub.sw"(%{{.*}}, %{{.*}}) : (vector<32xi8>, vector<32xi8>) -> vector<16xi16>
+func.func @pmaddubsw(%a: vector<64xi8>, %b: vector<64xi8>, %a2: vector<32xi8>, %b2: vector<32xi8>) -> (vector<32xi16>, vector<16xi16>) {
+  %r = lut.x86.pmaddubsw %a, %b : vector<64xi8> -> vector<32xi16>
+  %r2 = lut.x86.pmaddubsw %a2, %b2 : vector<32xi8> -> vector<16xi16>
+  return %r, %r2 : vector<32xi16>, vector<16xi16>
+}

@@ -548,3 +548,11 @@ func.func @pshufb_width(%t: vector<16xi8>, %i: vector<16xi8>) -> vector<16xi8> {
   %v = lut.x86.pshufb %t, %i : vector<16xi8>
   return %v : vector<16xi8>
 }
+
+// -----
+
+func.func @pmaddubsw_lanes(%w: vector<64xi8>, %v: vector<64xi8>) -> vector<16xi16> {
+  // expected-error @+1 {{result must have 32 int16 lanes for 64 bytes, got 'vector<16xi16>'}}
+  %r = lut.x86.pmaddubsw %w, %v : vector<64xi8> -> vector<16xi16>
+  return %r : vector<16xi16>
+}

@@ -108,3 +108,12 @@ func.func @x86_pshufb(%t: vector<64xi8>, %i: vector<64xi8>) -> vector<64xi8> {
   %v = lut.x86.pshufb %t, %i : vector<64xi8>
   return %v : vector<64xi8>
 }
+
+// -----
+
+// CHECK-LABEL: func @x86_pmaddubsw
+// CHECK: lut.x86.pmaddubsw %{{.*}}, %{{.*}} : vector<64xi8> -> vector<32xi16>
+func.func @x86_pmaddubsw(%w: vector<64xi8>, %v: vector<64xi8>) -> vector<32xi16> {
+  %r = lut.x86.pmaddubsw %w, %v : vector<64xi8> -> vector<32xi16>
+  return %r : vector<32xi16>
+}

@@ -93,8 +93,9 @@ LogicalResult MpGemmOp::verify() {
     if (!getXScale())
       return emitOpError() << "i8 activations require an x_scale operand";
     if (accuracy && *accuracy != Accuracy::Exact)
-      return emitOpError() << "i8 activations only allow accuracy 'exact', got '"
-                           << stringifyAccuracy(*accuracy) << "'";
+      return emitOpError()
+             << "i8 activations only allow accuracy 'exact', got '"
+             << stringifyAccuracy(*accuracy) << "'";
     if (getActQuant())
       return emitOpError() << "act_quant only applies to fp activations";
     auto scale = cast<RankedTensorType>(getXScale().getType());
@@ -106,9 +107,9 @@ LogicalResult MpGemmOp::verify() {
                              << k;
       int64_t block = k / blocks;
       if (block % lookupGroup != 0)
-        return emitOpError() << "activation block " << block
-                             << " is not a multiple of the lookup group "
-                             << lookupGroup;
+        return emitOpError()
+               << "activation block " << block
+               << " is not a multiple of the lookup group " << lookupGroup;
     } else if (scale.getRank() != 1) {
       return emitOpError() << "x_scale must be [N] or [N, K/Ga]";
     }
@@ -126,10 +127,9 @@ LogicalResult MpGemmOp::verify() {
     if (ActQuantAttr actQuant = getActQuantAttr()) {
       int64_t block = actQuant.getBlock();
       if (block != 0 && (k % block != 0 || block % lookupGroup != 0))
-        return emitOpError() << "act_quant block " << block
-                             << " must divide K = " << k
-                             << " and be a multiple of the lookup group "
-                             << lookupGroup;
+        return emitOpError()
+               << "act_quant block " << block << " must divide K = " << k
+               << " and be a multiple of the lookup group " << lookupGroup;
     }
   }
 
@@ -270,10 +270,10 @@ static LogicalResult verifyLookupWeight(Operation *op, PackedType packed,
   int64_t group = packed.getQuant().getGroupSizeFor(packed.getK());
   if (segment <= 0 || group % segment != 0 ||
       segment % layout.getLookupGroup() != 0)
-    return op->emitOpError() << "segment " << segment
-                             << " must divide the weight's group size " << group
-                             << " and be a multiple of the lookup group "
-                             << layout.getLookupGroup();
+    return op->emitOpError()
+           << "segment " << segment << " must divide the weight's group size "
+           << group << " and be a multiple of the lookup group "
+           << layout.getLookupGroup();
   return success();
 }
 
@@ -293,7 +293,7 @@ LogicalResult LookupAccumulateOp::verify() {
                         : tableEntries(g, /*mirror=*/false);
   if (failed(verifyTensorShape(*this, "table", table, {n, k / g, entries})) ||
       failed(verifyTensorShape(*this, "acc", getAcc().getType(),
-                        {n, packed.getM(), k / segment})))
+                               {n, packed.getM(), k / segment})))
     return failure();
   bool integer = table.getElementType().isInteger(8) ||
                  table.getElementType().isInteger(16);
@@ -307,7 +307,7 @@ LogicalResult LookupAccumulateOp::verify() {
     int64_t maxEntry = table.getElementType().isInteger(8) ? 127 : 128 * g;
     bool ternary = packed.getQuant().getEncoding() == Encoding::Ternary;
     unsigned planes = packed.getQuant().getNumPlanes();
-    int64_t planeWeights = g == 3 ? 1
+    int64_t planeWeights = g == 3    ? 1
                            : ternary ? 2
                                      : (int64_t(1) << planes) - 1;
     if (maxEntry * planeWeights * (segment / g) >= (int64_t(1) << 31))
@@ -324,8 +324,8 @@ LogicalResult ScaleCombineOp::verify() {
     return emitOpError() << "acc must be [N, M, K/S] with a static K/S";
   int64_t n = acc.getDimSize(0), segments = acc.getDimSize(2);
   if (segments <= 0 || packed.getK() % segments != 0)
-    return emitOpError() << segments << " segments do not divide K = "
-                         << packed.getK();
+    return emitOpError() << segments
+                         << " segments do not divide K = " << packed.getK();
   bool quantized = acc.getElementType().isInteger(32);
   if (quantized != static_cast<bool>(getTscale()))
     return emitOpError() << "i32 sums need the tables' tscale, f32 sums take "
@@ -335,10 +335,25 @@ LogicalResult ScaleCombineOp::verify() {
                                  {n, segments})))
       return failure();
   if (failed(verifyLookupWeight(*this, packed, packed.getK() / segments)) ||
-      failed(verifyTensorShape(*this, "acc", acc, {n, packed.getM(), segments})) ||
-      failed(verifyTensorShape(*this, "xsum", getXsum().getType(), {n, segments})) ||
+      failed(
+          verifyTensorShape(*this, "acc", acc, {n, packed.getM(), segments})) ||
+      failed(verifyTensorShape(*this, "xsum", getXsum().getType(),
+                               {n, segments})) ||
       failed(verifyTensorShape(*this, "result", getResult().getType(),
-                        {n, packed.getM()})))
+                               {n, packed.getM()})))
     return failure();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// X86PmaddubswOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult X86PmaddubswOp::verify() {
+  int64_t bytes = getA().getType().getNumElements();
+  if (getResult().getType().getNumElements() * 2 != bytes)
+    return emitOpError() << "result must have " << bytes / 2
+                         << " int16 lanes for " << bytes << " bytes, got "
+                         << getResult().getType();
   return success();
 }

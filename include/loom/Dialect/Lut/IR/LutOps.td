@@ -247,4 +247,27 @@ def Lut_X86PshufbOp : Lut_Op<"x86.pshufb",
   let assemblyFormat = "$table `,` $indices attr-dict `:` type($result)";
 }
 
+def Lut_X86PmaddubswOp : Lut_Op<"x86.pmaddubsw",
+    [Pure, AllTypesMatch<["a", "b"]>]> {
+  let summary = "x86 multiply-add of adjacent byte pairs to int16 (vpmaddubsw)";
+  let description = [{
+    result[i] = sat16(zext(a[2i]) * sext(b[2i]) + zext(a[2i+1]) * sext(b[2i+1]))
+    for 32- or 64-byte vectors: `a` holds unsigned bytes, `b` signed ones,
+    the result has half as many int16 lanes. The table-lookup kernels use it
+    to weigh and add the two bit planes held in adjacent bytes (lut.md §4.3)
+    in one instruction; with |b| <= 127 and a <= 8 it cannot saturate.
+    `convert-lut-x86-to-llvm` turns it into the AVX2 (32 bytes) or
+    AVX-512BW (64 bytes) intrinsic.
+
+    ```mlir
+    %v = lut.x86.pmaddubsw %weights, %lookups : vector<64xi8> -> vector<32xi16>
+    ```
+  }];
+  let arguments = (ins VectorOfLengthAndType<[32, 64], [I8]>:$a,
+                       VectorOfLengthAndType<[32, 64], [I8]>:$b);
+  let results = (outs VectorOfLengthAndType<[16, 32], [I16]>:$result);
+  let assemblyFormat = "$a `,` $b attr-dict `:` type($a) `->` type($result)";
+  let hasVerifier = 1;
+}
+
 #endif // LOOM_DIALECT_LUT_IR_LUTOPS_TD

@@ -1,12 +1,12 @@
-//===- ByteLookup.cpp - 16-entry byte table lookups per ISA ---------------===//
+//===- ByteOps.cpp - Byte lookups and pair multiply-adds per ISA ----------===//
 //
-// The x86 shuffles are `lut.x86.pshufb` ops: Pure, so bufferization and
+// The x86 forms are `lut.x86.*` ops: Pure, so bufferization and
 // the canonicalizer treat them like arith; convert-lut-x86-to-llvm makes
 // each one instruction.
 //
 //===----------------------------------------------------------------------===//
 
-#include "ByteLookup.h"
+#include "ByteOps.h"
 
 #include "loom/Dialect/Lut/IR/LutOps.h"
 
@@ -83,6 +83,57 @@ Value mlir::loom::lut::lookupBytes(OpBuilder &b, Location loc, ByteShuffle isa,
       result = arith::SelectOp::create(b, loc, hit, entry(u), result);
     }
     return result;
+  }
+  }
+  llvm_unreachable("unknown byte shuffle");
+}
+
+/// The elements of `v` at `first`, `first` + `step`, ...
+static Value strided(OpBuilder &b, Location loc, Value v, int64_t first,
+                     int64_t step) {
+  SmallVector<int64_t> mask;
+  for (int64_t i = first; i < cast<VectorType>(v.getType()).getNumElements();
+       i += step)
+    mask.push_back(i);
+  return vector::ShuffleOp::create(b, loc, v, v, mask);
+}
+
+Value mlir::loom::lut::multiplyAddPairs(OpBuilder &b, Location loc,
+                                        ByteShuffle isa, Value weights,
+                                        Value values) {
+  auto type = cast<VectorType>(values.getType());
+  int64_t bytes = type.getNumElements();
+  auto result = VectorType::get({bytes / 2}, b.getI16Type());
+  switch (isa) {
+  case ByteShuffle::Avx512:
+    return X86PmaddubswOp::create(b, loc, result, weights, values);
+  case ByteShuffle::Avx2: {
+    auto half = VectorType::get({bytes / 4}, b.getI16Type());
+    Value parts[2];
+    for (int64_t i = 0; i < 2; ++i) {
+      auto slice = [&](Value v) -> Value {
+        return vector::ExtractStridedSliceOp::create(
+            b, loc, v, ArrayRef<int64_t>{i * bytes / 2},
+            ArrayRef<int64_t>{bytes / 2}, ArrayRef<int64_t>{1});
+      };
+      parts[i] =
+          X86PmaddubswOp::create(b, loc, half, slice(weights), slice(values));
+    }
+    SmallVector<int64_t> whole;
+    for (int64_t i = 0; i < bytes / 2; ++i)
+      whole.push_back(i);
+    return vector::ShuffleOp::create(b, loc, parts[0], parts[1], whole);
+  }
+  case ByteShuffle::Generic: {
+    auto product = [&](int64_t first) -> Value {
+      return arith::MulIOp::create(
+          b, loc,
+          arith::ExtUIOp::create(b, loc, result,
+                                 strided(b, loc, weights, first, 2)),
+          arith::ExtSIOp::create(b, loc, result,
+                                 strided(b, loc, values, first, 2)));
+    };
+    return arith::AddIOp::create(b, loc, product(0), product(1));
   }
   }
   llvm_unreachable("unknown byte shuffle");

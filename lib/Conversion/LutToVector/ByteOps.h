@@ -1,11 +1,12 @@
-//===- ByteLookup.h - 16-entry byte table lookups per ISA -------*- C++ -*-===//
+//===- ByteOps.h - Byte lookups and pair multiply-adds per ISA --*- C++ -*-===//
 //
-// The vector dialect has no run-time byte shuffle, so the lookup of the S16
-// kernel is emitted here, once per target choice (lut.md §4.3).
+// The vector dialect has no run-time byte shuffle and no widening pair
+// multiply-add, so the two byte operations of the S16 kernel are emitted
+// here, once per target choice (lut.md §4.3).
 //
 //===----------------------------------------------------------------------===//
-#ifndef LOOM_LIB_CONVERSION_LUTTOVECTOR_BYTELOOKUP_H
-#define LOOM_LIB_CONVERSION_LUTTOVECTOR_BYTELOOKUP_H
+#ifndef LOOM_LIB_CONVERSION_LUTTOVECTOR_BYTEOPS_H
+#define LOOM_LIB_CONVERSION_LUTTOVECTOR_BYTEOPS_H
 
 #include "mlir/IR/Builders.h"
 
@@ -33,6 +34,12 @@ Value prepareByteTable(OpBuilder &b, Location loc, ByteShuffle isa,
 Value lookupBytes(OpBuilder &b, Location loc, ByteShuffle isa, Value table,
                   Value indices);
 
+/// r[i] = weights[2i] * values[2i] + weights[2i+1] * values[2i+1] as a
+/// vector<32xi16>, for vector<64xi8> unsigned `weights` and signed `values`
+/// whose sums fit int16 (vpmaddubsw saturates; the generic form wraps).
+Value multiplyAddPairs(OpBuilder &b, Location loc, ByteShuffle isa,
+                       Value weights, Value values);
+
 } // namespace mlir::loom::lut
 
-#endif // LOOM_LIB_CONVERSION_LUTTOVECTOR_BYTELOOKUP_H
+#endif // LOOM_LIB_CONVERSION_LUTTOVECTOR_BYTEOPS_H
