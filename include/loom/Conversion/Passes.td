@@ -44,9 +44,14 @@ def ConvertLutToVector : Pass<"convert-lut-to-vector", "::mlir::ModuleOp"> {
   let options = [
     Option<"isa", "isa", "std::string", /*default=*/"\"generic\"",
            "Byte shuffle to emit: avx512, avx2 or generic">,
+    Option<"prefetchDistance", "prefetch-distance", "int64_t",
+           /*default=*/"2048",
+           "Bytes ahead of the loads at which the index stream is "
+           "prefetched (0: no prefetch)">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::LLVM::LLVMDialect",
+                           "::mlir::memref::MemRefDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect",
                            "::mlir::vector::VectorDialect"];

@@ -21,6 +21,7 @@
 #include "loom/Dialect/Lut/IR/LutOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -49,7 +50,31 @@ struct KernelPlan {
   double kappa;
   /// Groups summed in int16 before a flush to int32.
   int64_t chunk;
+  /// How far ahead of the loads the index stream is prefetched (bytes, 0:
+  /// never).
+  int64_t prefetchDistance;
 };
+
+/// A private constant memref.global holding `bytes`, 64-byte aligned, in
+/// the module of `anchor`; returns its memref.
+Value globalStream(OpBuilder &b, Location loc, Operation *anchor,
+                   ArrayRef<int8_t> bytes) {
+  auto module = anchor->getParentOfType<ModuleOp>();
+  auto type = MemRefType::get({int64_t(bytes.size())}, b.getI8Type());
+  auto tensorType = RankedTensorType::get(type.getShape(), b.getI8Type());
+  memref::GlobalOp global;
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(module.getBody());
+    global = memref::GlobalOp::create(
+        b, loc, b.getStringAttr("__loom_lut_stream"),
+        b.getStringAttr("private"), TypeAttr::get(type),
+        DenseElementsAttr::get(tensorType, bytes), b.getUnitAttr(),
+        b.getI64IntegerAttr(64));
+    SymbolTable(module).insert(global);
+  }
+  return memref::GetGlobalOp::create(b, loc, type, global.getSymName());
+}
 
 Value index(OpBuilder &b, Location loc, int64_t v) {
   return arith::ConstantIndexOp::create(b, loc, v);
@@ -70,9 +95,10 @@ Value constantTensor(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
 }
 
 /// Emits the loop nest; returns y [N, M].
-Value emitKernel(OpBuilder &b, Location loc, const KernelPlan &plan,
-                 const BitplaneStream &stream, ByteShuffle isa, Value table,
-                 Value tscale, Value xsum, RankedTensorType resultType) {
+Value emitKernel(OpBuilder &b, Location loc, Operation *anchor,
+                 const KernelPlan &plan, const BitplaneStream &stream,
+                 ByteShuffle isa, Value table, Value tscale, Value xsum,
+                 RankedTensorType resultType) {
   Type i8 = b.getI8Type(), i16 = b.getI16Type(), i32 = b.getI32Type(),
        f32 = b.getF32Type();
   const StreamGeometry &geometry = stream.geometry;
@@ -88,8 +114,10 @@ Value emitKernel(OpBuilder &b, Location loc, const KernelPlan &plan,
   int64_t blocks = llvm::divideCeil(plan.m, rowsPerBlock);
   int64_t chunks = llvm::divideCeil(groupsPerSegment, plan.chunk);
 
-  Value indices = constantTensor<int8_t>(
-      b, loc, {int64_t(stream.indices.size())}, i8, stream.indices);
+  // The index stream is a global memref rather than a tensor constant, so
+  // that the kernel can prefetch it.
+  int64_t streamBytes = stream.indices.size();
+  Value indices = globalStream(b, loc, anchor, stream.indices);
   Type scaleType = plan.quant.getScaleType();
   auto coefficientType = [&](Type elt) {
     return RankedTensorType::get({blocks, segments, rowsPerBlock}, elt);
@@ -157,6 +185,20 @@ Value emitKernel(OpBuilder &b, Location loc, const KernelPlan &plan,
     Value base =
         mul(ob, add(ob, mul(ob, block, groups), j), loads * kLoadBytes);
     Value lo = acc[0], hi = acc[1];
+    if (plan.prefetchDistance > 0) {
+      // The hardware prefetcher alone leaves DRAM latency exposed (lut.md
+      // §4.3); the address is clamped so it never leaves the stream.
+      for (int64_t v = 0; v < loads; ++v) {
+        Value ahead = arith::MinSIOp::create(
+            ob, loc,
+            add(ob, base,
+                index(ob, loc, plan.prefetchDistance + v * kLoadBytes)),
+            index(ob, loc, streamBytes - kLoadBytes));
+        memref::PrefetchOp::create(
+            ob, loc, indices, ValueRange{ahead}, ob.getBoolAttr(false),
+            ob.getI32IntegerAttr(3), ob.getBoolAttr(true));
+      }
+    }
     for (int64_t v = 0; v < loads; ++v) {
       Value bytes = vector::TransferReadOp::create(
           ob, loc, vI8, indices,
@@ -306,8 +348,9 @@ Value emitKernel(OpBuilder &b, Location loc, const KernelPlan &plan,
 }
 
 struct LookupEpilogueToVector : OpRewritePattern<ScaleCombineOp> {
-  LookupEpilogueToVector(MLIRContext *ctx, ByteShuffle isa)
-      : OpRewritePattern(ctx), isa(isa) {}
+  LookupEpilogueToVector(MLIRContext *ctx, ByteShuffle isa,
+                         int64_t prefetchDistance)
+      : OpRewritePattern(ctx), isa(isa), prefetchDistance(prefetchDistance) {}
 
   LogicalResult matchAndRewrite(ScaleCombineOp op,
                                 PatternRewriter &rewriter) const override {
@@ -340,8 +383,9 @@ struct LookupEpilogueToVector : OpRewritePattern<ScaleCombineOp> {
                     int64_t(lookup.getSegment()),
                     quant,
                     quant.getEncoding() == Encoding::Binary ? 1.0 : 0.5,
-                    std::max<int64_t>(1, INT16_MAX / (kMaxEntry * weightSum))};
-    Value y = emitKernel(rewriter, op.getLoc(), plan, *stream, isa,
+                    std::max<int64_t>(1, INT16_MAX / (kMaxEntry * weightSum)),
+                    prefetchDistance};
+    Value y = emitKernel(rewriter, op.getLoc(), op, plan, *stream, isa,
                          lookup.getTable(), op.getTscale(), op.getXsum(),
                          cast<RankedTensorType>(op.getResult().getType()));
     rewriter.replaceOp(op, y);
@@ -351,6 +395,7 @@ struct LookupEpilogueToVector : OpRewritePattern<ScaleCombineOp> {
   }
 
   ByteShuffle isa;
+  int64_t prefetchDistance;
 };
 
 struct ConvertLutToVectorPass
@@ -366,7 +411,8 @@ struct ConvertLutToVectorPass
       return signalPassFailure();
     }
     RewritePatternSet patterns(&getContext());
-    patterns.add<LookupEpilogueToVector>(&getContext(), *shuffle);
+    patterns.add<LookupEpilogueToVector>(&getContext(), *shuffle,
+                                         prefetchDistance);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

@@ -1,6 +1,9 @@
 // RUN: loom-opt %s -split-input-file --convert-lut-to-vector=isa=avx512 | FileCheck %s --check-prefixes=CHECK,AVX512
 // RUN: loom-opt %s -split-input-file --convert-lut-to-vector=isa=avx2 | FileCheck %s --check-prefixes=CHECK,AVX2
 // RUN: loom-opt %s -split-input-file --convert-lut-to-vector=isa=generic | FileCheck %s --check-prefixes=CHECK,GENERIC
+// RUN: loom-opt %s -split-input-file --convert-lut-to-vector="isa=avx512 prefetch-distance=0" | FileCheck %s --check-prefix=NOPREFETCH
+
+// NOPREFETCH-NOT: memref.prefetch
 // RUN: not loom-opt %s -split-input-file --convert-lut-to-vector=isa=sse 2>&1 | FileCheck %s --check-prefix=ISA
 
 // ISA: unknown isa 'sse' (expected avx512, avx2 or generic)
@@ -13,8 +16,12 @@
 // iterations own a column slice of y (the last is 2 rows wide, so its stores
 // are masked); 2 groups, one segment. Ternary lookups add at most 2 * 127
 // per group: 129 groups per int16 flush.
+// The index stream is a constant global (64-byte aligned), prefetched
+// 2048 bytes ahead of each load, clamped to its last line.
+// CHECK: memref.global "private" constant @[[$STREAM:__loom_lut_stream.*]] : memref<384xi8> = dense<"0x{{[0-9A-F]+}}"> {alignment = 64 : i64}
 // CHECK-LABEL: func @ternary
-// CHECK-DAG: %[[IDX:.*]] = arith.constant dense<"0x{{[0-9A-F]+}}"> : tensor<384xi8>
+// CHECK-DAG: %[[IDX:.*]] = memref.get_global @[[$STREAM]] : memref<384xi8>
+// CHECK-DAG: %[[LAST:.*]] = arith.constant 320 : index
 // CHECK-DAG: %[[SCALE:.*]] = arith.constant dense<{{.*}}> : tensor<3x1x64xf32>
 // CHECK-DAG: %[[FLUSH:.*]] = arith.constant 129 : index
 // AVX512-DAG: %[[PAIRW:.*]] = arith.constant dense<1> : vector<64xi8>
@@ -27,7 +34,9 @@
 // CHECK: arith.minsi %{{.*}}, %[[FLUSH]]
 // CHECK: scf.for {{.*}} -> (vector<32xi16>, vector<32xi16>)
 // CHECK: vector.transfer_read %{{.*}}[%[[N]], %{{.*}}, %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<?x2x16xi8>, vector<16xi8>
-// CHECK: vector.transfer_read %[[IDX]][%{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<384xi8>, vector<64xi8>
+// CHECK: %[[AHEAD:.*]] = arith.minsi %{{.*}}, %[[LAST]] : index
+// CHECK: memref.prefetch %[[IDX]][%[[AHEAD]]], read, locality<3>, data : memref<384xi8>
+// CHECK: vector.transfer_read %[[IDX]][%{{.*}}], %{{.*}} {in_bounds = [true]} : memref<384xi8>, vector<64xi8>
 // CHECK: arith.andi
 // CHECK: arith.shrui
 // AVX512: lut.x86.pshufb %{{.*}}, %{{.*}} : vector<64xi8>
