@@ -35,6 +35,12 @@ def ConvertLutToVector : Pass<"convert-lut-to-vector", "::mlir::ModuleOp"> {
     * xsum`, with s (in its scale type) and, for zero points or mins,
     s * z + min folded to per-row constants.
 
+    The `lut.table_precompute` feeding such kernels (fp activations, int8
+    16-entry tables) becomes vector code as well: per row and segment one
+    pass for max |T| and the activation sum, one that recomputes the entries
+    (multiply-adds by constant sign vectors, the loop lowering's sums in its
+    order) and quantizes them.
+
     `isa` chooses the byte shuffle: `avx512` (`vpshufb` on 64 lanes, needs
     AVX-512BW), `avx2` (two 32-lane `vpshufb`), or `generic` (a compare and
     select per table entry: correct on any target, slow). Chains this pass
@@ -51,6 +57,7 @@ def ConvertLutToVector : Pass<"convert-lut-to-vector", "::mlir::ModuleOp"> {
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::LLVM::LLVMDialect",
+                           "::mlir::math::MathDialect",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect",

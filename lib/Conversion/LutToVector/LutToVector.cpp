@@ -16,6 +16,8 @@
 
 #include "BitplaneStream.h"
 #include "ByteOps.h"
+#include "LoopBuilders.h"
+#include "TablePrecompute.h"
 
 #include "loom/Conversion/Passes.h"
 #include "loom/Dialect/Lut/IR/LutOps.h"
@@ -76,10 +78,6 @@ Value globalStream(OpBuilder &b, Location loc, Operation *anchor,
   return memref::GetGlobalOp::create(b, loc, type, global.getSymName());
 }
 
-Value index(OpBuilder &b, Location loc, int64_t v) {
-  return arith::ConstantIndexOp::create(b, loc, v);
-}
-
 Value splat(OpBuilder &b, Location loc, VectorType type, Attribute value) {
   return arith::ConstantOp::create(
       b, loc, type, DenseElementsAttr::get(type, cast<TypedAttr>(value)));
@@ -130,7 +128,7 @@ Value emitKernel(OpBuilder &b, Location loc, Operation *anchor,
           ? constantTensor<float>(b, loc, {blocks, segments, rowsPerBlock}, f32,
                                   stream.offset)
           : Value();
-  Value c0 = index(b, loc, 0), c1 = index(b, loc, 1);
+  Value c0 = indexConst(b, loc, 0);
   Value n = tensor::DimOp::create(b, loc, table, 0);
   Value init = tensor::EmptyOp::create(
       b, loc, resultType,
@@ -157,18 +155,11 @@ Value emitKernel(OpBuilder &b, Location loc, Operation *anchor,
   }
 
   auto forLoop =
-      [&](OpBuilder &ob, Value lb, Value ub, ValueRange iters,
+      [&](OpBuilder &ob, Value ub, ValueRange iters,
           function_ref<SmallVector<Value>(OpBuilder &, Value, ValueRange)>
-              body) {
-        return scf::ForOp::create(
-                   ob, loc, lb, ub, c1, iters,
-                   [&](OpBuilder &bb, Location, Value iv, ValueRange args) {
-                     scf::YieldOp::create(bb, loc, body(bb, iv, args));
-                   })
-            .getResults();
-      };
+              body) { return buildLoop(ob, loc, ub, iters, body); };
   auto mul = [&](OpBuilder &ob, Value a, int64_t v) -> Value {
-    return arith::MulIOp::create(ob, loc, a, index(ob, loc, v));
+    return arith::MulIOp::create(ob, loc, a, indexConst(ob, loc, v));
   };
   auto add = [&](OpBuilder &ob, Value a, Value c) -> Value {
     return arith::AddIOp::create(ob, loc, a, c);
@@ -192,8 +183,8 @@ Value emitKernel(OpBuilder &b, Location loc, Operation *anchor,
         Value ahead = arith::MinSIOp::create(
             ob, loc,
             add(ob, base,
-                index(ob, loc, plan.prefetchDistance + v * kLoadBytes)),
-            index(ob, loc, streamBytes - kLoadBytes));
+                indexConst(ob, loc, plan.prefetchDistance + v * kLoadBytes)),
+            indexConst(ob, loc, streamBytes - kLoadBytes));
         memref::PrefetchOp::create(
             ob, loc, indices, ValueRange{ahead}, ob.getBoolAttr(false),
             ob.getI32IntegerAttr(3), ob.getBoolAttr(true));
@@ -202,7 +193,7 @@ Value emitKernel(OpBuilder &b, Location loc, Operation *anchor,
     for (int64_t v = 0; v < loads; ++v) {
       Value bytes = vector::TransferReadOp::create(
           ob, loc, vI8, indices,
-          ValueRange{add(ob, base, index(ob, loc, v * kLoadBytes))},
+          ValueRange{add(ob, base, indexConst(ob, loc, v * kLoadBytes))},
           arith::ConstantIntOp::create(ob, loc, i8, 0), ArrayRef<bool>{true});
       Value idxLo = arith::AndIOp::create(ob, loc, bytes, lowNibble);
       Value idxHi = arith::ShRUIOp::create(ob, loc, bytes, four);
@@ -227,15 +218,15 @@ Value emitKernel(OpBuilder &b, Location loc, Operation *anchor,
                      ValueRange y) -> SmallVector<Value> {
     Value first = mul(ob, s, groupsPerSegment);
     ValueRange acc = forLoop(
-        ob, c0, index(ob, loc, chunks), {zeroI32, zeroI32},
+        ob, indexConst(ob, loc, chunks), {zeroI32, zeroI32},
         [&](OpBuilder &cb, Value c, ValueRange acc32) -> SmallVector<Value> {
           Value start = mul(cb, c, plan.chunk);
           Value count = arith::MinSIOp::create(
-              cb, loc, index(cb, loc, plan.chunk),
-              arith::SubIOp::create(cb, loc, index(cb, loc, groupsPerSegment),
-                                    start));
+              cb, loc, indexConst(cb, loc, plan.chunk),
+              arith::SubIOp::create(
+                  cb, loc, indexConst(cb, loc, groupsPerSegment), start));
           ValueRange acc16 =
-              forLoop(cb, c0, count, {zeroI16, zeroI16},
+              forLoop(cb, count, {zeroI16, zeroI16},
                       [&](OpBuilder &gb, Value jj, ValueRange a) {
                         return group(gb, row, block,
                                      add(gb, add(gb, first, start), jj), a);
@@ -264,7 +255,7 @@ Value emitKernel(OpBuilder &b, Location loc, Operation *anchor,
                 ob, loc, b.getF32FloatAttr(plan.quant.getPlaneOffset()))));
     SmallVector<Value> out;
     for (int64_t half = 0; half < 2; ++half) {
-      SmallVector<Value> at = {block, s, index(ob, loc, half * lanes)};
+      SmallVector<Value> at = {block, s, indexConst(ob, loc, half * lanes)};
       Value sc = vector::TransferReadOp::create(
           ob, loc, lanesOf(scaleType), scale, at,
           arith::ConstantOp::create(ob, loc, FloatAttr::get(scaleType, 0)),
@@ -310,8 +301,9 @@ Value emitKernel(OpBuilder &b, Location loc, Operation *anchor,
     OpFoldResult rows = fb.getIndexAttr(rowsPerBlock);
     if (tail)
       rows = arith::MinSIOp::create(
-                 fb, loc, index(fb, loc, rowsPerBlock),
-                 arith::SubIOp::create(fb, loc, index(fb, loc, plan.m), first))
+                 fb, loc, indexConst(fb, loc, rowsPerBlock),
+                 arith::SubIOp::create(fb, loc, indexConst(fb, loc, plan.m),
+                                       first))
                  .getResult();
     SmallVector<OpFoldResult> offsets = {fb.getIndexAttr(0), first},
                               sizes = {OpFoldResult(n), rows},
@@ -320,10 +312,10 @@ Value emitKernel(OpBuilder &b, Location loc, Operation *anchor,
     Value tile = tensor::ExtractSliceOp::create(fb, loc, shared, offsets, sizes,
                                                 strides);
     tile = forLoop(
-        fb, c0, n, {tile},
+        fb, n, {tile},
         [&](OpBuilder &nb, Value row, ValueRange out) -> SmallVector<Value> {
           ValueRange sums =
-              forLoop(nb, c0, index(nb, loc, segments), {zeroF32, zeroF32},
+              forLoop(nb, indexConst(nb, loc, segments), {zeroF32, zeroF32},
                       [&](OpBuilder &sb, Value s, ValueRange acc) {
                         return segment(sb, row, block, s, acc);
                       });
@@ -334,7 +326,7 @@ Value emitKernel(OpBuilder &b, Location loc, Operation *anchor,
               v = arith::TruncFOp::create(nb, loc, lanesOf(outElt), v);
             result = vector::TransferWriteOp::create(
                          nb, loc, v, result,
-                         ValueRange{row, index(nb, loc, half * lanes)},
+                         ValueRange{row, indexConst(nb, loc, half * lanes)},
                          ArrayRef<bool>{!tail})
                          .getResult();
           }
@@ -413,6 +405,7 @@ struct ConvertLutToVectorPass
     RewritePatternSet patterns(&getContext());
     patterns.add<LookupEpilogueToVector>(&getContext(), *shuffle,
                                          prefetchDistance);
+    populateTablePrecomputeToVectorPatterns(patterns);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

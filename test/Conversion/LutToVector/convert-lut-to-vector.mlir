@@ -140,3 +140,29 @@ func.func @not_matched(%w: !t, %t: tensor<?x2x16xi8>, %t8: tensor<?x2x8xi8>, %tf
   %yf = lut.scale_combine %accf, %wc, %xs : tensor<?x128x1xf32>, !t, tensor<?x1xf32> -> tensor<?x128xf32>
   return %y, %y8, %yf : tensor<?x128xf32>, tensor<?x128xf32>, tensor<?x128xf32>
 }
+
+// -----
+
+// int8 tables of fp activations: per row and segment, a pass for max |T|
+// and the activation sum, then one that recomputes the 16 entries (four
+// multiply-adds by sign vectors) and quantizes them.
+// CHECK-LABEL: func @precompute
+// CHECK-DAG: %[[SIGN0:.*]] = arith.constant dense<[-1.000000e+00, 1.000000e+00, -1.000000e+00, {{.*}}]> : vector<16xf32>
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: vector.transfer_read %{{.*}} : tensor<?x64xf16>, vector<4xf16>
+// CHECK: arith.extf %{{.*}} : vector<4xf16> to vector<4xf32>
+// CHECK-COUNT-3: vector.fma
+// CHECK: math.absf
+// CHECK: arith.maximumf
+// CHECK: vector.reduction <maximumf>
+// CHECK: vector.reduction <add>
+// CHECK: arith.divf %{{.*}}, %{{.*}} : f32
+// CHECK: math.roundeven %{{.*}} : vector<16xf32>
+// CHECK: arith.fptosi %{{.*}} : vector<16xf32> to vector<16xi8>
+// CHECK: vector.transfer_write %{{.*}} : vector<16xi8>, tensor<?x16x16xi8>
+// CHECK-NOT: lut.table_precompute
+func.func @precompute(%x: tensor<?x64xf16>) -> (tensor<?x16x16xi8>, tensor<?x2xf32>, tensor<?x2xf32>) {
+  %t, %xs, %ts = lut.table_precompute %x {g = 4 : i64, segment = 32 : i64, accuracy = #lut.accuracy<table_i8>} : tensor<?x64xf16> -> tensor<?x16x16xi8>, tensor<?x2xf32>, tensor<?x2xf32>
+  return %t, %xs, %ts : tensor<?x16x16xi8>, tensor<?x2xf32>, tensor<?x2xf32>
+}

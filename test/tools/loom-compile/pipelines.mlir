@@ -10,7 +10,8 @@
 // RUN: loom-run %t/libref.so --input %t/x.npy --input %t/c.npy --output %t/ref.npy
 // RUN: %python -c "import numpy as np; a, b = np.load('%t/cpu.npy'), np.load('%t/ref.npy'); err = np.abs(a - b).max() / np.abs(b).max(); assert 0 < err < 0.02, err; print('agree', err < 0.02)" | FileCheck %s --check-prefix=AGREE
 
-// LOOPS: memref.alloc({{.*}}) {{.*}} : memref<?x1x16x16xi8>
+// LOOPS: memref.alloc({{.*}}) {{.*}} : memref<?x16x16xi8>
+// LOOPS: vector.fma {{.*}} : vector<16xf32>
 // AGREE: agree True
 
 !w = !lut.packed<128x64, #lut.quant<ternary, group = per_tensor, scale = f32>, #lut.layout<bitplane>>
