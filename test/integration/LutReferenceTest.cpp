@@ -332,32 +332,46 @@ TEST_P(LutReference, MatchesOracle) {
 
     bool i8 = isI8(c.act);
     int64_t rows = scaleRows(c), cols = scaleCols(c);
-    LoomTensor *offsets =
-        c.format.offset == Offset::None
-            ? model->tensor(zeroPoints.data(), {1, 1}, LOOM_I8)
-        : c.format.offset == Offset::ZeroPoint
-            ? model->tensor(zeroPoints.data(), {rows, cols}, LOOM_I8)
-            : model->tensor(mins.data(), {rows, cols}, dtypeOf(c.scaleType));
-    LoomTensor *xScale =
-        c.act == ActMode::I8Block
-            ? model->tensor(xs.data(), {n, c.k / kActBlock}, LOOM_F32)
-            : model->tensor(xs.data(), {n}, LOOM_F32);
-    LoomTensorList *out = model->run(
-        "mpgemm",
-        {i8 ? model->tensor(xi.data(), {n, c.k}, LOOM_I8)
-         : c.act == ActMode::F16  ? model->tensor(xh.data(), {n, c.k}, LOOM_F16)
-         : c.act == ActMode::BF16 ? model->tensor(xh.data(), {n, c.k}, LOOM_BF16)
-                                  : model->tensor(xf.data(), {n, c.k}, LOOM_F32),
-         model->tensor(codes.data(), {c.m, c.k}, LOOM_I8),
-         model->tensor(scales.data(), {rows, cols}, dtypeOf(c.scaleType)),
-         offsets, xScale},
-        error);
-    ASSERT_TRUE(out) << error;
-    const LoomTensor *result = model->api().tensor_list_get(out, 0);
-    ASSERT_EQ(model->api().tensor_shape(result)[0], n);
-    ASSERT_EQ(model->api().tensor_shape(result)[1], c.m);
-    std::vector<float> y = outputValues<float>(model->api(), out, 0);
-    model->api().tensor_list_destroy(out);
+    auto run = [&](std::vector<float> &y) {
+      LoomTensor *offsets =
+          c.format.offset == Offset::None
+              ? model->tensor(zeroPoints.data(), {1, 1}, LOOM_I8)
+          : c.format.offset == Offset::ZeroPoint
+              ? model->tensor(zeroPoints.data(), {rows, cols}, LOOM_I8)
+              : model->tensor(mins.data(), {rows, cols}, dtypeOf(c.scaleType));
+      LoomTensor *xScale =
+          c.act == ActMode::I8Block
+              ? model->tensor(xs.data(), {n, c.k / kActBlock}, LOOM_F32)
+              : model->tensor(xs.data(), {n}, LOOM_F32);
+      LoomTensorList *out = model->run(
+          "mpgemm",
+          {i8 ? model->tensor(xi.data(), {n, c.k}, LOOM_I8)
+           : c.act == ActMode::F16
+               ? model->tensor(xh.data(), {n, c.k}, LOOM_F16)
+           : c.act == ActMode::BF16
+               ? model->tensor(xh.data(), {n, c.k}, LOOM_BF16)
+               : model->tensor(xf.data(), {n, c.k}, LOOM_F32),
+           model->tensor(codes.data(), {c.m, c.k}, LOOM_I8),
+           model->tensor(scales.data(), {rows, cols}, dtypeOf(c.scaleType)),
+           offsets, xScale},
+          error);
+      ASSERT_TRUE(out) << error;
+      const LoomTensor *result = model->api().tensor_list_get(out, 0);
+      ASSERT_EQ(model->api().tensor_shape(result)[0], n);
+      ASSERT_EQ(model->api().tensor_shape(result)[1], c.m);
+      y = outputValues<float>(model->api(), out, 0);
+      model->api().tensor_list_destroy(out);
+    };
+    std::vector<float> y;
+    ASSERT_EQ(model->api().set_num_threads(2), LOOM_OK);
+    ASSERT_NO_FATAL_FAILURE(run(y));
+    if (!c.isa.empty()) {
+      // Threads split the rows, never a sum: one thread gives the same bits.
+      std::vector<float> single;
+      ASSERT_EQ(model->api().set_num_threads(1), LOOM_OK);
+      ASSERT_NO_FATAL_FAILURE(run(single));
+      ASSERT_EQ(y, single) << "1 and 2 threads disagree";
+    }
     // The reference rounds an f64 sum once; the table-lookup form sums f32
     // tables in f32, within lut.md's `fp` bound gamma_K * sum |x w|, plus
     // the table quantization bound with int8 tables.
