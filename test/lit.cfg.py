@@ -29,3 +29,11 @@ config.substitutions.append(("%python", "/usr/bin/python3"))
 config.substitutions.append(("%cc", os.path.join(config.llvm_tools_dir, "clang")))
 config.substitutions.append(("%loom_include", os.path.join(config.loom_src_root, "include")))
 config.substitutions.append(("%loom_src", config.loom_src_root))
+
+# A CPU feature this host lacks, for testing models compiled for another CPU.
+try:
+    with open("/proc/cpuinfo") as cpuinfo:
+        if "avx512_fp16" not in cpuinfo.read():
+            config.available_features.add("host-lacks-avx512fp16")
+except OSError:
+    pass

@@ -43,6 +43,11 @@ LOOM_EXPORT LoomStatus loom_invoke(const LoomEntrySpec *spec,
                                    LoomTensorList **outputs);
 
 /* The entry of `specs[0..count)` named `name`, or NULL (with an error). */
+/* Sets the error "this model was compiled for a CPU with <feature>, which
+ * this machine lacks" and returns LOOM_ERROR_UNSUPPORTED: the generated code
+ * checks each instruction-set feature it was compiled for before any run. */
+LOOM_EXPORT LoomStatus loom_cpu_lacks(const char *feature);
+
 LOOM_EXPORT const LoomEntrySpec *loom_find_entry(const LoomEntrySpec *specs,
                                                  int64_t count,
                                                  const char *name);

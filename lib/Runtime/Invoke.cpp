@@ -20,7 +20,8 @@ using mlir::loom::runtime::fail;
 namespace {
 
 using Word = int64_t;
-static_assert(sizeof(void *) == sizeof(Word), "descriptors need 64-bit pointers");
+static_assert(sizeof(void *) == sizeof(Word),
+              "descriptors need 64-bit pointers");
 
 int64_t descriptorWords(int64_t rank) { return 3 + 2 * rank; }
 
@@ -39,8 +40,8 @@ void writeDescriptor(Word *d, const LoomTensor *t) {
 std::string shapeString(const int64_t *shape, int64_t rank) {
   std::string s = "[";
   for (int64_t i = 0; i < rank; ++i)
-    s += (i ? ", " : "") + (shape[i] < 0 ? std::string("?")
-                                         : std::to_string(shape[i]));
+    s += (i ? ", " : "") +
+         (shape[i] < 0 ? std::string("?") : std::to_string(shape[i]));
   return s + "]";
 }
 
@@ -51,20 +52,26 @@ LoomStatus checkInput(const LoomEntrySpec *spec, int64_t index,
     return fail(LOOM_ERROR_INVALID_ARGUMENT, "%s: input %lld (%s) is null",
                 spec->name, (long long)index, arg.name);
   if (loom_tensor_dtype(t) != arg.dtype)
-    return fail(LOOM_ERROR_DTYPE, "%s: input %lld (%s) has element type %s, "
-                "expected %s", spec->name, (long long)index, arg.name,
+    return fail(LOOM_ERROR_DTYPE,
+                "%s: input %lld (%s) has element type %s, "
+                "expected %s",
+                spec->name, (long long)index, arg.name,
                 loom_dtype_name(loom_tensor_dtype(t)),
                 loom_dtype_name(arg.dtype));
   int64_t rank = loom_tensor_rank(t);
   const int64_t *shape = loom_tensor_shape(t);
   if (rank != arg.rank)
-    return fail(LOOM_ERROR_RANK, "%s: input %lld (%s) has rank %lld, "
-                "expected %lld", spec->name, (long long)index, arg.name,
-                (long long)rank, (long long)arg.rank);
+    return fail(LOOM_ERROR_RANK,
+                "%s: input %lld (%s) has rank %lld, "
+                "expected %lld",
+                spec->name, (long long)index, arg.name, (long long)rank,
+                (long long)arg.rank);
   for (int64_t i = 0; i < rank; ++i)
     if (arg.shape[i] >= 0 && shape[i] != arg.shape[i])
-      return fail(LOOM_ERROR_SHAPE, "%s: input %lld (%s) has shape %s, "
-                  "expected %s", spec->name, (long long)index, arg.name,
+      return fail(LOOM_ERROR_SHAPE,
+                  "%s: input %lld (%s) has shape %s, "
+                  "expected %s",
+                  spec->name, (long long)index, arg.name,
                   shapeString(shape, rank).c_str(),
                   shapeString(arg.shape, arg.rank).c_str());
   return LOOM_OK;
@@ -95,7 +102,8 @@ LoomTensor *adoptResult(const LoomArgSpec &spec, const Word *d,
   for (const void *p : taken)
     shared |= p == allocated;
   if (contiguous && !shared && base == allocated)
-    return mlir::loom::runtime::makeTensor(base, allocated, sizes, rank, spec.dtype);
+    return mlir::loom::runtime::makeTensor(base, allocated, sizes, rank,
+                                           spec.dtype);
 
   LoomTensor *copy = loom_tensor_create_zeros(sizes, rank, spec.dtype);
   if (!copy)
@@ -125,8 +133,9 @@ LoomStatus loom_invoke(const LoomEntrySpec *spec, const LoomTensorList *inputs,
   *outputs = nullptr;
   int64_t count = loom_tensor_list_size(inputs);
   if (count != spec->num_inputs)
-    return fail(LOOM_ERROR_INVALID_ARGUMENT, "%s: expected %lld inputs, got %lld",
-                spec->name, (long long)spec->num_inputs, (long long)count);
+    return fail(LOOM_ERROR_INVALID_ARGUMENT,
+                "%s: expected %lld inputs, got %lld", spec->name,
+                (long long)spec->num_inputs, (long long)count);
 
   std::vector<std::vector<Word>> descriptors(count);
   std::vector<void *> args(count);
@@ -174,4 +183,11 @@ const LoomEntrySpec *loom_find_entry(const LoomEntrySpec *specs, int64_t count,
       return &specs[i];
   return fail<const LoomEntrySpec *>(nullptr, "no entry point named '%s'",
                                      name);
+}
+
+LoomStatus loom_cpu_lacks(const char *feature) {
+  return fail(LOOM_ERROR_UNSUPPORTED,
+              "this model was compiled for a CPU with %s, which this machine "
+              "lacks (recompile with loom-compile -mcpu/-mattr for it)",
+              feature);
 }

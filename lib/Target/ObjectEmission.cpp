@@ -57,6 +57,23 @@ StringRef loom::byteShuffleIsa(const llvm::TargetMachine &machine) {
   return info->checkFeatures("+avx2") ? "avx2" : "generic";
 }
 
+SmallVector<StringRef>
+loom::requiredCpuFeatures(const llvm::TargetMachine &machine) {
+  // LLVM and __builtin_cpu_supports spell these the same way.
+  static const char *const checked[] = {
+      "avx",      "avx2",       "fma",        "f16c",       "bmi2",
+      "gfni",     "avxvnni",    "avx512f",    "avx512bw",   "avx512dq",
+      "avx512vl", "avx512vbmi", "avx512vnni", "avx512bf16", "avx512fp16"};
+  SmallVector<StringRef> features;
+  if (!machine.getTargetTriple().isX86())
+    return features;
+  const llvm::MCSubtargetInfo *info = machine.getMCSubtargetInfo();
+  for (const char *feature : checked)
+    if (info->checkFeatures(("+" + StringRef(feature)).str()))
+      features.push_back(feature);
+  return features;
+}
+
 std::unique_ptr<llvm::Module>
 loom::translateAndOptimize(ModuleOp module, llvm::LLVMContext &context,
                            llvm::TargetMachine &machine, unsigned optLevel,
@@ -175,7 +192,7 @@ LogicalResult loom::buildSharedLibrary(ModuleOp module,
       error = "cannot write " + entryPath.str().str();
       return failure();
     }
-    emitEntryPointSource(entries, os);
+    emitEntryPointSource(entries, requiredCpuFeatures(*machine), os);
   }
   bool openmp = llvmModule->getFunction("__kmpc_fork_call") != nullptr;
   if (succeeded(

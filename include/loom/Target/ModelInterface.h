@@ -40,7 +40,11 @@ std::string signatureJson(const EntrySignature &entry);
 
 /// C source defining the entry-point table, loom_entry_points(),
 /// loom_signature(), loom_run() and one loom_run_<entry>() per entry.
-void emitEntryPointSource(ArrayRef<EntrySignature> entries, raw_ostream &os);
+/// `cpuFeatures` are the instruction-set features the model was compiled
+/// for, as `__builtin_cpu_supports` names: every run checks them first and
+/// fails with LOOM_ERROR_UNSUPPORTED on a machine without one.
+void emitEntryPointSource(ArrayRef<EntrySignature> entries,
+                          ArrayRef<StringRef> cpuFeatures, raw_ostream &os);
 
 /// The header users include (model.h): the runtime API plus one declaration
 /// per entry point, each documented with its signature.

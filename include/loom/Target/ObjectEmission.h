@@ -26,6 +26,11 @@ createHostTargetMachine(const CodegenOptions &options, std::string &error);
 /// "avx512" (AVX-512BW), "avx2", or "generic".
 StringRef byteShuffleIsa(const llvm::TargetMachine &machine);
 
+/// The instruction-set features `machine` compiles for that a model checks
+/// at run time, as `__builtin_cpu_supports` names (x86 only; empty
+/// elsewhere).
+SmallVector<StringRef> requiredCpuFeatures(const llvm::TargetMachine &machine);
+
 /// Translates a module in the LLVM dialect to LLVM IR for `machine`, and
 /// optimizes it at `optLevel`.
 std::unique_ptr<llvm::Module> translateAndOptimize(ModuleOp module,
