@@ -78,8 +78,10 @@ LoomStatus checkInput(const LoomEntrySpec *spec, int64_t index,
 }
 
 /// Turns one result descriptor into a tensor. A contiguous result whose
-/// allocation is fresh is adopted; anything else (a strided view, storage
-/// shared with an input or an earlier result) is copied.
+/// allocation is fresh is adopted, wherever in that allocation its data
+/// starts (aligned allocations start past the malloc'ed pointer); anything
+/// else (a strided view, storage shared with an input or an earlier result)
+/// is copied.
 LoomTensor *adoptResult(const LoomArgSpec &spec, const Word *d,
                         const std::vector<const void *> &taken) {
   int64_t rank = spec.rank;
@@ -101,7 +103,7 @@ LoomTensor *adoptResult(const LoomArgSpec &spec, const Word *d,
   bool shared = false;
   for (const void *p : taken)
     shared |= p == allocated;
-  if (contiguous && !shared && base == allocated)
+  if (contiguous && !shared)
     return mlir::loom::runtime::makeTensor(base, allocated, sizes, rank,
                                            spec.dtype);
 
@@ -109,8 +111,9 @@ LoomTensor *adoptResult(const LoomArgSpec &spec, const Word *d,
   if (!copy)
     return nullptr;
   char *out = static_cast<char *>(loom_tensor_data(copy));
-  std::vector<int64_t> index(rank, 0);
-  for (int64_t flat = 0; flat < count; ++flat) {
+  if (contiguous)
+    std::memcpy(out, base, count * elt);
+  for (int64_t flat = 0; !contiguous && flat < count; ++flat) {
     int64_t rem = flat, offset = 0;
     for (int64_t i = rank - 1; i >= 0; --i) {
       offset += (rem % sizes[i]) * strides[i];

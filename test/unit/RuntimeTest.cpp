@@ -91,8 +91,12 @@ TEST(RuntimeTensor, DTypes) {
   EXPECT_STREQ(loom_dtype_name(static_cast<LoomDType>(42)), "invalid");
 }
 
-// f(x: [?, 3] f32) -> (doubled x: fresh, x itself: aliased, column 1 of x as
-// a strided view of a fresh buffer).
+/// Where the last call of threeResults put its fresh result's data.
+float *freshData = nullptr;
+
+// f(x: [?, 3] f32) -> (doubled x: fresh, aligned past the start of its
+// allocation as memref.alloc's are; x itself: aliased; column 1 of x as a
+// strided view of a fresh buffer).
 void threeResults(void *results, void **args) {
   auto *x = static_cast<Descriptor<2> *>(args[0]);
   auto *out = static_cast<char *>(results);
@@ -102,10 +106,12 @@ void threeResults(void *results, void **args) {
       reinterpret_cast<Descriptor<1> *>(out + 2 * sizeof(Descriptor<2>));
   int64_t n = x->sizes[0];
   auto *in = static_cast<float *>(x->aligned);
-  auto *doubled = static_cast<float *>(std::malloc(n * 3 * sizeof(float)));
+  auto *allocation =
+      static_cast<float *>(std::malloc((n * 3 + 4) * sizeof(float)));
+  float *doubled = freshData = allocation + 4;
   for (int64_t i = 0; i < n * 3; ++i)
     doubled[i] = 2 * in[i];
-  *fresh = {doubled, doubled, 0, {n, 3}, {3, 1}};
+  *fresh = {allocation, doubled, 0, {n, 3}, {3, 1}};
   *alias = *x;
   auto *copy = static_cast<float *>(std::malloc(n * 3 * sizeof(float)));
   std::memcpy(copy, in, n * 3 * sizeof(float));
@@ -138,6 +144,9 @@ TEST(RuntimeInvoke, AdoptsCopiesAndChecks) {
     return static_cast<float *>(loom_tensor_data(loom_tensor_list_get(out, i)));
   };
   EXPECT_EQ(values(0)[5], 10.f);
+  // The fresh result is adopted, not copied, though its data starts past
+  // its allocation (which the tensor frees: AddressSanitizer checks it).
+  EXPECT_EQ(values(0), freshData);
   // The aliased result is a copy: the caller's buffer is not handed back.
   EXPECT_NE(values(1), x);
   EXPECT_EQ(values(1)[4], 4.f);
