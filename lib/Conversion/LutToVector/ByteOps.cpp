@@ -14,6 +14,8 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "llvm/ADT/StringSwitch.h"
 
+#include <numeric>
+
 using namespace mlir;
 using namespace mlir::loom::lut;
 
@@ -48,26 +50,36 @@ Value mlir::loom::lut::prepareByteTable(OpBuilder &b, Location loc,
   llvm_unreachable("unknown byte shuffle");
 }
 
+/// Half `i` (0 or 1) of vector `v`.
+static Value half(OpBuilder &b, Location loc, Value v, int64_t i) {
+  int64_t size = cast<VectorType>(v.getType()).getNumElements() / 2;
+  return vector::ExtractStridedSliceOp::create(
+      b, loc, v, ArrayRef<int64_t>{i * size}, ArrayRef<int64_t>{size},
+      ArrayRef<int64_t>{1});
+}
+
+/// `part(0)` and `part(1)` concatenated: a 32-byte AVX2 instruction applied
+/// to both halves of a 64-byte vector.
+static Value joinHalves(OpBuilder &b, Location loc,
+                        function_ref<Value(int64_t)> part) {
+  Value low = part(0), high = part(1);
+  SmallVector<int64_t> whole(2 *
+                             cast<VectorType>(low.getType()).getNumElements());
+  std::iota(whole.begin(), whole.end(), 0);
+  return vector::ShuffleOp::create(b, loc, low, high, whole);
+}
+
 Value mlir::loom::lut::lookupBytes(OpBuilder &b, Location loc, ByteShuffle isa,
                                    Value table, Value indices) {
   auto type = cast<VectorType>(indices.getType());
   switch (isa) {
   case ByteShuffle::Avx512:
     return X86PshufbOp::create(b, loc, type, table, indices);
-  case ByteShuffle::Avx2: {
-    int64_t half = type.getNumElements() / 2;
-    SmallVector<int64_t> whole;
-    for (int64_t i = 0; i < 2 * half; ++i)
-      whole.push_back(i);
-    Value parts[2];
-    for (int64_t i = 0; i < 2; ++i) {
-      Value part = vector::ExtractStridedSliceOp::create(
-          b, loc, indices, ArrayRef<int64_t>{i * half}, ArrayRef<int64_t>{half},
-          ArrayRef<int64_t>{1});
-      parts[i] = X86PshufbOp::create(b, loc, part.getType(), table, part);
-    }
-    return vector::ShuffleOp::create(b, loc, parts[0], parts[1], whole);
-  }
+  case ByteShuffle::Avx2:
+    return joinHalves(b, loc, [&](int64_t i) -> Value {
+      Value part = half(b, loc, indices, i);
+      return X86PshufbOp::create(b, loc, part.getType(), table, part);
+    });
   case ByteShuffle::Generic: {
     auto entry = [&](int64_t u) -> Value {
       return vector::BroadcastOp::create(
@@ -107,23 +119,12 @@ Value mlir::loom::lut::multiplyAddPairs(OpBuilder &b, Location loc,
   switch (isa) {
   case ByteShuffle::Avx512:
     return X86PmaddubswOp::create(b, loc, result, weights, values);
-  case ByteShuffle::Avx2: {
-    auto half = VectorType::get({bytes / 4}, b.getI16Type());
-    Value parts[2];
-    for (int64_t i = 0; i < 2; ++i) {
-      auto slice = [&](Value v) -> Value {
-        return vector::ExtractStridedSliceOp::create(
-            b, loc, v, ArrayRef<int64_t>{i * bytes / 2},
-            ArrayRef<int64_t>{bytes / 2}, ArrayRef<int64_t>{1});
-      };
-      parts[i] =
-          X86PmaddubswOp::create(b, loc, half, slice(weights), slice(values));
-    }
-    SmallVector<int64_t> whole;
-    for (int64_t i = 0; i < bytes / 2; ++i)
-      whole.push_back(i);
-    return vector::ShuffleOp::create(b, loc, parts[0], parts[1], whole);
-  }
+  case ByteShuffle::Avx2:
+    return joinHalves(b, loc, [&](int64_t i) -> Value {
+      return X86PmaddubswOp::create(
+          b, loc, VectorType::get({bytes / 4}, b.getI16Type()),
+          half(b, loc, weights, i), half(b, loc, values, i));
+    });
   case ByteShuffle::Generic: {
     auto product = [&](int64_t first) -> Value {
       return arith::MulIOp::create(

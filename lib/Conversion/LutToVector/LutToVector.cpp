@@ -2,11 +2,12 @@
 //
 // One loop nest per lookup -> epilogue chain (lut.md §4.3, variant S16):
 //
-//   for n < N, row block rb < ceil(M / 128):        y[n, rb*128 .. +128]
-//     for segment s:                                 fp32 epilogue per s
-//       for chunk of the segment's groups:           int16 -> int32 flush
-//         for group j of the chunk, plane p:         64-byte index load,
-//           two byte lookups, widened int16 adds
+//   forall row block rb (R = 64 or 128 rows):        y[:, rb*R .. +R]
+//     for n < N:
+//       for segment s:                               fp32 epilogue per s
+//         for chunk of the segment's groups:         int16 -> int32 flush
+//           for group j of the chunk, load v:        64-byte index load,
+//             two byte lookups, weighed int16 adds
 //
 // Lookups sum in int16 only as long as no sum can overflow (|T| <= 127),
 // then flush to int32, so the result is the exact integer sum of
@@ -16,7 +17,7 @@
 
 #include "BitplaneStream.h"
 #include "ByteOps.h"
-#include "LoopBuilders.h"
+#include "KernelBuilders.h"
 #include "TablePrecompute.h"
 
 #include "loom/Conversion/Passes.h"
@@ -78,11 +79,6 @@ Value globalStream(OpBuilder &b, Location loc, Operation *anchor,
   return memref::GetGlobalOp::create(b, loc, type, global.getSymName());
 }
 
-Value splat(OpBuilder &b, Location loc, VectorType type, Attribute value) {
-  return arith::ConstantOp::create(
-      b, loc, type, DenseElementsAttr::get(type, cast<TypedAttr>(value)));
-}
-
 /// A constant tensor over `values`.
 template <typename T>
 Value constantTensor(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
@@ -117,33 +113,27 @@ Value emitKernel(OpBuilder &b, Location loc, Operation *anchor,
   int64_t streamBytes = stream.indices.size();
   Value indices = globalStream(b, loc, anchor, stream.indices);
   Type scaleType = plan.quant.getScaleType();
-  auto coefficientType = [&](Type elt) {
-    return RankedTensorType::get({blocks, segments, rowsPerBlock}, elt);
-  };
-  Value scale = arith::ConstantOp::create(
-      b, loc, coefficientType(scaleType),
-      DenseElementsAttr::get(coefficientType(scaleType), stream.scale));
+  SmallVector<int64_t> coefficientShape = {blocks, segments, rowsPerBlock};
+  Value scale = constantTensor<APFloat>(b, loc, coefficientShape, scaleType,
+                                        stream.scale);
   Value offset =
       stream.hasOffset
-          ? constantTensor<float>(b, loc, {blocks, segments, rowsPerBlock}, f32,
-                                  stream.offset)
+          ? constantTensor<float>(b, loc, coefficientShape, f32, stream.offset)
           : Value();
   Value c0 = indexConst(b, loc, 0);
   Value n = tensor::DimOp::create(b, loc, table, 0);
-  Value init = tensor::EmptyOp::create(
-      b, loc, resultType,
-      resultType.isDynamicDim(0) ? ValueRange{n} : ValueRange{});
-  Value zeroI16 = splat(b, loc, vI16, b.getI16IntegerAttr(0));
-  Value zeroI32 = splat(b, loc, vI32, b.getI32IntegerAttr(0));
-  Value zeroF32 = splat(b, loc, vF32, b.getF32FloatAttr(0));
-  Value lowNibble = splat(b, loc, vI8, b.getI8IntegerAttr(15));
-  Value four = splat(b, loc, vI8, b.getI8IntegerAttr(4));
+  Value init = emptyWithRows(b, loc, resultType, n);
+  Value zeroI16 = splatConst(b, loc, vI16, b.getI16IntegerAttr(0));
+  Value zeroI32 = splatConst(b, loc, vI32, b.getI32IntegerAttr(0));
+  Value zeroF32 = splatConst(b, loc, vF32, b.getF32FloatAttr(0));
+  Value lowNibble = splatConst(b, loc, vI8, b.getI8IntegerAttr(15));
+  Value four = splatConst(b, loc, vI8, b.getI8IntegerAttr(4));
   // Per load: the plane weights, as int16 lanes (one plane per byte) or as
   // the unsigned byte pairs vpmaddubsw multiplies (two planes per row).
   SmallVector<Value> loadWeights;
   for (int64_t v = 0; v < loads; ++v) {
     if (geometry.planesPerRow == 1) {
-      loadWeights.push_back(splat(
+      loadWeights.push_back(splatConst(
           b, loc, vI16, b.getI16IntegerAttr(plan.quant.getPlaneWeight(v))));
       continue;
     }
@@ -154,10 +144,6 @@ Value emitKernel(OpBuilder &b, Location loc, Operation *anchor,
         b, loc, vI8, DenseElementsAttr::get(vI8, ArrayRef<int8_t>(pairs))));
   }
 
-  auto forLoop =
-      [&](OpBuilder &ob, Value ub, ValueRange iters,
-          function_ref<SmallVector<Value>(OpBuilder &, Value, ValueRange)>
-              body) { return buildLoop(ob, loc, ub, iters, body); };
   auto mul = [&](OpBuilder &ob, Value a, int64_t v) -> Value {
     return arith::MulIOp::create(ob, loc, a, indexConst(ob, loc, v));
   };
@@ -217,8 +203,8 @@ Value emitKernel(OpBuilder &b, Location loc, Operation *anchor,
   auto segment = [&](OpBuilder &ob, Value row, Value block, Value s,
                      ValueRange y) -> SmallVector<Value> {
     Value first = mul(ob, s, groupsPerSegment);
-    ValueRange acc = forLoop(
-        ob, indexConst(ob, loc, chunks), {zeroI32, zeroI32},
+    ValueRange acc = buildLoop(
+        ob, loc, indexConst(ob, loc, chunks), {zeroI32, zeroI32},
         [&](OpBuilder &cb, Value c, ValueRange acc32) -> SmallVector<Value> {
           Value start = mul(cb, c, plan.chunk);
           Value count = arith::MinSIOp::create(
@@ -226,11 +212,11 @@ Value emitKernel(OpBuilder &b, Location loc, Operation *anchor,
               arith::SubIOp::create(
                   cb, loc, indexConst(cb, loc, groupsPerSegment), start));
           ValueRange acc16 =
-              forLoop(cb, count, {zeroI16, zeroI16},
-                      [&](OpBuilder &gb, Value jj, ValueRange a) {
-                        return group(gb, row, block,
-                                     add(gb, add(gb, first, start), jj), a);
-                      });
+              buildLoop(cb, loc, count, {zeroI16, zeroI16},
+                        [&](OpBuilder &gb, Value jj, ValueRange a) {
+                          return group(gb, row, block,
+                                       add(gb, add(gb, first, start), jj), a);
+                        });
           return {arith::AddIOp::create(
                       cb, loc, acc32[0],
                       arith::ExtSIOp::create(cb, loc, vI32, acc16[0])),
@@ -311,14 +297,14 @@ Value emitKernel(OpBuilder &b, Location loc, Operation *anchor,
                                          fb.getIndexAttr(1)};
     Value tile = tensor::ExtractSliceOp::create(fb, loc, shared, offsets, sizes,
                                                 strides);
-    tile = forLoop(
-        fb, n, {tile},
+    tile = buildLoop(
+        fb, loc, n, {tile},
         [&](OpBuilder &nb, Value row, ValueRange out) -> SmallVector<Value> {
-          ValueRange sums =
-              forLoop(nb, indexConst(nb, loc, segments), {zeroF32, zeroF32},
-                      [&](OpBuilder &sb, Value s, ValueRange acc) {
-                        return segment(sb, row, block, s, acc);
-                      });
+          ValueRange sums = buildLoop(
+              nb, loc, indexConst(nb, loc, segments), {zeroF32, zeroF32},
+              [&](OpBuilder &sb, Value s, ValueRange acc) {
+                return segment(sb, row, block, s, acc);
+              });
           Value result = out[0];
           for (int64_t half = 0; half < 2; ++half) {
             Value v = sums[half];

@@ -11,7 +11,7 @@
 
 #include "TablePrecompute.h"
 
-#include "LoopBuilders.h"
+#include "KernelBuilders.h"
 
 #include "loom/Dialect/Lut/IR/LutOps.h"
 
@@ -55,10 +55,7 @@ struct TablePrecomputeToVector : OpRewritePattern<TablePrecomputeOp> {
     };
     auto fconst = [&](OpBuilder &ob, Type t, double v) -> Value {
       if (auto vt = dyn_cast<VectorType>(t))
-        return arith::ConstantOp::create(
-            ob, loc, vt,
-            DenseElementsAttr::get(vt,
-                                   ob.getFloatAttr(vt.getElementType(), v)));
+        return splatConst(ob, loc, vt, ob.getFloatAttr(vt.getElementType(), v));
       return arith::ConstantOp::create(ob, loc, ob.getFloatAttr(t, v));
     };
     // sign[l][u] = +1 where bit l of u is set, else -1.
@@ -72,15 +69,9 @@ struct TablePrecomputeToVector : OpRewritePattern<TablePrecomputeOp> {
     }
 
     Value n = tensor::DimOp::create(b, loc, op.getX(), 0);
-    auto empty = [&](Type type) -> Value {
-      auto t = cast<RankedTensorType>(type);
-      return tensor::EmptyOp::create(
-          b, loc, t, t.isDynamicDim(0) ? ValueRange{n} : ValueRange{});
+    auto empty = [&](Type type) {
+      return emptyWithRows(b, loc, cast<RankedTensorType>(type), n);
     };
-    auto forLoop =
-        [&](OpBuilder &ob, Value ub, ValueRange iters,
-            function_ref<SmallVector<Value>(OpBuilder &, Value, ValueRange)>
-                body) { return buildLoop(ob, loc, ub, iters, body); };
     // The four activations of group j of row `row` (as f32), and their table.
     auto activations = [&](OpBuilder &ob, Value row, Value j) -> Value {
       Value x = vector::TransferReadOp::create(
@@ -103,13 +94,13 @@ struct TablePrecomputeToVector : OpRewritePattern<TablePrecomputeOp> {
       return t;
     };
 
-    SmallVector<Value> results = forLoop(
-        b, n,
+    SmallVector<Value> results = buildLoop(
+        b, loc, n,
         {empty(op.getTable().getType()), empty(op.getXsum().getType()),
          empty(op.getTscale().getType())},
         [&](OpBuilder &rb, Value row, ValueRange outs) {
-          return forLoop(
-              rb, index(rb, segments), outs,
+          return buildLoop(
+              rb, loc, index(rb, segments), outs,
               [&](OpBuilder &sb, Value s,
                   ValueRange acc) -> SmallVector<Value> {
                 Value first = arith::MulIOp::create(
@@ -117,8 +108,8 @@ struct TablePrecomputeToVector : OpRewritePattern<TablePrecomputeOp> {
                 auto group = [&](OpBuilder &ob, Value jj) {
                   return arith::AddIOp::create(ob, loc, first, jj).getResult();
                 };
-                ValueRange stats = forLoop(
-                    sb, index(sb, groupsPerSegment),
+                ValueRange stats = buildLoop(
+                    sb, loc, index(sb, groupsPerSegment),
                     {fconst(sb, v16, 0), fconst(sb, v4, 0)},
                     [&](OpBuilder &gb, Value jj, ValueRange st) {
                       Value x = activations(gb, row, group(gb, jj));
@@ -137,8 +128,8 @@ struct TablePrecomputeToVector : OpRewritePattern<TablePrecomputeOp> {
                     arith::CmpFOp::create(sb, loc, arith::CmpFPredicate::OEQ,
                                           tau, fconst(sb, f32, 0));
                 Value tauV = vector::BroadcastOp::create(sb, loc, v16, tau);
-                Value table = forLoop(
-                    sb, index(sb, groupsPerSegment), {acc[0]},
+                Value table = buildLoop(
+                    sb, loc, index(sb, groupsPerSegment), {acc[0]},
                     [&](OpBuilder &gb, Value jj, ValueRange t) {
                       Value j = group(gb, jj);
                       Value q = math::RoundEvenOp::create(

@@ -1,14 +1,27 @@
-//===- LoopBuilders.cpp - Loop builders of the vector kernels -------------===//
+//===- KernelBuilders.cpp - Builders shared by the vector kernels ---------===//
 
-#include "LoopBuilders.h"
+#include "KernelBuilders.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 using namespace mlir;
 
 Value mlir::loom::lut::indexConst(OpBuilder &b, Location loc, int64_t value) {
   return arith::ConstantIndexOp::create(b, loc, value);
+}
+
+Value mlir::loom::lut::splatConst(OpBuilder &b, Location loc, VectorType type,
+                                  TypedAttr value) {
+  return arith::ConstantOp::create(b, loc, type,
+                                   DenseElementsAttr::get(type, value));
+}
+
+Value mlir::loom::lut::emptyWithRows(OpBuilder &b, Location loc,
+                                     RankedTensorType type, Value rows) {
+  return tensor::EmptyOp::create(
+      b, loc, type, type.isDynamicDim(0) ? ValueRange{rows} : ValueRange{});
 }
 
 ValueRange mlir::loom::lut::buildLoop(
