@@ -111,15 +111,17 @@ LoomTensor *adoptResult(const LoomArgSpec &spec, const Word *d,
   if (!copy)
     return nullptr;
   char *out = static_cast<char *>(loom_tensor_data(copy));
-  if (contiguous)
+  if (contiguous) {
     std::memcpy(out, base, count * elt);
-  for (int64_t flat = 0; !contiguous && flat < count; ++flat) {
-    int64_t rem = flat, offset = 0;
-    for (int64_t i = rank - 1; i >= 0; --i) {
-      offset += (rem % sizes[i]) * strides[i];
-      rem /= sizes[i];
+  } else {
+    for (int64_t flat = 0; flat < count; ++flat) {
+      int64_t rem = flat, offset = 0;
+      for (int64_t i = rank - 1; i >= 0; --i) {
+        offset += (rem % sizes[i]) * strides[i];
+        rem /= sizes[i];
+      }
+      std::memcpy(out + flat * elt, base + offset * elt, elt);
     }
-    std::memcpy(out + flat * elt, base + offset * elt, elt);
   }
   if (!shared)
     std::free(allocated);
