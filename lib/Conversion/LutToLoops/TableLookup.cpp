@@ -532,10 +532,7 @@ struct ScaleCombineLowering : OpConversionPattern<ScaleCombineOp> {
 
     bool ternary = quant.getEncoding() == Encoding::Ternary;
     unsigned bits = ternary ? 2 : quant.getBits();
-    // trit3 sums are sum t x already (no plane halves to undo).
-    bool trit3 =
-        op.getWeight().getType().getLayout().getKind() == LayoutKind::Trit3;
-    double kappa = quant.getEncoding() == Encoding::Binary || trit3 ? 1.0 : 0.5;
+    double kappa = op.getWeight().getType().getLookupKappa();
     double c = quant.getPlaneOffset();
 
     auto resultType = cast<RankedTensorType>(op.getResult().getType());

@@ -50,6 +50,7 @@ constexpr int64_t kMaxEntry = 127;
 struct KernelPlan {
   int64_t m, k, segment;
   QuantAttr quant;
+  /// The weight's PackedType::getLookupKappa.
   double kappa;
   /// Groups summed in int16 before a flush to int32.
   int64_t chunk;
@@ -360,7 +361,7 @@ struct LookupEpilogueToVector : OpRewritePattern<ScaleCombineOp> {
                     packed.getK(),
                     int64_t(lookup.getSegment()),
                     quant,
-                    quant.getEncoding() == Encoding::Binary ? 1.0 : 0.5,
+                    packed.getLookupKappa(),
                     std::max<int64_t>(1, INT16_MAX / (kMaxEntry * weightSum)),
                     prefetchDistance};
     Value y = emitKernel(rewriter, op.getLoc(), op, plan, *stream, isa,

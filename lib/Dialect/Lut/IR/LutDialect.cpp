@@ -48,8 +48,7 @@ Attribute QuantAttr::parse(AsmParser &parser, Type) {
   MLIRContext *ctx = parser.getContext();
   if (parser.parseLess())
     return {};
-  FailureOr<Encoding> encoding =
-      FieldParser<Encoding>::parse(parser);
+  FailureOr<Encoding> encoding = FieldParser<Encoding>::parse(parser);
   if (failed(encoding))
     return {};
   unsigned bits = *encoding == Encoding::Binary ? 1 : 0;
@@ -81,8 +80,7 @@ Attribute QuantAttr::parse(AsmParser &parser, Type) {
       if (parser.parseType(scaleType))
         return {};
     } else if (key == "offset") {
-      FailureOr<OffsetKind> parsed =
-          FieldParser<OffsetKind>::parse(parser);
+      FailureOr<OffsetKind> parsed = FieldParser<OffsetKind>::parse(parser);
       if (failed(parsed))
         return {};
       offset = *parsed;
@@ -137,7 +135,8 @@ LogicalResult QuantAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     break;
   case Encoding::Ternary:
     if (bits != 0)
-      return emitError() << "'ternary' codes take no 'bits' (log2 3 per weight)";
+      return emitError()
+             << "'ternary' codes take no 'bits' (log2 3 per weight)";
     break;
   }
   if (offset != OffsetKind::None && encoding != Encoding::Unsigned)
@@ -199,8 +198,7 @@ Attribute LayoutAttr::parse(AsmParser &parser, Type) {
   MLIRContext *ctx = parser.getContext();
   if (parser.parseLess())
     return {};
-  FailureOr<LayoutKind> kind =
-      FieldParser<LayoutKind>::parse(parser);
+  FailureOr<LayoutKind> kind = FieldParser<LayoutKind>::parse(parser);
   if (failed(kind))
     return {};
   int64_t g = 1, lanesP = 1, lanesQ = 1, tileM = 1;
@@ -239,8 +237,8 @@ Attribute LayoutAttr::parse(AsmParser &parser, Type) {
       }
       lanesP = lanes[0];
       lanesQ = lanes[1];
-    } else if (key == "tile_m" && (*kind == LayoutKind::Bitplane ||
-                                   *kind == LayoutKind::Trit3)) {
+    } else if (key == "tile_m" &&
+               (*kind == LayoutKind::Bitplane || *kind == LayoutKind::Trit3)) {
       if (parser.parseInteger(tileM))
         return {};
     } else {
@@ -316,14 +314,16 @@ LogicalResult LayoutAttr::verify(function_ref<InFlightDiagnostic()> emitError,
       return emitError() << "bitplane lookup group g must be 4 or 8, got " << g;
     int64_t lanes = lanesP * lanesQ;
     if (lanesP < 1 || lanesQ < 1 || (lanes != 1 && lanes != 2 && lanes != 4))
-      return emitError() << "bitplane lanes PxQ must have P*Q in {1, 2, 4}, got "
-                         << lanesP << "x" << lanesQ;
+      return emitError()
+             << "bitplane lanes PxQ must have P*Q in {1, 2, 4}, got " << lanesP
+             << "x" << lanesQ;
   }
   if (kind == LayoutKind::Bitplane || kind == LayoutKind::Trit3) {
     int64_t rowBlock = rowBlockOf(kind, g, lanesP, lanesQ);
     if (tileM <= 0 || tileM % rowBlock != 0)
-      return emitError() << "tile_m must be a positive multiple of the row block "
-                         << rowBlock << ", got " << tileM;
+      return emitError()
+             << "tile_m must be a positive multiple of the row block "
+             << rowBlock << ", got " << tileM;
   }
   return success();
 }
@@ -332,9 +332,8 @@ LogicalResult LayoutAttr::verify(function_ref<InFlightDiagnostic()> emitError,
 // ActQuantAttr
 //===----------------------------------------------------------------------===//
 
-LogicalResult
-ActQuantAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                     int64_t block) {
+LogicalResult ActQuantAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                   int64_t block) {
   if (block < 0)
     return emitError() << "activation quantization block must be positive, got "
                        << block;
@@ -439,6 +438,13 @@ LogicalResult PackedType::verify(function_ref<InFlightDiagnostic()> emitError,
   return success();
 }
 
+double PackedType::getLookupKappa() const {
+  return getQuant().getEncoding() == Encoding::Binary ||
+                 getLayout().getKind() == LayoutKind::Trit3
+             ? 1.0
+             : 0.5;
+}
+
 SmallVector<Type> PackedType::getLogicalTypes() const {
   MLIRContext *ctx = getContext();
   QuantAttr quant = getQuant();
@@ -447,7 +453,8 @@ SmallVector<Type> PackedType::getLogicalTypes() const {
       RankedTensorType::get(getShape(), IntegerType::get(ctx, 8)),
       RankedTensorType::get(scaleShape, quant.getScaleType())};
   if (quant.getOffset() == OffsetKind::ZeroPoint)
-    types.push_back(RankedTensorType::get(scaleShape, IntegerType::get(ctx, 8)));
+    types.push_back(
+        RankedTensorType::get(scaleShape, IntegerType::get(ctx, 8)));
   else if (quant.getOffset() == OffsetKind::Min)
     types.push_back(RankedTensorType::get(scaleShape, quant.getScaleType()));
   return types;

@@ -27,6 +27,10 @@ def Lut_PackedType : TypeDef<Lut_Dialect, "Packed"> {
     /// The logical tensors behind this weight: codes [M, K] i8, scales and,
     /// when the quant has an offset, offsets (i8 zero points or fp mins).
     SmallVector<Type> getLogicalTypes() const;
+    /// kappa of lut.md §2.4: lookup sums with integer plane weights are
+    /// 1/kappa times sum t x — 1/2 for bit planes (sigma = 2 beta - 1), 1
+    /// for binary and for trit3's sign-canonical tables.
+    double getLookupKappa() const;
   }];
 }
 
