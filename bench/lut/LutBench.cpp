@@ -15,6 +15,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "loom/Runtime/ModelLibrary.h"
+#include "loom/Support/DenseLiteral.h"
 
 #include <cblas.h>
 #include <immintrin.h>
@@ -38,6 +39,7 @@ extern "C" void openblas_set_num_threads(int);
 
 using mlir::loom::ModelLibrary;
 using mlir::loom::RuntimeApi;
+using mlir::loom::hexDenseLiteral;
 
 namespace {
 
@@ -75,17 +77,6 @@ double weightBytes(const Format &f, int64_t m, int64_t k) {
 
 uint16_t toF16(float v) { return _cvtss_sh(v, 0); }
 
-std::string hexDense(const void *data, size_t bytes) {
-  static const char *digits = "0123456789ABCDEF";
-  std::string s = "dense<\"0x";
-  s.reserve(bytes * 2 + 16);
-  for (size_t i = 0; i < bytes; ++i) {
-    uint8_t v = static_cast<const uint8_t *>(data)[i];
-    s += digits[v >> 4];
-    s += digits[v & 15];
-  }
-  return s + "\">";
-}
 
 /// The benchmark module: @gemm(x) -> y and @dequant() -> w, over one
 /// constant weight.
@@ -109,11 +100,11 @@ std::string buildModule(const Format &f, int64_t m, int64_t k,
   scalesType << "tensor<" << rows << "x" << cols << "x" << st << ">";
   codesType << "tensor<" << m << "x" << k << "xi8>";
   auto weight = [&]() {
-    os << "  %c = arith.constant " << hexDense(codes.data(), codes.size())
+    os << "  %c = arith.constant " << hexDenseLiteral(codes.data(), codes.size())
        << " : " << codesType.str() << "\n";
     os << "  %s = arith.constant "
-       << (f.f16Scales ? hexDense(s16.data(), s16.size() * 2)
-                       : hexDense(s32.data(), s32.size() * 4))
+       << (f.f16Scales ? hexDenseLiteral(s16.data(), s16.size() * 2)
+                       : hexDenseLiteral(s32.data(), s32.size() * 4))
        << " : " << scalesType.str() << "\n";
     if (f.zeroPoint)
       os << "  %z = arith.constant dense<1> : tensor<" << rows << "x" << cols

@@ -13,6 +13,8 @@
 #include "CompiledModel.h"
 #include "oracle/LutOracle.h"
 
+#include "loom/Support/DenseLiteral.h"
+
 #include "gtest/gtest.h"
 
 #include <random>
@@ -22,6 +24,7 @@ using namespace mlir::loom::test;
 using loom::oracle::Encoding;
 using loom::oracle::LutFormat;
 using loom::oracle::Offset;
+using mlir::loom::hexDenseLiteral;
 
 namespace {
 
@@ -54,16 +57,6 @@ struct WeightBytes {
   size_t scaleBytes, offsetBytes;
 };
 
-std::string hexDense(const void *data, size_t bytes) {
-  static const char *digits = "0123456789ABCDEF";
-  std::string s = "dense<\"0x";
-  for (size_t i = 0; i < bytes; ++i) {
-    uint8_t v = static_cast<const uint8_t *>(data)[i];
-    s += digits[v >> 4];
-    s += digits[v & 15];
-  }
-  return s + "\">";
-}
 
 constexpr int64_t kActBlock = 32;
 
@@ -138,13 +131,13 @@ std::string buildModule(const LutCase &c, const WeightBytes &bytes) {
               offsetsName = "%offsets";
   if (!c.isa.empty()) {
     codesName = "%codes_c", scalesName = "%scales_c", offsetsName = "%offsets_c";
-    os << "  %codes_c = arith.constant " << hexDense(bytes.codes, c.m * c.k)
+    os << "  %codes_c = arith.constant " << hexDenseLiteral(bytes.codes, c.m * c.k)
        << " : tensor<" << c.m << "x" << c.k << "xi8>\n";
     os << "  %scales_c = arith.constant "
-       << hexDense(bytes.scales, bytes.scaleBytes) << " : " << scales << "\n";
+       << hexDenseLiteral(bytes.scales, bytes.scaleBytes) << " : " << scales << "\n";
     if (c.format.offset != Offset::None)
       os << "  %offsets_c = arith.constant "
-         << hexDense(bytes.offsets, bytes.offsetBytes) << " : " << offsets
+         << hexDenseLiteral(bytes.offsets, bytes.offsetBytes) << " : " << offsets
          << "\n";
   }
   os << "  %w = lut.pack " << codesName << ", " << scalesName;
