@@ -66,17 +66,15 @@ Value globalStream(OpBuilder &b, Location loc, Operation *anchor,
   auto module = anchor->getParentOfType<ModuleOp>();
   auto type = MemRefType::get({int64_t(bytes.size())}, b.getI8Type());
   auto tensorType = RankedTensorType::get(type.getShape(), b.getI8Type());
-  memref::GlobalOp global;
-  {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(module.getBody());
-    global = memref::GlobalOp::create(
-        b, loc, b.getStringAttr("__loom_lut_stream"),
-        b.getStringAttr("private"), TypeAttr::get(type),
-        DenseElementsAttr::get(tensorType, bytes), b.getUnitAttr(),
-        b.getI64IntegerAttr(64));
-    SymbolTable(module).insert(global);
-  }
+  // Built detached: SymbolTable::insert renames it when another kernel's
+  // stream already holds the name.
+  OpBuilder detached(b.getContext());
+  auto global = memref::GlobalOp::create(
+      detached, loc, b.getStringAttr("__loom_lut_stream"),
+      b.getStringAttr("private"), TypeAttr::get(type),
+      DenseElementsAttr::get(tensorType, bytes), b.getUnitAttr(),
+      b.getI64IntegerAttr(64));
+  SymbolTable(module).insert(global, module.getBody()->begin());
   return memref::GetGlobalOp::create(b, loc, type, global.getSymName());
 }
 

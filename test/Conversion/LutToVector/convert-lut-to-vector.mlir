@@ -166,3 +166,26 @@ func.func @precompute(%x: tensor<?x64xf16>) -> (tensor<?x16x16xi8>, tensor<?x2xf
   %t, %xs, %ts = lut.table_precompute %x {g = 4 : i64, segment = 32 : i64, accuracy = #lut.accuracy<table_i8>} : tensor<?x64xf16> -> tensor<?x16x16xi8>, tensor<?x2xf32>, tensor<?x2xf32>
   return %t, %xs, %ts : tensor<?x16x16xi8>, tensor<?x2xf32>, tensor<?x2xf32>
 }
+
+// -----
+
+!t = !lut.packed<64x8, #lut.quant<ternary, group = per_tensor, scale = f32>, #lut.layout<bitplane, g = 4, lanes = 1x1, tile_m = 128>>
+
+// Every kernel has its own index stream, under a name of its own.
+// CHECK-DAG: memref.global "private" constant @[[$S0:__loom_lut_stream]] : memref<{{[0-9]+}}xi8>
+// CHECK-DAG: memref.global "private" constant @[[$S1:__loom_lut_stream_0]] : memref<{{[0-9]+}}xi8>
+// CHECK-LABEL: func @two_kernels
+// CHECK-DAG: memref.get_global @[[$S0]] :
+// CHECK-DAG: memref.get_global @[[$S1]] :
+func.func @two_kernels(%t: tensor<?x2x16xi8>, %xs: tensor<?x1xf32>, %ts: tensor<?x1xf32>) -> (tensor<?x64xf32>, tensor<?x64xf32>) {
+  %c1 = arith.constant dense<1> : tensor<64x8xi8>
+  %c2 = arith.constant dense<-1> : tensor<64x8xi8>
+  %s = arith.constant dense<0.5> : tensor<1x1xf32>
+  %w1 = lut.pack %c1, %s : tensor<64x8xi8>, tensor<1x1xf32> -> !t
+  %w2 = lut.pack %c2, %s : tensor<64x8xi8>, tensor<1x1xf32> -> !t
+  %a1 = lut.lookup_accumulate %t, %w1 {segment = 8 : i64} : tensor<?x2x16xi8>, !t -> tensor<?x64x1xi32>
+  %y1 = lut.scale_combine %a1, %w1, %xs tscale %ts : tensor<?x64x1xi32>, !t, tensor<?x1xf32>, tensor<?x1xf32> -> tensor<?x64xf32>
+  %a2 = lut.lookup_accumulate %t, %w2 {segment = 8 : i64} : tensor<?x2x16xi8>, !t -> tensor<?x64x1xi32>
+  %y2 = lut.scale_combine %a2, %w2, %xs tscale %ts : tensor<?x64x1xi32>, !t, tensor<?x1xf32>, tensor<?x1xf32> -> tensor<?x64xf32>
+  return %y1, %y2 : tensor<?x64xf32>, tensor<?x64xf32>
+}
