@@ -88,7 +88,12 @@ void loom::buildCPUToLoopsPipeline(OpPassManager &pm,
   if (options.symmetrizeTables)
     pm.addPass(lut::createLutSymmetrizeTables());
   pm.addPass(lut::createLutQuantizeTables());
+  if (options.fusePrecompute)
+    pm.addPass(lut::createLutFusePrecompute());
   pm.addPass(loom::createConvertLutToVector({options.isa}));
+  // Hoists what a fused producer computes per row (an RMSNorm's 1/rms)
+  // out of the loops over groups.
+  pm.addPass(createLoopInvariantCodeMotionPass());
   buildReferenceToLoopsPipeline(pm);
 }
 

@@ -27,6 +27,11 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
                      "kernels read full tables, so this leaves them to the "
                      "loop lowering)"),
       llvm::cl::init(false)};
+  PassOptions::Option<bool> fusePrecompute{
+      *this, "fuse-precompute",
+      llvm::cl::desc("Build activation tables inside their elementwise "
+                     "producer (lut-fuse-precompute)"),
+      llvm::cl::init(true)};
   PassOptions::Option<std::string> isa{
       *this, "isa",
       llvm::cl::desc("Byte shuffle of the table-lookup kernels: avx512, avx2 "

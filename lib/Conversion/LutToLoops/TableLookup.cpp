@@ -12,6 +12,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 using namespace mlir;
@@ -81,6 +82,50 @@ struct QuantizeActivationsLowering
       quantized = tensor::CastOp::create(
           rewriter, loc, op.getQuantized().getType(), quantized);
     rewriter.replaceOp(op, {quantized, scale});
+    return success();
+  }
+};
+
+/// The reference form of a fused precompute: the producer as a
+/// linalg.generic writing the activations, then the plain precompute.
+struct FusedTablePrecomputeLowering
+    : OpConversionPattern<FusedTablePrecomputeOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(FusedTablePrecomputeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto tableType = cast<RankedTensorType>(op.getTable().getType());
+    auto xType = RankedTensorType::get({tableType.getDimSize(0), op.getK()},
+                                       op.getActivationType());
+    Value init = tensor::EmptyOp::create(
+        rewriter, loc, xType,
+        xType.isDynamicDim(0) ? ValueRange{op.createRowCount(rewriter, loc)}
+                              : ValueRange{});
+    SmallVector<AffineMap> maps =
+        llvm::map_to_vector(op.getIndexingMaps(), [](Attribute map) {
+          return cast<AffineMapAttr>(map).getValue();
+        });
+    maps.push_back(rewriter.getMultiDimIdentityMap(2));
+    Block &body = op.getProducer().front();
+    auto producer = linalg::GenericOp::create(
+        rewriter, loc, xType, adaptor.getInputs(), init, maps,
+        SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          IRMapping mapping;
+          mapping.map(body.getArguments(), args.drop_back());
+          for (Operation &inner : body.without_terminator())
+            b.clone(inner, mapping);
+          linalg::YieldOp::create(
+              b, l, mapping.lookup(body.getTerminator()->getOperand(0)));
+        });
+    Type tscale = op.getTscale() ? op.getTscale().getType() : Type();
+    auto tables = TablePrecomputeOp::create(
+        rewriter, loc, op.getTable().getType(), op.getXsum().getType(), tscale,
+        producer.getResult(0), /*x_scale=*/Value(), op.getG(), op.getSegment(),
+        op.getMirror(), op.getAccuracyAttr());
+    rewriter.replaceOp(op, tables.getResults());
     return success();
   }
 };
@@ -590,7 +635,7 @@ struct ScaleCombineLowering : OpConversionPattern<ScaleCombineOp> {
 
 void mlir::loom::lut::lowering::populateTableLookupPatterns(
     TypeConverter &converter, RewritePatternSet &patterns) {
-  patterns.add<QuantizeActivationsLowering, TablePrecomputeLowering,
-               LookupAccumulateLowering, ScaleCombineLowering>(
-      converter, patterns.getContext());
+  patterns.add<QuantizeActivationsLowering, FusedTablePrecomputeLowering,
+               TablePrecomputeLowering, LookupAccumulateLowering,
+               ScaleCombineLowering>(converter, patterns.getContext());
 }

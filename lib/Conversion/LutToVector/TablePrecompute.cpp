@@ -20,6 +20,8 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Matchers.h"
 
 using namespace mlir;
 using namespace mlir::loom::lut;
@@ -28,137 +30,231 @@ namespace {
 
 constexpr int64_t kEntries = 16;
 
+/// The four activations of group j of row `row`, as a vector<4xf32>.
+using ActivationReader = function_ref<Value(OpBuilder &b, Value row, Value j)>;
+
+/// Whether `op`'s results are the int8 16-entry tables of fp activations
+/// that this lowering builds.
+LogicalResult matchInt8Tables(Operation *op, PatternRewriter &rewriter,
+                              int64_t g, bool mirror, Value table) {
+  auto tableType = cast<RankedTensorType>(table.getType());
+  if (g != 4 || mirror || !tableType.getElementType().isInteger(8) ||
+      tableType.getDimSize(2) != kEntries)
+    return rewriter.notifyMatchFailure(op, "not int8 16-entry tables");
+  return success();
+}
+
+/// The tables, activation sums and table scales of N rows of K activations
+/// read by `activations`, as vector code.
+SmallVector<Value> buildInt8Tables(OpBuilder &b, Location loc, Value n,
+                                   int64_t k, int64_t segment,
+                                   TypeRange resultTypes,
+                                   ActivationReader activations) {
+  Type f32 = b.getF32Type(), i8 = b.getI8Type();
+  int64_t groupsPerSegment = segment / 4, segments = k / segment;
+  auto v4 = VectorType::get({4}, f32);
+  auto v16 = VectorType::get({kEntries}, f32);
+  auto v16i8 = VectorType::get({kEntries}, i8);
+  auto index = [&](OpBuilder &ob, int64_t v) { return indexConst(ob, loc, v); };
+  auto fconst = [&](OpBuilder &ob, Type t, double v) -> Value {
+    if (auto vt = dyn_cast<VectorType>(t))
+      return splatConst(ob, loc, vt, ob.getFloatAttr(vt.getElementType(), v));
+    return arith::ConstantOp::create(ob, loc, ob.getFloatAttr(t, v));
+  };
+  // sign[l][u] = +1 where bit l of u is set, else -1.
+  SmallVector<Value> signs;
+  for (int64_t l = 0; l < 4; ++l) {
+    SmallVector<float> s;
+    for (int64_t u = 0; u < kEntries; ++u)
+      s.push_back((u >> l) & 1 ? 1.f : -1.f);
+    signs.push_back(arith::ConstantOp::create(
+        b, loc, v16, DenseElementsAttr::get(v16, ArrayRef<float>(s))));
+  }
+  auto tableOf = [&](OpBuilder &ob, Value x) -> Value {
+    Value t;
+    for (int64_t l = 0; l < 4; ++l) {
+      Value xl = vector::BroadcastOp::create(
+          ob, loc, v16, vector::ExtractOp::create(ob, loc, x, l));
+      t = l == 0 ? arith::MulFOp::create(ob, loc, signs[0], xl).getResult()
+                 : vector::FMAOp::create(ob, loc, signs[l], xl, t).getResult();
+    }
+    return t;
+  };
+
+  SmallVector<Value> outs = llvm::map_to_vector(resultTypes, [&](Type type) {
+    return emptyWithRows(b, loc, cast<RankedTensorType>(type), n);
+  });
+  return buildLoop(
+      b, loc, n, outs, [&](OpBuilder &rb, Value row, ValueRange outs) {
+        return buildLoop(
+            rb, loc, index(rb, segments), outs,
+            [&](OpBuilder &sb, Value s, ValueRange acc) -> SmallVector<Value> {
+              Value first = arith::MulIOp::create(sb, loc, s,
+                                                  index(sb, groupsPerSegment));
+              auto group = [&](OpBuilder &ob, Value jj) {
+                return arith::AddIOp::create(ob, loc, first, jj).getResult();
+              };
+              ValueRange stats = buildLoop(
+                  sb, loc, index(sb, groupsPerSegment),
+                  {fconst(sb, v16, 0), fconst(sb, v4, 0)},
+                  [&](OpBuilder &gb, Value jj, ValueRange st) {
+                    Value x = activations(gb, row, group(gb, jj));
+                    Value mag = math::AbsFOp::create(gb, loc, tableOf(gb, x));
+                    return SmallVector<Value>{
+                        arith::MaximumFOp::create(gb, loc, st[0], mag),
+                        arith::AddFOp::create(gb, loc, st[1], x)};
+                  });
+              Value max = vector::ReductionOp::create(
+                  sb, loc, vector::CombiningKind::MAXIMUMF, stats[0]);
+              Value sum = vector::ReductionOp::create(
+                  sb, loc, vector::CombiningKind::ADD, stats[1]);
+              Value tau =
+                  arith::DivFOp::create(sb, loc, max, fconst(sb, f32, 127));
+              Value zeroTau = arith::CmpFOp::create(
+                  sb, loc, arith::CmpFPredicate::OEQ, tau, fconst(sb, f32, 0));
+              Value tauV = vector::BroadcastOp::create(sb, loc, v16, tau);
+              Value table = buildLoop(
+                  sb, loc, index(sb, groupsPerSegment), {acc[0]},
+                  [&](OpBuilder &gb, Value jj, ValueRange t) {
+                    Value j = group(gb, jj);
+                    Value q = math::RoundEvenOp::create(
+                        gb, loc,
+                        arith::DivFOp::create(
+                            gb, loc, tableOf(gb, activations(gb, row, j)),
+                            tauV));
+                    q = arith::MaximumFOp::create(gb, loc, q,
+                                                  fconst(gb, v16, -127));
+                    q = arith::MinimumFOp::create(gb, loc, q,
+                                                  fconst(gb, v16, 127));
+                    q = arith::SelectOp::create(gb, loc, zeroTau,
+                                                fconst(gb, v16, 0), q);
+                    Value bytes = arith::FPToSIOp::create(gb, loc, v16i8, q);
+                    return SmallVector<Value>{
+                        vector::TransferWriteOp::create(
+                            gb, loc, bytes, t[0],
+                            ValueRange{row, j, index(gb, 0)},
+                            ArrayRef<bool>{true})
+                            .getResult()};
+                  })[0];
+              return {table,
+                      tensor::InsertOp::create(sb, loc, sum, acc[1],
+                                               ValueRange{row, s}),
+                      tensor::InsertOp::create(sb, loc, tau, acc[2],
+                                               ValueRange{row, s})};
+            });
+      });
+}
+
+/// `x` (a vector of fp activations) as vector<4xf32>.
+Value extendToF32(OpBuilder &b, Location loc, Value x) {
+  auto type = cast<VectorType>(x.getType());
+  if (type.getElementType().isF32())
+    return x;
+  return arith::ExtFOp::create(b, loc, type.clone(b.getF32Type()), x);
+}
+
 struct TablePrecomputeToVector : OpRewritePattern<TablePrecomputeOp> {
   using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(TablePrecomputeOp op,
                                 PatternRewriter &rewriter) const override {
-    auto tableType = cast<RankedTensorType>(op.getTable().getType());
     auto xType = cast<RankedTensorType>(op.getX().getType());
-    if (op.getG() != 4 || op.getMirror() || op.getXScale() ||
-        !tableType.getElementType().isInteger(8) ||
-        tableType.getDimSize(2) != kEntries ||
-        !isa<FloatType>(xType.getElementType()))
-      return rewriter.notifyMatchFailure(
-          op, "not int8 16-entry tables of fp activations");
-
+    if (failed(matchInt8Tables(op, rewriter, op.getG(), op.getMirror(),
+                               op.getTable())))
+      return failure();
+    if (op.getXScale() || !isa<FloatType>(xType.getElementType()))
+      return rewriter.notifyMatchFailure(op, "not fp activations");
     Location loc = op.getLoc();
-    OpBuilder &b = rewriter;
-    Type f32 = b.getF32Type(), i8 = b.getI8Type();
-    int64_t segment = op.getSegment(), k = xType.getDimSize(1);
-    int64_t groupsPerSegment = segment / 4, segments = k / segment;
-    auto v4 = VectorType::get({4}, f32);
-    auto v16 = VectorType::get({kEntries}, f32);
-    auto v16i8 = VectorType::get({kEntries}, i8);
-    auto index = [&](OpBuilder &ob, int64_t v) {
-      return indexConst(ob, loc, v);
-    };
-    auto fconst = [&](OpBuilder &ob, Type t, double v) -> Value {
-      if (auto vt = dyn_cast<VectorType>(t))
-        return splatConst(ob, loc, vt, ob.getFloatAttr(vt.getElementType(), v));
-      return arith::ConstantOp::create(ob, loc, ob.getFloatAttr(t, v));
-    };
-    // sign[l][u] = +1 where bit l of u is set, else -1.
-    SmallVector<Value> signs;
-    for (int64_t l = 0; l < 4; ++l) {
-      SmallVector<float> s;
-      for (int64_t u = 0; u < kEntries; ++u)
-        s.push_back((u >> l) & 1 ? 1.f : -1.f);
-      signs.push_back(arith::ConstantOp::create(
-          b, loc, v16, DenseElementsAttr::get(v16, ArrayRef<float>(s))));
-    }
-
-    Value n = tensor::DimOp::create(b, loc, op.getX(), 0);
-    auto empty = [&](Type type) {
-      return emptyWithRows(b, loc, cast<RankedTensorType>(type), n);
-    };
-    // The four activations of group j of row `row` (as f32), and their table.
-    auto activations = [&](OpBuilder &ob, Value row, Value j) -> Value {
+    Value n = tensor::DimOp::create(rewriter, loc, op.getX(), 0);
+    auto activations = [&](OpBuilder &b, Value row, Value j) -> Value {
+      Type element = xType.getElementType();
       Value x = vector::TransferReadOp::create(
-          ob, loc, VectorType::get({4}, xType.getElementType()), op.getX(),
-          ValueRange{row, arith::MulIOp::create(ob, loc, j, index(ob, 4))},
-          fconst(ob, xType.getElementType(), 0), ArrayRef<bool>{true});
-      return xType.getElementType() == f32
-                 ? x
-                 : arith::ExtFOp::create(ob, loc, v4, x).getResult();
+          b, loc, VectorType::get({4}, element), op.getX(),
+          ValueRange{row,
+                     arith::MulIOp::create(b, loc, j, indexConst(b, loc, 4))},
+          arith::ConstantOp::create(b, loc, b.getFloatAttr(element, 0)),
+          ArrayRef<bool>{true});
+      return extendToF32(b, loc, x);
     };
-    auto tableOf = [&](OpBuilder &ob, Value x) -> Value {
-      Value t;
-      for (int64_t l = 0; l < 4; ++l) {
-        Value xl = vector::BroadcastOp::create(
-            ob, loc, v16, vector::ExtractOp::create(ob, loc, x, l));
-        t = l == 0
-                ? arith::MulFOp::create(ob, loc, signs[0], xl).getResult()
-                : vector::FMAOp::create(ob, loc, signs[l], xl, t).getResult();
-      }
-      return t;
-    };
+    rewriter.replaceOp(op, buildInt8Tables(rewriter, loc, n,
+                                           xType.getDimSize(1), op.getSegment(),
+                                           op->getResultTypes(), activations));
+    return success();
+  }
+};
 
-    SmallVector<Value> results = buildLoop(
-        b, loc, n,
-        {empty(op.getTable().getType()), empty(op.getXsum().getType()),
-         empty(op.getTscale().getType())},
-        [&](OpBuilder &rb, Value row, ValueRange outs) {
-          return buildLoop(
-              rb, loc, index(rb, segments), outs,
-              [&](OpBuilder &sb, Value s,
-                  ValueRange acc) -> SmallVector<Value> {
-                Value first = arith::MulIOp::create(
-                    sb, loc, s, index(sb, groupsPerSegment));
-                auto group = [&](OpBuilder &ob, Value jj) {
-                  return arith::AddIOp::create(ob, loc, first, jj).getResult();
-                };
-                ValueRange stats = buildLoop(
-                    sb, loc, index(sb, groupsPerSegment),
-                    {fconst(sb, v16, 0), fconst(sb, v4, 0)},
-                    [&](OpBuilder &gb, Value jj, ValueRange st) {
-                      Value x = activations(gb, row, group(gb, jj));
-                      Value mag = math::AbsFOp::create(gb, loc, tableOf(gb, x));
-                      return SmallVector<Value>{
-                          arith::MaximumFOp::create(gb, loc, st[0], mag),
-                          arith::AddFOp::create(gb, loc, st[1], x)};
-                    });
-                Value max = vector::ReductionOp::create(
-                    sb, loc, vector::CombiningKind::MAXIMUMF, stats[0]);
-                Value sum = vector::ReductionOp::create(
-                    sb, loc, vector::CombiningKind::ADD, stats[1]);
-                Value tau =
-                    arith::DivFOp::create(sb, loc, max, fconst(sb, f32, 127));
-                Value zeroTau =
-                    arith::CmpFOp::create(sb, loc, arith::CmpFPredicate::OEQ,
-                                          tau, fconst(sb, f32, 0));
-                Value tauV = vector::BroadcastOp::create(sb, loc, v16, tau);
-                Value table = buildLoop(
-                    sb, loc, index(sb, groupsPerSegment), {acc[0]},
-                    [&](OpBuilder &gb, Value jj, ValueRange t) {
-                      Value j = group(gb, jj);
-                      Value q = math::RoundEvenOp::create(
-                          gb, loc,
-                          arith::DivFOp::create(
-                              gb, loc, tableOf(gb, activations(gb, row, j)),
-                              tauV));
-                      q = arith::MaximumFOp::create(gb, loc, q,
-                                                    fconst(gb, v16, -127));
-                      q = arith::MinimumFOp::create(gb, loc, q,
-                                                    fconst(gb, v16, 127));
-                      q = arith::SelectOp::create(gb, loc, zeroTau,
-                                                  fconst(gb, v16, 0), q);
-                      Value bytes = arith::FPToSIOp::create(gb, loc, v16i8, q);
-                      return SmallVector<Value>{
-                          vector::TransferWriteOp::create(
-                              gb, loc, bytes, t[0],
-                              ValueRange{row, j, index(gb, 0)},
-                              ArrayRef<bool>{true})
-                              .getResult()};
-                    })[0];
-                return {table,
-                        tensor::InsertOp::create(sb, loc, sum, acc[1],
-                                                 ValueRange{row, s}),
-                        tensor::InsertOp::create(sb, loc, tau, acc[2],
-                                                 ValueRange{row, s})};
-              });
-        });
-    rewriter.replaceOp(op, results);
+/// The producer's body evaluated on vectors of 4 elements: every input read
+/// through its indexing map (a broadcast where the map drops k), values
+/// from outside broadcast, constants splat, elementwise ops rebuilt on
+/// vector types (the verifier admits nothing else).
+Value evaluateProducer(OpBuilder &b, Location loc, FusedTablePrecomputeOp op,
+                       Value row, Value j) {
+  Block &body = op.getProducer().front();
+  Value k = arith::MulIOp::create(b, loc, j, indexConst(b, loc, 4));
+  IRMapping mapping;
+  for (auto [input, mapAttr, arg] :
+       llvm::zip(op.getInputs(), op.getIndexingMaps(), body.getArguments())) {
+    AffineMap map = cast<AffineMapAttr>(mapAttr).getValue();
+    auto type = cast<RankedTensorType>(input.getType());
+    SmallVector<Value> indices;
+    for (AffineExpr result : map.getResults())
+      indices.push_back(cast<AffineDimExpr>(result).getPosition() == 0 ? row
+                                                                       : k);
+    std::optional<unsigned> kPosition =
+        map.getResultPosition(b.getAffineDimExpr(1));
+    AffineMap read = AffineMap::get(type.getRank(), 0,
+                                    kPosition ? b.getAffineDimExpr(*kPosition)
+                                              : b.getAffineConstantExpr(0));
+    Value zero =
+        arith::ConstantOp::create(b, loc, b.getZeroAttr(arg.getType()));
+    mapping.map(arg, vector::TransferReadOp::create(
+                         b, loc, VectorType::get({4}, arg.getType()), input,
+                         indices, AffineMapAttr::get(read), zero,
+                         /*mask=*/Value(), b.getBoolArrayAttr({true})));
+  }
+  auto vectorOf = [](Type type) { return VectorType::get({4}, type); };
+  for (Operation &inner : body.without_terminator()) {
+    if (Attribute value; matchPattern(&inner, m_Constant(&value))) {
+      Type type = inner.getResult(0).getType();
+      mapping.map(
+          inner.getResult(0),
+          arith::ConstantOp::create(
+              b, loc,
+              DenseElementsAttr::get(vectorOf(type), cast<TypedAttr>(value))));
+      continue;
+    }
+    for (Value operand : inner.getOperands())
+      if (!mapping.contains(operand))
+        mapping.map(operand, vector::BroadcastOp::create(
+                                 b, loc, vectorOf(operand.getType()), operand));
+    OperationState state(loc, inner.getName());
+    state.addOperands(llvm::map_to_vector(
+        inner.getOperands(), [&](Value v) { return mapping.lookup(v); }));
+    state.addTypes(llvm::map_to_vector(
+        inner.getResultTypes(), [&](Type t) -> Type { return vectorOf(t); }));
+    state.addAttributes(inner.getAttrs());
+    mapping.map(inner.getResults(), b.create(state)->getResults());
+  }
+  return extendToF32(b, loc,
+                     mapping.lookup(body.getTerminator()->getOperand(0)));
+}
+
+struct FusedTablePrecomputeToVector : OpRewritePattern<FusedTablePrecomputeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(FusedTablePrecomputeOp op,
+                                PatternRewriter &rewriter) const override {
+    if (failed(matchInt8Tables(op, rewriter, op.getG(), op.getMirror(),
+                               op.getTable())))
+      return failure();
+    Location loc = op.getLoc();
+    auto activations = [&](OpBuilder &b, Value row, Value j) {
+      return evaluateProducer(b, loc, op, row, j);
+    };
+    rewriter.replaceOp(op, buildInt8Tables(rewriter, loc,
+                                           op.createRowCount(rewriter, loc),
+                                           op.getK(), op.getSegment(),
+                                           op->getResultTypes(), activations));
     return success();
   }
 };
@@ -167,5 +263,6 @@ struct TablePrecomputeToVector : OpRewritePattern<TablePrecomputeOp> {
 
 void mlir::loom::lut::populateTablePrecomputeToVectorPatterns(
     RewritePatternSet &patterns) {
-  patterns.add<TablePrecomputeToVector>(patterns.getContext());
+  patterns.add<TablePrecomputeToVector, FusedTablePrecomputeToVector>(
+      patterns.getContext());
 }

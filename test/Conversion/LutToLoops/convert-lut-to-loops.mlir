@@ -105,3 +105,25 @@ func.func @bit_serial(%x: tensor<?x64xf32>, %w: !w) -> tensor<?x128xf32> {
   %y = lut.scale_combine %acc, %w, %xs : tensor<?x128x2xf32>, !w, tensor<?x2xf32> -> tensor<?x128xf32>
   return %y : tensor<?x128xf32>
 }
+
+// -----
+
+// A fused precompute's reference form: the producer writes the activations,
+// the plain precompute reads them.
+// CHECK-LABEL: func @fused_table_precompute
+// CHECK-SAME: (%[[A:.*]]: tensor<?x64xf32>, %[[B:.*]]: tensor<64xf32>)
+// CHECK: %[[N:.*]] = tensor.dim %[[A]], %{{.*}} : tensor<?x64xf32>
+// CHECK: %[[INIT:.*]] = tensor.empty(%[[N]]) : tensor<?x64xf32>
+// CHECK: %[[X:.*]] = linalg.generic {{.*}} ins(%[[A]], %[[B]] : tensor<?x64xf32>, tensor<64xf32>) outs(%[[INIT]] : tensor<?x64xf32>)
+// CHECK:   arith.mulf
+// CHECK: tensor.expand_shape %[[X]] {{\[\[}}0], [1, 2]] output_shape [%{{.*}}, 16, 4]
+func.func @fused_table_precompute(%a: tensor<?x64xf32>, %b: tensor<64xf32>) -> (tensor<?x16x16xf32>, tensor<?x2xf32>) {
+  %t, %xs = lut.fused_table_precompute ins(%a, %b : tensor<?x64xf32>, tensor<64xf32>)
+      attributes {g = 4 : i64, segment = 32 : i64,
+                  indexing_maps = [affine_map<(n, k) -> (n, k)>, affine_map<(n, k) -> (k)>]} {
+  ^bb0(%ai: f32, %bi: f32):
+    %x = arith.mulf %ai, %bi : f32
+    lut.yield %x : f32
+  } -> tensor<?x16x16xf32>, tensor<?x2xf32>
+  return %t, %xs : tensor<?x16x16xf32>, tensor<?x2xf32>
+}

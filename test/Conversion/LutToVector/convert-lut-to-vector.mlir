@@ -169,6 +169,50 @@ func.func @precompute(%x: tensor<?x64xf16>) -> (tensor<?x16x16xi8>, tensor<?x2xf
 
 // -----
 
+// A fused precompute evaluates its producer on vectors of four activations:
+// each input is read through its indexing map (a broadcast read where the
+// map drops k), a value from outside is broadcast, constants are splat; the
+// activations are never stored.
+// CHECK-LABEL: func @fused_precompute
+// CHECK-SAME: (%[[X:.*]]: tensor<?x128xf32>, %[[SS:.*]]: tensor<?xf32>, %[[G:.*]]: tensor<128xf16>, %[[EPS:.*]]: f32)
+// CHECK-DAG: %[[C:.*]] = arith.constant dense<1.280000e+02> : vector<4xf32>
+// CHECK: %[[N:.*]] = tensor.dim %[[X]], %{{.*}} : tensor<?x128xf32>
+// CHECK: scf.for %[[ROW:.*]] = %{{.*}} to %[[N]]
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: %[[XV:.*]] = vector.transfer_read %[[X]][%[[ROW]], %[[K:.*]]], %{{.*}} {in_bounds = [true]} : tensor<?x128xf32>, vector<4xf32>
+// CHECK: %[[SV:.*]] = vector.transfer_read %[[SS]][%[[ROW]]], %{{.*}} {in_bounds = [true], permutation_map = #{{.*}}} : tensor<?xf32>, vector<4xf32>
+// CHECK: %[[GV:.*]] = vector.transfer_read %[[G]][%[[K]]], %{{.*}} {in_bounds = [true]} : tensor<128xf16>, vector<4xf16>
+// CHECK: %[[MEAN:.*]] = arith.divf %[[SV]], %[[C]] : vector<4xf32>
+// CHECK: %[[EV:.*]] = vector.broadcast %[[EPS]] : f32 to vector<4xf32>
+// CHECK: %[[ME:.*]] = arith.addf %[[MEAN]], %[[EV]] : vector<4xf32>
+// CHECK: %[[R:.*]] = math.sqrt %[[ME]] : vector<4xf32>
+// CHECK: %[[NRM:.*]] = arith.divf %[[XV]], %[[R]] : vector<4xf32>
+// CHECK: %[[GE:.*]] = arith.extf %[[GV]] : vector<4xf16> to vector<4xf32>
+// CHECK: arith.mulf %[[NRM]], %[[GE]] : vector<4xf32>
+// CHECK: vector.reduction <maximumf>
+// CHECK: math.sqrt %{{.*}} : vector<4xf32>
+// CHECK: vector.transfer_write %{{.*}} : vector<16xi8>, tensor<?x32x16xi8>
+// CHECK-NOT: lut.fused_table_precompute
+func.func @fused_precompute(%x: tensor<?x128xf32>, %ss: tensor<?xf32>, %g: tensor<128xf16>, %eps: f32) -> (tensor<?x32x16xi8>, tensor<?x4xf32>, tensor<?x4xf32>) {
+  %t, %xs, %ts = lut.fused_table_precompute ins(%x, %ss, %g : tensor<?x128xf32>, tensor<?xf32>, tensor<128xf16>)
+      attributes {g = 4 : i64, segment = 32 : i64,
+                  indexing_maps = [affine_map<(n, k) -> (n, k)>, affine_map<(n, k) -> (n)>, affine_map<(n, k) -> (k)>]} {
+  ^bb0(%a: f32, %sq: f32, %gg: f16):
+    %c = arith.constant 128.0 : f32
+    %mean = arith.divf %sq, %c : f32
+    %me = arith.addf %mean, %eps : f32
+    %r = math.sqrt %me : f32
+    %nrm = arith.divf %a, %r : f32
+    %ge = arith.extf %gg : f16 to f32
+    %v = arith.mulf %nrm, %ge : f32
+    lut.yield %v : f32
+  } -> tensor<?x32x16xi8>, tensor<?x4xf32>, tensor<?x4xf32>
+  return %t, %xs, %ts : tensor<?x32x16xi8>, tensor<?x4xf32>, tensor<?x4xf32>
+}
+
+// -----
+
 !t = !lut.packed<64x8, #lut.quant<ternary, group = per_tensor, scale = f32>, #lut.layout<bitplane, g = 4, lanes = 1x1, tile_m = 128>>
 
 // Every kernel has its own index stream, under a name of its own.

@@ -556,3 +556,120 @@ func.func @pmaddubsw_lanes(%w: vector<64xi8>, %v: vector<64xi8>) -> vector<16xi1
   %r = lut.x86.pmaddubsw %w, %v : vector<64xi8> -> vector<16xi16>
   return %r : vector<16xi16>
 }
+
+// -----
+
+func.func @fused_map_count(%a: tensor<2x64xf32>, %b: tensor<64xf32>) {
+  // expected-error @+1 {{needs one indexing map and one producer argument per input, got 1 maps and 2 arguments for 2 inputs}}
+  %t, %s = lut.fused_table_precompute ins(%a, %b : tensor<2x64xf32>, tensor<64xf32>)
+      attributes {g = 4 : i64, segment = 32 : i64, indexing_maps = [affine_map<(n, k) -> (n, k)>]} {
+  ^bb0(%ai: f32, %bi: f32):
+    lut.yield %ai : f32
+  } -> tensor<2x16x16xf32>, tensor<2x2xf32>
+  return
+}
+
+// -----
+
+func.func @fused_map_not_permutation(%a: tensor<2x64xf32>) {
+  // expected-error @+1 {{indexing map #0 must be a projected permutation of (n, k) with one result per dimension of input #0, got affine_map<(d0, d1) -> (d0 + d1)>}}
+  %t, %s = lut.fused_table_precompute ins(%a : tensor<2x64xf32>)
+      attributes {g = 4 : i64, segment = 32 : i64, indexing_maps = [affine_map<(n, k) -> (n + k)>]} {
+  ^bb0(%ai: f32):
+    lut.yield %ai : f32
+  } -> tensor<2x16x16xf32>, tensor<2x2xf32>
+  return
+}
+
+// -----
+
+func.func @fused_input_shape(%a: tensor<2x32xf32>) {
+  // expected-error @+1 {{input #0 must have shape 2x64, got 'tensor<2x32xf32>'}}
+  %t, %s = lut.fused_table_precompute ins(%a : tensor<2x32xf32>)
+      attributes {g = 4 : i64, segment = 32 : i64, indexing_maps = [affine_map<(n, k) -> (n, k)>]} {
+  ^bb0(%ai: f32):
+    lut.yield %ai : f32
+  } -> tensor<2x16x16xf32>, tensor<2x2xf32>
+  return
+}
+
+// -----
+
+func.func @fused_argument_type(%a: tensor<2x64xf32>) {
+  // expected-error @+1 {{producer argument #0 must be 'f32', got 'f16'}}
+  %t, %s = lut.fused_table_precompute ins(%a : tensor<2x64xf32>)
+      attributes {g = 4 : i64, segment = 32 : i64, indexing_maps = [affine_map<(n, k) -> (n, k)>]} {
+  ^bb0(%ai: f16):
+    lut.yield %ai : f16
+  } -> tensor<2x16x16xf32>, tensor<2x2xf32>
+  return
+}
+
+// -----
+
+func.func @fused_yield_type(%a: tensor<2x64xf32>) {
+  %t, %s = lut.fused_table_precompute ins(%a : tensor<2x64xf32>)
+      attributes {g = 4 : i64, segment = 32 : i64, indexing_maps = [affine_map<(n, k) -> (n, k)>]} {
+  ^bb0(%ai: f32):
+    %d = arith.extf %ai : f32 to f64
+    // expected-error @+1 {{'lut.yield' op must yield an f32, f16 or bf16 activation, got 'f64'}}
+    lut.yield %d : f64
+  } -> tensor<2x16x16xf32>, tensor<2x2xf32>
+  return
+}
+
+// -----
+
+func.func @fused_dynamic_rows(%b: tensor<64xf32>) {
+  // expected-error @+1 {{a dynamic N needs an input indexed by n}}
+  %t, %s = lut.fused_table_precompute ins(%b : tensor<64xf32>)
+      attributes {g = 4 : i64, segment = 32 : i64, indexing_maps = [affine_map<(n, k) -> (k)>]} {
+  ^bb0(%bi: f32):
+    lut.yield %bi : f32
+  } -> tensor<?x16x16xf32>, tensor<?x2xf32>
+  return
+}
+
+// -----
+
+func.func @fused_table_shape(%a: tensor<2x64xf32>) {
+  // expected-error @+1 {{'lut.fused_table_precompute' op table must have shape 2x16x16, got 'tensor<2x16x8xf32>'}}
+  %t, %s = lut.fused_table_precompute ins(%a : tensor<2x64xf32>)
+      attributes {g = 4 : i64, segment = 32 : i64, indexing_maps = [affine_map<(n, k) -> (n, k)>]} {
+  ^bb0(%ai: f32):
+    lut.yield %ai : f32
+  } -> tensor<2x16x8xf32>, tensor<2x2xf32>
+  return
+}
+
+// -----
+
+func.func @fused_not_elementwise(%a: tensor<2x64xf32>, %m: memref<f32>) {
+  %t, %s = lut.fused_table_precompute ins(%a : tensor<2x64xf32>)
+      attributes {g = 4 : i64, segment = 32 : i64, indexing_maps = [affine_map<(n, k) -> (n, k)>]} {
+  ^bb0(%ai: f32):
+    // expected-error @+1 {{'memref.load' op cannot be part of a fused producer: it is not a pure elementwise op or a constant}}
+    %v = memref.load %m[] : memref<f32>
+    lut.yield %v : f32
+  } -> tensor<2x16x16xf32>, tensor<2x2xf32>
+  return
+}
+
+// -----
+
+func.func @fused_table_rank(%a: tensor<2x64xf32>) {
+  // expected-error @+1 {{table must be [N, K/g, entries] with a static K/g}}
+  %t, %s = lut.fused_table_precompute ins(%a : tensor<2x64xf32>)
+      attributes {g = 4 : i64, segment = 32 : i64, indexing_maps = [affine_map<(n, k) -> (n, k)>]} {
+  ^bb0(%ai: f32):
+    lut.yield %ai : f32
+  } -> tensor<2x?x16xf32>, tensor<2x2xf32>
+  return
+}
+
+// -----
+
+func.func @yield_outside(%a: f32) {
+  // expected-error @+1 {{'lut.yield' op expects parent op 'lut.fused_table_precompute'}}
+  lut.yield %a : f32
+}

@@ -117,3 +117,21 @@ func.func @x86_pmaddubsw(%w: vector<64xi8>, %v: vector<64xi8>) -> vector<32xi16>
   %r = lut.x86.pmaddubsw %w, %v : vector<64xi8> -> vector<32xi16>
   return %r : vector<32xi16>
 }
+
+// -----
+
+// CHECK-LABEL: func @fused_table_precompute
+// CHECK: lut.fused_table_precompute ins(%{{.*}}, %{{.*}} : tensor<?x128xf32>, tensor<128xf32>) attributes {g = 4 : i64, indexing_maps = [#{{.*}}, #{{.*}}], segment = 32 : i64} {
+// CHECK: ^bb0(%{{.*}}: f32, %{{.*}}: f32):
+// CHECK:   lut.yield %{{.*}} : f32
+// CHECK: } -> tensor<?x32x16xi8>, tensor<?x4xf32>, tensor<?x4xf32>
+func.func @fused_table_precompute(%a: tensor<?x128xf32>, %b: tensor<128xf32>) -> tensor<?x32x16xi8> {
+  %t, %xs, %ts = lut.fused_table_precompute ins(%a, %b : tensor<?x128xf32>, tensor<128xf32>)
+      attributes {g = 4 : i64, segment = 32 : i64,
+                  indexing_maps = [affine_map<(n, k) -> (n, k)>, affine_map<(n, k) -> (k)>]} {
+  ^bb0(%ai: f32, %bi: f32):
+    %x = arith.mulf %ai, %bi : f32
+    lut.yield %x : f32
+  } -> tensor<?x32x16xi8>, tensor<?x4xf32>, tensor<?x4xf32>
+  return %t : tensor<?x32x16xi8>
+}

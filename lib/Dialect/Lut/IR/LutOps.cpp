@@ -3,6 +3,9 @@
 #include "loom/Dialect/Lut/IR/LutOps.h"
 #include "loom/Support/Verification.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "mlir/IR/OpImplementation.h"
@@ -199,62 +202,160 @@ LogicalResult QuantizeActivationsOp::verify() {
   return verifyTensorShape(*this, "scale", getScale().getType(), scaleShape);
 }
 
+/// The rules both precompute ops share: g, the segment, and the shapes and
+/// element types of the tables, sums and table scales of [N, K] activations
+/// of element type `activation`.
+static LogicalResult verifyTables(Operation *op, int64_t n, int64_t k,
+                                  Type activation, int64_t g, int64_t segment,
+                                  bool mirror, Value table, Value xsum,
+                                  Value tscale) {
+  if (g != 3 && g != 4 && g != 8)
+    return op->emitOpError() << "lookup group g must be 4 or 8 (bit planes) "
+                                "or 3 (trit3), got "
+                             << g;
+  if (g == 3 && mirror)
+    return op->emitOpError() << "trit3 tables are already sign-symmetric; "
+                                "they take no mirror";
+  if (k % g != 0)
+    return op->emitOpError()
+           << "K = " << k << " is not a multiple of g = " << g;
+  if (segment <= 0 || segment % g != 0 || k % segment != 0)
+    return op->emitOpError()
+           << "segment " << segment
+           << " must be a positive multiple of g dividing K = " << k;
+  Type entry = getElementTypeOrSelf(table.getType());
+  if (activation.isInteger(8) != entry.isInteger(16))
+    return op->emitOpError() << "i8 activations give exact i16 tables; fp "
+                                "activations f32 or i8 tables";
+  if (entry.isInteger(8) || entry.isInteger(16)) {
+    if (!tscale)
+      return op->emitOpError() << "an integer table comes with its tscale";
+  } else if (tscale) {
+    return op->emitOpError() << "an f32 table takes no tscale";
+  }
+  if (tscale && failed(verifyTensorShape(op, "tscale", tscale.getType(),
+                                         {n, k / segment})))
+    return failure();
+  if (failed(verifyTensorShape(op, "table", table.getType(),
+                               {n, k / g, tableEntries(g, mirror)})) ||
+      failed(verifyTensorShape(op, "xsum", xsum.getType(), {n, k / segment})))
+    return failure();
+  return success();
+}
+
 LogicalResult TablePrecomputeOp::verify() {
   auto x = cast<RankedTensorType>(getX().getType());
-  int64_t g = getG(), segment = getSegment();
-  if (g != 3 && g != 4 && g != 8)
-    return emitOpError() << "lookup group g must be 4 or 8 (bit planes) or 3 "
-                            "(trit3), got "
-                         << g;
-  if (g == 3 && getMirror())
-    return emitOpError() << "trit3 tables are already sign-symmetric; they "
-                            "take no mirror";
   if (x.getRank() != 2 || ShapedType::isDynamic(x.getDimSize(1)))
     return emitOpError() << "x must be [N, K] with a static K";
   int64_t n = x.getDimSize(0), k = x.getDimSize(1);
-  if (k % g != 0)
-    return emitOpError() << "K = " << k << " is not a multiple of g = " << g;
-  if (segment <= 0 || segment % g != 0 || k % segment != 0)
-    return emitOpError() << "segment " << segment
-                         << " must be a positive multiple of g dividing K = "
-                         << k;
-  int64_t entries = tableEntries(g, getMirror());
-  Type entry = getElementTypeOrSelf(getTable().getType());
-  bool intActivations = x.getElementType().isInteger(8);
-  if (intActivations != static_cast<bool>(getXScale()))
+  if (x.getElementType().isInteger(8) != static_cast<bool>(getXScale()))
     return emitOpError() << "i8 activations come with their x_scale, fp "
                             "activations without";
-  if (intActivations != entry.isInteger(16))
-    return emitOpError() << "i8 activations give exact i16 tables; fp "
-                            "activations f32 or i8 tables";
-  if (entry.isInteger(8) || entry.isInteger(16)) {
-    if (!getTscale())
-      return emitOpError() << "an integer table comes with its tscale";
-  } else if (getTscale()) {
-    return emitOpError() << "an f32 table takes no tscale";
-  }
-  if (Value tscale = getTscale())
-    if (failed(verifyTensorShape(*this, "tscale", tscale.getType(),
-                                 {n, k / segment})))
-      return failure();
+  if (failed(verifyTables(*this, n, k, x.getElementType(), getG(), getSegment(),
+                          getMirror(), getTable(), getXsum(), getTscale())))
+    return failure();
   if (Value scale = getXScale()) {
     auto scaleType = cast<RankedTensorType>(scale.getType());
     if (scaleType.getRank() == 2) {
       int64_t blocks = scaleType.getDimSize(1);
       if (ShapedType::isDynamic(blocks) || blocks <= 0 || k % blocks != 0 ||
-          (k / blocks) % segment != 0)
+          (k / blocks) % getSegment() != 0)
         return emitOpError() << "x_scale [N, K/Ga] needs blocks Ga that are "
                                 "multiples of the segment "
-                             << segment;
+                             << getSegment();
     } else if (failed(verifyTensorShape(*this, "x_scale", scaleType, {n}))) {
       return failure();
     }
   }
-  if (failed(verifyTensorShape(*this, "table", getTable().getType(),
-                               {n, k / g, entries})) ||
-      failed(verifyTensorShape(*this, "xsum", getXsum().getType(),
-                               {n, k / segment})))
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// FusedTablePrecomputeOp
+//===----------------------------------------------------------------------===//
+
+FloatType FusedTablePrecomputeOp::getActivationType() {
+  return cast<FloatType>(
+      getProducer().front().getTerminator()->getOperand(0).getType());
+}
+
+int64_t FusedTablePrecomputeOp::getK() {
+  return cast<RankedTensorType>(getTable().getType()).getDimSize(1) * getG();
+}
+
+Value FusedTablePrecomputeOp::createRowCount(OpBuilder &b, Location loc) {
+  int64_t n = cast<RankedTensorType>(getTable().getType()).getDimSize(0);
+  if (!ShapedType::isDynamic(n))
+    return arith::ConstantIndexOp::create(b, loc, n);
+  for (auto [input, map] : llvm::zip(getInputs(), getIndexingMaps()))
+    if (std::optional<unsigned> position =
+            cast<AffineMapAttr>(map).getValue().getResultPosition(
+                b.getAffineDimExpr(0)))
+      return tensor::DimOp::create(b, loc, input, *position);
+  llvm_unreachable("the verifier demands an input indexed by n");
+}
+
+bool FusedTablePrecomputeOp::isProducerOp(Operation *op) {
+  return op->hasTrait<OpTrait::ConstantLike>() ||
+         (op->hasTrait<OpTrait::Elementwise>() &&
+          op->hasTrait<OpTrait::Vectorizable>() && isMemoryEffectFree(op));
+}
+
+LogicalResult FusedTablePrecomputeOp::verify() {
+  auto table = cast<RankedTensorType>(getTable().getType());
+  if (table.getRank() != 3 || ShapedType::isDynamic(table.getDimSize(1)))
+    return emitOpError() << "table must be [N, K/g, entries] with a static K/g";
+  int64_t n = table.getDimSize(0), k = getK();
+  Block &body = getProducer().front();
+  auto yield = body.empty() ? YieldOp() : dyn_cast<YieldOp>(body.back());
+  if (!yield)
+    return emitOpError() << "producer must end in lut.yield";
+  Type activation = yield.getValue().getType();
+  if (!activation.isF32() && !activation.isF16() && !activation.isBF16())
+    return yield.emitOpError()
+           << "must yield an f32, f16 or bf16 activation, got " << activation;
+  if (failed(verifyTables(*this, n, k, activation, getG(), getSegment(),
+                          getMirror(), getTable(), getXsum(), getTscale())))
     return failure();
+
+  ArrayRef<Attribute> maps = getIndexingMaps().getValue();
+  if (maps.size() != getInputs().size() ||
+      body.getNumArguments() != getInputs().size())
+    return emitOpError() << "needs one indexing map and one producer argument "
+                            "per input, got "
+                         << maps.size() << " maps and "
+                         << body.getNumArguments() << " arguments for "
+                         << getInputs().size() << " inputs";
+  bool rowsIndexed = false;
+  for (auto [index, input] : llvm::enumerate(getInputs())) {
+    auto type = cast<RankedTensorType>(input.getType());
+    AffineMap map = cast<AffineMapAttr>(maps[index]).getValue();
+    if (map.getNumDims() != 2 || map.getNumSymbols() != 0 ||
+        !map.isProjectedPermutation() || map.getNumResults() != type.getRank())
+      return emitOpError() << "indexing map #" << index << " must be a "
+                           << "projected permutation of (n, k) with one result "
+                              "per dimension of input #"
+                           << index << ", got " << AffineMapAttr::get(map);
+    SmallVector<int64_t> expected;
+    for (AffineExpr result : map.getResults()) {
+      unsigned dim = cast<AffineDimExpr>(result).getPosition();
+      rowsIndexed |= dim == 0;
+      expected.push_back(dim == 0 ? n : k);
+    }
+    if (failed(verifyTensorShape(*this, "input #" + std::to_string(index), type,
+                                 expected)))
+      return failure();
+    if (body.getArgument(index).getType() != type.getElementType())
+      return emitOpError() << "producer argument #" << index << " must be "
+                           << type.getElementType() << ", got "
+                           << body.getArgument(index).getType();
+  }
+  if (ShapedType::isDynamic(n) && !rowsIndexed)
+    return emitOpError() << "a dynamic N needs an input indexed by n";
+  for (Operation &op : body.without_terminator())
+    if (!isProducerOp(&op))
+      return op.emitOpError() << "cannot be part of a fused producer: it is "
+                                 "not a pure elementwise op or a constant";
   return success();
 }
 

@@ -167,6 +167,66 @@ def Lut_TablePrecomputeOp : Lut_Op<"table_precompute", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Lut_FusedTablePrecomputeOp : Lut_Op<"fused_table_precompute",
+    [RecursiveMemoryEffects, SingleBlock]> {
+  let summary = "activation tables of an elementwise producer's result";
+  let description = [{
+    `lut.table_precompute` of x[n, k] = producer(inputs[i][map_i(n, k)]):
+    the elementwise producer (an RMSNorm's normalization, a residual add,
+    an activation) is evaluated while the tables are built, so x is never
+    written to memory (lut.md §4, `lut-fuse-precompute`). `indexing_maps`
+    hold one projected permutation of (n, k) per input, as in
+    `linalg.generic`; the region receives one element of every input and
+    yields the fp activation. Its ops must be pure and elementwise (the
+    `ElementwiseMappable` arith and math ops) or constants, so that the
+    vector lowering can evaluate it on vectors. N and K, the tables and the
+    other attributes are those of `lut.table_precompute` on fp activations.
+
+    ```mlir
+    %t, %xs = lut.fused_table_precompute ins(%a, %b : tensor<?x128xf32>,
+                tensor<128xf32>) attributes {g = 4 : i64, segment = 32 : i64,
+                indexing_maps = [affine_map<(n, k) -> (n, k)>,
+                                 affine_map<(n, k) -> (k)>]} {
+    ^bb0(%ai: f32, %bi: f32):
+      %x = arith.mulf %ai, %bi : f32
+      lut.yield %x : f32
+    } -> tensor<?x32x16xf32>, tensor<?x4xf32>
+    ```
+  }];
+  let arguments = (ins Variadic<AnyRankedTensor>:$inputs,
+                       AffineMapArrayAttr:$indexing_maps, I64Attr:$g,
+                       I64Attr:$segment, UnitAttr:$mirror,
+                       OptionalAttr<Lut_AccuracyAttr>:$accuracy);
+  let results = (outs RankedTensorOf<[F32, I8]>:$table,
+                      RankedTensorOf<[F32]>:$xsum,
+                      Optional<RankedTensorOf<[F32]>>:$tscale);
+  let regions = (region SizedRegion<1>:$producer);
+  let assemblyFormat = [{
+    `ins` `(` $inputs `:` type($inputs) `)` attr-dict-with-keyword $producer
+    `->` type($table) `,` type($xsum) (`,` type($tscale)^)?
+  }];
+  let extraClassDeclaration = [{
+    /// The element type of the activations the producer yields.
+    FloatType getActivationType();
+    /// K, the activations per row (the tables hold K / g groups).
+    int64_t getK();
+    /// N as an index value: a constant, or the size of an input dimension
+    /// indexed by n.
+    Value createRowCount(OpBuilder &b, Location loc);
+    /// Whether `op` may be part of a producer: a constant, or a pure op
+    /// that applies elementwise to vectors as to scalars.
+    static bool isProducerOp(Operation *op);
+  }];
+  let hasVerifier = 1;
+}
+
+def Lut_YieldOp : Lut_Op<"yield",
+    [Pure, Terminator, HasParent<"FusedTablePrecomputeOp">]> {
+  let summary = "the activation computed by a fused producer";
+  let arguments = (ins AnyFloat:$value);
+  let assemblyFormat = "$value attr-dict `:` type($value)";
+}
+
 def Lut_LookupAccumulateOp : Lut_Op<"lookup_accumulate", [Pure]> {
   let summary = "bit-serial table lookups, accumulated per segment";
   let description = [{

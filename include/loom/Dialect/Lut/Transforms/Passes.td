@@ -56,4 +56,30 @@ def LutQuantizeTables : Pass<"lut-quantize-tables"> {
   }];
 }
 
+def LutFusePrecompute : Pass<"lut-fuse-precompute"> {
+  let summary = "Fuse the table precompute into its elementwise producer";
+  let description = [{
+    Where the activations of a `lut.table_precompute` (fp, no `x_scale`)
+    are the result of an elementwise `linalg.generic` — the normalization
+    step of an RMSNorm, a residual add, an activation function — whose
+    every user is such a precompute, each precompute becomes a
+    `lut.fused_table_precompute` that evaluates the producer's body while it
+    builds the tables, and the producer disappears: the activations never
+    reach memory (lut.md §4, LUT Tensor Core's precompute fusion). The
+    producer must have two parallel loops, an identity result map,
+    projected-permutation input maps and a body of pure elementwise ops
+    and constants. Runs after the table passes (`lut-symmetrize-tables`,
+    `lut-quantize-tables`), which rewrite only unfused precomputes.
+
+    ```mlir
+    %h = linalg.generic {... ["parallel", "parallel"]} ins(%x, %rms, %gamma)
+    %t, %xs, %ts = lut.table_precompute %h {g = 4 : i64, segment = 32 : i64}
+    // becomes
+    %t, %xs, %ts = lut.fused_table_precompute ins(%x, %rms, %gamma : ...)
+                     attributes {indexing_maps = [...], ...} {...}
+    ```
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 #endif // LOOM_DIALECT_LUT_TRANSFORMS_PASSES_TD
