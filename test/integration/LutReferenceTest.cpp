@@ -469,6 +469,14 @@ std::vector<LutCase> allCases() {
       cases.push_back(vc);
       ++v;
     }
+  // K = 4096: a block of columns holds 32 columns' tables (table-budget), so
+  // N = 33 takes two blocks, the second a single left-over column.
+  for (const LutFormat &f : {LutFormat{Encoding::Ternary, 0, 0},
+                             LutFormat{Encoding::Signed, 4, 32}}) {
+    LutCase wide{f, ScaleType::F16, 130, 4096, ActMode::F32, 4};
+    wide.isa = "avx512";
+    cases.push_back(wide);
+  }
   return cases;
 }
 

@@ -33,7 +33,9 @@ def ConvertLutToVector : Pass<"convert-lut-to-vector", "::mlir::ModuleOp"> {
     flushed to int32 before they could overflow; each segment ends in the
     fp32 epilogue `y += s * (kappa * tscale * acc + c * xsum) - (s * z + min)
     * xsum`, with s (in its scale type) and, for zero points or mins,
-    s * z + min folded to per-row constants.
+    s * z + min folded to per-row constants. Tiles of `column-tile` columns
+    share each index load; columns come in blocks whose tables fit
+    `table-budget` bytes, each block one `scf.forall` over the row blocks.
 
     The `lut.table_precompute` feeding such kernels (fp activations, int8
     16-entry tables) becomes vector code as well: per row and segment one
@@ -54,6 +56,12 @@ def ConvertLutToVector : Pass<"convert-lut-to-vector", "::mlir::ModuleOp"> {
            /*default=*/"2048",
            "Bytes ahead of the loads at which the index stream is "
            "prefetched (0: no prefetch)">,
+    Option<"columnTile", "column-tile", "int64_t", /*default=*/"4",
+           "Columns of y that share each load of the index stream">,
+    Option<"tableBudget", "table-budget", "int64_t", /*default=*/"524288",
+           "Bytes of activation tables per block of columns (each block is "
+           "one parallel loop over the row blocks; default: half of a "
+           "1 MiB L2)">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::LLVM::LLVMDialect",

@@ -57,6 +57,10 @@ struct KernelPlan {
   /// How far ahead of the loads the index stream is prefetched (bytes, 0:
   /// never).
   int64_t prefetchDistance;
+  /// Columns of y (rows of the activations) that share each index load.
+  int64_t columnTile;
+  /// Bytes of activation tables one block of columns may hold.
+  int64_t tableBudget;
 };
 
 /// A private constant memref.global holding `bytes`, 64-byte aligned, in
@@ -150,17 +154,21 @@ Value emitKernel(OpBuilder &b, Location loc, Operation *anchor,
     return arith::AddIOp::create(ob, loc, a, c);
   };
 
-  // One group: the lookups of every plane of a row block, into the int16
-  // sums of its two halves.
-  auto group = [&](OpBuilder &ob, Value row, Value block, Value j,
+  // One group: the lookups of every plane of a row block for each column
+  // of the tile, into the int16 sums of its two halves (acc[2 c + half]).
+  // The index loads and nibble splits are shared by the tile's columns.
+  auto group = [&](OpBuilder &ob, ArrayRef<Value> cols, Value block, Value j,
                    ValueRange acc) -> SmallVector<Value> {
-    Value t16 = vector::TransferReadOp::create(
-        ob, loc, v16i8, table, ValueRange{row, j, c0},
-        arith::ConstantIntOp::create(ob, loc, i8, 0), ArrayRef<bool>{true});
-    Value t = prepareByteTable(ob, loc, isa, t16);
+    SmallVector<Value> tables;
+    for (Value col : cols) {
+      Value t16 = vector::TransferReadOp::create(
+          ob, loc, v16i8, table, ValueRange{col, j, c0},
+          arith::ConstantIntOp::create(ob, loc, i8, 0), ArrayRef<bool>{true});
+      tables.push_back(prepareByteTable(ob, loc, isa, t16));
+    }
     Value base =
         mul(ob, add(ob, mul(ob, block, groups), j), loads * kLoadBytes);
-    Value lo = acc[0], hi = acc[1];
+    SmallVector<Value> sums(acc);
     if (plan.prefetchDistance > 0) {
       // The hardware prefetcher alone leaves DRAM latency exposed (lut.md
       // §4.3); the address is clamped so it never leaves the stream.
@@ -180,30 +188,36 @@ Value emitKernel(OpBuilder &b, Location loc, Operation *anchor,
           ob, loc, vI8, indices,
           ValueRange{add(ob, base, indexConst(ob, loc, v * kLoadBytes))},
           arith::ConstantIntOp::create(ob, loc, i8, 0), ArrayRef<bool>{true});
-      Value idxLo = arith::AndIOp::create(ob, loc, bytes, lowNibble);
-      Value idxHi = arith::ShRUIOp::create(ob, loc, bytes, four);
-      for (auto [index, sum] : {std::pair{idxLo, &lo}, std::pair{idxHi, &hi}}) {
-        Value entries = lookupBytes(ob, loc, isa, t, index);
-        Value weighted;
-        if (geometry.planesPerRow == 2) {
-          weighted = multiplyAddPairs(ob, loc, isa, loadWeights[v], entries);
-        } else {
-          weighted = arith::ExtSIOp::create(ob, loc, vI16, entries);
-          if (plan.quant.getPlaneWeight(v) != 1)
-            weighted = arith::MulIOp::create(ob, loc, weighted, loadWeights[v]);
+      Value halves[2] = {arith::AndIOp::create(ob, loc, bytes, lowNibble),
+                         arith::ShRUIOp::create(ob, loc, bytes, four)};
+      for (int64_t half = 0; half < 2; ++half) {
+        for (auto [c, t] : llvm::enumerate(tables)) {
+          Value entries = lookupBytes(ob, loc, isa, t, halves[half]);
+          Value weighted;
+          if (geometry.planesPerRow == 2) {
+            weighted = multiplyAddPairs(ob, loc, isa, loadWeights[v], entries);
+          } else {
+            weighted = arith::ExtSIOp::create(ob, loc, vI16, entries);
+            if (plan.quant.getPlaneWeight(v) != 1)
+              weighted =
+                  arith::MulIOp::create(ob, loc, weighted, loadWeights[v]);
+          }
+          Value &sum = sums[2 * c + half];
+          sum = arith::AddIOp::create(ob, loc, sum, weighted);
         }
-        *sum = arith::AddIOp::create(ob, loc, *sum, weighted);
       }
     }
-    return {lo, hi};
+    return sums;
   };
 
-  // One segment: int16 chunks flushed to int32, then the fp32 epilogue.
-  auto segment = [&](OpBuilder &ob, Value row, Value block, Value s,
+  // One segment of a tile of columns: int16 chunks flushed to int32, then
+  // the fp32 epilogue; y[2 c + half] as in `group`.
+  auto segment = [&](OpBuilder &ob, ArrayRef<Value> cols, Value block, Value s,
                      ValueRange y) -> SmallVector<Value> {
+    size_t sums = 2 * cols.size();
     Value first = mul(ob, s, groupsPerSegment);
     ValueRange acc = buildLoop(
-        ob, loc, indexConst(ob, loc, chunks), {zeroI32, zeroI32},
+        ob, loc, indexConst(ob, loc, chunks), SmallVector<Value>(sums, zeroI32),
         [&](OpBuilder &cb, Value c, ValueRange acc32) -> SmallVector<Value> {
           Value start = mul(cb, c, plan.chunk);
           Value count = arith::MinSIOp::create(
@@ -211,74 +225,92 @@ Value emitKernel(OpBuilder &b, Location loc, Operation *anchor,
               arith::SubIOp::create(
                   cb, loc, indexConst(cb, loc, groupsPerSegment), start));
           ValueRange acc16 =
-              buildLoop(cb, loc, count, {zeroI16, zeroI16},
+              buildLoop(cb, loc, count, SmallVector<Value>(sums, zeroI16),
                         [&](OpBuilder &gb, Value jj, ValueRange a) {
-                          return group(gb, row, block,
+                          return group(gb, cols, block,
                                        add(gb, add(gb, first, start), jj), a);
                         });
-          return {arith::AddIOp::create(
-                      cb, loc, acc32[0],
-                      arith::ExtSIOp::create(cb, loc, vI32, acc16[0])),
-                  arith::AddIOp::create(
-                      cb, loc, acc32[1],
-                      arith::ExtSIOp::create(cb, loc, vI32, acc16[1]))};
+          SmallVector<Value> flushed;
+          for (auto [wide, narrow] : llvm::zip(acc32, acc16))
+            flushed.push_back(arith::AddIOp::create(
+                cb, loc, wide, arith::ExtSIOp::create(cb, loc, vI32, narrow)));
+          return flushed;
         });
-    Value tau = tensor::ExtractOp::create(ob, loc, tscale, ValueRange{row, s});
-    Value factor = vector::BroadcastOp::create(
-        ob, loc, vF32,
-        arith::MulFOp::create(
-            ob, loc, tau,
-            arith::ConstantOp::create(ob, loc, b.getF32FloatAttr(plan.kappa))));
-    Value xsScalar =
-        tensor::ExtractOp::create(ob, loc, xsum, ValueRange{row, s});
-    // s * (kappa * tau * acc + c * xsum) (- (s z + min) * xsum).
-    Value cxs = vector::BroadcastOp::create(
-        ob, loc, vF32,
-        arith::MulFOp::create(
-            ob, loc, xsScalar,
-            arith::ConstantOp::create(
-                ob, loc, b.getF32FloatAttr(plan.quant.getPlaneOffset()))));
-    SmallVector<Value> out;
+    // The row scales (and offsets) serve every column.
+    Value rowScale[2], rowOffset[2];
     for (int64_t half = 0; half < 2; ++half) {
       SmallVector<Value> at = {block, s, indexConst(ob, loc, half * lanes)};
-      Value sc = vector::TransferReadOp::create(
+      rowScale[half] = vector::TransferReadOp::create(
           ob, loc, lanesOf(scaleType), scale, at,
           arith::ConstantOp::create(ob, loc, FloatAttr::get(scaleType, 0)),
           ArrayRef<bool>{true});
       if (scaleType != f32)
-        sc = arith::ExtFOp::create(ob, loc, vF32, sc);
-      Value inner = arith::AddFOp::create(
-          ob, loc,
-          arith::MulFOp::create(
-              ob, loc, arith::SIToFPOp::create(ob, loc, vF32, acc[half]),
-              factor),
-          cxs);
-      Value term = arith::MulFOp::create(ob, loc, sc, inner);
-      if (offset) {
-        Value oc = vector::TransferReadOp::create(
+        rowScale[half] = arith::ExtFOp::create(ob, loc, vF32, rowScale[half]);
+      if (offset)
+        rowOffset[half] = vector::TransferReadOp::create(
             ob, loc, vF32, offset, at,
             arith::ConstantOp::create(ob, loc, b.getF32FloatAttr(0)),
             ArrayRef<bool>{true});
-        term = arith::AddFOp::create(
-            ob, loc, term,
+    }
+    SmallVector<Value> out;
+    for (auto [c, col] : llvm::enumerate(cols)) {
+      Value tau =
+          tensor::ExtractOp::create(ob, loc, tscale, ValueRange{col, s});
+      Value factor = vector::BroadcastOp::create(
+          ob, loc, vF32,
+          arith::MulFOp::create(ob, loc, tau,
+                                arith::ConstantOp::create(
+                                    ob, loc, b.getF32FloatAttr(plan.kappa))));
+      Value xsScalar =
+          tensor::ExtractOp::create(ob, loc, xsum, ValueRange{col, s});
+      // s * (kappa * tau * acc + c * xsum) (- (s z + min) * xsum).
+      Value cxs = vector::BroadcastOp::create(
+          ob, loc, vF32,
+          arith::MulFOp::create(
+              ob, loc, xsScalar,
+              arith::ConstantOp::create(
+                  ob, loc, b.getF32FloatAttr(plan.quant.getPlaneOffset()))));
+      for (int64_t half = 0; half < 2; ++half) {
+        Value inner = arith::AddFOp::create(
+            ob, loc,
             arith::MulFOp::create(
-                ob, loc, oc,
-                vector::BroadcastOp::create(ob, loc, vF32, xsScalar)));
+                ob, loc,
+                arith::SIToFPOp::create(ob, loc, vF32, acc[2 * c + half]),
+                factor),
+            cxs);
+        Value term = arith::MulFOp::create(ob, loc, rowScale[half], inner);
+        if (offset)
+          term = arith::AddFOp::create(
+              ob, loc, term,
+              arith::MulFOp::create(
+                  ob, loc, rowOffset[half],
+                  vector::BroadcastOp::create(ob, loc, vF32, xsScalar)));
+        out.push_back(arith::AddFOp::create(ob, loc, y[2 * c + half], term));
       }
-      out.push_back(arith::AddFOp::create(ob, loc, y[half], term));
     }
     return out;
   };
 
-  // Row blocks are independent: a parallel loop whose iterations each own
-  // a column slice [N, rows] of y. Inside, the columns reuse the block's
-  // index stream from L2.
+  // Columns come in blocks whose tables (K / 4 x 16 bytes per column) fit
+  // in L2 next to a row block's stream; each block is one parallel loop
+  // over the row blocks, whose iterations own a slice [columns, rows] of y
+  // and reuse their stream from L2 across the block's columns.
   Type outElt = resultType.getElementType();
   bool tail = plan.m % rowsPerBlock != 0;
-  auto forall = scf::ForallOp::create(
-      b, loc, ArrayRef<OpFoldResult>{b.getIndexAttr(blocks)}, ValueRange{init},
-      std::nullopt);
-  {
+  int64_t tileN = plan.columnTile;
+  int64_t columnBlock = std::max<int64_t>(
+      tileN, plan.tableBudget / (groups * 16) / tileN * tileN);
+  Value columnBlocks =
+      arith::CeilDivUIOp::create(b, loc, n, indexConst(b, loc, columnBlock));
+  auto columnBlockBody = [&](OpBuilder &ob, Value cb,
+                             ValueRange y) -> SmallVector<Value> {
+    Value colStart = mul(ob, cb, columnBlock);
+    Value colCount =
+        arith::MinSIOp::create(ob, loc, indexConst(ob, loc, columnBlock),
+                               arith::SubIOp::create(ob, loc, n, colStart));
+    auto forall = scf::ForallOp::create(
+        ob, loc, ArrayRef<OpFoldResult>{ob.getIndexAttr(blocks)}, y,
+        std::nullopt);
     OpBuilder fb(forall.getTerminator());
     Value block = forall.getInductionVar(0),
           shared = forall.getRegionIterArgs()[0];
@@ -290,44 +322,68 @@ Value emitKernel(OpBuilder &b, Location loc, Operation *anchor,
                  arith::SubIOp::create(fb, loc, indexConst(fb, loc, plan.m),
                                        first))
                  .getResult();
-    SmallVector<OpFoldResult> offsets = {fb.getIndexAttr(0), first},
-                              sizes = {OpFoldResult(n), rows},
+    SmallVector<OpFoldResult> offsets = {colStart, first},
+                              sizes = {colCount, rows},
                               strides = {fb.getIndexAttr(1),
                                          fb.getIndexAttr(1)};
     Value tile = tensor::ExtractSliceOp::create(fb, loc, shared, offsets, sizes,
                                                 strides);
+    // The slice's columns `local` (y[colStart + local, rows of the block]).
+    auto columns = [&](OpBuilder &nb, ArrayRef<Value> local,
+                       Value result) -> Value {
+      SmallVector<Value> cols = llvm::map_to_vector(
+          local, [&](Value c) { return add(nb, colStart, c); });
+      ValueRange sums = buildLoop(nb, loc, indexConst(nb, loc, segments),
+                                  SmallVector<Value>(2 * cols.size(), zeroF32),
+                                  [&](OpBuilder &sb, Value s, ValueRange acc) {
+                                    return segment(sb, cols, block, s, acc);
+                                  });
+      for (auto [c, col] : llvm::enumerate(local)) {
+        for (int64_t half = 0; half < 2; ++half) {
+          Value v = sums[2 * c + half];
+          if (outElt != f32)
+            v = arith::TruncFOp::create(nb, loc, lanesOf(outElt), v);
+          result = vector::TransferWriteOp::create(
+                       nb, loc, v, result,
+                       ValueRange{col, indexConst(nb, loc, half * lanes)},
+                       ArrayRef<bool>{!tail})
+                       .getResult();
+        }
+      }
+      return result;
+    };
+    // Whole tiles of columns, then the columns left over one at a time.
+    Value fullTiles =
+        arith::DivUIOp::create(fb, loc, colCount, indexConst(fb, loc, tileN));
+    Value covered = mul(fb, fullTiles, tileN);
     tile = buildLoop(
-        fb, loc, n, {tile},
-        [&](OpBuilder &nb, Value row, ValueRange out) -> SmallVector<Value> {
-          ValueRange sums = buildLoop(
-              nb, loc, indexConst(nb, loc, segments), {zeroF32, zeroF32},
-              [&](OpBuilder &sb, Value s, ValueRange acc) {
-                return segment(sb, row, block, s, acc);
-              });
-          Value result = out[0];
-          for (int64_t half = 0; half < 2; ++half) {
-            Value v = sums[half];
-            if (outElt != f32)
-              v = arith::TruncFOp::create(nb, loc, lanesOf(outElt), v);
-            result = vector::TransferWriteOp::create(
-                         nb, loc, v, result,
-                         ValueRange{row, indexConst(nb, loc, half * lanes)},
-                         ArrayRef<bool>{!tail})
-                         .getResult();
-          }
-          return {result};
+        fb, loc, fullTiles, {tile},
+        [&](OpBuilder &nb, Value t, ValueRange out) -> SmallVector<Value> {
+          SmallVector<Value> cols;
+          for (int64_t c = 0; c < tileN; ++c)
+            cols.push_back(add(nb, mul(nb, t, tileN), indexConst(nb, loc, c)));
+          return {columns(nb, cols, out[0])};
         })[0];
+    if (tileN > 1)
+      tile = buildLoop(
+          fb, loc, arith::SubIOp::create(fb, loc, colCount, covered), {tile},
+          [&](OpBuilder &nb, Value i, ValueRange out) -> SmallVector<Value> {
+            return {columns(nb, {add(nb, covered, i)}, out[0])};
+          })[0];
     fb.setInsertionPointToStart(forall.getTerminator().getBody());
     tensor::ParallelInsertSliceOp::create(fb, loc, tile, shared, offsets, sizes,
                                           strides);
-  }
-  return forall.getResult(0);
+    return {forall.getResult(0)};
+  };
+  return buildLoop(b, loc, columnBlocks, {init}, columnBlockBody)[0];
 }
 
 struct LookupEpilogueToVector : OpRewritePattern<ScaleCombineOp> {
   LookupEpilogueToVector(MLIRContext *ctx, ByteShuffle isa,
-                         int64_t prefetchDistance)
-      : OpRewritePattern(ctx), isa(isa), prefetchDistance(prefetchDistance) {}
+                         int64_t prefetchDistance, int64_t columnTile,
+                         int64_t tableBudget)
+      : OpRewritePattern(ctx), isa(isa), prefetchDistance(prefetchDistance),
+        columnTile(columnTile), tableBudget(tableBudget) {}
 
   LogicalResult matchAndRewrite(ScaleCombineOp op,
                                 PatternRewriter &rewriter) const override {
@@ -361,7 +417,9 @@ struct LookupEpilogueToVector : OpRewritePattern<ScaleCombineOp> {
                     quant,
                     packed.getLookupKappa(),
                     std::max<int64_t>(1, INT16_MAX / (kMaxEntry * weightSum)),
-                    prefetchDistance};
+                    prefetchDistance,
+                    columnTile,
+                    tableBudget};
     Value y = emitKernel(rewriter, op.getLoc(), op, plan, *stream, isa,
                          lookup.getTable(), op.getTscale(), op.getXsum(),
                          cast<RankedTensorType>(op.getResult().getType()));
@@ -373,6 +431,8 @@ struct LookupEpilogueToVector : OpRewritePattern<ScaleCombineOp> {
 
   ByteShuffle isa;
   int64_t prefetchDistance;
+  int64_t columnTile;
+  int64_t tableBudget;
 };
 
 struct ConvertLutToVectorPass
@@ -388,8 +448,14 @@ struct ConvertLutToVectorPass
       return signalPassFailure();
     }
     RewritePatternSet patterns(&getContext());
-    patterns.add<LookupEpilogueToVector>(&getContext(), *shuffle,
-                                         prefetchDistance);
+    if (columnTile < 1) {
+      getOperation().emitError()
+          << "convert-lut-to-vector: column-tile must be at least 1, got "
+          << int64_t(columnTile);
+      return signalPassFailure();
+    }
+    patterns.add<LookupEpilogueToVector>(
+        &getContext(), *shuffle, prefetchDistance, columnTile, tableBudget);
     populateTablePrecomputeToVectorPatterns(patterns);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();

@@ -7,15 +7,26 @@
 // RUN: not loom-opt %s -split-input-file --convert-lut-to-vector=isa=sse 2>&1 | FileCheck %s --check-prefix=ISA
 
 // ISA: unknown isa 'sse' (expected avx512, avx2 or generic)
+// RUN: not loom-opt %s -split-input-file --convert-lut-to-vector="column-tile=0" 2>&1 | FileCheck %s --check-prefix=TILE0
+// TILE0: convert-lut-to-vector: column-tile must be at least 1, got 0
+// RUN: loom-opt %s -split-input-file --convert-lut-to-vector="isa=avx512 column-tile=1" | FileCheck %s --check-prefix=TILE1
+// One column per index load: two int16 sums, no loop for left-over columns.
+// TILE1-LABEL: func @ternary
+// TILE1: scf.for {{.*}} -> (vector<32xi16>, vector<32xi16>) {
+// TILE1-NOT: vector<32xi16>, vector<32xi16>, vector<32xi16>
+// TILE1-LABEL: func @unsigned_zero_point
 
 !t = !lut.packed<130x8, #lut.quant<ternary, group = per_tensor, scale = f32>, #lut.layout<bitplane, g = 4, lanes = 1x1, tile_m = 128>>
 
 // A ternary weight of 130 rows: its two planes share each byte pair, so a
 // 64-byte load serves 64 rows (32 per nibble half) and one vpmaddubsw adds
-// both planes' lookups. Three row blocks of 64 form a parallel loop whose
-// iterations own a column slice of y (the last is 2 rows wide, so its stores
-// are masked); 2 groups, one segment. Ternary lookups add at most 2 * 127
-// per group: 129 groups per int16 flush.
+// both planes' lookups. Columns come in blocks whose tables fit the table
+// budget; per block, three row blocks of 64 form a parallel loop whose
+// iterations own a slice of y (the last is 2 rows wide, so its stores are
+// masked). Inside, tiles of 4 columns share each index load (8 int16 sums:
+// 2 halves x 4 columns), then the columns left over go one at a time.
+// 2 groups, one segment. Ternary lookups add at most 2 * 127 per group: 129
+// groups per int16 flush.
 // The index stream is a constant global (64-byte aligned), prefetched
 // 2048 bytes ahead of each load, clamped to its last line.
 // CHECK: memref.global "private" constant @[[$STREAM:__loom_lut_stream.*]] : memref<384xi8> = dense<"0x{{[0-9A-F]+}}"> {alignment = 64 : i64}
@@ -24,19 +35,24 @@
 // CHECK-DAG: %[[LAST:.*]] = arith.constant 320 : index
 // CHECK-DAG: %[[SCALE:.*]] = arith.constant dense<{{.*}}> : tensor<3x1x64xf32>
 // CHECK-DAG: %[[FLUSH:.*]] = arith.constant 129 : index
+// CHECK-DAG: %[[COLBLOCK:.*]] = arith.constant 16384 : index
 // AVX512-DAG: %[[PAIRW:.*]] = arith.constant dense<1> : vector<64xi8>
+// CHECK: %[[BLOCKS:.*]] = arith.ceildivui %{{.*}}, %[[COLBLOCK]] : index
+// CHECK: scf.for %{{.*}} = %{{.*}} to %[[BLOCKS]] {{.*}} -> (tensor<?x130xf32>)
 // CHECK: scf.forall (%[[RB:.*]]) in (3) shared_outs(%[[Y:.*]] = %{{.*}}) -> (tensor<?x130xf32>)
 // CHECK: %[[ROWS:.*]] = arith.minsi
-// CHECK: %[[TILE:.*]] = tensor.extract_slice %[[Y]][0, %{{.*}}] [%{{.*}}, %[[ROWS]]] [1, 1]
-// CHECK: scf.for %[[N:.*]] = %{{.*}} to %{{.*}} iter_args(%{{.*}} = %[[TILE]]) -> (tensor<?x?xf32>)
-// CHECK: scf.for {{.*}} -> (vector<32xf32>, vector<32xf32>)
-// CHECK: scf.for {{.*}} -> (vector<32xi32>, vector<32xi32>)
+// CHECK: %[[TILE:.*]] = tensor.extract_slice %[[Y]][%{{.*}}, %{{.*}}] [%{{.*}}, %[[ROWS]]] [1, 1]
+// CHECK: %[[FULL:.*]] = arith.divui
+// CHECK: scf.for %{{.*}} = %{{.*}} to %[[FULL]] {{.*}}iter_args(%{{.*}} = %[[TILE]]) -> (tensor<?x?xf32>)
+// CHECK: scf.for {{.*}} -> (vector<32xf32>, vector<32xf32>, vector<32xf32>, vector<32xf32>, vector<32xf32>, vector<32xf32>, vector<32xf32>, vector<32xf32>)
+// CHECK: scf.for {{.*}} -> (vector<32xi32>, vector<32xi32>, vector<32xi32>, vector<32xi32>, vector<32xi32>, vector<32xi32>, vector<32xi32>, vector<32xi32>)
 // CHECK: arith.minsi %{{.*}}, %[[FLUSH]]
-// CHECK: scf.for {{.*}} -> (vector<32xi16>, vector<32xi16>)
-// CHECK: vector.transfer_read %{{.*}}[%[[N]], %{{.*}}, %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<?x2x16xi8>, vector<16xi8>
+// CHECK: scf.for {{.*}} -> (vector<32xi16>, vector<32xi16>, vector<32xi16>, vector<32xi16>, vector<32xi16>, vector<32xi16>, vector<32xi16>, vector<32xi16>)
+// CHECK-COUNT-4: vector.transfer_read %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<?x2x16xi8>, vector<16xi8>
 // CHECK: %[[AHEAD:.*]] = arith.minsi %{{.*}}, %[[LAST]] : index
 // CHECK: memref.prefetch %[[IDX]][%[[AHEAD]]], read, locality<3>, data : memref<384xi8>
 // CHECK: vector.transfer_read %[[IDX]][%{{.*}}], %{{.*}} {in_bounds = [true]} : memref<384xi8>, vector<64xi8>
+// CHECK-NOT: vector.transfer_read
 // CHECK: arith.andi
 // CHECK: arith.shrui
 // AVX512: lut.x86.pshufb %{{.*}}, %{{.*}} : vector<64xi8>
@@ -48,12 +64,15 @@
 // GENERIC: vector.shuffle %{{.*}} [0, 2, 4, {{.*}}] : vector<64xi8>, vector<64xi8>
 // GENERIC: arith.extsi %{{.*}} : vector<32xi8> to vector<32xi16>
 // CHECK: arith.extsi %{{.*}} : vector<32xi16> to vector<32xi32>
-// CHECK: tensor.extract %{{.*}}[%[[N]], %{{.*}}] : tensor<?x1xf32>
 // CHECK: vector.transfer_read %[[SCALE]]
+// CHECK: tensor.extract %{{.*}}[%{{.*}}, %{{.*}}] : tensor<?x1xf32>
 // CHECK: arith.sitofp %{{.*}} : vector<32xi32> to vector<32xf32>
-// CHECK: vector.transfer_write %{{.*}}, %{{.*}}[%[[N]], %{{.*}}] : vector<32xf32>, tensor<?x?xf32>
+// CHECK-COUNT-8: vector.transfer_write %{{.*}}, %{{.*}}[%{{.*}}, %{{.*}}] : vector<32xf32>, tensor<?x?xf32>
+// The columns left over: one column, two int16 sums.
+// CHECK: scf.for {{.*}} -> (tensor<?x?xf32>)
+// CHECK: scf.for {{.*}} -> (vector<32xf32>, vector<32xf32>)
 // CHECK: scf.forall.in_parallel
-// CHECK: tensor.parallel_insert_slice %{{.*}} into %[[Y]][0, %{{.*}}] [%{{.*}}, %[[ROWS]]] [1, 1]
+// CHECK: tensor.parallel_insert_slice %{{.*}} into %[[Y]][%{{.*}}, %{{.*}}] [%{{.*}}, %[[ROWS]]] [1, 1]
 // CHECK-NOT: lut.lookup_accumulate
 // CHECK-NOT: lut.scale_combine
 func.func @ternary(%t: tensor<?x2x16xi8>, %xs: tensor<?x1xf32>, %ts: tensor<?x1xf32>) -> tensor<?x130xf32> {
