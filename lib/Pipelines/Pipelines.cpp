@@ -60,7 +60,10 @@ static void buildLoopsToLLVMPipeline(OpPassManager &pm, bool emitCInterface) {
   pm.addPass(createLowerAffinePass());
   pm.addPass(loom::createConvertLutX86ToLLVM());
   pm.addPass(createConvertVectorToLLVMPass());
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  // Buffers come from the runtime's cache (lib/Runtime/BufferCache.h).
+  FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
+  memrefToLLVM.useGenericFunctions = true;
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createArithToLLVMConversionPass());

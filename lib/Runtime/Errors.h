@@ -14,8 +14,7 @@ void setErrorV(const char *format, va_list args);
 /// Sets the last error and returns `value`, so that a check reads
 /// `return fail(nullptr, "...", ...)`.
 template <typename T>
-__attribute__((format(printf, 2, 3))) T fail(T value, const char *format,
-                                             ...) {
+__attribute__((format(printf, 2, 3))) T fail(T value, const char *format, ...) {
   va_list args;
   va_start(args, format);
   setErrorV(format, args);

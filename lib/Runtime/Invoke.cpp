@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "BufferCache.h"
 #include "Errors.h"
 
 #include "loom-c/RuntimeInvoke.h"
@@ -124,7 +125,7 @@ LoomTensor *adoptResult(const LoomArgSpec &spec, const Word *d,
     }
   }
   if (!shared)
-    std::free(allocated);
+    mlir::loom::runtime::releaseBuffer(allocated);
   return copy;
 }
 

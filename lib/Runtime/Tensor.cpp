@@ -1,5 +1,6 @@
 //===- Tensor.cpp - LoomTensor and LoomTensorList -------------------------===//
 
+#include "BufferCache.h"
 #include "Errors.h"
 
 #include "loom-c/Runtime.h"
@@ -11,7 +12,7 @@
 
 struct LoomTensor {
   void *data = nullptr;
-  void *allocation = nullptr; // What free() gets when the tensor owns data.
+  void *allocation = nullptr; // What is released when the tensor owns data.
   LoomDType dtype = LOOM_DTYPE_INVALID;
   std::vector<int64_t> shape, strides;
   int64_t numElements = 0;
@@ -46,16 +47,26 @@ size_t loom_dtype_size(LoomDType dtype) {
 
 const char *loom_dtype_name(LoomDType dtype) {
   switch (dtype) {
-  case LOOM_F32: return "f32";
-  case LOOM_F64: return "f64";
-  case LOOM_F16: return "f16";
-  case LOOM_BF16: return "bf16";
-  case LOOM_I8: return "i8";
-  case LOOM_I16: return "i16";
-  case LOOM_I32: return "i32";
-  case LOOM_I64: return "i64";
-  case LOOM_BOOL: return "bool";
-  case LOOM_DTYPE_INVALID: break;
+  case LOOM_F32:
+    return "f32";
+  case LOOM_F64:
+    return "f64";
+  case LOOM_F16:
+    return "f16";
+  case LOOM_BF16:
+    return "bf16";
+  case LOOM_I8:
+    return "i8";
+  case LOOM_I16:
+    return "i16";
+  case LOOM_I32:
+    return "i32";
+  case LOOM_I64:
+    return "i64";
+  case LOOM_BOOL:
+    return "bool";
+  case LOOM_DTYPE_INVALID:
+    break;
   }
   return "invalid";
 }
@@ -113,8 +124,8 @@ LoomTensor *makeTensor(void *data, void *allocation, const int64_t *shape,
 
 LoomTensor *loom_tensor_create(void *data, const int64_t *shape, int64_t rank,
                                LoomDType dtype, int owning) {
-  return mlir::loom::runtime::makeTensor(data, owning ? data : nullptr, shape, rank,
-                                   dtype);
+  return mlir::loom::runtime::makeTensor(data, owning ? data : nullptr, shape,
+                                         rank, dtype);
 }
 
 LoomTensor *loom_tensor_create_zeros(const int64_t *shape, int64_t rank,
@@ -136,7 +147,7 @@ LoomTensor *loom_tensor_create_zeros(const int64_t *shape, int64_t rank,
 void loom_tensor_destroy(LoomTensor *tensor) {
   if (!tensor)
     return;
-  std::free(tensor->allocation);
+  mlir::loom::runtime::releaseBuffer(tensor->allocation);
   delete tensor;
 }
 
@@ -184,8 +195,7 @@ int64_t loom_tensor_list_size(const LoomTensorList *list) {
 }
 
 LoomTensor *loom_tensor_list_get(const LoomTensorList *list, int64_t index) {
-  if (!list || index < 0 ||
-      index >= static_cast<int64_t>(list->tensors.size()))
+  if (!list || index < 0 || index >= static_cast<int64_t>(list->tensors.size()))
     return nullptr;
   return list->tensors[index];
 }

@@ -158,6 +158,36 @@ TEST(RuntimeInvoke, AdoptsCopiesAndChecks) {
   loom_tensor_list_destroy(in);
 }
 
+// What compiled models call for memref.alloc / memref.dealloc.
+extern "C" void *_mlir_memref_to_llvm_alloc(size_t size);
+extern "C" void _mlir_memref_to_llvm_free(void *block);
+
+TEST(RuntimeBuffers, LargeBlocksAreReused) {
+  // A released large block comes back for the next request of its size (a
+  // model called in a loop does not page-fault its buffers in again) ...
+  const size_t large = size_t(1) << 20;
+  void *first = _mlir_memref_to_llvm_alloc(large);
+  ASSERT_NE(first, nullptr);
+  std::memset(first, 1, large);
+  _mlir_memref_to_llvm_free(first);
+  void *second = _mlir_memref_to_llvm_alloc(large - 100);
+  EXPECT_EQ(second, first);
+  // ... but not for a different size, and while it is in use.
+  void *other = _mlir_memref_to_llvm_alloc(2 * large);
+  EXPECT_NE(other, first);
+  std::memset(other, 2, 2 * large);
+  // Small blocks, and blocks the cache never saw (a tensor's calloc'ed
+  // storage), are plain malloc blocks: AddressSanitizer checks every free.
+  void *small = _mlir_memref_to_llvm_alloc(100);
+  std::memset(small, 3, 100);
+  _mlir_memref_to_llvm_free(small);
+  _mlir_memref_to_llvm_free(nullptr);
+  _mlir_memref_to_llvm_free(other);
+  _mlir_memref_to_llvm_free(second);
+  int64_t shape[1] = {1 << 18};
+  loom_tensor_destroy(loom_tensor_create_zeros(shape, 1, LOOM_F32));
+}
+
 TEST(RuntimeInvoke, RejectsBadInputs) {
   float x[8] = {};
   int64_t bad[2] = {2, 4}, flat[1] = {8};
