@@ -219,6 +219,13 @@ int main(int argc, char **argv) {
   registerMLIRContextCLOptions();
   registerPassManagerCLOptions();
   loom::registerAllPasses();
+  // --help lists loom-compile's options and MLIR's printing and debugging
+  // ones, not the hundreds of LLVM backend flags linked in with the
+  // targets (they still work; --help-hidden lists them).
+  for (auto &[name, option] : cl::getRegisteredOptions())
+    if (!llvm::is_contained(option->Categories, &category) &&
+        !name.starts_with("mlir-") && name != "help" && name != "version")
+      option->setHiddenFlag(cl::Hidden);
   cl::ParseCommandLineOptions(argc, argv,
                               "Loom ahead-of-time compiler: a model in, a "
                               "shared library with a C API out\n");
