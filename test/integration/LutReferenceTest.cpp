@@ -469,6 +469,20 @@ std::vector<LutCase> allCases() {
       cases.push_back(vc);
       ++v;
     }
+  // The same kernels over exact int16 tables (int8 activations, given or
+  // act_quant): every format, group 32 and per-channel, each mode and shuffle.
+  const ActMode exactActs[] = {ActMode::ActQuantRow, ActMode::I8Row,
+                               ActMode::ActQuantBlock, ActMode::I8Block};
+  for (const LutFormat &base : formats)
+    for (int64_t g : {int64_t(32), int64_t(-1)}) {
+      LutFormat f = base;
+      f.group = g;
+      const Shape &s = vectorShapes[v % 4];
+      LutCase vc{f, ScaleType(v % 3), s.m, s.k, exactActs[v % 4], 4};
+      vc.isa = isas[v % 3];
+      cases.push_back(vc);
+      ++v;
+    }
   // K = 4096: a block of columns holds 32 columns' tables (table-budget), so
   // N = 33 takes two blocks, the second a single left-over column.
   for (const LutFormat &f : {LutFormat{Encoding::Ternary, 0, 0},

@@ -23,7 +23,7 @@ def ConvertLutToVector : Pass<"convert-lut-to-vector", "::mlir::ModuleOp"> {
   let summary = "Table-lookup GEMM kernels as vector code over byte shuffles";
   let description = [{
     Rewrites each `lut.lookup_accumulate` -> `lut.scale_combine` pair over
-    int8 16-entry tables (g = 4, `table_i8`) and a constant bitplane weight
+    16-entry tables (g = 4) and a constant bitplane weight
     into one loop nest of `vector` code (lut.md §4.3, variant S16): the
     weight's plane indices are folded at compile time into a nibble stream,
     128 rows per 64-byte load (low nibbles rows 0-63, high nibbles rows
@@ -33,7 +33,10 @@ def ConvertLutToVector : Pass<"convert-lut-to-vector", "::mlir::ModuleOp"> {
     flushed to int32 before they could overflow; each segment ends in the
     fp32 epilogue `y += s * (kappa * tscale * acc + c * xsum) - (s * z + min)
     * xsum`, with s (in its scale type) and, for zero points or mins,
-    s * z + min folded to per-row constants. Tiles of `column-tile` columns
+    s * z + min folded to per-row constants. Int8 tables (`table_i8`) take
+    one byte shuffle per index vector; exact int16 tables (int8 activations,
+    `exact` / `act_quant`) two, of their unsigned low and signed high bytes,
+    summed apart in int16 and joined as hi * 256 + lo in int32. Tiles of `column-tile` columns
     share each index load; columns come in blocks whose tables fit
     `table-budget` bytes, each block one `scf.forall` over the row blocks.
 
@@ -46,8 +49,8 @@ def ConvertLutToVector : Pass<"convert-lut-to-vector", "::mlir::ModuleOp"> {
     `isa` chooses the byte shuffle: `avx512` (`vpshufb` on 64 lanes, needs
     AVX-512BW), `avx2` (two 32-lane `vpshufb`), or `generic` (a compare and
     select per table entry: correct on any target, slow). Chains this pass
-    does not match (mirrored, f32 or int16 tables, trit3, weights that are
-    not constants) are left for convert-lut-to-loops.
+    does not match (mirrored or f32 tables, trit3, weights that are not
+    constants) are left for convert-lut-to-loops.
   }];
   let options = [
     Option<"isa", "isa", "std::string", /*default=*/"\"generic\"",

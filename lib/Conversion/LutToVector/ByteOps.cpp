@@ -111,28 +111,25 @@ static Value strided(OpBuilder &b, Location loc, Value v, int64_t first,
 }
 
 Value mlir::loom::lut::multiplyAddPairs(OpBuilder &b, Location loc,
-                                        ByteShuffle isa, Value weights,
-                                        Value values) {
-  auto type = cast<VectorType>(values.getType());
+                                        ByteShuffle isa, Value u, Value s) {
+  auto type = cast<VectorType>(s.getType());
   int64_t bytes = type.getNumElements();
   auto result = VectorType::get({bytes / 2}, b.getI16Type());
   switch (isa) {
   case ByteShuffle::Avx512:
-    return X86PmaddubswOp::create(b, loc, result, weights, values);
+    return X86PmaddubswOp::create(b, loc, result, u, s);
   case ByteShuffle::Avx2:
     return joinHalves(b, loc, [&](int64_t i) -> Value {
       return X86PmaddubswOp::create(
           b, loc, VectorType::get({bytes / 4}, b.getI16Type()),
-          half(b, loc, weights, i), half(b, loc, values, i));
+          half(b, loc, u, i), half(b, loc, s, i));
     });
   case ByteShuffle::Generic: {
     auto product = [&](int64_t first) -> Value {
       return arith::MulIOp::create(
           b, loc,
-          arith::ExtUIOp::create(b, loc, result,
-                                 strided(b, loc, weights, first, 2)),
-          arith::ExtSIOp::create(b, loc, result,
-                                 strided(b, loc, values, first, 2)));
+          arith::ExtUIOp::create(b, loc, result, strided(b, loc, u, first, 2)),
+          arith::ExtSIOp::create(b, loc, result, strided(b, loc, s, first, 2)));
     };
     return arith::AddIOp::create(b, loc, product(0), product(1));
   }

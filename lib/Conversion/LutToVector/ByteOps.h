@@ -34,11 +34,11 @@ Value prepareByteTable(OpBuilder &b, Location loc, ByteShuffle isa,
 Value lookupBytes(OpBuilder &b, Location loc, ByteShuffle isa, Value table,
                   Value indices);
 
-/// r[i] = weights[2i] * values[2i] + weights[2i+1] * values[2i+1] as a
-/// vector<32xi16>, for vector<64xi8> unsigned `weights` and signed `values`
-/// whose sums fit int16 (vpmaddubsw saturates; the generic form wraps).
-Value multiplyAddPairs(OpBuilder &b, Location loc, ByteShuffle isa,
-                       Value weights, Value values);
+/// r[i] = u[2i] * s[2i] + u[2i+1] * s[2i+1] as a vector<32xi16>, for
+/// vector<64xi8> `u` read as unsigned and `s` read as signed bytes, whose
+/// sums fit int16 (vpmaddubsw saturates; the generic form wraps).
+Value multiplyAddPairs(OpBuilder &b, Location loc, ByteShuffle isa, Value u,
+                       Value s);
 
 } // namespace mlir::loom::lut
 

@@ -43,8 +43,9 @@ using namespace mlir::loom::lut;
 namespace {
 
 /// Largest |entry| of an int8 table (lut-quantize-tables rounds T / tscale
-/// with tscale = max |T| / 127).
+/// with tscale = max |T| / 127), and largest low byte of an int16 table.
 constexpr int64_t kMaxEntry = 127;
+constexpr int64_t kMaxLowByte = 255;
 
 /// What the loop nest needs to know about one chain.
 struct KernelPlan {
@@ -61,6 +62,10 @@ struct KernelPlan {
   int64_t columnTile;
   /// Bytes of activation tables one block of columns may hold.
   int64_t tableBudget;
+  /// Exact int16 tables (int8 activations) instead of int8 ones: each is
+  /// looked up as two byte tables, its unsigned low bytes and its signed
+  /// high bytes, summed apart in int16 and joined (hi * 256 + lo) in int32.
+  bool wideTables;
 };
 
 /// A private constant memref.global holding `bytes`, 64-byte aligned, in
@@ -105,6 +110,7 @@ Value emitKernel(OpBuilder &b, Location loc, Operation *anchor,
   auto lanesOf = [&](Type t) { return VectorType::get({lanes}, t); };
   VectorType vI16 = lanesOf(i16), vI32 = lanesOf(i32), vF32 = lanesOf(f32);
   unsigned planes = plan.quant.getNumPlanes();
+  int64_t parts = plan.wideTables ? 2 : 1;
   int64_t loads = planes / geometry.planesPerRow;
   int64_t groups = plan.k / 4, segments = plan.k / plan.segment;
   int64_t groupsPerSegment = plan.segment / 4;
@@ -155,16 +161,31 @@ Value emitKernel(OpBuilder &b, Location loc, Operation *anchor,
   };
 
   // One group: the lookups of every plane of a row block for each column
-  // of the tile, into the int16 sums of its two halves (acc[2 c + half]).
-  // The index loads and nibble splits are shared by the tile's columns.
+  // of the tile, into the int16 sums of its two halves (acc[(2 c + half) *
+  // parts + p], p the byte table). The index loads and nibble splits are
+  // shared by the tile's columns.
   auto group = [&](OpBuilder &ob, ArrayRef<Value> cols, Value block, Value j,
                    ValueRange acc) -> SmallVector<Value> {
+    // tables[c * parts + p]: byte table p of column c.
     SmallVector<Value> tables;
     for (Value col : cols) {
-      Value t16 = vector::TransferReadOp::create(
-          ob, loc, v16i8, table, ValueRange{col, j, c0},
-          arith::ConstantIntOp::create(ob, loc, i8, 0), ArrayRef<bool>{true});
-      tables.push_back(prepareByteTable(ob, loc, isa, t16));
+      if (!plan.wideTables) {
+        Value t16 = vector::TransferReadOp::create(
+            ob, loc, v16i8, table, ValueRange{col, j, c0},
+            arith::ConstantIntOp::create(ob, loc, i8, 0), ArrayRef<bool>{true});
+        tables.push_back(prepareByteTable(ob, loc, isa, t16));
+        continue;
+      }
+      Value wide = vector::TransferReadOp::create(
+          ob, loc, VectorType::get({16}, i16), table, ValueRange{col, j, c0},
+          arith::ConstantIntOp::create(ob, loc, i16, 0), ArrayRef<bool>{true});
+      Value high = arith::ShRSIOp::create(
+          ob, loc, wide,
+          splatConst(ob, loc, cast<VectorType>(wide.getType()),
+                     ob.getI16IntegerAttr(8)));
+      for (Value part : {wide, high})
+        tables.push_back(prepareByteTable(
+            ob, loc, isa, arith::TruncIOp::create(ob, loc, v16i8, part)));
     }
     Value base =
         mul(ob, add(ob, mul(ob, block, groups), j), loads * kLoadBytes);
@@ -191,18 +212,28 @@ Value emitKernel(OpBuilder &b, Location loc, Operation *anchor,
       Value halves[2] = {arith::AndIOp::create(ob, loc, bytes, lowNibble),
                          arith::ShRUIOp::create(ob, loc, bytes, four)};
       for (int64_t half = 0; half < 2; ++half) {
-        for (auto [c, t] : llvm::enumerate(tables)) {
-          Value entries = lookupBytes(ob, loc, isa, t, halves[half]);
+        for (auto [t, byteTable] : llvm::enumerate(tables)) {
+          int64_t c = t / parts;
+          // The low bytes of an int16 table are unsigned.
+          bool unsignedEntries = plan.wideTables && t % parts == 0;
+          Value entries = lookupBytes(ob, loc, isa, byteTable, halves[half]);
           Value weighted;
           if (geometry.planesPerRow == 2) {
-            weighted = multiplyAddPairs(ob, loc, isa, loadWeights[v], entries);
+            weighted =
+                unsignedEntries
+                    ? multiplyAddPairs(ob, loc, isa, entries, loadWeights[v])
+                    : multiplyAddPairs(ob, loc, isa, loadWeights[v], entries);
           } else {
-            weighted = arith::ExtSIOp::create(ob, loc, vI16, entries);
+            weighted =
+                unsignedEntries
+                    ? arith::ExtUIOp::create(ob, loc, vI16, entries).getResult()
+                    : arith::ExtSIOp::create(ob, loc, vI16, entries)
+                          .getResult();
             if (plan.quant.getPlaneWeight(v) != 1)
               weighted =
                   arith::MulIOp::create(ob, loc, weighted, loadWeights[v]);
           }
-          Value &sum = sums[2 * c + half];
+          Value &sum = sums[(2 * c + half) * parts + t % parts];
           sum = arith::AddIOp::create(ob, loc, sum, weighted);
         }
       }
@@ -224,16 +255,27 @@ Value emitKernel(OpBuilder &b, Location loc, Operation *anchor,
               cb, loc, indexConst(cb, loc, plan.chunk),
               arith::SubIOp::create(
                   cb, loc, indexConst(cb, loc, groupsPerSegment), start));
-          ValueRange acc16 =
-              buildLoop(cb, loc, count, SmallVector<Value>(sums, zeroI16),
-                        [&](OpBuilder &gb, Value jj, ValueRange a) {
-                          return group(gb, cols, block,
-                                       add(gb, add(gb, first, start), jj), a);
-                        });
+          ValueRange acc16 = buildLoop(
+              cb, loc, count, SmallVector<Value>(sums * parts, zeroI16),
+              [&](OpBuilder &gb, Value jj, ValueRange a) {
+                return group(gb, cols, block,
+                             add(gb, add(gb, first, start), jj), a);
+              });
           SmallVector<Value> flushed;
-          for (auto [wide, narrow] : llvm::zip(acc32, acc16))
-            flushed.push_back(arith::AddIOp::create(
-                cb, loc, wide, arith::ExtSIOp::create(cb, loc, vI32, narrow)));
+          for (size_t i = 0; i < acc32.size(); ++i) {
+            auto part = [&](int64_t p) -> Value {
+              return arith::ExtSIOp::create(cb, loc, vI32,
+                                            acc16[i * parts + p]);
+            };
+            Value total = part(0);
+            if (plan.wideTables)
+              total = arith::AddIOp::create(
+                  cb, loc, total,
+                  arith::ShLIOp::create(
+                      cb, loc, part(1),
+                      splatConst(cb, loc, vI32, cb.getI32IntegerAttr(8))));
+            flushed.push_back(arith::AddIOp::create(cb, loc, acc32[i], total));
+          }
           return flushed;
         });
     // The row scales (and offsets) serve every column.
@@ -297,7 +339,10 @@ Value emitKernel(OpBuilder &b, Location loc, Operation *anchor,
   // and reuse their stream from L2 across the block's columns.
   Type outElt = resultType.getElementType();
   bool tail = plan.m % rowsPerBlock != 0;
-  int64_t tileN = plan.columnTile;
+  // Two byte tables and sums per column with int16 tables: half the
+  // columns keep them within the vector registers.
+  int64_t tileN = plan.wideTables ? std::max<int64_t>(1, plan.columnTile / 2)
+                                  : plan.columnTile;
   int64_t columnBlock = std::max<int64_t>(
       tileN, plan.tableBudget / (groups * 16) / tileN * tileN);
   Value columnBlocks =
@@ -393,12 +438,14 @@ struct LookupEpilogueToVector : OpRewritePattern<ScaleCombineOp> {
     PackedType packed = op.getWeight().getType();
     LayoutAttr layout = packed.getLayout();
     auto tableType = cast<RankedTensorType>(lookup.getTable().getType());
+    Type entry = tableType.getElementType();
     if (layout.getKind() != LayoutKind::Bitplane ||
         layout.getLookupGroup() != 4 ||
-        !tableType.getElementType().isInteger(8) ||
+        !(entry.isInteger(8) || entry.isInteger(16)) ||
         tableType.getDimSize(2) != 16)
       return rewriter.notifyMatchFailure(
-          op, "not full int8 tables of groups of 4 over a bitplane weight");
+          op, "not full int8 or int16 tables of groups of 4 over a bitplane "
+              "weight");
     auto pack = op.getWeight().getDefiningOp<PackOp>();
     if (!pack)
       return rewriter.notifyMatchFailure(op, "weight is not a lut.pack");
@@ -408,18 +455,22 @@ struct LookupEpilogueToVector : OpRewritePattern<ScaleCombineOp> {
       return rewriter.notifyMatchFailure(op, "weight is not constant");
 
     QuantAttr quant = packed.getQuant();
+    bool wide = entry.isInteger(16);
     int64_t weightSum = 0;
     for (unsigned p = 0; p < quant.getNumPlanes(); ++p)
       weightSum += quant.getPlaneWeight(p);
-    KernelPlan plan{packed.getM(),
-                    packed.getK(),
-                    int64_t(lookup.getSegment()),
-                    quant,
-                    packed.getLookupKappa(),
-                    std::max<int64_t>(1, INT16_MAX / (kMaxEntry * weightSum)),
-                    prefetchDistance,
-                    columnTile,
-                    tableBudget};
+    KernelPlan plan{
+        packed.getM(),
+        packed.getK(),
+        int64_t(lookup.getSegment()),
+        quant,
+        packed.getLookupKappa(),
+        std::max<int64_t>(
+            1, INT16_MAX / ((wide ? kMaxLowByte : kMaxEntry) * weightSum)),
+        prefetchDistance,
+        columnTile,
+        tableBudget,
+        wide};
     Value y = emitKernel(rewriter, op.getLoc(), op, plan, *stream, isa,
                          lookup.getTable(), op.getTscale(), op.getXsum(),
                          cast<RankedTensorType>(op.getResult().getType()));

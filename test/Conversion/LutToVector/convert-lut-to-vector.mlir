@@ -252,3 +252,33 @@ func.func @two_kernels(%t: tensor<?x2x16xi8>, %xs: tensor<?x1xf32>, %ts: tensor<
   %y2 = lut.scale_combine %a2, %w2, %xs tscale %ts : tensor<?x64x1xi32>, !t, tensor<?x1xf32>, tensor<?x1xf32> -> tensor<?x64xf32>
   return %y1, %y2 : tensor<?x64xf32>, tensor<?x64xf32>
 }
+
+// -----
+
+!t = !lut.packed<64x8, #lut.quant<ternary, group = per_tensor, scale = f32>, #lut.layout<bitplane, g = 4, lanes = 1x1, tile_m = 128>>
+
+// Exact int16 tables (int8 activations) are looked up as two byte tables:
+// the unsigned low bytes (vpmaddubsw's unsigned operand, the plane weights
+// signed) and the signed high bytes (the weights unsigned), summed apart in
+// int16 and joined as hi * 256 + lo at each flush. Low bytes reach 255: 64
+// groups per flush for ternary (2 * 255 per group). Two columns per tile.
+// CHECK-LABEL: func @exact_tables
+// CHECK-DAG: %[[FLUSH:.*]] = arith.constant 64 : index
+// CHECK: scf.for {{.*}} -> (vector<32xi16>, vector<32xi16>, vector<32xi16>, vector<32xi16>, vector<32xi16>, vector<32xi16>, vector<32xi16>, vector<32xi16>)
+// CHECK: %[[T:.*]] = vector.transfer_read %{{.*}} : tensor<?x2x16xi16>, vector<16xi16>
+// CHECK: %[[HI:.*]] = arith.shrsi %[[T]], %{{.*}} : vector<16xi16>
+// CHECK: arith.trunci %[[T]] : vector<16xi16> to vector<16xi8>
+// CHECK: arith.trunci %[[HI]] : vector<16xi16> to vector<16xi8>
+// AVX512: %[[LO:.*]] = lut.x86.pshufb
+// AVX512: lut.x86.pmaddubsw %[[LO]], %[[W:.*]] : vector<64xi8> -> vector<32xi16>
+// AVX512: %[[HIB:.*]] = lut.x86.pshufb
+// AVX512: lut.x86.pmaddubsw %[[W]], %[[HIB]] : vector<64xi8> -> vector<32xi16>
+// CHECK: arith.shli %{{.*}}, %{{.*}} : vector<32xi32>
+func.func @exact_tables(%t: tensor<?x2x16xi16>, %xs: tensor<?x1xf32>, %ts: tensor<?x1xf32>) -> tensor<?x64xf32> {
+  %c = arith.constant dense<1> : tensor<64x8xi8>
+  %s = arith.constant dense<0.5> : tensor<1x1xf32>
+  %w = lut.pack %c, %s : tensor<64x8xi8>, tensor<1x1xf32> -> !t
+  %acc = lut.lookup_accumulate %t, %w {segment = 8 : i64} : tensor<?x2x16xi16>, !t -> tensor<?x64x1xi32>
+  %y = lut.scale_combine %acc, %w, %xs tscale %ts : tensor<?x64x1xi32>, !t, tensor<?x1xf32>, tensor<?x1xf32> -> tensor<?x64xf32>
+  return %y : tensor<?x64xf32>
+}
