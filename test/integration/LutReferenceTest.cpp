@@ -452,37 +452,32 @@ std::vector<LutCase> allCases() {
                        !exact && t3 % 2 == 0});
       ++t3;
     }
-  // The vector kernels (int8 tables over constant weights): every format
-  // and group kind, M with and without a partial row block, each byte
-  // shuffle.
+  // The vector kernels over constant weights: every format and group kind
+  // with int8 tables (fp activations), group 32 and per-channel with exact
+  // int16 tables (int8 activations, given or act_quant); M with and without
+  // a partial row block, each byte shuffle.
   const Shape vectorShapes[] = {{128, 128}, {130, 256}, {200, 384}, {7, 128}};
   const char *isas[] = {"avx512", "avx2", "generic"};
-  const ActMode fpActs[] = {ActMode::F32, ActMode::F16, ActMode::BF16};
+  const std::vector<ActMode> fpActs = {ActMode::F32, ActMode::F16,
+                                       ActMode::BF16};
+  const std::vector<ActMode> exactActs = {ActMode::ActQuantRow, ActMode::I8Row,
+                                          ActMode::ActQuantBlock,
+                                          ActMode::I8Block};
+  const std::vector<int64_t> allGroups(std::begin(groups), std::end(groups));
   int v = 0;
-  for (const LutFormat &base : formats)
-    for (int64_t g : groups) {
-      LutFormat f = base;
-      f.group = g;
-      const Shape &s = vectorShapes[v % 4];
-      LutCase vc{f, ScaleType(v % 3), s.m, s.k, fpActs[v % 3], 4};
-      vc.isa = isas[v % 3];
-      cases.push_back(vc);
-      ++v;
-    }
-  // The same kernels over exact int16 tables (int8 activations, given or
-  // act_quant): every format, group 32 and per-channel, each mode and shuffle.
-  const ActMode exactActs[] = {ActMode::ActQuantRow, ActMode::I8Row,
-                               ActMode::ActQuantBlock, ActMode::I8Block};
-  for (const LutFormat &base : formats)
-    for (int64_t g : {int64_t(32), int64_t(-1)}) {
-      LutFormat f = base;
-      f.group = g;
-      const Shape &s = vectorShapes[v % 4];
-      LutCase vc{f, ScaleType(v % 3), s.m, s.k, exactActs[v % 4], 4};
-      vc.isa = isas[v % 3];
-      cases.push_back(vc);
-      ++v;
-    }
+  for (auto [vectorGroups, acts] :
+       {std::pair{allGroups, fpActs},
+        std::pair{std::vector<int64_t>{32, -1}, exactActs}})
+    for (const LutFormat &base : formats)
+      for (int64_t g : vectorGroups) {
+        LutFormat f = base;
+        f.group = g;
+        const Shape &s = vectorShapes[v % 4];
+        LutCase vc{f, ScaleType(v % 3), s.m, s.k, acts[v % acts.size()], 4};
+        vc.isa = isas[v % 3];
+        cases.push_back(vc);
+        ++v;
+      }
   // K = 4096: a block of columns holds 32 columns' tables (table-budget), so
   // N = 33 takes two blocks, the second a single left-over column.
   for (const LutFormat &f : {LutFormat{Encoding::Ternary, 0, 0},
