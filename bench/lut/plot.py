@@ -37,7 +37,9 @@ def main(path, out):
         pts = []
         bws = {}
         for r in records:
-            if r["cache"] != cache or r["variant"] == "roofline":
+            # The roofline is drawn as lines; the precompute alone is not a
+            # GEMM to place on the chart.
+            if r["cache"] != cache or r["variant"] in ("roofline", "precompute"):
                 continue
             key = (r["format"], r["m"], r["k"], r["n"], r["threads"], cache)
             wb = bytes_of(r["format"], r["m"], r["k"])
