@@ -1,7 +1,8 @@
 //===- TablePrecompute.cpp - Activation tables as vector code -------------===//
 //
 // Per row and segment, two passes over the segment's groups of 4
-// activations: the first finds max |T| and the activation sum, the second
+// activations: the first finds max |T| (a sum of magnitudes per group) and
+// the activation sum, the second
 // recomputes the 16 entries (4 multiply-adds by constant sign vectors: the
 // same sums, in the same order, as the loop lowering's) and quantizes them,
 // T_i8 = round-half-even(T / tscale), tscale = max |T| / 127 (lut.md §2.4).
@@ -84,65 +85,87 @@ SmallVector<Value> buildInt8Tables(OpBuilder &b, Location loc, Value n,
   SmallVector<Value> outs = llvm::map_to_vector(resultTypes, [&](Type type) {
     return emptyWithRows(b, loc, cast<RankedTensorType>(type), n);
   });
-  return buildLoop(
-      b, loc, n, outs, [&](OpBuilder &rb, Value row, ValueRange outs) {
-        return buildLoop(
-            rb, loc, index(rb, segments), outs,
-            [&](OpBuilder &sb, Value s, ValueRange acc) -> SmallVector<Value> {
-              Value first = arith::MulIOp::create(sb, loc, s,
-                                                  index(sb, groupsPerSegment));
-              auto group = [&](OpBuilder &ob, Value jj) {
-                return arith::AddIOp::create(ob, loc, first, jj).getResult();
-              };
-              ValueRange stats = buildLoop(
-                  sb, loc, index(sb, groupsPerSegment),
-                  {fconst(sb, v16, 0), fconst(sb, v4, 0)},
-                  [&](OpBuilder &gb, Value jj, ValueRange st) {
-                    Value x = activations(gb, row, group(gb, jj));
-                    Value mag = math::AbsFOp::create(gb, loc, tableOf(gb, x));
-                    return SmallVector<Value>{
-                        arith::MaximumFOp::create(gb, loc, st[0], mag),
-                        arith::AddFOp::create(gb, loc, st[1], x)};
-                  });
-              Value max = vector::ReductionOp::create(
-                  sb, loc, vector::CombiningKind::MAXIMUMF, stats[0]);
-              Value sum = vector::ReductionOp::create(
-                  sb, loc, vector::CombiningKind::ADD, stats[1]);
-              Value tau =
-                  arith::DivFOp::create(sb, loc, max, fconst(sb, f32, 127));
-              Value zeroTau = arith::CmpFOp::create(
-                  sb, loc, arith::CmpFPredicate::OEQ, tau, fconst(sb, f32, 0));
-              Value tauV = vector::BroadcastOp::create(sb, loc, v16, tau);
-              Value table = buildLoop(
-                  sb, loc, index(sb, groupsPerSegment), {acc[0]},
-                  [&](OpBuilder &gb, Value jj, ValueRange t) {
-                    Value j = group(gb, jj);
-                    Value q = math::RoundEvenOp::create(
-                        gb, loc,
-                        arith::DivFOp::create(
-                            gb, loc, tableOf(gb, activations(gb, row, j)),
-                            tauV));
-                    q = arith::MaximumFOp::create(gb, loc, q,
-                                                  fconst(gb, v16, -127));
-                    q = arith::MinimumFOp::create(gb, loc, q,
-                                                  fconst(gb, v16, 127));
-                    q = arith::SelectOp::create(gb, loc, zeroTau,
-                                                fconst(gb, v16, 0), q);
-                    Value bytes = arith::FPToSIOp::create(gb, loc, v16i8, q);
-                    return SmallVector<Value>{
-                        vector::TransferWriteOp::create(
-                            gb, loc, bytes, t[0],
-                            ValueRange{row, j, index(gb, 0)},
-                            ArrayRef<bool>{true})
-                            .getResult()};
-                  })[0];
-              return {table,
-                      tensor::InsertOp::create(sb, loc, sum, acc[1],
-                                               ValueRange{row, s}),
-                      tensor::InsertOp::create(sb, loc, tau, acc[2],
-                                               ValueRange{row, s})};
-            });
+  // Rows and segments are independent: one parallel loop over both, whose
+  // iterations own a segment's slice of the tables and its sum and scale
+  // (a GEMV's precompute is split over the threads, not left to one).
+  auto forall = scf::ForallOp::create(
+      b, loc, ArrayRef<OpFoldResult>{n, b.getIndexAttr(segments)}, outs,
+      std::nullopt);
+  OpBuilder sb(forall.getTerminator());
+  Value row = forall.getInductionVar(0), s = forall.getInductionVar(1);
+  ValueRange shared = forall.getRegionIterArgs();
+  Value first = arith::MulIOp::create(sb, loc, s, index(sb, groupsPerSegment));
+  auto group = [&](OpBuilder &ob, Value jj) {
+    return arith::AddIOp::create(ob, loc, first, jj).getResult();
+  };
+  // max |T| of a group is the entry whose signs match the activations':
+  // ((|x0| + |x1|) + |x2|) + |x3| in the loop lowering's order (rounding is
+  // monotone, so no other entry's rounded sum exceeds it) - no table needed.
+  ValueRange stats = buildLoop(
+      sb, loc, index(sb, groupsPerSegment),
+      {fconst(sb, f32, 0), fconst(sb, v4, 0)},
+      [&](OpBuilder &gb, Value jj, ValueRange st) {
+        Value x = activations(gb, row, group(gb, jj));
+        Value mag = math::AbsFOp::create(gb, loc, x);
+        Value largest = vector::ExtractOp::create(gb, loc, mag, 0);
+        for (int64_t l = 1; l < 4; ++l)
+          largest = arith::AddFOp::create(
+              gb, loc, largest, vector::ExtractOp::create(gb, loc, mag, l));
+        return SmallVector<Value>{
+            arith::MaximumFOp::create(gb, loc, st[0], largest),
+            arith::AddFOp::create(gb, loc, st[1], x)};
       });
+  Value max = stats[0];
+  Value sum = vector::ReductionOp::create(sb, loc, vector::CombiningKind::ADD,
+                                          stats[1]);
+  Value tau = arith::DivFOp::create(sb, loc, max, fconst(sb, f32, 127));
+  Value zeroTau = arith::CmpFOp::create(sb, loc, arith::CmpFPredicate::OEQ, tau,
+                                        fconst(sb, f32, 0));
+  Value tauV = vector::BroadcastOp::create(sb, loc, v16, tau);
+  SmallVector<OpFoldResult> tableOffsets = {row, first, sb.getIndexAttr(0)},
+                            tableSizes = {sb.getIndexAttr(1),
+                                          sb.getIndexAttr(groupsPerSegment),
+                                          sb.getIndexAttr(kEntries)},
+                            ones3(3, sb.getIndexAttr(1));
+  Value slice = tensor::ExtractSliceOp::create(sb, loc, shared[0], tableOffsets,
+                                               tableSizes, ones3);
+  slice = buildLoop(
+      sb, loc, index(sb, groupsPerSegment), {slice},
+      [&](OpBuilder &gb, Value jj, ValueRange t) {
+        Value q = math::RoundEvenOp::create(
+            gb, loc,
+            arith::DivFOp::create(
+                gb, loc, tableOf(gb, activations(gb, row, group(gb, jj))),
+                tauV));
+        q = arith::MaximumFOp::create(gb, loc, q, fconst(gb, v16, -127));
+        q = arith::MinimumFOp::create(gb, loc, q, fconst(gb, v16, 127));
+        q = arith::SelectOp::create(gb, loc, zeroTau, fconst(gb, v16, 0), q);
+        Value bytes = arith::FPToSIOp::create(gb, loc, v16i8, q);
+        return SmallVector<Value>{
+            vector::TransferWriteOp::create(
+                gb, loc, bytes, t[0],
+                ValueRange{index(gb, 0), jj, index(gb, 0)},
+                ArrayRef<bool>{true})
+                .getResult()};
+      })[0];
+  // The sum and scale go into 1x1 slices of the shared results (not fresh
+  // tensors, which would be allocated per iteration).
+  SmallVector<OpFoldResult> at = {row, s}, ones2(2, sb.getIndexAttr(1));
+  Value zero = index(sb, 0);
+  auto scalar = [&](Value v, Value into) -> Value {
+    Value tile =
+        tensor::ExtractSliceOp::create(sb, loc, into, at, ones2, ones2);
+    return tensor::InsertOp::create(sb, loc, v, tile, ValueRange{zero, zero});
+  };
+  Value sumTile = scalar(sum, shared[1]), tauTile = scalar(tau, shared[2]);
+  sb.setInsertionPointToStart(forall.getTerminator().getBody());
+  tensor::ParallelInsertSliceOp::create(sb, loc, slice, shared[0], tableOffsets,
+                                        tableSizes, ones3);
+  tensor::ParallelInsertSliceOp::create(sb, loc, sumTile, shared[1], at, ones2,
+                                        ones2);
+  tensor::ParallelInsertSliceOp::create(sb, loc, tauTile, shared[2], at, ones2,
+                                        ones2);
+  return forall.getResults();
 }
 
 /// `x` (a vector of fp activations) as vector<4xf32>.

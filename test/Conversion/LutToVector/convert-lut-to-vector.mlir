@@ -162,24 +162,33 @@ func.func @not_matched(%w: !t, %t: tensor<?x2x16xi8>, %t8: tensor<?x2x8xi8>, %tf
 
 // -----
 
-// int8 tables of fp activations: per row and segment, a pass for max |T|
-// and the activation sum, then one that recomputes the 16 entries (four
-// multiply-adds by sign vectors) and quantizes them.
+// int8 tables of fp activations: a parallel loop over rows and segments;
+// per segment, a pass for max |T| (per group the sum of the activations'
+// magnitudes, in the loop lowering's order) and the activation sum, then one
+// that recomputes the 16 entries (four multiply-adds by sign vectors) and
+// quantizes them into the iteration's slice of the tables.
 // CHECK-LABEL: func @precompute
 // CHECK-DAG: %[[SIGN0:.*]] = arith.constant dense<[-1.000000e+00, 1.000000e+00, -1.000000e+00, {{.*}}]> : vector<16xf32>
-// CHECK: scf.for
+// CHECK: %[[N:.*]] = tensor.dim
+// CHECK: scf.forall (%[[ROW:.*]], %[[S:.*]]) in (%[[N]], 2) shared_outs(%[[T:.*]] = %{{.*}}, %[[XS:.*]] = %{{.*}}, %[[TS:.*]] = %{{.*}}) -> (tensor<?x16x16xi8>, tensor<?x2xf32>, tensor<?x2xf32>)
 // CHECK: scf.for
 // CHECK: vector.transfer_read %{{.*}} : tensor<?x64xf16>, vector<4xf16>
 // CHECK: arith.extf %{{.*}} : vector<4xf16> to vector<4xf32>
-// CHECK-COUNT-3: vector.fma
-// CHECK: math.absf
-// CHECK: arith.maximumf
-// CHECK: vector.reduction <maximumf>
+// CHECK: %[[MAG:.*]] = math.absf %{{.*}} : vector<4xf32>
+// CHECK: %[[M0:.*]] = vector.extract %[[MAG]][0]
+// CHECK: %[[M1:.*]] = vector.extract %[[MAG]][1]
+// CHECK: %[[S01:.*]] = arith.addf %[[M0]], %[[M1]] : f32
+// CHECK: arith.maximumf %{{.*}} : f32
 // CHECK: vector.reduction <add>
 // CHECK: arith.divf %{{.*}}, %{{.*}} : f32
+// CHECK-COUNT-3: vector.fma
 // CHECK: math.roundeven %{{.*}} : vector<16xf32>
 // CHECK: arith.fptosi %{{.*}} : vector<16xf32> to vector<16xi8>
-// CHECK: vector.transfer_write %{{.*}} : vector<16xi8>, tensor<?x16x16xi8>
+// CHECK: vector.transfer_write %{{.*}} : vector<16xi8>, tensor<1x8x16xi8>
+// CHECK: scf.forall.in_parallel
+// CHECK: tensor.parallel_insert_slice %{{.*}} into %[[T]][%[[ROW]], %{{.*}}, 0] [1, 8, 16] [1, 1, 1]
+// CHECK: tensor.parallel_insert_slice %{{.*}} into %[[XS]][%[[ROW]], %[[S]]] [1, 1] [1, 1]
+// CHECK: tensor.parallel_insert_slice %{{.*}} into %[[TS]][%[[ROW]], %[[S]]] [1, 1] [1, 1]
 // CHECK-NOT: lut.table_precompute
 func.func @precompute(%x: tensor<?x64xf16>) -> (tensor<?x16x16xi8>, tensor<?x2xf32>, tensor<?x2xf32>) {
   %t, %xs, %ts = lut.table_precompute %x {g = 4 : i64, segment = 32 : i64, accuracy = #lut.accuracy<table_i8>} : tensor<?x64xf16> -> tensor<?x16x16xi8>, tensor<?x2xf32>, tensor<?x2xf32>
@@ -196,8 +205,7 @@ func.func @precompute(%x: tensor<?x64xf16>) -> (tensor<?x16x16xi8>, tensor<?x2xf
 // CHECK-SAME: (%[[X:.*]]: tensor<?x128xf32>, %[[SS:.*]]: tensor<?xf32>, %[[G:.*]]: tensor<128xf16>, %[[EPS:.*]]: f32)
 // CHECK-DAG: %[[C:.*]] = arith.constant dense<1.280000e+02> : vector<4xf32>
 // CHECK: %[[N:.*]] = tensor.dim %[[X]], %{{.*}} : tensor<?x128xf32>
-// CHECK: scf.for %[[ROW:.*]] = %{{.*}} to %[[N]]
-// CHECK: scf.for
+// CHECK: scf.forall (%[[ROW:.*]], %{{.*}}) in (%[[N]], 4)
 // CHECK: scf.for
 // CHECK: %[[XV:.*]] = vector.transfer_read %[[X]][%[[ROW]], %[[K:.*]]], %{{.*}} {in_bounds = [true]} : tensor<?x128xf32>, vector<4xf32>
 // CHECK: %[[SV:.*]] = vector.transfer_read %[[SS]][%[[ROW]]], %{{.*}} {in_bounds = [true], permutation_map = #{{.*}}} : tensor<?xf32>, vector<4xf32>
@@ -209,9 +217,9 @@ func.func @precompute(%x: tensor<?x64xf16>) -> (tensor<?x16x16xi8>, tensor<?x2xf
 // CHECK: %[[NRM:.*]] = arith.divf %[[XV]], %[[R]] : vector<4xf32>
 // CHECK: %[[GE:.*]] = arith.extf %[[GV]] : vector<4xf16> to vector<4xf32>
 // CHECK: arith.mulf %[[NRM]], %[[GE]] : vector<4xf32>
-// CHECK: vector.reduction <maximumf>
+// CHECK: vector.reduction <add>
 // CHECK: math.sqrt %{{.*}} : vector<4xf32>
-// CHECK: vector.transfer_write %{{.*}} : vector<16xi8>, tensor<?x32x16xi8>
+// CHECK: vector.transfer_write %{{.*}} : vector<16xi8>, tensor<1x8x16xi8>
 // CHECK-NOT: lut.fused_table_precompute
 func.func @fused_precompute(%x: tensor<?x128xf32>, %ss: tensor<?xf32>, %g: tensor<128xf16>, %eps: f32) -> (tensor<?x32x16xi8>, tensor<?x4xf32>, tensor<?x4xf32>) {
   %t, %xs, %ts = lut.fused_table_precompute ins(%x, %ss, %g : tensor<?x128xf32>, tensor<?xf32>, tensor<128xf16>)
