@@ -101,6 +101,9 @@ SmallVector<Value> buildInt8Tables(OpBuilder &b, Location loc, Value n,
   // max |T| of a group is the entry whose signs match the activations':
   // ((|x0| + |x1|) + |x2|) + |x3| in the loop lowering's order (rounding is
   // monotone, so no other entry's rounded sum exceeds it) - no table needed.
+  // maxnumf, not maximumf: the sums are never -0, and maximumf's NaN and
+  // signed-zero handling (compare, set, mask, blend per group) made this
+  // pass half the precompute.
   ValueRange stats = buildLoop(
       sb, loc, index(sb, groupsPerSegment),
       {fconst(sb, f32, 0), fconst(sb, v4, 0)},
@@ -112,7 +115,7 @@ SmallVector<Value> buildInt8Tables(OpBuilder &b, Location loc, Value n,
           largest = arith::AddFOp::create(
               gb, loc, largest, vector::ExtractOp::create(gb, loc, mag, l));
         return SmallVector<Value>{
-            arith::MaximumFOp::create(gb, loc, st[0], largest),
+            arith::MaxNumFOp::create(gb, loc, st[0], largest),
             arith::AddFOp::create(gb, loc, st[1], x)};
       });
   Value max = stats[0];

@@ -178,7 +178,7 @@ func.func @not_matched(%w: !t, %t: tensor<?x2x16xi8>, %t8: tensor<?x2x8xi8>, %tf
 // CHECK: %[[M0:.*]] = vector.extract %[[MAG]][0]
 // CHECK: %[[M1:.*]] = vector.extract %[[MAG]][1]
 // CHECK: %[[S01:.*]] = arith.addf %[[M0]], %[[M1]] : f32
-// CHECK: arith.maximumf %{{.*}} : f32
+// CHECK: arith.maxnumf %{{.*}} : f32
 // CHECK: vector.reduction <add>
 // CHECK: arith.divf %{{.*}}, %{{.*}} : f32
 // CHECK-COUNT-3: vector.fma
