@@ -127,3 +127,24 @@ func.func @i8_activations(%x: tensor<4x64xi8>, %sx: tensor<4xf32>) -> tensor<4x1
   %t, %xs, %ts = lut.table_precompute %h x_scale %sx {g = 4 : i64, segment = 32 : i64} : tensor<4x64xi8>, tensor<4xf32> -> tensor<4x16x16xi16>, tensor<4x2xf32>, tensor<4x2xf32>
   return %t : tensor<4x16x16xi16>
 }
+
+// -----
+
+#nk = affine_map<(n, k) -> (n, k)>
+#s = affine_map<(n, k) -> ()>
+
+// A scalar operand of the generic is not a tensor the fused op could read.
+// CHECK-LABEL: func @scalar_input
+// CHECK: linalg.generic
+// CHECK: lut.table_precompute
+func.func @scalar_input(%x: tensor<4x64xf32>, %c: f32) -> tensor<4x16x16xf32> {
+  %e = tensor.empty() : tensor<4x64xf32>
+  %h = linalg.generic {indexing_maps = [#nk, #s, #nk], iterator_types = ["parallel", "parallel"]}
+      ins(%x, %c : tensor<4x64xf32>, f32) outs(%e : tensor<4x64xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %s = arith.mulf %a, %b : f32
+    linalg.yield %s : f32
+  } -> tensor<4x64xf32>
+  %t, %xs = lut.table_precompute %h {g = 4 : i64, segment = 32 : i64} : tensor<4x64xf32> -> tensor<4x16x16xf32>, tensor<4x2xf32>
+  return %t : tensor<4x16x16xf32>
+}

@@ -35,8 +35,11 @@ bool isElementwiseProducer(linalg::GenericOp generic) {
   if (!generic.getMatchingIndexingMap(init).isIdentity() ||
       !generic.getMatchingBlockArgument(init).use_empty())
     return false;
+  // Scalar inputs (a linalg.generic may take them) are values from outside
+  // to the fused op; only tensors are its inputs.
   for (OpOperand *input : generic.getDpsInputOperands())
-    if (!generic.getMatchingIndexingMap(input).isProjectedPermutation())
+    if (!isa<RankedTensorType>(input->get().getType()) ||
+        !generic.getMatchingIndexingMap(input).isProjectedPermutation())
       return false;
   return llvm::all_of(
       generic.getBody()->without_terminator(),
