@@ -1,12 +1,13 @@
 //===- TablePrecompute.cpp - Activation tables as vector code -------------===//
 //
-// Per row and segment, two passes over the segment's groups of 4
-// activations: the first finds max |T| (a sum of magnitudes per group) and
-// the activation sum, the second
-// recomputes the 16 entries (4 multiply-adds by constant sign vectors: the
-// same sums, in the same order, as the loop lowering's) and quantizes them,
-// T_i8 = round-half-even(T / tscale), tscale = max |T| / 127 (lut.md §2.4).
-// Recomputing is cheaper than storing and reloading an f32 table.
+// One parallel loop over rows and segments. Int8 tables of fp activations:
+// two passes over the segment's groups of 4 activations, the first for max
+// |T| (a sum of magnitudes per group) and the activation sum, the second
+// computing the 16 entries (4 multiply-adds by constant sign vectors: the
+// same sums, in the same order, as the loop lowering's) and quantizing
+// them, T_i8 = round-half-even(T / tscale), tscale = max |T| / 127 (lut.md
+// §2.4); recomputing is cheaper than storing and reloading an f32 table.
+// Exact int16 tables of int8 activations: one pass, the entries exact.
 //
 //===----------------------------------------------------------------------===//
 
@@ -34,23 +35,29 @@ constexpr int64_t kEntries = 16;
 /// The four activations of group j of row `row`, as a vector<4xf32>.
 using ActivationReader = function_ref<Value(OpBuilder &b, Value row, Value j)>;
 
-/// Whether `op`'s results are the int8 16-entry tables of fp activations
-/// that this lowering builds.
-LogicalResult matchInt8Tables(Operation *op, PatternRewriter &rewriter,
-                              int64_t g, bool mirror, Value table) {
+/// The activation scale of row `row` and segment `s` (int8 activations).
+using ScaleReader = function_ref<Value(OpBuilder &b, Value row, Value s)>;
+
+/// Whether `op`'s results are 16-entry tables of groups of 4, int8 (fp
+/// activations) or int16 (int8 activations), that this lowering builds.
+LogicalResult matchTables(Operation *op, PatternRewriter &rewriter, int64_t g,
+                          bool mirror, Value table) {
   auto tableType = cast<RankedTensorType>(table.getType());
-  if (g != 4 || mirror || !tableType.getElementType().isInteger(8) ||
+  Type entry = tableType.getElementType();
+  if (g != 4 || mirror || !(entry.isInteger(8) || entry.isInteger(16)) ||
       tableType.getDimSize(2) != kEntries)
-    return rewriter.notifyMatchFailure(op, "not int8 16-entry tables");
+    return rewriter.notifyMatchFailure(op, "not 16-entry integer tables");
   return success();
 }
 
 /// The tables, activation sums and table scales of N rows of K activations
-/// read by `activations`, as vector code.
-SmallVector<Value> buildInt8Tables(OpBuilder &b, Location loc, Value n,
-                                   int64_t k, int64_t segment,
-                                   TypeRange resultTypes,
-                                   ActivationReader activations) {
+/// read by `activations`, as vector code. Without `exactScale`: int8 tables
+/// quantized per segment. With it (int8 activations): exact int16 tables,
+/// the scale as tscale and the sums scaled by it, in one pass.
+SmallVector<Value> buildTables(OpBuilder &b, Location loc, Value n, int64_t k,
+                               int64_t segment, TypeRange resultTypes,
+                               ActivationReader activations,
+                               std::optional<ScaleReader> exactScale = {}) {
   Type f32 = b.getF32Type(), i8 = b.getI8Type();
   int64_t groupsPerSegment = segment / 4, segments = k / segment;
   auto v4 = VectorType::get({4}, f32);
@@ -98,33 +105,6 @@ SmallVector<Value> buildInt8Tables(OpBuilder &b, Location loc, Value n,
   auto group = [&](OpBuilder &ob, Value jj) {
     return arith::AddIOp::create(ob, loc, first, jj).getResult();
   };
-  // max |T| of a group is the entry whose signs match the activations':
-  // ((|x0| + |x1|) + |x2|) + |x3| in the loop lowering's order (rounding is
-  // monotone, so no other entry's rounded sum exceeds it) - no table needed.
-  // maxnumf, not maximumf: the sums are never -0, and maximumf's NaN and
-  // signed-zero handling (compare, set, mask, blend per group) made this
-  // pass half the precompute.
-  ValueRange stats = buildLoop(
-      sb, loc, index(sb, groupsPerSegment),
-      {fconst(sb, f32, 0), fconst(sb, v4, 0)},
-      [&](OpBuilder &gb, Value jj, ValueRange st) {
-        Value x = activations(gb, row, group(gb, jj));
-        Value mag = math::AbsFOp::create(gb, loc, x);
-        Value largest = vector::ExtractOp::create(gb, loc, mag, 0);
-        for (int64_t l = 1; l < 4; ++l)
-          largest = arith::AddFOp::create(
-              gb, loc, largest, vector::ExtractOp::create(gb, loc, mag, l));
-        return SmallVector<Value>{
-            arith::MaxNumFOp::create(gb, loc, st[0], largest),
-            arith::AddFOp::create(gb, loc, st[1], x)};
-      });
-  Value max = stats[0];
-  Value sum = vector::ReductionOp::create(sb, loc, vector::CombiningKind::ADD,
-                                          stats[1]);
-  Value tau = arith::DivFOp::create(sb, loc, max, fconst(sb, f32, 127));
-  Value zeroTau = arith::CmpFOp::create(sb, loc, arith::CmpFPredicate::OEQ, tau,
-                                        fconst(sb, f32, 0));
-  Value tauV = vector::BroadcastOp::create(sb, loc, v16, tau);
   SmallVector<OpFoldResult> tableOffsets = {row, first, sb.getIndexAttr(0)},
                             tableSizes = {sb.getIndexAttr(1),
                                           sb.getIndexAttr(groupsPerSegment),
@@ -132,25 +112,75 @@ SmallVector<Value> buildInt8Tables(OpBuilder &b, Location loc, Value n,
                             ones3(3, sb.getIndexAttr(1));
   Value slice = tensor::ExtractSliceOp::create(sb, loc, shared[0], tableOffsets,
                                                tableSizes, ones3);
-  slice = buildLoop(
-      sb, loc, index(sb, groupsPerSegment), {slice},
-      [&](OpBuilder &gb, Value jj, ValueRange t) {
-        Value q = math::RoundEvenOp::create(
-            gb, loc,
-            arith::DivFOp::create(
-                gb, loc, tableOf(gb, activations(gb, row, group(gb, jj))),
-                tauV));
-        q = arith::MaximumFOp::create(gb, loc, q, fconst(gb, v16, -127));
-        q = arith::MinimumFOp::create(gb, loc, q, fconst(gb, v16, 127));
-        q = arith::SelectOp::create(gb, loc, zeroTau, fconst(gb, v16, 0), q);
-        Value bytes = arith::FPToSIOp::create(gb, loc, v16i8, q);
-        return SmallVector<Value>{
-            vector::TransferWriteOp::create(
-                gb, loc, bytes, t[0],
-                ValueRange{index(gb, 0), jj, index(gb, 0)},
-                ArrayRef<bool>{true})
-                .getResult()};
-      })[0];
+  auto writeEntries = [&](OpBuilder &gb, Value entries, Value into, Value jj) {
+    return vector::TransferWriteOp::create(
+               gb, loc, entries, into,
+               ValueRange{index(gb, 0), jj, index(gb, 0)}, ArrayRef<bool>{true})
+        .getResult();
+  };
+  Value sum, tau;
+  if (exactScale) {
+    // Sums of int8 values are exact in f32, in any order: one pass.
+    auto v16i16 = VectorType::get({kEntries}, b.getI16Type());
+    ValueRange pass = buildLoop(
+        sb, loc, index(sb, groupsPerSegment), {slice, fconst(sb, v4, 0)},
+        [&](OpBuilder &gb, Value jj, ValueRange it) {
+          Value x = activations(gb, row, group(gb, jj));
+          Value entries =
+              arith::FPToSIOp::create(gb, loc, v16i16, tableOf(gb, x));
+          return SmallVector<Value>{writeEntries(gb, entries, it[0], jj),
+                                    arith::AddFOp::create(gb, loc, it[1], x)};
+        });
+    slice = pass[0];
+    tau = (*exactScale)(sb, row, s);
+    sum =
+        arith::MulFOp::create(sb, loc,
+                              vector::ReductionOp::create(
+                                  sb, loc, vector::CombiningKind::ADD, pass[1]),
+                              tau);
+  } else {
+    // max |T| of a group is the entry whose signs match the activations':
+    // ((|x0| + |x1|) + |x2|) + |x3| in the loop lowering's order (rounding is
+    // monotone, so no other entry's rounded sum exceeds it) - no table needed.
+    // maxnumf, not maximumf: the sums are never -0, and maximumf's NaN and
+    // signed-zero handling (compare, set, mask, blend per group) made this
+    // pass half the precompute.
+    ValueRange stats = buildLoop(
+        sb, loc, index(sb, groupsPerSegment),
+        {fconst(sb, f32, 0), fconst(sb, v4, 0)},
+        [&](OpBuilder &gb, Value jj, ValueRange st) {
+          Value x = activations(gb, row, group(gb, jj));
+          Value mag = math::AbsFOp::create(gb, loc, x);
+          Value largest = vector::ExtractOp::create(gb, loc, mag, 0);
+          for (int64_t l = 1; l < 4; ++l)
+            largest = arith::AddFOp::create(
+                gb, loc, largest, vector::ExtractOp::create(gb, loc, mag, l));
+          return SmallVector<Value>{
+              arith::MaxNumFOp::create(gb, loc, st[0], largest),
+              arith::AddFOp::create(gb, loc, st[1], x)};
+        });
+    Value max = stats[0];
+    sum = vector::ReductionOp::create(sb, loc, vector::CombiningKind::ADD,
+                                      stats[1]);
+    tau = arith::DivFOp::create(sb, loc, max, fconst(sb, f32, 127));
+    Value zeroTau = arith::CmpFOp::create(sb, loc, arith::CmpFPredicate::OEQ,
+                                          tau, fconst(sb, f32, 0));
+    Value tauV = vector::BroadcastOp::create(sb, loc, v16, tau);
+    slice = buildLoop(
+        sb, loc, index(sb, groupsPerSegment), {slice},
+        [&](OpBuilder &gb, Value jj, ValueRange t) {
+          Value q = math::RoundEvenOp::create(
+              gb, loc,
+              arith::DivFOp::create(
+                  gb, loc, tableOf(gb, activations(gb, row, group(gb, jj))),
+                  tauV));
+          q = arith::MaximumFOp::create(gb, loc, q, fconst(gb, v16, -127));
+          q = arith::MinimumFOp::create(gb, loc, q, fconst(gb, v16, 127));
+          q = arith::SelectOp::create(gb, loc, zeroTau, fconst(gb, v16, 0), q);
+          Value bytes = arith::FPToSIOp::create(gb, loc, v16i8, q);
+          return SmallVector<Value>{writeEntries(gb, bytes, t[0], jj)};
+        })[0];
+  }
   // The sum and scale go into 1x1 slices of the shared results (not fresh
   // tensors, which would be allocated per iteration).
   SmallVector<OpFoldResult> at = {row, s}, ones2(2, sb.getIndexAttr(1));
@@ -184,27 +214,47 @@ struct TablePrecomputeToVector : OpRewritePattern<TablePrecomputeOp> {
 
   LogicalResult matchAndRewrite(TablePrecomputeOp op,
                                 PatternRewriter &rewriter) const override {
-    auto xType = cast<RankedTensorType>(op.getX().getType());
-    if (failed(matchInt8Tables(op, rewriter, op.getG(), op.getMirror(),
-                               op.getTable())))
+    if (failed(matchTables(op, rewriter, op.getG(), op.getMirror(),
+                           op.getTable())))
       return failure();
-    if (op.getXScale() || !isa<FloatType>(xType.getElementType()))
-      return rewriter.notifyMatchFailure(op, "not fp activations");
+    auto xType = cast<RankedTensorType>(op.getX().getType());
+    Type element = xType.getElementType();
+    int64_t k = xType.getDimSize(1), segment = op.getSegment();
     Location loc = op.getLoc();
     Value n = tensor::DimOp::create(rewriter, loc, op.getX(), 0);
     auto activations = [&](OpBuilder &b, Value row, Value j) -> Value {
-      Type element = xType.getElementType();
       Value x = vector::TransferReadOp::create(
           b, loc, VectorType::get({4}, element), op.getX(),
           ValueRange{row,
                      arith::MulIOp::create(b, loc, j, indexConst(b, loc, 4))},
-          arith::ConstantOp::create(b, loc, b.getFloatAttr(element, 0)),
+          arith::ConstantOp::create(b, loc, b.getZeroAttr(element)),
           ArrayRef<bool>{true});
-      return extendToF32(b, loc, x);
+      if (isa<FloatType>(element))
+        return extendToF32(b, loc, x);
+      return arith::SIToFPOp::create(b, loc,
+                                     VectorType::get({4}, b.getF32Type()), x);
     };
-    rewriter.replaceOp(op, buildInt8Tables(rewriter, loc, n,
-                                           xType.getDimSize(1), op.getSegment(),
-                                           op->getResultTypes(), activations));
+    if (!op.getXScale()) {
+      rewriter.replaceOp(op, buildTables(rewriter, loc, n, k, segment,
+                                         op->getResultTypes(), activations));
+      return success();
+    }
+    // int8 activations: the scale of each row, or of each block of Ga K
+    // elements (a whole number of segments).
+    Value xScale = op.getXScale();
+    auto scaleType = cast<RankedTensorType>(xScale.getType());
+    int64_t segmentsPerBlock =
+        scaleType.getRank() == 2 ? k / scaleType.getDimSize(1) / segment : 0;
+    auto scale = [&](OpBuilder &b, Value row, Value s) -> Value {
+      SmallVector<Value> at = {row};
+      if (segmentsPerBlock)
+        at.push_back(arith::DivUIOp::create(
+            b, loc, s, indexConst(b, loc, segmentsPerBlock)));
+      return tensor::ExtractOp::create(b, loc, xScale, at);
+    };
+    rewriter.replaceOp(op, buildTables(rewriter, loc, n, k, segment,
+                                       op->getResultTypes(), activations,
+                                       ScaleReader(scale)));
     return success();
   }
 };
@@ -270,17 +320,17 @@ struct FusedTablePrecomputeToVector : OpRewritePattern<FusedTablePrecomputeOp> {
 
   LogicalResult matchAndRewrite(FusedTablePrecomputeOp op,
                                 PatternRewriter &rewriter) const override {
-    if (failed(matchInt8Tables(op, rewriter, op.getG(), op.getMirror(),
-                               op.getTable())))
+    if (failed(matchTables(op, rewriter, op.getG(), op.getMirror(),
+                           op.getTable())))
       return failure();
     Location loc = op.getLoc();
     auto activations = [&](OpBuilder &b, Value row, Value j) {
       return evaluateProducer(b, loc, op, row, j);
     };
-    rewriter.replaceOp(op, buildInt8Tables(rewriter, loc,
-                                           op.createRowCount(rewriter, loc),
-                                           op.getK(), op.getSegment(),
-                                           op->getResultTypes(), activations));
+    rewriter.replaceOp(op, buildTables(rewriter, loc,
+                                       op.createRowCount(rewriter, loc),
+                                       op.getK(), op.getSegment(),
+                                       op->getResultTypes(), activations));
     return success();
   }
 };

@@ -6,8 +6,9 @@
 
 namespace mlir::loom::lut {
 
-/// lut.table_precompute of fp activations into int8 16-entry tables (the
-/// tables the S16 kernel reads) as vector code.
+/// lut.table_precompute (plain or fused) into the 16-entry tables the S16
+/// kernel reads, as vector code: int8 tables of fp activations, exact int16
+/// tables of int8 activations.
 void populateTablePrecomputeToVectorPatterns(RewritePatternSet &patterns);
 
 } // namespace mlir::loom::lut

@@ -290,3 +290,26 @@ func.func @exact_tables(%t: tensor<?x2x16xi16>, %xs: tensor<?x1xf32>, %ts: tenso
   %y = lut.scale_combine %acc, %w, %xs tscale %ts : tensor<?x64x1xi32>, !t, tensor<?x1xf32>, tensor<?x1xf32> -> tensor<?x64xf32>
   return %y : tensor<?x64xf32>
 }
+
+// -----
+
+// Exact int16 tables of int8 activations: one pass per segment, the entries
+// exact (no rounding), tscale the activation scale of the segment's block
+// (blocks of 64 hold two segments of 32) and the sum scaled by it.
+// CHECK-LABEL: func @exact_precompute
+// CHECK-SAME: (%[[X:.*]]: tensor<?x128xi8>, %[[SX:.*]]: tensor<?x2xf32>)
+// CHECK: scf.forall (%[[ROW:.*]], %[[S:.*]]) in (%{{.*}}, 4)
+// CHECK: scf.for
+// CHECK: vector.transfer_read %[[X]]{{.*}} : tensor<?x128xi8>, vector<4xi8>
+// CHECK: arith.sitofp %{{.*}} : vector<4xi8> to vector<4xf32>
+// CHECK-NOT: math.roundeven
+// CHECK: arith.fptosi %{{.*}} : vector<16xf32> to vector<16xi16>
+// CHECK: vector.transfer_write %{{.*}} : vector<16xi16>, tensor<1x8x16xi16>
+// CHECK: %[[BLOCK:.*]] = arith.divui %[[S]], %c2 : index
+// CHECK: %[[SCALE:.*]] = tensor.extract %[[SX]][%[[ROW]], %[[BLOCK]]] : tensor<?x2xf32>
+// CHECK: vector.reduction <add>
+// CHECK: arith.mulf %{{.*}}, %[[SCALE]] : f32
+func.func @exact_precompute(%x: tensor<?x128xi8>, %sx: tensor<?x2xf32>) -> (tensor<?x32x16xi16>, tensor<?x4xf32>, tensor<?x4xf32>) {
+  %t, %xs, %ts = lut.table_precompute %x x_scale %sx {g = 4 : i64, segment = 32 : i64} : tensor<?x128xi8>, tensor<?x2xf32> -> tensor<?x32x16xi16>, tensor<?x4xf32>, tensor<?x4xf32>
+  return %t, %xs, %ts : tensor<?x32x16xi16>, tensor<?x4xf32>, tensor<?x4xf32>
+}
