@@ -23,28 +23,33 @@ def ConvertLutToVector : Pass<"convert-lut-to-vector", "::mlir::ModuleOp"> {
   let summary = "Table-lookup GEMM kernels as vector code over byte shuffles";
   let description = [{
     Rewrites each `lut.lookup_accumulate` -> `lut.scale_combine` pair over
-    16-entry tables (g = 4) and a constant bitplane weight
-    into one loop nest of `vector` code (lut.md §4.3, variant S16): the
-    weight's plane indices are folded at compile time into a nibble stream,
-    128 rows per 64-byte load (low nibbles rows 0-63, high nibbles rows
-    64-127, one row block after another, so a kernel reads one contiguous
-    range); each index vector is looked up in the group's table by a byte
-    shuffle; lookups are combined over planes and groups in int16 and
+    16-entry tables (g = 4) and a constant bitplane weight into one loop
+    nest of `vector` code (lut.md §4.3, variant S16): the weight's plane
+    indices are folded at compile time into a nibble stream, one 64-byte
+    load per row block and load (128 rows with one plane per byte; 64 rows
+    when two planes of a row share a byte pair, weighed and added by one
+    `vpmaddubsw`), the row blocks one after another, so a kernel reads one
+    contiguous range; each index vector is looked up in the group's table by
+    a byte shuffle; lookups are combined over planes and groups in int16 and
     flushed to int32 before they could overflow; each segment ends in the
     fp32 epilogue `y += s * (kappa * tscale * acc + c * xsum) - (s * z + min)
     * xsum`, with s (in its scale type) and, for zero points or mins,
     s * z + min folded to per-row constants. Int8 tables (`table_i8`) take
     one byte shuffle per index vector; exact int16 tables (int8 activations,
     `exact` / `act_quant`) two, of their unsigned low and signed high bytes,
-    summed apart in int16 and joined as hi * 256 + lo in int32. Tiles of `column-tile` columns
-    share each index load; columns come in blocks whose tables fit
-    `table-budget` bytes, each block one `scf.forall` over the row blocks.
+    summed apart in int16 and joined as hi * 256 + lo in int32. Tiles of
+    `column-tile` columns share each index load; columns come in blocks
+    whose tables fit `table-budget` bytes, each block one `scf.forall` over
+    the row blocks.
 
-    The `lut.table_precompute` feeding such kernels (fp activations, int8
-    16-entry tables) becomes vector code as well: per row and segment one
-    pass for max |T| and the activation sum, one that recomputes the entries
-    (multiply-adds by constant sign vectors, the loop lowering's sums in its
-    order) and quantizes them.
+    The `lut.table_precompute` and `lut.fused_table_precompute` feeding such
+    kernels become vector code as well, one `scf.forall` over rows and
+    segments: for int8 tables of fp activations, one pass for max |T| (per
+    group the sum of the activations' magnitudes) and the activation sum and
+    one that computes the entries (multiply-adds by constant sign vectors,
+    the loop lowering's sums in its order) and quantizes them; for exact
+    int16 tables of int8 activations, one pass. A fused producer's body is
+    evaluated on vectors of four activations.
 
     `isa` chooses the byte shuffle: `avx512` (`vpshufb` on 64 lanes, needs
     AVX-512BW), `avx2` (two 32-lane `vpshufb`), or `generic` (a compare and

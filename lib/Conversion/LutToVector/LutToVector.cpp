@@ -2,16 +2,18 @@
 //
 // One loop nest per lookup -> epilogue chain (lut.md §4.3, variant S16):
 //
-//   forall row block rb (R = 64 or 128 rows):        y[:, rb*R .. +R]
-//     for n < N:
-//       for segment s:                               fp32 epilogue per s
-//         for chunk of the segment's groups:         int16 -> int32 flush
-//           for group j of the chunk, load v:        64-byte index load,
-//             two byte lookups, weighed int16 adds
+//   for block of columns (tables within table-budget):
+//     forall row block rb (R = 64 or 128 rows):      y[cols, rb*R .. +R]
+//       for tile of column-tile columns (then one at a time):
+//         for segment s:                             fp32 epilogue per s
+//           for chunk of the segment's groups:       int16 -> int32 flush
+//             for group j of the chunk, load v:      64-byte index load,
+//               byte lookups per column, weighed int16 adds
 //
-// Lookups sum in int16 only as long as no sum can overflow (|T| <= 127),
-// then flush to int32, so the result is the exact integer sum of
-// lut.lookup_accumulate; the epilogue is scale_combine's.
+// Lookups sum in int16 only as long as no sum can overflow (|T| <= 127 for
+// int8 tables, low bytes <= 255 for int16 ones), then flush to int32, so the
+// result is the exact integer sum of lut.lookup_accumulate; the epilogue is
+// scale_combine's.
 //
 //===----------------------------------------------------------------------===//
 
