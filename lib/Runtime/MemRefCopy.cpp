@@ -44,17 +44,26 @@ extern "C" LOOM_EXPORT void memrefCopy(int64_t elementSize,
     count *= from.sizes[i];
   if (count == 0)
     return;
-  // Walk the index space in row-major order, one element at a time.
+  // Trailing dimensions that are row-major contiguous in both buffers form
+  // one run of `run` elements, copied by one memcpy: the copies Loom's
+  // kernels emit (a tile of rows into its slice of y, a result out of a
+  // loop) are rows of contiguous elements, or wholly contiguous.
+  int64_t run = 1, outer = rank;
+  while (outer > 0 && from.strides[outer - 1] == run &&
+         to.strides[outer - 1] == run) {
+    run *= from.sizes[outer - 1];
+    --outer;
+  }
   int64_t index[16] = {0};
-  for (int64_t flat = 0; flat < count; ++flat) {
+  for (int64_t flat = 0; flat < count; flat += run) {
     int64_t fromOffset = 0, toOffset = 0;
-    for (int64_t i = 0; i < rank; ++i) {
+    for (int64_t i = 0; i < outer; ++i) {
       fromOffset += index[i] * from.strides[i];
       toOffset += index[i] * to.strides[i];
     }
     std::memcpy(to.base + toOffset * elementSize,
-                from.base + fromOffset * elementSize, elementSize);
-    for (int64_t i = rank - 1; i >= 0; --i) {
+                from.base + fromOffset * elementSize, run * elementSize);
+    for (int64_t i = outer - 1; i >= 0; --i) {
       if (++index[i] < from.sizes[i])
         break;
       index[i] = 0;

@@ -12,12 +12,12 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <vector>
 
 namespace {
 
 /// A rank-N memref descriptor, as the compiled code lays it out.
-template <int N>
-struct Descriptor {
+template <int N> struct Descriptor {
   void *allocated, *aligned;
   int64_t offset, sizes[N], strides[N];
 };
@@ -186,6 +186,45 @@ TEST(RuntimeBuffers, LargeBlocksAreReused) {
   _mlir_memref_to_llvm_free(second);
   int64_t shape[1] = {1 << 18};
   loom_tensor_destroy(loom_tensor_create_zeros(shape, 1, LOOM_F32));
+}
+
+extern "C" void memrefCopy(int64_t elementSize, void *src, void *dst);
+
+/// A rank-2 memref descriptor and its unranked form, as MLIR passes them.
+struct Strided2D {
+  float *allocated, *aligned;
+  int64_t offset, sizes[2], strides[2];
+};
+struct Unranked {
+  int64_t rank;
+  void *descriptor;
+};
+
+TEST(RuntimeBuffers, MemrefCopyFollowsBothLayouts) {
+  // A 3 x 4 window of a 5 x 6 buffer (rows of contiguous elements), into a
+  // dense 3 x 4 buffer, into its transpose (column stride 1 only on one
+  // side), and a wholly contiguous copy back.
+  std::vector<float> big(30), dense(12, -1.f), transposed(12, -1.f),
+      back(12, -1.f);
+  for (int i = 0; i < 30; ++i)
+    big[i] = float(i);
+  Strided2D window{big.data(), big.data(), 7, {3, 4}, {6, 1}};
+  Strided2D denseView{dense.data(), dense.data(), 0, {3, 4}, {4, 1}};
+  Strided2D transposedView{
+      transposed.data(), transposed.data(), 0, {3, 4}, {1, 3}};
+  Strided2D backView{back.data(), back.data(), 0, {3, 4}, {4, 1}};
+  Unranked w{2, &window}, d{2, &denseView}, t{2, &transposedView},
+      bk{2, &backView};
+  memrefCopy(sizeof(float), &w, &d);
+  memrefCopy(sizeof(float), &w, &t);
+  memrefCopy(sizeof(float), &d, &bk);
+  for (int r = 0; r < 3; ++r)
+    for (int c = 0; c < 4; ++c) {
+      float want = float(7 + 6 * r + c);
+      EXPECT_EQ(dense[4 * r + c], want) << r << "," << c;
+      EXPECT_EQ(transposed[r + 3 * c], want) << r << "," << c;
+      EXPECT_EQ(back[4 * r + c], want) << r << "," << c;
+    }
 }
 
 TEST(RuntimeInvoke, RejectsBadInputs) {
