@@ -84,6 +84,9 @@ void loom::buildReferencePipeline(OpPassManager &pm,
 void loom::buildCPUToLoopsPipeline(OpPassManager &pm,
                                    const CPUPipelineOptions &options) {
   pm.addPass(lut::createLutCanonicalize());
+  lut::LutSelectStrategyOptions strategy;
+  strategy.isa = options.isa;
+  pm.addPass(lut::createLutSelectStrategy(strategy));
   pm.addPass(lut::createLutDecomposeMpGemm());
   // table_precompute is Pure: GEMMs of one activation (Q, K and V, gate and
   // up) share one table.

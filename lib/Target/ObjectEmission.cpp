@@ -50,10 +50,10 @@ loom::createHostTargetMachine(const CodegenOptions &options,
   return machine;
 }
 
-StringRef loom::byteShuffleIsa(const llvm::TargetMachine &machine) {
+StringRef loom::kernelIsa(const llvm::TargetMachine &machine) {
   const llvm::MCSubtargetInfo *info = machine.getMCSubtargetInfo();
   if (info->checkFeatures("+avx512bw"))
-    return "avx512";
+    return info->checkFeatures("+avx512vnni") ? "avx512-vnni" : "avx512";
   return info->checkFeatures("+avx2") ? "avx2" : "generic";
 }
 

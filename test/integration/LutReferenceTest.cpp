@@ -17,6 +17,7 @@
 
 #include "gtest/gtest.h"
 
+#include <algorithm>
 #include <random>
 #include <sstream>
 
@@ -47,8 +48,12 @@ struct LutCase {
   bool fpTables = false;
   /// Empty: codes, scales and offsets are function arguments. Otherwise
   /// they are constants, so that convert-lut-to-vector folds the weight
-  /// into its kernel, whose byte shuffle this names (avx512, avx2, generic).
+  /// into its kernel, whose byte shuffle this names (avx512-vnni, avx512,
+  /// avx2, generic).
   std::string isa;
+  /// With int8 activations: the `lut.dot_from_n` decision the GEMM carries
+  /// (0: none, table lookups for every N); N >= it takes the int8-dot path.
+  int64_t dotFromN = 0;
 };
 
 /// The stored bytes of a weight, for cases that make it a constant.
@@ -150,12 +155,18 @@ std::string buildModule(const LutCase &c, const WeightBytes &bytes) {
   os << "  %y = lut.mpgemm %x, %w";
   if (isI8(c.act))
     os << " x_scale %xs";
+  std::vector<std::string> attrs;
   if (c.fpTables)
-    os << " {accuracy = #lut.accuracy<fp>}";
+    attrs.push_back("accuracy = #lut.accuracy<fp>");
   if (c.act == ActMode::ActQuantRow)
-    os << " {act_quant = #lut.act_quant<i8>}";
+    attrs.push_back("act_quant = #lut.act_quant<i8>");
   if (c.act == ActMode::ActQuantBlock)
-    os << " {act_quant = #lut.act_quant<i8, block = " << kActBlock << ">}";
+    attrs.push_back("act_quant = #lut.act_quant<i8, block = " +
+                    std::to_string(kActBlock) + ">");
+  if (c.dotFromN)
+    attrs.push_back("lut.dot_from_n = " + std::to_string(c.dotFromN) + " : i64");
+  for (size_t i = 0; i < attrs.size(); ++i)
+    os << (i ? ", " : " {") << attrs[i] << (i + 1 == attrs.size() ? "}" : "");
   os << " : " << x << ", " << packed;
   if (isI8(c.act))
     os << ", " << xs;
@@ -247,7 +258,8 @@ class LutReference : public ::testing::TestWithParam<LutCase> {};
 
 TEST_P(LutReference, MatchesOracle) {
   const LutCase &c = GetParam();
-  if ((c.isa == "avx512" && !__builtin_cpu_supports("avx512bw")) ||
+  if ((c.isa == "avx512-vnni" && !__builtin_cpu_supports("avx512vnni")) ||
+      (c.isa.rfind("avx512", 0) == 0 && !__builtin_cpu_supports("avx512bw")) ||
       (c.isa == "avx2" && !__builtin_cpu_supports("avx2")))
     GTEST_SKIP() << "the host lacks " << c.isa;
 
@@ -478,6 +490,29 @@ std::vector<LutCase> allCases() {
         cases.push_back(vc);
         ++v;
       }
+  // The int8-dot path (lut.md §4.2) for every format with int8 activations:
+  // always (dot_from_n = 1), or from N = 4 on, a run-time choice that sends
+  // N = 1 and 3 to the table lookups; trit3 weights too.
+  const char *dotIsas[] = {"avx512-vnni", "avx512", "avx2", "generic"};
+  int d = 0;
+  for (const LutFormat &base : formats)
+    for (int64_t g : {int64_t(32), int64_t(-1), int64_t(0)}) {
+      LutFormat f = base;
+      f.group = g;
+      const Shape &s = vectorShapes[d % 4];
+      LutCase dc{f, ScaleType(d % 3), s.m, s.k, exactActs[d % 4], 4};
+      dc.isa = dotIsas[d % 4];
+      dc.dotFromN = d % 2 ? 4 : 1;
+      cases.push_back(dc);
+      ++d;
+    }
+  for (int64_t g : {int64_t(96), int64_t(-1)}) {
+    LutCase tc{LutFormat{Encoding::Ternary, 0, g}, ScaleType::F16, 33, 384,
+               ActMode::I8Row, 3};
+    tc.isa = "avx512-vnni";
+    tc.dotFromN = g < 0 ? 1 : 4;
+    cases.push_back(tc);
+  }
   // K = 4096: a block of columns holds 32 columns' tables (table-budget), so
   // N = 33 takes two blocks, the second a single left-over column.
   for (const LutFormat &f : {LutFormat{Encoding::Ternary, 0, 0},
@@ -507,7 +542,11 @@ std::string caseName(const ::testing::TestParamInfo<LutCase> &info) {
        << (c.fpTables ? "_fp" : "_i8");
   if (!c.isa.empty())
     os << "_vector_" << c.isa;
-  return os.str();
+  if (c.dotFromN)
+    os << "_dot" << c.dotFromN;
+  std::string name = os.str();
+  std::replace(name.begin(), name.end(), '-', '_');
+  return name;
 }
 
 INSTANTIATE_TEST_SUITE_P(Formats, LutReference,

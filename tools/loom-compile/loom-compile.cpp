@@ -152,7 +152,7 @@ int compile(MLIRContext &context, llvm::SourceMgr &sourceMgr) {
       return kUsage;
     bool toLoops = emit == Emit::Mlir && compileTo == Phase::Loops;
     loom::CPUPipelineOptions cpuOptions;
-    cpuOptions.isa = loom::byteShuffleIsa(*machine).str();
+    cpuOptions.isa = loom::kernelIsa(*machine).str();
     if (pipeline == PipelineKind::Cpu && toLoops)
       loom::buildCPUToLoopsPipeline(pm, cpuOptions);
     else if (pipeline == PipelineKind::Cpu)

@@ -34,7 +34,7 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::init(true)};
   PassOptions::Option<std::string> isa{
       *this, "isa",
-      llvm::cl::desc("Byte shuffle of the table-lookup kernels: avx512, avx2 "
+      llvm::cl::desc("Vector ISA of the kernels: avx512-vnni, avx512, avx2 "
                      "or generic (loom-compile passes the target's)"),
       llvm::cl::init("generic")};
 };
@@ -49,9 +49,9 @@ void buildReferencePipeline(OpPassManager &pm,
                             const ReferencePipelineOptions &options);
 
 /// Loom's CPU pipeline: the optimizing rewrites (lut-canonicalize,
-/// lut-decompose-mpgemm, lut-symmetrize-tables, lut-quantize-tables,
-/// convert-lut-to-vector), then what remains through the reference
-/// lowerings to the LLVM dialect.
+/// lut-select-strategy, lut-decompose-mpgemm, lut-symmetrize-tables,
+/// lut-quantize-tables, convert-lut-to-vector), then what remains through the
+/// reference lowerings to the LLVM dialect.
 void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
 
 /// buildCPUPipeline up to bufferized loops, stopping before LLVM.

@@ -22,9 +22,11 @@ struct CodegenOptions {
 std::unique_ptr<llvm::TargetMachine>
 createHostTargetMachine(const CodegenOptions &options, std::string &error);
 
-/// The byte shuffle convert-lut-to-vector should emit for `machine`:
-/// "avx512" (AVX-512BW), "avx2", or "generic".
-StringRef byteShuffleIsa(const llvm::TargetMachine &machine);
+/// The vector ISA the kernels of convert-lut-to-vector (and the choices of
+/// lut-select-strategy) target for `machine`:
+/// "avx512-vnni" (AVX-512BW and VNNI), "avx512" (AVX-512BW), "avx2", or
+/// "generic".
+StringRef kernelIsa(const llvm::TargetMachine &machine);
 
 /// The instruction-set features `machine` compiles for that a model checks
 /// at run time, as `__builtin_cpu_supports` names (x86 only; empty

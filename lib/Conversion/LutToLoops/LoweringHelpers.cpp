@@ -119,4 +119,124 @@ Value zerosLike(OpBuilder &b, Location loc, Value like, ArrayRef<int64_t> shape,
   return linalg::FillOp::create(b, loc, zero, empty).getResult(0);
 }
 
+/// x [N, K] viewed as [N, K/inner, inner].
+Value splitInner(OpBuilder &b, Location loc, Value x, int64_t inner) {
+  auto type = cast<RankedTensorType>(x.getType());
+  int64_t k = type.getDimSize(1);
+  auto split = RankedTensorType::get({type.getDimSize(0), k / inner, inner},
+                                     type.getElementType());
+  SmallVector<OpFoldResult> shape = {tensor::getMixedSize(b, loc, x, 0),
+                                     b.getIndexAttr(k / inner),
+                                     b.getIndexAttr(inner)};
+  return tensor::ExpandShapeOp::create(
+      b, loc, split, x, SmallVector<ReassociationIndices>{{0}, {1, 2}}, shape);
+}
+
+/// Bit `plane` of a code for the bit-serial decomposition of lut.md §2.1:
+/// bit i of the masked code, or for ternary the planes (q >= 1, q >= 2) of
+/// t = q - 1 = ((q >= 1 ? 1 : -1) + (q >= 2 ? 1 : -1)) / 2. Returns an i32
+/// 0 or 1.
+Value planeBit(OpBuilder &b, Location loc, QuantAttr quant, Value code,
+               unsigned plane) {
+  Type i32 = b.getI32Type();
+  Value q = arith::ExtUIOp::create(b, loc, i32, code);
+  if (quant.getEncoding() == Encoding::Ternary) {
+    q = arith::MinSIOp::create(
+        b, loc, arith::AndIOp::create(b, loc, q, intConst(b, loc, i32, 3)),
+        intConst(b, loc, i32, 2));
+    Value on = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, q,
+                                     intConst(b, loc, i32, plane + 1));
+    return arith::ExtUIOp::create(b, loc, i32, on);
+  }
+  return arith::AndIOp::create(
+      b, loc, arith::ShRUIOp::create(b, loc, q, intConst(b, loc, i32, plane)),
+      intConst(b, loc, i32, 1));
+}
+
+/// The lookup value of a code (PackedType::getLookupValue) as an i32.
+Value lookupValue(OpBuilder &b, Location loc, PackedType packed, Value code) {
+  Type i32 = b.getI32Type();
+  QuantAttr quant = packed.getQuant();
+  if (packed.getLayout().getKind() == LayoutKind::Trit3) {
+    Value q = arith::MinSIOp::create(
+        b, loc,
+        arith::AndIOp::create(b, loc, arith::ExtUIOp::create(b, loc, i32, code),
+                              intConst(b, loc, i32, 3)),
+        intConst(b, loc, i32, 2));
+    return arith::SubIOp::create(b, loc, q, intConst(b, loc, i32, 1));
+  }
+  // sum_i pw_i (2 bit_i - 1) = 2 sum_i pw_i bit_i - sum_i pw_i.
+  Value weighted = intConst(b, loc, i32, 0);
+  int64_t total = 0;
+  for (unsigned plane = 0; plane < quant.getNumPlanes(); ++plane) {
+    int64_t weight = quant.getPlaneWeight(plane);
+    total += weight;
+    weighted = arith::AddIOp::create(
+        b, loc, weighted,
+        arith::MulIOp::create(b, loc, planeBit(b, loc, quant, code, plane),
+                              intConst(b, loc, i32, weight)));
+  }
+  return arith::SubIOp::create(
+      b, loc, arith::ShLIOp::create(b, loc, weighted, intConst(b, loc, i32, 1)),
+      intConst(b, loc, i32, total));
+}
+
+/// xsum[n, s] = sum over segment s of toF32(x[n, k]), as [N, K/segment] f32.
+Value segmentSums(OpBuilder &b, Location loc, Value x, int64_t segment,
+                  function_ref<Value(OpBuilder &, Location, Value)> toF32) {
+  MLIRContext *ctx = b.getContext();
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  int64_t k = cast<RankedTensorType>(x.getType()).getDimSize(1);
+  Value xsum = zerosLike(b, loc, x, {ShapedType::kDynamic, k / segment});
+  return linalg::GenericOp::create(
+             b, loc, xsum.getType(), splitInner(b, loc, x, segment), xsum,
+             ArrayRef<AffineMap>{AffineMap::getMultiDimIdentityMap(3, ctx),
+                                 AffineMap::get(3, 0, {d(0), d(1)}, ctx)},
+             ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
+                                           utils::IteratorType::parallel,
+                                           utils::IteratorType::reduction},
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               linalg::YieldOp::create(
+                   nb, l,
+                   arith::AddFOp::create(nb, l, args[1], toF32(nb, l, args[0]))
+                       .getResult());
+             })
+      .getResult(0);
+}
+
+/// int8 activations x = scale * x_int: returns (xsum * scale, scale) per
+/// row and segment, from a per-row [N] or per-block [N, K/Ga] x_scale.
+std::pair<Value, Value> applyActivationScale(OpBuilder &b, Location loc,
+                                             Value sums, Value scale,
+                                             int64_t segment, Value x) {
+  MLIRContext *ctx = b.getContext();
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  auto scaleType = cast<RankedTensorType>(scale.getType());
+  int64_t k = cast<RankedTensorType>(x.getType()).getDimSize(1);
+  AffineMap scaleMap =
+      scaleType.getRank() == 1
+          ? AffineMap::get(2, 0, {d(0)}, ctx)
+          : AffineMap::get(
+                2, 0,
+                {d(0), d(1).floorDiv((k / scaleType.getDimSize(1)) / segment)},
+                ctx);
+  AffineMap id = AffineMap::getMultiDimIdentityMap(2, ctx);
+  Value init = tensor::EmptyOp::create(
+      b, loc,
+      SmallVector<OpFoldResult>{tensor::getMixedSize(b, loc, sums, 0),
+                                b.getIndexAttr(k / segment)},
+      b.getF32Type());
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{init.getType(), init.getType()},
+      ValueRange{sums, scale}, ValueRange{init, init},
+      ArrayRef<AffineMap>{id, scaleMap, id, id},
+      ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
+                                    utils::IteratorType::parallel},
+      [&](OpBuilder &nb, Location l, ValueRange args) {
+        Value scaled = arith::MulFOp::create(nb, l, args[0], args[1]);
+        linalg::YieldOp::create(nb, l, ValueRange{scaled, args[1]});
+      });
+  return {generic.getResult(0), generic.getResult(1)};
+}
+
 } // namespace mlir::loom::lut::lowering

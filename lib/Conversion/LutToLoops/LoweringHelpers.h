@@ -40,6 +40,21 @@ Value quantizeActivation(OpBuilder &b, Location loc, Value x, Value scale);
 Value zerosLike(OpBuilder &b, Location loc, Value like, ArrayRef<int64_t> shape,
                 Type elt = Type());
 
+/// x [N, K] viewed as [N, K/inner, inner].
+Value splitInner(OpBuilder &b, Location loc, Value x, int64_t inner);
+/// Bit `plane` of a code in the decomposition of lut.md §2.1, an i32 0 or 1.
+Value planeBit(OpBuilder &b, Location loc, QuantAttr quant, Value code,
+               unsigned plane);
+/// The lookup value of a code (PackedType::getLookupValue) as an i32.
+Value lookupValue(OpBuilder &b, Location loc, PackedType packed, Value code);
+/// xsum[n, s] = sum over segment s of toF32(x[n, k]), as [N, K/segment] f32.
+Value segmentSums(OpBuilder &b, Location loc, Value x, int64_t segment,
+                  function_ref<Value(OpBuilder &, Location, Value)> toF32);
+/// int8 activations x = scale * x_int: (xsum * scale, scale) per row and
+/// segment, from a per-row [N] or per-block [N, K/Ga] x_scale.
+std::pair<Value, Value> applyActivationScale(OpBuilder &b, Location loc,
+                                             Value sums, Value scale,
+                                             int64_t segment, Value x);
 /// pack, dequantize and mpgemm from logical codes (the reference GEMM).
 void populateReferenceGemmPatterns(TypeConverter &converter,
                                    RewritePatternSet &patterns);
@@ -47,6 +62,9 @@ void populateReferenceGemmPatterns(TypeConverter &converter,
 /// quantize_activations, table_precompute, lookup_accumulate, scale_combine.
 void populateTableLookupPatterns(TypeConverter &converter,
                                  RewritePatternSet &patterns);
+/// activation_sums and dot_accumulate (the int8-dot path).
+void populateIntegerDotPatterns(TypeConverter &converter,
+                                RewritePatternSet &patterns);
 
 } // namespace mlir::loom::lut::lowering
 

@@ -47,7 +47,7 @@ struct ConvertLutToLoopsPass
     ConversionTarget target(*ctx);
     target.addIllegalDialect<LutDialect>();
     // Target ops of the vector kernels: lowered to LLVM after bufferization.
-    target.addLegalOp<X86PmaddubswOp, X86PshufbOp>();
+    target.addLegalOp<X86PmaddubswOp, X86PshufbOp, X86VpdpbusdOp>();
     target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
                            math::MathDialect, tensor::TensorDialect>();
     target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp op) {
@@ -60,6 +60,7 @@ struct ConvertLutToLoopsPass
     RewritePatternSet patterns(ctx);
     lowering::populateReferenceGemmPatterns(converter, patterns);
     lowering::populateTableLookupPatterns(converter, patterns);
+    lowering::populateIntegerDotPatterns(converter, patterns);
     populateLinearToMpGemmPatterns(patterns);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);

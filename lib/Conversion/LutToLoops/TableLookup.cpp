@@ -21,19 +21,6 @@ using namespace mlir::loom::lut::lowering;
 
 namespace {
 
-/// x [N, K] viewed as [N, K/inner, inner].
-Value splitInner(OpBuilder &b, Location loc, Value x, int64_t inner) {
-  auto type = cast<RankedTensorType>(x.getType());
-  int64_t k = type.getDimSize(1);
-  auto split = RankedTensorType::get({type.getDimSize(0), k / inner, inner},
-                                     type.getElementType());
-  SmallVector<OpFoldResult> shape = {tensor::getMixedSize(b, loc, x, 0),
-                                     b.getIndexAttr(k / inner),
-                                     b.getIndexAttr(inner)};
-  return tensor::ExpandShapeOp::create(
-      b, loc, split, x, SmallVector<ReassociationIndices>{{0}, {1, 2}}, shape);
-}
-
 struct QuantizeActivationsLowering
     : OpConversionPattern<QuantizeActivationsOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -205,26 +192,10 @@ struct TablePrecomputeLowering : OpConversionPattern<TablePrecomputeOp> {
               b, l, arith::AddFOp::create(b, l, args[1], term).getResult());
         });
 
-    // xsum[n, s] = sum of the segment's activations.
-    auto xsumType = cast<RankedTensorType>(op.getXsum().getType());
-    Value xsum = zerosLike(rewriter, loc, x, xsumType.getShape());
-    auto sums = linalg::GenericOp::create(
-        rewriter, loc, xsum.getType(), splitInner(rewriter, loc, x, segment),
-        xsum,
-        ArrayRef<AffineMap>{AffineMap::getMultiDimIdentityMap(3, ctx),
-                            AffineMap::get(3, 0, {d(0), d(1)}, ctx)},
-        ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
-                                      utils::IteratorType::parallel,
-                                      utils::IteratorType::reduction},
-        [&](OpBuilder &b, Location l, ValueRange args) {
-          linalg::YieldOp::create(
-              b, l,
-              arith::AddFOp::create(b, l, args[1], toF32(b, l, args[0]))
-                  .getResult());
-        });
+    Value sums = segmentSums(rewriter, loc, x, segment, toF32);
     if (intActivations) {
       auto [scaledSums, tscale] = applyActivationScale(
-          rewriter, loc, sums.getResult(0), adaptor.getXScale(), segment, x);
+          rewriter, loc, sums, adaptor.getXScale(), segment, x);
       Value exact = tensor::EmptyOp::create(
           rewriter, loc,
           SmallVector<OpFoldResult>{
@@ -250,49 +221,13 @@ struct TablePrecomputeLowering : OpConversionPattern<TablePrecomputeOp> {
       return success();
     }
     if (!quantized) {
-      rewriter.replaceOp(op, {tables.getResult(0), sums.getResult(0)});
+      rewriter.replaceOp(op, {tables.getResult(0), sums});
       return success();
     }
     auto [quantizedTable, tscale] = quantizeTable(
         rewriter, loc, tables.getResult(0), tableType, segment / g);
-    rewriter.replaceOp(op, {quantizedTable, sums.getResult(0), tscale});
+    rewriter.replaceOp(op, {quantizedTable, sums, tscale});
     return success();
-  }
-
-  /// int8 activations x = scale * x_int: returns (xsum * scale, scale) per
-  /// row and segment, from a per-row [N] or per-block [N, K/Ga] x_scale.
-  static std::pair<Value, Value>
-  applyActivationScale(OpBuilder &b, Location loc, Value sums, Value scale,
-                       int64_t segment, Value x) {
-    MLIRContext *ctx = b.getContext();
-    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-    auto scaleType = cast<RankedTensorType>(scale.getType());
-    int64_t k = cast<RankedTensorType>(x.getType()).getDimSize(1);
-    AffineMap scaleMap =
-        scaleType.getRank() == 1
-            ? AffineMap::get(2, 0, {d(0)}, ctx)
-            : AffineMap::get(
-                  2, 0,
-                  {d(0),
-                   d(1).floorDiv((k / scaleType.getDimSize(1)) / segment)},
-                  ctx);
-    AffineMap id = AffineMap::getMultiDimIdentityMap(2, ctx);
-    Value init = tensor::EmptyOp::create(
-        b, loc,
-        SmallVector<OpFoldResult>{tensor::getMixedSize(b, loc, sums, 0),
-                                  b.getIndexAttr(k / segment)},
-        b.getF32Type());
-    auto generic = linalg::GenericOp::create(
-        b, loc, TypeRange{init.getType(), init.getType()},
-        ValueRange{sums, scale}, ValueRange{init, init},
-        ArrayRef<AffineMap>{id, scaleMap, id, id},
-        ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
-                                      utils::IteratorType::parallel},
-        [&](OpBuilder &nb, Location l, ValueRange args) {
-          Value scaled = arith::MulFOp::create(nb, l, args[0], args[1]);
-          linalg::YieldOp::create(nb, l, ValueRange{scaled, args[1]});
-        });
-    return {generic.getResult(0), generic.getResult(1)};
   }
 
   /// lut.md §2.4: per row and segment of `groups` lookup groups, tscale =
@@ -352,27 +287,6 @@ struct TablePrecomputeLowering : OpConversionPattern<TablePrecomputeOp> {
     return {collapsed, tscale};
   }
 };
-
-/// Bit `plane` of a code for the bit-serial decomposition of lut.md §2.1:
-/// bit i of the masked code, or for ternary the planes (q >= 1, q >= 2) of
-/// t = q - 1 = ((q >= 1 ? 1 : -1) + (q >= 2 ? 1 : -1)) / 2. Returns an i32
-/// 0 or 1.
-Value planeBit(OpBuilder &b, Location loc, QuantAttr quant, Value code,
-               unsigned plane) {
-  Type i32 = b.getI32Type();
-  Value q = arith::ExtUIOp::create(b, loc, i32, code);
-  if (quant.getEncoding() == Encoding::Ternary) {
-    q = arith::MinSIOp::create(
-        b, loc, arith::AndIOp::create(b, loc, q, intConst(b, loc, i32, 3)),
-        intConst(b, loc, i32, 2));
-    Value on = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, q,
-                                     intConst(b, loc, i32, plane + 1));
-    return arith::ExtUIOp::create(b, loc, i32, on);
-  }
-  return arith::AndIOp::create(
-      b, loc, arith::ShRUIOp::create(b, loc, q, intConst(b, loc, i32, plane)),
-      intConst(b, loc, i32, 1));
-}
 
 struct LookupAccumulateLowering : OpConversionPattern<LookupAccumulateOp> {
   using OpConversionPattern::OpConversionPattern;

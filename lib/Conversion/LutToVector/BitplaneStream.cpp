@@ -21,17 +21,14 @@ static std::vector<float> toFloats(DenseElementsAttr attr) {
 
 FailureOr<BitplaneStream> mlir::loom::lut::foldBitplaneStream(PackOp pack,
                                                               int64_t segment) {
-  DenseElementsAttr codesAttr, scalesAttr, offsetsAttr;
-  if (!matchPattern(pack.getCodes(), m_Constant(&codesAttr)) ||
-      !matchPattern(pack.getScales(), m_Constant(&scalesAttr)) ||
-      (pack.getOffsets() &&
-       !matchPattern(pack.getOffsets(), m_Constant(&offsetsAttr))))
+  DenseElementsAttr codesAttr;
+  if (!matchPattern(pack.getCodes(), m_Constant(&codesAttr)))
     return failure();
 
   PackedType type = pack.getResult().getType();
   QuantAttr quant = type.getQuant();
   int64_t m = type.getM(), k = type.getK();
-  int64_t groups = k / 4, segments = k / segment;
+  int64_t groups = k / 4;
   unsigned planes = quant.getNumPlanes();
   BitplaneStream stream;
   StreamGeometry geometry = stream.geometry = StreamGeometry::forPlanes(planes);
@@ -63,6 +60,27 @@ FailureOr<BitplaneStream> mlir::loom::lut::foldBitplaneStream(PackOp pack,
       }
   }
 
+  FailureOr<RowCoefficients> coefficients =
+      foldRowCoefficients(pack, segment, rows);
+  if (failed(coefficients))
+    return failure();
+  stream.coefficients = std::move(*coefficients);
+  return stream;
+}
+
+FailureOr<RowCoefficients> mlir::loom::lut::foldRowCoefficients(PackOp pack,
+                                                                int64_t segment,
+                                                                int64_t rows) {
+  DenseElementsAttr scalesAttr, offsetsAttr;
+  if (!matchPattern(pack.getScales(), m_Constant(&scalesAttr)) ||
+      (pack.getOffsets() &&
+       !matchPattern(pack.getOffsets(), m_Constant(&offsetsAttr))))
+    return failure();
+  PackedType type = pack.getResult().getType();
+  QuantAttr quant = type.getQuant();
+  int64_t m = type.getM(), k = type.getK();
+  int64_t segments = k / segment, blocks = llvm::divideCeil(m, rows);
+  RowCoefficients coefficients;
   SmallVector<APFloat> scales(scalesAttr.getValues<APFloat>());
   std::vector<float> mins, zeroPoints;
   if (quant.getOffset() == OffsetKind::Min)
@@ -71,12 +89,12 @@ FailureOr<BitplaneStream> mlir::loom::lut::foldBitplaneStream(PackOp pack,
     for (int8_t z : offsetsAttr.getValues<int8_t>())
       zeroPoints.push_back(static_cast<uint8_t>(z) &
                            ((1 << quant.getBits()) - 1));
-  stream.hasOffset = quant.getOffset() != OffsetKind::None;
+  coefficients.hasOffset = quant.getOffset() != OffsetKind::None;
   int64_t groupSize = quant.getGroupSizeFor(k);
   int64_t scaleCols = quant.getScaleShape(m, k)[1];
   APFloat zero = APFloat::getZero(scales.front().getSemantics());
-  stream.scale.assign(blocks * segments * rows, zero);
-  stream.offset.assign(stream.scale.size(), 0.f);
+  coefficients.scale.assign(blocks * segments * rows, zero);
+  coefficients.offset.assign(coefficients.scale.size(), 0.f);
   std::vector<float> scaleValues = toFloats(scalesAttr);
   for (int64_t row = 0; row < m; ++row)
     for (int64_t s = 0; s < segments; ++s) {
@@ -84,10 +102,10 @@ FailureOr<BitplaneStream> mlir::loom::lut::foldBitplaneStream(PackOp pack,
                        ? 0
                        : row * scaleCols + s * segment / groupSize;
       int64_t slot = ((row / rows) * segments + s) * rows + row % rows;
-      stream.scale[slot] = scales[at];
-      stream.offset[slot] =
+      coefficients.scale[slot] = scales[at];
+      coefficients.offset[slot] =
           -scaleValues[at] * (zeroPoints.empty() ? 0.f : zeroPoints[at]) -
           (mins.empty() ? 0.f : mins[at]);
     }
-  return stream;
+  return coefficients;
 }

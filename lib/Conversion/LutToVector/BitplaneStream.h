@@ -1,5 +1,4 @@
-//===- BitplaneStream.h - Constant weights folded for the S16 kernel -*- C++
-//-*-===//
+//===- BitplaneStream.h - Constant weights folded for kernels ---*- C++ -*-===//
 //
 // The table-lookup kernel of convert-lut-to-vector reads a constant weight
 // as one byte stream of plane indices and two per-row coefficient tables;
@@ -32,6 +31,23 @@ struct StreamGeometry {
   int64_t rowsPerBlock() const { return 2 * lanes(); }
 };
 
+/// The per-row constants of a kernel epilogue, for row blocks of R rows.
+struct RowCoefficients {
+  /// At (rb * segments + s) * R + r: the scale s of the row's segment
+  /// (exactly as stored: its scale type), and -s * z - min, the part of the
+  /// activation-sum coefficient s * (c - z) - min (lut.md §2.4) that varies
+  /// by row (c is one constant per encoding); 0 past M.
+  std::vector<APFloat> scale;
+  std::vector<float> offset;
+  /// Whether the weight has zero points or mins (`offset` is non-zero).
+  bool hasOffset = false;
+};
+
+/// Folds the scales and offsets of `pack` for row blocks of `rows` rows and
+/// segments of `segment` K elements; fails when they are not constants.
+FailureOr<RowCoefficients> foldRowCoefficients(PackOp pack, int64_t segment,
+                                               int64_t rows);
+
 struct BitplaneStream {
   StreamGeometry geometry;
   /// For row block rb, lookup group j and load v (planes v * P .. v * P +
@@ -41,14 +57,7 @@ struct BitplaneStream {
   /// rb * R + lanes + r in its high nibble. Rows past M read index 0 and
   /// are never stored.
   std::vector<int8_t> indices;
-  /// At (rb * segments + s) * R + r: the scale s of the row's
-  /// segment (exactly as stored: its scale type), and -s * z - min, the
-  /// part of the activation-sum coefficient s * (c - z) - min (lut.md §2.4)
-  /// that varies by row (c is one constant per encoding); 0 past M.
-  std::vector<APFloat> scale;
-  std::vector<float> offset;
-  /// Whether the weight has zero points or mins (`offset` is non-zero).
-  bool hasOffset = false;
+  RowCoefficients coefficients;
 };
 
 /// Folds `pack` (constant codes, scales and offsets) for segments of

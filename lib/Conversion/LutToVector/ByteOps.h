@@ -15,6 +15,8 @@
 namespace mlir::loom::lut {
 
 enum class ByteShuffle {
+  /// `vpshufb` on 64 lanes and `vpdpbusd` (AVX-512BW and VNNI).
+  Avx512Vnni,
   /// `vpshufb` on 64 lanes (AVX-512BW).
   Avx512,
   /// Two 32-lane `vpshufb` (AVX2).
@@ -39,6 +41,12 @@ Value lookupBytes(OpBuilder &b, Location loc, ByteShuffle isa, Value table,
 /// sums fit int16 (vpmaddubsw saturates; the generic form wraps).
 Value multiplyAddPairs(OpBuilder &b, Location loc, ByteShuffle isa, Value u,
                        Value s);
+
+/// acc[i] + sum over l < 4 of u[4i+l] * s[4i+l] as a vector<16xi32>, for
+/// vector<64xi8> `u` read as unsigned and `s` as signed bytes whose pair
+/// sums fit int16 (`vpdpbusd`, or `vpmaddubsw` and a widening pair add).
+Value dotQuads(OpBuilder &b, Location loc, ByteShuffle isa, Value acc, Value u,
+               Value s);
 
 } // namespace mlir::loom::lut
 

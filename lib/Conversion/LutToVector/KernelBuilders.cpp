@@ -3,6 +3,7 @@
 #include "KernelBuilders.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
@@ -33,4 +34,80 @@ ValueRange mlir::loom::lut::buildLoop(
                scf::YieldOp::create(bb, l, body(bb, iv, args));
              })
       .getResults();
+}
+
+/// A private constant memref.global holding `bytes`, 64-byte aligned, in
+/// the module of `anchor`; returns its memref.
+Value mlir::loom::lut::globalStream(OpBuilder &b, Location loc,
+                                    Operation *anchor, ArrayRef<int8_t> bytes) {
+  auto module = anchor->getParentOfType<ModuleOp>();
+  auto type = MemRefType::get({int64_t(bytes.size())}, b.getI8Type());
+  auto tensorType = RankedTensorType::get(type.getShape(), b.getI8Type());
+  // Built detached: SymbolTable::insert renames it when another kernel's
+  // stream already holds the name.
+  OpBuilder detached(b.getContext());
+  auto global = memref::GlobalOp::create(
+      detached, loc, b.getStringAttr("__loom_lut_stream"),
+      b.getStringAttr("private"), TypeAttr::get(type),
+      DenseElementsAttr::get(tensorType, bytes), b.getUnitAttr(),
+      b.getI64IntegerAttr(64));
+  SymbolTable(module).insert(global, module.getBody()->begin());
+  return memref::GetGlobalOp::create(b, loc, type, global.getSymName());
+}
+
+Value mlir::loom::lut::forEachRowBlock(
+    OpBuilder &b, Location loc, Value y, int64_t m, int64_t rowsPerBlock,
+    OpFoldResult colStart, OpFoldResult colCount,
+    function_ref<Value(OpBuilder &, Value, Value)> body) {
+  int64_t blocks = llvm::divideCeil(m, rowsPerBlock);
+  auto forall = scf::ForallOp::create(
+      b, loc, ArrayRef<OpFoldResult>{b.getIndexAttr(blocks)}, ValueRange{y},
+      std::nullopt);
+  OpBuilder fb(forall.getTerminator());
+  Value block = forall.getInductionVar(0),
+        shared = forall.getRegionIterArgs()[0];
+  Value first =
+      arith::MulIOp::create(fb, loc, block, indexConst(fb, loc, rowsPerBlock));
+  OpFoldResult rows = fb.getIndexAttr(rowsPerBlock);
+  if (m % rowsPerBlock != 0)
+    rows = arith::MinSIOp::create(
+               fb, loc, indexConst(fb, loc, rowsPerBlock),
+               arith::SubIOp::create(fb, loc, indexConst(fb, loc, m), first))
+               .getResult();
+  SmallVector<OpFoldResult> offsets = {colStart, first},
+                            sizes = {colCount, rows},
+                            strides = {fb.getIndexAttr(1), fb.getIndexAttr(1)};
+  Value slice =
+      tensor::ExtractSliceOp::create(fb, loc, shared, offsets, sizes, strides);
+  slice = body(fb, block, slice);
+  fb.setInsertionPointToStart(forall.getTerminator().getBody());
+  tensor::ParallelInsertSliceOp::create(fb, loc, slice, shared, offsets, sizes,
+                                        strides);
+  return forall.getResult(0);
+}
+
+Value mlir::loom::lut::forEachColumnTile(
+    OpBuilder &b, Location loc, Value count, int64_t tile, Value slice,
+    function_ref<Value(OpBuilder &, ArrayRef<Value>, Value)> body) {
+  Value tileSize = indexConst(b, loc, tile);
+  Value fullTiles = arith::DivUIOp::create(b, loc, count, tileSize);
+  Value covered = arith::MulIOp::create(b, loc, fullTiles, tileSize);
+  slice = buildLoop(
+      b, loc, fullTiles, {slice},
+      [&](OpBuilder &nb, Value t, ValueRange out) -> SmallVector<Value> {
+        Value first = arith::MulIOp::create(nb, loc, t, tileSize);
+        SmallVector<Value> cols;
+        for (int64_t c = 0; c < tile; ++c)
+          cols.push_back(
+              arith::AddIOp::create(nb, loc, first, indexConst(nb, loc, c)));
+        return {body(nb, cols, out[0])};
+      })[0];
+  if (tile > 1)
+    slice = buildLoop(
+        b, loc, arith::SubIOp::create(b, loc, count, covered), {slice},
+        [&](OpBuilder &nb, Value i, ValueRange out) -> SmallVector<Value> {
+          return {
+              body(nb, {arith::AddIOp::create(nb, loc, covered, i)}, out[0])};
+        })[0];
+  return slice;
 }

@@ -2,6 +2,7 @@
 #ifndef LOOM_LIB_CONVERSION_LUTTOVECTOR_KERNELBUILDERS_H
 #define LOOM_LIB_CONVERSION_LUTTOVECTOR_KERNELBUILDERS_H
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
 
@@ -22,6 +23,37 @@ Value emptyWithRows(OpBuilder &b, Location loc, RankedTensorType type,
 ValueRange buildLoop(
     OpBuilder &b, Location loc, Value ub, ValueRange iters,
     function_ref<SmallVector<Value>(OpBuilder &, Value, ValueRange)> body);
+
+/// One scf.forall over the row blocks of y [N, `m`] (blocks of
+/// `rowsPerBlock` rows, the last one shorter when `m` is no multiple): each
+/// iteration owns the slice y[colStart .. colStart + colCount, its rows] and
+/// `body` (block index, slice) returns the slice's new value. Returns the
+/// new y.
+Value forEachRowBlock(OpBuilder &b, Location loc, Value y, int64_t m,
+                      int64_t rowsPerBlock, OpFoldResult colStart,
+                      OpFoldResult colCount,
+                      function_ref<Value(OpBuilder &, Value, Value)> body);
+
+/// Columns [0, `count`) of `slice` in tiles of `tile` columns, then the
+/// columns left over one at a time: `body` (the tile's column indices,
+/// slice) returns the slice's new value. Returns the final slice.
+Value forEachColumnTile(
+    OpBuilder &b, Location loc, Value count, int64_t tile, Value slice,
+    function_ref<Value(OpBuilder &, ArrayRef<Value>, Value)> body);
+
+/// A private constant memref.global holding `bytes`, 64-byte aligned, in
+/// the module of `anchor` (renamed when the name is taken); returns its
+/// memref.
+Value globalStream(OpBuilder &b, Location loc, Operation *anchor,
+                   ArrayRef<int8_t> bytes);
+/// A constant tensor over `values`.
+template <typename T>
+Value constantTensor(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
+                     Type elt, ArrayRef<T> values) {
+  auto type = RankedTensorType::get(shape, elt);
+  return arith::ConstantOp::create(b, loc, type,
+                                   DenseElementsAttr::get(type, values));
+}
 
 } // namespace mlir::loom::lut
 

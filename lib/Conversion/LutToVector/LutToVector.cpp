@@ -19,7 +19,9 @@
 
 #include "BitplaneStream.h"
 #include "ByteOps.h"
+#include "DotKernel.h"
 #include "KernelBuilders.h"
+#include "SegmentEpilogue.h"
 #include "TablePrecompute.h"
 
 #include "loom/Conversion/Passes.h"
@@ -52,9 +54,8 @@ constexpr int64_t kMaxLowByte = 255;
 /// What the loop nest needs to know about one chain.
 struct KernelPlan {
   int64_t m, k, segment;
+  PackedType weight;
   QuantAttr quant;
-  /// The weight's PackedType::getLookupKappa.
-  double kappa;
   /// Groups summed in int16 before a flush to int32.
   int64_t chunk;
   /// How far ahead of the loads the index stream is prefetched (bytes, 0:
@@ -69,34 +70,6 @@ struct KernelPlan {
   /// high bytes, summed apart in int16 and joined (hi * 256 + lo) in int32.
   bool wideTables;
 };
-
-/// A private constant memref.global holding `bytes`, 64-byte aligned, in
-/// the module of `anchor`; returns its memref.
-Value globalStream(OpBuilder &b, Location loc, Operation *anchor,
-                   ArrayRef<int8_t> bytes) {
-  auto module = anchor->getParentOfType<ModuleOp>();
-  auto type = MemRefType::get({int64_t(bytes.size())}, b.getI8Type());
-  auto tensorType = RankedTensorType::get(type.getShape(), b.getI8Type());
-  // Built detached: SymbolTable::insert renames it when another kernel's
-  // stream already holds the name.
-  OpBuilder detached(b.getContext());
-  auto global = memref::GlobalOp::create(
-      detached, loc, b.getStringAttr("__loom_lut_stream"),
-      b.getStringAttr("private"), TypeAttr::get(type),
-      DenseElementsAttr::get(tensorType, bytes), b.getUnitAttr(),
-      b.getI64IntegerAttr(64));
-  SymbolTable(module).insert(global, module.getBody()->begin());
-  return memref::GetGlobalOp::create(b, loc, type, global.getSymName());
-}
-
-/// A constant tensor over `values`.
-template <typename T>
-Value constantTensor(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
-                     Type elt, ArrayRef<T> values) {
-  auto type = RankedTensorType::get(shape, elt);
-  return arith::ConstantOp::create(b, loc, type,
-                                   DenseElementsAttr::get(type, values));
-}
 
 /// Emits the loop nest; returns y [N, M].
 Value emitKernel(OpBuilder &b, Location loc, Operation *anchor,
@@ -116,23 +89,16 @@ Value emitKernel(OpBuilder &b, Location loc, Operation *anchor,
   int64_t loads = planes / geometry.planesPerRow;
   int64_t groups = plan.k / 4, segments = plan.k / plan.segment;
   int64_t groupsPerSegment = plan.segment / 4;
-  int64_t blocks = llvm::divideCeil(plan.m, rowsPerBlock);
   int64_t chunks = llvm::divideCeil(groupsPerSegment, plan.chunk);
 
   // The index stream is a global memref rather than a tensor constant, so
   // that the kernel can prefetch it.
   int64_t streamBytes = stream.indices.size();
   Value indices = globalStream(b, loc, anchor, stream.indices);
-  Type scaleType = plan.quant.getScaleType();
-  SmallVector<int64_t> coefficientShape = {blocks, segments, rowsPerBlock};
-  Value scale = constantTensor<APFloat>(b, loc, coefficientShape, scaleType,
-                                        stream.scale);
-  Value offset =
-      stream.hasOffset
-          ? constantTensor<float>(b, loc, coefficientShape, f32, stream.offset)
-          : Value();
   Value c0 = indexConst(b, loc, 0);
   Value n = tensor::DimOp::create(b, loc, table, 0);
+  SegmentEpilogue epilogue(b, loc, plan.weight, stream.coefficients,
+                           rowsPerBlock, plan.segment, tscale, xsum);
   Value init = emptyWithRows(b, loc, resultType, n);
   Value zeroI16 = splatConst(b, loc, vI16, b.getI16IntegerAttr(0));
   Value zeroI32 = splatConst(b, loc, vI32, b.getI32IntegerAttr(0));
@@ -280,57 +246,17 @@ Value emitKernel(OpBuilder &b, Location loc, Operation *anchor,
           }
           return flushed;
         });
-    // The row scales (and offsets) serve every column.
-    Value rowScale[2], rowOffset[2];
-    for (int64_t half = 0; half < 2; ++half) {
-      SmallVector<Value> at = {block, s, indexConst(ob, loc, half * lanes)};
-      rowScale[half] = vector::TransferReadOp::create(
-          ob, loc, lanesOf(scaleType), scale, at,
-          arith::ConstantOp::create(ob, loc, FloatAttr::get(scaleType, 0)),
-          ArrayRef<bool>{true});
-      if (scaleType != f32)
-        rowScale[half] = arith::ExtFOp::create(ob, loc, vF32, rowScale[half]);
-      if (offset)
-        rowOffset[half] = vector::TransferReadOp::create(
-            ob, loc, vF32, offset, at,
-            arith::ConstantOp::create(ob, loc, b.getF32FloatAttr(0)),
-            ArrayRef<bool>{true});
-    }
+    // The row terms serve every column.
+    SegmentEpilogue::Rows rowTerms[2];
+    for (int64_t half = 0; half < 2; ++half)
+      rowTerms[half] =
+          epilogue.rows(ob, block, s, indexConst(ob, loc, half * lanes), lanes);
     SmallVector<Value> out;
     for (auto [c, col] : llvm::enumerate(cols)) {
-      Value tau =
-          tensor::ExtractOp::create(ob, loc, tscale, ValueRange{col, s});
-      Value factor = vector::BroadcastOp::create(
-          ob, loc, vF32,
-          arith::MulFOp::create(ob, loc, tau,
-                                arith::ConstantOp::create(
-                                    ob, loc, b.getF32FloatAttr(plan.kappa))));
-      Value xsScalar =
-          tensor::ExtractOp::create(ob, loc, xsum, ValueRange{col, s});
-      // s * (kappa * tau * acc + c * xsum) (- (s z + min) * xsum).
-      Value cxs = vector::BroadcastOp::create(
-          ob, loc, vF32,
-          arith::MulFOp::create(
-              ob, loc, xsScalar,
-              arith::ConstantOp::create(
-                  ob, loc, b.getF32FloatAttr(plan.quant.getPlaneOffset()))));
-      for (int64_t half = 0; half < 2; ++half) {
-        Value inner = arith::AddFOp::create(
-            ob, loc,
-            arith::MulFOp::create(
-                ob, loc,
-                arith::SIToFPOp::create(ob, loc, vF32, acc[2 * c + half]),
-                factor),
-            cxs);
-        Value term = arith::MulFOp::create(ob, loc, rowScale[half], inner);
-        if (offset)
-          term = arith::AddFOp::create(
-              ob, loc, term,
-              arith::MulFOp::create(
-                  ob, loc, rowOffset[half],
-                  vector::BroadcastOp::create(ob, loc, vF32, xsScalar)));
-        out.push_back(arith::AddFOp::create(ob, loc, y[2 * c + half], term));
-      }
+      SegmentEpilogue::Column column = epilogue.column(ob, col, s, lanes);
+      for (int64_t half = 0; half < 2; ++half)
+        out.push_back(epilogue.apply(ob, acc[2 * c + half], rowTerms[half],
+                                     column, y[2 * c + half]));
     }
     return out;
   };
@@ -355,72 +281,37 @@ Value emitKernel(OpBuilder &b, Location loc, Operation *anchor,
     Value colCount =
         arith::MinSIOp::create(ob, loc, indexConst(ob, loc, columnBlock),
                                arith::SubIOp::create(ob, loc, n, colStart));
-    auto forall = scf::ForallOp::create(
-        ob, loc, ArrayRef<OpFoldResult>{ob.getIndexAttr(blocks)}, y,
-        std::nullopt);
-    OpBuilder fb(forall.getTerminator());
-    Value block = forall.getInductionVar(0),
-          shared = forall.getRegionIterArgs()[0];
-    Value first = mul(fb, block, rowsPerBlock);
-    OpFoldResult rows = fb.getIndexAttr(rowsPerBlock);
-    if (tail)
-      rows = arith::MinSIOp::create(
-                 fb, loc, indexConst(fb, loc, rowsPerBlock),
-                 arith::SubIOp::create(fb, loc, indexConst(fb, loc, plan.m),
-                                       first))
-                 .getResult();
-    SmallVector<OpFoldResult> offsets = {colStart, first},
-                              sizes = {colCount, rows},
-                              strides = {fb.getIndexAttr(1),
-                                         fb.getIndexAttr(1)};
-    Value tile = tensor::ExtractSliceOp::create(fb, loc, shared, offsets, sizes,
-                                                strides);
-    // The slice's columns `local` (y[colStart + local, rows of the block]).
-    auto columns = [&](OpBuilder &nb, ArrayRef<Value> local,
-                       Value result) -> Value {
-      SmallVector<Value> cols = llvm::map_to_vector(
-          local, [&](Value c) { return add(nb, colStart, c); });
-      ValueRange sums = buildLoop(nb, loc, indexConst(nb, loc, segments),
-                                  SmallVector<Value>(2 * cols.size(), zeroF32),
-                                  [&](OpBuilder &sb, Value s, ValueRange acc) {
-                                    return segment(sb, cols, block, s, acc);
-                                  });
-      for (auto [c, col] : llvm::enumerate(local)) {
-        for (int64_t half = 0; half < 2; ++half) {
-          Value v = sums[2 * c + half];
-          if (outElt != f32)
-            v = arith::TruncFOp::create(nb, loc, lanesOf(outElt), v);
-          result = vector::TransferWriteOp::create(
-                       nb, loc, v, result,
-                       ValueRange{col, indexConst(nb, loc, half * lanes)},
-                       ArrayRef<bool>{!tail})
-                       .getResult();
-        }
-      }
-      return result;
-    };
-    // Whole tiles of columns, then the columns left over one at a time.
-    Value fullTiles =
-        arith::DivUIOp::create(fb, loc, colCount, indexConst(fb, loc, tileN));
-    Value covered = mul(fb, fullTiles, tileN);
-    tile = buildLoop(
-        fb, loc, fullTiles, {tile},
-        [&](OpBuilder &nb, Value t, ValueRange out) -> SmallVector<Value> {
-          SmallVector<Value> cols;
-          for (int64_t c = 0; c < tileN; ++c)
-            cols.push_back(add(nb, mul(nb, t, tileN), indexConst(nb, loc, c)));
-          return {columns(nb, cols, out[0])};
-        })[0];
-    if (tileN > 1)
-      tile = buildLoop(
-          fb, loc, arith::SubIOp::create(fb, loc, colCount, covered), {tile},
-          [&](OpBuilder &nb, Value i, ValueRange out) -> SmallVector<Value> {
-            return {columns(nb, {add(nb, covered, i)}, out[0])};
-          })[0];
-    fb.setInsertionPointToStart(forall.getTerminator().getBody());
-    tensor::ParallelInsertSliceOp::create(fb, loc, tile, shared, offsets, sizes,
-                                          strides);
-    return {forall.getResult(0)};
+    return {forEachRowBlock(
+        ob, loc, y[0], plan.m, rowsPerBlock, colStart, colCount,
+        [&](OpBuilder &fb, Value block, Value tile) -> Value {
+          // The slice's columns `local` (y[colStart + local, rows of the
+          // block]).
+          auto columns = [&](OpBuilder &nb, ArrayRef<Value> local,
+                             Value result) -> Value {
+            SmallVector<Value> cols = llvm::map_to_vector(
+                local, [&](Value c) { return add(nb, colStart, c); });
+            ValueRange sums =
+                buildLoop(nb, loc, indexConst(nb, loc, segments),
+                          SmallVector<Value>(2 * cols.size(), zeroF32),
+                          [&](OpBuilder &sb, Value s, ValueRange acc) {
+                            return segment(sb, cols, block, s, acc);
+                          });
+            for (auto [c, col] : llvm::enumerate(local)) {
+              for (int64_t half = 0; half < 2; ++half) {
+                Value v = sums[2 * c + half];
+                if (outElt != f32)
+                  v = arith::TruncFOp::create(nb, loc, lanesOf(outElt), v);
+                result = vector::TransferWriteOp::create(
+                             nb, loc, v, result,
+                             ValueRange{col, indexConst(nb, loc, half * lanes)},
+                             ArrayRef<bool>{!tail})
+                             .getResult();
+              }
+            }
+            return result;
+          };
+          return forEachColumnTile(fb, loc, colCount, tileN, tile, columns);
+        })};
   };
   return buildLoop(b, loc, columnBlocks, {init}, columnBlockBody)[0];
 }
@@ -465,8 +356,8 @@ struct LookupEpilogueToVector : OpRewritePattern<ScaleCombineOp> {
         packed.getM(),
         packed.getK(),
         int64_t(lookup.getSegment()),
+        packed,
         quant,
-        packed.getLookupKappa(),
         std::max<int64_t>(
             1, INT16_MAX / ((wide ? kMaxLowByte : kMaxEntry) * weightSum)),
         prefetchDistance,
@@ -497,7 +388,7 @@ struct ConvertLutToVectorPass
     if (!shuffle) {
       getOperation().emitError()
           << "convert-lut-to-vector: unknown isa '" << isa
-          << "' (expected avx512, avx2 or generic)";
+          << "' (expected avx512-vnni, avx512, avx2 or generic)";
       return signalPassFailure();
     }
     RewritePatternSet patterns(&getContext());
@@ -509,6 +400,7 @@ struct ConvertLutToVectorPass
     }
     patterns.add<LookupEpilogueToVector>(
         &getContext(), *shuffle, prefetchDistance, columnTile, tableBudget);
+    populateDotKernelPatterns(patterns, *shuffle, columnTile);
     populateTablePrecomputeToVectorPatterns(patterns);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();

@@ -47,11 +47,25 @@ struct PmaddubswToIntrinsic : OpRewritePattern<lut::X86PmaddubswOp> {
   }
 };
 
+struct VpdpbusdToIntrinsic : OpRewritePattern<lut::X86VpdpbusdOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(lut::X86VpdpbusdOp op,
+                                PatternRewriter &rewriter) const override {
+    rewriter.replaceOpWithNewOp<LLVM::CallIntrinsicOp>(
+        op, op.getType(),
+        rewriter.getStringAttr("llvm.x86.avx512.vpdpbusd.512"),
+        ValueRange{op.getAcc(), op.getA(), op.getB()});
+    return success();
+  }
+};
+
 struct ConvertLutX86ToLLVMPass
     : loom::impl::ConvertLutX86ToLLVMBase<ConvertLutX86ToLLVMPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<PmaddubswToIntrinsic, PshufbToIntrinsic>(&getContext());
+    patterns.add<PmaddubswToIntrinsic, PshufbToIntrinsic, VpdpbusdToIntrinsic>(
+        &getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

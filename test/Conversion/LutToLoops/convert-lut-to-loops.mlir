@@ -127,3 +127,33 @@ func.func @fused_table_precompute(%a: tensor<?x64xf32>, %b: tensor<64xf32>) -> (
   } -> tensor<?x16x16xf32>, tensor<?x2xf32>
   return %t, %xs : tensor<?x16x16xf32>, tensor<?x2xf32>
 }
+
+// -----
+
+!w = !lut.packed<128x64, #lut.quant<ternary, group = 32, scale = f32>, #lut.layout<bitplane>>
+
+// The int8-dot path: the segment sums of the int8 activations times their
+// scale (and the scale itself, per segment), then per segment the sum of
+// x * (the code's lookup value: 2 (q >= 1) + 2 (q >= 2) - 2 for ternary's
+// planes of weight 1).
+// CHECK-LABEL: func @int8_dot
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK: arith.sitofp %{{.*}} : i8 to f32
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel"]
+// CHECK: arith.mulf
+// CHECK: tensor.expand_shape %{{.*}} {{\[}}[0], [1, 2]] output_shape [128, 2, 32] : tensor<128x64xi8> into tensor<128x2x32xi8>
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction"]
+// CHECK: arith.extsi %{{.*}} : i8 to i32
+// CHECK: arith.cmpi sge
+// CHECK: arith.shli
+// CHECK: arith.subi
+// CHECK: arith.muli
+// CHECK: -> tensor<?x128x2xi32>
+// CHECK-NOT: lut.
+func.func @int8_dot(%x: tensor<?x64xi8>, %sx: tensor<?xf32>, %c: tensor<128x64xi8>, %s: tensor<128x2xf32>) -> tensor<?x128xf32> {
+  %w = lut.pack %c, %s : tensor<128x64xi8>, tensor<128x2xf32> -> !w
+  %xs, %ts = lut.activation_sums %x x_scale %sx {segment = 32 : i64} : tensor<?x64xi8>, tensor<?xf32> -> tensor<?x2xf32>, tensor<?x2xf32>
+  %acc = lut.dot_accumulate %x, %w {segment = 32 : i64} : tensor<?x64xi8>, !w -> tensor<?x128x2xi32>
+  %y = lut.scale_combine %acc, %w, %xs tscale %ts : tensor<?x128x2xi32>, !w, tensor<?x2xf32>, tensor<?x2xf32> -> tensor<?x128xf32>
+  return %y : tensor<?x128xf32>
+}

@@ -6,7 +6,7 @@
 // NOPREFETCH-NOT: memref.prefetch
 // RUN: not loom-opt %s -split-input-file --convert-lut-to-vector=isa=sse 2>&1 | FileCheck %s --check-prefix=ISA
 
-// ISA: unknown isa 'sse' (expected avx512, avx2 or generic)
+// ISA: unknown isa 'sse' (expected avx512-vnni, avx512, avx2 or generic)
 // RUN: not loom-opt %s -split-input-file --convert-lut-to-vector="column-tile=0" 2>&1 | FileCheck %s --check-prefix=TILE0
 // TILE0: convert-lut-to-vector: column-tile must be at least 1, got 0
 // RUN: loom-opt %s -split-input-file --convert-lut-to-vector="isa=avx512 column-tile=1" | FileCheck %s --check-prefix=TILE1

@@ -18,3 +18,10 @@ func.func @pmaddubsw(%a: vector<64xi8>, %b: vector<64xi8>, %a2: vector<32xi8>, %
   %r2 = lut.x86.pmaddubsw %a2, %b2 : vector<32xi8> -> vector<16xi16>
   return %r, %r2 : vector<32xi16>, vector<16xi16>
 }
+
+// CHECK-LABEL: func @vpdpbusd
+// CHECK: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"(%{{.*}}, %{{.*}}, %{{.*}}) : (vector<16xi32>, vector<64xi8>, vector<64xi8>) -> vector<16xi32>
+func.func @vpdpbusd(%acc: vector<16xi32>, %u: vector<64xi8>, %s: vector<64xi8>) -> vector<16xi32> {
+  %r = lut.x86.vpdpbusd %acc, %u, %s : vector<16xi32>, vector<64xi8>
+  return %r : vector<16xi32>
+}

@@ -673,3 +673,68 @@ func.func @yield_outside(%a: f32) {
   // expected-error @+1 {{'lut.yield' op expects parent op 'lut.fused_table_precompute'}}
   lut.yield %a : f32
 }
+
+// -----
+
+func.func @sums_segment(%x: tensor<2x96xi8>, %s: tensor<2xf32>) {
+  // expected-error @+1 {{segment 64 must divide K = 96}}
+  %xs, %ts = lut.activation_sums %x x_scale %s {segment = 64 : i64} : tensor<2x96xi8>, tensor<2xf32> -> tensor<2x1xf32>, tensor<2x1xf32>
+  return
+}
+
+// -----
+
+func.func @sums_blocks(%x: tensor<2x128xi8>, %s: tensor<2x8xf32>) {
+  // expected-error @+1 {{x_scale blocks of K / 8 elements must be multiples of the segment 32}}
+  %xs, %ts = lut.activation_sums %x x_scale %s {segment = 32 : i64} : tensor<2x128xi8>, tensor<2x8xf32> -> tensor<2x4xf32>, tensor<2x4xf32>
+  return
+}
+
+// -----
+
+func.func @sums_scale(%x: tensor<2x128xi8>, %s: tensor<3xf32>) {
+  // expected-error @+1 {{x_scale must have shape 2, got 'tensor<3xf32>'}}
+  %xs, %ts = lut.activation_sums %x x_scale %s {segment = 32 : i64} : tensor<2x128xi8>, tensor<3xf32> -> tensor<2x4xf32>, tensor<2x4xf32>
+  return
+}
+
+// -----
+
+func.func @sums_result(%x: tensor<2x128xi8>, %s: tensor<2xf32>) {
+  // expected-error @+1 {{tscale must have shape 2x4, got 'tensor<2x2xf32>'}}
+  %xs, %ts = lut.activation_sums %x x_scale %s {segment = 32 : i64} : tensor<2x128xi8>, tensor<2xf32> -> tensor<2x4xf32>, tensor<2x2xf32>
+  return
+}
+
+// -----
+
+func.func @dot_codes(%x: tensor<2x64xi8>, %c: tensor<8x64xi8>, %s: tensor<8x2xf32>) {
+  %w = lut.pack %c, %s : tensor<8x64xi8>, tensor<8x2xf32> -> !lut.packed<8x64, #lut.quant<signed, bits = 2, group = 32>>
+  // expected-error @+1 {{needs a weight in the bitplane or trit3 layout, got #lut.layout<codes>}}
+  %a = lut.dot_accumulate %x, %w {segment = 32 : i64} : tensor<2x64xi8>, !lut.packed<8x64, #lut.quant<signed, bits = 2, group = 32>> -> tensor<2x8x2xi32>
+  return
+}
+
+// -----
+
+func.func @dot_k(%x: tensor<2x32xi8>, %w: !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>) {
+  // expected-error @+1 {{x must have shape 2x64, got 'tensor<2x32xi8>'}}
+  %a = lut.dot_accumulate %x, %w {segment = 32 : i64} : tensor<2x32xi8>, !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>> -> tensor<2x128x2xi32>
+  return
+}
+
+// -----
+
+func.func @dot_acc(%x: tensor<2x64xi8>, %w: !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>) {
+  // expected-error @+1 {{acc must have shape 2x128x2, got 'tensor<2x128x1xi32>'}}
+  %a = lut.dot_accumulate %x, %w {segment = 32 : i64} : tensor<2x64xi8>, !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>> -> tensor<2x128x1xi32>
+  return
+}
+
+// -----
+
+func.func @dot_overflow(%x: tensor<2x2097152xi8>, %w: !lut.packed<16x2097152, #lut.quant<signed, bits = 4, group = per_tensor>, #lut.layout<bitplane>>) {
+  // expected-error @+1 {{i32 sums over segments of 2097152 could overflow}}
+  %a = lut.dot_accumulate %x, %w {segment = 2097152 : i64} : tensor<2x2097152xi8>, !lut.packed<16x2097152, #lut.quant<signed, bits = 4, group = per_tensor>, #lut.layout<bitplane>> -> tensor<2x16x1xi32>
+  return
+}

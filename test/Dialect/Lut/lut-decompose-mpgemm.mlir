@@ -69,3 +69,34 @@ func.func @trit3(%x: tensor<?x96xf32>, %w: !t) -> tensor<?x128xf32> {
   %y = lut.mpgemm %x, %w : tensor<?x96xf32>, !t -> tensor<?x128xf32>
   return %y : tensor<?x128xf32>
 }
+
+// -----
+
+!w = !lut.packed<64x64, #lut.quant<signed, bits = 4, group = 32>, #lut.layout<bitplane>>
+
+// lut.dot_from_n (lut-select-strategy's decision) on GEMMs with int8
+// activations: a static N at or above it takes the int8-dot path, one below
+// it the lookups; a dynamic N both, behind an scf.if on N. fp activations
+// keep the lookups whatever the attribute says.
+// CHECK-LABEL: func @dot_from_n
+// CHECK: %[[Q:.*]], %[[QS:.*]] = lut.quantize_activations
+// CHECK: %[[XS:.*]], %[[TS:.*]] = lut.activation_sums %[[Q]] x_scale %[[QS]] {segment = 32 : i64} : tensor<8x64xi8>, tensor<8xf32> -> tensor<8x2xf32>, tensor<8x2xf32>
+// CHECK: %[[ACC:.*]] = lut.dot_accumulate %[[Q]], %{{.*}} {segment = 32 : i64} : tensor<8x64xi8>, !lut.packed<{{.*}}> -> tensor<8x64x2xi32>
+// CHECK: lut.scale_combine %[[ACC]], %{{.*}}, %[[XS]] tscale %[[TS]]
+// CHECK: lut.table_precompute {{.*}} : tensor<4x64xi8>
+// CHECK: lut.lookup_accumulate
+// CHECK: %[[N:.*]] = tensor.dim %{{.*}}, %{{.*}} : tensor<?x64xi8>
+// CHECK: %[[LARGE:.*]] = arith.cmpi sge, %[[N]], %{{.*}} : index
+// CHECK: scf.if %[[LARGE]] -> (tensor<?x64xf32>) {
+// CHECK: lut.dot_accumulate
+// CHECK: } else {
+// CHECK: lut.lookup_accumulate
+// CHECK: lut.table_precompute {{.*}} : tensor<?x64xf32>
+// CHECK-NOT: lut.dot_accumulate
+func.func @dot_from_n(%x8: tensor<8x64xf32>, %x4: tensor<4x64xi8>, %s4: tensor<4xf32>, %xn: tensor<?x64xi8>, %sn: tensor<?xf32>, %xf: tensor<?x64xf32>, %w: !w) -> (tensor<8x64xf32>, tensor<4x64xf32>, tensor<?x64xf32>, tensor<?x64xf32>) {
+  %a = lut.mpgemm %x8, %w {act_quant = #lut.act_quant<i8>, lut.dot_from_n = 8 : i64} : tensor<8x64xf32>, !w -> tensor<8x64xf32>
+  %b = lut.mpgemm %x4, %w x_scale %s4 {lut.dot_from_n = 8 : i64} : tensor<4x64xi8>, !w, tensor<4xf32> -> tensor<4x64xf32>
+  %c = lut.mpgemm %xn, %w x_scale %sn {lut.dot_from_n = 8 : i64} : tensor<?x64xi8>, !w, tensor<?xf32> -> tensor<?x64xf32>
+  %d = lut.mpgemm %xf, %w {lut.dot_from_n = 1 : i64} : tensor<?x64xf32>, !w -> tensor<?x64xf32>
+  return %a, %b, %c, %d : tensor<8x64xf32>, tensor<4x64xf32>, tensor<?x64xf32>, tensor<?x64xf32>
+}

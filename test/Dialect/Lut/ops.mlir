@@ -135,3 +135,29 @@ func.func @fused_table_precompute(%a: tensor<?x128xf32>, %b: tensor<128xf32>) ->
   } -> tensor<?x32x16xi8>, tensor<?x4xf32>, tensor<?x4xf32>
   return %t : tensor<?x32x16xi8>
 }
+
+// -----
+
+!w = !lut.packed<256x128, #lut.quant<signed, bits = 4, group = 32>, #lut.layout<bitplane>>
+
+// The int8-dot path: activation sums and scales per segment, dot products
+// into the same i32 sums the lookups give, the same epilogue.
+// CHECK-LABEL: func @int8_dot
+// CHECK: %[[XS:.*]], %[[TS:.*]] = lut.activation_sums %{{.*}} x_scale %{{.*}} {segment = 32 : i64} : tensor<?x128xi8>, tensor<?xf32> -> tensor<?x4xf32>, tensor<?x4xf32>
+// CHECK: %[[ACC:.*]] = lut.dot_accumulate %{{.*}}, %{{.*}} {segment = 32 : i64} : tensor<?x128xi8>, !lut.packed<{{.*}}> -> tensor<?x256x4xi32>
+// CHECK: lut.scale_combine %[[ACC]], %{{.*}}, %[[XS]] tscale %[[TS]]
+func.func @int8_dot(%x: tensor<?x128xi8>, %sx: tensor<?xf32>, %w: !w) -> tensor<?x256xf32> {
+  %xs, %ts = lut.activation_sums %x x_scale %sx {segment = 32 : i64} : tensor<?x128xi8>, tensor<?xf32> -> tensor<?x4xf32>, tensor<?x4xf32>
+  %acc = lut.dot_accumulate %x, %w {segment = 32 : i64} : tensor<?x128xi8>, !w -> tensor<?x256x4xi32>
+  %y = lut.scale_combine %acc, %w, %xs tscale %ts : tensor<?x256x4xi32>, !w, tensor<?x4xf32>, tensor<?x4xf32> -> tensor<?x256xf32>
+  return %y : tensor<?x256xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @x86_vpdpbusd
+// CHECK: lut.x86.vpdpbusd %{{.*}}, %{{.*}}, %{{.*}} : vector<16xi32>, vector<64xi8>
+func.func @x86_vpdpbusd(%acc: vector<16xi32>, %u: vector<64xi8>, %s: vector<64xi8>) -> vector<16xi32> {
+  %r = lut.x86.vpdpbusd %acc, %u, %s : vector<16xi32>, vector<64xi8>
+  return %r : vector<16xi32>
+}

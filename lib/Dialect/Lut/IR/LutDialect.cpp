@@ -445,6 +445,17 @@ double PackedType::getLookupKappa() const {
              : 0.5;
 }
 
+int64_t PackedType::getLookupValue(uint8_t code) const {
+  QuantAttr quant = getQuant();
+  if (getLayout().getKind() == LayoutKind::Trit3)
+    return std::min(code & 3, 2) - 1;
+  int64_t value = 0;
+  for (unsigned plane = 0; plane < quant.getNumPlanes(); ++plane)
+    value +=
+        quant.getPlaneWeight(plane) * (quant.getPlaneBit(code, plane) ? 1 : -1);
+  return value;
+}
+
 SmallVector<Type> PackedType::getLogicalTypes() const {
   MLIRContext *ctx = getContext();
   QuantAttr quant = getQuant();

@@ -66,6 +66,42 @@ Accuracy MpGemmOp::getEffectiveAccuracy() {
   return i8 || getActQuant() ? Accuracy::Exact : Accuracy::TableI8;
 }
 
+bool MpGemmOp::hasIntActivations() {
+  return getActQuant() || getElementTypeOrSelf(getX().getType()).isInteger(8);
+}
+
+/// K elements per table scale of quantized tables (lut.md §2.4's default).
+static constexpr int64_t kTableScaleGroup = 64;
+
+std::optional<int64_t> MpGemmOp::getLookupSegment() {
+  PackedType packed = getWeight().getType();
+  int64_t k = packed.getK(), g = packed.getLayout().getLookupGroup();
+  int64_t group = packed.getQuant().getGroupSizeFor(k);
+  // table_i8 tables get one scale per kTableScaleGroup K elements at most,
+  // so that a large weight group (or a per-tensor scale) does not share one
+  // table scale over all of K.
+  int64_t segment = group;
+  if (getEffectiveAccuracy() == Accuracy::TableI8 && group > kTableScaleGroup &&
+      group % kTableScaleGroup == 0)
+    segment = kTableScaleGroup;
+  // With int8 activations a segment also has one activation scale: it must
+  // fit in a block of the activation scales.
+  int64_t block = k;
+  if (ActQuantAttr actQuant = getActQuantAttr();
+      actQuant && actQuant.getBlock() > 0)
+    block = actQuant.getBlock();
+  else if (auto scale = dyn_cast_if_present<RankedTensorType>(
+               getXScale() ? getXScale().getType() : Type());
+           scale && scale.getRank() == 2)
+    block = k / scale.getDimSize(1);
+  if (hasIntActivations())
+    segment = std::min(segment, block);
+  if (g <= 0 || group % segment != 0 || block % segment != 0 ||
+      segment % g != 0)
+    return std::nullopt;
+  return segment;
+}
+
 LogicalResult MpGemmOp::verify() {
   PackedType packed = getWeight().getType();
   auto x = dyn_cast<RankedTensorType>(getX().getType());
@@ -415,6 +451,57 @@ LogicalResult LookupAccumulateOp::verify() {
       return emitOpError() << "i32 sums over segments of " << segment
                            << " could overflow";
   }
+  return success();
+}
+
+LogicalResult ActivationSumsOp::verify() {
+  auto x = cast<RankedTensorType>(getX().getType());
+  if (x.getRank() != 2 || ShapedType::isDynamic(x.getDimSize(1)))
+    return emitOpError() << "x must be [N, K] with a static K";
+  int64_t n = x.getDimSize(0), k = x.getDimSize(1), segment = getSegment();
+  if (segment <= 0 || k % segment != 0)
+    return emitOpError() << "segment " << segment << " must divide K = " << k;
+  auto scale = cast<RankedTensorType>(getXScale().getType());
+  if (scale.getRank() == 2) {
+    int64_t blocks = scale.getDimSize(1);
+    if (ShapedType::isDynamic(blocks) || blocks <= 0 || k % blocks != 0 ||
+        (k / blocks) % segment != 0)
+      return emitOpError() << "x_scale blocks of K / " << blocks
+                           << " elements must be multiples of the segment "
+                           << segment;
+    if (failed(verifyTensorShape(*this, "x_scale", scale, {n, blocks})))
+      return failure();
+  } else if (failed(verifyTensorShape(*this, "x_scale", scale, {n}))) {
+    return failure();
+  }
+  if (failed(verifyTensorShape(*this, "xsum", getXsum().getType(),
+                               {n, k / segment})) ||
+      failed(verifyTensorShape(*this, "tscale", getTscale().getType(),
+                               {n, k / segment})))
+    return failure();
+  return success();
+}
+
+LogicalResult DotAccumulateOp::verify() {
+  PackedType packed = getWeight().getType();
+  int64_t segment = getSegment();
+  if (failed(verifyLookupWeight(*this, packed, segment)))
+    return failure();
+  auto x = cast<RankedTensorType>(getX().getType());
+  if (x.getRank() != 2)
+    return emitOpError() << "x must be [N, K]";
+  int64_t n = x.getDimSize(0);
+  if (failed(verifyTensorShape(*this, "x", x, {n, packed.getK()})) ||
+      failed(verifyTensorShape(*this, "acc", getAcc().getType(),
+                               {n, packed.getM(), packed.getK() / segment})))
+    return failure();
+  // |x| <= 128 times the largest lookup value over the segment.
+  int64_t largest = 0;
+  for (unsigned code = 0; code < 16; ++code)
+    largest = std::max(largest, std::abs(packed.getLookupValue(code)));
+  if (128 * largest * segment >= (int64_t(1) << 31))
+    return emitOpError() << "i32 sums over segments of " << segment
+                         << " could overflow";
   return success();
 }
 

@@ -2,6 +2,9 @@
 
 #include "loom/Dialect/Lut/Transforms/Passes.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/TypeUtilities.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -18,8 +21,49 @@ using namespace mlir::loom::lut;
 
 namespace {
 
-/// K elements per table scale of quantized tables (lut.md §2.4's default).
-constexpr int64_t kActGroup = 64;
+/// Table precompute, lookups and epilogue (lut.md §2) of `op`'s GEMM over
+/// activations `x` (int8 with `xScale`, or fp).
+Value buildLookupChain(OpBuilder &b, Location loc, MpGemmOp op, Value x,
+                       Value xScale, int64_t segment, Accuracy accuracy) {
+  PackedType packed = op.getWeight().getType();
+  auto xType = cast<RankedTensorType>(x.getType());
+  bool intActivations = xType.getElementType().isInteger(8);
+  int64_t n = xType.getDimSize(0), k = packed.getK();
+  int64_t g = packed.getLayout().getLookupGroup();
+  Type f32 = b.getF32Type();
+  Type entry = intActivations ? b.getI16Type() : f32;
+  int64_t entries = g == 3 ? 14 : int64_t(1) << g;
+  auto tableType = RankedTensorType::get({n, k / g, entries}, entry);
+  auto xsumType = RankedTensorType::get({n, k / segment}, f32);
+  auto accType =
+      RankedTensorType::get({n, packed.getM(), k / segment},
+                            intActivations ? Type(b.getI32Type()) : f32);
+  auto tables = TablePrecomputeOp::create(
+      b, loc, tableType, xsumType, intActivations ? Type(xsumType) : Type(), x,
+      xScale, g, segment, /*mirror=*/false,
+      AccuracyAttr::get(b.getContext(), accuracy));
+  Value acc = LookupAccumulateOp::create(b, loc, accType, tables.getTable(),
+                                         op.getWeight(), segment);
+  return ScaleCombineOp::create(b, loc, op.getType(), acc, op.getWeight(),
+                                tables.getXsum(), tables.getTscale());
+}
+
+/// The int8-dot path (lut.md §4.2) of `op`'s GEMM over int8 activations.
+Value buildDotChain(OpBuilder &b, Location loc, MpGemmOp op, Value x,
+                    Value xScale, int64_t segment) {
+  PackedType packed = op.getWeight().getType();
+  int64_t n = cast<RankedTensorType>(x.getType()).getDimSize(0);
+  int64_t k = packed.getK();
+  auto xsumType = RankedTensorType::get({n, k / segment}, b.getF32Type());
+  auto sums =
+      ActivationSumsOp::create(b, loc, xsumType, xsumType, x, xScale, segment);
+  Value acc = DotAccumulateOp::create(
+      b, loc,
+      RankedTensorType::get({n, packed.getM(), k / segment}, b.getI32Type()), x,
+      op.getWeight(), segment);
+  return ScaleCombineOp::create(b, loc, op.getType(), acc, op.getWeight(),
+                                sums.getXsum(), sums.getTscale());
+}
 
 struct DecomposeMpGemm : OpRewritePattern<MpGemmOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -29,37 +73,19 @@ struct DecomposeMpGemm : OpRewritePattern<MpGemmOp> {
     PackedType packed = op.getWeight().getType();
     LayoutKind layout = packed.getLayout().getKind();
     if (layout != LayoutKind::Bitplane && layout != LayoutKind::Trit3)
-      return rewriter.notifyMatchFailure(op, "weight is not in a lookup layout");
+      return rewriter.notifyMatchFailure(op,
+                                         "weight is not in a lookup layout");
     Location loc = op.getLoc();
     Type f32 = rewriter.getF32Type();
     auto xType = cast<RankedTensorType>(op.getX().getType());
     int64_t n = xType.getDimSize(0);
-    int64_t g = packed.getLayout().getLookupGroup(), k = packed.getK();
-    int64_t group = packed.getQuant().getGroupSizeFor(k);
+    int64_t k = packed.getK();
     ActQuantAttr actQuant = op.getActQuantAttr();
-    bool intActivations = actQuant || xType.getElementType().isInteger(8);
-
-    // Quantized tables (table_i8) get one scale per activation group of
-    // kActGroup K elements at most, so that a large weight group (or a
-    // per-tensor scale) does not share one table scale over all of K.
-    Accuracy accuracy = op.getEffectiveAccuracy();
-    int64_t segment = group;
-    if (accuracy == Accuracy::TableI8 && group > kActGroup &&
-        group % kActGroup == 0)
-      segment = kActGroup;
-    // With int8 activations a segment also has one activation scale: it
-    // must fit in a block of the activation scales.
-    int64_t block = k;
-    if (actQuant && actQuant.getBlock() > 0)
-      block = actQuant.getBlock();
-    else if (auto scale = dyn_cast_if_present<RankedTensorType>(
-                 op.getXScale() ? op.getXScale().getType() : Type());
-             scale && scale.getRank() == 2)
-      block = k / scale.getDimSize(1);
-    if (intActivations)
-      segment = std::min(segment, block);
-    if (group % segment != 0 || block % segment != 0 || segment % g != 0)
+    std::optional<int64_t> segment = op.getLookupSegment();
+    if (!segment)
       return rewriter.notifyMatchFailure(op, "segments do not align");
+    Accuracy accuracy = op.getEffectiveAccuracy();
+    bool intActivations = op.hasIntActivations();
 
     // act_quant: quantize first, then take the int8-activation path.
     Value x = op.getX(), xScale = op.getXScale();
@@ -74,25 +100,39 @@ struct DecomposeMpGemm : OpRewritePattern<MpGemmOp> {
       x = quantized.getQuantized();
       xScale = quantized.getScale();
     }
-    Type entry = intActivations ? rewriter.getI16Type() : f32;
-    int64_t entries = g == 3 ? 14 : int64_t(1) << g;
-    auto tableType = RankedTensorType::get({n, k / g, entries}, entry);
-    auto xsumType = RankedTensorType::get({n, k / segment}, f32);
-    auto accType = RankedTensorType::get(
-        {n, packed.getM(), k / segment},
-        intActivations ? Type(rewriter.getI32Type()) : f32);
-
-    auto tables = TablePrecomputeOp::create(
-        rewriter, loc, tableType, xsumType,
-        intActivations ? Type(xsumType) : Type(), x, xScale, g,
-        segment, /*mirror=*/false,
-        AccuracyAttr::get(rewriter.getContext(), accuracy));
-    Value acc = LookupAccumulateOp::create(rewriter, loc, accType,
-                                           tables.getTable(), op.getWeight(),
-                                           segment);
-    rewriter.replaceOpWithNewOp<ScaleCombineOp>(
-        op, op.getType(), acc, op.getWeight(), tables.getXsum(),
-        tables.getTscale());
+    // lut-select-strategy's choice: int8 dot products from dot_from_n on.
+    std::optional<int64_t> dotFrom;
+    if (IntegerAttr from = cast<LutDialect>(op->getDialect())
+                               ->getDotFromNAttrHelper()
+                               .getAttr(op);
+        from && intActivations)
+      dotFrom = from.getInt();
+    auto lookups = [&](OpBuilder &b) {
+      return buildLookupChain(b, loc, op, x, xScale, *segment, accuracy);
+    };
+    auto dots = [&](OpBuilder &b) {
+      return buildDotChain(b, loc, op, x, xScale, *segment);
+    };
+    if (!dotFrom || (!ShapedType::isDynamic(n) && n < *dotFrom)) {
+      rewriter.replaceOp(op, lookups(rewriter));
+      return success();
+    }
+    if (*dotFrom <= 1 || !ShapedType::isDynamic(n)) {
+      rewriter.replaceOp(op, dots(rewriter));
+      return success();
+    }
+    // A dynamic N: both paths, chosen at run time.
+    Value rows = tensor::DimOp::create(rewriter, loc, x, 0);
+    Value large = arith::CmpIOp::create(
+        rewriter, loc, arith::CmpIPredicate::sge, rows,
+        arith::ConstantIndexOp::create(rewriter, loc, *dotFrom));
+    auto branch = scf::IfOp::create(
+        rewriter, loc, large,
+        [&](OpBuilder &b, Location l) { scf::YieldOp::create(b, l, dots(b)); },
+        [&](OpBuilder &b, Location l) {
+          scf::YieldOp::create(b, l, lookups(b));
+        });
+    rewriter.replaceOp(op, branch.getResults());
     return success();
   }
 };

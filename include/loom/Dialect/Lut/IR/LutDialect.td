@@ -18,6 +18,10 @@ def Lut_Dialect : Dialect {
     optimizing path are checked against it.
   }];
   let dependentDialects = ["::mlir::tensor::TensorDialect"];
+  // Set by lut-select-strategy on a lut.mpgemm with int8 activations, read
+  // by lut-decompose-mpgemm: the int8-dot path serves N >= dot_from_n, the
+  // table lookups smaller N.
+  let discardableAttrs = (ins "::mlir::IntegerAttr":$dot_from_n);
   let useDefaultAttributePrinterParser = 1;
   let useDefaultTypePrinterParser = 1;
 }

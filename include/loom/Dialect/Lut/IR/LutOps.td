@@ -77,6 +77,13 @@ def Lut_MpGemmOp : Lut_Op<"mpgemm", [Pure]> {
   let extraClassDeclaration = [{
     /// The accuracy mode in force: the attribute, or the default.
     Accuracy getEffectiveAccuracy();
+    /// Whether the activations reach the kernels as int8 (given, or
+    /// quantized by `act_quant`).
+    bool hasIntActivations();
+    /// K elements per segment of the table-lookup and int8-dot forms: one
+    /// weight scale, one activation scale and (table_i8) one table scale
+    /// per segment. None when they cannot align (lut.md §1.4).
+    std::optional<int64_t> getLookupSegment();
   }];
 }
 
@@ -254,6 +261,58 @@ def Lut_LookupAccumulateOp : Lut_Op<"lookup_accumulate", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Lut_ActivationSumsOp : Lut_Op<"activation_sums", [Pure]> {
+  let summary = "per-segment sums and scales of int8 activations";
+  let description = [{
+    For int8 activations x = x_scale * x_int (x_scale one per row, or one per
+    block of Ga K elements, Ga a multiple of `segment`): xsum[n, s] =
+    x_scale * sum of x_int over segment s and tscale[n, s] = the segment's
+    x_scale, exactly the xsum and tscale `lut.table_precompute` gives for the
+    same activations. The int8-dot path (`lut.dot_accumulate`) needs these
+    and no tables.
+
+    ```mlir
+    %xs, %ts = lut.activation_sums %x x_scale %sx {segment = 64 : i64}
+                 : tensor<?x128xi8>, tensor<?xf32> -> tensor<?x2xf32>, tensor<?x2xf32>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[I8]>:$x, RankedTensorOf<[F32]>:$x_scale,
+                       I64Attr:$segment);
+  let results = (outs RankedTensorOf<[F32]>:$xsum, RankedTensorOf<[F32]>:$tscale);
+  let assemblyFormat = [{
+    $x `x_scale` $x_scale attr-dict `:` type($x) `,` type($x_scale) `->`
+    type($xsum) `,` type($tscale)
+  }];
+  let hasVerifier = 1;
+}
+
+def Lut_DotAccumulateOp : Lut_Op<"dot_accumulate", [Pure]> {
+  let summary = "int8 dot products per segment: the int8-dot path";
+  let description = [{
+    acc[n, m, s] = sum over k in segment s of x[n, k] * l(w[m, k]), where
+    l is the weight's lookup value (`PackedType::getLookupValue`): the sum
+    over bit planes i of pw_i * (2 beta_i - 1) for `bitplane`, the trit for
+    `trit3`. That is exactly what `lut.lookup_accumulate` sums over the exact
+    tables of the same int8 activations, so `lut.scale_combine` finishes
+    either. The lowering multiplies int8 activations by the unpacked weight
+    values (`vpdpbusd` on AVX-512 VNNI) instead of looking up tables
+    (lut.md §4.2); `lut-select-strategy` chooses between the two.
+
+    ```mlir
+    %acc = lut.dot_accumulate %x, %w {segment = 32 : i64}
+             : tensor<?x128xi8>, !lut.packed<256x128, #q, #l> -> tensor<?x256x4xi32>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[I8]>:$x, Lut_PackedType:$weight,
+                       I64Attr:$segment);
+  let results = (outs RankedTensorOf<[I32]>:$acc);
+  let assemblyFormat = [{
+    $x `,` $weight attr-dict `:` type($x) `,` qualified(type($weight)) `->`
+    type($acc)
+  }];
+  let hasVerifier = 1;
+}
+
 def Lut_ScaleCombineOp : Lut_Op<"scale_combine", [Pure]> {
   let summary = "the fp epilogue of the bit-serial lookup GEMM";
   let description = [{
@@ -328,6 +387,27 @@ def Lut_X86PmaddubswOp : Lut_Op<"x86.pmaddubsw",
   let results = (outs VectorOfLengthAndType<[16, 32], [I16]>:$result);
   let assemblyFormat = "$a `,` $b attr-dict `:` type($a) `->` type($result)";
   let hasVerifier = 1;
+}
+
+def Lut_X86VpdpbusdOp : Lut_Op<"x86.vpdpbusd",
+    [Pure, AllTypesMatch<["a", "b"]>, AllTypesMatch<["acc", "result"]>]> {
+  let summary = "x86 dot products of byte quads accumulated in int32 (vpdpbusd)";
+  let description = [{
+    result[i] = acc[i] + sum over l < 4 of zext(a[4i+l]) * sext(b[4i+l])
+    for 64-byte `a` and `b` (wrapping int32, as the instruction). The
+    int8-dot kernel multiplies activations offset to unsigned bytes by
+    signed weight values with it (lut.md §4.2). `convert-lut-x86-to-llvm`
+    turns it into the AVX-512 VNNI intrinsic.
+
+    ```mlir
+    %r = lut.x86.vpdpbusd %acc, %a, %b : vector<16xi32>, vector<64xi8>
+    ```
+  }];
+  let arguments = (ins VectorOfLengthAndType<[16], [I32]>:$acc,
+                       VectorOfLengthAndType<[64], [I8]>:$a,
+                       VectorOfLengthAndType<[64], [I8]>:$b);
+  let results = (outs VectorOfLengthAndType<[16], [I32]>:$result);
+  let assemblyFormat = "$acc `,` $a `,` $b attr-dict `:` type($acc) `,` type($a)";
 }
 
 #endif // LOOM_DIALECT_LUT_IR_LUTOPS_TD

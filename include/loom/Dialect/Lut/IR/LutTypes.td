@@ -31,6 +31,10 @@ def Lut_PackedType : TypeDef<Lut_Dialect, "Packed"> {
     /// 1/kappa times sum t x — 1/2 for bit planes (sigma = 2 beta - 1), 1
     /// for binary and for trit3's sign-canonical tables.
     double getLookupKappa() const;
+    /// The integer a stored code contributes per unit of activation to
+    /// those lookup sums: sum_i pw_i (2 beta_i - 1) over the bit planes, or
+    /// the trit t for trit3 (so that lookup sum = sum_k x_k * value).
+    int64_t getLookupValue(uint8_t code) const;
   }];
 }
 

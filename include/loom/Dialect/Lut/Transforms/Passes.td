@@ -14,23 +14,76 @@ def LutCanonicalize : Pass<"lut-canonicalize"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def LutSelectStrategy : Pass<"lut-select-strategy"> {
+  let summary = "Choose table lookups or int8 dot products per lut.mpgemm";
+  let description = [{
+    For every `lut.mpgemm` with int8 activations (given, or `act_quant`)
+    over a constant weight in a lookup layout, sets `lut.dot_from_n = T`:
+    N >= T takes the int8-dot path of lut.md §4.2 (`lut.dot_accumulate`),
+    smaller N the table lookups; `lut-decompose-mpgemm` acts on it, with an
+    `scf.if` on a dynamic N. T comes from the roofline model of lut.md §4.1
+    (`StrategyModel.h`): per path, the weight bytes streamed and the vector
+    kernel steps issued, timed by the host figures below; T is omitted when
+    the lookups win for every N up to 4096. `trit3` weights, which have no
+    vector lookup kernel, always take the int8-dot path. A `lut.dot_from_n`
+    already present (a user's or a tuner's decision) is kept. GEMMs over fp
+    activations keep the table lookups: their contract (`table_i8`, `fp`)
+    never becomes activation quantization.
+
+    The defaults are this project's measurements on one AMD Zen 5 core: the
+    read probe's DRAM bandwidth and the forced paths' time per step at N = 4
+    to 128 (`bench/run lut`, exact mode, 4096 x 4096); the learned cost
+    model of costmodel.md is to replace them.
+  }];
+  let options = [
+    Option<"isa", "isa", "std::string", /*default=*/"\"generic\"",
+           "The target's vector ISA (as convert-lut-to-vector's); without "
+           "avx512-vnni a dot step costs three times as much">,
+    Option<"bandwidth", "bandwidth-gbps", "double", /*default=*/"40.0",
+           "Weight stream read bandwidth of one core, GB/s">,
+    Option<"pairLookupStep", "pair-lookup-step-ns", "double",
+           /*default=*/"1.8",
+           "ns per lookup step of a weight with an even plane count">,
+    Option<"singleLookupStep", "single-lookup-step-ns", "double",
+           /*default=*/"3.4",
+           "ns per lookup step of a weight with an odd plane count">,
+    Option<"dotStep", "dot-step-ns", "double", /*default=*/"0.45",
+           "ns per dot step with avx512-vnni">,
+  ];
+}
+
 def LutDecomposeMpGemm : Pass<"lut-decompose-mpgemm"> {
   let summary = "Split lut.mpgemm into table precompute, lookups and epilogue";
   let description = [{
-    Rewrites a `lut.mpgemm` whose weight is in the `bitplane` layout and whose
-    activations are floating point (no `act_quant`) into the bit-serial
-    table-lookup form of lut.md §2:
+    Rewrites a `lut.mpgemm` whose weight is in the `bitplane` or `trit3`
+    layout into the bit-serial table-lookup form of lut.md §2:
 
     ```mlir
-    %t, %xs = lut.table_precompute %x {g, segment = G}
-    %acc = lut.lookup_accumulate %t, %w {segment = G}
+    %t, %xs = lut.table_precompute %x {g, segment = S}
+    %acc = lut.lookup_accumulate %t, %w {segment = S}
     %y = lut.scale_combine %acc, %w, %xs
     ```
 
-    with fp32 tables of all 2^g signed sums. Other mpgemms (codes or trit3
-    weights, int8 or `act_quant` activations) are left alone.
+    fp activations get f32 tables of all entries (`table_i8` GEMMs with
+    one segment per 64 K at most, for their table scales); `act_quant`
+    quantizes the activations first (`lut.quantize_activations`); int8
+    activations get exact i16 tables and a tscale. Where
+    `lut-select-strategy` set `lut.dot_from_n = T` on a GEMM with int8
+    activations, N >= T takes the int8-dot path instead:
+
+    ```mlir
+    %xs, %ts = lut.activation_sums %x x_scale %sx {segment = S}
+    %acc = lut.dot_accumulate %x, %w {segment = S}
+    %y = lut.scale_combine %acc, %w, %xs tscale %ts
+    ```
+
+    decided at compile time for a static N and by an `scf.if` on N for a
+    dynamic one. Weights in other layouts are left to the reference
+    lowering.
   }];
-  let dependentDialects = ["::mlir::tensor::TensorDialect"];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect"];
 }
 
 def LutSymmetrizeTables : Pass<"lut-symmetrize-tables"> {

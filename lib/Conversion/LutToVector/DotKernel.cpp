@@ -1,0 +1,296 @@
+//===- DotKernel.cpp - The int8-dot kernel of convert-lut-to-vector -------===//
+//
+// lut.md §4.2: for large N, multiplying int8 activations by the weights'
+// lookup values beats looking up tables once the 4-bit-per-weight stream
+// is unpacked (two byte lookups per 128 weights) and shared by a tile of
+// columns. One `vpdpbusd` covers 16 rows x 4 K of one column:
+//
+//   forall row block rb (64 rows = 4 vectors of 16):  y[:, rb*64 .. +64]
+//     for tile of column-tile columns (then one at a time):
+//       for segment s:                               fp32 epilogue per s
+//         for 8 K of the segment:                    4 stream loads,
+//           unpack to values, per column 2 broadcasts and 8 dot products
+//
+// The weight side must be the signed operand, so activations enter as
+// x + 128 (unsigned) and the kernel subtracts 128 * sum of the row's values
+// over the segment, a folded constant: the int32 sums are exactly those of
+// lut.dot_accumulate.
+//
+//===----------------------------------------------------------------------===//
+
+#include "DotKernel.h"
+#include "BitplaneStream.h"
+#include "KernelBuilders.h"
+#include "SegmentEpilogue.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+
+using namespace mlir;
+using namespace mlir::loom::lut;
+
+namespace {
+
+/// Rows of one dot product's int32 lanes, row vectors per block, and K
+/// elements per stream step (the two nibbles of a byte).
+constexpr int64_t kRowLanes = 16;
+constexpr int64_t kRowVectors = 4;
+constexpr int64_t kBlockRows = kRowLanes * kRowVectors;
+constexpr int64_t kStepK = 8;
+
+/// A constant weight folded for the kernel.
+struct DotStream {
+  /// For row block rb, step t (K elements 8t .. 8t + 7) and row vector r,
+  /// the 64 bytes at ((rb * K/8 + t) * 4 + r) * 64: byte 4i + l holds the
+  /// value index of row rb * 64 + 16 r + i at K = 8t + l in its low nibble
+  /// and at K = 8t + 4 + l in its high nibble. Rows past M hold index 0.
+  std::vector<int8_t> indices;
+  /// The lookup value of each index (PackedType::getLookupValue).
+  SmallVector<int8_t, 16> values;
+  /// At (rb * segments + s) * 64 + r: 128 * the row's values summed over
+  /// the segment (0 past M).
+  std::vector<int32_t> offsetSums;
+  RowCoefficients coefficients;
+};
+
+/// The 4-bit index of a code: its bit planes, or for trit3 its digit.
+unsigned valueIndex(PackedType packed, uint8_t code) {
+  QuantAttr quant = packed.getQuant();
+  if (packed.getLayout().getKind() == LayoutKind::Trit3)
+    return std::min(code & 3, 2);
+  unsigned index = 0;
+  for (unsigned plane = 0; plane < quant.getNumPlanes(); ++plane)
+    index |= unsigned(quant.getPlaneBit(code, plane)) << plane;
+  return index;
+}
+
+FailureOr<DotStream> foldDotStream(PackOp pack, int64_t segment) {
+  DenseElementsAttr codesAttr;
+  if (!matchPattern(pack.getCodes(), m_Constant(&codesAttr)))
+    return failure();
+  FailureOr<RowCoefficients> coefficients =
+      foldRowCoefficients(pack, segment, kBlockRows);
+  if (failed(coefficients))
+    return failure();
+  PackedType packed = pack.getResult().getType();
+  int64_t m = packed.getM(), k = packed.getK(), steps = k / kStepK;
+  int64_t blocks = llvm::divideCeil(m, kBlockRows), segments = k / segment;
+
+  DotStream stream;
+  stream.coefficients = std::move(*coefficients);
+  stream.values.assign(16, 0);
+  for (unsigned code = 0; code < 16; ++code)
+    stream.values[valueIndex(packed, code)] = packed.getLookupValue(code);
+  stream.indices.assign(blocks * steps * kRowVectors * 64, 0);
+  stream.offsetSums.assign(blocks * segments * kBlockRows, 0);
+  std::vector<uint8_t> codes;
+  codes.reserve(m * k);
+  for (int8_t c : codesAttr.getValues<int8_t>())
+    codes.push_back(static_cast<uint8_t>(c));
+  for (int64_t row = 0; row < m; ++row) {
+    int64_t block = row / kBlockRows, r = (row % kBlockRows) / kRowLanes,
+            i = row % kRowLanes;
+    const uint8_t *rowCodes = codes.data() + row * k;
+    for (int64_t kk = 0; kk < k; ++kk) {
+      int64_t t = kk / kStepK, l = kk % 4, shift = (kk % kStepK) < 4 ? 0 : 4;
+      int8_t &byte =
+          stream.indices[((block * steps + t) * kRowVectors + r) * 64 + 4 * i +
+                         l];
+      byte = static_cast<int8_t>(static_cast<uint8_t>(byte) |
+                                 (valueIndex(packed, rowCodes[kk]) << shift));
+      stream.offsetSums[(block * segments + kk / segment) * kBlockRows +
+                        row % kBlockRows] +=
+          128 * packed.getLookupValue(rowCodes[kk]);
+    }
+  }
+  return stream;
+}
+
+/// Emits the loop nest; returns y [N, M].
+Value emitDotKernel(OpBuilder &b, Location loc, Operation *anchor,
+                    PackedType packed, int64_t segment, const DotStream &stream,
+                    ByteShuffle isa, int64_t columnTile, Value x, Value tscale,
+                    Value xsum, RankedTensorType resultType) {
+  Type i8 = b.getI8Type(), i32 = b.getI32Type(), f32 = b.getF32Type();
+  auto vI8 = VectorType::get({64}, i8);
+  auto vI32 = VectorType::get({kRowLanes}, i32);
+  auto vF32 = VectorType::get({kRowLanes}, f32);
+  int64_t m = packed.getM(), k = packed.getK();
+  int64_t steps = k / kStepK, segments = k / segment;
+  int64_t stepsPerSegment = segment / kStepK;
+  int64_t blocks = llvm::divideCeil(m, kBlockRows);
+  bool tail = m % kBlockRows != 0;
+
+  Value indices = globalStream(b, loc, anchor, stream.indices);
+  Value offsetSums = constantTensor<int32_t>(
+      b, loc, {blocks, segments, kBlockRows}, i32, stream.offsetSums);
+  SegmentEpilogue epilogue(b, loc, packed, stream.coefficients, kBlockRows,
+                           segment, tscale, xsum);
+  auto values16 = VectorType::get({16}, i8);
+  Value valueTable = prepareByteTable(
+      b, loc, isa,
+      arith::ConstantOp::create(
+          b, loc, values16,
+          DenseElementsAttr::get(values16, ArrayRef<int8_t>(stream.values))));
+  Value n = tensor::DimOp::create(b, loc, x, 0);
+  Value init = emptyWithRows(b, loc, resultType, n);
+  Value lowNibble = splatConst(b, loc, vI8, b.getI8IntegerAttr(15));
+  Value four = splatConst(b, loc, vI8, b.getI8IntegerAttr(4));
+  // Activations + 128 as unsigned bytes: the sign bit flipped.
+  Value signBits = splatConst(b, loc, VectorType::get({kStepK}, i8),
+                              b.getI8IntegerAttr(-128));
+  Value zeroI32 = splatConst(b, loc, vI32, b.getI32IntegerAttr(0));
+  Value zeroF32 = splatConst(b, loc, vF32, b.getF32FloatAttr(0));
+  auto mul = [&](OpBuilder &ob, Value a, int64_t v) -> Value {
+    return arith::MulIOp::create(ob, loc, a, indexConst(ob, loc, v));
+  };
+  auto add = [&](OpBuilder &ob, Value a, Value c) -> Value {
+    return arith::AddIOp::create(ob, loc, a, c);
+  };
+
+  // One step of 8 K: acc[c * 4 + r] for column c and row vector r.
+  auto step = [&](OpBuilder &ob, ArrayRef<Value> cols, Value block, Value t,
+                  ValueRange acc) -> SmallVector<Value> {
+    Value base = mul(ob, add(ob, mul(ob, block, steps), t), kRowVectors * 64);
+    SmallVector<Value> low, high;
+    for (int64_t r = 0; r < kRowVectors; ++r) {
+      Value bytes = vector::TransferReadOp::create(
+          ob, loc, vI8, indices,
+          ValueRange{add(ob, base, indexConst(ob, loc, r * 64))},
+          arith::ConstantIntOp::create(ob, loc, i8, 0), ArrayRef<bool>{true});
+      low.push_back(
+          lookupBytes(ob, loc, isa, valueTable,
+                      arith::AndIOp::create(ob, loc, bytes, lowNibble)));
+      high.push_back(lookupBytes(ob, loc, isa, valueTable,
+                                 arith::ShRUIOp::create(ob, loc, bytes, four)));
+    }
+    SmallVector<Value> sums(acc);
+    for (auto [c, col] : llvm::enumerate(cols)) {
+      Value eight = vector::TransferReadOp::create(
+          ob, loc, VectorType::get({kStepK}, i8), x,
+          ValueRange{col, mul(ob, t, kStepK)},
+          arith::ConstantIntOp::create(ob, loc, i8, 0), ArrayRef<bool>{true});
+      Value words = vector::BitCastOp::create(
+          ob, loc, VectorType::get({2}, i32),
+          arith::XOrIOp::create(ob, loc, eight, signBits));
+      auto quad = [&](int64_t half) -> Value {
+        Value word = vector::ExtractOp::create(ob, loc, words, half);
+        return vector::BitCastOp::create(
+            ob, loc, vI8, vector::BroadcastOp::create(ob, loc, vI32, word));
+      };
+      Value first = quad(0), second = quad(1);
+      for (int64_t r = 0; r < kRowVectors; ++r) {
+        Value &sum = sums[c * kRowVectors + r];
+        sum = dotQuads(ob, loc, isa, sum, first, low[r]);
+        sum = dotQuads(ob, loc, isa, sum, second, high[r]);
+      }
+    }
+    return sums;
+  };
+
+  return forEachRowBlock(
+      b, loc, init, m, kBlockRows, b.getIndexAttr(0), n,
+      [&](OpBuilder &fb, Value block, Value tile) -> Value {
+        // Columns `cols` of the block's slice.
+        auto columns = [&](OpBuilder &nb, ArrayRef<Value> cols,
+                           Value result) -> Value {
+          size_t count = cols.size() * kRowVectors;
+          ValueRange out = buildLoop(
+              nb, loc, indexConst(nb, loc, segments),
+              SmallVector<Value>(count, zeroF32),
+              [&](OpBuilder &sb, Value s, ValueRange y) -> SmallVector<Value> {
+                Value first = mul(sb, s, stepsPerSegment);
+                ValueRange acc = buildLoop(
+                    sb, loc, indexConst(sb, loc, stepsPerSegment),
+                    SmallVector<Value>(count, zeroI32),
+                    [&](OpBuilder &tb, Value tt, ValueRange a) {
+                      return step(tb, cols, block, add(tb, first, tt), a);
+                    });
+                SmallVector<Value> next;
+                SmallVector<SegmentEpilogue::Rows> rowTerms;
+                SmallVector<Value> corrections;
+                for (int64_t r = 0; r < kRowVectors; ++r) {
+                  Value at = indexConst(sb, loc, r * kRowLanes);
+                  rowTerms.push_back(
+                      epilogue.rows(sb, block, s, at, kRowLanes));
+                  corrections.push_back(vector::TransferReadOp::create(
+                      sb, loc, vI32, offsetSums, ValueRange{block, s, at},
+                      arith::ConstantIntOp::create(sb, loc, i32, 0),
+                      ArrayRef<bool>{true}));
+                }
+                for (auto [c, col] : llvm::enumerate(cols)) {
+                  SegmentEpilogue::Column column =
+                      epilogue.column(sb, col, s, kRowLanes);
+                  for (int64_t r = 0; r < kRowVectors; ++r) {
+                    size_t i = c * kRowVectors + r;
+                    Value exact =
+                        arith::SubIOp::create(sb, loc, acc[i], corrections[r]);
+                    next.push_back(
+                        epilogue.apply(sb, exact, rowTerms[r], column, y[i]));
+                  }
+                }
+                return next;
+              });
+          Type outElt = resultType.getElementType();
+          for (auto [c, col] : llvm::enumerate(cols))
+            for (int64_t r = 0; r < kRowVectors; ++r) {
+              Value v = out[c * kRowVectors + r];
+              if (outElt != f32)
+                v = arith::TruncFOp::create(
+                    nb, loc, VectorType::get({kRowLanes}, outElt), v);
+              result = vector::TransferWriteOp::create(
+                           nb, loc, v, result,
+                           ValueRange{col, indexConst(nb, loc, r * kRowLanes)},
+                           ArrayRef<bool>{!tail})
+                           .getResult();
+            }
+          return result;
+        };
+        return forEachColumnTile(fb, loc, n, columnTile, tile, columns);
+      });
+}
+
+struct DotEpilogueToVector : OpRewritePattern<ScaleCombineOp> {
+  DotEpilogueToVector(MLIRContext *ctx, ByteShuffle isa, int64_t columnTile)
+      : OpRewritePattern(ctx), isa(isa), columnTile(columnTile) {}
+
+  LogicalResult matchAndRewrite(ScaleCombineOp op,
+                                PatternRewriter &rewriter) const override {
+    auto dot = op.getAcc().getDefiningOp<DotAccumulateOp>();
+    if (!dot || dot.getWeight() != op.getWeight() || !op.getTscale())
+      return rewriter.notifyMatchFailure(op, "not an int8-dot chain");
+    int64_t segment = dot.getSegment();
+    if (segment % kStepK != 0)
+      return rewriter.notifyMatchFailure(op, "segment is not a multiple of 8");
+    auto pack = op.getWeight().getDefiningOp<PackOp>();
+    if (!pack)
+      return rewriter.notifyMatchFailure(op, "weight is not a lut.pack");
+    FailureOr<DotStream> stream = foldDotStream(pack, segment);
+    if (failed(stream))
+      return rewriter.notifyMatchFailure(op, "weight is not constant");
+    Value y = emitDotKernel(rewriter, op.getLoc(), op, op.getWeight().getType(),
+                            segment, *stream, isa, columnTile, dot.getX(),
+                            op.getTscale(), op.getXsum(),
+                            cast<RankedTensorType>(op.getResult().getType()));
+    rewriter.replaceOp(op, y);
+    if (dot->use_empty())
+      rewriter.eraseOp(dot);
+    return success();
+  }
+
+  ByteShuffle isa;
+  int64_t columnTile;
+};
+
+} // namespace
+
+void mlir::loom::lut::populateDotKernelPatterns(RewritePatternSet &patterns,
+                                                ByteShuffle isa,
+                                                int64_t columnTile) {
+  patterns.add<DotEpilogueToVector>(patterns.getContext(), isa, columnTile);
+}

@@ -1,0 +1,53 @@
+//===- SegmentEpilogue.h - Epilogue of the vector kernels -------*- C++ -*-===//
+//
+// Both kernels of convert-lut-to-vector end every segment with the
+// arithmetic of lut.scale_combine (lut.md §2.4) on exact int32 sums:
+//
+//   y += s * (kappa * tau * acc + c * xsum) - (s z + min) * xsum
+//
+// with s and s z + min per row (folded constants), tau and xsum per column.
+//
+//===----------------------------------------------------------------------===//
+#ifndef LOOM_LIB_CONVERSION_LUTTOVECTOR_SEGMENTEPILOGUE_H
+#define LOOM_LIB_CONVERSION_LUTTOVECTOR_SEGMENTEPILOGUE_H
+
+#include "BitplaneStream.h"
+
+namespace mlir::loom::lut {
+
+class SegmentEpilogue {
+public:
+  /// The row coefficients of `weight` in blocks of `rowsPerBlock` rows and
+  /// segments of `segment`; `tscale` and `xsum` are the [N, K/S] column
+  /// terms.
+  SegmentEpilogue(OpBuilder &b, Location loc, PackedType weight,
+                  const RowCoefficients &coefficients, int64_t rowsPerBlock,
+                  int64_t segment, Value tscale, Value xsum);
+
+  /// The row terms of `lanes` rows from row `first` of block `block`.
+  struct Rows {
+    Value scale, offset;
+  };
+  Rows rows(OpBuilder &b, Value block, Value s, Value first,
+            int64_t lanes) const;
+
+  /// The column terms of column `col` (y row), broadcast to `lanes`.
+  struct Column {
+    Value factor, sum, offsetSum;
+  };
+  Column column(OpBuilder &b, Value col, Value s, int64_t lanes) const;
+
+  /// y + the segment's contribution of the int32 sums `acc`.
+  Value apply(OpBuilder &b, Value acc, const Rows &rows, const Column &column,
+              Value y) const;
+
+private:
+  Location loc;
+  QuantAttr quant;
+  double kappa;
+  Value scale, offset, tscale, xsum;
+};
+
+} // namespace mlir::loom::lut
+
+#endif // LOOM_LIB_CONVERSION_LUTTOVECTOR_SEGMENTEPILOGUE_H

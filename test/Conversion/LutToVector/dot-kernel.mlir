@@ -1,0 +1,72 @@
+// RUN: loom-opt %s -split-input-file --convert-lut-to-vector=isa=avx512-vnni | FileCheck %s --check-prefixes=CHECK,VNNI
+// RUN: loom-opt %s -split-input-file --convert-lut-to-vector=isa=avx512 | FileCheck %s --check-prefixes=CHECK,NOVNNI
+// RUN: loom-opt %s -split-input-file --convert-lut-to-vector=isa=generic | FileCheck %s --check-prefixes=CHECK,GENERIC
+
+!w = !lut.packed<80x16, #lut.quant<signed, bits = 2, group = per_channel, scale = f16>, #lut.layout<bitplane, g = 4, lanes = 1x1, tile_m = 128>>
+
+// The int8-dot kernel over 80 rows of signed 2-bit weights (lookup values
+// -3, -1, 1, 3): the weight is folded into a stream of 4-bit value indices
+// (2 row blocks of 64 rows x 2 steps of 8 K x 4 row vectors x 64 bytes),
+// the per-row corrections 128 * sum of values (2 blocks x 1 segment x 64)
+// and the row scales. Per row block (the second one 16 rows wide, so its
+// stores are masked), tiles of 4 columns: per step 4 loads, each split
+// into nibbles and looked up to values, then per column 8 dot products of
+// the activations + 128 broadcast over 16 rows; the segment's int32 sums
+// less the corrections enter the fp32 epilogue.
+// CHECK: memref.global "private" constant @[[$STREAM:__loom_lut_stream.*]] : memref<1024xi8> = dense<"0x{{[0-9A-F]+}}"> {alignment = 64 : i64}
+// CHECK-LABEL: func @dot
+// CHECK-DAG: %[[IDX:.*]] = memref.get_global @[[$STREAM]] : memref<1024xi8>
+// CHECK-DAG: %[[CORR:.*]] = arith.constant dense<{{.*}}> : tensor<2x1x64xi32>
+// CHECK-DAG: %[[SCALE:.*]] = arith.constant dense<{{.*}}> : tensor<2x1x64xf16>
+// VNNI-DAG: arith.constant dense<[-3, -1, 1, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0{{.*}}]> : vector<{{16|64}}xi8>
+// NOVNNI-DAG: arith.constant dense<[-3, -1, 1, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0{{.*}}]> : vector<{{16|64}}xi8>
+// CHECK-DAG: %[[FLIP:.*]] = arith.constant dense<-128> : vector<8xi8>
+// CHECK: scf.forall (%[[RB:.*]]) in (2) shared_outs(%{{.*}} = %{{.*}}) -> (tensor<?x80xf32>)
+// CHECK: scf.for {{.*}} -> (tensor<?x?xf32>)
+// CHECK: scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK: scf.for {{.*}} -> (vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>)
+// CHECK: %[[BYTES:.*]] = vector.transfer_read %[[IDX]][%{{.*}}], %{{.*}} {in_bounds = [true]} : memref<1024xi8>, vector<64xi8>
+// VNNI: lut.x86.pshufb %{{.*}}, %{{.*}} : vector<64xi8>
+// GENERIC-NOT: lut.x86
+// CHECK: %[[X:.*]] = vector.transfer_read %{{.*}}[%{{.*}}, %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<?x16xi8>, vector<8xi8>
+// CHECK: %[[U:.*]] = arith.xori %[[X]], %[[FLIP]] : vector<8xi8>
+// CHECK: vector.bitcast %[[U]] : vector<8xi8> to vector<2xi32>
+// CHECK: vector.broadcast %{{.*}} : i32 to vector<16xi32>
+// VNNI: lut.x86.vpdpbusd %{{.*}}, %{{.*}}, %{{.*}} : vector<16xi32>, vector<64xi8>
+// NOVNNI-NOT: lut.x86.vpdpbusd
+// NOVNNI: lut.x86.pmaddubsw
+// GENERIC: arith.muli %{{.*}}, %{{.*}} : vector<32xi16>
+// CHECK: vector.transfer_read %[[CORR]][%[[RB]], %{{.*}}, %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<2x1x64xi32>, vector<16xi32>
+// CHECK: arith.subi %{{.*}}, %{{.*}} : vector<16xi32>
+// CHECK: arith.sitofp %{{.*}} : vector<16xi32> to vector<16xf32>
+// CHECK: vector.transfer_write %{{.*}}, %{{.*}}[%{{.*}}, %{{.*}}] : vector<16xf32>, tensor<?x?xf32>
+// CHECK: scf.forall.in_parallel
+// CHECK-NOT: lut.dot_accumulate
+func.func @dot(%x: tensor<?x16xi8>, %xs: tensor<?x1xf32>, %ts: tensor<?x1xf32>) -> tensor<?x80xf32> {
+  %c = arith.constant dense<1> : tensor<80x16xi8>
+  %s = arith.constant dense<0.5> : tensor<80x1xf16>
+  %w = lut.pack %c, %s : tensor<80x16xi8>, tensor<80x1xf16> -> !w
+  %acc = lut.dot_accumulate %x, %w {segment = 16 : i64} : tensor<?x16xi8>, !w -> tensor<?x80x1xi32>
+  %y = lut.scale_combine %acc, %w, %xs tscale %ts : tensor<?x80x1xi32>, !w, tensor<?x1xf32>, tensor<?x1xf32> -> tensor<?x80xf32>
+  return %y : tensor<?x80xf32>
+}
+
+// -----
+
+!w = !lut.packed<64x12, #lut.quant<signed, bits = 2, group = per_channel, scale = f32>, #lut.layout<bitplane, g = 4, lanes = 1x1, tile_m = 128>>
+
+// Left for convert-lut-to-loops: segments that are no multiple of the 8 K
+// of a step, and weights that are not constants.
+// CHECK-LABEL: func @not_matched
+// CHECK: lut.dot_accumulate
+// CHECK: lut.dot_accumulate
+func.func @not_matched(%x: tensor<?x12xi8>, %xs: tensor<?x1xf32>, %ts: tensor<?x1xf32>, %arg: !w) -> (tensor<?x64xf32>, tensor<?x64xf32>) {
+  %c = arith.constant dense<1> : tensor<64x12xi8>
+  %s = arith.constant dense<0.5> : tensor<64x1xf32>
+  %w = lut.pack %c, %s : tensor<64x12xi8>, tensor<64x1xf32> -> !w
+  %acc = lut.dot_accumulate %x, %w {segment = 12 : i64} : tensor<?x12xi8>, !w -> tensor<?x64x1xi32>
+  %y = lut.scale_combine %acc, %w, %xs tscale %ts : tensor<?x64x1xi32>, !w, tensor<?x1xf32>, tensor<?x1xf32> -> tensor<?x64xf32>
+  %acc2 = lut.dot_accumulate %x, %arg {segment = 12 : i64} : tensor<?x12xi8>, !w -> tensor<?x64x1xi32>
+  %z = lut.scale_combine %acc2, %arg, %xs tscale %ts : tensor<?x64x1xi32>, !w, tensor<?x1xf32>, tensor<?x1xf32> -> tensor<?x64xf32>
+  return %y, %z : tensor<?x64xf32>, tensor<?x64xf32>
+}
