@@ -6,7 +6,7 @@
 // columns. One `vpdpbusd` covers 16 rows x 4 K of one column:
 //
 //   forall row block rb (64 rows = 4 vectors of 16):  y[:, rb*64 .. +64]
-//     for tile of column-tile columns (then one at a time):
+//     for tile of column-tile columns (then tiles of 2, 1):
 //       for segment s:                               fp32 epilogue per s
 //         for 8 K of the segment:                    4 stream loads,
 //           unpack to values, per column 2 broadcasts and 8 dot products

@@ -89,25 +89,31 @@ Value mlir::loom::lut::forEachRowBlock(
 Value mlir::loom::lut::forEachColumnTile(
     OpBuilder &b, Location loc, Value count, int64_t tile, Value slice,
     function_ref<Value(OpBuilder &, ArrayRef<Value>, Value)> body) {
-  Value tileSize = indexConst(b, loc, tile);
-  Value fullTiles = arith::DivUIOp::create(b, loc, count, tileSize);
-  Value covered = arith::MulIOp::create(b, loc, fullTiles, tileSize);
-  slice = buildLoop(
-      b, loc, fullTiles, {slice},
-      [&](OpBuilder &nb, Value t, ValueRange out) -> SmallVector<Value> {
-        Value first = arith::MulIOp::create(nb, loc, t, tileSize);
-        SmallVector<Value> cols;
-        for (int64_t c = 0; c < tile; ++c)
-          cols.push_back(
-              arith::AddIOp::create(nb, loc, first, indexConst(nb, loc, c)));
-        return {body(nb, cols, out[0])};
-      })[0];
-  if (tile > 1)
+  // Tiles of `size` columns from `start` while whole ones fit; returns the
+  // first column left.
+  auto tilesFrom = [&](int64_t size, Value start) -> Value {
+    Value sizeValue = indexConst(b, loc, size);
+    Value tiles = arith::DivUIOp::create(
+        b, loc, arith::SubIOp::create(b, loc, count, start), sizeValue);
     slice = buildLoop(
-        b, loc, arith::SubIOp::create(b, loc, count, covered), {slice},
-        [&](OpBuilder &nb, Value i, ValueRange out) -> SmallVector<Value> {
-          return {
-              body(nb, {arith::AddIOp::create(nb, loc, covered, i)}, out[0])};
+        b, loc, tiles, {slice},
+        [&](OpBuilder &nb, Value t, ValueRange out) -> SmallVector<Value> {
+          Value first = arith::AddIOp::create(
+              nb, loc, start, arith::MulIOp::create(nb, loc, t, sizeValue));
+          SmallVector<Value> cols;
+          for (int64_t c = 0; c < size; ++c)
+            cols.push_back(
+                arith::AddIOp::create(nb, loc, first, indexConst(nb, loc, c)));
+          return {body(nb, cols, out[0])};
         })[0];
+    return arith::AddIOp::create(
+        b, loc, start, arith::MulIOp::create(b, loc, tiles, sizeValue));
+  };
+  Value covered = tilesFrom(tile, indexConst(b, loc, 0));
+  // The rest (< tile columns) in at most one tile of each smaller power of
+  // two, so that a few columns still share their loads: N = 2 with tiles
+  // of 4 streams the weight once, not twice.
+  for (int64_t size = llvm::PowerOf2Ceil(tile) / 2; size >= 1; size /= 2)
+    covered = tilesFrom(size, covered);
   return slice;
 }

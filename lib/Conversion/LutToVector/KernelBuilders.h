@@ -35,7 +35,7 @@ Value forEachRowBlock(OpBuilder &b, Location loc, Value y, int64_t m,
                       function_ref<Value(OpBuilder &, Value, Value)> body);
 
 /// Columns [0, `count`) of `slice` in tiles of `tile` columns, then the
-/// columns left over one at a time: `body` (the tile's column indices,
+/// columns left over in at most one tile of each smaller power of two: `body` (the tile's column indices,
 /// slice) returns the slice's new value. Returns the final slice.
 Value forEachColumnTile(
     OpBuilder &b, Location loc, Value count, int64_t tile, Value slice,

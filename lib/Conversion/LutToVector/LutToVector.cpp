@@ -4,7 +4,7 @@
 //
 //   for block of columns (tables within table-budget):
 //     forall row block rb (R = 64 or 128 rows):      y[cols, rb*R .. +R]
-//       for tile of column-tile columns (then one at a time):
+//       for tile of column-tile columns (then tiles of 2, 1):
 //         for segment s:                             fp32 epilogue per s
 //           for chunk of the segment's groups:       int16 -> int32 flush
 //             for group j of the chunk, load v:      64-byte index load,

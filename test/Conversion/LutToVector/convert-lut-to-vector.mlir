@@ -24,7 +24,8 @@
 // budget; per block, three row blocks of 64 form a parallel loop whose
 // iterations own a slice of y (the last is 2 rows wide, so its stores are
 // masked). Inside, tiles of 4 columns share each index load (8 int16 sums:
-// 2 halves x 4 columns), then the columns left over go one at a time.
+// 2 halves x 4 columns), then the columns left over in at most one tile of
+// two and one of one.
 // 2 groups, one segment. Ternary lookups add at most 2 * 127 per group: 129
 // groups per int16 flush.
 // The index stream is a constant global (64-byte aligned), prefetched
@@ -68,7 +69,10 @@
 // CHECK: tensor.extract %{{.*}}[%{{.*}}, %{{.*}}] : tensor<?x1xf32>
 // CHECK: arith.sitofp %{{.*}} : vector<32xi32> to vector<32xf32>
 // CHECK-COUNT-8: vector.transfer_write %{{.*}}, %{{.*}}[%{{.*}}, %{{.*}}] : vector<32xf32>, tensor<?x?xf32>
-// The columns left over: one column, two int16 sums.
+// The columns left over: a tile of two columns (four int16 sums), then one
+// column (two).
+// CHECK: scf.for {{.*}} -> (tensor<?x?xf32>)
+// CHECK: scf.for {{.*}} -> (vector<32xf32>, vector<32xf32>, vector<32xf32>, vector<32xf32>)
 // CHECK: scf.for {{.*}} -> (tensor<?x?xf32>)
 // CHECK: scf.for {{.*}} -> (vector<32xf32>, vector<32xf32>)
 // CHECK: scf.forall.in_parallel
