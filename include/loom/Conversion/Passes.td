@@ -51,21 +51,32 @@ def ConvertLutToVector : Pass<"convert-lut-to-vector", "::mlir::ModuleOp"> {
     int16 tables of int8 activations, one pass. A fused producer's body is
     evaluated on vectors of four activations.
 
-    `isa` chooses the byte shuffle: `avx512` (`vpshufb` on 64 lanes, needs
-    AVX-512BW), `avx2` (two 32-lane `vpshufb`), or `generic` (a compare and
-    select per table entry: correct on any target, slow). Chains this pass
-    does not match (mirrored or f32 tables, trit3, weights that are not
+    A `lut.dot_accumulate` -> `lut.scale_combine` pair (the int8-dot path,
+    lut.md §4.2) over a constant weight whose segments are multiples of 8
+    becomes the int8-dot kernel: the weight folded into 4-bit value indices
+    (8 K of 16 rows per 64-byte load), looked up to signed values and
+    multiplied with the activations + 128 by `vpdpbusd`, 16 rows x 4 K per
+    instruction, in tiles of `column-tile` columns; the folded 128 * sum of
+    each row's values is subtracted before the same fp32 epilogue. Both
+    kernels prefetch their stream `prefetch-distance` bytes ahead.
+
+    `isa` chooses the instructions: `avx512-vnni` (`vpshufb` on 64 lanes
+    and `vpdpbusd`), `avx512` (`vpshufb` on 64 lanes, needs AVX-512BW; dot
+    products by `vpmaddubsw` and a widening pair add), `avx2` (two 32-lane
+    `vpshufb`), or `generic` (a compare and select per table entry, plain
+    vector arithmetic: correct on any target, slow). Chains this pass does
+    not match (mirrored or f32 tables, trit3 lookups, weights that are not
     constants) are left for convert-lut-to-loops.
   }];
   let options = [
     Option<"isa", "isa", "std::string", /*default=*/"\"generic\"",
-           "Byte shuffle to emit: avx512, avx2 or generic">,
+           "Instructions to emit: avx512-vnni, avx512, avx2 or generic">,
     Option<"prefetchDistance", "prefetch-distance", "int64_t",
            /*default=*/"2048",
            "Bytes ahead of the loads at which the index stream is "
            "prefetched (0: no prefetch)">,
     Option<"columnTile", "column-tile", "int64_t", /*default=*/"4",
-           "Columns of y that share each load of the index stream">,
+           "Columns of y that share each load of a weight stream">,
     Option<"tableBudget", "table-budget", "int64_t", /*default=*/"524288",
            "Bytes of activation tables per block of columns (each block is "
            "one parallel loop over the row blocks; default: half of a "

@@ -114,8 +114,9 @@ FailureOr<DotStream> foldDotStream(PackOp pack, int64_t segment) {
 /// Emits the loop nest; returns y [N, M].
 Value emitDotKernel(OpBuilder &b, Location loc, Operation *anchor,
                     PackedType packed, int64_t segment, const DotStream &stream,
-                    ByteShuffle isa, int64_t columnTile, Value x, Value tscale,
-                    Value xsum, RankedTensorType resultType) {
+                    ByteShuffle isa, int64_t columnTile,
+                    int64_t prefetchDistance, Value x, Value tscale, Value xsum,
+                    RankedTensorType resultType) {
   Type i8 = b.getI8Type(), i32 = b.getI32Type(), f32 = b.getF32Type();
   auto vI8 = VectorType::get({64}, i8);
   auto vI32 = VectorType::get({kRowLanes}, i32);
@@ -158,6 +159,12 @@ Value emitDotKernel(OpBuilder &b, Location loc, Operation *anchor,
                   ValueRange acc) -> SmallVector<Value> {
     Value base = mul(ob, add(ob, mul(ob, block, steps), t), kRowVectors * 64);
     SmallVector<Value> low, high;
+    if (prefetchDistance > 0)
+      for (int64_t r = 0; r < kRowVectors; ++r)
+        prefetchStream(
+            ob, loc, indices,
+            add(ob, base, indexConst(ob, loc, prefetchDistance + r * 64)),
+            int64_t(stream.indices.size()));
     for (int64_t r = 0; r < kRowVectors; ++r) {
       Value bytes = vector::TransferReadOp::create(
           ob, loc, vI8, indices,
@@ -256,8 +263,10 @@ Value emitDotKernel(OpBuilder &b, Location loc, Operation *anchor,
 }
 
 struct DotEpilogueToVector : OpRewritePattern<ScaleCombineOp> {
-  DotEpilogueToVector(MLIRContext *ctx, ByteShuffle isa, int64_t columnTile)
-      : OpRewritePattern(ctx), isa(isa), columnTile(columnTile) {}
+  DotEpilogueToVector(MLIRContext *ctx, ByteShuffle isa, int64_t columnTile,
+                      int64_t prefetchDistance)
+      : OpRewritePattern(ctx), isa(isa), columnTile(columnTile),
+        prefetchDistance(prefetchDistance) {}
 
   LogicalResult matchAndRewrite(ScaleCombineOp op,
                                 PatternRewriter &rewriter) const override {
@@ -274,8 +283,8 @@ struct DotEpilogueToVector : OpRewritePattern<ScaleCombineOp> {
     if (failed(stream))
       return rewriter.notifyMatchFailure(op, "weight is not constant");
     Value y = emitDotKernel(rewriter, op.getLoc(), op, op.getWeight().getType(),
-                            segment, *stream, isa, columnTile, dot.getX(),
-                            op.getTscale(), op.getXsum(),
+                            segment, *stream, isa, columnTile, prefetchDistance,
+                            dot.getX(), op.getTscale(), op.getXsum(),
                             cast<RankedTensorType>(op.getResult().getType()));
     rewriter.replaceOp(op, y);
     if (dot->use_empty())
@@ -285,12 +294,15 @@ struct DotEpilogueToVector : OpRewritePattern<ScaleCombineOp> {
 
   ByteShuffle isa;
   int64_t columnTile;
+  int64_t prefetchDistance;
 };
 
 } // namespace
 
 void mlir::loom::lut::populateDotKernelPatterns(RewritePatternSet &patterns,
                                                 ByteShuffle isa,
-                                                int64_t columnTile) {
-  patterns.add<DotEpilogueToVector>(patterns.getContext(), isa, columnTile);
+                                                int64_t columnTile,
+                                                int64_t prefetchDistance) {
+  patterns.add<DotEpilogueToVector>(patterns.getContext(), isa, columnTile,
+                                    prefetchDistance);
 }

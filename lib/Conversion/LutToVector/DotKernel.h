@@ -10,9 +10,10 @@ namespace mlir::loom::lut {
 
 /// lut.dot_accumulate -> lut.scale_combine chains over constant weights
 /// whose segments are multiples of 8, as one vector loop nest; tiles of
-/// `columnTile` columns share each unpacked weight vector.
+/// `columnTile` columns share each unpacked weight vector; the stream is
+/// prefetched `prefetchDistance` bytes ahead (0: not at all).
 void populateDotKernelPatterns(RewritePatternSet &patterns, ByteShuffle isa,
-                               int64_t columnTile);
+                               int64_t columnTile, int64_t prefetchDistance);
 
 } // namespace mlir::loom::lut
 

@@ -117,3 +117,13 @@ Value mlir::loom::lut::forEachColumnTile(
     covered = tilesFrom(size, covered);
   return slice;
 }
+
+void mlir::loom::lut::prefetchStream(OpBuilder &b, Location loc, Value stream,
+                                     Value offset, int64_t streamBytes) {
+  Value clamped = arith::MinSIOp::create(
+      b, loc, offset,
+      indexConst(b, loc, std::max<int64_t>(0, streamBytes - 64)));
+  memref::PrefetchOp::create(b, loc, stream, ValueRange{clamped},
+                             b.getBoolAttr(false), b.getI32IntegerAttr(3),
+                             b.getBoolAttr(true));
+}

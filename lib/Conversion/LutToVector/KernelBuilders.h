@@ -35,11 +35,18 @@ Value forEachRowBlock(OpBuilder &b, Location loc, Value y, int64_t m,
                       function_ref<Value(OpBuilder &, Value, Value)> body);
 
 /// Columns [0, `count`) of `slice` in tiles of `tile` columns, then the
-/// columns left over in at most one tile of each smaller power of two: `body` (the tile's column indices,
-/// slice) returns the slice's new value. Returns the final slice.
+/// columns left over in at most one tile of each smaller power of two: `body`
+/// (the tile's column indices, slice) returns the slice's new value. Returns
+/// the final slice.
 Value forEachColumnTile(
     OpBuilder &b, Location loc, Value count, int64_t tile, Value slice,
     function_ref<Value(OpBuilder &, ArrayRef<Value>, Value)> body);
+
+/// A read prefetch of the 1-D byte stream `stream` (`streamBytes` long) at
+/// `offset`, clamped to its last 64-byte line: the hardware prefetcher alone
+/// leaves DRAM latency exposed (lut.md §4.3).
+void prefetchStream(OpBuilder &b, Location loc, Value stream, Value offset,
+                    int64_t streamBytes);
 
 /// A private constant memref.global holding `bytes`, 64-byte aligned, in
 /// the module of `anchor` (renamed when the name is taken); returns its

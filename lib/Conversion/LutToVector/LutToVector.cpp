@@ -158,20 +158,13 @@ Value emitKernel(OpBuilder &b, Location loc, Operation *anchor,
     Value base =
         mul(ob, add(ob, mul(ob, block, groups), j), loads * kLoadBytes);
     SmallVector<Value> sums(acc);
-    if (plan.prefetchDistance > 0) {
-      // The hardware prefetcher alone leaves DRAM latency exposed (lut.md
-      // §4.3); the address is clamped so it never leaves the stream.
-      for (int64_t v = 0; v < loads; ++v) {
-        Value ahead = arith::MinSIOp::create(
-            ob, loc,
+    if (plan.prefetchDistance > 0)
+      for (int64_t v = 0; v < loads; ++v)
+        prefetchStream(
+            ob, loc, indices,
             add(ob, base,
                 indexConst(ob, loc, plan.prefetchDistance + v * kLoadBytes)),
-            indexConst(ob, loc, streamBytes - kLoadBytes));
-        memref::PrefetchOp::create(
-            ob, loc, indices, ValueRange{ahead}, ob.getBoolAttr(false),
-            ob.getI32IntegerAttr(3), ob.getBoolAttr(true));
-      }
-    }
+            streamBytes);
     for (int64_t v = 0; v < loads; ++v) {
       Value bytes = vector::TransferReadOp::create(
           ob, loc, vI8, indices,
@@ -400,7 +393,7 @@ struct ConvertLutToVectorPass
     }
     patterns.add<LookupEpilogueToVector>(
         &getContext(), *shuffle, prefetchDistance, columnTile, tableBudget);
-    populateDotKernelPatterns(patterns, *shuffle, columnTile);
+    populateDotKernelPatterns(patterns, *shuffle, columnTile, prefetchDistance);
     populateTablePrecomputeToVectorPatterns(patterns);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();

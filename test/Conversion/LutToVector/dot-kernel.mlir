@@ -1,6 +1,10 @@
 // RUN: loom-opt %s -split-input-file --convert-lut-to-vector=isa=avx512-vnni | FileCheck %s --check-prefixes=CHECK,VNNI
 // RUN: loom-opt %s -split-input-file --convert-lut-to-vector=isa=avx512 | FileCheck %s --check-prefixes=CHECK,NOVNNI
 // RUN: loom-opt %s -split-input-file --convert-lut-to-vector=isa=generic | FileCheck %s --check-prefixes=CHECK,GENERIC
+// RUN: loom-opt %s -split-input-file --convert-lut-to-vector="isa=avx512-vnni prefetch-distance=0" | FileCheck %s --check-prefix=NOPREFETCH
+
+// NOPREFETCH-LABEL: func @dot
+// NOPREFETCH-NOT: memref.prefetch
 
 !w = !lut.packed<80x16, #lut.quant<signed, bits = 2, group = per_channel, scale = f16>, #lut.layout<bitplane, g = 4, lanes = 1x1, tile_m = 128>>
 
@@ -16,6 +20,7 @@
 // CHECK: memref.global "private" constant @[[$STREAM:__loom_lut_stream.*]] : memref<1024xi8> = dense<"0x{{[0-9A-F]+}}"> {alignment = 64 : i64}
 // CHECK-LABEL: func @dot
 // CHECK-DAG: %[[IDX:.*]] = memref.get_global @[[$STREAM]] : memref<1024xi8>
+// CHECK-DAG: %[[LASTLINE:.*]] = arith.constant 960 : index
 // CHECK-DAG: %[[CORR:.*]] = arith.constant dense<{{.*}}> : tensor<2x1x64xi32>
 // CHECK-DAG: %[[SCALE:.*]] = arith.constant dense<{{.*}}> : tensor<2x1x64xf16>
 // VNNI-DAG: arith.constant dense<[-3, -1, 1, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0{{.*}}]> : vector<{{16|64}}xi8>
@@ -25,6 +30,10 @@
 // CHECK: scf.for {{.*}} -> (tensor<?x?xf32>)
 // CHECK: scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
 // CHECK: scf.for {{.*}} -> (vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>)
+// Each step prefetches its four loads 2048 bytes ahead, clamped to the
+// stream's last line.
+// CHECK: %[[AHEAD:.*]] = arith.minsi %{{.*}}, %[[LASTLINE]] : index
+// CHECK: memref.prefetch %[[IDX]][%[[AHEAD]]], read, locality<3>, data : memref<1024xi8>
 // CHECK: %[[BYTES:.*]] = vector.transfer_read %[[IDX]][%{{.*}}], %{{.*}} {in_bounds = [true]} : memref<1024xi8>, vector<64xi8>
 // VNNI: lut.x86.pshufb %{{.*}}, %{{.*}} : vector<64xi8>
 // GENERIC-NOT: lut.x86
