@@ -96,7 +96,12 @@ void loom::buildCPUToLoopsPipeline(OpPassManager &pm,
   pm.addPass(lut::createLutQuantizeTables());
   if (options.fusePrecompute)
     pm.addPass(lut::createLutFusePrecompute());
-  pm.addPass(loom::createConvertLutToVector({options.isa}));
+  ConvertLutToVectorOptions vector;
+  vector.isa = options.isa;
+  vector.columnTile = options.columnTile;
+  vector.prefetchDistance = options.prefetchDistance;
+  vector.tableBudget = options.tableBudget;
+  pm.addPass(loom::createConvertLutToVector(vector));
   // Hoists what a fused producer computes per row (an RMSNorm's 1/rms)
   // out of the loops over groups.
   pm.addPass(createLoopInvariantCodeMotionPass());

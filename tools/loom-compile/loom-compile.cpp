@@ -80,6 +80,12 @@ cl::opt<PipelineKind> pipeline(
                clEnumValN(PipelineKind::Reference, "reference",
                           "loom-reference-pipeline: the oracles")),
     cl::cat(category));
+cl::opt<std::string> pipelineOptions(
+    "pipeline-options",
+    cl::desc("Options of loom-cpu-pipeline, as `loom-opt "
+             "--loom-cpu-pipeline=\"...\"` takes them (e.g. \"column-tile=2 "
+             "prefetch-distance=0\"); the target's isa unless given"),
+    cl::init(""), cl::cat(category));
 cl::opt<unsigned> optLevel("O", cl::desc("Optimization level (0-3)"),
                            cl::Prefix, cl::init(2), cl::cat(category));
 cl::opt<std::string> target("target", cl::desc("cpu (default) or nvptx"),
@@ -153,6 +159,10 @@ int compile(MLIRContext &context, llvm::SourceMgr &sourceMgr) {
     bool toLoops = emit == Emit::Mlir && compileTo == Phase::Loops;
     loom::CPUPipelineOptions cpuOptions;
     cpuOptions.isa = loom::kernelIsa(*machine).str();
+    if (!pipelineOptions.empty() && pipeline != PipelineKind::Cpu)
+      return fail(kUsage, "--pipeline-options applies to the cpu pipeline");
+    if (failed(cpuOptions.parseFromString(pipelineOptions)))
+      return fail(kUsage, "bad --pipeline-options '" + pipelineOptions + "'");
     if (pipeline == PipelineKind::Cpu && toLoops)
       loom::buildCPUToLoopsPipeline(pm, cpuOptions);
     else if (pipeline == PipelineKind::Cpu)

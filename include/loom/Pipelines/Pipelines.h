@@ -37,6 +37,21 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::desc("Vector ISA of the kernels: avx512-vnni, avx512, avx2 "
                      "or generic (loom-compile passes the target's)"),
       llvm::cl::init("generic")};
+  // The schedule of the vector kernels (convert-lut-to-vector's options;
+  // `bench/run lut --sweep` varies them).
+  PassOptions::Option<int64_t> columnTile{
+      *this, "column-tile",
+      llvm::cl::desc("Columns of y that share each weight load"),
+      llvm::cl::init(4)};
+  PassOptions::Option<int64_t> prefetchDistance{
+      *this, "prefetch-distance",
+      llvm::cl::desc("Bytes ahead at which the index stream is prefetched "
+                     "(0: none)"),
+      llvm::cl::init(2048)};
+  PassOptions::Option<int64_t> tableBudget{
+      *this, "table-budget",
+      llvm::cl::desc("Bytes of activation tables per block of columns"),
+      llvm::cl::init(524288)};
 };
 
 /// Lowers Loom's dialects through their reference lowerings to bufferized
