@@ -1,6 +1,8 @@
 //===- DialectHelpersTest.cpp - C++ APIs of Loom's attributes and types ---===//
 
 #include "loom/Dialect/Lut/IR/LutDialect.h"
+#include "loom/Dialect/Lut/IR/LutOps.h"
+#include "loom/Dialect/Lut/Transforms/StrategyModel.h"
 #include "loom/Dialect/MoE/IR/MoEDialect.h"
 #include "loom/Dialect/Workflow/IR/WorkflowDialect.h"
 #include "loom/InitAllDialects.h"
@@ -23,8 +25,7 @@ protected:
     context.loadAllAvailableDialects();
   }
 
-  template <typename T>
-  T parse(StringRef text) {
+  template <typename T> T parse(StringRef text) {
     return cast<T>(parseAttribute(text, &context));
   }
 
@@ -45,10 +46,61 @@ TEST_F(DialectHelpers, QuantScaleShapes) {
   EXPECT_EQ(channel.getScaleShape(8, 256), (SmallVector<int64_t>{8, 1}));
   EXPECT_EQ(channel.getGroupSizeFor(256), 256);
 
-  auto tensor = parse<lut::QuantAttr>("#lut.quant<ternary, group = per_tensor>");
+  auto tensor =
+      parse<lut::QuantAttr>("#lut.quant<ternary, group = per_tensor>");
   EXPECT_EQ(tensor.getScaleShape(8, 256), (SmallVector<int64_t>{1, 1}));
   EXPECT_EQ(tensor.getNumPlanes(), 2u);
   EXPECT_TRUE(tensor.getScaleType().isF32());
+}
+
+TEST_F(DialectHelpers, LookupValues) {
+  // sum_i pw_i (2 bit_i - 1): what a code adds per unit of activation to the
+  // lookup sums, and so what the int8-dot path multiplies by.
+  auto packed = [&](StringRef quant, StringRef layout) {
+    return cast<lut::PackedType>(
+        parseType(("!lut.packed<128x96, " + quant + ", " + layout + ">").str(),
+                  &context));
+  };
+  StringRef bitplane = "#lut.layout<bitplane>";
+  auto w4 = packed("#lut.quant<signed, bits = 4, group = 32>", bitplane);
+  EXPECT_EQ(w4.getLookupValue(0), -15);
+  EXPECT_EQ(w4.getLookupValue(8), 1);
+  EXPECT_EQ(w4.getLookupValue(15), 15);
+  auto ternary = packed("#lut.quant<ternary, group = 32>", bitplane);
+  EXPECT_EQ(ternary.getLookupValue(0), -2);
+  EXPECT_EQ(ternary.getLookupValue(1), 0);
+  EXPECT_EQ(ternary.getLookupValue(2), 2);
+  EXPECT_EQ(ternary.getLookupValue(3), 2); // clamped to +1
+  auto binary = packed("#lut.quant<binary, group = 32>", bitplane);
+  EXPECT_EQ(binary.getLookupValue(0), -1);
+  EXPECT_EQ(binary.getLookupValue(1), 1);
+  auto trit3 = packed("#lut.quant<ternary, group = 96>",
+                      "#lut.layout<trit3, tile_m = 128>");
+  EXPECT_EQ(trit3.getLookupValue(0), -1);
+  EXPECT_EQ(trit3.getLookupValue(2), 1);
+}
+
+TEST(StrategyModel, CrossoverFollowsTheRoofline) {
+  // 20 GB/s; lookup steps of 2 ns (plane pairs) and 4 ns (single planes);
+  // dot steps of 0.5 ns (lut-select-strategy.mlir works these cases out).
+  lut::HostThroughput host{20, 2, 4, 0.5};
+  EXPECT_EQ(lut::dotCrossover(256, 256, 2, host), 4);
+  EXPECT_EQ(lut::dotCrossover(256, 256, 4, host), 2);
+  EXPECT_EQ(lut::dotCrossover(256, 256, 3, host), 2);
+  // Dot steps emulated without VNNI: ternary's lookups win at every N.
+  lut::HostThroughput noVnni{20, 2, 4, 1.5};
+  EXPECT_EQ(lut::dotCrossover(256, 256, 2, noVnni), std::nullopt);
+
+  // Bytes: 2 bits per weight for ternary's planes, 4 for the dot stream.
+  EXPECT_EQ(lut::lookupPathCost(4096, 4096, 2, 1, host).weightBytes,
+            4096.0 * 4096 / 4);
+  EXPECT_EQ(lut::dotPathCost(4096, 4096, 1, host).weightBytes,
+            4096.0 * 4096 / 2);
+  // Streaming-bound at N = 1, issue-bound at large N.
+  lut::PathCost one = lut::dotPathCost(4096, 4096, 1, host);
+  lut::PathCost many = lut::dotPathCost(4096, 4096, 128, host);
+  EXPECT_DOUBLE_EQ(one.nanoseconds(host), one.weightBytes / 20);
+  EXPECT_DOUBLE_EQ(many.nanoseconds(host), many.steps * 0.5);
 }
 
 TEST_F(DialectHelpers, LayoutRowBlocks) {
@@ -113,9 +165,9 @@ TEST_F(DialectHelpers, RoutingParams) {
   EXPECT_EQ(routing.getGroupScore(), moe::GroupScore::Top2Sum);
   EXPECT_FALSE(routing.getRenormalize());
   // group_topk defaults to all groups.
-  EXPECT_EQ(parse<moe::RoutingAttr>("#moe.routing<k = 2, groups = 4>")
-                .getGroupTopk(),
-            4);
+  EXPECT_EQ(
+      parse<moe::RoutingAttr>("#moe.routing<k = 2, groups = 4>").getGroupTopk(),
+      4);
 }
 
 TEST_F(DialectHelpers, WorkflowSegments) {
