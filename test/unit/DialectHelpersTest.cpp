@@ -84,21 +84,27 @@ TEST(StrategyModel, CrossoverFollowsTheRoofline) {
   // 20 GB/s; lookup steps of 2 ns (plane pairs) and 4 ns (single planes);
   // dot steps of 0.5 ns (lut-select-strategy.mlir works these cases out).
   lut::HostThroughput host{20, 2, 4, 0.5};
-  EXPECT_EQ(lut::dotCrossover(256, 256, 2, host), 4);
-  EXPECT_EQ(lut::dotCrossover(256, 256, 4, host), 2);
-  EXPECT_EQ(lut::dotCrossover(256, 256, 3, host), 2);
+  EXPECT_EQ(lut::dotCrossover(256, 256, 2, 4, host), 4);
+  EXPECT_EQ(lut::dotCrossover(256, 256, 4, 4, host), 2);
+  EXPECT_EQ(lut::dotCrossover(256, 256, 3, 4, host), 2);
   // Dot steps emulated without VNNI: ternary's lookups win at every N.
   lut::HostThroughput noVnni{20, 2, 4, 1.5};
-  EXPECT_EQ(lut::dotCrossover(256, 256, 2, noVnni), std::nullopt);
+  EXPECT_EQ(lut::dotCrossover(256, 256, 2, 4, noVnni), std::nullopt);
+  // 2-bit value indices halve the dot stream: ternary's dot path then
+  // streams as many bytes as its lookups; both are streaming-bound at N = 1
+  // (a tie keeps the lookups) and the dot path wins from N = 2.
+  EXPECT_EQ(lut::dotCrossover(256, 256, 2, 2, host), 2);
 
   // Bytes: 2 bits per weight for ternary's planes, 4 for the dot stream.
   EXPECT_EQ(lut::lookupPathCost(4096, 4096, 2, 1, host).weightBytes,
             4096.0 * 4096 / 4);
-  EXPECT_EQ(lut::dotPathCost(4096, 4096, 1, host).weightBytes,
+  EXPECT_EQ(lut::dotPathCost(4096, 4096, 1, 4, host).weightBytes,
             4096.0 * 4096 / 2);
+  EXPECT_EQ(lut::dotPathCost(4096, 4096, 1, 2, host).weightBytes,
+            4096.0 * 4096 / 4);
   // Streaming-bound at N = 1, issue-bound at large N.
-  lut::PathCost one = lut::dotPathCost(4096, 4096, 1, host);
-  lut::PathCost many = lut::dotPathCost(4096, 4096, 128, host);
+  lut::PathCost one = lut::dotPathCost(4096, 4096, 1, 4, host);
+  lut::PathCost many = lut::dotPathCost(4096, 4096, 128, 4, host);
   EXPECT_DOUBLE_EQ(one.nanoseconds(host), one.weightBytes / 20);
   EXPECT_DOUBLE_EQ(many.nanoseconds(host), many.steps * 0.5);
 }

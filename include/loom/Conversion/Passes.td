@@ -53,8 +53,10 @@ def ConvertLutToVector : Pass<"convert-lut-to-vector", "::mlir::ModuleOp"> {
 
     A `lut.dot_accumulate` -> `lut.scale_combine` pair (the int8-dot path,
     lut.md §4.2) over a constant weight whose segments are multiples of 8
-    becomes the int8-dot kernel: the weight folded into 4-bit value indices
-    (8 K of 16 rows per 64-byte load), looked up to signed values and
+    becomes the int8-dot kernel: the weight folded into value indices
+    (2 bits for at most four lookup values — ternary, W1, W2 — where the
+    segment holds steps of 16 K, else 4 bits; 16 rows per 64-byte load),
+    looked up to signed values and
     multiplied with the activations + 128 by `vpdpbusd`, 16 rows x 4 K per
     instruction, in tiles of `column-tile` columns; the folded 128 * sum of
     each row's values is subtracted before the same fp32 epilogue. Both

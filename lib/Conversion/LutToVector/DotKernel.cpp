@@ -36,19 +36,23 @@ using namespace mlir::loom::lut;
 
 namespace {
 
-/// Rows of one dot product's int32 lanes, row vectors per block, and K
-/// elements per stream step (the two nibbles of a byte).
+/// Rows of one dot product's int32 lanes and row vectors per block.
 constexpr int64_t kRowLanes = 16;
 constexpr int64_t kRowVectors = 4;
 constexpr int64_t kBlockRows = kRowLanes * kRowVectors;
-constexpr int64_t kStepK = 8;
 
 /// A constant weight folded for the kernel.
 struct DotStream {
-  /// For row block rb, step t (K elements 8t .. 8t + 7) and row vector r,
-  /// the 64 bytes at ((rb * K/8 + t) * 4 + r) * 64: byte 4i + l holds the
-  /// value index of row rb * 64 + 16 r + i at K = 8t + l in its low nibble
-  /// and at K = 8t + 4 + l in its high nibble. Rows past M hold index 0.
+  /// Bits per value index (PackedType::getDotIndexBits: 2 for at most four
+  /// lookup values, else 4), so a byte holds `fields` = 8 / bits of them and
+  /// a step covers K = 4 * fields.
+  int64_t bits;
+  int64_t fields() const { return 8 / bits; }
+  int64_t stepK() const { return 4 * fields(); }
+  /// For row block rb, step t and row vector r, the 64 bytes at
+  /// ((rb * K/stepK + t) * 4 + r) * 64: field f (bits f*bits ..) of byte
+  /// 4i + l holds the value index of row rb * 64 + 16 r + i at K = t * stepK
+  /// + 4 f + l. Rows past M hold index 0.
   std::vector<int8_t> indices;
   /// The lookup value of each index (PackedType::getLookupValue).
   SmallVector<int8_t, 16> values;
@@ -69,7 +73,7 @@ unsigned valueIndex(PackedType packed, uint8_t code) {
   return index;
 }
 
-FailureOr<DotStream> foldDotStream(PackOp pack, int64_t segment) {
+FailureOr<DotStream> foldDotStream(PackOp pack, int64_t segment, int64_t bits) {
   DenseElementsAttr codesAttr;
   if (!matchPattern(pack.getCodes(), m_Constant(&codesAttr)))
     return failure();
@@ -78,10 +82,12 @@ FailureOr<DotStream> foldDotStream(PackOp pack, int64_t segment) {
   if (failed(coefficients))
     return failure();
   PackedType packed = pack.getResult().getType();
-  int64_t m = packed.getM(), k = packed.getK(), steps = k / kStepK;
+  DotStream stream;
+  stream.bits = bits;
+  int64_t m = packed.getM(), k = packed.getK(), stepK = stream.stepK();
+  int64_t steps = k / stepK;
   int64_t blocks = llvm::divideCeil(m, kBlockRows), segments = k / segment;
 
-  DotStream stream;
   stream.coefficients = std::move(*coefficients);
   stream.values.assign(16, 0);
   for (unsigned code = 0; code < 16; ++code)
@@ -97,7 +103,7 @@ FailureOr<DotStream> foldDotStream(PackOp pack, int64_t segment) {
             i = row % kRowLanes;
     const uint8_t *rowCodes = codes.data() + row * k;
     for (int64_t kk = 0; kk < k; ++kk) {
-      int64_t t = kk / kStepK, l = kk % 4, shift = (kk % kStepK) < 4 ? 0 : 4;
+      int64_t t = kk / stepK, l = kk % 4, shift = (kk % stepK) / 4 * bits;
       int8_t &byte =
           stream.indices[((block * steps + t) * kRowVectors + r) * 64 + 4 * i +
                          l];
@@ -122,8 +128,9 @@ Value emitDotKernel(OpBuilder &b, Location loc, Operation *anchor,
   auto vI32 = VectorType::get({kRowLanes}, i32);
   auto vF32 = VectorType::get({kRowLanes}, f32);
   int64_t m = packed.getM(), k = packed.getK();
-  int64_t steps = k / kStepK, segments = k / segment;
-  int64_t stepsPerSegment = segment / kStepK;
+  int64_t stepK = stream.stepK(), fields = stream.fields();
+  int64_t steps = k / stepK, segments = k / segment;
+  int64_t stepsPerSegment = segment / stepK;
   int64_t blocks = llvm::divideCeil(m, kBlockRows);
   bool tail = m % kBlockRows != 0;
 
@@ -140,10 +147,10 @@ Value emitDotKernel(OpBuilder &b, Location loc, Operation *anchor,
           DenseElementsAttr::get(values16, ArrayRef<int8_t>(stream.values))));
   Value n = tensor::DimOp::create(b, loc, x, 0);
   Value init = emptyWithRows(b, loc, resultType, n);
-  Value lowNibble = splatConst(b, loc, vI8, b.getI8IntegerAttr(15));
-  Value four = splatConst(b, loc, vI8, b.getI8IntegerAttr(4));
+  Value fieldMask =
+      splatConst(b, loc, vI8, b.getI8IntegerAttr((1 << stream.bits) - 1));
   // Activations + 128 as unsigned bytes: the sign bit flipped.
-  Value signBits = splatConst(b, loc, VectorType::get({kStepK}, i8),
+  Value signBits = splatConst(b, loc, VectorType::get({stepK}, i8),
                               b.getI8IntegerAttr(-128));
   Value zeroI32 = splatConst(b, loc, vI32, b.getI32IntegerAttr(0));
   Value zeroF32 = splatConst(b, loc, vF32, b.getF32FloatAttr(0));
@@ -154,47 +161,52 @@ Value emitDotKernel(OpBuilder &b, Location loc, Operation *anchor,
     return arith::AddIOp::create(ob, loc, a, c);
   };
 
-  // One step of 8 K: acc[c * 4 + r] for column c and row vector r.
+  // One step of stepK K: acc[c * 4 + r] for column c and row vector r.
   auto step = [&](OpBuilder &ob, ArrayRef<Value> cols, Value block, Value t,
                   ValueRange acc) -> SmallVector<Value> {
     Value base = mul(ob, add(ob, mul(ob, block, steps), t), kRowVectors * 64);
-    SmallVector<Value> low, high;
     if (prefetchDistance > 0)
       for (int64_t r = 0; r < kRowVectors; ++r)
         prefetchStream(
             ob, loc, indices,
             add(ob, base, indexConst(ob, loc, prefetchDistance + r * 64)),
             int64_t(stream.indices.size()));
+    // values[r * fields + f]: the signed values of field f of load r.
+    SmallVector<Value> values;
     for (int64_t r = 0; r < kRowVectors; ++r) {
       Value bytes = vector::TransferReadOp::create(
           ob, loc, vI8, indices,
           ValueRange{add(ob, base, indexConst(ob, loc, r * 64))},
           arith::ConstantIntOp::create(ob, loc, i8, 0), ArrayRef<bool>{true});
-      low.push_back(
-          lookupBytes(ob, loc, isa, valueTable,
-                      arith::AndIOp::create(ob, loc, bytes, lowNibble)));
-      high.push_back(lookupBytes(ob, loc, isa, valueTable,
-                                 arith::ShRUIOp::create(ob, loc, bytes, four)));
+      for (int64_t f = 0; f < fields; ++f) {
+        Value field = bytes;
+        if (f > 0)
+          field = arith::ShRUIOp::create(
+              ob, loc, field,
+              splatConst(ob, loc, vI8, ob.getI8IntegerAttr(f * stream.bits)));
+        // The top field needs no mask: the shift cleared the bits above.
+        if (f + 1 < fields)
+          field = arith::AndIOp::create(ob, loc, field, fieldMask);
+        values.push_back(lookupBytes(ob, loc, isa, valueTable, field));
+      }
     }
     SmallVector<Value> sums(acc);
     for (auto [c, col] : llvm::enumerate(cols)) {
-      Value eight = vector::TransferReadOp::create(
-          ob, loc, VectorType::get({kStepK}, i8), x,
-          ValueRange{col, mul(ob, t, kStepK)},
+      Value activations = vector::TransferReadOp::create(
+          ob, loc, VectorType::get({stepK}, i8), x,
+          ValueRange{col, mul(ob, t, stepK)},
           arith::ConstantIntOp::create(ob, loc, i8, 0), ArrayRef<bool>{true});
       Value words = vector::BitCastOp::create(
-          ob, loc, VectorType::get({2}, i32),
-          arith::XOrIOp::create(ob, loc, eight, signBits));
-      auto quad = [&](int64_t half) -> Value {
-        Value word = vector::ExtractOp::create(ob, loc, words, half);
-        return vector::BitCastOp::create(
+          ob, loc, VectorType::get({fields}, i32),
+          arith::XOrIOp::create(ob, loc, activations, signBits));
+      for (int64_t f = 0; f < fields; ++f) {
+        Value word = vector::ExtractOp::create(ob, loc, words, f);
+        Value quad = vector::BitCastOp::create(
             ob, loc, vI8, vector::BroadcastOp::create(ob, loc, vI32, word));
-      };
-      Value first = quad(0), second = quad(1);
-      for (int64_t r = 0; r < kRowVectors; ++r) {
-        Value &sum = sums[c * kRowVectors + r];
-        sum = dotQuads(ob, loc, isa, sum, first, low[r]);
-        sum = dotQuads(ob, loc, isa, sum, second, high[r]);
+        for (int64_t r = 0; r < kRowVectors; ++r) {
+          Value &sum = sums[c * kRowVectors + r];
+          sum = dotQuads(ob, loc, isa, sum, quad, values[r * fields + f]);
+        }
       }
     }
     return sums;
@@ -274,12 +286,14 @@ struct DotEpilogueToVector : OpRewritePattern<ScaleCombineOp> {
     if (!dot || dot.getWeight() != op.getWeight() || !op.getTscale())
       return rewriter.notifyMatchFailure(op, "not an int8-dot chain");
     int64_t segment = dot.getSegment();
-    if (segment % kStepK != 0)
+    PackedType packed = op.getWeight().getType();
+    int64_t bits = packed.getDotIndexBits(segment);
+    if (bits == 0)
       return rewriter.notifyMatchFailure(op, "segment is not a multiple of 8");
     auto pack = op.getWeight().getDefiningOp<PackOp>();
     if (!pack)
       return rewriter.notifyMatchFailure(op, "weight is not a lut.pack");
-    FailureOr<DotStream> stream = foldDotStream(pack, segment);
+    FailureOr<DotStream> stream = foldDotStream(pack, segment, bits);
     if (failed(stream))
       return rewriter.notifyMatchFailure(op, "weight is not constant");
     Value y = emitDotKernel(rewriter, op.getLoc(), op, op.getWeight().getType(),

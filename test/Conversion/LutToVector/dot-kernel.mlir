@@ -6,10 +6,10 @@
 // NOPREFETCH-LABEL: func @dot
 // NOPREFETCH-NOT: memref.prefetch
 
-!w = !lut.packed<80x16, #lut.quant<signed, bits = 2, group = per_channel, scale = f16>, #lut.layout<bitplane, g = 4, lanes = 1x1, tile_m = 128>>
+!w = !lut.packed<80x16, #lut.quant<signed, bits = 4, group = per_channel, scale = f16>, #lut.layout<bitplane, g = 4, lanes = 1x1, tile_m = 128>>
 
-// The int8-dot kernel over 80 rows of signed 2-bit weights (lookup values
-// -3, -1, 1, 3): the weight is folded into a stream of 4-bit value indices
+// The int8-dot kernel over 80 rows of signed 4-bit weights (lookup values
+// -15, -13, ..., 15): the weight is folded into a stream of 4-bit value indices
 // (2 row blocks of 64 rows x 2 steps of 8 K x 4 row vectors x 64 bytes),
 // the per-row corrections 128 * sum of values (2 blocks x 1 segment x 64)
 // and the row scales. Per row block (the second one 16 rows wide, so its
@@ -23,8 +23,8 @@
 // CHECK-DAG: %[[LASTLINE:.*]] = arith.constant 960 : index
 // CHECK-DAG: %[[CORR:.*]] = arith.constant dense<{{.*}}> : tensor<2x1x64xi32>
 // CHECK-DAG: %[[SCALE:.*]] = arith.constant dense<{{.*}}> : tensor<2x1x64xf16>
-// VNNI-DAG: arith.constant dense<[-3, -1, 1, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0{{.*}}]> : vector<{{16|64}}xi8>
-// NOVNNI-DAG: arith.constant dense<[-3, -1, 1, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0{{.*}}]> : vector<{{16|64}}xi8>
+// VNNI-DAG: arith.constant dense<[-15, -13, -11, -9, -7, -5, -3, -1, 1, 3, 5, 7, 9, 11, 13, 15{{.*}}]> : vector<{{16|64}}xi8>
+// NOVNNI-DAG: arith.constant dense<[-15, -13, -11, -9, -7, -5, -3, -1, 1, 3, 5, 7, 9, 11, 13, 15{{.*}}]> : vector<{{16|64}}xi8>
 // CHECK-DAG: %[[FLIP:.*]] = arith.constant dense<-128> : vector<8xi8>
 // CHECK: scf.forall (%[[RB:.*]]) in (2) shared_outs(%{{.*}} = %{{.*}}) -> (tensor<?x80xf32>)
 // CHECK: scf.for {{.*}} -> (tensor<?x?xf32>)
@@ -58,6 +58,34 @@ func.func @dot(%x: tensor<?x16xi8>, %xs: tensor<?x1xf32>, %ts: tensor<?x1xf32>) 
   %acc = lut.dot_accumulate %x, %w {segment = 16 : i64} : tensor<?x16xi8>, !w -> tensor<?x80x1xi32>
   %y = lut.scale_combine %acc, %w, %xs tscale %ts : tensor<?x80x1xi32>, !w, tensor<?x1xf32>, tensor<?x1xf32> -> tensor<?x80xf32>
   return %y : tensor<?x80xf32>
+}
+
+// -----
+
+!w = !lut.packed<64x32, #lut.quant<ternary, group = per_channel, scale = f32>, #lut.layout<bitplane, g = 4, lanes = 1x1, tile_m = 128>>
+
+// At most four lookup values (ternary: -2, 0, 2 at indices 0, 1, 3): 2-bit
+// value indices, four fields per byte, so a load covers 16 K of 16 rows
+// (1 block x 2 steps x 4 loads x 64 bytes) and each step reads 16
+// activations per column, four dot products per row vector.
+// CHECK: memref.global "private" constant @{{.*}} : memref<512xi8>
+// CHECK-LABEL: func @two_bit
+// CHECK-DAG: arith.constant dense<3> : vector<64xi8>
+// CHECK-DAG: arith.constant dense<2> : vector<64xi8>
+// CHECK-DAG: arith.constant dense<4> : vector<64xi8>
+// CHECK-DAG: arith.constant dense<6> : vector<64xi8>
+// CHECK: vector.transfer_read %{{.*}}[%{{.*}}], %{{.*}} {in_bounds = [true]} : memref<512xi8>, vector<64xi8>
+// CHECK: arith.shrui %{{.*}}, %{{.*}} : vector<64xi8>
+// CHECK: vector.transfer_read %{{.*}}[%{{.*}}, %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<?x32xi8>, vector<16xi8>
+// CHECK: vector.bitcast %{{.*}} : vector<16xi8> to vector<4xi32>
+// VNNI-COUNT-16: lut.x86.vpdpbusd
+func.func @two_bit(%x: tensor<?x32xi8>, %xs: tensor<?x1xf32>, %ts: tensor<?x1xf32>) -> tensor<?x64xf32> {
+  %c = arith.constant dense<2> : tensor<64x32xi8>
+  %s = arith.constant dense<0.5> : tensor<64x1xf32>
+  %w = lut.pack %c, %s : tensor<64x32xi8>, tensor<64x1xf32> -> !w
+  %acc = lut.dot_accumulate %x, %w {segment = 32 : i64} : tensor<?x32xi8>, !w -> tensor<?x64x1xi32>
+  %y = lut.scale_combine %acc, %w, %xs tscale %ts : tensor<?x64x1xi32>, !w, tensor<?x1xf32>, tensor<?x1xf32> -> tensor<?x64xf32>
+  return %y : tensor<?x64xf32>
 }
 
 // -----

@@ -10,14 +10,14 @@
 
 // The roofline of each path, 256 x 256 weights at 20 GB/s. Ternary: the
 // lookups stream 16 KiB in 819 ns and issue 256 N steps of 2 ns; the dot
-// kernel streams 32 KiB (4 bits per weight) in 1638 ns and issues 512 N
-// steps of 0.5 ns: the lookups win up to N = 3. W4 streams as many bytes
-// either way and needs twice the lookup steps: the dot path from N = 2;
-// so W3 (single-plane steps of 4 ns). Without VNNI a dot step costs 1.5 ns:
-// ternary's lookups win at every N, W4 and W3 still go to the dot path from
-// N = 2.
+// kernel (2-bit value indices: three values) streams as many bytes and
+// issues 256 N steps of 16 K at 1 ns: a tie at N = 1 keeps the lookups, the
+// dot path from N = 2. W4 (4-bit indices, 32 KiB either way, twice the
+// lookup steps) and W3 (single-plane steps of 4 ns): the dot path from
+// N = 2. Without VNNI a dot step costs three times as much: ternary's
+// lookups win at every N, W4 and W3 still go to the dot path from N = 2.
 // CHECK-LABEL: func @crossovers
-// CHECK: lut.mpgemm {{.*}} {act_quant = #lut.act_quant<i8>, lut.dot_from_n = 4 : i64}
+// CHECK: lut.mpgemm {{.*}} {act_quant = #lut.act_quant<i8>, lut.dot_from_n = 2 : i64}
 // CHECK: lut.mpgemm {{.*}} {act_quant = #lut.act_quant<i8>, lut.dot_from_n = 2 : i64}
 // CHECK: lut.mpgemm {{.*}} x_scale {{.*}} {lut.dot_from_n = 2 : i64}
 // NOVNNI-LABEL: func @crossovers

@@ -456,6 +456,14 @@ int64_t PackedType::getLookupValue(uint8_t code) const {
   return value;
 }
 
+int64_t PackedType::getDotIndexBits(int64_t segment) const {
+  bool fewValues = getLayout().getKind() == LayoutKind::Trit3 ||
+                   getQuant().getNumPlanes() <= 2;
+  if (fewValues && segment % 16 == 0)
+    return 2;
+  return segment % 8 == 0 ? 4 : 0;
+}
+
 SmallVector<Type> PackedType::getLogicalTypes() const {
   MLIRContext *ctx = getContext();
   QuantAttr quant = getQuant();

@@ -36,17 +36,18 @@ struct LutSelectStrategyPass
       if (decision.isAttrPresent(op) || !op.hasIntActivations())
         return;
       // Both kernels fold a lut.pack of constants; the dot kernel steps
-      // over 8 K at a time within a segment.
+      // over 8 or 16 K at a time within a segment.
       auto pack = op.getWeight().getDefiningOp<PackOp>();
       std::optional<int64_t> segment = op.getLookupSegment();
-      if (!pack || !matchPattern(pack.getCodes(), m_Constant()) || !segment ||
-          *segment % 8 != 0)
-        return;
       PackedType packed = op.getWeight().getType();
+      if (!pack || !matchPattern(pack.getCodes(), m_Constant()) || !segment ||
+          packed.getDotIndexBits(*segment) == 0)
+        return;
       std::optional<int64_t> from = 1;
       if (packed.getLayout().getKind() == LayoutKind::Bitplane)
         from = dotCrossover(packed.getM(), packed.getK(),
-                            packed.getQuant().getNumPlanes(), host);
+                            packed.getQuant().getNumPlanes(),
+                            packed.getDotIndexBits(*segment), host);
       else if (packed.getLayout().getKind() != LayoutKind::Trit3)
         return;
       if (from)

@@ -23,18 +23,21 @@ PathCost mlir::loom::lut::lookupPathCost(int64_t m, int64_t k, unsigned planes,
 }
 
 PathCost mlir::loom::lut::dotPathCost(int64_t m, int64_t k, int64_t n,
+                                      int64_t indexBits,
                                       const HostThroughput &host) {
-  double loads = double(ceilDiv(m, 16)) * (k / 8);
-  return {loads * 64, loads * n, host.dotStepNs};
+  int64_t kPerLoad = 32 / indexBits;
+  double loads = double(ceilDiv(m, 16)) * (k / kPerLoad);
+  return {loads * 64, loads * n, host.dotStepNs * kPerLoad / 8};
 }
 
 std::optional<int64_t> mlir::loom::lut::dotCrossover(int64_t m, int64_t k,
                                                      unsigned planes,
+                                                     int64_t indexBits,
                                                      const HostThroughput &host,
                                                      int64_t maxN) {
   std::optional<int64_t> from;
   for (int64_t n = 1; n <= maxN; ++n) {
-    bool dotWins = dotPathCost(m, k, n, host).nanoseconds(host) <
+    bool dotWins = dotPathCost(m, k, n, indexBits, host).nanoseconds(host) <
                    lookupPathCost(m, k, planes, n, host).nanoseconds(host);
     if (dotWins && !from)
       from = n;

@@ -8,7 +8,8 @@
 //   lookup step: one index load of 4 K of P planes for 128 / P rows, its
 //                lookups in both int16 byte tables, widened and added
 //                (P = 2 for an even plane count, else 1);
-//   dot step:    one load of 8 K for 16 rows, unpacked, two vpdpbusd.
+//   dot step:    one load of 8 K for 16 rows (16 K with 2-bit value
+//                indices), unpacked, two (four) vpdpbusd.
 //
 // Its time is max(bytes / bandwidth, steps x step time). The step times
 // are measurements of the kernels on the host (the learned cost model
@@ -30,7 +31,7 @@ struct HostThroughput {
   double bytesPerNs;
   /// ns per lookup step with two planes per byte pair, and with one.
   double pairLookupStepNs, singleLookupStepNs;
-  /// ns per dot step (with VNNI's vpdpbusd, or emulated).
+  /// ns per dot step of 8 K (with VNNI's vpdpbusd, or emulated).
   double dotStepNs;
 };
 
@@ -46,14 +47,16 @@ struct PathCost {
 PathCost lookupPathCost(int64_t m, int64_t k, unsigned planes, int64_t n,
                         const HostThroughput &host);
 
-/// The int8-dot kernel over an M x K weight at N columns.
-PathCost dotPathCost(int64_t m, int64_t k, int64_t n,
+/// The int8-dot kernel over an M x K weight with `indexBits`-bit value
+/// indices (PackedType::getDotIndexBits) at N columns.
+PathCost dotPathCost(int64_t m, int64_t k, int64_t n, int64_t indexBits,
                      const HostThroughput &host);
 
 /// The smallest N <= `maxN` from which the int8-dot path is modeled faster
 /// than the table lookups for every larger N up to `maxN`; none when the
 /// table lookups win at `maxN`.
 std::optional<int64_t> dotCrossover(int64_t m, int64_t k, unsigned planes,
+                                    int64_t indexBits,
                                     const HostThroughput &host,
                                     int64_t maxN = 4096);
 
