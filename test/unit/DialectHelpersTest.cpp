@@ -74,6 +74,14 @@ TEST_F(DialectHelpers, LookupValues) {
   auto binary = packed("#lut.quant<binary, group = 32>", bitplane);
   EXPECT_EQ(binary.getLookupValue(0), -1);
   EXPECT_EQ(binary.getLookupValue(1), 1);
+  // The dot kernel's index width: as few bits as the values need, as the
+  // segment's steps (32, 16, 8 K) allow.
+  EXPECT_EQ(binary.getDotIndexBits(32), 1);
+  EXPECT_EQ(binary.getDotIndexBits(16), 2);
+  EXPECT_EQ(ternary.getDotIndexBits(32), 2);
+  EXPECT_EQ(ternary.getDotIndexBits(8), 4);
+  EXPECT_EQ(w4.getDotIndexBits(32), 4);
+  EXPECT_EQ(w4.getDotIndexBits(12), 0);
   auto trit3 = packed("#lut.quant<ternary, group = 96>",
                       "#lut.layout<trit3, tile_m = 128>");
   EXPECT_EQ(trit3.getLookupValue(0), -1);

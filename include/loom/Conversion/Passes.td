@@ -54,8 +54,9 @@ def ConvertLutToVector : Pass<"convert-lut-to-vector", "::mlir::ModuleOp"> {
     A `lut.dot_accumulate` -> `lut.scale_combine` pair (the int8-dot path,
     lut.md §4.2) over a constant weight whose segments are multiples of 8
     becomes the int8-dot kernel: the weight folded into value indices
-    (2 bits for at most four lookup values — ternary, W1, W2 — where the
-    segment holds steps of 16 K, else 4 bits; 16 rows per 64-byte load),
+    (1 bit for the two values of W1, 2 bits for the at most four of
+    ternary and W2, else 4 bits, as the segment allows steps of 32, 16 or
+    8 K; 16 rows per 64-byte load),
     looked up to signed values and
     multiplied with the activations + 128 by `vpdpbusd`, 16 rows x 4 K per
     instruction, in tiles of `column-tile` columns; the folded 128 * sum of

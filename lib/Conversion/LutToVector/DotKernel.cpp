@@ -43,9 +43,8 @@ constexpr int64_t kBlockRows = kRowLanes * kRowVectors;
 
 /// A constant weight folded for the kernel.
 struct DotStream {
-  /// Bits per value index (PackedType::getDotIndexBits: 2 for at most four
-  /// lookup values, else 4), so a byte holds `fields` = 8 / bits of them and
-  /// a step covers K = 4 * fields.
+  /// Bits per value index (PackedType::getDotIndexBits: 1, 2 or 4), so a
+  /// byte holds `fields` = 8 / bits of them and a step covers K = 4 * fields.
   int64_t bits;
   int64_t fields() const { return 8 / bits; }
   int64_t stepK() const { return 4 * fields(); }

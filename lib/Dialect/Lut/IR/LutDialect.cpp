@@ -457,9 +457,11 @@ int64_t PackedType::getLookupValue(uint8_t code) const {
 }
 
 int64_t PackedType::getDotIndexBits(int64_t segment) const {
-  bool fewValues = getLayout().getKind() == LayoutKind::Trit3 ||
-                   getQuant().getNumPlanes() <= 2;
-  if (fewValues && segment % 16 == 0)
+  bool trit3 = getLayout().getKind() == LayoutKind::Trit3;
+  unsigned planes = getQuant().getNumPlanes();
+  if (!trit3 && planes == 1 && segment % 32 == 0)
+    return 1;
+  if ((trit3 || planes <= 2) && segment % 16 == 0)
     return 2;
   return segment % 8 == 0 ? 4 : 0;
 }

@@ -36,9 +36,10 @@ def Lut_PackedType : TypeDef<Lut_Dialect, "Packed"> {
     /// the trit t for trit3 (so that lookup sum = sum_k x_k * value).
     int64_t getLookupValue(uint8_t code) const;
     /// Bits per weight of the int8-dot kernel's stream of value indices
-    /// over segments of `segment` K: 2 where the weight has at most four
-    /// lookup values (two planes or fewer, trit3) and a step of 16 K fits
-    /// the segment, else 4 where a step of 8 K does; 0 where neither.
+    /// over segments of `segment` K: 1 for two lookup values (one plane)
+    /// where a step of 32 K fits the segment, 2 for at most four (two
+    /// planes, trit3) where a step of 16 K does, else 4 where a step of 8 K
+    /// does; 0 where none fits.
     int64_t getDotIndexBits(int64_t segment) const;
   }];
 }
