@@ -88,9 +88,17 @@ FailureOr<DotStream> foldDotStream(PackOp pack, int64_t segment, int64_t bits) {
   int64_t blocks = llvm::divideCeil(m, kBlockRows), segments = k / segment;
 
   stream.coefficients = std::move(*coefficients);
+  // Index and 128 * value of every byte a code can hold, once, instead of
+  // per weight.
+  uint8_t indexOf[256];
+  int32_t offsetOf[256];
+  for (unsigned code = 0; code < 256; ++code) {
+    indexOf[code] = valueIndex(packed, code);
+    offsetOf[code] = 128 * packed.getLookupValue(code);
+  }
   stream.values.assign(16, 0);
   for (unsigned code = 0; code < 16; ++code)
-    stream.values[valueIndex(packed, code)] = packed.getLookupValue(code);
+    stream.values[indexOf[code]] = packed.getLookupValue(code);
   stream.indices.assign(blocks * steps * kRowVectors * 64, 0);
   stream.offsetSums.assign(blocks * segments * kBlockRows, 0);
   std::vector<uint8_t> codes;
@@ -107,10 +115,9 @@ FailureOr<DotStream> foldDotStream(PackOp pack, int64_t segment, int64_t bits) {
           stream.indices[((block * steps + t) * kRowVectors + r) * 64 + 4 * i +
                          l];
       byte = static_cast<int8_t>(static_cast<uint8_t>(byte) |
-                                 (valueIndex(packed, rowCodes[kk]) << shift));
+                                 (indexOf[rowCodes[kk]] << shift));
       stream.offsetSums[(block * segments + kk / segment) * kBlockRows +
-                        row % kBlockRows] +=
-          128 * packed.getLookupValue(rowCodes[kk]);
+                        row % kBlockRows] += offsetOf[rowCodes[kk]];
     }
   }
   return stream;
@@ -254,20 +261,7 @@ Value emitDotKernel(OpBuilder &b, Location loc, Operation *anchor,
                 }
                 return next;
               });
-          Type outElt = resultType.getElementType();
-          for (auto [c, col] : llvm::enumerate(cols))
-            for (int64_t r = 0; r < kRowVectors; ++r) {
-              Value v = out[c * kRowVectors + r];
-              if (outElt != f32)
-                v = arith::TruncFOp::create(
-                    nb, loc, VectorType::get({kRowLanes}, outElt), v);
-              result = vector::TransferWriteOp::create(
-                           nb, loc, v, result,
-                           ValueRange{col, indexConst(nb, loc, r * kRowLanes)},
-                           ArrayRef<bool>{!tail})
-                           .getResult();
-            }
-          return result;
+          return storeTileRows(nb, loc, out, cols, result, tail);
         };
         return forEachColumnTile(fb, loc, n, columnTile, tile, columns);
       });

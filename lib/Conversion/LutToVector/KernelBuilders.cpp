@@ -6,6 +6,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 using namespace mlir;
 
@@ -126,4 +127,24 @@ void mlir::loom::lut::prefetchStream(OpBuilder &b, Location loc, Value stream,
   memref::PrefetchOp::create(b, loc, stream, ValueRange{clamped},
                              b.getBoolAttr(false), b.getI32IntegerAttr(3),
                              b.getBoolAttr(true));
+}
+
+Value mlir::loom::lut::storeTileRows(OpBuilder &b, Location loc,
+                                     ValueRange vectors, ArrayRef<Value> cols,
+                                     Value result, bool masked) {
+  Type outElt = cast<RankedTensorType>(result.getType()).getElementType();
+  int64_t perColumn = vectors.size() / cols.size();
+  for (auto [c, col] : llvm::enumerate(cols))
+    for (int64_t v = 0; v < perColumn; ++v) {
+      Value value = vectors[c * perColumn + v];
+      auto type = cast<VectorType>(value.getType());
+      if (type.getElementType() != outElt)
+        value = arith::TruncFOp::create(b, loc, type.clone(outElt), value);
+      result = vector::TransferWriteOp::create(
+                   b, loc, value, result,
+                   ValueRange{col, indexConst(b, loc, v * type.getDimSize(0))},
+                   ArrayRef<bool>{!masked})
+                   .getResult();
+    }
+  return result;
 }

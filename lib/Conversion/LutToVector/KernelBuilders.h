@@ -42,6 +42,13 @@ Value forEachColumnTile(
     OpBuilder &b, Location loc, Value count, int64_t tile, Value slice,
     function_ref<Value(OpBuilder &, ArrayRef<Value>, Value)> body);
 
+/// Stores a tile's f32 results into the 2-D `result` slice: vectors[c * V
+/// + v] (V = vectors.size() / cols.size()) at result[cols[c], v * lanes],
+/// converted to the slice's element type; masked where rows may run past
+/// the slice. Returns the new slice.
+Value storeTileRows(OpBuilder &b, Location loc, ValueRange vectors,
+                    ArrayRef<Value> cols, Value result, bool masked);
+
 /// A read prefetch of the 1-D byte stream `stream` (`streamBytes` long) at
 /// `offset`, clamped to its last 64-byte line: the hardware prefetcher alone
 /// leaves DRAM latency exposed (lut.md §4.3).

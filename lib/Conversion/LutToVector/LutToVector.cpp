@@ -258,7 +258,6 @@ Value emitKernel(OpBuilder &b, Location loc, Operation *anchor,
   // in L2 next to a row block's stream; each block is one parallel loop
   // over the row blocks, whose iterations own a slice [columns, rows] of y
   // and reuse their stream from L2 across the block's columns.
-  Type outElt = resultType.getElementType();
   bool tail = plan.m % rowsPerBlock != 0;
   // Two byte tables and sums per column with int16 tables: half the
   // columns keep them within the vector registers.
@@ -289,19 +288,7 @@ Value emitKernel(OpBuilder &b, Location loc, Operation *anchor,
                           [&](OpBuilder &sb, Value s, ValueRange acc) {
                             return segment(sb, cols, block, s, acc);
                           });
-            for (auto [c, col] : llvm::enumerate(local)) {
-              for (int64_t half = 0; half < 2; ++half) {
-                Value v = sums[2 * c + half];
-                if (outElt != f32)
-                  v = arith::TruncFOp::create(nb, loc, lanesOf(outElt), v);
-                result = vector::TransferWriteOp::create(
-                             nb, loc, v, result,
-                             ValueRange{col, indexConst(nb, loc, half * lanes)},
-                             ArrayRef<bool>{!tail})
-                             .getResult();
-              }
-            }
-            return result;
+            return storeTileRows(nb, loc, sums, local, result, tail);
           };
           return forEachColumnTile(fb, loc, colCount, tileN, tile, columns);
         })};
