@@ -4,6 +4,7 @@
 
 #include "loom/Conversion/Passes.h"
 #include "loom/Dialect/Lut/Transforms/Passes.h"
+#include "loom/Dialect/MoE/Transforms/Passes.h"
 #include "loom/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
@@ -105,6 +106,11 @@ void loom::buildCPUToLoopsPipeline(OpPassManager &pm,
   // Hoists what a fused producer computes per row (an RMSNorm's 1/rms)
   // out of the loops over groups.
   pm.addPass(createLoopInvariantCodeMotionPass());
+  pm.addPass(moe::createMoEDecompose());
+  ConvertMoEToVectorOptions experts;
+  experts.rowTile = options.moeRowTile;
+  experts.columnTile = options.moeColumnTile;
+  pm.addPass(loom::createConvertMoEToVector(experts));
   buildReferenceToLoopsPipeline(pm);
 }
 
@@ -122,7 +128,8 @@ void loom::registerPipelines() {
       buildReferencePipeline);
   PassPipelineRegistration<CPUPipelineOptions>(
       "loom-cpu-pipeline",
-      "Loom's CPU pipeline: the LUT table-lookup decomposition, then the "
-      "reference lowerings, to the LLVM dialect",
+      "Loom's CPU pipeline: the LUT table-lookup decomposition and vector "
+      "kernels, the grouped expert GEMM kernels, then the reference "
+      "lowerings of the rest, to the LLVM dialect",
       buildCPUPipeline);
 }

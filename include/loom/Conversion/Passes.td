@@ -126,6 +126,40 @@ def ConvertMoEToLoops : Pass<"convert-moe-to-loops", "::mlir::ModuleOp"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def ConvertMoEToVector : Pass<"convert-moe-to-vector", "::mlir::ModuleOp"> {
+  let summary = "Lower moe.grouped_matmul to a tiled, multithreaded vector kernel";
+  let description = [{
+    Rewrites every `moe.grouped_matmul` into a loop nest of `vector` code
+    (moe.md §3.4): per expert, an `scf.forall` over column tiles of the
+    output; in each, register tiles of `row-tile` dispatched rows by
+    `column-tile` weight rows hold one `vector<16xf32>` accumulator per pair
+    and walk K sixteen elements at a time (weights stay in their [E, N, K]
+    layout: both operands are contiguous along K, so nothing is packed per
+    call); a butterfly folds each tile's accumulators into vectors of 16
+    sums, and the epilogue (bias, activation, gate times up for `swiglu` /
+    `geglu`, row scale) runs on those vectors. Rows left over after the
+    full tiles take a tile of exactly their height; K past the last whole
+    step is read masked. The activations' `math.exp` / `erf` / `tanh` on
+    vectors are replaced by upstream's polynomial approximations.
+    Every thread computes the same share of every expert's columns, so
+    the time follows the routed rows, and results do not depend on the
+    thread count.
+  }];
+  let options = [
+    Option<"rowTile", "row-tile", "int64_t", /*default=*/"4",
+           "dispatched rows per register tile">,
+    Option<"columnTile", "column-tile", "int64_t", /*default=*/"6",
+           "weight rows per register tile (even: gated epilogues pair gate "
+           "and up rows)">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 def ConvertWorkflowToFunc : Pass<"convert-wf-to-func", "::mlir::ModuleOp"> {
   let summary = "Reference lowering of wf graphs of tensor computations";
   let description = [{

@@ -52,6 +52,15 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       *this, "table-budget",
       llvm::cl::desc("Bytes of activation tables per block of columns"),
       llvm::cl::init(524288)};
+  // The register tile of the grouped expert GEMMs (convert-moe-to-vector).
+  PassOptions::Option<int64_t> moeRowTile{
+      *this, "moe-row-tile",
+      llvm::cl::desc("Dispatched rows per register tile of the expert GEMMs"),
+      llvm::cl::init(4)};
+  PassOptions::Option<int64_t> moeColumnTile{
+      *this, "moe-column-tile",
+      llvm::cl::desc("Weight rows per register tile of the expert GEMMs"),
+      llvm::cl::init(6)};
 };
 
 /// Lowers Loom's dialects through their reference lowerings to bufferized

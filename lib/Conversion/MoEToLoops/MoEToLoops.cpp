@@ -8,6 +8,7 @@
 
 #include "loom/Conversion/Passes.h"
 #include "loom/Dialect/MoE/IR/MoEOps.h"
+#include "loom/Dialect/MoE/Transforms/Activation.h"
 #include "loom/Dialect/MoE/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -144,41 +145,6 @@ std::pair<Value, Value> argmax(Builder &b, Value values, int64_t n) {
                 arith::SelectOp::create(ib, take, toI32(ib, i), acc[1])};
       });
   return {best[0], best[1]};
-}
-
-/// The activations of moe.md §1.6, on an f32 scalar.
-Value activate(Builder &b, Activation act, Value z) {
-  Value one = f32(b, 1.0), half = f32(b, 0.5);
-  auto sigmoid = [&](Value v) {
-    Value e = math::ExpOp::create(b, arith::NegFOp::create(b, v));
-    return arith::DivFOp::create(b, one, arith::AddFOp::create(b, one, e));
-  };
-  switch (act) {
-  case Activation::None:
-    return z;
-  case Activation::Relu:
-    return arith::MaximumFOp::create(b, z, f32(b, 0.0));
-  case Activation::Silu:
-  case Activation::Swiglu:
-    return arith::MulFOp::create(b, z, sigmoid(z));
-  case Activation::Gelu:
-  case Activation::Geglu: {
-    Value erf = math::ErfOp::create(
-        b, arith::MulFOp::create(b, z, f32(b, 0.70710678118654752440)));
-    return arith::MulFOp::create(
-        b, arith::MulFOp::create(b, half, z), arith::AddFOp::create(b, one, erf));
-  }
-  case Activation::GeluTanh: {
-    Value z3 = arith::MulFOp::create(b, arith::MulFOp::create(b, z, z), z);
-    Value inner = arith::MulFOp::create(
-        b, f32(b, 0.79788456080286535588),
-        arith::AddFOp::create(b, z, arith::MulFOp::create(b, f32(b, 0.044715), z3)));
-    Value t = math::TanhOp::create(b, inner);
-    return arith::MulFOp::create(
-        b, arith::MulFOp::create(b, half, z), arith::AddFOp::create(b, one, t));
-  }
-  }
-  llvm_unreachable("unknown activation");
 }
 
 //===----------------------------------------------------------------------===//
@@ -617,9 +583,9 @@ struct GroupedMatmulLowering : OpRewritePattern<GroupedMatmulOp> {
           Value y = dot(b, e, r, c);
           if (gated) {
             Value up = dot(b, e, r, arith::AddIOp::create(b, c, idx(b, outCols)));
-            y = arith::MulFOp::create(b, activate(b, act, y), up);
+            y = arith::MulFOp::create(b, buildActivation(b, b.getLoc(), act, y), up);
           } else {
-            y = activate(b, act, y);
+            y = buildActivation(b, b.getLoc(), act, y);
           }
           if (rowScale)
             y = arith::MulFOp::create(b, y, at(b, rowScale, r));

@@ -1,0 +1,67 @@
+// RUN: loom-opt %s -split-input-file --convert-moe-to-vector --canonicalize | FileCheck %s
+// RUN: loom-opt %s -split-input-file --convert-moe-to-vector="row-tile=2 column-tile=4" --canonicalize | FileCheck %s --check-prefix=SMALL
+// RUN: not loom-opt %s --convert-moe-to-vector="column-tile=3" 2>&1 | FileCheck %s --check-prefix=BAD
+
+// BAD: convert-moe-to-vector: row-tile must be >= 1 and column-tile an even number >= 2, got 4 and 3
+
+// SwiGLU, K = 40 (two whole steps of 16 and a masked one), h = 10 output
+// columns in tiles of 3 (the last tile 1 wide). Per expert: an scf.forall
+// over the 4 column tiles; 4-row tiles of 4 x (3 gate + 3 up) accumulators
+// in the K loop; the rows left over (1-3) by index_switch; the butterfly;
+// silu(gate) * up with exp expanded to a polynomial.
+// CHECK-LABEL: func @swiglu
+// CHECK: linalg.fill
+// CHECK: scf.for %[[E:.*]] = %c0 to %c3 step %c1
+// CHECK: scf.if
+// CHECK: scf.forall (%{{.*}}) in (4)
+// CHECK: tensor.extract_slice
+// CHECK: scf.for {{.*}} step %c4
+// CHECK: scf.for {{.*}} = %c0 to %c32 step %c16 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK-COUNT-10: vector.transfer_read {{.*}} {in_bounds = [true]} : tensor<{{.*}}xf32>, vector<16xf32>
+// CHECK-COUNT-24: vector.fma
+// CHECK: scf.yield
+// The masked K step past 32.
+// CHECK: vector.transfer_read %{{.*}}[%{{.*}}, %c32], %{{.*}} : tensor<?x40xf32>, vector<16xf32>
+// CHECK: vector.shuffle {{.*}} [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23]
+// CHECK: vector.shuffle {{.*}} [8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31]
+// CHECK-NOT: math.exp
+// CHECK: arith.divf
+// CHECK: vector.transfer_write {{.*}} {in_bounds = [true]} : vector<3xf32>, tensor<?x?xf32>
+// CHECK: scf.index_switch
+// CHECK: case 1
+// CHECK: case 2
+// CHECK: case 3
+// CHECK: tensor.parallel_insert_slice
+// SMALL-LABEL: func @swiglu
+// SMALL: scf.for {{.*}} step %c2
+// SMALL: scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// SMALL: scf.index_switch
+// SMALL-NEXT: case 1
+// SMALL-NOT: case 2
+func.func @swiglu(%xb: tensor<?x40xf32>, %w: tensor<3x20x40xf32>, %off: tensor<4xi32>, %cnt: tensor<3xi32>) -> tensor<?x10xf32> {
+  %h = moe.grouped_matmul %xb, %w, %off, %cnt {epilogue = #moe.activation<swiglu>} : (tensor<?x40xf32>, tensor<3x20x40xf32>, tensor<4xi32>, tensor<3xi32>) -> tensor<?x10xf32>
+  return %h : tensor<?x10xf32>
+}
+
+// -----
+
+// No activation, f16 operands: reads widen to f32, results narrow back; a
+// bias per column and a scale per row enter the epilogue as vectors; K = 32
+// needs no masked step; 12 columns are two whole tiles of 6.
+// CHECK-LABEL: func @bias_row_scale_f16
+// CHECK: scf.forall (%{{.*}}) in (2)
+// CHECK: scf.for {{.*}} = %c0 to %c32 step %c16
+// CHECK: arith.extf {{.*}} : vector<16xf16> to vector<16xf32>
+// CHECK-COUNT-24: vector.fma
+// CHECK-NOT: vector.transfer_read {{.*}}%c32
+// CHECK: tensor.extract %{{.*}} : tensor<2x12xf16>
+// CHECK: vector.from_elements
+// CHECK: tensor.extract %{{.*}} : tensor<?xf32>
+// CHECK: arith.truncf {{.*}} : vector<6xf32> to vector<6xf16>
+// CHECK: vector.transfer_write {{.*}} : vector<6xf16>, tensor<?x6xf16>
+// Row 2 of the tile straddles the two result vectors.
+// CHECK: vector.shuffle %{{.*}}, %{{.*}} [12, 13, 14, 15, 16, 17]
+func.func @bias_row_scale_f16(%xb: tensor<?x32xf16>, %w: tensor<2x12x32xf16>, %off: tensor<3xi32>, %cnt: tensor<2xi32>, %b: tensor<2x12xf16>, %s: tensor<?xf32>) -> tensor<?x12xf16> {
+  %y = moe.grouped_matmul %xb, %w, %off, %cnt bias %b row_scale %s : (tensor<?x32xf16>, tensor<2x12x32xf16>, tensor<3xi32>, tensor<2xi32>, tensor<2x12xf16>, tensor<?xf32>) -> tensor<?x12xf16>
+  return %y : tensor<?x12xf16>
+}

@@ -1,0 +1,25 @@
+// RUN: loom-opt %s --loom-cpu-pipeline --mlir-print-ir-after=convert-moe-to-vector 2>&1 | FileCheck %s
+// RUN: loom-opt %s --loom-cpu-pipeline | FileCheck %s --check-prefix=LLVM
+
+// loom-cpu-pipeline decomposes the layer; both expert GEMMs become the
+// vector kernel (one scf.forall over column tiles per expert each), the
+// routing ops are left to the reference lowering, and the kernel reaches
+// LLVM as 512-bit FMAs on OpenMP's thread pool.
+// CHECK-LABEL: IR Dump After ConvertMoEToVector
+// CHECK: moe.gate
+// CHECK: moe.topk
+// CHECK: moe.assign
+// CHECK: moe.dispatch
+// CHECK-NOT: moe.grouped_matmul
+// CHECK: scf.forall
+// CHECK: vector.fma
+// CHECK: scf.forall
+// CHECK: vector.fma
+// CHECK: moe.combine
+// LLVM-LABEL: llvm.func @layer
+// LLVM: omp.parallel
+// LLVM: llvm.intr.fma({{.*}}) : (vector<16xf32>, vector<16xf32>, vector<16xf32>) -> vector<16xf32>
+func.func @layer(%x: tensor<?x64xf32>, %wr: tensor<4x64xf32>, %w1: tensor<4x96x64xf32>, %w2: tensor<4x64x48xf32>) -> tensor<?x64xf32> {
+  %y = moe.layer %x, %wr, %w1, %w2 {routing = #moe.routing<k = 2, renormalize>, capacity = #moe.capacity<factor = 0.0>, ffn = #moe.ffn<swiglu>} : (tensor<?x64xf32>, tensor<4x64xf32>, tensor<4x96x64xf32>, tensor<4x64x48xf32>) -> tensor<?x64xf32>
+  return %y : tensor<?x64xf32>
+}
