@@ -14,6 +14,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "../common/BenchSupport.h"
 #include "loom/Runtime/ModelLibrary.h"
 #include "loom/Support/DenseLiteral.h"
 
@@ -34,12 +35,12 @@
 #include <string>
 #include <vector>
 
-extern "C" char *openblas_get_corename(void);
-extern "C" void openblas_set_num_threads(int);
 
 using mlir::loom::hexDenseLiteral;
 using mlir::loom::ModelLibrary;
 using mlir::loom::RuntimeApi;
+
+using namespace loom::bench;
 
 namespace {
 
@@ -183,19 +184,6 @@ std::string buildModule(const Format &f, int64_t m, int64_t k,
   return os.str();
 }
 
-[[noreturn]] void die(const std::string &message) {
-  std::fprintf(stderr, "bench lut: %s\n", message.c_str());
-  std::exit(1);
-}
-
-/// Every cache line of [begin, end) out of every cache level.
-void flushRange(const void *begin, const void *end) {
-  for (auto p = reinterpret_cast<uintptr_t>(begin) & ~uintptr_t(63);
-       p < reinterpret_cast<uintptr_t>(end); p += 64)
-    _mm_clflushopt(reinterpret_cast<void *>(p));
-  _mm_sfence();
-}
-
 /// Flushes every mapping of the file `path` in this process.
 void flushMappedFile(const std::string &path) {
   std::ifstream maps("/proc/self/maps");
@@ -212,97 +200,7 @@ void flushMappedFile(const std::string &path) {
   }
 }
 
-double nowUs(clockid_t clock) {
-  timespec ts;
-  clock_gettime(clock, &ts);
-  return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-struct Timing {
-  double p10 = 0, median = 0, cpuShare = 0;
-  int calls = 0;
-};
-
-/// At least 10 calls and 0.3 s of timed calls — 3 calls for a variant
-/// whose warm-up call takes over 0.1 s (the slow baselines), so the whole
-/// protocol fits one run; `prepare` (untimed) runs before each call.
-Timing measure(const std::function<void()> &call,
-               const std::function<void()> &prepare, int threads) {
-  std::vector<double> wall;
-  double total = 0, cpu = 0;
-  double start = nowUs(CLOCK_MONOTONIC);
-  call(); // warm-up: page faults, lazy binding, thread pools
-  bool slow = nowUs(CLOCK_MONOTONIC) - start > 1e5;
-  int minCalls = slow ? 3 : 10;
-  double minSeconds = slow ? 0 : 0.3;
-  while ((int)wall.size() < minCalls || total < minSeconds * 1e6) {
-    if (prepare)
-      prepare();
-    double c0 = nowUs(CLOCK_PROCESS_CPUTIME_ID), w0 = nowUs(CLOCK_MONOTONIC);
-    call();
-    double w1 = nowUs(CLOCK_MONOTONIC), c1 = nowUs(CLOCK_PROCESS_CPUTIME_ID);
-    wall.push_back(w1 - w0);
-    total += w1 - w0;
-    cpu += c1 - c0;
-    if (wall.size() >= 1000)
-      break;
-  }
-  std::sort(wall.begin(), wall.end());
-  Timing t;
-  t.calls = wall.size();
-  t.p10 = wall[wall.size() / 10];
-  t.median = wall[wall.size() / 2];
-  t.cpuShare = cpu / (total * threads);
-  return t;
-}
-
-/// Sums `bytes` of `data` with 8 independent accumulators (the read probe).
-__attribute__((target("avx512f"))) int64_t readProbe512(const char *data,
-                                                        size_t bytes) {
-  __m512i acc[8];
-  for (auto &a : acc)
-    a = _mm512_setzero_si512();
-  for (size_t i = 0; i + 512 <= bytes; i += 512)
-    for (int j = 0; j < 8; ++j)
-      acc[j] = _mm512_add_epi64(
-          acc[j], _mm512_load_si512(
-                      reinterpret_cast<const __m512i *>(data + i + 64 * j)));
-  for (int j = 1; j < 8; ++j)
-    acc[0] = _mm512_add_epi64(acc[0], acc[j]);
-  return _mm512_reduce_add_epi64(acc[0]);
-}
-
-__attribute__((target("avx2"))) int64_t readProbe256(const char *data,
-                                                     size_t bytes) {
-  __m256i acc[8];
-  for (auto &a : acc)
-    a = _mm256_setzero_si256();
-  for (size_t i = 0; i + 256 <= bytes; i += 256)
-    for (int j = 0; j < 8; ++j)
-      acc[j] = _mm256_add_epi64(
-          acc[j], _mm256_load_si256(
-                      reinterpret_cast<const __m256i *>(data + i + 32 * j)));
-  for (int j = 1; j < 8; ++j)
-    acc[0] = _mm256_add_epi64(acc[0], acc[j]);
-  int64_t out[4];
-  _mm256_storeu_si256(reinterpret_cast<__m256i *>(out), acc[0]);
-  return out[0] + out[1] + out[2] + out[3];
-}
-
 volatile int64_t probeSink;
-
-/// The read probe over `bytes` split evenly across `threads` threads.
-int64_t readProbe(const char *data, size_t bytes, int threads, bool avx512) {
-  int64_t sum = 0;
-  size_t share = (bytes / threads) & ~size_t(511);
-#pragma omp parallel for num_threads(threads) reduction(+ : sum)
-  for (int t = 0; t < threads; ++t) {
-    const char *begin = data + t * share;
-    size_t size = t + 1 == threads ? bytes - t * share : share;
-    sum += avx512 ? readProbe512(begin, size) : readProbe256(begin, size);
-  }
-  return sum;
-}
 
 struct Record {
   std::string format;
@@ -327,61 +225,6 @@ std::vector<std::string> sweepSchedules() {
   return schedules;
 }
 
-/// A compiled model and a call of one of its entries.
-struct Model {
-  std::string path;
-  std::unique_ptr<ModelLibrary> library;
-  const RuntimeApi &api() const { return library->api(); }
-
-  /// Runs `entry` on `inputs` (borrowed f32 tensors); returns the first
-  /// output's values if `out` is given.
-  void run(const char *entry,
-           std::vector<std::pair<float *, std::vector<int64_t>>> inputs,
-           std::vector<float> *out = nullptr, float **keep = nullptr) const {
-    std::vector<LoomTensor *> tensors;
-    for (auto &[data, shape] : inputs)
-      tensors.push_back(
-          api().tensor_create(data, shape.data(), shape.size(), LOOM_F32, 0));
-    LoomTensorList *in =
-        api().tensor_list_create(tensors.data(), tensors.size());
-    LoomTensorList *outputs = nullptr;
-    if (api().run(entry, in, &outputs) != LOOM_OK)
-      die(std::string("running ") + entry + ": " + api().last_error());
-    const LoomTensor *y = api().tensor_list_get(outputs, 0);
-    const float *data = static_cast<const float *>(api().tensor_data(y));
-    if (out)
-      out->assign(data, data + api().tensor_num_elements(y));
-    if (keep) // the caller takes a copy of the result
-      std::memcpy(*keep, data, api().tensor_num_elements(y) * sizeof(float));
-    api().tensor_list_destroy(outputs);
-    api().tensor_list_destroy(in);
-  }
-};
-
-Model compileModel(const std::string &compiler, const std::string &source,
-                   const std::string &path, bool reference,
-                   const std::string &schedule = "") {
-  std::string mlir = path + ".mlir";
-  std::ofstream(mlir) << source;
-  std::string command = compiler + " " + mlir + " -o " + path +
-                        (reference ? " --pipeline=reference" : "");
-  if (!schedule.empty())
-    command += " --pipeline-options='" + schedule + "'";
-  double t0 = nowUs(CLOCK_MONOTONIC);
-  if (std::system(command.c_str()) != 0)
-    die("failed: " + command);
-  std::fprintf(stderr, "  compiled %s (%s) in %.1f s\n", path.c_str(),
-               reference ? "reference" : "cpu pipeline",
-               (nowUs(CLOCK_MONOTONIC) - t0) / 1e6);
-  std::remove(mlir.c_str());
-  Model model{path, nullptr};
-  std::string error;
-  model.library = ModelLibrary::open(path, error);
-  if (!model.library)
-    die(error);
-  return model;
-}
-
 struct Options {
   std::string compiler, workdir, json;
   /// Comma-separated thread counts (default: 1 with --quick, else 1,2),
@@ -394,32 +237,19 @@ struct Options {
 
 int main(int argc, char **argv) {
   Options opt;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a == "--quick")
-      opt.quick = true;
-    else if (a == "--sweep")
-      opt.sweep = true;
-    else if (a == "--json" && i + 1 < argc)
-      opt.json = argv[++i];
-    else if (a == "--threads" && i + 1 < argc)
-      opt.threads = argv[++i];
-    else if (a == "--formats" && i + 1 < argc)
-      opt.formats = argv[++i];
-    else if (a == "--shapes" && i + 1 < argc)
-      opt.shapes = argv[++i];
-    else if (a == "--n" && i + 1 < argc)
-      opt.ns = argv[++i];
-    else if (a == "--compiler" && i + 1 < argc)
-      opt.compiler = argv[++i];
-    else if (a == "--workdir" && i + 1 < argc)
-      opt.workdir = argv[++i];
-    else
-      die("usage: loom-lut-bench --compiler LOOM_COMPILE --workdir DIR "
-          "[--quick] [--sweep] [--threads 1,2] "
-          "[--formats ternary,w4,w1,w2,w3] "
-          "[--shapes 4096x4096,...] [--n 1,8,32,128] [--json FILE]");
-  }
+  parseArguments(argc, argv,
+                 {{"--json", &opt.json},
+                  {"--threads", &opt.threads},
+                  {"--formats", &opt.formats},
+                  {"--shapes", &opt.shapes},
+                  {"--n", &opt.ns},
+                  {"--compiler", &opt.compiler},
+                  {"--workdir", &opt.workdir}},
+                 {{"--quick", &opt.quick}, {"--sweep", &opt.sweep}},
+                 "loom-lut-bench --compiler LOOM_COMPILE --workdir DIR "
+                 "[--quick] [--sweep] [--threads 1,2] "
+                 "[--formats ternary,w4,w1,w2,w3] "
+                 "[--shapes 4096x4096,...] [--n 1,8,32,128] [--json FILE]");
   if (opt.compiler.empty() || opt.workdir.empty())
     die("--compiler and --workdir are required");
 
@@ -430,12 +260,7 @@ int main(int argc, char **argv) {
               avx512 ? "yes" : "no",
               __builtin_cpu_supports("avx512bw") ? "yes" : "no",
               __builtin_cpu_supports("avx2") ? "yes" : "no");
-  {
-    std::ifstream load("/proc/loadavg");
-    std::string l;
-    std::getline(load, l);
-    std::printf("# load average at start: %s\n", l.c_str());
-  }
+  std::printf("# load average at start: %s\n", loadAverage().c_str());
 
   struct Shape {
     int64_t m, k;
@@ -451,16 +276,9 @@ int main(int argc, char **argv) {
     for (const Format &f : known)
       formats.push_back(&f);
   }
-  auto items = [](const std::string &list) {
-    std::vector<std::string> out;
-    std::stringstream in(list);
-    for (std::string item; std::getline(in, item, ',');)
-      out.push_back(item);
-    return out;
-  };
   if (!opt.formats.empty()) {
     formats.clear();
-    for (const std::string &name : items(opt.formats)) {
+    for (const std::string &name : splitList(opt.formats)) {
       const Format *found = nullptr;
       for (const Format &f : known)
         if (name == f.name)
@@ -473,7 +291,7 @@ int main(int argc, char **argv) {
   }
   if (!opt.shapes.empty()) {
     shapes.clear();
-    for (const std::string &shape : items(opt.shapes)) {
+    for (const std::string &shape : splitList(opt.shapes)) {
       long long m, k;
       if (std::sscanf(shape.c_str(), "%lldx%lld", &m, &k) != 2 || m <= 0 ||
           k <= 0 || k % 128 != 0)
@@ -483,7 +301,7 @@ int main(int argc, char **argv) {
   }
   if (!opt.ns.empty()) {
     ns.clear();
-    for (const std::string &n : items(opt.ns))
+    for (const std::string &n : splitList(opt.ns))
       ns.push_back(std::max(1, std::atoi(n.c_str())));
   }
   std::vector<int> threadCounts;

@@ -1,12 +1,19 @@
 // RUN: loom-opt %s --loom-cpu-pipeline --mlir-print-ir-after=convert-moe-to-vector 2>&1 | FileCheck %s
 // RUN: loom-opt %s --loom-cpu-pipeline | FileCheck %s --check-prefix=LLVM
 
-// loom-cpu-pipeline decomposes the layer; both expert GEMMs become the
-// vector kernel (one scf.forall over column tiles per expert each), the
-// routing ops are left to the reference lowering, and the kernel reaches
-// LLVM as 512-bit FMAs on OpenMP's thread pool.
+// loom-cpu-pipeline decomposes the layer; the router's logits and both
+// expert GEMMs become the vector kernel (an scf.forall over column tiles
+// per expert), the softmax linalg, top-k to combine are left to the
+// reference lowering, and the kernel reaches LLVM as 512-bit FMAs on
+// OpenMP's thread pool.
 // CHECK-LABEL: IR Dump After ConvertMoEToVector
-// CHECK: moe.gate
+// CHECK-NOT: moe.gate
+// CHECK: scf.forall
+// CHECK: vector.fma
+// CHECK: linalg.generic
+// CHECK: arith.maximumf
+// CHECK: math.exp
+// CHECK: arith.divf
 // CHECK: moe.topk
 // CHECK: moe.assign
 // CHECK: moe.dispatch

@@ -8,7 +8,7 @@
 
 #include "loom/Conversion/Passes.h"
 #include "loom/Dialect/MoE/IR/MoEOps.h"
-#include "loom/Dialect/MoE/Transforms/Activation.h"
+#include "loom/Dialect/MoE/Transforms/Builders.h"
 #include "loom/Dialect/MoE/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"

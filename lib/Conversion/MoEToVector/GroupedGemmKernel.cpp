@@ -25,7 +25,7 @@
 
 #include "GroupedGemmKernel.h"
 
-#include "loom/Dialect/MoE/Transforms/Activation.h"
+#include "loom/Dialect/MoE/Transforms/Builders.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -41,6 +41,14 @@ namespace {
 
 using Builder = ImplicitLocOpBuilder;
 constexpr int64_t kLanes = 16;
+/// Bytes of a weight panel that stay in L1 next to the streamed rows.
+constexpr int64_t kPanelChunkBytes = 24 * 1024;
+
+/// The K range [begin, end) a row tile sums over; the first range of a
+/// chunked K adds the bias, later ones add to the stored partial sums.
+struct KRange {
+  int64_t begin, end;
+};
 
 Value idx(Builder &b, int64_t v) {
   return arith::ConstantIndexOp::create(b, v);
@@ -180,7 +188,30 @@ private:
     Value slice = tensor::ExtractSliceOp::create(
         fb, forall.getRegionIterArgs()[0], offsets, sizes, strides);
     auto rowTiles = [&](Builder &b, int64_t width) {
-      return emitRowTiles(b, e, start, rows, col0, width, slice);
+      // Several row tiles reuse the tile's weight rows: copied into one
+      // contiguous panel they stay in L1 (rows K * 4 bytes apart would
+      // share cache sets whenever K is a multiple of 1024). A single row
+      // tile (decode) reads them where they are.
+      Value several = arith::CmpIOp::create(b, arith::CmpIPredicate::sgt, rows,
+                                            idx(b, tile.rows));
+      return scf::IfOp::create(
+                 b, several,
+                 [&](OpBuilder &ob, Location loc) {
+                   Builder nb(loc, ob);
+                   SmallVector<Value> wRows = weightRows(nb, col0, width);
+                   Value panel = packPanel(nb, e, wRows), result = slice;
+                   for (KRange range : chunksOfK(wRows.size()))
+                     result = emitRowTiles(nb, e, start, rows, col0, width,
+                                           panel, range, result);
+                   scf::YieldOp::create(nb, result);
+                 },
+                 [&](OpBuilder &ob, Location loc) {
+                   Builder nb(loc, ob);
+                   scf::YieldOp::create(nb, emitRowTiles(nb, e, start, rows,
+                                                         col0, width, Value(),
+                                                         {0, k}, slice));
+                 })
+          .getResult(0);
     };
     if (lastCols == tileCols) {
       slice = rowTiles(fb, tileCols);
@@ -205,16 +236,83 @@ private:
     return forall.getResult(0);
   }
 
+  /// K in chunks whose part of a panel of `panelRows` rows fits
+  /// kPanelChunkBytes, so that the row tiles sweep each chunk from L1; the
+  /// partial sums go through the result, which is why only a linear
+  /// epilogue into f32 is chunked (the expert FFN's second GEMM).
+  SmallVector<KRange> chunksOfK(int64_t panelRows) {
+    bool linear =
+        act == Activation::None && getElementTypeOrSelf(op.getType()).isF32();
+    int64_t chunk = std::max<int64_t>(
+        kLanes, kPanelChunkBytes / (panelRows * 4) / kLanes * kLanes);
+    if (!linear || chunk >= k)
+      return {{0, k}};
+    SmallVector<KRange> chunks;
+    for (int64_t begin = 0; begin < k; begin += chunk)
+      chunks.push_back({begin, std::min(k, begin + chunk)});
+    return chunks;
+  }
+
+  /// The weight rows of the column tile at `col0`: `width` gate rows, then
+  /// (gated) the matching up rows.
+  SmallVector<Value> weightRows(Builder &b, Value col0, int64_t width) {
+    SmallVector<Value> rows;
+    for (int64_t half = 0; half < (gated ? 2 : 1); ++half)
+      for (int64_t c = 0; c < width; ++c)
+        rows.push_back(add(b, col0, idx(b, half * outCols + c)));
+    return rows;
+  }
+
+  /// Weight row j of expert e at K = kk, widened to f32; lanes past K read 0
+  /// unless `inBounds`.
+  Value readWeight(Builder &b, Value e, Value n, Value kk, bool inBounds) {
+    Type elt = getElementTypeOrSelf(op.getWeights().getType());
+    Value pad = arith::ConstantOp::create(b, b.getFloatAttr(elt, 0.0));
+    return toF32(b, vector::TransferReadOp::create(
+                        b, VectorType::get({kLanes}, elt), op.getWeights(),
+                        ValueRange{e, n, kk}, pad, ArrayRef<bool>{inBounds}));
+  }
+
+  /// The rows `weightRows` of expert e as f32 in K-step-major order: the
+  /// 16 values of row j at step s at (s * rows + j) * 16, zeros past K.
+  Value packPanel(Builder &b, Value e, ArrayRef<Value> weightRows) {
+    int64_t count = weightRows.size(), steps = llvm::divideCeil(k, kLanes);
+    Value panel = tensor::EmptyOp::create(
+        b, ArrayRef<int64_t>{steps * count * kLanes}, b.getF32Type());
+    auto copyStep = [&](Builder &b, Value kk, Value panel, bool inBounds) {
+      for (auto [j, n] : llvm::enumerate(weightRows)) {
+        Value at = add(b, mul(b, kk, count), idx(b, j * kLanes));
+        panel = vector::TransferWriteOp::create(
+                    b, readWeight(b, e, n, kk, inBounds), panel, ValueRange{at},
+                    ArrayRef<bool>{true})
+                    .getResult();
+      }
+      return panel;
+    };
+    int64_t mainK = k / kLanes * kLanes;
+    if (mainK > 0)
+      panel = forLoop(b, idx(b, 0), idx(b, mainK), kLanes, panel,
+                      [&](Builder &b, Value kk, ValueRange p) {
+                        return SmallVector<Value>{
+                            copyStep(b, kk, p[0], /*inBounds=*/true)};
+                      })[0];
+    if (mainK < k)
+      panel = copyStep(b, idx(b, mainK), panel, /*inBounds=*/false);
+    return panel;
+  }
+
   /// Full tiles of tile.rows rows, then the rest with a tile of exactly its
-  /// height (compile-time variants, never zero-filled rows).
+  /// height (compile-time variants, never zero-filled rows). `panel`, when
+  /// given, holds the tile's weight rows (packPanel).
   Value emitRowTiles(Builder &b, Value e, Value start, Value rows, Value col0,
-                     int64_t width, Value slice) {
+                     int64_t width, Value panel, KRange range, Value slice) {
     Value full =
         mul(b, arith::DivUIOp::create(b, rows, idx(b, tile.rows)), tile.rows);
     slice = forLoop(b, idx(b, 0), full, tile.rows, slice,
                     [&](Builder &b, Value row, ValueRange s) {
-                      return SmallVector<Value>{emitTile(
-                          b, e, start, row, col0, tile.rows, width, s[0])};
+                      return SmallVector<Value>{emitTile(b, e, start, row, col0,
+                                                         tile.rows, width,
+                                                         panel, range, s[0])};
                     })[0];
     if (tile.rows == 1)
       return slice;
@@ -230,8 +328,8 @@ private:
       scf::YieldOp::create(b, slice);
       for (auto [i, h] : llvm::enumerate(heights)) {
         b.setInsertionPointToStart(&sw.getCaseRegions()[i].emplaceBlock());
-        scf::YieldOp::create(
-            b, emitTile(b, e, start, full, col0, h, width, slice));
+        scf::YieldOp::create(b, emitTile(b, e, start, full, col0, h, width,
+                                         panel, range, slice));
       }
     }
     return sw.getResult(0);
@@ -241,32 +339,37 @@ private:
   /// [col0, col0 + width) (and their up rows when gated), stored into the
   /// slice.
   Value emitTile(Builder &b, Value e, Value start, Value row, Value col0,
-                 int64_t height, int64_t width, Value slice) {
+                 int64_t height, int64_t width, Value panel, KRange range,
+                 Value slice) {
     Type f32 = b.getF32Type();
     auto vf32 = VectorType::get({kLanes}, f32);
     Value firstRow = add(b, start, row);
-    SmallVector<Value> rowIndex, weightIndex;
+    SmallVector<Value> rowIndex, weightIndex = weightRows(b, col0, width);
     for (int64_t i = 0; i < height; ++i)
       rowIndex.push_back(add(b, firstRow, idx(b, i)));
-    for (int64_t half = 0; half < (gated ? 2 : 1); ++half)
-      for (int64_t c = 0; c < width; ++c)
-        weightIndex.push_back(add(b, col0, idx(b, half * outCols + c)));
     int64_t pairs = height * int64_t(weightIndex.size());
 
     // accumulator (i, j) at i * weightRows + j.
     auto step = [&](Builder &b, Value kk, ValueRange acc, bool inBounds) {
-      auto read = [&](Value source, ValueRange indices) {
-        Type elt = getElementTypeOrSelf(source.getType());
-        Value pad = arith::ConstantOp::create(b, b.getFloatAttr(elt, 0.0));
-        return toF32(b, vector::TransferReadOp::create(
-                            b, VectorType::get({kLanes}, elt), source, indices,
-                            pad, ArrayRef<bool>{inBounds}));
-      };
+      Type elt = getElementTypeOrSelf(op.getInput().getType());
+      Value pad = arith::ConstantOp::create(b, b.getFloatAttr(elt, 0.0));
       SmallVector<Value> a, w;
       for (Value r : rowIndex)
-        a.push_back(read(op.getInput(), {r, kk}));
-      for (Value n : weightIndex)
-        w.push_back(read(op.getWeights(), {e, n, kk}));
+        a.push_back(toF32(
+            b, vector::TransferReadOp::create(b, VectorType::get({kLanes}, elt),
+                                              op.getInput(), ValueRange{r, kk},
+                                              pad, ArrayRef<bool>{inBounds})));
+      for (auto [j, n] : llvm::enumerate(weightIndex)) {
+        if (!panel) {
+          w.push_back(readWeight(b, e, n, kk, inBounds));
+          continue;
+        }
+        Value at = add(b, mul(b, kk, weightIndex.size()), idx(b, j * kLanes));
+        w.push_back(vector::TransferReadOp::create(
+            b, vf32, panel, ValueRange{at},
+            arith::ConstantOp::create(b, b.getF32FloatAttr(0.0)),
+            ArrayRef<bool>{true}));
+      }
       SmallVector<Value> next;
       for (int64_t i = 0; i < height; ++i)
         for (size_t j = 0; j < w.size(); ++j)
@@ -277,14 +380,14 @@ private:
     Value zero = arith::ConstantOp::create(
         b, vf32, DenseElementsAttr::get(vf32, b.getF32FloatAttr(0.0)));
     SmallVector<Value> acc(pairs, zero);
-    int64_t mainK = k / kLanes * kLanes;
-    if (mainK > 0)
-      acc = forLoop(b, idx(b, 0), idx(b, mainK), kLanes, acc,
+    int64_t mainK = k / kLanes * kLanes, mainEnd = std::min(range.end, mainK);
+    if (mainEnd > range.begin)
+      acc = forLoop(b, idx(b, range.begin), idx(b, mainEnd), kLanes, acc,
                     [&](Builder &b, Value kk, ValueRange a) {
                       return step(b, kk, a, /*inBounds=*/true);
                     });
     // Lanes past K read 0.
-    if (mainK < k)
+    if (range.end == k && mainK < k)
       acc = step(b, idx(b, mainK), acc, /*inBounds=*/false);
 
     // Sums in (row, column) order, gate and up apart so their lanes match.
@@ -319,7 +422,7 @@ private:
         });
       };
       Value gate = sums[v];
-      if (op.getBias())
+      if (op.getBias() && range.begin == 0)
         gate = arith::AddFOp::create(b, gate, biasAt(0));
       Value y = buildActivation(b, b.getLoc(), act, gate);
       if (gated) {
@@ -347,13 +450,19 @@ private:
       for (int64_t c = 0; c < width; ++c)
         mask.push_back(first + c - v * kLanes);
       Value rowValues = vector::ShuffleOp::create(b, lo, hi, mask);
+      Value at[] = {add(b, row, idx(b, i)), idx(b, 0)};
+      if (range.begin > 0)
+        rowValues = arith::AddFOp::create(
+            b, rowValues,
+            vector::TransferReadOp::create(
+                b, VectorType::get({width}, f32), slice, at,
+                arith::ConstantOp::create(b, b.getF32FloatAttr(0.0)),
+                ArrayRef<bool>{true}));
       if (outElt != f32)
         rowValues = arith::TruncFOp::create(b, VectorType::get({width}, outElt),
                                             rowValues);
-      slice = vector::TransferWriteOp::create(
-                  b, rowValues, slice,
-                  ValueRange{add(b, row, idx(b, i)), idx(b, 0)},
-                  ArrayRef<bool>{true})
+      slice = vector::TransferWriteOp::create(b, rowValues, slice, at,
+                                              ArrayRef<bool>{true})
                   .getResult();
     }
     return slice;

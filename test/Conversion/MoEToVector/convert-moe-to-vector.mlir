@@ -65,3 +65,39 @@ func.func @bias_row_scale_f16(%xb: tensor<?x32xf16>, %w: tensor<2x12x32xf16>, %o
   %y = moe.grouped_matmul %xb, %w, %off, %cnt bias %b row_scale %s : (tensor<?x32xf16>, tensor<2x12x32xf16>, tensor<3xi32>, tensor<2xi32>, tensor<2x12xf16>, tensor<?xf32>) -> tensor<?x12xf16>
   return %y : tensor<?x12xf16>
 }
+
+// -----
+
+// The router's logits are a one-expert grouped GEMM over every token (the
+// same kernel), then a max-subtracted softmax over E; f16 gates stay with
+// the reference lowering.
+// CHECK-LABEL: func @gate
+// CHECK: %[[EXP:.*]] = tensor.expand_shape %{{.*}} {{\[}}[0, 1], [2]] output_shape [1, 8, 64] : tensor<8x64xf32> into tensor<1x8x64xf32>
+// CHECK: scf.forall (%{{.*}}) in (2)
+// CHECK: vector.fma
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
+// CHECK: arith.maximumf
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel"]
+// CHECK: arith.subf
+// CHECK: math.exp
+// CHECK: arith.addf
+// CHECK: arith.divf
+// CHECK-LABEL: func @sigmoid_gate
+// CHECK: vector.fma
+// CHECK: linalg.generic
+// CHECK: math.exp
+// CHECK-NOT: arith.maximumf
+// CHECK-LABEL: func @f16_gate
+// CHECK: moe.gate
+func.func @gate(%x: tensor<?x64xf32>, %wr: tensor<8x64xf32>) -> tensor<?x8xf32> {
+  %p = moe.gate %x, %wr : tensor<?x64xf32>, tensor<8x64xf32> -> tensor<?x8xf32>
+  return %p : tensor<?x8xf32>
+}
+func.func @sigmoid_gate(%x: tensor<5x64xf32>, %wr: tensor<8x64xf32>) -> tensor<5x8xf32> {
+  %p = moe.gate %x, %wr {scoring = #moe.scoring<sigmoid>} : tensor<5x64xf32>, tensor<8x64xf32> -> tensor<5x8xf32>
+  return %p : tensor<5x8xf32>
+}
+func.func @f16_gate(%x: tensor<?x64xf16>, %wr: tensor<8x64xf16>) -> tensor<?x8xf32> {
+  %p = moe.gate %x, %wr : tensor<?x64xf16>, tensor<8x64xf16> -> tensor<?x8xf32>
+  return %p : tensor<?x8xf32>
+}

@@ -1,5 +1,6 @@
 //===- DecomposeLayer.cpp - moe.layer -> routing + expert compute ---------===//
 
+#include "loom/Dialect/MoE/Transforms/Builders.h"
 #include "loom/Dialect/MoE/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -29,105 +30,28 @@ RankedTensorType tensorOf(ArrayRef<int64_t> shape, Type elt) {
   return RankedTensorType::get(shape, elt);
 }
 
-/// A reduction over the last dimension of `input` [T, n] to [T], starting
-/// from `init` and combining with `combine(acc, element)`.
-Value reduceRows(ImplicitLocOpBuilder &b, Value input, double init,
-                 function_ref<Value(OpBuilder &, Location, Value, Value)>
-                     combine,
-                 Value other = Value()) {
-  MLIRContext *ctx = b.getContext();
-  Type f32 = b.getF32Type();
-  Value tokens = tensor::DimOp::create(b, input, 0);
-  Value empty = tensor::EmptyOp::create(b, ArrayRef<OpFoldResult>{tokens}, f32);
-  Value initValue =
-      arith::ConstantOp::create(b, f32, b.getF32FloatAttr(init));
-  Value filled = linalg::FillOp::create(b, initValue, empty).getResult(0);
-  AffineMap id = AffineMap::getMultiDimIdentityMap(2, ctx);
-  AffineMap row = AffineMap::get(2, 0, getAffineDimExpr(0, ctx));
-  AffineMap col = AffineMap::get(2, 0, getAffineDimExpr(1, ctx));
-  SmallVector<Value> inputs = {input};
-  SmallVector<AffineMap> maps = {id};
-  if (other) {
-    inputs.push_back(other);
-    maps.push_back(col);
-  }
-  maps.push_back(row);
-  return linalg::GenericOp::create(
-             b, filled.getType(), inputs, filled, maps,
-             ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
-                                           utils::IteratorType::reduction},
-             [&](OpBuilder &nb, Location l, ValueRange args) {
-               Value element = args[0];
-               if (element.getType() != f32)
-                 element = arith::ExtFOp::create(nb, l, f32, element);
-               if (other) {
-                 Value o = args[1];
-                 if (o.getType() != f32)
-                   o = arith::ExtFOp::create(nb, l, f32, o);
-                 element = arith::MulFOp::create(nb, l, element, o);
-               }
-               linalg::YieldOp::create(nb, l,
-                                       combine(nb, l, args.back(), element));
-             })
-      .getResult(0);
-}
-
 /// A one-expert grouped GEMM pair over every token: the shared expert.
 Value sharedExpert(ImplicitLocOpBuilder &b, LayerOp op) {
   Value x = op.getX();
-  Type i32 = b.getI32Type(), f32 = b.getF32Type();
-  auto expand = [&](Value w) {
-    auto type = cast<RankedTensorType>(w.getType());
-    auto expanded = tensorOf({1, type.getDimSize(0), type.getDimSize(1)},
-                             type.getElementType());
-    return tensor::ExpandShapeOp::create(
-        b, expanded, w, SmallVector<ReassociationIndices>{{0, 1}, {2}});
-  };
-  Value tokens = arith::IndexCastOp::create(
-      b, i32, tensor::DimOp::create(b, x, 0).getResult());
-  Value zero = arith::ConstantOp::create(b, i32, b.getI32IntegerAttr(0));
-  Value offsets = tensor::FromElementsOp::create(
-      b, tensorOf({2}, i32), ValueRange{zero, tokens});
-  Value counts =
-      tensor::FromElementsOp::create(b, tensorOf({1}, i32), ValueRange{tokens});
-
   Value gate;
-  if (Value u = op.getSharedGate()) {
-    Value dot = reduceRows(
-        b, x, 0.0,
-        [](OpBuilder &nb, Location l, Value acc, Value v) {
-          return arith::AddFOp::create(nb, l, acc, v).getResult();
-        },
-        u);
-    // sigmoid(s) = 1 / (1 + exp(-s)), elementwise on [T].
-    MLIRContext *ctx = b.getContext();
-    AffineMap id = AffineMap::getMultiDimIdentityMap(1, ctx);
-    gate = linalg::GenericOp::create(
-               b, dot.getType(), ValueRange{dot}, ValueRange{dot},
-               ArrayRef<AffineMap>{id, id},
-               ArrayRef<utils::IteratorType>{utils::IteratorType::parallel},
-               [&](OpBuilder &nb, Location l, ValueRange args) {
-                 Value one = arith::ConstantOp::create(nb, l, f32,
-                                                       nb.getF32FloatAttr(1));
-                 Value e = math::ExpOp::create(
-                     nb, l, arith::NegFOp::create(nb, l, args[0]));
-                 Value s = arith::DivFOp::create(
-                     nb, l, one, arith::AddFOp::create(nb, l, one, e));
-                 linalg::YieldOp::create(nb, l, s);
-               })
-               .getResult(0);
-  }
-
+  if (Value u = op.getSharedGate())
+    gate = buildElementwiseSigmoid(
+        b, buildRowReduction(
+               b, x, 0.0,
+               [](OpBuilder &nb, Location l, Value acc, Value v) {
+                 return arith::AddFOp::create(nb, l, acc, v).getResult();
+               },
+               u));
   FfnAttr ffn = op.getFfn();
   Type elt = getElementTypeOrSelf(x);
   int64_t d = cast<RankedTensorType>(x.getType()).getDimSize(1);
-  int64_t hs = cast<RankedTensorType>(op.getSharedOut().getType()).getDimSize(1);
-  Value hidden = GroupedMatmulOp::create(
-      b, tensorOf({kDyn, hs}, elt), x, expand(op.getSharedIn()), offsets,
-      counts, Value(), Value(), ffn.getActivation());
-  return GroupedMatmulOp::create(b, tensorOf({kDyn, d}, elt), hidden,
-                                 expand(op.getSharedOut()), offsets, counts,
-                                 Value(), gate, Activation::None);
+  int64_t hs =
+      cast<RankedTensorType>(op.getSharedOut().getType()).getDimSize(1);
+  Value hidden =
+      buildAllRowsMatmul(b, x, op.getSharedIn(), tensorOf({kDyn, hs}, elt),
+                         Value(), ffn.getActivation());
+  return buildAllRowsMatmul(b, hidden, op.getSharedOut(),
+                            tensorOf({kDyn, d}, elt), gate, Activation::None);
 }
 
 struct DecomposeLayer : OpRewritePattern<LayerOp> {
@@ -161,20 +85,19 @@ struct DecomposeLayer : OpRewritePattern<LayerOp> {
 
     Value priority;
     if (routing.getPrioritized())
-      priority = reduceRows(b, scores, -std::numeric_limits<float>::infinity(),
-                            [](OpBuilder &nb, Location l, Value acc, Value v) {
-                              return arith::MaximumFOp::create(nb, l, acc, v)
-                                  .getResult();
-                            });
+      priority = buildRowReduction(
+          b, scores, -std::numeric_limits<float>::infinity(),
+          [](OpBuilder &nb, Location l, Value acc, Value v) {
+            return arith::MaximumFOp::create(nb, l, acc, v).getResult();
+          });
     LayoutAttr layout =
         op.getLayoutAttr()
             ? op.getLayoutAttr()
             : LayoutAttr::get(ctx, LayoutKind::Grouped, /*rowAlign=*/1);
     auto assign = AssignOp::create(
         b, tensorOf({tokens, k}, i32), tensorOf({experts}, i32),
-        tensorOf({experts + 1}, i32), tensorOf({kDyn}, i32),
-        b.getIndexType(), topk.getIds(), priority, experts, op.getCapacity(),
-        layout);
+        tensorOf({experts + 1}, i32), tensorOf({kDyn}, i32), b.getIndexType(),
+        topk.getIds(), priority, experts, op.getCapacity(), layout);
 
     bool pre = op.getScoreAt() == ScoreAt::Pre;
     Value buffer = DispatchOp::create(
@@ -187,9 +110,8 @@ struct DecomposeLayer : OpRewritePattern<LayerOp> {
         b, tensorOf({kDyn, d}, elt), hidden, op.getWOut(), assign.getOffsets(),
         assign.getCounts(), op.getBiasOut(), Value(), Activation::None);
     Value init = op.getSharedIn() ? sharedExpert(b, op) : Value();
-    Value y = CombineOp::create(b, op.getResult().getType(), out,
-                                topk.getIds(), assign.getLocations(),
-                                assign.getOffsets(),
+    Value y = CombineOp::create(b, op.getResult().getType(), out, topk.getIds(),
+                                assign.getLocations(), assign.getOffsets(),
                                 pre ? Value() : topk.getWeights(), init,
                                 op.getScoreAt());
     SmallVector<Value> results = {y};

@@ -1,0 +1,623 @@
+//===- MoEBench.cpp - bench/run moe: Loom's MoE layer against its baselines
+//===//
+//
+// One process measures, per point (configuration, T, threads, routing):
+// Loom's compiled layer, Loom's reference lowering (small T only: its
+// scalar loops run at about 1 GFLOP/s), a per-expert OpenBLAS loop (router
+// sgemm, gather, sgemm, activation, sgemm, weighted scatter-add: the Hugging
+// Face Mixtral loop) and one sgemm chain with the same FLOPs (the ceiling),
+// round-robin, on identical inputs; and, for the routing share, Loom's two
+// expert GEMMs alone on the same plan. Protocol: ../shared/design/moe.md §4
+// and bench/README.md. Loom's output is checked against the loop's before
+// anything is timed.
+//
+//===----------------------------------------------------------------------===//
+
+#include "../../test/integration/oracle/MoEOracle.h"
+#include "../common/BenchSupport.h"
+
+#include <cblas.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+using namespace loom::bench;
+using loom::oracle::RoutingConfig;
+
+namespace {
+
+/// A layer of moe.md §4's table: SwiGLU experts, dropless.
+struct Config {
+  std::string name;
+  int d, h, experts, k;
+  RoutingConfig routing;
+  int sharedH = 0; // 0: no shared expert
+  bool sharedGate = false, selectBias = false;
+  std::vector<int> tokens, quickTokens;
+};
+
+std::vector<Config> configs() {
+  RoutingConfig top2;
+  top2.experts = 8;
+  top2.k = 2;
+  RoutingConfig fine;
+  fine.experts = 64;
+  fine.k = 8;
+  RoutingConfig ds = fine;
+  ds.sigmoid = true;
+  ds.groups = 8;
+  ds.groupTopk = 4;
+  ds.top2Sum = true;
+  ds.scale = 2.5f;
+  return {
+      {"anchor",
+       1024,
+       2816,
+       8,
+       2,
+       top2,
+       0,
+       false,
+       false,
+       {8, 64, 256, 512, 1024},
+       {8, 512}},
+      {"mixtral-slice", 4096, 1792, 8, 2, top2, 0, false, false, {8, 512}, {}},
+      {"fine", 1024, 352, 64, 8, fine, 1408, true, false, {8, 256, 512}, {}},
+      {"fine-ds", 1024, 352, 64, 8, ds, 352, false, true, {8, 512}, {}},
+  };
+}
+
+/// Useful FLOPs (moe.md §4): routed slots and the shared expert, 3 GEMMs
+/// each (SwiGLU); the router is excluded.
+double usefulFlops(const Config &c, int t) {
+  return 2.0 * 3 * double(t) * c.d * (double(c.k) * c.h + c.sharedH);
+}
+
+std::string tensorType(std::initializer_list<int> dims) {
+  std::string s = "tensor<";
+  for (int d : dims)
+    s += (d < 0 ? std::string("?") : std::to_string(d)) + "x";
+  return s + "f32>";
+}
+
+/// @layer(x, router, w13, w2 [, select bias] [, shared w13, w2 [, gate]]).
+std::string layerModule(const Config &c) {
+  const RoutingConfig &r = c.routing;
+  std::string x = tensorType({-1, c.d}), wr = tensorType({c.experts, c.d}),
+              w1 = tensorType({c.experts, 2 * c.h, c.d}),
+              w2 = tensorType({c.experts, c.d, c.h}),
+              b = tensorType({c.experts}),
+              s1 = tensorType({2 * c.sharedH, c.d}),
+              s2 = tensorType({c.d, c.sharedH}), g = tensorType({c.d});
+  std::string args =
+                  "%x: " + x + ", %wr: " + wr + ", %w1: " + w1 + ", %w2: " + w2,
+              types = x + ", " + wr + ", " + w1 + ", " + w2;
+  std::string operands = "%x, %wr, %w1, %w2";
+  if (c.selectBias) {
+    args += ", %b: " + b;
+    types += ", " + b;
+    operands += " select_bias %b";
+  }
+  if (c.sharedH) {
+    args += ", %s1: " + s1 + ", %s2: " + s2;
+    types += ", " + s1 + ", " + s2;
+    operands += " shared(%s1, %s2)";
+  }
+  if (c.sharedGate) {
+    args += ", %g: " + g;
+    types += ", " + g;
+    operands += " shared_gate %g";
+  }
+  std::ostringstream os;
+  os << "func.func @layer(" << args << ") -> " << x << " {\n"
+     << "  %y = moe.layer " << operands
+     << " {routing = #moe.routing<k = " << c.k
+     << (r.sigmoid ? ", scoring = sigmoid" : "")
+     << (r.sigmoid ? "" : ", renormalize");
+  if (r.groups > 1)
+    os << ", scale = " << r.scale << ", groups = " << r.groups
+       << ", group_topk = " << r.groupTopk
+       << (r.top2Sum ? ", group_score = top2_sum" : "");
+  os << ">, capacity = #moe.capacity<factor = 0.0>, ffn = #moe.ffn<swiglu>} "
+     << ": (" << types << ") -> " << x << "\n  return %y : " << x << "\n}\n";
+  // The expert GEMMs alone on a given plan (the routing share).
+  std::string xb = tensorType({-1, c.d}), hb = tensorType({-1, c.h});
+  std::string off = "tensor<" + std::to_string(c.experts + 1) + "xi32>",
+              cnt = "tensor<" + std::to_string(c.experts) + "xi32>";
+  os << "func.func @experts(%xb: " << xb << ", %w1: " << w1 << ", %w2: " << w2
+     << ", %off: " << off << ", %cnt: " << cnt << ") -> " << xb << " {\n"
+     << "  %h = moe.grouped_matmul %xb, %w1, %off, %cnt {epilogue = "
+        "#moe.activation<swiglu>} : ("
+     << xb << ", " << w1 << ", " << off << ", " << cnt << ") -> " << hb << "\n"
+     << "  %y = moe.grouped_matmul %h, %w2, %off, %cnt : (" << hb << ", " << w2
+     << ", " << off << ", " << cnt << ") -> " << xb << "\n"
+     << "  return %y : " << xb << "\n}\n";
+  return os.str();
+}
+
+/// Uniform values in [-scale, scale) from a fixed xorshift stream: fast
+/// enough for the 700 MB of mixtral-slice weights.
+template <typename Vector>
+void fillUniform(Vector &v, float scale, uint64_t seed) {
+  uint64_t s = seed * 0x9E3779B97F4A7C15ull + 1;
+  for (float &x : v) {
+    s ^= s << 13;
+    s ^= s >> 7;
+    s ^= s << 17;
+    x = scale * (float((s >> 40) & 0xFFFFFF) / float(1 << 23) - 1.f);
+  }
+}
+
+float silu(float z) { return z / (1.f + std::exp(-z)); }
+
+/// The weights and inputs of one configuration.
+struct Layer {
+  const Config *c;
+  LineVector<float> router, w1, w2, s1, s2, gate;
+  std::vector<float> bias;
+};
+
+/// x with feature 0 fixed at 1, so router[e][0] acts as expert e's logit
+/// bias: the skewed cases raise expert 0's.
+LineVector<float> tokensFor(const Config &c, int t, uint64_t seed) {
+  LineVector<float> x(size_t(t) * c.d);
+  fillUniform(x, 1.f, seed);
+  for (int i = 0; i < t; ++i)
+    x[size_t(i) * c.d] = 1.f;
+  return x;
+}
+
+/// Scores P [T, E] with one sgemm (the router of the per-expert loop).
+std::vector<float> routerScores(const Layer &l, const LineVector<float> &x,
+                                int t) {
+  const Config &c = *l.c;
+  std::vector<float> p(size_t(t) * c.experts);
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, t, c.experts, c.d, 1.f,
+              x.data(), c.d, l.router.data(), c.d, 0.f, p.data(), c.experts);
+  for (int i = 0; i < t; ++i) {
+    float *row = &p[size_t(i) * c.experts];
+    if (c.routing.sigmoid) {
+      for (int e = 0; e < c.experts; ++e)
+        row[e] = 1.f / (1.f + std::exp(-row[e]));
+      continue;
+    }
+    float max = *std::max_element(row, row + c.experts), sum = 0;
+    for (int e = 0; e < c.experts; ++e)
+      sum += row[e] = std::exp(row[e] - max);
+    for (int e = 0; e < c.experts; ++e)
+      row[e] /= sum;
+  }
+  return p;
+}
+
+loom::oracle::Routing routeTokens(const Layer &l, const LineVector<float> &x,
+                                  int t) {
+  return loom::oracle::route(l.c->routing, routerScores(l, x, t), l.bias, t);
+}
+
+/// The per-expert OpenBLAS loop (moe.md §4 `expert_loop_sgemm`).
+struct ExpertLoop {
+  explicit ExpertLoop(const Layer &l) : l(l) {}
+  const Layer &l;
+  LineVector<float> xe, he, ye, hs;
+
+  void run(const LineVector<float> &x, int t, LineVector<float> &y) {
+    const Config &c = *l.c;
+    loom::oracle::Routing r = routeTokens(l, x, t);
+    y.assign(size_t(t) * c.d, 0.f);
+    if (c.sharedH)
+      sharedExpert(x, t, y);
+    xe.resize(size_t(t) * c.k * c.d);
+    he.resize(size_t(t) * c.k * 2 * c.h);
+    ye.resize(size_t(t) * c.k * c.d);
+    for (int e = 0; e < c.experts; ++e) {
+      std::vector<int> slots; // t * k + s of expert e's slots
+      for (int i = 0; i < t * c.k; ++i)
+        if (r.ids[i] == e)
+          slots.push_back(i);
+      int n = slots.size();
+      if (!n)
+        continue;
+      for (int i = 0; i < n; ++i)
+        std::memcpy(&xe[size_t(i) * c.d], &x[size_t(slots[i] / c.k) * c.d],
+                    c.d * sizeof(float));
+      ffn(n, &l.w1[size_t(e) * 2 * c.h * c.d], &l.w2[size_t(e) * c.d * c.h],
+          c.h);
+      for (int i = 0; i < n; ++i) {
+        float w = r.weights[slots[i]];
+        float *out = &y[size_t(slots[i] / c.k) * c.d];
+        const float *row = &ye[size_t(i) * c.d];
+        for (int j = 0; j < c.d; ++j)
+          out[j] += w * row[j];
+      }
+    }
+  }
+
+  /// ye[0..n) = W2 (silu(Wg xe) * (Wu xe)) for xe[0..n).
+  void ffn(int n, const float *w1, const float *w2, int h) {
+    const Config &c = *l.c;
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, 2 * h, c.d, 1.f,
+                xe.data(), c.d, w1, c.d, 0.f, he.data(), 2 * h);
+    for (int i = 0; i < n; ++i) {
+      float *row = &he[size_t(i) * 2 * h];
+      for (int j = 0; j < h; ++j)
+        row[j] = silu(row[j]) * row[h + j];
+    }
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, c.d, h, 1.f,
+                he.data(), 2 * h, w2, h, 0.f, ye.data(), c.d);
+  }
+
+  void sharedExpert(const LineVector<float> &x, int t, LineVector<float> &y) {
+    const Config &c = *l.c;
+    xe.assign(x.begin(), x.end());
+    he.resize(size_t(t) * 2 * c.sharedH);
+    ye.resize(size_t(t) * c.d);
+    ffn(t, l.s1.data(), l.s2.data(), c.sharedH);
+    for (int i = 0; i < t; ++i) {
+      float g = 1.f;
+      if (c.sharedGate) {
+        float dot = cblas_sdot(c.d, &x[size_t(i) * c.d], 1, l.gate.data(), 1);
+        g = 1.f / (1.f + std::exp(-dot));
+      }
+      for (int j = 0; j < c.d; ++j)
+        y[size_t(i) * c.d + j] = g * ye[size_t(i) * c.d + j];
+    }
+  }
+};
+
+/// One sgemm chain with the layer's FLOPs and no routing: T*k rows through
+/// expert 0 (and T rows through the shared expert).
+struct SingleSgemm {
+  explicit SingleSgemm(const Layer &l) : l(l) {}
+  const Layer &l;
+  LineVector<float> a, h, y;
+  void run(const LineVector<float> &x, int t) {
+    const Config &c = *l.c;
+    int rows = t * c.k;
+    a.resize(size_t(rows) * c.d);
+    for (int i = 0; i < rows; ++i)
+      std::memcpy(&a[size_t(i) * c.d], &x[size_t(i / c.k) * c.d],
+                  c.d * sizeof(float));
+    chain(rows, l.w1.data(), l.w2.data(), c.h);
+    if (c.sharedH)
+      chain(t, l.s1.data(), l.s2.data(), c.sharedH);
+  }
+  void chain(int rows, const float *w1, const float *w2, int hidden) {
+    const Config &c = *l.c;
+    h.resize(size_t(rows) * 2 * hidden);
+    y.resize(size_t(rows) * c.d);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, 2 * hidden, c.d,
+                1.f, a.data(), c.d, w1, c.d, 0.f, h.data(), 2 * hidden);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, c.d, hidden, 1.f,
+                h.data(), 2 * hidden, w2, hidden, 0.f, y.data(), c.d);
+  }
+};
+
+/// max/mean of the per-expert routed rows.
+double loadRatio(const loom::oracle::Routing &r, int experts) {
+  std::vector<int> n(experts, 0);
+  for (int32_t id : r.ids)
+    ++n[id];
+  double max = *std::max_element(n.begin(), n.end());
+  return max / (double(r.ids.size()) / experts);
+}
+
+struct Record {
+  std::string config, routing, variant;
+  int t, threads;
+  Timing time;
+  double routingUs = -1, load = 0, relErr = -1, bandwidth = 0;
+};
+
+struct Options {
+  std::string compiler, workdir, json, threads, configs, tokens;
+  bool quick = false;
+};
+
+} // namespace
+
+int main(int argc, char **argv) {
+  Options opt;
+  parseArguments(
+      argc, argv,
+      {{"--json", &opt.json},
+       {"--threads", &opt.threads},
+       {"--configs", &opt.configs},
+       {"--t", &opt.tokens},
+       {"--compiler", &opt.compiler},
+       {"--workdir", &opt.workdir}},
+      {{"--quick", &opt.quick}},
+      "loom-moe-bench --compiler LOOM_COMPILE --workdir DIR "
+      "[--quick] [--threads 1,2] [--configs anchor,mixtral-slice,fine,"
+      "fine-ds] [--t 8,512] [--json FILE]");
+  if (opt.compiler.empty() || opt.workdir.empty())
+    die("--compiler and --workdir are required");
+  bool avx512 = __builtin_cpu_supports("avx512f");
+  std::printf("# bench moe%s: OpenBLAS core %s; AVX-512F %s\n",
+              opt.quick ? " --quick" : "", openblas_get_corename(),
+              avx512 ? "yes" : "no");
+  std::printf("# load average at start: %s\n", loadAverage().c_str());
+
+  std::vector<Config> selected;
+  for (const Config &c : configs())
+    if (opt.configs.empty() ? !opt.quick || !c.quickTokens.empty()
+                            : opt.configs.find(c.name) != std::string::npos)
+      selected.push_back(c);
+  if (selected.empty())
+    die("no configuration matches '" + opt.configs + "'");
+  std::vector<int> threadCounts;
+  for (const std::string &t : splitList(!opt.threads.empty() ? opt.threads
+                                        : opt.quick          ? "1"
+                                                             : "1,2"))
+    threadCounts.push_back(std::max(1, std::atoi(t.c_str())));
+  const char *routings[] = {"balanced", "skewed"};
+
+  // The read probe for the decode goal: 1 GiB, far beyond any cache.
+  size_t probeBytes = size_t(1) << 30;
+  char *probe = static_cast<char *>(std::aligned_alloc(64, probeBytes));
+  std::memset(probe, 1, probeBytes);
+
+  std::vector<Record> records;
+  double minSeconds = opt.quick ? 0.3 : 1.0;
+  for (const Config &c : selected) {
+    std::vector<int> tokens = opt.quick ? c.quickTokens : c.tokens;
+    if (!opt.tokens.empty()) {
+      tokens.clear();
+      for (const std::string &t : splitList(opt.tokens))
+        tokens.push_back(std::max(1, std::atoi(t.c_str())));
+    }
+    std::fprintf(stderr, "%s: weights and compile\n", c.name.c_str());
+    Layer l;
+    l.c = &c;
+    l.router.resize(size_t(c.experts) * c.d);
+    l.w1.resize(size_t(c.experts) * 2 * c.h * c.d);
+    l.w2.resize(size_t(c.experts) * c.d * c.h);
+    fillUniform(l.router, 0.05f, 1);
+    fillUniform(l.w1, 1.f / std::sqrt(float(c.d)), 2);
+    fillUniform(l.w2, 1.f / std::sqrt(float(c.h)), 3);
+    if (c.selectBias) {
+      l.bias.resize(c.experts);
+      fillUniform(l.bias, 0.01f, 4);
+    }
+    if (c.sharedH) {
+      l.s1.resize(size_t(2) * c.sharedH * c.d);
+      l.s2.resize(size_t(c.d) * c.sharedH);
+      l.gate.resize(c.d);
+      fillUniform(l.s1, 1.f / std::sqrt(float(c.d)), 5);
+      fillUniform(l.s2, 1.f / std::sqrt(float(c.sharedH)), 6);
+      fillUniform(l.gate, 0.05f, 7);
+    }
+    std::string source = layerModule(c);
+    std::string base = opt.workdir + "/lib" + c.name;
+    Model loom = compileModel(opt.compiler, source, base + ".so", false);
+    Model ref = compileModel(opt.compiler, source, base + "_ref.so", true);
+
+    for (int t : tokens)
+      for (const char *routing : routings) {
+        bool skewed = std::string(routing) == "skewed";
+        LineVector<float> x = tokensFor(c, t, 100 + t);
+        // Skewed: raise expert 0's logit until it takes twice its share
+        // (bisection on the routing the loop computes).
+        float skew = 0;
+        for (int e = 0; e < c.experts; ++e)
+          l.router[size_t(e) * c.d] = 0;
+        if (skewed) {
+          float lo = 0, hi = 20;
+          for (int step = 0; step < 30; ++step) {
+            skew = (lo + hi) / 2;
+            l.router[0] = skew;
+            double load = loadRatio(routeTokens(l, x, t), c.experts);
+            (load < 2.0 ? lo : hi) = skew;
+          }
+          l.router[0] = skew = hi;
+        }
+        loom::oracle::Routing plan = routeTokens(l, x, t);
+        double load = loadRatio(plan, c.experts);
+
+        std::vector<Input> layerInputs = {
+            {x.data(), {t, c.d}},
+            {l.router.data(), {c.experts, c.d}},
+            {l.w1.data(), {c.experts, 2 * c.h, c.d}},
+            {l.w2.data(), {c.experts, c.d, c.h}}};
+        if (c.selectBias)
+          layerInputs.push_back({l.bias.data(), {c.experts}});
+        if (c.sharedH) {
+          layerInputs.push_back({l.s1.data(), {2 * c.sharedH, c.d}});
+          layerInputs.push_back({l.s2.data(), {c.d, c.sharedH}});
+        }
+        if (c.sharedGate)
+          layerInputs.push_back({l.gate.data(), {c.d}});
+        // The plan as the grouped layout: rows sorted by expert, slot-major.
+        int rows = plan.offsets.back();
+        LineVector<float> xb(size_t(std::max(rows, 1)) * c.d);
+        for (int r = 0; r < rows; ++r)
+          std::memcpy(&xb[size_t(r) * c.d],
+                      &x[size_t(plan.rows[r] / c.k) * c.d],
+                      c.d * sizeof(float));
+        std::vector<Input> expertInputs = {
+            {xb.data(), {rows, c.d}},
+            {l.w1.data(), {c.experts, 2 * c.h, c.d}},
+            {l.w2.data(), {c.experts, c.d, c.h}},
+            {plan.offsets.data(), {c.experts + 1}, LOOM_I32},
+            {plan.counts.data(), {c.experts}, LOOM_I32}};
+
+        ExpertLoop loop(l);
+        SingleSgemm single(l);
+        LineVector<float> want, scratch;
+        std::vector<float> got;
+        loop.run(x, t, want);
+        loom.run("layer", layerInputs, &got);
+        double maxRef = 0, maxErr = 0;
+        for (size_t i = 0; i < want.size(); ++i) {
+          maxRef = std::max(maxRef, double(std::fabs(want[i])));
+          maxErr = std::max(maxErr, double(std::fabs(got[i] - want[i])));
+        }
+        double relErr = maxErr / std::max(maxRef, 1e-30);
+        std::fprintf(stderr, "%s T=%d %s: load max/mean %.2f, rel err %.2e\n",
+                     c.name.c_str(), t, routing, load, relErr);
+        if (got.size() != want.size() || !(relErr <= 1e-4))
+          die("Loom's output differs from the per-expert loop's (rel err " +
+              std::to_string(relErr) + ")");
+
+        for (int threads : threadCounts) {
+          loom.api().set_num_threads(threads);
+          openblas_set_num_threads(threads);
+          std::vector<Timing> ts = measureInterleaved(
+              {[&] { loom.run("layer", layerInputs); },
+               [&] { loom.run("experts", expertInputs); },
+               [&] { loop.run(x, t, scratch); }, [&] { single.run(x, t); }},
+              threads, 5, minSeconds);
+          auto add = [&](const char *variant, const Timing &time) {
+            records.push_back({c.name, routing, variant, t, threads, time});
+            records.back().load = load;
+            return &records.back();
+          };
+          double bandwidth = 0;
+          if (t <= 8) {
+            // Decode: bytes of the experts the plan touches (and the router
+            // and shared expert) over Loom's time, against the read probe.
+            std::vector<bool> active(c.experts, false);
+            for (int32_t id : plan.ids)
+              active[id] = true;
+            double bytes = 4.0 * c.experts * c.d + 4.0 * 3 * c.d * c.sharedH;
+            for (bool a : active)
+              bytes += a ? 4.0 * 3 * c.d * c.h : 0;
+            bandwidth = bytes / ts[0].p10 / 1e3;
+            Timing probeTime = measure(
+                [&] {
+                  probe[0] += readProbe(probe, probeBytes, threads, avx512);
+                },
+                nullptr, threads, 3, 0.3);
+            add("read_probe", probeTime)->bandwidth =
+                probeBytes / probeTime.p10 / 1e3;
+          }
+          Record *lr = add("loom", ts[0]);
+          lr->routingUs = ts[0].p10 - ts[1].p10;
+          lr->relErr = relErr;
+          lr->bandwidth = bandwidth;
+          add("expert_loop_sgemm", ts[2]);
+          add("single_sgemm", ts[3]);
+          if (threads == 1 && t * c.k <= 128)
+            add("reference", measure([&] { ref.run("layer", layerInputs); },
+                                     nullptr, 1, 1, 0));
+        }
+      }
+  }
+
+  // The table and the goals.
+  auto find = [&](const Record &r, const char *variant, int threads = 0,
+                  const char *routing = nullptr) -> const Record * {
+    for (const Record &o : records)
+      if (o.config == r.config && o.t == r.t &&
+          o.threads == (threads ? threads : r.threads) &&
+          o.routing == (routing ? routing : r.routing) && o.variant == variant)
+        return &o;
+    return nullptr;
+  };
+  std::printf("\n%-13s %5s %3s %-8s %-17s %10s %8s %6s %8s %6s %6s %9s\n",
+              "config", "T", "thr", "routing", "impl", "ms", "GFLOP/s",
+              "route%", "x_ceil", "x_loop", "cpu", "rel_err");
+  for (const Record &r : records) {
+    if (r.variant == "read_probe")
+      continue;
+    const Config *c = nullptr;
+    for (const Config &s : selected)
+      if (s.name == r.config)
+        c = &s;
+    const Record *ceil = find(r, "single_sgemm"),
+                 *loop = find(r, "expert_loop_sgemm");
+    std::printf("%-13s %5d %3d %-8s %-17s %10.3f %8.1f ", r.config.c_str(), r.t,
+                r.threads, r.routing.c_str(), r.variant.c_str(),
+                r.time.p10 / 1e3, usefulFlops(*c, r.t) / r.time.p10 / 1e3);
+    if (r.routingUs >= 0)
+      std::printf("%6.1f ", 100 * r.routingUs / r.time.p10);
+    else
+      std::printf("%6s ", "-");
+    std::printf("%8.2f %6.2f %6.2f ", ceil->time.p10 / r.time.p10,
+                loop->time.p10 / r.time.p10, r.time.cpuShare);
+    if (r.relErr >= 0)
+      std::printf("%9.1e\n", r.relErr);
+    else
+      std::printf("%9s\n", "-");
+  }
+  std::printf("\n");
+  auto verdict = [](bool pass, double share) {
+    return share < 0.9 ? "INCONCLUSIVE (cpu_share < 0.9)"
+           : pass      ? "PASS"
+                       : "FAIL";
+  };
+  for (const Record &r : records) {
+    if (r.variant != "loom")
+      continue;
+    const Record *ceil = find(r, "single_sgemm"),
+                 *loop = find(r, "expert_loop_sgemm");
+    double xc = ceil->time.p10 / r.time.p10, xl = loop->time.p10 / r.time.p10;
+    double share = std::min(r.time.cpuShare, ceil->time.cpuShare);
+    std::string where = r.config + " T=" + std::to_string(r.t) + " " +
+                        std::to_string(r.threads) + "t " + r.routing;
+    if (r.t >= 256)
+      std::printf("G2 %-34s x_ceiling %.2f (goal %.2f): %s\n", where.c_str(),
+                  xc, r.t >= 512 ? 0.85 : 0.75,
+                  verdict(xc >= (r.t >= 512 ? 0.85 : 0.75), share));
+    if (r.config == "anchor" && (r.t == 256 || r.t == 512))
+      std::printf("G3 %-34s x_loop %.2f (goal %.2f): %s\n", where.c_str(), xl,
+                  r.t == 512 ? 1.15 : 1.3,
+                  verdict(xl >= (r.t == 512 ? 1.15 : 1.3), share));
+    double routeShare = r.routingUs / r.time.p10;
+    if (r.t >= 256 || r.t <= 8)
+      std::printf(
+          "G4 %-34s routing %.1f %% (goal %s): %s\n", where.c_str(),
+          100 * routeShare, r.t >= 256 ? "3 %" : "10 %",
+          verdict(routeShare <= (r.t >= 256 ? 0.03 : 0.10), r.time.cpuShare));
+    if (r.routing == "skewed")
+      if (const Record *bal = find(r, "loom", 0, "balanced"))
+        std::printf("G5 %-34s skewed/balanced %.2f at load %.2f (goal "
+                    "1.10): %s\n",
+                    where.c_str(), r.time.p10 / bal->time.p10, r.load,
+                    verdict(r.time.p10 / bal->time.p10 <= 1.10,
+                            std::min(r.time.cpuShare, bal->time.cpuShare)));
+    if (r.bandwidth > 0)
+      if (const Record *p = find(r, "read_probe"))
+        std::printf(
+            "G6 %-34s %.1f of %.1f GB/s = %.2f (goal 0.60): %s\n",
+            where.c_str(), r.bandwidth, p->bandwidth,
+            r.bandwidth / p->bandwidth,
+            verdict(r.bandwidth / p->bandwidth >= 0.6, r.time.cpuShare));
+    if (r.threads == 2 && r.t >= 512)
+      if (const Record *one = find(r, "loom", 1))
+        std::printf("G7 %-34s 2 threads %.2fx 1 thread (goal 1.70): %s\n",
+                    where.c_str(), one->time.p10 / r.time.p10,
+                    verdict(one->time.p10 / r.time.p10 >= 1.7,
+                            std::min(r.time.cpuShare, one->time.cpuShare)));
+  }
+
+  if (!opt.json.empty()) {
+    std::ofstream json(opt.json);
+    json << "[\n";
+    for (size_t i = 0; i < records.size(); ++i) {
+      const Record &r = records[i];
+      json << "  {\"config\": \"" << r.config << "\", \"t\": " << r.t
+           << ", \"threads\": " << r.threads << ", \"routing\": \"" << r.routing
+           << "\", \"variant\": \"" << r.variant
+           << "\", \"time_us\": " << r.time.p10
+           << ", \"median_us\": " << r.time.median
+           << ", \"calls\": " << r.time.calls
+           << ", \"cpu_share\": " << r.time.cpuShare
+           << ", \"routing_us\": " << (r.routingUs >= 0 ? r.routingUs : 0)
+           << ", \"load_max_over_mean\": " << r.load
+           << ", \"bandwidth_gbs\": " << r.bandwidth << "}"
+           << (i + 1 < records.size() ? "," : "") << "\n";
+    }
+    json << "]\n";
+    std::printf("wrote %s\n", opt.json.c_str());
+  }
+  std::free(probe);
+  return 0;
+}

@@ -1,0 +1,39 @@
+//===- Builders.h - IR the moe lowerings build alike ------------*- C++ -*-===//
+#ifndef LOOM_DIALECT_MOE_TRANSFORMS_BUILDERS_H
+#define LOOM_DIALECT_MOE_TRANSFORMS_BUILDERS_H
+
+#include "loom/Dialect/MoE/IR/MoEOps.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+namespace mlir::loom::moe {
+
+/// act(z) for an f32 scalar or a vector of f32, from arith and math ops:
+/// the reference lowering and the vector kernels evaluate the same formula.
+/// Gated kinds give the activation of their gate half (silu for swiglu,
+/// gelu for geglu); the caller multiplies by the up half.
+Value buildActivation(OpBuilder &b, Location loc, Activation act, Value z);
+
+/// A reduction of `input` [T, n] over n to f32 [T] (linalg), from `init`
+/// with `combine(acc, element)`; with `other` [n], of input[t, j] *
+/// other[j].
+Value buildRowReduction(
+    ImplicitLocOpBuilder &b, Value input, double init,
+    function_ref<Value(OpBuilder &, Location, Value, Value)> combine,
+    Value other = Value());
+
+/// 1 / (1 + exp(-v)) for every element of the f32 tensor `v` (linalg).
+Value buildElementwiseSigmoid(ImplicitLocOpBuilder &b, Value v);
+
+/// moe.grouped_matmul of every row of `x` [T, K] by `weight` [N, K] as one
+/// expert: a dense layer in the form the expert kernels take.
+Value buildAllRowsMatmul(ImplicitLocOpBuilder &b, Value x, Value weight,
+                         RankedTensorType resultType, Value rowScale,
+                         Activation act);
+
+/// The router's score function (moe.md §1.1) on f32 logits [T, E]: a
+/// max-subtracted softmax over E, or an elementwise sigmoid (linalg).
+Value buildRouterScores(ImplicitLocOpBuilder &b, Value logits, Scoring scoring);
+
+} // namespace mlir::loom::moe
+
+#endif // LOOM_DIALECT_MOE_TRANSFORMS_BUILDERS_H

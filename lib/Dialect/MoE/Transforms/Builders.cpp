@@ -1,0 +1,185 @@
+//===- Activation.cpp - The expert activations of moe.md §1.6 -------------===//
+
+#include "loom/Dialect/MoE/Transforms/Builders.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/TypeUtilities.h"
+
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::loom::moe;
+
+Value mlir::loom::moe::buildActivation(OpBuilder &b, Location loc,
+                                       Activation act, Value z) {
+  // Constants take z's shape, so one formula serves scalars and vectors.
+  auto constant = [&](double v) -> Value {
+    TypedAttr scalar = b.getF32FloatAttr(v);
+    if (auto vector = dyn_cast<VectorType>(z.getType()))
+      return arith::ConstantOp::create(b, loc, vector,
+                                       DenseElementsAttr::get(vector, scalar));
+    return arith::ConstantOp::create(b, loc, scalar);
+  };
+  auto mul = [&](Value x, Value y) -> Value {
+    return arith::MulFOp::create(b, loc, x, y);
+  };
+  auto add = [&](Value x, Value y) -> Value {
+    return arith::AddFOp::create(b, loc, x, y);
+  };
+  Value one = constant(1.0), half = constant(0.5);
+  switch (act) {
+  case Activation::None:
+    return z;
+  case Activation::Relu:
+    return arith::MaximumFOp::create(b, loc, z, constant(0.0));
+  case Activation::Silu:
+  case Activation::Swiglu: {
+    Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, z));
+    return mul(z, arith::DivFOp::create(b, loc, one, add(one, e)));
+  }
+  case Activation::Gelu:
+  case Activation::Geglu: {
+    Value erf =
+        math::ErfOp::create(b, loc, mul(z, constant(0.70710678118654752440)));
+    return mul(mul(half, z), add(one, erf));
+  }
+  case Activation::GeluTanh: {
+    Value z3 = mul(mul(z, z), z);
+    Value inner = mul(constant(0.79788456080286535588),
+                      add(z, mul(constant(0.044715), z3)));
+    return mul(mul(half, z), add(one, math::TanhOp::create(b, loc, inner)));
+  }
+  }
+  llvm_unreachable("unknown activation");
+}
+
+Value mlir::loom::moe::buildRowReduction(
+    ImplicitLocOpBuilder &b, Value input, double init,
+    function_ref<Value(OpBuilder &, Location, Value, Value)> combine,
+    Value other) {
+  MLIRContext *ctx = b.getContext();
+  Type f32 = b.getF32Type();
+  Value tokens = tensor::DimOp::create(b, input, 0);
+  Value empty = tensor::EmptyOp::create(b, ArrayRef<OpFoldResult>{tokens}, f32);
+  Value initValue = arith::ConstantOp::create(b, f32, b.getF32FloatAttr(init));
+  Value filled = linalg::FillOp::create(b, initValue, empty).getResult(0);
+  AffineMap id = AffineMap::getMultiDimIdentityMap(2, ctx);
+  AffineMap row = AffineMap::get(2, 0, getAffineDimExpr(0, ctx));
+  AffineMap col = AffineMap::get(2, 0, getAffineDimExpr(1, ctx));
+  SmallVector<Value> inputs = {input};
+  SmallVector<AffineMap> maps = {id};
+  if (other) {
+    inputs.push_back(other);
+    maps.push_back(col);
+  }
+  maps.push_back(row);
+  return linalg::GenericOp::create(
+             b, filled.getType(), inputs, filled, maps,
+             ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
+                                           utils::IteratorType::reduction},
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               Value element = args[0];
+               if (element.getType() != f32)
+                 element = arith::ExtFOp::create(nb, l, f32, element);
+               if (other) {
+                 Value o = args[1];
+                 if (o.getType() != f32)
+                   o = arith::ExtFOp::create(nb, l, f32, o);
+                 element = arith::MulFOp::create(nb, l, element, o);
+               }
+               linalg::YieldOp::create(nb, l,
+                                       combine(nb, l, args.back(), element));
+             })
+      .getResult(0);
+}
+
+/// A parallel linalg.generic over `inputs` (and `broadcast`, indexed by the
+/// leading dimension only) into a tensor shaped like inputs[0].
+static Value
+elementwise(ImplicitLocOpBuilder &b, ValueRange inputs, Value broadcast,
+            function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+  MLIRContext *ctx = b.getContext();
+  auto type = cast<RankedTensorType>(inputs[0].getType());
+  int64_t rank = type.getRank();
+  AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
+  SmallVector<Value> operands(inputs);
+  SmallVector<AffineMap> maps(inputs.size(), id);
+  if (broadcast) {
+    operands.push_back(broadcast);
+    maps.push_back(AffineMap::get(rank, 0, getAffineDimExpr(0, ctx)));
+  }
+  maps.push_back(id);
+  SmallVector<OpFoldResult> sizes =
+      tensor::getMixedSizes(b, b.getLoc(), inputs[0]);
+  Value init = tensor::EmptyOp::create(b, sizes, type.getElementType());
+  return linalg::GenericOp::create(
+             b, type, operands, init, maps,
+             SmallVector<utils::IteratorType>(rank,
+                                              utils::IteratorType::parallel),
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               linalg::YieldOp::create(nb, l, body(nb, l, args.drop_back()));
+             })
+      .getResult(0);
+}
+
+Value mlir::loom::moe::buildElementwiseSigmoid(ImplicitLocOpBuilder &b,
+                                               Value v) {
+  return elementwise(
+      b, v, Value(), [](OpBuilder &nb, Location l, ValueRange args) -> Value {
+        Value one = arith::ConstantOp::create(nb, l, nb.getF32FloatAttr(1));
+        Value e =
+            math::ExpOp::create(nb, l, arith::NegFOp::create(nb, l, args[0]));
+        return arith::DivFOp::create(nb, l, one,
+                                     arith::AddFOp::create(nb, l, one, e));
+      });
+}
+
+Value mlir::loom::moe::buildAllRowsMatmul(ImplicitLocOpBuilder &b, Value x,
+                                          Value weight,
+                                          RankedTensorType resultType,
+                                          Value rowScale, Activation act) {
+  Type i32 = b.getI32Type();
+  auto type = cast<RankedTensorType>(weight.getType());
+  auto expandedType = RankedTensorType::get(
+      {1, type.getDimSize(0), type.getDimSize(1)}, type.getElementType());
+  Value expanded = tensor::ExpandShapeOp::create(
+      b, expandedType, weight, SmallVector<ReassociationIndices>{{0, 1}, {2}});
+  Value rows = arith::IndexCastOp::create(
+      b, i32, tensor::DimOp::create(b, x, 0).getResult());
+  Value zero = arith::ConstantOp::create(b, i32, b.getI32IntegerAttr(0));
+  Value offsets = tensor::FromElementsOp::create(
+      b, RankedTensorType::get({2}, i32), ValueRange{zero, rows});
+  Value counts = tensor::FromElementsOp::create(
+      b, RankedTensorType::get({1}, i32), ValueRange{rows});
+  return GroupedMatmulOp::create(b, resultType, x, expanded, offsets, counts,
+                                 Value(), rowScale, act);
+}
+
+Value mlir::loom::moe::buildRouterScores(ImplicitLocOpBuilder &b, Value logits,
+                                         Scoring scoring) {
+  if (scoring == Scoring::Sigmoid)
+    return buildElementwiseSigmoid(b, logits);
+  // exp(l - max) / sum over e, summed in ascending e.
+  Value max = buildRowReduction(
+      b, logits, -std::numeric_limits<float>::infinity(),
+      [](OpBuilder &nb, Location l, Value acc, Value v) {
+        return arith::MaximumFOp::create(nb, l, acc, v).getResult();
+      });
+  Value exps = elementwise(
+      b, logits, max, [](OpBuilder &nb, Location l, ValueRange args) {
+        return math::ExpOp::create(
+                   nb, l, arith::SubFOp::create(nb, l, args[0], args[1]))
+            .getResult();
+      });
+  Value sums = buildRowReduction(
+      b, exps, 0.0, [](OpBuilder &nb, Location l, Value acc, Value v) {
+        return arith::AddFOp::create(nb, l, acc, v).getResult();
+      });
+  return elementwise(
+      b, exps, sums, [](OpBuilder &nb, Location l, ValueRange args) {
+        return arith::DivFOp::create(nb, l, args[0], args[1]).getResult();
+      });
+}
