@@ -318,6 +318,8 @@ struct Record {
 
 struct Options {
   std::string compiler, workdir, json, threads, configs, tokens;
+  /// loom-compile --pipeline-options for Loom's model (the tile sweep).
+  std::string schedule;
   bool quick = false;
 };
 
@@ -331,12 +333,13 @@ int main(int argc, char **argv) {
        {"--threads", &opt.threads},
        {"--configs", &opt.configs},
        {"--t", &opt.tokens},
+       {"--schedule", &opt.schedule},
        {"--compiler", &opt.compiler},
        {"--workdir", &opt.workdir}},
       {{"--quick", &opt.quick}},
       "loom-moe-bench --compiler LOOM_COMPILE --workdir DIR "
       "[--quick] [--threads 1,2] [--configs anchor,mixtral-slice,fine,"
-      "fine-ds] [--t 8,512] [--json FILE]");
+      "fine-ds] [--t 8,512] [--schedule \"moe-row-tile=4 ...\"] [--json FILE]");
   if (opt.compiler.empty() || opt.workdir.empty())
     die("--compiler and --workdir are required");
   bool avx512 = __builtin_cpu_supports("avx512f");
@@ -396,7 +399,8 @@ int main(int argc, char **argv) {
     }
     std::string source = layerModule(c);
     std::string base = opt.workdir + "/lib" + c.name;
-    Model loom = compileModel(opt.compiler, source, base + ".so", false);
+    Model loom =
+        compileModel(opt.compiler, source, base + ".so", false, opt.schedule);
     Model ref = compileModel(opt.compiler, source, base + "_ref.so", true);
 
     for (int t : tokens)

@@ -224,11 +224,10 @@ struct LayerCase {
   bool preScore = false;
   int sharedH = 0; // 0: no shared expert
   bool sharedGate = false;
+  int d = 24, h = 40; // model and expert widths
 };
 
 void PrintTo(const LayerCase &c, std::ostream *os) { *os << c.name; }
-
-constexpr int kD = 24, kH = 40;
 
 const char *actName(Act a) {
   static const char *names[] = {"relu", "gelu", "gelu_tanh",
@@ -238,6 +237,7 @@ const char *actName(Act a) {
 
 std::string layerModule(const LayerCase &lc) {
   const RoutingConfig &c = lc.config;
+  const int kD = lc.d, kH = lc.h;
   int E = c.experts, H = loom::oracle::gated(lc.act) ? 2 * kH : kH;
   int hs = std::max(lc.sharedH, 1),
       Hs = loom::oracle::gated(lc.act) ? 2 * hs : hs;
@@ -280,6 +280,7 @@ class MoELayer : public ::testing::TestWithParam<LayerCase> {};
 /// The layer through `pipeline` against the oracle, for T = 1, 7, 63.
 void checkLayer(const LayerCase &lc, Pipeline pipeline) {
   const RoutingConfig &c = lc.config;
+  const int kD = lc.d, kH = lc.h;
   std::string source = layerModule(lc), error;
   auto model = CompiledModel::compile(source, error, pipeline);
   ASSERT_TRUE(model) << error << "\n" << source;
@@ -375,6 +376,13 @@ std::vector<LayerCase> layerCases() {
   cases.push_back({"swiglu_sigmoid_shared", sig, Act::Swiglu, false, 24});
   cases.push_back({"swiglu_shared_gated", routing(8, 2, 0.0), Act::Swiglu,
                    false, 24, true});
+  // Long K: the kernel's weight panels exceed their L1 budget, so both
+  // GEMMs sum K in chunks (gated and linear epilogues), K = 1040 and 1100
+  // leave partial chunks and partial K steps.
+  cases.push_back({"swiglu_chunked_k", routing(4, 2, 0.0), Act::Swiglu, false,
+                   0, false, 1040, 1100});
+  cases.push_back({"gelu_chunked_k", routing(4, 1, 0.0), Act::Gelu, false, 0,
+                   false, 1100, 1040});
   return cases;
 }
 

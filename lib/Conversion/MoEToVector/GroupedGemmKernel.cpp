@@ -44,10 +44,23 @@ constexpr int64_t kLanes = 16;
 /// Bytes of a weight panel that stay in L1 next to the streamed rows.
 constexpr int64_t kPanelChunkBytes = 24 * 1024;
 
-/// The K range [begin, end) a row tile sums over; the first range of a
-/// chunked K adds the bias, later ones add to the stored partial sums.
+/// The K range [begin, end) a row tile sums over; the last one of a chunked
+/// K adds the earlier ones' sums and runs the epilogue.
 struct KRange {
   int64_t begin, end;
+};
+
+/// What a row tile updates: the result slice, and with a chunked K the
+/// earlier chunks' sums [rows, weight rows] (f32).
+struct TileState {
+  Value slice, partial;
+  SmallVector<Value> values() const {
+    return partial ? SmallVector<Value>{slice, partial}
+                   : SmallVector<Value>{slice};
+  }
+  static TileState from(ValueRange values) {
+    return {values[0], values.size() > 1 ? values[1] : Value()};
+  }
 };
 
 Value idx(Builder &b, int64_t v) {
@@ -127,10 +140,23 @@ public:
     Value empty = tensor::EmptyOp::create(
         b, resultType,
         resultType.isDynamicDim(0) ? ValueRange{rowCount} : ValueRange{});
-    // Rows outside every segment (padding) are 0.
+    // Rows outside every segment (padding) are 0: zeroed first unless the
+    // segments tile the rows exactly, the usual grouped layout, where a
+    // fill would write the whole result twice.
     Value zero = arith::ConstantOp::create(
         b, b.getFloatAttr(resultType.getElementType(), 0.0));
-    Value out = linalg::FillOp::create(b, zero, empty).getResult(0);
+    Value out =
+        scf::IfOp::create(
+            b, segmentsCoverRows(b, rowCount),
+            [&](OpBuilder &ob, Location loc) {
+              scf::YieldOp::create(ob, loc, empty);
+            },
+            [&](OpBuilder &ob, Location loc) {
+              scf::YieldOp::create(
+                  ob, loc,
+                  linalg::FillOp::create(ob, loc, zero, empty).getResult(0));
+            })
+            .getResult(0);
     return forLoop(b, idx(b, 0), idx(b, experts), 1, out,
                    [&](Builder &b, Value e, ValueRange out) {
                      return SmallVector<Value>{
@@ -139,6 +165,27 @@ public:
   }
 
 private:
+  /// offsets[0] = 0, offsets[e] + counts[e] = offsets[e + 1] (counts >= 0)
+  /// and offsets[E] = R: every row belongs to exactly one segment.
+  Value segmentsCoverRows(Builder &b, Value rowCount) {
+    auto cmp = [&](arith::CmpIPredicate p, Value x, Value y) -> Value {
+      return arith::CmpIOp::create(b, p, x, y);
+    };
+    Value first = extractIndex(b, op.getOffsets(), idx(b, 0));
+    Value covered = cmp(arith::CmpIPredicate::eq, first, idx(b, 0));
+    for (int64_t e = 0; e < experts; ++e) {
+      Value count = extractIndex(b, op.getCounts(), idx(b, e));
+      Value next = extractIndex(b, op.getOffsets(), idx(b, e + 1));
+      Value tiles = arith::AndIOp::create(
+          b, cmp(arith::CmpIPredicate::sge, count, idx(b, 0)),
+          cmp(arith::CmpIPredicate::eq, add(b, first, count), next));
+      covered = arith::AndIOp::create(b, covered, tiles);
+      first = next;
+    }
+    return arith::AndIOp::create(
+        b, covered, cmp(arith::CmpIPredicate::eq, first, rowCount));
+  }
+
   Value extractIndex(Builder &b, Value tensor, Value i) {
     Value v = tensor::ExtractOp::create(b, tensor, i);
     return arith::IndexCastOp::create(b, b.getIndexType(), v);
@@ -199,17 +246,28 @@ private:
                  [&](OpBuilder &ob, Location loc) {
                    Builder nb(loc, ob);
                    SmallVector<Value> wRows = weightRows(nb, col0, width);
-                   Value panel = packPanel(nb, e, wRows), result = slice;
-                   for (KRange range : chunksOfK(wRows.size()))
-                     result = emitRowTiles(nb, e, start, rows, col0, width,
-                                           panel, range, result);
-                   scf::YieldOp::create(nb, result);
+                   Value panel = packPanel(nb, e, wRows);
+                   SmallVector<KRange> chunks = chunksOfK(wRows.size());
+                   // Sums of the chunks before the last, per (row, weight
+                   // row).
+                   TileState state{slice, Value()};
+                   if (chunks.size() > 1)
+                     state.partial = tensor::EmptyOp::create(
+                         nb,
+                         ArrayRef<OpFoldResult>{
+                             rows, nb.getIndexAttr(int64_t(wRows.size()))},
+                         nb.getF32Type());
+                   for (KRange range : chunks)
+                     state = emitRowTiles(nb, e, start, rows, col0, width,
+                                          panel, range, state);
+                   scf::YieldOp::create(nb, state.slice);
                  },
                  [&](OpBuilder &ob, Location loc) {
                    Builder nb(loc, ob);
-                   scf::YieldOp::create(nb, emitRowTiles(nb, e, start, rows,
-                                                         col0, width, Value(),
-                                                         {0, k}, slice));
+                   scf::YieldOp::create(
+                       nb, emitRowTiles(nb, e, start, rows, col0, width,
+                                        Value(), {0, k}, {slice, Value()})
+                               .slice);
                  })
           .getResult(0);
     };
@@ -237,16 +295,10 @@ private:
   }
 
   /// K in chunks whose part of a panel of `panelRows` rows fits
-  /// kPanelChunkBytes, so that the row tiles sweep each chunk from L1; the
-  /// partial sums go through the result, which is why only a linear
-  /// epilogue into f32 is chunked (the expert FFN's second GEMM).
+  /// kPanelChunkBytes, so that the row tiles sweep each chunk from L1.
   SmallVector<KRange> chunksOfK(int64_t panelRows) {
-    bool linear =
-        act == Activation::None && getElementTypeOrSelf(op.getType()).isF32();
     int64_t chunk = std::max<int64_t>(
         kLanes, kPanelChunkBytes / (panelRows * 4) / kLanes * kLanes);
-    if (!linear || chunk >= k)
-      return {{0, k}};
     SmallVector<KRange> chunks;
     for (int64_t begin = 0; begin < k; begin += chunk)
       chunks.push_back({begin, std::min(k, begin + chunk)});
@@ -304,43 +356,47 @@ private:
   /// Full tiles of tile.rows rows, then the rest with a tile of exactly its
   /// height (compile-time variants, never zero-filled rows). `panel`, when
   /// given, holds the tile's weight rows (packPanel).
-  Value emitRowTiles(Builder &b, Value e, Value start, Value rows, Value col0,
-                     int64_t width, Value panel, KRange range, Value slice) {
+  TileState emitRowTiles(Builder &b, Value e, Value start, Value rows,
+                         Value col0, int64_t width, Value panel, KRange range,
+                         TileState state) {
     Value full =
         mul(b, arith::DivUIOp::create(b, rows, idx(b, tile.rows)), tile.rows);
-    slice = forLoop(b, idx(b, 0), full, tile.rows, slice,
-                    [&](Builder &b, Value row, ValueRange s) {
-                      return SmallVector<Value>{emitTile(b, e, start, row, col0,
-                                                         tile.rows, width,
-                                                         panel, range, s[0])};
-                    })[0];
+    state = TileState::from(
+        forLoop(b, idx(b, 0), full, tile.rows, state.values(),
+                [&](Builder &b, Value row, ValueRange s) {
+                  return emitTile(b, e, start, row, col0, tile.rows, width,
+                                  panel, range, TileState::from(s))
+                      .values();
+                }));
     if (tile.rows == 1)
-      return slice;
+      return state;
     Value left = arith::SubIOp::create(b, rows, full);
     SmallVector<int64_t> heights;
     for (int64_t h = 1; h < tile.rows; ++h)
       heights.push_back(h);
-    auto sw = scf::IndexSwitchOp::create(b, TypeRange{slice.getType()}, left,
+    SmallVector<Value> values = state.values();
+    auto sw = scf::IndexSwitchOp::create(b, ValueRange(values).getTypes(), left,
                                          heights, heights.size());
     {
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(&sw.getDefaultRegion().emplaceBlock());
-      scf::YieldOp::create(b, slice);
+      scf::YieldOp::create(b, values);
       for (auto [i, h] : llvm::enumerate(heights)) {
         b.setInsertionPointToStart(&sw.getCaseRegions()[i].emplaceBlock());
-        scf::YieldOp::create(b, emitTile(b, e, start, full, col0, h, width,
-                                         panel, range, slice));
+        scf::YieldOp::create(
+            b, emitTile(b, e, start, full, col0, h, width, panel, range, state)
+                   .values());
       }
     }
-    return sw.getResult(0);
+    return TileState::from(sw.getResults());
   }
 
   /// Rows [row, row + height) of the expert's slice times weight columns
   /// [col0, col0 + width) (and their up rows when gated), stored into the
   /// slice.
-  Value emitTile(Builder &b, Value e, Value start, Value row, Value col0,
-                 int64_t height, int64_t width, Value panel, KRange range,
-                 Value slice) {
+  TileState emitTile(Builder &b, Value e, Value start, Value row, Value col0,
+                     int64_t height, int64_t width, Value panel, KRange range,
+                     TileState state) {
     Type f32 = b.getF32Type();
     auto vf32 = VectorType::get({kLanes}, f32);
     Value firstRow = add(b, start, row);
@@ -399,6 +455,58 @@ private:
     SmallVector<Value> sums = butterfly(b, gateAcc), upSums;
     if (gated)
       upSums = butterfly(b, upAcc);
+    // Row i's `width` sums of `half`, which may straddle two vectors.
+    auto rowOf = [&](ArrayRef<Value> vectors, int64_t i) -> Value {
+      int64_t first = i * width, v = first / kLanes;
+      Value lo = vectors[v],
+            hi = v + 1 < int64_t(vectors.size()) ? vectors[v + 1] : lo;
+      SmallVector<int64_t> mask;
+      for (int64_t c = 0; c < width; ++c)
+        mask.push_back(first + c - v * kLanes);
+      return vector::ShuffleOp::create(b, lo, hi, mask);
+    };
+    auto partialAt = [&](int64_t i, int64_t half) -> SmallVector<Value> {
+      return {add(b, row, idx(b, i)), idx(b, half * width)};
+    };
+    auto vwidth = VectorType::get({width}, f32);
+    if (range.begin > 0) {
+      // Add the earlier chunks' sums, moved into this tile's lane order.
+      for (int64_t half = 0; half < (gated ? 2 : 1); ++half) {
+        SmallVector<Value> &vectors = half ? upSums : sums;
+        for (int64_t i = 0; i < height; ++i) {
+          Value earlier = vector::TransferReadOp::create(
+              b, vwidth, state.partial, partialAt(i, half),
+              arith::ConstantOp::create(b, b.getF32FloatAttr(0.0)),
+              ArrayRef<bool>{true});
+          for (int64_t v = 0; v < int64_t(vectors.size()); ++v) {
+            SmallVector<int64_t> mask;
+            bool any = false;
+            for (int64_t l = 0; l < kLanes; ++l) {
+              int64_t result = v * kLanes + l;
+              bool mine = result / width == i && result < height * width;
+              mask.push_back(mine ? kLanes + result % width : l);
+              any |= mine;
+            }
+            if (!any)
+              continue;
+            Value zero = arith::ConstantOp::create(
+                b, vf32, DenseElementsAttr::get(vf32, b.getF32FloatAttr(0.0)));
+            vectors[v] = arith::AddFOp::create(
+                b, vectors[v],
+                vector::ShuffleOp::create(b, zero, earlier, mask));
+          }
+        }
+      }
+    }
+    if (range.end < k) {
+      for (int64_t half = 0; half < (gated ? 2 : 1); ++half)
+        for (int64_t i = 0; i < height; ++i)
+          state.partial = vector::TransferWriteOp::create(
+                              b, rowOf(half ? upSums : sums, i), state.partial,
+                              partialAt(i, half), ArrayRef<bool>{true})
+                              .getResult();
+      return state;
+    }
 
     SmallVector<Value> results;
     for (int64_t v = 0; v < int64_t(sums.size()); ++v) {
@@ -422,7 +530,7 @@ private:
         });
       };
       Value gate = sums[v];
-      if (op.getBias() && range.begin == 0)
+      if (op.getBias())
         gate = arith::AddFOp::create(b, gate, biasAt(0));
       Value y = buildActivation(b, b.getLoc(), act, gate);
       if (gated) {
@@ -440,32 +548,20 @@ private:
       results.push_back(y);
     }
 
-    Type outElt = cast<RankedTensorType>(slice.getType()).getElementType();
+    Type outElt =
+        cast<RankedTensorType>(state.slice.getType()).getElementType();
     for (int64_t i = 0; i < height; ++i) {
-      // Row i's results may straddle two result vectors.
-      int64_t first = i * width, v = first / kLanes;
-      Value lo = results[v],
-            hi = v + 1 < int64_t(results.size()) ? results[v + 1] : lo;
-      SmallVector<int64_t> mask;
-      for (int64_t c = 0; c < width; ++c)
-        mask.push_back(first + c - v * kLanes);
-      Value rowValues = vector::ShuffleOp::create(b, lo, hi, mask);
-      Value at[] = {add(b, row, idx(b, i)), idx(b, 0)};
-      if (range.begin > 0)
-        rowValues = arith::AddFOp::create(
-            b, rowValues,
-            vector::TransferReadOp::create(
-                b, VectorType::get({width}, f32), slice, at,
-                arith::ConstantOp::create(b, b.getF32FloatAttr(0.0)),
-                ArrayRef<bool>{true}));
+      Value rowValues = rowOf(results, i);
       if (outElt != f32)
         rowValues = arith::TruncFOp::create(b, VectorType::get({width}, outElt),
                                             rowValues);
-      slice = vector::TransferWriteOp::create(b, rowValues, slice, at,
-                                              ArrayRef<bool>{true})
-                  .getResult();
+      state.slice = vector::TransferWriteOp::create(
+                        b, rowValues, state.slice,
+                        ValueRange{add(b, row, idx(b, i)), idx(b, 0)},
+                        ArrayRef<bool>{true})
+                        .getResult();
     }
-    return slice;
+    return state;
   }
 
   GroupedMatmulOp op;
