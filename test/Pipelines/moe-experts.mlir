@@ -3,9 +3,9 @@
 
 // loom-cpu-pipeline decomposes the layer; the router's logits and both
 // expert GEMMs become the vector kernel (an scf.forall over column tiles
-// per expert), the softmax linalg, top-k to combine are left to the
-// reference lowering, and the kernel reaches LLVM as 512-bit FMAs on
-// OpenMP's thread pool.
+// per expert), dispatch and combine parallel row moves, the softmax
+// linalg; top-k and assign are left to the reference lowering, and the
+// kernels reach LLVM as 512-bit FMAs on OpenMP's thread pool.
 // CHECK-LABEL: IR Dump After ConvertMoEToVector
 // CHECK-NOT: moe.gate
 // CHECK: scf.forall
@@ -16,13 +16,17 @@
 // CHECK: arith.divf
 // CHECK: moe.topk
 // CHECK: moe.assign
-// CHECK: moe.dispatch
+// CHECK-NOT: moe.dispatch
+// CHECK: scf.forall
+// CHECK: vector.transfer_write
 // CHECK-NOT: moe.grouped_matmul
 // CHECK: scf.forall
 // CHECK: vector.fma
 // CHECK: scf.forall
 // CHECK: vector.fma
-// CHECK: moe.combine
+// CHECK-NOT: moe.combine
+// CHECK: scf.forall
+// CHECK: arith.addf {{.*}} : vector<16xf32>
 // LLVM-LABEL: llvm.func @layer
 // LLVM: omp.parallel
 // LLVM: llvm.intr.fma({{.*}}) : (vector<16xf32>, vector<16xf32>, vector<16xf32>) -> vector<16xf32>

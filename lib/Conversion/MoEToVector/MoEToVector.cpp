@@ -1,12 +1,14 @@
 //===- MoEToVector.cpp - The moe dialect's optimized CPU lowering ---------===//
 //
 // The expert GEMMs and the router's logits become the vector kernel of
-// GroupedGemmKernel.cpp; top-k, assign, dispatch and combine are left to
-// convert-moe-to-loops (moe.md §0: routing costs 2-4 % of the layer).
+// GroupedGemmKernel.cpp, dispatch and combine the row moves of
+// RowMoves.cpp; top-k and assign (T * k scalar steps) are left to
+// convert-moe-to-loops.
 //
 //===----------------------------------------------------------------------===//
 
 #include "GroupedGemmKernel.h"
+#include "RowMoves.h"
 
 #include "loom/Conversion/Passes.h"
 #include "loom/Dialect/MoE/IR/MoEOps.h"
@@ -59,6 +61,19 @@ struct ConvertMoEToVectorPass
                              Value(), Activation::None);
       op.replaceAllUsesWith(buildRouterScores(b, logits, op.getScoring()));
       op.erase();
+    }
+    SmallVector<Operation *> moves;
+    getOperation()->walk([&](Operation *op) {
+      if (isa<DispatchOp, CombineOp>(op))
+        moves.push_back(op);
+    });
+    for (Operation *op : moves) {
+      OpBuilder b(op);
+      Value result = isa<DispatchOp>(op)
+                         ? emitDispatch(b, cast<DispatchOp>(op))
+                         : emitCombine(b, cast<CombineOp>(op));
+      op->getResult(0).replaceAllUsesWith(result);
+      op->erase();
     }
     SmallVector<GroupedMatmulOp> gemms;
     getOperation()->walk([&](GroupedMatmulOp op) { gemms.push_back(op); });

@@ -101,3 +101,45 @@ func.func @f16_gate(%x: tensor<?x64xf16>, %wr: tensor<8x64xf16>) -> tensor<?x8xf
   %p = moe.gate %x, %wr : tensor<?x64xf16>, tensor<8x64xf16> -> tensor<?x8xf32>
   return %p : tensor<?x8xf32>
 }
+
+// -----
+
+// Dispatch: one scalar pass records each row's slot (-1: padding), then an
+// scf.forall over the rows copies x[t] 16 lanes at a time (the last step of
+// d = 40 masked), times w for pre-score dispatch, zeros for padding rows.
+// CHECK-LABEL: func @dispatch_prescore
+// CHECK: tensor.splat %c-1_i32
+// CHECK: scf.for
+// CHECK: tensor.insert
+// CHECK: scf.forall (%[[R:.*]]) in (%{{.*}})
+// CHECK: tensor.extract_slice %{{.*}}[%[[R]], 0] [1, 40] [1, 1]
+// CHECK: vector.broadcast
+// CHECK: scf.for {{.*}} = %c0 to %c32 step %c16
+// CHECK: arith.mulf {{.*}} : vector<16xf32>
+// CHECK: arith.select
+// CHECK: vector.transfer_write {{.*}} {in_bounds = [true]}
+// CHECK: vector.transfer_read %{{.*}}[%{{.*}}, %c32]
+// CHECK-NOT: in_bounds
+// CHECK: tensor.parallel_insert_slice
+func.func @dispatch_prescore(%x: tensor<?x40xf32>, %ids: tensor<?x2xi32>, %loc: tensor<?x2xi32>, %off: tensor<5xi32>, %w: tensor<?x2xf32>) -> tensor<?x40xf32> {
+  %b = moe.dispatch %x, %ids, %loc, %off scale %w : (tensor<?x40xf32>, tensor<?x2xi32>, tensor<?x2xi32>, tensor<5xi32>, tensor<?x2xf32>) -> tensor<?x40xf32>
+  return %b : tensor<?x40xf32>
+}
+
+// -----
+
+// Combine: an scf.forall over the tokens; each row starts from init and
+// adds w * row for each kept slot in slot order (an scf.if per slot), f16
+// rows widened and the sum narrowed back per slot as in the reference.
+// CHECK-LABEL: func @combine_f16
+// CHECK: scf.forall
+// CHECK: arith.extf {{.*}} : vector<16xf16> to vector<16xf32>
+// CHECK: scf.if
+// CHECK: arith.mulf {{.*}} : vector<16xf32>
+// CHECK: arith.addf {{.*}} : vector<16xf32>
+// CHECK: arith.truncf {{.*}} : vector<16xf32> to vector<16xf16>
+// CHECK: tensor.parallel_insert_slice
+func.func @combine_f16(%rows: tensor<?x32xf16>, %ids: tensor<?x2xi32>, %loc: tensor<?x2xi32>, %off: tensor<5xi32>, %w: tensor<?x2xf32>, %init: tensor<?x32xf16>) -> tensor<?x32xf16> {
+  %y = moe.combine %rows, %ids, %loc, %off weights %w init %init : (tensor<?x32xf16>, tensor<?x2xi32>, tensor<?x2xi32>, tensor<5xi32>, tensor<?x2xf32>, tensor<?x32xf16>) -> tensor<?x32xf16>
+  return %y : tensor<?x32xf16>
+}
