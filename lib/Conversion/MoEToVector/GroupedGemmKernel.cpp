@@ -41,6 +41,8 @@ namespace {
 
 using Builder = ImplicitLocOpBuilder;
 constexpr int64_t kLanes = 16;
+/// Row tiles from which an expert's weight rows are copied into panels.
+constexpr int64_t kPanelRowTiles = 4;
 /// Bytes of a weight panel that stay in L1 next to the streamed rows.
 constexpr int64_t kPanelChunkBytes = 24 * 1024;
 
@@ -237,10 +239,11 @@ private:
     auto rowTiles = [&](Builder &b, int64_t width) {
       // Several row tiles reuse the tile's weight rows: copied into one
       // contiguous panel they stay in L1 (rows K * 4 bytes apart would
-      // share cache sets whenever K is a multiple of 1024). A single row
-      // tile (decode) reads them where they are.
-      Value several = arith::CmpIOp::create(b, arith::CmpIPredicate::sgt, rows,
-                                            idx(b, tile.rows));
+      // share cache sets whenever K is a multiple of 1024). Below
+      // kPanelRowTiles row tiles (decode) the copy costs more than it
+      // saves, and the tiles read the weights where they are.
+      Value several = arith::CmpIOp::create(b, arith::CmpIPredicate::sge, rows,
+                                            idx(b, kPanelRowTiles * tile.rows));
       return scf::IfOp::create(
                  b, several,
                  [&](OpBuilder &ob, Location loc) {
