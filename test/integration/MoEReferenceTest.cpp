@@ -392,4 +392,57 @@ INSTANTIATE_TEST_SUITE_P(
       return std::string(info.param.name);
     });
 
+//===----------------------------------------------------------------------===//
+// Malformed routing data
+//===----------------------------------------------------------------------===//
+
+// moe.dispatch called directly with routing data moe.assign would never
+// produce — ids out of range, negative locations, rows past the buffer, a
+// negative row count — drops those slots (or yields no rows) instead of
+// reading or writing out of bounds, in both pipelines.
+TEST(MoEMalformed, DispatchDropsInvalidSlots) {
+  const std::string source = R"(
+func.func @dispatch(%x: tensor<?x20xf32>, %ids: tensor<?x2xi32>, %loc: tensor<?x2xi32>, %off: tensor<3xi32>) -> tensor<?x20xf32> {
+  %b = moe.dispatch %x, %ids, %loc, %off : (tensor<?x20xf32>, tensor<?x2xi32>, tensor<?x2xi32>, tensor<3xi32>) -> tensor<?x20xf32>
+  return %b : tensor<?x20xf32>
+})";
+  for (Pipeline pipeline : {Pipeline::Reference, Pipeline::Cpu}) {
+    std::string error;
+    auto model = CompiledModel::compile(source, error, pipeline);
+    ASSERT_TRUE(model) << error;
+    std::vector<float> x(3 * 20);
+    for (size_t i = 0; i < x.size(); ++i)
+      x[i] = float(i);
+    // Token 0: expert 5 (out of range), expert 0 row 0. Token 1: expert 1
+    // at location -1, expert 1 row 1 + 2 = 3. Token 2: expert 1 at
+    // location 9 (past R = 4), expert 0 row 1.
+    std::vector<int32_t> ids = {5, 0, 1, 1, 1, 0}, loc = {0, 0, -1, 2, 9, 1};
+    for (auto [offsets, rows] :
+         {std::pair{std::vector<int32_t>{0, 1, 4}, 4},
+          std::pair{std::vector<int32_t>{0, 1, -3}, 0}}) {
+      LoomTensorList *out = model->run(
+          "dispatch",
+          {model->tensor(x.data(), {3, 20}, LOOM_F32),
+           model->tensor(ids.data(), {3, 2}, LOOM_I32),
+           model->tensor(loc.data(), {3, 2}, LOOM_I32),
+           model->tensor(offsets.data(), {3}, LOOM_I32)},
+          error);
+      ASSERT_TRUE(out) << error;
+      std::vector<float> got = outputValues<float>(model->api(), out, 0);
+      model->api().tensor_list_destroy(out);
+      ASSERT_EQ(got.size(), size_t(rows) * 20);
+      if (rows == 0)
+        continue;
+      // Row 0 <- token 0, row 1 <- token 2 (expert 0's second location is
+      // 1, which lies past its segment but inside the buffer), row 2
+      // untouched, row 3 <- token 1.
+      const int source[] = {0, 2, -1, 1};
+      for (int r = 0; r < 4; ++r)
+        for (int j = 0; j < 20; ++j)
+          ASSERT_EQ(got[r * 20 + j], source[r] < 0 ? 0.f : x[source[r] * 20 + j])
+              << "row " << r << ", column " << j;
+    }
+  }
+}
+
 } // namespace

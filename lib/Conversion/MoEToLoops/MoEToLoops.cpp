@@ -503,7 +503,9 @@ struct DispatchLowering : OpRewritePattern<DispatchOp> {
     int64_t k = cast<RankedTensorType>(ids.getType()).getDimSize(1);
     int64_t experts = cast<RankedTensorType>(offsets.getType()).getDimSize(0) - 1;
     Value tokens = dimOf(b, x, 0);
-    Value rowCount = toIndex(b, at(b, offsets, idx(b, experts)));
+    // R = offsets[E]; a negative one (malformed offsets) is an empty buffer.
+    Value rowCount = arith::MaxSIOp::create(
+        b, toIndex(b, at(b, offsets, idx(b, experts))), idx(b, 0));
     Value zero = arith::ConstantOp::create(b, b.getFloatAttr(elt, 0.0));
     Value buf0 = filled(b, {kDyn, d}, rowCount, zero);
     Value buf = loop(b, tokens, buf0, [&](Builder &b, Value t, ValueRange a) {

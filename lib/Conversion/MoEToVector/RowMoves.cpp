@@ -156,8 +156,12 @@ Value mlir::loom::moe::emitDispatch(OpBuilder &builder, DispatchOp op) {
   int64_t k = cast<RankedTensorType>(ids.getType()).getDimSize(1);
   int64_t experts = cast<RankedTensorType>(offsets.getType()).getDimSize(0) - 1;
   Value tokens = tensor::DimOp::create(b, x, 0);
-  Value rowCount = toIndex(
-      b, tensor::ExtractOp::create(b, offsets, ValueRange{idx(b, experts)}));
+  // R = offsets[E]; a negative one (malformed offsets) is an empty buffer.
+  Value rowCount = arith::MaxSIOp::create(
+      b,
+      toIndex(b, tensor::ExtractOp::create(b, offsets,
+                                           ValueRange{idx(b, experts)})),
+      idx(b, 0));
 
   // slotOf[row] = t * k + s of the slot written there, -1 for padding.
   Value unset = i32(b, -1);
