@@ -41,6 +41,10 @@ namespace {
 
 using Builder = ImplicitLocOpBuilder;
 constexpr int64_t kLanes = 16;
+/// Multiply-adds of an expert from which its column tiles run on several
+/// threads: below, one OpenMP fork and join (10-20 us on this VM) costs
+/// more than the GEMM.
+constexpr int64_t kParallelMacs = 1 << 20;
 /// Row tiles from which an expert's weight rows are copied into panels.
 constexpr int64_t kPanelRowTiles = 4;
 /// Bytes of a weight panel that stay in L1 next to the streamed rows.
@@ -207,7 +211,25 @@ private:
         b, any,
         [&](OpBuilder &ob, Location loc) {
           Builder nb(loc, ob);
-          scf::YieldOp::create(nb, emitColumnTiles(nb, e, start, rows, out));
+          // Threads only pay from kParallelMacs multiply-adds on.
+          Value macs = arith::MulIOp::create(nb, rows, idx(nb, outCols * k));
+          Value parallel = arith::CmpIOp::create(nb, arith::CmpIPredicate::sge,
+                                                 macs, idx(nb, kParallelMacs));
+          scf::YieldOp::create(
+              nb, scf::IfOp::create(
+                      nb, parallel,
+                      [&](OpBuilder &ob, Location loc) {
+                        Builder pb(loc, ob);
+                        scf::YieldOp::create(
+                            pb, emitColumnTiles(pb, e, start, rows, out, true));
+                      },
+                      [&](OpBuilder &ob, Location loc) {
+                        Builder sb(loc, ob);
+                        scf::YieldOp::create(
+                            sb,
+                            emitColumnTiles(sb, e, start, rows, out, false));
+                      })
+                      .getResult(0));
         },
         [&](OpBuilder &ob, Location loc) {
           scf::YieldOp::create(ob, loc, out);
@@ -215,15 +237,43 @@ private:
     return ifOp.getResult(0);
   }
 
-  Value emitColumnTiles(Builder &b, Value e, Value start, Value rows,
-                        Value out) {
+  /// The column tiles of expert e: an scf.forall when `parallel`, else one
+  /// thread's scf.for (a fork and join costs more than a small GEMM).
+  Value emitColumnTiles(Builder &b, Value e, Value start, Value rows, Value out,
+                        bool parallel) {
     int64_t tiles = llvm::divideCeil(outCols, tileCols);
     int64_t lastCols = outCols - (tiles - 1) * tileCols;
+    SmallVector<OpFoldResult> offsets, sizes,
+        strides = {b.getIndexAttr(1), b.getIndexAttr(1)};
+    if (!parallel)
+      return forLoop(b, idx(b, 0), idx(b, tiles), 1, out,
+                     [&](Builder &nb, Value tileIndex, ValueRange shared) {
+                       Value slice =
+                           emitColumnTile(nb, e, start, rows, tileIndex,
+                                          shared[0], lastCols, offsets, sizes);
+                       return SmallVector<Value>{tensor::InsertSliceOp::create(
+                           nb, slice, shared[0], offsets, sizes, strides)};
+                     })[0];
     auto forall =
         scf::ForallOp::create(b, ArrayRef<OpFoldResult>{b.getIndexAttr(tiles)},
                               ValueRange{out}, std::nullopt);
     Builder fb(b.getLoc(), forall.getTerminator());
-    Value tileIndex = forall.getInductionVar(0);
+    Value slice =
+        emitColumnTile(fb, e, start, rows, forall.getInductionVar(0),
+                       forall.getRegionIterArgs()[0], lastCols, offsets, sizes);
+    fb.setInsertionPointToStart(forall.getTerminator().getBody());
+    tensor::ParallelInsertSliceOp::create(
+        fb, slice, forall.getRegionIterArgs()[0], offsets, sizes, strides);
+    return forall.getResult(0);
+  }
+
+  /// Column tile `tileIndex` of expert e computed into its slice of
+  /// `shared` (whose offsets and sizes it sets); returns the new slice.
+  Value emitColumnTile(Builder &fb, Value e, Value start, Value rows,
+                       Value tileIndex, Value shared, int64_t lastCols,
+                       SmallVector<OpFoldResult> &offsets,
+                       SmallVector<OpFoldResult> &sizes) {
+    int64_t tiles = llvm::divideCeil(outCols, tileCols);
     Value col0 = mul(fb, tileIndex, tileCols);
     OpFoldResult cols = fb.getIndexAttr(tileCols);
     if (lastCols != tileCols)
@@ -231,11 +281,11 @@ private:
                  fb, idx(fb, tileCols),
                  arith::SubIOp::create(fb, idx(fb, outCols), col0))
                  .getResult();
-    SmallVector<OpFoldResult> offsets = {start, col0}, sizes = {rows, cols},
-                              strides = {fb.getIndexAttr(1),
-                                         fb.getIndexAttr(1)};
+    offsets = {start, col0};
+    sizes = {rows, cols};
     Value slice = tensor::ExtractSliceOp::create(
-        fb, forall.getRegionIterArgs()[0], offsets, sizes, strides);
+        fb, shared, offsets, sizes,
+        SmallVector<OpFoldResult>{fb.getIndexAttr(1), fb.getIndexAttr(1)});
     auto rowTiles = [&](Builder &b, int64_t width) {
       // Several row tiles reuse the tile's weight rows: copied into one
       // contiguous panel they stay in L1 (rows K * 4 bytes apart would
@@ -291,10 +341,7 @@ private:
                   })
                   .getResult(0);
     }
-    fb.setInsertionPointToStart(forall.getTerminator().getBody());
-    tensor::ParallelInsertSliceOp::create(
-        fb, slice, forall.getRegionIterArgs()[0], offsets, sizes, strides);
-    return forall.getResult(0);
+    return slice;
   }
 
   /// K in chunks whose part of a panel of `panelRows` rows fits

@@ -69,9 +69,8 @@ struct ConvertMoEToVectorPass
     });
     for (Operation *op : moves) {
       OpBuilder b(op);
-      Value result = isa<DispatchOp>(op)
-                         ? emitDispatch(b, cast<DispatchOp>(op))
-                         : emitCombine(b, cast<CombineOp>(op));
+      Value result = isa<DispatchOp>(op) ? emitDispatch(b, cast<DispatchOp>(op))
+                                         : emitCombine(b, cast<CombineOp>(op));
       op->getResult(0).replaceAllUsesWith(result);
       op->erase();
     }

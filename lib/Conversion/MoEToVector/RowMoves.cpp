@@ -82,26 +82,56 @@ SmallVector<Value> forLoop(
       .getResults();
 }
 
-/// An scf.forall over the `count` rows of `out` [count, d]: `body` (row,
-/// the row as a [1, d] slice) returns the row's new value.
+/// Rows moved from which the row loop runs on several threads: below, one
+/// OpenMP fork and join costs more than the copies (decode steps).
+constexpr int64_t kParallelElements = 1 << 16;
+
+/// A loop over the `count` rows of `out` [count, d] — an scf.forall once
+/// count * d reaches kParallelElements, else one thread's scf.for: `body`
+/// (row, the row as a [1, d] slice) returns the row's new value.
 Value forEachRow(
     ImplicitLocOpBuilder &b, Value out, Value count,
     function_ref<Value(ImplicitLocOpBuilder &, Value, Value)> body) {
-  auto forall = scf::ForallOp::create(b, ArrayRef<OpFoldResult>{count},
-                                      ValueRange{out}, std::nullopt);
-  ImplicitLocOpBuilder fb(b.getLoc(), forall.getTerminator());
-  Value row = forall.getInductionVar(0);
   int64_t d = cast<RankedTensorType>(out.getType()).getDimSize(1);
-  SmallVector<OpFoldResult> offsets = {row, fb.getIndexAttr(0)},
-                            sizes = {fb.getIndexAttr(1), fb.getIndexAttr(d)},
-                            strides = {fb.getIndexAttr(1), fb.getIndexAttr(1)};
-  Value slice = tensor::ExtractSliceOp::create(
-      fb, forall.getRegionIterArgs()[0], offsets, sizes, strides);
-  slice = body(fb, row, slice);
-  fb.setInsertionPointToStart(forall.getTerminator().getBody());
-  tensor::ParallelInsertSliceOp::create(
-      fb, slice, forall.getRegionIterArgs()[0], offsets, sizes, strides);
-  return forall.getResult(0);
+  auto rowSlice = [&](ImplicitLocOpBuilder &b, Value row) {
+    return std::make_pair(
+        SmallVector<OpFoldResult>{row, b.getIndexAttr(0)},
+        SmallVector<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(d)});
+  };
+  SmallVector<OpFoldResult> strides = {b.getIndexAttr(1), b.getIndexAttr(1)};
+  Value parallel = cmp(b, arith::CmpIPredicate::sge,
+                       arith::MulIOp::create(b, count, idx(b, d)),
+                       idx(b, kParallelElements));
+  auto threads = [&](OpBuilder &ob, Location loc) {
+    ImplicitLocOpBuilder nb(loc, ob);
+    auto forall = scf::ForallOp::create(nb, ArrayRef<OpFoldResult>{count},
+                                        ValueRange{out}, std::nullopt);
+    ImplicitLocOpBuilder fb(loc, forall.getTerminator());
+    Value row = forall.getInductionVar(0);
+    auto [offsets, sizes] = rowSlice(fb, row);
+    Value slice = tensor::ExtractSliceOp::create(
+        fb, forall.getRegionIterArgs()[0], offsets, sizes, strides);
+    slice = body(fb, row, slice);
+    fb.setInsertionPointToStart(forall.getTerminator().getBody());
+    tensor::ParallelInsertSliceOp::create(
+        fb, slice, forall.getRegionIterArgs()[0], offsets, sizes, strides);
+    scf::YieldOp::create(nb, forall.getResult(0));
+  };
+  auto oneThread = [&](OpBuilder &ob, Location loc) {
+    ImplicitLocOpBuilder nb(loc, ob);
+    Value result =
+        forLoop(nb, count, out,
+                [&](ImplicitLocOpBuilder &lb, Value row, ValueRange acc) {
+                  auto [offsets, sizes] = rowSlice(lb, row);
+                  Value slice = tensor::ExtractSliceOp::create(
+                      lb, acc[0], offsets, sizes, strides);
+                  slice = body(lb, row, slice);
+                  return SmallVector<Value>{tensor::InsertSliceOp::create(
+                      lb, slice, acc[0], offsets, sizes, strides)};
+                })[0];
+    scf::YieldOp::create(nb, result);
+  };
+  return scf::IfOp::create(b, parallel, threads, oneThread).getResult(0);
 }
 
 /// `body` (the first column, the row state, whether all 16 lanes lie inside
