@@ -13,6 +13,10 @@
 // CHECK: linalg.fill
 // CHECK: scf.for %[[E:.*]] = %c0 to %c3 step %c1
 // CHECK: scf.if
+// Threads only from 2^20 multiply-adds: rows * 10 columns * K = 40.
+// CHECK: %[[MACS:.*]] = arith.muli %{{.*}}, %c400 : index
+// CHECK: %[[PAR:.*]] = arith.cmpi sge, %[[MACS]], %c1048576 : index
+// CHECK: scf.if %[[PAR]]
 // CHECK: scf.forall (%{{.*}}) in (4)
 // CHECK: tensor.extract_slice
 // CHECK: scf.for {{.*}} step %c4
@@ -32,6 +36,10 @@
 // CHECK: case 2
 // CHECK: case 3
 // CHECK: tensor.parallel_insert_slice
+// The same tiles on one thread.
+// CHECK: } else {
+// CHECK: scf.for %{{.*}} = %c0 to %c4 step %c1
+// CHECK: tensor.insert_slice
 // SMALL-LABEL: func @swiglu
 // SMALL: scf.for {{.*}} step %c2
 // SMALL: scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
@@ -111,6 +119,9 @@ func.func @f16_gate(%x: tensor<?x64xf16>, %wr: tensor<8x64xf16>) -> tensor<?x8xf
 // CHECK: tensor.splat %c-1_i32
 // CHECK: scf.for
 // CHECK: tensor.insert
+// Threads only from 2^16 moved elements (rows * 40).
+// CHECK: %[[N:.*]] = arith.muli %{{.*}}, %c40 : index
+// CHECK: arith.cmpi sge, %[[N]], %c65536 : index
 // CHECK: scf.forall (%[[R:.*]]) in (%{{.*}})
 // CHECK: tensor.extract_slice %{{.*}}[%[[R]], 0] [1, 40] [1, 1]
 // CHECK: vector.broadcast
@@ -121,6 +132,9 @@ func.func @f16_gate(%x: tensor<?x64xf16>, %wr: tensor<8x64xf16>) -> tensor<?x8xf
 // CHECK: vector.transfer_read %{{.*}}[%{{.*}}, %c32]
 // CHECK-NOT: in_bounds
 // CHECK: tensor.parallel_insert_slice
+// CHECK: } else {
+// CHECK: scf.for
+// CHECK: tensor.insert_slice
 func.func @dispatch_prescore(%x: tensor<?x40xf32>, %ids: tensor<?x2xi32>, %loc: tensor<?x2xi32>, %off: tensor<5xi32>, %w: tensor<?x2xf32>) -> tensor<?x40xf32> {
   %b = moe.dispatch %x, %ids, %loc, %off scale %w : (tensor<?x40xf32>, tensor<?x2xi32>, tensor<?x2xi32>, tensor<5xi32>, tensor<?x2xf32>) -> tensor<?x40xf32>
   return %b : tensor<?x40xf32>
