@@ -11,10 +11,15 @@
 // times up, row scale) runs vectorized.
 //
 //   for expert e (rows [offsets[e], offsets[e] + counts[e])):
-//     forall column tile:            one writer per output element
-//       for each full tile of rows, then one tile of the rows left:
-//         for K in steps of 16:      loads and FMAs
-//         butterfly, epilogue, one store per row
+//     forall column tile:            one writer per output element (one
+//                                    thread's loop below kParallelMacs)
+//       copy the tile's weight rows into a K-step-major panel (from
+//       kPanelRowTiles row tiles on; fewer read the weights in place)
+//       for each K chunk whose panel part fits kPanelChunkBytes:
+//         for each full tile of rows, then one tile of the rows left:
+//           for K in steps of 16:    loads and FMAs
+//           butterfly; the last chunk adds the earlier chunks' sums and
+//           runs the epilogue (one store per row), the others save sums
 //
 // The expert's rows stay in L2 while its column tiles stream the weights
 // once, and every thread gets the same share of every expert's columns, so

@@ -31,6 +31,69 @@ using namespace mlir::loom::moe;
 
 namespace {
 
+/// Every op of type OpT under `root`, collected before any is rewritten.
+template <typename OpT> SmallVector<OpT> collect(Operation *root) {
+  SmallVector<OpT> ops;
+  root->walk([&](OpT op) { ops.push_back(op); });
+  return ops;
+}
+
+/// The router's T x E dot products are a dense layer: one expert over every
+/// token, computed by the grouped GEMM kernel (the reference lowering's
+/// scalar dot chains took 4 % of a T = 512 layer); f16/bf16 gates stay.
+void lowerGates(Operation *root) {
+  for (GateOp op : collect<GateOp>(root)) {
+    if (!getElementTypeOrSelf(op.getX().getType()).isF32() ||
+        !getElementTypeOrSelf(op.getRouter().getType()).isF32())
+      continue;
+    OpBuilder builder(op);
+    ImplicitLocOpBuilder b(op.getLoc(), builder);
+    Value logits = buildAllRowsMatmul(b, op.getX(), op.getRouter(),
+                                      op.getType(), Value(), Activation::None);
+    op.replaceAllUsesWith(buildRouterScores(b, logits, op.getScoring()));
+    op.erase();
+  }
+}
+
+void lowerRowMoves(Operation *root) {
+  for (DispatchOp op : collect<DispatchOp>(root)) {
+    OpBuilder b(op);
+    op.replaceAllUsesWith(emitDispatch(b, op));
+    op.erase();
+  }
+  for (CombineOp op : collect<CombineOp>(root)) {
+    OpBuilder b(op);
+    op.replaceAllUsesWith(emitCombine(b, op));
+    op.erase();
+  }
+}
+
+void lowerGroupedMatmuls(Operation *root, GemmTile tile) {
+  for (GroupedMatmulOp op : collect<GroupedMatmulOp>(root)) {
+    OpBuilder b(op);
+    op.replaceAllUsesWith(emitGroupedGemm(b, op, tile));
+    op.erase();
+  }
+}
+
+/// The epilogues' exp / erf / tanh on vectors become upstream's polynomials
+/// instead of sixteen libm calls per vector.
+LogicalResult approximateVectorMath(Operation *root) {
+  SmallVector<Operation *> math;
+  root->walk([&](Operation *op) {
+    if (isa<math::ExpOp, math::ErfOp, math::TanhOp>(op) &&
+        isa<VectorType>(op->getResult(0).getType()))
+      math.push_back(op);
+  });
+  RewritePatternSet patterns(root->getContext());
+  populateMathPolynomialApproximationPatterns(patterns, [](StringRef name) {
+    return name == math::ExpOp::getOperationName() ||
+           name == math::ErfOp::getOperationName() ||
+           name == math::TanhOp::getOperationName();
+  });
+  return applyOpPatternsGreedily(math, std::move(patterns));
+}
+
 struct ConvertMoEToVectorPass
     : loom::impl::ConvertMoEToVectorBase<ConvertMoEToVectorPass> {
   using Base::Base;
@@ -43,61 +106,12 @@ struct ConvertMoEToVectorPass
           << int64_t(rowTile) << " and " << int64_t(columnTile);
       return signalPassFailure();
     }
-    GemmTile tile{rowTile, columnTile};
-    // The router's T x E dot products are a dense layer: one expert over
-    // every token, computed by the same kernel (the reference lowering's
-    // scalar dot chains took 4 % of a T = 512 layer).
-    SmallVector<GateOp> gates;
-    getOperation()->walk([&](GateOp op) {
-      if (getElementTypeOrSelf(op.getX().getType()).isF32() &&
-          getElementTypeOrSelf(op.getRouter().getType()).isF32())
-        gates.push_back(op);
-    });
-    for (GateOp op : gates) {
-      OpBuilder builder(op);
-      ImplicitLocOpBuilder b(op.getLoc(), builder);
-      Value logits =
-          buildAllRowsMatmul(b, op.getX(), op.getRouter(), op.getType(),
-                             Value(), Activation::None);
-      op.replaceAllUsesWith(buildRouterScores(b, logits, op.getScoring()));
-      op.erase();
-    }
-    SmallVector<Operation *> moves;
-    getOperation()->walk([&](Operation *op) {
-      if (isa<DispatchOp, CombineOp>(op))
-        moves.push_back(op);
-    });
-    for (Operation *op : moves) {
-      OpBuilder b(op);
-      Value result = isa<DispatchOp>(op) ? emitDispatch(b, cast<DispatchOp>(op))
-                                         : emitCombine(b, cast<CombineOp>(op));
-      op->getResult(0).replaceAllUsesWith(result);
-      op->erase();
-    }
-    SmallVector<GroupedMatmulOp> gemms;
-    getOperation()->walk([&](GroupedMatmulOp op) { gemms.push_back(op); });
-    SmallVector<Operation *> math;
-    for (GroupedMatmulOp op : gemms) {
-      OpBuilder b(op);
-      Value result = emitGroupedGemm(b, op, tile);
-      op.replaceAllUsesWith(result);
-      op.erase();
-    }
-    // The epilogue's exp / erf / tanh on vectors: polynomials instead of
-    // sixteen libm calls per vector.
-    getOperation()->walk([&](Operation *op) {
-      if (isa<math::ExpOp, math::ErfOp, math::TanhOp>(op) &&
-          isa<VectorType>(op->getResult(0).getType()))
-        math.push_back(op);
-    });
-    RewritePatternSet patterns(&getContext());
-    populateMathPolynomialApproximationPatterns(patterns, [](StringRef name) {
-      return name == math::ExpOp::getOperationName() ||
-             name == math::ErfOp::getOperationName() ||
-             name == math::TanhOp::getOperationName();
-    });
-    if (failed(applyOpPatternsGreedily(math, std::move(patterns))))
-      return signalPassFailure();
+    // Gates first: they become grouped GEMMs the last step lowers.
+    lowerGates(getOperation());
+    lowerRowMoves(getOperation());
+    lowerGroupedMatmuls(getOperation(), GemmTile{rowTile, columnTile});
+    if (failed(approximateVectorMath(getOperation())))
+      signalPassFailure();
   }
 };
 
