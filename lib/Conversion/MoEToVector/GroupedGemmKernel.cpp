@@ -29,6 +29,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "GroupedGemmKernel.h"
+#include "KernelBuilders.h"
 
 #include "loom/Dialect/MoE/Transforms/Builders.h"
 
@@ -45,7 +46,6 @@ using namespace mlir::loom::moe;
 namespace {
 
 using Builder = ImplicitLocOpBuilder;
-constexpr int64_t kLanes = 16;
 /// Multiply-adds of an expert from which its column tiles run on several
 /// threads: below, one OpenMP fork and join (10-20 us on this VM) costs
 /// more than the GEMM.
@@ -74,34 +74,11 @@ struct TileState {
   }
 };
 
-Value idx(Builder &b, int64_t v) {
-  return arith::ConstantIndexOp::create(b, v);
-}
 Value add(Builder &b, Value x, Value y) {
   return arith::AddIOp::create(b, x, y);
 }
 Value mul(Builder &b, Value x, int64_t c) {
   return arith::MulIOp::create(b, x, idx(b, c));
-}
-Value toF32(Builder &b, Value v) {
-  Type f32 = b.getF32Type();
-  if (getElementTypeOrSelf(v.getType()) == f32)
-    return v;
-  if (auto vector = dyn_cast<VectorType>(v.getType()))
-    return arith::ExtFOp::create(b, vector.clone(f32), v);
-  return arith::ExtFOp::create(b, f32, v);
-}
-
-SmallVector<Value>
-forLoop(Builder &b, Value lb, Value ub, int64_t step, ValueRange inits,
-        function_ref<SmallVector<Value>(Builder &, Value, ValueRange)> body) {
-  auto loop = scf::ForOp::create(
-      b, lb, ub, idx(b, step), inits,
-      [&](OpBuilder &ob, Location loc, Value iv, ValueRange args) {
-        Builder nb(loc, ob);
-        scf::YieldOp::create(nb, body(nb, iv, args));
-      });
-  return loop.getResults();
 }
 
 /// Folds `sums` (each a vector<16xf32> whose lanes add up to one result)
@@ -373,11 +350,7 @@ private:
   /// Weight row j of expert e at K = kk, widened to f32; lanes past K read 0
   /// unless `inBounds`.
   Value readWeight(Builder &b, Value e, Value n, Value kk, bool inBounds) {
-    Type elt = getElementTypeOrSelf(op.getWeights().getType());
-    Value pad = arith::ConstantOp::create(b, b.getFloatAttr(elt, 0.0));
-    return toF32(b, vector::TransferReadOp::create(
-                        b, VectorType::get({kLanes}, elt), op.getWeights(),
-                        ValueRange{e, n, kk}, pad, ArrayRef<bool>{inBounds}));
+    return readLanes(b, op.getWeights(), {e, n, kk}, inBounds);
   }
 
   /// The rows `weightRows` of expert e as f32 in K-step-major order: the
@@ -462,14 +435,9 @@ private:
 
     // accumulator (i, j) at i * weightRows + j.
     auto step = [&](Builder &b, Value kk, ValueRange acc, bool inBounds) {
-      Type elt = getElementTypeOrSelf(op.getInput().getType());
-      Value pad = arith::ConstantOp::create(b, b.getFloatAttr(elt, 0.0));
       SmallVector<Value> a, w;
       for (Value r : rowIndex)
-        a.push_back(toF32(
-            b, vector::TransferReadOp::create(b, VectorType::get({kLanes}, elt),
-                                              op.getInput(), ValueRange{r, kk},
-                                              pad, ArrayRef<bool>{inBounds})));
+        a.push_back(readLanes(b, op.getInput(), {r, kk}, inBounds));
       for (auto [j, n] : llvm::enumerate(weightIndex)) {
         if (!panel) {
           w.push_back(readWeight(b, e, n, kk, inBounds));

@@ -15,6 +15,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "RowMoves.h"
+#include "KernelBuilders.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -28,11 +29,6 @@ using namespace mlir::loom::moe;
 
 namespace {
 
-constexpr int64_t kLanes = 16;
-
-Value idx(ImplicitLocOpBuilder &b, int64_t v) {
-  return arith::ConstantIndexOp::create(b, v);
-}
 Value i32(ImplicitLocOpBuilder &b, int64_t v) {
   return arith::ConstantOp::create(b, b.getI32IntegerAttr(v));
 }
@@ -67,19 +63,6 @@ Value slotRow(ImplicitLocOpBuilder &b, Value ids, Value loc, Value offsets,
           arith::IndexCastOp::create(b, b.getI32Type(), rowCount)));
   return arith::SelectOp::create(b, arith::AndIOp::create(b, ok, inRows), row,
                                  i32(b, -1));
-}
-
-SmallVector<Value> forLoop(
-    ImplicitLocOpBuilder &b, Value ub, ValueRange inits,
-    function_ref<SmallVector<Value>(ImplicitLocOpBuilder &, Value, ValueRange)>
-        body) {
-  return scf::ForOp::create(
-             b, idx(b, 0), ub, idx(b, 1), inits,
-             [&](OpBuilder &ob, Location loc, Value iv, ValueRange args) {
-               ImplicitLocOpBuilder nb(loc, ob);
-               scf::YieldOp::create(nb, body(nb, iv, args));
-             })
-      .getResults();
 }
 
 /// Rows moved from which the row loop runs on several threads: below, one
@@ -120,7 +103,7 @@ Value forEachRow(
   auto oneThread = [&](OpBuilder &ob, Location loc) {
     ImplicitLocOpBuilder nb(loc, ob);
     Value result =
-        forLoop(nb, count, out,
+        forLoop(nb, idx(nb, 0), count, 1, out,
                 [&](ImplicitLocOpBuilder &lb, Value row, ValueRange acc) {
                   auto [offsets, sizes] = rowSlice(lb, row);
                   Value slice = tensor::ExtractSliceOp::create(
@@ -142,29 +125,13 @@ Value forEachChunk(
     function_ref<Value(ImplicitLocOpBuilder &, Value, Value, bool)> body) {
   int64_t whole = d / kLanes;
   if (whole > 0)
-    state = scf::ForOp::create(
-                b, idx(b, 0), idx(b, whole * kLanes), idx(b, kLanes),
-                ValueRange{state},
-                [&](OpBuilder &ob, Location loc, Value j, ValueRange args) {
-                  ImplicitLocOpBuilder nb(loc, ob);
-                  scf::YieldOp::create(nb, body(nb, j, args[0], true));
-                })
-                .getResult(0);
+    state = forLoop(b, idx(b, 0), idx(b, whole * kLanes), kLanes, state,
+                    [&](ImplicitLocOpBuilder &nb, Value j, ValueRange args) {
+                      return SmallVector<Value>{body(nb, j, args[0], true)};
+                    })[0];
   if (whole * kLanes < d)
     state = body(b, idx(b, whole * kLanes), state, false);
   return state;
-}
-
-Value readLanes(ImplicitLocOpBuilder &b, Value source, ValueRange at,
-                bool inBounds) {
-  Type elt = getElementTypeOrSelf(source.getType());
-  Value v = vector::TransferReadOp::create(
-      b, VectorType::get({kLanes}, elt), source, at,
-      arith::ConstantOp::create(b, b.getFloatAttr(elt, 0.0)),
-      ArrayRef<bool>{inBounds});
-  return elt.isF32() ? v
-                     : arith::ExtFOp::create(
-                           b, VectorType::get({kLanes}, b.getF32Type()), v);
 }
 
 Value writeLanes(ImplicitLocOpBuilder &b, Value v, Value dest, ValueRange at,
@@ -199,7 +166,8 @@ Value mlir::loom::moe::emitDispatch(OpBuilder &builder, DispatchOp op) {
       b, RankedTensorType::get({ShapedType::kDynamic}, b.getI32Type()), unset,
       ValueRange{rowCount});
   slotOf = forLoop(
-      b, tokens, slotOf, [&](ImplicitLocOpBuilder &b, Value t, ValueRange a) {
+      b, idx(b, 0), tokens, 1, slotOf,
+      [&](ImplicitLocOpBuilder &b, Value t, ValueRange a) {
         Value map = a[0];
         for (int64_t s = 0; s < k; ++s) {
           Value row = slotRow(b, ids, op.getLocations(), offsets, t, idx(b, s),
