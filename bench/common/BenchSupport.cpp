@@ -34,75 +34,78 @@ double loom::bench::nowUs(clockid_t clock) {
   return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
 }
 
-Timing loom::bench::measure(const std::function<void()> &call,
-                            const std::function<void()> &prepare, int threads,
-                            int minCalls, double minSeconds) {
+namespace {
+
+/// The calls of one variant: wall and process-CPU time of each.
+struct CallTimes {
   std::vector<double> wall;
   double total = 0, cpu = 0;
-  double start = nowUs(CLOCK_MONOTONIC);
-  call(); // warm-up: page faults, lazy binding, thread pools
-  bool slow = nowUs(CLOCK_MONOTONIC) - start > 1e5;
-  if (slow) {
-    minCalls = 3;
-    minSeconds = 0;
-  }
-  while ((int)wall.size() < minCalls || total < minSeconds * 1e6) {
-    if (prepare)
-      prepare();
+
+  void time(const std::function<void()> &call) {
     double c0 = nowUs(CLOCK_PROCESS_CPUTIME_ID), w0 = nowUs(CLOCK_MONOTONIC);
     call();
     double w1 = nowUs(CLOCK_MONOTONIC), c1 = nowUs(CLOCK_PROCESS_CPUTIME_ID);
     wall.push_back(w1 - w0);
     total += w1 - w0;
     cpu += c1 - c0;
-    if (wall.size() >= 1000)
-      break;
   }
-  std::sort(wall.begin(), wall.end());
-  Timing t;
-  t.calls = wall.size();
-  t.p10 = wall[wall.size() / 10];
-  t.median = wall[wall.size() / 2];
-  t.cpuShare = cpu / (total * threads);
-  return t;
+  bool enough(int minCalls, double minSeconds) const {
+    return (int)wall.size() >= minCalls && total >= minSeconds * 1e6;
+  }
+  Timing summary(int threads) {
+    std::sort(wall.begin(), wall.end());
+    Timing t;
+    t.calls = wall.size();
+    t.p10 = wall[wall.size() / 10];
+    t.median = wall[wall.size() / 2];
+    t.cpuShare = cpu / (total * threads);
+    return t;
+  }
+};
+
+} // namespace
+
+Timing loom::bench::measure(const std::function<void()> &call,
+                            const std::function<void()> &prepare, int threads,
+                            int minCalls, double minSeconds) {
+  double start = nowUs(CLOCK_MONOTONIC);
+  call(); // warm-up: page faults, lazy binding, thread pools
+  if (nowUs(CLOCK_MONOTONIC) - start > 1e5) {
+    minCalls = 3;
+    minSeconds = 0;
+  }
+  CallTimes times;
+  while (!times.enough(minCalls, minSeconds) && times.wall.size() < 1000) {
+    if (prepare)
+      prepare();
+    times.time(call);
+  }
+  return times.summary(threads);
 }
 
 std::vector<Timing>
 loom::bench::measureInterleaved(const std::vector<std::function<void()>> &calls,
                                 int threads, int minCalls, double minSeconds) {
-  size_t n = calls.size();
-  std::vector<std::vector<double>> wall(n);
-  std::vector<double> total(n, 0), cpu(n, 0);
   for (int warm = 0; warm < 2; ++warm)
     for (const auto &call : calls)
       call();
+  std::vector<CallTimes> times(calls.size());
   auto done = [&] {
-    for (size_t i = 0; i < n; ++i)
-      if ((int)wall[i].size() < minCalls || total[i] < minSeconds * 1e6)
+    for (const CallTimes &t : times)
+      if (!t.enough(minCalls, minSeconds))
         return false;
     return true;
   };
   while (!done())
-    for (size_t i = 0; i < n; ++i) {
-      double c0 = nowUs(CLOCK_PROCESS_CPUTIME_ID), w0 = nowUs(CLOCK_MONOTONIC);
-      calls[i]();
-      double w1 = nowUs(CLOCK_MONOTONIC), c1 = nowUs(CLOCK_PROCESS_CPUTIME_ID);
-      wall[i].push_back(w1 - w0);
-      total[i] += w1 - w0;
-      cpu[i] += c1 - c0;
-    }
-  std::vector<Timing> timings(n);
-  for (size_t i = 0; i < n; ++i) {
-    std::sort(wall[i].begin(), wall[i].end());
-    timings[i].calls = wall[i].size();
-    timings[i].p10 = wall[i][wall[i].size() / 10];
-    timings[i].median = wall[i][wall[i].size() / 2];
-    timings[i].cpuShare = cpu[i] / (total[i] * threads);
-  }
+    for (size_t i = 0; i < calls.size(); ++i)
+      times[i].time(calls[i]);
+  std::vector<Timing> timings;
+  for (CallTimes &t : times)
+    timings.push_back(t.summary(threads));
   return timings;
 }
 
-/// Sums `bytes` of `data` with 8 independent accumulators (the read probe).
+// The read probe: sums `bytes` of `data` with 8 independent accumulators.
 // Four streams of two lines per step: a single sequential stream leaves
 // DRAM idle between the hardware prefetcher's requests, while the kernels
 // it is compared with read several weight rows at once (and would beat a
