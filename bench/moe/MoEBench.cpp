@@ -36,9 +36,9 @@ namespace {
 /// A layer of moe.md §4's table: SwiGLU experts, dropless.
 struct Config {
   std::string name;
-  int d, h, experts, k;
-  RoutingConfig routing;
-  int sharedH = 0; // 0: no shared expert
+  int d, h;
+  RoutingConfig routing; // experts and k among them
+  int sharedH = 0;       // 0: no shared expert
   bool sharedGate = false, selectBias = false;
   std::vector<int> tokens, quickTokens;
 };
@@ -60,24 +60,22 @@ std::vector<Config> configs() {
       {"anchor",
        1024,
        2816,
-       8,
-       2,
        top2,
        0,
        false,
        false,
        {8, 64, 256, 512, 1024},
        {8, 512}},
-      {"mixtral-slice", 4096, 1792, 8, 2, top2, 0, false, false, {8, 512}, {}},
-      {"fine", 1024, 352, 64, 8, fine, 1408, true, false, {8, 256, 512}, {}},
-      {"fine-ds", 1024, 352, 64, 8, ds, 352, false, true, {8, 512}, {}},
+      {"mixtral-slice", 4096, 1792, top2, 0, false, false, {8, 512}, {}},
+      {"fine", 1024, 352, fine, 1408, true, false, {8, 256, 512}, {}},
+      {"fine-ds", 1024, 352, ds, 352, false, true, {8, 512}, {}},
   };
 }
 
 /// Useful FLOPs (moe.md §4): routed slots and the shared expert, 3 GEMMs
 /// each (SwiGLU); the router is excluded.
 double usefulFlops(const Config &c, int t) {
-  return 2.0 * 3 * double(t) * c.d * (double(c.k) * c.h + c.sharedH);
+  return 2.0 * 3 * double(t) * c.d * (double(c.routing.k) * c.h + c.sharedH);
 }
 
 std::string tensorType(std::initializer_list<int> dims) {
@@ -90,10 +88,11 @@ std::string tensorType(std::initializer_list<int> dims) {
 /// @layer(x, router, w13, w2 [, select bias] [, shared w13, w2 [, gate]]).
 std::string layerModule(const Config &c) {
   const RoutingConfig &r = c.routing;
-  std::string x = tensorType({-1, c.d}), wr = tensorType({c.experts, c.d}),
-              w1 = tensorType({c.experts, 2 * c.h, c.d}),
-              w2 = tensorType({c.experts, c.d, c.h}),
-              b = tensorType({c.experts}),
+  std::string x = tensorType({-1, c.d}),
+              wr = tensorType({c.routing.experts, c.d}),
+              w1 = tensorType({c.routing.experts, 2 * c.h, c.d}),
+              w2 = tensorType({c.routing.experts, c.d, c.h}),
+              b = tensorType({c.routing.experts}),
               s1 = tensorType({2 * c.sharedH, c.d}),
               s2 = tensorType({c.d, c.sharedH}), g = tensorType({c.d});
   std::string args =
@@ -118,7 +117,7 @@ std::string layerModule(const Config &c) {
   std::ostringstream os;
   os << "func.func @layer(" << args << ") -> " << x << " {\n"
      << "  %y = moe.layer " << operands
-     << " {routing = #moe.routing<k = " << c.k
+     << " {routing = #moe.routing<k = " << c.routing.k
      << (r.sigmoid ? ", scoring = sigmoid" : "")
      << (r.renormalize ? ", renormalize" : "");
   if (r.groups > 1)
@@ -130,8 +129,8 @@ std::string layerModule(const Config &c) {
   // The expert GEMMs alone on a given plan (the routing share): the routed
   // experts, and the shared expert as a one-expert pair over every token.
   std::string xb = tensorType({-1, c.d}), hb = tensorType({-1, c.h});
-  std::string off = "tensor<" + std::to_string(c.experts + 1) + "xi32>",
-              cnt = "tensor<" + std::to_string(c.experts) + "xi32>";
+  std::string off = "tensor<" + std::to_string(c.routing.experts + 1) + "xi32>",
+              cnt = "tensor<" + std::to_string(c.routing.experts) + "xi32>";
   std::string sh = tensorType({-1, c.sharedH}),
               s1e = tensorType({1, 2 * c.sharedH, c.d}),
               s2e = tensorType({1, c.d, c.sharedH});
@@ -190,26 +189,17 @@ LineVector<float> tokensFor(const Config &c, int t, uint64_t seed) {
   return x;
 }
 
-/// Scores P [T, E] with one sgemm (the router of the per-expert loop).
+/// Scores P [T, E]: the router with one sgemm (as the per-expert loop
+/// computes it), then the oracle's score function.
 std::vector<float> routerScores(const Layer &l, const LineVector<float> &x,
                                 int t) {
   const Config &c = *l.c;
-  std::vector<float> p(size_t(t) * c.experts);
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, t, c.experts, c.d, 1.f,
-              x.data(), c.d, l.router.data(), c.d, 0.f, p.data(), c.experts);
-  for (int i = 0; i < t; ++i) {
-    float *row = &p[size_t(i) * c.experts];
-    if (c.routing.sigmoid) {
-      for (int e = 0; e < c.experts; ++e)
-        row[e] = 1.f / (1.f + std::exp(-row[e]));
-      continue;
-    }
-    float max = *std::max_element(row, row + c.experts), sum = 0;
-    for (int e = 0; e < c.experts; ++e)
-      sum += row[e] = std::exp(row[e] - max);
-    for (int e = 0; e < c.experts; ++e)
-      row[e] /= sum;
-  }
+  std::vector<float> p(size_t(t) * c.routing.experts);
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, t, c.routing.experts,
+              c.d, 1.f, x.data(), c.d, l.router.data(), c.d, 0.f, p.data(),
+              c.routing.experts);
+  for (int i = 0; i < t; ++i)
+    loom::oracle::scoreLogits(c.routing, &p[size_t(i) * c.routing.experts]);
   return p;
 }
 
@@ -229,12 +219,13 @@ void separateNearTies(const Layer &l, LineVector<float> &x, int t) {
     std::vector<float> p = routerScores(l, x, t);
     bool nudged = false;
     for (int i = 0; i < t; ++i) {
-      std::vector<float> s(p.begin() + size_t(i) * c.experts,
-                           p.begin() + size_t(i + 1) * c.experts);
-      for (int e = 0; e < c.experts && !l.bias.empty(); ++e)
+      std::vector<float> s(p.begin() + size_t(i) * c.routing.experts,
+                           p.begin() + size_t(i + 1) * c.routing.experts);
+      for (int e = 0; e < c.routing.experts && !l.bias.empty(); ++e)
         s[e] += l.bias[e];
       std::sort(s.begin(), s.end(), std::greater<float>());
-      if (c.k < c.experts && s[c.k - 1] - s[c.k] < 1e-4f) {
+      if (c.routing.k < c.routing.experts &&
+          s[c.routing.k - 1] - s[c.routing.k] < 1e-4f) {
         x[size_t(i) * c.d + 1] += 0.05f;
         nudged = true;
       }
@@ -256,25 +247,26 @@ struct ExpertLoop {
     y.assign(size_t(t) * c.d, 0.f);
     if (c.sharedH)
       sharedExpert(x, t, y);
-    xe.resize(size_t(t) * c.k * c.d);
-    he.resize(size_t(t) * c.k * 2 * c.h);
-    ye.resize(size_t(t) * c.k * c.d);
-    for (int e = 0; e < c.experts; ++e) {
+    xe.resize(size_t(t) * c.routing.k * c.d);
+    he.resize(size_t(t) * c.routing.k * 2 * c.h);
+    ye.resize(size_t(t) * c.routing.k * c.d);
+    for (int e = 0; e < c.routing.experts; ++e) {
       std::vector<int> slots; // t * k + s of expert e's slots
-      for (int i = 0; i < t * c.k; ++i)
+      for (int i = 0; i < t * c.routing.k; ++i)
         if (r.ids[i] == e)
           slots.push_back(i);
       int n = slots.size();
       if (!n)
         continue;
       for (int i = 0; i < n; ++i)
-        std::memcpy(&xe[size_t(i) * c.d], &x[size_t(slots[i] / c.k) * c.d],
+        std::memcpy(&xe[size_t(i) * c.d],
+                    &x[size_t(slots[i] / c.routing.k) * c.d],
                     c.d * sizeof(float));
       ffn(n, &l.w1[size_t(e) * 2 * c.h * c.d], &l.w2[size_t(e) * c.d * c.h],
           c.h);
       for (int i = 0; i < n; ++i) {
         float w = r.weights[slots[i]];
-        float *out = &y[size_t(slots[i] / c.k) * c.d];
+        float *out = &y[size_t(slots[i] / c.routing.k) * c.d];
         const float *row = &ye[size_t(i) * c.d];
         for (int j = 0; j < c.d; ++j)
           out[j] += w * row[j];
@@ -322,10 +314,10 @@ struct SingleSgemm {
   LineVector<float> a, h, y;
   void run(const LineVector<float> &x, int t) {
     const Config &c = *l.c;
-    int rows = t * c.k;
+    int rows = t * c.routing.k;
     a.resize(size_t(rows) * c.d);
     for (int i = 0; i < rows; ++i)
-      std::memcpy(&a[size_t(i) * c.d], &x[size_t(i / c.k) * c.d],
+      std::memcpy(&a[size_t(i) * c.d], &x[size_t(i / c.routing.k) * c.d],
                   c.d * sizeof(float));
     chain(rows, l.w1.data(), l.w2.data(), c.h);
     if (c.sharedH)
@@ -423,14 +415,14 @@ int main(int argc, char **argv) {
     std::fprintf(stderr, "%s: weights and compile\n", c.name.c_str());
     Layer l;
     l.c = &c;
-    l.router.resize(size_t(c.experts) * c.d);
-    l.w1.resize(size_t(c.experts) * 2 * c.h * c.d);
-    l.w2.resize(size_t(c.experts) * c.d * c.h);
+    l.router.resize(size_t(c.routing.experts) * c.d);
+    l.w1.resize(size_t(c.routing.experts) * 2 * c.h * c.d);
+    l.w2.resize(size_t(c.routing.experts) * c.d * c.h);
     fillUniform(l.router, 0.05f, 1);
     fillUniform(l.w1, 1.f / std::sqrt(float(c.d)), 2);
     fillUniform(l.w2, 1.f / std::sqrt(float(c.h)), 3);
     if (c.selectBias) {
-      l.bias.resize(c.experts);
+      l.bias.resize(c.routing.experts);
       fillUniform(l.bias, 0.01f, 4);
     }
     if (c.sharedH) {
@@ -454,29 +446,29 @@ int main(int argc, char **argv) {
         // Skewed: raise expert 0's logit until it takes twice its share
         // (bisection on the routing the loop computes).
         float skew = 0;
-        for (int e = 0; e < c.experts; ++e)
+        for (int e = 0; e < c.routing.experts; ++e)
           l.router[size_t(e) * c.d] = 0;
         if (skewed) {
           float lo = 0, hi = 20;
           for (int step = 0; step < 30; ++step) {
             skew = (lo + hi) / 2;
             l.router[0] = skew;
-            double load = loadRatio(routeTokens(l, x, t), c.experts);
+            double load = loadRatio(routeTokens(l, x, t), c.routing.experts);
             (load < 2.0 ? lo : hi) = skew;
           }
           l.router[0] = skew = hi;
         }
         separateNearTies(l, x, t);
         loom::oracle::Routing plan = routeTokens(l, x, t);
-        double load = loadRatio(plan, c.experts);
+        double load = loadRatio(plan, c.routing.experts);
 
         std::vector<Input> layerInputs = {
             {x.data(), {t, c.d}},
-            {l.router.data(), {c.experts, c.d}},
-            {l.w1.data(), {c.experts, 2 * c.h, c.d}},
-            {l.w2.data(), {c.experts, c.d, c.h}}};
+            {l.router.data(), {c.routing.experts, c.d}},
+            {l.w1.data(), {c.routing.experts, 2 * c.h, c.d}},
+            {l.w2.data(), {c.routing.experts, c.d, c.h}}};
         if (c.selectBias)
-          layerInputs.push_back({l.bias.data(), {c.experts}});
+          layerInputs.push_back({l.bias.data(), {c.routing.experts}});
         if (c.sharedH) {
           layerInputs.push_back({l.s1.data(), {2 * c.sharedH, c.d}});
           layerInputs.push_back({l.s2.data(), {c.d, c.sharedH}});
@@ -488,14 +480,14 @@ int main(int argc, char **argv) {
         LineVector<float> xb(size_t(std::max(rows, 1)) * c.d);
         for (int r = 0; r < rows; ++r)
           std::memcpy(&xb[size_t(r) * c.d],
-                      &x[size_t(plan.rows[r] / c.k) * c.d],
+                      &x[size_t(plan.rows[r] / c.routing.k) * c.d],
                       c.d * sizeof(float));
         std::vector<Input> expertInputs = {
             {xb.data(), {rows, c.d}},
-            {l.w1.data(), {c.experts, 2 * c.h, c.d}},
-            {l.w2.data(), {c.experts, c.d, c.h}},
-            {plan.offsets.data(), {c.experts + 1}, LOOM_I32},
-            {plan.counts.data(), {c.experts}, LOOM_I32}};
+            {l.w1.data(), {c.routing.experts, 2 * c.h, c.d}},
+            {l.w2.data(), {c.routing.experts, c.d, c.h}},
+            {plan.offsets.data(), {c.routing.experts + 1}, LOOM_I32},
+            {plan.counts.data(), {c.routing.experts}, LOOM_I32}};
         int32_t sharedOffsets[2] = {0, t}, sharedCounts[1] = {t};
         if (c.sharedH) {
           expertInputs.push_back({x.data(), {t, c.d}});
@@ -540,10 +532,11 @@ int main(int argc, char **argv) {
           if (t <= 8) {
             // Decode: bytes of the experts the plan touches (and the router
             // and shared expert) over Loom's time, against the read probe.
-            std::vector<bool> active(c.experts, false);
+            std::vector<bool> active(c.routing.experts, false);
             for (int32_t id : plan.ids)
               active[id] = true;
-            double bytes = 4.0 * c.experts * c.d + 4.0 * 3 * c.d * c.sharedH;
+            double bytes =
+                4.0 * c.routing.experts * c.d + 4.0 * 3 * c.d * c.sharedH;
             for (bool a : active)
               bytes += a ? 4.0 * 3 * c.d * c.h : 0;
             bandwidth = bytes / ts[0].p10 / 1e3;
@@ -561,7 +554,7 @@ int main(int argc, char **argv) {
           lr->bandwidth = bandwidth;
           add("expert_loop_sgemm", ts[2]);
           add("single_sgemm", ts[3]);
-          if (threads == 1 && t * c.k <= 128)
+          if (threads == 1 && t * c.routing.k <= 128)
             add("reference", measure([&] { ref.run("layer", layerInputs); },
                                      nullptr, 1, 1, 0));
         }

@@ -37,7 +37,24 @@ struct Routing {
   int32_t capacity = 0;
 };
 
-/// §1.1: softmax (max-subtracted) or sigmoid of x * router^T, in float.
+/// §1.1's score function, in place on one token's E logits: a
+/// max-subtracted softmax or an elementwise sigmoid, in float.
+inline void scoreLogits(const RoutingConfig &c, float *row) {
+  if (c.sigmoid) {
+    for (int e = 0; e < c.experts; ++e)
+      row[e] = 1.f / (1.f + std::exp(-row[e]));
+    return;
+  }
+  float max = -std::numeric_limits<float>::infinity(), sum = 0.f;
+  for (int e = 0; e < c.experts; ++e)
+    max = std::max(max, row[e]);
+  for (int e = 0; e < c.experts; ++e)
+    sum += row[e] = std::exp(row[e] - max);
+  for (int e = 0; e < c.experts; ++e)
+    row[e] /= sum;
+}
+
+/// §1.1: the score function of x * router^T, in float.
 inline std::vector<float> gate(const RoutingConfig &c, const std::vector<float> &x,
                                const std::vector<float> &router, int tokens,
                                int d) {
@@ -50,18 +67,7 @@ inline std::vector<float> gate(const RoutingConfig &c, const std::vector<float> 
         acc += x[size_t(t) * d + j] * router[size_t(e) * d + j];
       row[e] = acc;
     }
-    if (c.sigmoid) {
-      for (int e = 0; e < c.experts; ++e)
-        row[e] = 1.f / (1.f + std::exp(-row[e]));
-      continue;
-    }
-    float max = -std::numeric_limits<float>::infinity(), sum = 0.f;
-    for (int e = 0; e < c.experts; ++e)
-      max = std::max(max, row[e]);
-    for (int e = 0; e < c.experts; ++e)
-      sum += row[e] = std::exp(row[e] - max);
-    for (int e = 0; e < c.experts; ++e)
-      row[e] /= sum;
+    scoreLogits(c, row);
   }
   return p;
 }
