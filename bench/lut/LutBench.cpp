@@ -521,15 +521,22 @@ int main(int argc, char **argv) {
   auto goal = [&](const char *name, bool pass, const std::string &detail) {
     std::printf("%s %s: %s\n", pass ? "PASS" : "FAIL", name, detail.c_str());
   };
+  // "ternary 4096x4096 N=1 1t hot", the point a goal line speaks of.
+  auto pointOf = [](const Record &r) {
+    char point[96];
+    std::snprintf(point, sizeof point, "%s %lldx%lld N=%lld %dt %s",
+                  r.format.c_str(), (long long)r.m, (long long)r.k,
+                  (long long)r.n, r.threads, r.cache.c_str());
+    return std::string(point);
+  };
   for (const Record &r : records) {
     if (r.variant != "loom")
       continue;
     const Record *roof = find(r, "roofline");
     double eff = roof->t.p10 / r.t.p10;
     char detail[160];
-    std::snprintf(detail, sizeof detail, "%s %lldx%lld N=%lld %dt %s eff %.2f",
-                  r.format.c_str(), (long long)r.m, (long long)r.k,
-                  (long long)r.n, r.threads, r.cache.c_str(), eff);
+    std::snprintf(detail, sizeof detail, "%s eff %.2f", pointOf(r).c_str(),
+                  eff);
     if (r.t.cpuShare < 0.9) {
       std::printf("INCONCLUSIVE %s (cpu_share %.2f)\n", detail, r.t.cpuShare);
       continue;
@@ -579,11 +586,10 @@ int main(int argc, char **argv) {
     double best = std::min(lut->t.p10, dot->t.p10);
     char detail[200];
     std::snprintf(detail, sizeof detail,
-                  "%s %lldx%lld N=%lld %dt %s: chosen %.0f us, lookups "
-                  "%.0f us, int8 dot %.0f us (%.2fx the faster)",
-                  r.format.c_str(), (long long)r.m, (long long)r.k,
-                  (long long)r.n, r.threads, r.cache.c_str(), r.t.p10,
-                  lut->t.p10, dot->t.p10, r.t.p10 / best);
+                  "%s: chosen %.0f us, lookups %.0f us, int8 dot %.0f us "
+                  "(%.2fx the faster)",
+                  pointOf(r).c_str(), r.t.p10, lut->t.p10, dot->t.p10,
+                  r.t.p10 / best);
     goal("G5 (choice within 10 % of the faster path)", r.t.p10 <= 1.1 * best,
          detail);
   }
@@ -615,11 +621,9 @@ int main(int argc, char **argv) {
       continue;
     char detail[220];
     std::snprintf(detail, sizeof detail,
-                  "%s %lldx%lld N=%lld %dt %s: default %.0f us, best swept "
-                  "%.0f us (%s), %.2fx",
-                  r.format.c_str(), (long long)r.m, (long long)r.k,
-                  (long long)r.n, r.threads, r.cache.c_str(), r.t.p10,
-                  best->t.p10, best->schedule.c_str(),
+                  "%s: default %.0f us, best swept %.0f us (%s), %.2fx",
+                  pointOf(r).c_str(), r.t.p10, best->t.p10,
+                  best->schedule.c_str(),
                   r.t.p10 / std::min(r.t.p10, best->t.p10));
     goal("G8 (default schedule within 10 % of the best swept)",
          r.t.p10 <= 1.1 * best->t.p10, detail);
