@@ -106,11 +106,12 @@ void loom::buildCPUToLoopsPipeline(OpPassManager &pm,
   // Hoists what a fused producer computes per row (an RMSNorm's 1/rms)
   // out of the loops over groups.
   pm.addPass(createLoopInvariantCodeMotionPass());
+  moe::MoESelectStrategyOptions moeStrategy;
+  moeStrategy.rowTile = options.moeRowTile;
+  moeStrategy.weightRows = options.moeColumnTile;
+  pm.addPass(moe::createMoESelectStrategy(moeStrategy));
   pm.addPass(moe::createMoEDecompose());
-  ConvertMoEToVectorOptions experts;
-  experts.rowTile = options.moeRowTile;
-  experts.columnTile = options.moeColumnTile;
-  pm.addPass(loom::createConvertMoEToVector(experts));
+  pm.addPass(loom::createConvertMoEToVector());
   buildReferenceToLoopsPipeline(pm);
 }
 

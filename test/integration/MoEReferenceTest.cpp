@@ -225,6 +225,13 @@ struct LayerCase {
   int sharedH = 0; // 0: no shared expert
   bool sharedGate = false;
   int d = 24, h = 40; // model and expert widths
+  // A #moe.strategy for moe-decompose (none: moe-select-strategy's choice
+  // in the CPU pipeline, grouped in the reference one).
+  const char *strategy = nullptr;
+  bool dense() const {
+    return strategy &&
+           std::string(strategy).find("<dense") != std::string::npos;
+  }
 };
 
 void PrintTo(const LayerCase &c, std::ostream *os) { *os << c.name; }
@@ -262,11 +269,15 @@ std::string layerModule(const LayerCase &lc) {
   os << " {routing = #moe.routing<k = " << c.k
      << (c.sigmoid ? ", scoring = sigmoid" : "")
      << (c.renormalize ? ", renormalize" : "")
-     << (c.prioritized ? ", prioritized" : "") << ">, capacity = "
-     << capacityAttr(c) << ", ffn = #moe.ffn<" << actName(lc.act)
-     << ">, layout = " << layoutAttr(c)
-     << (lc.preScore ? ", score_at = #moe.score_at<pre>" : "") << "} : ("
-     << xT << ", " << rT << ", " << w1T << ", " << w2T;
+     << (c.prioritized ? ", prioritized" : "")
+     << ">, capacity = " << capacityAttr(c) << ", ffn = #moe.ffn<"
+     << actName(lc.act) << ">";
+  if (!lc.dense()) // a dense layer has no row layout
+    os << ", layout = " << layoutAttr(c);
+  if (lc.strategy)
+    os << ", strategy = " << lc.strategy;
+  os << (lc.preScore ? ", score_at = #moe.score_at<pre>" : "") << "} : (" << xT
+     << ", " << rT << ", " << w1T << ", " << w2T;
   if (lc.sharedH)
     os << ", " << s1T << ", " << s2T;
   if (lc.sharedGate)
@@ -383,6 +394,26 @@ std::vector<LayerCase> layerCases() {
                    0, false, 1040, 1100});
   cases.push_back({"gelu_chunked_k", routing(4, 1, 0.0), Act::Gelu, false, 0,
                    false, 1100, 1040});
+  // moe-decompose's other forms: every expert on every token with masked
+  // combine weights (the shared expert as its init), and register tiles
+  // other than the default, with partial row and column tiles.
+  const char *dense =
+      "#moe.strategy<dense, tile = <rows = 4, weight_rows = 6>>";
+  LayerCase denseShared{
+      "swiglu_dense_shared", routing(8, 2, 0.0), Act::Swiglu, false, 24, true};
+  denseShared.strategy = dense;
+  cases.push_back(denseShared);
+  LayerCase denseTop1{"gelu_dense_top1", routing(4, 1, 0.0), Act::Gelu};
+  denseTop1.strategy = dense;
+  cases.push_back(denseTop1);
+  LayerCase tile5x4{"swiglu_tile_5x4", routing(8, 2, 0.0), Act::Swiglu};
+  tile5x4.strategy =
+      "#moe.strategy<grouped, tile = <rows = 5, weight_rows = 4>>";
+  cases.push_back(tile5x4);
+  LayerCase tile1x16{"relu_padded_tile_1x16", padded, Act::Relu};
+  tile1x16.strategy =
+      "#moe.strategy<padded, tile = <rows = 1, weight_rows = 16>>";
+  cases.push_back(tile1x16);
   return cases;
 }
 

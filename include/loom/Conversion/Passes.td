@@ -131,8 +131,8 @@ def ConvertMoEToVector : Pass<"convert-moe-to-vector", "::mlir::ModuleOp"> {
   let description = [{
     Rewrites every `moe.grouped_matmul` into a loop nest of `vector` code
     (moe.md §3.4): per expert, an `scf.forall` over column tiles of the
-    output; in each, register tiles of `row-tile` dispatched rows by
-    `column-tile` weight rows hold one `vector<16xf32>` accumulator per pair
+    output; in each, register tiles of rows x weight rows (the op's `tile`,
+    else `row-tile` x `column-tile`) hold one `vector<16xf32>` accumulator per pair
     and walk K sixteen elements at a time (weights stay in their [E, N, K]
     layout: both operands are contiguous along K, so nothing is packed per
     call); a butterfly folds each tile's accumulators into vectors of 16
@@ -147,10 +147,10 @@ def ConvertMoEToVector : Pass<"convert-moe-to-vector", "::mlir::ModuleOp"> {
   }];
   let options = [
     Option<"rowTile", "row-tile", "int64_t", /*default=*/"4",
-           "dispatched rows per register tile">,
+           "dispatched rows per register tile of GEMMs without a `tile`">,
     Option<"columnTile", "column-tile", "int64_t", /*default=*/"6",
-           "weight rows per register tile (even: gated epilogues pair gate "
-           "and up rows)">,
+           "weight rows per register tile of GEMMs without a `tile` (even: "
+           "gated epilogues pair gate and up rows)">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::linalg::LinalgDialect",

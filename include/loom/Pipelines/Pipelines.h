@@ -52,15 +52,18 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       *this, "table-budget",
       llvm::cl::desc("Bytes of activation tables per block of columns"),
       llvm::cl::init(524288)};
-  // The register tile of the grouped expert GEMMs (convert-moe-to-vector).
+  // The register tile of the grouped expert GEMMs, fixed for
+  // moe-select-strategy (0: its model chooses).
   PassOptions::Option<int64_t> moeRowTile{
       *this, "moe-row-tile",
-      llvm::cl::desc("Dispatched rows per register tile of the expert GEMMs"),
-      llvm::cl::init(4)};
+      llvm::cl::desc("Dispatched rows per register tile of the expert GEMMs "
+                     "(0: chosen by moe-select-strategy)"),
+      llvm::cl::init(0)};
   PassOptions::Option<int64_t> moeColumnTile{
       *this, "moe-column-tile",
-      llvm::cl::desc("Weight rows per register tile of the expert GEMMs"),
-      llvm::cl::init(6)};
+      llvm::cl::desc("Weight rows per register tile of the expert GEMMs "
+                     "(0: chosen by moe-select-strategy)"),
+      llvm::cl::init(0)};
 };
 
 /// Lowers Loom's dialects through their reference lowerings to bufferized
@@ -74,7 +77,8 @@ void buildReferencePipeline(OpPassManager &pm,
 
 /// Loom's CPU pipeline: the optimizing rewrites (lut-canonicalize,
 /// lut-select-strategy, lut-decompose-mpgemm, lut-symmetrize-tables,
-/// lut-quantize-tables, convert-lut-to-vector), then what remains through the
+/// lut-quantize-tables, convert-lut-to-vector, moe-select-strategy,
+/// moe-decompose, convert-moe-to-vector), then what remains through the
 /// reference lowerings to the LLVM dialect.
 void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
 

@@ -68,10 +68,14 @@ void lowerRowMoves(Operation *root) {
   }
 }
 
-void lowerGroupedMatmuls(Operation *root, GemmTile tile) {
+/// Each GEMM takes its own tile (moe-select-strategy's) or `fallback`.
+void lowerGroupedMatmuls(Operation *root, GemmTile fallback) {
   for (GroupedMatmulOp op : collect<GroupedMatmulOp>(root)) {
     OpBuilder b(op);
-    op.replaceAllUsesWith(emitGroupedGemm(b, op, tile));
+    TileAttr tile = op.getTileAttr();
+    op.replaceAllUsesWith(emitGroupedGemm(
+        b, op,
+        tile ? GemmTile{tile.getRows(), tile.getWeightRows()} : fallback));
     op.erase();
   }
 }

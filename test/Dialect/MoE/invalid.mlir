@@ -452,3 +452,53 @@ func.func @layer_result(%x: tensor<?x8xf32>, %wr: tensor<4x8xf32>, %w1: tensor<4
   %y = moe.layer %x, %wr, %w1, %w2 {routing = #moe.routing<k = 2>, capacity = #moe.capacity<factor = 0.0>, ffn = #moe.ffn<swiglu>} : (tensor<?x8xf32>, tensor<4x8xf32>, tensor<4x32x8xf32>, tensor<4x8x16xf32>) -> tensor<?x16xf32>
   return
 }
+
+// -----
+
+// expected-error @+1 {{a tile needs rows >= 1 and an even weight_rows >= 2, got 0 and 6}}
+func.func @tile_rows() attributes {t = #moe.tile<rows = 0, weight_rows = 6>} { return }
+
+// -----
+
+// expected-error @+1 {{a tile needs rows >= 1 and an even weight_rows >= 2, got 4 and 5}}
+func.func @tile_odd() attributes {t = #moe.tile<rows = 4, weight_rows = 5>} { return }
+
+// -----
+
+func.func @dense_capacity(%x: tensor<?x8xf32>, %wr: tensor<4x8xf32>, %w1: tensor<4x32x8xf32>, %w2: tensor<4x8x16xf32>) {
+  // expected-error @+1 {{the dense strategy cannot drop tokens: it needs capacity factor 0}}
+  %y = moe.layer %x, %wr, %w1, %w2 {routing = #moe.routing<k = 2>, capacity = #moe.capacity<factor = 1.0>, ffn = #moe.ffn<swiglu>, strategy = #moe.strategy<dense, tile = <rows = 4, weight_rows = 6>>} : (tensor<?x8xf32>, tensor<4x8xf32>, tensor<4x32x8xf32>, tensor<4x8x16xf32>) -> tensor<?x8xf32>
+  return
+}
+
+// -----
+
+func.func @dense_prescore(%x: tensor<?x8xf32>, %wr: tensor<4x8xf32>, %w1: tensor<4x32x8xf32>, %w2: tensor<4x8x16xf32>) {
+  // expected-error @+1 {{the dense strategy needs post-score combine}}
+  %y = moe.layer %x, %wr, %w1, %w2 {routing = #moe.routing<k = 2>, capacity = #moe.capacity<factor = 0.0>, ffn = #moe.ffn<swiglu>, score_at = #moe.score_at<pre>, strategy = #moe.strategy<dense, tile = <rows = 4, weight_rows = 6>>} : (tensor<?x8xf32>, tensor<4x8xf32>, tensor<4x32x8xf32>, tensor<4x8x16xf32>) -> tensor<?x8xf32>
+  return
+}
+
+// -----
+
+func.func @dense_layout(%x: tensor<?x8xf32>, %wr: tensor<4x8xf32>, %w1: tensor<4x32x8xf32>, %w2: tensor<4x8x16xf32>) {
+  // expected-error @+1 {{a dense layer has no row layout}}
+  %y = moe.layer %x, %wr, %w1, %w2 {routing = #moe.routing<k = 2>, capacity = #moe.capacity<factor = 0.0>, ffn = #moe.ffn<swiglu>, layout = #moe.layout<grouped>, strategy = #moe.strategy<dense, tile = <rows = 4, weight_rows = 6>>} : (tensor<?x8xf32>, tensor<4x8xf32>, tensor<4x32x8xf32>, tensor<4x8x16xf32>) -> tensor<?x8xf32>
+  return
+}
+
+// -----
+
+func.func @strategy_layout(%x: tensor<?x8xf32>, %wr: tensor<4x8xf32>, %w1: tensor<4x32x8xf32>, %w2: tensor<4x8x16xf32>) {
+  // expected-error @+1 {{the grouped layout disagrees with the padded strategy}}
+  %y = moe.layer %x, %wr, %w1, %w2 {routing = #moe.routing<k = 2>, capacity = #moe.capacity<factor = 0.0>, ffn = #moe.ffn<swiglu>, layout = #moe.layout<grouped>, strategy = #moe.strategy<padded, tile = <rows = 4, weight_rows = 6>>} : (tensor<?x8xf32>, tensor<4x8xf32>, tensor<4x32x8xf32>, tensor<4x8x16xf32>) -> tensor<?x8xf32>
+  return
+}
+
+// -----
+
+func.func @strategy_padded_layout(%x: tensor<?x8xf32>, %wr: tensor<4x8xf32>, %w1: tensor<4x32x8xf32>, %w2: tensor<4x8x16xf32>) {
+  // expected-error @+1 {{the padded layout disagrees with the grouped strategy}}
+  %y = moe.layer %x, %wr, %w1, %w2 {routing = #moe.routing<k = 2>, capacity = #moe.capacity<factor = 0.0>, ffn = #moe.ffn<swiglu>, layout = #moe.layout<padded>, strategy = #moe.strategy<grouped, tile = <rows = 4, weight_rows = 6>>} : (tensor<?x8xf32>, tensor<4x8xf32>, tensor<4x32x8xf32>, tensor<4x8x16xf32>) -> tensor<?x8xf32>
+  return
+}

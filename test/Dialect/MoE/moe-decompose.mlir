@@ -38,3 +38,46 @@ func.func @shared_prioritized_prescore(%x: tensor<?x64xf32>, %wr: tensor<8x64xf3
   %y = moe.layer %x, %wr, %w1, %w2 shared(%s1, %s2) shared_gate %g {routing = #moe.routing<k = 2, prioritized>, capacity = #moe.capacity<factor = -1.0>, ffn = #moe.ffn<relu>, layout = #moe.layout<padded>, score_at = #moe.score_at<pre>} : (tensor<?x64xf32>, tensor<8x64xf32>, tensor<8x16x64xf32>, tensor<8x64x16xf32>, tensor<32x64xf32>, tensor<64x32xf32>, tensor<64xf32>) -> tensor<?x64xf32>
   return %y : tensor<?x64xf32>
 }
+
+// -----
+
+// A strategy's tile goes to both expert GEMMs, and `padded` sets assign's
+// layout.
+// CHECK-LABEL: func @padded_strategy
+// CHECK: moe.assign {{.*}}layout = #moe.layout<padded>
+// CHECK: moe.grouped_matmul {{.*}}{epilogue = #moe.activation<relu>, tile = #moe.tile<rows = 3, weight_rows = 4>}
+// CHECK: moe.grouped_matmul {{.*}}{tile = #moe.tile<rows = 3, weight_rows = 4>}
+// CHECK: moe.combine
+func.func @padded_strategy(%x: tensor<?x64xf32>, %wr: tensor<8x64xf32>, %w1: tensor<8x16x64xf32>, %w2: tensor<8x64x16xf32>) -> tensor<?x64xf32> {
+  %y = moe.layer %x, %wr, %w1, %w2 {routing = #moe.routing<k = 2>, capacity = #moe.capacity<factor = 1.0>, ffn = #moe.ffn<relu>, strategy = #moe.strategy<padded, tile = <rows = 3, weight_rows = 4>>} : (tensor<?x64xf32>, tensor<8x64xf32>, tensor<8x16x64xf32>, tensor<8x64x16xf32>) -> tensor<?x64xf32>
+  return %y : tensor<?x64xf32>
+}
+
+// -----
+
+// `dense`: no assign, dispatch or combine. Each expert's FFN runs over all
+// tokens as a one-expert GEMM pair on its weight and bias slices; the second
+// GEMM's row scale is the token's combine weight for that expert (0 if not
+// chosen), and the outputs add up in expert order.
+// CHECK-LABEL: func @dense_strategy
+// CHECK-SAME: (%[[X:.*]]: tensor<?x64xf32>, %{{.*}}: tensor<2x64xf32>, %[[W1:.*]]: tensor<2x32x64xf32>, %[[W2:.*]]: tensor<2x64x16xf32>, %[[B1:.*]]: tensor<2x32xf32>, %[[B2:.*]]: tensor<2x64xf32>)
+// CHECK-NOT: moe.assign
+// CHECK: %[[IDS:.*]], %[[W:.*]] = moe.topk
+// CHECK: tensor.extract_slice %[[W1]][0, 0, 0] [1, 32, 64] [1, 1, 1] : tensor<2x32x64xf32> to tensor<32x64xf32>
+// CHECK: %[[H0:.*]] = moe.grouped_matmul %[[X]], {{.*}} bias {{.*}} {epilogue = #moe.activation<swiglu>, tile = #moe.tile<rows = 4, weight_rows = 2>}
+// CHECK: %[[S0:.*]] = linalg.generic {{.*}} ins(%[[IDS]], %[[W]] : tensor<?x1xi32>, tensor<?x1xf32>)
+// CHECK:   arith.cmpi eq, %{{.*}}, %c0_i32
+// CHECK: %[[Y0:.*]] = moe.grouped_matmul %[[H0]], {{.*}} bias {{.*}} row_scale %[[S0]]
+// CHECK: tensor.extract_slice %[[W1]][1, 0, 0]
+// CHECK: %[[H1:.*]] = moe.grouped_matmul %[[X]]
+// CHECK: %[[S1:.*]] = linalg.generic
+// CHECK:   arith.cmpi eq, %{{.*}}, %c1_i32
+// CHECK: %[[Y1:.*]] = moe.grouped_matmul %[[H1]], {{.*}} row_scale %[[S1]]
+// CHECK: %[[SUM:.*]] = linalg.generic {{.*}} ins(%[[Y0]], %[[Y1]] : tensor<?x64xf32>, tensor<?x64xf32>)
+// CHECK:   arith.addf
+// CHECK-NOT: moe.combine
+// CHECK: return %[[SUM]]
+func.func @dense_strategy(%x: tensor<?x64xf32>, %wr: tensor<2x64xf32>, %w1: tensor<2x32x64xf32>, %w2: tensor<2x64x16xf32>, %b1: tensor<2x32xf32>, %b2: tensor<2x64xf32>) -> tensor<?x64xf32> {
+  %y = moe.layer %x, %wr, %w1, %w2 bias_in %b1 bias_out %b2 {routing = #moe.routing<k = 1>, capacity = #moe.capacity<factor = 0.0>, ffn = #moe.ffn<swiglu, bias_in, bias_out>, strategy = #moe.strategy<dense, tile = <rows = 4, weight_rows = 2>>} : (tensor<?x64xf32>, tensor<2x64xf32>, tensor<2x32x64xf32>, tensor<2x64x16xf32>, tensor<2x32xf32>, tensor<2x64xf32>) -> tensor<?x64xf32>
+  return %y : tensor<?x64xf32>
+}

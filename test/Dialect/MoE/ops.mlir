@@ -40,3 +40,14 @@ func.func @pieces(%x: tensor<?x64xf32>, %wr: tensor<8x64xf32>, %sb: tensor<8xf32
   %y = moe.combine %yb, %ids, %loc, %off init %init {score_at = #moe.score_at<pre>} : (tensor<?x64xf32>, tensor<?x2xi32>, tensor<?x2xi32>, tensor<9xi32>, tensor<?x64xf32>) -> tensor<?x64xf32>
   return %y : tensor<?x64xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func @strategy_and_tile
+// CHECK: moe.layer {{.*}}strategy = #moe.strategy<dense, tile = <rows = 4, weight_rows = 6>>
+// CHECK: moe.grouped_matmul {{.*}}{tile = #moe.tile<rows = 1, weight_rows = 16>}
+func.func @strategy_and_tile(%x: tensor<?x64xf32>, %wr: tensor<8x64xf32>, %w1: tensor<8x128x64xf32>, %w2: tensor<8x64x128xf32>, %off: tensor<9xi32>, %cnt: tensor<8xi32>) -> (tensor<?x64xf32>, tensor<?x128xf32>) {
+  %y = moe.layer %x, %wr, %w1, %w2 {routing = #moe.routing<k = 2>, capacity = #moe.capacity<factor = 0.0>, ffn = #moe.ffn<relu>, strategy = #moe.strategy<dense, tile = <rows = 4, weight_rows = 6>>} : (tensor<?x64xf32>, tensor<8x64xf32>, tensor<8x128x64xf32>, tensor<8x64x128xf32>) -> tensor<?x64xf32>
+  %h = moe.grouped_matmul %x, %w1, %off, %cnt {tile = #moe.tile<rows = 1, weight_rows = 16>} : (tensor<?x64xf32>, tensor<8x128x64xf32>, tensor<9xi32>, tensor<8xi32>) -> tensor<?x128xf32>
+  return %y, %h : tensor<?x64xf32>, tensor<?x128xf32>
+}

@@ -191,6 +191,19 @@ LogicalResult LayoutAttr::verify(function_ref<InFlightDiagnostic()> emitError,
 }
 
 //===----------------------------------------------------------------------===//
+// TileAttr
+//===----------------------------------------------------------------------===//
+
+LogicalResult TileAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                               int64_t rows, int64_t weightRows) {
+  if (rows < 1 || weightRows < 2 || weightRows % 2)
+    return emitError() << "a tile needs rows >= 1 and an even weight_rows >= "
+                          "2, got "
+                       << rows << " and " << weightRows;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // FfnAttr
 //===----------------------------------------------------------------------===//
 

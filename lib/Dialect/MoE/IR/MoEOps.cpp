@@ -258,6 +258,31 @@ LogicalResult CombineOp::verify() {
 // LayerOp
 //===----------------------------------------------------------------------===//
 
+/// The strategy computes the layer exactly and agrees with its layout.
+static LogicalResult verifyStrategy(LayerOp op) {
+  StrategyAttr strategy = op.getStrategyAttr();
+  if (!strategy)
+    return success();
+  StrategyKind kind = strategy.getKind();
+  LayoutAttr layout = op.getLayoutAttr();
+  if (kind == StrategyKind::Dense) {
+    if (!op.getCapacity().getFactor().isZero())
+      return op.emitOpError() << "the dense strategy cannot drop tokens: it "
+                                 "needs capacity factor 0";
+    if (op.getScoreAt() != ScoreAt::Post)
+      return op.emitOpError() << "the dense strategy needs post-score combine";
+    if (layout)
+      return op.emitOpError() << "a dense layer has no row layout";
+    return success();
+  }
+  if (layout && (layout.getKind() == LayoutKind::Padded) !=
+                    (kind == StrategyKind::Padded))
+    return op.emitOpError() << "the " << stringifyLayoutKind(layout.getKind())
+                            << " layout disagrees with the "
+                            << stringifyStrategyKind(kind) << " strategy";
+  return success();
+}
+
 LogicalResult LayerOp::verify() {
   Value x = getX();
   if (rank(x) != 2 || ShapedType::isDynamic(dim(x, 1)))
@@ -328,6 +353,8 @@ LogicalResult LayerOp::verify() {
 
   if (getAuxLoss() != static_cast<bool>(getAux()))
     return emitOpError() << "the aux result is present iff 'aux_loss' is set";
+  if (failed(verifyStrategy(*this)))
+    return failure();
   if (failed(checkShape(*this, "result", getResult(), {tokens, d})))
     return failure();
   return success();

@@ -137,16 +137,32 @@ Value mlir::loom::moe::buildElementwiseSigmoid(ImplicitLocOpBuilder &b,
       });
 }
 
+Value mlir::loom::moe::buildElementwiseAdd(ImplicitLocOpBuilder &b, Value a,
+                                           Value c) {
+  return elementwise(b, ValueRange{a, c}, Value(),
+                     [](OpBuilder &nb, Location l, ValueRange args) -> Value {
+                       return arith::AddFOp::create(nb, l, args[0], args[1]);
+                     });
+}
+
+/// `t` with a leading unit dimension: one expert's operand as E = 1.
+static Value asOneExpert(ImplicitLocOpBuilder &b, Value t) {
+  auto type = cast<RankedTensorType>(t.getType());
+  SmallVector<int64_t> shape = {1};
+  llvm::append_range(shape, type.getShape());
+  SmallVector<ReassociationIndices> groups = {{0, 1}};
+  for (int64_t i = 1; i < type.getRank(); ++i)
+    groups.push_back({i + 1});
+  return tensor::ExpandShapeOp::create(
+      b, RankedTensorType::get(shape, type.getElementType()), t, groups);
+}
+
 Value mlir::loom::moe::buildAllRowsMatmul(ImplicitLocOpBuilder &b, Value x,
                                           Value weight,
                                           RankedTensorType resultType,
-                                          Value rowScale, Activation act) {
+                                          Value rowScale, Activation act,
+                                          Value bias, TileAttr tile) {
   Type i32 = b.getI32Type();
-  auto type = cast<RankedTensorType>(weight.getType());
-  auto expandedType = RankedTensorType::get(
-      {1, type.getDimSize(0), type.getDimSize(1)}, type.getElementType());
-  Value expanded = tensor::ExpandShapeOp::create(
-      b, expandedType, weight, SmallVector<ReassociationIndices>{{0, 1}, {2}});
   Value rows = arith::IndexCastOp::create(
       b, i32, tensor::DimOp::create(b, x, 0).getResult());
   Value zero = arith::ConstantOp::create(b, i32, b.getI32IntegerAttr(0));
@@ -154,8 +170,9 @@ Value mlir::loom::moe::buildAllRowsMatmul(ImplicitLocOpBuilder &b, Value x,
       b, RankedTensorType::get({2}, i32), ValueRange{zero, rows});
   Value counts = tensor::FromElementsOp::create(
       b, RankedTensorType::get({1}, i32), ValueRange{rows});
-  return GroupedMatmulOp::create(b, resultType, x, expanded, offsets, counts,
-                                 Value(), rowScale, act);
+  return GroupedMatmulOp::create(
+      b, resultType, x, asOneExpert(b, weight), offsets, counts,
+      bias ? asOneExpert(b, bias) : Value(), rowScale, act, tile);
 }
 
 Value mlir::loom::moe::buildRouterScores(ImplicitLocOpBuilder &b, Value logits,

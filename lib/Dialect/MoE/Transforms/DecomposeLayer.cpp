@@ -30,6 +30,27 @@ RankedTensorType tensorOf(ArrayRef<int64_t> shape, Type elt) {
   return RankedTensorType::get(shape, elt);
 }
 
+/// The register tile the layer's strategy chose for its GEMMs, if any.
+TileAttr tileOf(LayerOp op) {
+  StrategyAttr strategy = op.getStrategyAttr();
+  return strategy ? strategy.getTile() : TileAttr();
+}
+
+/// `t[e]`: expert e's slice of a stacked [E, ...] operand.
+Value expertSlice(ImplicitLocOpBuilder &b, Value t, int64_t e) {
+  auto type = cast<RankedTensorType>(t.getType());
+  int64_t rank = type.getRank();
+  SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)),
+      sizes = tensor::getMixedSizes(b, b.getLoc(), t),
+      strides(rank, b.getIndexAttr(1));
+  offsets[0] = b.getIndexAttr(e);
+  sizes[0] = b.getIndexAttr(1);
+  auto sliceType = RankedTensorType::get(type.getShape().drop_front(),
+                                         type.getElementType());
+  return tensor::ExtractSliceOp::create(b, sliceType, t, offsets, sizes,
+                                        strides);
+}
+
 /// A one-expert grouped GEMM pair over every token: the shared expert.
 Value sharedExpert(ImplicitLocOpBuilder &b, LayerOp op) {
   Value x = op.getX();
@@ -49,9 +70,72 @@ Value sharedExpert(ImplicitLocOpBuilder &b, LayerOp op) {
       cast<RankedTensorType>(op.getSharedOut().getType()).getDimSize(1);
   Value hidden =
       buildAllRowsMatmul(b, x, op.getSharedIn(), tensorOf({kDyn, hs}, elt),
-                         Value(), ffn.getActivation());
+                         Value(), ffn.getActivation(), Value(), tileOf(op));
   return buildAllRowsMatmul(b, hidden, op.getSharedOut(),
-                            tensorOf({kDyn, d}, elt), gate, Activation::None);
+                            tensorOf({kDyn, d}, elt), gate, Activation::None,
+                            Value(), tileOf(op));
+}
+
+/// sum over slots s of [ids[t, s] = e] * weights[t, s]: token t's combine
+/// weight for expert e, 0 when e is not among its choices.
+Value expertWeight(ImplicitLocOpBuilder &b, Value ids, Value weights,
+                   int64_t e) {
+  MLIRContext *ctx = b.getContext();
+  Type f32 = b.getF32Type();
+  Value tokens = tensor::DimOp::create(b, ids, 0);
+  Value zero = arith::ConstantOp::create(b, f32, b.getF32FloatAttr(0));
+  Value init =
+      linalg::FillOp::create(
+          b, zero,
+          tensor::EmptyOp::create(b, ArrayRef<OpFoldResult>{tokens}, f32)
+              .getResult())
+          .getResult(0);
+  AffineMap id = AffineMap::getMultiDimIdentityMap(2, ctx);
+  AffineMap row = AffineMap::get(2, 0, getAffineDimExpr(0, ctx));
+  return linalg::GenericOp::create(
+             b, init.getType(), ValueRange{ids, weights}, init,
+             ArrayRef<AffineMap>{id, id, row},
+             ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
+                                           utils::IteratorType::reduction},
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               Value expert = arith::ConstantOp::create(
+                   nb, l, nb.getI32IntegerAttr(int32_t(e)));
+               Value chosen = arith::CmpIOp::create(
+                   nb, l, arith::CmpIPredicate::eq, args[0], expert);
+               Value sum = arith::AddFOp::create(nb, l, args[2], args[1]);
+               linalg::YieldOp::create(
+                   nb, l,
+                   arith::SelectOp::create(nb, l, chosen, sum, args[2])
+                       .getResult());
+             })
+      .getResult(0);
+}
+
+/// moe.md §3.1's dense form: every expert's FFN over all T tokens, its
+/// output scaled per token by expertWeight (0 masks the unselected) and
+/// summed into `init` in ascending expert order.
+Value denseExperts(ImplicitLocOpBuilder &b, LayerOp op, Value ids,
+                   Value weights, Value init) {
+  Value x = op.getX();
+  Type elt = getElementTypeOrSelf(x);
+  int64_t d = cast<RankedTensorType>(x.getType()).getDimSize(1);
+  auto wOut = cast<RankedTensorType>(op.getWOut().getType());
+  int64_t experts = wOut.getDimSize(0), h = wOut.getDimSize(2);
+  Value y = init;
+  for (int64_t e = 0; e < experts; ++e) {
+    Value biasIn = op.getBiasIn() ? expertSlice(b, op.getBiasIn(), e) : Value();
+    Value biasOut =
+        op.getBiasOut() ? expertSlice(b, op.getBiasOut(), e) : Value();
+    Value hidden = buildAllRowsMatmul(
+        b, x, expertSlice(b, op.getWIn(), e), tensorOf({kDyn, h}, elt), Value(),
+        op.getFfn().getActivation(), biasIn, tileOf(op));
+    Value out = buildAllRowsMatmul(b, hidden, expertSlice(b, op.getWOut(), e),
+                                   tensorOf({kDyn, d}, elt),
+                                   expertWeight(b, ids, weights, e),
+                                   Activation::None, biasOut, tileOf(op));
+    y = y ? buildElementwiseAdd(b, y, out) : out;
+  }
+  return tensor::CastOp::create(b, op.getResult().getType(), y);
 }
 
 struct DecomposeLayer : OpRewritePattern<LayerOp> {
@@ -72,6 +156,8 @@ struct DecomposeLayer : OpRewritePattern<LayerOp> {
     int64_t k = routing.getK();
     FfnAttr ffn = op.getFfn();
     int64_t h = cast<RankedTensorType>(op.getWOut().getType()).getDimSize(2);
+    StrategyKind kind = op.getStrategyAttr() ? op.getStrategyAttr().getKind()
+                                             : StrategyKind::Grouped;
 
     Value scores = GateOp::create(b, tensorOf({tokens, experts}, f32), x,
                                   op.getRouter(), routing.getScoring());
@@ -82,39 +168,49 @@ struct DecomposeLayer : OpRewritePattern<LayerOp> {
     Value aux;
     if (op.getAuxLoss())
       aux = AuxLossOp::create(b, tensorOf({}, f32), scores, topk.getIds());
+    auto sharedInit = [&] {
+      return op.getSharedIn() ? sharedExpert(b, op) : Value();
+    };
+    SmallVector<Value> results;
+    if (kind == StrategyKind::Dense) {
+      results.push_back(
+          denseExperts(b, op, topk.getIds(), topk.getWeights(), sharedInit()));
+    } else {
+      Value priority;
+      if (routing.getPrioritized())
+        priority = buildRowReduction(
+            b, scores, -std::numeric_limits<float>::infinity(),
+            [](OpBuilder &nb, Location l, Value acc, Value v) {
+              return arith::MaximumFOp::create(nb, l, acc, v).getResult();
+            });
+      LayoutAttr layout = op.getLayoutAttr();
+      if (!layout)
+        layout = kind == StrategyKind::Padded
+                     ? LayoutAttr::get(ctx, LayoutKind::Padded, 1)
+                     : LayoutAttr::get(ctx, LayoutKind::Grouped, 1);
+      auto assign = AssignOp::create(
+          b, tensorOf({tokens, k}, i32), tensorOf({experts}, i32),
+          tensorOf({experts + 1}, i32), tensorOf({kDyn}, i32), b.getIndexType(),
+          topk.getIds(), priority, experts, op.getCapacity(), layout);
 
-    Value priority;
-    if (routing.getPrioritized())
-      priority = buildRowReduction(
-          b, scores, -std::numeric_limits<float>::infinity(),
-          [](OpBuilder &nb, Location l, Value acc, Value v) {
-            return arith::MaximumFOp::create(nb, l, acc, v).getResult();
-          });
-    LayoutAttr layout =
-        op.getLayoutAttr()
-            ? op.getLayoutAttr()
-            : LayoutAttr::get(ctx, LayoutKind::Grouped, /*rowAlign=*/1);
-    auto assign = AssignOp::create(
-        b, tensorOf({tokens, k}, i32), tensorOf({experts}, i32),
-        tensorOf({experts + 1}, i32), tensorOf({kDyn}, i32), b.getIndexType(),
-        topk.getIds(), priority, experts, op.getCapacity(), layout);
-
-    bool pre = op.getScoreAt() == ScoreAt::Pre;
-    Value buffer = DispatchOp::create(
-        b, tensorOf({kDyn, d}, elt), x, topk.getIds(), assign.getLocations(),
-        assign.getOffsets(), pre ? topk.getWeights() : Value());
-    Value hidden = GroupedMatmulOp::create(
-        b, tensorOf({kDyn, h}, elt), buffer, op.getWIn(), assign.getOffsets(),
-        assign.getCounts(), op.getBiasIn(), Value(), ffn.getActivation());
-    Value out = GroupedMatmulOp::create(
-        b, tensorOf({kDyn, d}, elt), hidden, op.getWOut(), assign.getOffsets(),
-        assign.getCounts(), op.getBiasOut(), Value(), Activation::None);
-    Value init = op.getSharedIn() ? sharedExpert(b, op) : Value();
-    Value y = CombineOp::create(b, op.getResult().getType(), out, topk.getIds(),
-                                assign.getLocations(), assign.getOffsets(),
-                                pre ? Value() : topk.getWeights(), init,
-                                op.getScoreAt());
-    SmallVector<Value> results = {y};
+      bool pre = op.getScoreAt() == ScoreAt::Pre;
+      Value buffer = DispatchOp::create(
+          b, tensorOf({kDyn, d}, elt), x, topk.getIds(), assign.getLocations(),
+          assign.getOffsets(), pre ? topk.getWeights() : Value());
+      Value hidden = GroupedMatmulOp::create(
+          b, tensorOf({kDyn, h}, elt), buffer, op.getWIn(), assign.getOffsets(),
+          assign.getCounts(), op.getBiasIn(), Value(), ffn.getActivation(),
+          tileOf(op));
+      Value out = GroupedMatmulOp::create(
+          b, tensorOf({kDyn, d}, elt), hidden, op.getWOut(),
+          assign.getOffsets(), assign.getCounts(), op.getBiasOut(), Value(),
+          Activation::None, tileOf(op));
+      Value init = sharedInit();
+      results.push_back(CombineOp::create(
+          b, op.getResult().getType(), out, topk.getIds(),
+          assign.getLocations(), assign.getOffsets(),
+          pre ? Value() : topk.getWeights(), init, op.getScoreAt()));
+    }
     if (aux)
       results.push_back(aux);
     rewriter.replaceOp(op, results);

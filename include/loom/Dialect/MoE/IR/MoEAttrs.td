@@ -36,6 +36,11 @@ def MoE_LayoutKind : MoE_Enum<"LayoutKind", "row layout of dispatched tokens", [
     I32EnumAttrCase<"Grouped", 0, "grouped">,
     I32EnumAttrCase<"Padded", 1, "padded">]>;
 
+def MoE_StrategyKind : MoE_Enum<"StrategyKind", "how a layer computes its experts", [
+    I32EnumAttrCase<"Grouped", 0, "grouped">,
+    I32EnumAttrCase<"Padded", 1, "padded">,
+    I32EnumAttrCase<"Dense", 2, "dense">]>;
+
 class MoE_Attr<string name, string attrMnemonic, list<Trait> traits = []>
     : AttrDef<MoE_Dialect, name, traits> {
   let mnemonic = attrMnemonic;
@@ -109,6 +114,33 @@ def MoE_LayoutAttr : MoE_Attr<"Layout", "layout"> {
                         DefaultValuedParameter<"int64_t", "1">:$rowAlign);
   let assemblyFormat = "`<` $kind (`,` `row_align` `=` $rowAlign^)? `>`";
   let genVerifyDecl = 1;
+}
+
+def MoE_TileAttr : MoE_Attr<"Tile", "tile"> {
+  let summary = "register tile of the grouped GEMM kernel";
+  let description = [{
+    `#moe.tile<rows = 4, weight_rows = 6>`: the vector kernel keeps one
+    accumulator per (dispatched row, weight row) pair of the tile. For gated
+    epilogues half the weight rows are gate rows and half the matching up
+    rows, so `weight_rows` is even.
+  }];
+  let parameters = (ins "int64_t":$rows, "int64_t":$weightRows);
+  let assemblyFormat = "`<` `rows` `=` $rows `,` `weight_rows` `=` $weightRows `>`";
+  let genVerifyDecl = 1;
+}
+
+def MoE_StrategyAttr : MoE_Attr<"Strategy", "strategy"> {
+  let summary = "the lowering chosen for a moe.layer (moe.md §3.2)";
+  let description = [{
+    `#moe.strategy<grouped, tile = <rows = 4, weight_rows = 6>>`, set by
+    `moe-select-strategy` or by hand: `grouped` sorts the kept slots by
+    expert into unpadded segments, `padded` uses Tutel's [E, C] buffer,
+    `dense` runs every expert on every token and masks the combine (dropless
+    post-score layers only). `tile` is the grouped GEMM kernel's register
+    tile.
+  }];
+  let parameters = (ins "StrategyKind":$kind, "TileAttr":$tile);
+  let assemblyFormat = "`<` $kind `,` `tile` `=` $tile `>`";
 }
 
 def MoE_ActivationAttr : EnumAttr<MoE_Dialect, MoE_Activation, "activation"> {

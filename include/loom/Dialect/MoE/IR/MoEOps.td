@@ -139,7 +139,8 @@ def MoE_GroupedMatmulOp : MoE_Op<"grouped_matmul",
     r in [offsets[e], offsets[e] + counts[e]); all other rows are 0.
     Weights are [E, N, K] ([out, in] per expert, as PyTorch's Linear). The
     gated epilogues `swiglu` and `geglu` take N = 2h (gate rows first) and
-    produce h columns: act(g) * u.
+    produce h columns: act(g) * u. The optional `tile` is the register tile
+    the vector kernel uses (moe-select-strategy's choice).
 
     ```mlir
     %h = moe.grouped_matmul %xb, %w13, %off, %cnt {epilogue = #moe.activation<swiglu>}
@@ -152,7 +153,8 @@ def MoE_GroupedMatmulOp : MoE_Op<"grouped_matmul",
                        Optional<MoE_FloatTensor>:$bias,
                        Optional<MoE_F32Tensor>:$row_scale,
                        DefaultValuedAttr<MoE_ActivationAttr,
-                         "::mlir::loom::moe::Activation::None">:$epilogue);
+                         "::mlir::loom::moe::Activation::None">:$epilogue,
+                       OptionalAttr<MoE_TileAttr>:$tile);
   let results = (outs MoE_FloatTensor:$result);
   let assemblyFormat = [{
     $input `,` $weights `,` $offsets `,` $counts (`bias` $bias^)?
@@ -198,7 +200,9 @@ def MoE_LayerOp : MoE_Op<"layer", [Pure, AttrSizedOperandSegments]> {
     optional biases [E, H] and [E, d]; optional shared expert (w [Hs, d] and
     [d, hs], plus an optional sigmoid gate vector [d], Qwen-MoE style) whose
     output initializes the combine. With `aux_loss` the op also returns the
-    GShard load-balancing loss.
+    GShard load-balancing loss. An optional `strategy` (moe-select-strategy)
+    says how moe-decompose lowers it; an explicit `layout` must agree with
+    it.
 
     ```mlir
     %y = moe.layer %x, %wr, %w13, %w2 {
@@ -221,6 +225,7 @@ def MoE_LayerOp : MoE_Op<"layer", [Pure, AttrSizedOperandSegments]> {
                        DefaultValuedAttr<MoE_ScoreAtAttr,
                          "::mlir::loom::moe::ScoreAt::Post">:$score_at,
                        OptionalAttr<MoE_LayoutAttr>:$layout,
+                       OptionalAttr<MoE_StrategyAttr>:$strategy,
                        UnitAttr:$aux_loss);
   let results = (outs MoE_FloatTensor:$result,
                       Optional<0DTensorOf<[F32]>>:$aux);

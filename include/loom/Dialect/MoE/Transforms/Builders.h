@@ -24,11 +24,16 @@ Value buildRowReduction(
 /// 1 / (1 + exp(-v)) for every element of the f32 tensor `v` (linalg).
 Value buildElementwiseSigmoid(ImplicitLocOpBuilder &b, Value v);
 
-/// moe.grouped_matmul of every row of `x` [T, K] by `weight` [N, K] as one
-/// expert: a dense layer in the form the expert kernels take.
+/// a + c elementwise for tensors of one type (linalg).
+Value buildElementwiseAdd(ImplicitLocOpBuilder &b, Value a, Value c);
+
+/// moe.grouped_matmul of every row of `x` [T, K] by `weight` [N, K] (plus
+/// the optional `bias` [N]) as one expert: a dense layer in the form the
+/// expert kernels take, with `tile` as their register tile if given.
 Value buildAllRowsMatmul(ImplicitLocOpBuilder &b, Value x, Value weight,
                          RankedTensorType resultType, Value rowScale,
-                         Activation act);
+                         Activation act, Value bias = Value(),
+                         TileAttr tile = {});
 
 /// The router's score function (moe.md §1.1) on f32 logits [T, E]: a
 /// max-subtracted softmax over E, or an elementwise sigmoid (linalg).

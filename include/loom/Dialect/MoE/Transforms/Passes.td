@@ -3,6 +3,49 @@
 
 include "mlir/Pass/PassBase.td"
 
+def MoESelectStrategy : Pass<"moe-select-strategy"> {
+  let summary = "Choose each moe.layer's strategy and GEMM tile by a cost model";
+  let description = [{
+    Sets `strategy = #moe.strategy<kind, tile = <rows = R, weight_rows = W>>`
+    on every `moe.layer` that has none: `grouped`, `padded` or `dense`
+    (moe.md §3.2), with the grouped GEMM kernel's register tile, whichever
+    the roofline model of `StrategyModel.h` finds fastest. The default
+    tile, this project's best measured one, is kept unless another is
+    modeled more than 2 % faster. `dense` is considered for dropless
+    post-score layers only; a layer with an explicit `layout` keeps its
+    layout. For a dynamic T the model runs at T = 1, 8, 32, 128, 512 and
+    2048 (the buckets 1, <= 8, <= 32, <= 128, <= 512 and more); when the
+    buckets disagree, the layer becomes an `scf.index_switch` on T's bucket
+    with one specialized copy per run of equal choices.
+
+    There is no separate `decode` strategy on the CPU: the grouped kernel
+    at a few rows per expert streams only the selected experts' weights,
+    once each, split over threads by columns (moe.md §3.4's decode path);
+    the model reports such layers as bandwidth-bound.
+
+    The host figures default to this project's measurements on one AMD
+    Zen 5 core (the read probe of `bench/run moe`); the learned cost model
+    of costmodel.md is to replace them.
+  }];
+  let options = [
+    Option<"peakGflops", "peak-gflops", "double", /*default=*/"140.0",
+           "f32 GFLOP/s of one core at full FMA issue">,
+    Option<"bandwidth", "bandwidth-gbps", "double", /*default=*/"36.0",
+           "DRAM read bandwidth at the thread count below, GB/s">,
+    Option<"threads", "threads", "int64_t", /*default=*/"1",
+           "Threads the compiled layer runs on">,
+    Option<"rowTile", "row-tile", "int64_t", /*default=*/"0",
+           "Fix the tile's rows (with weight-rows; 0: the model chooses)">,
+    Option<"weightRows", "weight-rows", "int64_t", /*default=*/"0",
+           "Fix the tile's weight rows (with row-tile; 0: the model chooses)">,
+    Option<"report", "report", "bool", /*default=*/"false",
+           "Emit a remark with each choice and its modeled time">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def MoEDecompose : Pass<"moe-decompose"> {
   let summary = "Split moe.layer into routing and expert-compute ops";
   let description = [{
@@ -13,6 +56,13 @@ def MoEDecompose : Pass<"moe-decompose"> {
     epilogue) and `moe.combine`. A shared expert becomes a one-expert
     `moe.grouped_matmul` pair over all tokens (its optional sigmoid gate a
     per-row scale) whose output initializes the combine.
+
+    The layer's `strategy` picks the form: `grouped` (the default) and
+    `padded` set assign's layout (an explicit `layout` wins) and put the
+    strategy's tile on both expert GEMMs; `dense` runs every expert's FFN
+    over all tokens as one-expert grouped GEMMs whose row scale is the
+    token's combine weight for that expert (0 when not selected) and sums
+    them in expert order, with no assign, dispatch or combine.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::linalg::LinalgDialect",
