@@ -111,6 +111,7 @@ void loom::buildCPUToLoopsPipeline(OpPassManager &pm,
   moeStrategy.weightRows = options.moeColumnTile;
   pm.addPass(moe::createMoESelectStrategy(moeStrategy));
   pm.addPass(moe::createMoEDecompose());
+  pm.addPass(moe::createMoEFuse());
   pm.addPass(loom::createConvertMoEToVector());
   buildReferenceToLoopsPipeline(pm);
 }

@@ -17,6 +17,8 @@
 #include "gtest/gtest.h"
 
 #include <cstdio>
+#include <cstring>
+#include <limits>
 #include <random>
 #include <sstream>
 
@@ -113,11 +115,11 @@ std::vector<float> makeScores(Scores kind, int tokens, int experts,
 
 class MoERouting : public ::testing::TestWithParam<RouteCase> {};
 
-TEST_P(MoERouting, DecisionsMatchOracle) {
-  const RouteCase &rc = GetParam();
+/// Routing decisions through `pipeline` against the oracle.
+void checkRouting(const RouteCase &rc, Pipeline pipeline) {
   const RoutingConfig &c = rc.config;
   std::string source = routeModule(rc), error;
-  auto model = CompiledModel::compile(source, error);
+  auto model = CompiledModel::compile(source, error, pipeline);
   ASSERT_TRUE(model) << error << "\n" << source;
   const ::mlir::loom::RuntimeApi &api = model->api();
   std::mt19937 rng(c.experts * 131 + c.k);
@@ -153,6 +155,15 @@ TEST_P(MoERouting, DecisionsMatchOracle) {
     if (::testing::Test::HasFailure())
       FAIL() << source;
   }
+}
+
+TEST_P(MoERouting, DecisionsMatchOracle) {
+  checkRouting(GetParam(), Pipeline::Reference);
+}
+
+// The CPU pipeline: top-k (without groups) as vector selection rounds.
+TEST_P(MoERouting, VectorDecisionsMatchOracle) {
+  checkRouting(GetParam(), Pipeline::Cpu);
 }
 
 RoutingConfig routing(int experts, int k, double factor) {
@@ -203,6 +214,12 @@ std::vector<RouteCase> routeCases() {
   grpMax.groupTopk = 2;
   add("groups_max_ties", grpMax, Scores::Ties);
   add("one_expert", routing(1, 1, 0.0), Scores::Uniform);
+  // 64 experts: four vectors of lanes per token; ties across them.
+  add("fine_top8_ties_bias", routing(64, 8, 0.0), Scores::Ties,
+      /*bias=*/true);
+  RoutingConfig scaled = routing(6, 3, 0.0);
+  scaled.scale = 2.5f;
+  add("odd_experts_scaled", scaled, Scores::Uniform);
   add("k_equals_e", routing(4, 4, 0.0), Scores::Ties);
   return cases;
 }
@@ -473,6 +490,122 @@ func.func @dispatch(%x: tensor<?x20xf32>, %ids: tensor<?x2xi32>, %loc: tensor<?x
           ASSERT_EQ(got[r * 20 + j], source[r] < 0 ? 0.f : x[source[r] * 20 + j])
               << "row " << r << ", column " << j;
     }
+  }
+}
+
+// Scores no router produces — NaN (in lane 0 and elsewhere), +-inf, all
+// equal — give the vector top-k exactly the reference lowering's ids and
+// weights.
+TEST(MoETopK, VectorMatchesReferenceOnNaNAndInf) {
+  const std::string source = R"(
+func.func @topk(%p: tensor<?x20xf32>) -> (tensor<?x3xi32>, tensor<?x3xf32>) {
+  %ids, %w = moe.topk %p {k = 3 : i64, renormalize} : tensor<?x20xf32> -> tensor<?x3xi32>, tensor<?x3xf32>
+  return %ids, %w : tensor<?x3xi32>, tensor<?x3xf32>
+})";
+  constexpr int kT = 6, kE = 20;
+  const float nan = std::numeric_limits<float>::quiet_NaN(),
+              inf = std::numeric_limits<float>::infinity();
+  std::vector<float> p(kT * kE, 0.25f);
+  p[0 * kE + 0] = nan;            // token 0: NaN in lane 0
+  p[1 * kE + 3] = nan;            // token 1: NaN elsewhere, 0.25 ties
+  p[1 * kE + 7] = 0.5f;
+  for (int e = 0; e < kE; ++e)    // token 2: all NaN
+    p[2 * kE + e] = nan;
+  p[3 * kE + 5] = inf;            // token 3: +inf and -inf
+  p[3 * kE + 0] = -inf;
+  for (int e = 0; e < kE; ++e)    // token 4: all -inf
+    p[4 * kE + e] = -inf;
+  p[5 * kE + 19] = 0.75f;         // token 5: the last lane wins
+  std::vector<std::vector<int32_t>> ids;
+  std::vector<std::vector<uint32_t>> weightBits;
+  for (Pipeline pipeline : {Pipeline::Reference, Pipeline::Cpu}) {
+    std::string error;
+    auto model = CompiledModel::compile(source, error, pipeline);
+    ASSERT_TRUE(model) << error;
+    LoomTensorList *out = model->run(
+        "topk", {model->tensor(p.data(), {kT, kE}, LOOM_F32)}, error);
+    ASSERT_TRUE(out) << error;
+    ids.push_back(outputValues<int32_t>(model->api(), out, 0));
+    std::vector<uint32_t> bits;
+    for (float w : outputValues<float>(model->api(), out, 1)) {
+      uint32_t u;
+      std::memcpy(&u, &w, sizeof u);
+      bits.push_back(u);
+    }
+    weightBits.push_back(bits);
+    model->api().tensor_list_destroy(out);
+  }
+  EXPECT_EQ(ids[0], ids[1]);
+  EXPECT_EQ(weightBits[0], weightBits[1]);
+  // Token 5's first choice is lane 19, then the lowest tied lanes.
+  EXPECT_EQ(std::vector<int32_t>(ids[1].begin() + 15, ids[1].end()),
+            (std::vector<int32_t>{19, 0, 1}));
+}
+
+// moe.grouped_matmul's fused forms with maps moe-fuse would never build:
+// rows whose gather index is outside x are 0 (or add nothing), rows whose
+// scatter index is outside the output add nothing, in both pipelines.
+TEST(MoEMalformed, GatherScatterSkipInvalidRows) {
+  const std::string source = R"(
+func.func @gathered(%x: tensor<?x20xf32>, %w: tensor<2x18x20xf32>, %off: tensor<3xi32>, %cnt: tensor<2xi32>, %g: tensor<?xi32>) -> tensor<?x18xf32> {
+  %y = moe.grouped_matmul %x, %w, %off, %cnt gather %g : (tensor<?x20xf32>, tensor<2x18x20xf32>, tensor<3xi32>, tensor<2xi32>, tensor<?xi32>) -> tensor<?x18xf32>
+  return %y : tensor<?x18xf32>
+}
+func.func @scattered(%x: tensor<?x20xf32>, %w: tensor<2x18x20xf32>, %off: tensor<3xi32>, %cnt: tensor<2xi32>, %g: tensor<?xi32>, %s: tensor<?xi32>, %init: tensor<?x18xf32>) -> tensor<?x18xf32> {
+  %y = moe.grouped_matmul %x, %w, %off, %cnt gather %g scatter %s into %init : (tensor<?x20xf32>, tensor<2x18x20xf32>, tensor<3xi32>, tensor<2xi32>, tensor<?xi32>, tensor<?xi32>, tensor<?x18xf32>) -> tensor<?x18xf32>
+  return %y : tensor<?x18xf32>
+})";
+  constexpr int kT = 3, kK = 20, kN = 18, kR = 5;
+  std::vector<float> x(kT * kK), w(2 * kN * kK), init(kT * kN);
+  for (size_t i = 0; i < x.size(); ++i)
+    x[i] = float(i % 7) - 3;
+  for (size_t i = 0; i < w.size(); ++i)
+    w[i] = float(i % 5) - 2;
+  for (size_t i = 0; i < init.size(); ++i)
+    init[i] = float(i);
+  std::vector<int32_t> offsets = {0, 2, 5}, counts = {2, 3},
+                       gather = {0, 7, 2, -1, 1}, scatter = {1, 0, 5, 2, 0};
+  // The plain loops of the op's definition.
+  std::vector<float> gathered(kR * kN, 0.f), scattered(init);
+  for (int e = 0; e < 2; ++e)
+    for (int r = offsets[e]; r < offsets[e] + counts[e]; ++r) {
+      int src = gather[r], dst = scatter[r];
+      if (src < 0 || src >= kT)
+        continue;
+      for (int n = 0; n < kN; ++n) {
+        float y = 0;
+        for (int i = 0; i < kK; ++i)
+          y += x[src * kK + i] * w[(e * kN + n) * kK + i];
+        gathered[r * kN + n] = y;
+        if (dst >= 0 && dst < kT)
+          scattered[dst * kN + n] += y;
+      }
+    }
+  for (Pipeline pipeline : {Pipeline::Reference, Pipeline::Cpu}) {
+    std::string error;
+    auto model = CompiledModel::compile(source, error, pipeline);
+    ASSERT_TRUE(model) << error;
+    auto run = [&](const char *entry, bool scatterToo) {
+      std::vector<LoomTensor *> args = {
+          model->tensor(x.data(), {kT, kK}, LOOM_F32),
+          model->tensor(w.data(), {2, kN, kK}, LOOM_F32),
+          model->tensor(offsets.data(), {3}, LOOM_I32),
+          model->tensor(counts.data(), {2}, LOOM_I32),
+          model->tensor(gather.data(), {kR}, LOOM_I32)};
+      if (scatterToo) {
+        args.push_back(model->tensor(scatter.data(), {kR}, LOOM_I32));
+        args.push_back(model->tensor(init.data(), {kT, kN}, LOOM_F32));
+      }
+      LoomTensorList *out = model->run(entry, args, error);
+      EXPECT_TRUE(out) << error;
+      if (!out)
+        return std::vector<float>();
+      std::vector<float> got = outputValues<float>(model->api(), out, 0);
+      model->api().tensor_list_destroy(out);
+      return got;
+    };
+    EXPECT_EQ(run("gathered", false), gathered);
+    EXPECT_EQ(run("scattered", true), scattered);
   }
 }
 

@@ -551,7 +551,8 @@ struct GroupedMatmulLowering : OpRewritePattern<GroupedMatmulOp> {
     Builder b(op.getLoc(), rw);
     Value input = op.getInput(), weights = op.getWeights(),
           offsets = op.getOffsets(), counts = op.getCounts(),
-          bias = op.getBias(), rowScale = op.getRowScale();
+          bias = op.getBias(), rowScale = op.getRowScale(),
+          gather = op.getGather(), scatter = op.getScatter();
     auto wType = cast<RankedTensorType>(weights.getType());
     int64_t experts = wType.getDimSize(0), n = wType.getDimSize(1),
             kDim = wType.getDimSize(2);
@@ -559,9 +560,11 @@ struct GroupedMatmulLowering : OpRewritePattern<GroupedMatmulOp> {
     bool gated = act == Activation::Swiglu || act == Activation::Geglu;
     int64_t outCols = gated ? n / 2 : n;
     Type elt = getElementTypeOrSelf(input);
-    Value rowCount = dimOf(b, input, 0);
+    Value rowCount = dimOf(b, op.getRowMapSource(), 0);
     Value zero = arith::ConstantOp::create(b, b.getFloatAttr(elt, 0.0));
-    Value out0 = filled(b, {kDyn, outCols}, rowCount, zero);
+    Value out0 = scatter ? castTo(b, op.getInit(),
+                                  RankedTensorType::get({kDyn, outCols}, elt))
+                         : filled(b, {kDyn, outCols}, rowCount, zero);
 
     auto dot = [&](Builder &b, Value e, Value r, Value col) {
       Value acc = loop(b, kDim, f32(b, 0.0), [&](Builder &b, Value i, ValueRange a) {
@@ -573,25 +576,43 @@ struct GroupedMatmulLowering : OpRewritePattern<GroupedMatmulOp> {
         acc = arith::AddFOp::create(b, acc, toF32(b, at(b, bias, {e, col})));
       return acc;
     };
+    // map[r] as an index, or -1 when it is outside [0, size of `target`).
+    auto mapped = [&](Builder &b, Value map, Value r, Value target) {
+      Value v = at(b, map, r);
+      Value ok = inRange(b, v, toI32(b, dimOf(b, target, 0)));
+      return toIndex(b, arith::SelectOp::create(b, ok, v, i32(b, -1)));
+    };
 
     Value out = loop(b, experts, out0, [&](Builder &b, Value e, ValueRange a) {
-      // Rows [offsets[e], offsets[e] + counts[e]), clamped to the buffer.
+      // Rows [offsets[e], offsets[e] + counts[e]), clamped to the rows.
       Value start = toIndex(b, at(b, offsets, e));
       Value end = arith::AddIOp::create(b, start, toIndex(b, at(b, counts, e)));
       Value lb = arith::MaxSIOp::create(b, start, idx(b, 0));
       Value ub = arith::MinSIOp::create(b, end, rowCount);
       return loop(b, lb, ub, a[0], [&](Builder &b, Value r, ValueRange a) {
-        return loop(b, outCols, a[0], [&](Builder &b, Value c, ValueRange a) {
-          Value y = dot(b, e, r, c);
-          if (gated) {
-            Value up = dot(b, e, r, arith::AddIOp::create(b, c, idx(b, outCols)));
-            y = arith::MulFOp::create(b, buildActivation(b, b.getLoc(), act, y), up);
-          } else {
-            y = buildActivation(b, b.getLoc(), act, y);
-          }
-          if (rowScale)
-            y = arith::MulFOp::create(b, y, at(b, rowScale, r));
-          return SmallVector<Value>{put(b, fromF32(b, y, elt), a[0], {r, c})};
+        Value src = gather ? mapped(b, gather, r, input) : r;
+        Value dst = scatter ? mapped(b, scatter, r, op.getInit()) : r;
+        Value valid =
+            andi(b, cmpi(b, arith::CmpIPredicate::sge, src, idx(b, 0)),
+                 cmpi(b, arith::CmpIPredicate::sge, dst, idx(b, 0)));
+        return when(b, valid, a[0], [&](Builder &b) {
+          return loop(b, outCols, a[0], [&](Builder &b, Value c, ValueRange a) {
+            Value y = dot(b, e, src, c);
+            if (gated) {
+              Value up =
+                  dot(b, e, src, arith::AddIOp::create(b, c, idx(b, outCols)));
+              y = arith::MulFOp::create(
+                  b, buildActivation(b, b.getLoc(), act, y), up);
+            } else {
+              y = buildActivation(b, b.getLoc(), act, y);
+            }
+            if (rowScale)
+              y = arith::MulFOp::create(b, y, at(b, rowScale, r));
+            if (scatter)
+              y = arith::AddFOp::create(b, toF32(b, at(b, a[0], {dst, c})), y);
+            return SmallVector<Value>{
+                put(b, fromF32(b, y, elt), a[0], {dst, c})};
+          });
         });
       });
     })[0];

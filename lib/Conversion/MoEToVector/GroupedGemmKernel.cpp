@@ -124,7 +124,14 @@ public:
 
   Value emit(Builder &b) {
     auto resultType = cast<RankedTensorType>(op.getType());
-    Value rowCount = tensor::DimOp::create(b, op.getInput(), 0);
+    Value rowCount = tensor::DimOp::create(b, op.getRowMapSource(), 0);
+    // A scatter adds into its init, which holds every output row already.
+    if (op.getScatter())
+      return forLoop(b, idx(b, 0), idx(b, experts), 1, op.getInit(),
+                     [&](Builder &b, Value e, ValueRange out) {
+                       return SmallVector<Value>{
+                           emitExpert(b, e, out[0], rowCount)};
+                     })[0];
     Value empty = tensor::EmptyOp::create(
         b, resultType,
         resultType.isDynamicDim(0) ? ValueRange{rowCount} : ValueRange{});
@@ -189,6 +196,13 @@ private:
                                         idx(b, 0));
     Value any =
         arith::CmpIOp::create(b, arith::CmpIPredicate::sgt, rows, idx(b, 0));
+    // Clamped gather indices need a row to clamp to.
+    if (op.getGather())
+      any = arith::AndIOp::create(
+          b, any,
+          arith::CmpIOp::create(b, arith::CmpIPredicate::sgt,
+                                tensor::DimOp::create(b, op.getInput(), 0),
+                                idx(b, 0)));
     auto ifOp = scf::IfOp::create(
         b, any,
         [&](OpBuilder &ob, Location loc) {
@@ -263,8 +277,14 @@ private:
                  fb, idx(fb, tileCols),
                  arith::SubIOp::create(fb, idx(fb, outCols), col0))
                  .getResult();
-    offsets = {start, col0};
-    sizes = {rows, cols};
+    // A scatter's tile spans every output row; otherwise the segment's.
+    if (op.getScatter()) {
+      offsets = {fb.getIndexAttr(0), col0};
+      sizes = {tensor::DimOp::create(fb, shared, 0).getResult(), cols};
+    } else {
+      offsets = {start, col0};
+      sizes = {rows, cols};
+    }
     Value slice = tensor::ExtractSliceOp::create(
         fb, shared, offsets, sizes,
         SmallVector<OpFoldResult>{fb.getIndexAttr(1), fb.getIndexAttr(1)});
@@ -431,12 +451,24 @@ private:
     SmallVector<Value> rowIndex, weightIndex = weightRows(b, col0, width);
     for (int64_t i = 0; i < height; ++i)
       rowIndex.push_back(add(b, firstRow, idx(b, i)));
+    // The input rows the tile reads: through the gather map, clamped so
+    // that an invalid index reads a row that exists (its result is
+    // dropped at the store).
+    SmallVector<Value> inputRow(rowIndex), sourceValid;
+    if (Value gather = op.getGather()) {
+      Value inputRows = tensor::DimOp::create(b, op.getInput(), 0);
+      for (auto [i, r] : llvm::enumerate(rowIndex)) {
+        auto [source, valid] = mappedRow(b, gather, r, inputRows);
+        inputRow[i] = source;
+        sourceValid.push_back(valid);
+      }
+    }
     int64_t pairs = height * int64_t(weightIndex.size());
 
     // accumulator (i, j) at i * weightRows + j.
     auto step = [&](Builder &b, Value kk, ValueRange acc, bool inBounds) {
       SmallVector<Value> a, w;
-      for (Value r : rowIndex)
+      for (Value r : inputRow)
         a.push_back(readLanes(b, op.getInput(), {r, kk}, inBounds));
       for (auto [j, n] : llvm::enumerate(weightIndex)) {
         if (!panel) {
@@ -571,20 +603,86 @@ private:
       results.push_back(y);
     }
 
-    Type outElt =
-        cast<RankedTensorType>(state.slice.getType()).getElementType();
     for (int64_t i = 0; i < height; ++i) {
-      Value rowValues = rowOf(results, i);
-      if (outElt != f32)
-        rowValues = arith::TruncFOp::create(b, VectorType::get({width}, outElt),
-                                            rowValues);
-      state.slice = vector::TransferWriteOp::create(
-                        b, rowValues, state.slice,
-                        ValueRange{add(b, row, idx(b, i)), idx(b, 0)},
-                        ArrayRef<bool>{true})
-                        .getResult();
+      Value valid = sourceValid.empty() ? Value() : sourceValid[i];
+      state.slice = op.getScatter()
+                        ? scatterRow(b, rowOf(results, i), rowIndex[i], valid,
+                                     state.slice)
+                        : storeRow(b, rowOf(results, i), add(b, row, idx(b, i)),
+                                   valid, state.slice);
     }
     return state;
+  }
+
+  /// map[r] as an index clamped into [0, size), and whether it was there.
+  std::pair<Value, Value> mappedRow(Builder &b, Value map, Value r,
+                                    Value size) {
+    Value v = extractIndex(b, map, r);
+    Value valid = arith::AndIOp::create(
+        b, arith::CmpIOp::create(b, arith::CmpIPredicate::sge, v, idx(b, 0)),
+        arith::CmpIOp::create(b, arith::CmpIPredicate::slt, v, size));
+    Value last = arith::SubIOp::create(b, size, idx(b, 1));
+    Value clamped = arith::MaxSIOp::create(
+        b, arith::MinSIOp::create(b, v, last), idx(b, 0));
+    return {clamped, valid};
+  }
+
+  /// `values` (f32) in the slice's element type.
+  Value toSliceType(Builder &b, Value values, Value slice) {
+    Type elt = cast<RankedTensorType>(slice.getType()).getElementType();
+    auto type = cast<VectorType>(values.getType());
+    return elt == type.getElementType()
+               ? values
+               : arith::TruncFOp::create(b, type.clone(elt), values)
+                     .getResult();
+  }
+
+  /// Stores a result row at `at` of the slice; a row whose gather index was
+  /// invalid (`valid` false) is 0.
+  Value storeRow(Builder &b, Value values, Value at, Value valid, Value slice) {
+    if (valid) {
+      auto type = cast<VectorType>(values.getType());
+      Value zeros = arith::ConstantOp::create(
+          b, type, DenseElementsAttr::get(type, b.getF32FloatAttr(0.0)));
+      values = arith::SelectOp::create(b, valid, values, zeros);
+    }
+    return vector::TransferWriteOp::create(b, toSliceType(b, values, slice),
+                                           slice, ValueRange{at, idx(b, 0)},
+                                           ArrayRef<bool>{true})
+        .getResult();
+  }
+
+  /// Adds the result row of dispatched row `r` into output row scatter[r]
+  /// of the slice (all output rows), unless that index or the row's gather
+  /// index is invalid.
+  Value scatterRow(Builder &b, Value values, Value r, Value sourceValid,
+                   Value slice) {
+    auto [dest, valid] =
+        mappedRow(b, op.getScatter(), r, tensor::DimOp::create(b, slice, 0));
+    if (sourceValid)
+      valid = arith::AndIOp::create(b, valid, sourceValid);
+    auto type = cast<VectorType>(values.getType());
+    return scf::IfOp::create(
+               b, valid,
+               [&](OpBuilder &ob, Location loc) {
+                 Builder nb(loc, ob);
+                 Type elt =
+                     cast<RankedTensorType>(slice.getType()).getElementType();
+                 Value old = vector::TransferReadOp::create(
+                     nb, type.clone(elt), slice, ValueRange{dest, idx(nb, 0)},
+                     arith::ConstantOp::create(nb, nb.getFloatAttr(elt, 0.0)),
+                     ArrayRef<bool>{true});
+                 Value sum = arith::AddFOp::create(nb, toF32(nb, old), values);
+                 scf::YieldOp::create(
+                     nb, vector::TransferWriteOp::create(
+                             nb, toSliceType(nb, sum, slice), slice,
+                             ValueRange{dest, idx(nb, 0)}, ArrayRef<bool>{true})
+                             .getResult());
+               },
+               [&](OpBuilder &ob, Location loc) {
+                 scf::YieldOp::create(ob, loc, slice);
+               })
+        .getResult(0);
   }
 
   GroupedMatmulOp op;

@@ -502,3 +502,51 @@ func.func @strategy_padded_layout(%x: tensor<?x8xf32>, %wr: tensor<4x8xf32>, %w1
   %y = moe.layer %x, %wr, %w1, %w2 {routing = #moe.routing<k = 2>, capacity = #moe.capacity<factor = 0.0>, ffn = #moe.ffn<swiglu>, layout = #moe.layout<padded>, strategy = #moe.strategy<grouped, tile = <rows = 4, weight_rows = 6>>} : (tensor<?x8xf32>, tensor<4x8xf32>, tensor<4x32x8xf32>, tensor<4x8x16xf32>) -> tensor<?x8xf32>
   return
 }
+
+// -----
+
+func.func @gmm_gather(%x: tensor<?x8xf32>, %w: tensor<4x16x8xf32>, %off: tensor<5xi32>, %cnt: tensor<4xi32>, %g: tensor<12xi32>) {
+  // expected-error @+1 {{result must have shape 12x16, got 'tensor<10x16xf32>'}}
+  %y = moe.grouped_matmul %x, %w, %off, %cnt gather %g : (tensor<?x8xf32>, tensor<4x16x8xf32>, tensor<5xi32>, tensor<4xi32>, tensor<12xi32>) -> tensor<10x16xf32>
+  return
+}
+
+// -----
+
+func.func @gmm_gather_rank(%x: tensor<?x8xf32>, %w: tensor<4x16x8xf32>, %off: tensor<5xi32>, %cnt: tensor<4xi32>, %g: tensor<12x1xi32>) {
+  // expected-error @+1 {{gather must have shape 12, got 'tensor<12x1xi32>'}}
+  %y = moe.grouped_matmul %x, %w, %off, %cnt gather %g : (tensor<?x8xf32>, tensor<4x16x8xf32>, tensor<5xi32>, tensor<4xi32>, tensor<12x1xi32>) -> tensor<12x16xf32>
+  return
+}
+
+// -----
+
+func.func @gmm_scatter_rows(%h: tensor<12x8xf32>, %w: tensor<4x16x8xf32>, %off: tensor<5xi32>, %cnt: tensor<4xi32>, %s: tensor<10xi32>, %init: tensor<?x16xf32>) {
+  // expected-error @+1 {{scatter must have shape 12, got 'tensor<10xi32>'}}
+  %y = moe.grouped_matmul %h, %w, %off, %cnt scatter %s into %init : (tensor<12x8xf32>, tensor<4x16x8xf32>, tensor<5xi32>, tensor<4xi32>, tensor<10xi32>, tensor<?x16xf32>) -> tensor<?x16xf32>
+  return
+}
+
+// -----
+
+func.func @gmm_scatter_init(%h: tensor<?x8xf32>, %w: tensor<4x16x8xf32>, %off: tensor<5xi32>, %cnt: tensor<4xi32>, %s: tensor<?xi32>, %init: tensor<?x12xf32>) {
+  // expected-error @+1 {{init must have shape ?x16, got 'tensor<?x12xf32>'}}
+  %y = moe.grouped_matmul %h, %w, %off, %cnt scatter %s into %init : (tensor<?x8xf32>, tensor<4x16x8xf32>, tensor<5xi32>, tensor<4xi32>, tensor<?xi32>, tensor<?x12xf32>) -> tensor<?x16xf32>
+  return
+}
+
+// -----
+
+func.func @gmm_scatter_result(%h: tensor<?x8xf32>, %w: tensor<4x16x8xf32>, %off: tensor<5xi32>, %cnt: tensor<4xi32>, %s: tensor<?xi32>, %init: tensor<?x16xf32>) {
+  // expected-error @+1 {{a scatter's result has the type of its init, 'tensor<?x16xf32>'}}
+  %y = moe.grouped_matmul %h, %w, %off, %cnt scatter %s into %init : (tensor<?x8xf32>, tensor<4x16x8xf32>, tensor<5xi32>, tensor<4xi32>, tensor<?xi32>, tensor<?x16xf32>) -> tensor<7x16xf32>
+  return
+}
+
+// -----
+
+func.func @gmm_scatter_without_init(%h: tensor<?x8xf32>, %w: tensor<4x16x8xf32>, %off: tensor<5xi32>, %cnt: tensor<4xi32>, %s: tensor<?xi32>) {
+  // expected-error @+1 {{scatter and init come together}}
+  %y = "moe.grouped_matmul"(%h, %w, %off, %cnt, %s) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 0, 1, 0>}> : (tensor<?x8xf32>, tensor<4x16x8xf32>, tensor<5xi32>, tensor<4xi32>, tensor<?xi32>) -> tensor<?x16xf32>
+  return
+}

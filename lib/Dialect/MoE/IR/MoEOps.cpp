@@ -197,10 +197,18 @@ LogicalResult GroupedMatmulOp::verify() {
   if (*offsetsExperts != experts)
     return emitOpError() << "offsets describe " << *offsetsExperts
                          << " experts but the weights hold " << experts;
-  int64_t rows = dim(input, 0);
-  if (failed(checkShape(*this, "input", input, {rows, kDim})) ||
+  int64_t rows = dim(getRowMapSource(), 0);
+  if (failed(checkShape(*this, "input", input, {kDyn, kDim})) ||
       failed(checkShape(*this, "counts", getCounts(), {experts})))
     return failure();
+  if (Value gather = getGather())
+    if (failed(checkShape(*this, "gather", gather, {rows})))
+      return failure();
+  if (static_cast<bool>(getScatter()) != static_cast<bool>(getInit()))
+    return emitOpError() << "scatter and init come together";
+  if (Value scatter = getScatter())
+    if (failed(checkShape(*this, "scatter", scatter, {rows})))
+      return failure();
   if (Value bias = getBias())
     if (failed(checkShape(*this, "bias", bias, {experts, n})))
       return failure();
@@ -215,8 +223,16 @@ LogicalResult GroupedMatmulOp::verify() {
                            << n;
     outCols = n / 2;
   }
-  if (failed(checkShape(*this, "result", getResult(), {rows, outCols})))
+  if (Value init = getInit()) {
+    if (failed(checkShape(*this, "init", init, {kDyn, outCols})))
+      return failure();
+    if (init.getType() != getResult().getType())
+      return emitOpError() << "a scatter's result has the type of its init, "
+                           << init.getType();
+  } else if (failed(
+                 checkShape(*this, "result", getResult(), {rows, outCols}))) {
     return failure();
+  }
   Type elt = getElementTypeOrSelf(input);
   if (getElementTypeOrSelf(weights) != elt ||
       getElementTypeOrSelf(getResult()) != elt)

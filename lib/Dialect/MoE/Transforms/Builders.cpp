@@ -172,7 +172,8 @@ Value mlir::loom::moe::buildAllRowsMatmul(ImplicitLocOpBuilder &b, Value x,
       b, RankedTensorType::get({1}, i32), ValueRange{rows});
   return GroupedMatmulOp::create(
       b, resultType, x, asOneExpert(b, weight), offsets, counts,
-      bias ? asOneExpert(b, bias) : Value(), rowScale, act, tile);
+      bias ? asOneExpert(b, bias) : Value(), rowScale, /*gather=*/Value(),
+      /*scatter=*/Value(), /*init=*/Value(), act, tile);
 }
 
 Value mlir::loom::moe::buildRouterScores(ImplicitLocOpBuilder &b, Value logits,

@@ -199,12 +199,12 @@ struct DecomposeLayer : OpRewritePattern<LayerOp> {
           assign.getOffsets(), pre ? topk.getWeights() : Value());
       Value hidden = GroupedMatmulOp::create(
           b, tensorOf({kDyn, h}, elt), buffer, op.getWIn(), assign.getOffsets(),
-          assign.getCounts(), op.getBiasIn(), Value(), ffn.getActivation(),
-          tileOf(op));
+          assign.getCounts(), op.getBiasIn(), Value(), Value(), Value(),
+          Value(), ffn.getActivation(), tileOf(op));
       Value out = GroupedMatmulOp::create(
           b, tensorOf({kDyn, d}, elt), hidden, op.getWOut(),
           assign.getOffsets(), assign.getCounts(), op.getBiasOut(), Value(),
-          Activation::None, tileOf(op));
+          Value(), Value(), Value(), Activation::None, tileOf(op));
       Value init = sharedInit();
       results.push_back(CombineOp::create(
           b, op.getResult().getType(), out, topk.getIds(),

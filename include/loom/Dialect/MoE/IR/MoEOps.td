@@ -142,6 +142,15 @@ def MoE_GroupedMatmulOp : MoE_Op<"grouped_matmul",
     produce h columns: act(g) * u. The optional `tile` is the register tile
     the vector kernel uses (moe-select-strategy's choice).
 
+    The fused forms of moe.md §3.3 (`moe-fuse`): with `gather %g` ([R]
+    i32), row r reads input row g[r] (input [T, K]) instead of input row r,
+    and rows whose g[r] is outside [0, T) are 0 — dispatch folded into the
+    GEMM. With `scatter %s into %init` ([R] i32, init [T', N']), the result
+    is init plus, for every segment row r in expert order, its output row
+    added into row s[r] (rows whose s[r] is outside [0, T') add nothing) —
+    combine folded into the epilogue, the row scale being the combine
+    weight.
+
     ```mlir
     %h = moe.grouped_matmul %xb, %w13, %off, %cnt {epilogue = #moe.activation<swiglu>}
            : (tensor<?x64xf32>, tensor<8x256x64xf32>, tensor<9xi32>, tensor<8xi32>)
@@ -152,13 +161,23 @@ def MoE_GroupedMatmulOp : MoE_Op<"grouped_matmul",
                        MoE_I32Tensor:$offsets, MoE_I32Tensor:$counts,
                        Optional<MoE_FloatTensor>:$bias,
                        Optional<MoE_F32Tensor>:$row_scale,
+                       Optional<MoE_I32Tensor>:$gather,
+                       Optional<MoE_I32Tensor>:$scatter,
+                       Optional<MoE_FloatTensor>:$init,
                        DefaultValuedAttr<MoE_ActivationAttr,
                          "::mlir::loom::moe::Activation::None">:$epilogue,
                        OptionalAttr<MoE_TileAttr>:$tile);
   let results = (outs MoE_FloatTensor:$result);
   let assemblyFormat = [{
     $input `,` $weights `,` $offsets `,` $counts (`bias` $bias^)?
-    (`row_scale` $row_scale^)? attr-dict `:` functional-type(operands, results)
+    (`row_scale` $row_scale^)? (`gather` $gather^)?
+    (`scatter` $scatter^ `into` $init)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let extraClassDeclaration = [{
+    /// R, the rows the segments index: the gather map's length, else the
+    /// input's rows (a dynamic size).
+    Value getRowMapSource() { return getGather() ? getGather() : getInput(); }
   }];
   let hasVerifier = 1;
 }

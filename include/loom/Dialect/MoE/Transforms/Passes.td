@@ -70,4 +70,23 @@ def MoEDecompose : Pass<"moe-decompose"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def MoEFuse : Pass<"moe-fuse"> {
+  let summary = "Fold dispatch and combine into the expert GEMMs";
+  let description = [{
+    moe.md §3.3. A `moe.dispatch` without a pre-score scale only copies
+    token rows into the grouped buffer: every `moe.grouped_matmul` reading
+    that buffer instead reads x through `gather` (the row's token, from
+    `moe.assign`'s row map). A `moe.combine` of the rows of a
+    `moe.grouped_matmul` used nowhere else becomes that GEMM with the
+    combine weights as its `row_scale` and `scatter ... into` the combine's
+    init (or zeros): each output row is added into its token. Neither
+    [R, d] buffer is written or read any more; sums over a token's experts
+    run in expert order instead of slot order (equal up to rounding).
+    Only row moves that follow a `moe.assign` plan are fused.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 #endif // LOOM_DIALECT_MOE_TRANSFORMS_PASSES_TD
