@@ -1,11 +1,12 @@
 // RUN: loom-opt %s --loom-cpu-pipeline --mlir-print-ir-after=convert-moe-to-vector 2>&1 | FileCheck %s
 // RUN: loom-opt %s --loom-cpu-pipeline | FileCheck %s --check-prefix=LLVM
 
-// loom-cpu-pipeline decomposes the layer; the router's logits and both
-// expert GEMMs become the vector kernel (an scf.forall over column tiles
-// per expert), dispatch and combine parallel row moves, the softmax
-// linalg; top-k and assign are left to the reference lowering, and the
-// kernels reach LLVM as 512-bit FMAs on OpenMP's thread pool.
+// loom-cpu-pipeline decomposes the layer and folds dispatch and combine
+// into the expert GEMMs; the router's logits and both expert GEMMs become
+// the vector kernel (an scf.forall over column tiles per expert), top-k
+// vector selection rounds, the softmax linalg; assign is left to the
+// reference lowering, and the kernels reach LLVM as 512-bit FMAs on
+// OpenMP's thread pool.
 // CHECK-LABEL: IR Dump After ConvertMoEToVector
 // CHECK-NOT: moe.gate
 // CHECK: scf.forall
@@ -14,19 +15,21 @@
 // CHECK: arith.maximumf
 // CHECK: math.exp
 // CHECK: arith.divf
-// CHECK: moe.topk
-// CHECK: moe.assign
+// CHECK-NOT: moe.topk
+// CHECK: vector.reduction <maxnumf>
+// CHECK: %{{.*}}, %{{.*}}, %{{.*}}, %[[ROWS:.*]], %{{.*}} = moe.assign
+// CHECK: %[[TOKENS:.*]] = linalg.generic {{.*}} ins(%[[ROWS]] : tensor<?xi32>)
 // CHECK-NOT: moe.dispatch
-// CHECK: scf.forall
-// CHECK: vector.transfer_write
 // CHECK-NOT: moe.grouped_matmul
 // CHECK: scf.forall
+// CHECK: tensor.extract %[[TOKENS]]
 // CHECK: vector.fma
 // CHECK: scf.forall
 // CHECK: vector.fma
+// CHECK: tensor.extract %{{.*}} : tensor<?xi32>
+// CHECK: scf.if
+// CHECK: arith.addf {{.*}} : vector<{{[0-9]+}}xf32>
 // CHECK-NOT: moe.combine
-// CHECK: scf.forall
-// CHECK: arith.addf {{.*}} : vector<16xf32>
 // LLVM-LABEL: llvm.func @layer
 // LLVM: omp.parallel
 // LLVM: llvm.intr.fma({{.*}}) : (vector<16xf32>, vector<16xf32>, vector<16xf32>) -> vector<16xf32>

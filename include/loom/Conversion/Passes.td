@@ -141,6 +141,12 @@ def ConvertMoEToVector : Pass<"convert-moe-to-vector", "::mlir::ModuleOp"> {
     full tiles take a tile of exactly their height; K past the last whole
     step is read masked. The activations' `math.exp` / `erf` / `tanh` on
     vectors are replaced by upstream's polynomial approximations.
+    A GEMM's `gather` reads its rows from x through the row map (clamped
+    indices; invalid rows are dropped at the store) and its `scatter` adds
+    each result row into its token's row, one writer per column tile.
+    `moe.topk` without expert groups becomes k selection rounds on one
+    vector of the token's scores (maxnumf reduction, first matching lane,
+    mask), bit-identical to the reference lowering.
     Every thread computes the same share of every expert's columns, so
     the time follows the routed rows, and results do not depend on the
     thread count.

@@ -1,14 +1,16 @@
 //===- MoEToVector.cpp - The moe dialect's optimized CPU lowering ---------===//
 //
 // The expert GEMMs and the router's logits become the vector kernel of
-// GroupedGemmKernel.cpp, dispatch and combine the row moves of
-// RowMoves.cpp; top-k and assign (T * k scalar steps) are left to
+// GroupedGemmKernel.cpp, top-k the vector selection of TopK.cpp, dispatch
+// and combine (where moe-fuse left them) the row moves of RowMoves.cpp;
+// assign (T * k scalar steps) and group-limited top-k are left to
 // convert-moe-to-loops.
 //
 //===----------------------------------------------------------------------===//
 
 #include "GroupedGemmKernel.h"
 #include "RowMoves.h"
+#include "TopK.h"
 
 #include "loom/Conversion/Passes.h"
 #include "loom/Dialect/MoE/IR/MoEOps.h"
@@ -51,6 +53,18 @@ void lowerGates(Operation *root) {
     Value logits = buildAllRowsMatmul(b, op.getX(), op.getRouter(),
                                       op.getType(), Value(), Activation::None);
     op.replaceAllUsesWith(buildRouterScores(b, logits, op.getScoring()));
+    op.erase();
+  }
+}
+
+void lowerTopKs(Operation *root) {
+  for (TopKOp op : collect<TopKOp>(root)) {
+    if (!canEmitTopK(op))
+      continue;
+    OpBuilder b(op);
+    auto [ids, weights] = emitTopK(b, op);
+    op.getIds().replaceAllUsesWith(ids);
+    op.getWeights().replaceAllUsesWith(weights);
     op.erase();
   }
 }
@@ -112,6 +126,7 @@ struct ConvertMoEToVectorPass
     }
     // Gates first: they become grouped GEMMs the last step lowers.
     lowerGates(getOperation());
+    lowerTopKs(getOperation());
     lowerRowMoves(getOperation());
     lowerGroupedMatmuls(getOperation(), GemmTile{rowTile, columnTile});
     if (failed(approximateVectorMath(getOperation())))

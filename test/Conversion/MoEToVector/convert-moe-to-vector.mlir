@@ -157,3 +157,70 @@ func.func @combine_f16(%rows: tensor<?x32xf16>, %ids: tensor<?x2xi32>, %loc: ten
   %y = moe.combine %rows, %ids, %loc, %off weights %w init %init : (tensor<?x32xf16>, tensor<?x2xi32>, tensor<?x2xi32>, tensor<5xi32>, tensor<?x2xf32>, tensor<?x32xf16>) -> tensor<?x32xf16>
   return %y : tensor<?x32xf16>
 }
+
+// -----
+
+// Gather and scatter: the tile reads x at each row's clamped token index
+// (one index per row, outside the K loop); each result row is added into
+// the column slice of its token's output row under an scf.if on both maps'
+// validity; the column tiles' slices span every output row.
+// CHECK-LABEL: func @gathered_scattered
+// CHECK-SAME: (%[[X:.*]]: tensor<?x32xf32>, {{.*}}, %[[G:.*]]: tensor<?xi32>, %[[S:.*]]: tensor<?xi32>, %[[INIT:.*]]: tensor<?x12xf32>)
+// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %[[INIT]])
+// CHECK: scf.forall
+// CHECK: tensor.extract_slice %{{.*}}[0, %{{.*}}] [%{{.*}}, 4] [1, 1] : tensor<?x12xf32> to tensor<?x4xf32>
+// CHECK: tensor.extract %[[G]]
+// CHECK: %[[ROW:.*]] = arith.maxsi %{{.*}}, %c0 : index
+// CHECK: scf.for
+// CHECK: vector.transfer_read %[[X]][%[[ROW]], %{{.*}}]
+// CHECK: vector.fma
+// CHECK: tensor.extract %[[S]]
+// CHECK: scf.if
+// CHECK:   vector.transfer_read
+// CHECK:   arith.addf
+// CHECK:   vector.transfer_write
+func.func @gathered_scattered(%x: tensor<?x32xf32>, %w: tensor<4x12x32xf32>, %off: tensor<5xi32>, %cnt: tensor<4xi32>, %g: tensor<?xi32>, %s: tensor<?xi32>, %init: tensor<?x12xf32>) -> tensor<?x12xf32> {
+  %y = moe.grouped_matmul %x, %w, %off, %cnt gather %g scatter %s into %init {tile = #moe.tile<rows = 2, weight_rows = 4>} : (tensor<?x32xf32>, tensor<4x12x32xf32>, tensor<5xi32>, tensor<4xi32>, tensor<?xi32>, tensor<?xi32>, tensor<?x12xf32>) -> tensor<?x12xf32>
+  return %y : tensor<?x12xf32>
+}
+
+// -----
+
+// Top-k: one vector of a token's E scores (plus the selection bias); per
+// slot a maxnumf reduction, the first lane equal to it (lane 0 when lane 0
+// is NaN or nothing matches), the unbiased score as weight, and the lane
+// masked to -inf; weights renormalized and scaled as in the reference.
+// CHECK-LABEL: func @topk
+// CHECK-DAG: %[[LANES:.*]] = arith.constant dense<[0, 1, 2, {{.*}}, 19]> : vector<20xi32>
+// CHECK-DAG: %[[NEGINF:.*]] = arith.constant dense<0xFF800000> : vector<20xf32>
+// CHECK: scf.for
+// CHECK: %[[P:.*]] = vector.transfer_read %{{.*}} : tensor<?x20xf32>, vector<20xf32>
+// CHECK: %[[S:.*]] = arith.addf %[[P]], %{{.*}} : vector<20xf32>
+// CHECK: %[[MAX:.*]] = vector.reduction <maxnumf>, %[[S]]
+// CHECK: arith.cmpf oeq
+// CHECK: %[[FIRST:.*]] = vector.reduction <minsi>
+// CHECK: arith.cmpf uno
+// CHECK: %[[ID:.*]] = arith.select %{{.*}}, %c0_i32, %[[FIRST]] : i32
+// CHECK: vector.extract %[[P]][%{{.*}}] : f32 from vector<20xf32>
+// CHECK: %[[HIT:.*]] = arith.cmpi eq, %{{.*}}, %[[LANES]] : vector<20xi32>
+// CHECK: arith.select %[[HIT]], %[[NEGINF]], %[[S]]
+// CHECK-COUNT-2: vector.reduction <maxnumf>
+// CHECK: arith.maximumf
+// CHECK-COUNT-3: arith.divf
+// CHECK-COUNT-3: arith.mulf
+// CHECK: vector.transfer_write %{{.*}} : vector<3xi32>, tensor<?x3xi32>
+// CHECK: vector.transfer_write %{{.*}} : vector<3xf32>, tensor<?x3xf32>
+func.func @topk(%p: tensor<?x20xf32>, %b: tensor<20xf32>) -> (tensor<?x3xi32>, tensor<?x3xf32>) {
+  %ids, %w = moe.topk %p select_bias %b {k = 3 : i64, renormalize, scale = 2.5 : f64} : tensor<?x20xf32>, tensor<20xf32> -> tensor<?x3xi32>, tensor<?x3xf32>
+  return %ids, %w : tensor<?x3xi32>, tensor<?x3xf32>
+}
+
+// -----
+
+// Group-limited top-k keeps the reference lowering.
+// CHECK-LABEL: func @topk_groups
+// CHECK: moe.topk
+func.func @topk_groups(%p: tensor<?x16xf32>) -> (tensor<?x2xi32>, tensor<?x2xf32>) {
+  %ids, %w = moe.topk %p {k = 2 : i64, groups = 4 : i64, group_topk = 2 : i64} : tensor<?x16xf32> -> tensor<?x2xi32>, tensor<?x2xf32>
+  return %ids, %w : tensor<?x2xi32>, tensor<?x2xf32>
+}
