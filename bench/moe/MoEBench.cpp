@@ -24,6 +24,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -85,9 +86,9 @@ std::string tensorType(std::initializer_list<int> dims) {
   return s + "f32>";
 }
 
-/// @layer(x, router, w13, w2 [, select bias] [, shared w13, w2 [, gate]]).
-std::string layerModule(const Config &c) {
-  const RoutingConfig &r = c.routing;
+/// @layer(x, router, w13, w2 [, select bias] [, shared w13, w2 [, gate]])
+/// with `r`'s capacity factor and batch-prioritized routing.
+std::string layerModule(const Config &c, const RoutingConfig &r) {
   std::string x = tensorType({-1, c.d}),
               wr = tensorType({c.routing.experts, c.d}),
               w1 = tensorType({c.routing.experts, 2 * c.h, c.d}),
@@ -119,12 +120,14 @@ std::string layerModule(const Config &c) {
      << "  %y = moe.layer " << operands
      << " {routing = #moe.routing<k = " << c.routing.k
      << (r.sigmoid ? ", scoring = sigmoid" : "")
-     << (r.renormalize ? ", renormalize" : "");
+     << (r.renormalize ? ", renormalize" : "")
+     << (r.prioritized ? ", prioritized" : "");
   if (r.groups > 1)
     os << ", scale = " << r.scale << ", groups = " << r.groups
        << ", group_topk = " << r.groupTopk
        << (r.top2Sum ? ", group_score = top2_sum" : "");
-  os << ">, capacity = #moe.capacity<factor = 0.0>, ffn = #moe.ffn<swiglu>} "
+  os << ">, capacity = #moe.capacity<factor = " << std::showpoint << r.factor
+     << std::noshowpoint << ">, ffn = #moe.ffn<swiglu>} "
      << ": (" << types << ") -> " << x << "\n  return %y : " << x << "\n}\n";
   // The expert GEMMs alone on a given plan (the routing share): the routed
   // experts, and the shared expert as a one-expert pair over every token.
@@ -175,6 +178,8 @@ float silu(float z) { return z / (1.f + std::exp(-z)); }
 /// The weights and inputs of one configuration.
 struct Layer {
   const Config *c;
+  /// c's routing with the case's capacity factor and BPR.
+  RoutingConfig routing;
   LineVector<float> router, w1, w2, s1, s2, gate;
   std::vector<float> bias;
 };
@@ -205,7 +210,7 @@ std::vector<float> routerScores(const Layer &l, const LineVector<float> &x,
 
 loom::oracle::Routing routeTokens(const Layer &l, const LineVector<float> &x,
                                   int t) {
-  return loom::oracle::route(l.c->routing, routerScores(l, x, t), l.bias, t);
+  return loom::oracle::route(l.routing, routerScores(l, x, t), l.bias, t);
 }
 
 /// Nudges the tokens whose k-th and (k+1)-th selection scores lie within
@@ -253,7 +258,7 @@ struct ExpertLoop {
     for (int e = 0; e < c.routing.experts; ++e) {
       std::vector<int> slots; // t * k + s of expert e's slots
       for (int i = 0; i < t * c.routing.k; ++i)
-        if (r.ids[i] == e)
+        if (r.ids[i] == e && r.loc[i] >= 0) // kept under the capacity
           slots.push_back(i);
       int n = slots.size();
       if (!n)
@@ -348,7 +353,38 @@ struct Record {
   int t, threads;
   Timing time;
   double routingUs = -1, load = 0, relErr = -1, bandwidth = 0;
+  /// Slots dropped by the capacity (the same in every variant's plan).
+  int dropped = 0;
 };
+
+/// A routing case of moe.md §4: the load expert 0 is pushed to (max/mean
+/// expert load; 1: the router as it is) and Tutel's capacity factor and
+/// BPR.
+struct RoutingCase {
+  std::string name;
+  double targetLoad;
+  double factor = 0.0;
+  bool prioritized = false;
+};
+
+/// Balanced and skewed (max/mean 2) routing everywhere; for the anchor at
+/// T = 512 in a full run also the skew levels 1.3 and 4 (every token's first
+/// choice on expert 0) and the capacity cases cf = 1, 1.25, -1.25 with and
+/// without BPR on the skewed router, where slots are dropped.
+std::vector<RoutingCase> routingCases(const Config &c, int t, bool quick) {
+  std::vector<RoutingCase> cases = {{"balanced", 1.0}, {"skewed", 2.0}};
+  if (quick || c.name != "anchor" || t != 512)
+    return cases;
+  cases.push_back({"skew1.3", 1.3});
+  cases.push_back({"skew4", 4.0});
+  for (double factor : {1.0, 1.25, -1.25})
+    for (bool bpr : {false, true}) {
+      std::ostringstream name;
+      name << "cf" << factor << (bpr ? "+bpr" : "");
+      cases.push_back({name.str(), 2.0, factor, bpr});
+    }
+  return cases;
+}
 
 struct Options {
   std::string compiler, workdir, json, threads, configs, tokens;
@@ -396,7 +432,6 @@ int main(int argc, char **argv) {
                                         : opt.quick          ? "1"
                                                              : "1,2"))
     threadCounts.push_back(std::max(1, std::atoi(t.c_str())));
-  const char *routings[] = {"balanced", "skewed"};
 
   // The read probe for the decode goal: 1 GiB, far beyond any cache.
   size_t probeBytes = size_t(1) << 30;
@@ -433,28 +468,43 @@ int main(int argc, char **argv) {
       fillUniform(l.s2, 1.f / std::sqrt(float(c.sharedH)), 6);
       fillUniform(l.gate, 0.05f, 7);
     }
-    std::string source = layerModule(c);
-    std::string base = opt.workdir + "/lib" + c.name;
-    Model loom =
-        compileModel(opt.compiler, source, base + ".so", false, opt.schedule);
-    Model ref = compileModel(opt.compiler, source, base + "_ref.so", true);
+    // Loom's library and the reference lowering's, per capacity and BPR.
+    std::map<std::string, std::pair<Model, Model>> models;
+    auto modelsFor = [&](const RoutingConfig &r) -> std::pair<Model, Model> & {
+      std::string key = std::to_string(r.factor) + (r.prioritized ? "p" : "");
+      auto it = models.find(key);
+      if (it != models.end())
+        return it->second;
+      std::string source = layerModule(c, r);
+      std::string base =
+          opt.workdir + "/lib" + c.name + std::to_string(models.size());
+      Model loom =
+          compileModel(opt.compiler, source, base + ".so", false, opt.schedule);
+      Model ref = compileModel(opt.compiler, source, base + "_ref.so", true);
+      return models.emplace(key, std::pair(std::move(loom), std::move(ref)))
+          .first->second;
+    };
 
     for (int t : tokens)
-      for (const char *routing : routings) {
-        bool skewed = std::string(routing) == "skewed";
+      for (const RoutingCase &rc : routingCases(c, t, opt.quick)) {
+        const char *routing = rc.name.c_str();
+        l.routing = c.routing;
+        l.routing.factor = rc.factor;
+        l.routing.prioritized = rc.prioritized;
+        auto &[loom, ref] = modelsFor(l.routing);
         LineVector<float> x = tokensFor(c, t, 100 + t);
-        // Skewed: raise expert 0's logit until it takes twice its share
-        // (bisection on the routing the loop computes).
+        // Skewed: raise expert 0's logit until it takes the target share
+        // of the slots (bisection on the routing the loop computes).
         float skew = 0;
         for (int e = 0; e < c.routing.experts; ++e)
           l.router[size_t(e) * c.d] = 0;
-        if (skewed) {
+        if (rc.targetLoad > 1.0) {
           float lo = 0, hi = 20;
           for (int step = 0; step < 30; ++step) {
             skew = (lo + hi) / 2;
             l.router[0] = skew;
             double load = loadRatio(routeTokens(l, x, t), c.routing.experts);
-            (load < 2.0 ? lo : hi) = skew;
+            (load < rc.targetLoad ? lo : hi) = skew;
           }
           l.router[0] = skew = hi;
         }
@@ -509,8 +559,11 @@ int main(int argc, char **argv) {
           maxErr = std::max(maxErr, double(std::fabs(got[i] - want[i])));
         }
         double relErr = maxErr / std::max(maxRef, 1e-30);
-        std::fprintf(stderr, "%s T=%d %s: load max/mean %.2f, rel err %.2e\n",
-                     c.name.c_str(), t, routing, load, relErr);
+        int dropped = std::count(plan.loc.begin(), plan.loc.end(), -1);
+        std::fprintf(stderr,
+                     "%s T=%d %s: load max/mean %.2f, %d slots dropped, rel "
+                     "err %.2e\n",
+                     c.name.c_str(), t, routing, load, dropped, relErr);
         if (got.size() != want.size() || !(relErr <= 1e-4))
           die("Loom's output differs from the per-expert loop's (rel err " +
               std::to_string(relErr) + ")");
@@ -526,6 +579,7 @@ int main(int argc, char **argv) {
           auto add = [&](const char *variant, const Timing &time) {
             records.push_back({c.name, routing, variant, t, threads, time});
             records.back().load = load;
+            records.back().dropped = dropped;
             return &records.back();
           };
           double bandwidth = 0;
@@ -577,7 +631,7 @@ int main(int argc, char **argv) {
         return &o;
     return nullptr;
   };
-  std::printf("\n%-13s %5s %3s %-8s %-17s %10s %8s %6s %8s %6s %6s %9s\n",
+  std::printf("\n%-13s %5s %3s %-11s %-17s %10s %8s %6s %8s %6s %6s %9s\n",
               "config", "T", "thr", "routing", "impl", "ms", "GFLOP/s",
               "route%", "x_ceil", "x_loop", "cpu", "rel_err");
   for (const Record &r : records) {
@@ -586,8 +640,8 @@ int main(int argc, char **argv) {
     const Config *c = configOf(r);
     const Record *ceil = find(r, "single_sgemm"),
                  *loop = find(r, "expert_loop_sgemm");
-    std::printf("%-13s %5d %3d %-8s %-17s %10.3f %8.1f ", r.config.c_str(), r.t,
-                r.threads, r.routing.c_str(), r.variant.c_str(),
+    std::printf("%-13s %5d %3d %-11s %-17s %10.3f %8.1f ", r.config.c_str(),
+                r.t, r.threads, r.routing.c_str(), r.variant.c_str(),
                 r.time.p10 / 1e3, usefulFlops(*c, r.t) / r.time.p10 / 1e3);
     if (r.routingUs >= 0)
       std::printf("%6.1f ", 100 * r.routingUs / r.time.p10);
@@ -615,11 +669,14 @@ int main(int argc, char **argv) {
     double share = std::min(r.time.cpuShare, ceil->time.cpuShare);
     std::string where = r.config + " T=" + std::to_string(r.t) + " " +
                         std::to_string(r.threads) + "t " + r.routing;
-    if (r.t >= 256)
+    // The GEMM goals on the routers of the protocol's table; the skew and
+    // capacity cases are for G1, G4 and G5.
+    bool tableRouting = r.routing == "balanced" || r.routing == "skewed";
+    if (r.t >= 256 && tableRouting)
       std::printf("G2 %-34s x_ceiling %.2f (goal %.2f): %s\n", where.c_str(),
                   xc, r.t >= 512 ? 0.85 : 0.75,
                   verdict(xc >= (r.t >= 512 ? 0.85 : 0.75), share));
-    if (r.config == "anchor" && (r.t == 256 || r.t == 512))
+    if (r.config == "anchor" && (r.t == 256 || r.t == 512) && tableRouting)
       std::printf("G3 %-34s x_loop %.2f (goal %.2f): %s\n", where.c_str(), xl,
                   r.t == 512 ? 1.15 : 1.3,
                   verdict(xl >= (r.t == 512 ? 1.15 : 1.3), share));
@@ -629,7 +686,7 @@ int main(int argc, char **argv) {
           "G4 %-34s routing %.1f %% (goal %s): %s\n", where.c_str(),
           100 * routeShare, r.t >= 256 ? "3 %" : "10 %",
           verdict(routeShare <= (r.t >= 256 ? 0.03 : 0.10), r.time.cpuShare));
-    if (r.routing == "skewed")
+    if (r.routing == "skewed" || r.routing.rfind("skew", 0) == 0)
       if (const Record *bal = find(r, "loom", 0, "balanced"))
         std::printf("G5 %-34s skewed/balanced %.2f at load %.2f (goal "
                     "1.10): %s\n",
@@ -665,6 +722,7 @@ int main(int argc, char **argv) {
            << ", \"cpu_share\": " << r.time.cpuShare
            << ", \"routing_us\": " << (r.routingUs >= 0 ? r.routingUs : 0)
            << ", \"load_max_over_mean\": " << r.load
+           << ", \"dropped_slots\": " << r.dropped
            << ", \"bandwidth_gbs\": " << r.bandwidth
            << ", \"useful_gflop\": " << usefulFlops(*configOf(r), r.t) / 1e9
            << "}" << (i + 1 < records.size() ? "," : "") << "\n";
