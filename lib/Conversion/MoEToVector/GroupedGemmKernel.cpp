@@ -11,20 +11,24 @@
 // times up, row scale) runs vectorized.
 //
 //   for expert e (rows [offsets[e], offsets[e] + counts[e])):
-//     forall column tile:            one writer per output element (one
+//     for each K chunk whose part of a full tile's panel fits
+//     kPanelChunkBytes (one chunk unless kPanelRowTiles row tiles share
+//     the panel):
+//       forall column tile:          one writer per output element (one
 //                                    thread's loop below kParallelMacs)
-//       copy the tile's weight rows into a K-step-major panel (from
-//       kPanelRowTiles row tiles on; fewer read the weights in place)
-//       for each K chunk whose panel part fits kPanelChunkBytes:
+//         copy the chunk of the tile's weight rows into a K-step-major
+//         panel (from kPanelRowTiles row tiles on; fewer read the weights
+//         in place)
 //         for each full tile of rows, then one tile of the rows left:
 //           for K in steps of 16:    loads and FMAs
 //           butterfly; the last chunk adds the earlier chunks' sums and
-//           runs the epilogue (one store per row), the others save sums
+//           runs the epilogue (one store or, scattering, one add per row),
+//           the others save sums
 //
-// The expert's rows stay in L2 while its column tiles stream the weights
-// once, and every thread gets the same share of every expert's columns, so
-// the time follows the routed rows, not the busiest expert (moe.md §3.5).
-// Results do not depend on the thread count.
+// The expert's rows of one chunk stay in L2 while its column tiles stream
+// the weights once, and every thread gets the same share of every expert's
+// columns, so the time follows the routed rows, not the busiest expert
+// (moe.md §3.5). Results do not depend on the thread count.
 //
 //===----------------------------------------------------------------------===//
 
@@ -233,117 +237,219 @@ private:
     return ifOp.getResult(0);
   }
 
-  /// The column tiles of expert e: an scf.forall when `parallel`, else one
-  /// thread's scf.for (a fork and join costs more than a small GEMM).
-  Value emitColumnTiles(Builder &b, Value e, Value start, Value rows, Value out,
-                        bool parallel) {
+  /// Where a column tile's slice of a shared tensor lies.
+  struct SliceSpec {
+    SmallVector<OpFoldResult> offsets, sizes;
+  };
+  /// Computes one column tile's new slices of the shared tensors, setting
+  /// where each lies.
+  using TileBody = function_ref<SmallVector<Value>(
+      Builder &, Value tileIndex, ValueRange shared, SmallVector<SliceSpec> &)>;
+
+  /// The column tiles over `shared`: an scf.forall when `parallel`, else
+  /// one thread's scf.for (a fork and join costs more than a small GEMM).
+  SmallVector<Value> columnTileLoop(Builder &b, bool parallel,
+                                    ValueRange shared, TileBody body) {
     int64_t tiles = llvm::divideCeil(outCols, tileCols);
-    int64_t lastCols = outCols - (tiles - 1) * tileCols;
-    SmallVector<OpFoldResult> offsets, sizes,
-        strides = {b.getIndexAttr(1), b.getIndexAttr(1)};
+    SmallVector<OpFoldResult> strides = {b.getIndexAttr(1), b.getIndexAttr(1)};
     if (!parallel)
-      return forLoop(b, idx(b, 0), idx(b, tiles), 1, out,
-                     [&](Builder &nb, Value tileIndex, ValueRange shared) {
-                       Value slice =
-                           emitColumnTile(nb, e, start, rows, tileIndex,
-                                          shared[0], lastCols, offsets, sizes);
-                       return SmallVector<Value>{tensor::InsertSliceOp::create(
-                           nb, slice, shared[0], offsets, sizes, strides)};
-                     })[0];
-    auto forall =
-        scf::ForallOp::create(b, ArrayRef<OpFoldResult>{b.getIndexAttr(tiles)},
-                              ValueRange{out}, std::nullopt);
+      return forLoop(
+          b, idx(b, 0), idx(b, tiles), 1, shared,
+          [&](Builder &nb, Value tileIndex, ValueRange values) {
+            SmallVector<SliceSpec> specs;
+            SmallVector<Value> slices = body(nb, tileIndex, values, specs);
+            SmallVector<Value> next;
+            for (auto [slice, value, spec] : llvm::zip(slices, values, specs))
+              next.push_back(tensor::InsertSliceOp::create(
+                  nb, slice, value, spec.offsets, spec.sizes, strides));
+            return next;
+          });
+    auto forall = scf::ForallOp::create(
+        b, ArrayRef<OpFoldResult>{b.getIndexAttr(tiles)}, shared, std::nullopt);
     Builder fb(b.getLoc(), forall.getTerminator());
-    Value slice =
-        emitColumnTile(fb, e, start, rows, forall.getInductionVar(0),
-                       forall.getRegionIterArgs()[0], lastCols, offsets, sizes);
+    SmallVector<SliceSpec> specs;
+    SmallVector<Value> slices =
+        body(fb, forall.getInductionVar(0), forall.getRegionIterArgs(), specs);
     fb.setInsertionPointToStart(forall.getTerminator().getBody());
-    tensor::ParallelInsertSliceOp::create(
-        fb, slice, forall.getRegionIterArgs()[0], offsets, sizes, strides);
-    return forall.getResult(0);
+    for (auto [slice, value, spec] :
+         llvm::zip(slices, forall.getRegionIterArgs(), specs))
+      tensor::ParallelInsertSliceOp::create(fb, slice, value, spec.offsets,
+                                            spec.sizes, strides);
+    return forall.getResults();
   }
 
-  /// Column tile `tileIndex` of expert e computed into its slice of
-  /// `shared` (whose offsets and sizes it sets); returns the new slice.
-  Value emitColumnTile(Builder &fb, Value e, Value start, Value rows,
-                       Value tileIndex, Value shared, int64_t lastCols,
-                       SmallVector<OpFoldResult> &offsets,
-                       SmallVector<OpFoldResult> &sizes) {
+  /// The column tiles of expert e. When a full tile's weight panel needs K
+  /// chunks and several row tiles will read it, the chunks are the outer
+  /// loop (emitChunkedColumnTiles); otherwise each column tile sweeps K.
+  Value emitColumnTiles(Builder &b, Value e, Value start, Value rows, Value out,
+                        bool parallel) {
+    auto plain = [&](Builder &b, bool mayPack) {
+      return columnTileLoop(
+          b, parallel, out,
+          [&](Builder &nb, Value tileIndex, ValueRange shared,
+              SmallVector<SliceSpec> &specs) -> SmallVector<Value> {
+            specs.resize(1);
+            return {emitColumnTile(nb, e, start, rows, tileIndex, shared[0],
+                                   mayPack, specs[0])};
+          })[0];
+    };
+    SmallVector<KRange> chunks = chunksOfK(weightRowsPerTile());
+    if (chunks.size() == 1)
+      return plain(b, /*mayPack=*/true);
+    return scf::IfOp::create(
+               b, severalRowTiles(b, rows),
+               [&](OpBuilder &ob, Location loc) {
+                 Builder nb(loc, ob);
+                 scf::YieldOp::create(
+                     nb, emitChunkedColumnTiles(nb, e, start, rows, out,
+                                                parallel, chunks));
+               },
+               [&](OpBuilder &ob, Location loc) {
+                 Builder nb(loc, ob);
+                 scf::YieldOp::create(nb, plain(nb, /*mayPack=*/false));
+               })
+        .getResult(0);
+  }
+
+  /// Weight rows of a full column tile (gate and up rows when gated).
+  int64_t weightRowsPerTile() const { return gated ? 2 * tileCols : tileCols; }
+
+  /// Whether enough row tiles read a column tile's weights to pay for
+  /// copying them into a contiguous panel (rows K * 4 bytes apart would
+  /// share cache sets whenever K is a multiple of 1024). Below
+  /// kPanelRowTiles row tiles (decode) the copy costs more than it saves,
+  /// and the tiles read the weights where they are.
+  Value severalRowTiles(Builder &b, Value rows) {
+    return arith::CmpIOp::create(b, arith::CmpIPredicate::sge, rows,
+                                 idx(b, kPanelRowTiles * tile.rows));
+  }
+
+  /// GotoBLAS's loop order for a K too long for one L1 panel: for each K
+  /// chunk, every column tile packs that chunk of its weight rows and runs
+  /// its row tiles, which keep their sums of the earlier chunks in a
+  /// scratch [rows, tiles x weight rows]; the last chunk adds them and runs
+  /// the epilogue. The expert's rows of one chunk stay in L2 for all the
+  /// column tiles — with K outermost per column tile they cycled through
+  /// it once per tile (anchor T = 512, K = 2816: 1.4 MB of rows against a
+  /// 1 MB L2).
+  Value emitChunkedColumnTiles(Builder &b, Value e, Value start, Value rows,
+                               Value out, bool parallel,
+                               ArrayRef<KRange> chunks) {
     int64_t tiles = llvm::divideCeil(outCols, tileCols);
-    Value col0 = mul(fb, tileIndex, tileCols);
-    OpFoldResult cols = fb.getIndexAttr(tileCols);
+    int64_t lastCols = outCols - (tiles - 1) * tileCols;
+    int64_t perTile = weightRowsPerTile();
+    Value scratch = tensor::EmptyOp::create(
+        b, ArrayRef<OpFoldResult>{rows, b.getIndexAttr(tiles * perTile)},
+        b.getF32Type());
+    SmallVector<Value> values = {out, scratch};
+    for (KRange range : chunks)
+      values = columnTileLoop(
+          b, parallel, values,
+          [&](Builder &fb, Value tileIndex, ValueRange shared,
+              SmallVector<SliceSpec> &specs) -> SmallVector<Value> {
+            specs.resize(2);
+            Value col0 = mul(fb, tileIndex, tileCols);
+            Value slice = outputSlice(fb, shared[0], start, rows, col0,
+                                      lastCols, specs[0]);
+            specs[1] = {{fb.getIndexAttr(0), mul(fb, tileIndex, perTile)},
+                        {rows, fb.getIndexAttr(perTile)}};
+            Value partial = tensor::ExtractSliceOp::create(
+                fb, shared[1], specs[1].offsets, specs[1].sizes,
+                SmallVector<OpFoldResult>{fb.getIndexAttr(1),
+                                          fb.getIndexAttr(1)});
+            auto rowTiles = [&](Builder &nb, int64_t width) {
+              SmallVector<Value> wRows = weightRows(nb, col0, width);
+              Value panel = packPanel(nb, e, wRows, range);
+              return emitRowTiles(nb, e, start, rows, col0, width, panel, range,
+                                  {slice, partial})
+                  .values();
+            };
+            return forColumnWidth(fb, tileIndex, lastCols, rowTiles);
+          });
+    return values[0];
+  }
+
+  /// `rowTiles(width)` for the tile's column count: tileCols, or lastCols
+  /// on the last tile when it is narrower (an scf.if between the two).
+  SmallVector<Value> forColumnWidth(
+      Builder &b, Value tileIndex, int64_t lastCols,
+      function_ref<SmallVector<Value>(Builder &, int64_t)> rowTiles) {
+    if (lastCols == tileCols)
+      return rowTiles(b, tileCols);
+    int64_t tiles = llvm::divideCeil(outCols, tileCols);
+    Value last = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, tileIndex,
+                                       idx(b, tiles - 1));
+    SmallVector<Value> narrow;
+    auto ifOp = scf::IfOp::create(
+        b, last,
+        [&](OpBuilder &ob, Location loc) {
+          Builder nb(loc, ob);
+          scf::YieldOp::create(nb, rowTiles(nb, lastCols));
+        },
+        [&](OpBuilder &ob, Location loc) {
+          Builder nb(loc, ob);
+          scf::YieldOp::create(nb, rowTiles(nb, tileCols));
+        });
+    return ifOp.getResults();
+  }
+
+  /// The column tile's slice of the output `shared`, and where it lies: a
+  /// scatter's tile spans every output row, otherwise the segment's.
+  Value outputSlice(Builder &b, Value shared, Value start, Value rows,
+                    Value col0, int64_t lastCols, SliceSpec &spec) {
+    OpFoldResult cols = b.getIndexAttr(tileCols);
     if (lastCols != tileCols)
       cols = arith::MinSIOp::create(
-                 fb, idx(fb, tileCols),
-                 arith::SubIOp::create(fb, idx(fb, outCols), col0))
+                 b, idx(b, tileCols),
+                 arith::SubIOp::create(b, idx(b, outCols), col0))
                  .getResult();
-    // A scatter's tile spans every output row; otherwise the segment's.
-    if (op.getScatter()) {
-      offsets = {fb.getIndexAttr(0), col0};
-      sizes = {tensor::DimOp::create(fb, shared, 0).getResult(), cols};
-    } else {
-      offsets = {start, col0};
-      sizes = {rows, cols};
-    }
-    Value slice = tensor::ExtractSliceOp::create(
-        fb, shared, offsets, sizes,
-        SmallVector<OpFoldResult>{fb.getIndexAttr(1), fb.getIndexAttr(1)});
-    auto rowTiles = [&](Builder &b, int64_t width) {
-      // Several row tiles reuse the tile's weight rows: copied into one
-      // contiguous panel they stay in L1 (rows K * 4 bytes apart would
-      // share cache sets whenever K is a multiple of 1024). Below
-      // kPanelRowTiles row tiles (decode) the copy costs more than it
-      // saves, and the tiles read the weights where they are.
-      Value several = arith::CmpIOp::create(b, arith::CmpIPredicate::sge, rows,
-                                            idx(b, kPanelRowTiles * tile.rows));
+    if (op.getScatter())
+      spec = {{b.getIndexAttr(0), col0},
+              {tensor::DimOp::create(b, shared, 0).getResult(), cols}};
+    else
+      spec = {{start, col0}, {rows, cols}};
+    return tensor::ExtractSliceOp::create(
+        b, shared, spec.offsets, spec.sizes,
+        SmallVector<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
+  }
+
+  /// Column tile `tileIndex` of expert e over all of K, computed into its
+  /// slice of `shared` (whose place it sets); with `mayPack`, through a
+  /// weight panel when several row tiles read it.
+  Value emitColumnTile(Builder &fb, Value e, Value start, Value rows,
+                       Value tileIndex, Value shared, bool mayPack,
+                       SliceSpec &spec) {
+    int64_t tiles = llvm::divideCeil(outCols, tileCols);
+    int64_t lastCols = outCols - (tiles - 1) * tileCols;
+    Value col0 = mul(fb, tileIndex, tileCols);
+    Value slice = outputSlice(fb, shared, start, rows, col0, lastCols, spec);
+    KRange all{0, k};
+    auto rowTiles = [&](Builder &b, int64_t width) -> SmallVector<Value> {
+      auto inPlace = [&](Builder &nb) {
+        return emitRowTiles(nb, e, start, rows, col0, width, Value(), all,
+                            {slice, Value()})
+            .slice;
+      };
+      if (!mayPack)
+        return {inPlace(b)};
       return scf::IfOp::create(
-                 b, several,
+                 b, severalRowTiles(b, rows),
                  [&](OpBuilder &ob, Location loc) {
                    Builder nb(loc, ob);
-                   SmallVector<Value> wRows = weightRows(nb, col0, width);
-                   Value panel = packPanel(nb, e, wRows);
-                   SmallVector<KRange> chunks = chunksOfK(wRows.size());
-                   // Sums of the chunks before the last, per (row, weight
-                   // row).
-                   TileState state{slice, Value()};
-                   if (chunks.size() > 1)
-                     state.partial = tensor::EmptyOp::create(
-                         nb,
-                         ArrayRef<OpFoldResult>{
-                             rows, nb.getIndexAttr(int64_t(wRows.size()))},
-                         nb.getF32Type());
-                   for (KRange range : chunks)
-                     state = emitRowTiles(nb, e, start, rows, col0, width,
-                                          panel, range, state);
-                   scf::YieldOp::create(nb, state.slice);
+                   Value panel =
+                       packPanel(nb, e, weightRows(nb, col0, width), all);
+                   scf::YieldOp::create(nb, emitRowTiles(nb, e, start, rows,
+                                                         col0, width, panel,
+                                                         all, {slice, Value()})
+                                                .slice);
                  },
                  [&](OpBuilder &ob, Location loc) {
                    Builder nb(loc, ob);
-                   scf::YieldOp::create(
-                       nb, emitRowTiles(nb, e, start, rows, col0, width,
-                                        Value(), {0, k}, {slice, Value()})
-                               .slice);
+                   scf::YieldOp::create(nb, inPlace(nb));
                  })
-          .getResult(0);
+          ->getResults();
     };
-    if (lastCols == tileCols) {
-      slice = rowTiles(fb, tileCols);
-    } else {
-      Value last = arith::CmpIOp::create(fb, arith::CmpIPredicate::eq,
-                                         tileIndex, idx(fb, tiles - 1));
-      slice = scf::IfOp::create(
-                  fb, last,
-                  [&](OpBuilder &ob, Location loc) {
-                    Builder nb(loc, ob);
-                    scf::YieldOp::create(nb, rowTiles(nb, lastCols));
-                  },
-                  [&](OpBuilder &ob, Location loc) {
-                    Builder nb(loc, ob);
-                    scf::YieldOp::create(nb, rowTiles(nb, tileCols));
-                  })
-                  .getResult(0);
-    }
-    return slice;
+    return forColumnWidth(fb, tileIndex, lastCols, rowTiles)[0];
   }
 
   /// K in chunks whose part of a panel of `panelRows` rows fits
@@ -373,15 +479,19 @@ private:
     return readLanes(b, op.getWeights(), {e, n, kk}, inBounds);
   }
 
-  /// The rows `weightRows` of expert e as f32 in K-step-major order: the
-  /// 16 values of row j at step s at (s * rows + j) * 16, zeros past K.
-  Value packPanel(Builder &b, Value e, ArrayRef<Value> weightRows) {
-    int64_t count = weightRows.size(), steps = llvm::divideCeil(k, kLanes);
+  /// The rows `weightRows` of expert e over K in `range` as f32 in
+  /// K-step-major order: the 16 values of row j at step s of the range at
+  /// (s * rows + j) * 16, zeros past K.
+  Value packPanel(Builder &b, Value e, ArrayRef<Value> weightRows,
+                  KRange range) {
+    int64_t count = weightRows.size(),
+            steps = llvm::divideCeil(range.end - range.begin, kLanes);
     Value panel = tensor::EmptyOp::create(
         b, ArrayRef<int64_t>{steps * count * kLanes}, b.getF32Type());
     auto copyStep = [&](Builder &b, Value kk, Value panel, bool inBounds) {
+      Value step = arith::SubIOp::create(b, kk, idx(b, range.begin));
       for (auto [j, n] : llvm::enumerate(weightRows)) {
-        Value at = add(b, mul(b, kk, count), idx(b, j * kLanes));
+        Value at = add(b, mul(b, step, count), idx(b, j * kLanes));
         panel = vector::TransferWriteOp::create(
                     b, readWeight(b, e, n, kk, inBounds), panel, ValueRange{at},
                     ArrayRef<bool>{true})
@@ -389,14 +499,14 @@ private:
       }
       return panel;
     };
-    int64_t mainK = k / kLanes * kLanes;
-    if (mainK > 0)
-      panel = forLoop(b, idx(b, 0), idx(b, mainK), kLanes, panel,
+    int64_t mainK = k / kLanes * kLanes, mainEnd = std::min(range.end, mainK);
+    if (mainEnd > range.begin)
+      panel = forLoop(b, idx(b, range.begin), idx(b, mainEnd), kLanes, panel,
                       [&](Builder &b, Value kk, ValueRange p) {
                         return SmallVector<Value>{
                             copyStep(b, kk, p[0], /*inBounds=*/true)};
                       })[0];
-    if (mainK < k)
+    if (range.end == k && mainK < k)
       panel = copyStep(b, idx(b, mainK), panel, /*inBounds=*/false);
     return panel;
   }
@@ -475,7 +585,8 @@ private:
           w.push_back(readWeight(b, e, n, kk, inBounds));
           continue;
         }
-        Value at = add(b, mul(b, kk, weightIndex.size()), idx(b, j * kLanes));
+        Value step = arith::SubIOp::create(b, kk, idx(b, range.begin));
+        Value at = add(b, mul(b, step, weightIndex.size()), idx(b, j * kLanes));
         w.push_back(vector::TransferReadOp::create(
             b, vf32, panel, ValueRange{at},
             arith::ConstantOp::create(b, b.getF32FloatAttr(0.0)),
