@@ -341,32 +341,42 @@ private:
     Value scratch = tensor::EmptyOp::create(
         b, ArrayRef<OpFoldResult>{rows, b.getIndexAttr(tiles * perTile)},
         b.getF32Type());
-    SmallVector<Value> values = {out, scratch};
-    for (KRange range : chunks)
-      values = columnTileLoop(
-          b, parallel, values,
+    // The chunks before the last only update the scratch and the last only
+    // the output: each loop carries just the tensor it writes, so that
+    // bufferization updates it in place (carrying both made it copy each
+    // tile's output slice in every chunk).
+    for (auto [i, range] : llvm::enumerate(chunks)) {
+      bool last = i + 1 == chunks.size();
+      Value written = columnTileLoop(
+          b, parallel, last ? out : scratch,
           [&](Builder &fb, Value tileIndex, ValueRange shared,
               SmallVector<SliceSpec> &specs) -> SmallVector<Value> {
-            specs.resize(2);
+            specs.resize(1);
             Value col0 = mul(fb, tileIndex, tileCols);
-            Value slice = outputSlice(fb, shared[0], start, rows, col0,
-                                      lastCols, specs[0]);
-            specs[1] = {{fb.getIndexAttr(0), mul(fb, tileIndex, perTile)},
-                        {rows, fb.getIndexAttr(perTile)}};
+            SliceSpec outSpec,
+                partialSpec{{fb.getIndexAttr(0), mul(fb, tileIndex, perTile)},
+                            {rows, fb.getIndexAttr(perTile)}};
+            Value slice = outputSlice(fb, last ? shared[0] : out, start, rows,
+                                      col0, lastCols, outSpec);
             Value partial = tensor::ExtractSliceOp::create(
-                fb, shared[1], specs[1].offsets, specs[1].sizes,
+                fb, last ? scratch : shared[0], partialSpec.offsets,
+                partialSpec.sizes,
                 SmallVector<OpFoldResult>{fb.getIndexAttr(1),
                                           fb.getIndexAttr(1)});
-            auto rowTiles = [&](Builder &nb, int64_t width) {
+            specs[0] = last ? outSpec : partialSpec;
+            auto rowTiles = [&](Builder &nb,
+                                int64_t width) -> SmallVector<Value> {
               SmallVector<Value> wRows = weightRows(nb, col0, width);
               Value panel = packPanel(nb, e, wRows, range);
-              return emitRowTiles(nb, e, start, rows, col0, width, panel, range,
-                                  {slice, partial})
-                  .values();
+              TileState state = emitRowTiles(nb, e, start, rows, col0, width,
+                                             panel, range, {slice, partial});
+              return {last ? state.slice : state.partial};
             };
             return forColumnWidth(fb, tileIndex, lastCols, rowTiles);
-          });
-    return values[0];
+          })[0];
+      (last ? out : scratch) = written;
+    }
+    return out;
   }
 
   /// `rowTiles(width)` for the tile's column count: tileCols, or lastCols
