@@ -27,8 +27,8 @@
 // CHECK: scf.forall
 // CHECK: vector.fma
 // CHECK: tensor.extract %{{.*}} : tensor<?xi32>
-// CHECK: scf.if
 // CHECK: arith.addf {{.*}} : vector<{{[0-9]+}}xf32>
+// CHECK: arith.select
 // CHECK-NOT: moe.combine
 // LLVM-LABEL: llvm.func @layer
 // LLVM: omp.parallel

@@ -65,16 +65,21 @@ struct KRange {
   int64_t begin, end;
 };
 
-/// What a row tile updates: the result slice, and with a chunked K the
-/// earlier chunks' sums [rows, weight rows] (f32).
+/// What the row tiles of a K range work on: the result slice, and with a
+/// chunked K the earlier chunks' sums [rows, weight rows] (f32). A range
+/// writes only one of them — the slice if it ends K, else the sums — and
+/// only that one is carried through its loops: carrying the other as well
+/// made one-shot bufferization copy the output slice out of place.
 struct TileState {
   Value slice, partial;
-  SmallVector<Value> values() const {
-    return partial ? SmallVector<Value>{slice, partial}
-                   : SmallVector<Value>{slice};
+  Value &written(KRange range, int64_t k) {
+    return range.end == k ? slice : partial;
   }
-  static TileState from(ValueRange values) {
-    return {values[0], values.size() > 1 ? values[1] : Value()};
+  /// This state with the written value replaced by `value`.
+  TileState with(KRange range, int64_t k, Value value) const {
+    TileState next = *this;
+    next.written(range, k) = value;
+    return next;
   }
 };
 
@@ -200,13 +205,15 @@ private:
                                         idx(b, 0));
     Value any =
         arith::CmpIOp::create(b, arith::CmpIPredicate::sgt, rows, idx(b, 0));
-    // Clamped gather indices need a row to clamp to.
-    if (op.getGather())
-      any = arith::AndIOp::create(
-          b, any,
-          arith::CmpIOp::create(b, arith::CmpIPredicate::sgt,
-                                tensor::DimOp::create(b, op.getInput(), 0),
-                                idx(b, 0)));
+    // Clamped gather and scatter indices need a row to clamp to.
+    for (auto [map, target] : {std::pair(op.getGather(), op.getInput()),
+                               std::pair(op.getScatter(), op.getInit())})
+      if (map)
+        any = arith::AndIOp::create(
+            b, any,
+            arith::CmpIOp::create(b, arith::CmpIPredicate::sgt,
+                                  tensor::DimOp::create(b, target, 0),
+                                  idx(b, 0)));
     auto ifOp = scf::IfOp::create(
         b, any,
         [&](OpBuilder &ob, Location loc) {
@@ -529,34 +536,36 @@ private:
                          TileState state) {
     Value full =
         mul(b, arith::DivUIOp::create(b, rows, idx(b, tile.rows)), tile.rows);
-    state = TileState::from(
-        forLoop(b, idx(b, 0), full, tile.rows, state.values(),
+    state = state.with(
+        range, k,
+        forLoop(b, idx(b, 0), full, tile.rows, state.written(range, k),
                 [&](Builder &b, Value row, ValueRange s) {
-                  return emitTile(b, e, start, row, col0, tile.rows, width,
-                                  panel, range, TileState::from(s))
-                      .values();
-                }));
+                  return SmallVector<Value>{
+                      emitTile(b, e, start, row, col0, tile.rows, width, panel,
+                               range, state.with(range, k, s[0]))
+                          .written(range, k)};
+                })[0]);
     if (tile.rows == 1)
       return state;
     Value left = arith::SubIOp::create(b, rows, full);
     SmallVector<int64_t> heights;
     for (int64_t h = 1; h < tile.rows; ++h)
       heights.push_back(h);
-    SmallVector<Value> values = state.values();
-    auto sw = scf::IndexSwitchOp::create(b, ValueRange(values).getTypes(), left,
-                                         heights, heights.size());
+    Value current = state.written(range, k);
+    auto sw = scf::IndexSwitchOp::create(b, current.getType(), left, heights,
+                                         heights.size());
     {
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(&sw.getDefaultRegion().emplaceBlock());
-      scf::YieldOp::create(b, values);
+      scf::YieldOp::create(b, current);
       for (auto [i, h] : llvm::enumerate(heights)) {
         b.setInsertionPointToStart(&sw.getCaseRegions()[i].emplaceBlock());
         scf::YieldOp::create(
             b, emitTile(b, e, start, full, col0, h, width, panel, range, state)
-                   .values());
+                   .written(range, k));
       }
     }
-    return TileState::from(sw.getResults());
+    return state.with(range, k, sw.getResult(0));
   }
 
   /// Rows [row, row + height) of the expert's slice times weight columns
@@ -775,7 +784,10 @@ private:
 
   /// Adds the result row of dispatched row `r` into output row scatter[r]
   /// of the slice (all output rows), unless that index or the row's gather
-  /// index is invalid.
+  /// index is invalid. Without a branch: an invalid row writes back what
+  /// it read at the clamped index — an scf.if around the update made
+  /// one-shot bufferization copy the slice of a one-thread column loop out
+  /// of place.
   Value scatterRow(Builder &b, Value values, Value r, Value sourceValid,
                    Value slice) {
     auto [dest, valid] =
@@ -783,27 +795,17 @@ private:
     if (sourceValid)
       valid = arith::AndIOp::create(b, valid, sourceValid);
     auto type = cast<VectorType>(values.getType());
-    return scf::IfOp::create(
-               b, valid,
-               [&](OpBuilder &ob, Location loc) {
-                 Builder nb(loc, ob);
-                 Type elt =
-                     cast<RankedTensorType>(slice.getType()).getElementType();
-                 Value old = vector::TransferReadOp::create(
-                     nb, type.clone(elt), slice, ValueRange{dest, idx(nb, 0)},
-                     arith::ConstantOp::create(nb, nb.getFloatAttr(elt, 0.0)),
-                     ArrayRef<bool>{true});
-                 Value sum = arith::AddFOp::create(nb, toF32(nb, old), values);
-                 scf::YieldOp::create(
-                     nb, vector::TransferWriteOp::create(
-                             nb, toSliceType(nb, sum, slice), slice,
-                             ValueRange{dest, idx(nb, 0)}, ArrayRef<bool>{true})
-                             .getResult());
-               },
-               [&](OpBuilder &ob, Location loc) {
-                 scf::YieldOp::create(ob, loc, slice);
-               })
-        .getResult(0);
+    Type elt = cast<RankedTensorType>(slice.getType()).getElementType();
+    Value old = vector::TransferReadOp::create(
+        b, type.clone(elt), slice, ValueRange{dest, idx(b, 0)},
+        arith::ConstantOp::create(b, b.getFloatAttr(elt, 0.0)),
+        ArrayRef<bool>{true});
+    Value sum =
+        toSliceType(b, arith::AddFOp::create(b, toF32(b, old), values), slice);
+    return vector::TransferWriteOp::create(
+               b, arith::SelectOp::create(b, valid, sum, old), slice,
+               ValueRange{dest, idx(b, 0)}, ArrayRef<bool>{true})
+        .getResult();
   }
 
   GroupedMatmulOp op;

@@ -162,8 +162,9 @@ func.func @combine_f16(%rows: tensor<?x32xf16>, %ids: tensor<?x2xi32>, %loc: ten
 
 // Gather and scatter: the tile reads x at each row's clamped token index
 // (one index per row, outside the K loop); each result row is added into
-// the column slice of its token's output row under an scf.if on both maps'
-// validity; the column tiles' slices span every output row.
+// the column slice of its token's output row — without a branch: a row
+// whose maps are invalid writes back what it read — and the column tiles'
+// slices span every output row.
 // CHECK-LABEL: func @gathered_scattered
 // CHECK-SAME: (%[[X:.*]]: tensor<?x32xf32>, {{.*}}, %[[G:.*]]: tensor<?xi32>, %[[S:.*]]: tensor<?xi32>, %[[INIT:.*]]: tensor<?x12xf32>)
 // CHECK: scf.for {{.*}} iter_args(%{{.*}} = %[[INIT]])
@@ -175,10 +176,10 @@ func.func @combine_f16(%rows: tensor<?x32xf16>, %ids: tensor<?x2xi32>, %loc: ten
 // CHECK: vector.transfer_read %[[X]][%[[ROW]], %{{.*}}]
 // CHECK: vector.fma
 // CHECK: tensor.extract %[[S]]
-// CHECK: scf.if
-// CHECK:   vector.transfer_read
-// CHECK:   arith.addf
-// CHECK:   vector.transfer_write
+// CHECK: %[[OLD:.*]] = vector.transfer_read
+// CHECK: %[[SUM:.*]] = arith.addf %[[OLD]]
+// CHECK: %[[NEW:.*]] = arith.select %{{.*}}, %[[SUM]], %[[OLD]] : vector<4xf32>
+// CHECK: vector.transfer_write %[[NEW]]
 func.func @gathered_scattered(%x: tensor<?x32xf32>, %w: tensor<4x12x32xf32>, %off: tensor<5xi32>, %cnt: tensor<4xi32>, %g: tensor<?xi32>, %s: tensor<?xi32>, %init: tensor<?x12xf32>) -> tensor<?x12xf32> {
   %y = moe.grouped_matmul %x, %w, %off, %cnt gather %g scatter %s into %init {tile = #moe.tile<rows = 2, weight_rows = 4>} : (tensor<?x32xf32>, tensor<4x12x32xf32>, tensor<5xi32>, tensor<4xi32>, tensor<?xi32>, tensor<?xi32>, tensor<?x12xf32>) -> tensor<?x12xf32>
   return %y : tensor<?x12xf32>
