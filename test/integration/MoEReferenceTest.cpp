@@ -411,6 +411,16 @@ std::vector<LayerCase> layerCases() {
                    0, false, 1040, 1100});
   cases.push_back({"gelu_chunked_k", routing(4, 1, 0.0), Act::Gelu, false, 0,
                    false, 1100, 1040});
+  // Many small experts: at T = 7 every expert is below the one-thread
+  // threshold but all of them together are above it, so the threads split
+  // the column tiles and run every expert in theirs (T = 1 and 63 take the
+  // expert-by-expert forms).
+  cases.push_back({"swiglu_many_small_experts", routing(16, 2, 0.0),
+                   Act::Swiglu, false, 0, false, 256, 512});
+  RoutingConfig smallCapacity = routing(16, 2, 1.0);
+  smallCapacity.padded = true;
+  cases.push_back({"relu_many_small_experts_padded", smallCapacity, Act::Relu,
+                   false, 24, true, 256, 1024});
   // moe-decompose's other forms: every expert on every token with masked
   // combine weights (the shared expert as its init), and register tiles
   // other than the default, with partial row and column tiles.
