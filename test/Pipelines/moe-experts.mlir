@@ -3,19 +3,18 @@
 
 // loom-cpu-pipeline decomposes the layer and folds dispatch and combine
 // into the expert GEMMs; the router's logits and both expert GEMMs become
-// the vector kernel (an scf.forall over column tiles per expert), top-k
-// vector selection rounds, the softmax linalg; assign is left to the
-// reference lowering, and the kernels reach LLVM as 512-bit FMAs on
-// OpenMP's thread pool.
+// the vector kernel (an scf.forall over column tiles per expert), softmax
+// and top-k one pass of vector selection rounds over the logits; assign is
+// left to the reference lowering, and the kernels reach LLVM as 512-bit
+// FMAs on OpenMP's thread pool.
 // CHECK-LABEL: IR Dump After ConvertMoEToVector
 // CHECK-NOT: moe.gate
 // CHECK: scf.forall
 // CHECK: vector.fma
-// CHECK: linalg.generic
-// CHECK: arith.maximumf
-// CHECK: math.exp
-// CHECK: arith.divf
 // CHECK-NOT: moe.topk
+// CHECK: vector.reduction <maximumf>
+// CHECK: math.exp {{.*}} : f32
+// CHECK: arith.divf {{.*}} : vector<4xf32>
 // CHECK: vector.reduction <maxnumf>
 // CHECK: %{{.*}}, %{{.*}}, %{{.*}}, %[[ROWS:.*]], %{{.*}} = moe.assign
 // CHECK: %[[TOKENS:.*]] = linalg.generic {{.*}} ins(%[[ROWS]] : tensor<?xi32>)

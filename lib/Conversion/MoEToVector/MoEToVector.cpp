@@ -43,6 +43,8 @@ template <typename OpT> SmallVector<OpT> collect(Operation *root) {
 /// The router's T x E dot products are a dense layer: one expert over every
 /// token, computed by the grouped GEMM kernel (the reference lowering's
 /// scalar dot chains took 4 % of a T = 512 layer); f16/bf16 gates stay.
+/// A top-k that alone reads the scores takes them from the logits in
+/// registers (moe.md §3.3's fused routing).
 void lowerGates(Operation *root) {
   for (GateOp op : collect<GateOp>(root)) {
     if (!getElementTypeOrSelf(op.getX().getType()).isF32() ||
@@ -52,6 +54,18 @@ void lowerGates(Operation *root) {
     ImplicitLocOpBuilder b(op.getLoc(), builder);
     Value logits = buildAllRowsMatmul(b, op.getX(), op.getRouter(),
                                       op.getType(), Value(), Activation::None);
+    // Gate, score function and top-k in one pass over the tokens when the
+    // top-k is the scores' only reader (no aux loss, no BPR priority).
+    auto topk = dyn_cast<TopKOp>(*op->getUsers().begin());
+    if (op->hasOneUse() && topk && canEmitTopK(topk)) {
+      OpBuilder at(topk);
+      auto [ids, weights] = emitGateTopK(at, topk, logits, op.getScoring());
+      topk.getIds().replaceAllUsesWith(ids);
+      topk.getWeights().replaceAllUsesWith(weights);
+      topk.erase();
+      op.erase();
+      continue;
+    }
     op.replaceAllUsesWith(buildRouterScores(b, logits, op.getScoring()));
     op.erase();
   }

@@ -16,6 +16,7 @@
 #include "KernelBuilders.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -60,14 +61,47 @@ Value pickLane(Builder &b, Value scores, Value lanes, int64_t experts) {
       arith::ConstantOp::create(b, b.getI32IntegerAttr(0)), first);
 }
 
-} // namespace
+/// The router's score function on one token's logits, lane by lane in the
+/// operation order of buildRouterScores (so the scores are the same bits):
+/// the max, exp(l - max) by scalar math.exp (vector exps become polynomials
+/// later in the pass), the sum in ascending lane order, then the division;
+/// or 1 / (1 + exp(-l)).
+Value scoreRow(ImplicitLocOpBuilder &b, Value logits, Scoring scoring,
+               int64_t experts) {
+  auto type = cast<VectorType>(logits.getType());
+  Value one = arith::ConstantOp::create(b, b.getF32FloatAttr(1.0));
+  auto expLanes = [&](Value v) {
+    Value out = v;
+    for (int64_t e = 0; e < experts; ++e) {
+      Value lane = vector::ExtractOp::create(b, v, ArrayRef<int64_t>{e});
+      out = vector::InsertOp::create(b, math::ExpOp::create(b, lane), out,
+                                     ArrayRef<int64_t>{e});
+    }
+    return out;
+  };
+  if (scoring == Scoring::Sigmoid)
+    return arith::DivFOp::create(
+        b, vector::BroadcastOp::create(b, type, one),
+        arith::AddFOp::create(b, vector::BroadcastOp::create(b, type, one),
+                              expLanes(arith::NegFOp::create(b, logits))));
+  Value max =
+      vector::ReductionOp::create(b, vector::CombiningKind::MAXIMUMF, logits);
+  Value exps = expLanes(arith::SubFOp::create(
+      b, logits, vector::BroadcastOp::create(b, type, max)));
+  Value sum = arith::ConstantOp::create(b, b.getF32FloatAttr(0.0));
+  for (int64_t e = 0; e < experts; ++e)
+    sum = arith::AddFOp::create(
+        b, sum, vector::ExtractOp::create(b, exps, ArrayRef<int64_t>{e}));
+  return arith::DivFOp::create(b, exps,
+                               vector::BroadcastOp::create(b, type, sum));
+}
 
-bool mlir::loom::moe::canEmitTopK(TopKOp op) { return op.getGroups() == 1; }
-
-std::pair<Value, Value> mlir::loom::moe::emitTopK(OpBuilder &builder,
-                                                  TopKOp op) {
+/// emitTopK's selection over the scores `rowScores` gives for token t.
+std::pair<Value, Value>
+emitSelection(OpBuilder &builder, TopKOp op, Value source,
+              function_ref<Value(ImplicitLocOpBuilder &, Value)> rowScores) {
   ImplicitLocOpBuilder b(op.getLoc(), builder);
-  Value scores = op.getScores(), bias = op.getSelectBias();
+  Value scores = source, bias = op.getSelectBias();
   int64_t experts = cast<RankedTensorType>(scores.getType()).getDimSize(1);
   int64_t k = op.getK();
   Type f32 = b.getF32Type(), i32 = b.getI32Type();
@@ -76,8 +110,9 @@ std::pair<Value, Value> mlir::loom::moe::emitTopK(OpBuilder &builder,
   Value tokens = tensor::DimOp::create(b, scores, 0);
   auto idsType = cast<RankedTensorType>(op.getIds().getType());
   auto weightsType = cast<RankedTensorType>(op.getWeights().getType());
-  ValueRange dynamic =
-      idsType.isDynamicDim(0) ? ValueRange{tokens} : ValueRange{};
+  SmallVector<Value> dynamic;
+  if (idsType.isDynamicDim(0))
+    dynamic.push_back(tokens);
   Value ids0 = tensor::EmptyOp::create(b, idsType, dynamic);
   Value weights0 = tensor::EmptyOp::create(b, weightsType, dynamic);
   Value zero = arith::ConstantOp::create(b, b.getF32FloatAttr(0.0));
@@ -97,9 +132,7 @@ std::pair<Value, Value> mlir::loom::moe::emitTopK(OpBuilder &builder,
       b, idx(b, 0), tokens, 1, ValueRange{ids0, weights0},
       [&](ImplicitLocOpBuilder &b, Value t,
           ValueRange out) -> SmallVector<Value> {
-        Value p = vector::TransferReadOp::create(b, scoreType, scores,
-                                                 ValueRange{t, idx(b, 0)}, zero,
-                                                 ArrayRef<bool>{true});
+        Value p = rowScores(b, t);
         Value selection = bias ? arith::AddFOp::create(b, p, biasVector) : p;
         SmallVector<Value> ids, weights;
         for (int64_t s = 0; s < k; ++s) {
@@ -140,4 +173,35 @@ std::pair<Value, Value> mlir::loom::moe::emitTopK(OpBuilder &builder,
         return {write(ids, i32, out[0]), write(weights, f32, out[1])};
       });
   return {results[0], results[1]};
+}
+
+} // namespace
+
+bool mlir::loom::moe::canEmitTopK(TopKOp op) { return op.getGroups() == 1; }
+
+std::pair<Value, Value> mlir::loom::moe::emitTopK(OpBuilder &b, TopKOp op) {
+  Value scores = op.getScores();
+  auto type = VectorType::get(
+      {cast<RankedTensorType>(scores.getType()).getDimSize(1)}, b.getF32Type());
+  return emitSelection(b, op, scores, [&](ImplicitLocOpBuilder &b, Value t) {
+    return vector::TransferReadOp::create(
+               b, type, scores, ValueRange{t, idx(b, 0)},
+               arith::ConstantOp::create(b, b.getF32FloatAttr(0.0)),
+               ArrayRef<bool>{true})
+        .getResult();
+  });
+}
+
+std::pair<Value, Value> mlir::loom::moe::emitGateTopK(OpBuilder &b, TopKOp op,
+                                                      Value logits,
+                                                      Scoring scoring) {
+  int64_t experts = cast<RankedTensorType>(logits.getType()).getDimSize(1);
+  auto type = VectorType::get({experts}, b.getF32Type());
+  return emitSelection(b, op, logits, [&](ImplicitLocOpBuilder &b, Value t) {
+    Value row = vector::TransferReadOp::create(
+        b, type, logits, ValueRange{t, idx(b, 0)},
+        arith::ConstantOp::create(b, b.getF32FloatAttr(0.0)),
+        ArrayRef<bool>{true});
+    return scoreRow(b, row, scoring, experts);
+  });
 }

@@ -16,6 +16,13 @@ bool canEmitTopK(TopKOp op);
 /// bit.
 std::pair<Value, Value> emitTopK(OpBuilder &b, TopKOp op);
 
+/// The same for a top-k whose scores come from a gate used nowhere else:
+/// each token's scores are computed from its `logits` row in registers, by
+/// the score function in buildRouterScores' operation order (the same
+/// bits), and never stored.
+std::pair<Value, Value> emitGateTopK(OpBuilder &b, TopKOp op, Value logits,
+                                     Scoring scoring);
+
 } // namespace mlir::loom::moe
 
 #endif // LOOM_LIB_CONVERSION_MOETOVECTOR_TOPK_H

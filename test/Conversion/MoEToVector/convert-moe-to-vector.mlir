@@ -225,3 +225,23 @@ func.func @topk_groups(%p: tensor<?x16xf32>) -> (tensor<?x2xi32>, tensor<?x2xf32
   %ids, %w = moe.topk %p {k = 2 : i64, groups = 4 : i64, group_topk = 2 : i64} : tensor<?x16xf32> -> tensor<?x2xi32>, tensor<?x2xf32>
   return %ids, %w : tensor<?x2xi32>, tensor<?x2xf32>
 }
+
+// -----
+
+// A gate read only by a top-k: each token's softmax is computed from its
+// logits row in registers — maximumf reduction, scalar exps, the sum in lane
+// order, the division — and selected from directly; no scores tensor.
+// CHECK-LABEL: func @gate_topk
+// CHECK-NOT: linalg.generic
+// CHECK: vector.fma
+// CHECK: %[[L:.*]] = vector.transfer_read %{{.*}} : tensor<?x4xf32>, vector<4xf32>
+// CHECK: vector.reduction <maximumf>, %[[L]]
+// CHECK-COUNT-4: math.exp %{{.*}} : f32
+// CHECK-COUNT-4: arith.addf %{{.*}} : f32
+// CHECK: %[[P:.*]] = arith.divf %{{.*}} : vector<4xf32>
+// CHECK: vector.reduction <maxnumf>, %[[P]]
+func.func @gate_topk(%x: tensor<?x32xf32>, %wr: tensor<4x32xf32>) -> (tensor<?x2xi32>, tensor<?x2xf32>) {
+  %p = moe.gate %x, %wr : tensor<?x32xf32>, tensor<4x32xf32> -> tensor<?x4xf32>
+  %ids, %w = moe.topk %p {k = 2 : i64, renormalize} : tensor<?x4xf32> -> tensor<?x2xi32>, tensor<?x2xf32>
+  return %ids, %w : tensor<?x2xi32>, tensor<?x2xf32>
+}
