@@ -56,8 +56,9 @@ void lowerGates(Operation *root) {
                                       op.getType(), Value(), Activation::None);
     // Gate, score function and top-k in one pass over the tokens when the
     // top-k is the scores' only reader (no aux loss, no BPR priority).
-    auto topk = dyn_cast<TopKOp>(*op->getUsers().begin());
-    if (op->hasOneUse() && topk && canEmitTopK(topk)) {
+    auto topk = op->hasOneUse() ? dyn_cast<TopKOp>(*op->getUsers().begin())
+                                : TopKOp();
+    if (topk && topk.getScores() == op.getResult() && canEmitTopK(topk)) {
       OpBuilder at(topk);
       auto [ids, weights] = emitGateTopK(at, topk, logits, op.getScoring());
       topk.getIds().replaceAllUsesWith(ids);

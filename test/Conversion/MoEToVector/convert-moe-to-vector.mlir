@@ -245,3 +245,14 @@ func.func @gate_topk(%x: tensor<?x32xf32>, %wr: tensor<4x32xf32>) -> (tensor<?x2
   %ids, %w = moe.topk %p {k = 2 : i64, renormalize} : tensor<?x4xf32> -> tensor<?x2xi32>, tensor<?x2xf32>
   return %ids, %w : tensor<?x2xi32>, tensor<?x2xf32>
 }
+
+// -----
+
+// A gate nobody reads still lowers (and the canonicalizer drops it).
+// CHECK-LABEL: func @unused_gate
+// CHECK-NOT: moe.gate
+// CHECK: return
+func.func @unused_gate(%x: tensor<?x32xf32>, %wr: tensor<4x32xf32>) {
+  %p = moe.gate %x, %wr : tensor<?x32xf32>, tensor<4x32xf32> -> tensor<?x4xf32>
+  return
+}
