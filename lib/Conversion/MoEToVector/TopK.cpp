@@ -96,18 +96,19 @@ Value scoreRow(ImplicitLocOpBuilder &b, Value logits, Scoring scoring,
                                vector::BroadcastOp::create(b, type, sum));
 }
 
-/// emitTopK's selection over the scores `rowScores` gives for token t.
-std::pair<Value, Value>
-emitSelection(OpBuilder &builder, TopKOp op, Value source,
-              function_ref<Value(ImplicitLocOpBuilder &, Value)> rowScores) {
+/// The selection of `op` over each token's row of `source` [T, E]: its
+/// scores, or with `scoring` its logits, scored in registers.
+std::pair<Value, Value> emitSelection(OpBuilder &builder, TopKOp op,
+                                      Value source,
+                                      std::optional<Scoring> scoring) {
   ImplicitLocOpBuilder b(op.getLoc(), builder);
-  Value scores = source, bias = op.getSelectBias();
-  int64_t experts = cast<RankedTensorType>(scores.getType()).getDimSize(1);
+  Value bias = op.getSelectBias();
+  int64_t experts = cast<RankedTensorType>(source.getType()).getDimSize(1);
   int64_t k = op.getK();
   Type f32 = b.getF32Type(), i32 = b.getI32Type();
   auto scoreType = VectorType::get({experts}, f32);
   auto laneType = VectorType::get({experts}, i32);
-  Value tokens = tensor::DimOp::create(b, scores, 0);
+  Value tokens = tensor::DimOp::create(b, source, 0);
   auto idsType = cast<RankedTensorType>(op.getIds().getType());
   auto weightsType = cast<RankedTensorType>(op.getWeights().getType());
   SmallVector<Value> dynamic;
@@ -132,7 +133,11 @@ emitSelection(OpBuilder &builder, TopKOp op, Value source,
       b, idx(b, 0), tokens, 1, ValueRange{ids0, weights0},
       [&](ImplicitLocOpBuilder &b, Value t,
           ValueRange out) -> SmallVector<Value> {
-        Value p = rowScores(b, t);
+        Value p = vector::TransferReadOp::create(b, scoreType, source,
+                                                 ValueRange{t, idx(b, 0)}, zero,
+                                                 ArrayRef<bool>{true});
+        if (scoring)
+          p = scoreRow(b, p, *scoring, experts);
         Value selection = bias ? arith::AddFOp::create(b, p, biasVector) : p;
         SmallVector<Value> ids, weights;
         for (int64_t s = 0; s < k; ++s) {
@@ -180,28 +185,11 @@ emitSelection(OpBuilder &builder, TopKOp op, Value source,
 bool mlir::loom::moe::canEmitTopK(TopKOp op) { return op.getGroups() == 1; }
 
 std::pair<Value, Value> mlir::loom::moe::emitTopK(OpBuilder &b, TopKOp op) {
-  Value scores = op.getScores();
-  auto type = VectorType::get(
-      {cast<RankedTensorType>(scores.getType()).getDimSize(1)}, b.getF32Type());
-  return emitSelection(b, op, scores, [&](ImplicitLocOpBuilder &b, Value t) {
-    return vector::TransferReadOp::create(
-               b, type, scores, ValueRange{t, idx(b, 0)},
-               arith::ConstantOp::create(b, b.getF32FloatAttr(0.0)),
-               ArrayRef<bool>{true})
-        .getResult();
-  });
+  return emitSelection(b, op, op.getScores(), std::nullopt);
 }
 
 std::pair<Value, Value> mlir::loom::moe::emitGateTopK(OpBuilder &b, TopKOp op,
                                                       Value logits,
                                                       Scoring scoring) {
-  int64_t experts = cast<RankedTensorType>(logits.getType()).getDimSize(1);
-  auto type = VectorType::get({experts}, b.getF32Type());
-  return emitSelection(b, op, logits, [&](ImplicitLocOpBuilder &b, Value t) {
-    Value row = vector::TransferReadOp::create(
-        b, type, logits, ValueRange{t, idx(b, 0)},
-        arith::ConstantOp::create(b, b.getF32FloatAttr(0.0)),
-        ArrayRef<bool>{true});
-    return scoreRow(b, row, scoring, experts);
-  });
+  return emitSelection(b, op, logits, scoring);
 }
