@@ -36,6 +36,7 @@
 #include "KernelBuilders.h"
 
 #include "loom/Dialect/MoE/Transforms/Builders.h"
+#include "loom/Dialect/MoE/Transforms/StrategyModel.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -50,15 +51,9 @@ using namespace mlir::loom::moe;
 namespace {
 
 using Builder = ImplicitLocOpBuilder;
-/// Multiply-adds of an expert from which its column tiles run on several
-/// threads: below, one OpenMP fork and join (10-20 us on this VM) costs
-/// more than the GEMM.
-constexpr int64_t kParallelMacs = 1 << 20;
 /// Column blocks the decode form splits a GEMM's output into: a few per
 /// thread, each streaming every expert's weight rows of its columns.
 constexpr int64_t kColumnBlocks = 4;
-/// Row tiles from which an expert's weight rows are copied into panels.
-constexpr int64_t kPanelRowTiles = 4;
 /// Bytes of a weight panel that stay in L1 next to the streamed rows.
 constexpr int64_t kPanelChunkBytes = 24 * 1024;
 

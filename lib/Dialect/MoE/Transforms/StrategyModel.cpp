@@ -27,9 +27,6 @@ constexpr int64_t kVectorRegisters = 32;
 /// Max over mean expert load of a random router at the anchor (moe.md §0):
 /// the expected capacity of a dropless padded buffer.
 constexpr double kRandomMaxOverMean = 1.27;
-/// Multiply-adds of an expert from which its column tiles run on every
-/// thread (the vector kernel's kParallelMacs).
-constexpr double kParallelMacs = 1 << 20;
 /// Scalar steps per (token, expert) of top-k and per slot of assign.
 constexpr double kTopkCyclesPerScore = 1, kAssignCyclesPerSlot = 8;
 
@@ -85,8 +82,13 @@ double gemmNs(Occupancy occ, int64_t n, int64_t kDim, int64_t out, int64_t rows,
   if (rest > 0)
     perColumnTile += tileCycles(rest, weightRows, kDim);
   double cycles = ceilDiv(n, weightRows) * perColumnTile;
+  // The kernel's threading rule (kParallelMacs): a large expert splits its
+  // columns; small experts split them together when all of them are large
+  // enough and none has a panel's rows.
   double macs = occ.rowsPerExpert * n * kDim;
-  double threads = macs >= kParallelMacs ? host.threads : 1;
+  bool together = expertRows < kPanelRowTiles * rows &&
+                  occ.activeExperts * macs >= kParallelMacs;
+  double threads = macs >= kParallelMacs || together ? host.threads : 1;
   double computeNs = occ.activeExperts * cycles * cycleNs(host) / threads;
   double bytes = occ.activeExperts *
                  (double(n) * kDim + occ.rowsPerExpert * (kDim + out)) *

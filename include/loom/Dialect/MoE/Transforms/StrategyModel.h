@@ -28,6 +28,15 @@
 
 namespace mlir::loom::moe {
 
+/// The vector kernel's threading rule, which the model follows: an expert
+/// from kParallelMacs multiply-adds on runs its column tiles on every
+/// thread (below, one OpenMP fork and join, 10-20 us on this VM, costs more
+/// than the GEMM); experts with fewer than kPanelRowTiles row tiles each
+/// but kParallelMacs together split the columns once (decode); weight
+/// rows are copied into panels from kPanelRowTiles row tiles on.
+constexpr int64_t kParallelMacs = 1 << 20;
+constexpr int64_t kPanelRowTiles = 4;
+
 /// What the host sustains.
 struct HostThroughput {
   /// f32 GFLOP/s of one core at full FMA issue.
