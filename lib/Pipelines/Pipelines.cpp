@@ -84,6 +84,14 @@ void loom::buildReferencePipeline(OpPassManager &pm,
 
 void loom::buildCPUToLoopsPipeline(OpPassManager &pm,
                                    const CPUPipelineOptions &options) {
+  // MoE layers first: low-bit experts decompose into lut ops that the lut
+  // passes below then optimize like any other.
+  moe::MoESelectStrategyOptions moeStrategy;
+  moeStrategy.rowTile = options.moeRowTile;
+  moeStrategy.weightRows = options.moeColumnTile;
+  pm.addPass(moe::createMoESelectStrategy(moeStrategy));
+  pm.addPass(moe::createMoEDecompose());
+  pm.addPass(moe::createMoEFuse());
   pm.addPass(lut::createLutCanonicalize());
   lut::LutSelectStrategyOptions strategy;
   strategy.isa = options.isa;
@@ -95,6 +103,8 @@ void loom::buildCPUToLoopsPipeline(OpPassManager &pm,
   if (options.symmetrizeTables)
     pm.addPass(lut::createLutSymmetrizeTables());
   pm.addPass(lut::createLutQuantizeTables());
+  pm.addPass(lut::createLutShareTables());
+  pm.addPass(createCSEPass());
   if (options.fusePrecompute)
     pm.addPass(lut::createLutFusePrecompute());
   ConvertLutToVectorOptions vector;
@@ -106,12 +116,6 @@ void loom::buildCPUToLoopsPipeline(OpPassManager &pm,
   // Hoists what a fused producer computes per row (an RMSNorm's 1/rms)
   // out of the loops over groups.
   pm.addPass(createLoopInvariantCodeMotionPass());
-  moe::MoESelectStrategyOptions moeStrategy;
-  moeStrategy.rowTile = options.moeRowTile;
-  moeStrategy.weightRows = options.moeColumnTile;
-  pm.addPass(moe::createMoESelectStrategy(moeStrategy));
-  pm.addPass(moe::createMoEDecompose());
-  pm.addPass(moe::createMoEFuse());
   pm.addPass(loom::createConvertMoEToVector());
   buildReferenceToLoopsPipeline(pm);
 }

@@ -35,6 +35,7 @@
 
 void mlir::loom::registerAllDialects(DialectRegistry &registry) {
   registry.insert<lut::LutDialect, moe::MoEDialect, wf::WfDialect>();
+  moe::registerExpertWeightsExternalModels(registry);
   registry.insert<affine::AffineDialect, arith::ArithDialect,
                   bufferization::BufferizationDialect, cf::ControlFlowDialect,
                   func::FuncDialect, index::IndexDialect, LLVM::LLVMDialect,

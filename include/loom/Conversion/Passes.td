@@ -120,6 +120,7 @@ def ConvertMoEToLoops : Pass<"convert-moe-to-loops", "::mlir::ModuleOp"> {
     cannot make the code read or write out of bounds.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::loom::lut::LutDialect",
                            "::mlir::linalg::LinalgDialect",
                            "::mlir::math::MathDialect",
                            "::mlir::scf::SCFDialect",

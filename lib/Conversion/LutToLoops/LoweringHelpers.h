@@ -65,6 +65,9 @@ void populateTableLookupPatterns(TypeConverter &converter,
 /// activation_sums and dot_accumulate (the int8-dot path).
 void populateIntegerDotPatterns(TypeConverter &converter,
                                 RewritePatternSet &patterns);
+/// stack, expert and gather_rows.
+void populateStackedWeightPatterns(TypeConverter &converter,
+                                   RewritePatternSet &patterns);
 
 } // namespace mlir::loom::lut::lowering
 

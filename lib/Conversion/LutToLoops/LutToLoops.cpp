@@ -1,8 +1,8 @@
 //===- LutToLoops.cpp - The convert-lut-to-loops pass ---------------------===//
 //
-// Every packed weight is replaced by its logical tensors (codes, scales,
-// offsets) through a 1:N type conversion, so no lowering here depends on a
-// byte layout. The patterns live in ReferenceGemm.cpp and TableLookup.cpp.
+// Every packed (or stacked) weight is replaced by its logical tensors (codes,
+// scales, offsets) through a 1:N type conversion, so no lowering here depends
+// on a byte layout. The patterns live in ReferenceGemm.cpp and TableLookup.cpp.
 //
 //===----------------------------------------------------------------------===//
 
@@ -43,6 +43,13 @@ struct ConvertLutToLoopsPass
           llvm::append_range(results, type.getLogicalTypes());
           return success();
         });
+    converter.addConversion(
+        [](StackedType type, SmallVectorImpl<Type> &results) {
+          SmallVector<Type> expert = type.getElement().getLogicalTypes();
+          for (int64_t e = 0; e < type.getCount(); ++e)
+            llvm::append_range(results, expert);
+          return success();
+        });
 
     ConversionTarget target(*ctx);
     target.addIllegalDialect<LutDialect>();
@@ -61,6 +68,7 @@ struct ConvertLutToLoopsPass
     lowering::populateReferenceGemmPatterns(converter, patterns);
     lowering::populateTableLookupPatterns(converter, patterns);
     lowering::populateIntegerDotPatterns(converter, patterns);
+    lowering::populateStackedWeightPatterns(converter, patterns);
     populateLinearToMpGemmPatterns(patterns);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);

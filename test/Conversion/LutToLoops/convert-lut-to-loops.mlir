@@ -157,3 +157,38 @@ func.func @int8_dot(%x: tensor<?x64xi8>, %sx: tensor<?xf32>, %c: tensor<128x64xi
   %y = lut.scale_combine %acc, %w, %xs tscale %ts : tensor<?x128x2xi32>, !w, tensor<?x2xf32>, tensor<?x2xf32> -> tensor<?x128xf32>
   return %y : tensor<?x128xf32>
 }
+
+// -----
+
+// A stacked weight is its experts' logical tensors in order: lut.expert
+// picks expert 1's codes and scales.
+// CHECK-LABEL: func @stacked_expert
+// CHECK-SAME: (%[[C0:.*]]: tensor<64x128xi8>, %[[S0:.*]]: tensor<64x4xf32>, %[[C1:.*]]: tensor<64x128xi8>, %[[S1:.*]]: tensor<64x4xf32>)
+// CHECK-SAME: -> (tensor<64x128xi8>, tensor<64x4xf32>)
+// CHECK: return %[[C1]], %[[S1]]
+!w2 = !lut.packed<64x128, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>
+func.func @stacked_expert(%s: !lut.stacked<2, !w2>) -> !w2 {
+  %w = lut.expert %s[1] : !lut.stacked<2, !w2>
+  return %w : !w2
+}
+
+// -----
+
+// gather_rows reads row rows[n] of the source, and a zero row for an index
+// outside [0, rows of source).
+// CHECK-LABEL: func @gather_rows
+// CHECK-SAME: (%[[X:.*]]: tensor<?x16x4xi8>, %[[R:.*]]: tensor<?xi32>)
+// CHECK: %[[N:.*]] = tensor.dim %[[X]], %c0
+// CHECK: linalg.generic {{.*}} ins(%[[R]] : tensor<?xi32>)
+// CHECK: ^bb0(%[[IN:.*]]: i32,
+// CHECK: %[[ROW:.*]] = arith.index_cast %[[IN]] : i32 to index
+// CHECK: %[[LO:.*]] = arith.cmpi sge, %[[ROW]], %c0
+// CHECK: %[[HI:.*]] = arith.cmpi slt, %[[ROW]], %[[N]]
+// CHECK: %[[OK:.*]] = arith.andi %[[LO]], %[[HI]]
+// CHECK: %[[SAFE:.*]] = arith.select %[[OK]], %[[ROW]], %c0
+// CHECK: %[[V:.*]] = tensor.extract %[[X]][%[[SAFE]], %{{.*}}, %{{.*}}]
+// CHECK: arith.select %[[OK]], %[[V]], %c0_i8
+func.func @gather_rows(%x: tensor<?x16x4xi8>, %r: tensor<?xi32>) -> tensor<?x16x4xi8> {
+  %g = lut.gather_rows %x[%r] : tensor<?x16x4xi8>, tensor<?xi32> -> tensor<?x16x4xi8>
+  return %g : tensor<?x16x4xi8>
+}

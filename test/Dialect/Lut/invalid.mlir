@@ -738,3 +738,42 @@ func.func @dot_overflow(%x: tensor<2x2097152xi8>, %w: !lut.packed<16x2097152, #l
   %a = lut.dot_accumulate %x, %w {segment = 2097152 : i64} : tensor<2x2097152xi8>, !lut.packed<16x2097152, #lut.quant<signed, bits = 4, group = per_tensor>, #lut.layout<bitplane>> -> tensor<2x16x1xi32>
   return
 }
+
+// -----
+
+// expected-error @+1 {{a stacked weight holds at least one weight, got 0}}
+func.func @stacked_empty(%s: !lut.stacked<0, !lut.packed<64x128, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>>) {
+  return
+}
+
+// -----
+
+func.func @stack_count(%a: !lut.packed<64x128, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>) {
+  // expected-error @+1 {{stacks 1 weights into a stacked type of 2}}
+  %s = lut.stack %a : !lut.stacked<2, !lut.packed<64x128, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>>
+  return
+}
+
+// -----
+
+func.func @expert_index(%s: !lut.stacked<2, !lut.packed<64x128, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>>) {
+  // expected-error @+1 {{index 2 is outside [0, 2)}}
+  %w = lut.expert %s[2] : !lut.stacked<2, !lut.packed<64x128, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>>
+  return
+}
+
+// -----
+
+func.func @gather_rows_shape(%x: tensor<?x128xf32>, %rows: tensor<4xi32>) {
+  // expected-error @+1 {{result must be 'f32' rows shaped like the source's, one per index, got 'tensor<5x128xf32>'}}
+  %g = lut.gather_rows %x[%rows] : tensor<?x128xf32>, tensor<4xi32> -> tensor<5x128xf32>
+  return
+}
+
+// -----
+
+func.func @gather_rows_rank(%x: tensor<?x128xf32>, %rows: tensor<4x1xi32>) {
+  // expected-error @+1 {{needs a source of rank >= 1 and a 1-D row list}}
+  %g = lut.gather_rows %x[%rows] : tensor<?x128xf32>, tensor<4x1xi32> -> tensor<4x128xf32>
+  return
+}

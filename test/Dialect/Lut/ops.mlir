@@ -161,3 +161,19 @@ func.func @x86_vpdpbusd(%acc: vector<16xi32>, %u: vector<64xi8>, %s: vector<64xi
   %r = lut.x86.vpdpbusd %acc, %u, %s : vector<16xi32>, vector<64xi8>
   return %r : vector<16xi32>
 }
+
+// -----
+
+// CHECK-LABEL: func @stacked_experts
+// CHECK: %[[S:.*]] = lut.stack %{{.*}}, %{{.*}} : !lut.stacked<2, !lut.packed<64x128, #lut.quant<signed, bits = 2, group = 32, scale = f32>, #lut.layout<bitplane, g = 4, lanes = 1x1, tile_m = 128>>>
+// CHECK: lut.expert %[[S]][1] : !lut.stacked<2, !lut.packed<64x128,
+// CHECK: lut.gather_rows %{{.*}}[%{{.*}}] : tensor<?x128xf32>, tensor<?xi32> -> tensor<?x128xf32>
+func.func @stacked_experts(%a: !lut.packed<64x128, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>,
+                           %b: !lut.packed<64x128, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>,
+                           %x: tensor<?x128xf32>, %rows: tensor<?xi32>)
+    -> (!lut.packed<64x128, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>, tensor<?x128xf32>) {
+  %s = lut.stack %a, %b : !lut.stacked<2, !lut.packed<64x128, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>>
+  %w = lut.expert %s[1] : !lut.stacked<2, !lut.packed<64x128, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>>
+  %g = lut.gather_rows %x[%rows] : tensor<?x128xf32>, tensor<?xi32> -> tensor<?x128xf32>
+  return %w, %g : !lut.packed<64x128, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>, tensor<?x128xf32>
+}

@@ -368,7 +368,7 @@ func.func @layer_router_d(%x: tensor<?x8xf32>, %wr: tensor<4x6xf32>, %w1: tensor
 // -----
 
 func.func @layer_expert_count(%x: tensor<?x8xf32>, %wr: tensor<4x8xf32>, %w1: tensor<3x32x8xf32>, %w2: tensor<4x8x16xf32>) {
-  // expected-error @+1 {{w_in must have shape 4x?x8, got 'tensor<3x32x8xf32>'}}
+  // expected-error @+1 {{w_in must hold 4 experts of 32x8, got 3 of 32x8}}
   %y = moe.layer %x, %wr, %w1, %w2 {routing = #moe.routing<k = 2>, capacity = #moe.capacity<factor = 0.0>, ffn = #moe.ffn<swiglu>} : (tensor<?x8xf32>, tensor<4x8xf32>, tensor<3x32x8xf32>, tensor<4x8x16xf32>) -> tensor<?x8xf32>
   return
 }
@@ -548,5 +548,53 @@ func.func @gmm_scatter_result(%h: tensor<?x8xf32>, %w: tensor<4x16x8xf32>, %off:
 func.func @gmm_scatter_without_init(%h: tensor<?x8xf32>, %w: tensor<4x16x8xf32>, %off: tensor<5xi32>, %cnt: tensor<4xi32>, %s: tensor<?xi32>) {
   // expected-error @+1 {{scatter and init come together}}
   %y = "moe.grouped_matmul"(%h, %w, %off, %cnt, %s) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 0, 1, 0>}> : (tensor<?x8xf32>, tensor<4x16x8xf32>, tensor<5xi32>, tensor<4xi32>, tensor<?xi32>) -> tensor<?x16xf32>
+  return
+}
+
+// -----
+
+!w1 = !lut.packed<32x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>
+func.func @lowbit_with_float(%x: tensor<?x64xf32>, %wr: tensor<2x64xf32>, %a: !w1, %b: !w1, %w2: tensor<2x64x16xf32>) {
+  %w = lut.stack %a, %b : !lut.stacked<2, !w1>
+  // expected-error @+1 {{expert weights must be static [E, H, d] and [E, d, h] float tensors, or two !lut.stacked weights of such matrices}}
+  %y = moe.layer %x, %wr, %w, %w2 {routing = #moe.routing<k = 1>, capacity = #moe.capacity<factor = 0.0>, ffn = #moe.ffn<swiglu>} : (tensor<?x64xf32>, tensor<2x64xf32>, !lut.stacked<2, !w1>, tensor<2x64x16xf32>) -> tensor<?x64xf32>
+  return
+}
+
+// -----
+
+!w1 = !lut.packed<32x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>
+!w2 = !lut.packed<64x16, #lut.quant<signed, bits = 2, group = 16>, #lut.layout<bitplane>>
+func.func @lowbit_experts_count(%x: tensor<?x64xf32>, %wr: tensor<2x64xf32>, %a: !w1, %b: !w2) {
+  %w1 = lut.stack %a : !lut.stacked<1, !w1>
+  %w2 = lut.stack %b : !lut.stacked<1, !w2>
+  // expected-error @+1 {{w_in must hold 2 experts of 32x64, got 1 of 32x64}}
+  %y = moe.layer %x, %wr, %w1, %w2 {routing = #moe.routing<k = 1>, capacity = #moe.capacity<factor = 0.0>, ffn = #moe.ffn<swiglu>} : (tensor<?x64xf32>, tensor<2x64xf32>, !lut.stacked<1, !w1>, !lut.stacked<1, !w2>) -> tensor<?x64xf32>
+  return
+}
+
+// -----
+
+!w1 = !lut.packed<32x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>
+!w2 = !lut.packed<64x16, #lut.quant<signed, bits = 2, group = 16>, #lut.layout<bitplane>>
+func.func @lowbit_dense(%x: tensor<?x64xf32>, %wr: tensor<2x64xf32>, %w1: !lut.stacked<2, !w1>, %w2: !lut.stacked<2, !w2>) {
+  // expected-error @+1 {{the dense strategy needs float expert weights}}
+  %y = moe.layer %x, %wr, %w1, %w2 {routing = #moe.routing<k = 1>, capacity = #moe.capacity<factor = 0.0>, ffn = #moe.ffn<swiglu>, strategy = #moe.strategy<dense, tile = <rows = 4, weight_rows = 6>>} : (tensor<?x64xf32>, tensor<2x64xf32>, !lut.stacked<2, !w1>, !lut.stacked<2, !w2>) -> tensor<?x64xf32>
+  return
+}
+
+// -----
+
+func.func @expert_weights_rank(%x: tensor<?x8xf32>, %wr: tensor<4x8xf32>, %w1: tensor<32x8xf32>, %w2: tensor<4x8x16xf32>) {
+  // expected-error @+1 {{expert weights must be static [E, H, d] and [E, d, h] float tensors, or two !lut.stacked weights of such matrices}}
+  %y = moe.layer %x, %wr, %w1, %w2 {routing = #moe.routing<k = 1>, capacity = #moe.capacity<factor = 0.0>, ffn = #moe.ffn<swiglu>} : (tensor<?x8xf32>, tensor<4x8xf32>, tensor<32x8xf32>, tensor<4x8x16xf32>) -> tensor<?x8xf32>
+  return
+}
+
+// -----
+
+func.func @expert_weights_type(%x: tensor<?x8xf32>, %wr: tensor<4x8xf32>, %w1: memref<4x32x8xf32>, %w2: tensor<4x8x16xf32>) {
+  // expected-error @+1 {{operand #2 must be expert weights (a float tensor or a !lut.stacked weight)}}
+  %y = moe.layer %x, %wr, %w1, %w2 {routing = #moe.routing<k = 1>, capacity = #moe.capacity<factor = 0.0>, ffn = #moe.ffn<swiglu>} : (tensor<?x8xf32>, tensor<4x8xf32>, memref<4x32x8xf32>, tensor<4x8x16xf32>) -> tensor<?x8xf32>
   return
 }

@@ -81,3 +81,61 @@ func.func @dense_strategy(%x: tensor<?x64xf32>, %wr: tensor<2x64xf32>, %w1: tens
   %y = moe.layer %x, %wr, %w1, %w2 bias_in %b1 bias_out %b2 {routing = #moe.routing<k = 1>, capacity = #moe.capacity<factor = 0.0>, ffn = #moe.ffn<swiglu, bias_in, bias_out>, strategy = #moe.strategy<dense, tile = <rows = 4, weight_rows = 2>>} : (tensor<?x64xf32>, tensor<2x64xf32>, tensor<2x32x64xf32>, tensor<2x64x16xf32>, tensor<2x32xf32>, tensor<2x64xf32>) -> tensor<?x64xf32>
   return %y : tensor<?x64xf32>
 }
+
+// -----
+
+// Low-bit experts: per expert, its rows' tokens (the row map / k) gather x
+// for a lut.mpgemm of its w_in, the SwiGLU epilogue (gate columns first)
+// feeds a lut.mpgemm of its w_out, and the result fills the expert's rows
+// [offsets[e], offsets[e+1]) of the buffer moe.combine reads.
+// CHECK-LABEL: func @lowbit_swiglu
+// CHECK-SAME: (%[[X:.*]]: tensor<?x64xf32>, %{{.*}}: tensor<2x64xf32>, %[[A1:[^:]*]]: !lut.packed<64x64{{.*}}, %[[B1:[^:]*]]: !lut.packed<64x64{{.*}}, %[[A2:[^:]*]]: !lut.packed<64x32{{.*}}, %[[B2:[^:]*]]: !lut.packed<64x32
+// CHECK: %{{.*}}, %{{.*}}, %[[OFF:.*]], %[[ROWS:.*]], %{{.*}} = moe.assign
+// CHECK: %[[TOK:.*]] = linalg.generic {{.*}} ins(%[[ROWS]] : tensor<?xi32>)
+// CHECK: arith.divsi
+// CHECK: %[[BUF:.*]] = tensor.empty
+// CHECK: %[[T0:.*]] = tensor.extract_slice %[[TOK]]
+// CHECK: %[[X0:.*]] = lut.gather_rows %[[X]][%[[T0]]]
+// CHECK: %[[Z0:.*]] = lut.mpgemm %[[X0]], %[[A1]] : tensor<?x64xf32>, {{.*}} -> tensor<?x64xf32>
+// CHECK: tensor.extract_slice %[[Z0]][0, 0] [%{{.*}}, 32]
+// CHECK: tensor.extract_slice %[[Z0]][0, 32] [%{{.*}}, 32]
+// CHECK: %[[H0:.*]] = linalg.generic
+// CHECK: math.exp
+// CHECK: %[[Y0:.*]] = lut.mpgemm %[[H0]], %[[A2]] : tensor<?x32xf32>
+// CHECK: %[[BUF0:.*]] = tensor.insert_slice %[[Y0]] into %[[BUF]]
+// CHECK: lut.mpgemm %{{.*}}, %[[B1]]
+// CHECK: %[[Y1:.*]] = lut.mpgemm %{{.*}}, %[[B2]]
+// CHECK: %[[BUF1:.*]] = tensor.insert_slice %[[Y1]] into %[[BUF0]]
+// CHECK: moe.combine %[[BUF1]], %{{.*}}, %{{.*}}, %[[OFF]] weights
+!w1 = !lut.packed<64x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>
+!w2 = !lut.packed<64x32, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>
+func.func @lowbit_swiglu(%x: tensor<?x64xf32>, %wr: tensor<2x64xf32>, %a1: !w1, %b1: !w1, %a2: !w2, %b2: !w2) -> tensor<?x64xf32> {
+  %w1 = lut.stack %a1, %b1 : !lut.stacked<2, !w1>
+  %w2 = lut.stack %a2, %b2 : !lut.stacked<2, !w2>
+  %y = moe.layer %x, %wr, %w1, %w2 {routing = #moe.routing<k = 2, renormalize>, capacity = #moe.capacity<factor = 0.0>, ffn = #moe.ffn<swiglu>}
+     : (tensor<?x64xf32>, tensor<2x64xf32>, !lut.stacked<2, !w1>, !lut.stacked<2, !w2>) -> tensor<?x64xf32>
+  return %y : tensor<?x64xf32>
+}
+
+// -----
+
+// Pre-score: the first GEMM's rows are scaled by their slot's weight
+// (gathered through the row map) before the activation; combine then has
+// no weights.
+// CHECK-LABEL: func @lowbit_prescore
+// CHECK: %[[W:.*]] = tensor.collapse_shape %{{.*}} {{\[}}[0, 1]] : tensor<?x2xf32> into tensor<?xf32>
+// CHECK: %[[RW:.*]] = lut.gather_rows %[[W]][%{{.*}}] : tensor<?xf32>, tensor<?xi32> -> tensor<?xf32>
+// CHECK: %[[Z:.*]] = lut.mpgemm
+// CHECK: %[[S:.*]] = tensor.extract_slice %[[RW]]
+// CHECK: linalg.generic {{.*}} ins(%[[Z]], %[[S]] : tensor<?x32xf32>, tensor<?xf32>)
+// CHECK: arith.mulf
+// CHECK: moe.combine
+// CHECK-NOT: weights
+// CHECK-SAME: score_at = #moe.score_at<pre>
+!w1 = !lut.packed<32x64, #lut.quant<ternary, group = 32>, #lut.layout<bitplane>>
+!w2 = !lut.packed<64x32, #lut.quant<ternary, group = 32>, #lut.layout<bitplane>>
+func.func @lowbit_prescore(%x: tensor<?x64xf32>, %wr: tensor<2x64xf32>, %w1: !lut.stacked<2, !w1>, %w2: !lut.stacked<2, !w2>) -> tensor<?x64xf32> {
+  %y = moe.layer %x, %wr, %w1, %w2 {routing = #moe.routing<k = 2>, capacity = #moe.capacity<factor = 0.0>, ffn = #moe.ffn<gelu>, score_at = #moe.score_at<pre>}
+     : (tensor<?x64xf32>, tensor<2x64xf32>, !lut.stacked<2, !w1>, !lut.stacked<2, !w2>) -> tensor<?x64xf32>
+  return %y : tensor<?x64xf32>
+}

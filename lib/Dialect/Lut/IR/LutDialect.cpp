@@ -368,6 +368,14 @@ void PackedType::print(AsmPrinter &printer) const {
   printer << ", " << getQuant() << ", " << getLayout() << ">";
 }
 
+LogicalResult StackedType::verify(function_ref<InFlightDiagnostic()> emitError,
+                                  int64_t count, PackedType) {
+  if (count < 1)
+    return emitError() << "a stacked weight holds at least one weight, got "
+                       << count;
+  return success();
+}
+
 /// The quant a GGUF block type implies, as (encoding, bits, group, scale
 /// type, offset); the importer maps these blocks 1:1.
 static bool matchesGguf(GgufType type, QuantAttr quant) {

@@ -43,6 +43,73 @@ LogicalResult PackOp::verify() {
 }
 
 //===----------------------------------------------------------------------===//
+// StackOp, ExpertOp, GatherRowsOp
+//===----------------------------------------------------------------------===//
+
+ParseResult StackOp::parse(OpAsmParser &parser, OperationState &result) {
+  SmallVector<OpAsmParser::UnresolvedOperand> weights;
+  StackedType type;
+  SMLoc loc = parser.getCurrentLocation();
+  if (parser.parseOperandList(weights) ||
+      parser.parseOptionalAttrDict(result.attributes) || parser.parseColon() ||
+      parser.parseType(type) ||
+      parser.resolveOperands(weights, type.getElement(), loc, result.operands))
+    return failure();
+  result.addTypes(type);
+  return success();
+}
+
+void StackOp::print(OpAsmPrinter &printer) {
+  printer << ' ' << getWeights();
+  printer.printOptionalAttrDict((*this)->getAttrs());
+  printer << " : " << getResult().getType();
+}
+
+LogicalResult StackOp::verify() {
+  StackedType stacked = getResult().getType();
+  if (int64_t(getWeights().size()) != stacked.getCount())
+    return emitOpError() << "stacks " << getWeights().size()
+                         << " weights into a stacked type of "
+                         << stacked.getCount();
+  for (auto [index, weight] : llvm::enumerate(getWeights()))
+    if (weight.getType() != stacked.getElement())
+      return emitOpError() << "weight " << index << " has type "
+                           << weight.getType() << ", not the element type "
+                           << stacked.getElement();
+  return success();
+}
+
+LogicalResult ExpertOp::verify() {
+  int64_t count = getStacked().getType().getCount();
+  if (getIndex() < 0 || getIndex() >= count)
+    return emitOpError() << "index " << getIndex() << " is outside [0, "
+                         << count << ")";
+  return success();
+}
+
+OpFoldResult ExpertOp::fold(FoldAdaptor) {
+  if (auto stack = getStacked().getDefiningOp<StackOp>())
+    return stack.getWeights()[getIndex()];
+  return {};
+}
+
+LogicalResult GatherRowsOp::verify() {
+  auto source = cast<RankedTensorType>(getSource().getType());
+  auto rows = cast<RankedTensorType>(getRows().getType());
+  auto result = cast<RankedTensorType>(getResult().getType());
+  if (source.getRank() < 1 || rows.getRank() != 1)
+    return emitOpError() << "needs a source of rank >= 1 and a 1-D row list";
+  SmallVector<int64_t> expected(source.getShape());
+  expected[0] = rows.getDimSize(0);
+  if (result.getElementType() != source.getElementType() ||
+      failed(verifyCompatibleShape(result.getShape(), expected)))
+    return emitOpError()
+           << "result must be " << source.getElementType()
+           << " rows shaped like the source's, one per index, got " << result;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // DequantizeOp
 //===----------------------------------------------------------------------===//
 

@@ -29,6 +29,7 @@ void MoEDialect::initialize() {
 #define GET_OP_LIST
 #include "loom/Dialect/MoE/IR/MoEOps.cpp.inc"
       >();
+  registerTensorExpertWeights();
 }
 
 //===----------------------------------------------------------------------===//

@@ -282,6 +282,9 @@ static LogicalResult verifyStrategy(LayerOp op) {
   StrategyKind kind = strategy.getKind();
   LayoutAttr layout = op.getLayoutAttr();
   if (kind == StrategyKind::Dense) {
+    if (!isa<RankedTensorType>(op.getWIn().getType()))
+      return op.emitOpError()
+             << "the dense strategy needs float expert weights";
     if (!op.getCapacity().getFactor().isZero())
       return op.emitOpError() << "the dense strategy cannot drop tokens: it "
                                  "needs capacity factor 0";
@@ -305,21 +308,34 @@ LogicalResult LayerOp::verify() {
     return emitOpError() << "x must be [T, d] with a static d";
   int64_t tokens = dim(x, 0), d = dim(x, 1);
   auto router = cast<RankedTensorType>(getRouter().getType());
-  auto wIn = cast<RankedTensorType>(getWIn().getType());
-  auto wOut = cast<RankedTensorType>(getWOut().getType());
   if (!router.hasStaticShape() || router.getRank() != 2)
     return emitOpError() << "the router must be a static [E, d] tensor";
   int64_t experts = router.getDimSize(0);
   if (failed(checkShape(*this, "router", getRouter(), {experts, d})))
     return failure();
-  if (wIn.getRank() != 3 || !wIn.hasStaticShape() || wOut.getRank() != 3 ||
-      !wOut.hasStaticShape())
+  Type wInType = getWIn().getType(), wOutType = getWOut().getType();
+  SmallVector<int64_t> wIn = cast<ExpertWeightsType>(wInType).getExpertShape(),
+                       wOut =
+                           cast<ExpertWeightsType>(wOutType).getExpertShape();
+  if (wIn.empty() || wOut.empty() ||
+      wInType.getTypeID() != wOutType.getTypeID())
     return emitOpError() << "expert weights must be static [E, H, d] and "
-                            "[E, d, h] tensors";
+                            "[E, d, h] float tensors, or two !lut.stacked "
+                            "weights of such matrices";
   FfnAttr ffn = getFfn();
-  int64_t hIn = wIn.getDimSize(1), h = wOut.getDimSize(2);
-  if (failed(checkShape(*this, "w_in", getWIn(), {experts, kDyn, d})) ||
-      failed(checkShape(*this, "w_out", getWOut(), {experts, d, h})))
+  int64_t hIn = wIn[1], h = wOut[2];
+  auto checkExperts = [&](StringRef name, ArrayRef<int64_t> shape,
+                          ArrayRef<int64_t> expected) -> LogicalResult {
+    if (shape[0] == expected[0] && shape[1] == expected[1] &&
+        shape[2] == expected[2])
+      return success();
+    return emitOpError() << name << " must hold " << expected[0]
+                         << " experts of " << expected[1] << "x" << expected[2]
+                         << ", got " << shape[0] << " of " << shape[1] << "x"
+                         << shape[2];
+  };
+  if (failed(checkExperts("w_in", wIn, {experts, hIn, d})) ||
+      failed(checkExperts("w_out", wOut, {experts, d, h})))
     return failure();
   if (ffn.isGated() && hIn != 2 * h)
     return emitOpError() << "a gated FFN needs w_in with 2h = " << 2 * h

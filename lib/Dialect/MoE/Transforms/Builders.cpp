@@ -1,4 +1,4 @@
-//===- Activation.cpp - The expert activations of moe.md §1.6 -------------===//
+//===- Builders.cpp - IR the moe lowerings build alike --------------------===//
 
 #include "loom/Dialect/MoE/Transforms/Builders.h"
 
@@ -142,6 +142,82 @@ Value mlir::loom::moe::buildElementwiseAdd(ImplicitLocOpBuilder &b, Value a,
   return elementwise(b, ValueRange{a, c}, Value(),
                      [](OpBuilder &nb, Location l, ValueRange args) -> Value {
                        return arith::AddFOp::create(nb, l, args[0], args[1]);
+                     });
+}
+
+/// `f` on `args` in f32: narrower floats are extended first and the result
+/// truncated back to `type`.
+static Value inF32(OpBuilder &b, Location loc, Type type, ValueRange args,
+                   function_ref<Value(ValueRange)> f) {
+  Type f32 = b.getF32Type();
+  if (type == f32)
+    return f(args);
+  SmallVector<Value> wide = llvm::map_to_vector(args, [&](Value v) -> Value {
+    return arith::ExtFOp::create(b, loc, f32, v);
+  });
+  return arith::TruncFOp::create(b, loc, type, f(wide));
+}
+
+Value mlir::loom::moe::buildExpertEpilogue(ImplicitLocOpBuilder &b, Value z,
+                                           Value rowScale, Value bias,
+                                           FfnAttr ffn) {
+  MLIRContext *ctx = b.getContext();
+  auto type = cast<RankedTensorType>(z.getType());
+  Type elt = type.getElementType();
+  if (rowScale)
+    z = elementwise(
+        b, z, rowScale, [&](OpBuilder &nb, Location l, ValueRange args) {
+          Value scale = args[1];
+          if (scale.getType() != elt)
+            scale = arith::TruncFOp::create(nb, l, elt, scale);
+          return arith::MulFOp::create(nb, l, args[0], scale).getResult();
+        });
+  if (bias) {
+    AffineMap id = b.getMultiDimIdentityMap(2);
+    AffineMap column = AffineMap::get(2, 0, getAffineDimExpr(1, ctx));
+    z = linalg::GenericOp::create(
+            b, type, ValueRange{z, bias},
+            tensor::EmptyOp::create(b, tensor::getMixedSizes(b, b.getLoc(), z),
+                                    elt)
+                .getResult(),
+            ArrayRef<AffineMap>{id, column, id},
+            SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
+            [&](OpBuilder &nb, Location l, ValueRange args) {
+              linalg::YieldOp::create(
+                  nb, l,
+                  arith::AddFOp::create(nb, l, args[0], args[1]).getResult());
+            })
+            .getResult(0);
+  }
+  Activation act = ffn.getActivation();
+  if (!ffn.isGated())
+    return elementwise(b, z, Value(),
+                       [&](OpBuilder &nb, Location l, ValueRange args) {
+                         return inF32(nb, l, elt, args, [&](ValueRange v) {
+                           return buildActivation(nb, l, act, v[0]);
+                         });
+                       });
+  // The gate columns [0, h), then the up columns [h, 2h).
+  int64_t h = type.getDimSize(1) / 2;
+  auto half = [&](int64_t start) -> Value {
+    SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0),
+                                         b.getIndexAttr(start)},
+                              sizes = {tensor::getMixedSize(b, b.getLoc(), z,
+                                                            0),
+                                       b.getIndexAttr(h)},
+                              strides(2, b.getIndexAttr(1));
+    return tensor::ExtractSliceOp::create(
+        b, RankedTensorType::get({type.getDimSize(0), h}, elt), z, offsets,
+        sizes, strides);
+  };
+  return elementwise(b, ValueRange{half(0), half(h)}, Value(),
+                     [&](OpBuilder &nb, Location l, ValueRange args) {
+                       return inF32(nb, l, elt, args, [&](ValueRange v) {
+                         return arith::MulFOp::create(
+                                    nb, l, buildActivation(nb, l, act, v[0]),
+                                    v[1])
+                             .getResult();
+                       });
                      });
 }
 

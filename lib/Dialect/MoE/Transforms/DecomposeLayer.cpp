@@ -1,5 +1,6 @@
 //===- DecomposeLayer.cpp - moe.layer -> routing + expert compute ---------===//
 
+#include "loom/Dialect/Lut/IR/LutOps.h"
 #include "loom/Dialect/MoE/Transforms/Builders.h"
 #include "loom/Dialect/MoE/Transforms/Passes.h"
 
@@ -20,6 +21,7 @@ namespace mlir::loom::moe {
 } // namespace mlir::loom::moe
 
 using namespace mlir;
+using namespace mlir::loom;
 using namespace mlir::loom::moe;
 
 namespace {
@@ -119,23 +121,131 @@ Value denseExperts(ImplicitLocOpBuilder &b, LayerOp op, Value ids,
   Value x = op.getX();
   Type elt = getElementTypeOrSelf(x);
   int64_t d = cast<RankedTensorType>(x.getType()).getDimSize(1);
-  auto wOut = cast<RankedTensorType>(op.getWOut().getType());
-  int64_t experts = wOut.getDimSize(0), h = wOut.getDimSize(2);
+  auto wIn = cast<ExpertWeightsType>(op.getWIn().getType());
+  auto wOut = cast<ExpertWeightsType>(op.getWOut().getType());
+  SmallVector<int64_t> outShape = wOut.getExpertShape();
+  int64_t experts = outShape[0], h = outShape[2];
   Value y = init;
   for (int64_t e = 0; e < experts; ++e) {
     Value biasIn = op.getBiasIn() ? expertSlice(b, op.getBiasIn(), e) : Value();
     Value biasOut =
         op.getBiasOut() ? expertSlice(b, op.getBiasOut(), e) : Value();
-    Value hidden = buildAllRowsMatmul(
-        b, x, expertSlice(b, op.getWIn(), e), tensorOf({kDyn, h}, elt), Value(),
-        op.getFfn().getActivation(), biasIn, tileOf(op));
-    Value out = buildAllRowsMatmul(b, hidden, expertSlice(b, op.getWOut(), e),
-                                   tensorOf({kDyn, d}, elt),
-                                   expertWeight(b, ids, weights, e),
-                                   Activation::None, biasOut, tileOf(op));
+    Value hidden =
+        buildAllRowsMatmul(b, x, wIn.buildExpert(b, b.getLoc(), op.getWIn(), e),
+                           tensorOf({kDyn, h}, elt), Value(),
+                           op.getFfn().getActivation(), biasIn, tileOf(op));
+    Value out = buildAllRowsMatmul(
+        b, hidden, wOut.buildExpert(b, b.getLoc(), op.getWOut(), e),
+        tensorOf({kDyn, d}, elt), expertWeight(b, ids, weights, e),
+        Activation::None, biasOut, tileOf(op));
     y = y ? buildElementwiseAdd(b, y, out) : out;
   }
   return tensor::CastOp::create(b, op.getResult().getType(), y);
+}
+
+/// out[r] = rows[r] / k, the token of row r (-1 for a padding row).
+Value rowTokens(ImplicitLocOpBuilder &b, Value rows, int64_t k) {
+  Type i32 = b.getI32Type();
+  Value init = tensor::EmptyOp::create(
+      b, ArrayRef<OpFoldResult>{tensor::getMixedSize(b, b.getLoc(), rows, 0)},
+      i32);
+  AffineMap id = b.getMultiDimIdentityMap(1);
+  return linalg::GenericOp::create(
+             b, rows.getType(), rows, init, ArrayRef<AffineMap>{id, id},
+             utils::IteratorType::parallel,
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               Value zero = arith::ConstantIntOp::create(nb, l, i32, 0);
+               Value token = arith::DivSIOp::create(
+                   nb, l, args[0], arith::ConstantIntOp::create(nb, l, i32, k));
+               Value padding = arith::CmpIOp::create(
+                   nb, l, arith::CmpIPredicate::slt, args[0], zero);
+               linalg::YieldOp::create(
+                   nb, l,
+                   arith::SelectOp::create(
+                       nb, l, padding,
+                       arith::ConstantIntOp::create(nb, l, i32, -1), token)
+                       .getResult());
+             })
+      .getResult(0);
+}
+
+/// `t[i]` of a 1-D i32 tensor, as an index.
+Value extractIndex(ImplicitLocOpBuilder &b, Value t, Value i) {
+  return arith::IndexCastOp::create(b, b.getIndexType(),
+                                    tensor::ExtractOp::create(b, t, i));
+}
+
+/// moe.md §3.4's low-bit experts, in the row layout of `assign`: for every
+/// expert, lut.mpgemm of w_in over the tokens of its rows (lut.gather_rows
+/// of x, which lut-share-tables turns into one table build per token), the
+/// FFN epilogue, lut.mpgemm of w_out; the results fill the expert's rows
+/// of the [R, d] buffer that moe.combine reads. Pre-score weights scale
+/// the first GEMM's rows (before the bias, as a dispatch that scales x).
+Value lowBitExperts(ImplicitLocOpBuilder &b, LayerOp op, AssignOp assign,
+                    Value weights) {
+  Value x = op.getX();
+  auto xType = cast<RankedTensorType>(x.getType());
+  Type elt = xType.getElementType();
+  int64_t d = xType.getDimSize(1);
+  auto wIn = cast<ExpertWeightsType>(op.getWIn().getType());
+  auto wOut = cast<ExpertWeightsType>(op.getWOut().getType());
+  SmallVector<int64_t> inShape = wIn.getExpertShape();
+  int64_t experts = inShape[0], hIn = inShape[1];
+  int64_t k = op.getRouting().getK();
+  bool pre = op.getScoreAt() == ScoreAt::Pre;
+
+  Value rows = assign.getRows(), offsets = assign.getOffsets();
+  Value tokens = rowTokens(b, rows, k);
+  Value rowWeights;
+  if (pre) {
+    // weights[t, s] at row t * k + s.
+    auto flat = RankedTensorType::get({kDyn}, b.getF32Type());
+    Value slots = tensor::CollapseShapeOp::create(
+        b, flat, weights, ArrayRef<ReassociationIndices>{{0, 1}});
+    rowWeights = lut::GatherRowsOp::create(b, flat, slots, rows);
+  }
+  Value total =
+      extractIndex(b, offsets, arith::ConstantIndexOp::create(b, experts));
+  Value buffer = tensor::EmptyOp::create(
+      b, ArrayRef<OpFoldResult>{total, b.getIndexAttr(d)}, elt);
+  auto rowSlice = [&](Value t, Value start, Value count) -> Value {
+    auto type = cast<RankedTensorType>(t.getType());
+    return tensor::ExtractSliceOp::create(
+        b, RankedTensorType::get({kDyn}, type.getElementType()), t,
+        ArrayRef<OpFoldResult>{start}, ArrayRef<OpFoldResult>{count},
+        ArrayRef<OpFoldResult>{b.getIndexAttr(1)});
+  };
+  for (int64_t e = 0; e < experts; ++e) {
+    Value start =
+        extractIndex(b, offsets, arith::ConstantIndexOp::create(b, e));
+    Value end =
+        extractIndex(b, offsets, arith::ConstantIndexOp::create(b, e + 1));
+    Value count = arith::SubIOp::create(b, end, start);
+    Value expertX =
+        lut::GatherRowsOp::create(b, RankedTensorType::get({kDyn, d}, elt), x,
+                                  rowSlice(tokens, start, count));
+    Value z = lut::MpGemmOp::create(
+        b, RankedTensorType::get({kDyn, hIn}, elt), expertX,
+        wIn.buildExpert(b, b.getLoc(), op.getWIn(), e), Value(),
+        lut::AccuracyAttr(), lut::ActQuantAttr());
+    Value hidden = buildExpertEpilogue(
+        b, z, pre ? rowSlice(rowWeights, start, count) : Value(),
+        op.getBiasIn() ? expertSlice(b, op.getBiasIn(), e) : Value(),
+        op.getFfn());
+    Value y = lut::MpGemmOp::create(
+        b, RankedTensorType::get({kDyn, d}, elt), hidden,
+        wOut.buildExpert(b, b.getLoc(), op.getWOut(), e), Value(),
+        lut::AccuracyAttr(), lut::ActQuantAttr());
+    if (Value bias = op.getBiasOut())
+      y = buildExpertEpilogue(
+          b, y, Value(), expertSlice(b, bias, e),
+          FfnAttr::get(b.getContext(), Activation::None, false, false));
+    buffer = tensor::InsertSliceOp::create(
+        b, y, buffer, ArrayRef<OpFoldResult>{start, b.getIndexAttr(0)},
+        ArrayRef<OpFoldResult>{count, b.getIndexAttr(d)},
+        ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
+  }
+  return buffer;
 }
 
 struct DecomposeLayer : OpRewritePattern<LayerOp> {
@@ -155,7 +265,8 @@ struct DecomposeLayer : OpRewritePattern<LayerOp> {
     RoutingAttr routing = op.getRouting();
     int64_t k = routing.getK();
     FfnAttr ffn = op.getFfn();
-    int64_t h = cast<RankedTensorType>(op.getWOut().getType()).getDimSize(2);
+    int64_t h =
+        cast<ExpertWeightsType>(op.getWOut().getType()).getExpertShape()[2];
     StrategyKind kind = op.getStrategyAttr() ? op.getStrategyAttr().getKind()
                                              : StrategyKind::Grouped;
 
@@ -194,17 +305,23 @@ struct DecomposeLayer : OpRewritePattern<LayerOp> {
           topk.getIds(), priority, experts, op.getCapacity(), layout);
 
       bool pre = op.getScoreAt() == ScoreAt::Pre;
-      Value buffer = DispatchOp::create(
-          b, tensorOf({kDyn, d}, elt), x, topk.getIds(), assign.getLocations(),
-          assign.getOffsets(), pre ? topk.getWeights() : Value());
-      Value hidden = GroupedMatmulOp::create(
-          b, tensorOf({kDyn, h}, elt), buffer, op.getWIn(), assign.getOffsets(),
-          assign.getCounts(), op.getBiasIn(), Value(), Value(), Value(),
-          Value(), ffn.getActivation(), tileOf(op));
-      Value out = GroupedMatmulOp::create(
-          b, tensorOf({kDyn, d}, elt), hidden, op.getWOut(),
-          assign.getOffsets(), assign.getCounts(), op.getBiasOut(), Value(),
-          Value(), Value(), Value(), Activation::None, tileOf(op));
+      Value out;
+      if (isa<RankedTensorType>(op.getWIn().getType())) {
+        Value buffer =
+            DispatchOp::create(b, tensorOf({kDyn, d}, elt), x, topk.getIds(),
+                               assign.getLocations(), assign.getOffsets(),
+                               pre ? topk.getWeights() : Value());
+        Value hidden = GroupedMatmulOp::create(
+            b, tensorOf({kDyn, h}, elt), buffer, op.getWIn(),
+            assign.getOffsets(), assign.getCounts(), op.getBiasIn(), Value(),
+            Value(), Value(), Value(), ffn.getActivation(), tileOf(op));
+        out = GroupedMatmulOp::create(
+            b, tensorOf({kDyn, d}, elt), hidden, op.getWOut(),
+            assign.getOffsets(), assign.getCounts(), op.getBiasOut(), Value(),
+            Value(), Value(), Value(), Activation::None, tileOf(op));
+      } else {
+        out = lowBitExperts(b, op, assign, topk.getWeights());
+      }
       Value init = sharedInit();
       results.push_back(CombineOp::create(
           b, op.getResult().getType(), out, topk.getIds(),

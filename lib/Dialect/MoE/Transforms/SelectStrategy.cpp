@@ -57,8 +57,10 @@ struct MoESelectStrategyPass
             [&] { return getOperation()->emitError(); }, rowTile, weightRows)))
       return signalPassFailure();
     SmallVector<LayerOp> layers;
+    // Low-bit experts run the lut kernels, whose choices lut-select-strategy
+    // makes; their layers keep the grouped default.
     getOperation()->walk([&](LayerOp op) {
-      if (!op.getStrategyAttr())
+      if (!op.getStrategyAttr() && isa<RankedTensorType>(op.getWIn().getType()))
         layers.push_back(op);
     });
     for (LayerOp op : layers)

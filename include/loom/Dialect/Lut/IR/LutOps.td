@@ -45,6 +45,71 @@ def Lut_DequantizeOp : Lut_Op<"dequantize", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Lut_StackOp : Lut_Op<"stack", [Pure]> {
+  let summary = "stack E packed weights of one type";
+  let description = [{
+    The E operands, in order, as one `!lut.stacked` value (expert e is
+    operand e).
+
+    ```mlir
+    %w = lut.stack %w0, %w1 : !lut.stacked<2, !lut.packed<64x128, #q, #l>>
+    ```
+  }];
+  let arguments = (ins Variadic<Lut_PackedType>:$weights);
+  let results = (outs Lut_StackedType:$result);
+  // `lut.stack %w0, %w1 : !lut.stacked<...>`: the operand types follow
+  // from the result's element type, which a declarative format cannot say
+  // for a variadic operand.
+  let hasCustomAssemblyFormat = 1;
+  let hasVerifier = 1;
+}
+
+def Lut_ExpertOp : Lut_Op<"expert", [Pure,
+    TypesMatchWith<"the result is the stacked weights' element type",
+                   "stacked", "result",
+                   "::llvm::cast<StackedType>($_self).getElement()">]> {
+  let summary = "weight e of a stacked weight";
+  let description = [{
+    Expert `index` of a `!lut.stacked` weight. Of a `lut.stack` it folds to
+    that operand, so the kernels see the constant `lut.pack` behind it.
+
+    ```mlir
+    %w1 = lut.expert %w[1] : !lut.stacked<2, !lut.packed<64x128, #q, #l>>
+    ```
+  }];
+  let arguments = (ins Lut_StackedType:$stacked, I64Attr:$index);
+  let results = (outs Lut_PackedType:$result);
+  let assemblyFormat = [{
+    $stacked `[` $index `]` attr-dict `:` qualified(type($stacked))
+  }];
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Lut_GatherRowsOp : Lut_Op<"gather_rows", [Pure]> {
+  let summary = "rows of a tensor picked by a row index list";
+  let description = [{
+    result[n, ...] = source[rows[n], ...]: the activation rows a GEMM reads,
+    for instance one expert's tokens. Indices outside [0, rows of source)
+    yield zero rows. Every table-lookup operand is row-wise, so
+    `lut-share-tables` moves a gather from the activations to the tables
+    built from them: each source row's tables are then built once, however
+    many gathers read them.
+
+    ```mlir
+    %xe = lut.gather_rows %x[%rows] : tensor<?x128xf32>, tensor<?xi32>
+            -> tensor<?x128xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$source, RankedTensorOf<[I32]>:$rows);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $source `[` $rows `]` attr-dict `:` type($source) `,` type($rows) `->`
+    type($result)
+  }];
+  let hasVerifier = 1;
+}
+
 def Lut_MpGemmOp : Lut_Op<"mpgemm", [Pure]> {
   let summary = "mixed-precision GEMM: Y[N, M] = X[N, K] * dequant(W[M, K])^T";
   let description = [{

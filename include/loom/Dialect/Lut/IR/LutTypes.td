@@ -44,6 +44,21 @@ def Lut_PackedType : TypeDef<Lut_Dialect, "Packed"> {
   }];
 }
 
+def Lut_StackedType : TypeDef<Lut_Dialect, "Stacked"> {
+  let mnemonic = "stacked";
+  let summary = "E packed weights of one type: the experts of a layer";
+  let description = [{
+    `!lut.stacked<E, !lut.packed<M x K, ...>>` holds E weights of the same
+    packed type, such as the expert weights of a `moe.layer`. `lut.stack`
+    builds one and `lut.expert` takes one weight back out; every kernel
+    sees a single 2-D `!lut.packed` weight, because a packed weight's bytes
+    (row blocks, bit-plane streams) are laid out per matrix.
+  }];
+  let parameters = (ins "int64_t":$count, "PackedType":$element);
+  let assemblyFormat = "`<` $count `,` qualified($element) `>`";
+  let genVerifyDecl = 1;
+}
+
 def Lut_AnyFloatTensor : TensorOf<[F32, F16, BF16]>;
 def Lut_ActTensor : TensorOf<[F32, F16, BF16, I8]>;
 

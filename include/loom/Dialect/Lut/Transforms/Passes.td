@@ -109,6 +109,22 @@ def LutQuantizeTables : Pass<"lut-quantize-tables"> {
   }];
 }
 
+def LutShareTables : Pass<"lut-share-tables"> {
+  let summary = "Build activation tables before row gathers, once per row";
+  let description = [{
+    Rewrites `lut.table_precompute` of `lut.gather_rows %x[%rows]` into
+    `lut.gather_rows` of the tables, activation sums and table scales of
+    `%x`: tables are row-wise, so both forms are equal, and after CSE all
+    gathers of one `%x` share one table build. A Mixture-of-Experts layer
+    with low-bit experts thereby builds each token's tables once and lets
+    the k experts that read the token gather them (moe.md §3.4). Runs after
+    `lut-quantize-tables`, whose row and segment scales are row-wise too.
+    Table precomputes with int8 activations keep their gather: their
+    activation scales would need the same gather.
+  }];
+  let dependentDialects = ["::mlir::tensor::TensorDialect"];
+}
+
 def LutFusePrecompute : Pass<"lut-fuse-precompute"> {
   let summary = "Fuse the table precompute into its elementwise producer";
   let description = [{

@@ -10,6 +10,7 @@
 
 #include "loom/Dialect/MoE/IR/MoEDialect.h.inc"
 #include "loom/Dialect/MoE/IR/MoEEnums.h.inc"
+#include "loom/Dialect/MoE/IR/MoETypeInterfaces.h.inc"
 
 #define GET_ATTRDEF_CLASSES
 #include "loom/Dialect/MoE/IR/MoEAttrs.h.inc"
@@ -20,6 +21,10 @@ namespace mlir::loom::moe {
 LogicalResult verifyRoutingParams(function_ref<InFlightDiagnostic()> emitError,
                                   int64_t k, double scale, int64_t groups,
                                   int64_t groupTopk);
+
+/// Attaches the ExpertWeightsType model of `!lut.stacked` (the lut dialect
+/// does not know about experts).
+void registerExpertWeightsExternalModels(DialectRegistry &registry);
 } // namespace mlir::loom::moe
 
 #endif // LOOM_DIALECT_MOE_IR_MOEDIALECT_H

@@ -19,6 +19,10 @@ def MoE_Dialect : Dialect {
   }];
   let dependentDialects = ["::mlir::tensor::TensorDialect"];
   let useDefaultAttributePrinterParser = 1;
+  let extraClassDeclaration = [{
+    /// Gives builtin tensors their ExpertWeightsType model.
+    void registerTensorExpertWeights();
+  }];
 }
 
 class MoE_Op<string mnemonic, list<Trait> traits = []>

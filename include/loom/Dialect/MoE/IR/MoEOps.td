@@ -2,11 +2,15 @@
 #define LOOM_DIALECT_MOE_IR_MOEOPS_TD
 
 include "loom/Dialect/MoE/IR/MoEAttrs.td"
+include "loom/Dialect/MoE/IR/MoETypeInterfaces.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
 def MoE_FloatTensor : RankedTensorOf<[F32, F16, BF16]>;
 def MoE_F32Tensor : RankedTensorOf<[F32]>;
 def MoE_I32Tensor : RankedTensorOf<[I32]>;
+def MoE_ExpertWeights : Type<
+    CPred<"::llvm::isa<::mlir::loom::moe::ExpertWeightsType>($_self)">,
+    "expert weights (a float tensor or a !lut.stacked weight)">;
 
 def MoE_GateOp : MoE_Op<"gate", [Pure]> {
   let summary = "router logits and scores";
@@ -216,7 +220,8 @@ def MoE_LayerOp : MoE_Op<"layer", [Pure, AttrSizedOperandSegments]> {
     Gate, selection, capacity, dispatch, expert FFNs and combine of
     moe.md §1 in one op. Weights: router [E, d]; w_in [E, H, d] with
     H = 2h for gated FFNs (gate rows first) and h otherwise; w_out [E, d, h];
-    optional biases [E, H] and [E, d]; optional shared expert (w [Hs, d] and
+    both float tensors, or both `!lut.stacked` low-bit weights of E
+    [H, d] and [d, h] matrices (`ExpertWeightsType`); optional biases [E, H] and [E, d]; optional shared expert (w [Hs, d] and
     [d, hs], plus an optional sigmoid gate vector [d], Qwen-MoE style) whose
     output initializes the combine. With `aux_loss` the op also returns the
     GShard load-balancing loss. An optional `strategy` (moe-select-strategy)
@@ -232,7 +237,7 @@ def MoE_LayerOp : MoE_Op<"layer", [Pure, AttrSizedOperandSegments]> {
     ```
   }];
   let arguments = (ins MoE_FloatTensor:$x, MoE_FloatTensor:$router,
-                       MoE_FloatTensor:$w_in, MoE_FloatTensor:$w_out,
+                       MoE_ExpertWeights:$w_in, MoE_ExpertWeights:$w_out,
                        Optional<MoE_F32Tensor>:$select_bias,
                        Optional<MoE_FloatTensor>:$bias_in,
                        Optional<MoE_FloatTensor>:$bias_out,

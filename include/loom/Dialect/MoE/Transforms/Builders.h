@@ -35,6 +35,13 @@ Value buildAllRowsMatmul(ImplicitLocOpBuilder &b, Value x, Value weight,
                          Activation act, Value bias = Value(),
                          TileAttr tile = {});
 
+/// The FFN epilogue of one expert's first GEMM output z [n, H]: times
+/// `rowScale` [n] (pre-score weights) if given, plus `bias` [H] if given,
+/// then the activation: act(gate half) * up half for gated kinds (H = 2h,
+/// gate columns first), act(z) otherwise. Returns [n, h] (linalg).
+Value buildExpertEpilogue(ImplicitLocOpBuilder &b, Value z, Value rowScale,
+                          Value bias, FfnAttr ffn);
+
 /// The router's score function (moe.md §1.1) on f32 logits [T, E]: a
 /// max-subtracted softmax over E, or an elementwise sigmoid (linalg).
 Value buildRouterScores(ImplicitLocOpBuilder &b, Value logits, Scoring scoring);

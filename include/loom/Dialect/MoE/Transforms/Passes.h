@@ -2,6 +2,7 @@
 #ifndef LOOM_DIALECT_MOE_TRANSFORMS_PASSES_H
 #define LOOM_DIALECT_MOE_TRANSFORMS_PASSES_H
 
+#include "loom/Dialect/Lut/IR/LutOps.h"
 #include "loom/Dialect/MoE/IR/MoEOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"

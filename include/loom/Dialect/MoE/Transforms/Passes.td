@@ -16,7 +16,9 @@ def MoESelectStrategy : Pass<"moe-select-strategy"> {
     layout. For a dynamic T the model runs at T = 1, 8, 32, 128, 512 and
     2048 (the buckets 1, <= 8, <= 32, <= 128, <= 512 and more); when the
     buckets disagree, the layer becomes an `scf.index_switch` on T's bucket
-    with one specialized copy per run of equal choices.
+    with one specialized copy per run of equal choices. Layers with
+    low-bit (`!lut.stacked`) experts are left to the grouped default: the
+    lut kernels they lower to are chosen by `lut-select-strategy`.
 
     There is no separate `decode` strategy on the CPU: the grouped kernel
     at a few rows per expert streams only the selected experts' weights,
@@ -63,8 +65,15 @@ def MoEDecompose : Pass<"moe-decompose"> {
     over all tokens as one-expert grouped GEMMs whose row scale is the
     token's combine weight for that expert (0 when not selected) and sums
     them in expert order, with no assign, dispatch or combine.
+
+    Low-bit experts (`!lut.stacked` weights, grouped or padded) become, per
+    expert, `lut.mpgemm` over `lut.gather_rows` of the expert's tokens, the
+    FFN epilogue and a second `lut.mpgemm`, whose rows fill the buffer
+    `moe.combine` reads; `lut-share-tables` later builds each token's
+    activation tables once for all of its experts.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::loom::lut::LutDialect",
                            "::mlir::linalg::LinalgDialect",
                            "::mlir::math::MathDialect",
                            "::mlir::tensor::TensorDialect"];
