@@ -35,6 +35,9 @@ struct LowBitCase {
   double factor = 0.0; // Tutel's capacity factor
   bool preScore = false;
   std::string isa = "avx512";
+  /// > 1: the grouped layout pads each expert's rows to a multiple (the
+  /// padding rows have no token).
+  int rowAlign = 1;
 };
 
 void PrintTo(const LowBitCase &c, std::ostream *os) { *os << c.name; }
@@ -180,8 +183,10 @@ TEST_P(MoELowBit, MatchesReferenceAndOracle) {
   os << "  %y = moe.layer %x, %wr, %w1, %w2 {routing = #moe.routing<k = " << c.k
      << ", renormalize>, capacity = #moe.capacity<factor = " << factor
      << ">, ffn = #moe.ffn<" << actName(c.act) << ">"
-     << (c.preScore ? ", score_at = #moe.score_at<pre>" : "") << "} : (" << xT
-     << ", " << rT << ", " << s1 << ", " << s2 << ") -> " << xT << "\n"
+     << (c.preScore ? ", score_at = #moe.score_at<pre>" : "")
+     << ", layout = #moe.layout<grouped, row_align = " << c.rowAlign << ">"
+     << "} : (" << xT << ", " << rT << ", " << s1 << ", " << s2 << ") -> " << xT
+     << "\n"
      << "  return %y : " << xT << "\n}\n";
   std::string source = os.str(), error;
 
@@ -241,7 +246,10 @@ std::vector<LowBitCase> lowBitCases() {
       signed3{Encoding::Signed, 3, kGroup},
       signed4{Encoding::Signed, 4, kGroup},
       unsigned4{Encoding::Unsigned, 4, kGroup, Offset::ZeroPoint};
+  LowBitCase padded{"signed2_swiglu_row_align4", signed2, Act::Swiglu};
+  padded.rowAlign = 4;
   std::vector<LowBitCase> cases = {
+      padded,
       {"binary_swiglu", binary, Act::Swiglu},
       {"ternary_gelu_prescore", ternary, Act::Gelu, 4, 2, 0.0, true},
       {"signed2_swiglu", signed2, Act::Swiglu},

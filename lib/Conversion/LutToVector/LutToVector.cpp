@@ -71,11 +71,19 @@ struct KernelPlan {
   bool wideTables;
 };
 
+/// Where the kernel reads its columns' tables, activation sums and table
+/// scales: rows of these tensors, or with `rows`, rows rows[n] of them (a
+/// lut.gather_rows the kernel reads through instead of copying).
+struct ColumnSource {
+  Value table, tscale, xsum, rows;
+};
+
 /// Emits the loop nest; returns y [N, M].
 Value emitKernel(OpBuilder &b, Location loc, Operation *anchor,
                  const KernelPlan &plan, const BitplaneStream &stream,
-                 ByteShuffle isa, Value table, Value tscale, Value xsum,
+                 ByteShuffle isa, const ColumnSource &source,
                  RankedTensorType resultType) {
+  Value table = source.table, tscale = source.tscale, xsum = source.xsum;
   Type i8 = b.getI8Type(), i16 = b.getI16Type(), i32 = b.getI32Type(),
        f32 = b.getF32Type();
   const StreamGeometry &geometry = stream.geometry;
@@ -96,7 +104,10 @@ Value emitKernel(OpBuilder &b, Location loc, Operation *anchor,
   int64_t streamBytes = stream.indices.size();
   Value indices = globalStream(b, loc, anchor, stream.indices);
   Value c0 = indexConst(b, loc, 0);
-  Value n = tensor::DimOp::create(b, loc, table, 0);
+  Value n = tensor::DimOp::create(b, loc, source.rows ? source.rows : table, 0);
+  Value tableRows = source.rows
+                        ? tensor::DimOp::create(b, loc, table, 0).getResult()
+                        : Value();
   SegmentEpilogue epilogue(b, loc, plan.weight, stream.coefficients,
                            rowsPerBlock, plan.segment, tscale, xsum);
   Value init = emptyWithRows(b, loc, resultType, n);
@@ -204,8 +215,8 @@ Value emitKernel(OpBuilder &b, Location loc, Operation *anchor,
 
   // One segment of a tile of columns: int16 chunks flushed to int32, then
   // the fp32 epilogue; y[2 c + half] as in `group`.
-  auto segment = [&](OpBuilder &ob, ArrayRef<Value> cols, Value block, Value s,
-                     ValueRange y) -> SmallVector<Value> {
+  auto segment = [&](OpBuilder &ob, ArrayRef<Value> cols, ArrayRef<Value> valid,
+                     Value block, Value s, ValueRange y) -> SmallVector<Value> {
     size_t sums = 2 * cols.size();
     Value first = mul(ob, s, groupsPerSegment);
     ValueRange acc = buildLoop(
@@ -246,7 +257,8 @@ Value emitKernel(OpBuilder &b, Location loc, Operation *anchor,
           epilogue.rows(ob, block, s, indexConst(ob, loc, half * lanes), lanes);
     SmallVector<Value> out;
     for (auto [c, col] : llvm::enumerate(cols)) {
-      SegmentEpilogue::Column column = epilogue.column(ob, col, s, lanes);
+      SegmentEpilogue::Column column = epilogue.column(
+          ob, col, s, lanes, valid.empty() ? Value() : valid[c]);
       for (int64_t half = 0; half < 2; ++half)
         out.push_back(epilogue.apply(ob, acc[2 * c + half], rowTerms[half],
                                      column, y[2 * c + half]));
@@ -282,11 +294,28 @@ Value emitKernel(OpBuilder &b, Location loc, Operation *anchor,
                              Value result) -> Value {
             SmallVector<Value> cols = llvm::map_to_vector(
                 local, [&](Value c) { return add(nb, colStart, c); });
+            // Through a row map: the table row rows[col], clamped into
+            // range; an invalid one reads row 0 with zero column terms.
+            SmallVector<Value> valid;
+            if (source.rows)
+              for (Value &col : cols) {
+                Value row = arith::IndexCastOp::create(
+                    nb, loc, nb.getIndexType(),
+                    tensor::ExtractOp::create(nb, loc, source.rows, col));
+                Value ok = arith::AndIOp::create(
+                    nb, loc,
+                    arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::sge,
+                                          row, c0),
+                    arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::slt,
+                                          row, tableRows));
+                valid.push_back(ok);
+                col = arith::SelectOp::create(nb, loc, ok, row, c0);
+              }
             ValueRange sums =
                 buildLoop(nb, loc, indexConst(nb, loc, segments),
                           SmallVector<Value>(2 * cols.size(), zeroF32),
                           [&](OpBuilder &sb, Value s, ValueRange acc) {
-                            return segment(sb, cols, block, s, acc);
+                            return segment(sb, cols, valid, block, s, acc);
                           });
             return storeTileRows(nb, loc, sums, local, result, tail);
           };
@@ -294,6 +323,24 @@ Value emitKernel(OpBuilder &b, Location loc, Operation *anchor,
         })};
   };
   return buildLoop(b, loc, columnBlocks, {init}, columnBlockBody)[0];
+}
+
+/// The tables and column terms as given, or the sources of their
+/// lut.gather_rows when all three gather the same rows.
+ColumnSource columnSource(Value table, Value tscale, Value xsum) {
+  auto gathers = {table.getDefiningOp<GatherRowsOp>(),
+                  tscale.getDefiningOp<GatherRowsOp>(),
+                  xsum.getDefiningOp<GatherRowsOp>()};
+  Value rows;
+  for (GatherRowsOp gather : gathers) {
+    if (!gather || (rows && gather.getRows() != rows))
+      return {table, tscale, xsum, Value()};
+    rows = gather.getRows();
+  }
+  auto source = [](Value v) {
+    return v.getDefiningOp<GatherRowsOp>().getSource();
+  };
+  return {source(table), source(tscale), source(xsum), rows};
 }
 
 struct LookupEpilogueToVector : OpRewritePattern<ScaleCombineOp> {
@@ -344,9 +391,10 @@ struct LookupEpilogueToVector : OpRewritePattern<ScaleCombineOp> {
         columnTile,
         tableBudget,
         wide};
-    Value y = emitKernel(rewriter, op.getLoc(), op, plan, *stream, isa,
-                         lookup.getTable(), op.getTscale(), op.getXsum(),
-                         cast<RankedTensorType>(op.getResult().getType()));
+    Value y = emitKernel(
+        rewriter, op.getLoc(), op, plan, *stream, isa,
+        columnSource(lookup.getTable(), op.getTscale(), op.getXsum()),
+        cast<RankedTensorType>(op.getResult().getType()));
     rewriter.replaceOp(op, y);
     if (lookup->use_empty())
       rewriter.eraseOp(lookup);

@@ -45,13 +45,18 @@ SegmentEpilogue::Rows SegmentEpilogue::rows(OpBuilder &b, Value block, Value s,
 }
 
 SegmentEpilogue::Column SegmentEpilogue::column(OpBuilder &b, Value col,
-                                                Value s, int64_t lanes) const {
+                                                Value s, int64_t lanes,
+                                                Value valid) const {
   auto vF32 = VectorType::get({lanes}, b.getF32Type());
   auto scalar = [&](double v) -> Value {
     return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
   };
   Value tau = tensor::ExtractOp::create(b, loc, tscale, ValueRange{col, s});
   Value sum = tensor::ExtractOp::create(b, loc, xsum, ValueRange{col, s});
+  if (valid) {
+    tau = arith::SelectOp::create(b, loc, valid, tau, scalar(0));
+    sum = arith::SelectOp::create(b, loc, valid, sum, scalar(0));
+  }
   Column result;
   result.factor = vector::BroadcastOp::create(
       b, loc, vF32, arith::MulFOp::create(b, loc, tau, scalar(kappa)));

@@ -31,11 +31,14 @@ public:
   Rows rows(OpBuilder &b, Value block, Value s, Value first,
             int64_t lanes) const;
 
-  /// The column terms of column `col` (y row), broadcast to `lanes`.
+  /// The column terms of column `col` (row of tscale and xsum), broadcast
+  /// to `lanes`; zero where the i1 `valid` (if given) is false, so that the
+  /// column's outputs are exactly 0.
   struct Column {
     Value factor, sum, offsetSum;
   };
-  Column column(OpBuilder &b, Value col, Value s, int64_t lanes) const;
+  Column column(OpBuilder &b, Value col, Value s, int64_t lanes,
+                Value valid = Value()) const;
 
   /// y + the segment's contribution of the int32 sums `acc`.
   Value apply(OpBuilder &b, Value acc, const Rows &rows, const Column &column,

@@ -317,3 +317,37 @@ func.func @exact_precompute(%x: tensor<?x128xi8>, %sx: tensor<?x2xf32>) -> (tens
   %t, %xs, %ts = lut.table_precompute %x x_scale %sx {g = 4 : i64, segment = 32 : i64} : tensor<?x128xi8>, tensor<?x2xf32> -> tensor<?x32x16xi16>, tensor<?x4xf32>, tensor<?x4xf32>
   return %t, %xs, %ts : tensor<?x32x16xi16>, tensor<?x4xf32>, tensor<?x4xf32>
 }
+
+// -----
+
+!g = !lut.packed<130x8, #lut.quant<ternary, group = per_tensor, scale = f32>, #lut.layout<bitplane, g = 4, lanes = 1x1, tile_m = 128>>
+
+// Tables, sums and scales gathered by one row list (an expert's tokens):
+// the kernel reads through the list instead of copying the rows. y has one
+// row per index; a row index outside the tables gives zero column terms, so
+// that y row is exactly 0.
+// CHECK-LABEL: func @gathered_tables
+// CHECK-SAME: (%[[T:.*]]: tensor<?x2x16xi8>, %[[XS:.*]]: tensor<?x1xf32>, %[[TS:.*]]: tensor<?x1xf32>, %[[R:.*]]: tensor<?xi32>)
+// CHECK-NOT: lut.gather_rows
+// CHECK-DAG: %[[N:.*]] = tensor.dim %[[R]], %{{.*}} : tensor<?xi32>
+// CHECK-DAG: %[[TN:.*]] = tensor.dim %[[T]], %{{.*}} : tensor<?x2x16xi8>
+// CHECK: tensor.empty(%[[N]]) : tensor<?x130xf32>
+// CHECK: %[[ROW:.*]] = tensor.extract %[[R]][%{{.*}}] : tensor<?xi32>
+// CHECK: %[[IDX:.*]] = arith.index_cast %[[ROW]] : i32 to index
+// CHECK: %[[HI:.*]] = arith.cmpi slt, %[[IDX]], %[[TN]] : index
+// CHECK: %[[OK:.*]] = arith.andi
+// CHECK: %[[SRC:.*]] = arith.select %[[OK]], %[[IDX]], %{{.*}} : index
+// CHECK: vector.transfer_read %[[T]][%[[SRC]], %{{.*}}, %{{.*}}]
+// CHECK: %[[TAU:.*]] = tensor.extract %[[TS]][%[[SRC]], %{{.*}}]
+// CHECK: arith.select %[[OK]], %[[TAU]], %{{.*}} : f32
+func.func @gathered_tables(%t: tensor<?x2x16xi8>, %xs: tensor<?x1xf32>, %ts: tensor<?x1xf32>, %r: tensor<?xi32>) -> tensor<?x130xf32> {
+  %c = arith.constant dense<2> : tensor<130x8xi8>
+  %s = arith.constant dense<0.5> : tensor<1x1xf32>
+  %w = lut.pack %c, %s : tensor<130x8xi8>, tensor<1x1xf32> -> !g
+  %tg = lut.gather_rows %t[%r] : tensor<?x2x16xi8>, tensor<?xi32> -> tensor<?x2x16xi8>
+  %xg = lut.gather_rows %xs[%r] : tensor<?x1xf32>, tensor<?xi32> -> tensor<?x1xf32>
+  %sg = lut.gather_rows %ts[%r] : tensor<?x1xf32>, tensor<?xi32> -> tensor<?x1xf32>
+  %acc = lut.lookup_accumulate %tg, %w {segment = 8 : i64} : tensor<?x2x16xi8>, !g -> tensor<?x130x1xi32>
+  %y = lut.scale_combine %acc, %w, %xg tscale %sg : tensor<?x130x1xi32>, !g, tensor<?x1xf32>, tensor<?x1xf32> -> tensor<?x130xf32>
+  return %y : tensor<?x130xf32>
+}
