@@ -16,6 +16,7 @@
 
 #include "gtest/gtest.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <limits>
@@ -500,6 +501,42 @@ func.func @dispatch(%x: tensor<?x20xf32>, %ids: tensor<?x2xi32>, %loc: tensor<?x
           ASSERT_EQ(got[r * 20 + j], source[r] < 0 ? 0.f : x[source[r] * 20 + j])
               << "row " << r << ", column " << j;
     }
+  }
+}
+
+// Batch-prioritized routing whose priorities include NaN (a NaN score):
+// NaN tokens come after every number, in token order, so every kept slot
+// still gets a distinct location and row, in both pipelines.
+TEST(MoEMalformed, PriorityNaNKeepsAPermutation) {
+  const std::string source = R"(
+func.func @assign(%ids: tensor<?x1xi32>, %prio: tensor<?xf32>) -> (tensor<?x1xi32>, tensor<?xi32>) {
+  %loc, %cnt, %off, %rows, %c = moe.assign %ids priority %prio {num_experts = 2 : i64, capacity = #moe.capacity<factor = 0.0>, layout = #moe.layout<grouped>} : (tensor<?x1xi32>, tensor<?xf32>) -> (tensor<?x1xi32>, tensor<2xi32>, tensor<3xi32>, tensor<?xi32>, index)
+  return %loc, %rows : tensor<?x1xi32>, tensor<?xi32>
+})";
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  // Expert 0: tokens 0, 2, 4, 6 with priorities NaN, 2, NaN, 3; expert 1:
+  // tokens 1, 3, 5 with 1, 1, 5.
+  std::vector<int32_t> ids = {0, 1, 0, 1, 0, 1, 0};
+  std::vector<float> prio = {nan, 1, 2, 1, nan, 5, 3};
+  // Order 5, 6, 2, 1, 3 (tie: lower t first), then the NaN tokens 0, 4.
+  const std::vector<int32_t> wantLoc = {2, 1, 1, 2, 3, 0, 0};
+  for (Pipeline pipeline : {Pipeline::Reference, Pipeline::Cpu}) {
+    std::string error;
+    auto model = CompiledModel::compile(source, error, pipeline);
+    ASSERT_TRUE(model) << error;
+    LoomTensorList *out =
+        model->run("assign",
+                   {model->tensor(ids.data(), {7, 1}, LOOM_I32),
+                    model->tensor(prio.data(), {7}, LOOM_F32)},
+                   error);
+    ASSERT_TRUE(out) << error;
+    std::vector<int32_t> loc = outputValues<int32_t>(model->api(), out, 0),
+                         rows = outputValues<int32_t>(model->api(), out, 1);
+    model->api().tensor_list_destroy(out);
+    EXPECT_EQ(loc, wantLoc);
+    std::vector<int32_t> sortedRows = rows;
+    std::sort(sortedRows.begin(), sortedRows.end());
+    EXPECT_EQ(sortedRows, (std::vector<int32_t>{0, 1, 2, 3, 4, 5, 6}));
   }
 }
 

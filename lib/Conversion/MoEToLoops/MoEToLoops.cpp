@@ -375,25 +375,7 @@ struct AssignLowering : OpRewritePattern<AssignOp> {
     Value capacity = capacityValue(b, op, tokens, loads[1], k, experts);
 
     // Token order: ascending t, or descending priority, ties to lower t.
-    Value order;
-    if (priority) {
-      Value order0 = tensor::EmptyOp::create(b, ArrayRef<int64_t>{kDyn},
-                                             b.getIndexType(), ValueRange{tokens});
-      order = loop(b, tokens, order0, [&](Builder &b, Value t, ValueRange a) {
-        Value pt = at(b, priority, t);
-        Value rank = loop(b, tokens, idx(b, 0), [&](Builder &b, Value u, ValueRange r) {
-          Value pu = at(b, priority, u);
-          Value higher = arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, pu, pt);
-          Value tieBefore = andi(
-              b, arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, pu, pt),
-              cmpi(b, P::ult, u, t));
-          Value before = arith::OrIOp::create(b, higher, tieBefore);
-          Value inc = arith::SelectOp::create(b, before, idx(b, 1), idx(b, 0));
-          return SmallVector<Value>{arith::AddIOp::create(b, r[0], inc)};
-        })[0];
-        return SmallVector<Value>{put(b, t, a[0], rank)};
-      })[0];
-    }
+    Value order = priority ? priorityOrder(b, priority, tokens) : Value();
 
     // Slot-major locations: a running count per expert over slots, then
     // tokens in order; kept iff below the capacity.
@@ -466,6 +448,87 @@ struct AssignLowering : OpRewritePattern<AssignOp> {
                       castTo(b, rows, op.getRows().getType()),
                       toIndex(b, capacity)});
     return success();
+  }
+
+  /// The tokens by descending `priority`, ties to the lower t, NaN after
+  /// every number: a stable bottom-up merge sort of 0..T-1 (T log T steps).
+  static Value priorityOrder(Builder &b, Value priority, Value tokens) {
+    using P = arith::CmpIPredicate;
+    auto empty = [&] {
+      return tensor::EmptyOp::create(b, ArrayRef<int64_t>{kDyn},
+                                     b.getIndexType(), ValueRange{tokens})
+          .getResult();
+    };
+    Value order =
+        loop(b, tokens, empty(), [&](Builder &b, Value t, ValueRange a) {
+          return SmallVector<Value>{put(b, t, a[0], t)};
+        })[0];
+    Value last = arith::SubIOp::create(b, tokens, idx(b, 1));
+    // Runs of `width` sorted tokens merge pairwise from `order` into
+    // `merged`, which is then copied back (both stay in place, as one-shot
+    // bufferization wants of loop-carried tensors); 63 doublings cover any T.
+    SmallVector<Value> sorted = loop(
+        b, 63, ValueRange{order, empty()},
+        [&](Builder &b, Value pass, ValueRange a) {
+          Value width = arith::ShLIOp::create(b, idx(b, 1), pass);
+          return when(b, cmpi(b, P::ult, width, tokens), a, [&](Builder &b) {
+            Value src = a[0], run = arith::MulIOp::create(b, width, idx(b, 2));
+            Value runs = arith::CeilDivUIOp::create(b, tokens, run);
+            Value merged =
+                loop(b, runs, a[1], [&](Builder &b, Value r, ValueRange d) {
+                  Value lo = arith::MulIOp::create(b, r, run);
+                  Value mid = arith::MinUIOp::create(
+                      b, arith::AddIOp::create(b, lo, width), tokens);
+                  Value hi = arith::MinUIOp::create(
+                      b, arith::AddIOp::create(b, lo, run), tokens);
+                  return SmallVector<Value>{loop(
+                      b, lo, hi, ValueRange{d[0], lo, mid},
+                      [&](Builder &b, Value out,
+                          ValueRange m) -> SmallVector<Value> {
+                        Value i = m[1], j = m[2];
+                        Value left = at(
+                            b, src, Value(arith::MinUIOp::create(b, i, last)));
+                        Value right = at(
+                            b, src, Value(arith::MinUIOp::create(b, j, last)));
+                        // Ahead: a higher priority, or a number against NaN.
+                        Value pl = at(b, priority, left),
+                              pr = at(b, priority, right);
+                        Value rightAhead = arith::OrIOp::create(
+                            b,
+                            arith::CmpFOp::create(b, arith::CmpFPredicate::OGT,
+                                                  pr, pl),
+                            andi(b,
+                                 arith::CmpFOp::create(
+                                     b, arith::CmpFPredicate::UNO, pl, pl),
+                                 arith::CmpFOp::create(
+                                     b, arith::CmpFPredicate::ORD, pr, pr)));
+                        Value takeRight =
+                            andi(b, cmpi(b, P::ult, j, hi),
+                                 arith::OrIOp::create(
+                                     b, cmpi(b, P::uge, i, mid), rightAhead));
+                        Value one = idx(b, 1), zero = idx(b, 0);
+                        return {
+                            put(b,
+                                arith::SelectOp::create(b, takeRight, right,
+                                                        left),
+                                m[0], out),
+                            arith::AddIOp::create(b, i,
+                                                  arith::SelectOp::create(
+                                                      b, takeRight, zero, one)),
+                            arith::AddIOp::create(
+                                b, j,
+                                arith::SelectOp::create(b, takeRight, one,
+                                                        zero))};
+                      })[0]};
+                })[0];
+            Value copied = tensor::InsertSliceOp::create(
+                b, merged, src, ArrayRef<OpFoldResult>{b.getIndexAttr(0)},
+                ArrayRef<OpFoldResult>{tokens},
+                ArrayRef<OpFoldResult>{b.getIndexAttr(1)});
+            return SmallVector<Value>{copied, merged};
+          });
+        });
+    return sorted[0];
   }
 
   /// Tutel's capacity for T tokens: cf > 0, = 0 (dropless) or < 0

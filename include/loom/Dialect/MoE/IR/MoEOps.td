@@ -87,8 +87,8 @@ def MoE_AssignOp : MoE_Op<"assign", [Pure]> {
   let description = [{
     Tutel's rule, exactly: loc[t, s] counts the earlier slots' tokens of the
     same expert, then this slot's tokens before t in token order (ascending
-    t, or descending `priority` with ties to the lower t when a priority is
-    given: batch-prioritized routing). The capacity C follows
+    t, or descending `priority` with ties to the lower t and NaN after every
+    number when a priority is given: batch-prioritized routing). The capacity C follows
     `#moe.capacity`; a slot is kept iff loc < C, else loc = -1. Results:
     loc [T, k], kept counts [E], row offsets [E+1] of the `#moe.layout`,
     the row map [R] (row -> t*k + s, -1 for padding) and C. Expert ids
