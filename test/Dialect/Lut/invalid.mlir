@@ -777,3 +777,11 @@ func.func @gather_rows_rank(%x: tensor<?x128xf32>, %rows: tensor<4x1xi32>) {
   %g = lut.gather_rows %x[%rows] : tensor<?x128xf32>, tensor<4x1xi32> -> tensor<4x128xf32>
   return
 }
+
+// -----
+
+func.func @expert_negative(%s: !lut.stacked<2, !lut.packed<64x128, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>>) {
+  // expected-error @+1 {{index -1 is outside [0, 2)}}
+  %w = lut.expert %s[-1] : !lut.stacked<2, !lut.packed<64x128, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>>
+  return
+}

@@ -81,9 +81,10 @@ LogicalResult StackOp::verify() {
 
 LogicalResult ExpertOp::verify() {
   int64_t count = getStacked().getType().getCount();
-  if (getIndex() < 0 || getIndex() >= count)
-    return emitOpError() << "index " << getIndex() << " is outside [0, "
-                         << count << ")";
+  int64_t index = getIndexAttr().getInt();
+  if (index < 0 || index >= count)
+    return emitOpError() << "index " << index << " is outside [0, " << count
+                         << ")";
   return success();
 }
 
