@@ -5,6 +5,7 @@
 #include "loom/Conversion/Passes.h"
 #include "loom/Dialect/Lut/Transforms/Passes.h"
 #include "loom/Dialect/MoE/Transforms/Passes.h"
+#include "loom/Dialect/Workflow/Transforms/Passes.h"
 #include "loom/Pipelines/Pipelines.h"
 #include "loom/Transforms/Passes.h"
 
@@ -19,6 +20,7 @@
 void mlir::loom::registerAllPasses() {
   lut::registerLutPasses();
   moe::registerMoEPasses();
+  wf::registerWfPasses();
   registerLoomConversionPasses();
   registerLoomTransformsPasses();
   registerPipelines();

@@ -14,6 +14,8 @@ using namespace mlir;
 using namespace mlir::loom;
 using namespace mlir::loom::wf;
 
+#include "loom/Dialect/Workflow/IR/WorkflowInterfaces.cpp.inc"
+
 #define GET_OP_CLASSES
 #include "loom/Dialect/Workflow/IR/WorkflowOps.cpp.inc"
 
@@ -362,6 +364,13 @@ LogicalResult LlmOp::verifySymbolUses(SymbolTableCollection &symbols) {
   }
   return success();
 }
+
+StringRef ToolOp::getTraceBase() { return getTool(); }
+StringRef CodeOp::getTraceBase() { return getCallee(); }
+StringRef CallOp::getTraceBase() { return getCallee(); }
+FlatSymbolRefAttr ToolOp::getCalleeSymbol() { return getToolAttr(); }
+FlatSymbolRefAttr CodeOp::getCalleeSymbol() { return getCalleeAttr(); }
+FlatSymbolRefAttr CallOp::getCalleeSymbol() { return getCalleeAttr(); }
 
 LogicalResult ToolOp::verifySymbolUses(SymbolTableCollection &symbols) {
   FailureOr<ToolDefOp> def =

@@ -9,6 +9,8 @@
 #include "mlir/Interfaces/ControlFlowInterfaces.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
 
+#include "loom/Dialect/Workflow/IR/WorkflowInterfaces.h.inc"
+
 #define GET_OP_CLASSES
 #include "loom/Dialect/Workflow/IR/WorkflowOps.h.inc"
 

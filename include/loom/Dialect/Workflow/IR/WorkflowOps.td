@@ -2,6 +2,7 @@
 #define LOOM_DIALECT_WORKFLOW_IR_WORKFLOWOPS_TD
 
 include "loom/Dialect/Workflow/IR/WorkflowAttrs.td"
+include "loom/Dialect/Workflow/IR/WorkflowInterfaces.td"
 include "loom/Dialect/Workflow/IR/WorkflowTypes.td"
 include "mlir/IR/SymbolInterfaces.td"
 include "mlir/Interfaces/CallInterfaces.td"
@@ -183,7 +184,7 @@ def Wf_ConditionOp : Wf_Op<"condition", [Pure, Terminator,
 // Nodes
 //===----------------------------------------------------------------------===//
 
-def Wf_ConstOp : Wf_Op<"const", [Pure, ConstantLike,
+def Wf_ConstOp : Wf_Op<"const", [Wf_TraceNodeOpInterface, Pure, ConstantLike,
                                  AllTypesMatch<["value", "result"]>]> {
   let summary = "a constant: a root node";
   let description = [{
@@ -205,7 +206,7 @@ def Wf_ParamGetOp : Wf_Op<"param.get", [Pure,
   let assemblyFormat = "$param attr-dict `:` qualified(type($result))";
 }
 
-def Wf_FormatOp : Wf_Op<"format", [Wf_NodeEffects,
+def Wf_FormatOp : Wf_Op<"format", [Wf_TraceNodeOpInterface, Wf_NodeEffects,
     DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
   let summary = "fill a text template";
   let description = [{
@@ -225,7 +226,7 @@ def Wf_FormatOp : Wf_Op<"format", [Wf_NodeEffects,
   let hasVerifier = 1;
 }
 
-def Wf_LlmOp : Wf_Op<"llm", [Wf_NodeEffects,
+def Wf_LlmOp : Wf_Op<"llm", [Wf_TraceNodeOpInterface, Wf_NodeEffects,
     DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
   let summary = "one LLM completion";
   let description = [{
@@ -258,7 +259,9 @@ def Wf_LlmOp : Wf_Op<"llm", [Wf_NodeEffects,
   }];
 }
 
-def Wf_ToolOp : Wf_Op<"tool", [Wf_NodeEffects, AttrSizedOperandSegments,
+def Wf_ToolOp : Wf_Op<"tool", [DeclareOpInterfaceMethods<Wf_TraceNodeOpInterface,
+                              ["getTraceBase", "getCalleeSymbol"]>,
+    Wf_NodeEffects, AttrSizedOperandSegments,
     DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
   let summary = "call an external tool";
   let description = [{
@@ -278,7 +281,9 @@ def Wf_ToolOp : Wf_Op<"tool", [Wf_NodeEffects, AttrSizedOperandSegments,
   }];
 }
 
-def Wf_CodeOp : Wf_Op<"code", [Wf_NodeEffects,
+def Wf_CodeOp : Wf_Op<"code", [DeclareOpInterfaceMethods<Wf_TraceNodeOpInterface,
+                              ["getTraceBase", "getCalleeSymbol"]>,
+    Wf_NodeEffects,
     DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
   let summary = "run a code node";
   let description = [{
@@ -292,7 +297,7 @@ def Wf_CodeOp : Wf_Op<"code", [Wf_NodeEffects,
   }];
 }
 
-def Wf_ComputeOp : Wf_Op<"compute", [Wf_NodeEffects, IsolatedFromAbove,
+def Wf_ComputeOp : Wf_Op<"compute", [Wf_TraceNodeOpInterface, Wf_NodeEffects, IsolatedFromAbove,
     SingleBlockImplicitTerminator<"YieldOp">]> {
   let summary = "a tensor computation node";
   let description = [{
@@ -316,7 +321,7 @@ def Wf_ComputeOp : Wf_Op<"compute", [Wf_NodeEffects, IsolatedFromAbove,
   let hasRegionVerifier = 1;
 }
 
-def Wf_SplitOp : Wf_Op<"split", [Wf_NodeEffects]> {
+def Wf_SplitOp : Wf_Op<"split", [Wf_TraceNodeOpInterface, Wf_NodeEffects]> {
   let summary = "split a text into chunks of about `chunk_tokens` tokens";
   let description = [{
     `%l = wf.split %doc {chunk_tokens = 1000 : i64} : !wf.text -> !wf.list<!wf.text>`
@@ -327,7 +332,7 @@ def Wf_SplitOp : Wf_Op<"split", [Wf_NodeEffects]> {
   let hasVerifier = 1;
 }
 
-def Wf_JoinOp : Wf_Op<"join", [Wf_NodeEffects]> {
+def Wf_JoinOp : Wf_Op<"join", [Wf_TraceNodeOpInterface, Wf_NodeEffects]> {
   let summary = "join a list of text with a separator";
   let description = [{
     `%t = wf.join %l {sep = "\n"} : !wf.list<!wf.text> -> !wf.text`
@@ -339,7 +344,7 @@ def Wf_JoinOp : Wf_Op<"join", [Wf_NodeEffects]> {
   let hasVerifier = 1;
 }
 
-def Wf_MapOp : Wf_Op<"map", [Wf_NodeEffects]> {
+def Wf_MapOp : Wf_Op<"map", [Wf_TraceNodeOpInterface, Wf_NodeEffects]> {
   let summary = "data-parallel fan-out over a list";
   let description = [{
     Runs the body once per element (independent iterations, at most
@@ -363,7 +368,7 @@ def Wf_MapOp : Wf_Op<"map", [Wf_NodeEffects]> {
   let hasRegionVerifier = 1;
 }
 
-def Wf_ReplicateOp : Wf_Op<"replicate", [Wf_NodeEffects]> {
+def Wf_ReplicateOp : Wf_Op<"replicate", [Wf_TraceNodeOpInterface, Wf_NodeEffects]> {
   let summary = "n samples of a sub-graph (SGLang fork)";
   let description = [{
     Iteration i receives i : i64 and samples with seed `seed_base + i`.
@@ -384,7 +389,7 @@ def Wf_ReplicateOp : Wf_Op<"replicate", [Wf_NodeEffects]> {
   let hasRegionVerifier = 1;
 }
 
-def Wf_IfOp : Wf_Op<"if", [Wf_NodeEffects]> {
+def Wf_IfOp : Wf_Op<"if", [Wf_TraceNodeOpInterface, Wf_NodeEffects]> {
   let summary = "structured branch";
   let description = [{
     ```mlir
@@ -401,7 +406,7 @@ def Wf_IfOp : Wf_Op<"if", [Wf_NodeEffects]> {
   let hasRegionVerifier = 1;
 }
 
-def Wf_WhileOp : Wf_Op<"while", [Wf_NodeEffects]> {
+def Wf_WhileOp : Wf_Op<"while", [Wf_TraceNodeOpInterface, Wf_NodeEffects]> {
   let summary = "bounded loop";
   let description = [{
     Evaluates `cond` on the state; while its `wf.condition` is true, runs
@@ -482,7 +487,9 @@ def Wf_CheckpointOp : Wf_Op<"checkpoint", [Wf_NodeEffects,
   let hasVerifier = 1;
 }
 
-def Wf_CallOp : Wf_Op<"call", [Wf_NodeEffects,
+def Wf_CallOp : Wf_Op<"call", [DeclareOpInterfaceMethods<Wf_TraceNodeOpInterface,
+                              ["getTraceBase", "getCalleeSymbol"]>,
+    Wf_NodeEffects,
     DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
   let summary = "call a sub-graph";
   let description = [{

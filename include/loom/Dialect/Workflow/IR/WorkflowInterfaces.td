@@ -1,0 +1,31 @@
+#ifndef LOOM_DIALECT_WORKFLOW_IR_WORKFLOWINTERFACES_TD
+#define LOOM_DIALECT_WORKFLOW_IR_WORKFLOWINTERFACES_TD
+
+include "mlir/IR/OpBase.td"
+
+def Wf_TraceNodeOpInterface : OpInterface<"TraceNodeOpInterface"> {
+  let cppNamespace = "::mlir::loom::wf";
+  let description = [{
+    An op whose result is a node of the Trace instance graph (wf.md §7.1):
+    every node op except terminators, `wf.feedback`, `wf.checkpoint`,
+    `wf.catch` (its result aliases its input) and `wf.param.get` (the
+    parameter is the node). `wf-assign-ids` names it `base:k`.
+  }];
+  let methods = [
+    InterfaceMethod<[{
+        The id base of wf.md §7.1 when the op has no `wf.name`: the callee
+        for calls of code, tools and graphs, else the op's mnemonic.
+      }],
+      "::llvm::StringRef", "getTraceBase", (ins), "",
+      "return $_op->getName().stripDialect();">,
+    InterfaceMethod<[{
+        The definition a call node names (`wf.code_def`, `wf.tool_def`,
+        `wf.graph`), whose `arg_names` and `description` the trace uses;
+        null for other nodes.
+      }],
+      "::mlir::FlatSymbolRefAttr", "getCalleeSymbol", (ins), "",
+      "return {};">,
+  ];
+}
+
+#endif // LOOM_DIALECT_WORKFLOW_IR_WORKFLOWINTERFACES_TD

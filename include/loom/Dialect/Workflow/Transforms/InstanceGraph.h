@@ -1,0 +1,67 @@
+//===- InstanceGraph.h - The Trace instance graph of a wf.graph -*- C++ -*-===//
+//
+// wf.md §7.1 at template level: one instance per op. Nodes are the graph's
+// arguments, the parameters it references and its trace nodes; region
+// arguments and wf.catch results alias the operand they stand for, and a
+// structured node (map, replicate, if, while) collects its bodies' yields.
+// Without region ops this is exactly the graph Trace records for one run.
+//
+//===----------------------------------------------------------------------===//
+#ifndef LOOM_DIALECT_WORKFLOW_TRANSFORMS_INSTANCEGRAPH_H
+#define LOOM_DIALECT_WORKFLOW_TRANSFORMS_INSTANCEGRAPH_H
+
+#include "loom/Dialect/Workflow/IR/WorkflowOps.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mlir::loom::wf {
+
+/// Trace's two views (wf.md §7.1): `traceCompat` keeps data edges only;
+/// `full` adds token edges and the conditions of if/while merge nodes.
+enum class TraceMode { TraceCompat, Full };
+
+struct InstanceNode {
+  std::string id;
+  /// The name Trace's code view calls the node by (`base(...)`).
+  std::string base;
+  /// The node op; null for arguments and parameters.
+  Operation *op = nullptr;
+  /// The parameter of a parameter node.
+  ParamOp param;
+  Type type;
+  /// Parents in Trace's order (data operands, then parameters referenced
+  /// by attributes), each with the input name it binds.
+  SmallVector<unsigned> parents;
+  SmallVector<std::string> inputNames;
+  /// Whether the edge from each parent carries a token (full mode).
+  SmallVector<bool> tokenEdges;
+  /// 0 without parents, else 1 + the largest parent level.
+  int64_t level = 0;
+};
+
+class InstanceGraph {
+public:
+  static InstanceGraph build(GraphOp graph, TraceMode mode);
+
+  /// Nodes in source order: arguments, then textual pre-order with each
+  /// parameter before its first reader.
+  ArrayRef<InstanceNode> getNodes() const { return nodes; }
+  /// The node whose value `v` is, if any.
+  std::optional<unsigned> nodeOf(Value v) const;
+  std::optional<unsigned> nodeOf(Operation *op) const;
+
+private:
+  GraphOp graph;
+  std::vector<InstanceNode> nodes;
+  DenseMap<Operation *, unsigned> opNodes;
+  DenseMap<Attribute, unsigned> paramNodes;
+};
+
+/// Trace's `py_name`: the id without ':', with '/', '[' and ']' as '_'.
+std::string pyName(StringRef id);
+
+} // namespace mlir::loom::wf
+
+#endif // LOOM_DIALECT_WORKFLOW_TRANSFORMS_INSTANCEGRAPH_H

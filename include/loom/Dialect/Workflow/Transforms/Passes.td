@@ -1,0 +1,86 @@
+#ifndef LOOM_DIALECT_WORKFLOW_TRANSFORMS_PASSES_TD
+#define LOOM_DIALECT_WORKFLOW_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def WfAssignIds : Pass<"wf-assign-ids", "::mlir::ModuleOp"> {
+  let summary = "Give every workflow node its stable Trace id";
+  let description = [{
+    wf.md §7.1: in each `wf.graph`, every node gets `wf.id = "base:k"`, k
+    counting per base in textual pre-order (regions included). Bases: the
+    op's `wf.name` if present, else the callee of `wf.code`, `wf.tool` and
+    `wf.call`, else the op's mnemonic (`llm`, `format`, `const`, `map`, …).
+    Graph arguments get an argument attribute `wf.id` (base: the argument's
+    `wf.name`, else `arg<i>`). A parameter is one node per graph, numbered
+    where it is first referenced (a `wf.param.get`, a `#wf.seg<param @p>`
+    or a `#wf.param_ref<@p>`), before the referencing op; every
+    `wf.param.get` carries its parameter's id and the graph lists them in
+    `wf.params = {p = "p:0", ...}`. Terminators, `wf.feedback`,
+    `wf.checkpoint` and `wf.catch` are not nodes.
+
+    Ids are given once: a graph that already has ids keeps them, and the
+    pass checks that they are unique (a located error otherwise). Later
+    passes keep ids and record `wf.origin`, so traces are reported in the
+    ids of the source.
+  }];
+}
+
+def WfExtractTrace : Pass<"wf-extract-trace", "::mlir::ModuleOp"> {
+  let summary = "Extract the Trace subgraphs and OptoPrime problem as JSON";
+  let description = [{
+    wf.md §7.2–7.3 on the instance graph of each `wf.graph` with outputs:
+    for every trainable parameter p and output o (a `wf.feedback` operand),
+    OnPath(p, o) = desc(p) ∩ anc(o), its blanket (the on-path nodes' other
+    parents) and the trace graph OnPath ∪ Blanket, each node with its level
+    (longest path from a root over the whole graph), ordered by (level,
+    source order); the influence of each output; and OptoPrime's problem
+    sections over the union U of the trace graphs — `#Variables`,
+    `#Inputs`, `#Others`, `#Outputs`, `#Code` (`py = base(name=parent,
+    …)` per intermediate, sorted by level and text), `#Documentation`
+    (each base's def description), `#Constraints` and `#Feedback`.
+    Statically known values (constants, initial parameter values) are
+    printed, the others as `?` for the runtime's value log to fill.
+
+    Modes: `trace-compat` (data edges only; `#Outputs` are U's
+    intermediates at the deepest level, as Trace prints them) and `full`
+    (default: token edges and if/while conditions are edges too; `#Outputs`
+    are the feedback outputs). Ids are `wf-assign-ids`'s, so a trace names
+    source nodes whatever the later passes did. A graph with region ops
+    gives the may-influence over one instance per op (wf.md §7.5); `wf.call`
+    is one node (the callee's parameters are not yet reported as hidden
+    dependencies).
+
+    Output: one JSON object keyed by graph name (stdout, or
+    `output-file`). The module is unchanged.
+  }];
+  let options = [
+    Option<"mode", "mode", "std::string", /*default=*/"\"full\"",
+           "full or trace-compat">,
+    Option<"outputFile", "output-file", "std::string", /*default=*/"\"-\"",
+           "Where to write the JSON ('-': stdout)">,
+    ListOption<"params", "params", "std::string",
+               "The parameters P (symbols; default: every trainable one)">,
+  ];
+}
+
+def WfPrintDot : Pass<"wf-print-dot", "::mlir::ModuleOp"> {
+  let summary = "Print each workflow graph as a Graphviz picture";
+  let description = [{
+    Writes one `digraph` per `wf.graph` (to stderr, or to `output-file`):
+    graph arguments and parameters as root nodes (trainable parameters in
+    gold), node ops coloured by kind (LLM calls blue, tools orange, code
+    green, tensor computations plum, text ops grey, constants white), the
+    bodies of `wf.map`, `wf.replicate`, `wf.if`, `wf.while` and `wf.catch`
+    as clusters, data edges solid and token edges dashed, outputs marked by
+    `wf.feedback` with a double border, and the graph's returns as a sink.
+    Nodes are labelled with their Trace ids (`wf-assign-ids`'s, or the same
+    ids computed on the fly) and, where `wf-schedule` has run, their stage;
+    nodes of one stage share a rank. The module is left unchanged.
+  }];
+  let options = [
+    Option<"outputFile", "output-file", "std::string", /*default=*/"\"-\"",
+           "Where to write the pictures ('-': stderr)">,
+  ];
+}
+
+#endif // LOOM_DIALECT_WORKFLOW_TRANSFORMS_PASSES_TD

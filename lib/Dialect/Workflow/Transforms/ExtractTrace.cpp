@@ -1,0 +1,286 @@
+//===- ExtractTrace.cpp - The wf-extract-trace pass -----------------------===//
+//
+// Trace's backward (wf.md §7.2) and OptoPrime's problem (§7.3) on the
+// instance graph: one reverse sweep per output and one forward sweep per
+// parameter, as bit vectors over the nodes.
+//
+//===----------------------------------------------------------------------===//
+
+#include "loom/Dialect/Workflow/Transforms/InstanceGraph.h"
+#include "loom/Dialect/Workflow/Transforms/Passes.h"
+
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/ADT/BitVector.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/ADT/StringSwitch.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+namespace mlir::loom::wf {
+#define GEN_PASS_DEF_WFEXTRACTTRACE
+#include "loom/Dialect/Workflow/Transforms/Passes.h.inc"
+} // namespace mlir::loom::wf
+
+using namespace mlir;
+using namespace mlir::loom::wf;
+
+namespace {
+
+/// Python's name of a value type, as Trace prints it.
+std::string pythonType(Type type) {
+  if (!type)
+    return "object";
+  if (type.isInteger(1))
+    return "bool";
+  if (type.isInteger(64))
+    return "int";
+  if (type.isF64())
+    return "float";
+  if (isa<TextType>(type))
+    return "str";
+  if (isa<ListType>(type))
+    return "list";
+  return "object";
+}
+
+/// A statically known value: a constant's, or a parameter's initial one.
+std::string staticValue(const InstanceNode &node) {
+  Attribute value;
+  if (ParamOp param = node.param)
+    value = param.getInitialValue();
+  else if (auto constant = dyn_cast_or_null<ConstOp>(node.op))
+    value = constant.getValue();
+  if (auto text = dyn_cast_or_null<StringAttr>(value))
+    return text.str();
+  if (auto integer = dyn_cast_or_null<IntegerAttr>(value))
+    return integer.getType().isInteger(1)
+               ? (integer.getInt() ? "True" : "False")
+               : std::to_string(integer.getInt());
+  if (auto real = dyn_cast_or_null<FloatAttr>(value))
+    return std::to_string(real.getValueAsDouble());
+  return "?";
+}
+
+/// The `#Documentation` text of a node: its definition's description, else
+/// what its kind does.
+std::string documentation(const InstanceNode &node) {
+  auto traceNode = cast<TraceNodeOpInterface>(node.op);
+  if (FlatSymbolRefAttr callee = traceNode.getCalleeSymbol())
+    if (Operation *def = SymbolTable::lookupNearestSymbolFrom(node.op, callee))
+      if (auto text = def->getAttrOfType<StringAttr>("description"))
+        return text.str();
+  return llvm::StringSwitch<std::string>(node.op->getName().stripDialect())
+      .Case("llm", "One completion of a language model for the prompt its "
+                   "inputs fill.")
+      .Case("format", "Fills a text template with its inputs.")
+      .Case("const", "A constant.")
+      .Case("split", "Splits a text into chunks.")
+      .Case("join", "Joins a list of texts.")
+      .Case("compute", "A tensor computation.")
+      .Case("map", "Applies its body to every element of a list.")
+      .Case("replicate", "Samples its body several times.")
+      .Case("if", "Chooses one of two branches.")
+      .Case("while", "Repeats its body while a condition holds.")
+      .Default("Calls @" + node.base + ".");
+}
+
+class Extraction {
+public:
+  Extraction(GraphOp graph, TraceMode mode, ArrayRef<std::string> params)
+      : graph(graph), mode(mode), g(InstanceGraph::build(graph, mode)) {
+    ArrayRef<InstanceNode> nodes = g.getNodes();
+    children.resize(nodes.size());
+    for (auto [i, node] : llvm::enumerate(nodes))
+      for (unsigned parent : node.parents)
+        children[parent].push_back(i);
+    for (auto [i, node] : llvm::enumerate(nodes))
+      if (ParamOp param = node.param;
+          param && (params.empty() ? param.getTrainable()
+                                   : llvm::is_contained(params, node.base)))
+        parameters.push_back(i);
+    graph.getBody().walk([&](FeedbackOp feedback) {
+      if (std::optional<unsigned> out = g.nodeOf(feedback.getOutput())) {
+        outputs.push_back(*out);
+        feedbackText.push_back(feedback.getFeedback()
+                                   ? g.nodeOf(feedback.getFeedback())
+                                   : std::nullopt);
+      }
+    });
+  }
+
+  bool hasOutputs() const { return !outputs.empty(); }
+
+  llvm::json::Object run() {
+    ArrayRef<InstanceNode> nodes = g.getNodes();
+    llvm::json::Object influence, traceGraphs;
+    llvm::BitVector all(nodes.size());
+    for (unsigned o : outputs) {
+      llvm::BitVector anc = sweep(o, /*up=*/true);
+      llvm::json::Array influencing;
+      for (unsigned p : parameters) {
+        llvm::BitVector onPath = sweep(p, /*up=*/false);
+        onPath &= anc;
+        if (onPath.none())
+          continue;
+        influencing.push_back(nodes[p].id);
+        llvm::BitVector traceGraph = onPath;
+        for (unsigned n : onPath.set_bits())
+          for (unsigned parent : nodes[n].parents)
+            traceGraph.set(parent);
+        all |= traceGraph;
+        llvm::json::Array members;
+        for (unsigned n : ordered(traceGraph))
+          members.push_back(llvm::json::Array{nodes[n].level, nodes[n].id});
+        traceGraphs[nodes[o].id + "|" + nodes[p].id] = std::move(members);
+      }
+      influence[nodes[o].id] = std::move(influencing);
+    }
+    llvm::json::Object result;
+    result["mode"] = mode == TraceMode::Full ? "full" : "trace-compat";
+    result["influence"] = std::move(influence);
+    result["graphs"] = std::move(traceGraphs);
+    result["problem"] = problem(all);
+    return result;
+  }
+
+private:
+  /// anc (`up`) or desc of `start`, reflexive.
+  llvm::BitVector sweep(unsigned start, bool up) const {
+    ArrayRef<InstanceNode> nodes = g.getNodes();
+    llvm::BitVector seen(nodes.size());
+    SmallVector<unsigned> work = {start};
+    seen.set(start);
+    while (!work.empty()) {
+      unsigned n = work.pop_back_val();
+      for (unsigned next : up ? ArrayRef<unsigned>(nodes[n].parents)
+                              : ArrayRef<unsigned>(children[n]))
+        if (!seen.test(next)) {
+          seen.set(next);
+          work.push_back(next);
+        }
+    }
+    return seen;
+  }
+
+  /// The members of `set` by (level, source order).
+  SmallVector<unsigned> ordered(const llvm::BitVector &set) const {
+    SmallVector<unsigned> members(set.set_bits());
+    ArrayRef<InstanceNode> nodes = g.getNodes();
+    llvm::sort(members, [&](unsigned a, unsigned b) {
+      return std::pair(nodes[a].level, a) < std::pair(nodes[b].level, b);
+    });
+    return members;
+  }
+
+  std::string entry(unsigned n) const {
+    const InstanceNode &node = g.getNodes()[n];
+    return "(" + pythonType(node.type) + ") " + pyName(node.id) + "=" +
+           staticValue(node);
+  }
+
+  /// OptoPrime's sections over the union `u` of the trace graphs.
+  llvm::json::Object problem(const llvm::BitVector &u) const {
+    ArrayRef<InstanceNode> nodes = g.getNodes();
+    SmallVector<unsigned> members = ordered(u);
+    int64_t depth = 0;
+    for (unsigned n : members)
+      depth = std::max(depth, nodes[n].level);
+    llvm::json::Array variables, inputs, others, outs, constraints, feedback;
+    SmallVector<std::pair<int64_t, std::string>> code;
+    SmallVector<unsigned> intermediates;
+    for (unsigned n : members) {
+      const InstanceNode &node = nodes[n];
+      bool intermediate =
+          !node.parents.empty() &&
+          llvm::all_of(node.parents, [&](unsigned p) { return u.test(p); });
+      if (!intermediate) {
+        bool variable = llvm::is_contained(parameters, n);
+        (variable ? variables : inputs).push_back(entry(n));
+        ParamOp param = node.param;
+        if (StringAttr constraint =
+                variable ? param.getConstraintAttr() : StringAttr())
+          constraints.push_back("(" + pythonType(node.type) + ") " +
+                                pyName(node.id) + ": " + constraint.str());
+        continue;
+      }
+      intermediates.push_back(n);
+      bool output = mode == TraceMode::Full ? llvm::is_contained(outputs, n)
+                                            : node.level == depth;
+      (output ? outs : others).push_back(entry(n));
+      std::string line = pyName(node.id) + " = " + node.base + "(";
+      for (auto [i, parent] : llvm::enumerate(node.parents))
+        line += (i ? ", " : "") + node.inputNames[i] + "=" +
+                pyName(nodes[parent].id);
+      code.push_back({node.level, line + ")"});
+    }
+    llvm::sort(code);
+    llvm::json::Array codeLines, docs;
+    for (auto &[level, line] : code)
+      codeLines.push_back(line);
+    llvm::StringSet<> documented;
+    for (auto &[level, line] : code)
+      for (unsigned n : intermediates)
+        if (line.rfind(pyName(nodes[n].id) + " = ", 0) == 0 &&
+            documented.insert(nodes[n].base).second)
+          docs.push_back("[" + nodes[n].base + "] " + documentation(nodes[n]));
+    for (auto [o, text] : llvm::zip(outputs, feedbackText)) {
+      std::string value = text ? staticValue(nodes[*text]) : "?";
+      feedback.push_back(
+          mode == TraceMode::Full ? pyName(nodes[o].id) + ": " + value : value);
+    }
+    llvm::json::Object sections;
+    sections["variables"] = std::move(variables);
+    sections["inputs"] = std::move(inputs);
+    sections["others"] = std::move(others);
+    sections["outputs"] = std::move(outs);
+    sections["code"] = std::move(codeLines);
+    sections["documentation"] = std::move(docs);
+    sections["constraints"] = std::move(constraints);
+    sections["feedback"] = std::move(feedback);
+    return sections;
+  }
+
+  GraphOp graph;
+  TraceMode mode;
+  InstanceGraph g;
+  SmallVector<SmallVector<unsigned>> children;
+  SmallVector<unsigned> parameters, outputs;
+  SmallVector<std::optional<unsigned>> feedbackText;
+};
+
+struct WfExtractTracePass
+    : mlir::loom::wf::impl::WfExtractTraceBase<WfExtractTracePass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    std::optional<TraceMode> traceMode =
+        llvm::StringSwitch<std::optional<TraceMode>>(mode)
+            .Case("full", TraceMode::Full)
+            .Case("trace-compat", TraceMode::TraceCompat)
+            .Default(std::nullopt);
+    if (!traceMode) {
+      getOperation().emitError() << "wf-extract-trace: unknown mode '" << mode
+                                 << "' (expected full or trace-compat)";
+      return signalPassFailure();
+    }
+    llvm::json::Object result;
+    for (auto graph : getOperation().getOps<GraphOp>()) {
+      Extraction extraction(graph, *traceMode, params);
+      if (extraction.hasOutputs())
+        result[graph.getSymName()] = extraction.run();
+    }
+    std::string error;
+    std::unique_ptr<llvm::ToolOutputFile> file =
+        openOutputFile(outputFile, &error);
+    if (!file) {
+      getOperation().emitError() << "wf-extract-trace: " << error;
+      return signalPassFailure();
+    }
+    file->os() << llvm::formatv("{0:2}", llvm::json::Value(std::move(result)))
+               << "\n";
+    file->keep();
+    markAllAnalysesPreserved();
+  }
+};
+
+} // namespace

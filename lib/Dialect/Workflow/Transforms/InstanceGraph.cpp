@@ -1,0 +1,167 @@
+//===- InstanceGraph.cpp - The Trace instance graph of a wf.graph ---------===//
+
+#include "loom/Dialect/Workflow/Transforms/InstanceGraph.h"
+#include "loom/Dialect/Workflow/Transforms/TraceIds.h"
+
+using namespace mlir;
+using namespace mlir::loom::wf;
+
+std::string mlir::loom::wf::pyName(StringRef id) {
+  std::string name;
+  for (char c : id) {
+    if (c == ':')
+      continue;
+    name += (c == '/' || c == '[' || c == ']') ? '_' : c;
+  }
+  return name;
+}
+
+std::optional<unsigned> InstanceGraph::nodeOf(Operation *op) const {
+  auto it = opNodes.find(op);
+  if (it == opNodes.end())
+    return std::nullopt;
+  return it->second;
+}
+
+std::optional<unsigned> InstanceGraph::nodeOf(Value v) const {
+  if (auto arg = dyn_cast<BlockArgument>(v)) {
+    Operation *owner = arg.getOwner()->getParentOp();
+    if (owner == graph)
+      return arg.getArgNumber();
+    // A body argument stands for the operand it iterates over (a map's
+    // list, a while's state, a catch's failed input); a replicate's index
+    // is a literal.
+    if (owner->getNumOperands() == 0)
+      return std::nullopt;
+    return nodeOf(owner->getOperand(
+        std::min<unsigned>(arg.getArgNumber(), owner->getNumOperands() - 1)));
+  }
+  Operation *def = v.getDefiningOp();
+  if (auto get = dyn_cast<ParamGetOp>(def))
+    return paramNodes.lookup(get.getParamAttr().getAttr());
+  if (auto catchOp = dyn_cast<CatchOp>(def))
+    return nodeOf(catchOp.getInput());
+  return nodeOf(def);
+}
+
+/// The name input `i` of `op` binds: its definition's `arg_names`, else
+/// the op's `wf.operand_names`, else `arg<i>`.
+static std::string inputName(TraceNodeOpInterface node, unsigned i) {
+  ArrayAttr names;
+  if (FlatSymbolRefAttr callee = node.getCalleeSymbol())
+    if (Operation *def = SymbolTable::lookupNearestSymbolFrom(node, callee))
+      names = def->getAttrOfType<ArrayAttr>("arg_names");
+  if (!names)
+    names = node->getAttrOfType<ArrayAttr>("wf.operand_names");
+  if (names && i < names.size())
+    if (auto name = dyn_cast<StringAttr>(names[i]))
+      return name.str();
+  return "arg" + std::to_string(i);
+}
+
+InstanceGraph InstanceGraph::build(GraphOp graph, TraceMode mode) {
+  InstanceGraph g;
+  g.graph = graph;
+  TraceIds ids = TraceIds::of(graph);
+  for (auto [i, id] : llvm::enumerate(ids.arguments)) {
+    InstanceNode node;
+    node.id = id;
+    auto name = graph.getArgAttrOfType<StringAttr>(i, "wf.name");
+    node.base = name ? name.str() : "arg" + std::to_string(i);
+    node.type = graph.getArgument(i).getType();
+    g.nodes.push_back(std::move(node));
+  }
+  graph.getBody().walk<WalkOrder::PreOrder>([&](Operation *op) {
+    for (FlatSymbolRefAttr symbol : referencedParams(op)) {
+      if (g.paramNodes.count(symbol.getAttr()))
+        continue;
+      InstanceNode node;
+      node.id = ids.params.lookup(symbol.getAttr());
+      node.base = symbol.getValue().str();
+      node.param = SymbolTable::lookupNearestSymbolFrom<ParamOp>(graph, symbol);
+      node.type = node.param ? node.param.getType() : Type();
+      g.paramNodes[symbol.getAttr()] = g.nodes.size();
+      g.nodes.push_back(std::move(node));
+    }
+    auto traceNode = dyn_cast<TraceNodeOpInterface>(op);
+    if (!traceNode)
+      return;
+    InstanceNode node;
+    node.id = ids.nodes.lookup(op);
+    auto name = op->getAttrOfType<StringAttr>("wf.name");
+    node.base = name ? name.str() : traceNode.getTraceBase().str();
+    node.op = op;
+    node.type = op->getNumResults() ? op->getResult(0).getType() : Type();
+    g.opNodes[op] = g.nodes.size();
+    g.nodes.push_back(std::move(node));
+  });
+
+  // Parents, once every node exists (a structured node's parents are in
+  // its bodies, after it in pre-order).
+  for (InstanceNode &node : g.nodes) {
+    if (!node.op)
+      continue;
+    auto traceNode = cast<TraceNodeOpInterface>(node.op);
+    auto addParent = [&](Value v, std::string name) {
+      std::optional<unsigned> parent = g.nodeOf(v);
+      bool token = isa<TokenType>(v.getType());
+      if (!parent || (token && mode == TraceMode::TraceCompat))
+        return;
+      node.parents.push_back(*parent);
+      node.inputNames.push_back(std::move(name));
+      node.tokenEdges.push_back(token);
+    };
+    bool structured = node.op->getNumRegions() && !isa<ComputeOp>(node.op);
+    if (structured) {
+      // The iterations' (branches') yielded values; in full mode also the
+      // conditions that chose them.
+      if (mode == TraceMode::Full)
+        for (Value operand : node.op->getOperands())
+          if (operand.getType().isInteger(1))
+            addParent(operand, "condition");
+      for (Region &region : node.op->getRegions())
+        for (Block &block : region) {
+          Operation *terminator = block.getTerminator();
+          for (auto [i, v] : llvm::enumerate(terminator->getOperands()))
+            if (mode == TraceMode::Full || !v.getType().isInteger(1) ||
+                !isa<ConditionOp>(terminator) || i != 0)
+              addParent(v, "arg" + std::to_string(i));
+        }
+    } else {
+      for (auto [i, operand] : llvm::enumerate(node.op->getOperands()))
+        addParent(operand, isa<TokenType>(operand.getType())
+                               ? std::string("after")
+                               : inputName(traceNode, i));
+    }
+    for (FlatSymbolRefAttr symbol : referencedParams(node.op)) {
+      unsigned parent = g.paramNodes.lookup(symbol.getAttr());
+      node.parents.push_back(parent);
+      node.inputNames.push_back(symbol.getValue().str());
+      node.tokenEdges.push_back(false);
+    }
+  }
+
+  // Levels in a topological order (Kahn): parents may follow in source
+  // order.
+  SmallVector<SmallVector<unsigned>> children(g.nodes.size());
+  SmallVector<unsigned> pending(g.nodes.size());
+  for (auto [i, node] : llvm::enumerate(g.nodes)) {
+    pending[i] = node.parents.size();
+    for (unsigned parent : node.parents)
+      children[parent].push_back(i);
+  }
+  SmallVector<unsigned> ready;
+  for (unsigned i = 0; i < g.nodes.size(); ++i)
+    if (!pending[i])
+      ready.push_back(i);
+  while (!ready.empty()) {
+    unsigned i = ready.pop_back_val();
+    for (unsigned child : children[i]) {
+      g.nodes[child].level =
+          std::max(g.nodes[child].level, g.nodes[i].level + 1);
+      if (--pending[child] == 0)
+        ready.push_back(child);
+    }
+  }
+  return g;
+}

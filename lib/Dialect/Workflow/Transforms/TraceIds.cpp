@@ -1,0 +1,71 @@
+//===- TraceIds.cpp - The Trace ids of a workflow graph -------------------===//
+
+#include "loom/Dialect/Workflow/Transforms/TraceIds.h"
+
+#include "llvm/ADT/StringMap.h"
+
+using namespace mlir;
+using namespace mlir::loom::wf;
+
+SmallVector<FlatSymbolRefAttr> mlir::loom::wf::referencedParams(Operation *op) {
+  SmallVector<FlatSymbolRefAttr> params;
+  if (auto get = dyn_cast<ParamGetOp>(op))
+    params.push_back(get.getParamAttr());
+  op->getAttrDictionary().walk([&](Attribute attr) {
+    if (auto seg = dyn_cast<SegAttr>(attr); seg && seg.getParam())
+      params.push_back(seg.getParam());
+    else if (auto ref = dyn_cast<ParamRefAttr>(attr))
+      params.push_back(ref.getParam());
+  });
+  return params;
+}
+
+TraceIds TraceIds::compute(GraphOp graph) {
+  TraceIds ids;
+  llvm::StringMap<int64_t> counters;
+  auto next = [&](StringRef base) {
+    return (base + ":" + Twine(counters[base]++)).str();
+  };
+  for (unsigned i = 0, e = graph.getNumArguments(); i < e; ++i) {
+    auto name = graph.getArgAttrOfType<StringAttr>(i, "wf.name");
+    ids.arguments.push_back(
+        next(name ? name.getValue().str() : "arg" + std::to_string(i)));
+  }
+  graph.getBody().walk<WalkOrder::PreOrder>([&](Operation *op) {
+    // A parameter is numbered where it is first referenced, before the op
+    // that reads it (its parent in the trace).
+    for (FlatSymbolRefAttr param : referencedParams(op))
+      if (!ids.params.count(param.getAttr()))
+        ids.params[param.getAttr()] = next(param.getValue());
+    auto node = dyn_cast<TraceNodeOpInterface>(op);
+    if (!node)
+      return;
+    auto name = op->getAttrOfType<StringAttr>("wf.name");
+    ids.nodes[op] = next(name ? name.getValue() : node.getTraceBase());
+  });
+  return ids;
+}
+
+FailureOr<TraceIds> TraceIds::read(GraphOp graph) {
+  auto params = graph->getAttrOfType<DictionaryAttr>("wf.params");
+  if (!params)
+    return failure();
+  TraceIds ids;
+  for (unsigned i = 0, e = graph.getNumArguments(); i < e; ++i) {
+    auto id = graph.getArgAttrOfType<StringAttr>(i, "wf.id");
+    ids.arguments.push_back(id ? id.str() : "arg" + std::to_string(i));
+  }
+  for (NamedAttribute param : params)
+    if (auto id = dyn_cast<StringAttr>(param.getValue()))
+      ids.params[param.getName()] = id.str();
+  graph.getBody().walk([&](TraceNodeOpInterface node) {
+    if (auto id = node->getAttrOfType<StringAttr>("wf.id"))
+      ids.nodes[node] = id.str();
+  });
+  return ids;
+}
+
+TraceIds TraceIds::of(GraphOp graph) {
+  FailureOr<TraceIds> assigned = read(graph);
+  return succeeded(assigned) ? std::move(*assigned) : compute(graph);
+}
