@@ -371,6 +371,10 @@ StringRef CallOp::getTraceBase() { return getCallee(); }
 FlatSymbolRefAttr ToolOp::getCalleeSymbol() { return getToolAttr(); }
 FlatSymbolRefAttr CodeOp::getCalleeSymbol() { return getCalleeAttr(); }
 FlatSymbolRefAttr CallOp::getCalleeSymbol() { return getCalleeAttr(); }
+// The verifier ties a tool's token to its def's effects.
+bool ToolOp::hasExternalEffects() { return static_cast<bool>(getAfter()); }
+// A callee may call effectful tools; until wf-inline, a call stays.
+bool CallOp::hasExternalEffects() { return true; }
 
 LogicalResult ToolOp::verifySymbolUses(SymbolTableCollection &symbols) {
   FailureOr<ToolDefOp> def =

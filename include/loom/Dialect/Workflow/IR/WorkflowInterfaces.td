@@ -25,6 +25,12 @@ def Wf_TraceNodeOpInterface : OpInterface<"TraceNodeOpInterface"> {
       }],
       "::mlir::FlatSymbolRefAttr", "getCalleeSymbol", (ins), "",
       "return {};">,
+    InterfaceMethod<[{
+        Whether running the node changes the world (a `write` or `external`
+        tool, a call of a graph that may): such nodes are never removed or
+        merged, whatever reads their results.
+      }],
+      "bool", "hasExternalEffects", (ins), "", "return false;">,
   ];
 }
 

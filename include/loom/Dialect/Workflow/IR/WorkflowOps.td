@@ -260,7 +260,8 @@ def Wf_LlmOp : Wf_Op<"llm", [Wf_TraceNodeOpInterface, Wf_NodeEffects,
 }
 
 def Wf_ToolOp : Wf_Op<"tool", [DeclareOpInterfaceMethods<Wf_TraceNodeOpInterface,
-                              ["getTraceBase", "getCalleeSymbol"]>,
+                              ["getTraceBase", "getCalleeSymbol",
+                               "hasExternalEffects"]>,
     Wf_NodeEffects, AttrSizedOperandSegments,
     DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
   let summary = "call an external tool";
@@ -488,7 +489,8 @@ def Wf_CheckpointOp : Wf_Op<"checkpoint", [Wf_NodeEffects,
 }
 
 def Wf_CallOp : Wf_Op<"call", [DeclareOpInterfaceMethods<Wf_TraceNodeOpInterface,
-                              ["getTraceBase", "getCalleeSymbol"]>,
+                              ["getTraceBase", "getCalleeSymbol",
+                               "hasExternalEffects"]>,
     Wf_NodeEffects,
     DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
   let summary = "call a sub-graph";

@@ -25,6 +25,31 @@ def WfAssignIds : Pass<"wf-assign-ids", "::mlir::ModuleOp"> {
   }];
 }
 
+def WfDce : Pass<"wf-dce", "::mlir::ModuleOp"> {
+  let summary = "Remove workflow nodes that reach no output";
+  let description = [{
+    wf.md §6 #4. Removes every node whose value reaches no `wf.return`,
+    `wf.feedback` or `wf.checkpoint` — constants, parameter reads,
+    templates, LLM calls, code and tensor nodes, pure and read tools,
+    catches, and structured nodes (with their bodies) — innermost and last
+    first, so chains of dead nodes go at once. Nodes with external effects
+    (`write`/`external` tools, which order through tokens, and `wf.call`
+    until `wf-inline`) are never removed, nor is a structured node whose
+    body holds one. Upstream DCE cannot do this: every node op carries an
+    effect on Loom's node resource so that upstream passes leave workflow
+    nodes alone (wf.md §1 rule 2).
+
+    Afterwards, a warning at each trainable `wf.param` that no graph reads
+    any more (or never read): it would get no trace graph and no
+    `#Variables` entry, so an optimizer could never change it (wf.md §10
+    C5). With `strict-params` the warning is an error and the pass fails.
+  }];
+  let options = [
+    Option<"strictParams", "strict-params", "bool", /*default=*/"false",
+           "Make a trainable parameter without influence an error">,
+  ];
+}
+
 def WfExtractTrace : Pass<"wf-extract-trace", "::mlir::ModuleOp"> {
   let summary = "Extract the Trace subgraphs and OptoPrime problem as JSON";
   let description = [{
