@@ -375,6 +375,15 @@ FlatSymbolRefAttr CallOp::getCalleeSymbol() { return getCalleeAttr(); }
 bool ToolOp::hasExternalEffects() { return static_cast<bool>(getAfter()); }
 // A callee may call effectful tools; until wf-inline, a call stays.
 bool CallOp::hasExternalEffects() { return true; }
+bool CallOp::isDeterministic() { return false; }
+// Iteration i samples with seed_base + i, but the body decides whether
+// that makes the samples reproducible: never merged.
+bool ReplicateOp::isDeterministic() { return false; }
+bool ToolOp::isDeterministic() {
+  auto def =
+      SymbolTable::lookupNearestSymbolFrom<ToolDefOp>(*this, getToolAttr());
+  return def && def.getDeterministic() && !getAfter();
+}
 
 LogicalResult ToolOp::verifySymbolUses(SymbolTableCollection &symbols) {
   FailureOr<ToolDefOp> def =

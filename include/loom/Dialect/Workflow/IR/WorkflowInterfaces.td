@@ -31,6 +31,13 @@ def Wf_TraceNodeOpInterface : OpInterface<"TraceNodeOpInterface"> {
         merged, whatever reads their results.
       }],
       "bool", "hasExternalEffects", (ins), "", "return false;">,
+    InterfaceMethod<[{
+        Whether equal inputs give an equal value (wf.md §1 rule 3): false
+        for sampled LLM calls (temperature > 0 without a seed), tools whose
+        def does not say `deterministic`, replicated samples and calls.
+        Only deterministic nodes are merged or memoized.
+      }],
+      "bool", "isDeterministic", (ins), "", "return true;">,
   ];
 }
 

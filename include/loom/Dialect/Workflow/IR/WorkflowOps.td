@@ -226,7 +226,8 @@ def Wf_FormatOp : Wf_Op<"format", [Wf_TraceNodeOpInterface, Wf_NodeEffects,
   let hasVerifier = 1;
 }
 
-def Wf_LlmOp : Wf_Op<"llm", [Wf_TraceNodeOpInterface, Wf_NodeEffects,
+def Wf_LlmOp : Wf_Op<"llm", [DeclareOpInterfaceMethods<Wf_TraceNodeOpInterface,
+                              ["isDeterministic"]>, Wf_NodeEffects,
     DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
   let summary = "one LLM completion";
   let description = [{
@@ -253,15 +254,11 @@ def Wf_LlmOp : Wf_Op<"llm", [Wf_TraceNodeOpInterface, Wf_NodeEffects,
     $model $segments `(` $args `)` attr-dict `:` functional-type($args, $result)
   }];
   let hasVerifier = 1;
-  let extraClassDeclaration = [{
-    /// Temperature 0 or a seed: the same prompt gives the same text.
-    bool isDeterministic();
-  }];
 }
 
 def Wf_ToolOp : Wf_Op<"tool", [DeclareOpInterfaceMethods<Wf_TraceNodeOpInterface,
                               ["getTraceBase", "getCalleeSymbol",
-                               "hasExternalEffects"]>,
+                               "hasExternalEffects", "isDeterministic"]>,
     Wf_NodeEffects, AttrSizedOperandSegments,
     DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
   let summary = "call an external tool";
@@ -369,7 +366,8 @@ def Wf_MapOp : Wf_Op<"map", [Wf_TraceNodeOpInterface, Wf_NodeEffects]> {
   let hasRegionVerifier = 1;
 }
 
-def Wf_ReplicateOp : Wf_Op<"replicate", [Wf_TraceNodeOpInterface, Wf_NodeEffects]> {
+def Wf_ReplicateOp : Wf_Op<"replicate", [DeclareOpInterfaceMethods<Wf_TraceNodeOpInterface,
+                              ["isDeterministic"]>, Wf_NodeEffects]> {
   let summary = "n samples of a sub-graph (SGLang fork)";
   let description = [{
     Iteration i receives i : i64 and samples with seed `seed_base + i`.
@@ -490,7 +488,7 @@ def Wf_CheckpointOp : Wf_Op<"checkpoint", [Wf_NodeEffects,
 
 def Wf_CallOp : Wf_Op<"call", [DeclareOpInterfaceMethods<Wf_TraceNodeOpInterface,
                               ["getTraceBase", "getCalleeSymbol",
-                               "hasExternalEffects"]>,
+                               "hasExternalEffects", "isDeterministic"]>,
     Wf_NodeEffects,
     DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
   let summary = "call a sub-graph";

@@ -50,6 +50,23 @@ def WfDce : Pass<"wf-dce", "::mlir::ModuleOp"> {
   ];
 }
 
+def WfCse : Pass<"wf-cse", "::mlir::ModuleOp"> {
+  let summary = "Merge identical deterministic workflow nodes";
+  let description = [{
+    wf.md §6 #5. Two nodes merge when they are the same op with the same
+    operands, attributes (template, model, sampling attributes, seed, …;
+    the discardable `wf.id`, `wf.name`, `wf.origin` and `wf.sched` aside)
+    and result types, the earlier one dominates the later one (same block
+    or an enclosing one), and the node is deterministic
+    (`TraceNodeOpInterface::isDeterministic`: an LLM call at temperature 0
+    or with a seed, a tool whose def says `deterministic`; never a sample
+    or a call) without external effects. The kept node's `wf.origin` lists
+    the source ids of both (their own origins, else their `wf.id`s), so
+    traces still name every source node (wf.md §7.5). Structured nodes are
+    not merged.
+  }];
+}
+
 def WfExtractTrace : Pass<"wf-extract-trace", "::mlir::ModuleOp"> {
   let summary = "Extract the Trace subgraphs and OptoPrime problem as JSON";
   let description = [{
