@@ -67,6 +67,22 @@ def WfCse : Pass<"wf-cse", "::mlir::ModuleOp"> {
   }];
 }
 
+def WfDeduceObjectives : Pass<"wf-deduce-objectives", "::mlir::ModuleOp"> {
+  let summary = "Give every node Parrot's latency or throughput objective";
+  let description = [{
+    wf.md §6 #6, Parrot's rule. The values a graph returns get the graph's
+    `objective` (latency when it has none); going backwards, a node is
+    `latency` if any node reading it is, else `throughput` (a node nothing
+    reads takes the graph's objective). Task groups, whose members are
+    batched for throughput because only the last member's end matters:
+    the LLM calls of every `wf.map` / `wf.replicate` body, and two or more
+    mutually independent LLM calls read by one node (a join, a template,
+    another call). Members get `throughput` and `wf.group = g` (one group
+    per map/replicate or consumer, numbered in source order); everything
+    else gets `wf.objective` only. Exactly one objective per node.
+  }];
+}
+
 def WfExtractTrace : Pass<"wf-extract-trace", "::mlir::ModuleOp"> {
   let summary = "Extract the Trace subgraphs and OptoPrime problem as JSON";
   let description = [{
