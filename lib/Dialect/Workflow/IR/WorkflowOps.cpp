@@ -365,6 +365,8 @@ LogicalResult LlmOp::verifySymbolUses(SymbolTableCollection &symbols) {
   return success();
 }
 
+OpFoldResult ConstOp::fold(FoldAdaptor) { return getValue(); }
+
 StringRef ToolOp::getTraceBase() { return getTool(); }
 StringRef CodeOp::getTraceBase() { return getCallee(); }
 StringRef CallOp::getTraceBase() { return getCallee(); }

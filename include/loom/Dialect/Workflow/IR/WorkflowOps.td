@@ -194,6 +194,9 @@ def Wf_ConstOp : Wf_Op<"const", [Wf_TraceNodeOpInterface, Pure, ConstantLike,
   let arguments = (ins TypedAttrInterface:$value);
   let results = (outs Wf_DataType:$result);
   let assemblyFormat = "attr-dict $value";
+  // ConstantLike ops must fold to their value: the greedy rewriter keys
+  // its constant deduplication on it.
+  let hasFolder = 1;
   let hasVerifier = 1;
 }
 

@@ -50,6 +50,20 @@ def WfDce : Pass<"wf-dce", "::mlir::ModuleOp"> {
   ];
 }
 
+def WfCanonicalize : Pass<"wf-canonicalize", "::mlir::ModuleOp"> {
+  let summary = "Fold constants into templates and branches on constants";
+  let description = [{
+    wf.md §6 #3, values unchanged. A `wf.format` or `wf.llm` operand that
+    is a text `wf.const` becomes a `#wf.seg<text>` segment of the template
+    (the operand goes and later segment indices shift), adjacent text
+    segments merge, and a `wf.format` left with text alone becomes a
+    `wf.const` — so static prompt prefixes are visible to prefix sharing.
+    A `wf.if` on a constant condition becomes its taken branch. Constants
+    nobody reads any more are erased. (There are no list constants, so
+    `wf.join` has nothing to fold yet.)
+  }];
+}
+
 def WfCse : Pass<"wf-cse", "::mlir::ModuleOp"> {
   let summary = "Merge identical deterministic workflow nodes";
   let description = [{
