@@ -69,3 +69,16 @@ wf.graph @regions(%doc: !wf.text, %flag: i1, %t0: !wf.token) -> !wf.list<!wf.tex
   }
   wf.return %parts : !wf.list<!wf.text>
 }
+
+// -----
+
+// A trainable code parameter is read by the code nodes whose definition
+// it is the source of: no warning while such a node lives.
+// CHECK-LABEL: wf.graph @trained_code
+// CHECK: wf.code @parse
+wf.param @parser : !wf.text = "def parse(x): return x" {kind = #wf.param_kind<code>, lang = "python", trainable}
+wf.code_def @parse : (!wf.text) -> !wf.text {source = @parser}
+wf.graph @trained_code(%q: !wf.text) -> !wf.text {
+  %r = wf.code @parse(%q) : (!wf.text) -> !wf.text
+  wf.return %r : !wf.text
+}

@@ -173,3 +173,25 @@ wf.graph @ordered(%q: !wf.text, %t0: !wf.token) -> !wf.text {
   wf.feedback %r : !wf.text
   wf.return %r : !wf.text
 }
+
+// -----
+
+// A code node whose definition's source is a trainable code parameter has
+// that parameter as a parent (after its data operands), named by its
+// symbol; the code parameter is a variable with its source as value.
+// COMPAT-LABEL: "trained_code": {
+// FULL-LABEL: "trained_code": {
+// FULL: "influence": {
+// FULL-NEXT: "parse:0": [
+// FULL-NEXT: "parser:0"
+// FULL: "code": [
+// FULL-NEXT: "parse0 = parse(text=q0, parser=parser0)"
+// FULL: "variables": [
+// FULL-NEXT: "(str) parser0=def parse(x): return x"
+wf.param @parser : !wf.text = "def parse(x): return x" {kind = #wf.param_kind<code>, lang = "python", trainable}
+wf.code_def @parse : (!wf.text) -> !wf.text {source = @parser, arg_names = ["text"]}
+wf.graph @trained_code(%q: !wf.text {wf.name = "q"}) -> !wf.text {
+  %r = wf.code @parse(%q) : (!wf.text) -> !wf.text
+  wf.feedback %r : !wf.text
+  wf.return %r : !wf.text
+}

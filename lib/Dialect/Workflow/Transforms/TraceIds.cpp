@@ -17,6 +17,13 @@ SmallVector<FlatSymbolRefAttr> mlir::loom::wf::referencedParams(Operation *op) {
     else if (auto ref = dyn_cast<ParamRefAttr>(attr))
       params.push_back(ref.getParam());
   });
+  // A code node whose definition's source is a `code` parameter reads it.
+  if (auto node = dyn_cast<TraceNodeOpInterface>(op))
+    if (FlatSymbolRefAttr callee = node.getCalleeSymbol())
+      if (auto def =
+              SymbolTable::lookupNearestSymbolFrom<CodeDefOp>(op, callee))
+        if (FlatSymbolRefAttr source = def.getSourceAttr())
+          params.push_back(source);
   return params;
 }
 

@@ -30,7 +30,8 @@ struct TraceIds {
 };
 
 /// The parameters `op` references, in attribute order: a `wf.param.get`'s
-/// symbol, `#wf.seg<param @p>` segments and `#wf.param_ref<@p>` values.
+/// symbol, `#wf.seg<param @p>` segments and `#wf.param_ref<@p>` values,
+/// then the `source` code parameter of the definition a code node calls.
 SmallVector<FlatSymbolRefAttr> referencedParams(Operation *op);
 
 } // namespace mlir::loom::wf
