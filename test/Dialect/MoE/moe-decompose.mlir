@@ -120,11 +120,13 @@ func.func @lowbit_swiglu(%x: tensor<?x64xf32>, %wr: tensor<2x64xf32>, %a1: !w1, 
 // -----
 
 // Pre-score: the first GEMM's rows are scaled by their slot's weight
-// (gathered through the row map) before the activation; combine then has
-// no weights.
+// (read through the row map, as moe-fuse's row scale) before the
+// activation; combine then has no weights.
 // CHECK-LABEL: func @lowbit_prescore
-// CHECK: %[[W:.*]] = tensor.collapse_shape %{{.*}} {{\[}}[0, 1]] : tensor<?x2xf32> into tensor<?xf32>
-// CHECK: %[[RW:.*]] = lut.gather_rows %[[W]][%{{.*}}] : tensor<?xf32>, tensor<?xi32> -> tensor<?xf32>
+// CHECK: %{{.*}}, %[[W:.*]] = moe.topk
+// CHECK: %{{.*}}, %{{.*}}, %{{.*}}, %[[ROWS:.*]], %{{.*}} = moe.assign
+// CHECK: %[[RW:.*]] = linalg.generic {{.*}} ins(%[[ROWS]] : tensor<?xi32>) outs(%{{.*}} : tensor<?xf32>)
+// CHECK: tensor.extract %[[W]]
 // CHECK: %[[Z:.*]] = lut.mpgemm
 // CHECK: %[[S:.*]] = tensor.extract_slice %[[RW]]
 // CHECK: linalg.generic {{.*}} ins(%[[Z]], %[[S]] : tensor<?x32xf32>, tensor<?xf32>)

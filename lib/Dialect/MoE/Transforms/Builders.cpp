@@ -277,3 +277,60 @@ Value mlir::loom::moe::buildRouterScores(ImplicitLocOpBuilder &b, Value logits,
         return arith::DivFOp::create(nb, l, args[0], args[1]).getResult();
       });
 }
+
+/// A 1-D linalg.generic over assign's row map [R] (t * k + s, -1 for
+/// padding) whose body maps (slot id, valid) to one `elementType` value.
+static Value overRowMap(
+    ImplicitLocOpBuilder &b, Value rows, Type elementType,
+    function_ref<Value(ImplicitLocOpBuilder &, Value slot, Value valid)> body) {
+  Value count = tensor::DimOp::create(b, rows, 0);
+  Value init =
+      tensor::EmptyOp::create(b, ArrayRef<OpFoldResult>{count}, elementType);
+  AffineMap id = b.getMultiDimIdentityMap(1);
+  return linalg::GenericOp::create(
+             b, init.getType(), rows, init, ArrayRef<AffineMap>{id, id},
+             utils::IteratorType::parallel,
+             [&](OpBuilder &ob, Location loc, ValueRange args) {
+               ImplicitLocOpBuilder nb(loc, ob);
+               Value zero =
+                   arith::ConstantOp::create(nb, nb.getI32IntegerAttr(0));
+               Value valid = arith::CmpIOp::create(
+                   nb, arith::CmpIPredicate::sge, args[0], zero);
+               linalg::YieldOp::create(nb, body(nb, args[0], valid));
+             })
+      .getResult(0);
+}
+
+Value mlir::loom::moe::buildRowTokens(ImplicitLocOpBuilder &b, Value rows,
+                                      int64_t k) {
+  return overRowMap(
+      b, rows, b.getI32Type(),
+      [&](ImplicitLocOpBuilder &nb, Value slot, Value valid) -> Value {
+        Value token = arith::DivSIOp::create(
+            nb, slot, arith::ConstantOp::create(nb, nb.getI32IntegerAttr(k)));
+        return arith::SelectOp::create(
+            nb, valid, token,
+            arith::ConstantOp::create(nb, nb.getI32IntegerAttr(-1)));
+      });
+}
+
+Value mlir::loom::moe::buildRowWeights(ImplicitLocOpBuilder &b, Value rows,
+                                       Value weights, int64_t k) {
+  return overRowMap(
+      b, rows, b.getF32Type(),
+      [&](ImplicitLocOpBuilder &nb, Value slot, Value valid) -> Value {
+        Value kConst = arith::ConstantOp::create(nb, nb.getI32IntegerAttr(k));
+        Value zero = arith::ConstantOp::create(nb, nb.getI32IntegerAttr(0));
+        Value safe = arith::SelectOp::create(nb, valid, slot, zero);
+        auto index = [&](Value v) -> Value {
+          return arith::IndexCastOp::create(nb, nb.getIndexType(), v);
+        };
+        Value w = tensor::ExtractOp::create(
+            nb, weights,
+            ValueRange{index(arith::DivSIOp::create(nb, safe, kConst)),
+                       index(arith::RemSIOp::create(nb, safe, kConst))});
+        return arith::SelectOp::create(
+            nb, valid, w,
+            arith::ConstantOp::create(nb, nb.getF32FloatAttr(0.0)));
+      });
+}

@@ -143,32 +143,6 @@ Value denseExperts(ImplicitLocOpBuilder &b, LayerOp op, Value ids,
   return tensor::CastOp::create(b, op.getResult().getType(), y);
 }
 
-/// out[r] = rows[r] / k, the token of row r (-1 for a padding row).
-Value rowTokens(ImplicitLocOpBuilder &b, Value rows, int64_t k) {
-  Type i32 = b.getI32Type();
-  Value init = tensor::EmptyOp::create(
-      b, ArrayRef<OpFoldResult>{tensor::getMixedSize(b, b.getLoc(), rows, 0)},
-      i32);
-  AffineMap id = b.getMultiDimIdentityMap(1);
-  return linalg::GenericOp::create(
-             b, rows.getType(), rows, init, ArrayRef<AffineMap>{id, id},
-             utils::IteratorType::parallel,
-             [&](OpBuilder &nb, Location l, ValueRange args) {
-               Value zero = arith::ConstantIntOp::create(nb, l, i32, 0);
-               Value token = arith::DivSIOp::create(
-                   nb, l, args[0], arith::ConstantIntOp::create(nb, l, i32, k));
-               Value padding = arith::CmpIOp::create(
-                   nb, l, arith::CmpIPredicate::slt, args[0], zero);
-               linalg::YieldOp::create(
-                   nb, l,
-                   arith::SelectOp::create(
-                       nb, l, padding,
-                       arith::ConstantIntOp::create(nb, l, i32, -1), token)
-                       .getResult());
-             })
-      .getResult(0);
-}
-
 /// `t[i]` of a 1-D i32 tensor, as an index.
 Value extractIndex(ImplicitLocOpBuilder &b, Value t, Value i) {
   return arith::IndexCastOp::create(b, b.getIndexType(),
@@ -195,15 +169,8 @@ Value lowBitExperts(ImplicitLocOpBuilder &b, LayerOp op, AssignOp assign,
   bool pre = op.getScoreAt() == ScoreAt::Pre;
 
   Value rows = assign.getRows(), offsets = assign.getOffsets();
-  Value tokens = rowTokens(b, rows, k);
-  Value rowWeights;
-  if (pre) {
-    // weights[t, s] at row t * k + s.
-    auto flat = RankedTensorType::get({kDyn}, b.getF32Type());
-    Value slots = tensor::CollapseShapeOp::create(
-        b, flat, weights, ArrayRef<ReassociationIndices>{{0, 1}});
-    rowWeights = lut::GatherRowsOp::create(b, flat, slots, rows);
-  }
+  Value tokens = buildRowTokens(b, rows, k);
+  Value rowWeights = pre ? buildRowWeights(b, rows, weights, k) : Value();
   Value total =
       extractIndex(b, offsets, arith::ConstantIndexOp::create(b, experts));
   Value buffer = tensor::EmptyOp::create(

@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "loom/Dialect/MoE/Transforms/Builders.h"
 #include "loom/Dialect/MoE/Transforms/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -23,65 +24,6 @@ using namespace mlir;
 using namespace mlir::loom::moe;
 
 namespace {
-
-/// A 1-D linalg.generic over assign's row map [R] (t * k + s, -1 for
-/// padding) whose body maps (slot id, valid) to one `elementType` value.
-Value overRowMap(
-    ImplicitLocOpBuilder &b, Value rows, Type elementType,
-    function_ref<Value(ImplicitLocOpBuilder &, Value slot, Value valid)> body) {
-  Value count = tensor::DimOp::create(b, rows, 0);
-  Value init =
-      tensor::EmptyOp::create(b, ArrayRef<OpFoldResult>{count}, elementType);
-  AffineMap id = b.getMultiDimIdentityMap(1);
-  return linalg::GenericOp::create(
-             b, init.getType(), rows, init, ArrayRef<AffineMap>{id, id},
-             utils::IteratorType::parallel,
-             [&](OpBuilder &ob, Location loc, ValueRange args) {
-               ImplicitLocOpBuilder nb(loc, ob);
-               Value zero =
-                   arith::ConstantOp::create(nb, nb.getI32IntegerAttr(0));
-               Value valid = arith::CmpIOp::create(
-                   nb, arith::CmpIPredicate::sge, args[0], zero);
-               linalg::YieldOp::create(nb, body(nb, args[0], valid));
-             })
-      .getResult(0);
-}
-
-/// The token of each dispatched row: slot / k, -1 for padding.
-Value rowTokens(ImplicitLocOpBuilder &b, AssignOp assign, int64_t k) {
-  return overRowMap(
-      b, assign.getRows(), b.getI32Type(),
-      [&](ImplicitLocOpBuilder &nb, Value slot, Value valid) -> Value {
-        Value token = arith::DivSIOp::create(
-            nb, slot, arith::ConstantOp::create(nb, nb.getI32IntegerAttr(k)));
-        return arith::SelectOp::create(
-            nb, valid, token,
-            arith::ConstantOp::create(nb, nb.getI32IntegerAttr(-1)));
-      });
-}
-
-/// The combine weight of each dispatched row: weights[slot / k, slot % k],
-/// 0 for padding.
-Value rowWeights(ImplicitLocOpBuilder &b, AssignOp assign, Value weights,
-                 int64_t k) {
-  return overRowMap(
-      b, assign.getRows(), b.getF32Type(),
-      [&](ImplicitLocOpBuilder &nb, Value slot, Value valid) -> Value {
-        Value kConst = arith::ConstantOp::create(nb, nb.getI32IntegerAttr(k));
-        Value zero = arith::ConstantOp::create(nb, nb.getI32IntegerAttr(0));
-        Value safe = arith::SelectOp::create(nb, valid, slot, zero);
-        auto index = [&](Value v) -> Value {
-          return arith::IndexCastOp::create(nb, nb.getIndexType(), v);
-        };
-        Value w = tensor::ExtractOp::create(
-            nb, weights,
-            ValueRange{index(arith::DivSIOp::create(nb, safe, kConst)),
-                       index(arith::RemSIOp::create(nb, safe, kConst))});
-        return arith::SelectOp::create(
-            nb, valid, w,
-            arith::ConstantOp::create(nb, nb.getF32FloatAttr(0.0)));
-      });
-}
 
 /// The assign whose plan (ids, locations, offsets) a row move follows.
 AssignOp planOf(Value ids, Value locations, Value offsets) {
@@ -123,13 +65,15 @@ void fuseCombine(CombineOp combine) {
     init = tensor::CastOp::create(b, type, init);
   }
   int64_t k = slotsOf(assign);
-  Value weights = combine.getWeights()
-                      ? rowWeights(b, assign, combine.getWeights(), k)
-                      : Value();
+  Value weights =
+      combine.getWeights()
+          ? buildRowWeights(b, assign.getRows(), combine.getWeights(), k)
+          : Value();
   auto fused = GroupedMatmulOp::create(
       b, type, gemm.getInput(), gemm.getWeights(), gemm.getOffsets(),
       gemm.getCounts(), gemm.getBias(), weights, gemm.getGather(),
-      rowTokens(b, assign, k), init, gemm.getEpilogue(), gemm.getTileAttr());
+      buildRowTokens(b, assign.getRows(), k), init, gemm.getEpilogue(),
+      gemm.getTileAttr());
   combine.replaceAllUsesWith(fused.getResult());
   combine.erase();
   gemm.erase();
@@ -151,7 +95,7 @@ void fuseDispatch(DispatchOp dispatch) {
     auto fused = GroupedMatmulOp::create(
         b, gemm.getType(), dispatch.getX(), gemm.getWeights(),
         gemm.getOffsets(), gemm.getCounts(), gemm.getBias(), gemm.getRowScale(),
-        rowTokens(b, assign, slotsOf(assign)), gemm.getScatter(),
+        buildRowTokens(b, assign.getRows(), slotsOf(assign)), gemm.getScatter(),
         gemm.getInit(), gemm.getEpilogue(), gemm.getTileAttr());
     gemm.replaceAllUsesWith(fused.getResult());
     gemm.erase();

@@ -42,6 +42,13 @@ Value buildAllRowsMatmul(ImplicitLocOpBuilder &b, Value x, Value weight,
 Value buildExpertEpilogue(ImplicitLocOpBuilder &b, Value z, Value rowScale,
                           Value bias, FfnAttr ffn);
 
+/// Over moe.assign's row map `rows` [R] (t * k + s, -1 for padding): the
+/// token of each row (-1 for padding), and its slot's weight
+/// weights[t, s] of `weights` [T, k] (0 for padding).
+Value buildRowTokens(ImplicitLocOpBuilder &b, Value rows, int64_t k);
+Value buildRowWeights(ImplicitLocOpBuilder &b, Value rows, Value weights,
+                      int64_t k);
+
 /// The router's score function (moe.md §1.1) on f32 logits [T, E]: a
 /// max-subtracted softmax over E, or an elementwise sigmoid (linalg).
 Value buildRouterScores(ImplicitLocOpBuilder &b, Value logits, Scoring scoring);
