@@ -24,18 +24,9 @@ struct TensorExpertWeights
     return SmallVector<int64_t>(tensor.getShape());
   }
 
-  Value buildExpert(Type type, OpBuilder &b, Location loc, Value weights,
+  Value buildExpert(Type, OpBuilder &b, Location loc, Value weights,
                     int64_t expert) const {
-    auto tensor = cast<RankedTensorType>(type);
-    SmallVector<OpFoldResult> offsets(3, b.getIndexAttr(0)),
-        sizes = {b.getIndexAttr(1), b.getIndexAttr(tensor.getDimSize(1)),
-                 b.getIndexAttr(tensor.getDimSize(2))},
-        strides(3, b.getIndexAttr(1));
-    offsets[0] = b.getIndexAttr(expert);
-    auto matrix = RankedTensorType::get(tensor.getShape().drop_front(),
-                                        tensor.getElementType());
-    return tensor::ExtractSliceOp::create(b, loc, matrix, weights, offsets,
-                                          sizes, strides);
+    return buildLeadingSlice(b, loc, weights, expert);
   }
 };
 
@@ -57,6 +48,21 @@ struct LutExpertWeights
 };
 
 } // namespace
+
+Value mlir::loom::moe::buildLeadingSlice(OpBuilder &b, Location loc, Value t,
+                                         int64_t index) {
+  auto type = cast<RankedTensorType>(t.getType());
+  int64_t rank = type.getRank();
+  SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)),
+      sizes = tensor::getMixedSizes(b, loc, t),
+      strides(rank, b.getIndexAttr(1));
+  offsets[0] = b.getIndexAttr(index);
+  sizes[0] = b.getIndexAttr(1);
+  auto sliceType = RankedTensorType::get(type.getShape().drop_front(),
+                                         type.getElementType());
+  return tensor::ExtractSliceOp::create(b, loc, sliceType, t, offsets, sizes,
+                                        strides);
+}
 
 void MoEDialect::registerTensorExpertWeights() {
   RankedTensorType::attachInterface<TensorExpertWeights>(*getContext());

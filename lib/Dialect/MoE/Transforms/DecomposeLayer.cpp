@@ -38,21 +38,6 @@ TileAttr tileOf(LayerOp op) {
   return strategy ? strategy.getTile() : TileAttr();
 }
 
-/// `t[e]`: expert e's slice of a stacked [E, ...] operand.
-Value expertSlice(ImplicitLocOpBuilder &b, Value t, int64_t e) {
-  auto type = cast<RankedTensorType>(t.getType());
-  int64_t rank = type.getRank();
-  SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)),
-      sizes = tensor::getMixedSizes(b, b.getLoc(), t),
-      strides(rank, b.getIndexAttr(1));
-  offsets[0] = b.getIndexAttr(e);
-  sizes[0] = b.getIndexAttr(1);
-  auto sliceType = RankedTensorType::get(type.getShape().drop_front(),
-                                         type.getElementType());
-  return tensor::ExtractSliceOp::create(b, sliceType, t, offsets, sizes,
-                                        strides);
-}
-
 /// A one-expert grouped GEMM pair over every token: the shared expert.
 Value sharedExpert(ImplicitLocOpBuilder &b, LayerOp op) {
   Value x = op.getX();
@@ -127,9 +112,12 @@ Value denseExperts(ImplicitLocOpBuilder &b, LayerOp op, Value ids,
   int64_t experts = outShape[0], h = outShape[2];
   Value y = init;
   for (int64_t e = 0; e < experts; ++e) {
-    Value biasIn = op.getBiasIn() ? expertSlice(b, op.getBiasIn(), e) : Value();
-    Value biasOut =
-        op.getBiasOut() ? expertSlice(b, op.getBiasOut(), e) : Value();
+    Value biasIn = op.getBiasIn()
+                       ? buildLeadingSlice(b, b.getLoc(), op.getBiasIn(), e)
+                       : Value();
+    Value biasOut = op.getBiasOut()
+                        ? buildLeadingSlice(b, b.getLoc(), op.getBiasOut(), e)
+                        : Value();
     Value hidden =
         buildAllRowsMatmul(b, x, wIn.buildExpert(b, b.getLoc(), op.getWIn(), e),
                            tensorOf({kDyn, h}, elt), Value(),
@@ -197,7 +185,8 @@ Value lowBitExperts(ImplicitLocOpBuilder &b, LayerOp op, AssignOp assign,
         lut::AccuracyAttr(), lut::ActQuantAttr());
     Value hidden = buildExpertEpilogue(
         b, z, pre ? rowSlice(rowWeights, start, count) : Value(),
-        op.getBiasIn() ? expertSlice(b, op.getBiasIn(), e) : Value(),
+        op.getBiasIn() ? buildLeadingSlice(b, b.getLoc(), op.getBiasIn(), e)
+                       : Value(),
         op.getFfn());
     Value y = lut::MpGemmOp::create(
         b, RankedTensorType::get({kDyn, d}, elt), hidden,
@@ -205,7 +194,7 @@ Value lowBitExperts(ImplicitLocOpBuilder &b, LayerOp op, AssignOp assign,
         lut::AccuracyAttr(), lut::ActQuantAttr());
     if (Value bias = op.getBiasOut())
       y = buildExpertEpilogue(
-          b, y, Value(), expertSlice(b, bias, e),
+          b, y, Value(), buildLeadingSlice(b, b.getLoc(), bias, e),
           FfnAttr::get(b.getContext(), Activation::None, false, false));
     buffer = tensor::InsertSliceOp::create(
         b, y, buffer, ArrayRef<OpFoldResult>{start, b.getIndexAttr(0)},

@@ -22,6 +22,10 @@ LogicalResult verifyRoutingParams(function_ref<InFlightDiagnostic()> emitError,
                                   int64_t k, double scale, int64_t groups,
                                   int64_t groupTopk);
 
+/// `t[index]` of a tensor stacked along its leading dimension (an expert's
+/// weights or bias), without that dimension.
+Value buildLeadingSlice(OpBuilder &b, Location loc, Value t, int64_t index);
+
 /// Attaches the ExpertWeightsType model of `!lut.stacked` (the lut dialect
 /// does not know about experts).
 void registerExpertWeightsExternalModels(DialectRegistry &registry);
