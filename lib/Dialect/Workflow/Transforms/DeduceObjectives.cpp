@@ -19,13 +19,7 @@ namespace {
 class Deduction {
 public:
   explicit Deduction(GraphOp graph)
-      : graph(graph), g(InstanceGraph::build(graph, TraceMode::Full)) {
-    ArrayRef<InstanceNode> nodes = g.getNodes();
-    readers.resize(nodes.size());
-    for (auto [i, node] : llvm::enumerate(nodes))
-      for (unsigned parent : node.parents)
-        readers[parent].push_back(i);
-  }
+      : graph(graph), g(InstanceGraph::build(graph, TraceMode::Full)) {}
 
   void run() {
     ArrayRef<InstanceNode> nodes = g.getNodes();
@@ -46,7 +40,7 @@ public:
         if (std::optional<unsigned> n = g.nodeOf(v))
           markLatency(*n);
     for (auto [i, node] : llvm::enumerate(nodes))
-      if (readers[i].empty() && graphObjective == Objective::Latency)
+      if (node.children.empty() && graphObjective == Objective::Latency)
         markLatency(i);
     while (!work.empty()) {
       unsigned n = work.pop_back_val();
@@ -122,7 +116,6 @@ private:
 
   GraphOp graph;
   InstanceGraph g;
-  std::vector<SmallVector<unsigned>> readers;
 };
 
 struct WfDeduceObjectivesPass

@@ -16,6 +16,8 @@
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/ToolOutputFile.h"
 
+#include <tuple>
+
 namespace mlir::loom::wf {
 #define GEN_PASS_DEF_WFEXTRACTTRACE
 #include "loom/Dialect/Workflow/Transforms/Passes.h.inc"
@@ -89,10 +91,6 @@ public:
   Extraction(GraphOp graph, TraceMode mode, ArrayRef<std::string> params)
       : graph(graph), mode(mode), g(InstanceGraph::build(graph, mode)) {
     ArrayRef<InstanceNode> nodes = g.getNodes();
-    children.resize(nodes.size());
-    for (auto [i, node] : llvm::enumerate(nodes))
-      for (unsigned parent : node.parents)
-        children[parent].push_back(i);
     for (auto [i, node] : llvm::enumerate(nodes))
       if (ParamOp param = node.param;
           param && (params.empty() ? param.getTrainable()
@@ -114,11 +112,14 @@ public:
     ArrayRef<InstanceNode> nodes = g.getNodes();
     llvm::json::Object influence, traceGraphs;
     llvm::BitVector all(nodes.size());
+    // One forward sweep per parameter, one reverse sweep per output.
+    SmallVector<llvm::BitVector> desc = llvm::map_to_vector(
+        parameters, [&](unsigned p) { return sweep(p, /*up=*/false); });
     for (unsigned o : outputs) {
       llvm::BitVector anc = sweep(o, /*up=*/true);
       llvm::json::Array influencing;
-      for (unsigned p : parameters) {
-        llvm::BitVector onPath = sweep(p, /*up=*/false);
+      for (auto [p, reached] : llvm::zip(parameters, desc)) {
+        llvm::BitVector onPath = reached;
         onPath &= anc;
         if (onPath.none())
           continue;
@@ -153,7 +154,7 @@ private:
     while (!work.empty()) {
       unsigned n = work.pop_back_val();
       for (unsigned next : up ? ArrayRef<unsigned>(nodes[n].parents)
-                              : ArrayRef<unsigned>(children[n]))
+                              : ArrayRef<unsigned>(nodes[n].children))
         if (!seen.test(next)) {
           seen.set(next);
           work.push_back(next);
@@ -186,8 +187,8 @@ private:
     for (unsigned n : members)
       depth = std::max(depth, nodes[n].level);
     llvm::json::Array variables, inputs, others, outs, constraints, feedback;
-    SmallVector<std::pair<int64_t, std::string>> code;
-    SmallVector<unsigned> intermediates;
+    // (level, line, node) per intermediate, sorted as OptoPrime prints.
+    SmallVector<std::tuple<int64_t, std::string, unsigned>> code;
     for (unsigned n : members) {
       const InstanceNode &node = nodes[n];
       bool intermediate =
@@ -203,7 +204,6 @@ private:
                                 pyName(node.id) + ": " + constraint.str());
         continue;
       }
-      intermediates.push_back(n);
       bool output = mode == TraceMode::Full ? llvm::is_contained(outputs, n)
                                             : node.level == depth;
       (output ? outs : others).push_back(entry(n));
@@ -211,18 +211,16 @@ private:
       for (auto [i, parent] : llvm::enumerate(node.parents))
         line += (i ? ", " : "") + node.inputNames[i] + "=" +
                 pyName(nodes[parent].id);
-      code.push_back({node.level, line + ")"});
+      code.push_back({node.level, line + ")", n});
     }
     llvm::sort(code);
     llvm::json::Array codeLines, docs;
-    for (auto &[level, line] : code)
-      codeLines.push_back(line);
     llvm::StringSet<> documented;
-    for (auto &[level, line] : code)
-      for (unsigned n : intermediates)
-        if (line.rfind(pyName(nodes[n].id) + " = ", 0) == 0 &&
-            documented.insert(nodes[n].base).second)
-          docs.push_back("[" + nodes[n].base + "] " + documentation(nodes[n]));
+    for (auto &[level, line, n] : code) {
+      codeLines.push_back(line);
+      if (documented.insert(nodes[n].base).second)
+        docs.push_back("[" + nodes[n].base + "] " + documentation(nodes[n]));
+    }
     for (auto [o, text] : llvm::zip(outputs, feedbackText)) {
       std::string value = text ? staticValue(nodes[*text]) : "?";
       feedback.push_back(
@@ -243,7 +241,6 @@ private:
   GraphOp graph;
   TraceMode mode;
   InstanceGraph g;
-  SmallVector<SmallVector<unsigned>> children;
   SmallVector<unsigned> parameters, outputs;
   SmallVector<std::optional<unsigned>> feedbackText;
 };

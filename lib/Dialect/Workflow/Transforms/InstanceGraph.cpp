@@ -71,8 +71,12 @@ InstanceGraph InstanceGraph::build(GraphOp graph, TraceMode mode) {
     node.type = graph.getArgument(i).getType();
     g.nodes.push_back(std::move(node));
   }
+  // The parameters each node op references through attributes, as
+  // parents after its operands.
+  DenseMap<Operation *, SmallVector<FlatSymbolRefAttr>> attributeParams;
   graph.getBody().walk<WalkOrder::PreOrder>([&](Operation *op) {
-    for (FlatSymbolRefAttr symbol : referencedParams(op)) {
+    SmallVector<FlatSymbolRefAttr> params = referencedParams(op);
+    for (FlatSymbolRefAttr symbol : params) {
       if (g.paramNodes.count(symbol.getAttr()))
         continue;
       InstanceNode node;
@@ -92,6 +96,7 @@ InstanceGraph InstanceGraph::build(GraphOp graph, TraceMode mode) {
     node.base = name ? name.str() : traceNode.getTraceBase().str();
     node.op = op;
     node.type = op->getNumResults() ? op->getResult(0).getType() : Type();
+    attributeParams[op] = std::move(params);
     g.opNodes[op] = g.nodes.size();
     g.nodes.push_back(std::move(node));
   });
@@ -133,7 +138,7 @@ InstanceGraph InstanceGraph::build(GraphOp graph, TraceMode mode) {
                                ? std::string("after")
                                : inputName(traceNode, i));
     }
-    for (FlatSymbolRefAttr symbol : referencedParams(node.op)) {
+    for (FlatSymbolRefAttr symbol : attributeParams.lookup(node.op)) {
       unsigned parent = g.paramNodes.lookup(symbol.getAttr());
       node.parents.push_back(parent);
       node.inputNames.push_back(symbol.getValue().str());
@@ -141,14 +146,13 @@ InstanceGraph InstanceGraph::build(GraphOp graph, TraceMode mode) {
     }
   }
 
-  // Levels in a topological order (Kahn): parents may follow in source
-  // order.
-  SmallVector<SmallVector<unsigned>> children(g.nodes.size());
+  // Children, and levels in a topological order (Kahn): parents may follow
+  // in source order.
   SmallVector<unsigned> pending(g.nodes.size());
   for (auto [i, node] : llvm::enumerate(g.nodes)) {
     pending[i] = node.parents.size();
     for (unsigned parent : node.parents)
-      children[parent].push_back(i);
+      g.nodes[parent].children.push_back(i);
   }
   SmallVector<unsigned> ready;
   for (unsigned i = 0; i < g.nodes.size(); ++i)
@@ -156,7 +160,7 @@ InstanceGraph InstanceGraph::build(GraphOp graph, TraceMode mode) {
       ready.push_back(i);
   while (!ready.empty()) {
     unsigned i = ready.pop_back_val();
-    for (unsigned child : children[i]) {
+    for (unsigned child : g.nodes[i].children) {
       g.nodes[child].level =
           std::max(g.nodes[child].level, g.nodes[i].level + 1);
       if (--pending[child] == 0)

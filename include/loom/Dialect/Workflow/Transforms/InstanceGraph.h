@@ -37,6 +37,8 @@ struct InstanceNode {
   SmallVector<std::string> inputNames;
   /// Whether the edge from each parent carries a token (full mode).
   SmallVector<bool> tokenEdges;
+  /// The nodes that have this one as a parent.
+  SmallVector<unsigned> children;
   /// 0 without parents, else 1 + the largest parent level.
   int64_t level = 0;
 };
