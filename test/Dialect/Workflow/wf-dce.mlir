@@ -82,3 +82,30 @@ wf.graph @trained_code(%q: !wf.text) -> !wf.text {
   %r = wf.code @parse(%q) : (!wf.text) -> !wf.text
   wf.return %r : !wf.text
 }
+
+// -----
+
+// One sweep reaches the fixed point: a constant read only by a dead node
+// inside a live map's body, and one read only inside a dead map, both go.
+// CHECK-LABEL: wf.graph @one_sweep
+// CHECK-NOT: wf.const
+// CHECK: wf.map
+// CHECK-NEXT: ^bb0(%[[C:.*]]: !wf.text):
+// CHECK-NEXT: wf.yield %[[C]]
+// CHECK-NEXT: }
+// CHECK-NEXT: wf.return
+wf.graph @one_sweep(%l: !wf.list<!wf.text>) -> !wf.list<!wf.text> {
+  %inner = wf.const "inner" : !wf.text
+  %gone = wf.const "gone" : !wf.text
+  %kept = wf.map %l : !wf.list<!wf.text> -> !wf.list<!wf.text> {
+  ^bb0(%c: !wf.text):
+    %dead = wf.format [#wf.seg<operand 0>, #wf.seg<operand 1>] (%c, %inner) : (!wf.text, !wf.text) -> !wf.text
+    wf.yield %c : !wf.text
+  }
+  %dropped = wf.map %l : !wf.list<!wf.text> -> !wf.list<!wf.text> {
+  ^bb0(%c: !wf.text):
+    %f = wf.format [#wf.seg<operand 0>, #wf.seg<operand 1>] (%c, %gone) : (!wf.text, !wf.text) -> !wf.text
+    wf.yield %f : !wf.text
+  }
+  wf.return %kept : !wf.list<!wf.text>
+}

@@ -38,21 +38,18 @@ bool mustStay(Operation *op) {
   return effects.wasInterrupted();
 }
 
-/// Erases the dead ops of `region`, innermost and last first; returns
-/// whether anything was erased.
-bool eraseDead(Region &region) {
-  bool erased = false;
+/// Erases the dead ops of `region` in one sweep: last first, so a node's
+/// readers are gone before it is looked at, and a structured node's body
+/// before the node itself, so the ops its body read are looked at after it.
+void eraseDead(Region &region) {
   for (Block &block : region)
     for (Operation &op : llvm::make_early_inc_range(llvm::reverse(block))) {
-      for (Region &nested : op.getRegions())
-        if (!isa<ComputeOp>(op))
-          erased |= eraseDead(nested);
-      if (op.use_empty() && !mustStay(&op)) {
+      if (!isa<ComputeOp>(op))
+        for (Region &nested : op.getRegions())
+          eraseDead(nested);
+      if (op.use_empty() && !mustStay(&op))
         op.erase();
-        erased = true;
-      }
     }
-  return erased;
 }
 
 struct WfDcePass : mlir::loom::wf::impl::WfDceBase<WfDcePass> {
@@ -62,9 +59,7 @@ struct WfDcePass : mlir::loom::wf::impl::WfDceBase<WfDcePass> {
     ModuleOp module = getOperation();
     llvm::SmallDenseSet<Attribute> read;
     for (auto graph : module.getOps<GraphOp>()) {
-      // A body that lost a dead op may make its node dead: repeat.
-      while (eraseDead(graph.getBody())) {
-      }
+      eraseDead(graph.getBody());
       graph.getBody().walk([&](Operation *op) {
         for (FlatSymbolRefAttr param : referencedParams(op))
           read.insert(param.getAttr());
