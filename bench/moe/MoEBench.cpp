@@ -95,6 +95,19 @@ std::string tensorType(std::initializer_list<int> dims) {
   return s + "f32>";
 }
 
+/// A fixed xorshift64 stream: fast enough for the 700 MB of mixtral-slice
+/// weights.
+struct XorShift {
+  explicit XorShift(uint64_t seed) : s(seed * 0x9E3779B97F4A7C15ull + 1) {}
+  uint64_t next() {
+    s ^= s << 13;
+    s ^= s >> 7;
+    s ^= s << 17;
+    return s;
+  }
+  uint64_t s;
+};
+
 /// One expert matrix of a low-bit configuration: codes (one byte each)
 /// and scales.
 struct LowBitMatrix {
@@ -161,17 +174,11 @@ LowBitMatrix randomLowBit(int bits, int m, int k, float scale, uint64_t seed,
   LowBitMatrix w;
   w.codes.resize(size_t(m) * k);
   w.scales.resize(size_t(m) * (k / kLowBitGroup));
-  uint64_t s = seed * 0x9E3779B97F4A7C15ull + 1;
-  auto next = [&] {
-    s ^= s << 13;
-    s ^= s >> 7;
-    s ^= s << 17;
-    return s;
-  };
+  XorShift random(seed);
   for (int8_t &code : w.codes)
-    code = int8_t(next() >> 58 & ((1 << bits) - 1));
+    code = int8_t(random.next() >> 58 & ((1 << bits) - 1));
   for (float &v : w.scales)
-    v = scale * (0.5f + float(next() >> 40 & 0xFFFF) / 65536.f);
+    v = scale * (0.5f + float(random.next() >> 40 & 0xFFFF) / 65536.f);
   int half = 1 << (bits - 1);
   for (int r = 0; r < m; ++r)
     for (int j = 0; j < k; ++j)
@@ -255,17 +262,13 @@ std::string layerModule(const Config &c, const RoutingConfig &r) {
   return os.str();
 }
 
-/// Uniform values in [-scale, scale) from a fixed xorshift stream: fast
-/// enough for the 700 MB of mixtral-slice weights.
+/// Uniform values in [-scale, scale) from a fixed xorshift stream.
 template <typename Vector>
 void fillUniform(Vector &v, float scale, uint64_t seed) {
-  uint64_t s = seed * 0x9E3779B97F4A7C15ull + 1;
-  for (float &x : v) {
-    s ^= s << 13;
-    s ^= s >> 7;
-    s ^= s << 17;
-    x = scale * (float((s >> 40) & 0xFFFFFF) / float(1 << 23) - 1.f);
-  }
+  XorShift random(seed);
+  for (float &x : v)
+    x = scale *
+        (float((random.next() >> 40) & 0xFFFFFF) / float(1 << 23) - 1.f);
 }
 
 float silu(float z) { return z / (1.f + std::exp(-z)); }

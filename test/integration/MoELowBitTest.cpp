@@ -20,6 +20,7 @@
 
 using namespace mlir::loom::test;
 using loom::oracle::Act;
+using loom::oracle::actName;
 using loom::oracle::Encoding;
 using loom::oracle::LutFormat;
 using loom::oracle::Offset;
@@ -44,12 +45,6 @@ void PrintTo(const LowBitCase &c, std::ostream *os) { *os << c.name; }
 
 constexpr int kD = 64, kH = 32, kGroup = 32;
 constexpr double kTableI8Bound = 3e-2;
-
-const char *actName(Act a) {
-  static const char *names[] = {"relu", "gelu",   "gelu_tanh",
-                                "silu", "swiglu", "geglu"};
-  return names[int(a)];
-}
 
 std::string quantAttr(const LutFormat &f) {
   static const char *enc[] = {"unsigned", "signed", "binary", "ternary"};

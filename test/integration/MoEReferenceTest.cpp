@@ -25,6 +25,7 @@
 
 using namespace mlir::loom::test;
 using loom::oracle::Act;
+using loom::oracle::actName;
 using loom::oracle::RoutingConfig;
 
 namespace {
@@ -253,12 +254,6 @@ struct LayerCase {
 };
 
 void PrintTo(const LayerCase &c, std::ostream *os) { *os << c.name; }
-
-const char *actName(Act a) {
-  static const char *names[] = {"relu", "gelu", "gelu_tanh",
-                                "silu", "swiglu", "geglu"};
-  return names[int(a)];
-}
 
 std::string layerModule(const LayerCase &lc) {
   const RoutingConfig &c = lc.config;

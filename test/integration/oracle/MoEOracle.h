@@ -19,6 +19,13 @@ namespace loom::oracle {
 
 enum class Act { Relu, Gelu, GeluTanh, Silu, Swiglu, Geglu };
 
+/// The activation's name in `#moe.ffn<...>`.
+inline const char *actName(Act a) {
+  static const char *names[] = {"relu", "gelu",   "gelu_tanh",
+                                "silu", "swiglu", "geglu"};
+  return names[int(a)];
+}
+
 struct RoutingConfig {
   int experts = 8, k = 2;
   bool sigmoid = false, renormalize = true;
