@@ -1,0 +1,136 @@
+//===- Program.h - The task table a wf graph compiles to --------*- C++ -*-===//
+//
+// wf.md §8.1: each wf.graph becomes a table of rows the executor walks by
+// dependency counting. Region ops (map, replicate, if, catch) own sub-tables
+// that the executor instantiates per iteration or branch. The table holds
+// everything the runtime needs and nothing of MLIR, so compiled libraries
+// and loom-run share one executor.
+//
+//===----------------------------------------------------------------------===//
+#ifndef LOOM_RUNTIME_WORKFLOW_PROGRAM_H
+#define LOOM_RUNTIME_WORKFLOW_PROGRAM_H
+
+#include "loom/Runtime/Workflow/Value.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace loom::wfrt {
+
+enum class NodeKind : uint8_t {
+  Const,
+  Param,
+  Format,
+  Llm,
+  Tool,
+  Code,
+  Split,
+  Join,
+  Map,
+  Replicate,
+  If,
+  Catch,
+  Checkpoint,
+};
+
+/// Parrot's objective classes; `Untagged` is what a client that knows
+/// nothing of the graph sends.
+enum class Objective : uint8_t { Latency, Throughput, Untagged };
+
+struct Segment {
+  enum class Kind : uint8_t { Text, Operand, Param } kind;
+  std::string text;
+  /// Operand number or parameter index.
+  int64_t index = 0;
+};
+
+/// One row of a task table. A row reads the slots in `operands` and writes
+/// the slots in `results`; slots number a table's values, its arguments
+/// first.
+struct Node {
+  NodeKind kind;
+  /// The source id (wf.md §7.1); an instance appends its iteration path.
+  std::string id;
+  std::vector<uint32_t> operands;
+  std::vector<uint32_t> results;
+
+  Value constant;
+  std::vector<Segment> segments;
+  /// Model, tool, code function or parameter index.
+  int32_t callee = -1;
+  int64_t maxTokens = 0;
+  double temperature = 0;
+  /// Temperature taken from an hparam instead, if >= 0.
+  int32_t temperatureParam = -1;
+  std::optional<int64_t> seed;
+  /// Split: chunk size in tokens; replicate: the count and seed base.
+  int64_t chunkTokens = 0, count = 0, seedBase = 0;
+  std::string separator;
+  /// Region bodies (sub-table indices): map/replicate/if-then/catch, and
+  /// if-else.
+  int32_t body = -1, elseBody = -1;
+  int64_t maxParallel = 0;
+  /// Tool and checkpoint: the last operand and the last result are
+  /// ordering tokens.
+  bool ordered = false;
+
+  /// From wf-deduce-objectives and wf-schedule.
+  Objective objective = Objective::Untagged;
+  int64_t priority = 0;
+};
+
+struct Table {
+  /// Argument kinds, checked at the entry point; arguments are slots
+  /// 0 … argKinds.size() - 1.
+  std::vector<ValueKind> argKinds;
+  uint32_t numSlots = 0;
+  std::vector<Node> nodes;
+  std::vector<uint32_t> results;
+};
+
+struct ModelDecl {
+  std::string name;
+  int64_t maxConcurrency = 1, maxBatchedTokens = 2048, maxContext = 8192;
+};
+
+struct ToolDecl {
+  std::string name;
+  bool deterministic = false, idempotent = false;
+  int64_t timeoutMs = 0, maxAttempts = 1, backoffMs = 0, maxConcurrency = 0;
+  /// Simulated service time and failure probability (wf.md §9.1).
+  double simMs = 0, failProbability = 0;
+};
+
+struct ParamDecl {
+  std::string name;
+  Value value;
+  bool trainable = false;
+};
+
+struct GraphEntry {
+  std::string name;
+  int32_t table = -1;
+};
+
+/// A compiled wf module: declarations, every table, and the graphs.
+struct Program {
+  std::vector<ModelDecl> models;
+  std::vector<ToolDecl> tools;
+  std::vector<std::string> codeFunctions;
+  std::vector<ParamDecl> params;
+  std::vector<Table> tables;
+  std::vector<GraphEntry> graphs;
+
+  const GraphEntry *findGraph(const std::string &name) const;
+};
+
+/// Binary encoding of a Program, the constant a compiled library embeds.
+std::string serializeProgram(const Program &program);
+/// Decodes and checks slot indices and table references; returns the
+/// empty string on success, else what is wrong.
+std::string deserializeProgram(std::string_view bytes, Program &program);
+
+} // namespace loom::wfrt
+
+#endif // LOOM_RUNTIME_WORKFLOW_PROGRAM_H

@@ -1,0 +1,124 @@
+//===- Journal.cpp - The checkpoint journal of a workflow run -------------===//
+
+#include "loom/Runtime/Workflow/Journal.h"
+
+#include <cstring>
+#include <unistd.h>
+
+namespace loom::wfrt {
+
+namespace {
+constexpr char kMagic[] = "LOOMWFJ1";
+
+void putRecord(const JournalRecord &r, std::string &out) {
+  std::string body;
+  body.append(reinterpret_cast<const char *>(&r.key), 8);
+  encodeValue(Value::makeText(r.instance), body);
+  encodeValue(r.value, body);
+  encodeValue(Value::makeI64(r.attempts), body);
+  encodeValue(Value::makeF64(r.startMs), body);
+  encodeValue(Value::makeF64(r.endMs), body);
+  // Length and checksum first: a record cut by a crash is recognisable.
+  uint64_t n = body.size(), sum = hashBytes(body);
+  out.append(reinterpret_cast<const char *>(&n), 8);
+  out.append(reinterpret_cast<const char *>(&sum), 8);
+  out += body;
+}
+
+bool getRecord(std::string_view in, size_t &pos, JournalRecord &r) {
+  uint64_t n, sum;
+  if (in.size() - pos < 16)
+    return false;
+  std::memcpy(&n, in.data() + pos, 8);
+  std::memcpy(&sum, in.data() + pos + 8, 8);
+  if (in.size() - pos - 16 < n)
+    return false;
+  std::string_view body = in.substr(pos + 16, n);
+  if (hashBytes(body) != sum || body.size() < 8)
+    return false;
+  std::memcpy(&r.key, body.data(), 8);
+  size_t p = 8;
+  Value instance, attempts, start, end;
+  if (!decodeValue(body, p, instance) || !decodeValue(body, p, r.value) ||
+      !decodeValue(body, p, attempts) || !decodeValue(body, p, start) ||
+      !decodeValue(body, p, end))
+    return false;
+  r.instance = instance.text;
+  r.attempts = attempts.i;
+  r.startMs = start.f;
+  r.endMs = end.f;
+  pos += 16 + n;
+  return true;
+}
+} // namespace
+
+Journal::~Journal() {
+  if (file) {
+    flush();
+    std::fclose(file);
+  }
+}
+
+std::string Journal::open(const std::string &path, const std::string &header,
+                          bool resume) {
+  std::string head = std::string(kMagic) + header + "\n";
+  size_t validEnd = 0;
+  if (resume) {
+    std::FILE *in = std::fopen(path.c_str(), "rb");
+    if (!in)
+      return "cannot resume: no journal at '" + path + "'";
+    std::string bytes;
+    char chunk[65536];
+    size_t n;
+    while ((n = std::fread(chunk, 1, sizeof chunk, in)) > 0)
+      bytes.append(chunk, n);
+    std::fclose(in);
+    if (bytes.compare(0, head.size(), head) != 0)
+      return "cannot resume: '" + path +
+             "' belongs to another program, input or parameter table";
+    size_t pos = head.size();
+    JournalRecord r;
+    while (getRecord(bytes, pos, r)) {
+      byKey[r.key] = previous.size();
+      previous.push_back(r);
+    }
+    validEnd = pos;
+  }
+  file = std::fopen(path.c_str(), resume ? "r+b" : "wb");
+  if (!file)
+    return "cannot open journal '" + path + "'";
+  if (resume) {
+    // Drop a torn tail so that new records follow the last whole one.
+    if (ftruncate(fileno(file), static_cast<off_t>(validEnd)) != 0)
+      return "cannot truncate journal '" + path + "'";
+    std::fseek(file, 0, SEEK_END);
+  } else {
+    std::fwrite(head.data(), 1, head.size(), file);
+    std::fflush(file);
+  }
+  return {};
+}
+
+const JournalRecord *Journal::find(uint64_t key) const {
+  auto it = byKey.find(key);
+  return it == byKey.end() ? nullptr : &previous[it->second];
+}
+
+void Journal::append(const JournalRecord &record) {
+  putRecord(record, buffer);
+  ++buffered;
+}
+
+size_t Journal::flush() {
+  size_t n = buffered;
+  if (!file || n == 0)
+    return 0;
+  std::fwrite(buffer.data(), 1, buffer.size(), file);
+  std::fflush(file);
+  fsync(fileno(file));
+  buffer.clear();
+  buffered = 0;
+  return n;
+}
+
+} // namespace loom::wfrt

@@ -1,0 +1,332 @@
+//===- WfRuntimeTest.cpp - The workflow executor on the simulator ---------===//
+//
+// wf.md §8: task tables built from wf IR, run in virtual time. Expected
+// values are computed here from the simulator's output function and the
+// template text, not by the executor.
+//
+//===----------------------------------------------------------------------===//
+
+#include "loom/Conversion/WorkflowToRuntime/TaskTable.h"
+#include "loom/InitAllDialects.h"
+#include "loom/Runtime/Workflow/Executor.h"
+#include "loom/Runtime/Workflow/SimService.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+
+#include "gtest/gtest.h"
+
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <sys/wait.h>
+#include <unistd.h>
+
+using namespace loom::wfrt;
+
+namespace {
+
+Program compile(const std::string &source) {
+  mlir::DialectRegistry registry;
+  mlir::loom::registerAllDialects(registry);
+  mlir::MLIRContext context(registry);
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::parseSourceString<mlir::ModuleOp>(source, &context);
+  if (!module)
+    ADD_FAILURE() << "does not parse";
+  auto program = mlir::loom::wf::buildTaskTables(*module);
+  if (mlir::failed(program)) {
+    ADD_FAILURE() << "no task table";
+    return {};
+  }
+  // Everything runs from the encoded form, as from a compiled library.
+  Program decoded;
+  std::string err = deserializeProgram(serializeProgram(*program), decoded);
+  EXPECT_EQ(err, "");
+  return decoded;
+}
+
+std::string llmOutput(const std::string &prompt, int64_t maxTokens,
+                      uint64_t seed = 0, double temperature = 0) {
+  LlmRequest r;
+  r.model = "m";
+  r.prompt = prompt;
+  r.maxTokens = maxTokens;
+  r.samplingSeed = seed;
+  r.temperature = temperature;
+  return SimService::output(r, SimConfig());
+}
+
+struct Harness {
+  EventLoop loop;
+  SimService sim{loop};
+  Bindings bindings;
+  explicit Harness(const Program &p) {
+    bindings.models.assign(p.models.size(), &sim);
+    bindings.simulateUnboundTools = true;
+  }
+  RunResult run(const Program &p, const std::string &graph,
+                std::vector<Value> args, const RunOptions &options = {}) {
+    return runGraph(p, graph, std::move(args), bindings, loop, options);
+  }
+};
+
+const char *kMapReduce = R"mlir(
+wf.model @m {max_concurrency = 64 : i64}
+wf.param @map_prompt : !wf.text = "Summarize:" {kind = #wf.param_kind<prompt>, trainable}
+wf.graph @map_reduce(%doc: !wf.text) -> !wf.text {
+  %chunks = wf.split %doc {chunk_tokens = 4 : i64} : !wf.text -> !wf.list<!wf.text>
+  %parts = wf.map %chunks : !wf.list<!wf.text> -> !wf.list<!wf.text> {
+  ^bb0(%c: !wf.text):
+    %s = wf.llm @m [#wf.seg<param @map_prompt>, #wf.seg<operand 0>] (%c) {max_tokens = 3 : i64} : (!wf.text) -> !wf.text
+    wf.yield %s : !wf.text
+  }
+  %joined = wf.join %parts {sep = "|"} : !wf.list<!wf.text> -> !wf.text
+  %sum = wf.llm @m [#wf.seg<text "Combine: ">, #wf.seg<operand 0>] (%joined) {max_tokens = 5 : i64} : (!wf.text) -> !wf.text
+  wf.return %sum : !wf.text
+}
+)mlir";
+
+TEST(WfRuntime, MapReduceComputesTheDataflow) {
+  Program p = compile(kMapReduce);
+  Harness h(p);
+  std::string doc = "0123456789abcdef0123456789ABCDEFxyz";
+  RunResult r = h.run(p, "map_reduce", {Value::makeText(doc)});
+  ASSERT_EQ(r.error, "");
+  std::string joined;
+  for (size_t at = 0; at < doc.size(); at += 16)
+    joined += (at ? "|" : "") + llmOutput("Summarize:" + doc.substr(at, 16), 3);
+  ASSERT_EQ(r.outputs.size(), 1u);
+  EXPECT_EQ(r.outputs[0].text, llmOutput("Combine: " + joined, 5));
+  EXPECT_EQ(r.llmCalls, 4);
+  // The map's three calls run concurrently; the reduce waits for all.
+  ASSERT_EQ(r.timeline.size(), 4u);
+  EXPECT_EQ(r.timeline[0].startMs, r.timeline[2].startMs);
+  EXPECT_GE(r.timeline[3].startMs, r.timeline[2].endMs);
+  // An optimizer's parameter update needs no recompilation.
+  RunOptions o;
+  o.paramOverrides["map_prompt"] = Value::makeText("Shorten:");
+  Harness h2(p);
+  RunResult r2 = h2.run(p, "map_reduce", {Value::makeText(doc)}, o);
+  EXPECT_NE(r2.outputs[0].text, r.outputs[0].text);
+}
+
+TEST(WfRuntime, PoliciesOrderAsExpected) {
+  Program p = compile(kMapReduce);
+  std::string doc(16 * 12, 'q');
+  for (size_t k = 0; k < doc.size(); ++k)
+    doc[k] = static_cast<char>('a' + (k * 7) % 26);
+  auto makespan = [&](RunOptions o) {
+    Harness h(p);
+    RunResult r = h.run(p, "map_reduce", {Value::makeText(doc)}, o);
+    EXPECT_EQ(r.error, "");
+    return std::make_pair(r.makespanMs, r.roundTrips);
+  };
+  RunOptions loom, parallel, sequential;
+  parallel.colocated = false;
+  parallel.tagObjectives = false;
+  sequential = parallel;
+  sequential.sequential = true;
+  auto [mL, rtL] = makespan(loom);
+  auto [mP, rtP] = makespan(parallel);
+  auto [mS, rtS] = makespan(sequential);
+  EXPECT_LT(mL, mP);
+  EXPECT_LT(mP, mS);
+  EXPECT_EQ(rtL, 0);
+  EXPECT_EQ(rtP, 13);
+  EXPECT_EQ(rtS, 13);
+  // S pays a full round trip for each of the 13 calls in turn.
+  EXPECT_GT(mS, 13 * 250);
+}
+
+const char *kTools = R"mlir(
+wf.model @m
+wf.tool_def @flaky : (!wf.text) -> !wf.text {effects = #wf.effects<read>, timeout_ms = 100 : i64, retry = #wf.retry<max_attempts = 3, backoff_ms = 10>, sim_ms = 5.0 : f64, p_fail = 1.0 : f64}
+wf.tool_def @slow : (!wf.text) -> !wf.text {effects = #wf.effects<read>, timeout_ms = 100 : i64, retry = #wf.retry<max_attempts = 2, backoff_ms = 10>, sim_ms = 500.0 : f64}
+wf.tool_def @ok : (!wf.text) -> !wf.text {effects = #wf.effects<read>, deterministic, sim_ms = 5.0 : f64}
+wf.graph @g(%q: !wf.text) -> (!wf.text, !wf.text, !wf.text, !wf.text) {
+  %a = wf.tool @flaky(%q) : (!wf.text) -> !wf.text
+  %b = wf.llm @m [#wf.seg<text "use ">, #wf.seg<operand 0>] (%a) {max_tokens = 2 : i64} : (!wf.text) -> !wf.text
+  %c = wf.catch %b : !wf.text fallback {
+  ^bb0(%err: !wf.text):
+    %f = wf.format [#wf.seg<text "recovered from ">, #wf.seg<operand 0>] (%err) : (!wf.text) -> !wf.text
+    wf.yield %f : !wf.text
+  }
+  %d = wf.tool @slow(%q) : (!wf.text) -> !wf.text
+  %e = wf.tool @ok(%q) : (!wf.text) -> !wf.text
+  wf.return %b, %c, %d, %e : !wf.text, !wf.text, !wf.text, !wf.text
+}
+)mlir";
+
+TEST(WfRuntime, RetriesTimeoutsPoisoningAndCatch) {
+  Program p = compile(kTools);
+  Harness h(p);
+  RunResult r = h.run(p, "g", {Value::makeText("x")});
+  ASSERT_EQ(r.error, "");
+  // @flaky fails three times; its consumer never runs and inherits the
+  // error, naming the failing instance.
+  EXPECT_TRUE(r.outputs[0].isError());
+  EXPECT_EQ(r.outputs[0].failedInstance, "flaky:0");
+  EXPECT_EQ(r.llmCalls, 0);
+  EXPECT_EQ(r.poisoned, 1);
+  EXPECT_EQ(r.outputs[1].text, "recovered from (ExecutionError) @flaky failed");
+  // @slow times out at 100 ms on both attempts.
+  EXPECT_TRUE(r.outputs[2].isError());
+  EXPECT_EQ(r.outputs[2].errorKind, "timeout");
+  EXPECT_EQ(r.outputs[3].text, "ok(x)");
+  EXPECT_EQ(r.retries, 2 + 1);
+  EXPECT_EQ(r.toolAttempts, 3 + 2 + 1);
+}
+
+const char *kRegions = R"mlir(
+wf.model @m {max_concurrency = 3 : i64}
+wf.graph @g(%n: i1) -> (!wf.list<!wf.text>, !wf.text) {
+  %p = wf.const "prompt" : !wf.text
+  %all = wf.replicate 5 {seed_base = 100 : i64} : !wf.list<!wf.text> {
+  ^bb0(%i: i64):
+    %s = wf.llm @m [#wf.seg<operand 0>] (%p) {max_tokens = 4 : i64, temperature = 0.8 : f64} : (!wf.text) -> !wf.text
+    wf.yield %s : !wf.text
+  }
+  %r = wf.if %n -> !wf.text {
+    wf.yield %p : !wf.text
+  } else {
+    %o = wf.llm @m [#wf.seg<text "no">] () {max_tokens = 1 : i64} : () -> !wf.text
+    wf.yield %o : !wf.text
+  }
+  wf.return %all, %r : !wf.list<!wf.text>, !wf.text
+}
+)mlir";
+
+TEST(WfRuntime, ReplicateSeedsAndIfBranches) {
+  Program p = compile(kRegions);
+  Harness h(p);
+  RunResult r = h.run(p, "g", {Value::makeI1(true)});
+  ASSERT_EQ(r.error, "");
+  ASSERT_EQ(r.outputs[0].list.size(), 5u);
+  for (int i = 0; i < 5; ++i)
+    EXPECT_EQ(r.outputs[0].list[i].text, llmOutput("prompt", 4, 100 + i, 0.8));
+  EXPECT_EQ(r.outputs[1].text, "prompt");
+  EXPECT_EQ(r.llmCalls, 5);
+  // max_concurrency = 3: never more than three calls in flight.
+  for (const TimelineEntry &e : r.timeline) {
+    int overlapping = 0;
+    for (const TimelineEntry &o : r.timeline)
+      overlapping += o.startMs <= e.startMs && e.startMs < o.endMs;
+    EXPECT_LE(overlapping, 3);
+  }
+  Harness h2(p);
+  RunResult r2 = h2.run(p, "g", {Value::makeI1(false)});
+  EXPECT_EQ(r2.outputs[1].text, llmOutput("no", 1));
+  EXPECT_EQ(r2.llmCalls, 6);
+}
+
+TEST(WfRuntime, EntryPointsCheckTheirInputs) {
+  Program p = compile(kMapReduce);
+  Harness h(p);
+  EXPECT_NE(h.run(p, "nope", {}).error, "");
+  EXPECT_NE(h.run(p, "map_reduce", {}).error, "");
+  EXPECT_NE(h.run(p, "map_reduce", {Value::makeI64(1)}).error, "");
+  RunOptions o;
+  o.paramOverrides["map_prompt"] = Value::makeI64(3);
+  EXPECT_NE(h.run(p, "map_reduce", {Value::makeText("x")}, o).error, "");
+  o.paramOverrides = {{"missing", Value::makeText("x")}};
+  EXPECT_NE(h.run(p, "map_reduce", {Value::makeText("x")}, o).error, "");
+  h.bindings.models[0] = nullptr;
+  EXPECT_NE(h.run(p, "map_reduce", {Value::makeText("x")}).error, "");
+  Program tools = compile(kTools);
+  Harness strict(tools);
+  strict.bindings.simulateUnboundTools = false;
+  EXPECT_NE(
+      strict.run(tools, "g", {Value::makeText("x")}).error.find("not bound"),
+      std::string::npos);
+}
+
+TEST(WfRuntime, CorruptProgramsAreRejected) {
+  Program p = compile(kRegions);
+  std::string bytes = serializeProgram(p);
+  Program back;
+  ASSERT_EQ(deserializeProgram(bytes, back), "");
+  EXPECT_EQ(serializeProgram(back), bytes);
+  // Every truncation is caught; no prefix decodes into a program.
+  for (size_t n = 0; n < bytes.size(); n += 7)
+    EXPECT_NE(deserializeProgram(bytes.substr(0, n), back), "") << n;
+  // A slot index out of range is caught by the checker, not at run time.
+  Program bad = p;
+  bad.tables[0].nodes.back().operands.push_back(999);
+  EXPECT_NE(deserializeProgram(serializeProgram(bad), back), "");
+}
+
+std::string readFile(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+TEST(WfRuntime, SameSeedSameJournal) {
+  Program p = compile(kRegions);
+  std::string a = testing::TempDir() + "wf-journal-a",
+              b = testing::TempDir() + "wf-journal-b";
+  for (const std::string &path : {a, b}) {
+    Harness h(p);
+    RunOptions o;
+    o.journalPath = path;
+    o.runSeed = 7;
+    ASSERT_EQ(h.run(p, "g", {Value::makeI1(false)}, o).error, "");
+  }
+  EXPECT_EQ(readFile(a), readFile(b));
+  EXPECT_GT(readFile(a).size(), 100u);
+}
+
+TEST(WfRuntime, KilledRunResumesWithoutRedoingWork) {
+  Program p = compile(kMapReduce);
+  std::string doc(16 * 20, 'a');
+  for (size_t k = 0; k < doc.size(); ++k)
+    doc[k] = static_cast<char>('a' + (k * 11) % 26);
+  Harness whole(p);
+  RunResult expected = whole.run(p, "map_reduce", {Value::makeText(doc)});
+  ASSERT_EQ(expected.llmCalls, 21);
+  std::string path = testing::TempDir() + "wf-journal-kill";
+  std::remove(path.c_str());
+  for (size_t killAfter : {1u, 5u, 13u}) {
+    pid_t child = fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      Harness h(p);
+      RunOptions o;
+      o.journalPath = path;
+      size_t durable = 0;
+      o.onDurable = [&](size_t n) {
+        if ((durable += n) >= killAfter)
+          raise(SIGKILL); // no cleanup, no flush: a real crash
+      };
+      h.run(p, "map_reduce", {Value::makeText(doc)}, o);
+      _exit(0);
+    }
+    int status = 0;
+    waitpid(child, &status, 0);
+    ASSERT_TRUE(WIFSIGNALED(status)) << killAfter;
+    Harness h(p);
+    RunOptions o;
+    o.journalPath = path;
+    o.resume = true;
+    RunResult r = h.run(p, "map_reduce", {Value::makeText(doc)}, o);
+    ASSERT_EQ(r.error, "");
+    EXPECT_EQ(r.outputs[0].text, expected.outputs[0].text);
+    EXPECT_GE(r.reusedFromJournal, static_cast<int64_t>(killAfter));
+    EXPECT_EQ(r.llmCalls + r.reusedFromJournal, 21);
+    std::remove(path.c_str());
+  }
+  // A journal from another input is refused.
+  {
+    Harness h(p);
+    RunOptions o;
+    o.journalPath = path;
+    ASSERT_EQ(h.run(p, "map_reduce", {Value::makeText(doc)}, o).error, "");
+    o.resume = true;
+    EXPECT_NE(h.run(p, "map_reduce", {Value::makeText("other")}, o).error, "");
+  }
+}
+
+} // namespace
