@@ -9,6 +9,7 @@
 #include "loom/Conversion/WorkflowToRuntime/TaskTable.h"
 #include "loom/InitAllDialects.h"
 #include "loom/Runtime/Workflow/Executor.h"
+#include "loom/Runtime/Workflow/LowerBound.h"
 #include "loom/Runtime/Workflow/SimService.h"
 
 #include "mlir/IR/MLIRContext.h"
@@ -326,6 +327,58 @@ TEST(WfRuntime, KilledRunResumesWithoutRedoingWork) {
     ASSERT_EQ(h.run(p, "map_reduce", {Value::makeText(doc)}, o).error, "");
     o.resume = true;
     EXPECT_NE(h.run(p, "map_reduce", {Value::makeText("other")}, o).error, "");
+  }
+}
+
+const char *kChain = R"mlir(
+wf.model @m
+wf.graph @chain(%q: !wf.text) -> !wf.text {
+  %a = wf.llm @m [#wf.seg<operand 0>] (%q) {max_tokens = 7 : i64} : (!wf.text) -> !wf.text
+  %b = wf.llm @m [#wf.seg<operand 0>, #wf.seg<text "!">] (%a) {max_tokens = 5 : i64} : (!wf.text) -> !wf.text
+  wf.return %b : !wf.text
+}
+)mlir";
+
+TEST(WfRuntime, LowerBoundOfAChainIsItsCriticalPath) {
+  Program p = compile(kChain);
+  Harness h(p);
+  RunOptions o;
+  o.recordInstances = true;
+  std::string q(400, 'q');
+  RunResult r = h.run(p, "chain", {Value::makeText(q)}, o);
+  ASSERT_EQ(r.error, "");
+  // By hand: each call alone is one prefill iteration and one decode
+  // iteration per output token.
+  auto call = [](int64_t prompt, int64_t out) {
+    double ms = 0.1 * prompt;
+    for (int64_t j = 0; j < out; ++j)
+      ms += 18 + 0.25 + 0.5 * (prompt + j) / 1000.0;
+    return ms;
+  };
+  double cp =
+      250 + call(100, 7) + call(countTokens(std::string(28, 'x') + "!"), 5);
+  LowerBound lb = computeLowerBound(p, r.instances, SimConfig(), 250, 64);
+  EXPECT_NEAR(lb.criticalPath, cp, 1e-9);
+  EXPECT_NEAR(lb.value(), cp, 1e-9);
+  // The run pays only the two local round trips on top.
+  EXPECT_NEAR(r.makespanMs, cp + 2 * 0.2, 1e-9);
+}
+
+TEST(WfRuntime, MakespanNeverBeatsTheBound) {
+  Program p = compile(kMapReduce);
+  for (int chunks : {1, 3, 17, 40}) {
+    std::string doc(16 * chunks, 'a');
+    for (size_t k = 0; k < doc.size(); ++k)
+      doc[k] = static_cast<char>('a' + (k * 13 + chunks) % 26);
+    Harness h(p);
+    RunOptions o;
+    o.recordInstances = true;
+    RunResult r = h.run(p, "map_reduce", {Value::makeText(doc)}, o);
+    ASSERT_EQ(r.error, "");
+    LowerBound lb = computeLowerBound(p, r.instances, SimConfig(), 250, 64);
+    EXPECT_GE(r.makespanMs, lb.value()) << chunks;
+    if (chunks > 1) // the map's collect node joins the calls
+      EXPECT_GT(lb.stage, 0) << chunks;
   }
 }
 

@@ -40,6 +40,8 @@ struct Frame {
   size_t iteration = 0;
   std::optional<uint64_t> samplingSeed;
   std::vector<Value> slots;
+  /// The recorded instance that computed each slot, or -1.
+  std::vector<int32_t> producer;
   std::vector<uint8_t> ready;
   std::vector<uint32_t> missing;
   size_t resultsMissing = 0;
@@ -57,13 +59,22 @@ struct Call {
   LlmRequest request;
   int64_t attempts = 0;
   double firstStart = -1;
+  /// Dispatch order, smallest first: objective class, then priority
+  /// (negated), then arrival.
+  std::tuple<int, int64_t, uint64_t> order;
+};
+
+struct LaterCall {
+  bool operator()(const Call *a, const Call *b) const {
+    return a->order > b->order;
+  }
 };
 
 struct Resource {
   std::string name;
   int64_t limit = 0;
   int64_t inFlight = 0;
-  std::deque<Call *> queue;
+  std::priority_queue<Call *, std::vector<Call *>, LaterCall> queue;
 };
 
 class Run {
@@ -82,7 +93,11 @@ private:
   const TableIndex &indexOf(const Table &table);
   /// Sets up `f` to run `table`; a frame's place in its parent is set
   /// before, since a body that only forwards its arguments finishes here.
-  void initFrame(Frame &f, const Table &table, std::vector<Value> args);
+  void initFrame(Frame &f, const Table &table, std::vector<Value> args,
+                 std::vector<int32_t> argProducers);
+  /// Records an instance reading `parents` and producing `results`.
+  void record(Frame &f, uint32_t node, std::vector<int32_t> parents,
+              InstanceRecord call = {});
   std::string instanceId(const Frame &f, uint32_t node) const;
 
   void setSlot(Frame &f, uint32_t slot, Value v);
@@ -121,6 +136,8 @@ private:
   uint64_t nextSeq = 0;
   int64_t externalInFlight = 0;
   std::unique_ptr<Journal> journal;
+  /// What recorded instances of external calls carry, until they complete.
+  std::map<std::pair<Frame *, uint32_t>, InstanceRecord> callInfo;
   std::vector<std::pair<std::pair<Frame *, uint32_t>, Value>> uncommitted;
   bool commitScheduled = false;
   double startMs = 0;
@@ -144,10 +161,14 @@ const TableIndex &Run::indexOf(const Table &table) {
   return it->second;
 }
 
-void Run::initFrame(Frame &f, const Table &table, std::vector<Value> args) {
+void Run::initFrame(Frame &f, const Table &table, std::vector<Value> args,
+                    std::vector<int32_t> argProducers) {
   f.table = &table;
   f.index = &indexOf(table);
   f.slots.resize(table.numSlots);
+  f.producer.assign(table.numSlots, -1);
+  if (options.recordInstances)
+    std::copy(argProducers.begin(), argProducers.end(), f.producer.begin());
   f.ready.assign(table.numSlots, 0);
   f.missing.resize(table.nodes.size());
   f.resultsMissing = table.results.size();
@@ -180,9 +201,36 @@ void Run::setSlot(Frame &f, uint32_t slot, Value v) {
       frameFinished(f);
 }
 
+void Run::record(Frame &f, uint32_t node, std::vector<int32_t> parents,
+                 InstanceRecord call) {
+  const Node &n = f.table->nodes[node];
+  call.id = instanceId(f, node);
+  call.kind = n.kind;
+  std::sort(parents.begin(), parents.end());
+  parents.erase(std::unique(parents.begin(), parents.end()), parents.end());
+  if (!parents.empty() && parents.front() < 0)
+    parents.erase(parents.begin());
+  call.parents = std::move(parents);
+  for (uint32_t r : n.results)
+    f.producer[r] = static_cast<int32_t>(result.instances.size());
+  result.instances.push_back(std::move(call));
+}
+
 void Run::complete(Frame &f, uint32_t node, Value v) {
   const Node &n = f.table->nodes[node];
   ++result.instancesRun;
+  if (options.recordInstances) {
+    std::vector<int32_t> parents;
+    for (uint32_t s : n.operands)
+      parents.push_back(f.producer[s]);
+    auto info = callInfo.find({&f, node});
+    if (info == callInfo.end()) {
+      record(f, node, std::move(parents));
+    } else {
+      record(f, node, std::move(parents), std::move(info->second));
+      callInfo.erase(info);
+    }
+  }
   for (size_t k = 0; k < n.results.size(); ++k) {
     bool isToken = n.kind == NodeKind::Checkpoint ||
                    (n.ordered && k + 1 == n.results.size());
@@ -344,13 +392,20 @@ void Run::startIterations(Frame &f, uint32_t node) {
     bool iterates = n.kind == NodeKind::Map || n.kind == NodeKind::Replicate;
     int32_t body = n.body;
     std::vector<Value> args;
+    std::vector<int32_t> producers;
     if (n.kind == NodeKind::If) {
       if (!region.elements[i].i)
         body = n.elseBody;
     } else {
       args.push_back(region.elements[i]);
+      producers.push_back(n.operands.empty() || n.kind == NodeKind::Replicate
+                              ? -1
+                              : f.producer[n.operands[0]]);
     }
     args.insert(args.end(), region.captures.begin(), region.captures.end());
+    for (size_t k = n.kind == NodeKind::Replicate ? 0 : 1;
+         k < n.operands.size(); ++k)
+      producers.push_back(f.producer[n.operands[k]]);
     std::string suffix = f.suffix;
     if (iterates)
       suffix += "[" + std::to_string(i) + "]";
@@ -364,7 +419,7 @@ void Run::startIterations(Frame &f, uint32_t node) {
       child->samplingSeed = static_cast<uint64_t>(n.seedBase) + i;
     Frame &raw = *child;
     region.frames[i] = std::move(child);
-    initFrame(raw, program.tables[body], std::move(args));
+    initFrame(raw, program.tables[body], std::move(args), std::move(producers));
   }
 }
 
@@ -385,6 +440,13 @@ void Run::frameFinished(Frame &child) {
   // Frames stay alive until the run ends: a body may still have calls in
   // flight whose results nobody reads.
   const Region &done = region;
+  if (options.recordInstances) {
+    std::vector<int32_t> parents;
+    for (const auto &frame : done.frames)
+      for (uint32_t s : frame->table->results)
+        parents.push_back(frame->producer[s]);
+    record(f, node, std::move(parents));
+  }
   if (n.kind == NodeKind::If || n.kind == NodeKind::Catch) {
     for (size_t k = 0; k < n.results.size(); ++k)
       setSlot(f, n.results[k], done.collected[0][k]);
@@ -470,7 +532,10 @@ void Run::submitOrReuse(Resource &r, Call *call) {
       delete call;
       return complete(f, node, record->value);
     }
-  r.queue.push_back(call);
+  const Node &n = call->frame->table->nodes[call->node];
+  call->order = {options.tagObjectives ? static_cast<int>(n.objective) : 0,
+                 options.usePriorities ? -n.priority : 0, call->seq};
+  r.queue.push(call);
 }
 
 void Run::runCode(Frame &f, uint32_t node) {
@@ -487,38 +552,21 @@ void Run::runCode(Frame &f, uint32_t node) {
 }
 
 void Run::pump() {
-  auto better = [&](const Call *a, const Call *b) {
-    const Node &na = a->frame->table->nodes[a->node];
-    const Node &nb = b->frame->table->nodes[b->node];
-    if (options.tagObjectives && na.objective != nb.objective)
-      return na.objective < nb.objective;
-    if (options.usePriorities && na.priority != nb.priority)
-      return na.priority > nb.priority;
-    return a->seq < b->seq;
-  };
   for (;;) {
     if (options.sequential && externalInFlight > 0)
       return;
-    Resource *bestResource = nullptr;
-    std::deque<Call *>::iterator best;
+    // The best head among the resources with a free slot.
+    Resource *best = nullptr;
     for (auto *group : {&models, &tools})
-      for (Resource &r : *group) {
-        if (r.queue.empty() || (r.limit > 0 && r.inFlight >= r.limit))
-          continue;
-        auto it = r.queue.begin();
-        for (auto c = r.queue.begin(); c != r.queue.end(); ++c)
-          if (better(*c, *it))
-            it = c;
-        if (!bestResource || better(*it, *best)) {
-          bestResource = &r;
-          best = it;
-        }
-      }
-    if (!bestResource)
+      for (Resource &r : *group)
+        if (!r.queue.empty() && (r.limit <= 0 || r.inFlight < r.limit) &&
+            (!best || r.queue.top()->order < best->queue.top()->order))
+          best = &r;
+    if (!best)
       return;
-    Call *call = *best;
-    bestResource->queue.erase(best);
-    issue(*bestResource, call);
+    Call *call = best->queue.top();
+    best->queue.pop();
+    issue(*best, call);
   }
 }
 
@@ -596,7 +644,7 @@ void Run::finishCall(Resource &r, Call *call, Value v) {
       double wait =
           tool.backoffMs * std::ldexp(1.0, call->attempts - 1) * jitter;
       loop.after(wait, [this, &r, call] {
-        r.queue.push_back(call);
+        r.queue.push(call);
         pump();
       });
       pump();
@@ -607,6 +655,14 @@ void Run::finishCall(Resource &r, Call *call, Value v) {
       {call->instance, r.name, call->firstStart, loop.now(), call->attempts});
   Frame &f = *call->frame;
   uint32_t node = call->node;
+  if (options.recordInstances) {
+    InstanceRecord info;
+    info.prompt = call->request.prompt;
+    info.maxTokens = call->request.maxTokens;
+    info.callee = n.callee;
+    info.attempts = call->attempts;
+    callInfo[{&f, node}] = std::move(info);
+  }
   JournalRecord record{call->key,      call->instance,   std::move(v),
                        call->attempts, call->firstStart, loop.now()};
   delete call;
@@ -672,7 +728,7 @@ void Run::start(const Table &table, std::vector<Value> args) {
   startMs = options.colocated ? options.networkRttMs / 2 : 0;
   loop.at(startMs, [this, &table, args = std::move(args)]() mutable {
     root = std::make_unique<Frame>();
-    initFrame(*root, table, std::move(args));
+    initFrame(*root, table, std::move(args), {});
     drain();
   });
   loop.run();

@@ -1,10 +1,10 @@
 // RUN: loom-opt %s -split-input-file --wf-deduce-objectives | FileCheck %s
 
 // Map-reduce (latency graph): the map body's calls are one throughput
-// group; the reduce call, which the graph returns, and everything it
-// reads are latency nodes.
+// group; the reduce call, which the graph returns, and what it reads are
+// latency nodes, except the split, which only feeds the group.
 // CHECK-LABEL: wf.graph @map_reduce
-// CHECK: wf.split {{.*}}wf.objective = #wf.objective<latency>
+// CHECK: wf.split {{.*}}wf.objective = #wf.objective<throughput>
 // CHECK: wf.map {{.*}}wf.objective = #wf.objective<latency>
 // CHECK: wf.llm @m {{.*}}wf.group = 0 : i64, wf.objective = #wf.objective<throughput>
 // CHECK: wf.join {{.*}}wf.objective = #wf.objective<latency>
@@ -64,4 +64,24 @@ wf.graph @serve(%q: !wf.text) -> !wf.text attributes {objective = #wf.objective<
   }
   %all = wf.join %samples {sep = "\n"} : !wf.list<!wf.text> -> !wf.text
   wf.return %all : !wf.text
+}
+
+// -----
+
+// A reviewer reads a design and two reports built on it: the reports,
+// independent of each other, are the group, though the design is not
+// independent of them; the design stays latency, since the (latency)
+// reviewer reads it directly.
+// CHECK-LABEL: wf.graph @review
+// CHECK: wf.llm {{.*}}max_tokens = 20 : i64, wf.objective = #wf.objective<latency>
+// CHECK: wf.llm {{.*}}max_tokens = 21 : i64, wf.group = 0 : i64, wf.objective = #wf.objective<throughput>
+// CHECK: wf.llm {{.*}}max_tokens = 22 : i64, wf.group = 0 : i64, wf.objective = #wf.objective<throughput>
+// CHECK: wf.llm {{.*}}max_tokens = 23 : i64, wf.objective = #wf.objective<latency>
+wf.model @m {max_context = 8192 : i64}
+wf.graph @review(%task: !wf.text) -> !wf.text {
+  %design = wf.llm @m [#wf.seg<operand 0>] (%task) {max_tokens = 20 : i64} : (!wf.text) -> !wf.text
+  %r1 = wf.llm @m [#wf.seg<text "1">, #wf.seg<operand 0>] (%design) {max_tokens = 21 : i64} : (!wf.text) -> !wf.text
+  %r2 = wf.llm @m [#wf.seg<text "2">, #wf.seg<operand 0>] (%design) {max_tokens = 22 : i64} : (!wf.text) -> !wf.text
+  %v = wf.llm @m [#wf.seg<operand 0>, #wf.seg<operand 1>, #wf.seg<operand 2>] (%design, %r1, %r2) {max_tokens = 23 : i64} : (!wf.text, !wf.text, !wf.text) -> !wf.text
+  wf.return %v : !wf.text
 }

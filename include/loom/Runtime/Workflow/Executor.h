@@ -57,12 +57,27 @@ struct RunOptions {
   std::function<void(size_t)> onDurable;
   /// Replaces parameter values by name (an optimizer's update).
   std::map<std::string, Value> paramOverrides;
+  /// Keep the instance graph of the run (RunResult::instances).
+  bool recordInstances = false;
 };
 
 struct TimelineEntry {
   std::string instance, resource;
   double startMs = 0, endMs = 0;
   int64_t attempts = 1;
+};
+
+/// One executed instance and the instances whose values it read: the
+/// graph the benchmark's lower bound is computed on.
+struct InstanceRecord {
+  std::string id;
+  NodeKind kind;
+  std::vector<int32_t> parents;
+  /// LLM calls: the prompt, output length and model; tools: the tool.
+  std::string prompt;
+  int64_t maxTokens = 0;
+  int32_t callee = -1;
+  int64_t attempts = 0;
 };
 
 struct RunResult {
@@ -73,6 +88,7 @@ struct RunResult {
   int64_t llmCalls = 0, toolAttempts = 0, retries = 0, roundTrips = 0;
   int64_t instancesRun = 0, reusedFromJournal = 0, poisoned = 0;
   std::vector<TimelineEntry> timeline;
+  std::vector<InstanceRecord> instances;
 };
 
 RunResult runGraph(const Program &program, const std::string &graph,

@@ -58,10 +58,11 @@ struct WfDcePass : mlir::loom::wf::impl::WfDceBase<WfDcePass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     llvm::SmallDenseSet<Attribute> read;
+    SymbolTableCollection symbols;
     for (auto graph : module.getOps<GraphOp>()) {
       eraseDead(graph.getBody());
       graph.getBody().walk([&](Operation *op) {
-        for (FlatSymbolRefAttr param : referencedParams(op))
+        for (FlatSymbolRefAttr param : referencedParams(op, symbols))
           read.insert(param.getAttr());
       });
     }

@@ -4,7 +4,6 @@
 #include "loom/Dialect/Workflow/Transforms/Passes.h"
 
 #include "mlir/IR/Builders.h"
-#include "llvm/ADT/BitVector.h"
 
 namespace mlir::loom::wf {
 #define GEN_PASS_DEF_WFDEDUCEOBJECTIVES
@@ -23,14 +22,49 @@ public:
 
   void run() {
     ArrayRef<InstanceNode> nodes = g.getNodes();
+    // Task groups, in source order of their map/replicate or consumer.
+    std::vector<int64_t> group(nodes.size(), -1);
+    int64_t groups = 0;
+    for (auto [i, node] : llvm::enumerate(nodes)) {
+      if (!node.op)
+        continue;
+      // A map or replicate body's calls run once per iteration: always a
+      // group. Elsewhere, the calls one node reads that no other of them
+      // depends on, if there are two or more (a call they all build on,
+      // like a shared design, finishes before the batch starts).
+      SmallVector<unsigned> members;
+      bool iterated = isa<MapOp, ReplicateOp>(node.op);
+      if (iterated) {
+        node.op->walk([&](LlmOp llm) {
+          if (std::optional<unsigned> m = g.nodeOf(llm.getOperation()))
+            members.push_back(*m);
+        });
+      } else {
+        for (unsigned parent : node.parents)
+          if (isa_and_nonnull<LlmOp>(nodes[parent].op) &&
+              !llvm::is_contained(members, parent))
+            members.push_back(parent);
+      }
+      if (!iterated)
+        dropAncestors(members);
+      if (members.empty() || (!iterated && members.size() < 2))
+        continue;
+      for (unsigned m : members)
+        if (group[m] < 0)
+          group[m] = groups;
+      ++groups;
+    }
+
     Objective graphObjective =
         graph.getObjective().value_or(Objective::Latency);
     // Returned values carry the graph's objective; the others start at
-    // throughput and become latency when a latency reader is found.
+    // throughput and become latency when a latency reader is found. Group
+    // members stay throughput, so latency does not pass through them: what
+    // only feeds a batch is itself batched.
     std::vector<bool> latency(nodes.size(), false);
     SmallVector<unsigned> work;
     auto markLatency = [&](unsigned n) {
-      if (!latency[n]) {
+      if (!latency[n] && group[n] < 0) {
         latency[n] = true;
         work.push_back(n);
       }
@@ -48,36 +82,6 @@ public:
         markLatency(parent);
     }
 
-    // Task groups, in source order of their map/replicate or consumer.
-    std::vector<int64_t> group(nodes.size(), -1);
-    int64_t groups = 0;
-    for (auto [i, node] : llvm::enumerate(nodes)) {
-      if (!node.op)
-        continue;
-      // A map or replicate body's calls run once per iteration: always a
-      // group. Elsewhere, independent calls that one node reads.
-      SmallVector<unsigned> members;
-      bool iterated = isa<MapOp, ReplicateOp>(node.op);
-      if (iterated) {
-        node.op->walk([&](LlmOp llm) {
-          if (std::optional<unsigned> m = g.nodeOf(llm.getOperation()))
-            members.push_back(*m);
-        });
-      } else {
-        for (unsigned parent : node.parents)
-          if (isa_and_nonnull<LlmOp>(nodes[parent].op) &&
-              !llvm::is_contained(members, parent))
-            members.push_back(parent);
-      }
-      if (members.empty() ||
-          (!iterated && (members.size() < 2 || !independent(members))))
-        continue;
-      for (unsigned m : members)
-        if (group[m] < 0)
-          group[m] = groups;
-      ++groups;
-    }
-
     Builder b(graph.getContext());
     for (auto [i, node] : llvm::enumerate(nodes)) {
       if (!node.op)
@@ -93,29 +97,40 @@ public:
   }
 
 private:
-  /// Whether no member reaches another (a sweep over ancestors per
-  /// member; groups are small).
-  bool independent(ArrayRef<unsigned> members) const {
+  /// Removes the members another member depends on, leaving mutually
+  /// independent calls. An ancestor's level is below its descendant's, so
+  /// each sweep stops at the lowest member level: in graphs of 10^5 nodes
+  /// it sees a few layers, not the whole graph.
+  void dropAncestors(SmallVector<unsigned> &members) {
     ArrayRef<InstanceNode> nodes = g.getNodes();
+    if (seenEpoch.size() != nodes.size())
+      seenEpoch.assign(nodes.size(), 0);
+    int64_t floor = nodes[members.front()].level;
+    for (unsigned m : members)
+      floor = std::min(floor, nodes[m].level);
+    SmallVector<unsigned> reached;
     for (unsigned m : members) {
-      llvm::BitVector seen(nodes.size());
+      ++epoch;
       SmallVector<unsigned> work(nodes[m].parents.begin(),
                                  nodes[m].parents.end());
       while (!work.empty()) {
         unsigned n = work.pop_back_val();
-        if (seen.test(n))
+        if (seenEpoch[n] == epoch || nodes[n].level < floor)
           continue;
-        seen.set(n);
+        seenEpoch[n] = epoch;
         if (llvm::is_contained(members, n))
-          return false;
+          reached.push_back(n);
         work.append(nodes[n].parents.begin(), nodes[n].parents.end());
       }
     }
-    return true;
+    llvm::erase_if(members,
+                   [&](unsigned m) { return llvm::is_contained(reached, m); });
   }
 
   GraphOp graph;
   InstanceGraph g;
+  std::vector<unsigned> seenEpoch;
+  unsigned epoch = 0;
 };
 
 struct WfDeduceObjectivesPass

@@ -46,10 +46,11 @@ std::optional<unsigned> InstanceGraph::nodeOf(Value v) const {
 
 /// The name input `i` of `op` binds: its definition's `arg_names`, else
 /// the op's `wf.operand_names`, else `arg<i>`.
-static std::string inputName(TraceNodeOpInterface node, unsigned i) {
+static std::string inputName(TraceNodeOpInterface node, unsigned i,
+                             SymbolTableCollection &symbols) {
   ArrayAttr names;
   if (FlatSymbolRefAttr callee = node.getCalleeSymbol())
-    if (Operation *def = SymbolTable::lookupNearestSymbolFrom(node, callee))
+    if (Operation *def = symbols.lookupNearestSymbolFrom(node, callee))
       names = def->getAttrOfType<ArrayAttr>("arg_names");
   if (!names)
     names = node->getAttrOfType<ArrayAttr>("wf.operand_names");
@@ -63,6 +64,8 @@ InstanceGraph InstanceGraph::build(GraphOp graph, TraceMode mode) {
   InstanceGraph g;
   g.graph = graph;
   TraceIds ids = TraceIds::of(graph);
+  // Nodes never move once built: growing the vector would copy each one.
+  g.nodes.reserve(ids.arguments.size() + ids.params.size() + ids.nodes.size());
   for (auto [i, id] : llvm::enumerate(ids.arguments)) {
     InstanceNode node;
     node.id = id;
@@ -74,15 +77,16 @@ InstanceGraph InstanceGraph::build(GraphOp graph, TraceMode mode) {
   // The parameters each node op references through attributes, as
   // parents after its operands.
   DenseMap<Operation *, SmallVector<FlatSymbolRefAttr>> attributeParams;
+  SymbolTableCollection symbols;
   graph.getBody().walk<WalkOrder::PreOrder>([&](Operation *op) {
-    SmallVector<FlatSymbolRefAttr> params = referencedParams(op);
+    SmallVector<FlatSymbolRefAttr> params = referencedParams(op, symbols);
     for (FlatSymbolRefAttr symbol : params) {
       if (g.paramNodes.count(symbol.getAttr()))
         continue;
       InstanceNode node;
       node.id = ids.params.lookup(symbol.getAttr());
       node.base = symbol.getValue().str();
-      node.param = SymbolTable::lookupNearestSymbolFrom<ParamOp>(graph, symbol);
+      node.param = symbols.lookupNearestSymbolFrom<ParamOp>(graph, symbol);
       node.type = node.param ? node.param.getType() : Type();
       g.paramNodes[symbol.getAttr()] = g.nodes.size();
       g.nodes.push_back(std::move(node));
@@ -136,7 +140,7 @@ InstanceGraph InstanceGraph::build(GraphOp graph, TraceMode mode) {
       for (auto [i, operand] : llvm::enumerate(node.op->getOperands()))
         addParent(operand, isa<TokenType>(operand.getType())
                                ? std::string("after")
-                               : inputName(traceNode, i));
+                               : inputName(traceNode, i, symbols));
     }
     for (FlatSymbolRefAttr symbol : attributeParams.lookup(node.op)) {
       unsigned parent = g.paramNodes.lookup(symbol.getAttr());

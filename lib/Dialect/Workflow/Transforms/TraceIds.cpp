@@ -7,7 +7,9 @@
 using namespace mlir;
 using namespace mlir::loom::wf;
 
-SmallVector<FlatSymbolRefAttr> mlir::loom::wf::referencedParams(Operation *op) {
+SmallVector<FlatSymbolRefAttr>
+mlir::loom::wf::referencedParams(Operation *op,
+                                 SymbolTableCollection &symbols) {
   SmallVector<FlatSymbolRefAttr> params;
   if (auto get = dyn_cast<ParamGetOp>(op))
     params.push_back(get.getParamAttr());
@@ -20,8 +22,7 @@ SmallVector<FlatSymbolRefAttr> mlir::loom::wf::referencedParams(Operation *op) {
   // A code node whose definition's source is a `code` parameter reads it.
   if (auto node = dyn_cast<TraceNodeOpInterface>(op))
     if (FlatSymbolRefAttr callee = node.getCalleeSymbol())
-      if (auto def =
-              SymbolTable::lookupNearestSymbolFrom<CodeDefOp>(op, callee))
+      if (auto def = symbols.lookupNearestSymbolFrom<CodeDefOp>(op, callee))
         if (FlatSymbolRefAttr source = def.getSourceAttr())
           params.push_back(source);
   return params;
@@ -38,10 +39,11 @@ TraceIds TraceIds::compute(GraphOp graph) {
     ids.arguments.push_back(
         next(name ? name.getValue().str() : "arg" + std::to_string(i)));
   }
+  SymbolTableCollection symbols;
   graph.getBody().walk<WalkOrder::PreOrder>([&](Operation *op) {
     // A parameter is numbered where it is first referenced, before the op
     // that reads it (its parent in the trace).
-    for (FlatSymbolRefAttr param : referencedParams(op))
+    for (FlatSymbolRefAttr param : referencedParams(op, symbols))
       if (!ids.params.count(param.getAttr()))
         ids.params[param.getAttr()] = next(param.getValue());
     auto node = dyn_cast<TraceNodeOpInterface>(op);

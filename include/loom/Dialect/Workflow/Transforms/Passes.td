@@ -93,8 +93,41 @@ def WfDeduceObjectives : Pass<"wf-deduce-objectives", "::mlir::ModuleOp"> {
     mutually independent LLM calls read by one node (a join, a template,
     another call). Members get `throughput` and `wf.group = g` (one group
     per map/replicate or consumer, numbered in source order); everything
-    else gets `wf.objective` only. Exactly one objective per node.
+    else gets `wf.objective` only. Exactly one objective per node. A group
+    member's own throughput objective is what its readers see: latency
+    does not propagate through a group, so the calls that only feed a
+    batch are batched too (Parrot's multi-agent pipelines, wf.md W3).
   }];
+}
+
+def WfSchedule : Pass<"wf-schedule", "::mlir::ModuleOp"> {
+  let summary = "List-schedule workflow nodes and give them priorities";
+  let description = [{
+    wf.md §6 #9. Estimates each node's latency with the token model of
+    wf.md §9.1 (an LLM call: its estimated prompt tokens times the prefill
+    rate plus `max_tokens` decode steps; a tool: its def's `sim_ms`, else
+    its `timeout_ms`; a `wf.map`/`wf.replicate`: its body's critical path,
+    iterations in parallel; a `wf.if`: its longer branch; text and code
+    nodes: free), computes every node's upward rank (HEFT's b-level: its
+    cost plus the longest path after it, regions included), and list-
+    schedules the graph under each `wf.model`'s `max_concurrency` and each
+    tool's `max_concurrency`, highest rank first. Writes `#wf.sched<priority
+    = rank in µs, stage = ASAP level, group = wf.group or -1>` on every node
+    (the runtime orders ready calls by objective, then priority) and
+    remarks on each graph with the estimated makespan, the critical path
+    and the lower bound max(critical path, per-model work / concurrency).
+    Prompt sizes the IR does not fix come from the options.
+  }];
+  let options = [
+    Option<"prefillMsPerToken", "prefill-ms-per-token", "double",
+           /*default=*/"0.1", "Prefill time per prompt token (ms)">,
+    Option<"decodeMsPerToken", "decode-ms-per-token", "double",
+           /*default=*/"18.25", "Decode time per output token (ms)">,
+    Option<"argTokens", "arg-tokens", "int64_t", /*default=*/"0",
+           "Estimated tokens of each text argument of a graph">,
+    Option<"listLength", "list-length", "int64_t", /*default=*/"8",
+           "Estimated length of a list the IR does not size">,
+  ];
 }
 
 def WfExtractTrace : Pass<"wf-extract-trace", "::mlir::ModuleOp"> {

@@ -32,7 +32,10 @@ struct TraceIds {
 /// The parameters `op` references, in attribute order: a `wf.param.get`'s
 /// symbol, `#wf.seg<param @p>` segments and `#wf.param_ref<@p>` values,
 /// then the `source` code parameter of the definition a code node calls.
-SmallVector<FlatSymbolRefAttr> referencedParams(Operation *op);
+/// Definitions are looked up through `symbols`, which caches the module's
+/// table: graphs of 10^5 nodes make 10^5 lookups.
+SmallVector<FlatSymbolRefAttr> referencedParams(Operation *op,
+                                                SymbolTableCollection &symbols);
 
 } // namespace mlir::loom::wf
 

@@ -1,0 +1,285 @@
+//===- WfBench.cpp - The wf benchmark protocol of wf.md §9 ----------------===//
+//
+// Every workload runs under three policies on the simulated service:
+// S (one call at a time, a network round trip per call), P (each call as
+// soon as its inputs are ready, round trip per call), both untagged and
+// without prefix cache, and Loom (the compiled graph beside the service:
+// one round trip per invocation, objective tags, priorities, prefix cache).
+// Loom's makespan is compared with the lower bound of §9.3 on the same
+// instance graph; a makespan below the bound aborts the run.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Workloads.h"
+
+#include "loom/Conversion/WorkflowToRuntime/TaskTable.h"
+#include "loom/Dialect/Workflow/Transforms/Passes.h"
+#include "loom/InitAllDialects.h"
+#include "loom/Runtime/Workflow/LowerBound.h"
+#include "loom/Runtime/Workflow/SimService.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <unistd.h>
+
+using namespace loom;
+using namespace loom::bench::wf;
+using wfrt::Value;
+
+namespace {
+
+[[noreturn]] void die(const std::string &message) {
+  std::fprintf(stderr, "loom-wf-bench: %s\n", message.c_str());
+  std::exit(1);
+}
+
+double seconds(std::chrono::steady_clock::time_point since) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since)
+      .count();
+}
+
+struct Compiled {
+  wfrt::Program program;
+  /// Seconds spent in wf-schedule and wf-extract-trace.
+  double scheduleAndTraceS = 0;
+};
+
+Compiled compile(const Workload &w, bool timeTrace) {
+  mlir::DialectRegistry registry;
+  mlir::loom::registerAllDialects(registry);
+  mlir::MLIRContext context(registry);
+  context.disableMultithreading();
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::parseSourceString<mlir::ModuleOp>(w.source, &context);
+  if (!module)
+    die(w.name + ": the generated graph does not parse");
+  mlir::PassManager pm(&context);
+  pm.addPass(mlir::loom::wf::createWfAssignIds());
+  pm.addPass(mlir::loom::wf::createWfDeduceObjectives());
+  if (mlir::failed(pm.run(*module)))
+    die(w.name + ": the wf pipeline failed");
+  // The schedule's remarks are for people reading loom-opt's output.
+  mlir::ScopedDiagnosticHandler quiet(&context, [](mlir::Diagnostic &d) {
+    return mlir::success(d.getSeverity() == mlir::DiagnosticSeverity::Remark);
+  });
+  mlir::PassManager late(&context);
+  late.addPass(mlir::loom::wf::createWfSchedule());
+  if (timeTrace) {
+    mlir::loom::wf::WfExtractTraceOptions options;
+    options.outputFile = "/dev/null";
+    late.addPass(mlir::loom::wf::createWfExtractTrace(options));
+  }
+  Compiled c;
+  auto start = std::chrono::steady_clock::now();
+  if (mlir::failed(late.run(*module)))
+    die(w.name + ": wf-schedule or wf-extract-trace failed");
+  c.scheduleAndTraceS = seconds(start);
+  auto program = mlir::loom::wf::buildTaskTables(*module);
+  if (mlir::failed(program))
+    die(w.name + ": no task table");
+  c.program = std::move(*program);
+  return c;
+}
+
+enum class Policy { Sequential, Parallel, Loom };
+
+struct Outcome {
+  wfrt::RunResult run;
+  wfrt::SimStats sim;
+  double wallS = 0;
+};
+
+Outcome runPolicy(const Workload &w, const wfrt::Program &program,
+                  Policy policy, const std::string &journal = "") {
+  wfrt::EventLoop loop;
+  wfrt::SimConfig config;
+  config.prefixCache = policy == Policy::Loom;
+  wfrt::SimService sim(loop, config);
+  wfrt::Bindings bindings;
+  bindings.models.assign(program.models.size(), &sim);
+  bindings.code = w.code;
+  bindings.simulateUnboundTools = true;
+  wfrt::RunOptions options;
+  options.runSeed = 1;
+  options.colocated = policy == Policy::Loom;
+  options.sequential = policy == Policy::Sequential;
+  options.tagObjectives = policy == Policy::Loom;
+  options.usePriorities = policy == Policy::Loom;
+  options.recordInstances = policy == Policy::Loom;
+  options.journalPath = journal;
+  auto start = std::chrono::steady_clock::now();
+  Outcome o{wfrt::runGraph(program, w.graph, w.args, bindings, loop, options),
+            sim.stats(), 0};
+  o.wallS = seconds(start);
+  if (!o.run.error.empty())
+    die(w.name + ": " + o.run.error);
+  return o;
+}
+
+struct Row {
+  std::string workload;
+  double m = 0, lb = 0, s = 0, p = 0;
+  int64_t prefill = 0, requested = 0, prefillP = 0, roundTrips = 0,
+          roundTripsP = 0, retries = 0, instances = 0;
+  double occupancy = 0;
+};
+
+Row measure(const Workload &w, bool progress) {
+  if (progress)
+    std::fprintf(stderr, "  %-22s compiling...", w.name.c_str());
+  Compiled c = compile(w, false);
+  if (progress)
+    std::fprintf(stderr, " S...");
+  Outcome s = runPolicy(w, c.program, Policy::Sequential);
+  if (progress)
+    std::fprintf(stderr, " P...");
+  Outcome p = runPolicy(w, c.program, Policy::Parallel);
+  if (progress)
+    std::fprintf(stderr, " Loom...");
+  Outcome l = runPolicy(w, c.program, Policy::Loom);
+  if (progress)
+    std::fprintf(stderr, " bound...\r\033[K");
+  // All three computed the same values.
+  if (!(s.run.outputs == l.run.outputs) || !(p.run.outputs == l.run.outputs))
+    die(w.name + ": the policies disagree on the outputs");
+  wfrt::SimConfig config;
+  wfrt::LowerBound lb = wfrt::computeLowerBound(
+      c.program, l.run.instances, config, 250, config.throughputRunLimit);
+  Row r;
+  r.workload = w.name;
+  r.m = l.run.makespanMs / 1000;
+  r.lb = lb.value() / 1000;
+  r.s = s.run.makespanMs / 1000;
+  r.p = p.run.makespanMs / 1000;
+  if (r.m < r.lb * (1 - 1e-9))
+    die(w.name + ": makespan " + std::to_string(r.m) + " s below the bound " +
+        std::to_string(r.lb) + " s: a simulator or bound bug");
+  r.prefill = l.sim.prefillTokensComputed;
+  r.requested = l.sim.prefillTokensRequested;
+  r.prefillP = p.sim.prefillTokensComputed;
+  r.roundTrips = 1;
+  r.roundTripsP = p.run.roundTrips;
+  r.retries = l.run.retries;
+  r.instances = l.run.instancesRun;
+  r.occupancy = l.sim.iterations
+                    ? static_cast<double>(l.sim.decodeSlots) / l.sim.iterations
+                    : 0;
+  return r;
+}
+
+std::string jsonRecord(const Row &r) {
+  char buf[640];
+  std::snprintf(
+      buf, sizeof buf,
+      "{\"workload\": \"%s\", \"makespan_s\": %.4f, \"lower_bound_s\": %.4f, "
+      "\"sequential_s\": %.4f, \"client_parallel_s\": %.4f, "
+      "\"prefill_tokens\": %lld, \"prefill_tokens_requested\": %lld, "
+      "\"client_parallel_prefill_tokens\": %lld, \"round_trips\": %lld, "
+      "\"client_round_trips\": %lld, \"retries\": %lld, \"instances\": %lld, "
+      "\"mean_batch\": %.2f}",
+      r.workload.c_str(), r.m, r.lb, r.s, r.p, (long long)r.prefill,
+      (long long)r.requested, (long long)r.prefillP, (long long)r.roundTrips,
+      (long long)r.roundTripsP, (long long)r.retries, (long long)r.instances,
+      r.occupancy);
+  return buf;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  bool quick = false;
+  std::string jsonPath, mlirDir;
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--quick"))
+      quick = true;
+    else if (!std::strcmp(argv[i], "--json") && i + 1 < argc)
+      jsonPath = argv[++i];
+    else if (!std::strcmp(argv[i], "--emit-mlir") && i + 1 < argc)
+      mlirDir = argv[++i];
+    else
+      die(std::string("unknown option ") + argv[i] +
+          " (have --quick, --json FILE, --emit-mlir DIR)");
+  }
+  std::vector<Workload> suite = {chainSummary(20, 650, 25),
+                                 mapReduce(15, 1000, 50),
+                                 mapReduce(30, 1000, 50),
+                                 multiAgent(4, 2, 1500),
+                                 sharedPrompt(64, 2000, 100, 100),
+                                 selfConsistency(8, 300, 128),
+                                 react(6, 0.3)};
+  for (int percent : {10, 50, 90})
+    suite.push_back(layeredDag(quick ? 1000 : 10000, percent, 1));
+
+  std::vector<std::string> records;
+  std::printf("%-22s %9s %9s %6s %9s %9s %6s %6s %8s %8s %6s\n", "workload",
+              "M (s)", "LB (s)", "M/LB", "S (s)", "P (s)", "S/M", "P/M",
+              "prefill", "vs P", "batch");
+  double sumRatio = 0, worst = 0;
+  int counted = 0;
+  for (const Workload &w : suite) {
+    if (!mlirDir.empty())
+      std::ofstream(mlirDir + "/" + w.name + ".mlir") << w.source;
+    Row r = measure(w, isatty(2));
+    double ratio = r.m / r.lb;
+    // wf.md §9.4 averages over W1-W5 and W8; W6 (react) is reported only.
+    if (w.name != "react") {
+      sumRatio += ratio;
+      worst = std::max(worst, ratio);
+      ++counted;
+    }
+    std::printf("%-22s %9.3f %9.3f %6.3f %9.3f %9.3f %6.2f %6.2f %7.1f%% "
+                "%7.1f%% %6.1f\n",
+                r.workload.c_str(), r.m, r.lb, ratio, r.s, r.p, r.s / r.m,
+                r.p / r.m, 100.0 * r.prefill / r.requested,
+                100.0 * (1 - static_cast<double>(r.prefill) / r.prefillP),
+                r.occupancy);
+    std::fflush(stdout);
+    records.push_back(jsonRecord(r));
+  }
+  std::printf("M/LB: mean %.3f, worst %.3f over %d workloads\n",
+              sumRatio / counted, worst, counted);
+
+  // Runtime overhead: wall time per instance of a virtual-clock run with
+  // the journal on (group commit), simulator included.
+  Workload big = layeredDag(quick ? 10000 : 100000, 50, 2);
+  std::fprintf(stderr, "  overhead and scale on %s...\n", big.name.c_str());
+  if (!mlirDir.empty())
+    std::ofstream(mlirDir + "/" + big.name + ".mlir") << big.source;
+  Compiled c = compile(big, true);
+  std::string journal =
+      "/tmp/loom-wf-bench-journal-" + std::to_string(getpid());
+  Outcome o = runPolicy(big, c.program, Policy::Loom, journal);
+  std::remove(journal.c_str());
+  double usPerNode = o.wallS * 1e6 / o.run.instancesRun;
+  std::printf("overhead: %.2f us per node (%lld instances, %.2f s wall, "
+              "journal on)\n",
+              usPerNode, (long long)o.run.instancesRun, o.wallS);
+  std::printf("%s: wf-schedule + wf-extract-trace %.3f s\n", big.name.c_str(),
+              c.scheduleAndTraceS);
+  char buf[256];
+  std::snprintf(buf, sizeof buf,
+                "{\"workload\": \"overhead\", \"us_per_node\": %.3f, "
+                "\"instances\": %lld}",
+                usPerNode, (long long)o.run.instancesRun);
+  records.push_back(buf);
+  std::snprintf(buf, sizeof buf,
+                "{\"workload\": \"dag%dk\", \"schedule_and_trace_s\": %.4f}",
+                quick ? 10 : 100, c.scheduleAndTraceS);
+  records.push_back(buf);
+  if (!jsonPath.empty()) {
+    std::ofstream out(jsonPath);
+    out << "[\n";
+    for (size_t k = 0; k < records.size(); ++k)
+      out << "  " << records[k] << (k + 1 < records.size() ? ",\n" : "\n");
+    out << "]\n";
+    std::printf("wrote %s\n", jsonPath.c_str());
+  }
+  return 0;
+}

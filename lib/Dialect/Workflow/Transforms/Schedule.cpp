@@ -1,0 +1,312 @@
+//===- Schedule.cpp - The wf-schedule pass --------------------------------===//
+//
+// Upward ranks over the token model and a list schedule under per-model and
+// per-tool concurrency. Ranks become the runtime's priorities: among ready
+// calls of one objective, the one with the longest path still ahead runs
+// first, which is what keeps a DAG's makespan near its critical path.
+//
+//===----------------------------------------------------------------------===//
+
+#include "loom/Dialect/Workflow/Transforms/Passes.h"
+
+#include "mlir/IR/Builders.h"
+#include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/FormatVariadic.h"
+
+#include <queue>
+
+namespace mlir::loom::wf {
+#define GEN_PASS_DEF_WFSCHEDULE
+#include "loom/Dialect/Workflow/Transforms/Passes.h.inc"
+} // namespace mlir::loom::wf
+
+using namespace mlir;
+using namespace mlir::loom::wf;
+
+namespace {
+
+int64_t tokensOf(StringRef text) {
+  return (static_cast<int64_t>(text.size()) + 3) / 4;
+}
+
+struct Estimates {
+  double prefillMs, decodeMs;
+  int64_t argTokens, listLength;
+};
+
+class Scheduler {
+public:
+  Scheduler(ModuleOp module, const Estimates &e)
+      : module(module), symbols(module), e(e) {}
+
+  /// Schedules `graph`; emits the remark.
+  void run(GraphOp graph);
+
+private:
+  int64_t tokens(Value v);
+  /// The tokens a prompt or format template fills.
+  int64_t templateTokens(ArrayAttr segments, ValueRange args);
+  double cost(Operation *op);
+  /// Ranks the ops of `block`, `tail` ms of work following the block;
+  /// returns the block's critical path (its largest rank minus `tail`).
+  double rankBlock(Block &block, double tail);
+  /// The ops of `block` (terminators aside) that read `op`'s results,
+  /// directly or inside their regions.
+  ArrayRef<Operation *> users(Operation *op, Block &block);
+  /// The ops of `block` whose results `op` reads.
+  SmallVector<Operation *> producers(Operation *op, Block &block);
+  /// The resource an op occupies while it runs, or null.
+  Operation *resourceOf(Operation *op);
+  int64_t capacityOf(Operation *resource);
+
+  ModuleOp module;
+  SymbolTable symbols;
+  Estimates e;
+  DenseMap<Value, int64_t> tokenMemo;
+  DenseMap<Operation *, double> costMemo, rank;
+  DenseMap<Operation *, SmallVector<Operation *, 4>> userMemo;
+};
+
+int64_t Scheduler::tokens(Value v) {
+  if (auto it = tokenMemo.find(v); it != tokenMemo.end())
+    return it->second;
+  int64_t t = 0;
+  if (auto arg = dyn_cast<BlockArgument>(v)) {
+    Operation *owner = arg.getOwner()->getParentOp();
+    if (isa<MapOp>(owner))
+      t = tokens(owner->getOperand(0)) / e.listLength;
+    else if (isa<GraphOp>(owner))
+      t = e.argTokens;
+  } else {
+    Operation *op = v.getDefiningOp();
+    if (auto c = dyn_cast<ConstOp>(op)) {
+      if (auto s = dyn_cast<StringAttr>(c.getValue()))
+        t = tokensOf(s.getValue());
+    } else if (auto p = dyn_cast<ParamGetOp>(op)) {
+      if (auto param = symbols.lookup<ParamOp>(p.getParam()))
+        if (auto s = dyn_cast<StringAttr>(param.getInitialValue()))
+          t = tokensOf(s.getValue());
+    } else if (auto f = dyn_cast<FormatOp>(op)) {
+      t = templateTokens(f.getSegments(), f.getArgs());
+    } else if (auto l = dyn_cast<LlmOp>(op)) {
+      t = l.getMaxTokens();
+    } else if (isa<SplitOp, JoinOp>(op)) {
+      t = tokens(op->getOperand(0));
+    } else if (auto m = dyn_cast<MapOp>(op)) {
+      Operation *yield = m.getBody().front().getTerminator();
+      t = e.listLength * tokens(yield->getOperand(0));
+    } else if (auto r = dyn_cast<ReplicateOp>(op)) {
+      Operation *yield = r.getBody().front().getTerminator();
+      t = r.getCount() * tokens(yield->getOperand(0));
+    }
+  }
+  tokenMemo[v] = t;
+  return t;
+}
+
+int64_t Scheduler::templateTokens(ArrayAttr segments, ValueRange args) {
+  int64_t sum = 0;
+  for (auto seg : segments.getAsRange<SegAttr>()) {
+    if (seg.getKind() == SegKind::Text)
+      sum += tokensOf(seg.getText());
+    else if (seg.getKind() == SegKind::Operand)
+      sum += tokens(args[seg.getIndex()]);
+    else if (auto p = symbols.lookup<ParamOp>(seg.getParam().getValue()))
+      if (auto s = dyn_cast<StringAttr>(p.getInitialValue()))
+        sum += tokensOf(s.getValue());
+  }
+  return sum;
+}
+
+double Scheduler::cost(Operation *op) {
+  if (auto it = costMemo.find(op); it != costMemo.end())
+    return it->second;
+  double c = 0;
+  if (auto l = dyn_cast<LlmOp>(op)) {
+    int64_t prompt = templateTokens(l.getSegments(), l.getArgs());
+    c = e.prefillMs * prompt + e.decodeMs * l.getMaxTokens();
+  } else if (auto t = dyn_cast<ToolOp>(op)) {
+    if (auto def = symbols.lookup<ToolDefOp>(t.getTool())) {
+      if (auto ms = def->getAttrOfType<FloatAttr>("sim_ms"))
+        c = ms.getValueAsDouble();
+      else
+        c = static_cast<double>(def.getTimeoutMs().value_or(0));
+    }
+  } else if (op->getNumRegions() > 0 && !isa<CatchOp>(op)) {
+    // Iterations run in parallel; a branch is the longer one.
+    for (Region &r : op->getRegions())
+      if (!r.empty())
+        c = std::max(c, rankBlock(r.front(), 0));
+  }
+  costMemo[op] = c;
+  return c;
+}
+
+ArrayRef<Operation *> Scheduler::users(Operation *op, Block &block) {
+  auto [it, inserted] = userMemo.try_emplace(op);
+  if (!inserted)
+    return it->second;
+  SmallVectorImpl<Operation *> &result = it->second;
+  for (Value r : op->getResults())
+    for (Operation *user : r.getUsers())
+      if (Operation *ancestor = block.findAncestorOpInBlock(*user))
+        if (!ancestor->hasTrait<OpTrait::IsTerminator>() &&
+            !llvm::is_contained(result, ancestor))
+          result.push_back(ancestor);
+  return result;
+}
+
+SmallVector<Operation *> Scheduler::producers(Operation *op, Block &block) {
+  SmallVector<Operation *> result;
+  op->walk([&](Operation *inner) {
+    for (Value v : inner->getOperands())
+      if (Operation *def = v.getDefiningOp())
+        if (def->getBlock() == &block && def != op &&
+            !llvm::is_contained(result, def))
+          result.push_back(def);
+  });
+  return result;
+}
+
+double Scheduler::rankBlock(Block &block, double tail) {
+  double critical = 0;
+  for (Operation &op : llvm::reverse(block.without_terminator())) {
+    double after = 0;
+    for (Operation *user : users(&op, block))
+      after = std::max(after, rank.lookup(user) - tail);
+    double r = cost(&op) + after;
+    rank[&op] = r + tail;
+    critical = std::max(critical, r);
+    // Region bodies follow with what comes after their op.
+    if (!isa<CatchOp>(&op))
+      for (Region &region : op.getRegions())
+        if (!region.empty())
+          rankBlock(region.front(), tail + after);
+  }
+  return critical;
+}
+
+Operation *Scheduler::resourceOf(Operation *op) {
+  if (auto l = dyn_cast<LlmOp>(op))
+    return symbols.lookup(l.getModel());
+  if (auto t = dyn_cast<ToolOp>(op))
+    return symbols.lookup(t.getTool());
+  return nullptr;
+}
+
+int64_t Scheduler::capacityOf(Operation *resource) {
+  if (auto m = dyn_cast<ModelOp>(resource))
+    return static_cast<int64_t>(m.getMaxConcurrency());
+  if (auto t = dyn_cast<ToolDefOp>(resource))
+    return t.getMaxConcurrency().value_or(0);
+  return 0;
+}
+
+void Scheduler::run(GraphOp graph) {
+  Block &block = graph.getBody().front();
+  double criticalPath = rankBlock(block, 0);
+
+  // List scheduling: whenever a slot frees, the ready op of highest rank
+  // that has a free slot starts.
+  SmallVector<Operation *> ops;
+  DenseMap<Operation *, unsigned> missing, stage;
+  for (Operation &op : block.without_terminator()) {
+    ops.push_back(&op);
+    SmallVector<Operation *> from = producers(&op, block);
+    missing[&op] = from.size();
+    unsigned s = 0;
+    for (Operation *p : from)
+      s = std::max(s, stage.lookup(p) + 1);
+    stage[&op] = s;
+  }
+  auto byRank = [&](Operation *a, Operation *b) {
+    return rank.lookup(a) < rank.lookup(b);
+  };
+  using ReadyQueue = std::priority_queue<Operation *, std::vector<Operation *>,
+                                         decltype(byRank)>;
+  // One ready queue per resource (null: free ops), so that a full
+  // resource never holds up another.
+  llvm::MapVector<Operation *, ReadyQueue> ready;
+  DenseMap<Operation *, int64_t> busy;
+  DenseMap<Operation *, double> work;
+  using Finish = std::pair<double, Operation *>;
+  std::priority_queue<Finish, std::vector<Finish>, std::greater<Finish>>
+      running;
+  double now = 0, makespan = 0;
+  auto makeReady = [&](Operation *op) {
+    ready.try_emplace(resourceOf(op), byRank).first->second.push(op);
+  };
+  auto startFrom = [&](Operation *res) {
+    auto it = ready.find(res);
+    if (it == ready.end())
+      return;
+    int64_t capacity = res ? capacityOf(res) : 0;
+    while (!it->second.empty() && (capacity <= 0 || busy[res] < capacity)) {
+      Operation *op = it->second.top();
+      it->second.pop();
+      ++busy[res];
+      work[res] += cost(op);
+      running.push({now + cost(op), op});
+    }
+  };
+  for (Operation *op : ops)
+    if (missing[op] == 0)
+      makeReady(op);
+  for (auto &entry : ready)
+    startFrom(entry.first);
+  while (!running.empty()) {
+    auto [end, op] = running.top();
+    running.pop();
+    now = end;
+    makespan = std::max(makespan, end);
+    Operation *res = resourceOf(op);
+    --busy[res];
+    SmallVector<Operation *> touched = {res};
+    for (Operation *user : users(op, block))
+      if (--missing[user] == 0) {
+        makeReady(user);
+        touched.push_back(resourceOf(user));
+      }
+    for (Operation *r : touched)
+      startFrom(r);
+  }
+  double lowerBound = criticalPath;
+  for (auto &[res, w] : work)
+    if (res)
+      if (int64_t capacity = capacityOf(res))
+        lowerBound = std::max(lowerBound, w / static_cast<double>(capacity));
+
+  Builder b(graph.getContext());
+  graph.walk([&](Operation *op) {
+    if (op == graph || op->hasTrait<OpTrait::IsTerminator>() ||
+        isa<FeedbackOp>(op))
+      return;
+    int64_t group = -1;
+    if (auto g = op->getAttrOfType<IntegerAttr>("wf.group"))
+      group = g.getInt();
+    Operation *top = block.findAncestorOpInBlock(*op);
+    op->setAttr("wf.sched",
+                SchedAttr::get(graph.getContext(),
+                               static_cast<int64_t>(rank.lookup(op) * 1000),
+                               stage.lookup(top), group));
+  });
+  // At the location, not on the op: a remark on the op would print the
+  // whole graph with it.
+  emitRemark(graph.getLoc()) << llvm::formatv(
+      "makespan_est = {0:F1} ms, critical_path = {1:F1} ms, lower_bound = "
+      "{2:F1} ms",
+      makespan, criticalPath, lowerBound);
+}
+
+struct WfSchedulePass : mlir::loom::wf::impl::WfScheduleBase<WfSchedulePass> {
+  using WfScheduleBase::WfScheduleBase;
+  void runOnOperation() override {
+    Estimates e{prefillMsPerToken, decodeMsPerToken, argTokens,
+                std::max<int64_t>(1, listLength)};
+    for (auto graph : getOperation().getOps<GraphOp>())
+      Scheduler(getOperation(), e).run(graph);
+  }
+};
+
+} // namespace
