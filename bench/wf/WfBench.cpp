@@ -29,9 +29,9 @@
 #include <fstream>
 #include <unistd.h>
 
-using namespace loom;
-using namespace loom::bench::wf;
-using wfrt::Value;
+using namespace mlir::loom;
+using namespace mlir::loom::bench::wf;
+using mlir::loom::wfrt::Value;
 
 namespace {
 

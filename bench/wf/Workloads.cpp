@@ -4,7 +4,7 @@
 
 #include <sstream>
 
-namespace loom::bench::wf {
+namespace mlir::loom::bench::wf {
 
 using wfrt::Value;
 
@@ -366,4 +366,4 @@ Workload layeredDag(int nodes, int llmPercent, unsigned seed) {
   return w;
 }
 
-} // namespace loom::bench::wf
+} // namespace mlir::loom::bench::wf

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-namespace loom::bench::wf {
+namespace mlir::loom::bench::wf {
 
 struct Workload {
   std::string name;
@@ -42,6 +42,6 @@ Workload react(int steps, double pFail);
 /// LLM calls, the rest native digests; 5 % read a prompt parameter.
 Workload layeredDag(int nodes, int llmPercent, unsigned seed);
 
-} // namespace loom::bench::wf
+} // namespace mlir::loom::bench::wf
 
 #endif // LOOM_BENCH_WF_WORKLOADS_H

@@ -5,6 +5,7 @@
 #include "loom/Conversion/Passes.h"
 #include "loom/Dialect/Lut/Transforms/Passes.h"
 #include "loom/Dialect/MoE/Transforms/Passes.h"
+#include "loom/Dialect/Workflow/Transforms/Passes.h"
 #include "loom/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
@@ -126,6 +127,16 @@ void loom::buildCPUPipeline(OpPassManager &pm,
   buildLoopsToLLVMPipeline(pm, options.emitCInterface);
 }
 
+void loom::buildWorkflowPipeline(OpPassManager &pm) {
+  pm.addPass(wf::createWfAssignIds());
+  pm.addPass(wf::createWfCanonicalize());
+  pm.addPass(wf::createWfDce());
+  pm.addPass(wf::createWfCse());
+  pm.addPass(wf::createWfDeduceObjectives());
+  pm.addPass(wf::createWfSchedule());
+  pm.addPass(loom::createConvertWorkflowToRuntime());
+}
+
 void loom::registerPipelines() {
   PassPipelineRegistration<ReferencePipelineOptions>(
       "loom-reference-pipeline",
@@ -138,4 +149,9 @@ void loom::registerPipelines() {
       "kernels, the grouped expert GEMM kernels, then the reference "
       "lowerings of the rest, to the LLVM dialect",
       buildCPUPipeline);
+  PassPipelineRegistration<>(
+      "loom-wf-pipeline",
+      "Optimize and schedule workflow graphs, then embed their task tables "
+      "for the workflow runtime",
+      buildWorkflowPipeline);
 }

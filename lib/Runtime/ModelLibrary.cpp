@@ -29,3 +29,7 @@ mlir::loom::ModelLibrary::~ModelLibrary() {
   if (handle)
     dlclose(handle);
 }
+
+void *mlir::loom::ModelLibrary::lookup(const char *symbol) const {
+  return dlsym(handle, symbol);
+}

@@ -206,7 +206,8 @@ void mlir::loom::emitEntryPointSource(ArrayRef<EntrySignature> entries,
 }
 
 void mlir::loom::emitModelHeader(ArrayRef<EntrySignature> entries,
-                                 StringRef modelName, raw_ostream &os) {
+                                 StringRef modelName, raw_ostream &os,
+                                 ArrayRef<std::string> workflowGraphs) {
   std::string guard = "LOOM_MODEL_" + StringRef(modelName).upper() + "_H";
   for (char &c : guard)
     if (!llvm::isAlnum(c))
@@ -221,5 +222,13 @@ void mlir::loom::emitModelHeader(ArrayRef<EntrySignature> entries,
   for (const EntrySignature &e : entries)
     os << "\n/* " << signatureJson(e) << " */\nLoomStatus loom_run_" << e.name
        << "(const LoomTensorList *inputs, LoomTensorList **outputs);\n";
+  if (!workflowGraphs.empty()) {
+    os << "\n/* The task tables of the workflow graphs";
+    for (const std::string &g : workflowGraphs)
+      os << " @" << g;
+    os << ", encoded for the\n * workflow runtime (loom-run --graph NAME runs "
+          "one); stores the size. */\n"
+          "const unsigned char *loom_wf_program(unsigned long long *size);\n";
+  }
   os << "\n#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << " */\n";
 }

@@ -24,7 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-using namespace loom::wfrt;
+using namespace mlir::loom::wfrt;
 
 namespace {
 

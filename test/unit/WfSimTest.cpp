@@ -10,7 +10,7 @@
 
 #include "gtest/gtest.h"
 
-using namespace loom::wfrt;
+using namespace mlir::loom::wfrt;
 
 namespace {
 

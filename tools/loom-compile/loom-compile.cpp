@@ -7,6 +7,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "loom/Conversion/WorkflowToRuntime/TaskTable.h"
+#include "loom/Dialect/Workflow/IR/WorkflowOps.h"
 #include "loom/InitAllDialects.h"
 #include "loom/InitAllPasses.h"
 #include "loom/Pipelines/Pipelines.h"
@@ -140,8 +142,16 @@ int compile(MLIRContext &context, llvm::SourceMgr &sourceMgr) {
   if (optLevel > 3)
     return fail(kUsage, "-O" + Twine(optLevel) + " is not a level (0-3)");
 
+  // Graphs of LLM, tool and code nodes compile to task tables for the
+  // workflow runtime; tensor graphs and functions to entry points.
+  bool workflow = loom::wf::needsWorkflowRuntime(*module);
+  std::vector<std::string> workflowGraphs;
+  if (workflow)
+    for (auto graph : module->getOps<loom::wf::GraphOp>())
+      workflowGraphs.push_back(graph.getSymName().str());
   FailureOr<std::vector<loom::EntrySignature>> entries =
-      loom::collectEntryPoints(*module);
+      workflow ? std::vector<loom::EntrySignature>()
+               : loom::collectEntryPoints(*module);
   if (emit == Emit::Lib && failed(entries))
     return kVerify;
 
@@ -163,7 +173,9 @@ int compile(MLIRContext &context, llvm::SourceMgr &sourceMgr) {
       return fail(kUsage, "--pipeline-options applies to the cpu pipeline");
     if (failed(cpuOptions.parseFromString(pipelineOptions)))
       return fail(kUsage, "bad --pipeline-options '" + pipelineOptions + "'");
-    if (pipeline == PipelineKind::Cpu && toLoops)
+    if (workflow)
+      loom::buildWorkflowPipeline(pm);
+    else if (pipeline == PipelineKind::Cpu && toLoops)
       loom::buildCPUToLoopsPipeline(pm, cpuOptions);
     else if (pipeline == PipelineKind::Cpu)
       loom::buildCPUPipeline(pm, cpuOptions);
@@ -195,7 +207,7 @@ int compile(MLIRContext &context, llvm::SourceMgr &sourceMgr) {
         headerFile.empty() ? defaultHeaderPath(outputFile) : headerFile;
     StringRef modelName = llvm::sys::path::stem(header);
     if (failed(writeFile(header, [&](raw_ostream &os) {
-          loom::emitModelHeader(*entries, modelName, os);
+          loom::emitModelHeader(*entries, modelName, os, workflowGraphs);
         })))
       return fail(kUsage, "cannot write " + header);
     return kOk;

@@ -2,11 +2,14 @@
 //
 // loom-run libmodel.so [--entry NAME] --input a.npy ... [--output out.npy ...]
 //          [--repeat N] [--signature]
+// loom-run libworkflow.so [--graph NAME] [--arg KIND:VALUE]...
+// (RunWorkflow.cpp)
 //
 //===----------------------------------------------------------------------===//
 
-#include "loom/Runtime/ModelLibrary.h"
 #include "Npy.h"
+#include "RunWorkflow.h"
+#include "loom/Runtime/ModelLibrary.h"
 
 #include <algorithm>
 #include <chrono>
@@ -103,6 +106,12 @@ void printTensor(const mlir::loom::RuntimeApi &api, int index, const LoomTensor 
 int main(int argc, char **argv) {
   Options o;
   std::string error;
+  // A library of workflow graphs takes its own options.
+  if (argc > 1 && argv[1][0] != '-') {
+    auto library = mlir::loom::ModelLibrary::open(argv[1], error);
+    if (library && library->lookup("loom_wf_program"))
+      return mlir::loom::runWorkflow(*library, argc - 2, argv + 2);
+  }
   if (!parseArgs(argc, argv, o, error))
     return usage(error.c_str());
 

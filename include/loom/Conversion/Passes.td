@@ -183,4 +183,21 @@ def ConvertWorkflowToFunc : Pass<"convert-wf-to-func", "::mlir::ModuleOp"> {
                            "::mlir::func::FuncDialect"];
 }
 
+def ConvertWorkflowToRuntime : Pass<"convert-wf-to-runtime", "::mlir::ModuleOp"> {
+  let summary = "Compile wf graphs to task tables for the workflow runtime";
+  let description = [{
+    wf.md §8.1: builds the task table of every `wf.graph` (each region a
+    sub-table; objectives and `#wf.sched` priorities included), embeds
+    their binary encoding as the constant `__loom_wf_program`, and defines
+    `llvm.func @loom_wf_program(!llvm.ptr) -> !llvm.ptr`, which stores the
+    encoding's size and returns its address. The `wf` ops are erased. The
+    executor, the journal and the backends are the runtime's
+    (`lib/Runtime/Workflow`); `loom-run` binds the backends and runs a
+    graph from the library. Ops the runtime cannot run yet (`wf.while`,
+    `wf.call` before inlining, `wf.compute`, code defined by `impl` or
+    `source`) get a located error.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 #endif // LOOM_CONVERSION_PASSES_TD

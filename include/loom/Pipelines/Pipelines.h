@@ -86,7 +86,13 @@ void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
 void buildCPUToLoopsPipeline(OpPassManager &pm,
                              const CPUPipelineOptions &options);
 
-/// Registers `loom-reference-pipeline` and `loom-cpu-pipeline`.
+/// Workflow graphs (wf.md §6): wf-assign-ids, wf-canonicalize, wf-dce,
+/// wf-cse, wf-deduce-objectives, wf-schedule, then convert-wf-to-runtime,
+/// which leaves the task tables as an LLVM-dialect constant.
+void buildWorkflowPipeline(OpPassManager &pm);
+
+/// Registers `loom-reference-pipeline`, `loom-cpu-pipeline` and
+/// `loom-wf-pipeline`.
 void registerPipelines();
 
 } // namespace loom

@@ -39,6 +39,8 @@ public:
   ~ModelLibrary();
 
   const RuntimeApi &api() const { return runtime; }
+  /// A symbol the library exports, or null.
+  void *lookup(const char *symbol) const;
 
 private:
   ModelLibrary() = default;

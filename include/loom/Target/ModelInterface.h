@@ -47,9 +47,11 @@ void emitEntryPointSource(ArrayRef<EntrySignature> entries,
                           ArrayRef<StringRef> cpuFeatures, raw_ostream &os);
 
 /// The header users include (model.h): the runtime API plus one declaration
-/// per entry point, each documented with its signature.
+/// per entry point, each documented with its signature, and, for a library
+/// of workflow graphs, the accessor of their task tables.
 void emitModelHeader(ArrayRef<EntrySignature> entries, StringRef modelName,
-                     raw_ostream &os);
+                     raw_ostream &os,
+                     ArrayRef<std::string> workflowGraphs = {});
 
 } // namespace mlir::loom
 

@@ -12,7 +12,6 @@
 using namespace mlir;
 using namespace mlir::loom;
 using namespace mlir::loom::wf;
-namespace wfrt = ::loom::wfrt;
 
 namespace {
 
@@ -345,6 +344,17 @@ FailureOr<wfrt::Program> TaskTableBuilder::build() {
 }
 
 } // namespace
+
+bool mlir::loom::wf::needsWorkflowRuntime(ModuleOp module) {
+  return module
+      .walk([](Operation *op) {
+        return isa<LlmOp, ToolOp, CodeOp, FormatOp, SplitOp, JoinOp, MapOp,
+                   ReplicateOp>(op)
+                   ? WalkResult::interrupt()
+                   : WalkResult::advance();
+      })
+      .wasInterrupted();
+}
 
 FailureOr<wfrt::Program> mlir::loom::wf::buildTaskTables(ModuleOp module) {
   return TaskTableBuilder(module).build();

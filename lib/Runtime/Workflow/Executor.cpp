@@ -10,7 +10,7 @@
 #include <deque>
 #include <queue>
 
-namespace loom::wfrt {
+namespace mlir::loom::wfrt {
 
 namespace {
 
@@ -801,19 +801,28 @@ std::string timelineJson(const RunResult &result) {
     }
     return q + "\"";
   };
+  // One track per model or tool, named by a metadata event.
+  std::map<std::string, int> tracks;
   std::string json = "{\"traceEvents\": [";
-  for (size_t k = 0; k < result.timeline.size(); ++k) {
-    const TimelineEntry &e = result.timeline[k];
+  auto append = [&](const std::string &event) {
+    json += (json.back() == '[' ? "\n  " : ",\n  ") + event;
+  };
+  for (const TimelineEntry &e : result.timeline) {
+    auto [it, added] = tracks.try_emplace(e.resource, tracks.size() + 1);
+    std::string tid = std::to_string(it->second);
+    if (added)
+      append("{\"name\": \"thread_name\", \"ph\": \"M\", \"pid\": 1, "
+             "\"tid\": " +
+             tid + ", \"args\": {\"name\": " + quoted(e.resource) + "}}");
     char times[96];
     std::snprintf(times, sizeof times, "\"ts\": %.3f, \"dur\": %.3f",
                   e.startMs * 1000, (e.endMs - e.startMs) * 1000);
-    json += std::string(k ? ",\n  " : "\n  ") +
-            "{\"name\": " + quoted(e.instance) +
-            ", \"cat\": " + quoted(e.resource) + ", \"ph\": \"X\", " + times +
-            ", \"pid\": 1, \"tid\": " + quoted(e.resource) +
-            ", \"args\": {\"attempts\": " + std::to_string(e.attempts) + "}}";
+    append("{\"name\": " + quoted(e.instance) +
+           ", \"cat\": " + quoted(e.resource) + ", \"ph\": \"X\", " + times +
+           ", \"pid\": 1, \"tid\": " + tid +
+           ", \"args\": {\"attempts\": " + std::to_string(e.attempts) + "}}");
   }
   return json + "\n]}\n";
 }
 
-} // namespace loom::wfrt
+} // namespace mlir::loom::wfrt

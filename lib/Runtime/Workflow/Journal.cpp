@@ -5,7 +5,7 @@
 #include <cstring>
 #include <unistd.h>
 
-namespace loom::wfrt {
+namespace mlir::loom::wfrt {
 
 namespace {
 constexpr char kMagic[] = "LOOMWFJ1";
@@ -121,4 +121,4 @@ size_t Journal::flush() {
   return n;
 }
 
-} // namespace loom::wfrt
+} // namespace mlir::loom::wfrt

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <numeric>
 
-namespace loom::wfrt {
+namespace mlir::loom::wfrt {
 
 namespace {
 
@@ -189,4 +189,4 @@ LowerBound computeLowerBound(const Program &program,
   return lb;
 }
 
-} // namespace loom::wfrt
+} // namespace mlir::loom::wfrt

@@ -7,7 +7,7 @@
 
 #include "loom/Runtime/Workflow/Program.h"
 
-namespace loom::wfrt {
+namespace mlir::loom::wfrt {
 
 const GraphEntry *Program::findGraph(const std::string &name) const {
   for (const GraphEntry &g : graphs)
@@ -293,4 +293,4 @@ std::string deserializeProgram(std::string_view bytes, Program &p) {
   return {};
 }
 
-} // namespace loom::wfrt
+} // namespace mlir::loom::wfrt

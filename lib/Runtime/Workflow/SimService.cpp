@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cstring>
 
-namespace loom::wfrt {
+namespace mlir::loom::wfrt {
 
 struct SimService::Request {
   LlmRequest req;
@@ -228,4 +228,4 @@ void SimService::finishIteration() {
     startIteration();
 }
 
-} // namespace loom::wfrt
+} // namespace mlir::loom::wfrt

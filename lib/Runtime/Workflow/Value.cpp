@@ -4,7 +4,7 @@
 
 #include <cstring>
 
-namespace loom::wfrt {
+namespace mlir::loom::wfrt {
 
 Value Value::makeText(std::string s) {
   Value v(ValueKind::Text);
@@ -192,4 +192,4 @@ bool decodeValue(std::string_view in, size_t &pos, Value &v) {
   return false;
 }
 
-} // namespace loom::wfrt
+} // namespace mlir::loom::wfrt

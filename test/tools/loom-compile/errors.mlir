@@ -15,7 +15,7 @@
 
 // PARSE: parse.mlir:2:10: error: invalid SSA name
 // VERIFY: verify.mlir:2:8: error: 'lut.mpgemm' op x has K = 32 but the weight has K = 64
-// LOWER: lower.mlir:3:8: error: 'wf.llm' op needs the workflow runtime
+// LOWER: lower.mlir:2:13: error: the workflow runtime cannot hold a value of type 'tensor<4xf32>'
 // ENTRY: entry.mlir:1:1: error: entry point 'takes_text' has arg0 of type '!wf.text': entry points take and return ranked tensors
 // NONE: none.mlir:0:0: error: no entry point: the model needs a public func.func or wf.graph
 // TARGET: loom-compile: error: target 'nvptx' is not supported yet

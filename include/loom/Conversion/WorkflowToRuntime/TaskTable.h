@@ -16,7 +16,11 @@ namespace mlir::loom::wf {
 
 /// Builds the task tables of every wf.graph in `module`; an op the runtime
 /// cannot run yet gets a located error.
-FailureOr<::loom::wfrt::Program> buildTaskTables(ModuleOp module);
+FailureOr<wfrt::Program> buildTaskTables(ModuleOp module);
+
+/// Whether `module` holds graphs that need the workflow runtime (LLM, tool,
+/// code or text nodes) rather than only tensor computations.
+bool needsWorkflowRuntime(ModuleOp module);
 
 } // namespace mlir::loom::wf
 

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-namespace loom::wfrt {
+namespace mlir::loom::wfrt {
 
 struct LlmRequest {
   std::string model;
@@ -42,6 +42,6 @@ public:
                       std::function<void(LlmResult)> done) = 0;
 };
 
-} // namespace loom::wfrt
+} // namespace mlir::loom::wfrt
 
 #endif // LOOM_RUNTIME_WORKFLOW_BACKEND_H

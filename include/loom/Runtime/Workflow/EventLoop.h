@@ -12,7 +12,7 @@
 #include <queue>
 #include <vector>
 
-namespace loom::wfrt {
+namespace mlir::loom::wfrt {
 
 class EventLoop {
 public:
@@ -48,6 +48,6 @@ private:
   uint64_t nextSeq = 0;
 };
 
-} // namespace loom::wfrt
+} // namespace mlir::loom::wfrt
 
 #endif // LOOM_RUNTIME_WORKFLOW_EVENTLOOP_H

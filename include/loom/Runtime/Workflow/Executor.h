@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-namespace loom::wfrt {
+namespace mlir::loom::wfrt {
 
 /// A native tool or code function. It returns the result, or an error
 /// value whose kind says whether a retry may help.
@@ -98,6 +98,6 @@ RunResult runGraph(const Program &program, const std::string &graph,
 /// Chrome trace-event JSON of a run's timeline.
 std::string timelineJson(const RunResult &result);
 
-} // namespace loom::wfrt
+} // namespace mlir::loom::wfrt
 
 #endif // LOOM_RUNTIME_WORKFLOW_EXECUTOR_H

@@ -16,7 +16,7 @@
 #include <unordered_map>
 #include <vector>
 
-namespace loom::wfrt {
+namespace mlir::loom::wfrt {
 
 struct JournalRecord {
   uint64_t key = 0;
@@ -51,6 +51,6 @@ private:
   std::unordered_map<uint64_t, size_t> byKey;
 };
 
-} // namespace loom::wfrt
+} // namespace mlir::loom::wfrt
 
 #endif // LOOM_RUNTIME_WORKFLOW_JOURNAL_H

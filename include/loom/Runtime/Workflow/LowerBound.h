@@ -13,7 +13,7 @@
 #include "loom/Runtime/Workflow/Executor.h"
 #include "loom/Runtime/Workflow/SimService.h"
 
-namespace loom::wfrt {
+namespace mlir::loom::wfrt {
 
 struct LowerBound {
   double criticalPath = 0, work = 0, stage = 0;
@@ -28,6 +28,6 @@ LowerBound computeLowerBound(const Program &program,
                              const SimConfig &config, double rttMs,
                              int64_t batchLimit, size_t stageCandidates = 256);
 
-} // namespace loom::wfrt
+} // namespace mlir::loom::wfrt
 
 #endif // LOOM_RUNTIME_WORKFLOW_LOWERBOUND_H

@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-namespace loom::wfrt {
+namespace mlir::loom::wfrt {
 
 enum class NodeKind : uint8_t {
   Const,
@@ -131,6 +131,6 @@ std::string serializeProgram(const Program &program);
 /// empty string on success, else what is wrong.
 std::string deserializeProgram(std::string_view bytes, Program &program);
 
-} // namespace loom::wfrt
+} // namespace mlir::loom::wfrt
 
 #endif // LOOM_RUNTIME_WORKFLOW_PROGRAM_H

@@ -18,7 +18,7 @@
 #include <memory>
 #include <unordered_map>
 
-namespace loom::wfrt {
+namespace mlir::loom::wfrt {
 
 struct SimConfig {
   double prefillMsPerToken = 0.1;
@@ -79,6 +79,6 @@ private:
   bool busy = false;
 };
 
-} // namespace loom::wfrt
+} // namespace mlir::loom::wfrt
 
 #endif // LOOM_RUNTIME_WORKFLOW_SIMSERVICE_H

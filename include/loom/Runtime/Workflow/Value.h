@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-namespace loom::wfrt {
+namespace mlir::loom::wfrt {
 
 enum class ValueKind : uint8_t { Text, List, I1, I64, F64, Token, Error };
 
@@ -64,6 +64,6 @@ inline int64_t countTokens(std::string_view text) {
   return (static_cast<int64_t>(text.size()) + 3) / 4;
 }
 
-} // namespace loom::wfrt
+} // namespace mlir::loom::wfrt
 
 #endif // LOOM_RUNTIME_WORKFLOW_VALUE_H

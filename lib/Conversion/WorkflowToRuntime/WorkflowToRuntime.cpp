@@ -1,0 +1,60 @@
+//===- WorkflowToRuntime.cpp - wf graphs to an embedded task table --------===//
+//
+// Workflow graphs run on the runtime's executor, which needs their tables,
+// not code: the library carries the tables as a constant (as an IREE module
+// carries its bytecode), so that the executor, its journal and its
+// backends stay one implementation for compiled libraries and tests.
+//
+//===----------------------------------------------------------------------===//
+
+#include "loom/Conversion/Passes.h"
+#include "loom/Conversion/WorkflowToRuntime/TaskTable.h"
+#include "loom/Dialect/Workflow/IR/WorkflowOps.h"
+
+namespace mlir::loom {
+#define GEN_PASS_DEF_CONVERTWORKFLOWTORUNTIME
+#include "loom/Conversion/Passes.h.inc"
+} // namespace mlir::loom
+
+using namespace mlir;
+using namespace mlir::loom;
+
+namespace {
+
+struct ConvertWorkflowToRuntimePass
+    : mlir::loom::impl::ConvertWorkflowToRuntimeBase<
+          ConvertWorkflowToRuntimePass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    FailureOr<wfrt::Program> program = wf::buildTaskTables(module);
+    if (failed(program))
+      return signalPassFailure();
+    std::string bytes = wfrt::serializeProgram(*program);
+
+    for (Operation &op : llvm::make_early_inc_range(module.getOps()))
+      if (isa<wf::WfDialect>(op.getDialect()))
+        op.erase();
+
+    MLIRContext *ctx = module.getContext();
+    Location loc = module.getLoc();
+    OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
+    auto i8 = IntegerType::get(ctx, 8);
+    auto i64 = IntegerType::get(ctx, 64);
+    auto ptr = LLVM::LLVMPointerType::get(ctx);
+    auto table = LLVM::GlobalOp::create(
+        b, loc, LLVM::LLVMArrayType::get(i8, bytes.size()),
+        /*isConstant=*/true, LLVM::Linkage::Internal, "__loom_wf_program",
+        b.getStringAttr(bytes));
+    auto fn = LLVM::LLVMFuncOp::create(b, loc, "loom_wf_program",
+                                       LLVM::LLVMFunctionType::get(ptr, {ptr}));
+    Block *entry = fn.addEntryBlock(b);
+    b.setInsertionPointToStart(entry);
+    Value size = LLVM::ConstantOp::create(
+        b, loc, i64, b.getI64IntegerAttr(static_cast<int64_t>(bytes.size())));
+    LLVM::StoreOp::create(b, loc, size, entry->getArgument(0));
+    Value address = LLVM::AddressOfOp::create(b, loc, table);
+    LLVM::ReturnOp::create(b, loc, address);
+  }
+};
+
+} // namespace

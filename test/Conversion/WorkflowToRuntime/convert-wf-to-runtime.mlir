@@ -1,0 +1,66 @@
+// RUN: loom-opt %s -split-input-file --convert-wf-to-runtime -verify-diagnostics | FileCheck %s
+
+// The task tables become one constant and its accessor; no wf op is left.
+// CHECK-NOT: wf.
+// CHECK: llvm.mlir.global internal constant @__loom_wf_program("LOOMWFP1
+// CHECK-LABEL: llvm.func @loom_wf_program
+// CHECK-SAME: (%[[SIZE:.*]]: !llvm.ptr) -> !llvm.ptr
+// CHECK: %[[N:.*]] = llvm.mlir.constant({{[0-9]+}} : i64) : i64
+// CHECK: llvm.store %[[N]], %[[SIZE]] : i64, !llvm.ptr
+// CHECK: %[[T:.*]] = llvm.mlir.addressof @__loom_wf_program : !llvm.ptr
+// CHECK: llvm.return %[[T]] : !llvm.ptr
+// CHECK-NOT: wf.
+wf.model @m {max_concurrency = 4 : i64}
+wf.param @p : !wf.text = "Answer:" {kind = #wf.param_kind<prompt>, trainable}
+wf.tool_def @search : (!wf.text) -> !wf.text {effects = #wf.effects<read>, timeout_ms = 100 : i64, retry = #wf.retry<max_attempts = 2, backoff_ms = 10>}
+wf.graph @g(%q: !wf.text, %n: i1) -> !wf.text {
+  %r = wf.tool @search(%q) : (!wf.text) -> !wf.text
+  %safe = wf.catch %r : !wf.text fallback {
+  ^bb0(%err: !wf.text):
+    wf.yield %err : !wf.text
+  }
+  %a = wf.llm @m [#wf.seg<param @p>, #wf.seg<operand 0>] (%safe) {max_tokens = 8 : i64} : (!wf.text) -> !wf.text
+  %pick = wf.if %n -> !wf.text {
+    wf.yield %a : !wf.text
+  } else {
+    wf.yield %q : !wf.text
+  }
+  wf.return %pick : !wf.text
+}
+
+// -----
+
+wf.graph @loop() -> i64 {
+  %zero = wf.const 0 : i64
+  // expected-error @below {{'wf.while' op is not supported by the workflow runtime yet}}
+  %n = wf.while (%zero) {max_iters = 6 : i64} : (i64) -> i64 cond {
+  ^bb0(%s: i64):
+    %f = wf.const false
+    wf.condition %f, %s : i64
+  } body {
+  ^bb0(%s: i64):
+    wf.yield %s : i64
+  }
+  wf.return %n : i64
+}
+
+// -----
+
+wf.graph @helper(%a: !wf.text) -> !wf.text {
+  wf.return %a : !wf.text
+}
+wf.graph @caller(%q: !wf.text) -> !wf.text {
+  // expected-error @below {{'wf.call' op is not supported by the workflow runtime; inline it first}}
+  %h = wf.call @helper(%q) : (!wf.text) -> !wf.text
+  wf.return %h : !wf.text
+}
+
+// -----
+
+func.func private @impl(%x: i64) -> i64
+// expected-error @below {{'wf.code_def' op needs `external`: the workflow runtime calls native code through the C ABI; `impl` and `source` code is not supported yet}}
+wf.code_def @f : (i64) -> i64 {impl = @impl}
+wf.graph @uses(%x: i64) -> i64 {
+  %y = wf.code @f(%x) : (i64) -> i64
+  wf.return %y : i64
+}

@@ -1,0 +1,260 @@
+//===- RunWorkflow.cpp - loom-run for libraries of workflow graphs --------===//
+//
+// loom-run libwf.so [--graph NAME] [--arg KIND:VALUE]... [--bind MODEL=sim]
+//   [--param NAME=KIND:VALUE]... [--load PLUGIN.so]... [--seed N]
+//   [--journal PATH [--resume]] [--timeline trace.json]
+//
+// The executor runs in virtual time against the simulated service (wf.md
+// §9.1); tools and code nodes bind to native functions the process exports
+// (loom-c/Workflow.h), tools without one are simulated from their defs.
+//
+//===----------------------------------------------------------------------===//
+
+#include "RunWorkflow.h"
+
+#include "loom-c/Workflow.h"
+#include "loom/Runtime/Workflow/Executor.h"
+#include "loom/Runtime/Workflow/SimService.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <dlfcn.h>
+#include <fstream>
+#include <memory>
+#include <sstream>
+
+using namespace mlir::loom;
+using namespace mlir::loom::wfrt;
+
+namespace {
+
+struct WorkflowOptions {
+  std::string graph, journal, timeline;
+  std::vector<std::string> args, loads;
+  std::map<std::string, std::string> binds, params;
+  uint64_t seed = 0;
+  bool resume = false;
+};
+
+int fail(const std::string &message) {
+  std::fprintf(stderr, "loom-run: error: %s\n", message.c_str());
+  return 1;
+}
+
+/// `text:hello`, `file:path` (its text), `lines:path` (a list, one element
+/// per line), `i64:3`, `f64:0.5`, `i1:true`.
+bool parseValue(const std::string &spec, Value &v, std::string &error) {
+  size_t colon = spec.find(':');
+  if (colon == std::string::npos)
+    return error = "'" + spec + "' is not KIND:VALUE", false;
+  std::string kind = spec.substr(0, colon), value = spec.substr(colon + 1);
+  if (kind == "text") {
+    v = Value::makeText(value);
+  } else if (kind == "file" || kind == "lines") {
+    std::ifstream in(value, std::ios::binary);
+    if (!in)
+      return error = "cannot read " + value, false;
+    std::stringstream s;
+    s << in.rdbuf();
+    if (kind == "file") {
+      v = Value::makeText(s.str());
+    } else {
+      std::vector<Value> lines;
+      std::string line;
+      while (std::getline(s, line))
+        lines.push_back(Value::makeText(line));
+      v = Value::makeList(std::move(lines));
+    }
+  } else if (kind == "i64" || kind == "f64") {
+    char *end = nullptr;
+    errno = 0;
+    if (kind == "i64")
+      v = Value::makeI64(std::strtoll(value.c_str(), &end, 10));
+    else
+      v = Value::makeF64(std::strtod(value.c_str(), &end));
+    if (value.empty() || *end || errno)
+      return error = "'" + value + "' is not a number", false;
+  } else if (kind == "i1") {
+    if (value != "true" && value != "false")
+      return error = "'" + value + "' is not true or false", false;
+    v = Value::makeI1(value == "true");
+  } else {
+    return error = "unknown value kind '" + kind +
+                   "' (have text, file, lines, i64, f64, i1)",
+           false;
+  }
+  return true;
+}
+
+bool parseOptions(int argc, char **argv, WorkflowOptions &o,
+                  std::string &error) {
+  for (int i = 0; i < argc; ++i) {
+    std::string arg = argv[i], v;
+    auto value = [&](std::string &out) {
+      if (i + 1 >= argc)
+        return error = arg + " needs a value", false;
+      out = argv[++i];
+      return true;
+    };
+    auto pair = [&](std::map<std::string, std::string> &into) {
+      if (!value(v))
+        return false;
+      size_t eq = v.find('=');
+      if (eq == std::string::npos || eq == 0)
+        return error = arg + " takes NAME=VALUE", false;
+      into[v.substr(0, eq)] = v.substr(eq + 1);
+      return true;
+    };
+    bool ok = true;
+    if (arg == "--graph")
+      ok = value(o.graph);
+    else if (arg == "--arg")
+      ok = value(v) && (o.args.push_back(v), true);
+    else if (arg == "--load")
+      ok = value(v) && (o.loads.push_back(v), true);
+    else if (arg == "--bind")
+      ok = pair(o.binds);
+    else if (arg == "--param")
+      ok = pair(o.params);
+    else if (arg == "--journal")
+      ok = value(o.journal);
+    else if (arg == "--timeline")
+      ok = value(o.timeline);
+    else if (arg == "--resume")
+      o.resume = true;
+    else if (arg == "--seed" && (ok = value(v)))
+      o.seed = std::strtoull(v.c_str(), nullptr, 10);
+    else if (arg != "--seed")
+      return error = "unknown option " + arg + " for a workflow library", false;
+    if (!ok)
+      return false;
+  }
+  if (o.resume && o.journal.empty())
+    return error = "--resume needs --journal", false;
+  return true;
+}
+
+/// A native function through the C ABI.
+NativeFunction nativeFunction(LoomWfNativeFn fn, const std::string &name) {
+  return [fn, name](const std::vector<Value> &args) {
+    std::vector<std::string> texts;
+    std::vector<const char *> ptrs;
+    for (const Value &a : args)
+      texts.push_back(a.render());
+    for (const std::string &t : texts)
+      ptrs.push_back(t.c_str());
+    char *out = nullptr;
+    int rc = fn(ptrs.data(), ptrs.size(), &out);
+    std::string text = out ? out : "";
+    std::free(out);
+    if (rc != 0)
+      return Value::makeError("error", text.empty() ? name + " failed" : text,
+                              "");
+    return Value::makeText(std::move(text));
+  };
+}
+
+} // namespace
+
+int mlir::loom::runWorkflow(const ModelLibrary &library, int argc,
+                            char **argv) {
+  WorkflowOptions o;
+  std::string error;
+  if (!parseOptions(argc, argv, o, error))
+    return fail(error);
+  using ProgramFn = const unsigned char *(*)(unsigned long long *);
+  auto accessor =
+      reinterpret_cast<ProgramFn>(library.lookup("loom_wf_program"));
+  unsigned long long size = 0;
+  const unsigned char *bytes = accessor(&size);
+  Program program;
+  error = deserializeProgram(
+      std::string_view(reinterpret_cast<const char *>(bytes), size), program);
+  if (!error.empty())
+    return fail("the library's task tables: " + error);
+  if (o.graph.empty()) {
+    if (program.graphs.size() != 1)
+      return fail("the library has several graphs: name one with --graph");
+    o.graph = program.graphs[0].name;
+  }
+  if (!program.findGraph(o.graph))
+    return fail("no graph @" + o.graph + " in the program");
+
+  for (const std::string &path : o.loads)
+    if (!dlopen(path.c_str(), RTLD_NOW | RTLD_GLOBAL))
+      return fail("cannot load " + path + ": " + dlerror());
+  EventLoop loop;
+  SimService sim(loop);
+  Bindings bindings;
+  for (const ModelDecl &m : program.models) {
+    auto it = o.binds.find(m.name);
+    std::string uri = it == o.binds.end() ? "sim" : it->second;
+    if (uri != "sim")
+      return fail("@" + m.name + ": backend '" + uri +
+                  "' is not supported yet (have: sim)");
+    if (it == o.binds.end())
+      std::fprintf(stderr, "note: @%s runs on the simulated service (sim)\n",
+                   m.name.c_str());
+    bindings.models.push_back(&sim);
+  }
+  for (const auto &[name, uri] : o.binds)
+    if (std::none_of(program.models.begin(), program.models.end(),
+                     [&](const ModelDecl &m) { return m.name == name; }))
+      return fail("--bind names @" + name + ", which is not a wf.model");
+  for (const ToolDecl &t : program.tools)
+    if (auto fn = reinterpret_cast<LoomWfNativeFn>(
+            dlsym(RTLD_DEFAULT, t.name.c_str())))
+      bindings.tools[t.name] = nativeFunction(fn, t.name);
+  bindings.simulateUnboundTools = true;
+  for (const std::string &c : program.codeFunctions) {
+    auto fn = reinterpret_cast<LoomWfNativeFn>(dlsym(RTLD_DEFAULT, c.c_str()));
+    if (!fn)
+      return fail("code function " + c +
+                  " is not exported by this process; --load a library "
+                  "that defines it (loom-c/Workflow.h)");
+    bindings.code[c] = nativeFunction(fn, c);
+  }
+
+  std::vector<Value> args(o.args.size());
+  for (size_t k = 0; k < o.args.size(); ++k)
+    if (!parseValue(o.args[k], args[k], error))
+      return fail("--arg " + std::to_string(k) + ": " + error);
+  RunOptions options;
+  options.runSeed = o.seed;
+  options.journalPath = o.journal;
+  options.resume = o.resume;
+  for (const auto &[name, spec] : o.params) {
+    Value v;
+    if (!parseValue(spec, v, error))
+      return fail("--param " + name + ": " + error);
+    options.paramOverrides[name] = v;
+  }
+  RunResult r =
+      runGraph(program, o.graph, std::move(args), bindings, loop, options);
+  if (!r.error.empty())
+    return fail(r.error);
+  int exitCode = 0;
+  for (size_t k = 0; k < r.outputs.size(); ++k) {
+    const Value &v = r.outputs[k];
+    if (v.isError()) {
+      std::printf("output %zu: error in %s: %s\n", k, v.failedInstance.c_str(),
+                  v.render().c_str());
+      exitCode = 3;
+    } else {
+      std::printf("output %zu: %s\n", k, v.render().c_str());
+    }
+  }
+  std::printf("makespan: %.3f s (virtual), %lld LLM calls, %lld tool attempts, "
+              "%lld retries, %lld reused from the journal\n",
+              r.makespanMs / 1000, (long long)r.llmCalls,
+              (long long)r.toolAttempts, (long long)r.retries,
+              (long long)r.reusedFromJournal);
+  if (!o.timeline.empty()) {
+    std::ofstream out(o.timeline);
+    out << timelineJson(r);
+    if (!out)
+      return fail("cannot write " + o.timeline);
+  }
+  return exitCode;
+}
