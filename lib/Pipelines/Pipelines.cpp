@@ -129,6 +129,7 @@ void loom::buildCPUPipeline(OpPassManager &pm,
 
 void loom::buildWorkflowPipeline(OpPassManager &pm) {
   pm.addPass(wf::createWfAssignIds());
+  pm.addPass(wf::createWfInline());
   pm.addPass(wf::createWfCanonicalize());
   pm.addPass(wf::createWfDce());
   pm.addPass(wf::createWfCse());

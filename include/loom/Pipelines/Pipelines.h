@@ -86,7 +86,8 @@ void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
 void buildCPUToLoopsPipeline(OpPassManager &pm,
                              const CPUPipelineOptions &options);
 
-/// Workflow graphs (wf.md §6): wf-assign-ids, wf-canonicalize, wf-dce,
+/// Workflow graphs (wf.md §6): wf-assign-ids, wf-inline, wf-canonicalize,
+/// wf-dce,
 /// wf-cse, wf-deduce-objectives, wf-schedule, then convert-wf-to-runtime,
 /// which leaves the task tables as an LLVM-dialect constant.
 void buildWorkflowPipeline(OpPassManager &pm);

@@ -50,6 +50,22 @@ def WfDce : Pass<"wf-dce", "::mlir::ModuleOp"> {
   ];
 }
 
+def WfInline : Pass<"wf-inline", "::mlir::ModuleOp"> {
+  let summary = "Inline wf.call of sub-graphs";
+  let description = [{
+    wf.md §6 #2. Replaces each `wf.call` whose callee is not recursive
+    (reaches no call back to itself) and not marked `noinline` by the
+    callee's body, innermost calls too. Inlined nodes are named in Trace's
+    name scopes: a node `inner:0` of the callee inlined by the call
+    `helper:0` gets `wf.id = "helper:0/inner:0"`; the node computing a
+    returned value also gets the call's id in its `wf.origin`, since its
+    value is the call's. Parameters the callee reads join the caller's
+    `wf.params` under scoped ids. The callee's `wf.feedback` ops are not
+    inlined (the caller names its own outputs). Graphs no longer called
+    stay: they may be entry points.
+  }];
+}
+
 def WfCanonicalize : Pass<"wf-canonicalize", "::mlir::ModuleOp"> {
   let summary = "Fold constants into templates and branches on constants";
   let description = [{
