@@ -1,12 +1,14 @@
 //===- RunWorkflow.cpp - loom-run for libraries of workflow graphs --------===//
 //
-// loom-run libwf.so [--graph NAME] [--arg KIND:VALUE]... [--bind MODEL=sim]
+// loom-run libwf.so [--graph NAME] [--arg KIND:VALUE]...
+//   [--bind MODEL=sim|http://HOST:PORT/v1[#SERVED_NAME]]
 //   [--param NAME=KIND:VALUE]... [--load PLUGIN.so]... [--seed N]
 //   [--journal PATH [--resume]] [--timeline trace.json]
 //
-// The executor runs in virtual time against the simulated service (wf.md
-// §9.1); tools and code nodes bind to native functions the process exports
-// (loom-c/Workflow.h), tools without one are simulated from their defs.
+// With only the simulated service (wf.md §9.1) the executor runs in
+// virtual time; an OpenAI-compatible endpoint makes it real time. Tools and
+// code nodes bind to native functions the process exports
+// (loom-c/Workflow.h); tools without one are simulated from their defs.
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,6 +16,7 @@
 
 #include "loom-c/Workflow.h"
 #include "loom/Runtime/Workflow/Executor.h"
+#include "loom/Runtime/Workflow/HttpBackend.h"
 #include "loom/Runtime/Workflow/SimService.h"
 
 #include <cstdio>
@@ -184,15 +187,35 @@ int mlir::loom::runWorkflow(const ModelLibrary &library, int argc,
   for (const std::string &path : o.loads)
     if (!dlopen(path.c_str(), RTLD_NOW | RTLD_GLOBAL))
       return fail("cannot load " + path + ": " + dlerror());
-  EventLoop loop;
+  // A real backend needs the real clock; the simulator then runs in real
+  // time too.
+  bool real = std::any_of(o.binds.begin(), o.binds.end(), [](const auto &b) {
+    return b.second.rfind("http", 0) == 0;
+  });
+  EventLoop loop(real ? EventLoop::Clock::Real : EventLoop::Clock::Virtual);
   SimService sim(loop);
+  std::vector<std::unique_ptr<HttpBackend>> http;
   Bindings bindings;
   for (const ModelDecl &m : program.models) {
     auto it = o.binds.find(m.name);
     std::string uri = it == o.binds.end() ? "sim" : it->second;
+    if (uri.rfind("http://", 0) == 0 || uri.rfind("https://", 0) == 0) {
+      // `URL#name` sends `name` as the model; the API key comes from the
+      // environment, never from the command line.
+      HttpConfig config;
+      size_t hash = uri.find('#');
+      config.baseUrl = uri.substr(0, hash);
+      if (hash != std::string::npos)
+        config.model = uri.substr(hash + 1);
+      if (const char *key = std::getenv("OPENAI_API_KEY"))
+        config.apiKey = key;
+      http.push_back(std::make_unique<HttpBackend>(loop, config));
+      bindings.models.push_back(http.back().get());
+      continue;
+    }
     if (uri != "sim")
-      return fail("@" + m.name + ": backend '" + uri +
-                  "' is not supported yet (have: sim)");
+      return fail("@" + m.name + ": unknown backend '" + uri +
+                  "' (have: sim, http://HOST:PORT/v1[#MODEL])");
     if (it == o.binds.end())
       std::fprintf(stderr, "note: @%s runs on the simulated service (sim)\n",
                    m.name.c_str());
@@ -221,6 +244,8 @@ int mlir::loom::runWorkflow(const ModelLibrary &library, int argc,
     if (!parseValue(o.args[k], args[k], error))
       return fail("--arg " + std::to_string(k) + ": " + error);
   RunOptions options;
+  if (real)
+    options.networkRttMs = options.localRttMs = 0;
   options.runSeed = o.seed;
   options.journalPath = o.journal;
   options.resume = o.resume;
@@ -245,11 +270,11 @@ int mlir::loom::runWorkflow(const ModelLibrary &library, int argc,
       std::printf("output %zu: %s\n", k, v.render().c_str());
     }
   }
-  std::printf("makespan: %.3f s (virtual), %lld LLM calls, %lld tool attempts, "
+  std::printf("makespan: %.3f s (%s), %lld LLM calls, %lld tool attempts, "
               "%lld retries, %lld reused from the journal\n",
-              r.makespanMs / 1000, (long long)r.llmCalls,
-              (long long)r.toolAttempts, (long long)r.retries,
-              (long long)r.reusedFromJournal);
+              r.makespanMs / 1000, real ? "real" : "virtual",
+              (long long)r.llmCalls, (long long)r.toolAttempts,
+              (long long)r.retries, (long long)r.reusedFromJournal);
   if (!o.timeline.empty()) {
     std::ofstream out(o.timeline);
     out << timelineJson(r);

@@ -13,7 +13,7 @@
 // RUN: %python -c "import json; t = json.load(open('%t/timeline.json')); ev = [e for e in t['traceEvents'] if e['ph'] == 'X']; assert len(ev) == 4 and all(e['tid'] == 1 for e in ev), t"
 // RUN: not loom-run %t/libwf.so --graph digest --load %t/libplugin.so --arg i64:3 --arg text:x 2>&1 | FileCheck %s --check-prefix=KIND
 // RUN: not loom-run %t/libwf.so --graph digest --arg lines:%t/items.txt --arg text:x 2>&1 | FileCheck %s --check-prefix=CODE
-// RUN: not loom-run %t/libwf.so --graph digest --load %t/libplugin.so --bind m=http://localhost:1 --arg lines:%t/items.txt --arg text:x 2>&1 | FileCheck %s --check-prefix=BIND
+// RUN: not loom-run %t/libwf.so --graph digest --load %t/libplugin.so --bind m=http://localhost:1#served --arg lines:%t/items.txt --arg text:x 2>&1 | FileCheck %s --check-prefix=BIND
 // RUN: not loom-run %t/libwf.so --graph nope 2>&1 | FileCheck %s --check-prefix=GRAPH
 // RUN: not loom-run %t/libwf.so --graph digest --load %t/libplugin.so --arg lines:%t/items.txt --arg text:x --param instr=i64:1 2>&1 | FileCheck %s --check-prefix=PARAM
 
@@ -27,7 +27,7 @@
 // RESUME: makespan: {{.*}} s (virtual), 0 LLM calls, 0 tool attempts, 0 retries, 4 reused from the journal
 // KIND: loom-run: error: argument 0 of @digest has the wrong kind
 // CODE: loom-run: error: code function shout is not exported by this process; --load a library that defines it
-// BIND: loom-run: error: @m: backend 'http://localhost:1' is not supported yet (have: sim)
+// BIND: output 0: error in llm:0[0]: (TransportError) http://localhost:1/chat/completions: {{.*}}
 // GRAPH: loom-run: error: no graph @nope in the program
 // PARAM: loom-run: error: the value for parameter @instr has the wrong kind
 

@@ -1,0 +1,45 @@
+//===- Json.h - The JSON the HTTP backend reads and writes ------*- C++ -*-===//
+//
+// The runtime links neither LLVM nor MLIR, so it carries this small reader
+// (RFC 8259, UTF-8 throughout, \u escapes with surrogate pairs) and writer.
+//
+//===----------------------------------------------------------------------===//
+#ifndef LOOM_RUNTIME_WORKFLOW_JSON_H
+#define LOOM_RUNTIME_WORKFLOW_JSON_H
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace mlir::loom::wfrt {
+
+struct Json {
+  enum class Kind {
+    Null,
+    Bool,
+    Number,
+    String,
+    Array,
+    Object
+  } kind = Kind::Null;
+  bool boolean = false;
+  double number = 0;
+  std::string string;
+  std::vector<Json> array;
+  std::vector<std::pair<std::string, Json>> object;
+
+  /// The member `key` of an object, or null.
+  const Json *get(std::string_view key) const;
+};
+
+/// Parses all of `text`; false with `error` (and the byte offset) if it is
+/// not one JSON value.
+bool parseJson(std::string_view text, Json &value, std::string &error);
+
+/// `s` as a JSON string literal.
+std::string quoteJson(std::string_view s);
+
+} // namespace mlir::loom::wfrt
+
+#endif // LOOM_RUNTIME_WORKFLOW_JSON_H
