@@ -256,31 +256,45 @@ Workload react(int steps, double pFail) {
        "#wf.effects<read>, timeout_ms = 500 : i64, retry = "
        "#wf.retry<max_attempts = 2, backoff_ms = 100>, sim_ms = 100.0 : f64, "
        "p_fail = 1.0 : f64}\n"
+    << "wf.code_def @below : (i64, i64) -> i1 {external = \"loom_wf_below\"}\n"
+    << "wf.code_def @next : (i64) -> i64 {external = \"loom_wf_next\"}\n"
     << "wf.graph @agent(%q: !wf.text) -> !wf.text attributes "
-       "{objective = #wf.objective<latency>} {\n";
-  std::string state = "%q";
-  for (int k = 0; k < steps; ++k) {
-    std::string t = std::to_string(k);
-    s << llm("%thought" + t, {param("react_prompt"), text("\n"), operand(0)},
-             {state}, 40);
-    bool broken = k == steps / 2;
-    s << "  %raw" << t << " = wf.tool @" << (broken ? "broken" : "search")
-      << "(%thought" << t << ") : (!wf.text) -> !wf.text\n"
-      << "  %obs" << t << " = wf.catch %raw" << t
-      << " : !wf.text fallback {\n  ^bb0(%e: !wf.text):\n"
-      << "    wf.yield %e : !wf.text\n  }\n";
-    s << "  %state" << t
-      << " = wf.format [#wf.seg<operand 0>, #wf.seg<text \"\\0AObservation: "
-         "\">, #wf.seg<operand 1>] (%thought"
-      << t << ", %obs" << t << ") : (!wf.text, !wf.text) -> !wf.text\n";
-    state = "%state" + t;
-  }
-  s << llm("%answer",
-           {param("react_prompt"), text("\nFinal answer: "), operand(0)},
-           {state}, 30)
+       "{objective = #wf.objective<latency>} {\n"
+    << "  %zero = wf.const 0 : i64\n"
+    << "  %steps = wf.const " << steps << " : i64\n"
+    << "  %n, %log = wf.while (%zero, %q) {max_iters = " << steps
+    << " : i64} : (i64, !wf.text) -> (i64, !wf.text) cond {\n"
+    << "  ^bb0(%i: i64, %t: !wf.text):\n"
+    << "    %go = wf.code @below(%i, %steps) : (i64, i64) -> i1\n"
+    << "    wf.condition %go, %i, %t : i64, !wf.text\n"
+    << "  } body {\n"
+    << "  ^bb0(%i: i64, %t: !wf.text):\n"
+    << llm("%thought", {param("react_prompt"), text("\n"), operand(0)}, {"%t"},
+           40)
+    << "    %raw = wf.tool @search(%thought) : (!wf.text) -> !wf.text\n"
+    << "    %obs = wf.catch %raw : !wf.text fallback {\n"
+    << "    ^bb0(%e: !wf.text):\n      wf.yield %e : !wf.text\n    }\n"
+    << "    %state = wf.format [#wf.seg<operand 0>, #wf.seg<text "
+       "\"\\0AObservation: \">, #wf.seg<operand 1>] (%thought, %obs) : "
+       "(!wf.text, !wf.text) -> !wf.text\n"
+    << "    %j = wf.code @next(%i) : (i64) -> i64\n"
+    << "    wf.yield %j, %state : i64, !wf.text\n  }\n"
+    << "  %check = wf.tool @broken(%log) : (!wf.text) -> !wf.text\n"
+    << "  %checked = wf.catch %check : !wf.text fallback {\n"
+    << "  ^bb0(%e: !wf.text):\n    wf.yield %e : !wf.text\n  }\n"
+    << llm("%answer",
+           {param("react_prompt"), text("\nFinal answer: "), operand(0),
+            text("\n"), operand(1)},
+           {"%log", "%checked"}, 30)
     << "  wf.return %answer : !wf.text\n}\n";
   w.source = s.str();
   w.args.push_back(Value::makeText(words(60, 9)));
+  w.code["loom_wf_below"] = [](const std::vector<Value> &args) {
+    return Value::makeI1(args[0].i < args[1].i);
+  };
+  w.code["loom_wf_next"] = [](const std::vector<Value> &args) {
+    return Value::makeI64(args[0].i + 1);
+  };
   return w;
 }
 

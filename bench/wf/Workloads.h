@@ -35,8 +35,9 @@ Workload sharedPrompt(int requests, int systemTokens, int questionTokens,
                       int outTokens);
 /// W5: `samples` chain-of-thought samples and a majority vote.
 Workload selfConsistency(int samples, int promptTokens, int outTokens);
-/// W6: a ReAct loop unrolled to `steps`, each step a tool call that fails
-/// with probability `pFail` (retried), one tool always failing (caught).
+/// W6: a ReAct `wf.while` of `steps` thought → tool steps, the tool failing
+/// with probability `pFail` (retried, then caught), and a final check by a
+/// tool that always fails (caught).
 Workload react(int steps, double pFail);
 /// W8: a random layered DAG of about `nodes` nodes, `llmPercent` of them
 /// LLM calls, the rest native digests; 5 % read a prompt parameter.

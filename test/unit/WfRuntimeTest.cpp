@@ -382,4 +382,62 @@ TEST(WfRuntime, MakespanNeverBeatsTheBound) {
   }
 }
 
+const char *kLoop = R"mlir(
+wf.model @m
+wf.code_def @below : (i64, i64) -> i1 {external = "below"}
+wf.code_def @next : (i64) -> i64 {external = "next"}
+wf.graph @loop(%limit: i64) -> (i64, !wf.text) {
+  %zero = wf.const 0 : i64
+  %start = wf.const "draft" : !wf.text
+  %n, %text = wf.while (%zero, %start) {max_iters = 4 : i64} : (i64, !wf.text) -> (i64, !wf.text) cond {
+  ^bb0(%i: i64, %t: !wf.text):
+    %go = wf.code @below(%i, %limit) : (i64, i64) -> i1
+    wf.condition %go, %i, %t : i64, !wf.text
+  } body {
+  ^bb0(%i: i64, %t: !wf.text):
+    %r = wf.llm @m [#wf.seg<text "Improve: ">, #wf.seg<operand 0>] (%t) {max_tokens = 3 : i64} : (!wf.text) -> !wf.text
+    %j = wf.code @next(%i) : (i64) -> i64
+    wf.yield %j, %r : i64, !wf.text
+  }
+  %safe = wf.catch %text : !wf.text fallback {
+  ^bb0(%e: !wf.text):
+    wf.yield %e : !wf.text
+  }
+  wf.return %n, %safe : i64, !wf.text
+}
+)mlir";
+
+TEST(WfRuntime, WhileLoopsUntilItsConditionOrItsLimit) {
+  Program p = compile(kLoop);
+  for (int64_t limit : {0, 1, 3, 4, 9}) {
+    Harness h(p);
+    h.bindings.code["below"] = [](const std::vector<Value> &a) {
+      return Value::makeI1(a[0].i < a[1].i);
+    };
+    h.bindings.code["next"] = [](const std::vector<Value> &a) {
+      return Value::makeI64(a[0].i + 1);
+    };
+    RunResult r = h.run(p, "loop", {Value::makeI64(limit)});
+    ASSERT_EQ(r.error, "") << limit;
+    if (limit <= 4) {
+      // `limit` bodies ran, each refining the previous text.
+      std::string text = "draft";
+      for (int64_t k = 0; k < limit; ++k)
+        text = llmOutput("Improve: " + text, 3);
+      EXPECT_EQ(r.outputs[0].i, limit);
+      EXPECT_EQ(r.outputs[1].text, text);
+      EXPECT_EQ(r.llmCalls, limit);
+      for (int64_t k = 0; k < limit; ++k)
+        EXPECT_EQ(r.timeline[k].instance, "llm:0[" + std::to_string(k) + "]");
+    } else {
+      // Four bodies and the condition still true: the limit is an error,
+      // which the catch turns into text.
+      EXPECT_TRUE(r.outputs[0].isError());
+      EXPECT_EQ(r.outputs[1].text,
+                "(ExecutionError) wf.while still running after max_iters = 4");
+      EXPECT_EQ(r.llmCalls, 4);
+    }
+  }
+}
+
 } // namespace

@@ -221,10 +221,10 @@ int mlir::loom::runWorkflow(const ModelLibrary &library, int argc,
                    m.name.c_str());
     bindings.models.push_back(&sim);
   }
-  for (const auto &[name, uri] : o.binds)
+  for (const auto &bind : o.binds)
     if (std::none_of(program.models.begin(), program.models.end(),
-                     [&](const ModelDecl &m) { return m.name == name; }))
-      return fail("--bind names @" + name + ", which is not a wf.model");
+                     [&](const ModelDecl &m) { return m.name == bind.first; }))
+      return fail("--bind names @" + bind.first + ", which is not a wf.model");
   for (const ToolDecl &t : program.tools)
     if (auto fn = reinterpret_cast<LoomWfNativeFn>(
             dlsym(RTLD_DEFAULT, t.name.c_str())))

@@ -193,9 +193,9 @@ def ConvertWorkflowToRuntime : Pass<"convert-wf-to-runtime", "::mlir::ModuleOp">
     encoding's size and returns its address. The `wf` ops are erased. The
     executor, the journal and the backends are the runtime's
     (`lib/Runtime/Workflow`); `loom-run` binds the backends and runs a
-    graph from the library. Ops the runtime cannot run yet (`wf.while`,
-    `wf.call` before inlining, `wf.compute`, code defined by `impl` or
-    `source`) get a located error.
+    graph from the library. Ops the runtime cannot run yet (`wf.call`
+    before inlining, `wf.compute`, code defined by `impl` or `source`) get
+    a located error.
   }];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }

@@ -276,6 +276,12 @@ LogicalResult TaskTableBuilder::addNode(Operation *op, wfrt::Table &table,
             leading(i->getOperands());
             return addRegionNode(i, node, slots);
           })
+          .Case([&](WhileOp w) {
+            node.kind = wfrt::NodeKind::While;
+            node.count = w.getMaxIters();
+            leading(w.getInits());
+            return addRegionNode(w, node, slots);
+          })
           .Case([&](CatchOp c) {
             node.kind = wfrt::NodeKind::Catch;
             leading(c->getOperands());

@@ -25,6 +25,8 @@ struct Frame;
 /// The iterations or branch a region node instance is running.
 struct Region {
   std::vector<Value> elements;
+  /// wf.while: the recorded instances that computed the current state.
+  std::vector<int32_t> stateProducers;
   std::vector<Value> captures;
   std::vector<std::vector<Value>> collected;
   std::vector<std::unique_ptr<Frame>> frames;
@@ -50,10 +52,10 @@ struct Frame {
 
 /// An external call waiting for, or holding, a slot of its resource.
 struct Call {
-  Frame *frame;
-  uint32_t node;
-  uint64_t seq;
-  uint64_t key;
+  Frame *frame = nullptr;
+  uint32_t node = 0;
+  uint64_t seq = 0;
+  uint64_t key = 0;
   std::string instance;
   std::vector<Value> args;
   LlmRequest request;
@@ -108,12 +110,18 @@ private:
   void runRegion(Frame &f, uint32_t node);
   void startIterations(Frame &f, uint32_t node);
   void frameFinished(Frame &f);
+  /// wf.while: runs the condition table, then the body table, per
+  /// iteration, until the condition is false or max_iters bodies ran.
+  void startWhileFrame(Frame &f, uint32_t node);
+  void whileStepFinished(Frame &f, uint32_t node, const Frame &child,
+                         std::vector<Value> yields);
 
   std::string buildText(const Frame &f, const Node &n);
   void submitLlm(Frame &f, uint32_t node);
   void submitTool(Frame &f, uint32_t node);
   void runCode(Frame &f, uint32_t node);
 
+  Call *newCall(Frame &f, uint32_t node);
   /// Fills the call's node from the journal when a record has its content
   /// key (resume); otherwise queues it on its resource.
   void submitOrReuse(Resource &r, Call *call);
@@ -344,6 +352,17 @@ void Run::runNode(Frame &f, uint32_t node) {
   case NodeKind::If:
   case NodeKind::Catch:
     return runRegion(f, node);
+  case NodeKind::While: {
+    // The state starts at the initial values; captures follow them.
+    Region &region = f.regions[node];
+    size_t states = n.results.size();
+    for (size_t k = 0; k < n.operands.size(); ++k)
+      (k < states ? region.elements : region.captures)
+          .push_back(f.slots[n.operands[k]]);
+    for (size_t k = 0; k < states; ++k)
+      region.stateProducers.push_back(f.producer[n.operands[k]]);
+    return startWhileFrame(f, node);
+  }
   }
 }
 
@@ -423,6 +442,74 @@ void Run::startIterations(Frame &f, uint32_t node) {
   }
 }
 
+void Run::startWhileFrame(Frame &f, uint32_t node) {
+  const Node &n = f.table->nodes[node];
+  Region &region = f.regions[node];
+  // Frames alternate: condition of iteration i at 2i, its body at 2i + 1.
+  size_t index = region.frames.size();
+  bool condition = index % 2 == 0;
+  std::vector<Value> args = region.elements;
+  args.insert(args.end(), region.captures.begin(), region.captures.end());
+  std::vector<int32_t> producers = region.stateProducers;
+  producers.resize(args.size(), -1);
+  for (size_t k = 0; k < region.captures.size(); ++k)
+    producers[region.elements.size() + k] =
+        f.producer[n.operands[n.results.size() + k]];
+  auto child = std::make_unique<Frame>();
+  child->parent = &f;
+  child->parentNode = node;
+  child->iteration = index;
+  child->suffix = f.suffix + "[" + std::to_string(index / 2) + "]";
+  child->samplingSeed = f.samplingSeed;
+  Frame &raw = *child;
+  region.frames.push_back(std::move(child));
+  initFrame(raw, program.tables[condition ? n.body : n.elseBody],
+            std::move(args), std::move(producers));
+}
+
+void Run::whileStepFinished(Frame &f, uint32_t node, const Frame &child,
+                            std::vector<Value> yields) {
+  const Node &n = f.table->nodes[node];
+  Region &region = f.regions[node];
+  auto finish = [&](std::vector<Value> values) {
+    if (options.recordInstances) {
+      std::vector<int32_t> parents;
+      for (uint32_t s : child.table->results)
+        parents.push_back(child.producer[s]);
+      record(f, node, std::move(parents));
+    }
+    for (size_t k = 0; k < n.results.size(); ++k)
+      setSlot(f, n.results[k], values[k]);
+    ++result.instancesRun;
+  };
+  std::vector<int32_t> producers;
+  for (uint32_t s : child.table->results)
+    producers.push_back(child.producer[s]);
+  if (child.iteration % 2 == 1) { // a body: its yields are the next state
+    region.elements = std::move(yields);
+    region.stateProducers = std::move(producers);
+    return startWhileFrame(f, node);
+  }
+  const Value &condition = yields[0];
+  std::vector<Value> state(yields.begin() + 1, yields.end());
+  if (condition.isError())
+    return finish(std::vector<Value>(n.results.size(), condition));
+  if (!condition.i)
+    return finish(std::move(state));
+  if (static_cast<int64_t>(child.iteration / 2) >= n.count) {
+    // LangGraph's recursion limit: running out of iterations is an error
+    // the graph can catch, not a silent stop.
+    Value err = Value::makeError("error",
+                                 "wf.while still running after max_iters = " +
+                                     std::to_string(n.count),
+                                 n.id + f.suffix);
+    return finish(std::vector<Value>(n.results.size(), err));
+  }
+  region.elements = std::move(state);
+  region.stateProducers.assign(producers.begin() + 1, producers.end());
+  startWhileFrame(f, node);
+}
+
 void Run::frameFinished(Frame &child) {
   Frame &f = *child.parent;
   uint32_t node = child.parentNode;
@@ -431,6 +518,8 @@ void Run::frameFinished(Frame &child) {
   std::vector<Value> yields;
   for (uint32_t s : child.table->results)
     yields.push_back(child.slots[s]);
+  if (n.kind == NodeKind::While)
+    return whileStepFinished(f, node, child, std::move(yields));
   region.collected[child.iteration] = std::move(yields);
   ++region.finished;
   if (region.finished < region.elements.size()) {
@@ -468,10 +557,19 @@ void Run::frameFinished(Frame &child) {
   ++result.instancesRun;
 }
 
+Call *Run::newCall(Frame &f, uint32_t node) {
+  auto *call = new Call();
+  call->frame = &f;
+  call->node = node;
+  call->seq = nextSeq++;
+  call->instance = instanceId(f, node);
+  return call;
+}
+
 void Run::submitLlm(Frame &f, uint32_t node) {
   const Node &n = f.table->nodes[node];
   const ModelDecl &model = program.models[n.callee];
-  auto *call = new Call{&f, node, nextSeq++, 0, instanceId(f, node), {}, {}};
+  Call *call = newCall(f, node);
   LlmRequest &req = call->request;
   req.model = model.name;
   req.prompt = buildText(f, n);
@@ -511,7 +609,7 @@ void Run::submitLlm(Frame &f, uint32_t node) {
 void Run::submitTool(Frame &f, uint32_t node) {
   const Node &n = f.table->nodes[node];
   const ToolDecl &tool = program.tools[n.callee];
-  auto *call = new Call{&f, node, nextSeq++, 0, instanceId(f, node), {}, {}};
+  Call *call = newCall(f, node);
   size_t dataArgs = n.operands.size() - (n.ordered ? 1 : 0);
   call->key = hashBytes("tool:" + tool.name);
   for (size_t k = 0; k < dataArgs; ++k) {

@@ -195,6 +195,11 @@ std::string checkTable(const Program &p, const Table &t, size_t k) {
       ok = inRange(n.body, p.tables.size()) &&
            inRange(n.elseBody, p.tables.size());
       break;
+    case NodeKind::While:
+      ok = inRange(n.body, p.tables.size()) &&
+           inRange(n.elseBody, p.tables.size()) && n.count >= 1 &&
+           n.operands.size() >= n.results.size();
+      break;
     default:
       break;
     }

@@ -30,18 +30,23 @@ wf.graph @g(%q: !wf.text, %n: i1) -> !wf.text {
 
 // -----
 
-wf.graph @loop() -> i64 {
-  %zero = wf.const 0 : i64
-  // expected-error @below {{'wf.while' op is not supported by the workflow runtime yet}}
-  %n = wf.while (%zero) {max_iters = 6 : i64} : (i64) -> i64 cond {
-  ^bb0(%s: i64):
-    %f = wf.const false
-    wf.condition %f, %s : i64
-  } body {
-  ^bb0(%s: i64):
-    wf.yield %s : i64
+// A compute node needs the tensor pipeline, which the runtime does not
+// call yet.
+wf.graph @tensor() -> tensor<4xf32> {
+  // expected-error @below {{'wf.compute' op is not supported by the workflow runtime yet}}
+  %w = wf.compute() : () -> tensor<4xf32> {
+    %c = arith.constant dense<1.0> : tensor<4xf32>
+    wf.yield %c : tensor<4xf32>
   }
-  wf.return %n : i64
+  wf.return %w : tensor<4xf32>
+}
+
+// -----
+
+// A tensor argument has no runtime value.
+// expected-error @below {{the workflow runtime cannot hold a value of type 'tensor<4xf32>'}}
+wf.graph @takes_tensor(%v: tensor<4xf32>) -> tensor<4xf32> {
+  wf.return %v : tensor<4xf32>
 }
 
 // -----

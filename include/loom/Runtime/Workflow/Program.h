@@ -31,6 +31,7 @@ enum class NodeKind : uint8_t {
   Replicate,
   If,
   Catch,
+  While,
   Checkpoint,
 };
 
@@ -64,11 +65,13 @@ struct Node {
   /// Temperature taken from an hparam instead, if >= 0.
   int32_t temperatureParam = -1;
   std::optional<int64_t> seed;
-  /// Split: chunk size in tokens; replicate: the count and seed base.
+  /// Split: chunk size in tokens; replicate: the count and seed base;
+  /// while: `count` is max_iters.
   int64_t chunkTokens = 0, count = 0, seedBase = 0;
   std::string separator;
-  /// Region bodies (sub-table indices): map/replicate/if-then/catch, and
-  /// if-else.
+  /// Region bodies (sub-table indices): map/replicate/if-then/catch/
+  /// while-condition, and if-else/while-body. A while's operands are its
+  /// initial values (one per result), then its captures.
   int32_t body = -1, elseBody = -1;
   int64_t maxParallel = 0;
   /// Tool and checkpoint: the last operand and the last result are
