@@ -8,18 +8,22 @@
 
 #include "loom/Conversion/WorkflowToRuntime/TaskTable.h"
 #include "loom/InitAllDialects.h"
+#include "loom/InitAllPasses.h"
 #include "loom/Runtime/Workflow/Executor.h"
 #include "loom/Runtime/Workflow/LowerBound.h"
 #include "loom/Runtime/Workflow/SimService.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
 
 #include "gtest/gtest.h"
 
 #include <csignal>
 #include <cstdio>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -28,7 +32,8 @@ using namespace mlir::loom::wfrt;
 
 namespace {
 
-Program compile(const std::string &source) {
+/// Builds the task tables of `source` after `passes` (a pipeline string).
+Program compile(const std::string &source, const std::string &passes = "") {
   mlir::DialectRegistry registry;
   mlir::loom::registerAllDialects(registry);
   mlir::MLIRContext context(registry);
@@ -36,6 +41,18 @@ Program compile(const std::string &source) {
       mlir::parseSourceString<mlir::ModuleOp>(source, &context);
   if (!module)
     ADD_FAILURE() << "does not parse";
+  if (!passes.empty()) {
+    static bool registered = (mlir::loom::registerAllPasses(), true);
+    (void)registered;
+    mlir::PassManager pm(&context);
+    // Remarks (wf-schedule's estimate) are not failures.
+    mlir::ScopedDiagnosticHandler quiet(&context, [](mlir::Diagnostic &d) {
+      return mlir::success(d.getSeverity() == mlir::DiagnosticSeverity::Remark);
+    });
+    if (mlir::failed(mlir::parsePassPipeline(passes, pm)) ||
+        mlir::failed(pm.run(*module)))
+      ADD_FAILURE() << "the pipeline failed: " << passes;
+  }
   auto program = mlir::loom::wf::buildTaskTables(*module);
   if (mlir::failed(program)) {
     ADD_FAILURE() << "no task table";
@@ -438,6 +455,98 @@ TEST(WfRuntime, WhileLoopsUntilItsConditionOrItsLimit) {
       EXPECT_EQ(r.llmCalls, 4);
     }
   }
+}
+
+/// A random graph with what each pass rewrites: constants to fold into
+/// templates, equal deterministic calls to merge, dead nodes, a sub-graph
+/// call to inline, a map and an if.
+std::string randomGraph(unsigned seed) {
+  std::mt19937 rng(seed);
+  auto pick = [&](size_t n) { return static_cast<size_t>(rng() % n); };
+  std::ostringstream s;
+  s << "wf.model @m {max_concurrency = 4 : i64}\n"
+       "wf.param @p : !wf.text = \"P\" {kind = #wf.param_kind<prompt>, "
+       "trainable}\n"
+       "wf.graph @sub(%a: !wf.text) -> !wf.text {\n"
+       "  %x = wf.llm @m [#wf.seg<text \"sub \">, #wf.seg<operand 0>] (%a) "
+       "{max_tokens = 2 : i64} : (!wf.text) -> !wf.text\n"
+       "  wf.return %x : !wf.text\n}\n"
+       "wf.graph @g(%in: !wf.text, %flag: i1) -> (!wf.text, !wf.text) {\n";
+  std::vector<std::string> values = {"%in"};
+  int nodes = 8 + static_cast<int>(pick(20));
+  for (int k = 0; k < nodes; ++k) {
+    std::string v = "%v" + std::to_string(k);
+    const std::string &a = values[pick(values.size())];
+    const std::string &b = values[pick(values.size())];
+    switch (pick(7)) {
+    case 0:
+      s << "  " << v << " = wf.const \"c" << pick(3) << "\" : !wf.text\n";
+      break;
+    case 1:
+    case 2: // few distinct templates: equal calls occur
+      s << "  " << v << " = wf.llm @m [#wf.seg<text \"t" << pick(2)
+        << " \">, #wf.seg<operand 0>] (" << a
+        << ") {max_tokens = 3 : i64} : (!wf.text) -> !wf.text\n";
+      break;
+    case 3:
+      s << "  " << v
+        << " = wf.format [#wf.seg<operand 0>, #wf.seg<param @p>, "
+           "#wf.seg<operand 1>] ("
+        << a << ", " << b << ") : (!wf.text, !wf.text) -> !wf.text\n";
+      break;
+    case 4:
+      s << "  " << v << " = wf.call @sub(" << a
+        << ") : (!wf.text) -> !wf.text\n";
+      break;
+    case 5:
+      s << "  " << v << "l = wf.split " << a
+        << " {chunk_tokens = 2 : i64} : !wf.text -> !wf.list<!wf.text>\n  " << v
+        << "m = wf.map " << v
+        << "l : !wf.list<!wf.text> -> !wf.list<!wf.text> {\n  ^bb0(%e: "
+           "!wf.text):\n    %r = wf.llm @m [#wf.seg<operand 0>] (%e) "
+           "{max_tokens = 2 : i64} : (!wf.text) -> !wf.text\n    wf.yield "
+           "%r : !wf.text\n  }\n  "
+        << v << " = wf.join " << v << "m : !wf.list<!wf.text> -> !wf.text\n";
+      break;
+    default:
+      s << "  " << v << " = wf.if %flag -> !wf.text {\n    wf.yield " << a
+        << " : !wf.text\n  } else {\n    wf.yield " << b
+        << " : !wf.text\n  }\n";
+      break;
+    }
+    values.push_back(v);
+  }
+  s << "  wf.return " << values[values.size() - 1] << ", "
+    << values[values.size() / 2] << " : !wf.text, !wf.text\n}\n";
+  return s.str();
+}
+
+TEST(WfRuntime, OptimizationKeepsEveryValue) {
+  // wf.md §10 C8 on outputs: the optimized graph computes the same values
+  // as the one that is only inlined, and never calls the model more.
+  const std::string base = "wf-assign-ids,wf-inline";
+  const std::string optimized =
+      "wf-assign-ids,wf-inline,wf-canonicalize,wf-dce,wf-cse,"
+      "wf-deduce-objectives,wf-schedule";
+  int fewerCalls = 0;
+  for (unsigned seed = 0; seed < 60; ++seed) {
+    std::string source = randomGraph(seed);
+    Program plain = compile(source, base), fast = compile(source, optimized);
+    for (bool flag : {false, true}) {
+      std::vector<Value> args = {
+          Value::makeText("input text " + std::to_string(seed)),
+          Value::makeI1(flag)};
+      Harness h1(plain), h2(fast);
+      RunResult a = h1.run(plain, "g", args), b = h2.run(fast, "g", args);
+      ASSERT_EQ(a.error, "") << source;
+      ASSERT_EQ(b.error, "") << source;
+      ASSERT_EQ(a.outputs, b.outputs) << "seed " << seed << "\n" << source;
+      EXPECT_LE(b.llmCalls, a.llmCalls) << source;
+      fewerCalls += b.llmCalls < a.llmCalls;
+    }
+  }
+  // The passes did something: merged or removed calls in some graphs.
+  EXPECT_GT(fewerCalls, 10);
 }
 
 } // namespace
