@@ -72,8 +72,11 @@ Compiled compile(const Workload &w, bool timeTrace) {
   mlir::PassManager late(&context);
   late.addPass(mlir::loom::wf::createWfSchedule());
   if (timeTrace) {
+    // wf.md §9.4: influence for every parameter and output, plus one
+    // problem (P = {p0}).
     mlir::loom::wf::WfExtractTraceOptions options;
     options.outputFile = "/dev/null";
+    options.params = {"p0"};
     late.addPass(mlir::loom::wf::createWfExtractTrace(options));
   }
   Compiled c;

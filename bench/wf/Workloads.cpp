@@ -364,7 +364,8 @@ Workload layeredDag(int nodes, int llmPercent, unsigned seed) {
     segs.push_back(operand(static_cast<int>(k)));
   s << "  %out = wf.format [" << commaList(segs) << "] (" << commaList(last)
     << ") : (" << textTypes(last.size())
-    << ") -> !wf.text\n  wf.return %out : !wf.text\n}\n";
+    << ") -> !wf.text\n  wf.feedback %out : !wf.text\n  wf.return %out : "
+       "!wf.text\n}\n";
   w.source = s.str();
   w.args.push_back(Value::makeText(words(50, seed)));
   // A 16-byte digest keeps values bounded however deep the graph is.

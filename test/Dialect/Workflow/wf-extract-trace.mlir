@@ -5,7 +5,8 @@
 // MODE: error: wf-extract-trace: unknown mode 'backward' (expected full or trace-compat)
 
 // wf.md §7.4, Trace's (x*2 + y*3) + 1. For P = {x}: the trace graph with
-// levels 0 0 0 1 1 2 3, multiply:1 a blanket node (an input), y absent.
+// levels 0 0 0 1 1 2 3, multiply:1 a blanket node (an input), y absent
+// from the problem; the influence lists every trainable parameter.
 // COMPAT-LABEL: "trace_example": {
 // COMPAT: "add:1|x:0": [
 // COMPAT-NEXT: [
@@ -23,7 +24,8 @@
 // COMPAT-NEXT: "add:1"
 // COMPAT: "influence": {
 // COMPAT-NEXT: "add:1": [
-// COMPAT-NEXT: "x:0"
+// COMPAT-NEXT: "x:0",
+// COMPAT-NEXT: "y:0"
 // COMPAT-NEXT: ]
 // COMPAT: "mode": "trace-compat",
 // COMPAT: "code": [
@@ -107,8 +109,11 @@ wf.graph @trace_example() -> i64 {
 // split:0, whose parent lies outside the trace graphs, is an input (a
 // blanket node); in-graph feedback text is printed where it is constant.
 // COMPAT-LABEL: "map_reduce": {
+// COMPAT: "graphs": {}
 // COMPAT: "influence": {
-// COMPAT-NEXT: "llm:1": []
+// COMPAT-NEXT: "llm:1": [
+// COMPAT-NEXT: "map_prompt:0",
+// COMPAT-NEXT: "reduce_prompt:0"
 // FULL-LABEL: "map_reduce": {
 // FULL: "llm:1|map_prompt:0": [
 // FULL: "llm:1|reduce_prompt:0": [

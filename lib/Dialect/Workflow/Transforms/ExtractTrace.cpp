@@ -91,11 +91,14 @@ public:
   Extraction(GraphOp graph, TraceMode mode, ArrayRef<std::string> params)
       : graph(graph), mode(mode), g(InstanceGraph::build(graph, mode)) {
     ArrayRef<InstanceNode> nodes = g.getNodes();
-    for (auto [i, node] : llvm::enumerate(nodes))
-      if (ParamOp param = node.param;
-          param && (params.empty() ? param.getTrainable()
+    for (auto [i, node] : llvm::enumerate(nodes)) {
+      ParamOp param = node.param;
+      if (param && param.getTrainable())
+        trainable.push_back(i);
+      if (param && (params.empty() ? param.getTrainable()
                                    : llvm::is_contained(params, node.base)))
         parameters.push_back(i);
+    }
     graph.getBody().walk([&](FeedbackOp feedback) {
       if (std::optional<unsigned> out = g.nodeOf(feedback.getOutput())) {
         outputs.push_back(*out);
@@ -111,19 +114,21 @@ public:
   llvm::json::Object run() {
     ArrayRef<InstanceNode> nodes = g.getNodes();
     llvm::json::Object influence, traceGraphs;
+    for (auto [o, influencing] : llvm::zip(outputs, influencers()))
+      influence[nodes[o].id] = llvm::json::Array(llvm::map_range(
+          influencing, [&](unsigned p) { return nodes[p].id; }));
+    // The trace graphs of P: one forward sweep per parameter, one reverse
+    // sweep per output.
     llvm::BitVector all(nodes.size());
-    // One forward sweep per parameter, one reverse sweep per output.
     SmallVector<llvm::BitVector> desc = llvm::map_to_vector(
         parameters, [&](unsigned p) { return sweep(p, /*up=*/false); });
     for (unsigned o : outputs) {
       llvm::BitVector anc = sweep(o, /*up=*/true);
-      llvm::json::Array influencing;
       for (auto [p, reached] : llvm::zip(parameters, desc)) {
         llvm::BitVector onPath = reached;
         onPath &= anc;
         if (onPath.none())
           continue;
-        influencing.push_back(nodes[p].id);
         llvm::BitVector traceGraph = onPath;
         for (unsigned n : onPath.set_bits())
           for (unsigned parent : nodes[n].parents)
@@ -134,7 +139,6 @@ public:
           members.push_back(llvm::json::Array{nodes[n].level, nodes[n].id});
         traceGraphs[nodes[o].id + "|" + nodes[p].id] = std::move(members);
       }
-      influence[nodes[o].id] = std::move(influencing);
     }
     llvm::json::Object result;
     result["mode"] = mode == TraceMode::Full ? "full" : "trace-compat";
@@ -145,6 +149,33 @@ public:
   }
 
 private:
+  /// Per output, the trainable parameters that reach it. Influence is
+  /// reachability, so 64 parameters share one forward sweep in level
+  /// order, a 64-bit word per node (wf.md §7.5's cost).
+  SmallVector<SmallVector<unsigned>> influencers() const {
+    ArrayRef<InstanceNode> nodes = g.getNodes();
+    auto order = llvm::to_vector(llvm::seq<unsigned>(0, nodes.size()));
+    llvm::sort(order, [&](unsigned a, unsigned b) {
+      return std::pair(nodes[a].level, a) < std::pair(nodes[b].level, b);
+    });
+    SmallVector<SmallVector<unsigned>> result(outputs.size());
+    std::vector<uint64_t> word(nodes.size());
+    for (size_t base = 0; base < trainable.size(); base += 64) {
+      std::fill(word.begin(), word.end(), 0);
+      size_t chunk = std::min<size_t>(64, trainable.size() - base);
+      for (size_t k = 0; k < chunk; ++k)
+        word[trainable[base + k]] |= uint64_t(1) << k;
+      for (unsigned n : order)
+        for (unsigned parent : nodes[n].parents)
+          word[n] |= word[parent];
+      for (auto [o, list] : llvm::zip(outputs, result))
+        for (size_t k = 0; k < chunk; ++k)
+          if (word[o] >> k & 1)
+            list.push_back(trainable[base + k]);
+    }
+    return result;
+  }
+
   /// anc (`up`) or desc of `start`, reflexive.
   llvm::BitVector sweep(unsigned start, bool up) const {
     ArrayRef<InstanceNode> nodes = g.getNodes();
@@ -241,7 +272,7 @@ private:
   GraphOp graph;
   TraceMode mode;
   InstanceGraph g;
-  SmallVector<unsigned> parameters, outputs;
+  SmallVector<unsigned> parameters, trainable, outputs;
   SmallVector<std::optional<unsigned>> feedbackText;
 };
 

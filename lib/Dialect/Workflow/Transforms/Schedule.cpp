@@ -205,12 +205,19 @@ int64_t Scheduler::capacityOf(Operation *resource) {
 
 void Scheduler::run(GraphOp graph) {
   Block &block = graph.getBody().front();
+  // Sized once: rehashing maps of 10^5 entries costs more than filling them.
+  unsigned numOps = 0;
+  graph.getBody().walk([&](Operation *) { ++numOps; });
+  rank.reserve(numOps);
+  costMemo.reserve(numOps);
+  userMemo.reserve(numOps);
+  tokenMemo.reserve(numOps);
   double criticalPath = rankBlock(block, 0);
 
   // List scheduling: whenever a slot frees, the ready op of highest rank
   // that has a free slot starts.
   SmallVector<Operation *> ops;
-  DenseMap<Operation *, unsigned> missing, stage;
+  DenseMap<Operation *, unsigned> missing(numOps), stage(numOps);
   for (Operation &op : block.without_terminator()) {
     ops.push_back(&op);
     SmallVector<Operation *> from = producers(&op, block);
@@ -278,15 +285,17 @@ void Scheduler::run(GraphOp graph) {
         lowerBound = std::max(lowerBound, w / static_cast<double>(capacity));
 
   Builder b(graph.getContext());
+  StringAttr schedName = b.getStringAttr("wf.sched"),
+             groupName = b.getStringAttr("wf.group");
   graph.walk([&](Operation *op) {
     if (op == graph || op->hasTrait<OpTrait::IsTerminator>() ||
         isa<FeedbackOp>(op))
       return;
     int64_t group = -1;
-    if (auto g = op->getAttrOfType<IntegerAttr>("wf.group"))
+    if (auto g = op->getAttrOfType<IntegerAttr>(groupName))
       group = g.getInt();
     Operation *top = block.findAncestorOpInBlock(*op);
-    op->setAttr("wf.sched",
+    op->setAttr(schedName,
                 SchedAttr::get(graph.getContext(),
                                static_cast<int64_t>(rank.lookup(op) * 1000),
                                stage.lookup(top), group));

@@ -180,7 +180,9 @@ def WfExtractTrace : Pass<"wf-extract-trace", "::mlir::ModuleOp"> {
     Option<"outputFile", "output-file", "std::string", /*default=*/"\"-\"",
            "Where to write the JSON ('-': stdout)">,
     ListOption<"params", "params", "std::string",
-               "The parameters P (symbols; default: every trainable one)">,
+               "The parameters P of the trace graphs and the problem "
+               "(symbols; default: every trainable one); the influence "
+               "always covers every trainable parameter">,
   ];
 }
 
