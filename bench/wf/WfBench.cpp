@@ -129,6 +129,8 @@ Outcome runPolicy(const Workload &w, const wfrt::Program &program,
 struct Row {
   std::string workload;
   double m = 0, lb = 0, s = 0, p = 0;
+  /// The bound's three terms.
+  double cp = 0, work = 0, stage = 0;
   int64_t prefill = 0, requested = 0, prefillP = 0, roundTrips = 0,
           roundTripsP = 0, retries = 0, instances = 0;
   double occupancy = 0;
@@ -159,6 +161,9 @@ Row measure(const Workload &w, bool progress) {
   r.workload = w.name;
   r.m = l.run.makespanMs / 1000;
   r.lb = lb.value() / 1000;
+  r.cp = lb.criticalPath / 1000;
+  r.work = lb.work / 1000;
+  r.stage = lb.stage / 1000;
   r.s = s.run.makespanMs / 1000;
   r.p = p.run.makespanMs / 1000;
   if (r.m < r.lb * (1 - 1e-9))
@@ -178,7 +183,7 @@ Row measure(const Workload &w, bool progress) {
 }
 
 std::string jsonRecord(const Row &r) {
-  char buf[640];
+  char buf[768];
   std::snprintf(
       buf, sizeof buf,
       "{\"workload\": \"%s\", \"makespan_s\": %.4f, \"lower_bound_s\": %.4f, "
@@ -186,11 +191,12 @@ std::string jsonRecord(const Row &r) {
       "\"prefill_tokens\": %lld, \"prefill_tokens_requested\": %lld, "
       "\"client_parallel_prefill_tokens\": %lld, \"round_trips\": %lld, "
       "\"client_round_trips\": %lld, \"retries\": %lld, \"instances\": %lld, "
-      "\"mean_batch\": %.2f}",
+      "\"mean_batch\": %.2f, \"bound_cp_s\": %.4f, \"bound_work_s\": %.4f, "
+      "\"bound_stage_s\": %.4f}",
       r.workload.c_str(), r.m, r.lb, r.s, r.p, (long long)r.prefill,
       (long long)r.requested, (long long)r.prefillP, (long long)r.roundTrips,
       (long long)r.roundTripsP, (long long)r.retries, (long long)r.instances,
-      r.occupancy);
+      r.occupancy, r.cp, r.work, r.stage);
   return buf;
 }
 

@@ -24,11 +24,25 @@ public:
   Bound(const Program &program, const std::vector<InstanceRecord> &instances,
         const SimConfig &config, int64_t batchLimit)
       : program(program), instances(instances), config(config),
-        batchLimit(batchLimit) {}
+        batchLimit(batchLimit), chainDecode(instances.size(), 0) {
+    // Calls on one dependency path decode in different iterations: the
+    // output tokens along the heaviest path into each instance.
+    for (size_t k = 0; k < instances.size(); ++k) {
+      for (int32_t p : instances[k].parents)
+        chainDecode[k] = std::max(chainDecode[k], chainDecode[p]);
+      if (instances[k].kind == NodeKind::Llm)
+        chainDecode[k] += instances[k].maxTokens;
+    }
+  }
 
   /// Longest path cost of every instance, computed alone (CP's weights).
   std::vector<double> nodeCosts() const;
-  /// WORK(R) per model, the largest over models.
+  /// WORK(R) per model, the largest over models. Its decode iterations
+  /// are at least the batch limit's share of all output tokens and the
+  /// output tokens of the heaviest dependency path in R (wf.md §9.3 takes
+  /// the largest single request; a path is as valid and tighter). `R` is
+  /// closed under ancestors (all instances, or a join's ancestors), so
+  /// paths within it are paths of the whole graph.
   double work(const std::vector<int32_t> &requests) const;
 
 private:
@@ -43,6 +57,7 @@ private:
   const std::vector<InstanceRecord> &instances;
   const SimConfig &config;
   int64_t batchLimit;
+  std::vector<int64_t> chainDecode;
 };
 
 std::vector<double> Bound::nodeCosts() const {
@@ -106,7 +121,7 @@ double Bound::work(const std::vector<int32_t> &requests) const {
       distinct += countTokens(r.prompt);
       if (end > begin)
         distinct -= sharedTokens(instances[sorted[end - 1]].prompt, r.prompt);
-      maxDecode = std::max(maxDecode, r.maxTokens);
+      maxDecode = std::max(maxDecode, chainDecode[sorted[end]]);
       decodes += r.maxTokens;
       double p = static_cast<double>(countTokens(r.prompt)), m = r.maxTokens;
       contextMs += m * p + m * (m - 1) / 2;
