@@ -180,7 +180,13 @@ wf.graph @g(%q: !wf.text) -> (!wf.text, !wf.text, !wf.text, !wf.text) {
 TEST(WfRuntime, RetriesTimeoutsPoisoningAndCatch) {
   Program p = compile(kTools);
   Harness h(p);
-  RunResult r = h.run(p, "g", {Value::makeText("x")});
+  RunOptions o;
+  o.journalPath = testing::TempDir() + "wf-journal-errors";
+  size_t durable = 0;
+  o.onDurable = [&](size_t n) { durable += n; };
+  RunResult r = h.run(p, "g", {Value::makeText("x")}, o);
+  // wf.md C9: only @ok finished; failed and poisoned nodes leave no record.
+  EXPECT_EQ(durable, 1u);
   ASSERT_EQ(r.error, "");
   // @flaky fails three times; its consumer never runs and inherits the
   // error, naming the failing instance.

@@ -423,3 +423,34 @@ wf.graph @g(%t: !wf.token) {
   %t1 = wf.checkpoint "c" (%t) : (!wf.token)
   wf.return
 }
+
+// -----
+
+// A cycle through ordering tokens is a use before its definition: graphs
+// are SSA blocks, so a workflow cannot wait on itself.
+wf.tool_def @post : (!wf.text) -> !wf.text {effects = #wf.effects<write>}
+wf.graph @token_cycle(%q: !wf.text) -> !wf.text {
+  // expected-error @+1 {{operand #1 does not dominate this use}}
+  %a, %t1 = wf.tool @post(%q) after(%t2) : (!wf.text) -> (!wf.text, !wf.token)
+  // expected-note @+1 {{operand defined here}}
+  %b, %t2 = wf.tool @post(%a) after(%t1) : (!wf.text) -> (!wf.text, !wf.token)
+  wf.return %b : !wf.text
+}
+
+// -----
+
+// A loop without a bound does not verify (LangGraph's recursion limit is
+// mandatory here).
+wf.graph @unbounded() -> i64 {
+  %zero = wf.const 0 : i64
+  // expected-error @+1 {{'wf.while' op requires attribute 'max_iters'}}
+  %n = wf.while (%zero) : (i64) -> i64 cond {
+  ^bb0(%s: i64):
+    %f = wf.const false
+    wf.condition %f, %s : i64
+  } body {
+  ^bb0(%s: i64):
+    wf.yield %s : i64
+  }
+  wf.return %n : i64
+}
