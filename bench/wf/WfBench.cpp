@@ -136,7 +136,9 @@ struct Row {
   double occupancy = 0;
 };
 
-Row measure(const Workload &w, bool progress) {
+/// With `timelineDir`, writes the P and Loom runs' Chrome traces there
+/// (WORKLOAD.p.json, WORKLOAD.loom.json) for the Gantt charts.
+Row measure(const Workload &w, bool progress, const std::string &timelineDir) {
   if (progress)
     std::fprintf(stderr, "  %-22s compiling...", w.name.c_str());
   Compiled c = compile(w, false);
@@ -154,6 +156,12 @@ Row measure(const Workload &w, bool progress) {
   // All three computed the same values.
   if (!(s.run.outputs == l.run.outputs) || !(p.run.outputs == l.run.outputs))
     die(w.name + ": the policies disagree on the outputs");
+  if (!timelineDir.empty()) {
+    std::ofstream(timelineDir + "/" + w.name + ".p.json")
+        << wfrt::timelineJson(p.run);
+    std::ofstream(timelineDir + "/" + w.name + ".loom.json")
+        << wfrt::timelineJson(l.run);
+  }
   wfrt::SimConfig config;
   wfrt::LowerBound lb = wfrt::computeLowerBound(
       c.program, l.run.instances, config, 250, config.throughputRunLimit);
@@ -204,7 +212,7 @@ std::string jsonRecord(const Row &r) {
 
 int main(int argc, char **argv) {
   bool quick = false;
-  std::string jsonPath, mlirDir;
+  std::string jsonPath, mlirDir, timelineDir;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--quick"))
       quick = true;
@@ -212,9 +220,11 @@ int main(int argc, char **argv) {
       jsonPath = argv[++i];
     else if (!std::strcmp(argv[i], "--emit-mlir") && i + 1 < argc)
       mlirDir = argv[++i];
+    else if (!std::strcmp(argv[i], "--timelines") && i + 1 < argc)
+      timelineDir = argv[++i];
     else
       die(std::string("unknown option ") + argv[i] +
-          " (have --quick, --json FILE, --emit-mlir DIR)");
+          " (have --quick, --json FILE, --emit-mlir DIR, --timelines DIR)");
   }
   std::vector<Workload> suite = {chainSummary(20, 650, 25),
                                  mapReduce(15, 1000, 50),
@@ -235,7 +245,7 @@ int main(int argc, char **argv) {
   for (const Workload &w : suite) {
     if (!mlirDir.empty())
       std::ofstream(mlirDir + "/" + w.name + ".mlir") << w.source;
-    Row r = measure(w, isatty(2));
+    Row r = measure(w, isatty(2), timelineDir);
     double ratio = r.m / r.lb;
     // wf.md §9.4 averages over W1-W5 and W8; W6 (react) is reported only.
     if (w.name != "react") {
