@@ -134,6 +134,7 @@ void loom::buildWorkflowPipeline(OpPassManager &pm) {
   pm.addPass(wf::createWfDce());
   pm.addPass(wf::createWfCse());
   pm.addPass(wf::createWfDeduceObjectives());
+  pm.addPass(wf::createWfPrefixShare());
   pm.addPass(wf::createWfSchedule());
   pm.addPass(loom::createConvertWorkflowToRuntime());
 }

@@ -87,9 +87,9 @@ void buildCPUToLoopsPipeline(OpPassManager &pm,
                              const CPUPipelineOptions &options);
 
 /// Workflow graphs (wf.md §6): wf-assign-ids, wf-inline, wf-canonicalize,
-/// wf-dce,
-/// wf-cse, wf-deduce-objectives, wf-schedule, then convert-wf-to-runtime,
-/// which leaves the task tables as an LLVM-dialect constant.
+/// wf-dce, wf-cse, wf-deduce-objectives, wf-prefix-share, wf-schedule,
+/// then convert-wf-to-runtime, which leaves the task tables as an
+/// LLVM-dialect constant.
 void buildWorkflowPipeline(OpPassManager &pm);
 
 /// Registers `loom-reference-pipeline`, `loom-cpu-pipeline` and

@@ -22,6 +22,10 @@ std::optional<wfrt::ValueKind> kindOf(Type t) {
     return wfrt::ValueKind::List;
   if (isa<TokenType>(t))
     return wfrt::ValueKind::Token;
+  // A context is its prefix: services without context handles get the
+  // whole prompt of each extension.
+  if (isa<CtxType>(t))
+    return wfrt::ValueKind::Text;
   if (t.isInteger(1))
     return wfrt::ValueKind::I1;
   if (t.isInteger(64))
@@ -46,6 +50,8 @@ private:
                         DenseMap<Value, uint32_t> &slots);
   LogicalResult addSegments(Operation *op, ArrayAttr segments,
                             wfrt::Node &node);
+  /// A literal temperature, or the hparam it names.
+  void setTemperature(std::optional<Attribute> temperature, wfrt::Node &node);
   LogicalResult addRegionNode(Operation *op, wfrt::Node &node,
                               DenseMap<Value, uint32_t> &slots);
 
@@ -150,6 +156,17 @@ LogicalResult TaskTableBuilder::addSegments(Operation *op, ArrayAttr segments,
   return success();
 }
 
+void TaskTableBuilder::setTemperature(std::optional<Attribute> temperature,
+                                      wfrt::Node &node) {
+  if (!temperature)
+    return;
+  if (auto f = dyn_cast<FloatAttr>(*temperature))
+    node.temperature = f.getValueAsDouble();
+  else
+    node.temperatureParam =
+        params.lookup(cast<ParamRefAttr>(*temperature).getParam().getValue());
+}
+
 LogicalResult
 TaskTableBuilder::addRegionNode(Operation *op, wfrt::Node &node,
                                 DenseMap<Value, uint32_t> &slots) {
@@ -215,16 +232,38 @@ LogicalResult TaskTableBuilder::addNode(Operation *op, wfrt::Table &table,
             leading(l.getArgs());
             node.callee = models.lookup(l.getModel());
             node.maxTokens = l.getMaxTokens();
-            if (auto t = l.getTemperature()) {
-              if (auto f = dyn_cast<FloatAttr>(*t))
-                node.temperature = f.getValueAsDouble();
-              else
-                node.temperatureParam =
-                    params.lookup(cast<ParamRefAttr>(*t).getParam().getValue());
-            }
+            setTemperature(l.getTemperature(), node);
             if (auto seed = l.getSeed())
               node.seed = static_cast<int64_t>(*seed);
             return addSegments(l, l.getSegments(), node);
+          })
+          .Case([&](CtxPrefillOp c) {
+            // A one-token request warms the prefix cache; the node's
+            // value is the prefix.
+            node.kind = wfrt::NodeKind::Llm;
+            node.prefixOnly = true;
+            node.maxTokens = 1;
+            leading(c.getArgs());
+            node.callee = models.lookup(c.getModel());
+            return addSegments(c, c.getSegments(), node);
+          })
+          .Case([&](LlmExtendOp l) {
+            // The context's prefix, then the call's own segments.
+            node.kind = wfrt::NodeKind::Llm;
+            leading(l->getOperands());
+            node.callee = models.lookup(
+                cast<CtxType>(l.getCtx().getType()).getModel().getValue());
+            node.maxTokens = l.getMaxTokens();
+            setTemperature(l.getTemperature(), node);
+            if (auto seed = l.getSeed())
+              node.seed = static_cast<int64_t>(*seed);
+            node.segments.push_back({wfrt::Segment::Kind::Operand, "", 0});
+            if (failed(addSegments(l, l.getSegments(), node)))
+              return failure();
+            for (size_t k = 1; k < node.segments.size(); ++k)
+              if (node.segments[k].kind == wfrt::Segment::Kind::Operand)
+                ++node.segments[k].index;
+            return success();
           })
           .Case([&](ToolOp t) {
             node.kind = wfrt::NodeKind::Tool;
@@ -354,8 +393,8 @@ FailureOr<wfrt::Program> TaskTableBuilder::build() {
 bool mlir::loom::wf::needsWorkflowRuntime(ModuleOp module) {
   return module
       .walk([](Operation *op) {
-        return isa<LlmOp, ToolOp, CodeOp, FormatOp, SplitOp, JoinOp, MapOp,
-                   ReplicateOp>(op)
+        return isa<LlmOp, LlmExtendOp, CtxPrefillOp, ToolOp, CodeOp, FormatOp,
+                   SplitOp, JoinOp, MapOp, ReplicateOp>(op)
                    ? WalkResult::interrupt()
                    : WalkResult::advance();
       })

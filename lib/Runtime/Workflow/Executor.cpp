@@ -684,10 +684,12 @@ void Run::issue(Resource &r, Call *call) {
     loop.after(edge, [this, &r, call, backend, edge] {
       backend->submit(call->request, [this, &r, call, edge](LlmResult res) {
         loop.after(edge, [this, &r, call, res] {
+          const Node &n = call->frame->table->nodes[call->node];
           finishCall(r, call,
-                     res.ok ? Value::makeText(res.text)
-                            : Value::makeError(res.errorKind, res.message,
-                                               call->instance));
+                     !res.ok ? Value::makeError(res.errorKind, res.message,
+                                                call->instance)
+                     : n.prefixOnly ? Value::makeText(call->request.prompt)
+                                    : Value::makeText(res.text));
         });
       });
     });
@@ -759,6 +761,7 @@ void Run::finishCall(Resource &r, Call *call, Value v) {
     info.maxTokens = call->request.maxTokens;
     info.callee = n.callee;
     info.attempts = call->attempts;
+    info.warmup = n.prefixOnly;
     callInfo[{&f, node}] = std::move(info);
   }
   JournalRecord record{call->key,      call->instance,   std::move(v),

@@ -10,6 +10,13 @@ namespace mlir::loom::wfrt {
 
 namespace {
 
+/// The graph's own LLM requests: a prefix warm-up is work an optimization
+/// chose to add, so the bound is the unoptimized program's (still a bound
+/// for the optimized one, whose extra requests only add work).
+bool isRequest(const InstanceRecord &r) {
+  return r.kind == NodeKind::Llm && !r.warmup;
+}
+
 /// Whole 4-byte tokens two prompts share from the start: at least what
 /// the simulator's 16-token blocks can share, so the bound stays valid.
 int64_t sharedTokens(const std::string &a, const std::string &b) {
@@ -30,7 +37,7 @@ public:
     for (size_t k = 0; k < instances.size(); ++k) {
       for (int32_t p : instances[k].parents)
         chainDecode[k] = std::max(chainDecode[k], chainDecode[p]);
-      if (instances[k].kind == NodeKind::Llm)
+      if (isRequest(instances[k]))
         chainDecode[k] += instances[k].maxTokens;
     }
   }
@@ -65,7 +72,7 @@ std::vector<double> Bound::nodeCosts() const {
   // common prefix with a neighbour in sorted order.
   std::vector<int32_t> llm;
   for (size_t k = 0; k < instances.size(); ++k)
-    if (instances[k].kind == NodeKind::Llm)
+    if (isRequest(instances[k]))
       llm.push_back(static_cast<int32_t>(k));
   std::sort(llm.begin(), llm.end(), [&](int32_t a, int32_t b) {
     const InstanceRecord &x = instances[a], &y = instances[b];
@@ -83,7 +90,7 @@ std::vector<double> Bound::nodeCosts() const {
   std::vector<double> cost(instances.size(), 0);
   for (size_t k = 0; k < instances.size(); ++k) {
     const InstanceRecord &r = instances[k];
-    if (r.kind == NodeKind::Llm) {
+    if (isRequest(r)) {
       cost[k] = config.prefillMsPerToken *
                     static_cast<double>(countTokens(r.prompt) - shared[k]) +
                 decodeMs(r);
@@ -101,7 +108,7 @@ std::vector<double> Bound::nodeCosts() const {
 double Bound::work(const std::vector<int32_t> &requests) const {
   std::vector<int32_t> sorted;
   for (int32_t k : requests)
-    if (instances[k].kind == NodeKind::Llm)
+    if (isRequest(instances[k]))
       sorted.push_back(k);
   std::sort(sorted.begin(), sorted.end(), [&](int32_t a, int32_t b) {
     const InstanceRecord &x = instances[a], &y = instances[b];

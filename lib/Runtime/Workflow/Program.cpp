@@ -119,11 +119,12 @@ void writeNode(Writer &w, const Node &n) {
     << n.chunkTokens << n.count << n.seedBase << n.separator
     << static_cast<int64_t>(n.body) << static_cast<int64_t>(n.elseBody)
     << n.maxParallel << static_cast<int64_t>(n.objective) << n.priority
-    << static_cast<int64_t>(n.ordered);
+    << static_cast<int64_t>(n.ordered) << static_cast<int64_t>(n.prefixOnly);
 }
 
 void readNode(Reader &r, Node &n) {
-  int64_t kind = 0, hasSeed = 0, seed = 0, objective = 0, ordered = 0;
+  int64_t kind = 0, hasSeed = 0, seed = 0, objective = 0, ordered = 0,
+          prefixOnly = 0;
   r >> kind >> n.id >> n.operands >> n.results >> n.constant;
   n.kind = static_cast<NodeKind>(kind);
   n.segments.resize(r.count());
@@ -135,8 +136,9 @@ void readNode(Reader &r, Node &n) {
   r >> n.callee >> n.maxTokens >> n.temperature >> n.temperatureParam >>
       hasSeed >> seed >> n.chunkTokens >> n.count >> n.seedBase >>
       n.separator >> n.body >> n.elseBody >> n.maxParallel >> objective >>
-      n.priority >> ordered;
+      n.priority >> ordered >> prefixOnly;
   n.ordered = ordered;
+  n.prefixOnly = prefixOnly;
   if (hasSeed)
     n.seed = seed;
   n.objective = static_cast<Objective>(objective);

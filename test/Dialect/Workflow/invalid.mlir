@@ -454,3 +454,34 @@ wf.graph @unbounded() -> i64 {
   }
   wf.return %n : i64
 }
+
+// -----
+
+wf.model @m
+wf.model @n
+wf.graph @ctx_model() -> !wf.text {
+  // expected-error @+1 {{yields a context of @n, not of @m}}
+  %c = wf.ctx.prefill @m [#wf.seg<text "prefix">] () : () -> !wf.ctx<@n>
+  %a = wf.llm.extend %c [#wf.seg<text "rest">] () {max_tokens = 4 : i64} : (!wf.ctx<@n>) -> !wf.text
+  wf.return %a : !wf.text
+}
+
+// -----
+
+wf.model @m
+wf.graph @ctx_extend() -> !wf.text {
+  %c = wf.ctx.prefill @m [#wf.seg<text "prefix">] () : () -> !wf.ctx<@m>
+  // expected-error @+1 {{max_tokens must be positive, got 0}}
+  %a = wf.llm.extend %c [#wf.seg<text "rest">] () {max_tokens = 0 : i64} : (!wf.ctx<@m>) -> !wf.text
+  wf.return %a : !wf.text
+}
+
+// -----
+
+wf.model @m
+wf.graph @ctx_operand(%q: !wf.text) -> !wf.text {
+  // expected-error @+1 {{operand 0 is not used by any segment}}
+  %c = wf.ctx.prefill @m [#wf.seg<text "prefix">] (%q) : (!wf.text) -> !wf.ctx<@m>
+  %a = wf.llm.extend %c [#wf.seg<text "rest">] () {max_tokens = 4 : i64} : (!wf.ctx<@m>) -> !wf.text
+  wf.return %a : !wf.text
+}

@@ -78,6 +78,9 @@ struct InstanceRecord {
   int64_t maxTokens = 0;
   int32_t callee = -1;
   int64_t attempts = 0;
+  /// A wf.ctx.prefill warm-up: work the optimization added, not the
+  /// graph's.
+  bool warmup = false;
 };
 
 struct RunResult {

@@ -77,6 +77,10 @@ struct Node {
   /// Tool and checkpoint: the last operand and the last result are
   /// ordering tokens.
   bool ordered = false;
+  /// wf.ctx.prefill: the call only warms the service's prefix cache (one
+  /// output token); the node's value is the prompt, the prefix that
+  /// extensions start with.
+  bool prefixOnly = false;
 
   /// From wf-deduce-objectives and wf-schedule.
   Objective objective = Objective::Untagged;

@@ -324,18 +324,27 @@ bool LlmOp::isDeterministic() {
   return literal && literal.getValueAsDouble() == 0.0;
 }
 
-LogicalResult LlmOp::verify() {
-  if (failed(verifySegments(*this, getSegments(), getArgs().size())))
+/// What every completion checks: its segments, a positive `max_tokens`, a
+/// literal temperature in [0, 2].
+static LogicalResult verifyCompletion(Operation *op, ArrayAttr segments,
+                                      unsigned numArgs, int64_t maxTokens,
+                                      Attribute temperature) {
+  if (failed(verifySegments(op, segments, numArgs)))
     return failure();
-  if (getMaxTokens() <= 0)
-    return emitOpError() << "max_tokens must be positive, got "
-                         << getMaxTokens();
-  if (auto literal = dyn_cast_or_null<FloatAttr>(getTemperatureAttr())) {
+  if (maxTokens <= 0)
+    return op->emitOpError()
+           << "max_tokens must be positive, got " << maxTokens;
+  if (auto literal = dyn_cast_or_null<FloatAttr>(temperature)) {
     double t = literal.getValueAsDouble();
     if (t < 0 || t > 2)
-      return emitOpError() << "temperature must lie in [0, 2], got " << t;
+      return op->emitOpError() << "temperature must lie in [0, 2], got " << t;
   }
   return success();
+}
+
+LogicalResult LlmOp::verify() {
+  return verifyCompletion(*this, getSegments(), getArgs().size(),
+                          getMaxTokens(), getTemperatureAttr());
 }
 
 LogicalResult LlmOp::verifySymbolUses(SymbolTableCollection &symbols) {
@@ -362,6 +371,35 @@ LogicalResult LlmOp::verifySymbolUses(SymbolTableCollection &symbols) {
       return emitOpError() << "temperature parameter " << ref.getParam()
                            << " must have a range within [0, 2]";
   }
+  return success();
+}
+
+LogicalResult CtxPrefillOp::verify() {
+  if (getCtx().getType().getModel() != getModelAttr())
+    return emitOpError() << "yields a context of "
+                         << getCtx().getType().getModel() << ", not of "
+                         << getModelAttr();
+  return verifySegments(*this, getSegments(), getArgs().size());
+}
+
+LogicalResult CtxPrefillOp::verifySymbolUses(SymbolTableCollection &symbols) {
+  if (failed(lookupSymbol<ModelOp>(*this, symbols, getModelAttr(), "wf.model")))
+    return failure();
+  return verifyParamSegments(*this, getSegments(), symbols);
+}
+
+LogicalResult LlmExtendOp::verify() {
+  return verifyCompletion(*this, getSegments(), getArgs().size(),
+                          getMaxTokens(), getTemperatureAttr());
+}
+
+LogicalResult LlmExtendOp::verifySymbolUses(SymbolTableCollection &symbols) {
+  if (failed(verifyParamSegments(*this, getSegments(), symbols)))
+    return failure();
+  if (auto ref = dyn_cast_or_null<ParamRefAttr>(getTemperatureAttr()))
+    if (failed(
+            lookupSymbol<ParamOp>(*this, symbols, ref.getParam(), "wf.param")))
+      return failure();
   return success();
 }
 

@@ -91,6 +91,10 @@ int64_t Scheduler::tokens(Value v) {
       t = templateTokens(f.getSegments(), f.getArgs());
     } else if (auto l = dyn_cast<LlmOp>(op)) {
       t = l.getMaxTokens();
+    } else if (auto ext = dyn_cast<LlmExtendOp>(op)) {
+      t = ext.getMaxTokens();
+    } else if (auto p = dyn_cast<CtxPrefillOp>(op)) {
+      t = templateTokens(p.getSegments(), p.getArgs());
     } else if (isa<SplitOp, JoinOp>(op)) {
       t = tokens(op->getOperand(0));
     } else if (auto m = dyn_cast<MapOp>(op)) {
@@ -126,6 +130,12 @@ double Scheduler::cost(Operation *op) {
   if (auto l = dyn_cast<LlmOp>(op)) {
     int64_t prompt = templateTokens(l.getSegments(), l.getArgs());
     c = e.prefillMs * prompt + e.decodeMs * l.getMaxTokens();
+  } else if (auto x = dyn_cast<LlmExtendOp>(op)) {
+    // The prefix is the context's to compute.
+    int64_t prompt = templateTokens(x.getSegments(), x.getArgs());
+    c = e.prefillMs * prompt + e.decodeMs * x.getMaxTokens();
+  } else if (auto p = dyn_cast<CtxPrefillOp>(op)) {
+    c = e.prefillMs * templateTokens(p.getSegments(), p.getArgs()) + e.decodeMs;
   } else if (auto t = dyn_cast<ToolOp>(op)) {
     if (auto def = symbols.lookup<ToolDefOp>(t.getTool())) {
       if (auto ms = def->getAttrOfType<FloatAttr>("sim_ms"))
@@ -192,6 +202,11 @@ Operation *Scheduler::resourceOf(Operation *op) {
     return symbols.lookup(l.getModel());
   if (auto t = dyn_cast<ToolOp>(op))
     return symbols.lookup(t.getTool());
+  if (auto x = dyn_cast<LlmExtendOp>(op))
+    return symbols.lookup(
+        cast<CtxType>(x.getCtx().getType()).getModel().getValue());
+  if (auto p = dyn_cast<CtxPrefillOp>(op))
+    return symbols.lookup(p.getModel());
   return nullptr;
 }
 

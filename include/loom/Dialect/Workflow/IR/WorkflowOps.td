@@ -259,6 +259,57 @@ def Wf_LlmOp : Wf_Op<"llm", [DeclareOpInterfaceMethods<Wf_TraceNodeOpInterface,
   let hasVerifier = 1;
 }
 
+def Wf_CtxPrefillOp : Wf_Op<"ctx.prefill", [Wf_NodeEffects,
+    DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+  let summary = "a prompt prefix computed once (from wf-prefix-share)";
+  let description = [{
+    The prefix several `wf.llm.extend` calls share, as Parrot's shared
+    prefix or SGLang's fork point. A backend with context handles keeps it;
+    one with a prefix cache gets a one-token warm-up request; extensions
+    then send the whole prompt.
+
+    ```mlir
+    %ctx = wf.ctx.prefill @m [#wf.seg<param @system>] () : () -> !wf.ctx<@m>
+    ```
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$model,
+                       TypedArrayAttrBase<Wf_SegAttr, "segments">:$segments,
+                       Variadic<Wf_DataType>:$args);
+  let results = (outs Wf_CtxType:$ctx);
+  let assemblyFormat = [{
+    $model $segments `(` $args `)` attr-dict `:` functional-type($args, $ctx)
+  }];
+  let hasVerifier = 1;
+}
+
+def Wf_LlmExtendOp : Wf_Op<"llm.extend", [Wf_NodeEffects,
+    DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+  let summary = "one completion of a shared prefix and its own segments";
+  let description = [{
+    The `wf.llm` that `wf-prefix-share` split: its prompt is the context's
+    prefix followed by `segments`, byte for byte the original prompt; the
+    sampling attributes are the original's.
+
+    ```mlir
+    %a = wf.llm.extend %ctx [#wf.seg<operand 0>] (%q) {max_tokens = 100 : i64}
+           : (!wf.ctx<@m>, !wf.text) -> !wf.text
+    ```
+  }];
+  let arguments = (ins Wf_CtxType:$ctx,
+                       TypedArrayAttrBase<Wf_SegAttr, "segments">:$segments,
+                       Variadic<Wf_DataType>:$args,
+                       I64Attr:$max_tokens,
+                       OptionalAttr<AnyAttrOf<[F64Attr, Wf_ParamRefAttr]>>:$temperature,
+                       OptionalAttr<StrArrayAttr>:$stop,
+                       OptionalAttr<I64Attr>:$seed,
+                       OptionalAttr<Wf_CostAttr>:$cost);
+  let results = (outs Wf_TextType:$result);
+  let assemblyFormat = [{
+    $ctx $segments `(` $args `)` attr-dict `:` functional-type(operands, $result)
+  }];
+  let hasVerifier = 1;
+}
+
 def Wf_ToolOp : Wf_Op<"tool", [DeclareOpInterfaceMethods<Wf_TraceNodeOpInterface,
                               ["getTraceBase", "getCalleeSymbol",
                                "hasExternalEffects", "isDeterministic"]>,

@@ -116,6 +116,26 @@ def WfDeduceObjectives : Pass<"wf-deduce-objectives", "::mlir::ModuleOp"> {
   }];
 }
 
+def WfPrefixShare : Pass<"wf-prefix-share", "::mlir::ModuleOp"> {
+  let summary = "Compute shared static prompt prefixes once";
+  let description = [{
+    wf.md §6 #7 (Parrot's shared prefixes, SGLang's fork). The static
+    prefix of an LLM call is its leading text and parameter segments. Calls
+    of one block to one model whose static prefixes share at least
+    `min-shared-tokens` tokens (segment by segment, then the common start
+    of the next text) become one `wf.ctx.prefill` of the shared part and a
+    `wf.llm.extend` each with the rest; a call in a `wf.map` or
+    `wf.replicate` body, which runs once per iteration, shares with its own
+    iterations: its prefill is hoisted before the region op. The prefill
+    text followed by an extension's segments is the original prompt, byte
+    for byte; sampling attributes, ids and origins stay on the extension.
+  }];
+  let options = [
+    Option<"minSharedTokens", "min-shared-tokens", "int64_t",
+           /*default=*/"64", "Fewest shared tokens worth a prefill">,
+  ];
+}
+
 def WfSchedule : Pass<"wf-schedule", "::mlir::ModuleOp"> {
   let summary = "List-schedule workflow nodes and give them priorities";
   let description = [{
