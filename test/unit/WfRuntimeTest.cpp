@@ -562,4 +562,43 @@ TEST(WfRuntime, OptimizationKeepsEveryValue) {
   EXPECT_GT(sharedGraphs, 10);
 }
 
+const char *kSampled = R"mlir(
+wf.model @m
+wf.graph @g(%q: !wf.text) -> (!wf.text, !wf.text, !wf.text) {
+  %greedy = wf.llm @m [#wf.seg<text "A: ">, #wf.seg<operand 0>] (%q) {max_tokens = 4 : i64} : (!wf.text) -> !wf.text
+  %sampled = wf.llm @m [#wf.seg<text "B: ">, #wf.seg<operand 0>] (%q) {max_tokens = 4 : i64, temperature = 0.9 : f64} : (!wf.text) -> !wf.text
+  %seeded = wf.llm @m [#wf.seg<text "C: ">, #wf.seg<operand 0>] (%q) {max_tokens = 4 : i64, temperature = 0.9 : f64, seed = 5 : i64} : (!wf.text) -> !wf.text
+  %after = wf.llm @m [#wf.seg<operand 0>, #wf.seg<operand 1>] (%greedy, %seeded) {max_tokens = 4 : i64} : (!wf.text, !wf.text) -> !wf.text
+  wf.return %after, %sampled, %seeded : !wf.text, !wf.text, !wf.text
+}
+)mlir";
+
+TEST(WfRuntime, AnotherSeedChangesOnlySampledValues) {
+  // wf.md C12, second half: a graph without data-dependent control flow
+  // keeps its instance graph under another run seed; only nodes sampling
+  // without a seed of their own change their values.
+  Program p = compile(kSampled);
+  auto run = [&](uint64_t seed) {
+    Harness h(p);
+    RunOptions o;
+    o.runSeed = seed;
+    o.recordInstances = true;
+    return h.run(p, "g", {Value::makeText("q")}, o);
+  };
+  RunResult a = run(1), b = run(2);
+  ASSERT_EQ(a.error, "");
+  ASSERT_EQ(b.error, "");
+  std::vector<std::pair<std::string, std::vector<int32_t>>> ga, gb;
+  for (const InstanceRecord &r : a.instances)
+    ga.push_back({r.id, r.parents});
+  for (const InstanceRecord &r : b.instances)
+    gb.push_back({r.id, r.parents});
+  std::sort(ga.begin(), ga.end());
+  std::sort(gb.begin(), gb.end());
+  EXPECT_EQ(ga, gb);
+  EXPECT_EQ(a.outputs[0], b.outputs[0]); // greedy, and a seeded input
+  EXPECT_FALSE(a.outputs[1] == b.outputs[1]); // sampled with the run's seed
+  EXPECT_EQ(a.outputs[2], b.outputs[2]); // its own seed
+}
+
 } // namespace
