@@ -3,10 +3,10 @@
 #include "loom/Runtime/Workflow/Executor.h"
 
 #include "loom/Runtime/Workflow/Journal.h"
+#include "loom/Runtime/Workflow/Json.h"
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <deque>
 #include <queue>
 
@@ -109,6 +109,12 @@ private:
   void runNode(Frame &f, uint32_t node);
   void runRegion(Frame &f, uint32_t node);
   void startIterations(Frame &f, uint32_t node);
+  /// Creates the frame of one iteration or branch of `f`'s region node in
+  /// `slot` and starts it on `table`.
+  void runChild(Frame &f, uint32_t node, size_t iteration, std::string suffix,
+                std::optional<uint64_t> seed, std::unique_ptr<Frame> &slot,
+                int32_t table, std::vector<Value> args,
+                std::vector<int32_t> producers);
   void frameFinished(Frame &f);
   /// wf.while: runs the condition table, then the body table, per
   /// iteration, until the condition is false or max_iters bodies ran.
@@ -428,18 +434,27 @@ void Run::startIterations(Frame &f, uint32_t node) {
     std::string suffix = f.suffix;
     if (iterates)
       suffix += "[" + std::to_string(i) + "]";
-    auto child = std::make_unique<Frame>();
-    child->parent = &f;
-    child->parentNode = node;
-    child->iteration = i;
-    child->suffix = std::move(suffix);
-    child->samplingSeed = f.samplingSeed;
+    std::optional<uint64_t> seed = f.samplingSeed;
     if (n.kind == NodeKind::Replicate)
-      child->samplingSeed = static_cast<uint64_t>(n.seedBase) + i;
-    Frame &raw = *child;
-    region.frames[i] = std::move(child);
-    initFrame(raw, program.tables[body], std::move(args), std::move(producers));
+      seed = static_cast<uint64_t>(n.seedBase) + i;
+    runChild(f, node, i, std::move(suffix), seed, region.frames[i], body,
+             std::move(args), std::move(producers));
   }
+}
+
+void Run::runChild(Frame &f, uint32_t node, size_t iteration,
+                   std::string suffix, std::optional<uint64_t> seed,
+                   std::unique_ptr<Frame> &slot, int32_t table,
+                   std::vector<Value> args, std::vector<int32_t> producers) {
+  slot = std::make_unique<Frame>();
+  Frame &child = *slot;
+  child.parent = &f;
+  child.parentNode = node;
+  child.iteration = iteration;
+  child.suffix = std::move(suffix);
+  child.samplingSeed = seed;
+  initFrame(child, program.tables[table], std::move(args),
+            std::move(producers));
 }
 
 void Run::startWhileFrame(Frame &f, uint32_t node) {
@@ -455,16 +470,11 @@ void Run::startWhileFrame(Frame &f, uint32_t node) {
   for (size_t k = 0; k < region.captures.size(); ++k)
     producers[region.elements.size() + k] =
         f.producer[n.operands[n.results.size() + k]];
-  auto child = std::make_unique<Frame>();
-  child->parent = &f;
-  child->parentNode = node;
-  child->iteration = index;
-  child->suffix = f.suffix + "[" + std::to_string(index / 2) + "]";
-  child->samplingSeed = f.samplingSeed;
-  Frame &raw = *child;
-  region.frames.push_back(std::move(child));
-  initFrame(raw, program.tables[condition ? n.body : n.elseBody],
-            std::move(args), std::move(producers));
+  region.frames.emplace_back();
+  runChild(f, node, index, f.suffix + "[" + std::to_string(index / 2) + "]",
+           f.samplingSeed, region.frames.back(),
+           condition ? n.body : n.elseBody, std::move(args),
+           std::move(producers));
 }
 
 void Run::whileStepFinished(Frame &f, uint32_t node, const Frame &child,
@@ -596,12 +606,10 @@ void Run::submitLlm(Frame &f, uint32_t node) {
     delete call;
     return complete(f, node, err);
   }
-  uint64_t bits;
-  std::memcpy(&bits, &req.temperature, 8);
   call->key = hashBytes("llm");
-  for (uint64_t part :
-       {hashBytes(model.name), hashBytes(req.prompt),
-        static_cast<uint64_t>(req.maxTokens), bits, req.samplingSeed})
+  for (uint64_t part : {hashBytes(model.name), hashBytes(req.prompt),
+                        static_cast<uint64_t>(req.maxTokens),
+                        doubleBits(req.temperature), req.samplingSeed})
     call->key = hashCombine(call->key, part);
   submitOrReuse(models[n.callee], call);
 }
@@ -893,15 +901,6 @@ RunResult runGraph(const Program &program, const std::string &graph,
 }
 
 std::string timelineJson(const RunResult &result) {
-  auto quoted = [](const std::string &s) {
-    std::string q = "\"";
-    for (char c : s) {
-      if (c == '"' || c == '\\')
-        q += '\\';
-      q += c;
-    }
-    return q + "\"";
-  };
   // One track per model or tool, named by a metadata event.
   std::map<std::string, int> tracks;
   std::string json = "{\"traceEvents\": [";
@@ -914,12 +913,12 @@ std::string timelineJson(const RunResult &result) {
     if (added)
       append("{\"name\": \"thread_name\", \"ph\": \"M\", \"pid\": 1, "
              "\"tid\": " +
-             tid + ", \"args\": {\"name\": " + quoted(e.resource) + "}}");
+             tid + ", \"args\": {\"name\": " + quoteJson(e.resource) + "}}");
     char times[96];
     std::snprintf(times, sizeof times, "\"ts\": %.3f, \"dur\": %.3f",
                   e.startMs * 1000, (e.endMs - e.startMs) * 1000);
-    append("{\"name\": " + quoted(e.instance) +
-           ", \"cat\": " + quoted(e.resource) + ", \"ph\": \"X\", " + times +
+    append("{\"name\": " + quoteJson(e.instance) +
+           ", \"cat\": " + quoteJson(e.resource) + ", \"ph\": \"X\", " + times +
            ", \"pid\": 1, \"tid\": " + tid +
            ", \"args\": {\"attempts\": " + std::to_string(e.attempts) + "}}");
   }

@@ -2,7 +2,6 @@
 
 #include "loom/Runtime/Workflow/Journal.h"
 
-#include <cstring>
 #include <unistd.h>
 
 namespace mlir::loom::wfrt {
@@ -12,32 +11,27 @@ constexpr char kMagic[] = "LOOMWFJ1";
 
 void putRecord(const JournalRecord &r, std::string &out) {
   std::string body;
-  body.append(reinterpret_cast<const char *>(&r.key), 8);
+  appendU64(r.key, body);
   encodeValue(Value::makeText(r.instance), body);
   encodeValue(r.value, body);
   encodeValue(Value::makeI64(r.attempts), body);
   encodeValue(Value::makeF64(r.startMs), body);
   encodeValue(Value::makeF64(r.endMs), body);
   // Length and checksum first: a record cut by a crash is recognisable.
-  uint64_t n = body.size(), sum = hashBytes(body);
-  out.append(reinterpret_cast<const char *>(&n), 8);
-  out.append(reinterpret_cast<const char *>(&sum), 8);
+  appendU64(body.size(), out);
+  appendU64(hashBytes(body), out);
   out += body;
 }
 
 bool getRecord(std::string_view in, size_t &pos, JournalRecord &r) {
   uint64_t n, sum;
-  if (in.size() - pos < 16)
+  size_t at = pos;
+  if (!readU64(in, at, n) || !readU64(in, at, sum) || in.size() - at < n)
     return false;
-  std::memcpy(&n, in.data() + pos, 8);
-  std::memcpy(&sum, in.data() + pos + 8, 8);
-  if (in.size() - pos - 16 < n)
+  std::string_view body = in.substr(at, n);
+  size_t p = 0;
+  if (hashBytes(body) != sum || !readU64(body, p, r.key))
     return false;
-  std::string_view body = in.substr(pos + 16, n);
-  if (hashBytes(body) != sum || body.size() < 8)
-    return false;
-  std::memcpy(&r.key, body.data(), 8);
-  size_t p = 8;
   Value instance, attempts, start, end;
   if (!decodeValue(body, p, instance) || !decodeValue(body, p, r.value) ||
       !decodeValue(body, p, attempts) || !decodeValue(body, p, start) ||
@@ -47,7 +41,7 @@ bool getRecord(std::string_view in, size_t &pos, JournalRecord &r) {
   r.attempts = attempts.i;
   r.startMs = start.f;
   r.endMs = end.f;
-  pos += 16 + n;
+  pos = at + n;
   return true;
 }
 } // namespace

@@ -3,7 +3,6 @@
 #include "loom/Runtime/Workflow/SimService.h"
 
 #include <algorithm>
-#include <cstring>
 
 namespace mlir::loom::wfrt {
 
@@ -32,10 +31,8 @@ std::string SimService::output(const LlmRequest &request,
       return text;
   uint64_t h = hashBytes(request.model);
   h = hashCombine(h, hashBytes(request.prompt));
-  uint64_t bits;
-  static_assert(sizeof(bits) == sizeof(request.temperature));
-  std::memcpy(&bits, &request.temperature, 8);
-  h = hashCombine(hashCombine(h, bits), request.samplingSeed);
+  h = hashCombine(hashCombine(h, doubleBits(request.temperature)),
+                  request.samplingSeed);
   // Three letters and a space: one 4-byte token per piece.
   std::string text;
   text.reserve(request.maxTokens * 4);

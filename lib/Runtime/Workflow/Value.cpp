@@ -99,24 +99,33 @@ uint64_t hashValue(const Value &v) {
   return hashBytes(bytes);
 }
 
-namespace {
-void putU64(uint64_t x, std::string &out) {
+uint64_t doubleBits(double x) {
+  uint64_t bits;
+  static_assert(sizeof bits == sizeof x);
+  std::memcpy(&bits, &x, sizeof bits);
+  return bits;
+}
+
+void appendU64(uint64_t x, std::string &out) {
   out.append(reinterpret_cast<const char *>(&x), 8);
 }
-void putString(const std::string &s, std::string &out) {
-  putU64(s.size(), out);
-  out += s;
-}
-bool getU64(std::string_view in, size_t &pos, uint64_t &x) {
+
+bool readU64(std::string_view in, size_t &pos, uint64_t &x) {
   if (in.size() - pos < 8)
     return false;
   std::memcpy(&x, in.data() + pos, 8);
   pos += 8;
   return true;
 }
+
+namespace {
+void putString(const std::string &s, std::string &out) {
+  appendU64(s.size(), out);
+  out += s;
+}
 bool getString(std::string_view in, size_t &pos, std::string &s) {
   uint64_t n;
-  if (!getU64(in, pos, n) || in.size() - pos < n)
+  if (!readU64(in, pos, n) || in.size() - pos < n)
     return false;
   s.assign(in.data() + pos, n);
   pos += n;
@@ -131,20 +140,17 @@ void encodeValue(const Value &v, std::string &out) {
     putString(v.text, out);
     break;
   case ValueKind::List:
-    putU64(v.list.size(), out);
+    appendU64(v.list.size(), out);
     for (const Value &e : v.list)
       encodeValue(e, out);
     break;
   case ValueKind::I1:
   case ValueKind::I64:
-    putU64(static_cast<uint64_t>(v.i), out);
+    appendU64(static_cast<uint64_t>(v.i), out);
     break;
-  case ValueKind::F64: {
-    uint64_t bits;
-    std::memcpy(&bits, &v.f, 8);
-    putU64(bits, out);
+  case ValueKind::F64:
+    appendU64(doubleBits(v.f), out);
     break;
-  }
   case ValueKind::Token:
     break;
   case ValueKind::Error:
@@ -165,7 +171,7 @@ bool decodeValue(std::string_view in, size_t &pos, Value &v) {
   case ValueKind::Text:
     return getString(in, pos, v.text);
   case ValueKind::List:
-    if (!getU64(in, pos, x) || x > in.size())
+    if (!readU64(in, pos, x) || x > in.size())
       return false;
     v.list.resize(x);
     for (Value &e : v.list)
@@ -174,12 +180,12 @@ bool decodeValue(std::string_view in, size_t &pos, Value &v) {
     return true;
   case ValueKind::I1:
   case ValueKind::I64:
-    if (!getU64(in, pos, x))
+    if (!readU64(in, pos, x))
       return false;
     v.i = static_cast<int64_t>(x);
     return true;
   case ValueKind::F64:
-    if (!getU64(in, pos, x))
+    if (!readU64(in, pos, x))
       return false;
     std::memcpy(&v.f, &x, 8);
     return true;

@@ -54,6 +54,14 @@ uint64_t hashBytes(std::string_view bytes, uint64_t seed = 0);
 uint64_t hashCombine(uint64_t a, uint64_t b);
 uint64_t hashValue(const Value &v);
 
+/// The bits of a double, for hashing and encoding.
+uint64_t doubleBits(double x);
+
+/// Little-endian 64-bit words, the unit of every encoding here.
+void appendU64(uint64_t x, std::string &out);
+/// Reads the word at `pos`; false if fewer than 8 bytes are left.
+bool readU64(std::string_view in, size_t &pos, uint64_t &x);
+
 /// Length-prefixed, binary-safe encoding for the journal.
 void encodeValue(const Value &v, std::string &out);
 /// Decodes one value at `pos`; false on malformed input.
