@@ -49,7 +49,8 @@ private:
   int64_t templateTokens(ArrayAttr segments, ValueRange args);
   double cost(Operation *op);
   /// Ranks the ops of `block`, `tail` ms of work following the block;
-  /// returns the block's critical path (its largest rank minus `tail`).
+  /// returns the block's critical path (its largest rank minus `tail`),
+  /// and records structured nodes' costs on the way.
   double rankBlock(Block &block, double tail);
   /// The ops of `block` (terminators aside) that read `op`'s results,
   /// directly or inside their regions.
@@ -143,11 +144,6 @@ double Scheduler::cost(Operation *op) {
       else
         c = static_cast<double>(def.getTimeoutMs().value_or(0));
     }
-  } else if (op->getNumRegions() > 0 && !isa<CatchOp>(op)) {
-    // Iterations run in parallel; a branch is the longer one.
-    for (Region &r : op->getRegions())
-      if (!r.empty())
-        c = std::max(c, rankBlock(r.front(), 0));
   }
   costMemo[op] = c;
   return c;
@@ -185,14 +181,19 @@ double Scheduler::rankBlock(Block &block, double tail) {
     double after = 0;
     for (Operation *user : users(&op, block))
       after = std::max(after, rank.lookup(user) - tail);
+    // A structured node costs its bodies' critical path (iterations in
+    // parallel, the longer branch); the bodies are ranked once, followed
+    // by what comes after the node. A catch's fallback rarely runs.
+    if (op.getNumRegions() > 0 && !isa<CatchOp>(&op)) {
+      double body = 0;
+      for (Region &region : op.getRegions())
+        if (!region.empty())
+          body = std::max(body, rankBlock(region.front(), tail + after));
+      costMemo[&op] = body;
+    }
     double r = cost(&op) + after;
     rank[&op] = r + tail;
     critical = std::max(critical, r);
-    // Region bodies follow with what comes after their op.
-    if (!isa<CatchOp>(&op))
-      for (Region &region : op.getRegions())
-        if (!region.empty())
-          rankBlock(region.front(), tail + after);
   }
   return critical;
 }
