@@ -101,15 +101,20 @@ private:
     return {head, tail};
   }
 
-  CtxPrefillOp prefill(OpBuilder &b, LlmOp call, ArrayRef<Attribute> head) {
+  /// The prefill of `call`'s first `p` segments.
+  CtxPrefillOp prefill(OpBuilder &b, LlmOp call, Prefix p) {
     auto type = CtxType::get(call.getContext(), call.getModelAttr());
+    SmallVector<Attribute> head =
+        split(call.getSegments().getValue(), p, call.getContext()).first;
     return CtxPrefillOp::create(b, call.getLoc(), type, call.getModelAttr(),
                                 b.getArrayAttr(head), ValueRange());
   }
 
-  /// Replaces `call` by an extension of `ctx` with `tail`.
-  void extend(LlmOp call, Value ctx, ArrayRef<Attribute> tail) {
+  /// Replaces `call` by an extension of `ctx` with what follows `p`.
+  void extend(LlmOp call, Value ctx, Prefix p) {
     OpBuilder b(call);
+    SmallVector<Attribute> tail =
+        split(call.getSegments().getValue(), p, call.getContext()).second;
     auto ext = LlmExtendOp::create(
         b, call.getLoc(), call.getType(), ctx, b.getArrayAttr(tail),
         call.getArgs(), call.getMaxTokensAttr(), call.getTemperatureAttr(),
@@ -132,10 +137,8 @@ private:
         Prefix all{segs.size(), 0};
         if (tokens(segs, all) < minTokens)
           continue;
-        auto [head, tail] =
-            split(call.getSegments().getValue(), all, call.getContext());
         OpBuilder b(&op);
-        extend(call, prefill(b, call, head), tail);
+        extend(call, prefill(b, call, all), all);
       }
     }
   }
@@ -170,16 +173,10 @@ private:
       }
       // The prefill has static segments only: it can open the block.
       OpBuilder b(&block, block.begin());
-      auto [head, unused] =
-          split(call.getSegments().getValue(), best, call.getContext());
-      (void)unused;
-      Value ctx = prefill(b, call, head);
+      Value ctx = prefill(b, call, best);
       for (LlmOp member : group) {
         done.insert(member);
-        auto [memberHead, tail] =
-            split(member.getSegments().getValue(), best, member.getContext());
-        (void)memberHead;
-        extend(member, ctx, tail);
+        extend(member, ctx, best);
       }
     }
   }
