@@ -7,14 +7,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "loom/Conversion/WorkflowToRuntime/TaskTable.h"
-#include "loom/InitAllDialects.h"
+#include "WfCompile.h"
 #include "loom/Runtime/Workflow/Executor.h"
 #include "loom/Runtime/Workflow/HttpBackend.h"
 #include "loom/Runtime/Workflow/Json.h"
-
-#include "mlir/IR/MLIRContext.h"
-#include "mlir/Parser/Parser.h"
 
 #include "gtest/gtest.h"
 
@@ -26,6 +22,7 @@
 #include <unistd.h>
 
 using namespace mlir::loom::wfrt;
+using loom_test::compile;
 
 namespace {
 
@@ -114,16 +111,6 @@ private:
   std::thread acceptor;
   std::vector<std::thread> workers;
 };
-
-Program compile(const std::string &source) {
-  mlir::DialectRegistry registry;
-  mlir::loom::registerAllDialects(registry);
-  mlir::MLIRContext context(registry);
-  auto module = mlir::parseSourceString<mlir::ModuleOp>(source, &context);
-  auto program = mlir::loom::wf::buildTaskTables(*module);
-  EXPECT_TRUE(mlir::succeeded(program));
-  return std::move(*program);
-}
 
 const char *kGraph = R"mlir(
 wf.model @m {max_concurrency = 3 : i64}

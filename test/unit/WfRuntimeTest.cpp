@@ -6,17 +6,11 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "loom/Conversion/WorkflowToRuntime/TaskTable.h"
-#include "loom/InitAllDialects.h"
-#include "loom/InitAllPasses.h"
+#include "WfCompile.h"
+
 #include "loom/Runtime/Workflow/Executor.h"
 #include "loom/Runtime/Workflow/LowerBound.h"
 #include "loom/Runtime/Workflow/SimService.h"
-
-#include "mlir/IR/MLIRContext.h"
-#include "mlir/Parser/Parser.h"
-#include "mlir/Pass/PassManager.h"
-#include "mlir/Pass/PassRegistry.h"
 
 #include "gtest/gtest.h"
 
@@ -29,41 +23,9 @@
 #include <unistd.h>
 
 using namespace mlir::loom::wfrt;
+using loom_test::compile;
 
 namespace {
-
-/// Builds the task tables of `source` after `passes` (a pipeline string).
-Program compile(const std::string &source, const std::string &passes = "") {
-  mlir::DialectRegistry registry;
-  mlir::loom::registerAllDialects(registry);
-  mlir::MLIRContext context(registry);
-  mlir::OwningOpRef<mlir::ModuleOp> module =
-      mlir::parseSourceString<mlir::ModuleOp>(source, &context);
-  if (!module)
-    ADD_FAILURE() << "does not parse";
-  if (!passes.empty()) {
-    static bool registered = (mlir::loom::registerAllPasses(), true);
-    (void)registered;
-    mlir::PassManager pm(&context);
-    // Remarks (wf-schedule's estimate) are not failures.
-    mlir::ScopedDiagnosticHandler quiet(&context, [](mlir::Diagnostic &d) {
-      return mlir::success(d.getSeverity() == mlir::DiagnosticSeverity::Remark);
-    });
-    if (mlir::failed(mlir::parsePassPipeline(passes, pm)) ||
-        mlir::failed(pm.run(*module)))
-      ADD_FAILURE() << "the pipeline failed: " << passes;
-  }
-  auto program = mlir::loom::wf::buildTaskTables(*module);
-  if (mlir::failed(program)) {
-    ADD_FAILURE() << "no task table";
-    return {};
-  }
-  // Everything runs from the encoded form, as from a compiled library.
-  Program decoded;
-  std::string err = deserializeProgram(serializeProgram(*program), decoded);
-  EXPECT_EQ(err, "");
-  return decoded;
-}
 
 std::string llmOutput(const std::string &prompt, int64_t maxTokens,
                       uint64_t seed = 0, double temperature = 0) {
@@ -596,9 +558,9 @@ TEST(WfRuntime, AnotherSeedChangesOnlySampledValues) {
   std::sort(ga.begin(), ga.end());
   std::sort(gb.begin(), gb.end());
   EXPECT_EQ(ga, gb);
-  EXPECT_EQ(a.outputs[0], b.outputs[0]); // greedy, and a seeded input
+  EXPECT_EQ(a.outputs[0], b.outputs[0]);      // greedy, and a seeded input
   EXPECT_FALSE(a.outputs[1] == b.outputs[1]); // sampled with the run's seed
-  EXPECT_EQ(a.outputs[2], b.outputs[2]); // its own seed
+  EXPECT_EQ(a.outputs[2], b.outputs[2]);      // its own seed
 }
 
 } // namespace

@@ -1,0 +1,59 @@
+//===- WfCompile.h - wf IR to task tables for the runtime tests -*- C++ -*-===//
+#ifndef LOOM_TEST_UNIT_WFCOMPILE_H
+#define LOOM_TEST_UNIT_WFCOMPILE_H
+
+#include "loom/Conversion/WorkflowToRuntime/TaskTable.h"
+#include "loom/InitAllDialects.h"
+#include "loom/InitAllPasses.h"
+#include "loom/Runtime/Workflow/Program.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+
+#include "gtest/gtest.h"
+
+namespace loom_test {
+
+using mlir::loom::wfrt::Program;
+
+/// Builds the task tables of `source` after `passes` (a pipeline string).
+inline Program compile(const std::string &source,
+                       const std::string &passes = "") {
+  mlir::DialectRegistry registry;
+  mlir::loom::registerAllDialects(registry);
+  mlir::MLIRContext context(registry);
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::parseSourceString<mlir::ModuleOp>(source, &context);
+  if (!module) {
+    ADD_FAILURE() << "does not parse";
+    return {};
+  }
+  if (!passes.empty()) {
+    static bool registered = (mlir::loom::registerAllPasses(), true);
+    (void)registered;
+    mlir::PassManager pm(&context);
+    // Remarks (wf-schedule's estimate) are not failures.
+    mlir::ScopedDiagnosticHandler quiet(&context, [](mlir::Diagnostic &d) {
+      return mlir::success(d.getSeverity() == mlir::DiagnosticSeverity::Remark);
+    });
+    if (mlir::failed(mlir::parsePassPipeline(passes, pm)) ||
+        mlir::failed(pm.run(*module)))
+      ADD_FAILURE() << "the pipeline failed: " << passes;
+  }
+  auto program = mlir::loom::wf::buildTaskTables(*module);
+  if (mlir::failed(program)) {
+    ADD_FAILURE() << "no task table";
+    return {};
+  }
+  // Everything runs from the encoded form, as from a compiled library.
+  Program decoded;
+  std::string err = deserializeProgram(serializeProgram(*program), decoded);
+  EXPECT_EQ(err, "");
+  return decoded;
+}
+
+} // namespace loom_test
+
+#endif // LOOM_TEST_UNIT_WFCOMPILE_H
