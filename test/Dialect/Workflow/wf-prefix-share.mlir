@@ -40,3 +40,26 @@ wf.graph @agents(%code: !wf.text) -> (!wf.text, !wf.text, !wf.text, !wf.text, !w
   %e = wf.llm @m [#wf.seg<text "Short but different ">, #wf.seg<operand 0>] (%code) {max_tokens = 9 : i64} : (!wf.text) -> !wf.text
   wf.return %a, %b, %c, %d, %e : !wf.text, !wf.text, !wf.text, !wf.text, !wf.text
 }
+
+// -----
+
+// Two families of prompts, interleaved: each call shares with the calls
+// that share the longest prefix it has with any other, wherever they stand
+// in the block; a call whose partners are taken keeps its prompt.
+// CHECK-LABEL: wf.graph @families
+// CHECK: %[[B:.*]] = wf.ctx.prefill @m [#wf.seg<text "You summarise incident reports for the on-call engineer. Style: ">]
+// CHECK: %[[A:.*]] = wf.ctx.prefill @m [#wf.seg<text "You are a careful translator of technical manuals. Target: French\0A">]
+// CHECK: wf.llm.extend %[[A]] [#wf.seg<operand 0>](%arg0) {max_tokens = 1 : i64}
+// CHECK: wf.llm.extend %[[B]] [#wf.seg<text "terse\0A">, #wf.seg<operand 0>](%arg0) {max_tokens = 2 : i64}
+// CHECK: wf.llm @m [#wf.seg<text "You are a careful translator of technical manuals. Target: German\0A">, #wf.seg<operand 0>](%arg0) {max_tokens = 3 : i64}
+// CHECK: wf.llm.extend %[[B]] [#wf.seg<text "detailed\0A">, #wf.seg<operand 0>](%arg0) {max_tokens = 4 : i64}
+// CHECK: wf.llm.extend %[[A]] [#wf.seg<text "Keep units.\0A">, #wf.seg<operand 0>](%arg0) {max_tokens = 5 : i64}
+wf.model @m
+wf.graph @families(%x: !wf.text) -> (!wf.text, !wf.text, !wf.text, !wf.text, !wf.text) {
+  %a = wf.llm @m [#wf.seg<text "You are a careful translator of technical manuals. Target: French\n">, #wf.seg<operand 0>] (%x) {max_tokens = 1 : i64} : (!wf.text) -> !wf.text
+  %b = wf.llm @m [#wf.seg<text "You summarise incident reports for the on-call engineer. Style: terse\n">, #wf.seg<operand 0>] (%x) {max_tokens = 2 : i64} : (!wf.text) -> !wf.text
+  %c = wf.llm @m [#wf.seg<text "You are a careful translator of technical manuals. Target: German\n">, #wf.seg<operand 0>] (%x) {max_tokens = 3 : i64} : (!wf.text) -> !wf.text
+  %d = wf.llm @m [#wf.seg<text "You summarise incident reports for the on-call engineer. Style: detailed\n">, #wf.seg<operand 0>] (%x) {max_tokens = 4 : i64} : (!wf.text) -> !wf.text
+  %e = wf.llm @m [#wf.seg<text "You are a careful translator of technical manuals. Target: French\nKeep units.\n">, #wf.seg<operand 0>] (%x) {max_tokens = 5 : i64} : (!wf.text) -> !wf.text
+  wf.return %a, %b, %c, %d, %e : !wf.text, !wf.text, !wf.text, !wf.text, !wf.text
+}
