@@ -158,19 +158,29 @@ private:
     llvm::sort(order, [&](unsigned a, unsigned b) {
       return std::pair(nodes[a].level, a) < std::pair(nodes[b].level, b);
     });
+    // Nodes by their position in that order, parents flat: a sweep reads
+    // memory in order.
+    std::vector<unsigned> position(nodes.size()), start = {0}, parentAt;
+    for (auto [pos, n] : llvm::enumerate(order))
+      position[n] = pos;
+    for (unsigned n : order) {
+      for (unsigned parent : nodes[n].parents)
+        parentAt.push_back(position[parent]);
+      start.push_back(parentAt.size());
+    }
     SmallVector<SmallVector<unsigned>> result(outputs.size());
     std::vector<uint64_t> word(nodes.size());
     for (size_t base = 0; base < trainable.size(); base += 64) {
       std::fill(word.begin(), word.end(), 0);
       size_t chunk = std::min<size_t>(64, trainable.size() - base);
       for (size_t k = 0; k < chunk; ++k)
-        word[trainable[base + k]] |= uint64_t(1) << k;
-      for (unsigned n : order)
-        for (unsigned parent : nodes[n].parents)
-          word[n] |= word[parent];
+        word[position[trainable[base + k]]] |= uint64_t(1) << k;
+      for (size_t pos = 0; pos < order.size(); ++pos)
+        for (unsigned k = start[pos]; k < start[pos + 1]; ++k)
+          word[pos] |= word[parentAt[k]];
       for (auto [o, list] : llvm::zip(outputs, result))
         for (size_t k = 0; k < chunk; ++k)
-          if (word[o] >> k & 1)
+          if (word[position[o]] >> k & 1)
             list.push_back(trainable[base + k]);
     }
     return result;

@@ -74,9 +74,11 @@ InstanceGraph InstanceGraph::build(GraphOp graph, TraceMode mode) {
     node.type = graph.getArgument(i).getType();
     g.nodes.push_back(std::move(node));
   }
-  // The parameters each node op references through attributes, as
-  // parents after its operands.
-  DenseMap<Operation *, SmallVector<FlatSymbolRefAttr>> attributeParams;
+  // The parameters each node references through attributes (by node
+  // index), as parents after its operands.
+  std::vector<SmallVector<FlatSymbolRefAttr>> attributeParams;
+  g.opNodes.reserve(ids.nodes.size());
+  StringAttr nameAttr = StringAttr::get(graph.getContext(), "wf.name");
   SymbolTableCollection symbols;
   graph.getBody().walk<WalkOrder::PreOrder>([&](Operation *op) {
     SmallVector<FlatSymbolRefAttr> params = referencedParams(op, symbols);
@@ -94,20 +96,21 @@ InstanceGraph InstanceGraph::build(GraphOp graph, TraceMode mode) {
     auto traceNode = dyn_cast<TraceNodeOpInterface>(op);
     if (!traceNode)
       return;
-    InstanceNode node;
-    node.id = ids.nodes.lookup(op);
-    auto name = op->getAttrOfType<StringAttr>("wf.name");
+    attributeParams.resize(g.nodes.size());
+    attributeParams.push_back(std::move(params));
+    g.opNodes[op] = g.nodes.size();
+    InstanceNode &node = g.nodes.emplace_back();
+    node.id = std::move(ids.nodes[op]);
+    auto name = op->getAttrOfType<StringAttr>(nameAttr);
     node.base = name ? name.str() : traceNode.getTraceBase().str();
     node.op = op;
     node.type = op->getNumResults() ? op->getResult(0).getType() : Type();
-    attributeParams[op] = std::move(params);
-    g.opNodes[op] = g.nodes.size();
-    g.nodes.push_back(std::move(node));
   });
 
   // Parents, once every node exists (a structured node's parents are in
   // its bodies, after it in pre-order).
-  for (InstanceNode &node : g.nodes) {
+  for (size_t index = 0; index < g.nodes.size(); ++index) {
+    InstanceNode &node = g.nodes[index];
     if (!node.op)
       continue;
     auto traceNode = cast<TraceNodeOpInterface>(node.op);
@@ -142,7 +145,7 @@ InstanceGraph InstanceGraph::build(GraphOp graph, TraceMode mode) {
                                ? std::string("after")
                                : inputName(traceNode, i, symbols));
     }
-    for (FlatSymbolRefAttr symbol : attributeParams.lookup(node.op)) {
+    for (FlatSymbolRefAttr symbol : attributeParams[index]) {
       unsigned parent = g.paramNodes.lookup(symbol.getAttr());
       node.parents.push_back(parent);
       node.inputNames.push_back(symbol.getValue().str());

@@ -178,14 +178,16 @@ private:
     if (n < 2)
       return;
     SmallVector<ArrayRef<Attribute>> segs;
-    for (LlmOp call : calls)
+    SmallVector<StringRef> models;
+    for (LlmOp call : calls) {
       segs.push_back(staticSegments(call));
+      models.push_back(call.getModel());
+    }
     SmallVector<size_t> order(n);
     std::iota(order.begin(), order.end(), 0);
     llvm::sort(order, [&](size_t i, size_t j) {
-      StringRef mi = calls[i].getModel(), mj = calls[j].getModel();
-      if (mi != mj)
-        return mi < mj;
+      if (models[i] != models[j])
+        return models[i] < models[j];
       if (before(segs[i], segs[j]) || before(segs[j], segs[i]))
         return before(segs[i], segs[j]);
       return i < j;

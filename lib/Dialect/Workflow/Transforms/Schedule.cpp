@@ -243,11 +243,13 @@ void Scheduler::run(GraphOp graph) {
       s = std::max(s, stage.lookup(p) + 1);
     stage[&op] = s;
   }
-  auto byRank = [&](Operation *a, Operation *b) {
-    return rank.lookup(a) < rank.lookup(b);
+  // Ready ops carry their rank: the heap compares ranks only.
+  using Ranked = std::pair<double, Operation *>;
+  auto byRank = [](const Ranked &a, const Ranked &b) {
+    return a.first < b.first;
   };
-  using ReadyQueue = std::priority_queue<Operation *, std::vector<Operation *>,
-                                         decltype(byRank)>;
+  using ReadyQueue =
+      std::priority_queue<Ranked, std::vector<Ranked>, decltype(byRank)>;
   // One ready queue per resource (null: free ops), so that a full
   // resource never holds up another.
   llvm::MapVector<Operation *, ReadyQueue> ready;
@@ -258,7 +260,8 @@ void Scheduler::run(GraphOp graph) {
       running;
   double now = 0, makespan = 0;
   auto makeReady = [&](Operation *op) {
-    ready.try_emplace(resourceOf(op), byRank).first->second.push(op);
+    ready.try_emplace(resourceOf(op), byRank)
+        .first->second.push({rank.lookup(op), op});
   };
   auto startFrom = [&](Operation *res) {
     auto it = ready.find(res);
@@ -266,7 +269,7 @@ void Scheduler::run(GraphOp graph) {
       return;
     int64_t capacity = res ? capacityOf(res) : 0;
     while (!it->second.empty() && (capacity <= 0 || busy[res] < capacity)) {
-      Operation *op = it->second.top();
+      Operation *op = it->second.top().second;
       it->second.pop();
       ++busy[res];
       work[res] += cost(op);
