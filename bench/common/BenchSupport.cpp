@@ -15,23 +15,11 @@
 using mlir::loom::ModelLibrary;
 using namespace loom::bench;
 
-void loom::bench::die(const std::string &message) {
-  std::fprintf(stderr, "%s: %s\n", program_invocation_short_name,
-               message.c_str());
-  std::exit(1);
-}
-
 void loom::bench::flushRange(const void *begin, const void *end) {
   for (auto p = reinterpret_cast<uintptr_t>(begin) & ~uintptr_t(63);
        p < reinterpret_cast<uintptr_t>(end); p += 64)
     _mm_clflushopt(reinterpret_cast<void *>(p));
   _mm_sfence();
-}
-
-double loom::bench::nowUs(clockid_t clock) {
-  timespec ts;
-  clock_gettime(clock, &ts);
-  return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
 }
 
 namespace {
@@ -215,13 +203,6 @@ void loom::bench::parseArguments(
     else
       die("usage: " + usage);
   }
-}
-
-std::string loom::bench::loadAverage() {
-  std::ifstream load("/proc/loadavg");
-  std::string line;
-  std::getline(load, line);
-  return line;
 }
 
 std::vector<std::string> loom::bench::splitList(const std::string &list) {

@@ -7,6 +7,8 @@
 #ifndef LOOM_BENCH_COMMON_BENCHSUPPORT_H
 #define LOOM_BENCH_COMMON_BENCHSUPPORT_H
 
+#include "Environment.h"
+
 #include "loom/Runtime/ModelLibrary.h"
 
 #include <cstdint>
@@ -42,12 +44,6 @@ template <typename T> struct LineAllocator {
   bool operator!=(const LineAllocator &) const { return false; }
 };
 template <typename T> using LineVector = std::vector<T, LineAllocator<T>>;
-
-/// Prints "<program>: message" and exits with status 1.
-[[noreturn]] void die(const std::string &message);
-
-/// Microseconds on `clock`.
-double nowUs(clockid_t clock);
 
 /// Every cache line of [begin, end) out of every cache level.
 void flushRange(const void *begin, const void *end);
@@ -108,9 +104,6 @@ void parseArguments(int argc, char **argv,
                     const std::map<std::string, std::string *> &values,
                     const std::map<std::string, bool *> &flags,
                     const std::string &usage);
-
-/// The first line of /proc/loadavg.
-std::string loadAverage();
 
 /// The comma-separated items of `list`.
 std::vector<std::string> splitList(const std::string &list);

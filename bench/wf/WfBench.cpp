@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "../common/Environment.h"
 #include "Workloads.h"
 
 #include "loom/Conversion/WorkflowToRuntime/TaskTable.h"
@@ -36,10 +37,8 @@ using mlir::loom::wfrt::Value;
 
 namespace {
 
-[[noreturn]] void die(const std::string &message) {
-  std::fprintf(stderr, "loom-wf-bench: %s\n", message.c_str());
-  std::exit(1);
-}
+using ::loom::bench::die;
+using ::loom::bench::nowUs;
 
 double seconds(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - since)
@@ -108,7 +107,7 @@ enum class Policy { Sequential, Parallel, Loom, LoomRealClockZeroLatency };
 struct Outcome {
   wfrt::RunResult run;
   wfrt::SimStats sim;
-  double wallS = 0;
+  double wallS = 0, cpuS = 0;
 };
 
 Outcome runPolicy(const Workload &w, const wfrt::Program &program,
@@ -137,10 +136,11 @@ Outcome runPolicy(const Workload &w, const wfrt::Program &program,
   if (real)
     options.networkRttMs = options.localRttMs = 0;
   options.journalPath = journal;
-  auto start = std::chrono::steady_clock::now();
+  double wall0 = nowUs(CLOCK_MONOTONIC), cpu0 = nowUs(CLOCK_PROCESS_CPUTIME_ID);
   Outcome o{wfrt::runGraph(program, w.graph, w.args, bindings, loop, options),
-            sim.stats(), 0};
-  o.wallS = seconds(start);
+            sim.stats()};
+  o.wallS = (nowUs(CLOCK_MONOTONIC) - wall0) / 1e6;
+  o.cpuS = (nowUs(CLOCK_PROCESS_CPUTIME_ID) - cpu0) / 1e6;
   if (!o.run.error.empty())
     die(w.name + ": " + o.run.error);
   return o;
@@ -246,6 +246,7 @@ int main(int argc, char **argv) {
       die(std::string("unknown option ") + argv[i] +
           " (have --quick, --json FILE, --emit-mlir DIR, --timelines DIR)");
   }
+  std::printf("# load average: %s\n", ::loom::bench::loadAverage().c_str());
   std::vector<Workload> suite = {chainSummary(20, 650, 25),
                                  mapReduce(15, 1000, 50),
                                  mapReduce(30, 1000, 50),
@@ -292,23 +293,39 @@ int main(int argc, char **argv) {
   std::fprintf(stderr, "  overhead and scale on %s...\n", big.name.c_str());
   if (!mlirDir.empty())
     std::ofstream(mlirDir + "/" + big.name + ".mlir") << big.source;
+  // Best of three compilations, each in a fresh context (a second run in
+  // one context would find its attributes already uniqued).
   Compiled c = compile(big, true, true);
+  for (int run = 1; run < 3; ++run)
+    c.scheduleAndTraceS = std::min(c.scheduleAndTraceS,
+                                   compile(big, true, true).scheduleAndTraceS);
   std::string journal =
       "/tmp/loom-wf-bench-journal-" + std::to_string(getpid());
-  Outcome o =
-      runPolicy(big, c.program, Policy::LoomRealClockZeroLatency, journal);
-  std::remove(journal.c_str());
+  // Three runs, the fastest reported (measuring.md §3: another process
+  // may hold a core); the CPU share tells how disturbed it was — the
+  // journal's fsync waits are not CPU time.
+  Outcome o;
+  for (int run = 0; run < 3; ++run) {
+    Outcome next =
+        runPolicy(big, c.program, Policy::LoomRealClockZeroLatency, journal);
+    std::remove(journal.c_str());
+    if (run == 0 || next.wallS < o.wallS)
+      o = std::move(next);
+  }
   double usPerNode = o.wallS * 1e6 / o.run.instancesRun;
-  std::printf("overhead: %.2f us per node (%lld instances, %.2f s wall, real "
-              "clock, zero-latency service, journal on)\n",
-              usPerNode, (long long)o.run.instancesRun, o.wallS);
-  std::printf("%s: wf-schedule + wf-extract-trace %.3f s\n", big.name.c_str(),
-              c.scheduleAndTraceS);
+  std::printf("overhead: %.2f us per node, %.2f us CPU (%lld instances, best "
+              "of 3: %.2f s wall, CPU share %.2f; real clock, zero-latency "
+              "service, journal on)\n",
+              usPerNode, o.cpuS * 1e6 / o.run.instancesRun,
+              (long long)o.run.instancesRun, o.wallS, o.cpuS / o.wallS);
+  std::printf("%s: wf-schedule + wf-extract-trace %.3f s (best of 3)\n",
+              big.name.c_str(), c.scheduleAndTraceS);
   char buf[256];
   std::snprintf(buf, sizeof buf,
                 "{\"workload\": \"overhead\", \"us_per_node\": %.3f, "
-                "\"instances\": %lld}",
-                usPerNode, (long long)o.run.instancesRun);
+                "\"cpu_us_per_node\": %.3f, \"instances\": %lld}",
+                usPerNode, o.cpuS * 1e6 / o.run.instancesRun,
+                (long long)o.run.instancesRun);
   records.push_back(buf);
   std::snprintf(buf, sizeof buf,
                 "{\"workload\": \"dag%dk\", \"schedule_and_trace_s\": %.4f}",
