@@ -6,7 +6,10 @@
 
 std::unique_ptr<mlir::loom::ModelLibrary>
 mlir::loom::ModelLibrary::open(const std::string &path, std::string &error) {
-  void *handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  // `libm.so` names a file here, not a library for the dynamic linker to
+  // search its paths for.
+  std::string file = path.find('/') == std::string::npos ? "./" + path : path;
+  void *handle = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!handle) {
     error = dlerror();
     return nullptr;

@@ -228,7 +228,11 @@ void mlir::loom::emitModelHeader(ArrayRef<EntrySignature> entries,
       os << " @" << g;
     os << ", encoded for the\n * workflow runtime (loom-run --graph NAME runs "
           "one); stores the size. */\n"
-          "const unsigned char *loom_wf_program(unsigned long long *size);\n";
+          "const unsigned char *loom_wf_program(unsigned long long *size);\n"
+          "\n/* wf-extract-trace's JSON of the graphs with wf.feedback, before "
+          "optimization,\n * its run-time values as '?' (loom-run --trace "
+          "fills them); \"{}\" without. */\n"
+          "const char *loom_wf_trace(void);\n";
   }
   os << "\n#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << " */\n";
 }

@@ -18,17 +18,16 @@ namespace loom_test {
 
 using mlir::loom::wfrt::Program;
 
-/// Builds the task tables of `source` after `passes` (a pipeline string).
-inline Program compile(const std::string &source,
-                       const std::string &passes = "") {
-  mlir::DialectRegistry registry;
-  mlir::loom::registerAllDialects(registry);
-  mlir::MLIRContext context(registry);
+/// Parses `source` into `context` and runs `passes` (a pipeline string)
+/// on it.
+inline mlir::OwningOpRef<mlir::ModuleOp>
+parseAndRun(const std::string &source, const std::string &passes,
+            mlir::MLIRContext &context) {
   mlir::OwningOpRef<mlir::ModuleOp> module =
       mlir::parseSourceString<mlir::ModuleOp>(source, &context);
   if (!module) {
     ADD_FAILURE() << "does not parse";
-    return {};
+    return module;
   }
   if (!passes.empty()) {
     static bool registered = (mlir::loom::registerAllPasses(), true);
@@ -42,6 +41,23 @@ inline Program compile(const std::string &source,
         mlir::failed(pm.run(*module)))
       ADD_FAILURE() << "the pipeline failed: " << passes;
   }
+  return module;
+}
+
+inline mlir::DialectRegistry allDialects() {
+  mlir::DialectRegistry registry;
+  mlir::loom::registerAllDialects(registry);
+  return registry;
+}
+
+/// Builds the task tables of `source` after `passes`.
+inline Program compile(const std::string &source,
+                       const std::string &passes = "") {
+  mlir::MLIRContext context(allDialects());
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      parseAndRun(source, passes, context);
+  if (!module)
+    return {};
   auto program = mlir::loom::wf::buildTaskTables(*module);
   if (mlir::failed(program)) {
     ADD_FAILURE() << "no task table";
@@ -52,6 +68,18 @@ inline Program compile(const std::string &source,
   std::string err = deserializeProgram(serializeProgram(*program), decoded);
   EXPECT_EQ(err, "");
   return decoded;
+}
+
+/// The trace JSON a compiled library embeds for `source` (loom_wf_trace).
+inline std::string embeddedTrace(const std::string &source) {
+  mlir::MLIRContext context(allDialects());
+  mlir::OwningOpRef<mlir::ModuleOp> module = parseAndRun(
+      source, "wf-assign-ids,wf-extract-trace{attach=true}", context);
+  auto trace = module ? (*module)->getAttrOfType<mlir::StringAttr>("wf.trace")
+                      : mlir::StringAttr();
+  if (!trace)
+    ADD_FAILURE() << "no wf.trace attribute";
+  return trace ? trace.str() : "";
 }
 
 } // namespace loom_test

@@ -7,6 +7,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "WfCompile.h"
+#include "loom/Runtime/Workflow/Json.h"
+#include "loom/Runtime/Workflow/TraceValues.h"
 
 #include "loom/Runtime/Workflow/Executor.h"
 #include "loom/Runtime/Workflow/LowerBound.h"
@@ -52,10 +54,8 @@ struct Harness {
   }
 };
 
-const char *kMapReduce = R"mlir(
-wf.model @m {max_concurrency = 64 : i64}
-wf.param @map_prompt : !wf.text = "Summarize:" {kind = #wf.param_kind<prompt>, trainable}
-wf.graph @map_reduce(%doc: !wf.text) -> !wf.text {
+/// Split, summarize each chunk with @map_prompt, join, combine into %sum.
+const std::string kSummarizeBody = R"mlir(
   %chunks = wf.split %doc {chunk_tokens = 4 : i64} : !wf.text -> !wf.list<!wf.text>
   %parts = wf.map %chunks : !wf.list<!wf.text> -> !wf.list<!wf.text> {
   ^bb0(%c: !wf.text):
@@ -64,6 +64,14 @@ wf.graph @map_reduce(%doc: !wf.text) -> !wf.text {
   }
   %joined = wf.join %parts {sep = "|"} : !wf.list<!wf.text> -> !wf.text
   %sum = wf.llm @m [#wf.seg<text "Combine: ">, #wf.seg<operand 0>] (%joined) {max_tokens = 5 : i64} : (!wf.text) -> !wf.text
+)mlir";
+
+const std::string kMapReduce = R"mlir(
+wf.model @m {max_concurrency = 64 : i64}
+wf.param @map_prompt : !wf.text = "Summarize:" {kind = #wf.param_kind<prompt>, trainable}
+wf.graph @map_reduce(%doc: !wf.text) -> !wf.text {)mlir" +
+                               kSummarizeBody +
+                               R"mlir(
   wf.return %sum : !wf.text
 }
 )mlir";
@@ -90,6 +98,104 @@ TEST(WfRuntime, MapReduceComputesTheDataflow) {
   Harness h2(p);
   RunResult r2 = h2.run(p, "map_reduce", {Value::makeText(doc)}, o);
   EXPECT_NE(r2.outputs[0].text, r.outputs[0].text);
+}
+
+const std::string kReviewed = R"mlir(
+wf.model @m {max_concurrency = 64 : i64}
+wf.param @map_prompt : !wf.text = "Summarize:" {kind = #wf.param_kind<prompt>, trainable}
+wf.tool_def @lookup : (!wf.text) -> !wf.text {effects = #wf.effects<read>, timeout_ms = 100 : i64, sim_ms = 1.0 : f64, p_fail = 1.0 : f64}
+wf.graph @review(%doc: !wf.text) -> (!wf.text, !wf.text) {)mlir" +
+                              kSummarizeBody + R"mlir(
+  %verdict = wf.format [#wf.seg<text "Length: ">, #wf.seg<operand 0>] (%sum) : (!wf.text) -> !wf.text
+  wf.feedback %sum, %verdict : !wf.text
+  %query = wf.format [#wf.seg<param @map_prompt>, #wf.seg<operand 0>] (%doc) : (!wf.text) -> !wf.text
+  %facts = wf.tool @lookup(%query) : (!wf.text) -> !wf.text
+  %checked = wf.format [#wf.seg<text "Checked: ">, #wf.seg<operand 0>] (%facts) : (!wf.text) -> !wf.text
+  wf.feedback %checked : !wf.text
+  wf.return %sum, %checked : !wf.text, !wf.text
+}
+)mlir";
+
+/// The strings of `section` in graph `graph`'s problem of `trace`.
+std::vector<std::string> section(const std::string &trace,
+                                 const std::string &graph,
+                                 const std::string &name) {
+  Json root;
+  std::string error;
+  EXPECT_TRUE(parseJson(trace, root, error)) << error;
+  std::vector<std::string> out;
+  const Json *g = root.get(graph);
+  const Json *problem = g ? g->get("problem") : nullptr;
+  if (const Json *entries = problem ? problem->get(name) : nullptr)
+    for (const Json &e : entries->array)
+      out.push_back(e.string);
+  return out;
+}
+
+// wf.md §7.3: the `?` values of the compiled trace come from the run's
+// value log; parameters as the run read them; a node inside a map as the
+// list of its iterations; feedback from the node that computed it; a
+// failed tool as Trace prints an exception; a node that never ran stays
+// `?`.
+TEST(WfRuntime, RunFillsTheTraceValues) {
+  Program p = compile(kReviewed);
+  std::string trace = loom_test::embeddedTrace(kReviewed);
+  ASSERT_NE(trace, "");
+  Harness h(p);
+  RunOptions o;
+  o.recordValues = true;
+  o.paramOverrides["map_prompt"] = Value::makeText("Shorten:");
+  std::string doc = "0123456789abcdef0123456789ABCDEFxyz";
+  RunResult r = h.run(p, "review", {Value::makeText(doc)}, o);
+  ASSERT_EQ(r.error, "");
+  std::string filled, error;
+  ASSERT_TRUE(fillTraceValues(trace, "review", {Value::makeText(doc)}, p,
+                              o.paramOverrides, r, "", filled, error))
+      << error;
+
+  std::vector<std::string> parts;
+  for (size_t at = 0; at < doc.size(); at += 16)
+    parts.push_back(llmOutput("Shorten:" + doc.substr(at, 16), 3));
+  std::string sum = r.outputs[0].text;
+  EXPECT_EQ(
+      sum,
+      llmOutput("Combine: " + parts[0] + "|" + parts[1] + "|" + parts[2], 5));
+  EXPECT_EQ(section(filled, "review", "variables"),
+            std::vector<std::string>{"(str) map_prompt0=Shorten:"});
+  // Which section a node lands in is wf-extract-trace's (lit tests); the
+  // values are the run's.
+  std::vector<std::string> entries;
+  for (const char *name : {"inputs", "others", "outputs"})
+    for (std::string &e : section(filled, "review", name))
+      entries.push_back(std::move(e));
+  auto has = [&](const std::string &entry) {
+    return std::find(entries.begin(), entries.end(), entry) != entries.end();
+  };
+  EXPECT_TRUE(has("(str) llm0=['" + parts[0] + "', '" + parts[1] + "', '" +
+                  parts[2] + "']"))
+      << filled;
+  EXPECT_TRUE(has("(str) join0=" + parts[0] + "|" + parts[1] + "|" + parts[2]));
+  EXPECT_TRUE(has("(list) split0=['0123456789abcdef', '0123456789ABCDEF', "
+                  "'xyz']"));
+  EXPECT_TRUE(has("(str) arg00=" + doc));
+  EXPECT_TRUE(has("(str) llm1=" + sum));
+  EXPECT_TRUE(has("(str) format1=Shorten:" + doc));
+  // The failing tool poisons its consumer: the tool's error is its value,
+  // the format after it never ran.
+  EXPECT_TRUE(has("(str) lookup0=" + r.outputs[1].render())) << filled;
+  EXPECT_TRUE(has("(str) format2=?")) << filled;
+  for (const std::string &e : entries)
+    EXPECT_TRUE(e.back() != '?' || e == "(str) format2=?") << e;
+  std::vector<std::string> feedback = section(filled, "review", "feedback");
+  ASSERT_EQ(feedback.size(), 2u);
+  EXPECT_EQ(feedback[0], "llm1: Length: " + sum);
+  EXPECT_EQ(feedback[1], "format2: ?");
+
+  // A trace for a graph that has none is an error, not an empty answer.
+  EXPECT_FALSE(
+      fillTraceValues(trace, "other", {}, p, {}, r, "", filled, error));
+  EXPECT_NE(error.find("no trace for graph 'other'"), std::string::npos);
+  EXPECT_FALSE(fillTraceValues("{", "review", {}, p, {}, r, "", filled, error));
 }
 
 TEST(WfRuntime, PoliciesOrderAsExpected) {

@@ -4,6 +4,7 @@
 //   [--bind MODEL=sim|http://HOST:PORT/v1[#SERVED_NAME]]
 //   [--param NAME=KIND:VALUE]... [--load PLUGIN.so]... [--seed N]
 //   [--journal PATH [--resume]] [--timeline trace.json]
+//   [--trace FILE|- [--feedback TEXT]]
 //
 // With only the simulated service (wf.md §9.1) the executor runs in
 // virtual time; an OpenAI-compatible endpoint makes it real time. Tools and
@@ -18,6 +19,7 @@
 #include "loom/Runtime/Workflow/Executor.h"
 #include "loom/Runtime/Workflow/HttpBackend.h"
 #include "loom/Runtime/Workflow/SimService.h"
+#include "loom/Runtime/Workflow/TraceValues.h"
 
 #include <cstdio>
 #include <cstdlib>
@@ -33,7 +35,7 @@ using namespace mlir::loom::wfrt;
 namespace {
 
 struct WorkflowOptions {
-  std::string graph, journal, timeline;
+  std::string graph, journal, timeline, trace, feedback;
   std::vector<std::string> args, loads;
   std::map<std::string, std::string> binds, params;
   uint64_t seed = 0;
@@ -124,6 +126,10 @@ bool parseOptions(int argc, char **argv, WorkflowOptions &o,
       ok = value(o.journal);
     else if (arg == "--timeline")
       ok = value(o.timeline);
+    else if (arg == "--trace")
+      ok = value(o.trace);
+    else if (arg == "--feedback")
+      ok = value(o.feedback);
     else if (arg == "--resume")
       o.resume = true;
     else if (arg == "--seed" && (ok = value(v)))
@@ -135,6 +141,8 @@ bool parseOptions(int argc, char **argv, WorkflowOptions &o,
   }
   if (o.resume && o.journal.empty())
     return error = "--resume needs --journal", false;
+  if (!o.feedback.empty() && o.trace.empty())
+    return error = "--feedback fills the trace: it needs --trace", false;
   return true;
 }
 
@@ -255,6 +263,8 @@ int mlir::loom::runWorkflow(const ModelLibrary &library, int argc,
       return fail("--param " + name + ": " + error);
     options.paramOverrides[name] = v;
   }
+  options.recordValues = !o.trace.empty();
+  std::vector<Value> inputs = args;
   RunResult r =
       runGraph(program, o.graph, std::move(args), bindings, loop, options);
   if (!r.error.empty())
@@ -280,6 +290,25 @@ int mlir::loom::runWorkflow(const ModelLibrary &library, int argc,
     out << timelineJson(r);
     if (!out)
       return fail("cannot write " + o.timeline);
+  }
+  if (!o.trace.empty()) {
+    using TraceFn = const char *(*)();
+    auto traceOf = reinterpret_cast<TraceFn>(library.lookup("loom_wf_trace"));
+    if (!traceOf)
+      return fail("the library has no loom_wf_trace (compiled by an older "
+                  "loom-compile?)");
+    std::string json;
+    if (!fillTraceValues(traceOf(), o.graph, inputs, program,
+                         options.paramOverrides, r, o.feedback, json, error))
+      return fail(error);
+    if (o.trace == "-") {
+      std::printf("%s\n", json.c_str());
+    } else {
+      std::ofstream out(o.trace);
+      out << json << "\n";
+      if (!out)
+        return fail("cannot write " + o.trace);
+    }
   }
   return exitCode;
 }

@@ -109,7 +109,9 @@ int main(int argc, char **argv) {
   // A library of workflow graphs takes its own options.
   if (argc > 1 && argv[1][0] != '-') {
     auto library = mlir::loom::ModelLibrary::open(argv[1], error);
-    if (library && library->lookup("loom_wf_program"))
+    if (!library)
+      return std::fprintf(stderr, "loom-run: error: %s\n", error.c_str()), 1;
+    if (library->lookup("loom_wf_program"))
       return mlir::loom::runWorkflow(*library, argc - 2, argv + 2);
   }
   if (!parseArgs(argc, argv, o, error))

@@ -30,6 +30,13 @@ struct ConvertWorkflowToRuntimePass
     if (failed(program))
       return signalPassFailure();
     std::string bytes = wfrt::serializeProgram(*program);
+    // wf-extract-trace's JSON from before optimization (`attach`), for
+    // the runtime to fill with a run's values; "{}" without feedback.
+    std::string trace = "{}";
+    if (auto attr = module->getAttrOfType<StringAttr>("wf.trace"))
+      trace = attr.str();
+    module->removeAttr("wf.trace");
+    trace.push_back('\0');
 
     for (Operation &op : llvm::make_early_inc_range(module.getOps()))
       if (isa<wf::WfDialect>(op.getDialect()))
@@ -54,6 +61,17 @@ struct ConvertWorkflowToRuntimePass
     LLVM::StoreOp::create(b, loc, size, entry->getArgument(0));
     Value address = LLVM::AddressOfOp::create(b, loc, table);
     LLVM::ReturnOp::create(b, loc, address);
+
+    b.setInsertionPointToEnd(module.getBody());
+    auto traceText = LLVM::GlobalOp::create(
+        b, loc, LLVM::LLVMArrayType::get(i8, trace.size()),
+        /*isConstant=*/true, LLVM::Linkage::Internal, "__loom_wf_trace",
+        b.getStringAttr(trace));
+    auto traceFn = LLVM::LLVMFuncOp::create(
+        b, loc, "loom_wf_trace", LLVM::LLVMFunctionType::get(ptr, {}));
+    b.setInsertionPointToStart(traceFn.addEntryBlock(b));
+    LLVM::ReturnOp::create(b, loc,
+                           LLVM::AddressOfOp::create(b, loc, traceText));
   }
 };
 

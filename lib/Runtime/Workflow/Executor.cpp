@@ -103,6 +103,8 @@ private:
   std::string instanceId(const Frame &f, uint32_t node) const;
 
   void setSlot(Frame &f, uint32_t slot, Value v);
+  /// Appends `node`'s value to the value log, if one is kept.
+  void logValue(const Frame &f, uint32_t node, const Value &v);
   void complete(Frame &f, uint32_t node, Value v);
   void completeDurably(Frame &f, uint32_t node, JournalRecord record);
   void drain();
@@ -215,6 +217,11 @@ void Run::setSlot(Frame &f, uint32_t slot, Value v) {
       frameFinished(f);
 }
 
+void Run::logValue(const Frame &f, uint32_t node, const Value &v) {
+  if (options.recordValues)
+    result.values.emplace_back(instanceId(f, node), v);
+}
+
 void Run::record(Frame &f, uint32_t node, std::vector<int32_t> parents,
                  InstanceRecord call) {
   const Node &n = f.table->nodes[node];
@@ -245,6 +252,7 @@ void Run::complete(Frame &f, uint32_t node, Value v) {
       callInfo.erase(info);
     }
   }
+  logValue(f, node, v);
   for (size_t k = 0; k < n.results.size(); ++k) {
     bool isToken = n.kind == NodeKind::Checkpoint ||
                    (n.ordered && k + 1 == n.results.size());
@@ -488,6 +496,8 @@ void Run::whileStepFinished(Frame &f, uint32_t node, const Frame &child,
         parents.push_back(child.producer[s]);
       record(f, node, std::move(parents));
     }
+    if (!values.empty())
+      logValue(f, node, values[0]);
     for (size_t k = 0; k < n.results.size(); ++k)
       setSlot(f, n.results[k], values[k]);
     ++result.instancesRun;
@@ -547,6 +557,8 @@ void Run::frameFinished(Frame &child) {
     record(f, node, std::move(parents));
   }
   if (n.kind == NodeKind::If || n.kind == NodeKind::Catch) {
+    if (!n.results.empty())
+      logValue(f, node, done.collected[0][0]);
     for (size_t k = 0; k < n.results.size(); ++k)
       setSlot(f, n.results[k], done.collected[0][k]);
     ++result.instancesRun;
@@ -562,7 +574,10 @@ void Run::frameFinished(Frame &child) {
         error = &yields[k];
       list.push_back(yields[k]);
     }
-    setSlot(f, n.results[k], error ? *error : Value::makeList(std::move(list)));
+    Value collected = error ? *error : Value::makeList(std::move(list));
+    if (k == 0)
+      logValue(f, node, collected);
+    setSlot(f, n.results[k], std::move(collected));
   }
   ++result.instancesRun;
 }

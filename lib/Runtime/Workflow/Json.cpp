@@ -268,4 +268,51 @@ std::string quoteJson(std::string_view s) {
   return q + "\"";
 }
 
+namespace {
+
+void write(const Json &v, std::string &out, int depth) {
+  std::string inner(2 * (depth + 1), ' ');
+  switch (v.kind) {
+  case Json::Kind::Null:
+    out += "null";
+    return;
+  case Json::Kind::Bool:
+    out += v.boolean ? "true" : "false";
+    return;
+  case Json::Kind::Number: {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.17g", v.number);
+    out += buf;
+    return;
+  }
+  case Json::Kind::String:
+    out += quoteJson(v.string);
+    return;
+  case Json::Kind::Array:
+  case Json::Kind::Object: {
+    bool array = v.kind == Json::Kind::Array;
+    size_t size = array ? v.array.size() : v.object.size();
+    out += array ? '[' : '{';
+    for (size_t k = 0; k < size; ++k) {
+      out += (k ? ",\n" : "\n") + inner;
+      if (!array)
+        out += quoteJson(v.object[k].first) + ": ";
+      write(array ? v.array[k] : v.object[k].second, out, depth + 1);
+    }
+    if (size)
+      out += "\n" + std::string(2 * depth, ' ');
+    out += array ? ']' : '}';
+    return;
+  }
+  }
+}
+
+} // namespace
+
+std::string writeJson(const Json &value) {
+  std::string out;
+  write(value, out, 0);
+  return out;
+}
+
 } // namespace mlir::loom::wfrt

@@ -1,4 +1,5 @@
 // RUN: loom-opt %s -split-input-file --convert-wf-to-runtime -verify-diagnostics | FileCheck %s
+// RUN: loom-opt %s -split-input-file --wf-assign-ids --wf-extract-trace=attach=true --convert-wf-to-runtime -verify-diagnostics | FileCheck %s --check-prefix=TRACE
 
 // The task tables become one constant and its accessor; no wf op is left.
 // CHECK-NOT: wf.
@@ -9,6 +10,11 @@
 // CHECK: llvm.store %[[N]], %[[SIZE]] : i64, !llvm.ptr
 // CHECK: %[[T:.*]] = llvm.mlir.addressof @__loom_wf_program : !llvm.ptr
 // CHECK: llvm.return %[[T]] : !llvm.ptr
+// Without an attached trace (no wf.feedback), the trace accessor answers
+// an empty JSON object.
+// CHECK: llvm.mlir.global internal constant @__loom_wf_trace("{}\00")
+// CHECK-LABEL: llvm.func @loom_wf_trace() -> !llvm.ptr
+// CHECK: llvm.mlir.addressof @__loom_wf_trace
 // CHECK-NOT: wf.
 wf.model @m {max_concurrency = 4 : i64}
 wf.param @p : !wf.text = "Answer:" {kind = #wf.param_kind<prompt>, trainable}
@@ -68,4 +74,20 @@ wf.code_def @f : (i64) -> i64 {impl = @impl}
 wf.graph @uses(%x: i64) -> i64 {
   %y = wf.code @f(%x) : (i64) -> i64
   wf.return %y : i64
+}
+
+// -----
+
+// A trace attached by wf-extract-trace is embedded, NUL-terminated, and the
+// attribute leaves the module.
+// TRACE-LABEL: module {
+// TRACE: llvm.mlir.global internal constant @__loom_wf_trace("{\22fed\22:{\22graphs\22:{},\22influence\22:{\22llm:0\22:[]}
+// TRACE-SAME: \22sources\22:{\22arguments\22:[\22arg0:0\22],\22feedback\22:[null]
+// TRACE-SAME: \00")
+// TRACE: llvm.func @loom_wf_trace() -> !llvm.ptr
+wf.model @m
+wf.graph @fed(%q: !wf.text) -> !wf.text {
+  %a = wf.llm @m [#wf.seg<operand 0>] (%q) {max_tokens = 8 : i64} : (!wf.text) -> !wf.text
+  wf.feedback %a : !wf.text
+  wf.return %a : !wf.text
 }

@@ -1,6 +1,7 @@
 // RUN: loom-opt %s -split-input-file --wf-extract-trace="params=x mode=trace-compat" -o /dev/null | FileCheck %s --check-prefix=COMPAT
 // RUN: loom-opt %s -split-input-file --wf-extract-trace -o /dev/null | FileCheck %s --check-prefix=FULL
 // RUN: loom-opt %s -split-input-file --wf-assign-ids --wf-extract-trace -o /dev/null | FileCheck %s --check-prefix=FULL
+// RUN: loom-opt %s -split-input-file --wf-extract-trace="attach=true" | FileCheck %s --check-prefix=ATTACH
 // RUN: not loom-opt %s -split-input-file --wf-extract-trace="mode=backward" -o /dev/null 2>&1 | FileCheck %s --check-prefix=MODE
 // MODE: error: wf-extract-trace: unknown mode 'backward' (expected full or trace-compat)
 
@@ -137,6 +138,21 @@ wf.graph @trace_example() -> i64 {
 // FULL: "variables": [
 // FULL-NEXT: "(str) map_prompt0=Summarize this part.",
 // FULL-NEXT: "(str) reduce_prompt0=Combine the partial summaries."
+// Where a run finds the values printed as `?`:
+// FULL: "sources": {
+// FULL-NEXT: "arguments": [
+// FULL-NEXT: "doc:0"
+// FULL-NEXT: ],
+// FULL-NEXT: "feedback": [
+// FULL-NEXT: "const:0"
+// FULL-NEXT: ],
+// FULL-NEXT: "parameters": {
+// FULL-NEXT: "map_prompt:0": "map_prompt",
+// FULL-NEXT: "reduce_prompt:0": "reduce_prompt"
+// With `attach`, the same JSON is the module's `wf.trace`, the graph kept:
+// ATTACH-LABEL: module attributes {wf.trace = "{\22map_reduce\22:{\22graphs\22:{\22llm:1|map_prompt:0\22:
+// ATTACH-SAME: \22sources\22:{\22arguments\22:[\22doc:0\22],\22feedback\22:[\22const:0\22]
+// ATTACH: wf.graph @map_reduce
 wf.model @m {max_concurrency = 64 : i64, max_batched_tokens = 2048 : i64, max_context = 8192 : i64}
 wf.param @map_prompt : !wf.text = "Summarize this part." {kind = #wf.param_kind<prompt>, trainable}
 wf.param @reduce_prompt : !wf.text = "Combine the partial summaries." {kind = #wf.param_kind<prompt>, trainable}

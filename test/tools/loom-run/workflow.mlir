@@ -15,11 +15,13 @@
 // RUN: not loom-run %t/libwf.so --graph digest --arg lines:%t/items.txt --arg text:x 2>&1 | FileCheck %s --check-prefix=CODE
 // RUN: not loom-run %t/libwf.so --graph digest --load %t/libplugin.so --bind m=http://localhost:1#served --arg lines:%t/items.txt --arg text:x 2>&1 | FileCheck %s --check-prefix=BIND
 // RUN: not loom-run %t/libwf.so --graph nope 2>&1 | FileCheck %s --check-prefix=GRAPH
+// RUN: not loom-run %t/libwf.so --graph digest --load %t/libplugin.so --arg lines:%t/items.txt --arg text:x --trace - 2>&1 | FileCheck %s --check-prefix=TRACE
 // RUN: not loom-run %t/libwf.so --graph digest --load %t/libplugin.so --arg lines:%t/items.txt --arg text:x --param instr=i64:1 2>&1 | FileCheck %s --check-prefix=PARAM
 
 // REMARK: remark: makespan_est = {{.*}} ms, critical_path = {{.*}} ms, lower_bound = {{.*}} ms
 // HEADER: The task tables of the workflow graphs @digest
 // HEADER: const unsigned char *loom_wf_program(unsigned long long *size);
+// HEADER: const char *loom_wf_trace(void);
 // FIRST-DAG: note: @m runs on the simulated service (sim)
 // FIRST-DAG: output 0: {{[a-z]{3} [a-z]{3} [a-z]{3} [a-z]{3} [a-z]{3} [a-z]{3} $}}
 // FIRST-DAG: output 1: SUMMARY
@@ -29,6 +31,7 @@
 // CODE: loom-run: error: code function shout is not exported by this process; --load a library that defines it
 // BIND: output 0: error in llm:0[0]: (TransportError) http://localhost:1/chat/completions: {{.*}}
 // GRAPH: loom-run: error: no graph @nope in the program
+// TRACE: loom-run: error: no trace for graph 'digest' (only graphs with wf.feedback have one)
 // PARAM: loom-run: error: the value for parameter @instr has the wrong kind
 
 wf.model @m {max_concurrency = 8 : i64}

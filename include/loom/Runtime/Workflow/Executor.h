@@ -59,6 +59,9 @@ struct RunOptions {
   std::map<std::string, Value> paramOverrides;
   /// Keep the instance graph of the run (RunResult::instances).
   bool recordInstances = false;
+  /// Keep every instance's value (RunResult::values): the value log the
+  /// trace's problem is filled from.
+  bool recordValues = false;
 };
 
 struct TimelineEntry {
@@ -92,6 +95,10 @@ struct RunResult {
   int64_t instancesRun = 0, reusedFromJournal = 0, poisoned = 0;
   std::vector<TimelineEntry> timeline;
   std::vector<InstanceRecord> instances;
+  /// Instance id (source id and iteration path) and first result of each
+  /// node that ran, in completion order; structured nodes after their
+  /// bodies.
+  std::vector<std::pair<std::string, Value>> values;
 };
 
 RunResult runGraph(const Program &program, const std::string &graph,

@@ -40,6 +40,10 @@ bool parseJson(std::string_view text, Json &value, std::string &error);
 /// `s` as a JSON string literal.
 std::string quoteJson(std::string_view s);
 
+/// `value` as JSON text, members in their order, nested values indented
+/// by two spaces.
+std::string writeJson(const Json &value);
+
 } // namespace mlir::loom::wfrt
 
 #endif // LOOM_RUNTIME_WORKFLOW_JSON_H

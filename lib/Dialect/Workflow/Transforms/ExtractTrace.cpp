@@ -8,6 +8,7 @@
 
 #include "loom/Dialect/Workflow/Transforms/InstanceGraph.h"
 #include "loom/Dialect/Workflow/Transforms/Passes.h"
+#include "loom/Runtime/Workflow/TraceValues.h"
 
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/ADT/BitVector.h"
@@ -25,6 +26,7 @@ namespace mlir::loom::wf {
 
 using namespace mlir;
 using namespace mlir::loom::wf;
+using mlir::loom::wfrt::pyName;
 
 namespace {
 
@@ -145,6 +147,7 @@ public:
     result["influence"] = std::move(influence);
     result["graphs"] = std::move(traceGraphs);
     result["problem"] = problem(all);
+    result["sources"] = sources();
     return result;
   }
 
@@ -212,6 +215,26 @@ private:
       return std::pair(nodes[a].level, a) < std::pair(nodes[b].level, b);
     });
     return members;
+  }
+
+  /// Where the values the problem prints as `?` come from in a run:
+  /// arguments by position, parameters by symbol, feedback by node.
+  llvm::json::Object sources() const {
+    ArrayRef<InstanceNode> nodes = g.getNodes();
+    llvm::json::Array arguments, feedback;
+    llvm::json::Object params;
+    for (const InstanceNode &node : nodes) {
+      if (node.param)
+        params[node.id] = node.base;
+      else if (!node.op)
+        arguments.push_back(node.id);
+    }
+    for (std::optional<unsigned> text : feedbackText)
+      feedback.push_back(text ? llvm::json::Value(nodes[*text].id)
+                              : llvm::json::Value(nullptr));
+    return llvm::json::Object{{"arguments", std::move(arguments)},
+                              {"parameters", std::move(params)},
+                              {"feedback", std::move(feedback)}};
   }
 
   std::string entry(unsigned n) const {
@@ -306,6 +329,15 @@ struct WfExtractTracePass
       Extraction extraction(graph, *traceMode, params);
       if (extraction.hasOutputs())
         result[graph.getSymName()] = extraction.run();
+    }
+    if (attach) {
+      if (!result.empty())
+        getOperation()->setAttr(
+            "wf.trace",
+            StringAttr::get(
+                &getContext(),
+                llvm::formatv("{0}", llvm::json::Value(std::move(result)))));
+      return markAllAnalysesPreserved();
     }
     std::string error;
     std::unique_ptr<llvm::ToolOutputFile> file =

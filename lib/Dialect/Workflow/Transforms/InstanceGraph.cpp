@@ -6,16 +6,6 @@
 using namespace mlir;
 using namespace mlir::loom::wf;
 
-std::string mlir::loom::wf::pyName(StringRef id) {
-  std::string name;
-  for (char c : id) {
-    if (c == ':')
-      continue;
-    name += (c == '/' || c == '[' || c == ']') ? '_' : c;
-  }
-  return name;
-}
-
 std::optional<unsigned> InstanceGraph::nodeOf(Operation *op) const {
   auto it = opNodes.find(op);
   if (it == opNodes.end())

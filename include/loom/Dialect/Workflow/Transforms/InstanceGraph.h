@@ -61,9 +61,6 @@ private:
   DenseMap<Attribute, unsigned> paramNodes;
 };
 
-/// Trace's `py_name`: the id without ':', with '/', '[' and ']' as '_'.
-std::string pyName(StringRef id);
-
 } // namespace mlir::loom::wf
 
 #endif // LOOM_DIALECT_WORKFLOW_TRANSFORMS_INSTANCEGRAPH_H

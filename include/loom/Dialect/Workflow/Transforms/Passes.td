@@ -192,13 +192,23 @@ def WfExtractTrace : Pass<"wf-extract-trace", "::mlir::ModuleOp"> {
     dependencies).
 
     Output: one JSON object keyed by graph name (stdout, or
-    `output-file`). The module is unchanged.
+    `output-file`). Besides OptoPrime's sections each graph has `sources`:
+    the ids of its arguments by position, the parameter symbol of each
+    parameter id, and per output the id of its feedback text (or null) —
+    what the runtime needs to fill the `?` values from a run. With
+    `attach`, the JSON becomes the module's `wf.trace` string attribute
+    instead (`loom-wf-pipeline` extracts before optimizing, and
+    `convert-wf-to-runtime` embeds it for `loom-run --trace`); otherwise the
+    module is unchanged.
   }];
   let options = [
     Option<"mode", "mode", "std::string", /*default=*/"\"full\"",
            "full or trace-compat">,
     Option<"outputFile", "output-file", "std::string", /*default=*/"\"-\"",
            "Where to write the JSON ('-': stdout)">,
+    Option<"attach", "attach", "bool", /*default=*/"false",
+           "Attach the JSON to the module as `wf.trace` instead of "
+           "writing it">,
     ListOption<"params", "params", "std::string",
                "The parameters P of the trace graphs and the problem "
                "(symbols; default: every trainable one); the influence "
