@@ -216,3 +216,40 @@ wf.graph @trained_code(%q: !wf.text {wf.name = "q"}) -> !wf.text {
   wf.feedback %r : !wf.text
   wf.return %r : !wf.text
 }
+
+// -----
+
+// wf.md C10: @limit reaches the output only through the if's condition,
+// @scale through the condition and a branch's data. Full mode keeps
+// condition edges, trace-compat drops them: @limit is in the full
+// influence only, @scale in both (full ⊇ trace-compat).
+// COMPAT-LABEL: "chosen": {
+// COMPAT: "influence": {
+// COMPAT-NEXT: "if:0": [
+// COMPAT-NEXT: "scale:0"
+// COMPAT-NEXT: ]
+// FULL-LABEL: "chosen": {
+// FULL: "influence": {
+// FULL-NEXT: "if:0": [
+// FULL-NEXT: "limit:0",
+// FULL-NEXT: "scale:0"
+// FULL-NEXT: ]
+// FULL: "code": [
+// FULL: "if0 = if(condition=above0, arg0=multiply0, arg0=x0)"
+wf.param @limit : i64 = 10 {kind = #wf.param_kind<hparam>, trainable}
+wf.param @scale : i64 = 3 {kind = #wf.param_kind<hparam>, trainable}
+wf.code_def @multiply : (i64, i64) -> i64 {arg_names = ["x", "y"], external = "loom_multiply"}
+wf.code_def @above : (i64, i64) -> i1 {arg_names = ["x", "limit"], external = "loom_above"}
+wf.graph @chosen(%x: i64 {wf.name = "x"}) -> i64 {
+  %limit = wf.param.get @limit : i64
+  %scale = wf.param.get @scale : i64
+  %scaled = wf.code @multiply(%x, %scale) : (i64, i64) -> i64
+  %big = wf.code @above(%scaled, %limit) : (i64, i64) -> i1
+  %r = wf.if %big -> i64 {
+    wf.yield %scaled : i64
+  } else {
+    wf.yield %x : i64
+  }
+  wf.feedback %r : i64
+  wf.return %r : i64
+}

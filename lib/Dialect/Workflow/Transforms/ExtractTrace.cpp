@@ -104,6 +104,7 @@ public:
     graph.getBody().walk([&](FeedbackOp feedback) {
       if (std::optional<unsigned> out = g.nodeOf(feedback.getOutput())) {
         outputs.push_back(*out);
+        feedbackOps.push_back(feedback);
         feedbackText.push_back(feedback.getFeedback()
                                    ? g.nodeOf(feedback.getFeedback())
                                    : std::nullopt);
@@ -112,6 +113,34 @@ public:
   }
 
   bool hasOutputs() const { return !outputs.empty(); }
+
+  /// wf.md C7: trace-compat merges the outputs under one feedback text, as
+  /// Trace asserts they are equal when it merges; texts that cannot be
+  /// shown equal (two nodes not both constants with one value, or a text
+  /// beside none) are an error at the second feedback.
+  LogicalResult checkOneFeedback() const {
+    if (mode != TraceMode::TraceCompat)
+      return success();
+    ArrayRef<InstanceNode> nodes = g.getNodes();
+    auto same = [&](std::optional<unsigned> a, std::optional<unsigned> b) {
+      if (!a || !b)
+        return a == b;
+      std::string x = staticValue(nodes[*a]), y = staticValue(nodes[*b]);
+      return *a == *b || (x != "?" && x == y);
+    };
+    for (size_t k = 1; k < feedbackText.size(); ++k)
+      if (!same(feedbackText[0], feedbackText[k])) {
+        FeedbackOp second = feedbackOps[k], first = feedbackOps[0];
+        InFlightDiagnostic diag =
+            second.emitError()
+            << "trace-compat gives all outputs one feedback text, and this "
+               "one may differ from the first output's; use mode=full for "
+               "feedback per output";
+        diag.attachNote(first.getLoc()) << "the first output's";
+        return failure();
+      }
+    return success();
+  }
 
   llvm::json::Object run() {
     ArrayRef<InstanceNode> nodes = g.getNodes();
@@ -285,10 +314,13 @@ private:
       if (documented.insert(nodes[n].base).second)
         docs.push_back("[" + nodes[n].base + "] " + documentation(nodes[n]));
     }
+    // trace-compat: the one text checkOneFeedback allowed.
     for (auto [o, text] : llvm::zip(outputs, feedbackText)) {
       std::string value = text ? staticValue(nodes[*text]) : "?";
       feedback.push_back(
           mode == TraceMode::Full ? pyName(nodes[o].id) + ": " + value : value);
+      if (mode == TraceMode::TraceCompat)
+        break;
     }
     llvm::json::Object sections;
     sections["variables"] = std::move(variables);
@@ -307,6 +339,7 @@ private:
   InstanceGraph g;
   SmallVector<unsigned> parameters, trainable, outputs;
   SmallVector<std::optional<unsigned>> feedbackText;
+  SmallVector<FeedbackOp> feedbackOps;
 };
 
 struct WfExtractTracePass
@@ -327,8 +360,11 @@ struct WfExtractTracePass
     llvm::json::Object result;
     for (auto graph : getOperation().getOps<GraphOp>()) {
       Extraction extraction(graph, *traceMode, params);
-      if (extraction.hasOutputs())
-        result[graph.getSymName()] = extraction.run();
+      if (!extraction.hasOutputs())
+        continue;
+      if (failed(extraction.checkOneFeedback()))
+        return signalPassFailure();
+      result[graph.getSymName()] = extraction.run();
     }
     if (attach) {
       if (!result.empty())

@@ -183,9 +183,12 @@ def WfExtractTrace : Pass<"wf-extract-trace", "::mlir::ModuleOp"> {
     printed, the others as `?` for the runtime's value log to fill.
 
     Modes: `trace-compat` (data edges only; `#Outputs` are U's
-    intermediates at the deepest level, as Trace prints them) and `full`
+    intermediates at the deepest level, as Trace prints them; one feedback
+    text for all outputs, as Trace merges them — outputs whose texts cannot
+    be shown equal are an error at the second `wf.feedback`) and `full`
     (default: token edges and if/while conditions are edges too; `#Outputs`
-    are the feedback outputs). Ids are `wf-assign-ids`'s, so a trace names
+    are the feedback outputs, `#Feedback` one line per output). Ids are
+    `wf-assign-ids`'s, so a trace names
     source nodes whatever the later passes did. A graph with region ops
     gives the may-influence over one instance per op (wf.md §7.5); `wf.call`
     is one node (the callee's parameters are not yet reported as hidden
