@@ -1,6 +1,7 @@
 // RUN: loom-opt %s -split-input-file --wf-extract-trace="params=x mode=trace-compat" -o /dev/null | FileCheck %s --check-prefix=COMPAT
 // RUN: loom-opt %s -split-input-file --wf-extract-trace -o /dev/null | FileCheck %s --check-prefix=FULL
 // RUN: loom-opt %s -split-input-file --wf-assign-ids --wf-extract-trace -o /dev/null | FileCheck %s --check-prefix=FULL
+// RUN: loom-opt %s -split-input-file --wf-assign-ids --wf-inline --wf-extract-trace -o /dev/null | FileCheck %s --check-prefix=FULL
 // RUN: loom-opt %s -split-input-file --wf-extract-trace="attach=true" | FileCheck %s --check-prefix=ATTACH
 // RUN: not loom-opt %s -split-input-file --wf-extract-trace="mode=backward" -o /dev/null 2>&1 | FileCheck %s --check-prefix=MODE
 // MODE: error: wf-extract-trace: unknown mode 'backward' (expected full or trace-compat)
@@ -250,6 +251,57 @@ wf.graph @chosen(%x: i64 {wf.name = "x"}) -> i64 {
   } else {
     wf.yield %x : i64
   }
+  wf.feedback %r : i64
+  wf.return %r : i64
+}
+
+// -----
+
+// wf.md C6, Trace's add(inner(a), 1) with @x read only inside @inner.
+// trace-compat sees the call as one node and @x as a hidden dependency:
+// in the influence, not in the trace graph. Full sees through the call as
+// wf-inline would (the same result with and without it: RUN lines 2-4),
+// @x and the callee's node included under the call's scope.
+// COMPAT-LABEL: "outer": {
+// COMPAT: "add:0|inner:0/x:0": [
+// COMPAT-NEXT: [
+// COMPAT-NEXT: 0,
+// COMPAT-NEXT: "a:0"
+// COMPAT: "int:0"
+// COMPAT: "inner:0"
+// COMPAT: "add:0"
+// COMPAT-NEXT: ]
+// COMPAT-NEXT: ]
+// COMPAT-NEXT: },
+// COMPAT-NEXT: "influence": {
+// COMPAT-NEXT: "add:0": [
+// COMPAT-NEXT: "inner:0/x:0"
+// COMPAT: "code": [
+// COMPAT-NEXT: "inner0 = inner(arg0=a0)",
+// COMPAT-NEXT: "add0 = add(x=inner0, y=int0)"
+// COMPAT: "variables": []
+// FULL-LABEL: "outer": {
+// FULL: "add:0|inner:0/x:0": [
+// FULL: "inner:0/x:0"
+// FULL: "inner:0/multiply:0"
+// FULL: "influence": {
+// FULL-NEXT: "add:0": [
+// FULL-NEXT: "inner:0/x:0"
+// FULL: "code": [
+// FULL-NEXT: "inner0_multiply0 = multiply(x=a0, y=inner0_x0)",
+// FULL-NEXT: "add0 = add(x=inner0_multiply0, y=int0)"
+wf.param @x : i64 = 2 {kind = #wf.param_kind<hparam>, trainable}
+wf.code_def @multiply : (i64, i64) -> i64 {arg_names = ["x", "y"], external = "loom_multiply"}
+wf.code_def @add : (i64, i64) -> i64 {arg_names = ["x", "y"], external = "loom_add"}
+wf.graph @inner(%v: i64 {wf.name = "v"}) -> i64 {
+  %x = wf.param.get @x : i64
+  %r = wf.code @multiply(%v, %x) : (i64, i64) -> i64
+  wf.return %r : i64
+}
+wf.graph @outer(%a: i64 {wf.name = "a"}) -> i64 {
+  %i = wf.call @inner(%a) : (i64) -> i64
+  %one = wf.const {wf.name = "int"} 1 : i64
+  %r = wf.code @add(%i, %one) : (i64, i64) -> i64
   wf.feedback %r : i64
   wf.return %r : i64
 }

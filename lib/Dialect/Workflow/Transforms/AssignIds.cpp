@@ -46,22 +46,6 @@ LogicalResult checkUnique(GraphOp graph, const TraceIds &ids) {
   return failure(walk.wasInterrupted());
 }
 
-void assign(GraphOp graph, const TraceIds &ids) {
-  Builder b(graph.getContext());
-  for (auto [i, id] : llvm::enumerate(ids.arguments))
-    graph.setArgAttr(i, "wf.id", b.getStringAttr(id));
-  SmallVector<NamedAttribute> params;
-  for (auto &[param, id] : ids.params)
-    params.push_back(b.getNamedAttr(param, b.getStringAttr(id)));
-  graph->setAttr("wf.params", b.getDictionaryAttr(params));
-  for (auto &[op, id] : ids.nodes)
-    op->setAttr("wf.id", b.getStringAttr(id));
-  graph.getBody().walk([&](ParamGetOp get) {
-    get->setAttr("wf.id", b.getStringAttr(
-                              ids.params.lookup(get.getParamAttr().getAttr())));
-  });
-}
-
 struct WfAssignIdsPass
     : mlir::loom::wf::impl::WfAssignIdsBase<WfAssignIdsPass> {
   void runOnOperation() override {
@@ -72,7 +56,7 @@ struct WfAssignIdsPass
           return signalPassFailure();
         continue;
       }
-      assign(graph, TraceIds::compute(graph));
+      TraceIds::compute(graph).writeTo(graph);
     }
   }
 };

@@ -6,8 +6,10 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "loom/Dialect/Workflow/Transforms/Inline.h"
 #include "loom/Dialect/Workflow/Transforms/InstanceGraph.h"
 #include "loom/Dialect/Workflow/Transforms/Passes.h"
+#include "loom/Dialect/Workflow/Transforms/TraceIds.h"
 #include "loom/Runtime/Workflow/TraceValues.h"
 
 #include "mlir/Support/FileUtilities.h"
@@ -198,6 +200,8 @@ private:
     for (unsigned n : order) {
       for (unsigned parent : nodes[n].parents)
         parentAt.push_back(position[parent]);
+      for (unsigned param : nodes[n].hiddenParams)
+        parentAt.push_back(position[param]);
       start.push_back(parentAt.size());
     }
     SmallVector<SmallVector<unsigned>> result(outputs.size());
@@ -357,8 +361,24 @@ struct WfExtractTracePass
                                  << "' (expected full or trace-compat)";
       return signalPassFailure();
     }
+    // wf.md C6: full mode sees through calls, exactly as the graphs look
+    // after wf-inline — on a copy of the module, ids assigned first so
+    // that inlined nodes get scoped ids. trace-compat keeps a call one
+    // node, its callee's parameters hidden dependencies.
+    ModuleOp source = getOperation();
+    OwningOpRef<ModuleOp> inlined;
+    if (*traceMode == TraceMode::Full &&
+        source.walk([](CallOp) { return WalkResult::interrupt(); })
+            .wasInterrupted()) {
+      inlined = source.clone();
+      for (auto graph : inlined->getOps<GraphOp>())
+        if (failed(TraceIds::read(graph)))
+          TraceIds::compute(graph).writeTo(graph);
+      inlineCalls(*inlined);
+      source = *inlined;
+    }
     llvm::json::Object result;
-    for (auto graph : getOperation().getOps<GraphOp>()) {
+    for (auto graph : source.getOps<GraphOp>()) {
       Extraction extraction(graph, *traceMode, params);
       if (!extraction.hasOutputs())
         continue;

@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "loom/Dialect/Workflow/Transforms/Inline.h"
 #include "loom/Dialect/Workflow/Transforms/Passes.h"
 #include "loom/Dialect/Workflow/Transforms/TraceIds.h"
 
@@ -145,11 +146,13 @@ private:
 };
 
 struct WfInlinePass : mlir::loom::wf::impl::WfInlineBase<WfInlinePass> {
-  void runOnOperation() override {
-    Inliner inliner(getOperation());
-    for (auto graph : getOperation().getOps<GraphOp>())
-      inliner.run(graph);
-  }
+  void runOnOperation() override { inlineCalls(getOperation()); }
 };
 
 } // namespace
+
+void mlir::loom::wf::inlineCalls(ModuleOp module) {
+  Inliner inliner(module);
+  for (auto graph : module.getOps<GraphOp>())
+    inliner.run(graph);
+}

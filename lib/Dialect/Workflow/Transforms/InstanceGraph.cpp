@@ -50,6 +50,29 @@ static std::string inputName(TraceNodeOpInterface node, unsigned i,
   return "arg" + std::to_string(i);
 }
 
+/// The parameters `callee` reads, directly or through its own calls, each
+/// with its id seen from the call: `<call id>/<id in the callee>`, as
+/// `wf-inline` names them.
+static void
+hiddenParams(GraphOp callee, const std::string &scope,
+             SymbolTableCollection &symbols,
+             SmallVectorImpl<std::pair<std::string, FlatSymbolRefAttr>> &out,
+             llvm::SmallPtrSetImpl<Operation *> &active) {
+  if (!callee || !active.insert(callee).second)
+    return;
+  TraceIds ids = TraceIds::of(callee);
+  callee.getBody().walk([&](Operation *op) {
+    for (FlatSymbolRefAttr symbol : referencedParams(op, symbols))
+      out.push_back(
+          {scope + "/" + ids.params.lookup(symbol.getAttr()), symbol});
+    if (auto call = dyn_cast<CallOp>(op))
+      hiddenParams(
+          symbols.lookupNearestSymbolFrom<GraphOp>(call, call.getCalleeAttr()),
+          scope + "/" + ids.nodes.lookup(op), symbols, out, active);
+  });
+  active.erase(callee);
+}
+
 InstanceGraph InstanceGraph::build(GraphOp graph, TraceMode mode) {
   InstanceGraph g;
   g.graph = graph;
@@ -95,6 +118,23 @@ InstanceGraph InstanceGraph::build(GraphOp graph, TraceMode mode) {
     node.base = name ? name.str() : traceNode.getTraceBase().str();
     node.op = op;
     node.type = op->getNumResults() ? op->getResult(0).getType() : Type();
+    auto call = dyn_cast<CallOp>(op);
+    if (!call || mode != TraceMode::TraceCompat)
+      return;
+    unsigned callNode = g.nodes.size() - 1;
+    SmallVector<std::pair<std::string, FlatSymbolRefAttr>> hidden;
+    llvm::SmallPtrSet<Operation *, 4> active = {graph};
+    hiddenParams(
+        symbols.lookupNearestSymbolFrom<GraphOp>(call, call.getCalleeAttr()),
+        g.nodes[callNode].id, symbols, hidden, active);
+    for (auto &[id, symbol] : hidden) {
+      InstanceNode &param = g.nodes.emplace_back();
+      param.id = id;
+      param.base = symbol.getValue().str();
+      param.param = symbols.lookupNearestSymbolFrom<ParamOp>(graph, symbol);
+      param.type = param.param ? param.param.getType() : Type();
+      g.nodes[callNode].hiddenParams.push_back(g.nodes.size() - 1);
+    }
   });
 
   // Parents, once every node exists (a structured node's parents are in
@@ -164,5 +204,9 @@ InstanceGraph InstanceGraph::build(GraphOp graph, TraceMode mode) {
         ready.push_back(child);
     }
   }
+  // Hidden edges after the levels: they order nothing.
+  for (auto [i, node] : llvm::enumerate(g.nodes))
+    for (unsigned param : node.hiddenParams)
+      g.nodes[param].children.push_back(i);
   return g;
 }

@@ -2,6 +2,7 @@
 
 #include "loom/Dialect/Workflow/Transforms/TraceIds.h"
 
+#include "mlir/IR/Builders.h"
 #include "llvm/ADT/StringMap.h"
 
 using namespace mlir;
@@ -89,4 +90,20 @@ FailureOr<TraceIds> TraceIds::read(GraphOp graph) {
 TraceIds TraceIds::of(GraphOp graph) {
   FailureOr<TraceIds> assigned = read(graph);
   return succeeded(assigned) ? std::move(*assigned) : compute(graph);
+}
+
+void TraceIds::writeTo(GraphOp graph) const {
+  Builder b(graph.getContext());
+  for (auto [i, id] : llvm::enumerate(arguments))
+    graph.setArgAttr(i, "wf.id", b.getStringAttr(id));
+  SmallVector<NamedAttribute> named;
+  for (auto &[param, id] : params)
+    named.push_back(b.getNamedAttr(param, b.getStringAttr(id)));
+  graph->setAttr("wf.params", b.getDictionaryAttr(named));
+  for (auto &[op, id] : nodes)
+    op->setAttr("wf.id", b.getStringAttr(id));
+  graph.getBody().walk([&](ParamGetOp get) {
+    get->setAttr("wf.id",
+                 b.getStringAttr(params.lookup(get.getParamAttr().getAttr())));
+  });
 }

@@ -37,8 +37,14 @@ struct InstanceNode {
   SmallVector<std::string> inputNames;
   /// Whether the edge from each parent carries a token (full mode).
   SmallVector<bool> tokenEdges;
-  /// The nodes that have this one as a parent.
+  /// The nodes that have this one as a parent; for a hidden parameter, the
+  /// calls that read it.
   SmallVector<unsigned> children;
+  /// trace-compat, a `wf.call`: the parameters its callee reads (wf.md C6:
+  /// Trace sees a call as one node, its parameters as hidden
+  /// dependencies). They influence the call, but are no parents: they stay
+  /// out of ancestors, trace graphs and problems.
+  SmallVector<unsigned> hiddenParams;
   /// 0 without parents, else 1 + the largest parent level.
   int64_t level = 0;
 };

@@ -190,9 +190,12 @@ def WfExtractTrace : Pass<"wf-extract-trace", "::mlir::ModuleOp"> {
     are the feedback outputs, `#Feedback` one line per output). Ids are
     `wf-assign-ids`'s, so a trace names
     source nodes whatever the later passes did. A graph with region ops
-    gives the may-influence over one instance per op (wf.md §7.5); `wf.call`
-    is one node (the callee's parameters are not yet reported as hidden
-    dependencies).
+    gives the may-influence over one instance per op (wf.md §7.5). A
+    `wf.call` (C6): trace-compat keeps it one node, the parameters its
+    callee reads (transitively) hidden dependencies — in the influence,
+    not in trace graphs or problems — named `<call id>/<id>`; full mode
+    sees through it exactly as after `wf-inline` (extraction on an inlined
+    copy of the module), so its result is the same before and after.
 
     Output: one JSON object keyed by graph name (stdout, or
     `output-file`). Besides OptoPrime's sections each graph has `sources`:

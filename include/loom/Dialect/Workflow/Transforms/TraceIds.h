@@ -27,6 +27,9 @@ struct TraceIds {
   static TraceIds compute(GraphOp graph);
   /// The ids `graph` carries, else the computed ones.
   static TraceIds of(GraphOp graph);
+  /// Writes the ids onto `graph` as `wf-assign-ids` does: `wf.id` on the
+  /// arguments, nodes and parameter reads, `wf.params` on the graph.
+  void writeTo(GraphOp graph) const;
 };
 
 /// The parameters `op` references, in attribute order: a `wf.param.get`'s
