@@ -19,6 +19,7 @@
 #include <csignal>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <random>
 #include <sstream>
 #include <sys/wait.h>
@@ -269,6 +270,93 @@ TEST(WfRuntime, RetriesTimeoutsPoisoningAndCatch) {
   EXPECT_EQ(r.outputs[3].text, "ok(x)");
   EXPECT_EQ(r.retries, 2 + 1);
   EXPECT_EQ(r.toolAttempts, 3 + 2 + 1);
+}
+
+/// A backend whose first `failures` requests per prompt fail with
+/// `kind`; then it answers as the simulator would, after 10 ms.
+class FlakyBackend : public LlmBackend {
+public:
+  FlakyBackend(EventLoop &loop, int failures, std::string kind)
+      : loop(loop), failures(failures), kind(std::move(kind)) {}
+  void submit(LlmRequest request,
+              std::function<void(LlmResult)> done) override {
+    starts.push_back(loop.now());
+    LlmResult r;
+    if (seen[request.prompt]++ < failures) {
+      r.ok = false;
+      r.errorKind = kind;
+      r.message = "HTTP 503";
+    } else {
+      r.text = llmOutput(request.prompt, request.maxTokens);
+    }
+    loop.after(10, [done, r] { done(r); });
+  }
+  std::vector<double> starts;
+
+private:
+  EventLoop &loop;
+  int failures;
+  std::string kind;
+  std::map<std::string, int> seen;
+};
+
+const char *kOneCall = R"mlir(
+wf.model @m
+wf.graph @g(%q: !wf.text) -> !wf.text {
+  %a = wf.llm @m [#wf.seg<text "Q: ">, #wf.seg<operand 0>] (%q) {max_tokens = 4 : i64} : (!wf.text) -> !wf.text
+  wf.return %a : !wf.text
+}
+)mlir";
+
+// wf.md §8.2: an LLM call retries transient failures (transport, timeout)
+// under its binding's policy, with exponential backoff; a refusal is not
+// retried; without a policy the first failure is the answer.
+TEST(WfRuntime, LlmCallsRetryUnderTheirBindingsPolicy) {
+  Program p = compile(kOneCall);
+  RunOptions o;
+  o.localRttMs = 0;
+  auto runWith = [&](int failures, const std::string &kind, RetryPolicy policy,
+                     std::vector<double> &starts) {
+    EventLoop loop;
+    FlakyBackend flaky(loop, failures, kind);
+    Bindings b;
+    b.models = {&flaky};
+    b.modelRetries = {policy};
+    RunResult r = runGraph(p, "g", {Value::makeText("x")}, b, loop, o);
+    starts = flaky.starts;
+    return r;
+  };
+  std::vector<double> starts;
+  RunResult r = runWith(2, "transport", {3, 100}, starts);
+  ASSERT_EQ(r.error, "");
+  EXPECT_EQ(r.outputs[0].text, llmOutput("Q: x", 4));
+  EXPECT_EQ(r.retries, 2);
+  EXPECT_EQ(r.llmCalls, 3);
+  ASSERT_EQ(starts.size(), 3u);
+  // Each 10 ms attempt, then 100 ms · 2^k (up to 25 % more).
+  EXPECT_GE(starts[1] - starts[0], 10 + 100);
+  EXPECT_LE(starts[1] - starts[0], 10 + 125);
+  EXPECT_GE(starts[2] - starts[1], 10 + 200);
+  EXPECT_LE(starts[2] - starts[1], 10 + 250);
+  ASSERT_EQ(r.timeline.size(), 1u);
+  EXPECT_EQ(r.timeline[0].attempts, 3);
+
+  r = runWith(3, "transport", {3, 100}, starts);
+  EXPECT_TRUE(r.outputs[0].isError());
+  EXPECT_EQ(r.outputs[0].errorKind, "transport");
+  EXPECT_EQ(r.llmCalls, 3);
+
+  r = runWith(1, "error", {3, 100}, starts);
+  EXPECT_TRUE(r.outputs[0].isError());
+  EXPECT_EQ(r.retries, 0);
+
+  r = runWith(1, "timeout", {2, 0}, starts);
+  EXPECT_EQ(r.outputs[0].text, llmOutput("Q: x", 4));
+  EXPECT_EQ(r.retries, 1);
+
+  r = runWith(1, "transport", {}, starts);
+  EXPECT_TRUE(r.outputs[0].isError());
+  EXPECT_EQ(r.llmCalls, 1);
 }
 
 const char *kRegions = R"mlir(

@@ -2,6 +2,7 @@
 //
 // loom-run libwf.so [--graph NAME] [--arg KIND:VALUE]...
 //   [--bind MODEL=sim|http://HOST:PORT/v1[#SERVED_NAME]]
+//   [--retry MODEL=ATTEMPTS[:BACKOFF_MS]]
 //   [--param NAME=KIND:VALUE]... [--load PLUGIN.so]... [--seed N]
 //   [--journal PATH [--resume]] [--timeline trace.json]
 //   [--trace FILE|- [--feedback TEXT]]
@@ -37,7 +38,7 @@ namespace {
 struct WorkflowOptions {
   std::string graph, journal, timeline, trace, feedback;
   std::vector<std::string> args, loads;
-  std::map<std::string, std::string> binds, params;
+  std::map<std::string, std::string> binds, retries, params;
   uint64_t seed = 0;
   bool resume = false;
 };
@@ -120,6 +121,8 @@ bool parseOptions(int argc, char **argv, WorkflowOptions &o,
       ok = value(v) && (o.loads.push_back(v), true);
     else if (arg == "--bind")
       ok = pair(o.binds);
+    else if (arg == "--retry")
+      ok = pair(o.retries);
     else if (arg == "--param")
       ok = pair(o.params);
     else if (arg == "--journal")
@@ -229,10 +232,29 @@ int mlir::loom::runWorkflow(const ModelLibrary &library, int argc,
                    m.name.c_str());
     bindings.models.push_back(&sim);
   }
-  for (const auto &bind : o.binds)
-    if (std::none_of(program.models.begin(), program.models.end(),
-                     [&](const ModelDecl &m) { return m.name == bind.first; }))
-      return fail("--bind names @" + bind.first + ", which is not a wf.model");
+  for (const auto *named : {&o.binds, &o.retries})
+    for (const auto &entry : *named)
+      if (std::none_of(
+              program.models.begin(), program.models.end(),
+              [&](const ModelDecl &m) { return m.name == entry.first; }))
+        return fail((named == &o.binds ? "--bind" : "--retry") +
+                    std::string(" names @") + entry.first +
+                    ", which is not a wf.model");
+  for (const ModelDecl &m : program.models) {
+    RetryPolicy policy;
+    auto it = o.retries.find(m.name);
+    if (it != o.retries.end()) {
+      char *end = nullptr;
+      policy.maxAttempts = std::strtoll(it->second.c_str(), &end, 10);
+      if (*end == ':')
+        policy.backoffMs = std::strtod(end + 1, &end);
+      if (end == it->second.c_str() || *end || policy.maxAttempts < 1 ||
+          policy.backoffMs < 0)
+        return fail("--retry " + m.name + "=" + it->second +
+                    ": expected ATTEMPTS[:BACKOFF_MS], ATTEMPTS >= 1");
+    }
+    bindings.modelRetries.push_back(policy);
+  }
   for (const ToolDecl &t : program.tools)
     if (auto fn = reinterpret_cast<LoomWfNativeFn>(
             dlsym(RTLD_DEFAULT, t.name.c_str())))

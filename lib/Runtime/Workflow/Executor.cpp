@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <deque>
+#include <optional>
 #include <queue>
 
 namespace mlir::loom::wfrt {
@@ -103,6 +104,8 @@ private:
   std::string instanceId(const Frame &f, uint32_t node) const;
 
   void setSlot(Frame &f, uint32_t slot, Value v);
+  /// How a failed external call `v` of `n` may be retried, if at all.
+  std::optional<RetryPolicy> retryPolicy(const Node &n, const Value &v) const;
   /// Appends `node`'s value to the value log, if one is kept.
   void logValue(const Frame &f, uint32_t node, const Value &v);
   void complete(Frame &f, uint32_t node, Value v);
@@ -753,26 +756,39 @@ void Run::issue(Resource &r, Call *call) {
              [this, &r, call, v] { finishCall(r, call, v); });
 }
 
+std::optional<RetryPolicy> Run::retryPolicy(const Node &n,
+                                            const Value &v) const {
+  if (!v.isError())
+    return std::nullopt;
+  if (n.kind == NodeKind::Tool) {
+    const ToolDecl &tool = program.tools[n.callee];
+    return RetryPolicy{tool.maxAttempts, static_cast<double>(tool.backoffMs)};
+  }
+  bool transient = v.errorKind == "transport" || v.errorKind == "timeout";
+  if (!transient || n.callee < 0 ||
+      static_cast<size_t>(n.callee) >= bindings.modelRetries.size())
+    return std::nullopt;
+  return bindings.modelRetries[n.callee];
+}
+
 void Run::finishCall(Resource &r, Call *call, Value v) {
   --r.inFlight;
   --externalInFlight;
   const Node &n = call->frame->table->nodes[call->node];
-  if (v.isError() && n.kind == NodeKind::Tool) {
-    const ToolDecl &tool = program.tools[n.callee];
-    if (call->attempts < tool.maxAttempts) {
-      ++result.retries;
-      // Exponential backoff with jitter drawn from the run seed.
-      uint64_t draw = hashCombine(options.runSeed, call->key ^ call->attempts);
-      double jitter = 1 + 0.25 * (static_cast<double>(draw >> 11) * 0x1.0p-53);
-      double wait =
-          tool.backoffMs * std::ldexp(1.0, call->attempts - 1) * jitter;
-      loop.after(wait, [this, &r, call] {
-        r.queue.push(call);
-        pump();
-      });
+  if (std::optional<RetryPolicy> policy = retryPolicy(n, v);
+      policy && call->attempts < policy->maxAttempts) {
+    ++result.retries;
+    // Exponential backoff with jitter drawn from the run seed.
+    uint64_t draw = hashCombine(options.runSeed, call->key ^ call->attempts);
+    double jitter = 1 + 0.25 * (static_cast<double>(draw >> 11) * 0x1.0p-53);
+    double wait =
+        policy->backoffMs * std::ldexp(1.0, call->attempts - 1) * jitter;
+    loop.after(wait, [this, &r, call] {
+      r.queue.push(call);
       pump();
-      return;
-    }
+    });
+    pump();
+    return;
   }
   result.timeline.push_back(
       {call->instance, r.name, call->firstStart, loop.now(), call->attempts});

@@ -14,6 +14,9 @@
 // RUN: not loom-run %t/libwf.so --graph digest --load %t/libplugin.so --arg i64:3 --arg text:x 2>&1 | FileCheck %s --check-prefix=KIND
 // RUN: not loom-run %t/libwf.so --graph digest --arg lines:%t/items.txt --arg text:x 2>&1 | FileCheck %s --check-prefix=CODE
 // RUN: not loom-run %t/libwf.so --graph digest --load %t/libplugin.so --bind m=http://localhost:1#served --arg lines:%t/items.txt --arg text:x 2>&1 | FileCheck %s --check-prefix=BIND
+// RUN: not loom-run %t/libwf.so --graph digest --load %t/libplugin.so --bind m=http://localhost:1#served --retry m=3:5 --arg lines:%t/items.txt --arg text:x 2>&1 | FileCheck %s --check-prefix=RETRY
+// RUN: not loom-run %t/libwf.so --graph digest --retry m=0 --arg lines:%t/items.txt --arg text:x 2>&1 | FileCheck %s --check-prefix=RETRYBAD
+// RUN: not loom-run %t/libwf.so --graph digest --retry q=2 --arg lines:%t/items.txt --arg text:x 2>&1 | FileCheck %s --check-prefix=RETRYMODEL
 // RUN: not loom-run %t/libwf.so --graph nope 2>&1 | FileCheck %s --check-prefix=GRAPH
 // RUN: not loom-run %t/libwf.so --graph digest --load %t/libplugin.so --arg lines:%t/items.txt --arg text:x --trace - 2>&1 | FileCheck %s --check-prefix=TRACE
 // RUN: not loom-run %t/libwf.so --graph digest --load %t/libplugin.so --arg lines:%t/items.txt --arg text:x --param instr=i64:1 2>&1 | FileCheck %s --check-prefix=PARAM
@@ -30,6 +33,12 @@
 // KIND: loom-run: error: argument 0 of @digest has the wrong kind
 // CODE: loom-run: error: code function shout is not exported by this process; --load a library that defines it
 // BIND: output 0: error in llm:0[0]: (TransportError) http://localhost:1/chat/completions: {{.*}}
+// A refused connection is transient: each of the three calls that start
+// is tried three times (two retries each) before its error is the answer.
+// RETRY: output 0: error in llm:0[{{[0-2]}}]: (TransportError)
+// RETRY: makespan: {{.*}} s (real), 9 LLM calls, 0 tool attempts, 6 retries
+// RETRYBAD: loom-run: error: --retry m=0: expected ATTEMPTS[:BACKOFF_MS], ATTEMPTS >= 1
+// RETRYMODEL: loom-run: error: --retry names @q, which is not a wf.model
 // GRAPH: loom-run: error: no graph @nope in the program
 // TRACE: loom-run: error: no trace for graph 'digest' (only graphs with wf.feedback have one)
 // PARAM: loom-run: error: the value for parameter @instr has the wrong kind

@@ -26,9 +26,22 @@ namespace mlir::loom::wfrt {
 /// value whose kind says whether a retry may help.
 using NativeFunction = std::function<Value(const std::vector<Value> &)>;
 
+/// How often a failed call is tried again: up to `maxAttempts` attempts,
+/// the k-th retry after `backoffMs · 2^(k-1)` with up to 25 % jitter from
+/// the run seed.
+struct RetryPolicy {
+  int64_t maxAttempts = 1;
+  double backoffMs = 0;
+};
+
 struct Bindings {
   /// One backend per Program::models entry.
   std::vector<LlmBackend *> models;
+  /// Per Program::models entry (missing: one attempt). A binding's policy,
+  /// not the graph's: how flaky an endpoint is depends on where it runs.
+  /// LLM calls retry `transport` and `timeout` failures (connection
+  /// errors, HTTP 429 and 5xx), never a refusal.
+  std::vector<RetryPolicy> modelRetries;
   std::map<std::string, NativeFunction> tools, code;
   /// Tools without a function answer after their def's `sim_ms` with a
   /// deterministic echo, failing with its `p_fail` (benchmarks).
