@@ -20,13 +20,6 @@ std::string pyName(std::string_view id) {
 
 namespace {
 
-Json *member(Json &object, std::string_view key) {
-  for (auto &[k, v] : object.object)
-    if (k == key)
-      return &v;
-  return nullptr;
-}
-
 /// The iteration path of an instance id ("llm:0[2][1]" → {2, 1}) and
 /// the source id before it.
 std::pair<std::string, std::vector<long>> splitInstance(const std::string &id) {
@@ -117,8 +110,8 @@ bool fillTraceValues(std::string_view trace, const std::string &graph,
     error = "the embedded trace is not JSON: " + error;
     return false;
   }
-  Json *entry = member(root, graph);
-  Json *problem = entry ? member(*entry, "problem") : nullptr;
+  Json *entry = root.get(graph);
+  Json *problem = entry ? entry->get("problem") : nullptr;
   const Json *sources = entry ? entry->get("sources") : nullptr;
   if (!problem || !sources) {
     error = "no trace for graph '" + graph +
@@ -131,7 +124,7 @@ bool fillTraceValues(std::string_view trace, const std::string &graph,
   // `(<type>) <py_name>=<value>`: unknown values, and parameters, whose
   // run may have overridden them.
   for (const char *section : {"variables", "inputs", "others", "outputs"}) {
-    Json *entries = member(*problem, section);
+    Json *entries = problem->get(section);
     if (!entries)
       continue;
     for (Json &e : entries->array) {
@@ -147,7 +140,7 @@ bool fillTraceValues(std::string_view trace, const std::string &graph,
   }
   // Feedback: `<py_name>: <text>` (full) or `<text>` (trace-compat).
   const Json *from = sources->get("feedback");
-  Json *feedback = member(*problem, "feedback");
+  Json *feedback = problem->get("feedback");
   if (from && feedback)
     for (size_t k = 0; k < feedback->array.size() && k < from->array.size();
          ++k) {

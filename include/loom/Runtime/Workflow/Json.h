@@ -31,6 +31,9 @@ struct Json {
 
   /// The member `key` of an object, or null.
   const Json *get(std::string_view key) const;
+  Json *get(std::string_view key) {
+    return const_cast<Json *>(static_cast<const Json *>(this)->get(key));
+  }
 };
 
 /// Parses all of `text`; false with `error` (and the byte offset) if it is
