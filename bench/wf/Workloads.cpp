@@ -298,6 +298,81 @@ Workload react(int steps, double pFail) {
   return w;
 }
 
+Workload traceExamples() {
+  Workload w{"trace_examples", "", "examples", {}, {}};
+  std::ostringstream s;
+  s << kModel
+    // §7.4: (x*2 + y*3) + 1 over trainable hparams and native code.
+    << "wf.param @x : i64 = 5 {kind = #wf.param_kind<hparam>, trainable}\n"
+    << "wf.param @y : i64 = 3 {kind = #wf.param_kind<hparam>, trainable}\n"
+    << "wf.code_def @multiply : (i64, i64) -> i64 {arg_names = [\"x\", "
+       "\"y\"], external = \"loom_wf_multiply\"}\n"
+    << "wf.code_def @add : (i64, i64) -> i64 {arg_names = [\"x\", \"y\"], "
+       "external = \"loom_wf_add\"}\n"
+    // BBH-style: an instruction and demonstrations, then a parser.
+    << prompt("instruction",
+              "Answer the multiple-choice question. End with the letter.")
+    << prompt("demos", words(120, 71))
+    << "wf.code_def @parse_answer : (!wf.text) -> !wf.text {arg_names = "
+       "[\"response\"], external = \"loom_wf_last_word\"}\n"
+    // Trace's greeting agent.
+    << prompt("greeting_prompt",
+              "Greet the user in their language, by name, in one sentence.")
+    // A two-agent plan: a planner and an executor with their own prompts.
+    << prompt("planner_prompt", "Break the task into at most five steps.")
+    << prompt("executor_prompt", "Carry out the plan; report each step.")
+    << "wf.graph @examples(%question: !wf.text {wf.name = \"question\"}, "
+       "%user: !wf.text {wf.name = \"user\"}, %task: !wf.text {wf.name = "
+       "\"task\"}) -> (i64, !wf.text, !wf.text, !wf.text) attributes "
+       "{objective = #wf.objective<latency>} {\n"
+    << "  %x = wf.param.get @x : i64\n"
+    << "  %two = wf.const {wf.name = \"int\"} 2 : i64\n"
+    << "  %a = wf.code @multiply(%x, %two) : (i64, i64) -> i64\n"
+    << "  %y = wf.param.get @y : i64\n"
+    << "  %three = wf.const {wf.name = \"int\"} 3 : i64\n"
+    << "  %b = wf.code @multiply(%y, %three) : (i64, i64) -> i64\n"
+    << "  %sum = wf.code @add(%a, %b) : (i64, i64) -> i64\n"
+    << "  %one = wf.const {wf.name = \"int\"} 1 : i64\n"
+    << "  %r = wf.code @add(%sum, %one) : (i64, i64) -> i64\n"
+    << "  wf.feedback %r : i64\n"
+    << llm("%response",
+           {param("instruction"), text("\n"), param("demos"), text("\nQ: "),
+            operand(0)},
+           {"%question"}, 60)
+    << "  %choice = wf.code @parse_answer(%response) : (!wf.text) -> "
+       "!wf.text\n"
+    << "  wf.feedback %choice : !wf.text\n"
+    << llm("%greeting",
+           {param("greeting_prompt"), text("\nUser: "), operand(0)}, {"%user"},
+           20)
+    << "  wf.feedback %greeting : !wf.text\n"
+    << llm("%plan", {param("planner_prompt"), text("\nTask: "), operand(0)},
+           {"%task"}, 80)
+    << llm("%report",
+           {param("executor_prompt"), text("\nTask: "), operand(0),
+            text("\nPlan: "), operand(1)},
+           {"%task", "%plan"}, 120)
+    << "  wf.feedback %report : !wf.text\n"
+    << "  wf.return %r, %choice, %greeting, %report : i64, !wf.text, "
+       "!wf.text, !wf.text\n}\n";
+  w.source = s.str();
+  w.args = {Value::makeText(words(200, 72)), Value::makeText("Ana"),
+            Value::makeText(words(80, 73))};
+  w.code["loom_wf_multiply"] = [](const std::vector<Value> &args) {
+    return Value::makeI64(args[0].i * args[1].i);
+  };
+  w.code["loom_wf_add"] = [](const std::vector<Value> &args) {
+    return Value::makeI64(args[0].i + args[1].i);
+  };
+  w.code["loom_wf_last_word"] = [](const std::vector<Value> &args) {
+    std::string t = args[0].text;
+    while (!t.empty() && t.back() == ' ')
+      t.pop_back();
+    return Value::makeText(t.substr(t.find_last_of(' ') + 1));
+  };
+  return w;
+}
+
 Workload layeredDag(int nodes, int llmPercent, unsigned seed) {
   Workload w{"dag" + std::to_string(nodes) + "_llm" +
                  std::to_string(llmPercent),

@@ -39,6 +39,11 @@ Workload selfConsistency(int samples, int promptTokens, int outTokens);
 /// with probability `pFail` (retried, then caught), and a final check by a
 /// tool that always fails (caught).
 Workload react(int steps, double pFail);
+/// W7: Trace's small examples in one graph — §7.4's (x*2 + y*3) + 1 on
+/// native code, a BBH-style agent (instruction and demonstration prompts,
+/// an answer parser), the greeting agent, a planner/executor pair — each
+/// output with feedback.
+Workload traceExamples();
 /// W8: a random layered DAG of about `nodes` nodes, `llmPercent` of them
 /// LLM calls, the rest native digests; 5 % read a prompt parameter.
 Workload layeredDag(int nodes, int llmPercent, unsigned seed);
