@@ -16,6 +16,8 @@
 
 #include <arpa/inet.h>
 #include <atomic>
+#include <map>
+#include <mutex>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -101,7 +103,8 @@ private:
                         "Content-Length: " +
                         std::to_string(body.size()) +
                         "\r\nConnection: close\r\n\r\n" + body;
-    (void)!write(fd, reply.data(), reply.size());
+    // The client may have given up (a timeout): no SIGPIPE for that.
+    (void)!send(fd, reply.data(), reply.size(), MSG_NOSIGNAL);
     close(fd);
   }
 
@@ -191,6 +194,60 @@ TEST(WfHttp, UnreachableServerIsATransportError) {
                          bindings, loop, options);
   ASSERT_EQ(r.error, "");
   EXPECT_EQ(r.outputs[0].list[0].text.rfind("(TransportError) ", 0), 0u);
+}
+
+// wf.md §8.2 over a real connection: a request that outlives the
+// binding's timeout is abandoned and tried again, a 503 likewise; a
+// request that always stalls ends as a timeout after the last attempt.
+TEST(WfHttp, TimeoutsAndOverloadAreRetried) {
+  Program p = compile(kGraph);
+  std::mutex mutex;
+  std::map<std::string, int> attempts;
+  LoopbackServer server([&](const std::string &body) {
+    Json request;
+    std::string error;
+    parseJson(body, request, error);
+    std::string prompt =
+        request.get("messages")->array[0].get("content")->string;
+    int attempt;
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      attempt = ++attempts[prompt];
+    }
+    bool stall = prompt.find("stall") != std::string::npos ||
+                 (prompt.find("slow") != std::string::npos && attempt == 1);
+    if (stall)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    if (prompt.find("busy") != std::string::npos && attempt == 1)
+      return std::make_pair(503, std::string("{}"));
+    return std::make_pair(200, "{\"choices\": [{\"message\": {\"content\": " +
+                                   quoteJson("A(" + prompt + ")") + "}}]}");
+  });
+  EventLoop loop(EventLoop::Clock::Real);
+  // Generous against a loaded machine: a normal answer takes milliseconds.
+  HttpBackend http(loop, {server.url(), "", "", /*timeoutMs=*/500});
+  Bindings bindings;
+  bindings.models = {&http};
+  bindings.modelRetries = {{3, 10}};
+  RunOptions options;
+  options.networkRttMs = options.localRttMs = 0;
+  std::vector<Value> qs;
+  for (const char *q : {"slow", "busy", "stall", "fine"})
+    qs.push_back(Value::makeText(q));
+  RunResult r =
+      runGraph(p, "ask", {Value::makeList(qs)}, bindings, loop, options);
+  ASSERT_EQ(r.error, "");
+  const auto &answers = r.outputs[0].list;
+  ASSERT_EQ(answers.size(), 4u);
+  EXPECT_EQ(answers[0].text, "A(Q: slow)");
+  EXPECT_EQ(answers[1].text, "A(Q: busy)");
+  EXPECT_EQ(answers[2].text.rfind("(TimeoutError) ", 0), 0u) << answers[2].text;
+  EXPECT_EQ(answers[3].text, "A(Q: fine)");
+  EXPECT_EQ(attempts["Q: slow"], 2);
+  EXPECT_EQ(attempts["Q: busy"], 2);
+  EXPECT_EQ(attempts["Q: stall"], 3);
+  EXPECT_EQ(attempts["Q: fine"], 1);
+  EXPECT_EQ(r.retries, 1 + 1 + 2);
 }
 
 TEST(WfHttp, ResponsesAreChecked) {

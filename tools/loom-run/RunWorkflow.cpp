@@ -2,7 +2,7 @@
 //
 // loom-run libwf.so [--graph NAME] [--arg KIND:VALUE]...
 //   [--bind MODEL=sim|http://HOST:PORT/v1[#SERVED_NAME]]
-//   [--retry MODEL=ATTEMPTS[:BACKOFF_MS]]
+//   [--retry MODEL=ATTEMPTS[:BACKOFF_MS]] [--timeout MODEL=MS]
 //   [--param NAME=KIND:VALUE]... [--load PLUGIN.so]... [--seed N]
 //   [--journal PATH [--resume]] [--timeline trace.json]
 //   [--trace FILE|- [--feedback TEXT]]
@@ -38,7 +38,7 @@ namespace {
 struct WorkflowOptions {
   std::string graph, journal, timeline, trace, feedback;
   std::vector<std::string> args, loads;
-  std::map<std::string, std::string> binds, retries, params;
+  std::map<std::string, std::string> binds, retries, timeouts, params;
   uint64_t seed = 0;
   bool resume = false;
 };
@@ -123,6 +123,8 @@ bool parseOptions(int argc, char **argv, WorkflowOptions &o,
       ok = pair(o.binds);
     else if (arg == "--retry")
       ok = pair(o.retries);
+    else if (arg == "--timeout")
+      ok = pair(o.timeouts);
     else if (arg == "--param")
       ok = pair(o.params);
     else if (arg == "--journal")
@@ -220,6 +222,13 @@ int mlir::loom::runWorkflow(const ModelLibrary &library, int argc,
         config.model = uri.substr(hash + 1);
       if (const char *key = std::getenv("OPENAI_API_KEY"))
         config.apiKey = key;
+      if (auto t = o.timeouts.find(m.name); t != o.timeouts.end()) {
+        char *end = nullptr;
+        config.timeoutMs = std::strtoll(t->second.c_str(), &end, 10);
+        if (end == t->second.c_str() || *end || config.timeoutMs < 1)
+          return fail("--timeout " + m.name + "=" + t->second +
+                      ": expected milliseconds >= 1");
+      }
       http.push_back(std::make_unique<HttpBackend>(loop, config));
       bindings.models.push_back(http.back().get());
       continue;
@@ -227,18 +236,23 @@ int mlir::loom::runWorkflow(const ModelLibrary &library, int argc,
     if (uri != "sim")
       return fail("@" + m.name + ": unknown backend '" + uri +
                   "' (have: sim, http://HOST:PORT/v1[#MODEL])");
+    if (o.timeouts.count(m.name))
+      return fail("--timeout " + m.name +
+                  ": the simulated service answers in virtual time; "
+                  "timeouts are for http bindings");
     if (it == o.binds.end())
       std::fprintf(stderr, "note: @%s runs on the simulated service (sim)\n",
                    m.name.c_str());
     bindings.models.push_back(&sim);
   }
-  for (const auto *named : {&o.binds, &o.retries})
+  for (auto [flag, named] : {std::pair{"--bind", &o.binds},
+                             {"--retry", &o.retries},
+                             {"--timeout", &o.timeouts}})
     for (const auto &entry : *named)
       if (std::none_of(
               program.models.begin(), program.models.end(),
               [&](const ModelDecl &m) { return m.name == entry.first; }))
-        return fail((named == &o.binds ? "--bind" : "--retry") +
-                    std::string(" names @") + entry.first +
+        return fail(std::string(flag) + " names @" + entry.first +
                     ", which is not a wf.model");
   for (const ModelDecl &m : program.models) {
     RetryPolicy policy;

@@ -17,6 +17,8 @@
 // RUN: not loom-run %t/libwf.so --graph digest --load %t/libplugin.so --bind m=http://localhost:1#served --retry m=3:5 --arg lines:%t/items.txt --arg text:x 2>&1 | FileCheck %s --check-prefix=RETRY
 // RUN: not loom-run %t/libwf.so --graph digest --retry m=0 --arg lines:%t/items.txt --arg text:x 2>&1 | FileCheck %s --check-prefix=RETRYBAD
 // RUN: not loom-run %t/libwf.so --graph digest --retry q=2 --arg lines:%t/items.txt --arg text:x 2>&1 | FileCheck %s --check-prefix=RETRYMODEL
+// RUN: not loom-run %t/libwf.so --graph digest --timeout m=50 --arg lines:%t/items.txt --arg text:x 2>&1 | FileCheck %s --check-prefix=TIMEOUTSIM
+// RUN: not loom-run %t/libwf.so --graph digest --bind m=http://localhost:1 --timeout m=0 --arg lines:%t/items.txt --arg text:x 2>&1 | FileCheck %s --check-prefix=TIMEOUTBAD
 // RUN: not loom-run %t/libwf.so --graph nope 2>&1 | FileCheck %s --check-prefix=GRAPH
 // RUN: not loom-run %t/libwf.so --graph digest --load %t/libplugin.so --arg lines:%t/items.txt --arg text:x --trace - 2>&1 | FileCheck %s --check-prefix=TRACE
 // RUN: not loom-run %t/libwf.so --graph digest --load %t/libplugin.so --arg lines:%t/items.txt --arg text:x --param instr=i64:1 2>&1 | FileCheck %s --check-prefix=PARAM
@@ -39,6 +41,8 @@
 // RETRY: makespan: {{.*}} s (real), 9 LLM calls, 0 tool attempts, 6 retries
 // RETRYBAD: loom-run: error: --retry m=0: expected ATTEMPTS[:BACKOFF_MS], ATTEMPTS >= 1
 // RETRYMODEL: loom-run: error: --retry names @q, which is not a wf.model
+// TIMEOUTSIM: loom-run: error: --timeout m: the simulated service answers in virtual time; timeouts are for http bindings
+// TIMEOUTBAD: loom-run: error: --timeout m=0: expected milliseconds >= 1
 // GRAPH: loom-run: error: no graph @nope in the program
 // TRACE: loom-run: error: no trace for graph 'digest' (only graphs with wf.feedback have one)
 // PARAM: loom-run: error: the value for parameter @instr has the wrong kind
