@@ -195,6 +195,14 @@ LogicalResult TaskTableBuilder::addNode(Operation *op, wfrt::Table &table,
     return success(); // inert for execution
   wfrt::Node node;
   node.id = ids->nodes.lookup(op);
+  // An op that stands for a node the passes rewrote (a call that
+  // wf-prefix-share made an extension) keeps the node's id.
+  if (auto id = op->getAttrOfType<StringAttr>("wf.id"); id && node.id.empty())
+    node.id = id.str();
+  if (auto origin = op->getAttrOfType<ArrayAttr>("wf.origin"))
+    for (auto id : origin.getAsValueRange<StringAttr>())
+      if (id != node.id)
+        node.origins.push_back(id.str());
   if (auto objective = op->getAttrOfType<ObjectiveAttr>("wf.objective"))
     node.objective = objective.getValue() == Objective::Latency
                          ? wfrt::Objective::Latency

@@ -221,8 +221,11 @@ void Run::setSlot(Frame &f, uint32_t slot, Value v) {
 }
 
 void Run::logValue(const Frame &f, uint32_t node, const Value &v) {
-  if (options.recordValues)
-    result.values.emplace_back(instanceId(f, node), v);
+  if (!options.recordValues)
+    return;
+  result.values.emplace_back(instanceId(f, node), v);
+  for (const std::string &origin : f.table->nodes[node].origins)
+    result.values.emplace_back(origin + f.suffix, v);
 }
 
 void Run::record(Frame &f, uint32_t node, std::vector<int32_t> parents,

@@ -17,7 +17,7 @@ const GraphEntry *Program::findGraph(const std::string &name) const {
 }
 
 namespace {
-constexpr char kMagic[] = "LOOMWFP1";
+constexpr char kMagic[] = "LOOMWFP2";
 
 class Writer {
 public:
@@ -119,7 +119,10 @@ void writeNode(Writer &w, const Node &n) {
     << n.chunkTokens << n.count << n.seedBase << n.separator
     << static_cast<int64_t>(n.body) << static_cast<int64_t>(n.elseBody)
     << n.maxParallel << static_cast<int64_t>(n.objective) << n.priority
-    << static_cast<int64_t>(n.ordered) << static_cast<int64_t>(n.prefixOnly);
+    << static_cast<int64_t>(n.ordered) << static_cast<int64_t>(n.prefixOnly)
+    << static_cast<int64_t>(n.origins.size());
+  for (const std::string &origin : n.origins)
+    w << origin;
 }
 
 void readNode(Reader &r, Node &n) {
@@ -137,6 +140,9 @@ void readNode(Reader &r, Node &n) {
       hasSeed >> seed >> n.chunkTokens >> n.count >> n.seedBase >>
       n.separator >> n.body >> n.elseBody >> n.maxParallel >> objective >>
       n.priority >> ordered >> prefixOnly;
+  n.origins.resize(r.count());
+  for (std::string &origin : n.origins)
+    r >> origin;
   n.ordered = ordered;
   n.prefixOnly = prefixOnly;
   if (hasSeed)

@@ -53,6 +53,10 @@ struct Node {
   NodeKind kind;
   /// The source id (wf.md §7.1); an instance appends its iteration path.
   std::string id;
+  /// Other source ids whose value this node's result is (`wf.origin`: the
+  /// nodes wf-cse merged into it, an inlined call): the value log records
+  /// the value under each (wf.md §7.5).
+  std::vector<std::string> origins;
   std::vector<uint32_t> operands;
   std::vector<uint32_t> results;
 
