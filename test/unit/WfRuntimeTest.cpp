@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "WfCompile.h"
+#include "Workloads.h"
 #include "loom/Runtime/Workflow/Json.h"
 #include "loom/Runtime/Workflow/TraceValues.h"
 
@@ -684,16 +685,19 @@ std::string randomGraph(unsigned seed) {
   return s.str();
 }
 
+/// wf.md §10 C8's two programs: only inlined, and every optimizing pass.
+const std::string kInlinedOnly = "wf-assign-ids,wf-inline";
+const std::string kOptimized =
+    "wf-assign-ids,wf-inline,wf-canonicalize,wf-dce,wf-cse,"
+    "wf-deduce-objectives,wf-prefix-share{min-shared-tokens=2},wf-schedule";
+
 TEST(WfRuntime, OptimizationKeepsEveryValue) {
   // wf.md §10 C8: the optimized graph computes the same values as the one
   // that is only inlined, and calls the model less, apart from the prefix
   // warm-ups wf-prefix-share adds; its value log, projected to source ids
   // through the origins, fills the trace's problem byte for byte as the
   // unoptimized run's does, every value known.
-  const std::string base = "wf-assign-ids,wf-inline";
-  const std::string optimized =
-      "wf-assign-ids,wf-inline,wf-canonicalize,wf-dce,wf-cse,"
-      "wf-deduce-objectives,wf-prefix-share{min-shared-tokens=2},wf-schedule";
+  const std::string &base = kInlinedOnly, &optimized = kOptimized;
   int fewerCalls = 0, sharedGraphs = 0;
   for (unsigned seed = 0; seed < 60; ++seed) {
     std::string source = randomGraph(seed);
@@ -773,3 +777,30 @@ TEST(WfRuntime, AnotherSeedChangesOnlySampledValues) {
 }
 
 } // namespace
+
+// C8 on W7, the benchmark's rebuild of Trace's examples (native code,
+// prompt parameters, four outputs with feedback): the optimized program
+// fills the trace exactly as the inlined-only one, and §7.4's part
+// computes (5*2 + 3*3) + 1.
+TEST(WfRuntime, TraceExamplesKeepTheirTraceUnderOptimization) {
+  mlir::loom::bench::wf::Workload w = mlir::loom::bench::wf::traceExamples();
+  std::string trace = loom_test::embeddedTrace(w.source);
+  std::vector<std::string> filled;
+  for (const std::string &passes : {kInlinedOnly, kOptimized}) {
+    Program p = compile(w.source, passes);
+    Harness h(p);
+    h.bindings.code = w.code;
+    RunOptions o;
+    o.recordValues = true;
+    RunResult r = h.run(p, w.graph, w.args, o);
+    ASSERT_EQ(r.error, "");
+    EXPECT_EQ(r.outputs[0].i, 20);
+    std::string json, error;
+    ASSERT_TRUE(
+        fillTraceValues(trace, w.graph, w.args, p, {}, r, "", json, error))
+        << error;
+    EXPECT_EQ(json.find("=?\""), std::string::npos) << json;
+    filled.push_back(json);
+  }
+  EXPECT_EQ(filled[0], filled[1]);
+}
