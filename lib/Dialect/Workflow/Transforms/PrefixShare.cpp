@@ -188,8 +188,10 @@ private:
     llvm::sort(order, [&](size_t i, size_t j) {
       if (models[i] != models[j])
         return models[i] < models[j];
-      if (before(segs[i], segs[j]) || before(segs[j], segs[i]))
-        return before(segs[i], segs[j]);
+      if (before(segs[i], segs[j]))
+        return true;
+      if (before(segs[j], segs[i]))
+        return false;
       return i < j;
     });
     // A doubly linked list over the sorted calls not yet shared; `none`
@@ -210,8 +212,7 @@ private:
     SmallVector<bool> done(n, false);
     // The prefix of `i` shared with the call at rank `r`, if any.
     auto shared = [&](size_t i, size_t r) -> std::optional<Prefix> {
-      if (r == none ||
-          calls[order[r]].getModelAttr() != calls[i].getModelAttr())
+      if (r == none || models[order[r]] != models[i])
         return std::nullopt;
       return common(segs[i], segs[order[r]]);
     };
@@ -233,19 +234,15 @@ private:
       }
       if (tokens(segs[i], best) < minTokens)
         continue;
+      // The run around `r`, walked outwards in both directions.
       SmallVector<size_t> group{r};
-      for (size_t k = prev[r]; k != none; k = prev[k]) {
-        std::optional<Prefix> p = shared(i, k);
-        if (!p || !atLeast(*p, best))
-          break;
-        group.push_back(k);
-      }
-      for (size_t k = next[r]; k != none; k = next[k]) {
-        std::optional<Prefix> p = shared(i, k);
-        if (!p || !atLeast(*p, best))
-          break;
-        group.push_back(k);
-      }
+      for (SmallVector<size_t> *link : {&prev, &next})
+        for (size_t k = (*link)[r]; k != none; k = (*link)[k]) {
+          std::optional<Prefix> p = shared(i, k);
+          if (!p || !atLeast(*p, best))
+            break;
+          group.push_back(k);
+        }
       // The extensions keep block order, so printed IR reads as written.
       llvm::sort(group,
                  [&](size_t a, size_t b) { return order[a] < order[b]; });
