@@ -93,19 +93,21 @@ InstanceGraph InstanceGraph::build(GraphOp graph, TraceMode mode) {
   g.opNodes.reserve(ids.nodes.size());
   StringAttr nameAttr = StringAttr::get(graph.getContext(), "wf.name");
   SymbolTableCollection symbols;
+  // A parameter node named `id`, read directly or (hidden) by a callee.
+  auto addParamNode = [&](std::string id, FlatSymbolRefAttr symbol) {
+    InstanceNode &node = g.nodes.emplace_back();
+    node.id = std::move(id);
+    node.base = symbol.getValue().str();
+    node.param = symbols.lookupNearestSymbolFrom<ParamOp>(graph, symbol);
+    node.type = node.param ? node.param.getType() : Type();
+    return static_cast<unsigned>(g.nodes.size() - 1);
+  };
   graph.getBody().walk<WalkOrder::PreOrder>([&](Operation *op) {
     SmallVector<FlatSymbolRefAttr> params = referencedParams(op, symbols);
-    for (FlatSymbolRefAttr symbol : params) {
-      if (g.paramNodes.count(symbol.getAttr()))
-        continue;
-      InstanceNode node;
-      node.id = ids.params.lookup(symbol.getAttr());
-      node.base = symbol.getValue().str();
-      node.param = symbols.lookupNearestSymbolFrom<ParamOp>(graph, symbol);
-      node.type = node.param ? node.param.getType() : Type();
-      g.paramNodes[symbol.getAttr()] = g.nodes.size();
-      g.nodes.push_back(std::move(node));
-    }
+    for (FlatSymbolRefAttr symbol : params)
+      if (!g.paramNodes.count(symbol.getAttr()))
+        g.paramNodes[symbol.getAttr()] =
+            addParamNode(ids.params.lookup(symbol.getAttr()), symbol);
     auto traceNode = dyn_cast<TraceNodeOpInterface>(op);
     if (!traceNode)
       return;
@@ -128,12 +130,8 @@ InstanceGraph InstanceGraph::build(GraphOp graph, TraceMode mode) {
         symbols.lookupNearestSymbolFrom<GraphOp>(call, call.getCalleeAttr()),
         g.nodes[callNode].id, symbols, hidden, active);
     for (auto &[id, symbol] : hidden) {
-      InstanceNode &param = g.nodes.emplace_back();
-      param.id = id;
-      param.base = symbol.getValue().str();
-      param.param = symbols.lookupNearestSymbolFrom<ParamOp>(graph, symbol);
-      param.type = param.param ? param.param.getType() : Type();
-      g.nodes[callNode].hiddenParams.push_back(g.nodes.size() - 1);
+      unsigned param = addParamNode(std::move(id), symbol);
+      g.nodes[callNode].hiddenParams.push_back(param);
     }
   });
 
