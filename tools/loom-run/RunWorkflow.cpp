@@ -300,9 +300,7 @@ int mlir::loom::runWorkflow(const ModelLibrary &library, int argc,
     options.paramOverrides[name] = v;
   }
   options.recordValues = !o.trace.empty();
-  std::vector<Value> inputs = args;
-  RunResult r =
-      runGraph(program, o.graph, std::move(args), bindings, loop, options);
+  RunResult r = runGraph(program, o.graph, args, bindings, loop, options);
   if (!r.error.empty())
     return fail(r.error);
   int exitCode = 0;
@@ -334,7 +332,7 @@ int mlir::loom::runWorkflow(const ModelLibrary &library, int argc,
       return fail("the library has no loom_wf_trace (compiled by an older "
                   "loom-compile?)");
     std::string json;
-    if (!fillTraceValues(traceOf(), o.graph, inputs, program,
+    if (!fillTraceValues(traceOf(), o.graph, args, program,
                          options.paramOverrides, r, o.feedback, json, error))
       return fail(error);
     if (o.trace == "-") {

@@ -21,6 +21,17 @@ using namespace mlir::loom;
 
 namespace {
 
+/// An internal constant `name` holding `bytes`, at the end of `module`.
+LLVM::GlobalOp embedBytes(OpBuilder &b, ModuleOp module, StringRef name,
+                          StringRef bytes) {
+  b.setInsertionPointToEnd(module.getBody());
+  auto i8 = IntegerType::get(module.getContext(), 8);
+  return LLVM::GlobalOp::create(b, module.getLoc(),
+                                LLVM::LLVMArrayType::get(i8, bytes.size()),
+                                /*isConstant=*/true, LLVM::Linkage::Internal,
+                                name, b.getStringAttr(bytes));
+}
+
 struct ConvertWorkflowToRuntimePass
     : mlir::loom::impl::ConvertWorkflowToRuntimeBase<
           ConvertWorkflowToRuntimePass> {
@@ -44,14 +55,10 @@ struct ConvertWorkflowToRuntimePass
 
     MLIRContext *ctx = module.getContext();
     Location loc = module.getLoc();
-    OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
-    auto i8 = IntegerType::get(ctx, 8);
+    OpBuilder b(ctx);
     auto i64 = IntegerType::get(ctx, 64);
     auto ptr = LLVM::LLVMPointerType::get(ctx);
-    auto table = LLVM::GlobalOp::create(
-        b, loc, LLVM::LLVMArrayType::get(i8, bytes.size()),
-        /*isConstant=*/true, LLVM::Linkage::Internal, "__loom_wf_program",
-        b.getStringAttr(bytes));
+    auto table = embedBytes(b, module, "__loom_wf_program", bytes);
     auto fn = LLVM::LLVMFuncOp::create(b, loc, "loom_wf_program",
                                        LLVM::LLVMFunctionType::get(ptr, {ptr}));
     Block *entry = fn.addEntryBlock(b);
@@ -62,11 +69,7 @@ struct ConvertWorkflowToRuntimePass
     Value address = LLVM::AddressOfOp::create(b, loc, table);
     LLVM::ReturnOp::create(b, loc, address);
 
-    b.setInsertionPointToEnd(module.getBody());
-    auto traceText = LLVM::GlobalOp::create(
-        b, loc, LLVM::LLVMArrayType::get(i8, trace.size()),
-        /*isConstant=*/true, LLVM::Linkage::Internal, "__loom_wf_trace",
-        b.getStringAttr(trace));
+    auto traceText = embedBytes(b, module, "__loom_wf_trace", trace);
     auto traceFn = LLVM::LLVMFuncOp::create(
         b, loc, "loom_wf_trace", LLVM::LLVMFunctionType::get(ptr, {}));
     b.setInsertionPointToStart(traceFn.addEntryBlock(b));
