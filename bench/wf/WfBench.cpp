@@ -51,9 +51,15 @@ struct Compiled {
   double scheduleAndTraceS = 0;
 };
 
-/// Loom's program adds wf-prefix-share; the clients run the graph as
-/// written.
-Compiled compile(const Workload &w, bool timeTrace, bool prefixShare) {
+/// What a program is compiled with beyond ids, objectives and the
+/// schedule: the clients run the graph as written, Loom adds
+/// wf-prefix-share and wf-batch as loom-wf-pipeline does.
+struct Passes {
+  bool prefixShare = false, batch = false;
+};
+const Passes kClient{}, kLoom{true, true}, kLoomUnbatched{true, false};
+
+Compiled compile(const Workload &w, bool timeTrace, Passes passes) {
   mlir::DialectRegistry registry;
   mlir::loom::registerAllDialects(registry);
   mlir::MLIRContext context(registry);
@@ -65,8 +71,10 @@ Compiled compile(const Workload &w, bool timeTrace, bool prefixShare) {
   mlir::PassManager pm(&context);
   pm.addPass(mlir::loom::wf::createWfAssignIds());
   pm.addPass(mlir::loom::wf::createWfDeduceObjectives());
-  if (prefixShare)
+  if (passes.prefixShare)
     pm.addPass(mlir::loom::wf::createWfPrefixShare());
+  if (passes.batch)
+    pm.addPass(mlir::loom::wf::createWfBatch());
   if (mlir::failed(pm.run(*module)))
     die(w.name + ": the wf pipeline failed");
   // The schedule's remarks are for people reading loom-opt's output.
@@ -151,6 +159,9 @@ struct Row {
   double m = 0, lb = 0, s = 0, p = 0;
   /// The bound's three terms.
   double cp = 0, work = 0, stage = 0;
+  /// The wf-batch ablation: Loom's makespan and LLM requests without it.
+  double mUnbatched = 0;
+  int64_t requests = 0, requestsUnbatched = 0;
   int64_t prefill = 0, requested = 0, prefillP = 0, roundTrips = 0,
           roundTripsP = 0, retries = 0, instances = 0;
   double occupancy = 0;
@@ -161,7 +172,7 @@ struct Row {
 Row measure(const Workload &w, bool progress, const std::string &timelineDir) {
   if (progress)
     std::fprintf(stderr, "  %-22s compiling...", w.name.c_str());
-  Compiled client = compile(w, false, false), c = compile(w, false, true);
+  Compiled client = compile(w, false, kClient), c = compile(w, false, kLoom);
   if (progress)
     std::fprintf(stderr, " S...");
   Outcome s = runPolicy(w, client.program, Policy::Sequential);
@@ -172,9 +183,14 @@ Row measure(const Workload &w, bool progress, const std::string &timelineDir) {
     std::fprintf(stderr, " Loom...");
   Outcome l = runPolicy(w, c.program, Policy::Loom);
   if (progress)
+    std::fprintf(stderr, " unbatched...");
+  Outcome u =
+      runPolicy(w, compile(w, false, kLoomUnbatched).program, Policy::Loom);
+  if (progress)
     std::fprintf(stderr, " bound...\r\033[K");
-  // All three computed the same values.
-  if (!(s.run.outputs == l.run.outputs) || !(p.run.outputs == l.run.outputs))
+  // All computed the same values.
+  if (!(s.run.outputs == l.run.outputs) || !(p.run.outputs == l.run.outputs) ||
+      !(u.run.outputs == l.run.outputs))
     die(w.name + ": the policies disagree on the outputs");
   if (!timelineDir.empty()) {
     std::ofstream(timelineDir + "/" + w.name + ".p.json")
@@ -204,6 +220,9 @@ Row measure(const Workload &w, bool progress, const std::string &timelineDir) {
   r.roundTripsP = p.run.roundTrips;
   r.retries = l.run.retries;
   r.instances = l.run.instancesRun;
+  r.mUnbatched = u.run.makespanMs / 1000;
+  r.requests = l.run.llmRequests;
+  r.requestsUnbatched = u.run.llmRequests;
   r.occupancy = l.sim.iterations
                     ? static_cast<double>(l.sim.decodeSlots) / l.sim.iterations
                     : 0;
@@ -211,7 +230,7 @@ Row measure(const Workload &w, bool progress, const std::string &timelineDir) {
 }
 
 std::string jsonRecord(const Row &r) {
-  char buf[768];
+  char buf[1024];
   std::snprintf(
       buf, sizeof buf,
       "{\"workload\": \"%s\", \"makespan_s\": %.4f, \"lower_bound_s\": %.4f, "
@@ -220,11 +239,13 @@ std::string jsonRecord(const Row &r) {
       "\"client_parallel_prefill_tokens\": %lld, \"round_trips\": %lld, "
       "\"client_round_trips\": %lld, \"retries\": %lld, \"instances\": %lld, "
       "\"mean_batch\": %.2f, \"bound_cp_s\": %.4f, \"bound_work_s\": %.4f, "
-      "\"bound_stage_s\": %.4f}",
+      "\"bound_stage_s\": %.4f, \"llm_requests\": %lld, "
+      "\"unbatched_makespan_s\": %.4f, \"unbatched_llm_requests\": %lld}",
       r.workload.c_str(), r.m, r.lb, r.s, r.p, (long long)r.prefill,
       (long long)r.requested, (long long)r.prefillP, (long long)r.roundTrips,
       (long long)r.roundTripsP, (long long)r.retries, (long long)r.instances,
-      r.occupancy, r.cp, r.work, r.stage);
+      r.occupancy, r.cp, r.work, r.stage, (long long)r.requests, r.mUnbatched,
+      (long long)r.requestsUnbatched);
   return buf;
 }
 
@@ -259,6 +280,7 @@ int main(int argc, char **argv) {
     suite.push_back(layeredDag(quick ? 1000 : 10000, percent, 1));
 
   std::vector<std::string> records;
+  std::vector<Row> rows;
   std::printf("%-22s %9s %9s %6s %9s %9s %6s %6s %8s %8s %6s\n", "workload",
               "M (s)", "LB (s)", "M/LB", "S (s)", "P (s)", "S/M", "P/M",
               "prefill", "vs P", "batch");
@@ -284,9 +306,16 @@ int main(int argc, char **argv) {
                 r.occupancy);
     std::fflush(stdout);
     records.push_back(jsonRecord(r));
+    rows.push_back(r);
   }
   std::printf("M/LB: mean %.3f, worst %.3f over %d workloads\n",
               sumRatio / counted, worst, counted);
+  std::printf("\nwf-batch ablation (Loom without it):\n%-22s %9s %9s %9s\n",
+              "workload", "M/M-nb", "requests", "req-nb");
+  for (const Row &r : rows)
+    std::printf("%-22s %9.3f %9lld %9lld\n", r.workload.c_str(),
+                r.m / r.mUnbatched, (long long)r.requests,
+                (long long)r.requestsUnbatched);
 
   // Runtime overhead (wf.md §9.4): wall time per node instance, real
   // clock, a service that answers at once, journal on (group commit,
@@ -297,10 +326,10 @@ int main(int argc, char **argv) {
     std::ofstream(mlirDir + "/" + big.name + ".mlir") << big.source;
   // Best of three compilations, each in a fresh context (a second run in
   // one context would find its attributes already uniqued).
-  Compiled c = compile(big, true, true);
+  Compiled c = compile(big, true, kLoom);
   for (int run = 1; run < 3; ++run)
     c.scheduleAndTraceS = std::min(c.scheduleAndTraceS,
-                                   compile(big, true, true).scheduleAndTraceS);
+                                   compile(big, true, kLoom).scheduleAndTraceS);
   std::string journal =
       "/tmp/loom-wf-bench-journal-" + std::to_string(getpid());
   // Three runs, the fastest reported (measuring.md §3: another process

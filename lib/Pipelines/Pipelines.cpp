@@ -140,6 +140,7 @@ void loom::buildWorkflowPipeline(OpPassManager &pm) {
   pm.addPass(wf::createWfCse());
   pm.addPass(wf::createWfDeduceObjectives());
   pm.addPass(wf::createWfPrefixShare());
+  pm.addPass(wf::createWfBatch());
   pm.addPass(wf::createWfSchedule());
   pm.addPass(loom::createConvertWorkflowToRuntime());
 }

@@ -360,6 +360,72 @@ TEST(WfRuntime, LlmCallsRetryUnderTheirBindingsPolicy) {
   EXPECT_EQ(r.llmCalls, 1);
 }
 
+/// Records the batches it gets; fails a prompt transiently the first time.
+class BatchRecorder : public FlakyBackend {
+public:
+  using FlakyBackend::FlakyBackend;
+  void submitBatch(std::vector<LlmRequest> requests,
+                   std::function<void(std::vector<LlmResult>)> done) override {
+    std::vector<std::string> prompts;
+    for (const LlmRequest &r : requests)
+      prompts.push_back(r.prompt);
+    batches.push_back(prompts);
+    LlmBackend::submitBatch(std::move(requests), std::move(done));
+  }
+  bool hasBatchEntry() const override { return true; }
+  std::vector<std::vector<std::string>> batches;
+};
+
+const char *kBatch = R"mlir(
+wf.model @m {max_concurrency = 2 : i64}
+wf.tool_def @broken : (!wf.text) -> !wf.text {effects = #wf.effects<read>, sim_ms = 1.0 : f64, p_fail = 1.0 : f64}
+wf.graph @g(%q: !wf.text) -> (!wf.text, !wf.text, !wf.text, !wf.text, !wf.text) {
+  %t = wf.tool @broken(%q) : (!wf.text) -> !wf.text
+  %r:4 = wf.llm.batch @m : !wf.text, !wf.text, !wf.text, !wf.text {
+    %a = wf.llm @m [#wf.seg<text "A: ">, #wf.seg<operand 0>] (%q) {max_tokens = 4 : i64} : (!wf.text) -> !wf.text
+    %b = wf.llm @m [#wf.seg<text "B: ">, #wf.seg<operand 0>] (%q) {max_tokens = 4 : i64} : (!wf.text) -> !wf.text
+    %c = wf.llm @m [#wf.seg<text "C: ">, #wf.seg<operand 0>] (%q) {max_tokens = 4 : i64} : (!wf.text) -> !wf.text
+    %d = wf.llm @m [#wf.seg<text "D: ">, #wf.seg<operand 0>] (%t) {max_tokens = 4 : i64} : (!wf.text) -> !wf.text
+    wf.yield %a, %b, %c, %d : !wf.text, !wf.text, !wf.text, !wf.text
+  }
+  %e = wf.llm @m [#wf.seg<text "E: ">, #wf.seg<operand 0>] (%r#0) {max_tokens = 4 : i64} : (!wf.text) -> !wf.text
+  wf.return %r#0, %r#1, %r#2, %r#3, %e : !wf.text, !wf.text, !wf.text, !wf.text, !wf.text
+}
+)mlir";
+
+TEST(WfRuntime, BatchMembersGoAsOneRequest) {
+  // The members ready to send go in one request, in order, once the last
+  // is settled (the poisoned one never is sent); wider than the model's
+  // limit, the batch goes alone. A failed member retries on its own.
+  Program p = compile(kBatch);
+  EventLoop loop;
+  BatchRecorder backend(loop, 1, "transport");
+  Bindings b;
+  b.models = {&backend};
+  b.modelRetries = {RetryPolicy{3, 0}};
+  b.simulateUnboundTools = true;
+  RunOptions o;
+  o.colocated = false;
+  RunResult r = runGraph(p, "g", {Value::makeText("x")}, b, loop, o);
+  ASSERT_EQ(r.error, "");
+  ASSERT_EQ(backend.batches.size(), 1u);
+  EXPECT_EQ(backend.batches[0],
+            (std::vector<std::string>{"A: x", "B: x", "C: x"}));
+  // Each prompt failed once: A, B and C retried alone, then E.
+  EXPECT_EQ(r.outputs[0].text, llmOutput("A: x", 4));
+  EXPECT_EQ(r.outputs[1].text, llmOutput("B: x", 4));
+  EXPECT_EQ(r.outputs[2].text, llmOutput("C: x", 4));
+  EXPECT_TRUE(r.outputs[3].isError());
+  EXPECT_EQ(r.outputs[4].text, llmOutput("E: " + llmOutput("A: x", 4), 4));
+  EXPECT_EQ(r.llmCalls, 3 + 3 + 2);
+  EXPECT_EQ(r.retries, 4);
+  // One round trip for the batch, one per retry and call after it, one
+  // for the tool.
+  EXPECT_EQ(r.roundTrips, 1 + 3 + 2 + 1);
+  ASSERT_GE(backend.starts.size(), 3u);
+  EXPECT_EQ(backend.starts[0], backend.starts[2]);
+}
+
 const char *kRegions = R"mlir(
 wf.model @m {max_concurrency = 3 : i64}
 wf.graph @g(%n: i1) -> (!wf.list<!wf.text>, !wf.text) {
@@ -689,7 +755,8 @@ std::string randomGraph(unsigned seed) {
 const std::string kInlinedOnly = "wf-assign-ids,wf-inline";
 const std::string kOptimized =
     "wf-assign-ids,wf-inline,wf-canonicalize,wf-dce,wf-cse,"
-    "wf-deduce-objectives,wf-prefix-share{min-shared-tokens=2},wf-schedule";
+    "wf-deduce-objectives,wf-prefix-share{min-shared-tokens=2},wf-batch,"
+    "wf-schedule";
 
 TEST(WfRuntime, OptimizationKeepsEveryValue) {
   // wf.md §10 C8: the optimized graph computes the same values as the one
@@ -698,7 +765,7 @@ TEST(WfRuntime, OptimizationKeepsEveryValue) {
   // through the origins, fills the trace's problem byte for byte as the
   // unoptimized run's does, every value known.
   const std::string &base = kInlinedOnly, &optimized = kOptimized;
-  int fewerCalls = 0, sharedGraphs = 0;
+  int fewerCalls = 0, sharedGraphs = 0, batchedGraphs = 0;
   for (unsigned seed = 0; seed < 60; ++seed) {
     std::string source = randomGraph(seed);
     Program plain = compile(source, base), fast = compile(source, optimized);
@@ -730,11 +797,16 @@ TEST(WfRuntime, OptimizationKeepsEveryValue) {
       EXPECT_LE(b.llmCalls, a.llmCalls + warmups) << source;
       fewerCalls += b.llmCalls - warmups < a.llmCalls;
       sharedGraphs += warmups > 0;
+      batchedGraphs +=
+          std::any_of(fast.tables.begin(), fast.tables.end(),
+                      [](const Table &t) { return t.numBatches > 0; });
     }
   }
-  // The passes did something: merged or removed calls, shared prefixes.
+  // The passes did something: merged or removed calls, shared prefixes,
+  // batched calls.
   EXPECT_GT(fewerCalls, 10);
   EXPECT_GT(sharedGraphs, 10);
+  EXPECT_GT(batchedGraphs, 10);
 }
 
 const char *kSampled = R"mlir(

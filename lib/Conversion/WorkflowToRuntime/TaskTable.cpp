@@ -54,6 +54,9 @@ private:
   void setTemperature(std::optional<Attribute> temperature, wfrt::Node &node);
   LogicalResult addRegionNode(Operation *op, wfrt::Node &node,
                               DenseMap<Value, uint32_t> &slots);
+  /// A batch's members become rows of `table` tagged with the batch.
+  LogicalResult addBatch(LlmBatchOp batch, wfrt::Table &table,
+                         DenseMap<Value, uint32_t> &slots);
 
   ModuleOp module;
   wfrt::Program program;
@@ -189,10 +192,24 @@ TaskTableBuilder::addRegionNode(Operation *op, wfrt::Node &node,
   return success();
 }
 
+LogicalResult TaskTableBuilder::addBatch(LlmBatchOp batch, wfrt::Table &table,
+                                         DenseMap<Value, uint32_t> &slots) {
+  int32_t index = static_cast<int32_t>(table.numBatches++);
+  for (auto [k, member] : llvm::enumerate(batch.getMembers())) {
+    if (failed(addNode(member, table, slots)))
+      return failure();
+    table.nodes.back().batch = index;
+    slots[batch.getResult(k)] = slots.lookup(member->getResult(0));
+  }
+  return success();
+}
+
 LogicalResult TaskTableBuilder::addNode(Operation *op, wfrt::Table &table,
                                         DenseMap<Value, uint32_t> &slots) {
   if (isa<FeedbackOp>(op))
     return success(); // inert for execution
+  if (auto batch = dyn_cast<LlmBatchOp>(op))
+    return addBatch(batch, table, slots);
   wfrt::Node node;
   node.id = ids->nodes.lookup(op);
   // An op that stands for a node the passes rewrote (a call that

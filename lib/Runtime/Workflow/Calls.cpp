@@ -53,7 +53,10 @@ void Run::submitLlm(Frame &f, uint32_t node) {
             std::to_string(model.maxContext) + " of @" + model.name,
         call->instance);
     delete call;
-    return complete(f, node, err);
+    complete(f, node, err);
+    if (n.batch >= 0)
+      settleBatchMember(f, n, nullptr);
+    return;
   }
   call->key = hashBytes("llm");
   for (uint64_t part : {hashBytes(model.name), hashBytes(req.prompt),
@@ -79,31 +82,60 @@ void Run::submitTool(Frame &f, uint32_t node) {
 }
 
 void Run::submitOrReuse(Resource &r, Call *call) {
+  Frame &f = *call->frame;
+  const Node &n = f.table->nodes[call->node];
   if (journal)
     if (const JournalRecord *record = journal->find(call->key)) {
       ++result.reusedFromJournal;
-      Frame &f = *call->frame;
       uint32_t node = call->node;
       delete call;
-      return complete(f, node, record->value);
+      complete(f, node, record->value);
+      if (n.batch >= 0)
+        settleBatchMember(f, n, nullptr);
+      return;
     }
-  const Node &n = call->frame->table->nodes[call->node];
   call->order = {options.tagObjectives ? static_cast<int>(n.objective) : 0,
                  options.usePriorities ? -n.priority : 0, call->seq};
+  if (n.batch >= 0)
+    return settleBatchMember(f, n, call);
   r.queue.push(call);
+}
+
+void Run::settleBatchMember(Frame &f, const Node &n, Call *call) {
+  PendingBatch &pending = f.batches[n.batch];
+  if (call)
+    pending.calls.push_back(call);
+  if (++pending.settled < f.index->batchSizes[n.batch])
+    return;
+  std::vector<Call *> calls = std::move(pending.calls);
+  f.batches.erase(n.batch);
+  if (calls.empty())
+    return;
+  // The batch goes when its most urgent member would.
+  Call *head = calls.front();
+  for (Call *member : calls)
+    head->order = std::min(head->order, member->order);
+  head->batched.assign(calls.begin() + 1, calls.end());
+  models[n.callee].queue.push(head);
 }
 
 void Run::pump() {
   for (;;) {
     if (options.sequential && externalInFlight > 0)
       return;
-    // The best head among the resources with a free slot.
+    // The best head among the resources with room for it; a batch wider
+    // than its model's limit goes alone.
     Resource *best = nullptr;
     for (auto *group : {&models, &tools})
-      for (Resource &r : *group)
-        if (!r.queue.empty() && (r.limit <= 0 || r.inFlight < r.limit) &&
+      for (Resource &r : *group) {
+        if (r.queue.empty())
+          continue;
+        int64_t width = 1 + static_cast<int64_t>(r.queue.top()->batched.size());
+        if ((r.limit <= 0 || r.inFlight + width <= r.limit ||
+             r.inFlight == 0) &&
             (!best || r.queue.top()->order < best->queue.top()->order))
           best = &r;
+      }
     if (!best)
       return;
     Call *call = best->queue.top();
@@ -112,33 +144,55 @@ void Run::pump() {
   }
 }
 
+Value Run::llmValue(const Call &call, const LlmResult &res) const {
+  if (!res.ok)
+    return Value::makeError(res.errorKind, res.message, call.instance);
+  const Node &n = call.frame->table->nodes[call.node];
+  return Value::makeText(n.prefixOnly ? call.request.prompt : res.text);
+}
+
 void Run::issue(Resource &r, Call *call) {
-  ++r.inFlight;
-  ++externalInFlight;
-  ++call->attempts;
-  if (call->firstStart < 0)
-    call->firstStart = loop.now();
-  if (!options.colocated)
-    ++result.roundTrips;
+  std::vector<Call *> calls = {call};
+  calls.insert(calls.end(), call->batched.begin(), call->batched.end());
+  call->batched.clear();
+  for (Call *c : calls) {
+    ++r.inFlight;
+    ++externalInFlight;
+    ++c->attempts;
+    if (c->firstStart < 0)
+      c->firstStart = loop.now();
+  }
   const Node &n = call->frame->table->nodes[call->node];
   double edge = edgeDelay(options);
   if (n.kind == NodeKind::Llm) {
-    ++result.llmCalls;
     LlmBackend *backend = bindings.models[n.callee];
-    loop.after(edge, [this, &r, call, backend, edge] {
-      backend->submit(call->request, [this, &r, call, edge](LlmResult res) {
-        loop.after(edge, [this, &r, call, res] {
-          const Node &n = call->frame->table->nodes[call->node];
-          finishCall(r, call,
-                     !res.ok ? Value::makeError(res.errorKind, res.message,
-                                                call->instance)
-                     : n.prefixOnly ? Value::makeText(call->request.prompt)
-                                    : Value::makeText(res.text));
-        });
+    result.llmCalls += static_cast<int64_t>(calls.size());
+    int64_t requests =
+        backend->hasBatchEntry() ? 1 : static_cast<int64_t>(calls.size());
+    result.llmRequests += requests;
+    if (!options.colocated)
+      result.roundTrips += requests;
+    auto finish = [this, &r, calls, edge](std::vector<LlmResult> results) {
+      loop.after(edge, [this, &r, calls, results = std::move(results)] {
+        for (size_t k = 0; k < calls.size(); ++k)
+          finishCall(r, calls[k], llmValue(*calls[k], results[k]));
       });
+    };
+    loop.after(edge, [call, calls, backend, finish] {
+      if (calls.size() == 1) {
+        backend->submit(call->request,
+                        [finish](LlmResult res) { finish({std::move(res)}); });
+        return;
+      }
+      std::vector<LlmRequest> requests;
+      for (Call *c : calls)
+        requests.push_back(c->request);
+      backend->submitBatch(std::move(requests), finish);
     });
     return;
   }
+  if (!options.colocated)
+    ++result.roundTrips;
   const ToolDecl &tool = program.tools[n.callee];
   ++result.toolAttempts;
   auto fn = bindings.tools.find(tool.name);

@@ -24,6 +24,10 @@ const TableIndex &Run::indexOf(const Table &table) {
         it->second.consumers[s].push_back(n);
     for (uint32_t k = 0; k < table.results.size(); ++k)
       it->second.resultPositions[table.results[k]].push_back(k);
+    it->second.batchSizes.assign(table.numBatches, 0);
+    for (const Node &n : table.nodes)
+      if (n.batch >= 0)
+        ++it->second.batchSizes[n.batch];
   }
   return it->second;
 }
@@ -178,6 +182,8 @@ void Run::runNode(Frame &f, uint32_t node) {
         Value err = f.slots[s];
         for (uint32_t r : n.results)
           setSlot(f, r, err);
+        if (n.batch >= 0)
+          settleBatchMember(f, n, nullptr);
         return;
       }
   switch (n.kind) {

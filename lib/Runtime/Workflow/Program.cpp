@@ -17,7 +17,7 @@ const GraphEntry *Program::findGraph(const std::string &name) const {
 }
 
 namespace {
-constexpr char kMagic[] = "LOOMWFP2";
+constexpr char kMagic[] = "LOOMWFP3";
 
 class Writer {
 public:
@@ -120,7 +120,7 @@ void writeNode(Writer &w, const Node &n) {
     << static_cast<int64_t>(n.body) << static_cast<int64_t>(n.elseBody)
     << n.maxParallel << static_cast<int64_t>(n.objective) << n.priority
     << static_cast<int64_t>(n.ordered) << static_cast<int64_t>(n.prefixOnly)
-    << static_cast<int64_t>(n.origins.size());
+    << static_cast<int64_t>(n.batch) << static_cast<int64_t>(n.origins.size());
   for (const std::string &origin : n.origins)
     w << origin;
 }
@@ -139,7 +139,7 @@ void readNode(Reader &r, Node &n) {
   r >> n.callee >> n.maxTokens >> n.temperature >> n.temperatureParam >>
       hasSeed >> seed >> n.chunkTokens >> n.count >> n.seedBase >>
       n.separator >> n.body >> n.elseBody >> n.maxParallel >> objective >>
-      n.priority >> ordered >> prefixOnly;
+      n.priority >> ordered >> prefixOnly >> n.batch;
   n.origins.resize(r.count());
   for (std::string &origin : n.origins)
     r >> origin;
@@ -213,6 +213,9 @@ std::string checkTable(const Program &p, const Table &t, size_t k) {
     }
     if (!ok)
       return where + "bad callee or body in " + n.id;
+    if (n.batch != -1 && (n.kind != NodeKind::Llm || n.prefixOnly ||
+                          !inRange(n.batch, t.numBatches)))
+      return where + "bad batch in " + n.id;
   }
   return {};
 }
@@ -241,6 +244,7 @@ std::string serializeProgram(const Program &p) {
     for (ValueKind k : t.argKinds)
       w << static_cast<int64_t>(k);
     w << static_cast<int64_t>(t.numSlots) << t.results
+      << static_cast<int64_t>(t.numBatches)
       << static_cast<int64_t>(t.nodes.size());
     for (const Node &n : t.nodes)
       writeNode(w, n);
@@ -285,9 +289,10 @@ std::string deserializeProgram(std::string_view bytes, Program &p) {
       r >> x;
       k = static_cast<ValueKind>(x);
     }
-    int64_t slots = 0;
-    r >> slots >> t.results;
+    int64_t slots = 0, batches = 0;
+    r >> slots >> t.results >> batches;
     t.numSlots = static_cast<uint32_t>(slots);
+    t.numBatches = static_cast<uint32_t>(batches);
     t.nodes.resize(r.count());
     for (Node &n : t.nodes)
       readNode(r, n);

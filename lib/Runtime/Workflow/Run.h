@@ -23,9 +23,20 @@ namespace mlir::loom::wfrt::detail {
 struct TableIndex {
   std::vector<std::vector<uint32_t>> consumers;
   std::vector<std::vector<uint32_t>> resultPositions;
+  /// Members per wf.llm.batch.
+  std::vector<uint32_t> batchSizes;
 };
 
 struct Frame;
+struct Call;
+
+/// The members of a wf.llm.batch gathered so far in one frame.
+struct PendingBatch {
+  /// Members submitted, or settled otherwise (poisoned, reused from the
+  /// journal, refused before sending).
+  uint32_t settled = 0;
+  std::vector<Call *> calls;
+};
 
 /// The iterations or branch a region node instance is running.
 struct Region {
@@ -53,6 +64,7 @@ struct Frame {
   std::vector<uint32_t> missing;
   size_t resultsMissing = 0;
   std::map<uint32_t, Region> regions;
+  std::map<int32_t, PendingBatch> batches;
 };
 
 /// An external call waiting for, or holding, a slot of its resource.
@@ -64,6 +76,8 @@ struct Call {
   std::string instance;
   std::vector<Value> args;
   LlmRequest request;
+  /// The other members of a batch this call leads, sent with it.
+  std::vector<Call *> batched;
   int64_t attempts = 0;
   double firstStart = -1;
   /// Dispatch order, smallest first: objective class, then priority
@@ -140,8 +154,13 @@ private:
   /// Fills the call's node from the journal when a record has its content
   /// key (resume); otherwise queues it on its resource.
   void submitOrReuse(Resource &r, Call *call);
+  /// Settles member `n` of a batch in `f`, with the call to send or none;
+  /// queues the batch once every member is settled.
+  void settleBatchMember(Frame &f, const Node &n, Call *call);
   void pump();
   void issue(Resource &r, Call *call);
+  /// The value an LLM call's result gives its node.
+  Value llmValue(const Call &call, const LlmResult &res) const;
   void finishCall(Resource &r, Call *call, Value v);
   void commit();
 

@@ -3,7 +3,7 @@
 
 // The task tables become one constant and its accessor; no wf op is left.
 // CHECK-NOT: wf.
-// CHECK: llvm.mlir.global internal constant @__loom_wf_program("LOOMWFP2
+// CHECK: llvm.mlir.global internal constant @__loom_wf_program("LOOMWFP3
 // CHECK-LABEL: llvm.func @loom_wf_program
 // CHECK-SAME: (%[[SIZE:.*]]: !llvm.ptr) -> !llvm.ptr
 // CHECK: %[[N:.*]] = llvm.mlir.constant({{[0-9]+}} : i64) : i64

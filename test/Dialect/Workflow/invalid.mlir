@@ -485,3 +485,94 @@ wf.graph @ctx_operand(%q: !wf.text) -> !wf.text {
   %a = wf.llm.extend %c [#wf.seg<text "rest">] () {max_tokens = 4 : i64} : (!wf.ctx<@m>) -> !wf.text
   wf.return %a : !wf.text
 }
+
+// -----
+
+wf.model @m
+wf.graph @batch_member(%x: !wf.text) -> !wf.text {
+  %r:2 = wf.llm.batch @m : !wf.text, !wf.text {
+    %a = wf.llm @m [#wf.seg<operand 0>] (%x) {max_tokens = 8 : i64} : (!wf.text) -> !wf.text
+    // expected-error @+1 {{cannot be a member of wf.llm.batch: only wf.llm and wf.llm.extend can}}
+    %b = wf.format [#wf.seg<operand 0>] (%x) : (!wf.text) -> !wf.text
+    wf.yield %a, %b : !wf.text, !wf.text
+  }
+  wf.return %r#0 : !wf.text
+}
+
+// -----
+
+wf.model @m
+wf.model @n
+wf.graph @batch_model(%x: !wf.text) -> !wf.text {
+  %r:2 = wf.llm.batch @m : !wf.text, !wf.text {
+    %a = wf.llm @m [#wf.seg<operand 0>] (%x) {max_tokens = 8 : i64} : (!wf.text) -> !wf.text
+    // expected-error @+1 {{runs on @n, not on the batch's model @m}}
+    %b = wf.llm @n [#wf.seg<operand 0>] (%x) {max_tokens = 8 : i64} : (!wf.text) -> !wf.text
+    wf.yield %a, %b : !wf.text, !wf.text
+  }
+  wf.return %r#0 : !wf.text
+}
+
+// -----
+
+wf.model @m
+wf.graph @batch_dependent(%x: !wf.text) -> !wf.text {
+  %r:2 = wf.llm.batch @m : !wf.text, !wf.text {
+    %a = wf.llm @m [#wf.seg<operand 0>] (%x) {max_tokens = 8 : i64} : (!wf.text) -> !wf.text
+    // expected-error @+1 {{reads another member's result: the members of a batch must be independent}}
+    %b = wf.llm @m [#wf.seg<operand 0>] (%a) {max_tokens = 8 : i64} : (!wf.text) -> !wf.text
+    wf.yield %a, %b : !wf.text, !wf.text
+  }
+  wf.return %r#1 : !wf.text
+}
+
+// -----
+
+wf.model @m
+wf.graph @batch_single(%x: !wf.text) -> !wf.text {
+  // expected-error @+1 {{needs at least 2 members, has 1}}
+  %r = wf.llm.batch @m : !wf.text {
+    %a = wf.llm @m [#wf.seg<operand 0>] (%x) {max_tokens = 8 : i64} : (!wf.text) -> !wf.text
+    wf.yield %a : !wf.text
+  }
+  wf.return %r : !wf.text
+}
+
+// -----
+
+wf.model @m
+wf.graph @batch_sampling(%x: !wf.text, %y: !wf.text) -> !wf.text {
+  %r:2 = wf.llm.batch @m : !wf.text, !wf.text {
+    %a = wf.llm @m [#wf.seg<operand 0>] (%x) {max_tokens = 8 : i64} : (!wf.text) -> !wf.text
+    // expected-error @+1 {{samples unlike the batch's first member: the members of a batch share max_tokens, temperature, stop and seed}}
+    %b = wf.llm @m [#wf.seg<operand 0>] (%y) {max_tokens = 9 : i64} : (!wf.text) -> !wf.text
+    wf.yield %a, %b : !wf.text, !wf.text
+  }
+  wf.return %r#0 : !wf.text
+}
+
+// -----
+
+wf.model @m
+wf.graph @batch_yield(%x: !wf.text, %y: !wf.text) -> !wf.text {
+  // expected-error @+1 {{must yield its members' results, in order}}
+  %r:2 = wf.llm.batch @m : !wf.text, !wf.text {
+    %a = wf.llm @m [#wf.seg<operand 0>] (%x) {max_tokens = 8 : i64} : (!wf.text) -> !wf.text
+    %b = wf.llm @m [#wf.seg<operand 0>] (%y) {max_tokens = 8 : i64} : (!wf.text) -> !wf.text
+    wf.yield %b, %a : !wf.text, !wf.text
+  }
+  wf.return %r#0 : !wf.text
+}
+
+// -----
+
+wf.model @m
+wf.graph @batch_results(%x: !wf.text, %y: !wf.text) -> !wf.text {
+  // expected-error @+1 {{has 3 results for 2 members}}
+  %r:3 = wf.llm.batch @m : !wf.text, !wf.text, !wf.text {
+    %a = wf.llm @m [#wf.seg<operand 0>] (%x) {max_tokens = 8 : i64} : (!wf.text) -> !wf.text
+    %b = wf.llm @m [#wf.seg<operand 0>] (%y) {max_tokens = 8 : i64} : (!wf.text) -> !wf.text
+    wf.yield %a, %b : !wf.text, !wf.text
+  }
+  wf.return %r#0 : !wf.text
+}

@@ -112,3 +112,26 @@ wf.graph @agent(%q: !wf.text, %t0: !wf.token, %v: tensor<4xf32>) -> (!wf.text, t
   %h = wf.call @helper(%pick) : (!wf.text) -> !wf.text
   wf.return %h, %w : !wf.text, tensor<4xf32>
 }
+
+// -----
+
+// A batch of a call and an extension (wf-batch's output form).
+// CHECK-LABEL: wf.graph @batched
+// CHECK: %[[R:.*]]:2 = wf.llm.batch @m : !wf.text, !wf.text {
+// CHECK-NEXT: %[[A:.*]] = wf.llm @m
+// CHECK-NEXT: %[[B:.*]] = wf.llm.extend
+// CHECK-NEXT: wf.yield %[[A]], %[[B]] : !wf.text, !wf.text
+// CHECK: wf.join
+wf.model @m
+wf.graph @batched(%x: !wf.text, %y: !wf.text) -> !wf.text {
+  %ctx = wf.ctx.prefill @m [#wf.seg<text "You are terse. ">] () : () -> !wf.ctx<@m>
+  %r:2 = wf.llm.batch @m : !wf.text, !wf.text {
+    %a = wf.llm @m [#wf.seg<operand 0>] (%x) {max_tokens = 8 : i64} : (!wf.text) -> !wf.text
+    %b = wf.llm.extend %ctx [#wf.seg<operand 0>] (%y) {max_tokens = 8 : i64} : (!wf.ctx<@m>, !wf.text) -> !wf.text
+    wf.yield %a, %b : !wf.text, !wf.text
+  }
+  %l = wf.format [#wf.seg<operand 0>, #wf.seg<operand 1>] (%r#0, %r#1) : (!wf.text, !wf.text) -> !wf.text
+  %j = wf.split %l {chunk_tokens = 4 : i64} : !wf.text -> !wf.list<!wf.text>
+  %s = wf.join %j : !wf.list<!wf.text> -> !wf.text
+  wf.return %s : !wf.text
+}

@@ -40,6 +40,13 @@ public:
   virtual ~LlmBackend() = default;
   virtual void submit(LlmRequest request,
                       std::function<void(LlmResult)> done) = 0;
+  /// A `wf.llm.batch`: the requests go together and complete together,
+  /// results in request order. Without a batch entry of its own, a
+  /// backend gets them one by one and `done` runs after the last.
+  virtual void submitBatch(std::vector<LlmRequest> requests,
+                           std::function<void(std::vector<LlmResult>)> done);
+  /// Whether a batch costs one round trip to the service.
+  virtual bool hasBatchEntry() const { return false; }
 };
 
 } // namespace mlir::loom::wfrt

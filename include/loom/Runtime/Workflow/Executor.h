@@ -105,6 +105,9 @@ struct RunResult {
   std::vector<Value> outputs;
   double makespanMs = 0;
   int64_t llmCalls = 0, toolAttempts = 0, retries = 0, roundTrips = 0;
+  /// Requests to LLM services: a batch sent to a backend with a batch
+  /// entry is one.
+  int64_t llmRequests = 0;
   int64_t instancesRun = 0, reusedFromJournal = 0, poisoned = 0;
   std::vector<TimelineEntry> timeline;
   std::vector<InstanceRecord> instances;

@@ -85,6 +85,9 @@ struct Node {
   /// output token); the node's value is the prompt, the prefix that
   /// extensions start with.
   bool prefixOnly = false;
+  /// A member of `wf.llm.batch` number `batch` of its table, or -1: the
+  /// executor sends a batch's members in one request once all are ready.
+  int32_t batch = -1;
 
   /// From wf-deduce-objectives and wf-schedule.
   Objective objective = Objective::Untagged;
@@ -98,6 +101,7 @@ struct Table {
   uint32_t numSlots = 0;
   std::vector<Node> nodes;
   std::vector<uint32_t> results;
+  uint32_t numBatches = 0;
 };
 
 struct ModelDecl {

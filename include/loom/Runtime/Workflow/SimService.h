@@ -46,6 +46,9 @@ public:
   SimService(EventLoop &loop, SimConfig config = {});
   ~SimService() override;
   void submit(LlmRequest request, std::function<void(LlmResult)> done) override;
+  /// Requests arriving at one instant start in one iteration: a batch,
+  /// submitted member by member at once, is one arrival.
+  bool hasBatchEntry() const override { return true; }
   const SimStats &stats() const { return counters; }
 
   /// The output a request gets, exactly `maxTokens` tokens long.

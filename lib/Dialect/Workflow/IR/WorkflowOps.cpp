@@ -347,6 +347,54 @@ LogicalResult LlmOp::verify() {
                           getMaxTokens(), getTemperatureAttr());
 }
 
+FlatSymbolRefAttr LlmOp::getModelSymbol() { return getModelAttr(); }
+
+FlatSymbolRefAttr LlmExtendOp::getModelSymbol() {
+  return getCtx().getType().getModel();
+}
+
+SmallVector<CompletionOpInterface> LlmBatchOp::getMembers() {
+  SmallVector<CompletionOpInterface> members;
+  for (Operation &op : getBody().front().without_terminator())
+    members.push_back(cast<CompletionOpInterface>(op));
+  return members;
+}
+
+LogicalResult LlmBatchOp::verifyRegions() {
+  Block &body = getBody().front();
+  SmallVector<Value> results;
+  for (Operation &op : body.without_terminator()) {
+    auto member = dyn_cast<CompletionOpInterface>(op);
+    if (!member)
+      return op.emitOpError("cannot be a member of wf.llm.batch: only "
+                            "wf.llm and wf.llm.extend can");
+    if (member.getModelSymbol() != getModelAttr())
+      return op.emitOpError()
+             << "runs on " << member.getModelSymbol()
+             << ", not on the batch's model " << getModelAttr();
+    for (Value arg : op.getOperands())
+      if (arg.getParentRegion() == &getBody())
+        return op.emitOpError("reads another member's result: the members "
+                              "of a batch must be independent");
+    results.push_back(op.getResult(0));
+  }
+  if (results.size() < 2)
+    return emitOpError() << "needs at least 2 members, has " << results.size();
+  auto members = getMembers();
+  for (CompletionOpInterface member : ArrayRef(members).drop_front())
+    if (!member.samplesAs(members.front()))
+      return member->emitOpError(
+          "samples unlike the batch's first member: the members of a batch "
+          "share max_tokens, temperature, stop and seed");
+  auto yield = dyn_cast<YieldOp>(body.getTerminator());
+  if (!yield || ValueRange(yield.getOperands()) != ValueRange(results))
+    return emitOpError("must yield its members' results, in order");
+  if (getNumResults() != results.size())
+    return emitOpError() << "has " << getNumResults() << " results for "
+                         << results.size() << " members";
+  return success();
+}
+
 LogicalResult LlmOp::verifySymbolUses(SymbolTableCollection &symbols) {
   FailureOr<ModelOp> model =
       lookupSymbol<ModelOp>(*this, symbols, getModelAttr(), "wf.model");

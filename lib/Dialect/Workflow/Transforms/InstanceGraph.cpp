@@ -31,6 +31,10 @@ std::optional<unsigned> InstanceGraph::nodeOf(Value v) const {
     return paramNodes.lookup(get.getParamAttr().getAttr());
   if (auto catchOp = dyn_cast<CatchOp>(def))
     return nodeOf(catchOp.getInput());
+  // A batch is no node: its results are its members'.
+  if (auto batch = dyn_cast<LlmBatchOp>(def))
+    return nodeOf(batch.getBody().front().getTerminator()->getOperand(
+        cast<OpResult>(v).getResultNumber()));
   return nodeOf(def);
 }
 

@@ -60,6 +60,11 @@ private:
   /// The resource an op occupies while it runs, or null.
   Operation *resourceOf(Operation *op);
   int64_t capacityOf(Operation *resource);
+  /// The slots of its resource an op takes: a batch's members each hold
+  /// one.
+  int64_t widthOf(Operation *op);
+  /// The slot time an op takes: a batch's, its members' summed.
+  double workOf(Operation *op);
 
   ModuleOp module;
   SymbolTable symbols;
@@ -208,7 +213,25 @@ Operation *Scheduler::resourceOf(Operation *op) {
         cast<CtxType>(x.getCtx().getType()).getModel().getValue());
   if (auto p = dyn_cast<CtxPrefillOp>(op))
     return symbols.lookup(p.getModel());
+  if (auto b = dyn_cast<LlmBatchOp>(op))
+    return symbols.lookup(b.getModel());
   return nullptr;
+}
+
+double Scheduler::workOf(Operation *op) {
+  auto b = dyn_cast<LlmBatchOp>(op);
+  if (!b)
+    return cost(op);
+  double sum = 0;
+  for (CompletionOpInterface member : b.getMembers())
+    sum += cost(member);
+  return sum;
+}
+
+int64_t Scheduler::widthOf(Operation *op) {
+  if (auto b = dyn_cast<LlmBatchOp>(op))
+    return static_cast<int64_t>(b.getNumResults());
+  return 1;
 }
 
 int64_t Scheduler::capacityOf(Operation *resource) {
@@ -268,11 +291,16 @@ void Scheduler::run(GraphOp graph) {
     if (it == ready.end())
       return;
     int64_t capacity = res ? capacityOf(res) : 0;
-    while (!it->second.empty() && (capacity <= 0 || busy[res] < capacity)) {
+    // A batch wider than the capacity runs alone.
+    auto fits = [&](Operation *op) {
+      return capacity <= 0 || busy[res] == 0 ||
+             busy[res] + widthOf(op) <= capacity;
+    };
+    while (!it->second.empty() && fits(it->second.top().second)) {
       Operation *op = it->second.top().second;
       it->second.pop();
-      ++busy[res];
-      work[res] += cost(op);
+      busy[res] += widthOf(op);
+      work[res] += workOf(op);
       running.push({now + cost(op), op});
     }
   };
@@ -287,7 +315,7 @@ void Scheduler::run(GraphOp graph) {
     now = end;
     makespan = std::max(makespan, end);
     Operation *res = resourceOf(op);
-    --busy[res];
+    busy[res] -= widthOf(op);
     SmallVector<Operation *> touched = {res};
     for (Operation *user : users(op, block))
       if (--missing[user] == 0) {

@@ -41,4 +41,38 @@ def Wf_TraceNodeOpInterface : OpInterface<"TraceNodeOpInterface"> {
   ];
 }
 
+def Wf_CompletionOpInterface : OpInterface<"CompletionOpInterface"> {
+  let cppNamespace = "::mlir::loom::wf";
+  let description = [{
+    One LLM completion (`wf.llm`, `wf.llm.extend`): a model, a prompt and
+    the sampling attributes a request carries. Passes that group or cost
+    completions read them through this interface.
+  }];
+  let methods = [
+    InterfaceMethod<"The `wf.model` the completion runs on.",
+      "::mlir::FlatSymbolRefAttr", "getModelSymbol", (ins)>,
+    InterfaceMethod<"The prompt's segments after any shared context.",
+      "::mlir::ArrayAttr", "getSegments", (ins)>,
+    InterfaceMethod<"The values the segments' `operand N` index.",
+      "::mlir::OperandRange", "getArgs", (ins)>,
+    InterfaceMethod<"", "uint64_t", "getMaxTokens", (ins)>,
+    InterfaceMethod<"A literal temperature or a `#wf.param_ref`.",
+      "::mlir::Attribute", "getTemperatureAttr", (ins)>,
+    InterfaceMethod<"", "::mlir::ArrayAttr", "getStopAttr", (ins)>,
+    InterfaceMethod<"", "::mlir::IntegerAttr", "getSeedAttr", (ins)>,
+    InterfaceMethod<"Token-count hints, if any.",
+      "::mlir::loom::wf::CostAttr", "getCostAttr", (ins)>,
+  ];
+  let extraSharedClassDeclaration = [{
+    /// Whether `other` samples as this one does: one request can carry
+    /// both.
+    bool samplesAs(CompletionOpInterface other) {
+      return $_op.getMaxTokens() == other.getMaxTokens() &&
+             $_op.getTemperatureAttr() == other.getTemperatureAttr() &&
+             $_op.getStopAttr() == other.getStopAttr() &&
+             $_op.getSeedAttr() == other.getSeedAttr();
+    }
+  }];
+}
+
 #endif // LOOM_DIALECT_WORKFLOW_IR_WORKFLOWINTERFACES_TD

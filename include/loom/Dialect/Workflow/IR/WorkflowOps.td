@@ -162,7 +162,7 @@ def Wf_ReturnOp : Wf_Op<"return", [Pure, HasParent<"GraphOp">, ReturnLike,
 
 def Wf_YieldOp : Wf_Op<"yield", [Pure, ReturnLike, Terminator,
     ParentOneOf<["ComputeOp", "MapOp", "ReplicateOp", "IfOp", "WhileOp",
-                 "CatchOp"]>]> {
+                 "CatchOp", "LlmBatchOp"]>]> {
   let summary = "ends a region of a structured node";
   let description = "`wf.yield %v : !wf.text`.";
   let arguments = (ins Variadic<AnyType>:$operands);
@@ -231,6 +231,7 @@ def Wf_FormatOp : Wf_Op<"format", [Wf_TraceNodeOpInterface, Wf_NodeEffects,
 
 def Wf_LlmOp : Wf_Op<"llm", [DeclareOpInterfaceMethods<Wf_TraceNodeOpInterface,
                               ["isDeterministic"]>, Wf_NodeEffects,
+    DeclareOpInterfaceMethods<Wf_CompletionOpInterface, ["getModelSymbol"]>,
     DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
   let summary = "one LLM completion";
   let description = [{
@@ -283,6 +284,7 @@ def Wf_CtxPrefillOp : Wf_Op<"ctx.prefill", [Wf_NodeEffects,
 }
 
 def Wf_LlmExtendOp : Wf_Op<"llm.extend", [Wf_NodeEffects,
+    DeclareOpInterfaceMethods<Wf_CompletionOpInterface, ["getModelSymbol"]>,
     DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
   let summary = "one completion of a shared prefix and its own segments";
   let description = [{
@@ -308,6 +310,37 @@ def Wf_LlmExtendOp : Wf_Op<"llm.extend", [Wf_NodeEffects,
     $ctx $segments `(` $args `)` attr-dict `:` functional-type(operands, $result)
   }];
   let hasVerifier = 1;
+}
+
+def Wf_LlmBatchOp : Wf_Op<"llm.batch", [RecursiveMemoryEffects, SingleBlock]> {
+  let summary = "independent completions sent as one request (from wf-batch)";
+  let description = [{
+    Its body holds completions (`wf.llm`, `wf.llm.extend`) of one model
+    with equal sampling attributes, none reading another's result; the
+    runtime sends them in one request once all their inputs are ready
+    (a backend without a batch entry gets them one by one). Result `i` is
+    member `i`'s: the members keep their ids and origins, and the Trace
+    instance graph sees them, not the batch.
+
+    ```mlir
+    %r:2 = wf.llm.batch @m : !wf.text, !wf.text {
+      %a = wf.llm @m [#wf.seg<operand 0>] (%x) {max_tokens = 8 : i64}
+             : (!wf.text) -> !wf.text
+      %b = wf.llm @m [#wf.seg<operand 0>] (%y) {max_tokens = 8 : i64}
+             : (!wf.text) -> !wf.text
+      wf.yield %a, %b : !wf.text, !wf.text
+    }
+    ```
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$model);
+  let results = (outs Variadic<Wf_TextType>:$results);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = "$model attr-dict `:` type($results) $body";
+  let hasRegionVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The completions, in result order.
+    SmallVector<CompletionOpInterface> getMembers();
+  }];
 }
 
 def Wf_ToolOp : Wf_Op<"tool", [DeclareOpInterfaceMethods<Wf_TraceNodeOpInterface,

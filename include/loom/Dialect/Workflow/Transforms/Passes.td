@@ -136,6 +136,29 @@ def WfPrefixShare : Pass<"wf-prefix-share", "::mlir::ModuleOp"> {
   ];
 }
 
+def WfBatch : Pass<"wf-batch", "::mlir::ModuleOp"> {
+  let summary = "Send independent completions of one model as one request";
+  let description = [{
+    wf.md §6 #8. In each block, completions (`wf.llm`, `wf.llm.extend`)
+    with the same model, sampling attributes and objective that become
+    ready at the same instant become one `wf.llm.batch`. Ready together
+    means an equal *frontier*: the external calls (completions, prefills,
+    tools, sub-graphs, tensor code, structured nodes holding one) whose
+    completion makes the op ready, looking through templating and native
+    code. A batch therefore never waits on its slowest member's inputs, and
+    its members are independent: a path from one completion to another
+    puts the first, or a call after it, into the second's frontier. A batch
+    holds at most `max-batch` members (0: the model's `max_concurrency`)
+    and at most the model's `max_batched_tokens` prompt tokens, counted
+    from the static segments, a `#wf.cost<prefill = N>` hint replacing the
+    count; a completion over that cap alone stays unbatched.
+  }];
+  let options = [
+    Option<"maxBatch", "max-batch", "int64_t", /*default=*/"0",
+           "Most members per batch; 0: the model's max_concurrency">,
+  ];
+}
+
 def WfSchedule : Pass<"wf-schedule", "::mlir::ModuleOp"> {
   let summary = "List-schedule workflow nodes and give them priorities";
   let description = [{
