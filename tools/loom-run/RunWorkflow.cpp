@@ -1,14 +1,15 @@
 //===- RunWorkflow.cpp - loom-run for libraries of workflow graphs --------===//
 //
 // loom-run libwf.so [--graph NAME] [--arg KIND:VALUE]...
-//   [--bind MODEL=sim|http://HOST:PORT/v1[#SERVED_NAME]]
+//   [--bind MODEL=sim|http://HOST:PORT/v1[#SERVED_NAME]|lib:MODEL.so]
 //   [--retry MODEL=ATTEMPTS[:BACKOFF_MS]] [--timeout MODEL=MS]
 //   [--param NAME=KIND:VALUE]... [--load PLUGIN.so]... [--seed N]
 //   [--journal PATH [--resume]] [--timeline trace.json]
 //   [--trace FILE|- [--feedback TEXT]]
 //
 // With only the simulated service (wf.md §9.1) the executor runs in
-// virtual time; an OpenAI-compatible endpoint makes it real time. Tools and
+// virtual time; an OpenAI-compatible endpoint or a language model compiled
+// by Loom (`lib:`, run in process) makes it real time. Tools and
 // code nodes bind to native functions the process exports
 // (loom-c/Workflow.h); tools without one are simulated from their defs.
 //
@@ -19,6 +20,7 @@
 #include "loom-c/Workflow.h"
 #include "loom/Runtime/Workflow/Executor.h"
 #include "loom/Runtime/Workflow/HttpBackend.h"
+#include "loom/Runtime/Workflow/LibBackend.h"
 #include "loom/Runtime/Workflow/SimService.h"
 #include "loom/Runtime/Workflow/TraceValues.h"
 
@@ -203,11 +205,12 @@ int mlir::loom::runWorkflow(const ModelLibrary &library, int argc,
   // A real backend needs the real clock; the simulator then runs in real
   // time too.
   bool real = std::any_of(o.binds.begin(), o.binds.end(), [](const auto &b) {
-    return b.second.rfind("http", 0) == 0;
+    return b.second.rfind("http", 0) == 0 || b.second.rfind("lib:", 0) == 0;
   });
   EventLoop loop(real ? EventLoop::Clock::Real : EventLoop::Clock::Virtual);
   SimService sim(loop);
   std::vector<std::unique_ptr<HttpBackend>> http;
+  std::vector<std::pair<std::string, std::unique_ptr<LibBackend>>> libs;
   Bindings bindings;
   for (const ModelDecl &m : program.models) {
     auto it = o.binds.find(m.name);
@@ -233,9 +236,24 @@ int mlir::loom::runWorkflow(const ModelLibrary &library, int argc,
       bindings.models.push_back(http.back().get());
       continue;
     }
+    if (uri.rfind("lib:", 0) == 0) {
+      std::string error;
+      auto lib = LibBackend::open(loop, uri.substr(4), error);
+      if (!lib)
+        return fail("@" + m.name + ": " + error);
+      if (lib->contextLength() < m.maxContext)
+        std::fprintf(stderr,
+                     "note: @%s declares max_context %lld; the model at %s "
+                     "holds %lld tokens\n",
+                     m.name.c_str(), (long long)m.maxContext,
+                     uri.substr(4).c_str(), (long long)lib->contextLength());
+      bindings.models.push_back(lib.get());
+      libs.emplace_back(m.name, std::move(lib));
+      continue;
+    }
     if (uri != "sim")
       return fail("@" + m.name + ": unknown backend '" + uri +
-                  "' (have: sim, http://HOST:PORT/v1[#MODEL])");
+                  "' (have: sim, http://HOST:PORT/v1[#MODEL], lib:MODEL.so)");
     if (o.timeouts.count(m.name))
       return fail("--timeout " + m.name +
                   ": the simulated service answers in virtual time; "
@@ -319,6 +337,14 @@ int mlir::loom::runWorkflow(const ModelLibrary &library, int argc,
               r.makespanMs / 1000, real ? "real" : "virtual",
               (long long)r.llmCalls, (long long)r.toolAttempts,
               (long long)r.retries, (long long)r.reusedFromJournal);
+  for (const auto &[name, lib] : libs) {
+    LibStats st = lib->stats();
+    std::printf("@%s in process: %lld requests (%lld batches), %lld prompt "
+                "tokens (%lld from computed prefixes), %lld generated\n",
+                name.c_str(), (long long)st.requests, (long long)st.batches,
+                (long long)st.promptTokens, (long long)st.reusedPromptTokens,
+                (long long)st.generatedTokens);
+  }
   if (!o.timeline.empty()) {
     std::ofstream out(o.timeline);
     out << timelineJson(r);

@@ -50,8 +50,9 @@ private:
                         DenseMap<Value, uint32_t> &slots);
   LogicalResult addSegments(Operation *op, ArrayAttr segments,
                             wfrt::Node &node);
-  /// A literal temperature, or the hparam it names.
-  void setTemperature(std::optional<Attribute> temperature, wfrt::Node &node);
+  /// The sampling attributes of a completion: the limit, a literal
+  /// temperature or the hparam it names, the seed and stop strings.
+  void setSampling(CompletionOpInterface completion, wfrt::Node &node);
   LogicalResult addRegionNode(Operation *op, wfrt::Node &node,
                               DenseMap<Value, uint32_t> &slots);
   /// A batch's members become rows of `table` tagged with the batch.
@@ -159,15 +160,19 @@ LogicalResult TaskTableBuilder::addSegments(Operation *op, ArrayAttr segments,
   return success();
 }
 
-void TaskTableBuilder::setTemperature(std::optional<Attribute> temperature,
-                                      wfrt::Node &node) {
-  if (!temperature)
-    return;
-  if (auto f = dyn_cast<FloatAttr>(*temperature))
+void TaskTableBuilder::setSampling(CompletionOpInterface completion,
+                                   wfrt::Node &node) {
+  node.maxTokens = completion.getMaxTokens();
+  if (IntegerAttr seed = completion.getSeedAttr())
+    node.seed = seed.getInt();
+  if (ArrayAttr stop = completion.getStopAttr())
+    for (auto s : stop.getAsValueRange<StringAttr>())
+      node.stop.push_back(s.str());
+  Attribute temperature = completion.getTemperatureAttr();
+  if (auto f = dyn_cast_or_null<FloatAttr>(temperature))
     node.temperature = f.getValueAsDouble();
-  else
-    node.temperatureParam =
-        params.lookup(cast<ParamRefAttr>(*temperature).getParam().getValue());
+  else if (auto p = dyn_cast_or_null<ParamRefAttr>(temperature))
+    node.temperatureParam = params.lookup(p.getParam().getValue());
 }
 
 LogicalResult
@@ -256,10 +261,7 @@ LogicalResult TaskTableBuilder::addNode(Operation *op, wfrt::Table &table,
             node.kind = wfrt::NodeKind::Llm;
             leading(l.getArgs());
             node.callee = models.lookup(l.getModel());
-            node.maxTokens = l.getMaxTokens();
-            setTemperature(l.getTemperature(), node);
-            if (auto seed = l.getSeed())
-              node.seed = static_cast<int64_t>(*seed);
+            setSampling(l, node);
             return addSegments(l, l.getSegments(), node);
           })
           .Case([&](CtxPrefillOp c) {
@@ -276,12 +278,8 @@ LogicalResult TaskTableBuilder::addNode(Operation *op, wfrt::Table &table,
             // The context's prefix, then the call's own segments.
             node.kind = wfrt::NodeKind::Llm;
             leading(l->getOperands());
-            node.callee = models.lookup(
-                cast<CtxType>(l.getCtx().getType()).getModel().getValue());
-            node.maxTokens = l.getMaxTokens();
-            setTemperature(l.getTemperature(), node);
-            if (auto seed = l.getSeed())
-              node.seed = static_cast<int64_t>(*seed);
+            node.callee = models.lookup(l.getModelSymbol().getValue());
+            setSampling(l, node);
             node.segments.push_back({wfrt::Segment::Kind::Operand, "", 0});
             if (failed(addSegments(l, l.getSegments(), node)))
               return failure();

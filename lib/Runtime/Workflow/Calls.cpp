@@ -41,6 +41,7 @@ void Run::submitLlm(Frame &f, uint32_t node) {
     req.samplingSeed = *f.samplingSeed;
   else if (req.temperature > 0)
     req.samplingSeed = hashCombine(options.runSeed, hashBytes(call->instance));
+  req.stop = n.stop;
   if (options.tagObjectives)
     req.tag = n.objective;
   int64_t tokens = countTokens(req.prompt);
@@ -63,6 +64,8 @@ void Run::submitLlm(Frame &f, uint32_t node) {
                         static_cast<uint64_t>(req.maxTokens),
                         doubleBits(req.temperature), req.samplingSeed})
     call->key = hashCombine(call->key, part);
+  for (const std::string &s : req.stop)
+    call->key = hashCombine(call->key, hashBytes(s));
   submitOrReuse(models[n.callee], call);
 }
 

@@ -123,6 +123,9 @@ void writeNode(Writer &w, const Node &n) {
     << static_cast<int64_t>(n.batch) << static_cast<int64_t>(n.origins.size());
   for (const std::string &origin : n.origins)
     w << origin;
+  w << static_cast<int64_t>(n.stop.size());
+  for (const std::string &s : n.stop)
+    w << s;
 }
 
 void readNode(Reader &r, Node &n) {
@@ -143,6 +146,9 @@ void readNode(Reader &r, Node &n) {
   n.origins.resize(r.count());
   for (std::string &origin : n.origins)
     r >> origin;
+  n.stop.resize(r.count());
+  for (std::string &s : n.stop)
+    r >> s;
   n.ordered = ordered;
   n.prefixOnly = prefixOnly;
   if (hasSeed)

@@ -69,6 +69,8 @@ struct Node {
   /// Temperature taken from an hparam instead, if >= 0.
   int32_t temperatureParam = -1;
   std::optional<int64_t> seed;
+  /// Stop strings of an LLM call.
+  std::vector<std::string> stop;
   /// Split: chunk size in tokens; replicate: the count and seed base;
   /// while: `count` is max_iters.
   int64_t chunkTokens = 0, count = 0, seedBase = 0;
