@@ -2,6 +2,7 @@
 #ifndef LOOM_TEST_UNIT_WFCOMPILE_H
 #define LOOM_TEST_UNIT_WFCOMPILE_H
 
+#include "loom/Conversion/WorkflowToRuntime/OutlineCompute.h"
 #include "loom/Conversion/WorkflowToRuntime/TaskTable.h"
 #include "loom/InitAllDialects.h"
 #include "loom/InitAllPasses.h"
@@ -58,6 +59,11 @@ inline Program compile(const std::string &source,
       parseAndRun(source, passes, context);
   if (!module)
     return {};
+  // As convert-wf-to-runtime does: compute bodies become entry points.
+  if (mlir::failed(mlir::loom::wf::outlineComputeBodies(*module))) {
+    ADD_FAILURE() << "cannot outline the compute nodes";
+    return {};
+  }
   auto program = mlir::loom::wf::buildTaskTables(*module);
   if (mlir::failed(program)) {
     ADD_FAILURE() << "no task table";

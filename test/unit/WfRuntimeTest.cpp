@@ -426,6 +426,60 @@ TEST(WfRuntime, BatchMembersGoAsOneRequest) {
   EXPECT_EQ(backend.starts[0], backend.starts[2]);
 }
 
+const char *kCompute = R"mlir(
+wf.model @m
+wf.graph @g(%x: f64, %n: i64) -> (!wf.text, f64, i64) {
+  %y, %k = wf.compute(%x, %n) : (f64, i64) -> (f64, i64) {
+  ^bb0(%a: f64, %b: i64):
+    %two = arith.constant 2.0 : f64
+    %d = arith.mulf %a, %two : f64
+    %one = arith.constant 1 : i64
+    %c = arith.addi %b, %one : i64
+    wf.yield %d, %c : f64, i64
+  }
+  %t = wf.format [#wf.seg<text "y=">, #wf.seg<operand 0>] (%y) : (f64) -> !wf.text
+  %a = wf.llm @m [#wf.seg<operand 0>] (%t) {max_tokens = 2 : i64} : (!wf.text) -> !wf.text
+  wf.return %a, %y, %k : !wf.text, f64, i64
+}
+)mlir";
+
+TEST(WfRuntime, ComputeNodesCallTheirEntryPoint) {
+  // The body is outlined to an entry point; the run calls the binding for
+  // it with the operands and spreads its results over the node's. An
+  // error poisons the consumers; an unbound entry stops the run.
+  Program p = compile(kCompute);
+  ASSERT_EQ(p.computeEntries, std::vector<std::string>{"__loom_wf_compute_0"});
+  std::vector<std::vector<Value>> calls;
+  Harness h(p);
+  h.bindings.compute["__loom_wf_compute_0"] =
+      [&](const std::vector<Value> &args) -> std::vector<Value> {
+    calls.push_back(args);
+    if (args[1].i < 0)
+      return {Value::makeError("error", "negative count", "")};
+    return {Value::makeF64(args[0].f * 2), Value::makeI64(args[1].i + 1)};
+  };
+  RunResult r = h.run(p, "g", {Value::makeF64(1.25), Value::makeI64(41)});
+  ASSERT_EQ(r.error, "");
+  ASSERT_EQ(calls.size(), 1u);
+  EXPECT_EQ(r.outputs[0].text, llmOutput("y=2.500000", 2));
+  EXPECT_EQ(r.outputs[1].f, 2.5);
+  EXPECT_EQ(r.outputs[2].i, 42);
+
+  Harness failing(p);
+  failing.bindings.compute = h.bindings.compute;
+  r = failing.run(p, "g", {Value::makeF64(1), Value::makeI64(-1)});
+  ASSERT_EQ(r.error, "");
+  for (const Value &v : r.outputs) {
+    EXPECT_TRUE(v.isError());
+    EXPECT_EQ(v.failedInstance, "compute:0");
+  }
+  EXPECT_EQ(r.llmCalls, 0);
+
+  Harness unbound(p);
+  r = unbound.run(p, "g", {Value::makeF64(1), Value::makeI64(1)});
+  EXPECT_EQ(r.error, "compute entry __loom_wf_compute_0 is not bound");
+}
+
 const char *kRegions = R"mlir(
 wf.model @m {max_concurrency = 3 : i64}
 wf.graph @g(%n: i1) -> (!wf.list<!wf.text>, !wf.text) {

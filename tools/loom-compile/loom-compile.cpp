@@ -15,6 +15,7 @@
 #include "loom/Target/ModelInterface.h"
 #include "loom/Target/ObjectEmission.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
@@ -173,9 +174,23 @@ int compile(MLIRContext &context, llvm::SourceMgr &sourceMgr) {
       return fail(kUsage, "--pipeline-options applies to the cpu pipeline");
     if (failed(cpuOptions.parseFromString(pipelineOptions)))
       return fail(kUsage, "bad --pipeline-options '" + pipelineOptions + "'");
-    if (workflow)
-      loom::buildWorkflowPipeline(pm);
-    else if (pipeline == PipelineKind::Cpu && toLoops)
+    if (workflow) {
+      // The task tables first; the wf.compute bodies the conversion
+      // outlines are then entry points like a model's functions.
+      PassManager wfPm = PassManager::on<ModuleOp>(&context);
+      if (failed(applyPassManagerCLOptions(wfPm)))
+        return kUsage;
+      loom::buildWorkflowPipeline(wfPm);
+      if (failed(wfPm.run(*module)))
+        return kLower;
+      if (llvm::any_of(module->getOps<func::FuncOp>(),
+                       [](func::FuncOp f) { return f.isPublic(); })) {
+        entries = loom::collectEntryPoints(*module);
+        if (failed(entries))
+          return kVerify;
+      }
+    }
+    if (pipeline == PipelineKind::Cpu && toLoops)
       loom::buildCPUToLoopsPipeline(pm, cpuOptions);
     else if (pipeline == PipelineKind::Cpu)
       loom::buildCPUPipeline(pm, cpuOptions);

@@ -173,6 +173,53 @@ NativeFunction nativeFunction(LoomWfNativeFn fn, const std::string &name) {
   };
 }
 
+/// A wf.compute body compiled into the library, called through its model
+/// ABI: each i1, i64 or f64 travels as a rank-0 tensor.
+ComputeFunction computeFunction(const RuntimeApi &api, std::string entry) {
+  return [&api, entry](const std::vector<Value> &args) -> std::vector<Value> {
+    std::vector<LoomTensor *> in;
+    for (const Value &v : args) {
+      LoomDType dtype = v.kind == ValueKind::I1    ? LOOM_BOOL
+                        : v.kind == ValueKind::I64 ? LOOM_I64
+                                                   : LOOM_F64;
+      void *data = std::malloc(8);
+      if (v.kind == ValueKind::I1)
+        *static_cast<uint8_t *>(data) = v.i != 0;
+      else if (v.kind == ValueKind::I64)
+        std::memcpy(data, &v.i, sizeof v.i);
+      else
+        std::memcpy(data, &v.f, sizeof v.f);
+      in.push_back(api.tensor_create(data, nullptr, 0, dtype, 1));
+    }
+    LoomTensorList *inputs =
+        api.tensor_list_create(in.data(), static_cast<int64_t>(in.size()));
+    LoomTensorList *outputs = nullptr;
+    LoomStatus status = api.run(entry.c_str(), inputs, &outputs);
+    api.tensor_list_destroy(inputs);
+    if (status != LOOM_OK)
+      return {Value::makeError("error", entry + ": " + api.last_error(), "")};
+    std::vector<Value> results;
+    for (int64_t k = 0; k < api.tensor_list_size(outputs); ++k) {
+      const LoomTensor *t = api.tensor_list_get(outputs, k);
+      const void *data = api.tensor_data(t);
+      switch (api.tensor_dtype(t)) {
+      case LOOM_BOOL:
+        results.push_back(
+            Value::makeI1(*static_cast<const uint8_t *>(data) != 0));
+        break;
+      case LOOM_I64:
+        results.push_back(Value::makeI64(*static_cast<const int64_t *>(data)));
+        break;
+      default:
+        results.push_back(Value::makeF64(*static_cast<const double *>(data)));
+        break;
+      }
+    }
+    api.tensor_list_destroy(outputs);
+    return results;
+  };
+}
+
 } // namespace
 
 int mlir::loom::runWorkflow(const ModelLibrary &library, int argc,
@@ -300,6 +347,8 @@ int mlir::loom::runWorkflow(const ModelLibrary &library, int argc,
                   "that defines it (loom-c/Workflow.h)");
     bindings.code[c] = nativeFunction(fn, c);
   }
+  for (const std::string &c : program.computeEntries)
+    bindings.compute[c] = computeFunction(library.api(), c);
 
   std::vector<Value> args(o.args.size());
   for (size_t k = 0; k < o.args.size(); ++k)

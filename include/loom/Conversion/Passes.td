@@ -196,11 +196,16 @@ def ConvertWorkflowToRuntime : Pass<"convert-wf-to-runtime", "::mlir::ModuleOp">
     `loom-run --trace` fills with a run's values. The `wf` ops are erased. The
     executor, the journal and the backends are the runtime's
     (`lib/Runtime/Workflow`); `loom-run` binds the backends and runs a
-    graph from the library. Ops the runtime cannot run yet (`wf.call`
-    before inlining, `wf.compute`, code defined by `impl` or `source`) get
-    a located error.
+    graph from the library. Each `wf.compute` body becomes a public
+    `func.func @__loom_wf_compute_<n>` over rank-0 tensors of its i1, i64
+    and f64 operands and results, which loom-compile compiles into the
+    same library as an entry point and `loom-run` binds. Ops the runtime
+    cannot run yet (`wf.call` before inlining, a `wf.compute` passing
+    tensors, code defined by `impl` or `source`) get a located error.
   }];
-  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect",
+                           "::mlir::func::FuncDialect",
+                           "::mlir::tensor::TensorDialect"];
 }
 
 #endif // LOOM_CONVERSION_PASSES_TD

@@ -2,6 +2,8 @@
 
 #include "loom/Conversion/WorkflowToRuntime/TaskTable.h"
 
+#include "loom/Conversion/WorkflowToRuntime/OutlineCompute.h"
+
 #include "loom/Dialect/Workflow/IR/WorkflowOps.h"
 #include "loom/Dialect/Workflow/Transforms/TraceIds.h"
 
@@ -61,7 +63,7 @@ private:
 
   ModuleOp module;
   wfrt::Program program;
-  llvm::StringMap<int32_t> models, tools, codes, params;
+  llvm::StringMap<int32_t> models, tools, codes, params, computes;
   const TraceIds *ids = nullptr;
 };
 
@@ -302,6 +304,20 @@ LogicalResult TaskTableBuilder::addNode(Operation *op, wfrt::Table &table,
             node.kind = wfrt::NodeKind::Code;
             leading(c.getArgs());
             node.callee = codes.lookup(c.getCallee());
+            return success();
+          })
+          .Case([&](ComputeOp c) -> LogicalResult {
+            auto entry = c->getAttrOfType<StringAttr>(kComputeEntryAttr);
+            if (!entry)
+              return c.emitOpError("has no outlined body: "
+                                   "convert-wf-to-runtime outlines it");
+            node.kind = wfrt::NodeKind::Compute;
+            leading(c.getArgs());
+            auto [it, added] = computes.try_emplace(
+                entry.getValue(), program.computeEntries.size());
+            if (added)
+              program.computeEntries.push_back(entry.str());
+            node.callee = it->second;
             return success();
           })
           .Case([&](SplitOp s) {

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "loom/Conversion/Passes.h"
+#include "loom/Conversion/WorkflowToRuntime/OutlineCompute.h"
 #include "loom/Conversion/WorkflowToRuntime/TaskTable.h"
 #include "loom/Dialect/Workflow/IR/WorkflowOps.h"
 
@@ -37,6 +38,8 @@ struct ConvertWorkflowToRuntimePass
           ConvertWorkflowToRuntimePass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    if (failed(wf::outlineComputeBodies(module)))
+      return signalPassFailure();
     FailureOr<wfrt::Program> program = wf::buildTaskTables(module);
     if (failed(program))
       return signalPassFailure();

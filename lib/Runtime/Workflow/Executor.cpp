@@ -96,6 +96,10 @@ void Run::record(Frame &f, uint32_t node, std::vector<int32_t> parents,
 }
 
 void Run::complete(Frame &f, uint32_t node, Value v) {
+  completeEach(f, node, {std::move(v)});
+}
+
+void Run::completeEach(Frame &f, uint32_t node, std::vector<Value> values) {
   const Node &n = f.table->nodes[node];
   ++result.instancesRun;
   if (options.recordInstances) {
@@ -110,8 +114,9 @@ void Run::complete(Frame &f, uint32_t node, Value v) {
       callInfo.erase(info);
     }
   }
-  logValue(f, node, v);
+  logValue(f, node, values[0]);
   for (size_t k = 0; k < n.results.size(); ++k) {
+    const Value &v = values[values.size() == 1 ? 0 : k];
     bool isToken = n.kind == NodeKind::Checkpoint ||
                    (n.ordered && k + 1 == n.results.size());
     setSlot(f, n.results[k], isToken && !v.isError() ? Value::makeToken() : v);
@@ -221,6 +226,8 @@ void Run::runNode(Frame &f, uint32_t node) {
     return submitTool(f, node);
   case NodeKind::Code:
     return runCode(f, node);
+  case NodeKind::Compute:
+    return runCompute(f, node);
   case NodeKind::Map:
   case NodeKind::Replicate:
   case NodeKind::If:
@@ -240,17 +247,40 @@ void Run::runNode(Frame &f, uint32_t node) {
   }
 }
 
-void Run::runCode(Frame &f, uint32_t node) {
-  const Node &n = f.table->nodes[node];
-  const std::string &name = program.codeFunctions[n.callee];
+std::vector<Value> Run::operandValues(const Frame &f, const Node &n) const {
   std::vector<Value> args;
   for (uint32_t s : n.operands)
     args.push_back(f.slots[s]);
-  auto it = bindings.code.find(name);
-  Value v = it->second(args);
-  if (v.isError() && v.failedInstance.empty())
-    v.failedInstance = instanceId(f, node);
-  complete(f, node, std::move(v));
+  return args;
+}
+
+void Run::completeNative(Frame &f, uint32_t node, std::vector<Value> values) {
+  for (Value &v : values)
+    if (v.isError() && v.failedInstance.empty())
+      v.failedInstance = instanceId(f, node);
+  completeEach(f, node, std::move(values));
+}
+
+void Run::runCode(Frame &f, uint32_t node) {
+  const Node &n = f.table->nodes[node];
+  const std::string &name = program.codeFunctions[n.callee];
+  completeNative(f, node,
+                 {bindings.code.find(name)->second(operandValues(f, n))});
+}
+
+void Run::runCompute(Frame &f, uint32_t node) {
+  const Node &n = f.table->nodes[node];
+  const std::string &name = program.computeEntries[n.callee];
+  std::vector<Value> values =
+      bindings.compute.find(name)->second(operandValues(f, n));
+  if (values.size() != n.results.size() &&
+      !(values.size() == 1 && values[0].isError()))
+    values = {Value::makeError(
+        "error",
+        name + " returned " + std::to_string(values.size()) + " values for " +
+            std::to_string(n.results.size()) + " results",
+        "")};
+  completeNative(f, node, std::move(values));
 }
 
 bool Run::prepare(const std::string &graph, const std::vector<Value> &args) {
@@ -362,6 +392,11 @@ RunResult runGraph(const Program &program, const std::string &graph,
   for (const std::string &c : program.codeFunctions)
     if (!bindings.code.count(c)) {
       result.error = "code function @" + c + " is not bound";
+      return result;
+    }
+  for (const std::string &c : program.computeEntries)
+    if (!bindings.compute.count(c)) {
+      result.error = "compute entry " + c + " is not bound";
       return result;
     }
   detail::Run run(program, bindings, loop, options, result);

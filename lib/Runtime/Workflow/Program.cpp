@@ -17,7 +17,7 @@ const GraphEntry *Program::findGraph(const std::string &name) const {
 }
 
 namespace {
-constexpr char kMagic[] = "LOOMWFP3";
+constexpr char kMagic[] = "LOOMWFP4";
 
 class Writer {
 public:
@@ -166,8 +166,7 @@ std::string checkTable(const Program &p, const Table &t, size_t k) {
     if (s >= t.numSlots)
       return where + "result slot out of range";
   for (const Node &n : t.nodes) {
-    if (static_cast<int64_t>(n.kind) >
-        static_cast<int64_t>(NodeKind::Checkpoint))
+    if (static_cast<int64_t>(n.kind) > static_cast<int64_t>(NodeKind::Compute))
       return where + "unknown node kind";
     for (uint32_t s : n.operands)
       if (s >= t.numSlots)
@@ -195,6 +194,9 @@ std::string checkTable(const Program &p, const Table &t, size_t k) {
       break;
     case NodeKind::Code:
       ok = inRange(n.callee, p.codeFunctions.size());
+      break;
+    case NodeKind::Compute:
+      ok = inRange(n.callee, p.computeEntries.size());
       break;
     case NodeKind::Param:
       ok = inRange(n.callee, p.params.size());
@@ -241,6 +243,9 @@ std::string serializeProgram(const Program &p) {
   w << static_cast<int64_t>(p.codeFunctions.size());
   for (const std::string &c : p.codeFunctions)
     w << c;
+  w << static_cast<int64_t>(p.computeEntries.size());
+  for (const std::string &c : p.computeEntries)
+    w << c;
   w << static_cast<int64_t>(p.params.size());
   for (const ParamDecl &q : p.params)
     w << q.name << q.value << static_cast<int64_t>(q.trainable);
@@ -280,6 +285,9 @@ std::string deserializeProgram(std::string_view bytes, Program &p) {
   }
   p.codeFunctions.resize(r.count());
   for (std::string &c : p.codeFunctions)
+    r >> c;
+  p.computeEntries.resize(r.count());
+  for (std::string &c : p.computeEntries)
     r >> c;
   p.params.resize(r.count());
   for (ParamDecl &q : p.params) {

@@ -127,6 +127,8 @@ private:
   /// Appends `node`'s value to the value log, if one is kept.
   void logValue(const Frame &f, uint32_t node, const Value &v);
   void complete(Frame &f, uint32_t node, Value v);
+  /// Completes `node` with one value per result, or one for all.
+  void completeEach(Frame &f, uint32_t node, std::vector<Value> values);
   void completeDurably(Frame &f, uint32_t node, JournalRecord record);
   void drain();
   void runNode(Frame &f, uint32_t node);
@@ -148,7 +150,11 @@ private:
   std::string buildText(const Frame &f, const Node &n);
   void submitLlm(Frame &f, uint32_t node);
   void submitTool(Frame &f, uint32_t node);
+  std::vector<Value> operandValues(const Frame &f, const Node &n) const;
+  /// Completes a code or compute node, which names errors after it.
+  void completeNative(Frame &f, uint32_t node, std::vector<Value> values);
   void runCode(Frame &f, uint32_t node);
+  void runCompute(Frame &f, uint32_t node);
 
   Call *newCall(Frame &f, uint32_t node);
   /// Fills the call's node from the journal when a record has its content

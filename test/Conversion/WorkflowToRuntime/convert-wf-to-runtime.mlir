@@ -3,7 +3,7 @@
 
 // The task tables become one constant and its accessor; no wf op is left.
 // CHECK-NOT: wf.
-// CHECK: llvm.mlir.global internal constant @__loom_wf_program("LOOMWFP3
+// CHECK: llvm.mlir.global internal constant @__loom_wf_program("LOOMWFP4
 // CHECK-LABEL: llvm.func @loom_wf_program
 // CHECK-SAME: (%[[SIZE:.*]]: !llvm.ptr) -> !llvm.ptr
 // CHECK: %[[N:.*]] = llvm.mlir.constant({{[0-9]+}} : i64) : i64
@@ -36,15 +36,40 @@ wf.graph @g(%q: !wf.text, %n: i1) -> !wf.text {
 
 // -----
 
-// A compute node needs the tensor pipeline, which the runtime does not
-// call yet.
+// A compute node passing a tensor: the runtime holds scalars only.
 wf.graph @tensor() -> tensor<4xf32> {
-  // expected-error @below {{'wf.compute' op is not supported by the workflow runtime yet}}
+  // expected-error @below {{'wf.compute' op passes a 'tensor<4xf32>' between nodes, which the workflow runtime cannot hold yet: keep tensors inside one wf.compute and pass i1, i64 or f64 values}}
   %w = wf.compute() : () -> tensor<4xf32> {
     %c = arith.constant dense<1.0> : tensor<4xf32>
     wf.yield %c : tensor<4xf32>
   }
   wf.return %w : tensor<4xf32>
+}
+
+// -----
+
+// A compute body becomes an entry point over rank-0 tensors, for the
+// tensor pipeline to compile into the same library.
+// CHECK-LABEL: func.func @__loom_wf_compute_0(
+// CHECK-SAME: %[[X:.*]]: tensor<f64>, %[[N:.*]]: tensor<i64>) -> (tensor<f64>, tensor<i1>)
+// CHECK: %[[XS:.*]] = tensor.extract %[[X]][] : tensor<f64>
+// CHECK: %[[NS:.*]] = tensor.extract %[[N]][] : tensor<i64>
+// CHECK: %[[F:.*]] = arith.sitofp %[[NS]] : i64 to f64
+// CHECK: %[[M:.*]] = arith.mulf %[[XS]], %[[F]] : f64
+// CHECK: %[[B:.*]] = arith.cmpf ogt, %[[M]], %[[XS]] : f64
+// CHECK: %[[MT:.*]] = tensor.from_elements %[[M]] : tensor<f64>
+// CHECK: %[[BT:.*]] = tensor.from_elements %[[B]] : tensor<i1>
+// CHECK: return %[[MT]], %[[BT]] : tensor<f64>, tensor<i1>
+// CHECK-NOT: wf.
+wf.graph @scalars(%x: f64, %n: i64) -> (f64, i1) {
+  %m, %b = wf.compute(%x, %n) : (f64, i64) -> (f64, i1) {
+  ^bb0(%a: f64, %k: i64):
+    %f = arith.sitofp %k : i64 to f64
+    %p = arith.mulf %a, %f : f64
+    %g = arith.cmpf ogt, %p, %a : f64
+    wf.yield %p, %g : f64, i1
+  }
+  wf.return %m, %b : f64, i1
 }
 
 // -----

@@ -26,6 +26,10 @@ namespace mlir::loom::wfrt {
 /// value whose kind says whether a retry may help.
 using NativeFunction = std::function<Value(const std::vector<Value> &)>;
 
+/// A compiled wf.compute body: one value per result, or one error value.
+using ComputeFunction =
+    std::function<std::vector<Value>(const std::vector<Value> &)>;
+
 /// How often a failed call is tried again: up to `maxAttempts` attempts,
 /// the k-th retry after `backoffMs · 2^(k-1)` with up to 25 % jitter from
 /// the run seed.
@@ -43,6 +47,8 @@ struct Bindings {
   /// errors, HTTP 429 and 5xx), never a refusal.
   std::vector<RetryPolicy> modelRetries;
   std::map<std::string, NativeFunction> tools, code;
+  /// Per Program::computeEntries name.
+  std::map<std::string, ComputeFunction> compute;
   /// Tools without a function answer after their def's `sim_ms` with a
   /// deterministic echo, failing with its `p_fail` (benchmarks).
   bool simulateUnboundTools = false;

@@ -33,6 +33,7 @@ enum class NodeKind : uint8_t {
   Catch,
   While,
   Checkpoint,
+  Compute,
 };
 
 /// Parrot's objective classes; `Untagged` is what a client that knows
@@ -62,7 +63,7 @@ struct Node {
 
   Value constant;
   std::vector<Segment> segments;
-  /// Model, tool, code function or parameter index.
+  /// Model, tool, code function, compute entry or parameter index.
   int32_t callee = -1;
   int64_t maxTokens = 0;
   double temperature = 0;
@@ -135,6 +136,9 @@ struct Program {
   std::vector<ModelDecl> models;
   std::vector<ToolDecl> tools;
   std::vector<std::string> codeFunctions;
+  /// The entry points wf.compute bodies were outlined to, compiled into
+  /// the same library.
+  std::vector<std::string> computeEntries;
   std::vector<ParamDecl> params;
   std::vector<Table> tables;
   std::vector<GraphEntry> graphs;
