@@ -19,9 +19,12 @@ const TableIndex &Run::indexOf(const Table &table) {
   if (inserted) {
     it->second.consumers.resize(table.numSlots);
     it->second.resultPositions.resize(table.numSlots);
+    // Each reader once: setSlot counts a slot read twice twice.
     for (uint32_t n = 0; n < table.nodes.size(); ++n)
       for (uint32_t s : table.nodes[n].operands)
-        it->second.consumers[s].push_back(n);
+        if (it->second.consumers[s].empty() ||
+            it->second.consumers[s].back() != n)
+          it->second.consumers[s].push_back(n);
     for (uint32_t k = 0; k < table.results.size(); ++k)
       it->second.resultPositions[table.results[k]].push_back(k);
     it->second.batchSizes.assign(table.numBatches, 0);
