@@ -30,6 +30,10 @@ config.substitutions.append(("%cc", os.path.join(config.llvm_tools_dir, "clang")
 config.substitutions.append(("%loom_include", os.path.join(config.loom_src_root, "include")))
 config.substitutions.append(("%loom_src", config.loom_src_root))
 
+# Code parameters run in embedded Python (the LOOM_ENABLE_PYTHON option).
+if config.loom_python_code in ("ON", "1", "TRUE"):
+    config.available_features.add("python-code")
+
 # A CPU feature this host lacks, for testing models compiled for another CPU.
 try:
     with open("/proc/cpuinfo") as cpuinfo:

@@ -21,6 +21,9 @@
 #include "loom/Runtime/Workflow/Executor.h"
 #include "loom/Runtime/Workflow/HttpBackend.h"
 #include "loom/Runtime/Workflow/LibBackend.h"
+#ifdef LOOM_ENABLE_PYTHON
+#include "loom/Runtime/Workflow/Python.h"
+#endif
 #include "loom/Runtime/Workflow/SimService.h"
 #include "loom/Runtime/Workflow/TraceValues.h"
 
@@ -349,6 +352,9 @@ int mlir::loom::runWorkflow(const ModelLibrary &library, int argc,
   }
   for (const std::string &c : program.computeEntries)
     bindings.compute[c] = computeFunction(library.api(), c);
+#ifdef LOOM_ENABLE_PYTHON
+  bindings.python = embeddedPython();
+#endif
 
   std::vector<Value> args(o.args.size());
   for (size_t k = 0; k < o.args.size(); ++k)

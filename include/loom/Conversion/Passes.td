@@ -201,7 +201,10 @@ def ConvertWorkflowToRuntime : Pass<"convert-wf-to-runtime", "::mlir::ModuleOp">
     and f64 operands and results, which loom-compile compiles into the
     same library as an entry point and `loom-run` binds. Ops the runtime
     cannot run yet (`wf.call` before inlining, a `wf.compute` passing
-    tensors, code defined by `impl` or `source`) get a located error.
+    tensors, code defined by `impl`, a code parameter in a language other
+    than Python) get a located error. A code def whose `source` is a
+    Python code parameter becomes a row naming the parameter: the runtime
+    runs the parameter's current text (docs: RationaleWf.md).
   }];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect",
                            "::mlir::func::FuncDialect",

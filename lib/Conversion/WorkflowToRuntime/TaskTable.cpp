@@ -63,7 +63,7 @@ private:
 
   ModuleOp module;
   wfrt::Program program;
-  llvm::StringMap<int32_t> models, tools, codes, params, computes;
+  llvm::StringMap<int32_t> models, tools, codes, pythonCodes, params, computes;
   const TraceIds *ids = nullptr;
 };
 
@@ -121,10 +121,13 @@ LogicalResult TaskTableBuilder::declare() {
       tools[t.getSymName()] = program.tools.size();
       program.tools.push_back(d);
     } else if (auto c = dyn_cast<CodeDefOp>(op)) {
+      if (c.getSource())
+        continue; // after the parameters, which it names
       if (!c.getExternal())
-        return c.emitOpError("needs `external`: the workflow runtime calls "
-                             "native code through the C ABI; `impl` and "
-                             "`source` code is not supported yet");
+        return c.emitOpError("needs `external` or `source`: the workflow "
+                             "runtime calls native code through the C ABI "
+                             "and code parameters through Python; `impl` is "
+                             "not supported yet");
       codes[c.getSymName()] = program.codeFunctions.size();
       program.codeFunctions.push_back(c.getExternal()->str());
     } else if (auto p = dyn_cast<ParamOp>(op)) {
@@ -135,6 +138,27 @@ LogicalResult TaskTableBuilder::declare() {
       program.params.push_back(
           {p.getSymName().str(), std::move(*v), p.getTrainable()});
     }
+  }
+  // Code parameters, once every parameter has its index: the parameter's
+  // text defines a function named as the def.
+  for (auto c : module.getOps<CodeDefOp>()) {
+    if (!c.getSource())
+      continue;
+    auto param =
+        SymbolTable::lookupNearestSymbolFrom<ParamOp>(c, c.getSourceAttr());
+    if (param.getLang() != "python")
+      return c.emitOpError() << "runs '" << param.getLang().value_or("")
+                             << "' code; the workflow runtime runs code "
+                                "parameters in 'python' only";
+    ArrayRef<Type> results = c.getFunctionType().getResults();
+    std::optional<wfrt::ValueKind> kind =
+        results.size() == 1 ? kindOf(results[0]) : std::nullopt;
+    if (!kind || *kind == wfrt::ValueKind::Token)
+      return c.emitOpError("a Python code parameter returns one text, list, "
+                           "i1, i64 or f64 value");
+    pythonCodes[c.getSymName()] = program.pythonCode.size();
+    program.pythonCode.push_back(
+        {c.getSymName().str(), params.lookup(param.getSymName()), *kind});
   }
   return success();
 }
@@ -301,9 +325,15 @@ LogicalResult TaskTableBuilder::addNode(Operation *op, wfrt::Table &table,
             return success();
           })
           .Case([&](CodeOp c) {
-            node.kind = wfrt::NodeKind::Code;
             leading(c.getArgs());
-            node.callee = codes.lookup(c.getCallee());
+            if (auto python = pythonCodes.find(c.getCallee());
+                python != pythonCodes.end()) {
+              node.kind = wfrt::NodeKind::Python;
+              node.callee = python->second;
+            } else {
+              node.kind = wfrt::NodeKind::Code;
+              node.callee = codes.lookup(c.getCallee());
+            }
             return success();
           })
           .Case([&](ComputeOp c) -> LogicalResult {

@@ -231,6 +231,13 @@ void Run::runNode(Frame &f, uint32_t node) {
     return runCode(f, node);
   case NodeKind::Compute:
     return runCompute(f, node);
+  case NodeKind::Python: {
+    const PythonCode &code = program.pythonCode[n.callee];
+    return completeNative(
+        f, node,
+        {bindings.python(params[code.param].text, code.function,
+                         operandValues(f, n), code.result)});
+  }
   case NodeKind::Map:
   case NodeKind::Replicate:
   case NodeKind::If:
@@ -402,6 +409,13 @@ RunResult runGraph(const Program &program, const std::string &graph,
       result.error = "compute entry " + c + " is not bound";
       return result;
     }
+  if (!program.pythonCode.empty() && !bindings.python) {
+    result.error = "code @" + program.pythonCode[0].function +
+                   " is a Python code parameter, and this runtime has no "
+                   "Python: build Loom with LOOM_ENABLE_PYTHON=ON (Debian's "
+                   "libpython3-dev)";
+    return result;
+  }
   detail::Run run(program, bindings, loop, options, result);
   if (!run.prepare(graph, args))
     return result;

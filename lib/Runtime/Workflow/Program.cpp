@@ -17,7 +17,7 @@ const GraphEntry *Program::findGraph(const std::string &name) const {
 }
 
 namespace {
-constexpr char kMagic[] = "LOOMWFP4";
+constexpr char kMagic[] = "LOOMWFP5";
 
 class Writer {
 public:
@@ -166,7 +166,7 @@ std::string checkTable(const Program &p, const Table &t, size_t k) {
     if (s >= t.numSlots)
       return where + "result slot out of range";
   for (const Node &n : t.nodes) {
-    if (static_cast<int64_t>(n.kind) > static_cast<int64_t>(NodeKind::Compute))
+    if (static_cast<int64_t>(n.kind) > static_cast<int64_t>(NodeKind::Python))
       return where + "unknown node kind";
     for (uint32_t s : n.operands)
       if (s >= t.numSlots)
@@ -197,6 +197,9 @@ std::string checkTable(const Program &p, const Table &t, size_t k) {
       break;
     case NodeKind::Compute:
       ok = inRange(n.callee, p.computeEntries.size());
+      break;
+    case NodeKind::Python:
+      ok = inRange(n.callee, p.pythonCode.size());
       break;
     case NodeKind::Param:
       ok = inRange(n.callee, p.params.size());
@@ -246,6 +249,10 @@ std::string serializeProgram(const Program &p) {
   w << static_cast<int64_t>(p.computeEntries.size());
   for (const std::string &c : p.computeEntries)
     w << c;
+  w << static_cast<int64_t>(p.pythonCode.size());
+  for (const PythonCode &c : p.pythonCode)
+    w << c.function << static_cast<int64_t>(c.param)
+      << static_cast<int64_t>(c.result);
   w << static_cast<int64_t>(p.params.size());
   for (const ParamDecl &q : p.params)
     w << q.name << q.value << static_cast<int64_t>(q.trainable);
@@ -289,6 +296,12 @@ std::string deserializeProgram(std::string_view bytes, Program &p) {
   p.computeEntries.resize(r.count());
   for (std::string &c : p.computeEntries)
     r >> c;
+  p.pythonCode.resize(r.count());
+  for (PythonCode &c : p.pythonCode) {
+    int64_t result = 0;
+    r >> c.function >> c.param >> result;
+    c.result = static_cast<ValueKind>(result);
+  }
   p.params.resize(r.count());
   for (ParamDecl &q : p.params) {
     int64_t trainable = 0;
@@ -316,6 +329,10 @@ std::string deserializeProgram(std::string_view bytes, Program &p) {
     r >> g.name >> g.table;
   if (!r.ok())
     return "truncated or corrupt workflow program";
+  for (const PythonCode &c : p.pythonCode)
+    if (c.param < 0 || static_cast<size_t>(c.param) >= p.params.size() ||
+        p.params[c.param].value.kind != ValueKind::Text)
+      return "Python code " + c.function + " names no text parameter";
   for (size_t k = 0; k < p.tables.size(); ++k)
     if (std::string err = checkTable(p, p.tables[k], k); !err.empty())
       return err;

@@ -3,7 +3,7 @@
 
 // The task tables become one constant and its accessor; no wf op is left.
 // CHECK-NOT: wf.
-// CHECK: llvm.mlir.global internal constant @__loom_wf_program("LOOMWFP4
+// CHECK: llvm.mlir.global internal constant @__loom_wf_program("LOOMWFP5
 // CHECK-LABEL: llvm.func @loom_wf_program
 // CHECK-SAME: (%[[SIZE:.*]]: !llvm.ptr) -> !llvm.ptr
 // CHECK: %[[N:.*]] = llvm.mlir.constant({{[0-9]+}} : i64) : i64
@@ -94,11 +94,32 @@ wf.graph @caller(%q: !wf.text) -> !wf.text {
 // -----
 
 func.func private @impl(%x: i64) -> i64
-// expected-error @below {{'wf.code_def' op needs `external`: the workflow runtime calls native code through the C ABI; `impl` and `source` code is not supported yet}}
+// expected-error @below {{'wf.code_def' op needs `external` or `source`: the workflow runtime calls native code through the C ABI and code parameters through Python; `impl` is not supported yet}}
 wf.code_def @f : (i64) -> i64 {impl = @impl}
 wf.graph @uses(%x: i64) -> i64 {
   %y = wf.code @f(%x) : (i64) -> i64
   wf.return %y : i64
+}
+
+// -----
+
+// Code parameters run in Python only.
+wf.param @lisp : !wf.text = "(defun f (x) x)" {kind = #wf.param_kind<code>, lang = "lisp", trainable}
+// expected-error @below {{'wf.code_def' op runs 'lisp' code; the workflow runtime runs code parameters in 'python' only}}
+wf.code_def @f : (!wf.text) -> !wf.text {source = @lisp}
+wf.graph @uses(%x: !wf.text) -> !wf.text {
+  %y = wf.code @f(%x) : (!wf.text) -> !wf.text
+  wf.return %y : !wf.text
+}
+
+// -----
+
+wf.param @many : !wf.text = "def f(x): return x" {kind = #wf.param_kind<code>, lang = "python", trainable}
+// expected-error @below {{'wf.code_def' op a Python code parameter returns one text, list, i1, i64 or f64 value}}
+wf.code_def @f : (!wf.text) -> (!wf.text, !wf.text) {source = @many}
+wf.graph @uses(%x: !wf.text) -> !wf.text {
+  %y, %z = wf.code @f(%x) : (!wf.text) -> (!wf.text, !wf.text)
+  wf.return %y : !wf.text
 }
 
 // -----

@@ -26,6 +26,13 @@ namespace mlir::loom::wfrt {
 /// value whose kind says whether a retry may help.
 using NativeFunction = std::function<Value(const std::vector<Value> &)>;
 
+/// Runs `function`, defined by the Python `source`, on `args`; returns a
+/// value of kind `result`, or an error value (an exception as
+/// `(<Type>) <message>`).
+using PythonHook =
+    std::function<Value(const std::string &source, const std::string &function,
+                        const std::vector<Value> &args, ValueKind result)>;
+
 /// A compiled wf.compute body: one value per result, or one error value.
 using ComputeFunction =
     std::function<std::vector<Value>(const std::vector<Value> &)>;
@@ -49,6 +56,8 @@ struct Bindings {
   std::map<std::string, NativeFunction> tools, code;
   /// Per Program::computeEntries name.
   std::map<std::string, ComputeFunction> compute;
+  /// Runs code parameters; empty in a runtime built without Python.
+  PythonHook python;
   /// Tools without a function answer after their def's `sim_ms` with a
   /// deterministic echo, failing with its `p_fail` (benchmarks).
   bool simulateUnboundTools = false;

@@ -34,6 +34,7 @@ enum class NodeKind : uint8_t {
   While,
   Checkpoint,
   Compute,
+  Python,
 };
 
 /// Parrot's objective classes; `Untagged` is what a client that knows
@@ -63,7 +64,8 @@ struct Node {
 
   Value constant;
   std::vector<Segment> segments;
-  /// Model, tool, code function, compute entry or parameter index.
+  /// Model, tool, code function, compute entry, Python code or parameter
+  /// index.
   int32_t callee = -1;
   int64_t maxTokens = 0;
   double temperature = 0;
@@ -126,6 +128,15 @@ struct ParamDecl {
   bool trainable = false;
 };
 
+/// A code def whose implementation is a trainable code parameter: the
+/// parameter's text (as the run sees it: an optimizer's update included)
+/// defines `function`, which the node calls.
+struct PythonCode {
+  std::string function;
+  int32_t param = -1;
+  ValueKind result = ValueKind::Text;
+};
+
 struct GraphEntry {
   std::string name;
   int32_t table = -1;
@@ -139,6 +150,7 @@ struct Program {
   /// The entry points wf.compute bodies were outlined to, compiled into
   /// the same library.
   std::vector<std::string> computeEntries;
+  std::vector<PythonCode> pythonCode;
   std::vector<ParamDecl> params;
   std::vector<Table> tables;
   std::vector<GraphEntry> graphs;
