@@ -114,10 +114,11 @@ void Run::settleBatchMember(Frame &f, const Node &n, Call *call) {
   f.batches.erase(n.batch);
   if (calls.empty())
     return;
-  // The batch goes when its most urgent member would.
+  // Most urgent first: the batch goes when its first member would, and a
+  // split leaves the least urgent waiting.
+  std::sort(calls.begin(), calls.end(),
+            [](const Call *a, const Call *b) { return a->order < b->order; });
   Call *head = calls.front();
-  for (Call *member : calls)
-    head->order = std::min(head->order, member->order);
   head->batched.assign(calls.begin() + 1, calls.end());
   models[n.callee].queue.push(head);
 }
@@ -126,23 +127,35 @@ void Run::pump() {
   for (;;) {
     if (options.sequential && externalInFlight > 0)
       return;
-    // The best head among the resources with room for it; a batch wider
-    // than its model's limit goes alone.
+    // The best head among the resources with a free slot.
     Resource *best = nullptr;
     for (auto *group : {&models, &tools})
-      for (Resource &r : *group) {
-        if (r.queue.empty())
-          continue;
-        int64_t width = 1 + static_cast<int64_t>(r.queue.top()->batched.size());
-        if ((r.limit <= 0 || r.inFlight + width <= r.limit ||
-             r.inFlight == 0) &&
+      for (Resource &r : *group)
+        if (!r.queue.empty() && (r.limit <= 0 || r.inFlight < r.limit) &&
             (!best || r.queue.top()->order < best->queue.top()->order))
           best = &r;
-      }
     if (!best)
       return;
     Call *call = best->queue.top();
     best->queue.pop();
+    // A batch groups what would go now anyway: its members (most urgent
+    // first) up to the free slots and while no other waiting call is more
+    // urgent; the rest waits as a batch. Holding slots until the whole
+    // batch fits would idle the model, and sending a member ahead of a
+    // more urgent call would stretch the critical path.
+    size_t take = 1;
+    while (take <= call->batched.size() &&
+           (best->limit <= 0 ||
+            best->inFlight + static_cast<int64_t>(take) < best->limit) &&
+           (best->queue.empty() ||
+            call->batched[take - 1]->order < best->queue.top()->order))
+      ++take;
+    if (take <= call->batched.size()) {
+      Call *rest = call->batched[take - 1];
+      rest->batched.assign(call->batched.begin() + take, call->batched.end());
+      call->batched.resize(take - 1);
+      best->queue.push(rest);
+    }
     issue(*best, call);
   }
 }

@@ -52,6 +52,9 @@ private:
   /// returns the block's critical path (its largest rank minus `tail`),
   /// and records structured nodes' costs on the way.
   double rankBlock(Block &block, double tail);
+  /// Ranks a batch's members each by its own successors; returns the
+  /// batch's longest path.
+  double rankBatch(LlmBatchOp batch, Block &block, double tail);
   /// The ops of `block` (terminators aside) that read `op`'s results,
   /// directly or inside their regions.
   ArrayRef<Operation *> users(Operation *op, Block &block);
@@ -154,6 +157,27 @@ double Scheduler::cost(Operation *op) {
   return c;
 }
 
+double Scheduler::rankBatch(LlmBatchOp batch, Block &block, double tail) {
+  // Each member by what reads its own result: a batch must not lend the
+  // most critical member's rank to the others (the runtime orders calls,
+  // and splits batches, by these priorities).
+  double longest = 0, slowest = 0;
+  for (auto [k, member] : llvm::enumerate(batch.getMembers())) {
+    double after = 0;
+    for (Operation *user : batch.getResult(k).getUsers())
+      if (Operation *top = block.findAncestorOpInBlock(*user);
+          top && !top->hasTrait<OpTrait::IsTerminator>())
+        after = std::max(after, rank.lookup(top) - tail);
+    double r = cost(member) + after;
+    rank[member] = r + tail;
+    longest = std::max(longest, r);
+    slowest = std::max(slowest, cost(member));
+  }
+  costMemo[batch] = slowest;
+  rank[batch] = longest + tail;
+  return longest;
+}
+
 ArrayRef<Operation *> Scheduler::users(Operation *op, Block &block) {
   auto [it, inserted] = userMemo.try_emplace(op);
   if (!inserted)
@@ -183,6 +207,10 @@ SmallVector<Operation *> Scheduler::producers(Operation *op, Block &block) {
 double Scheduler::rankBlock(Block &block, double tail) {
   double critical = 0;
   for (Operation &op : llvm::reverse(block.without_terminator())) {
+    if (auto batch = dyn_cast<LlmBatchOp>(&op)) {
+      critical = std::max(critical, rankBatch(batch, block, tail));
+      continue;
+    }
     double after = 0;
     for (Operation *user : users(&op, block))
       after = std::max(after, rank.lookup(user) - tail);
