@@ -1,11 +1,13 @@
 //===- WfTraceTest.cpp - wf-extract-trace against brute force -------------===//
 //
-// wf.md §10 C11 on region-free graphs: random DAGs of parameters, constants
-// and code nodes; the test builds each graph's adjacency itself while it
-// writes the IR, computes wf.md §7.2-7.3 by plain DFS over that adjacency
-// (no code shared with the pass) and compares the pass's JSON: influence,
-// every trace graph with its levels, and every problem section, in both
-// modes.
+// wf.md §10 C11 at template level: random DAGs of parameters, constants,
+// code nodes and `wf.if` branches (a code node inside the then branch);
+// the test builds each graph's adjacency itself while it writes the IR,
+// computes wf.md §7.2-7.3 by plain DFS over that adjacency (no code shared
+// with the pass) and compares the pass's JSON: influence, every trace
+// graph with its levels, and every problem section, in both modes. A
+// branch is a node whose parents are its yields, plus its condition in
+// full mode (wf.md §7.1).
 //
 //===----------------------------------------------------------------------===//
 
@@ -32,19 +34,20 @@ using namespace mlir;
 namespace {
 
 struct Node {
-  std::string id, base, value = "?";
+  std::string id, base, value = "?", type = "int";
   std::vector<int> parents;
+  std::vector<std::string> inputNames;
   bool param = false, trainable = false;
   int level = 0;
 };
 
-/// A random region-free graph and its adjacency, built side by side.
+/// A random graph and its adjacency in one mode, built side by side.
 struct RandomGraph {
   std::string source;
   std::vector<Node> nodes;
   std::vector<int> outputs;
 
-  explicit RandomGraph(unsigned seed) {
+  RandomGraph(unsigned seed, bool full) {
     std::mt19937 rng(seed);
     auto pick = [&](int n) { return int(rng() % unsigned(n)); };
     int params = 1 + pick(4);
@@ -72,9 +75,34 @@ struct RandomGraph {
     };
     std::vector<int> values;      // node of each SSA value %v<i>
     std::map<int, int> paramNode; // parameter -> node
+    // The graph's argument, the branches' condition.
+    Node flag;
+    flag.base = "flag";
+    flag.id = id("flag");
+    flag.type = "bool";
+    nodes.push_back(flag);
+    auto addCode = [&](Node &node, int arity, int v, const std::string &as,
+                       const char *indent) {
+      node.base = "f" + std::to_string(arity);
+      node.id = id(node.base);
+      const char *names[] = {"a", "b", "c"};
+      body << indent << as << " = wf.code @f" << arity << "(";
+      for (int i = 0; i < arity; ++i) {
+        int operand = pick(v);
+        node.parents.push_back(values[operand]);
+        node.inputNames.push_back(names[i]);
+        body << (i ? ", " : "") << "%v" << operand;
+      }
+      body << ") : (";
+      for (int i = 0; i < arity; ++i)
+        body << (i ? ", " : "") << "i64";
+      body << ") -> i64\n";
+      for (int parent : node.parents)
+        node.level = std::max(node.level, nodes[parent].level + 1);
+    };
     int steps = 3 + pick(40);
     for (int step = 0; step < steps; ++step) {
-      int kind = values.empty() ? pick(2) : pick(5);
+      int kind = values.empty() ? pick(2) : pick(6);
       int v = values.size();
       if (kind == 0) { // read a parameter
         int p = pick(params);
@@ -100,23 +128,36 @@ struct RandomGraph {
              << " : i64\n";
         values.push_back(nodes.size());
         nodes.push_back(node);
-      } else { // a code node over 1-3 earlier values
-        int arity = 1 + pick(3);
+      } else if (kind == 5) { // a branch: a code node, or an earlier value
+        // Pre-order: the branch's id comes before its body's.
+        int branch = nodes.size();
         Node node;
-        node.base = "f" + std::to_string(arity);
-        node.id = id(node.base);
-        body << "  %v" << v << " = wf.code @f" << arity << "(";
-        for (int i = 0; i < arity; ++i) {
-          int operand = pick(v);
-          node.parents.push_back(values[operand]);
-          body << (i ? ", " : "") << "%v" << operand;
+        node.base = "if";
+        node.id = id("if");
+        nodes.push_back(node);
+        body << "  %v" << v << " = wf.if %flag -> i64 {\n";
+        Node inner;
+        addCode(inner, 1 + pick(3), v, "%t" + std::to_string(v), "    ");
+        int innerNode = nodes.size();
+        nodes.push_back(inner);
+        int other = pick(v);
+        body << "    wf.yield %t" << v << " : i64\n  } else {\n    wf.yield %v"
+             << other << " : i64\n  }\n";
+        Node &b = nodes[branch];
+        if (full) {
+          b.parents.push_back(0);
+          b.inputNames.push_back("condition");
         }
-        body << ") : (";
-        for (int i = 0; i < arity; ++i)
-          body << (i ? ", " : "") << "i64";
-        body << ") -> i64\n";
-        for (int parent : node.parents)
-          node.level = std::max(node.level, nodes[parent].level + 1);
+        for (int yielded : {innerNode, values[other]}) {
+          b.parents.push_back(yielded);
+          b.inputNames.push_back("arg0");
+        }
+        for (int parent : b.parents)
+          b.level = std::max(b.level, nodes[parent].level + 1);
+        values.push_back(branch);
+      } else { // a code node over 1-3 earlier values
+        Node node;
+        addCode(node, 1 + pick(3), v, "%v" + std::to_string(v), "  ");
         values.push_back(nodes.size());
         nodes.push_back(node);
       }
@@ -135,9 +176,9 @@ struct RandomGraph {
       results << (i ? ", " : "") << "i64";
       returned << (i ? ", " : "") << "%v" << outValues[i];
     }
-    source = module.str() + "wf.graph @g() -> (" + results.str() + ") {\n" +
-             body.str() + "  wf.return " + returned.str() + " : " +
-             results.str() + "\n}\n";
+    source = module.str() + "wf.graph @g(%flag: i1 {wf.name = \"flag\"}) -> (" +
+             results.str() + ") {\n" + body.str() + "  wf.return " +
+             returned.str() + " : " + results.str() + "\n}\n";
   }
 
   std::vector<bool> reach(int start, bool up) const {
@@ -187,9 +228,10 @@ TEST_P(WfTrace, MatchesBruteForceOnRandomGraphs) {
   context.loadAllAvailableDialects();
   SmallString<64> path;
   ASSERT_FALSE(llvm::sys::fs::createTemporaryFile("wf-trace", "json", path));
+  int branchesOnPath = 0;
   for (unsigned seed = 0; seed < 150; ++seed) {
     SCOPED_TRACE("seed " + std::to_string(seed));
-    RandomGraph graph(seed);
+    RandomGraph graph(seed, full);
     OwningOpRef<ModuleOp> module =
         parseSourceString<ModuleOp>(graph.source, &context);
     ASSERT_TRUE(module) << graph.source;
@@ -239,6 +281,8 @@ TEST_P(WfTrace, MatchesBruteForceOnRandomGraphs) {
               {nodes[n].level, nodes[n].id});
           u[n] = true;
         }
+        for (int n : onPath)
+          branchesOnPath += nodes[n].base == "if";
       }
     }
     const llvm::json::Object *gotInfluence = result->getObject("influence");
@@ -271,7 +315,8 @@ TEST_P(WfTrace, MatchesBruteForceOnRandomGraphs) {
     std::vector<std::pair<int, std::string>> code;
     for (int n : order) {
       const Node &node = nodes[n];
-      std::string entry = "(int) " + py(node.id) + "=" + node.value;
+      std::string entry =
+          "(" + node.type + ") " + py(node.id) + "=" + node.value;
       bool intermediate = !node.parents.empty() &&
                           std::all_of(node.parents.begin(), node.parents.end(),
                                       [&](int p) { return bool(u[p]); });
@@ -284,9 +329,8 @@ TEST_P(WfTrace, MatchesBruteForceOnRandomGraphs) {
                : node.level == depth;
       (output ? outputs : others).push_back(entry);
       std::string line = py(node.id) + " = " + node.base + "(";
-      const char *names[] = {"a", "b", "c"};
       for (size_t i = 0; i < node.parents.size(); ++i)
-        line += std::string(i ? ", " : "") + names[i] + "=" +
+        line += std::string(i ? ", " : "") + node.inputNames[i] + "=" +
                 py(nodes[node.parents[i]].id);
       code.push_back({node.level, line + ")"});
     }
@@ -304,6 +348,8 @@ TEST_P(WfTrace, MatchesBruteForceOnRandomGraphs) {
     if (HasFailure())
       break;
   }
+  // The branches were exercised: many lie on a parameter's path.
+  EXPECT_GT(branchesOnPath, 50);
   llvm::sys::fs::remove(path);
 }
 
