@@ -347,6 +347,16 @@ LogicalResult LlmOp::verify() {
                           getMaxTokens(), getTemperatureAttr());
 }
 
+StringRef mlir::loom::wf::staticSegmentText(SegAttr seg, SymbolTable &symbols) {
+  if (seg.getKind() == SegKind::Text)
+    return seg.getText();
+  if (seg.getKind() == SegKind::Param)
+    if (auto param = symbols.lookup<ParamOp>(seg.getParam().getValue()))
+      if (auto text = dyn_cast<StringAttr>(param.getInitialValue()))
+        return text.getValue();
+  return {};
+}
+
 FlatSymbolRefAttr LlmOp::getModelSymbol() { return getModelAttr(); }
 
 FlatSymbolRefAttr LlmExtendOp::getModelSymbol() {
@@ -382,7 +392,7 @@ LogicalResult LlmBatchOp::verifyRegions() {
     return emitOpError() << "needs at least 2 members, has " << results.size();
   auto members = getMembers();
   for (CompletionOpInterface member : ArrayRef(members).drop_front())
-    if (!member.samplesAs(members.front()))
+    if (member.getSamplingKey() != members.front().getSamplingKey())
       return member->emitOpError(
           "samples unlike the batch's first member: the members of a batch "
           "share max_tokens, temperature, stop and seed");

@@ -44,9 +44,7 @@ constexpr size_t kMaxFrontier = 16;
 
 /// What members of one batch have in common.
 using GroupKey = std::tuple<Attribute /*model*/, unsigned /*frontier*/,
-                            Attribute /*objective*/, uint64_t /*max_tokens*/,
-                            Attribute /*temperature*/, Attribute /*stop*/,
-                            Attribute /*seed*/>;
+                            Attribute /*objective*/, SamplingKey>;
 
 struct Group {
   SmallVector<CompletionOpInterface> members;
@@ -106,14 +104,8 @@ private:
     if (CostAttr cost = c.getCostAttr())
       return cost.getPrefill();
     int64_t bytes = 0;
-    for (auto seg : c.getSegments().getAsRange<SegAttr>()) {
-      if (seg.getKind() == SegKind::Text)
-        bytes += seg.getText().size();
-      else if (seg.getKind() == SegKind::Param)
-        if (auto p = symbols.lookup<ParamOp>(seg.getParam().getValue()))
-          if (auto text = dyn_cast<StringAttr>(p.getInitialValue()))
-            bytes += text.size();
-    }
+    for (auto seg : c.getSegments().getAsRange<SegAttr>())
+      bytes += staticSegmentText(seg, symbols).size();
     return (bytes + 3) / 4;
   }
 
@@ -140,21 +132,16 @@ private:
         continue;
       unsigned id =
           frontierIds.try_emplace(*f, frontierIds.size()).first->second;
-      GroupKey key{c.getModelSymbol(),
-                   id,
-                   op.getAttr("wf.objective"),
-                   c.getMaxTokens(),
-                   c.getTemperatureAttr(),
-                   c.getStopAttr(),
-                   c.getSeedAttr()};
-      auto it = open.find(key);
-      if (it == open.end() ||
-          static_cast<int64_t>(groups[it->second].members.size()) >= limit ||
-          groups[it->second].tokens + tokens > cap) {
-        open[key] = groups.size();
+      GroupKey key{c.getModelSymbol(), id, op.getAttr("wf.objective"),
+                   c.getSamplingKey()};
+      // The open group of this key, or a new one when it is full.
+      auto [it, fresh] = open.try_emplace(key, groups.size());
+      if (!fresh &&
+          (static_cast<int64_t>(groups[it->second].members.size()) >= limit ||
+           groups[it->second].tokens + tokens > cap))
+        it->second = groups.size();
+      if (it->second == groups.size())
         groups.emplace_back();
-        it = open.find(key);
-      }
       Group &g = groups[it->second];
       g.members.push_back(c);
       g.tokens += tokens;

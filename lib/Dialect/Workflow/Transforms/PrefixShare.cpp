@@ -74,14 +74,8 @@ private:
 
   int64_t tokens(ArrayRef<Attribute> segs, Prefix p) {
     int64_t bytes = static_cast<int64_t>(p.chars);
-    for (Attribute a : segs.take_front(p.whole)) {
-      auto seg = cast<SegAttr>(a);
-      if (seg.getKind() == SegKind::Text)
-        bytes += seg.getText().size();
-      else if (auto param = symbols.lookup<ParamOp>(seg.getParam().getValue()))
-        if (auto text = dyn_cast<StringAttr>(param.getInitialValue()))
-          bytes += text.size();
-    }
+    for (Attribute a : segs.take_front(p.whole))
+      bytes += staticSegmentText(cast<SegAttr>(a), symbols).size();
     return bytes / 4;
   }
 

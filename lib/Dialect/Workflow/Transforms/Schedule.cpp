@@ -26,6 +26,13 @@ using namespace mlir::loom::wf;
 
 namespace {
 
+/// The op of `block` (not its terminator) that `user`, or an op around
+/// it, is: what reads a value from the block's point of view.
+Operation *readerIn(Block &block, Operation *user) {
+  Operation *top = block.findAncestorOpInBlock(*user);
+  return top && !top->hasTrait<OpTrait::IsTerminator>() ? top : nullptr;
+}
+
 int64_t tokensOf(StringRef text) {
   return (static_cast<int64_t>(text.size()) + 3) / 4;
 }
@@ -120,15 +127,10 @@ int64_t Scheduler::tokens(Value v) {
 
 int64_t Scheduler::templateTokens(ArrayAttr segments, ValueRange args) {
   int64_t sum = 0;
-  for (auto seg : segments.getAsRange<SegAttr>()) {
-    if (seg.getKind() == SegKind::Text)
-      sum += tokensOf(seg.getText());
-    else if (seg.getKind() == SegKind::Operand)
-      sum += tokens(args[seg.getIndex()]);
-    else if (auto p = symbols.lookup<ParamOp>(seg.getParam().getValue()))
-      if (auto s = dyn_cast<StringAttr>(p.getInitialValue()))
-        sum += tokensOf(s.getValue());
-  }
+  for (auto seg : segments.getAsRange<SegAttr>())
+    sum += seg.getKind() == SegKind::Operand
+               ? tokens(args[seg.getIndex()])
+               : tokensOf(staticSegmentText(seg, symbols));
   return sum;
 }
 
@@ -165,8 +167,7 @@ double Scheduler::rankBatch(LlmBatchOp batch, Block &block, double tail) {
   for (auto [k, member] : llvm::enumerate(batch.getMembers())) {
     double after = 0;
     for (Operation *user : batch.getResult(k).getUsers())
-      if (Operation *top = block.findAncestorOpInBlock(*user);
-          top && !top->hasTrait<OpTrait::IsTerminator>())
+      if (Operation *top = readerIn(block, user))
         after = std::max(after, rank.lookup(top) - tail);
     double r = cost(member) + after;
     rank[member] = r + tail;
@@ -185,10 +186,9 @@ ArrayRef<Operation *> Scheduler::users(Operation *op, Block &block) {
   SmallVectorImpl<Operation *> &result = it->second;
   for (Value r : op->getResults())
     for (Operation *user : r.getUsers())
-      if (Operation *ancestor = block.findAncestorOpInBlock(*user))
-        if (!ancestor->hasTrait<OpTrait::IsTerminator>() &&
-            !llvm::is_contained(result, ancestor))
-          result.push_back(ancestor);
+      if (Operation *top = readerIn(block, user);
+          top && !llvm::is_contained(result, top))
+        result.push_back(top);
   return result;
 }
 

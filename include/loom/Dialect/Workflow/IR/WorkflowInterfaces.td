@@ -64,13 +64,10 @@ def Wf_CompletionOpInterface : OpInterface<"CompletionOpInterface"> {
       "::mlir::loom::wf::CostAttr", "getCostAttr", (ins)>,
   ];
   let extraSharedClassDeclaration = [{
-    /// Whether `other` samples as this one does: one request can carry
-    /// both.
-    bool samplesAs(CompletionOpInterface other) {
-      return $_op.getMaxTokens() == other.getMaxTokens() &&
-             $_op.getTemperatureAttr() == other.getTemperatureAttr() &&
-             $_op.getStopAttr() == other.getStopAttr() &&
-             $_op.getSeedAttr() == other.getSeedAttr();
+    /// Completions with equal keys can share one request.
+    ::mlir::loom::wf::SamplingKey getSamplingKey() {
+      return {$_op.getMaxTokens(), $_op.getTemperatureAttr(),
+              $_op.getStopAttr(), $_op.getSeedAttr()};
     }
   }];
 }
