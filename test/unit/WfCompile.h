@@ -1,4 +1,9 @@
 //===- WfCompile.h - wf IR to task tables for the runtime tests -*- C++ -*-===//
+//
+// Compiling wf IR to the runtime's task tables, and running a table on the
+// in-process simulator, for the workflow runtime's tests.
+//
+//===----------------------------------------------------------------------===//
 #ifndef LOOM_TEST_UNIT_WFCOMPILE_H
 #define LOOM_TEST_UNIT_WFCOMPILE_H
 
@@ -6,7 +11,9 @@
 #include "loom/Conversion/WorkflowToRuntime/TaskTable.h"
 #include "loom/InitAllDialects.h"
 #include "loom/InitAllPasses.h"
+#include "loom/Runtime/Workflow/Executor.h"
 #include "loom/Runtime/Workflow/Program.h"
+#include "loom/Runtime/Workflow/SimService.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
@@ -87,6 +94,24 @@ inline std::string embeddedTrace(const std::string &source) {
     ADD_FAILURE() << "no wf.trace attribute";
   return trace ? trace.str() : "";
 }
+
+/// A program's models bound to one simulator in virtual time; tools
+/// without a function simulated from their defs.
+struct Harness {
+  mlir::loom::wfrt::EventLoop loop;
+  mlir::loom::wfrt::SimService sim{loop};
+  mlir::loom::wfrt::Bindings bindings;
+  explicit Harness(const Program &p) {
+    bindings.models.assign(p.models.size(), &sim);
+    bindings.simulateUnboundTools = true;
+  }
+  mlir::loom::wfrt::RunResult
+  run(const Program &p, const std::string &graph,
+      std::vector<mlir::loom::wfrt::Value> args,
+      const mlir::loom::wfrt::RunOptions &options = {}) {
+    return runGraph(p, graph, std::move(args), bindings, loop, options);
+  }
+};
 
 } // namespace loom_test
 

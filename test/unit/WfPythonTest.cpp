@@ -8,9 +8,7 @@
 
 #include "WfCompile.h"
 
-#include "loom/Runtime/Workflow/Executor.h"
 #include "loom/Runtime/Workflow/Python.h"
-#include "loom/Runtime/Workflow/SimService.h"
 
 #include "gtest/gtest.h"
 
@@ -33,17 +31,12 @@ wf.graph @g(%t: !wf.text, %b: i64, %s: f64, %strict: i1) -> (f64, !wf.list<!wf.t
 }
 )mlir";
 
-struct PythonRun {
-  EventLoop loop;
-  SimService sim{loop};
-  Bindings bindings;
-  RunResult operator()(const Program &p, std::vector<Value> args,
-                       const RunOptions &o = {}) {
-    bindings.models.assign(p.models.size(), &sim);
-    bindings.python = embeddedPython();
-    return runGraph(p, "g", std::move(args), bindings, loop, o);
-  }
-};
+RunResult runWithPython(const Program &p, std::vector<Value> args,
+                        const RunOptions &o = {}) {
+  loom_test::Harness h(p);
+  h.bindings.python = embeddedPython();
+  return h.run(p, "g", std::move(args), o);
+}
 
 std::vector<Value> args(const std::string &text, bool strict = true) {
   return {Value::makeText(text), Value::makeI64(2), Value::makeF64(0.5),
@@ -53,14 +46,14 @@ std::vector<Value> args(const std::string &text, bool strict = true) {
 TEST(WfPython, CodeParametersRunWithTheirValues) {
   Program p = compile(kScorer);
   ASSERT_EQ(p.pythonCode.size(), 2u);
-  RunResult r = PythonRun()(p, args("one two  three"));
+  RunResult r = runWithPython(p, args("one two  three"));
   ASSERT_EQ(r.error, "");
   EXPECT_EQ(r.outputs[0].f, (3 + 2) * 0.5);
   EXPECT_EQ(r.outputs[1],
             Value::makeList({Value::makeText("one"), Value::makeText("two"),
                              Value::makeText("three")}));
   EXPECT_EQ(r.outputs[2].text, "score 2.500000");
-  r = PythonRun()(p, args("one", false));
+  r = runWithPython(p, args("one", false));
   EXPECT_EQ(r.outputs[0].f, -1.0);
 }
 
@@ -70,7 +63,7 @@ TEST(WfPython, AnOptimizersUpdateNeedsNoRecompilation) {
   RunOptions o;
   o.paramOverrides["scorer"] = Value::makeText(
       "def score(words, bonus, scale, strict):\n    return float(bonus)\n");
-  RunResult r = PythonRun()(p, args("one two"), o);
+  RunResult r = runWithPython(p, args("one two"), o);
   ASSERT_EQ(r.error, "");
   EXPECT_EQ(r.outputs[0].f, 2.0);
 }
@@ -80,7 +73,7 @@ TEST(WfPython, FailuresAreErrorValuesThatPoisonConsumers) {
   auto failWith = [&](const std::string &source) {
     RunOptions o;
     o.paramOverrides["scorer"] = Value::makeText(source);
-    RunResult r = PythonRun()(p, args("one"), o);
+    RunResult r = runWithPython(p, args("one"), o);
     EXPECT_EQ(r.error, "");
     EXPECT_TRUE(r.outputs[0].isError());
     EXPECT_EQ(r.outputs[0].failedInstance, "score:0");
@@ -103,11 +96,7 @@ TEST(WfPython, FailuresAreErrorValuesThatPoisonConsumers) {
 
 TEST(WfPython, ARuntimeWithoutPythonSaysSo) {
   Program p = compile(kScorer);
-  EventLoop loop;
-  SimService sim(loop);
-  Bindings b;
-  b.models = {&sim};
-  RunResult r = runGraph(p, "g", args("one"), b, loop, {});
+  RunResult r = loom_test::Harness(p).run(p, "g", args("one"));
   EXPECT_EQ(r.error, "code @score is a Python code parameter, and this "
                      "runtime has no Python: build Loom with "
                      "LOOM_ENABLE_PYTHON=ON (Debian's libpython3-dev)");
