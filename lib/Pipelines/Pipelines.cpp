@@ -129,12 +129,13 @@ void loom::buildCPUPipeline(OpPassManager &pm,
 
 void loom::buildWorkflowPipeline(OpPassManager &pm) {
   pm.addPass(wf::createWfAssignIds());
-  pm.addPass(wf::createWfInline());
-  // The trace names source nodes and reads no optimized graph (wf.md
-  // §7.5): extracted here, embedded by the conversion.
+  // The trace snapshot (wf.md §7.5): the source graph, frozen before any
+  // pass changes it; the conversion embeds it for runs to take their
+  // traces on.
   wf::WfExtractTraceOptions trace;
   trace.attach = true;
   pm.addPass(wf::createWfExtractTrace(trace));
+  pm.addPass(wf::createWfInline());
   pm.addPass(wf::createWfCanonicalize());
   pm.addPass(wf::createWfDce());
   pm.addPass(wf::createWfCse());

@@ -229,9 +229,9 @@ void mlir::loom::emitModelHeader(ArrayRef<EntrySignature> entries,
     os << ", encoded for the\n * workflow runtime (loom-run --graph NAME runs "
           "one); stores the size. */\n"
           "const unsigned char *loom_wf_program(unsigned long long *size);\n"
-          "\n/* wf-extract-trace's JSON of the graphs with wf.feedback, before "
-          "optimization,\n * its run-time values as '?' (loom-run --trace "
-          "fills them); \"{}\" without. */\n"
+          "\n/* The trace snapshots (JSON) of the graphs with wf.feedback, "
+          "taken before\n * optimization: loom-run --trace takes a run's "
+          "trace on them; \"{}\" without. */\n"
           "const char *loom_wf_trace(void);\n";
   }
   os << "\n#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << " */\n";

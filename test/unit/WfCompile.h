@@ -83,7 +83,8 @@ inline Program compile(const std::string &source,
   return decoded;
 }
 
-/// The trace JSON a compiled library embeds for `source` (loom_wf_trace).
+/// The trace snapshots a compiled library embeds for `source`
+/// (loom_wf_trace).
 inline std::string embeddedTrace(const std::string &source) {
   mlir::MLIRContext context(allDialects());
   mlir::OwningOpRef<mlir::ModuleOp> module = parseAndRun(

@@ -121,12 +121,13 @@ std::vector<std::string> section(const std::string &trace,
   return out;
 }
 
-// wf.md §7.3: the `?` values of the compiled trace come from the run's
-// value log; parameters as the run read them; a node inside a map as the
-// list of its iterations; feedback from the node that computed it; a
-// failed tool as Trace prints an exception; a node that never ran stays
-// `?`.
-TEST(WfRuntime, RunFillsTheTraceValues) {
+// wf.md §7.1, §7.5: a run's trace is taken on the instances it executed:
+// one llm per map iteration (`llm:0[i]`), each with its own value, the
+// map a node collecting them; parameters as the run read them; feedback
+// from the node that computed it; a failed tool as Trace prints an
+// exception; the format after it never ran, so the failed tool stands for
+// that output.
+TEST(WfRuntime, RunTraceIsOverTheExecutedInstances) {
   Program p = compile(kReviewed);
   std::string trace = loom_test::embeddedTrace(kReviewed);
   ASSERT_NE(trace, "");
@@ -138,8 +139,8 @@ TEST(WfRuntime, RunFillsTheTraceValues) {
   RunResult r = h.run(p, "review", {Value::makeText(doc)}, o);
   ASSERT_EQ(r.error, "");
   std::string filled, error;
-  ASSERT_TRUE(fillTraceValues(trace, "review", {Value::makeText(doc)}, p,
-                              o.paramOverrides, r, "", filled, error))
+  ASSERT_TRUE(runTrace(trace, "review", TraceMode::Full, {Value::makeText(doc)},
+                       p, o.paramOverrides, r, "", filled, error))
       << error;
 
   std::vector<std::string> parts;
@@ -151,8 +152,6 @@ TEST(WfRuntime, RunFillsTheTraceValues) {
       llmOutput("Combine: " + parts[0] + "|" + parts[1] + "|" + parts[2], 5));
   EXPECT_EQ(section(filled, "review", "variables"),
             std::vector<std::string>{"(str) map_prompt0=Shorten:"});
-  // Which section a node lands in is wf-extract-trace's (lit tests); the
-  // values are the run's.
   std::vector<std::string> entries;
   for (const char *name : {"inputs", "others", "outputs"})
     for (std::string &e : section(filled, "review", name))
@@ -160,31 +159,41 @@ TEST(WfRuntime, RunFillsTheTraceValues) {
   auto has = [&](const std::string &entry) {
     return std::find(entries.begin(), entries.end(), entry) != entries.end();
   };
-  EXPECT_TRUE(has("(str) llm0=['" + parts[0] + "', '" + parts[1] + "', '" +
-                  parts[2] + "']"))
-      << filled;
+  for (size_t i = 0; i < parts.size(); ++i)
+    EXPECT_TRUE(has("(str) llm0_" + std::to_string(i) + "_=" + parts[i]))
+        << filled;
+  EXPECT_TRUE(has("(list) map0=['" + parts[0] + "', '" + parts[1] + "', '" +
+                  parts[2] + "']"));
   EXPECT_TRUE(has("(str) join0=" + parts[0] + "|" + parts[1] + "|" + parts[2]));
   EXPECT_TRUE(has("(list) split0=['0123456789abcdef', '0123456789ABCDEF', "
                   "'xyz']"));
   EXPECT_TRUE(has("(str) arg00=" + doc));
   EXPECT_TRUE(has("(str) llm1=" + sum));
   EXPECT_TRUE(has("(str) format1=Shorten:" + doc));
-  // The failing tool poisons its consumer: the tool's error is its value,
-  // the format after it never ran.
   EXPECT_TRUE(has("(str) lookup0=" + r.outputs[1].render())) << filled;
-  EXPECT_TRUE(has("(str) format2=?")) << filled;
   for (const std::string &e : entries)
-    EXPECT_TRUE(e.back() != '?' || e == "(str) format2=?") << e;
+    EXPECT_NE(e.back(), '?') << e;
+  EXPECT_EQ(section(filled, "review", "code"),
+            (std::vector<std::string>{
+                "format1 = format(arg0=arg00, map_prompt=map_prompt0)",
+                "split0 = split(arg0=arg00)",
+                "llm0_0_ = llm(arg0=split0, map_prompt=map_prompt0)",
+                "llm0_1_ = llm(arg0=split0, map_prompt=map_prompt0)",
+                "llm0_2_ = llm(arg0=split0, map_prompt=map_prompt0)",
+                "lookup0 = lookup(arg0=format1)",
+                "map0 = map(arg0=llm0_0_, arg1=llm0_1_, arg2=llm0_2_)",
+                "join0 = join(arg0=map0)", "llm1 = llm(arg0=join0)"}));
   std::vector<std::string> feedback = section(filled, "review", "feedback");
   ASSERT_EQ(feedback.size(), 2u);
   EXPECT_EQ(feedback[0], "llm1: Length: " + sum);
-  EXPECT_EQ(feedback[1], "format2: ?");
+  EXPECT_EQ(feedback[1], "lookup0: ?");
 
   // A trace for a graph that has none is an error, not an empty answer.
-  EXPECT_FALSE(
-      fillTraceValues(trace, "other", {}, p, {}, r, "", filled, error));
+  EXPECT_FALSE(runTrace(trace, "other", TraceMode::Full, {}, p, {}, r, "",
+                        filled, error));
   EXPECT_NE(error.find("no trace for graph 'other'"), std::string::npos);
-  EXPECT_FALSE(fillTraceValues("{", "review", {}, p, {}, r, "", filled, error));
+  EXPECT_FALSE(runTrace("{", "review", TraceMode::Full, {}, p, {}, r, "",
+                        filled, error));
 }
 
 TEST(WfRuntime, PoliciesOrderAsExpected) {
@@ -830,8 +839,8 @@ FilledRun fillTrace(const Program &p, const mlir::loom::bench::wf::Workload &w,
   FilledRun f{h.run(p, w.graph, w.args, o), ""};
   EXPECT_EQ(f.run.error, "") << w.source;
   std::string error;
-  EXPECT_TRUE(fillTraceValues(trace, w.graph, w.args, p, {}, f.run, "",
-                              f.problem, error))
+  EXPECT_TRUE(runTrace(trace, w.graph, TraceMode::Full, w.args, p, {}, f.run,
+                       "", f.problem, error))
       << error;
   EXPECT_EQ(f.problem.find("=?\""), std::string::npos) << f.problem;
   return f;

@@ -5,7 +5,7 @@
 //   [--retry MODEL=ATTEMPTS[:BACKOFF_MS]] [--timeout MODEL=MS]
 //   [--param NAME=KIND:VALUE]... [--load PLUGIN.so]... [--seed N]
 //   [--journal PATH [--resume]] [--timeline trace.json]
-//   [--trace FILE|- [--feedback TEXT]]
+//   [--trace FILE|- [--trace-mode full|trace-compat] [--feedback TEXT]]
 //
 // With only the simulated service (wf.md §9.1) the executor runs in
 // virtual time; an OpenAI-compatible endpoint or a language model compiled
@@ -42,6 +42,7 @@ namespace {
 
 struct WorkflowOptions {
   std::string graph, journal, timeline, trace, feedback;
+  mlir::loom::wfrt::TraceMode traceMode = mlir::loom::wfrt::TraceMode::Full;
   std::vector<std::string> args, loads;
   std::map<std::string, std::string> binds, retries, timeouts, params;
   uint64_t seed = 0;
@@ -140,11 +141,16 @@ bool parseOptions(int argc, char **argv, WorkflowOptions &o,
       ok = value(o.trace);
     else if (arg == "--feedback")
       ok = value(o.feedback);
-    else if (arg == "--resume")
+    else if (arg == "--trace-mode" && (ok = value(v))) {
+      if (v != "full" && v != "trace-compat")
+        return error = "--trace-mode is full or trace-compat, not " + v, false;
+      o.traceMode = v == "full" ? mlir::loom::wfrt::TraceMode::Full
+                                : mlir::loom::wfrt::TraceMode::TraceCompat;
+    } else if (arg == "--resume")
       o.resume = true;
     else if (arg == "--seed" && (ok = value(v)))
       o.seed = std::strtoull(v.c_str(), nullptr, 10);
-    else if (arg != "--seed")
+    else if (arg != "--seed" && arg != "--trace-mode")
       return error = "unknown option " + arg + " for a workflow library", false;
     if (!ok)
       return false;
@@ -413,8 +419,8 @@ int mlir::loom::runWorkflow(const ModelLibrary &library, int argc,
       return fail("the library has no loom_wf_trace (compiled by an older "
                   "loom-compile?)");
     std::string json;
-    if (!fillTraceValues(traceOf(), o.graph, args, program,
-                         options.paramOverrides, r, o.feedback, json, error))
+    if (!runTrace(traceOf(), o.graph, o.traceMode, args, program,
+                  options.paramOverrides, r, o.feedback, json, error))
       return fail(error);
     if (o.trace == "-") {
       std::printf("%s\n", json.c_str());

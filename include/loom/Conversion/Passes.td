@@ -191,9 +191,9 @@ def ConvertWorkflowToRuntime : Pass<"convert-wf-to-runtime", "::mlir::ModuleOp">
     their binary encoding as the constant `__loom_wf_program`, and defines
     `llvm.func @loom_wf_program(!llvm.ptr) -> !llvm.ptr`, which stores the
     encoding's size and returns its address; `llvm.func @loom_wf_trace()
-    -> !llvm.ptr` returns the NUL-terminated JSON that `wf-extract-trace`
-    attached to the module as `wf.trace` (`{}` without one), which
-    `loom-run --trace` fills with a run's values. The `wf` ops are erased. The
+    -> !llvm.ptr` returns the NUL-terminated trace snapshots that
+    `wf-extract-trace` attached to the module as `wf.trace` (`{}` without
+    one), on which `loom-run --trace` takes a run's trace. The `wf` ops are erased. The
     executor, the journal and the backends are the runtime's
     (`lib/Runtime/Workflow`); `loom-run` binds the backends and runs a
     graph from the library. Each `wf.compute` body becomes a public

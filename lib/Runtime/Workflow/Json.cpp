@@ -14,6 +14,34 @@ const Json *Json::get(std::string_view key) const {
   return nullptr;
 }
 
+Json jsonString(std::string s) {
+  Json v;
+  v.kind = Json::Kind::String;
+  v.string = std::move(s);
+  return v;
+}
+
+Json jsonNumber(double n) {
+  Json v;
+  v.kind = Json::Kind::Number;
+  v.number = n;
+  return v;
+}
+
+Json jsonArray(std::vector<Json> items) {
+  Json v;
+  v.kind = Json::Kind::Array;
+  v.array = std::move(items);
+  return v;
+}
+
+Json jsonObject(std::vector<std::pair<std::string, Json>> members) {
+  Json v;
+  v.kind = Json::Kind::Object;
+  v.object = std::move(members);
+  return v;
+}
+
 namespace {
 
 class Parser {
@@ -270,8 +298,10 @@ std::string quoteJson(std::string_view s) {
 
 namespace {
 
+/// `depth` < 0: compact, no space between tokens.
 void write(const Json &v, std::string &out, int depth) {
-  std::string inner(2 * (depth + 1), ' ');
+  bool compact = depth < 0;
+  std::string inner = compact ? "" : "\n" + std::string(2 * (depth + 1), ' ');
   switch (v.kind) {
   case Json::Kind::Null:
     out += "null";
@@ -294,12 +324,13 @@ void write(const Json &v, std::string &out, int depth) {
     size_t size = array ? v.array.size() : v.object.size();
     out += array ? '[' : '{';
     for (size_t k = 0; k < size; ++k) {
-      out += (k ? ",\n" : "\n") + inner;
+      out += (k ? "," : "") + inner;
       if (!array)
-        out += quoteJson(v.object[k].first) + ": ";
-      write(array ? v.array[k] : v.object[k].second, out, depth + 1);
+        out += quoteJson(v.object[k].first) + (compact ? ":" : ": ");
+      write(array ? v.array[k] : v.object[k].second, out,
+            compact ? depth : depth + 1);
     }
-    if (size)
+    if (size && !compact)
       out += "\n" + std::string(2 * depth, ' ');
     out += array ? ']' : '}';
     return;
@@ -309,9 +340,9 @@ void write(const Json &v, std::string &out, int depth) {
 
 } // namespace
 
-std::string writeJson(const Json &value) {
+std::string writeJson(const Json &value, bool compact) {
   std::string out;
-  write(value, out, 0);
+  write(value, out, compact ? -1 : 0);
   return out;
 }
 

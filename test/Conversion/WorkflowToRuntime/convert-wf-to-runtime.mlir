@@ -124,11 +124,11 @@ wf.graph @uses(%x: !wf.text) -> !wf.text {
 
 // -----
 
-// A trace attached by wf-extract-trace is embedded, NUL-terminated, and the
-// attribute leaves the module.
+// The trace snapshot attached by wf-extract-trace is embedded,
+// NUL-terminated, and the attribute leaves the module.
 // TRACE-LABEL: module {
-// TRACE: llvm.mlir.global internal constant @__loom_wf_trace("{\22fed\22:{\22graphs\22:{},\22influence\22:{\22llm:0\22:[]}
-// TRACE-SAME: \22sources\22:{\22arguments\22:[\22arg0:0\22],\22feedback\22:[null]
+// TRACE: llvm.mlir.global internal constant @__loom_wf_trace("{\22fed\22:{\22full\22:{\22mode\22:\22full\22,\22nodes\22:[{\22id\22:\22arg0:0\22
+// TRACE-SAME: \22outputs\22:{{\[\[}}1,1,0,0]],\22feedback\22:{{\[\[}}0,-1,0,0]],
 // TRACE-SAME: \00")
 // TRACE: llvm.func @loom_wf_trace() -> !llvm.ptr
 wf.model @m

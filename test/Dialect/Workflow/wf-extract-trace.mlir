@@ -139,20 +139,14 @@ wf.graph @trace_example() -> i64 {
 // FULL: "variables": [
 // FULL-NEXT: "(str) map_prompt0=Summarize this part.",
 // FULL-NEXT: "(str) reduce_prompt0=Combine the partial summaries."
-// Where a run finds the values printed as `?`:
-// FULL: "sources": {
-// FULL-NEXT: "arguments": [
-// FULL-NEXT: "doc:0"
-// FULL-NEXT: ],
-// FULL-NEXT: "feedback": [
-// FULL-NEXT: "const:0"
-// FULL-NEXT: ],
-// FULL-NEXT: "parameters": {
-// FULL-NEXT: "map_prompt:0": "map_prompt",
-// FULL-NEXT: "reduce_prompt:0": "reduce_prompt"
-// With `attach`, the same JSON is the module's `wf.trace`, the graph kept:
-// ATTACH-LABEL: module attributes {wf.trace = "{\22map_reduce\22:{\22graphs\22:{\22llm:1|map_prompt:0\22:
-// ATTACH-SAME: \22sources\22:{\22arguments\22:[\22doc:0\22],\22feedback\22:[\22const:0\22]
+// With `attach`, the module's `wf.trace` is the graph's snapshot in both
+// modes (wf.md §7.5), what a run takes its exact trace on; the map body's
+// llm lies in region 0 (the map), the map node owns it:
+// ATTACH-LABEL: module attributes {wf.trace = "{\22map_reduce\22:{\22full\22:{\22mode\22:\22full\22,\22nodes\22:[{\22id\22:\22doc:0\22
+// ATTACH-SAME: \22owns\22:0},{\22id\22:\22map_prompt:0\22
+// ATTACH-SAME: \22region\22:0,\22body\22:0,\22parents\22:{{\[\[\[}}2,0,0,0],\22arg0\22,0]
+// ATTACH-SAME: \22regions\22:[{\22kind\22:0,\22node\22:2,
+// ATTACH-SAME: \22trace-compat\22:{\22mode\22:\22trace-compat\22
 // ATTACH: wf.graph @map_reduce
 wf.model @m {max_concurrency = 64 : i64, max_batched_tokens = 2048 : i64, max_context = 8192 : i64}
 wf.param @map_prompt : !wf.text = "Summarize this part." {kind = #wf.param_kind<prompt>, trainable}

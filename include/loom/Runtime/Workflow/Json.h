@@ -29,12 +29,25 @@ struct Json {
   std::vector<Json> array;
   std::vector<std::pair<std::string, Json>> object;
 
+  /// Appends member `key` to an object (moved in: an initializer list
+  /// would copy a large value).
+  Json &add(std::string key, Json value) {
+    object.emplace_back(std::move(key), std::move(value));
+    return *this;
+  }
+
   /// The member `key` of an object, or null.
   const Json *get(std::string_view key) const;
   Json *get(std::string_view key) {
     return const_cast<Json *>(static_cast<const Json *>(this)->get(key));
   }
 };
+
+/// Builders for the values the runtime writes.
+Json jsonString(std::string s);
+Json jsonNumber(double n);
+Json jsonArray(std::vector<Json> items = {});
+Json jsonObject(std::vector<std::pair<std::string, Json>> members = {});
 
 /// Parses all of `text`; false with `error` (and the byte offset) if it is
 /// not one JSON value.
@@ -44,8 +57,8 @@ bool parseJson(std::string_view text, Json &value, std::string &error);
 std::string quoteJson(std::string_view s);
 
 /// `value` as JSON text, members in their order, nested values indented
-/// by two spaces.
-std::string writeJson(const Json &value);
+/// by two spaces (`compact`: on one line, no spaces).
+std::string writeJson(const Json &value, bool compact = false);
 
 } // namespace mlir::loom::wfrt
 

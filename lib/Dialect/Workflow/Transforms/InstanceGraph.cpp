@@ -38,16 +38,16 @@ std::optional<unsigned> InstanceGraph::nodeOf(Value v) const {
   return nodeOf(def);
 }
 
-/// The name input `i` of `op` binds: its definition's `arg_names`, else
-/// the op's `wf.operand_names`, else `arg<i>`.
-static std::string inputName(TraceNodeOpInterface node, unsigned i,
-                             SymbolTableCollection &symbols) {
+ArrayAttr mlir::loom::wf::traceInputNames(TraceNodeOpInterface node,
+                                          SymbolTableCollection &symbols) {
   ArrayAttr names;
   if (FlatSymbolRefAttr callee = node.getCalleeSymbol())
     if (Operation *def = symbols.lookupNearestSymbolFrom(node, callee))
       names = def->getAttrOfType<ArrayAttr>("arg_names");
-  if (!names)
-    names = node->getAttrOfType<ArrayAttr>("wf.operand_names");
+  return names ? names : node->getAttrOfType<ArrayAttr>("wf.operand_names");
+}
+
+std::string mlir::loom::wf::traceInputName(ArrayAttr names, unsigned i) {
   if (names && i < names.size())
     if (auto name = dyn_cast<StringAttr>(names[i]))
       return name.str();
@@ -172,11 +172,13 @@ InstanceGraph InstanceGraph::build(GraphOp graph, TraceMode mode) {
               addParent(v, "arg" + std::to_string(i));
         }
     } else {
+      ArrayAttr names = traceInputNames(traceNode, symbols);
       for (auto [i, operand] : llvm::enumerate(node.op->getOperands()))
         addParent(operand, isa<TokenType>(operand.getType())
                                ? std::string("after")
-                               : inputName(traceNode, i, symbols));
+                               : traceInputName(names, i));
     }
+    node.numAttributeParams = attributeParams[index].size();
     for (FlatSymbolRefAttr symbol : attributeParams[index]) {
       unsigned parent = g.paramNodes.lookup(symbol.getAttr());
       node.parents.push_back(parent);

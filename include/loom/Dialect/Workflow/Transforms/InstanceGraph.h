@@ -11,6 +11,7 @@
 #define LOOM_DIALECT_WORKFLOW_TRANSFORMS_INSTANCEGRAPH_H
 
 #include "loom/Dialect/Workflow/IR/WorkflowOps.h"
+#include "loom/Runtime/Workflow/TraceProblem.h"
 
 #include <optional>
 #include <string>
@@ -18,9 +19,14 @@
 
 namespace mlir::loom::wf {
 
-/// Trace's two views (wf.md §7.1): `traceCompat` keeps data edges only;
-/// `full` adds token edges and the conditions of if/while merge nodes.
-enum class TraceMode { TraceCompat, Full };
+using wfrt::TraceMode;
+
+/// The names a node's inputs bind (wf.md §7.1): its definition's
+/// `arg_names`, else the op's `wf.operand_names`; null if neither.
+ArrayAttr traceInputNames(TraceNodeOpInterface node,
+                          SymbolTableCollection &symbols);
+/// Input `i`'s name among `names`, else `arg<i>`.
+std::string traceInputName(ArrayAttr names, unsigned i);
 
 struct InstanceNode {
   std::string id;
@@ -37,6 +43,9 @@ struct InstanceNode {
   SmallVector<std::string> inputNames;
   /// Whether the edge from each parent carries a token (full mode).
   SmallVector<bool> tokenEdges;
+  /// How many of the parents (the last ones) are parameters referenced by
+  /// attributes.
+  unsigned numAttributeParams = 0;
   /// The nodes that have this one as a parent; for a hidden parameter, the
   /// calls that read it.
   SmallVector<unsigned> children;

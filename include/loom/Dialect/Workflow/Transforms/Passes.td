@@ -221,14 +221,13 @@ def WfExtractTrace : Pass<"wf-extract-trace", "::mlir::ModuleOp"> {
     copy of the module), so its result is the same before and after.
 
     Output: one JSON object keyed by graph name (stdout, or
-    `output-file`). Besides OptoPrime's sections each graph has `sources`:
-    the ids of its arguments by position, the parameter symbol of each
-    parameter id, and per output the id of its feedback text (or null) —
-    what the runtime needs to fill the `?` values from a run. With
-    `attach`, the JSON becomes the module's `wf.trace` string attribute
-    instead (`loom-wf-pipeline` extracts before optimizing, and
-    `convert-wf-to-runtime` embeds it for `loom-run --trace`); otherwise the
-    module is unchanged.
+    `output-file`). With `attach`, the module gets instead a `wf.trace`
+    string attribute: each graph's trace snapshot (wf.md §7.5) in both
+    modes — the source graph with region arguments and results kept as
+    references — which `convert-wf-to-runtime` embeds and the runtime
+    instantiates over the instances a run executed (`loom-run --trace`);
+    `loom-wf-pipeline` attaches it before any other pass changes the
+    graph. The module is otherwise unchanged.
   }];
   let options = [
     Option<"mode", "mode", "std::string", /*default=*/"\"full\"",
