@@ -217,7 +217,11 @@ private:
       done[id] = Resolved::present(instance);
     }
     std::vector<std::pair<Resolved, std::string>> parents;
+    // A yield is a parent of the collect or merge node; without one
+    // (trace-compat's if and while) it is resolved where it is read.
     auto yield = [&](const Context &inner, size_t k, std::string name) {
+      if (!isNode)
+        return;
       Resolved r = resolve(region.yields[inner.body][k], inner);
       if (r.state != Resolved::State::Literal && r.instance >= 0)
         parents.push_back({Resolved::present(r.instance), std::move(name)});
