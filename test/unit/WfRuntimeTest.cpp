@@ -962,8 +962,9 @@ TEST(WfRuntime, TraceExamplesKeepTheirTraceUnderOptimization) {
 // wf.md §10 C8 as written: 200 random W8 graphs (layered DAGs of 20–119
 // nodes, 10/50/90 % LLM calls, native code nodes, prompt parameters,
 // feedback on the output), each compiled with a random subset of passes
-// 3–9 after ids and inlining: the problem filled from the optimized run is
-// byte-identical to the inlined-only run's.
+// 3–9 after ids and inlining: the problem taken on the optimized run is
+// byte-identical to the inlined-only run's, and the snapshot, attached
+// before the passes, is unchanged after them.
 TEST(WfRuntime, TraceIsInvariantUnderRandomSubsetsOfPasses) {
   const std::vector<std::string> optional = {
       "wf-canonicalize",
@@ -989,6 +990,16 @@ TEST(WfRuntime, TraceIsInvariantUnderRandomSubsetsOfPasses) {
     EXPECT_EQ(fillTrace(compile(w.source, kInlinedOnly), w, trace).problem,
               fillTrace(compile(w.source, passes), w, trace).problem)
         << "seed " << seed << ", " << passes;
+    // The snapshot attached before the passes leaves them unchanged.
+    mlir::MLIRContext context(loom_test::allDialects());
+    mlir::OwningOpRef<mlir::ModuleOp> module = loom_test::parseAndRun(
+        w.source,
+        "wf-assign-ids,wf-extract-trace{attach=true}" +
+            passes.substr(std::string("wf-assign-ids").size()),
+        context);
+    ASSERT_TRUE(module);
+    auto kept = (*module)->getAttrOfType<mlir::StringAttr>("wf.trace");
+    EXPECT_EQ(kept ? kept.str() : "", trace) << passes;
   }
   // Every pass took part often.
   for (const std::string &pass : optional)
