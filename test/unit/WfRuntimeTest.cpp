@@ -269,6 +269,58 @@ TEST(WfRuntime, RetriesTimeoutsPoisoningAndCatch) {
   EXPECT_EQ(r.toolAttempts, 3 + 2 + 1);
 }
 
+const char *kCaught = R"mlir(
+wf.model @m
+wf.param @hint : !wf.text = "H" {kind = #wf.param_kind<prompt>, trainable}
+wf.tool_def @flaky : (!wf.text) -> !wf.text {effects = #wf.effects<read>, timeout_ms = 100 : i64, sim_ms = 5.0 : f64, p_fail = 1.0 : f64}
+wf.graph @g(%q: !wf.text {wf.name = "q"}) -> !wf.text {
+  %h = wf.param.get @hint : !wf.text
+  %x = wf.format [#wf.seg<operand 0>, #wf.seg<operand 1>] (%q, %h) : (!wf.text, !wf.text) -> !wf.text
+  %a = wf.tool @flaky(%x) : (!wf.text) -> !wf.text
+  %b = wf.llm @m [#wf.seg<operand 0>] (%a) {max_tokens = 2 : i64} : (!wf.text) -> !wf.text
+  %c = wf.catch %b : !wf.text fallback {
+  ^bb0(%err: !wf.text):
+    %f = wf.format [#wf.seg<text "recovered from ">, #wf.seg<operand 0>] (%err) : (!wf.text) -> !wf.text
+    wf.yield %f : !wf.text
+  }
+  wf.feedback %c : !wf.text
+  wf.return %c : !wf.text
+}
+)mlir";
+
+// wf.md C9 in a run's trace: the llm after the failing tool never ran and
+// is no instance; the catch's fallback reads the failed instance, whose
+// value is the exception and whose parents lead back to the parameter.
+TEST(WfRuntime, RunTraceShowsTheFailureACatchRecoveredFrom) {
+  Program p = compile(kCaught);
+  std::string snapshots = loom_test::embeddedTrace(kCaught);
+  for (TraceMode mode : {TraceMode::Full, TraceMode::TraceCompat}) {
+    Harness h(p);
+    RunOptions o;
+    o.recordValues = true;
+    RunResult r = h.run(p, "g", {Value::makeText("Q")}, o);
+    ASSERT_EQ(r.error, "");
+    std::string trace, error;
+    ASSERT_TRUE(runTrace(snapshots, "g", mode, {Value::makeText("Q")}, p, {}, r,
+                         "", trace, error))
+        << error;
+    EXPECT_EQ(section(trace, "g", "code"),
+              (std::vector<std::string>{"format0 = format(arg0=q0, arg1=hint0)",
+                                        "flaky0 = flaky(arg0=format0)",
+                                        "format1 = format(arg0=flaky0)"}))
+        << trace;
+    EXPECT_EQ(section(trace, "g", "others"),
+              (std::vector<std::string>{
+                  "(str) format0=QH",
+                  "(str) flaky0=(ExecutionError) @flaky failed"}));
+    EXPECT_EQ(section(trace, "g", "outputs"),
+              (std::vector<std::string>{
+                  "(str) format1=recovered from (ExecutionError) @flaky "
+                  "failed"}));
+    EXPECT_EQ(trace.find("llm0"), std::string::npos) << trace;
+  }
+}
+
 /// A backend whose first `failures` requests per prompt fail with
 /// `kind`; then it answers as the simulator would, after 10 ms.
 class FlakyBackend : public LlmBackend {

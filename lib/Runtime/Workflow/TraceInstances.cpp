@@ -65,9 +65,14 @@ struct Resolved {
   enum class State : uint8_t { Literal, Present, Absent };
   State state = State::Literal;
   int64_t instance = -1;
+  /// A catch's fallback argument: the failed instance, whose error the
+  /// fallback reads as data.
+  bool caught = false;
 
-  static Resolved present(int64_t i) { return {State::Present, i}; }
-  static Resolved absent(int64_t failed) { return {State::Absent, failed}; }
+  static Resolved present(int64_t i) { return {State::Present, i, false}; }
+  static Resolved absent(int64_t failed) {
+    return {State::Absent, failed, false};
+  }
 };
 
 class RunInstances {
@@ -90,6 +95,7 @@ public:
   }
 
   TraceGraph build() {
+    // Arguments are the snapshot's first nodes, in order.
     for (size_t n = 0; n < s.nodes.size(); ++n)
       if (s.nodes[n].info.kind == TraceNode::Kind::Argument) {
         const Value *value = n < v.args.size() ? &v.args[n] : nullptr;
@@ -143,13 +149,13 @@ private:
     return g.nodes[instance].value == "True";
   }
 
-  /// The instance a parent edge names, or why there is none: an absent or
-  /// failed parent leaves its reader absent.
+  /// An absent parent leaves its reader absent.
   static bool blocks(const Resolved &r) {
     return r.state == Resolved::State::Absent;
   }
+  /// A failed parent too, unless a catch hands its error over as data.
   Resolved failedOrPresent(Resolved r) const {
-    if (r.state == Resolved::State::Present && isError(r.instance))
+    if (r.state == Resolved::State::Present && !r.caught && isError(r.instance))
       return Resolved::absent(r.instance);
     return r;
   }
@@ -375,7 +381,11 @@ private:
       return {};
     case SnapshotRegion::Kind::Catch: {
       int64_t failed = decisions.at({ref.index, c->outer->suffix});
-      return failed >= 0 ? Resolved::present(failed) : Resolved::absent(-1);
+      if (failed < 0)
+        return Resolved::absent(-1);
+      Resolved r = Resolved::present(failed);
+      r.caught = true;
+      return r;
     }
     case SnapshotRegion::Kind::While:
       break;
