@@ -321,6 +321,49 @@ TEST(WfRuntime, RunTraceShowsTheFailureACatchRecoveredFrom) {
   }
 }
 
+// A snapshot is data from a library file: references it does not have are
+// an error, never an index out of range.
+TEST(WfRuntime, MalformedSnapshotsAreRejected) {
+  Program p = compile(kCaught);
+  Harness h(p);
+  RunResult r = h.run(p, "g", {Value::makeText("Q")});
+  auto reject = [&](const std::string &snapshot, const std::string &why) {
+    std::string json = "{\"g\":{\"full\":" + snapshot + "}}", out, error;
+    EXPECT_FALSE(runTrace(json, "g", TraceMode::Full, {Value::makeText("Q")}, p,
+                          {}, r, "", out, error))
+        << snapshot;
+    EXPECT_NE(error.find(why), std::string::npos) << error;
+  };
+  const std::string node = R"({"id":"a:0","kind":2,"owns":0,"parents":[]})";
+  const std::string map =
+      R"({"kind":0,"node":0,"operands":[[1,0,0,0]],"yields":[[[1,0,0,0]]]})";
+  auto snapshot = [](const std::string &nodes, const std::string &regions,
+                     const std::string &outputs) {
+    return R"({"mode":"full","nodes":[)" + nodes + R"(],"regions":[)" +
+           regions + R"(],"outputs":[)" + outputs +
+           R"(],"feedback":[[0,-1,0,0]]})";
+  };
+  // The well-formed base case is accepted.
+  std::string out, error;
+  EXPECT_TRUE(runTrace(
+      "{\"g\":{\"full\":" + snapshot(node, map, "[3,0,0,0]") + "}}", "g",
+      TraceMode::Full, {Value::makeText("Q")}, p, {}, r, "", out, error))
+      << error;
+  reject(snapshot(node, map, "[1,7,0,0]"), "does not have");
+  reject(snapshot(node, map, "[3,0,0,5]"), "does not have");
+  reject(snapshot(node, map, "[3,4,0,0]"), "does not have");
+  reject(snapshot(node,
+                  R"({"kind":2,"node":0,"operands":[[1,0,0,0]],)"
+                  R"("yields":[[[1,0,0,0]]]})",
+                  "[3,0,0,0]"),
+         "wrong shape");
+  reject(snapshot(node, R"({"kind":0,"node":0,"yields":[[[1,0,0,0]]]})",
+                  "[3,0,0,0]"),
+         "wrong shape");
+  reject(R"({"mode":"backward","nodes":[]})", "mode");
+  reject(R"({"mode":"full","nodes":[{"id":7}]})", "a string");
+}
+
 /// A backend whose first `failures` requests per prompt fail with
 /// `kind`; then it answers as the simulator would, after 10 ms.
 class FlakyBackend : public LlmBackend {

@@ -85,39 +85,64 @@ public:
   }
 };
 
-/// Whether every reference points at an existing node or region (so that
+/// The bodies a region of `kind` has.
+size_t bodiesOf(SnapshotRegion::Kind kind) {
+  return kind == SnapshotRegion::Kind::If || kind == SnapshotRegion::Kind::While
+             ? 2
+             : 1;
+}
+
+/// Whether every reference points at an existing node, region, body and
+/// yield, and every region has the shape of its kind (so that
 /// instantiation indexes nothing out of range).
 bool checkRefs(const TraceSnapshot &s, std::string &error) {
-  auto valid = [&](const SnapshotRef &r) {
-    switch (r.kind) {
-    case SnapshotRef::Kind::None:
-      return true;
-    case SnapshotRef::Kind::Node:
-      return r.index >= 0 && size_t(r.index) < s.nodes.size();
-    default:
-      return r.index >= 0 && size_t(r.index) < s.regions.size() &&
-             r.body >= 0 &&
-             size_t(r.body) <
-                 std::max<size_t>(1, s.regions[r.index].yields.size()) &&
-             r.position >= 0;
-    }
-  };
   auto validRegion = [&](int32_t r) {
     return r >= -1 && (r < 0 || size_t(r) < s.regions.size());
   };
   bool ok = true;
+  for (const SnapshotRegion &r : s.regions) {
+    bool needsOperand = r.kind == SnapshotRegion::Kind::Map ||
+                        r.kind == SnapshotRegion::Kind::If ||
+                        r.kind == SnapshotRegion::Kind::Catch;
+    ok &= validRegion(r.region) && r.node >= -1 &&
+          (r.node < 0 || size_t(r.node) < s.nodes.size()) &&
+          (r.node >= 0) == (r.kind != SnapshotRegion::Kind::Catch) &&
+          (!needsOperand || !r.operands.empty()) &&
+          r.yields.size() == bodiesOf(r.kind) &&
+          (r.kind != SnapshotRegion::Kind::While || !r.yields[0].empty());
+  }
+  if (!ok) {
+    error = "the trace snapshot has a region of the wrong shape";
+    return false;
+  }
+  auto valid = [&](const SnapshotRef &r) {
+    if (r.kind == SnapshotRef::Kind::None)
+      return true;
+    if (r.kind == SnapshotRef::Kind::Node)
+      return r.index >= 0 && size_t(r.index) < s.nodes.size();
+    if (r.index < 0 || size_t(r.index) >= s.regions.size() || r.body < 0 ||
+        size_t(r.body) >= bodiesOf(s.regions[r.index].kind) || r.position < 0)
+      return false;
+    if (r.kind == SnapshotRef::Kind::RegionArg)
+      return true;
+    // A result is a yield of every body (a while's: after its condition).
+    const SnapshotRegion &region = s.regions[r.index];
+    size_t skip = region.kind == SnapshotRegion::Kind::While;
+    for (size_t b = 0; b < region.yields.size(); ++b)
+      if (region.kind != SnapshotRegion::Kind::While || b == 0)
+        if (size_t(r.position) + skip >= region.yields[b].size())
+          return false;
+    return true;
+  };
   for (const SnapshotNode &n : s.nodes) {
-    ok &= validRegion(n.region) && validRegion(n.owns);
+    ok &= validRegion(n.region) && validRegion(n.owns) && n.body >= 0 &&
+          (n.region < 0 || size_t(n.body) < bodiesOf(s.regions[n.region].kind));
     for (const SnapshotEdge &e : n.parents)
       ok &= valid(e.ref);
     for (int32_t h : n.hiddenParams)
       ok &= h >= 0 && size_t(h) < s.nodes.size();
   }
   for (const SnapshotRegion &r : s.regions) {
-    ok &= validRegion(r.region) && r.node >= -1 &&
-          (r.node < 0 || size_t(r.node) < s.nodes.size()) &&
-          (!r.operands.empty() || r.kind == SnapshotRegion::Kind::Replicate ||
-           r.kind == SnapshotRegion::Kind::While);
     for (const SnapshotRef &x : r.operands)
       ok &= valid(x);
     for (const auto &body : r.yields)
