@@ -12,9 +12,14 @@ namespace {
 
 Json number(int64_t n) { return jsonNumber(double(n)); }
 
+/// [kind, index, body, position], the last two left out when 0.
 Json ref(const SnapshotRef &r) {
-  return jsonArray({number(int64_t(r.kind)), number(r.index), number(r.body),
-                    number(r.position)});
+  Json j = jsonArray({number(int64_t(r.kind)), number(r.index)});
+  if (r.body || r.position) {
+    j.array.push_back(number(r.body));
+    j.array.push_back(number(r.position));
+  }
+  return j;
 }
 
 Json refs(const std::vector<SnapshotRef> &list) {
@@ -57,8 +62,8 @@ public:
   }
   SnapshotRef ref(const Json &v) {
     const std::vector<Json> &a = array(&v);
-    if (a.size() != 4) {
-      fail("a reference [kind, index, body, position]");
+    if (a.size() != 2 && a.size() != 4) {
+      fail("a reference [kind, index(, body, position)]");
       return {};
     }
     SnapshotRef r;
@@ -67,8 +72,10 @@ public:
       fail("a reference kind");
     r.kind = SnapshotRef::Kind(kind);
     r.index = int32_t(integer(&a[1]));
-    r.body = int32_t(integer(&a[2]));
-    r.position = int32_t(integer(&a[3]));
+    if (a.size() == 4) {
+      r.body = int32_t(integer(&a[2]));
+      r.position = int32_t(integer(&a[3]));
+    }
     return r;
   }
   std::vector<SnapshotRef> refs(const Json *v) {
@@ -170,25 +177,36 @@ Json snapshotToJson(const TraceSnapshot &s) {
           jsonArray({ref(e.ref), jsonString(e.name), number(e.token)}));
     for (int32_t h : n.hiddenParams)
       hidden.push_back(number(h));
+    // Members at their default (the reader's) are left out: a snapshot
+    // is embedded in every workflow library.
     const TraceNode &info = n.info;
-    Json trainable, selected;
-    trainable.kind = selected.kind = Json::Kind::Bool;
-    trainable.boolean = info.trainable;
-    selected.boolean = info.selected;
-    nodes.push_back(jsonObject({{"id", jsonString(info.id)},
-                                {"base", jsonString(info.base)},
-                                {"kind", number(int64_t(info.kind))},
-                                {"type", jsonString(info.type)},
-                                {"value", jsonString(info.value)},
-                                {"trainable", trainable},
-                                {"selected", selected},
-                                {"constraint", jsonString(info.constraint)},
-                                {"param", jsonString(n.param)},
-                                {"region", number(n.region)},
-                                {"body", number(n.body)},
-                                {"parents", jsonArray(std::move(parents))},
-                                {"hidden", jsonArray(std::move(hidden))},
-                                {"owns", number(n.owns)}}));
+    Json node = jsonObject();
+    node.add("id", jsonString(info.id))
+        .add("base", jsonString(info.base))
+        .add("kind", number(int64_t(info.kind)))
+        .add("type", jsonString(info.type));
+    Json yes;
+    yes.kind = Json::Kind::Bool;
+    yes.boolean = true;
+    if (info.value != "?")
+      node.add("value", jsonString(info.value));
+    if (info.trainable)
+      node.add("trainable", yes);
+    if (info.selected)
+      node.add("selected", yes);
+    if (!info.constraint.empty())
+      node.add("constraint", jsonString(info.constraint));
+    if (!n.param.empty())
+      node.add("param", jsonString(n.param));
+    if (n.region >= 0)
+      node.add("region", number(n.region)).add("body", number(n.body));
+    if (!parents.empty())
+      node.add("parents", jsonArray(std::move(parents)));
+    if (!hidden.empty())
+      node.add("hidden", jsonArray(std::move(hidden)));
+    if (n.owns >= 0)
+      node.add("owns", number(n.owns));
+    nodes.push_back(std::move(node));
   }
   for (const SnapshotRegion &r : s.regions) {
     std::vector<Json> yields;
@@ -232,7 +250,7 @@ bool snapshotFromJson(const Json &json, TraceSnapshot &s, std::string &error) {
       in.fail("node kind");
     info.kind = TraceNode::Kind(kind);
     info.type = in.text(j.get("type"));
-    info.value = in.text(j.get("value"));
+    info.value = j.get("value") ? in.text(j.get("value")) : "?";
     info.trainable = in.flag(j.get("trainable"));
     info.selected = in.flag(j.get("selected"));
     info.constraint = in.text(j.get("constraint"));

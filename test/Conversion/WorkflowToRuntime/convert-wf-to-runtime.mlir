@@ -128,7 +128,7 @@ wf.graph @uses(%x: !wf.text) -> !wf.text {
 // NUL-terminated, and the attribute leaves the module.
 // TRACE-LABEL: module {
 // TRACE: llvm.mlir.global internal constant @__loom_wf_trace("{\22fed\22:{\22full\22:{\22mode\22:\22full\22,\22nodes\22:[{\22id\22:\22arg0:0\22
-// TRACE-SAME: \22outputs\22:{{\[\[}}1,1,0,0]],\22feedback\22:{{\[\[}}0,-1,0,0]],
+// TRACE-SAME: \22outputs\22:{{\[\[}}1,1]],\22feedback\22:{{\[\[}}0,-1]],
 // TRACE-SAME: \00")
 // TRACE: llvm.func @loom_wf_trace() -> !llvm.ptr
 wf.model @m

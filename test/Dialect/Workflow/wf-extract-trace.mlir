@@ -144,7 +144,7 @@ wf.graph @trace_example() -> i64 {
 // llm lies in region 0 (the map), the map node owns it:
 // ATTACH-LABEL: module attributes {wf.trace = "{\22map_reduce\22:{\22full\22:{\22mode\22:\22full\22,\22nodes\22:[{\22id\22:\22doc:0\22
 // ATTACH-SAME: \22owns\22:0},{\22id\22:\22map_prompt:0\22
-// ATTACH-SAME: \22region\22:0,\22body\22:0,\22parents\22:{{\[\[\[}}2,0,0,0],\22arg0\22,0]
+// ATTACH-SAME: \22region\22:0,\22body\22:0,\22parents\22:{{\[\[\[}}2,0],\22arg0\22,0]
 // ATTACH-SAME: \22regions\22:[{\22kind\22:0,\22node\22:2,
 // ATTACH-SAME: \22trace-compat\22:{\22mode\22:\22trace-compat\22
 // ATTACH: wf.graph @map_reduce
