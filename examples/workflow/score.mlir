@@ -1,7 +1,7 @@
 // A workflow node of tensor code (wf.compute): loom-compile outlines its
 // body into an entry point of the same library, compiled by the CPU
-// pipeline, and the runtime calls it between the other nodes. Scalars
-// cross the node boundary; tensors live inside it. Here: the norm of a
+// pipeline, and the runtime calls it between the other nodes (embed.mlir
+// passes tensors between two of them). Here: the norm of a
 // vector of eight x, and 2n, both reported by an LLM call.
 wf.model @m {max_concurrency = 4 : i64}
 wf.graph @score(%x: f64, %n: i64) -> (!wf.text, f64, i64) {

@@ -364,6 +364,42 @@ TEST(WfRuntime, MalformedSnapshotsAreRejected) {
   reject(R"({"mode":"full","nodes":[{"id":7}]})", "a string");
 }
 
+// Tensors between compute nodes: the journal's encoding keeps dtype, shape
+// and bytes; a truncated or inconsistent encoding is refused; the value
+// prints as its type and first elements.
+TEST(WfRuntime, TensorValuesRoundTripAndPrint) {
+  std::vector<float> xs = {1.5f, -2, 3, 4, 5, 6, 7, 8, 9};
+  Value t = Value::makeTensor(
+      /*LOOM_F32=*/1, {3, 3},
+      std::string(reinterpret_cast<const char *>(xs.data()), 36));
+  EXPECT_EQ(t.render(), "tensor<3x3xf32> [1.5, -2, 3, 4, 5, 6, 7, 8, ...]");
+  EXPECT_EQ(
+      Value::makeTensor(/*LOOM_BOOL=*/9, {2}, std::string("\1\0", 2)).render(),
+      "tensor<2xbool> [True, False]");
+  std::string bytes;
+  encodeValue(t, bytes);
+  Value back;
+  size_t pos = 0;
+  ASSERT_TRUE(decodeValue(bytes, pos, back));
+  EXPECT_EQ(pos, bytes.size());
+  EXPECT_EQ(back, t);
+  EXPECT_NE(hashValue(back), hashValue(Value::makeTensor(1, {9}, t.text)));
+  for (size_t cut = 0; cut < bytes.size(); ++cut) {
+    pos = 0;
+    EXPECT_FALSE(decodeValue(std::string_view(bytes).substr(0, cut), pos, back))
+        << cut;
+  }
+  // A shape that does not match the bytes, an unknown element type.
+  std::string wrong;
+  encodeValue(Value::makeTensor(1, {4, 3}, t.text), wrong);
+  pos = 0;
+  EXPECT_FALSE(decodeValue(wrong, pos, back));
+  wrong.clear();
+  encodeValue(Value::makeTensor(42, {9}, t.text), wrong);
+  pos = 0;
+  EXPECT_FALSE(decodeValue(wrong, pos, back));
+}
+
 /// A backend whose first `failures` requests per prompt fail with
 /// `kind`; then it answers as the simulator would, after 10 ms.
 class FlakyBackend : public LlmBackend {

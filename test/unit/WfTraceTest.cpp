@@ -432,7 +432,7 @@ public:
   /// outputs, levels set.
   std::pair<std::vector<Node>, std::vector<int>>
   instances(bool flag, const std::vector<int64_t> &xs, bool full) const {
-    Interpreter in{*this, full};
+    Interpreter in{*this, full, {}, {}};
     in.arg("flag", "bool", flag ? "True" : "False");
     in.arg("xs", "list", listText(xs));
     Env env;

@@ -16,6 +16,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "RunWorkflow.h"
+#include "Npy.h"
 
 #include "loom-c/Workflow.h"
 #include "loom/Runtime/Workflow/Executor.h"
@@ -54,9 +55,55 @@ int fail(const std::string &message) {
   return 1;
 }
 
+/// `v` as a tensor of the library's runtime: a scalar boxed at rank 0.
+LoomTensor *toTensor(const RuntimeApi &api, const Value &v) {
+  if (v.kind == ValueKind::Tensor) {
+    void *data = std::malloc(std::max<size_t>(v.text.size(), 1));
+    std::memcpy(data, v.text.data(), v.text.size());
+    return api.tensor_create(data, v.shape.data(),
+                             static_cast<int64_t>(v.shape.size()),
+                             static_cast<LoomDType>(v.dtype), 1);
+  }
+  LoomDType dtype = v.kind == ValueKind::I1    ? LOOM_BOOL
+                    : v.kind == ValueKind::I64 ? LOOM_I64
+                                               : LOOM_F64;
+  void *data = std::malloc(8);
+  if (v.kind == ValueKind::I1)
+    *static_cast<uint8_t *>(data) = v.i != 0;
+  else if (v.kind == ValueKind::I64)
+    std::memcpy(data, &v.i, sizeof v.i);
+  else
+    std::memcpy(data, &v.f, sizeof v.f);
+  return api.tensor_create(data, nullptr, 0, dtype, 1);
+}
+
+/// A tensor of the library's runtime as a value: rank 0 is a boxed scalar
+/// (compute nodes pass no rank-0 tensors), the rest stays a tensor.
+Value fromTensor(const RuntimeApi &api, const LoomTensor *t) {
+  const void *data = api.tensor_data(t);
+  int64_t rank = api.tensor_rank(t);
+  LoomDType dtype = api.tensor_dtype(t);
+  if (rank > 0) {
+    const int64_t *shape = api.tensor_shape(t);
+    size_t bytes = size_t(api.tensor_num_elements(t)) * api.dtype_size(dtype);
+    return Value::makeTensor(
+        dtype, std::vector<int64_t>(shape, shape + rank),
+        std::string(static_cast<const char *>(data), bytes));
+  }
+  switch (dtype) {
+  case LOOM_BOOL:
+    return Value::makeI1(*static_cast<const uint8_t *>(data) != 0);
+  case LOOM_I64:
+    return Value::makeI64(*static_cast<const int64_t *>(data));
+  default:
+    return Value::makeF64(*static_cast<const double *>(data));
+  }
+}
+
 /// `text:hello`, `file:path` (its text), `lines:path` (a list, one element
 /// per line), `i64:3`, `f64:0.5`, `i1:true`.
-bool parseValue(const std::string &spec, Value &v, std::string &error) {
+bool parseValue(const RuntimeApi &api, const std::string &spec, Value &v,
+                std::string &error) {
   size_t colon = spec.find(':');
   if (colon == std::string::npos)
     return error = "'" + spec + "' is not KIND:VALUE", false;
@@ -91,9 +138,15 @@ bool parseValue(const std::string &spec, Value &v, std::string &error) {
     if (value != "true" && value != "false")
       return error = "'" + value + "' is not true or false", false;
     v = Value::makeI1(value == "true");
+  } else if (kind == "npy") {
+    LoomTensor *t = npy::read(api, value, error);
+    if (!t)
+      return false;
+    v = fromTensor(api, t);
+    api.tensor_destroy(t);
   } else {
     return error = "unknown value kind '" + kind +
-                   "' (have text, file, lines, i64, f64, i1)",
+                   "' (have text, file, lines, i64, f64, i1, npy)",
            false;
   }
   return true;
@@ -183,47 +236,22 @@ NativeFunction nativeFunction(LoomWfNativeFn fn, const std::string &name) {
 }
 
 /// A wf.compute body compiled into the library, called through its model
-/// ABI: each i1, i64 or f64 travels as a rank-0 tensor.
+/// ABI: tensors as they are, each i1, i64 or f64 as a rank-0 tensor.
 ComputeFunction computeFunction(const RuntimeApi &api, std::string entry) {
   return [&api, entry](const std::vector<Value> &args) -> std::vector<Value> {
     std::vector<LoomTensor *> in;
-    for (const Value &v : args) {
-      LoomDType dtype = v.kind == ValueKind::I1    ? LOOM_BOOL
-                        : v.kind == ValueKind::I64 ? LOOM_I64
-                                                   : LOOM_F64;
-      void *data = std::malloc(8);
-      if (v.kind == ValueKind::I1)
-        *static_cast<uint8_t *>(data) = v.i != 0;
-      else if (v.kind == ValueKind::I64)
-        std::memcpy(data, &v.i, sizeof v.i);
-      else
-        std::memcpy(data, &v.f, sizeof v.f);
-      in.push_back(api.tensor_create(data, nullptr, 0, dtype, 1));
-    }
+    for (const Value &v : args)
+      in.push_back(toTensor(api, v));
     LoomTensorList *inputs =
         api.tensor_list_create(in.data(), static_cast<int64_t>(in.size()));
     LoomTensorList *outputs = nullptr;
     LoomStatus status = api.run(entry.c_str(), inputs, &outputs);
     api.tensor_list_destroy(inputs);
     if (status != LOOM_OK)
-      return {Value::makeError("error", entry + ": " + api.last_error(), "")};
+      return {Value::makeError("error", api.last_error(), "")};
     std::vector<Value> results;
-    for (int64_t k = 0; k < api.tensor_list_size(outputs); ++k) {
-      const LoomTensor *t = api.tensor_list_get(outputs, k);
-      const void *data = api.tensor_data(t);
-      switch (api.tensor_dtype(t)) {
-      case LOOM_BOOL:
-        results.push_back(
-            Value::makeI1(*static_cast<const uint8_t *>(data) != 0));
-        break;
-      case LOOM_I64:
-        results.push_back(Value::makeI64(*static_cast<const int64_t *>(data)));
-        break;
-      default:
-        results.push_back(Value::makeF64(*static_cast<const double *>(data)));
-        break;
-      }
-    }
+    for (int64_t k = 0; k < api.tensor_list_size(outputs); ++k)
+      results.push_back(fromTensor(api, api.tensor_list_get(outputs, k)));
     api.tensor_list_destroy(outputs);
     return results;
   };
@@ -364,7 +392,7 @@ int mlir::loom::runWorkflow(const ModelLibrary &library, int argc,
 
   std::vector<Value> args(o.args.size());
   for (size_t k = 0; k < o.args.size(); ++k)
-    if (!parseValue(o.args[k], args[k], error))
+    if (!parseValue(library.api(), o.args[k], args[k], error))
       return fail("--arg " + std::to_string(k) + ": " + error);
   RunOptions options;
   if (real)
@@ -374,7 +402,7 @@ int mlir::loom::runWorkflow(const ModelLibrary &library, int argc,
   options.resume = o.resume;
   for (const auto &[name, spec] : o.params) {
     Value v;
-    if (!parseValue(spec, v, error))
+    if (!parseValue(library.api(), spec, v, error))
       return fail("--param " + name + ": " + error);
     options.paramOverrides[name] = v;
   }

@@ -197,11 +197,12 @@ def ConvertWorkflowToRuntime : Pass<"convert-wf-to-runtime", "::mlir::ModuleOp">
     executor, the journal and the backends are the runtime's
     (`lib/Runtime/Workflow`); `loom-run` binds the backends and runs a
     graph from the library. Each `wf.compute` body becomes a public
-    `func.func @__loom_wf_compute_<n>` over rank-0 tensors of its i1, i64
-    and f64 operands and results, which loom-compile compiles into the
-    same library as an entry point and `loom-run` binds. Ops the runtime
-    cannot run yet (`wf.call` before inlining, a `wf.compute` passing
-    tensors, code defined by `impl`, a code parameter in a language other
+    `func.func @__loom_wf_compute_<n>` over its tensor operands and
+    results (static shapes) and rank-0 tensors boxing its i1, i64 and f64
+    ones, which loom-compile compiles into the same library as an entry
+    point and `loom-run` binds. Ops the runtime cannot run yet (`wf.call`
+    before inlining, a `wf.compute` passing a rank-0 or dynamically shaped
+    tensor, code defined by `impl`, a code parameter in a language other
     than Python) get a located error. A code def whose `source` is a
     Python code parameter becomes a row naming the parameter: the runtime
     runs the parameter's current text (docs: RationaleWf.md).

@@ -15,6 +15,27 @@ static bool isScalar(Type t) {
   return t.isInteger(1) || t.isInteger(64) || t.isF64();
 }
 
+/// What a compute node cannot pass, or "" if `t` crosses the boundary: a
+/// scalar (boxed in a rank-0 tensor for the model ABI) or a tensor of
+/// static shape and rank >= 1 of an element type the runtime holds.
+static std::string unsupported(Type t) {
+  if (isScalar(t))
+    return "";
+  auto tensor = dyn_cast<RankedTensorType>(t);
+  if (!tensor)
+    return "is neither i1, i64, f64 nor a tensor";
+  if (tensor.getRank() == 0)
+    return "is a rank-0 tensor: pass its element type instead";
+  if (!tensor.hasStaticShape())
+    return "has a dynamic shape";
+  Type e = tensor.getElementType();
+  if (!(e.isF32() || e.isF64() || e.isF16() || e.isBF16() || e.isInteger(1) ||
+        e.isInteger(8) || e.isInteger(16) || e.isInteger(32) ||
+        e.isInteger(64)))
+    return "has an element type the runtime does not hold";
+  return "";
+}
+
 LogicalResult mlir::loom::wf::outlineComputeBodies(ModuleOp module) {
   SmallVector<ComputeOp> computes;
   for (auto graph : module.getOps<GraphOp>())
@@ -30,13 +51,12 @@ LogicalResult mlir::loom::wf::outlineComputeBodies(ModuleOp module) {
   for (auto [k, compute] : llvm::enumerate(computes)) {
     for (Type t : llvm::concat<const Type>(compute->getOperandTypes(),
                                            compute->getResultTypes()))
-      if (!isScalar(t))
+      if (std::string why = unsupported(t); !why.empty())
         return compute.emitOpError()
-               << "passes a " << t
-               << " between nodes, which the workflow runtime cannot hold "
-                  "yet: keep tensors inside one wf.compute and pass i1, i64 "
-                  "or f64 values";
-    auto boxed = [](Type t) { return RankedTensorType::get({}, t); };
+               << "passes a " << t << " between nodes, which " << why;
+    auto boxed = [](Type t) {
+      return isScalar(t) ? RankedTensorType::get({}, t) : t;
+    };
     SmallVector<Type> inputs, outputs;
     for (Type t : compute->getOperandTypes())
       inputs.push_back(boxed(t));
@@ -53,14 +73,21 @@ LogicalResult mlir::loom::wf::outlineComputeBodies(ModuleOp module) {
     Block &body = compute.getBody().front();
     for (auto [arg, boxedArg] :
          llvm::zip(body.getArguments(), entry->getArguments()))
-      map.map(arg, tensor::ExtractOp::create(b, compute.getLoc(), boxedArg,
-                                             ValueRange()));
+      map.map(arg, isScalar(arg.getType())
+                       ? tensor::ExtractOp::create(b, compute.getLoc(),
+                                                   boxedArg, ValueRange())
+                             .getResult()
+                       : boxedArg);
     for (Operation &op : body.without_terminator())
       b.clone(op, map);
     SmallVector<Value> results;
     for (Value v : body.getTerminator()->getOperands())
-      results.push_back(tensor::FromElementsOp::create(
-          b, compute.getLoc(), boxed(v.getType()), map.lookupOrDefault(v)));
+      results.push_back(isScalar(v.getType())
+                            ? tensor::FromElementsOp::create(
+                                  b, compute.getLoc(), boxed(v.getType()),
+                                  map.lookupOrDefault(v))
+                                  .getResult()
+                            : map.lookupOrDefault(v));
     func::ReturnOp::create(b, compute.getLoc(), results);
     compute->setAttr(kComputeEntryAttr, b.getStringAttr(fn.getSymName()));
   }

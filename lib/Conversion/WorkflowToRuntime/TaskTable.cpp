@@ -34,6 +34,8 @@ std::optional<wfrt::ValueKind> kindOf(Type t) {
     return wfrt::ValueKind::I64;
   if (t.isF64())
     return wfrt::ValueKind::F64;
+  if (isa<RankedTensorType>(t))
+    return wfrt::ValueKind::Tensor;
   return std::nullopt;
 }
 
@@ -153,7 +155,8 @@ LogicalResult TaskTableBuilder::declare() {
     ArrayRef<Type> results = c.getFunctionType().getResults();
     std::optional<wfrt::ValueKind> kind =
         results.size() == 1 ? kindOf(results[0]) : std::nullopt;
-    if (!kind || *kind == wfrt::ValueKind::Token)
+    if (!kind || *kind == wfrt::ValueKind::Token ||
+        *kind == wfrt::ValueKind::Tensor)
       return c.emitOpError("a Python code parameter returns one text, list, "
                            "i1, i64 or f64 value");
     pythonCodes[c.getSymName()] = program.pythonCode.size();

@@ -128,8 +128,8 @@ public:
     }
     // Members by key, as wf-extract-trace prints them (llvm::json).
     auto byKey = [](const auto &a, const auto &b) { return a.first < b.first; };
-    std::stable_sort(influence.begin(), influence.end(), byKey);
-    std::stable_sort(traceGraphs.begin(), traceGraphs.end(), byKey);
+    std::sort(influence.begin(), influence.end(), byKey);
+    std::sort(traceGraphs.begin(), traceGraphs.end(), byKey);
     Json result = jsonObject();
     result.add("graphs", jsonObject(std::move(traceGraphs)))
         .add("influence", jsonObject(std::move(influence)))

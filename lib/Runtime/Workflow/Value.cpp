@@ -2,7 +2,9 @@
 
 #include "loom/Runtime/Workflow/Value.h"
 
+#include <cstdio>
 #include <cstring>
+#include <iterator>
 
 namespace mlir::loom::wfrt {
 
@@ -33,6 +35,71 @@ Value Value::makeF64(double x) {
 }
 Value Value::makeToken() { return Value(); }
 
+Value Value::makeTensor(int32_t dtype, std::vector<int64_t> shape,
+                        std::string bytes) {
+  Value v(ValueKind::Tensor);
+  v.dtype = dtype;
+  v.shape = std::move(shape);
+  v.text = std::move(bytes);
+  return v;
+}
+
+namespace {
+
+/// loom-c's LoomDType: name and bytes per element (0: not a type).
+struct DType {
+  const char *name;
+  size_t size;
+};
+DType dtypeOf(int32_t dtype) {
+  static const DType types[] = {{"", 0},     {"f32", 4}, {"f64", 8}, {"f16", 2},
+                                {"bf16", 2}, {"i8", 1},  {"i16", 2}, {"i32", 4},
+                                {"i64", 8},  {"bool", 1}};
+  return dtype > 0 && dtype < int32_t(std::size(types)) ? types[dtype]
+                                                        : types[0];
+}
+
+/// Element `k` of a tensor, as Python prints it ("" for f16/bf16).
+std::string element(const Value &v, size_t k) {
+  const char *at = v.text.data() + k * dtypeOf(v.dtype).size;
+  auto get = [&](auto x) {
+    std::memcpy(&x, at, sizeof x);
+    return x;
+  };
+  auto real = [](double x) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", x);
+    return std::string(buf);
+  };
+  switch (v.dtype) {
+  case 1:
+    return real(get(float()));
+  case 2:
+    return real(get(double()));
+  case 5:
+    return std::to_string(get(int8_t()));
+  case 6:
+    return std::to_string(get(int16_t()));
+  case 7:
+    return std::to_string(get(int32_t()));
+  case 8:
+    return std::to_string(get(int64_t()));
+  case 9:
+    return get(uint8_t()) ? "True" : "False";
+  default:
+    return "";
+  }
+}
+
+} // namespace
+
+size_t tensorBytes(int32_t dtype, const std::vector<int64_t> &shape) {
+  size_t n = dtypeOf(dtype).size;
+  for (int64_t d : shape)
+    n = d < 0 ? 0 : n * size_t(d);
+  return n;
+}
+
 Value Value::makeError(std::string kind, std::string message,
                        std::string instance) {
   Value v(ValueKind::Error);
@@ -60,6 +127,19 @@ std::string Value::render() const {
     return std::to_string(f);
   case ValueKind::Token:
     return "<token>";
+  case ValueKind::Tensor: {
+    std::string s = "tensor<";
+    for (int64_t d : shape)
+      s += std::to_string(d) + "x";
+    s += std::string(dtypeOf(dtype).name) + ">";
+    size_t size = dtypeOf(dtype).size, count = size ? text.size() / size : 0;
+    if (count == 0 || element(*this, 0).empty())
+      return s;
+    s += " [";
+    for (size_t k = 0; k < count && k < 8; ++k)
+      s += (k ? ", " : "") + element(*this, k);
+    return s + (count > 8 ? ", ...]" : "]");
+  }
   case ValueKind::Error: {
     // Trace renders a failed node as `(<ExceptionClass>) <message>`.
     const char *cls = errorKind == "timeout"     ? "TimeoutError"
@@ -73,8 +153,8 @@ std::string Value::render() const {
 
 bool Value::operator==(const Value &o) const {
   return kind == o.kind && text == o.text && list == o.list && i == o.i &&
-         f == o.f && errorKind == o.errorKind &&
-         failedInstance == o.failedInstance;
+         f == o.f && dtype == o.dtype && shape == o.shape &&
+         errorKind == o.errorKind && failedInstance == o.failedInstance;
 }
 
 uint64_t hashBytes(std::string_view bytes, uint64_t seed) {
@@ -153,6 +233,13 @@ void encodeValue(const Value &v, std::string &out) {
     break;
   case ValueKind::Token:
     break;
+  case ValueKind::Tensor:
+    appendU64(static_cast<uint64_t>(v.dtype), out);
+    appendU64(v.shape.size(), out);
+    for (int64_t d : v.shape)
+      appendU64(static_cast<uint64_t>(d), out);
+    putString(v.text, out);
+    break;
   case ValueKind::Error:
     putString(v.errorKind, out);
     putString(v.text, out);
@@ -162,7 +249,8 @@ void encodeValue(const Value &v, std::string &out) {
 }
 
 bool decodeValue(std::string_view in, size_t &pos, Value &v) {
-  if (pos >= in.size() || static_cast<uint8_t>(in[pos]) > 6)
+  if (pos >= in.size() ||
+      static_cast<uint8_t>(in[pos]) > static_cast<uint8_t>(ValueKind::Tensor))
     return false;
   v = Value();
   v.kind = static_cast<ValueKind>(in[pos++]);
@@ -194,6 +282,22 @@ bool decodeValue(std::string_view in, size_t &pos, Value &v) {
   case ValueKind::Error:
     return getString(in, pos, v.errorKind) && getString(in, pos, v.text) &&
            getString(in, pos, v.failedInstance);
+  case ValueKind::Tensor: {
+    if (!readU64(in, pos, x))
+      return false;
+    v.dtype = static_cast<int32_t>(x);
+    if (!readU64(in, pos, x) || x > in.size())
+      return false;
+    v.shape.resize(x);
+    for (int64_t &d : v.shape) {
+      if (!readU64(in, pos, x))
+        return false;
+      d = static_cast<int64_t>(x);
+    }
+    return getString(in, pos, v.text) &&
+           tensorBytes(v.dtype, v.shape) == v.text.size() &&
+           !std::string(dtypeOf(v.dtype).name).empty();
+  }
   }
   return false;
 }

@@ -36,12 +36,45 @@ wf.graph @g(%q: !wf.text, %n: i1) -> !wf.text {
 
 // -----
 
-// A compute node passing a tensor: the runtime holds scalars only.
-wf.graph @tensor() -> tensor<4xf32> {
-  // expected-error @below {{'wf.compute' op passes a 'tensor<4xf32>' between nodes, which the workflow runtime cannot hold yet: keep tensors inside one wf.compute and pass i1, i64 or f64 values}}
-  %w = wf.compute() : () -> tensor<4xf32> {
-    %c = arith.constant dense<1.0> : tensor<4xf32>
-    wf.yield %c : tensor<4xf32>
+// A rank-0 tensor would read as a scalar at the model ABI; a dynamic shape
+// has no size the runtime could check.
+wf.graph @rank0() -> tensor<f32> {
+  // expected-error @below {{'wf.compute' op passes a 'tensor<f32>' between nodes, which is a rank-0 tensor: pass its element type instead}}
+  %w = wf.compute() : () -> tensor<f32> {
+    %c = arith.constant dense<1.0> : tensor<f32>
+    wf.yield %c : tensor<f32>
+  }
+  wf.return %w : tensor<f32>
+}
+
+// -----
+
+wf.graph @dynamic(%t: tensor<?xf32>) -> f64 {
+  // expected-error @below {{'wf.compute' op passes a 'tensor<?xf32>' between nodes, which has a dynamic shape}}
+  %w = wf.compute(%t) : (tensor<?xf32>) -> f64 {
+  ^bb0(%x: tensor<?xf32>):
+    %c = arith.constant 1.0 : f64
+    wf.yield %c : f64
+  }
+  wf.return %w : f64
+}
+
+// -----
+
+// Tensors cross node boundaries as they are; scalars beside them are
+// boxed.
+// CHECK-LABEL: func.func @__loom_wf_compute_0(
+// CHECK-SAME: %[[V:.*]]: tensor<4xf32>, %[[S:.*]]: tensor<f64>) -> tensor<4xf32>
+// CHECK: %[[SS:.*]] = tensor.extract %[[S]][] : tensor<f64>
+// CHECK-NOT: tensor.from_elements
+// CHECK: return
+wf.graph @tensors(%v: tensor<4xf32>, %s: f64) -> tensor<4xf32> {
+  %w = wf.compute(%v, %s) : (tensor<4xf32>, f64) -> tensor<4xf32> {
+  ^bb0(%x: tensor<4xf32>, %k: f64):
+    %k32 = arith.truncf %k : f64 to f32
+    %b = tensor.splat %k32 : tensor<4xf32>
+    %y = arith.mulf %x, %b : tensor<4xf32>
+    wf.yield %y : tensor<4xf32>
   }
   wf.return %w : tensor<4xf32>
 }
@@ -70,14 +103,6 @@ wf.graph @scalars(%x: f64, %n: i64) -> (f64, i1) {
     wf.yield %p, %g : f64, i1
   }
   wf.return %m, %b : f64, i1
-}
-
-// -----
-
-// A tensor argument has no runtime value.
-// expected-error @below {{the workflow runtime cannot hold a value of type 'tensor<4xf32>'}}
-wf.graph @takes_tensor(%v: tensor<4xf32>) -> tensor<4xf32> {
-  wf.return %v : tensor<4xf32>
 }
 
 // -----

@@ -15,7 +15,7 @@
 
 // PARSE: parse.mlir:2:10: error: invalid SSA name
 // VERIFY: verify.mlir:2:8: error: 'lut.mpgemm' op x has K = 32 but the weight has K = 64
-// LOWER: lower.mlir:2:13: error: the workflow runtime cannot hold a value of type 'tensor<4xf32>'
+// LOWER: lower.mlir:4:8: error: 'wf.compute' op passes a 'tensor<?xf32>' between nodes, which has a dynamic shape
 // ENTRY: entry.mlir:1:1: error: entry point 'takes_text' has arg0 of type '!wf.text': entry points take and return ranked tensors
 // NONE: none.mlir:0:0: error: no entry point: the model needs a public func.func or wf.graph
 // TARGET: loom-compile: error: target 'nvptx' is not supported yet
@@ -32,9 +32,14 @@ func.func @f(%x: tensor<4x32xf32>, %w: !lut.packed<128x64, #lut.quant<signed, bi
 }
 //--- lower.mlir
 wf.model @m
-wf.graph @g(%x: tensor<4xf32>) -> tensor<4xf32> {
+wf.graph @g(%x: tensor<?xf32>) -> f64 {
   %t = wf.llm @m [#wf.seg<text "hi">] () {max_tokens = 4 : i64} : () -> !wf.text
-  wf.return %x : tensor<4xf32>
+  %s = wf.compute(%x) : (tensor<?xf32>) -> f64 {
+  ^bb0(%a: tensor<?xf32>):
+    %c = arith.constant 1.0 : f64
+    wf.yield %c : f64
+  }
+  wf.return %s : f64
 }
 //--- entry.mlir
 wf.graph @takes_text(%q: !wf.text) -> !wf.text {

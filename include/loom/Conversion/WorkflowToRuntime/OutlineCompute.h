@@ -16,10 +16,11 @@ namespace mlir::loom::wf {
 constexpr const char kComputeEntryAttr[] = "wf.entry";
 
 /// Moves each wf.compute body of `module`'s graphs into a public func.func
-/// `__loom_wf_compute_<n>` whose arguments and results are rank-0 tensors
-/// (the model ABI's unit) of the node's i1, i64 and f64 values, and names it
-/// on the op. A node passing tensors gets a located error: the runtime
-/// holds no tensor values yet, so tensors stay inside one node.
+/// `__loom_wf_compute_<n>` whose arguments and results are the node's
+/// tensors (static shape, rank >= 1) and its i1, i64 and f64 values boxed
+/// in rank-0 tensors (the model ABI's unit), and names it on the op. Other
+/// types (a rank-0 tensor, which would read as a scalar; a dynamic shape)
+/// get a located error.
 LogicalResult outlineComputeBodies(ModuleOp module);
 
 } // namespace mlir::loom::wf

@@ -30,6 +30,8 @@ std::string pythonType(Type type) {
     return "str";
   if (isa<ListType>(type))
     return "list";
+  if (isa<RankedTensorType>(type))
+    return "ndarray";
   return "object";
 }
 
