@@ -8,6 +8,8 @@
 
 #include "WfCompile.h"
 #include "Workloads.h"
+
+#include "loom-c/Runtime.h"
 #include "loom/Runtime/Workflow/Json.h"
 #include "loom/Runtime/Workflow/TraceValues.h"
 
@@ -370,7 +372,7 @@ TEST(WfRuntime, MalformedSnapshotsAreRejected) {
 TEST(WfRuntime, TensorValuesRoundTripAndPrint) {
   std::vector<float> xs = {1.5f, -2, 3, 4, 5, 6, 7, 8, 9};
   Value t = Value::makeTensor(
-      /*LOOM_F32=*/1, {3, 3},
+      LOOM_F32, {3, 3},
       std::string(reinterpret_cast<const char *>(xs.data()), 36));
   EXPECT_EQ(t.render(), "tensor<3x3xf32> [1.5, -2, 3, 4, 5, 6, 7, 8, ...]");
   EXPECT_EQ(
@@ -383,7 +385,8 @@ TEST(WfRuntime, TensorValuesRoundTripAndPrint) {
   ASSERT_TRUE(decodeValue(bytes, pos, back));
   EXPECT_EQ(pos, bytes.size());
   EXPECT_EQ(back, t);
-  EXPECT_NE(hashValue(back), hashValue(Value::makeTensor(1, {9}, t.text)));
+  EXPECT_NE(hashValue(back),
+            hashValue(Value::makeTensor(LOOM_F32, {9}, t.text)));
   for (size_t cut = 0; cut < bytes.size(); ++cut) {
     pos = 0;
     EXPECT_FALSE(decodeValue(std::string_view(bytes).substr(0, cut), pos, back))
@@ -391,7 +394,7 @@ TEST(WfRuntime, TensorValuesRoundTripAndPrint) {
   }
   // A shape that does not match the bytes, an unknown element type.
   std::string wrong;
-  encodeValue(Value::makeTensor(1, {4, 3}, t.text), wrong);
+  encodeValue(Value::makeTensor(LOOM_F32, {4, 3}, t.text), wrong);
   pos = 0;
   EXPECT_FALSE(decodeValue(wrong, pos, back));
   wrong.clear();

@@ -1,10 +1,10 @@
 //===- Value.cpp - Workflow values, hashing and encoding ------------------===//
 
 #include "loom/Runtime/Workflow/Value.h"
+#include "loom-c/Runtime.h"
 
 #include <cstdio>
 #include <cstring>
-#include <iterator>
 
 namespace mlir::loom::wfrt {
 
@@ -46,17 +46,34 @@ Value Value::makeTensor(int32_t dtype, std::vector<int64_t> shape,
 
 namespace {
 
-/// loom-c's LoomDType: name and bytes per element (0: not a type).
+/// A LoomDType's name and bytes per element (0: not a type).
 struct DType {
   const char *name;
   size_t size;
 };
 DType dtypeOf(int32_t dtype) {
-  static const DType types[] = {{"", 0},     {"f32", 4}, {"f64", 8}, {"f16", 2},
-                                {"bf16", 2}, {"i8", 1},  {"i16", 2}, {"i32", 4},
-                                {"i64", 8},  {"bool", 1}};
-  return dtype > 0 && dtype < int32_t(std::size(types)) ? types[dtype]
-                                                        : types[0];
+  switch (dtype) {
+  case LOOM_F32:
+    return {"f32", 4};
+  case LOOM_F64:
+    return {"f64", 8};
+  case LOOM_F16:
+    return {"f16", 2};
+  case LOOM_BF16:
+    return {"bf16", 2};
+  case LOOM_I8:
+    return {"i8", 1};
+  case LOOM_I16:
+    return {"i16", 2};
+  case LOOM_I32:
+    return {"i32", 4};
+  case LOOM_I64:
+    return {"i64", 8};
+  case LOOM_BOOL:
+    return {"bool", 1};
+  default:
+    return {"", 0};
+  }
 }
 
 /// Element `k` of a tensor, as Python prints it ("" for f16/bf16).
@@ -72,19 +89,19 @@ std::string element(const Value &v, size_t k) {
     return std::string(buf);
   };
   switch (v.dtype) {
-  case 1:
+  case LOOM_F32:
     return real(get(float()));
-  case 2:
+  case LOOM_F64:
     return real(get(double()));
-  case 5:
+  case LOOM_I8:
     return std::to_string(get(int8_t()));
-  case 6:
+  case LOOM_I16:
     return std::to_string(get(int16_t()));
-  case 7:
+  case LOOM_I32:
     return std::to_string(get(int32_t()));
-  case 8:
+  case LOOM_I64:
     return std::to_string(get(int64_t()));
-  case 9:
+  case LOOM_BOOL:
     return get(uint8_t()) ? "True" : "False";
   default:
     return "";
