@@ -323,6 +323,53 @@ TEST(WfRuntime, RunTraceShowsTheFailureACatchRecoveredFrom) {
   }
 }
 
+const char *kSamples = R"mlir(
+wf.model @m {max_concurrency = 3 : i64}
+wf.param @ask : !wf.text = "Q: " {kind = #wf.param_kind<prompt>, trainable}
+wf.graph @g(%q: !wf.text {wf.name = "q"}) -> !wf.text {
+  %all = wf.replicate 3 {seed_base = 7 : i64} : !wf.list<!wf.text> {
+  ^bb0(%i: i64):
+    %s = wf.llm @m [#wf.seg<param @ask>, #wf.seg<operand 0>] (%q) {max_tokens = 2 : i64, temperature = 0.8 : f64} : (!wf.text) -> !wf.text
+    wf.yield %s : !wf.text
+  }
+  %best = wf.join %all {separator = "|"} : !wf.list<!wf.text> -> !wf.text
+  wf.feedback %best : !wf.text
+  wf.return %best : !wf.text
+}
+)mlir";
+
+// A replicate in a run's trace: one instance per sample with its own
+// value (its index is a literal, no parent), collected in order.
+TEST(WfRuntime, RunTraceHasOneInstancePerSample) {
+  Program p = compile(kSamples);
+  std::string snapshots = loom_test::embeddedTrace(kSamples);
+  Harness h(p);
+  RunOptions o;
+  o.recordValues = true;
+  RunResult r = h.run(p, "g", {Value::makeText("why")}, o);
+  ASSERT_EQ(r.error, "");
+  std::string trace, error;
+  ASSERT_TRUE(runTrace(snapshots, "g", TraceMode::Full,
+                       {Value::makeText("why")}, p, {}, r, "", trace, error))
+      << error;
+  EXPECT_EQ(section(trace, "g", "code"),
+            (std::vector<std::string>{
+                "llm0_0_ = llm(arg0=q0, ask=ask0)",
+                "llm0_1_ = llm(arg0=q0, ask=ask0)",
+                "llm0_2_ = llm(arg0=q0, ask=ask0)",
+                "replicate0 = replicate(arg0=llm0_0_, arg1=llm0_1_, "
+                "arg2=llm0_2_)",
+                "join0 = join(arg0=replicate0)"}))
+      << trace;
+  std::vector<std::string> others = section(trace, "g", "others");
+  for (int i = 0; i < 3; ++i)
+    EXPECT_NE(std::find(others.begin(), others.end(),
+                        "(str) llm0_" + std::to_string(i) +
+                            "_=" + llmOutput("Q: why", 2, 7 + i, 0.8)),
+              others.end())
+        << trace;
+}
+
 // A snapshot is data from a library file: references it does not have are
 // an error, never an index out of range.
 TEST(WfRuntime, MalformedSnapshotsAreRejected) {
