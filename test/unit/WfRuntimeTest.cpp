@@ -271,6 +271,22 @@ TEST(WfRuntime, RetriesTimeoutsPoisoningAndCatch) {
   EXPECT_EQ(r.toolAttempts, 3 + 2 + 1);
 }
 
+/// The trace in `mode` of a run of `graph` (from `source`) on `args`.
+std::string runAndTrace(const char *source, const std::string &graph,
+                        const std::vector<Value> &args, TraceMode mode) {
+  Program p = compile(source);
+  Harness h(p);
+  RunOptions o;
+  o.recordValues = true;
+  RunResult r = h.run(p, graph, args, o);
+  EXPECT_EQ(r.error, "");
+  std::string trace, error;
+  EXPECT_TRUE(runTrace(loom_test::embeddedTrace(source), graph, mode, args, p,
+                       {}, r, "", trace, error))
+      << error;
+  return trace;
+}
+
 const char *kCaught = R"mlir(
 wf.model @m
 wf.param @hint : !wf.text = "H" {kind = #wf.param_kind<prompt>, trainable}
@@ -294,18 +310,8 @@ wf.graph @g(%q: !wf.text {wf.name = "q"}) -> !wf.text {
 // is no instance; the catch's fallback reads the failed instance, whose
 // value is the exception and whose parents lead back to the parameter.
 TEST(WfRuntime, RunTraceShowsTheFailureACatchRecoveredFrom) {
-  Program p = compile(kCaught);
-  std::string snapshots = loom_test::embeddedTrace(kCaught);
   for (TraceMode mode : {TraceMode::Full, TraceMode::TraceCompat}) {
-    Harness h(p);
-    RunOptions o;
-    o.recordValues = true;
-    RunResult r = h.run(p, "g", {Value::makeText("Q")}, o);
-    ASSERT_EQ(r.error, "");
-    std::string trace, error;
-    ASSERT_TRUE(runTrace(snapshots, "g", mode, {Value::makeText("Q")}, p, {}, r,
-                         "", trace, error))
-        << error;
+    std::string trace = runAndTrace(kCaught, "g", {Value::makeText("Q")}, mode);
     EXPECT_EQ(section(trace, "g", "code"),
               (std::vector<std::string>{"format0 = format(arg0=q0, arg1=hint0)",
                                         "flaky0 = flaky(arg0=format0)",
@@ -341,17 +347,8 @@ wf.graph @g(%q: !wf.text {wf.name = "q"}) -> !wf.text {
 // A replicate in a run's trace: one instance per sample with its own
 // value (its index is a literal, no parent), collected in order.
 TEST(WfRuntime, RunTraceHasOneInstancePerSample) {
-  Program p = compile(kSamples);
-  std::string snapshots = loom_test::embeddedTrace(kSamples);
-  Harness h(p);
-  RunOptions o;
-  o.recordValues = true;
-  RunResult r = h.run(p, "g", {Value::makeText("why")}, o);
-  ASSERT_EQ(r.error, "");
-  std::string trace, error;
-  ASSERT_TRUE(runTrace(snapshots, "g", TraceMode::Full,
-                       {Value::makeText("why")}, p, {}, r, "", trace, error))
-      << error;
+  std::string trace =
+      runAndTrace(kSamples, "g", {Value::makeText("why")}, TraceMode::Full);
   EXPECT_EQ(section(trace, "g", "code"),
             (std::vector<std::string>{
                 "llm0_0_ = llm(arg0=q0, ask=ask0)",
