@@ -367,6 +367,63 @@ TEST(WfRuntime, RunTraceHasOneInstancePerSample) {
         << trace;
 }
 
+const char *kCountdown = R"mlir(
+wf.param @start : i64 = 0 {kind = #wf.param_kind<hparam>, trainable}
+wf.code_def @below : (i64, i64) -> i1 {arg_names = ["i", "limit"], external = "below"}
+wf.code_def @next : (i64) -> i64 {arg_names = ["i"], external = "next"}
+wf.graph @loop(%limit: i64 {wf.name = "limit"}) -> i64 {
+  %s = wf.param.get @start : i64
+  %n = wf.while (%s) {max_iters = 2 : i64} : (i64) -> i64 cond {
+  ^bb0(%i: i64):
+    %go = wf.code @below(%i, %limit) : (i64, i64) -> i1
+    wf.condition %go, %i : i64
+  } body {
+  ^bb0(%i: i64):
+    %j = wf.code @next(%i) : (i64) -> i64
+    wf.yield %j : i64
+  }
+  wf.feedback %n : i64
+  wf.return %n : i64
+}
+)mlir";
+
+// A loop whose condition turns false right after its max_iters-th body
+// ends normally (the executor checks the condition first): its result is
+// the last body's, not a failure.
+TEST(WfRuntime, RunTraceOfALoopEndingAtItsLimit) {
+  Program p = compile(kCountdown);
+  std::string snapshots = loom_test::embeddedTrace(kCountdown);
+  for (int64_t limit : {2, 3}) {
+    Harness h(p);
+    h.bindings.code["below"] = [](const std::vector<Value> &a) {
+      return Value::makeI1(a[0].i < a[1].i);
+    };
+    h.bindings.code["next"] = [](const std::vector<Value> &a) {
+      return Value::makeI64(a[0].i + 1);
+    };
+    RunOptions o;
+    o.recordValues = true;
+    RunResult r = h.run(p, "loop", {Value::makeI64(limit)}, o);
+    ASSERT_EQ(r.error, "");
+    std::string trace, error;
+    ASSERT_TRUE(runTrace(snapshots, "loop", TraceMode::TraceCompat,
+                         {Value::makeI64(limit)}, p, {}, r, "", trace, error))
+        << error;
+    if (limit == 2) {
+      EXPECT_EQ(r.outputs[0].i, 2);
+      EXPECT_EQ(section(trace, "loop", "outputs"),
+                std::vector<std::string>{"(int) next0_1_=2"})
+          << trace;
+    } else {
+      // Still below the limit after two bodies: the loop fails, and the
+      // output is replaced by the instance that failed (none: the loop
+      // is no node in trace-compat), so there is no trace graph.
+      EXPECT_TRUE(r.outputs[0].isError());
+      EXPECT_EQ(section(trace, "loop", "outputs"), std::vector<std::string>{});
+    }
+  }
+}
+
 // A snapshot is data from a library file: references it does not have are
 // an error, never an index out of range.
 TEST(WfRuntime, MalformedSnapshotsAreRejected) {

@@ -757,7 +757,7 @@ private:
            << ") : (!wf.list<i64>) -> i64\n";
         scope.push_back(total.name);
         out.push_back(std::move(total));
-      } else { // a loop: while s % 3 != 0, s + 1
+      } else { // a loop: while s % 3 != 0, s + 1 (at most max_iters = 2 bodies)
         Stmt st;
         st.kind = Stmt::While;
         st.name = fresh("%v");
@@ -766,7 +766,7 @@ private:
         st.firstArg = fresh("%s");
         st.secondArg = fresh("%t");
         os << indent << st.name << " = wf.while (" << st.operands[0]
-           << ") {max_iters = 4 : i64} : (i64) -> i64 cond {\n"
+           << ") {max_iters = 2 : i64} : (i64) -> i64 cond {\n"
            << indent << "^bb0(" << st.firstArg << ": i64):\n";
         st.first.push_back(code("more", {st.firstArg}, os, indent + "  "));
         st.firstYield = st.first.back().name;

@@ -277,12 +277,16 @@ private:
         if (c.state == Resolved::State::Present)
           parents.push_back({c, "condition"});
         last = i;
-        if (c.state != Resolved::State::Present || i >= region.count)
+        if (c.state != Resolved::State::Present)
           break;
         if (!truthy(c.instance)) {
           finished = true;
           break;
         }
+        // As the executor: a condition still true after max_iters bodies
+        // fails the loop.
+        if (i >= region.count)
+          break;
         walk(node.owns, 1, Context{&ctx, node.owns, 1, i, suffix});
       }
       decisions[{node.owns, ctx.suffix}] = finished ? last : -1;
