@@ -133,24 +133,13 @@ public:
         n.owns = owned->second;
         continue;
       }
-      ArrayAttr names =
-          traceInputNames(cast<TraceNodeOpInterface>(node.op), symbols);
-      for (auto [i, operand] : llvm::enumerate(node.op->getOperands())) {
-        bool token = isa<TokenType>(operand.getType());
-        SnapshotRef ref = refOf(operand);
-        if (ref.kind == SnapshotRef::Kind::None ||
-            (token && mode == wfrt::TraceMode::TraceCompat))
-          continue;
+      // The instance graph's parents, each kept as the value it reads: a
+      // region argument or result stays a reference.
+      for (auto [parent, value, name, token] :
+           llvm::zip(node.parents, node.parentValues, node.inputNames,
+                     node.tokenEdges))
         n.parents.push_back(
-            {ref, token ? std::string("after") : traceInputName(names, i),
-             token});
-      }
-      // The parameters its attributes reference: the instance graph's
-      // last parents.
-      for (size_t k = node.parents.size() - node.numAttributeParams;
-           k < node.parents.size(); ++k)
-        n.parents.push_back(
-            {SnapshotRef::node(node.parents[k]), node.inputNames[k], false});
+            {value ? refOf(value) : SnapshotRef::node(parent), name, token});
     }
     graph.getBody().walk([&](FeedbackOp feedback) {
       SnapshotRef out = refOf(feedback.getOutput());

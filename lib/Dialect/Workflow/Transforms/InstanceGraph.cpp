@@ -38,8 +38,10 @@ std::optional<unsigned> InstanceGraph::nodeOf(Value v) const {
   return nodeOf(def);
 }
 
-ArrayAttr mlir::loom::wf::traceInputNames(TraceNodeOpInterface node,
-                                          SymbolTableCollection &symbols) {
+/// The names a node's inputs bind (wf.md §7.1): its definition's
+/// `arg_names`, else the op's `wf.operand_names`; null if neither.
+static ArrayAttr traceInputNames(TraceNodeOpInterface node,
+                                 SymbolTableCollection &symbols) {
   ArrayAttr names;
   if (FlatSymbolRefAttr callee = node.getCalleeSymbol())
     if (Operation *def = symbols.lookupNearestSymbolFrom(node, callee))
@@ -47,7 +49,8 @@ ArrayAttr mlir::loom::wf::traceInputNames(TraceNodeOpInterface node,
   return names ? names : node->getAttrOfType<ArrayAttr>("wf.operand_names");
 }
 
-std::string mlir::loom::wf::traceInputName(ArrayAttr names, unsigned i) {
+/// Input `i`'s name among `names`, else `arg<i>`.
+static std::string traceInputName(ArrayAttr names, unsigned i) {
   if (names && i < names.size())
     if (auto name = dyn_cast<StringAttr>(names[i]))
       return name.str();
@@ -152,6 +155,7 @@ InstanceGraph InstanceGraph::build(GraphOp graph, TraceMode mode) {
       if (!parent || (token && mode == TraceMode::TraceCompat))
         return;
       node.parents.push_back(*parent);
+      node.parentValues.push_back(v);
       node.inputNames.push_back(std::move(name));
       node.tokenEdges.push_back(token);
     };
@@ -178,10 +182,10 @@ InstanceGraph InstanceGraph::build(GraphOp graph, TraceMode mode) {
                                ? std::string("after")
                                : traceInputName(names, i));
     }
-    node.numAttributeParams = attributeParams[index].size();
     for (FlatSymbolRefAttr symbol : attributeParams[index]) {
       unsigned parent = g.paramNodes.lookup(symbol.getAttr());
       node.parents.push_back(parent);
+      node.parentValues.push_back(Value());
       node.inputNames.push_back(symbol.getValue().str());
       node.tokenEdges.push_back(false);
     }

@@ -21,13 +21,6 @@ namespace mlir::loom::wf {
 
 using wfrt::TraceMode;
 
-/// The names a node's inputs bind (wf.md §7.1): its definition's
-/// `arg_names`, else the op's `wf.operand_names`; null if neither.
-ArrayAttr traceInputNames(TraceNodeOpInterface node,
-                          SymbolTableCollection &symbols);
-/// Input `i`'s name among `names`, else `arg<i>`.
-std::string traceInputName(ArrayAttr names, unsigned i);
-
 struct InstanceNode {
   std::string id;
   /// The name Trace's code view calls the node by (`base(...)`).
@@ -40,12 +33,12 @@ struct InstanceNode {
   /// Parents in Trace's order (data operands, then parameters referenced
   /// by attributes), each with the input name it binds.
   SmallVector<unsigned> parents;
+  /// The value each parent edge reads: an operand, a yield or a condition;
+  /// null for a parameter referenced by an attribute.
+  SmallVector<Value> parentValues;
   SmallVector<std::string> inputNames;
   /// Whether the edge from each parent carries a token (full mode).
   SmallVector<bool> tokenEdges;
-  /// How many of the parents (the last ones) are parameters referenced by
-  /// attributes.
-  unsigned numAttributeParams = 0;
   /// The nodes that have this one as a parent; for a hidden parameter, the
   /// calls that read it.
   SmallVector<unsigned> children;
