@@ -195,10 +195,11 @@ bool parseOptions(int argc, char **argv, WorkflowOptions &o,
     else if (arg == "--feedback")
       ok = value(o.feedback);
     else if (arg == "--trace-mode" && (ok = value(v))) {
-      if (v != "full" && v != "trace-compat")
+      std::optional<mlir::loom::wfrt::TraceMode> mode =
+          mlir::loom::wfrt::parseTraceMode(v);
+      if (!mode)
         return error = "--trace-mode is full or trace-compat, not " + v, false;
-      o.traceMode = v == "full" ? mlir::loom::wfrt::TraceMode::Full
-                                : mlir::loom::wfrt::TraceMode::TraceCompat;
+      o.traceMode = *mode;
     } else if (arg == "--resume")
       o.resume = true;
     else if (arg == "--seed" && (ok = value(v)))

@@ -20,6 +20,13 @@ const char *traceModeName(TraceMode mode) {
   return mode == TraceMode::Full ? "full" : "trace-compat";
 }
 
+std::optional<TraceMode> parseTraceMode(std::string_view name) {
+  for (TraceMode mode : {TraceMode::Full, TraceMode::TraceCompat})
+    if (name == traceModeName(mode))
+      return mode;
+  return std::nullopt;
+}
+
 namespace {
 
 /// A set of nodes, a bit per node.

@@ -13,7 +13,9 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace mlir::loom::wfrt {
@@ -23,6 +25,8 @@ namespace mlir::loom::wfrt {
 enum class TraceMode { TraceCompat, Full };
 
 const char *traceModeName(TraceMode mode);
+/// The mode `traceModeName` names, if any.
+std::optional<TraceMode> parseTraceMode(std::string_view name);
 
 struct TraceNode {
   enum class Kind : uint8_t { Argument, Param, Op };

@@ -12,7 +12,6 @@
 #include "loom/Dialect/Workflow/Transforms/TraceIds.h"
 
 #include "mlir/Support/FileUtilities.h"
-#include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/ToolOutputFile.h"
 
 namespace mlir::loom::wf {
@@ -78,11 +77,7 @@ struct WfExtractTracePass
   void runOnOperation() override {
     if (attach)
       return attachSnapshots();
-    std::optional<TraceMode> traceMode =
-        llvm::StringSwitch<std::optional<TraceMode>>(mode)
-            .Case("full", TraceMode::Full)
-            .Case("trace-compat", TraceMode::TraceCompat)
-            .Default(std::nullopt);
+    std::optional<TraceMode> traceMode = wfrt::parseTraceMode(mode);
     if (!traceMode) {
       getOperation().emitError() << "wf-extract-trace: unknown mode '" << mode
                                  << "' (expected full or trace-compat)";
