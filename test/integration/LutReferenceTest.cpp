@@ -228,19 +228,27 @@ std::vector<double> tableBound(const LutCase &c, const std::vector<float> &x,
                             ? 2.0
                             : double((1 << c.format.bits) - 1);
   int64_t segments = c.k / segment;
+  // A segment's last trit3 triple may be padded with zero activations.
+  int64_t groups = (segment + g - 1) / g;
   std::vector<double> tau(n * segments, 0.0);
   for (int64_t r = 0; r < n; ++r)
-    for (int64_t j = 0; j < c.k / g; ++j)
-      for (int64_t u = 0; u < (trit3 ? 14 : int64_t(1) << g); ++u) {
-        double t = 0;
-        for (int64_t l = 0; l < g; ++l) {
-          double sign = trit3 ? double((u + 13) / (l == 0 ? 9 : l == 1 ? 3 : 1) % 3) - 1
-                              : ((u >> l) & 1 ? 1.0 : -1.0);
-          t += sign * x[r * c.k + j * g + l];
+    for (int64_t sgm = 0; sgm < segments; ++sgm)
+      for (int64_t j = 0; j < groups; ++j)
+        for (int64_t u = 0; u < (trit3 ? 14 : int64_t(1) << g); ++u) {
+          double t = 0;
+          for (int64_t l = 0; l < g && j * g + l < segment; ++l) {
+            double sign = trit3 ? double((u + 13) /
+                                         (l == 0   ? 9
+                                          : l == 1 ? 3
+                                                   : 1) %
+                                         3) -
+                                      1
+                                : ((u >> l) & 1 ? 1.0 : -1.0);
+            t += sign * x[r * c.k + sgm * segment + j * g + l];
+          }
+          double &m = tau[r * segments + sgm];
+          m = std::max(m, std::fabs(t) / 127.0);
         }
-        double &m = tau[r * segments + j * g / segment];
-        m = std::max(m, std::fabs(t) / 127.0);
-      }
   std::vector<double> bound(n * c.m, 0.0);
   for (int64_t r = 0; r < n; ++r)
     for (int64_t row = 0; row < c.m; ++row)
@@ -248,8 +256,8 @@ std::vector<double> tableBound(const LutCase &c, const std::vector<float> &x,
         int64_t sr = c.format.group == 0 ? 0 : row;
         int64_t sc = c.format.group > 0 ? sgm * segment / group : 0;
         double s = std::fabs(scales[sr * scaleCols(c) + sc]);
-        bound[r * c.m + row] += s * kappa * planeWeights * (segment / g) *
-                                tau[r * segments + sgm] / 2;
+        bound[r * c.m + row] +=
+            s * kappa * planeWeights * groups * tau[r * segments + sgm] / 2;
       }
   return bound;
 }
@@ -449,21 +457,27 @@ std::vector<LutCase> allCases() {
                            act != ActMode::ActQuantBlock && !isI8(act)});
       ++rotate;
     }
-  // trit3: ternary weights, K a multiple of 3, groups of whole triples
-  // (activation blocks of 32 do not hold whole triples: act_quant per row).
+  // trit3: ternary weights; segments of whole triples (K a multiple of 3)
+  // and segments whose last triple is padded (groups of 32, 64, 128 and
+  // per-tensor scales over K = 2^n, split into segments of 64).
   const Shape triples[] = {{1, 96}, {8, 192}, {33, 384}};
+  const Shape padded[] = {{1, 128}, {8, 256}, {33, 384}, {5, 512}};
   const ActMode trit3Acts[] = {ActMode::F32, ActMode::I8Row,
                                ActMode::ActQuantRow, ActMode::BF16};
   int t3 = 0;
+  auto addTrit3 = [&](int64_t g, const Shape &s, ActMode act) {
+    LutFormat f{Encoding::Ternary, 0, g};
+    bool exact = act != ActMode::F32 && act != ActMode::BF16;
+    cases.push_back(
+        {f, ScaleType(t3 % 3), s.m, s.k, act, 3, false, !exact && t3 % 2 == 0});
+    ++t3;
+  };
   for (int64_t g : {int64_t(48), int64_t(96), int64_t(-1), int64_t(0)})
-    for (ActMode act : trit3Acts) {
-      const Shape &s = triples[t3 % 3];
-      LutFormat f{Encoding::Ternary, 0, g};
-      bool exact = act != ActMode::F32 && act != ActMode::BF16;
-      cases.push_back({f, ScaleType(t3 % 3), s.m, s.k, act, 3, false,
-                       !exact && t3 % 2 == 0});
-      ++t3;
-    }
+    for (ActMode act : trit3Acts)
+      addTrit3(g, triples[t3 % 3], act);
+  for (int64_t g : {int64_t(32), int64_t(64), int64_t(128), int64_t(0)})
+    for (ActMode act : trit3Acts)
+      addTrit3(g, padded[t3 % 4], act);
   // The vector kernels over constant weights: every format and group kind
   // with int8 tables (fp activations), group 32 and per-channel with exact
   // int16 tables (int8 activations, given or act_quant); M with and without

@@ -132,6 +132,25 @@ Value splitInner(OpBuilder &b, Location loc, Value x, int64_t inner) {
       b, loc, split, x, SmallVector<ReassociationIndices>{{0}, {1, 2}}, shape);
 }
 
+Value padSegments(OpBuilder &b, Location loc, Value x, int64_t segment,
+                  int64_t padded, TypedAttr pad) {
+  if (padded == segment)
+    return x;
+  auto type = cast<RankedTensorType>(x.getType());
+  int64_t segments = type.getDimSize(1) / segment;
+  Value split = splitInner(b, loc, x, segment);
+  SmallVector<OpFoldResult> low(3, b.getIndexAttr(0));
+  SmallVector<OpFoldResult> high = {b.getIndexAttr(0), b.getIndexAttr(0),
+                                    b.getIndexAttr(padded - segment)};
+  auto paddedType = RankedTensorType::get(
+      {type.getDimSize(0), segments, padded}, type.getElementType());
+  Value value = arith::ConstantOp::create(b, loc, pad);
+  Value grown =
+      tensor::PadOp::create(b, loc, paddedType, split, low, high, value);
+  return tensor::CollapseShapeOp::create(
+      b, loc, grown, SmallVector<ReassociationIndices>{{0}, {1, 2}});
+}
+
 /// Bit `plane` of a code for the bit-serial decomposition of lut.md §2.1:
 /// bit i of the masked code, or for ternary the planes (q >= 1, q >= 2) of
 /// t = q - 1 = ((q >= 1 ? 1 : -1) + (q >= 2 ? 1 : -1)) / 2. Returns an i32

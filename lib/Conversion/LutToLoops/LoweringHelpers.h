@@ -42,6 +42,11 @@ Value zerosLike(OpBuilder &b, Location loc, Value like, ArrayRef<int64_t> shape,
 
 /// x [N, K] viewed as [N, K/inner, inner].
 Value splitInner(OpBuilder &b, Location loc, Value x, int64_t inner);
+
+/// x [N, K] with each segment of `segment` columns padded with `pad` to
+/// `padded` columns: [N, K / segment * padded] (x itself when equal).
+Value padSegments(OpBuilder &b, Location loc, Value x, int64_t segment,
+                  int64_t padded, TypedAttr pad);
 /// Bit `plane` of a code in the decomposition of lut.md §2.1, an i32 0 or 1.
 Value planeBit(OpBuilder &b, Location loc, QuantAttr quant, Value code,
                unsigned plane);

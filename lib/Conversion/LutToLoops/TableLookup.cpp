@@ -141,8 +141,17 @@ struct TablePrecomputeLowering : OpConversionPattern<TablePrecomputeOp> {
       return intActivations ? arith::SIToFPOp::create(b, l, f32, v).getResult()
                             : castFloat(b, l, v, f32);
     };
+    // trit3 triples of a segment whose length is no multiple of 3 end in
+    // zero activations (lut.md §2.5).
+    int64_t padded = groupsPerSegment(segment, g) * g;
+    Type xElement = cast<RankedTensorType>(x.getType()).getElementType();
+    Value groupsOfX =
+        splitInner(rewriter, loc,
+                   padSegments(rewriter, loc, x, segment, padded,
+                               cast<TypedAttr>(rewriter.getZeroAttr(xElement))),
+                   g);
     auto tables = linalg::GenericOp::create(
-        rewriter, loc, table.getType(), splitInner(rewriter, loc, x, g), table,
+        rewriter, loc, table.getType(), groupsOfX, table,
         ArrayRef<AffineMap>{AffineMap::get(4, 0, {d(0), d(1), d(3)}, ctx),
                             AffineMap::get(4, 0, {d(0), d(1), d(2)}, ctx)},
         ArrayRef<utils::IteratorType>{
@@ -224,15 +233,16 @@ struct TablePrecomputeLowering : OpConversionPattern<TablePrecomputeOp> {
       rewriter.replaceOp(op, {tables.getResult(0), sums});
       return success();
     }
-    auto [quantizedTable, tscale] = quantizeTable(
-        rewriter, loc, tables.getResult(0), tableType, segment / g);
+    auto [quantizedTable, tscale] =
+        quantizeTable(rewriter, loc, tables.getResult(0), tableType,
+                      groupsPerSegment(segment, g));
     rewriter.replaceOp(op, {quantizedTable, sums, tscale});
     return success();
   }
 
   /// lut.md §2.4: per row and segment of `groups` lookup groups, tscale =
   /// max |T| / 127 and T_i8 = round-half-even(T / tscale) (0 where tscale is
-  /// 0). Returns the i8 table [N, K/g, E] and tscale [N, K/S].
+  /// 0). Returns the i8 table [N, groups, E] and tscale [N, K/S].
   static std::pair<Value, Value> quantizeTable(OpBuilder &b, Location loc,
                                                Value table,
                                                RankedTensorType i8Type,
@@ -301,13 +311,17 @@ struct LookupAccumulateLowering : OpConversionPattern<LookupAccumulateOp> {
     int64_t g = packed.getLayout().getLookupGroup(), segment = op.getSegment();
     int64_t m = packed.getM(), k = packed.getK();
     bool trit3 = packed.getLayout().getKind() == LayoutKind::Trit3;
-    int64_t groups = segment / g;
+    int64_t groups = groupsPerSegment(segment, g);
     Value table = adaptor.getTable().front();
-    Value codes = adaptor.getWeight().front();
+    // Padded triples read code 1 (trit 0) against their zero activations.
+    Value codes =
+        padSegments(rewriter, loc, adaptor.getWeight().front(), segment,
+                    groups * g, rewriter.getI8IntegerAttr(1));
     Type f32 = rewriter.getF32Type();
     auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
 
-    // codes [M, K] as [M, K/S, S/g, g]; the table as [N, K/S, S/g, 2^g].
+    // codes [M, K] as [M, K/S, groups, g]; the table as [N, K/S, groups,
+    // entries].
     auto codes4Type = RankedTensorType::get({m, k / segment, groups, g},
                                             rewriter.getI8Type());
     Value codes4 = tensor::ExpandShapeOp::create(

@@ -326,15 +326,23 @@ func.func @table_g(%x: tensor<2x64xf32>) {
 // -----
 
 func.func @table_segment(%x: tensor<2x64xf32>) {
-  // expected-error @+1 {{segment 6 must be a positive multiple of g dividing K = 64}}
+  // expected-error @+1 {{segment 6 must be positive and divide K = 64}}
   %t, %s = lut.table_precompute %x {g = 4 : i64, segment = 6 : i64} : tensor<2x64xf32> -> tensor<2x16x16xf32>, tensor<2x10xf32>
   return
 }
 
 // -----
 
+func.func @table_segment_g(%x: tensor<2x64xf32>) {
+  // expected-error @+1 {{segment 4 is not a multiple of g = 8}}
+  %t, %s = lut.table_precompute %x {g = 8 : i64, segment = 4 : i64} : tensor<2x64xf32> -> tensor<2x8x256xf32>, tensor<2x16xf32>
+  return
+}
+
+// -----
+
 func.func @table_k(%x: tensor<2x66xf32>) {
-  // expected-error @+1 {{K = 66 is not a multiple of g = 4}}
+  // expected-error @+1 {{segment 32 must be positive and divide K = 66}}
   %t, %s = lut.table_precompute %x {g = 4 : i64, segment = 32 : i64} : tensor<2x66xf32> -> tensor<2x16x16xf32>, tensor<2x2xf32>
   return
 }
@@ -368,7 +376,7 @@ func.func @lookup_codes(%t: tensor<2x16x16xf32>, %c: tensor<8x64xi8>, %s: tensor
 // -----
 
 func.func @lookup_segment(%t: tensor<2x16x16xf32>, %w: !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>) {
-  // expected-error @+1 {{segment 64 must divide the weight's group size 32 and be a multiple of the lookup group 4}}
+  // expected-error @+1 {{segment 64 must divide the weight's group size 32}}
   %a = lut.lookup_accumulate %t, %w {segment = 64 : i64} : tensor<2x16x16xf32>, !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>> -> tensor<2x128x1xf32>
   return
 }
@@ -400,7 +408,7 @@ func.func @combine_segments(%a: tensor<2x128x3xf32>, %xs: tensor<2x3xf32>, %w: !
 // -----
 
 func.func @combine_group(%a: tensor<2x128x32xf32>, %xs: tensor<2x32xf32>, %w: !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>) {
-  // expected-error @+1 {{segment 2 must divide the weight's group size 32 and be a multiple of the lookup group 4}}
+  // expected-error @+1 {{segment 2 is not a multiple of the lookup group 4}}
   %y = lut.scale_combine %a, %w, %xs : tensor<2x128x32xf32>, !lut.packed<128x64, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<bitplane>>, tensor<2x32xf32> -> tensor<2x128xf32>
   return
 }
@@ -658,7 +666,7 @@ func.func @fused_not_elementwise(%a: tensor<2x64xf32>, %m: memref<f32>) {
 // -----
 
 func.func @fused_table_rank(%a: tensor<2x64xf32>) {
-  // expected-error @+1 {{table must be [N, K/g, entries] with a static K/g}}
+  // expected-error @+1 {{table must be [N, lookup groups, entries] with static groups}}
   %t, %s = lut.fused_table_precompute ins(%a : tensor<2x64xf32>)
       attributes {g = 4 : i64, segment = 32 : i64, indexing_maps = [affine_map<(n, k) -> (n, k)>]} {
   ^bb0(%ai: f32):

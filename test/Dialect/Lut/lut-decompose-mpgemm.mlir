@@ -72,6 +72,20 @@ func.func @trit3(%x: tensor<?x96xf32>, %w: !t) -> tensor<?x128xf32> {
 
 // -----
 
+!t = !lut.packed<128x128, #lut.quant<ternary, group = per_tensor, scale = f32>, #lut.layout<trit3, tile_m = 128>>
+
+// Segments of 64 are no multiple of 3: each ends in a triple padded with
+// zero activations, 22 table groups per segment.
+// CHECK-LABEL: func @trit3_padded
+// CHECK: lut.table_precompute %{{.*}} {accuracy = #lut.accuracy<table_i8>, g = 3 : i64, segment = 64 : i64} : tensor<?x128xf32> -> tensor<?x44x14xf32>, tensor<?x2xf32>
+// CHECK: lut.lookup_accumulate %{{.*}} {segment = 64 : i64} : tensor<?x44x14xf32>, {{.*}} -> tensor<?x128x2xf32>
+func.func @trit3_padded(%x: tensor<?x128xf32>, %w: !t) -> tensor<?x128xf32> {
+  %y = lut.mpgemm %x, %w : tensor<?x128xf32>, !t -> tensor<?x128xf32>
+  return %y : tensor<?x128xf32>
+}
+
+// -----
+
 !w = !lut.packed<64x64, #lut.quant<signed, bits = 4, group = 32>, #lut.layout<bitplane>>
 
 // lut.dot_from_n (lut-select-strategy's decision) on GEMMs with int8

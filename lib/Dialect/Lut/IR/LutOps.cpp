@@ -164,8 +164,9 @@ std::optional<int64_t> MpGemmOp::getLookupSegment() {
     block = k / scale.getDimSize(1);
   if (hasIntActivations())
     segment = std::min(segment, block);
+  bool trit3 = packed.getLayout().getKind() == LayoutKind::Trit3;
   if (g <= 0 || group % segment != 0 || block % segment != 0 ||
-      segment % g != 0)
+      (!trit3 && segment % g != 0))
     return std::nullopt;
   return segment;
 }
@@ -320,13 +321,13 @@ static LogicalResult verifyTables(Operation *op, int64_t n, int64_t k,
   if (g == 3 && mirror)
     return op->emitOpError() << "trit3 tables are already sign-symmetric; "
                                 "they take no mirror";
-  if (k % g != 0)
+  if (segment <= 0 || k % segment != 0)
     return op->emitOpError()
-           << "K = " << k << " is not a multiple of g = " << g;
-  if (segment <= 0 || segment % g != 0 || k % segment != 0)
+           << "segment " << segment << " must be positive and divide K = " << k;
+  // Bit-plane groups tile a segment; trit3 pads a segment's last triple.
+  if (g != 3 && segment % g != 0)
     return op->emitOpError()
-           << "segment " << segment
-           << " must be a positive multiple of g dividing K = " << k;
+           << "segment " << segment << " is not a multiple of g = " << g;
   Type entry = getElementTypeOrSelf(table.getType());
   if (activation.isInteger(8) != entry.isInteger(16))
     return op->emitOpError() << "i8 activations give exact i16 tables; fp "
@@ -340,8 +341,9 @@ static LogicalResult verifyTables(Operation *op, int64_t n, int64_t k,
   if (tscale && failed(verifyTensorShape(op, "tscale", tscale.getType(),
                                          {n, k / segment})))
     return failure();
-  if (failed(verifyTensorShape(op, "table", table.getType(),
-                               {n, k / g, tableEntries(g, mirror)})) ||
+  if (failed(verifyTensorShape(
+          op, "table", table.getType(),
+          {n, tableGroups(k, segment, g), tableEntries(g, mirror)})) ||
       failed(verifyTensorShape(op, "xsum", xsum.getType(), {n, k / segment})))
     return failure();
   return success();
@@ -384,7 +386,9 @@ FloatType FusedTablePrecomputeOp::getActivationType() {
 }
 
 int64_t FusedTablePrecomputeOp::getK() {
-  return cast<RankedTensorType>(getTable().getType()).getDimSize(1) * getG();
+  int64_t groups = cast<RankedTensorType>(getTable().getType()).getDimSize(1);
+  int64_t segment = getSegment();
+  return groups / groupsPerSegment(segment, getG()) * segment;
 }
 
 Value FusedTablePrecomputeOp::createRowCount(OpBuilder &b, Location loc) {
@@ -408,7 +412,8 @@ bool FusedTablePrecomputeOp::isProducerOp(Operation *op) {
 LogicalResult FusedTablePrecomputeOp::verify() {
   auto table = cast<RankedTensorType>(getTable().getType());
   if (table.getRank() != 3 || ShapedType::isDynamic(table.getDimSize(1)))
-    return emitOpError() << "table must be [N, K/g, entries] with a static K/g";
+    return emitOpError()
+           << "table must be [N, lookup groups, entries] with static groups";
   int64_t n = table.getDimSize(0), k = getK();
   Block &body = getProducer().front();
   auto yield = body.empty() ? YieldOp() : dyn_cast<YieldOp>(body.back());
@@ -473,11 +478,15 @@ static LogicalResult verifyLookupWeight(Operation *op, PackedType packed,
     return op->emitOpError()
            << "needs a weight in the bitplane or trit3 layout, got " << layout;
   int64_t group = packed.getQuant().getGroupSizeFor(packed.getK());
-  if (segment <= 0 || group % segment != 0 ||
-      segment % layout.getLookupGroup() != 0)
+  if (segment <= 0 || group % segment != 0)
     return op->emitOpError()
            << "segment " << segment << " must divide the weight's group size "
-           << group << " and be a multiple of the lookup group "
+           << group;
+  // trit3 pads a segment's last triple.
+  if (layout.getKind() != LayoutKind::Trit3 &&
+      segment % layout.getLookupGroup() != 0)
+    return op->emitOpError()
+           << "segment " << segment << " is not a multiple of the lookup group "
            << layout.getLookupGroup();
   return success();
 }
@@ -490,13 +499,14 @@ LogicalResult LookupAccumulateOp::verify() {
   int64_t g = packed.getLayout().getLookupGroup(), k = packed.getK();
   auto table = cast<RankedTensorType>(getTable().getType());
   if (table.getRank() != 3)
-    return emitOpError() << "table must be [N, K/g, entries]";
+    return emitOpError() << "table must be [N, lookup groups, entries]";
   int64_t n = table.getDimSize(0);
   // A full table, or a mirrored half table.
   int64_t entries = table.getDimSize(2) == tableEntries(g, /*mirror=*/true)
                         ? tableEntries(g, /*mirror=*/true)
                         : tableEntries(g, /*mirror=*/false);
-  if (failed(verifyTensorShape(*this, "table", table, {n, k / g, entries})) ||
+  if (failed(verifyTensorShape(*this, "table", table,
+                               {n, tableGroups(k, segment, g), entries})) ||
       failed(verifyTensorShape(*this, "acc", getAcc().getType(),
                                {n, packed.getM(), k / segment})))
     return failure();
@@ -515,7 +525,8 @@ LogicalResult LookupAccumulateOp::verify() {
     int64_t planeWeights = g == 3    ? 1
                            : ternary ? 2
                                      : (int64_t(1) << planes) - 1;
-    if (maxEntry * planeWeights * (segment / g) >= (int64_t(1) << 31))
+    if (maxEntry * planeWeights * groupsPerSegment(segment, g) >=
+        (int64_t(1) << 31))
       return emitOpError() << "i32 sums over segments of " << segment
                            << " could overflow";
   }

@@ -33,7 +33,8 @@ Value buildLookupChain(OpBuilder &b, Location loc, MpGemmOp op, Value x,
   Type f32 = b.getF32Type();
   Type entry = intActivations ? b.getI16Type() : f32;
   int64_t entries = g == 3 ? 14 : int64_t(1) << g;
-  auto tableType = RankedTensorType::get({n, k / g, entries}, entry);
+  auto tableType =
+      RankedTensorType::get({n, tableGroups(k, segment, g), entries}, entry);
   auto xsumType = RankedTensorType::get({n, k / segment}, f32);
   auto accType =
       RankedTensorType::get({n, packed.getM(), k / segment},

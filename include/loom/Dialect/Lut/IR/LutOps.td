@@ -280,7 +280,7 @@ def Lut_FusedTablePrecomputeOp : Lut_Op<"fused_table_precompute",
   let extraClassDeclaration = [{
     /// The element type of the activations the producer yields.
     FloatType getActivationType();
-    /// K, the activations per row (the tables hold K / g groups).
+    /// K, the activations per row (the tables hold `tableGroups` groups).
     int64_t getK();
     /// N as an index value: a constant, or the size of an input dimension
     /// indexed by n.
