@@ -527,6 +527,27 @@ std::vector<LutCase> allCases() {
     tc.dotFromN = g < 0 ? 1 : 4;
     cases.push_back(tc);
   }
+  // trit3 over constant weights: the vector table precompute and lookups
+  // for whole and padded triples, int8 tables of fp activations and exact
+  // int16 tables of int8 ones (activation blocks of 32: padded segments).
+  const Shape trit3Shapes[] = {{128, 384}, {130, 768}, {7, 384}, {200, 384}};
+  std::vector<ActMode> trit3VectorActs = fpActs;
+  trit3VectorActs.insert(trit3VectorActs.end(), exactActs.begin(),
+                         exactActs.end());
+  int tv = 0;
+  for (int64_t g : {32, 48, 64, 96, 128, -1, 0})
+    for (int repeat = 0; repeat < 2; ++repeat) {
+      const Shape &s = trit3Shapes[tv % 4];
+      LutCase tc{LutFormat{Encoding::Ternary, 0, g},
+                 ScaleType(tv % 3),
+                 s.m,
+                 s.k,
+                 trit3VectorActs[tv % trit3VectorActs.size()],
+                 3};
+      tc.isa = isas[tv % 3];
+      cases.push_back(tc);
+      ++tv;
+    }
   // K = 4096: a block of columns holds 32 columns' tables (table-budget), so
   // N = 33 takes two blocks, the second a single left-over column.
   for (const LutFormat &f : {LutFormat{Encoding::Ternary, 0, 0},
@@ -535,6 +556,14 @@ std::vector<LutCase> allCases() {
     wide.isa = "avx512";
     cases.push_back(wide);
   }
+  LutCase wideTrit3{LutFormat{Encoding::Ternary, 0, 0},
+                    ScaleType::F32,
+                    130,
+                    4096,
+                    ActMode::F32,
+                    3};
+  wideTrit3.isa = "avx512";
+  cases.push_back(wideTrit3);
   return cases;
 }
 

@@ -1,13 +1,16 @@
 //===- TablePrecompute.cpp - Activation tables as vector code -------------===//
 //
 // One parallel loop over rows and segments. Int8 tables of fp activations:
-// two passes over the segment's groups of 4 activations, the first for max
-// |T| (a sum of magnitudes per group) and the activation sum, the second
-// computing the 16 entries (4 multiply-adds by constant sign vectors: the
-// same sums, in the same order, as the loop lowering's) and quantizing
-// them, T_i8 = round-half-even(T / tscale), tscale = max |T| / 127 (lut.md
-// §2.4); recomputing is cheaper than storing and reloading an f32 table.
-// Exact int16 tables of int8 activations: one pass, the entries exact.
+// two passes over the segment's groups of g activations (4 for bit planes,
+// 3 for trit3), the first for max |T| (a sum of magnitudes per group) and
+// the activation sum, the second computing the 16 (trit3: 14) entries (g
+// multiply-adds by constant sign vectors: the same sums, in the same order,
+// as the loop lowering's) and quantizing them, T_i8 = round-half-even(T /
+// tscale), tscale = max |T| / 127 (lut.md §2.4); recomputing is cheaper than
+// storing and reloading an f32 table. Exact int16 tables of int8
+// activations: one pass, the entries exact. A trit3 group is read as four
+// lanes, masked to its triple, and to the segment where a padded triple
+// ends it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -30,37 +33,65 @@ using namespace mlir::loom::lut;
 
 namespace {
 
+/// Table slots a group's entries are computed in, and lanes its
+/// activations are read in (g = 3 masks the fourth).
 constexpr int64_t kEntries = 16;
+constexpr int64_t kLanes = 4;
 
-/// The four activations of group j of row `row`, as a vector<4xf32>.
-using ActivationReader = function_ref<Value(OpBuilder &b, Value row, Value j)>;
+/// The activations of row `row` at K offsets k .. k + 3 as a vector<4xf32>,
+/// read where `mask` (a vector<4xi1>, or null: every lane) is set; the
+/// lanes left out may lie past K and must not be read.
+using ActivationReader =
+    function_ref<Value(OpBuilder &b, Value row, Value k, Value mask)>;
 
 /// The activation scale of row `row` and segment `s` (int8 activations).
 using ScaleReader = function_ref<Value(OpBuilder &b, Value row, Value s)>;
 
-/// Whether `op`'s results are 16-entry tables of groups of 4, int8 (fp
-/// activations) or int16 (int8 activations), that this lowering builds.
+/// Whether `op`'s results are integer tables this lowering builds: 16-entry
+/// tables of groups of 4 or trit3's 14-entry tables of triples, int8 (fp
+/// activations) or int16 (int8 activations).
 LogicalResult matchTables(Operation *op, PatternRewriter &rewriter, int64_t g,
                           bool mirror, Value table) {
   auto tableType = cast<RankedTensorType>(table.getType());
   Type entry = tableType.getElementType();
-  if (g != 4 || mirror || !(entry.isInteger(8) || entry.isInteger(16)) ||
-      tableType.getDimSize(2) != kEntries)
-    return rewriter.notifyMatchFailure(op, "not 16-entry integer tables");
+  if ((g != 4 && g != 3) || mirror ||
+      !(entry.isInteger(8) || entry.isInteger(16)))
+    return rewriter.notifyMatchFailure(
+        op, "not full integer tables of groups of 4, nor trit3 tables");
   return success();
+}
+
+/// sign[l][u]: the factor of activation l in entry u, over 16 slots. Bit
+/// planes: +1 where bit l of u is set, else -1. trit3: trit l of pattern u
+/// + 13 (first lane most significant, lut.md §2.5), 0 in the unused slots
+/// 14 and 15.
+SmallVector<SmallVector<float>> entrySigns(int64_t g) {
+  SmallVector<SmallVector<float>> signs(g);
+  for (int64_t l = 0; l < g; ++l)
+    for (int64_t u = 0; u < kEntries; ++u) {
+      if (g == 4) {
+        signs[l].push_back((u >> l) & 1 ? 1.f : -1.f);
+        continue;
+      }
+      int64_t power = l == 0 ? 9 : l == 1 ? 3 : 1;
+      signs[l].push_back(u < 14 ? float((u + 13) / power % 3) - 1.f : 0.f);
+    }
+  return signs;
 }
 
 /// The tables, activation sums and table scales of N rows of K activations
 /// read by `activations`, as vector code. Without `exactScale`: int8 tables
 /// quantized per segment. With it (int8 activations): exact int16 tables,
 /// the scale as tscale and the sums scaled by it, in one pass.
-SmallVector<Value> buildTables(OpBuilder &b, Location loc, Value n, int64_t k,
-                               int64_t segment, TypeRange resultTypes,
+SmallVector<Value> buildTables(OpBuilder &b, Location loc, Value n, int64_t g,
+                               int64_t k, int64_t segment,
+                               TypeRange resultTypes,
                                ActivationReader activations,
                                std::optional<ScaleReader> exactScale = {}) {
   Type f32 = b.getF32Type(), i8 = b.getI8Type();
-  int64_t groupsPerSegment = segment / 4, segments = k / segment;
-  auto v4 = VectorType::get({4}, f32);
+  int64_t groups = groupsPerSegment(segment, g), segments = k / segment;
+  int64_t entries = cast<RankedTensorType>(resultTypes[0]).getDimSize(2);
+  auto v4 = VectorType::get({kLanes}, f32);
   auto v16 = VectorType::get({kEntries}, f32);
   auto v16i8 = VectorType::get({kEntries}, i8);
   auto index = [&](OpBuilder &ob, int64_t v) { return indexConst(ob, loc, v); };
@@ -69,18 +100,14 @@ SmallVector<Value> buildTables(OpBuilder &b, Location loc, Value n, int64_t k,
       return splatConst(ob, loc, vt, ob.getFloatAttr(vt.getElementType(), v));
     return arith::ConstantOp::create(ob, loc, ob.getFloatAttr(t, v));
   };
-  // sign[l][u] = +1 where bit l of u is set, else -1.
-  SmallVector<Value> signs;
-  for (int64_t l = 0; l < 4; ++l) {
-    SmallVector<float> s;
-    for (int64_t u = 0; u < kEntries; ++u)
-      s.push_back((u >> l) & 1 ? 1.f : -1.f);
-    signs.push_back(arith::ConstantOp::create(
-        b, loc, v16, DenseElementsAttr::get(v16, ArrayRef<float>(s))));
-  }
+  SmallVector<Value> signs =
+      llvm::map_to_vector(entrySigns(g), [&](ArrayRef<float> s) -> Value {
+        return arith::ConstantOp::create(b, loc, v16,
+                                         DenseElementsAttr::get(v16, s));
+      });
   auto tableOf = [&](OpBuilder &ob, Value x) -> Value {
     Value t;
-    for (int64_t l = 0; l < 4; ++l) {
+    for (int64_t l = 0; l < g; ++l) {
       Value xl = vector::BroadcastOp::create(
           ob, loc, v16, vector::ExtractOp::create(ob, loc, x, l));
       t = l == 0 ? arith::MulFOp::create(ob, loc, signs[0], xl).getResult()
@@ -101,21 +128,36 @@ SmallVector<Value> buildTables(OpBuilder &b, Location loc, Value n, int64_t k,
   OpBuilder sb(forall.getTerminator());
   Value row = forall.getInductionVar(0), s = forall.getInductionVar(1);
   ValueRange shared = forall.getRegionIterArgs();
-  Value first = arith::MulIOp::create(sb, loc, s, index(sb, groupsPerSegment));
-  auto group = [&](OpBuilder &ob, Value jj) {
-    return arith::AddIOp::create(ob, loc, first, jj).getResult();
+  Value first = arith::MulIOp::create(sb, loc, s, index(sb, groups));
+  Value segmentStart = arith::MulIOp::create(sb, loc, s, index(sb, segment));
+  // Group jj of the segment: its g activations, zero in the lanes past the
+  // group or the segment.
+  auto group = [&](OpBuilder &ob, Value jj) -> Value {
+    Value offset = arith::MulIOp::create(ob, loc, jj, index(ob, g));
+    Value kk = arith::AddIOp::create(ob, loc, segmentStart, offset);
+    if (g == kLanes)
+      return activations(ob, row, kk, Value());
+    Value lanes = arith::MinSIOp::create(
+        ob, loc, index(ob, g),
+        arith::SubIOp::create(ob, loc, index(ob, segment), offset));
+    Value mask = vector::CreateMaskOp::create(
+        ob, loc, VectorType::get({kLanes}, ob.getI1Type()), ValueRange{lanes});
+    return arith::SelectOp::create(
+        ob, loc, mask, activations(ob, row, kk, mask), fconst(ob, v4, 0));
   };
   SmallVector<OpFoldResult> tableOffsets = {row, first, sb.getIndexAttr(0)},
                             tableSizes = {sb.getIndexAttr(1),
-                                          sb.getIndexAttr(groupsPerSegment),
-                                          sb.getIndexAttr(kEntries)},
+                                          sb.getIndexAttr(groups),
+                                          sb.getIndexAttr(entries)},
                             ones3(3, sb.getIndexAttr(1));
   Value slice = tensor::ExtractSliceOp::create(sb, loc, shared[0], tableOffsets,
                                                tableSizes, ones3);
-  auto writeEntries = [&](OpBuilder &gb, Value entries, Value into, Value jj) {
+  // trit3's 14 entries: a store masked to them.
+  auto writeEntries = [&](OpBuilder &gb, Value values, Value into, Value jj) {
     return vector::TransferWriteOp::create(
-               gb, loc, entries, into,
-               ValueRange{index(gb, 0), jj, index(gb, 0)}, ArrayRef<bool>{true})
+               gb, loc, values, into,
+               ValueRange{index(gb, 0), jj, index(gb, 0)},
+               ArrayRef<bool>{entries == kEntries})
         .getResult();
   };
   Value sum, tau;
@@ -123,12 +165,12 @@ SmallVector<Value> buildTables(OpBuilder &b, Location loc, Value n, int64_t k,
     // Sums of int8 values are exact in f32, in any order: one pass.
     auto v16i16 = VectorType::get({kEntries}, b.getI16Type());
     ValueRange pass = buildLoop(
-        sb, loc, index(sb, groupsPerSegment), {slice, fconst(sb, v4, 0)},
+        sb, loc, index(sb, groups), {slice, fconst(sb, v4, 0)},
         [&](OpBuilder &gb, Value jj, ValueRange it) {
-          Value x = activations(gb, row, group(gb, jj));
-          Value entries =
+          Value x = group(gb, jj);
+          Value exact =
               arith::FPToSIOp::create(gb, loc, v16i16, tableOf(gb, x));
-          return SmallVector<Value>{writeEntries(gb, entries, it[0], jj),
+          return SmallVector<Value>{writeEntries(gb, exact, it[0], jj),
                                     arith::AddFOp::create(gb, loc, it[1], x)};
         });
     slice = pass[0];
@@ -146,13 +188,12 @@ SmallVector<Value> buildTables(OpBuilder &b, Location loc, Value n, int64_t k,
     // signed-zero handling (compare, set, mask, blend per group) made this
     // pass half the precompute.
     ValueRange stats = buildLoop(
-        sb, loc, index(sb, groupsPerSegment),
-        {fconst(sb, f32, 0), fconst(sb, v4, 0)},
+        sb, loc, index(sb, groups), {fconst(sb, f32, 0), fconst(sb, v4, 0)},
         [&](OpBuilder &gb, Value jj, ValueRange st) {
-          Value x = activations(gb, row, group(gb, jj));
+          Value x = group(gb, jj);
           Value mag = math::AbsFOp::create(gb, loc, x);
           Value largest = vector::ExtractOp::create(gb, loc, mag, 0);
-          for (int64_t l = 1; l < 4; ++l)
+          for (int64_t l = 1; l < g; ++l)
             largest = arith::AddFOp::create(
                 gb, loc, largest, vector::ExtractOp::create(gb, loc, mag, l));
           return SmallVector<Value>{
@@ -167,13 +208,11 @@ SmallVector<Value> buildTables(OpBuilder &b, Location loc, Value n, int64_t k,
                                           tau, fconst(sb, f32, 0));
     Value tauV = vector::BroadcastOp::create(sb, loc, v16, tau);
     slice = buildLoop(
-        sb, loc, index(sb, groupsPerSegment), {slice},
+        sb, loc, index(sb, groups), {slice},
         [&](OpBuilder &gb, Value jj, ValueRange t) {
           Value q = math::RoundEvenOp::create(
               gb, loc,
-              arith::DivFOp::create(
-                  gb, loc, tableOf(gb, activations(gb, row, group(gb, jj))),
-                  tauV));
+              arith::DivFOp::create(gb, loc, tableOf(gb, group(gb, jj)), tauV));
           q = arith::MaximumFOp::create(gb, loc, q, fconst(gb, v16, -127));
           q = arith::MinimumFOp::create(gb, loc, q, fconst(gb, v16, 127));
           q = arith::SelectOp::create(gb, loc, zeroTau, fconst(gb, v16, 0), q);
@@ -222,21 +261,23 @@ struct TablePrecomputeToVector : OpRewritePattern<TablePrecomputeOp> {
     int64_t k = xType.getDimSize(1), segment = op.getSegment();
     Location loc = op.getLoc();
     Value n = tensor::DimOp::create(rewriter, loc, op.getX(), 0);
-    auto activations = [&](OpBuilder &b, Value row, Value j) -> Value {
+    auto activations = [&](OpBuilder &b, Value row, Value kk,
+                           Value mask) -> Value {
       Value x = vector::TransferReadOp::create(
-          b, loc, VectorType::get({4}, element), op.getX(),
-          ValueRange{row,
-                     arith::MulIOp::create(b, loc, j, indexConst(b, loc, 4))},
-          arith::ConstantOp::create(b, loc, b.getZeroAttr(element)),
-          ArrayRef<bool>{true});
+          b, loc, VectorType::get({kLanes}, element), op.getX(),
+          ValueRange{row, kk},
+          AffineMapAttr::get(AffineMap::get(2, 0, b.getAffineDimExpr(1))),
+          arith::ConstantOp::create(b, loc, b.getZeroAttr(element)), mask,
+          b.getBoolArrayAttr({!mask}));
       if (isa<FloatType>(element))
         return extendToF32(b, loc, x);
       return arith::SIToFPOp::create(b, loc,
                                      VectorType::get({4}, b.getF32Type()), x);
     };
     if (!op.getXScale()) {
-      rewriter.replaceOp(op, buildTables(rewriter, loc, n, k, segment,
-                                         op->getResultTypes(), activations));
+      rewriter.replaceOp(op,
+                         buildTables(rewriter, loc, n, op.getG(), k, segment,
+                                     op->getResultTypes(), activations));
       return success();
     }
     // int8 activations: the scale of each row, or of each block of Ga K
@@ -252,21 +293,21 @@ struct TablePrecomputeToVector : OpRewritePattern<TablePrecomputeOp> {
             b, loc, s, indexConst(b, loc, segmentsPerBlock)));
       return tensor::ExtractOp::create(b, loc, xScale, at);
     };
-    rewriter.replaceOp(op, buildTables(rewriter, loc, n, k, segment,
+    rewriter.replaceOp(op, buildTables(rewriter, loc, n, op.getG(), k, segment,
                                        op->getResultTypes(), activations,
                                        ScaleReader(scale)));
     return success();
   }
 };
 
-/// The producer's body evaluated on vectors of 4 elements: every input read
-/// through its indexing map (a broadcast where the map drops k), values
-/// from outside broadcast, constants splat, elementwise ops rebuilt on
-/// vector types (the verifier admits nothing else).
+/// The producer's body evaluated on vectors of 4 elements at K offset `k`:
+/// every input read through its indexing map (a broadcast where the map
+/// drops k) where `mask` allows, values from outside broadcast, constants
+/// splat, elementwise ops rebuilt on vector types (the verifier admits
+/// nothing else).
 Value evaluateProducer(OpBuilder &b, Location loc, FusedTablePrecomputeOp op,
-                       Value row, Value j) {
+                       Value row, Value k, Value mask) {
   Block &body = op.getProducer().front();
-  Value k = arith::MulIOp::create(b, loc, j, indexConst(b, loc, 4));
   IRMapping mapping;
   for (auto [input, mapAttr, arg] :
        llvm::zip(op.getInputs(), op.getIndexingMaps(), body.getArguments())) {
@@ -283,12 +324,13 @@ Value evaluateProducer(OpBuilder &b, Location loc, FusedTablePrecomputeOp op,
                                               : b.getAffineConstantExpr(0));
     Value zero =
         arith::ConstantOp::create(b, loc, b.getZeroAttr(arg.getType()));
+    Value readMask = kPosition ? mask : Value();
     mapping.map(arg, vector::TransferReadOp::create(
-                         b, loc, VectorType::get({4}, arg.getType()), input,
-                         indices, AffineMapAttr::get(read), zero,
-                         /*mask=*/Value(), b.getBoolArrayAttr({true})));
+                         b, loc, VectorType::get({kLanes}, arg.getType()),
+                         input, indices, AffineMapAttr::get(read), zero,
+                         readMask, b.getBoolArrayAttr({!readMask})));
   }
-  auto vectorOf = [](Type type) { return VectorType::get({4}, type); };
+  auto vectorOf = [](Type type) { return VectorType::get({kLanes}, type); };
   for (Operation &inner : body.without_terminator()) {
     if (Attribute value; matchPattern(&inner, m_Constant(&value))) {
       Type type = inner.getResult(0).getType();
@@ -324,12 +366,12 @@ struct FusedTablePrecomputeToVector : OpRewritePattern<FusedTablePrecomputeOp> {
                            op.getTable())))
       return failure();
     Location loc = op.getLoc();
-    auto activations = [&](OpBuilder &b, Value row, Value j) {
-      return evaluateProducer(b, loc, op, row, j);
+    auto activations = [&](OpBuilder &b, Value row, Value k, Value mask) {
+      return evaluateProducer(b, loc, op, row, k, mask);
     };
     rewriter.replaceOp(op, buildTables(rewriter, loc,
                                        op.createRowCount(rewriter, loc),
-                                       op.getK(), op.getSegment(),
+                                       op.getG(), op.getK(), op.getSegment(),
                                        op->getResultTypes(), activations));
     return success();
   }

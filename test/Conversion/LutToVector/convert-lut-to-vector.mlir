@@ -201,6 +201,26 @@ func.func @precompute(%x: tensor<?x64xf16>) -> (tensor<?x16x16xi8>, tensor<?x2xf
 
 // -----
 
+// trit3 tables: triples read as four lanes masked to the triple and, in the
+// triple a segment of 64 ends in (padded), to the segment; two multiply-adds
+// after the first product per group; 14 entries stored of 16 computed.
+// CHECK-LABEL: func @trit3_precompute
+// CHECK: scf.forall (%{{.*}}, %{{.*}}) in (%{{.*}}, 2)
+// CHECK: %[[LANES:.*]] = arith.minsi %{{.*}}, %c3 : index
+// CHECK: %[[MASK:.*]] = vector.create_mask %[[LANES]] : vector<4xi1>
+// CHECK: %[[XV:.*]] = vector.transfer_read %{{.*}}, %{{.*}}, %[[MASK]] : tensor<?x128xf32>, vector<4xf32>
+// CHECK: arith.select %[[MASK]], %[[XV]], %{{.*}} : vector<4xi1>, vector<4xf32>
+// CHECK-COUNT-2: vector.fma
+// CHECK-NOT: vector.fma
+// CHECK: vector.transfer_write %{{.*}} : vector<16xi8>, tensor<1x22x14xi8>
+// CHECK-NOT: lut.table_precompute
+func.func @trit3_precompute(%x: tensor<?x128xf32>) -> (tensor<?x44x14xi8>, tensor<?x2xf32>, tensor<?x2xf32>) {
+  %t, %xs, %ts = lut.table_precompute %x {g = 3 : i64, segment = 64 : i64, accuracy = #lut.accuracy<table_i8>} : tensor<?x128xf32> -> tensor<?x44x14xi8>, tensor<?x2xf32>, tensor<?x2xf32>
+  return %t, %xs, %ts : tensor<?x44x14xi8>, tensor<?x2xf32>, tensor<?x2xf32>
+}
+
+// -----
+
 // A fused precompute evaluates its producer on vectors of four activations:
 // each input is read through its indexing map (a broadcast read where the
 // map drops k), a value from outside is broadcast, constants are splat; the

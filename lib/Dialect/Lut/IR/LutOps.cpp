@@ -194,7 +194,11 @@ LogicalResult MpGemmOp::verify() {
     return emitOpError() << "result has " << y.getDimSize(0)
                          << " rows but x has N = " << x.getDimSize(0);
 
-  int64_t lookupGroup = packed.getLayout().getLookupGroup();
+  // Activation blocks hold whole segments, so whole bit-plane groups;
+  // trit3 pads the triple a segment ends in, so any block will do.
+  int64_t lookupGroup = packed.getLayout().getKind() == LayoutKind::Trit3
+                            ? 1
+                            : packed.getLayout().getLookupGroup();
   bool i8 = x.getElementType().isInteger(8);
   std::optional<Accuracy> accuracy = getAccuracy();
   if (i8) {
