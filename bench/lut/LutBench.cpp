@@ -51,7 +51,10 @@ struct Format {
   int group;     // 0: per tensor
   bool f16Scales;
   bool zeroPoint;
-  double codeBits; // stored bits per weight of the bitplane layout
+  double codeBits; // stored bits per weight of the layout
+  /// Ternary weights in the trit3 layout (lut.md §2.5, 5/3 bits per
+  /// weight) instead of bit planes.
+  bool trit3 = false;
   /// The `exact` mode (lut.md §5 measures both): activations quantized to
   /// int8 per row by the GEMM (act_quant), exact int16 tables. Otherwise
   /// `table_i8`: int8 tables of the fp activations.
@@ -77,6 +80,8 @@ const Format kWeightFormats[] = {
      4, 128, true, true, 2},
     {"w3", "#lut.quant<signed, bits = 3, group = 128, scale = f16>", 8, 128,
      true, false, 3},
+    {"trit3", "#lut.quant<ternary, group = per_tensor, scale = f32>", 3, 0,
+     false, false, 5.0 / 3, /*trit3=*/true},
 };
 
 /// Every weight format in the table_i8 mode, then in the exact mode ("-aq").
@@ -120,8 +125,11 @@ std::string buildModule(const Format &f, int64_t m, int64_t k,
   std::vector<int8_t> zp(rows * cols, 1);
   std::string st = f.f16Scales ? "f16" : "f32";
   std::ostringstream packed, os, scalesType, codesType;
-  packed << "!lut.packed<" << m << "x" << k << ", " << f.quant
-         << ", #lut.layout<bitplane, g = 4, lanes = 1x1, tile_m = 128>>";
+  packed << "!lut.packed<" << m << "x" << k << ", " << f.quant << ", "
+         << (f.trit3 ? "#lut.layout<trit3, tile_m = 128>"
+                     : "#lut.layout<bitplane, g = 4, lanes = 1x1, tile_m = "
+                       "128>")
+         << ">";
   scalesType << "tensor<" << rows << "x" << cols << "x" << st << ">";
   codesType << "tensor<" << m << "x" << k << "xi8>";
   auto weight = [&]() {
@@ -165,14 +173,19 @@ std::string buildModule(const Format &f, int64_t m, int64_t k,
     // 64.
     int64_t segment = f.group ? std::min(f.group, 64) : 64;
     std::string x = "tensor<?x" + std::to_string(k) + "xf32>";
-    std::string t = "tensor<?x" + std::to_string(k / 4) + "x16xi8>";
+    // Table groups as lut::tableGroups counts them: trit3 pads the triple
+    // each segment of 64 ends in.
+    int64_t g = f.trit3 ? 3 : 4;
+    int64_t tableGroups = k / segment * ((segment + g - 1) / g);
+    std::string t = "tensor<?x" + std::to_string(tableGroups) +
+                    (f.trit3 ? "x14xi8>" : "x16xi8>");
     std::string sums = "tensor<?x" + std::to_string(k / segment) + "xf32>";
     os << "func.func @tables(%x: " << x << ") -> (" << t << ", " << sums << ", "
        << sums << ") {\n"
        << "  %t, %xs, %ts = lut.table_precompute %x {accuracy = "
-          "#lut.accuracy<table_i8>, g = 4 : i64, segment = "
-       << segment << " : i64} : " << x << " -> " << t << ", " << sums << ", "
-       << sums << "\n"
+          "#lut.accuracy<table_i8>, g = "
+       << g << " : i64, segment = " << segment << " : i64} : " << x << " -> "
+       << t << ", " << sums << ", " << sums << "\n"
        << "  return %t, %xs, %ts : " << t << ", " << sums << ", " << sums
        << "\n}\n";
   }
@@ -248,7 +261,7 @@ int main(int argc, char **argv) {
                  {{"--quick", &opt.quick}, {"--sweep", &opt.sweep}},
                  "loom-lut-bench --compiler LOOM_COMPILE --workdir DIR "
                  "[--quick] [--sweep] [--threads 1,2] "
-                 "[--formats ternary,w4,w1,w2,w3] "
+                 "[--formats ternary,w4,w1,w2,w3,trit3] "
                  "[--shapes 4096x4096,...] [--n 1,8,32,128] [--json FILE]");
   if (opt.compiler.empty() || opt.workdir.empty())
     die("--compiler and --workdir are required");
@@ -285,7 +298,7 @@ int main(int argc, char **argv) {
           found = &f;
       if (!found)
         die("unknown format '" + name +
-            "' (ternary, w4, w1, w2, w3, each also with -aq)");
+            "' (ternary, w4, w1, w2, w3, trit3, each also with -aq)");
       formats.push_back(found);
     }
   }

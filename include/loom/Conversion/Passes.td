@@ -37,8 +37,13 @@ def ConvertLutToVector : Pass<"convert-lut-to-vector", "::mlir::ModuleOp"> {
     s * z + min folded to per-row constants. Int8 tables (`table_i8`) take
     one byte shuffle per index vector; exact int16 tables (int8 activations,
     `exact` / `act_quant`) two, of their unsigned low and signed high bytes,
-    summed apart in int16 and joined as hi * 256 + lo in int32. Tiles of
-    `column-tile` columns share each index load; columns come in blocks
+    summed apart in int16 and joined as hi * 256 + lo in int32. A trit3
+    weight (variant T3, lut.md §2.5) is one plane of the sign-canonical
+    indices of its triples (a segment's last triple padded) over the 14-entry
+    tables, read as 16 bytes, plus a stream of sign words, 64 rows per
+    64-bit word: each lookup is negated where its row's bit is set (a
+    masked subtract from zero; on the widened sums for int16 tables). Tiles
+    of `column-tile` columns share each index load; columns come in blocks
     whose tables fit `table-budget` bytes, each block one `scf.forall` over
     the row blocks.
 
@@ -48,8 +53,10 @@ def ConvertLutToVector : Pass<"convert-lut-to-vector", "::mlir::ModuleOp"> {
     group the sum of the activations' magnitudes) and the activation sum and
     one that computes the entries (multiply-adds by constant sign vectors,
     the loop lowering's sums in its order) and quantizes them; for exact
-    int16 tables of int8 activations, one pass. A fused producer's body is
-    evaluated on vectors of four activations.
+    int16 tables of int8 activations, one pass. trit3 tables read their
+    triples as four lanes masked to the triple (and to the segment, where a
+    padded triple ends it). A fused producer's body is evaluated on vectors
+    of four activations.
 
     A `lut.dot_accumulate` -> `lut.scale_combine` pair (the int8-dot path,
     lut.md §4.2) over a constant weight whose segments are multiples of 8
@@ -68,7 +75,7 @@ def ConvertLutToVector : Pass<"convert-lut-to-vector", "::mlir::ModuleOp"> {
     products by `vpmaddubsw` and a widening pair add), `avx2` (two 32-lane
     `vpshufb`), or `generic` (a compare and select per table entry, plain
     vector arithmetic: correct on any target, slow). Chains this pass does
-    not match (mirrored or f32 tables, trit3 lookups, weights that are not
+    not match (mirrored or f32 tables, g = 8, weights that are not
     constants) are left for convert-lut-to-loops.
   }];
   let options = [

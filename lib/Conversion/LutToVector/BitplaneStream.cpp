@@ -19,12 +19,35 @@ static std::vector<float> toFloats(DenseElementsAttr attr) {
   return values;
 }
 
-FailureOr<BitplaneStream> mlir::loom::lut::foldBitplaneStream(PackOp pack,
-                                                              int64_t segment) {
+/// The codes of `pack` as bytes, when they are a constant.
+static FailureOr<std::vector<uint8_t>> constantCodes(PackOp pack) {
   DenseElementsAttr codesAttr;
   if (!matchPattern(pack.getCodes(), m_Constant(&codesAttr)))
     return failure();
+  std::vector<uint8_t> codes;
+  codes.reserve(codesAttr.getNumElements());
+  for (int8_t c : codesAttr.getValues<int8_t>())
+    codes.push_back(static_cast<uint8_t>(c));
+  return codes;
+}
 
+/// `stream` with the row coefficients of `pack` for its row blocks.
+static FailureOr<BitplaneStream>
+withCoefficients(BitplaneStream stream, PackOp pack, int64_t segment) {
+  FailureOr<RowCoefficients> coefficients =
+      foldRowCoefficients(pack, segment, stream.geometry.rowsPerBlock());
+  if (failed(coefficients))
+    return failure();
+  stream.coefficients = std::move(*coefficients);
+  return stream;
+}
+
+FailureOr<BitplaneStream> mlir::loom::lut::foldBitplaneStream(PackOp pack,
+                                                              int64_t segment) {
+  FailureOr<std::vector<uint8_t>> constant = constantCodes(pack);
+  if (failed(constant))
+    return failure();
+  const std::vector<uint8_t> &codes = *constant;
   PackedType type = pack.getResult().getType();
   QuantAttr quant = type.getQuant();
   int64_t m = type.getM(), k = type.getK();
@@ -35,11 +58,6 @@ FailureOr<BitplaneStream> mlir::loom::lut::foldBitplaneStream(PackOp pack,
   int64_t per = geometry.planesPerRow, lanes = geometry.lanes(),
           rows = geometry.rowsPerBlock(), loads = planes / per;
   int64_t blocks = llvm::divideCeil(m, rows);
-
-  std::vector<uint8_t> codes;
-  codes.reserve(m * k);
-  for (int8_t c : codesAttr.getValues<int8_t>())
-    codes.push_back(static_cast<uint8_t>(c));
 
   stream.indices.assign(blocks * groups * planes * lanes, 0);
   for (int64_t row = 0; row < m; ++row) {
@@ -60,12 +78,58 @@ FailureOr<BitplaneStream> mlir::loom::lut::foldBitplaneStream(PackOp pack,
       }
   }
 
-  FailureOr<RowCoefficients> coefficients =
-      foldRowCoefficients(pack, segment, rows);
-  if (failed(coefficients))
+  return withCoefficients(std::move(stream), pack, segment);
+}
+
+FailureOr<BitplaneStream> mlir::loom::lut::foldTrit3Stream(PackOp pack,
+                                                           int64_t segment) {
+  FailureOr<std::vector<uint8_t>> constant = constantCodes(pack);
+  if (failed(constant))
     return failure();
-  stream.coefficients = std::move(*coefficients);
-  return stream;
+  const std::vector<uint8_t> &codes = *constant;
+  PackedType type = pack.getResult().getType();
+  int64_t m = type.getM(), k = type.getK();
+  int64_t perSegment = groupsPerSegment(segment, 3);
+  int64_t groups = tableGroups(k, segment, 3);
+  BitplaneStream stream;
+  StreamGeometry geometry = stream.geometry = {/*planesPerRow=*/1};
+  int64_t lanes = geometry.lanes(), rows = geometry.rowsPerBlock();
+  int64_t blocks = llvm::divideCeil(m, rows);
+  constexpr int64_t kSignBytes = 16;
+
+  stream.indices.assign(blocks * groups * kLoadBytes, 0);
+  stream.signs.assign(blocks * groups * kSignBytes, 0);
+  for (int64_t row = 0; row < m; ++row) {
+    int64_t block = row / rows, lane = row % lanes;
+    int64_t half = (row % rows) < lanes ? 0 : 1;
+    const uint8_t *rowCodes = codes.data() + row * k;
+    for (int64_t j = 0; j < groups; ++j) {
+      // The triple's pattern v = 9 d0 + 3 d1 + d2 over digits d = t + 1;
+      // padded lanes hold trit 0 (digit 1).
+      int64_t start = j / perSegment * segment + j % perSegment * 3;
+      int64_t end = (j / perSegment + 1) * segment;
+      int64_t v = 0;
+      for (int64_t l = 0; l < 3; ++l) {
+        int64_t digit =
+            start + l < end ? type.getLookupValue(rowCodes[start + l]) + 1 : 1;
+        v = 3 * v + digit;
+      }
+      bool negative = v < 13;
+      int64_t index = (negative ? 26 - v : v) - 13;
+      int8_t &byte = stream.indices[(block * groups + j) * kLoadBytes + lane];
+      byte = static_cast<int8_t>(static_cast<uint8_t>(byte) |
+                                 (index << (4 * half)));
+      if (negative) {
+        int8_t &signByte =
+            stream
+                .signs[(block * groups + j) * kSignBytes + half * 8 + lane / 8];
+        signByte = static_cast<int8_t>(static_cast<uint8_t>(signByte) |
+                                       (1 << (lane % 8)));
+      }
+    }
+  }
+
+  return withCoefficients(std::move(stream), pack, segment);
 }
 
 FailureOr<RowCoefficients> mlir::loom::lut::foldRowCoefficients(PackOp pack,

@@ -57,6 +57,12 @@ struct BitplaneStream {
   /// rb * R + lanes + r in its high nibble. Rows past M read index 0 and
   /// are never stored.
   std::vector<int8_t> indices;
+  /// trit3 only (lut.md §2.5): for row block rb and lookup group j, the 16
+  /// bytes at (rb * groups + j) * 16 hold the sign bits of the block's low
+  /// rows (bytes 0-7) and high rows (bytes 8-15), bit r % 8 of byte r / 8
+  /// for row r of the half: the lookup of a row whose triple's first
+  /// non-zero trit is -1 is negated.
+  std::vector<int8_t> signs;
   RowCoefficients coefficients;
 };
 
@@ -64,6 +70,11 @@ struct BitplaneStream {
 /// `segment` K elements and lookup groups of 4; fails when an operand is
 /// not a constant.
 FailureOr<BitplaneStream> foldBitplaneStream(PackOp pack, int64_t segment);
+
+/// Folds a trit3 `pack` for segments of `segment` K elements: one plane of
+/// 4-bit indices of sign-canonical triples (a segment's last triple padded
+/// with zero trits) and their sign bits.
+FailureOr<BitplaneStream> foldTrit3Stream(PackOp pack, int64_t segment);
 
 } // namespace mlir::loom::lut
 

@@ -1,6 +1,7 @@
 //===- LutToVector.cpp - The convert-lut-to-vector pass -------------------===//
 //
-// One loop nest per lookup -> epilogue chain (lut.md §4.3, variant S16):
+// One loop nest per lookup -> epilogue chain (lut.md §4.3, variants S16 and,
+// over trit3 weights, T3):
 //
 //   for block of columns (tables within table-budget):
 //     forall row block rb (R = 64 or 128 rows):      y[cols, rb*R .. +R]
@@ -9,6 +10,9 @@
 //           for chunk of the segment's groups:       int16 -> int32 flush
 //             for group j of the chunk, load v:      64-byte index load,
 //               byte lookups per column, weighed int16 adds
+//
+// T3 reads one plane of sign-canonical triple indices (14-entry tables) and
+// negates the lookups its sign words select (a masked subtract from zero).
 //
 // Lookups sum in int16 only as long as no sum can overflow (|T| <= 127 for
 // int8 tables, low bytes <= 255 for int16 ones), then flush to int32, so the
@@ -69,6 +73,9 @@ struct KernelPlan {
   /// looked up as two byte tables, its unsigned low bytes and its signed
   /// high bytes, summed apart in int16 and joined (hi * 256 + lo) in int32.
   bool wideTables;
+  /// trit3 weights: groups of 3, 14-entry tables, lookups signed by the
+  /// stream's sign words.
+  bool trit3;
 };
 
 /// Where the kernel reads its columns' tables, activation sums and table
@@ -92,17 +99,24 @@ Value emitKernel(OpBuilder &b, Location loc, Operation *anchor,
   auto vI8 = VectorType::get({kLoadBytes}, i8);
   auto lanesOf = [&](Type t) { return VectorType::get({lanes}, t); };
   VectorType vI16 = lanesOf(i16), vI32 = lanesOf(i32), vF32 = lanesOf(f32);
-  unsigned planes = plan.quant.getNumPlanes();
   int64_t parts = plan.wideTables ? 2 : 1;
-  int64_t loads = planes / geometry.planesPerRow;
-  int64_t groups = plan.k / 4, segments = plan.k / plan.segment;
-  int64_t groupsPerSegment = plan.segment / 4;
-  int64_t chunks = llvm::divideCeil(groupsPerSegment, plan.chunk);
+  int64_t loads =
+      plan.trit3 ? 1 : plan.quant.getNumPlanes() / geometry.planesPerRow;
+  int64_t g = plan.trit3 ? 3 : 4;
+  int64_t groups = tableGroups(plan.k, plan.segment, g),
+          segments = plan.k / plan.segment;
+  int64_t segmentGroups = groupsPerSegment(plan.segment, g);
+  int64_t chunks = llvm::divideCeil(segmentGroups, plan.chunk);
+  // trit3's 14-entry tables are read as 16 bytes, masked.
+  bool fullTables = cast<RankedTensorType>(table.getType()).getDimSize(2) == 16;
 
   // The index stream is a global memref rather than a tensor constant, so
   // that the kernel can prefetch it.
   int64_t streamBytes = stream.indices.size();
   Value indices = globalStream(b, loc, anchor, stream.indices);
+  int64_t signBytes = stream.signs.size();
+  Value signs =
+      plan.trit3 ? globalStream(b, loc, anchor, stream.signs) : Value();
   Value c0 = indexConst(b, loc, 0);
   Value n = tensor::DimOp::create(b, loc, source.rows ? source.rows : table, 0);
   Value tableRows = source.rows
@@ -151,13 +165,15 @@ Value emitKernel(OpBuilder &b, Location loc, Operation *anchor,
       if (!plan.wideTables) {
         Value t16 = vector::TransferReadOp::create(
             ob, loc, v16i8, table, ValueRange{col, j, c0},
-            arith::ConstantIntOp::create(ob, loc, i8, 0), ArrayRef<bool>{true});
+            arith::ConstantIntOp::create(ob, loc, i8, 0),
+            ArrayRef<bool>{fullTables});
         tables.push_back(prepareByteTable(ob, loc, isa, t16));
         continue;
       }
       Value wide = vector::TransferReadOp::create(
           ob, loc, VectorType::get({16}, i16), table, ValueRange{col, j, c0},
-          arith::ConstantIntOp::create(ob, loc, i16, 0), ArrayRef<bool>{true});
+          arith::ConstantIntOp::create(ob, loc, i16, 0),
+          ArrayRef<bool>{fullTables});
       Value high = arith::ShRSIOp::create(
           ob, loc, wide,
           splatConst(ob, loc, cast<VectorType>(wide.getType()),
@@ -176,6 +192,31 @@ Value emitKernel(OpBuilder &b, Location loc, Operation *anchor,
             add(ob, base,
                 indexConst(ob, loc, plan.prefetchDistance + v * kLoadBytes)),
             streamBytes);
+    // trit3: the sign masks of the two halves' 64 rows.
+    Value negate[2];
+    if (plan.trit3) {
+      Value signBase = mul(ob, add(ob, mul(ob, block, groups), j), 16);
+      if (plan.prefetchDistance > 0)
+        prefetchStream(
+            ob, loc, signs,
+            add(ob, signBase, indexConst(ob, loc, plan.prefetchDistance / 4)),
+            signBytes);
+      Value words = vector::TransferReadOp::create(
+          ob, loc, v16i8, signs, ValueRange{signBase},
+          arith::ConstantIntOp::create(ob, loc, i8, 0), ArrayRef<bool>{true});
+      for (int64_t half = 0; half < 2; ++half)
+        negate[half] = vector::BitCastOp::create(
+            ob, loc, VectorType::get({kLoadBytes}, ob.getI1Type()),
+            vector::ExtractStridedSliceOp::create(
+                ob, loc, words, ArrayRef<int64_t>{8 * half},
+                ArrayRef<int64_t>{8}, ArrayRef<int64_t>{1}));
+    }
+    auto negated = [&](Value v, int64_t half) -> Value {
+      Value zero = splatConst(ob, loc, cast<VectorType>(v.getType()),
+                              ob.getZeroAttr(getElementTypeOrSelf(v)));
+      return arith::SelectOp::create(
+          ob, loc, negate[half], arith::SubIOp::create(ob, loc, zero, v), v);
+    };
     for (int64_t v = 0; v < loads; ++v) {
       Value bytes = vector::TransferReadOp::create(
           ob, loc, vI8, indices,
@@ -189,6 +230,10 @@ Value emitKernel(OpBuilder &b, Location loc, Operation *anchor,
           // The low bytes of an int16 table are unsigned.
           bool unsignedEntries = plan.wideTables && t % parts == 0;
           Value entries = lookupBytes(ob, loc, isa, byteTable, halves[half]);
+          // Signed int8 entries negate as bytes (|T| <= 127); the unsigned
+          // low bytes of int16 tables after widening.
+          if (plan.trit3 && !plan.wideTables)
+            entries = negated(entries, half);
           Value weighted;
           if (geometry.planesPerRow == 2) {
             weighted =
@@ -204,6 +249,8 @@ Value emitKernel(OpBuilder &b, Location loc, Operation *anchor,
             if (plan.quant.getPlaneWeight(v) != 1)
               weighted =
                   arith::MulIOp::create(ob, loc, weighted, loadWeights[v]);
+            if (plan.trit3 && plan.wideTables)
+              weighted = negated(weighted, half);
           }
           Value &sum = sums[(2 * c + half) * parts + t % parts];
           sum = arith::AddIOp::create(ob, loc, sum, weighted);
@@ -218,15 +265,15 @@ Value emitKernel(OpBuilder &b, Location loc, Operation *anchor,
   auto segment = [&](OpBuilder &ob, ArrayRef<Value> cols, ArrayRef<Value> valid,
                      Value block, Value s, ValueRange y) -> SmallVector<Value> {
     size_t sums = 2 * cols.size();
-    Value first = mul(ob, s, groupsPerSegment);
+    Value first = mul(ob, s, segmentGroups);
     ValueRange acc = buildLoop(
         ob, loc, indexConst(ob, loc, chunks), SmallVector<Value>(sums, zeroI32),
         [&](OpBuilder &cb, Value c, ValueRange acc32) -> SmallVector<Value> {
           Value start = mul(cb, c, plan.chunk);
           Value count = arith::MinSIOp::create(
               cb, loc, indexConst(cb, loc, plan.chunk),
-              arith::SubIOp::create(
-                  cb, loc, indexConst(cb, loc, groupsPerSegment), start));
+              arith::SubIOp::create(cb, loc, indexConst(cb, loc, segmentGroups),
+                                    start));
           ValueRange acc16 = buildLoop(
               cb, loc, count, SmallVector<Value>(sums * parts, zeroI16),
               [&](OpBuilder &gb, Value jj, ValueRange a) {
@@ -359,30 +406,36 @@ struct LookupEpilogueToVector : OpRewritePattern<ScaleCombineOp> {
     LayoutAttr layout = packed.getLayout();
     auto tableType = cast<RankedTensorType>(lookup.getTable().getType());
     Type entry = tableType.getElementType();
-    if (layout.getKind() != LayoutKind::Bitplane ||
-        layout.getLookupGroup() != 4 ||
-        !(entry.isInteger(8) || entry.isInteger(16)) ||
-        tableType.getDimSize(2) != 16)
+    bool trit3 = layout.getKind() == LayoutKind::Trit3;
+    bool fullBitplaneTables = layout.getKind() == LayoutKind::Bitplane &&
+                              layout.getLookupGroup() == 4 &&
+                              tableType.getDimSize(2) == 16;
+    if (!(entry.isInteger(8) || entry.isInteger(16)) ||
+        !(trit3 || fullBitplaneTables))
       return rewriter.notifyMatchFailure(
-          op, "not full int8 or int16 tables of groups of 4 over a bitplane "
-              "weight");
+          op, "not int8 or int16 tables over trit3 weights, nor full ones of "
+              "groups of 4 over bitplane weights");
     auto pack = op.getWeight().getDefiningOp<PackOp>();
     if (!pack)
       return rewriter.notifyMatchFailure(op, "weight is not a lut.pack");
-    FailureOr<BitplaneStream> stream =
-        foldBitplaneStream(pack, int64_t(lookup.getSegment()));
+    int64_t segment = lookup.getSegment();
+    FailureOr<BitplaneStream> stream = trit3
+                                           ? foldTrit3Stream(pack, segment)
+                                           : foldBitplaneStream(pack, segment);
     if (failed(stream))
       return rewriter.notifyMatchFailure(op, "weight is not constant");
 
     QuantAttr quant = packed.getQuant();
     bool wide = entry.isInteger(16);
-    int64_t weightSum = 0;
-    for (unsigned p = 0; p < quant.getNumPlanes(); ++p)
+    // The largest factor a lookup is summed with: trit3's one plane, else
+    // the plane weights.
+    int64_t weightSum = trit3 ? 1 : 0;
+    for (unsigned p = 0; !trit3 && p < quant.getNumPlanes(); ++p)
       weightSum += quant.getPlaneWeight(p);
     KernelPlan plan{
         packed.getM(),
         packed.getK(),
-        int64_t(lookup.getSegment()),
+        segment,
         packed,
         quant,
         std::max<int64_t>(
@@ -390,7 +443,8 @@ struct LookupEpilogueToVector : OpRewritePattern<ScaleCombineOp> {
         prefetchDistance,
         columnTile,
         tableBudget,
-        wide};
+        wide,
+        trit3};
     Value y = emitKernel(
         rewriter, op.getLoc(), op, plan, *stream, isa,
         columnSource(lookup.getTable(), op.getTscale(), op.getXsum()),

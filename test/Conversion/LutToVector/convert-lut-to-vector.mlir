@@ -221,6 +221,39 @@ func.func @trit3_precompute(%x: tensor<?x128xf32>) -> (tensor<?x44x14xi8>, tenso
 
 // -----
 
+!t3 = !lut.packed<128x6, #lut.quant<ternary, group = per_tensor, scale = f32>, #lut.layout<trit3, tile_m = 128>>
+
+// T3 over trit3 weights: every triple (-1, -1, -1) is pattern 0, whose
+// sign-canonical index is 13 (0xDD: both nibble halves) and whose sign bit
+// is set (the sign stream all ones, 16 bytes per group of a row block).
+// 14-entry tables are read as 16 bytes, masked; each lookup is negated
+// where its row's sign bit is set, then widened.
+// CHECK-DAG: memref.global "private" constant @[[$SIGNS:__loom_lut_stream.*]] : memref<32xi8> = dense<-1> {alignment = 64 : i64}
+// CHECK-DAG: memref.global "private" constant @[[$CODES:__loom_lut_stream.*]] : memref<128xi8> = dense<-35> {alignment = 64 : i64}
+// CHECK-LABEL: func @trit3
+// CHECK-DAG: %[[S:.*]] = memref.get_global @[[$SIGNS]] : memref<32xi8>
+// CHECK-DAG: %[[I:.*]] = memref.get_global @[[$CODES]] : memref<128xi8>
+// CHECK: vector.transfer_read %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}], %{{.*}} : tensor<?x2x14xi8>, vector<16xi8>
+// CHECK: %[[WORDS:.*]] = vector.transfer_read %[[S]][%{{.*}}], %{{.*}} {in_bounds = [true]} : memref<32xi8>, vector<16xi8>
+// CHECK: %[[LOW:.*]] = vector.extract_strided_slice %[[WORDS]] {offsets = [0], sizes = [8], strides = [1]}
+// CHECK: %[[NEG:.*]] = vector.bitcast %[[LOW]] : vector<8xi8> to vector<64xi1>
+// CHECK: vector.transfer_read %[[I]][%{{.*}}], %{{.*}} {in_bounds = [true]} : memref<128xi8>, vector<64xi8>
+// AVX512: %[[E:.*]] = lut.x86.pshufb
+// AVX512: %[[M:.*]] = arith.subi %{{.*}}, %[[E]] : vector<64xi8>
+// AVX512: %[[SE:.*]] = arith.select %[[NEG]], %[[M]], %[[E]] : vector<64xi1>, vector<64xi8>
+// AVX512: arith.extsi %[[SE]] : vector<64xi8> to vector<64xi16>
+// CHECK-NOT: lut.lookup_accumulate
+func.func @trit3(%t: tensor<?x2x14xi8>, %ts: tensor<?x1xf32>, %xs: tensor<?x1xf32>) -> tensor<?x128xf32> {
+  %c = arith.constant dense<0> : tensor<128x6xi8>
+  %s = arith.constant dense<0.5> : tensor<1x1xf32>
+  %w = lut.pack %c, %s : tensor<128x6xi8>, tensor<1x1xf32> -> !t3
+  %acc = lut.lookup_accumulate %t, %w {segment = 6 : i64} : tensor<?x2x14xi8>, !t3 -> tensor<?x128x1xi32>
+  %y = lut.scale_combine %acc, %w, %xs tscale %ts : tensor<?x128x1xi32>, !t3, tensor<?x1xf32>, tensor<?x1xf32> -> tensor<?x128xf32>
+  return %y : tensor<?x128xf32>
+}
+
+// -----
+
 // A fused precompute evaluates its producer on vectors of four activations:
 // each input is read through its indexing map (a broadcast read where the
 // map drops k), a value from outside is broadcast, constants are splat; the
