@@ -35,7 +35,6 @@
 #include <string>
 #include <vector>
 
-
 using mlir::loom::hexDenseLiteral;
 using mlir::loom::ModelLibrary;
 using mlir::loom::RuntimeApi;
@@ -619,6 +618,27 @@ int main(int argc, char **argv) {
                       "%s %lldx%lld N=%lld hot 2t/1t %.2fx", r.format.c_str(),
                       (long long)r.m, (long long)r.k, (long long)r.n, speedup);
         goal("G7 (>= 1.8x)", speedup >= 1.8, detail);
+      }
+  }
+  // G9: fewer bits are faster - trit3 (5/3 bits) against the 2-bit ternary
+  // layout from DRAM at N = 1 (lut.md's stretch: 1.15x, the byte ratio
+  // being 1.24x).
+  for (const Record &r : records) {
+    if (r.variant != "loom" || r.format != "trit3" || r.n != 1 ||
+        r.cache != "cold")
+      continue;
+    for (const Record &two : records)
+      if (two.variant == "loom" && two.format == "ternary" && two.m == r.m &&
+          two.k == r.k && two.n == 1 && two.threads == r.threads &&
+          two.cache == "cold") {
+        char detail[160];
+        double speedup = two.t.p10 / r.t.p10;
+        std::snprintf(detail, sizeof detail,
+                      "%lldx%lld N=1 %dt cold: ternary 2-bit / trit3 %.2fx "
+                      "(stretch 1.15x %s)",
+                      (long long)r.m, (long long)r.k, r.threads, speedup,
+                      speedup >= 1.15 ? "met" : "missed");
+        goal("G9 (trit3 faster than 2-bit ternary)", speedup > 1.0, detail);
       }
   }
   // G8: the default schedule against the best one swept.

@@ -52,8 +52,11 @@ loom::createHostTargetMachine(const CodegenOptions &options,
 
 StringRef loom::kernelIsa(const llvm::TargetMachine &machine) {
   const llvm::MCSubtargetInfo *info = machine.getMCSubtargetInfo();
-  if (info->checkFeatures("+avx512bw"))
-    return info->checkFeatures("+avx512vnni") ? "avx512-vnni" : "avx512";
+  if (info->checkFeatures("+avx512bw")) {
+    if (!info->checkFeatures("+avx512vnni"))
+      return "avx512";
+    return info->checkFeatures("+avx512vbmi") ? "avx512-vbmi" : "avx512-vnni";
+  }
   return info->checkFeatures("+avx2") ? "avx2" : "generic";
 }
 

@@ -266,7 +266,9 @@ class LutReference : public ::testing::TestWithParam<LutCase> {};
 
 TEST_P(LutReference, MatchesOracle) {
   const LutCase &c = GetParam();
-  if ((c.isa == "avx512-vnni" && !__builtin_cpu_supports("avx512vnni")) ||
+  if (((c.isa == "avx512-vnni" || c.isa == "avx512-vbmi") &&
+       !__builtin_cpu_supports("avx512vnni")) ||
+      (c.isa == "avx512-vbmi" && !__builtin_cpu_supports("avx512vbmi")) ||
       (c.isa.rfind("avx512", 0) == 0 && !__builtin_cpu_supports("avx512bw")) ||
       (c.isa == "avx2" && !__builtin_cpu_supports("avx2")))
     GTEST_SKIP() << "the host lacks " << c.isa;
@@ -548,6 +550,37 @@ std::vector<LutCase> allCases() {
       cases.push_back(tc);
       ++tv;
     }
+  // The P64 kernel (avx512-vbmi): every encoding with one plane per byte
+  // (1 and 3 bits, trit3) in every group kind, partial row blocks, fp
+  // activations; int16 tables and even plane counts keep S16 there.
+  int pv = 0;
+  for (const LutFormat &base : formats)
+    for (int64_t g : allGroups) {
+      bool oddPlanes = base.encoding != Encoding::Ternary && base.bits % 2 == 1;
+      if (!oddPlanes && pv % 5 != 0) {
+        ++pv;
+        continue;
+      }
+      LutFormat f = base;
+      f.group = g;
+      const Shape &s = vectorShapes[pv % 4];
+      LutCase qc{f, ScaleType(pv % 3), s.m, s.k, fpActs[pv % 3], 4};
+      qc.isa = "avx512-vbmi";
+      cases.push_back(qc);
+      ++pv;
+    }
+  for (int64_t g : {32, 48, 64, 96, 128, -1, 0}) {
+    const Shape &s = trit3Shapes[pv % 4];
+    LutCase qc{LutFormat{Encoding::Ternary, 0, g},
+               ScaleType(pv % 3),
+               s.m,
+               s.k,
+               pv % 2 ? fpActs[pv % 3] : ActMode::ActQuantRow,
+               3};
+    qc.isa = "avx512-vbmi";
+    cases.push_back(qc);
+    ++pv;
+  }
   // K = 4096: a block of columns holds 32 columns' tables (table-budget), so
   // N = 33 takes two blocks, the second a single left-over column.
   for (const LutFormat &f : {LutFormat{Encoding::Ternary, 0, 0},

@@ -70,7 +70,9 @@ def ConvertLutToVector : Pass<"convert-lut-to-vector", "::mlir::ModuleOp"> {
     each row's values is subtracted before the same fp32 epilogue. Both
     kernels prefetch their stream `prefetch-distance` bytes ahead.
 
-    `isa` chooses the instructions: `avx512-vnni` (`vpshufb` on 64 lanes
+    `isa` chooses the instructions: `avx512-vbmi` (as `avx512-vnni`, and
+    for weights with one plane per byte - W1, W3, trit3 - with int8 tables
+    the P64 kernel below), `avx512-vnni` (`vpshufb` on 64 lanes
     and `vpdpbusd`), `avx512` (`vpshufb` on 64 lanes, needs AVX-512BW; dot
     products by `vpmaddubsw` and a widening pair add), `avx2` (two 32-lane
     `vpshufb`), or `generic` (a compare and select per table entry, plain
@@ -80,7 +82,8 @@ def ConvertLutToVector : Pass<"convert-lut-to-vector", "::mlir::ModuleOp"> {
   }];
   let options = [
     Option<"isa", "isa", "std::string", /*default=*/"\"generic\"",
-           "Instructions to emit: avx512-vnni, avx512, avx2 or generic">,
+           "Instructions to emit: avx512-vbmi, avx512-vnni, avx512, avx2 or "
+           "generic">,
     Option<"prefetchDistance", "prefetch-distance", "int64_t",
            /*default=*/"2048",
            "Bytes ahead of the loads at which the index stream is "

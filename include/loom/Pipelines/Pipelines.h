@@ -34,8 +34,9 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::init(true)};
   PassOptions::Option<std::string> isa{
       *this, "isa",
-      llvm::cl::desc("Vector ISA of the kernels: avx512-vnni, avx512, avx2 "
-                     "or generic (loom-compile passes the target's)"),
+      llvm::cl::desc("Vector ISA of the kernels: avx512-vbmi, avx512-vnni, "
+                     "avx512, avx2 or generic (loom-compile passes the "
+                     "target's)"),
       llvm::cl::init("generic")};
   // The schedule of the vector kernels (convert-lut-to-vector's options;
   // `bench/run lut --sweep` varies them).

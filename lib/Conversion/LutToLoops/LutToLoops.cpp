@@ -54,7 +54,8 @@ struct ConvertLutToLoopsPass
     ConversionTarget target(*ctx);
     target.addIllegalDialect<LutDialect>();
     // Target ops of the vector kernels: lowered to LLVM after bufferization.
-    target.addLegalOp<X86PmaddubswOp, X86PshufbOp, X86VpdpbusdOp>();
+    target
+        .addLegalOp<X86PmaddubswOp, X86PshufbOp, X86VpdpbusdOp, X86VpermbOp>();
     target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
                            math::MathDialect, tensor::TensorDialect>();
     target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp op) {

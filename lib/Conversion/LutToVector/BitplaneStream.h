@@ -71,6 +71,30 @@ struct BitplaneStream {
 /// not a constant.
 FailureOr<BitplaneStream> foldBitplaneStream(PackOp pack, int64_t segment);
 
+/// The stream of the P64 kernel (lut.md §4.3): one plane per byte, four
+/// consecutive lookup groups of a row in a byte quad.
+struct QuadStream {
+  static constexpr int64_t kRowsPerBlock = 64;
+  /// Planes (trit3: 1) and quads of lookup groups per segment (the last
+  /// one padded with index 0 where a segment's groups are no multiple of
+  /// 4; only trit3's, whose index 0 is the zero pattern).
+  int64_t planes, quadsPerSegment;
+  /// For row block rb, quad q, plane p and load v (rows 32 v .. 32 v +
+  /// 31), the 64 bytes at (((rb * quads + q) * planes + p) * 2 + v) * 64:
+  /// byte 4 i + l holds the index of group 4 q' + l (q' the quad within its
+  /// segment) of row 32 v + i in its low nibble, of row 32 v + 16 + i in
+  /// its high nibble.
+  std::vector<int8_t> indices;
+  /// trit3: at ((rb * quads + q) * 2 + v) * 16, the sign words of that
+  /// load's low (bytes 0-7) and high (8-15) nibble half, bit b for byte b.
+  std::vector<int8_t> signs;
+  RowCoefficients coefficients;
+};
+
+/// Folds `pack` (trit3, or bit planes with segments of whole quads of
+/// groups) into the P64 stream for segments of `segment` K elements.
+FailureOr<QuadStream> foldQuadStream(PackOp pack, int64_t segment);
+
 /// Folds a trit3 `pack` for segments of `segment` K elements: one plane of
 /// 4-bit indices of sign-canonical triples (a segment's last triple padded
 /// with zero trits) and their sign bits.

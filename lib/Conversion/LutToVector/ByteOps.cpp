@@ -21,6 +21,7 @@ using namespace mlir::loom::lut;
 
 std::optional<ByteShuffle> mlir::loom::lut::parseByteShuffle(StringRef name) {
   return llvm::StringSwitch<std::optional<ByteShuffle>>(name)
+      .Case("avx512-vbmi", ByteShuffle::Avx512Vbmi)
       .Case("avx512-vnni", ByteShuffle::Avx512Vnni)
       .Case("avx512", ByteShuffle::Avx512)
       .Case("avx2", ByteShuffle::Avx2)
@@ -41,6 +42,7 @@ static Value broadcastTable(OpBuilder &b, Location loc, Value table16,
 Value mlir::loom::lut::prepareByteTable(OpBuilder &b, Location loc,
                                         ByteShuffle isa, Value table16) {
   switch (isa) {
+  case ByteShuffle::Avx512Vbmi:
   case ByteShuffle::Avx512Vnni:
   case ByteShuffle::Avx512:
     return broadcastTable(b, loc, table16, 64);
@@ -75,6 +77,7 @@ Value mlir::loom::lut::lookupBytes(OpBuilder &b, Location loc, ByteShuffle isa,
                                    Value table, Value indices) {
   auto type = cast<VectorType>(indices.getType());
   switch (isa) {
+  case ByteShuffle::Avx512Vbmi:
   case ByteShuffle::Avx512Vnni:
   case ByteShuffle::Avx512:
     return X86PshufbOp::create(b, loc, type, table, indices);
@@ -119,6 +122,7 @@ Value mlir::loom::lut::multiplyAddPairs(OpBuilder &b, Location loc,
   int64_t bytes = type.getNumElements();
   auto result = VectorType::get({bytes / 2}, b.getI16Type());
   switch (isa) {
+  case ByteShuffle::Avx512Vbmi:
   case ByteShuffle::Avx512Vnni:
   case ByteShuffle::Avx512:
     return X86PmaddubswOp::create(b, loc, result, u, s);
@@ -141,9 +145,14 @@ Value mlir::loom::lut::multiplyAddPairs(OpBuilder &b, Location loc,
   llvm_unreachable("unknown byte shuffle");
 }
 
+Value mlir::loom::lut::permuteBytes(OpBuilder &b, Location loc, Value table,
+                                    Value indices) {
+  return X86VpermbOp::create(b, loc, table.getType(), table, indices);
+}
+
 Value mlir::loom::lut::dotQuads(OpBuilder &b, Location loc, ByteShuffle isa,
                                 Value acc, Value u, Value s) {
-  if (isa == ByteShuffle::Avx512Vnni)
+  if (isa == ByteShuffle::Avx512Vnni || isa == ByteShuffle::Avx512Vbmi)
     return X86VpdpbusdOp::create(b, loc, acc.getType(), acc, u, s);
   // Pairs to int16, then adjacent int16 pairs widened and added: LLVM
   // selects `vpmaddwd` for the second step where the target has it.

@@ -15,6 +15,9 @@
 namespace mlir::loom::lut {
 
 enum class ByteShuffle {
+  /// As Avx512Vnni, and `vpermb` over 64-byte tables (AVX-512 VBMI): the
+  /// P64 kernel for one plane per byte (lut.md §4.3).
+  Avx512Vbmi,
   /// `vpshufb` on 64 lanes and `vpdpbusd` (AVX-512BW and VNNI).
   Avx512Vnni,
   /// `vpshufb` on 64 lanes (AVX-512BW).
@@ -41,6 +44,10 @@ Value lookupBytes(OpBuilder &b, Location loc, ByteShuffle isa, Value table,
 /// sums fit int16 (vpmaddubsw saturates; the generic form wraps).
 Value multiplyAddPairs(OpBuilder &b, Location loc, ByteShuffle isa, Value u,
                        Value s);
+
+/// table[indices[i] & 63] for vector<64xi8> `table` and `indices`
+/// (`vpermb`; Avx512Vbmi only).
+Value permuteBytes(OpBuilder &b, Location loc, Value table, Value indices);
 
 /// acc[i] + sum over l < 4 of u[4i+l] * s[4i+l] as a vector<16xi32>, for
 /// vector<64xi8> `u` read as unsigned and `s` as signed bytes whose pair

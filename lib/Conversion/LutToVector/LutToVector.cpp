@@ -25,6 +25,8 @@
 #include "ByteOps.h"
 #include "DotKernel.h"
 #include "KernelBuilders.h"
+#include "LookupKernel.h"
+#include "QuadKernel.h"
 #include "SegmentEpilogue.h"
 #include "TablePrecompute.h"
 
@@ -55,36 +57,6 @@ namespace {
 constexpr int64_t kMaxEntry = 127;
 constexpr int64_t kMaxLowByte = 255;
 
-/// What the loop nest needs to know about one chain.
-struct KernelPlan {
-  int64_t m, k, segment;
-  PackedType weight;
-  QuantAttr quant;
-  /// Groups summed in int16 before a flush to int32.
-  int64_t chunk;
-  /// How far ahead of the loads the index stream is prefetched (bytes, 0:
-  /// never).
-  int64_t prefetchDistance;
-  /// Columns of y (rows of the activations) that share each index load.
-  int64_t columnTile;
-  /// Bytes of activation tables one block of columns may hold.
-  int64_t tableBudget;
-  /// Exact int16 tables (int8 activations) instead of int8 ones: each is
-  /// looked up as two byte tables, its unsigned low bytes and its signed
-  /// high bytes, summed apart in int16 and joined (hi * 256 + lo) in int32.
-  bool wideTables;
-  /// trit3 weights: groups of 3, 14-entry tables, lookups signed by the
-  /// stream's sign words.
-  bool trit3;
-};
-
-/// Where the kernel reads its columns' tables, activation sums and table
-/// scales: rows of these tensors, or with `rows`, rows rows[n] of them (a
-/// lut.gather_rows the kernel reads through instead of copying).
-struct ColumnSource {
-  Value table, tscale, xsum, rows;
-};
-
 /// Emits the loop nest; returns y [N, M].
 Value emitKernel(OpBuilder &b, Location loc, Operation *anchor,
                  const KernelPlan &plan, const BitplaneStream &stream,
@@ -103,8 +75,7 @@ Value emitKernel(OpBuilder &b, Location loc, Operation *anchor,
   int64_t loads =
       plan.trit3 ? 1 : plan.quant.getNumPlanes() / geometry.planesPerRow;
   int64_t g = plan.trit3 ? 3 : 4;
-  int64_t groups = tableGroups(plan.k, plan.segment, g),
-          segments = plan.k / plan.segment;
+  int64_t groups = tableGroups(plan.k, plan.segment, g);
   int64_t segmentGroups = groupsPerSegment(plan.segment, g);
   int64_t chunks = llvm::divideCeil(segmentGroups, plan.chunk);
   // trit3's 14-entry tables are read as 16 bytes, masked.
@@ -118,16 +89,10 @@ Value emitKernel(OpBuilder &b, Location loc, Operation *anchor,
   Value signs =
       plan.trit3 ? globalStream(b, loc, anchor, stream.signs) : Value();
   Value c0 = indexConst(b, loc, 0);
-  Value n = tensor::DimOp::create(b, loc, source.rows ? source.rows : table, 0);
-  Value tableRows = source.rows
-                        ? tensor::DimOp::create(b, loc, table, 0).getResult()
-                        : Value();
   SegmentEpilogue epilogue(b, loc, plan.weight, stream.coefficients,
                            rowsPerBlock, plan.segment, tscale, xsum);
-  Value init = emptyWithRows(b, loc, resultType, n);
   Value zeroI16 = splatConst(b, loc, vI16, b.getI16IntegerAttr(0));
   Value zeroI32 = splatConst(b, loc, vI32, b.getI32IntegerAttr(0));
-  Value zeroF32 = splatConst(b, loc, vF32, b.getF32FloatAttr(0));
   Value lowNibble = splatConst(b, loc, vI8, b.getI8IntegerAttr(15));
   Value four = splatConst(b, loc, vI8, b.getI8IntegerAttr(4));
   // Per load: the plane weights, as int16 lanes (one plane per byte) or as
@@ -314,62 +279,15 @@ Value emitKernel(OpBuilder &b, Location loc, Operation *anchor,
   };
 
   // Columns come in blocks whose tables (K / 4 x 16 bytes per column) fit
-  // in L2 next to a row block's stream; each block is one parallel loop
-  // over the row blocks, whose iterations own a slice [columns, rows] of y
-  // and reuse their stream from L2 across the block's columns.
-  bool tail = plan.m % rowsPerBlock != 0;
+  // in L2 next to a row block's stream.
   // Two byte tables and sums per column with int16 tables: half the
   // columns keep them within the vector registers.
   int64_t tileN = plan.wideTables ? std::max<int64_t>(1, plan.columnTile / 2)
                                   : plan.columnTile;
   int64_t columnBlock = std::max<int64_t>(
       tileN, plan.tableBudget / (groups * 16) / tileN * tileN);
-  Value columnBlocks =
-      arith::CeilDivUIOp::create(b, loc, n, indexConst(b, loc, columnBlock));
-  auto columnBlockBody = [&](OpBuilder &ob, Value cb,
-                             ValueRange y) -> SmallVector<Value> {
-    Value colStart = mul(ob, cb, columnBlock);
-    Value colCount =
-        arith::MinSIOp::create(ob, loc, indexConst(ob, loc, columnBlock),
-                               arith::SubIOp::create(ob, loc, n, colStart));
-    return {forEachRowBlock(
-        ob, loc, y[0], plan.m, rowsPerBlock, colStart, colCount,
-        [&](OpBuilder &fb, Value block, Value tile) -> Value {
-          // The slice's columns `local` (y[colStart + local, rows of the
-          // block]).
-          auto columns = [&](OpBuilder &nb, ArrayRef<Value> local,
-                             Value result) -> Value {
-            SmallVector<Value> cols = llvm::map_to_vector(
-                local, [&](Value c) { return add(nb, colStart, c); });
-            // Through a row map: the table row rows[col], clamped into
-            // range; an invalid one reads row 0 with zero column terms.
-            SmallVector<Value> valid;
-            if (source.rows)
-              for (Value &col : cols) {
-                Value row = arith::IndexCastOp::create(
-                    nb, loc, nb.getIndexType(),
-                    tensor::ExtractOp::create(nb, loc, source.rows, col));
-                Value ok = arith::AndIOp::create(
-                    nb, loc,
-                    arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::sge,
-                                          row, c0),
-                    arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::slt,
-                                          row, tableRows));
-                valid.push_back(ok);
-                col = arith::SelectOp::create(nb, loc, ok, row, c0);
-              }
-            ValueRange sums =
-                buildLoop(nb, loc, indexConst(nb, loc, segments),
-                          SmallVector<Value>(2 * cols.size(), zeroF32),
-                          [&](OpBuilder &sb, Value s, ValueRange acc) {
-                            return segment(sb, cols, valid, block, s, acc);
-                          });
-            return storeTileRows(nb, loc, sums, local, result, tail);
-          };
-          return forEachColumnTile(fb, loc, colCount, tileN, tile, columns);
-        })};
-  };
-  return buildLoop(b, loc, columnBlocks, {init}, columnBlockBody)[0];
+  return buildKernelLoops(b, loc, plan, source, resultType,
+                          {rowsPerBlock, tileN, columnBlock, 2, vF32}, segment);
 }
 
 /// The tables and column terms as given, or the sources of their
@@ -419,12 +337,6 @@ struct LookupEpilogueToVector : OpRewritePattern<ScaleCombineOp> {
     if (!pack)
       return rewriter.notifyMatchFailure(op, "weight is not a lut.pack");
     int64_t segment = lookup.getSegment();
-    FailureOr<BitplaneStream> stream = trit3
-                                           ? foldTrit3Stream(pack, segment)
-                                           : foldBitplaneStream(pack, segment);
-    if (failed(stream))
-      return rewriter.notifyMatchFailure(op, "weight is not constant");
-
     QuantAttr quant = packed.getQuant();
     bool wide = entry.isInteger(16);
     // The largest factor a lookup is summed with: trit3's one plane, else
@@ -445,11 +357,56 @@ struct LookupEpilogueToVector : OpRewritePattern<ScaleCombineOp> {
         tableBudget,
         wide,
         trit3};
-    Value y = emitKernel(
-        rewriter, op.getLoc(), op, plan, *stream, isa,
-        columnSource(lookup.getTable(), op.getTscale(), op.getXsum()),
-        cast<RankedTensorType>(op.getResult().getType()));
-    rewriter.replaceOp(op, y);
+    ColumnSource source =
+        columnSource(lookup.getTable(), op.getTscale(), op.getXsum());
+    auto resultType = cast<RankedTensorType>(op.getResult().getType());
+    Location loc = op.getLoc();
+    auto shuffleKernel = [&](OpBuilder &b) -> FailureOr<Value> {
+      FailureOr<BitplaneStream> stream =
+          trit3 ? foldTrit3Stream(pack, segment)
+                : foldBitplaneStream(pack, segment);
+      if (failed(stream))
+        return failure();
+      return emitKernel(b, loc, op, plan, *stream, isa, source, resultType);
+    };
+    auto quadKernel = [&](OpBuilder &b) -> FailureOr<Value> {
+      FailureOr<QuadStream> stream = foldQuadStream(pack, segment);
+      if (failed(stream))
+        return failure();
+      return emitQuadKernel(b, loc, op, plan, *stream, source, resultType);
+    };
+    FailureOr<Value> y;
+    if (!quadKernelApplies(plan, isa)) {
+      y = shuffleKernel(rewriter);
+    } else if (!quadStreamIsPadded(plan)) {
+      y = quadKernel(rewriter);
+    } else {
+      // trit3's padded quads make the P64 stream 9 % longer for segments of
+      // 64: a GEMV streaming from DRAM is faster with T3, anything that
+      // computes more per weight byte with P64 (bench/README.md).
+      Value n = tensor::DimOp::create(
+          rewriter, loc, source.rows ? source.rows : source.table, 0);
+      Value gemv =
+          arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq, n,
+                                indexConst(rewriter, loc, 1));
+      auto branch = scf::IfOp::create(rewriter, loc, resultType, gemv,
+                                      /*withElseRegion=*/true);
+      // Both folds succeed or fail alike (constant operands): the first
+      // tells.
+      OpBuilder thenBuilder = OpBuilder::atBlockBegin(branch.thenBlock());
+      FailureOr<Value> gemvY = shuffleKernel(thenBuilder);
+      if (failed(gemvY)) {
+        rewriter.eraseOp(branch);
+        return rewriter.notifyMatchFailure(op, "weight is not constant");
+      }
+      scf::YieldOp::create(thenBuilder, loc, *gemvY);
+      OpBuilder elseBuilder = OpBuilder::atBlockBegin(branch.elseBlock());
+      scf::YieldOp::create(elseBuilder, loc, *quadKernel(elseBuilder));
+      y = branch.getResult(0);
+    }
+    if (failed(y))
+      return rewriter.notifyMatchFailure(op, "weight is not constant");
+    rewriter.replaceOp(op, *y);
     if (lookup->use_empty())
       rewriter.eraseOp(lookup);
     return success();
@@ -470,7 +427,7 @@ struct ConvertLutToVectorPass
     if (!shuffle) {
       getOperation().emitError()
           << "convert-lut-to-vector: unknown isa '" << isa
-          << "' (expected avx512-vnni, avx512, avx2 or generic)";
+          << "' (expected avx512-vbmi, avx512-vnni, avx512, avx2 or generic)";
       return signalPassFailure();
     }
     RewritePatternSet patterns(&getContext());

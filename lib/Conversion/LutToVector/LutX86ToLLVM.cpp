@@ -17,45 +17,32 @@ using namespace mlir::loom;
 
 namespace {
 
-struct PshufbToIntrinsic : OpRewritePattern<lut::X86PshufbOp> {
-  using OpRewritePattern::OpRewritePattern;
+/// The intrinsic each target op stands for; its operands are the
+/// intrinsic's, in order (vpermb's table first, as clang's builtin takes it).
+StringRef intrinsicOf(lut::X86PshufbOp op) {
+  return op.getType().getNumElements() == 64 ? "llvm.x86.avx512.pshuf.b.512"
+                                             : "llvm.x86.avx2.pshuf.b";
+}
+StringRef intrinsicOf(lut::X86VpermbOp) {
+  return "llvm.x86.avx512.permvar.qi.512";
+}
+StringRef intrinsicOf(lut::X86PmaddubswOp op) {
+  return op.getA().getType().getNumElements() == 64
+             ? "llvm.x86.avx512.pmaddubs.w.512"
+             : "llvm.x86.avx2.pmadd.ub.sw";
+}
+StringRef intrinsicOf(lut::X86VpdpbusdOp) {
+  return "llvm.x86.avx512.vpdpbusd.512";
+}
 
-  LogicalResult matchAndRewrite(lut::X86PshufbOp op,
-                                PatternRewriter &rewriter) const override {
-    StringRef intrinsic = op.getType().getNumElements() == 64
-                              ? "llvm.x86.avx512.pshuf.b.512"
-                              : "llvm.x86.avx2.pshuf.b";
-    rewriter.replaceOpWithNewOp<LLVM::CallIntrinsicOp>(
-        op, op.getType(), rewriter.getStringAttr(intrinsic),
-        ValueRange{op.getTable(), op.getIndices()});
-    return success();
-  }
-};
+template <typename OpT> struct ToIntrinsic : OpRewritePattern<OpT> {
+  using OpRewritePattern<OpT>::OpRewritePattern;
 
-struct PmaddubswToIntrinsic : OpRewritePattern<lut::X86PmaddubswOp> {
-  using OpRewritePattern::OpRewritePattern;
-
-  LogicalResult matchAndRewrite(lut::X86PmaddubswOp op,
-                                PatternRewriter &rewriter) const override {
-    StringRef intrinsic = op.getA().getType().getNumElements() == 64
-                              ? "llvm.x86.avx512.pmaddubs.w.512"
-                              : "llvm.x86.avx2.pmadd.ub.sw";
-    rewriter.replaceOpWithNewOp<LLVM::CallIntrinsicOp>(
-        op, op.getType(), rewriter.getStringAttr(intrinsic),
-        ValueRange{op.getA(), op.getB()});
-    return success();
-  }
-};
-
-struct VpdpbusdToIntrinsic : OpRewritePattern<lut::X86VpdpbusdOp> {
-  using OpRewritePattern::OpRewritePattern;
-
-  LogicalResult matchAndRewrite(lut::X86VpdpbusdOp op,
+  LogicalResult matchAndRewrite(OpT op,
                                 PatternRewriter &rewriter) const override {
     rewriter.replaceOpWithNewOp<LLVM::CallIntrinsicOp>(
-        op, op.getType(),
-        rewriter.getStringAttr("llvm.x86.avx512.vpdpbusd.512"),
-        ValueRange{op.getAcc(), op.getA(), op.getB()});
+        op, op.getType(), rewriter.getStringAttr(intrinsicOf(op)),
+        op->getOperands());
     return success();
   }
 };
@@ -64,8 +51,10 @@ struct ConvertLutX86ToLLVMPass
     : loom::impl::ConvertLutX86ToLLVMBase<ConvertLutX86ToLLVMPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<PmaddubswToIntrinsic, PshufbToIntrinsic, VpdpbusdToIntrinsic>(
-        &getContext());
+    patterns
+        .add<ToIntrinsic<lut::X86PmaddubswOp>, ToIntrinsic<lut::X86PshufbOp>,
+             ToIntrinsic<lut::X86VpdpbusdOp>, ToIntrinsic<lut::X86VpermbOp>>(
+            &getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

@@ -1,12 +1,13 @@
 // RUN: loom-opt %s -split-input-file --convert-lut-to-vector=isa=avx512 | FileCheck %s --check-prefixes=CHECK,AVX512
 // RUN: loom-opt %s -split-input-file --convert-lut-to-vector=isa=avx2 | FileCheck %s --check-prefixes=CHECK,AVX2
 // RUN: loom-opt %s -split-input-file --convert-lut-to-vector=isa=generic | FileCheck %s --check-prefixes=CHECK,GENERIC
+// RUN: loom-opt %s -split-input-file --convert-lut-to-vector="isa=avx512-vbmi column-tile=1" | FileCheck %s --check-prefix=VBMI
 // RUN: loom-opt %s -split-input-file --convert-lut-to-vector="isa=avx512 prefetch-distance=0" | FileCheck %s --check-prefix=NOPREFETCH
 
 // NOPREFETCH-NOT: memref.prefetch
 // RUN: not loom-opt %s -split-input-file --convert-lut-to-vector=isa=sse 2>&1 | FileCheck %s --check-prefix=ISA
 
-// ISA: unknown isa 'sse' (expected avx512-vnni, avx512, avx2 or generic)
+// ISA: unknown isa 'sse' (expected avx512-vbmi, avx512-vnni, avx512, avx2 or generic)
 // RUN: not loom-opt %s -split-input-file --convert-lut-to-vector="column-tile=0" 2>&1 | FileCheck %s --check-prefix=TILE0
 // TILE0: convert-lut-to-vector: column-tile must be at least 1, got 0
 // RUN: loom-opt %s -split-input-file --convert-lut-to-vector="isa=avx512 column-tile=1" | FileCheck %s --check-prefix=TILE1
@@ -403,4 +404,58 @@ func.func @gathered_tables(%t: tensor<?x2x16xi8>, %xs: tensor<?x1xf32>, %ts: ten
   %acc = lut.lookup_accumulate %tg, %w {segment = 8 : i64} : tensor<?x2x16xi8>, !g -> tensor<?x130x1xi32>
   %y = lut.scale_combine %acc, %w, %xg tscale %sg : tensor<?x130x1xi32>, !g, tensor<?x1xf32>, tensor<?x1xf32> -> tensor<?x130xf32>
   return %y : tensor<?x130xf32>
+}
+
+// -----
+
+!w1 = !lut.packed<64x64, #lut.quant<binary, bits = 1, group = 64, scale = f16>, #lut.layout<bitplane, g = 4, lanes = 1x1, tile_m = 128>>
+
+// P64 (isa=avx512-vbmi) for one plane per byte: a row's four groups in a
+// byte quad (binary code 1 sets every bit: index 15 in both nibbles), the
+// four groups' tables one 64-byte read of the collapsed tables, the index
+// offset by 16 l for byte l of its quad, one vpermb per nibble half and a
+// vpdpbusd that sums the quad into the row's int32 lane: 4 sums of 16 rows
+// per column, 4 quads per segment of 64.
+// VBMI: memref.global "private" constant @[[$QUADS:__loom_lut_stream.*]] : memref<512xi8> = dense<-1> {alignment = 64 : i64}
+// VBMI-LABEL: func @p64
+// VBMI-DAG: %[[OFFSETS:.*]] = arith.constant dense<[0, 16, 32, 48, 0, 16, {{.*}}]> : vector<64xi8>
+// VBMI-DAG: %[[ONES:.*]] = arith.constant dense<1> : vector<64xi8>
+// VBMI: %[[FLAT:.*]] = tensor.collapse_shape %{{.*}} {{\[\[}}0], [1, 2]] : tensor<?x16x16xi8> into tensor<?x256xi8>
+// VBMI: scf.for %{{.*}} = %c0 to %c4 step %c1 iter_args({{.*}}) -> (vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>)
+// VBMI: %[[TABLES:.*]] = vector.transfer_read %[[FLAT]][%{{.*}}, %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<?x256xi8>, vector<64xi8>
+// VBMI: %[[BYTES:.*]] = vector.transfer_read %{{.*}}[%{{.*}}], %{{.*}} {in_bounds = [true]} : memref<512xi8>, vector<64xi8>
+// VBMI: %[[LOW:.*]] = arith.andi %[[BYTES]], %{{.*}} : vector<64xi8>
+// VBMI: %[[AT:.*]] = arith.addi %[[LOW]], %[[OFFSETS]] : vector<64xi8>
+// VBMI: %[[E:.*]] = lut.x86.vpermb %[[TABLES]], %[[AT]] : vector<64xi8>
+// VBMI: lut.x86.vpdpbusd %{{.*}}, %[[ONES]], %[[E]] : vector<16xi32>, vector<64xi8>
+// VBMI-NOT: lut.x86.pshufb
+func.func @p64(%t: tensor<?x16x16xi8>, %ts: tensor<?x1xf32>, %xs: tensor<?x1xf32>) -> tensor<?x64xf32> {
+  %c = arith.constant dense<1> : tensor<64x64xi8>
+  %s = arith.constant dense<0.5> : tensor<64x1xf16>
+  %w = lut.pack %c, %s : tensor<64x64xi8>, tensor<64x1xf16> -> !w1
+  %acc = lut.lookup_accumulate %t, %w {segment = 64 : i64} : tensor<?x16x16xi8>, !w1 -> tensor<?x64x1xi32>
+  %y = lut.scale_combine %acc, %w, %xs tscale %ts : tensor<?x64x1xi32>, !w1, tensor<?x1xf32>, tensor<?x1xf32> -> tensor<?x64xf32>
+  return %y : tensor<?x64xf32>
+}
+
+// -----
+
+!t3p = !lut.packed<64x128, #lut.quant<ternary, group = per_tensor, scale = f32>, #lut.layout<trit3, tile_m = 128>>
+
+// trit3 over segments of 64 (22 triples: the P64 stream pads a quad): a
+// GEMV (N = 1) takes T3's shorter stream, larger N P64, behind an scf.if.
+// VBMI-LABEL: func @trit3_padded_quads
+// VBMI: %[[N:.*]] = tensor.dim %{{.*}}, %{{.*}} : tensor<?x44x14xi8>
+// VBMI: %[[GEMV:.*]] = arith.cmpi eq, %[[N]], %c1 : index
+// VBMI: scf.if %[[GEMV]] -> (tensor<?x64xf32>) {
+// VBMI: lut.x86.pshufb
+// VBMI: } else {
+// VBMI: lut.x86.vpermb
+func.func @trit3_padded_quads(%t: tensor<?x44x14xi8>, %ts: tensor<?x2xf32>, %xs: tensor<?x2xf32>) -> tensor<?x64xf32> {
+  %c = arith.constant dense<0> : tensor<64x128xi8>
+  %s = arith.constant dense<0.5> : tensor<1x1xf32>
+  %w = lut.pack %c, %s : tensor<64x128xi8>, tensor<1x1xf32> -> !t3p
+  %acc = lut.lookup_accumulate %t, %w {segment = 64 : i64} : tensor<?x44x14xi8>, !t3p -> tensor<?x64x2xi32>
+  %y = lut.scale_combine %acc, %w, %xs tscale %ts : tensor<?x64x2xi32>, !t3p, tensor<?x2xf32>, tensor<?x2xf32> -> tensor<?x64xf32>
+  return %y : tensor<?x64xf32>
 }

@@ -25,3 +25,12 @@ func.func @vpdpbusd(%acc: vector<16xi32>, %u: vector<64xi8>, %s: vector<64xi8>) 
   %r = lut.x86.vpdpbusd %acc, %u, %s : vector<16xi32>, vector<64xi8>
   return %r : vector<16xi32>
 }
+
+// vpermb: the table first, as clang's builtin takes it.
+// CHECK-LABEL: func @vpermb
+// CHECK-SAME: (%[[T:.*]]: vector<64xi8>, %[[I:.*]]: vector<64xi8>)
+// CHECK: llvm.call_intrinsic "llvm.x86.avx512.permvar.qi.512"(%[[T]], %[[I]]) : (vector<64xi8>, vector<64xi8>) -> vector<64xi8>
+func.func @vpermb(%t: vector<64xi8>, %i: vector<64xi8>) -> vector<64xi8> {
+  %r = lut.x86.vpermb %t, %i : vector<64xi8>
+  return %r : vector<64xi8>
+}

@@ -559,6 +559,14 @@ func.func @pshufb_width(%t: vector<16xi8>, %i: vector<16xi8>) -> vector<16xi8> {
 
 // -----
 
+func.func @vpermb_width(%t: vector<32xi8>, %i: vector<32xi8>) -> vector<32xi8> {
+  // expected-error @+1 {{operand #0 must be vector of 8-bit signless integer values of length 64}}
+  %v = lut.x86.vpermb %t, %i : vector<32xi8>
+  return %v : vector<32xi8>
+}
+
+// -----
+
 func.func @pmaddubsw_lanes(%w: vector<64xi8>, %v: vector<64xi8>) -> vector<16xi16> {
   // expected-error @+1 {{result must have 32 int16 lanes for 64 bytes, got 'vector<16xi16>'}}
   %r = lut.x86.pmaddubsw %w, %v : vector<64xi8> -> vector<16xi16>

@@ -111,6 +111,15 @@ func.func @x86_pshufb(%t: vector<64xi8>, %i: vector<64xi8>) -> vector<64xi8> {
 
 // -----
 
+// CHECK-LABEL: func @x86_vpermb
+// CHECK: lut.x86.vpermb %{{.*}}, %{{.*}} : vector<64xi8>
+func.func @x86_vpermb(%t: vector<64xi8>, %i: vector<64xi8>) -> vector<64xi8> {
+  %v = lut.x86.vpermb %t, %i : vector<64xi8>
+  return %v : vector<64xi8>
+}
+
+// -----
+
 // CHECK-LABEL: func @x86_pmaddubsw
 // CHECK: lut.x86.pmaddubsw %{{.*}}, %{{.*}} : vector<64xi8> -> vector<32xi16>
 func.func @x86_pmaddubsw(%w: vector<64xi8>, %v: vector<64xi8>) -> vector<32xi16> {

@@ -28,7 +28,8 @@ struct LutSelectStrategyPass
       return signalPassFailure();
     }
     // vpdpbusd emulated: vpmaddubsw, vpmaddwd and an add.
-    double dotStepNs = isa == "avx512-vnni" ? dotStep : 3 * dotStep;
+    bool vnni = isa == "avx512-vnni" || isa == "avx512-vbmi";
+    double dotStepNs = vnni ? dotStep : 3 * dotStep;
     HostThroughput host{bandwidth, pairLookupStep, singleLookupStep, dotStepNs};
     auto *dialect = getContext().getLoadedDialect<LutDialect>();
     getOperation()->walk([&](MpGemmOp op) {

@@ -431,6 +431,26 @@ def Lut_X86PshufbOp : Lut_Op<"x86.pshufb",
   let assemblyFormat = "$table `,` $indices attr-dict `:` type($result)";
 }
 
+def Lut_X86VpermbOp : Lut_Op<"x86.vpermb",
+    [Pure, AllTypesMatch<["table", "indices", "result"]>]> {
+  let summary = "x86 byte permutation across 64 bytes (vpermb)";
+  let description = [{
+    result[i] = table[indices[i] & 63] for 64-byte vectors: one lookup in a
+    64-entry byte table, e.g. four consecutive lookup groups' 16-entry
+    tables, with the group in the index's upper bits (lut.md §4.3, variant
+    P64). `convert-lut-x86-to-llvm` turns it into the AVX-512 VBMI
+    intrinsic; only emitted for targets that have it.
+
+    ```mlir
+    %v = lut.x86.vpermb %table, %indices : vector<64xi8>
+    ```
+  }];
+  let arguments = (ins VectorOfLengthAndType<[64], [I8]>:$table,
+                       VectorOfLengthAndType<[64], [I8]>:$indices);
+  let results = (outs VectorOfLengthAndType<[64], [I8]>:$result);
+  let assemblyFormat = "$table `,` $indices attr-dict `:` type($result)";
+}
+
 def Lut_X86PmaddubswOp : Lut_Op<"x86.pmaddubsw",
     [Pure, AllTypesMatch<["a", "b"]>]> {
   let summary = "x86 multiply-add of adjacent byte pairs to int16 (vpmaddubsw)";

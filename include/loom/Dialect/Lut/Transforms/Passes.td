@@ -38,7 +38,7 @@ def LutSelectStrategy : Pass<"lut-select-strategy"> {
   let options = [
     Option<"isa", "isa", "std::string", /*default=*/"\"generic\"",
            "The target's vector ISA (as convert-lut-to-vector's); without "
-           "avx512-vnni a dot step costs three times as much">,
+           "avx512-vnni or avx512-vbmi a dot step costs three times as much">,
     Option<"bandwidth", "bandwidth-gbps", "double", /*default=*/"40.0",
            "Weight stream read bandwidth of one core, GB/s">,
     Option<"pairLookupStep", "pair-lookup-step-ns", "double",
