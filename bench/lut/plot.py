@@ -22,8 +22,10 @@ W, H, PAD = 460, 360, 56
 
 def bytes_of(fmt, m, k):
     fmt = fmt.removesuffix("-aq")  # the exact mode reads the same weights
-    bits = {"ternary": 2, "w1": 1, "w2": 2, "w3": 3, "w4": 4}[fmt]
-    group = {"ternary": 0, "w1": 128, "w2": 128, "w3": 128, "w4": 32}[fmt]
+    bits = {"ternary": 2, "trit3": 5 / 3, "w1": 1, "w2": 2, "w3": 3,
+            "w4": 4}[fmt]
+    group = {"ternary": 0, "trit3": 0, "w1": 128, "w2": 128, "w3": 128,
+             "w4": 32}[fmt]
     scales = (m * k / group) * (3 if fmt == "w2" else 2) if group else 4
     return m * k * bits / 8 + scales
 
