@@ -50,7 +50,8 @@ def ConvertLutToVector : Pass<"convert-lut-to-vector", "::mlir::ModuleOp"> {
     The `lut.table_precompute` and `lut.fused_table_precompute` feeding such
     kernels become vector code as well, one `scf.forall` over rows and
     segments: for int8 tables of fp activations, one pass for max |T| (per
-    group the sum of the activations' magnitudes) and the activation sum and
+    group the sum of the activations' magnitudes, four groups per step) and
+    the activation sum and
     one that computes the entries (multiply-adds by constant sign vectors,
     the loop lowering's sums in its order) and quantizes them; for exact
     int16 tables of int8 activations, one pass. trit3 tables read their

@@ -28,6 +28,8 @@
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
 
+#include <numeric>
+
 using namespace mlir;
 using namespace mlir::loom::lut;
 
@@ -187,20 +189,54 @@ SmallVector<Value> buildTables(OpBuilder &b, Location loc, Value n, int64_t g,
     // maxnumf, not maximumf: the sums are never -0, and maximumf's NaN and
     // signed-zero handling (compare, set, mask, blend per group) made this
     // pass half the precompute.
+    // Four groups at a time where the segment allows: their largest
+    // entries as one vector<4> (lane l of the four magnitudes gathered by
+    // shuffles, added in the same order), so the running max is one vector
+    // op per four groups instead of a serial chain of scalar adds and maxes
+    // per group (K = 4096: 4.2 -> 3.4 us, W1's GEMV being 37 us).
+    int64_t step = g == kLanes && groups % kLanes == 0 ? kLanes : 1;
+    Value maxInit = step == 1 ? fconst(sb, f32, 0) : fconst(sb, v4, 0);
     ValueRange stats = buildLoop(
-        sb, loc, index(sb, groups), {fconst(sb, f32, 0), fconst(sb, v4, 0)},
-        [&](OpBuilder &gb, Value jj, ValueRange st) {
-          Value x = group(gb, jj);
-          Value mag = math::AbsFOp::create(gb, loc, x);
-          Value largest = vector::ExtractOp::create(gb, loc, mag, 0);
+        sb, loc, index(sb, groups / step), {maxInit, fconst(sb, v4, 0)},
+        [&](OpBuilder &gb, Value jq, ValueRange st) {
+          Value first = arith::MulIOp::create(gb, loc, jq, index(gb, step));
+          Value total = st[1];
+          SmallVector<Value> mags;
+          for (int64_t i = 0; i < step; ++i) {
+            Value x =
+                group(gb, arith::AddIOp::create(gb, loc, first, index(gb, i)));
+            total = arith::AddFOp::create(gb, loc, total, x);
+            mags.push_back(math::AbsFOp::create(gb, loc, x));
+          }
+          // lane(l): activation l's magnitude of every group of the step.
+          Value all;
+          if (step > 1) {
+            auto joined = [&](Value a, Value b, int64_t size) -> Value {
+              SmallVector<int64_t> both(2 * size);
+              std::iota(both.begin(), both.end(), 0);
+              return vector::ShuffleOp::create(gb, loc, a, b, both);
+            };
+            all = joined(joined(mags[0], mags[1], kLanes),
+                         joined(mags[2], mags[3], kLanes), 2 * kLanes);
+          }
+          auto lane = [&](int64_t l) -> Value {
+            if (step == 1)
+              return vector::ExtractOp::create(gb, loc, mags[0], l);
+            SmallVector<int64_t> strided;
+            for (int64_t i = 0; i < step; ++i)
+              strided.push_back(i * kLanes + l);
+            return vector::ShuffleOp::create(gb, loc, all, all, strided);
+          };
+          Value largest = lane(0);
           for (int64_t l = 1; l < g; ++l)
-            largest = arith::AddFOp::create(
-                gb, loc, largest, vector::ExtractOp::create(gb, loc, mag, l));
+            largest = arith::AddFOp::create(gb, loc, largest, lane(l));
           return SmallVector<Value>{
-              arith::MaxNumFOp::create(gb, loc, st[0], largest),
-              arith::AddFOp::create(gb, loc, st[1], x)};
+              arith::MaxNumFOp::create(gb, loc, st[0], largest), total};
         });
     Value max = stats[0];
+    if (step > 1)
+      max = vector::ReductionOp::create(sb, loc, vector::CombiningKind::MAXNUMF,
+                                        max);
     sum = vector::ReductionOp::create(sb, loc, vector::CombiningKind::ADD,
                                       stats[1]);
     tau = arith::DivFOp::create(sb, loc, max, fconst(sb, f32, 127));

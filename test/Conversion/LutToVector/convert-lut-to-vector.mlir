@@ -169,21 +169,23 @@ func.func @not_matched(%w: !t, %t: tensor<?x2x16xi8>, %t8: tensor<?x2x8xi8>, %tf
 
 // int8 tables of fp activations: a parallel loop over rows and segments;
 // per segment, a pass for max |T| (per group the sum of the activations'
-// magnitudes, in the loop lowering's order) and the activation sum, then one
-// that recomputes the 16 entries (four multiply-adds by sign vectors) and
-// quantizes them into the iteration's slice of the tables.
+// magnitudes, in the loop lowering's order; four groups per step, their
+// lanes gathered by shuffles so that the running max is a vector op) and the
+// activation sum, then one that recomputes the 16 entries (four
+// multiply-adds by sign vectors) and quantizes them into the iteration's
+// slice of the tables.
 // CHECK-LABEL: func @precompute
 // CHECK-DAG: %[[SIGN0:.*]] = arith.constant dense<[-1.000000e+00, 1.000000e+00, -1.000000e+00, {{.*}}]> : vector<16xf32>
 // CHECK: %[[N:.*]] = tensor.dim
 // CHECK: scf.forall (%[[ROW:.*]], %[[S:.*]]) in (%[[N]], 2) shared_outs(%[[T:.*]] = %{{.*}}, %[[XS:.*]] = %{{.*}}, %[[TS:.*]] = %{{.*}}) -> (tensor<?x16x16xi8>, tensor<?x2xf32>, tensor<?x2xf32>)
-// CHECK: scf.for
-// CHECK: vector.transfer_read %{{.*}} : tensor<?x64xf16>, vector<4xf16>
-// CHECK: arith.extf %{{.*}} : vector<4xf16> to vector<4xf32>
-// CHECK: %[[MAG:.*]] = math.absf %{{.*}} : vector<4xf32>
-// CHECK: %[[M0:.*]] = vector.extract %[[MAG]][0]
-// CHECK: %[[M1:.*]] = vector.extract %[[MAG]][1]
-// CHECK: %[[S01:.*]] = arith.addf %[[M0]], %[[M1]] : f32
-// CHECK: arith.maxnumf %{{.*}} : f32
+// CHECK: scf.for %{{.*}} = %{{.*}} to %c2 step
+// CHECK-COUNT-4: vector.transfer_read %{{.*}} : tensor<?x64xf16>, vector<4xf16>
+// CHECK: %[[ALL:.*]] = vector.shuffle %{{.*}}, %{{.*}} [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15] : vector<8xf32>, vector<8xf32>
+// CHECK: %[[L0:.*]] = vector.shuffle %[[ALL]], %[[ALL]] [0, 4, 8, 12] : vector<16xf32>, vector<16xf32>
+// CHECK: %[[L1:.*]] = vector.shuffle %[[ALL]], %[[ALL]] [1, 5, 9, 13] : vector<16xf32>, vector<16xf32>
+// CHECK: %[[S01:.*]] = arith.addf %[[L0]], %[[L1]] : vector<4xf32>
+// CHECK: arith.maxnumf %{{.*}} : vector<4xf32>
+// CHECK: vector.reduction <maxnumf>
 // CHECK: vector.reduction <add>
 // CHECK: arith.divf %{{.*}}, %{{.*}} : f32
 // CHECK-COUNT-3: vector.fma
