@@ -65,7 +65,8 @@ def ConvertLutToVector : Pass<"convert-lut-to-vector", "::mlir::ModuleOp"> {
     (1 bit for the two values of W1, 2 bits for the at most four of
     ternary and W2, else 4 bits, as the segment allows steps of 32, 16 or
     8 K; 16 rows per 64-byte load),
-    looked up to signed values and
+    looked up to signed values (1-bit indices: a bit test and a blend of the
+    two values) and
     multiplied with the activations + 128 by `vpdpbusd`, 16 rows x 4 K per
     instruction, in tiles of `column-tile` columns; the folded 128 * sum of
     each row's values is subtracted before the same fp32 epilogue. Both

@@ -155,6 +155,12 @@ Value emitDotKernel(OpBuilder &b, Location loc, Operation *anchor,
   Value init = emptyWithRows(b, loc, resultType, n);
   Value fieldMask =
       splatConst(b, loc, vI8, b.getI8IntegerAttr((1 << stream.bits) - 1));
+  // The values of index 0 and 1, for one-bit indices.
+  Value zeroI8 = splatConst(b, loc, vI8, b.getI8IntegerAttr(0));
+  Value zeroValue =
+      splatConst(b, loc, vI8, b.getI8IntegerAttr(stream.values[0]));
+  Value oneValue =
+      splatConst(b, loc, vI8, b.getI8IntegerAttr(stream.values[1]));
   // Activations + 128 as unsigned bytes: the sign bit flipped.
   Value signBits = splatConst(b, loc, VectorType::get({stepK}, i8),
                               b.getI8IntegerAttr(-128));
@@ -185,6 +191,18 @@ Value emitDotKernel(OpBuilder &b, Location loc, Operation *anchor,
           ValueRange{add(ob, base, indexConst(ob, loc, r * 64))},
           arith::ConstantIntOp::create(ob, loc, i8, 0), ArrayRef<bool>{true});
       for (int64_t f = 0; f < fields; ++f) {
+        // One bit per index: test the bit and pick one of the two values
+        // (vptestmb + vpblendmb) instead of shift, mask and byte lookup.
+        if (stream.bits == 1) {
+          Value bit = arith::AndIOp::create(
+              ob, loc, bytes,
+              splatConst(ob, loc, vI8, ob.getI8IntegerAttr(int8_t(1 << f))));
+          Value set = arith::CmpIOp::create(ob, loc, arith::CmpIPredicate::ne,
+                                            bit, zeroI8);
+          values.push_back(
+              arith::SelectOp::create(ob, loc, set, oneValue, zeroValue));
+          continue;
+        }
         Value field = bytes;
         if (f > 0)
           field = arith::ShRUIOp::create(

@@ -90,6 +90,33 @@ func.func @two_bit(%x: tensor<?x32xi8>, %xs: tensor<?x1xf32>, %ts: tensor<?x1xf3
 
 // -----
 
+!w1 = !lut.packed<64x64, #lut.quant<binary, bits = 1, group = per_channel, scale = f32>, #lut.layout<bitplane, g = 4, lanes = 1x1, tile_m = 128>>
+
+// Two lookup values (binary: -1, +1): 1-bit value indices, eight fields per
+// byte, each unpacked by testing its bit and picking one of the two values
+// (vptestmb + vpblendmb) - no shift, no byte lookup.
+// CHECK-LABEL: func @one_bit
+// CHECK-DAG: %[[MINUS:.*]] = arith.constant dense<-1> : vector<64xi8>
+// CHECK-DAG: %[[PLUS:.*]] = arith.constant dense<1> : vector<64xi8>
+// CHECK-DAG: %[[BIT7:.*]] = arith.constant dense<-128> : vector<64xi8>
+// CHECK: %[[BYTES:.*]] = vector.transfer_read %{{.*}}[%{{.*}}], %{{.*}} {in_bounds = [true]} : memref<{{[0-9]+}}xi8>, vector<64xi8>
+// CHECK-NOT: arith.shrui
+// CHECK: %[[B0:.*]] = arith.andi %[[BYTES]], %[[PLUS]] : vector<64xi8>
+// CHECK: %[[SET:.*]] = arith.cmpi ne, %[[B0]], %{{.*}} : vector<64xi8>
+// CHECK: arith.select %[[SET]], %[[PLUS]], %[[MINUS]] : vector<64xi1>, vector<64xi8>
+// CHECK: arith.andi %[[BYTES]], %[[BIT7]] : vector<64xi8>
+// VNNI-COUNT-32: lut.x86.vpdpbusd
+func.func @one_bit(%x: tensor<?x64xi8>, %xs: tensor<?x1xf32>, %ts: tensor<?x1xf32>) -> tensor<?x64xf32> {
+  %c = arith.constant dense<1> : tensor<64x64xi8>
+  %s = arith.constant dense<0.5> : tensor<64x1xf32>
+  %w = lut.pack %c, %s : tensor<64x64xi8>, tensor<64x1xf32> -> !w1
+  %acc = lut.dot_accumulate %x, %w {segment = 64 : i64} : tensor<?x64xi8>, !w1 -> tensor<?x64x1xi32>
+  %y = lut.scale_combine %acc, %w, %xs tscale %ts : tensor<?x64x1xi32>, !w1, tensor<?x1xf32>, tensor<?x1xf32> -> tensor<?x64xf32>
+  return %y : tensor<?x64xf32>
+}
+
+// -----
+
 !w = !lut.packed<64x12, #lut.quant<signed, bits = 2, group = per_channel, scale = f32>, #lut.layout<bitplane, g = 4, lanes = 1x1, tile_m = 128>>
 
 // Left for convert-lut-to-loops: segments that are no multiple of the 8 K
