@@ -4,6 +4,7 @@
 #include "Errors.h"
 
 #include "loom-c/Runtime.h"
+#include "loom/Runtime/DType.h"
 
 #include <cstdlib>
 #include <cstring>
@@ -25,50 +26,12 @@ struct LoomTensorList {
 using mlir::loom::runtime::fail;
 
 size_t loom_dtype_size(LoomDType dtype) {
-  switch (dtype) {
-  case LOOM_F64:
-  case LOOM_I64:
-    return 8;
-  case LOOM_F32:
-  case LOOM_I32:
-    return 4;
-  case LOOM_F16:
-  case LOOM_BF16:
-  case LOOM_I16:
-    return 2;
-  case LOOM_I8:
-  case LOOM_BOOL:
-    return 1;
-  case LOOM_DTYPE_INVALID:
-    break;
-  }
-  return 0;
+  return mlir::loom::runtime::dtypeInfo(dtype).size;
 }
 
 const char *loom_dtype_name(LoomDType dtype) {
-  switch (dtype) {
-  case LOOM_F32:
-    return "f32";
-  case LOOM_F64:
-    return "f64";
-  case LOOM_F16:
-    return "f16";
-  case LOOM_BF16:
-    return "bf16";
-  case LOOM_I8:
-    return "i8";
-  case LOOM_I16:
-    return "i16";
-  case LOOM_I32:
-    return "i32";
-  case LOOM_I64:
-    return "i64";
-  case LOOM_BOOL:
-    return "bool";
-  case LOOM_DTYPE_INVALID:
-    break;
-  }
-  return "invalid";
+  const char *name = mlir::loom::runtime::dtypeInfo(dtype).name;
+  return *name ? name : "invalid";
 }
 
 namespace mlir::loom::runtime {

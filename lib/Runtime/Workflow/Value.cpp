@@ -2,11 +2,14 @@
 
 #include "loom/Runtime/Workflow/Value.h"
 #include "loom-c/Runtime.h"
+#include "loom/Runtime/DType.h"
 
 #include <cstdio>
 #include <cstring>
 
 namespace mlir::loom::wfrt {
+
+using runtime::dtypeInfo;
 
 Value Value::makeText(std::string s) {
   Value v(ValueKind::Text);
@@ -46,39 +49,9 @@ Value Value::makeTensor(int32_t dtype, std::vector<int64_t> shape,
 
 namespace {
 
-/// A LoomDType's name and bytes per element (0: not a type).
-struct DType {
-  const char *name;
-  size_t size;
-};
-DType dtypeOf(int32_t dtype) {
-  switch (dtype) {
-  case LOOM_F32:
-    return {"f32", 4};
-  case LOOM_F64:
-    return {"f64", 8};
-  case LOOM_F16:
-    return {"f16", 2};
-  case LOOM_BF16:
-    return {"bf16", 2};
-  case LOOM_I8:
-    return {"i8", 1};
-  case LOOM_I16:
-    return {"i16", 2};
-  case LOOM_I32:
-    return {"i32", 4};
-  case LOOM_I64:
-    return {"i64", 8};
-  case LOOM_BOOL:
-    return {"bool", 1};
-  default:
-    return {"", 0};
-  }
-}
-
 /// Element `k` of a tensor, as Python prints it ("" for f16/bf16).
 std::string element(const Value &v, size_t k) {
-  const char *at = v.text.data() + k * dtypeOf(v.dtype).size;
+  const char *at = v.text.data() + k * dtypeInfo(v.dtype).size;
   auto get = [&](auto x) {
     std::memcpy(&x, at, sizeof x);
     return x;
@@ -111,7 +84,7 @@ std::string element(const Value &v, size_t k) {
 } // namespace
 
 size_t tensorBytes(int32_t dtype, const std::vector<int64_t> &shape) {
-  size_t n = dtypeOf(dtype).size;
+  size_t n = dtypeInfo(dtype).size;
   for (int64_t d : shape)
     n = d < 0 ? 0 : n * size_t(d);
   return n;
@@ -148,8 +121,8 @@ std::string Value::render() const {
     std::string s = "tensor<";
     for (int64_t d : shape)
       s += std::to_string(d) + "x";
-    s += std::string(dtypeOf(dtype).name) + ">";
-    size_t size = dtypeOf(dtype).size, count = size ? text.size() / size : 0;
+    s += std::string(dtypeInfo(dtype).name) + ">";
+    size_t size = dtypeInfo(dtype).size, count = size ? text.size() / size : 0;
     if (count == 0 || element(*this, 0).empty())
       return s;
     s += " [";
@@ -313,7 +286,7 @@ bool decodeValue(std::string_view in, size_t &pos, Value &v) {
     }
     return getString(in, pos, v.text) &&
            tensorBytes(v.dtype, v.shape) == v.text.size() &&
-           !std::string(dtypeOf(v.dtype).name).empty();
+           !std::string(dtypeInfo(v.dtype).name).empty();
   }
   }
   return false;
