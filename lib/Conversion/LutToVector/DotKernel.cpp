@@ -254,30 +254,21 @@ Value emitDotKernel(OpBuilder &b, Location loc, Operation *anchor,
                     [&](OpBuilder &tb, Value tt, ValueRange a) {
                       return step(tb, cols, block, add(tb, first, tt), a);
                     });
-                SmallVector<Value> next;
-                SmallVector<SegmentEpilogue::Rows> rowTerms;
+                // The sums minus 128 * the rows' values: exactly
+                // lut.dot_accumulate's.
                 SmallVector<Value> corrections;
-                for (int64_t r = 0; r < kRowVectors; ++r) {
-                  Value at = indexConst(sb, loc, r * kRowLanes);
-                  rowTerms.push_back(
-                      epilogue.rows(sb, block, s, at, kRowLanes));
+                for (int64_t r = 0; r < kRowVectors; ++r)
                   corrections.push_back(vector::TransferReadOp::create(
-                      sb, loc, vI32, offsetSums, ValueRange{block, s, at},
+                      sb, loc, vI32, offsetSums,
+                      ValueRange{block, s, indexConst(sb, loc, r * kRowLanes)},
                       arith::ConstantIntOp::create(sb, loc, i32, 0),
                       ArrayRef<bool>{true}));
-                }
-                for (auto [c, col] : llvm::enumerate(cols)) {
-                  SegmentEpilogue::Column column =
-                      epilogue.column(sb, col, s, kRowLanes);
-                  for (int64_t r = 0; r < kRowVectors; ++r) {
-                    size_t i = c * kRowVectors + r;
-                    Value exact =
-                        arith::SubIOp::create(sb, loc, acc[i], corrections[r]);
-                    next.push_back(
-                        epilogue.apply(sb, exact, rowTerms[r], column, y[i]));
-                  }
-                }
-                return next;
+                SmallVector<Value> exact;
+                for (auto [i, sum] : llvm::enumerate(acc))
+                  exact.push_back(arith::SubIOp::create(
+                      sb, loc, sum, corrections[i % kRowVectors]));
+                return epilogue.applyTile(sb, block, s, cols, {}, kRowLanes,
+                                          exact, y);
               });
           return storeTileRows(nb, loc, out, cols, result, tail);
         };

@@ -262,20 +262,7 @@ Value emitKernel(OpBuilder &b, Location loc, Operation *anchor,
           }
           return flushed;
         });
-    // The row terms serve every column.
-    SegmentEpilogue::Rows rowTerms[2];
-    for (int64_t half = 0; half < 2; ++half)
-      rowTerms[half] =
-          epilogue.rows(ob, block, s, indexConst(ob, loc, half * lanes), lanes);
-    SmallVector<Value> out;
-    for (auto [c, col] : llvm::enumerate(cols)) {
-      SegmentEpilogue::Column column = epilogue.column(
-          ob, col, s, lanes, valid.empty() ? Value() : valid[c]);
-      for (int64_t half = 0; half < 2; ++half)
-        out.push_back(epilogue.apply(ob, acc[2 * c + half], rowTerms[half],
-                                     column, y[2 * c + half]));
-    }
-    return out;
+    return epilogue.applyTile(ob, block, s, cols, valid, lanes, acc, y);
   };
 
   // Columns come in blocks whose tables (K / 4 x 16 bytes per column) fit

@@ -175,19 +175,7 @@ Value mlir::loom::lut::emitQuadKernel(OpBuilder &b, Location loc,
     if (lastQuadMasked)
       acc = quad(ob, cols, block, s, index(ob, unmasked), acc,
                  /*maskedTables=*/true);
-    SegmentEpilogue::Rows rowTerms[kSums];
-    for (int64_t r = 0; r < kSums; ++r)
-      rowTerms[r] =
-          epilogue.rows(ob, block, s, index(ob, r * kQuadLanes), kQuadLanes);
-    SmallVector<Value> out;
-    for (auto [c, col] : llvm::enumerate(cols)) {
-      SegmentEpilogue::Column column = epilogue.column(
-          ob, col, s, kQuadLanes, valid.empty() ? Value() : valid[c]);
-      for (int64_t r = 0; r < kSums; ++r)
-        out.push_back(epilogue.apply(ob, acc[c * kSums + r], rowTerms[r],
-                                     column, y[c * kSums + r]));
-    }
-    return out;
+    return epilogue.applyTile(ob, block, s, cols, valid, kQuadLanes, acc, y);
   };
 
   // Four int32 sums per column: tiles of columnTile columns keep them,

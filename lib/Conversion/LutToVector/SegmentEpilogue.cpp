@@ -68,6 +68,27 @@ SegmentEpilogue::Column SegmentEpilogue::column(OpBuilder &b, Value col,
   return result;
 }
 
+SmallVector<Value> SegmentEpilogue::applyTile(OpBuilder &b, Value block,
+                                              Value s, ArrayRef<Value> cols,
+                                              ArrayRef<Value> valid,
+                                              int64_t lanes, ValueRange acc,
+                                              ValueRange y) const {
+  // The row terms serve every column.
+  size_t perColumn = acc.size() / cols.size();
+  SmallVector<Rows> rowTerms;
+  for (size_t r = 0; r < perColumn; ++r)
+    rowTerms.push_back(
+        rows(b, block, s, indexConst(b, loc, int64_t(r) * lanes), lanes));
+  SmallVector<Value> out;
+  for (auto [c, col] : llvm::enumerate(cols)) {
+    Column terms = column(b, col, s, lanes, valid.empty() ? Value() : valid[c]);
+    for (size_t r = 0; r < perColumn; ++r)
+      out.push_back(apply(b, acc[c * perColumn + r], rowTerms[r], terms,
+                          y[c * perColumn + r]));
+  }
+  return out;
+}
+
 Value SegmentEpilogue::apply(OpBuilder &b, Value acc, const Rows &rows,
                              const Column &column, Value y) const {
   auto vF32 = cast<VectorType>(rows.scale.getType());

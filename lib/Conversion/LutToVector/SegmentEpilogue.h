@@ -44,6 +44,15 @@ public:
   Value apply(OpBuilder &b, Value acc, const Rows &rows, const Column &column,
               Value y) const;
 
+  /// `apply` over a tile of columns `cols` (table rows; `valid` as for
+  /// `column`, or empty) of row block `block`: `acc` and `y` hold, per
+  /// column, vectors of `lanes` rows in the block's order. Returns the new
+  /// y.
+  SmallVector<Value> applyTile(OpBuilder &b, Value block, Value s,
+                               ArrayRef<Value> cols, ArrayRef<Value> valid,
+                               int64_t lanes, ValueRange acc,
+                               ValueRange y) const;
+
 private:
   Location loc;
   QuantAttr quant;
