@@ -54,6 +54,7 @@ static void buildLoopsToLLVMPipeline(OpPassManager &pm, bool emitCInterface) {
   // thread pool.
   pm.addPass(createForallToParallelLoopPass());
   pm.addPass(createConvertSCFToOpenMPPass());
+  pm.addNestedPass<func::FuncOp>(loom::createMergeParallelRegions());
   // Inlines the memref.alloca_scope that wraps each parallel body (it holds
   // no allocas here), which scf-to-cf could not leave single-block.
   pm.addPass(createCanonicalizerPass());
