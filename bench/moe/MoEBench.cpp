@@ -605,7 +605,8 @@ int main(int argc, char **argv) {
         l.routing = c.routing;
         l.routing.factor = rc.factor;
         l.routing.prioritized = rc.prioritized;
-        auto &[loom, ref] = modelsFor(l.routing);
+        auto &models = modelsFor(l.routing);
+        Model &loom = models.first, &ref = models.second;
         LineVector<float> x = tokensFor(c, t, 100 + t);
         // Skewed: raise expert 0's logit until it takes the target share
         // of the slots (bisection on the routing the loop computes).
