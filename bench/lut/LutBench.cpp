@@ -224,16 +224,18 @@ struct Record {
   std::string schedule = {};
 };
 
-/// The schedules `--sweep` compiles besides the default (column-tile 4,
-/// prefetch-distance 2048): lut.md §5's enumeration of tiles and prefetch
-/// distances, the data G8 and the cost model need.
+/// The schedules `--sweep` compiles besides the default (loom-decide's
+/// choice): lut.md §5's enumeration of tiles and prefetch distances, each
+/// held for every GEMM (cost-model=none), the data G8 and the cost model
+/// need.
 std::vector<std::string> sweepSchedules() {
   std::vector<std::string> schedules;
   for (int tile : {1, 2, 4, 8})
     for (int distance : {0, 1024, 2048, 4096})
       if (tile != 4 || distance != 2048)
-        schedules.push_back("column-tile=" + std::to_string(tile) +
-                            " prefetch-distance=" + std::to_string(distance));
+        schedules.push_back(
+            "cost-model=none column-tile=" + std::to_string(tile) +
+            " prefetch-distance=" + std::to_string(distance));
   return schedules;
 }
 

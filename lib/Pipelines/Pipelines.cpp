@@ -98,6 +98,14 @@ void loom::buildCPUToLoopsPipeline(OpPassManager &pm,
   lut::LutSelectStrategyOptions strategy;
   strategy.isa = options.isa;
   pm.addPass(lut::createLutSelectStrategy(strategy));
+  // Each GEMM's kernel schedule, from the cost model, unless the schedule
+  // options are to hold for every GEMM (cost-model=none).
+  if (options.costModel != "none") {
+    LoomDecideOptions decide;
+    decide.costModel = options.costModel;
+    decide.isa = options.isa;
+    pm.addPass(loom::createLoomDecide(decide));
+  }
   pm.addPass(lut::createLutDecomposeMpGemm());
   // table_precompute is Pure: GEMMs of one activation (Q, K and V, gate and
   // up) share one table.

@@ -2,6 +2,7 @@
 
 #include "loom/InitAllDialects.h"
 
+#include "loom/Dialect/Loom/IR/LoomDialect.h"
 #include "loom/Dialect/Lut/IR/LutDialect.h"
 #include "loom/Dialect/MoE/IR/MoEDialect.h"
 #include "loom/Dialect/Workflow/IR/WorkflowDialect.h"
@@ -34,7 +35,8 @@
 #include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 
 void mlir::loom::registerAllDialects(DialectRegistry &registry) {
-  registry.insert<lut::LutDialect, moe::MoEDialect, wf::WfDialect>();
+  registry
+      .insert<LoomDialect, lut::LutDialect, moe::MoEDialect, wf::WfDialect>();
   moe::registerExpertWeightsExternalModels(registry);
   registry.insert<affine::AffineDialect, arith::ArithDialect,
                   bufferization::BufferizationDialect, cf::ControlFlowDialect,

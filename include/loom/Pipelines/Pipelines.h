@@ -38,8 +38,15 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
                      "avx512, avx2 or generic (loom-compile passes the "
                      "target's)"),
       llvm::cl::init("generic")};
-  // The schedule of the vector kernels (convert-lut-to-vector's options;
-  // `bench/run lut --sweep` varies them).
+  PassOptions::Option<std::string> costModel{
+      *this, "cost-model",
+      llvm::cl::desc("What chooses each GEMM's kernel schedule (loom-decide): "
+                     "auto, roofline, a directory of models, or none (the "
+                     "column-tile and prefetch-distance options)"),
+      llvm::cl::init("auto")};
+  // The schedule of the vector kernels where loom-decide made no choice
+  // (convert-lut-to-vector's options; `bench/run lut --sweep` varies them
+  // with cost-model=none).
   PassOptions::Option<int64_t> columnTile{
       *this, "column-tile",
       llvm::cl::desc("Columns of y that share each weight load"),

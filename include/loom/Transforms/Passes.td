@@ -40,4 +40,35 @@ def MergeParallelRegions : Pass<"loom-merge-parallel-regions",
   let dependentDialects = ["::mlir::omp::OpenMPDialect"];
 }
 
+def LoomDecide : Pass<"loom-decide", "::mlir::ModuleOp"> {
+  let summary = "Let the cost model choose for every tunable op";
+  let description = [{
+    For every op implementing `TunableOpInterface`, enumerates its knob
+    space in canonical order, featurizes every legal candidate and records
+    the best-ranked one as `loom.decision = #loom.decision<...>`; lowering
+    patterns read only that attribute. The model is a trained tree ensemble
+    where one fits the target class and decision, the roofline otherwise
+    (costmodel.md §4.5). With `replay=keep` an op that already carries a
+    decision — from an earlier run, or pinned by hand — keeps it, so the IR
+    after this pass replays the compile.
+  }];
+  let options = [
+    Option<"costModel", "cost-model", "std::string", /*default=*/"\"auto\"",
+           "auto (a shipped model where one fits, else the roofline), "
+           "roofline, or a directory holding <target class>/<decision>.json">,
+    Option<"replay", "replay", "std::string", /*default=*/"\"keep\"",
+           "keep: ops that carry a decision keep it; recompute: decide "
+           "again">,
+    Option<"maxCandidates", "max-candidates", "int64_t", /*default=*/"4096",
+           "Candidates ranked per op at most (the canonical list thinned "
+           "to every k-th; 0: all)">,
+    Option<"isa", "isa", "std::string", /*default=*/"\"generic\"",
+           "Vector ISA of the kernels: its target class picks the model">,
+    Option<"remarks", "remarks", "bool", /*default=*/"false",
+           "Report each decision's three best candidates, their costs and "
+           "the model as remarks">,
+  ];
+  let dependentDialects = ["::mlir::loom::LoomDialect"];
+}
+
 #endif // LOOM_TRANSFORMS_PASSES_TD

@@ -298,9 +298,11 @@ struct DotEpilogueToVector : OpRewritePattern<ScaleCombineOp> {
     FailureOr<DotStream> stream = foldDotStream(pack, segment, bits);
     if (failed(stream))
       return rewriter.notifyMatchFailure(op, "weight is not constant");
+    KernelSchedule schedule = scheduleOf(op, {columnTile, prefetchDistance});
     Value y = emitDotKernel(rewriter, op.getLoc(), op, op.getWeight().getType(),
-                            segment, *stream, isa, columnTile, prefetchDistance,
-                            dot.getX(), op.getTscale(), op.getXsum(),
+                            segment, *stream, isa, schedule.columnTile,
+                            schedule.prefetchDistance, dot.getX(),
+                            op.getTscale(), op.getXsum(),
                             cast<RankedTensorType>(op.getResult().getType()));
     rewriter.replaceOp(op, y);
     if (dot->use_empty())

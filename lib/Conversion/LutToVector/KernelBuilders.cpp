@@ -2,6 +2,8 @@
 
 #include "KernelBuilders.h"
 
+#include "loom/Dialect/Loom/IR/LoomDialect.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -9,6 +11,16 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 using namespace mlir;
+
+mlir::loom::lut::KernelSchedule
+mlir::loom::lut::scheduleOf(Operation *epilogue, KernelSchedule defaults) {
+  auto decision =
+      epilogue->getAttrOfType<DecisionAttr>(DecisionAttr::kAttrName);
+  if (!decision)
+    return defaults;
+  return {decision.getIntKnob("column_tile").value_or(defaults.columnTile),
+          decision.getIntKnob("prefetch").value_or(defaults.prefetchDistance)};
+}
 
 Value mlir::loom::lut::indexConst(OpBuilder &b, Location loc, int64_t value) {
   return arith::ConstantIndexOp::create(b, loc, value);

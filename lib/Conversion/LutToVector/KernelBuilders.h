@@ -8,6 +8,19 @@
 
 namespace mlir::loom::lut {
 
+/// The knobs of the lut.gemm decision that shape a kernel.
+struct KernelSchedule {
+  /// Columns of y sharing each load of the weight stream.
+  int64_t columnTile;
+  /// Bytes ahead of the loads at which the weight stream is prefetched.
+  int64_t prefetchDistance;
+};
+
+/// The schedule of the kernel built from `epilogue`: the one loom-decide
+/// recorded on it (lut-decompose-mpgemm carries it there), else `defaults`
+/// (the pass options).
+KernelSchedule scheduleOf(Operation *epilogue, KernelSchedule defaults);
+
 /// An index constant.
 Value indexConst(OpBuilder &b, Location loc, int64_t value);
 

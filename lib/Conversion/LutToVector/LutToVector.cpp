@@ -331,6 +331,7 @@ struct LookupEpilogueToVector : OpRewritePattern<ScaleCombineOp> {
     int64_t weightSum = trit3 ? 1 : 0;
     for (unsigned p = 0; !trit3 && p < quant.getNumPlanes(); ++p)
       weightSum += quant.getPlaneWeight(p);
+    KernelSchedule schedule = scheduleOf(op, {columnTile, prefetchDistance});
     KernelPlan plan{
         packed.getM(),
         packed.getK(),
@@ -339,8 +340,8 @@ struct LookupEpilogueToVector : OpRewritePattern<ScaleCombineOp> {
         quant,
         std::max<int64_t>(
             1, INT16_MAX / ((wide ? kMaxLowByte : kMaxEntry) * weightSum)),
-        prefetchDistance,
-        columnTile,
+        schedule.prefetchDistance,
+        schedule.columnTile,
         tableBudget,
         wide,
         trit3};

@@ -1,8 +1,9 @@
 // loom-compile passes --pipeline-options to loom-cpu-pipeline: the vector
-// kernels' schedule (what `bench/run lut --sweep` varies), and an isa that
-// overrides the target's.
+// kernels' schedule, held for every GEMM with cost-model=none (what
+// `bench/run lut --sweep` varies; by default loom-decide chooses per GEMM),
+// and an isa that overrides the target's.
 // RUN: loom-compile %s -mcpu=x86-64-v4 --emit=mlir --compile-to=loops | FileCheck %s --check-prefix=DEFAULT
-// RUN: loom-compile %s -mcpu=x86-64-v4 --emit=mlir --compile-to=loops --pipeline-options="column-tile=1 prefetch-distance=0" | FileCheck %s --check-prefix=TILE1
+// RUN: loom-compile %s -mcpu=x86-64-v4 --emit=mlir --compile-to=loops --pipeline-options="cost-model=none column-tile=1 prefetch-distance=0" | FileCheck %s --check-prefix=TILE1
 // RUN: loom-compile %s -mcpu=x86-64-v4 --emit=mlir --compile-to=loops --pipeline-options="isa=generic" | FileCheck %s --check-prefix=GENERIC
 // RUN: not loom-compile %s --pipeline-options="column-tile=two" 2>&1 | FileCheck %s --check-prefix=BAD
 // RUN: not loom-compile %s --pipeline=reference --pipeline-options="column-tile=1" 2>&1 | FileCheck %s --check-prefix=REF

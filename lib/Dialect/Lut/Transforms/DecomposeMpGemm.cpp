@@ -1,5 +1,6 @@
 //===- DecomposeMpGemm.cpp - mpgemm -> bit-serial table lookups -----------===//
 
+#include "loom/Dialect/Loom/IR/LoomDialect.h"
 #include "loom/Dialect/Lut/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -17,9 +18,17 @@ namespace mlir::loom::lut {
 } // namespace mlir::loom::lut
 
 using namespace mlir;
+using namespace mlir::loom;
 using namespace mlir::loom::lut;
 
 namespace {
+
+/// The kernel schedule loom-decide chose for `op` goes with the epilogue,
+/// the op the vector kernels are built from.
+void carryDecision(MpGemmOp op, ScaleCombineOp combine) {
+  if (Attribute decision = op->getAttr(DecisionAttr::kAttrName))
+    combine->setAttr(DecisionAttr::kAttrName, decision);
+}
 
 /// Table precompute, lookups and epilogue (lut.md §2) of `op`'s GEMM over
 /// activations `x` (int8 with `xScale`, or fp).
@@ -45,8 +54,11 @@ Value buildLookupChain(OpBuilder &b, Location loc, MpGemmOp op, Value x,
       AccuracyAttr::get(b.getContext(), accuracy));
   Value acc = LookupAccumulateOp::create(b, loc, accType, tables.getTable(),
                                          op.getWeight(), segment);
-  return ScaleCombineOp::create(b, loc, op.getType(), acc, op.getWeight(),
-                                tables.getXsum(), tables.getTscale());
+  auto combine =
+      ScaleCombineOp::create(b, loc, op.getType(), acc, op.getWeight(),
+                             tables.getXsum(), tables.getTscale());
+  carryDecision(op, combine);
+  return combine;
 }
 
 /// The int8-dot path (lut.md §4.2) of `op`'s GEMM over int8 activations.
@@ -62,8 +74,11 @@ Value buildDotChain(OpBuilder &b, Location loc, MpGemmOp op, Value x,
       b, loc,
       RankedTensorType::get({n, packed.getM(), k / segment}, b.getI32Type()), x,
       op.getWeight(), segment);
-  return ScaleCombineOp::create(b, loc, op.getType(), acc, op.getWeight(),
-                                sums.getXsum(), sums.getTscale());
+  auto combine =
+      ScaleCombineOp::create(b, loc, op.getType(), acc, op.getWeight(),
+                             sums.getXsum(), sums.getTscale());
+  carryDecision(op, combine);
+  return combine;
 }
 
 struct DecomposeMpGemm : OpRewritePattern<MpGemmOp> {

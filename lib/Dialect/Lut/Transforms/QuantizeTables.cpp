@@ -54,9 +54,12 @@ struct QuantizeTable : OpRewritePattern<TablePrecomputeOp> {
       for (Operation *user : llvm::make_early_inc_range(lookup.getAcc().getUsers())) {
         auto combine = cast<ScaleCombineOp>(user);
         rewriter.setInsertionPoint(combine);
-        rewriter.replaceOpWithNewOp<ScaleCombineOp>(
+        auto quantizedCombine = rewriter.replaceOpWithNewOp<ScaleCombineOp>(
             combine, combine.getType(), sums.getAcc(), combine.getWeight(),
             quantized.getXsum(), quantized.getTscale());
+        // loom.decision, the kernel schedule, stays with the epilogue.
+        quantizedCombine->setDiscardableAttrs(
+            combine->getDiscardableAttrDictionary());
       }
       rewriter.eraseOp(lookup);
     }

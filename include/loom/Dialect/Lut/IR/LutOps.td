@@ -2,6 +2,7 @@
 #define LOOM_DIALECT_LUT_IR_LUTOPS_TD
 
 include "loom/Dialect/Lut/IR/LutTypes.td"
+include "loom/CostModel/TunableOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
 def Lut_PackOp : Lut_Op<"pack", [Pure]> {
@@ -110,7 +111,8 @@ def Lut_GatherRowsOp : Lut_Op<"gather_rows", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Lut_MpGemmOp : Lut_Op<"mpgemm", [Pure]> {
+def Lut_MpGemmOp : Lut_Op<"mpgemm",
+    [Pure, DeclareOpInterfaceMethods<TunableOpInterface>]> {
   let summary = "mixed-precision GEMM: Y[N, M] = X[N, K] * dequant(W[M, K])^T";
   let description = [{
     The contract of the `lut` dialect: Y[n, m] = sum_k X[n, k] * w[m, k].

@@ -1,0 +1,30 @@
+//===- Decide.h - Ranks a tunable op's candidates ----------------*- C++
+//-*-===//
+#ifndef LOOM_COSTMODEL_DECIDE_H
+#define LOOM_COSTMODEL_DECIDE_H
+
+#include "loom/CostModel/CostModel.h"
+#include "loom/CostModel/TunableOpInterface.h"
+
+namespace mlir::loom::cost {
+
+struct RankedCandidate {
+  Candidate candidate;
+  /// The sum of the model's costs over the candidate's rows (for absolute
+  /// costs, the log2 of the summed seconds).
+  double cost;
+};
+
+/// The legal candidates of `op` on `target`, best first: enumerated in
+/// canonical order (thinned to `maxCandidates`), featurized by the op and
+/// ranked by `model`; ties keep the canonical order. Empty when no
+/// candidate is legal.
+llvm::SmallVector<RankedCandidate> rankCandidates(TunableOpInterface op,
+                                                  const KnobSpace &space,
+                                                  const TargetInfo &target,
+                                                  const CostModel &model,
+                                                  size_t maxCandidates);
+
+} // namespace mlir::loom::cost
+
+#endif // LOOM_COSTMODEL_DECIDE_H

@@ -1,0 +1,42 @@
+//===- LutGemm.h - Features of the lut.gemm decision -------------*- C++
+//-*-===//
+//
+// One row per (lut.mpgemm, candidate schedule, N). The enum is the schema's
+// order; lut.mpgemm fills rows by these names and models index them alike.
+//
+//===----------------------------------------------------------------------===//
+#ifndef LOOM_COSTMODEL_SCHEMAS_LUTGEMM_H
+#define LOOM_COSTMODEL_SCHEMAS_LUTGEMM_H
+
+#include "loom/CostModel/FeatureSchema.h"
+
+namespace mlir::loom::cost::lut_gemm {
+
+enum Feature : unsigned {
+  // Problem.
+  M,
+  K,
+  N,
+  WeightBits,
+  Planes,
+  GroupSize,
+  IntActivations,
+  Trit3,
+  // Candidate.
+  ColumnTile,
+  PrefetchBytes,
+  // Derived: weight streams (one per column tile), bytes, tables.
+  WeightStreams,
+  WeightBytes,
+  TableBytes,
+  // Analytical prior.
+  RooflineLog2Seconds,
+  MemoryBound,
+  NumFeatures
+};
+
+const FeatureSchema &schema();
+
+} // namespace mlir::loom::cost::lut_gemm
+
+#endif // LOOM_COSTMODEL_SCHEMAS_LUTGEMM_H

@@ -1,0 +1,46 @@
+//===- TargetInfo.h - What the cost model knows of the target ----*- C++
+//-*-===//
+//
+// Built once per compile from the kernels' ISA (loom-compile passes the
+// host's). Models are trained and shipped per target class; the roofline
+// reads the throughputs.
+//
+//===----------------------------------------------------------------------===//
+#ifndef LOOM_COSTMODEL_TARGETINFO_H
+#define LOOM_COSTMODEL_TARGETINFO_H
+
+#include "loom/CostModel/Roofline.h"
+
+#include "llvm/ADT/StringRef.h"
+
+#include <optional>
+#include <string>
+
+namespace mlir::loom::cost {
+
+/// Compute classes of MachineThroughput::opsPerSecond.
+enum ComputeClass : unsigned { kF32Fma, kByteLookup, kInt8Dot, kNumCompute };
+/// Memory levels of MachineThroughput::bytesPerSecond.
+enum MemoryLevel : unsigned { kL1, kL2, kDram, kNumLevels };
+
+struct TargetInfo {
+  /// The class models are shipped for: "x86_64-avx512", "x86_64-avx2",
+  /// "x86_64-generic".
+  std::string targetClass;
+  /// The vector ISA of the kernels (convert-lut-to-vector's `isa`).
+  std::string isa;
+  int64_t vectorBytes;
+  int64_t l1Bytes, l2Bytes;
+  /// One core's throughputs: the kernels' thread count is a run-time
+  /// setting, so candidates are compared per core.
+  MachineThroughput throughput;
+
+  /// Conservative built-in figures for an x86-64 core of `isa`'s class
+  /// (costmodel.md §4.5: used until `loom-tune calibrate` measures them).
+  /// Returns std::nullopt for an ISA it does not know.
+  static std::optional<TargetInfo> forIsa(llvm::StringRef isa);
+};
+
+} // namespace mlir::loom::cost
+
+#endif // LOOM_COSTMODEL_TARGETINFO_H

@@ -1,0 +1,40 @@
+//===- Decide.cpp - Ranks a tunable op's candidates -----------------------===//
+
+#include "loom/CostModel/Decide.h"
+
+#include <cmath>
+#include <numeric>
+
+using namespace mlir::loom::cost;
+
+#include "loom/CostModel/TunableOpInterface.cpp.inc"
+
+llvm::SmallVector<RankedCandidate>
+mlir::loom::cost::rankCandidates(TunableOpInterface op, const KnobSpace &space,
+                                 const TargetInfo &target,
+                                 const CostModel &model, size_t maxCandidates) {
+  llvm::SmallVector<Candidate> candidates = space.enumerate(maxCandidates);
+  // All rows in one predict call; rowsOf[i] is candidate i's first row.
+  llvm::SmallVector<FeatureVector> rows;
+  llvm::SmallVector<size_t> rowsOf;
+  for (const Candidate &candidate : candidates) {
+    rowsOf.push_back(rows.size());
+    llvm::append_range(rows, op.getFeatures(space, candidate, target));
+  }
+  rowsOf.push_back(rows.size());
+  llvm::SmallVector<double> costs = model.predict(rows);
+  bool absolute = model.info().absolute;
+
+  llvm::SmallVector<RankedCandidate> ranked;
+  for (auto [i, candidate] : llvm::enumerate(candidates)) {
+    double sum = 0;
+    for (size_t r = rowsOf[i]; r < rowsOf[i + 1]; ++r)
+      sum += absolute ? std::exp2(costs[r]) : costs[r];
+    ranked.push_back({candidate, absolute ? std::log2(sum) : sum});
+  }
+  llvm::stable_sort(ranked,
+                    [](const RankedCandidate &a, const RankedCandidate &b) {
+                      return a.cost < b.cost;
+                    });
+  return ranked;
+}

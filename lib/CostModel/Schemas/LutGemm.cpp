@@ -1,0 +1,27 @@
+//===- LutGemm.cpp - Features of the lut.gemm decision --------------------===//
+
+#include "loom/CostModel/Schemas/LutGemm.h"
+
+using namespace mlir::loom::cost;
+
+const FeatureSchema &lut_gemm::schema() {
+  static const llvm::StringRef names[] = {"m",
+                                          "k",
+                                          "n",
+                                          "weight_bits",
+                                          "planes",
+                                          "group_size",
+                                          "int_activations",
+                                          "trit3",
+                                          "column_tile",
+                                          "prefetch_bytes",
+                                          "weight_streams",
+                                          "weight_bytes",
+                                          "table_bytes",
+                                          "roofline_log2_s",
+                                          "memory_bound"};
+  static_assert(std::size(names) == NumFeatures,
+                "one name per lut_gemm::Feature, in its order");
+  static const FeatureSchema schema{"lut.gemm", 1, names};
+  return schema;
+}

@@ -1,0 +1,98 @@
+//===- LoomDialect.cpp - Attributes shared by Loom's dialects -------------===//
+
+#include "loom/Dialect/Loom/IR/LoomDialect.h"
+
+#include "loom/CostModel/TunableOpInterface.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectImplementation.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace mlir::loom;
+
+#include "loom/Dialect/Loom/IR/LoomDialect.cpp.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "loom/Dialect/Loom/IR/LoomAttrs.cpp.inc"
+
+void LoomDialect::initialize() {
+  addAttributes<
+#define GET_ATTRDEF_LIST
+#include "loom/Dialect/Loom/IR/LoomAttrs.cpp.inc"
+      >();
+}
+
+LogicalResult DecisionAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                   StringAttr kind, DictionaryAttr knobs,
+                                   StringAttr source, StringAttr model) {
+  if (!llvm::is_contained({"roofline", "learned", "user"}, source.getValue()))
+    return emitError() << "decision source must be \"roofline\", \"learned\" "
+                          "or \"user\", got "
+                       << source;
+  for (NamedAttribute knob : knobs)
+    if (!isa<IntegerAttr, StringAttr>(knob.getValue()))
+      return emitError() << "knob '" << knob.getName().getValue()
+                         << "' must be an integer or a string";
+  return success();
+}
+
+std::optional<int64_t> DecisionAttr::getIntKnob(StringRef name) const {
+  if (auto value = getKnobs().getAs<IntegerAttr>(name))
+    return value.getInt();
+  return std::nullopt;
+}
+
+/// Whether `attr` is option `option` of a knob.
+static bool matches(Attribute attr, const cost::KnobValue &option) {
+  if (const auto *number = std::get_if<int64_t>(&option)) {
+    auto integer = dyn_cast<IntegerAttr>(attr);
+    return integer && integer.getInt() == *number;
+  }
+  auto string = dyn_cast<StringAttr>(attr);
+  return string && string.getValue() == std::get<std::string>(option);
+}
+
+LogicalResult LoomDialect::verifyOperationAttribute(Operation *op,
+                                                    NamedAttribute attr) {
+  if (attr.getName() != DecisionAttr::kAttrName)
+    return op->emitError() << "unknown loom attribute '"
+                           << attr.getName().getValue() << "'";
+  auto decision = dyn_cast<DecisionAttr>(attr.getValue());
+  if (!decision)
+    return op->emitError() << "'" << DecisionAttr::kAttrName
+                           << "' must be a #loom.decision";
+  auto tunable = dyn_cast<cost::TunableOpInterface>(op);
+  if (!tunable)
+    return success();
+  if (decision.getKind() != tunable.getDecisionKind())
+    return op->emitError() << "decision of kind " << decision.getKind()
+                           << " on an op that takes \""
+                           << tunable.getDecisionKind() << "\" decisions";
+  // Knob names and options do not depend on the target, only legality does.
+  cost::KnobSpace space =
+      tunable.getKnobSpace(*cost::TargetInfo::forIsa("generic"));
+  for (const cost::Knob &knob : space.getKnobs()) {
+    Attribute value = decision.getKnobs().get(knob.name);
+    if (!value)
+      return op->emitError() << "decision lacks knob '" << knob.name << "'";
+    if (!llvm::any_of(knob.options, [&](const cost::KnobValue &option) {
+          return matches(value, option);
+        })) {
+      std::string options;
+      for (const cost::KnobValue &option : knob.options)
+        options += (options.empty() ? "" : ", ") + cost::toString(option);
+      return op->emitError()
+             << "knob '" << knob.name << "' = " << value
+             << " is not one of its options (" << options << ")";
+    }
+  }
+  for (NamedAttribute knob : decision.getKnobs())
+    if (!llvm::any_of(space.getKnobs(), [&](const cost::Knob &k) {
+          return k.name == knob.getName().getValue();
+        }))
+      return op->emitError()
+             << "decision has knob '" << knob.getName().getValue()
+             << "', which " << op->getName() << " does not have";
+  return success();
+}

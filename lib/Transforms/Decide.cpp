@@ -1,0 +1,148 @@
+//===- Decide.cpp - The loom-decide pass ----------------------------------===//
+
+#include "loom/CostModel/Decide.h"
+#include "loom/CostModel/TreeEnsemble.h"
+#include "loom/Dialect/Loom/IR/LoomDialect.h"
+#include "loom/Transforms/Passes.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/xxhash.h"
+
+namespace mlir::loom {
+#define GEN_PASS_DEF_LOOMDECIDE
+#include "loom/Transforms/Passes.h.inc"
+} // namespace mlir::loom
+
+using namespace mlir;
+using namespace mlir::loom;
+
+namespace {
+
+/// `value` as the attribute a decision records it as.
+Attribute knobAttr(Builder &b, const cost::KnobValue &value) {
+  if (const auto *number = std::get_if<int64_t>(&value))
+    return b.getI64IntegerAttr(*number);
+  return b.getStringAttr(std::get<std::string>(value));
+}
+
+/// One model per decision kind, loaded at its first op.
+using ModelCache = llvm::StringMap<std::unique_ptr<cost::CostModel>>;
+
+struct LoomDecidePass : loom::impl::LoomDecideBase<LoomDecidePass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    if (replay != "keep" && replay != "recompute") {
+      module.emitError() << "loom-decide: replay must be keep or recompute, "
+                            "got '"
+                         << replay << "'";
+      return signalPassFailure();
+    }
+    std::optional<cost::TargetInfo> target = cost::TargetInfo::forIsa(isa);
+    if (!target) {
+      module.emitError() << "loom-decide: unknown isa '" << isa << "'";
+      return signalPassFailure();
+    }
+    if (costModel != "auto" && costModel != "roofline" &&
+        !llvm::sys::fs::is_directory(costModel)) {
+      module.emitError() << "loom-decide: cost-model must be auto, roofline "
+                            "or a directory of models, got '"
+                         << costModel << "'";
+      return signalPassFailure();
+    }
+
+    ModelCache models;
+    WalkResult result = module.walk([&](cost::TunableOpInterface op) {
+      if (replay == "keep" && op->hasAttr(DecisionAttr::kAttrName))
+        return WalkResult::advance();
+      return failed(decide(op, *target, models)) ? WalkResult::interrupt()
+                                                 : WalkResult::advance();
+    });
+    if (result.wasInterrupted())
+      signalPassFailure();
+  }
+
+  /// The model for `op`'s decision: a trained one from the cost-model
+  /// directory where it has one, else the roofline. Loaded once per kind.
+  FailureOr<const cost::CostModel *> modelFor(cost::TunableOpInterface op,
+                                              const cost::TargetInfo &target,
+                                              ModelCache &models) {
+    StringRef kind = op.getDecisionKind();
+    auto [it, inserted] = models.try_emplace(kind);
+    if (!inserted)
+      return it->second.get();
+    const cost::FeatureSchema &schema = op.getFeatureSchema();
+    if (costModel != "auto" && costModel != "roofline") {
+      SmallString<128> path(costModel);
+      llvm::sys::path::append(path, target.targetClass, kind + ".json");
+      if (auto buffer = llvm::MemoryBuffer::getFile(path)) {
+        std::string id;
+        llvm::raw_string_ostream(id)
+            << target.targetClass << "/" << kind << "@"
+            << llvm::format_hex_no_prefix(
+                   llvm::xxh3_64bits((*buffer)->getBuffer()) >> 32, 8);
+        auto model = cost::TreeEnsembleCostModel::parse((*buffer)->getBuffer(),
+                                                        path, schema, id);
+        if (!model) {
+          op->emitError() << llvm::toString(model.takeError());
+          return failure();
+        }
+        it->second = std::move(*model);
+        return it->second.get();
+      }
+    }
+    std::optional<unsigned> roofline = schema.indexOf("roofline_log2_s");
+    if (!roofline) {
+      op->emitError() << "decision " << kind
+                      << " has no roofline_log2_s feature to fall back on";
+      return failure();
+    }
+    it->second = std::make_unique<cost::RooflineCostModel>(schema, *roofline);
+    return it->second.get();
+  }
+
+  LogicalResult decide(cost::TunableOpInterface op,
+                       const cost::TargetInfo &target, ModelCache &models) {
+    FailureOr<const cost::CostModel *> model = modelFor(op, target, models);
+    if (failed(model))
+      return failure();
+    cost::KnobSpace space = op.getKnobSpace(target);
+    SmallVector<cost::RankedCandidate> ranked = cost::rankCandidates(
+        op, space, target, **model, static_cast<size_t>(maxCandidates));
+    if (ranked.empty())
+      return op->emitError()
+             << "no legal candidate for decision " << op.getDecisionKind();
+
+    Builder b(op->getContext());
+    SmallVector<NamedAttribute> knobs;
+    for (auto [knob, option] :
+         llvm::zip_equal(space.getKnobs(), ranked.front().candidate))
+      knobs.push_back(
+          b.getNamedAttr(knob.name, knobAttr(b, knob.options[option])));
+    cost::CostModelInfo info = (*model)->info();
+    bool learned = info.source == cost::CostModelInfo::Source::Learned;
+    op->setAttr(DecisionAttr::kAttrName,
+                DecisionAttr::get(
+                    op->getContext(), b.getStringAttr(op.getDecisionKind()),
+                    b.getDictionaryAttr(knobs),
+                    b.getStringAttr(learned ? "learned" : "roofline"),
+                    b.getStringAttr(info.modelId)));
+    if (remarks) {
+      InFlightDiagnostic remark = op->emitRemark()
+                                  << op.getDecisionKind() << " by "
+                                  << info.modelId << ":";
+      for (const cost::RankedCandidate &c : ArrayRef(ranked).take_front(3))
+        remark << " [" << space.describe(c.candidate) << "] "
+               << llvm::formatv("{0:F3}", c.cost).str() << ";";
+    }
+    return success();
+  }
+};
+
+} // namespace

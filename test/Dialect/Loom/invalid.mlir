@@ -1,0 +1,76 @@
+// RUN: loom-opt %s -split-input-file -verify-diagnostics -allow-unregistered-dialect
+
+!w = !lut.packed<128x64, #lut.quant<ternary, group = per_tensor, scale = f32>, #lut.layout<bitplane>>
+func.func @wrong_kind(%x: tensor<?x64xf32>, %w: !w) -> tensor<?x128xf32> {
+  // expected-error @+1 {{decision of kind "moe.dispatch" on an op that takes "lut.gemm" decisions}}
+  %y = lut.mpgemm %x, %w {loom.decision = #loom.decision<"moe.dispatch", {column_tile = 4 : i64, prefetch = 2048 : i64}, source = "user", model = "hand">} : tensor<?x64xf32>, !w -> tensor<?x128xf32>
+  return %y : tensor<?x128xf32>
+}
+
+// -----
+
+!w = !lut.packed<128x64, #lut.quant<ternary, group = per_tensor, scale = f32>, #lut.layout<bitplane>>
+func.func @missing_knob(%x: tensor<?x64xf32>, %w: !w) -> tensor<?x128xf32> {
+  // expected-error @+1 {{decision lacks knob 'prefetch'}}
+  %y = lut.mpgemm %x, %w {loom.decision = #loom.decision<"lut.gemm", {column_tile = 4 : i64}, source = "user", model = "hand">} : tensor<?x64xf32>, !w -> tensor<?x128xf32>
+  return %y : tensor<?x128xf32>
+}
+
+// -----
+
+!w = !lut.packed<128x64, #lut.quant<ternary, group = per_tensor, scale = f32>, #lut.layout<bitplane>>
+func.func @not_an_option(%x: tensor<?x64xf32>, %w: !w) -> tensor<?x128xf32> {
+  // expected-error @+1 {{knob 'column_tile' = 3 : i64 is not one of its options (4, 2, 1)}}
+  %y = lut.mpgemm %x, %w {loom.decision = #loom.decision<"lut.gemm", {column_tile = 3 : i64, prefetch = 2048 : i64}, source = "user", model = "hand">} : tensor<?x64xf32>, !w -> tensor<?x128xf32>
+  return %y : tensor<?x128xf32>
+}
+
+// -----
+
+!w = !lut.packed<128x64, #lut.quant<ternary, group = per_tensor, scale = f32>, #lut.layout<bitplane>>
+func.func @unknown_knob(%x: tensor<?x64xf32>, %w: !w) -> tensor<?x128xf32> {
+  // expected-error @+1 {{decision has knob 'unroll', which lut.mpgemm does not have}}
+  %y = lut.mpgemm %x, %w {loom.decision = #loom.decision<"lut.gemm", {column_tile = 4 : i64, prefetch = 2048 : i64, unroll = 2 : i64}, source = "user", model = "hand">} : tensor<?x64xf32>, !w -> tensor<?x128xf32>
+  return %y : tensor<?x128xf32>
+}
+
+// -----
+
+!w = !lut.packed<128x64, #lut.quant<ternary, group = per_tensor, scale = f32>, #lut.layout<bitplane>>
+func.func @string_for_int(%x: tensor<?x64xf32>, %w: !w) -> tensor<?x128xf32> {
+  // expected-error @+1 {{knob 'prefetch' = "far" is not one of its options (2048, 0, 1024, 4096)}}
+  %y = lut.mpgemm %x, %w {loom.decision = #loom.decision<"lut.gemm", {column_tile = 4 : i64, prefetch = "far"}, source = "user", model = "hand">} : tensor<?x64xf32>, !w -> tensor<?x128xf32>
+  return %y : tensor<?x128xf32>
+}
+
+// -----
+
+func.func @bad_source() {
+  // expected-error @+1 {{decision source must be "roofline", "learned" or "user", got "oracle"}}
+  "test.op"() {loom.decision = #loom.decision<"lut.gemm", {}, source = "oracle", model = "m">} : () -> ()
+  return
+}
+
+// -----
+
+func.func @bad_knob_value() {
+  // expected-error @+1 {{knob 'tile' must be an integer or a string}}
+  "test.op"() {loom.decision = #loom.decision<"lut.gemm", {tile = 1.5 : f32}, source = "user", model = "m">} : () -> ()
+  return
+}
+
+// -----
+
+func.func @not_a_decision() {
+  // expected-error @+1 {{'loom.decision' must be a #loom.decision}}
+  "test.op"() {loom.decision = 4 : i64} : () -> ()
+  return
+}
+
+// -----
+
+func.func @unknown_attribute() {
+  // expected-error @+1 {{unknown loom attribute 'loom.choice'}}
+  "test.op"() {loom.choice = 4 : i64} : () -> ()
+  return
+}

@@ -1,0 +1,56 @@
+// RUN: loom-opt %s -split-input-file --loom-decide="isa=avx512-vbmi" | FileCheck %s
+// RUN: loom-opt %s -split-input-file --loom-decide="isa=avx512-vbmi replay=recompute" | FileCheck %s --check-prefix=RECOMPUTE
+// RUN: loom-opt %s -split-input-file --loom-decide="isa=avx512-vbmi cost-model=%S/Inputs/models" | FileCheck %s --check-prefix=LEARNED
+// RUN: loom-opt %s -split-input-file --loom-decide="isa=avx2 cost-model=%S/Inputs/models" | FileCheck %s --check-prefix=OTHER-TARGET
+// RUN: loom-opt %s -split-input-file --loom-decide="isa=avx512-vbmi remarks=true" -o /dev/null 2>&1 | FileCheck %s --check-prefix=REMARK
+// RUN: not loom-opt %s -split-input-file --loom-decide="isa=avx512-vbmi cost-model=%S/Inputs/stale" -o /dev/null 2>&1 | FileCheck %s --check-prefix=STALE
+
+!w = !lut.packed<256x512, #lut.quant<ternary, group = per_tensor, scale = f32>, #lut.layout<bitplane, g = 4, lanes = 1x1, tile_m = 128>>
+
+// The roofline judges a dynamic N at N = 1, 8, 32 and 128: four columns
+// per weight load stream the weights least often. It cannot see prefetching,
+// so that knob keeps its first (hand-tuned) option.
+// CHECK-LABEL: func.func @dynamic_n
+// CHECK: lut.mpgemm {{.*}} {loom.decision = #loom.decision<"lut.gemm", {column_tile = 4 : i64, prefetch = 2048 : i64}, source = "roofline", model = "roofline">}
+// The test model prefers tiles under 3 columns (a tie the canonical order
+// breaks towards 2), and names itself by target class, decision and hash.
+// LEARNED-LABEL: func.func @dynamic_n
+// LEARNED: {column_tile = 2 : i64, prefetch = 2048 : i64}, source = "learned", model = "x86_64-avx512/lut.gemm@{{[0-9a-f]+}}"
+// No model for avx2's class there: the roofline.
+// OTHER-TARGET-LABEL: func.func @dynamic_n
+// OTHER-TARGET: source = "roofline"
+// REMARK: remark: lut.gemm by roofline: [column_tile=4 prefetch=2048] {{.*}}; [column_tile=4 prefetch=0] {{.*}}; [column_tile=4 prefetch=1024]
+func.func @dynamic_n(%x: tensor<?x512xf32>, %w: !w) -> tensor<?x256xf32> {
+  %y = lut.mpgemm %x, %w : tensor<?x512xf32>, !w -> tensor<?x256xf32>
+  return %y : tensor<?x256xf32>
+}
+
+// -----
+
+!w = !lut.packed<256x512, #lut.quant<ternary, group = per_tensor, scale = f32>, #lut.layout<bitplane, g = 4, lanes = 1x1, tile_m = 128>>
+
+// A static N rules out tiles wider than it.
+// CHECK-LABEL: func.func @static_n
+// CHECK: lut.mpgemm {{.*}} {column_tile = 1 : i64, prefetch = 2048 : i64}
+// CHECK: lut.mpgemm {{.*}} {column_tile = 2 : i64, prefetch = 2048 : i64}
+func.func @static_n(%x1: tensor<1x512xf32>, %x3: tensor<3x512xf32>, %w: !w) -> (tensor<1x256xf32>, tensor<3x256xf32>) {
+  %y1 = lut.mpgemm %x1, %w : tensor<1x512xf32>, !w -> tensor<1x256xf32>
+  %y3 = lut.mpgemm %x3, %w : tensor<3x512xf32>, !w -> tensor<3x256xf32>
+  return %y1, %y3 : tensor<1x256xf32>, tensor<3x256xf32>
+}
+
+// -----
+
+!w = !lut.packed<256x512, #lut.quant<ternary, group = per_tensor, scale = f32>, #lut.layout<bitplane, g = 4, lanes = 1x1, tile_m = 128>>
+
+// A decision already made (here pinned by hand) is kept, unless asked to
+// decide again.
+// CHECK-LABEL: func.func @pinned
+// CHECK: {column_tile = 1 : i64, prefetch = 0 : i64}, source = "user", model = "hand"
+// RECOMPUTE-LABEL: func.func @pinned
+// RECOMPUTE: {column_tile = 4 : i64, prefetch = 2048 : i64}, source = "roofline"
+// STALE: error: {{.*}}stale/x86_64-avx512/lut.gemm.json: the model has 14 features, schema lut.gemm v1 has 15
+func.func @pinned(%x: tensor<?x512xf32>, %w: !w) -> tensor<?x256xf32> {
+  %y = lut.mpgemm %x, %w {loom.decision = #loom.decision<"lut.gemm", {column_tile = 1 : i64, prefetch = 0 : i64}, source = "user", model = "hand">} : tensor<?x512xf32>, !w -> tensor<?x256xf32>
+  return %y : tensor<?x256xf32>
+}
