@@ -144,7 +144,12 @@ LogicalResult loom::linkSharedLibrary(StringRef objectPath,
                                  // by the model or not.
                                  "-Wl,--whole-archive", LOOM_RUNTIME_LIBRARY,
                                  "-Wl,--no-whole-archive", "-lm", "-Wl,-z,defs",
-                                 "-o", outputPath};
+                                 // Calls between the model's own functions
+                                 // bind inside it: a process holding a
+                                 // global symbol of an entry's name (libxml2,
+                                 // via libLLVM, exports `reference`) must not
+                                 // take them over.
+                                 "-Wl,-Bsymbolic", "-o", outputPath};
   std::string rpath =
       "-Wl,-rpath," + llvm::sys::path::parent_path(LOOM_OPENMP_LIBRARY).str();
   if (openmp) {
