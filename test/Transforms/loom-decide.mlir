@@ -19,7 +19,7 @@
 // No model for avx2's class there: the roofline.
 // OTHER-TARGET-LABEL: func.func @dynamic_n
 // OTHER-TARGET: source = "roofline"
-// REMARK: remark: lut.gemm by roofline: [column_tile=4 prefetch=2048] {{.*}}; [column_tile=4 prefetch=0] {{.*}}; [column_tile=4 prefetch=1024]
+// REMARK: remark: lut.gemm by roofline: [column_tile=4 prefetch=2048] {{.*}}; [column_tile=4 prefetch=0] {{.*}}; [column_tile=4 prefetch=512]
 func.func @dynamic_n(%x: tensor<?x512xf32>, %w: !w) -> tensor<?x256xf32> {
   %y = lut.mpgemm %x, %w : tensor<?x512xf32>, !w -> tensor<?x256xf32>
   return %y : tensor<?x256xf32>

@@ -39,6 +39,10 @@ struct FeatureSchema {
   size_t size() const { return names.size(); }
 };
 
+/// The schema of decision `kind` ("lut.gemm"), or null for a kind no op
+/// decides yet.
+const FeatureSchema *schemaFor(llvm::StringRef kind);
+
 /// Counts, sizes and bytes enter features as log2(1 + x): trees split on
 /// orders of magnitude, and a model extrapolates more gently in log space.
 float encodeCount(double value);

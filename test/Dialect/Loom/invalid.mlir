@@ -20,7 +20,7 @@ func.func @missing_knob(%x: tensor<?x64xf32>, %w: !w) -> tensor<?x128xf32> {
 
 !w = !lut.packed<128x64, #lut.quant<ternary, group = per_tensor, scale = f32>, #lut.layout<bitplane>>
 func.func @not_an_option(%x: tensor<?x64xf32>, %w: !w) -> tensor<?x128xf32> {
-  // expected-error @+1 {{knob 'column_tile' = 3 : i64 is not one of its options (4, 2, 1)}}
+  // expected-error @+1 {{knob 'column_tile' = 3 : i64 is not one of its options (4, 2, 1, 8)}}
   %y = lut.mpgemm %x, %w {loom.decision = #loom.decision<"lut.gemm", {column_tile = 3 : i64, prefetch = 2048 : i64}, source = "user", model = "hand">} : tensor<?x64xf32>, !w -> tensor<?x128xf32>
   return %y : tensor<?x128xf32>
 }
@@ -38,7 +38,7 @@ func.func @unknown_knob(%x: tensor<?x64xf32>, %w: !w) -> tensor<?x128xf32> {
 
 !w = !lut.packed<128x64, #lut.quant<ternary, group = per_tensor, scale = f32>, #lut.layout<bitplane>>
 func.func @string_for_int(%x: tensor<?x64xf32>, %w: !w) -> tensor<?x128xf32> {
-  // expected-error @+1 {{knob 'prefetch' = "far" is not one of its options (2048, 0, 1024, 4096)}}
+  // expected-error @+1 {{knob 'prefetch' = "far" is not one of its options (2048, 0, 512, 1024, 4096, 8192)}}
   %y = lut.mpgemm %x, %w {loom.decision = #loom.decision<"lut.gemm", {column_tile = 4 : i64, prefetch = "far"}, source = "user", model = "hand">} : tensor<?x64xf32>, !w -> tensor<?x128xf32>
   return %y : tensor<?x128xf32>
 }

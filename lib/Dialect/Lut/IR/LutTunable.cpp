@@ -31,8 +31,10 @@ static std::optional<int64_t> staticN(MpGemmOp op) {
 cost::KnobSpace MpGemmOp::getKnobSpace(const cost::TargetInfo &target) {
   std::optional<int64_t> n = staticN(*this);
   return cost::KnobSpace(
-      {{"column_tile", {int64_t(4), int64_t(2), int64_t(1)}},
-       {"prefetch", {int64_t(2048), int64_t(0), int64_t(1024), int64_t(4096)}}},
+      {{"column_tile", {int64_t(4), int64_t(2), int64_t(1), int64_t(8)}},
+       {"prefetch",
+        {int64_t(2048), int64_t(0), int64_t(512), int64_t(1024), int64_t(4096),
+         int64_t(8192)}}},
       // A tile wider than a static N only repeats a narrower one.
       [n](const cost::KnobSpace &space, const cost::Candidate &candidate) {
         int64_t tile = space.intValue(candidate, "column_tile");

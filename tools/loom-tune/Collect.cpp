@@ -1,0 +1,358 @@
+//===- Collect.cpp - loom-tune collect ------------------------------------===//
+
+#include "Collect.h"
+
+#include "Dataset.h"
+
+#include "loom/CostModel/TunableOpInterface.h"
+#include "loom/Runtime/ModelLibrary.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Parser/Parser.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <set>
+#include <unistd.h>
+
+using namespace mlir;
+using namespace mlir::loom;
+using namespace mlir::loom::tune;
+
+bool tune::isRetestTask(const Task &task, double fraction) {
+  uint64_t bucket = std::stoull(task.id(), nullptr, 16) % 1000;
+  return bucket < static_cast<uint64_t>(fraction * 1000);
+}
+
+namespace {
+
+/// "#loom.decision<...>" pinning `candidate`, as the entry's attributes.
+std::string decisionAttributes(const Task &task, const cost::KnobSpace &space,
+                               const cost::Candidate &candidate) {
+  std::string text =
+      "{loom.decision = #loom.decision<\"" + task.decision + "\", {";
+  for (auto [i, knob] : llvm::enumerate(space.getKnobs())) {
+    const cost::KnobValue &value = knob.options[candidate[i]];
+    text += (i ? ", " : "") + knob.name + " = ";
+    text += std::holds_alternative<int64_t>(value)
+                ? cost::toString(value) + " : i64"
+                : "\"" + cost::toString(value) + "\"";
+  }
+  return text + "}, source = \"user\", model = \"loom-tune\">}";
+}
+
+/// Writes `source` next to `library` and compiles it; the error text on
+/// failure.
+std::optional<std::string> compile(const CollectOptions &options,
+                                   const std::string &source,
+                                   const std::string &library, bool reference) {
+  std::string mlirPath = library + ".mlir", logPath = library + ".log";
+  std::ofstream(mlirPath) << source;
+  std::string command = options.compiler + " " + mlirPath + " -o " + library +
+                        (reference ? " --pipeline=reference" : "") + " > " +
+                        logPath + " 2>&1";
+  int status = std::system(command.c_str());
+  std::remove(mlirPath.c_str());
+  if (status == 0) {
+    std::remove(logPath.c_str());
+    return std::nullopt;
+  }
+  return "failed: " + command + " (see " + logPath + ")";
+}
+
+/// Calls of one model's entries on one input.
+class EntryCaller {
+public:
+  EntryCaller(const ModelLibrary &library, std::vector<float> &x, int64_t n,
+              int64_t k)
+      : api(library.api()), shape{n, k} {
+    input = api.tensor_create(x.data(), shape, 2, LOOM_F32, 0);
+    inputs = api.tensor_list_create(&input, 1);
+  }
+  ~EntryCaller() { api.tensor_list_destroy(inputs); }
+  const char *lastError() const { return api.last_error(); }
+
+  /// Runs `entry`; its output into `y` when given. False on a runtime
+  /// error.
+  bool run(const char *entry, std::vector<float> *y = nullptr) const {
+    LoomTensorList *outputs = nullptr;
+    if (api.run(entry, inputs, &outputs) != LOOM_OK)
+      return false;
+    if (y) {
+      const LoomTensor *out = api.tensor_list_get(outputs, 0);
+      const float *data = static_cast<const float *>(api.tensor_data(out));
+      y->assign(data, data + api.tensor_num_elements(out));
+    }
+    api.tensor_list_destroy(outputs);
+    return true;
+  }
+
+private:
+  const RuntimeApi &api;
+  int64_t shape[2];
+  LoomTensor *input;
+  LoomTensorList *inputs;
+};
+
+/// The one status line of costmodel.md §4.1 (plain lines when stderr is
+/// not a terminal).
+class StatusLine {
+public:
+  StatusLine() : terminal(llvm::sys::Process::StandardErrIsDisplayed()) {}
+
+  void show(const std::string &text) {
+    auto now = std::chrono::steady_clock::now();
+    if (terminal) {
+      llvm::errs() << "\r\x1b[K" << text;
+      llvm::errs().flush();
+    } else if (now - last > std::chrono::seconds(10)) {
+      llvm::errs() << text << "\n";
+      last = now;
+    }
+  }
+  void finish(const std::string &text) {
+    llvm::errs() << (terminal ? "\r\x1b[K" : "") << text << "\n";
+  }
+
+private:
+  bool terminal;
+  std::chrono::steady_clock::time_point last{};
+};
+
+/// A task's two libraries, removed from disk when done with.
+struct TaskLibraries {
+  std::string base;
+  std::unique_ptr<ModelLibrary> candidates, reference;
+  ~TaskLibraries() {
+    candidates.reset();
+    reference.reset();
+    std::remove((base + ".so").c_str());
+    std::remove((base + ".h").c_str());
+    std::remove((base + "_ref.so").c_str());
+    std::remove((base + "_ref.h").c_str());
+  }
+};
+
+} // namespace
+
+LogicalResult tune::collect(MLIRContext &context, llvm::ArrayRef<Task> tasks,
+                            const CollectOptions &options) {
+  std::optional<cost::TargetInfo> target =
+      cost::TargetInfo::forIsa(options.isa);
+  if (!target) {
+    llvm::errs() << "loom-tune: unknown isa '" << options.isa << "'\n";
+    return failure();
+  }
+  if (llvm::Error error = dropTruncatedLine(options.datasetPath)) {
+    llvm::errs() << "loom-tune: " << llvm::toString(std::move(error)) << "\n";
+    return failure();
+  }
+  llvm::Expected<std::vector<Row>> existing = readDataset(options.datasetPath);
+  if (!existing) {
+    llvm::errs() << "loom-tune: " << llvm::toString(existing.takeError())
+                 << "\n";
+    return failure();
+  }
+  // (task, pass) -> rows already there: a task whose passes are complete
+  // is skipped.
+  std::map<std::pair<std::string, std::string>, size_t> have;
+  for (const Row &row : *existing)
+    ++have[{row.task.id(), row.pass}];
+  llvm::sys::fs::create_directories(options.workdir);
+
+  StatusLine status;
+  auto begin = std::chrono::steady_clock::now();
+  size_t measured = 0;
+  for (size_t index = 0; index < tasks.size(); ++index) {
+    const Task &task = tasks[index];
+    // Candidates and features from the compiler's own code.
+    OwningOpRef<ModuleOp> probe = parseSourceString<ModuleOp>(
+        taskModule(task, {{"probe", ""}}), &context);
+    if (!probe)
+      return failure();
+    cost::TunableOpInterface op;
+    probe->walk([&](cost::TunableOpInterface found) { op = found; });
+    if (!op || op.getDecisionKind() != task.decision) {
+      llvm::errs() << "loom-tune: task " << task.describe()
+                   << " has no tunable op of its decision\n";
+      return failure();
+    }
+    cost::KnobSpace space = op.getKnobSpace(*target);
+    SmallVector<cost::Candidate> candidates =
+        space.enumerate(options.maxCandidates);
+    bool retest = isRetestTask(task, options.retestFraction);
+    if (have[{task.id(), "1"}] == candidates.size() &&
+        (!retest || have[{task.id(), "2"}] == candidates.size()))
+      continue;
+
+    auto show = [&](const std::string &phase, int done, int total) {
+      double elapsed = std::chrono::duration<double>(
+                           std::chrono::steady_clock::now() - begin)
+                           .count();
+      double eta = measured ? elapsed / measured * (tasks.size() - index) : 0;
+      status.show(llvm::formatv("task {0}/{1} {2}: {3} {4}/{5}  ETA {6:F0} s",
+                                index + 1, tasks.size(), task.describe(), phase,
+                                done, total, eta)
+                      .str());
+    };
+    show("compiling", 0, candidates.size());
+    std::vector<TaskEntry> entries;
+    for (auto [i, candidate] : llvm::enumerate(candidates))
+      entries.push_back({"c" + std::to_string(i),
+                         decisionAttributes(task, space, candidate)});
+    std::string base = options.workdir + "/" + task.id();
+    if (auto error =
+            compile(options, taskModule(task, entries), base + ".so", false)) {
+      status.finish("loom-tune: " + *error);
+      return failure();
+    }
+    if (auto error = compile(options, taskModule(task, {{"reference", ""}}),
+                             base + "_ref.so", true)) {
+      status.finish("loom-tune: " + *error);
+      return failure();
+    }
+    TaskLibraries libraries{base, nullptr, nullptr};
+    std::string openError;
+    libraries.candidates = ModelLibrary::open(base + ".so", openError);
+    if (libraries.candidates)
+      libraries.reference = ModelLibrary::open(base + "_ref.so", openError);
+    if (!libraries.reference) {
+      status.finish("loom-tune: " + openError);
+      return failure();
+    }
+    ModelLibrary *library = libraries.candidates.get();
+    // One thread: the timing thread is the kernel's, pinned by the OS to
+    // one core at a time, and its CPU share is the sample's check.
+    library->api().set_num_threads(1);
+
+    std::mt19937 rng(options.seed ^ static_cast<unsigned>(
+                                        std::stoull(task.id(), nullptr, 16)));
+    std::vector<float> x(task.n * task.k);
+    std::uniform_real_distribution<float> value(-1, 1);
+    for (float &v : x)
+      v = value(rng);
+    EntryCaller call(*library, x, task.n, task.k);
+    EntryCaller callReference(*libraries.reference, x, task.n, task.k);
+    std::vector<float> expected, got;
+    if (!callReference.run("reference", &expected)) {
+      status.finish("loom-tune: task " + task.describe() +
+                    ": the reference failed: " + callReference.lastError());
+      return failure();
+    }
+    float scale = 0;
+    for (float v : expected)
+      scale = std::max(scale, std::fabs(v));
+
+    // Outputs checked before timing; a wrong candidate is never a label.
+    std::vector<bool> valid(candidates.size());
+    std::vector<std::function<void()>> calls;
+    std::vector<size_t> timed;
+    for (size_t i = 0; i < candidates.size(); ++i) {
+      std::string entry = "c" + std::to_string(i);
+      bool ok = call.run(entry.c_str(), &got) && got.size() == expected.size();
+      for (size_t j = 0; ok && j < got.size(); ++j)
+        ok = std::fabs(got[j] - expected[j]) <= 0.02f * scale;
+      valid[i] = ok;
+      if (ok) {
+        timed.push_back(i);
+        calls.push_back([&call, entry] { call.run(entry.c_str()); });
+      }
+    }
+
+    auto rowsOf = [&](const std::vector<Measurement> &measured,
+                      const std::vector<size_t> &which,
+                      const std::string &pass) -> LogicalResult {
+      std::map<size_t, const Measurement *> byCandidate;
+      for (auto [m, i] : llvm::zip_equal(measured, which))
+        byCandidate[i] = &m;
+      for (auto [i, candidate] : llvm::enumerate(candidates)) {
+        auto it = byCandidate.find(i);
+        if (it == byCandidate.end() && (pass == "retime" || valid[i]))
+          continue;
+        Row row;
+        const cost::FeatureSchema &schema = op.getFeatureSchema();
+        row.schema = schema.decision.str();
+        row.version = schema.version;
+        row.schemaHash = schema.hashString();
+        row.target = target->targetClass;
+        row.machine = options.machine;
+        row.task = task;
+        row.candidate = i;
+        for (auto [k, knob] : llvm::enumerate(space.getKnobs())) {
+          const cost::KnobValue &v = knob.options[candidate[k]];
+          row.knobs[knob.name] =
+              std::holds_alternative<int64_t>(v)
+                  ? llvm::json::Value(std::get<int64_t>(v))
+                  : llvm::json::Value(std::get<std::string>(v));
+        }
+        // A dynamic N would give several rows; tasks fix N, so one.
+        SmallVector<cost::FeatureVector> features =
+            op.getFeatures(space, candidate, *target);
+        row.features.assign(features.front().begin(), features.front().end());
+        row.pass = pass;
+        if (it == byCandidate.end()) {
+          row.status = "invalid";
+        } else {
+          const Measurement &m = *it->second;
+          row.medianUs = m.medianUs;
+          row.madUs = m.madUs;
+          row.samples = m.samples;
+          row.cpuShare = m.cpuShare;
+          row.status = m.contended ? "contended" : "ok";
+        }
+        if (llvm::Error error = appendRow(options.datasetPath, row)) {
+          status.finish("loom-tune: " + llvm::toString(std::move(error)));
+          return failure();
+        }
+      }
+      return success();
+    };
+
+    auto measure = [&](const std::string &phase, ArrayRef<size_t> which,
+                       const ProtocolOptions &protocol) {
+      std::vector<std::function<void()>> subset;
+      for (size_t i : which)
+        subset.push_back(calls[llvm::find(timed, i) - timed.begin()]);
+      return measureInRounds(subset, protocol, rng, [&](int done, int total) {
+        show(phase, done, total);
+      });
+    };
+
+    if (have[{task.id(), "1"}] != candidates.size()) {
+      std::vector<Measurement> first =
+          measure("pass 1", timed, options.protocol);
+      if (failed(rowsOf(first, timed, "1")))
+        return failure();
+      // The five fastest again, interleaved, twice the rounds: they define
+      // the task's best time.
+      std::vector<size_t> order(timed.size());
+      std::iota(order.begin(), order.end(), 0);
+      llvm::stable_sort(order, [&](size_t a, size_t b) {
+        return first[a].medianUs < first[b].medianUs;
+      });
+      std::vector<size_t> top;
+      for (size_t j = 0; j < std::min<size_t>(5, order.size()); ++j)
+        top.push_back(timed[order[j]]);
+      ProtocolOptions twice = options.protocol;
+      twice.rounds *= 2;
+      if (failed(rowsOf(measure("retime", top, twice), top, "retime")))
+        return failure();
+    }
+    if (retest && have[{task.id(), "2"}] != candidates.size() &&
+        failed(rowsOf(measure("pass 2", timed, options.protocol), timed, "2")))
+      return failure();
+    ++measured;
+  }
+  status.finish(llvm::formatv("loom-tune collect: {0} tasks measured, "
+                              "dataset {1}",
+                              measured, options.datasetPath)
+                    .str());
+  return success();
+}

@@ -1,0 +1,39 @@
+//===- Collect.h - loom-tune collect -----------------------------*- C++
+//-*-===//
+#ifndef LOOM_TOOLS_LOOMTUNE_COLLECT_H
+#define LOOM_TOOLS_LOOMTUNE_COLLECT_H
+
+#include "Protocol.h"
+#include "Tasks.h"
+
+#include "mlir/IR/MLIRContext.h"
+
+namespace mlir::loom::tune {
+
+struct CollectOptions {
+  std::string datasetPath;
+  /// loom-compile, and a directory for the task libraries.
+  std::string compiler, workdir;
+  /// The kernels' ISA on this host (loom-compile's choice).
+  std::string isa;
+  /// A machine fingerprint recorded with every row.
+  std::string machine;
+  ProtocolOptions protocol;
+  /// Tasks whose id falls in this fraction are measured twice (pass 2):
+  /// the test-retest ceiling.
+  double retestFraction = 0.2;
+  size_t maxCandidates = 300;
+  unsigned seed = 0;
+};
+
+/// Measures every candidate of every task not yet in the dataset, with a
+/// status line on stderr. Returns failure after reporting an error.
+LogicalResult collect(MLIRContext &context, llvm::ArrayRef<Task> tasks,
+                      const CollectOptions &options);
+
+/// Whether `task` belongs to the test-retest fraction.
+bool isRetestTask(const Task &task, double fraction);
+
+} // namespace mlir::loom::tune
+
+#endif // LOOM_TOOLS_LOOMTUNE_COLLECT_H

@@ -1,0 +1,289 @@
+//===- Evaluate.cpp - loom-tune evaluate ----------------------------------===//
+//
+// costmodel.md §5 on the held-out tasks: the learned model's order against
+// the roofline's and a random one, and the ceiling the measurements
+// themselves allow (pass 1 ranking pass 2 of the same run).
+//
+//===----------------------------------------------------------------------===//
+
+#include "Svg.h"
+#include "Train.h"
+
+#include "loom/CostModel/TreeEnsemble.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <numeric>
+#include <random>
+
+using namespace mlir;
+using namespace mlir::loom;
+using namespace mlir::loom::tune;
+
+namespace {
+
+/// The metrics of one order over one task.
+struct TaskScore {
+  double top1, top5, tau, pairwise;
+  /// Candidates measured in this order until one is within 1/0.95 of the
+  /// best.
+  int to95;
+  /// Best-so-far after j candidates (fraction of the best), j = 1...
+  std::vector<double> bestSoFar;
+};
+
+/// Kendall's τ-b between `a` and `b`.
+double kendallTauB(const std::vector<double> &a, const std::vector<double> &b) {
+  double concordant = 0, discordant = 0, tiesA = 0, tiesB = 0;
+  for (size_t i = 0; i < a.size(); ++i)
+    for (size_t j = i + 1; j < a.size(); ++j) {
+      double da = a[i] - a[j], db = b[i] - b[j];
+      if (da == 0 && db == 0)
+        continue;
+      if (da == 0)
+        ++tiesA;
+      else if (db == 0)
+        ++tiesB;
+      else if ((da > 0) == (db > 0))
+        ++concordant;
+      else
+        ++discordant;
+    }
+  double denominator = std::sqrt((concordant + discordant + tiesA) *
+                                 (concordant + discordant + tiesB));
+  return denominator > 0 ? (concordant - discordant) / denominator : 0;
+}
+
+/// Scores the order of `costs` (lower first, ties in candidate order)
+/// against `times`, both indexed alike.
+TaskScore score(const std::vector<double> &costs,
+                const std::vector<double> &times) {
+  std::vector<size_t> order(costs.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return costs[a] < costs[b]; });
+  double best = *std::min_element(times.begin(), times.end());
+  TaskScore s;
+  s.top1 = best / times[order[0]];
+  double bestSeen = INFINITY;
+  s.to95 = 0;
+  for (size_t j = 0; j < order.size(); ++j) {
+    bestSeen = std::min(bestSeen, times[order[j]]);
+    s.bestSoFar.push_back(best / bestSeen);
+    if (j == std::min<size_t>(4, order.size() - 1))
+      s.top5 = best / bestSeen;
+    if (!s.to95 && times[order[j]] <= best / 0.95)
+      s.to95 = j + 1;
+  }
+  s.tau = kendallTauB(costs, times);
+  double right = 0, pairs = 0;
+  for (size_t i = 0; i < costs.size(); ++i)
+    for (size_t j = i + 1; j < costs.size(); ++j) {
+      if (times[i] == times[j])
+        continue;
+      ++pairs; // a tie in cost counts as wrong
+      if (costs[i] != costs[j] &&
+          (costs[i] < costs[j]) == (times[i] < times[j]))
+        ++right;
+    }
+  s.pairwise = pairs ? right / pairs : 1;
+  return s;
+}
+
+struct Summary {
+  explicit Summary(std::string name) : name(std::move(name)) {}
+
+  std::string name;
+  double top1 = 0, top1p10 = 0, top5 = 0, tau = 0, pairwise = 0;
+  double measured = 0, candidates = 0;
+  std::vector<double> bestSoFar, top1s;
+  int tasks = 0;
+
+  void add(const TaskScore &s, size_t candidateCount) {
+    top1 += s.top1, top5 += s.top5, tau += s.tau, pairwise += s.pairwise;
+    measured += s.to95, candidates += candidateCount;
+    top1s.push_back(s.top1);
+    if (bestSoFar.size() < s.bestSoFar.size())
+      bestSoFar.resize(s.bestSoFar.size(), 0);
+    for (size_t j = 0; j < bestSoFar.size(); ++j)
+      bestSoFar[j] += j < s.bestSoFar.size() ? s.bestSoFar[j] : 1;
+    ++tasks;
+  }
+  void finish() {
+    if (!tasks)
+      return;
+    top1 /= tasks, top5 /= tasks, tau /= tasks, pairwise /= tasks;
+    for (double &b : bestSoFar)
+      b /= tasks;
+    std::vector<double> sorted = top1s;
+    std::sort(sorted.begin(), sorted.end());
+    top1p10 = sorted[sorted.size() / 10];
+  }
+  /// Σ|C_t| / Σ k_t.
+  double saving() const { return measured ? candidates / measured : 0; }
+};
+
+} // namespace
+
+LogicalResult tune::evaluate(const cost::FeatureSchema &schema,
+                             const EvaluateOptions &options) {
+  FailureOr<std::vector<TaskTimes>> tasks =
+      loadTasks(options.datasetPath, schema);
+  if (failed(tasks))
+    return failure();
+  llvm::SmallString<128> modelPath(options.modelDir);
+  llvm::sys::path::append(modelPath, schema.decision + ".json");
+  auto buffer = llvm::MemoryBuffer::getFile(modelPath);
+  if (!buffer) {
+    llvm::errs() << "loom-tune: reading " << modelPath << ": "
+                 << buffer.getError().message() << "\n";
+    return failure();
+  }
+  auto model = cost::TreeEnsembleCostModel::parse(
+      (*buffer)->getBuffer(), modelPath, schema, "evaluated");
+  if (!model) {
+    llvm::errs() << "loom-tune: " << llvm::toString(model.takeError()) << "\n";
+    return failure();
+  }
+  unsigned rooflineFeature = *schema.indexOf("roofline_log2_s");
+
+  Summary learned("model"), roofline("roofline"), random("random"),
+      ceiling("test-retest");
+  std::mt19937 rng(0);
+  std::vector<std::pair<double, double>>
+      scatter; // (cost vs task min, log2 time/best)
+  double evaluationSeconds = 0;
+  size_t evaluated = 0;
+  for (const TaskTimes &t : *tasks) {
+    if (!isHeldOut(t.task, options.heldOutFraction))
+      continue;
+    std::vector<double> times, modelCosts, rooflineCosts, randomCosts;
+    std::vector<cost::FeatureVector> features;
+    for (auto [c, time] : t.time) {
+      times.push_back(time);
+      const std::vector<float> &f = t.features.at(c);
+      features.emplace_back(f.begin(), f.end());
+      rooflineCosts.push_back(f[rooflineFeature]);
+    }
+    auto start = std::chrono::steady_clock::now();
+    llvm::SmallVector<double> costs = (*model)->predict(features);
+    evaluationSeconds +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
+    evaluated += features.size();
+    modelCosts.assign(costs.begin(), costs.end());
+    randomCosts.resize(times.size());
+    std::iota(randomCosts.begin(), randomCosts.end(), 0.0);
+    std::shuffle(randomCosts.begin(), randomCosts.end(), rng);
+    learned.add(score(modelCosts, times), times.size());
+    roofline.add(score(rooflineCosts, times), times.size());
+    random.add(score(randomCosts, times), times.size());
+    double best = *std::min_element(times.begin(), times.end());
+    double minCost = *std::min_element(modelCosts.begin(), modelCosts.end());
+    for (size_t i = 0; i < times.size(); ++i)
+      scatter.push_back({modelCosts[i] - minCost, std::log2(times[i] / best)});
+    // The ceiling: pass 1 ranks pass 2.
+    std::vector<double> first, second;
+    for (auto [c, time] : t.retest)
+      if (t.time.count(c))
+        first.push_back(t.time.at(c)), second.push_back(time);
+    if (first.size() >= 2)
+      ceiling.add(score(first, second), first.size());
+  }
+  for (Summary *s : {&learned, &roofline, &random, &ceiling})
+    s->finish();
+  if (!learned.tasks) {
+    llvm::errs() << "loom-tune: no held-out tasks in " << options.datasetPath
+                 << "\n";
+    return failure();
+  }
+  double usPerCandidate = evaluationSeconds / evaluated * 1e6;
+  uint64_t modelBytes = (*buffer)->getBufferSize();
+
+  // Goals of costmodel.md §5 (CPU).
+  struct Goal {
+    std::string what;
+    bool pass;
+    std::string figure;
+  };
+  std::vector<Goal> goals = {
+      {"top-1 >= 0.90", learned.top1 >= 0.90,
+       llvm::formatv("{0:F3}", learned.top1)},
+      {"top-5 >= 0.95", learned.top5 >= 0.95,
+       llvm::formatv("{0:F3}", learned.top5)},
+      {"tau >= 0.6", learned.tau >= 0.6, llvm::formatv("{0:F3}", learned.tau)},
+      {"tau >= ceiling - 0.1", learned.tau >= ceiling.tau - 0.1,
+       llvm::formatv("{0:F3} vs ceiling {1:F3} ({2} tasks)", learned.tau,
+                     ceiling.tau, ceiling.tasks)},
+      {"tau >= roofline + 0.3", learned.tau >= roofline.tau + 0.3,
+       llvm::formatv("{0:F3} vs {1:F3}", learned.tau, roofline.tau)},
+      {"top-1 >= roofline + 0.15", learned.top1 >= roofline.top1 + 0.15,
+       llvm::formatv("{0:F3} vs {1:F3}", learned.top1, roofline.top1)},
+      {">= 10x fewer measurements than exhaustive", learned.saving() >= 10,
+       llvm::formatv("{0:F1}x", learned.saving())},
+      {"< 50 us per candidate", usPerCandidate < 50,
+       llvm::formatv("{0:F2} us", usPerCandidate)},
+      {"model file < 2 MB", modelBytes < 2'000'000,
+       llvm::formatv("{0} bytes", modelBytes)},
+  };
+
+  llvm::sys::fs::create_directories(options.reportDir);
+  std::string md;
+  llvm::raw_string_ostream os(md);
+  os << "# loom-tune evaluate: " << schema.decision << " v" << schema.version
+     << "\n\nHeld-out tasks: " << learned.tasks << " (of " << tasks->size()
+     << "), " << llvm::formatv("{0:F1}", learned.candidates / learned.tasks)
+     << " candidates per task on average; test-retest tasks: " << ceiling.tasks
+     << ".\n\n"
+     << "| order | tau | pairwise | top-1 | top-1 p10 | top-5 | measured to "
+        "95 % | saving vs exhaustive |\n|---|---|---|---|---|---|---|---|\n";
+  for (const Summary *s : {&learned, &roofline, &random, &ceiling})
+    os << llvm::formatv("| {0} | {1:F3} | {2:F3} | {3:F3} | {4:F3} | {5:F3} | "
+                        "{6:F2} | {7:F1}x |\n",
+                        s->name, s->tau, s->pairwise, s->top1, s->top1p10,
+                        s->top5, s->tasks ? s->measured / s->tasks : 0,
+                        s->saving());
+  os << "\n| goal | | measured |\n|---|---|---|\n";
+  for (const Goal &g : goals)
+    os << "| " << g.what << " | " << (g.pass ? "PASS" : "FAIL") << " | "
+       << g.figure << " |\n";
+  os << "\nPlots: `predicted_vs_measured.svg`, `top1_histogram.svg`, "
+        "`best_so_far.svg`.\n";
+  std::error_code error;
+  llvm::raw_fd_ostream file(options.reportDir + "/report.md", error);
+  file << md;
+  llvm::outs() << md;
+
+  llvm::json::Object metrics;
+  for (const Summary *s : {&learned, &roofline, &random, &ceiling})
+    metrics[s->name] =
+        llvm::json::Object{{"tasks", s->tasks},       {"tau", s->tau},
+                           {"pairwise", s->pairwise}, {"top1", s->top1},
+                           {"top1_p10", s->top1p10},  {"top5", s->top5},
+                           {"saving", s->saving()}};
+  metrics["us_per_candidate"] = usPerCandidate;
+  metrics["model_bytes"] = modelBytes;
+  llvm::raw_fd_ostream json(options.reportDir + "/report.json", error);
+  json << llvm::formatv("{0:2}", llvm::json::Value(std::move(metrics))) << "\n";
+
+  writeScatter(options.reportDir + "/predicted_vs_measured.svg",
+               "Held-out candidates: model cost above the task's lowest vs "
+               "log2(time / best)",
+               scatter);
+  writeHistograms(options.reportDir + "/top1_histogram.svg",
+                  "Top-1 score per held-out task",
+                  {{"model", learned.top1s}, {"roofline", roofline.top1s}});
+  writeCurves(options.reportDir + "/best_so_far.svg",
+              "Fraction of the best time after j candidates measured",
+              {{"model", learned.bestSoFar},
+               {"roofline", roofline.bestSoFar},
+               {"random", random.bestSoFar}});
+  return success();
+}

@@ -1,0 +1,192 @@
+//===- LoomTune.cpp - Measures, trains and evaluates the cost model -------===//
+//
+//   loom-tune tasks    -o tasks.json               the deterministic task list
+//   loom-tune collect  --tasks T --dataset D ...   measure (resumable)
+//   loom-tune train    --dataset D --models DIR    XGBoost rank:pairwise
+//   loom-tune evaluate --dataset D --models DIR --report DIR
+//
+// See docs/CostModel.md and costmodel.md §4.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Collect.h"
+#include "Train.h"
+
+#include "loom/InitAllDialects.h"
+#include "loom/Target/ObjectEmission.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <fstream>
+#include <thread>
+
+using namespace mlir;
+using namespace mlir::loom;
+namespace cl = llvm::cl;
+
+static cl::SubCommand tasksCommand("tasks", "Write the task list");
+static cl::SubCommand collectCommand("collect",
+                                     "Measure every candidate of every task");
+static cl::SubCommand trainCommand("train", "Train a model on the dataset");
+static cl::SubCommand
+    evaluateCommand("evaluate",
+                    "Score the model on the held-out tasks and write a report");
+
+static cl::opt<std::string> decision("decision", cl::desc("Decision id"),
+                                     cl::init("lut.gemm"),
+                                     cl::sub(cl::SubCommand::getAll()));
+static cl::opt<std::string> output("o", cl::desc("Output file"),
+                                   cl::sub(tasksCommand), cl::Required);
+static cl::opt<unsigned> seed("seed", cl::desc("Seed of random choices"),
+                              cl::init(0), cl::sub(tasksCommand),
+                              cl::sub(collectCommand));
+static cl::opt<std::string> tasksPath("tasks", cl::desc("Task list (JSON)"),
+                                      cl::sub(collectCommand), cl::Required);
+static cl::opt<std::string> dataset("dataset",
+                                    cl::desc("Dataset file (JSON lines)"),
+                                    cl::sub(collectCommand),
+                                    cl::sub(trainCommand),
+                                    cl::sub(evaluateCommand), cl::Required);
+static cl::opt<std::string> compiler("compiler", cl::desc("loom-compile"),
+                                     cl::sub(collectCommand), cl::Required);
+static cl::opt<std::string> workdir("workdir",
+                                    cl::desc("Directory for task libraries"),
+                                    cl::sub(collectCommand), cl::Required);
+static cl::opt<int> rounds("rounds", cl::desc("Rounds per candidate"),
+                           cl::init(5), cl::sub(collectCommand));
+static cl::opt<unsigned> limit("limit",
+                               cl::desc("Measure at most this many tasks of "
+                                        "the list (0: all)"),
+                               cl::init(0), cl::sub(collectCommand));
+static cl::opt<double> retest("retest",
+                              cl::desc("Fraction of tasks measured twice"),
+                              cl::init(0.2), cl::sub(collectCommand));
+static cl::opt<std::string> models("models",
+                                   cl::desc("Model directory (of one target "
+                                            "class)"),
+                                   cl::sub(trainCommand),
+                                   cl::sub(evaluateCommand), cl::Required);
+static cl::opt<double> heldOut("held-out",
+                               cl::desc("Fraction of tasks held out"),
+                               cl::init(0.5), cl::sub(trainCommand),
+                               cl::sub(evaluateCommand));
+static cl::opt<int> trees("trees", cl::desc("Boosting rounds"), cl::init(200),
+                          cl::sub(trainCommand));
+static cl::opt<std::string> report("report", cl::desc("Report directory"),
+                                   cl::sub(evaluateCommand), cl::Required);
+
+/// "<model name> x<cores>" from /proc/cpuinfo.
+static std::string machineFingerprint() {
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  std::string line, model = "unknown";
+  while (std::getline(cpuinfo, line))
+    if (line.rfind("model name", 0) == 0) {
+      model = line.substr(line.find(':') + 2);
+      break;
+    }
+  return model + " x" + std::to_string(std::thread::hardware_concurrency());
+}
+
+static int runTasks(const cost::FeatureSchema &schema) {
+  llvm::json::Array list;
+  for (const tune::Task &task :
+       tune::generateTasks(schema.decision.str(), seed))
+    list.push_back(task.toJson());
+  std::error_code error;
+  llvm::raw_fd_ostream os(output, error);
+  if (error) {
+    llvm::errs() << "loom-tune: writing " << output << ": " << error.message()
+                 << "\n";
+    return 1;
+  }
+  os << llvm::formatv("{0:1}", llvm::json::Value(std::move(list))) << "\n";
+  return 0;
+}
+
+static int runCollect() {
+  auto buffer = llvm::MemoryBuffer::getFile(tasksPath);
+  if (!buffer) {
+    llvm::errs() << "loom-tune: reading " << tasksPath << ": "
+                 << buffer.getError().message() << "\n";
+    return 1;
+  }
+  llvm::Expected<llvm::json::Value> list =
+      llvm::json::parse((*buffer)->getBuffer());
+  if (!list || !list->getAsArray()) {
+    llvm::errs() << "loom-tune: " << tasksPath << ": "
+                 << (list ? "expected a JSON array"
+                          : llvm::toString(list.takeError()))
+                 << "\n";
+    return 1;
+  }
+  std::vector<tune::Task> tasks;
+  for (const llvm::json::Value &value : *list->getAsArray()) {
+    llvm::Expected<tune::Task> task = tune::Task::fromJson(value);
+    if (!task) {
+      llvm::errs() << "loom-tune: " << tasksPath << ": "
+                   << llvm::toString(task.takeError()) << "\n";
+      return 1;
+    }
+    if (task->decision == decision)
+      tasks.push_back(*task);
+  }
+  if (limit && tasks.size() > limit)
+    tasks.resize(limit);
+
+  // The ISA loom-compile will pick on this host.
+  llvm::InitializeNativeTarget();
+  std::string error;
+  std::unique_ptr<llvm::TargetMachine> machine =
+      createHostTargetMachine(CodegenOptions(), error);
+  if (!machine) {
+    llvm::errs() << "loom-tune: " << error << "\n";
+    return 1;
+  }
+  tune::CollectOptions options;
+  options.datasetPath = dataset;
+  options.compiler = compiler;
+  options.workdir = workdir;
+  options.isa = kernelIsa(*machine).str();
+  options.machine = machineFingerprint();
+  options.protocol.rounds = rounds;
+  options.retestFraction = retest;
+  options.seed = seed;
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+  return failed(tune::collect(context, tasks, options)) ? 1 : 0;
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  cl::ParseCommandLineOptions(argc, argv,
+                              "loom-tune: measures Loom's lowering choices, "
+                              "trains and evaluates the cost model\n");
+  const cost::FeatureSchema *schema = cost::schemaFor(decision);
+  if (!schema) {
+    llvm::errs() << "loom-tune: unknown decision '" << decision << "'\n";
+    return 1;
+  }
+  if (tasksCommand)
+    return runTasks(*schema);
+  if (collectCommand)
+    return runCollect();
+  if (trainCommand) {
+    tune::TrainOptions options{dataset, models, heldOut, trees};
+    return failed(tune::train(*schema, options)) ? 1 : 0;
+  }
+  if (evaluateCommand) {
+    tune::EvaluateOptions options{dataset, models, report, heldOut};
+    return failed(tune::evaluate(*schema, options)) ? 1 : 0;
+  }
+  llvm::errs() << "loom-tune: a subcommand is required (tasks, collect, "
+                  "train, evaluate); see --help\n";
+  return 1;
+}

@@ -1,0 +1,49 @@
+//===- Protocol.h - How loom-tune times candidates ---------------*- C++
+//-*-===//
+//
+// costmodel.md §4.1 on a small shared machine: candidates are timed in
+// rounds, each round every candidate once in a freshly permuted order, so
+// that drift in background load hits all alike; a sample whose CPU share
+// shows another process took the core is repeated.
+//
+//===----------------------------------------------------------------------===//
+#ifndef LOOM_TOOLS_LOOMTUNE_PROTOCOL_H
+#define LOOM_TOOLS_LOOMTUNE_PROTOCOL_H
+
+#include "llvm/ADT/ArrayRef.h"
+
+#include <functional>
+#include <random>
+#include <vector>
+
+namespace mlir::loom::tune {
+
+struct ProtocolOptions {
+  int rounds = 5;
+  /// Each sample repeats the call for at least this long.
+  double sampleSeconds = 4e-3;
+  /// A sample below this CPU share is taken again, up to `retries` times.
+  double minCpuShare = 0.9;
+  int retries = 3;
+};
+
+struct Measurement {
+  /// Per call, over the samples.
+  double medianUs = 0, madUs = 0;
+  int samples = 0;
+  /// The lowest CPU share among the samples kept.
+  double cpuShare = 1;
+  /// Some sample never reached minCpuShare.
+  bool contended = false;
+};
+
+/// Times `calls` in `options.rounds` rounds after one warm-up call each;
+/// `rng` permutes every round. `progress(done, total)` after each sample.
+std::vector<Measurement>
+measureInRounds(llvm::ArrayRef<std::function<void()>> calls,
+                const ProtocolOptions &options, std::mt19937 &rng,
+                const std::function<void(int, int)> &progress);
+
+} // namespace mlir::loom::tune
+
+#endif // LOOM_TOOLS_LOOMTUNE_PROTOCOL_H

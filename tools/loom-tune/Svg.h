@@ -1,0 +1,28 @@
+//===- Svg.h - The report's plots, as self-contained SVG ---------*- C++
+//-*-===//
+#ifndef LOOM_TOOLS_LOOMTUNE_SVG_H
+#define LOOM_TOOLS_LOOMTUNE_SVG_H
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace mlir::loom::tune {
+
+using Series = std::pair<std::string, std::vector<double>>;
+
+/// Points (x, y) with linear axes.
+void writeScatter(const std::string &path, const std::string &title,
+                  const std::vector<std::pair<double, double>> &points);
+
+/// One histogram of values in [0, 1] per series, bars side by side.
+void writeHistograms(const std::string &path, const std::string &title,
+                     const std::vector<Series> &series);
+
+/// One line per series over x = 1, 2, ...
+void writeCurves(const std::string &path, const std::string &title,
+                 const std::vector<Series> &series);
+
+} // namespace mlir::loom::tune
+
+#endif // LOOM_TOOLS_LOOMTUNE_SVG_H

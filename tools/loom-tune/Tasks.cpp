@@ -1,0 +1,163 @@
+//===- Tasks.cpp - The problem instances loom-tune measures ---------------===//
+
+#include "Tasks.h"
+
+#include "loom/Support/DenseLiteral.h"
+
+#include "llvm/Support/Format.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Support/xxhash.h"
+
+#include <random>
+#include <sstream>
+
+using namespace mlir::loom;
+using namespace mlir::loom::tune;
+
+namespace {
+
+struct Format {
+  const char *name;
+  const char *quant;
+  const char *layout;
+  int codes;
+  /// K per scale; 0: one per tensor.
+  int64_t group;
+  bool zeroPoint;
+};
+
+// The lut benchmark's formats (bench/lut), with f32 scales.
+const Format kFormats[] = {
+    {"ternary", "#lut.quant<ternary, group = per_tensor, scale = f32>",
+     "bitplane", 3, 0, false},
+    {"trit3", "#lut.quant<ternary, group = per_tensor, scale = f32>", "trit3",
+     3, 0, false},
+    {"w1", "#lut.quant<binary, bits = 1, group = 128, scale = f32>", "bitplane",
+     2, 128, false},
+    {"w2",
+     "#lut.quant<unsigned, bits = 2, group = 128, scale = f32, offset = "
+     "zero_point>",
+     "bitplane", 4, 128, true},
+    {"w3", "#lut.quant<signed, bits = 3, group = 128, scale = f32>", "bitplane",
+     8, 128, false},
+    {"w4", "#lut.quant<signed, bits = 4, group = 32, scale = f32>", "bitplane",
+     16, 32, false},
+};
+
+const Format *findFormat(llvm::StringRef name) {
+  for (const Format &f : kFormats)
+    if (name == f.name)
+      return &f;
+  return nullptr;
+}
+
+} // namespace
+
+std::string Task::describe() const {
+  std::string text;
+  llvm::raw_string_ostream(text)
+      << decision << " " << format << " " << m << "x" << k << " n=" << n;
+  return text;
+}
+
+std::string Task::id() const {
+  std::string text;
+  llvm::raw_string_ostream(text)
+      << llvm::format_hex_no_prefix(llvm::xxh3_64bits(describe()), 16);
+  return text;
+}
+
+llvm::json::Value Task::toJson() const {
+  return llvm::json::Object{
+      {"decision", decision}, {"format", format}, {"m", m}, {"k", k}, {"n", n}};
+}
+
+llvm::Expected<Task> Task::fromJson(const llvm::json::Value &value) {
+  Task task;
+  llvm::json::Path::Root root("task");
+  llvm::json::ObjectMapper mapper(value, root);
+  if (!mapper || !mapper.map("decision", task.decision) ||
+      !mapper.map("format", task.format) || !mapper.map("m", task.m) ||
+      !mapper.map("k", task.k) || !mapper.map("n", task.n))
+    return root.getError();
+  if (!findFormat(task.format))
+    return llvm::createStringError("unknown weight format '" + task.format +
+                                   "'");
+  if (task.m % 128 || task.k % 128 || task.m <= 0 || task.k <= 0 || task.n <= 0)
+    return llvm::createStringError(
+        "task " + task.describe() +
+        ": M and K must be positive multiples of 128, N positive");
+  return task;
+}
+
+std::vector<Task> tune::generateTasks(const std::string &decision,
+                                      unsigned seed) {
+  std::vector<Task> tasks;
+  // LLM projections with K and M scaled down to 1-2 M weights, so a task's
+  // 24 compiled candidates stay small and its calls short: the decode and
+  // small-batch regimes the kernels serve.
+  const std::pair<int64_t, int64_t> shapes[] = {
+      {1024, 1024}, {2048, 1024}, {1024, 2048}, {1408, 512}, {512, 1408}};
+  const int64_t ns[] = {1, 4, 8, 16, 32, 64};
+  for (const Format &f : kFormats)
+    for (auto [m, k] : shapes)
+      for (int64_t n : ns)
+        tasks.push_back({decision, f.name, m, k, n});
+  // Random shapes for coverage, from the seed.
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<int> blocks(2, 16), format(0, 5), nIndex(0, 5);
+  for (int i = 0; i < 60; ++i) {
+    Task task{decision, kFormats[format(rng)].name, 128 * blocks(rng),
+              128 * blocks(rng), ns[nIndex(rng)]};
+    tasks.push_back(task);
+  }
+  return tasks;
+}
+
+std::string tune::taskModule(const Task &task,
+                             llvm::ArrayRef<TaskEntry> entries) {
+  const Format &f = *findFormat(task.format);
+  std::mt19937 rng(static_cast<unsigned>(llvm::xxh3_64bits(task.describe())));
+  std::vector<int8_t> codes(task.m * task.k);
+  std::uniform_int_distribution<int> code(0, f.codes - 1);
+  for (int8_t &c : codes)
+    c = static_cast<int8_t>(code(rng));
+  int64_t rows = f.group ? task.m : 1, cols = f.group ? task.k / f.group : 1;
+  std::vector<float> scales(rows * cols);
+  std::uniform_real_distribution<float> scale(0.01f, 0.02f);
+  for (float &s : scales)
+    s = scale(rng);
+
+  std::ostringstream packed, codesType, scalesType, zeroType, os;
+  packed << "!lut.packed<" << task.m << "x" << task.k << ", " << f.quant
+         << ", #lut.layout<" << f.layout
+         << (llvm::StringRef(f.layout) == "trit3" ? ", tile_m = 128>"
+                                                  : ", g = 4, lanes = 1x1, "
+                                                    "tile_m = 128>")
+         << ">";
+  codesType << "tensor<" << task.m << "x" << task.k << "xi8>";
+  scalesType << "tensor<" << rows << "x" << cols << "xf32>";
+  zeroType << "tensor<" << rows << "x" << cols << "xi8>";
+  std::string codesLiteral = hexDenseLiteral(codes.data(), codes.size());
+  std::string scalesLiteral =
+      hexDenseLiteral(scales.data(), scales.size() * sizeof(float));
+  for (const TaskEntry &entry : entries) {
+    os << "func.func @" << entry.name << "(%x: tensor<" << task.n << "x"
+       << task.k << "xf32>) -> tensor<" << task.n << "x" << task.m
+       << "xf32> {\n"
+       << "  %c = arith.constant " << codesLiteral << " : " << codesType.str()
+       << "\n  %s = arith.constant " << scalesLiteral << " : "
+       << scalesType.str() << "\n";
+    if (f.zeroPoint)
+      os << "  %z = arith.constant dense<1> : " << zeroType.str() << "\n";
+    os << "  %w = lut.pack %c, %s" << (f.zeroPoint ? ", %z" : "") << " : "
+       << codesType.str() << ", " << scalesType.str()
+       << (f.zeroPoint ? ", " + zeroType.str() : "") << " -> " << packed.str()
+       << "\n"
+       << "  %y = lut.mpgemm %x, %w " << entry.attributes << " : tensor<"
+       << task.n << "x" << task.k << "xf32>, " << packed.str() << " -> tensor<"
+       << task.n << "x" << task.m << "xf32>\n"
+       << "  return %y : tensor<" << task.n << "x" << task.m << "xf32>\n}\n";
+  }
+  return os.str();
+}

@@ -1,0 +1,175 @@
+//===- Train.cpp - loom-tune train ----------------------------------------===//
+
+#include "Train.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Support/xxhash.h"
+
+#include <cmath>
+#include <xgboost/c_api.h>
+
+using namespace mlir;
+using namespace mlir::loom;
+using namespace mlir::loom::tune;
+
+bool tune::isHeldOut(const Task &task, double fraction) {
+  uint64_t bucket = llvm::xxh3_64bits("held-out " + task.id()) % 1000;
+  return bucket < static_cast<uint64_t>(fraction * 1000);
+}
+
+FailureOr<std::vector<TaskTimes>>
+tune::loadTasks(const std::string &path, const cost::FeatureSchema &schema) {
+  llvm::Expected<std::vector<Row>> rows = readDataset(path);
+  if (!rows) {
+    llvm::errs() << "loom-tune: " << llvm::toString(rows.takeError()) << "\n";
+    return failure();
+  }
+  std::map<std::string, TaskTimes> byId;
+  std::map<std::string, std::map<unsigned, double>> retimed;
+  for (const Row &row : *rows) {
+    if (row.schema != schema.decision)
+      continue;
+    if (row.version != schema.version ||
+        row.schemaHash != schema.hashString()) {
+      llvm::errs() << "loom-tune: the dataset holds " << row.schema << " v"
+                   << row.version << " rows (hash " << row.schemaHash
+                   << "), the compiler's schema is v" << schema.version
+                   << " (hash " << schema.hashString()
+                   << "): re-featurize or collect again\n";
+      return failure();
+    }
+    TaskTimes &t = byId[row.task.id()];
+    t.task = row.task;
+    if (row.pass == "1")
+      t.candidates = std::max<size_t>(t.candidates, row.candidate + 1);
+    if (row.status != "ok")
+      continue;
+    if (row.pass == "1") {
+      t.features[row.candidate] = row.features;
+      t.time[row.candidate] = row.medianUs;
+    } else if (row.pass == "2") {
+      t.retest[row.candidate] = row.medianUs;
+    } else if (row.pass == "retime") {
+      retimed[row.task.id()][row.candidate] = row.medianUs;
+    }
+  }
+  std::vector<TaskTimes> tasks;
+  for (auto &[id, t] : byId) {
+    for (auto [candidate, time] : retimed[id])
+      if (t.time.count(candidate))
+        t.time[candidate] = time;
+    if (t.time.size() >= 2)
+      tasks.push_back(std::move(t));
+  }
+  return tasks;
+}
+
+namespace {
+
+#define XGB_OR_FAIL(call)                                                      \
+  if ((call) != 0) {                                                           \
+    llvm::errs() << "loom-tune: XGBoost: " << XGBGetLastError() << "\n";       \
+    return failure();                                                          \
+  }
+
+} // namespace
+
+LogicalResult tune::train(const cost::FeatureSchema &schema,
+                          const TrainOptions &options) {
+  FailureOr<std::vector<TaskTimes>> tasks =
+      loadTasks(options.datasetPath, schema);
+  if (failed(tasks))
+    return failure();
+
+  std::vector<float> features, labels;
+  std::vector<unsigned> groups;
+  size_t trainTasks = 0;
+  for (const TaskTimes &t : *tasks) {
+    if (isHeldOut(t.task, options.heldOutFraction))
+      continue;
+    double best = INFINITY;
+    for (auto [c, time] : t.time)
+      best = std::min(best, time);
+    for (auto [c, time] : t.time) {
+      llvm::append_range(features, t.features.at(c));
+      labels.push_back(static_cast<float>(std::log2(best / time)));
+    }
+    groups.push_back(t.time.size());
+    ++trainTasks;
+  }
+  if (trainTasks == 0) {
+    llvm::errs() << "loom-tune: no training tasks in " << options.datasetPath
+                 << "\n";
+    return failure();
+  }
+
+  DMatrixHandle data;
+  XGB_OR_FAIL(XGDMatrixCreateFromMat(features.data(), labels.size(),
+                                     schema.size(), NAN, &data));
+  XGB_OR_FAIL(
+      XGDMatrixSetFloatInfo(data, "label", labels.data(), labels.size()));
+  XGB_OR_FAIL(
+      XGDMatrixSetUIntInfo(data, "group", groups.data(), groups.size()));
+  BoosterHandle booster;
+  XGB_OR_FAIL(XGBoosterCreate(&data, 1, &booster));
+  // One thread and a fixed seed: the same data gives the same bytes
+  // (XGBoost's histogram sums depend on the thread count).
+  std::string depth = std::to_string(options.depth),
+              eta = llvm::formatv("{0}", options.eta).str();
+  std::pair<const char *, std::string> params[] = {
+      {"objective", "rank:pairwise"},
+      {"tree_method", "hist"},
+      {"max_depth", depth},
+      {"eta", eta},
+      {"seed", "0"},
+      {"nthread", "1"}};
+  for (auto &[key, value] : params)
+    XGB_OR_FAIL(XGBoosterSetParam(booster, key, value.c_str()));
+  for (int round = 0; round < options.rounds; ++round)
+    XGB_OR_FAIL(XGBoosterUpdateOneIter(booster, round, data));
+
+  llvm::sys::fs::create_directories(options.modelDir);
+  llvm::SmallString<128> modelPath(options.modelDir),
+      metaPath(options.modelDir);
+  llvm::sys::path::append(modelPath, schema.decision + ".json");
+  llvm::sys::path::append(metaPath, schema.decision + ".meta.json");
+  XGB_OR_FAIL(XGBoosterSaveModel(booster, modelPath.c_str()));
+  XGB_OR_FAIL(XGBoosterFree(booster));
+  XGB_OR_FAIL(XGDMatrixFree(data));
+
+  int major, minor, patch;
+  XGBoostVersion(&major, &minor, &patch);
+  llvm::json::Array names;
+  for (llvm::StringRef name : schema.names)
+    names.push_back(name);
+  llvm::json::Object meta{
+      {"schema", schema.decision},
+      {"version", schema.version},
+      {"schema_hash", schema.hashString()},
+      {"features", std::move(names)},
+      {"objective", "rank:pairwise"},
+      {"xgboost", llvm::formatv("{0}.{1}.{2}", major, minor, patch).str()},
+      {"params", llvm::json::Object{{"tree_method", "hist"},
+                                    {"max_depth", options.depth},
+                                    {"eta", options.eta},
+                                    {"rounds", options.rounds},
+                                    {"seed", 0},
+                                    {"nthread", 1}}},
+      {"train_tasks", trainTasks},
+      {"train_rows", labels.size()},
+      {"held_out_fraction", options.heldOutFraction}};
+  std::error_code error;
+  llvm::raw_fd_ostream os(metaPath, error);
+  if (error) {
+    llvm::errs() << "loom-tune: writing " << metaPath << ": " << error.message()
+                 << "\n";
+    return failure();
+  }
+  os << llvm::formatv("{0:2}", llvm::json::Value(std::move(meta))) << "\n";
+  llvm::outs() << "loom-tune train: " << trainTasks << " tasks, "
+               << labels.size() << " rows -> " << modelPath << "\n";
+  return success();
+}

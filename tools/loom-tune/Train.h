@@ -1,0 +1,66 @@
+//===- Train.h - loom-tune train and evaluate --------------------*- C++
+//-*-===//
+#ifndef LOOM_TOOLS_LOOMTUNE_TRAIN_H
+#define LOOM_TOOLS_LOOMTUNE_TRAIN_H
+
+#include "Dataset.h"
+
+#include "loom/CostModel/FeatureSchema.h"
+
+#include "mlir/Support/LogicalResult.h"
+
+#include <map>
+
+namespace mlir::loom::tune {
+
+/// Whether `task` is held out of training: a fixed fraction by a hash of
+/// its id (a different hash from the test-retest one).
+bool isHeldOut(const Task &task, double fraction);
+
+/// One task's measured candidates, pass 1 with the re-timed top five.
+struct TaskTimes {
+  Task task;
+  /// candidate -> features and time (µs) of the `ok` rows.
+  std::map<unsigned, std::vector<float>> features;
+  std::map<unsigned, double> time;
+  /// The test-retest pass, when the task has one.
+  std::map<unsigned, double> retest;
+  /// Candidates the compiler enumerated (ok or not).
+  size_t candidates = 0;
+};
+
+/// The tasks of the dataset at `path` for `schema`; rows of another
+/// version of the schema are refused with an error.
+FailureOr<std::vector<TaskTimes>> loadTasks(const std::string &path,
+                                            const cost::FeatureSchema &schema);
+
+struct TrainOptions {
+  std::string datasetPath;
+  /// models/<target class>: <decision>.json and <decision>.meta.json.
+  std::string modelDir;
+  double heldOutFraction = 0.5;
+  int rounds = 200, depth = 6;
+  double eta = 0.1;
+};
+
+/// Trains a rank:pairwise XGBoost model on the training tasks (one group
+/// per task, label log2(best / time)) with fixed seed and thread count.
+LogicalResult train(const cost::FeatureSchema &schema,
+                    const TrainOptions &options);
+
+struct EvaluateOptions {
+  std::string datasetPath, modelDir;
+  /// report.md, report.json and the SVG plots.
+  std::string reportDir;
+  double heldOutFraction = 0.5;
+};
+
+/// costmodel.md §5's metrics on the held-out tasks, for the model, the
+/// roofline and random order, next to the test-retest ceiling; PASS/FAIL
+/// per goal on stdout and in the report.
+LogicalResult evaluate(const cost::FeatureSchema &schema,
+                       const EvaluateOptions &options);
+
+} // namespace mlir::loom::tune
+
+#endif // LOOM_TOOLS_LOOMTUNE_TRAIN_H
