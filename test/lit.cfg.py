@@ -10,7 +10,7 @@ config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir", ".test"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.loom_obj_root, "test")
-config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "unit", "integration", "c_api_test.c"]
+config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "unit", "integration", "c_api_test.c", "check_rows.py"]
 
 config.environment["FILECHECK_OPTS"] = "--enable-var-scope"
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
@@ -29,6 +29,12 @@ config.substitutions.append(("%python", "/usr/bin/python3"))
 config.substitutions.append(("%cc", os.path.join(config.llvm_tools_dir, "clang")))
 config.substitutions.append(("%loom_include", os.path.join(config.loom_src_root, "include")))
 config.substitutions.append(("%loom_src", config.loom_src_root))
+
+# loom-tune is built where libxgboost-dev is installed.
+if os.path.exists(os.path.join(config.loom_tools_dir, "loom-tune")):
+    config.available_features.add("loom-tune")
+    llvm_config.add_tool_substitutions([ToolSubst("loom-tune")],
+                                       [config.loom_tools_dir])
 
 # Code parameters run in embedded Python (the LOOM_ENABLE_PYTHON option).
 if config.loom_python_code in ("ON", "1", "TRUE"):

@@ -241,6 +241,9 @@ std::vector<std::string> sweepSchedules() {
 
 struct Options {
   std::string compiler, workdir, json;
+  /// loom-decide's model for the `loom` variant: auto (the default),
+  /// roofline or a model directory (docs/CostModel.md).
+  std::string costModel;
   /// Comma-separated thread counts (default: 1 with --quick, else 1,2),
   /// format names, MxK shapes and N values (default: the protocol's).
   std::string threads, formats, shapes, ns;
@@ -258,12 +261,14 @@ int main(int argc, char **argv) {
                   {"--shapes", &opt.shapes},
                   {"--n", &opt.ns},
                   {"--compiler", &opt.compiler},
-                  {"--workdir", &opt.workdir}},
+                  {"--workdir", &opt.workdir},
+                  {"--cost-model", &opt.costModel}},
                  {{"--quick", &opt.quick}, {"--sweep", &opt.sweep}},
                  "loom-lut-bench --compiler LOOM_COMPILE --workdir DIR "
                  "[--quick] [--sweep] [--threads 1,2] "
                  "[--formats ternary,w4,w1,w2,w3,trit3] "
-                 "[--shapes 4096x4096,...] [--n 1,8,32,128] [--json FILE]");
+                 "[--shapes 4096x4096,...] [--n 1,8,32,128] [--json FILE] "
+                 "[--cost-model auto|roofline|DIR]");
   if (opt.compiler.empty() || opt.workdir.empty())
     die("--compiler and --workdir are required");
 
@@ -338,7 +343,9 @@ int main(int argc, char **argv) {
       std::string source = buildModule(*f, s.m, s.k, rng);
       std::string base = opt.workdir + "/lib" + f->name + "_" +
                          std::to_string(s.m) + "x" + std::to_string(s.k);
-      Model loom = compileModel(opt.compiler, source, base + ".so", false);
+      Model loom = compileModel(
+          opt.compiler, source, base + ".so", false,
+          opt.costModel.empty() ? "" : "cost-model=" + opt.costModel);
       Model ref = compileModel(opt.compiler, source, base + "_ref.so", true);
       std::vector<std::pair<std::string, Model>> swept;
       if (opt.sweep)

@@ -1,7 +1,7 @@
 //===- Decide.cpp - The loom-decide pass ----------------------------------===//
 
 #include "loom/CostModel/Decide.h"
-#include "loom/CostModel/TreeEnsemble.h"
+#include "loom/CostModel/ShippedModels.h"
 #include "loom/Dialect/Loom/IR/LoomDialect.h"
 #include "loom/Transforms/Passes.h"
 
@@ -49,6 +49,12 @@ struct LoomDecidePass : loom::impl::LoomDecideBase<LoomDecidePass> {
       module.emitError() << "loom-decide: unknown isa '" << isa << "'";
       return signalPassFailure();
     }
+    if (weights != "dram" && weights != "cache") {
+      module.emitError() << "loom-decide: weights must be dram or cache, got '"
+                         << weights << "'";
+      return signalPassFailure();
+    }
+    target->weightsFromDram = weights == "dram";
     if (costModel != "auto" && costModel != "roofline" &&
         !llvm::sys::fs::is_directory(costModel)) {
       module.emitError() << "loom-decide: cost-model must be auto, roofline "
@@ -68,8 +74,9 @@ struct LoomDecidePass : loom::impl::LoomDecideBase<LoomDecidePass> {
       signalPassFailure();
   }
 
-  /// The model for `op`'s decision: a trained one from the cost-model
-  /// directory where it has one, else the roofline. Loaded once per kind.
+  /// The model for `op`'s decision: a trained one where the cost-model
+  /// directory (or, with auto, the build) has one for the target class,
+  /// else the roofline. Loaded once per kind.
   FailureOr<const cost::CostModel *> modelFor(cost::TunableOpInterface op,
                                               const cost::TargetInfo &target,
                                               ModelCache &models) {
@@ -78,17 +85,38 @@ struct LoomDecidePass : loom::impl::LoomDecideBase<LoomDecidePass> {
     if (!inserted)
       return it->second.get();
     const cost::FeatureSchema &schema = op.getFeatureSchema();
-    if (costModel != "auto" && costModel != "roofline") {
+    auto modelId = [&](StringRef bytes) {
+      std::string id;
+      llvm::raw_string_ostream(id)
+          << target.targetClass << "/" << kind << "@"
+          << llvm::format_hex_no_prefix(llvm::xxh3_64bits(bytes) >> 32, 8);
+      return id;
+    };
+    if (costModel == "auto") {
+      for (const cost::ShippedModel &shipped : cost::shippedModels()) {
+        if (shipped.targetClass != target.targetClass ||
+            shipped.decision != kind)
+          continue;
+        std::string source = "models/" + target.targetClass + "/" + kind.str();
+        auto model = cost::loadModel(shipped.model, shipped.meta, schema,
+                                     source, modelId(shipped.model));
+        if (model) {
+          it->second = std::move(*model);
+          return it->second.get();
+        }
+        // A stale shipped model falls back to the roofline, said once.
+        op->emitRemark() << llvm::toString(model.takeError())
+                         << "; deciding by the roofline";
+      }
+    } else if (costModel != "roofline") {
       SmallString<128> path(costModel);
-      llvm::sys::path::append(path, target.targetClass, kind + ".json");
-      if (auto buffer = llvm::MemoryBuffer::getFile(path)) {
-        std::string id;
-        llvm::raw_string_ostream(id)
-            << target.targetClass << "/" << kind << "@"
-            << llvm::format_hex_no_prefix(
-                   llvm::xxh3_64bits((*buffer)->getBuffer()) >> 32, 8);
-        auto model = cost::TreeEnsembleCostModel::parse((*buffer)->getBuffer(),
-                                                        path, schema, id);
+      llvm::sys::path::append(path, target.targetClass, kind);
+      auto buffer = llvm::MemoryBuffer::getFile(path + ".json");
+      auto meta = llvm::MemoryBuffer::getFile(path + ".meta.json");
+      if (buffer && meta) {
+        auto model =
+            cost::loadModel((*buffer)->getBuffer(), (*meta)->getBuffer(),
+                            schema, path, modelId((*buffer)->getBuffer()));
         if (!model) {
           op->emitError() << llvm::toString(model.takeError());
           return failure();

@@ -1,9 +1,17 @@
-// RUN: loom-opt %s -split-input-file --loom-decide="isa=avx512-vbmi" | FileCheck %s
-// RUN: loom-opt %s -split-input-file --loom-decide="isa=avx512-vbmi replay=recompute" | FileCheck %s --check-prefix=RECOMPUTE
+// RUN: loom-opt %s -split-input-file --loom-decide="isa=avx512-vbmi cost-model=roofline" | FileCheck %s
+// RUN: loom-opt %s -split-input-file --loom-decide="isa=avx512-vbmi cost-model=roofline replay=recompute" | FileCheck %s --check-prefix=RECOMPUTE
+// RUN: loom-opt %s -split-input-file --loom-decide="isa=avx512-vbmi" | FileCheck %s --check-prefix=SHIPPED
+// RUN: loom-opt %s -split-input-file --loom-decide="isa=avx2" | FileCheck %s --check-prefix=NO-SHIPPED
 // RUN: loom-opt %s -split-input-file --loom-decide="isa=avx512-vbmi cost-model=%S/Inputs/models" | FileCheck %s --check-prefix=LEARNED
 // RUN: loom-opt %s -split-input-file --loom-decide="isa=avx2 cost-model=%S/Inputs/models" | FileCheck %s --check-prefix=OTHER-TARGET
-// RUN: loom-opt %s -split-input-file --loom-decide="isa=avx512-vbmi remarks=true" -o /dev/null 2>&1 | FileCheck %s --check-prefix=REMARK
+// RUN: loom-opt %s -split-input-file --loom-decide="isa=avx512-vbmi cost-model=roofline remarks=true" -o /dev/null 2>&1 | FileCheck %s --check-prefix=REMARK
 // RUN: not loom-opt %s -split-input-file --loom-decide="isa=avx512-vbmi cost-model=%S/Inputs/stale" -o /dev/null 2>&1 | FileCheck %s --check-prefix=STALE
+// RUN: not loom-opt %s -split-input-file --loom-decide="weights=disk" -o /dev/null 2>&1 | FileCheck %s --check-prefix=BAD-WEIGHTS
+// RUN: not loom-opt %s -split-input-file --loom-decide="replay=sometimes" -o /dev/null 2>&1 | FileCheck %s --check-prefix=BAD-REPLAY
+// RUN: not loom-opt %s -split-input-file --loom-decide="isa=sse9" -o /dev/null 2>&1 | FileCheck %s --check-prefix=BAD-ISA
+// BAD-WEIGHTS: error: loom-decide: weights must be dram or cache, got 'disk'
+// BAD-REPLAY: error: loom-decide: replay must be keep or recompute, got 'sometimes'
+// BAD-ISA: error: loom-decide: unknown isa 'sse9'
 
 !w = !lut.packed<256x512, #lut.quant<ternary, group = per_tensor, scale = f32>, #lut.layout<bitplane, g = 4, lanes = 1x1, tile_m = 128>>
 
@@ -16,7 +24,12 @@
 // breaks towards 2), and names itself by target class, decision and hash.
 // LEARNED-LABEL: func.func @dynamic_n
 // LEARNED: {column_tile = 2 : i64, prefetch = 2048 : i64}, source = "learned", model = "x86_64-avx512/lut.gemm@{{[0-9a-f]+}}"
-// No model for avx2's class there: the roofline.
+// No model for avx2's class there: the roofline. By default (auto) the
+// model shipped in models/ decides for its class, the roofline for others.
+// SHIPPED-LABEL: func.func @dynamic_n
+// SHIPPED: source = "learned", model = "x86_64-avx512/lut.gemm@{{[0-9a-f]+}}"
+// NO-SHIPPED-LABEL: func.func @dynamic_n
+// NO-SHIPPED: source = "roofline"
 // OTHER-TARGET-LABEL: func.func @dynamic_n
 // OTHER-TARGET: source = "roofline"
 // REMARK: remark: lut.gemm by roofline: [column_tile=4 prefetch=2048] {{.*}}; [column_tile=4 prefetch=0] {{.*}}; [column_tile=4 prefetch=512]
@@ -49,7 +62,7 @@ func.func @static_n(%x1: tensor<1x512xf32>, %x3: tensor<3x512xf32>, %w: !w) -> (
 // CHECK: {column_tile = 1 : i64, prefetch = 0 : i64}, source = "user", model = "hand"
 // RECOMPUTE-LABEL: func.func @pinned
 // RECOMPUTE: {column_tile = 4 : i64, prefetch = 2048 : i64}, source = "roofline"
-// STALE: error: {{.*}}stale/x86_64-avx512/lut.gemm.json: the model has 14 features, schema lut.gemm v1 has 15
+// STALE: error: {{.*}}stale/x86_64-avx512/lut.gemm is stale: trained on schema hash 0123456789abcdef, the compiler's lut.gemm v2 is 8d9dec0be6dbe270
 func.func @pinned(%x: tensor<?x512xf32>, %w: !w) -> tensor<?x256xf32> {
   %y = lut.mpgemm %x, %w {loom.decision = #loom.decision<"lut.gemm", {column_tile = 1 : i64, prefetch = 0 : i64}, source = "user", model = "hand">} : tensor<?x512xf32>, !w -> tensor<?x256xf32>
   return %y : tensor<?x256xf32>

@@ -3,9 +3,11 @@
 #include "loom/CostModel/CostModel.h"
 #include "loom/CostModel/Knobs.h"
 #include "loom/CostModel/Roofline.h"
+#include "loom/CostModel/ShippedModels.h"
 #include "loom/CostModel/TreeEnsemble.h"
 
 #include "llvm/Support/Error.h"
+#include "llvm/Support/JSON.h"
 
 #include <gtest/gtest.h>
 
@@ -168,6 +170,38 @@ TEST(TreeEnsemble, RejectsWhatItCannotEvaluate) {
   EXPECT_EQ(parseError("[1]"), "bad.json: expected a JSON object");
   EXPECT_EQ(parseError(R"({"version": [1, 7, 4]})"),
             "bad.json: expected an object 'learner'");
+}
+
+// Every model under models/: its schema is the compiler's (not stale), its
+// file under costmodel.md's 2 MB, and the evaluator reproduces the probe
+// rows XGBoost scored when it was trained.
+TEST(ShippedModels, ReproduceTheirProbeRows) {
+  ASSERT_FALSE(shippedModels().empty()) << "models/ ships no model";
+  for (const ShippedModel &shipped : shippedModels()) {
+    SCOPED_TRACE((shipped.targetClass + "/" + shipped.decision).str());
+    const FeatureSchema *schema = schemaFor(shipped.decision);
+    ASSERT_NE(schema, nullptr);
+    auto model =
+        loadModel(shipped.model, shipped.meta, *schema, "shipped", "id");
+    ASSERT_TRUE(bool(model)) << llvm::toString(model.takeError());
+    EXPECT_LT(shipped.model.size(), 2'000'000u);
+    auto meta = llvm::json::parse(shipped.meta);
+    ASSERT_TRUE(bool(meta)) << llvm::toString(meta.takeError());
+    const llvm::json::Array *probes =
+        meta->getAsObject()->getArray("probe_rows");
+    ASSERT_TRUE(probes && probes->size() >= 16);
+    for (const llvm::json::Value &probe : *probes) {
+      const llvm::json::Object *row = probe.getAsObject();
+      FeatureVector features;
+      for (const llvm::json::Value &f : *row->getArray("features"))
+        features.push_back(f.getAsNumber() ? float(*f.getAsNumber()) : kNaN);
+      double margin = *row->getNumber("margin");
+      // predict() negates a ranking model's margin into a cost.
+      double cost = (*model)->predict({features})[0];
+      double got = (*model)->info().absolute ? cost : -cost;
+      EXPECT_NEAR(got, margin, 1e-5 * std::max(1.0, std::fabs(margin)));
+    }
+  }
 }
 
 } // namespace

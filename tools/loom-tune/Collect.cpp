@@ -18,6 +18,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <immintrin.h>
 #include <map>
 #include <set>
 #include <unistd.h>
@@ -101,6 +102,28 @@ private:
   LoomTensorList *inputs;
 };
 
+/// Flushes every cache line of each mapping of the file `path` in this
+/// process: the next call streams the weights (constants in the library)
+/// from DRAM.
+__attribute__((target("clflushopt"))) void
+flushMappedFile(const std::string &path) {
+  std::ifstream maps("/proc/self/maps");
+  std::string line;
+  while (std::getline(maps, line)) {
+    if (!llvm::StringRef(line).ends_with(path))
+      continue;
+    unsigned long lo, hi;
+    char perms[5];
+    // clflushopt faults on a page it may not read.
+    if (std::sscanf(line.c_str(), "%lx-%lx %4s", &lo, &hi, perms) != 3 ||
+        perms[0] != 'r')
+      continue;
+    for (unsigned long p = lo; p < hi; p += 64)
+      _mm_clflushopt(reinterpret_cast<void *>(p));
+  }
+  _mm_sfence();
+}
+
 /// The one status line of costmodel.md §4.1 (plain lines when stderr is
 /// not a terminal).
 class StatusLine {
@@ -142,6 +165,101 @@ struct TaskLibraries {
 
 } // namespace
 
+namespace {
+
+/// A task's tunable op, parsed once, and its knob space.
+struct ProbedTask {
+  OwningOpRef<ModuleOp> module;
+  cost::TunableOpInterface op;
+  cost::TargetInfo target;
+  std::optional<cost::KnobSpace> space;
+};
+
+/// Parses `task`'s module without decisions and finds its tunable op.
+FailureOr<ProbedTask> probe(MLIRContext &context, const Task &task,
+                            const cost::TargetInfo &target) {
+  ProbedTask probed;
+  probed.module =
+      parseSourceString<ModuleOp>(taskModule(task, {{"probe", ""}}), &context);
+  if (!probed.module)
+    return failure();
+  probed.module->walk(
+      [&](cost::TunableOpInterface found) { probed.op = found; });
+  if (!probed.op || probed.op.getDecisionKind() != task.decision) {
+    llvm::errs() << "loom-tune: task " << task.describe()
+                 << " has no tunable op of its decision\n";
+    return failure();
+  }
+  // Hot tasks find their weights cached; cold ones stream them (the
+  // features say which: it is the compile's stated assumption).
+  probed.target = target;
+  probed.target.weightsFromDram = task.cold;
+  probed.space = probed.op.getKnobSpace(probed.target);
+  return probed;
+}
+
+} // namespace
+
+LogicalResult tune::refeaturize(MLIRContext &context,
+                                const std::string &datasetPath,
+                                const std::string &isa) {
+  std::optional<cost::TargetInfo> target = cost::TargetInfo::forIsa(isa);
+  llvm::Expected<std::vector<Row>> rows = readDataset(datasetPath);
+  if (!rows || !target) {
+    llvm::errs() << "loom-tune: "
+                 << (rows ? "unknown isa " + isa
+                          : llvm::toString(rows.takeError()))
+                 << "\n";
+    return failure();
+  }
+  std::map<std::string, ProbedTask> probes;
+  std::string temporary = datasetPath + ".refeaturize";
+  std::remove(temporary.c_str());
+  for (Row &row : *rows) {
+    auto it = probes.find(row.task.id());
+    if (it == probes.end()) {
+      FailureOr<ProbedTask> probed = probe(context, row.task, *target);
+      if (failed(probed))
+        return failure();
+      it = probes.emplace(row.task.id(), std::move(*probed)).first;
+    }
+    ProbedTask &p = it->second;
+    cost::Candidate candidate;
+    for (const cost::Knob &knob : p.space->getKnobs()) {
+      const llvm::json::Value *value = row.knobs.get(knob.name);
+      auto option = llvm::find_if(knob.options, [&](const cost::KnobValue &o) {
+        return value && (std::holds_alternative<int64_t>(o)
+                             ? value->getAsInteger() == std::get<int64_t>(o)
+                             : value->getAsString() ==
+                                   llvm::StringRef(std::get<std::string>(o)));
+      });
+      if (option == knob.options.end()) {
+        llvm::errs() << "loom-tune: a row of task " << row.task.describe()
+                     << " has no valid value for knob " << knob.name << "\n";
+        return failure();
+      }
+      candidate.push_back(option - knob.options.begin());
+    }
+    const cost::FeatureSchema &schema = p.op.getFeatureSchema();
+    cost::FeatureVector features =
+        p.op.getFeatures(*p.space, candidate, p.target).front();
+    row.features.assign(features.begin(), features.end());
+    row.version = schema.version;
+    row.schemaHash = schema.hashString();
+    if (llvm::Error error = appendRow(temporary, row)) {
+      llvm::errs() << "loom-tune: " << llvm::toString(std::move(error)) << "\n";
+      return failure();
+    }
+  }
+  if (std::rename(temporary.c_str(), datasetPath.c_str()) != 0) {
+    llvm::errs() << "loom-tune: replacing " << datasetPath << "\n";
+    return failure();
+  }
+  llvm::outs() << "loom-tune refeaturize: " << rows->size() << " rows of "
+               << probes.size() << " tasks\n";
+  return success();
+}
+
 LogicalResult tune::collect(MLIRContext &context, llvm::ArrayRef<Task> tasks,
                             const CollectOptions &options) {
   std::optional<cost::TargetInfo> target =
@@ -173,18 +291,12 @@ LogicalResult tune::collect(MLIRContext &context, llvm::ArrayRef<Task> tasks,
   for (size_t index = 0; index < tasks.size(); ++index) {
     const Task &task = tasks[index];
     // Candidates and features from the compiler's own code.
-    OwningOpRef<ModuleOp> probe = parseSourceString<ModuleOp>(
-        taskModule(task, {{"probe", ""}}), &context);
-    if (!probe)
+    FailureOr<ProbedTask> probed = probe(context, task, *target);
+    if (failed(probed))
       return failure();
-    cost::TunableOpInterface op;
-    probe->walk([&](cost::TunableOpInterface found) { op = found; });
-    if (!op || op.getDecisionKind() != task.decision) {
-      llvm::errs() << "loom-tune: task " << task.describe()
-                   << " has no tunable op of its decision\n";
-      return failure();
-    }
-    cost::KnobSpace space = op.getKnobSpace(*target);
+    cost::TunableOpInterface op = probed->op;
+    const cost::TargetInfo &taskTarget = probed->target;
+    const cost::KnobSpace &space = *probed->space;
     SmallVector<cost::Candidate> candidates =
         space.enumerate(options.maxCandidates);
     bool retest = isRetestTask(task, options.retestFraction);
@@ -294,7 +406,7 @@ LogicalResult tune::collect(MLIRContext &context, llvm::ArrayRef<Task> tasks,
         }
         // A dynamic N would give several rows; tasks fix N, so one.
         SmallVector<cost::FeatureVector> features =
-            op.getFeatures(space, candidate, *target);
+            op.getFeatures(space, candidate, taskTarget);
         row.features.assign(features.front().begin(), features.front().end());
         row.pass = pass;
         if (it == byCandidate.end()) {
@@ -320,9 +432,12 @@ LogicalResult tune::collect(MLIRContext &context, llvm::ArrayRef<Task> tasks,
       std::vector<std::function<void()>> subset;
       for (size_t i : which)
         subset.push_back(calls[llvm::find(timed, i) - timed.begin()]);
-      return measureInRounds(subset, protocol, rng, [&](int done, int total) {
-        show(phase, done, total);
-      });
+      std::function<void()> flush;
+      if (task.cold)
+        flush = [&] { flushMappedFile(base + ".so"); };
+      return measureInRounds(
+          subset, flush, protocol, rng,
+          [&](int done, int total) { show(phase, done, total); });
     };
 
     if (have[{task.id(), "1"}] != candidates.size()) {

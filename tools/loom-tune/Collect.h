@@ -31,6 +31,12 @@ struct CollectOptions {
 LogicalResult collect(MLIRContext &context, llvm::ArrayRef<Task> tasks,
                       const CollectOptions &options);
 
+/// Recomputes the features of every row of the dataset with the
+/// compiler's current schema (rows keep their task and knobs, so a schema
+/// change needs no new measurements) and rewrites the file.
+LogicalResult refeaturize(MLIRContext &context, const std::string &datasetPath,
+                          const std::string &isa);
+
 /// Whether `task` belongs to the test-retest fraction.
 bool isRetestTask(const Task &task, double fraction);
 

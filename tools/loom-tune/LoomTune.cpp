@@ -2,6 +2,7 @@
 //
 //   loom-tune tasks    -o tasks.json               the deterministic task list
 //   loom-tune collect  --tasks T --dataset D ...   measure (resumable)
+//   loom-tune refeaturize --dataset D              features of a new schema
 //   loom-tune train    --dataset D --models DIR    XGBoost rank:pairwise
 //   loom-tune evaluate --dataset D --models DIR --report DIR
 //
@@ -33,6 +34,8 @@ namespace cl = llvm::cl;
 static cl::SubCommand tasksCommand("tasks", "Write the task list");
 static cl::SubCommand collectCommand("collect",
                                      "Measure every candidate of every task");
+static cl::SubCommand refeaturizeCommand(
+    "refeaturize", "Recompute the dataset's features with the current schema");
 static cl::SubCommand trainCommand("train", "Train a model on the dataset");
 static cl::SubCommand
     evaluateCommand("evaluate",
@@ -48,11 +51,10 @@ static cl::opt<unsigned> seed("seed", cl::desc("Seed of random choices"),
                               cl::sub(collectCommand));
 static cl::opt<std::string> tasksPath("tasks", cl::desc("Task list (JSON)"),
                                       cl::sub(collectCommand), cl::Required);
-static cl::opt<std::string> dataset("dataset",
-                                    cl::desc("Dataset file (JSON lines)"),
-                                    cl::sub(collectCommand),
-                                    cl::sub(trainCommand),
-                                    cl::sub(evaluateCommand), cl::Required);
+static cl::opt<std::string>
+    dataset("dataset", cl::desc("Dataset file (JSON lines)"),
+            cl::sub(collectCommand), cl::sub(refeaturizeCommand),
+            cl::sub(trainCommand), cl::sub(evaluateCommand), cl::Required);
 static cl::opt<std::string> compiler("compiler", cl::desc("loom-compile"),
                                      cl::sub(collectCommand), cl::Required);
 static cl::opt<std::string> workdir("workdir",
@@ -91,6 +93,25 @@ static std::string machineFingerprint() {
       break;
     }
   return model + " x" + std::to_string(std::thread::hardware_concurrency());
+}
+
+/// The kernels' ISA loom-compile picks on this host.
+static std::optional<std::string> hostIsa() {
+  llvm::InitializeNativeTarget();
+  std::string error;
+  std::unique_ptr<llvm::TargetMachine> machine =
+      createHostTargetMachine(CodegenOptions(), error);
+  if (!machine) {
+    llvm::errs() << "loom-tune: " << error << "\n";
+    return std::nullopt;
+  }
+  return kernelIsa(*machine).str();
+}
+
+static DialectRegistry dialects() {
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  return registry;
 }
 
 static int runTasks(const cost::FeatureSchema &schema) {
@@ -139,27 +160,19 @@ static int runCollect() {
   if (limit && tasks.size() > limit)
     tasks.resize(limit);
 
-  // The ISA loom-compile will pick on this host.
-  llvm::InitializeNativeTarget();
-  std::string error;
-  std::unique_ptr<llvm::TargetMachine> machine =
-      createHostTargetMachine(CodegenOptions(), error);
-  if (!machine) {
-    llvm::errs() << "loom-tune: " << error << "\n";
+  std::optional<std::string> isa = hostIsa();
+  if (!isa)
     return 1;
-  }
   tune::CollectOptions options;
   options.datasetPath = dataset;
   options.compiler = compiler;
   options.workdir = workdir;
-  options.isa = kernelIsa(*machine).str();
+  options.isa = *isa;
   options.machine = machineFingerprint();
   options.protocol.rounds = rounds;
   options.retestFraction = retest;
   options.seed = seed;
-  DialectRegistry registry;
-  registerAllDialects(registry);
-  MLIRContext context(registry);
+  MLIRContext context(dialects());
   context.loadAllAvailableDialects();
   return failed(tune::collect(context, tasks, options)) ? 1 : 0;
 }
@@ -178,6 +191,14 @@ int main(int argc, char **argv) {
     return runTasks(*schema);
   if (collectCommand)
     return runCollect();
+  if (refeaturizeCommand) {
+    std::optional<std::string> isa = hostIsa();
+    if (!isa)
+      return 1;
+    MLIRContext context(dialects());
+    context.loadAllAvailableDialects();
+    return failed(tune::refeaturize(context, dataset, *isa)) ? 1 : 0;
+  }
   if (trainCommand) {
     tune::TrainOptions options{dataset, models, heldOut, trees};
     return failed(tune::train(*schema, options)) ? 1 : 0;

@@ -29,30 +29,46 @@ struct Sample {
 };
 
 /// `iterations` calls; the kernels run single-threaded on this thread, so
-/// its CPU time over the wall time is the share of the core it got.
-Sample timeSample(const std::function<void()> &call, int64_t iterations) {
-  double cpu0 = seconds(CLOCK_THREAD_CPUTIME_ID);
-  double wall0 = seconds(CLOCK_MONOTONIC);
-  for (int64_t i = 0; i < iterations; ++i)
-    call();
-  double wall = seconds(CLOCK_MONOTONIC) - wall0;
-  double cpu = seconds(CLOCK_THREAD_CPUTIME_ID) - cpu0;
+/// its CPU time over the wall time is the share of the core it got. With
+/// `prepare`, each call is timed alone, after it.
+Sample timeSample(const std::function<void()> &call,
+                  const std::function<void()> &prepare, int64_t iterations) {
+  double wall = 0, cpu = 0;
+  auto timed = [&](int64_t count) {
+    double cpu0 = seconds(CLOCK_THREAD_CPUTIME_ID);
+    double wall0 = seconds(CLOCK_MONOTONIC);
+    for (int64_t i = 0; i < count; ++i)
+      call();
+    wall += seconds(CLOCK_MONOTONIC) - wall0;
+    cpu += seconds(CLOCK_THREAD_CPUTIME_ID) - cpu0;
+  };
+  if (prepare) {
+    for (int64_t i = 0; i < iterations; ++i) {
+      prepare();
+      timed(1);
+    }
+  } else {
+    timed(iterations);
+  }
   return {wall / iterations, wall > 0 ? cpu / wall : 1};
 }
 
 } // namespace
 
 std::vector<Measurement> mlir::loom::tune::measureInRounds(
-    llvm::ArrayRef<std::function<void()>> calls, const ProtocolOptions &options,
+    llvm::ArrayRef<std::function<void()>> calls,
+    const std::function<void()> &prepare, const ProtocolOptions &options,
     std::mt19937 &rng, const std::function<void(int, int)> &progress) {
   size_t count = calls.size();
   // The warm-up call also sizes each candidate's samples.
   std::vector<int64_t> iterations(count);
+  double sampleSeconds =
+      prepare ? options.preparedSampleSeconds : options.sampleSeconds;
   for (size_t i = 0; i < count; ++i) {
-    double once = timeSample(calls[i], 1).perCallSeconds;
+    double once = timeSample(calls[i], prepare, 1).perCallSeconds;
     iterations[i] = std::max<int64_t>(
-        1, static_cast<int64_t>(
-               std::ceil(options.sampleSeconds / std::max(once, 1e-9))));
+        1,
+        static_cast<int64_t>(std::ceil(sampleSeconds / std::max(once, 1e-9))));
   }
   std::vector<std::vector<double>> samples(count);
   std::vector<Measurement> result(count);
@@ -62,11 +78,11 @@ std::vector<Measurement> mlir::loom::tune::measureInRounds(
   for (int round = 0; round < options.rounds; ++round) {
     std::shuffle(order.begin(), order.end(), rng);
     for (size_t i : order) {
-      Sample sample = timeSample(calls[i], iterations[i]);
+      Sample sample = timeSample(calls[i], prepare, iterations[i]);
       for (int retry = 0;
            sample.cpuShare < options.minCpuShare && retry < options.retries;
            ++retry)
-        sample = timeSample(calls[i], iterations[i]);
+        sample = timeSample(calls[i], prepare, iterations[i]);
       result[i].contended |= sample.cpuShare < options.minCpuShare;
       result[i].cpuShare = std::min(result[i].cpuShare, sample.cpuShare);
       samples[i].push_back(sample.perCallSeconds * 1e6);

@@ -22,6 +22,9 @@ struct ProtocolOptions {
   int rounds = 5;
   /// Each sample repeats the call for at least this long.
   double sampleSeconds = 4e-3;
+  /// ... and this long when every call is prepared (cold runs, whose
+  /// flushes are slow and untimed).
+  double preparedSampleSeconds = 1e-3;
   /// A sample below this CPU share is taken again, up to `retries` times.
   double minCpuShare = 0.9;
   int retries = 3;
@@ -38,9 +41,11 @@ struct Measurement {
 };
 
 /// Times `calls` in `options.rounds` rounds after one warm-up call each;
-/// `rng` permutes every round. `progress(done, total)` after each sample.
+/// `rng` permutes every round. `prepare`, when given, runs untimed before
+/// every call (a cache flush). `progress(done, total)` after each sample.
 std::vector<Measurement>
 measureInRounds(llvm::ArrayRef<std::function<void()>> calls,
+                const std::function<void()> &prepare,
                 const ProtocolOptions &options, std::mt19937 &rng,
                 const std::function<void(int, int)> &progress);
 

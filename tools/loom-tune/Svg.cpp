@@ -20,7 +20,8 @@ const char *const kColors[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd"};
 /// A plot area mapping data ranges onto the canvas, with axes and ticks.
 class Canvas {
 public:
-  Canvas(const std::string &title, double x0, double x1, double y0, double y1)
+  Canvas(const std::string &title, const std::string &xLabel,
+         const std::string &yLabel, double x0, double x1, double y0, double y1)
       : x0(x0), x1(x1 > x0 ? x1 : x0 + 1), y0(y0), y1(y1 > y0 ? y1 : y0 + 1) {
     os +=
         llvm::formatv("<svg xmlns=\"http://www.w3.org/2000/svg\" "
@@ -34,6 +35,14 @@ public:
                       kLeft, title)
             .str();
     double bottom = kHeight - kBottom, right = kWidth - kRight;
+    os += llvm::formatv("<text x=\"{0}\" y=\"{1}\" text-anchor=\"middle\">"
+                        "{2}</text>\n",
+                        (kLeft + right) / 2, kHeight - 12, xLabel)
+              .str();
+    os += llvm::formatv("<text transform=\"translate(14 {0}) rotate(-90)\" "
+                        "text-anchor=\"middle\">{1}</text>\n",
+                        (kTop + bottom) / 2, yLabel)
+              .str();
     os += llvm::formatv("<path d=\"M{0} {1} V{2} H{3}\" stroke=\"black\" "
                         "fill=\"none\"/>\n",
                         kLeft, kTop, bottom, right)
@@ -62,8 +71,9 @@ public:
   void legend(int i, const std::string &name) {
     os += llvm::formatv("<rect x=\"{0}\" y=\"{1}\" width=\"10\" height=\"10\" "
                         "fill=\"{2}\"/><text x=\"{3}\" y=\"{4}\">{5}</text>\n",
-                        kWidth - 140, kTop + 15 * i, kColors[i % 4],
-                        kWidth - 125, kTop + 15 * i + 9, name)
+                        kWidth - 140, kHeight - kBottom - 60 + 15 * i,
+                        kColors[i % 4], kWidth - 125,
+                        kHeight - kBottom - 60 + 15 * i + 9, name)
               .str();
   }
   std::string os;
@@ -94,7 +104,8 @@ void tune::writeScatter(const std::string &path, const std::string &title,
     xs.push_back(px), ys.push_back(py);
   auto [xlo, xhi] = range(xs);
   auto [ylo, yhi] = range(ys);
-  Canvas canvas(title, xlo, xhi, ylo, yhi);
+  Canvas canvas(title, "model cost above the task's lowest",
+                "log2(time / best time)", xlo, xhi, ylo, yhi);
   for (auto [px, py] : points)
     canvas.os += llvm::formatv("<circle cx=\"{0:F1}\" cy=\"{1:F1}\" r=\"2\" "
                                "fill=\"{2}\" fill-opacity=\"0.5\"/>\n",
@@ -115,7 +126,8 @@ void tune::writeHistograms(const std::string &path, const std::string &title,
     most = std::max(most, *std::max_element(bins.begin(), bins.end()));
     counts.push_back(bins);
   }
-  Canvas canvas(title, 0, 1, 0, most);
+  Canvas canvas(title, "top-1 score (best time / time of the pick)", "tasks", 0,
+                1, 0, most);
   double binWidth = (canvas.x(1) - canvas.x(0)) / kBins;
   double barWidth = binWidth / std::max<size_t>(1, series.size());
   for (size_t s = 0; s < series.size(); ++s) {
@@ -141,7 +153,8 @@ void tune::writeCurves(const std::string &path, const std::string &title,
     if (!s.second.empty())
       ylo = std::min(ylo, range(s.second).first);
   }
-  Canvas canvas(title, 1, xmax, ylo, 1);
+  Canvas canvas(title, "candidates measured, in the order's sequence",
+                "best time / best so far", 1, xmax, ylo, 1);
   for (size_t s = 0; s < series.size(); ++s) {
     canvas.legend(s, series[s].first);
     std::string d;

@@ -9,6 +9,7 @@
 #include "llvm/Support/xxhash.h"
 
 #include <random>
+#include <set>
 #include <sstream>
 
 using namespace mlir::loom;
@@ -55,8 +56,8 @@ const Format *findFormat(llvm::StringRef name) {
 
 std::string Task::describe() const {
   std::string text;
-  llvm::raw_string_ostream(text)
-      << decision << " " << format << " " << m << "x" << k << " n=" << n;
+  llvm::raw_string_ostream(text) << decision << " " << format << " " << m << "x"
+                                 << k << " n=" << n << (cold ? " cold" : "");
   return text;
 }
 
@@ -68,8 +69,12 @@ std::string Task::id() const {
 }
 
 llvm::json::Value Task::toJson() const {
-  return llvm::json::Object{
-      {"decision", decision}, {"format", format}, {"m", m}, {"k", k}, {"n", n}};
+  return llvm::json::Object{{"decision", decision},
+                            {"format", format},
+                            {"m", m},
+                            {"k", k},
+                            {"n", n},
+                            {"cache", cold ? "cold" : "hot"}};
 }
 
 llvm::Expected<Task> Task::fromJson(const llvm::json::Value &value) {
@@ -80,6 +85,11 @@ llvm::Expected<Task> Task::fromJson(const llvm::json::Value &value) {
       !mapper.map("format", task.format) || !mapper.map("m", task.m) ||
       !mapper.map("k", task.k) || !mapper.map("n", task.n))
     return root.getError();
+  std::string cache = "hot";
+  if (!mapper.mapOptional("cache", cache) ||
+      (cache != "hot" && cache != "cold"))
+    return llvm::createStringError("task cache must be hot or cold");
+  task.cold = cache == "cold";
   if (!findFormat(task.format))
     return llvm::createStringError("unknown weight format '" + task.format +
                                    "'");
@@ -103,13 +113,22 @@ std::vector<Task> tune::generateTasks(const std::string &decision,
     for (auto [m, k] : shapes)
       for (int64_t n : ns)
         tasks.push_back({decision, f.name, m, k, n});
+  // Decode from DRAM, where prefetching pays (in cache it only costs).
+  for (const Format &f : kFormats)
+    for (auto [m, k] : shapes)
+      for (int64_t n : {1, 4, 8})
+        tasks.push_back({decision, f.name, m, k, n, /*cold=*/true});
   // Random shapes for coverage, from the seed.
   std::mt19937 rng(seed);
   std::uniform_int_distribution<int> blocks(2, 16), format(0, 5), nIndex(0, 5);
+  std::set<std::string> seen;
+  for (const Task &task : tasks)
+    seen.insert(task.describe());
   for (int i = 0; i < 60; ++i) {
     Task task{decision, kFormats[format(rng)].name, 128 * blocks(rng),
               128 * blocks(rng), ns[nIndex(rng)]};
-    tasks.push_back(task);
+    if (seen.insert(task.describe()).second)
+      tasks.push_back(task);
   }
   return tasks;
 }

@@ -26,8 +26,11 @@ struct Task {
   /// A weight format of the lut benchmark: ternary, trit3, w1 ... w4.
   std::string format;
   int64_t m, k, n;
+  /// Whether every call streams the weights from DRAM (the caches flushed
+  /// before it) rather than finding them cached.
+  bool cold = false;
 
-  /// "lut.gemm ternary 1024x2048 n=8": what the dataset rows repeat.
+  /// "lut.gemm ternary 1024x2048 n=8[ cold]": what the dataset rows repeat.
   std::string describe() const;
   /// A hash of describe(): the key of its dataset rows and its split.
   std::string id() const;

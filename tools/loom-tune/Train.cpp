@@ -137,6 +137,40 @@ LogicalResult tune::train(const cost::FeatureSchema &schema,
   llvm::sys::path::append(modelPath, schema.decision + ".json");
   llvm::sys::path::append(metaPath, schema.decision + ".meta.json");
   XGB_OR_FAIL(XGBoosterSaveModel(booster, modelPath.c_str()));
+
+  // Probe rows: held-out feature vectors with XGBoost's own outputs, which
+  // the in-tree evaluator must reproduce (test/unit/CostModelTest.cpp).
+  std::vector<float> probes;
+  for (const TaskTimes &t : *tasks) {
+    if (!isHeldOut(t.task, options.heldOutFraction))
+      continue;
+    for (auto &[c, f] : t.features)
+      if (probes.size() < 32 * schema.size())
+        llvm::append_range(probes, f);
+  }
+  size_t probeCount = probes.size() / schema.size();
+  llvm::json::Array probeRows;
+  if (probeCount) {
+    DMatrixHandle probeData;
+    XGB_OR_FAIL(XGDMatrixCreateFromMat(probes.data(), probeCount, schema.size(),
+                                       NAN, &probeData));
+    bst_ulong count;
+    const float *margins;
+    XGB_OR_FAIL(XGBoosterPredict(booster, probeData, /*option_mask=*/1,
+                                 /*ntree_limit=*/0, /*training=*/0, &count,
+                                 &margins));
+    for (size_t r = 0; r < probeCount; ++r) {
+      llvm::json::Array row;
+      for (size_t f = 0; f < schema.size(); ++f) {
+        float v = probes[r * schema.size() + f];
+        row.push_back(std::isnan(v) ? llvm::json::Value(nullptr)
+                                    : llvm::json::Value(double(v)));
+      }
+      probeRows.push_back(llvm::json::Object{{"features", std::move(row)},
+                                             {"margin", double(margins[r])}});
+    }
+    XGB_OR_FAIL(XGDMatrixFree(probeData));
+  }
   XGB_OR_FAIL(XGBoosterFree(booster));
   XGB_OR_FAIL(XGDMatrixFree(data));
 
@@ -160,7 +194,8 @@ LogicalResult tune::train(const cost::FeatureSchema &schema,
                                     {"nthread", 1}}},
       {"train_tasks", trainTasks},
       {"train_rows", labels.size()},
-      {"held_out_fraction", options.heldOutFraction}};
+      {"held_out_fraction", options.heldOutFraction},
+      {"probe_rows", std::move(probeRows)}};
   std::error_code error;
   llvm::raw_fd_ostream os(metaPath, error);
   if (error) {

@@ -34,6 +34,11 @@ struct TargetInfo {
   /// One core's throughputs: the kernels' thread count is a run-time
   /// setting, so candidates are compared per core.
   MachineThroughput throughput;
+  /// Where constant weights are expected to come from at run time: DRAM
+  /// (a model whose weights outgrow the caches: the decode case) or the
+  /// caches (a small model, or one layer called again and again). A
+  /// compile cannot see it, so it is an assumption loom-decide states.
+  bool weightsFromDram = true;
 
   /// Conservative built-in figures for an x86-64 core of `isa`'s class
   /// (costmodel.md §4.5: used until `loom-tune calibrate` measures them).

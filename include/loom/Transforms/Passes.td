@@ -64,6 +64,9 @@ def LoomDecide : Pass<"loom-decide", "::mlir::ModuleOp"> {
            "to every k-th; 0: all)">,
     Option<"isa", "isa", "std::string", /*default=*/"\"generic\"",
            "Vector ISA of the kernels: its target class picks the model">,
+    Option<"weights", "weights", "std::string", /*default=*/"\"dram\"",
+           "Where constant weights are expected to come from at run time: "
+           "dram (weights outgrow the caches, the decode case) or cache">,
     Option<"remarks", "remarks", "bool", /*default=*/"false",
            "Report each decision's three best candidates, their costs and "
            "the model as remarks">,

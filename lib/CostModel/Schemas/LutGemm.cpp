@@ -18,11 +18,13 @@ const FeatureSchema &lut_gemm::schema() {
                                           "weight_streams",
                                           "weight_bytes",
                                           "table_bytes",
+                                          "weights_from_dram",
                                           "roofline_log2_s",
                                           "memory_bound"};
   static_assert(std::size(names) == NumFeatures,
                 "one name per lut_gemm::Feature, in its order");
-  static const FeatureSchema schema{"lut.gemm", 1, names};
+  // v2: weights_from_dram.
+  static const FeatureSchema schema{"lut.gemm", 2, names};
   return schema;
 }
 

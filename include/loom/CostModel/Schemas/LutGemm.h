@@ -29,6 +29,8 @@ enum Feature : unsigned {
   WeightStreams,
   WeightBytes,
   TableBytes,
+  // Execution context: whether the weights stream from DRAM.
+  WeightsFromDram,
   // Analytical prior.
   RooflineLog2Seconds,
   MemoryBound,

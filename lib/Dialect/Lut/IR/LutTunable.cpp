@@ -74,9 +74,11 @@ MpGemmOp::getFeatures(const cost::KnobSpace &space,
     work.ops[cost::kByteLookup] = double(m) * lookupsPerRow * n;
     work.ops[cost::kF32Fma] = double(n) * k * 4;
     work.bytes.assign(cost::kNumLevels, 0);
-    // The weights come from DRAM once; each further column tile rereads a
-    // row block's stream from L2, and every row block reads the tables.
-    work.bytes[cost::kDram] = weightBytes;
+    // The weights come from DRAM (or L2) once; each further column tile
+    // rereads a row block's stream from L2, and every row block reads the
+    // tables.
+    if (target.weightsFromDram)
+      work.bytes[cost::kDram] = weightBytes;
     work.bytes[cost::kL2] = weightBytes * streams;
     work.bytes[cost::kL1] = std::ceil(m / 128.0) * tableBytes;
     cost::RooflineTime roofline = cost::rooflineTime(work, target.throughput);
@@ -95,6 +97,7 @@ MpGemmOp::getFeatures(const cost::KnobSpace &space,
     row[WeightStreams] = cost::encodeCount(streams);
     row[WeightBytes] = cost::encodeCount(weightBytes);
     row[TableBytes] = cost::encodeCount(tableBytes);
+    row[WeightsFromDram] = target.weightsFromDram;
     row[RooflineLog2Seconds] = std::log2(roofline.seconds);
     row[MemoryBound] = roofline.memoryBound;
     rows.push_back(std::move(row));

@@ -1,0 +1,38 @@
+//===- ShippedModels.h - Models embedded at build time ------------*- C++
+//-*-===//
+//
+// models/<target class>/<decision>.json (XGBoost's JSON) and its
+// .meta.json are compiled into lib/CostModel, so that loom-compile and
+// loom-opt need no data files to use them.
+//
+//===----------------------------------------------------------------------===//
+#ifndef LOOM_COSTMODEL_SHIPPEDMODELS_H
+#define LOOM_COSTMODEL_SHIPPEDMODELS_H
+
+#include "loom/CostModel/CostModel.h"
+
+#include "llvm/Support/Error.h"
+
+#include <memory>
+
+namespace mlir::loom::cost {
+
+struct ShippedModel {
+  llvm::StringRef targetClass, decision;
+  /// The model and its metadata, as committed.
+  llvm::StringRef model, meta;
+};
+
+llvm::ArrayRef<ShippedModel> shippedModels();
+
+/// Loads the model in `model` / `meta` for `schema`: the metadata's schema
+/// hash must be the compiled-in schema's (a stale model is refused with an
+/// error saying so); `source` names it in errors.
+llvm::Expected<std::unique_ptr<CostModel>>
+loadModel(llvm::StringRef model, llvm::StringRef meta,
+          const FeatureSchema &schema, llvm::StringRef source,
+          llvm::StringRef modelId);
+
+} // namespace mlir::loom::cost
+
+#endif // LOOM_COSTMODEL_SHIPPEDMODELS_H
