@@ -6,6 +6,7 @@
 
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
@@ -184,12 +185,18 @@ LogicalResult loom::buildSharedLibrary(ModuleOp module,
       translateAndOptimize(module, context, *machine, options.optLevel, error);
   if (!llvmModule)
     return failure();
-  SmallString<128> objectPath, entryPath;
-  if (llvm::sys::fs::createTemporaryFile("loom-model", "o", objectPath) ||
-      llvm::sys::fs::createTemporaryFile("loom-entries", "c", entryPath)) {
-    error = "cannot create temporary files";
+  // Fixed names in a fresh directory: the C file's name ends up in the
+  // library's symbol table, and the same model must give the same bytes.
+  SmallString<128> directory, objectPath, entryPath;
+  if (llvm::sys::fs::createUniqueDirectory("loom-compile", directory)) {
+    error = "cannot create a temporary directory";
     return failure();
   }
+  // Declared before the files' removers, so it runs after them.
+  llvm::scope_exit removeDirectory([&] { llvm::sys::fs::remove(directory); });
+  objectPath = entryPath = directory;
+  llvm::sys::path::append(objectPath, "model.o");
+  llvm::sys::path::append(entryPath, "loom-entries.c");
   llvm::FileRemover removeObject(objectPath), removeEntries(entryPath);
   if (failed(emitObjectFile(*llvmModule, *machine, objectPath, error)))
     return failure();
