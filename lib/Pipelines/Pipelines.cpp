@@ -104,6 +104,8 @@ void loom::buildCPUToLoopsPipeline(OpPassManager &pm,
     LoomDecideOptions decide;
     decide.costModel = options.costModel;
     decide.isa = options.isa;
+    decide.dumpDecisions = options.dumpDecisions;
+    decide.loadDecisions = options.loadDecisions;
     pm.addPass(loom::createLoomDecide(decide));
   }
   pm.addPass(lut::createLutDecomposeMpGemm());

@@ -1,5 +1,7 @@
 //===- Decide.cpp - The loom-decide pass ----------------------------------===//
 
+#include "DecisionFile.h"
+
 #include "loom/CostModel/Decide.h"
 #include "loom/CostModel/ShippedModels.h"
 #include "loom/Dialect/Loom/IR/LoomDialect.h"
@@ -63,6 +65,10 @@ struct LoomDecidePass : loom::impl::LoomDecideBase<LoomDecidePass> {
       return signalPassFailure();
     }
 
+    // A loaded decision is one already made: replay=keep keeps it.
+    if (!loadDecisions.empty() &&
+        failed(applyDecisionFile(module, loadDecisions)))
+      return signalPassFailure();
     ModelCache models;
     WalkResult result = module.walk([&](cost::TunableOpInterface op) {
       if (replay == "keep" && op->hasAttr(DecisionAttr::kAttrName))
@@ -70,7 +76,9 @@ struct LoomDecidePass : loom::impl::LoomDecideBase<LoomDecidePass> {
       return failed(decide(op, *target, models)) ? WalkResult::interrupt()
                                                  : WalkResult::advance();
     });
-    if (result.wasInterrupted())
+    if (result.wasInterrupted() ||
+        (!dumpDecisions.empty() &&
+         failed(writeDecisionFile(module, dumpDecisions))))
       signalPassFailure();
   }
 

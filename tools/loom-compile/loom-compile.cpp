@@ -89,6 +89,16 @@ cl::opt<std::string> pipelineOptions(
              "--loom-cpu-pipeline=\"...\"` takes them (e.g. \"column-tile=2 "
              "prefetch-distance=0\"); the target's isa unless given"),
     cl::init(""), cl::cat(category));
+cl::opt<std::string> dumpDecisions(
+    "dump-decisions",
+    cl::desc("Write the cost model's decisions (loom-decide) to this JSON "
+             "file"),
+    cl::init(""), cl::cat(category));
+cl::opt<std::string> loadDecisions(
+    "load-decisions",
+    cl::desc("Replay the decisions of this JSON file (from --dump-decisions); "
+             "an entry whose op changed is an error"),
+    cl::init(""), cl::cat(category));
 cl::opt<unsigned> optLevel("O", cl::desc("Optimization level (0-3)"),
                            cl::Prefix, cl::init(2), cl::cat(category));
 cl::opt<std::string> target("target", cl::desc("cpu (default) or nvptx"),
@@ -174,6 +184,14 @@ int compile(MLIRContext &context, llvm::SourceMgr &sourceMgr) {
       return fail(kUsage, "--pipeline-options applies to the cpu pipeline");
     if (failed(cpuOptions.parseFromString(pipelineOptions)))
       return fail(kUsage, "bad --pipeline-options '" + pipelineOptions + "'");
+    if ((!dumpDecisions.empty() || !loadDecisions.empty()) &&
+        pipeline != PipelineKind::Cpu)
+      return fail(kUsage, "--dump-decisions and --load-decisions apply to "
+                          "the cpu pipeline");
+    if (!dumpDecisions.empty())
+      cpuOptions.dumpDecisions = dumpDecisions;
+    if (!loadDecisions.empty())
+      cpuOptions.loadDecisions = loadDecisions;
     if (workflow) {
       // The task tables first; the wf.compute bodies the conversion
       // outlines are then entry points like a model's functions.

@@ -44,6 +44,13 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
                      "auto, roofline, a directory of models, or none (the "
                      "column-tile and prefetch-distance options)"),
       llvm::cl::init("auto")};
+  PassOptions::Option<std::string> dumpDecisions{
+      *this, "dump-decisions",
+      llvm::cl::desc("Write loom-decide's decisions to this JSON file")};
+  PassOptions::Option<std::string> loadDecisions{
+      *this, "load-decisions",
+      llvm::cl::desc("Replay the decisions of this JSON file (from "
+                     "dump-decisions)")};
   // The schedule of the vector kernels where loom-decide made no choice
   // (convert-lut-to-vector's options; `bench/run lut --sweep` varies them
   // with cost-model=none).

@@ -67,6 +67,13 @@ def LoomDecide : Pass<"loom-decide", "::mlir::ModuleOp"> {
     Option<"weights", "weights", "std::string", /*default=*/"\"dram\"",
            "Where constant weights are expected to come from at run time: "
            "dram (weights outgrow the caches, the decode case) or cache">,
+    Option<"loadDecisions", "load-decisions", "std::string",
+           /*default=*/"\"\"",
+           "Pin the decisions of this file (written by dump-decisions) "
+           "first; an entry whose op changed is an error">,
+    Option<"dumpDecisions", "dump-decisions", "std::string",
+           /*default=*/"\"\"",
+           "Write every decision to this JSON file">,
     Option<"remarks", "remarks", "bool", /*default=*/"false",
            "Report each decision's three best candidates, their costs and "
            "the model as remarks">,
