@@ -32,5 +32,23 @@ mlir::loom::cost::loadModel(llvm::StringRef model, llvm::StringRef meta,
   auto ensemble = TreeEnsembleCostModel::parse(model, file, schema, modelId);
   if (!ensemble)
     return ensemble.takeError();
+  // Optional: models trained before ranges were recorded have none.
+  if (const llvm::json::Array *ranges = object->getArray("feature_ranges")) {
+    std::vector<std::pair<float, float>> bounds;
+    for (const llvm::json::Value &range : *ranges) {
+      const llvm::json::Array *pair = range.getAsArray();
+      if (!pair || pair->size() != 2 || !(*pair)[0].getAsNumber() ||
+          !(*pair)[1].getAsNumber())
+        return llvm::createStringError(
+            source + ".meta.json: feature_ranges holds a non-[min, max]");
+      bounds.push_back(
+          {float(*(*pair)[0].getAsNumber()), float(*(*pair)[1].getAsNumber())});
+    }
+    if (bounds.size() != schema.size())
+      return llvm::createStringError(source +
+                                     ".meta.json: one feature range per "
+                                     "feature expected");
+    (*ensemble)->setTrainingRanges(std::move(bounds));
+  }
   return std::unique_ptr<CostModel>(std::move(*ensemble));
 }

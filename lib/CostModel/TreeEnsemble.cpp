@@ -233,6 +233,16 @@ TreeEnsembleCostModel::predict(llvm::ArrayRef<FeatureVector> rows) const {
   });
 }
 
+llvm::SmallVector<unsigned>
+TreeEnsembleCostModel::outOfRange(const FeatureVector &row) const {
+  llvm::SmallVector<unsigned> outside;
+  for (auto [i, range] : llvm::enumerate(trainingRanges))
+    if (i < row.size() && !std::isnan(row[i]) &&
+        (row[i] < range.first || row[i] > range.second))
+      outside.push_back(i);
+  return outside;
+}
+
 CostModelInfo TreeEnsembleCostModel::info() const {
   return {CostModelInfo::Source::Learned, modelId, schemaVersion,
           /*absolute=*/!ranking};

@@ -8,6 +8,7 @@
 #include "loom/Transforms/Passes.h"
 
 #include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/SetVector.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -176,6 +177,17 @@ struct LoomDecidePass : loom::impl::LoomDecideBase<LoomDecidePass> {
       for (const cost::RankedCandidate &c : ArrayRef(ranked).take_front(3))
         remark << " [" << space.describe(c.candidate) << "] "
                << llvm::formatv("{0:F3}", c.cost).str() << ";";
+      // Trees predict flat beyond their training range: say so.
+      llvm::SmallSetVector<unsigned, 4> outside;
+      for (const cost::FeatureVector &row :
+           op.getFeatures(space, ranked.front().candidate, target))
+        for (unsigned f : (*model)->outOfRange(row))
+          outside.insert(f);
+      if (!outside.empty()) {
+        remark << " outside the model's training range:";
+        for (unsigned f : outside)
+          remark << " " << op.getFeatureSchema().names[f];
+      }
     }
     return success();
   }

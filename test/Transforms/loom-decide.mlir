@@ -5,6 +5,7 @@
 // RUN: loom-opt %s -split-input-file --loom-decide="isa=avx512-vbmi cost-model=%S/Inputs/models" | FileCheck %s --check-prefix=LEARNED
 // RUN: loom-opt %s -split-input-file --loom-decide="isa=avx2 cost-model=%S/Inputs/models" | FileCheck %s --check-prefix=OTHER-TARGET
 // RUN: loom-opt %s -split-input-file --loom-decide="isa=avx512-vbmi cost-model=roofline remarks=true" -o /dev/null 2>&1 | FileCheck %s --check-prefix=REMARK
+// RUN: loom-opt %s -split-input-file --loom-decide="isa=avx512-vbmi remarks=true" -o /dev/null 2>&1 | FileCheck %s --check-prefix=RANGE
 // RUN: not loom-opt %s -split-input-file --loom-decide="isa=avx512-vbmi cost-model=%S/Inputs/stale" -o /dev/null 2>&1 | FileCheck %s --check-prefix=STALE
 // RUN: not loom-opt %s -split-input-file --loom-decide="weights=disk" -o /dev/null 2>&1 | FileCheck %s --check-prefix=BAD-WEIGHTS
 // RUN: not loom-opt %s -split-input-file --loom-decide="replay=sometimes" -o /dev/null 2>&1 | FileCheck %s --check-prefix=BAD-REPLAY
@@ -66,4 +67,16 @@ func.func @static_n(%x1: tensor<1x512xf32>, %x3: tensor<3x512xf32>, %w: !w) -> (
 func.func @pinned(%x: tensor<?x512xf32>, %w: !w) -> tensor<?x256xf32> {
   %y = lut.mpgemm %x, %w {loom.decision = #loom.decision<"lut.gemm", {column_tile = 1 : i64, prefetch = 0 : i64}, source = "user", model = "hand">} : tensor<?x512xf32>, !w -> tensor<?x256xf32>
   return %y : tensor<?x256xf32>
+}
+
+// -----
+
+!w = !lut.packed<16384x4096, #lut.quant<ternary, group = per_tensor, scale = f32>, #lut.layout<bitplane, g = 4, lanes = 1x1, tile_m = 128>>
+
+// The shipped model was trained on up to 2 M weights and N = 64: a remark
+// names the features of the chosen candidate beyond that range.
+// RANGE: remark: lut.gemm by x86_64-avx512/lut.gemm@{{.*}} outside the model's training range: m k {{.*}}n
+func.func @beyond_training(%x: tensor<?x4096xf32>, %w: !w) -> tensor<?x16384xf32> {
+  %y = lut.mpgemm %x, %w : tensor<?x4096xf32>, !w -> tensor<?x16384xf32>
+  return %y : tensor<?x16384xf32>
 }

@@ -144,6 +144,22 @@ TEST(TreeEnsemble, WalksEveryTreeWithMissingValuesAndTies) {
   EXPECT_TRUE((*regression)->info().absolute);
 }
 
+TEST(TreeEnsemble, NamesFeaturesOutsideItsTrainingRange) {
+  std::string meta = R"({"schema_hash": ")" + kSchema.hashString() +
+                     R"(", "feature_ranges": [[0, 1], [-2, 2], [0, 3]]})";
+  auto model = loadModel(twoTreeModel(), meta, kSchema, "m", "id");
+  ASSERT_TRUE(bool(model)) << llvm::toString(model.takeError());
+  EXPECT_TRUE((*model)->outOfRange({0.5, 0, 3}).empty());
+  EXPECT_EQ((*model)->outOfRange({2, -3, kNaN}),
+            (llvm::SmallVector<unsigned>{0, 1}));
+  std::string bad = R"({"schema_hash": ")" + kSchema.hashString() +
+                    R"(", "feature_ranges": [[0, 1]]})";
+  auto refused = loadModel(twoTreeModel(), bad, kSchema, "m", "id");
+  ASSERT_FALSE(bool(refused));
+  EXPECT_EQ(llvm::toString(refused.takeError()),
+            "m.meta.json: one feature range per feature expected");
+}
+
 std::string parseError(const std::string &json) {
   auto model = TreeEnsembleCostModel::parse(json, "bad.json", kSchema, "b");
   if (model)

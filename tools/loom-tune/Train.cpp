@@ -174,6 +174,18 @@ LogicalResult tune::train(const cost::FeatureSchema &schema,
   XGB_OR_FAIL(XGBoosterFree(booster));
   XGB_OR_FAIL(XGDMatrixFree(data));
 
+  // The training range of every feature: beyond it trees predict flat,
+  // which loom-decide's remarks point out.
+  llvm::json::Array ranges;
+  for (size_t f = 0; f < schema.size(); ++f) {
+    float lo = INFINITY, hi = -INFINITY;
+    for (size_t r = 0; r < labels.size(); ++r) {
+      float v = features[r * schema.size() + f];
+      if (!std::isnan(v))
+        lo = std::min(lo, v), hi = std::max(hi, v);
+    }
+    ranges.push_back(llvm::json::Array{lo, hi});
+  }
   int major, minor, patch;
   XGBoostVersion(&major, &minor, &patch);
   llvm::json::Array names;
@@ -195,6 +207,7 @@ LogicalResult tune::train(const cost::FeatureSchema &schema,
       {"train_tasks", trainTasks},
       {"train_rows", labels.size()},
       {"held_out_fraction", options.heldOutFraction},
+      {"feature_ranges", std::move(ranges)},
       {"probe_rows", std::move(probeRows)}};
   std::error_code error;
   llvm::raw_fd_ostream os(metaPath, error);

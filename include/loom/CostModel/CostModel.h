@@ -37,6 +37,12 @@ public:
   virtual llvm::SmallVector<double>
   predict(llvm::ArrayRef<FeatureVector> rows) const = 0;
   virtual CostModelInfo info() const = 0;
+  /// The features of `row` outside the range the model was trained on
+  /// (trees predict flat beyond it); none for an analytical model.
+  virtual llvm::SmallVector<unsigned>
+  outOfRange(const FeatureVector &row) const {
+    return {};
+  }
 
   /// Row indices by ascending cost; ties keep the rows' (canonical) order.
   llvm::SmallVector<unsigned> rank(llvm::ArrayRef<FeatureVector> rows) const;

@@ -38,6 +38,14 @@ public:
   CostModelInfo info() const override;
 
   size_t getNumTrees() const { return roots.size(); }
+
+  /// The [min, max] of every feature over the training rows (from the
+  /// model's metadata).
+  void setTrainingRanges(std::vector<std::pair<float, float>> ranges) {
+    trainingRanges = std::move(ranges);
+  }
+  llvm::SmallVector<unsigned>
+  outOfRange(const FeatureVector &row) const override;
   bool isRanking() const { return ranking; }
 
 private:
@@ -57,6 +65,7 @@ private:
   unsigned numFeatures = 0;
   unsigned schemaVersion = 0;
   std::string modelId;
+  std::vector<std::pair<float, float>> trainingRanges;
 };
 
 } // namespace mlir::loom::cost
