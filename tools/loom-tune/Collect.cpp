@@ -9,7 +9,6 @@
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Parser/Parser.h"
-#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Process.h"
 #include "llvm/Support/raw_ostream.h"
@@ -20,7 +19,6 @@
 #include <fstream>
 #include <immintrin.h>
 #include <map>
-#include <set>
 #include <unistd.h>
 
 using namespace mlir;
