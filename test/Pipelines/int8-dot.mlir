@@ -1,9 +1,11 @@
-// RUN: loom-opt %s --loom-cpu-pipeline="isa=avx512-vnni" --mlir-print-ir-after=lut-select-strategy 2>&1 | FileCheck %s
-// RUN: loom-opt %s --loom-cpu-pipeline="isa=avx512-vnni" | FileCheck %s --check-prefix=LLVM
+// RUN: loom-opt %s --loom-cpu-pipeline="isa=avx512-vnni cost-model=none" --mlir-print-ir-after=lut-select-strategy 2>&1 | FileCheck %s
+// RUN: loom-opt %s --loom-cpu-pipeline="isa=avx512-vnni cost-model=none" | FileCheck %s --check-prefix=LLVM
 
 !w = !lut.packed<256x256, #lut.quant<ternary, group = 8, scale = f32>, #lut.layout<bitplane>>
 
-// loom-cpu-pipeline chooses per GEMM with the host's roofline (the pass's
+// Without the cost model (cost-model=none; its dot_from_n knob otherwise
+// decides, test/Transforms/loom-decide-path.mlir), loom-cpu-pipeline chooses
+// per GEMM with lut-select-strategy's roofline (the pass's
 // default figures): ternary weights in groups of 8 K leave the dot kernel
 // steps of 8 K only, so 4-bit value indices, twice the lookups' 2 bits per
 // weight, which wins N = 1; from N = 2 on the dot kernel's cheaper steps

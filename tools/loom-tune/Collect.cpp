@@ -32,11 +32,10 @@ bool tune::isRetestTask(const Task &task, double fraction) {
 
 namespace {
 
-/// "#loom.decision<...>" pinning `candidate`, as the entry's attributes.
-std::string decisionAttributes(const Task &task, const cost::KnobSpace &space,
-                               const cost::Candidate &candidate) {
-  std::string text =
-      "{loom.decision = #loom.decision<\"" + task.decision + "\", {";
+/// The "#loom.decision<...>" pinning `candidate`.
+std::string decisionAttribute(const Task &task, const cost::KnobSpace &space,
+                              const cost::Candidate &candidate) {
+  std::string text = "#loom.decision<\"" + task.decision + "\", {";
   for (auto [i, knob] : llvm::enumerate(space.getKnobs())) {
     const cost::KnobValue &value = knob.options[candidate[i]];
     text += (i ? ", " : "") + knob.name + " = ";
@@ -44,7 +43,7 @@ std::string decisionAttributes(const Task &task, const cost::KnobSpace &space,
                 ? cost::toString(value) + " : i64"
                 : "\"" + cost::toString(value) + "\"";
   }
-  return text + "}, source = \"user\", model = \"loom-tune\">}";
+  return text + "}, source = \"user\", model = \"loom-tune\">";
 }
 
 /// Writes `source` next to `library` and compiles it; the error text on
@@ -315,8 +314,8 @@ LogicalResult tune::collect(MLIRContext &context, llvm::ArrayRef<Task> tasks,
     show("compiling", 0, candidates.size());
     std::vector<TaskEntry> entries;
     for (auto [i, candidate] : llvm::enumerate(candidates))
-      entries.push_back({"c" + std::to_string(i),
-                         decisionAttributes(task, space, candidate)});
+      entries.push_back(
+          {"c" + std::to_string(i), decisionAttribute(task, space, candidate)});
     std::string base = options.workdir + "/" + task.id();
     if (auto error =
             compile(options, taskModule(task, entries), base + ".so", false)) {

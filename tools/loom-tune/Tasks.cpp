@@ -4,6 +4,7 @@
 
 #include "loom/Support/DenseLiteral.h"
 
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Support/xxhash.h"
@@ -56,8 +57,9 @@ const Format *findFormat(llvm::StringRef name) {
 
 std::string Task::describe() const {
   std::string text;
-  llvm::raw_string_ostream(text) << decision << " " << format << " " << m << "x"
-                                 << k << " n=" << n << (cold ? " cold" : "");
+  llvm::raw_string_ostream(text)
+      << decision << " " << format << " " << m << "x" << k << " n=" << n
+      << (cold ? " cold" : "") << (actQuant ? " aq" : "");
   return text;
 }
 
@@ -74,7 +76,8 @@ llvm::json::Value Task::toJson() const {
                             {"m", m},
                             {"k", k},
                             {"n", n},
-                            {"cache", cold ? "cold" : "hot"}};
+                            {"cache", cold ? "cold" : "hot"},
+                            {"act_quant", actQuant}};
 }
 
 llvm::Expected<Task> Task::fromJson(const llvm::json::Value &value) {
@@ -90,6 +93,8 @@ llvm::Expected<Task> Task::fromJson(const llvm::json::Value &value) {
       (cache != "hot" && cache != "cold"))
     return llvm::createStringError("task cache must be hot or cold");
   task.cold = cache == "cold";
+  if (!mapper.mapOptional("act_quant", task.actQuant))
+    return root.getError();
   if (!findFormat(task.format))
     return llvm::createStringError("unknown weight format '" + task.format +
                                    "'");
@@ -118,6 +123,15 @@ std::vector<Task> tune::generateTasks(const std::string &decision,
     for (auto [m, k] : shapes)
       for (int64_t n : {1, 4, 8})
         tasks.push_back({decision, f.name, m, k, n, /*cold=*/true});
+  // Int8 activations, where the int8-dot path competes with the lookups.
+  for (const Format &f : kFormats)
+    for (auto [m, k] : llvm::ArrayRef(shapes).take_front(3))
+      for (auto [n, cold] : {std::pair<int64_t, bool>{1, false},
+                             {8, false},
+                             {64, false},
+                             {1, true},
+                             {8, true}})
+        tasks.push_back({decision, f.name, m, k, n, cold, /*actQuant=*/true});
   // Random shapes for coverage, from the seed.
   std::mt19937 rng(seed);
   std::uniform_int_distribution<int> blocks(2, 16), format(0, 5), nIndex(0, 5);
@@ -131,6 +145,16 @@ std::vector<Task> tune::generateTasks(const std::string &decision,
       tasks.push_back(task);
   }
   return tasks;
+}
+
+/// The attribute dictionary of an entry's lut.mpgemm.
+static std::string attributes(const Task &task, const TaskEntry &entry) {
+  std::vector<std::string> items;
+  if (task.actQuant)
+    items.push_back("act_quant = #lut.act_quant<i8>");
+  if (!entry.decision.empty())
+    items.push_back("loom.decision = " + entry.decision);
+  return items.empty() ? "" : "{" + llvm::join(items, ", ") + "}";
 }
 
 std::string tune::taskModule(const Task &task,
@@ -173,7 +197,7 @@ std::string tune::taskModule(const Task &task,
        << codesType.str() << ", " << scalesType.str()
        << (f.zeroPoint ? ", " + zeroType.str() : "") << " -> " << packed.str()
        << "\n"
-       << "  %y = lut.mpgemm %x, %w " << entry.attributes << " : tensor<"
+       << "  %y = lut.mpgemm %x, %w " << attributes(task, entry) << " : tensor<"
        << task.n << "x" << task.k << "xf32>, " << packed.str() << " -> tensor<"
        << task.n << "x" << task.m << "xf32>\n"
        << "  return %y : tensor<" << task.n << "x" << task.m << "xf32>\n}\n";

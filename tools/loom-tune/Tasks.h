@@ -29,6 +29,9 @@ struct Task {
   /// Whether every call streams the weights from DRAM (the caches flushed
   /// before it) rather than finding them cached.
   bool cold = false;
+  /// Whether the activations are quantized to int8 first (`act_quant`, the
+  /// exact mode), which opens the int8-dot path.
+  bool actQuant = false;
 
   /// "lut.gemm ternary 1024x2048 n=8[ cold]": what the dataset rows repeat.
   std::string describe() const;
@@ -43,11 +46,11 @@ struct Task {
 /// batches, then random shapes from `seed`.
 std::vector<Task> generateTasks(const std::string &decision, unsigned seed);
 
-/// One entry of a task's module: its name and the attribute dictionary of
-/// its lut.mpgemm ("" for none).
+/// One entry of a task's module: its name and the #loom.decision its
+/// lut.mpgemm carries ("" for none).
 struct TaskEntry {
   std::string name;
-  std::string attributes;
+  std::string decision;
 };
 
 /// The module of `task`: one function per entry over the same weights

@@ -15,6 +15,8 @@ const FeatureSchema &lut_gemm::schema() {
                                           "trit3",
                                           "column_tile",
                                           "prefetch_bytes",
+                                          "dot_path",
+                                          "dot_index_bits",
                                           "weight_streams",
                                           "weight_bytes",
                                           "table_bytes",
@@ -23,8 +25,9 @@ const FeatureSchema &lut_gemm::schema() {
                                           "memory_bound"};
   static_assert(std::size(names) == NumFeatures,
                 "one name per lut_gemm::Feature, in its order");
-  // v2: weights_from_dram.
-  static const FeatureSchema schema{"lut.gemm", 2, names};
+  // v2: weights_from_dram; v3: dot_path, dot_index_bits (and
+  // weight_bytes is the bytes of the path's stream).
+  static const FeatureSchema schema{"lut.gemm", 3, names};
   return schema;
 }
 

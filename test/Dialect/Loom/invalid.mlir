@@ -74,3 +74,16 @@ func.func @unknown_attribute() {
   "test.op"() {loom.choice = 4 : i64} : () -> ()
   return
 }
+
+// -----
+
+// With int8 activations over constant weights the int8-dot path is a knob.
+!w = !lut.packed<256x256, #lut.quant<ternary, group = per_tensor, scale = f32>, #lut.layout<bitplane, g = 4, lanes = 1x1, tile_m = 128>>
+func.func @missing_path(%x: tensor<?x256xf32>) -> tensor<?x256xf32> {
+  %c = arith.constant dense<1> : tensor<256x256xi8>
+  %s = arith.constant dense<0.5> : tensor<1x1xf32>
+  %w = lut.pack %c, %s : tensor<256x256xi8>, tensor<1x1xf32> -> !w
+  // expected-error @+1 {{decision lacks knob 'dot_from_n'}}
+  %y = lut.mpgemm %x, %w {act_quant = #lut.act_quant<i8>, loom.decision = #loom.decision<"lut.gemm", {column_tile = 4 : i64, prefetch = 2048 : i64}, source = "user", model = "hand">} : tensor<?x256xf32>, !w -> tensor<?x256xf32>
+  return %y : tensor<?x256xf32>
+}

@@ -12,7 +12,7 @@ for row in rows:
                 "median_us", "mad_us", "samples", "cpu_share", "status",
                 "pass"):
         assert key in row, key
-    assert len(row["features"]) == 16
+    assert len(row["features"]) == 18
     if row["task"] not in tasks:
         tasks.append(row["task"])
 print("tasks", len(tasks))

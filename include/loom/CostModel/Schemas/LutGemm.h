@@ -25,6 +25,10 @@ enum Feature : unsigned {
   // Candidate.
   ColumnTile,
   PrefetchBytes,
+  // The path at this row's N (the dot_from_n knob): int8 dot products or
+  // table lookups, and the dot path's index bits (0: it cannot serve).
+  DotPath,
+  DotIndexBits,
   // Derived: weight streams (one per column tile), bytes, tables.
   WeightStreams,
   WeightBytes,

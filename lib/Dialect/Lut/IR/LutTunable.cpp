@@ -10,6 +10,8 @@
 #include "loom/CostModel/Schemas/LutGemm.h"
 #include "loom/Dialect/Lut/IR/LutOps.h"
 
+#include "mlir/IR/Matchers.h"
+
 #include <cmath>
 
 using namespace mlir;
@@ -28,17 +30,45 @@ static std::optional<int64_t> staticN(MpGemmOp op) {
   return ShapedType::isDynamic(n) ? std::nullopt : std::optional(n);
 }
 
+/// Bits per weight of the int8-dot path's index stream, or 0 where that
+/// path cannot serve `op` (fp activations, weights not constant, segments
+/// it cannot step over) — the conditions of lut-select-strategy.
+static int64_t dotIndexBits(MpGemmOp op) {
+  auto pack = op.getWeight().getDefiningOp<PackOp>();
+  std::optional<int64_t> segment = op.getLookupSegment();
+  PackedType packed = op.getWeight().getType();
+  LayoutKind layout = packed.getLayout().getKind();
+  if (!op.hasIntActivations() || !pack ||
+      !matchPattern(pack.getCodes(), m_Constant()) || !segment ||
+      (layout != LayoutKind::Bitplane && layout != LayoutKind::Trit3))
+    return 0;
+  return packed.getDotIndexBits(*segment);
+}
+
 cost::KnobSpace MpGemmOp::getKnobSpace(const cost::TargetInfo &target) {
   std::optional<int64_t> n = staticN(*this);
+  SmallVector<cost::Knob> knobs = {
+      {"column_tile", {int64_t(4), int64_t(2), int64_t(1), int64_t(8)}},
+      {"prefetch",
+       {int64_t(2048), int64_t(0), int64_t(512), int64_t(1024), int64_t(4096),
+        int64_t(8192)}}};
+  // Where the int8-dot path can serve: the N from which it does (0: never;
+  // the table lookups serve smaller N).
+  bool dot = dotIndexBits(*this) != 0;
+  if (dot)
+    knobs.push_back(
+        {"dot_from_n",
+         {int64_t(0), int64_t(1), int64_t(2), int64_t(4), int64_t(8),
+          int64_t(16), int64_t(32), int64_t(64), int64_t(128)}});
   return cost::KnobSpace(
-      {{"column_tile", {int64_t(4), int64_t(2), int64_t(1), int64_t(8)}},
-       {"prefetch",
-        {int64_t(2048), int64_t(0), int64_t(512), int64_t(1024), int64_t(4096),
-         int64_t(8192)}}},
-      // A tile wider than a static N only repeats a narrower one.
-      [n](const cost::KnobSpace &space, const cost::Candidate &candidate) {
+      std::move(knobs),
+      [n, dot](const cost::KnobSpace &space, const cost::Candidate &candidate) {
+        // A tile wider than a static N only repeats a narrower one, and so
+        // does any crossover but "never" and 1.
         int64_t tile = space.intValue(candidate, "column_tile");
-        return !n || tile == 1 || tile <= *n;
+        if (n && tile != 1 && tile > *n)
+          return false;
+        return !dot || !n || space.intValue(candidate, "dot_from_n") <= 1;
       });
 }
 
@@ -59,6 +89,8 @@ MpGemmOp::getFeatures(const cost::KnobSpace &space,
   double lookupsPerRow = groups * planes;
   int64_t tile = space.intValue(candidate, "column_tile");
   int64_t prefetch = space.intValue(candidate, "prefetch");
+  int64_t indexBits = dotIndexBits(*this);
+  int64_t dotFrom = indexBits ? space.intValue(candidate, "dot_from_n") : 0;
   double weightBytes = double(m) * k * bits / 8;
 
   // A dynamic N is judged at the N of lut.md's protocol.
@@ -67,20 +99,28 @@ MpGemmOp::getFeatures(const cost::KnobSpace &space,
     ns = {*n};
   SmallVector<cost::FeatureVector> rows;
   for (int64_t n : ns) {
+    bool dotPath = dotFrom != 0 && n >= dotFrom;
     double streams = std::ceil(double(n) / tile);
-    double tableBytes = n * groups * 16;
+    double tableBytes = dotPath ? 0 : n * groups * 16;
+    double streamBytes = dotPath ? double(m) * k * indexBits / 8 : weightBytes;
     cost::WorkEstimate work;
     work.ops.assign(cost::kNumCompute, 0);
-    work.ops[cost::kByteLookup] = double(m) * lookupsPerRow * n;
-    work.ops[cost::kF32Fma] = double(n) * k * 4;
     work.bytes.assign(cost::kNumLevels, 0);
-    // The weights come from DRAM (or L2) once; each further column tile
-    // rereads a row block's stream from L2, and every row block reads the
-    // tables.
+    if (dotPath) {
+      // One multiply-add per weight and column, 4 per byte lane.
+      work.ops[cost::kInt8Dot] = double(m) * k * n / 4;
+    } else {
+      // Exact int16 tables (int8 activations) take two byte shuffles.
+      work.ops[cost::kByteLookup] =
+          double(m) * lookupsPerRow * n * (hasIntActivations() ? 2 : 1);
+      work.ops[cost::kF32Fma] = double(n) * k * 4;
+      work.bytes[cost::kL1] = std::ceil(m / 128.0) * tableBytes;
+    }
+    // The stream comes from DRAM (or L2) once; each further column tile
+    // rereads a row block's stream from L2.
     if (target.weightsFromDram)
-      work.bytes[cost::kDram] = weightBytes;
-    work.bytes[cost::kL2] = weightBytes * streams;
-    work.bytes[cost::kL1] = std::ceil(m / 128.0) * tableBytes;
+      work.bytes[cost::kDram] = streamBytes;
+    work.bytes[cost::kL2] = streamBytes * streams;
     cost::RooflineTime roofline = cost::rooflineTime(work, target.throughput);
 
     cost::FeatureVector row(NumFeatures);
@@ -94,8 +134,10 @@ MpGemmOp::getFeatures(const cost::KnobSpace &space,
     row[Trit3] = trit3;
     row[ColumnTile] = cost::encodeCount(tile);
     row[PrefetchBytes] = cost::encodeCount(prefetch);
+    row[DotPath] = dotPath;
+    row[DotIndexBits] = indexBits;
     row[WeightStreams] = cost::encodeCount(streams);
-    row[WeightBytes] = cost::encodeCount(weightBytes);
+    row[WeightBytes] = cost::encodeCount(streamBytes);
     row[TableBytes] = cost::encodeCount(tableBytes);
     row[WeightsFromDram] = target.weightsFromDram;
     row[RooflineLog2Seconds] = std::log2(roofline.seconds);

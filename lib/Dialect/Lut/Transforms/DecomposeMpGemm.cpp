@@ -116,13 +116,21 @@ struct DecomposeMpGemm : OpRewritePattern<MpGemmOp> {
       x = quantized.getQuantized();
       xScale = quantized.getScale();
     }
-    // lut-select-strategy's choice: int8 dot products from dot_from_n on.
+    // Int8 dot products from dot_from_n on: the cost model's choice
+    // (loom.decision, 0 meaning never) where it made one, else
+    // lut-select-strategy's.
     std::optional<int64_t> dotFrom;
-    if (IntegerAttr from = cast<LutDialect>(op->getDialect())
-                               ->getDotFromNAttrHelper()
-                               .getAttr(op);
-        from && intActivations)
+    auto decision = op->getAttrOfType<DecisionAttr>(DecisionAttr::kAttrName);
+    if (std::optional<int64_t> decided =
+            decision ? decision.getIntKnob("dot_from_n") : std::nullopt) {
+      if (*decided > 0)
+        dotFrom = *decided;
+    } else if (IntegerAttr from = cast<LutDialect>(op->getDialect())
+                                      ->getDotFromNAttrHelper()
+                                      .getAttr(op);
+               from && intActivations) {
       dotFrom = from.getInt();
+    }
     auto lookups = [&](OpBuilder &b) {
       return buildLookupChain(b, loc, op, x, xScale, *segment, accuracy);
     };
