@@ -95,11 +95,10 @@ void loom::buildCPUToLoopsPipeline(OpPassManager &pm,
   pm.addPass(moe::createMoEDecompose());
   pm.addPass(moe::createMoEFuse());
   pm.addPass(lut::createLutCanonicalize());
-  lut::LutSelectStrategyOptions strategy;
-  strategy.isa = options.isa;
-  pm.addPass(lut::createLutSelectStrategy(strategy));
-  // Each GEMM's kernel schedule, from the cost model, unless the schedule
-  // options are to hold for every GEMM (cost-model=none).
+  // Each GEMM's kernel schedule and path, from the cost model, unless the
+  // schedule options are to hold for every GEMM (cost-model=none); a path
+  // written into the IR (lut.dot_from_n) stays pinned, and
+  // lut-select-strategy only decides the paths of GEMMs left undecided.
   if (options.costModel != "none") {
     LoomDecideOptions decide;
     decide.costModel = options.costModel;
@@ -108,6 +107,9 @@ void loom::buildCPUToLoopsPipeline(OpPassManager &pm,
     decide.loadDecisions = options.loadDecisions;
     pm.addPass(loom::createLoomDecide(decide));
   }
+  lut::LutSelectStrategyOptions strategy;
+  strategy.isa = options.isa;
+  pm.addPass(lut::createLutSelectStrategy(strategy));
   pm.addPass(lut::createLutDecomposeMpGemm());
   // table_precompute is Pure: GEMMs of one activation (Q, K and V, gate and
   // up) share one table.

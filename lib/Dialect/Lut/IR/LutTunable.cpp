@@ -55,20 +55,30 @@ cost::KnobSpace MpGemmOp::getKnobSpace(const cost::TargetInfo &target) {
   // Where the int8-dot path can serve: the N from which it does (0: never;
   // the table lookups serve smaller N).
   bool dot = dotIndexBits(*this) != 0;
+  // A lut.dot_from_n written into the IR pins the path (beyond the largest
+  // option it means never); the model chooses the rest.
+  std::optional<int64_t> pinned;
+  if (IntegerAttr from = cast<LutDialect>((*this)->getDialect())
+                             ->getDotFromNAttrHelper()
+                             .getAttr(*this))
+    pinned = from.getInt() > 128 ? 0 : from.getInt();
   if (dot)
     knobs.push_back(
         {"dot_from_n",
          {int64_t(0), int64_t(1), int64_t(2), int64_t(4), int64_t(8),
           int64_t(16), int64_t(32), int64_t(64), int64_t(128)}});
   return cost::KnobSpace(
-      std::move(knobs),
-      [n, dot](const cost::KnobSpace &space, const cost::Candidate &candidate) {
+      std::move(knobs), [n, dot, pinned](const cost::KnobSpace &space,
+                                         const cost::Candidate &candidate) {
         // A tile wider than a static N only repeats a narrower one, and so
         // does any crossover but "never" and 1.
         int64_t tile = space.intValue(candidate, "column_tile");
         if (n && tile != 1 && tile > *n)
           return false;
-        return !dot || !n || space.intValue(candidate, "dot_from_n") <= 1;
+        if (!dot)
+          return true;
+        int64_t from = space.intValue(candidate, "dot_from_n");
+        return pinned ? from == *pinned : !n || from <= 1;
       });
 }
 

@@ -1,5 +1,6 @@
 //===- SelectStrategy.cpp - The lut-select-strategy pass ------------------===//
 
+#include "loom/Dialect/Loom/IR/LoomDialect.h"
 #include "loom/Dialect/Lut/Transforms/Passes.h"
 #include "loom/Dialect/Lut/Transforms/StrategyModel.h"
 
@@ -35,6 +36,11 @@ struct LutSelectStrategyPass
     getOperation()->walk([&](MpGemmOp op) {
       auto decision = dialect->getDotFromNAttrHelper();
       if (decision.isAttrPresent(op) || !op.hasIntActivations())
+        return;
+      // The cost model chose the path already (loom-decide's dot_from_n).
+      if (auto decided = op->getAttrOfType<loom::DecisionAttr>(
+              loom::DecisionAttr::kAttrName);
+          decided && decided.getIntKnob("dot_from_n"))
         return;
       // Both kernels fold a lut.pack of constants; the dot kernel steps
       // over 8 or 16 K at a time within a segment.
