@@ -8,6 +8,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/IR/TypeUtilities.h"
 
@@ -136,6 +137,18 @@ Accuracy MpGemmOp::getEffectiveAccuracy() {
 
 bool MpGemmOp::hasIntActivations() {
   return getActQuant() || getElementTypeOrSelf(getX().getType()).isInteger(8);
+}
+
+int64_t MpGemmOp::getDotPathIndexBits() {
+  auto pack = getWeight().getDefiningOp<PackOp>();
+  std::optional<int64_t> segment = getLookupSegment();
+  PackedType packed = getWeight().getType();
+  LayoutKind layout = packed.getLayout().getKind();
+  if (!hasIntActivations() || !pack ||
+      !matchPattern(pack.getCodes(), m_Constant()) || !segment ||
+      (layout != LayoutKind::Bitplane && layout != LayoutKind::Trit3))
+    return 0;
+  return packed.getDotIndexBits(*segment);
 }
 
 /// K elements per table scale of quantized tables (lut.md §2.4's default).

@@ -10,8 +10,6 @@
 #include "loom/CostModel/Schemas/LutGemm.h"
 #include "loom/Dialect/Lut/IR/LutOps.h"
 
-#include "mlir/IR/Matchers.h"
-
 #include <cmath>
 
 using namespace mlir;
@@ -30,21 +28,6 @@ static std::optional<int64_t> staticN(MpGemmOp op) {
   return ShapedType::isDynamic(n) ? std::nullopt : std::optional(n);
 }
 
-/// Bits per weight of the int8-dot path's index stream, or 0 where that
-/// path cannot serve `op` (fp activations, weights not constant, segments
-/// it cannot step over) — the conditions of lut-select-strategy.
-static int64_t dotIndexBits(MpGemmOp op) {
-  auto pack = op.getWeight().getDefiningOp<PackOp>();
-  std::optional<int64_t> segment = op.getLookupSegment();
-  PackedType packed = op.getWeight().getType();
-  LayoutKind layout = packed.getLayout().getKind();
-  if (!op.hasIntActivations() || !pack ||
-      !matchPattern(pack.getCodes(), m_Constant()) || !segment ||
-      (layout != LayoutKind::Bitplane && layout != LayoutKind::Trit3))
-    return 0;
-  return packed.getDotIndexBits(*segment);
-}
-
 cost::KnobSpace MpGemmOp::getKnobSpace(const cost::TargetInfo &target) {
   std::optional<int64_t> n = staticN(*this);
   SmallVector<cost::Knob> knobs = {
@@ -54,7 +37,7 @@ cost::KnobSpace MpGemmOp::getKnobSpace(const cost::TargetInfo &target) {
         int64_t(8192)}}};
   // Where the int8-dot path can serve: the N from which it does (0: never;
   // the table lookups serve smaller N).
-  bool dot = dotIndexBits(*this) != 0;
+  bool dot = getDotPathIndexBits() != 0;
   // A lut.dot_from_n written into the IR pins the path (beyond the largest
   // option it means never); the model chooses the rest.
   std::optional<int64_t> pinned;
@@ -99,7 +82,7 @@ MpGemmOp::getFeatures(const cost::KnobSpace &space,
   double lookupsPerRow = groups * planes;
   int64_t tile = space.intValue(candidate, "column_tile");
   int64_t prefetch = space.intValue(candidate, "prefetch");
-  int64_t indexBits = dotIndexBits(*this);
+  int64_t indexBits = getDotPathIndexBits();
   int64_t dotFrom = indexBits ? space.intValue(candidate, "dot_from_n") : 0;
   double weightBytes = double(m) * k * bits / 8;
 

@@ -4,8 +4,6 @@
 #include "loom/Dialect/Lut/Transforms/Passes.h"
 #include "loom/Dialect/Lut/Transforms/StrategyModel.h"
 
-#include "mlir/IR/Matchers.h"
-
 namespace mlir::loom::lut {
 #define GEN_PASS_DEF_LUTSELECTSTRATEGY
 #include "loom/Dialect/Lut/Transforms/Passes.h.inc"
@@ -42,21 +40,15 @@ struct LutSelectStrategyPass
               loom::DecisionAttr::kAttrName);
           decided && decided.getIntKnob("dot_from_n"))
         return;
-      // Both kernels fold a lut.pack of constants; the dot kernel steps
-      // over 8 or 16 K at a time within a segment.
-      auto pack = op.getWeight().getDefiningOp<PackOp>();
-      std::optional<int64_t> segment = op.getLookupSegment();
-      PackedType packed = op.getWeight().getType();
-      if (!pack || !matchPattern(pack.getCodes(), m_Constant()) || !segment ||
-          packed.getDotIndexBits(*segment) == 0)
+      int64_t indexBits = op.getDotPathIndexBits();
+      if (indexBits == 0)
         return;
+      // trit3 has no lookup crossover model: int8 dots at every N.
+      PackedType packed = op.getWeight().getType();
       std::optional<int64_t> from = 1;
       if (packed.getLayout().getKind() == LayoutKind::Bitplane)
         from = dotCrossover(packed.getM(), packed.getK(),
-                            packed.getQuant().getNumPlanes(),
-                            packed.getDotIndexBits(*segment), host);
-      else if (packed.getLayout().getKind() != LayoutKind::Trit3)
-        return;
+                            packed.getQuant().getNumPlanes(), indexBits, host);
       if (from)
         decision.setAttr(
             op, IntegerAttr::get(IntegerType::get(&getContext(), 64), *from));

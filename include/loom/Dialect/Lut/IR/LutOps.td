@@ -151,6 +151,11 @@ def Lut_MpGemmOp : Lut_Op<"mpgemm",
     /// weight scale, one activation scale and (table_i8) one table scale
     /// per segment. None when they cannot align (lut.md §1.4).
     std::optional<int64_t> getLookupSegment();
+    /// Bits per weight of the int8-dot path's index stream, or 0 where that
+    /// path cannot serve this GEMM: fp activations, weights that are not a
+    /// lut.pack of constants (both kernels fold them), layouts other than
+    /// bitplane and trit3, segments the dot kernel cannot step over.
+    int64_t getDotPathIndexBits();
   }];
 }
 
