@@ -26,13 +26,6 @@ using namespace mlir::loom;
 
 namespace {
 
-/// `value` as the attribute a decision records it as.
-Attribute knobAttr(Builder &b, const cost::KnobValue &value) {
-  if (const auto *number = std::get_if<int64_t>(&value))
-    return b.getI64IntegerAttr(*number);
-  return b.getStringAttr(std::get<std::string>(value));
-}
-
 /// One model per decision kind, loaded at its first op.
 using ModelCache = llvm::StringMap<std::unique_ptr<cost::CostModel>>;
 
@@ -156,20 +149,13 @@ struct LoomDecidePass : loom::impl::LoomDecideBase<LoomDecidePass> {
       return op->emitError()
              << "no legal candidate for decision " << op.getDecisionKind();
 
-    Builder b(op->getContext());
-    SmallVector<NamedAttribute> knobs;
-    for (auto [knob, option] :
-         llvm::zip_equal(space.getKnobs(), ranked.front().candidate))
-      knobs.push_back(
-          b.getNamedAttr(knob.name, knobAttr(b, knob.options[option])));
     cost::CostModelInfo info = (*model)->info();
     bool learned = info.source == cost::CostModelInfo::Source::Learned;
     op->setAttr(DecisionAttr::kAttrName,
-                DecisionAttr::get(
-                    op->getContext(), b.getStringAttr(op.getDecisionKind()),
-                    b.getDictionaryAttr(knobs),
-                    b.getStringAttr(learned ? "learned" : "roofline"),
-                    b.getStringAttr(info.modelId)));
+                DecisionAttr::getForCandidate(
+                    op->getContext(), op.getDecisionKind(), space,
+                    ranked.front().candidate, learned ? "learned" : "roofline",
+                    info.modelId));
     if (remarks) {
       InFlightDiagnostic remark = op->emitRemark()
                                   << op.getDecisionKind() << " by "

@@ -5,6 +5,7 @@
 #include "Dataset.h"
 
 #include "loom/CostModel/TunableOpInterface.h"
+#include "loom/Dialect/Loom/IR/LoomDialect.h"
 #include "loom/Runtime/ModelLibrary.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -32,18 +33,14 @@ bool tune::isRetestTask(const Task &task, double fraction) {
 
 namespace {
 
-/// The "#loom.decision<...>" pinning `candidate`.
-std::string decisionAttribute(const Task &task, const cost::KnobSpace &space,
+/// The "#loom.decision<...>" pinning `candidate`, as text.
+std::string decisionAttribute(MLIRContext *context, const Task &task,
+                              const cost::KnobSpace &space,
                               const cost::Candidate &candidate) {
-  std::string text = "#loom.decision<\"" + task.decision + "\", {";
-  for (auto [i, knob] : llvm::enumerate(space.getKnobs())) {
-    const cost::KnobValue &value = knob.options[candidate[i]];
-    text += (i ? ", " : "") + knob.name + " = ";
-    text += std::holds_alternative<int64_t>(value)
-                ? cost::toString(value) + " : i64"
-                : "\"" + cost::toString(value) + "\"";
-  }
-  return text + "}, source = \"user\", model = \"loom-tune\">";
+  std::string text;
+  llvm::raw_string_ostream(text) << DecisionAttr::getForCandidate(
+      context, task.decision, space, candidate, "user", "loom-tune");
+  return text;
 }
 
 /// Writes `source` next to `library` and compiles it; the error text on
@@ -314,8 +311,8 @@ LogicalResult tune::collect(MLIRContext &context, llvm::ArrayRef<Task> tasks,
     show("compiling", 0, candidates.size());
     std::vector<TaskEntry> entries;
     for (auto [i, candidate] : llvm::enumerate(candidates))
-      entries.push_back(
-          {"c" + std::to_string(i), decisionAttribute(task, space, candidate)});
+      entries.push_back({"c" + std::to_string(i),
+                         decisionAttribute(&context, task, space, candidate)});
     std::string base = options.workdir + "/" + task.id();
     if (auto error =
             compile(options, taskModule(task, entries), base + ".so", false)) {

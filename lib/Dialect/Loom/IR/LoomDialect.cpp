@@ -43,6 +43,25 @@ std::optional<int64_t> DecisionAttr::getIntKnob(StringRef name) const {
   return std::nullopt;
 }
 
+DecisionAttr DecisionAttr::getForCandidate(MLIRContext *context, StringRef kind,
+                                           const cost::KnobSpace &space,
+                                           const cost::Candidate &candidate,
+                                           StringRef source, StringRef model) {
+  Builder b(context);
+  SmallVector<NamedAttribute> knobs;
+  for (auto [knob, option] : llvm::zip_equal(space.getKnobs(), candidate)) {
+    const cost::KnobValue &value = knob.options[option];
+    Attribute attr;
+    if (const auto *number = std::get_if<int64_t>(&value))
+      attr = b.getI64IntegerAttr(*number);
+    else
+      attr = b.getStringAttr(std::get<std::string>(value));
+    knobs.push_back(b.getNamedAttr(knob.name, attr));
+  }
+  return get(context, b.getStringAttr(kind), b.getDictionaryAttr(knobs),
+             b.getStringAttr(source), b.getStringAttr(model));
+}
+
 /// Whether `attr` is option `option` of a knob.
 static bool matches(Attribute attr, const cost::KnobValue &option) {
   if (const auto *number = std::get_if<int64_t>(&option)) {

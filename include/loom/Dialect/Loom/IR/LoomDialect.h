@@ -3,6 +3,8 @@
 #ifndef LOOM_DIALECT_LOOM_IR_LOOMDIALECT_H
 #define LOOM_DIALECT_LOOM_IR_LOOMDIALECT_H
 
+#include "loom/CostModel/Knobs.h"
+
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Dialect.h"
 

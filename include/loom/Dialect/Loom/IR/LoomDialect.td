@@ -49,6 +49,14 @@ def Loom_DecisionAttr : AttrDef<Loom_Dialect, "Decision"> {
     static constexpr ::llvm::StringLiteral kAttrName = "loom.decision";
     /// The value of integer knob `name`, if the decision has one.
     std::optional<int64_t> getIntKnob(::llvm::StringRef name) const;
+    /// The decision choosing `candidate` of `space`: one knob entry per
+    /// knob, integers as i64.
+    static DecisionAttr getForCandidate(::mlir::MLIRContext *context,
+                                        ::llvm::StringRef kind,
+                                        const ::mlir::loom::cost::KnobSpace &space,
+                                        const ::mlir::loom::cost::Candidate &candidate,
+                                        ::llvm::StringRef source,
+                                        ::llvm::StringRef model);
   }];
 }
 
