@@ -13,14 +13,11 @@ std::optional<TargetInfo> TargetInfo::forIsa(llvm::StringRef isa) {
   target.targetClass = avx512          ? "x86_64-avx512"
                        : isa == "avx2" ? "x86_64-avx2"
                                        : "x86_64-generic";
-  target.vectorBytes = avx512 ? 64 : isa == "avx2" ? 32 : 16;
-  target.l1Bytes = 32 << 10;
-  target.l2Bytes = 1 << 20;
   // Two vector FMA ports at ~3 GHz; one byte shuffle per cycle over a
   // vector; int8 dot products at one vector per cycle (emulated without
   // VNNI at a third of that). DRAM: one core's streaming read, ~43 GB/s on
   // the development VM (bench/run lut's read probe), rounded down.
-  double lanes = target.vectorBytes;
+  double lanes = avx512 ? 64 : isa == "avx2" ? 32 : 16; // bytes per vector
   bool vnni = isa == "avx512-vnni" || isa == "avx512-vbmi";
   target.throughput.opsPerSecond.resize(kNumCompute);
   target.throughput.opsPerSecond[kF32Fma] = 2 * (lanes / 4) * 3e9;

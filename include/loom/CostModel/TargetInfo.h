@@ -29,8 +29,6 @@ struct TargetInfo {
   std::string targetClass;
   /// The vector ISA of the kernels (convert-lut-to-vector's `isa`).
   std::string isa;
-  int64_t vectorBytes;
-  int64_t l1Bytes, l2Bytes;
   /// One core's throughputs: the kernels' thread count is a run-time
   /// setting, so candidates are compared per core.
   MachineThroughput throughput;
