@@ -15,13 +15,6 @@
 using mlir::loom::ModelLibrary;
 using namespace loom::bench;
 
-void loom::bench::flushRange(const void *begin, const void *end) {
-  for (auto p = reinterpret_cast<uintptr_t>(begin) & ~uintptr_t(63);
-       p < reinterpret_cast<uintptr_t>(end); p += 64)
-    _mm_clflushopt(reinterpret_cast<void *>(p));
-  _mm_sfence();
-}
-
 namespace {
 
 /// The calls of one variant: wall and process-CPU time of each.

@@ -45,9 +45,6 @@ template <typename T> struct LineAllocator {
 };
 template <typename T> using LineVector = std::vector<T, LineAllocator<T>>;
 
-/// Every cache line of [begin, end) out of every cache level.
-void flushRange(const void *begin, const void *end);
-
 struct Timing {
   double p10 = 0, median = 0, cpuShare = 0;
   int calls = 0;

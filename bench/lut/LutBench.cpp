@@ -16,6 +16,7 @@
 
 #include "../common/BenchSupport.h"
 #include "loom/Runtime/ModelLibrary.h"
+#include "loom/Support/CacheFlush.h"
 #include "loom/Support/DenseLiteral.h"
 
 #include <cblas.h>
@@ -35,6 +36,8 @@
 #include <string>
 #include <vector>
 
+using mlir::loom::flushMappedFile;
+using mlir::loom::flushRange;
 using mlir::loom::hexDenseLiteral;
 using mlir::loom::ModelLibrary;
 using mlir::loom::RuntimeApi;
@@ -194,22 +197,6 @@ std::string buildModule(const Format &f, int64_t m, int64_t k,
      << "x" << k << "xf32>\n";
   os << "  return %f : tensor<" << m << "x" << k << "xf32>\n}\n";
   return os.str();
-}
-
-/// Flushes every mapping of the file `path` in this process.
-void flushMappedFile(const std::string &path) {
-  std::ifstream maps("/proc/self/maps");
-  std::string line;
-  while (std::getline(maps, line)) {
-    if (line.size() < path.size() ||
-        line.compare(line.size() - path.size(), path.size(), path) != 0)
-      continue;
-    unsigned long lo, hi;
-    char perms[5];
-    if (std::sscanf(line.c_str(), "%lx-%lx %4s", &lo, &hi, perms) == 3 &&
-        perms[0] == 'r')
-      flushRange(reinterpret_cast<void *>(lo), reinterpret_cast<void *>(hi));
-  }
 }
 
 volatile int64_t probeSink;

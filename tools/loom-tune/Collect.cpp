@@ -7,6 +7,7 @@
 #include "loom/CostModel/TunableOpInterface.h"
 #include "loom/Dialect/Loom/IR/LoomDialect.h"
 #include "loom/Runtime/ModelLibrary.h"
+#include "loom/Support/CacheFlush.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Parser/Parser.h"
@@ -18,7 +19,6 @@
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
-#include <immintrin.h>
 #include <map>
 #include <unistd.h>
 
@@ -95,28 +95,6 @@ private:
   LoomTensor *input;
   LoomTensorList *inputs;
 };
-
-/// Flushes every cache line of each mapping of the file `path` in this
-/// process: the next call streams the weights (constants in the library)
-/// from DRAM.
-__attribute__((target("clflushopt"))) void
-flushMappedFile(const std::string &path) {
-  std::ifstream maps("/proc/self/maps");
-  std::string line;
-  while (std::getline(maps, line)) {
-    if (!llvm::StringRef(line).ends_with(path))
-      continue;
-    unsigned long lo, hi;
-    char perms[5];
-    // clflushopt faults on a page it may not read.
-    if (std::sscanf(line.c_str(), "%lx-%lx %4s", &lo, &hi, perms) != 3 ||
-        perms[0] != 'r')
-      continue;
-    for (unsigned long p = lo; p < hi; p += 64)
-      _mm_clflushopt(reinterpret_cast<void *>(p));
-  }
-  _mm_sfence();
-}
 
 /// The one status line of costmodel.md §4.1 (plain lines when stderr is
 /// not a terminal).
