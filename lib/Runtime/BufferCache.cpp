@@ -65,6 +65,15 @@ public:
     idleBytes += size;
   }
 
+  /// Frees every idle block.
+  void trim() {
+    std::lock_guard<std::mutex> lock(mutex);
+    for (auto &entry : idle)
+      std::free(entry.second);
+    idle.clear();
+    idleBytes = 0;
+  }
+
 private:
   std::mutex mutex;
   /// Blocks handed out, with their (rounded) sizes.
@@ -79,6 +88,13 @@ BufferCache &cache() {
   static BufferCache *instance = new BufferCache;
   return *instance;
 }
+
+/// Each model library carries its own runtime, and so its own cache: a
+/// process that loads and unloads many (loom-tune collect, one library per
+/// task) would keep up to kIdleLimitBytes per library it ever loaded. The
+/// idle blocks go back to malloc when the library is unloaded (or the
+/// process exits); the cache object itself stays for late releases.
+__attribute__((destructor)) void trimAtUnload() { cache().trim(); }
 
 } // namespace
 
