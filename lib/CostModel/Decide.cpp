@@ -13,13 +13,26 @@ llvm::SmallVector<RankedCandidate>
 mlir::loom::cost::rankCandidates(TunableOpInterface op, const KnobSpace &space,
                                  const TargetInfo &target,
                                  const CostModel &model, size_t maxCandidates) {
+  return rankCandidates(
+      space,
+      [&](const Candidate &candidate) {
+        return op.getFeatures(space, candidate, target);
+      },
+      model, maxCandidates);
+}
+
+llvm::SmallVector<RankedCandidate> mlir::loom::cost::rankCandidates(
+    const KnobSpace &space,
+    llvm::function_ref<llvm::SmallVector<FeatureVector>(const Candidate &)>
+        featuresOf,
+    const CostModel &model, size_t maxCandidates) {
   llvm::SmallVector<Candidate> candidates = space.enumerate(maxCandidates);
   // All rows in one predict call; rowsOf[i] is candidate i's first row.
   llvm::SmallVector<FeatureVector> rows;
   llvm::SmallVector<size_t> rowsOf;
   for (const Candidate &candidate : candidates) {
     rowsOf.push_back(rows.size());
-    llvm::append_range(rows, op.getFeatures(space, candidate, target));
+    llvm::append_range(rows, featuresOf(candidate));
   }
   rowsOf.push_back(rows.size());
   llvm::SmallVector<double> costs = model.predict(rows);

@@ -1,6 +1,8 @@
 //===- FeatureSchema.cpp - Ordered feature names of one decision ----------===//
 
 #include "loom/CostModel/FeatureSchema.h"
+#include "loom/CostModel/Schemas/LutGemm.h"
+#include "loom/CostModel/Schemas/MoEDispatch.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/Format.h"
@@ -34,4 +36,12 @@ std::optional<unsigned> FeatureSchema::indexOf(llvm::StringRef name) const {
 
 float mlir::loom::cost::encodeCount(double value) {
   return static_cast<float>(std::log2(1.0 + value));
+}
+
+const FeatureSchema *mlir::loom::cost::schemaFor(llvm::StringRef kind) {
+  for (const FeatureSchema *schema :
+       {&lut_gemm::schema(), &moe_dispatch::schema()})
+    if (kind == schema->decision)
+      return schema;
+  return nullptr;
 }

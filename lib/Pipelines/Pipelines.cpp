@@ -91,6 +91,13 @@ void loom::buildCPUToLoopsPipeline(OpPassManager &pm,
   moe::MoESelectStrategyOptions moeStrategy;
   moeStrategy.rowTile = options.moeRowTile;
   moeStrategy.weightRows = options.moeColumnTile;
+  moeStrategy.strategy = options.moeStrategy;
+  // cost-model=none fixes the analytical choice, as it fixes the lut
+  // schedules.
+  moeStrategy.costModel = options.costModel == "none"
+                              ? std::string("roofline")
+                              : std::string(options.costModel);
+  moeStrategy.isa = options.isa;
   pm.addPass(moe::createMoESelectStrategy(moeStrategy));
   pm.addPass(moe::createMoEDecompose());
   pm.addPass(moe::createMoEFuse());

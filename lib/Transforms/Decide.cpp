@@ -3,18 +3,13 @@
 #include "DecisionFile.h"
 
 #include "loom/CostModel/Decide.h"
-#include "loom/CostModel/ShippedModels.h"
+#include "loom/CostModel/SelectModel.h"
 #include "loom/Dialect/Loom/IR/LoomDialect.h"
 #include "loom/Transforms/Passes.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/SetVector.h"
-#include "llvm/Support/FileSystem.h"
-#include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
-#include "llvm/Support/MemoryBuffer.h"
-#include "llvm/Support/Path.h"
-#include "llvm/Support/xxhash.h"
 
 namespace mlir::loom {
 #define GEN_PASS_DEF_LOOMDECIDE
@@ -51,8 +46,7 @@ struct LoomDecidePass : loom::impl::LoomDecideBase<LoomDecidePass> {
       return signalPassFailure();
     }
     target->weightsFromDram = weights == "dram";
-    if (costModel != "auto" && costModel != "roofline" &&
-        !llvm::sys::fs::is_directory(costModel)) {
+    if (!cost::isCostModelOption(costModel)) {
       module.emitError() << "loom-decide: cost-model must be auto, roofline "
                             "or a directory of models, got '"
                          << costModel << "'";
@@ -76,64 +70,22 @@ struct LoomDecidePass : loom::impl::LoomDecideBase<LoomDecidePass> {
       signalPassFailure();
   }
 
-  /// The model for `op`'s decision: a trained one where the cost-model
-  /// directory (or, with auto, the build) has one for the target class,
-  /// else the roofline. Loaded once per kind.
+  /// The model for `op`'s decision, loaded once per kind.
   FailureOr<const cost::CostModel *> modelFor(cost::TunableOpInterface op,
                                               const cost::TargetInfo &target,
                                               ModelCache &models) {
-    StringRef kind = op.getDecisionKind();
-    auto [it, inserted] = models.try_emplace(kind);
+    auto [it, inserted] = models.try_emplace(op.getDecisionKind());
     if (!inserted)
       return it->second.get();
-    const cost::FeatureSchema &schema = op.getFeatureSchema();
-    auto modelId = [&](StringRef bytes) {
-      std::string id;
-      llvm::raw_string_ostream(id)
-          << target.targetClass << "/" << kind << "@"
-          << llvm::format_hex_no_prefix(llvm::xxh3_64bits(bytes) >> 32, 8);
-      return id;
-    };
-    if (costModel == "auto") {
-      for (const cost::ShippedModel &shipped : cost::shippedModels()) {
-        if (shipped.targetClass != target.targetClass ||
-            shipped.decision != kind)
-          continue;
-        std::string source = "models/" + target.targetClass + "/" + kind.str();
-        auto model = cost::loadModel(shipped.model, shipped.meta, schema,
-                                     source, modelId(shipped.model));
-        if (model) {
-          it->second = std::move(*model);
-          return it->second.get();
-        }
-        // A stale shipped model falls back to the roofline, said once.
-        op->emitRemark() << llvm::toString(model.takeError())
-                         << "; deciding by the roofline";
-      }
-    } else if (costModel != "roofline") {
-      SmallString<128> path(costModel);
-      llvm::sys::path::append(path, target.targetClass, kind);
-      auto buffer = llvm::MemoryBuffer::getFile(path + ".json");
-      auto meta = llvm::MemoryBuffer::getFile(path + ".meta.json");
-      if (buffer && meta) {
-        auto model =
-            cost::loadModel((*buffer)->getBuffer(), (*meta)->getBuffer(),
-                            schema, path, modelId((*buffer)->getBuffer()));
-        if (!model) {
-          op->emitError() << llvm::toString(model.takeError());
-          return failure();
-        }
-        it->second = std::move(*model);
-        return it->second.get();
-      }
-    }
-    std::optional<unsigned> roofline = schema.indexOf("roofline_log2_s");
-    if (!roofline) {
-      op->emitError() << "decision " << kind
-                      << " has no roofline_log2_s feature to fall back on";
-      return failure();
-    }
-    it->second = std::make_unique<cost::RooflineCostModel>(schema, *roofline);
+    std::string passedOver;
+    auto model = cost::selectCostModel(costModel, target, op.getFeatureSchema(),
+                                       passedOver);
+    if (!model)
+      return op->emitError() << llvm::toString(model.takeError());
+    // A stale shipped model falls back to the roofline, said once.
+    if (!passedOver.empty())
+      op->emitRemark() << passedOver << "; deciding by the roofline";
+    it->second = std::move(*model);
     return it->second.get();
   }
 

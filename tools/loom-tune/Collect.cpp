@@ -20,6 +20,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <thread>
 #include <unistd.h>
 
 using namespace mlir;
@@ -62,14 +63,16 @@ std::optional<std::string> compile(const CollectOptions &options,
   return "failed: " + command + " (see " + logPath + ")";
 }
 
-/// Calls of one model's entries on one input.
+/// Calls of one model's entries on one set of inputs.
 class EntryCaller {
 public:
-  EntryCaller(const ModelLibrary &library, std::vector<float> &x, int64_t n,
-              int64_t k)
-      : api(library.api()), shape{n, k} {
-    input = api.tensor_create(x.data(), shape, 2, LOOM_F32, 0);
-    inputs = api.tensor_list_create(&input, 1);
+  EntryCaller(const ModelLibrary &library, const std::vector<TaskInput> &shapes,
+              std::vector<std::vector<float>> &data)
+      : api(library.api()), shapes(shapes) {
+    for (auto [input, values] : llvm::zip_equal(this->shapes, data))
+      tensors.push_back(api.tensor_create(values.data(), input.shape.data(),
+                                          input.shape.size(), LOOM_F32, 0));
+    inputs = api.tensor_list_create(tensors.data(), tensors.size());
   }
   ~EntryCaller() { api.tensor_list_destroy(inputs); }
   const char *lastError() const { return api.last_error(); }
@@ -91,8 +94,8 @@ public:
 
 private:
   const RuntimeApi &api;
-  int64_t shape[2];
-  LoomTensor *input;
+  std::vector<TaskInput> shapes;
+  std::vector<LoomTensor *> tensors;
   LoomTensorList *inputs;
 };
 
@@ -121,17 +124,34 @@ private:
   std::chrono::steady_clock::time_point last{};
 };
 
-/// A task's two libraries, removed from disk when done with.
+/// Libraries a task's candidates are compiled into, concurrently:
+/// loom-compile runs on one core, and compiling a task's candidates takes
+/// longer than timing them. Candidate i goes to shard i % kCompileShards.
+constexpr unsigned kCompileShards = 2;
+
+/// A task's libraries, removed from disk when done with.
 struct TaskLibraries {
   std::string base;
-  std::unique_ptr<ModelLibrary> candidates, reference;
+  std::vector<std::unique_ptr<ModelLibrary>> shards;
+  std::unique_ptr<ModelLibrary> reference;
+
+  std::string shardPath(unsigned shard) const {
+    return base + "_s" + std::to_string(shard) + ".so";
+  }
+  std::string referencePath() const { return base + "_ref.so"; }
+
   ~TaskLibraries() {
-    candidates.reset();
+    shards.clear();
     reference.reset();
-    std::remove((base + ".so").c_str());
-    std::remove((base + ".h").c_str());
-    std::remove((base + "_ref.so").c_str());
-    std::remove((base + "_ref.h").c_str());
+    for (unsigned shard = 0; shard < kCompileShards; ++shard)
+      removeLibrary(shardPath(shard));
+    removeLibrary(referencePath());
+  }
+
+private:
+  static void removeLibrary(const std::string &path) {
+    std::remove(path.c_str());
+    std::remove((path.substr(0, path.size() - 3) + ".h").c_str());
   }
 };
 
@@ -291,39 +311,66 @@ LogicalResult tune::collect(MLIRContext &context, llvm::ArrayRef<Task> tasks,
     for (auto [i, candidate] : llvm::enumerate(candidates))
       entries.push_back({"c" + std::to_string(i),
                          decisionAttribute(&context, task, space, candidate)});
-    std::string base = options.workdir + "/" + task.id();
-    if (auto error =
-            compile(options, taskModule(task, entries), base + ".so", false)) {
-      status.finish("loom-tune: " + *error);
-      return failure();
+    TaskLibraries libraries{options.workdir + "/" + task.id(), {}, nullptr};
+    // The shards and the reference, each by its own loom-compile.
+    std::vector<std::string> sources, paths;
+    for (unsigned shard = 0; shard < kCompileShards; ++shard) {
+      std::vector<TaskEntry> shardEntries;
+      for (size_t i = shard; i < entries.size(); i += kCompileShards)
+        shardEntries.push_back(entries[i]);
+      sources.push_back(taskModule(task, shardEntries));
+      paths.push_back(libraries.shardPath(shard));
     }
-    if (auto error = compile(options, taskModule(task, {{"reference", ""}}),
-                             base + "_ref.so", true)) {
-      status.finish("loom-tune: " + *error);
-      return failure();
+    sources.push_back(taskModule(task, {{"reference", ""}}));
+    paths.push_back(libraries.referencePath());
+    std::vector<std::optional<std::string>> errors(sources.size());
+    {
+      std::vector<std::thread> compiles;
+      for (size_t i = 0; i < sources.size(); ++i)
+        compiles.emplace_back([&, i] {
+          errors[i] = compile(options, sources[i], paths[i],
+                              /*reference=*/i == kCompileShards);
+        });
+      for (std::thread &compile : compiles)
+        compile.join();
     }
-    TaskLibraries libraries{base, nullptr, nullptr};
+    for (const std::optional<std::string> &error : errors)
+      if (error) {
+        status.finish("loom-tune: " + *error);
+        return failure();
+      }
     std::string openError;
-    libraries.candidates = ModelLibrary::open(base + ".so", openError);
-    if (libraries.candidates)
-      libraries.reference = ModelLibrary::open(base + "_ref.so", openError);
+    for (const std::string &path : ArrayRef(paths).drop_back()) {
+      libraries.shards.push_back(ModelLibrary::open(path, openError));
+      if (!libraries.shards.back()) {
+        status.finish("loom-tune: " + openError);
+        return failure();
+      }
+      // One thread: the timing thread is the kernel's, pinned by the OS to
+      // one core at a time, and its CPU share is the sample's check.
+      libraries.shards.back()->api().set_num_threads(1);
+    }
+    libraries.reference = ModelLibrary::open(paths.back(), openError);
     if (!libraries.reference) {
       status.finish("loom-tune: " + openError);
       return failure();
     }
-    ModelLibrary *library = libraries.candidates.get();
-    // One thread: the timing thread is the kernel's, pinned by the OS to
-    // one core at a time, and its CPU share is the sample's check.
-    library->api().set_num_threads(1);
 
     std::mt19937 rng(options.seed ^ static_cast<unsigned>(
                                         std::stoull(task.id(), nullptr, 16)));
-    std::vector<float> x(task.n * task.k);
-    std::uniform_real_distribution<float> value(-1, 1);
-    for (float &v : x)
-      v = value(rng);
-    EntryCaller call(*library, x, task.n, task.k);
-    EntryCaller callReference(*libraries.reference, x, task.n, task.k);
+    std::vector<TaskInput> inputs = taskInputs(task);
+    std::vector<std::vector<float>> data;
+    for (const TaskInput &input : inputs) {
+      std::uniform_real_distribution<float> value(-input.scale, input.scale);
+      data.emplace_back(std::accumulate(input.shape.begin(), input.shape.end(),
+                                        int64_t(1), std::multiplies<>()));
+      for (float &v : data.back())
+        v = value(rng);
+    }
+    std::vector<std::unique_ptr<EntryCaller>> callers;
+    for (const std::unique_ptr<ModelLibrary> &shard : libraries.shards)
+      callers.push_back(std::make_unique<EntryCaller>(*shard, inputs, data));
+    EntryCaller callReference(*libraries.reference, inputs, data);
     std::vector<float> expected, got;
     if (!callReference.run("reference", &expected)) {
       status.finish("loom-tune: task " + task.describe() +
@@ -340,6 +387,7 @@ LogicalResult tune::collect(MLIRContext &context, llvm::ArrayRef<Task> tasks,
     std::vector<size_t> timed;
     for (size_t i = 0; i < candidates.size(); ++i) {
       std::string entry = "c" + std::to_string(i);
+      const EntryCaller &call = *callers[i % kCompileShards];
       bool ok = call.run(entry.c_str(), &got) && got.size() == expected.size();
       for (size_t j = 0; ok && j < got.size(); ++j)
         ok = std::fabs(got[j] - expected[j]) <= 0.02f * scale;
@@ -406,7 +454,10 @@ LogicalResult tune::collect(MLIRContext &context, llvm::ArrayRef<Task> tasks,
         subset.push_back(calls[llvm::find(timed, i) - timed.begin()]);
       std::function<void()> flush;
       if (task.cold)
-        flush = [&] { flushMappedFile(base + ".so"); };
+        flush = [&] {
+          for (unsigned shard = 0; shard < kCompileShards; ++shard)
+            flushMappedFile(libraries.shardPath(shard));
+        };
       return measureInRounds(
           subset, flush, protocol, rng,
           [&](int done, int total) { show(phase, done, total); });

@@ -5,12 +5,14 @@
 //   loom-tune refeaturize --dataset D              features of a new schema
 //   loom-tune train    --dataset D --models DIR    XGBoost rank:pairwise
 //   loom-tune evaluate --dataset D --models DIR --report DIR
+//   loom-tune export   --dataset D --csv F         the dataset as CSV
 //
 // See docs/CostModel.md and costmodel.md §4.
 //
 //===----------------------------------------------------------------------===//
 
 #include "Collect.h"
+#include "Export.h"
 #include "Train.h"
 
 #include "loom/InitAllDialects.h"
@@ -41,6 +43,8 @@ static cl::SubCommand
     evaluateCommand("evaluate",
                     "Score the model on the held-out tasks and write a report");
 
+static cl::SubCommand exportCommand("export", "Write the dataset as CSV");
+
 static cl::opt<std::string> decision("decision", cl::desc("Decision id"),
                                      cl::init("lut.gemm"),
                                      cl::sub(cl::SubCommand::getAll()));
@@ -54,7 +58,10 @@ static cl::opt<std::string> tasksPath("tasks", cl::desc("Task list (JSON)"),
 static cl::opt<std::string>
     dataset("dataset", cl::desc("Dataset file (JSON lines)"),
             cl::sub(collectCommand), cl::sub(refeaturizeCommand),
-            cl::sub(trainCommand), cl::sub(evaluateCommand), cl::Required);
+            cl::sub(trainCommand), cl::sub(evaluateCommand),
+            cl::sub(exportCommand), cl::Required);
+static cl::opt<std::string> csv("csv", cl::desc("CSV file to write"),
+                                cl::sub(exportCommand), cl::Required);
 static cl::opt<std::string> compiler("compiler", cl::desc("loom-compile"),
                                      cl::sub(collectCommand), cl::Required);
 static cl::opt<std::string> workdir("workdir",
@@ -207,7 +214,9 @@ int main(int argc, char **argv) {
     tune::EvaluateOptions options{dataset, models, report, heldOut};
     return failed(tune::evaluate(*schema, options)) ? 1 : 0;
   }
+  if (exportCommand)
+    return failed(tune::exportCsv(*schema, dataset, csv)) ? 1 : 0;
   llvm::errs() << "loom-tune: a subcommand is required (tasks, collect, "
-                  "train, evaluate); see --help\n";
+                  "refeaturize, train, evaluate, export); see --help\n";
   return 1;
 }

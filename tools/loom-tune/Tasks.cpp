@@ -9,6 +9,7 @@
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Support/xxhash.h"
 
+#include <cmath>
 #include <random>
 #include <set>
 #include <sstream>
@@ -57,9 +58,15 @@ const Format *findFormat(llvm::StringRef name) {
 
 std::string Task::describe() const {
   std::string text;
-  llvm::raw_string_ostream(text)
-      << decision << " " << format << " " << m << "x" << k << " n=" << n
-      << (cold ? " cold" : "") << (actQuant ? " aq" : "");
+  llvm::raw_string_ostream os(text);
+  os << decision << " ";
+  if (const auto *g = std::get_if<GemmProblem>(&problem))
+    os << g->format << " " << g->m << "x" << g->k << " n=" << g->n
+       << (cold ? " cold" : "") << (g->actQuant ? " aq" : "");
+  else if (const auto *m = std::get_if<MoEProblem>(&problem))
+    os << "E=" << m->experts << " k=" << m->topK << " d=" << m->dModel
+       << " h=" << m->dFf << " T=" << m->tokens
+       << " cf=" << llvm::format("%g", m->capacityFactor);
   return text;
 }
 
@@ -71,42 +78,93 @@ std::string Task::id() const {
 }
 
 llvm::json::Value Task::toJson() const {
+  if (const auto *m = std::get_if<MoEProblem>(&problem))
+    return llvm::json::Object{{"decision", decision},
+                              {"tokens", m->tokens},
+                              {"experts", m->experts},
+                              {"top_k", m->topK},
+                              {"d_model", m->dModel},
+                              {"d_ff", m->dFf},
+                              {"capacity_factor", m->capacityFactor}};
+  const auto &g = std::get<GemmProblem>(problem);
   return llvm::json::Object{{"decision", decision},
-                            {"format", format},
-                            {"m", m},
-                            {"k", k},
-                            {"n", n},
+                            {"format", g.format},
+                            {"m", g.m},
+                            {"k", g.k},
+                            {"n", g.n},
                             {"cache", cold ? "cold" : "hot"},
-                            {"act_quant", actQuant}};
+                            {"act_quant", g.actQuant}};
 }
 
-llvm::Expected<Task> Task::fromJson(const llvm::json::Value &value) {
+static llvm::Expected<Task> moeTaskFromJson(const llvm::json::Value &value) {
   Task task;
+  MoEProblem m;
   llvm::json::Path::Root root("task");
   llvm::json::ObjectMapper mapper(value, root);
   if (!mapper || !mapper.map("decision", task.decision) ||
-      !mapper.map("format", task.format) || !mapper.map("m", task.m) ||
-      !mapper.map("k", task.k) || !mapper.map("n", task.n))
+      !mapper.map("tokens", m.tokens) || !mapper.map("experts", m.experts) ||
+      !mapper.map("top_k", m.topK) || !mapper.map("d_model", m.dModel) ||
+      !mapper.map("d_ff", m.dFf) ||
+      !mapper.map("capacity_factor", m.capacityFactor))
+    return root.getError();
+  task.problem = m;
+  if (m.tokens <= 0 || m.experts <= 0 || m.topK <= 0 || m.topK > m.experts ||
+      m.dModel % 16 || m.dFf % 16 || m.dModel <= 0 || m.dFf <= 0 ||
+      m.capacityFactor < 0)
+    return llvm::createStringError(
+        "task " + task.describe() +
+        ": T, E, k and the sizes must be positive, k <= E, d_model and d_ff "
+        "multiples of 16, the capacity factor >= 0");
+  return task;
+}
+
+llvm::Expected<Task> Task::fromJson(const llvm::json::Value &value) {
+  const llvm::json::Object *object = value.getAsObject();
+  if (object && object->getString("decision") == "moe.dispatch")
+    return moeTaskFromJson(value);
+  Task task;
+  GemmProblem g;
+  llvm::json::Path::Root root("task");
+  llvm::json::ObjectMapper mapper(value, root);
+  if (!mapper || !mapper.map("decision", task.decision) ||
+      !mapper.map("format", g.format) || !mapper.map("m", g.m) ||
+      !mapper.map("k", g.k) || !mapper.map("n", g.n))
     return root.getError();
   std::string cache = "hot";
   if (!mapper.mapOptional("cache", cache) ||
       (cache != "hot" && cache != "cold"))
     return llvm::createStringError("task cache must be hot or cold");
   task.cold = cache == "cold";
-  if (!mapper.mapOptional("act_quant", task.actQuant))
+  if (!mapper.mapOptional("act_quant", g.actQuant))
     return root.getError();
-  if (!findFormat(task.format))
-    return llvm::createStringError("unknown weight format '" + task.format +
-                                   "'");
-  if (task.m % 128 || task.k % 128 || task.m <= 0 || task.k <= 0 || task.n <= 0)
+  task.problem = g;
+  if (!findFormat(g.format))
+    return llvm::createStringError("unknown weight format '" + g.format + "'");
+  if (g.m % 128 || g.k % 128 || g.m <= 0 || g.k <= 0 || g.n <= 0)
     return llvm::createStringError(
         "task " + task.describe() +
         ": M and K must be positive multiples of 128, N positive");
   return task;
 }
 
+std::vector<TaskInput> tune::taskInputs(const Task &task) {
+  if (const auto *m = std::get_if<MoEProblem>(&task.problem)) {
+    // Weights at 1/sqrt(fan-in), so activations stay O(1).
+    float in = 1 / std::sqrt(float(m->dModel)),
+          out = 1 / std::sqrt(float(m->dFf));
+    return {{{m->tokens, m->dModel}, 1},
+            {{m->experts, m->dModel}, in},
+            {{m->experts, 2 * m->dFf, m->dModel}, in},
+            {{m->experts, m->dModel, m->dFf}, out}};
+  }
+  const auto &g = std::get<GemmProblem>(task.problem);
+  return {{{g.n, g.k}, 1}};
+}
+
 std::vector<Task> tune::generateTasks(const std::string &decision,
                                       unsigned seed) {
+  if (decision == "moe.dispatch")
+    return generateMoETasks(seed);
   std::vector<Task> tasks;
   // LLM projections with K and M scaled down to 1-2 M weights, so a task's
   // 24 compiled candidates stay small and its calls short: the decode and
@@ -117,12 +175,13 @@ std::vector<Task> tune::generateTasks(const std::string &decision,
   for (const Format &f : kFormats)
     for (auto [m, k] : shapes)
       for (int64_t n : ns)
-        tasks.push_back({decision, f.name, m, k, n});
+        tasks.push_back({decision, GemmProblem{f.name, m, k, n}});
   // Decode from DRAM, where prefetching pays (in cache it only costs).
   for (const Format &f : kFormats)
     for (auto [m, k] : shapes)
       for (int64_t n : {1, 4, 8})
-        tasks.push_back({decision, f.name, m, k, n, /*cold=*/true});
+        tasks.push_back(
+            {decision, GemmProblem{f.name, m, k, n}, /*cold=*/true});
   // Int8 activations, where the int8-dot path competes with the lookups.
   for (const Format &f : kFormats)
     for (auto [m, k] : llvm::ArrayRef(shapes).take_front(3))
@@ -131,7 +190,8 @@ std::vector<Task> tune::generateTasks(const std::string &decision,
                              {64, false},
                              {1, true},
                              {8, true}})
-        tasks.push_back({decision, f.name, m, k, n, cold, /*actQuant=*/true});
+        tasks.push_back(
+            {decision, GemmProblem{f.name, m, k, n, /*actQuant=*/true}, cold});
   // Random shapes for coverage, from the seed.
   std::mt19937 rng(seed);
   std::uniform_int_distribution<int> blocks(2, 16), format(0, 5), nIndex(0, 5);
@@ -139,8 +199,9 @@ std::vector<Task> tune::generateTasks(const std::string &decision,
   for (const Task &task : tasks)
     seen.insert(task.describe());
   for (int i = 0; i < 60; ++i) {
-    Task task{decision, kFormats[format(rng)].name, 128 * blocks(rng),
-              128 * blocks(rng), ns[nIndex(rng)]};
+    Task task{decision,
+              GemmProblem{kFormats[format(rng)].name, 128 * blocks(rng),
+                          128 * blocks(rng), ns[nIndex(rng)]}};
     if (seen.insert(task.describe()).second)
       tasks.push_back(task);
   }
@@ -148,7 +209,7 @@ std::vector<Task> tune::generateTasks(const std::string &decision,
 }
 
 /// The attribute dictionary of an entry's lut.mpgemm.
-static std::string attributes(const Task &task, const TaskEntry &entry) {
+static std::string attributes(const GemmProblem &task, const TaskEntry &entry) {
   std::vector<std::string> items;
   if (task.actQuant)
     items.push_back("act_quant = #lut.act_quant<i8>");
@@ -157,10 +218,14 @@ static std::string attributes(const Task &task, const TaskEntry &entry) {
   return items.empty() ? "" : "{" + llvm::join(items, ", ") + "}";
 }
 
-std::string tune::taskModule(const Task &task,
+std::string tune::taskModule(const Task &generic,
                              llvm::ArrayRef<TaskEntry> entries) {
+  if (const auto *m = std::get_if<MoEProblem>(&generic.problem))
+    return moeTaskModule(*m, entries);
+  const GemmProblem &task = std::get<GemmProblem>(generic.problem);
   const Format &f = *findFormat(task.format);
-  std::mt19937 rng(static_cast<unsigned>(llvm::xxh3_64bits(task.describe())));
+  std::mt19937 rng(
+      static_cast<unsigned>(llvm::xxh3_64bits(generic.describe())));
   std::vector<int8_t> codes(task.m * task.k);
   std::uniform_int_distribution<int> code(0, f.codes - 1);
   for (int8_t &c : codes)

@@ -2,9 +2,9 @@
 //-*-===//
 //
 // A task is one decision on one problem: for lut.gemm a weight format and a
-// GEMM shape. Its candidates come from the compiler's own knob space; its
-// module holds one entry per candidate (the decision pinned), so one
-// compile serves the whole task.
+// GEMM shape, for moe.dispatch a layer and its token count. Its candidates
+// come from the compiler's own knob space; its module holds one entry per
+// candidate (the decision pinned), so one compile serves the whole task.
 //
 //===----------------------------------------------------------------------===//
 #ifndef LOOM_TOOLS_LOOMTUNE_TASKS_H
@@ -17,21 +17,34 @@
 
 #include <cstdint>
 #include <string>
+#include <variant>
 #include <vector>
 
 namespace mlir::loom::tune {
 
-struct Task {
-  std::string decision;
+/// A lut.gemm problem: a weight format and a GEMM shape.
+struct GemmProblem {
   /// A weight format of the lut benchmark: ternary, trit3, w1 ... w4.
   std::string format;
   int64_t m, k, n;
-  /// Whether every call streams the weights from DRAM (the caches flushed
-  /// before it) rather than finding them cached.
-  bool cold = false;
   /// Whether the activations are quantized to int8 first (`act_quant`, the
   /// exact mode), which opens the int8-dot path.
   bool actQuant = false;
+};
+
+/// A moe.dispatch problem: one float SwiGLU MoE layer at T tokens.
+struct MoEProblem {
+  int64_t tokens, experts, topK, dModel, dFf;
+  /// Tutel's capacity factor; 0: dropless.
+  double capacityFactor = 0;
+};
+
+struct Task {
+  std::string decision;
+  std::variant<GemmProblem, MoEProblem> problem;
+  /// Whether every call streams the weights from DRAM (the caches flushed
+  /// before it) rather than finding them cached.
+  bool cold = false;
 
   /// "lut.gemm ternary 1024x2048 n=8[ cold]": what the dataset rows repeat.
   std::string describe() const;
@@ -41,21 +54,36 @@ struct Task {
   static llvm::Expected<Task> fromJson(const llvm::json::Value &value);
 };
 
+/// One argument of a task's entries: its shape, filled with uniform
+/// values in [-scale, scale].
+struct TaskInput {
+  std::vector<int64_t> shape;
+  float scale;
+};
+
+/// The arguments every entry of `task`'s module takes, in order.
+std::vector<TaskInput> taskInputs(const Task &task);
+
 /// The deterministic task list of a decision: shapes of LLM projections
 /// scaled to this machine, every weight format, N from decode to small
 /// batches, then random shapes from `seed`.
 std::vector<Task> generateTasks(const std::string &decision, unsigned seed);
 
 /// One entry of a task's module: its name and the #loom.decision its
-/// lut.mpgemm carries ("" for none).
+/// tunable op carries ("" for none).
 struct TaskEntry {
   std::string name;
   std::string decision;
 };
 
-/// The module of `task`: one function per entry over the same weights
-/// (random codes from a seed the task fixes), x : tensor<N x K x f32>.
+/// The module of `task`: one function per entry over the same weights and
+/// the arguments of taskInputs.
 std::string taskModule(const Task &task, llvm::ArrayRef<TaskEntry> entries);
+
+/// The moe.dispatch parts of the above (MoETasks.cpp).
+std::vector<Task> generateMoETasks(unsigned seed);
+std::string moeTaskModule(const MoEProblem &problem,
+                          llvm::ArrayRef<TaskEntry> entries);
 
 } // namespace mlir::loom::tune
 

@@ -25,6 +25,14 @@ llvm::SmallVector<RankedCandidate> rankCandidates(TunableOpInterface op,
                                                   const CostModel &model,
                                                   size_t maxCandidates);
 
+/// The same over the rows `featuresOf` gives each candidate: for a pass
+/// that judges an op at a problem instance of its own (a bucket of T).
+llvm::SmallVector<RankedCandidate> rankCandidates(
+    const KnobSpace &space,
+    llvm::function_ref<llvm::SmallVector<FeatureVector>(const Candidate &)>
+        featuresOf,
+    const CostModel &model, size_t maxCandidates);
+
 } // namespace mlir::loom::cost
 
 #endif // LOOM_COSTMODEL_DECIDE_H

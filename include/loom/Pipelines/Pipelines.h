@@ -40,7 +40,8 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::init("generic")};
   PassOptions::Option<std::string> costModel{
       *this, "cost-model",
-      llvm::cl::desc("What chooses each GEMM's kernel schedule (loom-decide): "
+      llvm::cl::desc("What chooses each GEMM's kernel schedule (loom-decide) "
+                     "and each MoE layer's strategy: "
                      "auto, roofline, a directory of models, or none (the "
                      "column-tile and prefetch-distance options)"),
       llvm::cl::init("auto")};
@@ -74,6 +75,11 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::desc("Dispatched rows per register tile of the expert GEMMs "
                      "(0: chosen by moe-select-strategy)"),
       llvm::cl::init(0)};
+  PassOptions::Option<std::string> moeStrategy{
+      *this, "moe-strategy",
+      llvm::cl::desc("Strategy of every MoE layer: grouped, padded or dense "
+                     "(empty: chosen by moe-select-strategy)"),
+      llvm::cl::init("")};
   PassOptions::Option<int64_t> moeColumnTile{
       *this, "moe-column-tile",
       llvm::cl::desc("Weight rows per register tile of the expert GEMMs "

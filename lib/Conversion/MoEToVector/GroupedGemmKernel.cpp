@@ -35,8 +35,8 @@
 #include "GroupedGemmKernel.h"
 #include "KernelBuilders.h"
 
+#include "loom/Dialect/MoE/IR/StrategyModel.h"
 #include "loom/Dialect/MoE/Transforms/Builders.h"
-#include "loom/Dialect/MoE/Transforms/StrategyModel.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"

@@ -30,9 +30,3 @@ const FeatureSchema &lut_gemm::schema() {
   static const FeatureSchema schema{"lut.gemm", 3, names};
   return schema;
 }
-
-const FeatureSchema *mlir::loom::cost::schemaFor(llvm::StringRef kind) {
-  if (kind == lut_gemm::schema().decision)
-    return &lut_gemm::schema();
-  return nullptr;
-}

@@ -87,3 +87,29 @@ func.func @missing_path(%x: tensor<?x256xf32>) -> tensor<?x256xf32> {
   %y = lut.mpgemm %x, %w {act_quant = #lut.act_quant<i8>, loom.decision = #loom.decision<"lut.gemm", {column_tile = 4 : i64, prefetch = 2048 : i64}, source = "user", model = "hand">} : tensor<?x256xf32>, !w -> tensor<?x256xf32>
   return %y : tensor<?x256xf32>
 }
+
+// -----
+
+func.func @moe_tile_not_an_option(%x: tensor<64x128xf32>, %wr: tensor<8x128xf32>, %w1: tensor<8x256x128xf32>, %w2: tensor<8x128x128xf32>) -> tensor<64x128xf32> {
+  // expected-error @+1 {{knob 'tile_rows' = 3 : i64 is not one of its options (4, 1, 2, 6, 8)}}
+  %y = moe.layer %x, %wr, %w1, %w2 {routing = #moe.routing<k = 2>, capacity = #moe.capacity<factor = 0.0>, ffn = #moe.ffn<swiglu>, loom.decision = #loom.decision<"moe.dispatch", {strategy = "grouped", tile_rows = 3 : i64, tile_weight_rows = 8 : i64}, source = "user", model = "hand">} : (tensor<64x128xf32>, tensor<8x128xf32>, tensor<8x256x128xf32>, tensor<8x128x128xf32>) -> tensor<64x128xf32>
+  return %y : tensor<64x128xf32>
+}
+
+// -----
+
+// Dense cannot drop the slots a capacity factor drops.
+func.func @moe_dense_with_capacity(%x: tensor<64x128xf32>, %wr: tensor<8x128xf32>, %w1: tensor<8x256x128xf32>, %w2: tensor<8x128x128xf32>) -> tensor<64x128xf32> {
+  // expected-error @+1 {{decision [strategy=dense tile_rows=4 tile_weight_rows=6] is not a legal candidate of this op}}
+  %y = moe.layer %x, %wr, %w1, %w2 {routing = #moe.routing<k = 2>, capacity = #moe.capacity<factor = 1.0>, ffn = #moe.ffn<swiglu>, loom.decision = #loom.decision<"moe.dispatch", {strategy = "dense", tile_rows = 4 : i64, tile_weight_rows = 6 : i64}, source = "user", model = "hand">} : (tensor<64x128xf32>, tensor<8x128xf32>, tensor<8x256x128xf32>, tensor<8x128x128xf32>) -> tensor<64x128xf32>
+  return %y : tensor<64x128xf32>
+}
+
+// -----
+
+// An 8 x 8 tile's 64 accumulators do not fit the 32 vector registers.
+func.func @moe_tile_spills(%x: tensor<64x128xf32>, %wr: tensor<8x128xf32>, %w1: tensor<8x256x128xf32>, %w2: tensor<8x128x128xf32>) -> tensor<64x128xf32> {
+  // expected-error @+1 {{decision [strategy=grouped tile_rows=8 tile_weight_rows=8] is not a legal candidate of this op}}
+  %y = moe.layer %x, %wr, %w1, %w2 {routing = #moe.routing<k = 2>, capacity = #moe.capacity<factor = 0.0>, ffn = #moe.ffn<swiglu>, loom.decision = #loom.decision<"moe.dispatch", {strategy = "grouped", tile_rows = 8 : i64, tile_weight_rows = 8 : i64}, source = "user", model = "hand">} : (tensor<64x128xf32>, tensor<8x128xf32>, tensor<8x256x128xf32>, tensor<8x128x128xf32>) -> tensor<64x128xf32>
+  return %y : tensor<64x128xf32>
+}

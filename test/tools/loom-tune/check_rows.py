@@ -1,7 +1,11 @@
 """Summarizes a loom-tune dataset for FileCheck: tasks, statuses, passes,
-pass-1 candidates per task (in file order) and knob names."""
+pass-1 candidates per task (in file order) and knob names. Every row must
+have the feature count of its decision's schema."""
 import json
 import sys
+
+# Features per schema (lib/CostModel/Schemas/).
+FEATURES = {"lut.gemm": 18, "moe.dispatch": 21}
 
 rows = [json.loads(line) for line in open(sys.argv[1])]
 expected_tasks = int(sys.argv[2])
@@ -12,7 +16,7 @@ for row in rows:
                 "median_us", "mad_us", "samples", "cpu_share", "status",
                 "pass"):
         assert key in row, key
-    assert len(row["features"]) == 18
+    assert len(row["features"]) == FEATURES[row["schema"]], row["schema"]
     if row["task"] not in tasks:
         tasks.append(row["task"])
 print("tasks", len(tasks))

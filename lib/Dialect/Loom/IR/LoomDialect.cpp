@@ -43,6 +43,12 @@ std::optional<int64_t> DecisionAttr::getIntKnob(StringRef name) const {
   return std::nullopt;
 }
 
+std::optional<StringRef> DecisionAttr::getStringKnob(StringRef name) const {
+  if (auto value = getKnobs().getAs<StringAttr>(name))
+    return value.getValue();
+  return std::nullopt;
+}
+
 DecisionAttr DecisionAttr::getForCandidate(MLIRContext *context, StringRef kind,
                                            const cost::KnobSpace &space,
                                            const cost::Candidate &candidate,
@@ -91,13 +97,17 @@ LogicalResult LoomDialect::verifyOperationAttribute(Operation *op,
   // Knob names and options do not depend on the target, only legality does.
   cost::KnobSpace space =
       tunable.getKnobSpace(*cost::TargetInfo::forIsa("generic"));
+  cost::Candidate candidate;
   for (const cost::Knob &knob : space.getKnobs()) {
     Attribute value = decision.getKnobs().get(knob.name);
     if (!value)
       return op->emitError() << "decision lacks knob '" << knob.name << "'";
-    if (!llvm::any_of(knob.options, [&](const cost::KnobValue &option) {
+    const auto *option =
+        llvm::find_if(knob.options, [&](const cost::KnobValue &option) {
           return matches(value, option);
-        })) {
+        });
+    candidate.push_back(option - knob.options.begin());
+    if (option == knob.options.end()) {
       std::string options;
       for (const cost::KnobValue &option : knob.options)
         options += (options.empty() ? "" : ", ") + cost::toString(option);
@@ -113,5 +123,8 @@ LogicalResult LoomDialect::verifyOperationAttribute(Operation *op,
       return op->emitError()
              << "decision has knob '" << knob.getName().getValue()
              << "', which " << op->getName() << " does not have";
+  if (!space.isLegal(candidate))
+    return op->emitError() << "decision [" << space.describe(candidate)
+                           << "] is not a legal candidate of this op";
   return success();
 }

@@ -1,7 +1,12 @@
 //===- SelectStrategy.cpp - The moe-select-strategy pass ------------------===//
 
 #include "loom/Dialect/MoE/Transforms/Passes.h"
-#include "loom/Dialect/MoE/Transforms/StrategyModel.h"
+
+#include "loom/CostModel/Decide.h"
+#include "loom/CostModel/Schemas/MoEDispatch.h"
+#include "loom/CostModel/SelectModel.h"
+#include "loom/Dialect/Loom/IR/LoomDialect.h"
+#include "loom/Dialect/MoE/IR/StrategyModel.h"
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -18,16 +23,14 @@ using namespace mlir::loom::moe;
 
 namespace {
 
-/// The largest T of each bucket a dynamic T is specialized for; T above the
-/// last takes the last bucket's choice, modeled at 4x its bound.
-constexpr int64_t kBucketBounds[] = {1, 8, 32, 128, 512};
-
 /// The grouped kernel's best measured tile on this project's host
 /// (bench/run moe): 4 rows x 6 weight rows.
 constexpr std::pair<int64_t, int64_t> kDefaultTile = {4, 6};
 
 struct Choice {
   StrategyCost cost;
+  /// The learned model's decision; null for the analytical model's.
+  loom::DecisionAttr decision;
   int64_t fromTokens, toTokens; // the bucket range, for the report
 };
 
@@ -56,32 +59,150 @@ struct MoESelectStrategyPass
         failed(TileAttr::verifyInvariants(
             [&] { return getOperation()->emitError(); }, rowTile, weightRows)))
       return signalPassFailure();
+    if (!loom::cost::isCostModelOption(costModel)) {
+      getOperation()->emitError()
+          << "moe-select-strategy: cost-model must be auto, roofline or a "
+             "directory of models, got '"
+          << costModel << "'";
+      return signalPassFailure();
+    }
+    std::optional<loom::cost::TargetInfo> target =
+        loom::cost::TargetInfo::forIsa(isa);
+    if (!target) {
+      getOperation()->emitError()
+          << "moe-select-strategy: unknown isa '" << isa << "'";
+      return signalPassFailure();
+    }
+    if (!strategy.empty()) {
+      fixedKind = symbolizeStrategyKind(strategy);
+      if (!fixedKind) {
+        getOperation()->emitError()
+            << "moe-select-strategy: strategy must be grouped, padded or "
+               "dense, got '"
+            << strategy << "'";
+        return signalPassFailure();
+      }
+    }
     SmallVector<LayerOp> layers;
-    // Low-bit experts run the lut kernels, whose choices lut-select-strategy
-    // makes; their layers keep the grouped default.
+    // Low-bit experts run the lut kernels, whose choices lut.gemm decisions
+    // make; their layers keep the grouped default.
     getOperation()->walk([&](LayerOp op) {
-      if (!op.getStrategyAttr() && isa<RankedTensorType>(op.getWIn().getType()))
+      if (!op.getStrategyAttr() &&
+          llvm::isa<RankedTensorType>(op.getWIn().getType()))
         layers.push_back(op);
     });
+    if (layers.empty())
+      return;
+    // The learned model, where one fits; a fixed tile is the analytical
+    // model's experiment.
+    std::unique_ptr<loom::cost::CostModel> model;
+    if (costModel != "roofline" && !rowTile) {
+      std::string passedOver;
+      auto selected = loom::cost::selectCostModel(
+          costModel, *target, loom::cost::moe_dispatch::schema(), passedOver);
+      if (!selected) {
+        layers.front()->emitError() << llvm::toString(selected.takeError());
+        return signalPassFailure();
+      }
+      if (!passedOver.empty())
+        layers.front()->emitRemark()
+            << passedOver << "; deciding by the analytical model";
+      if ((*selected)->info().source ==
+          loom::cost::CostModelInfo::Source::Learned)
+        model = std::move(*selected);
+    }
+    learned = model.get();
+    this->target = *target;
+    for (LayerOp op : layers)
+      if (failed(checkFixedKind(op)))
+        return signalPassFailure();
     for (LayerOp op : layers)
       select(op);
   }
 
-  StrategyCost choose(LayerOp op, int64_t tokens) {
-    HostThroughput host{peakGflops, bandwidth, threads};
+  /// The learned model's choice for `op` at `tokens`.
+  Choice chooseLearned(LayerOp op, int64_t tokens) {
+    loom::cost::KnobSpace space = op.getKnobSpace(target);
     LayerShape shape = LayerShape::of(op, tokens);
-    StrategyCost cost =
-        selectStrategy(shape, host, kDefaultTile, {rowTile, weightRows});
-    // An explicit layout fixes grouped or padded.
-    if (LayoutAttr layout = op.getLayoutAttr()) {
-      StrategyKind kind = layout.getKind() == LayoutKind::Padded
-                              ? StrategyKind::Padded
-                              : StrategyKind::Grouped;
-      if (cost.kind != kind)
-        cost = estimate(kind, cost.rows, cost.weightRows, shape, host);
-    }
-    return cost;
+    auto featuresOf = [&](const loom::cost::Candidate &candidate) {
+      SmallVector<loom::cost::FeatureVector> rows;
+      rows.push_back(dispatchFeatures(
+          shape,
+          *symbolizeStrategyKind(
+              std::get<std::string>(space.value(candidate, "strategy"))),
+          space.intValue(candidate, "tile_rows"),
+          space.intValue(candidate, "tile_weight_rows"), target));
+      return rows;
+    };
+    // The knob space always holds the default tile of every strategy the
+    // layer can take.
+    std::optional<StrategyKind> pinned = pinnedKind(op);
+    loom::cost::Candidate best;
+    for (const loom::cost::RankedCandidate &ranked :
+         loom::cost::rankCandidates(space, featuresOf, *learned, 4096))
+      if (!pinned || *symbolizeStrategyKind(std::get<std::string>(space.value(
+                         ranked.candidate, "strategy"))) == *pinned) {
+        best = ranked.candidate;
+        break;
+      }
+    auto decision = loom::DecisionAttr::getForCandidate(
+        op.getContext(), op.getDecisionKind(), space, best, "learned",
+        learned->info().modelId);
+    return {fromDecision(decision, shape), decision, tokens, tokens};
   }
+
+  /// The strategy a decision names, with its analytical cost for the
+  /// report.
+  StrategyCost fromDecision(loom::DecisionAttr decision,
+                            const LayerShape &shape) {
+    return estimate(*symbolizeStrategyKind(*decision.getStringKnob("strategy")),
+                    *decision.getIntKnob("tile_rows"),
+                    *decision.getIntKnob("tile_weight_rows"), shape, host());
+  }
+
+  HostThroughput host() const { return {peakGflops, bandwidth, threads}; }
+
+  Choice choose(LayerOp op, int64_t tokens) {
+    if (learned)
+      return chooseLearned(op, tokens);
+    return {chooseAnalytically(op, tokens), nullptr, tokens, tokens};
+  }
+
+  StrategyCost chooseAnalytically(LayerOp op, int64_t tokens) {
+    return selectStrategy(LayerShape::of(op, tokens), host(), kDefaultTile,
+                          {rowTile, weightRows}, pinnedKind(op));
+  }
+
+  /// The strategy `op` must take: its layout's (grouped or padded), else
+  /// the `strategy` option's.
+  std::optional<StrategyKind> pinnedKind(LayerOp op) const {
+    if (LayoutAttr layout = op.getLayoutAttr())
+      return layout.getKind() == LayoutKind::Padded ? StrategyKind::Padded
+                                                    : StrategyKind::Grouped;
+    return fixedKind;
+  }
+
+  /// Whether the `strategy` option can hold for `op`.
+  LogicalResult checkFixedKind(LayerOp op) const {
+    if (!fixedKind)
+      return success();
+    if (pinnedKind(op) != fixedKind)
+      return op.emitError() << "moe-select-strategy: strategy="
+                            << stringifyStrategyKind(*fixedKind)
+                            << " contradicts the layer's layout";
+    if (!isApplicable(*fixedKind, LayerShape::of(op, 1)))
+      return op.emitError() << "moe-select-strategy: strategy="
+                            << stringifyStrategyKind(*fixedKind)
+                            << " cannot compute this layer exactly (it drops "
+                               "tokens or scales rows before the FFN)";
+    return success();
+  }
+
+  loom::cost::TargetInfo target;
+  /// The learned model of this run; null: the analytical model decides.
+  const loom::cost::CostModel *learned = nullptr;
+  /// The `strategy` option.
+  std::optional<StrategyKind> fixedKind;
 
   void remark(LayerOp op, const Choice &c) {
     if (!report)
@@ -101,37 +222,58 @@ struct MoESelectStrategyPass
          << " us (experts " << us(s.expertNs).str() << " us, "
          << (s.memoryBound ? "bandwidth" : "compute") << "-bound; routing "
          << us(s.routingNs).str() << " us)";
+    if (c.decision)
+      diag << " by " << c.decision.getModel().getValue();
+  }
+
+  /// Sets `op`'s strategy, and the decision where a model recorded one.
+  static void apply(LayerOp op, const Choice &c) {
+    op.setStrategyAttr(toAttr(op.getContext(), c.cost));
+    if (c.decision)
+      op->setAttr(loom::DecisionAttr::kAttrName, c.decision);
   }
 
   void select(LayerOp op) {
-    MLIRContext *ctx = op.getContext();
     int64_t tokens = cast<RankedTensorType>(op.getX().getType()).getDimSize(0);
-    if (!ShapedType::isDynamic(tokens)) {
-      Choice c{choose(op, tokens), tokens, tokens};
+    // A decision already made holds for every T.
+    if (auto decision = op->getAttrOfType<loom::DecisionAttr>(
+            loom::DecisionAttr::kAttrName)) {
+      Choice c{fromDecision(decision,
+                            LayerShape::of(op, ShapedType::isDynamic(tokens)
+                                                   ? kTokenBuckets[0]
+                                                   : tokens)),
+               nullptr, tokens, tokens};
+      if (ShapedType::isDynamic(tokens))
+        c.fromTokens = 0, c.toTokens = -1;
       remark(op, c);
-      op.setStrategyAttr(toAttr(ctx, c.cost));
+      apply(op, c);
       return;
     }
-    // Runs of buckets with the same choice.
+    if (!ShapedType::isDynamic(tokens)) {
+      Choice c = choose(op, tokens);
+      remark(op, c);
+      apply(op, c);
+      return;
+    }
+    // Runs of buckets with the same choice; the last bucket stands for
+    // every larger T.
     SmallVector<Choice> runs;
     int64_t from = 0;
-    for (int64_t bound : kBucketBounds) {
-      StrategyCost cost = choose(op, bound);
-      if (!runs.empty() && sameChoice(runs.back().cost, cost))
+    for (int64_t bound : kTokenBuckets) {
+      Choice c = choose(op, bound);
+      if (!runs.empty() && sameChoice(runs.back().cost, c.cost)) {
         runs.back().toTokens = bound;
-      else
-        runs.push_back({cost, from, bound});
+      } else {
+        c.fromTokens = from;
+        runs.push_back(c);
+      }
       from = bound + 1;
     }
-    StrategyCost last = choose(op, 4 * kBucketBounds[4]);
-    if (sameChoice(runs.back().cost, last))
-      runs.back().toTokens = -1;
-    else
-      runs.push_back({last, from, -1});
+    runs.back().toTokens = -1;
     for (const Choice &c : runs)
       remark(op, c);
     if (runs.size() == 1) {
-      op.setStrategyAttr(toAttr(ctx, runs.front().cost));
+      apply(op, runs.front());
       return;
     }
     specialize(op, runs);
@@ -162,7 +304,7 @@ struct MoESelectStrategyPass
       OpBuilder::InsertionGuard guard(builder);
       builder.createBlock(&region);
       auto copy = cast<LayerOp>(builder.clone(*op));
-      copy.setStrategyAttr(toAttr(op.getContext(), c.cost));
+      apply(copy, c);
       scf::YieldOp::create(builder, op.getLoc(), copy->getResults());
     };
     for (auto [region, c] : llvm::zip(sw.getCaseRegions(), runs.drop_back()))

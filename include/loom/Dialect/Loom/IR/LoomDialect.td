@@ -49,6 +49,9 @@ def Loom_DecisionAttr : AttrDef<Loom_Dialect, "Decision"> {
     static constexpr ::llvm::StringLiteral kAttrName = "loom.decision";
     /// The value of integer knob `name`, if the decision has one.
     std::optional<int64_t> getIntKnob(::llvm::StringRef name) const;
+    /// The value of string knob `name`, if the decision has one.
+    std::optional<::llvm::StringRef>
+    getStringKnob(::llvm::StringRef name) const;
     /// The decision choosing `candidate` of `space`: one knob entry per
     /// knob, integers as i64.
     static DecisionAttr getForCandidate(::mlir::MLIRContext *context,

@@ -2,6 +2,7 @@
 #ifndef LOOM_DIALECT_MOE_IR_MOEOPS_H
 #define LOOM_DIALECT_MOE_IR_MOEOPS_H
 
+#include "loom/CostModel/TunableOpInterface.h"
 #include "loom/Dialect/MoE/IR/MoEDialect.h"
 #include "mlir/IR/OpDefinition.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"

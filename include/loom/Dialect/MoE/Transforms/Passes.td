@@ -8,26 +8,39 @@ def MoESelectStrategy : Pass<"moe-select-strategy"> {
   let description = [{
     Sets `strategy = #moe.strategy<kind, tile = <rows = R, weight_rows = W>>`
     on every `moe.layer` that has none: `grouped`, `padded` or `dense`
-    (moe.md §3.2), with the grouped GEMM kernel's register tile, whichever
-    the roofline model of `StrategyModel.h` finds fastest. The default
-    tile, this project's best measured one, is kept unless another is
-    modeled more than 2 % faster. `dense` is considered for dropless
-    post-score layers only; a layer with an explicit `layout` keeps its
-    layout. For a dynamic T the model runs at T = 1, 8, 32, 128, 512 and
-    2048 (the buckets 1, <= 8, <= 32, <= 128, <= 512 and more); when the
-    buckets disagree, the layer becomes an `scf.index_switch` on T's bucket
-    with one specialized copy per run of equal choices. Layers with
-    low-bit (`!lut.stacked`) experts are left to the grouped default: the
-    lut kernels they lower to are chosen by `lut-select-strategy`.
+    (moe.md §3.2), with the grouped GEMM kernel's register tile. This is
+    the `moe.dispatch` decision of costmodel.md, and this pass owns it:
+
+    - A layer carrying a `loom.decision` (pinned by hand, replayed, or made
+      by `loom-decide`) takes that decision.
+    - With `cost-model=auto` or a model directory, the learned
+      `moe.dispatch` model for the `isa`'s target class ranks the layer's
+      knob space (`TunableOpInterface`) and the choice is recorded as
+      `loom.decision` with `source = "learned"` next to the strategy.
+    - Otherwise (`cost-model=roofline`, no model for the class, or a fixed
+      `row-tile`) the analytical model of `StrategyModel.h` chooses from
+      every tile that fits the registers, with the host figures below. The
+      default tile, this project's best measured one, is kept unless
+      another is modeled more than 2 % faster.
+
+    `dense` is considered for dropless post-score layers only; a layer with
+    an explicit `layout` keeps its layout. The `strategy` option fixes the
+    strategy (the tile is still chosen), and `row-tile` with `weight-rows`
+    the tile: together they pin one candidate, as a sweep needs. For a dynamic T the choice is
+    made at T = 1, 8, 32, 128, 512 and 2048 (the buckets 1, <= 8, <= 32,
+    <= 128, <= 512 and more); when the buckets disagree, the layer becomes
+    an `scf.index_switch` on T's bucket with one specialized copy per run
+    of equal choices. Layers with low-bit (`!lut.stacked`) experts are left
+    to the grouped default: the lut kernels they lower to are chosen by
+    `lut.gemm` decisions.
 
     There is no separate `decode` strategy on the CPU: the grouped kernel
     at a few rows per expert streams only the selected experts' weights,
     once each, split over threads by columns (moe.md §3.4's decode path);
     the model reports such layers as bandwidth-bound.
 
-    The host figures default to this project's measurements on one AMD
-    Zen 5 core (the read probe of `bench/run moe`); the learned cost model
-    of costmodel.md is to replace them.
+    The analytical host figures default to this project's measurements on
+    one AMD Zen 5 core (the read probe of `bench/run moe`).
   }];
   let options = [
     Option<"peakGflops", "peak-gflops", "double", /*default=*/"140.0",
@@ -42,8 +55,18 @@ def MoESelectStrategy : Pass<"moe-select-strategy"> {
            "Fix the tile's weight rows (with row-tile; 0: the model chooses)">,
     Option<"report", "report", "bool", /*default=*/"false",
            "Emit a remark with each choice and its modeled time">,
+    Option<"strategy", "strategy", "std::string", /*default=*/"\"\"",
+           "Fix the strategy: grouped, padded or dense (empty: the model "
+           "chooses; a layer's layout still wins)">,
+    Option<"costModel", "cost-model", "std::string",
+           /*default=*/"\"roofline\"",
+           "auto (the shipped learned model, else the analytical one), "
+           "roofline (the analytical model) or a directory of models">,
+    Option<"isa", "isa", "std::string", /*default=*/"\"avx512\"",
+           "The kernels' vector ISA: names the target class of the model">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::loom::LoomDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect"];
 }

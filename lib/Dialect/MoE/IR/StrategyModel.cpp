@@ -1,6 +1,8 @@
 //===- StrategyModel.cpp - Analytical cost of the moe strategies ----------===//
 
-#include "loom/Dialect/MoE/Transforms/StrategyModel.h"
+#include "loom/Dialect/MoE/IR/StrategyModel.h"
+
+#include "loom/CostModel/Schemas/MoEDispatch.h"
 
 #include "mlir/IR/BuiltinTypes.h"
 
@@ -46,28 +48,6 @@ double tileCycles(double rows, int64_t weightRows, int64_t k) {
   return ceilDiv(k, kLanes) * step + fold;
 }
 
-/// Rows each active expert computes, and how many experts are active.
-struct Occupancy {
-  double activeExperts, rowsPerExpert;
-};
-
-Occupancy occupancy(const LayerShape &s, bool allExperts) {
-  double e = s.experts, t = s.tokens;
-  if (allExperts)
-    return {e, t};
-  double active = e * (1 - std::pow(1 - double(s.k) / e, t));
-  if (active <= 0)
-    return {0, 0};
-  double rows = t * s.k / active;
-  if (s.capacityFactor != 0) {
-    double q = ceilDiv(t, e);
-    double c = s.k * std::floor(std::abs(s.capacityFactor) * q);
-    c = ceilDiv(c, s.capacityAlign) * s.capacityAlign;
-    rows = std::min(rows, c);
-  }
-  return {active, rows};
-}
-
 /// One grouped GEMM: `n` weight rows by `kDim`, `out` result columns.
 double gemmNs(Occupancy occ, int64_t n, int64_t kDim, int64_t out, int64_t rows,
               int64_t weightRows, const LayerShape &s,
@@ -100,6 +80,35 @@ double gemmNs(Occupancy occ, int64_t n, int64_t kDim, int64_t out, int64_t rows,
 
 } // namespace
 
+Occupancy mlir::loom::moe::occupancy(const LayerShape &s, bool allExperts) {
+  double e = s.experts, t = s.tokens;
+  if (allExperts)
+    return {e, t};
+  double active = e * (1 - std::pow(1 - double(s.k) / e, t));
+  if (active <= 0)
+    return {0, 0};
+  double rows = t * s.k / active;
+  if (s.capacityFactor != 0) {
+    double q = ceilDiv(t, e);
+    double c = s.k * std::floor(std::abs(s.capacityFactor) * q);
+    c = ceilDiv(c, s.capacityAlign) * s.capacityAlign;
+    rows = std::min(rows, c);
+  }
+  return {active, rows};
+}
+
+double mlir::loom::moe::paddedRowsPerExpert(const LayerShape &s) {
+  Occupancy occ = occupancy(s, /*allExperts=*/false);
+  return s.capacityFactor == 0 ? occ.rowsPerExpert * kRandomMaxOverMean
+                               : occ.rowsPerExpert;
+}
+
+HostThroughput HostThroughput::of(const cost::TargetInfo &target) {
+  // One FMA is two flops; one core, as the target's figures are.
+  return {2 * target.throughput.opsPerSecond[cost::kF32Fma] / 1e9,
+          target.throughput.bytesPerSecond[cost::kDram] / 1e9, 1};
+}
+
 LayerShape LayerShape::of(LayerOp op, int64_t tokens) {
   auto x = cast<RankedTensorType>(op.getX().getType());
   auto wOut = cast<RankedTensorType>(op.getWOut().getType());
@@ -119,6 +128,10 @@ LayerShape LayerShape::of(LayerOp op, int64_t tokens) {
   s.capacityAlign = op.getCapacity().getAlign();
   s.postScore = op.getScoreAt() == ScoreAt::Post;
   return s;
+}
+
+bool mlir::loom::moe::tileFitsRegisters(int64_t rows, int64_t weightRows) {
+  return rows * weightRows + rows + 1 <= kVectorRegisters;
 }
 
 bool mlir::loom::moe::isApplicable(StrategyKind kind, const LayerShape &shape) {
@@ -162,21 +175,55 @@ StrategyCost mlir::loom::moe::estimate(StrategyKind kind, int64_t rows,
     // Dispatch reads x and writes the rows; combine reads them and y.
     routingNs += 4 * t * k * rowBytes / host.bytesPerNs;
     if (kind == StrategyKind::Padded) {
-      double capacity = s.capacityFactor == 0
-                            ? occ.rowsPerExpert * kRandomMaxOverMean
-                            : occ.rowsPerExpert;
-      routingNs +=
-          e * capacity * (s.d + s.h) * s.elementBytes / host.bytesPerNs;
+      routingNs += e * paddedRowsPerExpert(s) * (s.d + s.h) * s.elementBytes /
+                   host.bytesPerNs;
     }
   }
   return {kind, rows, weightRows, expertNs, routingNs, memoryBound};
+}
+
+mlir::loom::cost::FeatureVector
+mlir::loom::moe::dispatchFeatures(const LayerShape &s, StrategyKind kind,
+                                  int64_t rows, int64_t weightRows,
+                                  const cost::TargetInfo &target) {
+  using namespace cost::moe_dispatch;
+  StrategyCost c =
+      estimate(kind, rows, weightRows, s, HostThroughput::of(target));
+  Occupancy occ = occupancy(s, kind == StrategyKind::Dense);
+  double expertRows = std::max(1.0, std::round(occ.rowsPerExpert));
+  double rest = std::fmod(expertRows, double(rows));
+
+  cost::FeatureVector row(NumFeatures);
+  row[Tokens] = cost::encodeCount(s.tokens);
+  row[Experts] = cost::encodeCount(s.experts);
+  row[TopK] = s.k;
+  row[DModel] = cost::encodeCount(s.d);
+  row[DFf] = cost::encodeCount(s.h);
+  row[SharedDFf] = cost::encodeCount(s.sharedH);
+  row[Gated] = s.gated;
+  row[CapacityFactor] = s.capacityFactor;
+  row[Decode] = s.tokens <= s.experts;
+  row[ActiveExperts] = cost::encodeCount(occ.activeExperts);
+  row[RowsPerExpert] = cost::encodeCount(occ.rowsPerExpert);
+  row[PaddedRowsPerExpert] = cost::encodeCount(paddedRowsPerExpert(s));
+  row[Grouped] = kind == StrategyKind::Grouped;
+  row[Padded] = kind == StrategyKind::Padded;
+  row[Dense] = kind == StrategyKind::Dense;
+  row[TileRows] = rows;
+  row[TileWeightRows] = weightRows;
+  row[RowTileFill] = rest == 0 ? 1 : rest / rows;
+  row[ExpertShare] = c.totalNs() > 0 ? c.expertNs / c.totalNs() : 0;
+  row[RooflineLog2Seconds] = std::log2(std::max(c.totalNs(), 1.0) * 1e-9);
+  row[MemoryBound] = c.memoryBound;
+  return row;
 }
 
 StrategyCost
 mlir::loom::moe::selectStrategy(const LayerShape &shape,
                                 const HostThroughput &host,
                                 std::pair<int64_t, int64_t> defaultTile,
-                                std::pair<int64_t, int64_t> fixedTile) {
+                                std::pair<int64_t, int64_t> fixedTile,
+                                std::optional<StrategyKind> onlyKind) {
   SmallVector<std::pair<int64_t, int64_t>> tiles;
   if (fixedTile.first) {
     tiles.push_back(fixedTile);
@@ -184,13 +231,13 @@ mlir::loom::moe::selectStrategy(const LayerShape &shape,
     tiles.push_back(defaultTile);
     for (int64_t weightRows = 2; weightRows <= 16; weightRows += 2)
       for (int64_t rows = 1; rows <= 8; ++rows)
-        if (rows * weightRows + rows + 1 <= kVectorRegisters)
+        if (tileFitsRegisters(rows, weightRows))
           tiles.push_back({rows, weightRows});
   }
   std::optional<StrategyCost> best;
   for (StrategyKind kind :
        {StrategyKind::Grouped, StrategyKind::Padded, StrategyKind::Dense}) {
-    if (!isApplicable(kind, shape))
+    if (!isApplicable(kind, shape) || (onlyKind && kind != *onlyKind))
       continue;
     for (auto [rows, weightRows] : tiles) {
       StrategyCost cost = estimate(kind, rows, weightRows, shape, host);

@@ -19,9 +19,11 @@
 // and, later, the formulas.
 //
 //===----------------------------------------------------------------------===//
-#ifndef LOOM_DIALECT_MOE_TRANSFORMS_STRATEGYMODEL_H
-#define LOOM_DIALECT_MOE_TRANSFORMS_STRATEGYMODEL_H
+#ifndef LOOM_DIALECT_MOE_IR_STRATEGYMODEL_H
+#define LOOM_DIALECT_MOE_IR_STRATEGYMODEL_H
 
+#include "loom/CostModel/FeatureSchema.h"
+#include "loom/CostModel/TargetInfo.h"
 #include "loom/Dialect/MoE/IR/MoEOps.h"
 
 #include "llvm/ADT/SmallVector.h"
@@ -37,6 +39,10 @@ namespace mlir::loom::moe {
 constexpr int64_t kParallelMacs = 1 << 20;
 constexpr int64_t kPanelRowTiles = 4;
 
+/// The token counts a dynamic T is judged at: the largest T of each bucket
+/// (1, <= 8, <= 32, <= 128, <= 512), then 2048 standing for the T above.
+inline constexpr int64_t kTokenBuckets[] = {1, 8, 32, 128, 512, 2048};
+
 /// What the host sustains.
 struct HostThroughput {
   /// f32 GFLOP/s of one core at full FMA issue.
@@ -44,6 +50,10 @@ struct HostThroughput {
   /// DRAM read bandwidth at `threads` threads, bytes per ns (= GB/s).
   double bytesPerNs;
   int64_t threads;
+
+  /// One core of `target`, from its built-in figures: what the learned
+  /// model's analytical features assume.
+  static HostThroughput of(const cost::TargetInfo &target);
 };
 
 /// The sizes and options of one moe.layer that the strategies' costs
@@ -71,6 +81,24 @@ struct StrategyCost {
   double totalNs() const { return expertNs + routingNs; }
 };
 
+/// Rows each active expert computes, and how many experts are active.
+struct Occupancy {
+  double activeExperts, rowsPerExpert;
+};
+
+/// The expected occupancy of a uniform router: E (1 - (1 - k / E)^T)
+/// active experts sharing the T k rows (capped by the capacity), or every
+/// expert over all T rows (`allExperts`, the dense form).
+Occupancy occupancy(const LayerShape &shape, bool allExperts);
+
+/// Rows per expert of the padded buffer: the capacity, or for a dropless
+/// layer the expected largest load.
+double paddedRowsPerExpert(const LayerShape &shape);
+
+/// Whether a rows x weightRows tile's accumulators, row vectors and one
+/// weight vector fit the 32 vector registers.
+bool tileFitsRegisters(int64_t rows, int64_t weightRows);
+
 /// Whether `kind` computes `shape` exactly: `dense` cannot drop tokens nor
 /// scale rows before the FFN.
 bool isApplicable(StrategyKind kind, const LayerShape &shape);
@@ -79,14 +107,23 @@ bool isApplicable(StrategyKind kind, const LayerShape &shape);
 StrategyCost estimate(StrategyKind kind, int64_t rows, int64_t weightRows,
                       const LayerShape &shape, const HostThroughput &host);
 
+/// The moe.dispatch feature row (Schemas/MoEDispatch.h) of `kind` with a
+/// rows x weightRows tile on `shape`; the analytical figures assume one
+/// core of `target`.
+cost::FeatureVector dispatchFeatures(const LayerShape &shape, StrategyKind kind,
+                                     int64_t rows, int64_t weightRows,
+                                     const cost::TargetInfo &target);
+
 /// The cheapest applicable (strategy, tile); `defaultTile` (rows, weight
 /// rows) is kept unless another tile is modeled faster by more than 2 %,
 /// and only tiles whose accumulators and row vectors fit the 32 vector
-/// registers are tried. A nonzero `fixedTile` is the only tile tried.
+/// registers are tried. A nonzero `fixedTile` is the only tile tried, and
+/// `onlyKind`, when given and applicable, the only strategy.
 StrategyCost selectStrategy(const LayerShape &shape, const HostThroughput &host,
                             std::pair<int64_t, int64_t> defaultTile,
-                            std::pair<int64_t, int64_t> fixedTile = {0, 0});
+                            std::pair<int64_t, int64_t> fixedTile = {0, 0},
+                            std::optional<StrategyKind> onlyKind = {});
 
 } // namespace mlir::loom::moe
 
-#endif // LOOM_DIALECT_MOE_TRANSFORMS_STRATEGYMODEL_H
+#endif // LOOM_DIALECT_MOE_IR_STRATEGYMODEL_H

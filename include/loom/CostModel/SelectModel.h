@@ -1,0 +1,38 @@
+//===- SelectModel.h - The model a decision is made with ---------*- C++
+//-*-===//
+//
+// One rule for every deciding pass (costmodel.md §2.4): a trained model
+// where one fits the target class and the decision's schema, the roofline
+// elsewhere.
+//
+//===----------------------------------------------------------------------===//
+#ifndef LOOM_COSTMODEL_SELECTMODEL_H
+#define LOOM_COSTMODEL_SELECTMODEL_H
+
+#include "loom/CostModel/CostModel.h"
+#include "loom/CostModel/TargetInfo.h"
+
+#include "llvm/Support/Error.h"
+
+#include <memory>
+#include <string>
+
+namespace mlir::loom::cost {
+
+/// Whether `option` names a model source: auto, roofline or a directory.
+bool isCostModelOption(llvm::StringRef option);
+
+/// The model for decision `schema` on `target` under `option`:
+///   auto      the model shipped for the target class, else the roofline;
+///   roofline  the roofline;
+///   <dir>     <dir>/<target class>/<decision>.json, else the roofline.
+/// A directory's model that does not load is an error; a stale shipped one
+/// falls back to the roofline with its reason in `passedOver`. The
+/// roofline needs a roofline_log2_s feature.
+llvm::Expected<std::unique_ptr<CostModel>>
+selectCostModel(llvm::StringRef option, const TargetInfo &target,
+                const FeatureSchema &schema, std::string &passedOver);
+
+} // namespace mlir::loom::cost
+
+#endif // LOOM_COSTMODEL_SELECTMODEL_H

@@ -1,0 +1,63 @@
+//===- SelectModel.cpp - The model a decision is made with ----------------===//
+
+#include "loom/CostModel/SelectModel.h"
+
+#include "loom/CostModel/ShippedModels.h"
+
+#include "llvm/ADT/SmallString.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Support/xxhash.h"
+
+using namespace mlir::loom::cost;
+
+bool mlir::loom::cost::isCostModelOption(llvm::StringRef option) {
+  return option == "auto" || option == "roofline" ||
+         llvm::sys::fs::is_directory(option);
+}
+
+/// "<target class>/<decision>@<hash of the model bytes>": what decisions
+/// record as their model.
+static std::string modelId(const TargetInfo &target, llvm::StringRef kind,
+                           llvm::StringRef bytes) {
+  std::string id;
+  llvm::raw_string_ostream(id)
+      << target.targetClass << "/" << kind << "@"
+      << llvm::format_hex_no_prefix(llvm::xxh3_64bits(bytes) >> 32, 8);
+  return id;
+}
+
+llvm::Expected<std::unique_ptr<CostModel>> mlir::loom::cost::selectCostModel(
+    llvm::StringRef option, const TargetInfo &target,
+    const FeatureSchema &schema, std::string &passedOver) {
+  llvm::StringRef kind = schema.decision;
+  if (option == "auto") {
+    for (const ShippedModel &shipped : shippedModels()) {
+      if (shipped.targetClass != target.targetClass || shipped.decision != kind)
+        continue;
+      std::string source = "models/" + target.targetClass + "/" + kind.str();
+      auto model = loadModel(shipped.model, shipped.meta, schema, source,
+                             modelId(target, kind, shipped.model));
+      if (model)
+        return model;
+      passedOver = llvm::toString(model.takeError());
+    }
+  } else if (option != "roofline") {
+    llvm::SmallString<128> path(option);
+    llvm::sys::path::append(path, target.targetClass, kind);
+    auto buffer = llvm::MemoryBuffer::getFile(path + ".json");
+    auto meta = llvm::MemoryBuffer::getFile(path + ".meta.json");
+    if (buffer && meta)
+      return loadModel((*buffer)->getBuffer(), (*meta)->getBuffer(), schema,
+                       path, modelId(target, kind, (*buffer)->getBuffer()));
+  }
+  std::optional<unsigned> roofline = schema.indexOf("roofline_log2_s");
+  if (!roofline)
+    return llvm::createStringError("decision " + kind.str() +
+                                   " has no roofline_log2_s feature to fall "
+                                   "back on");
+  return std::make_unique<RooflineCostModel>(schema, *roofline);
+}
