@@ -15,7 +15,12 @@
 
 #include "../../test/integration/oracle/MoEOracle.h"
 #include "../common/BenchSupport.h"
+#include "loom/CostModel/TunableOpInterface.h"
+#include "loom/InitAllDialects.h"
 #include "loom/Support/DenseLiteral.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Parser/Parser.h"
 
 #include <cblas.h>
 
@@ -484,12 +489,180 @@ std::vector<RoutingCase> routingCases(const Config &c, int t, bool quick) {
   return cases;
 }
 
+/// The weights of `c` from fixed seeds; low-bit experts' codes and scales
+/// go to `lowBit1` / `lowBit2`, their dequantized values to the layer.
+Layer buildLayer(const Config &c, std::vector<LowBitMatrix> &lowBit1,
+                 std::vector<LowBitMatrix> &lowBit2) {
+  Layer l;
+  l.c = &c;
+  l.router.resize(size_t(c.routing.experts) * c.d);
+  fillUniform(l.router, 0.05f, 1);
+  if (c.lowBits) {
+    for (int e = 0; e < c.routing.experts; ++e) {
+      lowBit1.push_back(randomLowBit(c.lowBits, 2 * c.h, c.d,
+                                     1.f / std::sqrt(float(c.d)), 2 + 2 * e,
+                                     l.w1));
+      lowBit2.push_back(randomLowBit(
+          c.lowBits, c.d, c.h, 1.f / std::sqrt(float(c.h)), 3 + 2 * e, l.w2));
+    }
+  } else {
+    l.w1.resize(size_t(c.routing.experts) * 2 * c.h * c.d);
+    l.w2.resize(size_t(c.routing.experts) * c.d * c.h);
+    fillUniform(l.w1, 1.f / std::sqrt(float(c.d)), 2);
+    fillUniform(l.w2, 1.f / std::sqrt(float(c.h)), 3);
+  }
+  if (c.selectBias) {
+    l.bias.resize(c.routing.experts);
+    fillUniform(l.bias, 0.01f, 4);
+  }
+  if (c.sharedH) {
+    l.s1.resize(size_t(2) * c.sharedH * c.d);
+    l.s2.resize(size_t(c.d) * c.sharedH);
+    l.gate.resize(c.d);
+    fillUniform(l.s1, 1.f / std::sqrt(float(c.d)), 5);
+    fillUniform(l.s2, 1.f / std::sqrt(float(c.sharedH)), 6);
+    fillUniform(l.gate, 0.05f, 7);
+  }
+  return l;
+}
+
+/// @layer's arguments for `x` of `t` tokens.
+std::vector<Input> layerInputsFor(const Layer &l, const LineVector<float> &x,
+                                  int t) {
+  const Config &c = *l.c;
+  std::vector<Input> inputs = {{x.data(), {t, c.d}},
+                               {l.router.data(), {c.routing.experts, c.d}}};
+  if (!c.lowBits) {
+    inputs.push_back({l.w1.data(), {c.routing.experts, 2 * c.h, c.d}});
+    inputs.push_back({l.w2.data(), {c.routing.experts, c.d, c.h}});
+  }
+  if (c.selectBias)
+    inputs.push_back({l.bias.data(), {c.routing.experts}});
+  if (c.sharedH) {
+    inputs.push_back({l.s1.data(), {2 * c.sharedH, c.d}});
+    inputs.push_back({l.s2.data(), {c.d, c.sharedH}});
+  }
+  if (c.sharedGate)
+    inputs.push_back({l.gate.data(), {c.d}});
+  return inputs;
+}
+
 struct Options {
   std::string compiler, workdir, json, threads, configs, tokens;
   /// loom-compile --pipeline-options for Loom's model (the tile sweep).
   std::string schedule;
-  bool quick = false;
+  bool quick = false, sweep = false;
 };
+
+/// The moe.dispatch candidates of `source`'s layer, from the compiler's
+/// own knob space (so the sweep covers what the cost model chooses from),
+/// each as the CPU pipeline options that pin it.
+std::vector<std::pair<std::string, std::string>>
+candidateSchedules(const std::string &source) {
+  mlir::DialectRegistry registry;
+  mlir::loom::registerAllDialects(registry);
+  mlir::MLIRContext context(registry);
+  auto module = mlir::parseSourceString<mlir::ModuleOp>(source, &context);
+  mlir::loom::cost::TunableOpInterface layer;
+  if (module)
+    module->walk([&](mlir::loom::cost::TunableOpInterface op) { layer = op; });
+  if (!layer || layer.getDecisionKind() != "moe.dispatch")
+    die("the sweep's layer has no moe.dispatch decision");
+  mlir::loom::cost::KnobSpace space =
+      layer.getKnobSpace(*mlir::loom::cost::TargetInfo::forIsa("avx512"));
+  std::vector<std::pair<std::string, std::string>> schedules;
+  for (const mlir::loom::cost::Candidate &candidate : space.enumerate())
+    schedules.push_back(
+        {space.describe(candidate),
+         "cost-model=roofline moe-strategy=" +
+             std::get<std::string>(space.value(candidate, "strategy")) +
+             " moe-row-tile=" +
+             std::to_string(space.intValue(candidate, "tile_rows")) +
+             " moe-column-tile=" +
+             std::to_string(space.intValue(candidate, "tile_weight_rows"))});
+  return schedules;
+}
+
+/// --sweep: per float configuration and T (balanced routing, one thread),
+/// the layer as the learned model compiles it (the default pipeline), as
+/// the analytical model does (cost-model=roofline), and with every
+/// candidate of its knob space pinned, timed round-robin; the costmodel.md
+/// end-to-end goal compares the first two with the best of the rest.
+void runSweep(const Options &opt, const std::vector<Config> &selected) {
+  std::printf("\n%-13s %5s %-52s %10s %8s\n", "config", "T", "variant", "ms",
+              "x_best");
+  int failures = 0;
+  for (const Config &c : selected) {
+    if (c.lowBits)
+      continue; // low-bit layers run lut kernels: lut.gemm decides them
+    std::vector<LowBitMatrix> unused1, unused2;
+    Layer l = buildLayer(c, unused1, unused2);
+    l.routing = c.routing;
+    std::string source = layerModule(c, l.routing);
+    std::vector<std::pair<std::string, std::string>> variants = {
+        {"learned (cost-model=auto)", opt.schedule},
+        {"roofline (cost-model=roofline)", "cost-model=roofline"}};
+    for (auto &candidate : candidateSchedules(source))
+      variants.push_back(candidate);
+    std::vector<Model> models;
+    for (size_t i = 0; i < variants.size(); ++i) {
+      std::fprintf(stderr, "\r%s: compiling %zu/%zu", c.name.c_str(), i + 1,
+                   variants.size());
+      models.push_back(compileModel(opt.compiler, source,
+                                    opt.workdir + "/sweep" + c.name +
+                                        std::to_string(i) + ".so",
+                                    false, variants[i].second));
+    }
+    std::fprintf(stderr, "\n");
+    std::vector<int> tokens = c.tokens;
+    if (!opt.tokens.empty()) {
+      tokens.clear();
+      for (const std::string &t : splitList(opt.tokens))
+        tokens.push_back(std::max(1, std::atoi(t.c_str())));
+    }
+    for (int t : tokens) {
+      LineVector<float> x = tokensFor(c, t, 100 + t);
+      separateNearTies(l, x, t);
+      std::vector<Input> inputs = layerInputsFor(l, x, t);
+      LineVector<float> want;
+      ExpertLoop(l).run(x, t, want);
+      std::vector<std::function<void()>> calls;
+      for (Model &m : models) {
+        m.api().set_num_threads(1);
+        std::vector<float> got;
+        m.run("layer", inputs, &got);
+        double maxRef = 0, maxErr = 0;
+        for (size_t i = 0; i < want.size(); ++i) {
+          maxRef = std::max(maxRef, double(std::fabs(want[i])));
+          maxErr = std::max(maxErr, double(std::fabs(got[i] - want[i])));
+        }
+        if (got.size() != want.size() || !(maxErr <= 1e-4 * maxRef))
+          die("a sweep variant's output differs from the per-expert loop's");
+        calls.push_back([&m, &inputs] { m.run("layer", inputs); });
+      }
+      std::fprintf(stderr, "%s T=%d: timing %zu variants\n", c.name.c_str(), t,
+                   calls.size());
+      std::vector<Timing> times = measureInterleaved(calls, 1, 5, 0.05);
+      double best = times[2].p10;
+      for (size_t i = 2; i < times.size(); ++i)
+        best = std::min(best, times[i].p10);
+      for (size_t i = 0; i < times.size(); ++i)
+        std::printf("%-13s %5d %-52s %10.3f %8.3f\n", c.name.c_str(), t,
+                    variants[i].first.c_str(), times[i].p10 / 1e3,
+                    times[i].p10 / best);
+      double learned = times[0].p10 / best, roofline = times[1].p10 / best;
+      // One per cent of timing noise on either side.
+      bool pass = learned <= 1.05 && learned <= roofline * 1.01;
+      failures += !pass;
+      std::printf("%-13s %5d learned %.3f x best, roofline %.3f x best: %s\n\n",
+                  c.name.c_str(), t, learned, roofline,
+                  pass ? "PASS"
+                       : "FAIL (within 5 % of the best and at least "
+                         "as fast as the roofline)");
+    }
+  }
+  std::printf("sweep: %d point(s) missed the end-to-end goal\n", failures);
+}
 
 } // namespace
 
@@ -504,9 +677,10 @@ int main(int argc, char **argv) {
        {"--schedule", &opt.schedule},
        {"--compiler", &opt.compiler},
        {"--workdir", &opt.workdir}},
-      {{"--quick", &opt.quick}},
+      {{"--quick", &opt.quick}, {"--sweep", &opt.sweep}},
       "loom-moe-bench --compiler LOOM_COMPILE --workdir DIR "
-      "[--quick] [--threads 1,2] [--configs anchor,mixtral-slice,fine,"
+      "[--quick] [--sweep] [--threads 1,2] [--configs "
+      "anchor,mixtral-slice,fine,"
       "fine-ds] [--t 8,512] [--schedule \"moe-row-tile=4 ...\"] [--json FILE]");
   if (opt.compiler.empty() || opt.workdir.empty())
     die("--compiler and --workdir are required");
@@ -525,6 +699,10 @@ int main(int argc, char **argv) {
       selected.push_back(c);
   if (selected.empty())
     die("no configuration matches '" + opt.configs + "'");
+  if (opt.sweep) {
+    runSweep(opt, selected);
+    return 0;
+  }
   std::vector<int> threadCounts;
   for (const std::string &t : splitList(!opt.threads.empty() ? opt.threads
                                         : opt.quick          ? "1"
@@ -546,37 +724,8 @@ int main(int argc, char **argv) {
         tokens.push_back(std::max(1, std::atoi(t.c_str())));
     }
     std::fprintf(stderr, "%s: weights and compile\n", c.name.c_str());
-    Layer l;
-    l.c = &c;
-    l.router.resize(size_t(c.routing.experts) * c.d);
-    fillUniform(l.router, 0.05f, 1);
     std::vector<LowBitMatrix> lowBit1, lowBit2;
-    if (c.lowBits) {
-      for (int e = 0; e < c.routing.experts; ++e) {
-        lowBit1.push_back(randomLowBit(c.lowBits, 2 * c.h, c.d,
-                                       1.f / std::sqrt(float(c.d)), 2 + 2 * e,
-                                       l.w1));
-        lowBit2.push_back(randomLowBit(
-            c.lowBits, c.d, c.h, 1.f / std::sqrt(float(c.h)), 3 + 2 * e, l.w2));
-      }
-    } else {
-      l.w1.resize(size_t(c.routing.experts) * 2 * c.h * c.d);
-      l.w2.resize(size_t(c.routing.experts) * c.d * c.h);
-      fillUniform(l.w1, 1.f / std::sqrt(float(c.d)), 2);
-      fillUniform(l.w2, 1.f / std::sqrt(float(c.h)), 3);
-    }
-    if (c.selectBias) {
-      l.bias.resize(c.routing.experts);
-      fillUniform(l.bias, 0.01f, 4);
-    }
-    if (c.sharedH) {
-      l.s1.resize(size_t(2) * c.sharedH * c.d);
-      l.s2.resize(size_t(c.d) * c.sharedH);
-      l.gate.resize(c.d);
-      fillUniform(l.s1, 1.f / std::sqrt(float(c.d)), 5);
-      fillUniform(l.s2, 1.f / std::sqrt(float(c.sharedH)), 6);
-      fillUniform(l.gate, 0.05f, 7);
-    }
+    Layer l = buildLayer(c, lowBit1, lowBit2);
     // Loom's library and the reference lowering's, per capacity and BPR.
     std::map<std::string, std::pair<Model, Model>> models;
     auto modelsFor = [&](const RoutingConfig &r) -> std::pair<Model, Model> & {
@@ -627,21 +776,7 @@ int main(int argc, char **argv) {
         loom::oracle::Routing plan = routeTokens(l, x, t);
         double load = loadRatio(plan, c.routing.experts);
 
-        std::vector<Input> layerInputs = {
-            {x.data(), {t, c.d}}, {l.router.data(), {c.routing.experts, c.d}}};
-        if (!c.lowBits) {
-          layerInputs.push_back(
-              {l.w1.data(), {c.routing.experts, 2 * c.h, c.d}});
-          layerInputs.push_back({l.w2.data(), {c.routing.experts, c.d, c.h}});
-        }
-        if (c.selectBias)
-          layerInputs.push_back({l.bias.data(), {c.routing.experts}});
-        if (c.sharedH) {
-          layerInputs.push_back({l.s1.data(), {2 * c.sharedH, c.d}});
-          layerInputs.push_back({l.s2.data(), {c.d, c.sharedH}});
-        }
-        if (c.sharedGate)
-          layerInputs.push_back({l.gate.data(), {c.d}});
+        std::vector<Input> layerInputs = layerInputsFor(l, x, t);
         // The plan as the grouped layout: rows sorted by expert, slot-major.
         int rows = plan.offsets.back();
         LineVector<float> xb(size_t(std::max(rows, 1)) * c.d);
