@@ -126,7 +126,8 @@ private:
 
 /// Libraries a task's candidates are compiled into, concurrently:
 /// loom-compile runs on one core, and compiling a task's candidates takes
-/// longer than timing them. Candidate i goes to shard i % kCompileShards.
+/// longer than timing them. Candidate i goes to shard i % (the shard count:
+/// kCompileShards, or fewer for fewer candidates).
 constexpr unsigned kCompileShards = 2;
 
 /// A task's libraries, removed from disk when done with.
@@ -314,9 +315,10 @@ LogicalResult tune::collect(MLIRContext &context, llvm::ArrayRef<Task> tasks,
     TaskLibraries libraries{options.workdir + "/" + task.id(), {}, nullptr};
     // The shards and the reference, each by its own loom-compile.
     std::vector<std::string> sources, paths;
-    for (unsigned shard = 0; shard < kCompileShards; ++shard) {
+    unsigned shards = std::min<size_t>(kCompileShards, entries.size());
+    for (unsigned shard = 0; shard < shards; ++shard) {
       std::vector<TaskEntry> shardEntries;
-      for (size_t i = shard; i < entries.size(); i += kCompileShards)
+      for (size_t i = shard; i < entries.size(); i += shards)
         shardEntries.push_back(entries[i]);
       sources.push_back(taskModule(task, shardEntries));
       paths.push_back(libraries.shardPath(shard));
@@ -329,7 +331,7 @@ LogicalResult tune::collect(MLIRContext &context, llvm::ArrayRef<Task> tasks,
       for (size_t i = 0; i < sources.size(); ++i)
         compiles.emplace_back([&, i] {
           errors[i] = compile(options, sources[i], paths[i],
-                              /*reference=*/i == kCompileShards);
+                              /*reference=*/i == shards);
         });
       for (std::thread &compile : compiles)
         compile.join();
@@ -387,7 +389,7 @@ LogicalResult tune::collect(MLIRContext &context, llvm::ArrayRef<Task> tasks,
     std::vector<size_t> timed;
     for (size_t i = 0; i < candidates.size(); ++i) {
       std::string entry = "c" + std::to_string(i);
-      const EntryCaller &call = *callers[i % kCompileShards];
+      const EntryCaller &call = *callers[i % shards];
       bool ok = call.run(entry.c_str(), &got) && got.size() == expected.size();
       for (size_t j = 0; ok && j < got.size(); ++j)
         ok = std::fabs(got[j] - expected[j]) <= 0.02f * scale;
@@ -455,7 +457,7 @@ LogicalResult tune::collect(MLIRContext &context, llvm::ArrayRef<Task> tasks,
       std::function<void()> flush;
       if (task.cold)
         flush = [&] {
-          for (unsigned shard = 0; shard < kCompileShards; ++shard)
+          for (unsigned shard = 0; shard < shards; ++shard)
             flushMappedFile(libraries.shardPath(shard));
         };
       return measureInRounds(
