@@ -1,5 +1,5 @@
-// RUN: loom-opt %s --loom-cpu-pipeline="isa=avx512 cost-model=roofline" --mlir-print-ir-before=convert-lut-to-vector -o /dev/null 2>&1 | FileCheck %s --check-prefix=CARRIED
-// RUN: loom-opt %s --loom-cpu-pipeline="isa=avx512 cost-model=roofline" --mlir-print-ir-after=convert-linalg-to-loops -o /dev/null 2>&1 | FileCheck %s
+// RUN: loom-opt %s --mlir-disable-threading --loom-cpu-pipeline="isa=avx512 cost-model=roofline" --mlir-print-ir-before=convert-lut-to-vector -o /dev/null 2>&1 | FileCheck %s --check-prefix=CARRIED
+// RUN: loom-opt %s --mlir-disable-threading --loom-cpu-pipeline="isa=avx512 cost-model=roofline" --mlir-print-ir-after=convert-linalg-to-loops -o /dev/null 2>&1 | FileCheck %s
 
 // loom-decide runs in loom-cpu-pipeline; a decision pinned by hand survives
 // it (replay=keep), lut-decompose-mpgemm and lut-quantize-tables carry it to

@@ -1,5 +1,5 @@
-// RUN: loom-opt %s --loom-cpu-pipeline="isa=avx512" --mlir-print-ir-after=lut-fuse-precompute 2>&1 | FileCheck %s
-// RUN: loom-opt %s --loom-cpu-pipeline="isa=avx512 fuse-precompute=false" --mlir-print-ir-before=convert-lut-to-vector 2>&1 | FileCheck %s --check-prefix=UNFUSED
+// RUN: loom-opt %s --mlir-disable-threading --loom-cpu-pipeline="isa=avx512" --mlir-print-ir-after=lut-fuse-precompute 2>&1 | FileCheck %s
+// RUN: loom-opt %s --mlir-disable-threading --loom-cpu-pipeline="isa=avx512 fuse-precompute=false" --mlir-print-ir-before=convert-lut-to-vector 2>&1 | FileCheck %s --check-prefix=UNFUSED
 // RUN: loom-opt %s --loom-cpu-pipeline="isa=avx512" | FileCheck %s --check-prefix=LLVM
 
 // An RMSNorm's normalization step feeds the gate and up projections: after

@@ -1,4 +1,4 @@
-// RUN: loom-opt %s --loom-cpu-pipeline="isa=avx512-vnni cost-model=none" --mlir-print-ir-after=lut-select-strategy 2>&1 | FileCheck %s
+// RUN: loom-opt %s --mlir-disable-threading --loom-cpu-pipeline="isa=avx512-vnni cost-model=none" --mlir-print-ir-after=lut-select-strategy 2>&1 | FileCheck %s
 // RUN: loom-opt %s --loom-cpu-pipeline="isa=avx512-vnni cost-model=none" | FileCheck %s --check-prefix=LLVM
 
 !w = !lut.packed<256x256, #lut.quant<ternary, group = 8, scale = f32>, #lut.layout<bitplane>>

@@ -1,7 +1,7 @@
 // RUN: loom-opt %s --loom-cpu-pipeline | FileCheck %s
-// RUN: loom-opt %s --loom-cpu-pipeline --mlir-print-ir-after=lut-decompose-mpgemm 2>&1 | FileCheck %s --check-prefix=DECOMPOSED
-// RUN: loom-opt %s --loom-cpu-pipeline="symmetrize-tables=true" --mlir-print-ir-after=lut-symmetrize-tables 2>&1 | FileCheck %s --check-prefix=MIRROR
-// RUN: loom-opt %s --loom-cpu-pipeline --mlir-print-ir-after=lut-symmetrize-tables 2>&1 | FileCheck %s --check-prefix=FULL
+// RUN: loom-opt %s --mlir-disable-threading --loom-cpu-pipeline --mlir-print-ir-after=lut-decompose-mpgemm 2>&1 | FileCheck %s --check-prefix=DECOMPOSED
+// RUN: loom-opt %s --mlir-disable-threading --loom-cpu-pipeline="symmetrize-tables=true" --mlir-print-ir-after=lut-symmetrize-tables 2>&1 | FileCheck %s --check-prefix=MIRROR
+// RUN: loom-opt %s --mlir-disable-threading --loom-cpu-pipeline --mlir-print-ir-after=lut-symmetrize-tables 2>&1 | FileCheck %s --check-prefix=FULL
 
 // A bitplane weight takes the bit-serial table-lookup form on the way to
 // LLVM; nothing of the lut dialect remains.
@@ -9,7 +9,7 @@
 // DECOMPOSED: lut.lookup_accumulate
 // DECOMPOSED: lut.scale_combine
 // MIRROR: lut.table_precompute {{.*}}g = 4 : i64, mirror, segment = 64 : i64} : tensor<1x64xf32> -> tensor<1x16x8xf32>
-// RUN: loom-opt %s --loom-cpu-pipeline --mlir-print-ir-after=lut-quantize-tables 2>&1 | FileCheck %s --check-prefix=INT8
+// RUN: loom-opt %s --mlir-disable-threading --loom-cpu-pipeline --mlir-print-ir-after=lut-quantize-tables 2>&1 | FileCheck %s --check-prefix=INT8
 // INT8: lut.table_precompute {{.*}} -> tensor<1x16x16xi8>, tensor<1x1xf32>, tensor<1x1xf32>
 // INT8: lut.lookup_accumulate {{.*}} -> tensor<1x128x1xi32>
 // INT8: lut.scale_combine {{.*}} tscale

@@ -1,4 +1,4 @@
-// RUN: loom-opt %s --loom-cpu-pipeline --mlir-print-ir-after=convert-moe-to-vector 2>&1 | FileCheck %s
+// RUN: loom-opt %s --mlir-disable-threading --loom-cpu-pipeline --mlir-print-ir-after=convert-moe-to-vector 2>&1 | FileCheck %s
 // RUN: loom-opt %s --loom-cpu-pipeline | FileCheck %s --check-prefix=LLVM
 
 // loom-cpu-pipeline decomposes the layer and folds dispatch and combine

@@ -1,5 +1,5 @@
-// RUN: loom-opt %s --loom-cpu-pipeline --mlir-print-ir-after=lut-fuse-precompute 2>&1 | FileCheck %s
-// RUN: loom-opt %s --loom-cpu-pipeline --mlir-print-ir-after=lut-fuse-precompute 2>&1 | FileCheck %s --check-prefix=FUSED
+// RUN: loom-opt %s --mlir-disable-threading --loom-cpu-pipeline --mlir-print-ir-after=lut-fuse-precompute 2>&1 | FileCheck %s
+// RUN: loom-opt %s --mlir-disable-threading --loom-cpu-pipeline --mlir-print-ir-after=lut-fuse-precompute 2>&1 | FileCheck %s --check-prefix=FUSED
 // RUN: loom-opt %s --loom-cpu-pipeline | FileCheck %s --check-prefix=LLVM
 
 // Low-bit experts in loom-cpu-pipeline: moe-decompose gives each expert a

@@ -1,4 +1,4 @@
-// RUN: loom-opt %s --loom-cpu-pipeline --mlir-print-ir-after=lut-quantize-tables 2>&1 | FileCheck %s
+// RUN: loom-opt %s --mlir-disable-threading --loom-cpu-pipeline --mlir-print-ir-after=lut-quantize-tables 2>&1 | FileCheck %s
 
 // Q, K and V projections of one activation share one (mirrored, int8)
 // activation table: three lookups, one precompute.

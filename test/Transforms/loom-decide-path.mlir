@@ -1,5 +1,5 @@
 // RUN: loom-opt %s --loom-decide="isa=avx512-vnni cost-model=roofline" | FileCheck %s
-// RUN: loom-opt %s --loom-cpu-pipeline="isa=avx512-vnni cost-model=roofline" --mlir-print-ir-after=lut-decompose-mpgemm -o /dev/null 2>&1 | FileCheck %s --check-prefix=PATH
+// RUN: loom-opt %s --mlir-disable-threading --loom-cpu-pipeline="isa=avx512-vnni cost-model=roofline" --mlir-print-ir-after=lut-decompose-mpgemm -o /dev/null 2>&1 | FileCheck %s --check-prefix=PATH
 
 // With int8 activations and constant weights the int8-dot path competes
 // with the lookups: the decision gets a dot_from_n knob (0: never), which
