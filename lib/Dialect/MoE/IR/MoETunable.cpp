@@ -28,12 +28,6 @@ static bool hasLowBitExperts(LayerOp op) {
   return !isa<RankedTensorType>(op.getWIn().getType());
 }
 
-static StrategyKind strategyOf(const cost::KnobSpace &space,
-                               const cost::Candidate &candidate) {
-  return *symbolizeStrategyKind(
-      std::get<std::string>(space.value(candidate, "strategy")));
-}
-
 cost::KnobSpace LayerOp::getKnobSpace(const cost::TargetInfo &target) {
   SmallVector<cost::Knob> knobs = {
       {"strategy",
@@ -79,9 +73,7 @@ LayerOp::getFeatures(const cost::KnobSpace &space,
     tokens = {t};
   SmallVector<cost::FeatureVector> rows;
   for (int64_t t : tokens)
-    rows.push_back(dispatchFeatures(
-        LayerShape::of(*this, t), strategyOf(space, candidate),
-        space.intValue(candidate, "tile_rows"),
-        space.intValue(candidate, "tile_weight_rows"), target));
+    rows.push_back(
+        dispatchFeatures(LayerShape::of(*this, t), space, candidate, target));
   return rows;
 }

@@ -182,11 +182,19 @@ StrategyCost mlir::loom::moe::estimate(StrategyKind kind, int64_t rows,
   return {kind, rows, weightRows, expertNs, routingNs, memoryBound};
 }
 
-mlir::loom::cost::FeatureVector
-mlir::loom::moe::dispatchFeatures(const LayerShape &s, StrategyKind kind,
-                                  int64_t rows, int64_t weightRows,
-                                  const cost::TargetInfo &target) {
+StrategyKind mlir::loom::moe::strategyOf(const cost::KnobSpace &space,
+                                         const cost::Candidate &candidate) {
+  return *symbolizeStrategyKind(
+      std::get<std::string>(space.value(candidate, "strategy")));
+}
+
+mlir::loom::cost::FeatureVector mlir::loom::moe::dispatchFeatures(
+    const LayerShape &s, const cost::KnobSpace &space,
+    const cost::Candidate &candidate, const cost::TargetInfo &target) {
   using namespace cost::moe_dispatch;
+  StrategyKind kind = strategyOf(space, candidate);
+  int64_t rows = space.intValue(candidate, "tile_rows"),
+          weightRows = space.intValue(candidate, "tile_weight_rows");
   StrategyCost c =
       estimate(kind, rows, weightRows, s, HostThroughput::of(target));
   Occupancy occ = occupancy(s, kind == StrategyKind::Dense);

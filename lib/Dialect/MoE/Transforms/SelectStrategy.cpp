@@ -125,14 +125,8 @@ struct MoESelectStrategyPass
     loom::cost::KnobSpace space = op.getKnobSpace(target);
     LayerShape shape = LayerShape::of(op, tokens);
     auto featuresOf = [&](const loom::cost::Candidate &candidate) {
-      SmallVector<loom::cost::FeatureVector> rows;
-      rows.push_back(dispatchFeatures(
-          shape,
-          *symbolizeStrategyKind(
-              std::get<std::string>(space.value(candidate, "strategy"))),
-          space.intValue(candidate, "tile_rows"),
-          space.intValue(candidate, "tile_weight_rows"), target));
-      return rows;
+      return SmallVector<loom::cost::FeatureVector>{
+          dispatchFeatures(shape, space, candidate, target)};
     };
     // The knob space always holds the default tile of every strategy the
     // layer can take.
@@ -140,8 +134,7 @@ struct MoESelectStrategyPass
     loom::cost::Candidate best;
     for (const loom::cost::RankedCandidate &ranked :
          loom::cost::rankCandidates(space, featuresOf, *learned, 4096))
-      if (!pinned || *symbolizeStrategyKind(std::get<std::string>(space.value(
-                         ranked.candidate, "strategy"))) == *pinned) {
+      if (!pinned || strategyOf(space, ranked.candidate) == *pinned) {
         best = ranked.candidate;
         break;
       }

@@ -23,6 +23,7 @@
 #define LOOM_DIALECT_MOE_IR_STRATEGYMODEL_H
 
 #include "loom/CostModel/FeatureSchema.h"
+#include "loom/CostModel/Knobs.h"
 #include "loom/CostModel/TargetInfo.h"
 #include "loom/Dialect/MoE/IR/MoEOps.h"
 
@@ -107,11 +108,17 @@ bool isApplicable(StrategyKind kind, const LayerShape &shape);
 StrategyCost estimate(StrategyKind kind, int64_t rows, int64_t weightRows,
                       const LayerShape &shape, const HostThroughput &host);
 
-/// The moe.dispatch feature row (Schemas/MoEDispatch.h) of `kind` with a
-/// rows x weightRows tile on `shape`; the analytical figures assume one
+/// The strategy a candidate of moe.layer's knob space (MoETunable.cpp)
+/// names.
+StrategyKind strategyOf(const cost::KnobSpace &space,
+                        const cost::Candidate &candidate);
+
+/// The moe.dispatch feature row (Schemas/MoEDispatch.h) of a candidate of
+/// moe.layer's knob space on `shape`; the analytical figures assume one
 /// core of `target`.
-cost::FeatureVector dispatchFeatures(const LayerShape &shape, StrategyKind kind,
-                                     int64_t rows, int64_t weightRows,
+cost::FeatureVector dispatchFeatures(const LayerShape &shape,
+                                     const cost::KnobSpace &space,
+                                     const cost::Candidate &candidate,
                                      const cost::TargetInfo &target);
 
 /// The cheapest applicable (strategy, tile); `defaultTile` (rows, weight
