@@ -555,6 +555,30 @@ struct Options {
   bool quick = false, sweep = false;
 };
 
+/// The T of `c` a run measures: --t's list, else the configuration's
+/// (its quick list with --quick).
+std::vector<int> tokenCounts(const Config &c, const Options &opt) {
+  if (opt.tokens.empty())
+    return opt.quick ? c.quickTokens : c.tokens;
+  std::vector<int> tokens;
+  for (const std::string &t : splitList(opt.tokens))
+    tokens.push_back(std::max(1, std::atoi(t.c_str())));
+  return tokens;
+}
+
+/// max |got - want| / max |want|; infinite when the sizes differ.
+double maxRelativeError(const LineVector<float> &want,
+                        const std::vector<float> &got) {
+  if (got.size() != want.size())
+    return INFINITY;
+  double maxRef = 0, maxErr = 0;
+  for (size_t i = 0; i < want.size(); ++i) {
+    maxRef = std::max(maxRef, double(std::fabs(want[i])));
+    maxErr = std::max(maxErr, double(std::fabs(got[i] - want[i])));
+  }
+  return maxErr / std::max(maxRef, 1e-30);
+}
+
 /// The moe.dispatch candidates of `source`'s layer, from the compiler's
 /// own knob space (so the sweep covers what the cost model chooses from),
 /// each as the CPU pipeline options that pin it.
@@ -616,13 +640,7 @@ void runSweep(const Options &opt, const std::vector<Config> &selected) {
       models.back().library.reset(); // loaded one at a time below
     }
     std::fprintf(stderr, "\n");
-    std::vector<int> tokens = c.tokens;
-    if (!opt.tokens.empty()) {
-      tokens.clear();
-      for (const std::string &t : splitList(opt.tokens))
-        tokens.push_back(std::max(1, std::atoi(t.c_str())));
-    }
-    for (int t : tokens) {
+    for (int t : tokenCounts(c, opt)) {
       LineVector<float> x = tokensFor(c, t, 100 + t);
       separateNearTies(l, x, t);
       std::vector<Input> inputs = layerInputsFor(l, x, t);
@@ -641,12 +659,7 @@ void runSweep(const Options &opt, const std::vector<Config> &selected) {
         m.api().set_num_threads(1);
         std::vector<float> got;
         m.run("layer", inputs, &got);
-        double maxRef = 0, maxErr = 0;
-        for (size_t i = 0; i < want.size(); ++i) {
-          maxRef = std::max(maxRef, double(std::fabs(want[i])));
-          maxErr = std::max(maxErr, double(std::fabs(got[i] - want[i])));
-        }
-        if (got.size() != want.size() || !(maxErr <= 1e-4 * maxRef))
+        if (!(maxRelativeError(want, got) <= 1e-4))
           die("a sweep variant's output differs from the per-expert loop's");
         screened.push_back(
             measure([&] { m.run("layer", inputs); }, nullptr, 1, 3, 0.02)
@@ -751,12 +764,7 @@ int main(int argc, char **argv) {
   std::vector<Record> records;
   double minSeconds = opt.quick ? 0.3 : 1.0;
   for (const Config &c : selected) {
-    std::vector<int> tokens = opt.quick ? c.quickTokens : c.tokens;
-    if (!opt.tokens.empty()) {
-      tokens.clear();
-      for (const std::string &t : splitList(opt.tokens))
-        tokens.push_back(std::max(1, std::atoi(t.c_str())));
-    }
+    std::vector<int> tokens = tokenCounts(c, opt);
     std::fprintf(stderr, "%s: weights and compile\n", c.name.c_str());
     std::vector<LowBitMatrix> lowBit1, lowBit2;
     Layer l = buildLayer(c, lowBit1, lowBit2);
@@ -839,12 +847,7 @@ int main(int argc, char **argv) {
         std::vector<float> got;
         loop.run(x, t, want);
         loom.run("layer", layerInputs, &got);
-        double maxRef = 0, maxErr = 0;
-        for (size_t i = 0; i < want.size(); ++i) {
-          maxRef = std::max(maxRef, double(std::fabs(want[i])));
-          maxErr = std::max(maxErr, double(std::fabs(got[i] - want[i])));
-        }
-        double relErr = maxErr / std::max(maxRef, 1e-30);
+        double relErr = maxRelativeError(want, got);
         int dropped = std::count(plan.loc.begin(), plan.loc.end(), -1);
         std::fprintf(stderr,
                      "%s T=%d %s: load max/mean %.2f, %d slots dropped, rel "
@@ -853,7 +856,7 @@ int main(int argc, char **argv) {
         // Low-bit experts keep the lut `table_i8` contract: int8 tables
         // round each entry to max |T| / 254 of its row and segment.
         double tolerance = c.lowBits ? 3e-2 : 1e-4;
-        if (got.size() != want.size() || !(relErr <= tolerance))
+        if (!(relErr <= tolerance))
           die("Loom's output differs from the per-expert loop's (rel err " +
               std::to_string(relErr) + ")");
 
