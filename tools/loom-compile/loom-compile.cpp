@@ -7,15 +7,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "loom/Conversion/WorkflowToRuntime/TaskTable.h"
-#include "loom/Dialect/Workflow/IR/WorkflowOps.h"
+#include "loom/Compiler/CompileModel.h"
 #include "loom/InitAllDialects.h"
 #include "loom/InitAllPasses.h"
-#include "loom/Pipelines/Pipelines.h"
-#include "loom/Target/ModelInterface.h"
-#include "loom/Target/ObjectEmission.h"
 
-#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
@@ -113,17 +108,16 @@ cl::opt<std::string> headerFile(
                        "library, named after it without 'lib')"),
     cl::cat(category));
 
-std::string defaultHeaderPath(StringRef library) {
-  StringRef stem = llvm::sys::path::stem(library);
-  stem.consume_front("lib");
-  SmallString<256> path = llvm::sys::path::parent_path(library);
-  llvm::sys::path::append(path, stem + ".h");
-  return std::string(path);
-}
-
 int fail(int code, const Twine &message) {
   llvm::errs() << "loom-compile: error: " << message << "\n";
   return code;
+}
+
+int fail(const loom::CompileError &error) {
+  static constexpr int codes[] = {kUsage,   kVerify, kLower,
+                                  kCodegen, kLink,   kUsage};
+  int code = codes[static_cast<int>(error.stage)];
+  return error.message.empty() ? code : fail(code, error.message);
 }
 
 LogicalResult writeFile(StringRef path, function_ref<void(raw_ostream &)> fn) {
@@ -142,82 +136,47 @@ int compile(MLIRContext &context, llvm::SourceMgr &sourceMgr) {
       parseSourceFile<ModuleOp>(sourceMgr, config);
   if (!module)
     return kParse;
-  if (failed(verify(*module)))
-    return kVerify;
   if (target != "cpu")
     return fail(kUsage, "target '" + target + "' is not supported yet (only "
                         "'cpu'); NVPTX arrives with the GPU path");
   if (emit == Emit::Ptx)
     return fail(kUsage, "--emit=ptx needs --target=nvptx, which is not "
                         "supported yet");
-  if (optLevel > 3)
-    return fail(kUsage, "-O" + Twine(optLevel) + " is not a level (0-3)");
 
-  // Graphs of LLM, tool and code nodes compile to task tables for the
-  // workflow runtime; tensor graphs and functions to entry points.
-  bool workflow = loom::wf::needsWorkflowRuntime(*module);
-  std::vector<std::string> workflowGraphs;
-  if (workflow)
-    for (auto graph : module->getOps<loom::wf::GraphOp>())
-      workflowGraphs.push_back(graph.getSymName().str());
-  FailureOr<std::vector<loom::EntrySignature>> entries =
-      workflow ? std::vector<loom::EntrySignature>()
-               : loom::collectEntryPoints(*module);
-  if (emit == Emit::Lib && failed(entries))
-    return kVerify;
+  loom::ModelCompileOptions options;
+  options.codegen = {mcpu, mattr, optLevel};
+  options.referencePipeline = pipeline == PipelineKind::Reference;
+  options.pipelineOptions = pipelineOptions;
+  options.dumpDecisions = dumpDecisions;
+  options.loadDecisions = loadDecisions;
+  options.configurePassManager = [](PassManager &pm) {
+    return applyPassManagerCLOptions(pm);
+  };
+  loom::CompileError error;
+  if (emit == Emit::Lib) {
+    if (outputFile == "-")
+      return fail(kUsage, "a shared library needs -o <path>");
+    std::string header =
+        headerFile.empty() ? loom::defaultHeaderPath(outputFile) : headerFile;
+    return succeeded(loom::compileModelLibrary(*module, options, outputFile,
+                                               header, error))
+               ? kOk
+               : fail(error);
+  }
 
-  std::string error;
-  loom::CodegenOptions options{mcpu, mattr, optLevel};
+  std::string message;
   std::unique_ptr<llvm::TargetMachine> machine =
-      loom::createHostTargetMachine(options, error);
+      loom::createHostTargetMachine(options.codegen, message);
   if (!machine)
-    return fail(kCodegen, error);
-
-  if (compileTo != Phase::Input || emit != Emit::Mlir) {
-    PassManager pm = PassManager::on<ModuleOp>(&context);
-    if (failed(applyPassManagerCLOptions(pm)))
-      return kUsage;
-    bool toLoops = emit == Emit::Mlir && compileTo == Phase::Loops;
-    loom::CPUPipelineOptions cpuOptions;
-    cpuOptions.isa = loom::kernelIsa(*machine).str();
-    if (!pipelineOptions.empty() && pipeline != PipelineKind::Cpu)
-      return fail(kUsage, "--pipeline-options applies to the cpu pipeline");
-    if (failed(cpuOptions.parseFromString(pipelineOptions)))
-      return fail(kUsage, "bad --pipeline-options '" + pipelineOptions + "'");
-    if ((!dumpDecisions.empty() || !loadDecisions.empty()) &&
-        pipeline != PipelineKind::Cpu)
-      return fail(kUsage, "--dump-decisions and --load-decisions apply to "
-                          "the cpu pipeline");
-    if (!dumpDecisions.empty())
-      cpuOptions.dumpDecisions = dumpDecisions;
-    if (!loadDecisions.empty())
-      cpuOptions.loadDecisions = loadDecisions;
-    if (workflow) {
-      // The task tables first; the wf.compute bodies the conversion
-      // outlines are then entry points like a model's functions.
-      PassManager wfPm = PassManager::on<ModuleOp>(&context);
-      if (failed(applyPassManagerCLOptions(wfPm)))
-        return kUsage;
-      loom::buildWorkflowPipeline(wfPm);
-      if (failed(wfPm.run(*module)))
-        return kLower;
-      if (llvm::any_of(module->getOps<func::FuncOp>(),
-                       [](func::FuncOp f) { return f.isPublic(); })) {
-        entries = loom::collectEntryPoints(*module);
-        if (failed(entries))
-          return kVerify;
-      }
-    }
-    if (pipeline == PipelineKind::Cpu && toLoops)
-      loom::buildCPUToLoopsPipeline(pm, cpuOptions);
-    else if (pipeline == PipelineKind::Cpu)
-      loom::buildCPUPipeline(pm, cpuOptions);
-    else if (toLoops)
-      loom::buildReferenceToLoopsPipeline(pm);
-    else
-      loom::buildReferencePipeline(pm, loom::ReferencePipelineOptions());
-    if (failed(pm.run(*module)))
-      return kLower;
+    return fail(kCodegen, message);
+  if (compileTo == Phase::Input && emit == Emit::Mlir) {
+    if (failed(verify(*module)))
+      return kVerify;
+  } else if (failed(loom::lowerModel(*module, *machine, options,
+                                     /*toLoops=*/emit == Emit::Mlir &&
+                                         compileTo == Phase::Loops,
+                                     /*requireEntries=*/false, error))) {
+    return fail(error);
   }
 
   if (emit == Emit::Mlir) {
@@ -228,28 +187,11 @@ int compile(MLIRContext &context, llvm::SourceMgr &sourceMgr) {
       return fail(kUsage, "cannot write " + outputFile);
     return kOk;
   }
-
-  if (emit == Emit::Lib) {
-    if (outputFile == "-")
-      return fail(kUsage, "a shared library needs -o <path>");
-    bool linking = false;
-    if (failed(loom::buildSharedLibrary(*module, *entries, options,
-                                        outputFile, error, &linking)))
-      return fail(linking ? kLink : kCodegen, error);
-    std::string header =
-        headerFile.empty() ? defaultHeaderPath(outputFile) : headerFile;
-    StringRef modelName = llvm::sys::path::stem(header);
-    if (failed(writeFile(header, [&](raw_ostream &os) {
-          loom::emitModelHeader(*entries, modelName, os, workflowGraphs);
-        })))
-      return fail(kUsage, "cannot write " + header);
-    return kOk;
-  }
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule = loom::translateAndOptimize(
-      *module, llvmContext, *machine, optLevel, error);
+      *module, llvmContext, *machine, optLevel, message);
   if (!llvmModule)
-    return fail(kCodegen, error);
+    return fail(kCodegen, message);
 
   if (emit == Emit::LlvmIr) {
     if (failed(writeFile(outputFile,
@@ -260,10 +202,10 @@ int compile(MLIRContext &context, llvm::SourceMgr &sourceMgr) {
   // --emit=obj.
   if (outputFile == "-")
     return fail(kUsage, "an object file needs -o <path>");
-  return succeeded(loom::emitObjectFile(*llvmModule, *machine, outputFile,
-                                        error))
+  return succeeded(
+             loom::emitObjectFile(*llvmModule, *machine, outputFile, message))
              ? kOk
-             : fail(kCodegen, error);
+             : fail(kCodegen, message);
 }
 
 } // namespace

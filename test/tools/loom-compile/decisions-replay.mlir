@@ -36,7 +36,7 @@
 // MISSING: error: loom-decide: {{.*}}missing.json: no lut.gemm op #7 in @gemm
 
 // RUN: not loom-compile %s -o %t/libg.so --pipeline=reference --dump-decisions=%t/g.json 2>&1 | FileCheck %s --check-prefix=REF
-// REF: loom-compile: error: --dump-decisions and --load-decisions apply to the cpu pipeline
+// REF: loom-compile: error: only the cpu pipeline dumps and loads decisions
 
 !w = !lut.packed<128x64, #lut.quant<ternary, group = per_tensor, scale = f32>, #lut.layout<bitplane>>
 func.func @gemm(%x: tensor<?x64xf32>) -> (tensor<?x128xf32>, tensor<?x128xf32>) {

@@ -1,0 +1,149 @@
+//===- CompileModel.cpp - A model module to a shared library --------------===//
+
+#include "loom/Compiler/CompileModel.h"
+#include "loom/Conversion/WorkflowToRuntime/TaskTable.h"
+#include "loom/Dialect/Workflow/IR/WorkflowOps.h"
+#include "loom/Pipelines/Pipelines.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Verifier.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+using namespace mlir;
+using namespace mlir::loom;
+
+namespace {
+
+FailureOr<LoweredModel> fail(CompileError &error, CompileStage stage,
+                             const Twine &message = "") {
+  error = {stage, message.str()};
+  return failure();
+}
+
+LogicalResult runPipeline(ModuleOp module, const ModelCompileOptions &options,
+                          function_ref<void(PassManager &)> build) {
+  PassManager pm = PassManager::on<ModuleOp>(module.getContext());
+  if (options.configurePassManager && failed(options.configurePassManager(pm)))
+    return failure();
+  build(pm);
+  return pm.run(module);
+}
+
+} // namespace
+
+FailureOr<LoweredModel>
+mlir::loom::lowerModel(ModuleOp module, const llvm::TargetMachine &machine,
+                       const ModelCompileOptions &options, bool toLoops,
+                       bool requireEntries, CompileError &error) {
+  if (options.codegen.optLevel > 3)
+    return fail(error, CompileStage::Options,
+                "-O" + Twine(options.codegen.optLevel) +
+                    " is not a level (0-3)");
+  if (failed(verify(module)))
+    return fail(error, CompileStage::Verify);
+
+  CPUPipelineOptions cpuOptions;
+  cpuOptions.isa = kernelIsa(machine).str();
+  if (!options.pipelineOptions.empty() && options.referencePipeline)
+    return fail(error, CompileStage::Options,
+                "loom-cpu-pipeline options do not apply to the reference "
+                "pipeline");
+  if (failed(cpuOptions.parseFromString(options.pipelineOptions)))
+    return fail(error, CompileStage::Options,
+                "bad loom-cpu-pipeline options '" + options.pipelineOptions +
+                    "'");
+  if ((!options.dumpDecisions.empty() || !options.loadDecisions.empty()) &&
+      options.referencePipeline)
+    return fail(error, CompileStage::Options,
+                "only the cpu pipeline dumps and loads decisions");
+  if (!options.dumpDecisions.empty())
+    cpuOptions.dumpDecisions = options.dumpDecisions;
+  if (!options.loadDecisions.empty())
+    cpuOptions.loadDecisions = options.loadDecisions;
+
+  // Graphs of LLM, tool and code nodes compile to task tables for the
+  // workflow runtime; tensor graphs and functions to entry points.
+  LoweredModel model;
+  bool workflow = wf::needsWorkflowRuntime(module);
+  if (workflow) {
+    for (auto graph : module.getOps<wf::GraphOp>())
+      model.workflowGraphs.push_back(graph.getSymName().str());
+    // The task tables first; the wf.compute bodies the conversion outlines
+    // are then entry points like a model's functions.
+    if (failed(runPipeline(module, options, buildWorkflowPipeline)))
+      return fail(error, CompileStage::Lower);
+    if (llvm::any_of(module.getOps<func::FuncOp>(),
+                     [](func::FuncOp f) { return f.isPublic(); })) {
+      FailureOr<std::vector<EntrySignature>> entries =
+          collectEntryPoints(module);
+      if (succeeded(entries))
+        model.entries = std::move(*entries);
+      else if (requireEntries)
+        return fail(error, CompileStage::Verify);
+    } else {
+      model.entries.emplace();
+    }
+  } else if (FailureOr<std::vector<EntrySignature>> entries =
+                 collectEntryPoints(module);
+             succeeded(entries)) {
+    model.entries = std::move(*entries);
+  } else if (requireEntries) {
+    return fail(error, CompileStage::Verify);
+  }
+
+  if (failed(runPipeline(module, options, [&](PassManager &pm) {
+        if (!options.referencePipeline && toLoops)
+          buildCPUToLoopsPipeline(pm, cpuOptions);
+        else if (!options.referencePipeline)
+          buildCPUPipeline(pm, cpuOptions);
+        else if (toLoops)
+          buildReferenceToLoopsPipeline(pm);
+        else
+          buildReferencePipeline(pm, ReferencePipelineOptions());
+      })))
+    return fail(error, CompileStage::Lower);
+  return model;
+}
+
+LogicalResult mlir::loom::compileModelLibrary(
+    ModuleOp module, const ModelCompileOptions &options, StringRef libraryPath,
+    StringRef headerPath, CompileError &error) {
+  std::string message;
+  std::unique_ptr<llvm::TargetMachine> machine =
+      createHostTargetMachine(options.codegen, message);
+  if (!machine) {
+    error = {CompileStage::Codegen, message};
+    return failure();
+  }
+  FailureOr<LoweredModel> model =
+      lowerModel(module, *machine, options, /*toLoops=*/false,
+                 /*requireEntries=*/true, error);
+  if (failed(model))
+    return failure();
+  bool linking = false;
+  if (failed(buildSharedLibrary(module, *model->entries, options.codegen,
+                                libraryPath, message, &linking))) {
+    error = {linking ? CompileStage::Link : CompileStage::Codegen, message};
+    return failure();
+  }
+  std::error_code ec;
+  llvm::ToolOutputFile header(headerPath, ec, llvm::sys::fs::OF_Text);
+  if (ec) {
+    error = {CompileStage::Output, "cannot write " + headerPath.str()};
+    return failure();
+  }
+  emitModelHeader(*model->entries, llvm::sys::path::stem(headerPath),
+                  header.os(), model->workflowGraphs);
+  header.keep();
+  return success();
+}
+
+std::string mlir::loom::defaultHeaderPath(StringRef library) {
+  StringRef stem = llvm::sys::path::stem(library);
+  stem.consume_front("lib");
+  SmallString<256> path = llvm::sys::path::parent_path(library);
+  llvm::sys::path::append(path, stem + ".h");
+  return std::string(path);
+}
