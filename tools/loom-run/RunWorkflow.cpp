@@ -6,6 +6,7 @@
 //   [--param NAME=KIND:VALUE]... [--load PLUGIN.so]... [--seed N]
 //   [--journal PATH [--resume]] [--timeline trace.json]
 //   [--trace FILE|- [--trace-mode full|trace-compat] [--feedback TEXT]]
+//   [--outputs FILE|-]
 //
 // With only the simulated service (wf.md §9.1) the executor runs in
 // virtual time; an OpenAI-compatible endpoint or a language model compiled
@@ -19,12 +20,14 @@
 #include "Npy.h"
 
 #include "loom-c/Workflow.h"
+#include "loom/Runtime/DType.h"
 #include "loom/Runtime/Workflow/Executor.h"
 #include "loom/Runtime/Workflow/HttpBackend.h"
 #include "loom/Runtime/Workflow/LibBackend.h"
 #ifdef LOOM_ENABLE_PYTHON
 #include "loom/Runtime/Workflow/Python.h"
 #endif
+#include "loom/Runtime/Workflow/Json.h"
 #include "loom/Runtime/Workflow/SimService.h"
 #include "loom/Runtime/Workflow/TraceValues.h"
 
@@ -42,7 +45,7 @@ using namespace mlir::loom::wfrt;
 namespace {
 
 struct WorkflowOptions {
-  std::string graph, journal, timeline, trace, feedback;
+  std::string graph, journal, timeline, trace, feedback, outputs;
   mlir::loom::wfrt::TraceMode traceMode = mlir::loom::wfrt::TraceMode::Full;
   std::vector<std::string> args, loads;
   std::map<std::string, std::string> binds, retries, timeouts, params;
@@ -152,6 +155,54 @@ bool parseValue(const RuntimeApi &api, const std::string &spec, Value &v,
   return true;
 }
 
+/// A value for programs that read the outputs (--outputs): its kind and
+/// content; a tensor's C-order bytes as hex, with its element type and
+/// shape, so that it comes back bit for bit.
+Json valueJson(const Value &v) {
+  Json j = jsonObject();
+  switch (v.kind) {
+  case ValueKind::Text:
+    return j.add("kind", jsonString("text")).add("value", jsonString(v.text));
+  case ValueKind::I1:
+    j.add("kind", jsonString("i1"));
+    return j.add("value", Json{Json::Kind::Bool, v.i != 0});
+  case ValueKind::I64:
+    return j.add("kind", jsonString("i64"))
+        .add("value", jsonString(std::to_string(v.i)));
+  case ValueKind::F64:
+    return j.add("kind", jsonString("f64")).add("value", jsonNumber(v.f));
+  case ValueKind::List: {
+    std::vector<Json> elements;
+    for (const Value &e : v.list)
+      elements.push_back(valueJson(e));
+    return j.add("kind", jsonString("list"))
+        .add("value", jsonArray(std::move(elements)));
+  }
+  case ValueKind::Tensor: {
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string hex;
+    hex.reserve(2 * v.text.size());
+    for (unsigned char c : v.text)
+      hex += {digits[c >> 4], digits[c & 15]};
+    std::vector<Json> shape;
+    for (int64_t d : v.shape)
+      shape.push_back(jsonNumber(static_cast<double>(d)));
+    return j.add("kind", jsonString("tensor"))
+        .add("dtype", jsonString(runtime::dtypeInfo(v.dtype).name))
+        .add("shape", jsonArray(std::move(shape)))
+        .add("value", jsonString(std::move(hex)));
+  }
+  case ValueKind::Error:
+    return j.add("kind", jsonString("error"))
+        .add("error_kind", jsonString(v.errorKind))
+        .add("instance", jsonString(v.failedInstance))
+        .add("value", jsonString(v.text));
+  case ValueKind::Token:
+    return j.add("kind", jsonString("token"));
+  }
+  return j;
+}
+
 bool parseOptions(int argc, char **argv, WorkflowOptions &o,
                   std::string &error) {
   for (int i = 0; i < argc; ++i) {
@@ -194,6 +245,8 @@ bool parseOptions(int argc, char **argv, WorkflowOptions &o,
       ok = value(o.trace);
     else if (arg == "--feedback")
       ok = value(o.feedback);
+    else if (arg == "--outputs")
+      ok = value(o.outputs);
     else if (arg == "--trace-mode" && (ok = value(v))) {
       std::optional<mlir::loom::wfrt::TraceMode> mode =
           mlir::loom::wfrt::parseTraceMode(v);
@@ -214,6 +267,15 @@ bool parseOptions(int argc, char **argv, WorkflowOptions &o,
   if (!o.feedback.empty() && o.trace.empty())
     return error = "--feedback fills the trace: it needs --trace", false;
   return true;
+}
+
+/// Writes `text` and a newline to `path`, or to stdout for "-".
+bool writeTo(const std::string &path, const std::string &text) {
+  if (path == "-")
+    return std::printf("%s\n", text.c_str()) >= 0;
+  std::ofstream out(path);
+  out << text << "\n";
+  return static_cast<bool>(out);
 }
 
 /// A native function through the C ABI.
@@ -435,6 +497,13 @@ int mlir::loom::runWorkflow(const ModelLibrary &library, int argc,
                 (long long)st.promptTokens, (long long)st.reusedPromptTokens,
                 (long long)st.generatedTokens);
   }
+  if (!o.outputs.empty()) {
+    std::vector<Json> values;
+    for (const Value &v : r.outputs)
+      values.push_back(valueJson(v));
+    if (!writeTo(o.outputs, writeJson(jsonArray(std::move(values)))))
+      return fail("cannot write " + o.outputs);
+  }
   if (!o.timeline.empty()) {
     std::ofstream out(o.timeline);
     out << timelineJson(r);
@@ -451,14 +520,8 @@ int mlir::loom::runWorkflow(const ModelLibrary &library, int argc,
     if (!runTrace(traceOf(), o.graph, o.traceMode, args, program,
                   options.paramOverrides, r, o.feedback, json, error))
       return fail(error);
-    if (o.trace == "-") {
-      std::printf("%s\n", json.c_str());
-    } else {
-      std::ofstream out(o.trace);
-      out << json << "\n";
-      if (!out)
-        return fail("cannot write " + o.trace);
-    }
+    if (!writeTo(o.trace, json))
+      return fail("cannot write " + o.trace);
   }
   return exitCode;
 }
