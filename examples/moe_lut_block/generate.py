@@ -61,9 +61,8 @@ def reference(x, codes, scale, router, w13, w2):
     return x.astype(np.float64) + out
 
 
-def main():
-    out_dir = sys.argv[1]
-    os.makedirs(out_dir, exist_ok=True)
+def inputs():
+    """The example's input and weights: x, codes, scale, router, w13, w2."""
     rng = np.random.default_rng(2026)
     x = rng.uniform(-1, 1, (T, D)).astype(np.float32)
     codes = rng.integers(0, 3, (D, D)).astype(np.int8)
@@ -71,6 +70,25 @@ def main():
     router = rng.uniform(-1, 1, (E, D)).astype(np.float32)
     w13 = rng.uniform(-0.5, 0.5, (E, 2 * H, D)).astype(np.float32)
     w2 = rng.uniform(-0.5, 0.5, (E, D, H)).astype(np.float32)
+    return x, codes, scale, router, w13, w2
+
+
+def build_with_loom(loom, codes, scale, router, w13, w2):
+    """The same block built with Loom's Python package (docs/Python.md): a
+    @loom.function instead of MLIR text."""
+    w = loom.lut.QuantizedWeight(codes, scale, None, "ternary", None)
+
+    @loom.function
+    def block(x: loom.tensor(None, D)):
+        h = loom.lut.linear(x, w)
+        return x + loom.moe.layer(h, router, w13, w2, k=K, renormalize=True)
+    return block
+
+
+def main():
+    out_dir = sys.argv[1]
+    os.makedirs(out_dir, exist_ok=True)
+    x, codes, scale, router, w13, w2 = inputs()
 
     packed = f"!lut.packed<{D}x{D}, #lut.quant<ternary, group = per_tensor, scale = f32>>"
     xd = tensor(("?", D))

@@ -1,0 +1,172 @@
+"""Tracing Python into Loom IR.
+
+A `Function` runs its Python body once on symbolic `Tensor`s; every op it
+calls appends to the function being traced, stamped with the position of the
+user's Python code that called it (the first frame outside this package), so
+that a verifier error names the user's file and line, not Loom's.
+"""
+import os
+import sys
+import threading
+
+import numpy as np
+
+from . import _loom
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+# numpy dtype names and the element types of Loom's C API.
+_ELEMENT_TYPES = {
+    "float32": "f32", "float64": "f64", "float16": "f16", "int8": "i8",
+    "int16": "i16", "int32": "i32", "int64": "i64", "bool": "i1",
+}
+
+_context = None
+
+
+def context():
+    """The process-wide MLIR context with Loom's dialects."""
+    global _context
+    if _context is None:
+        _context = _loom.Context()
+    return _context
+
+
+def element_type(dtype):
+    """An MLIR element type name for a numpy dtype or a name such as 'f32'."""
+    try:
+        name = dtype if isinstance(dtype, str) else np.dtype(dtype).name
+    except TypeError:
+        name = str(dtype)
+    if name in _ELEMENT_TYPES.values() or name == "bf16":
+        return name
+    if name in _ELEMENT_TYPES:
+        return _ELEMENT_TYPES[name]
+    raise TypeError(f"Loom has no element type for {name!r}")
+
+
+class TensorType:
+    """A ranked tensor type; None in `shape` is a dynamic dimension."""
+
+    def __init__(self, shape, dtype="f32"):
+        self.shape = tuple(None if d is None or d == "?" else int(d) for d in shape)
+        self.dtype = element_type(dtype)
+
+    def mlir(self):
+        dims = "".join(("?" if d is None else str(d)) + "x" for d in self.shape)
+        return f"tensor<{dims}{self.dtype}>"
+
+    def __eq__(self, other):
+        return isinstance(other, TensorType) and (self.shape, self.dtype) == (
+            other.shape, other.dtype)
+
+    def __hash__(self):
+        return hash((self.shape, self.dtype))
+
+    def __repr__(self):
+        return f"loom.tensor({', '.join(map(str, self.shape))}, dtype={self.dtype!r})"
+
+
+def type_text(t):
+    """MLIR type text of a TensorType or a type given as text."""
+    return t.mlir() if isinstance(t, TensorType) else str(t)
+
+
+def tensor(*shape, dtype="f32"):
+    """`loom.tensor(None, 16)`: the type of a [?, 16] f32 tensor argument."""
+    return TensorType(shape, dtype)
+
+
+def caller_position():
+    """(file, line, column) of the innermost frame outside the loom package."""
+    frame = sys._getframe(1)
+    while frame is not None and os.path.dirname(
+            os.path.abspath(frame.f_code.co_filename)).startswith(_PACKAGE_DIR):
+        frame = frame.f_back
+    if frame is None:
+        return "<unknown>", 0, 0
+    column = 1
+    if frame.f_lasti >= 0:
+        for k, position in enumerate(frame.f_code.co_positions()):
+            if k == frame.f_lasti // 2:
+                column = (position[2] or 0) + 1
+                break
+    return frame.f_code.co_filename, frame.f_lineno, column
+
+
+class _Tracing(threading.local):
+    builder = None
+
+
+_tracing = _Tracing()
+
+
+def builder():
+    """The builder of the function being traced; ops outside one are errors."""
+    if _tracing.builder is None:
+        raise RuntimeError(
+            "Loom ops build IR: call them inside a @loom.function while it is "
+            "traced (by loom.compile or loom.Module)")
+    return _tracing.builder
+
+
+def create(name, operands=(), results=(), attributes=None, regions=0):
+    """Appends op `name` at the caller's Python position."""
+    b = builder()
+    b.set_loc(*caller_position())
+    ctx = context()
+    return b.create(name, [getattr(v, "value", v) for v in operands],
+                    [ctx.type(t.mlir() if isinstance(t, TensorType) else t)
+                     for t in results],
+                    attributes or {}, regions)
+
+
+class Tensor:
+    """A tensor value of the function being traced."""
+
+    def __init__(self, value, type_):
+        self.value = value
+        self.type = type_
+
+    @property
+    def shape(self):
+        return self.type.shape
+
+    @property
+    def dtype(self):
+        return self.type.dtype
+
+    def _binary(self, other, op):
+        from . import ops
+        return ops.elementwise(op, self, other)
+
+    def __add__(self, other):
+        return self._binary(other, "add")
+
+    __radd__ = __add__
+
+    def __sub__(self, other):
+        return self._binary(other, "sub")
+
+    def __mul__(self, other):
+        return self._binary(other, "mul")
+
+    __rmul__ = __mul__
+
+    def __rsub__(self, other):
+        from . import ops
+        return ops.elementwise("sub", other, self)
+
+    def __truediv__(self, other):
+        return self._binary(other, "div")
+
+    def __rtruediv__(self, other):
+        from . import ops
+        return ops.elementwise("div", other, self)
+
+    def __neg__(self):
+        from . import ops
+        return ops.neg(self)
+
+    def __repr__(self):
+        return f"<loom.Tensor {self.type.mlir()}>"

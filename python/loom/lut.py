@@ -1,0 +1,135 @@
+"""Low-bit weights for lut.linear: quantize and pack numpy weights.
+
+Formats (`#lut.quant`, lut.md): a code q of an [M, K] weight dequantizes as
+w = s * v(q) + o with the scale s of its group of `group_size` consecutive K
+elements (one per row for "per_channel", one for the whole weight for
+"per_tensor") and
+
+  ternary      v = q - 1 for q in {0, 1, 2}    (BitNet b1.58, absmean scale)
+  binary       v = 2q - 1                        (sign, absmean scale)
+  int2/3/4     v = q - 2^(b-1)                  (symmetric, absmax scale)
+  uint2/3/4    v = q, o = -min                   (asymmetric, min-max)
+"""
+import numpy as np
+
+from . import ops
+from ._ir import Tensor, TensorType, create
+
+_FORMATS = {
+    "ternary": ("ternary", 2), "binary": ("binary", 1),
+    "int2": ("signed", 2), "int3": ("signed", 3), "int4": ("signed", 4),
+    "uint2": ("unsigned", 2), "uint3": ("unsigned", 3), "uint4": ("unsigned", 4),
+}
+
+
+class QuantizedWeight:
+    """Codes (int8, one per weight), scales and optional offsets of an
+    [M, K] weight, and the #lut.quant attribute that gives them meaning."""
+
+    def __init__(self, codes, scales, offsets, format, group):
+        self.codes, self.scales, self.offsets = codes, scales, offsets
+        self.format, self.group = format, group
+
+    @property
+    def shape(self):
+        return self.codes.shape
+
+    def quant_attr(self):
+        encoding, bits = _FORMATS[self.format]
+        group = {None: "per_tensor", -1: "per_channel"}.get(self.group, self.group)
+        text = f"#lut.quant<{encoding}"
+        if encoding in ("signed", "unsigned"):
+            text += f", bits = {bits}"
+        text += f", group = {group}, scale = f32"
+        if self.offsets is not None:
+            text += ", offset = min"
+        return text + ">"
+
+    def packed_type(self):
+        m, k = self.shape
+        return f"!lut.packed<{m}x{k}, {self.quant_attr()}>"
+
+    def dequantize(self):
+        """The float64 weight the codes stand for (a numpy reference)."""
+        encoding, bits = _FORMATS[self.format]
+        q = self.codes.astype(np.float64)
+        v = {"ternary": q - 1, "binary": 2 * q - 1,
+             "signed": q - 2 ** (bits - 1), "unsigned": q}[encoding]
+        w = v * self._expand(self.scales)
+        if self.offsets is not None:
+            w -= self._expand(self.offsets)
+        return w
+
+    def _expand(self, per_group):
+        m, k = self.shape
+        g = per_group.astype(np.float64)
+        return np.repeat(g, k // g.shape[1], axis=1) if g.shape[1] != k else g
+
+
+def _group_view(w, group):
+    m, k = w.shape
+    if group is None:
+        return w.reshape(1, 1, m * k)
+    size = k if group == -1 else group
+    if k % size:
+        raise ValueError(f"K = {k} is not a multiple of the group size {size}")
+    return w.reshape(m, k // size, size)
+
+
+def quantize(w, format="ternary", group_size=None):
+    """Quantizes a float [M, K] numpy weight.
+
+    group_size: None for one scale per tensor, -1 for one per output row, or
+    G for one per G consecutive K elements of a row.
+    """
+    if format not in _FORMATS:
+        raise ValueError(f"unknown format {format!r}; have {sorted(_FORMATS)}")
+    w = np.asarray(w, dtype=np.float64)
+    if w.ndim != 2:
+        raise ValueError(f"a weight is [M, K], not of shape {w.shape}")
+    encoding, bits = _FORMATS[format]
+    groups = _group_view(w, group_size)
+    tiny = np.finfo(np.float32).tiny
+    offsets = None
+    if encoding in ("ternary", "binary"):
+        scale = np.maximum(np.abs(groups).mean(axis=2, keepdims=True), tiny)
+        if encoding == "ternary":
+            q = np.clip(np.rint(groups / scale), -1, 1) + 1
+        else:
+            q = (groups >= 0).astype(np.float64)
+    elif encoding == "signed":
+        half = 2 ** (bits - 1)
+        scale = np.maximum(np.abs(groups).max(axis=2, keepdims=True) / (half - 1), tiny)
+        q = np.clip(np.rint(groups / scale), -half, half - 1) + half
+    else:
+        low = groups.min(axis=2, keepdims=True)
+        scale = np.maximum((groups.max(axis=2, keepdims=True) - low) / (2 ** bits - 1), tiny)
+        q = np.clip(np.rint((groups - low) / scale), 0, 2 ** bits - 1)
+        offsets = (-low).astype(np.float32)
+    m, k = w.shape
+    codes = q.reshape(m, k).astype(np.int8)
+    shape = (1, 1) if group_size is None else (m, groups.shape[1])
+    scales = scale.astype(np.float32).reshape(shape)
+    if offsets is not None:
+        offsets = offsets.reshape(shape)
+    return QuantizedWeight(codes, scales, offsets, format, group_size)
+
+
+def pack(weight):
+    """lut.pack of a QuantizedWeight's constants: a !lut.packed value."""
+    operands = [ops.constant(weight.codes), ops.constant(weight.scales)]
+    if weight.offsets is not None:
+        operands.append(ops.constant(weight.offsets))
+    op = create("lut.pack", operands, [weight.packed_type()])
+    return op.result(0)
+
+
+def linear(x, weight, bias=None):
+    """y[..., m] = sum_k x[..., k] * w[m, k] (+ bias[m]) for a
+    QuantizedWeight."""
+    operands = [x, pack(weight)]
+    if bias is not None:
+        operands.append(bias if isinstance(bias, Tensor) else ops.constant(bias, x.dtype))
+    result = TensorType(x.shape[:-1] + (weight.shape[0],), x.dtype)
+    op = create("lut.linear", operands, [result])
+    return Tensor(op.result(0), result)

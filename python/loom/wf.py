@@ -1,0 +1,361 @@
+"""Workflows from Python, captured into `wf` IR (Trace's node and bundle).
+
+A @wf.graph function runs once on symbolic values; the models, parameters,
+tools and bundles it calls become wf.llm, wf.tool and wf.code nodes, and
+their declarations (wf.model, wf.param, wf.tool_def, wf.code_def) join the
+module. Compiled with loom.compile, the graph runs on Loom's workflow
+runtime (loom-run): the result holds the outputs and the run's trace in
+OptoPrime's sections (#Variables, #Inputs, #Others, #Outputs, #Code,
+#Documentation, #Feedback), which an optimizer reads to update the
+trainable parameters, passed back as `params=` without recompiling.
+
+    llm = wf.model("m")
+    style = wf.param("style", "Answer briefly: ", trainable=True)
+
+    @wf.bundle(trainable=True)
+    def normalize(question):
+        return " ".join(question.lower().split()) + "?"
+
+    @wf.graph
+    def answer(question: wf.text):
+        a = llm(style, normalize(question), max_tokens=8)
+        wf.feedback(a)
+        return a
+"""
+import inspect
+import textwrap
+
+from . import _ir, _loom, _wfrun
+from ._ir import Tensor, TensorType, context, create
+from .module import Function, Module, trace_body
+
+ErrorValue, WorkflowResult = _wfrun.ErrorValue, _wfrun.WorkflowResult
+
+text = "!wf.text"
+i64 = "i64"
+f64 = "f64"
+i1 = "i1"
+
+
+def list_of(element):
+    """The type of a list of `element` values (wf.list)."""
+    return f"!wf.list<{element}>"
+
+
+class Var:
+    """A value of the workflow graph being traced (a semantic variable)."""
+
+    def __init__(self, value, type_):
+        self.value = value
+        self.type = type_
+
+    def __repr__(self):
+        return f"<loom.wf.Var {_ir.type_text(self.type)}>"
+
+
+def _quote(s):
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\0A") + '"'
+
+
+class _Declaration:
+    """A module-level symbol a graph refers to; declared once per module."""
+
+    name = None
+
+    def declare(self, ctx):
+        raise NotImplementedError
+
+
+def _used(decl):
+    graph = _Graph.current
+    if graph is None:
+        raise RuntimeError(f"@{decl.name} is used outside a @wf.graph being traced")
+    graph.uses.setdefault(decl.name, decl)
+    for dependency in getattr(decl, "dependencies", ()):
+        graph.uses.setdefault(dependency.name, dependency)
+
+
+class Param(_Declaration):
+    """A parameter: a prompt, a number (`hparam`) or code an optimizer may
+    change (trainable)."""
+
+    def __init__(self, name, value, *, kind=None, trainable=False,
+                 description=None, lang=None):
+        self.name, self.value, self.trainable = name, value, trainable
+        self.kind = kind or ("prompt" if isinstance(value, str) else "hparam")
+        self.description, self.lang = description, lang
+
+    def declare(self, ctx):
+        if isinstance(self.value, str):
+            type_, value = text, ctx.string(self.value)
+        elif isinstance(self.value, float):
+            type_, value = f64, ctx.attr(f"{self.value!r} : f64")
+        else:
+            type_, value = i64, ctx.i64(int(self.value))
+        attributes = {"sym_name": ctx.string(self.name),
+                      "type": ctx.type_attr(ctx.type(type_)),
+                      "initial_value": value,
+                      "kind": ctx.attr(f"#wf.param_kind<{self.kind}>")}
+        if self.trainable:
+            attributes["trainable"] = ctx.attr("unit")
+        if self.description:
+            attributes["description"] = ctx.string(self.description)
+        if self.lang:
+            attributes["lang"] = ctx.string(self.lang)
+        return "wf.param", attributes
+
+
+def param(name, value, *, trainable=False, description=None):
+    return Param(name, value, trainable=trainable, description=description)
+
+
+def _segments(parts):
+    """wf.seg attributes and operands for prompt parts: literal text,
+    parameters and values."""
+    segments, operands = [], []
+    for part in parts:
+        if isinstance(part, str):
+            segments.append(f"#wf.seg<text {_quote(part)}>")
+        elif isinstance(part, Param):
+            _used(part)
+            segments.append(f"#wf.seg<param @{part.name}>")
+        elif isinstance(part, (Var, Tensor)):
+            segments.append(f"#wf.seg<operand {len(operands)}>")
+            operands.append(part)
+        else:
+            raise TypeError(f"a prompt part is text, a wf.param or a value, not {part!r}")
+    ctx = context()
+    return ctx.array([ctx.attr(s) for s in segments]), operands
+
+
+class Model(_Declaration):
+    """A language model; calling it inside a graph is one completion."""
+
+    def __init__(self, name, *, max_concurrency=None, max_context=None):
+        self.name = name
+        self.options = {"max_concurrency": max_concurrency, "max_context": max_context}
+
+    def declare(self, ctx):
+        attributes = {"sym_name": ctx.string(self.name)}
+        for key, v in self.options.items():
+            if v is not None:
+                attributes[key] = ctx.i64(int(v))
+        return "wf.model", attributes
+
+    def __call__(self, *prompt, max_tokens, temperature=None, stop=None, seed=None):
+        _used(self)
+        ctx = context()
+        segments, operands = _segments(prompt)
+        attributes = {"model": ctx.attr(f"@{self.name}"), "segments": segments,
+                      "max_tokens": ctx.i64(max_tokens)}
+        if temperature is not None:
+            attributes["temperature"] = ctx.attr(f"{float(temperature)!r} : f64")
+        if stop:
+            attributes["stop"] = ctx.array([ctx.string(s) for s in stop])
+        if seed is not None:
+            attributes["seed"] = ctx.i64(seed)
+        op = create("wf.llm", operands, [text], attributes)
+        return Var(op.result(0), text)
+
+
+def model(name, *, max_concurrency=None, max_context=None):
+    return Model(name, max_concurrency=max_concurrency, max_context=max_context)
+
+
+def _signature_attrs(ctx, name, args, results, description):
+    attributes = {
+        "sym_name": ctx.string(name),
+        "function_type": ctx.type_attr(ctx.function_type(
+            [ctx.type(_ir.type_text(a)) for a in args],
+            [ctx.type(_ir.type_text(r)) for r in results]))}
+    if description:
+        attributes["description"] = ctx.string(description)
+    return attributes
+
+
+class Tool(_Declaration):
+    """A tool without side effects on the world (`pure` or `read`: it may
+    be retried, deduplicated and run in any order). At run time it calls
+    the native function of that name a loaded library exports
+    (loom-c/Workflow.h), or is simulated from its declaration. Tools that
+    write are ordered by tokens, which graphs built in Python do not thread
+    yet: declare those in MLIR."""
+
+    def __init__(self, name, args, results, *, description=None, effects="read"):
+        if effects not in ("pure", "read"):
+            raise ValueError(f"tool {name}: effects is 'pure' or 'read' from Python, "
+                             f"not {effects!r} (ordered writes need MLIR's tokens)")
+        self.name, self.args, self.results = name, list(args), list(results)
+        self.description, self.effects = description, effects
+
+    def declare(self, ctx):
+        attributes = _signature_attrs(ctx, self.name, self.args, self.results,
+                                      self.description)
+        attributes["effects"] = ctx.attr(f"#wf.effects<{self.effects}>")
+        return "wf.tool_def", attributes
+
+    def __call__(self, *args):
+        _used(self)
+        ctx = context()
+        attributes = {"tool": ctx.attr(f"@{self.name}"),
+                      "operandSegmentSizes": ctx.attr(f"array<i32: {len(args)}, 0>")}
+        op = create("wf.tool", list(args), self.results, attributes)
+        return _results(op, self.results)
+
+
+def tool(name, args=(text,), results=(text,), *, description=None, effects="read"):
+    return Tool(name, args, results, description=description, effects=effects)
+
+
+class Bundle(_Declaration):
+    """A Python function as a code node (Trace's @bundle): its source is a
+    code parameter the node runs in the runtime's embedded CPython, so with
+    `trainable` an optimizer may rewrite it. Outside a graph it is the plain
+    Python function."""
+
+    def __init__(self, fn, *, trainable=False, description=None, args=None,
+                 result=text):
+        self.fn = fn
+        self.name = fn.__name__
+        parameters = list(inspect.signature(fn).parameters)
+        self.arg_names = parameters
+        self.args = list(args) if args is not None else [text] * len(parameters)
+        self.result = result
+        self.description = description or inspect.getdoc(fn) or ""
+        source = textwrap.dedent(inspect.getsource(fn))
+        lines = source.splitlines(keepends=True)
+        while lines and lines[0].lstrip().startswith("@"):
+            lines.pop(0)
+        self.source = Param(f"{self.name}_source", "".join(lines), kind="code",
+                            trainable=trainable, lang="python",
+                            description=f"The code of {self.name}.")
+        self.dependencies = [self.source]
+
+    def declare(self, ctx):
+        attributes = _signature_attrs(ctx, self.name, self.args, [self.result],
+                                      self.description)
+        attributes["source"] = ctx.attr(f"@{self.source.name}")
+        attributes["arg_names"] = ctx.array([ctx.string(a) for a in self.arg_names])
+        return "wf.code_def", attributes
+
+    def __call__(self, *args):
+        if _Graph.current is None:
+            return self.fn(*args)
+        _used(self)
+        op = create("wf.code", list(args), [self.result],
+                    {"callee": context().attr(f"@{self.name}")})
+        return Var(op.result(0), self.result)
+
+
+def bundle(fn=None, *, trainable=False, description=None, args=None, result=text):
+    """Decorator: `@wf.bundle` or `@wf.bundle(trainable=True)`."""
+    make = lambda f: Bundle(f, trainable=trainable, description=description,
+                            args=args, result=result)
+    return make if fn is None else make(fn)
+
+
+def _results(op, types):
+    values = [(Tensor if isinstance(t, TensorType) else Var)(op.result(k), t)
+              for k, t in enumerate(types)]
+    return values[0] if len(values) == 1 else tuple(values)
+
+
+def format(*parts):
+    """Text from literal parts and values (wf.format)."""
+    segments, operands = _segments(parts)
+    op = create("wf.format", operands, [text], {"segments": segments})
+    return Var(op.result(0), text)
+
+
+def feedback(value):
+    """Marks `value` as the one the run's feedback is about (wf.feedback)."""
+    create("wf.feedback", [value])
+
+
+def compute(fn, *args):
+    """A node of tensor code: `fn` is traced like a @loom.function over the
+    args' tensor types into the node's body (wf.compute), which Loom
+    compiles with its CPU pipeline into the same library."""
+    arg_types = [a.type for a in args]
+    for k, t in enumerate(arg_types):
+        if not isinstance(t, TensorType):
+            raise TypeError(f"wf.compute: argument {k} is {_ir.type_text(t)}; "
+                            "the body's loom ops take tensors")
+    result_types = _traced_result_types(fn, arg_types)
+    op = create("wf.compute", list(args), result_types, regions=1)
+    ctx = context()
+    block = op.region(0).add_block([ctx.type(t.mlir()) for t in arg_types])
+    body = _loom.Builder(ctx)
+    body.set_insertion_point_to_end(block)
+    outer, _ir._tracing.builder = _ir._tracing.builder, body
+    try:
+        results = _as_list(fn(*[Tensor(block.arg(k), t) for k, t in enumerate(arg_types)]))
+        create("wf.yield", results)
+    finally:
+        _ir._tracing.builder = outer
+    return _results(op, result_types)
+
+
+def _as_list(results):
+    if isinstance(results, (Tensor, Var)):
+        return [results]
+    return list(results)
+
+
+def _traced_result_types(fn, arg_types):
+    """The result types of `fn` over `arg_types`, from a trial trace into a
+    scratch module (an op's result types are fixed when it is created)."""
+    trial = Function(fn, name="trial", args=arg_types)
+    Module(trial)
+    return trial.result_types
+
+
+class _Graph:
+    current = None
+
+    def __init__(self):
+        self.uses = {}
+
+
+class Graph:
+    """A workflow graph traced from a Python function; argument types come
+    from annotations (wf.text, wf.i64, wf.f64, loom.tensor(...))."""
+
+    def __init__(self, fn, name=None):
+        self.fn = fn
+        self.name = name or fn.__name__
+        parameters = inspect.signature(fn).parameters.values()
+        self.arg_names = [p.name for p in parameters]
+        self.arg_types = [p.annotation for p in parameters]
+        for p, t in zip(parameters, self.arg_types):
+            if t is inspect.Parameter.empty:
+                raise TypeError(f"{self.name}: parameter {p.name} needs a type "
+                                "annotation (wf.text, wf.i64, wf.f64, loom.tensor(...))")
+
+    def trace_into(self, module):
+        ctx = context()
+        graph, outer = _Graph(), _Graph.current
+        _Graph.current = graph
+        try:
+            b, op, _ = trace_body(
+                module, self.fn, "wf.graph", "wf.return", self.name, self.arg_types,
+                lambda v, t: (Tensor if isinstance(t, TensorType) else Var)(v, t),
+                (Tensor, Var), {"arg_attrs": ctx.array([
+                    ctx.dictionary({"wf.name": ctx.string(n)}) for n in self.arg_names])})
+        finally:
+            _Graph.current = outer
+        declared = module.__dict__.setdefault("_wf_declared", set())
+        for name, decl in graph.uses.items():
+            if name in declared:
+                continue
+            declared.add(name)
+            kind, attributes = decl.declare(ctx)
+            b.set_insertion_point_before(op)
+            b.create(kind, [], [], attributes, 0)
+        return op
+
+
+def graph(fn=None, *, name=None):
+    """Decorator: `@wf.graph` traces a Python function into a wf.graph."""
+    make = lambda f: Graph(f, name=name)
+    return make if fn is None else make(fn)

@@ -1,0 +1,92 @@
+//===- Compiler.cpp - Pass pipelines and model libraries from Python ------===//
+
+#include "Bindings.h"
+#include "Diagnostics.h"
+#include "IR.h"
+
+#include "loom/Compiler/CompileModel.h"
+#include "loom/InitAllPasses.h"
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+
+#include <pybind11/stl.h>
+
+namespace py = pybind11;
+using namespace mlir;
+using namespace mlir::loom::python;
+
+namespace {
+
+/// Runs a textual pipeline, anchored on its own op (a `builtin.module(...)`
+/// pipeline parsed into an "any" manager would nest and run nothing).
+void runPipeline(PyModule &self, const std::string &pipeline) {
+  DiagnosticCollector diagnostics(self.context.get());
+  std::string error;
+  llvm::raw_string_ostream os(error);
+  FailureOr<OpPassManager> parsed = parsePassPipeline(pipeline, os);
+  if (failed(parsed))
+    diagnostics.raise("bad pass pipeline '" + pipeline + "': " + error);
+  PassManager pm(self.context.get(), parsed->getOpAnchorName());
+  static_cast<OpPassManager &>(pm) = std::move(*parsed);
+  if (failed(pm.run(*self.module)))
+    diagnostics.raise("pass pipeline '" + pipeline + "' failed");
+}
+
+const char *stageName(mlir::loom::CompileStage stage) {
+  switch (stage) {
+  case mlir::loom::CompileStage::Options:
+    return "options";
+  case mlir::loom::CompileStage::Verify:
+    return "verification";
+  case mlir::loom::CompileStage::Lower:
+    return "lowering";
+  case mlir::loom::CompileStage::Codegen:
+    return "code generation";
+  case mlir::loom::CompileStage::Link:
+    return "linking";
+  case mlir::loom::CompileStage::Output:
+    return "writing the output";
+  }
+  return "compilation";
+}
+
+/// loom-compile for a module Python holds: lowers a clone (the caller's
+/// module stays as it was) into the library and header.
+void compileLibrary(PyModule &self, const std::string &library,
+                    const std::string &header, unsigned optLevel,
+                    const std::string &cpu, const std::string &features,
+                    const std::string &pipelineOptions, bool reference,
+                    const std::string &dumpDecisions,
+                    const std::string &loadDecisions) {
+  mlir::loom::ModelCompileOptions options;
+  options.codegen = {cpu, features, optLevel};
+  options.referencePipeline = reference;
+  options.pipelineOptions = pipelineOptions;
+  options.dumpDecisions = dumpDecisions;
+  options.loadDecisions = loadDecisions;
+  OwningOpRef<ModuleOp> module = self.module->clone();
+  DiagnosticCollector diagnostics(self.context.get());
+  mlir::loom::CompileError error;
+  if (failed(mlir::loom::compileModelLibrary(*module, options, library, header,
+                                             error)))
+    diagnostics.raise(error.message.empty()
+                          ? std::string()
+                          : std::string(stageName(error.stage)) +
+                                " failed: " + error.message);
+}
+
+} // namespace
+
+void mlir::loom::python::bindCompiler(py::module_ &m) {
+  mlir::loom::registerAllPasses();
+  m.def("run_pipeline", runPipeline, py::arg("module"), py::arg("pipeline"));
+  m.def("compile_library", compileLibrary, py::arg("module"),
+        py::arg("library"), py::arg("header"), py::arg("opt_level") = 2,
+        py::arg("cpu") = "", py::arg("features") = "",
+        py::arg("pipeline_options") = "", py::arg("reference") = false,
+        py::arg("dump_decisions") = "", py::arg("load_decisions") = "");
+  m.def("default_header_path", [](const std::string &library) {
+    return mlir::loom::defaultHeaderPath(library);
+  });
+}

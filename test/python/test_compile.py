@@ -1,0 +1,100 @@
+"""loom.compile's outputs and options, loom.load of libraries loom-compile
+built, MLIR files compiled from Python, and the README's decoder block run
+through Python against its numpy reference."""
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import loom
+from loom import _config
+from conftest import LOOM_ROOT
+
+LOOM_COMPILE = os.path.join(os.path.dirname(_config.LOOM_RUN), "loom-compile")
+
+
+def double(x: loom.tensor(None, 8)):
+    return x + x
+
+
+def test_output_and_header(tmp_path):
+    model = loom.compile(loom.function(double), tmp_path / "libdouble.so")
+    assert model.path == str(tmp_path / "libdouble.so")
+    header = (tmp_path / "double.h").read_text()
+    assert "loom_run_double" in header
+    assert model.signature("double")["inputs"][0]["shape"] == [-1, 8]
+    x = np.arange(16, dtype=np.float32).reshape(2, 8)
+    np.testing.assert_array_equal(model.double(x), 2 * x)
+    # A second process opens the same library.
+    again = loom.load(tmp_path / "libdouble.so")
+    np.testing.assert_array_equal(again(x), 2 * x)
+
+
+def test_reference_pipeline_agrees(rng):
+    w = loom.lut.quantize(rng.normal(size=(24, 64)), "int2", group_size=32)
+
+    @loom.function
+    def proj(x: loom.tensor(None, 64)):
+        return loom.lut.linear(x, w)
+
+    x = rng.uniform(-1, 1, (5, 64)).astype(np.float32)
+    fast, oracle = loom.compile(proj), loom.compile(proj, reference=True)
+    np.testing.assert_allclose(fast(x), oracle(x), rtol=1e-5, atol=1e-5)
+
+
+def test_decisions_round_trip(tmp_path, rng):
+    w = loom.lut.quantize(rng.normal(size=(64, 128)), "ternary")
+
+    @loom.function
+    def proj(x: loom.tensor(None, 128)):
+        return loom.lut.linear(x, w)
+
+    decisions = tmp_path / "decisions.json"
+    loom.compile(proj, dump_decisions=decisions)
+    assert '"lut.gemm"' in decisions.read_text()
+    x = rng.uniform(-1, 1, (3, 128)).astype(np.float32)
+    replayed = loom.compile(proj, load_decisions=decisions)
+    np.testing.assert_allclose(replayed(x), x @ w.dequantize().T, rtol=1e-4, atol=1e-4)
+
+
+def test_library_from_loom_compile(tmp_path):
+    source = tmp_path / "add.mlir"
+    source.write_text("""
+func.func @add(%a: tensor<?x4xf32>, %b: tensor<?x4xf32>) -> tensor<?x4xf32> {
+  %c = arith.addf %a, %b : tensor<?x4xf32>
+  return %c : tensor<?x4xf32>
+}
+""")
+    subprocess.run([LOOM_COMPILE, source, "-o", tmp_path / "libadd.so"], check=True)
+    model = loom.load(tmp_path / "libadd.so")
+    a = np.ones((2, 4), np.float32)
+    np.testing.assert_array_equal(model(a, a), 2 * a)
+    # The same file compiled from Python.
+    np.testing.assert_array_equal(loom.compile(str(source))(a, a), 2 * a)
+
+
+def test_missing_library():
+    with pytest.raises(loom.RunError, match="no-such-lib.so"):
+        loom.load("/nonexistent/no-such-lib.so")
+
+
+def test_decoder_block_example(tmp_path):
+    """examples/decoder_block (the README's main job): prefill and decode
+    steps threading the KV cache, as run_block.c drives them."""
+    prefill, decode = 6, 3
+    subprocess.run([sys.executable, os.path.join(LOOM_ROOT, "examples", "decoder_block",
+                                                 "generate.py"), tmp_path,
+                    "--prefill", str(prefill), "--decode", str(decode)],
+                   check=True, capture_output=True)
+    model = loom.compile(loom.parse_file(tmp_path / "block.mlir"))
+    tokens = np.load(tmp_path / "tokens.npy")
+    expected = np.load(tmp_path / "expected.npy")
+    k = v = np.zeros((64, 64), np.float32)
+    rows, outputs = [(0, prefill)] + [(prefill + i, 1) for i in range(decode)], []
+    for row, n in rows:
+        y, k, v = model.step(tokens[row:row + n], np.array([row], np.int64), k, v)
+        outputs.append(y)
+    got = np.concatenate(outputs)
+    assert np.abs(got - expected).max() <= 1e-4 * np.abs(expected).max()

@@ -1,0 +1,79 @@
+"""loom.lut: quantization from numpy and lut.linear compiled and run, against
+numpy on the dequantized weight, over every format, group kind and
+awkward shapes (one output row, K of one group, odd token counts)."""
+import itertools
+
+import numpy as np
+import pytest
+
+import loom
+import references
+
+FORMATS = ["ternary", "binary", "int2", "int3", "int4", "uint2", "uint3", "uint4"]
+GROUPS = [None, -1, 32]
+SHAPES = [(1, 32), (7, 64), (33, 96)]  # (M, K)
+CASES = [(f, g, s) for (f, g), s in zip(itertools.product(FORMATS, GROUPS),
+                                        itertools.cycle(SHAPES))]
+
+
+def case_name(case):
+    fmt, group, (m, k) = case
+    return f"{fmt}_g{'t' if group is None else 'c' if group == -1 else group}_{m}x{k}"
+
+
+@pytest.fixture(scope="module")
+def compiled():
+    """Every case as one entry point of one library: one compilation."""
+    rng = np.random.default_rng(7)
+    weights, functions = {}, []
+    for case in CASES:
+        fmt, group, (m, k) = case
+        w = loom.lut.quantize(rng.normal(size=(m, k)), fmt, group_size=group)
+        bias = rng.normal(size=m).astype(np.float32) if m == 7 else None
+        weights[case_name(case)] = (w, bias)
+
+        def linear(x, w=w, bias=bias):
+            return loom.lut.linear(x, w, bias=bias)
+        functions.append(loom.Function(linear, name=case_name(case),
+                                       args=[loom.tensor(None, k)]))
+    return loom.compile(loom.Module(*functions)), weights
+
+
+@pytest.mark.parametrize("case", CASES, ids=case_name)
+@pytest.mark.parametrize("tokens", [1, 3, 17])
+def test_linear_matches_numpy(compiled, case, tokens):
+    model, weights = compiled
+    w, bias = weights[case_name(case)]
+    x = np.random.default_rng(tokens).uniform(-1, 1, (tokens, w.shape[1])).astype(np.float32)
+    got = model.run(case_name(case), x)
+    want = references.linear(x, w.dequantize(), bias)
+    assert got.shape == want.shape and got.dtype == np.float32
+    bound = 1e-5 * np.abs(x).sum(axis=1, keepdims=True) * np.abs(w.dequantize()).max() + 1e-6
+    assert np.all(np.abs(got - want) <= bound)
+
+
+@pytest.mark.parametrize("fmt, limit", [("int4", 0.12), ("uint4", 0.1),
+                                        ("int3", 0.3), ("ternary", 0.75)])
+def test_quantize_approximates_the_weight(rng, fmt, limit):
+    w = rng.normal(size=(16, 64))
+    q = loom.lut.quantize(w, fmt, group_size=32)
+    error = np.linalg.norm(q.dequantize() - w) / np.linalg.norm(w)
+    assert error < limit
+
+
+def test_codes_stay_in_range(rng):
+    for fmt in FORMATS:
+        q = loom.lut.quantize(rng.normal(size=(4, 32)), fmt)
+        bits = {"ternary": 2, "binary": 1}.get(fmt) or int(fmt[-1])
+        top = 2 if fmt == "ternary" else 2 ** bits - 1
+        assert q.codes.dtype == np.int8
+        assert q.codes.min() >= 0 and q.codes.max() <= top
+
+
+def test_bad_weights_are_refused(rng):
+    with pytest.raises(ValueError, match="multiple of the group size"):
+        loom.lut.quantize(rng.normal(size=(4, 40)), "int4", group_size=32)
+    with pytest.raises(ValueError, match="unknown format"):
+        loom.lut.quantize(rng.normal(size=(4, 32)), "int5")
+    with pytest.raises(ValueError, match=r"\[M, K\]"):
+        loom.lut.quantize(rng.normal(size=(4,)), "int4")

@@ -1,0 +1,116 @@
+"""loom.wf: workflows written as Python functions, captured into wf IR,
+compiled, and run on Loom's workflow runtime (the simulated LLM service);
+a run returns the outputs and the OptoPrime-style trace, and parameters
+change between runs without recompiling."""
+import numpy as np
+import pytest
+
+import loom
+from loom import wf
+
+llm = wf.model("m", max_concurrency=4)
+style = wf.param("style", "Answer briefly: ", trainable=True,
+                 description="How the model is asked.")
+search = wf.tool("search", description="Looks a query up.")
+
+
+@wf.bundle(trainable=True)
+def normalize(question):
+    """Normalizes the question."""
+    words = question.lower().split()
+    return " ".join(words) + "?"
+
+
+@wf.graph
+def answer(question: wf.text):
+    n = normalize(question)
+    hits = search(n)
+    a = llm(style, n, "\nContext: ", hits, max_tokens=8)
+    wf.feedback(a)
+    return a, n
+
+
+def squares(v):
+    return v * v
+
+
+@wf.graph
+def rank(v: loom.tensor(4), note: wf.text):
+    sq = wf.compute(squares, v)
+    return sq, llm(wf.format(note, ": ", sq), max_tokens=4)
+
+
+@pytest.fixture(scope="module")
+def model():
+    return loom.compile(loom.Module(answer, rank))
+
+
+def test_capture():
+    text = str(loom.Module(answer))
+    assert "wf.model @m {max_concurrency = 4 : i64}" in text
+    assert 'wf.param @style : !wf.text = "Answer briefly: "' in text
+    assert "wf.code_def @normalize : (!wf.text) -> !wf.text" in text
+    assert "kind = #wf.param_kind<code>, lang = \"python\", trainable" in text
+    assert "wf.tool @search(%0) : (!wf.text) -> !wf.text" in text
+    assert "#wf.seg<param @style>, #wf.seg<operand 0>, #wf.seg<text \"\\0AContext: \">" in text
+    assert "wf.feedback %" in text
+
+
+def test_bundle_is_plain_python_outside_a_graph():
+    assert normalize("Hello   World") == "hello world?"
+
+
+def test_run_returns_outputs_and_trace(model):
+    result = model.answer("Hello   World", feedback="Too vague.")
+    assert result.ok
+    answer_text, normalized = result.outputs
+    assert normalized == "hello world?"
+    assert isinstance(answer_text, str) and answer_text
+    problem = result.problem
+    assert problem["feedback"] == ["llm0: Too vague."]
+    assert "(str) question0=Hello   World" in problem["inputs"]
+    assert any(v.startswith("(str) normalize_source0=def normalize(question):")
+               for v in problem["variables"])
+    assert "(str) style0=Answer briefly: " in problem["variables"]
+    assert any(line.startswith("llm0 = llm(") for line in problem["code"])
+    assert "[normalize] Normalizes the question." in problem["documentation"]
+
+
+def test_parameters_change_without_recompiling(model):
+    upper = "def normalize(question):\n    return question.upper()\n"
+    result = model.answer("Hello   World", params={"normalize_source": upper,
+                                                   "style": "Be terse: "}, trace=True)
+    assert result.outputs[1] == "HELLO   WORLD"
+    assert "(str) style0=Be terse: " in result.problem["variables"]
+    assert model.workflow["params"][0]["name"] == "normalize_source"
+
+
+def test_tensors_through_compute_nodes(model):
+    squares_out, message = model.rank(np.arange(4, dtype=np.float32), "sq").outputs
+    np.testing.assert_array_equal(squares_out, [0, 1, 4, 9])
+    assert isinstance(message, str)
+    assert model.rank(np.arange(4, dtype=np.float32), "sq").trace is None
+
+
+def test_failed_nodes_are_error_values(model):
+    result = model.rank(np.arange(3, dtype=np.float32), "sq")
+    assert not result.ok
+    error = result.outputs[0]
+    assert isinstance(error, wf.ErrorValue) and error.instance == "compute:0"
+    assert "has shape [3], expected [4]" in error.message
+
+
+def test_run_errors(model):
+    with pytest.raises(loom.RunError, match="wrong kind"):
+        model.answer(3)
+    with pytest.raises(loom.RunError, match="no graph @nothing"):
+        model.run("nothing")
+    with pytest.raises(TypeError, match="not dict"):
+        model.answer({})
+
+
+def test_graph_needs_annotations():
+    with pytest.raises(TypeError, match="needs a type annotation"):
+        @wf.graph
+        def bad(question):
+            return question
