@@ -124,6 +124,18 @@ def pack(weight):
     return op.result(0)
 
 
+def stack(weights):
+    """lut.stack of E QuantizedWeights of one shape and format: the
+    `!lut.stacked` expert weight of a low-bit moe.layer."""
+    first = weights[0]
+    for w in weights[1:]:
+        if (w.shape, w.format, w.group, w.offsets is None) != (
+                first.shape, first.format, first.group, first.offsets is None):
+            raise ValueError("stacked experts share one shape and format")
+    stacked = f"!lut.stacked<{len(weights)}, {first.packed_type()}>"
+    return create("lut.stack", [pack(w) for w in weights], [stacked]).result(0)
+
+
 def linear(x, weight, bias=None):
     """y[..., m] = sum_k x[..., k] * w[m, k] (+ bias[m]) for a
     QuantizedWeight."""

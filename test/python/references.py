@@ -25,12 +25,32 @@ def activation(name, z):
     return z
 
 
+def _expert(ffn, w_in, w_out, x, b_in=None, b_out=None):
+    a = w_in.astype(np.float64) @ x
+    if b_in is not None:
+        a = a + b_in
+    if ffn in ("swiglu", "geglu"):
+        h = a.shape[0] // 2
+        a = activation(ffn, a[:h]) * a[h:]
+    else:
+        a = activation(ffn, a)
+    y = w_out.astype(np.float64) @ a
+    return y if b_out is None else y + b_out
+
+
 def moe_layer(x, router, w_in, w_out, *, k, scoring="softmax", renormalize=False,
-              scale=1.0, capacity_factor=0.0, ffn="swiglu"):
-    """Gate, top-k (ties to the lower expert), capacity with slot-major
-    token order (Tutel: every token's first choice before any second
-    choice; C = k * floor(factor * ceil(T / E)), 0 = dropless), experts,
-    post-score combine."""
+              scale=1.0, groups=1, group_topk=1, group_score="max",
+              prioritized=False, select_bias=None, capacity_factor=0.0,
+              ffn="swiglu", bias_in=None, bias_out=None, shared=None,
+              shared_gate=None, score_at="post", aux_loss=False):
+    """moe.md §1: gate; selection on the scores (+ select_bias), within the
+    group_topk best groups (DeepSeek-V3), ties to the lower expert; weights
+    from the unbiased scores; capacity with slot-major token order (Tutel:
+    every token's first choice before any second choice, most confident
+    tokens first if prioritized; C = k * floor(factor * ceil(T / E)), 0 =
+    dropless); experts; a shared expert (sigmoid-gated) starts the
+    combine; post- or pre-score. With aux_loss also GShard's
+    (E / T^2) sum_e (sum_t P[t, e]) #{t : ids[t, 0] = e}."""
     x = x.astype(np.float64)
     tokens, experts = x.shape[0], router.shape[0]
     logits = x @ router.T.astype(np.float64)
@@ -39,7 +59,16 @@ def moe_layer(x, router, w_in, w_out, *, k, scoring="softmax", renormalize=False
         p /= p.sum(axis=1, keepdims=True)
     else:
         p = 1 / (1 + np.exp(-logits))
-    ids = np.array([sorted(range(experts), key=lambda e: (-p[t, e], e))[:k]
+    s = p + (0 if select_bias is None else select_bias)
+    if groups > 1:
+        per = experts // groups
+        member = np.sort(s.reshape(tokens, groups, per), axis=2)[:, :, ::-1]
+        score = member[:, :, 0] + (member[:, :, 1] if group_score == "top2_sum" else 0)
+        for t in range(tokens):
+            best = sorted(range(groups), key=lambda g: (-score[t, g], g))[:group_topk]
+            for g in set(range(groups)) - set(best):
+                s[t, g * per:(g + 1) * per] = -np.inf
+    ids = np.array([sorted(range(experts), key=lambda e: (-s[t, e], e))[:k]
                     for t in range(tokens)], dtype=np.int64).reshape(tokens, k)
     weights = np.take_along_axis(p, ids, axis=1)
     if renormalize:
@@ -49,25 +78,33 @@ def moe_layer(x, router, w_in, w_out, *, k, scoring="softmax", renormalize=False
         capacity = k * int(capacity_factor * -(-tokens // experts))
     else:
         capacity = tokens * k
+    order = list(range(tokens))
+    if prioritized:
+        order.sort(key=lambda t: -p[t].max())
     seen = np.zeros(experts, dtype=np.int64)
     kept = np.zeros((tokens, k), dtype=bool)
     for slot in range(k):
-        for t in range(tokens):
+        for t in order:
             e = ids[t, slot]
             kept[t, slot] = seen[e] < capacity
             seen[e] += 1
-    gated = ffn in ("swiglu", "geglu")
     out = np.zeros_like(x)
     for t in range(tokens):
+        if shared is not None:
+            gate = 1.0 if shared_gate is None else 1 / (1 + np.exp(-(x[t] @ shared_gate)))
+            out[t] = gate * _expert(ffn, shared[0], shared[1], x[t])
         for slot in range(k):
             if not kept[t, slot]:
                 continue
-            e = ids[t, slot]
-            a = w_in[e].astype(np.float64) @ x[t]
-            if gated:
-                h = a.shape[0] // 2
-                a = activation(ffn, a[:h]) * a[h:]
+            e, w = ids[t, slot], weights[t, slot]
+            b_in = None if bias_in is None else bias_in[e]
+            b_out = None if bias_out is None else bias_out[e]
+            if score_at == "pre":
+                out[t] += _expert(ffn, w_in[e], w_out[e], w * x[t], b_in, b_out)
             else:
-                a = activation(ffn, a)
-            out[t] += weights[t, slot] * (w_out[e].astype(np.float64) @ a)
-    return out
+                out[t] += w * _expert(ffn, w_in[e], w_out[e], x[t], b_in, b_out)
+    if not aux_loss:
+        return out
+    counts = np.bincount(ids[:, 0], minlength=experts)
+    loss = experts / tokens ** 2 * (p.sum(axis=0) * counts).sum() if tokens else 0.0
+    return out, loss

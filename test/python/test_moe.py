@@ -20,6 +20,9 @@ CASES = {
                                  scale=2.5, ffn="geglu"),
     "capacity_drops": dict(k=2, capacity_factor=0.5, ffn="silu"),
     "capacity_roomy": dict(k=2, capacity_factor=4.0, ffn="gelu_tanh"),
+    "groups_top2sum_prioritized": dict(k=2, groups=2, group_topk=1, group_score="top2_sum",
+                                       prioritized=True, capacity_factor=1.0),
+    "pre_score": dict(k=2, score_at="pre", ffn="relu"),
 }
 HIDDEN = 12
 
@@ -36,7 +39,7 @@ def weights(name, gated):
 def compiled():
     functions, data = [], {}
     for name, options in CASES.items():
-        data[name] = weights(name, options["ffn"] in ("swiglu", "geglu"))
+        data[name] = weights(name, options.get("ffn", "swiglu") in ("swiglu", "geglu"))
 
         def layer(x, w=data[name], options=options):
             return loom.moe.layer(x, *w, **options)
@@ -53,6 +56,50 @@ def test_layer_matches_numpy(compiled, name, tokens):
     want = references.moe_layer(x, *data[name], **CASES[name])
     assert got.shape == (tokens, D)
     np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
+
+
+def test_operand_options(rng):
+    """select_bias, expert biases, a gated shared expert and the aux loss."""
+    router, w_in, w_out = weights("options", False)
+    options = dict(
+        k=2, ffn="relu", select_bias=rng.uniform(-0.3, 0.3, E).astype(np.float32),
+        bias_in=rng.uniform(-0.5, 0.5, (E, HIDDEN)).astype(np.float32),
+        bias_out=rng.uniform(-0.5, 0.5, (E, D)).astype(np.float32),
+        shared=(rng.uniform(-0.5, 0.5, (8, D)).astype(np.float32),
+                rng.uniform(-0.5, 0.5, (D, 8)).astype(np.float32)),
+        shared_gate=rng.uniform(-1, 1, D).astype(np.float32), aux_loss=True)
+
+    @loom.function
+    def layer(x: loom.tensor(None, D)):
+        return loom.moe.layer(x, router, w_in, w_out, **options)
+
+    model = loom.compile(layer)
+    for tokens in (1, 6, 21):
+        x = rng.uniform(-1, 1, (tokens, D)).astype(np.float32)
+        (y, aux), (want, want_aux) = model(x), references.moe_layer(x, router, w_in, w_out, **options)
+        np.testing.assert_allclose(y, want, rtol=1e-4, atol=1e-5)
+        assert aux.shape == () and abs(float(aux) - want_aux) <= 1e-5 * max(1.0, want_aux)
+
+
+def test_low_bit_experts(rng):
+    """Experts of int4 and ternary lut weights (lut.stack) against numpy on
+    the dequantized weights."""
+    router = rng.uniform(-1, 1, (E, D)).astype(np.float32)
+    w_in = [loom.lut.quantize(rng.normal(size=(2 * HIDDEN, D)), "ternary") for _ in range(E)]
+    w_out = [loom.lut.quantize(rng.normal(size=(D, HIDDEN)) * 0.3, "int4", group_size=-1)
+             for _ in range(E)]
+
+    @loom.function
+    def layer(x: loom.tensor(None, D)):
+        return loom.moe.layer(x, router, w_in, w_out, k=2, renormalize=True)
+
+    model = loom.compile(layer)
+    dense_in = np.stack([w.dequantize() for w in w_in])
+    dense_out = np.stack([w.dequantize() for w in w_out])
+    for tokens in (1, 7):
+        x = rng.uniform(-1, 1, (tokens, D)).astype(np.float32)
+        want = references.moe_layer(x, router, dense_in, dense_out, k=2, renormalize=True)
+        np.testing.assert_allclose(model(x), want, rtol=1e-4, atol=1e-4)
 
 
 def test_strategy_is_honoured(rng):
