@@ -110,15 +110,36 @@ def builder():
     return _tracing.builder
 
 
-def create(name, operands=(), results=(), attributes=None, regions=0):
-    """Appends op `name` at the caller's Python position."""
+def create(name, operands=(), results=(), attributes=None, regions=0, bodies=()):
+    """Appends op `name` at the caller's Python position; `bodies` (blocks
+    from trace_block) become its regions."""
     b = builder()
     b.set_loc(*caller_position())
     ctx = context()
     return b.create(name, [getattr(v, "value", v) for v in operands],
-                    [ctx.type(t.mlir() if isinstance(t, TensorType) else t)
-                     for t in results],
-                    attributes or {}, regions)
+                    [ctx.type(type_text(t)) for t in results],
+                    attributes or {}, regions, list(bodies))
+
+
+def trace_block(fn, arg_types, wrap, terminator):
+    """Traces `fn` into a new block, not yet in any op: `fn` gets the block's
+    arguments (typed by `arg_types`) wrapped by `wrap(value, type)`, and
+    what it returns feeds a `terminator` op. Returns (block, results): the
+    results' types decide those of the op the block goes into."""
+    ctx = context()
+    outer = builder()
+    outer.set_loc(*caller_position())
+    body = outer.new_block([ctx.type(type_text(t)) for t in arg_types])
+    inner = _loom.Builder(ctx)
+    inner.set_insertion_point_to_end(body.block)
+    previous, _tracing.builder = _tracing.builder, inner
+    try:
+        results = fn(*[wrap(body.block.arg(k), t) for k, t in enumerate(arg_types)])
+        results = list(results) if isinstance(results, (list, tuple)) else [results]
+        create(terminator, results)
+    finally:
+        _tracing.builder = previous
+    return body, results
 
 
 class Tensor:

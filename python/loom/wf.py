@@ -25,9 +25,9 @@ trainable parameters, passed back as `params=` without recompiling.
 import inspect
 import textwrap
 
-from . import _ir, _loom, _wfrun
+from . import _ir, _wfrun
 from ._ir import Tensor, TensorType, context, create
-from .module import Function, Module, trace_body
+from .module import trace_body
 
 ErrorValue, WorkflowResult = _wfrun.ErrorValue, _wfrun.WorkflowResult
 
@@ -276,38 +276,47 @@ def compute(fn, *args):
     """A node of tensor code: `fn` is traced like a @loom.function over the
     args' tensor types into the node's body (wf.compute), which Loom
     compiles with its CPU pipeline into the same library."""
-    arg_types = [a.type for a in args]
-    for k, t in enumerate(arg_types):
-        if not isinstance(t, TensorType):
-            raise TypeError(f"wf.compute: argument {k} is {_ir.type_text(t)}; "
+    for k, a in enumerate(args):
+        if not isinstance(a.type, TensorType):
+            raise TypeError(f"wf.compute: argument {k} is {_ir.type_text(a.type)}; "
                             "the body's loom ops take tensors")
-    result_types = _traced_result_types(fn, arg_types)
-    op = create("wf.compute", list(args), result_types, regions=1)
-    ctx = context()
-    block = op.region(0).add_block([ctx.type(t.mlir()) for t in arg_types])
-    body = _loom.Builder(ctx)
-    body.set_insertion_point_to_end(block)
-    outer, _ir._tracing.builder = _ir._tracing.builder, body
-    try:
-        results = _as_list(fn(*[Tensor(block.arg(k), t) for k, t in enumerate(arg_types)]))
-        create("wf.yield", results)
-    finally:
-        _ir._tracing.builder = outer
-    return _results(op, result_types)
+    body, results = _ir.trace_block(fn, [a.type for a in args], Tensor, "wf.yield")
+    types = [r.type for r in results]
+    return _results(create("wf.compute", list(args), types, bodies=[body]), types)
 
 
-def _as_list(results):
-    if isinstance(results, (Tensor, Var)):
-        return [results]
-    return list(results)
+def _element_type(values):
+    text = _ir.type_text(values.type)
+    if not text.startswith("!wf.list<"):
+        raise TypeError(f"expected a list value (wf.list_of(...)), not {text}")
+    return text[len("!wf.list<"):-1]
 
 
-def _traced_result_types(fn, arg_types):
-    """The result types of `fn` over `arg_types`, from a trial trace into a
-    scratch module (an op's result types are fixed when it is created)."""
-    trial = Function(fn, name="trial", args=arg_types)
-    Module(trial)
-    return trial.result_types
+def map(fn, values, *, max_parallel=16):
+    """fn applied to every element of a list, the calls in parallel (up to
+    `max_parallel` at once): the map of a map-reduce (wf.map)."""
+    def element(value, type_):
+        return Var(value, type_)
+    body, results = _ir.trace_block(fn, [_element_type(values)], element, "wf.yield")
+    if len(results) != 1:
+        raise TypeError(f"a map body returns one value, not {len(results)}")
+    result = list_of(_ir.type_text(results[0].value.type))
+    op = create("wf.map", [values], [result], {"max_parallel": context().i64(max_parallel)},
+                bodies=[body])
+    return Var(op.result(0), result)
+
+
+def split(value, chunk_tokens):
+    """A text cut into chunks of about `chunk_tokens` tokens (wf.split)."""
+    op = create("wf.split", [value], [list_of(text)],
+                {"chunk_tokens": context().i64(chunk_tokens)})
+    return Var(op.result(0), list_of(text))
+
+
+def join(values, sep=""):
+    """A list's elements rendered and joined with `sep` (wf.join)."""
+    op = create("wf.join", [values], [text], {"sep": context().string(sep)})
+    return Var(op.result(0), text)
 
 
 class _Graph:

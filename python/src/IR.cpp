@@ -37,6 +37,12 @@ template <typename T> std::string printed(T &&entity) {
   return text;
 }
 
+/// A block not yet in a region: built first (its ops decide the result
+/// types of the op that will hold it), then moved into a new op's region.
+struct DetachedBlock {
+  std::unique_ptr<Block> block = std::make_unique<Block>();
+};
+
 struct PyBuilder {
   PyBuilder(ContextRef context)
       : context(std::move(context)), builder(this->context.get()),
@@ -45,7 +51,8 @@ struct PyBuilder {
   Operation *create(const std::string &name, const std::vector<Value> &operands,
                     const std::vector<Type> &resultTypes,
                     const std::map<std::string, Attribute> &attributes,
-                    unsigned numRegions) {
+                    unsigned numRegions,
+                    const std::vector<DetachedBlock *> &bodies) {
     MLIRContext *ctx = context.get();
     if (!RegisteredOperationName::lookup(name, ctx)) {
       DiagnosticCollector diagnostics(ctx);
@@ -59,9 +66,15 @@ struct PyBuilder {
     state.addTypes(resultTypes);
     for (const auto &[key, value] : attributes)
       state.addAttribute(key, value);
-    for (unsigned i = 0; i < numRegions; ++i)
+    for (DetachedBlock *body : bodies)
+      if (!body || !body->block)
+        throw CompileError("a block can be the body of one op only");
+    for (size_t i = 0; i < std::max<size_t>(numRegions, bodies.size()); ++i)
       state.addRegion();
-    return builder.create(state);
+    Operation *op = builder.create(state);
+    for (size_t i = 0; i < bodies.size(); ++i)
+      op->getRegion(i).push_back(bodies[i]->block.release());
+    return op;
   }
 
   ContextRef context;
@@ -133,6 +146,11 @@ void mlir::loom::python::bindIR(py::module_ &m) {
              return Value(b.getArgument(i));
            })
       .def_property_readonly("num_args", &Block::getNumArguments);
+
+  py::class_<DetachedBlock>(m, "DetachedBlock")
+      .def_property_readonly(
+          "block", [](DetachedBlock &self) { return self.block.get(); },
+          py::return_value_policy::reference_internal);
 
   py::class_<Region, std::unique_ptr<Region, py::nodelete>>(m, "Region")
       .def(
@@ -283,9 +301,18 @@ void mlir::loom::python::bindIR(py::module_ &m) {
            [](PyBuilder &self, Operation *op) {
              self.builder.setInsertionPoint(op);
            })
+      .def("new_block",
+           [](PyBuilder &self, const std::vector<Type> &argTypes) {
+             auto body = std::make_unique<DetachedBlock>();
+             for (Type t : argTypes)
+               body->block->addArgument(t, self.location);
+             return body;
+           })
       .def("create", &PyBuilder::create, py::arg("name"),
            py::arg("operands") = std::vector<Value>(),
            py::arg("results") = std::vector<Type>(),
            py::arg("attributes") = std::map<std::string, Attribute>(),
-           py::arg("regions") = 0, py::return_value_policy::reference);
+           py::arg("regions") = 0,
+           py::arg("bodies") = std::vector<DetachedBlock *>(),
+           py::return_value_policy::reference);
 }

@@ -114,3 +114,30 @@ def test_graph_needs_annotations():
         @wf.graph
         def bad(question):
             return question
+
+
+@wf.graph
+def summarize(document: wf.text):
+    """Map-reduce: the chunks summarized in parallel, then combined."""
+    chunks = wf.split(document, chunk_tokens=8)
+    partial = wf.map(lambda chunk: llm("Summarize: ", chunk, max_tokens=4), chunks)
+    sizes = wf.map(length, chunks, max_parallel=2)
+    return llm("Combine: ", wf.join(partial, sep="\n"), max_tokens=6), wf.join(sizes, sep=",")
+
+
+@wf.bundle
+def length(text):
+    return str(len(text))
+
+
+def test_map_reduce():
+    module = loom.Module(summarize)
+    text = str(module)
+    assert "wf.split %arg0 {chunk_tokens = 8 : i64} : !wf.text -> !wf.list<!wf.text>" in text
+    assert "wf.map %0 {max_parallel = 2 : i64}" in text
+    model = loom.compile(module)
+    document = " ".join(f"word{i}" for i in range(40))
+    summary, sizes = model(document).outputs
+    assert isinstance(summary, str) and summary
+    chunks = [int(c) for c in sizes.split(",")]
+    assert len(chunks) > 1 and sum(chunks) == len(document)
