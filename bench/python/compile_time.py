@@ -4,9 +4,11 @@
 For each example, the rounds alternate the two ways (order flipped every
 round) and the median of each is reported with their ratio:
 
-  moe_lut_block  loom-compile block.mlir (generate.py's MLIR)  vs  the same
-                 block built from Python ops (loom.lut, loom.moe) + loom.compile
-  decoder_block  loom-compile block.mlir  vs  loom.parse_file + loom.compile
+  moe_lut_block      loom-compile block.mlir (generate.py's MLIR)  vs  the
+                     same block built with the Python API + loom.compile
+  decoder_block      the same for the README's decoder block (generate.py's
+                     build_with_loom: loom.linalg, loom.ops, loom.lut, loom.moe)
+  decoder_block_mlir loom-compile block.mlir  vs  loom.parse_file + loom.compile
 
 loom-compile's time is its whole process (start, parse, compile, link), as
 a user sees it; the Python time is building the IR, compiling and loading
@@ -57,21 +59,25 @@ def main():
     subprocess.run([sys.executable, os.path.join(ROOT, "examples", "decoder_block", "generate.py"),
                     os.path.join(work, "decoder_block"), "--prefill", "16", "--decode", "16"],
                    check=True, capture_output=True)
-    g = example("moe_lut_block")
+    g, d = example("moe_lut_block"), example("decoder_block")
+    import numpy as np
+    decoder_weights = d.Weights(np.random.default_rng(2026))
     builders = {
         "moe_lut_block": lambda: loom.Module(g.build_with_loom(loom, *g.inputs()[1:])),
-        "decoder_block": lambda: loom.parse_file(os.path.join(work, "decoder_block", "block.mlir")),
+        "decoder_block": lambda: loom.Module(*d.build_with_loom(loom, decoder_weights)),
+        "decoder_block_mlir": lambda: loom.parse_file(
+            os.path.join(work, "decoder_block", "block.mlir")),
     }
     print(f"import loom: {import_time:.2f} s (once per process)")
     results = {}
     for name, build in builders.items():
-        source = os.path.join(work, name, "block.mlir")
+        source = os.path.join(work, name.removesuffix("_mlir"), "block.mlir")
         cli, py = [], []
         for r in range(args.rounds):
             ways = [
-                (cli, lambda: subprocess.run([compiler, source, "-o", os.path.join(work, name, "libcli.so")],
+                (cli, lambda: subprocess.run([compiler, source, "-o", os.path.join(work, "libcli.so")],
                                              check=True, capture_output=True)),
-                (py, lambda: loom.compile(build(), os.path.join(work, name, f"libpy{r}.so"))),
+                (py, lambda: loom.compile(build(), os.path.join(work, f"lib{name}{r}.so"))),
             ]
             for times, run in (ways if r % 2 == 0 else ways[::-1]):
                 times.append(timed(run))

@@ -14,15 +14,15 @@ time to a native library, and run them on numpy arrays.
 
 See docs/Python.md.
 """
-from . import lut, moe, ops, wf
-from ._ir import Tensor, TensorType, tensor
+from . import linalg, lut, moe, ops, wf
+from ._ir import Scalar, Tensor, TensorType, tensor
 from ._loom import CompileError, RunError
 from .compiler import CompiledModel, compile, load
 from .module import Function, Module, function, parse, parse_file
 from .ops import constant
 
 __all__ = [
-    "CompileError", "CompiledModel", "Function", "Module", "RunError", "Tensor",
-    "TensorType", "compile", "constant", "function", "load", "lut", "moe",
-    "ops", "parse", "parse_file", "tensor", "wf",
+    "CompileError", "CompiledModel", "Function", "Module", "RunError", "Scalar",
+    "Tensor", "TensorType", "compile", "constant", "function", "linalg", "load",
+    "lut", "moe", "ops", "parse", "parse_file", "tensor", "wf",
 ]

@@ -72,6 +72,12 @@ def type_text(t):
     return t.mlir() if isinstance(t, TensorType) else str(t)
 
 
+def float_literal(value):
+    """A finite float as MLIR spells it (a decimal point and all the digits
+    that round-trip: 1e-05 is not MLIR, 1.00000000000000008e-05 is)."""
+    return f"{float(value):.17e}"
+
+
 def tensor(*shape, dtype="f32"):
     """`loom.tensor(None, 16)`: the type of a [?, 16] f32 tensor argument."""
     return TensorType(shape, dtype)
@@ -96,6 +102,9 @@ def caller_position():
 
 class _Tracing(threading.local):
     builder = None
+    # The loom.Module a function or graph is being traced into: calls to
+    # other functions add those to it.
+    module = None
 
 
 _tracing = _Tracing()
@@ -142,12 +151,49 @@ def trace_block(fn, arg_types, wrap, terminator):
     return body, results
 
 
-class Tensor:
-    """A tensor value of the function being traced."""
+class Valued:
+    """A value of the function being traced, with Python's arithmetic
+    operators (loom.ops.elementwise)."""
 
     def __init__(self, value, type_):
         self.value = value
         self.type = type_
+
+    def _binary(self, other, op, swap=False):
+        from . import ops
+        return ops.elementwise(op, other, self) if swap else ops.elementwise(op, self, other)
+
+    def __add__(self, other):
+        return self._binary(other, "add")
+
+    def __radd__(self, other):
+        return self._binary(other, "add", swap=True)
+
+    def __sub__(self, other):
+        return self._binary(other, "sub")
+
+    def __rsub__(self, other):
+        return self._binary(other, "sub", swap=True)
+
+    def __mul__(self, other):
+        return self._binary(other, "mul")
+
+    def __rmul__(self, other):
+        return self._binary(other, "mul", swap=True)
+
+    def __truediv__(self, other):
+        return self._binary(other, "div")
+
+    def __rtruediv__(self, other):
+        return self._binary(other, "div", swap=True)
+
+    def __neg__(self):
+        from . import ops
+        return ops.neg(self)
+
+
+class Tensor(Valued):
+    """A tensor value of the function being traced."""
 
     @property
     def shape(self):
@@ -157,37 +203,17 @@ class Tensor:
     def dtype(self):
         return self.type.dtype
 
-    def _binary(self, other, op):
-        from . import ops
-        return ops.elementwise(op, self, other)
-
-    def __add__(self, other):
-        return self._binary(other, "add")
-
-    __radd__ = __add__
-
-    def __sub__(self, other):
-        return self._binary(other, "sub")
-
-    def __mul__(self, other):
-        return self._binary(other, "mul")
-
-    __rmul__ = __mul__
-
-    def __rsub__(self, other):
-        from . import ops
-        return ops.elementwise("sub", other, self)
-
-    def __truediv__(self, other):
-        return self._binary(other, "div")
-
-    def __rtruediv__(self, other):
-        from . import ops
-        return ops.elementwise("div", other, self)
-
-    def __neg__(self):
-        from . import ops
-        return ops.neg(self)
-
     def __repr__(self):
         return f"<loom.Tensor {self.type.mlir()}>"
+
+
+class Scalar(Valued):
+    """A scalar value (f32, i64, index, i1, ...): an element inside a
+    loom.ops.generic body, a tensor element, a dimension size."""
+
+    @property
+    def dtype(self):
+        return self.type
+
+    def __repr__(self):
+        return f"<loom.Scalar {self.type}>"

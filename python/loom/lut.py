@@ -136,6 +136,13 @@ def stack(weights):
     return create("lut.stack", [pack(w) for w in weights], [stacked]).result(0)
 
 
+def dequantize(weight, dtype="f32"):
+    """The float [M, K] tensor a QuantizedWeight stands for (lut.dequantize),
+    for ops that take plain tensors (a moe.layer's experts, say)."""
+    type_ = TensorType(weight.shape, dtype)
+    return Tensor(create("lut.dequantize", [pack(weight)], [type_]).result(0), type_)
+
+
 def linear(x, weight, bias=None):
     """y[..., m] = sum_k x[..., k] * w[m, k] (+ bias[m]) for a
     QuantizedWeight."""

@@ -7,7 +7,9 @@ from ._ir import Tensor, TensorType, context
 
 
 class Function:
-    """A Python function over Loom tensors, traced into a public func.func.
+    """A Python function over Loom tensors, traced into a func.func: public
+    (an entry point of the library) when added to a module, private when
+    only called from other traced functions.
 
     The argument types come from `args` or the parameters' annotations
     (`loom.tensor(...)`); the results are whatever tensors it returns.
@@ -28,13 +30,25 @@ class Function:
         self.arg_types = list(args)
 
     def __call__(self, *args):
-        """Inside another traced function: inlines this one's ops."""
-        return self.fn(*args)
+        """Inside a traced function or graph: a func.call of this function,
+        which joins the module (traced once, as a private function)."""
+        module = _ir._tracing.module
+        if module is None:
+            raise RuntimeError(f"{self.name} builds IR: call it inside a traced "
+                               "@loom.function, or pass it to loom.compile")
+        module.declare(self)
+        ctx = context()
+        op = _ir.create("func.call", args, self.result_types,
+                        {"callee": ctx.attr(f"@{self.name}")})
+        results = [Tensor(op.result(k), t) for k, t in enumerate(self.result_types)]
+        return results[0] if len(results) == 1 else tuple(results)
 
-    def trace_into(self, module):
+    def trace_into(self, module, public=True):
         """Appends this function to `module` (a loom.Module)."""
+        attributes = {} if public else {"sym_visibility": context().string("private")}
         _, func, results = trace_body(module, self.fn, "func.func", "func.return",
-                                      self.name, self.arg_types, Tensor, (Tensor,))
+                                      self.name, self.arg_types, Tensor, (Tensor,),
+                                      attributes)
         self.result_types = [r.type for r in results]
         return func
 
@@ -58,7 +72,9 @@ def trace_body(module, fn, op_name, return_name, name, arg_types, wrap,
         **(attributes or {})}, 1)
     block = op.region(0).add_block(types)
     b.set_insertion_point_to_end(block)
-    previous, _ir._tracing.builder = _ir._tracing.builder, b
+    state = _ir._tracing
+    previous = state.builder, state.module
+    state.builder, state.module = b, module
     try:
         results = fn(*[wrap(block.arg(k), t) for k, t in enumerate(arg_types)])
         if results is None:
@@ -72,7 +88,7 @@ def trace_body(module, fn, op_name, return_name, name, arg_types, wrap,
         b.set_loc(file, line, 1)
         b.create(return_name, [r.value for r in results], [], {}, 0)
     finally:
-        _ir._tracing.builder = previous
+        state.builder, state.module = previous
     op.set_attr("function_type", ctx.type_attr(ctx.function_type(
         types, [r.value.type for r in results])))
     return b, op, list(results)
@@ -93,16 +109,34 @@ class Module:
             file, line, _ = _ir.caller_position()
             handle = context().new_module(file, line)
         self.handle = handle
+        self._functions = {}  # name -> (Function, func.func op)
         for f in functions:
             self.add(f)
 
     def add(self, fn):
         """Traces a loom.Function, wf graph (or plain Python function over
-        annotated tensors) into the module."""
+        annotated tensors) into the module, as an entry point."""
         if not hasattr(fn, "trace_into"):
             fn = Function(fn)
-        fn.trace_into(self)
+        if isinstance(fn, Function) and fn.name in self._functions:
+            self.declare(fn).set_attr("sym_visibility", context().string("public"))
+        else:
+            op = fn.trace_into(self)
+            if isinstance(fn, Function):
+                self._functions[fn.name] = (fn, op)
         return self
+
+    def declare(self, fn):
+        """The func.func of `fn` in this module, traced (private) if new."""
+        if fn.name not in self._functions:
+            self._functions[fn.name] = (fn, None)  # a recursive call finds it
+            self._functions[fn.name] = (fn, fn.trace_into(self, public=False))
+        known, op = self._functions[fn.name]
+        if known is not fn:
+            raise ValueError(f"two functions named {fn.name} in one module")
+        if op is None:
+            raise RuntimeError(f"{fn.name} calls itself; Loom functions do not recurse")
+        return op
 
     def verify(self):
         """Raises loom.CompileError naming the Python line of a bad op."""

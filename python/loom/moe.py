@@ -7,7 +7,7 @@ and w_out as lists of E loom.lut.QuantizedWeight ([H, d] and [d, h]), which
 become `!lut.stacked` weights.
 """
 from . import lut, ops
-from ._ir import Tensor, TensorType, context, create
+from ._ir import Tensor, TensorType, context, create, float_literal
 
 _SCORING = ("softmax", "sigmoid")
 _FFN = ("none", "relu", "gelu", "gelu_tanh", "silu", "swiglu", "geglu")
@@ -43,7 +43,7 @@ def routing_attr(k, scoring="softmax", renormalize=False, scale=None, groups=1,
     if renormalize:
         parts.append("renormalize")
     if scale is not None:
-        parts.append(f"scale = {float(scale)!r}")
+        parts.append(f"scale = {float_literal(scale)}")
     if groups != 1:
         parts += [f"groups = {int(groups)}", f"group_topk = {int(group_topk)}"]
         if group_score != "max":
@@ -86,7 +86,7 @@ def layer(x, router, w_in, w_out, *, k=2, scoring="softmax", renormalize=False,
     attributes = {
         "routing": ctx.attr(routing_attr(k, scoring, renormalize, scale, groups,
                                          group_topk, group_score, prioritized)),
-        "capacity": ctx.attr(f"#moe.capacity<factor = {float(capacity_factor)!r}, "
+        "capacity": ctx.attr(f"#moe.capacity<factor = {float_literal(capacity_factor)}, "
                              f"align = {int(align)}>"),
         "ffn": ctx.attr(f"#moe.ffn<{ffn_text}>"),
         "score_at": ctx.attr(f"#moe.score_at<{score_at}>"),

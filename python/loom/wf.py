@@ -89,7 +89,7 @@ class Param(_Declaration):
         if isinstance(self.value, str):
             type_, value = text, ctx.string(self.value)
         elif isinstance(self.value, float):
-            type_, value = f64, ctx.attr(f"{self.value!r} : f64")
+            type_, value = f64, ctx.attr(f"{_ir.float_literal(self.value)} : f64")
         else:
             type_, value = i64, ctx.i64(int(self.value))
         attributes = {"sym_name": ctx.string(self.name),
@@ -149,7 +149,7 @@ class Model(_Declaration):
         attributes = {"model": ctx.attr(f"@{self.name}"), "segments": segments,
                       "max_tokens": ctx.i64(max_tokens)}
         if temperature is not None:
-            attributes["temperature"] = ctx.attr(f"{float(temperature)!r} : f64")
+            attributes["temperature"] = ctx.attr(f"{_ir.float_literal(temperature)} : f64")
         if stop:
             attributes["stop"] = ctx.array([ctx.string(s) for s in stop])
         if seed is not None:

@@ -1,6 +1,7 @@
 """loom.compile's outputs and options, loom.load of libraries loom-compile
 built, MLIR files compiled from Python, and the README's decoder block run
 through Python against its numpy reference."""
+import importlib.util
 import os
 import subprocess
 import sys
@@ -80,21 +81,48 @@ def test_missing_library():
         loom.load("/nonexistent/no-such-lib.so")
 
 
-def test_decoder_block_example(tmp_path):
-    """examples/decoder_block (the README's main job): prefill and decode
-    steps threading the KV cache, as run_block.c drives them."""
-    prefill, decode = 6, 3
-    subprocess.run([sys.executable, os.path.join(LOOM_ROOT, "examples", "decoder_block",
-                                                 "generate.py"), tmp_path,
-                    "--prefill", str(prefill), "--decode", str(decode)],
-                   check=True, capture_output=True)
-    model = loom.compile(loom.parse_file(tmp_path / "block.mlir"))
-    tokens = np.load(tmp_path / "tokens.npy")
-    expected = np.load(tmp_path / "expected.npy")
+def run_steps(model, tokens, prefill, decode):
+    """run_block.c's protocol: a prefill, then decode steps threading the
+    KV cache."""
     k = v = np.zeros((64, 64), np.float32)
-    rows, outputs = [(0, prefill)] + [(prefill + i, 1) for i in range(decode)], []
-    for row, n in rows:
+    outputs = []
+    for row, n in [(0, prefill)] + [(prefill + i, 1) for i in range(decode)]:
         y, k, v = model.step(tokens[row:row + n], np.array([row], np.int64), k, v)
         outputs.append(y)
-    got = np.concatenate(outputs)
+    return np.concatenate(outputs)
+
+
+@pytest.fixture(scope="module")
+def decoder_block(tmp_path_factory):
+    """examples/decoder_block (the README's main job) at 6 + 3 tokens."""
+    out = tmp_path_factory.mktemp("decoder_block")
+    subprocess.run([sys.executable, os.path.join(LOOM_ROOT, "examples", "decoder_block",
+                                                 "generate.py"), out,
+                    "--prefill", "6", "--decode", "3"], check=True, capture_output=True)
+    spec = importlib.util.spec_from_file_location(
+        "decoder_block", os.path.join(LOOM_ROOT, "examples", "decoder_block", "generate.py"))
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+    return example, out, np.load(out / "tokens.npy"), np.load(out / "expected.npy")
+
+
+def test_decoder_block_mlir(decoder_block):
+    """The example's MLIR, compiled from Python."""
+    _, out, tokens, expected = decoder_block
+    got = run_steps(loom.compile(loom.parse_file(out / "block.mlir")), tokens, 6, 3)
     assert np.abs(got - expected).max() <= 1e-4 * np.abs(expected).max()
+
+
+def test_decoder_block_built_in_python(decoder_block):
+    """The same block written with loom.linalg, loom.ops, loom.lut and
+    loom.moe (generate.py's build_with_loom): RMSNorm, rotary embeddings,
+    causal attention over the KV cache, ternary and 2-bit weights, MoE."""
+    example, _, tokens, expected = decoder_block
+    weights = example.Weights(np.random.default_rng(2026))
+    model = loom.compile(loom.Module(*example.build_with_loom(loom, weights)))
+    assert model.entry_points == ["step", "attention_part", "ffn_part"]
+    got = run_steps(model, tokens, 6, 3)
+    assert np.abs(got - expected).max() <= 1e-4 * np.abs(expected).max()
+    x1, _, _ = model.attention_part(tokens[:6], np.array([0], np.int64),
+                                    np.zeros((64, 64), np.float32), np.zeros((64, 64), np.float32))
+    np.testing.assert_allclose(model.ffn_part(x1), got[:6], rtol=1e-5, atol=1e-6)

@@ -132,3 +132,41 @@ def test_non_contiguous_inputs_are_copied(model):
     x = np.arange(24, dtype=np.float32).reshape(3, 8)[:, ::2]
     y, _ = model(x, np.ones(4))
     np.testing.assert_array_equal(y, 2 * x)
+
+
+def test_calls_between_functions():
+    @loom.function
+    def double(x: loom.tensor(4)):
+        return x + x
+
+    @loom.function
+    def quadruple(x: loom.tensor(4)):
+        return double(double(x))
+
+    module = loom.Module(quadruple)
+    text = str(module)
+    assert text.count("func.func private @double") == 1
+    assert text.count("call @double") == 2
+    model = loom.compile(module)
+    assert model.entry_points == ["quadruple"]
+    np.testing.assert_array_equal(model(np.ones(4, np.float32)), 4 * np.ones(4))
+    both = loom.compile(loom.Module(quadruple, double))
+    assert both.entry_points == ["quadruple", "double"]
+
+    @loom.function(name="double")
+    def other(x: loom.tensor(4)):
+        return x
+
+    with pytest.raises(ValueError, match="two functions named double"):
+        loom.Module(quadruple, other)
+    with pytest.raises(RuntimeError, match="call it inside a traced"):
+        double(np.ones(4))
+
+
+def test_recursion_is_refused():
+    @loom.function
+    def forever(x: loom.tensor(4)):
+        return forever(x)
+
+    with pytest.raises(RuntimeError, match="calls itself"):
+        loom.Module(forever)
