@@ -29,7 +29,11 @@ void runPipeline(PyModule &self, const std::string &pipeline) {
     diagnostics.raise("bad pass pipeline '" + pipeline + "': " + error);
   PassManager pm(self.context.get(), parsed->getOpAnchorName());
   static_cast<OpPassManager &>(pm) = std::move(*parsed);
-  if (failed(pm.run(*self.module)))
+  LogicalResult ran = [&] {
+    py::gil_scoped_release unlocked;
+    return pm.run(*self.module);
+  }();
+  if (failed(ran))
     diagnostics.raise("pass pipeline '" + pipeline + "' failed");
 }
 
@@ -68,8 +72,13 @@ void compileLibrary(PyModule &self, const std::string &library,
   OwningOpRef<ModuleOp> module = self.module->clone();
   DiagnosticCollector diagnostics(self.context.get());
   mlir::loom::CompileError error;
-  if (failed(mlir::loom::compileModelLibrary(*module, options, library, header,
-                                             error)))
+  // Compilation takes seconds and touches no Python object.
+  LogicalResult compiled = [&] {
+    py::gil_scoped_release unlocked;
+    return mlir::loom::compileModelLibrary(*module, options, library, header,
+                                           error);
+  }();
+  if (failed(compiled))
     diagnostics.raise(error.message.empty()
                           ? std::string()
                           : std::string(stageName(error.stage)) +

@@ -222,6 +222,9 @@ void mlir::loom::python::bindIR(py::module_ &m) {
         mlir::loom::registerAllDialects(registry);
         auto context = std::make_shared<MLIRContext>(registry);
         context->loadAllAvailableDialects();
+        // An error names the Python line that built the op; the op itself,
+        // printed generically with its constants, would bury it.
+        context->printOpOnDiagnostic(false);
         return PyContext{context};
       }))
       .def(

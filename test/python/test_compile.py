@@ -126,3 +126,18 @@ def test_decoder_block_built_in_python(decoder_block):
     x1, _, _ = model.attention_part(tokens[:6], np.array([0], np.int64),
                                     np.zeros((64, 64), np.float32), np.zeros((64, 64), np.float32))
     np.testing.assert_allclose(model.ffn_part(x1), got[:6], rtol=1e-5, atol=1e-6)
+
+
+def test_compiles_in_threads():
+    """Compilation releases the GIL: two threads compile at once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def build(scale):
+        f = loom.Function(lambda x: x * float(scale), name=f"times{scale}",
+                          args=[loom.tensor(4)])
+        return loom.compile(f)(np.ones(4, np.float32))
+
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(build, [2, 3]))
+    np.testing.assert_array_equal(results[0], 2 * np.ones(4))
+    np.testing.assert_array_equal(results[1], 3 * np.ones(4))
