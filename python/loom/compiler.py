@@ -7,7 +7,7 @@ import weakref
 
 import numpy as np
 
-from . import _loom, _wfrun
+from . import _cache, _loom, _wfrun
 from .module import Module, parse_file
 
 
@@ -24,6 +24,7 @@ class CompiledModel:
         self.path = os.path.abspath(path)
         self._library = _loom.Library(self.path)
         self.workflow = self._library.workflow()
+        self.from_cache = False
         if self.workflow is None:
             self.entry_points = self._library.entry_points()
         else:
@@ -81,39 +82,53 @@ def _as_module(model):
 
 def compile(model, output=None, *, header=None, opt_level=2, cpu="",
             features="", pipeline_options="", reference=False,
-            dump_decisions=None, load_decisions=None):
+            dump_decisions=None, load_decisions=None, cache=True):
     """Compiles a loom.Module, @loom.function(s) or an .mlir file as
     loom-compile does, and loads the library.
 
     output: where the shared library goes (its header beside it, or at
-    `header`); by default a temporary file, removed with the model.
-    cpu, features: the target (default: this machine). reference: the
-    oracle lowering (loom-reference-pipeline) instead of the optimizing one.
-    Errors raise loom.CompileError naming the Python line that built the op.
+    `header`); by default the compile cache (loom._cache: an identical
+    compile is reused), or with cache=False a temporary file removed with
+    the model. cpu, features: the target (default: this machine).
+    reference: the oracle lowering (loom-reference-pipeline) instead of the
+    optimizing one. Errors raise loom.CompileError naming the Python line
+    that built the op.
     """
     module = _as_module(model)
-    scratch = None
-    if output is None:
-        scratch = tempfile.mkdtemp(prefix="loom-")
-        output = os.path.join(scratch, "libmodel.so")
-    output = os.fspath(output)
+    options = dict(opt_level=opt_level, cpu=cpu, features=features,
+                   pipeline_options=pipeline_options, reference=reference,
+                   dump_decisions=os.fspath(dump_decisions or ""),
+                   load_decisions=os.fspath(load_decisions or ""))
+
+    def build(library, header=None):
+        _loom.compile_library(module.handle, library,
+                              os.fspath(header) if header else _loom.default_header_path(library),
+                              **options)
+
+    if output is not None:
+        build(os.fspath(output), header)
+        return CompiledModel(output)
+    root = _cache.directory() if cache and not dump_decisions else None
+    if root is not None:
+        digest = _cache.key(module.mlir(), options)
+        library = _cache.lookup(root, digest)
+        hit = library is not None
+        if not hit:
+            library = _cache.store(root, digest, build)
+        model = CompiledModel(library)
+        model.from_cache = hit
+        return model
+    scratch = tempfile.mkdtemp(prefix="loom-")
+    library = os.path.join(scratch, "libmodel.so")
     try:
-        _loom.compile_library(
-            module.handle, output,
-            os.fspath(header) if header else _loom.default_header_path(output),
-            opt_level=opt_level, cpu=cpu, features=features,
-            pipeline_options=pipeline_options, reference=reference,
-            dump_decisions=os.fspath(dump_decisions or ""),
-            load_decisions=os.fspath(load_decisions or ""))
-        model = CompiledModel(output)
+        build(library)
+        model = CompiledModel(library)
     except BaseException:
-        if scratch:
-            shutil.rmtree(scratch, ignore_errors=True)
+        shutil.rmtree(scratch, ignore_errors=True)
         raise
     # loom-run opens a workflow library by its path, so the file lives as
     # long as the model.
-    if scratch:
-        weakref.finalize(model, shutil.rmtree, scratch, ignore_errors=True)
+    weakref.finalize(model, shutil.rmtree, scratch, ignore_errors=True)
     return model
 
 

@@ -9,6 +9,7 @@
 
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "llvm/TargetParser/Host.h"
 
 #include <pybind11/stl.h>
 
@@ -95,6 +96,20 @@ void mlir::loom::python::bindCompiler(py::module_ &m) {
         py::arg("cpu") = "", py::arg("features") = "",
         py::arg("pipeline_options") = "", py::arg("reference") = false,
         py::arg("dump_decisions") = "", py::arg("load_decisions") = "");
+  // What a compiled library depends on besides the module and the options:
+  // the machine it is compiled for by default and the runtime it links
+  // (the compile cache keys on both).
+  m.def("build_inputs", [] {
+    py::dict inputs;
+    std::string features;
+    for (const auto &[name, enabled] : llvm::sys::getHostCPUFeatures())
+      if (enabled)
+        features += "+" + name.str() + ",";
+    inputs["host_cpu"] = llvm::sys::getHostCPUName().str();
+    inputs["host_features"] = features;
+    inputs["runtime_library"] = LOOM_RUNTIME_LIBRARY;
+    return inputs;
+  });
   m.def("default_header_path", [](const std::string &library) {
     return mlir::loom::defaultHeaderPath(library);
   });

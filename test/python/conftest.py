@@ -8,6 +8,16 @@ LOOM_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__fi
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def compile_cache(tmp_path_factory):
+    """A compile cache of the test session's own: hermetic runs, and
+    test_cache.py can see hits and misses."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LOOM_CACHE_DIR", str(tmp_path_factory.mktemp("loom-cache")))
+        patch.delenv("LOOM_DISABLE_CACHE", raising=False)
+        yield
+
+
 @pytest.fixture
 def rng():
     import numpy as np
