@@ -123,7 +123,10 @@ def run(library, graph, args, *, params=None, feedback=None, bind=None,
         with open(outputs) as f:
             values = [_decode(v) for v in json.load(f)]
         traced = None
-        if os.path.exists(trace_path):
+        if trace or feedback is not None:
+            if not os.path.exists(trace_path):
+                message = done.stderr.strip().splitlines()
+                raise _loom.RunError(message[-1] if message else "loom-run wrote no trace")
             with open(trace_path) as f:
                 traced = json.load(f)[graph]
         return WorkflowResult(values, traced, done.stdout + done.stderr)

@@ -267,6 +267,78 @@ def format(*parts):
     return Var(op.result(0), text)
 
 
+def const(value):
+    """A constant: text, i64, f64 or i1 (wf.const)."""
+    ctx = context()
+    if isinstance(value, bool):
+        attr, type_ = ctx.attr("true" if value else "false"), i1
+    elif isinstance(value, int):
+        attr, type_ = ctx.attr(f"{value} : i64"), i64
+    elif isinstance(value, float):
+        attr, type_ = ctx.attr(f"{_ir.float_literal(value)} : f64"), f64
+    else:
+        attr, type_ = ctx.attr(f"{_quote(str(value))} : !wf.text"), text
+    return Var(create("wf.const", [], [type_], {"value": attr}).result(0), type_)
+
+
+def _var(value, type_):
+    return (Tensor if isinstance(type_, TensorType) else Var)(value, type_)
+
+
+def _types(results):
+    return [r.type for r in results]
+
+
+def cond(condition, then_fn, else_fn):
+    """then_fn() if the i1 `condition` holds, else else_fn() (wf.if): only
+    the branch taken runs, and a trace shows only it."""
+    then_block, then_results = _ir.trace_block(then_fn, [], _var, "wf.yield")
+    else_block, else_results = _ir.trace_block(else_fn, [], _var, "wf.yield")
+    if [_ir.type_text(t) for t in _types(then_results)] != [
+            _ir.type_text(t) for t in _types(else_results)]:
+        raise TypeError("the two branches of wf.cond return different types")
+    types = _types(then_results)
+    op = create("wf.if", [condition], types, bodies=[then_block, else_block])
+    return _results(op, types)
+
+
+def replicate(fn, count, *, seed_base=0):
+    """fn(i) for i in 0..count-1, in parallel, each sampling with seed
+    seed_base + i: self-consistency's samples (wf.replicate)."""
+    body, results = _ir.trace_block(fn, [i64], _var, "wf.yield")
+    if len(results) != 1:
+        raise TypeError(f"a replicate body returns one value, not {len(results)}")
+    result = list_of(_ir.type_text(results[0].type))
+    op = create("wf.replicate", [], [result], {
+        "count": context().i64(count), "seed_base": context().i64(seed_base)},
+        bodies=[body])
+    return Var(op.result(0), result)
+
+
+def catch(value, fallback):
+    """value, or fallback(error text) if value's node failed (wf.catch):
+    Trace's errors as feedback."""
+    body, _ = _ir.trace_block(fallback, [text], _var, "wf.yield")
+    op = create("wf.catch", [value], [value.type], bodies=[body])
+    return _var(op.result(0), value.type)
+
+
+def while_loop(condition_fn, body_fn, *state, max_iters):
+    """Loop state: while condition_fn(*state) holds (an i1 value), state =
+    body_fn(*state), at most `max_iters` times (wf.while)."""
+    types = [s.type for s in state]
+
+    def check(*values):
+        return [condition_fn(*values), *values]
+    cond_block, _ = _ir.trace_block(check, types, _var, "wf.condition")
+    body_block, results = _ir.trace_block(body_fn, types, _var, "wf.yield")
+    if [_ir.type_text(t) for t in _types(results)] != [_ir.type_text(t) for t in types]:
+        raise TypeError("a while body returns the loop state's types")
+    op = create("wf.while", list(state), types, {"max_iters": context().i64(max_iters)},
+                bodies=[cond_block, body_block])
+    return _results(op, types)
+
+
 def feedback(value):
     """Marks `value` as the one the run's feedback is about (wf.feedback)."""
     create("wf.feedback", [value])

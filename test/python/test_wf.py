@@ -141,3 +141,60 @@ def test_map_reduce():
     assert isinstance(summary, str) and summary
     chunks = [int(c) for c in sizes.split(",")]
     assert len(chunks) > 1 and sum(chunks) == len(document)
+
+
+@wf.bundle(result=wf.i1)
+def is_long(answer):
+    return len(answer) > 20
+
+
+@wf.bundle(args=[wf.i64], result=wf.i1)
+def below_three(n):
+    return n < 3
+
+
+@wf.bundle(args=[wf.i64], result=wf.i64)
+def bump(n):
+    return n + 1
+
+
+@wf.graph
+def deliberate(question: wf.text):
+    """wf.cond, wf.replicate (self-consistency), wf.catch, wf.while_loop."""
+    draft = llm(style, question, max_tokens=8)
+    picked = wf.cond(is_long(draft), lambda: wf.const("long"), lambda: draft)
+    votes = wf.replicate(lambda i: llm("Vote: ", question, max_tokens=2, temperature=0.8),
+                         3, seed_base=7)
+    safe = wf.catch(draft, lambda error: wf.format("failed: ", error))
+    count = wf.while_loop(below_three, bump, wf.const(0), max_iters=10)
+    wf.feedback(safe)
+    return picked, wf.join(votes, sep="|"), safe, count
+
+
+def test_control_flow():
+    text = str(loom.Module(deliberate))
+    for op in ("wf.if", "wf.replicate 3 {seed_base = 7 : i64}", "wf.catch", "wf.while",
+               "wf.condition"):
+        assert op in text
+    model = loom.compile(deliberate)
+    result = model("What is MLIR?", trace=True)
+    picked, votes, safe, count = result.outputs
+    assert picked == "long" and count == 3 and safe == loom.compile(deliberate)(
+        "What is MLIR?").outputs[2]
+    assert len(votes.split("|")) == 3
+    assert any(line.startswith("llm0 = llm(") for line in result.problem["code"])
+
+
+def test_trace_needs_feedback():
+    model = loom.compile(loom.Module(rank))
+    with pytest.raises(loom.RunError, match="only graphs with wf.feedback"):
+        model.rank(np.arange(4, dtype=np.float32), "sq", trace=True)
+
+
+def test_branches_must_agree():
+    @wf.graph
+    def bad(question: wf.text):
+        return wf.cond(is_long(question), lambda: wf.const(1), lambda: question)
+
+    with pytest.raises(TypeError, match="different types"):
+        loom.Module(bad)
