@@ -2,8 +2,10 @@
 //
 // A model library carries its own copy of Loom's runtime; ModelLibrary
 // resolves it, so tensors are made and freed by the library's own copy.
-// Inputs are wrapped without copying (the entry points never write them);
-// results are copied into numpy arrays and the runtime's tensors freed.
+// Neither inputs nor results are copied: inputs are wrapped (the entry
+// points never write them), and results become numpy arrays over the
+// runtime's buffers, which one capsule per call frees — through the library
+// it also keeps loaded — when the last of them goes.
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,7 +18,6 @@
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
-#include <cstring>
 #include <memory>
 #include <stdexcept>
 
@@ -168,31 +169,45 @@ public:
       release();
     if (status != LOOM_OK)
       throw RunError(api().last_error());
-    std::vector<py::array> results;
+    // Built in place: a temporary Results would free the list.
+    auto *owner = new Results{library, outputs};
+    std::vector<const LoomTensor *> outputTensors;
     for (int64_t i = 0, e = api().tensor_list_size(outputs); i < e; ++i)
-      results.push_back(toNumpy(api().tensor_list_get(outputs, i)));
-    api().tensor_list_destroy(outputs);
+      outputTensors.push_back(api().tensor_list_get(outputs, i));
+    py::capsule base(
+        owner, [](void *results) { delete static_cast<Results *>(results); });
+    std::vector<py::array> results;
+    for (const LoomTensor *t : outputTensors)
+      results.push_back(toNumpy(t, base));
     return results;
   }
 
 private:
   const RuntimeApi &api() const { return library->api(); }
 
-  py::array toNumpy(const LoomTensor *t) const {
+  /// A call's results and the library whose runtime frees them.
+  struct Results {
+    std::shared_ptr<ModelLibrary> library;
+    LoomTensorList *list;
+    Results(const Results &) = delete;
+    Results &operator=(const Results &) = delete;
+    ~Results() { library->api().tensor_list_destroy(list); }
+  };
+
+  py::array toNumpy(const LoomTensor *t, const py::capsule &base) const {
     LoomDType dtype = api().tensor_dtype(t);
     std::optional<py::dtype> npType = numpyDtype(dtype);
     if (!npType)
       throw RunError(std::string("a result of element type ") +
                      api().dtype_name(dtype) + " has no numpy counterpart");
     const int64_t *shape = api().tensor_shape(t);
-    py::array out(
-        *npType, std::vector<py::ssize_t>(shape, shape + api().tensor_rank(t)));
-    std::memcpy(out.mutable_data(), api().tensor_data(t),
-                api().tensor_num_elements(t) * api().dtype_size(dtype));
-    return out;
+    std::vector<py::ssize_t> dims(shape, shape + api().tensor_rank(t));
+    if (api().tensor_num_elements(t) == 0)
+      return py::array(*npType, dims);
+    return py::array(*npType, dims, api().tensor_data(t), base);
   }
 
-  std::unique_ptr<ModelLibrary> library;
+  std::shared_ptr<ModelLibrary> library;
 };
 
 } // namespace

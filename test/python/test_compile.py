@@ -141,3 +141,30 @@ def test_compiles_in_threads():
         results = list(pool.map(build, [2, 3]))
     np.testing.assert_array_equal(results[0], 2 * np.ones(4))
     np.testing.assert_array_equal(results[1], 3 * np.ones(4))
+
+
+def test_results_are_not_copied():
+    """Results are numpy views on the runtime's buffers: writable, alive
+    after the model is gone, freed with the last view (no growth over many
+    calls)."""
+    import gc
+    import resource
+
+    f = loom.Function(lambda x: (x * 2.0, x + 1.0), name="pair",
+                      args=[loom.tensor(None, 4)])
+    model = loom.compile(f, cache=False)
+    x = np.ones((1024, 4), np.float32)
+    doubled, shifted = model(x)
+    assert doubled.base is not None and doubled.flags.writeable
+    doubled[0, 0] = 7.0
+    del model
+    gc.collect()
+    assert doubled.sum() == 2 * x.size + 5 and shifted.sum() == 2 * x.size
+    model = loom.compile(f, cache=False)
+    for _ in range(2000):
+        model(x)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    for _ in range(20000):
+        model(x)
+    grown_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+    assert grown_kb < 20000  # 20000 leaked pairs would be 640 MB
