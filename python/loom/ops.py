@@ -60,8 +60,7 @@ def scalar(value, dtype="f32"):
 
 
 def _numpy_name(element):
-    return {"f32": "float32", "f64": "float64", "f16": "float16", "i8": "int8",
-            "i16": "int16", "i32": "int32", "i64": "int64", "i1": "bool"}[element]
+    return next(n for n, e in _ir._ELEMENT_TYPES.items() if e == element)
 
 
 def _index(value):
