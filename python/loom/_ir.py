@@ -50,6 +50,8 @@ class TensorType:
 
     def __init__(self, shape, dtype="f32"):
         self.shape = tuple(None if d is None or d == "?" else int(d) for d in shape)
+        if any(d is not None and d < 0 for d in self.shape):
+            raise ValueError(f"a dimension is a size >= 0 or None (dynamic), not in {shape}")
         self.dtype = element_type(dtype)
 
     def mlir(self):

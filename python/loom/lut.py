@@ -87,6 +87,8 @@ def quantize(w, format="ternary", group_size=None):
     w = np.asarray(w, dtype=np.float64)
     if w.ndim != 2:
         raise ValueError(f"a weight is [M, K], not of shape {w.shape}")
+    if not np.isfinite(w).all():
+        raise ValueError("a weight to quantize holds NaN or infinite values")
     encoding, bits = _FORMATS[format]
     groups = _group_view(w, group_size)
     tiny = np.finfo(np.float32).tiny

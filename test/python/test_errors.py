@@ -101,6 +101,8 @@ def test_api_misuse():
         loom.compile(loom.Function(lambda x: 3, name="g", args=[loom.tensor(4)]))
     with pytest.raises(TypeError, match="no element type"):
         loom.tensor(4, dtype="complex64")
+    with pytest.raises(ValueError, match="a dimension is a size >= 0"):
+        loom.tensor(-1, 4)
 
 
 @pytest.fixture(scope="module")

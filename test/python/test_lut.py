@@ -77,3 +77,5 @@ def test_bad_weights_are_refused(rng):
         loom.lut.quantize(rng.normal(size=(4, 32)), "int5")
     with pytest.raises(ValueError, match=r"\[M, K\]"):
         loom.lut.quantize(rng.normal(size=(4,)), "int4")
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        loom.lut.quantize(np.array([[np.nan, 1.0], [0.5, np.inf]]), "int4")
