@@ -198,3 +198,19 @@ def test_branches_must_agree():
 
     with pytest.raises(TypeError, match="different types"):
         loom.Module(bad)
+
+
+@wf.bundle
+def explode(text):
+    raise ValueError("no " + text)
+
+
+@wf.graph
+def fragile(question: wf.text):
+    return explode(question), wf.catch(explode(question), lambda error: wf.format("caught ", error))
+
+
+def test_failing_bundle_is_an_error_value():
+    broken, caught = loom.compile(fragile)("go").outputs
+    assert isinstance(broken, wf.ErrorValue) and "ValueError: no go" in broken.message
+    assert caught.startswith("caught ") and "no go" in caught
