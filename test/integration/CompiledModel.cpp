@@ -2,16 +2,13 @@
 
 #include "CompiledModel.h"
 
+#include "loom/Compiler/CompileModel.h"
 #include "loom/InitAllDialects.h"
-#include "loom/Pipelines/Pipelines.h"
-#include "loom/Target/ModelInterface.h"
-#include "loom/Target/ObjectEmission.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
-#include "mlir/Pass/PassManager.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -33,20 +30,24 @@ loom::test::CompiledModel::compile(const std::string &source,
   OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(source, &context);
   if (!module)
     return nullptr;
-  FailureOr<std::vector<EntrySignature>> entries = collectEntryPoints(*module);
-  if (failed(entries))
+  // loom-compile's driver, with the pipeline's table layout and isa pinned.
+  ModelCompileOptions options;
+  options.referencePipeline = pipeline == Pipeline::Reference;
+  if (!options.referencePipeline)
+    options.pipelineOptions = "isa=" + isa + " symmetrize-tables=" +
+                              (pipeline == Pipeline::Cpu ? "true" : "false");
+  std::unique_ptr<llvm::TargetMachine> machine =
+      createHostTargetMachine(options.codegen, error);
+  if (!machine)
     return nullptr;
-  PassManager pm = PassManager::on<ModuleOp>(&context);
-  if (pipeline == Pipeline::Reference) {
-    buildReferencePipeline(pm, ReferencePipelineOptions());
-  } else {
-    CPUPipelineOptions options;
-    options.symmetrizeTables = pipeline == Pipeline::Cpu;
-    options.isa = isa;
-    buildCPUPipeline(pm, options);
+  CompileError failure;
+  FailureOr<LoweredModel> lowered =
+      lowerModel(*module, *machine, options, /*toLoops=*/false,
+                 /*requireEntries=*/true, failure);
+  if (failed(lowered)) {
+    os << failure.message;
+    return nullptr;
   }
-  if (failed(pm.run(*module)))
-    return nullptr;
 
   auto model = std::unique_ptr<CompiledModel>(new CompiledModel());
   SmallString<128> path;
@@ -55,7 +56,7 @@ loom::test::CompiledModel::compile(const std::string &source,
     return nullptr;
   }
   model->path = std::string(path);
-  if (failed(buildSharedLibrary(*module, *entries, CodegenOptions(),
+  if (failed(buildSharedLibrary(*module, *lowered->entries, options.codegen,
                                 model->path, error)))
     return nullptr;
   model->library = ::mlir::loom::ModelLibrary::open(model->path, error);
@@ -75,10 +76,9 @@ LoomTensor *loom::test::CompiledModel::tensor(const void *data,
                              static_cast<int64_t>(shape.size()), dtype, 0);
 }
 
-LoomTensorList *
-loom::test::CompiledModel::run(const std::string &entry,
-                               std::vector<LoomTensor *> inputs,
-                               std::string &error) const {
+LoomTensorList *loom::test::CompiledModel::run(const std::string &entry,
+                                               std::vector<LoomTensor *> inputs,
+                                               std::string &error) const {
   LoomTensorList *list = api().tensor_list_create(
       inputs.data(), static_cast<int64_t>(inputs.size()));
   LoomTensorList *outputs = nullptr;
