@@ -72,7 +72,11 @@ mlir::loom::lowerModel(ModuleOp module, const llvm::TargetMachine &machine,
       model.workflowGraphs.push_back(graph.getSymName().str());
     // The task tables first; the wf.compute bodies the conversion outlines
     // are then entry points like a model's functions.
-    if (failed(runPipeline(module, options, buildWorkflowPipeline)))
+    WorkflowPipelineOptions wfOptions;
+    wfOptions.isa = cpuOptions.isa;
+    if (failed(runPipeline(module, options, [&](PassManager &pm) {
+          buildWorkflowPipeline(pm, wfOptions);
+        })))
       return fail(error, CompileStage::Lower);
     if (llvm::any_of(module.getOps<func::FuncOp>(),
                      [](func::FuncOp f) { return f.isPublic(); })) {

@@ -147,7 +147,8 @@ void loom::buildCPUPipeline(OpPassManager &pm,
   buildLoopsToLLVMPipeline(pm, options.emitCInterface);
 }
 
-void loom::buildWorkflowPipeline(OpPassManager &pm) {
+void loom::buildWorkflowPipeline(OpPassManager &pm,
+                                 const WorkflowPipelineOptions &options) {
   pm.addPass(wf::createWfAssignIds());
   // The trace snapshot (wf.md §7.5): the source graph, frozen before any
   // pass changes it; the conversion embeds it for runs to take their
@@ -162,7 +163,9 @@ void loom::buildWorkflowPipeline(OpPassManager &pm) {
   pm.addPass(wf::createWfDeduceObjectives());
   pm.addPass(wf::createWfPrefixShare());
   pm.addPass(wf::createWfBatch());
-  pm.addPass(wf::createWfSchedule());
+  wf::WfScheduleOptions schedule;
+  schedule.isa = options.isa;
+  pm.addPass(wf::createWfSchedule(schedule));
   pm.addPass(loom::createConvertWorkflowToRuntime());
 }
 
@@ -178,7 +181,7 @@ void loom::registerPipelines() {
       "kernels, the grouped expert GEMM kernels, then the reference "
       "lowerings of the rest, to the LLVM dialect",
       buildCPUPipeline);
-  PassPipelineRegistration<>(
+  PassPipelineRegistration<WorkflowPipelineOptions>(
       "loom-wf-pipeline",
       "Optimize and schedule workflow graphs, then embed their task tables "
       "for the workflow runtime",

@@ -107,11 +107,20 @@ void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
 void buildCPUToLoopsPipeline(OpPassManager &pm,
                              const CPUPipelineOptions &options);
 
+struct WorkflowPipelineOptions
+    : public PassPipelineOptions<WorkflowPipelineOptions> {
+  PassOptions::Option<std::string> isa{
+      *this, "isa",
+      llvm::cl::desc("The target wf-schedule costs wf.compute nodes on"),
+      llvm::cl::init("generic")};
+};
+
 /// Workflow graphs (wf.md §6): wf-assign-ids, wf-inline, wf-canonicalize,
 /// wf-dce, wf-cse, wf-deduce-objectives, wf-prefix-share, wf-schedule,
 /// then convert-wf-to-runtime, which leaves the task tables as an
 /// LLVM-dialect constant.
-void buildWorkflowPipeline(OpPassManager &pm);
+void buildWorkflowPipeline(OpPassManager &pm,
+                           const WorkflowPipelineOptions &options);
 
 /// Registers `loom-reference-pipeline`, `loom-cpu-pipeline` and
 /// `loom-wf-pipeline`.

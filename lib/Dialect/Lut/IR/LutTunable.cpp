@@ -1,14 +1,18 @@
-//===- LutTunable.cpp - lut.mpgemm's decision: the kernel schedule --------===//
+//===- LutTunable.cpp - What the cost model knows of lut GEMMs ------------===//
 //
-// The knobs are the vector kernels' schedule: columns of y per weight load
-// (column_tile) and the prefetch distance of the index stream. Each
-// knob's first option is the schedule the kernels were tuned to by hand,
-// so a tie (the roofline cannot see prefetching) keeps it.
+// lut.mpgemm's decision: the knobs are the vector kernels' schedule:
+// columns of y per weight load (column_tile) and the prefetch distance of
+// the index stream. Each knob's first option is the schedule the kernels
+// were tuned to by hand, so a tie (the roofline cannot see prefetching)
+// keeps it. The work estimates of lut.linear and lut.pack (wf.latency)
+// count the same lookups and weight bytes.
 //
 //===----------------------------------------------------------------------===//
 
 #include "loom/CostModel/Schemas/LutGemm.h"
 #include "loom/Dialect/Lut/IR/LutOps.h"
+
+#include "mlir/IR/Matchers.h"
 
 #include <cmath>
 
@@ -20,6 +24,23 @@ StringRef MpGemmOp::getDecisionKind() { return "lut.gemm"; }
 
 const cost::FeatureSchema &MpGemmOp::getFeatureSchema() {
   return cost::lut_gemm::schema();
+}
+
+namespace {
+/// How a packed weight is looked up: bit planes, stored bits per weight
+/// and table groups per row (one per 4 K per plane, per triple for trit3).
+struct LookupShape {
+  unsigned planes;
+  double bits, groups;
+};
+} // namespace
+
+static LookupShape lookupShapeOf(PackedType packed) {
+  bool trit3 = packed.getLayout().getKind() == LayoutKind::Trit3;
+  int64_t k = packed.getK();
+  unsigned planes = trit3 ? 1 : packed.getQuant().getNumPlanes();
+  return {planes, trit3 ? 5.0 / 3 : double(planes),
+          trit3 ? std::ceil(k / 3.0) : std::ceil(k / 4.0)};
 }
 
 /// N of y when it is static.
@@ -74,11 +95,8 @@ MpGemmOp::getFeatures(const cost::KnobSpace &space,
   QuantAttr quant = packed.getQuant();
   bool trit3 = packed.getLayout().getKind() == LayoutKind::Trit3;
   int64_t m = packed.getM(), k = packed.getK();
-  unsigned planes = trit3 ? 1 : quant.getNumPlanes();
-  double bits = trit3 ? 5.0 / 3 : planes;
-  // Table lookups per row and column: one per group of 4 K per plane, one
-  // per triple for trit3; each table holds 16 int8 entries.
-  double groups = trit3 ? std::ceil(k / 3.0) : std::ceil(k / 4.0);
+  auto [planes, bits, groups] = lookupShapeOf(packed);
+  // Table lookups per row and column; each table holds 16 int8 entries.
   double lookupsPerRow = groups * planes;
   int64_t tile = space.intValue(candidate, "column_tile");
   int64_t prefetch = space.intValue(candidate, "prefetch");
@@ -138,4 +156,45 @@ MpGemmOp::getFeatures(const cost::KnobSpace &space,
     rows.push_back(std::move(row));
   }
   return rows;
+}
+
+std::optional<cost::WorkEstimate> LinearOp::estimateWork() {
+  RankedTensorType x = getX().getType();
+  if (!x.hasStaticShape())
+    return std::nullopt;
+  PackedType packed = getWeight().getType();
+  int64_t m = packed.getM(), k = packed.getK();
+  double n = double(x.getNumElements()) / k;
+  double activationBytes = x.getElementType().getIntOrFloatBitWidth() / 8.0;
+  auto [planes, bits, groups] = lookupShapeOf(packed);
+  cost::WorkEstimate work;
+  work.ops.assign(cost::kNumCompute, 0);
+  work.bytes.assign(cost::kNumLevels, 0);
+  work.ops[cost::kByteLookup] = double(m) * groups * planes * n;
+  // Building the tables (4 f32 operations per activation) and scaling y.
+  work.ops[cost::kF32Fma] = n * k * 4 + n * m;
+  work.bytes[cost::kDram] =
+      double(m) * k * bits / 8 + n * (k + m) * activationBytes;
+  return work;
+}
+
+std::optional<cost::WorkEstimate> PackOp::estimateWork() {
+  cost::WorkEstimate work;
+  work.ops.assign(cost::kNumCompute, 0);
+  work.bytes.assign(cost::kNumLevels, 0);
+  // Constant weights are packed when the model is compiled.
+  if (llvm::all_of(getOperands(),
+                   [](Value v) { return matchPattern(v, m_Constant()); }))
+    return work;
+  for (Value v : getOperands()) {
+    auto tensor = cast<RankedTensorType>(v.getType());
+    if (!tensor.hasStaticShape())
+      return std::nullopt;
+    work.bytes[cost::kDram] += double(tensor.getNumElements()) *
+                               tensor.getElementType().getIntOrFloatBitWidth() /
+                               8;
+  }
+  // The packed copy is written once.
+  work.bytes[cost::kDram] *= 2;
+  return work;
 }

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "loom/CostModel/Schemas/MoEDispatch.h"
+#include "loom/Dialect/Lut/IR/LutOps.h"
 #include "loom/Dialect/MoE/IR/MoEOps.h"
 #include "loom/Dialect/MoE/IR/StrategyModel.h"
 
@@ -76,4 +77,34 @@ LayerOp::getFeatures(const cost::KnobSpace &space,
     rows.push_back(
         dispatchFeatures(LayerShape::of(*this, t), space, candidate, target));
   return rows;
+}
+
+std::optional<cost::WorkEstimate> LayerOp::estimateWork() {
+  auto x = cast<RankedTensorType>(getX().getType());
+  if (!x.hasStaticShape())
+    return std::nullopt;
+  LayerShape s = LayerShape::of(*this, x.getDimSize(0));
+  double expertIn = s.gated ? 2.0 * s.h : s.h;
+  double expertWeights = (expertIn + s.h) * s.d;
+  // Stored bytes per expert weight: the element type's, or the packed
+  // weight's bit planes.
+  double weightBytes = s.elementBytes;
+  if (auto stacked = dyn_cast<lut::StackedType>(getWIn().getType()))
+    weightBytes = stacked.getElement().getQuant().getNumPlanes() / 8.0;
+  Occupancy occ = occupancy(s, /*allExperts=*/false);
+  double sharedWeights =
+      s.sharedH ? (s.gated ? 3.0 : 2.0) * s.sharedH * s.d : 0;
+  cost::WorkEstimate work;
+  work.ops.assign(cost::kNumCompute, 0);
+  work.bytes.assign(cost::kNumLevels, 0);
+  // The router, the kept rows through their experts, the shared expert.
+  work.ops[cost::kF32Fma] =
+      double(s.tokens) * s.experts * s.d +
+      occ.activeExperts * occ.rowsPerExpert * expertWeights +
+      double(s.tokens) * sharedWeights;
+  work.bytes[cost::kDram] =
+      occ.activeExperts * expertWeights * weightBytes +
+      (double(s.experts) * s.d + sharedWeights) * s.elementBytes +
+      2.0 * s.tokens * s.d * s.elementBytes;
+  return work;
 }

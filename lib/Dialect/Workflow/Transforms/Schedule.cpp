@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "loom/CostModel/WorkEstimateOpInterface.h"
 #include "loom/Dialect/Workflow/Transforms/Passes.h"
 
 #include "mlir/IR/Builders.h"
@@ -40,6 +41,8 @@ int64_t tokensOf(StringRef text) {
 struct Estimates {
   double prefillMs, decodeMs;
   int64_t argTokens, listLength;
+  /// What wf.compute nodes run on.
+  loom::cost::TargetInfo target;
 };
 
 class Scheduler {
@@ -147,6 +150,10 @@ double Scheduler::cost(Operation *op) {
     c = e.prefillMs * prompt + e.decodeMs * x.getMaxTokens();
   } else if (auto p = dyn_cast<CtxPrefillOp>(op)) {
     c = e.prefillMs * templateTokens(p.getSegments(), p.getArgs()) + e.decodeMs;
+  } else if (auto compute = dyn_cast<ComputeOp>(op)) {
+    if (std::optional<double> seconds =
+            loom::cost::estimateSeconds(compute.getBody(), e.target))
+      c = *seconds * 1e3;
   } else if (auto t = dyn_cast<ToolOp>(op)) {
     if (auto def = symbols.lookup<ToolDefOp>(t.getTool())) {
       if (auto ms = def->getAttrOfType<FloatAttr>("sim_ms"))
@@ -216,8 +223,9 @@ double Scheduler::rankBlock(Block &block, double tail) {
       after = std::max(after, rank.lookup(user) - tail);
     // A structured node costs its bodies' critical path (iterations in
     // parallel, the longer branch); the bodies are ranked once, followed
-    // by what comes after the node. A catch's fallback rarely runs.
-    if (op.getNumRegions() > 0 && !isa<CatchOp>(&op)) {
+    // by what comes after the node. A catch's fallback rarely runs; a
+    // compute node's body is tensor code, costed as a whole.
+    if (op.getNumRegions() > 0 && !isa<CatchOp, ComputeOp>(&op)) {
       double body = 0;
       for (Region &region : op.getRegions())
         if (!region.empty())
@@ -362,10 +370,10 @@ void Scheduler::run(GraphOp graph) {
   Builder b(graph.getContext());
   StringAttr schedName = b.getStringAttr("wf.sched"),
              groupName = b.getStringAttr("wf.group");
-  graph.walk([&](Operation *op) {
+  graph.walk<WalkOrder::PreOrder>([&](Operation *op) {
     if (op == graph || op->hasTrait<OpTrait::IsTerminator>() ||
         isa<FeedbackOp>(op))
-      return;
+      return WalkResult::advance();
     int64_t group = -1;
     if (auto g = op->getAttrOfType<IntegerAttr>(groupName))
       group = g.getInt();
@@ -374,6 +382,8 @@ void Scheduler::run(GraphOp graph) {
                 SchedAttr::get(graph.getContext(),
                                static_cast<int64_t>(rank.lookup(op) * 1000),
                                stage.lookup(top), group));
+    // The tensor code inside a compute node is not scheduled.
+    return isa<ComputeOp>(op) ? WalkResult::skip() : WalkResult::advance();
   });
   // At the location, not on the op: a remark on the op would print the
   // whole graph with it.
@@ -386,8 +396,16 @@ void Scheduler::run(GraphOp graph) {
 struct WfSchedulePass : mlir::loom::wf::impl::WfScheduleBase<WfSchedulePass> {
   using WfScheduleBase::WfScheduleBase;
   void runOnOperation() override {
+    std::optional<loom::cost::TargetInfo> target =
+        loom::cost::TargetInfo::forIsa(isa);
+    if (!target) {
+      emitError(getOperation().getLoc())
+          << "wf-schedule: unknown isa '" << isa
+          << "' (have avx512-vnni, avx512, avx2, generic)";
+      return signalPassFailure();
+    }
     Estimates e{prefillMsPerToken, decodeMsPerToken, argTokens,
-                std::max<int64_t>(1, listLength)};
+                std::max<int64_t>(1, listLength), *target};
     for (auto graph : getOperation().getOps<GraphOp>())
       Scheduler(getOperation(), e).run(graph);
   }

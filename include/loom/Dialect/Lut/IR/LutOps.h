@@ -3,6 +3,7 @@
 #define LOOM_DIALECT_LUT_IR_LUTOPS_H
 
 #include "loom/CostModel/TunableOpInterface.h"
+#include "loom/CostModel/WorkEstimateOpInterface.h"
 #include "loom/Dialect/Lut/IR/LutDialect.h"
 #include "mlir/IR/OpDefinition.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"

@@ -3,9 +3,11 @@
 
 include "loom/Dialect/Lut/IR/LutTypes.td"
 include "loom/CostModel/TunableOpInterface.td"
+include "loom/CostModel/WorkEstimateOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
-def Lut_PackOp : Lut_Op<"pack", [Pure]> {
+def Lut_PackOp : Lut_Op<"pack", [Pure,
+    DeclareOpInterfaceMethods<WorkEstimateOpInterface>]> {
   let summary = "build a packed weight from codes, scales and offsets";
   let description = [{
     Packs an [M, K] tensor of i8 codes, the scales (shape
@@ -159,7 +161,8 @@ def Lut_MpGemmOp : Lut_Op<"mpgemm",
   }];
 }
 
-def Lut_LinearOp : Lut_Op<"linear", [Pure]> {
+def Lut_LinearOp : Lut_Op<"linear", [Pure,
+    DeclareOpInterfaceMethods<WorkEstimateOpInterface>]> {
   let summary = "front-end linear layer over a packed weight";
   let description = [{
     y[..., m] = sum_k x[..., k] * w[m, k] (+ bias[m]). Any number of leading

@@ -3,6 +3,7 @@
 #define LOOM_DIALECT_MOE_IR_MOEOPS_H
 
 #include "loom/CostModel/TunableOpInterface.h"
+#include "loom/CostModel/WorkEstimateOpInterface.h"
 #include "loom/Dialect/MoE/IR/MoEDialect.h"
 #include "mlir/IR/OpDefinition.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"

@@ -4,6 +4,7 @@
 include "loom/Dialect/MoE/IR/MoEAttrs.td"
 include "loom/Dialect/MoE/IR/MoETypeInterfaces.td"
 include "loom/CostModel/TunableOpInterface.td"
+include "loom/CostModel/WorkEstimateOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
 def MoE_FloatTensor : RankedTensorOf<[F32, F16, BF16]>;
@@ -216,7 +217,8 @@ def MoE_CombineOp : MoE_Op<"combine", [Pure, AttrSizedOperandSegments]> {
 }
 
 def MoE_LayerOp : MoE_Op<"layer", [Pure, AttrSizedOperandSegments,
-    DeclareOpInterfaceMethods<TunableOpInterface>]> {
+    DeclareOpInterfaceMethods<TunableOpInterface>,
+    DeclareOpInterfaceMethods<WorkEstimateOpInterface>]> {
   let summary = "a whole Mixture-of-Experts layer";
   let description = [{
     Gate, selection, capacity, dispatch, expert FFNs and combine of

@@ -165,7 +165,10 @@ def WfSchedule : Pass<"wf-schedule", "::mlir::ModuleOp"> {
     wf.md §6 #9. Estimates each node's latency with the token model of
     wf.md §9.1 (an LLM call: its estimated prompt tokens times the prefill
     rate plus `max_tokens` decode steps; a tool: its def's `sim_ms`, else
-    its `timeout_ms`; a `wf.map`/`wf.replicate`: its body's critical path,
+    its `timeout_ms`; a `wf.compute`: the cost model's analytical
+    `wf.latency`, the roofline time of its body's work summed over its ops
+    on one core of `isa` (`cost::estimateSeconds`; free if a size is
+    dynamic); a `wf.map`/`wf.replicate`: its body's critical path,
     iterations in parallel; a `wf.if`: its longer branch; text and code
     nodes: free), computes every node's upward rank (HEFT's b-level: its
     cost plus the longest path after it, regions included), and list-
@@ -186,6 +189,9 @@ def WfSchedule : Pass<"wf-schedule", "::mlir::ModuleOp"> {
            "Estimated tokens of each text argument of a graph">,
     Option<"listLength", "list-length", "int64_t", /*default=*/"8",
            "Estimated length of a list the IR does not size">,
+    Option<"isa", "isa", "std::string", /*default=*/"\"generic\"",
+           "The target whose throughputs cost wf.compute nodes (avx512-vnni, "
+           "avx512, avx2, generic; loom-compile passes the host's)">,
   ];
 }
 

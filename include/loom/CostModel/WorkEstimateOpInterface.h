@@ -1,0 +1,23 @@
+//===- WorkEstimateOpInterface.h - Ops that size their own work -*- C++ -*-===//
+#ifndef LOOM_COSTMODEL_WORKESTIMATEOPINTERFACE_H
+#define LOOM_COSTMODEL_WORKESTIMATEOPINTERFACE_H
+
+#include "loom/CostModel/Roofline.h"
+#include "loom/CostModel/TargetInfo.h"
+
+#include "mlir/IR/OpDefinition.h"
+
+#include <optional>
+
+#include "loom/CostModel/WorkEstimateOpInterface.h.inc"
+
+namespace mlir::loom::cost {
+
+/// Estimated run time of the ops of `region` on one core of `target`: the
+/// sum of each op's roofline time (ops without WorkEstimateOpInterface by
+/// a generic rule). std::nullopt if an op's size is dynamic.
+std::optional<double> estimateSeconds(Region &region, const TargetInfo &target);
+
+} // namespace mlir::loom::cost
+
+#endif // LOOM_COSTMODEL_WORKESTIMATEOPINTERFACE_H

@@ -1,0 +1,103 @@
+//===- Latency.cpp - Run time of a region, summed over its ops ------------===//
+//
+// costmodel.md's wf.latency, analytically: each op's work (its own
+// WorkEstimateOpInterface, or a generic rule) on the target's roofline,
+// summed over the region (pack-sum). Weights and activations are charged
+// to DRAM, as a compute node between LLM calls finds its caches cold.
+//
+//===----------------------------------------------------------------------===//
+
+#include "loom/CostModel/WorkEstimateOpInterface.h"
+
+#include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/OpDefinition.h"
+
+#include "loom/CostModel/WorkEstimateOpInterface.cpp.inc"
+
+using namespace mlir;
+using namespace mlir::loom::cost;
+
+namespace {
+
+/// Bytes of a statically shaped tensor value; std::nullopt otherwise, 0
+/// for anything that is not a tensor.
+std::optional<double> tensorBytes(Value v) {
+  auto tensor = dyn_cast<RankedTensorType>(v.getType());
+  if (!tensor)
+    return 0.0;
+  if (!tensor.hasStaticShape() || !tensor.getElementType().isIntOrFloat())
+    return std::nullopt;
+  unsigned bits = tensor.getElementType().getIntOrFloatBitWidth();
+  return double(tensor.getNumElements()) * std::max(bits, 8u) / 8;
+}
+
+/// Bytes in and out of `op`, or std::nullopt if a size is dynamic.
+std::optional<double> trafficBytes(Operation *op) {
+  double total = 0;
+  for (Value v : llvm::concat<Value>(op->getOperands(), op->getResults())) {
+    std::optional<double> bytes = tensorBytes(v);
+    if (!bytes)
+      return std::nullopt;
+    total += *bytes;
+  }
+  return total;
+}
+
+WorkEstimate emptyWork() {
+  WorkEstimate work;
+  work.ops.assign(kNumCompute, 0);
+  work.bytes.assign(kNumLevels, 0);
+  return work;
+}
+
+/// The generic rule: a linalg op does its body's scalar ops once per point
+/// of its iteration space; an elementwise op on tensors one op per
+/// element; both move their operands and results. Constants and ops on
+/// scalars cost nothing.
+std::optional<WorkEstimate> genericWork(Operation *op) {
+  WorkEstimate work = emptyWork();
+  if (op->hasTrait<OpTrait::ConstantLike>())
+    return work;
+  std::optional<double> bytes = trafficBytes(op);
+  if (!bytes)
+    return std::nullopt;
+  work.bytes[kDram] = *bytes;
+  if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op)) {
+    double points = 1;
+    for (int64_t extent : linalgOp.getStaticLoopRanges()) {
+      if (ShapedType::isDynamic(extent))
+        return std::nullopt;
+      points *= extent;
+    }
+    double bodyOps =
+        std::max<double>(1, linalgOp.getBlock()->getOperations().size() - 1);
+    work.ops[kF32Fma] = points * bodyOps;
+    return work;
+  }
+  for (Value result : op->getResults())
+    if (auto tensor = dyn_cast<RankedTensorType>(result.getType()))
+      work.ops[kF32Fma] += double(tensor.getNumElements());
+  return work;
+}
+
+} // namespace
+
+std::optional<double>
+mlir::loom::cost::estimateSeconds(Region &region, const TargetInfo &target) {
+  double seconds = 0;
+  for (Block &block : region)
+    for (Operation &op : block) {
+      if (op.hasTrait<OpTrait::IsTerminator>())
+        continue;
+      std::optional<WorkEstimate> work;
+      if (auto sized = dyn_cast<WorkEstimateOpInterface>(op))
+        work = sized.estimateWork();
+      else
+        work = genericWork(&op);
+      if (!work)
+        return std::nullopt;
+      seconds += rooflineTime(*work, target.throughput).seconds;
+    }
+  return seconds;
+}
