@@ -299,9 +299,10 @@ def build_with_loom(loom, w):
     returns the @loom.function step, attention_part and ffn_part."""
     from loom import linalg, ops
 
+    # The reference layout, as the MLIR above: the same numbers exactly.
     def quant(codes, scale, fmt, group):
         return loom.lut.QuantizedWeight(codes, np.asarray(scale, np.float32).reshape(
-            (1, 1) if group is None else scale.shape), None, fmt, group)
+            (1, 1) if group is None else scale.shape), None, fmt, group, layout="codes")
 
     proj = {c: quant(w.proj[c], [[w.proj_scale[c]]], "ternary", None) for c in "qkvo"}
     w13 = quant(w.w13, w.w13_scale, "ternary", -1)

@@ -76,7 +76,8 @@ def inputs():
 def build_with_loom(loom, codes, scale, router, w13, w2):
     """The same block built with Loom's Python package (docs/Python.md): a
     @loom.function instead of MLIR text."""
-    w = loom.lut.QuantizedWeight(codes, scale, None, "ternary", None)
+    # The reference layout, as the MLIR above: the same numbers exactly.
+    w = loom.lut.QuantizedWeight(codes, scale, None, "ternary", None, layout="codes")
 
     @loom.function
     def block(x: loom.tensor(None, D)):

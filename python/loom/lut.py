@@ -26,9 +26,12 @@ class QuantizedWeight:
     """Codes (int8, one per weight), scales and optional offsets of an
     [M, K] weight, and the #lut.quant attribute that gives them meaning."""
 
-    def __init__(self, codes, scales, offsets, format, group):
+    def __init__(self, codes, scales, offsets, format, group, layout=None):
         self.codes, self.scales, self.offsets = codes, scales, offsets
         self.format, self.group = format, group
+        if layout not in (None, "codes", "bitplane", "trit3"):
+            raise ValueError(f"layout is codes, bitplane or trit3, not {layout!r}")
+        self.layout = layout
 
     @property
     def shape(self):
@@ -45,9 +48,19 @@ class QuantizedWeight:
             text += ", offset = min"
         return text + ">"
 
+    def layout_attr(self):
+        """Where the packed bits go: the vector kernels' bit planes (four
+        K per lookup group, 128-row tiles) when K allows, else the
+        reference layout of one code per byte."""
+        if self.layout == "bitplane" or (self.layout is None and self.shape[1] % 4 == 0):
+            return "#lut.layout<bitplane, g = 4, lanes = 1x1, tile_m = 128>"
+        if self.layout == "trit3":
+            return "#lut.layout<trit3, tile_m = 128>"
+        return "#lut.layout<codes>"
+
     def packed_type(self):
         m, k = self.shape
-        return f"!lut.packed<{m}x{k}, {self.quant_attr()}>"
+        return f"!lut.packed<{m}x{k}, {self.quant_attr()}, {self.layout_attr()}>"
 
     def dequantize(self):
         """The float64 weight the codes stand for (a numpy reference)."""
@@ -76,11 +89,16 @@ def _group_view(w, group):
     return w.reshape(m, k // size, size)
 
 
-def quantize(w, format="ternary", group_size=None):
+def quantize(w, format="ternary", group_size=None, layout=None):
     """Quantizes a float [M, K] numpy weight.
 
     group_size: None for one scale per tensor, -1 for one per output row, or
     G for one per G consecutive K elements of a row.
+    layout: how lut.pack stores it. None picks the vector kernels' bit
+    planes when K is a multiple of 4 (int8 activation tables: lut.md §1.4's
+    `table_i8` accuracy, T-MAC's speed) and the reference `codes` layout
+    otherwise; "codes" keeps f32 arithmetic (exact up to rounding, and
+    slow); "trit3" packs ternary weights in 1.67 bits.
     """
     if format not in _FORMATS:
         raise ValueError(f"unknown format {format!r}; have {sorted(_FORMATS)}")
@@ -114,7 +132,7 @@ def quantize(w, format="ternary", group_size=None):
     scales = scale.astype(np.float32).reshape(shape)
     if offsets is not None:
         offsets = offsets.reshape(shape)
-    return QuantizedWeight(codes, scales, offsets, format, group_size)
+    return QuantizedWeight(codes, scales, offsets, format, group_size, layout)
 
 
 def pack(weight):

@@ -1,6 +1,8 @@
 """loom.lut: quantization from numpy and lut.linear compiled and run, against
-numpy on the dequantized weight, over every format, group kind and
-awkward shapes (one output row, K of one group, odd token counts)."""
+numpy on the dequantized weight, over every format, group kind and awkward
+shapes (one output row, K of one group, odd token counts), in both layouts:
+the reference one (`codes`: f32 arithmetic, a tight bound) and the vector
+kernels' bit planes (int8 activation tables: lut.md §1.4's bound)."""
 import itertools
 
 import numpy as np
@@ -12,13 +14,15 @@ import references
 FORMATS = ["ternary", "binary", "int2", "int3", "int4", "uint2", "uint3", "uint4"]
 GROUPS = [None, -1, 32]
 SHAPES = [(1, 32), (7, 64), (33, 96)]  # (M, K)
-CASES = [(f, g, s) for (f, g), s in zip(itertools.product(FORMATS, GROUPS),
-                                        itertools.cycle(SHAPES))]
+LAYOUTS = ["codes", "bitplane"]
+CASES = [(f, g, s, layout) for ((f, g), s), layout in itertools.product(
+    zip(itertools.product(FORMATS, GROUPS), itertools.cycle(SHAPES)), LAYOUTS)]
 
 
 def case_name(case):
-    fmt, group, (m, k) = case
-    return f"{fmt}_g{'t' if group is None else 'c' if group == -1 else group}_{m}x{k}"
+    fmt, group, (m, k), layout = case
+    return (f"{fmt}_g{'t' if group is None else 'c' if group == -1 else group}"
+            f"_{m}x{k}_{layout}")
 
 
 @pytest.fixture(scope="module")
@@ -27,8 +31,9 @@ def compiled():
     rng = np.random.default_rng(7)
     weights, functions = {}, []
     for case in CASES:
-        fmt, group, (m, k) = case
-        w = loom.lut.quantize(rng.normal(size=(m, k)), fmt, group_size=group)
+        fmt, group, (m, k), layout = case
+        w = loom.lut.quantize(rng.normal(size=(m, k)), fmt, group_size=group,
+                              layout=layout)
         bias = rng.normal(size=m).astype(np.float32) if m == 7 else None
         weights[case_name(case)] = (w, bias)
 
@@ -39,6 +44,10 @@ def compiled():
     return loom.compile(loom.Module(*functions)), weights
 
 
+def bits_of(fmt):
+    return fmt if fmt in ("ternary", "binary") else int(fmt[-1])
+
+
 @pytest.mark.parametrize("case", CASES, ids=case_name)
 @pytest.mark.parametrize("tokens", [1, 3, 17])
 def test_linear_matches_numpy(compiled, case, tokens):
@@ -46,10 +55,23 @@ def test_linear_matches_numpy(compiled, case, tokens):
     w, bias = weights[case_name(case)]
     x = np.random.default_rng(tokens).uniform(-1, 1, (tokens, w.shape[1])).astype(np.float32)
     got = model.run(case_name(case), x)
-    want = references.linear(x, w.dequantize(), bias)
+    dense = w.dequantize()
+    want = references.linear(x, dense, bias)
     assert got.shape == want.shape and got.dtype == np.float32
-    bound = 1e-5 * np.abs(x).sum(axis=1, keepdims=True) * np.abs(w.dequantize()).max() + 1e-6
+    magnitude = np.abs(x).astype(np.float64) @ np.abs(dense).T
+    bound = 1e-5 * magnitude + 1e-6
+    if case[3] == "bitplane":
+        bound += references.table_i8_bound(x, w.shape, w.scales, bits_of(w.format), w.group)
     assert np.all(np.abs(got - want) <= bound)
+    if case[3] == "bitplane" and case[2][1] == 96:
+        assert "bitplane" in w.packed_type()
+
+
+def test_default_layout_is_the_kernels():
+    w = loom.lut.quantize(np.ones((4, 8)), "int4")
+    assert "#lut.layout<bitplane" in w.packed_type()
+    odd = loom.lut.quantize(np.ones((4, 6)), "int4")
+    assert "#lut.layout<codes>" in odd.packed_type()
 
 
 @pytest.mark.parametrize("fmt, limit", [("int4", 0.12), ("uint4", 0.1),

@@ -81,13 +81,17 @@ def test_operand_options(rng):
         assert aux.shape == () and abs(float(aux) - want_aux) <= 1e-5 * max(1.0, want_aux)
 
 
-def test_low_bit_experts(rng):
+@pytest.mark.parametrize("layout", ["codes", "bitplane"])
+def test_low_bit_experts(rng, layout):
     """Experts of int4 and ternary lut weights (lut.stack) against numpy on
-    the dequantized weights."""
+    the dequantized weights: to f32 rounding in the reference layout; in
+    the kernels' layout within the int8 tables' error (lut.md §1.4) carried
+    through the SwiGLU, here under 2 % of the largest output."""
     router = rng.uniform(-1, 1, (E, D)).astype(np.float32)
-    w_in = [loom.lut.quantize(rng.normal(size=(2 * HIDDEN, D)), "ternary") for _ in range(E)]
-    w_out = [loom.lut.quantize(rng.normal(size=(D, HIDDEN)) * 0.3, "int4", group_size=-1)
-             for _ in range(E)]
+    w_in = [loom.lut.quantize(rng.normal(size=(2 * HIDDEN, D)), "ternary", layout=layout)
+            for _ in range(E)]
+    w_out = [loom.lut.quantize(rng.normal(size=(D, HIDDEN)) * 0.3, "int4", group_size=-1,
+                               layout=layout) for _ in range(E)]
 
     @loom.function
     def layer(x: loom.tensor(None, D)):
@@ -99,7 +103,10 @@ def test_low_bit_experts(rng):
     for tokens in (1, 7):
         x = rng.uniform(-1, 1, (tokens, D)).astype(np.float32)
         want = references.moe_layer(x, router, dense_in, dense_out, k=2, renormalize=True)
-        np.testing.assert_allclose(model(x), want, rtol=1e-4, atol=1e-4)
+        if layout == "codes":
+            np.testing.assert_allclose(model(x), want, rtol=1e-4, atol=1e-4)
+        else:
+            assert np.abs(model(x) - want).max() <= 0.02 * np.abs(want).max()
 
 
 def test_strategy_is_honoured(rng):
