@@ -12,6 +12,7 @@
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/OpDefinition.h"
+#include "mlir/Interfaces/CallInterfaces.h"
 
 #include "loom/CostModel/WorkEstimateOpInterface.cpp.inc"
 
@@ -83,13 +84,27 @@ std::optional<WorkEstimate> genericWork(Operation *op) {
 
 } // namespace
 
-std::optional<double>
-mlir::loom::cost::estimateSeconds(Region &region, const TargetInfo &target) {
+/// estimateSeconds, following calls into their callees up to `depth`
+/// levels (a compute node's body often calls the model's functions).
+static std::optional<double>
+regionSeconds(Region &region, const TargetInfo &target, unsigned depth) {
   double seconds = 0;
   for (Block &block : region)
     for (Operation &op : block) {
       if (op.hasTrait<OpTrait::IsTerminator>())
         continue;
+      if (auto call = dyn_cast<CallOpInterface>(op)) {
+        auto callee =
+            dyn_cast_or_null<CallableOpInterface>(call.resolveCallable());
+        Region *body = callee ? callee.getCallableRegion() : nullptr;
+        if (!body || depth == 0)
+          return std::nullopt;
+        std::optional<double> called = regionSeconds(*body, target, depth - 1);
+        if (!called)
+          return std::nullopt;
+        seconds += *called;
+        continue;
+      }
       std::optional<WorkEstimate> work;
       if (auto sized = dyn_cast<WorkEstimateOpInterface>(op))
         work = sized.estimateWork();
@@ -100,4 +115,9 @@ mlir::loom::cost::estimateSeconds(Region &region, const TargetInfo &target) {
       seconds += rooflineTime(*work, target.throughput).seconds;
     }
   return seconds;
+}
+
+std::optional<double>
+mlir::loom::cost::estimateSeconds(Region &region, const TargetInfo &target) {
+  return regionSeconds(region, target, /*depth=*/8);
 }

@@ -63,3 +63,26 @@ wf.graph @experts(%x: tensor<16x256xf32>) -> tensor<16x256xf32> {
   }
   wf.return %y : tensor<16x256xf32>
 }
+
+// -----
+
+// A compute node that calls the model's functions costs their bodies: two
+// calls of @double (a 1024 x 1024 f32 add: 12 MB through DRAM, 0.31 ms at
+// 40 GB/s, against 1 M adds in 0.04 ms) cost 0.63 ms on either isa.
+// GENERIC-REMARK: remark: makespan_est = 0.6 ms, critical_path = 0.6 ms, lower_bound = 0.6 ms
+// GENERIC-LABEL: wf.graph @calls
+// GENERIC: wf.compute{{.*}}wf.sched = #wf.sched<priority = 629, stage = 0, group = -1>
+// AVX512-REMARK: remark: makespan_est = 0.6 ms, critical_path = 0.6 ms, lower_bound = 0.6 ms
+func.func private @double(%a: tensor<1024x1024xf32>) -> tensor<1024x1024xf32> {
+  %d = arith.addf %a, %a : tensor<1024x1024xf32>
+  return %d : tensor<1024x1024xf32>
+}
+wf.graph @calls(%x: tensor<1024x1024xf32>) -> tensor<1024x1024xf32> {
+  %y = wf.compute(%x) : (tensor<1024x1024xf32>) -> tensor<1024x1024xf32> {
+  ^bb0(%in: tensor<1024x1024xf32>):
+    %a = func.call @double(%in) : (tensor<1024x1024xf32>) -> tensor<1024x1024xf32>
+    %b = func.call @double(%a) : (tensor<1024x1024xf32>) -> tensor<1024x1024xf32>
+    wf.yield %b : tensor<1024x1024xf32>
+  }
+  wf.return %y : tensor<1024x1024xf32>
+}
