@@ -107,6 +107,9 @@ class _Tracing(threading.local):
     # The loom.Module a function or graph is being traced into: calls to
     # other functions add those to it.
     module = None
+    # The wf graph being traced (loom.wf), which collects the declarations
+    # its nodes use.
+    graph = None
 
 
 _tracing = _Tracing()

@@ -67,7 +67,7 @@ class _Declaration:
 
 
 def _used(decl):
-    graph = _Graph.current
+    graph = _ir._tracing.graph
     if graph is None:
         raise RuntimeError(f"@{decl.name} is used outside a @wf.graph being traced")
     graph.uses.setdefault(decl.name, decl)
@@ -239,7 +239,7 @@ class Bundle(_Declaration):
         return "wf.code_def", attributes
 
     def __call__(self, *args):
-        if _Graph.current is None:
+        if _ir._tracing.graph is None:
             return self.fn(*args)
         _used(self)
         op = create("wf.code", list(args), [self.result],
@@ -391,8 +391,9 @@ def join(values, sep=""):
     return Var(op.result(0), text)
 
 
-class _Graph:
-    current = None
+class _GraphTrace:
+    """The declarations a graph being traced uses (the graph is
+    _ir._tracing.graph, per thread like the builder)."""
 
     def __init__(self):
         self.uses = {}
@@ -415,8 +416,8 @@ class Graph:
 
     def trace_into(self, module):
         ctx = context()
-        graph, outer = _Graph(), _Graph.current
-        _Graph.current = graph
+        graph, outer = _GraphTrace(), _ir._tracing.graph
+        _ir._tracing.graph = graph
         try:
             b, op, _ = trace_body(
                 module, self.fn, "wf.graph", "wf.return", self.name, self.arg_types,
@@ -424,7 +425,7 @@ class Graph:
                 (Tensor, Var), {"arg_attrs": ctx.array([
                     ctx.dictionary({"wf.name": ctx.string(n)}) for n in self.arg_names])})
         finally:
-            _Graph.current = outer
+            _ir._tracing.graph = outer
         declared = module.__dict__.setdefault("_wf_declared", set())
         for name, decl in graph.uses.items():
             if name in declared:
