@@ -63,6 +63,7 @@ class _Declaration:
     name = None
 
     def declare(self, ctx):
+        """The declaring op: (op name, attributes)."""
         raise NotImplementedError
 
 
@@ -70,9 +71,9 @@ def _used(decl):
     graph = _ir._tracing.graph
     if graph is None:
         raise RuntimeError(f"@{decl.name} is used outside a @wf.graph being traced")
-    graph.uses.setdefault(decl.name, decl)
-    for dependency in getattr(decl, "dependencies", ()):
-        graph.uses.setdefault(dependency.name, dependency)
+    for d in [decl, *getattr(decl, "dependencies", ())]:
+        if graph.uses.setdefault(d.name, d) is not d:
+            raise ValueError(f"two different declarations named @{d.name} in one graph")
 
 
 class Param(_Declaration):
@@ -426,11 +427,13 @@ class Graph:
                     ctx.dictionary({"wf.name": ctx.string(n)}) for n in self.arg_names])})
         finally:
             _ir._tracing.graph = outer
-        declared = module.__dict__.setdefault("_wf_declared", set())
+        declared = module.__dict__.setdefault("_wf_declared", {})
         for name, decl in graph.uses.items():
             if name in declared:
+                if declared[name] is not decl:
+                    raise ValueError(f"two different declarations named @{name} in one module")
                 continue
-            declared.add(name)
+            declared[name] = decl
             kind, attributes = decl.declare(ctx)
             b.set_insertion_point_before(op)
             b.create(kind, [], [], attributes, 0)

@@ -214,3 +214,21 @@ def test_failing_bundle_is_an_error_value():
     broken, caught = loom.compile(fragile)("go").outputs
     assert isinstance(broken, wf.ErrorValue) and "ValueError: no go" in broken.message
     assert caught.startswith("caught ") and "no go" in caught
+
+
+def test_declarations_keep_their_names():
+    other = wf.model("m", max_concurrency=2)
+
+    @wf.graph
+    def clash(question: wf.text):
+        return llm(question, max_tokens=1), other(question, max_tokens=1)
+
+    with pytest.raises(ValueError, match="two different declarations named @m in one graph"):
+        loom.Module(clash)
+
+    @wf.graph
+    def elsewhere(question: wf.text):
+        return other(question, max_tokens=1)
+
+    with pytest.raises(ValueError, match="two different declarations named @m in one module"):
+        loom.Module(answer, elsewhere)
