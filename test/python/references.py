@@ -10,30 +10,33 @@ def linear(x, w, bias=None):
     return y if bias is None else y + bias
 
 
-def table_i8_bound(x, codes_shape, scales, encoding_bits, group):
+def table_i8_bound(x, codes_shape, scales, encoding_bits, group, lookup=4):
     """lut.md §1.4's error bound of the vector kernels' int8 tables (the
-    `table_i8` contract of fp activations, lookup groups of 4): each lookup
-    of a quantized table is off by at most tscale / 2 (tscale = max |T| /
-    127 per row and segment, |T| <= the group's sum of |x|), times the
-    plane weights, kappa and the weight scale of its segment; plus f32
-    rounding. encoding_bits: "ternary", "binary", or the bits of a
-    signed/unsigned code."""
+    `table_i8` contract of fp activations): each lookup of a quantized
+    table is off by at most tscale / 2 (tscale = max |T| / 127 per row and
+    segment, |T| <= the lookup group's sum of |x|), times the plane weights,
+    kappa and the weight scale of its segment; plus f32 rounding.
+    encoding_bits: "ternary", "binary", or the bits of a signed/unsigned
+    code; lookup: 4 (bit planes) or 3 (trit3: one table per triple of
+    ternary weights, a segment's last triple padded with zeros)."""
     m, k = codes_shape
     size = k if group in (None, -1) else group
     segment = 64 if size > 64 and size % 64 == 0 else size
-    kappa = 1.0 if encoding_bits == "binary" else 0.5
-    planes = 2.0 if encoding_bits == "ternary" else 1.0 if encoding_bits == "binary" \
+    trit3 = lookup == 3
+    kappa = 1.0 if encoding_bits == "binary" or trit3 else 0.5
+    planes = 1.0 if encoding_bits == "binary" or trit3 else 2.0 if encoding_bits == "ternary" \
         else float(2 ** encoding_bits - 1)
-    x = np.abs(x.astype(np.float64))
-    n = x.shape[0]
-    quads = x.reshape(n, k // segment, segment // 4, 4).sum(axis=3)
-    tau = quads.max(axis=2) / 127  # [n, segments]
+    groups = -(-segment // lookup)
+    x = np.abs(x.astype(np.float64)).reshape(x.shape[0], k // segment, segment)
+    padded = np.zeros(x.shape[:2] + (groups * lookup,))
+    padded[:, :, :segment] = x
+    tau = padded.reshape(x.shape[0], k // segment, groups, lookup).sum(axis=3).max(axis=2) / 127
     scale = np.abs(scales.astype(np.float64))
     per_segment = np.empty((m, k // segment))
     for s in range(k // segment):
         column = 0 if group in (None, -1) else s * segment // group
         per_segment[:, s] = scale[:, column] if scale.shape[0] == m else scale[0, 0]
-    return kappa * planes * (segment // 4) / 2 * tau @ per_segment.T
+    return kappa * planes * groups / 2 * tau @ per_segment.T
 
 
 _ERF = np.vectorize(math.erf)

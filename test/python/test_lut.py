@@ -2,7 +2,8 @@
 numpy on the dequantized weight, over every format, group kind and awkward
 shapes (one output row, K of one group, odd token counts), in both layouts:
 the reference one (`codes`: f32 arithmetic, a tight bound) and the vector
-kernels' bit planes (int8 activation tables: lut.md §1.4's bound)."""
+kernels' bit planes and trit3 (int8 activation tables: lut.md §1.4's
+bound)."""
 import itertools
 
 import numpy as np
@@ -17,6 +18,8 @@ SHAPES = [(1, 32), (7, 64), (33, 96)]  # (M, K)
 LAYOUTS = ["codes", "bitplane"]
 CASES = [(f, g, s, layout) for ((f, g), s), layout in itertools.product(
     zip(itertools.product(FORMATS, GROUPS), itertools.cycle(SHAPES)), LAYOUTS)]
+# Ternary weights also in trit3 (1.67 bits, a lookup per triple).
+CASES += [("ternary", g, s, "trit3") for g, s in zip(GROUPS, SHAPES)]
 
 
 def case_name(case):
@@ -60,8 +63,9 @@ def test_linear_matches_numpy(compiled, case, tokens):
     assert got.shape == want.shape and got.dtype == np.float32
     magnitude = np.abs(x).astype(np.float64) @ np.abs(dense).T
     bound = 1e-5 * magnitude + 1e-6
-    if case[3] == "bitplane":
-        bound += references.table_i8_bound(x, w.shape, w.scales, bits_of(w.format), w.group)
+    if case[3] != "codes":
+        bound += references.table_i8_bound(x, w.shape, w.scales, bits_of(w.format), w.group,
+                                           lookup=3 if case[3] == "trit3" else 4)
     assert np.all(np.abs(got - want) <= bound)
     if case[3] == "bitplane" and case[2][1] == 96:
         assert "bitplane" in w.packed_type()
