@@ -13,7 +13,7 @@ elements (one per row for "per_channel", one for the whole weight for
 import numpy as np
 
 from . import ops
-from ._ir import Tensor, TensorType, create
+from ._ir import Tensor, TensorType, context, create
 
 _FORMATS = {
     "ternary": ("ternary", 2), "binary": ("binary", 1),
@@ -171,4 +171,27 @@ def linear(x, weight, bias=None):
         operands.append(bias if isinstance(bias, Tensor) else ops.constant(bias, x.dtype))
     result = TensorType(x.shape[:-1] + (weight.shape[0],), x.dtype)
     op = create("lut.linear", operands, [result])
+    return Tensor(op.result(0), result)
+
+
+def mpgemm(x, weight, *, act_quant=None, accuracy=None):
+    """Y[N, M] = X[N, K] * W[M, K]^T with the whole numerical contract of
+    lut.mpgemm: `act_quant` "row" (or a block size such as 32, GGUF's Q8_0)
+    quantizes X to int8 first (absmax / 127, round half to even), whose
+    tables are then exact (`accuracy` "exact", the default for int8
+    activations); "table_i8" (the default for fp X) and "fp" choose the
+    kernels' table precision."""
+    if len(x.shape) != 2:
+        raise ValueError(f"lut.mpgemm takes a 2-D X, not one of shape {x.shape}")
+    ctx = context()
+    attributes = {}
+    if act_quant is not None:
+        block = "" if act_quant == "row" else f", block = {int(act_quant)}"
+        attributes["act_quant"] = ctx.attr(f"#lut.act_quant<i8{block}>")
+    if accuracy is not None:
+        if accuracy not in ("exact", "table_i8", "fp"):
+            raise ValueError(f"accuracy is exact, table_i8 or fp, not {accuracy!r}")
+        attributes["accuracy"] = ctx.attr(f"#lut.accuracy<{accuracy}>")
+    result = TensorType((x.shape[0], weight.shape[0]), x.dtype)
+    op = create("lut.mpgemm", [x, pack(weight)], [result], attributes)
     return Tensor(op.result(0), result)

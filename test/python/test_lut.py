@@ -105,3 +105,34 @@ def test_bad_weights_are_refused(rng):
         loom.lut.quantize(rng.normal(size=(4,)), "int4")
     with pytest.raises(ValueError, match="NaN or infinite"):
         loom.lut.quantize(np.array([[np.nan, 1.0], [0.5, np.inf]]), "int4")
+
+
+@pytest.mark.parametrize("fmt, group, shape", [("ternary", None, (64, 128)), ("int4", 32, (33, 96)),
+                                               ("uint2", -1, (7, 64)), ("binary", 32, (16, 64))])
+@pytest.mark.parametrize("act_quant", ["row", 32])
+def test_int8_activations_are_exact(rng, fmt, group, shape, act_quant):
+    """lut.mpgemm with act_quant: X quantized to int8 (absmax / 127 per row
+    or block of 32, half to even), then exact integer tables: numpy on the
+    same quantized activations agrees to f32 rounding."""
+    m, k = shape
+    w = loom.lut.quantize(rng.normal(size=shape), fmt, group_size=group)
+    model = loom.compile(loom.Function(lambda x: loom.lut.mpgemm(x, w, act_quant=act_quant),
+                                       name="gemm", args=[loom.tensor(None, k)]))
+    x = rng.uniform(-1, 1, (5, k)).astype(np.float32)
+    block = k if act_quant == "row" else act_quant
+    blocks = x.reshape(5, k // block, block).astype(np.float64)
+    step = np.abs(blocks).max(axis=2, keepdims=True) / 127
+    quantized = (np.round(blocks / step) * step).reshape(5, k)
+    want = quantized @ w.dequantize().T
+    bound = 1e-5 * (np.abs(quantized) @ np.abs(w.dequantize()).T) + 1e-6
+    assert np.all(np.abs(model(x) - want) <= bound)
+
+
+def test_mpgemm_options_are_checked():
+    w = loom.lut.quantize(np.ones((4, 8)), "int4")
+    with pytest.raises(ValueError, match="accuracy is exact, table_i8 or fp"):
+        loom.Module(loom.Function(lambda x: loom.lut.mpgemm(x, w, accuracy="best"),
+                                  name="f", args=[loom.tensor(2, 8)]))
+    with pytest.raises(ValueError, match="2-D X"):
+        loom.Module(loom.Function(lambda x: loom.lut.mpgemm(x, w),
+                                  name="g", args=[loom.tensor(2, 2, 8)]))
