@@ -21,23 +21,11 @@ using namespace mlir::loom::cost;
 
 namespace {
 
-/// Bytes of a statically shaped tensor value; std::nullopt otherwise, 0
-/// for anything that is not a tensor.
-std::optional<double> tensorBytes(Value v) {
-  auto tensor = dyn_cast<RankedTensorType>(v.getType());
-  if (!tensor)
-    return 0.0;
-  if (!tensor.hasStaticShape() || !tensor.getElementType().isIntOrFloat())
-    return std::nullopt;
-  unsigned bits = tensor.getElementType().getIntOrFloatBitWidth();
-  return double(tensor.getNumElements()) * std::max(bits, 8u) / 8;
-}
-
 /// Bytes in and out of `op`, or std::nullopt if a size is dynamic.
 std::optional<double> trafficBytes(Operation *op) {
   double total = 0;
   for (Value v : llvm::concat<Value>(op->getOperands(), op->getResults())) {
-    std::optional<double> bytes = tensorBytes(v);
+    std::optional<double> bytes = staticTensorBytes(v);
     if (!bytes)
       return std::nullopt;
     total += *bytes;
@@ -45,19 +33,12 @@ std::optional<double> trafficBytes(Operation *op) {
   return total;
 }
 
-WorkEstimate emptyWork() {
-  WorkEstimate work;
-  work.ops.assign(kNumCompute, 0);
-  work.bytes.assign(kNumLevels, 0);
-  return work;
-}
-
 /// The generic rule: a linalg op does its body's scalar ops once per point
 /// of its iteration space; an elementwise op on tensors one op per
 /// element; both move their operands and results. Constants and ops on
 /// scalars cost nothing.
 std::optional<WorkEstimate> genericWork(Operation *op) {
-  WorkEstimate work = emptyWork();
+  WorkEstimate work = zeroWork();
   if (op->hasTrait<OpTrait::ConstantLike>())
     return work;
   std::optional<double> bytes = trafficBytes(op);
@@ -115,6 +96,16 @@ regionSeconds(Region &region, const TargetInfo &target, unsigned depth) {
       seconds += rooflineTime(*work, target.throughput).seconds;
     }
   return seconds;
+}
+
+std::optional<double> mlir::loom::cost::staticTensorBytes(Value v) {
+  auto tensor = dyn_cast<RankedTensorType>(v.getType());
+  if (!tensor)
+    return 0.0;
+  if (!tensor.hasStaticShape() || !tensor.getElementType().isIntOrFloat())
+    return std::nullopt;
+  unsigned bits = tensor.getElementType().getIntOrFloatBitWidth();
+  return double(tensor.getNumElements()) * std::max(bits, 8u) / 8;
 }
 
 std::optional<double>

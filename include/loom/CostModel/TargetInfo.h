@@ -23,6 +23,14 @@ enum ComputeClass : unsigned { kF32Fma, kByteLookup, kInt8Dot, kNumCompute };
 /// Memory levels of MachineThroughput::bytesPerSecond.
 enum MemoryLevel : unsigned { kL1, kL2, kDram, kNumLevels };
 
+/// A WorkEstimate with every compute class and memory level at zero.
+inline WorkEstimate zeroWork() {
+  WorkEstimate work;
+  work.ops.assign(kNumCompute, 0);
+  work.bytes.assign(kNumLevels, 0);
+  return work;
+}
+
 struct TargetInfo {
   /// The class models are shipped for: "x86_64-avx512", "x86_64-avx2",
   /// "x86_64-generic".

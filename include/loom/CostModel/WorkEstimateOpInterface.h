@@ -13,6 +13,10 @@
 
 namespace mlir::loom::cost {
 
+/// Bytes of a statically shaped tensor value, 0 for a value that is not a
+/// tensor, std::nullopt for a dynamic shape or a non-numeric element.
+std::optional<double> staticTensorBytes(Value v);
+
 /// Estimated run time of the ops of `region` on one core of `target`: the
 /// sum of each op's roofline time (ops without WorkEstimateOpInterface by
 /// a generic rule; a call by its callee's ops). std::nullopt if an op's

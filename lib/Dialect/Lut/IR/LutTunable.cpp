@@ -114,9 +114,7 @@ MpGemmOp::getFeatures(const cost::KnobSpace &space,
     double streams = std::ceil(double(n) / tile);
     double tableBytes = dotPath ? 0 : n * groups * 16;
     double streamBytes = dotPath ? double(m) * k * indexBits / 8 : weightBytes;
-    cost::WorkEstimate work;
-    work.ops.assign(cost::kNumCompute, 0);
-    work.bytes.assign(cost::kNumLevels, 0);
+    cost::WorkEstimate work = cost::zeroWork();
     if (dotPath) {
       // One multiply-add per weight and column, 4 per byte lane.
       work.ops[cost::kInt8Dot] = double(m) * k * n / 4;
@@ -167,9 +165,7 @@ std::optional<cost::WorkEstimate> LinearOp::estimateWork() {
   double n = double(x.getNumElements()) / k;
   double activationBytes = x.getElementType().getIntOrFloatBitWidth() / 8.0;
   auto [planes, bits, groups] = lookupShapeOf(packed);
-  cost::WorkEstimate work;
-  work.ops.assign(cost::kNumCompute, 0);
-  work.bytes.assign(cost::kNumLevels, 0);
+  cost::WorkEstimate work = cost::zeroWork();
   work.ops[cost::kByteLookup] = double(m) * groups * planes * n;
   // Building the tables (4 f32 operations per activation) and scaling y.
   work.ops[cost::kF32Fma] = n * k * 4 + n * m;
@@ -179,20 +175,16 @@ std::optional<cost::WorkEstimate> LinearOp::estimateWork() {
 }
 
 std::optional<cost::WorkEstimate> PackOp::estimateWork() {
-  cost::WorkEstimate work;
-  work.ops.assign(cost::kNumCompute, 0);
-  work.bytes.assign(cost::kNumLevels, 0);
+  cost::WorkEstimate work = cost::zeroWork();
   // Constant weights are packed when the model is compiled.
   if (llvm::all_of(getOperands(),
                    [](Value v) { return matchPattern(v, m_Constant()); }))
     return work;
   for (Value v : getOperands()) {
-    auto tensor = cast<RankedTensorType>(v.getType());
-    if (!tensor.hasStaticShape())
+    std::optional<double> bytes = cost::staticTensorBytes(v);
+    if (!bytes)
       return std::nullopt;
-    work.bytes[cost::kDram] += double(tensor.getNumElements()) *
-                               tensor.getElementType().getIntOrFloatBitWidth() /
-                               8;
+    work.bytes[cost::kDram] += *bytes;
   }
   // The packed copy is written once.
   work.bytes[cost::kDram] *= 2;

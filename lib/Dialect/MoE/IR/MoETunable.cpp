@@ -94,9 +94,7 @@ std::optional<cost::WorkEstimate> LayerOp::estimateWork() {
   Occupancy occ = occupancy(s, /*allExperts=*/false);
   double sharedWeights =
       s.sharedH ? (s.gated ? 3.0 : 2.0) * s.sharedH * s.d : 0;
-  cost::WorkEstimate work;
-  work.ops.assign(cost::kNumCompute, 0);
-  work.bytes.assign(cost::kNumLevels, 0);
+  cost::WorkEstimate work = cost::zeroWork();
   // The router, the kept rows through their experts, the shared expert.
   work.ops[cost::kF32Fma] =
       double(s.tokens) * s.experts * s.d +
