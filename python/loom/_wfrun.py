@@ -93,6 +93,12 @@ def _value_flag(value, scratch, name):
                     f"of str or a numpy array, not {type(value).__name__}")
 
 
+def _failure(done, fallback):
+    """loom-run's error (the last line it wrote to stderr) as a RunError."""
+    lines = done.stderr.strip().splitlines()
+    return _loom.RunError(lines[-1] if lines else fallback)
+
+
 def run(library, graph, args, *, params=None, feedback=None, bind=None,
         seed=None, trace=False, load=()):
     """One run of `graph`; see CompiledModel.run."""
@@ -117,16 +123,13 @@ def run(library, graph, args, *, params=None, feedback=None, bind=None,
             command += ["--feedback", feedback]
         done = subprocess.run(command, capture_output=True, text=True)
         if not os.path.exists(outputs):
-            message = done.stderr.strip().splitlines()
-            raise _loom.RunError(message[-1] if message else
-                                 f"loom-run failed with exit code {done.returncode}")
+            raise _failure(done, f"loom-run failed with exit code {done.returncode}")
         with open(outputs) as f:
             values = [_decode(v) for v in json.load(f)]
         traced = None
         if trace or feedback is not None:
             if not os.path.exists(trace_path):
-                message = done.stderr.strip().splitlines()
-                raise _loom.RunError(message[-1] if message else "loom-run wrote no trace")
+                raise _failure(done, "loom-run wrote no trace")
             with open(trace_path) as f:
                 traced = json.load(f)[graph]
         return WorkflowResult(values, traced, done.stdout + done.stderr)

@@ -256,8 +256,7 @@ def bundle(fn=None, *, trainable=False, description=None, args=None, result=text
 
 
 def _results(op, types):
-    values = [(Tensor if isinstance(t, TensorType) else Var)(op.result(k), t)
-              for k, t in enumerate(types)]
+    values = [_var(op.result(k), t) for k, t in enumerate(types)]
     return values[0] if len(values) == 1 else tuple(values)
 
 
@@ -422,7 +421,7 @@ class Graph:
         try:
             b, op, _ = trace_body(
                 module, self.fn, "wf.graph", "wf.return", self.name, self.arg_types,
-                lambda v, t: (Tensor if isinstance(t, TensorType) else Var)(v, t),
+                _var,
                 (Tensor, Var), {"arg_attrs": ctx.array([
                     ctx.dictionary({"wf.name": ctx.string(n)}) for n in self.arg_names])})
         finally:

@@ -1,7 +1,6 @@
 """loom.compile's outputs and options, loom.load of libraries loom-compile
 built, MLIR files compiled from Python, and the README's decoder block run
 through Python against its numpy reference."""
-import importlib.util
 import os
 import subprocess
 import sys
@@ -12,7 +11,7 @@ import pytest
 import loom
 import references
 from loom import _config
-from conftest import LOOM_ROOT
+from conftest import LOOM_ROOT, load_example
 
 LOOM_COMPILE = os.path.join(os.path.dirname(_config.LOOM_RUN), "loom-compile")
 
@@ -109,11 +108,7 @@ def decoder_block(tmp_path_factory):
     subprocess.run([sys.executable, os.path.join(LOOM_ROOT, "examples", "decoder_block",
                                                  "generate.py"), out,
                     "--prefill", "6", "--decode", "3"], check=True, capture_output=True)
-    spec = importlib.util.spec_from_file_location(
-        "decoder_block", os.path.join(LOOM_ROOT, "examples", "decoder_block", "generate.py"))
-    example = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(example)
-    return example, out, np.load(out / "tokens.npy"), np.load(out / "expected.npy")
+    return load_example("decoder_block"), out, np.load(out / "tokens.npy"), np.load(out / "expected.npy")
 
 
 def test_decoder_block_mlir(decoder_block):

@@ -1,15 +1,13 @@
 """loom.moe.layer compiled and run, against a numpy MoE written from
 moe.md; and the bundled example block (examples/moe_lut_block) built from
 Python ops, against the example's own numpy reference."""
-import importlib.util
-import os
 
 import numpy as np
 import pytest
 
 import loom
 import references
-from conftest import LOOM_ROOT
+from conftest import load_example
 
 E, D = 4, 16
 CASES = {
@@ -126,16 +124,8 @@ def test_strategy_is_honoured(rng):
         np.testing.assert_allclose(model.run(strategy, x), want, rtol=1e-4, atol=1e-5)
 
 
-def load_example():
-    path = os.path.join(LOOM_ROOT, "examples", "moe_lut_block", "generate.py")
-    spec = importlib.util.spec_from_file_location("moe_lut_block", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_example_block_from_python():
-    g = load_example()
+    g = load_example("moe_lut_block")
     x, codes, scale, router, w13, w2 = g.inputs()
     model = loom.compile(g.build_with_loom(loom, codes, scale, router, w13, w2))
     want = g.reference(x, codes, scale[0, 0], router, w13, w2)
