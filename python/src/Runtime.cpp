@@ -58,12 +58,28 @@ std::optional<py::dtype> numpyDtype(LoomDType dtype) {
   }
 }
 
+/// The element type of a numpy dtype, from its kind and size (native byte
+/// order only), without building a dtype per candidate on every call.
 LoomDType loomDtype(const py::dtype &dtype) {
-  for (LoomDType d : {LOOM_F32, LOOM_F64, LOOM_F16, LOOM_I8, LOOM_I16, LOOM_I32,
-                      LOOM_I64, LOOM_BOOL})
-    if (numpyDtype(d)->is(dtype) || numpyDtype(d)->equal(dtype))
-      return d;
-  return LOOM_DTYPE_INVALID;
+  if (!dtype.attr("isnative").cast<bool>())
+    return LOOM_DTYPE_INVALID;
+  switch (dtype.kind()) {
+  case 'f':
+    return dtype.itemsize() == 4   ? LOOM_F32
+           : dtype.itemsize() == 8 ? LOOM_F64
+           : dtype.itemsize() == 2 ? LOOM_F16
+                                   : LOOM_DTYPE_INVALID;
+  case 'i':
+    return dtype.itemsize() == 1   ? LOOM_I8
+           : dtype.itemsize() == 2 ? LOOM_I16
+           : dtype.itemsize() == 4 ? LOOM_I32
+           : dtype.itemsize() == 8 ? LOOM_I64
+                                   : LOOM_DTYPE_INVALID;
+  case 'b':
+    return LOOM_BOOL;
+  default:
+    return LOOM_DTYPE_INVALID;
+  }
 }
 
 class PyLibrary {
