@@ -16,8 +16,8 @@ using namespace mlir::loom;
 
 namespace {
 
-FailureOr<LoweredModel> fail(CompileError &error, CompileStage stage,
-                             const Twine &message = "") {
+LogicalResult fail(CompileError &error, CompileStage stage,
+                   const Twine &message = "") {
   error = {stage, message.str()};
   return failure();
 }
@@ -117,10 +117,8 @@ LogicalResult mlir::loom::compileModelLibrary(
   std::string message;
   std::unique_ptr<llvm::TargetMachine> machine =
       createHostTargetMachine(options.codegen, message);
-  if (!machine) {
-    error = {CompileStage::Codegen, message};
-    return failure();
-  }
+  if (!machine)
+    return fail(error, CompileStage::Codegen, message);
   FailureOr<LoweredModel> model =
       lowerModel(module, *machine, options, /*toLoops=*/false,
                  /*requireEntries=*/true, error);
@@ -128,16 +126,13 @@ LogicalResult mlir::loom::compileModelLibrary(
     return failure();
   bool linking = false;
   if (failed(buildSharedLibrary(module, *model->entries, options.codegen,
-                                libraryPath, message, &linking))) {
-    error = {linking ? CompileStage::Link : CompileStage::Codegen, message};
-    return failure();
-  }
+                                libraryPath, message, &linking)))
+    return fail(error, linking ? CompileStage::Link : CompileStage::Codegen,
+                message);
   std::error_code ec;
   llvm::ToolOutputFile header(headerPath, ec, llvm::sys::fs::OF_Text);
-  if (ec) {
-    error = {CompileStage::Output, "cannot write " + headerPath.str()};
-    return failure();
-  }
+  if (ec)
+    return fail(error, CompileStage::Output, "cannot write " + headerPath);
   emitModelHeader(*model->entries, llvm::sys::path::stem(headerPath),
                   header.os(), model->workflowGraphs);
   header.keep();
