@@ -1,6 +1,7 @@
 //===- FeatureSchema.cpp - Ordered feature names of one decision ----------===//
 
 #include "loom/CostModel/FeatureSchema.h"
+#include "loom/CostModel/Schemas/LinalgTile.h"
 #include "loom/CostModel/Schemas/LutGemm.h"
 #include "loom/CostModel/Schemas/MoEDispatch.h"
 
@@ -40,7 +41,7 @@ float mlir::loom::cost::encodeCount(double value) {
 
 const FeatureSchema *mlir::loom::cost::schemaFor(llvm::StringRef kind) {
   for (const FeatureSchema *schema :
-       {&lut_gemm::schema(), &moe_dispatch::schema()})
+       {&lut_gemm::schema(), &moe_dispatch::schema(), &linalg_tile::schema()})
     if (kind == schema->decision)
       return schema;
   return nullptr;

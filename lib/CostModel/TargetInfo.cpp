@@ -17,7 +17,9 @@ std::optional<TargetInfo> TargetInfo::forIsa(llvm::StringRef isa) {
   // vector; int8 dot products at one vector per cycle (emulated without
   // VNNI at a third of that). DRAM: one core's streaming read, ~43 GB/s on
   // the development VM (bench/run lut's read probe), rounded down.
-  double lanes = avx512 ? 64 : isa == "avx2" ? 32 : 16; // bytes per vector
+  target.vectorBytes = avx512 ? 64 : isa == "avx2" ? 32 : 16;
+  target.vectorRegisters = avx512 ? 32 : 16;
+  double lanes = target.vectorBytes;
   bool vnni = isa == "avx512-vnni" || isa == "avx512-vbmi";
   target.throughput.opsPerSecond.resize(kNumCompute);
   target.throughput.opsPerSecond[kF32Fma] = 2 * (lanes / 4) * 3e9;

@@ -9,6 +9,7 @@
 #include "loom/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
+#include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -22,7 +23,9 @@
 
 using namespace mlir;
 
-void loom::buildReferenceToLoopsPipeline(OpPassManager &pm) {
+/// Loom's dialects through their reference lowerings to linalg, tensor,
+/// scf and arith on tensors.
+static void buildReferenceToTensorsPipeline(OpPassManager &pm) {
   pm.addPass(loom::createConvertWorkflowToFunc());
   pm.addPass(loom::createConvertMoEToLoops());
   pm.addPass(loom::createConvertLutToLoops());
@@ -31,7 +34,10 @@ void loom::buildReferenceToLoopsPipeline(OpPassManager &pm) {
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+}
 
+/// Tensors to bufferized loops.
+static void buildBufferizeToLoopsPipeline(OpPassManager &pm) {
   pm.addPass(loom::createReadOnlyEntryArguments());
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
@@ -44,10 +50,19 @@ void loom::buildReferenceToLoopsPipeline(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
 }
 
+void loom::buildReferenceToLoopsPipeline(OpPassManager &pm) {
+  buildReferenceToTensorsPipeline(pm);
+  buildBufferizeToLoopsPipeline(pm);
+}
+
 /// Bufferized loops to the LLVM dialect.
 static void buildLoopsToLLVMPipeline(OpPassManager &pm, bool emitCInterface) {
   if (emitCInterface)
     pm.addNestedPass<func::FuncOp>(LLVM::createLLVMRequestCWrappersPass());
+  // The 2-D reads and writes of loom-tile-linalg's register tiles, as one
+  // 1-D transfer per row.
+  pm.addPass(createConvertVectorToSCFPass(
+      VectorTransferToSCFOptions().enableFullUnroll()));
   pm.addPass(createConvertBufferizationToMemRefPass());
   pm.addPass(createLowerAffinePass());
   // Parallel loops (the row blocks of the LUT kernels) run on OpenMP's
@@ -62,7 +77,12 @@ static void buildLoopsToLLVMPipeline(OpPassManager &pm, bool emitCInterface) {
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(loom::createConvertLutX86ToLLVM());
-  pm.addPass(createConvertVectorToLLVMPass());
+  // The register tiles of loom-tile-linalg: FMAs of a broadcast lhs
+  // element and a row of rhs vectors.
+  ConvertVectorToLLVMPassOptions vectorToLLVM;
+  vectorToLLVM.vectorContractLowering =
+      vector::VectorContractLowering::OuterProduct;
+  pm.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
   // Buffers come from the runtime's cache (lib/Runtime/BufferCache.h).
   FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
   memrefToLLVM.useGenericFunctions = true;
@@ -70,6 +90,8 @@ static void buildLoopsToLLVMPipeline(OpPassManager &pm, bool emitCInterface) {
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createArithToLLVMConversionPass());
+  // The padding of in-bounds vector reads.
+  pm.addPass(createUBToLLVMConversionPass());
   pm.addPass(createConvertIndexToLLVMPass());
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createConvertOpenMPToLLVMPass());
@@ -138,7 +160,21 @@ void loom::buildCPUToLoopsPipeline(OpPassManager &pm,
   // out of the loops over groups.
   pm.addPass(createLoopInvariantCodeMotionPass());
   pm.addPass(loom::createConvertMoEToVector());
-  buildReferenceToLoopsPipeline(pm);
+  buildReferenceToTensorsPipeline(pm);
+  // Linalg contractions (attention, user matmuls) to vectorized register
+  // tiles; the hoisting keeps each tile's accumulators in registers across
+  // its k loop.
+  LoomTileLinalgOptions tiling;
+  tiling.costModel = options.costModel == "none"
+                         ? std::string("roofline")
+                         : std::string(options.costModel);
+  tiling.isa = options.isa;
+  tiling.tileSizes.assign(options.linalgTileSizes.begin(),
+                          options.linalgTileSizes.end());
+  pm.addPass(loom::createLoomTileLinalg(tiling));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createLoopInvariantSubsetHoistingPass());
+  buildBufferizeToLoopsPipeline(pm);
 }
 
 void loom::buildCPUPipeline(OpPassManager &pm,

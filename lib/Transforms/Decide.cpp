@@ -59,7 +59,8 @@ struct LoomDecidePass : loom::impl::LoomDecideBase<LoomDecidePass> {
       return signalPassFailure();
     ModelCache models;
     WalkResult result = module.walk([&](cost::TunableOpInterface op) {
-      if (replay == "keep" && op->hasAttr(DecisionAttr::kAttrName))
+      if (!op.hasDecision() ||
+          (replay == "keep" && op->hasAttr(DecisionAttr::kAttrName)))
         return WalkResult::advance();
       return failed(decide(op, *target, models)) ? WalkResult::interrupt()
                                                  : WalkResult::advance();

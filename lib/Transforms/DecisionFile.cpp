@@ -34,6 +34,8 @@ std::vector<KeyedOp> keyedOps(ModuleOp module) {
   std::vector<KeyedOp> ops;
   std::map<std::pair<std::string, std::string>, unsigned> seen;
   module.walk([&](cost::TunableOpInterface op) {
+    if (!op.hasDecision())
+      return;
     auto symbol = op->getParentOfType<SymbolOpInterface>();
     std::string function = symbol ? symbol.getName().str() : "";
     std::string kind = op.getDecisionKind().str();

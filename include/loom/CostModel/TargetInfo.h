@@ -37,6 +37,9 @@ struct TargetInfo {
   std::string targetClass;
   /// The vector ISA of the kernels (convert-lut-to-vector's `isa`).
   std::string isa;
+  /// Bytes per vector register of the ISA, and how many there are.
+  unsigned vectorBytes = 16;
+  unsigned vectorRegisters = 16;
   /// One core's throughputs: the kernels' thread count is a run-time
   /// setting, so candidates are compared per core.
   MachineThroughput throughput;

@@ -18,6 +18,11 @@ def TunableOpInterface : OpInterface<"TunableOpInterface"> {
       "The decision id (costmodel.md §1), e.g. \"lut.gemm\".",
       "::llvm::StringRef", "getDecisionKind">,
     InterfaceMethod<
+      [{Whether this op has a decision to make: an op type can serve a
+        decision for some of its instances only (a linalg.generic that is
+        a contraction, not one that adds).}],
+      "bool", "hasDecision", (ins), [{}], [{ return true; }]>,
+    InterfaceMethod<
       "The feature schema of the decision: the rows getFeatures returns.",
       "const ::mlir::loom::cost::FeatureSchema &", "getFeatureSchema">,
     InterfaceMethod<

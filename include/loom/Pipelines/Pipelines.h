@@ -85,6 +85,10 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::desc("Weight rows per register tile of the expert GEMMs "
                      "(0: chosen by moe-select-strategy)"),
       llvm::cl::init(0)};
+  PassOptions::ListOption<int64_t> linalgTileSizes{
+      *this, "linalg-tile-sizes",
+      llvm::cl::desc("Register tile m,n,k of every linalg contraction "
+                     "(empty: chosen by loom-tile-linalg)")};
 };
 
 /// Lowers Loom's dialects through their reference lowerings to bufferized

@@ -81,4 +81,42 @@ def LoomDecide : Pass<"loom-decide", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::loom::LoomDialect"];
 }
 
+def LoomTileLinalg : Pass<"loom-tile-linalg", "::mlir::ModuleOp"> {
+  let summary = "Tile linalg contractions to a register tile and vectorize "
+                "them, the tile chosen by the cost model";
+  let description = [{
+    Every linalg contraction of static f32 tensors with an m, an n and a k
+    dim (named `linalg.matmul`, `linalg.batch_matmul`, `linalg.contract`,
+    or a `linalg.generic` that multiplies and adds, as attention's scores
+    and context are) is tiled with `scf.for` loops to a register tile
+    `tile_m x tile_n x tile_k` over its innermost m, n and k dims — every
+    other loop at tile 1, batch dims outermost, k innermost — and the tile
+    is vectorized to a `vector.contract`, whose lowering to outer products
+    makes `tile_m x ⌈tile_n / lanes⌉` FMAs per k step.
+
+    The tile is the `linalg.tile` decision: a `loom.decision` already on
+    the op (from `loom-decide`, a decision file or by hand) is kept;
+    otherwise the cost model ranks the legal tiles (those that divide
+    their loops and whose accumulators fit the vector registers) and the
+    pass records its choice as `loom.decision` before tiling. `tile-sizes`
+    fixes one tile for every contraction instead, over any decision it
+    carries. Other linalg ops are left to `convert-linalg-to-loops`.
+  }];
+  let options = [
+    Option<"costModel", "cost-model", "std::string", /*default=*/"\"auto\"",
+           "auto (a shipped model where one fits, else the roofline), "
+           "roofline, or a directory holding <target class>/<decision>.json">,
+    Option<"isa", "isa", "std::string", /*default=*/"\"generic\"",
+           "Vector ISA of the host: its vector width and registers bound "
+           "the tiles, its target class picks the model">,
+    ListOption<"tileSizes", "tile-sizes", "int64_t",
+               "Tile every contraction to this tile_m,tile_n,tile_k (a "
+               "user decision; an illegal tile is an error)">,
+  ];
+  let dependentDialects = [
+    "::mlir::loom::LoomDialect", "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect", "::mlir::vector::VectorDialect",
+    "::mlir::affine::AffineDialect", "::mlir::arith::ArithDialect"];
+}
+
 #endif // LOOM_TRANSFORMS_PASSES_TD

@@ -90,13 +90,19 @@ LogicalResult LoomDialect::verifyOperationAttribute(Operation *op,
   auto tunable = dyn_cast<cost::TunableOpInterface>(op);
   if (!tunable)
     return success();
+  if (!tunable.hasDecision())
+    return op->emitError() << "this " << op->getName()
+                           << " has no decision of kind "
+                           << tunable.getDecisionKind() << " to make";
   if (decision.getKind() != tunable.getDecisionKind())
     return op->emitError() << "decision of kind " << decision.getKind()
                            << " on an op that takes \""
                            << tunable.getDecisionKind() << "\" decisions";
-  // Knob names and options do not depend on the target, only legality does.
+  // Knob names and options do not depend on the target, only legality
+  // does; the attribute does not name its target, so a decision must be
+  // legal on the largest one (32 vector registers of 64 bytes).
   cost::KnobSpace space =
-      tunable.getKnobSpace(*cost::TargetInfo::forIsa("generic"));
+      tunable.getKnobSpace(*cost::TargetInfo::forIsa("avx512"));
   cost::Candidate candidate;
   for (const cost::Knob &knob : space.getKnobs()) {
     Attribute value = decision.getKnobs().get(knob.name);

@@ -1,0 +1,47 @@
+//===- LinalgTile.h - Features of the linalg.tile decision -------*- C++
+//-*-===//
+//
+// One row per (linalg contraction, candidate register tile). The enum is the
+// schema's order; the linalg ops' external model fills rows by these names.
+//
+//===----------------------------------------------------------------------===//
+#ifndef LOOM_COSTMODEL_SCHEMAS_LINALGTILE_H
+#define LOOM_COSTMODEL_SCHEMAS_LINALGTILE_H
+
+#include "loom/CostModel/FeatureSchema.h"
+
+namespace mlir::loom::cost::linalg_tile {
+
+enum Feature : unsigned {
+  // Problem: the tiled m, n and k dims, the product of every other loop
+  // (batch dims and the outer m/n/k dims, run at tile 1) and whether each
+  // operand is contiguous along the dim its vectors run on.
+  M,
+  N,
+  K,
+  OuterIterations,
+  LhsContiguousK,
+  RhsContiguousN,
+  OutContiguousN,
+  // Candidate: the register tile (its n extent is the vector length).
+  TileM,
+  TileN,
+  TileK,
+  // Derived: vector registers of the accumulator tile, the share of vector
+  // lanes the tile's n extent fills, loads per FMA, and the trip count of
+  // the innermost (k) loop.
+  AccumulatorRegisters,
+  LaneFill,
+  LoadsPerFma,
+  KTrips,
+  // Analytical prior.
+  RooflineLog2Seconds,
+  MemoryBound,
+  NumFeatures
+};
+
+const FeatureSchema &schema();
+
+} // namespace mlir::loom::cost::linalg_tile
+
+#endif // LOOM_COSTMODEL_SCHEMAS_LINALGTILE_H

@@ -1,0 +1,50 @@
+//===- ContractionTiling.h - The register tiling of linalg contractions -*-
+// C++ -*-===//
+//
+// Generic linalg contractions (attention's scores and context, user
+// matmuls) are tiled to a register tile and vectorized; the tile is the
+// linalg.tile decision (costmodel.md §1). The decision's features and the
+// lowering both read the problem from here, so they agree on which loops
+// the tile covers.
+//
+//===----------------------------------------------------------------------===//
+#ifndef LOOM_TRANSFORMS_CONTRACTIONTILING_H
+#define LOOM_TRANSFORMS_CONTRACTIONTILING_H
+
+#include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/IR/DialectRegistry.h"
+
+namespace mlir::loom {
+
+/// A contraction's loops seen by its register tile: one m, n and k loop are
+/// tiled (n is the vector dim); every other loop runs at tile 1.
+struct ContractionTiling {
+  /// Loop indices of the tiled m, n and k dims: the m and n dims the output
+  /// varies fastest along, the k dim the lhs varies fastest along.
+  unsigned mDim, nDim, kDim;
+  int64_t m, n, k;
+  /// The product of every other loop's trip count (batch dims, the other
+  /// m, n and k dims).
+  int64_t outerIterations;
+  /// Whether the operand's innermost dim is the one its vectors run on.
+  bool lhsContiguousK, rhsContiguousN, outContiguousN;
+  /// Loop order of the tiled nest: batch, m, n, then k dims, each group's
+  /// tiled dim innermost in it.
+  SmallVector<int64_t> interchange;
+
+  /// The tiling of `op`, or failure when it is not one the register tile
+  /// serves: a contraction of static f32 tensors with m, n and k dims.
+  static FailureOr<ContractionTiling> of(linalg::LinalgOp op);
+
+  /// Tile sizes per loop for the register tile (tileM, tileN, tileK).
+  SmallVector<int64_t> tileSizes(int64_t tileM, int64_t tileN,
+                                 int64_t tileK) const;
+};
+
+/// Makes linalg's contraction ops (named and generic) TunableOpInterface
+/// ops of the linalg.tile decision.
+void registerLinalgTileExternalModels(DialectRegistry &registry);
+
+} // namespace mlir::loom
+
+#endif // LOOM_TRANSFORMS_CONTRACTIONTILING_H

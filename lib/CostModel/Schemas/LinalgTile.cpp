@@ -1,0 +1,28 @@
+//===- LinalgTile.cpp - Features of the linalg.tile decision --------------===//
+
+#include "loom/CostModel/Schemas/LinalgTile.h"
+
+using namespace mlir::loom::cost;
+
+const FeatureSchema &linalg_tile::schema() {
+  static const llvm::StringRef names[] = {"m",
+                                          "n",
+                                          "k",
+                                          "outer_iterations",
+                                          "lhs_contiguous_k",
+                                          "rhs_contiguous_n",
+                                          "out_contiguous_n",
+                                          "tile_m",
+                                          "tile_n",
+                                          "tile_k",
+                                          "accumulator_registers",
+                                          "lane_fill",
+                                          "loads_per_fma",
+                                          "k_trips",
+                                          "roofline_log2_s",
+                                          "memory_bound"};
+  static_assert(std::size(names) == NumFeatures,
+                "one name per linalg_tile::Feature, in its order");
+  static const FeatureSchema schema{"linalg.tile", 1, names};
+  return schema;
+}

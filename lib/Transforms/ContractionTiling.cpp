@@ -1,0 +1,87 @@
+//===- ContractionTiling.cpp - The loops a contraction's tile covers ------===//
+
+#include "loom/Transforms/ContractionTiling.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+
+using namespace mlir;
+using namespace mlir::loom;
+
+/// The dim of `group` that `map` lists last: the one its operand is laid
+/// out fastest along.
+static unsigned innermostIn(ArrayRef<unsigned> group, AffineMap map) {
+  unsigned innermost = group.front();
+  std::optional<unsigned> innermostPosition;
+  for (unsigned dim : group) {
+    std::optional<unsigned> position =
+        map.getResultPosition(getAffineDimExpr(dim, map.getContext()));
+    if (position && (!innermostPosition || *position > *innermostPosition)) {
+      innermost = dim;
+      innermostPosition = position;
+    }
+  }
+  return innermost;
+}
+
+static bool isInnermost(unsigned dim, AffineMap map) {
+  return map.getNumResults() &&
+         map.getResults().back() == getAffineDimExpr(dim, map.getContext());
+}
+
+FailureOr<ContractionTiling> ContractionTiling::of(linalg::LinalgOp op) {
+  if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 2 ||
+      op.getNumDpsInits() != 1 || !linalg::isaContractionOpInterface(op))
+    return failure();
+  for (Value operand : op->getOperands()) {
+    auto type = dyn_cast<RankedTensorType>(operand.getType());
+    if (!type || !type.hasStaticShape() || !type.getElementType().isF32())
+      return failure();
+  }
+  FailureOr<linalg::ContractionDimensions> dims =
+      linalg::inferContractionDims(op);
+  if (failed(dims) || dims->m.empty() || dims->n.empty() || dims->k.empty())
+    return failure();
+
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  AffineMap lhs = maps[0], rhs = maps[1], out = maps[2];
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  ContractionTiling tiling;
+  tiling.mDim = innermostIn(dims->m, out);
+  tiling.nDim = innermostIn(dims->n, out);
+  tiling.kDim = innermostIn(dims->k, lhs);
+  tiling.m = ranges[tiling.mDim];
+  tiling.n = ranges[tiling.nDim];
+  tiling.k = ranges[tiling.kDim];
+  tiling.outerIterations = 1;
+  for (auto [dim, range] : llvm::enumerate(ranges))
+    if (dim != tiling.mDim && dim != tiling.nDim && dim != tiling.kDim)
+      tiling.outerIterations *= range;
+  tiling.lhsContiguousK = isInnermost(tiling.kDim, lhs);
+  tiling.rhsContiguousN = isInnermost(tiling.nDim, rhs);
+  tiling.outContiguousN = isInnermost(tiling.nDim, out);
+
+  auto appendGroup = [&](ArrayRef<unsigned> group, unsigned tiled) {
+    for (unsigned dim : group)
+      if (dim != tiled)
+        tiling.interchange.push_back(dim);
+    tiling.interchange.push_back(tiled);
+  };
+  tiling.interchange.append(dims->batch.begin(), dims->batch.end());
+  appendGroup(dims->m, tiling.mDim);
+  appendGroup(dims->n, tiling.nDim);
+  appendGroup(dims->k, tiling.kDim);
+  // A dim in no group (read by one input only) is a reduction the register
+  // tile does not model.
+  if (tiling.interchange.size() != ranges.size())
+    return failure();
+  return tiling;
+}
+
+SmallVector<int64_t> ContractionTiling::tileSizes(int64_t tileM, int64_t tileN,
+                                                  int64_t tileK) const {
+  SmallVector<int64_t> sizes(interchange.size(), 1);
+  sizes[mDim] = tileM;
+  sizes[nDim] = tileN;
+  sizes[kDim] = tileK;
+  return sizes;
+}

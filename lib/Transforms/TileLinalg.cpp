@@ -1,0 +1,193 @@
+//===- TileLinalg.cpp - The loom-tile-linalg pass -------------------------===//
+
+#include "loom/CostModel/Decide.h"
+#include "loom/CostModel/SelectModel.h"
+#include "loom/CostModel/TunableOpInterface.h"
+#include "loom/Transforms/ContractionTiling.h"
+#include "loom/Transforms/Passes.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir::loom {
+#define GEN_PASS_DEF_LOOMTILELINALG
+#include "loom/Transforms/Passes.h.inc"
+} // namespace mlir::loom
+
+using namespace mlir;
+using namespace mlir::loom;
+
+namespace {
+
+struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    std::optional<cost::TargetInfo> target = cost::TargetInfo::forIsa(isa);
+    if (!target) {
+      module.emitError() << "loom-tile-linalg: unknown isa '" << isa << "'";
+      return signalPassFailure();
+    }
+    if (!cost::isCostModelOption(costModel)) {
+      module.emitError() << "loom-tile-linalg: cost-model must be auto, "
+                            "roofline or a directory of models, got '"
+                         << costModel << "'";
+      return signalPassFailure();
+    }
+    if (!tileSizes.empty() && tileSizes.size() != 3) {
+      module.emitError() << "loom-tile-linalg: tile-sizes takes tile_m, "
+                            "tile_n and tile_k, got "
+                         << tileSizes.size() << " sizes";
+      return signalPassFailure();
+    }
+
+    SmallVector<cost::TunableOpInterface> contractions;
+    module.walk([&](cost::TunableOpInterface op) {
+      if (op.getDecisionKind() == "linalg.tile" && op.hasDecision())
+        contractions.push_back(op);
+    });
+    // Loaded at the first op that needs one.
+    std::unique_ptr<cost::CostModel> model;
+    for (cost::TunableOpInterface op : contractions) {
+      FailureOr<DecisionAttr> decision = decisionOf(op, *target, model);
+      if (failed(decision) ||
+          failed(tileAndVectorize(cast<linalg::LinalgOp>(*op), *decision)))
+        return signalPassFailure();
+    }
+    if (contractions.empty())
+      return;
+
+    // A tile vectorizes to a multi-reduction of the product of two
+    // broadcast reads. Split the broadcasts out of the reads and fold them
+    // into a vector.contract, which lowers to outer products.
+    RewritePatternSet patterns(&getContext());
+    vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
+    vector::populateVectorReductionToContractPatterns(patterns);
+    if (failed(applyPatternsGreedily(module, std::move(patterns))))
+      signalPassFailure();
+  }
+
+  /// The op's decision: the fixed tile, the one it carries, or the cost
+  /// model's, recorded on the op.
+  FailureOr<DecisionAttr> decisionOf(cost::TunableOpInterface op,
+                                     const cost::TargetInfo &target,
+                                     std::unique_ptr<cost::CostModel> &model) {
+    auto carried = op->getAttrOfType<DecisionAttr>(DecisionAttr::kAttrName);
+    if (carried && tileSizes.empty())
+      return carried;
+    cost::KnobSpace space = op.getKnobSpace(target);
+    DecisionAttr decision;
+    if (!tileSizes.empty()) {
+      cost::Candidate candidate;
+      for (auto [knob, size] : llvm::zip(space.getKnobs(), tileSizes)) {
+        const auto *option = llvm::find(knob.options, cost::KnobValue(size));
+        if (option == knob.options.end())
+          return op->emitError() << "loom-tile-linalg: " << size << " is not a "
+                                 << knob.name << " option";
+        candidate.push_back(option - knob.options.begin());
+      }
+      if (!space.isLegal(candidate))
+        return op->emitError()
+               << "loom-tile-linalg: tile-sizes [" << space.describe(candidate)
+               << "] is not a legal tile of this contraction";
+      decision =
+          DecisionAttr::getForCandidate(op->getContext(), op.getDecisionKind(),
+                                        space, candidate, "user", "tile-sizes");
+    } else {
+      if (!model && failed(loadModel(op, target, model)))
+        return failure();
+      SmallVector<cost::RankedCandidate> ranked =
+          cost::rankCandidates(op, space, target, *model, 4096);
+      // 1 x 1 x 1 divides every loop and fits any register file.
+      assert(!ranked.empty() && "the unit tile is always legal");
+      cost::CostModelInfo info = model->info();
+      decision = DecisionAttr::getForCandidate(
+          op->getContext(), op.getDecisionKind(), space,
+          ranked.front().candidate,
+          info.source == cost::CostModelInfo::Source::Learned ? "learned"
+                                                              : "roofline",
+          info.modelId);
+    }
+    op->setAttr(DecisionAttr::kAttrName, decision);
+    return decision;
+  }
+
+  LogicalResult loadModel(cost::TunableOpInterface op,
+                          const cost::TargetInfo &target,
+                          std::unique_ptr<cost::CostModel> &model) {
+    std::string passedOver;
+    auto selected = cost::selectCostModel(costModel, target,
+                                          op.getFeatureSchema(), passedOver);
+    if (!selected)
+      return op->emitError() << llvm::toString(selected.takeError());
+    if (!passedOver.empty())
+      op->emitRemark() << passedOver << "; deciding by the roofline";
+    model = std::move(*selected);
+    return success();
+  }
+
+  LogicalResult tileAndVectorize(linalg::LinalgOp op, DecisionAttr decision) {
+    ContractionTiling tiling = *ContractionTiling::of(op);
+    SmallVector<int64_t> sizes = tiling.tileSizes(
+        *decision.getIntKnob("tile_m"), *decision.getIntKnob("tile_n"),
+        *decision.getIntKnob("tile_k"));
+    IRRewriter rewriter(op);
+    scf::SCFTilingOptions options;
+    options.setTileSizes(getAsIndexOpFoldResult(op->getContext(), sizes));
+    options.setInterchange(tiling.interchange);
+    FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+        rewriter, cast<TilingInterface>(op.getOperation()), options);
+    if (failed(tiled))
+      return op->emitError() << "loom-tile-linalg: tiling failed";
+    rewriter.replaceOp(op, tiled->replacements);
+    for (Operation *tile : tiled->tiledOps)
+      if (failed(vectorize(rewriter, cast<linalg::LinalgOp>(tile))))
+        return failure();
+    return success();
+  }
+
+  /// Vectorizes a tile as the contraction of its dims that are not 1 (a
+  /// batch dim's unit slice would otherwise stay a dim of every vector and
+  /// keep the contraction from lowering to outer products).
+  static LogicalResult vectorize(IRRewriter &rewriter, linalg::LinalgOp tile) {
+    rewriter.setInsertionPoint(tile);
+    auto generic = dyn_cast<linalg::GenericOp>(tile.getOperation());
+    if (!generic) {
+      FailureOr<linalg::GenericOp> generalized =
+          linalg::generalizeNamedOp(rewriter, tile);
+      if (failed(generalized))
+        return tile->emitError() << "loom-tile-linalg: cannot generalize";
+      generic = *generalized;
+    }
+    Operation *contraction = generic;
+    linalg::ControlDropUnitDims control;
+    control.rankReductionStrategy =
+        linalg::ControlDropUnitDims::RankReductionStrategy::ExtractInsertSlice;
+    // Fails when there is no unit dim to drop.
+    if (FailureOr<linalg::DropUnitDimsResult> dropped =
+            linalg::dropUnitDims(rewriter, generic, control);
+        succeeded(dropped)) {
+      rewriter.replaceOp(generic, dropped->replacements);
+      contraction = dropped->resultOp;
+    }
+    rewriter.setInsertionPoint(contraction);
+    FailureOr<linalg::VectorizationResult> vectorized = linalg::vectorize(
+        rewriter, contraction, /*inputVectorSizes=*/{},
+        /*inputScalableVecDims=*/{}, /*vectorizeNDExtract=*/false,
+        /*flatten1DDepthwiseConv=*/false,
+        /*assumeDynamicDimsMatchVecSizes=*/false);
+    if (failed(vectorized))
+      return contraction->emitError()
+             << "loom-tile-linalg: vectorization failed";
+    rewriter.replaceOp(contraction, vectorized->replacements);
+    return success();
+  }
+};
+
+} // namespace

@@ -1,0 +1,76 @@
+"""loom-tile-linalg: linalg contractions tiled to register tiles and
+vectorized, against numpy's einsum, over the contraction forms the models
+use (plain, transposed operands, batched, attention's scores and context),
+awkward sizes, and every register tile in the knob space that divides
+them."""
+import itertools
+
+import numpy as np
+import pytest
+
+import loom
+from loom import linalg
+
+SPECS = ["mk,kn->mn", "mk,nk->mn", "km,kn->mn", "bmk,bkn->bmn",
+         "nhe,she->nhs", "nhs,she->nhe"]
+
+
+def operand_shapes(spec, m, n, k, batch=3):
+    size = {"m": m, "n": n, "k": k, "b": batch,
+            # attention: n (tokens) is m, h a batch, s and e the others.
+            "h": batch}
+    inputs, _ = spec.split("->")
+    letters = {"nhe,she->nhs": {"n": m, "s": n, "e": k},
+               "nhs,she->nhe": {"n": m, "e": n, "s": k}}.get(spec, {})
+    return [tuple(letters.get(c, size.get(c)) for c in operand)
+            for operand in inputs.split(",")]
+
+
+def contraction(spec, shapes):
+    def body(a, b):
+        return linalg.contract(spec, a, b)
+    body.__name__ = "c_" + spec.replace(",", "_").replace("->", "_to_")
+    return loom.function(args=[loom.tensor(*s) for s in shapes])(body)
+
+
+def check(library, functions, shapes_of, rng):
+    for spec, fn in functions.items():
+        a, b = (rng.standard_normal(s, dtype=np.float32) for s in shapes_of[spec])
+        got = getattr(library, fn.name)(a, b)
+        want = np.einsum(spec, a.astype(np.float64), b.astype(np.float64))
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4, err_msg=spec)
+
+
+@pytest.mark.parametrize("m,n,k", [(1, 1, 1), (7, 13, 5), (1, 64, 48),
+                                   (24, 32, 16), (12, 96, 64), (5, 17, 33)])
+def test_cost_model_tiles(m, n, k, rng):
+    """The tile the cost model picks (shipped model or roofline) and the
+    roofline's, at sizes from scalar to several tiles."""
+    shapes_of = {spec: operand_shapes(spec, m, n, k) for spec in SPECS}
+    functions = {spec: contraction(spec, shapes_of[spec]) for spec in SPECS}
+    for options in ["", "cost-model=roofline"]:
+        library = loom.compile(loom.Module(*functions.values()),
+                               pipeline_options=options)
+        check(library, functions, shapes_of, rng)
+
+
+# Every tile of the knob space (tile_m x tile_n x tile_k) that divides
+# 24 x 64 x 16 and fits AVX2's registers.
+TILES = [t for t in itertools.product([4, 1, 2, 6, 8], [16, 8, 32, 64, 1], [1, 4, 16])
+         if t[0] * -(-t[1] // 8) + -(-t[1] // 8) + 1 <= 16]
+
+
+@pytest.mark.parametrize("tile", TILES[::3], ids=lambda t: "x".join(map(str, t)))
+def test_fixed_tiles(tile, rng):
+    shapes_of = {spec: operand_shapes(spec, 24, 64, 16) for spec in SPECS}
+    functions = {spec: contraction(spec, shapes_of[spec]) for spec in SPECS}
+    library = loom.compile(
+        loom.Module(*functions.values()),
+        pipeline_options="isa=avx2 linalg-tile-sizes=" + ",".join(map(str, tile)))
+    check(library, functions, shapes_of, rng)
+
+
+def test_illegal_fixed_tile_is_a_compile_error():
+    fn = contraction("mk,kn->mn", [(7, 5), (5, 13)])
+    with pytest.raises(loom.CompileError, match="is not a legal tile of this contraction"):
+        loom.compile(loom.Module(fn), pipeline_options="linalg-tile-sizes=2,8,1")
