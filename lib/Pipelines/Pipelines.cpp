@@ -17,6 +17,7 @@
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/SCF/Transforms/Passes.h"
+#include "mlir/Dialect/Vector/Transforms/Passes.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
@@ -63,6 +64,8 @@ static void buildLoopsToLLVMPipeline(OpPassManager &pm, bool emitCInterface) {
   // 1-D transfer per row.
   pm.addPass(createConvertVectorToSCFPass(
       VectorTransferToSCFOptions().enableFullUnroll()));
+  // The k-vector tiles' final sums, as adds of their partial-sum rows.
+  pm.addNestedPass<func::FuncOp>(vector::createLowerVectorMultiReductionPass());
   pm.addPass(createConvertBufferizationToMemRefPass());
   pm.addPass(createLowerAffinePass());
   // Parallel loops (the row blocks of the LUT kernels) run on OpenMP's
@@ -171,9 +174,14 @@ void loom::buildCPUToLoopsPipeline(OpPassManager &pm,
   tiling.isa = options.isa;
   tiling.tileSizes.assign(options.linalgTileSizes.begin(),
                           options.linalgTileSizes.end());
+  tiling.vectorDim = options.linalgVectorDim;
   pm.addPass(loom::createLoomTileLinalg(tiling));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createLoopInvariantSubsetHoistingPass());
+  // Forwards the hoisted accumulators (a k-vector tile's partial sums
+  // start as a zero vector, not a zeroed buffer that bufferization would
+  // allocate).
+  pm.addPass(createCanonicalizerPass());
   buildBufferizeToLoopsPipeline(pm);
 }
 

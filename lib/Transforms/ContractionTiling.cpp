@@ -58,6 +58,7 @@ FailureOr<ContractionTiling> ContractionTiling::of(linalg::LinalgOp op) {
       tiling.outerIterations *= range;
   tiling.lhsContiguousK = isInnermost(tiling.kDim, lhs);
   tiling.rhsContiguousN = isInnermost(tiling.nDim, rhs);
+  tiling.rhsContiguousK = isInnermost(tiling.kDim, rhs);
   tiling.outContiguousN = isInnermost(tiling.nDim, out);
 
   auto appendGroup = [&](ArrayRef<unsigned> group, unsigned tiled) {

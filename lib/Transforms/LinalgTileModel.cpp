@@ -1,10 +1,11 @@
 //===- LinalgTileModel.cpp - What the cost model knows of linalg tiles ----===//
 //
 // The linalg.tile decision of a contraction: the register tile tile_m x
-// tile_n x tile_k that loom-tile-linalg tiles and vectorizes it to. Its n
-// extent is the vector length, so the vector width is a knob too. Each
-// knob's first option is the hand-picked default (4 x 16 x 1: four rows of
-// one 16-lane vector), so ties keep it.
+// tile_n x tile_k that loom-tile-linalg tiles and vectorizes it to, and the
+// dim its vectors run along: n (outer products; the tile's n extent is the
+// vector length) or k (partial sums; its k extent is). Each knob's first
+// option is the hand-picked default (4 x 16 x 1 along n: four rows of one
+// 16-lane vector), so ties keep it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -26,54 +27,86 @@ namespace {
 /// A candidate's register tile.
 struct Tile {
   int64_t m, n, k;
+  /// Whether its vectors run along k (partial sums) rather than n.
+  bool alongK;
 };
 
 Tile tileOf(const cost::KnobSpace &space, const cost::Candidate &candidate) {
   return {space.intValue(candidate, "tile_m"),
           space.intValue(candidate, "tile_n"),
-          space.intValue(candidate, "tile_k")};
+          space.intValue(candidate, "tile_k"),
+          std::get<std::string>(space.value(candidate, "vector_dim")) == "k"};
 }
 
-int64_t vectorsPerRow(const Tile &tile, const cost::TargetInfo &target) {
-  int64_t lanes = target.vectorBytes / 4;
-  return (tile.n + lanes - 1) / lanes;
+/// What one step of the tile's innermost loop does.
+struct Step {
+  /// Vectors spanning the tile's extent along its vector dim, and the share
+  /// of their lanes it fills.
+  double vectors, laneFill;
+  /// Vector registers the accumulators take.
+  double accumulators;
+  /// Vector FMAs and loads (a gathered element counts as a load) per step,
+  /// and the k it covers.
+  double fmas, loads, k;
+};
+
+/// Along n, a step is the outer product of tile_m broadcast lhs elements and
+/// a row of rhs vectors, gathered element by element unless rhs is
+/// contiguous along n. Along k, it multiplies tile_m lhs and tile_n rhs
+/// vectors pairwise into tile_m x tile_n partial sums.
+Step stepOf(const ContractionTiling &tiling, const Tile &tile,
+            const cost::TargetInfo &target) {
+  double lanes = target.vectorBytes / 4.0;
+  if (!tile.alongK) {
+    double vectors = std::ceil(tile.n / lanes);
+    // A rhs laid out along k is read along k and transposed: about one
+    // shuffle per element.
+    double rhsLoads = tiling.rhsContiguousN ? vectors : tile.n + vectors;
+    return {vectors,          tile.n / (vectors * lanes), tile.m * vectors,
+            tile.m * vectors, tile.m + rhsLoads,          1};
+  }
+  double vectors = std::ceil(tile.k / lanes);
+  double lhsLoads = tiling.lhsContiguousK ? tile.m * vectors : tile.m * tile.k;
+  double rhsLoads = tiling.rhsContiguousK ? tile.n * vectors : tile.n * tile.k;
+  double accumulators = tile.m * tile.n * vectors;
+  return {vectors,      tile.k / (vectors * lanes), accumulators,
+          accumulators, lhsLoads + rhsLoads,        double(tile.k)};
 }
 
-/// Whether the tile divides its loops and its accumulators, one row of rhs
-/// vectors and a broadcast lhs element fit the vector registers.
+/// Whether the tile divides its loops and its accumulators, the operand
+/// vectors a step keeps and one more fit the vector registers. Along k the
+/// tile must be wider than one element.
 bool isLegal(const ContractionTiling &tiling, const Tile &tile,
              const cost::TargetInfo &target) {
-  if (tiling.m % tile.m || tiling.n % tile.n || tiling.k % tile.k)
+  if (tiling.m % tile.m || tiling.n % tile.n || tiling.k % tile.k ||
+      (tile.alongK && tile.k == 1))
     return false;
-  int64_t vectors = vectorsPerRow(tile, target);
-  return tile.m * vectors + vectors + 1 <= target.vectorRegisters;
+  Step step = stepOf(tiling, tile, target);
+  double operands = tile.alongK ? tile.m * step.vectors : step.vectors;
+  return step.accumulators + operands + 1 <= target.vectorRegisters;
 }
 
-/// The tiled nest's time on one core. Per k step the tile issues tile_m x
-/// vectors FMAs, tile_m broadcast loads of lhs and a row of rhs vectors
-/// (gathered element by element when rhs is not contiguous along n); the
-/// loop itself costs a cycle per k iteration. rhs streams from L2 once per
-/// row tile, and from DRAM when it outgrows L2.
+/// The tiled nest's time on one core: its FMAs, its loads (two per cycle),
+/// a cycle per iteration of the k loop, rhs streaming from L2 once per row
+/// tile (from DRAM when it outgrows L2), and along k the partial sums
+/// written out and added up after the loops.
 cost::RooflineTime roofline(const ContractionTiling &tiling, const Tile &tile,
                             const cost::TargetInfo &target) {
-  double vectors = vectorsPerRow(tile, target);
+  Step step = stepOf(tiling, tile, target);
   double lanes = target.vectorBytes / 4.0;
-  double steps = double(tiling.outerIterations) * (tiling.m / tile.m) *
-                 (tiling.n / tile.n) * tiling.k;
-  double rhsLoads =
-      tiling.rhsContiguousN
-          ? vectors
-          : tile.n / double(std::min<int64_t>(tile.k, lanes)) + vectors;
   double tiles = double(tiling.outerIterations) * (tiling.m / tile.m) *
                  (tiling.n / tile.n);
-  // The accumulators are read and written once per tile, element by element
-  // when the output is not contiguous along n.
-  double outAccesses = 2 * tile.m * (tiling.outContiguousN ? vectors : tile.n);
+  double steps = tiles * tiling.k / step.k;
+  // The accumulators are read and written once per tile, element by
+  // element when the output is not contiguous along the vectors.
+  double outAccesses =
+      2 * (tile.alongK || tiling.outContiguousN ? step.accumulators
+                                                : tile.m * tile.n);
 
   cost::WorkEstimate work = cost::zeroWork();
-  work.ops[cost::kF32Fma] = steps * tile.m * vectors * lanes;
+  work.ops[cost::kF32Fma] = steps * step.fmas * lanes;
   work.bytes[cost::kL1] =
-      (steps * (tile.m + rhsLoads) + tiles * outAccesses) * target.vectorBytes;
+      (steps * step.loads + tiles * outAccesses) * target.vectorBytes;
   double rhsBytes = double(tiling.k) * tiling.n * 4;
   double rhsTraffic =
       double(tiling.outerIterations) * (tiling.m / tile.m) * rhsBytes;
@@ -81,7 +114,14 @@ cost::RooflineTime roofline(const ContractionTiling &tiling, const Tile &tile,
   constexpr double kL2Bytes = 1 << 20;
   if (rhsBytes > kL2Bytes)
     work.bytes[cost::kDram] = rhsTraffic;
-  work.overheadSeconds = steps / tile.k / 3e9;
+  double kIterations = tile.alongK ? steps : steps / tile.k;
+  work.overheadSeconds = kIterations / 3e9;
+  if (tile.alongK) {
+    double partials =
+        double(tiling.outerIterations) * tiling.m * tiling.n * tile.k;
+    work.bytes[cost::kL2] += 2 * partials * 4;
+    work.overheadSeconds += partials / 3e9;
+  }
   return cost::rooflineTime(work, target.throughput);
 }
 
@@ -107,7 +147,8 @@ struct LinalgTileModel
          {int64_t(4), int64_t(1), int64_t(2), int64_t(6), int64_t(8)}},
         {"tile_n",
          {int64_t(16), int64_t(8), int64_t(32), int64_t(64), int64_t(1)}},
-        {"tile_k", {int64_t(1), int64_t(4), int64_t(16)}}};
+        {"tile_k", {int64_t(1), int64_t(4), int64_t(16)}},
+        {"vector_dim", {std::string("n"), std::string("k")}}};
     FailureOr<ContractionTiling> tiling = tilingOf(op);
     return cost::KnobSpace(
         std::move(knobs), [tiling, target](const cost::KnobSpace &space,
@@ -125,9 +166,7 @@ struct LinalgTileModel
     if (failed(tiling))
       return {cost::FeatureVector(lt::NumFeatures, NAN)};
     Tile tile = tileOf(space, candidate);
-    double vectors = vectorsPerRow(tile, target);
-    double lanes = target.vectorBytes / 4.0;
-    double rhsLoads = tiling->rhsContiguousN ? vectors : double(tile.n);
+    Step step = stepOf(*tiling, tile, target);
     cost::RooflineTime time = roofline(*tiling, tile, target);
 
     cost::FeatureVector row(lt::NumFeatures, 0);
@@ -137,13 +176,15 @@ struct LinalgTileModel
     row[lt::OuterIterations] = cost::encodeCount(tiling->outerIterations);
     row[lt::LhsContiguousK] = tiling->lhsContiguousK;
     row[lt::RhsContiguousN] = tiling->rhsContiguousN;
+    row[lt::RhsContiguousK] = tiling->rhsContiguousK;
     row[lt::OutContiguousN] = tiling->outContiguousN;
     row[lt::TileM] = tile.m;
     row[lt::TileN] = tile.n;
     row[lt::TileK] = tile.k;
-    row[lt::AccumulatorRegisters] = tile.m * vectors;
-    row[lt::LaneFill] = tile.n / (vectors * lanes);
-    row[lt::LoadsPerFma] = (tile.m + rhsLoads) / (tile.m * vectors);
+    row[lt::VectorAlongK] = tile.alongK;
+    row[lt::AccumulatorRegisters] = step.accumulators;
+    row[lt::LaneFill] = step.laneFill;
+    row[lt::LoadsPerFma] = step.loads / step.fmas;
     row[lt::KTrips] = cost::encodeCount(tiling->k / tile.k);
     row[lt::RooflineLog2Seconds] = std::log2(time.seconds);
     row[lt::MemoryBound] = time.memoryBound;

@@ -85,11 +85,14 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
     DecisionAttr decision;
     if (!tileSizes.empty()) {
       cost::Candidate candidate;
-      for (auto [knob, size] : llvm::zip(space.getKnobs(), tileSizes)) {
-        const auto *option = llvm::find(knob.options, cost::KnobValue(size));
+      cost::KnobValue fixed[] = {tileSizes[0], tileSizes[1], tileSizes[2],
+                                 vectorDim.getValue()};
+      for (auto [knob, value] : llvm::zip_equal(space.getKnobs(), fixed)) {
+        const auto *option = llvm::find(knob.options, value);
         if (option == knob.options.end())
-          return op->emitError() << "loom-tile-linalg: " << size << " is not a "
-                                 << knob.name << " option";
+          return op->emitError()
+                 << "loom-tile-linalg: " << cost::toString(value)
+                 << " is not a " << knob.name << " option";
         candidate.push_back(option - knob.options.begin());
       }
       if (!space.isLegal(candidate))
@@ -134,9 +137,12 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
 
   LogicalResult tileAndVectorize(linalg::LinalgOp op, DecisionAttr decision) {
     ContractionTiling tiling = *ContractionTiling::of(op);
+    int64_t tileK = *decision.getIntKnob("tile_k");
+    bool alongK = *decision.getStringKnob("vector_dim") == "k";
     SmallVector<int64_t> sizes = tiling.tileSizes(
         *decision.getIntKnob("tile_m"), *decision.getIntKnob("tile_n"),
-        *decision.getIntKnob("tile_k"));
+        // Along k, the k loop is the second tiling's, below.
+        alongK ? 0 : tileK);
     IRRewriter rewriter(op);
     scf::SCFTilingOptions options;
     options.setTileSizes(getAsIndexOpFoldResult(op->getContext(), sizes));
@@ -146,8 +152,48 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
     if (failed(tiled))
       return op->emitError() << "loom-tile-linalg: tiling failed";
     rewriter.replaceOp(op, tiled->replacements);
-    for (Operation *tile : tiled->tiledOps)
-      if (failed(vectorize(rewriter, cast<linalg::LinalgOp>(tile))))
+    for (Operation *tile : tiled->tiledOps) {
+      if (!alongK) {
+        if (failed(vectorize(rewriter, cast<linalg::LinalgOp>(tile))))
+          return failure();
+        continue;
+      }
+      if (failed(tileReductionAlongK(rewriter, tile, tiling.kDim, tileK)))
+        return failure();
+    }
+    return success();
+  }
+
+  /// Tiles the k loop of a register tile so that each k tile multiplies
+  /// into partial sums of its own (k becomes a parallel dim of the tile, its
+  /// vector dim); one reduction per register tile adds them up after the
+  /// loop.
+  static LogicalResult tileReductionAlongK(IRRewriter &rewriter,
+                                           Operation *tile, unsigned kDim,
+                                           int64_t tileK) {
+    auto linalgTile = cast<linalg::LinalgOp>(tile);
+    SmallVector<int64_t> sizes(linalgTile.getNumLoops(), 0);
+    sizes[kDim] = tileK;
+    scf::SCFTilingOptions options;
+    options.setTileSizes(getAsIndexOpFoldResult(tile->getContext(), sizes));
+    options.setReductionTilingStrategy(
+        ReductionTilingStrategy::PartialReductionOuterReduction);
+    options.setReductionDims({kDim});
+    rewriter.setInsertionPoint(tile);
+    FailureOr<scf::SCFTilingResult> partial =
+        scf::tileUsingSCF(rewriter, cast<TilingInterface>(tile), options);
+    if (failed(partial))
+      return tile->emitError() << "loom-tile-linalg: tiling k failed";
+    rewriter.replaceOp(tile, partial->replacements);
+    SmallVector<Operation *> toVectorize;
+    // The partial sums' zero fill, the multiply-adds, the final sums.
+    for (Value init : partial->initialValues)
+      if (Operation *fill = init.getDefiningOp<linalg::FillOp>())
+        toVectorize.push_back(fill);
+    llvm::append_range(toVectorize, partial->tiledOps);
+    llvm::append_range(toVectorize, partial->mergeOps);
+    for (Operation *op : toVectorize)
+      if (failed(vectorize(rewriter, cast<linalg::LinalgOp>(op))))
         return failure();
     return success();
   }

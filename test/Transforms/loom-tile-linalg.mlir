@@ -1,13 +1,10 @@
 // RUN: loom-opt %s -split-input-file -loom-decide="isa=avx512 cost-model=roofline" | FileCheck %s --check-prefix=DECIDE
-// RUN: loom-opt %s -split-input-file -loom-tile-linalg="isa=avx512 cost-model=roofline" -canonicalize | FileCheck %s
-// RUN: loom-opt %s -split-input-file -verify-diagnostics -loom-tile-linalg="isa=avx2 tile-sizes=2,8,4" -canonicalize | FileCheck %s --check-prefix=FIXED
-// RUN: not loom-opt %s -loom-tile-linalg="tile-sizes=4,16" -o /dev/null 2>&1 | FileCheck %s --check-prefix=SIZES
-// RUN: not loom-opt %s -split-input-file -loom-tile-linalg="tile-sizes=3,16,1" -o /dev/null 2>&1 | FileCheck %s --check-prefix=OPTION
-// RUN: not loom-opt %s -loom-tile-linalg="isa=sse2" -o /dev/null 2>&1 | FileCheck %s --check-prefix=ISA
-// RUN: not loom-opt %s -loom-tile-linalg="cost-model=" -o /dev/null 2>&1 | FileCheck %s --check-prefix=MODEL
+// RUN: loom-opt %s -split-input-file -loom-tile-linalg="isa=avx512 cost-model=roofline" -canonicalize -loop-invariant-subset-hoisting -canonicalize | FileCheck %s
+// RUN: not loom-opt %s -split-input-file -loom-tile-linalg="tile-sizes=4,16" -o /dev/null 2>&1 | FileCheck %s --check-prefix=SIZES
+// RUN: not loom-opt %s -split-input-file -loom-tile-linalg="isa=sse2" -o /dev/null 2>&1 | FileCheck %s --check-prefix=ISA
+// RUN: not loom-opt %s -split-input-file -loom-tile-linalg="cost-model=" -o /dev/null 2>&1 | FileCheck %s --check-prefix=MODEL
 
 // SIZES: error: loom-tile-linalg: tile-sizes takes tile_m, tile_n and tile_k, got 2 sizes
-// OPTION: loom-tile-linalg.mlir:[[# @LINE + 30]]:8: error: loom-tile-linalg: 3 is not a tile_m option
 // ISA: error: loom-tile-linalg: unknown isa 'sse2'
 // MODEL: error: loom-tile-linalg: cost-model must be auto, roofline or a directory of models, got ''
 
@@ -15,7 +12,7 @@
 // two zmm accumulators, k unrolled by 16.
 // DECIDE-LABEL: func.func @matmul
 // DECIDE: linalg.matmul
-// DECIDE-SAME: loom.decision = #loom.decision<"linalg.tile", {tile_k = 16 : i64, tile_m = 8 : i64, tile_n = 32 : i64}, source = "roofline", model = "roofline">
+// DECIDE-SAME: loom.decision = #loom.decision<"linalg.tile", {tile_k = 16 : i64, tile_m = 8 : i64, tile_n = 32 : i64, vector_dim = "n"}, source = "roofline", model = "roofline">
 // CHECK-LABEL: func.func @matmul
 // CHECK-DAG: %[[C8:.*]] = arith.constant 8 : index
 // CHECK-DAG: %[[C32:.*]] = arith.constant 32 : index
@@ -27,14 +24,6 @@
 // CHECK: vector.transfer_read {{.*}} : tensor<16x32xf32>, vector<16x32xf32>
 // CHECK: vector.contract {{.*}} : vector<8x16xf32>, vector<16x32xf32> into vector<8x32xf32>
 // CHECK-NOT: linalg.matmul
-// FIXED-LABEL: func.func @matmul
-// FIXED-DAG: %[[C2:.*]] = arith.constant 2 : index
-// FIXED-DAG: %[[C8:.*]] = arith.constant 8 : index
-// FIXED-DAG: %[[C4:.*]] = arith.constant 4 : index
-// FIXED: scf.for %{{.*}} step %[[C2]]
-// FIXED: scf.for %{{.*}} step %[[C8]]
-// FIXED: scf.for %{{.*}} step %[[C4]]
-// FIXED: vector.contract {{.*}} : vector<2x4xf32>, vector<4x8xf32> into vector<2x8xf32>
 func.func @matmul(%a: tensor<64x128xf32>, %b: tensor<128x96xf32>,
                   %c: tensor<64x96xf32>) -> tensor<64x96xf32> {
   %r = linalg.matmul ins(%a, %b : tensor<64x128xf32>, tensor<128x96xf32>)
@@ -56,8 +45,6 @@ func.func @matmul(%a: tensor<64x128xf32>, %b: tensor<128x96xf32>,
 // CHECK: scf.for
 // CHECK: vector.contract {{.*}} into vector<4x32xf32>
 // CHECK-NOT: linalg.generic
-// FIXED-LABEL: func.func @scores
-// FIXED: vector.contract {{.*}} : vector<2x4xf32>, vector<8x4xf32> into vector<2x8xf32>
 func.func @scores(%q: tensor<4x8x64xf32>, %k: tensor<32x8x64xf32>,
                   %c: tensor<4x8x32xf32>) -> tensor<4x8x32xf32> {
   %r = linalg.generic {indexing_maps = [#q, #k, #o],
@@ -75,15 +62,13 @@ func.func @scores(%q: tensor<4x8x64xf32>, %k: tensor<32x8x64xf32>,
 // -----
 
 // Sizes no tile divides: the unit tile, one FMA per step; a fixed tile
-// that does not divide them is an error (the expected-error is FIXED's).
 // DECIDE-LABEL: func.func @odd
-// DECIDE: loom.decision = #loom.decision<"linalg.tile", {tile_k = 1 : i64, tile_m = 1 : i64, tile_n = 1 : i64}
+// DECIDE: loom.decision = #loom.decision<"linalg.tile", {tile_k = 1 : i64, tile_m = 1 : i64, tile_n = 1 : i64, vector_dim = "n"}
 // CHECK-LABEL: func.func @odd
 // CHECK-COUNT-3: scf.for
 // CHECK: arith.mulf {{.*}} : f32
 func.func @odd(%a: tensor<7x13xf32>, %b: tensor<13x5xf32>,
                %c: tensor<7x5xf32>) -> tensor<7x5xf32> {
-  // expected-error@+1 {{loom-tile-linalg: tile-sizes [tile_m=2 tile_n=8 tile_k=4] is not a legal tile of this contraction}}
   %r = linalg.matmul ins(%a, %b : tensor<7x13xf32>, tensor<13x5xf32>)
                      outs(%c : tensor<7x5xf32>) -> tensor<7x5xf32>
   return %r : tensor<7x5xf32>
@@ -92,19 +77,51 @@ func.func @odd(%a: tensor<7x13xf32>, %b: tensor<13x5xf32>,
 // -----
 
 // A decision on the op wins over the model (its unit m dim dropped from the
-// tile); tile-sizes, a fixed choice, wins over it.
+// tile).
 // CHECK-LABEL: func.func @pinned
 // CHECK: vector.contract {{.*}} : vector<16xf32>, vector<16x64xf32> into vector<64xf32>
-// FIXED-LABEL: func.func @pinned
-// FIXED: vector.contract {{.*}} : vector<2x4xf32>, vector<4x8xf32> into vector<2x8xf32>
 func.func @pinned(%a: tensor<64x128xf32>, %b: tensor<128x128xf32>,
                   %c: tensor<64x128xf32>) -> tensor<64x128xf32> {
   %r = linalg.matmul {loom.decision = #loom.decision<"linalg.tile",
-           {tile_m = 1 : i64, tile_n = 64 : i64, tile_k = 16 : i64},
+           {tile_m = 1 : i64, tile_n = 64 : i64, tile_k = 16 : i64,
+            vector_dim = "n"},
            source = "user", model = "test">}
        ins(%a, %b : tensor<64x128xf32>, tensor<128x128xf32>)
        outs(%c : tensor<64x128xf32>) -> tensor<64x128xf32>
   return %r : tensor<64x128xf32>
+}
+
+// -----
+
+// Attention's scores at decode: one row, keys laid out along k. The
+// roofline runs the vectors along k: 16 rows of partial sums accumulated
+// across the k loop, added up once after it.
+#q = affine_map<(n, h, s, e) -> (n, h, e)>
+#k = affine_map<(n, h, s, e) -> (s, h, e)>
+#o = affine_map<(n, h, s, e) -> (n, h, s)>
+// DECIDE-LABEL: func.func @scores_decode
+// DECIDE: loom.decision = #loom.decision<"linalg.tile", {tile_k = 4 : i64, tile_m = 1 : i64, tile_n = 16 : i64, vector_dim = "k"}
+// CHECK-LABEL: func.func @scores_decode
+// CHECK: %[[ZERO:.*]] = arith.constant dense<0.000000e+00> : vector<16x4xf32>
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: scf.for {{.*}} iter_args({{.*}} = %[[ZERO]]) -> (vector<16x4xf32>)
+// CHECK: arith.mulf {{.*}} : vector<16x4xf32>
+// CHECK: arith.addf {{.*}} : vector<16x4xf32>
+// CHECK: vector.multi_reduction <add>, {{.*}} [1] : vector<16x4xf32> to vector<16xf32>
+// CHECK-NOT: tensor.empty
+func.func @scores_decode(%q: tensor<1x8x64xf32>, %k: tensor<512x8x64xf32>,
+                         %c: tensor<1x8x512xf32>) -> tensor<1x8x512xf32> {
+  %r = linalg.generic {indexing_maps = [#q, #k, #o],
+      iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%q, %k : tensor<1x8x64xf32>, tensor<512x8x64xf32>)
+      outs(%c : tensor<1x8x512xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x8x512xf32>
+  return %r : tensor<1x8x512xf32>
 }
 
 // -----

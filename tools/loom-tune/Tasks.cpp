@@ -63,6 +63,8 @@ std::string Task::describe() const {
   if (const auto *g = std::get_if<GemmProblem>(&problem))
     os << g->format << " " << g->m << "x" << g->k << " n=" << g->n
        << (cold ? " cold" : "") << (g->actQuant ? " aq" : "");
+  else if (const auto *c = std::get_if<ContractionProblem>(&problem))
+    os << tune::describe(*c);
   else if (const auto *m = std::get_if<MoEProblem>(&problem))
     os << "E=" << m->experts << " k=" << m->topK << " d=" << m->dModel
        << " h=" << m->dFf << " T=" << m->tokens
@@ -78,6 +80,11 @@ std::string Task::id() const {
 }
 
 llvm::json::Value Task::toJson() const {
+  if (const auto *c = std::get_if<ContractionProblem>(&problem)) {
+    llvm::json::Object object = std::move(*tune::toJson(*c).getAsObject());
+    object["decision"] = decision;
+    return object;
+  }
   if (const auto *m = std::get_if<MoEProblem>(&problem))
     return llvm::json::Object{{"decision", decision},
                               {"tokens", m->tokens},
@@ -122,6 +129,12 @@ llvm::Expected<Task> Task::fromJson(const llvm::json::Value &value) {
   const llvm::json::Object *object = value.getAsObject();
   if (object && object->getString("decision") == "moe.dispatch")
     return moeTaskFromJson(value);
+  if (object && object->getString("decision") == "linalg.tile") {
+    llvm::Expected<ContractionProblem> problem = contractionFromJson(value);
+    if (!problem)
+      return problem.takeError();
+    return Task{"linalg.tile", *problem};
+  }
   Task task;
   GemmProblem g;
   llvm::json::Path::Root root("task");
@@ -148,6 +161,8 @@ llvm::Expected<Task> Task::fromJson(const llvm::json::Value &value) {
 }
 
 std::vector<TaskInput> tune::taskInputs(const Task &task) {
+  if (const auto *c = std::get_if<ContractionProblem>(&task.problem))
+    return linalgTaskInputs(*c);
   if (const auto *m = std::get_if<MoEProblem>(&task.problem)) {
     // Weights at 1/sqrt(fan-in), so activations stay O(1).
     float in = 1 / std::sqrt(float(m->dModel)),
@@ -165,6 +180,8 @@ std::vector<Task> tune::generateTasks(const std::string &decision,
                                       unsigned seed) {
   if (decision == "moe.dispatch")
     return generateMoETasks(seed);
+  if (decision == "linalg.tile")
+    return generateLinalgTasks(seed);
   std::vector<Task> tasks;
   // LLM projections with K and M scaled down to 1-2 M weights, so a task's
   // 24 compiled candidates stay small and its calls short: the decode and
@@ -222,6 +239,8 @@ std::string tune::taskModule(const Task &generic,
                              llvm::ArrayRef<TaskEntry> entries) {
   if (const auto *m = std::get_if<MoEProblem>(&generic.problem))
     return moeTaskModule(*m, entries);
+  if (const auto *c = std::get_if<ContractionProblem>(&generic.problem))
+    return linalgTaskModule(*c, entries);
   const GemmProblem &task = std::get<GemmProblem>(generic.problem);
   const Format &f = *findFormat(task.format);
   std::mt19937 rng(

@@ -2,7 +2,8 @@
 //-*-===//
 //
 // A task is one decision on one problem: for lut.gemm a weight format and a
-// GEMM shape, for moe.dispatch a layer and its token count. Its candidates
+// GEMM shape, for moe.dispatch a layer and its token count, for linalg.tile
+// a contraction and its sizes. Its candidates
 // come from the compiler's own knob space; its module holds one entry per
 // candidate (the decision pinned), so one compile serves the whole task.
 //
@@ -39,9 +40,17 @@ struct MoEProblem {
   double capacityFactor = 0;
 };
 
+/// A linalg.tile problem: an einsum-like contraction of static f32
+/// tensors ("mk,kn->mn", "nhe,she->nhs") and the size of each letter.
+struct ContractionProblem {
+  std::string spec;
+  /// (letter, size) in the order the letters first appear in `spec`.
+  std::vector<std::pair<char, int64_t>> sizes;
+};
+
 struct Task {
   std::string decision;
-  std::variant<GemmProblem, MoEProblem> problem;
+  std::variant<GemmProblem, MoEProblem, ContractionProblem> problem;
   /// Whether every call streams the weights from DRAM (the caches flushed
   /// before it) rather than finding them cached.
   bool cold = false;
@@ -84,6 +93,17 @@ std::string taskModule(const Task &task, llvm::ArrayRef<TaskEntry> entries);
 std::vector<Task> generateMoETasks(unsigned seed);
 std::string moeTaskModule(const MoEProblem &problem,
                           llvm::ArrayRef<TaskEntry> entries);
+
+/// The linalg.tile parts (LinalgTasks.cpp).
+std::vector<Task> generateLinalgTasks(unsigned seed);
+std::string linalgTaskModule(const ContractionProblem &problem,
+                             llvm::ArrayRef<TaskEntry> entries);
+std::vector<TaskInput> linalgTaskInputs(const ContractionProblem &problem);
+llvm::json::Value toJson(const ContractionProblem &problem);
+llvm::Expected<ContractionProblem>
+contractionFromJson(const llvm::json::Value &value);
+/// "mk,kn->mn m=64 n=96 k=128".
+std::string describe(const ContractionProblem &problem);
 
 } // namespace mlir::loom::tune
 

@@ -89,6 +89,11 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       *this, "linalg-tile-sizes",
       llvm::cl::desc("Register tile m,n,k of every linalg contraction "
                      "(empty: chosen by loom-tile-linalg)")};
+  PassOptions::Option<std::string> linalgVectorDim{
+      *this, "linalg-vector-dim",
+      llvm::cl::desc("With linalg-tile-sizes: the dim the tiles' vectors "
+                     "run along, n or k"),
+      llvm::cl::init("n")};
 };
 
 /// Lowers Loom's dialects through their reference lowerings to bufferized

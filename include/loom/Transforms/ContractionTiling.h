@@ -26,8 +26,8 @@ struct ContractionTiling {
   /// The product of every other loop's trip count (batch dims, the other
   /// m, n and k dims).
   int64_t outerIterations;
-  /// Whether the operand's innermost dim is the one its vectors run on.
-  bool lhsContiguousK, rhsContiguousN, outContiguousN;
+  /// Whether the operand's innermost dim is the one named.
+  bool lhsContiguousK, rhsContiguousN, rhsContiguousK, outContiguousN;
   /// Loop order of the tiled nest: batch, m, n, then k dims, each group's
   /// tiled dim innermost in it.
   SmallVector<int64_t> interchange;

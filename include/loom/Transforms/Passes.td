@@ -91,8 +91,12 @@ def LoomTileLinalg : Pass<"loom-tile-linalg", "::mlir::ModuleOp"> {
     and context are) is tiled with `scf.for` loops to a register tile
     `tile_m x tile_n x tile_k` over its innermost m, n and k dims — every
     other loop at tile 1, batch dims outermost, k innermost — and the tile
-    is vectorized to a `vector.contract`, whose lowering to outer products
-    makes `tile_m x ⌈tile_n / lanes⌉` FMAs per k step.
+    is vectorized. Its vectors run along n or along k (`vector_dim`):
+    along n the tile is a `vector.contract`, whose lowering to outer
+    products makes `tile_m x ⌈tile_n / lanes⌉` FMAs per k step; along k
+    (for operands laid out along k, as attention's keys are) each k tile
+    accumulates `tile_m x tile_n` vectors of partial sums, which a
+    reduction adds up after the loops.
 
     The tile is the `linalg.tile` decision: a `loom.decision` already on
     the op (from `loom-decide`, a decision file or by hand) is kept;
@@ -112,6 +116,8 @@ def LoomTileLinalg : Pass<"loom-tile-linalg", "::mlir::ModuleOp"> {
     ListOption<"tileSizes", "tile-sizes", "int64_t",
                "Tile every contraction to this tile_m,tile_n,tile_k (a "
                "user decision; an illegal tile is an error)">,
+    Option<"vectorDim", "vector-dim", "std::string", /*default=*/"\"n\"",
+           "With tile-sizes: the dim the tile's vectors run along, n or k">,
   ];
   let dependentDialects = [
     "::mlir::loom::LoomDialect", "::mlir::scf::SCFDialect",

@@ -118,8 +118,8 @@ func.func @moe_tile_spills(%x: tensor<64x128xf32>, %wr: tensor<8x128xf32>, %w1: 
 
 // A linalg.tile tile must divide its loops.
 func.func @linalg_tile_does_not_divide(%a: tensor<12x16xf32>, %b: tensor<16x32xf32>, %c: tensor<12x32xf32>) -> tensor<12x32xf32> {
-  // expected-error @+1 {{decision [tile_m=8 tile_n=16 tile_k=1] is not a legal candidate of this op}}
-  %r = linalg.matmul {loom.decision = #loom.decision<"linalg.tile", {tile_m = 8 : i64, tile_n = 16 : i64, tile_k = 1 : i64}, source = "user", model = "hand">} ins(%a, %b : tensor<12x16xf32>, tensor<16x32xf32>) outs(%c : tensor<12x32xf32>) -> tensor<12x32xf32>
+  // expected-error @+1 {{decision [tile_m=8 tile_n=16 tile_k=1 vector_dim=n] is not a legal candidate of this op}}
+  %r = linalg.matmul {loom.decision = #loom.decision<"linalg.tile", {tile_m = 8 : i64, tile_n = 16 : i64, tile_k = 1 : i64, vector_dim = "n"}, source = "user", model = "hand">} ins(%a, %b : tensor<12x16xf32>, tensor<16x32xf32>) outs(%c : tensor<12x32xf32>) -> tensor<12x32xf32>
   return %r : tensor<12x32xf32>
 }
 
@@ -128,8 +128,8 @@ func.func @linalg_tile_does_not_divide(%a: tensor<12x16xf32>, %b: tensor<16x32xf
 // 8 rows of four zmm accumulators, four rhs vectors and a broadcast: 37 of
 // 32 registers.
 func.func @linalg_tile_spills(%a: tensor<64x16xf32>, %b: tensor<16x64xf32>, %c: tensor<64x64xf32>) -> tensor<64x64xf32> {
-  // expected-error @+1 {{decision [tile_m=8 tile_n=64 tile_k=1] is not a legal candidate of this op}}
-  %r = linalg.matmul {loom.decision = #loom.decision<"linalg.tile", {tile_m = 8 : i64, tile_n = 64 : i64, tile_k = 1 : i64}, source = "user", model = "hand">} ins(%a, %b : tensor<64x16xf32>, tensor<16x64xf32>) outs(%c : tensor<64x64xf32>) -> tensor<64x64xf32>
+  // expected-error @+1 {{decision [tile_m=8 tile_n=64 tile_k=1 vector_dim=n] is not a legal candidate of this op}}
+  %r = linalg.matmul {loom.decision = #loom.decision<"linalg.tile", {tile_m = 8 : i64, tile_n = 64 : i64, tile_k = 1 : i64, vector_dim = "n"}, source = "user", model = "hand">} ins(%a, %b : tensor<64x16xf32>, tensor<16x64xf32>) outs(%c : tensor<64x64xf32>) -> tensor<64x64xf32>
   return %r : tensor<64x64xf32>
 }
 
@@ -139,10 +139,19 @@ func.func @linalg_tile_spills(%a: tensor<64x16xf32>, %b: tensor<16x64xf32>, %c: 
 #id = affine_map<(i) -> (i)>
 func.func @linalg_tile_not_a_contraction(%x: tensor<16xf32>) -> tensor<16xf32> {
   // expected-error @+1 {{this linalg.generic has no decision of kind linalg.tile to make}}
-  %r = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"], loom.decision = #loom.decision<"linalg.tile", {tile_m = 1 : i64, tile_n = 1 : i64, tile_k = 1 : i64}, source = "user", model = "hand">} ins(%x : tensor<16xf32>) outs(%x : tensor<16xf32>) {
+  %r = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"], loom.decision = #loom.decision<"linalg.tile", {tile_m = 1 : i64, tile_n = 1 : i64, tile_k = 1 : i64, vector_dim = "n"}, source = "user", model = "hand">} ins(%x : tensor<16xf32>) outs(%x : tensor<16xf32>) {
   ^bb0(%a: f32, %b: f32):
     %s = arith.addf %a, %b : f32
     linalg.yield %s : f32
   } -> tensor<16xf32>
   return %r : tensor<16xf32>
+}
+
+// -----
+
+// Vectors along k need a k tile wider than one element.
+func.func @linalg_tile_unit_k_vectors(%a: tensor<8x16xf32>, %b: tensor<16x32xf32>, %c: tensor<8x32xf32>) -> tensor<8x32xf32> {
+  // expected-error @+1 {{decision [tile_m=1 tile_n=8 tile_k=1 vector_dim=k] is not a legal candidate of this op}}
+  %r = linalg.matmul {loom.decision = #loom.decision<"linalg.tile", {tile_m = 1 : i64, tile_n = 8 : i64, tile_k = 1 : i64, vector_dim = "k"}, source = "user", model = "hand">} ins(%a, %b : tensor<8x16xf32>, tensor<16x32xf32>) outs(%c : tensor<8x32xf32>) -> tensor<8x32xf32>
+  return %r : tensor<8x32xf32>
 }

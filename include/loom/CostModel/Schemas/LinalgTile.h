@@ -22,14 +22,17 @@ enum Feature : unsigned {
   OuterIterations,
   LhsContiguousK,
   RhsContiguousN,
+  RhsContiguousK,
   OutContiguousN,
-  // Candidate: the register tile (its n extent is the vector length).
+  // Candidate: the register tile and the dim its vectors run along (n:
+  // outer products; k: partial sums, added up after the loops).
   TileM,
   TileN,
   TileK,
-  // Derived: vector registers of the accumulator tile, the share of vector
-  // lanes the tile's n extent fills, loads per FMA, and the trip count of
-  // the innermost (k) loop.
+  VectorAlongK,
+  // Derived: vector registers of the accumulators, the share of vector
+  // lanes the tile's vector extent fills, loads per FMA, and the trip count
+  // of the innermost (k) loop.
   AccumulatorRegisters,
   LaneFill,
   LoadsPerFma,
