@@ -34,7 +34,7 @@ FailureOr<ContractionTiling> ContractionTiling::of(linalg::LinalgOp op) {
     return failure();
   for (Value operand : op->getOperands()) {
     auto type = dyn_cast<RankedTensorType>(operand.getType());
-    if (!type || !type.hasStaticShape() || !type.getElementType().isF32())
+    if (!type || !type.getElementType().isF32())
       return failure();
   }
   FailureOr<linalg::ContractionDimensions> dims =
@@ -52,10 +52,15 @@ FailureOr<ContractionTiling> ContractionTiling::of(linalg::LinalgOp op) {
   tiling.m = ranges[tiling.mDim];
   tiling.n = ranges[tiling.nDim];
   tiling.k = ranges[tiling.kDim];
+  // Only the rows (the tiled m dim: tokens) may be dynamic; they are then
+  // tiled one at a time.
   tiling.outerIterations = 1;
-  for (auto [dim, range] : llvm::enumerate(ranges))
+  for (auto [dim, range] : llvm::enumerate(ranges)) {
+    if (ShapedType::isDynamic(range) && dim != tiling.mDim)
+      return failure();
     if (dim != tiling.mDim && dim != tiling.nDim && dim != tiling.kDim)
       tiling.outerIterations *= range;
+  }
   tiling.lhsContiguousK = isInnermost(tiling.kDim, lhs);
   tiling.rhsContiguousN = isInnermost(tiling.nDim, rhs);
   tiling.rhsContiguousK = isInnermost(tiling.kDim, rhs);

@@ -46,8 +46,9 @@ struct Step {
   /// Vector registers the accumulators take.
   double accumulators;
   /// Vector FMAs and loads (a gathered element counts as a load) per step,
-  /// and the k it covers.
-  double fmas, loads, k;
+  /// the elements of those loads that a transposed read shuffles, and the
+  /// k the step covers.
+  double fmas, loads, shuffles, k;
 };
 
 /// Along n, a step is the outer product of tile_m broadcast lhs elements and
@@ -61,16 +62,29 @@ Step stepOf(const ContractionTiling &tiling, const Tile &tile,
     double vectors = std::ceil(tile.n / lanes);
     // A rhs laid out along k is read along k and transposed: about one
     // shuffle per element.
-    double rhsLoads = tiling.rhsContiguousN ? vectors : tile.n + vectors;
-    return {vectors,          tile.n / (vectors * lanes), tile.m * vectors,
-            tile.m * vectors, tile.m + rhsLoads,          1};
+    double shuffles = tiling.rhsContiguousN ? 0 : tile.n;
+    Step step;
+    step.vectors = vectors;
+    step.laneFill = tile.n / (vectors * lanes);
+    step.accumulators = step.fmas = tile.m * vectors;
+    step.loads = tile.m + vectors + shuffles;
+    step.shuffles = shuffles;
+    step.k = 1;
+    return step;
   }
+  // Operands not laid out along k are gathered element by element.
   double vectors = std::ceil(tile.k / lanes);
-  double lhsLoads = tiling.lhsContiguousK ? tile.m * vectors : tile.m * tile.k;
-  double rhsLoads = tiling.rhsContiguousK ? tile.n * vectors : tile.n * tile.k;
-  double accumulators = tile.m * tile.n * vectors;
-  return {vectors,      tile.k / (vectors * lanes), accumulators,
-          accumulators, lhsLoads + rhsLoads,        double(tile.k)};
+  double lhsShuffles = tiling.lhsContiguousK ? 0 : tile.m * tile.k;
+  double rhsShuffles = tiling.rhsContiguousK ? 0 : tile.n * tile.k;
+  Step step;
+  step.vectors = vectors;
+  step.laneFill = tile.k / (vectors * lanes);
+  step.accumulators = step.fmas = tile.m * tile.n * vectors;
+  step.loads = (lhsShuffles ? lhsShuffles : tile.m * vectors) +
+               (rhsShuffles ? rhsShuffles : tile.n * vectors);
+  step.shuffles = lhsShuffles + rhsShuffles;
+  step.k = tile.k;
+  return step;
 }
 
 /// Whether the tile divides its loops and its accumulators, the operand
@@ -78,7 +92,9 @@ Step stepOf(const ContractionTiling &tiling, const Tile &tile,
 /// tile must be wider than one element.
 bool isLegal(const ContractionTiling &tiling, const Tile &tile,
              const cost::TargetInfo &target) {
-  if (tiling.m % tile.m || tiling.n % tile.n || tiling.k % tile.k ||
+  bool rowsDivide =
+      ShapedType::isDynamic(tiling.m) ? tile.m == 1 : tiling.m % tile.m == 0;
+  if (!rowsDivide || tiling.n % tile.n || tiling.k % tile.k ||
       (tile.alongK && tile.k == 1))
     return false;
   Step step = stepOf(tiling, tile, target);
@@ -166,18 +182,33 @@ struct LinalgTileModel
     if (failed(tiling))
       return {cost::FeatureVector(lt::NumFeatures, NAN)};
     Tile tile = tileOf(space, candidate);
-    Step step = stepOf(*tiling, tile, target);
-    cost::RooflineTime time = roofline(*tiling, tile, target);
+    // Dynamic rows are judged at decode, a short and a long prompt.
+    if (!ShapedType::isDynamic(tiling->m))
+      return {featuresAt(*tiling, tile, target)};
+    SmallVector<cost::FeatureVector> rows;
+    for (int64_t m : {1, 16, 128}) {
+      ContractionTiling at = *tiling;
+      at.m = m;
+      rows.push_back(featuresAt(at, tile, target));
+    }
+    return rows;
+  }
+
+  static cost::FeatureVector featuresAt(const ContractionTiling &tiling,
+                                        const Tile &tile,
+                                        const cost::TargetInfo &target) {
+    Step step = stepOf(tiling, tile, target);
+    cost::RooflineTime time = roofline(tiling, tile, target);
 
     cost::FeatureVector row(lt::NumFeatures, 0);
-    row[lt::M] = cost::encodeCount(tiling->m);
-    row[lt::N] = cost::encodeCount(tiling->n);
-    row[lt::K] = cost::encodeCount(tiling->k);
-    row[lt::OuterIterations] = cost::encodeCount(tiling->outerIterations);
-    row[lt::LhsContiguousK] = tiling->lhsContiguousK;
-    row[lt::RhsContiguousN] = tiling->rhsContiguousN;
-    row[lt::RhsContiguousK] = tiling->rhsContiguousK;
-    row[lt::OutContiguousN] = tiling->outContiguousN;
+    row[lt::M] = cost::encodeCount(tiling.m);
+    row[lt::N] = cost::encodeCount(tiling.n);
+    row[lt::K] = cost::encodeCount(tiling.k);
+    row[lt::OuterIterations] = cost::encodeCount(tiling.outerIterations);
+    row[lt::LhsContiguousK] = tiling.lhsContiguousK;
+    row[lt::RhsContiguousN] = tiling.rhsContiguousN;
+    row[lt::RhsContiguousK] = tiling.rhsContiguousK;
+    row[lt::OutContiguousN] = tiling.outContiguousN;
     row[lt::TileM] = tile.m;
     row[lt::TileN] = tile.n;
     row[lt::TileK] = tile.k;
@@ -185,10 +216,16 @@ struct LinalgTileModel
     row[lt::AccumulatorRegisters] = step.accumulators;
     row[lt::LaneFill] = step.laneFill;
     row[lt::LoadsPerFma] = step.loads / step.fmas;
-    row[lt::KTrips] = cost::encodeCount(tiling->k / tile.k);
+    row[lt::ShufflesPerFma] = step.shuffles / step.fmas;
+    // Along n the k loop is unrolled by tile_k steps; along k a step is one
+    // iteration.
+    row[lt::BodyFmas] =
+        cost::encodeCount(step.fmas * (tile.alongK ? 1 : tile.k));
+    row[lt::KTrips] = cost::encodeCount(tiling.k / tile.k);
+    row[lt::RhsBytes] = cost::encodeCount(double(tiling.k) * tiling.n * 4);
     row[lt::RooflineLog2Seconds] = std::log2(time.seconds);
     row[lt::MemoryBound] = time.memoryBound;
-    return {row};
+    return row;
   }
 };
 

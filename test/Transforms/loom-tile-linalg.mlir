@@ -126,8 +126,24 @@ func.func @scores_decode(%q: tensor<1x8x64xf32>, %k: tensor<512x8x64xf32>,
 
 // -----
 
-// Not contractions of static f32 tensors: no decision, left to
-// convert-linalg-to-loops.
+// Dynamic rows (tokens) are tiled one at a time.
+// DECIDE-LABEL: func.func @dynamic_rows
+// DECIDE: loom.decision = #loom.decision<"linalg.tile", {tile_k = {{[0-9]+}} : i64, tile_m = 1 : i64
+// CHECK-LABEL: func.func @dynamic_rows
+// CHECK: %[[ROWS:.*]] = tensor.dim
+// CHECK: scf.for %{{.*}} = %{{.*}} to %[[ROWS]] step %c1
+// CHECK-NOT: linalg.matmul
+func.func @dynamic_rows(%a: tensor<?x64xf32>, %b: tensor<64x32xf32>,
+                        %c: tensor<?x32xf32>) -> tensor<?x32xf32> {
+  %r = linalg.matmul ins(%a, %b : tensor<?x64xf32>, tensor<64x32xf32>)
+                     outs(%c : tensor<?x32xf32>) -> tensor<?x32xf32>
+  return %r : tensor<?x32xf32>
+}
+
+// -----
+
+// Not contractions the register tile serves (an add, a dynamic k, f64): no
+// decision, left to convert-linalg-to-loops.
 // DECIDE-LABEL: func.func @untouched
 // DECIDE-NOT: loom.decision
 // CHECK-LABEL: func.func @untouched
@@ -136,9 +152,9 @@ func.func @scores_decode(%q: tensor<1x8x64xf32>, %k: tensor<512x8x64xf32>,
 // CHECK: linalg.matmul
 // CHECK-NOT: vector.contract
 #id = affine_map<(i, j) -> (i, j)>
-func.func @untouched(%x: tensor<8x16xf32>, %d: tensor<?x16xf32>,
-                     %b: tensor<16x16xf32>, %w: tensor<8x16xf64>,
-                     %v: tensor<16x16xf64>) -> (tensor<8x16xf32>, tensor<?x16xf32>, tensor<8x16xf64>) {
+func.func @untouched(%x: tensor<8x16xf32>, %d: tensor<8x?xf32>,
+                     %b: tensor<?x16xf32>, %w: tensor<8x16xf64>,
+                     %v: tensor<16x16xf64>) -> (tensor<8x16xf32>, tensor<8x16xf32>, tensor<8x16xf64>) {
   %sum = linalg.generic {indexing_maps = [#id, #id],
       iterator_types = ["parallel", "parallel"]}
       ins(%x : tensor<8x16xf32>) outs(%x : tensor<8x16xf32>) {
@@ -146,9 +162,9 @@ func.func @untouched(%x: tensor<8x16xf32>, %d: tensor<?x16xf32>,
     %s = arith.addf %a, %acc : f32
     linalg.yield %s : f32
   } -> tensor<8x16xf32>
-  %dyn = linalg.matmul ins(%d, %b : tensor<?x16xf32>, tensor<16x16xf32>)
-                       outs(%d : tensor<?x16xf32>) -> tensor<?x16xf32>
+  %dyn = linalg.matmul ins(%d, %b : tensor<8x?xf32>, tensor<?x16xf32>)
+                       outs(%x : tensor<8x16xf32>) -> tensor<8x16xf32>
   %f64 = linalg.matmul ins(%w, %v : tensor<8x16xf64>, tensor<16x16xf64>)
                        outs(%w : tensor<8x16xf64>) -> tensor<8x16xf64>
-  return %sum, %dyn, %f64 : tensor<8x16xf32>, tensor<?x16xf32>, tensor<8x16xf64>
+  return %sum, %dyn, %f64 : tensor<8x16xf32>, tensor<8x16xf32>, tensor<8x16xf64>
 }

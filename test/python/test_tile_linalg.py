@@ -80,6 +80,18 @@ def test_fixed_tiles(tile, rng):
     check(library, functions, shapes_of, rng)
 
 
+@pytest.mark.parametrize("spec", ["mk,nk->mn", "nhe,she->nhs", "nhs,she->nhe"])
+def test_dynamic_rows(spec, rng):
+    """Tokens as a dynamic m dim (the decoder block's attention): tiled one
+    row at a time, at the rows of decode and of a prompt."""
+    shapes = operand_shapes(spec, None, 32, 64, batch=4)
+    fn = contraction(spec, shapes)
+    library = loom.compile(loom.Module(fn))
+    for rows in (1, 5, 16):
+        concrete = [tuple(rows if d is None else d for d in s) for s in shapes]
+        check(library, {spec: fn}, {spec: concrete}, rng)
+
+
 def test_illegal_fixed_tile_is_a_compile_error():
     fn = contraction("mk,kn->mn", [(7, 5), (5, 13)])
     with pytest.raises(loom.CompileError, match="is not a legal tile of this contraction"):

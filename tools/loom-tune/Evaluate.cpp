@@ -111,8 +111,10 @@ struct Summary {
     top1 += s.top1, top5 += s.top5, tau += s.tau, pairwise += s.pairwise;
     measured += s.to95, candidates += candidateCount;
     top1s.push_back(s.top1);
+    // A task with fewer candidates has found its best by then: each task
+    // added so far counts 1 at the new positions.
     if (bestSoFar.size() < s.bestSoFar.size())
-      bestSoFar.resize(s.bestSoFar.size(), 0);
+      bestSoFar.resize(s.bestSoFar.size(), tasks);
     for (size_t j = 0; j < bestSoFar.size(); ++j)
       bestSoFar[j] += j < s.bestSoFar.size() ? s.bestSoFar[j] : 1;
     ++tasks;

@@ -171,7 +171,7 @@ std::vector<Task> tune::generateLinalgTasks(unsigned seed) {
     return options[std::uniform_int_distribution<size_t>(0, std::size(options) -
                                                                 1)(rng)];
   };
-  for (int i = 0; i < 90; ++i) {
+  for (int i = 0; i < 260; ++i) {
     const Form &form = pick(kForms);
     int64_t m = pick(ms), n = pick(ns), k = pick(ks);
     int64_t batch = form.mnkb[3] == '-' ? 1 : pick(batches);

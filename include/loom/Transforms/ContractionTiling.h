@@ -22,6 +22,8 @@ struct ContractionTiling {
   /// Loop indices of the tiled m, n and k dims: the m and n dims the output
   /// varies fastest along, the k dim the lhs varies fastest along.
   unsigned mDim, nDim, kDim;
+  /// Their sizes; m may be dynamic (ShapedType::kDynamic: rows of tokens),
+  /// n and k are static.
   int64_t m, n, k;
   /// The product of every other loop's trip count (batch dims, the other
   /// m, n and k dims).
@@ -33,7 +35,8 @@ struct ContractionTiling {
   SmallVector<int64_t> interchange;
 
   /// The tiling of `op`, or failure when it is not one the register tile
-  /// serves: a contraction of static f32 tensors with m, n and k dims.
+  /// serves: a contraction of f32 tensors with m, n and k dims, static but
+  /// for the tiled m dim.
   static FailureOr<ContractionTiling> of(linalg::LinalgOp op);
 
   /// Tile sizes per loop for the register tile (tileM, tileN, tileK).

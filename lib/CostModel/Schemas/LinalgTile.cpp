@@ -20,11 +20,14 @@ const FeatureSchema &linalg_tile::schema() {
                                           "accumulator_registers",
                                           "lane_fill",
                                           "loads_per_fma",
+                                          "shuffles_per_fma",
+                                          "body_fmas",
                                           "k_trips",
+                                          "rhs_bytes",
                                           "roofline_log2_s",
                                           "memory_bound"};
   static_assert(std::size(names) == NumFeatures,
                 "one name per linalg_tile::Feature, in its order");
-  static const FeatureSchema schema{"linalg.tile", 1, names};
+  static const FeatureSchema schema{"linalg.tile", 2, names};
   return schema;
 }

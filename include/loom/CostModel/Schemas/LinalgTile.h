@@ -31,12 +31,17 @@ enum Feature : unsigned {
   TileK,
   VectorAlongK,
   // Derived: vector registers of the accumulators, the share of vector
-  // lanes the tile's vector extent fills, loads per FMA, and the trip count
-  // of the innermost (k) loop.
+  // lanes the tile's vector extent fills, loads and element shuffles
+  // (transposed reads) per FMA, the vector FMAs in one iteration of the k
+  // loop (its unrolled body), the trip count of that loop, and the bytes
+  // of rhs each row tile streams.
   AccumulatorRegisters,
   LaneFill,
   LoadsPerFma,
+  ShufflesPerFma,
+  BodyFmas,
   KTrips,
+  RhsBytes,
   // Analytical prior.
   RooflineLog2Seconds,
   MemoryBound,
