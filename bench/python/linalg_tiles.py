@@ -143,9 +143,11 @@ def main():
                   end="", file=sys.stderr, flush=True)
             try:
                 model = build(f"linalg-tile-sizes={tile[0]},{tile[1]},{tile[2]} "
-                              f"linalg-vector-dim={tile[3]}", name_of(tile))
-            except loom.CompileError:
-                continue  # not a legal tile of this contraction
+                              f"linalg-vector-dim={tile[3]}", name_of(tile).replace("/", "-"))
+            except loom.CompileError as error:
+                if "is not a legal tile" not in str(error):
+                    raise
+                continue
             screened[tile] = (per_call(lambda: model.c(a, b), 0.01), model)
         print(file=sys.stderr)
         fastest = sorted(screened, key=lambda t: screened[t][0])[:3]
