@@ -19,6 +19,7 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
+#include "mlir/Support/Timing.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
@@ -150,6 +151,7 @@ int compile(MLIRContext &context, llvm::SourceMgr &sourceMgr) {
   options.dumpDecisions = dumpDecisions;
   options.loadDecisions = loadDecisions;
   options.configurePassManager = [](PassManager &pm) {
+    applyDefaultTimingPassManagerCLOptions(pm);
     return applyPassManagerCLOptions(pm);
   };
   loom::CompileError error;
@@ -215,6 +217,7 @@ int main(int argc, char **argv) {
   registerAsmPrinterCLOptions();
   registerMLIRContextCLOptions();
   registerPassManagerCLOptions();
+  registerDefaultTimingManagerCLOptions();
   loom::registerAllPasses();
   // --help lists loom-compile's options and MLIR's printing and debugging
   // ones, not the hundreds of LLVM backend flags linked in with the

@@ -4,7 +4,7 @@
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: loom-compile %s --emit=mlir --compile-to=loops | FileCheck %s --check-prefix=LOOPS
 // RUN: loom-compile %s -o %t/libcpu.so
-// RUN: loom-compile %s --pipeline=reference -o %t/libref.so
+// RUN: loom-compile %s --pipeline=reference -o %t/libref.so --mlir-timing 2>&1 | FileCheck %s --check-prefix=TIMING
 // RUN: %python -c "import numpy as np; rng = np.random.default_rng(1); np.save('%t/x.npy', rng.uniform(-1, 1, (3, 64)).astype(np.float32)); np.save('%t/c.npy', rng.integers(0, 3, (128, 64)).astype(np.int8))"
 // RUN: loom-run %t/libcpu.so --input %t/x.npy --input %t/c.npy --output %t/cpu.npy
 // RUN: loom-run %t/libref.so --input %t/x.npy --input %t/c.npy --output %t/ref.npy
@@ -13,6 +13,8 @@
 // LOOPS: memref.alloc({{.*}}) {{.*}} : memref<?x16x16xi8>
 // LOOPS: vector.fma {{.*}} : vector<16xf32>
 // AGREE: agree True
+// TIMING: Execution time report
+// TIMING: ConvertLutToLoops
 
 !w = !lut.packed<128x64, #lut.quant<ternary, group = per_tensor, scale = f32>, #lut.layout<bitplane>>
 func.func @gemm(%x: tensor<?x64xf32>, %c: tensor<128x64xi8>) -> tensor<?x128xf32> {
