@@ -54,23 +54,31 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
     });
     // Loaded at the first op that needs one.
     std::unique_ptr<cost::CostModel> model;
+    SmallVector<Operation *> nests;
     for (cost::TunableOpInterface op : contractions) {
       FailureOr<DecisionAttr> decision = decisionOf(op, *target, model);
-      if (failed(decision) ||
-          failed(tileAndVectorize(cast<linalg::LinalgOp>(*op), *decision)))
+      if (failed(decision))
         return signalPassFailure();
+      FailureOr<Operation *> nest =
+          tileAndVectorize(cast<linalg::LinalgOp>(*op), *decision);
+      if (failed(nest))
+        return signalPassFailure();
+      nests.push_back(*nest);
     }
-    if (contractions.empty())
-      return;
 
-    // A tile vectorizes to a multi-reduction of the product of two
-    // broadcast reads. Split the broadcasts out of the reads and fold them
-    // into a vector.contract, which lowers to outer products.
-    RewritePatternSet patterns(&getContext());
-    vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
-    vector::populateVectorReductionToContractPatterns(patterns);
-    if (failed(applyPatternsGreedily(module, std::move(patterns))))
-      signalPassFailure();
+    // Along n, a tile vectorizes to a multi-reduction of the product of
+    // two broadcast reads. Split the broadcasts out of the reads and fold
+    // them into a vector.contract, which lowers to outer products. Only in
+    // the nests this pass made: other vector code keeps its form.
+    FrozenRewritePatternSet patterns = [&] {
+      RewritePatternSet set(&getContext());
+      vector::populateVectorTransferPermutationMapLoweringPatterns(set);
+      vector::populateVectorReductionToContractPatterns(set);
+      return FrozenRewritePatternSet(std::move(set));
+    }();
+    for (Operation *nest : nests)
+      if (failed(applyPatternsGreedily(nest, patterns)))
+        return signalPassFailure();
   }
 
   /// The op's decision: the fixed tile, the one it carries, or the cost
@@ -135,7 +143,9 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
     return success();
   }
 
-  LogicalResult tileAndVectorize(linalg::LinalgOp op, DecisionAttr decision) {
+  /// Tiles and vectorizes `op`; returns the outermost loop of its nest.
+  FailureOr<Operation *> tileAndVectorize(linalg::LinalgOp op,
+                                          DecisionAttr decision) {
     ContractionTiling tiling = *ContractionTiling::of(op);
     int64_t tileK = *decision.getIntKnob("tile_k");
     bool alongK = *decision.getStringKnob("vector_dim") == "k";
@@ -153,15 +163,16 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
       return op->emitError() << "loom-tile-linalg: tiling failed";
     rewriter.replaceOp(op, tiled->replacements);
     for (Operation *tile : tiled->tiledOps) {
-      if (!alongK) {
-        if (failed(vectorize(rewriter, cast<linalg::LinalgOp>(tile))))
-          return failure();
-        continue;
-      }
-      if (failed(tileReductionAlongK(rewriter, tile, tiling.kDim, tileK)))
+      LogicalResult vectorized =
+          alongK ? tileReductionAlongK(rewriter, tile, tiling.kDim, tileK)
+                 : vectorize(rewriter, cast<linalg::LinalgOp>(tile));
+      if (failed(vectorized))
         return failure();
     }
-    return success();
+    // The unit tile of a unit-sized contraction makes no loop.
+    if (tiled->loops.empty())
+      return tiled->replacements.front().getDefiningOp()->getParentOp();
+    return tiled->loops.front().getOperation();
   }
 
   /// Tiles the k loop of a register tile so that each k tile multiplies
