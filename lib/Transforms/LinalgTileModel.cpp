@@ -104,8 +104,10 @@ bool isLegal(const ContractionTiling &tiling, const Tile &tile,
 
 /// The tiled nest's time on one core: its FMAs, its loads (two per cycle),
 /// a cycle per iteration of the k loop, rhs streaming from L2 once per row
-/// tile (from DRAM when it outgrows L2), and along k the partial sums
-/// written out and added up after the loops.
+/// tile (from DRAM when it outgrows L2), and along k the final sums of the
+/// partial sums (a cycle per partial sum, and charged as if they went
+/// through L2 once; the lowering keeps them in registers, so this
+/// overestimates their cost a little).
 cost::RooflineTime roofline(const ContractionTiling &tiling, const Tile &tile,
                             const cost::TargetInfo &target) {
   Step step = stepOf(tiling, tile, target);
@@ -127,6 +129,7 @@ cost::RooflineTime roofline(const ContractionTiling &tiling, const Tile &tile,
   double rhsTraffic =
       double(tiling.outerIterations) * (tiling.m / tile.m) * rhsBytes;
   work.bytes[cost::kL2] = rhsTraffic;
+  // One core's L2 (1 MiB on the Zen cores of the development VM).
   constexpr double kL2Bytes = 1 << 20;
   if (rhsBytes > kL2Bytes)
     work.bytes[cost::kDram] = rhsTraffic;
