@@ -10,14 +10,16 @@ the learned model's choice (`cost-model=auto`, its tile read back from
 `--dump-decisions`), the roofline's (`cost-model=roofline`), the three
 fastest screened tiles, the untiled loops (the reference pipeline:
 convert-linalg-to-loops, how Loom lowered contractions before) and OpenBLAS
-through numpy (one thread; attention as batched matmuls) are re-timed
-round-robin. Everything runs on one thread.
+through numpy (attention as batched matmuls) are re-timed
+round-robin. Loom and OpenBLAS run on `--threads` threads (default 1; Loom
+runs the register tiles of contractions of ≥ 2^18 multiply-adds in
+parallel).
 
 Prints per contraction: the tiles and their times over the best re-timed
 tile, and the goal lines of the cost-model issue: learned within 5 % of the
 best and no slower than the roofline.
 
-Usage: linalg_tiles.py BUILD_DIR [--rounds N] [--quick] [--json FILE]
+Usage: linalg_tiles.py BUILD_DIR [--rounds N] [--threads N] [--quick] [--json FILE]
 """
 import argparse
 import itertools
@@ -29,8 +31,6 @@ import sys
 import tempfile
 import time
 
-# One BLAS thread, set before numpy loads OpenBLAS.
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 # (tile_m, tile_n, tile_k, vector_dim): the knob space of the linalg.tile
 # decision (lib/Transforms/LinalgTileModel.cpp); the compiler rejects the
@@ -99,8 +99,11 @@ def main():
     parser.add_argument("build")
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--json")
     args = parser.parse_args()
+    # OpenBLAS reads its thread count when numpy loads it.
+    os.environ["OPENBLAS_NUM_THREADS"] = str(args.threads)
     sys.path.insert(0, os.path.join(args.build, "python_packages"))
     import numpy as np
     import loom
@@ -121,6 +124,7 @@ def main():
         def build(options, label, reference=False):
             model = loom.compile(module, os.path.join(work, f"lib{index}-{label}.so"),
                                  pipeline_options=options, reference=reference)
+            model.set_num_threads(args.threads)
             got = model.c(a, b)
             if not np.allclose(got, want, rtol=1e-3, atol=1e-3):
                 sys.exit(f"{name}: {label} differs from numpy by {np.abs(got - want).max()}")

@@ -91,3 +91,8 @@ SmallVector<int64_t> ContractionTiling::tileSizes(int64_t tileM, int64_t tileN,
   sizes[kDim] = tileK;
   return sizes;
 }
+
+double ContractionTiling::multiplyAdds() const {
+  double rows = ShapedType::isDynamic(m) ? 1 : m;
+  return double(outerIterations) * rows * n * k;
+}

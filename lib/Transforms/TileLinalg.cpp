@@ -24,6 +24,10 @@ using namespace mlir::loom;
 
 namespace {
 
+/// Multiply-adds from which a contraction's register tiles run in parallel:
+/// about 30 us on one core, several times an OpenMP fork and join.
+constexpr double kMinParallelMultiplyAdds = 1 << 18;
+
 struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
   using Base::Base;
 
@@ -149,14 +153,19 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
     ContractionTiling tiling = *ContractionTiling::of(op);
     int64_t tileK = *decision.getIntKnob("tile_k");
     bool alongK = *decision.getStringKnob("vector_dim") == "k";
-    SmallVector<int64_t> sizes = tiling.tileSizes(
-        *decision.getIntKnob("tile_m"), *decision.getIntKnob("tile_n"),
-        // Along k, the k loop is the second tiling's, below.
-        alongK ? 0 : tileK);
+    // The parallel dims first; each register tile's k loop is a second
+    // tiling of it, below.
+    SmallVector<int64_t> sizes =
+        tiling.tileSizes(*decision.getIntKnob("tile_m"),
+                         *decision.getIntKnob("tile_n"), /*tileK=*/0);
     IRRewriter rewriter(op);
     scf::SCFTilingOptions options;
     options.setTileSizes(getAsIndexOpFoldResult(op->getContext(), sizes));
     options.setInterchange(tiling.interchange);
+    // Register tiles run on the kernels' thread pool (scf.forall, then
+    // OpenMP) where the contraction pays for a fork and a join.
+    if (tiling.multiplyAdds() >= kMinParallelMultiplyAdds)
+      options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
     FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
         rewriter, cast<TilingInterface>(op.getOperation()), options);
     if (failed(tiled))
@@ -165,7 +174,7 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
     for (Operation *tile : tiled->tiledOps) {
       LogicalResult vectorized =
           alongK ? tileReductionAlongK(rewriter, tile, tiling.kDim, tileK)
-                 : vectorize(rewriter, cast<linalg::LinalgOp>(tile));
+                 : tileReductionAlongN(rewriter, tile, tiling.kDim, tileK);
       if (failed(vectorized))
         return failure();
     }
@@ -173,6 +182,28 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
     if (tiled->loops.empty())
       return tiled->replacements.front().getDefiningOp()->getParentOp();
     return tiled->loops.front().getOperation();
+  }
+
+  /// Tiles the k loop of a register tile whose vectors run along n, and
+  /// vectorizes its body: one outer-product step per k.
+  static LogicalResult tileReductionAlongN(IRRewriter &rewriter,
+                                           Operation *tile, unsigned kDim,
+                                           int64_t tileK) {
+    auto linalgTile = cast<linalg::LinalgOp>(tile);
+    SmallVector<int64_t> sizes(linalgTile.getNumLoops(), 0);
+    sizes[kDim] = tileK;
+    scf::SCFTilingOptions options;
+    options.setTileSizes(getAsIndexOpFoldResult(tile->getContext(), sizes));
+    rewriter.setInsertionPoint(tile);
+    FailureOr<scf::SCFTilingResult> tiled =
+        scf::tileUsingSCF(rewriter, cast<TilingInterface>(tile), options);
+    if (failed(tiled))
+      return tile->emitError() << "loom-tile-linalg: tiling k failed";
+    rewriter.replaceOp(tile, tiled->replacements);
+    for (Operation *body : tiled->tiledOps)
+      if (failed(vectorize(rewriter, cast<linalg::LinalgOp>(body))))
+        return failure();
+    return success();
   }
 
   /// Tiles the k loop of a register tile so that each k tile multiplies

@@ -7,20 +7,19 @@
 // RUN: not loom-opt %s -split-input-file -loom-tile-linalg="tile-sizes=3,16,1" -o /dev/null 2>&1 | FileCheck %s --check-prefix=OPTION
 // RUN: not loom-opt %s -split-input-file -loom-tile-linalg="tile-sizes=1,16,1 vector-dim=m" -o /dev/null 2>&1 | FileCheck %s --check-prefix=DIM
 
-// OPTION: loom-tile-linalg-fixed.mlir:[[# @LINE + 16]]:8: error: loom-tile-linalg: 3 is not a tile_m option
 // DIM: error: loom-tile-linalg: m is not a vector_dim option
 
+// 786 K multiply-adds: the register tiles run in parallel (scf.forall),
+// each its own k loop.
 // CHECK-LABEL: func.func @matmul
-// CHECK-DAG: %[[C2:.*]] = arith.constant 2 : index
-// CHECK-DAG: %[[C8:.*]] = arith.constant 8 : index
-// CHECK-DAG: %[[C4:.*]] = arith.constant 4 : index
-// CHECK: scf.for %{{.*}} step %[[C2]]
-// CHECK: scf.for %{{.*}} step %[[C8]]
+// CHECK: %[[C4:.*]] = arith.constant 4 : index
+// CHECK: scf.forall ({{.*}}) = (0, 0) to (64, 96) step (2, 8)
 // CHECK: scf.for %{{.*}} step %[[C4]]
 // CHECK: vector.contract {{.*}} : vector<2x4xf32>, vector<4x8xf32> into vector<2x8xf32>
 // ALONG-K-LABEL: func.func @matmul
 // ALONG-K: arith.mulf {{.*}} : vector<16x16xf32>
 // ALONG-K: vector.multi_reduction <add>, {{.*}} [1] : vector<16x16xf32> to vector<16xf32>
+// OPTION: loom-tile-linalg-fixed.mlir:[[# @LINE + 3]]:8: error: loom-tile-linalg: 3 is not a tile_m option
 func.func @matmul(%a: tensor<64x128xf32>, %b: tensor<128x96xf32>,
                   %c: tensor<64x96xf32>) -> tensor<64x96xf32> {
   %r = linalg.matmul ins(%a, %b : tensor<64x128xf32>, tensor<128x96xf32>)

@@ -15,13 +15,13 @@
 // DECIDE-LABEL: func.func @matmul
 // DECIDE: linalg.matmul
 // DECIDE-SAME: loom.decision = #loom.decision<"linalg.tile", {tile_k = 16 : i64, tile_m = 8 : i64, tile_n = 32 : i64, vector_dim = "n"}, source = "roofline", model = "roofline">
+// 786 K multiply-adds: the register tiles run in parallel (scf.forall, on
+// the kernels' OpenMP pool), each with its k loop and its accumulators in
+// registers.
 // CHECK-LABEL: func.func @matmul
-// CHECK-DAG: %[[C8:.*]] = arith.constant 8 : index
-// CHECK-DAG: %[[C32:.*]] = arith.constant 32 : index
-// CHECK-DAG: %[[C16:.*]] = arith.constant 16 : index
-// CHECK: scf.for %{{.*}} step %[[C8]]
-// CHECK: scf.for %{{.*}} step %[[C32]]
-// CHECK: scf.for %{{.*}} step %[[C16]]
+// CHECK: %[[C16:.*]] = arith.constant 16 : index
+// CHECK: scf.forall ({{.*}}) = (0, 0) to (64, 96) step (8, 32)
+// CHECK: scf.for %{{.*}} step %[[C16]] {{.*}} -> (vector<8x32xf32>)
 // CHECK: vector.transfer_read {{.*}} : tensor<8x16xf32>, vector<8x16xf32>
 // CHECK: vector.transfer_read {{.*}} : tensor<16x32xf32>, vector<16x32xf32>
 // CHECK: vector.contract {{.*}} : vector<8x16xf32>, vector<16x32xf32> into vector<8x32xf32>
@@ -111,8 +111,7 @@ func.func @pinned(%a: tensor<64x128xf32>, %b: tensor<128x128xf32>,
 // DECIDE: loom.decision = #loom.decision<"linalg.tile", {tile_k = 4 : i64, tile_m = 1 : i64, tile_n = 16 : i64, vector_dim = "k"}
 // CHECK-LABEL: func.func @scores_decode
 // CHECK: %[[ZERO:.*]] = arith.constant dense<0.000000e+00> : vector<16x4xf32>
-// CHECK: scf.for
-// CHECK: scf.for
+// CHECK: scf.forall ({{.*}}) = (0, 0) to (8, 512) step (1, 16)
 // CHECK: scf.for {{.*}} iter_args({{.*}} = %[[ZERO]]) -> (vector<16x4xf32>)
 // CHECK: arith.mulf {{.*}} : vector<16x4xf32>
 // CHECK: arith.addf {{.*}} : vector<16x4xf32>

@@ -39,6 +39,9 @@ struct ContractionTiling {
   /// for the tiled m dim.
   static FailureOr<ContractionTiling> of(linalg::LinalgOp op);
 
+  /// Multiply-adds of the contraction, at one row if the rows are dynamic.
+  double multiplyAdds() const;
+
   /// Tile sizes per loop for the register tile (tileM, tileN, tileK).
   SmallVector<int64_t> tileSizes(int64_t tileM, int64_t tileN,
                                  int64_t tileK) const;
