@@ -92,6 +92,19 @@ def test_dynamic_rows(spec, rng):
         check(library, {spec: fn}, {spec: concrete}, rng)
 
 
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_parallel_tiles(threads, rng):
+    """Contractions of >= 2^18 multiply-adds run their register tiles in
+    parallel (scf.forall on OpenMP): the same results on any thread count,
+    along n and along k."""
+    shapes_of = {spec: operand_shapes(spec, 64, 96, 128, batch=4) for spec in SPECS}
+    functions = {spec: contraction(spec, shapes_of[spec]) for spec in SPECS}
+    for options in ["", "linalg-tile-sizes=2,8,16 linalg-vector-dim=k"]:
+        library = loom.compile(loom.Module(*functions.values()), pipeline_options=options)
+        library.set_num_threads(threads)
+        check(library, functions, shapes_of, rng)
+
+
 def test_illegal_fixed_tile_is_a_compile_error():
     fn = contraction("mk,kn->mn", [(7, 5), (5, 13)])
     with pytest.raises(loom.CompileError, match="is not a legal tile of this contraction"):
