@@ -135,9 +135,9 @@ std::vector<Task> tune::generateLinalgTasks(unsigned seed) {
   std::vector<Task> tasks;
   std::set<std::string> seen;
   auto add = [&](const Form &form, int64_t m, int64_t n, int64_t k,
-                 int64_t batch) {
+                 int64_t batch, double maxMacs = kMaxMacs) {
     Task task{"linalg.tile", problemOf(form, m, n, k, batch)};
-    if (double(m) * n * k * batch <= kMaxMacs &&
+    if (double(m) * n * k * batch <= maxMacs &&
         seen.insert(task.describe()).second)
       tasks.push_back(task);
   };
@@ -161,6 +161,15 @@ std::vector<Task> tune::generateLinalgTasks(unsigned seed) {
           add(kForms[4], tokens, seq, headDim, heads);
           add(kForms[5], tokens, headDim, seq, heads);
         }
+  // Projections at prompt-sized row counts, weights [out, in] and
+  // [in, out], up to twice the others' multiply-adds.
+  for (int64_t m : {16, 32, 64})
+    for (auto [k, n] : {std::pair<int64_t, int64_t>{512, 256},
+                        {256, 512},
+                        {512, 128},
+                        {384, 384}})
+      for (const Form &form : llvm::ArrayRef(kForms).take_front(2))
+        add(form, m, n, k, 1, 2 * kMaxMacs);
   // Random shapes for coverage, from the seed.
   std::mt19937 rng(seed);
   const int64_t ms[] = {1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 256},
