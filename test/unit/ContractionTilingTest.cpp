@@ -1,0 +1,204 @@
+//===- ContractionTilingTest.cpp - linalg.tile's view of contractions -----===//
+
+#include "loom/Transforms/ContractionTiling.h"
+#include "loom/CostModel/Schemas/LinalgTile.h"
+#include "loom/CostModel/TargetInfo.h"
+#include "loom/CostModel/TunableOpInterface.h"
+#include "loom/InitAllDialects.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Parser/Parser.h"
+
+#include "gtest/gtest.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::loom;
+
+namespace {
+
+class ContractionTilingTest : public ::testing::Test {
+protected:
+  ContractionTilingTest() {
+    registerAllDialects(context);
+    context.loadAllAvailableDialects();
+  }
+
+  /// The one linalg op of `body`, a func.func's body over `args`.
+  linalg::LinalgOp parse(StringRef args, StringRef result, StringRef body) {
+    std::string text =
+        ("func.func @f(" + args + ") -> " + result + " {\n" + body + "\n}")
+            .str();
+    module = parseSourceString<ModuleOp>(text, &context);
+    EXPECT_TRUE(module);
+    linalg::LinalgOp found;
+    module->walk([&](linalg::LinalgOp op) { found = op; });
+    return found;
+  }
+
+  /// A mul-add linalg.generic over `loops` with the operands' letters.
+  linalg::LinalgOp einsum(StringRef lhs, StringRef rhs, StringRef out,
+                          StringRef loops, StringRef lhsType, StringRef rhsType,
+                          StringRef outType) {
+    auto map = [&](StringRef letters) {
+      std::string text = "affine_map<(";
+      for (size_t i = 0; i < loops.size(); ++i)
+        text += (i ? ", d" : "d") + std::to_string(i);
+      text += ") -> (";
+      for (size_t i = 0; i < letters.size(); ++i)
+        text += (i ? ", d" : "d") + std::to_string(loops.find(letters[i]));
+      return text + ")>";
+    };
+    std::string iterators;
+    for (char letter : loops)
+      iterators += std::string(iterators.empty() ? "" : ", ") +
+                   (out.contains(letter) ? "\"parallel\"" : "\"reduction\"");
+    std::string body =
+        ("%r = linalg.generic {indexing_maps = [" + map(lhs) + ", " + map(rhs) +
+         ", " + map(out) + "], iterator_types = [" + iterators +
+         "]} ins(%a, %b : " + lhsType + ", " + rhsType +
+         ") outs(%c : " + outType +
+         ") {\n^bb0(%x: f32, %y: f32, %s: f32):\n  %p = arith.mulf %x, %y : "
+         "f32\n  %t = arith.addf %s, %p : f32\n  linalg.yield %t : f32\n} -> " +
+         outType + "\nreturn %r : " + outType)
+            .str();
+    return parse(
+        ("%a: " + lhsType + ", %b: " + rhsType + ", %c: " + outType).str(),
+        outType, body);
+  }
+
+  MLIRContext context;
+  OwningOpRef<ModuleOp> module;
+};
+
+TEST_F(ContractionTilingTest, MatmulTilesItsThreeLoops) {
+  linalg::LinalgOp op = einsum("mk", "kn", "mn", "mnk", "tensor<64x128xf32>",
+                               "tensor<128x96xf32>", "tensor<64x96xf32>");
+  FailureOr<ContractionTiling> tiling = ContractionTiling::of(op);
+  ASSERT_TRUE(succeeded(tiling));
+  EXPECT_EQ(tiling->m, 64);
+  EXPECT_EQ(tiling->n, 96);
+  EXPECT_EQ(tiling->k, 128);
+  EXPECT_EQ(tiling->outerIterations, 1);
+  EXPECT_TRUE(tiling->lhsContiguousK);
+  EXPECT_TRUE(tiling->rhsContiguousN);
+  EXPECT_FALSE(tiling->rhsContiguousK);
+  EXPECT_TRUE(tiling->outContiguousN);
+  EXPECT_EQ(tiling->interchange, (SmallVector<int64_t>{0, 1, 2}));
+  EXPECT_EQ(tiling->tileSizes(8, 32, 4), (SmallVector<int64_t>{8, 32, 4}));
+  EXPECT_EQ(tiling->multiplyAdds(), 64.0 * 96 * 128);
+}
+
+TEST_F(ContractionTilingTest, AttentionScoresRunTheirHeadsOutside) {
+  // Loops (n, h, s, e): h is a batch dim, outermost; keys are laid out
+  // along k (e), not n (s).
+  linalg::LinalgOp op =
+      einsum("nhe", "she", "nhs", "nhse", "tensor<4x8x64xf32>",
+             "tensor<32x8x64xf32>", "tensor<4x8x32xf32>");
+  FailureOr<ContractionTiling> tiling = ContractionTiling::of(op);
+  ASSERT_TRUE(succeeded(tiling));
+  EXPECT_EQ(tiling->mDim, 0u);
+  EXPECT_EQ(tiling->nDim, 2u);
+  EXPECT_EQ(tiling->kDim, 3u);
+  EXPECT_EQ(tiling->outerIterations, 8);
+  EXPECT_FALSE(tiling->rhsContiguousN);
+  EXPECT_TRUE(tiling->rhsContiguousK);
+  EXPECT_EQ(tiling->interchange, (SmallVector<int64_t>{1, 0, 2, 3}));
+  EXPECT_EQ(tiling->tileSizes(2, 16, 4), (SmallVector<int64_t>{2, 1, 16, 4}));
+}
+
+TEST_F(ContractionTilingTest, OnlyTheRowsMayBeDynamic) {
+  linalg::LinalgOp rows = einsum("mk", "kn", "mn", "mnk", "tensor<?x64xf32>",
+                                 "tensor<64x32xf32>", "tensor<?x32xf32>");
+  FailureOr<ContractionTiling> tiling = ContractionTiling::of(rows);
+  ASSERT_TRUE(succeeded(tiling));
+  EXPECT_TRUE(ShapedType::isDynamic(tiling->m));
+  EXPECT_EQ(tiling->multiplyAdds(), 64.0 * 32);
+  EXPECT_TRUE(failed(
+      ContractionTiling::of(einsum("mk", "kn", "mn", "mnk", "tensor<8x?xf32>",
+                                   "tensor<?x32xf32>", "tensor<8x32xf32>"))));
+}
+
+TEST_F(ContractionTilingTest, RefusesWhatIsNotAnF32Contraction) {
+  EXPECT_TRUE(failed(ContractionTiling::of(parse(
+      "%a: tensor<8x16xf64>, %b: tensor<16x4xf64>, %c: tensor<8x4xf64>",
+      "tensor<8x4xf64>",
+      "%r = linalg.matmul ins(%a, %b : tensor<8x16xf64>, tensor<16x4xf64>) "
+      "outs(%c : tensor<8x4xf64>) -> tensor<8x4xf64>\n"
+      "return %r : tensor<8x4xf64>"))));
+  // A matrix-vector product has no n dim to vectorize along.
+  EXPECT_TRUE(failed(
+      ContractionTiling::of(einsum("mk", "k", "m", "mk", "tensor<8x16xf32>",
+                                   "tensor<16xf32>", "tensor<8xf32>"))));
+}
+
+TEST_F(ContractionTilingTest, KnobSpaceFollowsTheTargetsRegisters) {
+  auto op = cast<cost::TunableOpInterface>(
+      einsum("mk", "kn", "mn", "mnk", "tensor<48x128xf32>",
+             "tensor<128x64xf32>", "tensor<48x64xf32>")
+          .getOperation());
+  ASSERT_TRUE(op.hasDecision());
+  EXPECT_EQ(op.getDecisionKind(), "linalg.tile");
+  cost::TargetInfo avx512 = *cost::TargetInfo::forIsa("avx512");
+  cost::TargetInfo avx2 = *cost::TargetInfo::forIsa("avx2");
+  cost::KnobSpace wide = op.getKnobSpace(avx512);
+  cost::KnobSpace narrow = op.getKnobSpace(avx2);
+  // 8 rows of four zmm accumulators (8 x 64 along n) do not fit; 6 x 64
+  // does (24 + 4 + 1 registers). On AVX2's 16 registers of 8 lanes, a 64-
+  // wide row is 8 vectors: even 1 x 64 takes 8 + 8 + 1.
+  auto candidate = [](const cost::KnobSpace &space, int64_t m, int64_t n,
+                      int64_t k, StringRef dim) {
+    cost::Candidate c;
+    for (const cost::Knob &knob : space.getKnobs()) {
+      cost::KnobValue value = knob.name == "tile_m"   ? cost::KnobValue(m)
+                              : knob.name == "tile_n" ? cost::KnobValue(n)
+                              : knob.name == "tile_k"
+                                  ? cost::KnobValue(k)
+                                  : cost::KnobValue(dim.str());
+      c.push_back(llvm::find(knob.options, value) - knob.options.begin());
+    }
+    return c;
+  };
+  EXPECT_FALSE(wide.isLegal(candidate(wide, 8, 64, 1, "n")));
+  EXPECT_TRUE(wide.isLegal(candidate(wide, 6, 64, 1, "n")));
+  EXPECT_FALSE(narrow.isLegal(candidate(narrow, 1, 64, 1, "n")));
+  EXPECT_TRUE(narrow.isLegal(candidate(narrow, 1, 32, 1, "n")));
+  // Along k the tile must be wider than one element.
+  EXPECT_FALSE(wide.isLegal(candidate(wide, 1, 8, 1, "k")));
+  EXPECT_TRUE(wide.isLegal(candidate(wide, 1, 8, 16, "k")));
+  EXPECT_LT(narrow.enumerate().size(), wide.enumerate().size());
+}
+
+TEST_F(ContractionTilingTest, FeaturesCarryTheRooflineAndTheTransposes) {
+  auto op = cast<cost::TunableOpInterface>(
+      einsum("nhe", "she", "nhs", "nhse", "tensor<1x8x64xf32>",
+             "tensor<512x8x64xf32>", "tensor<1x8x512xf32>")
+          .getOperation());
+  cost::TargetInfo target = *cost::TargetInfo::forIsa("avx512");
+  cost::KnobSpace space = op.getKnobSpace(target);
+  namespace lt = cost::linalg_tile;
+  auto rowOf = [&](int64_t n, int64_t k, StringRef dim) {
+    for (const cost::Candidate &c : space.enumerate())
+      if (space.intValue(c, "tile_m") == 1 &&
+          space.intValue(c, "tile_n") == n &&
+          space.intValue(c, "tile_k") == k &&
+          std::get<std::string>(space.value(c, "vector_dim")) == dim)
+        return op.getFeatures(space, c, target).front();
+    ADD_FAILURE() << "no such candidate";
+    return cost::FeatureVector();
+  };
+  cost::FeatureVector alongN = rowOf(16, 4, "n"), alongK = rowOf(16, 4, "k");
+  ASSERT_EQ(alongN.size(), lt::schema().size());
+  // Along n, keys laid out along k are transposed: a shuffle per element.
+  EXPECT_GT(alongN[lt::ShufflesPerFma], 0);
+  EXPECT_EQ(alongK[lt::ShufflesPerFma], 0);
+  EXPECT_EQ(alongK[lt::VectorAlongK], 1);
+  // The roofline prefers the partial sums here, as the measurements do.
+  EXPECT_LT(alongK[lt::RooflineLog2Seconds], alongN[lt::RooflineLog2Seconds]);
+  EXPECT_TRUE(std::isfinite(alongN[lt::RooflineLog2Seconds]));
+}
+
+} // namespace
