@@ -40,10 +40,12 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::init("generic")};
   PassOptions::Option<std::string> costModel{
       *this, "cost-model",
-      llvm::cl::desc("What chooses each GEMM's kernel schedule (loom-decide) "
-                     "and each MoE layer's strategy: "
-                     "auto, roofline, a directory of models, or none (the "
-                     "column-tile and prefetch-distance options)"),
+      llvm::cl::desc("What chooses each GEMM's kernel schedule (loom-decide), "
+                     "each MoE layer's strategy and each linalg "
+                     "contraction's register tile: auto, roofline, a "
+                     "directory of models, or none (the column-tile and "
+                     "prefetch-distance options; the roofline for MoE "
+                     "layers and tiles)"),
       llvm::cl::init("auto")};
   PassOptions::Option<std::string> dumpDecisions{
       *this, "dump-decisions",

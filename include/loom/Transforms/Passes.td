@@ -85,7 +85,7 @@ def LoomTileLinalg : Pass<"loom-tile-linalg", "::mlir::ModuleOp"> {
   let summary = "Tile linalg contractions to a register tile and vectorize "
                 "them, the tile chosen by the cost model";
   let description = [{
-    Every linalg contraction of static f32 tensors with an m, an n and a k
+    Every linalg contraction of f32 tensors (static but for the rows) with an m, an n and a k
     dim (named `linalg.matmul`, `linalg.batch_matmul`, `linalg.contract`,
     or a `linalg.generic` that multiplies and adds, as attention's scores
     and context are) is tiled with `scf.for` loops to a register tile
@@ -96,7 +96,9 @@ def LoomTileLinalg : Pass<"loom-tile-linalg", "::mlir::ModuleOp"> {
     products makes `tile_m x ⌈tile_n / lanes⌉` FMAs per k step; along k
     (for operands laid out along k, as attention's keys are) each k tile
     accumulates `tile_m x tile_n` vectors of partial sums, which a
-    reduction adds up after the loops.
+    reduction adds up after the loops. From 2^18 multiply-adds the register
+    tiles are an `scf.forall`, which the kernels' OpenMP pool runs; a
+    dynamic row count is tiled one row at a time.
 
     The tile is the `linalg.tile` decision: a `loom.decision` already on
     the op (from `loom-decide`, a decision file or by hand) is kept;
