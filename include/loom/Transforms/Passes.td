@@ -85,10 +85,10 @@ def LoomTileLinalg : Pass<"loom-tile-linalg", "::mlir::ModuleOp"> {
   let summary = "Tile linalg contractions to a register tile and vectorize "
                 "them, the tile chosen by the cost model";
   let description = [{
-    Every linalg contraction of f32 tensors (static but for the rows) with an m, an n and a k
-    dim (named `linalg.matmul`, `linalg.batch_matmul`, `linalg.contract`,
-    or a `linalg.generic` that multiplies and adds, as attention's scores
-    and context are) is tiled with `scf.for` loops to a register tile
+    Every linalg contraction of f32 tensors (static but for the rows) with
+    an m, an n and a k dim (named `linalg.matmul`, `linalg.batch_matmul`,
+    `linalg.contract`, or a `linalg.generic` that multiplies and adds, as
+    attention's scores and context are) is tiled to a register tile
     `tile_m x tile_n x tile_k` over its innermost m, n and k dims — every
     other loop at tile 1, batch dims outermost, k innermost — and the tile
     is vectorized. Its vectors run along n or along k (`vector_dim`):
