@@ -190,6 +190,11 @@ def main():
     if args.json:
         with open(args.json, "w") as f:
             json.dump(results, f, indent=2)
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import linalg_plot
+        chart = os.path.splitext(args.json)[0] + ".svg"
+        linalg_plot.main(args.json, chart)
+        print(f"wrote {chart}")
 
 
 if __name__ == "__main__":
