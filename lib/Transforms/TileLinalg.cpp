@@ -171,69 +171,48 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
     if (failed(tiled))
       return op->emitError() << "loom-tile-linalg: tiling failed";
     rewriter.replaceOp(op, tiled->replacements);
-    for (Operation *tile : tiled->tiledOps) {
-      LogicalResult vectorized =
-          alongK ? tileReductionAlongK(rewriter, tile, tiling.kDim, tileK)
-                 : tileReductionAlongN(rewriter, tile, tiling.kDim, tileK);
-      if (failed(vectorized))
+    for (Operation *tile : tiled->tiledOps)
+      if (failed(tileReduction(rewriter, tile, tiling.kDim, tileK, alongK)))
         return failure();
-    }
     // The unit tile of a unit-sized contraction makes no loop.
     if (tiled->loops.empty())
       return tiled->replacements.front().getDefiningOp()->getParentOp();
     return tiled->loops.front().getOperation();
   }
 
-  /// Tiles the k loop of a register tile whose vectors run along n, and
-  /// vectorizes its body: one outer-product step per k.
-  static LogicalResult tileReductionAlongN(IRRewriter &rewriter,
-                                           Operation *tile, unsigned kDim,
-                                           int64_t tileK) {
+  /// Tiles the k loop of a register tile and vectorizes it. Along n, each
+  /// k step is an outer product into the tile's accumulators. Along k, each
+  /// k tile multiplies into partial sums of its own (k becomes a parallel
+  /// dim of the tile, its vector dim), which one reduction per register
+  /// tile adds up after the loop.
+  static LogicalResult tileReduction(IRRewriter &rewriter, Operation *tile,
+                                     unsigned kDim, int64_t tileK,
+                                     bool alongK) {
     auto linalgTile = cast<linalg::LinalgOp>(tile);
     SmallVector<int64_t> sizes(linalgTile.getNumLoops(), 0);
     sizes[kDim] = tileK;
     scf::SCFTilingOptions options;
     options.setTileSizes(getAsIndexOpFoldResult(tile->getContext(), sizes));
+    if (alongK) {
+      options.setReductionTilingStrategy(
+          ReductionTilingStrategy::PartialReductionOuterReduction);
+      options.setReductionDims({kDim});
+    }
     rewriter.setInsertionPoint(tile);
     FailureOr<scf::SCFTilingResult> tiled =
         scf::tileUsingSCF(rewriter, cast<TilingInterface>(tile), options);
     if (failed(tiled))
       return tile->emitError() << "loom-tile-linalg: tiling k failed";
     rewriter.replaceOp(tile, tiled->replacements);
-    for (Operation *body : tiled->tiledOps)
-      if (failed(vectorize(rewriter, cast<linalg::LinalgOp>(body))))
-        return failure();
-    return success();
-  }
-
-  /// Tiles the k loop of a register tile so that each k tile multiplies
-  /// into partial sums of its own (k becomes a parallel dim of the tile, its
-  /// vector dim); one reduction per register tile adds them up after the
-  /// loop.
-  static LogicalResult tileReductionAlongK(IRRewriter &rewriter,
-                                           Operation *tile, unsigned kDim,
-                                           int64_t tileK) {
-    auto linalgTile = cast<linalg::LinalgOp>(tile);
-    SmallVector<int64_t> sizes(linalgTile.getNumLoops(), 0);
-    sizes[kDim] = tileK;
-    scf::SCFTilingOptions options;
-    options.setTileSizes(getAsIndexOpFoldResult(tile->getContext(), sizes));
-    options.setReductionTilingStrategy(
-        ReductionTilingStrategy::PartialReductionOuterReduction);
-    options.setReductionDims({kDim});
-    rewriter.setInsertionPoint(tile);
-    FailureOr<scf::SCFTilingResult> partial =
-        scf::tileUsingSCF(rewriter, cast<TilingInterface>(tile), options);
-    if (failed(partial))
-      return tile->emitError() << "loom-tile-linalg: tiling k failed";
-    rewriter.replaceOp(tile, partial->replacements);
+    // Along k: the partial sums' zero fill, the multiply-adds, the final
+    // sums (mergeOps is empty along n).
     SmallVector<Operation *> toVectorize;
-    // The partial sums' zero fill, the multiply-adds, the final sums.
-    for (Value init : partial->initialValues)
-      if (Operation *fill = init.getDefiningOp<linalg::FillOp>())
-        toVectorize.push_back(fill);
-    llvm::append_range(toVectorize, partial->tiledOps);
-    llvm::append_range(toVectorize, partial->mergeOps);
+    if (alongK)
+      for (Value init : tiled->initialValues)
+        if (Operation *fill = init.getDefiningOp<linalg::FillOp>())
+          toVectorize.push_back(fill);
+    llvm::append_range(toVectorize, tiled->tiledOps);
+    llvm::append_range(toVectorize, tiled->mergeOps);
     for (Operation *op : toVectorize)
       if (failed(vectorize(rewriter, cast<linalg::LinalgOp>(op))))
         return failure();
