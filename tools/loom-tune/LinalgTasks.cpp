@@ -41,15 +41,21 @@ std::pair<llvm::StringRef, llvm::StringRef> splitSpec(llvm::StringRef spec) {
   return spec.split("->");
 }
 
+/// The letters of `spec` in the order they first appear.
+std::string lettersOf(llvm::StringRef spec) {
+  std::string letters;
+  for (char letter : spec)
+    if (llvm::isAlpha(letter) && letters.find(letter) == std::string::npos)
+      letters += letter;
+  return letters;
+}
+
 ContractionProblem problemOf(const Form &form, int64_t m, int64_t n, int64_t k,
                              int64_t batch) {
   ContractionProblem p{form.spec, {}};
   int64_t sizes[] = {m, n, k, batch};
-  for (char letter : llvm::StringRef(form.spec))
-    if (llvm::isAlpha(letter) &&
-        llvm::none_of(p.sizes, [&](auto &s) { return s.first == letter; }))
-      p.sizes.push_back(
-          {letter, sizes[llvm::StringRef(form.mnkb).find(letter)]});
+  for (char letter : lettersOf(form.spec))
+    p.sizes.push_back({letter, sizes[llvm::StringRef(form.mnkb).find(letter)]});
   return p;
 }
 
@@ -60,11 +66,13 @@ int64_t sizeOf(const ContractionProblem &p, char letter) {
   return 0;
 }
 
-std::string tensorType(const ContractionProblem &p, llvm::StringRef letters) {
-  std::string text = "tensor<";
+/// The shape of an operand whose dims are `letters`.
+std::vector<int64_t> shapeOf(const ContractionProblem &p,
+                             llvm::StringRef letters) {
+  std::vector<int64_t> shape;
   for (char letter : letters)
-    text += std::to_string(sizeOf(p, letter)) + "x";
-  return text + "f32>";
+    shape.push_back(sizeOf(p, letter));
+  return shape;
 }
 
 /// Loops: the result's letters, then the summed ones.
@@ -117,10 +125,7 @@ tune::contractionFromJson(const llvm::json::Value &value) {
   if (form == std::end(kForms))
     return llvm::createStringError("unknown contraction '" + spec->str() + "'");
   ContractionProblem p{spec->str(), {}};
-  for (char letter : *spec) {
-    if (!llvm::isAlpha(letter) ||
-        llvm::any_of(p.sizes, [&](auto &s) { return s.first == letter; }))
-      continue;
+  for (char letter : lettersOf(*spec)) {
     std::optional<int64_t> size = sizes->getInteger(std::string(1, letter));
     if (!size || *size <= 0)
       return llvm::createStringError("contraction " + spec->str() +
@@ -192,19 +197,15 @@ std::vector<Task> tune::generateLinalgTasks(unsigned seed) {
 std::vector<TaskInput> tune::linalgTaskInputs(const ContractionProblem &p) {
   llvm::SmallVector<llvm::StringRef> operands;
   splitSpec(p.spec).first.split(operands, ',');
-  // Operands at 1/sqrt(k), so the sums stay O(1).
+  // Each operand at k^(-1/4), so the sums of k products stay O(1).
   int64_t summed = 1;
   for (auto [letter, size] : p.sizes)
     if (splitSpec(p.spec).second.find(letter) == llvm::StringRef::npos)
       summed *= size;
   float scale = 1 / std::sqrt(std::sqrt(float(summed)));
   std::vector<TaskInput> inputs;
-  for (llvm::StringRef operand : operands) {
-    TaskInput input{{}, scale};
-    for (char letter : operand)
-      input.shape.push_back(sizeOf(p, letter));
-    inputs.push_back(input);
-  }
+  for (llvm::StringRef operand : operands)
+    inputs.push_back({shapeOf(p, operand), scale});
   return inputs;
 }
 
@@ -213,8 +214,9 @@ std::string tune::linalgTaskModule(const ContractionProblem &p,
   auto [inputs, result] = splitSpec(p.spec);
   auto [lhs, rhs] = inputs.split(',');
   std::string loops = loopOrder(p);
-  std::string lhsType = tensorType(p, lhs), rhsType = tensorType(p, rhs),
-              outType = tensorType(p, result);
+  std::string lhsType = f32TensorType(shapeOf(p, lhs)),
+              rhsType = f32TensorType(shapeOf(p, rhs)),
+              outType = f32TensorType(shapeOf(p, result));
   std::vector<std::string> iterators;
   for (char letter : loops)
     iterators.push_back(result.contains(letter) ? "\"parallel\""

@@ -160,6 +160,13 @@ llvm::Expected<Task> Task::fromJson(const llvm::json::Value &value) {
   return task;
 }
 
+std::string tune::f32TensorType(llvm::ArrayRef<int64_t> shape) {
+  std::string text = "tensor<";
+  for (int64_t d : shape)
+    text += std::to_string(d) + "x";
+  return text + "f32>";
+}
+
 std::vector<TaskInput> tune::taskInputs(const Task &task) {
   if (const auto *c = std::get_if<ContractionProblem>(&task.problem))
     return linalgTaskInputs(*c);

@@ -89,6 +89,9 @@ struct TaskEntry {
 /// the arguments of taskInputs.
 std::string taskModule(const Task &task, llvm::ArrayRef<TaskEntry> entries);
 
+/// "tensor<AxBxf32>" of `shape`, for task modules.
+std::string f32TensorType(llvm::ArrayRef<int64_t> shape);
+
 /// The moe.dispatch parts of the above (MoETasks.cpp).
 std::vector<Task> generateMoETasks(unsigned seed);
 std::string moeTaskModule(const MoEProblem &problem,
