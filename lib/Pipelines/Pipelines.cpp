@@ -111,17 +111,19 @@ void loom::buildReferencePipeline(OpPassManager &pm,
 
 void loom::buildCPUToLoopsPipeline(OpPassManager &pm,
                                    const CPUPipelineOptions &options) {
+  // The model of the passes that own their decisions (MoE strategies,
+  // linalg tiles): cost-model=none fixes the analytical choice there, as it
+  // fixes the lut schedules.
+  std::string ownedDecisionsModel = options.costModel == "none"
+                                        ? std::string("roofline")
+                                        : std::string(options.costModel);
   // MoE layers first: low-bit experts decompose into lut ops that the lut
   // passes below then optimize like any other.
   moe::MoESelectStrategyOptions moeStrategy;
   moeStrategy.rowTile = options.moeRowTile;
   moeStrategy.weightRows = options.moeColumnTile;
   moeStrategy.strategy = options.moeStrategy;
-  // cost-model=none fixes the analytical choice, as it fixes the lut
-  // schedules.
-  moeStrategy.costModel = options.costModel == "none"
-                              ? std::string("roofline")
-                              : std::string(options.costModel);
+  moeStrategy.costModel = ownedDecisionsModel;
   moeStrategy.isa = options.isa;
   pm.addPass(moe::createMoESelectStrategy(moeStrategy));
   pm.addPass(moe::createMoEDecompose());
@@ -168,9 +170,7 @@ void loom::buildCPUToLoopsPipeline(OpPassManager &pm,
   // tiles; the hoisting keeps each tile's accumulators in registers across
   // its k loop.
   LoomTileLinalgOptions tiling;
-  tiling.costModel = options.costModel == "none"
-                         ? std::string("roofline")
-                         : std::string(options.costModel);
+  tiling.costModel = ownedDecisionsModel;
   tiling.isa = options.isa;
   tiling.tileSizes.assign(options.linalgTileSizes.begin(),
                           options.linalgTileSizes.end());
