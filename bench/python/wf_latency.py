@@ -1,15 +1,20 @@
 #!/usr/bin/env python3
-"""wf.latency's analytical estimate against measured compute-node times.
+"""wf.latency's estimates against measured compute-node times.
 
 34 wf.compute bodies — lut.linear in the kernels' layout (ternary, int4 in
 groups of 32, binary; 1024x1024, 4096x1024, 2048x4096; N = 1, 16, 64),
 moe.layer (T = 1 to 256), elementwise adds — are costed by `loom-opt
---wf-schedule=isa=avx512-vnni` (each node's priority is its estimate: the
-nodes are independent graph outputs) and timed as functions of one library
-on one thread (median of 7 hot calls). Prints each node, Kendall's tau
-between estimates and measurements, and how many land within 2x.
+--wf-schedule=isa=avx512-vnni`, once analytically (cost-model=roofline) and
+once by the shipped learned model (cost-model=auto); each node's priority
+is its estimate, the nodes being independent graph outputs. They are timed
+as functions of one library on one thread, median of 7 calls, each after
+the caches are evicted (a 256 MiB write; --hot: back to back, as a loop
+calling one node finds them). None of these bodies is a loom-tune task,
+and the larger GEMMs are twice the weights of any. Prints each node, and
+for each estimate Kendall's tau, the median measured/estimated ratio and
+the share within 2x.
 
-Usage: wf_latency.py BUILD_DIR
+Usage: wf_latency.py BUILD_DIR [--hot]
 """
 import itertools
 import os
@@ -85,11 +90,16 @@ def main():
     results = ", ".join(tout for _, tout, _ in bodies)
     graph = (f"wf.graph @g({args}) -> ({results}) {{\n{nodes}\n  wf.return "
              + ", ".join(f"%o{i}" for i in range(len(bodies))) + f" : {results}\n}}\n")
-    scheduled = subprocess.run(
-        [os.path.join(build, "bin", "loom-opt"), "-", "--wf-schedule=isa=avx512-vnni"],
-        input=graph, capture_output=True, text=True, check=True).stdout
-    estimates = [int(p) for p in re.findall(
-        r"wf.compute\(%arg\d+\) \{wf.sched = #wf.sched<priority = (\d+)", scheduled)]
+    def estimates_by(cost_model):
+        scheduled = subprocess.run(
+            [os.path.join(build, "bin", "loom-opt"), "-",
+             f"--wf-schedule=isa=avx512-vnni cost-model={cost_model}"],
+            input=graph, capture_output=True, text=True, check=True).stdout
+        return [int(p) for p in re.findall(
+            r"wf.compute\(%arg\d+\) \{wf.sched = #wf.sched<priority = (\d+)", scheduled)]
+    estimates = {name: estimates_by(name) for name in ("roofline", "auto")}
+    hot = "--hot" in sys.argv[2:]
+    evict = np.zeros(64 << 20, dtype=np.float32)
     functions = "\n".join(f"func.func @f{i}(%in: {tin}) -> {tout} {{{ops}\n  return %y : {tout}\n}}"
                           for i, (tin, tout, ops) in enumerate(bodies))
     model = loom.compile(loom.parse(functions), cache=False)
@@ -103,15 +113,21 @@ def main():
             run(x)
         times = []
         for _ in range(7):
+            if not hot:
+                evict += 1
             start = time.perf_counter()
             run(x)
             times.append(time.perf_counter() - start)
         measured.append(sorted(times)[3] * 1e6)
-        print(f"  {str(case):36s} estimated {estimates[i]:7d} us, measured {measured[-1]:9.0f} us",
+        print(f"  {str(case):36s} roofline {estimates['roofline'][i]:7d} us, "
+              f"learned {estimates['auto'][i]:7d} us, measured {measured[-1]:9.0f} us",
               file=sys.stderr)
-    ratio = np.array(measured) / np.maximum(estimates, 1)
-    print(f"{len(all_cases)} compute nodes: Kendall tau {kendall_tau(estimates, measured):.3f}, "
-          f"measured / estimated median {np.median(ratio):.2f}, within 2x {np.mean((ratio > 0.5) & (ratio < 2)):.2f}")
+    print(f"{len(all_cases)} compute nodes, timed {'hot' if hot else 'cold'}:")
+    for name, label in (("roofline", "roofline"), ("auto", "learned")):
+        ratio = np.array(measured) / np.maximum(estimates[name], 1)
+        print(f"  {label:8s} Kendall tau {kendall_tau(estimates[name], measured):.3f}, "
+              f"measured / estimated median {np.median(ratio):.2f}, "
+              f"within 2x {np.mean((ratio > 0.5) & (ratio < 2)):.2f}")
 
 
 if __name__ == "__main__":

@@ -74,6 +74,11 @@ mlir::loom::lowerModel(ModuleOp module, const llvm::TargetMachine &machine,
     // are then entry points like a model's functions.
     WorkflowPipelineOptions wfOptions;
     wfOptions.isa = cpuOptions.isa;
+    // cost-model=none fixes the kernels' schedules; a node still needs a
+    // latency, and the analytical one is what "no model" means.
+    wfOptions.costModel = cpuOptions.costModel == "none"
+                              ? std::string("roofline")
+                              : cpuOptions.costModel.getValue();
     if (failed(runPipeline(module, options, [&](PassManager &pm) {
           buildWorkflowPipeline(pm, wfOptions);
         })))

@@ -4,6 +4,7 @@
 #include "loom/CostModel/Schemas/LinalgTile.h"
 #include "loom/CostModel/Schemas/LutGemm.h"
 #include "loom/CostModel/Schemas/MoEDispatch.h"
+#include "loom/CostModel/Schemas/WfLatency.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/Format.h"
@@ -41,7 +42,8 @@ float mlir::loom::cost::encodeCount(double value) {
 
 const FeatureSchema *mlir::loom::cost::schemaFor(llvm::StringRef kind) {
   for (const FeatureSchema *schema :
-       {&lut_gemm::schema(), &moe_dispatch::schema(), &linalg_tile::schema()})
+       {&lut_gemm::schema(), &moe_dispatch::schema(), &linalg_tile::schema(),
+        &wf_latency::schema()})
     if (kind == schema->decision)
       return schema;
   return nullptr;

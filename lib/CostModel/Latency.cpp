@@ -3,16 +3,22 @@
 // costmodel.md's wf.latency, analytically: each op's work (its own
 // WorkEstimateOpInterface, or a generic rule) on the target's roofline,
 // summed over the region (pack-sum). Weights and activations are charged
-// to DRAM, as a compute node between LLM calls finds its caches cold.
+// to DRAM, as a compute node between LLM calls finds its caches cold. The
+// learned estimate regresses on the same walk's sums.
 //
 //===----------------------------------------------------------------------===//
 
+#include "loom/CostModel/Latency.h"
+#include "loom/CostModel/Schemas/WfLatency.h"
+#include "loom/CostModel/SelectModel.h"
 #include "loom/CostModel/WorkEstimateOpInterface.h"
 
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/OpDefinition.h"
 #include "mlir/Interfaces/CallInterfaces.h"
+
+#include <cmath>
 
 #include "loom/CostModel/WorkEstimateOpInterface.cpp.inc"
 
@@ -65,11 +71,22 @@ std::optional<WorkEstimate> genericWork(Operation *op) {
 
 } // namespace
 
-/// estimateSeconds, following calls into their callees up to `depth`
-/// levels (a compute node's body often calls the model's functions).
-static std::optional<double>
-regionSeconds(Region &region, const TargetInfo &target, unsigned depth) {
-  double seconds = 0;
+namespace {
+
+/// One costed op of a region's walk: its work and its roofline time.
+struct OpCost {
+  Operation *op;
+  WorkEstimate work;
+  RooflineTime time;
+};
+
+/// Visits every costed op of `region`, following calls into their callees
+/// up to `depth` levels (a compute node's body often calls the model's
+/// functions); `calls` counts the calls followed. Fails where a size is
+/// dynamic or a callee is unknown.
+LogicalResult forEachOpCost(Region &region, const TargetInfo &target,
+                            unsigned depth, unsigned &calls,
+                            llvm::function_ref<void(const OpCost &)> visit) {
   for (Block &block : region)
     for (Operation &op : block) {
       if (op.hasTrait<OpTrait::IsTerminator>())
@@ -78,12 +95,10 @@ regionSeconds(Region &region, const TargetInfo &target, unsigned depth) {
         auto callee =
             dyn_cast_or_null<CallableOpInterface>(call.resolveCallable());
         Region *body = callee ? callee.getCallableRegion() : nullptr;
-        if (!body || depth == 0)
-          return std::nullopt;
-        std::optional<double> called = regionSeconds(*body, target, depth - 1);
-        if (!called)
-          return std::nullopt;
-        seconds += *called;
+        if (!body || depth == 0 ||
+            failed(forEachOpCost(*body, target, depth - 1, calls, visit)))
+          return failure();
+        ++calls;
         continue;
       }
       std::optional<WorkEstimate> work;
@@ -92,11 +107,29 @@ regionSeconds(Region &region, const TargetInfo &target, unsigned depth) {
       else
         work = genericWork(&op);
       if (!work)
-        return std::nullopt;
-      seconds += rooflineTime(*work, target.throughput).seconds;
+        return failure();
+      visit({&op, *work, rooflineTime(*work, target.throughput)});
     }
-  return seconds;
+  return success();
 }
+
+constexpr unsigned kCallDepth = 8;
+
+/// log2 of `seconds`, floored at a nanosecond (a region of constants
+/// costs nothing).
+float log2Seconds(double seconds) {
+  return static_cast<float>(std::log2(std::max(seconds, 1e-9)));
+}
+
+/// Bytes of the statically shaped tensors among `values`.
+double tensorBytes(ValueRange values) {
+  double total = 0;
+  for (Value v : values)
+    total += staticTensorBytes(v).value_or(0);
+  return total;
+}
+
+} // namespace
 
 std::optional<double> mlir::loom::cost::staticTensorBytes(Value v) {
   auto tensor = dyn_cast<RankedTensorType>(v.getType());
@@ -110,5 +143,87 @@ std::optional<double> mlir::loom::cost::staticTensorBytes(Value v) {
 
 std::optional<double>
 mlir::loom::cost::estimateSeconds(Region &region, const TargetInfo &target) {
-  return regionSeconds(region, target, /*depth=*/8);
+  double seconds = 0;
+  unsigned calls = 0;
+  if (failed(
+          forEachOpCost(region, target, kCallDepth, calls,
+                        [&](const OpCost &c) { seconds += c.time.seconds; })))
+    return std::nullopt;
+  return seconds;
+}
+
+std::optional<FeatureVector>
+mlir::loom::cost::latencyFeatures(Region &region, const TargetInfo &target) {
+  using namespace wf_latency;
+  WorkEstimate total = zeroWork();
+  double computeSeconds = 0, memorySeconds = 0, largest = 0;
+  double ops = 0, lut = 0, moe = 0, linalg = 0, other = 0;
+  unsigned calls = 0;
+  auto visit = [&](const OpCost &c) {
+    for (auto [sum, part] : llvm::zip_equal(total.ops, c.work.ops))
+      sum += part;
+    for (auto [sum, part] : llvm::zip_equal(total.bytes, c.work.bytes))
+      sum += part;
+    (c.time.memoryBound ? memorySeconds : computeSeconds) += c.time.seconds;
+    largest = std::max(largest, c.time.seconds);
+    if (c.op->hasTrait<OpTrait::ConstantLike>())
+      return;
+    ++ops;
+    StringRef dialect = c.op->getDialect()->getNamespace();
+    ++(dialect == "lut"      ? lut
+       : dialect == "moe"    ? moe
+       : dialect == "linalg" ? linalg
+                             : other);
+  };
+  if (failed(forEachOpCost(region, target, kCallDepth, calls, visit)))
+    return std::nullopt;
+  double seconds = computeSeconds + memorySeconds;
+  FeatureVector row(NumFeatures);
+  row[F32Ops] = encodeCount(total.ops[kF32Fma]);
+  row[ByteLookups] = encodeCount(total.ops[kByteLookup]);
+  row[Int8DotOps] = encodeCount(total.ops[kInt8Dot]);
+  row[L1Bytes] = encodeCount(total.bytes[kL1]);
+  row[L2Bytes] = encodeCount(total.bytes[kL2]);
+  row[DramBytes] = encodeCount(total.bytes[kDram]);
+  Block &entry = region.front();
+  row[BytesIn] = encodeCount(tensorBytes(entry.getArguments()));
+  row[BytesOut] =
+      encodeCount(tensorBytes(region.back().getTerminator()->getOperands()));
+  row[Ops] = encodeCount(ops);
+  row[LutOps] = encodeCount(lut);
+  row[MoEOps] = encodeCount(moe);
+  row[LinalgOps] = encodeCount(linalg);
+  row[OtherOps] = encodeCount(other);
+  row[Calls] = encodeCount(calls);
+  row[ComputeBoundLog2Seconds] = log2Seconds(computeSeconds);
+  row[MemoryBoundLog2Seconds] = log2Seconds(memorySeconds);
+  row[LargestOpShare] = seconds > 0 ? largest / seconds : 0;
+  row[RooflineLog2Seconds] = log2Seconds(seconds);
+  return row;
+}
+
+llvm::Expected<LatencyModel> LatencyModel::select(llvm::StringRef option,
+                                                  const TargetInfo &target,
+                                                  std::string &passedOver) {
+  llvm::Expected<std::unique_ptr<CostModel>> model =
+      selectCostModel(option, target, wf_latency::schema(), passedOver);
+  if (!model)
+    return model.takeError();
+  if (!(*model)->info().absolute)
+    return llvm::createStringError("the wf.latency model " +
+                                   (*model)->info().modelId +
+                                   " ranks rather than predicts seconds");
+  return LatencyModel(std::move(*model), target);
+}
+
+std::optional<double> LatencyModel::seconds(Region &region) const {
+  // The analytical time exactly, not through a float feature.
+  if (info().source == CostModelInfo::Source::Roofline)
+    return estimateSeconds(region, target);
+  std::optional<FeatureVector> row = latencyFeatures(region, target);
+  if (!row)
+    return std::nullopt;
+  // The learned model predicts the roofline's error (FeatureSchema).
+  return std::exp2((*row)[wf_latency::RooflineLog2Seconds] +
+                   model->predict({*row}).front());
 }

@@ -126,6 +126,14 @@ TreeEnsembleCostModel::parse(llvm::StringRef text, llvm::StringRef source,
       *objective != "reg:squarederror")
     reader.fail("objective '" + *objective +
                 "' is not supported (rank:pairwise, reg:squarederror are)");
+  else if (objective &&
+           (*objective == "rank:pairwise") !=
+               (schema.objective == FeatureSchema::Objective::Rank))
+    reader.fail("objective '" + *objective + "' does not fit " +
+                schema.decision + ", which " +
+                (schema.objective == FeatureSchema::Objective::Rank
+                     ? "ranks candidates"
+                     : "predicts log2 seconds"));
 
   const json::Object *params = reader.object(learner, "learner_model_param");
   double baseScore = reader.numberString(params, "base_score");

@@ -209,6 +209,7 @@ void loom::buildWorkflowPipeline(OpPassManager &pm,
   pm.addPass(wf::createWfBatch());
   wf::WfScheduleOptions schedule;
   schedule.isa = options.isa;
+  schedule.costModel = options.costModel;
   pm.addPass(wf::createWfSchedule(schedule));
   pm.addPass(loom::createConvertWorkflowToRuntime());
 }

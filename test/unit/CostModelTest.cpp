@@ -120,6 +120,8 @@ std::string twoTreeModel(llvm::StringRef objective = "rank:pairwise",
 
 llvm::StringRef kThree[] = {"f0", "f1", "f2"};
 const FeatureSchema kSchema{"test", 3, kThree};
+const FeatureSchema kRegressionSchema{"test", 3, kThree,
+                                      FeatureSchema::Objective::Regression};
 
 TEST(TreeEnsemble, WalksEveryTreeWithMissingValuesAndTies) {
   auto model = TreeEnsembleCostModel::parse(twoTreeModel(), "m.json", kSchema,
@@ -138,10 +140,26 @@ TEST(TreeEnsemble, WalksEveryTreeWithMissingValuesAndTies) {
   EXPECT_EQ((*model)->info().modelId, "x86/test@0");
 
   auto regression = TreeEnsembleCostModel::parse(
-      twoTreeModel("reg:squarederror"), "r.json", kSchema, "r");
+      twoTreeModel("reg:squarederror"), "r.json", kRegressionSchema, "r");
   ASSERT_TRUE(bool(regression)) << llvm::toString(regression.takeError());
   EXPECT_EQ((*regression)->rank(rows), (llvm::SmallVector<unsigned>{0, 1}));
   EXPECT_TRUE((*regression)->info().absolute);
+}
+
+TEST(TreeEnsemble, RefusesAnObjectiveItsSchemaDoesNotPredict) {
+  auto ranking = TreeEnsembleCostModel::parse(twoTreeModel("reg:squarederror"),
+                                              "r.json", kSchema, "r");
+  ASSERT_FALSE(bool(ranking));
+  EXPECT_NE(llvm::toString(ranking.takeError())
+                .find("objective 'reg:squarederror' does not fit test, which "
+                      "ranks candidates"),
+            std::string::npos);
+  auto regression = TreeEnsembleCostModel::parse(twoTreeModel(), "m.json",
+                                                 kRegressionSchema, "m");
+  ASSERT_FALSE(bool(regression));
+  EXPECT_NE(llvm::toString(regression.takeError())
+                .find("does not fit test, which predicts log2 seconds"),
+            std::string::npos);
 }
 
 TEST(TreeEnsemble, NamesFeaturesOutsideItsTrainingRange) {

@@ -81,7 +81,10 @@ void checkObjective(const char *objective) {
   std::remove(path.c_str());
 
   llvm::StringRef names[] = {"f0", "f1", "f2", "f3", "f4", "f5"};
-  FeatureSchema schema{"test", 1, names};
+  FeatureSchema schema{"test", 1, names,
+                       llvm::StringRef(objective) == "rank:pairwise"
+                           ? FeatureSchema::Objective::Rank
+                           : FeatureSchema::Objective::Regression};
   auto model =
       TreeEnsembleCostModel::parse((*buffer)->getBuffer(), path, schema, "xgb");
   ASSERT_TRUE(bool(model)) << llvm::toString(model.takeError());

@@ -2,11 +2,11 @@
 
 #include "Collect.h"
 
+#include "CollectSupport.h"
 #include "Dataset.h"
 
 #include "loom/CostModel/TunableOpInterface.h"
 #include "loom/Dialect/Loom/IR/LoomDialect.h"
-#include "loom/Runtime/ModelLibrary.h"
 #include "loom/Support/CacheFlush.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -43,122 +43,6 @@ std::string decisionAttribute(MLIRContext *context, const Task &task,
       context, task.decision, space, candidate, "user", "loom-tune");
   return text;
 }
-
-/// Writes `source` next to `library` and compiles it; the error text on
-/// failure.
-std::optional<std::string> compile(const CollectOptions &options,
-                                   const std::string &source,
-                                   const std::string &library, bool reference) {
-  std::string mlirPath = library + ".mlir", logPath = library + ".log";
-  std::ofstream(mlirPath) << source;
-  std::string command = options.compiler + " " + mlirPath + " -o " + library +
-                        (reference ? " --pipeline=reference" : "") + " > " +
-                        logPath + " 2>&1";
-  int status = std::system(command.c_str());
-  std::remove(mlirPath.c_str());
-  if (status == 0) {
-    std::remove(logPath.c_str());
-    return std::nullopt;
-  }
-  return "failed: " + command + " (see " + logPath + ")";
-}
-
-/// Calls of one model's entries on one set of inputs.
-class EntryCaller {
-public:
-  EntryCaller(const ModelLibrary &library, const std::vector<TaskInput> &shapes,
-              std::vector<std::vector<float>> &data)
-      : api(library.api()), shapes(shapes) {
-    for (auto [input, values] : llvm::zip_equal(this->shapes, data))
-      tensors.push_back(api.tensor_create(values.data(), input.shape.data(),
-                                          input.shape.size(), LOOM_F32, 0));
-    inputs = api.tensor_list_create(tensors.data(), tensors.size());
-  }
-  ~EntryCaller() { api.tensor_list_destroy(inputs); }
-  const char *lastError() const { return api.last_error(); }
-
-  /// Runs `entry`; its output into `y` when given. False on a runtime
-  /// error.
-  bool run(const char *entry, std::vector<float> *y = nullptr) const {
-    LoomTensorList *outputs = nullptr;
-    if (api.run(entry, inputs, &outputs) != LOOM_OK)
-      return false;
-    if (y) {
-      const LoomTensor *out = api.tensor_list_get(outputs, 0);
-      const float *data = static_cast<const float *>(api.tensor_data(out));
-      y->assign(data, data + api.tensor_num_elements(out));
-    }
-    api.tensor_list_destroy(outputs);
-    return true;
-  }
-
-private:
-  const RuntimeApi &api;
-  std::vector<TaskInput> shapes;
-  std::vector<LoomTensor *> tensors;
-  LoomTensorList *inputs;
-};
-
-/// The one status line of costmodel.md §4.1 (plain lines when stderr is
-/// not a terminal).
-class StatusLine {
-public:
-  StatusLine() : terminal(llvm::sys::Process::StandardErrIsDisplayed()) {}
-
-  void show(const std::string &text) {
-    auto now = std::chrono::steady_clock::now();
-    if (terminal) {
-      llvm::errs() << "\r\x1b[K" << text;
-      llvm::errs().flush();
-    } else if (now - last > std::chrono::seconds(10)) {
-      llvm::errs() << text << "\n";
-      last = now;
-    }
-  }
-  void finish(const std::string &text) {
-    llvm::errs() << (terminal ? "\r\x1b[K" : "") << text << "\n";
-  }
-
-private:
-  bool terminal;
-  std::chrono::steady_clock::time_point last{};
-};
-
-/// Libraries a task's candidates are compiled into, concurrently:
-/// loom-compile runs on one core, and compiling a task's candidates takes
-/// longer than timing them. Candidate i goes to shard i % (the shard count:
-/// kCompileShards, or fewer for fewer candidates).
-constexpr unsigned kCompileShards = 2;
-
-/// A task's libraries, removed from disk when done with.
-struct TaskLibraries {
-  std::string base;
-  std::vector<std::unique_ptr<ModelLibrary>> shards;
-  std::unique_ptr<ModelLibrary> reference;
-
-  std::string shardPath(unsigned shard) const {
-    return base + "_s" + std::to_string(shard) + ".so";
-  }
-  std::string referencePath() const { return base + "_ref.so"; }
-
-  ~TaskLibraries() {
-    shards.clear();
-    reference.reset();
-    for (unsigned shard = 0; shard < kCompileShards; ++shard)
-      removeLibrary(shardPath(shard));
-    removeLibrary(referencePath());
-  }
-
-private:
-  static void removeLibrary(const std::string &path) {
-    std::remove(path.c_str());
-    std::remove((path.substr(0, path.size() - 3) + ".h").c_str());
-  }
-};
-
-} // namespace
-
-namespace {
 
 /// A task's tunable op, parsed once, and its knob space.
 struct ProbedTask {
@@ -255,36 +139,16 @@ LogicalResult tune::refeaturize(MLIRContext &context,
 
 LogicalResult tune::collect(MLIRContext &context, llvm::ArrayRef<Task> tasks,
                             const CollectOptions &options) {
-  std::optional<cost::TargetInfo> target =
-      cost::TargetInfo::forIsa(options.isa);
-  if (!target) {
-    llvm::errs() << "loom-tune: unknown isa '" << options.isa << "'\n";
+  FailureOr<CollectionStart> start = startCollection(options);
+  if (failed(start))
     return failure();
-  }
-  if (llvm::Error error = dropTruncatedLine(options.datasetPath)) {
-    llvm::errs() << "loom-tune: " << llvm::toString(std::move(error)) << "\n";
-    return failure();
-  }
-  llvm::Expected<std::vector<Row>> existing = readDataset(options.datasetPath);
-  if (!existing) {
-    llvm::errs() << "loom-tune: " << llvm::toString(existing.takeError())
-                 << "\n";
-    return failure();
-  }
-  // (task, pass) -> rows already there: a task whose passes are complete
-  // is skipped.
-  std::map<std::pair<std::string, std::string>, size_t> have;
-  for (const Row &row : *existing)
-    ++have[{row.task.id(), row.pass}];
-  llvm::sys::fs::create_directories(options.workdir);
-
-  StatusLine status;
-  auto begin = std::chrono::steady_clock::now();
+  auto &have = start->have;
+  Progress progress(tasks.size());
   size_t measured = 0;
   for (size_t index = 0; index < tasks.size(); ++index) {
     const Task &task = tasks[index];
     // Candidates and features from the compiler's own code.
-    FailureOr<ProbedTask> probed = probe(context, task, *target);
+    FailureOr<ProbedTask> probed = probe(context, task, start->target);
     if (failed(probed))
       return failure();
     cost::TunableOpInterface op = probed->op;
@@ -298,14 +162,7 @@ LogicalResult tune::collect(MLIRContext &context, llvm::ArrayRef<Task> tasks,
       continue;
 
     auto show = [&](const std::string &phase, int done, int total) {
-      double elapsed = std::chrono::duration<double>(
-                           std::chrono::steady_clock::now() - begin)
-                           .count();
-      double eta = measured ? elapsed / measured * (tasks.size() - index) : 0;
-      status.show(llvm::formatv("task {0}/{1} {2}: {3} {4}/{5}  ETA {6:F0} s",
-                                index + 1, tasks.size(), task.describe(), phase,
-                                done, total, eta)
-                      .str());
+      progress.show(index, measured, task.describe(), phase, done, total);
     };
     show("compiling", 0, candidates.size());
     std::vector<TaskEntry> entries;
@@ -325,27 +182,16 @@ LogicalResult tune::collect(MLIRContext &context, llvm::ArrayRef<Task> tasks,
     }
     sources.push_back(taskModule(task, {{"reference", ""}}));
     paths.push_back(libraries.referencePath());
-    std::vector<std::optional<std::string>> errors(sources.size());
-    {
-      std::vector<std::thread> compiles;
-      for (size_t i = 0; i < sources.size(); ++i)
-        compiles.emplace_back([&, i] {
-          errors[i] = compile(options, sources[i], paths[i],
-                              /*reference=*/i == shards);
-        });
-      for (std::thread &compile : compiles)
-        compile.join();
+    if (std::optional<std::string> error =
+            compileAll(options, sources, paths, /*reference=*/shards)) {
+      progress.finish("loom-tune: " + *error);
+      return failure();
     }
-    for (const std::optional<std::string> &error : errors)
-      if (error) {
-        status.finish("loom-tune: " + *error);
-        return failure();
-      }
     std::string openError;
     for (const std::string &path : ArrayRef(paths).drop_back()) {
       libraries.shards.push_back(ModelLibrary::open(path, openError));
       if (!libraries.shards.back()) {
-        status.finish("loom-tune: " + openError);
+        progress.finish("loom-tune: " + openError);
         return failure();
       }
       // One thread: the timing thread is the kernel's, pinned by the OS to
@@ -354,29 +200,22 @@ LogicalResult tune::collect(MLIRContext &context, llvm::ArrayRef<Task> tasks,
     }
     libraries.reference = ModelLibrary::open(paths.back(), openError);
     if (!libraries.reference) {
-      status.finish("loom-tune: " + openError);
+      progress.finish("loom-tune: " + openError);
       return failure();
     }
 
     std::mt19937 rng(options.seed ^ static_cast<unsigned>(
                                         std::stoull(task.id(), nullptr, 16)));
     std::vector<TaskInput> inputs = taskInputs(task);
-    std::vector<std::vector<float>> data;
-    for (const TaskInput &input : inputs) {
-      std::uniform_real_distribution<float> value(-input.scale, input.scale);
-      data.emplace_back(std::accumulate(input.shape.begin(), input.shape.end(),
-                                        int64_t(1), std::multiplies<>()));
-      for (float &v : data.back())
-        v = value(rng);
-    }
+    std::vector<std::vector<float>> data = randomInputs(inputs, rng);
     std::vector<std::unique_ptr<EntryCaller>> callers;
     for (const std::unique_ptr<ModelLibrary> &shard : libraries.shards)
       callers.push_back(std::make_unique<EntryCaller>(*shard, inputs, data));
     EntryCaller callReference(*libraries.reference, inputs, data);
     std::vector<float> expected, got;
     if (!callReference.run("reference", &expected)) {
-      status.finish("loom-tune: task " + task.describe() +
-                    ": the reference failed: " + callReference.lastError());
+      progress.finish("loom-tune: task " + task.describe() +
+                      ": the reference failed: " + callReference.lastError());
       return failure();
     }
     float scale = 0;
@@ -410,15 +249,9 @@ LogicalResult tune::collect(MLIRContext &context, llvm::ArrayRef<Task> tasks,
         auto it = byCandidate.find(i);
         if (it == byCandidate.end() && (pass == "retime" || valid[i]))
           continue;
-        Row row;
-        const cost::FeatureSchema &schema = op.getFeatureSchema();
-        row.schema = schema.decision.str();
-        row.version = schema.version;
-        row.schemaHash = schema.hashString();
-        row.target = target->targetClass;
-        row.machine = options.machine;
-        row.task = task;
-        row.candidate = i;
+        Row row =
+            measuredRow(op.getFeatureSchema(), *start, options, task, i, pass,
+                        it == byCandidate.end() ? nullptr : it->second);
         for (auto [k, knob] : llvm::enumerate(space.getKnobs())) {
           const cost::KnobValue &v = knob.options[candidate[k]];
           row.knobs[knob.name] =
@@ -430,19 +263,8 @@ LogicalResult tune::collect(MLIRContext &context, llvm::ArrayRef<Task> tasks,
         SmallVector<cost::FeatureVector> features =
             op.getFeatures(space, candidate, taskTarget);
         row.features.assign(features.front().begin(), features.front().end());
-        row.pass = pass;
-        if (it == byCandidate.end()) {
-          row.status = "invalid";
-        } else {
-          const Measurement &m = *it->second;
-          row.medianUs = m.medianUs;
-          row.madUs = m.madUs;
-          row.samples = m.samples;
-          row.cpuShare = m.cpuShare;
-          row.status = m.contended ? "contended" : "ok";
-        }
         if (llvm::Error error = appendRow(options.datasetPath, row)) {
-          status.finish("loom-tune: " + llvm::toString(std::move(error)));
+          progress.finish("loom-tune: " + llvm::toString(std::move(error)));
           return failure();
         }
       }
@@ -454,9 +276,9 @@ LogicalResult tune::collect(MLIRContext &context, llvm::ArrayRef<Task> tasks,
       std::vector<std::function<void()>> subset;
       for (size_t i : which)
         subset.push_back(calls[llvm::find(timed, i) - timed.begin()]);
-      std::function<void()> flush;
+      std::function<void(size_t)> flush;
       if (task.cold)
-        flush = [&] {
+        flush = [&](size_t) {
           for (unsigned shard = 0; shard < shards; ++shard)
             flushMappedFile(libraries.shardPath(shard));
         };
@@ -490,9 +312,9 @@ LogicalResult tune::collect(MLIRContext &context, llvm::ArrayRef<Task> tasks,
       return failure();
     ++measured;
   }
-  status.finish(llvm::formatv("loom-tune collect: {0} tasks measured, "
-                              "dataset {1}",
-                              measured, options.datasetPath)
-                    .str());
+  progress.finish(llvm::formatv("loom-tune collect: {0} tasks measured, "
+                                "dataset {1}",
+                                measured, options.datasetPath)
+                      .str());
   return success();
 }

@@ -31,6 +31,11 @@ struct CollectOptions {
 LogicalResult collect(MLIRContext &context, llvm::ArrayRef<Task> tasks,
                       const CollectOptions &options);
 
+/// The same for wf.latency: every node of every graph task, timed cold
+/// (LatencyCollect.cpp).
+LogicalResult collectLatency(MLIRContext &context, llvm::ArrayRef<Task> tasks,
+                             const CollectOptions &options);
+
 /// Recomputes the features of every row of the dataset with the
 /// compiler's current schema (rows keep their task and knobs, so a schema
 /// change needs no new measurements) and rewrites the file.

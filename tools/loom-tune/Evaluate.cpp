@@ -6,8 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "EvaluateSupport.h"
 #include "Svg.h"
-#include "Train.h"
 
 #include "loom/CostModel/ShippedModels.h"
 
@@ -39,28 +39,6 @@ struct TaskScore {
   /// Best-so-far after j candidates (fraction of the best), j = 1...
   std::vector<double> bestSoFar;
 };
-
-/// Kendall's τ-b between `a` and `b`.
-double kendallTauB(const std::vector<double> &a, const std::vector<double> &b) {
-  double concordant = 0, discordant = 0, tiesA = 0, tiesB = 0;
-  for (size_t i = 0; i < a.size(); ++i)
-    for (size_t j = i + 1; j < a.size(); ++j) {
-      double da = a[i] - a[j], db = b[i] - b[j];
-      if (da == 0 && db == 0)
-        continue;
-      if (da == 0)
-        ++tiesA;
-      else if (db == 0)
-        ++tiesB;
-      else if ((da > 0) == (db > 0))
-        ++concordant;
-      else
-        ++discordant;
-    }
-  double denominator = std::sqrt((concordant + discordant + tiesA) *
-                                 (concordant + discordant + tiesB));
-  return denominator > 0 ? (concordant - discordant) / denominator : 0;
-}
 
 /// Scores the order of `costs` (lower first, ties in candidate order)
 /// against `times`, both indexed alike.
@@ -137,26 +115,17 @@ struct Summary {
 
 LogicalResult tune::evaluate(const cost::FeatureSchema &schema,
                              const EvaluateOptions &options) {
+  if (schema.objective == cost::FeatureSchema::Objective::Regression)
+    return evaluateLatency(schema, options);
   FailureOr<std::vector<TaskTimes>> tasks =
       loadTasks(options.datasetPath, schema);
   if (failed(tasks))
     return failure();
-  llvm::SmallString<128> base(options.modelDir);
-  llvm::sys::path::append(base, schema.decision);
-  auto buffer = llvm::MemoryBuffer::getFile(base + ".json");
-  auto meta = llvm::MemoryBuffer::getFile(base + ".meta.json");
-  if (!buffer || !meta) {
-    llvm::errs() << "loom-tune: reading " << base << ".json and .meta.json: "
-                 << (buffer ? meta.getError() : buffer.getError()).message()
-                 << "\n";
+  FailureOr<EvaluatedModel> loaded =
+      loadEvaluatedModel(schema, options.modelDir);
+  if (failed(loaded))
     return failure();
-  }
-  auto model = cost::loadModel((*buffer)->getBuffer(), (*meta)->getBuffer(),
-                               schema, base, "evaluated");
-  if (!model) {
-    llvm::errs() << "loom-tune: " << llvm::toString(model.takeError()) << "\n";
-    return failure();
-  }
+  const cost::CostModel &model = *loaded->model;
   unsigned rooflineFeature = *schema.indexOf("roofline_log2_s");
 
   // The ceiling: pass 1's times ranking pass 2's, on the tasks measured
@@ -180,7 +149,7 @@ LogicalResult tune::evaluate(const cost::FeatureSchema &schema,
       rooflineCosts.push_back(f[rooflineFeature]);
     }
     auto start = std::chrono::steady_clock::now();
-    llvm::SmallVector<double> costs = (*model)->predict(features);
+    llvm::SmallVector<double> costs = model.predict(features);
     evaluationSeconds +=
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
             .count();
@@ -220,14 +189,9 @@ LogicalResult tune::evaluate(const cost::FeatureSchema &schema,
     return failure();
   }
   double usPerCandidate = evaluationSeconds / evaluated * 1e6;
-  uint64_t modelBytes = (*buffer)->getBufferSize();
+  uint64_t modelBytes = loaded->json->getBufferSize();
 
   // Goals of costmodel.md §5 (CPU).
-  struct Goal {
-    std::string what;
-    bool pass;
-    std::string figure;
-  };
   std::vector<Goal> goals = {
       {"top-1 >= 0.90", learned.top1 >= 0.90,
        llvm::formatv("{0:F3}", learned.top1)},
@@ -244,11 +208,9 @@ LogicalResult tune::evaluate(const cost::FeatureSchema &schema,
        llvm::formatv("{0:F3} vs {1:F3}", learned.top1, roofline.top1)},
       {">= 10x fewer measurements than exhaustive", learned.saving() >= 10,
        llvm::formatv("{0:F1}x", learned.saving())},
-      {"< 50 us per candidate", usPerCandidate < 50,
-       llvm::formatv("{0:F2} us", usPerCandidate)},
-      {"model file < 2 MB", modelBytes < 2'000'000,
-       llvm::formatv("{0} bytes", modelBytes)},
   };
+  llvm::append_range(goals,
+                     budgetGoals(usPerCandidate, "candidate", modelBytes));
 
   llvm::sys::fs::create_directories(options.reportDir);
   std::string md;
@@ -267,10 +229,7 @@ LogicalResult tune::evaluate(const cost::FeatureSchema &schema,
                         s->name, s->tau, s->pairwise, s->top1, s->top1p10,
                         s->top5, s->tasks ? s->measured / s->tasks : 0,
                         s->saving());
-  os << "\n| goal | | measured |\n|---|---|---|\n";
-  for (const Goal &g : goals)
-    os << "| " << g.what << " | " << (g.pass ? "PASS" : "FAIL") << " | "
-       << g.figure << " |\n";
+  writeGoals(os, goals);
   os << "\nPlots: `predicted_vs_measured.svg`, `top1_histogram.svg`, "
         "`best_so_far.svg` (and .png where rsvg-convert is installed).\n";
   std::error_code error;
@@ -291,38 +250,117 @@ LogicalResult tune::evaluate(const cost::FeatureSchema &schema,
   llvm::json::Value metricsValue(std::move(metrics));
   llvm::raw_fd_ostream json(options.reportDir + "/report.json", error);
   json << llvm::formatv("{0:2}", metricsValue) << "\n";
-  // The metrics the model reached travel in its metadata.
-  llvm::Expected<llvm::json::Value> metaValue =
-      llvm::json::parse((*meta)->getBuffer());
-  if (metaValue && metaValue->getAsObject()) {
-    (*metaValue->getAsObject())["metrics"] = std::move(metricsValue);
-    llvm::raw_fd_ostream metaFile((base + ".meta.json").str(), error);
-    metaFile << llvm::formatv("{0:2}", *metaValue) << "\n";
-  } else if (!metaValue) {
-    llvm::consumeError(metaValue.takeError());
-  }
-
+  recordMetrics(*loaded, std::move(metricsValue));
   writeScatter(options.reportDir + "/predicted_vs_measured.svg",
                "Held-out candidates: model cost above the task's lowest vs "
                "log2(time / best)",
+               {"model cost above the task's lowest", "log2(time / best time)"},
                scatter);
   writeHistograms(options.reportDir + "/top1_histogram.svg",
                   "Top-1 score per held-out task",
+                  {"top-1 score (best time / time of the pick)", "tasks"},
                   {{"model", learned.top1s}, {"roofline", roofline.top1s}});
   writeCurves(options.reportDir + "/best_so_far.svg",
               "Fraction of the best time after j candidates measured",
               {{"model", learned.bestSoFar},
                {"roofline", roofline.bestSoFar},
                {"random", random.bestSoFar}});
-  // PNG copies where rsvg-convert (librsvg2-bin) is installed.
-  if (llvm::ErrorOr<std::string> converter =
-          llvm::sys::findProgramByName("rsvg-convert"))
-    for (const char *plot :
-         {"predicted_vs_measured", "top1_histogram", "best_so_far"}) {
-      std::string svg = options.reportDir + "/" + plot + ".svg",
-                  png = options.reportDir + "/" + plot + ".png";
-      llvm::StringRef args[] = {*converter, "-o", png, svg};
-      llvm::sys::ExecuteAndWait(*converter, args);
-    }
+  convertPlots(options.reportDir,
+               {"predicted_vs_measured", "top1_histogram", "best_so_far"});
   return success();
+}
+
+double tune::kendallTauB(const std::vector<double> &a,
+                         const std::vector<double> &b) {
+  double concordant = 0, discordant = 0, tiesA = 0, tiesB = 0;
+  for (size_t i = 0; i < a.size(); ++i)
+    for (size_t j = i + 1; j < a.size(); ++j) {
+      double da = a[i] - a[j], db = b[i] - b[j];
+      if (da == 0 && db == 0)
+        continue;
+      if (da == 0)
+        ++tiesA;
+      else if (db == 0)
+        ++tiesB;
+      else if ((da > 0) == (db > 0))
+        ++concordant;
+      else
+        ++discordant;
+    }
+  double denominator = std::sqrt((concordant + discordant + tiesA) *
+                                 (concordant + discordant + tiesB));
+  return denominator > 0 ? (concordant - discordant) / denominator : 0;
+}
+
+FailureOr<EvaluatedModel>
+tune::loadEvaluatedModel(const cost::FeatureSchema &schema,
+                         const std::string &modelDir) {
+  EvaluatedModel evaluated;
+  llvm::SmallString<128> base(modelDir);
+  llvm::sys::path::append(base, schema.decision);
+  evaluated.base = base.str().str();
+  auto json = llvm::MemoryBuffer::getFile(base + ".json");
+  auto meta = llvm::MemoryBuffer::getFile(base + ".meta.json");
+  if (!json || !meta) {
+    llvm::errs() << "loom-tune: reading " << base << ".json and .meta.json: "
+                 << (json ? meta.getError() : json.getError()).message()
+                 << "\n";
+    return failure();
+  }
+  auto model = cost::loadModel((*json)->getBuffer(), (*meta)->getBuffer(),
+                               schema, base, "evaluated");
+  if (!model) {
+    llvm::errs() << "loom-tune: " << llvm::toString(model.takeError()) << "\n";
+    return failure();
+  }
+  evaluated.model = std::move(*model);
+  evaluated.json = std::move(*json);
+  evaluated.meta = std::move(*meta);
+  return evaluated;
+}
+
+std::vector<Goal> tune::budgetGoals(double usPerEvaluation, const char *unit,
+                                    uint64_t modelBytes) {
+  return {{llvm::formatv("< 50 us per {0}", unit).str(), usPerEvaluation < 50,
+           llvm::formatv("{0:F2} us", usPerEvaluation)},
+          {"model file < 2 MB", modelBytes < 2'000'000,
+           llvm::formatv("{0} bytes", modelBytes)}};
+}
+
+void tune::writeGoals(llvm::raw_ostream &os, llvm::ArrayRef<Goal> goals) {
+  os << "\n| goal | | measured |\n|---|---|---|\n";
+  for (const Goal &g : goals)
+    os << "| " << g.what << " | " << (g.pass ? "PASS" : "FAIL") << " | "
+       << g.figure << " |\n";
+}
+
+void tune::recordMetrics(const EvaluatedModel &evaluated,
+                         llvm::json::Value metrics) {
+  llvm::Expected<llvm::json::Value> meta =
+      llvm::json::parse(evaluated.meta->getBuffer());
+  if (!meta) {
+    llvm::consumeError(meta.takeError());
+    return;
+  }
+  if (llvm::json::Object *object = meta->getAsObject()) {
+    (*object)["metrics"] = std::move(metrics);
+    std::error_code error;
+    llvm::raw_fd_ostream file(evaluated.base + ".meta.json", error);
+    file << llvm::formatv("{0:2}", *meta) << "\n";
+  }
+}
+
+void tune::convertPlots(const std::string &reportDir,
+                        llvm::ArrayRef<const char *> plots) {
+  // PNG copies where rsvg-convert (librsvg2-bin) is installed.
+  llvm::ErrorOr<std::string> converter =
+      llvm::sys::findProgramByName("rsvg-convert");
+  if (!converter)
+    return;
+  for (const char *plot : plots) {
+    std::string svg = reportDir + "/" + plot + ".svg",
+                png = reportDir + "/" + plot + ".png";
+    llvm::StringRef args[] = {*converter, "-o", png, svg};
+    llvm::sys::ExecuteAndWait(*converter, args);
+  }
 }

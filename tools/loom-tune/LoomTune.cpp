@@ -3,7 +3,7 @@
 //   loom-tune tasks    -o tasks.json               the deterministic task list
 //   loom-tune collect  --tasks T --dataset D ...   measure (resumable)
 //   loom-tune refeaturize --dataset D              features of a new schema
-//   loom-tune train    --dataset D --models DIR    XGBoost rank:pairwise
+//   loom-tune train    --dataset D --models DIR    XGBoost rank or regression
 //   loom-tune evaluate --dataset D --models DIR --report DIR
 //   loom-tune export   --dataset D --csv F         the dataset as CSV
 //
@@ -181,6 +181,8 @@ static int runCollect() {
   options.seed = seed;
   MLIRContext context(dialects());
   context.loadAllAvailableDialects();
+  if (decision == "wf.latency")
+    return failed(tune::collectLatency(context, tasks, options)) ? 1 : 0;
   return failed(tune::collect(context, tasks, options)) ? 1 : 0;
 }
 

@@ -57,15 +57,21 @@ Sample timeSample(const std::function<void()> &call,
 
 std::vector<Measurement> mlir::loom::tune::measureInRounds(
     llvm::ArrayRef<std::function<void()>> calls,
-    const std::function<void()> &prepare, const ProtocolOptions &options,
-    std::mt19937 &rng, const std::function<void(int, int)> &progress) {
+    const std::function<void(size_t)> &prepareCall,
+    const ProtocolOptions &options, std::mt19937 &rng,
+    const std::function<void(int, int)> &progress) {
   size_t count = calls.size();
+  auto prepare = [&](size_t i) -> std::function<void()> {
+    if (!prepareCall)
+      return nullptr;
+    return [&prepareCall, i] { prepareCall(i); };
+  };
   // The warm-up call also sizes each candidate's samples.
   std::vector<int64_t> iterations(count);
   double sampleSeconds =
-      prepare ? options.preparedSampleSeconds : options.sampleSeconds;
+      prepareCall ? options.preparedSampleSeconds : options.sampleSeconds;
   for (size_t i = 0; i < count; ++i) {
-    double once = timeSample(calls[i], prepare, 1).perCallSeconds;
+    double once = timeSample(calls[i], prepare(i), 1).perCallSeconds;
     iterations[i] = std::max<int64_t>(
         1,
         static_cast<int64_t>(std::ceil(sampleSeconds / std::max(once, 1e-9))));
@@ -78,11 +84,11 @@ std::vector<Measurement> mlir::loom::tune::measureInRounds(
   for (int round = 0; round < options.rounds; ++round) {
     std::shuffle(order.begin(), order.end(), rng);
     for (size_t i : order) {
-      Sample sample = timeSample(calls[i], prepare, iterations[i]);
+      Sample sample = timeSample(calls[i], prepare(i), iterations[i]);
       for (int retry = 0;
            sample.cpuShare < options.minCpuShare && retry < options.retries;
            ++retry)
-        sample = timeSample(calls[i], prepare, iterations[i]);
+        sample = timeSample(calls[i], prepare(i), iterations[i]);
       result[i].contended |= sample.cpuShare < options.minCpuShare;
       result[i].cpuShare = std::min(result[i].cpuShare, sample.cpuShare);
       samples[i].push_back(sample.perCallSeconds * 1e6);

@@ -41,11 +41,12 @@ struct Measurement {
 };
 
 /// Times `calls` in `options.rounds` rounds after one warm-up call each;
-/// `rng` permutes every round. `prepare`, when given, runs untimed before
-/// every call (a cache flush). `progress(done, total)` after each sample.
+/// `rng` permutes every round. `prepare(i)`, when given, runs untimed
+/// before every call of calls[i] (a cache flush). `progress(done, total)`
+/// after each sample.
 std::vector<Measurement>
 measureInRounds(llvm::ArrayRef<std::function<void()>> calls,
-                const std::function<void()> &prepare,
+                const std::function<void(size_t)> &prepare,
                 const ProtocolOptions &options, std::mt19937 &rng,
                 const std::function<void(int, int)> &progress);
 

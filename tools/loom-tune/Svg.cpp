@@ -98,14 +98,14 @@ std::pair<double, double> range(const std::vector<double> &values) {
 } // namespace
 
 void tune::writeScatter(const std::string &path, const std::string &title,
+                        const Axes &axes,
                         const std::vector<std::pair<double, double>> &points) {
   std::vector<double> xs, ys;
   for (auto [px, py] : points)
     xs.push_back(px), ys.push_back(py);
   auto [xlo, xhi] = range(xs);
   auto [ylo, yhi] = range(ys);
-  Canvas canvas(title, "model cost above the task's lowest",
-                "log2(time / best time)", xlo, xhi, ylo, yhi);
+  Canvas canvas(title, axes.x, axes.y, xlo, xhi, ylo, yhi);
   for (auto [px, py] : points)
     canvas.os += llvm::formatv("<circle cx=\"{0:F1}\" cy=\"{1:F1}\" r=\"2\" "
                                "fill=\"{2}\" fill-opacity=\"0.5\"/>\n",
@@ -115,6 +115,7 @@ void tune::writeScatter(const std::string &path, const std::string &title,
 }
 
 void tune::writeHistograms(const std::string &path, const std::string &title,
+                           const Axes &axes,
                            const std::vector<Series> &series) {
   constexpr int kBins = 10;
   std::vector<std::vector<double>> counts;
@@ -126,8 +127,7 @@ void tune::writeHistograms(const std::string &path, const std::string &title,
     most = std::max(most, *std::max_element(bins.begin(), bins.end()));
     counts.push_back(bins);
   }
-  Canvas canvas(title, "top-1 score (best time / time of the pick)", "tasks", 0,
-                1, 0, most);
+  Canvas canvas(title, axes.x, axes.y, 0, 1, 0, most);
   double binWidth = (canvas.x(1) - canvas.x(0)) / kBins;
   double barWidth = binWidth / std::max<size_t>(1, series.size());
   for (size_t s = 0; s < series.size(); ++s) {

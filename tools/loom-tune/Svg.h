@@ -11,13 +11,19 @@ namespace mlir::loom::tune {
 
 using Series = std::pair<std::string, std::vector<double>>;
 
+/// Axis titles.
+struct Axes {
+  std::string x, y;
+};
+
 /// Points (x, y) with linear axes.
 void writeScatter(const std::string &path, const std::string &title,
+                  const Axes &axes,
                   const std::vector<std::pair<double, double>> &points);
 
 /// One histogram of values in [0, 1] per series, bars side by side.
 void writeHistograms(const std::string &path, const std::string &title,
-                     const std::vector<Series> &series);
+                     const Axes &axes, const std::vector<Series> &series);
 
 /// One line per series over x = 1, 2, ...
 void writeCurves(const std::string &path, const std::string &title,

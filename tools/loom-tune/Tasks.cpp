@@ -65,6 +65,13 @@ std::string Task::describe() const {
        << (cold ? " cold" : "") << (g->actQuant ? " aq" : "");
   else if (const auto *c = std::get_if<ContractionProblem>(&problem))
     os << tune::describe(*c);
+  else if (const auto *graph = std::get_if<GraphProblem>(&problem))
+    os << graph->name << ": "
+       << llvm::join(llvm::map_range(graph->nodes,
+                                     [](const LatencyNode &node) {
+                                       return tune::describe(node);
+                                     }),
+                     "; ");
   else if (const auto *m = std::get_if<MoEProblem>(&problem))
     os << "E=" << m->experts << " k=" << m->topK << " d=" << m->dModel
        << " h=" << m->dFf << " T=" << m->tokens
@@ -80,6 +87,11 @@ std::string Task::id() const {
 }
 
 llvm::json::Value Task::toJson() const {
+  if (const auto *graph = std::get_if<GraphProblem>(&problem)) {
+    llvm::json::Object object = std::move(*tune::toJson(*graph).getAsObject());
+    object["decision"] = decision;
+    return object;
+  }
   if (const auto *c = std::get_if<ContractionProblem>(&problem)) {
     llvm::json::Object object = std::move(*tune::toJson(*c).getAsObject());
     object["decision"] = decision;
@@ -129,6 +141,12 @@ llvm::Expected<Task> Task::fromJson(const llvm::json::Value &value) {
   const llvm::json::Object *object = value.getAsObject();
   if (object && object->getString("decision") == "moe.dispatch")
     return moeTaskFromJson(value);
+  if (object && object->getString("decision") == "wf.latency") {
+    llvm::Expected<GraphProblem> problem = graphFromJson(value);
+    if (!problem)
+      return problem.takeError();
+    return Task{"wf.latency", *problem};
+  }
   if (object && object->getString("decision") == "linalg.tile") {
     llvm::Expected<ContractionProblem> problem = contractionFromJson(value);
     if (!problem)
@@ -189,6 +207,8 @@ std::vector<Task> tune::generateTasks(const std::string &decision,
     return generateMoETasks(seed);
   if (decision == "linalg.tile")
     return generateLinalgTasks(seed);
+  if (decision == "wf.latency")
+    return generateLatencyTasks(seed);
   std::vector<Task> tasks;
   // LLM projections with K and M scaled down to 1-2 M weights, so a task's
   // 24 compiled candidates stay small and its calls short: the decode and

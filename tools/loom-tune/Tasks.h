@@ -48,9 +48,32 @@ struct ContractionProblem {
   std::vector<std::pair<char, int64_t>> sizes;
 };
 
+/// An elementwise node of wf.latency: `ops` arith ops chained over a
+/// rows x cols f32 tensor.
+struct ElementwiseProblem {
+  int64_t rows, cols;
+  int ops;
+};
+
+/// One compute node of a wf.latency graph: a lut GEMM, an MoE layer or a
+/// linalg contraction (each under the compiler's own decisions), or an
+/// elementwise chain.
+using LatencyNode = std::variant<GemmProblem, MoEProblem, ContractionProblem,
+                                 ElementwiseProblem>;
+
+/// A wf.latency problem: a graph of compute nodes, each timed alone. The
+/// edges only shape the schedules `evaluate` compares (costmodel.md §5).
+struct GraphProblem {
+  std::string name;
+  std::vector<LatencyNode> nodes;
+  /// (from, to), from < to.
+  std::vector<std::pair<unsigned, unsigned>> edges;
+};
+
 struct Task {
   std::string decision;
-  std::variant<GemmProblem, MoEProblem, ContractionProblem> problem;
+  std::variant<GemmProblem, MoEProblem, ContractionProblem, GraphProblem>
+      problem;
   /// Whether every call streams the weights from DRAM (the caches flushed
   /// before it) rather than finding them cached.
   bool cold = false;
@@ -107,6 +130,20 @@ llvm::Expected<ContractionProblem>
 contractionFromJson(const llvm::json::Value &value);
 /// "mk,kn->mn m=64 n=96 k=128".
 std::string describe(const ContractionProblem &problem);
+
+/// The wf.latency parts (LatencyTasks.cpp): graphs of nodes whose module
+/// holds one function per node, @n0, @n1, ... (of a shard: the nodes i
+/// with i % shards == shard).
+std::vector<Task> generateLatencyTasks(unsigned seed);
+std::string latencyTaskModule(const GraphProblem &problem, unsigned shard = 0,
+                              unsigned shards = 1);
+std::vector<TaskInput> latencyNodeInputs(const LatencyNode &node);
+/// "lut.gemm ternary 1024x2048 n=8", "elementwise 3 ops 64x4096".
+std::string describe(const LatencyNode &node);
+/// The family a node's knob column records: lut, moe, linalg, elementwise.
+std::string familyOf(const LatencyNode &node);
+llvm::json::Value toJson(const GraphProblem &problem);
+llvm::Expected<GraphProblem> graphFromJson(const llvm::json::Value &value);
 
 } // namespace mlir::loom::tune
 

@@ -84,6 +84,11 @@ LogicalResult tune::train(const cost::FeatureSchema &schema,
   if (failed(tasks))
     return failure();
 
+  // Ranking: one group per task, labelled log2(best / time), so the best
+  // candidate scores 0. Regression: log2 seconds over the roofline's.
+  bool ranking = schema.objective == cost::FeatureSchema::Objective::Rank;
+  unsigned roofline = *schema.indexOf("roofline_log2_s");
+  const char *objective = ranking ? "rank:pairwise" : "reg:squarederror";
   std::vector<float> features, labels;
   std::vector<unsigned> groups;
   size_t trainTasks = 0;
@@ -94,8 +99,11 @@ LogicalResult tune::train(const cost::FeatureSchema &schema,
     for (auto [c, time] : t.time)
       best = std::min(best, time);
     for (auto [c, time] : t.time) {
-      llvm::append_range(features, t.features.at(c));
-      labels.push_back(static_cast<float>(std::log2(best / time)));
+      const std::vector<float> &f = t.features.at(c);
+      llvm::append_range(features, f);
+      labels.push_back(
+          static_cast<float>(ranking ? std::log2(best / time)
+                                     : std::log2(time * 1e-6) - f[roofline]));
     }
     groups.push_back(t.time.size());
     ++trainTasks;
@@ -111,21 +119,21 @@ LogicalResult tune::train(const cost::FeatureSchema &schema,
                                      schema.size(), NAN, &data));
   XGB_OR_FAIL(
       XGDMatrixSetFloatInfo(data, "label", labels.data(), labels.size()));
-  XGB_OR_FAIL(
-      XGDMatrixSetUIntInfo(data, "group", groups.data(), groups.size()));
+  if (ranking)
+    XGB_OR_FAIL(
+        XGDMatrixSetUIntInfo(data, "group", groups.data(), groups.size()));
   BoosterHandle booster;
   XGB_OR_FAIL(XGBoosterCreate(&data, 1, &booster));
   // One thread and a fixed seed: the same data gives the same bytes
   // (XGBoost's histogram sums depend on the thread count).
   std::string depth = std::to_string(options.depth),
               eta = llvm::formatv("{0}", options.eta).str();
-  std::pair<const char *, std::string> params[] = {
-      {"objective", "rank:pairwise"},
-      {"tree_method", "hist"},
-      {"max_depth", depth},
-      {"eta", eta},
-      {"seed", "0"},
-      {"nthread", "1"}};
+  std::pair<const char *, std::string> params[] = {{"objective", objective},
+                                                   {"tree_method", "hist"},
+                                                   {"max_depth", depth},
+                                                   {"eta", eta},
+                                                   {"seed", "0"},
+                                                   {"nthread", "1"}};
   for (auto &[key, value] : params)
     XGB_OR_FAIL(XGBoosterSetParam(booster, key, value.c_str()));
   for (int round = 0; round < options.rounds; ++round)
@@ -196,7 +204,7 @@ LogicalResult tune::train(const cost::FeatureSchema &schema,
       {"version", schema.version},
       {"schema_hash", schema.hashString()},
       {"features", std::move(names)},
-      {"objective", "rank:pairwise"},
+      {"objective", objective},
       {"xgboost", llvm::formatv("{0}.{1}.{2}", major, minor, patch).str()},
       {"params", llvm::json::Object{{"tree_method", "hist"},
                                     {"max_depth", options.depth},

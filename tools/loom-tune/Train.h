@@ -43,8 +43,10 @@ struct TrainOptions {
   double eta = 0.1;
 };
 
-/// Trains a rank:pairwise XGBoost model on the training tasks (one group
-/// per task, label log2(best / time)) with fixed seed and thread count.
+/// Trains an XGBoost model on the training tasks with fixed seed and
+/// thread count: rank:pairwise for a ranking schema (one group per task,
+/// label log2(best / time)), reg:squarederror on log2 seconds for a
+/// regression one (wf.latency).
 LogicalResult train(const cost::FeatureSchema &schema,
                     const TrainOptions &options);
 

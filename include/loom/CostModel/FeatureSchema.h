@@ -25,10 +25,19 @@ namespace mlir::loom::cost {
 using FeatureVector = llvm::SmallVector<float, 32>;
 
 struct FeatureSchema {
+  /// What a model of the schema predicts: an order of one op's candidates
+  /// (rank:pairwise), or log2 seconds comparable across ops
+  /// (reg:squarederror; wf.latency's node times). A regression model
+  /// predicts the roofline's error: log2 seconds are roofline_log2_s plus
+  /// its output, so beyond the sizes it was trained on (where trees go
+  /// flat) the estimate still scales like the roofline.
+  enum class Objective { Rank, Regression };
+
   /// The decision id, e.g. "lut.gemm".
   llvm::StringRef decision;
   unsigned version;
   llvm::ArrayRef<llvm::StringRef> names;
+  Objective objective = Objective::Rank;
 
   /// XXH3 over the decision, the version and the names in order: stable
   /// across builds and hosts, unlike llvm::hash_value.

@@ -17,12 +17,6 @@ namespace mlir::loom::cost {
 /// tensor, std::nullopt for a dynamic shape or a non-numeric element.
 std::optional<double> staticTensorBytes(Value v);
 
-/// Estimated run time of the ops of `region` on one core of `target`: the
-/// sum of each op's roofline time (ops without WorkEstimateOpInterface by
-/// a generic rule; a call by its callee's ops). std::nullopt if an op's
-/// size is dynamic or a callee is unknown.
-std::optional<double> estimateSeconds(Region &region, const TargetInfo &target);
-
 } // namespace mlir::loom::cost
 
 #endif // LOOM_COSTMODEL_WORKESTIMATEOPINTERFACE_H

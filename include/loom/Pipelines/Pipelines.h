@@ -124,6 +124,11 @@ struct WorkflowPipelineOptions
       *this, "isa",
       llvm::cl::desc("The target wf-schedule costs wf.compute nodes on"),
       llvm::cl::init("generic")};
+  PassOptions::Option<std::string> costModel{
+      *this, "cost-model",
+      llvm::cl::desc("What estimates wf.compute latencies: auto, roofline "
+                     "or a directory of models (wf-schedule's option)"),
+      llvm::cl::init("auto")};
 };
 
 /// Workflow graphs (wf.md §6): wf-assign-ids, wf-inline, wf-canonicalize,

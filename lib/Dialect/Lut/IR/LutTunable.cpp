@@ -4,8 +4,8 @@
 // columns of y per weight load (column_tile) and the prefetch distance of
 // the index stream. Each knob's first option is the schedule the kernels
 // were tuned to by hand, so a tie (the roofline cannot see prefetching)
-// keeps it. The work estimates of lut.linear and lut.pack (wf.latency)
-// count the same lookups and weight bytes.
+// keeps it. The work estimates of lut.linear, lut.mpgemm and lut.pack
+// (wf.latency) count the same lookups and weight bytes.
 //
 //===----------------------------------------------------------------------===//
 
@@ -156,22 +156,31 @@ MpGemmOp::getFeatures(const cost::KnobSpace &space,
   return rows;
 }
 
-std::optional<cost::WorkEstimate> LinearOp::estimateWork() {
-  RankedTensorType x = getX().getType();
+/// The table-lookup kernels' work for y = x * w^T: byte lookups per row,
+/// column and bit plane, building the tables (4 f32 operations per
+/// activation) and scaling y; weights and activations from DRAM.
+static std::optional<cost::WorkEstimate> lookupWork(ShapedType x,
+                                                    PackedType packed) {
   if (!x.hasStaticShape())
     return std::nullopt;
-  PackedType packed = getWeight().getType();
   int64_t m = packed.getM(), k = packed.getK();
   double n = double(x.getNumElements()) / k;
   double activationBytes = x.getElementType().getIntOrFloatBitWidth() / 8.0;
   auto [planes, bits, groups] = lookupShapeOf(packed);
   cost::WorkEstimate work = cost::zeroWork();
   work.ops[cost::kByteLookup] = double(m) * groups * planes * n;
-  // Building the tables (4 f32 operations per activation) and scaling y.
   work.ops[cost::kF32Fma] = n * k * 4 + n * m;
   work.bytes[cost::kDram] =
       double(m) * k * bits / 8 + n * (k + m) * activationBytes;
   return work;
+}
+
+std::optional<cost::WorkEstimate> LinearOp::estimateWork() {
+  return lookupWork(getX().getType(), getWeight().getType());
+}
+
+std::optional<cost::WorkEstimate> MpGemmOp::estimateWork() {
+  return lookupWork(getX().getType(), getWeight().getType());
 }
 
 std::optional<cost::WorkEstimate> PackOp::estimateWork() {

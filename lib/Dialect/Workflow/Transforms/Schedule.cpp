@@ -7,7 +7,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "loom/CostModel/WorkEstimateOpInterface.h"
+#include "loom/CostModel/Latency.h"
+#include "loom/CostModel/SelectModel.h"
 #include "loom/Dialect/Workflow/Transforms/Passes.h"
 
 #include "mlir/IR/Builders.h"
@@ -41,8 +42,8 @@ int64_t tokensOf(StringRef text) {
 struct Estimates {
   double prefillMs, decodeMs;
   int64_t argTokens, listLength;
-  /// What wf.compute nodes run on.
-  loom::cost::TargetInfo target;
+  /// What wf.compute nodes cost.
+  const loom::cost::LatencyModel *latency;
 };
 
 class Scheduler {
@@ -151,8 +152,7 @@ double Scheduler::cost(Operation *op) {
   } else if (auto p = dyn_cast<CtxPrefillOp>(op)) {
     c = e.prefillMs * templateTokens(p.getSegments(), p.getArgs()) + e.decodeMs;
   } else if (auto compute = dyn_cast<ComputeOp>(op)) {
-    if (std::optional<double> seconds =
-            loom::cost::estimateSeconds(compute.getBody(), e.target))
+    if (std::optional<double> seconds = e.latency->seconds(compute.getBody()))
       c = *seconds * 1e3;
   } else if (auto t = dyn_cast<ToolOp>(op)) {
     if (auto def = symbols.lookup<ToolDefOp>(t.getTool())) {
@@ -387,10 +387,16 @@ void Scheduler::run(GraphOp graph) {
   });
   // At the location, not on the op: a remark on the op would print the
   // whole graph with it.
-  emitRemark(graph.getLoc()) << llvm::formatv(
-      "makespan_est = {0:F1} ms, critical_path = {1:F1} ms, lower_bound = "
-      "{2:F1} ms",
-      makespan, criticalPath, lowerBound);
+  InFlightDiagnostic remark =
+      emitRemark(graph.getLoc()) << llvm::formatv(
+          "makespan_est = {0:F1} ms, critical_path = {1:F1} ms, lower_bound = "
+          "{2:F1} ms",
+          makespan, criticalPath, lowerBound);
+  // Which wf.latency model priced the compute nodes, when there are any.
+  bool computes = false;
+  graph.walk([&](ComputeOp) { computes = true; });
+  if (computes)
+    remark << ", compute nodes by " << e.latency->info().modelId;
 }
 
 struct WfSchedulePass : mlir::loom::wf::impl::WfScheduleBase<WfSchedulePass> {
@@ -404,8 +410,26 @@ struct WfSchedulePass : mlir::loom::wf::impl::WfScheduleBase<WfSchedulePass> {
           << "' (have avx512-vnni, avx512, avx2, generic)";
       return signalPassFailure();
     }
+    if (!loom::cost::isCostModelOption(costModel)) {
+      emitError(getOperation().getLoc())
+          << "wf-schedule: cost-model must be auto, roofline or a directory "
+             "of models, got '"
+          << costModel << "'";
+      return signalPassFailure();
+    }
+    std::string passedOver;
+    llvm::Expected<loom::cost::LatencyModel> latency =
+        loom::cost::LatencyModel::select(costModel, *target, passedOver);
+    if (!latency) {
+      emitError(getOperation().getLoc())
+          << "wf-schedule: " << llvm::toString(latency.takeError());
+      return signalPassFailure();
+    }
+    if (!passedOver.empty())
+      emitRemark(getOperation().getLoc())
+          << passedOver << "; costing compute nodes analytically";
     Estimates e{prefillMsPerToken, decodeMsPerToken, argTokens,
-                std::max<int64_t>(1, listLength), *target};
+                std::max<int64_t>(1, listLength), &*latency};
     for (auto graph : getOperation().getOps<GraphOp>())
       Scheduler(getOperation(), e).run(graph);
   }

@@ -114,7 +114,8 @@ def Lut_GatherRowsOp : Lut_Op<"gather_rows", [Pure]> {
 }
 
 def Lut_MpGemmOp : Lut_Op<"mpgemm",
-    [Pure, DeclareOpInterfaceMethods<TunableOpInterface>]> {
+    [Pure, DeclareOpInterfaceMethods<TunableOpInterface>,
+     DeclareOpInterfaceMethods<WorkEstimateOpInterface>]> {
   let summary = "mixed-precision GEMM: Y[N, M] = X[N, K] * dequant(W[M, K])^T";
   let description = [{
     The contract of the `lut` dialect: Y[n, m] = sum_k X[n, k] * w[m, k].

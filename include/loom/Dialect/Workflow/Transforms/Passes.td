@@ -165,10 +165,11 @@ def WfSchedule : Pass<"wf-schedule", "::mlir::ModuleOp"> {
     wf.md §6 #9. Estimates each node's latency with the token model of
     wf.md §9.1 (an LLM call: its estimated prompt tokens times the prefill
     rate plus `max_tokens` decode steps; a tool: its def's `sim_ms`, else
-    its `timeout_ms`; a `wf.compute`: the cost model's analytical
-    `wf.latency`, the roofline time of its body's work summed over its ops
-    on one core of `isa` (`cost::estimateSeconds`; free if a size is
-    dynamic); a `wf.map`/`wf.replicate`: its body's critical path,
+    its `timeout_ms`; a `wf.compute`: the cost model's `wf.latency` on one
+    core of `isa` — the learned regression shipped for the target class
+    (`cost-model=auto`), or analytically the roofline time of its body's
+    work summed over its ops (`cost-model=roofline`, and where no model
+    fits; `cost::LatencyModel`); free if a size is dynamic); a `wf.map`/`wf.replicate`: its body's critical path,
     iterations in parallel; a `wf.if`: its longer branch; text and code
     nodes: free), computes every node's upward rank (HEFT's b-level: its
     cost plus the longest path after it, regions included), and list-
@@ -192,6 +193,10 @@ def WfSchedule : Pass<"wf-schedule", "::mlir::ModuleOp"> {
     Option<"isa", "isa", "std::string", /*default=*/"\"generic\"",
            "The target whose throughputs cost wf.compute nodes (avx512-vnni, "
            "avx512, avx2, generic; loom-compile passes the host's)">,
+    Option<"costModel", "cost-model", "std::string", /*default=*/"\"auto\"",
+           "What estimates wf.compute latencies: auto (the learned wf.latency "
+           "model of the isa's target class, else the roofline), roofline, "
+           "or a directory of models">,
   ];
 }
 
