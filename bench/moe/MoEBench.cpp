@@ -617,6 +617,9 @@ void runSweep(const Options &opt, const std::vector<Config> &selected) {
   std::printf("\n%-13s %5s %-52s %10s %8s\n", "config", "T", "variant", "ms",
               "x_best");
   int failures = 0;
+  // One JSON record per (point, variant): its screening time and, for the
+  // five re-timed, the round-robin time over the best of the three.
+  std::string records;
   for (const Config &c : selected) {
     if (c.lowBits)
       continue; // low-bit layers run lut kernels: lut.gemm decides them
@@ -689,10 +692,22 @@ void runSweep(const Options &opt, const std::vector<Config> &selected) {
       for (size_t i : finalists)
         models[i].library.reset();
       double best = std::min({times[2].p10, times[3].p10, times[4].p10});
-      for (size_t i = 0; i < models.size(); ++i)
+      std::vector<double> retimed(models.size(), 0);
+      for (auto [j, i] : llvm::enumerate(finalists))
+        retimed[i] = times[j].p10;
+      for (size_t i = 0; i < models.size(); ++i) {
         std::printf("%-13s %5d %-52s %10.3f %8.3f\n", c.name.c_str(), t,
                     variants[i].first.c_str(), screened[i] / 1e3,
                     screened[i] / screened[order.front()]);
+        records +=
+            (records.empty() ? "  " : ",\n  ") +
+            ("{\"config\": \"" + c.name + "\", \"t\": " + std::to_string(t) +
+             ", \"variant\": \"" + variants[i].first + "\", \"screened_us\": " +
+             std::to_string(screened[i]) + ", \"retimed_us\": " +
+             (retimed[i] ? std::to_string(retimed[i]) : "null") +
+             ", \"retimed_x_best\": " +
+             (retimed[i] ? std::to_string(retimed[i] / best) : "null") + "}");
+      }
       for (auto [j, i] : llvm::enumerate(finalists))
         std::printf("%-13s %5d re-timed %-43s %10.3f %8.3f\n", c.name.c_str(),
                     t, variants[i].first.c_str(), times[j].p10 / 1e3,
@@ -709,6 +724,8 @@ void runSweep(const Options &opt, const std::vector<Config> &selected) {
     }
   }
   std::printf("sweep: %d point(s) missed the end-to-end goal\n", failures);
+  if (!opt.json.empty())
+    std::ofstream(opt.json) << "[\n" << records << "\n]\n";
 }
 
 } // namespace

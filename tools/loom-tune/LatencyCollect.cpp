@@ -113,7 +113,9 @@ LogicalResult tune::collectLatency(MLIRContext &context,
 
     std::mt19937 rng(options.seed ^ static_cast<unsigned>(
                                         std::stoull(task.id(), nullptr, 16)));
+    // Each node's inputs, which its caller's tensors point into.
     std::vector<std::vector<std::vector<float>>> data;
+    data.reserve(nodes);
     std::vector<std::unique_ptr<EntryCaller>> callers;
     for (size_t i = 0; i < nodes; ++i) {
       std::vector<TaskInput> inputs = latencyNodeInputs(graph.nodes[i]);
@@ -121,15 +123,13 @@ LogicalResult tune::collectLatency(MLIRContext &context,
       callers.push_back(std::make_unique<EntryCaller>(
           *libraries.shards[i % shards], inputs, data.back()));
     }
-    std::vector<bool> valid(nodes);
     std::vector<std::function<void()>> calls;
     std::vector<size_t> timed;
     std::vector<float> y;
     for (size_t i = 0; i < nodes; ++i) {
       std::string entry = "n" + std::to_string(i);
-      valid[i] = callers[i]->run(entry.c_str(), &y) &&
-                 llvm::all_of(y, [](float v) { return std::isfinite(v); });
-      if (valid[i]) {
+      if (callers[i]->run(entry.c_str(), &y) &&
+          llvm::all_of(y, [](float v) { return std::isfinite(v); })) {
         timed.push_back(i);
         calls.push_back(
             [&caller = *callers[i], entry] { caller.run(entry.c_str()); });

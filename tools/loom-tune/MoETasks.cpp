@@ -2,7 +2,8 @@
 //
 // Float SwiGLU layers from Mixtral-like (8 experts, top-2) to fine-grained
 // (64 experts, top-8) routing, scaled to about 2 M weights per expert
-// matrix, at T from decode to prefill, dropless and with a capacity.
+// matrix, at T from decode to prefill, dropless and with a capacity; then
+// dropless Mixtral-like layers at full size.
 //
 //===----------------------------------------------------------------------===//
 
@@ -78,6 +79,29 @@ std::vector<Task> tune::generateMoETasks(unsigned seed) {
     if (p.experts * p.dModel * p.dFf <= (int64_t(2) << 20))
       add(p);
   }
+  // Full-size layers, where the weights outgrow the caches and the
+  // register tile that suits a small layer need not: Mixtral-like shapes
+  // with d = 768 to 2048 and h = 1024 to 4096, decode to prefill. The
+  // benchmark's own points (d = 1024, h = 2816 at T = 8 and 512) are left
+  // out, so that its end-to-end check is not a training task.
+  const MoEProblem fullSize[] = {{0, 8, 2, 1024, 2816},  {0, 8, 2, 768, 2048},
+                                 {0, 16, 2, 1024, 1408}, {0, 8, 2, 2048, 1024},
+                                 {0, 4, 1, 1024, 4096},  {0, 8, 2, 1536, 2048}};
+  auto addFullSize = [&](MoEProblem p, int64_t t) {
+    p.tokens = t;
+    Task task{decision, p};
+    if (seen.insert(task.describe()).second)
+      tasks.push_back(task);
+  };
+  for (const MoEProblem &p : fullSize)
+    for (int64_t t : {1, 4, 16, 64, 256})
+      addFullSize(p, t);
+  // Decode batches between those, where a few rows per expert make the
+  // weight-row tile matter (the anchor shape's T = 8 stays out).
+  for (const MoEProblem &p : fullSize)
+    for (int64_t t : {2, 8, 32})
+      if (!(p.dModel == 1024 && p.dFf == 2816 && t == 8))
+        addFullSize(p, t);
   return tasks;
 }
 
