@@ -75,6 +75,58 @@ FailureOr<ProbedTask> probe(MLIRContext &context, const Task &task,
   return probed;
 }
 
+/// The current features of a candidate row, its task probed once.
+FailureOr<cost::FeatureVector>
+candidateFeaturesOf(MLIRContext &context, const Row &row,
+                    const cost::TargetInfo &target,
+                    std::map<std::string, ProbedTask> &probes) {
+  auto it = probes.find(row.task.id());
+  if (it == probes.end()) {
+    FailureOr<ProbedTask> probed = probe(context, row.task, target);
+    if (failed(probed))
+      return failure();
+    it = probes.emplace(row.task.id(), std::move(*probed)).first;
+  }
+  ProbedTask &p = it->second;
+  cost::Candidate candidate;
+  for (const cost::Knob &knob : p.space->getKnobs()) {
+    const llvm::json::Value *value = row.knobs.get(knob.name);
+    auto option = llvm::find_if(knob.options, [&](const cost::KnobValue &o) {
+      return value && (std::holds_alternative<int64_t>(o)
+                           ? value->getAsInteger() == std::get<int64_t>(o)
+                           : value->getAsString() ==
+                                 llvm::StringRef(std::get<std::string>(o)));
+    });
+    if (option == knob.options.end()) {
+      llvm::errs() << "loom-tune: a row of task " << row.task.describe()
+                   << " has no valid value for knob " << knob.name << "\n";
+      return failure();
+    }
+    candidate.push_back(option - knob.options.begin());
+  }
+  return p.op.getFeatures(*p.space, candidate, p.target).front();
+}
+
+/// The current features of a wf.latency node row, its graph walked once.
+FailureOr<cost::FeatureVector> nodeFeaturesOf(
+    MLIRContext &context, const Row &row, const cost::TargetInfo &target,
+    std::map<std::string, std::vector<cost::FeatureVector>> &graphs) {
+  auto it = graphs.find(row.task.id());
+  if (it == graphs.end()) {
+    FailureOr<std::vector<cost::FeatureVector>> nodes =
+        latencyNodeFeatures(context, row.task, target);
+    if (failed(nodes))
+      return failure();
+    it = graphs.emplace(row.task.id(), std::move(*nodes)).first;
+  }
+  if (row.candidate >= it->second.size()) {
+    llvm::errs() << "loom-tune: a row of " << row.task.describe()
+                 << " names node " << row.candidate << ", which it lacks\n";
+    return failure();
+  }
+  return it->second[row.candidate];
+}
+
 } // namespace
 
 LogicalResult tune::refeaturize(MLIRContext &context,
@@ -90,39 +142,25 @@ LogicalResult tune::refeaturize(MLIRContext &context,
     return failure();
   }
   std::map<std::string, ProbedTask> probes;
+  std::map<std::string, std::vector<cost::FeatureVector>> graphs;
   std::string temporary = datasetPath + ".refeaturize";
   std::remove(temporary.c_str());
   for (Row &row : *rows) {
-    auto it = probes.find(row.task.id());
-    if (it == probes.end()) {
-      FailureOr<ProbedTask> probed = probe(context, row.task, *target);
-      if (failed(probed))
-        return failure();
-      it = probes.emplace(row.task.id(), std::move(*probed)).first;
+    FailureOr<cost::FeatureVector> features =
+        std::holds_alternative<GraphProblem>(row.task.problem)
+            ? nodeFeaturesOf(context, row, *target, graphs)
+            : candidateFeaturesOf(context, row, *target, probes);
+    if (failed(features))
+      return failure();
+    const cost::FeatureSchema *schema = cost::schemaFor(row.schema);
+    if (!schema) {
+      llvm::errs() << "loom-tune: a row names the unknown decision '"
+                   << row.schema << "'\n";
+      return failure();
     }
-    ProbedTask &p = it->second;
-    cost::Candidate candidate;
-    for (const cost::Knob &knob : p.space->getKnobs()) {
-      const llvm::json::Value *value = row.knobs.get(knob.name);
-      auto option = llvm::find_if(knob.options, [&](const cost::KnobValue &o) {
-        return value && (std::holds_alternative<int64_t>(o)
-                             ? value->getAsInteger() == std::get<int64_t>(o)
-                             : value->getAsString() ==
-                                   llvm::StringRef(std::get<std::string>(o)));
-      });
-      if (option == knob.options.end()) {
-        llvm::errs() << "loom-tune: a row of task " << row.task.describe()
-                     << " has no valid value for knob " << knob.name << "\n";
-        return failure();
-      }
-      candidate.push_back(option - knob.options.begin());
-    }
-    const cost::FeatureSchema &schema = p.op.getFeatureSchema();
-    cost::FeatureVector features =
-        p.op.getFeatures(*p.space, candidate, p.target).front();
-    row.features.assign(features.begin(), features.end());
-    row.version = schema.version;
-    row.schemaHash = schema.hashString();
+    row.features.assign(features->begin(), features->end());
+    row.version = schema->version;
+    row.schemaHash = schema->hashString();
     if (llvm::Error error = appendRow(temporary, row)) {
       llvm::errs() << "loom-tune: " << llvm::toString(std::move(error)) << "\n";
       return failure();
@@ -133,7 +171,7 @@ LogicalResult tune::refeaturize(MLIRContext &context,
     return failure();
   }
   llvm::outs() << "loom-tune refeaturize: " << rows->size() << " rows of "
-               << probes.size() << " tasks\n";
+               << probes.size() + graphs.size() << " tasks\n";
   return success();
 }
 

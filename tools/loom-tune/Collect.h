@@ -6,6 +6,9 @@
 #include "Protocol.h"
 #include "Tasks.h"
 
+#include "loom/CostModel/FeatureSchema.h"
+#include "loom/CostModel/TargetInfo.h"
+
 #include "mlir/IR/MLIRContext.h"
 
 namespace mlir::loom::tune {
@@ -35,6 +38,12 @@ LogicalResult collect(MLIRContext &context, llvm::ArrayRef<Task> tasks,
 /// (LatencyCollect.cpp).
 LogicalResult collectLatency(MLIRContext &context, llvm::ArrayRef<Task> tasks,
                              const CollectOptions &options);
+
+/// The wf.latency features of every node of graph task `task`, from its
+/// functions as the compiler parses them.
+FailureOr<std::vector<cost::FeatureVector>>
+latencyNodeFeatures(MLIRContext &context, const Task &task,
+                    const cost::TargetInfo &target);
 
 /// Recomputes the features of every row of the dataset with the
 /// compiler's current schema (rows keep their task and knobs, so a schema

@@ -30,13 +30,10 @@ using namespace mlir;
 using namespace mlir::loom;
 using namespace mlir::loom::tune;
 
-namespace {
-
-/// The wf.latency features of every node of `graph`, from its functions
-/// as the compiler parses them.
 FailureOr<std::vector<cost::FeatureVector>>
-nodeFeatures(MLIRContext &context, const Task &task, const GraphProblem &graph,
-             const cost::TargetInfo &target) {
+tune::latencyNodeFeatures(MLIRContext &context, const Task &task,
+                          const cost::TargetInfo &target) {
+  const auto &graph = std::get<GraphProblem>(task.problem);
   OwningOpRef<ModuleOp> module =
       parseSourceString<ModuleOp>(latencyTaskModule(graph), &context);
   if (!module)
@@ -56,8 +53,6 @@ nodeFeatures(MLIRContext &context, const Task &task, const GraphProblem &graph,
   }
   return rows;
 }
-
-} // namespace
 
 LogicalResult tune::collectLatency(MLIRContext &context,
                                    llvm::ArrayRef<Task> tasks,
@@ -79,7 +74,7 @@ LogicalResult tune::collectLatency(MLIRContext &context,
         (!retest || have[{task.id(), "2"}] == nodes))
       continue;
     FailureOr<std::vector<cost::FeatureVector>> features =
-        nodeFeatures(context, task, graph, start->target);
+        latencyNodeFeatures(context, task, start->target);
     if (failed(features))
       return failure();
 
