@@ -1,7 +1,9 @@
 //===- CompileModel.cpp - A model module to a shared library --------------===//
 
 #include "loom/Compiler/CompileModel.h"
+
 #include "loom/Conversion/WorkflowToRuntime/TaskTable.h"
+#include "loom/CostModel/SelectModel.h"
 #include "loom/Dialect/Workflow/IR/WorkflowOps.h"
 #include "loom/Pipelines/Pipelines.h"
 
@@ -54,6 +56,20 @@ mlir::loom::lowerModel(ModuleOp module, const llvm::TargetMachine &machine,
     return fail(error, CompileStage::Options,
                 "bad loom-cpu-pipeline options '" + options.pipelineOptions +
                     "'");
+  if (!options.costModel.empty()) {
+    if (options.referencePipeline)
+      return fail(error, CompileStage::Options,
+                  "--cost-model does not apply to the reference pipeline");
+    if (!cost::isCostModelOption(options.costModel) &&
+        options.costModel != "none")
+      return fail(error, CompileStage::Options,
+                  "--cost-model must be auto, roofline, none or a directory "
+                  "of models, got '" +
+                      options.costModel + "'");
+    cpuOptions.costModel = options.costModel;
+  }
+  if (options.costModelRemarks)
+    cpuOptions.costModelRemarks = true;
   if ((!options.dumpDecisions.empty() || !options.loadDecisions.empty()) &&
       options.referencePipeline)
     return fail(error, CompileStage::Options,

@@ -2,6 +2,11 @@
 
 #include "loom/CostModel/Decide.h"
 
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Operation.h"
+#include "llvm/ADT/SetVector.h"
+#include "llvm/Support/FormatVariadic.h"
+
 #include <cmath>
 #include <numeric>
 
@@ -50,4 +55,26 @@ llvm::SmallVector<RankedCandidate> mlir::loom::cost::rankCandidates(
                       return a.cost < b.cost;
                     });
   return ranked;
+}
+
+void mlir::loom::cost::remarkRanking(Operation *op, llvm::StringRef kind,
+                                     const FeatureSchema &schema,
+                                     const KnobSpace &space,
+                                     llvm::ArrayRef<RankedCandidate> ranked,
+                                     const CostModel &model,
+                                     llvm::ArrayRef<FeatureVector> bestRows) {
+  InFlightDiagnostic remark = op->emitRemark()
+                              << kind << " by " << model.info().modelId << ":";
+  for (const RankedCandidate &c : ranked.take_front(3))
+    remark << " [" << space.describe(c.candidate) << "] "
+           << llvm::formatv("{0:F3}", c.cost).str() << ";";
+  llvm::SmallSetVector<unsigned, 4> outside;
+  for (const FeatureVector &row : bestRows)
+    for (unsigned f : model.outOfRange(row))
+      outside.insert(f);
+  if (outside.empty())
+    return;
+  remark << " outside the model's training range:";
+  for (unsigned f : outside)
+    remark << " " << schema.names[f];
 }

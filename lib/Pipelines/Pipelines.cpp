@@ -124,6 +124,7 @@ void loom::buildCPUToLoopsPipeline(OpPassManager &pm,
   moeStrategy.weightRows = options.moeColumnTile;
   moeStrategy.strategy = options.moeStrategy;
   moeStrategy.costModel = ownedDecisionsModel;
+  moeStrategy.remarks = options.costModelRemarks;
   moeStrategy.isa = options.isa;
   pm.addPass(moe::createMoESelectStrategy(moeStrategy));
   pm.addPass(moe::createMoEDecompose());
@@ -139,6 +140,7 @@ void loom::buildCPUToLoopsPipeline(OpPassManager &pm,
     decide.isa = options.isa;
     decide.dumpDecisions = options.dumpDecisions;
     decide.loadDecisions = options.loadDecisions;
+    decide.remarks = options.costModelRemarks;
     pm.addPass(loom::createLoomDecide(decide));
   }
   lut::LutSelectStrategyOptions strategy;
@@ -171,6 +173,7 @@ void loom::buildCPUToLoopsPipeline(OpPassManager &pm,
   // its k loop.
   LoomTileLinalgOptions tiling;
   tiling.costModel = ownedDecisionsModel;
+  tiling.remarks = options.costModelRemarks;
   tiling.isa = options.isa;
   tiling.tileSizes.assign(options.linalgTileSizes.begin(),
                           options.linalgTileSizes.end());

@@ -109,25 +109,10 @@ struct LoomDecidePass : loom::impl::LoomDecideBase<LoomDecidePass> {
                     op->getContext(), op.getDecisionKind(), space,
                     ranked.front().candidate, learned ? "learned" : "roofline",
                     info.modelId));
-    if (remarks) {
-      InFlightDiagnostic remark = op->emitRemark()
-                                  << op.getDecisionKind() << " by "
-                                  << info.modelId << ":";
-      for (const cost::RankedCandidate &c : ArrayRef(ranked).take_front(3))
-        remark << " [" << space.describe(c.candidate) << "] "
-               << llvm::formatv("{0:F3}", c.cost).str() << ";";
-      // Trees predict flat beyond their training range: say so.
-      llvm::SmallSetVector<unsigned, 4> outside;
-      for (const cost::FeatureVector &row :
-           op.getFeatures(space, ranked.front().candidate, target))
-        for (unsigned f : (*model)->outOfRange(row))
-          outside.insert(f);
-      if (!outside.empty()) {
-        remark << " outside the model's training range:";
-        for (unsigned f : outside)
-          remark << " " << op.getFeatureSchema().names[f];
-      }
-    }
+    if (remarks)
+      cost::remarkRanking(
+          op, op.getDecisionKind(), op.getFeatureSchema(), space, ranked,
+          **model, op.getFeatures(space, ranked.front().candidate, target));
     return success();
   }
 };

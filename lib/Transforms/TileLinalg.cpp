@@ -121,6 +121,10 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
           cost::rankCandidates(op, space, target, *model, 4096);
       // 1 x 1 x 1 divides every loop and fits any register file.
       assert(!ranked.empty() && "the unit tile is always legal");
+      if (remarks)
+        cost::remarkRanking(
+            op, op.getDecisionKind(), op.getFeatureSchema(), space, ranked,
+            *model, op.getFeatures(space, ranked.front().candidate, target));
       cost::CostModelInfo info = model->info();
       decision = DecisionAttr::getForCandidate(
           op->getContext(), op.getDecisionKind(), space,

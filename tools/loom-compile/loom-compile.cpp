@@ -85,6 +85,18 @@ cl::opt<std::string> pipelineOptions(
              "--loom-cpu-pipeline=\"...\"` takes them (e.g. \"column-tile=2 "
              "prefetch-distance=0\"); the target's isa unless given"),
     cl::init(""), cl::cat(category));
+cl::opt<std::string> costModel(
+    "cost-model",
+    cl::desc("What makes the lowering decisions and prices wf.compute "
+             "nodes: auto (the models shipped for the target class, else "
+             "the roofline), roofline, a directory of models, or none (the "
+             "hand-tuned schedules); the pipeline option cost-model"),
+    cl::init(""), cl::cat(category));
+cl::opt<bool> costModelRemarks(
+    "cost-model-remarks",
+    cl::desc("Report every decision's three best candidates, their costs "
+             "and the model as remarks"),
+    cl::init(false), cl::cat(category));
 cl::opt<std::string> dumpDecisions(
     "dump-decisions",
     cl::desc("Write the cost model's decisions (loom-decide) to this JSON "
@@ -150,6 +162,8 @@ int compile(MLIRContext &context, llvm::SourceMgr &sourceMgr) {
   options.pipelineOptions = pipelineOptions;
   options.dumpDecisions = dumpDecisions;
   options.loadDecisions = loadDecisions;
+  options.costModel = costModel;
+  options.costModelRemarks = costModelRemarks;
   options.configurePassManager = [](PassManager &pm) {
     applyDefaultTimingPassManagerCLOptions(pm);
     return applyPassManagerCLOptions(pm);

@@ -41,6 +41,10 @@ struct ModelCompileOptions {
   /// unless given.
   std::string pipelineOptions;
   std::string dumpDecisions, loadDecisions;
+  /// The pipeline options cost-model (when not empty) and
+  /// cost-model-remarks, as flags of their own.
+  std::string costModel;
+  bool costModelRemarks = false;
   /// Applied to every pass manager before it runs (loom-compile: MLIR's
   /// command-line options for timing and IR printing).
   std::function<LogicalResult(PassManager &)> configurePassManager;

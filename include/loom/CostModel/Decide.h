@@ -33,6 +33,16 @@ llvm::SmallVector<RankedCandidate> rankCandidates(
         featuresOf,
     const CostModel &model, size_t maxCandidates);
 
+/// The cost-model remark at `op` (costmodel.md's `--cost-model-remarks`):
+/// the decision `kind`, the model, the three best of `ranked` with their
+/// costs, and the features of `bestRows` (the first candidate's rows)
+/// outside the model's training range, where trees predict flat.
+void remarkRanking(Operation *op, llvm::StringRef kind,
+                   const FeatureSchema &schema, const KnobSpace &space,
+                   llvm::ArrayRef<RankedCandidate> ranked,
+                   const CostModel &model,
+                   llvm::ArrayRef<FeatureVector> bestRows);
+
 } // namespace mlir::loom::cost
 
 #endif // LOOM_COSTMODEL_DECIDE_H

@@ -47,6 +47,12 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
                      "prefetch-distance options; the roofline for MoE "
                      "layers and tiles)"),
       llvm::cl::init("auto")};
+  PassOptions::Option<bool> costModelRemarks{
+      *this, "cost-model-remarks",
+      llvm::cl::desc("Report every decision's three best candidates, their "
+                     "costs and the model as remarks (loom-decide, "
+                     "moe-select-strategy, loom-tile-linalg)"),
+      llvm::cl::init(false)};
   PassOptions::Option<std::string> dumpDecisions{
       *this, "dump-decisions",
       llvm::cl::desc("Write loom-decide's decisions to this JSON file")};

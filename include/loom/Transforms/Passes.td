@@ -120,6 +120,9 @@ def LoomTileLinalg : Pass<"loom-tile-linalg", "::mlir::ModuleOp"> {
                "user decision; an illegal tile is an error)">,
     Option<"vectorDim", "vector-dim", "std::string", /*default=*/"\"n\"",
            "With tile-sizes: the dim the tile's vectors run along, n or k">,
+    Option<"remarks", "remarks", "bool", /*default=*/"false",
+           "Report each contraction's three best tiles, their costs and the "
+           "model as remarks">,
   ];
   let dependentDialects = [
     "::mlir::loom::LoomDialect", "::mlir::scf::SCFDialect",

@@ -131,13 +131,15 @@ struct MoESelectStrategyPass
     // The knob space always holds the default tile of every strategy the
     // layer can take.
     std::optional<StrategyKind> pinned = pinnedKind(op);
-    loom::cost::Candidate best;
-    for (const loom::cost::RankedCandidate &ranked :
+    SmallVector<loom::cost::RankedCandidate> ranked;
+    for (const loom::cost::RankedCandidate &c :
          loom::cost::rankCandidates(space, featuresOf, *learned, 4096))
-      if (!pinned || strategyOf(space, ranked.candidate) == *pinned) {
-        best = ranked.candidate;
-        break;
-      }
+      if (!pinned || strategyOf(space, c.candidate) == *pinned)
+        ranked.push_back(c);
+    loom::cost::Candidate best = ranked.front().candidate;
+    if (remarks)
+      loom::cost::remarkRanking(op, op.getDecisionKind(), op.getFeatureSchema(),
+                                space, ranked, *learned, featuresOf(best));
     auto decision = loom::DecisionAttr::getForCandidate(
         op.getContext(), op.getDecisionKind(), space, best, "learned",
         learned->info().modelId);

@@ -64,6 +64,9 @@ def MoESelectStrategy : Pass<"moe-select-strategy"> {
            "roofline (the analytical model) or a directory of models">,
     Option<"isa", "isa", "std::string", /*default=*/"\"avx512\"",
            "The kernels' vector ISA: names the target class of the model">,
+    Option<"remarks", "remarks", "bool", /*default=*/"false",
+           "Report the learned model's three best candidates of each layer "
+           "(per T bucket), their costs and the model as remarks">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::loom::LoomDialect",
