@@ -82,7 +82,8 @@ def _as_module(model):
 
 def compile(model, output=None, *, header=None, opt_level=2, cpu="",
             features="", pipeline_options="", reference=False,
-            dump_decisions=None, load_decisions=None, cache=True):
+            dump_decisions=None, load_decisions=None, cost_model=None,
+            cache=True):
     """Compiles a loom.Module, @loom.function(s) or an .mlir file as
     loom-compile does, and loads the library.
 
@@ -91,14 +92,18 @@ def compile(model, output=None, *, header=None, opt_level=2, cpu="",
     compile is reused), or with cache=False a temporary file removed with
     the model. cpu, features: the target (default: this machine).
     reference: the oracle lowering (loom-reference-pipeline) instead of the
-    optimizing one. Errors raise loom.CompileError naming the Python line
-    that built the op.
+    optimizing one. cost_model: what makes the lowering decisions, as
+    loom-compile --cost-model takes it ("auto", the default; "roofline";
+    "none"; a directory of models, whose compiles are not cached: the cache
+    cannot see the files change). Errors raise loom.CompileError naming the
+    Python line that built the op.
     """
     module = _as_module(model)
     options = dict(opt_level=opt_level, cpu=cpu, features=features,
                    pipeline_options=pipeline_options, reference=reference,
                    dump_decisions=os.fspath(dump_decisions or ""),
-                   load_decisions=os.fspath(load_decisions or ""))
+                   load_decisions=os.fspath(load_decisions or ""),
+                   cost_model=os.fspath(cost_model or ""))
 
     def build(library, header=None):
         _loom.compile_library(module.handle, library,
@@ -108,7 +113,9 @@ def compile(model, output=None, *, header=None, opt_level=2, cpu="",
     if output is not None:
         build(os.fspath(output), header)
         return CompiledModel(output)
-    root = _cache.directory() if cache and not dump_decisions else None
+    model_files = cost_model is not None and os.path.isdir(cost_model)
+    root = (_cache.directory()
+            if cache and not dump_decisions and not model_files else None)
     if root is not None:
         digest = _cache.key(module.mlir(), options)
         library = _cache.lookup(root, digest)

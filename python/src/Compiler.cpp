@@ -63,13 +63,15 @@ void compileLibrary(PyModule &self, const std::string &library,
                     const std::string &cpu, const std::string &features,
                     const std::string &pipelineOptions, bool reference,
                     const std::string &dumpDecisions,
-                    const std::string &loadDecisions) {
+                    const std::string &loadDecisions,
+                    const std::string &costModel) {
   mlir::loom::ModelCompileOptions options;
   options.codegen = {cpu, features, optLevel};
   options.referencePipeline = reference;
   options.pipelineOptions = pipelineOptions;
   options.dumpDecisions = dumpDecisions;
   options.loadDecisions = loadDecisions;
+  options.costModel = costModel;
   OwningOpRef<ModuleOp> module = self.module->clone();
   DiagnosticCollector diagnostics(self.context.get());
   mlir::loom::CompileError error;
@@ -95,7 +97,8 @@ void mlir::loom::python::bindCompiler(py::module_ &m) {
         py::arg("library"), py::arg("header"), py::arg("opt_level") = 2,
         py::arg("cpu") = "", py::arg("features") = "",
         py::arg("pipeline_options") = "", py::arg("reference") = false,
-        py::arg("dump_decisions") = "", py::arg("load_decisions") = "");
+        py::arg("dump_decisions") = "", py::arg("load_decisions") = "",
+        py::arg("cost_model") = "");
   // What a compiled library depends on besides the module and the options:
   // the machine it is compiled for by default and the runtime it links
   // (the compile cache keys on both).

@@ -52,21 +52,45 @@ def test_reference_pipeline_agrees(rng):
     assert np.all(np.abs(loom.compile(proj)(x) - want) <= tight + table)
 
 
-def test_decisions_round_trip(tmp_path, rng):
+@pytest.fixture
+def ternary_projection(rng):
+    """A 128 -> 64 ternary lut.linear and a check of a compile of it."""
     w = loom.lut.quantize(rng.normal(size=(64, 128)), "ternary")
 
     @loom.function
     def proj(x: loom.tensor(None, 128)):
         return loom.lut.linear(x, w)
 
+    def check(model):
+        x = rng.uniform(-1, 1, (3, 128)).astype(np.float32)
+        want = x.astype(np.float64) @ w.dequantize().T
+        bound = references.table_i8_bound(x, w.shape, w.scales, "ternary", None) + 1e-4
+        assert np.all(np.abs(model(x) - want) <= bound)
+    return proj, check
+
+
+def test_decisions_round_trip(tmp_path, ternary_projection):
+    proj, check = ternary_projection
     decisions = tmp_path / "decisions.json"
     loom.compile(proj, dump_decisions=decisions)
     assert '"lut.gemm"' in decisions.read_text()
-    x = rng.uniform(-1, 1, (3, 128)).astype(np.float32)
-    replayed = loom.compile(proj, load_decisions=decisions)
-    want = x.astype(np.float64) @ w.dequantize().T
-    bound = references.table_i8_bound(x, w.shape, w.scales, "ternary", None) + 1e-4
-    assert np.all(np.abs(replayed(x) - want) <= bound)
+    check(loom.compile(proj, load_decisions=decisions))
+
+
+def test_cost_model_choice(tmp_path, ternary_projection):
+    proj, check = ternary_projection
+    decisions = tmp_path / "roofline.json"
+    model = loom.compile(proj, cost_model="roofline", dump_decisions=decisions)
+    assert 'source = \\"roofline\\"' in decisions.read_text()
+    check(model)
+    # A directory of models: no such model in it, so the roofline decides;
+    # its compiles bypass the cache, which cannot see the files change.
+    models = tmp_path / "models"
+    models.mkdir()
+    for _ in range(2):
+        assert not loom.compile(proj, cost_model=models).from_cache
+    with pytest.raises(loom.CompileError, match="--cost-model must be auto, roofline, none or a directory of models, got 'best'"):
+        loom.compile(proj, cost_model="best")
 
 
 def test_library_from_loom_compile(tmp_path):
