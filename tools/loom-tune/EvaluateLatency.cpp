@@ -88,6 +88,8 @@ struct Estimator {
 
   std::string name;
   std::vector<double> taus, top1s, errors, makespanErrors;
+  /// Node family (lut, moe, ...) -> its nodes' errors.
+  std::map<std::string, std::vector<double>> familyErrors;
   std::vector<std::pair<double, double>> points; // (log2 predicted, measured)
 
   double mean(const std::vector<double> &v) const {
@@ -123,9 +125,8 @@ LogicalResult tune::evaluateLatency(const cost::FeatureSchema &schema,
 
   Estimator learned("model"), roofline("roofline"), ceiling("test-retest"),
       learnedOnRetest("model, retest graphs");
-  std::map<std::string, std::vector<double>> familyErrors[2];
   double predictSeconds = 0;
-  size_t predicted = 0, graphs = 0, scheduled = 0, nodes = 0;
+  size_t graphs = 0, scheduled = 0, nodes = 0;
   for (const TaskTimes &t : *tasks) {
     if (!isHeldOut(t.task, options.heldOutFraction))
       continue;
@@ -144,7 +145,6 @@ LogicalResult tune::evaluateLatency(const cost::FeatureSchema &schema,
     predictSeconds +=
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
             .count();
-    predicted += features.size();
     nodes += features.size();
     // The model predicts the roofline's error.
     std::vector<double> modelLog2;
@@ -167,7 +167,6 @@ LogicalResult tune::evaluateLatency(const cost::FeatureSchema &schema,
       best = std::min({makespan(graph, measuredSeconds, measuredSeconds),
                        modelSpan, rooflineSpan});
     }
-    size_t index = 0;
     for (auto [estimator, log2s, seconds, span] :
          {std::tuple{&learned, &modelLog2, &modelSeconds, modelSpan},
           std::tuple{&roofline, &rooflineLog2, &rooflineSeconds,
@@ -177,14 +176,13 @@ LogicalResult tune::evaluateLatency(const cost::FeatureSchema &schema,
         double error = std::fabs((*log2s)[i] - measured[i]);
         estimator->errors.push_back(error);
         estimator->points.push_back({(*log2s)[i], measured[i]});
-        familyErrors[index][familyOf(graph.nodes[node])].push_back(error);
+        estimator->familyErrors[familyOf(graph.nodes[node])].push_back(error);
       }
       if (complete) {
         estimator->top1s.push_back(best / span);
         estimator->makespanErrors.push_back(
             std::fabs(std::log2(makespan(graph, *seconds, *seconds) / span)));
       }
-      ++index;
     }
     std::vector<double> first, second, modelRetest;
     for (auto [i, node] : llvm::enumerate(llvm::make_first_range(t.time)))
@@ -205,7 +203,7 @@ LogicalResult tune::evaluateLatency(const cost::FeatureSchema &schema,
                  << "\n";
     return failure();
   }
-  double usPerNode = predictSeconds / predicted * 1e6;
+  double usPerNode = predictSeconds / nodes * 1e6;
   uint64_t modelBytes = evaluated->json->getBufferSize();
   double tau = learned.mean(learned.taus), top1 = learned.mean(learned.top1s);
   double rooflineTau = roofline.mean(roofline.taus),
@@ -253,10 +251,11 @@ LogicalResult tune::evaluateLatency(const cost::FeatureSchema &schema,
        << " |\n";
   os << "\nMedian abs log2 error per node family (model / roofline):\n\n"
      << "| family | nodes | model | roofline |\n|---|---|---|---|\n";
-  for (auto &[family, errors] : familyErrors[0])
-    os << llvm::formatv("| {0} | {1} | {2:F3} | {3:F3} |\n", family,
-                        errors.size(), Estimator::quantile(errors, 0.5),
-                        Estimator::quantile(familyErrors[1][family], 0.5));
+  for (auto &[family, errors] : learned.familyErrors)
+    os << llvm::formatv(
+        "| {0} | {1} | {2:F3} | {3:F3} |\n", family, errors.size(),
+        Estimator::quantile(errors, 0.5),
+        Estimator::quantile(roofline.familyErrors[family], 0.5));
   writeGoals(os, goals);
   os << "\nPlots: `predicted_vs_measured.svg`, `roofline_vs_measured.svg`, "
         "`top1_histogram.svg` (and .png where rsvg-convert is installed).\n";
