@@ -77,6 +77,57 @@ namespace {
 
 } // namespace
 
+FailureOr<BoosterHandle> tune::fitBooster(llvm::ArrayRef<float> features,
+                                          llvm::ArrayRef<float> labels,
+                                          llvm::ArrayRef<unsigned> groups,
+                                          size_t width, const char *objective,
+                                          const TrainOptions &options) {
+  DMatrixHandle data;
+  XGB_OR_FAIL(XGDMatrixCreateFromMat(features.data(), labels.size(), width, NAN,
+                                     &data));
+  XGB_OR_FAIL(
+      XGDMatrixSetFloatInfo(data, "label", labels.data(), labels.size()));
+  if (!groups.empty())
+    XGB_OR_FAIL(
+        XGDMatrixSetUIntInfo(data, "group", groups.data(), groups.size()));
+  BoosterHandle booster;
+  XGB_OR_FAIL(XGBoosterCreate(&data, 1, &booster));
+  // One thread and a fixed seed: the same data gives the same bytes
+  // (XGBoost's histogram sums depend on the thread count).
+  std::string depth = std::to_string(options.depth),
+              eta = llvm::formatv("{0}", options.eta).str();
+  std::pair<const char *, std::string> params[] = {{"objective", objective},
+                                                   {"tree_method", "hist"},
+                                                   {"max_depth", depth},
+                                                   {"eta", eta},
+                                                   {"seed", "0"},
+                                                   {"nthread", "1"}};
+  for (auto &[key, value] : params)
+    XGB_OR_FAIL(XGBoosterSetParam(booster, key, value.c_str()));
+  for (int round = 0; round < options.rounds; ++round)
+    XGB_OR_FAIL(XGBoosterUpdateOneIter(booster, round, data));
+  XGB_OR_FAIL(XGDMatrixFree(data));
+  return booster;
+}
+
+FailureOr<std::vector<float>> tune::boosterMargins(BoosterHandle booster,
+                                                   llvm::ArrayRef<float> rows,
+                                                   size_t width) {
+  size_t count = rows.size() / width;
+  if (!count)
+    return std::vector<float>();
+  DMatrixHandle data;
+  XGB_OR_FAIL(XGDMatrixCreateFromMat(rows.data(), count, width, NAN, &data));
+  bst_ulong got;
+  const float *margins;
+  XGB_OR_FAIL(XGBoosterPredict(booster, data, /*option_mask=*/1,
+                               /*ntree_limit=*/0, /*training=*/0, &got,
+                               &margins));
+  std::vector<float> result(margins, margins + got);
+  XGB_OR_FAIL(XGDMatrixFree(data));
+  return result;
+}
+
 LogicalResult tune::train(const cost::FeatureSchema &schema,
                           const TrainOptions &options) {
   FailureOr<std::vector<TaskTimes>> tasks =
@@ -114,37 +165,18 @@ LogicalResult tune::train(const cost::FeatureSchema &schema,
     return failure();
   }
 
-  DMatrixHandle data;
-  XGB_OR_FAIL(XGDMatrixCreateFromMat(features.data(), labels.size(),
-                                     schema.size(), NAN, &data));
-  XGB_OR_FAIL(
-      XGDMatrixSetFloatInfo(data, "label", labels.data(), labels.size()));
-  if (ranking)
-    XGB_OR_FAIL(
-        XGDMatrixSetUIntInfo(data, "group", groups.data(), groups.size()));
-  BoosterHandle booster;
-  XGB_OR_FAIL(XGBoosterCreate(&data, 1, &booster));
-  // One thread and a fixed seed: the same data gives the same bytes
-  // (XGBoost's histogram sums depend on the thread count).
-  std::string depth = std::to_string(options.depth),
-              eta = llvm::formatv("{0}", options.eta).str();
-  std::pair<const char *, std::string> params[] = {{"objective", objective},
-                                                   {"tree_method", "hist"},
-                                                   {"max_depth", depth},
-                                                   {"eta", eta},
-                                                   {"seed", "0"},
-                                                   {"nthread", "1"}};
-  for (auto &[key, value] : params)
-    XGB_OR_FAIL(XGBoosterSetParam(booster, key, value.c_str()));
-  for (int round = 0; round < options.rounds; ++round)
-    XGB_OR_FAIL(XGBoosterUpdateOneIter(booster, round, data));
+  FailureOr<BoosterHandle> booster =
+      fitBooster(features, labels, ranking ? groups : std::vector<unsigned>(),
+                 schema.size(), objective, options);
+  if (failed(booster))
+    return failure();
 
   llvm::sys::fs::create_directories(options.modelDir);
   llvm::SmallString<128> modelPath(options.modelDir),
       metaPath(options.modelDir);
   llvm::sys::path::append(modelPath, schema.decision + ".json");
   llvm::sys::path::append(metaPath, schema.decision + ".meta.json");
-  XGB_OR_FAIL(XGBoosterSaveModel(booster, modelPath.c_str()));
+  XGB_OR_FAIL(XGBoosterSaveModel(*booster, modelPath.c_str()));
 
   // Probe rows: held-out feature vectors with XGBoost's own outputs, which
   // the in-tree evaluator must reproduce (test/unit/CostModelTest.cpp).
@@ -157,30 +189,22 @@ LogicalResult tune::train(const cost::FeatureSchema &schema,
         llvm::append_range(probes, f);
   }
   size_t probeCount = probes.size() / schema.size();
+  FailureOr<std::vector<float>> margins =
+      boosterMargins(*booster, probes, schema.size());
+  XGB_OR_FAIL(XGBoosterFree(*booster));
+  if (failed(margins))
+    return failure();
   llvm::json::Array probeRows;
-  if (probeCount) {
-    DMatrixHandle probeData;
-    XGB_OR_FAIL(XGDMatrixCreateFromMat(probes.data(), probeCount, schema.size(),
-                                       NAN, &probeData));
-    bst_ulong count;
-    const float *margins;
-    XGB_OR_FAIL(XGBoosterPredict(booster, probeData, /*option_mask=*/1,
-                                 /*ntree_limit=*/0, /*training=*/0, &count,
-                                 &margins));
-    for (size_t r = 0; r < probeCount; ++r) {
-      llvm::json::Array row;
-      for (size_t f = 0; f < schema.size(); ++f) {
-        float v = probes[r * schema.size() + f];
-        row.push_back(std::isnan(v) ? llvm::json::Value(nullptr)
-                                    : llvm::json::Value(double(v)));
-      }
-      probeRows.push_back(llvm::json::Object{{"features", std::move(row)},
-                                             {"margin", double(margins[r])}});
+  for (size_t r = 0; r < probeCount; ++r) {
+    llvm::json::Array row;
+    for (size_t f = 0; f < schema.size(); ++f) {
+      float v = probes[r * schema.size() + f];
+      row.push_back(std::isnan(v) ? llvm::json::Value(nullptr)
+                                  : llvm::json::Value(double(v)));
     }
-    XGB_OR_FAIL(XGDMatrixFree(probeData));
+    probeRows.push_back(llvm::json::Object{{"features", std::move(row)},
+                                           {"margin", double((*margins)[r])}});
   }
-  XGB_OR_FAIL(XGBoosterFree(booster));
-  XGB_OR_FAIL(XGDMatrixFree(data));
 
   // The training range of every feature: beyond it trees predict flat,
   // which loom-decide's remarks point out.
