@@ -11,17 +11,13 @@
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Parser/Parser.h"
-#include "llvm/Support/FileSystem.h"
-#include "llvm/Support/Process.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
 
-#include <chrono>
 #include <cmath>
-#include <cstdlib>
-#include <fstream>
+#include <cstdio>
 #include <map>
-#include <thread>
-#include <unistd.h>
+#include <numeric>
 
 using namespace mlir;
 using namespace mlir::loom;

@@ -15,10 +15,13 @@ using namespace mlir;
 using namespace mlir::loom;
 using namespace mlir::loom::tune;
 
-std::optional<std::string> tune::compile(const CollectOptions &options,
-                                         const std::string &source,
-                                         const std::string &library,
-                                         bool reference) {
+/// Writes `source` next to `library` and compiles it with
+/// `options.compiler` (the reference pipeline if `reference`); the error
+/// text on failure.
+static std::optional<std::string> compile(const CollectOptions &options,
+                                          const std::string &source,
+                                          const std::string &library,
+                                          bool reference) {
   std::string mlirPath = library + ".mlir", logPath = library + ".log";
   std::ofstream(mlirPath) << source;
   std::string command = options.compiler + " " + mlirPath + " -o " + library +

@@ -32,13 +32,6 @@
 
 namespace mlir::loom::tune {
 
-/// Writes `source` next to `library` and compiles it with
-/// `options.compiler` (the reference pipeline if `reference`); the error
-/// text on failure.
-std::optional<std::string> compile(const CollectOptions &options,
-                                   const std::string &source,
-                                   const std::string &library, bool reference);
-
 /// Compiles sources[i] into paths[i], all at once (loom-compile runs on
 /// one core); source `reference` through the reference pipeline. The
 /// first error, if any.
