@@ -57,14 +57,13 @@ llvm::SmallVector<RankedCandidate> mlir::loom::cost::rankCandidates(
   return ranked;
 }
 
-void mlir::loom::cost::remarkRanking(Operation *op, llvm::StringRef kind,
-                                     const FeatureSchema &schema,
+void mlir::loom::cost::remarkRanking(Operation *op, const FeatureSchema &schema,
                                      const KnobSpace &space,
                                      llvm::ArrayRef<RankedCandidate> ranked,
                                      const CostModel &model,
                                      llvm::ArrayRef<FeatureVector> bestRows) {
-  InFlightDiagnostic remark = op->emitRemark()
-                              << kind << " by " << model.info().modelId << ":";
+  InFlightDiagnostic remark = op->emitRemark() << schema.decision << " by "
+                                               << model.info().modelId << ":";
   for (const RankedCandidate &c : ranked.take_front(3))
     remark << " [" << space.describe(c.candidate) << "] "
            << llvm::formatv("{0:F3}", c.cost).str() << ";";

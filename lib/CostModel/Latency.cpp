@@ -69,10 +69,6 @@ std::optional<WorkEstimate> genericWork(Operation *op) {
   return work;
 }
 
-} // namespace
-
-namespace {
-
 /// One costed op of a region's walk: its work and its roofline time.
 struct OpCost {
   Operation *op;
@@ -207,12 +203,10 @@ llvm::Expected<LatencyModel> LatencyModel::select(llvm::StringRef option,
                                                   std::string &passedOver) {
   llvm::Expected<std::unique_ptr<CostModel>> model =
       selectCostModel(option, target, wf_latency::schema(), passedOver);
+  // A learned model that ranks rather than predicts seconds was refused as
+  // it loaded (the schema's objective is a regression).
   if (!model)
     return model.takeError();
-  if (!(*model)->info().absolute)
-    return llvm::createStringError("the wf.latency model " +
-                                   (*model)->info().modelId +
-                                   " ranks rather than predicts seconds");
   return LatencyModel(std::move(*model), target);
 }
 

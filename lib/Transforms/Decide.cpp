@@ -111,8 +111,8 @@ struct LoomDecidePass : loom::impl::LoomDecideBase<LoomDecidePass> {
                     info.modelId));
     if (remarks)
       cost::remarkRanking(
-          op, op.getDecisionKind(), op.getFeatureSchema(), space, ranked,
-          **model, op.getFeatures(space, ranked.front().candidate, target));
+          op, op.getFeatureSchema(), space, ranked, **model,
+          op.getFeatures(space, ranked.front().candidate, target));
     return success();
   }
 };

@@ -123,8 +123,8 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
       assert(!ranked.empty() && "the unit tile is always legal");
       if (remarks)
         cost::remarkRanking(
-            op, op.getDecisionKind(), op.getFeatureSchema(), space, ranked,
-            *model, op.getFeatures(space, ranked.front().candidate, target));
+            op, op.getFeatureSchema(), space, ranked, *model,
+            op.getFeatures(space, ranked.front().candidate, target));
       cost::CostModelInfo info = model->info();
       decision = DecisionAttr::getForCandidate(
           op->getContext(), op.getDecisionKind(), space,

@@ -34,11 +34,11 @@ llvm::SmallVector<RankedCandidate> rankCandidates(
     const CostModel &model, size_t maxCandidates);
 
 /// The cost-model remark at `op` (costmodel.md's `--cost-model-remarks`):
-/// the decision `kind`, the model, the three best of `ranked` with their
-/// costs, and the features of `bestRows` (the first candidate's rows)
+/// the decision of `schema`, the model, the three best of `ranked` with
+/// their costs, and the features of `bestRows` (the first candidate's rows)
 /// outside the model's training range, where trees predict flat.
-void remarkRanking(Operation *op, llvm::StringRef kind,
-                   const FeatureSchema &schema, const KnobSpace &space,
+void remarkRanking(Operation *op, const FeatureSchema &schema,
+                   const KnobSpace &space,
                    llvm::ArrayRef<RankedCandidate> ranked,
                    const CostModel &model,
                    llvm::ArrayRef<FeatureVector> bestRows);

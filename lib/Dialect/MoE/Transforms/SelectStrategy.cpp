@@ -138,8 +138,8 @@ struct MoESelectStrategyPass
         ranked.push_back(c);
     loom::cost::Candidate best = ranked.front().candidate;
     if (remarks)
-      loom::cost::remarkRanking(op, op.getDecisionKind(), op.getFeatureSchema(),
-                                space, ranked, *learned, featuresOf(best));
+      loom::cost::remarkRanking(op, op.getFeatureSchema(), space, ranked,
+                                *learned, featuresOf(best));
     auto decision = loom::DecisionAttr::getForCandidate(
         op.getContext(), op.getDecisionKind(), space, best, "learned",
         learned->info().modelId);

@@ -393,9 +393,8 @@ void Scheduler::run(GraphOp graph) {
           "{2:F1} ms",
           makespan, criticalPath, lowerBound);
   // Which wf.latency model priced the compute nodes, when there are any.
-  bool computes = false;
-  graph.walk([&](ComputeOp) { computes = true; });
-  if (computes)
+  if (graph.walk([](ComputeOp) { return WalkResult::interrupt(); })
+          .wasInterrupted())
     remark << ", compute nodes by " << e.latency->info().modelId;
 }
 
