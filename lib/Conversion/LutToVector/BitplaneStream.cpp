@@ -2,34 +2,8 @@
 
 #include "BitplaneStream.h"
 
-#include "mlir/IR/BuiltinAttributes.h"
-#include "mlir/IR/Matchers.h"
-
 using namespace mlir;
 using namespace mlir::loom::lut;
-
-static std::vector<float> toFloats(DenseElementsAttr attr) {
-  std::vector<float> values;
-  values.reserve(attr.getNumElements());
-  for (APFloat v : attr.getValues<APFloat>()) {
-    bool lost;
-    v.convert(APFloat::IEEEsingle(), APFloat::rmNearestTiesToEven, &lost);
-    values.push_back(v.convertToFloat());
-  }
-  return values;
-}
-
-/// The codes of `pack` as bytes, when they are a constant.
-static FailureOr<std::vector<uint8_t>> constantCodes(PackOp pack) {
-  DenseElementsAttr codesAttr;
-  if (!matchPattern(pack.getCodes(), m_Constant(&codesAttr)))
-    return failure();
-  std::vector<uint8_t> codes;
-  codes.reserve(codesAttr.getNumElements());
-  for (int8_t c : codesAttr.getValues<int8_t>())
-    codes.push_back(static_cast<uint8_t>(c));
-  return codes;
-}
 
 /// `stream` with the row coefficients of `pack` for row blocks of `rows`.
 template <typename Stream>
@@ -74,7 +48,7 @@ static int64_t planeIndex(QuantAttr quant, const uint8_t *rowCodes, int64_t j,
 
 FailureOr<BitplaneStream> mlir::loom::lut::foldBitplaneStream(PackOp pack,
                                                               int64_t segment) {
-  FailureOr<std::vector<uint8_t>> constant = constantCodes(pack);
+  FailureOr<std::vector<uint8_t>> constant = foldConstantCodes(pack);
   if (failed(constant))
     return failure();
   const std::vector<uint8_t> &codes = *constant;
@@ -111,7 +85,7 @@ FailureOr<BitplaneStream> mlir::loom::lut::foldBitplaneStream(PackOp pack,
 
 FailureOr<BitplaneStream> mlir::loom::lut::foldTrit3Stream(PackOp pack,
                                                            int64_t segment) {
-  FailureOr<std::vector<uint8_t>> constant = constantCodes(pack);
+  FailureOr<std::vector<uint8_t>> constant = foldConstantCodes(pack);
   if (failed(constant))
     return failure();
   const std::vector<uint8_t> &codes = *constant;
@@ -153,7 +127,7 @@ FailureOr<QuadStream> mlir::loom::lut::foldQuadStream(PackOp pack,
   PackedType type = pack.getResult().getType();
   bool trit3 = type.getLayout().getKind() == LayoutKind::Trit3;
   QuantAttr quant = type.getQuant();
-  FailureOr<std::vector<uint8_t>> codes = constantCodes(pack);
+  FailureOr<std::vector<uint8_t>> codes = foldConstantCodes(pack);
   if (failed(codes))
     return failure();
   int64_t m = type.getM(), k = type.getK();
@@ -205,46 +179,4 @@ FailureOr<QuadStream> mlir::loom::lut::foldQuadStream(PackOp pack,
       }
   }
   return withCoefficients(std::move(stream), pack, segment, rows);
-}
-
-FailureOr<RowCoefficients> mlir::loom::lut::foldRowCoefficients(PackOp pack,
-                                                                int64_t segment,
-                                                                int64_t rows) {
-  DenseElementsAttr scalesAttr, offsetsAttr;
-  if (!matchPattern(pack.getScales(), m_Constant(&scalesAttr)) ||
-      (pack.getOffsets() &&
-       !matchPattern(pack.getOffsets(), m_Constant(&offsetsAttr))))
-    return failure();
-  PackedType type = pack.getResult().getType();
-  QuantAttr quant = type.getQuant();
-  int64_t m = type.getM(), k = type.getK();
-  int64_t segments = k / segment, blocks = llvm::divideCeil(m, rows);
-  RowCoefficients coefficients;
-  SmallVector<APFloat> scales(scalesAttr.getValues<APFloat>());
-  std::vector<float> mins, zeroPoints;
-  if (quant.getOffset() == OffsetKind::Min)
-    mins = toFloats(offsetsAttr);
-  if (quant.getOffset() == OffsetKind::ZeroPoint)
-    for (int8_t z : offsetsAttr.getValues<int8_t>())
-      zeroPoints.push_back(static_cast<uint8_t>(z) &
-                           ((1 << quant.getBits()) - 1));
-  coefficients.hasOffset = quant.getOffset() != OffsetKind::None;
-  int64_t groupSize = quant.getGroupSizeFor(k);
-  int64_t scaleCols = quant.getScaleShape(m, k)[1];
-  APFloat zero = APFloat::getZero(scales.front().getSemantics());
-  coefficients.scale.assign(blocks * segments * rows, zero);
-  coefficients.offset.assign(coefficients.scale.size(), 0.f);
-  std::vector<float> scaleValues = toFloats(scalesAttr);
-  for (int64_t row = 0; row < m; ++row)
-    for (int64_t s = 0; s < segments; ++s) {
-      int64_t at = quant.getGroupKind() == GroupKind::PerTensor
-                       ? 0
-                       : row * scaleCols + s * segment / groupSize;
-      int64_t slot = ((row / rows) * segments + s) * rows + row % rows;
-      coefficients.scale[slot] = scales[at];
-      coefficients.offset[slot] =
-          -scaleValues[at] * (zeroPoints.empty() ? 0.f : zeroPoints[at]) -
-          (mins.empty() ? 0.f : mins[at]);
-    }
-  return coefficients;
 }

@@ -9,6 +9,7 @@
 #define LOOM_LIB_CONVERSION_LUTTOVECTOR_BITPLANESTREAM_H
 
 #include "loom/Dialect/Lut/IR/LutOps.h"
+#include "loom/Dialect/Lut/Utils/ConstantWeights.h"
 
 #include <vector>
 
@@ -30,23 +31,6 @@ struct StreamGeometry {
   int64_t lanes() const { return kLoadBytes / planesPerRow; }
   int64_t rowsPerBlock() const { return 2 * lanes(); }
 };
-
-/// The per-row constants of a kernel epilogue, for row blocks of R rows.
-struct RowCoefficients {
-  /// At (rb * segments + s) * R + r: the scale s of the row's segment
-  /// (exactly as stored: its scale type), and -s * z - min, the part of the
-  /// activation-sum coefficient s * (c - z) - min (lut.md §2.4) that varies
-  /// by row (c is one constant per encoding); 0 past M.
-  std::vector<APFloat> scale;
-  std::vector<float> offset;
-  /// Whether the weight has zero points or mins (`offset` is non-zero).
-  bool hasOffset = false;
-};
-
-/// Folds the scales and offsets of `pack` for row blocks of `rows` rows and
-/// segments of `segment` K elements; fails when they are not constants.
-FailureOr<RowCoefficients> foldRowCoefficients(PackOp pack, int64_t segment,
-                                               int64_t rows);
 
 struct BitplaneStream {
   StreamGeometry geometry;
