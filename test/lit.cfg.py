@@ -47,3 +47,27 @@ try:
             config.available_features.add("host-lacks-avx512fp16")
 except OSError:
     pass
+
+# The GPU path: NVPTX code generation (in Debian's LLVM), ptxas to assemble
+# the PTX where the CUDA toolkit is installed (never needed to build Loom),
+# and a CUDA device to run kernels on.
+import ctypes
+import shutil
+import subprocess
+
+llc = os.path.join(config.llvm_tools_dir, "llc")
+if os.path.exists(llc) and "nvptx64" in subprocess.run(
+        [llc, "--version"], capture_output=True, text=True).stdout:
+    config.available_features.add("nvptx")
+ptxas = shutil.which("ptxas") or "/usr/local/cuda/bin/ptxas"
+if os.path.exists(ptxas):
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", ptxas))
+try:
+    cuda = ctypes.CDLL("libcuda.so.1")
+    devices = ctypes.c_int(0)
+    if cuda.cuInit(0) == 0 and cuda.cuDeviceGetCount(ctypes.byref(devices)) == 0 \
+            and devices.value > 0:
+        config.available_features.add("cuda")
+except OSError:
+    pass

@@ -48,6 +48,14 @@ LOOM_EXPORT LoomStatus loom_invoke(const LoomEntrySpec *spec,
  * checks each instruction-set feature it was compiled for before any run. */
 LOOM_EXPORT LoomStatus loom_cpu_lacks(const char *feature);
 
+/* Models with GPU kernels: LOOM_OK when the CUDA driver, a device and the
+ * model's kernels are usable, else LOOM_ERROR_UNSUPPORTED with the reason as
+ * the last error. */
+LOOM_EXPORT LoomStatus loom_gpu_ready(void);
+/* LOOM_OK, or LOOM_ERROR_INTERNAL with the first GPU failure (allocation,
+ * copy, launch) of this thread's run since the last call. */
+LOOM_EXPORT LoomStatus loom_gpu_take_error(void);
+
 LOOM_EXPORT const LoomEntrySpec *loom_find_entry(const LoomEntrySpec *specs,
                                                  int64_t count,
                                                  const char *name);

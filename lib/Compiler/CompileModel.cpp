@@ -11,6 +11,7 @@
 #include "mlir/IR/Verifier.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
 #include "llvm/Support/ToolOutputFile.h"
 
 using namespace mlir;
@@ -33,6 +34,21 @@ LogicalResult runPipeline(ModuleOp module, const ModelCompileOptions &options,
   return pm.run(module);
 }
 
+/// What a GPU library embeds unless told: a fatbin (the cubin ptxas makes
+/// for the chip, plus its PTX for newer devices) where the CUDA tools are
+/// installed, else PTX, which the driver compiles when the library loads.
+std::string defaultGpuFormat() {
+  for (ArrayRef<StringRef> paths :
+       {ArrayRef<StringRef>{}, ArrayRef<StringRef>{"/usr/local/cuda/bin"}}) {
+    llvm::ErrorOr<std::string> ptxas =
+        llvm::sys::findProgramByName("ptxas", paths);
+    if (ptxas && llvm::sys::fs::can_execute(
+                     llvm::sys::path::parent_path(*ptxas) + "/fatbinary"))
+      return "fatbin";
+  }
+  return "isa";
+}
+
 } // namespace
 
 FailureOr<LoweredModel>
@@ -46,13 +62,34 @@ mlir::loom::lowerModel(ModuleOp module, const llvm::TargetMachine &machine,
   if (failed(verify(module)))
     return fail(error, CompileStage::Verify);
 
+  bool gpu = options.target == "nvptx";
+  if (!gpu && options.target != "cpu")
+    return fail(error, CompileStage::Options,
+                "--target must be cpu or nvptx, got '" + options.target + "'");
+  if (gpu && (options.referencePipeline || !options.costModel.empty() ||
+              !options.dumpDecisions.empty() || !options.loadDecisions.empty()))
+    return fail(error, CompileStage::Options,
+                "the reference pipeline, --cost-model and decision files "
+                "apply to the cpu target only");
+  if (gpu && toLoops)
+    return fail(error, CompileStage::Options,
+                "--compile-to=loops applies to the cpu target only");
+  GPUPipelineOptions gpuOptions;
+  gpuOptions.isa = kernelIsa(machine).str();
+  if (gpu)
+    gpuOptions.format = defaultGpuFormat();
+  if (gpu && failed(gpuOptions.parseFromString(options.pipelineOptions)))
+    return fail(error, CompileStage::Options,
+                "bad loom-gpu-pipeline options '" + options.pipelineOptions +
+                    "'");
+
   CPUPipelineOptions cpuOptions;
   cpuOptions.isa = kernelIsa(machine).str();
   if (!options.pipelineOptions.empty() && options.referencePipeline)
     return fail(error, CompileStage::Options,
                 "loom-cpu-pipeline options do not apply to the reference "
                 "pipeline");
-  if (failed(cpuOptions.parseFromString(options.pipelineOptions)))
+  if (!gpu && failed(cpuOptions.parseFromString(options.pipelineOptions)))
     return fail(error, CompileStage::Options,
                 "bad loom-cpu-pipeline options '" + options.pipelineOptions +
                     "'");
@@ -119,7 +156,9 @@ mlir::loom::lowerModel(ModuleOp module, const llvm::TargetMachine &machine,
   }
 
   if (failed(runPipeline(module, options, [&](PassManager &pm) {
-        if (!options.referencePipeline && toLoops)
+        if (gpu)
+          buildGPUPipeline(pm, gpuOptions);
+        else if (!options.referencePipeline && toLoops)
           buildCPUToLoopsPipeline(pm, cpuOptions);
         else if (!options.referencePipeline)
           buildCPUPipeline(pm, cpuOptions);

@@ -13,6 +13,8 @@
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/LLVMIR/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
@@ -23,6 +25,7 @@
 #include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
+using namespace mlir::loom;
 
 /// Loom's dialects through their reference lowerings to linalg, tensor,
 /// scf and arith on tensors.
@@ -56,8 +59,37 @@ void loom::buildReferenceToLoopsPipeline(OpPassManager &pm) {
   buildBufferizeToLoopsPipeline(pm);
 }
 
-/// Bufferized loops to the LLVM dialect.
-static void buildLoopsToLLVMPipeline(OpPassManager &pm, bool emitCInterface) {
+/// Stages the launches' buffers through device memory and lowers the
+/// outlined kernels' gpu.module to NVVM for `chip`.
+static void buildKernelsToNVVMPipeline(OpPassManager &pm,
+                                       const GPUPipelineOptions &options) {
+  pm.addPass(loom::createGPUDeviceCopies());
+  pm.addPass(loom::createGPUMergeModules());
+  // gpu-to-llvm lowers allocations and copies in their async form: one
+  // token chain per function.
+  pm.addNestedPass<func::FuncOp>(createGpuAsyncRegionPass());
+  GpuNVVMAttachTargetOptions target;
+  target.chip = options.chip;
+  target.features = options.features;
+  target.optLevel = 3;
+  pm.addPass(createGpuNVVMAttachTarget(target));
+  OpPassManager &kernels = pm.nest<gpu::GPUModuleOp>();
+  kernels.addPass(createLowerAffinePass());
+  kernels.addPass(createSCFToControlFlowPass());
+  kernels.addPass(memref::createExpandStridedMetadataPass());
+  // math.fma as llvm.intr.fma (one fma.rn.f32), not a libdevice call.
+  kernels.addPass(createConvertMathToLLVMPass());
+  kernels.addPass(createConvertGpuOpsToNVVMOps());
+  kernels.addPass(createCanonicalizerPass());
+  kernels.addPass(createCSEPass());
+  kernels.addPass(createReconcileUnrealizedCastsPass());
+}
+
+/// Bufferized loops to the LLVM dialect; with `gpu`, the kernel launches
+/// become calls of the GPU runtime (the mgpu* functions of the CUDA
+/// shim, lib/Runtime/CudaShim.cpp) and the gpu.modules binaries.
+static void buildLoopsToLLVMPipeline(OpPassManager &pm, bool emitCInterface,
+                                     const GPUPipelineOptions *gpu = nullptr) {
   if (emitCInterface)
     pm.addNestedPass<func::FuncOp>(LLVM::createLLVMRequestCWrappersPass());
   // The 2-D reads and writes of loom-tile-linalg's register tiles, as one
@@ -99,8 +131,15 @@ static void buildLoopsToLLVMPipeline(OpPassManager &pm, bool emitCInterface) {
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
+  if (gpu)
+    pm.addPass(createGpuToLLVMConversionPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
+  if (gpu) {
+    GpuModuleToBinaryPassOptions binary;
+    binary.compilationTarget = gpu->format;
+    pm.addPass(createGpuModuleToBinaryPass(binary));
+  }
 }
 
 void loom::buildReferencePipeline(OpPassManager &pm,
@@ -109,8 +148,11 @@ void loom::buildReferencePipeline(OpPassManager &pm,
   buildLoopsToLLVMPipeline(pm, options.emitCInterface);
 }
 
-void loom::buildCPUToLoopsPipeline(OpPassManager &pm,
-                                   const CPUPipelineOptions &options) {
+/// loom-cpu-pipeline to bufferized loops; `offloadGemms` (when given)
+/// takes the lut.mpgemm ops out before the CPU kernels see them.
+static void
+buildHostToLoopsPipeline(OpPassManager &pm, const CPUPipelineOptions &options,
+                         function_ref<void(OpPassManager &)> offloadGemms) {
   // The model of the passes that own their decisions (MoE strategies,
   // linalg tiles): cost-model=none fixes the analytical choice there, as it
   // fixes the lut schedules.
@@ -130,6 +172,8 @@ void loom::buildCPUToLoopsPipeline(OpPassManager &pm,
   pm.addPass(moe::createMoEDecompose());
   pm.addPass(moe::createMoEFuse());
   pm.addPass(lut::createLutCanonicalize());
+  if (offloadGemms)
+    offloadGemms(pm);
   // Each GEMM's kernel schedule and path, from the cost model, unless the
   // schedule options are to hold for every GEMM (cost-model=none); a path
   // written into the IR (lut.dot_from_n) stays pinned, and
@@ -188,6 +232,35 @@ void loom::buildCPUToLoopsPipeline(OpPassManager &pm,
   buildBufferizeToLoopsPipeline(pm);
 }
 
+void loom::buildCPUToLoopsPipeline(OpPassManager &pm,
+                                   const CPUPipelineOptions &options) {
+  buildHostToLoopsPipeline(pm, options, nullptr);
+}
+
+void loom::buildGPUPipeline(OpPassManager &pm,
+                            const GPUPipelineOptions &options) {
+  CPUPipelineOptions host;
+  host.isa = options.isa;
+  ConvertLutToGPUOptions kernels;
+  kernels.blockRows = options.blockRows;
+  kernels.kChunk = options.kChunk;
+  kernels.interpret = options.interpret;
+  buildHostToLoopsPipeline(pm, host, [&](OpPassManager &pm) {
+    pm.addPass(createConvertLutToGPU(kernels));
+    // Out of the host functions before bufferization, whose deallocation
+    // analysis refuses gpu.barrier (it declares no memory effects); the
+    // launches' buffers reach the device in buildKernelsToNVVMPipeline.
+    if (!options.interpret)
+      pm.addPass(createGpuKernelOutliningPass());
+  });
+  if (options.interpret) {
+    buildLoopsToLLVMPipeline(pm, options.emitCInterface);
+    return;
+  }
+  buildKernelsToNVVMPipeline(pm, options);
+  buildLoopsToLLVMPipeline(pm, options.emitCInterface, &options);
+}
+
 void loom::buildCPUPipeline(OpPassManager &pm,
                             const CPUPipelineOptions &options) {
   buildCPUToLoopsPipeline(pm, options);
@@ -229,6 +302,12 @@ void loom::registerPipelines() {
       "kernels, the grouped expert GEMM kernels, then the reference "
       "lowerings of the rest, to the LLVM dialect",
       buildCPUPipeline);
+  PassPipelineRegistration<GPUPipelineOptions>(
+      "loom-gpu-pipeline",
+      "Loom's GPU pipeline: lut.mpgemm as table-lookup kernels in NVVM "
+      "(serialized to PTX or a cubin) launched from the host, the rest as "
+      "in loom-cpu-pipeline",
+      buildGPUPipeline);
   PassPipelineRegistration<WorkflowPipelineOptions>(
       "loom-wf-pipeline",
       "Optimize and schedule workflow graphs, then embed their task tables "

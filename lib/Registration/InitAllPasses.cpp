@@ -12,6 +12,7 @@
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Affine/Transforms/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/SCF/Transforms/Passes.h"
@@ -30,6 +31,7 @@ void mlir::loom::registerAllPasses() {
   affine::registerAffinePasses();
   bufferization::registerBufferizationPasses();
   registerLinalgPasses();
+  registerGPUPasses();
   memref::registerMemRefPasses();
   registerSCFPasses();
 }

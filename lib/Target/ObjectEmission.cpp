@@ -2,6 +2,8 @@
 
 #include "loom/Target/ObjectEmission.h"
 
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+
 #include "loom/Target/ModelInterface.h"
 
 #include "mlir/ExecutionEngine/OptUtils.h"
@@ -207,7 +209,9 @@ LogicalResult loom::buildSharedLibrary(ModuleOp module,
       error = "cannot write " + entryPath.str().str();
       return failure();
     }
-    emitEntryPointSource(entries, requiredCpuFeatures(*machine), os);
+    emitEntryPointSource(entries, requiredCpuFeatures(*machine),
+                         llvmModule->getFunction("mgpuLaunchKernel") != nullptr,
+                         os);
   }
   bool openmp = llvmModule->getFunction("__kmpc_fork_call") != nullptr;
   if (succeeded(
@@ -216,4 +220,17 @@ LogicalResult loom::buildSharedLibrary(ModuleOp module,
   if (failedToLink)
     *failedToLink = true;
   return failure();
+}
+
+FailureOr<std::string> loom::extractPtx(ModuleOp module) {
+  std::string ptx;
+  for (auto binary : module.getOps<gpu::BinaryOp>())
+    for (Attribute attr : binary.getObjectsAttr()) {
+      auto object = cast<gpu::ObjectAttr>(attr);
+      if (object.getFormat() == gpu::CompilationTarget::Assembly)
+        ptx += object.getObject().getValue().str();
+    }
+  if (ptx.empty())
+    return failure();
+  return ptx;
 }

@@ -83,7 +83,7 @@ def _as_module(model):
 def compile(model, output=None, *, header=None, opt_level=2, cpu="",
             features="", pipeline_options="", reference=False,
             dump_decisions=None, load_decisions=None, cost_model=None,
-            cache=True):
+            target="cpu", cache=True):
     """Compiles a loom.Module, @loom.function(s) or an .mlir file as
     loom-compile does, and loads the library.
 
@@ -95,15 +95,17 @@ def compile(model, output=None, *, header=None, opt_level=2, cpu="",
     optimizing one. cost_model: what makes the lowering decisions, as
     loom-compile --cost-model takes it ("auto", the default; "roofline";
     "none"; a directory of models, whose compiles are not cached: the cache
-    cannot see the files change). Errors raise loom.CompileError naming the
-    Python line that built the op.
+    cannot see the files change). target: "cpu", or "nvptx" (the lut GEMMs
+    as NVIDIA GPU kernels, loom-gpu-pipeline; pipeline_options="interpret=1"
+    runs those kernels as host loops). Errors raise loom.CompileError naming
+    the Python line that built the op.
     """
     module = _as_module(model)
     options = dict(opt_level=opt_level, cpu=cpu, features=features,
                    pipeline_options=pipeline_options, reference=reference,
                    dump_decisions=os.fspath(dump_decisions or ""),
                    load_decisions=os.fspath(load_decisions or ""),
-                   cost_model=os.fspath(cost_model or ""))
+                   cost_model=os.fspath(cost_model or ""), target=target)
 
     def build(library, header=None):
         _loom.compile_library(module.handle, library,

@@ -64,9 +64,10 @@ void compileLibrary(PyModule &self, const std::string &library,
                     const std::string &pipelineOptions, bool reference,
                     const std::string &dumpDecisions,
                     const std::string &loadDecisions,
-                    const std::string &costModel) {
+                    const std::string &costModel, const std::string &target) {
   mlir::loom::ModelCompileOptions options;
   options.codegen = {cpu, features, optLevel};
+  options.target = target;
   options.referencePipeline = reference;
   options.pipelineOptions = pipelineOptions;
   options.dumpDecisions = dumpDecisions;
@@ -98,7 +99,7 @@ void mlir::loom::python::bindCompiler(py::module_ &m) {
         py::arg("cpu") = "", py::arg("features") = "",
         py::arg("pipeline_options") = "", py::arg("reference") = false,
         py::arg("dump_decisions") = "", py::arg("load_decisions") = "",
-        py::arg("cost_model") = "");
+        py::arg("cost_model") = "", py::arg("target") = "cpu");
   // What a compiled library depends on besides the module and the options:
   // the machine it is compiled for by default and the runtime it links
   // (the compile cache keys on both).

@@ -149,17 +149,19 @@ int compile(MLIRContext &context, llvm::SourceMgr &sourceMgr) {
       parseSourceFile<ModuleOp>(sourceMgr, config);
   if (!module)
     return kParse;
-  if (target != "cpu")
-    return fail(kUsage, "target '" + target + "' is not supported yet (only "
-                        "'cpu'); NVPTX arrives with the GPU path");
-  if (emit == Emit::Ptx)
-    return fail(kUsage, "--emit=ptx needs --target=nvptx, which is not "
-                        "supported yet");
+  if (target != "cpu" && target != "nvptx")
+    return fail(kUsage, "target '" + target + "' is not one of cpu, nvptx");
+  if (emit == Emit::Ptx && target != "nvptx")
+    return fail(kUsage, "--emit=ptx needs --target=nvptx");
 
   loom::ModelCompileOptions options;
   options.codegen = {mcpu, mattr, optLevel};
   options.referencePipeline = pipeline == PipelineKind::Reference;
+  options.target = target;
   options.pipelineOptions = pipelineOptions;
+  // The kernels as PTX text (a later option wins).
+  if (emit == Emit::Ptx)
+    options.pipelineOptions += " format=isa";
   options.dumpDecisions = dumpDecisions;
   options.loadDecisions = loadDecisions;
   options.costModel = costModel;
@@ -195,6 +197,15 @@ int compile(MLIRContext &context, llvm::SourceMgr &sourceMgr) {
     return fail(error);
   }
 
+  if (emit == Emit::Ptx) {
+    FailureOr<std::string> ptx = loom::extractPtx(*module);
+    if (failed(ptx))
+      return fail(kCodegen, "the model has no GPU kernels (no lut.mpgemm "
+                            "that convert-lut-to-gpu lowers)");
+    if (failed(writeFile(outputFile, [&](raw_ostream &os) { os << *ptx; })))
+      return fail(kUsage, "cannot write " + outputFile);
+    return kOk;
+  }
   if (emit == Emit::Mlir) {
     if (failed(writeFile(outputFile, [&](raw_ostream &os) {
           module->print(os);

@@ -35,10 +35,13 @@ struct CompileError {
 
 struct ModelCompileOptions {
   CodegenOptions codegen;
+  /// "cpu" (loom-cpu-pipeline) or "nvptx" (loom-gpu-pipeline: the lut
+  /// GEMMs on an NVIDIA GPU, the rest on the host).
+  std::string target = "cpu";
   /// loom-reference-pipeline (the oracles) instead of loom-cpu-pipeline.
   bool referencePipeline = false;
-  /// Options of loom-cpu-pipeline in its textual form; the target's isa
-  /// unless given.
+  /// Options of loom-cpu-pipeline (loom-gpu-pipeline for nvptx) in their
+  /// textual form; the host's isa unless given.
   std::string pipelineOptions;
   std::string dumpDecisions, loadDecisions;
   /// The pipeline options cost-model (when not empty) and

@@ -118,6 +118,49 @@ def ConvertLutX86ToLLVM : Pass<"convert-lut-x86-to-llvm"> {
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
+def ConvertLutToGPU : Pass<"convert-lut-to-gpu", "::mlir::ModuleOp"> {
+  let summary = "lut.mpgemm as a shared-memory table-lookup GPU kernel";
+  let description = [{
+    Replaces each `lut.mpgemm` of fp activations (f32, f16 or bf16, no
+    `act_quant`) over a `lut.pack` of constants by a `gpu.launch` of the
+    bit-serial table-lookup kernel of lut.md §4.5 over host buffers
+    (`loom-gpu-device-copies` stages them through device memory once the
+    program is bufferized). The weight is
+    folded at compile time into 32-bit words of bit-plane indices, word w of
+    plane p of row m at (w * planes + p) * Mpad + m, so the threads of a
+    warp, one output row each, read consecutive words; scales and
+    `-s * z - min` become per-(segment, row) fp32 tables. A block holds
+    `block-rows` rows of one column of Y; for each chunk of `k-chunk` K it
+    builds the chunk's 16-entry tables T[u] = sum_l (2 bit_l(u) - 1) x_l in
+    workgroup memory (all 16 entries, so a lookup needs no sign fix-up; the
+    entry of index 15 is the group's activation sum), then each thread
+    looks its rows' plane indices up and adds
+    `s * (kappa * sum_p 2^p T[u_p] + c * T[15]) + (-s z - min) * T[15]`.
+    Tables stay fp32 (the `fp` accuracy contract, tighter than `table_i8`).
+    `interpret` emits the same kernel with its blocks and threads as host
+    loops and no device memory, as Triton's interpreter runs kernels on the
+    CPU: the kernel's arithmetic is then tested on machines without a GPU.
+    Unsupported forms (int8 activations, weights that are not constants,
+    scale groups that split a lookup group of 4) are errors at the op.
+  }];
+  let options = [
+    Option<"blockRows", "block-rows", "int64_t", /*default=*/"128",
+           "Rows of Y per thread block (one per thread; a multiple of 32)">,
+    Option<"kChunk", "k-chunk", "int64_t", /*default=*/"128",
+           "K elements whose tables a block builds at a time (a multiple "
+           "of 32; 4 * k-chunk must be a multiple of block-rows)">,
+    Option<"interpret", "interpret", "bool", /*default=*/"false",
+           "Emit the kernel as host loops instead of a gpu.launch">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def ConvertMoEToLoops : Pass<"convert-moe-to-loops", "::mlir::ModuleOp"> {
   let summary = "Reference lowering of the moe dialect to scf loops";
   let description = [{

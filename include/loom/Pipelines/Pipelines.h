@@ -124,6 +124,50 @@ void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
 void buildCPUToLoopsPipeline(OpPassManager &pm,
                              const CPUPipelineOptions &options);
 
+struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
+  PassOptions::Option<bool> emitCInterface{
+      *this, "emit-c-interface",
+      llvm::cl::desc("Give public functions _mlir_ciface_ wrappers (the "
+                     "runtime calls those)"),
+      llvm::cl::init(true)};
+  PassOptions::Option<std::string> chip{
+      *this, "chip", llvm::cl::desc("The GPU's compute capability"),
+      llvm::cl::init("sm_90")};
+  PassOptions::Option<std::string> features{*this, "features",
+                                            llvm::cl::desc("PTX ISA version"),
+                                            llvm::cl::init("+ptx80")};
+  PassOptions::Option<std::string> format{
+      *this, "format",
+      llvm::cl::desc("What the library embeds: isa (PTX, compiled by the "
+                     "driver at load time), bin (a cubin, through ptxas) "
+                     "or fatbin (both)"),
+      llvm::cl::init("isa")};
+  PassOptions::Option<bool> interpret{
+      *this, "interpret",
+      llvm::cl::desc("Run the GPU kernels as host loops (no device code): "
+                     "tests the kernels' arithmetic without a GPU"),
+      llvm::cl::init(false)};
+  PassOptions::Option<int64_t> blockRows{
+      *this, "block-rows",
+      llvm::cl::desc("convert-lut-to-gpu's rows of Y per thread block"),
+      llvm::cl::init(128)};
+  PassOptions::Option<int64_t> kChunk{
+      *this, "k-chunk",
+      llvm::cl::desc("convert-lut-to-gpu's K per table chunk"),
+      llvm::cl::init(128)};
+  PassOptions::Option<std::string> isa{
+      *this, "isa",
+      llvm::cl::desc("The host's kernels for what stays on the CPU (as "
+                     "loom-cpu-pipeline's isa)"),
+      llvm::cl::init("generic")};
+};
+
+/// Loom's GPU pipeline: each lut.mpgemm becomes a table-lookup kernel
+/// launched from the host (convert-lut-to-gpu), the rest runs on the host
+/// as in loom-cpu-pipeline; the kernels are outlined, lowered to NVVM and
+/// serialized into the module as PTX or a cubin.
+void buildGPUPipeline(OpPassManager &pm, const GPUPipelineOptions &options);
+
 struct WorkflowPipelineOptions
     : public PassPipelineOptions<WorkflowPipelineOptions> {
   PassOptions::Option<std::string> isa{

@@ -42,9 +42,12 @@ std::string signatureJson(const EntrySignature &entry);
 /// loom_signature(), loom_run() and one loom_run_<entry>() per entry.
 /// `cpuFeatures` are the instruction-set features the model was compiled
 /// for, as `__builtin_cpu_supports` names: every run checks them first and
-/// fails with LOOM_ERROR_UNSUPPORTED on a machine without one.
+/// fails with LOOM_ERROR_UNSUPPORTED on a machine without one. With
+/// `usesGpu`, every run also checks that the GPU is usable and fails on a
+/// GPU error inside it.
 void emitEntryPointSource(ArrayRef<EntrySignature> entries,
-                          ArrayRef<StringRef> cpuFeatures, raw_ostream &os);
+                          ArrayRef<StringRef> cpuFeatures, bool usesGpu,
+                          raw_ostream &os);
 
 /// The header users include (model.h): the runtime API plus one declaration
 /// per entry point, each documented with its signature, and, for a library

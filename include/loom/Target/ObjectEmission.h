@@ -66,6 +66,10 @@ LogicalResult buildSharedLibrary(ModuleOp module,
                                  StringRef outputPath, std::string &error,
                                  bool *failedToLink = nullptr);
 
+/// The PTX text of the GPU kernels of a lowered `module` (its gpu.binary,
+/// serialized as assembly); fails when it has none.
+FailureOr<std::string> extractPtx(ModuleOp module);
+
 } // namespace mlir::loom
 
 #endif // LOOM_TARGET_OBJECTEMISSION_H

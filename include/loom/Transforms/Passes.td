@@ -81,6 +81,32 @@ def LoomDecide : Pass<"loom-decide", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::loom::LoomDialect"];
 }
 
+def GPUMergeModules : Pass<"loom-gpu-merge-modules", "::mlir::ModuleOp"> {
+  let summary = "Gather the outlined kernels into one gpu.module";
+  let description = [{
+    gpu-kernel-outlining gives each launch a gpu.module of its own. This
+    moves every kernel (and the globals it uses) into the first module,
+    renaming on a clash, and points the launches at it: a model then
+    serializes to one PTX module or cubin, loaded once when its library
+    loads.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
+def GPUDeviceCopies : Pass<"loom-gpu-device-copies", "::mlir::ModuleOp"> {
+  let summary = "Stage the memrefs of kernel launches through device memory";
+  let description = [{
+    Each host memref operand of a `gpu.launch_func` gets a device buffer
+    (`gpu.alloc`), is copied in before the launch (`gpu.memcpy`), copied
+    back after it when the kernel stores to it, and freed (`gpu.dealloc`).
+    Runs after bufferization and its deallocation, so that launches can be
+    formed on tensors' buffers while deallocation never meets device
+    memory. The copies are synchronous, as the launch is.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 def LoomTileLinalg : Pass<"loom-tile-linalg", "::mlir::ModuleOp"> {
   let summary = "Tile linalg contractions to a register tile and vectorize "
                 "them, the tile chosen by the cost model";

@@ -8,7 +8,10 @@
 // RUN: loom-compile %t/lower.mlir -o %t/lib.so; test $? -eq 4
 // RUN: not loom-compile %t/entry.mlir -o %t/lib.so 2>&1 | FileCheck %s --check-prefix=ENTRY
 // RUN: not loom-compile %t/none.mlir -o %t/lib.so 2>&1 | FileCheck %s --check-prefix=NONE
-// RUN: not loom-compile %t/entry.mlir --target=nvptx -o %t/lib.so 2>&1 | FileCheck %s --check-prefix=TARGET
+// RUN: not loom-compile %t/entry.mlir --target=rocm -o %t/lib.so 2>&1 | FileCheck %s --check-prefix=TARGET
+// RUN: not loom-compile %t/good.mlir --emit=ptx -o %t/k.ptx 2>&1 | FileCheck %s --check-prefix=PTX-CPU
+// RUN: not loom-compile %t/good.mlir --target=nvptx --emit=ptx -o %t/k.ptx 2>&1 | FileCheck %s --check-prefix=PTX-NONE
+// RUN: not loom-compile %t/good.mlir --target=nvptx --pipeline=reference -o %t/lib.so 2>&1 | FileCheck %s --check-prefix=GPU-REF
 // RUN: loom-compile %t/missing.mlir -o %t/lib.so; test $? -eq 1
 // RUN: env LOOM_CXX=false loom-compile %t/good.mlir -o %t/lib.so; test $? -eq 6
 // RUN: env LOOM_CXX=false not loom-compile %t/good.mlir -o %t/lib.so 2>&1 | FileCheck %s --check-prefix=LINK
@@ -18,7 +21,10 @@
 // LOWER: lower.mlir:4:8: error: 'wf.compute' op passes a 'tensor<?xf32>' between nodes, which has a dynamic shape
 // ENTRY: entry.mlir:1:1: error: entry point 'takes_text' has arg0 of type '!wf.text': entry points take and return ranked tensors
 // NONE: none.mlir:0:0: error: no entry point: the model needs a public func.func or wf.graph
-// TARGET: loom-compile: error: target 'nvptx' is not supported yet
+// TARGET: loom-compile: error: target 'rocm' is not one of cpu, nvptx
+// PTX-CPU: loom-compile: error: --emit=ptx needs --target=nvptx
+// PTX-NONE: loom-compile: error: the model has no GPU kernels (no lut.mpgemm that convert-lut-to-gpu lowers)
+// GPU-REF: loom-compile: error: the reference pipeline, --cost-model and decision files apply to the cpu target only
 // LINK: loom-compile: error: linking {{.*}}lib.so with false failed
 
 //--- parse.mlir

@@ -1,0 +1,240 @@
+//===- LutToGPU.cpp - The convert-lut-to-gpu pass -------------------------===//
+//
+// Each supported lut.mpgemm becomes one kernel launch over host buffers: the
+// activations, the weight folded into plane words (constants) and the
+// result. loom-gpu-device-copies stages them through device memory after
+// bufferization, whose deallocation would refuse gpu.alloc / gpu.dealloc.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LookupKernel.h"
+
+#include "loom/Conversion/Passes.h"
+#include "loom/Dialect/Lut/IR/LutOps.h"
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+
+namespace mlir::loom {
+#define GEN_PASS_DEF_CONVERTLUTTOGPU
+#include "loom/Conversion/Passes.h.inc"
+} // namespace mlir::loom
+
+using namespace mlir;
+using namespace mlir::loom;
+using namespace mlir::loom::lut;
+
+namespace {
+
+/// Why `op` cannot run on the GPU kernel, or "" when it can.
+std::string unsupportedReason(MpGemmOp op, PackOp pack) {
+  PackedType type = op.getWeight().getType();
+  int64_t segment = type.getQuant().getGroupSizeFor(type.getK());
+  if (op.hasIntActivations())
+    return "int8 activations";
+  if (!pack)
+    return "a weight that is not a lut.pack of constants";
+  if (segment % 4 != 0 && segment != type.getK())
+    return "scale groups of " + std::to_string(segment) +
+           " K, which split lookup groups of 4";
+  return "";
+}
+
+/// A constant 1-D tensor of `values` as a read-only buffer.
+template <typename T>
+Value constantBuffer(ImplicitLocOpBuilder &b, Type element,
+                     ArrayRef<T> values) {
+  auto type = RankedTensorType::get({int64_t(values.size())}, element);
+  Value tensor =
+      arith::ConstantOp::create(b, DenseElementsAttr::get(type, values));
+  auto buffer = bufferization::ToBufferOp::create(
+      b, MemRefType::get(type.getShape(), element), tensor, /*readOnly=*/true);
+  return buffer;
+}
+
+struct ConvertLutToGPUPass
+    : loom::impl::ConvertLutToGPUBase<ConvertLutToGPUPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    if (blockRows <= 0 || blockRows % 32 != 0 || kChunk <= 0 ||
+        kChunk % kWordK != 0 || (4 * kChunk) % blockRows != 0) {
+      getOperation().emitError()
+          << "convert-lut-to-gpu: block-rows must be a positive multiple of "
+             "32, k-chunk a positive multiple of 32, and 4 * k-chunk a "
+             "multiple of block-rows (got block-rows="
+          << int64_t(blockRows) << ", k-chunk=" << int64_t(kChunk) << ")";
+      return signalPassFailure();
+    }
+    SmallVector<MpGemmOp> gemms;
+    getOperation().walk([&](MpGemmOp op) { gemms.push_back(op); });
+    for (MpGemmOp op : gemms)
+      if (failed(lower(op)))
+        return signalPassFailure();
+  }
+
+  LogicalResult lower(MpGemmOp op) {
+    auto pack = op.getWeight().getDefiningOp<PackOp>();
+    std::string reason = unsupportedReason(op, pack);
+    PackedType type = op.getWeight().getType();
+    QuantAttr quant = type.getQuant();
+    int64_t segment = quant.getGroupSizeFor(type.getK());
+    FailureOr<PlaneWords> folded =
+        reason.empty() ? foldPlaneWords(pack, segment, blockRows, kChunk)
+                       : FailureOr<PlaneWords>(failure());
+    if (reason.empty() && failed(folded))
+      reason = "a weight that is not a lut.pack of constants";
+    if (!reason.empty())
+      return op.emitOpError("has no GPU lowering for ") << reason;
+
+    ImplicitLocOpBuilder b(op.getLoc(), op);
+    LookupKernel kernel{type.getM(),
+                        type.getK(),
+                        blockRows,
+                        kChunk,
+                        *folded,
+                        {},
+                        quant.getPlaneOffset(),
+                        {},
+                        {},
+                        {},
+                        {},
+                        {}};
+    double kappa = quant.getEncoding() == Encoding::Binary ? 1.0 : 0.5;
+    for (unsigned p = 0; p < folded->planes; ++p)
+      kernel.planeWeights.push_back(kappa * quant.getPlaneWeight(p));
+
+    auto xType = cast<RankedTensorType>(op.getX().getType());
+    auto yType = cast<RankedTensorType>(op.getResult().getType());
+    Value xHost = bufferization::ToBufferOp::create(
+        b, MemRefType::get(xType.getShape(), xType.getElementType()), op.getX(),
+        /*readOnly=*/true);
+    Value n = memref::DimOp::create(b, xHost, 0);
+    SmallVector<Value> dynamicN;
+    if (xType.isDynamicDim(0))
+      dynamicN.push_back(n);
+    auto yBuffer = MemRefType::get(yType.getShape(), yType.getElementType());
+    Value yHost = memref::AllocOp::create(b, yBuffer, dynamicN);
+    Value words = constantBuffer<int32_t>(b, b.getI32Type(), folded->words32);
+    Value scale = constantBuffer<float>(b, b.getF32Type(), folded->scale);
+    Value offset = folded->hasOffset ? constantBuffer<float>(b, b.getF32Type(),
+                                                             folded->offset)
+                                     : Value();
+
+    kernel.x = xHost, kernel.words = words, kernel.scale = scale,
+    kernel.offset = offset, kernel.y = yHost;
+    if (interpret)
+      emitInterpreted(b, kernel, n);
+    else
+      emitLaunch(b, kernel, n);
+    Value result = bufferization::ToTensorOp::create(
+        b, yType, yHost, /*restrict=*/true, /*writable=*/true);
+    op.replaceAllUsesWith(result);
+    op.erase();
+    if (pack && pack->use_empty())
+      pack->erase();
+    return success();
+  }
+
+  /// The kernel over a grid of (row blocks, N) blocks of block-rows
+  /// threads, its tables in workgroup memory; no launch when N is 0.
+  void emitLaunch(ImplicitLocOpBuilder &b, const LookupKernel &kernel,
+                  Value n) {
+    Value c0 = arith::ConstantIndexOp::create(b, 0);
+    Value c1 = arith::ConstantIndexOp::create(b, 1);
+    Value any = arith::CmpIOp::create(b, arith::CmpIPredicate::sgt, n, c0);
+    auto guard = scf::IfOp::create(b, any, /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard restore(b);
+    b.setInsertionPointToStart(&guard.getThenRegion().front());
+    auto workgroup = gpu::AddressSpaceAttr::get(
+        b.getContext(), gpu::GPUDialect::getWorkgroupAddressSpace());
+    auto tablesType = MemRefType::get({kernel.tableEntries()}, b.getF32Type(),
+                                      MemRefLayoutAttrInterface(), workgroup);
+    Value blocks = arith::ConstantIndexOp::create(b, kernel.weight.paddedRows /
+                                                         kernel.blockRows);
+    Value threads = arith::ConstantIndexOp::create(b, kernel.blockRows);
+    auto launch = gpu::LaunchOp::create(b, blocks, n, c1, threads, c1, c1,
+                                        /*dynamicSharedMemorySize=*/nullptr,
+                                        /*asyncTokenType=*/nullptr,
+                                        ValueRange{}, TypeRange{tablesType});
+    b.setInsertionPointToStart(&launch.getBody().front());
+    Value tables = launch.getWorkgroupAttributions().front();
+    Value thread = launch.getThreadIds().x;
+    Value column = launch.getBlockIds().y;
+    Value row = arith::AddIOp::create(
+        b, arith::MulIOp::create(b, launch.getBlockIds().x, threads), thread);
+    Value zero =
+        arith::ConstantFloatOp::create(b, b.getF32Type(), APFloat(0.0f));
+    auto chunks = scf::ForOp::create(
+        b, c0, arith::ConstantIndexOp::create(b, kernel.weight.words * kWordK),
+        arith::ConstantIndexOp::create(b, kernel.kChunk), ValueRange{zero});
+    b.setInsertionPointToStart(chunks.getBody());
+    Value chunk = chunks.getInductionVar();
+    kernel.buildTables(b, tables, thread, column, chunk);
+    gpu::BarrierOp::create(b);
+    Value acc = kernel.lookupChunk(b, tables, row, chunk,
+                                   chunks.getRegionIterArgs().front());
+    // The next chunk's tables overwrite these.
+    gpu::BarrierOp::create(b);
+    scf::YieldOp::create(b, acc);
+    b.setInsertionPointAfter(chunks);
+    kernel.storeRow(b, row, column, chunks.getResult(0));
+    gpu::TerminatorOp::create(b);
+  }
+
+  /// The same kernel with its blocks, columns and threads as loops; each
+  /// thread's accumulator lives in a buffer across the phases a barrier
+  /// separates on the GPU.
+  void emitInterpreted(ImplicitLocOpBuilder &b, const LookupKernel &kernel,
+                       Value n) {
+    OpBuilder::InsertionGuard restore(b);
+    Value c0 = arith::ConstantIndexOp::create(b, 0);
+    Value c1 = arith::ConstantIndexOp::create(b, 1);
+    Value rows = arith::ConstantIndexOp::create(b, kernel.blockRows);
+    auto threadLoop = [&](function_ref<void(Value)> body) {
+      auto loop = scf::ForOp::create(b, c0, rows, c1);
+      OpBuilder::InsertionGuard inner(b);
+      b.setInsertionPointToStart(loop.getBody());
+      body(loop.getInductionVar());
+    };
+    auto blocks =
+        scf::ForOp::create(b, c0,
+                           arith::ConstantIndexOp::create(
+                               b, kernel.weight.paddedRows / kernel.blockRows),
+                           c1);
+    b.setInsertionPointToStart(blocks.getBody());
+    auto columns = scf::ForOp::create(b, c0, n, c1);
+    b.setInsertionPointToStart(columns.getBody());
+    Value column = columns.getInductionVar();
+    Value firstRow = arith::MulIOp::create(b, blocks.getInductionVar(), rows);
+    Value tables = memref::AllocaOp::create(
+        b, MemRefType::get({kernel.tableEntries()}, b.getF32Type()));
+    Value accs = memref::AllocaOp::create(
+        b, MemRefType::get({kernel.blockRows}, b.getF32Type()));
+    Value zero =
+        arith::ConstantFloatOp::create(b, b.getF32Type(), APFloat(0.0f));
+    threadLoop([&](Value t) { memref::StoreOp::create(b, zero, accs, t); });
+    auto chunks = scf::ForOp::create(
+        b, c0, arith::ConstantIndexOp::create(b, kernel.weight.words * kWordK),
+        arith::ConstantIndexOp::create(b, kernel.kChunk));
+    {
+      OpBuilder::InsertionGuard inChunk(b);
+      b.setInsertionPointToStart(chunks.getBody());
+      Value chunk = chunks.getInductionVar();
+      threadLoop(
+          [&](Value t) { kernel.buildTables(b, tables, t, column, chunk); });
+      threadLoop([&](Value t) {
+        Value row = arith::AddIOp::create(b, firstRow, t);
+        Value acc = memref::LoadOp::create(b, accs, t);
+        memref::StoreOp::create(
+            b, kernel.lookupChunk(b, tables, row, chunk, acc), accs, t);
+      });
+    }
+    threadLoop([&](Value t) {
+      kernel.storeRow(b, arith::AddIOp::create(b, firstRow, t), column,
+                      memref::LoadOp::create(b, accs, t));
+    });
+  }
+};
+
+} // namespace

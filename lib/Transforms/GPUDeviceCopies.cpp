@@ -1,0 +1,84 @@
+//===- GPUDeviceCopies.cpp - The loom-gpu-device-copies pass --------------===//
+
+#include "loom/Transforms/Passes.h"
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+namespace mlir::loom {
+#define GEN_PASS_DEF_GPUDEVICECOPIES
+#include "loom/Transforms/Passes.h.inc"
+} // namespace mlir::loom
+
+using namespace mlir;
+
+namespace {
+
+/// Whether some use of the kernel argument `arg` may have `Effect` on it (a
+/// user that does not say, may).
+template <typename Effect> bool mayHaveEffect(BlockArgument arg) {
+  for (Operation *user : arg.getUsers()) {
+    auto effects = dyn_cast<MemoryEffectOpInterface>(user);
+    if (!effects || effects.getEffectOnValue<Effect>(arg))
+      return true;
+  }
+  return false;
+}
+
+struct GPUDeviceCopiesPass
+    : loom::impl::GPUDeviceCopiesBase<GPUDeviceCopiesPass> {
+  void runOnOperation() override {
+    SmallVector<gpu::LaunchFuncOp> launches;
+    getOperation().walk([&](gpu::LaunchFuncOp op) { launches.push_back(op); });
+    for (gpu::LaunchFuncOp launch : launches)
+      if (failed(stage(launch)))
+        return signalPassFailure();
+  }
+
+  LogicalResult stage(gpu::LaunchFuncOp launch) {
+    auto kernel = SymbolTable::lookupNearestSymbolFrom<gpu::GPUFuncOp>(
+        launch, launch.getKernel());
+    if (!kernel)
+      return launch.emitOpError("calls a kernel that is not a gpu.func");
+    OpBuilder b(launch);
+    Location loc = launch.getLoc();
+    SmallVector<std::pair<Value, Value>> copyBack;
+    SmallVector<Value> deviceBuffers;
+    MutableOperandRange operands = launch.getKernelOperandsMutable();
+    for (unsigned i = 0; i < operands.size(); ++i) {
+      OpOperand &operand = operands[i];
+      auto type = dyn_cast<MemRefType>(operand.get().getType());
+      if (!type)
+        continue;
+      if (!type.getLayout().isIdentity())
+        return launch.emitOpError("has a memref operand with a layout "
+                                  "(")
+               << type << "): only contiguous buffers are staged";
+      BlockArgument arg = kernel.getArgument(i);
+      SmallVector<Value> sizes;
+      for (int64_t d = 0; d < type.getRank(); ++d)
+        if (type.isDynamicDim(d))
+          sizes.push_back(memref::DimOp::create(b, loc, operand.get(), d));
+      Value device = gpu::AllocOp::create(b, loc, type, Type(), ValueRange{},
+                                          sizes, ValueRange{})
+                         .getMemref();
+      if (mayHaveEffect<MemoryEffects::Read>(arg))
+        gpu::MemcpyOp::create(b, loc, Type(), ValueRange{}, device,
+                              operand.get());
+      if (mayHaveEffect<MemoryEffects::Write>(arg))
+        copyBack.push_back({operand.get(), device});
+      deviceBuffers.push_back(device);
+      operand.set(device);
+    }
+    b.setInsertionPointAfter(launch);
+    for (auto [host, device] : copyBack)
+      gpu::MemcpyOp::create(b, loc, Type(), ValueRange{}, host, device);
+    for (Value device : deviceBuffers)
+      gpu::DeallocOp::create(b, loc, Type(), ValueRange{}, device);
+    return success();
+  }
+};
+
+} // namespace

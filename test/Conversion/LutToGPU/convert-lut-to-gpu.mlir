@@ -1,0 +1,88 @@
+// RUN: loom-opt %s -split-input-file --convert-lut-to-gpu | FileCheck %s
+// RUN: loom-opt %s -split-input-file --convert-lut-to-gpu=interpret=1 | FileCheck %s --check-prefix=INTERP
+// RUN: loom-opt %s -split-input-file --convert-lut-to-gpu="block-rows=64 k-chunk=64" | FileCheck %s --check-prefix=TILE
+// RUN: not loom-opt %s -split-input-file --convert-lut-to-gpu="block-rows=48" 2>&1 | FileCheck %s --check-prefix=BAD
+
+!w = !lut.packed<130x40, #lut.quant<unsigned, bits = 2, group = 8, scale = f16, offset = zero_point>, #lut.layout<codes>>
+
+// 130 rows in two blocks of 128 threads (rows padded to 256), one block
+// column per token; K = 40 padded to one 128-K chunk of 4 words. Two
+// planes: two word loads per word step, eight lookups each. Scale groups
+// of 8 K are shorter than a word, so the scale and the folded -s * z are
+// loaded per lookup group. Each chunk: the tables in workgroup memory, a
+// barrier, the lookups, a barrier.
+// CHECK-LABEL: func.func @unsigned_zero_point
+// CHECK-SAME: (%[[X:.*]]: tensor<?x40xf32>)
+// CHECK: %[[XB:.*]] = bufferization.to_buffer %[[X]] read_only : tensor<?x40xf32> to memref<?x40xf32>
+// CHECK: %[[N:.*]] = memref.dim %[[XB]], %{{.*}} : memref<?x40xf32>
+// CHECK: %[[Y:.*]] = memref.alloc(%[[N]]) : memref<?x130xf32>
+// CHECK: arith.constant dense<{{.*}}> : tensor<2048xi32>
+// CHECK-COUNT-2: arith.constant dense<{{.*}}> : tensor<4096xf32>
+// CHECK: %[[ANY:.*]] = arith.cmpi sgt, %[[N]]
+// CHECK: scf.if %[[ANY]] {
+// CHECK: gpu.launch blocks(%{{.*}}, %[[COL:.*]], %{{.*}}) in (%{{.*}} = %c2, %{{.*}} = %[[N]], %{{.*}} = %c1) threads(%[[T:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %c128, %{{.*}} = %c1, %{{.*}} = %c1) workgroup(%[[TAB:.*]] : memref<512xf32, #gpu.address_space<workgroup>>)
+// CHECK: scf.for %{{.*}} = %{{.*}} to %c128{{.*}} step %c128{{.*}} iter_args(%{{.*}} = %{{.*}}) -> (f32)
+// CHECK-COUNT-4: memref.load %{{.*}}[%[[COL]], %{{.*}}] : memref<?x40xf32>
+// CHECK: memref.store %{{.*}}, %[[TAB]][%{{.*}}] : memref<512xf32, #gpu.address_space<workgroup>>
+// CHECK: gpu.barrier
+// CHECK: scf.for {{.*}} -> (f32)
+// CHECK-COUNT-2: memref.load %{{.*}} : memref<2048xi32>
+// CHECK-COUNT-2: memref.load %{{.*}} : memref<4096xf32>
+// CHECK: math.fma
+// CHECK: gpu.barrier
+// CHECK: scf.if
+// CHECK: memref.store %{{.*}}, %{{.*}}[%[[COL]], %{{.*}}] : memref<?x130xf32>
+// CHECK: gpu.terminator
+// CHECK: bufferization.to_tensor %[[Y]] restrict writable : memref<?x130xf32> to tensor<?x130xf32>
+// CHECK-NOT: lut.
+
+// The interpreter: blocks, columns and the threads of each phase as loops,
+// the tables and accumulators in stack buffers.
+// INTERP-LABEL: func.func @unsigned_zero_point
+// INTERP-NOT: gpu.
+// INTERP: memref.alloca() : memref<512xf32>
+// INTERP: memref.alloca() : memref<128xf32>
+// INTERP: bufferization.to_tensor
+
+// TILE-LABEL: func.func @unsigned_zero_point
+// TILE: gpu.launch blocks({{.*}}) in (%{{.*}} = %c3, {{.*}} threads({{.*}}) in (%{{.*}} = %c64, {{.*}} workgroup(%{{.*}} : memref<256xf32, #gpu.address_space<workgroup>>)
+
+// BAD: error: convert-lut-to-gpu: block-rows must be a positive multiple of 32, k-chunk a positive multiple of 32, and 4 * k-chunk a multiple of block-rows (got block-rows=48, k-chunk=128)
+func.func @unsigned_zero_point(%x: tensor<?x40xf32>) -> tensor<?x130xf32> {
+  %c = arith.constant dense<3> : tensor<130x40xi8>
+  %s = arith.constant dense<0.5> : tensor<130x5xf16>
+  %z = arith.constant dense<1> : tensor<130x5xi8>
+  %w = lut.pack %c, %s, %z : tensor<130x40xi8>, tensor<130x5xf16>, tensor<130x5xi8> -> !w
+  %y = lut.mpgemm %x, %w : tensor<?x40xf32>, !w -> tensor<?x130xf32>
+  return %y : tensor<?x130xf32>
+}
+
+// -----
+
+!t = !lut.packed<64x256, #lut.quant<ternary, group = per_tensor, scale = f32>, #lut.layout<trit3, tile_m = 128>>
+
+// A trit3 weight lowers from its codes like any other: two planes. Its
+// segment is all of K, so the scale is loaded once per word; no offset
+// table. bf16 activations are widened as they are read, f16 results
+// narrowed as they are stored. Two 128-K chunks.
+// CHECK-LABEL: func.func @ternary_bf16
+// CHECK: arith.constant dense<{{.*}}> : tensor<2048xi32>
+// CHECK: arith.constant dense<{{.*}}> : tensor<128xf32>
+// CHECK-NOT: arith.constant dense<{{.*}}> : tensor<128xf32>
+// CHECK: gpu.launch
+// CHECK: scf.for %{{.*}} = %{{.*}} to %c256{{.*}} step %c128
+// CHECK: arith.extf %{{.*}} : bf16 to f32
+// CHECK: scf.for {{.*}} -> (f32)
+// CHECK-COUNT-2: memref.load %{{.*}} : memref<2048xi32>
+// CHECK: memref.load %{{.*}} : memref<128xf32>
+// CHECK-NOT: memref.load %{{.*}} : memref<128xf32>
+// CHECK: scf.yield
+// CHECK: arith.truncf %{{.*}} : f32 to f16
+// CHECK: memref.store %{{.*}} : memref<?x64xf16>
+func.func @ternary_bf16(%x: tensor<?x256xbf16>) -> tensor<?x64xf16> {
+  %c = arith.constant dense<2> : tensor<64x256xi8>
+  %s = arith.constant dense<0.5> : tensor<1x1xf32>
+  %w = lut.pack %c, %s : tensor<64x256xi8>, tensor<1x1xf32> -> !t
+  %y = lut.mpgemm %x, %w : tensor<?x256xbf16>, !t -> tensor<?x64xf16>
+  return %y : tensor<?x64xf16>
+}

@@ -1,0 +1,57 @@
+// REQUIRES: nvptx
+// RUN: loom-opt %s --loom-gpu-pipeline | FileCheck %s
+// RUN: loom-opt %s --loom-gpu-pipeline --mlir-print-ir-after=convert-gpu-to-nvvm 2>&1 >/dev/null | FileCheck %s --check-prefix=NVVM
+// RUN: loom-compile %s --target=nvptx --emit=ptx -o - | FileCheck %s --check-prefix=PTX
+// RUN: loom-compile %s --target=nvptx --pipeline-options="chip=sm_80" --emit=ptx -o - | FileCheck %s --check-prefix=SM80
+
+!w = !lut.packed<64x64, #lut.quant<signed, bits = 4, group = 32, scale = f16>, #lut.layout<codes>>
+!t = !lut.packed<96x64, #lut.quant<ternary, group = per_tensor, scale = f32>, #lut.layout<codes>>
+
+// Two GEMMs: their kernels share one gpu.module (one binary, loaded once);
+// the host stages each launch's buffers through device memory on one
+// stream and lowers to the mgpu* calls of the runtime's CUDA shim.
+// CHECK-LABEL: llvm.func @two
+// CHECK: llvm.call @mgpuStreamCreate
+// CHECK-COUNT-4: llvm.call @mgpuMemAlloc
+// CHECK: gpu.launch_func <%{{.*}} : !llvm.ptr> @two_kernel::@two_kernel blocks in
+// CHECK: llvm.call @mgpuMemcpy
+// CHECK: gpu.launch_func <%{{.*}} : !llvm.ptr> @two_kernel::@two_kernel_0 blocks in
+// CHECK: llvm.call @mgpuStreamSynchronize
+// CHECK: gpu.binary @two_kernel [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80">
+// CHECK-NOT: gpu.binary
+// CHECK-NOT: gpu.module
+
+// NVVM: gpu.module @two_kernel
+// NVVM: llvm.mlir.global internal @__wg_two_kernel_0() {addr_space = 3 : i32} : !llvm.array<512 x f32>
+// NVVM: llvm.func @two_kernel({{.*}}nvvm.kernel
+// NVVM: nvvm.read.ptx.sreg.ctaid.y
+// NVVM: nvvm.read.ptx.sreg.tid.x range <i32, 0, 128>
+// NVVM: nvvm.barrier0
+// NVVM: llvm.intr.fma
+// NVVM: nvvm.barrier0
+// NVVM: llvm.func @two_kernel_0(
+
+// The tables in shared memory, written, then read back after bar.sync by
+// index: the lookups are shared loads at computed addresses.
+// PTX: .target sm_90
+// PTX: .visible .entry two_kernel(
+// PTX: .shared .align 4 .b8 __wg_two_kernel_0[2048];
+// PTX: st.shared.b32
+// PTX: bar.sync 0;
+// PTX: ld.global{{.*}}.b32
+// PTX: ld.shared.b32
+// PTX: fma.rn.f32
+// PTX: .visible .entry two_kernel_0(
+
+// SM80: .target sm_80
+func.func @two(%x: tensor<?x64xf32>) -> tensor<?x96xf32> {
+  %c = arith.constant dense<5> : tensor<64x64xi8>
+  %s = arith.constant dense<0.25> : tensor<64x2xf16>
+  %w = lut.pack %c, %s : tensor<64x64xi8>, tensor<64x2xf16> -> !w
+  %h = lut.mpgemm %x, %w : tensor<?x64xf32>, !w -> tensor<?x64xf32>
+  %ct = arith.constant dense<2> : tensor<96x64xi8>
+  %st = arith.constant dense<0.5> : tensor<1x1xf32>
+  %t = lut.pack %ct, %st : tensor<96x64xi8>, tensor<1x1xf32> -> !t
+  %y = lut.mpgemm %h, %t : tensor<?x64xf32>, !t -> tensor<?x96xf32>
+  return %y : tensor<?x96xf32>
+}

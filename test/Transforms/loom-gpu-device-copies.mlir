@@ -1,0 +1,53 @@
+// RUN: loom-opt %s -split-input-file -verify-diagnostics --loom-gpu-device-copies | FileCheck %s
+
+// Each memref operand gets a device buffer; the ones the kernel reads are
+// copied in, the ones it writes copied back, all freed after the launch.
+// CHECK-LABEL: func.func @stage
+// CHECK-SAME: (%[[A:.*]]: memref<?x8xf32>, %[[B:.*]]: memref<16xi32>, %[[C:.*]]: memref<?x8xf32>)
+// CHECK: %[[N:.*]] = memref.dim %[[A]], %c0
+// CHECK: %[[DA:.*]] = gpu.alloc (%[[N]]) : memref<?x8xf32>
+// CHECK: gpu.memcpy %[[DA]], %[[A]]
+// CHECK: %[[DB:.*]] = gpu.alloc () : memref<16xi32>
+// CHECK: gpu.memcpy %[[DB]], %[[B]]
+// CHECK: %[[DC:.*]] = gpu.alloc (%{{.*}}) : memref<?x8xf32>
+// CHECK-NOT: gpu.memcpy %[[DC]], %[[C]]
+// CHECK: gpu.launch_func @kernels::@k blocks in ({{.*}}) threads in ({{.*}}) args(%[[DA]] : memref<?x8xf32>, %[[DB]] : memref<16xi32>, %[[DC]] : memref<?x8xf32>)
+// CHECK-NEXT: gpu.memcpy %[[C]], %[[DC]]
+// CHECK-NEXT: gpu.dealloc %[[DA]]
+// CHECK-NEXT: gpu.dealloc %[[DB]]
+// CHECK-NEXT: gpu.dealloc %[[DC]]
+module attributes {gpu.container_module} {
+  gpu.module @kernels {
+    gpu.func @k(%a: memref<?x8xf32>, %b: memref<16xi32>, %c: memref<?x8xf32>) kernel {
+      %i = gpu.thread_id x
+      %j = arith.constant 0 : index
+      %v = memref.load %a[%i, %j] : memref<?x8xf32>
+      %w = memref.load %b[%j] : memref<16xi32>
+      memref.store %v, %c[%i, %j] : memref<?x8xf32>
+      gpu.return
+    }
+  }
+  func.func @stage(%a: memref<?x8xf32>, %b: memref<16xi32>, %c: memref<?x8xf32>) {
+    %one = arith.constant 1 : index
+    gpu.launch_func @kernels::@k blocks in (%one, %one, %one) threads in (%one, %one, %one)
+        args(%a : memref<?x8xf32>, %b : memref<16xi32>, %c : memref<?x8xf32>)
+    return
+  }
+}
+
+// -----
+
+module attributes {gpu.container_module} {
+  gpu.module @kernels {
+    gpu.func @k(%a: memref<4xf32, strided<[2]>>) kernel {
+      gpu.return
+    }
+  }
+  func.func @strided(%a: memref<4xf32, strided<[2]>>) {
+    %one = arith.constant 1 : index
+    // expected-error @below {{'gpu.launch_func' op has a memref operand with a layout ('memref<4xf32, strided<[2]>>'): only contiguous buffers are staged}}
+    gpu.launch_func @kernels::@k blocks in (%one, %one, %one) threads in (%one, %one, %one)
+        args(%a : memref<4xf32, strided<[2]>>)
+    return
+  }
+}
