@@ -20,6 +20,7 @@
 #include <dlfcn.h>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 
 using namespace mlir::loom::runtime;
 
@@ -52,6 +53,7 @@ struct Driver {
   CUresult (*memAlloc)(CUdeviceptr *, size_t);
   CUresult (*memFree)(CUdeviceptr);
   CUresult (*memcpyAsync)(CUdeviceptr, CUdeviceptr, size_t, CUstream);
+  CUresult (*memcpyHtoD)(CUdeviceptr, const void *, size_t);
   CUresult (*getErrorName)(CUresult, const char **);
 
   CUcontext context = nullptr;
@@ -141,6 +143,57 @@ Driver *ready(const char *what) {
 std::string &moduleLoadError() {
   static std::string error;
   return error;
+}
+
+/// A rank-1 memref descriptor, as MLIR's C interface passes it.
+struct MemRef1D {
+  void *allocated, *aligned;
+  int64_t offset, size, stride;
+};
+
+/// The device copies of the model's constant buffers (its folded weights),
+/// by host address: each crosses the bus once per process. Freed when the
+/// library unloads, if the driver still runs.
+class ResidentConstants {
+public:
+  ~ResidentConstants() {
+    Driver &d = driver();
+    if (d.unavailable.empty() && d.ctxSetCurrent(d.context) == kSuccess)
+      for (auto &entry : buffers)
+        d.memFree(entry.second);
+  }
+
+  /// The device copy of `bytes` bytes at `host`; 0 on failure (recorded).
+  CUdeviceptr get(const void *host, size_t bytes) {
+    std::lock_guard<std::mutex> lock(mutex);
+    auto found = buffers.find(host);
+    if (found != buffers.end())
+      return found->second;
+    Driver *d = ready("uploading a weight");
+    CUdeviceptr device = 0;
+    if (!d || !check(d->memAlloc(&device, bytes), "cuMemAlloc"))
+      return 0;
+    if (!check(d->memcpyHtoD(device, host, bytes), "cuMemcpyHtoD")) {
+      d->memFree(device);
+      return 0;
+    }
+    buffers.emplace(host, device);
+    return device;
+  }
+
+private:
+  std::mutex mutex;
+  std::unordered_map<const void *, CUdeviceptr> buffers;
+};
+
+void residentConstant(MemRef1D *result, const MemRef1D *host,
+                      size_t elementBytes) {
+  static ResidentConstants constants;
+  const char *data = static_cast<const char *>(host->aligned) +
+                     host->offset * static_cast<int64_t>(elementBytes);
+  void *device = reinterpret_cast<void *>(
+      constants.get(data, static_cast<size_t>(host->size) * elementBytes));
+  *result = {device, device, 0, host->size, 1};
 }
 
 } // namespace
@@ -252,6 +305,16 @@ void mgpuMemFree(void *pointer, void *stream) {
     check(d->streamSynchronize(static_cast<CUstream>(stream)),
           "cuStreamSynchronize");
   check(d->memFree(reinterpret_cast<CUdeviceptr>(pointer)), "cuMemFree");
+}
+
+// The device copy of a constant buffer (loom-gpu-device-copies), through
+// MLIR's C interface: result and argument descriptors by pointer.
+void _mlir_ciface_loom_gpu_constant_f32(MemRef1D *result, MemRef1D *host) {
+  residentConstant(result, host, sizeof(float));
+}
+
+void _mlir_ciface_loom_gpu_constant_i32(MemRef1D *result, MemRef1D *host) {
+  residentConstant(result, host, sizeof(int32_t));
 }
 
 void mgpuMemcpy(void *dst, void *src, size_t bytes, void *stream) {

@@ -2,6 +2,7 @@
 
 #include "loom/Transforms/Passes.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/SymbolTable.h"
@@ -27,6 +28,38 @@ template <typename Effect> bool mayHaveEffect(BlockArgument arg) {
   return false;
 }
 
+/// The device copy of `host` when it is a 1-D constant global of f32 or
+/// i32 (a folded weight): the runtime uploads it once per process
+/// (loom_gpu_constant_<type> in lib/Runtime/CudaShim.cpp). Null otherwise.
+Value residentConstant(OpBuilder &b, Location loc, Value host) {
+  auto type = cast<MemRefType>(host.getType());
+  auto get = host.getDefiningOp<memref::GetGlobalOp>();
+  if (!get || type.getRank() != 1 || !type.hasStaticShape())
+    return {};
+  auto global = SymbolTable::lookupNearestSymbolFrom<memref::GlobalOp>(
+      get, get.getNameAttr());
+  Type element = type.getElementType();
+  if (!global || !global.getConstant() ||
+      !(element.isF32() || element.isSignlessInteger(32)))
+    return {};
+  std::string name =
+      element.isF32() ? "loom_gpu_constant_f32" : "loom_gpu_constant_i32";
+  auto module = get->getParentOfType<ModuleOp>();
+  auto any = MemRefType::get({ShapedType::kDynamic}, element);
+  auto callee = module.lookupSymbol<func::FuncOp>(name);
+  if (!callee) {
+    OpBuilder atEnd = OpBuilder::atBlockEnd(module.getBody());
+    callee = func::FuncOp::create(atEnd, loc, name,
+                                  atEnd.getFunctionType({any}, {any}));
+    callee.setPrivate();
+    // Descriptors passed by pointer: the C function's ABI.
+    callee->setAttr("llvm.emit_c_interface", atEnd.getUnitAttr());
+  }
+  Value cast = memref::CastOp::create(b, loc, any, host);
+  Value device = func::CallOp::create(b, loc, callee, cast).getResult(0);
+  return memref::CastOp::create(b, loc, type, device);
+}
+
 struct GPUDeviceCopiesPass
     : loom::impl::GPUDeviceCopiesBase<GPUDeviceCopiesPass> {
   void runOnOperation() override {
@@ -47,6 +80,10 @@ struct GPUDeviceCopiesPass
     SmallVector<std::pair<Value, Value>> copyBack;
     SmallVector<Value> deviceBuffers;
     MutableOperandRange operands = launch.getKernelOperandsMutable();
+    // The resident constants first: their calls would otherwise split the
+    // stream of the launch's copies in two (gpu-async-region synchronizes
+    // at a call).
+    SmallVector<unsigned> staged;
     for (unsigned i = 0; i < operands.size(); ++i) {
       OpOperand &operand = operands[i];
       auto type = dyn_cast<MemRefType>(operand.get().getType());
@@ -56,6 +93,17 @@ struct GPUDeviceCopiesPass
         return launch.emitOpError("has a memref operand with a layout "
                                   "(")
                << type << "): only contiguous buffers are staged";
+      Value resident;
+      if (!mayHaveEffect<MemoryEffects::Write>(kernel.getArgument(i)))
+        resident = residentConstant(b, loc, operand.get());
+      if (resident)
+        operand.set(resident);
+      else
+        staged.push_back(i);
+    }
+    for (unsigned i : staged) {
+      OpOperand &operand = operands[i];
+      auto type = cast<MemRefType>(operand.get().getType());
       BlockArgument arg = kernel.getArgument(i);
       SmallVector<Value> sizes;
       for (int64_t d = 0; d < type.getRank(); ++d)

@@ -8,11 +8,14 @@
 !t = !lut.packed<96x64, #lut.quant<ternary, group = per_tensor, scale = f32>, #lut.layout<codes>>
 
 // Two GEMMs: their kernels share one gpu.module (one binary, loaded once);
-// the host stages each launch's buffers through device memory on one
-// stream and lowers to the mgpu* calls of the runtime's CUDA shim.
+// the folded weights are the runtime's resident device copies, the
+// activations and results are staged through device memory on one stream
+// per launch, through the mgpu* calls of the runtime's CUDA shim.
 // CHECK-LABEL: llvm.func @two
+// CHECK: llvm.call @loom_gpu_constant_i32
+// CHECK: llvm.call @loom_gpu_constant_f32
 // CHECK: llvm.call @mgpuStreamCreate
-// CHECK-COUNT-4: llvm.call @mgpuMemAlloc
+// CHECK-COUNT-2: llvm.call @mgpuMemAlloc
 // CHECK: gpu.launch_func <%{{.*}} : !llvm.ptr> @two_kernel::@two_kernel blocks in
 // CHECK: llvm.call @mgpuMemcpy
 // CHECK: gpu.launch_func <%{{.*}} : !llvm.ptr> @two_kernel::@two_kernel_0 blocks in

@@ -37,6 +37,38 @@ module attributes {gpu.container_module} {
 
 // -----
 
+// A constant global the kernel only reads is the runtime's resident device
+// copy (uploaded once per process), through MLIR's C interface.
+// CHECK-LABEL: func.func @resident
+// CHECK: %[[W:.*]] = memref.get_global @weights : memref<16xi32>
+// CHECK: %[[ANY:.*]] = memref.cast %[[W]] : memref<16xi32> to memref<?xi32>
+// CHECK: %[[DEV:.*]] = call @loom_gpu_constant_i32(%[[ANY]]) : (memref<?xi32>) -> memref<?xi32>
+// CHECK: %[[DW:.*]] = memref.cast %[[DEV]] : memref<?xi32> to memref<16xi32>
+// CHECK-NOT: gpu.memcpy %{{.*}}, %[[W]]
+// CHECK: gpu.launch_func @kernels::@k {{.*}} args(%[[DW]] : memref<16xi32>, %{{.*}} : memref<16xi32>)
+// CHECK-NOT: gpu.dealloc %[[DW]]
+// CHECK: func.func private @loom_gpu_constant_i32(memref<?xi32>) -> memref<?xi32> attributes {llvm.emit_c_interface}
+module attributes {gpu.container_module} {
+  memref.global "private" constant @weights : memref<16xi32> = dense<7>
+  gpu.module @kernels {
+    gpu.func @k(%w: memref<16xi32>, %out: memref<16xi32>) kernel {
+      %i = gpu.thread_id x
+      %v = memref.load %w[%i] : memref<16xi32>
+      memref.store %v, %out[%i] : memref<16xi32>
+      gpu.return
+    }
+  }
+  func.func @resident(%out: memref<16xi32>) {
+    %one = arith.constant 1 : index
+    %w = memref.get_global @weights : memref<16xi32>
+    gpu.launch_func @kernels::@k blocks in (%one, %one, %one) threads in (%one, %one, %one)
+        args(%w : memref<16xi32>, %out : memref<16xi32>)
+    return
+  }
+}
+
+// -----
+
 module attributes {gpu.container_module} {
   gpu.module @kernels {
     gpu.func @k(%a: memref<4xf32, strided<[2]>>) kernel {

@@ -25,6 +25,11 @@ void mgpuMemcpy(void *dst, void *src, size_t bytes, void *stream);
 void mgpuMemFree(void *pointer, void *stream);
 void mgpuStreamSynchronize(void *stream);
 void mgpuStreamDestroy(void *stream);
+struct MemRef1D {
+  void *allocated, *aligned;
+  int64_t offset, size, stride;
+};
+void _mlir_ciface_loom_gpu_constant_f32(MemRef1D *result, MemRef1D *host);
 }
 
 namespace {
@@ -65,6 +70,17 @@ TEST(CudaShim, WithoutADriverEveryCallFailsSoftly) {
             "loaded)");
   // Taken: the next run starts clean.
   EXPECT_EQ(loom_gpu_take_error(), LOOM_OK);
+
+  // A resident weight: a null buffer of the right size, and the error.
+  float weights[8] = {};
+  MemRef1D weightsOnHost = {weights, weights, 0, 8, 1}, device;
+  _mlir_ciface_loom_gpu_constant_f32(&device, &weightsOnHost);
+  EXPECT_EQ(device.aligned, nullptr);
+  EXPECT_EQ(device.size, 8);
+  EXPECT_EQ(loom_gpu_take_error(), LOOM_ERROR_INTERNAL);
+  EXPECT_EQ(std::string(loom_last_error()),
+            "GPU: uploading a weight: no CUDA driver (libcuda.so.1 cannot be "
+            "loaded)");
 }
 
 } // namespace
