@@ -29,6 +29,7 @@ config.substitutions.append(("%python", "/usr/bin/python3"))
 config.substitutions.append(("%cc", os.path.join(config.llvm_tools_dir, "clang")))
 config.substitutions.append(("%loom_include", os.path.join(config.loom_src_root, "include")))
 config.substitutions.append(("%loom_src", config.loom_src_root))
+config.substitutions.append(("%loom_build", config.loom_obj_root))
 
 # loom-tune is built where libxgboost-dev is installed.
 if os.path.exists(os.path.join(config.loom_tools_dir, "loom-tune")):
@@ -63,6 +64,11 @@ ptxas = shutil.which("ptxas") or "/usr/local/cuda/bin/ptxas"
 if os.path.exists(ptxas):
     config.available_features.add("ptxas")
     config.substitutions.append(("%ptxas", ptxas))
+    # The toolkit's stub driver: every driver API symbol, each call failing.
+    stub = os.path.join(os.path.dirname(ptxas), "..", "lib64", "stubs", "libcuda.so")
+    if os.path.exists(stub):
+        config.available_features.add("cuda-stub")
+        config.substitutions.append(("%cuda_stub", os.path.realpath(stub)))
 try:
     cuda = ctypes.CDLL("libcuda.so.1")
     devices = ctypes.c_int(0)

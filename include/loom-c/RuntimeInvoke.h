@@ -55,6 +55,12 @@ LOOM_EXPORT LoomStatus loom_gpu_ready(void);
 /* LOOM_OK, or LOOM_ERROR_INTERNAL with the first GPU failure (allocation,
  * copy, launch) of this thread's run since the last call. */
 LOOM_EXPORT LoomStatus loom_gpu_take_error(void);
+/* Profiling (benchmarks): with enable != 0, each kernel launch is timed
+ * between two events and waited for; loom_gpu_kernel_time() returns the
+ * kernels' total time and launch count since the last call, and resets
+ * them. */
+LOOM_EXPORT void loom_gpu_profile(int enable);
+LOOM_EXPORT void loom_gpu_kernel_time(double *seconds, int64_t *launches);
 
 LOOM_EXPORT const LoomEntrySpec *loom_find_entry(const LoomEntrySpec *specs,
                                                  int64_t count,

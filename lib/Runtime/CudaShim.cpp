@@ -34,6 +34,7 @@ using CUcontext = struct CUctx_st *;
 using CUmodule = struct CUmod_st *;
 using CUfunction = struct CUfunc_st *;
 using CUstream = struct CUstream_st *;
+using CUevent = struct CUevent_st *;
 constexpr CUresult kSuccess = 0;
 
 struct Driver {
@@ -55,6 +56,11 @@ struct Driver {
   CUresult (*memcpyAsync)(CUdeviceptr, CUdeviceptr, size_t, CUstream);
   CUresult (*memcpyHtoD)(CUdeviceptr, const void *, size_t);
   CUresult (*getErrorName)(CUresult, const char **);
+  CUresult (*eventCreate)(CUevent *, unsigned);
+  CUresult (*eventRecord)(CUevent, CUstream);
+  CUresult (*eventSynchronize)(CUevent);
+  CUresult (*eventElapsedTime)(float *, CUevent, CUevent);
+  CUresult (*eventDestroy)(CUevent);
 
   CUcontext context = nullptr;
   /// Why the GPU cannot be used ("" when it can).
@@ -91,7 +97,15 @@ Driver &driver() {
         bind(library, d.memAlloc, "cuMemAlloc_v2") &&
         bind(library, d.memFree, "cuMemFree_v2") &&
         bind(library, d.memcpyAsync, "cuMemcpyAsync") &&
-        bind(library, d.getErrorName, "cuGetErrorName");
+        bind(library, d.memcpyHtoD, "cuMemcpyHtoD_v2") &&
+        bind(library, d.getErrorName, "cuGetErrorName") &&
+        bind(library, d.eventCreate, "cuEventCreate") &&
+        bind(library, d.eventRecord, "cuEventRecord") &&
+        bind(library, d.eventSynchronize, "cuEventSynchronize") &&
+        // CUDA 13 names it _v2; older drivers have only the first.
+        (bind(library, d.eventElapsedTime, "cuEventElapsedTime_v2") ||
+         bind(library, d.eventElapsedTime, "cuEventElapsedTime")) &&
+        bind(library, d.eventDestroy, "cuEventDestroy_v2");
     if (!bound) {
       d.unavailable = "the CUDA driver lacks a function Loom needs";
       return;
@@ -143,6 +157,20 @@ Driver *ready(const char *what) {
 std::string &moduleLoadError() {
   static std::string error;
   return error;
+}
+
+/// Kernel times, when profiling (loom_gpu_profile): each launch between two
+/// events, waited for.
+struct Profile {
+  std::mutex mutex;
+  bool enabled = false;
+  double seconds = 0;
+  int64_t launches = 0;
+};
+
+Profile &profile() {
+  static Profile p;
+  return p;
 }
 
 /// A rank-1 memref descriptor, as MLIR's C interface passes it.
@@ -210,6 +238,21 @@ LOOM_EXPORT LoomStatus loom_gpu_ready(void) {
   return LOOM_OK;
 }
 
+LOOM_EXPORT void loom_gpu_profile(int enable) {
+  Profile &p = profile();
+  std::lock_guard<std::mutex> lock(p.mutex);
+  p.enabled = enable != 0;
+}
+
+LOOM_EXPORT void loom_gpu_kernel_time(double *seconds, int64_t *launches) {
+  Profile &p = profile();
+  std::lock_guard<std::mutex> lock(p.mutex);
+  *seconds = p.seconds;
+  *launches = p.launches;
+  p.seconds = 0;
+  p.launches = 0;
+}
+
 LOOM_EXPORT LoomStatus loom_gpu_take_error(void) {
   if (pendingError.empty())
     return LOOM_OK;
@@ -261,10 +304,30 @@ void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
   Driver *d = ready("launching a kernel");
   if (!d || !function || !pendingError.empty())
     return;
+  Profile &p = profile();
+  CUevent start = nullptr, stop = nullptr;
+  if (p.enabled && check(d->eventCreate(&start, 0), "cuEventCreate") &&
+      check(d->eventCreate(&stop, 0), "cuEventCreate"))
+    check(d->eventRecord(start, static_cast<CUstream>(stream)),
+          "cuEventRecord");
   check(d->launchKernel(static_cast<CUfunction>(function), gridX, gridY, gridZ,
                         blockX, blockY, blockZ, sharedBytes,
                         static_cast<CUstream>(stream), params, extra),
         "cuLaunchKernel");
+  if (!start || !stop)
+    return;
+  float milliseconds = 0;
+  if (check(d->eventRecord(stop, static_cast<CUstream>(stream)),
+            "cuEventRecord") &&
+      check(d->eventSynchronize(stop), "cuEventSynchronize") &&
+      check(d->eventElapsedTime(&milliseconds, start, stop),
+            "cuEventElapsedTime")) {
+    std::lock_guard<std::mutex> lock(p.mutex);
+    p.seconds += milliseconds * 1e-3;
+    ++p.launches;
+  }
+  d->eventDestroy(start);
+  d->eventDestroy(stop);
 }
 
 void *mgpuStreamCreate(void) {

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# The GPU check of the lut kernels (docs/GPU.md): correctness against numpy
+# and kernel times against the HBM bandwidth and cuBLAS fp16 GEMMs of the
+# same FLOPs, all measured in this run. Writes report.txt and results.json
+# to $OUT (default $LOOM_BUILD/bench-gpu, LOOM_BUILD default build).
+#
+#   bench/gpu/run-on-gpu.sh            on a machine with an NVIDIA GPU
+#   bench/gpu/run-on-gpu.sh --dry-run  anywhere: builds everything, runs the
+#                                      flow on interpreter libraries (CPU)
+#
+# The cases (prepare.py: GPU libraries of 4096 x 4096 GEMMs and expected
+# outputs) are built where Loom builds, into bench/gpu/prepared; a GPU
+# machine without LLVM takes them as they are (carry that folder).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+BUILD=${LOOM_BUILD:-$ROOT/build}
+OUT=${OUT:-$BUILD/bench-gpu}
+PREPARED=${LOOM_GPU_PREPARED:-$ROOT/bench/gpu/prepared}
+CUDA=${CUDA_HOME:-/usr/local/cuda}
+PY=/usr/bin/python3
+DRY=0
+[[ ${1:-} == --dry-run ]] && DRY=1
+mkdir -p "$OUT"
+log() { echo "[gpu $(date +%T)] $*"; }
+
+loom_builds() { [[ -d /usr/lib/llvm-22/lib/cmake/mlir ]]; }
+if loom_builds && [[ ! -x $BUILD/bin/loom-compile ]]; then
+  log "building Loom in $BUILD"
+  cmake -G Ninja -B "$BUILD" -DCMAKE_BUILD_TYPE=Release \
+    -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir > /dev/null
+  cmake --build "$BUILD"
+fi
+prepare() {
+  PYTHONPATH=$BUILD/python_packages $PY bench/gpu/prepare.py "$@"
+}
+if (( DRY )); then
+  CASES=$OUT/dry
+  log "preparing interpreter cases (512x512) in $CASES"
+  prepare "$CASES" --shape 512x512 --interpret
+elif [[ -f $PREPARED/cases.tsv ]]; then
+  CASES=$PREPARED
+  log "using the prepared cases in $CASES"
+elif loom_builds; then
+  CASES=$PREPARED
+  log "preparing the cases (4096x4096) in $CASES"
+  prepare "$CASES"
+else
+  echo "run-on-gpu.sh: no prepared cases in $PREPARED and no LLVM 22 to build" \
+       "them: run bench/gpu/prepare.py where Loom builds" >&2
+  exit 1
+fi
+
+log "compiling the harness and the baselines"
+${CC:-cc} -O2 -I include bench/gpu/harness.c -o "$OUT/harness" -ldl -lm
+HAVE_NVCC=0
+if [[ -x $CUDA/bin/nvcc ]]; then
+  "$CUDA/bin/nvcc" -O2 -std=c++17 -arch=sm_90 bench/gpu/baselines.cu \
+    -o "$OUT/baselines" -lcublas
+  HAVE_NVCC=1
+elif (( ! DRY )); then
+  echo "run-on-gpu.sh: no nvcc in $CUDA (set CUDA_HOME)" >&2
+  exit 1
+fi
+
+read -r _ _ M K _ < "$CASES/cases.tsv"
+NS=$(awk '{print $5}' "$CASES/cases.tsv" | sort -un | tr '\n' ' ')
+if (( DRY )); then
+  log "dry run: baselines $( ((HAVE_NVCC)) && echo compiled || echo skipped), not run"
+  echo '{"device": "none (dry run)", "hbm_read_gbps": 0, "cublas_fp16": []}' \
+    > "$OUT/baselines.json"
+else
+  log "baselines: HBM read and cuBLAS fp16 ${M}x${K}, N = $NS"
+  # shellcheck disable=SC2086
+  "$OUT/baselines" "$M" "$K" $NS > "$OUT/baselines.json"
+fi
+
+: > "$OUT/cases.jsonl"
+FAILED=0
+while read -r name library m k n tolerance bytes; do
+  reps=$(( n > 16 ? 20 : 200 ))
+  (( DRY )) && reps=2
+  log "$name (N = $n, $reps reps)"
+  if line=$("$OUT/harness" "$CASES/$library" "$CASES/$name.expected" \
+              "$m" "$k" "$n" "$tolerance" "$bytes" "$reps"); then :; else
+    FAILED=1
+  fi
+  echo "{\"case\": \"$name\", \"n\": $n, \"result\": $line}" >> "$OUT/cases.jsonl"
+done < "$CASES/cases.tsv"
+
+$PY bench/gpu/report.py "$OUT/baselines.json" "$OUT/cases.jsonl" \
+  "$OUT/results.json" | tee "$OUT/report.txt"
+log "wrote $OUT/report.txt and $OUT/results.json"
+exit $FAILED
