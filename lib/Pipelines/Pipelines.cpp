@@ -244,6 +244,7 @@ void loom::buildGPUPipeline(OpPassManager &pm,
   ConvertLutToGPUOptions kernels;
   kernels.blockRows = options.blockRows;
   kernels.kChunk = options.kChunk;
+  kernels.blockColumns = options.blockColumns;
   kernels.interpret = options.interpret;
   buildHostToLoopsPipeline(pm, host, [&](OpPassManager &pm) {
     pm.addPass(createConvertLutToGPU(kernels));

@@ -64,7 +64,7 @@ def full_scales(w):
 
 
 @pytest.mark.parametrize("case", CASES, ids=case_name)
-@pytest.mark.parametrize("tokens", [0, 1, 3, 17])
+@pytest.mark.parametrize("tokens", [0, 1, 3, 8, 17])
 def test_kernel_matches_numpy(interpreted, case, tokens):
     model, weights = interpreted
     w = weights[case_name(case)]

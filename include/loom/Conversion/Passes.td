@@ -130,11 +130,14 @@ def ConvertLutToGPU : Pass<"convert-lut-to-gpu", "::mlir::ModuleOp"> {
     plane p of row m at (w * planes + p) * Mpad + m, so the threads of a
     warp, one output row each, read consecutive words; scales and
     `-s * z - min` become per-(segment, row) fp32 tables. A block holds
-    `block-rows` rows of one column of Y; for each chunk of `k-chunk` K it
-    builds the chunk's 16-entry tables T[u] = sum_l (2 bit_l(u) - 1) x_l in
-    workgroup memory (all 16 entries, so a lookup needs no sign fix-up; the
-    entry of index 15 is the group's activation sum), then each thread
-    looks its rows' plane indices up and adds
+    `block-rows` rows of one column of Y (N below `block-columns`: decode)
+    or of `block-columns` columns (larger N; a run-time choice on N), so
+    that each weight word a thread loads serves every column of its block.
+    For each chunk of `k-chunk` K a block builds its columns' 16-entry
+    tables T[u] = sum_l (2 bit_l(u) - 1) x_l in workgroup memory (all 16
+    entries, so a lookup needs no sign fix-up; the entry of index 15 is the
+    group's activation sum), then each thread looks its row's plane
+    indices up and adds
     `s * (kappa * sum_p 2^p T[u_p] + c * T[15]) + (-s z - min) * T[15]`.
     Tables stay fp32 (the `fp` accuracy contract, tighter than `table_i8`).
     `interpret` emits the same kernel with its blocks and threads as host
@@ -149,6 +152,9 @@ def ConvertLutToGPU : Pass<"convert-lut-to-gpu", "::mlir::ModuleOp"> {
     Option<"kChunk", "k-chunk", "int64_t", /*default=*/"128",
            "K elements whose tables a block builds at a time (a multiple "
            "of 32; 4 * k-chunk must be a multiple of block-rows)">,
+    Option<"blockColumns", "block-columns", "int64_t", /*default=*/"8",
+           "Columns of Y (tokens) per thread block when N is at least this "
+           "(1 to 16); smaller N takes one per block">,
     Option<"interpret", "interpret", "bool", /*default=*/"false",
            "Emit the kernel as host loops instead of a gpu.launch">,
   ];

@@ -155,6 +155,11 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
       *this, "k-chunk",
       llvm::cl::desc("convert-lut-to-gpu's K per table chunk"),
       llvm::cl::init(128)};
+  PassOptions::Option<int64_t> blockColumns{
+      *this, "block-columns",
+      llvm::cl::desc("convert-lut-to-gpu's tokens per block for N at least "
+                     "this"),
+      llvm::cl::init(8)};
   PassOptions::Option<std::string> isa{
       *this, "isa",
       llvm::cl::desc("The host's kernels for what stays on the CPU (as "

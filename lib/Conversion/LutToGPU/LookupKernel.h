@@ -15,8 +15,10 @@
 namespace mlir::loom::lut {
 
 struct LookupKernel {
-  /// Y[N, M] = X[N, K] * W^T: the problem and the kernel's tiling.
-  int64_t m, k, blockRows, kChunk;
+  /// Y[N, M] = X[N, K] * W^T: the problem and the kernel's tiling. A block
+  /// computes `columns` columns (tokens) of `blockRows` rows: each weight
+  /// word it reads serves them all.
+  int64_t m, k, blockRows, kChunk, columns;
   const PlaneWords &weight;
   /// kappa * 2^p per plane and c (lut.md §2.1), with kappa folded in.
   SmallVector<double> planeWeights;
@@ -25,21 +27,26 @@ struct LookupKernel {
   /// scale and offset tables (f32; offset null when all 0), y [N, M].
   Value x, words, scale, offset, y;
 
-  /// Entries of the tables of one K chunk: 16 per lookup group of 4.
-  int64_t tableEntries() const { return 4 * kChunk; }
+  /// Entries of one column's tables of one K chunk: 16 per lookup group of
+  /// 4; a block holds `columns` of them.
+  int64_t chunkEntries() const { return 4 * kChunk; }
+  int64_t tableEntries() const { return columns * chunkEntries(); }
 
   /// Thread `thread` stores entries thread, thread + blockRows, ... of the
-  /// tables of column `column`'s K chunk at `chunk` into `tables`.
+  /// tables of columns `firstColumn` .. + columns - 1 of the K chunk at
+  /// `chunk` into `tables` (columns past N read zeros).
   void buildTables(ImplicitLocOpBuilder &b, Value tables, Value thread,
-                   Value column, Value chunk) const;
+                   Value firstColumn, Value chunk) const;
 
-  /// `acc` plus the lookups of row `row` over the K chunk at `chunk`.
-  Value lookupChunk(ImplicitLocOpBuilder &b, Value tables, Value row,
-                    Value chunk, Value acc) const;
+  /// `accs` (one per column) plus the lookups of row `row` over the K chunk
+  /// at `chunk`.
+  SmallVector<Value> lookupChunk(ImplicitLocOpBuilder &b, Value tables,
+                                 Value row, Value chunk, ValueRange accs) const;
 
-  /// y[column, row] = acc for rows inside M.
-  void storeRow(ImplicitLocOpBuilder &b, Value row, Value column,
-                Value acc) const;
+  /// y[firstColumn + c, row] = accs[c] for rows inside M and columns
+  /// inside N.
+  void storeRow(ImplicitLocOpBuilder &b, Value row, Value firstColumn,
+                ValueRange accs) const;
 };
 
 } // namespace mlir::loom::lut

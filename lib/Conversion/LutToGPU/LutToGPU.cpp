@@ -58,12 +58,15 @@ struct ConvertLutToGPUPass
 
   void runOnOperation() override {
     if (blockRows <= 0 || blockRows % 32 != 0 || kChunk <= 0 ||
-        kChunk % kWordK != 0 || (4 * kChunk) % blockRows != 0) {
+        kChunk % kWordK != 0 || (4 * kChunk) % blockRows != 0 ||
+        blockColumns < 1 || blockColumns > 16) {
       getOperation().emitError()
           << "convert-lut-to-gpu: block-rows must be a positive multiple of "
-             "32, k-chunk a positive multiple of 32, and 4 * k-chunk a "
-             "multiple of block-rows (got block-rows="
-          << int64_t(blockRows) << ", k-chunk=" << int64_t(kChunk) << ")";
+             "32, k-chunk a positive multiple of 32, 4 * k-chunk a "
+             "multiple of block-rows and block-columns in [1, 16] (got "
+             "block-rows="
+          << int64_t(blockRows) << ", k-chunk=" << int64_t(kChunk)
+          << ", block-columns=" << int64_t(blockColumns) << ")";
       return signalPassFailure();
     }
     SmallVector<MpGemmOp> gemms;
@@ -92,6 +95,7 @@ struct ConvertLutToGPUPass
                         type.getK(),
                         blockRows,
                         kChunk,
+                        /*columns=*/1,
                         *folded,
                         {},
                         quant.getPlaneOffset(),
@@ -115,18 +119,37 @@ struct ConvertLutToGPUPass
       dynamicN.push_back(n);
     auto yBuffer = MemRefType::get(yType.getShape(), yType.getElementType());
     Value yHost = memref::AllocOp::create(b, yBuffer, dynamicN);
-    Value words = constantBuffer<int32_t>(b, b.getI32Type(), folded->words32);
-    Value scale = constantBuffer<float>(b, b.getF32Type(), folded->scale);
-    Value offset = folded->hasOffset ? constantBuffer<float>(b, b.getF32Type(),
-                                                             folded->offset)
-                                     : Value();
+    kernel.x = xHost;
+    kernel.words = constantBuffer<int32_t>(b, b.getI32Type(), folded->words32);
+    kernel.scale = constantBuffer<float>(b, b.getF32Type(), folded->scale);
+    kernel.offset = folded->hasOffset ? constantBuffer<float>(b, b.getF32Type(),
+                                                              folded->offset)
+                                      : Value();
+    kernel.y = yHost;
 
-    kernel.x = xHost, kernel.words = words, kernel.scale = scale,
-    kernel.offset = offset, kernel.y = yHost;
-    if (interpret)
-      emitInterpreted(b, kernel, n);
-    else
-      emitLaunch(b, kernel, n);
+    // Decode (N below block-columns): a block per token. Larger N: a block
+    // per block-columns tokens, each weight word read once for all of them.
+    auto emit = [&](int64_t columns) {
+      LookupKernel tiled = kernel;
+      tiled.columns = columns;
+      if (interpret)
+        emitInterpreted(b, tiled, n);
+      else
+        emitLaunch(b, tiled, n);
+    };
+    if (blockColumns == 1) {
+      emit(1);
+    } else {
+      Value few = arith::CmpIOp::create(
+          b, arith::CmpIPredicate::slt, n,
+          arith::ConstantIndexOp::create(b, blockColumns));
+      auto choice = scf::IfOp::create(b, few, /*withElseRegion=*/true);
+      OpBuilder::InsertionGuard restore(b);
+      b.setInsertionPointToStart(&choice.getThenRegion().front());
+      emit(1);
+      b.setInsertionPointToStart(&choice.getElseRegion().front());
+      emit(blockColumns);
+    }
     Value result = bufferization::ToTensorOp::create(
         b, yType, yHost, /*restrict=*/true, /*writable=*/true);
     op.replaceAllUsesWith(result);
@@ -136,8 +159,9 @@ struct ConvertLutToGPUPass
     return success();
   }
 
-  /// The kernel over a grid of (row blocks, N) blocks of block-rows
-  /// threads, its tables in workgroup memory; no launch when N is 0.
+  /// The kernel over a grid of (row blocks, column blocks) blocks of
+  /// block-rows threads, its tables in workgroup memory; no launch when N
+  /// is 0.
   void emitLaunch(ImplicitLocOpBuilder &b, const LookupKernel &kernel,
                   Value n) {
     Value c0 = arith::ConstantIndexOp::create(b, 0);
@@ -150,52 +174,65 @@ struct ConvertLutToGPUPass
         b.getContext(), gpu::GPUDialect::getWorkgroupAddressSpace());
     auto tablesType = MemRefType::get({kernel.tableEntries()}, b.getF32Type(),
                                       MemRefLayoutAttrInterface(), workgroup);
-    Value blocks = arith::ConstantIndexOp::create(b, kernel.weight.paddedRows /
-                                                         kernel.blockRows);
+    Value rowBlocks = arith::ConstantIndexOp::create(
+        b, kernel.weight.paddedRows / kernel.blockRows);
+    Value columns = arith::ConstantIndexOp::create(b, kernel.columns);
+    Value columnBlocks = arith::CeilDivUIOp::create(b, n, columns);
     Value threads = arith::ConstantIndexOp::create(b, kernel.blockRows);
-    auto launch = gpu::LaunchOp::create(b, blocks, n, c1, threads, c1, c1,
-                                        /*dynamicSharedMemorySize=*/nullptr,
-                                        /*asyncTokenType=*/nullptr,
-                                        ValueRange{}, TypeRange{tablesType});
+    auto launch = gpu::LaunchOp::create(
+        b, rowBlocks, columnBlocks, c1, threads, c1, c1,
+        /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
+        ValueRange{}, TypeRange{tablesType});
     b.setInsertionPointToStart(&launch.getBody().front());
     Value tables = launch.getWorkgroupAttributions().front();
     Value thread = launch.getThreadIds().x;
-    Value column = launch.getBlockIds().y;
+    Value firstColumn =
+        arith::MulIOp::create(b, launch.getBlockIds().y, columns);
     Value row = arith::AddIOp::create(
         b, arith::MulIOp::create(b, launch.getBlockIds().x, threads), thread);
     Value zero =
         arith::ConstantFloatOp::create(b, b.getF32Type(), APFloat(0.0f));
     auto chunks = scf::ForOp::create(
         b, c0, arith::ConstantIndexOp::create(b, kernel.weight.words * kWordK),
-        arith::ConstantIndexOp::create(b, kernel.kChunk), ValueRange{zero});
+        arith::ConstantIndexOp::create(b, kernel.kChunk),
+        SmallVector<Value>(kernel.columns, zero));
     b.setInsertionPointToStart(chunks.getBody());
     Value chunk = chunks.getInductionVar();
-    kernel.buildTables(b, tables, thread, column, chunk);
+    kernel.buildTables(b, tables, thread, firstColumn, chunk);
     gpu::BarrierOp::create(b);
-    Value acc = kernel.lookupChunk(b, tables, row, chunk,
-                                   chunks.getRegionIterArgs().front());
+    SmallVector<Value> accs =
+        kernel.lookupChunk(b, tables, row, chunk, chunks.getRegionIterArgs());
     // The next chunk's tables overwrite these.
     gpu::BarrierOp::create(b);
-    scf::YieldOp::create(b, acc);
+    scf::YieldOp::create(b, accs);
     b.setInsertionPointAfter(chunks);
-    kernel.storeRow(b, row, column, chunks.getResult(0));
+    kernel.storeRow(b, row, firstColumn, chunks.getResults());
     gpu::TerminatorOp::create(b);
   }
 
-  /// The same kernel with its blocks, columns and threads as loops; each
-  /// thread's accumulator lives in a buffer across the phases a barrier
-  /// separates on the GPU.
+  /// The same kernel with its blocks and the threads of each phase as
+  /// loops; the threads' accumulators live in a buffer across the phases a
+  /// barrier separates on the GPU.
   void emitInterpreted(ImplicitLocOpBuilder &b, const LookupKernel &kernel,
                        Value n) {
     OpBuilder::InsertionGuard restore(b);
     Value c0 = arith::ConstantIndexOp::create(b, 0);
     Value c1 = arith::ConstantIndexOp::create(b, 1);
     Value rows = arith::ConstantIndexOp::create(b, kernel.blockRows);
+    int64_t columns = kernel.columns;
     auto threadLoop = [&](function_ref<void(Value)> body) {
       auto loop = scf::ForOp::create(b, c0, rows, c1);
       OpBuilder::InsertionGuard inner(b);
       b.setInsertionPointToStart(loop.getBody());
       body(loop.getInductionVar());
+    };
+    // Thread t's accumulator of column c at t * columns + c.
+    auto accIndex = [&](Value t, int64_t c) -> Value {
+      return arith::AddIOp::create(
+          b,
+          arith::MulIOp::create(b, t,
+                                arith::ConstantIndexOp::create(b, columns)),
+          arith::ConstantIndexOp::create(b, c));
     };
     auto blocks =
         scf::ForOp::create(b, c0,
@@ -203,36 +240,48 @@ struct ConvertLutToGPUPass
                                b, kernel.weight.paddedRows / kernel.blockRows),
                            c1);
     b.setInsertionPointToStart(blocks.getBody());
-    auto columns = scf::ForOp::create(b, c0, n, c1);
-    b.setInsertionPointToStart(columns.getBody());
-    Value column = columns.getInductionVar();
+    auto columnBlocks = scf::ForOp::create(
+        b, c0, n, arith::ConstantIndexOp::create(b, columns));
+    b.setInsertionPointToStart(columnBlocks.getBody());
+    Value firstColumn = columnBlocks.getInductionVar();
     Value firstRow = arith::MulIOp::create(b, blocks.getInductionVar(), rows);
     Value tables = memref::AllocaOp::create(
         b, MemRefType::get({kernel.tableEntries()}, b.getF32Type()));
     Value accs = memref::AllocaOp::create(
-        b, MemRefType::get({kernel.blockRows}, b.getF32Type()));
+        b, MemRefType::get({kernel.blockRows * columns}, b.getF32Type()));
     Value zero =
         arith::ConstantFloatOp::create(b, b.getF32Type(), APFloat(0.0f));
-    threadLoop([&](Value t) { memref::StoreOp::create(b, zero, accs, t); });
+    threadLoop([&](Value t) {
+      for (int64_t c = 0; c < columns; ++c)
+        memref::StoreOp::create(b, zero, accs, accIndex(t, c));
+    });
     auto chunks = scf::ForOp::create(
         b, c0, arith::ConstantIndexOp::create(b, kernel.weight.words * kWordK),
         arith::ConstantIndexOp::create(b, kernel.kChunk));
+    auto loadAccs = [&](Value t) {
+      SmallVector<Value> values;
+      for (int64_t c = 0; c < columns; ++c)
+        values.push_back(memref::LoadOp::create(b, accs, accIndex(t, c)));
+      return values;
+    };
     {
       OpBuilder::InsertionGuard inChunk(b);
       b.setInsertionPointToStart(chunks.getBody());
       Value chunk = chunks.getInductionVar();
-      threadLoop(
-          [&](Value t) { kernel.buildTables(b, tables, t, column, chunk); });
+      threadLoop([&](Value t) {
+        kernel.buildTables(b, tables, t, firstColumn, chunk);
+      });
       threadLoop([&](Value t) {
         Value row = arith::AddIOp::create(b, firstRow, t);
-        Value acc = memref::LoadOp::create(b, accs, t);
-        memref::StoreOp::create(
-            b, kernel.lookupChunk(b, tables, row, chunk, acc), accs, t);
+        SmallVector<Value> sums =
+            kernel.lookupChunk(b, tables, row, chunk, loadAccs(t));
+        for (int64_t c = 0; c < columns; ++c)
+          memref::StoreOp::create(b, sums[c], accs, accIndex(t, c));
       });
     }
     threadLoop([&](Value t) {
-      kernel.storeRow(b, arith::AddIOp::create(b, firstRow, t), column,
-                      memref::LoadOp::create(b, accs, t));
+      kernel.storeRow(b, arith::AddIOp::create(b, firstRow, t), firstColumn,
+                      loadAccs(t));
     });
   }
 };

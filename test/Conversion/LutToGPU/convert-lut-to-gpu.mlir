@@ -1,16 +1,17 @@
 // RUN: loom-opt %s -split-input-file --convert-lut-to-gpu | FileCheck %s
 // RUN: loom-opt %s -split-input-file --convert-lut-to-gpu=interpret=1 | FileCheck %s --check-prefix=INTERP
-// RUN: loom-opt %s -split-input-file --convert-lut-to-gpu="block-rows=64 k-chunk=64" | FileCheck %s --check-prefix=TILE
+// RUN: loom-opt %s -split-input-file --convert-lut-to-gpu="block-rows=64 k-chunk=64 block-columns=1" | FileCheck %s --check-prefix=TILE
 // RUN: not loom-opt %s -split-input-file --convert-lut-to-gpu="block-rows=48" 2>&1 | FileCheck %s --check-prefix=BAD
 
 !w = !lut.packed<130x40, #lut.quant<unsigned, bits = 2, group = 8, scale = f16, offset = zero_point>, #lut.layout<codes>>
 
-// 130 rows in two blocks of 128 threads (rows padded to 256), one block
-// column per token; K = 40 padded to one 128-K chunk of 4 words. Two
-// planes: two word loads per word step, eight lookups each. Scale groups
-// of 8 K are shorter than a word, so the scale and the folded -s * z are
-// loaded per lookup group. Each chunk: the tables in workgroup memory, a
-// barrier, the lookups, a barrier.
+// 130 rows in two blocks of 128 threads (rows padded to 256). Below 8
+// tokens a block per token, else a block per 8 tokens (one word load for
+// all of them). K = 40 padded to one 128-K chunk of 4 words. Two planes: two
+// word loads per word step, eight lookups each. Scale groups of 8 K are
+// shorter than a word, so the scale and the folded -s * z are loaded per
+// lookup group. Each chunk: the tables in workgroup memory, a barrier, the
+// lookups, a barrier.
 // CHECK-LABEL: func.func @unsigned_zero_point
 // CHECK-SAME: (%[[X:.*]]: tensor<?x40xf32>)
 // CHECK: %[[XB:.*]] = bufferization.to_buffer %[[X]] read_only : tensor<?x40xf32> to memref<?x40xf32>
@@ -18,11 +19,14 @@
 // CHECK: %[[Y:.*]] = memref.alloc(%[[N]]) : memref<?x130xf32>
 // CHECK: arith.constant dense<{{.*}}> : tensor<2048xi32>
 // CHECK-COUNT-2: arith.constant dense<{{.*}}> : tensor<4096xf32>
+// CHECK: %[[FEW:.*]] = arith.cmpi slt, %[[N]], %c8
+// CHECK: scf.if %[[FEW]] {
 // CHECK: %[[ANY:.*]] = arith.cmpi sgt, %[[N]]
 // CHECK: scf.if %[[ANY]] {
-// CHECK: gpu.launch blocks(%{{.*}}, %[[COL:.*]], %{{.*}}) in (%{{.*}} = %c2, %{{.*}} = %[[N]], %{{.*}} = %c1) threads(%[[T:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %c128, %{{.*}} = %c1, %{{.*}} = %c1) workgroup(%[[TAB:.*]] : memref<512xf32, #gpu.address_space<workgroup>>)
+// CHECK: %[[BLOCKS:.*]] = arith.ceildivui %[[N]], %c1
+// CHECK: gpu.launch blocks(%{{.*}}, %[[BY:.*]], %{{.*}}) in (%{{.*}} = %c2, %{{.*}} = %[[BLOCKS]], %{{.*}} = %c1) threads(%[[T:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %c128, %{{.*}} = %c1, %{{.*}} = %c1) workgroup(%[[TAB:.*]] : memref<512xf32, #gpu.address_space<workgroup>>)
 // CHECK: scf.for %{{.*}} = %{{.*}} to %c128{{.*}} step %c128{{.*}} iter_args(%{{.*}} = %{{.*}}) -> (f32)
-// CHECK-COUNT-4: memref.load %{{.*}}[%[[COL]], %{{.*}}] : memref<?x40xf32>
+// CHECK-COUNT-4: memref.load %{{.*}} : memref<?x40xf32>
 // CHECK: memref.store %{{.*}}, %[[TAB]][%{{.*}}] : memref<512xf32, #gpu.address_space<workgroup>>
 // CHECK: gpu.barrier
 // CHECK: scf.for {{.*}} -> (f32)
@@ -31,7 +35,17 @@
 // CHECK: math.fma
 // CHECK: gpu.barrier
 // CHECK: scf.if
-// CHECK: memref.store %{{.*}}, %{{.*}}[%[[COL]], %{{.*}}] : memref<?x130xf32>
+// CHECK: memref.store %{{.*}} : memref<?x130xf32>
+// CHECK: gpu.terminator
+// CHECK: } else {
+// CHECK: %[[BLOCKS8:.*]] = arith.ceildivui %[[N]], %c8
+// CHECK: gpu.launch blocks({{.*}}) in (%{{.*}} = %c2, %{{.*}} = %[[BLOCKS8]], %{{.*}} = %c1) threads({{.*}}) in (%{{.*}} = %c128, %{{.*}} = %c1, %{{.*}} = %c1) workgroup(%{{.*}} : memref<4096xf32, #gpu.address_space<workgroup>>)
+// CHECK: iter_args({{.*}}) -> (f32, f32, f32, f32, f32, f32, f32, f32)
+// CHECK: gpu.barrier
+// CHECK-COUNT-2: memref.load %{{.*}} : memref<2048xi32>
+// CHECK-NOT: memref<2048xi32>
+// CHECK: gpu.barrier
+// CHECK-COUNT-8: memref.store %{{.*}} : memref<?x130xf32>
 // CHECK: gpu.terminator
 // CHECK: bufferization.to_tensor %[[Y]] restrict writable : memref<?x130xf32> to tensor<?x130xf32>
 // CHECK-NOT: lut.
@@ -44,10 +58,13 @@
 // INTERP: memref.alloca() : memref<128xf32>
 // INTERP: bufferization.to_tensor
 
+// One kernel (block-columns=1).
 // TILE-LABEL: func.func @unsigned_zero_point
+// TILE-NOT: arith.cmpi slt
 // TILE: gpu.launch blocks({{.*}}) in (%{{.*}} = %c3, {{.*}} threads({{.*}}) in (%{{.*}} = %c64, {{.*}} workgroup(%{{.*}} : memref<256xf32, #gpu.address_space<workgroup>>)
+// TILE-NOT: gpu.launch
 
-// BAD: error: convert-lut-to-gpu: block-rows must be a positive multiple of 32, k-chunk a positive multiple of 32, and 4 * k-chunk a multiple of block-rows (got block-rows=48, k-chunk=128)
+// BAD: error: convert-lut-to-gpu: block-rows must be a positive multiple of 32, k-chunk a positive multiple of 32, 4 * k-chunk a multiple of block-rows and block-columns in [1, 16] (got block-rows=48, k-chunk=128, block-columns=8)
 func.func @unsigned_zero_point(%x: tensor<?x40xf32>) -> tensor<?x130xf32> {
   %c = arith.constant dense<3> : tensor<130x40xi8>
   %s = arith.constant dense<0.5> : tensor<130x5xf16>
@@ -66,6 +83,7 @@ func.func @unsigned_zero_point(%x: tensor<?x40xf32>) -> tensor<?x130xf32> {
 // table. bf16 activations are widened as they are read, f16 results
 // narrowed as they are stored. Two 128-K chunks.
 // CHECK-LABEL: func.func @ternary_bf16
+// TILE-LABEL: func.func @ternary_bf16
 // CHECK: arith.constant dense<{{.*}}> : tensor<2048xi32>
 // CHECK: arith.constant dense<{{.*}}> : tensor<128xf32>
 // CHECK-NOT: arith.constant dense<{{.*}}> : tensor<128xf32>

@@ -9,7 +9,8 @@
 // RUN: FileCheck %s --check-prefix=SM80 --input-file=%t/k80.ptx
 
 // CHECK: .target sm_90
-// CHECK-COUNT-8: .visible .entry
+// Two kernels per GEMM: one token per block (decode) and eight.
+// CHECK-COUNT-16: .visible .entry
 // CHECK-NOT: .visible .entry
 // SM80: .target sm_80
 
