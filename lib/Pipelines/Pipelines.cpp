@@ -245,6 +245,7 @@ void loom::buildGPUPipeline(OpPassManager &pm,
   kernels.blockRows = options.blockRows;
   kernels.kChunk = options.kChunk;
   kernels.blockColumns = options.blockColumns;
+  kernels.targetBlocks = options.targetBlocks;
   kernels.interpret = options.interpret;
   buildHostToLoopsPipeline(pm, host, [&](OpPassManager &pm) {
     pm.addPass(createConvertLutToGPU(kernels));

@@ -17,7 +17,7 @@ import references
 
 FORMATS = ["ternary", "binary", "int2", "int3", "int4", "uint2", "uint3", "uint4"]
 GROUPS = [None, -1, 32]
-SHAPES = [(1, 32), (33, 40), (130, 200), (7, 96)]  # (M, K)
+SHAPES = [(1, 32), (33, 40), (130, 200), (7, 96), (65, 1000)]  # (M, K)
 CASES = list(zip(itertools.product(FORMATS, GROUPS), itertools.cycle(SHAPES)))
 # Layouts change the bytes, not the codes the GPU kernel folds.
 CASES += [(("ternary", 32), (130, 96)), (("ternary", None), (64, 64))]

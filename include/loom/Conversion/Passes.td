@@ -155,12 +155,17 @@ def ConvertLutToGPU : Pass<"convert-lut-to-gpu", "::mlir::ModuleOp"> {
     Option<"blockColumns", "block-columns", "int64_t", /*default=*/"8",
            "Columns of Y (tokens) per thread block when N is at least this "
            "(1 to 16); smaller N takes one per block">,
+    Option<"targetBlocks", "target-blocks", "int64_t", /*default=*/"512",
+           "Blocks a one-token GEMM should have: K is split across ceil("
+           "target-blocks / row blocks) blocks (at most one per chunk; f32 "
+           "results only), which add their sums atomically">,
     Option<"interpret", "interpret", "bool", /*default=*/"false",
            "Emit the kernel as host loops instead of a gpu.launch">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::bufferization::BufferizationDialect",
                            "::mlir::gpu::GPUDialect",
+                           "::mlir::linalg::LinalgDialect",
                            "::mlir::math::MathDialect",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::scf::SCFDialect",

@@ -155,6 +155,11 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
       *this, "k-chunk",
       llvm::cl::desc("convert-lut-to-gpu's K per table chunk"),
       llvm::cl::init(128)};
+  PassOptions::Option<int64_t> targetBlocks{
+      *this, "target-blocks",
+      llvm::cl::desc("convert-lut-to-gpu's blocks per one-token GEMM (the "
+                     "K split)"),
+      llvm::cl::init(512)};
   PassOptions::Option<int64_t> blockColumns{
       *this, "block-columns",
       llvm::cl::desc("convert-lut-to-gpu's tokens per block for N at least "

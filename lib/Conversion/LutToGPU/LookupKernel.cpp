@@ -162,6 +162,11 @@ void LookupKernel::storeRow(ImplicitLocOpBuilder &b, Value row,
     OpBuilder::InsertionGuard restore(b);
     b.setInsertionPointToStart(&guard.getThenRegion().front());
     Value value = acc;
+    if (splits > 1) {
+      memref::AtomicRMWOp::create(b, arith::AtomicRMWKind::addf, value, y,
+                                  ValueRange{column, row});
+      continue;
+    }
     if (element != value.getType())
       value = arith::TruncFOp::create(b, element, value);
     memref::StoreOp::create(b, value, y, ValueRange{column, row});

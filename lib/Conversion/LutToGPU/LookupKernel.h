@@ -19,6 +19,10 @@ struct LookupKernel {
   /// computes `columns` columns (tokens) of `blockRows` rows: each weight
   /// word it reads serves them all.
   int64_t m, k, blockRows, kChunk, columns;
+  /// K is cut into `splits` ranges of `chunksPerSplit` chunks, one per
+  /// block along the grid's z (split-K: enough blocks to fill the GPU at
+  /// N = 1); with more than one, blocks add their sums into a zeroed y.
+  int64_t splits, chunksPerSplit;
   const PlaneWords &weight;
   /// kappa * 2^p per plane and c (lut.md §2.1), with kappa folded in.
   SmallVector<double> planeWeights;
@@ -43,8 +47,8 @@ struct LookupKernel {
   SmallVector<Value> lookupChunk(ImplicitLocOpBuilder &b, Value tables,
                                  Value row, Value chunk, ValueRange accs) const;
 
-  /// y[firstColumn + c, row] = accs[c] for rows inside M and columns
-  /// inside N.
+  /// y[firstColumn + c, row] = accs[c] (+= with several splits, atomic)
+  /// for rows inside M and columns inside N.
   void storeRow(ImplicitLocOpBuilder &b, Value row, Value firstColumn,
                 ValueRange accs) const;
 };

@@ -9,11 +9,14 @@
 
 #include "LookupKernel.h"
 
+#include <algorithm>
+
 #include "loom/Conversion/Passes.h"
 #include "loom/Dialect/Lut/IR/LutOps.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 
 namespace mlir::loom {
 #define GEN_PASS_DEF_CONVERTLUTTOGPU
@@ -91,19 +94,31 @@ struct ConvertLutToGPUPass
       return op.emitOpError("has no GPU lowering for ") << reason;
 
     ImplicitLocOpBuilder b(op.getLoc(), op);
+    // Split-K: about `target-blocks` blocks at one token; f32 results
+    // only (the splits add atomically).
+    int64_t chunks = folded->words * kWordK / kChunk;
+    int64_t rowBlocks = folded->paddedRows / blockRows;
+    int64_t splits = 1;
+    if (cast<RankedTensorType>(op.getType()).getElementType().isF32())
+      splits = std::clamp<int64_t>(llvm::divideCeil(targetBlocks, rowBlocks), 1,
+                                   chunks);
+    int64_t chunksPerSplit = llvm::divideCeil(chunks, splits);
+    splits = llvm::divideCeil(chunks, chunksPerSplit);
     LookupKernel kernel{type.getM(),
                         type.getK(),
                         blockRows,
                         kChunk,
                         /*columns=*/1,
+                        splits,
+                        chunksPerSplit,
                         *folded,
-                        {},
+                        /*planeWeights=*/{},
                         quant.getPlaneOffset(),
-                        {},
-                        {},
-                        {},
-                        {},
-                        {}};
+                        /*x=*/{},
+                        /*words=*/{},
+                        /*scale=*/{},
+                        /*offset=*/{},
+                        /*y=*/{}};
     double kappa = quant.getEncoding() == Encoding::Binary ? 1.0 : 0.5;
     for (unsigned p = 0; p < folded->planes; ++p)
       kernel.planeWeights.push_back(kappa * quant.getPlaneWeight(p));
@@ -119,6 +134,11 @@ struct ConvertLutToGPUPass
       dynamicN.push_back(n);
     auto yBuffer = MemRefType::get(yType.getShape(), yType.getElementType());
     Value yHost = memref::AllocOp::create(b, yBuffer, dynamicN);
+    if (splits > 1)
+      linalg::FillOp::create(b,
+                             ValueRange{arith::ConstantFloatOp::create(
+                                 b, b.getF32Type(), APFloat(0.0f))},
+                             ValueRange{yHost});
     kernel.x = xHost;
     kernel.words = constantBuffer<int32_t>(b, b.getI32Type(), folded->words32);
     kernel.scale = constantBuffer<float>(b, b.getF32Type(), folded->scale);
@@ -159,7 +179,19 @@ struct ConvertLutToGPUPass
     return success();
   }
 
-  /// The kernel over a grid of (row blocks, column blocks) blocks of
+  /// The K range [begin, end) of split `split`.
+  static std::pair<Value, Value>
+  splitRange(ImplicitLocOpBuilder &b, const LookupKernel &kernel, Value split) {
+    Value span = arith::ConstantIndexOp::create(b, kernel.chunksPerSplit *
+                                                       kernel.kChunk);
+    Value begin = arith::MulIOp::create(b, split, span);
+    Value end = arith::MinUIOp::create(
+        b, arith::AddIOp::create(b, begin, span),
+        arith::ConstantIndexOp::create(b, kernel.weight.words * kWordK));
+    return {begin, end};
+  }
+
+  /// The kernel over a grid of (row blocks, column blocks, K splits) blocks of
   /// block-rows threads, its tables in workgroup memory; no launch when N
   /// is 0.
   void emitLaunch(ImplicitLocOpBuilder &b, const LookupKernel &kernel,
@@ -179,8 +211,9 @@ struct ConvertLutToGPUPass
     Value columns = arith::ConstantIndexOp::create(b, kernel.columns);
     Value columnBlocks = arith::CeilDivUIOp::create(b, n, columns);
     Value threads = arith::ConstantIndexOp::create(b, kernel.blockRows);
+    Value splits = arith::ConstantIndexOp::create(b, kernel.splits);
     auto launch = gpu::LaunchOp::create(
-        b, rowBlocks, columnBlocks, c1, threads, c1, c1,
+        b, rowBlocks, columnBlocks, splits, threads, c1, c1,
         /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
         ValueRange{}, TypeRange{tablesType});
     b.setInsertionPointToStart(&launch.getBody().front());
@@ -192,9 +225,9 @@ struct ConvertLutToGPUPass
         b, arith::MulIOp::create(b, launch.getBlockIds().x, threads), thread);
     Value zero =
         arith::ConstantFloatOp::create(b, b.getF32Type(), APFloat(0.0f));
+    auto [begin, end] = splitRange(b, kernel, launch.getBlockIds().z);
     auto chunks = scf::ForOp::create(
-        b, c0, arith::ConstantIndexOp::create(b, kernel.weight.words * kWordK),
-        arith::ConstantIndexOp::create(b, kernel.kChunk),
+        b, begin, end, arith::ConstantIndexOp::create(b, kernel.kChunk),
         SmallVector<Value>(kernel.columns, zero));
     b.setInsertionPointToStart(chunks.getBody());
     Value chunk = chunks.getInductionVar();
@@ -240,6 +273,9 @@ struct ConvertLutToGPUPass
                                b, kernel.weight.paddedRows / kernel.blockRows),
                            c1);
     b.setInsertionPointToStart(blocks.getBody());
+    auto splits = scf::ForOp::create(
+        b, c0, arith::ConstantIndexOp::create(b, kernel.splits), c1);
+    b.setInsertionPointToStart(splits.getBody());
     auto columnBlocks = scf::ForOp::create(
         b, c0, n, arith::ConstantIndexOp::create(b, columns));
     b.setInsertionPointToStart(columnBlocks.getBody());
@@ -255,9 +291,9 @@ struct ConvertLutToGPUPass
       for (int64_t c = 0; c < columns; ++c)
         memref::StoreOp::create(b, zero, accs, accIndex(t, c));
     });
+    auto [begin, end] = splitRange(b, kernel, splits.getInductionVar());
     auto chunks = scf::ForOp::create(
-        b, c0, arith::ConstantIndexOp::create(b, kernel.weight.words * kWordK),
-        arith::ConstantIndexOp::create(b, kernel.kChunk));
+        b, begin, end, arith::ConstantIndexOp::create(b, kernel.kChunk));
     auto loadAccs = [&](Value t) {
       SmallVector<Value> values;
       for (int64_t c = 0; c < columns; ++c)

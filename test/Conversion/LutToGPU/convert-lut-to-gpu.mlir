@@ -1,6 +1,6 @@
 // RUN: loom-opt %s -split-input-file --convert-lut-to-gpu | FileCheck %s
 // RUN: loom-opt %s -split-input-file --convert-lut-to-gpu=interpret=1 | FileCheck %s --check-prefix=INTERP
-// RUN: loom-opt %s -split-input-file --convert-lut-to-gpu="block-rows=64 k-chunk=64 block-columns=1" | FileCheck %s --check-prefix=TILE
+// RUN: loom-opt %s -split-input-file --convert-lut-to-gpu="block-rows=64 k-chunk=64 block-columns=1 target-blocks=1" | FileCheck %s --check-prefix=TILE
 // RUN: not loom-opt %s -split-input-file --convert-lut-to-gpu="block-rows=48" 2>&1 | FileCheck %s --check-prefix=BAD
 
 !w = !lut.packed<130x40, #lut.quant<unsigned, bits = 2, group = 8, scale = f16, offset = zero_point>, #lut.layout<codes>>
@@ -24,8 +24,9 @@
 // CHECK: %[[ANY:.*]] = arith.cmpi sgt, %[[N]]
 // CHECK: scf.if %[[ANY]] {
 // CHECK: %[[BLOCKS:.*]] = arith.ceildivui %[[N]], %c1
-// CHECK: gpu.launch blocks(%{{.*}}, %[[BY:.*]], %{{.*}}) in (%{{.*}} = %c2, %{{.*}} = %[[BLOCKS]], %{{.*}} = %c1) threads(%[[T:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %c128, %{{.*}} = %c1, %{{.*}} = %c1) workgroup(%[[TAB:.*]] : memref<512xf32, #gpu.address_space<workgroup>>)
-// CHECK: scf.for %{{.*}} = %{{.*}} to %c128{{.*}} step %c128{{.*}} iter_args(%{{.*}} = %{{.*}}) -> (f32)
+// CHECK: gpu.launch blocks(%{{.*}}, %[[BY:.*]], %{{.*}}) in (%{{.*}} = %c2, %{{.*}} = %[[BLOCKS]], %{{.*}} = %c1{{[_0-9]*}}) threads(%[[T:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %c128, %{{.*}} = %c1, %{{.*}} = %c1) workgroup(%[[TAB:.*]] : memref<512xf32, #gpu.address_space<workgroup>>)
+// CHECK: arith.minui %{{.*}}, %c128
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c128{{.*}} iter_args(%{{.*}} = %{{.*}}) -> (f32)
 // CHECK-COUNT-4: memref.load %{{.*}} : memref<?x40xf32>
 // CHECK: memref.store %{{.*}}, %[[TAB]][%{{.*}}] : memref<512xf32, #gpu.address_space<workgroup>>
 // CHECK: gpu.barrier
@@ -39,7 +40,7 @@
 // CHECK: gpu.terminator
 // CHECK: } else {
 // CHECK: %[[BLOCKS8:.*]] = arith.ceildivui %[[N]], %c8
-// CHECK: gpu.launch blocks({{.*}}) in (%{{.*}} = %c2, %{{.*}} = %[[BLOCKS8]], %{{.*}} = %c1) threads({{.*}}) in (%{{.*}} = %c128, %{{.*}} = %c1, %{{.*}} = %c1) workgroup(%{{.*}} : memref<4096xf32, #gpu.address_space<workgroup>>)
+// CHECK: gpu.launch blocks({{.*}}) in (%{{.*}} = %c2, %{{.*}} = %[[BLOCKS8]], %{{.*}} = %c1{{[_0-9]*}}) threads({{.*}}) in (%{{.*}} = %c128, %{{.*}} = %c1, %{{.*}} = %c1) workgroup(%{{.*}} : memref<4096xf32, #gpu.address_space<workgroup>>)
 // CHECK: iter_args({{.*}}) -> (f32, f32, f32, f32, f32, f32, f32, f32)
 // CHECK: gpu.barrier
 // CHECK-COUNT-2: memref.load %{{.*}} : memref<2048xi32>
@@ -88,7 +89,7 @@ func.func @unsigned_zero_point(%x: tensor<?x40xf32>) -> tensor<?x130xf32> {
 // CHECK: arith.constant dense<{{.*}}> : tensor<128xf32>
 // CHECK-NOT: arith.constant dense<{{.*}}> : tensor<128xf32>
 // CHECK: gpu.launch
-// CHECK: scf.for %{{.*}} = %{{.*}} to %c256{{.*}} step %c128
+// CHECK: arith.minui %{{.*}}, %c256
 // CHECK: arith.extf %{{.*}} : bf16 to f32
 // CHECK: scf.for {{.*}} -> (f32)
 // CHECK-COUNT-2: memref.load %{{.*}} : memref<2048xi32>
@@ -103,4 +104,36 @@ func.func @ternary_bf16(%x: tensor<?x256xbf16>) -> tensor<?x64xf16> {
   %w = lut.pack %c, %s : tensor<64x256xi8>, tensor<1x1xf32> -> !t
   %y = lut.mpgemm %x, %w : tensor<?x256xbf16>, !t -> tensor<?x64xf16>
   return %y : tensor<?x64xf16>
+}
+
+// -----
+
+!w = !lut.packed<64x512, #lut.quant<signed, bits = 4, group = 128, scale = f16>, #lut.layout<codes>>
+
+// One row block and four 128-K chunks: split-K over four blocks along z
+// (target-blocks=512 asks for more than there are chunks), each adding its
+// sums into y, which starts at zero.
+// CHECK-LABEL: func.func @split_k
+// CHECK: %[[Y:.*]] = memref.alloc(%{{.*}}) : memref<?x64xf32>
+// CHECK: linalg.fill ins(%{{.*}} : f32) outs(%[[Y]] : memref<?x64xf32>)
+// CHECK: gpu.launch blocks(%{{.*}}, %{{.*}}, %[[Z:.*]]) in (%{{.*}} = %c1{{.*}}, %{{.*}} = %{{.*}}, %{{.*}} = %c4{{.*}})
+// CHECK: %[[BEGIN:.*]] = arith.muli %[[Z]], %c128
+// CHECK: %[[END:.*]] = arith.minui
+// CHECK: scf.for %{{.*}} = %[[BEGIN]] to %[[END]] step %c128
+// CHECK: memref.atomic_rmw addf %{{.*}}, %[[Y]][%{{.*}}, %{{.*}}] : (f32, memref<?x64xf32>) -> f32
+// CHECK-NOT: memref.store %{{.*}}, %[[Y]]
+// CHECK: gpu.terminator
+// INTERP-LABEL: func.func @split_k
+// INTERP: linalg.fill
+// INTERP: memref.atomic_rmw addf
+// target-blocks=1: no split.
+// TILE-LABEL: func.func @split_k
+// TILE-NOT: atomic_rmw
+// TILE: memref.store %{{.*}} : memref<?x64xf32>
+func.func @split_k(%x: tensor<?x512xf32>) -> tensor<?x64xf32> {
+  %c = arith.constant dense<3> : tensor<64x512xi8>
+  %s = arith.constant dense<0.5> : tensor<64x4xf16>
+  %w = lut.pack %c, %s : tensor<64x512xi8>, tensor<64x4xf16> -> !w
+  %y = lut.mpgemm %x, %w : tensor<?x512xf32>, !w -> tensor<?x64xf32>
+  return %y : tensor<?x64xf32>
 }
