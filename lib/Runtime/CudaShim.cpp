@@ -73,8 +73,10 @@ template <typename T> bool bind(void *library, T &slot, const char *name) {
   return slot != nullptr;
 }
 
+/// The process's driver, never destroyed: the library's destructors (module
+/// unload, resident weights) may run after a static would have been.
 Driver &driver() {
-  static Driver d;
+  static Driver &d = *new Driver();
   static std::once_flag once;
   std::call_once(once, [] {
     void *library = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
@@ -155,7 +157,7 @@ Driver *ready(const char *what) {
 /// loom_gpu_ready() of the process. A function's static: the modules load
 /// from a constructor that runs before this file's globals are built.
 std::string &moduleLoadError() {
-  static std::string error;
+  static std::string &error = *new std::string();
   return error;
 }
 
