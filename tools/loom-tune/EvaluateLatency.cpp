@@ -154,13 +154,12 @@ leaveOneFamilyOut(llvm::ArrayRef<TaskTimes> tasks, double heldOutFraction,
         llvm::append_range(rows, row.features);
         tested.push_back(&row);
       }
-    FailureOr<BoosterHandle> booster = fitBooster(
-        features, labels, {}, width, "reg:squarederror", TrainOptions());
+    FailureOr<Booster> booster = fitBooster(features, labels, {}, width,
+                                            "reg:squarederror", TrainOptions());
     if (failed(booster))
       return failure();
     FailureOr<std::vector<float>> margins =
         boosterMargins(*booster, rows, width);
-    XGBoosterFree(*booster);
     if (failed(margins))
       return failure();
     for (auto [row, margin] : llvm::zip_equal(tested, *margins))

@@ -75,23 +75,36 @@ namespace {
     return failure();                                                          \
   }
 
+/// An owned XGBoost data matrix.
+using DMatrix = std::unique_ptr<void, int (*)(DMatrixHandle)>;
+
+/// `rows` (row-major, `width` per row) as an XGBoost matrix.
+FailureOr<DMatrix> makeMatrix(llvm::ArrayRef<float> rows, size_t width) {
+  DMatrixHandle handle;
+  XGB_OR_FAIL(XGDMatrixCreateFromMat(rows.data(), rows.size() / width, width,
+                                     NAN, &handle));
+  return DMatrix(handle, XGDMatrixFree);
+}
+
 } // namespace
 
-FailureOr<BoosterHandle> tune::fitBooster(llvm::ArrayRef<float> features,
+FailureOr<tune::Booster> tune::fitBooster(llvm::ArrayRef<float> features,
                                           llvm::ArrayRef<float> labels,
                                           llvm::ArrayRef<unsigned> groups,
                                           size_t width, const char *objective,
                                           const TrainOptions &options) {
-  DMatrixHandle data;
-  XGB_OR_FAIL(XGDMatrixCreateFromMat(features.data(), labels.size(), width, NAN,
-                                     &data));
-  XGB_OR_FAIL(
-      XGDMatrixSetFloatInfo(data, "label", labels.data(), labels.size()));
+  FailureOr<DMatrix> data = makeMatrix(features, width);
+  if (failed(data))
+    return failure();
+  XGB_OR_FAIL(XGDMatrixSetFloatInfo(data->get(), "label", labels.data(),
+                                    labels.size()));
   if (!groups.empty())
-    XGB_OR_FAIL(
-        XGDMatrixSetUIntInfo(data, "group", groups.data(), groups.size()));
-  BoosterHandle booster;
-  XGB_OR_FAIL(XGBoosterCreate(&data, 1, &booster));
+    XGB_OR_FAIL(XGDMatrixSetUIntInfo(data->get(), "group", groups.data(),
+                                     groups.size()));
+  BoosterHandle handle;
+  DMatrixHandle trainOn = data->get();
+  XGB_OR_FAIL(XGBoosterCreate(&trainOn, 1, &handle));
+  Booster booster(handle, XGBoosterFree);
   // One thread and a fixed seed: the same data gives the same bytes
   // (XGBoost's histogram sums depend on the thread count).
   std::string depth = std::to_string(options.depth),
@@ -103,29 +116,26 @@ FailureOr<BoosterHandle> tune::fitBooster(llvm::ArrayRef<float> features,
                                                    {"seed", "0"},
                                                    {"nthread", "1"}};
   for (auto &[key, value] : params)
-    XGB_OR_FAIL(XGBoosterSetParam(booster, key, value.c_str()));
+    XGB_OR_FAIL(XGBoosterSetParam(booster.get(), key, value.c_str()));
   for (int round = 0; round < options.rounds; ++round)
-    XGB_OR_FAIL(XGBoosterUpdateOneIter(booster, round, data));
-  XGB_OR_FAIL(XGDMatrixFree(data));
+    XGB_OR_FAIL(XGBoosterUpdateOneIter(booster.get(), round, data->get()));
   return booster;
 }
 
-FailureOr<std::vector<float>> tune::boosterMargins(BoosterHandle booster,
+FailureOr<std::vector<float>> tune::boosterMargins(const Booster &booster,
                                                    llvm::ArrayRef<float> rows,
                                                    size_t width) {
-  size_t count = rows.size() / width;
-  if (!count)
+  if (rows.size() < width)
     return std::vector<float>();
-  DMatrixHandle data;
-  XGB_OR_FAIL(XGDMatrixCreateFromMat(rows.data(), count, width, NAN, &data));
+  FailureOr<DMatrix> data = makeMatrix(rows, width);
+  if (failed(data))
+    return failure();
   bst_ulong got;
   const float *margins;
-  XGB_OR_FAIL(XGBoosterPredict(booster, data, /*option_mask=*/1,
+  XGB_OR_FAIL(XGBoosterPredict(booster.get(), data->get(), /*option_mask=*/1,
                                /*ntree_limit=*/0, /*training=*/0, &got,
                                &margins));
-  std::vector<float> result(margins, margins + got);
-  XGB_OR_FAIL(XGDMatrixFree(data));
-  return result;
+  return std::vector<float>(margins, margins + got);
 }
 
 LogicalResult tune::train(const cost::FeatureSchema &schema,
@@ -165,7 +175,7 @@ LogicalResult tune::train(const cost::FeatureSchema &schema,
     return failure();
   }
 
-  FailureOr<BoosterHandle> booster =
+  FailureOr<Booster> booster =
       fitBooster(features, labels, ranking ? groups : std::vector<unsigned>(),
                  schema.size(), objective, options);
   if (failed(booster))
@@ -176,7 +186,7 @@ LogicalResult tune::train(const cost::FeatureSchema &schema,
       metaPath(options.modelDir);
   llvm::sys::path::append(modelPath, schema.decision + ".json");
   llvm::sys::path::append(metaPath, schema.decision + ".meta.json");
-  XGB_OR_FAIL(XGBoosterSaveModel(*booster, modelPath.c_str()));
+  XGB_OR_FAIL(XGBoosterSaveModel(booster->get(), modelPath.c_str()));
 
   // Probe rows: held-out feature vectors with XGBoost's own outputs, which
   // the in-tree evaluator must reproduce (test/unit/CostModelTest.cpp).
@@ -191,7 +201,6 @@ LogicalResult tune::train(const cost::FeatureSchema &schema,
   size_t probeCount = probes.size() / schema.size();
   FailureOr<std::vector<float>> margins =
       boosterMargins(*booster, probes, schema.size());
-  XGB_OR_FAIL(XGBoosterFree(*booster));
   if (failed(margins))
     return failure();
   llvm::json::Array probeRows;

@@ -10,6 +10,7 @@
 #include "mlir/Support/LogicalResult.h"
 
 #include <map>
+#include <memory>
 #include <xgboost/c_api.h>
 
 namespace mlir::loom::tune {
@@ -44,19 +45,23 @@ struct TrainOptions {
   double eta = 0.1;
 };
 
+/// An owned XGBoost booster, freed with its owner on every path.
+using Booster = std::unique_ptr<void, int (*)(BoosterHandle)>;
+
 /// An XGBoost booster fitted with `options`' depth, eta and rounds, a fixed
 /// seed and one thread, on `labels` over `features` (row-major, `width`
 /// per row; one ranking group per entry of `groups`, none for a
-/// regression). The caller frees it (XGBoosterFree).
-FailureOr<BoosterHandle> fitBooster(llvm::ArrayRef<float> features,
-                                    llvm::ArrayRef<float> labels,
-                                    llvm::ArrayRef<unsigned> groups,
-                                    size_t width, const char *objective,
-                                    const TrainOptions &options);
+/// regression).
+FailureOr<Booster> fitBooster(llvm::ArrayRef<float> features,
+                              llvm::ArrayRef<float> labels,
+                              llvm::ArrayRef<unsigned> groups, size_t width,
+                              const char *objective,
+                              const TrainOptions &options);
 
 /// XGBoost's own outputs for `rows` (row-major, `width` per row).
-FailureOr<std::vector<float>>
-boosterMargins(BoosterHandle booster, llvm::ArrayRef<float> rows, size_t width);
+FailureOr<std::vector<float>> boosterMargins(const Booster &booster,
+                                             llvm::ArrayRef<float> rows,
+                                             size_t width);
 
 /// Trains an XGBoost model on the training tasks with fixed seed and
 /// thread count: rank:pairwise for a ranking schema (one group per task,
