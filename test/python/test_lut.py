@@ -136,3 +136,26 @@ def test_mpgemm_options_are_checked():
     with pytest.raises(ValueError, match="2-D X"):
         loom.Module(loom.Function(lambda x: loom.lut.mpgemm(x, w),
                                   name="g", args=[loom.tensor(2, 2, 8)]))
+
+
+@pytest.mark.parametrize("fmt, group, layout", [("ternary", None, "bitplane"), ("ternary", -1, "trit3"),
+                                                ("binary", -1, "bitplane"), ("binary", None, "bitplane")])
+@pytest.mark.parametrize("tokens", [1, 8, 33])
+def test_int8_activations_one_segment_is_bit_exact(fmt, group, layout, tokens):
+    """lut.md 1.4: with one segment per row, a per-row activation scale and
+    no c * X term (binary, ternary), the optimized kernels give
+    y = fl(fl(s_x * s_w) * fl(acc)),
+    acc = sum x_q * v(q), bit for bit; x_q, s_x as lut.md 1.3 computes them
+    in f32."""
+    m, k = 67, 256
+    w = loom.lut.quantize(np.random.default_rng(3).normal(size=(m, k)), fmt, group_size=group,
+                          layout=layout)
+    model = loom.compile(loom.Function(lambda x: loom.lut.mpgemm(x, w, act_quant="row"),
+                                       name="gemm", args=[loom.tensor(None, k)]))
+    x = np.random.default_rng(tokens).uniform(-1, 1, (tokens, k)).astype(np.float32)
+    sx = (np.abs(x).max(axis=1, keepdims=True) / np.float32(127)).astype(np.float32)
+    xq = np.clip(np.rint(x / sx), -127, 127).astype(np.int64)
+    sw = np.broadcast_to(np.asarray(w.scales, np.float32).reshape(-1), (m,))
+    values = np.rint(w.dequantize().astype(np.float64) / sw[:, None]).astype(np.int64)
+    contract = (sx * sw[None, :]).astype(np.float32) * (xq @ values.T).astype(np.float32)
+    np.testing.assert_array_equal(model(x), contract.astype(np.float32))

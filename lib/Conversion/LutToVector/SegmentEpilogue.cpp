@@ -58,6 +58,7 @@ SegmentEpilogue::Column SegmentEpilogue::column(OpBuilder &b, Value col,
     sum = arith::SelectOp::create(b, loc, valid, sum, scalar(0));
   }
   Column result;
+  result.tau = vector::BroadcastOp::create(b, loc, vF32, tau);
   result.factor = vector::BroadcastOp::create(
       b, loc, vF32, arith::MulFOp::create(b, loc, tau, scalar(kappa)));
   result.sum = vector::BroadcastOp::create(
@@ -92,13 +93,26 @@ SmallVector<Value> SegmentEpilogue::applyTile(OpBuilder &b, Value block,
 Value SegmentEpilogue::apply(OpBuilder &b, Value acc, const Rows &rows,
                              const Column &column, Value y) const {
   auto vF32 = cast<VectorType>(rows.scale.getType());
-  // s * (kappa * tau * acc + c * xsum) (- (s z + min) * xsum).
-  Value inner = arith::AddFOp::create(
-      b, loc,
-      arith::MulFOp::create(b, loc, arith::SIToFPOp::create(b, loc, vF32, acc),
-                            column.factor),
-      column.sum);
-  Value term = arith::MulFOp::create(b, loc, rows.scale, inner);
+  Value sums = arith::SIToFPOp::create(b, loc, vF32, acc);
+  Value term;
+  if (quant.getPlaneOffset() == 0) {
+    // Without the c * xsum term the segment's sum is kappa * acc, exact:
+    // fl(s * tau) * fl(kappa * acc) is the exact contract's
+    // fl(fl(s_w * s_x) * fl(acc)) (lut.md §1.4), bit for bit.
+    Value kappaVector = vector::BroadcastOp::create(
+        b, loc, vF32,
+        arith::ConstantOp::create(b, loc, b.getF32FloatAttr(kappa)));
+    term = arith::MulFOp::create(
+        b, loc, arith::MulFOp::create(b, loc, rows.scale, column.tau),
+        arith::MulFOp::create(b, loc, sums, kappaVector));
+  } else {
+    // s * (kappa * tau * acc + c * xsum).
+    term = arith::MulFOp::create(
+        b, loc, rows.scale,
+        arith::AddFOp::create(
+            b, loc, arith::MulFOp::create(b, loc, sums, column.factor),
+            column.sum));
+  }
   if (rows.offset)
     term = arith::AddFOp::create(
         b, loc, term,

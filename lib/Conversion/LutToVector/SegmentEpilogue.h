@@ -35,7 +35,7 @@ public:
   /// to `lanes`; zero where the i1 `valid` (if given) is false, so that the
   /// column's outputs are exactly 0.
   struct Column {
-    Value factor, sum, offsetSum;
+    Value tau, factor, sum, offsetSum;
   };
   Column column(OpBuilder &b, Value col, Value s, int64_t lanes,
                 Value valid = Value()) const;
