@@ -121,8 +121,8 @@ def ConvertLutX86ToLLVM : Pass<"convert-lut-x86-to-llvm"> {
 def ConvertLutToGPU : Pass<"convert-lut-to-gpu", "::mlir::ModuleOp"> {
   let summary = "lut.mpgemm as a shared-memory table-lookup GPU kernel";
   let description = [{
-    Replaces each `lut.mpgemm` of fp activations (f32, f16 or bf16, no
-    `act_quant`) over a `lut.pack` of constants by a `gpu.launch` of the
+    Replaces each `lut.mpgemm` of fp (f32, f16, bf16) or int8 activations
+    (given with `x_scale`, or quantized on the host for `act_quant`) over a `lut.pack` of constants by a `gpu.launch` of the
     bit-serial table-lookup kernel of lut.md §4.5 over host buffers
     (`loom-gpu-device-copies` stages them through device memory once the
     program is bufferized). The weight is
@@ -140,11 +140,16 @@ def ConvertLutToGPU : Pass<"convert-lut-to-gpu", "::mlir::ModuleOp"> {
     indices up and adds
     `s * (kappa * sum_p 2^p T[u_p] + c * T[15]) + (-s z - min) * T[15]`.
     Tables stay fp32 (the `fp` accuracy contract, tighter than `table_i8`).
+    With int8 activations the kernel keeps the `exact` contract (lut.md
+    §1.4): int32 tables, each segment's sum of x * (v(q) - z) exact in
+    int32 (the doubled group sum halved; zero points subtracted as
+    integers) and closed with fl(s_x * s) * fl(sum); no split-K there.
     `interpret` emits the same kernel with its blocks and threads as host
     loops and no device memory, as Triton's interpreter runs kernels on the
     CPU: the kernel's arithmetic is then tested on machines without a GPU.
-    Unsupported forms (int8 activations, weights that are not constants,
-    scale groups that split a lookup group of 4) are errors at the op.
+    Unsupported forms (weights that are not constants, scale groups that
+    split a lookup group of 4, activation scale blocks that do not align
+    with them) are errors at the op.
   }];
   let options = [
     Option<"blockRows", "block-rows", "int64_t", /*default=*/"128",

@@ -27,14 +27,32 @@ struct LookupKernel {
   /// kappa * 2^p per plane and c (lut.md §2.1), with kappa folded in.
   SmallVector<double> planeWeights;
   double groupConstant;
-  /// Memrefs: x [N, K] (f32, f16 or bf16), the folded weight (i32) and its
-  /// scale and offset tables (f32; offset null when all 0), y [N, M].
+  /// Memrefs: x [N, K] (f32, f16 or bf16; i8 when exact), the folded
+  /// weight (i32) and its scale and offset tables (f32; offset null when
+  /// all 0), y [N, M].
   Value x, words, scale, offset, y;
+
+  /// Int8 activations, the `exact` contract (lut.md §1.4): integer tables,
+  /// each segment's sum Σ x·(v(q) − z) exact in int32 and closed with
+  /// fl(s_x·s)·fl(sum); the segment is the op's lookup segment.
+  bool exact = false;
+  /// Exact: the activation scales, [N] or [N, K / xScaleBlock]; the zero
+  /// points (i32, as the scale table; null without).
+  Value xScale, zeroPoints;
+  int64_t xScaleBlock = 0;
 
   /// Entries of one column's tables of one K chunk: 16 per lookup group of
   /// 4; a block holds `columns` of them.
   int64_t chunkEntries() const { return 4 * kChunk; }
   int64_t tableEntries() const { return columns * chunkEntries(); }
+  /// f32 entries, or exact i32 ones.
+  Type tableType(OpBuilder &b) const;
+
+  /// What a thread carries from chunk to chunk: per column its f32 result,
+  /// and when exact the open segment's integer sum (and activation sum,
+  /// for weights with mins).
+  SmallVector<Type> stateTypes(OpBuilder &b) const;
+  SmallVector<Value> initialState(ImplicitLocOpBuilder &b) const;
 
   /// Thread `thread` stores entries thread, thread + blockRows, ... of the
   /// tables of columns `firstColumn` .. + columns - 1 of the K chunk at
@@ -42,15 +60,25 @@ struct LookupKernel {
   void buildTables(ImplicitLocOpBuilder &b, Value tables, Value thread,
                    Value firstColumn, Value chunk) const;
 
-  /// `accs` (one per column) plus the lookups of row `row` over the K chunk
-  /// at `chunk`.
+  /// `state` after the lookups of row `row` over the K chunk at `chunk`.
   SmallVector<Value> lookupChunk(ImplicitLocOpBuilder &b, Value tables,
-                                 Value row, Value chunk, ValueRange accs) const;
+                                 Value row, Value firstColumn, Value chunk,
+                                 ValueRange state) const;
 
-  /// y[firstColumn + c, row] = accs[c] (+= with several splits, atomic)
-  /// for rows inside M and columns inside N.
+  /// y[firstColumn + c, row] = the result in `state` of column c (+= with
+  /// several splits, atomic) for rows inside M and columns inside N.
   void storeRow(ImplicitLocOpBuilder &b, Value row, Value firstColumn,
-                ValueRange accs) const;
+                ValueRange state) const;
+
+private:
+  int64_t stateStride() const;
+  SmallVector<Value> lookupWord(ImplicitLocOpBuilder &b, Value tables,
+                                Value row, Value firstColumn, Value wordIndex,
+                                Value w, ValueRange state) const;
+  SmallVector<Value> lookupWordExact(ImplicitLocOpBuilder &b, Value tables,
+                                     Value row, Value firstColumn,
+                                     Value wordIndex, Value w,
+                                     ValueRange state) const;
 };
 
 } // namespace mlir::loom::lut

@@ -29,18 +29,31 @@ using namespace mlir::loom::lut;
 
 namespace {
 
-/// Why `op` cannot run on the GPU kernel, or "" when it can.
-std::string unsupportedReason(MpGemmOp op, PackOp pack) {
+/// K elements per segment (one weight scale, and with int8 activations one
+/// activation scale), or none when the GPU kernel cannot serve `op`;
+/// `reason` then says why.
+std::optional<int64_t> kernelSegment(MpGemmOp op, PackOp pack,
+                                     std::string &reason) {
   PackedType type = op.getWeight().getType();
-  int64_t segment = type.getQuant().getGroupSizeFor(type.getK());
-  if (op.hasIntActivations())
-    return "int8 activations";
-  if (!pack)
-    return "a weight that is not a lut.pack of constants";
-  if (segment % 4 != 0 && segment != type.getK())
-    return "scale groups of " + std::to_string(segment) +
-           " K, which split lookup groups of 4";
-  return "";
+  if (!pack) {
+    reason = "a weight that is not a lut.pack of constants";
+    return std::nullopt;
+  }
+  std::optional<int64_t> segment =
+      op.hasIntActivations()
+          ? op.getLookupSegment()
+          : std::optional(type.getQuant().getGroupSizeFor(type.getK()));
+  if (!segment) {
+    reason = "activation scale blocks that do not align with the weight's "
+             "scale groups";
+    return std::nullopt;
+  }
+  if (*segment % 4 != 0 && *segment != type.getK()) {
+    reason = "scale groups of " + std::to_string(*segment) +
+             " K, which split lookup groups of 4";
+    return std::nullopt;
+  }
+  return segment;
 }
 
 /// A constant 1-D tensor of `values` as a read-only buffer.
@@ -81,25 +94,27 @@ struct ConvertLutToGPUPass
 
   LogicalResult lower(MpGemmOp op) {
     auto pack = op.getWeight().getDefiningOp<PackOp>();
-    std::string reason = unsupportedReason(op, pack);
+    std::string reason;
+    std::optional<int64_t> segment = kernelSegment(op, pack, reason);
     PackedType type = op.getWeight().getType();
     QuantAttr quant = type.getQuant();
-    int64_t segment = quant.getGroupSizeFor(type.getK());
     FailureOr<PlaneWords> folded =
-        reason.empty() ? foldPlaneWords(pack, segment, blockRows, kChunk)
-                       : FailureOr<PlaneWords>(failure());
-    if (reason.empty() && failed(folded))
+        segment ? foldPlaneWords(pack, *segment, blockRows, kChunk)
+                : FailureOr<PlaneWords>(failure());
+    if (segment && failed(folded))
       reason = "a weight that is not a lut.pack of constants";
     if (!reason.empty())
       return op.emitOpError("has no GPU lowering for ") << reason;
 
     ImplicitLocOpBuilder b(op.getLoc(), op);
+    bool exact = op.hasIntActivations();
     // Split-K: about `target-blocks` blocks at one token; f32 results
-    // only (the splits add atomically).
+    // only (the splits add atomically) and not in the exact contract
+    // (a segment's sum must not be cut).
     int64_t chunks = folded->words * kWordK / kChunk;
     int64_t rowBlocks = folded->paddedRows / blockRows;
     int64_t splits = 1;
-    if (cast<RankedTensorType>(op.getType()).getElementType().isF32())
+    if (!exact && cast<RankedTensorType>(op.getType()).getElementType().isF32())
       splits = std::clamp<int64_t>(llvm::divideCeil(targetBlocks, rowBlocks), 1,
                                    chunks);
     int64_t chunksPerSplit = llvm::divideCeil(chunks, splits);
@@ -123,11 +138,31 @@ struct ConvertLutToGPUPass
     for (unsigned p = 0; p < folded->planes; ++p)
       kernel.planeWeights.push_back(kappa * quant.getPlaneWeight(p));
 
-    auto xType = cast<RankedTensorType>(op.getX().getType());
+    // act_quant: int8 activations first, on the host (the reference
+    // lowering of lut.quantize_activations).
+    Value x = op.getX(), xScale = op.getXScale();
+    auto xType = cast<RankedTensorType>(x.getType());
+    if (ActQuantAttr actQuant = op.getActQuantAttr()) {
+      SmallVector<int64_t> scaleShape = {xType.getDimSize(0)};
+      if (actQuant.getBlock() > 0)
+        scaleShape.push_back(type.getK() / actQuant.getBlock());
+      auto quantized = QuantizeActivationsOp::create(
+          b, RankedTensorType::get(xType.getShape(), b.getI8Type()),
+          RankedTensorType::get(scaleShape, b.getF32Type()), x,
+          actQuant.getBlock());
+      x = quantized.getQuantized();
+      xScale = quantized.getScale();
+      xType = cast<RankedTensorType>(x.getType());
+    }
     auto yType = cast<RankedTensorType>(op.getResult().getType());
-    Value xHost = bufferization::ToBufferOp::create(
-        b, MemRefType::get(xType.getShape(), xType.getElementType()), op.getX(),
-        /*readOnly=*/true);
+    auto asBuffer = [&](Value tensor) -> Value {
+      auto tensorType = cast<RankedTensorType>(tensor.getType());
+      return bufferization::ToBufferOp::create(
+          b,
+          MemRefType::get(tensorType.getShape(), tensorType.getElementType()),
+          tensor, /*readOnly=*/true);
+    };
+    Value xHost = asBuffer(x);
     Value n = memref::DimOp::create(b, xHost, 0);
     SmallVector<Value> dynamicN;
     if (xType.isDynamicDim(0))
@@ -146,6 +181,21 @@ struct ConvertLutToGPUPass
                                                               folded->offset)
                                       : Value();
     kernel.y = yHost;
+    if (exact) {
+      kernel.exact = true;
+      kernel.xScale = asBuffer(xScale);
+      auto scaleType = cast<RankedTensorType>(xScale.getType());
+      kernel.xScaleBlock = scaleType.getRank() == 2
+                               ? type.getK() / scaleType.getDimSize(1)
+                               : type.getK();
+      // Zero points enter the integer sums; the offset table then holds
+      // only -s * z, which they replace.
+      if (!folded->zeroPoint.empty()) {
+        kernel.zeroPoints =
+            constantBuffer<int32_t>(b, b.getI32Type(), folded->zeroPoint);
+        kernel.offset = Value();
+      }
+    }
 
     // Decode (N below block-columns): a block per token. Larger N: a block
     // per block-columns tokens, each weight word read once for all of them.
@@ -204,8 +254,9 @@ struct ConvertLutToGPUPass
     b.setInsertionPointToStart(&guard.getThenRegion().front());
     auto workgroup = gpu::AddressSpaceAttr::get(
         b.getContext(), gpu::GPUDialect::getWorkgroupAddressSpace());
-    auto tablesType = MemRefType::get({kernel.tableEntries()}, b.getF32Type(),
-                                      MemRefLayoutAttrInterface(), workgroup);
+    auto tablesType =
+        MemRefType::get({kernel.tableEntries()}, kernel.tableType(b),
+                        MemRefLayoutAttrInterface(), workgroup);
     Value rowBlocks = arith::ConstantIndexOp::create(
         b, kernel.weight.paddedRows / kernel.blockRows);
     Value columns = arith::ConstantIndexOp::create(b, kernel.columns);
@@ -223,28 +274,26 @@ struct ConvertLutToGPUPass
         arith::MulIOp::create(b, launch.getBlockIds().y, columns);
     Value row = arith::AddIOp::create(
         b, arith::MulIOp::create(b, launch.getBlockIds().x, threads), thread);
-    Value zero =
-        arith::ConstantFloatOp::create(b, b.getF32Type(), APFloat(0.0f));
     auto [begin, end] = splitRange(b, kernel, launch.getBlockIds().z);
     auto chunks = scf::ForOp::create(
         b, begin, end, arith::ConstantIndexOp::create(b, kernel.kChunk),
-        SmallVector<Value>(kernel.columns, zero));
+        kernel.initialState(b));
     b.setInsertionPointToStart(chunks.getBody());
     Value chunk = chunks.getInductionVar();
     kernel.buildTables(b, tables, thread, firstColumn, chunk);
     gpu::BarrierOp::create(b);
-    SmallVector<Value> accs =
-        kernel.lookupChunk(b, tables, row, chunk, chunks.getRegionIterArgs());
+    SmallVector<Value> state = kernel.lookupChunk(
+        b, tables, row, firstColumn, chunk, chunks.getRegionIterArgs());
     // The next chunk's tables overwrite these.
     gpu::BarrierOp::create(b);
-    scf::YieldOp::create(b, accs);
+    scf::YieldOp::create(b, state);
     b.setInsertionPointAfter(chunks);
     kernel.storeRow(b, row, firstColumn, chunks.getResults());
     gpu::TerminatorOp::create(b);
   }
 
   /// The same kernel with its blocks and the threads of each phase as
-  /// loops; the threads' accumulators live in a buffer across the phases a
+  /// loops; each thread's state lives in buffers across the phases a
   /// barrier separates on the GPU.
   void emitInterpreted(ImplicitLocOpBuilder &b, const LookupKernel &kernel,
                        Value n) {
@@ -252,20 +301,11 @@ struct ConvertLutToGPUPass
     Value c0 = arith::ConstantIndexOp::create(b, 0);
     Value c1 = arith::ConstantIndexOp::create(b, 1);
     Value rows = arith::ConstantIndexOp::create(b, kernel.blockRows);
-    int64_t columns = kernel.columns;
     auto threadLoop = [&](function_ref<void(Value)> body) {
       auto loop = scf::ForOp::create(b, c0, rows, c1);
       OpBuilder::InsertionGuard inner(b);
       b.setInsertionPointToStart(loop.getBody());
       body(loop.getInductionVar());
-    };
-    // Thread t's accumulator of column c at t * columns + c.
-    auto accIndex = [&](Value t, int64_t c) -> Value {
-      return arith::AddIOp::create(
-          b,
-          arith::MulIOp::create(b, t,
-                                arith::ConstantIndexOp::create(b, columns)),
-          arith::ConstantIndexOp::create(b, c));
     };
     auto blocks =
         scf::ForOp::create(b, c0,
@@ -277,29 +317,31 @@ struct ConvertLutToGPUPass
         b, c0, arith::ConstantIndexOp::create(b, kernel.splits), c1);
     b.setInsertionPointToStart(splits.getBody());
     auto columnBlocks = scf::ForOp::create(
-        b, c0, n, arith::ConstantIndexOp::create(b, columns));
+        b, c0, n, arith::ConstantIndexOp::create(b, kernel.columns));
     b.setInsertionPointToStart(columnBlocks.getBody());
     Value firstColumn = columnBlocks.getInductionVar();
     Value firstRow = arith::MulIOp::create(b, blocks.getInductionVar(), rows);
     Value tables = memref::AllocaOp::create(
-        b, MemRefType::get({kernel.tableEntries()}, b.getF32Type()));
-    Value accs = memref::AllocaOp::create(
-        b, MemRefType::get({kernel.blockRows * columns}, b.getF32Type()));
-    Value zero =
-        arith::ConstantFloatOp::create(b, b.getF32Type(), APFloat(0.0f));
-    threadLoop([&](Value t) {
-      for (int64_t c = 0; c < columns; ++c)
-        memref::StoreOp::create(b, zero, accs, accIndex(t, c));
-    });
+        b, MemRefType::get({kernel.tableEntries()}, kernel.tableType(b)));
+    // One buffer per state value, indexed by thread.
+    SmallVector<Value> stateBuffers;
+    for (Type type : kernel.stateTypes(b))
+      stateBuffers.push_back(memref::AllocaOp::create(
+          b, MemRefType::get({kernel.blockRows}, type)));
+    auto loadState = [&](Value t) {
+      SmallVector<Value> values;
+      for (Value buffer : stateBuffers)
+        values.push_back(memref::LoadOp::create(b, buffer, t));
+      return values;
+    };
+    auto storeState = [&](ValueRange values, Value t) {
+      for (auto [value, buffer] : llvm::zip_equal(values, stateBuffers))
+        memref::StoreOp::create(b, value, buffer, t);
+    };
+    threadLoop([&](Value t) { storeState(kernel.initialState(b), t); });
     auto [begin, end] = splitRange(b, kernel, splits.getInductionVar());
     auto chunks = scf::ForOp::create(
         b, begin, end, arith::ConstantIndexOp::create(b, kernel.kChunk));
-    auto loadAccs = [&](Value t) {
-      SmallVector<Value> values;
-      for (int64_t c = 0; c < columns; ++c)
-        values.push_back(memref::LoadOp::create(b, accs, accIndex(t, c)));
-      return values;
-    };
     {
       OpBuilder::InsertionGuard inChunk(b);
       b.setInsertionPointToStart(chunks.getBody());
@@ -309,15 +351,14 @@ struct ConvertLutToGPUPass
       });
       threadLoop([&](Value t) {
         Value row = arith::AddIOp::create(b, firstRow, t);
-        SmallVector<Value> sums =
-            kernel.lookupChunk(b, tables, row, chunk, loadAccs(t));
-        for (int64_t c = 0; c < columns; ++c)
-          memref::StoreOp::create(b, sums[c], accs, accIndex(t, c));
+        storeState(kernel.lookupChunk(b, tables, row, firstColumn, chunk,
+                                      loadState(t)),
+                   t);
       });
     }
     threadLoop([&](Value t) {
       kernel.storeRow(b, arith::AddIOp::create(b, firstRow, t), firstColumn,
-                      loadAccs(t));
+                      loadState(t));
     });
   }
 };

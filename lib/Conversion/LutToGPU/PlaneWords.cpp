@@ -4,6 +4,8 @@
 
 #include "loom/Dialect/Lut/Utils/ConstantWeights.h"
 
+#include "mlir/IR/Matchers.h"
+
 using namespace mlir;
 using namespace mlir::loom::lut;
 
@@ -52,5 +54,23 @@ FailureOr<PlaneWords> mlir::loom::lut::foldPlaneWords(PackOp pack,
     folded.offset[i] = coefficients->offset[i];
   }
   folded.hasOffset = coefficients->hasOffset;
+
+  DenseElementsAttr offsets;
+  if (quant.getOffset() == OffsetKind::ZeroPoint &&
+      matchPattern(pack.getOffsets(), m_Constant(&offsets))) {
+    SmallVector<int8_t> z(offsets.getValues<int8_t>());
+    int64_t groupSize = quant.getGroupSizeFor(k);
+    int64_t scaleCols = quant.getScaleShape(m, k)[1];
+    int64_t mask = (1 << quant.getBits()) - 1;
+    folded.zeroPoint.assign(size, 0);
+    for (int64_t row = 0; row < m; ++row)
+      for (int64_t s = 0; s < k / segment; ++s) {
+        int64_t at = quant.getGroupKind() == GroupKind::PerTensor
+                         ? 0
+                         : row * scaleCols + s * segment / groupSize;
+        folded.zeroPoint[s * folded.paddedRows + row] =
+            static_cast<uint8_t>(z[at]) & mask;
+      }
+  }
   return folded;
 }

@@ -32,6 +32,10 @@ struct PlaneWords {
   /// -s * z - min; 0 past M and K.
   std::vector<float> scale, offset;
   bool hasOffset;
+  /// Zero points only (exact int8 path): z at s * paddedRows + m, so that
+  /// the integer sums can subtract z * X_S before any rounding; empty for
+  /// weights without zero points.
+  std::vector<int32_t> zeroPoint;
 };
 
 /// Folds `pack` (constant codes, scales and offsets) for blocks of

@@ -137,3 +137,36 @@ func.func @split_k(%x: tensor<?x512xf32>) -> tensor<?x64xf32> {
   %y = lut.mpgemm %x, %w : tensor<?x512xf32>, !w -> tensor<?x64xf32>
   return %y : tensor<?x64xf32>
 }
+
+// -----
+
+!t = !lut.packed<64x256, #lut.quant<ternary, group = 128, scale = f32>, #lut.layout<codes>>
+
+// Int8 activations (the exact contract): integer tables, per group the
+// doubled sum halved (arith.shrsi), the open segment's sum in an i32 carried
+// from word to word; a 128-K segment closes at the end of every fourth word
+// with fl(s_x * s) * fl(sum). No split-K: a segment's sum is never cut.
+// CHECK-LABEL: func.func @int8_exact
+// CHECK-SAME: (%[[X:.*]]: tensor<?x256xi8>, %[[S:.*]]: tensor<?xf32>)
+// CHECK: bufferization.to_buffer %[[S]] read_only
+// CHECK: gpu.launch blocks({{.*}}) in ({{.*}}, %{{.*}} = %c1{{[_0-9]*}}) threads({{.*}} workgroup(%{{.*}} : memref<512xi32, #gpu.address_space<workgroup>>)
+// CHECK: arith.extsi %{{.*}} : i8 to i32
+// CHECK: iter_args({{.*}}) -> (f32, i32)
+// CHECK: arith.shrsi
+// CHECK: scf.if %{{.*}} -> (f32, i32)
+// CHECK: arith.mulf
+// CHECK: arith.sitofp %{{.*}} : i32 to f32
+// CHECK: math.fma
+// CHECK-NOT: atomic_rmw
+// CHECK: gpu.terminator
+// INTERP-LABEL: func.func @int8_exact
+// INTERP: memref.alloca() : memref<512xi32>
+// INTERP: memref.alloca() : memref<128xi32>
+// TILE-LABEL: func.func @int8_exact
+func.func @int8_exact(%x: tensor<?x256xi8>, %s: tensor<?xf32>) -> tensor<?x64xf32> {
+  %c = arith.constant dense<2> : tensor<64x256xi8>
+  %sw = arith.constant dense<0.5> : tensor<64x2xf32>
+  %w = lut.pack %c, %sw : tensor<64x256xi8>, tensor<64x2xf32> -> !t
+  %y = lut.mpgemm %x, %w x_scale %s : tensor<?x256xi8>, !t, tensor<?xf32> -> tensor<?x64xf32>
+  return %y : tensor<?x64xf32>
+}

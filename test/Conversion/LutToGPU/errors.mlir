@@ -1,13 +1,13 @@
 // RUN: loom-opt %s -split-input-file -verify-diagnostics --convert-lut-to-gpu
 
-!w = !lut.packed<16x32, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<codes>>
+!w = !lut.packed<16x96, #lut.quant<signed, bits = 2, group = 32>, #lut.layout<codes>>
 
-func.func @int8_activations(%x: tensor<?x32xi8>, %s: tensor<?xf32>) -> tensor<?x16xf32> {
-  %c = arith.constant dense<1> : tensor<16x32xi8>
-  %sc = arith.constant dense<1.0> : tensor<16x1xf32>
-  %w = lut.pack %c, %sc : tensor<16x32xi8>, tensor<16x1xf32> -> !w
-  // expected-error @below {{'lut.mpgemm' op has no GPU lowering for int8 activations}}
-  %y = lut.mpgemm %x, %w x_scale %s : tensor<?x32xi8>, !w, tensor<?xf32> -> tensor<?x16xf32>
+func.func @misaligned_blocks(%x: tensor<?x96xf32>) -> tensor<?x16xf32> {
+  %c = arith.constant dense<1> : tensor<16x96xi8>
+  %sc = arith.constant dense<1.0> : tensor<16x3xf32>
+  %w = lut.pack %c, %sc : tensor<16x96xi8>, tensor<16x3xf32> -> !w
+  // expected-error @below {{'lut.mpgemm' op has no GPU lowering for activation scale blocks that do not align with the weight's scale groups}}
+  %y = lut.mpgemm %x, %w {act_quant = #lut.act_quant<i8, block = 48>} : tensor<?x96xf32>, !w -> tensor<?x16xf32>
   return %y : tensor<?x16xf32>
 }
 

@@ -1,7 +1,8 @@
 // REQUIRES: nvptx
 // Every kind of lut GEMM kernel (each encoding, zero points and mins, one
 // or several scales per row, f16 and bf16 activations and results, K
-// that is not a multiple of 32) as one GPU library.
+// that is not a multiple of 32, int8 activations with zero points: the
+// exact kernel) as one GPU library.
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: loom-compile %s --target=nvptx --emit=ptx -o %t/k90.ptx
 // RUN: FileCheck %s --input-file=%t/k90.ptx
@@ -10,7 +11,7 @@
 
 // CHECK: .target sm_90
 // Two kernels per GEMM: one token per block (decode) and eight.
-// CHECK-COUNT-16: .visible .entry
+// CHECK-COUNT-18: .visible .entry
 // CHECK-NOT: .visible .entry
 // SM80: .target sm_80
 
@@ -24,7 +25,8 @@
 
 func.func @gpu(%x: tensor<?x40xf32>, %h: tensor<?x40xf16>, %b: tensor<?x40xbf16>)
     -> (tensor<?x32xf32>, tensor<?x33xf32>, tensor<?x32xf32>, tensor<?x32xf16>,
-        tensor<?x32xbf16>, tensor<?x32xf32>, tensor<?x32xf32>, tensor<?x32xf32>) {
+        tensor<?x32xbf16>, tensor<?x32xf32>, tensor<?x32xf32>, tensor<?x32xf32>,
+        tensor<?x32xf32>) {
   %c1 = arith.constant dense<1> : tensor<32x40xi8>
   %c2 = arith.constant dense<2> : tensor<33x40xi8>
   %c3 = arith.constant dense<3> : tensor<32x40xi8>
@@ -51,7 +53,9 @@ func.func @gpu(%x: tensor<?x40xf32>, %h: tensor<?x40xf16>, %b: tensor<?x40xbf16>
   %z4 = lut.mpgemm %x, %q4 : tensor<?x40xf32>, !u4 -> tensor<?x32xf32>
   %z2 = lut.mpgemm %x, %q2 : tensor<?x40xf32>, !u2 -> tensor<?x32xf32>
   %y1b = lut.mpgemm %x, %p1 : tensor<?x40xf32>, !w1 -> tensor<?x32xf32>
-  return %y1, %yt, %y2, %y3, %y4, %z4, %z2, %y1b
+  %e4 = lut.mpgemm %x, %q4 {act_quant = #lut.act_quant<i8>} : tensor<?x40xf32>, !u4 -> tensor<?x32xf32>
+  return %y1, %yt, %y2, %y3, %y4, %z4, %z2, %y1b, %e4
       : tensor<?x32xf32>, tensor<?x33xf32>, tensor<?x32xf32>, tensor<?x32xf16>,
-        tensor<?x32xbf16>, tensor<?x32xf32>, tensor<?x32xf32>, tensor<?x32xf32>
+        tensor<?x32xbf16>, tensor<?x32xf32>, tensor<?x32xf32>, tensor<?x32xf32>,
+        tensor<?x32xf32>
 }
