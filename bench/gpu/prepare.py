@@ -15,7 +15,11 @@ import numpy as np
 
 import loom
 
-FORMATS = {"w1": "binary", "w158": "ternary", "w2": "int2", "w4": "int4"}
+# name: (loom.lut format, act_quant): "a8" cases quantize the activations
+# to int8 per row (BitNet b1.58's W1.58A8), the exact kernel.
+FORMATS = {"w1": ("binary", None), "w158": ("ternary", None), "w2": ("int2", None),
+           "w4": ("int4", None), "w158a8": ("ternary", "row")}
+BITS = {"w1": 1, "w158": 1.58, "w2": 2, "w4": 4, "w158a8": 1.58}
 
 
 def inputs(n, k):
@@ -44,10 +48,11 @@ def main():
     for name in args.formats.split(","):
         start = time.time()
         print(f"[prepare] {name} {m}x{k}: quantize, compile", end="", flush=True)
-        w = loom.lut.quantize(rng.normal(size=(m, k)), FORMATS[name], group_size=128)
+        fmt, act_quant = FORMATS[name]
+        w = loom.lut.quantize(rng.normal(size=(m, k)), fmt, group_size=128)
 
-        def gemm(x, w=w):
-            return loom.lut.linear(x, w)
+        def gemm(x, w=w, act_quant=act_quant):
+            return loom.lut.mpgemm(x, w, act_quant=act_quant)
         library = os.path.join(args.dir, f"{name}.so")
         loom.compile(loom.Function(gemm, name="gemm", args=[loom.tensor(None, k)]),
                      library, target="nvptx",
@@ -57,11 +62,15 @@ def main():
         scales = np.repeat(np.abs(w.scales.astype(np.float64)), k // w.scales.shape[1], axis=1)
         for n in ns:
             x = inputs(n, k)
+            if act_quant:
+                # What the kernel multiplies: X quantized per row (lut.md 1.3).
+                step = np.abs(x.astype(np.float64)).max(axis=1, keepdims=True) / 127
+                x = (np.round(x / step) * step).astype(np.float32)
             want = x.astype(np.float64) @ dense.T
             magnitude = np.abs(x).astype(np.float64) @ (np.abs(dense) + scales * 2 ** bits).T
             want.astype(np.float32).tofile(os.path.join(args.dir, f"{name}.n{n}.expected"))
             cases.append({"case": f"{name}.n{n}", "library": f"{name}.so", "format": name,
-                          "m": m, "k": k, "n": n, "bits": {"w1": 1, "w158": 1.58, "w2": 2, "w4": 4}[name],
+                          "m": m, "k": k, "n": n, "bits": BITS[name],
                           "group": 128, "tolerance": float(1e-5 * magnitude.max() + 1e-6)})
         print(f" ({time.time() - start:.1f} s)", flush=True)
     with open(os.path.join(args.dir, "cases.json"), "w") as f:

@@ -28,7 +28,7 @@ def main():
         goal = ""
         if not hbm:
             goal = "(dry run: no GPU measurement)"
-        elif n == 1 and bits in ("w1", "w158", "w2"):
+        elif n == 1 and bits in ("w1", "w158", "w2", "w158a8"):
             goal = f"N=1 >= 0.70 of HBM: {'PASS' if of_hbm >= 0.70 else 'FAIL'}"
         elif n >= 128:
             goal = f"N>=128 >= 0.70 of cuBLAS: {'PASS' if vs >= 0.70 else 'FAIL'}"
