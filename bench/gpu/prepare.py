@@ -54,8 +54,10 @@ def main():
         def gemm(x, w=w, act_quant=act_quant):
             return loom.lut.mpgemm(x, w, act_quant=act_quant)
         library = os.path.join(args.dir, f"{name}.so")
+        # The host code for any x86-64 with AVX2: the GPU machine's CPU is
+        # not this one.
         loom.compile(loom.Function(gemm, name="gemm", args=[loom.tensor(None, k)]),
-                     library, target="nvptx",
+                     library, target="nvptx", cpu="x86-64-v3",
                      pipeline_options="interpret=1" if args.interpret else "")
         dense = w.dequantize().astype(np.float64)
         bits = 2 if w.format in ("ternary", "binary") else int(w.format[-1])
