@@ -1,15 +1,13 @@
 //===- LutToGPU.cpp - The convert-lut-to-gpu pass -------------------------===//
 //
-// Each supported lut.mpgemm becomes one kernel launch over host buffers: the
-// activations, the weight folded into plane words (constants) and the
-// result. loom-gpu-device-copies stages them through device memory after
+// Each supported lut.mpgemm becomes kernel launches over host buffers (the
+// activations, the weight folded into plane words and its coefficient
+// tables, the result): a decode kernel and an eight-token one, chosen on N. loom-gpu-device-copies stages them through device memory after
 // bufferization, whose deallocation would refuse gpu.alloc / gpu.dealloc.
 //
 //===----------------------------------------------------------------------===//
 
 #include "LookupKernel.h"
-
-#include <algorithm>
 
 #include "loom/Conversion/Passes.h"
 #include "loom/Dialect/Lut/IR/LutOps.h"
@@ -17,6 +15,8 @@
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+
+#include <algorithm>
 
 namespace mlir::loom {
 #define GEN_PASS_DEF_CONVERTLUTTOGPU
