@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 import loom
+import lut_models
 import references
 
 FORMATS = ["ternary", "binary", "int2", "int3", "int4", "uint2", "uint3", "uint4"]
@@ -142,48 +143,21 @@ def test_int8_activations_are_exact(fmt, group, shape, act_quant, tokens):
     want = quantized @ dense.T
     assert np.all(np.abs(got - want) <= 1e-5 * (np.abs(quantized) @ np.abs(dense).T) + 1e-6)
     if group in (None, -1) and act_quant == "row" and "offset = min" not in w.packed_type():
-        # The quantization as lut.md 1.3 fixes it, in f32.
-        sx = (np.abs(x).max(axis=1, keepdims=True) / np.float32(127)).astype(np.float32)
-        xq = np.clip(np.rint(x / sx), -127, 127).astype(np.int64)
-        sw = np.asarray(w.scales, np.float32).reshape(-1)
-        sw = np.broadcast_to(sw, (m,)) if sw.size == 1 else sw
-        values = np.rint(dense.astype(np.float64) / sw[:, None].astype(np.float64)).astype(np.int64)
-        contract = (sx * sw[None, :]).astype(np.float32) * (xq @ values.T).astype(np.float32)
-        np.testing.assert_array_equal(got, contract.astype(np.float32))
-
-
-ZERO_POINT_MODEL = """
-!w = !lut.packed<{m}x{k}, #lut.quant<unsigned, bits = 4, group = {group}, scale = f16, offset = zero_point>, #lut.layout<codes>>
-func.func @gemm(%x: tensor<?x{k}xf32>) -> tensor<?x{m}xf32> {{
-  %c = arith.constant dense<{codes}> : tensor<{m}x{k}xi8>
-  %s = arith.constant dense<{scales}> : tensor<{m}x{groups}xf16>
-  %z = arith.constant dense<{zeros}> : tensor<{m}x{groups}xi8>
-  %w = lut.pack %c, %s, %z : tensor<{m}x{k}xi8>, tensor<{m}x{groups}xf16>, tensor<{m}x{groups}xi8> -> !w
-  %y = lut.mpgemm %x, %w {{act_quant = #lut.act_quant<i8{block}>}} : tensor<?x{k}xf32>, !w -> tensor<?x{m}xf32>
-  return %y : tensor<?x{m}xf32>
-}}
-"""
+        sw = np.broadcast_to(np.asarray(w.scales, np.float32).reshape(-1), (m,))
+        values = np.rint(dense.astype(np.float64) / sw[:, None]).astype(np.int64)
+        np.testing.assert_array_equal(got, lut_models.exact_contract(x, sw, values))
 
 
 @pytest.mark.parametrize("group, act_block", [(32, 0), (32, 32), (96, 0)])
 def test_int8_activations_with_zero_points(tmp_path, group, act_block):
     """Zero points enter the exact kernel's integer sums (z * X_S subtracted
     before any rounding): against the reference lowering (f64 over logical
-    codes) on the same module, to the exact contract's bound."""
+    codes) on the same module, to the exact contract's bound; bit for bit
+    against the contract's formula where a row is one segment."""
     rng = np.random.default_rng(group + act_block)
     m, k = 37, 96
-    groups = k // group
-    codes = rng.integers(0, 16, (m, k))
-    scales = rng.uniform(0.01, 0.1, (m, groups)).astype(np.float16)
-    zeros = rng.integers(0, 16, (m, groups))
-    text = ZERO_POINT_MODEL.format(
-        m=m, k=k, group=group, groups=groups, block=f", block = {act_block}" if act_block else "",
-        codes=np.array2string(codes, separator=", ", threshold=10**6).replace("\n", ""),
-        scales=np.array2string(scales.astype(np.float32), separator=", ", threshold=10**6,
-                               floatmode="unique").replace("\n", ""),
-        zeros=np.array2string(zeros, separator=", ", threshold=10**6).replace("\n", ""))
     path = tmp_path / "zp.mlir"
-    path.write_text(text)
+    codes, scales, zeros = lut_models.zero_point_gemm(path, rng, m, k, group, act_block)
     gpu = loom.compile(str(path), target="nvptx", pipeline_options="interpret=1")
     reference = loom.compile(str(path), reference=True)
     x = rng.uniform(-1, 1, (5, k)).astype(np.float32)
@@ -192,3 +166,6 @@ def test_int8_activations_with_zero_points(tmp_path, group, act_block):
     segments = k // min(group, act_block or k)
     bound = (segments + 1) * 2.0 ** -24 * (np.abs(x) @ np.abs(dense).T) * 1.01 + 1e-6
     assert np.all(np.abs(got - want) <= bound)
+    if segments == 1:
+        np.testing.assert_array_equal(got, lut_models.exact_contract(x, scales[:, 0],
+                                                                     codes - zeros))

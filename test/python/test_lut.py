@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import loom
+import lut_models
 import references
 
 FORMATS = ["ternary", "binary", "int2", "int3", "int4", "uint2", "uint3", "uint4"]
@@ -139,23 +140,41 @@ def test_mpgemm_options_are_checked():
 
 
 @pytest.mark.parametrize("fmt, group, layout", [("ternary", None, "bitplane"), ("ternary", -1, "trit3"),
-                                                ("binary", -1, "bitplane"), ("binary", None, "bitplane")])
+                                                ("binary", -1, "bitplane"), ("binary", None, "bitplane"),
+                                                ("int4", -1, "bitplane"), ("int2", None, "bitplane"),
+                                                ("int3", -1, "bitplane")])
 @pytest.mark.parametrize("tokens", [1, 8, 33])
 def test_int8_activations_one_segment_is_bit_exact(fmt, group, layout, tokens):
     """lut.md 1.4: with one segment per row, a per-row activation scale and
-    no c * X term (binary, ternary), the optimized kernels give
-    y = fl(fl(s_x * s_w) * fl(acc)),
-    acc = sum x_q * v(q), bit for bit; x_q, s_x as lut.md 1.3 computes them
-    in f32."""
+    no mins, the optimized kernels (lookups and int8 dot products) give
+    y = fl(fl(s_x * s_w) * fl(acc)), acc = sum x_q * v(q), bit for bit;
+    x_q, s_x as lut.md 1.3 computes them in f32."""
     m, k = 67, 256
     w = loom.lut.quantize(np.random.default_rng(3).normal(size=(m, k)), fmt, group_size=group,
                           layout=layout)
     model = loom.compile(loom.Function(lambda x: loom.lut.mpgemm(x, w, act_quant="row"),
                                        name="gemm", args=[loom.tensor(None, k)]))
     x = np.random.default_rng(tokens).uniform(-1, 1, (tokens, k)).astype(np.float32)
-    sx = (np.abs(x).max(axis=1, keepdims=True) / np.float32(127)).astype(np.float32)
-    xq = np.clip(np.rint(x / sx), -127, 127).astype(np.int64)
     sw = np.broadcast_to(np.asarray(w.scales, np.float32).reshape(-1), (m,))
     values = np.rint(w.dequantize().astype(np.float64) / sw[:, None]).astype(np.int64)
-    contract = (sx * sw[None, :]).astype(np.float32) * (xq @ values.T).astype(np.float32)
-    np.testing.assert_array_equal(model(x), contract.astype(np.float32))
+    np.testing.assert_array_equal(model(x), lut_models.exact_contract(x, sw, values))
+
+
+@pytest.mark.parametrize("layout", ["codes", "bitplane"])
+@pytest.mark.parametrize("tokens", [1, 8, 33])
+def test_int8_activations_zero_points_bit_exact(tmp_path, layout, tokens):
+    """Zero points, one segment per row: the integer sum is
+    sum x_q * (q - z), so the kernels stay bit-exact (lut.md 1.4)."""
+    rng = np.random.default_rng(tokens)
+    m, k = 37, 128
+    path = tmp_path / "zp.mlir"
+    codes, scales, zeros = lut_models.zero_point_gemm(path, rng, m, k, k, layout=layout)
+    x = rng.uniform(-1, 1, (tokens, k)).astype(np.float32)
+    got = loom.compile(str(path))(x)
+    if layout == "codes":
+        # The reference kernels accumulate in f64: within the bound only.
+        dense = scales.astype(np.float64) * (codes - zeros)
+        want = lut_models.exact_contract(x, scales[:, 0], codes - zeros)
+        assert np.all(np.abs(got - want) <= 2 * 2.0 ** -24 * (np.abs(x) @ np.abs(dense).T) + 1e-6)
+    else:
+        np.testing.assert_array_equal(got, lut_models.exact_contract(x, scales[:, 0], codes - zeros))

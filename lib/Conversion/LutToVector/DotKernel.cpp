@@ -144,7 +144,7 @@ Value emitDotKernel(OpBuilder &b, Location loc, Operation *anchor,
   Value offsetSums = constantTensor<int32_t>(
       b, loc, {blocks, segments, kBlockRows}, i32, stream.offsetSums);
   SegmentEpilogue epilogue(b, loc, packed, stream.coefficients, kBlockRows,
-                           segment, tscale, xsum);
+                           segment, tscale, xsum, /*integerActivations=*/true);
   auto values16 = VectorType::get({16}, i8);
   Value valueTable = prepareByteTable(
       b, loc, isa,

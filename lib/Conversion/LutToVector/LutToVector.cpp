@@ -90,7 +90,8 @@ Value emitKernel(OpBuilder &b, Location loc, Operation *anchor,
       plan.trit3 ? globalStream(b, loc, anchor, stream.signs) : Value();
   Value c0 = indexConst(b, loc, 0);
   SegmentEpilogue epilogue(b, loc, plan.weight, stream.coefficients,
-                           rowsPerBlock, plan.segment, tscale, xsum);
+                           rowsPerBlock, plan.segment, tscale, xsum,
+                           plan.wideTables);
   Value zeroI16 = splatConst(b, loc, vI16, b.getI16IntegerAttr(0));
   Value zeroI32 = splatConst(b, loc, vI32, b.getI32IntegerAttr(0));
   Value lowNibble = splatConst(b, loc, vI8, b.getI8IntegerAttr(15));

@@ -74,7 +74,7 @@ Value mlir::loom::lut::emitQuadKernel(OpBuilder &b, Location loc,
   int64_t indexBytes = stream.indices.size(), signBytes = stream.signs.size();
   SegmentEpilogue epilogue(b, loc, plan.weight, stream.coefficients,
                            rowsPerBlock, plan.segment, source.tscale,
-                           source.xsum);
+                           source.xsum, /*integerActivations=*/false);
   Value zeroI32 = splatConst(b, loc, vI32, b.getI32IntegerAttr(0));
   Value zeroI8 = splatConst(b, loc, vI8, b.getI8IntegerAttr(0));
   Value lowNibble = splatConst(b, loc, vI8, b.getI8IntegerAttr(15));

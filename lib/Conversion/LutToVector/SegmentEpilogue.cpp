@@ -3,6 +3,7 @@
 #include "SegmentEpilogue.h"
 #include "KernelBuilders.h"
 
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
@@ -12,14 +13,20 @@ using namespace mlir::loom::lut;
 SegmentEpilogue::SegmentEpilogue(OpBuilder &b, Location loc, PackedType weight,
                                  const RowCoefficients &coefficients,
                                  int64_t rowsPerBlock, int64_t segment,
-                                 Value tscale, Value xsum)
+                                 Value tscale, Value xsum,
+                                 bool integerActivations)
     : loc(loc), quant(weight.getQuant()), kappa(weight.getLookupKappa()),
-      tscale(tscale), xsum(xsum) {
+      integerActivations(integerActivations), tscale(tscale), xsum(xsum) {
   int64_t blocks = llvm::divideCeil(weight.getM(), rowsPerBlock);
   SmallVector<int64_t> shape = {blocks, weight.getK() / segment, rowsPerBlock};
   scale = constantTensor<APFloat>(b, loc, shape, quant.getScaleType(),
                                   coefficients.scale);
-  if (coefficients.hasOffset)
+  // Exact: zero points enter the integer sum, mins the fp offset term.
+  bool zeroPoints = integerActivations && !coefficients.zeroPoint.empty();
+  if (zeroPoints)
+    zeroPoint = constantTensor<float>(b, loc, shape, b.getF32Type(),
+                                      coefficients.zeroPoint);
+  if (coefficients.hasOffset && !zeroPoints)
     offset = constantTensor<float>(b, loc, shape, b.getF32Type(),
                                    coefficients.offset);
 }
@@ -36,11 +43,16 @@ SegmentEpilogue::Rows SegmentEpilogue::rows(OpBuilder &b, Value block, Value s,
       ArrayRef<bool>{true});
   if (scaleType != f32)
     result.scale = arith::ExtFOp::create(b, loc, vF32, result.scale);
-  if (offset)
-    result.offset = vector::TransferReadOp::create(
-        b, loc, vF32, offset, at,
+  auto read = [&](Value table) -> Value {
+    if (!table)
+      return {};
+    return vector::TransferReadOp::create(
+        b, loc, vF32, table, at,
         arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0)),
         ArrayRef<bool>{true});
+  };
+  result.offset = read(offset);
+  result.zeroPoint = read(zeroPoint);
   return result;
 }
 
@@ -66,6 +78,18 @@ SegmentEpilogue::Column SegmentEpilogue::column(OpBuilder &b, Value col,
       arith::MulFOp::create(b, loc, sum, scalar(quant.getPlaneOffset())));
   if (offset)
     result.offsetSum = vector::BroadcastOp::create(b, loc, vF32, sum);
+  if (integerActivations) {
+    // xsum = fl(tau * X_int) with |X_int| <= 127 * segment < 2^22, so the
+    // rounded quotient is X_int exactly (0 where tau is 0: no activations).
+    Value zero = scalar(0);
+    Value isZero =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, tau, zero);
+    Value quotient = arith::DivFOp::create(
+        b, loc, sum, arith::SelectOp::create(b, loc, isZero, scalar(1), tau));
+    Value integer = math::RoundEvenOp::create(b, loc, quotient);
+    integer = arith::SelectOp::create(b, loc, isZero, zero, integer);
+    result.integerSum = vector::BroadcastOp::create(b, loc, vF32, integer);
+  }
   return result;
 }
 
@@ -95,16 +119,24 @@ Value SegmentEpilogue::apply(OpBuilder &b, Value acc, const Rows &rows,
   auto vF32 = cast<VectorType>(rows.scale.getType());
   Value sums = arith::SIToFPOp::create(b, loc, vF32, acc);
   Value term;
-  if (quant.getPlaneOffset() == 0) {
-    // Without the c * xsum term the segment's sum is kappa * acc, exact:
-    // fl(s * tau) * fl(kappa * acc) is the exact contract's
-    // fl(fl(s_w * s_x) * fl(acc)) (lut.md §1.4), bit for bit.
-    Value kappaVector = vector::BroadcastOp::create(
-        b, loc, vF32,
-        arith::ConstantOp::create(b, loc, b.getF32FloatAttr(kappa)));
+  if (integerActivations) {
+    // kappa * acc + c * X_int - z * X_int: exact (integers and halves well
+    // inside f32's 24 bits), then one rounding by fl(s * tau).
+    auto splat = [&](double v) -> Value {
+      return vector::BroadcastOp::create(
+          b, loc, vF32,
+          arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v)));
+    };
+    Value sum = arith::AddFOp::create(
+        b, loc, arith::MulFOp::create(b, loc, sums, splat(kappa)),
+        arith::MulFOp::create(b, loc, column.integerSum,
+                              splat(quant.getPlaneOffset())));
+    if (rows.zeroPoint)
+      sum = arith::SubFOp::create(
+          b, loc, sum,
+          arith::MulFOp::create(b, loc, rows.zeroPoint, column.integerSum));
     term = arith::MulFOp::create(
-        b, loc, arith::MulFOp::create(b, loc, rows.scale, column.tau),
-        arith::MulFOp::create(b, loc, sums, kappaVector));
+        b, loc, arith::MulFOp::create(b, loc, rows.scale, column.tau), sum);
   } else {
     // s * (kappa * tau * acc + c * xsum).
     term = arith::MulFOp::create(

@@ -6,6 +6,10 @@
 //   y += s * (kappa * tau * acc + c * xsum) - (s z + min) * xsum
 //
 // with s and s z + min per row (folded constants), tau and xsum per column.
+// With int8 activations (the exact contract, lut.md §1.4) the segment's
+// integer sum X_int * (v(q) - z) is formed exactly first, X_int = xsum /
+// tau recovered exactly, and the segment closes with
+// fl(s * tau) * fl(sum) (- min * xsum).
 //
 //===----------------------------------------------------------------------===//
 #ifndef LOOM_LIB_CONVERSION_LUTTOVECTOR_SEGMENTEPILOGUE_H
@@ -22,11 +26,12 @@ public:
   /// terms.
   SegmentEpilogue(OpBuilder &b, Location loc, PackedType weight,
                   const RowCoefficients &coefficients, int64_t rowsPerBlock,
-                  int64_t segment, Value tscale, Value xsum);
+                  int64_t segment, Value tscale, Value xsum,
+                  bool integerActivations);
 
   /// The row terms of `lanes` rows from row `first` of block `block`.
   struct Rows {
-    Value scale, offset;
+    Value scale, offset, zeroPoint;
   };
   Rows rows(OpBuilder &b, Value block, Value s, Value first,
             int64_t lanes) const;
@@ -35,7 +40,7 @@ public:
   /// to `lanes`; zero where the i1 `valid` (if given) is false, so that the
   /// column's outputs are exactly 0.
   struct Column {
-    Value tau, factor, sum, offsetSum;
+    Value tau, factor, sum, offsetSum, integerSum;
   };
   Column column(OpBuilder &b, Value col, Value s, int64_t lanes,
                 Value valid = Value()) const;
@@ -57,7 +62,8 @@ private:
   Location loc;
   QuantAttr quant;
   double kappa;
-  Value scale, offset, tscale, xsum;
+  bool integerActivations;
+  Value scale, offset, zeroPoint, tscale, xsum;
 };
 
 } // namespace mlir::loom::lut

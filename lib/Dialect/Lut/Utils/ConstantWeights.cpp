@@ -58,6 +58,8 @@ FailureOr<RowCoefficients> mlir::loom::lut::foldRowCoefficients(PackOp pack,
   APFloat zero = APFloat::getZero(scales.front().getSemantics());
   coefficients.scale.assign(blocks * segments * rows, zero);
   coefficients.offset.assign(coefficients.scale.size(), 0.f);
+  if (!zeroPoints.empty())
+    coefficients.zeroPoint.assign(coefficients.scale.size(), 0.f);
   std::vector<float> scaleValues = toFloats(scalesAttr);
   for (int64_t row = 0; row < m; ++row)
     for (int64_t s = 0; s < segments; ++s) {
@@ -69,6 +71,8 @@ FailureOr<RowCoefficients> mlir::loom::lut::foldRowCoefficients(PackOp pack,
       coefficients.offset[slot] =
           -scaleValues[at] * (zeroPoints.empty() ? 0.f : zeroPoints[at]) -
           (mins.empty() ? 0.f : mins[at]);
+      if (!zeroPoints.empty())
+        coefficients.zeroPoint[slot] = zeroPoints[at];
     }
   return coefficients;
 }

@@ -27,6 +27,9 @@ struct RowCoefficients {
   /// by row (c is one constant per encoding); 0 past M.
   std::vector<APFloat> scale;
   std::vector<float> offset;
+  /// The zero point z alone, at the same places (empty without zero
+  /// points): the exact int8 contract subtracts z * X_S as an integer.
+  std::vector<float> zeroPoint;
   /// Whether the weight has zero points or mins (`offset` is non-zero).
   bool hasOffset = false;
 };
