@@ -29,6 +29,8 @@ using namespace mlir::loom::lut;
 
 namespace {
 
+constexpr int64_t kStaticSharedBytes = 48 * 1024;
+
 /// K elements per segment (one weight scale, and with int8 activations one
 /// activation scale), or none when the GPU kernel cannot serve `op`;
 /// `reason` then says why.
@@ -83,6 +85,16 @@ struct ConvertLutToGPUPass
              "block-rows="
           << int64_t(blockRows) << ", k-chunk=" << int64_t(kChunk)
           << ", block-columns=" << int64_t(blockColumns) << ")";
+      return signalPassFailure();
+    }
+    // A block's tables are static shared memory: 48 KiB at most.
+    int64_t tableBytes = 4 * kChunk * blockColumns * 4;
+    if (tableBytes > kStaticSharedBytes) {
+      getOperation().emitError()
+          << "convert-lut-to-gpu: the tables of k-chunk=" << int64_t(kChunk)
+          << " and block-columns=" << int64_t(blockColumns) << " take "
+          << tableBytes << " bytes of shared memory, more than the "
+          << kStaticSharedBytes << " a block can have statically";
       return signalPassFailure();
     }
     SmallVector<MpGemmOp> gemms;
