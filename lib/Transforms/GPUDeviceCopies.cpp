@@ -20,12 +20,9 @@ namespace {
 /// Whether some use of the kernel argument `arg` may have `Effect` on it (a
 /// user that does not say, may).
 template <typename Effect> bool mayHaveEffect(BlockArgument arg) {
-  for (Operation *user : arg.getUsers()) {
-    auto effects = dyn_cast<MemoryEffectOpInterface>(user);
-    if (!effects || effects.getEffectOnValue<Effect>(arg))
-      return true;
-  }
-  return false;
+  return llvm::any_of(arg.getUsers(), [&](Operation *user) {
+    return mightHaveEffect<Effect>(user, arg);
+  });
 }
 
 /// The device copy of `host` when it is a 1-D constant global of f32 or

@@ -2,7 +2,8 @@
 //
 // Each supported lut.mpgemm becomes kernel launches over host buffers (the
 // activations, the weight folded into plane words and its coefficient
-// tables, the result): a decode kernel and an eight-token one, chosen on N. loom-gpu-device-copies stages them through device memory after
+// tables, the result): a decode kernel and an eight-token one, chosen on N.
+// loom-gpu-device-copies stages the buffers through device memory after
 // bufferization, whose deallocation would refuse gpu.alloc / gpu.dealloc.
 //
 //===----------------------------------------------------------------------===//
@@ -146,9 +147,10 @@ struct ConvertLutToGPUPass
                         /*scale=*/{},
                         /*offset=*/{},
                         /*y=*/{}};
-    double kappa = quant.getEncoding() == Encoding::Binary ? 1.0 : 0.5;
+    // Every layout lowers from its codes' bit planes, trit3 included.
     for (unsigned p = 0; p < folded->planes; ++p)
-      kernel.planeWeights.push_back(kappa * quant.getPlaneWeight(p));
+      kernel.planeWeights.push_back(quant.getPlaneKappa() *
+                                    quant.getPlaneWeight(p));
 
     // act_quant: int8 activations first, on the host (the reference
     // lowering of lut.quantize_activations).
@@ -189,10 +191,12 @@ struct ConvertLutToGPUPass
     kernel.x = xHost;
     kernel.words = constantBuffer<int32_t>(b, b.getI32Type(), folded->words32);
     kernel.scale = constantBuffer<float>(b, b.getF32Type(), folded->scale);
-    kernel.offset = folded->hasOffset ? constantBuffer<float>(b, b.getF32Type(),
-                                                              folded->offset)
-                                      : Value();
     kernel.y = yHost;
+    // Exact with zero points: they enter the integer sums, and the offset
+    // table (-s * z) is not needed.
+    bool integerZeroPoints = exact && !folded->zeroPoint.empty();
+    if (folded->hasOffset && !integerZeroPoints)
+      kernel.offset = constantBuffer<float>(b, b.getF32Type(), folded->offset);
     if (exact) {
       kernel.exact = true;
       kernel.xScale = asBuffer(xScale);
@@ -200,13 +204,9 @@ struct ConvertLutToGPUPass
       kernel.xScaleBlock = scaleType.getRank() == 2
                                ? type.getK() / scaleType.getDimSize(1)
                                : type.getK();
-      // Zero points enter the integer sums; the offset table then holds
-      // only -s * z, which they replace.
-      if (!folded->zeroPoint.empty()) {
+      if (integerZeroPoints)
         kernel.zeroPoints =
             constantBuffer<int32_t>(b, b.getI32Type(), folded->zeroPoint);
-        kernel.offset = Value();
-      }
     }
 
     // Decode (N below block-columns): a block per token. Larger N: a block

@@ -4,8 +4,6 @@
 
 #include "loom/Dialect/Lut/Utils/ConstantWeights.h"
 
-#include "mlir/IR/Matchers.h"
-
 using namespace mlir;
 using namespace mlir::loom::lut;
 
@@ -46,31 +44,17 @@ FailureOr<PlaneWords> mlir::loom::lut::foldPlaneWords(PackOp pack,
   size_t size = folded.segments * folded.paddedRows;
   folded.scale.assign(size, 0.f);
   folded.offset.assign(size, 0.f);
+  if (!coefficients->zeroPoint.empty())
+    folded.zeroPoint.assign(size, 0);
   for (size_t i = 0; i < coefficients->scale.size(); ++i) {
     APFloat scale = coefficients->scale[i];
     bool lost;
     scale.convert(APFloat::IEEEsingle(), APFloat::rmNearestTiesToEven, &lost);
     folded.scale[i] = scale.convertToFloat();
     folded.offset[i] = coefficients->offset[i];
+    if (!folded.zeroPoint.empty())
+      folded.zeroPoint[i] = static_cast<int32_t>(coefficients->zeroPoint[i]);
   }
   folded.hasOffset = coefficients->hasOffset;
-
-  DenseElementsAttr offsets;
-  if (quant.getOffset() == OffsetKind::ZeroPoint &&
-      matchPattern(pack.getOffsets(), m_Constant(&offsets))) {
-    SmallVector<int8_t> z(offsets.getValues<int8_t>());
-    int64_t groupSize = quant.getGroupSizeFor(k);
-    int64_t scaleCols = quant.getScaleShape(m, k)[1];
-    int64_t mask = (1 << quant.getBits()) - 1;
-    folded.zeroPoint.assign(size, 0);
-    for (int64_t row = 0; row < m; ++row)
-      for (int64_t s = 0; s < k / segment; ++s) {
-        int64_t at = quant.getGroupKind() == GroupKind::PerTensor
-                         ? 0
-                         : row * scaleCols + s * segment / groupSize;
-        folded.zeroPoint[s * folded.paddedRows + row] =
-            static_cast<uint8_t>(z[at]) & mask;
-      }
-  }
   return folded;
 }

@@ -122,10 +122,8 @@ Value SegmentEpilogue::apply(OpBuilder &b, Value acc, const Rows &rows,
   if (integerActivations) {
     // kappa * acc + c * X_int - z * X_int: exact (integers and halves well
     // inside f32's 24 bits), then one rounding by fl(s * tau).
-    auto splat = [&](double v) -> Value {
-      return vector::BroadcastOp::create(
-          b, loc, vF32,
-          arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v)));
+    auto splat = [&](double v) {
+      return splatConst(b, loc, vF32, b.getF32FloatAttr(v));
     };
     Value sum = arith::AddFOp::create(
         b, loc, arith::MulFOp::create(b, loc, sums, splat(kappa)),

@@ -170,6 +170,10 @@ double QuantAttr::getPlaneOffset() const {
   return getEncoding() == Encoding::Signed ? -0.5 : 0.0;
 }
 
+double QuantAttr::getPlaneKappa() const {
+  return getEncoding() == Encoding::Binary ? 1.0 : 0.5;
+}
+
 int64_t QuantAttr::getGroupSizeFor(int64_t k) const {
   return getGroupKind() == GroupKind::Group ? getGroupSize() : k;
 }
@@ -447,10 +451,10 @@ LogicalResult PackedType::verify(function_ref<InFlightDiagnostic()> emitError,
 }
 
 double PackedType::getLookupKappa() const {
-  return getQuant().getEncoding() == Encoding::Binary ||
-                 getLayout().getKind() == LayoutKind::Trit3
+  // trit3 looks up sign-canonical trit sums, not bit planes.
+  return getLayout().getKind() == LayoutKind::Trit3
              ? 1.0
-             : 0.5;
+             : getQuant().getPlaneKappa();
 }
 
 int64_t PackedType::getLookupValue(uint8_t code) const {

@@ -105,6 +105,10 @@ def Lut_QuantAttr : Lut_Attr<"Quant", "quant"> {
     /// The per-group constant c of lut.md §2.1 before any zero point:
     /// (2^b - 1)/2 for unsigned, -1/2 for signed, 0 otherwise.
     double getPlaneOffset() const;
+    /// kappa of lut.md §2.4 for the bit-plane decomposition: sums with the
+    /// integer plane weights are 1/kappa times sum v x - 1 for binary,
+    /// 1/2 otherwise (sigma = 2 beta - 1).
+    double getPlaneKappa() const;
     /// K elements sharing one scale for a weight with reduction size `k`.
     int64_t getGroupSizeFor(int64_t k) const;
     /// Shape of the scale (and offset) tensor of an [m, k] weight.
