@@ -30,7 +30,7 @@ typedef void (*KernelTime)(double *, int64_t *);
 static void *symbol(void *library, const char *name) {
   void *s = dlsym(library, name);
   if (!s) {
-    fprintf(stderr, "harness: %s lacks %s\n", "the library", name);
+    fprintf(stderr, "harness: the library lacks %s\n", name);
     exit(2);
   }
   return s;

@@ -127,7 +127,7 @@ Driver &driver() {
   return d;
 }
 
-/// The first failure of a run on this thread (0: none).
+/// The first failure of a run on this thread (empty: none).
 thread_local std::string pendingError;
 
 /// Whether `rc` succeeded; records the failure of `what` otherwise.
@@ -308,18 +308,17 @@ void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
     return;
   Profile &p = profile();
   CUevent start = nullptr, stop = nullptr;
-  if (p.enabled && check(d->eventCreate(&start, 0), "cuEventCreate") &&
-      check(d->eventCreate(&stop, 0), "cuEventCreate"))
-    check(d->eventRecord(start, static_cast<CUstream>(stream)),
-          "cuEventRecord");
+  bool timed = p.enabled && check(d->eventCreate(&start, 0), "cuEventCreate") &&
+               check(d->eventCreate(&stop, 0), "cuEventCreate") &&
+               check(d->eventRecord(start, static_cast<CUstream>(stream)),
+                     "cuEventRecord");
   check(d->launchKernel(static_cast<CUfunction>(function), gridX, gridY, gridZ,
                         blockX, blockY, blockZ, sharedBytes,
                         static_cast<CUstream>(stream), params, extra),
         "cuLaunchKernel");
-  if (!start || !stop)
-    return;
   float milliseconds = 0;
-  if (check(d->eventRecord(stop, static_cast<CUstream>(stream)),
+  if (timed &&
+      check(d->eventRecord(stop, static_cast<CUstream>(stream)),
             "cuEventRecord") &&
       check(d->eventSynchronize(stop), "cuEventSynchronize") &&
       check(d->eventElapsedTime(&milliseconds, start, stop),
@@ -328,8 +327,10 @@ void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
     p.seconds += milliseconds * 1e-3;
     ++p.launches;
   }
-  d->eventDestroy(start);
-  d->eventDestroy(stop);
+  // Either event may exist without the other when creating one failed.
+  for (CUevent event : {start, stop})
+    if (event)
+      d->eventDestroy(event);
 }
 
 void *mgpuStreamCreate(void) {

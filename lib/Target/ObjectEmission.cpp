@@ -1,11 +1,9 @@
 //===- ObjectEmission.cpp - LLVM dialect to object and library ------------===//
 
 #include "loom/Target/ObjectEmission.h"
-
-#include "mlir/Dialect/GPU/IR/GPUDialect.h"
-
 #include "loom/Target/ModelInterface.h"
 
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/ADT/ScopeExit.h"

@@ -23,6 +23,8 @@ struct GPUMergeModulesPass
       return;
     gpu::GPUModuleOp target = kernels.front();
     SymbolTable targetSymbols(target);
+    // Per merged module, its symbols renamed on a clash.
+    llvm::DenseMap<StringAttr, llvm::DenseMap<StringAttr, StringAttr>> moved;
     for (gpu::GPUModuleOp source : ArrayRef(kernels).drop_front()) {
       if (source.getTargetsAttr() != target.getTargetsAttr()) {
         source.emitError("cannot merge kernels compiled for other targets "
@@ -32,7 +34,8 @@ struct GPUMergeModulesPass
       }
       // A clashing symbol is renamed with its uses inside the source.
       SymbolTable sourceSymbols(source);
-      llvm::DenseMap<StringAttr, StringAttr> renamed;
+      llvm::DenseMap<StringAttr, StringAttr> &renamed =
+          moved[source.getSymNameAttr()];
       for (Operation &op :
            llvm::make_early_inc_range(source.getBody()->getOperations())) {
         auto symbol = dyn_cast<SymbolOpInterface>(&op);
@@ -45,16 +48,6 @@ struct GPUMergeModulesPass
           return signalPassFailure();
         renamed[old] = *name;
       }
-      // Launches name their kernel as @module::@kernel.
-      StringAttr sourceName = source.getSymNameAttr();
-      module.walk([&](gpu::LaunchFuncOp launch) {
-        if (launch.getKernelModuleName() != sourceName)
-          return;
-        StringAttr kernel = launch.getKernelName();
-        launch.setKernelAttr(SymbolRefAttr::get(
-            target.getSymNameAttr(),
-            {FlatSymbolRefAttr::get(renamed.lookup_or(kernel, kernel))}));
-      });
       for (Operation &op :
            llvm::make_early_inc_range(source.getBody()->getOperations()))
         if (!op.hasTrait<OpTrait::IsTerminator>()) {
@@ -63,6 +56,17 @@ struct GPUMergeModulesPass
         }
       source.erase();
     }
+    // Launches name their kernel as @module::@kernel: one walk retargets
+    // them all.
+    module.walk([&](gpu::LaunchFuncOp launch) {
+      auto found = moved.find(launch.getKernelModuleName());
+      if (found == moved.end())
+        return;
+      StringAttr kernel = launch.getKernelName();
+      launch.setKernelAttr(SymbolRefAttr::get(
+          target.getSymNameAttr(),
+          {FlatSymbolRefAttr::get(found->second.lookup_or(kernel, kernel))}));
+    });
   }
 };
 

@@ -177,10 +177,10 @@ SmallVector<Value> LookupKernel::lookupChunk(ImplicitLocOpBuilder &b,
   Value wordIndex = arith::AddIOp::create(
       b, arith::DivUIOp::create(b, chunk, index(b, kWordK)), w);
   SmallVector<Value> next =
-      exact ? lookupWordExact(b, tables, row, firstColumn, wordIndex, w,
-                              loop.getRegionIterArgs())
-            : lookupWord(b, tables, row, firstColumn, wordIndex, w,
-                         loop.getRegionIterArgs());
+      exact
+          ? lookupWordExact(b, tables, row, firstColumn, wordIndex, w,
+                            loop.getRegionIterArgs())
+          : lookupWord(b, tables, row, wordIndex, w, loop.getRegionIterArgs());
   scf::YieldOp::create(b, next);
   b.setInsertionPointAfter(loop);
   return SmallVector<Value>(loop.getResults());
@@ -188,7 +188,6 @@ SmallVector<Value> LookupKernel::lookupChunk(ImplicitLocOpBuilder &b,
 
 SmallVector<Value> LookupKernel::lookupWord(ImplicitLocOpBuilder &b,
                                             Value tables, Value row,
-                                            Value /*firstColumn*/,
                                             Value wordIndex, Value w,
                                             ValueRange state) const {
   SmallVector<Value> sums(state);

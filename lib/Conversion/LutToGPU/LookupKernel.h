@@ -29,7 +29,7 @@ struct LookupKernel {
   double groupConstant;
   /// Memrefs: x [N, K] (f32, f16 or bf16; i8 when exact), the folded
   /// weight (i32) and its scale and offset tables (f32; offset null when
-  /// all 0), y [N, M].
+  /// all 0 or, exact, when integer zero points replace it), y [N, M].
   Value x, words, scale, offset, y;
 
   /// Int8 activations, the `exact` contract (lut.md §1.4): integer tables,
@@ -73,8 +73,8 @@ struct LookupKernel {
 private:
   int64_t stateStride() const;
   SmallVector<Value> lookupWord(ImplicitLocOpBuilder &b, Value tables,
-                                Value row, Value firstColumn, Value wordIndex,
-                                Value w, ValueRange state) const;
+                                Value row, Value wordIndex, Value w,
+                                ValueRange state) const;
   SmallVector<Value> lookupWordExact(ImplicitLocOpBuilder &b, Value tables,
                                      Value row, Value firstColumn,
                                      Value wordIndex, Value w,
