@@ -12,6 +12,7 @@
 // RUN: not loom-compile %t/good.mlir --emit=ptx -o %t/k.ptx 2>&1 | FileCheck %s --check-prefix=PTX-CPU
 // RUN: not loom-compile %t/good.mlir --target=nvptx --emit=ptx -o %t/k.ptx 2>&1 | FileCheck %s --check-prefix=PTX-NONE
 // RUN: not loom-compile %t/good.mlir --target=nvptx --pipeline=reference -o %t/lib.so 2>&1 | FileCheck %s --check-prefix=GPU-REF
+// RUN: not loom-compile %t/good.mlir --target=nvptx --pipeline-options="bogus=1" -o %t/lib.so 2>&1 | FileCheck %s --check-prefix=GPU-OPTS
 // RUN: loom-compile %t/missing.mlir -o %t/lib.so; test $? -eq 1
 // RUN: env LOOM_CXX=false loom-compile %t/good.mlir -o %t/lib.so; test $? -eq 6
 // RUN: env LOOM_CXX=false not loom-compile %t/good.mlir -o %t/lib.so 2>&1 | FileCheck %s --check-prefix=LINK
@@ -25,6 +26,7 @@
 // PTX-CPU: loom-compile: error: --emit=ptx needs --target=nvptx
 // PTX-NONE: loom-compile: error: the model has no GPU kernels (no lut.mpgemm that convert-lut-to-gpu lowers)
 // GPU-REF: loom-compile: error: the reference pipeline, --cost-model and decision files apply to the cpu target only
+// GPU-OPTS: loom-compile: error: bad loom-gpu-pipeline options 'bogus=1'
 // LINK: loom-compile: error: linking {{.*}}lib.so with false failed
 
 //--- parse.mlir
