@@ -241,6 +241,12 @@ void loom::buildGPUPipeline(OpPassManager &pm,
                             const GPUPipelineOptions &options) {
   CPUPipelineOptions host;
   host.isa = options.isa;
+  // The GPU's grouped GEMM kernel serves every T: no per-bucket copies of a
+  // layer for the CPU kernel's register tiles (a layer's own strategy
+  // stays).
+  host.moeStrategy = "grouped";
+  host.moeRowTile = 4;
+  host.moeColumnTile = 6;
   ConvertLutToGPUOptions kernels;
   kernels.blockRows = options.blockRows;
   kernels.kChunk = options.kChunk;
@@ -249,6 +255,9 @@ void loom::buildGPUPipeline(OpPassManager &pm,
   kernels.interpret = options.interpret;
   buildHostToLoopsPipeline(pm, host, [&](OpPassManager &pm) {
     pm.addPass(createConvertLutToGPU(kernels));
+    ConvertMoEToGPUOptions moeKernels;
+    moeKernels.interpret = options.interpret;
+    pm.addPass(createConvertMoEToGPU(moeKernels));
     // Out of the host functions before bufferization, whose deallocation
     // analysis refuses gpu.barrier (it declares no memory effects); the
     // launches' buffers reach the device in buildKernelsToNVVMPipeline.

@@ -177,6 +177,46 @@ def ConvertLutToGPU : Pass<"convert-lut-to-gpu", "::mlir::ModuleOp"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def ConvertMoEToGPU : Pass<"convert-moe-to-gpu", "::mlir::ModuleOp"> {
+  let summary = "moe routing, row moves and grouped GEMMs as GPU kernels";
+  let description = [{
+    moe.md §3.6, over host buffers that `loom-gpu-device-copies` stages
+    through device memory once the program is bufferized:
+
+    - a `moe.topk` (one group) of a `moe.gate` becomes one routing kernel,
+      a block per token: its threads share the E dot products over d, and
+      the block's first thread scores, selects and weighs the experts as
+      the host lowering does; the gate's scores are the kernel's too;
+    - `moe.grouped_matmul` becomes one launch over every expert's rows:
+      blocks of 64 rows of one expert (found from the offsets) by 64
+      output columns, 16-deep slices of the rows (gathered through the row
+      map of a fused dispatch) and of the expert's weight rows staged in
+      workgroup memory, a 4 x 4 register tile per thread (gate and up tiles
+      together for SwiGLU / GeGLU) and the bias, activation and row scale
+      in the epilogue. With a fused combine (`scatter`) the rows go to a
+      buffer that a scatter kernel adds into the init in expert order, one
+      thread per column: each sum has one order and no atomics;
+    - a pre-score `moe.dispatch` that follows a `moe.assign` plan, and
+      `moe.combine`, become row-copy and slot-order sum kernels.
+
+    Only f32 activations, weights and results are taken; other moe ops
+    (`moe.assign`, `moe.aux_loss`, group-limited top-k, f16 / bf16 forms)
+    stay for the host lowering. `interpret` emits the same kernels with
+    their blocks and threads as host loops.
+  }];
+  let options = [
+    Option<"interpret", "interpret", "bool", /*default=*/"false",
+           "Emit the kernels as host loops instead of gpu.launch ops">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def ConvertMoEToLoops : Pass<"convert-moe-to-loops", "::mlir::ModuleOp"> {
   let summary = "Reference lowering of the moe dialect to scf loops";
   let description = [{

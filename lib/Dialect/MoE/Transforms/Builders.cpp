@@ -5,6 +5,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/TypeUtilities.h"
 
@@ -333,4 +334,30 @@ Value mlir::loom::moe::buildRowWeights(ImplicitLocOpBuilder &b, Value rows,
             nb, valid, w,
             arith::ConstantOp::create(nb, nb.getF32FloatAttr(0.0)));
       });
+}
+
+Value mlir::loom::moe::idx(ImplicitLocOpBuilder &b, int64_t v) {
+  return arith::ConstantIndexOp::create(b, v);
+}
+
+Value mlir::loom::moe::toF32(ImplicitLocOpBuilder &b, Value v) {
+  Type f32 = b.getF32Type();
+  if (getElementTypeOrSelf(v.getType()) == f32)
+    return v;
+  if (auto vector = dyn_cast<VectorType>(v.getType()))
+    return arith::ExtFOp::create(b, vector.clone(f32), v);
+  return arith::ExtFOp::create(b, f32, v);
+}
+
+SmallVector<Value> mlir::loom::moe::forLoop(
+    ImplicitLocOpBuilder &b, Value lb, Value ub, int64_t step, ValueRange inits,
+    function_ref<SmallVector<Value>(ImplicitLocOpBuilder &, Value, ValueRange)>
+        body) {
+  return scf::ForOp::create(
+             b, lb, ub, idx(b, step), inits,
+             [&](OpBuilder &ob, Location loc, Value iv, ValueRange args) {
+               ImplicitLocOpBuilder nb(loc, ob);
+               scf::YieldOp::create(nb, body(nb, iv, args));
+             })
+      .getResults();
 }

@@ -53,6 +53,19 @@ Value buildRowWeights(ImplicitLocOpBuilder &b, Value rows, Value weights,
 /// max-subtracted softmax over E, or an elementwise sigmoid (linalg).
 Value buildRouterScores(ImplicitLocOpBuilder &b, Value logits, Scoring scoring);
 
+/// An index constant.
+Value idx(ImplicitLocOpBuilder &b, int64_t v);
+
+/// `v` (a float scalar or vector) widened to f32; f32 stays as it is.
+Value toF32(ImplicitLocOpBuilder &b, Value v);
+
+/// scf.for iv = lb to ub step `step` with `inits`; `body` returns the values
+/// to yield. Returns the loop's results.
+SmallVector<Value> forLoop(
+    ImplicitLocOpBuilder &b, Value lb, Value ub, int64_t step, ValueRange inits,
+    function_ref<SmallVector<Value>(ImplicitLocOpBuilder &, Value, ValueRange)>
+        body);
+
 } // namespace mlir::loom::moe
 
 #endif // LOOM_DIALECT_MOE_TRANSFORMS_BUILDERS_H

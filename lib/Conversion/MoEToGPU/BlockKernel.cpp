@@ -1,0 +1,115 @@
+//===- BlockKernel.cpp - A kernel built for the GPU or the interpreter ----===//
+
+#include "BlockKernel.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
+using namespace mlir;
+using namespace mlir::loom::moe;
+
+static MemRefType arrayType(MLIRContext *ctx, ArraySpec array,
+                            int64_t copies = 1, unsigned addressSpace = 0) {
+  Attribute space;
+  if (addressSpace)
+    space = gpu::AddressSpaceAttr::get(
+        ctx, static_cast<gpu::AddressSpace>(addressSpace));
+  return MemRefType::get({copies * array.size}, array.element,
+                         MemRefLayoutAttrInterface(), space);
+}
+
+void BlockKernel::emit(ImplicitLocOpBuilder &b, const BlockKernelSpec &spec,
+                       function_ref<void(BlockKernel &)> body) {
+  OpBuilder::InsertionGuard restore(b);
+  MLIRContext *ctx = b.getContext();
+  Value c0 = arith::ConstantIndexOp::create(b, 0);
+  Value c1 = arith::ConstantIndexOp::create(b, 1);
+  BlockKernel kernel(b, spec);
+  if (spec.interpret) {
+    auto xs = scf::ForOp::create(b, c0, spec.gridX, c1);
+    b.setInsertionPointToStart(xs.getBody());
+    auto ys = scf::ForOp::create(b, c0, spec.gridY, c1);
+    b.setInsertionPointToStart(ys.getBody());
+    // Each block's arrays are freed when it ends, not when the loops do.
+    auto scope = memref::AllocaScopeOp::create(b, TypeRange{});
+    b.setInsertionPointToStart(&scope.getBodyRegion().emplaceBlock());
+    kernel.blockIds[0] = xs.getInductionVar();
+    kernel.blockIds[1] = ys.getInductionVar();
+    for (ArraySpec array : spec.shared)
+      kernel.sharedArrays.push_back(
+          memref::AllocaOp::create(b, arrayType(ctx, array)));
+    for (ArraySpec array : spec.local)
+      kernel.localArrays.push_back(
+          memref::AllocaOp::create(b, arrayType(ctx, array, spec.threads)));
+    body(kernel);
+    memref::AllocaScopeReturnOp::create(b, ValueRange{});
+    return;
+  }
+  Value any = arith::AndIOp::create(
+      b, arith::CmpIOp::create(b, arith::CmpIPredicate::sgt, spec.gridX, c0),
+      arith::CmpIOp::create(b, arith::CmpIPredicate::sgt, spec.gridY, c0));
+  auto guard = scf::IfOp::create(b, any, /*withElseRegion=*/false);
+  b.setInsertionPointToStart(&guard.getThenRegion().front());
+  SmallVector<Type> sharedTypes, localTypes;
+  for (ArraySpec array : spec.shared)
+    sharedTypes.push_back(arrayType(
+        ctx, array, 1, unsigned(gpu::GPUDialect::getWorkgroupAddressSpace())));
+  for (ArraySpec array : spec.local)
+    localTypes.push_back(arrayType(
+        ctx, array, 1, unsigned(gpu::GPUDialect::getPrivateAddressSpace())));
+  auto launch = gpu::LaunchOp::create(
+      b, spec.gridX, spec.gridY, c1,
+      arith::ConstantIndexOp::create(b, spec.threads), c1, c1,
+      /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
+      ValueRange{}, sharedTypes, localTypes);
+  b.setInsertionPointToStart(&launch.getBody().front());
+  kernel.blockIds[0] = launch.getBlockIds().x;
+  kernel.blockIds[1] = launch.getBlockIds().y;
+  kernel.threadId = launch.getThreadIds().x;
+  llvm::append_range(kernel.sharedArrays, launch.getWorkgroupAttributions());
+  llvm::append_range(kernel.localArrays, launch.getPrivateAttributions());
+  body(kernel);
+  gpu::TerminatorOp::create(b);
+}
+
+void BlockKernel::phase(function_ref<void(Value)> body, bool barrier) {
+  if (threadId) {
+    body(threadId);
+    if (barrier)
+      gpu::BarrierOp::create(b);
+    return;
+  }
+  OpBuilder::InsertionGuard restore(b);
+  auto threads =
+      scf::ForOp::create(b, arith::ConstantIndexOp::create(b, 0),
+                         arith::ConstantIndexOp::create(b, spec.threads),
+                         arith::ConstantIndexOp::create(b, 1));
+  b.setInsertionPointToStart(threads.getBody());
+  body(threads.getInductionVar());
+}
+
+SmallVector<Value> BlockKernel::localIndices(unsigned array, Value thread,
+                                             int64_t i) {
+  Value at = arith::ConstantIndexOp::create(b, i);
+  if (!threadId)
+    at = arith::AddIOp::create(
+        b,
+        arith::MulIOp::create(
+            b, thread,
+            arith::ConstantIndexOp::create(b, spec.local[array].size)),
+        at);
+  return {at};
+}
+
+Value BlockKernel::loadLocal(unsigned array, Value thread, int64_t i) {
+  return memref::LoadOp::create(b, localArrays[array],
+                                localIndices(array, thread, i));
+}
+
+void BlockKernel::storeLocal(unsigned array, Value thread, int64_t i,
+                             Value value) {
+  memref::StoreOp::create(b, value, localArrays[array],
+                          localIndices(array, thread, i));
+}

@@ -1,0 +1,38 @@
+//===- GroupedGemmKernel.h - moe.grouped_matmul on the GPU -------*- C++
+//-*-===//
+//
+// One launch over every expert's segment (moe.md §3.6): each block takes a
+// 64-row block of one expert's rows (found from the offsets, so no expert
+// gets a block per possible row) and 64 output columns, stages 16-deep
+// slices of its rows (gathered through the row map when given) and of the
+// expert's weight rows in workgroup memory, and keeps a 4 x 4 register tile
+// per thread (two for gated epilogues, whose gate and up rows it reads
+// together so that act(g) * u is formed in the epilogue). Further blocks
+// zero the rows no segment covers, so the result is written whole.
+//
+//===----------------------------------------------------------------------===//
+#ifndef LOOM_LIB_CONVERSION_MOETOGPU_GROUPEDGEMMKERNEL_H
+#define LOOM_LIB_CONVERSION_MOETOGPU_GROUPEDGEMMKERNEL_H
+
+#include "loom/Dialect/MoE/IR/MoEOps.h"
+
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+namespace mlir::loom::moe {
+
+struct GroupedGemmKernel {
+  /// Weights [E, n, k]; outColumns is n, or n / 2 for gated epilogues.
+  int64_t experts, n, k, outColumns;
+  Activation epilogue;
+  /// input [rows or T, k], weights [E * n * k], offsets [E + 1] and counts
+  /// [E] (i32), optional bias [E * n], row scale [R] and gather map [R]
+  /// (i32); out [R, outColumns].
+  Value input, weights, offsets, counts, bias, rowScale, gather, out;
+};
+
+void emitGroupedGemmKernel(ImplicitLocOpBuilder &b,
+                           const GroupedGemmKernel &kernel, bool interpret);
+
+} // namespace mlir::loom::moe
+
+#endif // LOOM_LIB_CONVERSION_MOETOGPU_GROUPEDGEMMKERNEL_H

@@ -1,0 +1,258 @@
+//===- MoEToGPU.cpp - The convert-moe-to-gpu pass -------------------------===//
+//
+// The moe ops the GPU kernels serve become launches over host buffers, as
+// convert-lut-to-gpu does for lut.mpgemm; the rest stay for the host
+// lowering that runs after it. Weights, router and biases become 1-D
+// buffers (constants stay constants), which loom-gpu-device-copies keeps
+// resident on the device.
+//
+//===----------------------------------------------------------------------===//
+
+#include "GroupedGemmKernel.h"
+#include "RoutingKernels.h"
+
+#include "loom/Conversion/Passes.h"
+#include "loom/Dialect/MoE/IR/MoEOps.h"
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Math/Transforms/Passes.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+namespace mlir::loom {
+#define GEN_PASS_DEF_CONVERTMOETOGPU
+#include "loom/Conversion/Passes.h.inc"
+} // namespace mlir::loom
+
+using namespace mlir;
+using namespace mlir::loom;
+using namespace mlir::loom::moe;
+
+namespace {
+
+bool isF32(Value v) { return !v || getElementTypeOrSelf(v.getType()).isF32(); }
+
+bool allF32(ValueRange values) { return llvm::all_of(values, isF32); }
+
+/// A read-only buffer of the tensor `v`.
+Value readBuffer(ImplicitLocOpBuilder &b, Value v) {
+  auto type = cast<RankedTensorType>(v.getType());
+  return bufferization::ToBufferOp::create(
+      b, MemRefType::get(type.getShape(), type.getElementType()), v,
+      /*readOnly=*/true);
+}
+
+/// The static tensor `v` as a 1-D read-only buffer: a folded constant when
+/// `v` is one (so that it can stay on the device), else a collapse.
+Value flatBuffer(ImplicitLocOpBuilder &b, Value v) {
+  auto type = cast<RankedTensorType>(v.getType());
+  auto flat =
+      RankedTensorType::get({type.getNumElements()}, type.getElementType());
+  DenseElementsAttr values;
+  Value tensor;
+  if (matchPattern(v, m_Constant(&values)))
+    tensor = arith::ConstantOp::create(b, values.reshape(flat));
+  else
+    tensor = tensor::CollapseShapeOp::create(
+        b, flat, v,
+        ArrayRef<ReassociationIndices>{
+            llvm::to_vector(llvm::seq<int64_t>(0, type.getRank()))});
+  return readBuffer(b, tensor);
+}
+
+/// A buffer for the result `type`, sized like `like`'s dynamic dimensions.
+Value resultBuffer(ImplicitLocOpBuilder &b, Type type, Value like) {
+  auto tensorType = cast<RankedTensorType>(type);
+  SmallVector<Value> sizes;
+  for (int64_t d = 0; d < tensorType.getRank(); ++d)
+    if (tensorType.isDynamicDim(d))
+      sizes.push_back(memref::DimOp::create(b, like, d));
+  return memref::AllocOp::create(
+      b, MemRefType::get(tensorType.getShape(), tensorType.getElementType()),
+      sizes);
+}
+
+Value asTensor(ImplicitLocOpBuilder &b, Type type, Value buffer) {
+  return bufferization::ToTensorOp::create(b, type, buffer, /*restrict=*/true,
+                                           /*writable=*/true);
+}
+
+struct ConvertMoEToGPUPass
+    : loom::impl::ConvertMoEToGPUBase<ConvertMoEToGPUPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    SmallVector<Operation *> ops;
+    DenseSet<Operation *> hostMath;
+    getOperation().walk([&](Operation *op) {
+      if (isa<TopKOp, DispatchOp, GroupedMatmulOp, CombineOp>(op))
+        ops.push_back(op);
+      if (isTranscendental(op))
+        hostMath.insert(op);
+    });
+    for (Operation *op : ops)
+      TypeSwitch<Operation *>(op)
+          .Case([&](TopKOp topk) { lowerRoute(topk); })
+          .Case([&](DispatchOp dispatch) { lowerDispatch(dispatch); })
+          .Case([&](GroupedMatmulOp gemm) { lowerGroupedMatmul(gemm); })
+          .Case([&](CombineOp combine) { lowerCombine(combine); });
+    // The kernels' exp / erf / tanh as upstream's polynomials: NVVM would
+    // take them only as libdevice calls (a CUDA install at compile time),
+    // and the interpreter then computes the very same formulas.
+    SmallVector<Operation *> kernelMath;
+    getOperation().walk([&](Operation *op) {
+      if (isTranscendental(op) && !hostMath.contains(op))
+        kernelMath.push_back(op);
+    });
+    RewritePatternSet patterns(&getContext());
+    populateMathPolynomialApproximationPatterns(
+        patterns, [](StringRef name) { return true; });
+    if (failed(applyOpPatternsGreedily(kernelMath, std::move(patterns))))
+      return signalPassFailure();
+    getOperation().walk([&](math::FloorOp floor) {
+      if (!hostMath.contains(floor))
+        truncateToFloor(floor);
+    });
+  }
+
+  /// floor(v) as trunc(v) - (trunc(v) > v), through i32: the polynomials
+  /// floor only their clamped range reductions, and NVVM takes floor
+  /// only as a libdevice call.
+  static void truncateToFloor(math::FloorOp floor) {
+    ImplicitLocOpBuilder b(floor.getLoc(), floor);
+    Value v = floor.getOperand();
+    Value truncated = arith::SIToFPOp::create(
+        b, v.getType(), arith::FPToSIOp::create(b, b.getI32Type(), v));
+    Value above =
+        arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, truncated, v);
+    Value one = arith::ConstantOp::create(b, b.getFloatAttr(v.getType(), 1.0));
+    floor.replaceAllUsesWith(
+        arith::SelectOp::create(
+            b, above, arith::SubFOp::create(b, truncated, one), truncated)
+            .getResult());
+    floor.erase();
+  }
+
+  static bool isTranscendental(Operation *op) {
+    return isa<math::ExpOp, math::ErfOp, math::TanhOp, math::FloorOp>(op);
+  }
+
+  void lowerRoute(TopKOp topk) {
+    auto gate = topk.getScores().getDefiningOp<GateOp>();
+    if (!gate || topk.getGroups() != 1 ||
+        !allF32({gate.getX(), gate.getRouter(), topk.getSelectBias()}))
+      return;
+    ImplicitLocOpBuilder b(topk.getLoc(), topk);
+    auto routerType = cast<RankedTensorType>(gate.getRouter().getType());
+    RouteKernel kernel{
+        routerType.getDimSize(0),
+        routerType.getDimSize(1),
+        int64_t(topk.getK()),
+        gate.getScoring() == Scoring::Softmax,
+        topk.getRenormalize(),
+        topk.getScale().convertToDouble(),
+        readBuffer(b, gate.getX()),
+        flatBuffer(b, gate.getRouter()),
+        topk.getSelectBias() ? readBuffer(b, topk.getSelectBias()) : Value(),
+        {},
+        {},
+        {}};
+    kernel.scores = resultBuffer(b, gate.getType(), kernel.x);
+    kernel.ids = resultBuffer(b, topk.getIds().getType(), kernel.x);
+    kernel.weights = resultBuffer(b, topk.getWeights().getType(), kernel.x);
+    emitRouteKernel(b, kernel, interpret);
+    Value scores = asTensor(b, gate.getType(), kernel.scores);
+    topk.getIds().replaceAllUsesWith(
+        asTensor(b, topk.getIds().getType(), kernel.ids));
+    topk.getWeights().replaceAllUsesWith(
+        asTensor(b, topk.getWeights().getType(), kernel.weights));
+    topk.erase();
+    gate.getResult().replaceAllUsesWith(scores);
+    gate.erase();
+  }
+
+  void lowerDispatch(DispatchOp dispatch) {
+    auto assign = dispatch.getLocations().getDefiningOp<AssignOp>();
+    if (!assign || assign.getIds() != dispatch.getIds() ||
+        assign.getOffsets() != dispatch.getOffsets() ||
+        !allF32({dispatch.getX(), dispatch.getScale(), dispatch.getResult()}))
+      return;
+    ImplicitLocOpBuilder b(dispatch.getLoc(), dispatch);
+    Value rows = readBuffer(b, assign.getRows());
+    DispatchKernel kernel{
+        cast<RankedTensorType>(dispatch.getIds().getType()).getDimSize(1),
+        readBuffer(b, dispatch.getX()), rows,
+        dispatch.getScale() ? readBuffer(b, dispatch.getScale()) : Value(),
+        resultBuffer(b, dispatch.getType(), rows)};
+    emitDispatchKernel(b, kernel, interpret);
+    dispatch.replaceAllUsesWith(asTensor(b, dispatch.getType(), kernel.out));
+    dispatch.erase();
+  }
+
+  void lowerGroupedMatmul(GroupedMatmulOp gemm) {
+    if (!allF32({gemm.getInput(), gemm.getWeights(), gemm.getBias(),
+                 gemm.getInit(), gemm.getResult()}))
+      return;
+    ImplicitLocOpBuilder b(gemm.getLoc(), gemm);
+    auto weightType = cast<RankedTensorType>(gemm.getWeights().getType());
+    Activation epilogue = gemm.getEpilogue();
+    bool gated =
+        epilogue == Activation::Swiglu || epilogue == Activation::Geglu;
+    int64_t n = weightType.getDimSize(1);
+    GroupedGemmKernel kernel{
+        weightType.getDimSize(0),
+        n,
+        weightType.getDimSize(2),
+        gated ? n / 2 : n,
+        epilogue,
+        readBuffer(b, gemm.getInput()),
+        flatBuffer(b, gemm.getWeights()),
+        readBuffer(b, gemm.getOffsets()),
+        readBuffer(b, gemm.getCounts()),
+        gemm.getBias() ? flatBuffer(b, gemm.getBias()) : Value(),
+        gemm.getRowScale() ? readBuffer(b, gemm.getRowScale()) : Value(),
+        gemm.getGather() ? readBuffer(b, gemm.getGather()) : Value(),
+        {}};
+    Value rowSource = readBuffer(b, gemm.getRowMapSource());
+    auto resultType = cast<RankedTensorType>(gemm.getType());
+    // With a fused combine the rows first land in a buffer of R rows.
+    auto rowsType = RankedTensorType::get(
+        {ShapedType::kDynamic, kernel.outColumns}, b.getF32Type());
+    kernel.out =
+        resultBuffer(b, gemm.getScatter() ? rowsType : resultType, rowSource);
+    emitGroupedGemmKernel(b, kernel, interpret);
+    Value result = kernel.out;
+    if (gemm.getScatter()) {
+      Value init = readBuffer(b, gemm.getInit());
+      ScatterKernel scatter{kernel.out, readBuffer(b, gemm.getScatter()), init,
+                            resultBuffer(b, resultType, init)};
+      emitScatterKernel(b, scatter, interpret);
+      result = scatter.out;
+    }
+    gemm.replaceAllUsesWith(asTensor(b, resultType, result));
+    gemm.erase();
+  }
+
+  void lowerCombine(CombineOp combine) {
+    if (!allF32({combine.getRows(), combine.getInit(), combine.getResult()}))
+      return;
+    ImplicitLocOpBuilder b(combine.getLoc(), combine);
+    Value ids = readBuffer(b, combine.getIds());
+    CombineKernel kernel{
+        cast<RankedTensorType>(combine.getOffsets().getType()).getDimSize(0) -
+            1,
+        readBuffer(b, combine.getRows()),
+        ids,
+        readBuffer(b, combine.getLocations()),
+        readBuffer(b, combine.getOffsets()),
+        combine.getWeights() ? readBuffer(b, combine.getWeights()) : Value(),
+        combine.getInit() ? readBuffer(b, combine.getInit()) : Value(),
+        resultBuffer(b, combine.getType(), ids)};
+    emitCombineKernel(b, kernel, interpret);
+    combine.replaceAllUsesWith(asTensor(b, combine.getType(), kernel.out));
+    combine.erase();
+  }
+};
+
+} // namespace

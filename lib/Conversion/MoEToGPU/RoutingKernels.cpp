@@ -1,0 +1,303 @@
+//===- RoutingKernels.cpp - The moe routing and row-move GPU kernels ------===//
+
+#include "RoutingKernels.h"
+
+#include "BlockKernel.h"
+#include "KernelOps.h"
+
+#include "loom/Dialect/MoE/Transforms/Builders.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
+#include <algorithm>
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::loom::moe;
+using namespace mlir::loom::moe::gpu_kernels;
+
+namespace {
+
+using P = arith::CmpIPredicate;
+
+/// Threads per block of the routing and row-move kernels.
+constexpr int64_t kThreads = 128;
+
+/// Element j of a thread's strided sweep of [0, n): thread, thread +
+/// kThreads, ...
+void eachStrided(ImplicitLocOpBuilder &b, Value thread, Value n,
+                 function_ref<void(Value)> body) {
+  each(b, thread, n, kThreads, body);
+}
+
+} // namespace
+
+void mlir::loom::moe::emitRouteKernel(ImplicitLocOpBuilder &b,
+                                      const RouteKernel &kernel,
+                                      bool interpret) {
+  int64_t experts = kernel.experts;
+  // Parts of d per expert, so that small E still fills the block.
+  int64_t parts = std::clamp<int64_t>(kThreads / experts, 1, kernel.d);
+  int64_t pairs = experts * parts;
+  BlockKernelSpec spec{dim(b, kernel.x, 0),
+                       idx(b, 1),
+                       kThreads,
+                       {{b.getF32Type(), pairs}, {b.getF32Type(), experts}},
+                       {},
+                       interpret};
+  float negInf = -std::numeric_limits<float>::infinity();
+  BlockKernel::emit(b, spec, [&](BlockKernel &block) {
+    ImplicitLocOpBuilder &b = block.builder();
+    Value t = block.blockX(), partial = block.shared(0),
+          selection = block.shared(1);
+    Value d = idx(b, kernel.d);
+    block.phase([&](Value thread) {
+      eachStrided(b, thread, idx(b, pairs), [&](Value p) {
+        Value e = arith::DivUIOp::create(b, p, idx(b, parts));
+        Value q = arith::RemUIOp::create(b, p, idx(b, parts));
+        Value base = arith::MulIOp::create(b, e, d);
+        Value sum =
+            forLoop(b, q, d, parts, f32(b, 0.0),
+                    [&](ImplicitLocOpBuilder &b, Value j,
+                        ValueRange acc) -> SmallVector<Value> {
+                      Value product = arith::MulFOp::create(
+                          b, toF32(b, load(b, kernel.x, {t, j})),
+                          load(b, kernel.router,
+                               arith::AddIOp::create(b, base, j).getResult()));
+                      return {arith::AddFOp::create(b, acc[0], product)};
+                    })[0];
+        store(b, sum, partial, p);
+      });
+    });
+    block.phase(
+        [&](Value thread) {
+          Value first = arith::CmpIOp::create(b, P::eq, thread, idx(b, 0));
+          when(b, first, [&] {
+            Value c0 = idx(b, 0), nE = idx(b, experts);
+            auto overExperts = [&](function_ref<void(Value)> body) {
+              each(b, c0, nE, 1, body);
+            };
+            overExperts([&](Value e) {
+              Value base = arith::MulIOp::create(b, e, idx(b, parts));
+              Value logit =
+                  forLoop(b, c0, idx(b, parts), 1, f32(b, 0.0),
+                          [&](ImplicitLocOpBuilder &b, Value q,
+                              ValueRange acc) -> SmallVector<Value> {
+                            Value v = load(
+                                b, partial,
+                                arith::AddIOp::create(b, base, q).getResult());
+                            return {arith::AddFOp::create(b, acc[0], v)};
+                          })[0];
+              store(b, logit, kernel.scores, {t, e});
+            });
+            if (kernel.softmax) {
+              Value max =
+                  forLoop(b, c0, nE, 1, f32(b, negInf),
+                          [&](ImplicitLocOpBuilder &b, Value e,
+                              ValueRange acc) -> SmallVector<Value> {
+                            return {arith::MaximumFOp::create(
+                                b, acc[0], load(b, kernel.scores, {t, e}))};
+                          })[0];
+              Value sum =
+                  forLoop(b, c0, nE, 1, f32(b, 0.0),
+                          [&](ImplicitLocOpBuilder &b, Value e,
+                              ValueRange acc) -> SmallVector<Value> {
+                            Value v = math::ExpOp::create(
+                                b, arith::SubFOp::create(
+                                       b, load(b, kernel.scores, {t, e}), max));
+                            store(b, v, kernel.scores, {t, e});
+                            return {arith::AddFOp::create(b, acc[0], v)};
+                          })[0];
+              overExperts([&](Value e) {
+                store(b,
+                      arith::DivFOp::create(b, load(b, kernel.scores, {t, e}),
+                                            sum),
+                      kernel.scores, {t, e});
+              });
+            } else {
+              overExperts([&](Value e) {
+                Value z = math::ExpOp::create(
+                    b,
+                    arith::NegFOp::create(b, load(b, kernel.scores, {t, e})));
+                Value one = f32(b, 1.0);
+                store(b,
+                      arith::DivFOp::create(b, one,
+                                            arith::AddFOp::create(b, one, z)),
+                      kernel.scores, {t, e});
+              });
+            }
+            // Selection scores, then k rounds of first index of the max.
+            overExperts([&](Value e) {
+              Value v = load(b, kernel.scores, {t, e});
+              if (kernel.selectBias)
+                v = arith::AddFOp::create(b, v, load(b, kernel.selectBias, e));
+              store(b, v, selection, e);
+            });
+            each(b, c0, idx(b, kernel.k), 1, [&](Value s) {
+              SmallVector<Value> best = forLoop(
+                  b, c0, nE, 1, ValueRange{f32(b, negInf), i32(b, -1)},
+                  [&](ImplicitLocOpBuilder &b, Value e,
+                      ValueRange acc) -> SmallVector<Value> {
+                    Value v = load(b, selection, e);
+                    Value take = arith::OrIOp::create(
+                        b, arith::CmpIOp::create(b, P::eq, acc[1], i32(b, -1)),
+                        arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, v,
+                                              acc[0]));
+                    Value id = arith::IndexCastOp::create(b, b.getI32Type(), e);
+                    return {arith::SelectOp::create(b, take, v, acc[0]),
+                            arith::SelectOp::create(b, take, id, acc[1])};
+                  });
+              Value e = asIndex(b, best[1]);
+              store(b, best[1], kernel.ids, {t, s});
+              store(b, load(b, kernel.scores, {t, e}), kernel.weights, {t, s});
+              store(b, f32(b, negInf), selection, e);
+            });
+            Value slots = idx(b, kernel.k);
+            if (kernel.renormalize) {
+              Value sum =
+                  forLoop(b, c0, slots, 1, f32(b, 0.0),
+                          [&](ImplicitLocOpBuilder &b, Value s,
+                              ValueRange acc) -> SmallVector<Value> {
+                            return {arith::AddFOp::create(
+                                b, acc[0], load(b, kernel.weights, {t, s}))};
+                          })[0];
+              Value denom = arith::MaximumFOp::create(b, sum, f32(b, 0x1p-23));
+              each(b, c0, slots, 1, [&](Value s) {
+                store(b,
+                      arith::DivFOp::create(b, load(b, kernel.weights, {t, s}),
+                                            denom),
+                      kernel.weights, {t, s});
+              });
+            }
+            if (kernel.scale != 1.0)
+              each(b, c0, slots, 1, [&](Value s) {
+                store(b,
+                      arith::MulFOp::create(b, load(b, kernel.weights, {t, s}),
+                                            f32(b, kernel.scale)),
+                      kernel.weights, {t, s});
+              });
+          });
+        },
+        /*barrier=*/false);
+  });
+}
+
+void mlir::loom::moe::emitDispatchKernel(ImplicitLocOpBuilder &b,
+                                         const DispatchKernel &kernel,
+                                         bool interpret) {
+  BlockKernelSpec spec{
+      dim(b, kernel.out, 0), idx(b, 1), kThreads, {}, {}, interpret};
+  Value tokens = dim(b, kernel.x, 0), d = dim(b, kernel.x, 1);
+  Value slots = i32(b, kernel.k);
+  BlockKernel::emit(b, spec, [&](BlockKernel &block) {
+    ImplicitLocOpBuilder &b = block.builder();
+    Value r = block.blockX();
+    block.phase(
+        [&](Value thread) {
+          Value m = load(b, kernel.rows, r);
+          Value t = arith::DivSIOp::create(b, m, slots);
+          Value valid = arith::AndIOp::create(
+              b, arith::CmpIOp::create(b, P::sge, m, i32(b, 0)),
+              inRange(b, t, tokens));
+          eachStrided(b, thread, d, [&](Value c) {
+            Value v = select(b, valid, f32(b, 0.0), [&] {
+              Value ti = asIndex(b, t);
+              Value x = toF32(b, load(b, kernel.x, {ti, c}));
+              if (!kernel.weights)
+                return x;
+              Value s = asIndex(b, arith::RemSIOp::create(b, m, slots));
+              return Value(arith::MulFOp::create(
+                  b, x, load(b, kernel.weights, {ti, s})));
+            });
+            store(b, v, kernel.out, {r, c});
+          });
+        },
+        /*barrier=*/false);
+  });
+}
+
+void mlir::loom::moe::emitCombineKernel(ImplicitLocOpBuilder &b,
+                                        const CombineKernel &kernel,
+                                        bool interpret) {
+  BlockKernelSpec spec{
+      dim(b, kernel.out, 0), idx(b, 1), kThreads, {}, {}, interpret};
+  Value d = dim(b, kernel.out, 1), rowCount = dim(b, kernel.rows, 0);
+  Value experts = idx(b, kernel.experts);
+  int64_t k = cast<MemRefType>(kernel.ids.getType()).getDimSize(1);
+  BlockKernel::emit(b, spec, [&](BlockKernel &block) {
+    ImplicitLocOpBuilder &b = block.builder();
+    Value t = block.blockX();
+    block.phase(
+        [&](Value thread) {
+          eachStrided(b, thread, d, [&](Value c) {
+            Value init =
+                kernel.init ? load(b, kernel.init, {t, c}) : f32(b, 0.0);
+            Value sum = forLoop(
+                b, idx(b, 0), idx(b, k), 1, init,
+                [&](ImplicitLocOpBuilder &b, Value s,
+                    ValueRange acc) -> SmallVector<Value> {
+                  Value e = load(b, kernel.ids, {t, s});
+                  Value l = load(b, kernel.locations, {t, s});
+                  Value kept = arith::AndIOp::create(
+                      b, inRange(b, e, experts),
+                      arith::CmpIOp::create(b, P::sge, l, i32(b, 0)));
+                  Value row = select(b, kept, i32(b, -1), [&] {
+                    return Value(arith::AddIOp::create(
+                        b, load(b, kernel.offsets, asIndex(b, e)), l));
+                  });
+                  Value inside = inRange(b, row, rowCount);
+                  return {select(b, inside, acc[0], [&] {
+                    Value w = kernel.weights ? load(b, kernel.weights, {t, s})
+                                             : f32(b, 1.0);
+                    Value y = arith::MulFOp::create(
+                        b, w, load(b, kernel.rows, {asIndex(b, row), c}));
+                    return Value(arith::AddFOp::create(b, acc[0], y));
+                  })};
+                })[0];
+            store(b, sum, kernel.out, {t, c});
+          });
+        },
+        /*barrier=*/false);
+  });
+}
+
+void mlir::loom::moe::emitScatterKernel(ImplicitLocOpBuilder &b,
+                                        const ScatterKernel &kernel,
+                                        bool interpret) {
+  Value n = dim(b, kernel.out, 1), tokens = dim(b, kernel.out, 0);
+  Value rowCount = dim(b, kernel.rows, 0);
+  BlockKernelSpec spec{arith::CeilDivUIOp::create(b, n, idx(b, kThreads)),
+                       idx(b, 1),
+                       kThreads,
+                       {},
+                       {},
+                       interpret};
+  BlockKernel::emit(b, spec, [&](BlockKernel &block) {
+    ImplicitLocOpBuilder &b = block.builder();
+    block.phase(
+        [&](Value thread) {
+          Value c = arith::AddIOp::create(
+              b, arith::MulIOp::create(b, block.blockX(), idx(b, kThreads)),
+              thread);
+          when(b, arith::CmpIOp::create(b, P::ult, c, n), [&] {
+            each(b, idx(b, 0), tokens, 1, [&](Value t) {
+              store(b, load(b, kernel.init, {t, c}), kernel.out, {t, c});
+            });
+            each(b, idx(b, 0), rowCount, 1, [&](Value r) {
+              Value target = load(b, kernel.targets, r);
+              when(b, inRange(b, target, tokens), [&] {
+                Value t = asIndex(b, target);
+                store(b,
+                      arith::AddFOp::create(b, load(b, kernel.out, {t, c}),
+                                            load(b, kernel.rows, {r, c})),
+                      kernel.out, {t, c});
+              });
+            });
+          });
+        },
+        /*barrier=*/false);
+  });
+}

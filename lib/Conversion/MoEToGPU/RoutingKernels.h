@@ -1,0 +1,66 @@
+//===- RoutingKernels.h - The moe routing and row-move GPU kernels -*- C++
+//-*-===//
+//
+// Over host memrefs (loom-gpu-device-copies stages them): the router (gate
+// and top-k in one kernel, moe.md §3.6), the row copies of a pre-score
+// dispatch, the slot-order combine, and the scatter-add that closes a
+// grouped GEMM fused with its combine. Each writes every element of its
+// result, which therefore need not be copied to the device first.
+//
+//===----------------------------------------------------------------------===//
+#ifndef LOOM_LIB_CONVERSION_MOETOGPU_ROUTINGKERNELS_H
+#define LOOM_LIB_CONVERSION_MOETOGPU_ROUTINGKERNELS_H
+
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+namespace mlir::loom::moe {
+
+/// moe.gate then moe.topk (one group) of one token per block: the threads
+/// share the E dot products over d (parts of d interleaved, so a warp
+/// reads consecutive elements), summed per expert in part order; the first
+/// thread scores, selects and weighs as the host lowering does.
+struct RouteKernel {
+  int64_t experts, d, k;
+  bool softmax, renormalize;
+  double scale;
+  /// x [T, d], the router [E * d], the optional select bias [E]; results
+  /// scores [T, E], ids [T, k] (i32) and weights [T, k].
+  Value x, router, selectBias, scores, ids, weights;
+};
+void emitRouteKernel(ImplicitLocOpBuilder &b, const RouteKernel &kernel,
+                     bool interpret);
+
+/// out[r] = x[t] (times weights[t, s] when given) for the row map's
+/// rows[r] = t * k + s; 0 for padding rows (-1).
+struct DispatchKernel {
+  int64_t k;
+  /// x [T, d], rows [R] (i32), weights [T, k] or null, out [R, d].
+  Value x, rows, weights, out;
+};
+void emitDispatchKernel(ImplicitLocOpBuilder &b, const DispatchKernel &kernel,
+                        bool interpret);
+
+/// out[t] = init[t] (or 0) + w[t, s] * rows[offsets[e] + loc[t, s]] over
+/// the kept slots s in order, as moe.combine.
+struct CombineKernel {
+  int64_t experts;
+  /// rows [R, d], ids and locations [T, k] (i32), offsets [E + 1] (i32),
+  /// weights [T, k] or null (pre-score: 1), init [T, d] or null, out [T, d].
+  Value rows, ids, locations, offsets, weights, init, out;
+};
+void emitCombineKernel(ImplicitLocOpBuilder &b, const CombineKernel &kernel,
+                       bool interpret);
+
+/// out = init, then out[targets[r]] += rows[r] for r ascending (expert
+/// order) where targets[r] is inside [0, T'): one thread per column, so
+/// each element's sum has one order and no atomics.
+struct ScatterKernel {
+  /// rows [R, n], targets [R] (i32), init and out [T', n].
+  Value rows, targets, init, out;
+};
+void emitScatterKernel(ImplicitLocOpBuilder &b, const ScatterKernel &kernel,
+                       bool interpret);
+
+} // namespace mlir::loom::moe
+
+#endif // LOOM_LIB_CONVERSION_MOETOGPU_ROUTINGKERNELS_H

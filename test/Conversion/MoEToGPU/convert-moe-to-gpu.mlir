@@ -1,0 +1,120 @@
+// RUN: loom-opt %s -split-input-file --convert-moe-to-gpu | FileCheck %s
+// RUN: loom-opt %s -split-input-file --convert-moe-to-gpu=interpret=1 | FileCheck %s --check-prefix=INTERP
+
+// Gate and top-k: one block of 128 threads per token; 4 experts share the
+// block as 16 parts of d each (64 partial sums), then the first thread
+// scores and selects. The router is a folded 1-D constant (resident on the
+// device); exp is a polynomial, not a libdevice call.
+// CHECK-LABEL: func.func @route
+// CHECK-SAME: (%[[X:.*]]: tensor<?x16xf32>)
+// CHECK: %[[XB:.*]] = bufferization.to_buffer %[[X]] read_only
+// CHECK: arith.constant dense<{{.*}}> : tensor<64xf32>
+// CHECK: memref.dim %[[XB]], %c0{{.*}} : memref<?x16xf32>
+// CHECK: scf.if
+// CHECK: gpu.launch blocks(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %dim{{.*}}, %{{.*}} = %c1{{.*}}, %{{.*}} = %c1{{.*}}) threads({{.*}}) in (%{{.*}} = %c128{{.*}}, %{{.*}} = %c1{{.*}}, %{{.*}} = %c1{{.*}}) workgroup(%{{.*}} : memref<64xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<4xf32, #gpu.address_space<workgroup>>)
+// CHECK: scf.for %{{.*}} = %{{.*}} to %c16{{.*}} step %c16
+// CHECK: gpu.barrier
+// CHECK-NOT: math.exp
+// CHECK: gpu.terminator
+// CHECK-NOT: moe.
+// CHECK: return
+// INTERP-LABEL: func.func @route
+// INTERP-NOT: gpu.launch
+// INTERP: memref.alloca_scope
+// INTERP: memref.alloca() : memref<64xf32>
+func.func @route(%x: tensor<?x16xf32>) -> (tensor<?x4xf32>, tensor<?x2xi32>, tensor<?x2xf32>) {
+  %wr = arith.constant dense<0.5> : tensor<4x16xf32>
+  %p = moe.gate %x, %wr : tensor<?x16xf32>, tensor<4x16xf32> -> tensor<?x4xf32>
+  %ids, %w = moe.topk %p {k = 2 : i64, renormalize} : tensor<?x4xf32> -> tensor<?x2xi32>, tensor<?x2xf32>
+  return %p, %ids, %w : tensor<?x4xf32>, tensor<?x2xi32>, tensor<?x2xf32>
+}
+
+// -----
+
+// Group-limited selection stays for the host lowering.
+// CHECK-LABEL: func.func @grouped_selection_stays
+// CHECK-NOT: gpu.launch
+// CHECK: moe.gate
+// CHECK: moe.topk
+func.func @grouped_selection_stays(%x: tensor<?x16xf32>) -> tensor<?x2xi32> {
+  %wr = arith.constant dense<0.5> : tensor<4x16xf32>
+  %p = moe.gate %x, %wr : tensor<?x16xf32>, tensor<4x16xf32> -> tensor<?x4xf32>
+  %ids, %w = moe.topk %p {k = 2 : i64, groups = 2 : i64, group_topk = 1 : i64} : tensor<?x4xf32> -> tensor<?x2xi32>, tensor<?x2xf32>
+  return %ids : tensor<?x2xi32>
+}
+
+// -----
+
+// The SwiGLU GEMM over the gathered rows: the row blocks of every expert
+// (counted on the host from the offsets) and then the zeroing blocks, by
+// ceil(12 / 64) column blocks; 256 threads; 16 x 64 input and 16 x 128
+// weight slices (gate and up rows) in workgroup memory; two 4 x 4 tiles
+// per thread.
+// CHECK-LABEL: func.func @swiglu_gather
+// CHECK: arith.constant dense<{{.*}}> : tensor<1536xf32>
+// CHECK: %[[BLOCKS:.*]] = scf.for {{.*}} -> (index)
+// CHECK: arith.ceildivui
+// CHECK: %[[GRID:.*]] = arith.addi %[[BLOCKS]], %{{.*}} : index
+// CHECK: gpu.launch blocks({{.*}}) in (%{{.*}} = %[[GRID]], {{.*}} threads({{.*}}) in (%{{.*}} = %c256, {{.*}} workgroup(%{{.*}} : memref<1024xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<2048xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<64xi32, #gpu.address_space<workgroup>>) private(%{{.*}} : memref<32xf32, #gpu.address_space<private>>)
+// CHECK: scf.for %{{.*}} = %c0{{.*}} to %c16{{.*}} step %c16
+// CHECK: gpu.barrier
+// CHECK: scf.for {{.*}} iter_args({{.*}}) -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32)
+// CHECK: gpu.barrier
+// CHECK-NOT: moe.grouped_matmul
+// CHECK: return
+func.func @swiglu_gather(%x: tensor<?x16xf32>, %off: tensor<5xi32>, %cnt: tensor<4xi32>, %g: tensor<?xi32>) -> tensor<?x12xf32> {
+  %w = arith.constant dense<0.25> : tensor<4x24x16xf32>
+  %h = moe.grouped_matmul %x, %w, %off, %cnt gather %g {epilogue = #moe.activation<swiglu>} : (tensor<?x16xf32>, tensor<4x24x16xf32>, tensor<5xi32>, tensor<4xi32>, tensor<?xi32>) -> tensor<?x12xf32>
+  return %h : tensor<?x12xf32>
+}
+
+// -----
+
+// A fused combine: the rows go to an R x 16 buffer, then one thread per
+// column adds them into a copy of the init in expert order.
+// CHECK-LABEL: func.func @scatter
+// CHECK: %[[ROWS:.*]] = memref.alloc(%{{.*}}) : memref<?x16xf32>
+// CHECK: gpu.launch
+// CHECK: memref.store %{{.*}}, %[[ROWS]]
+// CHECK: %[[OUT:.*]] = memref.alloc(%{{.*}}) : memref<?x16xf32>
+// CHECK: gpu.launch
+// CHECK: scf.for
+// CHECK: memref.store %{{.*}}, %[[OUT]]
+// CHECK: bufferization.to_tensor %[[OUT]]
+func.func @scatter(%h: tensor<?x12xf32>, %off: tensor<5xi32>, %cnt: tensor<4xi32>, %s: tensor<?xi32>, %rs: tensor<?xf32>, %init: tensor<?x16xf32>) -> tensor<?x16xf32> {
+  %w = arith.constant dense<0.125> : tensor<4x16x12xf32>
+  %y = moe.grouped_matmul %h, %w, %off, %cnt row_scale %rs scatter %s into %init : (tensor<?x12xf32>, tensor<4x16x12xf32>, tensor<5xi32>, tensor<4xi32>, tensor<?xf32>, tensor<?xi32>, tensor<?x16xf32>) -> tensor<?x16xf32>
+  return %y : tensor<?x16xf32>
+}
+
+// -----
+
+// Half-precision experts stay for the host lowering.
+// CHECK-LABEL: func.func @f16_stays
+// CHECK-NOT: gpu.launch
+// CHECK: moe.grouped_matmul
+func.func @f16_stays(%x: tensor<?x16xf16>, %off: tensor<5xi32>, %cnt: tensor<4xi32>) -> tensor<?x8xf16> {
+  %w = arith.constant dense<0.25> : tensor<4x8x16xf16>
+  %h = moe.grouped_matmul %x, %w, %off, %cnt : (tensor<?x16xf16>, tensor<4x8x16xf16>, tensor<5xi32>, tensor<4xi32>) -> tensor<?x8xf16>
+  return %h : tensor<?x8xf16>
+}
+
+// -----
+
+// Pre-score dispatch along the assign's row map, and the slot-order
+// combine: a block per row and a block per token.
+// CHECK-LABEL: func.func @row_moves
+// CHECK: moe.assign
+// CHECK: memref.dim %{{.*}}, %c0{{.*}} : memref<?xi32>
+// CHECK: gpu.launch blocks({{.*}}) in (%{{.*}} = %dim{{.*}}, %{{.*}} = %c1
+// CHECK: arith.divsi
+// CHECK: arith.mulf
+// CHECK: gpu.launch
+// CHECK-NOT: moe.combine
+// CHECK: return
+func.func @row_moves(%x: tensor<?x16xf32>, %ids: tensor<?x2xi32>, %w: tensor<?x2xf32>) -> tensor<?x16xf32> {
+  %loc, %cnt, %off, %rows, %c = moe.assign %ids {num_experts = 4 : i64, capacity = #moe.capacity<factor = 0.0>, layout = #moe.layout<grouped>} : (tensor<?x2xi32>) -> (tensor<?x2xi32>, tensor<4xi32>, tensor<5xi32>, tensor<?xi32>, index)
+  %xb = moe.dispatch %x, %ids, %loc, %off scale %w : (tensor<?x16xf32>, tensor<?x2xi32>, tensor<?x2xi32>, tensor<5xi32>, tensor<?x2xf32>) -> tensor<?x16xf32>
+  %y = moe.combine %xb, %ids, %loc, %off {score_at = #moe.score_at<pre>} : (tensor<?x16xf32>, tensor<?x2xi32>, tensor<?x2xi32>, tensor<5xi32>) -> tensor<?x16xf32>
+  return %y : tensor<?x16xf32>
+}

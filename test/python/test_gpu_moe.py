@@ -1,0 +1,135 @@
+"""moe.layer compiled for nvptx (convert-moe-to-gpu): the routing kernel,
+the grouped GEMM over every expert's rows, the scatter into the tokens and
+the row moves, run through the interpreter (the same kernels, their blocks
+and threads as host loops) against the numpy MoE of moe.md, over every
+routing option, dispatch strategy and shapes that cut the kernels' 64-row,
+64-column and 16-deep tiles and the routing block's 128 threads. The
+library built for the device loads everywhere; without a GPU a run fails
+with a clear error."""
+import numpy as np
+import pytest
+
+import loom
+import references
+from test_gpu import gpu_present
+from test_moe import CASES, D, weights
+
+TOKENS = [1, 5, 33]
+
+
+def compile_layers(layers, options="interpret=1"):
+    functions = [loom.Function(fn, name=name, args=[loom.tensor(None, d)])
+                 for name, (fn, d) in layers.items()]
+    return loom.compile(loom.Module(*functions), target="nvptx",
+                        pipeline_options=options)
+
+
+@pytest.fixture(scope="module")
+def routed():
+    layers, data = {}, {}
+    for name, options in CASES.items():
+        data[name] = weights(name, options.get("ffn", "swiglu") in ("swiglu", "geglu"))
+
+        def layer(x, w=data[name], options=options):
+            return loom.moe.layer(x, *w, **options)
+        layers[name] = (layer, D)
+    return compile_layers(layers), data
+
+
+@pytest.mark.parametrize("name", CASES)
+@pytest.mark.parametrize("tokens", TOKENS)
+def test_layer_matches_numpy(routed, name, tokens):
+    model, data = routed
+    x = np.random.default_rng(tokens).uniform(-1, 1, (tokens, D)).astype(np.float32)
+    want = references.moe_layer(x, *data[name], **CASES[name])
+    np.testing.assert_allclose(model.run(name, x), want, rtol=1e-4, atol=1e-5)
+
+
+def random_layer(rng, experts, d, hidden, gated):
+    router = rng.uniform(-1, 1, (experts, d)).astype(np.float32)
+    w_in = rng.uniform(-0.3, 0.3, (experts, (2 if gated else 1) * hidden, d)).astype(np.float32)
+    w_out = rng.uniform(-0.3, 0.3, (experts, d, hidden)).astype(np.float32)
+    return router, w_in, w_out
+
+
+# (experts, d, hidden, options): tiles cut along every axis; more experts
+# than the routing block's threads; the operands the epilogues take.
+AWKWARD = {
+    "tiles_swiglu": (6, 80, 70, dict(k=2, renormalize=True)),
+    "tiles_relu_bias": (5, 40, 130, dict(k=2, ffn="relu", bias=True)),
+    "many_experts": (160, 24, 20, dict(k=3, ffn="gelu")),
+    "one_expert": (1, 17, 9, dict(k=1, ffn="silu")),
+    "select_bias_shared": (8, 32, 16, dict(k=2, select_bias=True, shared=True,
+                                           aux_loss=True)),
+}
+
+
+@pytest.fixture(scope="module")
+def awkward():
+    rng = np.random.default_rng(5)
+    layers, data = {}, {}
+    for name, (experts, d, hidden, spec) in AWKWARD.items():
+        options = {key: v for key, v in spec.items()
+                   if key not in ("bias", "select_bias", "shared")}
+        w = random_layer(rng, experts, d, hidden, options.get("ffn", "swiglu") == "swiglu")
+        if spec.get("bias"):
+            options["bias_in"] = rng.uniform(-0.5, 0.5, (experts, hidden)).astype(np.float32)
+            options["bias_out"] = rng.uniform(-0.5, 0.5, (experts, d)).astype(np.float32)
+        if spec.get("select_bias"):
+            options["select_bias"] = rng.uniform(-0.3, 0.3, experts).astype(np.float32)
+        if spec.get("shared"):
+            options["shared"] = (rng.uniform(-0.3, 0.3, (24, d)).astype(np.float32),
+                                 rng.uniform(-0.3, 0.3, (d, 12)).astype(np.float32))
+            options["shared_gate"] = rng.uniform(-1, 1, d).astype(np.float32)
+        data[name] = (w, options, d)
+
+        def layer(x, w=w, options=options):
+            return loom.moe.layer(x, *w, **options)
+        layers[name] = (layer, d)
+    return compile_layers(layers), data
+
+
+@pytest.mark.parametrize("name", AWKWARD)
+@pytest.mark.parametrize("tokens", [0, 1, 150])
+def test_awkward_shapes_match_numpy(awkward, name, tokens):
+    model, data = awkward
+    w, options, d = data[name]
+    x = np.random.default_rng(tokens).uniform(-1, 1, (tokens, d)).astype(np.float32)
+    got, want = model.run(name, x), references.moe_layer(x, *w, **options)
+    if options.get("aux_loss"):
+        (got, aux), (want, want_aux) = got, want
+        assert abs(float(aux) - want_aux) <= 1e-5 * max(1.0, want_aux)
+    assert got.shape == (tokens, d)
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
+
+
+def test_every_strategy_matches_numpy(rng):
+    router, w_in, w_out = random_layer(rng, 6, 24, 40, True)
+    layers = {}
+    for strategy in ("grouped", "padded", "dense"):
+        def layer(x, strategy=strategy):
+            return loom.moe.layer(x, router, w_in, w_out, k=2, strategy=strategy)
+        layers[strategy] = (layer, 24)
+    model = compile_layers(layers)
+    for tokens in (1, 70):
+        x = rng.uniform(-1, 1, (tokens, 24)).astype(np.float32)
+        want = references.moe_layer(x, router, w_in, w_out, k=2)
+        for strategy in layers:
+            np.testing.assert_allclose(model.run(strategy, x), want, rtol=1e-4, atol=1e-5,
+                                       err_msg=strategy)
+
+
+def test_device_library_loads_and_fails_cleanly_without_a_gpu(rng):
+    router, w_in, w_out = random_layer(rng, 4, 16, 12, True)
+
+    def layer(x):
+        return loom.moe.layer(x, router, w_in, w_out, k=2)
+    model = compile_layers({"layer": (layer, 16)}, options="")
+    x = rng.uniform(-1, 1, (3, 16)).astype(np.float32)
+    if gpu_present():
+        np.testing.assert_allclose(model.run("layer", x),
+                                   references.moe_layer(x, router, w_in, w_out, k=2),
+                                   rtol=1e-4, atol=1e-5)
+        return
+    with pytest.raises(loom.RunError, match="runs on an NVIDIA GPU"):
+        model.run("layer", x)

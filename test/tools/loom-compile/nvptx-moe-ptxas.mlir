@@ -1,0 +1,13 @@
+// REQUIRES: nvptx, ptxas
+// ptxas accepts every kernel of nvptx-moe.mlir for sm_80 (A100) and sm_90
+// (H100, H200), with no register spills.
+// RUN: rm -rf %t && mkdir -p %t
+// RUN: loom-compile %S/nvptx-moe.mlir --target=nvptx --emit=ptx -o %t/k90.ptx
+// RUN: %ptxas -v -arch=sm_90 %t/k90.ptx -o %t/k90.cubin 2>&1 | FileCheck %s
+// RUN: loom-compile %S/nvptx-moe.mlir --target=nvptx --pipeline-options="chip=sm_80" --emit=ptx -o %t/k80.ptx
+// RUN: %ptxas -v -arch=sm_80 %t/k80.ptx -o %t/k80.cubin 2>&1 | FileCheck %s
+// RUN: test -s %t/k90.cubin && test -s %t/k80.cubin
+
+// CHECK-NOT: error
+// CHECK-NOT: {{[1-9][0-9]*}} bytes spill
+// CHECK: Used {{[0-9]+}} registers

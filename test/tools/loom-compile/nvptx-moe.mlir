@@ -1,0 +1,57 @@
+// REQUIRES: nvptx
+// MoE layers as one GPU library (convert-moe-to-gpu): a SwiGLU layer
+// (routing kernel, gathered gated GEMM, GEMM fused with its combine and
+// the scatter into the tokens), a pre-score sigmoid layer with biases (the
+// dispatch and combine kernels too) and a layer whose experts outnumber
+// the routing block's threads. Their transcendental functions are
+// polynomials: no libdevice call is left.
+// RUN: rm -rf %t && mkdir -p %t
+// RUN: loom-compile %s --target=nvptx --emit=ptx -o %t/moe.ptx
+// RUN: FileCheck %s --input-file=%t/moe.ptx
+// RUN: FileCheck %s --check-prefix=SMEM --input-file=%t/moe.ptx
+
+// CHECK: .target sm_90
+// 4 + 5 + 4 kernels.
+// CHECK-COUNT-13: .visible .entry
+// CHECK-NOT: .visible .entry
+// CHECK-NOT: __nv_
+// The grouped GEMMs stage their 16 x 64 input slices in shared memory,
+// and the gated ones 16 x 128 weight slices.
+// SMEM: .shared .align {{[0-9]+}} .b8 __wg_swiglu_kernel_0_0[4096];
+// SMEM: .shared .align {{[0-9]+}} .b8 __wg_swiglu_kernel_0_1[8192];
+
+func.func @swiglu(%x: tensor<?x48xf32>) -> tensor<?x48xf32> {
+  %wr = arith.constant dense<0.5> : tensor<8x48xf32>
+  %w13 = arith.constant dense<0.25> : tensor<8x160x48xf32>
+  %w2 = arith.constant dense<0.125> : tensor<8x48x80xf32>
+  %y = moe.layer %x, %wr, %w13, %w2 {
+         routing = #moe.routing<k = 2, renormalize>,
+         capacity = #moe.capacity<factor = 0.0>, ffn = #moe.ffn<swiglu>}
+       : (tensor<?x48xf32>, tensor<8x48xf32>, tensor<8x160x48xf32>, tensor<8x48x80xf32>) -> tensor<?x48xf32>
+  return %y : tensor<?x48xf32>
+}
+
+func.func @pre_score(%x: tensor<?x48xf32>) -> tensor<?x48xf32> {
+  %wr = arith.constant dense<0.5> : tensor<8x48xf32>
+  %w1 = arith.constant dense<0.25> : tensor<8x80x48xf32>
+  %w2 = arith.constant dense<0.125> : tensor<8x48x80xf32>
+  %b1 = arith.constant dense<0.1> : tensor<8x80xf32>
+  %b2 = arith.constant dense<0.2> : tensor<8x48xf32>
+  %y = moe.layer %x, %wr, %w1, %w2 bias_in %b1 bias_out %b2 {
+         routing = #moe.routing<k = 2, scoring = sigmoid>,
+         capacity = #moe.capacity<factor = 1.25>, ffn = #moe.ffn<gelu, bias_in, bias_out>,
+         score_at = #moe.score_at<pre>}
+       : (tensor<?x48xf32>, tensor<8x48xf32>, tensor<8x80x48xf32>, tensor<8x48x80xf32>, tensor<8x80xf32>, tensor<8x48xf32>) -> tensor<?x48xf32>
+  return %y : tensor<?x48xf32>
+}
+
+func.func @many_experts(%x: tensor<?x32xf32>) -> tensor<?x32xf32> {
+  %wr = arith.constant dense<0.5> : tensor<160x32xf32>
+  %w13 = arith.constant dense<0.25> : tensor<160x32x32xf32>
+  %w2 = arith.constant dense<0.125> : tensor<160x32x16xf32>
+  %y = moe.layer %x, %wr, %w13, %w2 {
+         routing = #moe.routing<k = 4>,
+         capacity = #moe.capacity<factor = 0.0>, ffn = #moe.ffn<swiglu>}
+       : (tensor<?x32xf32>, tensor<160x32xf32>, tensor<160x32x32xf32>, tensor<160x32x16xf32>) -> tensor<?x32xf32>
+  return %y : tensor<?x32xf32>
+}
