@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
-# The GPU check of the lut kernels (docs/GPU.md): correctness against numpy
-# and kernel times against the HBM bandwidth and cuBLAS fp16 GEMMs of the
-# same FLOPs, all measured in this run. Writes report.txt and results.json
+# The GPU check of the lut and moe kernels (docs/GPU.md): correctness
+# against numpy and kernel times against the HBM bandwidth, cuBLAS fp16
+# GEMMs of the same FLOPs and a per-expert cuBLAS loop, all measured in
+# this run. Writes report.txt and results.json
 # to $OUT (default $LOOM_BUILD/bench-gpu, LOOM_BUILD default build).
 #
 #   bench/gpu/run-on-gpu.sh            on a machine with an NVIDIA GPU
 #   bench/gpu/run-on-gpu.sh --dry-run  anywhere: builds everything, runs the
 #                                      flow on interpreter libraries (CPU)
 #
-# The cases (prepare.py: GPU libraries of 4096 x 4096 GEMMs and expected
-# outputs) are built where Loom builds, into bench/gpu/prepared; a GPU
+# The cases (prepare.py: GPU libraries of 4096 x 4096 lut GEMMs and of an
+# 8-expert SwiGLU MoE layer, and expected outputs) are built where Loom builds, into bench/gpu/prepared; a GPU
 # machine without LLVM takes them as they are (carry that folder).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -37,7 +38,7 @@ prepare() {
 if (( DRY )); then
   CASES=$OUT/dry
   log "preparing interpreter cases (512x512) in $CASES"
-  prepare "$CASES" --shape 512x512 --interpret
+  prepare "$CASES" --shape 512x512 --moe 4,2,64,64 --tokens 5,40 --interpret
 elif [[ -f $PREPARED/cases.tsv ]]; then
   CASES=$PREPARED
   log "using the prepared cases in $CASES"
@@ -63,34 +64,32 @@ elif (( ! DRY )); then
   exit 1
 fi
 
-read -r _ _ M K _ < "$CASES/cases.tsv"
-NS=$(awk '{print $5}' "$CASES/cases.tsv" | sort -un | tr '\n' ' ')
 if (( DRY )); then
   log "dry run: baselines $( ((HAVE_NVCC)) && echo compiled || echo skipped), not run"
-  echo '{"device": "none (dry run)", "hbm_read_gbps": 0, "cublas_fp16": []}' \
+  echo '{"device": "none (dry run)", "hbm_read_gbps": 0, "cublas_fp16": [], "moe": []}' \
     > "$OUT/baselines.json"
 else
-  log "baselines: HBM read and cuBLAS fp16 ${M}x${K}, N = $NS"
-  # shellcheck disable=SC2086
-  "$OUT/baselines" "$M" "$K" $NS > "$OUT/baselines.json"
+  log "baselines: HBM read, cuBLAS fp16 $(cat "$CASES/baselines.args")"
+  # shellcheck disable=SC2046
+  "$OUT/baselines" $(cat "$CASES/baselines.args") > "$OUT/baselines.json"
 fi
 
 : > "$OUT/cases.jsonl"
 FAILED=0
-while read -r name library m k n tolerance bytes; do
-  reps=$(( n > 16 ? 20 : 200 ))
+while read -r name library entry tolerance bytes reps inputs; do
   (( DRY )) && reps=2
-  log "$name (N = $n, $reps reps)"
-  if line=$("$OUT/harness" "$CASES/$library" "$CASES/$name.expected" \
-              "$m" "$k" "$n" "$tolerance" "$bytes" "$reps"); then :; else
+  log "$name ($reps reps)"
+  # shellcheck disable=SC2086
+  if line=$("$OUT/harness" "$CASES/$library" "$entry" "$CASES/$name.expected" \
+              "$tolerance" "$bytes" "$reps" $inputs); then :; else
     FAILED=1
   fi
-  echo "{\"case\": \"$name\", \"n\": $n, \"result\": $line}" >> "$OUT/cases.jsonl"
+  echo "{\"case\": \"$name\", \"result\": $line}" >> "$OUT/cases.jsonl"
 done < "$CASES/cases.tsv"
 
 if [[ -x $PY ]]; then
-  $PY bench/gpu/report.py "$OUT/baselines.json" "$OUT/cases.jsonl" \
-    "$OUT/results.json" | tee "$OUT/report.txt"
+  $PY bench/gpu/report.py "$OUT/baselines.json" "$CASES/cases.json" \
+    "$OUT/cases.jsonl" "$OUT/results.json" | tee "$OUT/report.txt"
 else
   # No Python on this machine: the raw measurements, for report.py later.
   cat "$OUT/baselines.json" "$OUT/cases.jsonl" | tee "$OUT/report.txt"
