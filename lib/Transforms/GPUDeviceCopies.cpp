@@ -57,15 +57,64 @@ Value residentConstant(OpBuilder &b, Location loc, Value host) {
   return memref::CastOp::create(b, loc, type, device);
 }
 
+/// Whether the host never touches the buffer `alloc` allocates: only
+/// kernels read and write it (the host may still ask its sizes and free
+/// it), so it can live in device memory alone.
+bool kernelsOnly(memref::AllocOp alloc) {
+  if (!alloc.getType().getLayout().isIdentity())
+    return false;
+  bool launched = false;
+  for (Operation *user : alloc->getUsers()) {
+    if (isa<gpu::LaunchFuncOp>(user))
+      launched = true;
+    else if (!isa<memref::DeallocOp, memref::DimOp>(user))
+      return false;
+  }
+  return launched;
+}
+
 struct GPUDeviceCopiesPass
     : loom::impl::GPUDeviceCopiesBase<GPUDeviceCopiesPass> {
   void runOnOperation() override {
+    SmallVector<memref::AllocOp> allocs;
+    getOperation().walk([&](memref::AllocOp op) {
+      if (kernelsOnly(op))
+        allocs.push_back(op);
+    });
+    for (memref::AllocOp alloc : allocs)
+      deviceOnly.insert(allocateOnDevice(alloc));
     SmallVector<gpu::LaunchFuncOp> launches;
     getOperation().walk([&](gpu::LaunchFuncOp op) { launches.push_back(op); });
     for (gpu::LaunchFuncOp launch : launches)
       if (failed(stage(launch)))
         return signalPassFailure();
   }
+
+  /// `alloc` as gpu.alloc, its deallocations as gpu.dealloc: a buffer one
+  /// kernel writes and the next reads (a MoE layer's hidden rows) never
+  /// crosses the bus.
+  static Value allocateOnDevice(memref::AllocOp alloc) {
+    OpBuilder b(alloc);
+    Location loc = alloc.getLoc();
+    Value device =
+        gpu::AllocOp::create(b, loc, alloc.getType(), Type(), ValueRange{},
+                             alloc.getDynamicSizes(), ValueRange{})
+            .getMemref();
+    for (Operation *user : llvm::make_early_inc_range(alloc->getUsers())) {
+      if (auto dealloc = dyn_cast<memref::DeallocOp>(user)) {
+        b.setInsertionPoint(dealloc);
+        gpu::DeallocOp::create(b, dealloc.getLoc(), Type(), ValueRange{},
+                               device);
+        dealloc.erase();
+      }
+    }
+    alloc.replaceAllUsesWith(device);
+    alloc.erase();
+    return device;
+  }
+
+  /// Buffers in device memory alone (allocateOnDevice).
+  DenseSet<Value> deviceOnly;
 
   LogicalResult stage(gpu::LaunchFuncOp launch) {
     auto kernel = SymbolTable::lookupNearestSymbolFrom<gpu::GPUFuncOp>(
@@ -84,7 +133,7 @@ struct GPUDeviceCopiesPass
     for (unsigned i = 0; i < operands.size(); ++i) {
       OpOperand &operand = operands[i];
       auto type = dyn_cast<MemRefType>(operand.get().getType());
-      if (!type)
+      if (!type || deviceOnly.contains(operand.get()))
         continue;
       if (!type.getLayout().isIdentity())
         return launch.emitOpError("has a memref operand with a layout "

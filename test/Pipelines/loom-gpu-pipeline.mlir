@@ -8,18 +8,25 @@
 !t = !lut.packed<96x64, #lut.quant<ternary, group = per_tensor, scale = f32>, #lut.layout<codes>>
 
 // Two GEMMs: their kernels share one gpu.module (one binary, loaded once);
-// the folded weights are the runtime's resident device copies, the
-// activations and results are staged through device memory on one stream
-// per launch, through the mgpu* calls of the runtime's CUDA shim.
+// the folded weights are the runtime's resident device copies; the input
+// and the result are staged through device memory on one stream per
+// launch, through the mgpu* calls of the runtime's CUDA shim; the first
+// GEMM's result, which only the second GEMM's kernels read, lives in
+// device memory alone.
 // CHECK-LABEL: llvm.func @two
+// CHECK: %[[H:.*]] = llvm.call @mgpuMemAlloc
 // CHECK: llvm.call @loom_gpu_constant_i32
 // CHECK: llvm.call @loom_gpu_constant_f32
 // CHECK: llvm.call @mgpuStreamCreate
-// CHECK-COUNT-2: llvm.call @mgpuMemAlloc
-// CHECK: gpu.launch_func <%{{.*}} : !llvm.ptr> @two_kernel::@two_kernel blocks in
-// CHECK: llvm.call @mgpuMemcpy
+// CHECK: %[[X:.*]] = llvm.call @mgpuMemAlloc
+// CHECK: llvm.call @mgpuMemcpy(%[[X]], %arg1,
+// CHECK: gpu.launch_func <%{{.*}} : !llvm.ptr> @two_kernel::@two_kernel blocks in {{.*}} %[[H]] : !llvm.ptr, %[[H]] : !llvm.ptr
+// CHECK-NOT: llvm.call @mgpuMemcpy(%{{.*}}, %[[H]],
 // CHECK: gpu.launch_func <%{{.*}} : !llvm.ptr> @two_kernel::@two_kernel_0 blocks in
+// CHECK: gpu.launch_func <%{{.*}} : !llvm.ptr> @two_kernel::@two_kernel_1 blocks in {{.*}} args({{.*}} %[[H]] : !llvm.ptr, %[[H]] : !llvm.ptr
+// CHECK: llvm.call @mgpuMemcpy
 // CHECK: llvm.call @mgpuStreamSynchronize
+// CHECK: llvm.call @mgpuMemFree(%[[H]],
 // CHECK: gpu.binary @two_kernel [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80">
 // CHECK-NOT: gpu.binary
 // CHECK-NOT: gpu.module

@@ -83,3 +83,45 @@ module attributes {gpu.container_module} {
     return
   }
 }
+
+// -----
+
+// A buffer only kernels touch (the host allocates, sizes and frees it) is
+// allocated in device memory alone: one kernel writes it, the next reads
+// it, and it is never copied. The result the host returns is staged.
+// CHECK-LABEL: func.func @kernels_only
+// CHECK: %[[H:.*]] = gpu.alloc (%{{.*}}) : memref<?x8xf32>
+// CHECK-NOT: gpu.memcpy %[[H]],
+// CHECK-NOT: gpu.memcpy %{{.*}}, %[[H]] :
+// CHECK: gpu.launch_func @kernels::@k {{.*}} args(%{{.*}} : memref<?x8xf32>, %{{.*}} : memref<16xi32>, %[[H]] : memref<?x8xf32>)
+// CHECK-NOT: gpu.memcpy %[[H]],
+// CHECK-NOT: gpu.memcpy %{{.*}}, %[[H]] :
+// CHECK: gpu.launch_func @kernels::@k {{.*}} args(%[[H]] : memref<?x8xf32>, %{{.*}} : memref<16xi32>, %[[DY:.*]] : memref<?x8xf32>)
+// CHECK-NEXT: gpu.memcpy %[[Y:.*]], %[[DY]]
+// CHECK: gpu.dealloc %[[H]]
+// CHECK-NOT: memref.dealloc
+// CHECK: return %[[Y]]
+module attributes {gpu.container_module} {
+  gpu.module @kernels {
+    gpu.func @k(%a: memref<?x8xf32>, %b: memref<16xi32>, %c: memref<?x8xf32>) kernel {
+      %i = gpu.thread_id x
+      %j = arith.constant 0 : index
+      %v = memref.load %a[%i, %j] : memref<?x8xf32>
+      memref.store %v, %c[%i, %j] : memref<?x8xf32>
+      gpu.return
+    }
+  }
+  func.func @kernels_only(%x: memref<?x8xf32>, %b: memref<16xi32>) -> memref<?x8xf32> {
+    %one = arith.constant 1 : index
+    %c0 = arith.constant 0 : index
+    %n = memref.dim %x, %c0 : memref<?x8xf32>
+    %h = memref.alloc(%n) : memref<?x8xf32>
+    %y = memref.alloc(%n) : memref<?x8xf32>
+    gpu.launch_func @kernels::@k blocks in (%one, %one, %one) threads in (%one, %one, %one)
+        args(%x : memref<?x8xf32>, %b : memref<16xi32>, %h : memref<?x8xf32>)
+    gpu.launch_func @kernels::@k blocks in (%one, %one, %one) threads in (%one, %one, %one)
+        args(%h : memref<?x8xf32>, %b : memref<16xi32>, %y : memref<?x8xf32>)
+    memref.dealloc %h : memref<?x8xf32>
+    return %y : memref<?x8xf32>
+  }
+}

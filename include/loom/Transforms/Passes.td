@@ -102,7 +102,10 @@ def GPUDeviceCopies : Pass<"loom-gpu-device-copies", "::mlir::ModuleOp"> {
     A constant global the kernel only reads (a folded weight, 1-D f32 or
     i32) is instead the device copy the runtime keeps for the process
     (`loom_gpu_constant_f32` / `_i32`, uploaded on first use): weights
-    cross the bus once, not per call.
+    cross the bus once, not per call. A buffer the host only allocates,
+    sizes and frees — kernels alone read and write it, as a MoE layer's
+    hidden rows between its two GEMMs — is allocated in device memory
+    alone and never copied.
     Runs after bufferization and its deallocation, so that launches can be
     formed on tensors' buffers while deallocation never meets device
     memory. The copies are synchronous, as the launch is.
