@@ -13,6 +13,20 @@ std::string mlir::loom::cost::toString(const KnobValue &value) {
   return std::get<std::string>(value);
 }
 
+std::optional<unsigned> Knob::indexOf(const KnobValue &value) const {
+  const auto *option = llvm::find(options, value);
+  if (option == options.end())
+    return std::nullopt;
+  return option - options.begin();
+}
+
+std::string Knob::describeOptions() const {
+  std::string text;
+  for (const KnobValue &option : options)
+    text += (text.empty() ? "" : ", ") + toString(option);
+  return text;
+}
+
 KnobSpace::KnobSpace(llvm::SmallVector<Knob> knobs, Legality isLegal)
     : knobs(std::move(knobs)), legality(std::move(isLegal)) {
   assert(llvm::all_of(this->knobs,

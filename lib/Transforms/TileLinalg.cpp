@@ -100,12 +100,12 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
       cost::KnobValue fixed[] = {tileSizes[0], tileSizes[1], tileSizes[2],
                                  vectorDim.getValue()};
       for (auto [knob, value] : llvm::zip_equal(space.getKnobs(), fixed)) {
-        const auto *option = llvm::find(knob.options, value);
-        if (option == knob.options.end())
+        std::optional<unsigned> option = knob.indexOf(value);
+        if (!option)
           return op->emitError()
                  << "loom-tile-linalg: " << cost::toString(value)
                  << " is not a " << knob.name << " option";
-        candidate.push_back(option - knob.options.begin());
+        candidate.push_back(*option);
       }
       if (!space.isLegal(candidate))
         return op->emitError()

@@ -48,6 +48,17 @@ TEST(KnobSpace, ThinsToEveryKthCandidate) {
   EXPECT_EQ(space.describe(thinned[24]), "a=9 b=6");
 }
 
+TEST(Knob, FindsAWrittenValueAmongItsOptions) {
+  Knob layout{"layout", {std::string("codes"), std::string("bitplane")}};
+  Knob tile{"tile", {int64_t(2), int64_t(4), int64_t(8)}};
+  EXPECT_EQ(layout.indexOf(std::string("bitplane")), 1u);
+  EXPECT_EQ(tile.indexOf(int64_t(8)), 2u);
+  // A name is never a number, nor a number not offered an option.
+  EXPECT_EQ(tile.indexOf(std::string("8")), std::nullopt);
+  EXPECT_EQ(tile.indexOf(int64_t(3)), std::nullopt);
+  EXPECT_EQ(layout.describeOptions(), "codes, bitplane");
+}
+
 TEST(FeatureSchema, HashCoversVersionAndOrder) {
   llvm::StringRef ab[] = {"a", "b"}, ba[] = {"b", "a"}, split[] = {"ab", ""};
   FeatureSchema s1{"lut.gemm", 1, ab}, s2{"lut.gemm", 2, ab},

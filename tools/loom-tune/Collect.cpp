@@ -87,18 +87,17 @@ candidateFeaturesOf(MLIRContext &context, const Row &row,
   cost::Candidate candidate;
   for (const cost::Knob &knob : p.space->getKnobs()) {
     const llvm::json::Value *value = row.knobs.get(knob.name);
-    auto option = llvm::find_if(knob.options, [&](const cost::KnobValue &o) {
-      return value && (std::holds_alternative<int64_t>(o)
-                           ? value->getAsInteger() == std::get<int64_t>(o)
-                           : value->getAsString() ==
-                                 llvm::StringRef(std::get<std::string>(o)));
-    });
-    if (option == knob.options.end()) {
+    std::optional<unsigned> option;
+    if (value && value->getAsInteger())
+      option = knob.indexOf(*value->getAsInteger());
+    else if (value && value->getAsString())
+      option = knob.indexOf(value->getAsString()->str());
+    if (!option) {
       llvm::errs() << "loom-tune: a row of task " << row.task.describe()
                    << " has no valid value for knob " << knob.name << "\n";
       return failure();
     }
-    candidate.push_back(option - knob.options.begin());
+    candidate.push_back(*option);
   }
   return p.op.getFeatures(*p.space, candidate, p.target).front();
 }

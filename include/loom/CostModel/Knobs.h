@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <variant>
 
@@ -29,6 +30,13 @@ std::string toString(const KnobValue &value);
 struct Knob {
   std::string name;
   llvm::SmallVector<KnobValue> options;
+
+  /// The index of `value` among the options, if it is one of them: how a
+  /// value written down (a decision, a dataset row, a pass option) becomes
+  /// a candidate again.
+  std::optional<unsigned> indexOf(const KnobValue &value) const;
+  /// The options, comma-separated, for a diagnostic.
+  std::string describeOptions() const;
 };
 
 /// One option index per knob, in the space's knob order.

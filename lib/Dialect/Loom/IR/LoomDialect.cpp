@@ -68,14 +68,13 @@ DecisionAttr DecisionAttr::getForCandidate(MLIRContext *context, StringRef kind,
              b.getStringAttr(source), b.getStringAttr(model));
 }
 
-/// Whether `attr` is option `option` of a knob.
-static bool matches(Attribute attr, const cost::KnobValue &option) {
-  if (const auto *number = std::get_if<int64_t>(&option)) {
-    auto integer = dyn_cast<IntegerAttr>(attr);
-    return integer && integer.getInt() == *number;
-  }
-  auto string = dyn_cast<StringAttr>(attr);
-  return string && string.getValue() == std::get<std::string>(option);
+/// The knob value `attr` writes down, if it writes one.
+static std::optional<cost::KnobValue> knobValueOf(Attribute attr) {
+  if (auto integer = dyn_cast_if_present<IntegerAttr>(attr))
+    return cost::KnobValue(integer.getInt());
+  if (auto string = dyn_cast_if_present<StringAttr>(attr))
+    return cost::KnobValue(string.getValue().str());
+  return std::nullopt;
 }
 
 LogicalResult LoomDialect::verifyOperationAttribute(Operation *op,
@@ -108,19 +107,14 @@ LogicalResult LoomDialect::verifyOperationAttribute(Operation *op,
     Attribute value = decision.getKnobs().get(knob.name);
     if (!value)
       return op->emitError() << "decision lacks knob '" << knob.name << "'";
-    const auto *option =
-        llvm::find_if(knob.options, [&](const cost::KnobValue &option) {
-          return matches(value, option);
-        });
-    candidate.push_back(option - knob.options.begin());
-    if (option == knob.options.end()) {
-      std::string options;
-      for (const cost::KnobValue &option : knob.options)
-        options += (options.empty() ? "" : ", ") + cost::toString(option);
+    std::optional<cost::KnobValue> written = knobValueOf(value);
+    std::optional<unsigned> option =
+        written ? knob.indexOf(*written) : std::nullopt;
+    if (!option)
       return op->emitError()
              << "knob '" << knob.name << "' = " << value
-             << " is not one of its options (" << options << ")";
-    }
+             << " is not one of its options (" << knob.describeOptions() << ")";
+    candidate.push_back(*option);
   }
   for (NamedAttribute knob : decision.getKnobs())
     if (!llvm::any_of(space.getKnobs(), [&](const cost::Knob &k) {
