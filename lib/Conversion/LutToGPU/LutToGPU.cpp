@@ -10,6 +10,7 @@
 
 #include "LookupKernel.h"
 
+#include "loom/Conversion/BlockKernel.h"
 #include "loom/Conversion/Passes.h"
 #include "loom/Dialect/Lut/IR/LutOps.h"
 
@@ -211,16 +212,13 @@ struct ConvertLutToGPUPass
 
     // Decode (N below block-columns): a block per token. Larger N: a block
     // per block-columns tokens, each weight word read once for all of them.
-    auto emit = [&](int64_t columns) {
+    auto emitFor = [&](int64_t columns) {
       LookupKernel tiled = kernel;
       tiled.columns = columns;
-      if (interpret)
-        emitInterpreted(b, tiled, n);
-      else
-        emitLaunch(b, tiled, n);
+      emit(b, tiled, n);
     };
     if (blockColumns == 1) {
-      emit(1);
+      emitFor(1);
     } else {
       Value few = arith::CmpIOp::create(
           b, arith::CmpIPredicate::slt, n,
@@ -228,9 +226,9 @@ struct ConvertLutToGPUPass
       auto choice = scf::IfOp::create(b, few, /*withElseRegion=*/true);
       OpBuilder::InsertionGuard restore(b);
       b.setInsertionPointToStart(&choice.getThenRegion().front());
-      emit(1);
+      emitFor(1);
       b.setInsertionPointToStart(&choice.getElseRegion().front());
-      emit(blockColumns);
+      emitFor(blockColumns);
     }
     Value result = bufferization::ToTensorOp::create(
         b, yType, yHost, /*restrict=*/true, /*writable=*/true);
@@ -253,124 +251,69 @@ struct ConvertLutToGPUPass
     return {begin, end};
   }
 
-  /// The kernel over a grid of (row blocks, column blocks, K splits) blocks of
-  /// block-rows threads, its tables in workgroup memory; no launch when N
-  /// is 0.
-  void emitLaunch(ImplicitLocOpBuilder &b, const LookupKernel &kernel,
-                  Value n) {
-    Value c0 = arith::ConstantIndexOp::create(b, 0);
-    Value c1 = arith::ConstantIndexOp::create(b, 1);
-    Value any = arith::CmpIOp::create(b, arith::CmpIPredicate::sgt, n, c0);
-    auto guard = scf::IfOp::create(b, any, /*withElseRegion=*/false);
-    OpBuilder::InsertionGuard restore(b);
-    b.setInsertionPointToStart(&guard.getThenRegion().front());
-    auto workgroup = gpu::AddressSpaceAttr::get(
-        b.getContext(), gpu::GPUDialect::getWorkgroupAddressSpace());
-    auto tablesType =
-        MemRefType::get({kernel.tableEntries()}, kernel.tableType(b),
-                        MemRefLayoutAttrInterface(), workgroup);
-    Value rowBlocks = arith::ConstantIndexOp::create(
-        b, kernel.weight.paddedRows / kernel.blockRows);
-    Value columns = arith::ConstantIndexOp::create(b, kernel.columns);
-    Value columnBlocks = arith::CeilDivUIOp::create(b, n, columns);
-    Value threads = arith::ConstantIndexOp::create(b, kernel.blockRows);
-    Value splits = arith::ConstantIndexOp::create(b, kernel.splits);
-    auto launch = gpu::LaunchOp::create(
-        b, rowBlocks, columnBlocks, splits, threads, c1, c1,
-        /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
-        ValueRange{}, TypeRange{tablesType});
-    b.setInsertionPointToStart(&launch.getBody().front());
-    Value tables = launch.getWorkgroupAttributions().front();
-    Value thread = launch.getThreadIds().x;
-    Value firstColumn =
-        arith::MulIOp::create(b, launch.getBlockIds().y, columns);
-    Value row = arith::AddIOp::create(
-        b, arith::MulIOp::create(b, launch.getBlockIds().x, threads), thread);
-    auto [begin, end] = splitRange(b, kernel, launch.getBlockIds().z);
-    auto chunks = scf::ForOp::create(
-        b, begin, end, arith::ConstantIndexOp::create(b, kernel.kChunk),
-        kernel.initialState(b));
-    b.setInsertionPointToStart(chunks.getBody());
-    Value chunk = chunks.getInductionVar();
-    kernel.buildTables(b, tables, thread, firstColumn, chunk);
-    gpu::BarrierOp::create(b);
-    SmallVector<Value> state = kernel.lookupChunk(
-        b, tables, row, firstColumn, chunk, chunks.getRegionIterArgs());
-    // The next chunk's tables overwrite these.
-    gpu::BarrierOp::create(b);
-    scf::YieldOp::create(b, state);
-    b.setInsertionPointAfter(chunks);
-    kernel.storeRow(b, row, firstColumn, chunks.getResults());
-    gpu::TerminatorOp::create(b);
-  }
-
-  /// The same kernel with its blocks and the threads of each phase as
-  /// loops; each thread's state lives in buffers across the phases a
-  /// barrier separates on the GPU.
-  void emitInterpreted(ImplicitLocOpBuilder &b, const LookupKernel &kernel,
-                       Value n) {
-    OpBuilder::InsertionGuard restore(b);
-    Value c0 = arith::ConstantIndexOp::create(b, 0);
-    Value c1 = arith::ConstantIndexOp::create(b, 1);
-    Value rows = arith::ConstantIndexOp::create(b, kernel.blockRows);
-    auto threadLoop = [&](function_ref<void(Value)> body) {
-      auto loop = scf::ForOp::create(b, c0, rows, c1);
-      OpBuilder::InsertionGuard inner(b);
-      b.setInsertionPointToStart(loop.getBody());
-      body(loop.getInductionVar());
+  /// The kernel over a grid of (row blocks, column blocks, K splits) blocks
+  /// of block-rows threads, its tables in workgroup memory and each
+  /// thread's sums in its own arrays across the chunks; or the same as
+  /// host loops (`interpret`). No launch when N is 0.
+  void emit(ImplicitLocOpBuilder &b, const LookupKernel &kernel, Value n) {
+    auto index = [&](int64_t v) -> Value {
+      return arith::ConstantIndexOp::create(b, v);
     };
-    auto blocks =
-        scf::ForOp::create(b, c0,
-                           arith::ConstantIndexOp::create(
-                               b, kernel.weight.paddedRows / kernel.blockRows),
-                           c1);
-    b.setInsertionPointToStart(blocks.getBody());
-    auto splits = scf::ForOp::create(
-        b, c0, arith::ConstantIndexOp::create(b, kernel.splits), c1);
-    b.setInsertionPointToStart(splits.getBody());
-    auto columnBlocks = scf::ForOp::create(
-        b, c0, n, arith::ConstantIndexOp::create(b, kernel.columns));
-    b.setInsertionPointToStart(columnBlocks.getBody());
-    Value firstColumn = columnBlocks.getInductionVar();
-    Value firstRow = arith::MulIOp::create(b, blocks.getInductionVar(), rows);
-    Value tables = memref::AllocaOp::create(
-        b, MemRefType::get({kernel.tableEntries()}, kernel.tableType(b)));
-    // One buffer per state value, indexed by thread.
-    SmallVector<Value> stateBuffers;
+    Value columns = index(kernel.columns);
+    BlockKernelSpec spec{index(kernel.weight.paddedRows / kernel.blockRows),
+                         arith::CeilDivUIOp::create(b, n, columns),
+                         index(kernel.splits),
+                         kernel.blockRows,
+                         {{kernel.tableType(b), kernel.tableEntries()}},
+                         {},
+                         interpret};
+    // One array of one element per state value: its types differ.
     for (Type type : kernel.stateTypes(b))
-      stateBuffers.push_back(memref::AllocaOp::create(
-          b, MemRefType::get({kernel.blockRows}, type)));
-    auto loadState = [&](Value t) {
-      SmallVector<Value> values;
-      for (Value buffer : stateBuffers)
-        values.push_back(memref::LoadOp::create(b, buffer, t));
-      return values;
-    };
-    auto storeState = [&](ValueRange values, Value t) {
-      for (auto [value, buffer] : llvm::zip_equal(values, stateBuffers))
-        memref::StoreOp::create(b, value, buffer, t);
-    };
-    threadLoop([&](Value t) { storeState(kernel.initialState(b), t); });
-    auto [begin, end] = splitRange(b, kernel, splits.getInductionVar());
-    auto chunks = scf::ForOp::create(
-        b, begin, end, arith::ConstantIndexOp::create(b, kernel.kChunk));
-    {
-      OpBuilder::InsertionGuard inChunk(b);
-      b.setInsertionPointToStart(chunks.getBody());
-      Value chunk = chunks.getInductionVar();
-      threadLoop([&](Value t) {
-        kernel.buildTables(b, tables, t, firstColumn, chunk);
-      });
-      threadLoop([&](Value t) {
-        Value row = arith::AddIOp::create(b, firstRow, t);
-        storeState(kernel.lookupChunk(b, tables, row, firstColumn, chunk,
-                                      loadState(t)),
-                   t);
-      });
-    }
-    threadLoop([&](Value t) {
-      kernel.storeRow(b, arith::AddIOp::create(b, firstRow, t), firstColumn,
-                      loadState(t));
+      spec.local.push_back({type, 1});
+    BlockKernel::emit(b, spec, [&](BlockKernel &block) {
+      ImplicitLocOpBuilder &b = block.builder();
+      Value tables = block.shared(0);
+      Value firstColumn = arith::MulIOp::create(b, block.blockY(), columns);
+      auto rowOf = [&](Value thread) -> Value {
+        return arith::AddIOp::create(
+            b,
+            arith::MulIOp::create(b, block.blockX(), index(kernel.blockRows)),
+            thread);
+      };
+      auto loadState = [&](Value thread) {
+        SmallVector<Value> state;
+        for (unsigned i = 0; i < spec.local.size(); ++i)
+          state.push_back(block.loadLocal(i, thread, 0));
+        return state;
+      };
+      auto storeState = [&](ValueRange state, Value thread) {
+        for (auto [i, value] : llvm::enumerate(state))
+          block.storeLocal(i, thread, 0, value);
+      };
+      block.phase(
+          [&](Value thread) { storeState(kernel.initialState(b), thread); },
+          /*barrier=*/false);
+      auto [begin, end] = splitRange(b, kernel, block.blockZ());
+      auto chunks = scf::ForOp::create(b, begin, end, index(kernel.kChunk));
+      {
+        OpBuilder::InsertionGuard inChunk(b);
+        b.setInsertionPointToStart(chunks.getBody());
+        Value chunk = chunks.getInductionVar();
+        block.phase([&](Value thread) {
+          kernel.buildTables(b, tables, thread, firstColumn, chunk);
+        });
+        // The next chunk's tables overwrite these: a barrier after.
+        block.phase([&](Value thread) {
+          storeState(kernel.lookupChunk(b, tables, rowOf(thread), firstColumn,
+                                        chunk, loadState(thread)),
+                     thread);
+        });
+      }
+      block.phase(
+          [&](Value thread) {
+            kernel.storeRow(b, rowOf(thread), firstColumn, loadState(thread));
+          },
+          /*barrier=*/false);
     });
   }
 };

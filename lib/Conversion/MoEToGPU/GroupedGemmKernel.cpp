@@ -2,15 +2,16 @@
 
 #include "GroupedGemmKernel.h"
 
-#include "BlockKernel.h"
 #include "KernelOps.h"
 
+#include "loom/Conversion/BlockKernel.h"
 #include "loom/Dialect/MoE/Transforms/Builders.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 
 using namespace mlir;
+using namespace mlir::loom;
 using namespace mlir::loom::moe;
 using namespace mlir::loom::moe::gpu_kernels;
 
@@ -308,6 +309,7 @@ void mlir::loom::moe::emitGroupedGemmKernel(ImplicitLocOpBuilder &b,
       arith::AddIOp::create(b, gemmBlocks, zeroBlocks),
       arith::CeilDivUIOp::create(b, idx(b, kernel.outColumns),
                                  idx(b, kBlockColumns)),
+      idx(b, 1),
       kThreads,
       {{b.getF32Type(), kDepth * kBlockRows},
        {b.getF32Type(), kDepth * (gated ? 2 : 1) * kBlockColumns},

@@ -2,9 +2,9 @@
 
 #include "RoutingKernels.h"
 
-#include "BlockKernel.h"
 #include "KernelOps.h"
 
+#include "loom/Conversion/BlockKernel.h"
 #include "loom/Dialect/MoE/Transforms/Builders.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -16,6 +16,7 @@
 #include <limits>
 
 using namespace mlir;
+using namespace mlir::loom;
 using namespace mlir::loom::moe;
 using namespace mlir::loom::moe::gpu_kernels;
 
@@ -43,6 +44,7 @@ void mlir::loom::moe::emitRouteKernel(ImplicitLocOpBuilder &b,
   int64_t parts = std::clamp<int64_t>(kThreads / experts, 1, kernel.d);
   int64_t pairs = experts * parts;
   BlockKernelSpec spec{dim(b, kernel.x, 0),
+                       idx(b, 1),
                        idx(b, 1),
                        kThreads,
                        {{b.getF32Type(), pairs}, {b.getF32Type(), experts}},
@@ -189,7 +191,7 @@ void mlir::loom::moe::emitDispatchKernel(ImplicitLocOpBuilder &b,
                                          const DispatchKernel &kernel,
                                          bool interpret) {
   BlockKernelSpec spec{
-      dim(b, kernel.out, 0), idx(b, 1), kThreads, {}, {}, interpret};
+      dim(b, kernel.out, 0), idx(b, 1), idx(b, 1), kThreads, {}, {}, interpret};
   Value tokens = dim(b, kernel.x, 0), d = dim(b, kernel.x, 1);
   Value slots = i32(b, kernel.k);
   BlockKernel::emit(b, spec, [&](BlockKernel &block) {
@@ -223,7 +225,7 @@ void mlir::loom::moe::emitCombineKernel(ImplicitLocOpBuilder &b,
                                         const CombineKernel &kernel,
                                         bool interpret) {
   BlockKernelSpec spec{
-      dim(b, kernel.out, 0), idx(b, 1), kThreads, {}, {}, interpret};
+      dim(b, kernel.out, 0), idx(b, 1), idx(b, 1), kThreads, {}, {}, interpret};
   Value d = dim(b, kernel.out, 1), rowCount = dim(b, kernel.rows, 0);
   Value experts = idx(b, kernel.experts);
   int64_t k = cast<MemRefType>(kernel.ids.getType()).getDimSize(1);
@@ -270,6 +272,7 @@ void mlir::loom::moe::emitScatterKernel(ImplicitLocOpBuilder &b,
   Value n = dim(b, kernel.out, 1), tokens = dim(b, kernel.out, 0);
   Value rowCount = dim(b, kernel.rows, 0);
   BlockKernelSpec spec{arith::CeilDivUIOp::create(b, n, idx(b, kThreads)),
+                       idx(b, 1),
                        idx(b, 1),
                        kThreads,
                        {},

@@ -12,7 +12,8 @@
 // word loads per word step, eight lookups each. Scale groups of 8 K are
 // shorter than a word, so the scale and the folded -s * z are loaded per
 // lookup group. Each chunk: the tables in workgroup memory, a barrier, the
-// lookups, a barrier.
+// lookups, a barrier; each thread's sums live in private one-element arrays
+// across the chunks (registers, once LLVM promotes them).
 // CHECK-LABEL: func.func @unsigned_zero_point
 // CHECK-SAME: (%[[X:.*]]: tensor<?x40xf32>)
 // CHECK: %[[XB:.*]] = bufferization.to_buffer %[[X]] read_only : tensor<?x40xf32> to memref<?x40xf32>
@@ -22,27 +23,29 @@
 // CHECK-COUNT-2: arith.constant dense<{{.*}}> : tensor<4096xf32>
 // CHECK: %[[FEW:.*]] = arith.cmpi slt, %[[N]], %c8
 // CHECK: scf.if %[[FEW]] {
-// CHECK: %[[ANY:.*]] = arith.cmpi sgt, %[[N]]
-// CHECK: scf.if %[[ANY]] {
 // CHECK: %[[BLOCKS:.*]] = arith.ceildivui %[[N]], %c1
-// CHECK: gpu.launch blocks(%{{.*}}, %[[BY:.*]], %{{.*}}) in (%{{.*}} = %c2, %{{.*}} = %[[BLOCKS]], %{{.*}} = %c1{{[_0-9]*}}) threads(%[[T:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %c128, %{{.*}} = %c1, %{{.*}} = %c1) workgroup(%[[TAB:.*]] : memref<512xf32, #gpu.address_space<workgroup>>)
+// CHECK: %[[ANY:.*]] = arith.cmpi sgt, %[[BLOCKS]]
+// CHECK: scf.if %{{.*}} {
+// CHECK: gpu.launch blocks(%{{.*}}, %[[BY:.*]], %{{.*}}) in (%{{.*}} = %c2, %{{.*}} = %[[BLOCKS]], %{{.*}} = %c1{{[_0-9]*}}) threads(%[[T:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %c128, %{{.*}} = %c1{{[_0-9]*}}, %{{.*}} = %c1{{[_0-9]*}}) workgroup(%[[TAB:.*]] : memref<512xf32, #gpu.address_space<workgroup>>) private(%[[SUM:.*]] : memref<1xf32, #gpu.address_space<private>>)
+// CHECK: memref.store %{{.*}}, %[[SUM]]
 // CHECK: arith.minui %{{.*}}, %c128
-// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c128{{.*}} iter_args(%{{.*}} = %{{.*}}) -> (f32)
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c128
 // CHECK-COUNT-4: memref.load %{{.*}} : memref<?x40xf32>
 // CHECK: memref.store %{{.*}}, %[[TAB]][%{{.*}}] : memref<512xf32, #gpu.address_space<workgroup>>
 // CHECK: gpu.barrier
+// CHECK: memref.load %[[SUM]]
 // CHECK: scf.for {{.*}} -> (f32)
 // CHECK-COUNT-2: memref.load %{{.*}} : memref<2048xi32>
 // CHECK-COUNT-2: memref.load %{{.*}} : memref<4096xf32>
 // CHECK: math.fma
+// CHECK: memref.store %{{.*}}, %[[SUM]]
 // CHECK: gpu.barrier
 // CHECK: scf.if
 // CHECK: memref.store %{{.*}} : memref<?x130xf32>
 // CHECK: gpu.terminator
 // CHECK: } else {
 // CHECK: %[[BLOCKS8:.*]] = arith.ceildivui %[[N]], %c8
-// CHECK: gpu.launch blocks({{.*}}) in (%{{.*}} = %c2, %{{.*}} = %[[BLOCKS8]], %{{.*}} = %c1{{[_0-9]*}}) threads({{.*}}) in (%{{.*}} = %c128, %{{.*}} = %c1, %{{.*}} = %c1) workgroup(%{{.*}} : memref<4096xf32, #gpu.address_space<workgroup>>)
-// CHECK: iter_args({{.*}}) -> (f32, f32, f32, f32, f32, f32, f32, f32)
+// CHECK: gpu.launch blocks({{.*}}) in (%{{.*}} = %c2, %{{.*}} = %[[BLOCKS8]], %{{.*}} = %c1{{[_0-9]*}}) threads({{.*}}) in (%{{.*}} = %c128, %{{.*}} = %c1{{[_0-9]*}}, %{{.*}} = %c1{{[_0-9]*}}) workgroup(%{{.*}} : memref<4096xf32, #gpu.address_space<workgroup>>) private(%{{.*}} : memref<1xf32, #gpu.address_space<private>>, %{{.*}} : memref<1xf32, #gpu.address_space<private>>, %{{.*}} : memref<1xf32, #gpu.address_space<private>>, %{{.*}} : memref<1xf32, #gpu.address_space<private>>, %{{.*}} : memref<1xf32, #gpu.address_space<private>>, %{{.*}} : memref<1xf32, #gpu.address_space<private>>, %{{.*}} : memref<1xf32, #gpu.address_space<private>>, %{{.*}} : memref<1xf32, #gpu.address_space<private>>)
 // CHECK: gpu.barrier
 // CHECK-COUNT-2: memref.load %{{.*}} : memref<2048xi32>
 // CHECK-NOT: memref<2048xi32>
@@ -53,9 +56,10 @@
 // CHECK-NOT: lut.
 
 // The interpreter: blocks, columns and the threads of each phase as loops,
-// the tables and accumulators in stack buffers.
+// the tables and accumulators in stack buffers freed with each block.
 // INTERP-LABEL: func.func @unsigned_zero_point
 // INTERP-NOT: gpu.
+// INTERP: memref.alloca_scope
 // INTERP: memref.alloca() : memref<512xf32>
 // INTERP: memref.alloca() : memref<128xf32>
 // INTERP: bufferization.to_tensor

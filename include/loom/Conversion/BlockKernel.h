@@ -1,20 +1,20 @@
 //===- BlockKernel.h - A kernel built for the GPU or the interpreter -*- C++
 //-*-===//
 //
-// The moe kernels are written once against this small block model: a 2-D
-// grid of blocks of `threads` threads, workgroup arrays, per-thread arrays
-// and phases that a barrier separates. `interpret` builds the same body as
-// host loops (blocks, then each phase's threads), so the kernels' arithmetic
+// Loom's GPU kernels are written once against this small block model: a
+// 3-D grid of blocks of `threads` threads, workgroup arrays, per-thread
+// arrays and phases that a barrier separates. `interpret` builds the same body
+// as host loops (blocks, then each phase's threads), so the kernels' arithmetic
 // is tested on machines without a GPU. No SSA value may cross a phase: what
 // a thread keeps from one phase to the next lives in its thread arrays.
 //
 //===----------------------------------------------------------------------===//
-#ifndef LOOM_LIB_CONVERSION_MOETOGPU_BLOCKKERNEL_H
-#define LOOM_LIB_CONVERSION_MOETOGPU_BLOCKKERNEL_H
+#ifndef LOOM_CONVERSION_BLOCKKERNEL_H
+#define LOOM_CONVERSION_BLOCKKERNEL_H
 
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 
-namespace mlir::loom::moe {
+namespace mlir::loom {
 
 /// A 1-D array of `size` elements of `element`.
 struct ArraySpec {
@@ -23,8 +23,8 @@ struct ArraySpec {
 };
 
 struct BlockKernelSpec {
-  /// Blocks along x and y (index values; no launch when either is 0).
-  Value gridX, gridY;
+  /// Blocks along x, y and z (index values; no launch when one is 0).
+  Value gridX, gridY, gridZ;
   int64_t threads;
   /// Workgroup (shared) arrays, and arrays private to each thread.
   SmallVector<ArraySpec> shared, local;
@@ -41,6 +41,7 @@ public:
   ImplicitLocOpBuilder &builder() { return b; }
   Value blockX() const { return blockIds[0]; }
   Value blockY() const { return blockIds[1]; }
+  Value blockZ() const { return blockIds[2]; }
   Value shared(unsigned i) const { return sharedArrays[i]; }
 
   /// `body` for each thread of the block, then a barrier (on the GPU: this
@@ -59,12 +60,12 @@ private:
 
   ImplicitLocOpBuilder &b;
   const BlockKernelSpec &spec;
-  Value blockIds[2];
+  Value blockIds[3];
   /// The GPU thread id; null in the interpreter.
   Value threadId;
   SmallVector<Value> sharedArrays, localArrays;
 };
 
-} // namespace mlir::loom::moe
+} // namespace mlir::loom
 
-#endif // LOOM_LIB_CONVERSION_MOETOGPU_BLOCKKERNEL_H
+#endif // LOOM_CONVERSION_BLOCKKERNEL_H

@@ -1,6 +1,6 @@
-//===- BlockKernel.cpp - A kernel built for the GPU or the interpreter ----===//
+//===- BlockKernel.cpp - A kernel for the GPU or the interpreter ----------===//
 
-#include "BlockKernel.h"
+#include "loom/Conversion/BlockKernel.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -8,7 +8,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 
 using namespace mlir;
-using namespace mlir::loom::moe;
+using namespace mlir::loom;
 
 static MemRefType arrayType(MLIRContext *ctx, ArraySpec array,
                             int64_t copies = 1, unsigned addressSpace = 0) {
@@ -32,11 +32,14 @@ void BlockKernel::emit(ImplicitLocOpBuilder &b, const BlockKernelSpec &spec,
     b.setInsertionPointToStart(xs.getBody());
     auto ys = scf::ForOp::create(b, c0, spec.gridY, c1);
     b.setInsertionPointToStart(ys.getBody());
+    auto zs = scf::ForOp::create(b, c0, spec.gridZ, c1);
+    b.setInsertionPointToStart(zs.getBody());
     // Each block's arrays are freed when it ends, not when the loops do.
     auto scope = memref::AllocaScopeOp::create(b, TypeRange{});
     b.setInsertionPointToStart(&scope.getBodyRegion().emplaceBlock());
     kernel.blockIds[0] = xs.getInductionVar();
     kernel.blockIds[1] = ys.getInductionVar();
+    kernel.blockIds[2] = zs.getInductionVar();
     for (ArraySpec array : spec.shared)
       kernel.sharedArrays.push_back(
           memref::AllocaOp::create(b, arrayType(ctx, array)));
@@ -47,9 +50,10 @@ void BlockKernel::emit(ImplicitLocOpBuilder &b, const BlockKernelSpec &spec,
     memref::AllocaScopeReturnOp::create(b, ValueRange{});
     return;
   }
-  Value any = arith::AndIOp::create(
-      b, arith::CmpIOp::create(b, arith::CmpIPredicate::sgt, spec.gridX, c0),
-      arith::CmpIOp::create(b, arith::CmpIPredicate::sgt, spec.gridY, c0));
+  Value any = arith::ConstantIntOp::create(b, b.getI1Type(), 1);
+  for (Value size : {spec.gridX, spec.gridY, spec.gridZ})
+    any = arith::AndIOp::create(
+        b, any, arith::CmpIOp::create(b, arith::CmpIPredicate::sgt, size, c0));
   auto guard = scf::IfOp::create(b, any, /*withElseRegion=*/false);
   b.setInsertionPointToStart(&guard.getThenRegion().front());
   SmallVector<Type> sharedTypes, localTypes;
@@ -60,13 +64,14 @@ void BlockKernel::emit(ImplicitLocOpBuilder &b, const BlockKernelSpec &spec,
     localTypes.push_back(arrayType(
         ctx, array, 1, unsigned(gpu::GPUDialect::getPrivateAddressSpace())));
   auto launch = gpu::LaunchOp::create(
-      b, spec.gridX, spec.gridY, c1,
+      b, spec.gridX, spec.gridY, spec.gridZ,
       arith::ConstantIndexOp::create(b, spec.threads), c1, c1,
       /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
       ValueRange{}, sharedTypes, localTypes);
   b.setInsertionPointToStart(&launch.getBody().front());
   kernel.blockIds[0] = launch.getBlockIds().x;
   kernel.blockIds[1] = launch.getBlockIds().y;
+  kernel.blockIds[2] = launch.getBlockIds().z;
   kernel.threadId = launch.getThreadIds().x;
   llvm::append_range(kernel.sharedArrays, launch.getWorkgroupAttributions());
   llvm::append_range(kernel.localArrays, launch.getPrivateAttributions());
