@@ -2,13 +2,15 @@
 //-*-===//
 //
 // One launch over every expert's segment (moe.md §3.6): each block takes a
-// 64-row block of one expert's rows (found from the offsets, so no expert
-// gets a block per possible row) and 64 output columns, stages 16-deep
-// slices of its rows (gathered through the row map when given) and of the
-// expert's weight rows in workgroup memory, and keeps a 4 x 4 register tile
-// per thread (two for gated epilogues, whose gate and up rows it reads
-// together so that act(g) * u is formed in the epilogue). Further blocks
-// zero the rows no segment covers, so the result is written whole.
+// block of one expert's rows (found from the offsets, so no expert gets a
+// block per possible row) and of output columns, stages 16-deep slices of
+// its rows (gathered through the row map when given) and of the expert's
+// weight rows in workgroup memory, and keeps a register tile per thread
+// (two for gated epilogues, whose gate and up rows it reads together so
+// that act(g) * u is formed in the epilogue). Further blocks zero the rows
+// no segment covers, so the result is written whole. Two tiles, chosen at
+// run time on the rows per expert (the M bucket): 64 x 64 blocks of 4 x 4
+// tiles, and for fewer than 32 rows per expert 16 x 128 blocks of 2 x 4.
 //
 //===----------------------------------------------------------------------===//
 #ifndef LOOM_LIB_CONVERSION_MOETOGPU_GROUPEDGEMMKERNEL_H

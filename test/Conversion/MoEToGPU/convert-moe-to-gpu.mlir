@@ -45,17 +45,24 @@ func.func @grouped_selection_stays(%x: tensor<?x16xf32>) -> tensor<?x2xi32> {
 
 // -----
 
-// The SwiGLU GEMM over the gathered rows: the row blocks of every expert
-// (counted on the host from the offsets) and then the zeroing blocks, by
-// ceil(12 / 64) column blocks; 256 threads; 16 x 64 input and 16 x 128
-// weight slices (gate and up rows) in workgroup memory; two 4 x 4 tiles
-// per thread.
+// The SwiGLU GEMM over the gathered rows, two kernels chosen on the rows
+// per expert: below 32 (R < 32 * 4), 16-row blocks of 128 columns, else
+// 64 x 64 blocks. Each grid holds the row blocks of every expert (counted
+// on the host from the offsets) and then the zeroing blocks, by the column
+// blocks; 256 threads; 16-deep slices of the rows and of the gate and up
+// weight rows in workgroup memory; gate and up register tiles per thread
+// (2 x 4 twice, 4 x 4 twice).
 // CHECK-LABEL: func.func @swiglu_gather
 // CHECK: arith.constant dense<{{.*}}> : tensor<1536xf32>
+// CHECK: %[[FEW:.*]] = arith.cmpi ult, %{{.*}}, %c128
+// CHECK: scf.if %[[FEW]] {
 // CHECK: %[[BLOCKS:.*]] = scf.for {{.*}} -> (index)
-// CHECK: arith.ceildivui
+// CHECK: arith.ceildivui %{{.*}}, %c16
 // CHECK: %[[GRID:.*]] = arith.addi %[[BLOCKS]], %{{.*}} : index
-// CHECK: gpu.launch blocks({{.*}}) in (%{{.*}} = %[[GRID]], {{.*}} threads({{.*}}) in (%{{.*}} = %c256, {{.*}} workgroup(%{{.*}} : memref<1024xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<2048xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<64xi32, #gpu.address_space<workgroup>>) private(%{{.*}} : memref<32xf32, #gpu.address_space<private>>)
+// CHECK: gpu.launch blocks({{.*}}) in (%{{.*}} = %[[GRID]], {{.*}} threads({{.*}}) in (%{{.*}} = %c256, {{.*}} workgroup(%{{.*}} : memref<256xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<4096xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<16xi32, #gpu.address_space<workgroup>>) private(%{{.*}} : memref<16xf32, #gpu.address_space<private>>)
+// CHECK: scf.for {{.*}} iter_args({{.*}}) -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32)
+// CHECK: } else {
+// CHECK: gpu.launch blocks({{.*}}) threads({{.*}}) in (%{{.*}} = %c256, {{.*}} workgroup(%{{.*}} : memref<1024xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<2048xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<64xi32, #gpu.address_space<workgroup>>) private(%{{.*}} : memref<32xf32, #gpu.address_space<private>>)
 // CHECK: scf.for %{{.*}} = %c0{{.*}} to %c16{{.*}} step %c16
 // CHECK: gpu.barrier
 // CHECK: scf.for {{.*}} iter_args({{.*}}) -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32)

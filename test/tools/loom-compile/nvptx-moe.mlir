@@ -11,14 +11,18 @@
 // RUN: FileCheck %s --check-prefix=SMEM --input-file=%t/moe.ptx
 
 // CHECK: .target sm_90
-// 4 + 5 + 4 kernels.
-// CHECK-COUNT-13: .visible .entry
+// 6 + 7 + 6 kernels: each grouped GEMM has a short-tile kernel (under 32
+// rows per expert) and a wide one.
+// CHECK-COUNT-19: .visible .entry
 // CHECK-NOT: .visible .entry
 // CHECK-NOT: __nv_
-// The grouped GEMMs stage their 16 x 64 input slices in shared memory,
-// and the gated ones 16 x 128 weight slices.
-// SMEM: .shared .align {{[0-9]+}} .b8 __wg_swiglu_kernel_0_0[4096];
-// SMEM: .shared .align {{[0-9]+}} .b8 __wg_swiglu_kernel_0_1[8192];
+// The grouped GEMMs stage 16-deep slices in shared memory: the short
+// tile's 16 rows and, gated, 2 x 128 weight rows; the wide tile's 64 rows
+// and 2 x 64 weight rows.
+// SMEM: .shared .align {{[0-9]+}} .b8 __wg_swiglu_kernel_0_0[1024];
+// SMEM: .shared .align {{[0-9]+}} .b8 __wg_swiglu_kernel_0_1[16384];
+// SMEM: .shared .align {{[0-9]+}} .b8 __wg_swiglu_kernel_1_0[4096];
+// SMEM: .shared .align {{[0-9]+}} .b8 __wg_swiglu_kernel_1_1[8192];
 
 func.func @swiglu(%x: tensor<?x48xf32>) -> tensor<?x48xf32> {
   %wr = arith.constant dense<0.5> : tensor<8x48xf32>
