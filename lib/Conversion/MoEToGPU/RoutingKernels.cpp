@@ -34,6 +34,101 @@ void eachStrided(ImplicitLocOpBuilder &b, Value thread, Value n,
   each(b, thread, n, kThreads, body);
 }
 
+/// The first thread's part of the routing kernel for token `t`: the
+/// logits (each expert's partial sums in part order), the scores, k rounds
+/// of first-index-of-max over the selection scores (ties to the lower id)
+/// and the slots' weights, as the host lowering computes them; in the
+/// workgroup arrays, then written out once.
+void selectExperts(ImplicitLocOpBuilder &b, const RouteKernel &kernel, Value t,
+                   Value partial, Value scores, Value selection,
+                   Value slotWeights, int64_t parts) {
+  Value c0 = idx(b, 0), nE = idx(b, kernel.experts), slots = idx(b, kernel.k);
+  Value negInf = f32(b, -std::numeric_limits<float>::infinity());
+  auto overExperts = [&](function_ref<void(Value)> body) {
+    each(b, c0, nE, 1, body);
+  };
+  auto sumOver = [&](Value n, function_ref<Value(Value)> term) {
+    return forLoop(b, c0, n, 1, f32(b, 0.0),
+                   [&](ImplicitLocOpBuilder &b, Value i,
+                       ValueRange acc) -> SmallVector<Value> {
+                     return {arith::AddFOp::create(b, acc[0], term(i))};
+                   })[0];
+  };
+  overExperts([&](Value e) {
+    Value base = arith::MulIOp::create(b, e, idx(b, parts));
+    store(b,
+          sumOver(idx(b, parts),
+                  [&](Value q) {
+                    return load(b, partial,
+                                arith::AddIOp::create(b, base, q).getResult());
+                  }),
+          scores, e);
+  });
+  if (kernel.softmax) {
+    Value max = forLoop(
+        b, c0, nE, 1, negInf,
+        [&](ImplicitLocOpBuilder &b, Value e,
+            ValueRange acc) -> SmallVector<Value> {
+          return {arith::MaximumFOp::create(b, acc[0], load(b, scores, e))};
+        })[0];
+    Value sum = sumOver(nE, [&](Value e) {
+      Value v = math::ExpOp::create(
+          b, arith::SubFOp::create(b, load(b, scores, e), max));
+      store(b, v, scores, e);
+      return v;
+    });
+    overExperts([&](Value e) {
+      store(b, arith::DivFOp::create(b, load(b, scores, e), sum), scores, e);
+    });
+  } else {
+    overExperts([&](Value e) {
+      Value z =
+          math::ExpOp::create(b, arith::NegFOp::create(b, load(b, scores, e)));
+      Value one = f32(b, 1.0);
+      store(b, arith::DivFOp::create(b, one, arith::AddFOp::create(b, one, z)),
+            scores, e);
+    });
+  }
+  overExperts([&](Value e) {
+    Value v = load(b, scores, e);
+    store(b, v, kernel.scores, {t, e});
+    if (kernel.selectBias)
+      v = arith::AddFOp::create(b, v, load(b, kernel.selectBias, e));
+    store(b, v, selection, e);
+  });
+  each(b, c0, slots, 1, [&](Value s) {
+    SmallVector<Value> best = forLoop(
+        b, c0, nE, 1, ValueRange{negInf, i32(b, -1)},
+        [&](ImplicitLocOpBuilder &b, Value e,
+            ValueRange acc) -> SmallVector<Value> {
+          Value v = load(b, selection, e);
+          Value take = arith::OrIOp::create(
+              b, arith::CmpIOp::create(b, P::eq, acc[1], i32(b, -1)),
+              arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, v, acc[0]));
+          Value id = arith::IndexCastOp::create(b, b.getI32Type(), e);
+          return {arith::SelectOp::create(b, take, v, acc[0]),
+                  arith::SelectOp::create(b, take, id, acc[1])};
+        });
+    Value e = asIndex(b, best[1]);
+    store(b, best[1], kernel.ids, {t, s});
+    store(b, load(b, scores, e), slotWeights, s);
+    store(b, negInf, selection, e);
+  });
+  Value denom;
+  if (kernel.renormalize)
+    denom = arith::MaximumFOp::create(
+        b, sumOver(slots, [&](Value s) { return load(b, slotWeights, s); }),
+        f32(b, 0x1p-23));
+  each(b, c0, slots, 1, [&](Value s) {
+    Value w = load(b, slotWeights, s);
+    if (denom)
+      w = arith::DivFOp::create(b, w, denom);
+    if (kernel.scale != 1.0)
+      w = arith::MulFOp::create(b, w, f32(b, kernel.scale));
+    store(b, w, kernel.weights, {t, s});
+  });
+}
+
 } // namespace
 
 void mlir::loom::moe::emitRouteKernel(ImplicitLocOpBuilder &b,
@@ -43,18 +138,25 @@ void mlir::loom::moe::emitRouteKernel(ImplicitLocOpBuilder &b,
   // Parts of d per expert, so that small E still fills the block.
   int64_t parts = std::clamp<int64_t>(kThreads / experts, 1, kernel.d);
   int64_t pairs = experts * parts;
+  Type f32Type = b.getF32Type();
+  // Workgroup arrays: the partial dot products, the scores, the selection
+  // scores and the slots' weights. The results are only written, once: the
+  // device copies need not bring them in first.
   BlockKernelSpec spec{dim(b, kernel.x, 0),
                        idx(b, 1),
                        idx(b, 1),
                        kThreads,
-                       {{b.getF32Type(), pairs}, {b.getF32Type(), experts}},
+                       {{f32Type, pairs},
+                        {f32Type, experts},
+                        {f32Type, experts},
+                        {f32Type, kernel.k}},
                        {},
                        interpret};
-  float negInf = -std::numeric_limits<float>::infinity();
   BlockKernel::emit(b, spec, [&](BlockKernel &block) {
     ImplicitLocOpBuilder &b = block.builder();
     Value t = block.blockX(), partial = block.shared(0),
-          selection = block.shared(1);
+          scores = block.shared(1), selection = block.shared(2),
+          slotWeights = block.shared(3);
     Value d = idx(b, kernel.d);
     block.phase([&](Value thread) {
       eachStrided(b, thread, idx(b, pairs), [&](Value p) {
@@ -78,109 +180,8 @@ void mlir::loom::moe::emitRouteKernel(ImplicitLocOpBuilder &b,
         [&](Value thread) {
           Value first = arith::CmpIOp::create(b, P::eq, thread, idx(b, 0));
           when(b, first, [&] {
-            Value c0 = idx(b, 0), nE = idx(b, experts);
-            auto overExperts = [&](function_ref<void(Value)> body) {
-              each(b, c0, nE, 1, body);
-            };
-            overExperts([&](Value e) {
-              Value base = arith::MulIOp::create(b, e, idx(b, parts));
-              Value logit =
-                  forLoop(b, c0, idx(b, parts), 1, f32(b, 0.0),
-                          [&](ImplicitLocOpBuilder &b, Value q,
-                              ValueRange acc) -> SmallVector<Value> {
-                            Value v = load(
-                                b, partial,
-                                arith::AddIOp::create(b, base, q).getResult());
-                            return {arith::AddFOp::create(b, acc[0], v)};
-                          })[0];
-              store(b, logit, kernel.scores, {t, e});
-            });
-            if (kernel.softmax) {
-              Value max =
-                  forLoop(b, c0, nE, 1, f32(b, negInf),
-                          [&](ImplicitLocOpBuilder &b, Value e,
-                              ValueRange acc) -> SmallVector<Value> {
-                            return {arith::MaximumFOp::create(
-                                b, acc[0], load(b, kernel.scores, {t, e}))};
-                          })[0];
-              Value sum =
-                  forLoop(b, c0, nE, 1, f32(b, 0.0),
-                          [&](ImplicitLocOpBuilder &b, Value e,
-                              ValueRange acc) -> SmallVector<Value> {
-                            Value v = math::ExpOp::create(
-                                b, arith::SubFOp::create(
-                                       b, load(b, kernel.scores, {t, e}), max));
-                            store(b, v, kernel.scores, {t, e});
-                            return {arith::AddFOp::create(b, acc[0], v)};
-                          })[0];
-              overExperts([&](Value e) {
-                store(b,
-                      arith::DivFOp::create(b, load(b, kernel.scores, {t, e}),
-                                            sum),
-                      kernel.scores, {t, e});
-              });
-            } else {
-              overExperts([&](Value e) {
-                Value z = math::ExpOp::create(
-                    b,
-                    arith::NegFOp::create(b, load(b, kernel.scores, {t, e})));
-                Value one = f32(b, 1.0);
-                store(b,
-                      arith::DivFOp::create(b, one,
-                                            arith::AddFOp::create(b, one, z)),
-                      kernel.scores, {t, e});
-              });
-            }
-            // Selection scores, then k rounds of first index of the max.
-            overExperts([&](Value e) {
-              Value v = load(b, kernel.scores, {t, e});
-              if (kernel.selectBias)
-                v = arith::AddFOp::create(b, v, load(b, kernel.selectBias, e));
-              store(b, v, selection, e);
-            });
-            each(b, c0, idx(b, kernel.k), 1, [&](Value s) {
-              SmallVector<Value> best = forLoop(
-                  b, c0, nE, 1, ValueRange{f32(b, negInf), i32(b, -1)},
-                  [&](ImplicitLocOpBuilder &b, Value e,
-                      ValueRange acc) -> SmallVector<Value> {
-                    Value v = load(b, selection, e);
-                    Value take = arith::OrIOp::create(
-                        b, arith::CmpIOp::create(b, P::eq, acc[1], i32(b, -1)),
-                        arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, v,
-                                              acc[0]));
-                    Value id = arith::IndexCastOp::create(b, b.getI32Type(), e);
-                    return {arith::SelectOp::create(b, take, v, acc[0]),
-                            arith::SelectOp::create(b, take, id, acc[1])};
-                  });
-              Value e = asIndex(b, best[1]);
-              store(b, best[1], kernel.ids, {t, s});
-              store(b, load(b, kernel.scores, {t, e}), kernel.weights, {t, s});
-              store(b, f32(b, negInf), selection, e);
-            });
-            Value slots = idx(b, kernel.k);
-            if (kernel.renormalize) {
-              Value sum =
-                  forLoop(b, c0, slots, 1, f32(b, 0.0),
-                          [&](ImplicitLocOpBuilder &b, Value s,
-                              ValueRange acc) -> SmallVector<Value> {
-                            return {arith::AddFOp::create(
-                                b, acc[0], load(b, kernel.weights, {t, s}))};
-                          })[0];
-              Value denom = arith::MaximumFOp::create(b, sum, f32(b, 0x1p-23));
-              each(b, c0, slots, 1, [&](Value s) {
-                store(b,
-                      arith::DivFOp::create(b, load(b, kernel.weights, {t, s}),
-                                            denom),
-                      kernel.weights, {t, s});
-              });
-            }
-            if (kernel.scale != 1.0)
-              each(b, c0, slots, 1, [&](Value s) {
-                store(b,
-                      arith::MulFOp::create(b, load(b, kernel.weights, {t, s}),
-                                            f32(b, kernel.scale)),
-                      kernel.weights, {t, s});
-              });
+            selectExperts(b, kernel, t, partial, scores, selection, slotWeights,
+                          parts);
           });
         },
         /*barrier=*/false);
