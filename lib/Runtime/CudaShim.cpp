@@ -383,6 +383,15 @@ void _mlir_ciface_loom_gpu_constant_i32(MemRef1D *result, MemRef1D *host) {
   residentConstant(result, host, sizeof(int32_t));
 }
 
+// Half-precision weights (f16 and bf16 alike: only their bytes move).
+void _mlir_ciface_loom_gpu_constant_f16(MemRef1D *result, MemRef1D *host) {
+  residentConstant(result, host, 2);
+}
+
+void _mlir_ciface_loom_gpu_constant_bf16(MemRef1D *result, MemRef1D *host) {
+  residentConstant(result, host, 2);
+}
+
 void mgpuMemcpy(void *dst, void *src, size_t bytes, void *stream) {
   Driver *d = ready("copying");
   // After a failure the buffers may be null: copy nothing more.

@@ -25,8 +25,8 @@ template <typename Effect> bool mayHaveEffect(BlockArgument arg) {
   });
 }
 
-/// The device copy of `host` when it is a 1-D constant global of f32 or
-/// i32 (a folded weight): the runtime uploads it once per process
+/// The device copy of `host` when it is a 1-D constant global of f32, i32,
+/// f16 or bf16 (a folded weight): the runtime uploads it once per process
 /// (loom_gpu_constant_<type> in lib/Runtime/CudaShim.cpp). Null otherwise.
 Value residentConstant(OpBuilder &b, Location loc, Value host) {
   auto type = cast<MemRefType>(host.getType());
@@ -37,10 +37,11 @@ Value residentConstant(OpBuilder &b, Location loc, Value host) {
       get, get.getNameAttr());
   Type element = type.getElementType();
   if (!global || !global.getConstant() ||
-      !(element.isF32() || element.isSignlessInteger(32)))
+      !(element.isF32() || element.isF16() || element.isBF16() ||
+        element.isSignlessInteger(32)))
     return {};
-  std::string name =
-      element.isF32() ? "loom_gpu_constant_f32" : "loom_gpu_constant_i32";
+  std::string name = "loom_gpu_constant_";
+  llvm::raw_string_ostream(name) << element;
   auto module = get->getParentOfType<ModuleOp>();
   auto any = MemRefType::get({ShapedType::kDynamic}, element);
   auto callee = module.lookupSymbol<func::FuncOp>(name);

@@ -69,6 +69,31 @@ module attributes {gpu.container_module} {
 
 // -----
 
+// Half-precision weights (a bf16 MoE layer's) are resident too.
+// CHECK-LABEL: func.func @resident_bf16
+// CHECK: call @loom_gpu_constant_bf16(%{{.*}}) : (memref<?xbf16>) -> memref<?xbf16>
+// CHECK: func.func private @loom_gpu_constant_bf16(memref<?xbf16>) -> memref<?xbf16> attributes {llvm.emit_c_interface}
+module attributes {gpu.container_module} {
+  memref.global "private" constant @weights : memref<16xbf16> = dense<0.5>
+  gpu.module @kernels {
+    gpu.func @k(%w: memref<16xbf16>, %out: memref<16xbf16>) kernel {
+      %i = gpu.thread_id x
+      %v = memref.load %w[%i] : memref<16xbf16>
+      memref.store %v, %out[%i] : memref<16xbf16>
+      gpu.return
+    }
+  }
+  func.func @resident_bf16(%out: memref<16xbf16>) {
+    %one = arith.constant 1 : index
+    %w = memref.get_global @weights : memref<16xbf16>
+    gpu.launch_func @kernels::@k blocks in (%one, %one, %one) threads in (%one, %one, %one)
+        args(%w : memref<16xbf16>, %out : memref<16xbf16>)
+    return
+  }
+}
+
+// -----
+
 module attributes {gpu.container_module} {
   gpu.module @kernels {
     gpu.func @k(%a: memref<4xf32, strided<[2]>>) kernel {

@@ -133,3 +133,29 @@ def test_device_library_loads_and_fails_cleanly_without_a_gpu(rng):
         return
     with pytest.raises(loom.RunError, match="runs on an NVIDIA GPU"):
         model.run("layer", x)
+
+
+@pytest.mark.parametrize("ffn", ["swiglu", "relu"])
+def test_half_precision_layer_matches_the_host(rng, ffn):
+    """An f16 layer (weights, activations, hidden rows and result in f16;
+    the kernels compute in f32 and round where the host lowering stores)
+    against the same layer compiled for the CPU, and both against numpy."""
+    router, w_in, w_out = (w.astype(np.float16) for w in
+                           random_layer(rng, 6, 40, 70, ffn == "swiglu"))
+    bias_out = rng.uniform(-0.2, 0.2, (6, 40)).astype(np.float16)
+
+    def layer(x):
+        return loom.moe.layer(x, router, w_in, w_out, k=2, ffn=ffn, renormalize=True,
+                              bias_out=bias_out)
+    function = loom.Function(layer, name="layer", args=[loom.tensor(None, 40, dtype="f16")])
+    gpu = loom.compile(loom.Module(function), target="nvptx", pipeline_options="interpret=1")
+    cpu = loom.compile(loom.Module(function))
+    for tokens in (1, 70):
+        x = rng.uniform(-1, 1, (tokens, 40)).astype(np.float16)
+        got, host = gpu.run("layer", x), cpu.run("layer", x)
+        assert got.dtype == np.float16 and got.shape == (tokens, 40)
+        np.testing.assert_allclose(got.astype(np.float32), host.astype(np.float32),
+                                   rtol=2e-3, atol=2e-3)
+        want = references.moe_layer(x, router, w_in, w_out, k=2, ffn=ffn, renormalize=True,
+                                    bias_out=bias_out)
+        np.testing.assert_allclose(got.astype(np.float32), want, rtol=2e-2, atol=2e-2)

@@ -30,6 +30,7 @@ struct MemRef1D {
   int64_t offset, size, stride;
 };
 void _mlir_ciface_loom_gpu_constant_f32(MemRef1D *result, MemRef1D *host);
+void _mlir_ciface_loom_gpu_constant_bf16(MemRef1D *result, MemRef1D *host);
 }
 
 namespace {
@@ -81,6 +82,14 @@ TEST(CudaShim, WithoutADriverEveryCallFailsSoftly) {
   EXPECT_EQ(std::string(loom_last_error()),
             "GPU: uploading a weight: no CUDA driver (libcuda.so.1 cannot be "
             "loaded)");
+
+  // A half-precision one (a bf16 MoE layer's experts): the same.
+  uint16_t halves[6] = {};
+  MemRef1D halvesOnHost = {halves, halves, 0, 6, 1};
+  _mlir_ciface_loom_gpu_constant_bf16(&device, &halvesOnHost);
+  EXPECT_EQ(device.aligned, nullptr);
+  EXPECT_EQ(device.size, 6);
+  EXPECT_EQ(loom_gpu_take_error(), LOOM_ERROR_INTERNAL);
 }
 
 } // namespace

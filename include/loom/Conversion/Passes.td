@@ -199,10 +199,11 @@ def ConvertMoEToGPU : Pass<"convert-moe-to-gpu", "::mlir::ModuleOp"> {
     - a pre-score `moe.dispatch` that follows a `moe.assign` plan, and
       `moe.combine`, become row-copy and slot-order sum kernels.
 
-    Only f32 activations, weights and results are taken; other moe ops
-    (`moe.assign`, `moe.aux_loss`, group-limited top-k, f16 / bf16 forms)
-    stay for the host lowering. `interpret` emits the same kernels with
-    their blocks and threads as host loops.
+    f16 and bf16 activations, weights and results are loaded widened,
+    computed in f32 and rounded where the host lowering stores. Other moe
+    ops (`moe.assign`, `moe.aux_loss`, group-limited top-k) stay for the
+    host lowering. `interpret` emits the same kernels with their blocks
+    and threads as host loops.
   }];
   let options = [
     Option<"interpret", "interpret", "bool", /*default=*/"false",

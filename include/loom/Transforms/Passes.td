@@ -99,8 +99,8 @@ def GPUDeviceCopies : Pass<"loom-gpu-device-copies", "::mlir::ModuleOp"> {
     Each host memref operand of a `gpu.launch_func` gets a device buffer
     (`gpu.alloc`), is copied in before the launch (`gpu.memcpy`), copied
     back after it when the kernel stores to it, and freed (`gpu.dealloc`).
-    A constant global the kernel only reads (a folded weight, 1-D f32 or
-    i32) is instead the device copy the runtime keeps for the process
+    A constant global the kernel only reads (a folded weight, 1-D f32,
+    i32, f16 or bf16) is instead the device copy the runtime keeps for the process
     (`loom_gpu_constant_f32` / `_i32`, uploaded on first use): weights
     cross the bus once, not per call. A buffer the host only allocates,
     sizes and frees — kernels alone read and write it, as a MoE layer's

@@ -106,7 +106,7 @@ struct GemmBlock {
             auto [reads, src] = source(b, row);
             Value from = src;
             return select(b, reads, f32(b, 0.0), [&] {
-              return toF32(b, load(b, kernel.input, {from, kCol}));
+              return load(b, kernel.input, {from, kCol});
             });
           });
           store(b, a, as,
@@ -140,7 +140,7 @@ struct GemmBlock {
                         weightRow),
                     kDim),
                 kCol);
-            return toF32(b, load(b, kernel.weights, at));
+            return load(b, kernel.weights, at);
           });
           store(b, w, bs,
                 arith::AddIOp::create(
@@ -236,7 +236,7 @@ struct GemmBlock {
         return acc;
       Value at = arith::AddIOp::create(
           b, arith::MulIOp::create(b, e, idx(b, kernel.n)), weightRow);
-      return arith::AddFOp::create(b, acc, toF32(b, load(b, kernel.bias, at)));
+      return arith::AddFOp::create(b, acc, load(b, kernel.bias, at));
     };
     Value y =
         buildActivation(b, b.getLoc(), kernel.epilogue, biased(gate, column));

@@ -21,11 +21,17 @@ Value gpu_kernels::i32(ImplicitLocOpBuilder &b, int64_t v) {
 }
 
 Value gpu_kernels::load(ImplicitLocOpBuilder &b, Value memref, ValueRange at) {
-  return memref::LoadOp::create(b, memref, at);
+  Value v = memref::LoadOp::create(b, memref, at);
+  if (isa<FloatType>(v.getType()) && !v.getType().isF32())
+    v = arith::ExtFOp::create(b, b.getF32Type(), v);
+  return v;
 }
 
 void gpu_kernels::store(ImplicitLocOpBuilder &b, Value v, Value memref,
                         ValueRange at) {
+  Type element = cast<MemRefType>(memref.getType()).getElementType();
+  if (v.getType().isF32() && element != v.getType())
+    v = arith::TruncFOp::create(b, element, v);
   memref::StoreOp::create(b, v, memref, at);
 }
 

@@ -31,10 +31,6 @@ using namespace mlir::loom::moe;
 
 namespace {
 
-bool isF32(Value v) { return !v || getElementTypeOrSelf(v.getType()).isF32(); }
-
-bool allF32(ValueRange values) { return llvm::all_of(values, isF32); }
-
 /// A read-only buffer of the tensor `v`.
 Value readBuffer(ImplicitLocOpBuilder &b, Value v) {
   auto type = cast<RankedTensorType>(v.getType());
@@ -140,8 +136,7 @@ struct ConvertMoEToGPUPass
 
   void lowerRoute(TopKOp topk) {
     auto gate = topk.getScores().getDefiningOp<GateOp>();
-    if (!gate || topk.getGroups() != 1 ||
-        !allF32({gate.getX(), gate.getRouter(), topk.getSelectBias()}))
+    if (!gate || topk.getGroups() != 1)
       return;
     ImplicitLocOpBuilder b(topk.getLoc(), topk);
     auto routerType = cast<RankedTensorType>(gate.getRouter().getType());
@@ -175,8 +170,7 @@ struct ConvertMoEToGPUPass
   void lowerDispatch(DispatchOp dispatch) {
     auto assign = dispatch.getLocations().getDefiningOp<AssignOp>();
     if (!assign || assign.getIds() != dispatch.getIds() ||
-        assign.getOffsets() != dispatch.getOffsets() ||
-        !allF32({dispatch.getX(), dispatch.getScale(), dispatch.getResult()}))
+        assign.getOffsets() != dispatch.getOffsets())
       return;
     ImplicitLocOpBuilder b(dispatch.getLoc(), dispatch);
     Value rows = readBuffer(b, assign.getRows());
@@ -191,9 +185,6 @@ struct ConvertMoEToGPUPass
   }
 
   void lowerGroupedMatmul(GroupedMatmulOp gemm) {
-    if (!allF32({gemm.getInput(), gemm.getWeights(), gemm.getBias(),
-                 gemm.getInit(), gemm.getResult()}))
-      return;
     ImplicitLocOpBuilder b(gemm.getLoc(), gemm);
     auto weightType = cast<RankedTensorType>(gemm.getWeights().getType());
     Activation epilogue = gemm.getEpilogue();
@@ -235,8 +226,6 @@ struct ConvertMoEToGPUPass
   }
 
   void lowerCombine(CombineOp combine) {
-    if (!allF32({combine.getRows(), combine.getInit(), combine.getResult()}))
-      return;
     ImplicitLocOpBuilder b(combine.getLoc(), combine);
     Value ids = readBuffer(b, combine.getIds());
     CombineKernel kernel{

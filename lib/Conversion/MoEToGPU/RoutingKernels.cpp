@@ -27,6 +27,15 @@ using P = arith::CmpIPredicate;
 /// Threads per block of the routing and row-move kernels.
 constexpr int64_t kThreads = 128;
 
+/// `v` (f32) rounded to `element` and back: a narrow result is rounded
+/// after every slot's addition, as the host lowering stores it.
+Value roundedTo(ImplicitLocOpBuilder &b, Value v, Type element) {
+  if (element.isF32())
+    return v;
+  Value narrow = arith::TruncFOp::create(b, element, v);
+  return arith::ExtFOp::create(b, b.getF32Type(), narrow);
+}
+
 /// Element j of a thread's strided sweep of [0, n): thread, thread +
 /// kThreads, ...
 void eachStrided(ImplicitLocOpBuilder &b, Value thread, Value n,
@@ -168,7 +177,7 @@ void mlir::loom::moe::emitRouteKernel(ImplicitLocOpBuilder &b,
                     [&](ImplicitLocOpBuilder &b, Value j,
                         ValueRange acc) -> SmallVector<Value> {
                       Value product = arith::MulFOp::create(
-                          b, toF32(b, load(b, kernel.x, {t, j})),
+                          b, load(b, kernel.x, {t, j}),
                           load(b, kernel.router,
                                arith::AddIOp::create(b, base, j).getResult()));
                       return {arith::AddFOp::create(b, acc[0], product)};
@@ -208,7 +217,7 @@ void mlir::loom::moe::emitDispatchKernel(ImplicitLocOpBuilder &b,
           eachStrided(b, thread, d, [&](Value c) {
             Value v = select(b, valid, f32(b, 0.0), [&] {
               Value ti = asIndex(b, t);
-              Value x = toF32(b, load(b, kernel.x, {ti, c}));
+              Value x = load(b, kernel.x, {ti, c});
               if (!kernel.weights)
                 return x;
               Value s = asIndex(b, arith::RemSIOp::create(b, m, slots));
@@ -230,6 +239,7 @@ void mlir::loom::moe::emitCombineKernel(ImplicitLocOpBuilder &b,
   Value d = dim(b, kernel.out, 1), rowCount = dim(b, kernel.rows, 0);
   Value experts = idx(b, kernel.experts);
   int64_t k = cast<MemRefType>(kernel.ids.getType()).getDimSize(1);
+  Type element = cast<MemRefType>(kernel.out.getType()).getElementType();
   BlockKernel::emit(b, spec, [&](BlockKernel &block) {
     ImplicitLocOpBuilder &b = block.builder();
     Value t = block.blockX();
@@ -257,7 +267,8 @@ void mlir::loom::moe::emitCombineKernel(ImplicitLocOpBuilder &b,
                                              : f32(b, 1.0);
                     Value y = arith::MulFOp::create(
                         b, w, load(b, kernel.rows, {asIndex(b, row), c}));
-                    return Value(arith::AddFOp::create(b, acc[0], y));
+                    return roundedTo(b, arith::AddFOp::create(b, acc[0], y),
+                                     element);
                   })};
                 })[0];
             store(b, sum, kernel.out, {t, c});

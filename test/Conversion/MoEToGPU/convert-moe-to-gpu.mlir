@@ -100,14 +100,22 @@ func.func @scatter(%h: tensor<?x12xf32>, %off: tensor<5xi32>, %cnt: tensor<4xi32
 
 // -----
 
-// Half-precision experts stay for the host lowering.
-// CHECK-LABEL: func.func @f16_stays
-// CHECK-NOT: gpu.launch
-// CHECK: moe.grouped_matmul
-func.func @f16_stays(%x: tensor<?x16xf16>, %off: tensor<5xi32>, %cnt: tensor<4xi32>) -> tensor<?x8xf16> {
-  %w = arith.constant dense<0.25> : tensor<4x8x16xf16>
-  %h = moe.grouped_matmul %x, %w, %off, %cnt : (tensor<?x16xf16>, tensor<4x8x16xf16>, tensor<5xi32>, tensor<4xi32>) -> tensor<?x8xf16>
-  return %h : tensor<?x8xf16>
+// Half-precision experts: the kernels load bf16 (weights folded to a 1-D
+// bf16 constant, resident on the device), compute in f32 and store bf16.
+// CHECK-LABEL: func.func @bf16_experts
+// CHECK: arith.constant dense<{{.*}}> : tensor<512xbf16>
+// CHECK: gpu.launch
+// CHECK: memref.load %{{.*}} : memref<?x16xbf16>
+// CHECK-NEXT: arith.extf %{{.*}} : bf16 to f32
+// CHECK: memref.load %{{.*}} : memref<512xbf16>
+// CHECK-NEXT: arith.extf %{{.*}} : bf16 to f32
+// CHECK: arith.truncf %{{.*}} : f32 to bf16
+// CHECK: memref.store %{{.*}} : memref<?x8xbf16>
+// CHECK-NOT: moe.grouped_matmul
+func.func @bf16_experts(%x: tensor<?x16xbf16>, %off: tensor<5xi32>, %cnt: tensor<4xi32>) -> tensor<?x8xbf16> {
+  %w = arith.constant dense<0.25> : tensor<4x8x16xbf16>
+  %h = moe.grouped_matmul %x, %w, %off, %cnt : (tensor<?x16xbf16>, tensor<4x8x16xbf16>, tensor<5xi32>, tensor<4xi32>) -> tensor<?x8xbf16>
+  return %h : tensor<?x8xbf16>
 }
 
 // -----
