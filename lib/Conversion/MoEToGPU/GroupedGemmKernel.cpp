@@ -25,15 +25,20 @@ constexpr int64_t kDepth = 16, kThreads = 256;
 /// A block's rows and output columns, and each thread's register tile.
 struct GemmTile {
   int64_t rows, columns, tileRows, tileColumns;
-  int64_t threadColumns() const { return columns / tileColumns; }
+  constexpr int64_t threadColumns() const { return columns / tileColumns; }
+  /// Whether the block's threads cover the tile and share its staging
+  /// evenly.
+  constexpr bool fitsTheBlock() const {
+    return rows / tileRows * threadColumns() == kThreads &&
+           rows * kDepth % kThreads == 0 && columns * kDepth % kThreads == 0;
+  }
 };
-static_assert(kThreads == (64 / 4) * (64 / 4) &&
-                  kThreads == (16 / 2) * (128 / 4),
-              "both tiles take every thread");
 /// Many rows per expert: 64 x 64 blocks of 4 x 4 tiles. Few (decode, small
 /// batches): 16-row blocks, which waste less of a segment of a few rows, as
 /// wide as the threads allow, so each weight slice serves 128 columns.
 constexpr GemmTile kWideTile{64, 64, 4, 4}, kShortTile{16, 128, 2, 4};
+static_assert(kWideTile.fitsTheBlock() && kShortTile.fitsTheBlock(),
+              "a tile that leaves threads idle or staging uneven");
 /// Below this many rows per expert on average, the short tile.
 constexpr int64_t kShortRowsPerExpert = 32;
 

@@ -84,7 +84,7 @@ struct ConvertMoEToGPUPass
     getOperation().walk([&](Operation *op) {
       if (isa<TopKOp, DispatchOp, GroupedMatmulOp, CombineOp>(op))
         ops.push_back(op);
-      if (isTranscendental(op))
+      if (needsLibdevice(op))
         hostMath.insert(op);
     });
     for (Operation *op : ops)
@@ -98,7 +98,7 @@ struct ConvertMoEToGPUPass
     // and the interpreter then computes the very same formulas.
     SmallVector<Operation *> kernelMath;
     getOperation().walk([&](Operation *op) {
-      if (isTranscendental(op) && !hostMath.contains(op))
+      if (needsLibdevice(op) && !hostMath.contains(op))
         kernelMath.push_back(op);
     });
     RewritePatternSet patterns(&getContext());
@@ -130,7 +130,8 @@ struct ConvertMoEToGPUPass
     floor.erase();
   }
 
-  static bool isTranscendental(Operation *op) {
+  /// The math ops NVVM lowers only to libdevice calls.
+  static bool needsLibdevice(Operation *op) {
     return isa<math::ExpOp, math::ErfOp, math::TanhOp, math::FloorOp>(op);
   }
 
