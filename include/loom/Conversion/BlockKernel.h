@@ -1,5 +1,4 @@
-//===- BlockKernel.h - A kernel built for the GPU or the interpreter -*- C++
-//-*-===//
+//===- BlockKernel.h - A kernel for the GPU or the interpreter --*- C++ -*-===//
 //
 // Loom's GPU kernels are written once against this small block model: a
 // 3-D grid of blocks of `threads` threads, workgroup arrays, per-thread

@@ -1,4 +1,4 @@
-//===- GroupedGemmKernel.h - moe.grouped_matmul on the GPU -------*- C++
+//===- GroupedGemmKernel.h - moe.grouped_matmul on the GPU ------*- C++ -*-===//
 //-*-===//
 //
 // One launch over every expert's segment (moe.md §3.6): each block takes a

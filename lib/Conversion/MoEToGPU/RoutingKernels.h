@@ -1,5 +1,4 @@
-//===- RoutingKernels.h - The moe routing and row-move GPU kernels -*- C++
-//-*-===//
+//===- RoutingKernels.h - The moe routing and row-move kernels --*- C++ -*-===//
 //
 // Over host memrefs (loom-gpu-device-copies stages them): the router (gate
 // and top-k in one kernel, moe.md §3.6), the row copies of a pre-score
