@@ -1,5 +1,4 @@
-//===- DecisionFile.h - Decisions saved to and replayed from JSON -*- C++
-//-*-===//
+//===- DecisionFile.h - Decisions saved to JSON, replayed -------*- C++ -*-===//
 //
 // loom-decide's dump-decisions / load-decisions: one entry per decided op,
 // keyed by its function, its decision kind and its ordinal among that

@@ -1,5 +1,4 @@
-//===- RunWorkflow.h - loom-run for libraries of workflow graphs -*- C++
-//-*-===//
+//===- RunWorkflow.h - loom-run for workflow libraries ----------*- C++ -*-===//
 #ifndef LOOM_TOOLS_LOOMRUN_RUNWORKFLOW_H
 #define LOOM_TOOLS_LOOMRUN_RUNWORKFLOW_H
 

@@ -1,5 +1,4 @@
-//===- Collect.h - loom-tune collect -----------------------------*- C++
-//-*-===//
+//===- Collect.h - loom-tune collect ----------------------------*- C++ -*-===//
 #ifndef LOOM_TOOLS_LOOMTUNE_COLLECT_H
 #define LOOM_TOOLS_LOOMTUNE_COLLECT_H
 

@@ -1,5 +1,4 @@
-//===- CollectSupport.h - What loom-tune's collections share -----*- C++
-//-*-===//
+//===- CollectSupport.h - What loom-tune's collections share ----*- C++ -*-===//
 //
 // Compiling a task's modules with loom-compile, calling their entries and
 // showing progress: the candidate collection (Collect.cpp) and the node

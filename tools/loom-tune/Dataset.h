@@ -1,5 +1,4 @@
-//===- Dataset.h - loom-tune's append-only measurement file ------*- C++
-//-*-===//
+//===- Dataset.h - loom-tune's append-only measurement file -----*- C++ -*-===//
 //
 // One JSON line per (task, candidate, pass), flushed as written, so a
 // killed collection resumes where it stopped; a truncated last line is

@@ -1,5 +1,4 @@
-//===- EvaluateSupport.h - What loom-tune's evaluations share ----*- C++
-//-*-===//
+//===- EvaluateSupport.h - What loom-tune's evaluations share ---*- C++ -*-===//
 //
 // The ranking evaluation (Evaluate.cpp) and wf.latency's (EvaluateLatency
 // .cpp) load the model alike, correlate orders alike and report alike.

@@ -1,5 +1,4 @@
-//===- Export.h - loom-tune export: the dataset as CSV ------------*- C++
-//-*-===//
+//===- Export.h - loom-tune export: the dataset as CSV ----------*- C++ -*-===//
 //
 // A flat view for spreadsheets and pandas: one line per dataset row of one
 // decision, a column per knob and per feature (the schema's names).

@@ -1,5 +1,4 @@
-//===- Protocol.h - How loom-tune times candidates ---------------*- C++
-//-*-===//
+//===- Protocol.h - How loom-tune times candidates --------------*- C++ -*-===//
 //
 // costmodel.md §4.1 on a small shared machine: candidates are timed in
 // rounds, each round every candidate once in a freshly permuted order, so

@@ -1,5 +1,4 @@
-//===- Svg.h - The report's plots, as self-contained SVG ---------*- C++
-//-*-===//
+//===- Svg.h - The report's plots, as self-contained SVG --------*- C++ -*-===//
 #ifndef LOOM_TOOLS_LOOMTUNE_SVG_H
 #define LOOM_TOOLS_LOOMTUNE_SVG_H
 

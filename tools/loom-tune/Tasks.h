@@ -1,5 +1,4 @@
-//===- Tasks.h - The problem instances loom-tune measures --------*- C++
-//-*-===//
+//===- Tasks.h - The problem instances loom-tune measures -------*- C++ -*-===//
 //
 // A task is one decision on one problem: for lut.gemm a weight format and a
 // GEMM shape, for moe.dispatch a layer and its token count, for linalg.tile

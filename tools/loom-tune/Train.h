@@ -1,5 +1,4 @@
-//===- Train.h - loom-tune train and evaluate --------------------*- C++
-//-*-===//
+//===- Train.h - loom-tune train and evaluate -------------------*- C++ -*-===//
 #ifndef LOOM_TOOLS_LOOMTUNE_TRAIN_H
 #define LOOM_TOOLS_LOOMTUNE_TRAIN_H
 

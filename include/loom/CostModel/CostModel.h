@@ -1,5 +1,4 @@
-//===- CostModel.h - Ranks the candidates of a decision ----------*- C++
-//-*-===//
+//===- CostModel.h - Ranks the candidates of a decision ---------*- C++ -*-===//
 //
 // Passes ask a CostModel which candidate of a knob space to lower: a trained
 // tree ensemble where one fits the decision and target, the roofline

@@ -1,5 +1,4 @@
-//===- Decide.h - Ranks a tunable op's candidates ----------------*- C++
-//-*-===//
+//===- Decide.h - Ranks a tunable op's candidates ---------------*- C++ -*-===//
 #ifndef LOOM_COSTMODEL_DECIDE_H
 #define LOOM_COSTMODEL_DECIDE_H
 

@@ -1,5 +1,4 @@
-//===- FeatureSchema.h - Ordered feature names of one decision ---*- C++
-//-*-===//
+//===- FeatureSchema.h - Ordered feature names of one decision --*- C++ -*-===//
 //
 // A model is only as good as the agreement between the features it was
 // trained on and the ones the compiler computes. Each decision declares its

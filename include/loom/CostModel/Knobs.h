@@ -1,5 +1,4 @@
-//===- Knobs.h - Knob spaces and their canonical candidate order -*- C++
-//-*-===//
+//===- Knobs.h - Knob spaces and their candidate order ----------*- C++ -*-===//
 //
 // A lowering with alternatives declares them as knobs; a candidate picks one
 // option per knob. The compiler and loom-tune enumerate candidates with this

@@ -1,5 +1,4 @@
-//===- Latency.h - What running a region costs -------------------*- C++
-//-*-===//
+//===- Latency.h - What running a region costs ------------------*- C++ -*-===//
 //
 // costmodel.md's wf.latency: the run time of a wf.compute node's body on
 // one core, for the wf scheduler's priorities. Analytically it is the

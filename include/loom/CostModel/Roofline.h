@@ -1,5 +1,4 @@
-//===- Roofline.h - The analytical time of a candidate -----------*- C++
-//-*-===//
+//===- Roofline.h - The analytical time of a candidate ----------*- C++ -*-===//
 //
 // The fallback where no trained model fits, and a feature of every trained
 // one (trees then learn the residual and extrapolate more gently): time is

@@ -1,5 +1,4 @@
-//===- SelectModel.h - The model a decision is made with ---------*- C++
-//-*-===//
+//===- SelectModel.h - The model a decision is made with --------*- C++ -*-===//
 //
 // One rule for every deciding pass (costmodel.md §2.4): a trained model
 // where one fits the target class and the decision's schema, the roofline

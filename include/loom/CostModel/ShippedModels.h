@@ -1,5 +1,4 @@
-//===- ShippedModels.h - Models embedded at build time ------------*- C++
-//-*-===//
+//===- ShippedModels.h - Models embedded at build time ----------*- C++ -*-===//
 //
 // models/<target class>/<decision>.json (XGBoost's JSON) and its
 // .meta.json are compiled into lib/CostModel, so that loom-compile and

@@ -1,5 +1,4 @@
-//===- TargetInfo.h - What the cost model knows of the target ----*- C++
-//-*-===//
+//===- TargetInfo.h - What the cost model knows of the target ---*- C++ -*-===//
 //
 // Built once per compile from the kernels' ISA (loom-compile passes the
 // host's). Models are trained and shipped per target class; the roofline

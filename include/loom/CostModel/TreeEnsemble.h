@@ -1,5 +1,4 @@
-//===- TreeEnsemble.h - Evaluates shipped XGBoost models ---------*- C++
-//-*-===//
+//===- TreeEnsemble.h - Evaluates shipped XGBoost models --------*- C++ -*-===//
 //
 // loom-tune trains with XGBoost; the compiler evaluates the saved JSON
 // model itself (no ML runtime in loom-opt or loom-compile). The trees are

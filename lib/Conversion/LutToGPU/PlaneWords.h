@@ -1,5 +1,4 @@
-//===- PlaneWords.h - Constant weights folded for the GPU kernel -*- C++
-//-*-===//
+//===- PlaneWords.h - Weights folded for the GPU kernel ---------*- C++ -*-===//
 //
 // The GPU lookup kernel reads a constant weight as 32-bit words of bit-plane
 // indices, laid out so that the threads of a warp (one output row each)

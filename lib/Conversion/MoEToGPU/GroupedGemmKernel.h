@@ -1,5 +1,4 @@
 //===- GroupedGemmKernel.h - moe.grouped_matmul on the GPU ------*- C++ -*-===//
-//-*-===//
 //
 // One launch over every expert's segment (moe.md §3.6): each block takes a
 // block of one expert's rows (found from the offsets, so no expert gets a

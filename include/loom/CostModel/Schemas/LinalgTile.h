@@ -1,5 +1,4 @@
-//===- LinalgTile.h - Features of the linalg.tile decision -------*- C++
-//-*-===//
+//===- LinalgTile.h - Features of the linalg.tile decision ------*- C++ -*-===//
 //
 // One row per (linalg contraction, candidate register tile). The enum is the
 // schema's order; the linalg ops' external model fills rows by these names.

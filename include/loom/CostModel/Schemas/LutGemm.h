@@ -1,5 +1,4 @@
-//===- LutGemm.h - Features of the lut.gemm decision -------------*- C++
-//-*-===//
+//===- LutGemm.h - Features of the lut.gemm decision ------------*- C++ -*-===//
 //
 // One row per (lut.mpgemm, candidate schedule, N). The enum is the schema's
 // order; lut.mpgemm fills rows by these names and models index them alike.

@@ -1,5 +1,4 @@
-//===- MoEDispatch.h - Features of the moe.dispatch decision -----*- C++
-//-*-===//
+//===- MoEDispatch.h - Features of the moe.dispatch decision ----*- C++ -*-===//
 //
 // One row per (moe.layer, candidate strategy and register tile, T). The
 // enum is the schema's order; moe.layer fills rows by these names.

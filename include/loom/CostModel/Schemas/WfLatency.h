@@ -1,5 +1,4 @@
-//===- WfLatency.h - Features of the wf.latency estimate ---------*- C++
-//-*-===//
+//===- WfLatency.h - Features of the wf.latency estimate --------*- C++ -*-===//
 //
 // One row per wf.compute node (or function body): its ops' work summed
 // over the region (costmodel.md §3's pack-sum), what crosses the node's

@@ -1,5 +1,4 @@
-//===- HttpBackend.h - An OpenAI-compatible chat completions client -*- C++
-//-*-===//
+//===- HttpBackend.h - An OpenAI-compatible chat client ---------*- C++ -*-===//
 //
 // wf.md §8.2 (a): POST {base}/chat/completions with the prompt as one user
 // message, for llama.cpp's server, vLLM or any OpenAI-compatible endpoint.

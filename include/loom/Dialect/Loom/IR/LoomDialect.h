@@ -1,5 +1,4 @@
-//===- LoomDialect.h - Attributes shared by Loom's dialects ------*- C++
-//-*-===//
+//===- LoomDialect.h - Attributes shared by Loom's dialects -----*- C++ -*-===//
 #ifndef LOOM_DIALECT_LOOM_IR_LOOMDIALECT_H
 #define LOOM_DIALECT_LOOM_IR_LOOMDIALECT_H
 
