@@ -7,7 +7,8 @@ from numpy with their error bound.
   expected outputs from numpy on the dequantized weight.
 - moe cases: one f32 SwiGLU MoE layer (top-2, renormalized) whose router
   and expert weights are inputs, so the library stays small; the expected
-  outputs from the numpy MoE of moe.md (test/python/references.py).
+  outputs from the numpy MoE of moe.md (test/python/references.py). Built
+  twice: on the threads (fp32) and with tensor-cores=1 (TF32 mma.sync).
 
 Writes DIR/cases.json, DIR/cases.tsv (one line per case for the shell:
 case, library, entry, tolerance, bytes, repetitions, inputs), DIR/
@@ -87,17 +88,17 @@ def lut_cases(args, rng, interpret):
     return cases
 
 
-def moe_cases(args, interpret):
+def moe_cases(args, interpret, name="moe", options="", relative_tolerance=1e-4):
     experts, k, d, h = (int(v) for v in args.moe.split(","))
     start = time.time()
-    print(f"[prepare] moe E={experts} k={k} d={d} h={h}: compile", end="", flush=True)
+    print(f"[prepare] {name} E={experts} k={k} d={d} h={h}: compile", end="", flush=True)
 
     def layer(x, router, w_in, w_out):
         return loom.moe.layer(x, router, w_in, w_out, k=k, renormalize=True)
-    compile_case(args.dir, "moe", loom.Function(
+    compile_case(args.dir, name, loom.Function(
         layer, name="moe", args=[loom.tensor(None, d), loom.tensor(experts, d),
                                  loom.tensor(experts, 2 * h, d),
-                                 loom.tensor(experts, d, h)]), interpret)
+                                 loom.tensor(experts, d, h)]), interpret, options)
     # Inputs 1..3 (0 is x): the router and the experts, scaled so that the
     # logits and the hidden activations stay near 1.
     shapes = [((experts, d), d ** -0.5), ((experts, 2 * h, d), d ** -0.5),
@@ -111,19 +112,20 @@ def moe_cases(args, interpret):
                                              for shape, scale in shapes]
         # The weights of the experts the tokens chose, read once each.
         chosen = min(experts, tokens * k)
-        cases.append(dict(case=f"moe.t{tokens}", kind="moe", library="moe.so", entry="moe",
-                          t=tokens, e=experts, k=k, d=d, h=h,
+        cases.append(dict(case=f"{name}.t{tokens}", kind="moe", library=f"{name}.so",
+                          entry="moe", t=tokens, e=experts, k=k, d=d, h=h,
                           bytes=chosen * 3 * h * d * 4, reps=20, inputs=specs, want=want,
-                          tolerance=float(1e-4 * np.abs(want).max() + 1e-5)))
+                          tolerance=float(relative_tolerance * np.abs(want).max() + 1e-5)))
     print(f" ({time.time() - start:.1f} s)", flush=True)
     return cases
 
 
-def compile_case(directory, name, function, interpret):
+def compile_case(directory, name, function, interpret, options=""):
     # The host code for any x86-64 with AVX2: the GPU machine's CPU is
     # not this one.
+    options = " ".join(filter(None, ["interpret=1" if interpret else "", options]))
     loom.compile(function, os.path.join(directory, f"{name}.so"), target="nvptx",
-                 cpu="x86-64-v3", pipeline_options="interpret=1" if interpret else "")
+                 cpu="x86-64-v3", pipeline_options=options)
 
 
 def main():
@@ -142,9 +144,11 @@ def main():
     os.makedirs(args.dir, exist_ok=True)
     cases = lut_cases(args, np.random.default_rng(2026), args.interpret)
     cases += moe_cases(args, args.interpret)
+    # The same layer on TF32 tensor cores: within TF32's rounding.
+    cases += moe_cases(args, args.interpret, "moe_tf32", "tensor-cores=1", 2e-3)
     baselines = sorted({f"gemm:{c['m']}:{c['k']}:{c['n']}" for c in cases if c["kind"] == "lut"})
-    baselines += [f"moe:{c['t']}:{c['e']}:{c['k']}:{c['d']}:{c['h']}"
-                  for c in cases if c["kind"] == "moe"]
+    baselines += sorted({f"moe:{c['t']}:{c['e']}:{c['k']}:{c['d']}:{c['h']}"
+                         for c in cases if c["kind"] == "moe"})
     with open(os.path.join(args.dir, "baselines.args"), "w") as f:
         f.write(" ".join(baselines) + "\n")
     # One line per case for the shell and harness.c on the GPU machine

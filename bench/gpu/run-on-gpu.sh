@@ -38,7 +38,7 @@ prepare() {
 if (( DRY )); then
   CASES=$OUT/dry
   log "preparing interpreter cases (512x512) in $CASES"
-  prepare "$CASES" --shape 512x512 --moe 4,2,64,64 --tokens 5,40 --interpret
+  prepare "$CASES" --shape 512x512 --moe 4,2,64,64 --tokens 5,200 --interpret
 elif [[ -f $PREPARED/cases.tsv ]]; then
   CASES=$PREPARED
   log "using the prepared cases in $CASES"

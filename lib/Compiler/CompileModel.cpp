@@ -38,8 +38,10 @@ LogicalResult runPipeline(ModuleOp module, const ModelCompileOptions &options,
 /// for the chip, plus its PTX for newer devices) where the CUDA tools are
 /// installed, else PTX, which the driver compiles when the library loads.
 std::string defaultGpuFormat() {
+  // PATH first (no extra directories), then CUDA's default install.
+  static const StringRef cudaBin[] = {"/usr/local/cuda/bin"};
   for (ArrayRef<StringRef> paths :
-       {ArrayRef<StringRef>{}, ArrayRef<StringRef>{"/usr/local/cuda/bin"}}) {
+       {ArrayRef<StringRef>{}, ArrayRef<StringRef>(cudaBin)}) {
     llvm::ErrorOr<std::string> ptxas =
         llvm::sys::findProgramByName("ptxas", paths);
     if (ptxas && llvm::sys::fs::can_execute(

@@ -77,6 +77,8 @@ static void buildKernelsToNVVMPipeline(OpPassManager &pm,
   kernels.addPass(createLowerAffinePass());
   kernels.addPass(createSCFToControlFlowPass());
   kernels.addPass(memref::createExpandStridedMetadataPass());
+  // The MoE GEMM's tensor-core tiles: nvgpu.mma.sync as nvvm.mma.sync.
+  kernels.addPass(createConvertNVGPUToNVVMPass());
   // math.fma as llvm.intr.fma (one fma.rn.f32), not a libdevice call.
   kernels.addPass(createConvertMathToLLVMPass());
   kernels.addPass(createConvertGpuOpsToNVVMOps());
@@ -257,6 +259,7 @@ void loom::buildGPUPipeline(OpPassManager &pm,
     pm.addPass(createConvertLutToGPU(kernels));
     ConvertMoEToGPUOptions moeKernels;
     moeKernels.interpret = options.interpret;
+    moeKernels.tensorCores = options.tensorCores;
     pm.addPass(createConvertMoEToGPU(moeKernels));
     // Out of the host functions before bufferization, whose deallocation
     // analysis refuses gpu.barrier (it declares no memory effects); the

@@ -159,3 +159,26 @@ def test_half_precision_layer_matches_the_host(rng, ffn):
         want = references.moe_layer(x, router, w_in, w_out, k=2, ffn=ffn, renormalize=True,
                                     bias_out=bias_out)
         np.testing.assert_allclose(got.astype(np.float32), want, rtol=2e-2, atol=2e-2)
+
+
+def test_tensor_cores_match_numpy_to_tf32(awkward):
+    """tensor-cores=1: the wide tile's products on TF32 mma.sync tiles (the
+    interpreter emulates each warp from its threads' fragments, in PTX's
+    layout); within TF32's rounding (10-bit mantissas) of numpy."""
+    _, data = awkward
+    layers = {}
+    for name in ("tiles_swiglu", "tiles_relu_bias", "select_bias_shared"):
+        w, options, d = data[name]
+
+        def layer(x, w=w, options=options):
+            return loom.moe.layer(x, *w, **options)
+        layers[name] = (layer, d)
+    model = compile_layers(layers, options="interpret=1 tensor-cores=1")
+    for name in layers:
+        w, options, d = data[name]
+        # 150 tokens: past 32 rows per expert, the wide (tensor-core) tile.
+        x = np.random.default_rng(1).uniform(-1, 1, (150, d)).astype(np.float32)
+        got, want = model.run(name, x), references.moe_layer(x, *w, **options)
+        if options.get("aux_loss"):
+            (got, _), (want, _) = got, want
+        assert np.abs(got - want).max() <= 2e-3 * np.abs(want).max(), name

@@ -38,6 +38,9 @@ public:
                    function_ref<void(BlockKernel &)> body);
 
   ImplicitLocOpBuilder &builder() { return b; }
+  /// Whether the kernel runs as host loops: a warp's collective operations
+  /// (tensor-core mma) are then emulated from each thread's arrays.
+  bool interpreting() const { return !threadId; }
   Value blockX() const { return blockIds[0]; }
   Value blockY() const { return blockIds[1]; }
   Value blockZ() const { return blockIds[2]; }

@@ -203,19 +203,26 @@ def ConvertMoEToGPU : Pass<"convert-moe-to-gpu", "::mlir::ModuleOp"> {
     computed in f32 and rounded where the host lowering stores. Other moe
     ops (`moe.assign`, `moe.aux_loss`, group-limited top-k) stay for the
     host lowering. `interpret` emits the same kernels with their blocks
-    and threads as host loops.
+    and threads as host loops, the tensor cores' warp-wide products emulated
+    from each thread's fragments.
   }];
   let options = [
     Option<"interpret", "interpret", "bool", /*default=*/"false",
            "Emit the kernels as host loops instead of gpu.launch ops">,
+    Option<"tensorCores", "tensor-cores", "bool", /*default=*/"false",
+           "Run the grouped GEMMs' wide tile on TF32 tensor cores "
+           "(mma.sync m16n8k8, sm_80 and later): operands rounded to 10-bit "
+           "mantissas, sums in f32">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::bufferization::BufferizationDialect",
                            "::mlir::gpu::GPUDialect",
                            "::mlir::math::MathDialect",
                            "::mlir::memref::MemRefDialect",
+                           "::mlir::nvgpu::NVGPUDialect",
                            "::mlir::scf::SCFDialect",
-                           "::mlir::tensor::TensorDialect"];
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::vector::VectorDialect"];
 }
 
 def ConvertMoEToLoops : Pass<"convert-moe-to-loops", "::mlir::ModuleOp"> {

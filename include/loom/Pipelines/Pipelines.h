@@ -147,6 +147,11 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
       llvm::cl::desc("Run the GPU kernels as host loops (no device code): "
                      "tests the kernels' arithmetic without a GPU"),
       llvm::cl::init(false)};
+  PassOptions::Option<bool> tensorCores{
+      *this, "tensor-cores",
+      llvm::cl::desc("Run the MoE grouped GEMMs' wide tile on TF32 tensor "
+                     "cores (mma.sync, sm_80 and later)"),
+      llvm::cl::init(false)};
   PassOptions::Option<int64_t> blockRows{
       *this, "block-rows",
       llvm::cl::desc("convert-lut-to-gpu's rows of Y per thread block"),

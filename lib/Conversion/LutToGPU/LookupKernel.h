@@ -38,7 +38,7 @@ struct LookupKernel {
   bool exact = false;
   /// Exact: the activation scales, [N] or [N, K / xScaleBlock]; the zero
   /// points (i32, as the scale table; null without).
-  Value xScale, zeroPoints;
+  Value xScale = {}, zeroPoints = {};
   int64_t xScaleBlock = 0;
 
   /// Entries of one column's tables of one K chunk: 16 per lookup group of

@@ -8,7 +8,9 @@
 #include "loom/Dialect/MoE/Transforms/Builders.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 using namespace mlir;
 using namespace mlir::loom;
@@ -42,6 +44,34 @@ static_assert(kWideTile.fitsTheBlock() && kShortTile.fitsTheBlock(),
 /// Below this many rows per expert on average, the short tile.
 constexpr int64_t kShortRowsPerExpert = 32;
 
+/// The wide tile on TF32 tensor cores (mma.sync m16n8k8): the block's 8
+/// warps as 2 x 4 warp tiles of 32 rows by 16 columns, each two 16-row by
+/// two 8-column mma tiles, two 8-deep steps per staged slice. Fragments
+/// follow PTX's layout (as upstream's nvgpu MMAUtils derives it): with
+/// g = lane / 4 and t = lane % 4, A value v is (row g + 8 (v % 2), k t +
+/// 4 (v / 2)), B value v is (k t + 4 v, column g), C value v is (row
+/// g + 8 (v / 2), column 2 t + v % 2).
+constexpr int64_t kWarp = 32, kMmaK = 8, kWarpColumns = 4;
+constexpr int64_t kWarpTileRows = 32, kWarpTileColumns = 16;
+constexpr int64_t kMmaRows = kWarpTileRows / 16,
+                  kMmaColumns = kWarpTileColumns / 8;
+constexpr int64_t kMmaSteps = kDepth / kMmaK;
+static_assert(kThreads / kWarp == (64 / kWarpTileRows) * kWarpColumns &&
+                  kWarpColumns * kWarpTileColumns == 64 &&
+                  kMmaRows * kMmaColumns * 4 == 4 * 4,
+              "the mma warp tiles cover the wide tile, 16 values per thread");
+
+/// x rounded to TF32 (10 mantissa bits, to nearest, ties away from zero),
+/// as cvt.rna.tf32.f32: the tensor cores then multiply exactly what the
+/// interpreter does.
+Value roundToTF32(ImplicitLocOpBuilder &b, Value x) {
+  Value bits = arith::BitcastOp::create(b, b.getI32Type(), x);
+  bits =
+      arith::AndIOp::create(b, arith::AddIOp::create(b, bits, i32(b, 0x1000)),
+                            i32(b, static_cast<int32_t>(0xFFFFE000u)));
+  return arith::BitcastOp::create(b, b.getF32Type(), bits);
+}
+
 /// Expert e's rows [start, end), clamped to [0, rows).
 std::pair<Value, Value> segment(ImplicitLocOpBuilder &b,
                                 const GroupedGemmKernel &kernel, Value e,
@@ -67,11 +97,48 @@ struct GemmBlock {
   BlockKernel &block;
   GemmTile tile;
   bool gated;
+  /// TF32 tensor cores (the wide tile only).
+  bool mma;
   /// Weight rows a block stages per K slice: its output columns' rows,
   /// and for gated epilogues their up rows after them.
   int64_t stagedRows() const { return (gated ? 2 : 1) * tile.columns; }
   int64_t tileSize() const { return tile.tileRows * tile.tileColumns; }
   int64_t accumulators() const { return (gated ? 2 : 1) * tileSize(); }
+
+  int64_t weightSets() const { return gated ? 2 : 1; }
+
+  /// The block row and column of thread `thread`'s accumulator `a` (of
+  /// one weight set).
+  std::pair<Value, Value> outputOf(Value thread, int64_t a) const {
+    ImplicitLocOpBuilder &b = block.builder();
+    auto add = [&](Value x, int64_t c) -> Value {
+      return arith::AddIOp::create(b, x, idx(b, c));
+    };
+    auto mul = [&](Value x, int64_t c) -> Value {
+      return arith::MulIOp::create(b, x, idx(b, c));
+    };
+    auto div = [&](Value x, int64_t c) -> Value {
+      return arith::DivUIOp::create(b, x, idx(b, c));
+    };
+    auto rem = [&](Value x, int64_t c) -> Value {
+      return arith::RemUIOp::create(b, x, idx(b, c));
+    };
+    if (!mma) {
+      Value tx = rem(thread, tile.threadColumns());
+      Value ty = div(thread, tile.threadColumns());
+      return {add(mul(ty, tile.tileRows), a / tile.tileColumns),
+              add(mul(tx, tile.tileColumns), a % tile.tileColumns)};
+    }
+    // a = (mma row tile * kMmaColumns + mma column tile) * 4 + value.
+    Value warp = div(thread, kWarp), lane = rem(thread, kWarp);
+    int64_t mi = a / 4 / kMmaColumns, ni = a / 4 % kMmaColumns, v = a % 4;
+    Value row =
+        add(mul(div(warp, kWarpColumns), kWarpTileRows), mi * 16 + 8 * (v / 2));
+    Value column =
+        add(mul(rem(warp, kWarpColumns), kWarpTileColumns), ni * 8 + v % 2);
+    return {arith::AddIOp::create(b, row, div(lane, 4)),
+            arith::AddIOp::create(b, column, mul(rem(lane, 4), 2))};
+  }
 
   /// Whether row `row` reads an input row (always, without a gather map)
   /// and that row's index.
@@ -153,84 +220,211 @@ struct GemmBlock {
                     .getResult());
         }
       });
-      block.phase([&](Value thread) {
-        Value tx =
-            arith::RemUIOp::create(b, thread, idx(b, tile.threadColumns()));
-        Value ty =
-            arith::DivUIOp::create(b, thread, idx(b, tile.threadColumns()));
-        Value aBase = arith::MulIOp::create(b, ty, idx(b, tile.tileRows));
-        Value bBase = arith::MulIOp::create(b, tx, idx(b, tile.tileColumns));
-        SmallVector<Value> acc;
-        for (int64_t i = 0; i < accumulators(); ++i)
-          acc.push_back(block.loadLocal(0, thread, i));
-        acc = forLoop(
-            b, idx(b, 0), idx(b, kDepth), 1, acc,
-            [&](ImplicitLocOpBuilder &b, Value kk,
-                ValueRange sums) -> SmallVector<Value> {
-              auto at = [&](Value array, int64_t stride, Value base,
-                            int64_t i) {
-                return load(b, array,
-                            arith::AddIOp::create(
-                                b, arith::MulIOp::create(b, kk, idx(b, stride)),
-                                arith::AddIOp::create(b, base, idx(b, i)))
-                                .getResult());
-              };
-              SmallVector<Value> a, w;
-              int64_t tn = tile.tileColumns;
-              for (int64_t i = 0; i < tile.tileRows; ++i)
-                a.push_back(at(as, tile.rows, aBase, i));
-              for (int64_t j = 0; j < (gated ? 2 : 1) * tn; ++j)
-                w.push_back(at(bs, stagedRows(), bBase,
-                               j % tn + (j / tn) * tile.columns));
-              SmallVector<Value> next;
-              for (int64_t h = 0; h < (gated ? 2 : 1); ++h)
-                for (int64_t i = 0; i < tile.tileRows; ++i)
-                  for (int64_t j = 0; j < tn; ++j)
-                    next.push_back(arith::AddFOp::create(
-                        b, sums[next.size()],
-                        arith::MulFOp::create(b, a[i], w[h * tn + j])));
-              return next;
-            });
-        for (int64_t i = 0; i < accumulators(); ++i)
-          block.storeLocal(0, thread, i, acc[i]);
-      });
+      if (mma)
+        multiplyOnTensorCores();
+      else
+        multiplyOnThreads();
     });
     block.phase(
         [&](Value thread) {
-          Value tx =
-              arith::RemUIOp::create(b, thread, idx(b, tile.threadColumns()));
-          Value ty =
-              arith::DivUIOp::create(b, thread, idx(b, tile.threadColumns()));
-          for (int64_t i = 0; i < tile.tileRows; ++i) {
-            for (int64_t j = 0; j < tile.tileColumns; ++j) {
-              Value row = arith::AddIOp::create(
-                  b, rowBase,
-                  arith::AddIOp::create(
-                      b, arith::MulIOp::create(b, ty, idx(b, tile.tileRows)),
-                      idx(b, i)));
-              Value column = arith::AddIOp::create(
-                  b, col0,
-                  arith::AddIOp::create(
-                      b, arith::MulIOp::create(b, tx, idx(b, tile.tileColumns)),
-                      idx(b, j)));
-              int64_t at = i * tile.tileColumns + j;
-              Value inside = arith::AndIOp::create(
-                  b, arith::CmpIOp::create(b, P::ult, row, rowEnd),
-                  arith::CmpIOp::create(b, P::ult, column, outColumns));
-              when(b, inside, [&] {
-                Value reads = source(b, row).first;
-                Value y = select(b, reads, f32(b, 0.0), [&] {
-                  return epilogue(
-                      e, row, column, block.loadLocal(0, thread, at),
-                      gated ? block.loadLocal(0, thread, tileSize() + at)
-                            : Value());
-                });
-                store(b, y, kernel.out, {row, column});
+          for (int64_t at = 0; at < tileSize(); ++at) {
+            auto [r, c] = outputOf(thread, at);
+            Value row = arith::AddIOp::create(b, rowBase, r);
+            Value column = arith::AddIOp::create(b, col0, c);
+            Value inside = arith::AndIOp::create(
+                b, arith::CmpIOp::create(b, P::ult, row, rowEnd),
+                arith::CmpIOp::create(b, P::ult, column, outColumns));
+            when(b, inside, [&] {
+              Value reads = source(b, row).first;
+              Value y = select(b, reads, f32(b, 0.0), [&] {
+                return epilogue(
+                    e, row, column, block.loadLocal(0, thread, at),
+                    gated ? block.loadLocal(0, thread, tileSize() + at)
+                          : Value());
               });
-            }
+              store(b, y, kernel.out, {row, column});
+            });
           }
         },
         /*barrier=*/false);
+  }
+
+  /// The staged slice's products on each thread's register tile.
+  void multiplyOnThreads() {
+    ImplicitLocOpBuilder &b = block.builder();
+    Value as = block.shared(0), bs = block.shared(1);
+    block.phase([&](Value thread) {
+      Value tx =
+          arith::RemUIOp::create(b, thread, idx(b, tile.threadColumns()));
+      Value ty =
+          arith::DivUIOp::create(b, thread, idx(b, tile.threadColumns()));
+      Value aBase = arith::MulIOp::create(b, ty, idx(b, tile.tileRows));
+      Value bBase = arith::MulIOp::create(b, tx, idx(b, tile.tileColumns));
+      SmallVector<Value> acc;
+      for (int64_t i = 0; i < accumulators(); ++i)
+        acc.push_back(block.loadLocal(0, thread, i));
+      acc = forLoop(
+          b, idx(b, 0), idx(b, kDepth), 1, acc,
+          [&](ImplicitLocOpBuilder &b, Value kk,
+              ValueRange sums) -> SmallVector<Value> {
+            auto at = [&](Value array, int64_t stride, Value base, int64_t i) {
+              return load(b, array,
+                          arith::AddIOp::create(
+                              b, arith::MulIOp::create(b, kk, idx(b, stride)),
+                              arith::AddIOp::create(b, base, idx(b, i)))
+                              .getResult());
+            };
+            SmallVector<Value> a, w;
+            int64_t tn = tile.tileColumns;
+            for (int64_t i = 0; i < tile.tileRows; ++i)
+              a.push_back(at(as, tile.rows, aBase, i));
+            for (int64_t j = 0; j < (gated ? 2 : 1) * tn; ++j)
+              w.push_back(at(bs, stagedRows(), bBase,
+                             j % tn + (j / tn) * tile.columns));
+            SmallVector<Value> next;
+            for (int64_t h = 0; h < (gated ? 2 : 1); ++h)
+              for (int64_t i = 0; i < tile.tileRows; ++i)
+                for (int64_t j = 0; j < tn; ++j)
+                  next.push_back(arith::AddFOp::create(
+                      b, sums[next.size()],
+                      arith::MulFOp::create(b, a[i], w[h * tn + j])));
+            return next;
+          });
+      for (int64_t i = 0; i < accumulators(); ++i)
+        block.storeLocal(0, thread, i, acc[i]);
+    });
+  }
+
+  /// Index of A value `v` of mma row tile `mi` at 8-deep step `step` in a
+  /// thread's fragment array, and of B value `v` of mma column tile `ni`
+  /// and weight set `set`.
+  static int64_t aSlot(int64_t step, int64_t mi, int64_t v) {
+    return (step * kMmaRows + mi) * 4 + v;
+  }
+  int64_t bSlot(int64_t step, int64_t ni, int64_t set, int64_t v) const {
+    return ((step * kMmaColumns + ni) * weightSets() + set) * 2 + v;
+  }
+
+  /// Thread `thread`'s A and B fragments of the staged slice, rounded to
+  /// TF32, into its arrays 1 and 2.
+  void loadFragments(Value thread) {
+    ImplicitLocOpBuilder &b = block.builder();
+    Value as = block.shared(0), bs = block.shared(1);
+    auto at = [&](Value array, int64_t stride, Value k, Value x) {
+      Value i = arith::AddIOp::create(
+          b, arith::MulIOp::create(b, k, idx(b, stride)), x);
+      return roundToTF32(b, load(b, array, i));
+    };
+    Value warp = arith::DivUIOp::create(b, thread, idx(b, kWarp));
+    Value lane = arith::RemUIOp::create(b, thread, idx(b, kWarp));
+    Value g = arith::DivUIOp::create(b, lane, idx(b, 4));
+    Value t = arith::RemUIOp::create(b, lane, idx(b, 4));
+    Value warpRow = arith::MulIOp::create(
+        b, arith::DivUIOp::create(b, warp, idx(b, kWarpColumns)),
+        idx(b, kWarpTileRows));
+    Value warpColumn = arith::MulIOp::create(
+        b, arith::RemUIOp::create(b, warp, idx(b, kWarpColumns)),
+        idx(b, kWarpTileColumns));
+    auto plus = [&](Value x, int64_t c) -> Value {
+      return arith::AddIOp::create(b, x, idx(b, c));
+    };
+    for (int64_t step = 0; step < kMmaSteps; ++step) {
+      for (int64_t mi = 0; mi < kMmaRows; ++mi)
+        for (int64_t v = 0; v < 4; ++v) {
+          Value row =
+              plus(arith::AddIOp::create(b, warpRow, g), mi * 16 + 8 * (v % 2));
+          Value k = plus(t, step * kMmaK + 4 * (v / 2));
+          block.storeLocal(1, thread, aSlot(step, mi, v),
+                           at(as, tile.rows, k, row));
+        }
+      for (int64_t ni = 0; ni < kMmaColumns; ++ni)
+        for (int64_t set = 0; set < weightSets(); ++set)
+          for (int64_t v = 0; v < 2; ++v) {
+            Value column = plus(arith::AddIOp::create(b, warpColumn, g),
+                                ni * 8 + set * tile.columns);
+            Value k = plus(t, step * kMmaK + 4 * v);
+            block.storeLocal(2, thread, bSlot(step, ni, set, v),
+                             at(bs, stagedRows(), k, column));
+          }
+    }
+  }
+
+  /// The staged slice's products on the tensor cores: each warp's mma
+  /// tiles, accumulated in its threads' C fragments. The interpreter
+  /// emulates the warp: each C value sums the A and B values that the
+  /// fragment layout puts in its row's and column's lanes.
+  void multiplyOnTensorCores() {
+    ImplicitLocOpBuilder &b = block.builder();
+    if (!block.interpreting()) {
+      block.phase([&](Value thread) {
+        loadFragments(thread);
+        Type f32 = b.getF32Type();
+        auto fragment = [&](unsigned array, ArrayRef<int64_t> slots,
+                            VectorType type) -> Value {
+          SmallVector<Value> values;
+          for (int64_t slot : slots)
+            values.push_back(block.loadLocal(array, thread, slot));
+          return vector::FromElementsOp::create(b, type, values);
+        };
+        for (int64_t step = 0; step < kMmaSteps; ++step)
+          for (int64_t mi = 0; mi < kMmaRows; ++mi)
+            for (int64_t ni = 0; ni < kMmaColumns; ++ni)
+              for (int64_t set = 0; set < weightSets(); ++set) {
+                int64_t c0 = set * tileSize() + (mi * kMmaColumns + ni) * 4;
+                Value a = fragment(1,
+                                   {aSlot(step, mi, 0), aSlot(step, mi, 1),
+                                    aSlot(step, mi, 2), aSlot(step, mi, 3)},
+                                   VectorType::get({4, 1}, f32));
+                Value w = fragment(
+                    2, {bSlot(step, ni, set, 0), bSlot(step, ni, set, 1)},
+                    VectorType::get({2, 1}, f32));
+                Value c = fragment(0, {c0, c0 + 1, c0 + 2, c0 + 3},
+                                   VectorType::get({2, 2}, f32));
+                Value d = nvgpu::MmaSyncOp::create(
+                    b, a, w, c, ArrayRef<int64_t>{16, 8, kMmaK},
+                    /*tf32Enabled=*/true);
+                for (int64_t v = 0; v < 4; ++v)
+                  block.storeLocal(0, thread, c0 + v,
+                                   vector::ExtractOp::create(
+                                       b, d, ArrayRef<int64_t>{v / 2, v % 2}));
+              }
+      });
+      return;
+    }
+    block.phase([&](Value thread) { loadFragments(thread); },
+                /*barrier=*/false);
+    block.phase([&](Value thread) {
+      Value lane = arith::RemUIOp::create(b, thread, idx(b, kWarp));
+      Value warpBase = arith::SubIOp::create(b, thread, lane);
+      Value g = arith::DivUIOp::create(b, lane, idx(b, 4));
+      Value t = arith::RemUIOp::create(b, lane, idx(b, 4));
+      // The lane holding A (row r, k) and B (k, column n) of an mma tile.
+      auto aLane = [&](Value r, int64_t k) -> Value {
+        return arith::AddIOp::create(
+            b, warpBase,
+            arith::AddIOp::create(b, arith::MulIOp::create(b, r, idx(b, 4)),
+                                  idx(b, k % 4)));
+      };
+      for (int64_t set = 0; set < weightSets(); ++set)
+        for (int64_t a = 0; a < tileSize(); ++a) {
+          int64_t mi = a / 4 / kMmaColumns, ni = a / 4 % kMmaColumns;
+          int64_t v = a % 4;
+          // C value v: row g + 8 (v / 2) of the tile, column 2 t + v % 2.
+          Value n = arith::AddIOp::create(
+              b, arith::MulIOp::create(b, t, idx(b, 2)), idx(b, v % 2));
+          Value sum = block.loadLocal(0, thread, set * tileSize() + a);
+          for (int64_t step = 0; step < kMmaSteps; ++step)
+            for (int64_t k = 0; k < kMmaK; ++k) {
+              Value x = block.loadLocal(1, aLane(g, k),
+                                        aSlot(step, mi, v / 2 + 2 * (k / 4)));
+              Value w =
+                  block.loadLocal(2, aLane(n, k), bSlot(step, ni, set, k / 4));
+              sum =
+                  arith::AddFOp::create(b, sum, arith::MulFOp::create(b, x, w));
+            }
+          block.storeLocal(0, thread, set * tileSize() + a, sum);
+        }
+    });
   }
 
   /// epilogue(acc + bias) * row scale, as the host lowering.
@@ -313,7 +507,8 @@ struct GemmBlock {
 
 /// The kernel with `tile`'s blocks over the rows [0, rows) of the segments.
 static void emitTiled(ImplicitLocOpBuilder &b, const GroupedGemmKernel &kernel,
-                      GemmTile tile, bool gated, Value rows, bool interpret) {
+                      GemmTile tile, bool gated, bool mma, Value rows,
+                      bool interpret) {
   Value experts = idx(b, kernel.experts);
   // The segments' row blocks, counted on the host (the offsets are host
   // buffers): the grid holds exactly those, then the zeroing blocks.
@@ -337,9 +532,15 @@ static void emitTiled(ImplicitLocOpBuilder &b, const GroupedGemmKernel &kernel,
        {b.getI32Type(), tile.rows}},
       {{b.getF32Type(), weightSets * tile.tileRows * tile.tileColumns}},
       interpret};
+  // Tensor cores: each thread's A and B fragments of a staged slice.
+  if (mma) {
+    spec.local.push_back({b.getF32Type(), kMmaSteps * kMmaRows * 4});
+    spec.local.push_back(
+        {b.getF32Type(), kMmaSteps * kMmaColumns * weightSets * 2});
+  }
   BlockKernel::emit(b, spec, [&](BlockKernel &block) {
     ImplicitLocOpBuilder &b = block.builder();
-    GemmBlock gemm{kernel, block, tile, gated};
+    GemmBlock gemm{kernel, block, tile, gated, mma};
     Value bx = block.blockX();
     // Uniform over the block: every thread takes the same branch, so the
     // barriers inside are reached by all of them.
@@ -389,7 +590,7 @@ void mlir::loom::moe::emitGroupedGemmKernel(ImplicitLocOpBuilder &b,
   auto choice = scf::IfOp::create(b, few, /*withElseRegion=*/true);
   OpBuilder::InsertionGuard restore(b);
   b.setInsertionPointToStart(&choice.getThenRegion().front());
-  emitTiled(b, kernel, kShortTile, gated, rows, interpret);
+  emitTiled(b, kernel, kShortTile, gated, /*mma=*/false, rows, interpret);
   b.setInsertionPointToStart(&choice.getElseRegion().front());
-  emitTiled(b, kernel, kWideTile, gated, rows, interpret);
+  emitTiled(b, kernel, kWideTile, gated, kernel.tensorCores, rows, interpret);
 }

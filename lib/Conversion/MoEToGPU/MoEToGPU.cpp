@@ -205,7 +205,8 @@ struct ConvertMoEToGPUPass
         gemm.getBias() ? flatBuffer(b, gemm.getBias()) : Value(),
         gemm.getRowScale() ? readBuffer(b, gemm.getRowScale()) : Value(),
         gemm.getGather() ? readBuffer(b, gemm.getGather()) : Value(),
-        {}};
+        {},
+        tensorCores};
     Value rowSource = readBuffer(b, gemm.getRowMapSource());
     auto resultType = cast<RankedTensorType>(gemm.getType());
     // With a fused combine the rows first land in a buffer of R rows.

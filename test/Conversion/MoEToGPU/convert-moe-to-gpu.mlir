@@ -1,5 +1,7 @@
 // RUN: loom-opt %s -split-input-file --convert-moe-to-gpu | FileCheck %s
 // RUN: loom-opt %s -split-input-file --convert-moe-to-gpu=interpret=1 | FileCheck %s --check-prefix=INTERP
+// RUN: loom-opt %s -split-input-file --convert-moe-to-gpu=tensor-cores=1 | FileCheck %s --check-prefix=MMA
+// RUN: loom-opt %s -split-input-file --convert-moe-to-gpu="tensor-cores=1 interpret=1" | FileCheck %s --check-prefix=MMA-INTERP
 
 // Gate and top-k: one block of 128 threads per token; 4 experts share the
 // block as 16 parts of d each (64 partial sums), then the first thread
@@ -73,6 +75,20 @@ func.func @grouped_selection_stays(%x: tensor<?x16xf32>) -> tensor<?x2xi32> {
 // CHECK: gpu.barrier
 // CHECK-NOT: moe.grouped_matmul
 // CHECK: return
+// tensor-cores: the wide tile's slices on TF32 mma.sync m16n8k8 tiles, 2
+// steps x 2 x 2 tiles x gate and up per slice, the fragments' operands
+// rounded to TF32 first; the short tile stays on the threads. The
+// interpreter emulates each warp from its threads' fragments.
+// MMA-LABEL: func.func @swiglu_gather
+// MMA: } else {
+// MMA: private(%{{.*}} : memref<32xf32, #gpu.address_space<private>>, %{{.*}} : memref<16xf32, #gpu.address_space<private>>, %{{.*}} : memref<16xf32, #gpu.address_space<private>>)
+// MMA: arith.andi %{{.*}}, %c-8192_i32 : i32
+// MMA-COUNT-16: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 8], tf32Enabled} : (vector<4x1xf32>, vector<2x1xf32>, vector<2x2xf32>) -> vector<2x2xf32>
+// MMA-NOT: nvgpu.mma.sync
+// MMA: gpu.terminator
+// MMA-INTERP-LABEL: func.func @swiglu_gather
+// MMA-INTERP-NOT: nvgpu.mma.sync
+// MMA-INTERP: arith.andi %{{.*}}, %c-8192_i32 : i32
 func.func @swiglu_gather(%x: tensor<?x16xf32>, %off: tensor<5xi32>, %cnt: tensor<4xi32>, %g: tensor<?xi32>) -> tensor<?x12xf32> {
   %w = arith.constant dense<0.25> : tensor<4x24x16xf32>
   %h = moe.grouped_matmul %x, %w, %off, %cnt gather %g {epilogue = #moe.activation<swiglu>} : (tensor<?x16xf32>, tensor<4x24x16xf32>, tensor<5xi32>, tensor<4xi32>, tensor<?xi32>) -> tensor<?x12xf32>
