@@ -61,6 +61,11 @@ AWKWARD = {
     "one_expert": (1, 17, 9, dict(k=1, ffn="silu")),
     "select_bias_shared": (8, 32, 16, dict(k=2, select_bias=True, shared=True,
                                            aux_loss=True)),
+    # DeepSeek-V3's routing: sigmoid scores, a selection bias, the experts
+    # of the 2 best of 4 groups (by their two best), scaled weights.
+    "group_limited": (16, 32, 24, dict(k=4, scoring="sigmoid", groups=4, group_topk=2,
+                                       group_score="top2_sum", select_bias=True,
+                                       renormalize=True, scale=2.5)),
 }
 
 

@@ -183,7 +183,7 @@ def ConvertMoEToGPU : Pass<"convert-moe-to-gpu", "::mlir::ModuleOp"> {
     moe.md §3.6, over host buffers that `loom-gpu-device-copies` stages
     through device memory once the program is bufferized:
 
-    - a `moe.topk` (one group) of a `moe.gate` becomes one routing kernel,
+    - a `moe.topk` of a `moe.gate` (group-limited too) becomes one routing kernel,
       a block per token: its threads share the E dot products over d, and
       the block's first thread scores, selects and weighs the experts as
       the host lowering does; the gate's scores are the kernel's too;
@@ -201,8 +201,7 @@ def ConvertMoEToGPU : Pass<"convert-moe-to-gpu", "::mlir::ModuleOp"> {
 
     f16 and bf16 activations, weights and results are loaded widened,
     computed in f32 and rounded where the host lowering stores. Other moe
-    ops (`moe.assign`, `moe.aux_loss`, group-limited top-k) stay for the
-    host lowering. `interpret` emits the same kernels with their blocks
+    ops (`moe.assign`, `moe.aux_loss`) stay for the host lowering. `interpret` emits the same kernels with their blocks
     and threads as host loops, the tensor cores' warp-wide products emulated
     from each thread's fragments.
   }];

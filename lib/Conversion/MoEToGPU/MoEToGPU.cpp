@@ -137,7 +137,7 @@ struct ConvertMoEToGPUPass
 
   void lowerRoute(TopKOp topk) {
     auto gate = topk.getScores().getDefiningOp<GateOp>();
-    if (!gate || topk.getGroups() != 1)
+    if (!gate)
       return;
     ImplicitLocOpBuilder b(topk.getLoc(), topk);
     auto routerType = cast<RankedTensorType>(gate.getRouter().getType());
@@ -148,6 +148,9 @@ struct ConvertMoEToGPUPass
         gate.getScoring() == Scoring::Softmax,
         topk.getRenormalize(),
         topk.getScale().convertToDouble(),
+        int64_t(topk.getGroups()),
+        int64_t(topk.getGroupTopk()),
+        topk.getGroupScore() == GroupScore::Top2Sum,
         readBuffer(b, gate.getX()),
         flatBuffer(b, gate.getRouter()),
         topk.getSelectBias() ? readBuffer(b, topk.getSelectBias()) : Value(),

@@ -43,6 +43,71 @@ void eachStrided(ImplicitLocOpBuilder &b, Value thread, Value n,
   each(b, thread, n, kThreads, body);
 }
 
+/// (the largest of array[0, n), its first index as i32): a strict > keeps
+/// ties at the lower index, as the host lowering's argmax.
+std::pair<Value, Value> firstIndexOfMax(ImplicitLocOpBuilder &b, Value array,
+                                        int64_t n) {
+  SmallVector<Value> best = forLoop(
+      b, idx(b, 0), idx(b, n), 1,
+      ValueRange{f32(b, -std::numeric_limits<float>::infinity()), i32(b, -1)},
+      [&](ImplicitLocOpBuilder &b, Value i,
+          ValueRange acc) -> SmallVector<Value> {
+        Value v = load(b, array, i);
+        Value take = arith::OrIOp::create(
+            b, arith::CmpIOp::create(b, P::eq, acc[1], i32(b, -1)),
+            arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, v, acc[0]));
+        Value id = arith::IndexCastOp::create(b, b.getI32Type(), i);
+        return {arith::SelectOp::create(b, take, v, acc[0]),
+                arith::SelectOp::create(b, take, id, acc[1])};
+      });
+  return {best[0], best[1]};
+}
+
+/// Sets the selection scores of the experts outside the `groupTopk` best
+/// groups to -inf, as the host lowering's limitToBestGroups: groups scored,
+/// then `groupTopk` rounds of first index of the max, each marking its
+/// group kept and taking it out of the running.
+void limitToBestGroups(ImplicitLocOpBuilder &b, const RouteKernel &kernel,
+                       Value selection, Value groupScores, Value kept,
+                       Value negInf) {
+  int64_t perGroup = kernel.experts / kernel.groups;
+  Value c0 = idx(b, 0), groups = idx(b, kernel.groups);
+  each(b, c0, groups, 1, [&](Value g) {
+    Value base = arith::MulIOp::create(b, g, idx(b, perGroup));
+    SmallVector<Value> best = forLoop(
+        b, c0, idx(b, perGroup), 1, ValueRange{negInf, negInf},
+        [&](ImplicitLocOpBuilder &b, Value i,
+            ValueRange m) -> SmallVector<Value> {
+          Value v =
+              load(b, selection, arith::AddIOp::create(b, base, i).getResult());
+          auto above = [&](Value x) -> Value {
+            return arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, v, x);
+          };
+          Value above1 = above(m[0]), above2 = above(m[1]);
+          return {arith::SelectOp::create(b, above1, v, m[0]),
+                  arith::SelectOp::create(
+                      b, above1, m[0],
+                      arith::SelectOp::create(b, above2, v, m[1]))};
+        });
+    Value score = kernel.top2Sum
+                      ? Value(arith::AddFOp::create(b, best[0], best[1]))
+                      : best[0];
+    store(b, score, groupScores, g);
+    store(b, i32(b, 0), kept, g);
+  });
+  each(b, c0, idx(b, kernel.groupTopk), 1, [&](Value) {
+    Value g = asIndex(b, firstIndexOfMax(b, groupScores, kernel.groups).second);
+    store(b, i32(b, 1), kept, g);
+    store(b, negInf, groupScores, g);
+  });
+  each(b, c0, idx(b, kernel.experts), 1, [&](Value e) {
+    Value g = arith::DivUIOp::create(b, e, idx(b, perGroup));
+    Value in = arith::CmpIOp::create(b, P::ne, load(b, kept, g), i32(b, 0));
+    store(b, arith::SelectOp::create(b, in, load(b, selection, e), negInf),
+          selection, e);
+  });
+}
+
 /// The first thread's part of the routing kernel for token `t`: the
 /// logits (each expert's partial sums in part order), the scores, k rounds
 /// of first-index-of-max over the selection scores (ties to the lower id)
@@ -50,7 +115,8 @@ void eachStrided(ImplicitLocOpBuilder &b, Value thread, Value n,
 /// workgroup arrays, then written out once.
 void selectExperts(ImplicitLocOpBuilder &b, const RouteKernel &kernel, Value t,
                    Value partial, Value scores, Value selection,
-                   Value slotWeights, int64_t parts) {
+                   Value slotWeights, Value groupScores, Value kept,
+                   int64_t parts) {
   Value c0 = idx(b, 0), nE = idx(b, kernel.experts), slots = idx(b, kernel.k);
   Value negInf = f32(b, -std::numeric_limits<float>::infinity());
   auto overExperts = [&](function_ref<void(Value)> body) {
@@ -105,21 +171,12 @@ void selectExperts(ImplicitLocOpBuilder &b, const RouteKernel &kernel, Value t,
       v = arith::AddFOp::create(b, v, load(b, kernel.selectBias, e));
     store(b, v, selection, e);
   });
+  if (kernel.groups > 1)
+    limitToBestGroups(b, kernel, selection, groupScores, kept, negInf);
   each(b, c0, slots, 1, [&](Value s) {
-    SmallVector<Value> best = forLoop(
-        b, c0, nE, 1, ValueRange{negInf, i32(b, -1)},
-        [&](ImplicitLocOpBuilder &b, Value e,
-            ValueRange acc) -> SmallVector<Value> {
-          Value v = load(b, selection, e);
-          Value take = arith::OrIOp::create(
-              b, arith::CmpIOp::create(b, P::eq, acc[1], i32(b, -1)),
-              arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, v, acc[0]));
-          Value id = arith::IndexCastOp::create(b, b.getI32Type(), e);
-          return {arith::SelectOp::create(b, take, v, acc[0]),
-                  arith::SelectOp::create(b, take, id, acc[1])};
-        });
-    Value e = asIndex(b, best[1]);
-    store(b, best[1], kernel.ids, {t, s});
+    Value id = firstIndexOfMax(b, selection, kernel.experts).second;
+    Value e = asIndex(b, id);
+    store(b, id, kernel.ids, {t, s});
     store(b, load(b, scores, e), slotWeights, s);
     store(b, negInf, selection, e);
   });
@@ -149,8 +206,9 @@ void mlir::loom::moe::emitRouteKernel(ImplicitLocOpBuilder &b,
   int64_t pairs = experts * parts;
   Type f32Type = b.getF32Type();
   // Workgroup arrays: the partial dot products, the scores, the selection
-  // scores and the slots' weights. The results are only written, once: the
-  // device copies need not bring them in first.
+  // scores, the slots' weights, and the group scores and kept groups. The
+  // results are only written, once: the device copies need not bring them in
+  // first.
   BlockKernelSpec spec{dim(b, kernel.x, 0),
                        idx(b, 1),
                        idx(b, 1),
@@ -158,7 +216,9 @@ void mlir::loom::moe::emitRouteKernel(ImplicitLocOpBuilder &b,
                        {{f32Type, pairs},
                         {f32Type, experts},
                         {f32Type, experts},
-                        {f32Type, kernel.k}},
+                        {f32Type, kernel.k},
+                        {f32Type, kernel.groups},
+                        {b.getI32Type(), kernel.groups}},
                        {},
                        interpret};
   BlockKernel::emit(b, spec, [&](BlockKernel &block) {
@@ -190,7 +250,7 @@ void mlir::loom::moe::emitRouteKernel(ImplicitLocOpBuilder &b,
           Value first = arith::CmpIOp::create(b, P::eq, thread, idx(b, 0));
           when(b, first, [&] {
             selectExperts(b, kernel, t, partial, scores, selection, slotWeights,
-                          parts);
+                          block.shared(4), block.shared(5), parts);
           });
         },
         /*barrier=*/false);

@@ -14,7 +14,7 @@
 
 namespace mlir::loom::moe {
 
-/// moe.gate then moe.topk (one group) of one token per block: the threads
+/// moe.gate then moe.topk of one token per block: the threads
 /// share the E dot products over d (parts of d interleaved, so a warp
 /// reads consecutive elements), summed per expert in part order; the first
 /// thread scores, selects and weighs as the host lowering does.
@@ -22,6 +22,11 @@ struct RouteKernel {
   int64_t experts, d, k;
   bool softmax, renormalize;
   double scale;
+  /// Group-limited selection (DeepSeek-V3): only the experts of the
+  /// `groupTopk` best of `groups` groups, scored by their best selection
+  /// score or the sum of their two best (`top2Sum`), compete.
+  int64_t groups, groupTopk;
+  bool top2Sum;
   /// x [T, d], the router [E * d], the optional select bias [E]; results
   /// scores [T, E], ids [T, k] (i32) and weights [T, k].
   Value x, router, selectBias, scores, ids, weights;

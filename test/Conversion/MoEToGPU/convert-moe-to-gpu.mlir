@@ -15,7 +15,7 @@
 // CHECK: arith.constant dense<{{.*}}> : tensor<64xf32>
 // CHECK: memref.dim %[[XB]], %c0{{.*}} : memref<?x16xf32>
 // CHECK: scf.if
-// CHECK: gpu.launch blocks(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %dim{{.*}}, %{{.*}} = %c1{{.*}}, %{{.*}} = %c1{{.*}}) threads({{.*}}) in (%{{.*}} = %c128{{.*}}, %{{.*}} = %c1{{.*}}, %{{.*}} = %c1{{.*}}) workgroup(%{{.*}} : memref<64xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<4xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<4xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<2xf32, #gpu.address_space<workgroup>>)
+// CHECK: gpu.launch blocks(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %dim{{.*}}, %{{.*}} = %c1{{.*}}, %{{.*}} = %c1{{.*}}) threads({{.*}}) in (%{{.*}} = %c128{{.*}}, %{{.*}} = %c1{{.*}}, %{{.*}} = %c1{{.*}}) workgroup(%{{.*}} : memref<64xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<4xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<4xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<2xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1xi32, #gpu.address_space<workgroup>>)
 // CHECK: scf.for %{{.*}} = %{{.*}} to %c16{{.*}} step %c16
 // CHECK: gpu.barrier
 // CHECK-NOT: math.exp
@@ -37,12 +37,12 @@ func.func @route(%x: tensor<?x16xf32>) -> (tensor<?x4xf32>, tensor<?x2xi32>, ten
 
 // -----
 
-// Group-limited selection stays for the host lowering.
-// CHECK-LABEL: func.func @grouped_selection_stays
-// CHECK-NOT: gpu.launch
-// CHECK: moe.gate
-// CHECK: moe.topk
-func.func @grouped_selection_stays(%x: tensor<?x16xf32>) -> tensor<?x2xi32> {
+// Group-limited selection (DeepSeek-V3) in the routing kernel too: two
+// more workgroup arrays, the group scores and the kept groups.
+// CHECK-LABEL: func.func @group_limited
+// CHECK: gpu.launch {{.*}} workgroup({{.*}}, %{{.*}} : memref<2xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<2xi32, #gpu.address_space<workgroup>>)
+// CHECK-NOT: moe.topk
+func.func @group_limited(%x: tensor<?x16xf32>) -> tensor<?x2xi32> {
   %wr = arith.constant dense<0.5> : tensor<4x16xf32>
   %p = moe.gate %x, %wr : tensor<?x16xf32>, tensor<4x16xf32> -> tensor<?x4xf32>
   %ids, %w = moe.topk %p {k = 2 : i64, groups = 2 : i64, group_topk = 1 : i64} : tensor<?x4xf32> -> tensor<?x2xi32>, tensor<?x2xf32>
