@@ -183,27 +183,32 @@ def ConvertMoEToGPU : Pass<"convert-moe-to-gpu", "::mlir::ModuleOp"> {
     moe.md §3.6, over host buffers that `loom-gpu-device-copies` stages
     through device memory once the program is bufferized:
 
-    - a `moe.topk` of a `moe.gate` (group-limited too) becomes one routing kernel,
-      a block per token: its threads share the E dot products over d, and
-      the block's first thread scores, selects and weighs the experts as
-      the host lowering does; the gate's scores are the kernel's too;
+    - a `moe.topk` of a `moe.gate` (group-limited too) becomes one
+      routing kernel, a block per token: its threads share the E dot
+      products over d, and the block's first thread scores, selects and
+      weighs the experts as the host lowering does; the gate's scores are
+      the kernel's too;
     - `moe.grouped_matmul` becomes one launch over every expert's rows:
-      blocks of 64 rows of one expert (found from the offsets) by 64
-      output columns, 16-deep slices of the rows (gathered through the row
-      map of a fused dispatch) and of the expert's weight rows staged in
-      workgroup memory, a 4 x 4 register tile per thread (gate and up tiles
-      together for SwiGLU / GeGLU) and the bias, activation and row scale
-      in the epilogue. With a fused combine (`scatter`) the rows go to a
-      buffer that a scatter kernel adds into the init in expert order, one
-      thread per column: each sum has one order and no atomics;
+      blocks of one expert's rows (found from the offsets) by output
+      columns, 64 x 64 or, below 32 rows per expert, 16 x 128 (a run-time
+      choice); 16-deep slices of the rows (gathered through the row map of
+      a fused dispatch) and of the expert's weight rows staged in workgroup
+      memory; a register tile per thread (gate and up tiles together for
+      SwiGLU / GeGLU), or TF32 tensor-core tiles with `tensor-cores`; and
+      the bias, activation and row scale in the epilogue. With a fused
+      combine (`scatter`) the rows go to a buffer that a scatter kernel
+      adds into the init in expert order, one thread per column: each sum
+      has one order and no atomics;
     - a pre-score `moe.dispatch` that follows a `moe.assign` plan, and
-      `moe.combine`, become row-copy and slot-order sum kernels.
+      `moe.combine`, become row-copy and slot-order sum kernels;
+    - `moe.aux_loss` becomes one block that sums in f64 in the host's
+      order.
 
     f16 and bf16 activations, weights and results are loaded widened,
-    computed in f32 and rounded where the host lowering stores. Other moe
-    ops (`moe.assign`, `moe.aux_loss`) stay for the host lowering. `interpret` emits the same kernels with their blocks
-    and threads as host loops, the tensor cores' warp-wide products emulated
-    from each thread's fragments.
+    computed in f32 and rounded where the host lowering stores.
+    `moe.assign` stays for the host lowering. `interpret` emits the same
+    kernels with their blocks and threads as host loops, the tensor cores'
+    warp-wide products emulated from each thread's fragments.
   }];
   let options = [
     Option<"interpret", "interpret", "bool", /*default=*/"false",

@@ -6,6 +6,7 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 
 using namespace mlir;
 using namespace mlir::loom;
@@ -34,9 +35,16 @@ void BlockKernel::emit(ImplicitLocOpBuilder &b, const BlockKernelSpec &spec,
     b.setInsertionPointToStart(ys.getBody());
     auto zs = scf::ForOp::create(b, c0, spec.gridZ, c1);
     b.setInsertionPointToStart(zs.getBody());
-    // Each block's arrays are freed when it ends, not when the loops do.
-    auto scope = memref::AllocaScopeOp::create(b, TypeRange{});
-    b.setInsertionPointToStart(&scope.getBodyRegion().emplaceBlock());
+    // Each block's arrays are freed when it ends, not when the loops do;
+    // a lone block (its loops fold away) needs no scope of its own.
+    bool loneBlock =
+        llvm::all_of(ArrayRef<Value>{spec.gridX, spec.gridY, spec.gridZ},
+                     [](Value size) { return getConstantIntValue(size) == 1; });
+    memref::AllocaScopeOp scope;
+    if (!loneBlock) {
+      scope = memref::AllocaScopeOp::create(b, TypeRange{});
+      b.setInsertionPointToStart(&scope.getBodyRegion().emplaceBlock());
+    }
     kernel.blockIds[0] = xs.getInductionVar();
     kernel.blockIds[1] = ys.getInductionVar();
     kernel.blockIds[2] = zs.getInductionVar();
@@ -47,7 +55,8 @@ void BlockKernel::emit(ImplicitLocOpBuilder &b, const BlockKernelSpec &spec,
       kernel.localArrays.push_back(
           memref::AllocaOp::create(b, arrayType(ctx, array, spec.threads)));
     body(kernel);
-    memref::AllocaScopeReturnOp::create(b, ValueRange{});
+    if (scope)
+      memref::AllocaScopeReturnOp::create(b, ValueRange{});
     return;
   }
   Value any = arith::ConstantIntOp::create(b, b.getI1Type(), 1);

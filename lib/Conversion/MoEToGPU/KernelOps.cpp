@@ -22,7 +22,7 @@ Value gpu_kernels::i32(ImplicitLocOpBuilder &b, int64_t v) {
 
 Value gpu_kernels::load(ImplicitLocOpBuilder &b, Value memref, ValueRange at) {
   Value v = memref::LoadOp::create(b, memref, at);
-  if (isa<FloatType>(v.getType()) && !v.getType().isF32())
+  if (isa<FloatType>(v.getType()) && v.getType().getIntOrFloatBitWidth() < 32)
     v = arith::ExtFOp::create(b, b.getF32Type(), v);
   return v;
 }

@@ -8,7 +8,8 @@ namespace mlir::loom::moe::gpu_kernels {
 
 Value f32(ImplicitLocOpBuilder &b, double v);
 Value i32(ImplicitLocOpBuilder &b, int64_t v);
-/// Element `at` of `memref`, widened to f32 when it is a narrower float.
+/// Element `at` of `memref`, widened to f32 when it is a narrower float
+/// (f16, bf16).
 Value load(ImplicitLocOpBuilder &b, Value memref, ValueRange at);
 /// Stores `v`, narrowed from f32 to the element type of `memref`.
 void store(ImplicitLocOpBuilder &b, Value v, Value memref, ValueRange at);

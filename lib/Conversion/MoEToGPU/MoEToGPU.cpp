@@ -82,7 +82,7 @@ struct ConvertMoEToGPUPass
     SmallVector<Operation *> ops;
     DenseSet<Operation *> hostMath;
     getOperation().walk([&](Operation *op) {
-      if (isa<TopKOp, DispatchOp, GroupedMatmulOp, CombineOp>(op))
+      if (isa<TopKOp, AuxLossOp, DispatchOp, GroupedMatmulOp, CombineOp>(op))
         ops.push_back(op);
       if (needsLibdevice(op))
         hostMath.insert(op);
@@ -90,6 +90,7 @@ struct ConvertMoEToGPUPass
     for (Operation *op : ops)
       TypeSwitch<Operation *>(op)
           .Case([&](TopKOp topk) { lowerRoute(topk); })
+          .Case([&](AuxLossOp loss) { lowerAuxLoss(loss); })
           .Case([&](DispatchOp dispatch) { lowerDispatch(dispatch); })
           .Case([&](GroupedMatmulOp gemm) { lowerGroupedMatmul(gemm); })
           .Case([&](CombineOp combine) { lowerCombine(combine); });
@@ -169,6 +170,17 @@ struct ConvertMoEToGPUPass
     topk.erase();
     gate.getResult().replaceAllUsesWith(scores);
     gate.erase();
+  }
+
+  void lowerAuxLoss(AuxLossOp op) {
+    ImplicitLocOpBuilder b(op.getLoc(), op);
+    AuxLossKernel kernel{
+        cast<RankedTensorType>(op.getScores().getType()).getDimSize(1),
+        readBuffer(b, op.getScores()), readBuffer(b, op.getIds()),
+        memref::AllocOp::create(b, MemRefType::get({}, b.getF32Type()))};
+    emitAuxLossKernel(b, kernel, interpret);
+    op.replaceAllUsesWith(asTensor(b, op.getType(), kernel.loss));
+    op.erase();
   }
 
   void lowerDispatch(DispatchOp dispatch) {

@@ -376,3 +376,61 @@ void mlir::loom::moe::emitScatterKernel(ImplicitLocOpBuilder &b,
         /*barrier=*/false);
   });
 }
+
+void mlir::loom::moe::emitAuxLossKernel(ImplicitLocOpBuilder &b,
+                                        const AuxLossKernel &kernel,
+                                        bool interpret) {
+  Type f64 = b.getF64Type();
+  Value tokens = dim(b, kernel.scores, 0), experts = idx(b, kernel.experts);
+  BlockKernelSpec spec{
+      idx(b, 1), idx(b, 1), idx(b, 1), kThreads, {{f64, kernel.experts}},
+      {},        interpret};
+  BlockKernel::emit(b, spec, [&](BlockKernel &block) {
+    ImplicitLocOpBuilder &b = block.builder();
+    Value terms = block.shared(0);
+    Value zero = arith::ConstantOp::create(b, b.getF64FloatAttr(0.0));
+    block.phase([&](Value thread) {
+      eachStrided(b, thread, experts, [&](Value e) {
+        Value id = arith::IndexCastOp::create(b, b.getI32Type(), e);
+        SmallVector<Value> sums = forLoop(
+            b, idx(b, 0), tokens, 1, ValueRange{zero, zero},
+            [&](ImplicitLocOpBuilder &b, Value t,
+                ValueRange acc) -> SmallVector<Value> {
+              Value p =
+                  arith::ExtFOp::create(b, f64, load(b, kernel.scores, {t, e}));
+              Value first = arith::CmpIOp::create(
+                  b, P::eq, load(b, kernel.ids, {t, idx(b, 0)}), id);
+              return {arith::AddFOp::create(b, acc[0], p),
+                      arith::AddFOp::create(
+                          b, acc[1], arith::UIToFPOp::create(b, f64, first))};
+            });
+        store(b, arith::MulFOp::create(b, sums[0], sums[1]), terms, e);
+      });
+    });
+    block.phase(
+        [&](Value thread) {
+          when(b, arith::CmpIOp::create(b, P::eq, thread, idx(b, 0)), [&] {
+            Value total = forLoop(
+                b, idx(b, 0), experts, 1, zero,
+                [&](ImplicitLocOpBuilder &b, Value e,
+                    ValueRange acc) -> SmallVector<Value> {
+                  return {arith::AddFOp::create(b, acc[0], load(b, terms, e))};
+                })[0];
+            Value t = arith::UIToFPOp::create(
+                b, f64, arith::IndexCastOp::create(b, b.getI32Type(), tokens));
+            Value loss = arith::DivFOp::create(
+                b,
+                arith::MulFOp::create(b,
+                                      arith::ConstantOp::create(
+                                          b, b.getF64FloatAttr(kernel.experts)),
+                                      total),
+                arith::MulFOp::create(b, t, t));
+            Value empty = arith::CmpIOp::create(b, P::eq, tokens, idx(b, 0));
+            loss = arith::SelectOp::create(b, empty, zero, loss);
+            store(b, arith::TruncFOp::create(b, b.getF32Type(), loss),
+                  kernel.loss, {});
+          });
+        },
+        /*barrier=*/false);
+  });
+}

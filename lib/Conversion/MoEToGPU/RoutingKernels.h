@@ -34,6 +34,18 @@ struct RouteKernel {
 void emitRouteKernel(ImplicitLocOpBuilder &b, const RouteKernel &kernel,
                      bool interpret);
 
+/// moe.aux_loss, GShard's l = E / T^2 * sum_e (sum_t P[t, e]) * #{t :
+/// ids[t, 0] = e} (0 when T = 0), in one block: a thread per expert sums
+/// its column, the first thread adds the terms in expert order, all in
+/// f64 as the host lowering, so the result is the host's to the bit.
+struct AuxLossKernel {
+  int64_t experts;
+  /// scores [T, E], ids [T, k] (i32), loss (f32, rank 0).
+  Value scores, ids, loss;
+};
+void emitAuxLossKernel(ImplicitLocOpBuilder &b, const AuxLossKernel &kernel,
+                       bool interpret);
+
 /// out[r] = x[t] (times weights[t, s] when given) for the row map's
 /// rows[r] = t * k + s; 0 for padding rows (-1).
 struct DispatchKernel {

@@ -153,3 +153,20 @@ func.func @row_moves(%x: tensor<?x16xf32>, %ids: tensor<?x2xi32>, %w: tensor<?x2
   %y = moe.combine %xb, %ids, %loc, %off {score_at = #moe.score_at<pre>} : (tensor<?x16xf32>, tensor<?x2xi32>, tensor<?x2xi32>, tensor<5xi32>) -> tensor<?x16xf32>
   return %y : tensor<?x16xf32>
 }
+
+// -----
+
+// The aux loss: one block, the expert terms in f64 in workgroup memory,
+// the first thread's sum in expert order; the scores stay on the device.
+// CHECK-LABEL: func.func @aux_loss
+// CHECK: %[[L:.*]] = memref.alloc() : memref<f32>
+// CHECK: gpu.launch blocks({{.*}}) in (%{{.*}} = %c1{{.*}}, %{{.*}} = %c1{{.*}}, %{{.*}} = %c1{{.*}}) threads({{.*}}) in (%{{.*}} = %c128{{.*}}, {{.*}} workgroup(%{{.*}} : memref<8xf64, #gpu.address_space<workgroup>>)
+// CHECK: arith.extf %{{.*}} : f32 to f64
+// CHECK: gpu.barrier
+// CHECK: arith.truncf %{{.*}} : f64 to f32
+// CHECK: memref.store %{{.*}}, %[[L]][] : memref<f32>
+// CHECK-NOT: moe.aux_loss
+func.func @aux_loss(%p: tensor<?x8xf32>, %ids: tensor<?x2xi32>) -> tensor<f32> {
+  %l = moe.aux_loss %p, %ids : tensor<?x8xf32>, tensor<?x2xi32> -> tensor<f32>
+  return %l : tensor<f32>
+}

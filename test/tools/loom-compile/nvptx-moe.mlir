@@ -1,7 +1,7 @@
 // REQUIRES: nvptx
 // MoE layers as one GPU library (convert-moe-to-gpu): a SwiGLU layer
-// (routing kernel, gathered gated GEMM, GEMM fused with its combine and
-// the scatter into the tokens), a pre-score sigmoid layer with biases (the
+// (routing kernel, aux loss, gathered gated GEMM, GEMM fused with its
+// combine and the scatter into the tokens), a pre-score sigmoid layer with biases (the
 // dispatch and combine kernels too) and a layer whose experts outnumber
 // the routing block's threads. Their transcendental functions are
 // polynomials: no libdevice call is left.
@@ -11,28 +11,30 @@
 // RUN: FileCheck %s --check-prefix=SMEM --input-file=%t/moe.ptx
 
 // CHECK: .target sm_90
-// 6 + 7 + 6 kernels: each grouped GEMM has a short-tile kernel (under 32
+// 7 + 7 + 6 kernels: each grouped GEMM has a short-tile kernel (under 32
 // rows per expert) and a wide one.
-// CHECK-COUNT-19: .visible .entry
+// CHECK-COUNT-20: .visible .entry
 // CHECK-NOT: .visible .entry
 // CHECK-NOT: __nv_
 // The grouped GEMMs stage 16-deep slices in shared memory: the short
 // tile's 16 rows and, gated, 2 x 128 weight rows; the wide tile's 64 rows
 // and 2 x 64 weight rows.
-// SMEM: .shared .align {{[0-9]+}} .b8 __wg_swiglu_kernel_0_0[1024];
-// SMEM: .shared .align {{[0-9]+}} .b8 __wg_swiglu_kernel_0_1[16384];
-// SMEM: .shared .align {{[0-9]+}} .b8 __wg_swiglu_kernel_1_0[4096];
-// SMEM: .shared .align {{[0-9]+}} .b8 __wg_swiglu_kernel_1_1[8192];
+// (The aux loss's kernel, before them, holds 8 f64 terms.)
+// SMEM: .shared .align 8 .b8 __wg_swiglu_kernel_0_0[64];
+// SMEM: .shared .align {{[0-9]+}} .b8 __wg_swiglu_kernel_1_0[1024];
+// SMEM: .shared .align {{[0-9]+}} .b8 __wg_swiglu_kernel_1_1[16384];
+// SMEM: .shared .align {{[0-9]+}} .b8 __wg_swiglu_kernel_2_0[4096];
+// SMEM: .shared .align {{[0-9]+}} .b8 __wg_swiglu_kernel_2_1[8192];
 
-func.func @swiglu(%x: tensor<?x48xf32>) -> tensor<?x48xf32> {
+func.func @swiglu(%x: tensor<?x48xf32>) -> (tensor<?x48xf32>, tensor<f32>) {
   %wr = arith.constant dense<0.5> : tensor<8x48xf32>
   %w13 = arith.constant dense<0.25> : tensor<8x160x48xf32>
   %w2 = arith.constant dense<0.125> : tensor<8x48x80xf32>
-  %y = moe.layer %x, %wr, %w13, %w2 {
+  %y, %aux = moe.layer %x, %wr, %w13, %w2 {
          routing = #moe.routing<k = 2, renormalize>,
-         capacity = #moe.capacity<factor = 0.0>, ffn = #moe.ffn<swiglu>}
-       : (tensor<?x48xf32>, tensor<8x48xf32>, tensor<8x160x48xf32>, tensor<8x48x80xf32>) -> tensor<?x48xf32>
-  return %y : tensor<?x48xf32>
+         capacity = #moe.capacity<factor = 0.0>, ffn = #moe.ffn<swiglu>, aux_loss}
+       : (tensor<?x48xf32>, tensor<8x48xf32>, tensor<8x160x48xf32>, tensor<8x48x80xf32>) -> (tensor<?x48xf32>, tensor<f32>)
+  return %y, %aux : tensor<?x48xf32>, tensor<f32>
 }
 
 func.func @pre_score(%x: tensor<?x48xf32>) -> tensor<?x48xf32> {
