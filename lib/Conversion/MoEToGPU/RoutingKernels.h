@@ -37,7 +37,7 @@ void emitRouteKernel(ImplicitLocOpBuilder &b, const RouteKernel &kernel,
 /// moe.aux_loss, GShard's l = E / T^2 * sum_e (sum_t P[t, e]) * #{t :
 /// ids[t, 0] = e} (0 when T = 0), in one block: a thread per expert sums
 /// its column, the first thread adds the terms in expert order, all in
-/// f64 as the host lowering, so the result is the host's to the bit.
+/// f64 as the host lowering: the same arithmetic, given the same scores.
 struct AuxLossKernel {
   int64_t experts;
   /// scores [T, E], ids [T, k] (i32), loss (f32, rank 0).
