@@ -187,3 +187,22 @@ def test_tensor_cores_match_numpy_to_tf32(awkward):
         if options.get("aux_loss"):
             (got, _), (want, _) = got, want
         assert np.abs(got - want).max() <= 2e-3 * np.abs(want).max(), name
+
+
+def test_half_precision_tensor_cores_match_the_host(rng):
+    """An f16 layer with tensor-cores=1 takes f16 mma.sync (m16n8k16, its
+    own fragment layout; the products exact): as close to the CPU build as
+    the threads' kernel is."""
+    router, w_in, w_out = (w.astype(np.float16) for w in random_layer(rng, 4, 48, 40, True))
+
+    def layer(x):
+        return loom.moe.layer(x, router, w_in, w_out, k=2)
+    function = loom.Function(layer, name="layer", args=[loom.tensor(None, 48, dtype="f16")])
+    gpu = loom.compile(loom.Module(function), target="nvptx",
+                       pipeline_options="interpret=1 tensor-cores=1")
+    cpu = loom.compile(loom.Module(function))
+    # 150 tokens: 75 rows per expert, the wide (tensor-core) tile.
+    x = rng.uniform(-1, 1, (150, 48)).astype(np.float16)
+    got, host = gpu.run("layer", x), cpu.run("layer", x)
+    np.testing.assert_allclose(got.astype(np.float32), host.astype(np.float32),
+                               rtol=2e-3, atol=2e-3)

@@ -214,9 +214,9 @@ def ConvertMoEToGPU : Pass<"convert-moe-to-gpu", "::mlir::ModuleOp"> {
     Option<"interpret", "interpret", "bool", /*default=*/"false",
            "Emit the kernels as host loops instead of gpu.launch ops">,
     Option<"tensorCores", "tensor-cores", "bool", /*default=*/"false",
-           "Run the grouped GEMMs' wide tile on TF32 tensor cores "
-           "(mma.sync m16n8k8, sm_80 and later): operands rounded to 10-bit "
-           "mantissas, sums in f32">,
+           "Run the grouped GEMMs' wide tile on tensor cores (sm_80 and "
+           "later): f16 mma.sync m16n8k16 for f16 layers, else TF32 "
+           "m16n8k8 (operands rounded to 10-bit mantissas); sums in f32">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::bufferization::BufferizationDialect",

@@ -149,8 +149,9 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
       llvm::cl::init(false)};
   PassOptions::Option<bool> tensorCores{
       *this, "tensor-cores",
-      llvm::cl::desc("Run the MoE grouped GEMMs' wide tile on TF32 tensor "
-                     "cores (mma.sync, sm_80 and later)"),
+      llvm::cl::desc("Run the MoE grouped GEMMs' wide tile on tensor cores "
+                     "(mma.sync: f16 for f16 layers, else TF32; sm_80 and "
+                     "later)"),
       llvm::cl::init(false)};
   PassOptions::Option<int64_t> blockRows{
       *this, "block-rows",

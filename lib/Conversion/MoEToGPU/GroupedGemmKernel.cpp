@@ -11,6 +11,7 @@
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/TypeUtilities.h"
 
 using namespace mlir;
 using namespace mlir::loom;
@@ -44,22 +45,54 @@ static_assert(kWideTile.fitsTheBlock() && kShortTile.fitsTheBlock(),
 /// Below this many rows per expert on average, the short tile.
 constexpr int64_t kShortRowsPerExpert = 32;
 
-/// The wide tile on TF32 tensor cores (mma.sync m16n8k8): the block's 8
-/// warps as 2 x 4 warp tiles of 32 rows by 16 columns, each two 16-row by
-/// two 8-column mma tiles, two 8-deep steps per staged slice. Fragments
-/// follow PTX's layout (as upstream's nvgpu MMAUtils derives it): with
-/// g = lane / 4 and t = lane % 4, A value v is (row g + 8 (v % 2), k t +
-/// 4 (v / 2)), B value v is (k t + 4 v, column g), C value v is (row
-/// g + 8 (v / 2), column 2 t + v % 2).
-constexpr int64_t kWarp = 32, kMmaK = 8, kWarpColumns = 4;
+/// The wide tile on tensor cores: TF32 mma.sync m16n8k8, or m16n8k16 for
+/// f16 layers. The block's 8 warps are 2 x 4 warp tiles of 32 rows by 16
+/// columns, each two 16-row by two 8-column mma tiles, per 8- or 16-deep
+/// step of a staged slice. Fragments follow PTX's layout (as upstream's
+/// nvgpu MMAUtils derives it); with g = lane / 4 and t = lane % 4, C value
+/// v is (row g + 8 (v / 2), column 2 t + v % 2) in both shapes.
+constexpr int64_t kWarp = 32, kWarpColumns = 4;
 constexpr int64_t kWarpTileRows = 32, kWarpTileColumns = 16;
 constexpr int64_t kMmaRows = kWarpTileRows / 16,
                   kMmaColumns = kWarpTileColumns / 8;
-constexpr int64_t kMmaSteps = kDepth / kMmaK;
 static_assert(kThreads / kWarp == (64 / kWarpTileRows) * kWarpColumns &&
                   kWarpColumns * kWarpTileColumns == 64 &&
                   kMmaRows * kMmaColumns * 4 == 4 * 4,
               "the mma warp tiles cover the wide tile, 16 values per thread");
+
+/// One mma.sync shape and its operand layouts.
+struct MmaShape {
+  /// f16 operands (m16n8k16), else TF32 (m16n8k8).
+  bool half;
+  int64_t depth() const { return half ? 16 : 8; }
+  int64_t steps() const { return kDepth / depth(); }
+  /// Values per thread of an A and of a B fragment.
+  int64_t aValues() const { return half ? 8 : 4; }
+  int64_t bValues() const { return half ? 4 : 2; }
+  /// A value v's row, less g: TF32 8 (v % 2); f16 8 (v / 2 % 2).
+  int64_t aRow(int64_t v) const { return half ? 8 * (v / 2 % 2) : 8 * (v % 2); }
+  /// A value v's k as (multiple of t, offset): TF32 t + 4 (v / 2); f16
+  /// 2 t + 8 (v / 4) + v % 2 (two values per register).
+  std::pair<int64_t, int64_t> aK(int64_t v) const {
+    return half ? std::pair<int64_t, int64_t>{2, 8 * (v / 4) + v % 2}
+                : std::pair<int64_t, int64_t>{1, 4 * (v / 2)};
+  }
+  /// B value v's k (its column is g): TF32 t + 4 v; f16 2 t + 8 (v / 2) +
+  /// v % 2.
+  std::pair<int64_t, int64_t> bK(int64_t v) const {
+    return half ? std::pair<int64_t, int64_t>{2, 8 * (v / 2) + v % 2}
+                : std::pair<int64_t, int64_t>{1, 4 * v};
+  }
+  /// The lane offset (within a row group) and value holding A (row, k), and
+  /// the value holding B (k, ·): the inverse of the maps above.
+  int64_t laneOfK(int64_t k) const { return half ? k % 8 / 2 : k % 4; }
+  int64_t aValueOf(int64_t rowGroup, int64_t k) const {
+    return half ? 2 * (rowGroup + 2 * (k / 8)) + k % 2 : rowGroup + 2 * (k / 4);
+  }
+  int64_t bValueOf(int64_t k) const {
+    return half ? 2 * (k / 8) + k % 2 : k / 4;
+  }
+};
 
 /// x rounded to TF32 (10 mantissa bits, to nearest, ties away from zero),
 /// as cvt.rna.tf32.f32: the tensor cores then multiply exactly what the
@@ -97,8 +130,9 @@ struct GemmBlock {
   BlockKernel &block;
   GemmTile tile;
   bool gated;
-  /// TF32 tensor cores (the wide tile only).
+  /// Tensor cores (the wide tile only), of this shape.
   bool mma;
+  MmaShape shape;
   /// Weight rows a block stages per K slice: its output columns' rows,
   /// and for gated epilogues their up rows after them.
   int64_t stagedRows() const { return (gated ? 2 : 1) * tile.columns; }
@@ -295,25 +329,33 @@ struct GemmBlock {
     });
   }
 
-  /// Index of A value `v` of mma row tile `mi` at 8-deep step `step` in a
+  /// Index of A value `v` of mma row tile `mi` at step `step` in a
   /// thread's fragment array, and of B value `v` of mma column tile `ni`
   /// and weight set `set`.
-  static int64_t aSlot(int64_t step, int64_t mi, int64_t v) {
-    return (step * kMmaRows + mi) * 4 + v;
+  int64_t aSlot(int64_t step, int64_t mi, int64_t v) const {
+    return (step * kMmaRows + mi) * shape.aValues() + v;
   }
   int64_t bSlot(int64_t step, int64_t ni, int64_t set, int64_t v) const {
-    return ((step * kMmaColumns + ni) * weightSets() + set) * 2 + v;
+    return ((step * kMmaColumns + ni) * weightSets() + set) * shape.bValues() +
+           v;
   }
 
-  /// Thread `thread`'s A and B fragments of the staged slice, rounded to
-  /// TF32, into its arrays 1 and 2.
+  /// Thread `thread`'s A and B fragments of the staged slice (rounded to
+  /// TF32; f16 values are f16 already) into its arrays 1 and 2.
   void loadFragments(Value thread) {
     ImplicitLocOpBuilder &b = block.builder();
     Value as = block.shared(0), bs = block.shared(1);
     auto at = [&](Value array, int64_t stride, Value k, Value x) {
       Value i = arith::AddIOp::create(
           b, arith::MulIOp::create(b, k, idx(b, stride)), x);
-      return roundToTF32(b, load(b, array, i));
+      Value v = load(b, array, i);
+      return shape.half ? v : roundToTF32(b, v);
+    };
+    auto kOf = [&](std::pair<int64_t, int64_t> scaleAndOffset, Value t,
+                   int64_t step) -> Value {
+      return arith::AddIOp::create(
+          b, arith::MulIOp::create(b, t, idx(b, scaleAndOffset.first)),
+          idx(b, step * shape.depth() + scaleAndOffset.second));
     };
     Value warp = arith::DivUIOp::create(b, thread, idx(b, kWarp));
     Value lane = arith::RemUIOp::create(b, thread, idx(b, kWarp));
@@ -328,23 +370,22 @@ struct GemmBlock {
     auto plus = [&](Value x, int64_t c) -> Value {
       return arith::AddIOp::create(b, x, idx(b, c));
     };
-    for (int64_t step = 0; step < kMmaSteps; ++step) {
+    for (int64_t step = 0; step < shape.steps(); ++step) {
       for (int64_t mi = 0; mi < kMmaRows; ++mi)
-        for (int64_t v = 0; v < 4; ++v) {
-          Value row =
-              plus(arith::AddIOp::create(b, warpRow, g), mi * 16 + 8 * (v % 2));
-          Value k = plus(t, step * kMmaK + 4 * (v / 2));
+        for (int64_t v = 0; v < shape.aValues(); ++v) {
+          Value row = plus(arith::AddIOp::create(b, warpRow, g),
+                           mi * 16 + shape.aRow(v));
           block.storeLocal(1, thread, aSlot(step, mi, v),
-                           at(as, tile.rows, k, row));
+                           at(as, tile.rows, kOf(shape.aK(v), t, step), row));
         }
       for (int64_t ni = 0; ni < kMmaColumns; ++ni)
         for (int64_t set = 0; set < weightSets(); ++set)
-          for (int64_t v = 0; v < 2; ++v) {
+          for (int64_t v = 0; v < shape.bValues(); ++v) {
             Value column = plus(arith::AddIOp::create(b, warpColumn, g),
                                 ni * 8 + set * tile.columns);
-            Value k = plus(t, step * kMmaK + 4 * v);
-            block.storeLocal(2, thread, bSlot(step, ni, set, v),
-                             at(bs, stagedRows(), k, column));
+            block.storeLocal(
+                2, thread, bSlot(step, ni, set, v),
+                at(bs, stagedRows(), kOf(shape.bK(v), t, step), column));
           }
     }
   }
@@ -359,30 +400,34 @@ struct GemmBlock {
       block.phase([&](Value thread) {
         loadFragments(thread);
         Type f32 = b.getF32Type();
-        auto fragment = [&](unsigned array, ArrayRef<int64_t> slots,
-                            VectorType type) -> Value {
+        Type operand = shape.half ? Type(b.getF16Type()) : f32;
+        // The thread's values `first` .. + count of `array`, as a fragment
+        // of `rows` registers of `type`.
+        auto fragment = [&](unsigned array, int64_t first, int64_t count,
+                            int64_t rows, Type type) -> Value {
           SmallVector<Value> values;
-          for (int64_t slot : slots)
-            values.push_back(block.loadLocal(array, thread, slot));
-          return vector::FromElementsOp::create(b, type, values);
+          for (int64_t i = 0; i < count; ++i) {
+            Value v = block.loadLocal(array, thread, first + i);
+            if (type != f32)
+              v = arith::TruncFOp::create(b, type, v);
+            values.push_back(v);
+          }
+          return vector::FromElementsOp::create(
+              b, VectorType::get({rows, count / rows}, type), values);
         };
-        for (int64_t step = 0; step < kMmaSteps; ++step)
+        for (int64_t step = 0; step < shape.steps(); ++step)
           for (int64_t mi = 0; mi < kMmaRows; ++mi)
             for (int64_t ni = 0; ni < kMmaColumns; ++ni)
               for (int64_t set = 0; set < weightSets(); ++set) {
                 int64_t c0 = set * tileSize() + (mi * kMmaColumns + ni) * 4;
-                Value a = fragment(1,
-                                   {aSlot(step, mi, 0), aSlot(step, mi, 1),
-                                    aSlot(step, mi, 2), aSlot(step, mi, 3)},
-                                   VectorType::get({4, 1}, f32));
-                Value w = fragment(
-                    2, {bSlot(step, ni, set, 0), bSlot(step, ni, set, 1)},
-                    VectorType::get({2, 1}, f32));
-                Value c = fragment(0, {c0, c0 + 1, c0 + 2, c0 + 3},
-                                   VectorType::get({2, 2}, f32));
+                Value a = fragment(1, aSlot(step, mi, 0), shape.aValues(), 4,
+                                   operand);
+                Value w = fragment(2, bSlot(step, ni, set, 0), shape.bValues(),
+                                   2, operand);
+                Value c = fragment(0, c0, 4, 2, f32);
                 Value d = nvgpu::MmaSyncOp::create(
-                    b, a, w, c, ArrayRef<int64_t>{16, 8, kMmaK},
-                    /*tf32Enabled=*/true);
+                    b, a, w, c, ArrayRef<int64_t>{16, 8, shape.depth()},
+                    /*tf32Enabled=*/!shape.half);
                 for (int64_t v = 0; v < 4; ++v)
                   block.storeLocal(0, thread, c0 + v,
                                    vector::ExtractOp::create(
@@ -403,7 +448,7 @@ struct GemmBlock {
         return arith::AddIOp::create(
             b, warpBase,
             arith::AddIOp::create(b, arith::MulIOp::create(b, r, idx(b, 4)),
-                                  idx(b, k % 4)));
+                                  idx(b, shape.laneOfK(k))));
       };
       for (int64_t set = 0; set < weightSets(); ++set)
         for (int64_t a = 0; a < tileSize(); ++a) {
@@ -413,12 +458,12 @@ struct GemmBlock {
           Value n = arith::AddIOp::create(
               b, arith::MulIOp::create(b, t, idx(b, 2)), idx(b, v % 2));
           Value sum = block.loadLocal(0, thread, set * tileSize() + a);
-          for (int64_t step = 0; step < kMmaSteps; ++step)
-            for (int64_t k = 0; k < kMmaK; ++k) {
-              Value x = block.loadLocal(1, aLane(g, k),
-                                        aSlot(step, mi, v / 2 + 2 * (k / 4)));
-              Value w =
-                  block.loadLocal(2, aLane(n, k), bSlot(step, ni, set, k / 4));
+          for (int64_t step = 0; step < shape.steps(); ++step)
+            for (int64_t k = 0; k < shape.depth(); ++k) {
+              Value x = block.loadLocal(
+                  1, aLane(g, k), aSlot(step, mi, shape.aValueOf(v / 2, k)));
+              Value w = block.loadLocal(
+                  2, aLane(n, k), bSlot(step, ni, set, shape.bValueOf(k)));
               sum =
                   arith::AddFOp::create(b, sum, arith::MulFOp::create(b, x, w));
             }
@@ -533,14 +578,19 @@ static void emitTiled(ImplicitLocOpBuilder &b, const GroupedGemmKernel &kernel,
       {{b.getF32Type(), weightSets * tile.tileRows * tile.tileColumns}},
       interpret};
   // Tensor cores: each thread's A and B fragments of a staged slice.
+  // f16 layers on f16 tensor cores (their products exact, as TF32's are
+  // for bf16 values); the rest on TF32.
+  MmaShape shape{getElementTypeOrSelf(kernel.input.getType()).isF16() &&
+                 getElementTypeOrSelf(kernel.weights.getType()).isF16()};
   if (mma) {
-    spec.local.push_back({b.getF32Type(), kMmaSteps * kMmaRows * 4});
     spec.local.push_back(
-        {b.getF32Type(), kMmaSteps * kMmaColumns * weightSets * 2});
+        {b.getF32Type(), shape.steps() * kMmaRows * shape.aValues()});
+    spec.local.push_back({b.getF32Type(), shape.steps() * kMmaColumns *
+                                              weightSets * shape.bValues()});
   }
   BlockKernel::emit(b, spec, [&](BlockKernel &block) {
     ImplicitLocOpBuilder &b = block.builder();
-    GemmBlock gemm{kernel, block, tile, gated, mma};
+    GemmBlock gemm{kernel, block, tile, gated, mma, shape};
     Value bx = block.blockX();
     // Uniform over the block: every thread takes the same branch, so the
     // barriers inside are reached by all of them.

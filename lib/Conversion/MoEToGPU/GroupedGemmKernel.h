@@ -29,8 +29,9 @@ struct GroupedGemmKernel {
   /// [E] (i32), optional bias [E * n], row scale [R] and gather map [R]
   /// (i32); out [R, outColumns].
   Value input, weights, offsets, counts, bias, rowScale, gather, out;
-  /// The wide tile on TF32 tensor cores (mma.sync m16n8k8): products of
-  /// operands rounded to 10-bit mantissas, sums in f32.
+  /// The wide tile on tensor cores: mma.sync m16n8k16 when input and
+  /// weights are f16, else TF32 m16n8k8 (operands rounded to 10-bit
+  /// mantissas); sums in f32.
   bool tensorCores = false;
 };
 

@@ -1,7 +1,7 @@
 // REQUIRES: nvptx, ptxas
 // ptxas accepts every kernel of nvptx-moe.mlir for sm_80 (A100) and sm_90
 // (H100, H200), with no register spills; and with tensor-cores=1, whose wide
-// GEMM tiles run TF32 mma.sync.
+// GEMM tiles run mma.sync (TF32, or f16 for the f16 layer).
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: loom-compile %S/nvptx-moe.mlir --target=nvptx --emit=ptx -o %t/k90.ptx
 // RUN: %ptxas -v -arch=sm_90 %t/k90.ptx -o %t/k90.cubin 2>&1 | FileCheck %s
@@ -18,4 +18,6 @@
 // CHECK-NOT: {{[1-9][0-9]*}} bytes spill
 // CHECK: Used {{[0-9]+}} registers
 
-// MMA: mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32
+// The f32 layers' wide tiles on TF32, the f16 layer's on f16.
+// MMA-DAG: mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32
+// MMA-DAG: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32

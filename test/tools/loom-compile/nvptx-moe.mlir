@@ -2,8 +2,8 @@
 // MoE layers as one GPU library (convert-moe-to-gpu): a SwiGLU layer
 // (routing kernel, aux loss, gathered gated GEMM, GEMM fused with its
 // combine and the scatter into the tokens), a pre-score sigmoid layer with biases (the
-// dispatch and combine kernels too) and a layer whose experts outnumber
-// the routing block's threads. Their transcendental functions are
+// dispatch and combine kernels too), a layer whose experts outnumber the
+// routing block's threads, and an f16 layer. Their transcendental functions are
 // polynomials: no libdevice call is left.
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: loom-compile %s --target=nvptx --emit=ptx -o %t/moe.ptx
@@ -11,9 +11,9 @@
 // RUN: FileCheck %s --check-prefix=SMEM --input-file=%t/moe.ptx
 
 // CHECK: .target sm_90
-// 7 + 7 + 6 kernels: each grouped GEMM has a short-tile kernel (under 32
-// rows per expert) and a wide one.
-// CHECK-COUNT-20: .visible .entry
+// 7 + 7 + 6 + 6 kernels: each grouped GEMM has a short-tile kernel (under
+// 32 rows per expert) and a wide one.
+// CHECK-COUNT-26: .visible .entry
 // CHECK-NOT: .visible .entry
 // CHECK-NOT: __nv_
 // The grouped GEMMs stage 16-deep slices in shared memory: the short
@@ -60,4 +60,15 @@ func.func @many_experts(%x: tensor<?x32xf32>) -> tensor<?x32xf32> {
          capacity = #moe.capacity<factor = 0.0>, ffn = #moe.ffn<swiglu>}
        : (tensor<?x32xf32>, tensor<160x32xf32>, tensor<160x32x32xf32>, tensor<160x32x16xf32>) -> tensor<?x32xf32>
   return %y : tensor<?x32xf32>
+}
+
+func.func @swiglu_f16(%x: tensor<?x48xf16>) -> tensor<?x48xf16> {
+  %wr = arith.constant dense<0.5> : tensor<8x48xf16>
+  %w13 = arith.constant dense<0.25> : tensor<8x160x48xf16>
+  %w2 = arith.constant dense<0.125> : tensor<8x48x80xf16>
+  %y = moe.layer %x, %wr, %w13, %w2 {
+         routing = #moe.routing<k = 2, renormalize>,
+         capacity = #moe.capacity<factor = 0.0>, ffn = #moe.ffn<swiglu>}
+       : (tensor<?x48xf16>, tensor<8x48xf16>, tensor<8x160x48xf16>, tensor<8x48x80xf16>) -> tensor<?x48xf16>
+  return %y : tensor<?x48xf16>
 }
