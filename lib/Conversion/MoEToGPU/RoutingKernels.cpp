@@ -43,10 +43,9 @@ void eachStrided(ImplicitLocOpBuilder &b, Value thread, Value n,
   each(b, thread, n, kThreads, body);
 }
 
-/// (the largest of array[0, n), its first index as i32): a strict > keeps
+/// The first index (i32) of the largest of array[0, n): a strict > keeps
 /// ties at the lower index, as the host lowering's argmax.
-std::pair<Value, Value> firstIndexOfMax(ImplicitLocOpBuilder &b, Value array,
-                                        int64_t n) {
+Value firstIndexOfMax(ImplicitLocOpBuilder &b, Value array, int64_t n) {
   SmallVector<Value> best = forLoop(
       b, idx(b, 0), idx(b, n), 1,
       ValueRange{f32(b, -std::numeric_limits<float>::infinity()), i32(b, -1)},
@@ -60,7 +59,7 @@ std::pair<Value, Value> firstIndexOfMax(ImplicitLocOpBuilder &b, Value array,
         return {arith::SelectOp::create(b, take, v, acc[0]),
                 arith::SelectOp::create(b, take, id, acc[1])};
       });
-  return {best[0], best[1]};
+  return best[1];
 }
 
 /// Sets the selection scores of the experts outside the `groupTopk` best
@@ -96,7 +95,7 @@ void limitToBestGroups(ImplicitLocOpBuilder &b, const RouteKernel &kernel,
     store(b, i32(b, 0), kept, g);
   });
   each(b, c0, idx(b, kernel.groupTopk), 1, [&](Value) {
-    Value g = asIndex(b, firstIndexOfMax(b, groupScores, kernel.groups).second);
+    Value g = asIndex(b, firstIndexOfMax(b, groupScores, kernel.groups));
     store(b, i32(b, 1), kept, g);
     store(b, negInf, groupScores, g);
   });
@@ -174,7 +173,7 @@ void selectExperts(ImplicitLocOpBuilder &b, const RouteKernel &kernel, Value t,
   if (kernel.groups > 1)
     limitToBestGroups(b, kernel, selection, groupScores, kept, negInf);
   each(b, c0, slots, 1, [&](Value s) {
-    Value id = firstIndexOfMax(b, selection, kernel.experts).second;
+    Value id = firstIndexOfMax(b, selection, kernel.experts);
     Value e = asIndex(b, id);
     store(b, id, kernel.ids, {t, s});
     store(b, load(b, scores, e), slotWeights, s);
