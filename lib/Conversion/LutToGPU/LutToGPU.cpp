@@ -11,10 +11,10 @@
 #include "LookupKernel.h"
 
 #include "loom/Conversion/BlockKernel.h"
+#include "loom/Conversion/HostBuffers.h"
 #include "loom/Conversion/Passes.h"
 #include "loom/Dialect/Lut/IR/LutOps.h"
 
-#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 
@@ -67,9 +67,7 @@ Value constantBuffer(ImplicitLocOpBuilder &b, Type element,
   auto type = RankedTensorType::get({int64_t(values.size())}, element);
   Value tensor =
       arith::ConstantOp::create(b, DenseElementsAttr::get(type, values));
-  auto buffer = bufferization::ToBufferOp::create(
-      b, MemRefType::get(type.getShape(), element), tensor, /*readOnly=*/true);
-  return buffer;
+  return readBuffer(b, tensor);
 }
 
 struct ConvertLutToGPUPass
@@ -170,14 +168,7 @@ struct ConvertLutToGPUPass
       xType = cast<RankedTensorType>(x.getType());
     }
     auto yType = cast<RankedTensorType>(op.getResult().getType());
-    auto asBuffer = [&](Value tensor) -> Value {
-      auto tensorType = cast<RankedTensorType>(tensor.getType());
-      return bufferization::ToBufferOp::create(
-          b,
-          MemRefType::get(tensorType.getShape(), tensorType.getElementType()),
-          tensor, /*readOnly=*/true);
-    };
-    Value xHost = asBuffer(x);
+    Value xHost = readBuffer(b, x);
     Value n = memref::DimOp::create(b, xHost, 0);
     SmallVector<Value> dynamicN;
     if (xType.isDynamicDim(0))
@@ -200,7 +191,7 @@ struct ConvertLutToGPUPass
       kernel.offset = constantBuffer<float>(b, b.getF32Type(), folded->offset);
     if (exact) {
       kernel.exact = true;
-      kernel.xScale = asBuffer(xScale);
+      kernel.xScale = readBuffer(b, xScale);
       auto scaleType = cast<RankedTensorType>(xScale.getType());
       kernel.xScaleBlock = scaleType.getRank() == 2
                                ? type.getK() / scaleType.getDimSize(1)
@@ -230,9 +221,7 @@ struct ConvertLutToGPUPass
       b.setInsertionPointToStart(&choice.getElseRegion().front());
       emitFor(blockColumns);
     }
-    Value result = bufferization::ToTensorOp::create(
-        b, yType, yHost, /*restrict=*/true, /*writable=*/true);
-    op.replaceAllUsesWith(result);
+    op.replaceAllUsesWith(asTensor(b, yType, yHost));
     op.erase();
     if (pack && pack->use_empty())
       pack->erase();

@@ -11,10 +11,10 @@
 #include "GroupedGemmKernel.h"
 #include "RoutingKernels.h"
 
+#include "loom/Conversion/HostBuffers.h"
 #include "loom/Conversion/Passes.h"
 #include "loom/Dialect/MoE/IR/MoEOps.h"
 
-#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -30,14 +30,6 @@ using namespace mlir::loom;
 using namespace mlir::loom::moe;
 
 namespace {
-
-/// A read-only buffer of the tensor `v`.
-Value readBuffer(ImplicitLocOpBuilder &b, Value v) {
-  auto type = cast<RankedTensorType>(v.getType());
-  return bufferization::ToBufferOp::create(
-      b, MemRefType::get(type.getShape(), type.getElementType()), v,
-      /*readOnly=*/true);
-}
 
 /// The static tensor `v` as a 1-D read-only buffer: a folded constant when
 /// `v` is one (so that it can stay on the device), else a collapse.
@@ -55,23 +47,6 @@ Value flatBuffer(ImplicitLocOpBuilder &b, Value v) {
         ArrayRef<ReassociationIndices>{
             llvm::to_vector(llvm::seq<int64_t>(0, type.getRank()))});
   return readBuffer(b, tensor);
-}
-
-/// A buffer for the result `type`, sized like `like`'s dynamic dimensions.
-Value resultBuffer(ImplicitLocOpBuilder &b, Type type, Value like) {
-  auto tensorType = cast<RankedTensorType>(type);
-  SmallVector<Value> sizes;
-  for (int64_t d = 0; d < tensorType.getRank(); ++d)
-    if (tensorType.isDynamicDim(d))
-      sizes.push_back(memref::DimOp::create(b, like, d));
-  return memref::AllocOp::create(
-      b, MemRefType::get(tensorType.getShape(), tensorType.getElementType()),
-      sizes);
-}
-
-Value asTensor(ImplicitLocOpBuilder &b, Type type, Value buffer) {
-  return bufferization::ToTensorOp::create(b, type, buffer, /*restrict=*/true,
-                                           /*writable=*/true);
 }
 
 struct ConvertMoEToGPUPass
@@ -174,10 +149,10 @@ struct ConvertMoEToGPUPass
 
   void lowerAuxLoss(AuxLossOp op) {
     ImplicitLocOpBuilder b(op.getLoc(), op);
+    Value scores = readBuffer(b, op.getScores());
     AuxLossKernel kernel{
-        cast<RankedTensorType>(op.getScores().getType()).getDimSize(1),
-        readBuffer(b, op.getScores()), readBuffer(b, op.getIds()),
-        memref::AllocOp::create(b, MemRefType::get({}, b.getF32Type()))};
+        cast<RankedTensorType>(op.getScores().getType()).getDimSize(1), scores,
+        readBuffer(b, op.getIds()), resultBuffer(b, op.getType(), scores)};
     emitAuxLossKernel(b, kernel, interpret);
     op.replaceAllUsesWith(asTensor(b, op.getType(), kernel.loss));
     op.erase();
