@@ -6,7 +6,6 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
-#include "mlir/Dialect/Utils/StaticValueUtils.h"
 
 using namespace mlir;
 using namespace mlir::loom;
@@ -29,34 +28,25 @@ void BlockKernel::emit(ImplicitLocOpBuilder &b, const BlockKernelSpec &spec,
   Value c1 = arith::ConstantIndexOp::create(b, 1);
   BlockKernel kernel(b, spec);
   if (spec.interpret) {
-    auto xs = scf::ForOp::create(b, c0, spec.gridX, c1);
-    b.setInsertionPointToStart(xs.getBody());
-    auto ys = scf::ForOp::create(b, c0, spec.gridY, c1);
-    b.setInsertionPointToStart(ys.getBody());
-    auto zs = scf::ForOp::create(b, c0, spec.gridZ, c1);
-    b.setInsertionPointToStart(zs.getBody());
-    // Each block's arrays are freed when it ends, not when the loops do;
-    // a lone block (its loops fold away) needs no scope of its own.
-    bool loneBlock =
-        llvm::all_of(ArrayRef<Value>{spec.gridX, spec.gridY, spec.gridZ},
-                     [](Value size) { return getConstantIntValue(size) == 1; });
-    memref::AllocaScopeOp scope;
-    if (!loneBlock) {
-      scope = memref::AllocaScopeOp::create(b, TypeRange{});
-      b.setInsertionPointToStart(&scope.getBodyRegion().emplaceBlock());
-    }
-    kernel.blockIds[0] = xs.getInductionVar();
-    kernel.blockIds[1] = ys.getInductionVar();
-    kernel.blockIds[2] = zs.getInductionVar();
+    // One set of arrays for all blocks, made before their loops: blocks run
+    // one after another, and on the device a block's arrays start undefined
+    // too, so nothing may read what an earlier block left.
     for (ArraySpec array : spec.shared)
       kernel.sharedArrays.push_back(
           memref::AllocaOp::create(b, arrayType(ctx, array)));
     for (ArraySpec array : spec.local)
       kernel.localArrays.push_back(
           memref::AllocaOp::create(b, arrayType(ctx, array, spec.threads)));
+    auto xs = scf::ForOp::create(b, c0, spec.gridX, c1);
+    b.setInsertionPointToStart(xs.getBody());
+    auto ys = scf::ForOp::create(b, c0, spec.gridY, c1);
+    b.setInsertionPointToStart(ys.getBody());
+    auto zs = scf::ForOp::create(b, c0, spec.gridZ, c1);
+    b.setInsertionPointToStart(zs.getBody());
+    kernel.blockIds[0] = xs.getInductionVar();
+    kernel.blockIds[1] = ys.getInductionVar();
+    kernel.blockIds[2] = zs.getInductionVar();
     body(kernel);
-    if (scope)
-      memref::AllocaScopeReturnOp::create(b, ValueRange{});
     return;
   }
   Value any = arith::ConstantIntOp::create(b, b.getI1Type(), 1);

@@ -26,8 +26,15 @@
 // CHECK: return
 // INTERP-LABEL: func.func @route
 // INTERP-NOT: gpu.launch
-// INTERP: memref.alloca_scope
 // INTERP: memref.alloca() : memref<64xf32>
+// INTERP-NEXT: memref.alloca() : memref<4xf32>
+// INTERP-NEXT: memref.alloca() : memref<4xf32>
+// INTERP-NEXT: memref.alloca() : memref<2xf32>
+// INTERP-NEXT: memref.alloca() : memref<1xf32>
+// INTERP-NEXT: memref.alloca() : memref<1xi32>
+// INTERP-NEXT: scf.for
+// INTERP-NOT: memref.alloca
+// INTERP: return
 func.func @route(%x: tensor<?x16xf32>) -> (tensor<?x4xf32>, tensor<?x2xi32>, tensor<?x2xf32>) {
   %wr = arith.constant dense<0.5> : tensor<4x16xf32>
   %p = moe.gate %x, %wr : tensor<?x16xf32>, tensor<4x16xf32> -> tensor<?x4xf32>
