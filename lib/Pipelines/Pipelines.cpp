@@ -4,6 +4,7 @@
 
 #include "loom/Conversion/Passes.h"
 #include "loom/Dialect/Lut/Transforms/Passes.h"
+#include "loom/Dialect/MoE/IR/StrategyModel.h"
 #include "loom/Dialect/MoE/Transforms/Passes.h"
 #include "loom/Dialect/Workflow/Transforms/Passes.h"
 #include "loom/Transforms/Passes.h"
@@ -247,8 +248,8 @@ void loom::buildGPUPipeline(OpPassManager &pm,
   // layer for the CPU kernel's register tiles (a layer's own strategy
   // stays).
   host.moeStrategy = "grouped";
-  host.moeRowTile = 4;
-  host.moeColumnTile = 6;
+  host.moeRowTile = moe::kDefaultTile.first;
+  host.moeColumnTile = moe::kDefaultTile.second;
   ConvertLutToGPUOptions kernels;
   kernels.blockRows = options.blockRows;
   kernels.kChunk = options.kChunk;

@@ -23,10 +23,6 @@ using namespace mlir::loom::moe;
 
 namespace {
 
-/// The grouped kernel's best measured tile on this project's host
-/// (bench/run moe): 4 rows x 6 weight rows.
-constexpr std::pair<int64_t, int64_t> kDefaultTile = {4, 6};
-
 struct Choice {
   StrategyCost cost;
   /// The learned model's decision; null for the analytical model's.

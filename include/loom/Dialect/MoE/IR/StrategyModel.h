@@ -121,6 +121,10 @@ cost::FeatureVector dispatchFeatures(const LayerShape &shape,
                                      const cost::Candidate &candidate,
                                      const cost::TargetInfo &target);
 
+/// The grouped kernel's best measured tile on this project's host
+/// (bench/run moe): 4 rows x 6 weight rows.
+constexpr std::pair<int64_t, int64_t> kDefaultTile = {4, 6};
+
 /// The cheapest applicable (strategy, tile); `defaultTile` (rows, weight
 /// rows) is kept unless another tile is modeled faster by more than 2 %,
 /// and only tiles whose accumulators and row vectors fit the 32 vector
