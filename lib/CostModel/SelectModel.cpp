@@ -39,8 +39,9 @@ llvm::Expected<std::unique_ptr<CostModel>> mlir::loom::cost::selectCostModel(
       if (shipped.targetClass != target.targetClass || shipped.decision != kind)
         continue;
       std::string source = "models/" + target.targetClass + "/" + kind.str();
-      auto model = loadModel(shipped.model, shipped.meta, schema, source,
-                             modelId(target, kind, shipped.model));
+      auto model =
+          loadModel(shipped.model, shipped.meta, schema, target.calibration,
+                    source, modelId(target, kind, shipped.model));
       if (model)
         return model;
       passedOver = llvm::toString(model.takeError());
@@ -52,7 +53,8 @@ llvm::Expected<std::unique_ptr<CostModel>> mlir::loom::cost::selectCostModel(
     auto meta = llvm::MemoryBuffer::getFile(path + ".meta.json");
     if (buffer && meta)
       return loadModel((*buffer)->getBuffer(), (*meta)->getBuffer(), schema,
-                       path, modelId(target, kind, (*buffer)->getBuffer()));
+                       target.calibration, path,
+                       modelId(target, kind, (*buffer)->getBuffer()));
   }
   std::optional<unsigned> roofline = schema.indexOf("roofline_log2_s");
   if (!roofline)

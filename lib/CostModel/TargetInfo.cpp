@@ -2,9 +2,25 @@
 
 #include "loom/CostModel/TargetInfo.h"
 
+#include "loom/CostModel/ShippedModels.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/Support/ErrorHandling.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Support/xxhash.h"
+
+#include <cmath>
+
 using namespace mlir::loom::cost;
 
-std::optional<TargetInfo> TargetInfo::forIsa(llvm::StringRef isa) {
+static bool hasVnni(llvm::StringRef isa) {
+  return isa == "avx512-vnni" || isa == "avx512-vbmi";
+}
+
+std::optional<TargetInfo> TargetInfo::builtinForIsa(llvm::StringRef isa) {
   bool avx512 = isa.starts_with("avx512");
   if (!avx512 && isa != "avx2" && isa != "generic")
     return std::nullopt;
@@ -20,14 +36,136 @@ std::optional<TargetInfo> TargetInfo::forIsa(llvm::StringRef isa) {
   target.vectorBytes = avx512 ? 64 : isa == "avx2" ? 32 : 16;
   target.vectorRegisters = avx512 ? 32 : 16;
   double lanes = target.vectorBytes;
-  bool vnni = isa == "avx512-vnni" || isa == "avx512-vbmi";
   target.throughput.opsPerSecond.resize(kNumCompute);
   target.throughput.opsPerSecond[kF32Fma] = 2 * (lanes / 4) * 3e9;
   target.throughput.opsPerSecond[kByteLookup] = lanes * 3e9;
-  target.throughput.opsPerSecond[kInt8Dot] = lanes * 3e9 / (vnni ? 1 : 3);
+  target.throughput.opsPerSecond[kInt8Dot] =
+      lanes * 3e9 / (hasVnni(isa) ? 1 : 3);
   target.throughput.bytesPerSecond.resize(kNumLevels);
   target.throughput.bytesPerSecond[kL1] = 2 * lanes * 3e9;
   target.throughput.bytesPerSecond[kL2] = lanes * 3e9 / 2;
   target.throughput.bytesPerSecond[kDram] = 40e9;
   return target;
+}
+
+/// The calibration shipped for `targetClass`, if any.
+static const ShippedCalibration *
+shippedCalibration(llvm::StringRef targetClass) {
+  for (const ShippedCalibration &shipped : shippedCalibrations())
+    if (shipped.targetClass == targetClass)
+      return &shipped;
+  return nullptr;
+}
+
+static std::string calibrationSource(llvm::StringRef targetClass) {
+  return "models/" + targetClass.str() + "/target.json";
+}
+
+/// "<source>@<hash of the file>".
+static std::string calibrationId(llvm::StringRef source, llvm::StringRef json) {
+  std::string id;
+  llvm::raw_string_ostream(id)
+      << source << "@"
+      << llvm::format_hex_no_prefix(llvm::xxh3_64bits(json) >> 32, 8);
+  return id;
+}
+
+std::string mlir::loom::cost::calibrationOf(llvm::StringRef targetClass) {
+  const ShippedCalibration *shipped = shippedCalibration(targetClass);
+  return shipped ? calibrationId(calibrationSource(targetClass), shipped->json)
+                 : "built-in";
+}
+
+std::optional<TargetInfo> TargetInfo::forIsa(llvm::StringRef isa) {
+  std::optional<TargetInfo> target = builtinForIsa(isa);
+  if (!target)
+    return std::nullopt;
+  if (const ShippedCalibration *shipped =
+          shippedCalibration(target->targetClass))
+    // Committed and checked by LoomCostModelTest: a build defect otherwise.
+    if (llvm::Error error = applyCalibration(
+            *target, shipped->json, calibrationSource(target->targetClass)))
+      llvm::report_fatal_error(std::move(error));
+  return target;
+}
+
+llvm::StringRef mlir::loom::cost::computeClassName(ComputeClass kind) {
+  static const char *const names[] = {"f32_fma", "byte_lookup", "int8_dot"};
+  static_assert(std::size(names) == kNumCompute);
+  return names[kind];
+}
+
+llvm::StringRef mlir::loom::cost::memoryLevelName(MemoryLevel level) {
+  static const char *const names[] = {"l1", "l2", "dram"};
+  static_assert(std::size(names) == kNumLevels);
+  return names[level];
+}
+
+/// The figures of `section` by name: each must be one of `known` and a
+/// positive number.
+static llvm::Expected<llvm::StringMap<double>>
+readSection(const llvm::json::Object &calibration, llvm::StringRef section,
+            llvm::ArrayRef<llvm::StringRef> known, llvm::StringRef source) {
+  const llvm::json::Object *entries = calibration.getObject(section);
+  if (!entries)
+    return llvm::createStringError(source + ": expected an object '" + section +
+                                   "'");
+  llvm::StringMap<double> figures;
+  for (const auto &[key, value] : *entries) {
+    if (!llvm::is_contained(known, key.str()))
+      return llvm::createStringError(source + ": unknown figure " + section +
+                                     "." + key.str());
+    std::optional<double> figure = value.getAsNumber();
+    if (!figure || !std::isfinite(*figure) || *figure <= 0)
+      return llvm::createStringError(source + ": " + section + "." + key.str() +
+                                     " is not a positive number");
+    figures[key.str()] = *figure;
+  }
+  return figures;
+}
+
+llvm::Error mlir::loom::cost::applyCalibration(TargetInfo &target,
+                                               llvm::StringRef json,
+                                               llvm::StringRef source) {
+  llvm::Expected<llvm::json::Value> parsed = llvm::json::parse(json);
+  if (!parsed)
+    return llvm::createStringError(
+        source + ": malformed JSON: " + llvm::toString(parsed.takeError()));
+  const llvm::json::Object *calibration = parsed->getAsObject();
+  if (!calibration || calibration->getInteger("format") != 1)
+    return llvm::createStringError(source + ": expected format 1");
+  if (calibration->getString("target_class") != target.targetClass)
+    return llvm::createStringError(source + ": calibrates another class than " +
+                                   target.targetClass);
+
+  llvm::StringRef emulatedDot = "int8_dot_emulated";
+  auto ops =
+      readSection(*calibration, "ops_per_second",
+                  {computeClassName(kF32Fma), computeClassName(kByteLookup),
+                   computeClassName(kInt8Dot), emulatedDot},
+                  source);
+  if (!ops)
+    return ops.takeError();
+  auto bytes = readSection(
+      *calibration, "bytes_per_second",
+      {memoryLevelName(kL1), memoryLevelName(kL2), memoryLevelName(kDram)},
+      source);
+  if (!bytes)
+    return bytes.takeError();
+
+  MachineThroughput &throughput = target.throughput;
+  for (unsigned kind = 0; kind < kNumCompute; ++kind) {
+    // An ISA of the class without VNNI runs the three-instruction sequence.
+    llvm::StringRef name = kind == kInt8Dot && !hasVnni(target.isa)
+                               ? emulatedDot
+                               : computeClassName(ComputeClass(kind));
+    if (ops->contains(name))
+      throughput.opsPerSecond[kind] = ops->lookup(name);
+  }
+  for (unsigned level = 0; level < kNumLevels; ++level)
+    if (bytes->contains(memoryLevelName(MemoryLevel(level))))
+      throughput.bytesPerSecond[level] =
+          bytes->lookup(memoryLevelName(MemoryLevel(level)));
+  target.calibration = calibrationId(source, json);
+  return llvm::Error::success();
 }

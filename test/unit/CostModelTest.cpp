@@ -4,6 +4,7 @@
 #include "loom/CostModel/Knobs.h"
 #include "loom/CostModel/Roofline.h"
 #include "loom/CostModel/ShippedModels.h"
+#include "loom/CostModel/TargetInfo.h"
 #include "loom/CostModel/TreeEnsemble.h"
 
 #include "llvm/Support/Error.h"
@@ -176,17 +177,37 @@ TEST(TreeEnsemble, RefusesAnObjectiveItsSchemaDoesNotPredict) {
 TEST(TreeEnsemble, NamesFeaturesOutsideItsTrainingRange) {
   std::string meta = R"({"schema_hash": ")" + kSchema.hashString() +
                      R"(", "feature_ranges": [[0, 1], [-2, 2], [0, 3]]})";
-  auto model = loadModel(twoTreeModel(), meta, kSchema, "m", "id");
+  auto model = loadModel(twoTreeModel(), meta, kSchema, "built-in", "m", "id");
   ASSERT_TRUE(bool(model)) << llvm::toString(model.takeError());
   EXPECT_TRUE((*model)->outOfRange({0.5, 0, 3}).empty());
   EXPECT_EQ((*model)->outOfRange({2, -3, kNaN}),
             (llvm::SmallVector<unsigned>{0, 1}));
   std::string bad = R"({"schema_hash": ")" + kSchema.hashString() +
                     R"(", "feature_ranges": [[0, 1]]})";
-  auto refused = loadModel(twoTreeModel(), bad, kSchema, "m", "id");
+  auto refused = loadModel(twoTreeModel(), bad, kSchema, "built-in", "m", "id");
   ASSERT_FALSE(bool(refused));
   EXPECT_EQ(llvm::toString(refused.takeError()),
             "m.meta.json: one feature range per feature expected");
+}
+
+// Its roofline feature moves with the throughputs: a model trained with
+// other ones is stale.
+TEST(TreeEnsemble, IsStaleUnderAnotherCalibration) {
+  std::string meta = R"({"schema_hash": ")" + kSchema.hashString() +
+                     R"(", "calibration": "models/c/target.json@0000abcd"})";
+  EXPECT_TRUE(bool(loadModel(twoTreeModel(), meta, kSchema,
+                             "models/c/target.json@0000abcd", "m", "id")));
+  auto refused =
+      loadModel(twoTreeModel(), meta, kSchema, "built-in", "m", "id");
+  ASSERT_FALSE(bool(refused));
+  EXPECT_EQ(llvm::toString(refused.takeError()),
+            "m is stale: its roofline features were computed with the "
+            "models/c/target.json@0000abcd throughputs, the compiler's are "
+            "built-in (loom-tune refeaturize, then train)");
+  // Models that name none were trained with the built-in figures.
+  std::string old = R"({"schema_hash": ")" + kSchema.hashString() + R"("})";
+  EXPECT_TRUE(
+      bool(loadModel(twoTreeModel(), old, kSchema, "built-in", "m", "id")));
 }
 
 std::string parseError(const std::string &json) {
@@ -226,8 +247,8 @@ TEST(ShippedModels, ReproduceTheirProbeRows) {
     SCOPED_TRACE((shipped.targetClass + "/" + shipped.decision).str());
     const FeatureSchema *schema = schemaFor(shipped.decision);
     ASSERT_NE(schema, nullptr);
-    auto model =
-        loadModel(shipped.model, shipped.meta, *schema, "shipped", "id");
+    auto model = loadModel(shipped.model, shipped.meta, *schema,
+                           calibrationOf(shipped.targetClass), "shipped", "id");
     ASSERT_TRUE(bool(model)) << llvm::toString(model.takeError());
     EXPECT_LT(shipped.model.size(), 2'000'000u);
     auto meta = llvm::json::parse(shipped.meta);

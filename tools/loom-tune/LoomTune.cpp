@@ -6,11 +6,13 @@
 //   loom-tune train    --dataset D --models DIR    XGBoost rank or regression
 //   loom-tune evaluate --dataset D --models DIR --report DIR
 //   loom-tune export   --dataset D --csv F         the dataset as CSV
+//   loom-tune calibrate -o target.json              the roofline's peaks
 //
 // See docs/CostModel.md and costmodel.md §4.
 //
 //===----------------------------------------------------------------------===//
 
+#include "Calibrate.h"
 #include "Collect.h"
 #include "Export.h"
 #include "Train.h"
@@ -44,12 +46,16 @@ static cl::SubCommand
                     "Score the model on the held-out tasks and write a report");
 
 static cl::SubCommand exportCommand("export", "Write the dataset as CSV");
+static cl::SubCommand
+    calibrateCommand("calibrate",
+                     "Measure this core's peaks for the roofline model");
 
 static cl::opt<std::string> decision("decision", cl::desc("Decision id"),
                                      cl::init("lut.gemm"),
                                      cl::sub(cl::SubCommand::getAll()));
 static cl::opt<std::string> output("o", cl::desc("Output file"),
-                                   cl::sub(tasksCommand), cl::Required);
+                                   cl::sub(tasksCommand),
+                                   cl::sub(calibrateCommand), cl::Required);
 static cl::opt<unsigned> seed("seed", cl::desc("Seed of random choices"),
                               cl::init(0), cl::sub(tasksCommand),
                               cl::sub(collectCommand));
@@ -67,8 +73,9 @@ static cl::opt<std::string> compiler("compiler", cl::desc("loom-compile"),
 static cl::opt<std::string> workdir("workdir",
                                     cl::desc("Directory for task libraries"),
                                     cl::sub(collectCommand), cl::Required);
-static cl::opt<int> rounds("rounds", cl::desc("Rounds per candidate"),
-                           cl::init(5), cl::sub(collectCommand));
+static cl::opt<int> rounds("rounds", cl::desc("Rounds per candidate (probe)"),
+                           cl::init(5), cl::sub(collectCommand),
+                           cl::sub(calibrateCommand));
 static cl::opt<unsigned> limit("limit",
                                cl::desc("Measure at most this many tasks of "
                                         "the list (0: all)"),
@@ -89,6 +96,11 @@ static cl::opt<int> trees("trees", cl::desc("Boosting rounds"), cl::init(200),
                           cl::sub(trainCommand));
 static cl::opt<std::string> report("report", cl::desc("Report directory"),
                                    cl::sub(evaluateCommand), cl::Required);
+static cl::opt<std::string> plots("report-dir",
+                                  cl::desc("Where to write roofline.svg"),
+                                  cl::sub(calibrateCommand));
+static cl::opt<bool> quick("quick", cl::desc("Small probes (for tests)"),
+                           cl::sub(calibrateCommand));
 
 /// "<model name> x<cores>" from /proc/cpuinfo.
 static std::string machineFingerprint() {
@@ -208,8 +220,27 @@ int main(int argc, char **argv) {
     context.loadAllAvailableDialects();
     return failed(tune::refeaturize(context, dataset, *isa)) ? 1 : 0;
   }
+  if (calibrateCommand) {
+    std::optional<std::string> isa = hostIsa();
+    if (!isa)
+      return 1;
+    tune::CalibrateOptions options;
+    options.isa = *isa;
+    options.machine = machineFingerprint();
+    options.outputPath = output;
+    options.reportDir = plots;
+    options.protocol.rounds = rounds;
+    options.protocol.sampleSeconds = quick ? 1e-3 : 20e-3;
+    options.quick = quick;
+    return failed(tune::calibrate(options)) ? 1 : 0;
+  }
   if (trainCommand) {
+    std::optional<std::string> isa = hostIsa();
+    if (!isa)
+      return 1;
     tune::TrainOptions options{dataset, models, heldOut, trees};
+    // Trained where refeaturize ran: the host's throughputs.
+    options.calibration = cost::TargetInfo::forIsa(*isa)->calibration;
     return failed(tune::train(*schema, options)) ? 1 : 0;
   }
   if (evaluateCommand) {
@@ -219,6 +250,7 @@ int main(int argc, char **argv) {
   if (exportCommand)
     return failed(tune::exportCsv(*schema, dataset, csv)) ? 1 : 0;
   llvm::errs() << "loom-tune: a subcommand is required (tasks, collect, "
-                  "refeaturize, train, evaluate, export); see --help\n";
+                  "refeaturize, train, evaluate, export, calibrate); see "
+                  "--help\n";
   return 1;
 }

@@ -76,6 +76,19 @@ public:
                         kHeight - kBottom - 60 + 15 * i + 9, name)
               .str();
   }
+  /// Series `i`'s line and its legend entry.
+  void polyline(int i, const Polyline &line) {
+    legend(i, line.name);
+    std::string d;
+    for (size_t j = 0; j < line.points.size(); ++j)
+      d += llvm::formatv("{0}{1:F1} {2:F1} ", j ? "L" : "M",
+                         x(line.points[j].first), y(line.points[j].second))
+               .str();
+    os += llvm::formatv("<path d=\"{0}\" stroke=\"{1}\" fill=\"none\" "
+                        "stroke-width=\"2\"/>\n",
+                        d, kColors[i % 4])
+              .str();
+  }
   std::string os;
 
   void save(const std::string &path) {
@@ -156,16 +169,24 @@ void tune::writeCurves(const std::string &path, const std::string &title,
   Canvas canvas(title, "candidates measured, in the order's sequence",
                 "best time / best so far", 1, xmax, ylo, 1);
   for (size_t s = 0; s < series.size(); ++s) {
-    canvas.legend(s, series[s].first);
-    std::string d;
+    std::vector<std::pair<double, double>> points;
     for (size_t j = 0; j < series[s].second.size(); ++j)
-      d += llvm::formatv("{0}{1:F1} {2:F1} ", j ? "L" : "M", canvas.x(j + 1),
-                         canvas.y(series[s].second[j]))
-               .str();
-    canvas.os += llvm::formatv("<path d=\"{0}\" stroke=\"{1}\" "
-                               "fill=\"none\" stroke-width=\"2\"/>\n",
-                               d, kColors[s % 4])
-                     .str();
+      points.push_back({double(j + 1), series[s].second[j]});
+    canvas.polyline(s, {series[s].first, points});
   }
+  canvas.save(path);
+}
+
+void tune::writeLines(const std::string &path, const std::string &title,
+                      const Axes &axes, const std::vector<Polyline> &lines) {
+  std::vector<double> xs, ys;
+  for (const Polyline &line : lines)
+    for (auto [px, py] : line.points)
+      xs.push_back(px), ys.push_back(py);
+  auto [xlo, xhi] = range(xs);
+  auto [ylo, yhi] = range(ys);
+  Canvas canvas(title, axes.x, axes.y, xlo, xhi, ylo, yhi);
+  for (size_t i = 0; i < lines.size(); ++i)
+    canvas.polyline(i, lines[i]);
   canvas.save(path);
 }

@@ -28,6 +28,14 @@ void writeHistograms(const std::string &path, const std::string &title,
 void writeCurves(const std::string &path, const std::string &title,
                  const std::vector<Series> &series);
 
+/// Polylines through (x, y) points, with linear axes spanning them all.
+struct Polyline {
+  std::string name;
+  std::vector<std::pair<double, double>> points;
+};
+void writeLines(const std::string &path, const std::string &title,
+                const Axes &axes, const std::vector<Polyline> &lines);
+
 } // namespace mlir::loom::tune
 
 #endif // LOOM_TOOLS_LOOMTUNE_SVG_H

@@ -42,6 +42,9 @@ struct TrainOptions {
   double heldOutFraction = 0.5;
   int rounds = 200, depth = 6;
   double eta = 0.1;
+  /// The throughputs the dataset's roofline features were computed with
+  /// (TargetInfo::calibration).
+  std::string calibration = "built-in";
 };
 
 /// An owned XGBoost booster, freed with its owner on every path.

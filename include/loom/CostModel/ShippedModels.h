@@ -24,13 +24,22 @@ struct ShippedModel {
 
 llvm::ArrayRef<ShippedModel> shippedModels();
 
+/// models/<target class>/target.json, as loom-tune calibrate wrote it.
+struct ShippedCalibration {
+  llvm::StringRef targetClass, json;
+};
+
+llvm::ArrayRef<ShippedCalibration> shippedCalibrations();
+
 /// Loads the model in `model` / `meta` for `schema`: the metadata's schema
-/// hash must be the compiled-in schema's (a stale model is refused with an
-/// error saying so); `source` names it in errors.
+/// hash must be the compiled-in schema's, and its calibration (the roofline
+/// constants its roofline features were computed with; "built-in" when it
+/// names none) `calibration`, the compiler's — a stale model is refused
+/// with an error saying so; `source` names it in errors.
 llvm::Expected<std::unique_ptr<CostModel>>
 loadModel(llvm::StringRef model, llvm::StringRef meta,
-          const FeatureSchema &schema, llvm::StringRef source,
-          llvm::StringRef modelId);
+          const FeatureSchema &schema, llvm::StringRef calibration,
+          llvm::StringRef source, llvm::StringRef modelId);
 
 } // namespace mlir::loom::cost
 

@@ -11,6 +11,7 @@
 #include "loom/CostModel/Roofline.h"
 
 #include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
 
 #include <optional>
 #include <string>
@@ -47,12 +48,33 @@ struct TargetInfo {
   /// caches (a small model, or one layer called again and again). A
   /// compile cannot see it, so it is an assumption loom-decide states.
   bool weightsFromDram = true;
+  /// Where `throughput` comes from: "built-in", or the calibration of the
+  /// class as "models/<class>/target.json@<hash>". Models record it: their
+  /// roofline features depend on it.
+  std::string calibration = "built-in";
 
-  /// Conservative built-in figures for an x86-64 core of `isa`'s class
-  /// (costmodel.md §4.5: used until `loom-tune calibrate` measures them).
-  /// Returns std::nullopt for an ISA it does not know.
+  /// The figures for an x86-64 core of `isa`'s class: the class's shipped
+  /// calibration (costmodel.md §4.5) where there is one, conservative
+  /// built-in ones elsewhere. Returns std::nullopt for an ISA it does not
+  /// know.
   static std::optional<TargetInfo> forIsa(llvm::StringRef isa);
+  /// The built-in figures alone.
+  static std::optional<TargetInfo> builtinForIsa(llvm::StringRef isa);
 };
+
+/// The TargetInfo::calibration of every ISA of `targetClass`.
+std::string calibrationOf(llvm::StringRef targetClass);
+
+/// target.json's names of the compute classes and memory levels.
+llvm::StringRef computeClassName(ComputeClass kind);
+llvm::StringRef memoryLevelName(MemoryLevel level);
+
+/// Overlays a calibration (loom-tune calibrate's target.json) for `target`'s
+/// class: the figures it has replace the built-in ones; its int8 dot figure
+/// is `int8_dot` where the ISA has VNNI, `int8_dot_emulated` elsewhere.
+/// Errors name `source`.
+llvm::Error applyCalibration(TargetInfo &target, llvm::StringRef json,
+                             llvm::StringRef source);
 
 } // namespace mlir::loom::cost
 
