@@ -30,6 +30,21 @@ static std::string modelId(const TargetInfo &target, llvm::StringRef kind,
   return id;
 }
 
+llvm::Error mlir::loom::cost::useCalibrationOf(llvm::StringRef option,
+                                               TargetInfo &target) {
+  if (option == "auto" || option == "roofline")
+    return llvm::Error::success();
+  std::optional<TargetInfo> builtin = TargetInfo::builtinForIsa(target.isa);
+  target.throughput = builtin->throughput;
+  target.calibration = builtin->calibration;
+  llvm::SmallString<128> path(option);
+  llvm::sys::path::append(path, target.targetClass, "target.json");
+  auto calibration = llvm::MemoryBuffer::getFile(path);
+  if (!calibration)
+    return llvm::Error::success();
+  return applyCalibration(target, (*calibration)->getBuffer(), path);
+}
+
 llvm::Expected<std::unique_ptr<CostModel>> mlir::loom::cost::selectCostModel(
     llvm::StringRef option, const TargetInfo &target,
     const FeatureSchema &schema, std::string &passedOver) {

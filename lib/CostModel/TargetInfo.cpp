@@ -61,19 +61,19 @@ static std::string calibrationSource(llvm::StringRef targetClass) {
   return "models/" + targetClass.str() + "/target.json";
 }
 
-/// "<source>@<hash of the file>".
-static std::string calibrationId(llvm::StringRef source, llvm::StringRef json) {
+/// "target.json@<hash of the file>": the same figures wherever the file
+/// lies.
+static std::string calibrationId(llvm::StringRef json) {
   std::string id;
   llvm::raw_string_ostream(id)
-      << source << "@"
+      << "target.json@"
       << llvm::format_hex_no_prefix(llvm::xxh3_64bits(json) >> 32, 8);
   return id;
 }
 
 std::string mlir::loom::cost::calibrationOf(llvm::StringRef targetClass) {
   const ShippedCalibration *shipped = shippedCalibration(targetClass);
-  return shipped ? calibrationId(calibrationSource(targetClass), shipped->json)
-                 : "built-in";
+  return shipped ? calibrationId(shipped->json) : "built-in";
 }
 
 std::optional<TargetInfo> TargetInfo::forIsa(llvm::StringRef isa) {
@@ -166,6 +166,6 @@ llvm::Error mlir::loom::cost::applyCalibration(TargetInfo &target,
     if (bytes->contains(memoryLevelName(MemoryLevel(level))))
       throughput.bytesPerSecond[level] =
           bytes->lookup(memoryLevelName(MemoryLevel(level)));
-  target.calibration = calibrationId(source, json);
+  target.calibration = calibrationId(json);
   return llvm::Error::success();
 }

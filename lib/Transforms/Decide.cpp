@@ -52,6 +52,10 @@ struct LoomDecidePass : loom::impl::LoomDecideBase<LoomDecidePass> {
                          << costModel << "'";
       return signalPassFailure();
     }
+    if (llvm::Error error = cost::useCalibrationOf(costModel, *target)) {
+      module.emitError() << "loom-decide: " << llvm::toString(std::move(error));
+      return signalPassFailure();
+    }
 
     // A loaded decision is one already made: replay=keep keeps it.
     if (!loadDecisions.empty() &&

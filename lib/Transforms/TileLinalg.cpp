@@ -44,6 +44,11 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
                          << costModel << "'";
       return signalPassFailure();
     }
+    if (llvm::Error error = cost::useCalibrationOf(costModel, *target)) {
+      module.emitError() << "loom-tile-linalg: "
+                         << llvm::toString(std::move(error));
+      return signalPassFailure();
+    }
     if (!tileSizes.empty() && tileSizes.size() != 3) {
       module.emitError() << "loom-tile-linalg: tile-sizes takes tile_m, "
                             "tile_n and tile_k, got "

@@ -194,15 +194,15 @@ TEST(TreeEnsemble, NamesFeaturesOutsideItsTrainingRange) {
 // other ones is stale.
 TEST(TreeEnsemble, IsStaleUnderAnotherCalibration) {
   std::string meta = R"({"schema_hash": ")" + kSchema.hashString() +
-                     R"(", "calibration": "models/c/target.json@0000abcd"})";
+                     R"(", "calibration": "target.json@0000abcd"})";
   EXPECT_TRUE(bool(loadModel(twoTreeModel(), meta, kSchema,
-                             "models/c/target.json@0000abcd", "m", "id")));
+                             "target.json@0000abcd", "m", "id")));
   auto refused =
       loadModel(twoTreeModel(), meta, kSchema, "built-in", "m", "id");
   ASSERT_FALSE(bool(refused));
   EXPECT_EQ(llvm::toString(refused.takeError()),
             "m is stale: its roofline features were computed with the "
-            "models/c/target.json@0000abcd throughputs, the compiler's are "
+            "target.json@0000abcd throughputs, the compiler's are "
             "built-in (loom-tune refeaturize, then train)");
   // Models that name none were trained with the built-in figures.
   std::string old = R"({"schema_hash": ")" + kSchema.hashString() + R"("})";

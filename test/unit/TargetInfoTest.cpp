@@ -35,7 +35,7 @@ TEST(Calibration, ReplacesTheFiguresItHas) {
   EXPECT_EQ(target.throughput.bytesPerSecond[kL1],
             builtin.throughput.bytesPerSecond[kL1]);
   EXPECT_EQ(builtin.calibration, "built-in");
-  EXPECT_TRUE(llvm::StringRef(target.calibration).starts_with("t.json@"));
+  EXPECT_TRUE(llvm::StringRef(target.calibration).starts_with("target.json@"));
 }
 
 TEST(Calibration, GivesAnIsaWithoutVnniTheEmulatedDot) {

@@ -21,6 +21,13 @@ namespace mlir::loom::cost {
 /// Whether `option` names a model source: auto, roofline or a directory.
 bool isCostModelOption(llvm::StringRef option);
 
+/// Gives `target` the throughputs of the models `option` names: a model
+/// directory's own <class>/target.json, or the built-in figures where it
+/// has none (its models were featurized with them); auto and roofline keep
+/// the shipped calibration TargetInfo::forIsa applied. A target.json that
+/// does not apply is an error.
+llvm::Error useCalibrationOf(llvm::StringRef option, TargetInfo &target);
+
 /// The model for decision `schema` on `target` under `option`:
 ///   auto      the model shipped for the target class, else the roofline;
 ///   roofline  the roofline;

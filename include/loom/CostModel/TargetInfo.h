@@ -48,9 +48,9 @@ struct TargetInfo {
   /// caches (a small model, or one layer called again and again). A
   /// compile cannot see it, so it is an assumption loom-decide states.
   bool weightsFromDram = true;
-  /// Where `throughput` comes from: "built-in", or the calibration of the
-  /// class as "models/<class>/target.json@<hash>". Models record it: their
-  /// roofline features depend on it.
+  /// Where `throughput` comes from: "built-in", or a calibration as
+  /// "target.json@<hash of the file>". Models record it: their roofline
+  /// features depend on it.
   std::string calibration = "built-in";
 
   /// The figures for an x86-64 core of `isa`'s class: the class's shipped

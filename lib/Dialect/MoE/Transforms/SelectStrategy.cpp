@@ -69,6 +69,11 @@ struct MoESelectStrategyPass
           << "moe-select-strategy: unknown isa '" << isa << "'";
       return signalPassFailure();
     }
+    if (llvm::Error error = loom::cost::useCalibrationOf(costModel, *target)) {
+      getOperation()->emitError()
+          << "moe-select-strategy: " << llvm::toString(std::move(error));
+      return signalPassFailure();
+    }
     if (!strategy.empty()) {
       fixedKind = symbolizeStrategyKind(strategy);
       if (!fixedKind) {

@@ -416,6 +416,11 @@ struct WfSchedulePass : mlir::loom::wf::impl::WfScheduleBase<WfSchedulePass> {
           << costModel << "'";
       return signalPassFailure();
     }
+    if (llvm::Error error = loom::cost::useCalibrationOf(costModel, *target)) {
+      emitError(getOperation().getLoc())
+          << "wf-schedule: " << llvm::toString(std::move(error));
+      return signalPassFailure();
+    }
     std::string passedOver;
     llvm::Expected<loom::cost::LatencyModel> latency =
         loom::cost::LatencyModel::select(costModel, *target, passedOver);
