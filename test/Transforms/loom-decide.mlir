@@ -63,7 +63,7 @@ func.func @static_n(%x1: tensor<1x512xf32>, %x3: tensor<3x512xf32>, %w: !w) -> (
 // CHECK: {column_tile = 1 : i64, prefetch = 0 : i64}, source = "user", model = "hand"
 // RECOMPUTE-LABEL: func.func @pinned
 // RECOMPUTE: {column_tile = 4 : i64, prefetch = 2048 : i64}, source = "roofline"
-// STALE: error: {{.*}}stale/x86_64-avx512/lut.gemm is stale: trained on schema hash 0123456789abcdef, the compiler's lut.gemm v3 is 508951e49ef222f5
+// STALE: error: {{.*}}stale/x86_64-avx512/lut.gemm is stale: trained on schema hash 0123456789abcdef, the compiler's lut.gemm v4 is 8fb2a42cd6b7811a
 func.func @pinned(%x: tensor<?x512xf32>, %w: !w) -> tensor<?x256xf32> {
   %y = lut.mpgemm %x, %w {loom.decision = #loom.decision<"lut.gemm", {column_tile = 1 : i64, prefetch = 0 : i64}, source = "user", model = "hand">} : tensor<?x512xf32>, !w -> tensor<?x256xf32>
   return %y : tensor<?x256xf32>

@@ -19,7 +19,8 @@ mlir::loom::lut::scheduleOf(Operation *epilogue, KernelSchedule defaults) {
   if (!decision)
     return defaults;
   return {decision.getIntKnob("column_tile").value_or(defaults.columnTile),
-          decision.getIntKnob("prefetch").value_or(defaults.prefetchDistance)};
+          decision.getIntKnob("prefetch").value_or(defaults.prefetchDistance),
+          decision.getIntKnob("quad_from_n")};
 }
 
 Value mlir::loom::lut::indexConst(OpBuilder &b, Location loc, int64_t value) {

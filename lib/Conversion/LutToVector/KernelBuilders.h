@@ -14,6 +14,9 @@ struct KernelSchedule {
   int64_t columnTile;
   /// Bytes ahead of the loads at which the weight stream is prefetched.
   int64_t prefetchDistance;
+  /// The N from which weights whose tables fit the P64 quad layout take
+  /// it (0: never; below it, S16 or T3); none: the kernels' own rule.
+  std::optional<int64_t> quadFromN = std::nullopt;
 };
 
 /// The schedule of the kernel built from `epilogue`: the one loom-decide

@@ -364,31 +364,37 @@ struct LookupEpilogueToVector : OpRewritePattern<ScaleCombineOp> {
         return failure();
       return emitQuadKernel(b, loc, op, plan, *stream, source, resultType);
     };
+    // The quad layout from the decision's N on; without one, wherever it
+    // fits but for a padded stream's GEMV: from DRAM at N = 1 trit3's 9 %
+    // longer P64 stream costs more than P64 saves (bench/README.md).
+    int64_t quadFrom = 0;
+    if (quadKernelApplies(plan, isa))
+      quadFrom = schedule.quadFromN.value_or(
+          quadTablesArePadded(plan.weight, segment) ? 2 : 1);
+    int64_t staticN = resultType.getDimSize(0);
     FailureOr<Value> y;
-    if (!quadKernelApplies(plan, isa)) {
+    if (quadFrom == 0 ||
+        (!ShapedType::isDynamic(staticN) && staticN < quadFrom))
       y = shuffleKernel(rewriter);
-    } else if (!quadStreamIsPadded(plan)) {
+    else if (quadFrom == 1 || !ShapedType::isDynamic(staticN))
       y = quadKernel(rewriter);
-    } else {
-      // trit3's padded quads make the P64 stream 9 % longer for segments of
-      // 64: a GEMV streaming from DRAM is faster with T3, anything that
-      // computes more per weight byte with P64 (bench/README.md).
+    else {
       Value n = tensor::DimOp::create(
           rewriter, loc, source.rows ? source.rows : source.table, 0);
-      Value gemv =
-          arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq, n,
-                                indexConst(rewriter, loc, 1));
-      auto branch = scf::IfOp::create(rewriter, loc, resultType, gemv,
+      Value below =
+          arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::slt, n,
+                                indexConst(rewriter, loc, quadFrom));
+      auto branch = scf::IfOp::create(rewriter, loc, resultType, below,
                                       /*withElseRegion=*/true);
       // Both folds succeed or fail alike (constant operands): the first
       // tells.
       OpBuilder thenBuilder = OpBuilder::atBlockBegin(branch.thenBlock());
-      FailureOr<Value> gemvY = shuffleKernel(thenBuilder);
-      if (failed(gemvY)) {
+      FailureOr<Value> shuffleY = shuffleKernel(thenBuilder);
+      if (failed(shuffleY)) {
         rewriter.eraseOp(branch);
         return rewriter.notifyMatchFailure(op, "weight is not constant");
       }
-      scf::YieldOp::create(thenBuilder, loc, *gemvY);
+      scf::YieldOp::create(thenBuilder, loc, *shuffleY);
       OpBuilder elseBuilder = OpBuilder::atBlockBegin(branch.elseBlock());
       scf::YieldOp::create(elseBuilder, loc, *quadKernel(elseBuilder));
       y = branch.getResult(0);

@@ -27,16 +27,8 @@ static constexpr int64_t kQuadLanes = 16;
 
 bool mlir::loom::lut::quadKernelApplies(const KernelPlan &plan,
                                         ByteShuffle isa) {
-  if (isa != ByteShuffle::Avx512Vbmi || plan.wideTables)
-    return false;
-  if (plan.trit3)
-    return true;
-  return plan.quant.getNumPlanes() % 2 == 1 &&
-         groupsPerSegment(plan.segment, 4) % 4 == 0;
-}
-
-bool mlir::loom::lut::quadStreamIsPadded(const KernelPlan &plan) {
-  return groupsPerSegment(plan.segment, plan.trit3 ? 3 : 4) % 4 != 0;
+  return isa == ByteShuffle::Avx512Vbmi && !plan.wideTables &&
+         quadTablesFit(plan.weight, plan.segment);
 }
 
 Value mlir::loom::lut::emitQuadKernel(OpBuilder &b, Location loc,

@@ -11,11 +11,6 @@ namespace mlir::loom::lut {
 /// bit-plane segments holding whole quads of groups.
 bool quadKernelApplies(const KernelPlan &plan, ByteShuffle isa);
 
-/// Whether `plan`'s segments end in a padded quad of groups (trit3's
-/// segments whose triples are no multiple of 4): its P64 stream is longer
-/// than its T3 stream.
-bool quadStreamIsPadded(const KernelPlan &plan);
-
 /// The P64 loop nest of `plan` over `stream` (lut.md §4.3): per quad of
 /// lookup groups, one 64-byte table register per column holding their four
 /// tables, one `vpermb` per 64 indices (a byte quad is one row's four

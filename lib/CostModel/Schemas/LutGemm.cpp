@@ -17,6 +17,7 @@ const FeatureSchema &lut_gemm::schema() {
                                           "prefetch_bytes",
                                           "dot_path",
                                           "dot_index_bits",
+                                          "quad_tables",
                                           "weight_streams",
                                           "weight_bytes",
                                           "table_bytes",
@@ -26,7 +27,7 @@ const FeatureSchema &lut_gemm::schema() {
   static_assert(std::size(names) == NumFeatures,
                 "one name per lut_gemm::Feature, in its order");
   // v2: weights_from_dram; v3: dot_path, dot_index_bits (and
-  // weight_bytes is the bytes of the path's stream).
-  static const FeatureSchema schema{"lut.gemm", 3, names};
+  // weight_bytes is the bytes of the path's stream); v4: quad_tables.
+  static const FeatureSchema schema{"lut.gemm", 4, names};
   return schema;
 }

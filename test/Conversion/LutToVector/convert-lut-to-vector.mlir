@@ -444,11 +444,12 @@ func.func @p64(%t: tensor<?x16x16xi8>, %ts: tensor<?x1xf32>, %xs: tensor<?x1xf32
 
 !t3p = !lut.packed<64x128, #lut.quant<ternary, group = per_tensor, scale = f32>, #lut.layout<trit3, tile_m = 128>>
 
-// trit3 over segments of 64 (22 triples: the P64 stream pads a quad): a
-// GEMV (N = 1) takes T3's shorter stream, larger N P64, behind an scf.if.
+// trit3 over segments of 64 (22 triples: the P64 stream pads a quad): with
+// no decision, a GEMV (N = 1) takes T3's shorter stream, larger N P64,
+// behind an scf.if.
 // VBMI-LABEL: func @trit3_padded_quads
 // VBMI: %[[N:.*]] = tensor.dim %{{.*}}, %{{.*}} : tensor<?x44x14xi8>
-// VBMI: %[[GEMV:.*]] = arith.cmpi eq, %[[N]], %c1 : index
+// VBMI: %[[GEMV:.*]] = arith.cmpi slt, %[[N]], %c2 : index
 // VBMI: scf.if %[[GEMV]] -> (tensor<?x64xf32>) {
 // VBMI: lut.x86.pshufb
 // VBMI: } else {
@@ -459,5 +460,40 @@ func.func @trit3_padded_quads(%t: tensor<?x44x14xi8>, %ts: tensor<?x2xf32>, %xs:
   %w = lut.pack %c, %s : tensor<64x128xi8>, tensor<1x1xf32> -> !t3p
   %acc = lut.lookup_accumulate %t, %w {segment = 64 : i64} : tensor<?x44x14xi8>, !t3p -> tensor<?x64x2xi32>
   %y = lut.scale_combine %acc, %w, %xs tscale %ts : tensor<?x64x2xi32>, !t3p, tensor<?x2xf32>, tensor<?x2xf32> -> tensor<?x64xf32>
+  return %y : tensor<?x64xf32>
+}
+
+// -----
+
+!w1 = !lut.packed<64x64, #lut.quant<binary, bits = 1, group = 64, scale = f16>, #lut.layout<bitplane, g = 4, lanes = 1x1, tile_m = 128>>
+
+// The table layout is the lut.gemm decision's where it has one:
+// quad_from_n = 0 keeps W1's single tables (S16) at every N, 8 takes the
+// quad tables (P64) from N = 8 on.
+// VBMI-LABEL: func @single_tables_decided
+// VBMI: lut.x86.pshufb
+// VBMI-NOT: lut.x86.vpermb
+// VBMI-LABEL: func @quad_tables_from_8
+// VBMI: %[[N:.*]] = tensor.dim %{{.*}}, %{{.*}} : tensor<?x16x16xi8>
+// VBMI: %[[BELOW:.*]] = arith.cmpi slt, %[[N]], %c8 : index
+// VBMI: scf.if %[[BELOW]] -> (tensor<?x64xf32>) {
+// VBMI: lut.x86.pshufb
+// VBMI: } else {
+// VBMI: lut.x86.vpermb
+func.func @single_tables_decided(%t: tensor<?x16x16xi8>, %ts: tensor<?x1xf32>, %xs: tensor<?x1xf32>) -> tensor<?x64xf32> {
+  %c = arith.constant dense<1> : tensor<64x64xi8>
+  %s = arith.constant dense<0.5> : tensor<64x1xf16>
+  %w = lut.pack %c, %s : tensor<64x64xi8>, tensor<64x1xf16> -> !w1
+  %acc = lut.lookup_accumulate %t, %w {segment = 64 : i64} : tensor<?x16x16xi8>, !w1 -> tensor<?x64x1xi32>
+  %y = lut.scale_combine %acc, %w, %xs tscale %ts {loom.decision = #loom.decision<"lut.gemm", {column_tile = 4 : i64, prefetch = 0 : i64, quad_from_n = 0 : i64}, source = "user", model = "hand">} : tensor<?x64x1xi32>, !w1, tensor<?x1xf32>, tensor<?x1xf32> -> tensor<?x64xf32>
+  return %y : tensor<?x64xf32>
+}
+
+func.func @quad_tables_from_8(%t: tensor<?x16x16xi8>, %ts: tensor<?x1xf32>, %xs: tensor<?x1xf32>) -> tensor<?x64xf32> {
+  %c = arith.constant dense<1> : tensor<64x64xi8>
+  %s = arith.constant dense<0.5> : tensor<64x1xf16>
+  %w = lut.pack %c, %s : tensor<64x64xi8>, tensor<64x1xf16> -> !w1
+  %acc = lut.lookup_accumulate %t, %w {segment = 64 : i64} : tensor<?x16x16xi8>, !w1 -> tensor<?x64x1xi32>
+  %y = lut.scale_combine %acc, %w, %xs tscale %ts {loom.decision = #loom.decision<"lut.gemm", {column_tile = 4 : i64, prefetch = 0 : i64, quad_from_n = 8 : i64}, source = "user", model = "hand">} : tensor<?x64x1xi32>, !w1, tensor<?x1xf32>, tensor<?x1xf32> -> tensor<?x64xf32>
   return %y : tensor<?x64xf32>
 }

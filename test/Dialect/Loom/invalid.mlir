@@ -155,3 +155,17 @@ func.func @linalg_tile_unit_k_vectors(%a: tensor<8x16xf32>, %b: tensor<16x32xf32
   %r = linalg.matmul {loom.decision = #loom.decision<"linalg.tile", {tile_m = 1 : i64, tile_n = 8 : i64, tile_k = 1 : i64, vector_dim = "k"}, source = "user", model = "hand">} ins(%a, %b : tensor<8x16xf32>, tensor<16x32xf32>) outs(%c : tensor<8x32xf32>) -> tensor<8x32xf32>
   return %r : tensor<8x32xf32>
 }
+
+// -----
+
+// A static N of 8 takes the quad tables or not: a crossover beyond 1 would
+// only repeat one of those.
+!w1 = !lut.packed<128x256, #lut.quant<binary, bits = 1, group = 64, scale = f16>, #lut.layout<bitplane>>
+func.func @quad_crossover_at_static_n(%x: tensor<8x256xf32>) -> tensor<8x128xf32> {
+  %c = arith.constant dense<1> : tensor<128x256xi8>
+  %s = arith.constant dense<0.5> : tensor<128x4xf16>
+  %w = lut.pack %c, %s : tensor<128x256xi8>, tensor<128x4xf16> -> !w1
+  // expected-error @+1 {{decision [column_tile=4 prefetch=2048 quad_from_n=4] is not a legal candidate of this op}}
+  %y = lut.mpgemm %x, %w {loom.decision = #loom.decision<"lut.gemm", {column_tile = 4 : i64, prefetch = 2048 : i64, quad_from_n = 4 : i64}, source = "user", model = "hand">} : tensor<8x256xf32>, !w1 -> tensor<8x128xf32>
+  return %y : tensor<8x128xf32>
+}

@@ -28,6 +28,9 @@ enum Feature : unsigned {
   // table lookups, and the dot path's index bits (0: it cannot serve).
   DotPath,
   DotIndexBits,
+  // The table layout at this row's N (the quad_from_n knob): the P64
+  // kernel's quad tables, or S16's / T3's single ones.
+  QuadTables,
   // Derived: weight streams (one per column tile), bytes, tables.
   WeightStreams,
   WeightBytes,

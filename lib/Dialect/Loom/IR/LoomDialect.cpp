@@ -99,9 +99,9 @@ LogicalResult LoomDialect::verifyOperationAttribute(Operation *op,
                            << tunable.getDecisionKind() << "\" decisions";
   // Knob names and options do not depend on the target, only legality
   // does; the attribute does not name its target, so a decision must be
-  // legal on the largest one (32 vector registers of 64 bytes).
+  // legal on the largest one (32 vector registers of 64 bytes, VBMI).
   cost::KnobSpace space =
-      tunable.getKnobSpace(*cost::TargetInfo::forIsa("avx512"));
+      tunable.getKnobSpace(*cost::TargetInfo::forIsa("avx512-vbmi"));
   cost::Candidate candidate;
   for (const cost::Knob &knob : space.getKnobs()) {
     Attribute value = decision.getKnobs().get(knob.name);

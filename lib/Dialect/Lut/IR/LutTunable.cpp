@@ -2,9 +2,12 @@
 //
 // lut.mpgemm's decision: the knobs are the vector kernels' schedule:
 // columns of y per weight load (column_tile) and the prefetch distance of
-// the index stream. Each knob's first option is the schedule the kernels
-// were tuned to by hand, so a tie (the roofline cannot see prefetching)
-// keeps it. The work estimates of lut.linear, lut.mpgemm and lut.pack
+// the index stream; the path (table lookups or int8 dot products,
+// dot_from_n) where int8 activations allow both; and the table layout
+// (quad_from_n: P64's quad tables or single ones) where one plane per byte
+// allows both. Each knob's first option is the schedule the kernels were
+// tuned to by hand, so a tie (the roofline cannot see prefetching) keeps
+// it. The work estimates of lut.linear, lut.mpgemm and lut.pack
 // (wf.latency) count the same lookups and weight bytes.
 //
 //===----------------------------------------------------------------------===//
@@ -43,6 +46,26 @@ static LookupShape lookupShapeOf(PackedType packed) {
           trit3 ? std::ceil(k / 3.0) : std::ceil(k / 4.0)};
 }
 
+/// Whether convert-lut-to-vector's P64 kernel could serve `op`: int8
+/// tables over constant weights whose tables fit its quads (it also needs
+/// VBMI, which only the target knows).
+static bool quadTablesFitOp(MpGemmOp op) {
+  auto pack = op.getWeight().getDefiningOp<PackOp>();
+  std::optional<int64_t> segment = op.getLookupSegment();
+  return !op.hasIntActivations() && pack &&
+         matchPattern(pack.getCodes(), m_Constant()) && segment &&
+         quadTablesFit(op.getWeight().getType(), *segment);
+}
+
+/// How much longer the P64 stream of `packed` is than its single-table
+/// one: trit3's padded quads.
+static double quadStreamGrowth(PackedType packed, int64_t segment) {
+  if (!quadTablesArePadded(packed, segment))
+    return 1;
+  int64_t groups = groupsPerSegment(segment, 3);
+  return double(llvm::alignTo(groups, 4)) / groups;
+}
+
 /// N of y when it is static.
 static std::optional<int64_t> staticN(MpGemmOp op) {
   int64_t n = op.getX().getType().getDimSize(0);
@@ -71,14 +94,35 @@ cost::KnobSpace MpGemmOp::getKnobSpace(const cost::TargetInfo &target) {
         {"dot_from_n",
          {int64_t(0), int64_t(1), int64_t(2), int64_t(4), int64_t(8),
           int64_t(16), int64_t(32), int64_t(64), int64_t(128)}});
+  // Where the quad layout can serve: the N from which it does (0: never).
+  // The kernels' own rule comes first: from 1, or from 2 where the quad
+  // stream is padded (its GEMV streams more bytes).
+  bool quad = quadTablesFitOp(*this);
+  bool vbmi = target.isa == "avx512-vbmi";
+  if (quad) {
+    bool padded =
+        quadTablesArePadded(getWeight().getType(), *getLookupSegment());
+    SmallVector<cost::KnobValue> from = {int64_t(1), int64_t(0), int64_t(2),
+                                         int64_t(4), int64_t(8), int64_t(16),
+                                         int64_t(32)};
+    if (padded)
+      std::swap(from[0], from[2]);
+    knobs.push_back({"quad_from_n", std::move(from)});
+  }
   return cost::KnobSpace(
-      std::move(knobs), [n, dot, pinned](const cost::KnobSpace &space,
-                                         const cost::Candidate &candidate) {
+      std::move(knobs),
+      [n, dot, quad, vbmi, pinned](const cost::KnobSpace &space,
+                                   const cost::Candidate &candidate) {
         // A tile wider than a static N only repeats a narrower one, and so
         // does any crossover but "never" and 1.
         int64_t tile = space.intValue(candidate, "column_tile");
         if (n && tile != 1 && tile > *n)
           return false;
+        if (quad) {
+          int64_t from = space.intValue(candidate, "quad_from_n");
+          if ((!vbmi && from != 0) || (n && from > 1))
+            return false;
+        }
         if (!dot)
           return true;
         int64_t from = space.intValue(candidate, "dot_from_n");
@@ -102,6 +146,8 @@ MpGemmOp::getFeatures(const cost::KnobSpace &space,
   int64_t prefetch = space.intValue(candidate, "prefetch");
   int64_t indexBits = getDotPathIndexBits();
   int64_t dotFrom = indexBits ? space.intValue(candidate, "dot_from_n") : 0;
+  bool quadKnob = quadTablesFitOp(*this);
+  int64_t quadFrom = quadKnob ? space.intValue(candidate, "quad_from_n") : 0;
   double weightBytes = double(m) * k * bits / 8;
 
   // A dynamic N is judged at the N of lut.md's protocol.
@@ -111,17 +157,27 @@ MpGemmOp::getFeatures(const cost::KnobSpace &space,
   SmallVector<cost::FeatureVector> rows;
   for (int64_t n : ns) {
     bool dotPath = dotFrom != 0 && n >= dotFrom;
+    bool quadTables = quadFrom != 0 && n >= quadFrom;
     double streams = std::ceil(double(n) / tile);
     double tableBytes = dotPath ? 0 : n * groups * 16;
-    double streamBytes = dotPath ? double(m) * k * indexBits / 8 : weightBytes;
+    double streamBytes =
+        dotPath ? double(m) * k * indexBits / 8
+        : quadTables
+            ? weightBytes * quadStreamGrowth(packed, *getLookupSegment())
+            : weightBytes;
     cost::WorkEstimate work = cost::zeroWork();
     if (dotPath) {
       // One multiply-add per weight and column, 4 per byte lane.
       work.ops[cost::kInt8Dot] = double(m) * k * n / 4;
     } else {
-      // Exact int16 tables (int8 activations) take two byte shuffles.
-      work.ops[cost::kByteLookup] =
-          double(m) * lookupsPerRow * n * (hasIntActivations() ? 2 : 1);
+      // Exact int16 tables (int8 activations) take two byte shuffles;
+      // single tables over one plane per byte pay a sign extension and an
+      // add per two lookups that P64's vpdpbusd does not (S16/T3 run at
+      // 1.3-1.7x P64's time in bench/README.md).
+      double perLookup = hasIntActivations()       ? 2
+                         : quadKnob && !quadTables ? 1.5
+                                                   : 1;
+      work.ops[cost::kByteLookup] = double(m) * lookupsPerRow * n * perLookup;
       work.ops[cost::kF32Fma] = double(n) * k * 4;
       work.bytes[cost::kL1] = std::ceil(m / 128.0) * tableBytes;
     }
@@ -145,6 +201,7 @@ MpGemmOp::getFeatures(const cost::KnobSpace &space,
     row[PrefetchBytes] = cost::encodeCount(prefetch);
     row[DotPath] = dotPath;
     row[DotIndexBits] = indexBits;
+    row[QuadTables] = quadTables;
     row[WeightStreams] = cost::encodeCount(streams);
     row[WeightBytes] = cost::encodeCount(streamBytes);
     row[TableBytes] = cost::encodeCount(tableBytes);
