@@ -2,6 +2,8 @@
 
 #include "LookupKernel.h"
 
+#include "loom/Conversion/KernelOps.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -11,19 +13,9 @@
 
 using namespace mlir;
 using namespace mlir::loom::lut;
-
-static Value index(ImplicitLocOpBuilder &b, int64_t v) {
-  return arith::ConstantIndexOp::create(b, v);
-}
-
-static Value f32(ImplicitLocOpBuilder &b, double v) {
-  return arith::ConstantFloatOp::create(b, b.getF32Type(),
-                                        APFloat(static_cast<float>(v)));
-}
-
-static Value i32(ImplicitLocOpBuilder &b, int64_t v) {
-  return arith::ConstantIntOp::create(b, b.getI32Type(), v);
-}
+using mlir::loom::gpu_kernels::f32;
+using mlir::loom::gpu_kernels::i32;
+using mlir::loom::gpu_kernels::index;
 
 Type LookupKernel::tableType(OpBuilder &b) const {
   return exact ? Type(b.getI32Type()) : Type(b.getF32Type());

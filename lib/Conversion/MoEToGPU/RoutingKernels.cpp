@@ -2,9 +2,8 @@
 
 #include "RoutingKernels.h"
 
-#include "KernelOps.h"
-
 #include "loom/Conversion/BlockKernel.h"
+#include "loom/Conversion/KernelOps.h"
 #include "loom/Dialect/MoE/Transforms/Builders.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -18,7 +17,7 @@
 using namespace mlir;
 using namespace mlir::loom;
 using namespace mlir::loom::moe;
-using namespace mlir::loom::moe::gpu_kernels;
+using namespace mlir::loom::gpu_kernels;
 
 namespace {
 

@@ -1,15 +1,17 @@
-//===- KernelOps.cpp - Scalar builders the moe GPU kernels share ----------===//
+//===- KernelOps.cpp - Scalar builders the GPU kernels share --------------===//
 
-#include "KernelOps.h"
-
-#include "loom/Dialect/MoE/Transforms/Builders.h"
+#include "loom/Conversion/KernelOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 
 using namespace mlir;
-using namespace mlir::loom::moe;
+using namespace mlir::loom;
+
+Value gpu_kernels::index(ImplicitLocOpBuilder &b, int64_t v) {
+  return arith::ConstantIndexOp::create(b, v);
+}
 
 Value gpu_kernels::f32(ImplicitLocOpBuilder &b, double v) {
   return arith::ConstantFloatOp::create(b, b.getF32Type(),
@@ -72,9 +74,8 @@ Value gpu_kernels::select(ImplicitLocOpBuilder &b, Value cond, Value otherwise,
 
 void gpu_kernels::each(ImplicitLocOpBuilder &b, Value lb, Value ub,
                        int64_t step, function_ref<void(Value)> body) {
-  forLoop(b, lb, ub, step, {},
-          [&](ImplicitLocOpBuilder &, Value iv, ValueRange) {
-            body(iv);
-            return SmallVector<Value>{};
-          });
+  auto loop = scf::ForOp::create(b, lb, ub, index(b, step));
+  OpBuilder::InsertionGuard restore(b);
+  b.setInsertionPointToStart(loop.getBody());
+  body(loop.getInductionVar());
 }

@@ -1,11 +1,12 @@
-//===- KernelOps.h - Scalar builders the moe GPU kernels share --*- C++ -*-===//
-#ifndef LOOM_LIB_CONVERSION_MOETOGPU_KERNELOPS_H
-#define LOOM_LIB_CONVERSION_MOETOGPU_KERNELOPS_H
+//===- KernelOps.h - Scalar builders the GPU kernels share ------*- C++ -*-===//
+#ifndef LOOM_CONVERSION_KERNELOPS_H
+#define LOOM_CONVERSION_KERNELOPS_H
 
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 
-namespace mlir::loom::moe::gpu_kernels {
+namespace mlir::loom::gpu_kernels {
 
+Value index(ImplicitLocOpBuilder &b, int64_t v);
 Value f32(ImplicitLocOpBuilder &b, double v);
 Value i32(ImplicitLocOpBuilder &b, int64_t v);
 /// Element `at` of `memref`, widened to f32 when it is a narrower float
@@ -28,6 +29,6 @@ Value select(ImplicitLocOpBuilder &b, Value cond, Value otherwise,
 void each(ImplicitLocOpBuilder &b, Value lb, Value ub, int64_t step,
           function_ref<void(Value)> body);
 
-} // namespace mlir::loom::moe::gpu_kernels
+} // namespace mlir::loom::gpu_kernels
 
-#endif // LOOM_LIB_CONVERSION_MOETOGPU_KERNELOPS_H
+#endif // LOOM_CONVERSION_KERNELOPS_H
