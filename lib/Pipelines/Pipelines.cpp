@@ -208,6 +208,7 @@ buildHostToLoopsPipeline(OpPassManager &pm, const CPUPipelineOptions &options,
   vector.isa = options.isa;
   vector.columnTile = options.columnTile;
   vector.prefetchDistance = options.prefetchDistance;
+  vector.quadFromN = options.quadFromN;
   vector.tableBudget = options.tableBudget;
   pm.addPass(loom::createConvertLutToVector(vector));
   // Hoists what a fused producer computes per row (an RMSNorm's 1/rms)

@@ -92,6 +92,9 @@ def ConvertLutToVector : Pass<"convert-lut-to-vector", "::mlir::ModuleOp"> {
            "prefetched (0: no prefetch)">,
     Option<"columnTile", "column-tile", "int64_t", /*default=*/"4",
            "Columns of y that share each load of a weight stream">,
+    Option<"quadFromN", "quad-from-n", "int64_t", /*default=*/"-1",
+           "The N from which weights whose tables fit P64's quads take them "
+           "(0: never; -1: wherever they fit but a padded stream's GEMV)">,
     Option<"tableBudget", "table-budget", "int64_t", /*default=*/"524288",
            "Bytes of activation tables per block of columns (each block is "
            "one parallel loop over the row blocks; default: half of a "

@@ -72,6 +72,11 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::desc("Bytes ahead at which the index stream is prefetched "
                      "(0: none)"),
       llvm::cl::init(2048)};
+  PassOptions::Option<int64_t> quadFromN{
+      *this, "quad-from-n",
+      llvm::cl::desc("The N from which weights whose tables fit P64's quads "
+                     "take them (0: never; -1: the kernels' rule)"),
+      llvm::cl::init(-1)};
   PassOptions::Option<int64_t> tableBudget{
       *this, "table-budget",
       llvm::cl::desc("Bytes of activation tables per block of columns"),

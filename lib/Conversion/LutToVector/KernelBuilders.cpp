@@ -18,9 +18,10 @@ mlir::loom::lut::scheduleOf(Operation *epilogue, KernelSchedule defaults) {
       epilogue->getAttrOfType<DecisionAttr>(DecisionAttr::kAttrName);
   if (!decision)
     return defaults;
+  std::optional<int64_t> quadFromN = decision.getIntKnob("quad_from_n");
   return {decision.getIntKnob("column_tile").value_or(defaults.columnTile),
           decision.getIntKnob("prefetch").value_or(defaults.prefetchDistance),
-          decision.getIntKnob("quad_from_n")};
+          quadFromN ? quadFromN : defaults.quadFromN};
 }
 
 Value mlir::loom::lut::indexConst(OpBuilder &b, Location loc, int64_t value) {

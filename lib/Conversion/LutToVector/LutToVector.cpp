@@ -298,10 +298,9 @@ ColumnSource columnSource(Value table, Value tscale, Value xsum) {
 
 struct LookupEpilogueToVector : OpRewritePattern<ScaleCombineOp> {
   LookupEpilogueToVector(MLIRContext *ctx, ByteShuffle isa,
-                         int64_t prefetchDistance, int64_t columnTile,
-                         int64_t tableBudget)
-      : OpRewritePattern(ctx), isa(isa), prefetchDistance(prefetchDistance),
-        columnTile(columnTile), tableBudget(tableBudget) {}
+                         KernelSchedule defaults, int64_t tableBudget)
+      : OpRewritePattern(ctx), isa(isa), defaults(defaults),
+        tableBudget(tableBudget) {}
 
   LogicalResult matchAndRewrite(ScaleCombineOp op,
                                 PatternRewriter &rewriter) const override {
@@ -332,7 +331,7 @@ struct LookupEpilogueToVector : OpRewritePattern<ScaleCombineOp> {
     int64_t weightSum = trit3 ? 1 : 0;
     for (unsigned p = 0; !trit3 && p < quant.getNumPlanes(); ++p)
       weightSum += quant.getPlaneWeight(p);
-    KernelSchedule schedule = scheduleOf(op, {columnTile, prefetchDistance});
+    KernelSchedule schedule = scheduleOf(op, defaults);
     KernelPlan plan{
         packed.getM(),
         packed.getK(),
@@ -408,8 +407,8 @@ struct LookupEpilogueToVector : OpRewritePattern<ScaleCombineOp> {
   }
 
   ByteShuffle isa;
-  int64_t prefetchDistance;
-  int64_t columnTile;
+  /// The pass options: the schedule where no decision names one.
+  KernelSchedule defaults;
   int64_t tableBudget;
 };
 
@@ -432,8 +431,18 @@ struct ConvertLutToVectorPass
           << int64_t(columnTile);
       return signalPassFailure();
     }
-    patterns.add<LookupEpilogueToVector>(
-        &getContext(), *shuffle, prefetchDistance, columnTile, tableBudget);
+    if (quadFromN < -1) {
+      getOperation().emitError()
+          << "convert-lut-to-vector: quad-from-n must be -1 (the kernels' "
+             "rule), 0 (never) or an N, got "
+          << int64_t(quadFromN);
+      return signalPassFailure();
+    }
+    KernelSchedule defaults{columnTile, prefetchDistance};
+    if (quadFromN >= 0)
+      defaults.quadFromN = quadFromN;
+    patterns.add<LookupEpilogueToVector>(&getContext(), *shuffle, defaults,
+                                         tableBudget);
     populateDotKernelPatterns(patterns, *shuffle, columnTile, prefetchDistance);
     populateTablePrecomputeToVectorPatterns(patterns);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))

@@ -10,6 +10,9 @@
 // ISA: unknown isa 'sse' (expected avx512-vbmi, avx512-vnni, avx512, avx2 or generic)
 // RUN: not loom-opt %s -split-input-file --convert-lut-to-vector="column-tile=0" 2>&1 | FileCheck %s --check-prefix=TILE0
 // TILE0: convert-lut-to-vector: column-tile must be at least 1, got 0
+// RUN: loom-opt %s -split-input-file --convert-lut-to-vector="isa=avx512-vbmi quad-from-n=0" | FileCheck %s --check-prefix=SINGLE
+// RUN: not loom-opt %s -split-input-file --convert-lut-to-vector="quad-from-n=-2" 2>&1 | FileCheck %s --check-prefix=QUAD
+// QUAD: convert-lut-to-vector: quad-from-n must be -1 (the kernels' rule), 0 (never) or an N, got -2
 // RUN: loom-opt %s -split-input-file --convert-lut-to-vector="isa=avx512 column-tile=1" | FileCheck %s --check-prefix=TILE1
 // One column per index load: two int16 sums, no loop for left-over columns.
 // TILE1-LABEL: func @ternary
@@ -419,6 +422,11 @@ func.func @gathered_tables(%t: tensor<?x2x16xi8>, %xs: tensor<?x1xf32>, %ts: ten
 // vpdpbusd that sums the quad into the row's int32 lane: 4 sums of 16 rows
 // per column, 4 quads per segment of 64.
 // VBMI: memref.global "private" constant @[[$QUADS:__loom_lut_stream.*]] : memref<512xi8> = dense<-1> {alignment = 64 : i64}
+// quad-from-n=0 forces single tables where no decision says otherwise.
+// SINGLE-LABEL: func @p64
+// SINGLE-NOT: lut.x86.vpermb
+// SINGLE: lut.x86.pshufb
+// SINGLE-NOT: lut.x86.vpermb
 // VBMI-LABEL: func @p64
 // VBMI-DAG: %[[OFFSETS:.*]] = arith.constant dense<[0, 16, 32, 48, 0, 16, {{.*}}]> : vector<64xi8>
 // VBMI-DAG: %[[ONES:.*]] = arith.constant dense<1> : vector<64xi8>
@@ -473,6 +481,10 @@ func.func @trit3_padded_quads(%t: tensor<?x44x14xi8>, %ts: tensor<?x2xf32>, %xs:
 // VBMI-LABEL: func @single_tables_decided
 // VBMI: lut.x86.pshufb
 // VBMI-NOT: lut.x86.vpermb
+// The decision wins over the option.
+// SINGLE-LABEL: func @quad_tables_from_8
+// SINGLE: arith.cmpi slt, %{{.*}}, %c8 : index
+// SINGLE: lut.x86.vpermb
 // VBMI-LABEL: func @quad_tables_from_8
 // VBMI: %[[N:.*]] = tensor.dim %{{.*}}, %{{.*}} : tensor<?x16x16xi8>
 // VBMI: %[[BELOW:.*]] = arith.cmpi slt, %[[N]], %c8 : index
