@@ -4,7 +4,11 @@ Loom builds (the GPU machine may lack LLVM): for each case a GPU library
 from numpy with their error bound.
 
 - lut cases: one low-bit GEMM (the weight a constant in the library), the
-  expected outputs from numpy on the dequantized weight.
+  expected outputs from numpy on the dequantized weight. Large N takes the
+  decode + GEMM path (docs/GPU.md) from the roofline's crossover on;
+  `--tf32-formats` are built again with tensor-cores=1 (TF32 mma.sync) for
+  their N > 1 (`<format>_tf32` cases; two by default, so that the prepared
+  directory stays within what the device tool carries, 64 MiB).
 - moe cases: one f32 SwiGLU MoE layer (top-2, renormalized) whose router
   and expert weights are inputs, so the library stays small; the expected
   outputs from the numpy MoE of moe.md (test/python/references.py). Built
@@ -54,24 +58,31 @@ def input_spec(shape, scale=1.0):
     return "x".join(str(d) for d in shape) + f":{scale:.9g}"
 
 
-def lut_cases(args, rng, interpret):
+def lut_cases(args, rng, interpret, tensor_cores=False):
     m, k = (int(v) for v in args.shape.split("x"))
     cases = []
     for name in args.formats.split(","):
-        start = time.time()
-        print(f"[prepare] {name} {m}x{k}: quantize, compile", end="", flush=True)
         fmt, act_quant = FORMATS[name]
         w = loom.lut.quantize(rng.normal(size=(m, k)), fmt, group_size=128)
+        # The exact kernel (int8 activations) has no GEMM path.
+        if tensor_cores and (act_quant or name not in args.tf32_formats.split(",")):
+            continue
+        library = f"{name}_tf32" if tensor_cores else name
+        start = time.time()
+        print(f"[prepare] {library} {m}x{k}: quantize, compile", end="", flush=True)
 
         def gemm(x, w=w, act_quant=act_quant):
             return loom.lut.mpgemm(x, w, act_quant=act_quant)
-        compile_case(args.dir, name, loom.Function(gemm, name="gemm",
-                                                   args=[loom.tensor(None, k)]), interpret)
+        compile_case(args.dir, library, loom.Function(gemm, name="gemm",
+                                                      args=[loom.tensor(None, k)]),
+                     interpret, "tensor-cores=1" if tensor_cores else "")
         dense = w.dequantize().astype(np.float64)
         bits = 2 if w.format in ("ternary", "binary") else int(w.format[-1])
         scales = np.repeat(np.abs(w.scales.astype(np.float64)), k // w.scales.shape[1], axis=1)
         weight_bytes = m * k * BITS[name] / 8 + m * k // 128 * 4
         for n in (int(v) for v in args.n.split(",")):
+            if tensor_cores and n == 1:
+                continue
             x = inputs((n, k))
             if act_quant:
                 # What the kernel multiplies: X quantized per row (lut.md 1.3).
@@ -79,11 +90,13 @@ def lut_cases(args, rng, interpret):
                 x = (np.round(x / step) * step).astype(np.float32)
             want = x.astype(np.float64) @ dense.T
             magnitude = np.abs(x).astype(np.float64) @ (np.abs(dense) + scales * 2 ** bits).T
-            cases.append(dict(case=f"{name}.n{n}", kind="lut", library=f"{name}.so",
+            # TF32 keeps 10 mantissa bits of each operand.
+            relative = 2e-3 if tensor_cores else 1e-5
+            cases.append(dict(case=f"{library}.n{n}", kind="lut", library=f"{library}.so",
                               entry="gemm", format=name, m=m, k=k, n=n, bits=BITS[name],
                               group=128, bytes=weight_bytes, reps=20 if n > 16 else 200,
                               inputs=[input_spec((n, k))], want=want,
-                              tolerance=float(1e-5 * magnitude.max() + 1e-6)))
+                              tolerance=float(relative * magnitude.max() + 1e-6)))
         print(f" ({time.time() - start:.1f} s)", flush=True)
     return cases
 
@@ -134,6 +147,8 @@ def main():
     parser.add_argument("--shape", default="4096x4096", help="lut GEMMs' MxK")
     parser.add_argument("--formats", default=",".join(FORMATS))
     parser.add_argument("--n", default="1,128", help="lut GEMMs' token counts")
+    parser.add_argument("--tf32-formats", default="w158,w4",
+                        help="lut formats also built with tensor-cores=1")
     parser.add_argument("--moe", default="8,2,1024,1024",
                         help="the MoE layer's E,k,d,h (SwiGLU: w_in is E x 2h x d)")
     parser.add_argument("--tokens", default="64,512", help="the MoE layer's token counts")
@@ -143,6 +158,7 @@ def main():
     args = parser.parse_args()
     os.makedirs(args.dir, exist_ok=True)
     cases = lut_cases(args, np.random.default_rng(2026), args.interpret)
+    cases += lut_cases(args, np.random.default_rng(2026), args.interpret, tensor_cores=True)
     cases += moe_cases(args, args.interpret)
     # The same layer on TF32 tensor cores: within TF32's rounding.
     cases += moe_cases(args, args.interpret, "moe_tf32", "tensor-cores=1", 2e-3)

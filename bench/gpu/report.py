@@ -51,19 +51,19 @@ def main():
     cases = [json.loads(line) for line in open(sys.argv[3]) if line.strip()]
     hbm = baselines["hbm_read_gbps"]
     print(f"device: {baselines['device']}; HBM read {hbm:.0f} GB/s")
-    print(f"{'case':<12} {'ok':<4} {'kernel us':>10} {'call us':>10} "
+    print(f"{'case':<16} {'ok':<4} {'kernel us':>10} {'call us':>10} "
           f"{'GB/s':>8} {'cuBLAS us':>10} {'vs cuBLAS':>9} {'loop x':>7}  goal")
     for case in cases:
         r = case["result"]
         if "error" in r:
-            print(f"{case['case']:<12} error: {r['error']}")
+            print(f"{case['case']:<16} error: {r['error']}")
             continue
         spec = prepared[case["case"]]
         case.update(spec)
         case.update((lut_goal if spec["kind"] == "lut" else moe_goal)(spec, r, baselines))
         if not hbm:
             case["goal"] = "(dry run: no GPU measurement)"
-        print(f"{case['case']:<12} {'yes' if r['correct'] else 'NO':<4} "
+        print(f"{case['case']:<16} {'yes' if r['correct'] else 'NO':<4} "
               f"{r['kernel_us']:>10.2f} {r['call_us']:>10.1f} {r['weight_gbps']:>8.0f} "
               f"{case['cublas_us'] or 0:>10.2f} {case['vs_cublas']:>9.2f} "
               f"{case.get('vs_per_expert', 0):>7.2f}  {case['goal']}")

@@ -257,6 +257,8 @@ void loom::buildGPUPipeline(OpPassManager &pm,
   kernels.blockColumns = options.blockColumns;
   kernels.targetBlocks = options.targetBlocks;
   kernels.interpret = options.interpret;
+  kernels.tensorCores = options.tensorCores;
+  kernels.dequantizeFromN = options.dequantizeFromN;
   buildHostToLoopsPipeline(pm, host, [&](OpPassManager &pm) {
     pm.addPass(createConvertLutToGPU(kernels));
     ConvertMoEToGPUOptions moeKernels;

@@ -1,11 +1,26 @@
 // REQUIRES: nvptx
-// RUN: loom-opt %s --loom-gpu-pipeline | FileCheck %s
-// RUN: loom-opt %s --loom-gpu-pipeline --mlir-print-ir-after=convert-gpu-to-nvvm 2>&1 >/dev/null | FileCheck %s --check-prefix=NVVM
-// RUN: loom-compile %s --target=nvptx --emit=ptx -o - | FileCheck %s --check-prefix=PTX
-// RUN: loom-compile %s --target=nvptx --pipeline-options="chip=sm_80" --emit=ptx -o - | FileCheck %s --check-prefix=SM80
+// RUN: loom-opt %s --loom-gpu-pipeline="dequantize-from-n=0" | FileCheck %s
+// RUN: loom-opt %s --loom-gpu-pipeline="dequantize-from-n=0" --mlir-print-ir-after=convert-gpu-to-nvvm 2>&1 >/dev/null | FileCheck %s --check-prefix=NVVM
+// RUN: loom-compile %s --target=nvptx --pipeline-options="dequantize-from-n=0" --emit=ptx -o - | FileCheck %s --check-prefix=PTX
+// RUN: loom-compile %s --target=nvptx --pipeline-options="chip=sm_80 dequantize-from-n=0" --emit=ptx -o - | FileCheck %s --check-prefix=SM80
+// RUN: loom-opt %s --loom-gpu-pipeline="dequantize-from-n=64 tensor-cores=1" | FileCheck %s --check-prefix=DEQ
+// RUN: loom-opt %s --loom-gpu-pipeline="dequantize-from-n=64 tensor-cores=1" --mlir-print-ir-after=convert-gpu-to-nvvm 2>&1 >/dev/null | FileCheck %s --check-prefix=DEQ-NVVM
 
 !w = !lut.packed<64x64, #lut.quant<signed, bits = 4, group = 32, scale = f16>, #lut.layout<codes>>
 !t = !lut.packed<96x64, #lut.quant<ternary, group = per_tensor, scale = f32>, #lut.layout<codes>>
+
+// From dequantize-from-n on, each GEMM decodes its weight into a buffer
+// that only kernels touch (device memory alone, never copied) and runs the
+// grouped GEMM kernel (its two tiles) over one segment of the N rows, whose
+// offsets the host writes and copies in; the wide tile on tensor cores.
+// DEQ-LABEL: llvm.func @two
+// DEQ: llvm.icmp "sge" %{{.*}}, %{{.*}} : i64
+// DEQ: %[[DENSE:.*]] = llvm.call @mgpuMemAlloc
+// DEQ-NOT: llvm.call @mgpuMemcpy(%[[DENSE]],
+// DEQ-NOT: llvm.call @mgpuMemcpy(%{{.*}}, %[[DENSE]],
+// DEQ: gpu.launch_func
+// DEQ: llvm.call @mgpuMemFree(%[[DENSE]],
+// DEQ-NVVM: nvvm.mma.sync
 
 // Two GEMMs: their kernels share one gpu.module (one binary, loaded once);
 // the folded weights are the runtime's resident device copies; the input

@@ -64,21 +64,54 @@ def full_scales(w):
     return np.repeat(s, k // s.shape[1], axis=1)
 
 
-@pytest.mark.parametrize("case", CASES, ids=case_name)
-@pytest.mark.parametrize("tokens", [0, 1, 3, 8, 17])
-def test_kernel_matches_numpy(interpreted, case, tokens):
-    model, weights = interpreted
+def run_case(built, case, tokens):
+    """The case's weight, activations, dense weight and GEMM result, checked
+    for shape and type against numpy's."""
+    model, weights = built
     w = weights[case_name(case)]
     x = np.random.default_rng(tokens).uniform(-1, 1, (tokens, w.shape[1])).astype(np.float32)
     got = model.run(case_name(case), x)
     dense = w.dequantize()
     want = references.linear(x, dense)
     assert got.shape == want.shape and got.dtype == np.float32
-    # fp32 tables (the `fp` contract): each group's sum goes through the
-    # bit planes, whose terms reach 2^bits * s * |x| even where w is 0.
+    return w, x, dense, got, want
+
+
+def lookup_bound(w, x, dense):
+    """fp32 tables (the `fp` contract): each group's sum goes through the
+    bit planes, whose terms reach 2^bits * s * |x| even where w is 0."""
     bits = 2 if w.format in ("ternary", "binary") else int(w.format[-1])
-    magnitude = np.abs(x).astype(np.float64) @ (np.abs(dense) + full_scales(w) * 2 ** bits).T
+    return np.abs(x).astype(np.float64) @ (np.abs(dense) + full_scales(w) * 2 ** bits).T
+
+
+@pytest.mark.parametrize("case", CASES, ids=case_name)
+@pytest.mark.parametrize("tokens", [0, 1, 3, 8, 17])
+def test_kernel_matches_numpy(interpreted, case, tokens):
+    w, x, dense, got, want = run_case(interpreted, case, tokens)
+    magnitude = lookup_bound(w, x, dense)
     assert np.all(np.abs(got - want) <= 1e-5 * magnitude + 1e-6)
+
+
+@pytest.fixture(scope="module", params=["simt", "tensor_cores"])
+def dequantized(request):
+    tensor_cores = int(request.param == "tensor_cores")
+    return build(f"interpret=1 dequantize-from-n=2 tensor-cores={tensor_cores}"), \
+        request.param
+
+
+@pytest.mark.parametrize("case", CASES, ids=case_name)
+@pytest.mark.parametrize("tokens", [1, 2, 19])
+def test_large_n_gemm_matches_numpy(dequantized, case, tokens):
+    """From dequantize-from-n on, the weight decoded to f32 and the grouped
+    GEMM kernel (its wide tile on TF32 tensor cores, emulated, with
+    tensor-cores); below it, the lookups."""
+    built, mode = dequantized
+    w, x, dense, got, want = run_case(built, case, tokens)
+    magnitude = lookup_bound(w, x, dense) if tokens < 2 \
+        else np.abs(x).astype(np.float64) @ np.abs(dense).T
+    # TF32 keeps 10 mantissa bits of each operand.
+    tolerance = 2e-3 if mode == "tensor_cores" and tokens >= 2 else 1e-5
+    assert np.all(np.abs(got - want) <= tolerance * magnitude + 1e-6)
 
 
 def gpu_present():

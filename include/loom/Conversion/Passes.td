@@ -150,6 +150,13 @@ def ConvertLutToGPU : Pass<"convert-lut-to-gpu", "::mlir::ModuleOp"> {
     `interpret` emits the same kernel with its blocks and threads as host
     loops and no device memory, as Triton's interpreter runs kernels on the
     CPU: the kernel's arithmetic is then tested on machines without a GPU.
+    For large N (fp activations), the lookups' cost grows with N while a
+    GEMM's per-token cost is far lower: from `dequantize-from-n` on, a
+    decode kernel writes the weight as f32 (the very values the lookups sum
+    with) and the MoE grouped GEMM kernel, with one expert and no
+    epilogue, computes Y (its wide tile on tensor cores with
+    `tensor-cores`). The default crossover is the roofline's on an H200:
+    the decode's bytes against the tokens' lookups and multiply-adds.
     Unsupported forms (weights that are not constants, scale groups that
     split a lookup group of 4, activation scale blocks that do not align
     with them) are errors at the op.
@@ -167,6 +174,13 @@ def ConvertLutToGPU : Pass<"convert-lut-to-gpu", "::mlir::ModuleOp"> {
            "Blocks a one-token GEMM should have: K is split across ceil("
            "target-blocks / row blocks) blocks (at most one per chunk; f32 "
            "results only), which add their sums atomically">,
+    Option<"dequantizeFromN", "dequantize-from-n", "int64_t",
+           /*default=*/"-1",
+           "The N from which fp-activation GEMMs decode their weights to f32 "
+           "and run a GEMM kernel instead of the lookups (0: never; -1: the "
+           "roofline crossover)">,
+    Option<"tensorCores", "tensor-cores", "bool", /*default=*/"false",
+           "Run that GEMM's wide tile on tensor cores (TF32 mma.sync)">,
     Option<"interpret", "interpret", "bool", /*default=*/"false",
            "Emit the kernel as host loops instead of a gpu.launch">,
   ];
@@ -176,8 +190,10 @@ def ConvertLutToGPU : Pass<"convert-lut-to-gpu", "::mlir::ModuleOp"> {
                            "::mlir::linalg::LinalgDialect",
                            "::mlir::math::MathDialect",
                            "::mlir::memref::MemRefDialect",
+                           "::mlir::nvgpu::NVGPUDialect",
                            "::mlir::scf::SCFDialect",
-                           "::mlir::tensor::TensorDialect"];
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::vector::VectorDialect"];
 }
 
 def ConvertMoEToGPU : Pass<"convert-moe-to-gpu", "::mlir::ModuleOp"> {

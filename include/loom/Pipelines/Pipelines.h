@@ -154,10 +154,17 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
       llvm::cl::init(false)};
   PassOptions::Option<bool> tensorCores{
       *this, "tensor-cores",
-      llvm::cl::desc("Run the MoE grouped GEMMs' wide tile on tensor cores "
-                     "(mma.sync: f16 for f16 layers, else TF32; sm_80 and "
-                     "later)"),
+      llvm::cl::desc("Run the GEMMs' wide tile on tensor cores (mma.sync: "
+                     "f16 for f16 MoE layers, else TF32; sm_80 and later): "
+                     "the MoE grouped GEMMs and the lut GEMMs from "
+                     "dequantize-from-n"),
       llvm::cl::init(false)};
+  PassOptions::Option<int64_t> dequantizeFromN{
+      *this, "dequantize-from-n",
+      llvm::cl::desc("convert-lut-to-gpu's N from which a GEMM decodes its "
+                     "weight and runs a GEMM kernel (0: never; -1: the "
+                     "roofline crossover)"),
+      llvm::cl::init(-1)};
   PassOptions::Option<int64_t> blockRows{
       *this, "block-rows",
       llvm::cl::desc("convert-lut-to-gpu's rows of Y per thread block"),

@@ -11,6 +11,7 @@
 #include "LookupKernel.h"
 
 #include "loom/Conversion/BlockKernel.h"
+#include "loom/Conversion/GroupedGemmKernel.h"
 #include "loom/Conversion/HostBuffers.h"
 #include "loom/Conversion/Passes.h"
 #include "loom/Dialect/Lut/IR/LutOps.h"
@@ -32,6 +33,30 @@ using namespace mlir::loom::lut;
 namespace {
 
 constexpr int64_t kStaticSharedBytes = 48 * 1024;
+
+/// The roofline of the choice between the lookups and decode + GEMM, with
+/// an H200's figures (no GPU has measured them for Loom yet; costmodel.md
+/// §8: GPU decisions use the roofline until it has): HBM3e bandwidth;
+/// shared-memory table loads (132 SMs x 32 lanes x 1.98 GHz); sustained
+/// GEMM rates of TF32 mma.sync and of fp32 FMA.
+constexpr double kHbmBytesPerSecond = 4.8e12, kLookupsPerSecond = 8.4e12,
+                 kTensorFlops = 3e14, kSimtFlops = 6e13;
+
+/// The N from which decoding the weight to f32 and running a GEMM beats
+/// the lookups (0: never): the decode writes and the GEMM rereads 4 bytes
+/// per weight, and each token then costs 2 M K flops against M K / 4
+/// lookups per plane.
+int64_t dequantizeCrossover(int64_t m, int64_t k, int64_t planes,
+                            bool tensorCores, int64_t atLeast) {
+  double weights = double(m) * k;
+  double decode = weights * (8 + planes / 8.0) / kHbmBytesPerSecond;
+  double lookupsPerToken = weights / 4 * planes / kLookupsPerSecond;
+  double gemmPerToken = 2 * weights / (tensorCores ? kTensorFlops : kSimtFlops);
+  if (lookupsPerToken <= gemmPerToken)
+    return 0;
+  return std::max<int64_t>(
+      atLeast, int64_t(std::ceil(decode / (lookupsPerToken - gemmPerToken))));
+}
 
 /// K elements per segment (one weight scale, and with int8 activations one
 /// activation scale), or none when the GPU kernel cannot serve `op`;
@@ -208,24 +233,101 @@ struct ConvertLutToGPUPass
       tiled.columns = columns;
       emit(b, tiled, n);
     };
-    if (blockColumns == 1) {
-      emitFor(1);
-    } else {
-      Value few = arith::CmpIOp::create(
-          b, arith::CmpIPredicate::slt, n,
-          arith::ConstantIndexOp::create(b, blockColumns));
-      auto choice = scf::IfOp::create(b, few, /*withElseRegion=*/true);
+    auto branchOn = [&](Value cond, function_ref<void()> then,
+                        function_ref<void()> otherwise) {
+      auto choice = scf::IfOp::create(b, cond, /*withElseRegion=*/true);
       OpBuilder::InsertionGuard restore(b);
       b.setInsertionPointToStart(&choice.getThenRegion().front());
-      emitFor(1);
+      then();
       b.setInsertionPointToStart(&choice.getElseRegion().front());
-      emitFor(blockColumns);
-    }
+      otherwise();
+    };
+    auto lookups = [&] {
+      if (blockColumns == 1)
+        return emitFor(1);
+      branchOn(
+          arith::CmpIOp::create(
+              b, arith::CmpIPredicate::slt, n,
+              arith::ConstantIndexOp::create(b, blockColumns)),
+          [&] { emitFor(1); }, [&] { emitFor(blockColumns); });
+    };
+    int64_t dequantizeFrom =
+        exact ? 0
+        : dequantizeFromN >= 0
+            ? dequantizeFromN
+            : dequantizeCrossover(type.getM(), type.getK(), folded->planes,
+                                  tensorCores, blockColumns);
+    if (dequantizeFrom == 0)
+      lookups();
+    else
+      branchOn(
+          arith::CmpIOp::create(
+              b, arith::CmpIPredicate::sge, n,
+              arith::ConstantIndexOp::create(b, dequantizeFrom)),
+          [&] { emitDequantizedGemm(b, kernel, n); }, lookups);
     op.replaceAllUsesWith(asTensor(b, yType, yHost));
     op.erase();
     if (pack && pack->use_empty())
       pack->erase();
     return success();
+  }
+
+  /// Y through the weight decoded to f32 (a block of block-rows threads per
+  /// row block and word: a thread decodes its row's 32 K) and the grouped
+  /// GEMM kernel over one segment of all N rows.
+  void emitDequantizedGemm(ImplicitLocOpBuilder &b, const LookupKernel &kernel,
+                           Value n) {
+    auto index = [&](int64_t v) -> Value {
+      return arith::ConstantIndexOp::create(b, v);
+    };
+    Value dense = memref::AllocOp::create(
+        b, MemRefType::get({kernel.m * kernel.k}, b.getF32Type()));
+    BlockKernelSpec spec{index(kernel.weight.paddedRows / kernel.blockRows),
+                         index(kernel.weight.words),
+                         index(1),
+                         kernel.blockRows,
+                         {},
+                         {},
+                         interpret};
+    BlockKernel::emit(b, spec, [&](BlockKernel &block) {
+      ImplicitLocOpBuilder &b = block.builder();
+      block.phase(
+          [&](Value thread) {
+            Value row = arith::AddIOp::create(
+                b,
+                arith::MulIOp::create(b, block.blockX(),
+                                      index(kernel.blockRows)),
+                thread);
+            kernel.decodeWord(b, row, block.blockY(), dense);
+          },
+          /*barrier=*/false);
+    });
+    // One segment of the N rows: offsets [0, N], counts [N].
+    Value offsets =
+        memref::AllocOp::create(b, MemRefType::get({2}, b.getI32Type()));
+    Value counts =
+        memref::AllocOp::create(b, MemRefType::get({1}, b.getI32Type()));
+    Value rows = arith::IndexCastOp::create(b, b.getI32Type(), n);
+    memref::StoreOp::create(b,
+                            arith::ConstantIntOp::create(b, b.getI32Type(), 0),
+                            offsets, ValueRange{index(0)});
+    memref::StoreOp::create(b, rows, offsets, ValueRange{index(1)});
+    memref::StoreOp::create(b, rows, counts, ValueRange{index(0)});
+    moe::GroupedGemmKernel gemm{/*experts=*/1,
+                                kernel.m,
+                                kernel.k,
+                                kernel.m,
+                                moe::Activation::None,
+                                kernel.x,
+                                dense,
+                                offsets,
+                                counts,
+                                /*bias=*/{},
+                                /*rowScale=*/{},
+                                /*gather=*/{},
+                                kernel.y,
+                                tensorCores};
+    moe::emitGroupedGemmKernel(b, gemm, interpret);
   }
 
   /// The K range [begin, end) of split `split`.

@@ -1,6 +1,6 @@
 //===- GroupedGemmKernel.cpp - moe.grouped_matmul on the GPU --------------===//
 
-#include "GroupedGemmKernel.h"
+#include "loom/Conversion/GroupedGemmKernel.h"
 
 #include "loom/Conversion/BlockKernel.h"
 #include "loom/Conversion/KernelOps.h"

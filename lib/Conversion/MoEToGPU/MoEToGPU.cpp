@@ -8,8 +8,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "GroupedGemmKernel.h"
 #include "RoutingKernels.h"
+#include "loom/Conversion/GroupedGemmKernel.h"
 
 #include "loom/Conversion/HostBuffers.h"
 #include "loom/Conversion/Passes.h"

@@ -1,7 +1,7 @@
 // REQUIRES: nvptx
 // A one-row-block GEMM over four 128-K chunks splits K over four blocks,
 // whose f32 sums meet in y through global atomic adds.
-// RUN: loom-compile %s --target=nvptx --emit=ptx -o - | FileCheck %s
+// RUN: loom-compile %s --target=nvptx --pipeline-options="dequantize-from-n=0" --emit=ptx -o - | FileCheck %s
 // CHECK: .visible .entry split_k_kernel(
 // CHECK: atom.global.add.f32
 // CHECK: .visible .entry split_k_kernel_0(

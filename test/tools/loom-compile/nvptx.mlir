@@ -10,8 +10,11 @@
 // RUN: FileCheck %s --check-prefix=SM80 --input-file=%t/k80.ptx
 
 // CHECK: .target sm_90
-// Two kernels per GEMM: one token per block (decode) and eight.
-// CHECK-COUNT-18: .visible .entry
+// Two lookup kernels per GEMM: one token per block (decode) and eight.
+// The six fp GEMMs of two or more planes also decode their weight and run
+// the grouped GEMM (two tiles) from the roofline's crossover on (binary's
+// one plane never pays it, nor the exact GEMM): 18 + 6 x 3.
+// CHECK-COUNT-36: .visible .entry
 // CHECK-NOT: .visible .entry
 // SM80: .target sm_80
 

@@ -12,8 +12,8 @@
 // tiles, and for fewer than 32 rows per expert 16 x 128 blocks of 2 x 4.
 //
 //===----------------------------------------------------------------------===//
-#ifndef LOOM_LIB_CONVERSION_MOETOGPU_GROUPEDGEMMKERNEL_H
-#define LOOM_LIB_CONVERSION_MOETOGPU_GROUPEDGEMMKERNEL_H
+#ifndef LOOM_CONVERSION_GROUPEDGEMMKERNEL_H
+#define LOOM_CONVERSION_GROUPEDGEMMKERNEL_H
 
 #include "loom/Dialect/MoE/IR/MoEOps.h"
 
@@ -40,4 +40,4 @@ void emitGroupedGemmKernel(ImplicitLocOpBuilder &b,
 
 } // namespace mlir::loom::moe
 
-#endif // LOOM_LIB_CONVERSION_MOETOGPU_GROUPEDGEMMKERNEL_H
+#endif // LOOM_CONVERSION_GROUPEDGEMMKERNEL_H
