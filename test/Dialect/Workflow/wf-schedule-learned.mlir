@@ -10,6 +10,8 @@
 // RUN: %python -c "import json; p = '%t/x86_64-avx512/wf.latency.meta.json'; m = json.load(open(p)); m['schema_hash'] = '0' * 16; json.dump(m, open(p, 'w'))"
 // RUN: not loom-opt %s --wf-schedule="isa=avx512-vnni cost-model=%t" 2>&1 | FileCheck %s --check-prefix=STALE
 // RUN: not loom-opt %s --wf-schedule="cost-model=/no/such/models" 2>&1 | FileCheck %s --check-prefix=BAD
+// RUN: rm -rf %t.bad && mkdir -p %t.bad/x86_64-avx512 && echo '{"format": 2}' > %t.bad/x86_64-avx512/target.json
+// RUN: not loom-opt %s --wf-schedule="isa=avx512-vnni cost-model=%t.bad" 2>&1 | FileCheck %s --check-prefix=BAD-CALIBRATION
 
 // wf.latency's learned model: a regression of log2 seconds over the
 // roofline's, trained on compute nodes loom-tune timed cold. Two nodes, a
@@ -35,6 +37,8 @@
 // NO-MODEL: compute nodes by roofline
 // STALE: error: wf-schedule: {{.*}}wf.latency is stale: trained on schema hash 0000000000000000
 // BAD: error: wf-schedule: cost-model must be auto, roofline or a directory of models, got '/no/such/models'
+// A directory's calibration that does not apply is an error, naming it.
+// BAD-CALIBRATION: error: wf-schedule: {{.*}}x86_64-avx512/target.json: expected format 1
 !w = !lut.packed<1024x2048, #lut.quant<ternary, group = per_tensor, scale = f32>>
 wf.graph @two_nodes(%x: tensor<16x2048xf32>, %e: tensor<64x8192xf32>) -> (tensor<16x1024xf32>, tensor<64x8192xf32>) {
   %y = wf.compute(%x) : (tensor<16x2048xf32>) -> tensor<16x1024xf32> {
