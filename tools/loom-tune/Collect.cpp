@@ -126,14 +126,10 @@ FailureOr<cost::FeatureVector> nodeFeaturesOf(
 
 LogicalResult tune::refeaturize(MLIRContext &context,
                                 const std::string &datasetPath,
-                                const std::string &isa) {
-  std::optional<cost::TargetInfo> target = cost::TargetInfo::forIsa(isa);
+                                const cost::TargetInfo &target) {
   llvm::Expected<std::vector<Row>> rows = readDataset(datasetPath);
-  if (!rows || !target) {
-    llvm::errs() << "loom-tune: "
-                 << (rows ? "unknown isa " + isa
-                          : llvm::toString(rows.takeError()))
-                 << "\n";
+  if (!rows) {
+    llvm::errs() << "loom-tune: " << llvm::toString(rows.takeError()) << "\n";
     return failure();
   }
   std::map<std::string, ProbedTask> probes;
@@ -143,8 +139,8 @@ LogicalResult tune::refeaturize(MLIRContext &context,
   for (Row &row : *rows) {
     FailureOr<cost::FeatureVector> features =
         std::holds_alternative<GraphProblem>(row.task.problem)
-            ? nodeFeaturesOf(context, row, *target, graphs)
-            : candidateFeaturesOf(context, row, *target, probes);
+            ? nodeFeaturesOf(context, row, target, graphs)
+            : candidateFeaturesOf(context, row, target, probes);
     if (failed(features))
       return failure();
     const cost::FeatureSchema *schema = cost::schemaFor(row.schema);

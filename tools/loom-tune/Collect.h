@@ -16,8 +16,9 @@ struct CollectOptions {
   std::string datasetPath;
   /// loom-compile, and a directory for the task libraries.
   std::string compiler, workdir;
-  /// The kernels' ISA on this host (loom-compile's choice).
-  std::string isa;
+  /// The kernels' ISA on this host (loom-compile's choice), and a model
+  /// directory whose calibration the features use (empty: the build's).
+  std::string isa, calibrationDir;
   /// A machine fingerprint recorded with every row.
   std::string machine;
   ProtocolOptions protocol;
@@ -45,10 +46,11 @@ latencyNodeFeatures(MLIRContext &context, const Task &task,
                     const cost::TargetInfo &target);
 
 /// Recomputes the features of every row of the dataset with the
-/// compiler's current schema (rows keep their task and knobs, so a schema
-/// change needs no new measurements) and rewrites the file.
+/// compiler's current schema and `target`'s throughputs (rows keep their
+/// task and knobs, so a schema or calibration change needs no new
+/// measurements) and rewrites the file.
 LogicalResult refeaturize(MLIRContext &context, const std::string &datasetPath,
-                          const std::string &isa);
+                          const cost::TargetInfo &target);
 
 /// Whether `task` belongs to the test-retest fraction.
 bool isRetestTask(const Task &task, double fraction);

@@ -2,6 +2,8 @@
 
 #include "CollectSupport.h"
 
+#include "loom/CostModel/SelectModel.h"
+
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 
@@ -67,14 +69,33 @@ tune::randomInputs(const std::vector<TaskInput> &inputs, std::mt19937 &rng) {
   return data;
 }
 
-FailureOr<CollectionStart>
-tune::startCollection(const CollectOptions &options) {
-  std::optional<cost::TargetInfo> target =
-      cost::TargetInfo::forIsa(options.isa);
+FailureOr<cost::TargetInfo>
+tune::featureTarget(llvm::StringRef isa, llvm::StringRef calibrationDir) {
+  std::optional<cost::TargetInfo> target = cost::TargetInfo::forIsa(isa);
   if (!target) {
-    llvm::errs() << "loom-tune: unknown isa '" << options.isa << "'\n";
+    llvm::errs() << "loom-tune: unknown isa '" << isa << "'\n";
     return failure();
   }
+  if (calibrationDir.empty())
+    return *target;
+  if (!llvm::sys::fs::is_directory(calibrationDir)) {
+    llvm::errs() << "loom-tune: --calibration-dir " << calibrationDir
+                 << " is not a directory\n";
+    return failure();
+  }
+  if (llvm::Error error = cost::useCalibrationOf(calibrationDir, *target)) {
+    llvm::errs() << "loom-tune: " << llvm::toString(std::move(error)) << "\n";
+    return failure();
+  }
+  return *target;
+}
+
+FailureOr<CollectionStart>
+tune::startCollection(const CollectOptions &options) {
+  FailureOr<cost::TargetInfo> target =
+      featureTarget(options.isa, options.calibrationDir);
+  if (failed(target))
+    return failure();
   if (llvm::Error error = dropTruncatedLine(options.datasetPath)) {
     llvm::errs() << "loom-tune: " << llvm::toString(std::move(error)) << "\n";
     return failure();

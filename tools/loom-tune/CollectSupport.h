@@ -132,6 +132,13 @@ private:
   }
 };
 
+/// The target whose throughputs features are computed with: `isa`'s, with
+/// the calibration of the model directory `calibrationDir` (its
+/// <class>/target.json, or the built-in figures) when one is given, else
+/// the build's shipped one. Reports an error.
+FailureOr<cost::TargetInfo> featureTarget(llvm::StringRef isa,
+                                          llvm::StringRef calibrationDir);
+
 /// Where a collection starts: the target of `options.isa`, and the rows
 /// already in the dataset per (task id, pass), so that complete tasks are
 /// skipped (a truncated last line, from a killed run, is dropped first).

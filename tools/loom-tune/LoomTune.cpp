@@ -14,6 +14,7 @@
 
 #include "Calibrate.h"
 #include "Collect.h"
+#include "CollectSupport.h"
 #include "Export.h"
 #include "Train.h"
 
@@ -101,6 +102,13 @@ static cl::opt<std::string> plots("report-dir",
                                   cl::sub(calibrateCommand));
 static cl::opt<bool> quick("quick", cl::desc("Small probes (for tests)"),
                            cl::sub(calibrateCommand));
+static cl::opt<std::string> calibrationDir(
+    "calibration-dir",
+    cl::desc("A model directory whose <class>/target.json the features use "
+             "(without one there, the built-in figures; default: the "
+             "build's shipped calibration)"),
+    cl::sub(collectCommand), cl::sub(refeaturizeCommand),
+    cl::sub(trainCommand));
 
 /// "<model name> x<cores>" from /proc/cpuinfo.
 static std::string machineFingerprint() {
@@ -187,6 +195,7 @@ static int runCollect() {
   options.compiler = compiler;
   options.workdir = workdir;
   options.isa = *isa;
+  options.calibrationDir = calibrationDir;
   options.machine = machineFingerprint();
   options.protocol.rounds = rounds;
   options.retestFraction = retest;
@@ -216,9 +225,13 @@ int main(int argc, char **argv) {
     std::optional<std::string> isa = hostIsa();
     if (!isa)
       return 1;
+    FailureOr<cost::TargetInfo> target =
+        tune::featureTarget(*isa, calibrationDir);
+    if (failed(target))
+      return 1;
     MLIRContext context(dialects());
     context.loadAllAvailableDialects();
-    return failed(tune::refeaturize(context, dataset, *isa)) ? 1 : 0;
+    return failed(tune::refeaturize(context, dataset, *target)) ? 1 : 0;
   }
   if (calibrateCommand) {
     std::optional<std::string> isa = hostIsa();
@@ -238,9 +251,13 @@ int main(int argc, char **argv) {
     std::optional<std::string> isa = hostIsa();
     if (!isa)
       return 1;
+    FailureOr<cost::TargetInfo> target =
+        tune::featureTarget(*isa, calibrationDir);
+    if (failed(target))
+      return 1;
     tune::TrainOptions options{dataset, models, heldOut, trees};
-    // Trained where refeaturize ran: the host's throughputs.
-    options.calibration = cost::TargetInfo::forIsa(*isa)->calibration;
+    // The throughputs the dataset was featurized with (the same option).
+    options.calibration = target->calibration;
     return failed(tune::train(*schema, options)) ? 1 : 0;
   }
   if (evaluateCommand) {
