@@ -23,6 +23,10 @@ using namespace mlir::loom::moe;
 
 namespace {
 
+/// How far down a T bucket's ranking the learned choice of the smaller
+/// buckets may sit and still be kept (see chooseLearned).
+constexpr size_t kKeptRank = 3;
+
 struct Choice {
   StrategyCost cost;
   /// The learned model's decision; null for the analytical model's.
@@ -122,7 +126,12 @@ struct MoESelectStrategyPass
   }
 
   /// The learned model's choice for `op` at `tokens`.
-  Choice chooseLearned(LayerOp op, int64_t tokens) {
+  /// The learned model's choice at `tokens`. A bucket keeps `previous`
+  /// (the choice of the buckets below) while it ranks among its
+  /// kKeptRank best: each switch is one more copy of the layer to compile,
+  /// and where the model ranks the two that close, their times are too.
+  Choice chooseLearned(LayerOp op, int64_t tokens,
+                       loom::DecisionAttr previous) {
     loom::cost::KnobSpace space = op.getKnobSpace(target);
     LayerShape shape = LayerShape::of(op, tokens);
     auto featuresOf = [&](const loom::cost::Candidate &candidate) {
@@ -138,6 +147,13 @@ struct MoESelectStrategyPass
       if (!pinned || strategyOf(space, c.candidate) == *pinned)
         ranked.push_back(c);
     loom::cost::Candidate best = ranked.front().candidate;
+    for (const loom::cost::RankedCandidate &c :
+         ArrayRef(ranked).take_front(kKeptRank))
+      if (previous &&
+          loom::DecisionAttr::getForCandidate(
+              op.getContext(), op.getDecisionKind(), space, c.candidate,
+              "learned", learned->info().modelId) == previous)
+        best = c.candidate;
     if (remarks)
       loom::cost::remarkRanking(op, op.getFeatureSchema(), space, ranked,
                                 *learned, featuresOf(best));
@@ -158,9 +174,10 @@ struct MoESelectStrategyPass
 
   HostThroughput host() const { return {peakGflops, bandwidth, threads}; }
 
-  Choice choose(LayerOp op, int64_t tokens) {
+  Choice choose(LayerOp op, int64_t tokens,
+                loom::DecisionAttr previous = nullptr) {
     if (learned)
-      return chooseLearned(op, tokens);
+      return chooseLearned(op, tokens, previous);
     return {chooseAnalytically(op, tokens), nullptr, tokens, tokens};
   }
 
@@ -256,7 +273,8 @@ struct MoESelectStrategyPass
     SmallVector<Choice> runs;
     int64_t from = 0;
     for (int64_t bound : kTokenBuckets) {
-      Choice c = choose(op, bound);
+      Choice c =
+          choose(op, bound, runs.empty() ? nullptr : runs.back().decision);
       if (!runs.empty() && sameChoice(runs.back().cost, c.cost)) {
         runs.back().toTokens = bound;
       } else {
