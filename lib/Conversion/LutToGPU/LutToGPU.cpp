@@ -100,6 +100,13 @@ struct ConvertLutToGPUPass
   using Base::Base;
 
   void runOnOperation() override {
+    if (dequantizeFromN < -1) {
+      getOperation().emitError()
+          << "convert-lut-to-gpu: dequantize-from-n must be -1 (the "
+             "roofline's crossover), 0 (never) or an N, got "
+          << int64_t(dequantizeFromN);
+      return signalPassFailure();
+    }
     if (blockRows <= 0 || blockRows % 32 != 0 || kChunk <= 0 ||
         kChunk % kWordK != 0 || (4 * kChunk) % blockRows != 0 ||
         blockColumns < 1 || blockColumns > 16) {
