@@ -15,6 +15,7 @@
 #include "loom/CostModel/SelectModel.h"
 #include "loom/CostModel/ShippedModels.h"
 #include "loom/CostModel/TargetInfo.h"
+#include "loom/CostModel/TreeEnsemble.h"
 #include "loom/CostModel/TunableOpInterface.h"
 #include "loom/InitAllDialects.h"
 #include "loom/InitAllPasses.h"
@@ -92,8 +93,11 @@ int benchModels(llvm::StringRef isa) {
     if (shipped.targetClass != target->targetClass)
       continue;
     const cost::FeatureSchema *schema = cost::schemaFor(shipped.decision);
+    // The shipped trees themselves: a stale model would make `auto` time
+    // the roofline in their place.
+    auto learned = cost::TreeEnsembleCostModel::parse(
+        shipped.model, shipped.decision, *schema, "bench");
     std::string passedOver;
-    auto learned = cost::selectCostModel("auto", *target, *schema, passedOver);
     auto roofline =
         cost::selectCostModel("roofline", *target, *schema, passedOver);
     if (!learned || !roofline) {
@@ -112,18 +116,7 @@ int benchModels(llvm::StringRef isa) {
         rows.size() * 1e6;
     bool pass = perLearned < 50;
     failures += !pass;
-    auto trees = llvm::json::parse(shipped.model);
-    size_t treeCount = 0;
-    if (trees)
-      if (const llvm::json::Object *learner =
-              trees->getAsObject()->getObject("learner"))
-        if (const llvm::json::Array *list =
-                learner->getObject("gradient_booster")
-                    ->getObject("model")
-                    ->getArray("trees"))
-          treeCount = list->size();
-    if (!trees)
-      llvm::consumeError(trees.takeError());
+    size_t treeCount = (*learned)->getNumTrees();
     llvm::outs() << llvm::formatv(
         "{0,-28} {1,8} {2,14:F2} {3,14:F4} {4,8}\n",
         (shipped.targetClass + "/" + shipped.decision).str(), treeCount,
