@@ -10,8 +10,8 @@ using namespace mlir::loom::cost;
 llvm::Expected<std::unique_ptr<CostModel>>
 mlir::loom::cost::loadModel(llvm::StringRef model, llvm::StringRef meta,
                             const FeatureSchema &schema,
-                            llvm::StringRef calibration, llvm::StringRef source,
-                            llvm::StringRef modelId) {
+                            std::optional<llvm::StringRef> calibration,
+                            llvm::StringRef source, llvm::StringRef modelId) {
   llvm::Expected<llvm::json::Value> metadata = llvm::json::parse(meta);
   if (!metadata)
     return llvm::createStringError(source + ".meta.json: malformed JSON: " +
@@ -32,10 +32,10 @@ mlir::loom::cost::loadModel(llvm::StringRef model, llvm::StringRef meta,
   // The roofline estimate is a feature: other constants shift it.
   llvm::StringRef trainedWith =
       object->getString("calibration").value_or("built-in");
-  if (trainedWith != calibration)
+  if (calibration && trainedWith != *calibration)
     return llvm::createStringError(
         source + " is stale: its roofline features were computed with the " +
-        trainedWith + " throughputs, the compiler's are " + calibration +
+        trainedWith + " throughputs, the compiler's are " + *calibration +
         " (loom-tune refeaturize, then train)");
   std::string file = (source + ".json").str();
   auto ensemble = TreeEnsembleCostModel::parse(model, file, schema, modelId);

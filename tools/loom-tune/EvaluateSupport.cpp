@@ -51,20 +51,11 @@ tune::loadEvaluatedModel(const cost::FeatureSchema &schema,
                  << "\n";
     return failure();
   }
-  // The dataset's features are what the model is scored on; which
-  // throughputs they were computed with is the model's own record.
-  llvm::Expected<llvm::json::Value> metadata =
-      llvm::json::parse((*meta)->getBuffer());
-  std::string calibration = "built-in";
-  if (metadata && metadata->getAsObject())
-    calibration = metadata->getAsObject()
-                      ->getString("calibration")
-                      .value_or(calibration)
-                      .str();
-  else if (!metadata)
-    llvm::consumeError(metadata.takeError());
-  auto model = cost::loadModel((*json)->getBuffer(), (*meta)->getBuffer(),
-                               schema, calibration, base, "evaluated");
+  // Scored on the dataset's own features, whatever throughputs they were
+  // computed with.
+  auto model =
+      cost::loadModel((*json)->getBuffer(), (*meta)->getBuffer(), schema,
+                      /*calibration=*/std::nullopt, base, "evaluated");
   if (!model) {
     llvm::errs() << "loom-tune: " << llvm::toString(model.takeError()) << "\n";
     return failure();

@@ -13,6 +13,7 @@
 #include "llvm/Support/Error.h"
 
 #include <memory>
+#include <optional>
 
 namespace mlir::loom::cost {
 
@@ -35,11 +36,14 @@ llvm::ArrayRef<ShippedCalibration> shippedCalibrations();
 /// hash must be the compiled-in schema's, and its calibration (the roofline
 /// constants its roofline features were computed with; "built-in" when it
 /// names none) `calibration`, the compiler's — a stale model is refused
-/// with an error saying so; `source` names it in errors.
+/// with an error saying so. Without `calibration` (loom-tune evaluate,
+/// which scores a model on the dataset it was trained from) that check is
+/// skipped. `source` names the model in errors.
 llvm::Expected<std::unique_ptr<CostModel>>
 loadModel(llvm::StringRef model, llvm::StringRef meta,
-          const FeatureSchema &schema, llvm::StringRef calibration,
-          llvm::StringRef source, llvm::StringRef modelId);
+          const FeatureSchema &schema,
+          std::optional<llvm::StringRef> calibration, llvm::StringRef source,
+          llvm::StringRef modelId);
 
 } // namespace mlir::loom::cost
 
