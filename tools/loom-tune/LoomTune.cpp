@@ -135,6 +135,14 @@ static std::optional<std::string> hostIsa() {
   return kernelIsa(*machine).str();
 }
 
+/// The host's target, its throughputs those of --calibration-dir.
+static FailureOr<cost::TargetInfo> hostFeatureTarget() {
+  std::optional<std::string> isa = hostIsa();
+  if (!isa)
+    return failure();
+  return tune::featureTarget(*isa, calibrationDir);
+}
+
 static DialectRegistry dialects() {
   DialectRegistry registry;
   registerAllDialects(registry);
@@ -222,11 +230,7 @@ int main(int argc, char **argv) {
   if (collectCommand)
     return runCollect();
   if (refeaturizeCommand) {
-    std::optional<std::string> isa = hostIsa();
-    if (!isa)
-      return 1;
-    FailureOr<cost::TargetInfo> target =
-        tune::featureTarget(*isa, calibrationDir);
+    FailureOr<cost::TargetInfo> target = hostFeatureTarget();
     if (failed(target))
       return 1;
     MLIRContext context(dialects());
@@ -248,11 +252,7 @@ int main(int argc, char **argv) {
     return failed(tune::calibrate(options)) ? 1 : 0;
   }
   if (trainCommand) {
-    std::optional<std::string> isa = hostIsa();
-    if (!isa)
-      return 1;
-    FailureOr<cost::TargetInfo> target =
-        tune::featureTarget(*isa, calibrationDir);
+    FailureOr<cost::TargetInfo> target = hostFeatureTarget();
     if (failed(target))
       return 1;
     tune::TrainOptions options{dataset, models, heldOut, trees};
