@@ -138,11 +138,10 @@ llvm::Error mlir::loom::cost::applyCalibration(TargetInfo &target,
     return llvm::createStringError(source + ": calibrates another class than " +
                                    target.targetClass);
 
-  llvm::StringRef emulatedDot = "int8_dot_emulated";
   auto ops =
       readSection(*calibration, "ops_per_second",
                   {computeClassName(kF32Fma), computeClassName(kByteLookup),
-                   computeClassName(kInt8Dot), emulatedDot},
+                   computeClassName(kInt8Dot), kEmulatedInt8DotName},
                   source);
   if (!ops)
     return ops.takeError();
@@ -157,7 +156,7 @@ llvm::Error mlir::loom::cost::applyCalibration(TargetInfo &target,
   for (unsigned kind = 0; kind < kNumCompute; ++kind) {
     // An ISA of the class without VNNI runs the three-instruction sequence.
     llvm::StringRef name = kind == kInt8Dot && !hasVnni(target.isa)
-                               ? emulatedDot
+                               ? llvm::StringRef(kEmulatedInt8DotName)
                                : computeClassName(ComputeClass(kind));
     if (ops->contains(name))
       throughput.opsPerSecond[kind] = ops->lookup(name);

@@ -29,10 +29,6 @@ double roundFigure(double value) {
   return std::round(value / scale) * scale;
 }
 
-bool isMemoryLevel(llvm::StringRef name) {
-  return name == "l1" || name == "l2" || name == "dram";
-}
-
 /// Attainable operations per second against arithmetic intensity, log10 on
 /// both axes: each compute peak under the DRAM roof, and f32 under L2's.
 void writeRooflinePlot(const std::string &reportDir,
@@ -49,9 +45,10 @@ void writeRooflinePlot(const std::string &reportDir,
     }
     lines.push_back(std::move(line));
   };
-  for (llvm::StringRef peak : {"f32_fma", "byte_lookup", "int8_dot"})
-    roof(peak, "dram");
-  roof("f32_fma", "l2");
+  using namespace cost;
+  for (ComputeClass peak : {kF32Fma, kByteLookup, kInt8Dot})
+    roof(computeClassName(peak), memoryLevelName(kDram));
+  roof(computeClassName(kF32Fma), memoryLevelName(kL2));
   writeLines(reportDir + "/roofline.svg", "Roofline of one core (measured)",
              {"log10 operations per byte", "log10 operations per second"},
              lines);
@@ -88,12 +85,13 @@ LogicalResult tune::calibrate(const CalibrateOptions &options) {
   for (auto [probe, m] : llvm::zip(probes.probes(), measured)) {
     double perSecond = roundFigure(probe.workPerCall / (m.medianUs * 1e-6));
     figures[probe.name] = perSecond;
-    (isMemoryLevel(probe.name) ? bytes : ops)[probe.name] = perSecond;
+    (probe.memory ? bytes : ops)[probe.name] = perSecond;
     spread[probe.name] = std::round(m.madUs / m.medianUs * 1e4) / 1e4;
     contended |= m.contended;
   }
-  for (llvm::StringRef level : {"l1", "l2", "dram"})
-    buffers[level] = int64_t(probes.bufferBytes(level));
+  for (cost::MemoryLevel level : {cost::kL1, cost::kL2, cost::kDram})
+    buffers[cost::memoryLevelName(level)] =
+        int64_t(probes.bufferBytes(cost::memoryLevelName(level)));
   llvm::json::Object calibration{{"format", 1},
                                  {"target_class", target->targetClass},
                                  {"isa", options.isa},

@@ -9,6 +9,8 @@
 
 #include "Probes.h"
 
+#include "loom/CostModel/TargetInfo.h"
+
 #include <immintrin.h>
 
 #include <algorithm>
@@ -229,24 +231,31 @@ ProbeSet::ProbeSet(llvm::StringRef isa, const CacheSizes &caches, bool quick) {
   double perStep = double(steps) * kChains;
 
   using Kernel = void (*)(int64_t);
-  auto compute = [&](const char *name, Kernel kernel, double opsPerStep) {
-    list.push_back({name, perStep * opsPerStep, [=] { kernel(steps); }});
+  auto compute = [&](llvm::StringRef name, Kernel kernel, double opsPerStep) {
+    list.push_back({name.str(), /*memory=*/false, perStep * opsPerStep,
+                    [=] { kernel(steps); }});
   };
-  compute("f32_fma", avx512 ? fmaZmm : avx2 ? fmaYmm : mulAddXmm, lanes / 4);
+  using namespace mlir::loom::cost;
+  compute(computeClassName(kF32Fma),
+          avx512 ? fmaZmm
+          : avx2 ? fmaYmm
+                 : mulAddXmm,
+          lanes / 4);
   if (avx512 || avx2) {
-    compute("byte_lookup", avx512 ? lookupZmm : lookupYmm, lanes);
-    compute("int8_dot_emulated", avx512 ? dotEmulatedZmm : dotEmulatedYmm,
+    compute(computeClassName(kByteLookup), avx512 ? lookupZmm : lookupYmm,
+            lanes);
+    compute(kEmulatedInt8DotName, avx512 ? dotEmulatedZmm : dotEmulatedYmm,
             avx512 ? lanes / 4 : lanes / 8);
   }
   if (vnni)
-    compute("int8_dot", dotVnniZmm, lanes / 4);
+    compute(computeClassName(kInt8Dot), dotVnniZmm, lanes / 4);
 
   // Half of L1 and of L2 stay resident next to the stack and code; DRAM's
   // buffer is 8x the last-level cache, so a pass finds little of it there.
-  buffers = {
-      {"l1", caches.l1 / 2},
-      {"l2", caches.l2 / 2},
-      {"dram", std::max<uint64_t>((quick ? 2 : 8) * caches.l3, 1 << 24)}};
+  buffers = {{memoryLevelName(kL1).str(), caches.l1 / 2},
+             {memoryLevelName(kL2).str(), caches.l2 / 2},
+             {memoryLevelName(kDram).str(),
+              std::max<uint64_t>((quick ? 2 : 8) * caches.l3, 1 << 24)}};
   uint64_t total = 0;
   for (auto &[level, bytes] : buffers) {
     bytes -= bytes % 512;
@@ -261,12 +270,13 @@ ProbeSet::ProbeSet(llvm::StringRef isa, const CacheSizes &caches, bool quick) {
     // A cache level's call reads its buffer often enough to take as long as
     // a compute probe's; DRAM's reads it once.
     uint64_t perCall = quick ? 256 << 10 : 8 << 20;
-    int passes =
-        level == "dram" ? 1 : int(std::max<uint64_t>(1, perCall / bytes));
+    int passes = level == memoryLevelName(kDram)
+                     ? 1
+                     : int(std::max<uint64_t>(1, perCall / bytes));
     const char *data = at;
     uint64_t size = bytes;
-    list.push_back(
-        {level, double(size) * passes, [=] { read(data, size, passes); }});
+    list.push_back({level, /*memory=*/true, double(size) * passes,
+                    [=] { read(data, size, passes); }});
     at += bytes;
   }
 }

@@ -21,9 +21,10 @@
 namespace mlir::loom::tune {
 
 struct Probe {
-  /// The target.json key: f32_fma, byte_lookup, int8_dot, int8_dot_emulated,
-  /// l1, l2, dram.
+  /// The target.json key (cost::computeClassName, kEmulatedInt8DotName or
+  /// cost::memoryLevelName), and whether it is a memory level's.
   std::string name;
+  bool memory;
   /// What one call does, in the key's unit (operations or bytes).
   double workPerCall;
   std::function<void()> call;

@@ -65,9 +65,11 @@ struct TargetInfo {
 /// The TargetInfo::calibration of every ISA of `targetClass`.
 std::string calibrationOf(llvm::StringRef targetClass);
 
-/// target.json's names of the compute classes and memory levels.
+/// target.json's names of the compute classes and memory levels, and of
+/// the int8 dot steps of ISAs without VNNI (the kInt8Dot figure there).
 llvm::StringRef computeClassName(ComputeClass kind);
 llvm::StringRef memoryLevelName(MemoryLevel level);
+constexpr llvm::StringLiteral kEmulatedInt8DotName = "int8_dot_emulated";
 
 /// Overlays a calibration (loom-tune calibrate's target.json) for `target`'s
 /// class: the figures it has replace the built-in ones; its int8 dot figure
