@@ -45,6 +45,24 @@ llvm::Error mlir::loom::cost::useCalibrationOf(llvm::StringRef option,
   return applyCalibration(target, (*calibration)->getBuffer(), path);
 }
 
+llvm::Expected<TargetInfo>
+mlir::loom::cost::decisionTarget(llvm::StringRef isa,
+                                 llvm::StringRef costModel) {
+  std::optional<TargetInfo> target = TargetInfo::forIsa(isa);
+  if (!target)
+    return llvm::createStringError(
+        "unknown isa '%s' (have avx512-vbmi, avx512-vnni, avx512, avx2, "
+        "generic)",
+        isa.str().c_str());
+  if (!isCostModelOption(costModel))
+    return llvm::createStringError("cost-model must be auto, roofline or a "
+                                   "directory of models, got '%s'",
+                                   costModel.str().c_str());
+  if (llvm::Error error = useCalibrationOf(costModel, *target))
+    return std::move(error);
+  return *target;
+}
+
 llvm::Expected<std::unique_ptr<CostModel>> mlir::loom::cost::selectCostModel(
     llvm::StringRef option, const TargetInfo &target,
     const FeatureSchema &schema, std::string &passedOver) {

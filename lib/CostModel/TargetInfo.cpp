@@ -21,7 +21,8 @@ static bool hasVnni(llvm::StringRef isa) {
 }
 
 std::optional<TargetInfo> TargetInfo::builtinForIsa(llvm::StringRef isa) {
-  bool avx512 = isa.starts_with("avx512");
+  bool avx512 =
+      llvm::is_contained({"avx512", "avx512-vnni", "avx512-vbmi"}, isa);
   if (!avx512 && isa != "avx2" && isa != "generic")
     return std::nullopt;
   TargetInfo target;

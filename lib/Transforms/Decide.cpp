@@ -35,9 +35,11 @@ struct LoomDecidePass : loom::impl::LoomDecideBase<LoomDecidePass> {
                          << replay << "'";
       return signalPassFailure();
     }
-    std::optional<cost::TargetInfo> target = cost::TargetInfo::forIsa(isa);
+    llvm::Expected<cost::TargetInfo> target =
+        cost::decisionTarget(isa, costModel);
     if (!target) {
-      module.emitError() << "loom-decide: unknown isa '" << isa << "'";
+      module.emitError() << "loom-decide: "
+                         << llvm::toString(target.takeError());
       return signalPassFailure();
     }
     if (weights != "dram" && weights != "cache") {
@@ -46,16 +48,6 @@ struct LoomDecidePass : loom::impl::LoomDecideBase<LoomDecidePass> {
       return signalPassFailure();
     }
     target->weightsFromDram = weights == "dram";
-    if (!cost::isCostModelOption(costModel)) {
-      module.emitError() << "loom-decide: cost-model must be auto, roofline "
-                            "or a directory of models, got '"
-                         << costModel << "'";
-      return signalPassFailure();
-    }
-    if (llvm::Error error = cost::useCalibrationOf(costModel, *target)) {
-      module.emitError() << "loom-decide: " << llvm::toString(std::move(error));
-      return signalPassFailure();
-    }
 
     // A loaded decision is one already made: replay=keep keeps it.
     if (!loadDecisions.empty() &&

@@ -33,20 +33,11 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    std::optional<cost::TargetInfo> target = cost::TargetInfo::forIsa(isa);
+    llvm::Expected<cost::TargetInfo> target =
+        cost::decisionTarget(isa, costModel);
     if (!target) {
-      module.emitError() << "loom-tile-linalg: unknown isa '" << isa << "'";
-      return signalPassFailure();
-    }
-    if (!cost::isCostModelOption(costModel)) {
-      module.emitError() << "loom-tile-linalg: cost-model must be auto, "
-                            "roofline or a directory of models, got '"
-                         << costModel << "'";
-      return signalPassFailure();
-    }
-    if (llvm::Error error = cost::useCalibrationOf(costModel, *target)) {
       module.emitError() << "loom-tile-linalg: "
-                         << llvm::toString(std::move(error));
+                         << llvm::toString(target.takeError());
       return signalPassFailure();
     }
     if (!tileSizes.empty() && tileSizes.size() != 3) {

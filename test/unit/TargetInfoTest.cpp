@@ -1,7 +1,10 @@
 //===- TargetInfoTest.cpp - Built-in and calibrated throughputs -----------===//
 
 #include "loom/CostModel/TargetInfo.h"
+#include "loom/CostModel/SelectModel.h"
 #include "loom/CostModel/ShippedModels.h"
+
+#include "llvm/Support/FileSystem.h"
 
 #include <gtest/gtest.h>
 
@@ -78,6 +81,46 @@ TEST(Calibration, ShippedOnesApply) {
     EXPECT_EQ(TargetInfo::forIsa(isa)->calibration,
               calibrationOf(shipped.targetClass));
   }
+}
+
+TEST(TargetInfo, KnowsTheKernelIsasOnly) {
+  EXPECT_EQ(TargetInfo::builtinForIsa("avx512-vbmi")->targetClass,
+            "x86_64-avx512");
+  EXPECT_EQ(TargetInfo::builtinForIsa("avx512-vnni")->targetClass,
+            "x86_64-avx512");
+  EXPECT_EQ(TargetInfo::builtinForIsa("avx512")->targetClass, "x86_64-avx512");
+  EXPECT_EQ(TargetInfo::builtinForIsa("avx2")->targetClass, "x86_64-avx2");
+  EXPECT_EQ(TargetInfo::builtinForIsa("generic")->targetClass,
+            "x86_64-generic");
+  for (const char *isa : {"avx512-foo", "avx512vnni", "sse2", ""})
+    EXPECT_FALSE(TargetInfo::builtinForIsa(isa)) << isa;
+}
+
+std::string decisionTargetError(llvm::StringRef isa, llvm::StringRef model) {
+  llvm::Expected<TargetInfo> target = decisionTarget(isa, model);
+  return target ? "ok" : llvm::toString(target.takeError());
+}
+
+TEST(DecisionTarget, NamesWhatIsWrong) {
+  EXPECT_EQ(decisionTargetError("sse2", "auto"),
+            "unknown isa 'sse2' (have avx512-vbmi, avx512-vnni, avx512, avx2, "
+            "generic)");
+  EXPECT_EQ(decisionTargetError("avx2", "oracle"),
+            "cost-model must be auto, roofline or a directory of models, got "
+            "'oracle'");
+}
+
+// auto and roofline price with the shipped calibration; a model directory
+// without a target.json with the figures its models were featurized with.
+TEST(DecisionTarget, TakesTheCalibrationOfTheModels) {
+  for (const char *model : {"auto", "roofline"})
+    EXPECT_EQ(decisionTarget("avx512-vbmi", model)->calibration,
+              TargetInfo::forIsa("avx512-vbmi")->calibration);
+  llvm::SmallString<64> dir;
+  ASSERT_FALSE(llvm::sys::fs::createUniqueDirectory("models", dir));
+  EXPECT_EQ(decisionTarget("avx512-vbmi", dir)->calibration,
+            TargetInfo::builtinForIsa("avx512-vbmi")->calibration);
+  llvm::sys::fs::remove(dir);
 }
 
 } // namespace

@@ -95,6 +95,10 @@ static cl::opt<double> heldOut("held-out",
                                cl::sub(evaluateCommand));
 static cl::opt<int> trees("trees", cl::desc("Boosting rounds"), cl::init(200),
                           cl::sub(trainCommand));
+static cl::opt<int> depth("depth", cl::desc("Tree depth"), cl::init(6),
+                          cl::sub(trainCommand));
+static cl::opt<double> eta("eta", cl::desc("Learning rate"), cl::init(0.1),
+                           cl::sub(trainCommand));
 static cl::opt<std::string> report("report", cl::desc("Report directory"),
                                    cl::sub(evaluateCommand), cl::Required);
 static cl::opt<std::string> plots("report-dir",
@@ -255,7 +259,7 @@ int main(int argc, char **argv) {
     FailureOr<cost::TargetInfo> target = hostFeatureTarget();
     if (failed(target))
       return 1;
-    tune::TrainOptions options{dataset, models, heldOut, trees};
+    tune::TrainOptions options{dataset, models, heldOut, trees, depth, eta};
     // The throughputs the dataset was featurized with (the same option).
     options.calibration = target->calibration;
     return failed(tune::train(*schema, options)) ? 1 : 0;

@@ -28,6 +28,13 @@ bool isCostModelOption(llvm::StringRef option);
 /// does not apply is an error.
 llvm::Error useCalibrationOf(llvm::StringRef option, TargetInfo &target);
 
+/// The target a deciding pass prices candidates on: `isa`'s, with the
+/// throughputs of the models `costModel` names (useCalibrationOf). The
+/// error names an unknown isa, a `costModel` that is not a model source,
+/// or a calibration that does not apply.
+llvm::Expected<TargetInfo> decisionTarget(llvm::StringRef isa,
+                                          llvm::StringRef costModel);
+
 /// The model for decision `schema` on `target` under `option`:
 ///   auto      the model shipped for the target class, else the roofline;
 ///   roofline  the roofline;

@@ -25,7 +25,7 @@
 // AVX512-REMARK: remark: makespan_est = 36.8 ms, critical_path = 19.4 ms, lower_bound = 36.8 ms
 // AVX512-LABEL: wf.graph @project_then_ask
 // AVX512: wf.compute{{.*}}wf.sched = #wf.sched<priority = 19407, stage = 0, group = -1>
-// BAD: error: wf-schedule: unknown isa 'riscv' (have avx512-vnni, avx512, avx2, generic)
+// BAD: error: wf-schedule: unknown isa 'riscv' (have avx512-vbmi, avx512-vnni, avx512, avx2, generic)
 !w = !lut.packed<4096x4096, #lut.quant<ternary, group = per_tensor, scale = f32>>
 wf.model @m {max_concurrency = 1 : i64}
 wf.graph @project_then_ask(%x: tensor<64x4096xf32>) -> !wf.text {

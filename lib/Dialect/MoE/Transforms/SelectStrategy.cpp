@@ -59,23 +59,11 @@ struct MoESelectStrategyPass
         failed(TileAttr::verifyInvariants(
             [&] { return getOperation()->emitError(); }, rowTile, weightRows)))
       return signalPassFailure();
-    if (!loom::cost::isCostModelOption(costModel)) {
-      getOperation()->emitError()
-          << "moe-select-strategy: cost-model must be auto, roofline or a "
-             "directory of models, got '"
-          << costModel << "'";
-      return signalPassFailure();
-    }
-    std::optional<loom::cost::TargetInfo> target =
-        loom::cost::TargetInfo::forIsa(isa);
+    llvm::Expected<loom::cost::TargetInfo> target =
+        loom::cost::decisionTarget(isa, costModel);
     if (!target) {
       getOperation()->emitError()
-          << "moe-select-strategy: unknown isa '" << isa << "'";
-      return signalPassFailure();
-    }
-    if (llvm::Error error = loom::cost::useCalibrationOf(costModel, *target)) {
-      getOperation()->emitError()
-          << "moe-select-strategy: " << llvm::toString(std::move(error));
+          << "moe-select-strategy: " << llvm::toString(target.takeError());
       return signalPassFailure();
     }
     if (!strategy.empty()) {

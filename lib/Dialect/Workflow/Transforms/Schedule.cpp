@@ -401,24 +401,11 @@ void Scheduler::run(GraphOp graph) {
 struct WfSchedulePass : mlir::loom::wf::impl::WfScheduleBase<WfSchedulePass> {
   using WfScheduleBase::WfScheduleBase;
   void runOnOperation() override {
-    std::optional<loom::cost::TargetInfo> target =
-        loom::cost::TargetInfo::forIsa(isa);
+    llvm::Expected<loom::cost::TargetInfo> target =
+        loom::cost::decisionTarget(isa, costModel);
     if (!target) {
       emitError(getOperation().getLoc())
-          << "wf-schedule: unknown isa '" << isa
-          << "' (have avx512-vnni, avx512, avx2, generic)";
-      return signalPassFailure();
-    }
-    if (!loom::cost::isCostModelOption(costModel)) {
-      emitError(getOperation().getLoc())
-          << "wf-schedule: cost-model must be auto, roofline or a directory "
-             "of models, got '"
-          << costModel << "'";
-      return signalPassFailure();
-    }
-    if (llvm::Error error = loom::cost::useCalibrationOf(costModel, *target)) {
-      emitError(getOperation().getLoc())
-          << "wf-schedule: " << llvm::toString(std::move(error));
+          << "wf-schedule: " << llvm::toString(target.takeError());
       return signalPassFailure();
     }
     std::string passedOver;
