@@ -99,6 +99,11 @@ static cl::opt<int> depth("depth", cl::desc("Tree depth"), cl::init(6),
                           cl::sub(trainCommand));
 static cl::opt<double> eta("eta", cl::desc("Learning rate"), cl::init(0.1),
                            cl::sub(trainCommand));
+static cl::opt<bool>
+    search("search",
+           cl::desc("Choose --trees, --depth and --eta by cross-validation "
+                    "on the training tasks"),
+           cl::sub(trainCommand));
 static cl::opt<std::string> report("report", cl::desc("Report directory"),
                                    cl::sub(evaluateCommand), cl::Required);
 static cl::opt<std::string> plots("report-dir",
@@ -259,7 +264,8 @@ int main(int argc, char **argv) {
     FailureOr<cost::TargetInfo> target = hostFeatureTarget();
     if (failed(target))
       return 1;
-    tune::TrainOptions options{dataset, models, heldOut, trees, depth, eta};
+    tune::TrainOptions options{dataset, models, heldOut, trees,
+                               depth,   eta,    search};
     // The throughputs the dataset was featurized with (the same option).
     options.calibration = target->calibration;
     return failed(tune::train(*schema, options)) ? 1 : 0;

@@ -124,18 +124,53 @@ FailureOr<tune::Booster> tune::fitBooster(llvm::ArrayRef<float> features,
 
 FailureOr<std::vector<float>> tune::boosterMargins(const Booster &booster,
                                                    llvm::ArrayRef<float> rows,
-                                                   size_t width) {
+                                                   size_t width, int rounds) {
   if (rows.size() < width)
     return std::vector<float>();
   FailureOr<DMatrix> data = makeMatrix(rows, width);
   if (failed(data))
     return failure();
-  bst_ulong got;
+  // type 1: the margin; iteration_end 0: every round.
+  std::string config =
+      llvm::formatv(R"({{"type": 1, "training": false, "iteration_begin": 0, )"
+                    R"("iteration_end": {0}, "strict_shape": false})",
+                    rounds)
+          .str();
+  const bst_ulong *shape;
+  bst_ulong dims;
   const float *margins;
-  XGB_OR_FAIL(XGBoosterPredict(booster.get(), data->get(), /*option_mask=*/1,
-                               /*ntree_limit=*/0, /*training=*/0, &got,
-                               &margins));
-  return std::vector<float>(margins, margins + got);
+  XGB_OR_FAIL(XGBoosterPredictFromDMatrix(
+      booster.get(), data->get(), config.c_str(), &shape, &dims, &margins));
+  size_t count = 1;
+  for (bst_ulong d = 0; d < dims; ++d)
+    count *= shape[d];
+  return std::vector<float>(margins, margins + count);
+}
+
+const char *tune::objectiveOf(const cost::FeatureSchema &schema) {
+  return schema.objective == cost::FeatureSchema::Objective::Rank
+             ? "rank:pairwise"
+             : "reg:squarederror";
+}
+
+void tune::appendTrainingRows(const TaskTimes &task,
+                              const cost::FeatureSchema &schema,
+                              std::vector<float> &features,
+                              std::vector<float> &labels) {
+  // Ranking: labelled log2(best / time), so the best candidate scores 0.
+  // Regression: log2 seconds over the roofline's.
+  bool ranking = schema.objective == cost::FeatureSchema::Objective::Rank;
+  unsigned roofline = *schema.indexOf("roofline_log2_s");
+  double best = INFINITY;
+  for (auto [c, time] : task.time)
+    best = std::min(best, time);
+  for (auto [c, time] : task.time) {
+    const std::vector<float> &f = task.features.at(c);
+    llvm::append_range(features, f);
+    labels.push_back(
+        static_cast<float>(ranking ? std::log2(best / time)
+                                   : std::log2(time * 1e-6) - f[roofline]));
+  }
 }
 
 LogicalResult tune::train(const cost::FeatureSchema &schema,
@@ -145,39 +180,41 @@ LogicalResult tune::train(const cost::FeatureSchema &schema,
   if (failed(tasks))
     return failure();
 
-  // Ranking: one group per task, labelled log2(best / time), so the best
-  // candidate scores 0. Regression: log2 seconds over the roofline's.
+  // Ranking: one group per task.
   bool ranking = schema.objective == cost::FeatureSchema::Objective::Rank;
-  unsigned roofline = *schema.indexOf("roofline_log2_s");
-  const char *objective = ranking ? "rank:pairwise" : "reg:squarederror";
+  const char *objective = objectiveOf(schema);
   std::vector<float> features, labels;
   std::vector<unsigned> groups;
-  size_t trainTasks = 0;
+  std::vector<const TaskTimes *> training;
   for (const TaskTimes &t : *tasks) {
     if (isHeldOut(t.task, options.heldOutFraction))
       continue;
-    double best = INFINITY;
-    for (auto [c, time] : t.time)
-      best = std::min(best, time);
-    for (auto [c, time] : t.time) {
-      const std::vector<float> &f = t.features.at(c);
-      llvm::append_range(features, f);
-      labels.push_back(
-          static_cast<float>(ranking ? std::log2(best / time)
-                                     : std::log2(time * 1e-6) - f[roofline]));
-    }
+    appendTrainingRows(t, schema, features, labels);
     groups.push_back(t.time.size());
-    ++trainTasks;
+    training.push_back(&t);
   }
+  size_t trainTasks = training.size();
   if (trainTasks == 0) {
     llvm::errs() << "loom-tune: no training tasks in " << options.datasetPath
                  << "\n";
     return failure();
   }
 
+  TrainOptions chosen = options;
+  std::optional<llvm::json::Value> search;
+  if (options.search) {
+    FailureOr<HyperparameterSearch> result =
+        searchHyperparameters(training, schema);
+    if (failed(result))
+      return failure();
+    chosen.depth = result->depth;
+    chosen.eta = result->eta;
+    chosen.rounds = result->rounds;
+    search = std::move(result->record);
+  }
   FailureOr<Booster> booster =
       fitBooster(features, labels, ranking ? groups : std::vector<unsigned>(),
-                 schema.size(), objective, options);
+                 schema.size(), objective, chosen);
   if (failed(booster))
     return failure();
 
@@ -241,9 +278,9 @@ LogicalResult tune::train(const cost::FeatureSchema &schema,
       {"objective", objective},
       {"xgboost", llvm::formatv("{0}.{1}.{2}", major, minor, patch).str()},
       {"params", llvm::json::Object{{"tree_method", "hist"},
-                                    {"max_depth", options.depth},
-                                    {"eta", options.eta},
-                                    {"rounds", options.rounds},
+                                    {"max_depth", chosen.depth},
+                                    {"eta", chosen.eta},
+                                    {"rounds", chosen.rounds},
                                     {"seed", 0},
                                     {"nthread", 1}}},
       {"train_tasks", trainTasks},
@@ -251,6 +288,8 @@ LogicalResult tune::train(const cost::FeatureSchema &schema,
       {"held_out_fraction", options.heldOutFraction},
       {"feature_ranges", std::move(ranges)},
       {"probe_rows", std::move(probeRows)}};
+  if (search)
+    meta["hyperparameter_search"] = std::move(*search);
   std::error_code error;
   llvm::raw_fd_ostream os(metaPath, error);
   if (error) {

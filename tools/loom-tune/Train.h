@@ -8,6 +8,8 @@
 
 #include "mlir/Support/LogicalResult.h"
 
+#include "llvm/Support/JSON.h"
+
 #include <map>
 #include <memory>
 #include <xgboost/c_api.h>
@@ -42,6 +44,9 @@ struct TrainOptions {
   double heldOutFraction = 0.5;
   int rounds = 200, depth = 6;
   double eta = 0.1;
+  /// Choose rounds, depth and eta by cross-validation on the training
+  /// tasks (searchHyperparameters) instead.
+  bool search = false;
   /// The throughputs the dataset's roofline features were computed with
   /// (TargetInfo::calibration).
   std::string calibration = "built-in";
@@ -60,10 +65,42 @@ FailureOr<Booster> fitBooster(llvm::ArrayRef<float> features,
                               const char *objective,
                               const TrainOptions &options);
 
-/// XGBoost's own outputs for `rows` (row-major, `width` per row).
+/// XGBoost's own outputs for `rows` (row-major, `width` per row), from the
+/// first `rounds` trees (0: all of them).
 FailureOr<std::vector<float>> boosterMargins(const Booster &booster,
                                              llvm::ArrayRef<float> rows,
-                                             size_t width);
+                                             size_t width, int rounds = 0);
+
+/// The XGBoost objective of `schema`'s models.
+const char *objectiveOf(const cost::FeatureSchema &schema);
+
+/// Appends `task`'s training rows: its candidates' features, labelled
+/// log2(best / time) for a ranking schema (the best scores 0) and log2
+/// seconds over the roofline's for a regression one.
+void appendTrainingRows(const TaskTimes &task,
+                        const cost::FeatureSchema &schema,
+                        std::vector<float> &features,
+                        std::vector<float> &labels);
+
+/// The hyperparameters cross-validation chose, and what it measured.
+struct HyperparameterSearch {
+  int depth, rounds;
+  double eta;
+  /// The folds, the metric and every configuration's score, for the
+  /// model's metadata.
+  llvm::json::Value record;
+};
+
+/// Task-grouped k-fold cross-validation over `training` (the held-out
+/// tasks stay unseen): every depth, eta and round count of a fixed grid
+/// whose trees are no larger than the default's (rounds x 2^depth), scored
+/// by the mean Kendall τ of each validation task's ranking, or for a
+/// regression schema by the median |log2 error|; the smallest within one
+/// standard error of the best is chosen. Progress goes to stderr, the table
+/// to stdout.
+FailureOr<HyperparameterSearch>
+searchHyperparameters(llvm::ArrayRef<const TaskTimes *> training,
+                      const cost::FeatureSchema &schema);
 
 /// Trains an XGBoost model on the training tasks with fixed seed and
 /// thread count: rank:pairwise for a ranking schema (one group per task,
