@@ -65,7 +65,7 @@ std::vector<Task> tune::generateMoETasks(unsigned seed) {
     return options[std::uniform_int_distribution<size_t>(0, std::size(options) -
                                                                 1)(rng)];
   };
-  for (int i = 0; i < 170; ++i) {
+  for (int i = 0; i < 340; ++i) {
     MoEProblem p;
     p.experts = pick(experts);
     int64_t topKs[] = {1, 2, 4, 8};

@@ -1,19 +1,20 @@
 // RUN: loom-opt %s --moe-select-strategy="cost-model=auto isa=avx512 report=true" -o /dev/null 2>&1 | FileCheck %s
 // RUN: loom-opt %s --moe-select-strategy="cost-model=auto isa=avx512" | FileCheck %s --check-prefix=COPIES
 
-// The decoder block's small layer under the shipped model: the best tile
-// alternates across the T buckets (three tiles in five runs), but a bucket
-// keeps the tile of the buckets below while it ranks among its three best,
-// so the layer becomes three copies, not five: each is one more to
-// compile, for times the model cannot tell apart.
-// CHECK: remark: T in [0, 1]: grouped, tile 2x8
-// CHECK: remark: T in [2, 32]: grouped, tile 6x4
-// CHECK: remark: T >= 33: grouped, tile 2x8
+// A layer whose best candidate under the shipped model alternates across
+// the T buckets: six runs of top-1 choices in six buckets (grouped 1x16;
+// padded 6x4; grouped 6x4; grouped 4x6; padded 4x6; grouped 4x6). A
+// bucket keeps the choice of the buckets below while it ranks among its
+// three best, so the layer becomes three copies, not six: each is one more
+// to compile, for times the model can hardly tell apart.
+// CHECK: remark: T in [0, 1]: grouped, tile 1x16
+// CHECK: remark: T in [2, 32]: padded, tile 6x4
+// CHECK: remark: T >= 33: grouped, tile 4x6
 // CHECK-NOT: remark: T
 // COPIES: scf.index_switch
 // COPIES-COUNT-3: moe.layer
 // COPIES-NOT: moe.layer
-func.func @alternating(%x: tensor<?x64xf32>, %wr: tensor<8x64xf32>, %w1: tensor<8x192x64xf32>, %w2: tensor<8x64x96xf32>) -> tensor<?x64xf32> {
-  %y = moe.layer %x, %wr, %w1, %w2 {routing = #moe.routing<k = 2, renormalize>, capacity = #moe.capacity<factor = 0.0>, ffn = #moe.ffn<swiglu>} : (tensor<?x64xf32>, tensor<8x64xf32>, tensor<8x192x64xf32>, tensor<8x64x96xf32>) -> tensor<?x64xf32>
-  return %y : tensor<?x64xf32>
+func.func @alternating(%x: tensor<?x128xf32>, %wr: tensor<8x128xf32>, %w1: tensor<8x512x128xf32>, %w2: tensor<8x128x256xf32>) -> tensor<?x128xf32> {
+  %y = moe.layer %x, %wr, %w1, %w2 {routing = #moe.routing<k = 2, renormalize>, capacity = #moe.capacity<factor = 0.0>, ffn = #moe.ffn<swiglu>} : (tensor<?x128xf32>, tensor<8x128xf32>, tensor<8x512x128xf32>, tensor<8x128x256xf32>) -> tensor<?x128xf32>
+  return %y : tensor<?x128xf32>
 }
