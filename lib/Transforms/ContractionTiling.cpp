@@ -96,3 +96,21 @@ double ContractionTiling::multiplyAdds() const {
   double rows = ShapedType::isDynamic(m) ? 1 : m;
   return double(outerIterations) * rows * n * k;
 }
+
+SmallVector<int64_t, 2> mlir::loom::splitExtents(int64_t size, int64_t tile) {
+  if (ShapedType::isDynamic(size) || size % tile == 0)
+    return {size};
+  SmallVector<int64_t, 2> extents;
+  if (size >= tile)
+    extents.push_back(size / tile * tile);
+  extents.push_back(size % tile);
+  return extents;
+}
+
+RegisterTile mlir::loom::clipToPart(const RegisterTile &tile, int64_t m,
+                                    int64_t n, int64_t k) {
+  RegisterTile part{ShapedType::isDynamic(m) ? tile.m : std::min(tile.m, m),
+                    std::min(tile.n, n), std::min(tile.k, k), tile.alongK};
+  part.alongK = tile.alongK && part.k > 1;
+  return part;
+}

@@ -24,12 +24,7 @@ namespace lt = mlir::loom::cost::linalg_tile;
 
 namespace {
 
-/// A candidate's register tile.
-struct Tile {
-  int64_t m, n, k;
-  /// Whether its vectors run along k (partial sums) rather than n.
-  bool alongK;
-};
+using Tile = RegisterTile;
 
 Tile tileOf(const cost::KnobSpace &space, const cost::Candidate &candidate) {
   return {space.intValue(candidate, "tile_m"),
@@ -87,14 +82,16 @@ Step stepOf(const ContractionTiling &tiling, const Tile &tile,
   return step;
 }
 
-/// Whether the tile divides its loops and its accumulators, the operand
-/// vectors a step keeps and one more fit the vector registers. Along k the
-/// tile must be wider than one element.
+/// Whether the tile fits its loops and its accumulators, the operand
+/// vectors a step keeps and one more fit the vector registers. A tile that
+/// does not divide a loop leaves a remainder part (splitExtents); dynamic
+/// rows are tiled one at a time. Along k the tile must be wider than one
+/// element.
 bool isLegal(const ContractionTiling &tiling, const Tile &tile,
              const cost::TargetInfo &target) {
-  bool rowsDivide =
-      ShapedType::isDynamic(tiling.m) ? tile.m == 1 : tiling.m % tile.m == 0;
-  if (!rowsDivide || tiling.n % tile.n || tiling.k % tile.k ||
+  bool rowsFit =
+      ShapedType::isDynamic(tiling.m) ? tile.m == 1 : tile.m <= tiling.m;
+  if (!rowsFit || tile.n > tiling.n || tile.k > tiling.k ||
       (tile.alongK && tile.k == 1))
     return false;
   Step step = stepOf(tiling, tile, target);
@@ -102,13 +99,13 @@ bool isLegal(const ContractionTiling &tiling, const Tile &tile,
   return step.accumulators + operands + 1 <= target.vectorRegisters;
 }
 
-/// The tiled nest's time on one core: its FMAs, its loads (two per cycle),
+/// A tiled part's work on one core: its FMAs, its loads (two per cycle),
 /// a cycle per iteration of the k loop, rhs streaming from L2 once per row
 /// tile (from DRAM when it outgrows L2), and along k the final sums of the
 /// partial sums (a cycle per partial sum, and charged as if they went
 /// through L2 once; the lowering keeps them in registers, so this
 /// overestimates their cost a little).
-cost::RooflineTime roofline(const ContractionTiling &tiling, const Tile &tile,
+cost::WorkEstimate partWork(const ContractionTiling &tiling, const Tile &tile,
                             const cost::TargetInfo &target) {
   Step step = stepOf(tiling, tile, target);
   double lanes = target.vectorBytes / 4.0;
@@ -141,7 +138,37 @@ cost::RooflineTime roofline(const ContractionTiling &tiling, const Tile &tile,
     work.bytes[cost::kL2] += 2 * partials * 4;
     work.overheadSeconds += partials / 3e9;
   }
-  return cost::rooflineTime(work, target.throughput);
+  return work;
+}
+
+/// The parts loom-tile-linalg splits the contraction into for `tile`, each
+/// with the tile it runs (one part where the tile divides every loop).
+SmallVector<std::pair<ContractionTiling, Tile>, 8>
+partsOf(const ContractionTiling &tiling, const Tile &tile) {
+  SmallVector<std::pair<ContractionTiling, Tile>, 8> parts;
+  for (int64_t m : splitExtents(tiling.m, tile.m))
+    for (int64_t n : splitExtents(tiling.n, tile.n))
+      for (int64_t k : splitExtents(tiling.k, tile.k)) {
+        ContractionTiling part = tiling;
+        part.m = m, part.n = n, part.k = k;
+        parts.push_back({part, clipToPart(tile, m, n, k)});
+      }
+  return parts;
+}
+
+/// The parts' work, one after the other.
+cost::RooflineTime roofline(const ContractionTiling &tiling, const Tile &tile,
+                            const cost::TargetInfo &target) {
+  cost::WorkEstimate total = cost::zeroWork();
+  for (auto &[part, partTile] : partsOf(tiling, tile)) {
+    cost::WorkEstimate work = partWork(part, partTile, target);
+    for (auto [sum, value] : llvm::zip_equal(total.ops, work.ops))
+      sum += value;
+    for (auto [sum, value] : llvm::zip_equal(total.bytes, work.bytes))
+      sum += value;
+    total.overheadSeconds += work.overheadSeconds;
+  }
+  return cost::rooflineTime(total, target.throughput);
 }
 
 template <typename OpTy>
@@ -225,6 +252,11 @@ struct LinalgTileModel
     row[lt::BodyFmas] =
         cost::encodeCount(step.fmas * (tile.alongK ? 1 : tile.k));
     row[lt::KTrips] = cost::encodeCount(tiling.k / tile.k);
+    // The remainder parts: how many, and their share of the multiply-adds.
+    auto parts = partsOf(tiling, tile);
+    double mainMultiplyAdds = parts.front().first.multiplyAdds();
+    row[lt::RemainderParts] = parts.size() - 1;
+    row[lt::RemainderShare] = 1 - mainMultiplyAdds / tiling.multiplyAdds();
     row[lt::RhsBytes] = cost::encodeCount(double(tiling.k) * tiling.n * 4);
     row[lt::RooflineLog2Seconds] = std::log2(time.seconds);
     row[lt::MemoryBound] = time.memoryBound;

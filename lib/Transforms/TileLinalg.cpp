@@ -59,11 +59,9 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
       FailureOr<DecisionAttr> decision = decisionOf(op, *target, model);
       if (failed(decision))
         return signalPassFailure();
-      FailureOr<Operation *> nest =
-          tileAndVectorize(cast<linalg::LinalgOp>(*op), *decision);
-      if (failed(nest))
+      if (failed(
+              tileAndVectorize(cast<linalg::LinalgOp>(*op), *decision, nests)))
         return signalPassFailure();
-      nests.push_back(*nest);
     }
 
     // Along n, a tile vectorizes to a multi-reduction of the product of
@@ -147,18 +145,75 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
     return success();
   }
 
-  /// Tiles and vectorizes `op`; returns the outermost loop of its nest.
-  FailureOr<Operation *> tileAndVectorize(linalg::LinalgOp op,
-                                          DecisionAttr decision) {
+  /// Tiles and vectorizes `op`, split first where the tile does not divide
+  /// a loop; appends the outermost loop of each part's nest to `nests`.
+  static LogicalResult tileAndVectorize(linalg::LinalgOp op,
+                                        DecisionAttr decision,
+                                        SmallVectorImpl<Operation *> &nests) {
+    RegisterTile tile{*decision.getIntKnob("tile_m"),
+                      *decision.getIntKnob("tile_n"),
+                      *decision.getIntKnob("tile_k"),
+                      *decision.getStringKnob("vector_dim") == "k"};
+    IRRewriter rewriter(op);
+    FailureOr<SmallVector<linalg::LinalgOp>> parts =
+        splitAtRemainders(rewriter, op, tile);
+    if (failed(parts))
+      return failure();
+    for (linalg::LinalgOp part : *parts) {
+      ContractionTiling tiling = *ContractionTiling::of(part);
+      FailureOr<Operation *> nest =
+          tilePart(rewriter, part, tiling,
+                   clipToPart(tile, tiling.m, tiling.n, tiling.k));
+      if (failed(nest))
+        return failure();
+      nests.push_back(*nest);
+    }
+    return success();
+  }
+
+  /// Splits `op` along its m, n and k loops where `tile` does not divide
+  /// them (splitExtents): every part's clipped tile divides its loops. A
+  /// part split along k accumulates into the previous part's result.
+  static FailureOr<SmallVector<linalg::LinalgOp>>
+  splitAtRemainders(IRRewriter &rewriter, linalg::LinalgOp op,
+                    const RegisterTile &tile) {
     ContractionTiling tiling = *ContractionTiling::of(op);
-    int64_t tileK = *decision.getIntKnob("tile_k");
-    bool alongK = *decision.getStringKnob("vector_dim") == "k";
+    SmallVector<linalg::LinalgOp> parts = {op};
+    std::tuple<unsigned, int64_t, int64_t> dims[] = {
+        {tiling.mDim, tiling.m, tile.m},
+        {tiling.nDim, tiling.n, tile.n},
+        {tiling.kDim, tiling.k, tile.k}};
+    for (auto [dim, size, tileSize] : dims) {
+      SmallVector<int64_t, 2> extents = splitExtents(size, tileSize);
+      if (extents.size() < 2)
+        continue;
+      SmallVector<linalg::LinalgOp> split;
+      for (linalg::LinalgOp part : parts) {
+        rewriter.setInsertionPoint(part);
+        auto [first, second] = linalg::splitOp(
+            rewriter, cast<TilingInterface>(part.getOperation()), dim,
+            rewriter.getIndexAttr(extents.front()));
+        if (!first || !second)
+          return part->emitError()
+                 << "loom-tile-linalg: splitting off the remainder failed";
+        split.push_back(cast<linalg::LinalgOp>(first.getOperation()));
+        split.push_back(cast<linalg::LinalgOp>(second.getOperation()));
+      }
+      parts = std::move(split);
+    }
+    return parts;
+  }
+
+  /// Tiles and vectorizes a part whose tile divides its loops; returns the
+  /// outermost loop of its nest.
+  static FailureOr<Operation *> tilePart(IRRewriter &rewriter,
+                                         linalg::LinalgOp op,
+                                         const ContractionTiling &tiling,
+                                         const RegisterTile &tile) {
     // The parallel dims first; each register tile's k loop is a second
     // tiling of it, below.
-    SmallVector<int64_t> sizes =
-        tiling.tileSizes(*decision.getIntKnob("tile_m"),
-                         *decision.getIntKnob("tile_n"), /*tileK=*/0);
-    IRRewriter rewriter(op);
+    SmallVector<int64_t> sizes = tiling.tileSizes(tile.m, tile.n, /*tileK=*/0);
+    rewriter.setInsertionPoint(op);
     scf::SCFTilingOptions options;
     options.setTileSizes(getAsIndexOpFoldResult(op->getContext(), sizes));
     options.setInterchange(tiling.interchange);
@@ -171,8 +226,9 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
     if (failed(tiled))
       return op->emitError() << "loom-tile-linalg: tiling failed";
     rewriter.replaceOp(op, tiled->replacements);
-    for (Operation *tile : tiled->tiledOps)
-      if (failed(tileReduction(rewriter, tile, tiling.kDim, tileK, alongK)))
+    for (Operation *tileOp : tiled->tiledOps)
+      if (failed(tileReduction(rewriter, tileOp, tiling.kDim, tile.k,
+                               tile.alongK)))
         return failure();
     // The unit tile of a unit-sized contraction makes no loop.
     if (tiled->loops.empty())

@@ -10,21 +10,28 @@
 // ISA: error: loom-tile-linalg: unknown isa 'sse2'
 // MODEL: error: loom-tile-linalg: cost-model must be auto, roofline or a directory of models, got ''
 
-// The roofline's tile for a 64 x 96 x 128 matmul on AVX-512: 8 rows of
-// two zmm accumulators, k unrolled by 16.
+// The roofline's tile for a 64 x 96 x 128 matmul on AVX-512: 6 rows of
+// four zmm accumulators, k unrolled by 16. It does not divide 64 x 96: the
+// part it divides (60 x 64, 492 K multiply-adds) runs its register tiles
+// in parallel (scf.forall, on the kernels' OpenMP pool), the remainders
+// (60 x 32, 4 x 64, 4 x 32) serially at the tile clipped to them; every
+// tile keeps its accumulators in registers across its k loop.
 // DECIDE-LABEL: func.func @matmul
 // DECIDE: linalg.matmul
-// DECIDE-SAME: loom.decision = #loom.decision<"linalg.tile", {tile_k = 16 : i64, tile_m = 8 : i64, tile_n = 32 : i64, vector_dim = "n"}, source = "roofline", model = "roofline">
-// 786 K multiply-adds: the register tiles run in parallel (scf.forall, on
-// the kernels' OpenMP pool), each with its k loop and its accumulators in
-// registers.
+// DECIDE-SAME: loom.decision = #loom.decision<"linalg.tile", {tile_k = 16 : i64, tile_m = 6 : i64, tile_n = 64 : i64, vector_dim = "n"}, source = "roofline", model = "roofline">
 // CHECK-LABEL: func.func @matmul
 // CHECK: %[[C16:.*]] = arith.constant 16 : index
-// CHECK: scf.forall ({{.*}}) = (0, 0) to (64, 96) step (8, 32)
-// CHECK: scf.for %{{.*}} step %[[C16]] {{.*}} -> (vector<8x32xf32>)
-// CHECK: vector.transfer_read {{.*}} : tensor<8x16xf32>, vector<8x16xf32>
-// CHECK: vector.transfer_read {{.*}} : tensor<16x32xf32>, vector<16x32xf32>
-// CHECK: vector.contract {{.*}} : vector<8x16xf32>, vector<16x32xf32> into vector<8x32xf32>
+// CHECK: scf.forall ({{.*}}) = (0) to (60) step (6)
+// CHECK: scf.for %{{.*}} step %[[C16]] {{.*}} -> (vector<6x64xf32>)
+// CHECK: vector.transfer_read {{.*}} : tensor<6x16xf32>, vector<6x16xf32>
+// CHECK: vector.transfer_read {{.*}} : tensor<16x64xf32>, vector<16x64xf32>
+// CHECK: vector.contract {{.*}} : vector<6x16xf32>, vector<16x64xf32> into vector<6x64xf32>
+// CHECK: scf.for %{{.*}} step %[[C16]] {{.*}} -> (vector<6x32xf32>)
+// CHECK: vector.contract {{.*}} into vector<6x32xf32>
+// CHECK: scf.for %{{.*}} step %[[C16]] {{.*}} -> (vector<4x64xf32>)
+// CHECK: vector.contract {{.*}} into vector<4x64xf32>
+// CHECK: scf.for %{{.*}} step %[[C16]] {{.*}} -> (vector<4x32xf32>)
+// CHECK: vector.contract {{.*}} into vector<4x32xf32>
 // CHECK-NOT: linalg.matmul
 func.func @matmul(%a: tensor<64x128xf32>, %b: tensor<128x96xf32>,
                   %c: tensor<64x96xf32>) -> tensor<64x96xf32> {
@@ -63,12 +70,17 @@ func.func @scores(%q: tensor<4x8x64xf32>, %k: tensor<32x8x64xf32>,
 
 // -----
 
-// Sizes no tile divides: the unit tile, one FMA per step; a fixed tile
+// Sizes few tiles divide: before remainder parts only the unit tile fit
+// 7 x 5 x 13, one FMA per step. The roofline now takes 4 x 1 x 4: the
+// 4 x 12 part and the 3-row and 1-deep remainders, all in vectors.
 // DECIDE-LABEL: func.func @odd
-// DECIDE: loom.decision = #loom.decision<"linalg.tile", {tile_k = 1 : i64, tile_m = 1 : i64, tile_n = 1 : i64, vector_dim = "n"}
+// DECIDE: loom.decision = #loom.decision<"linalg.tile", {tile_k = 4 : i64, tile_m = 4 : i64, tile_n = 1 : i64, vector_dim = "n"}
 // CHECK-LABEL: func.func @odd
-// CHECK-COUNT-3: scf.for
-// CHECK: arith.mulf {{.*}} : f32
+// CHECK: vector.contract {{.*}} : vector<4x4xf32>, vector<4xf32> into vector<4xf32>
+// CHECK: arith.mulf {{.*}} : vector<4xf32>
+// CHECK: vector.contract {{.*}} : vector<3x4xf32>, vector<4xf32> into vector<3xf32>
+// CHECK: arith.mulf {{.*}} : vector<3xf32>
+// CHECK-NOT: arith.mulf {{.*}} : f32
 func.func @odd(%a: tensor<7x13xf32>, %b: tensor<13x5xf32>,
                %c: tensor<7x5xf32>) -> tensor<7x5xf32> {
   %r = linalg.matmul ins(%a, %b : tensor<7x13xf32>, tensor<13x5xf32>)

@@ -64,20 +64,25 @@ def fits_avx2(tile_m, tile_n, tile_k, dim):
 
 
 # Every third tile of the knob space (tile_m x tile_n x tile_k, vectors
-# along n or k) that divides 24 x 64 x 16 and fits AVX2's registers.
+# along n or k) that fits AVX2's registers (all fit 24 x 64 x 16).
 TILES = [t for t in itertools.product([4, 1, 2, 6, 8], [16, 8, 32, 64, 1], [1, 4, 16], "nk")
          if fits_avx2(*t)]
 
 
-@pytest.mark.parametrize("tile", TILES[::3], ids=lambda t: "x".join(map(str, t)))
-def test_fixed_tiles(tile, rng):
-    shapes_of = {spec: operand_shapes(spec, 24, 64, 16) for spec in SPECS}
+def check_fixed_tile(tile, m, n, k, rng):
+    """The six forms at m x n x k with `tile` fixed (AVX2 kernels)."""
+    shapes_of = {spec: operand_shapes(spec, m, n, k) for spec in SPECS}
     functions = {spec: contraction(spec, shapes_of[spec]) for spec in SPECS}
     library = loom.compile(
         loom.Module(*functions.values()),
         pipeline_options=f"isa=avx2 linalg-tile-sizes={tile[0]},{tile[1]},{tile[2]} "
                          f"linalg-vector-dim={tile[3]}")
     check(library, functions, shapes_of, rng)
+
+
+@pytest.mark.parametrize("tile", TILES[::3], ids=lambda t: "x".join(map(str, t)))
+def test_fixed_tiles(tile, rng):
+    check_fixed_tile(tile, 24, 64, 16, rng)
 
 
 @pytest.mark.parametrize("spec", ["mk,nk->mn", "nhe,she->nhs", "nhs,she->nhe"])
@@ -105,7 +110,36 @@ def test_parallel_tiles(threads, rng):
         check(library, functions, shapes_of, rng)
 
 
+# Sizes no tile of the knob space but 1 divides (primes), and sizes where
+# one, two or all three of m, n and k leave a remainder.
+REMAINDER_SIZES = [(23, 37, 19), (13, 64, 16), (24, 70, 16), (24, 64, 17),
+                   (9, 33, 6)]
+
+
+@pytest.mark.parametrize("tile", [t for t in TILES[1::3] if t[3] == "n"]
+                         + [t for t in TILES if t[3] == "k"],
+                         ids=lambda t: "x".join(map(str, t)))
+def test_remainder_tiles(tile, rng):
+    """Tiles that do not divide their loops: the contraction is split into
+    the part the tile divides and remainder parts with clipped tiles."""
+    for m, n, k in REMAINDER_SIZES:
+        if tile[0] <= m and tile[1] <= n and tile[2] <= k:
+            check_fixed_tile(tile, m, n, k, rng)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_parallel_remainder_tiles(threads, rng):
+    """Parts of >= 2^18 multiply-adds run in parallel, remainders too."""
+    shapes_of = {spec: operand_shapes(spec, 67, 101, 131) for spec in SPECS}
+    functions = {spec: contraction(spec, shapes_of[spec]) for spec in SPECS}
+    for options in ["", "linalg-tile-sizes=6,32,4 linalg-vector-dim=n",
+                    "linalg-tile-sizes=2,8,16 linalg-vector-dim=k"]:
+        library = loom.compile(loom.Module(*functions.values()), pipeline_options=options)
+        library.set_num_threads(threads)
+        check(library, functions, shapes_of, rng)
+
+
 def test_illegal_fixed_tile_is_a_compile_error():
     fn = contraction("mk,kn->mn", [(7, 5), (5, 13)])
     with pytest.raises(loom.CompileError, match="is not a legal tile of this contraction"):
-        loom.compile(loom.Module(fn), pipeline_options="linalg-tile-sizes=2,8,1")
+        loom.compile(loom.Module(fn), pipeline_options="linalg-tile-sizes=8,8,1")

@@ -47,6 +47,24 @@ struct ContractionTiling {
                                  int64_t tileK) const;
 };
 
+/// A register tile: tile_m x tile_n x tile_k, its vectors along n (outer
+/// products) or k (partial sums).
+struct RegisterTile {
+  int64_t m, n, k;
+  bool alongK;
+};
+
+/// Where a tile does not divide a static dim of `size`, loom-tile-linalg
+/// splits the contraction there: the extent the tile divides, then the
+/// remainder (each only if not empty). A dynamic size is not split.
+SmallVector<int64_t, 2> splitExtents(int64_t size, int64_t tile);
+
+/// The tile a part of the split contraction with static extents m, n and k
+/// runs: `tile` clipped to the part, which it then divides. A part one
+/// element deep along k runs along n.
+RegisterTile clipToPart(const RegisterTile &tile, int64_t m, int64_t n,
+                        int64_t k);
+
 /// Makes linalg's contraction ops (named and generic) TunableOpInterface
 /// ops of the linalg.tile decision.
 void registerLinalgTileExternalModels(DialectRegistry &registry);

@@ -24,10 +24,12 @@ const FeatureSchema &linalg_tile::schema() {
                                           "body_fmas",
                                           "k_trips",
                                           "rhs_bytes",
+                                          "remainder_parts",
+                                          "remainder_share",
                                           "roofline_log2_s",
                                           "memory_bound"};
   static_assert(std::size(names) == NumFeatures,
                 "one name per linalg_tile::Feature, in its order");
-  static const FeatureSchema schema{"linalg.tile", 2, names};
+  static const FeatureSchema schema{"linalg.tile", 3, names};
   return schema;
 }

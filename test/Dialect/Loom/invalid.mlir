@@ -116,11 +116,12 @@ func.func @moe_tile_spills(%x: tensor<64x128xf32>, %wr: tensor<8x128xf32>, %w1: 
 
 // -----
 
-// A linalg.tile tile must divide its loops.
-func.func @linalg_tile_does_not_divide(%a: tensor<12x16xf32>, %b: tensor<16x32xf32>, %c: tensor<12x32xf32>) -> tensor<12x32xf32> {
+// A linalg.tile tile must fit its loops (one that does not divide them
+// leaves a remainder part, but 8 rows do not fit 6).
+func.func @linalg_tile_exceeds_its_loop(%a: tensor<6x16xf32>, %b: tensor<16x32xf32>, %c: tensor<6x32xf32>) -> tensor<6x32xf32> {
   // expected-error @+1 {{decision [tile_m=8 tile_n=16 tile_k=1 vector_dim=n] is not a legal candidate of this op}}
-  %r = linalg.matmul {loom.decision = #loom.decision<"linalg.tile", {tile_m = 8 : i64, tile_n = 16 : i64, tile_k = 1 : i64, vector_dim = "n"}, source = "user", model = "hand">} ins(%a, %b : tensor<12x16xf32>, tensor<16x32xf32>) outs(%c : tensor<12x32xf32>) -> tensor<12x32xf32>
-  return %r : tensor<12x32xf32>
+  %r = linalg.matmul {loom.decision = #loom.decision<"linalg.tile", {tile_m = 8 : i64, tile_n = 16 : i64, tile_k = 1 : i64, vector_dim = "n"}, source = "user", model = "hand">} ins(%a, %b : tensor<6x16xf32>, tensor<16x32xf32>) outs(%c : tensor<6x32xf32>) -> tensor<6x32xf32>
+  return %r : tensor<6x32xf32>
 }
 
 // -----

@@ -41,6 +41,10 @@ enum Feature : unsigned {
   BodyFmas,
   KTrips,
   RhsBytes,
+  // Where the tile does not divide a loop: the remainder parts the lowering
+  // splits off and their share of the multiply-adds.
+  RemainderParts,
+  RemainderShare,
   // Analytical prior.
   RooflineLog2Seconds,
   MemoryBound,
