@@ -156,10 +156,7 @@ mlir::loom::cost::latencyFeatures(Region &region, const TargetInfo &target) {
   double ops = 0, lut = 0, moe = 0, linalg = 0, other = 0;
   unsigned calls = 0;
   auto visit = [&](const OpCost &c) {
-    for (auto [sum, part] : llvm::zip_equal(total.ops, c.work.ops))
-      sum += part;
-    for (auto [sum, part] : llvm::zip_equal(total.bytes, c.work.bytes))
-      sum += part;
+    accumulate(total, c.work);
     (c.time.memoryBound ? memorySeconds : computeSeconds) += c.time.seconds;
     largest = std::max(largest, c.time.seconds);
     if (c.op->hasTrait<OpTrait::ConstantLike>())

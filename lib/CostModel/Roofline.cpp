@@ -2,9 +2,20 @@
 
 #include "loom/CostModel/Roofline.h"
 
+#include "llvm/ADT/STLExtras.h"
+
 #include <algorithm>
 
 using namespace mlir::loom::cost;
+
+void mlir::loom::cost::accumulate(WorkEstimate &total,
+                                  const WorkEstimate &work) {
+  for (auto [sum, part] : llvm::zip_equal(total.ops, work.ops))
+    sum += part;
+  for (auto [sum, part] : llvm::zip_equal(total.bytes, work.bytes))
+    sum += part;
+  total.overheadSeconds += work.overheadSeconds;
+}
 
 RooflineTime mlir::loom::cost::rooflineTime(const WorkEstimate &work,
                                             const MachineThroughput &machine) {

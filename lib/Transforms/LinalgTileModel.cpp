@@ -160,14 +160,8 @@ partsOf(const ContractionTiling &tiling, const Tile &tile) {
 cost::RooflineTime roofline(const ContractionTiling &tiling, const Tile &tile,
                             const cost::TargetInfo &target) {
   cost::WorkEstimate total = cost::zeroWork();
-  for (auto &[part, partTile] : partsOf(tiling, tile)) {
-    cost::WorkEstimate work = partWork(part, partTile, target);
-    for (auto [sum, value] : llvm::zip_equal(total.ops, work.ops))
-      sum += value;
-    for (auto [sum, value] : llvm::zip_equal(total.bytes, work.bytes))
-      sum += value;
-    total.overheadSeconds += work.overheadSeconds;
-  }
+  for (auto &[part, partTile] : partsOf(tiling, tile))
+    cost::accumulate(total, partWork(part, partTile, target));
   return cost::rooflineTime(total, target.throughput);
 }
 

@@ -24,6 +24,10 @@ struct WorkEstimate {
   double overheadSeconds = 0;
 };
 
+/// Adds `work` into `total` (same classes and levels): work done one after
+/// the other.
+void accumulate(WorkEstimate &total, const WorkEstimate &work);
+
 /// What the machine sustains, per compute class and memory level.
 struct MachineThroughput {
   llvm::SmallVector<double, 4> opsPerSecond;
