@@ -230,7 +230,8 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
       if (failed(tileReduction(rewriter, tileOp, tiling.kDim, tile.k,
                                tile.alongK)))
         return failure();
-    // The unit tile of a unit-sized contraction makes no loop.
+    // A part its tile covers whole (the unit tile of a unit-sized
+    // contraction, a remainder) makes no loop.
     if (tiled->loops.empty())
       return tiled->replacements.front().getDefiningOp()->getParentOp();
     return tiled->loops.front().getOperation();

@@ -136,11 +136,14 @@ def LoomTileLinalg : Pass<"loom-tile-linalg", "::mlir::ModuleOp"> {
 
     The tile is the `linalg.tile` decision: a `loom.decision` already on
     the op (from `loom-decide`, a decision file or by hand) is kept;
-    otherwise the cost model ranks the legal tiles (those that divide
-    their loops and whose accumulators fit the vector registers) and the
-    pass records its choice as `loom.decision` before tiling. `tile-sizes`
+    otherwise the cost model ranks the legal tiles (those that fit their
+    loops and whose accumulators fit the vector registers) and the pass
+    records its choice as `loom.decision` before tiling. `tile-sizes`
     fixes one tile for every contraction instead, over any decision it
-    carries. Other linalg ops are left to `convert-linalg-to-loops`.
+    carries. A tile that does not divide its loops first splits the
+    contraction (`linalg::splitOp`) into the part it divides and static
+    remainder parts, each tiled with the tile clipped to it. Other linalg
+    ops are left to `convert-linalg-to-loops`.
   }];
   let options = [
     Option<"costModel", "cost-model", "std::string", /*default=*/"\"auto\"",
