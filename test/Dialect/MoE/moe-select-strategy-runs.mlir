@@ -5,11 +5,11 @@
 // the T buckets: six runs of top-1 choices in six buckets (grouped 1x16;
 // padded 6x4; grouped 6x4; grouped 4x6; padded 4x6; grouped 4x6). A
 // bucket keeps the choice of the buckets below while it ranks among its
-// three best, so the layer becomes three copies, not six: each is one more
+// five best, so the layer becomes three copies, not six: each is one more
 // to compile, for times the model can hardly tell apart.
 // CHECK: remark: T in [0, 1]: grouped, tile 1x16
-// CHECK: remark: T in [2, 32]: padded, tile 6x4
-// CHECK: remark: T >= 33: grouped, tile 4x6
+// CHECK: remark: T in [2, 128]: padded, tile 6x4
+// CHECK: remark: T >= 129: padded, tile 4x6
 // CHECK-NOT: remark: T
 // COPIES: scf.index_switch
 // COPIES-COUNT-3: moe.layer
