@@ -18,12 +18,6 @@ double seconds(clockid_t clock) {
   return t.tv_sec + t.tv_nsec * 1e-9;
 }
 
-double median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  size_t mid = values.size() / 2;
-  return values.size() % 2 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
-}
-
 struct Sample {
   double perCallSeconds, cpuShare;
 };
@@ -54,6 +48,14 @@ Sample timeSample(const std::function<void()> &call,
 }
 
 } // namespace
+
+double tune::median(std::vector<double> values) {
+  if (values.empty())
+    return 0;
+  std::sort(values.begin(), values.end());
+  size_t mid = values.size() / 2;
+  return values.size() % 2 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
+}
 
 std::vector<Measurement> mlir::loom::tune::measureInRounds(
     llvm::ArrayRef<std::function<void()>> calls,

@@ -17,6 +17,10 @@
 
 namespace mlir::loom::tune {
 
+/// The median of `values` (the mean of the middle two for an even count; 0
+/// for none).
+double median(std::vector<double> values);
+
 struct ProtocolOptions {
   int rounds = 5;
   /// Each sample repeats the call for at least this long.

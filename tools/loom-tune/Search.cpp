@@ -6,13 +6,13 @@
 //===----------------------------------------------------------------------===//
 
 #include "EvaluateSupport.h"
+#include "Protocol.h"
 #include "Train.h"
 
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Support/xxhash.h"
 
-#include <algorithm>
 #include <cmath>
 
 using namespace mlir;
@@ -33,32 +33,8 @@ unsigned foldOf(const TaskTimes &task) {
   return llvm::xxh3_64bits("fold " + task.task.id()) % kFolds;
 }
 
-/// The rows of `tasks`, and the groups a ranking objective needs.
-struct Rows {
-  std::vector<float> features, labels;
-  std::vector<unsigned> groups;
-};
-
-Rows rowsOf(llvm::ArrayRef<const TaskTimes *> tasks,
-            const cost::FeatureSchema &schema) {
-  Rows rows;
-  for (const TaskTimes *task : tasks) {
-    appendTrainingRows(*task, schema, rows.features, rows.labels);
-    rows.groups.push_back(task->time.size());
-  }
-  return rows;
-}
-
-double median(std::vector<double> values) {
-  if (values.empty())
-    return 0;
-  auto middle = values.begin() + values.size() / 2;
-  std::nth_element(values.begin(), middle, values.end());
-  return *middle;
-}
-
 /// A configuration's validation score: higher is better.
-double score(llvm::ArrayRef<const TaskTimes *> tasks, const Rows &rows,
+double score(llvm::ArrayRef<const TaskTimes *> tasks, const TrainingRows &rows,
              llvm::ArrayRef<float> margins, bool ranking) {
   if (!ranking) {
     std::vector<double> errors;
@@ -86,7 +62,7 @@ tune::searchHyperparameters(llvm::ArrayRef<const TaskTimes *> training,
                             const cost::FeatureSchema &schema) {
   bool ranking = schema.objective == cost::FeatureSchema::Objective::Rank;
   const char *objective = objectiveOf(schema);
-  std::vector<Rows> fits(kFolds), checks(kFolds);
+  std::vector<TrainingRows> fits(kFolds), checks(kFolds);
   std::vector<std::vector<const TaskTimes *>> validation(kFolds);
   for (unsigned fold = 0; fold < kFolds; ++fold) {
     std::vector<const TaskTimes *> fit;
@@ -99,8 +75,8 @@ tune::searchHyperparameters(llvm::ArrayRef<const TaskTimes *> training,
                    << "\n";
       return failure();
     }
-    fits[fold] = rowsOf(fit, schema);
-    checks[fold] = rowsOf(validation[fold], schema);
+    fits[fold] = trainingRows(fit, schema);
+    checks[fold] = trainingRows(validation[fold], schema);
   }
 
   struct Scored {
@@ -132,7 +108,7 @@ tune::searchHyperparameters(llvm::ArrayRef<const TaskTimes *> training,
               "{4}){5}",
               llvm::errs().is_displayed() ? "\r" : "", fitsDone, fitsTotal,
               depth, eta, llvm::errs().is_displayed() ? "" : "\n");
-        const Rows &fit = fits[fold];
+        const TrainingRows &fit = fits[fold];
         FailureOr<Booster> booster =
             fitBooster(fit.features, fit.labels,
                        ranking ? fit.groups : std::vector<unsigned>(),

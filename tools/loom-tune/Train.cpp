@@ -153,24 +153,25 @@ const char *tune::objectiveOf(const cost::FeatureSchema &schema) {
              : "reg:squarederror";
 }
 
-void tune::appendTrainingRows(const TaskTimes &task,
-                              const cost::FeatureSchema &schema,
-                              std::vector<float> &features,
-                              std::vector<float> &labels) {
-  // Ranking: labelled log2(best / time), so the best candidate scores 0.
-  // Regression: log2 seconds over the roofline's.
+TrainingRows tune::trainingRows(llvm::ArrayRef<const TaskTimes *> tasks,
+                                const cost::FeatureSchema &schema) {
   bool ranking = schema.objective == cost::FeatureSchema::Objective::Rank;
   unsigned roofline = *schema.indexOf("roofline_log2_s");
-  double best = INFINITY;
-  for (auto [c, time] : task.time)
-    best = std::min(best, time);
-  for (auto [c, time] : task.time) {
-    const std::vector<float> &f = task.features.at(c);
-    llvm::append_range(features, f);
-    labels.push_back(
-        static_cast<float>(ranking ? std::log2(best / time)
-                                   : std::log2(time * 1e-6) - f[roofline]));
+  TrainingRows rows;
+  for (const TaskTimes *task : tasks) {
+    double best = INFINITY;
+    for (auto [c, time] : task->time)
+      best = std::min(best, time);
+    for (auto [c, time] : task->time) {
+      const std::vector<float> &f = task->features.at(c);
+      llvm::append_range(rows.features, f);
+      rows.labels.push_back(
+          static_cast<float>(ranking ? std::log2(best / time)
+                                     : std::log2(time * 1e-6) - f[roofline]));
+    }
+    rows.groups.push_back(task->time.size());
   }
+  return rows;
 }
 
 LogicalResult tune::train(const cost::FeatureSchema &schema,
@@ -180,19 +181,12 @@ LogicalResult tune::train(const cost::FeatureSchema &schema,
   if (failed(tasks))
     return failure();
 
-  // Ranking: one group per task.
   bool ranking = schema.objective == cost::FeatureSchema::Objective::Rank;
   const char *objective = objectiveOf(schema);
-  std::vector<float> features, labels;
-  std::vector<unsigned> groups;
   std::vector<const TaskTimes *> training;
-  for (const TaskTimes &t : *tasks) {
-    if (isHeldOut(t.task, options.heldOutFraction))
-      continue;
-    appendTrainingRows(t, schema, features, labels);
-    groups.push_back(t.time.size());
-    training.push_back(&t);
-  }
+  for (const TaskTimes &t : *tasks)
+    if (!isHeldOut(t.task, options.heldOutFraction))
+      training.push_back(&t);
   size_t trainTasks = training.size();
   if (trainTasks == 0) {
     llvm::errs() << "loom-tune: no training tasks in " << options.datasetPath
@@ -212,9 +206,11 @@ LogicalResult tune::train(const cost::FeatureSchema &schema,
     chosen.rounds = result->rounds;
     search = std::move(result->record);
   }
+  TrainingRows rows = trainingRows(training, schema);
   FailureOr<Booster> booster =
-      fitBooster(features, labels, ranking ? groups : std::vector<unsigned>(),
-                 schema.size(), objective, chosen);
+      fitBooster(rows.features, rows.labels,
+                 ranking ? rows.groups : std::vector<unsigned>(), schema.size(),
+                 objective, chosen);
   if (failed(booster))
     return failure();
 
@@ -257,8 +253,8 @@ LogicalResult tune::train(const cost::FeatureSchema &schema,
   llvm::json::Array ranges;
   for (size_t f = 0; f < schema.size(); ++f) {
     float lo = INFINITY, hi = -INFINITY;
-    for (size_t r = 0; r < labels.size(); ++r) {
-      float v = features[r * schema.size() + f];
+    for (size_t r = 0; r < rows.labels.size(); ++r) {
+      float v = rows.features[r * schema.size() + f];
       if (!std::isnan(v))
         lo = std::min(lo, v), hi = std::max(hi, v);
     }
@@ -284,7 +280,7 @@ LogicalResult tune::train(const cost::FeatureSchema &schema,
                                     {"seed", 0},
                                     {"nthread", 1}}},
       {"train_tasks", trainTasks},
-      {"train_rows", labels.size()},
+      {"train_rows", rows.labels.size()},
       {"held_out_fraction", options.heldOutFraction},
       {"feature_ranges", std::move(ranges)},
       {"probe_rows", std::move(probeRows)}};
@@ -299,6 +295,6 @@ LogicalResult tune::train(const cost::FeatureSchema &schema,
   }
   os << llvm::formatv("{0:2}", llvm::json::Value(std::move(meta))) << "\n";
   llvm::outs() << "loom-tune train: " << trainTasks << " tasks, "
-               << labels.size() << " rows -> " << modelPath << "\n";
+               << rows.labels.size() << " rows -> " << modelPath << "\n";
   return success();
 }

@@ -74,13 +74,16 @@ FailureOr<std::vector<float>> boosterMargins(const Booster &booster,
 /// The XGBoost objective of `schema`'s models.
 const char *objectiveOf(const cost::FeatureSchema &schema);
 
-/// Appends `task`'s training rows: its candidates' features, labelled
+/// The training rows of `tasks`: their candidates' features, labelled
 /// log2(best / time) for a ranking schema (the best scores 0) and log2
-/// seconds over the roofline's for a regression one.
-void appendTrainingRows(const TaskTimes &task,
-                        const cost::FeatureSchema &schema,
-                        std::vector<float> &features,
-                        std::vector<float> &labels);
+/// seconds over the roofline's for a regression one, with one ranking group
+/// per task.
+struct TrainingRows {
+  std::vector<float> features, labels;
+  std::vector<unsigned> groups;
+};
+TrainingRows trainingRows(llvm::ArrayRef<const TaskTimes *> tasks,
+                          const cost::FeatureSchema &schema);
 
 /// The hyperparameters cross-validation chose, and what it measured.
 struct HyperparameterSearch {
