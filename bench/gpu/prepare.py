@@ -5,7 +5,8 @@ from numpy with their error bound.
 
 - lut cases: one low-bit GEMM (the weight a constant in the library), the
   expected outputs from numpy on the dequantized weight. Large N takes the
-  decode + GEMM path (docs/GPU.md) from the roofline's crossover on;
+  GEMM path that decodes the weight slices it stages (docs/GPU.md) from
+  the roofline's crossover on;
   `--tf32-formats` are built again with tensor-cores=1 (TF32 mma.sync) for
   their N > 1 (`<format>_tf32` cases; two by default, so that the prepared
   directory stays within what the device tool carries, 64 MiB).

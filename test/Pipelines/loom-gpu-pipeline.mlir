@@ -9,17 +9,17 @@
 !w = !lut.packed<64x64, #lut.quant<signed, bits = 4, group = 32, scale = f16>, #lut.layout<codes>>
 !t = !lut.packed<96x64, #lut.quant<ternary, group = per_tensor, scale = f32>, #lut.layout<codes>>
 
-// From dequantize-from-n on, each GEMM decodes its weight into a buffer
-// that only kernels touch (device memory alone, never copied) and runs the
-// grouped GEMM kernel (its two tiles) over one segment of the N rows, whose
-// offsets the host writes and copies in; the wide tile on tensor cores.
+// From dequantize-from-n on, each GEMM runs the grouped GEMM kernel (its
+// two tiles) over one segment of the N rows, whose offsets the host writes
+// and copies in. The kernel decodes the slices it stages from the resident
+// plane words, so only the offsets, the counts and the input are allocated
+// for it: no dense weight. The wide tile runs on tensor cores.
 // DEQ-LABEL: llvm.func @two
 // DEQ: llvm.icmp "sge" %{{.*}}, %{{.*}} : i64
-// DEQ: %[[DENSE:.*]] = llvm.call @mgpuMemAlloc
-// DEQ-NOT: llvm.call @mgpuMemcpy(%[[DENSE]],
-// DEQ-NOT: llvm.call @mgpuMemcpy(%{{.*}}, %[[DENSE]],
+// DEQ: llvm.call @loom_gpu_constant_i32(
+// DEQ-COUNT-3: llvm.call @mgpuMemAlloc
+// DEQ-NOT: llvm.call @mgpuMemAlloc
 // DEQ: gpu.launch_func
-// DEQ: llvm.call @mgpuMemFree(%[[DENSE]],
 // DEQ-NVVM: nvvm.mma.sync
 
 // Two GEMMs: their kernels share one gpu.module (one binary, loaded once);

@@ -100,11 +100,12 @@ def dequantized(request):
 
 
 @pytest.mark.parametrize("case", CASES, ids=case_name)
-@pytest.mark.parametrize("tokens", [1, 2, 19])
+@pytest.mark.parametrize("tokens", [1, 2, 19, 40])
 def test_large_n_gemm_matches_numpy(dequantized, case, tokens):
-    """From dequantize-from-n on, the weight decoded to f32 and the grouped
-    GEMM kernel (its wide tile on TF32 tensor cores, emulated, with
-    tensor-cores); below it, the lookups."""
+    """From dequantize-from-n on, the grouped GEMM kernel, which decodes
+    the weight slices it stages (19 tokens: its short tile; 40: its wide
+    one, on TF32 tensor cores, emulated, with tensor-cores); below it, the
+    lookups."""
     built, mode = dequantized
     w, x, dense, got, want = run_case(built, case, tokens)
     magnitude = lookup_bound(w, x, dense) if tokens < 2 \

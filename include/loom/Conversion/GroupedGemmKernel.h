@@ -19,6 +19,8 @@
 
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 
+#include <functional>
+
 namespace mlir::loom::moe {
 
 struct GroupedGemmKernel {
@@ -33,10 +35,20 @@ struct GroupedGemmKernel {
   /// weights are f16, else TF32 m16n8k8 (operands rounded to 10-bit
   /// mantissas); sums in f32.
   bool tensorCores = false;
+  /// Weights stored coded rather than dense (a lut GEMM's bit planes): the
+  /// f32 value of row `row` (of all experts' E * n rows) at K `k`, built
+  /// where the staging would load `weights` (then null). Each block
+  /// decodes the slices it stages, so the dense weight is never written.
+  std::function<Value(ImplicitLocOpBuilder &, Value row, Value k)>
+      decodeWeight = {};
 };
 
 void emitGroupedGemmKernel(ImplicitLocOpBuilder &b,
                            const GroupedGemmKernel &kernel, bool interpret);
+
+/// The rows of one block of the kernel over `rows` rows of `experts`
+/// experts (its run-time tile choice), for costs that go per block.
+int64_t groupedGemmBlockRows(int64_t rows, int64_t experts);
 
 } // namespace mlir::loom::moe
 

@@ -151,12 +151,14 @@ def ConvertLutToGPU : Pass<"convert-lut-to-gpu", "::mlir::ModuleOp"> {
     loops and no device memory, as Triton's interpreter runs kernels on the
     CPU: the kernel's arithmetic is then tested on machines without a GPU.
     For large N (fp activations), the lookups' cost grows with N while a
-    GEMM's per-token cost is far lower: from `dequantize-from-n` on, a
-    decode kernel writes the weight as f32 (the very values the lookups sum
-    with) and the MoE grouped GEMM kernel, with one expert and no
-    epilogue, computes Y (its wide tile on tensor cores with
-    `tensor-cores`). The default crossover is the roofline's on an H200:
-    the decode's bytes against the tokens' lookups and multiply-adds.
+    GEMM's per-token cost is far lower: from `dequantize-from-n` on, the
+    MoE grouped GEMM kernel, with one expert and no epilogue, computes Y
+    (its wide tile on tensor cores with `tensor-cores`), decoding each
+    weight slice it stages from the plane words (the very values the
+    lookups sum with), so the weight is read packed and never written
+    dense. The default crossover is the roofline's on an H200: each row
+    block's decoding and each token's multiply-adds against the tokens'
+    lookups.
     Unsupported forms (weights that are not constants, scale groups that
     split a lookup group of 4, activation scale blocks that do not align
     with them) are errors at the op.
@@ -176,9 +178,9 @@ def ConvertLutToGPU : Pass<"convert-lut-to-gpu", "::mlir::ModuleOp"> {
            "results only), which add their sums atomically">,
     Option<"dequantizeFromN", "dequantize-from-n", "int64_t",
            /*default=*/"-1",
-           "The N from which fp-activation GEMMs decode their weights to f32 "
-           "and run a GEMM kernel instead of the lookups (0: never; -1: the "
-           "roofline crossover)">,
+           "The N from which fp-activation GEMMs run a GEMM kernel that "
+           "decodes the weight slices it stages, instead of the lookups (0: "
+           "never; -1: the roofline crossover)">,
     Option<"tensorCores", "tensor-cores", "bool", /*default=*/"false",
            "Run that GEMM's wide tile on tensor cores (TF32 mma.sync)">,
     Option<"interpret", "interpret", "bool", /*default=*/"false",

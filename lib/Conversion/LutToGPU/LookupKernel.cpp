@@ -332,46 +332,33 @@ SmallVector<Value> LookupKernel::lookupWordExact(ImplicitLocOpBuilder &b,
   return current;
 }
 
-void LookupKernel::decodeWord(ImplicitLocOpBuilder &b, Value row,
-                              Value wordIndex, Value dense) const {
-  Value rowInside =
-      arith::CmpIOp::create(b, arith::CmpIPredicate::slt, row, index(b, m));
-  auto guard = scf::IfOp::create(b, rowInside, /*withElseRegion=*/false);
-  OpBuilder::InsertionGuard restore(b);
-  b.setInsertionPointToStart(&guard.getThenRegion().front());
-  SmallVector<Value> planeWords =
-      loadPlaneWords(b, weight, words, row, wordIndex);
-  Value firstCol = arith::MulIOp::create(b, wordIndex, index(b, kWordK));
-  Value rowBase = arith::MulIOp::create(b, row, index(b, k));
-  for (int64_t bit = 0; bit < kWordK; ++bit) {
-    Value col = arith::AddIOp::create(b, firstCol, index(b, bit));
-    Value colInside =
-        arith::CmpIOp::create(b, arith::CmpIPredicate::slt, col, index(b, k));
-    auto inK = scf::IfOp::create(b, colInside, /*withElseRegion=*/false);
-    OpBuilder::InsertionGuard inside(b);
-    b.setInsertionPointToStart(&inK.getThenRegion().front());
-    // Bit l of group i's nibble: bit 4 i + l of each plane word.
-    Value code = f32(b, groupConstant);
-    for (auto [p, word] : llvm::enumerate(planeWords)) {
-      Value set = arith::CmpIOp::create(
-          b, arith::CmpIPredicate::ne,
-          arith::AndIOp::create(b, arith::ShRUIOp::create(b, word, i32(b, bit)),
-                                i32(b, 1)),
-          i32(b, 0));
-      code = arith::AddFOp::create(
-          b, code,
-          arith::SelectOp::create(b, set, f32(b, planeWeights[p]),
-                                  f32(b, -planeWeights[p])));
-    }
-    Value at = segmentSlot(b, weight, row, col);
-    Value value =
-        arith::MulFOp::create(b, memref::LoadOp::create(b, scale, at), code);
-    if (offset)
-      value = arith::AddFOp::create(b, value,
-                                    memref::LoadOp::create(b, offset, at));
-    memref::StoreOp::create(b, value, dense,
-                            ValueRange{arith::AddIOp::create(b, rowBase, col)});
+Value LookupKernel::decodeWeight(ImplicitLocOpBuilder &b, Value row,
+                                 Value col) const {
+  SmallVector<Value> planeWords = loadPlaneWords(
+      b, weight, words, row,
+      arith::DivUIOp::create(b, col, index(b, kWordK)).getResult());
+  // Bit l of group i's nibble: bit 4 i + l = col % 32 of each plane word.
+  Value bit = arith::IndexCastOp::create(
+      b, b.getI32Type(), arith::RemUIOp::create(b, col, index(b, kWordK)));
+  Value code = f32(b, groupConstant);
+  for (auto [p, word] : llvm::enumerate(planeWords)) {
+    Value set = arith::CmpIOp::create(
+        b, arith::CmpIPredicate::ne,
+        arith::AndIOp::create(b, arith::ShRUIOp::create(b, word, bit),
+                              i32(b, 1)),
+        i32(b, 0));
+    code = arith::AddFOp::create(
+        b, code,
+        arith::SelectOp::create(b, set, f32(b, planeWeights[p]),
+                                f32(b, -planeWeights[p])));
   }
+  Value at = segmentSlot(b, weight, row, col);
+  Value value =
+      arith::MulFOp::create(b, memref::LoadOp::create(b, scale, at), code);
+  if (offset)
+    value =
+        arith::AddFOp::create(b, value, memref::LoadOp::create(b, offset, at));
+  return value;
 }
 
 void LookupKernel::storeRow(ImplicitLocOpBuilder &b, Value row,

@@ -70,11 +70,10 @@ struct LookupKernel {
   void storeRow(ImplicitLocOpBuilder &b, Value row, Value firstColumn,
                 ValueRange state) const;
 
-  /// dense[row * K + k] for the 32 K of word `wordIndex` of row `row`
-  /// inside M and K: the weight the lookups sum with, s * (sum_p kappa 2^p
-  /// (2 b_p - 1) + c) + o (not exact: the fp contract).
-  void decodeWord(ImplicitLocOpBuilder &b, Value row, Value wordIndex,
-                  Value dense) const;
+  /// The weight at (row, col), inside M and K, that the lookups sum with:
+  /// s * (sum_p kappa 2^p (2 b_p - 1) + c) + o (not exact: the fp
+  /// contract), for a GEMM that stages it.
+  Value decodeWeight(ImplicitLocOpBuilder &b, Value row, Value col) const;
 
 private:
   int64_t stateStride() const;

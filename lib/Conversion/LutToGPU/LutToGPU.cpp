@@ -2,7 +2,9 @@
 //
 // Each supported lut.mpgemm becomes kernel launches over host buffers (the
 // activations, the weight folded into plane words and its coefficient
-// tables, the result): a decode kernel and an eight-token one, chosen on N.
+// tables, the result): a one-token and an eight-token lookup kernel, chosen
+// on N, and from a crossover N on the grouped GEMM kernel, which decodes the
+// weight slices it stages.
 // loom-gpu-device-copies stages the buffers through device memory after
 // bufferization, whose deallocation would refuse gpu.alloc / gpu.dealloc.
 //
@@ -34,28 +36,40 @@ namespace {
 
 constexpr int64_t kStaticSharedBytes = 48 * 1024;
 
-/// The roofline of the choice between the lookups and decode + GEMM, with
-/// an H200's figures (no GPU has measured them for Loom yet; costmodel.md
-/// §8: GPU decisions use the roofline until it has): HBM3e bandwidth;
-/// shared-memory table loads (132 SMs x 32 lanes x 1.98 GHz); sustained
-/// GEMM rates of TF32 mma.sync and of fp32 FMA.
-constexpr double kHbmBytesPerSecond = 4.8e12, kLookupsPerSecond = 8.4e12,
-                 kTensorFlops = 3e14, kSimtFlops = 6e13;
+/// The roofline of the choice between the lookups and the GEMM that
+/// decodes its weight slices, with an H200's figures (no GPU has measured
+/// them for Loom yet; costmodel.md §8: GPU decisions use the roofline until
+/// it has): shared-memory table loads (132 SMs x 32 lanes x 1.98 GHz);
+/// sustained GEMM rates of TF32 mma.sync and of fp32 FMA, and the latter's
+/// instruction rate for the decoding.
+constexpr double kLookupsPerSecond = 8.4e12, kTensorFlops = 3e14,
+                 kSimtFlops = 6e13, kSimtInstructionsPerSecond = kSimtFlops / 2;
+/// The largest N the crossover looks at: past it, costs per token no
+/// longer change.
+constexpr int64_t kLargestCrossover = 4096;
 
-/// The N from which decoding the weight to f32 and running a GEMM beats
-/// the lookups (0: never): the decode writes and the GEMM rereads 4 bytes
-/// per weight, and each token then costs 2 M K flops against M K / 4
-/// lookups per plane.
+/// The N from which the decoding GEMM beats the lookups at every larger N
+/// (0: never). Each of its row blocks decodes the whole weight, about 5
+/// instructions per plane and 10 more per weight; each token then costs
+/// 2 M K flops against M K / 4 lookups per plane.
 int64_t dequantizeCrossover(int64_t m, int64_t k, int64_t planes,
                             bool tensorCores, int64_t atLeast) {
   double weights = double(m) * k;
-  double decode = weights * (8 + planes / 8.0) / kHbmBytesPerSecond;
   double lookupsPerToken = weights / 4 * planes / kLookupsPerSecond;
   double gemmPerToken = 2 * weights / (tensorCores ? kTensorFlops : kSimtFlops);
-  if (lookupsPerToken <= gemmPerToken)
+  double decodePerBlock =
+      weights * (5 * planes + 10) / kSimtInstructionsPerSecond;
+  auto gemmWins = [&](int64_t n) {
+    int64_t blocks =
+        llvm::divideCeil(n, moe::groupedGemmBlockRows(n, /*experts=*/1));
+    return blocks * decodePerBlock + n * gemmPerToken < n * lookupsPerToken;
+  };
+  if (!gemmWins(kLargestCrossover))
     return 0;
-  return std::max<int64_t>(
-      atLeast, int64_t(std::ceil(decode / (lookupsPerToken - gemmPerToken))));
+  int64_t from = kLargestCrossover;
+  while (from > atLeast && gemmWins(from - 1))
+    --from;
+  return from;
 }
 
 /// K elements per segment (one weight scale, and with int8 activations one
@@ -279,36 +293,14 @@ struct ConvertLutToGPUPass
     return success();
   }
 
-  /// Y through the weight decoded to f32 (a block of block-rows threads per
-  /// row block and word: a thread decodes its row's 32 K) and the grouped
-  /// GEMM kernel over one segment of all N rows.
+  /// Y through the grouped GEMM kernel over one segment of all N rows,
+  /// which decodes each weight slice it stages from the plane words: the
+  /// weight is read packed, and no dense copy of it is ever written.
   void emitDequantizedGemm(ImplicitLocOpBuilder &b, const LookupKernel &kernel,
                            Value n) {
     auto index = [&](int64_t v) -> Value {
       return arith::ConstantIndexOp::create(b, v);
     };
-    Value dense = memref::AllocOp::create(
-        b, MemRefType::get({kernel.m * kernel.k}, b.getF32Type()));
-    BlockKernelSpec spec{index(kernel.weight.paddedRows / kernel.blockRows),
-                         index(kernel.weight.words),
-                         index(1),
-                         kernel.blockRows,
-                         {},
-                         {},
-                         interpret};
-    BlockKernel::emit(b, spec, [&](BlockKernel &block) {
-      ImplicitLocOpBuilder &b = block.builder();
-      block.phase(
-          [&](Value thread) {
-            Value row = arith::AddIOp::create(
-                b,
-                arith::MulIOp::create(b, block.blockX(),
-                                      index(kernel.blockRows)),
-                thread);
-            kernel.decodeWord(b, row, block.blockY(), dense);
-          },
-          /*barrier=*/false);
-    });
     // One segment of the N rows: offsets [0, N], counts [N].
     Value offsets =
         memref::AllocOp::create(b, MemRefType::get({2}, b.getI32Type()));
@@ -320,20 +312,24 @@ struct ConvertLutToGPUPass
                             offsets, ValueRange{index(0)});
     memref::StoreOp::create(b, rows, offsets, ValueRange{index(1)});
     memref::StoreOp::create(b, rows, counts, ValueRange{index(0)});
-    moe::GroupedGemmKernel gemm{/*experts=*/1,
-                                kernel.m,
-                                kernel.k,
-                                kernel.m,
-                                moe::Activation::None,
-                                kernel.x,
-                                dense,
-                                offsets,
-                                counts,
-                                /*bias=*/{},
-                                /*rowScale=*/{},
-                                /*gather=*/{},
-                                kernel.y,
-                                tensorCores};
+    moe::GroupedGemmKernel gemm{
+        /*experts=*/1,
+        kernel.m,
+        kernel.k,
+        kernel.m,
+        moe::Activation::None,
+        kernel.x,
+        /*weights=*/{},
+        offsets,
+        counts,
+        /*bias=*/{},
+        /*rowScale=*/{},
+        /*gather=*/{},
+        kernel.y,
+        tensorCores,
+        [&](ImplicitLocOpBuilder &b, Value row, Value k) {
+          return kernel.decodeWeight(b, row, k);
+        }};
     moe::emitGroupedGemmKernel(b, gemm, interpret);
   }
 

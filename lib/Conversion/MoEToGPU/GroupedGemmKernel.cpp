@@ -236,16 +236,14 @@ struct GemmBlock {
               b, arith::CmpIOp::create(b, P::ult, column, outColumns),
               arith::CmpIOp::create(b, P::ult, kCol, kDim));
           Value w = select(b, inside, f32(b, 0.0), [&] {
-            Value at = arith::AddIOp::create(
-                b,
-                arith::MulIOp::create(
-                    b,
-                    arith::AddIOp::create(
-                        b, arith::MulIOp::create(b, e, idx(b, kernel.n)),
-                        weightRow),
-                    kDim),
-                kCol);
-            return load(b, kernel.weights, at);
+            Value row = arith::AddIOp::create(
+                b, arith::MulIOp::create(b, e, idx(b, kernel.n)), weightRow);
+            if (kernel.decodeWeight)
+              return kernel.decodeWeight(b, row, kCol);
+            return load(b, kernel.weights,
+                        arith::AddIOp::create(
+                            b, arith::MulIOp::create(b, row, kDim), kCol)
+                            .getResult());
           });
           store(b, w, bs,
                 arith::AddIOp::create(
@@ -580,6 +578,7 @@ static void emitTiled(ImplicitLocOpBuilder &b, const GroupedGemmKernel &kernel,
   // f16 layers on f16 tensor cores (their products exact, as TF32's are
   // for bf16 values); the rest on TF32.
   MmaShape shape{getElementTypeOrSelf(kernel.input.getType()).isF16() &&
+                 kernel.weights &&
                  getElementTypeOrSelf(kernel.weights.getType()).isF16()};
   if (mma) {
     spec.local.push_back(
@@ -642,4 +641,9 @@ void mlir::loom::moe::emitGroupedGemmKernel(ImplicitLocOpBuilder &b,
   emitTiled(b, kernel, kShortTile, gated, /*mma=*/false, rows, interpret);
   b.setInsertionPointToStart(&choice.getElseRegion().front());
   emitTiled(b, kernel, kWideTile, gated, kernel.tensorCores, rows, interpret);
+}
+
+int64_t mlir::loom::moe::groupedGemmBlockRows(int64_t rows, int64_t experts) {
+  return rows < kShortRowsPerExpert * experts ? kShortTile.rows
+                                              : kWideTile.rows;
 }

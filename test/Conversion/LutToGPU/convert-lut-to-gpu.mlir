@@ -2,32 +2,44 @@
 // RUN: loom-opt %s -split-input-file --convert-lut-to-gpu="interpret=1 dequantize-from-n=0" | FileCheck %s --check-prefix=INTERP
 // RUN: loom-opt %s -split-input-file --convert-lut-to-gpu="block-rows=64 k-chunk=64 block-columns=1 target-blocks=1 dequantize-from-n=0" | FileCheck %s --check-prefix=TILE
 // RUN: loom-opt %s -split-input-file --convert-lut-to-gpu | FileCheck %s --check-prefix=ROOFLINE
-// RUN: loom-opt %s -split-input-file --convert-lut-to-gpu="dequantize-from-n=16 tensor-cores=1" | FileCheck %s --check-prefix=DEQ
+// RUN: loom-opt %s -split-input-file --convert-lut-to-gpu="dequantize-from-n=16 tensor-cores=1" --mlir-elide-elementsattrs-if-larger=4 | FileCheck %s --check-prefix=DEQ
 // RUN: not loom-opt %s -split-input-file --convert-lut-to-gpu="block-rows=48" 2>&1 | FileCheck %s --check-prefix=BAD
 // RUN: not loom-opt %s -split-input-file --convert-lut-to-gpu="k-chunk=1024 block-columns=4" 2>&1 | FileCheck %s --check-prefix=SHARED
 // RUN: not loom-opt %s -split-input-file --convert-lut-to-gpu="dequantize-from-n=-3" 2>&1 | FileCheck %s --check-prefix=DEQ-BAD
 
 !w = !lut.packed<130x40, #lut.quant<unsigned, bits = 2, group = 8, scale = f16, offset = zero_point>, #lut.layout<codes>>
 
-// Large N: from the roofline's crossover on (two planes, fp32 FMA: 66
-// tokens) or a given N, the weight decoded to f32 in a buffer only kernels
-// touch (a block of 128 threads per row block and word), then the grouped
-// GEMM kernel over one segment of all N rows: offsets [0, N] and counts
-// [N] written by the host; its two tiles behind the rows-per-expert
-// choice, the wide one on tensor cores (mma.sync) with tensor-cores.
+// Large N: from the roofline's crossover (two planes, fp32 FMA: 32 tokens)
+// or a given N, the grouped GEMM kernel over one segment of all N rows:
+// offsets [0, N] and counts [N] written by the host; its two tiles behind
+// the rows-per-expert choice, the wide one on tensor cores (mma.sync) with
+// tensor-cores. It stages each weight slice decoded from the plane words
+// (each plane's bit at the slice's K, its segment's scale and offset), so
+// no dense weight is written.
 // ROOFLINE-LABEL: func.func @unsigned_zero_point
-// ROOFLINE: arith.cmpi sge, %{{.*}}, %c66 : index
+// ROOFLINE: arith.cmpi sge, %{{.*}}, %c32 : index
 // DEQ-LABEL: func.func @unsigned_zero_point
+// DEQ: %[[WORDS:.*]] = bufferization.to_buffer {{.*}} : tensor<2048xi32> to memref<2048xi32>
+// DEQ: %[[SCALE:.*]] = bufferization.to_buffer {{.*}} : tensor<4096xf32> to memref<4096xf32>
+// DEQ: %[[OFFSET:.*]] = bufferization.to_buffer {{.*}} : tensor<4096xf32> to memref<4096xf32>
 // DEQ: %[[MANY:.*]] = arith.cmpi sge, %[[N:.*]], %c16 : index
 // DEQ: scf.if %[[MANY]] {
-// DEQ: %[[DENSE:.*]] = memref.alloc() : memref<5200xf32>
-// DEQ: gpu.launch blocks({{.*}}) in ({{.*}} = %c2{{.*}}, {{.*}} = %c4{{.*}}, {{.*}} = %c1{{.*}}) threads({{.*}}) in ({{.*}} = %c128{{.*}}, {{.*}} = %c1{{.*}}, {{.*}} = %c1{{.*}})
-// DEQ: memref.store {{.*}}, %[[DENSE]]
+// DEQ-NOT: memref<5200xf32>
 // DEQ: %[[OFFSETS:.*]] = memref.alloc() : memref<2xi32>
 // DEQ: %[[COUNTS:.*]] = memref.alloc() : memref<1xi32>
 // DEQ: %[[ROWS:.*]] = arith.index_cast %[[N]] : index to i32
 // DEQ: memref.store %[[ROWS]], %[[OFFSETS]][%{{.*}}] : memref<2xi32>
 // DEQ: memref.store %[[ROWS]], %[[COUNTS]][%{{.*}}] : memref<1xi32>
+// DEQ-NOT: memref<5200xf32>
+// DEQ: gpu.launch
+// DEQ: %[[LOW:.*]] = memref.load %[[WORDS]][%{{.*}}] : memref<2048xi32>
+// DEQ: %[[HIGH:.*]] = memref.load %[[WORDS]][%{{.*}}] : memref<2048xi32>
+// DEQ: %[[BIT:.*]] = arith.index_cast %{{.*}} : index to i32
+// DEQ: arith.shrui %[[LOW]], %[[BIT]] : i32
+// DEQ: arith.shrui %[[HIGH]], %[[BIT]] : i32
+// DEQ: %[[S:.*]] = memref.load %[[SCALE]][%[[AT:.*]]] : memref<4096xf32>
+// DEQ: arith.mulf %[[S]], %{{.*}} : f32
+// DEQ: memref.load %[[OFFSET]][%[[AT]]] : memref<4096xf32>
 // DEQ: nvgpu.mma.sync
 // DEQ: } else {
 
