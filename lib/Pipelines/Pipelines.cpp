@@ -258,12 +258,14 @@ void loom::buildGPUPipeline(OpPassManager &pm,
   kernels.targetBlocks = options.targetBlocks;
   kernels.interpret = options.interpret;
   kernels.tensorCores = options.tensorCores;
+  kernels.fillBlocks = options.fillBlocks;
   kernels.dequantizeFromN = options.dequantizeFromN;
   buildHostToLoopsPipeline(pm, host, [&](OpPassManager &pm) {
     pm.addPass(createConvertLutToGPU(kernels));
     ConvertMoEToGPUOptions moeKernels;
     moeKernels.interpret = options.interpret;
     moeKernels.tensorCores = options.tensorCores;
+    moeKernels.fillBlocks = options.fillBlocks;
     pm.addPass(createConvertMoEToGPU(moeKernels));
     // Out of the host functions before bufferization, whose deallocation
     // analysis refuses gpu.barrier (it declares no memory effects); the

@@ -9,7 +9,8 @@
 // that act(g) * u is formed in the epilogue). Further blocks zero the rows
 // no segment covers, so the result is written whole. Two tiles, chosen at
 // run time on the rows per expert (the M bucket): 64 x 64 blocks of 4 x 4
-// tiles, and for fewer than 32 rows per expert 16 x 128 blocks of 2 x 4.
+// tiles, and for fewer than 32 rows per expert 16 x 128 blocks of 2 x 4,
+// or 16 x 32 blocks of 2 x 1 when those would be too few to fill the GPU.
 //
 //===----------------------------------------------------------------------===//
 #ifndef LOOM_CONVERSION_GROUPEDGEMMKERNEL_H
@@ -35,6 +36,9 @@ struct GroupedGemmKernel {
   /// weights are f16, else TF32 m16n8k8 (operands rounded to 10-bit
   /// mantissas); sums in f32.
   bool tensorCores = false;
+  /// Grids of fewer short-tile blocks than this take the narrow tile (0:
+  /// never); the pass option `fill-blocks`.
+  int64_t fillBlocks = 0;
   /// Weights stored coded rather than dense (a lut GEMM's bit planes): the
   /// f32 value of row `row` (of all experts' E * n rows) at K `k`, built
   /// where the staging would load `weights` (then null). Each block
@@ -45,6 +49,11 @@ struct GroupedGemmKernel {
 
 void emitGroupedGemmKernel(ImplicitLocOpBuilder &b,
                            const GroupedGemmKernel &kernel, bool interpret);
+
+/// Fails with an error at `op` that names `pass` when the `fill-blocks`
+/// option is negative.
+LogicalResult checkFillBlocks(Operation *op, StringRef pass,
+                              int64_t fillBlocks);
 
 /// The rows of one block of the kernel over `rows` rows of `experts`
 /// experts (its run-time tile choice), for costs that go per block.

@@ -183,6 +183,11 @@ def ConvertLutToGPU : Pass<"convert-lut-to-gpu", "::mlir::ModuleOp"> {
            "never; -1: the roofline crossover)">,
     Option<"tensorCores", "tensor-cores", "bool", /*default=*/"false",
            "Run that GEMM's wide tile on tensor cores (TF32 mma.sync)">,
+    Option<"fillBlocks", "fill-blocks", "int64_t", /*default=*/"264",
+           "Grouped GEMMs of fewer than 32 rows per expert whose grid of "
+           "16 x 128 blocks would have fewer blocks than this take 16 x 32 "
+           "blocks (four times as many, for the same weight bytes; 0: "
+           "never). 264 is two per SM of an H100 or H200">,
     Option<"interpret", "interpret", "bool", /*default=*/"false",
            "Emit the kernel as host loops instead of a gpu.launch">,
   ];
@@ -238,6 +243,11 @@ def ConvertMoEToGPU : Pass<"convert-moe-to-gpu", "::mlir::ModuleOp"> {
            "Run the grouped GEMMs' wide tile on tensor cores (sm_80 and "
            "later): f16 mma.sync m16n8k16 for f16 layers, else TF32 "
            "m16n8k8 (operands rounded to 10-bit mantissas); sums in f32">,
+    Option<"fillBlocks", "fill-blocks", "int64_t", /*default=*/"264",
+           "Grouped GEMMs of fewer than 32 rows per expert whose grid of "
+           "16 x 128 blocks would have fewer blocks than this take 16 x 32 "
+           "blocks (four times as many, for the same weight bytes; 0: "
+           "never). 264 is two per SM of an H100 or H200">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::bufferization::BufferizationDialect",

@@ -159,6 +159,13 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
                      "the MoE grouped GEMMs and the lut GEMMs from "
                      "dequantize-from-n"),
       llvm::cl::init(false)};
+  PassOptions::Option<int64_t> fillBlocks{
+      *this, "fill-blocks",
+      llvm::cl::desc("The grouped GEMMs' grid size (in 16 x 128 blocks, "
+                     "below 32 rows per expert) under which they take "
+                     "16 x 32 blocks (0: never; 264: two per SM of an "
+                     "H100 or H200)"),
+      llvm::cl::init(264)};
   PassOptions::Option<int64_t> dequantizeFromN{
       *this, "dequantize-from-n",
       llvm::cl::desc("convert-lut-to-gpu's N from which a GEMM decodes its "

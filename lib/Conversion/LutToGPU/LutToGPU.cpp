@@ -121,6 +121,9 @@ struct ConvertLutToGPUPass
           << int64_t(dequantizeFromN);
       return signalPassFailure();
     }
+    if (failed(moe::checkFillBlocks(getOperation(), "convert-lut-to-gpu",
+                                    fillBlocks)))
+      return signalPassFailure();
     if (blockRows <= 0 || blockRows % 32 != 0 || kChunk <= 0 ||
         kChunk % kWordK != 0 || (4 * kChunk) % blockRows != 0 ||
         blockColumns < 1 || blockColumns > 16) {
@@ -327,6 +330,7 @@ struct ConvertLutToGPUPass
         /*gather=*/{},
         kernel.y,
         tensorCores,
+        fillBlocks,
         [&](ImplicitLocOpBuilder &b, Value row, Value k) {
           return kernel.decodeWeight(b, row, k);
         }};

@@ -37,11 +37,18 @@ struct GemmTile {
 };
 /// Many rows per expert: 64 x 64 blocks of 4 x 4 tiles. Few (decode, small
 /// batches): 16-row blocks, which waste less of a segment of a few rows, as
-/// wide as the threads allow, so each weight slice serves 128 columns.
-constexpr GemmTile kWideTile{64, 64, 4, 4}, kShortTile{16, 128, 2, 4};
-static_assert(kWideTile.fitsTheBlock() && kShortTile.fitsTheBlock(),
+/// wide as the threads allow, so each weight slice serves 128 columns. When
+/// those are too few blocks to keep the GPU's memory system busy (a decode
+/// step reads every active expert's weight once, whatever the tile), the
+/// narrow tile: 16 x 32 blocks of 2 x 1, four times the blocks for the
+/// same bytes, as vLLM's fused MoE takes 16 x 32 blocks for small M.
+constexpr GemmTile kWideTile{64, 64, 4, 4}, kShortTile{16, 128, 2, 4},
+    kNarrowTile{16, 32, 2, 1};
+static_assert(kWideTile.fitsTheBlock() && kShortTile.fitsTheBlock() &&
+                  kNarrowTile.fitsTheBlock() &&
+                  kShortTile.rows == kNarrowTile.rows,
               "a tile that leaves threads idle or staging uneven");
-/// Below this many rows per expert on average, the short tile.
+/// Below this many rows per expert on average, the short or narrow tile.
 constexpr int64_t kShortRowsPerExpert = 32;
 
 /// The wide tile on tensor cores: TF32 mma.sync m16n8k8, or m16n8k16 for
@@ -547,20 +554,27 @@ struct GemmBlock {
 
 } // namespace
 
+/// The row blocks of `tileRows` rows of all segments, counted on the host
+/// (the offsets are host buffers).
+static Value segmentRowBlocks(ImplicitLocOpBuilder &b,
+                              const GroupedGemmKernel &kernel, Value rows,
+                              int64_t tileRows) {
+  return forLoop(b, idx(b, 0), idx(b, kernel.experts), 1, idx(b, 0),
+                 [&](ImplicitLocOpBuilder &b, Value e,
+                     ValueRange acc) -> SmallVector<Value> {
+                   return {arith::AddIOp::create(
+                       b, acc[0], rowBlocks(b, kernel, e, rows, tileRows))};
+                 })[0];
+}
+
 /// The kernel with `tile`'s blocks over the rows [0, rows) of the segments.
 static void emitTiled(ImplicitLocOpBuilder &b, const GroupedGemmKernel &kernel,
                       GemmTile tile, bool gated, bool mma, Value rows,
                       bool interpret) {
   Value experts = idx(b, kernel.experts);
-  // The segments' row blocks, counted on the host (the offsets are host
-  // buffers): the grid holds exactly those, then the zeroing blocks.
-  Value gemmBlocks =
-      forLoop(b, idx(b, 0), experts, 1, idx(b, 0),
-              [&](ImplicitLocOpBuilder &b, Value e,
-                  ValueRange acc) -> SmallVector<Value> {
-                return {arith::AddIOp::create(
-                    b, acc[0], rowBlocks(b, kernel, e, rows, tile.rows))};
-              })[0];
+  // The grid holds exactly the segments' row blocks, then the zeroing
+  // blocks.
+  Value gemmBlocks = segmentRowBlocks(b, kernel, rows, tile.rows);
   Value zeroBlocks = arith::CeilDivUIOp::create(b, rows, idx(b, tile.rows));
   int64_t weightSets = gated ? 2 : 1;
   BlockKernelSpec spec{
@@ -632,12 +646,27 @@ void mlir::loom::moe::emitGroupedGemmKernel(ImplicitLocOpBuilder &b,
                kernel.epilogue == Activation::Geglu;
   Value rows = dim(b, kernel.out, 0);
   // Fewer than 32 rows per expert on average (decode, small batches): the
-  // short tile, whose blocks waste less of each expert's last block.
+  // short tile, whose blocks waste less of each expert's last block, or
+  // when its grid would leave SMs idle (fewer than fill-blocks), the narrow
+  // one.
   Value few = arith::CmpIOp::create(
       b, P::ult, rows, idx(b, kShortRowsPerExpert * kernel.experts));
   auto choice = scf::IfOp::create(b, few, /*withElseRegion=*/true);
   OpBuilder::InsertionGuard restore(b);
   b.setInsertionPointToStart(&choice.getThenRegion().front());
+  if (kernel.fillBlocks > 0) {
+    Value shortBlocks = arith::MulIOp::create(
+        b, segmentRowBlocks(b, kernel, rows, kShortTile.rows),
+        idx(b, llvm::divideCeil(kernel.outColumns, kShortTile.columns)));
+    auto narrow =
+        scf::IfOp::create(b,
+                          arith::CmpIOp::create(b, P::ult, shortBlocks,
+                                                idx(b, kernel.fillBlocks)),
+                          /*withElseRegion=*/true);
+    b.setInsertionPointToStart(&narrow.getThenRegion().front());
+    emitTiled(b, kernel, kNarrowTile, gated, /*mma=*/false, rows, interpret);
+    b.setInsertionPointToStart(&narrow.getElseRegion().front());
+  }
   emitTiled(b, kernel, kShortTile, gated, /*mma=*/false, rows, interpret);
   b.setInsertionPointToStart(&choice.getElseRegion().front());
   emitTiled(b, kernel, kWideTile, gated, kernel.tensorCores, rows, interpret);
@@ -646,4 +675,14 @@ void mlir::loom::moe::emitGroupedGemmKernel(ImplicitLocOpBuilder &b,
 int64_t mlir::loom::moe::groupedGemmBlockRows(int64_t rows, int64_t experts) {
   return rows < kShortRowsPerExpert * experts ? kShortTile.rows
                                               : kWideTile.rows;
+}
+
+LogicalResult mlir::loom::moe::checkFillBlocks(Operation *op, StringRef pass,
+                                               int64_t fillBlocks) {
+  if (fillBlocks >= 0)
+    return success();
+  return op->emitError() << pass
+                         << ": fill-blocks must be 0 (never narrow) or a "
+                            "block count, got "
+                         << fillBlocks;
 }

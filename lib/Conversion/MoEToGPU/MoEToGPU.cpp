@@ -54,6 +54,9 @@ struct ConvertMoEToGPUPass
   using Base::Base;
 
   void runOnOperation() override {
+    if (failed(
+            checkFillBlocks(getOperation(), "convert-moe-to-gpu", fillBlocks)))
+      return signalPassFailure();
     SmallVector<Operation *> ops;
     DenseSet<Operation *> hostMath;
     getOperation().walk([&](Operation *op) {
@@ -197,6 +200,7 @@ struct ConvertMoEToGPUPass
         gemm.getGather() ? readBuffer(b, gemm.getGather()) : Value(),
         {},
         tensorCores};
+    kernel.fillBlocks = fillBlocks;
     Value rowSource = readBuffer(b, gemm.getRowMapSource());
     auto resultType = cast<RankedTensorType>(gemm.getType());
     // With a fused combine the rows first land in a buffer of R rows.

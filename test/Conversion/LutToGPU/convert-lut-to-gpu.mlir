@@ -6,6 +6,7 @@
 // RUN: not loom-opt %s -split-input-file --convert-lut-to-gpu="block-rows=48" 2>&1 | FileCheck %s --check-prefix=BAD
 // RUN: not loom-opt %s -split-input-file --convert-lut-to-gpu="k-chunk=1024 block-columns=4" 2>&1 | FileCheck %s --check-prefix=SHARED
 // RUN: not loom-opt %s -split-input-file --convert-lut-to-gpu="dequantize-from-n=-3" 2>&1 | FileCheck %s --check-prefix=DEQ-BAD
+// RUN: not loom-opt %s -split-input-file --convert-lut-to-gpu="fill-blocks=-2" 2>&1 | FileCheck %s --check-prefix=FILL-BAD
 
 !w = !lut.packed<130x40, #lut.quant<unsigned, bits = 2, group = 8, scale = f16, offset = zero_point>, #lut.layout<codes>>
 
@@ -115,6 +116,7 @@
 // TILE-NOT: gpu.launch
 
 // DEQ-BAD: error: convert-lut-to-gpu: dequantize-from-n must be -1 (the roofline's crossover), 0 (never) or an N, got -3
+// FILL-BAD: error: convert-lut-to-gpu: fill-blocks must be 0 (never narrow) or a block count, got -2
 // SHARED: error: convert-lut-to-gpu: the tables of k-chunk=1024 and block-columns=4 take 65536 bytes of shared memory, more than the 49152 a block can have statically
 // BAD: error: convert-lut-to-gpu: block-rows must be a positive multiple of 32, k-chunk a positive multiple of 32, 4 * k-chunk a multiple of block-rows and block-columns in [1, 16] (got block-rows=48, k-chunk=128, block-columns=8)
 func.func @unsigned_zero_point(%x: tensor<?x40xf32>) -> tensor<?x130xf32> {

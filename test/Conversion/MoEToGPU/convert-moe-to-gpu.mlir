@@ -2,6 +2,8 @@
 // RUN: loom-opt %s -split-input-file --convert-moe-to-gpu=interpret=1 | FileCheck %s --check-prefix=INTERP
 // RUN: loom-opt %s -split-input-file --convert-moe-to-gpu=tensor-cores=1 | FileCheck %s --check-prefix=MMA
 // RUN: loom-opt %s -split-input-file --convert-moe-to-gpu="tensor-cores=1 interpret=1" | FileCheck %s --check-prefix=MMA-INTERP
+// RUN: loom-opt %s -split-input-file --convert-moe-to-gpu=fill-blocks=0 | FileCheck %s --check-prefix=SHORT
+// RUN: not loom-opt %s -split-input-file --convert-moe-to-gpu=fill-blocks=-1 2>&1 | FileCheck %s --check-prefix=FILL-BAD
 
 // Gate and top-k: one block of 128 threads per token; 4 experts share the
 // block as 16 parts of d each (64 partial sums), then the first thread
@@ -58,17 +60,28 @@ func.func @group_limited(%x: tensor<?x16xf32>) -> tensor<?x2xi32> {
 
 // -----
 
-// The SwiGLU GEMM over the gathered rows, two kernels chosen on the rows
-// per expert: below 32 (R < 32 * 4), 16-row blocks of 128 columns, else
+// The SwiGLU GEMM over the gathered rows, three kernels chosen on the rows
+// per expert: below 32 (R < 32 * 4), 16-row blocks of 128 columns, or of
+// 32 columns while those would be fewer than fill-blocks (264); else
 // 64 x 64 blocks. Each grid holds the row blocks of every expert (counted
 // on the host from the offsets) and then the zeroing blocks, by the column
 // blocks; 256 threads; 16-deep slices of the rows and of the gate and up
 // weight rows in workgroup memory; gate and up register tiles per thread
-// (2 x 4 twice, 4 x 4 twice).
+// (2 x 1 twice, 2 x 4 twice, 4 x 4 twice).
 // CHECK-LABEL: func.func @swiglu_gather
 // CHECK: arith.constant dense<{{.*}}> : tensor<1536xf32>
 // CHECK: %[[FEW:.*]] = arith.cmpi ult, %{{.*}}, %c128
 // CHECK: scf.if %[[FEW]] {
+// CHECK: %[[SHORT_ROWS:.*]] = scf.for {{.*}} -> (index)
+// CHECK: %[[SHORT_GRID:.*]] = arith.muli %[[SHORT_ROWS]], %c1{{.*}} : index
+// CHECK: %[[STARVED:.*]] = arith.cmpi ult, %[[SHORT_GRID]], %c264 : index
+// CHECK: scf.if %[[STARVED]] {
+// CHECK: %[[NARROW:.*]] = scf.for {{.*}} -> (index)
+// CHECK: arith.ceildivui %{{.*}}, %c16
+// CHECK: %[[NARROW_GRID:.*]] = arith.addi %[[NARROW]], %{{.*}} : index
+// CHECK: gpu.launch blocks({{.*}}) in (%{{.*}} = %[[NARROW_GRID]], {{.*}} threads({{.*}}) in (%{{.*}} = %c256, {{.*}} workgroup(%{{.*}} : memref<256xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1024xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<16xi32, #gpu.address_space<workgroup>>) private(%{{.*}} : memref<4xf32, #gpu.address_space<private>>)
+// CHECK: scf.for {{.*}} iter_args({{.*}}) -> (f32, f32, f32, f32)
+// CHECK: } else {
 // CHECK: %[[BLOCKS:.*]] = scf.for {{.*}} -> (index)
 // CHECK: arith.ceildivui %{{.*}}, %c16
 // CHECK: %[[GRID:.*]] = arith.addi %[[BLOCKS]], %{{.*}} : index
@@ -82,10 +95,19 @@ func.func @group_limited(%x: tensor<?x16xf32>) -> tensor<?x2xi32> {
 // CHECK: gpu.barrier
 // CHECK-NOT: moe.grouped_matmul
 // CHECK: return
+// fill-blocks=0: the 16 x 128 blocks at every grid size, and no narrow
+// kernel.
+// SHORT-LABEL: func.func @swiglu_gather
+// SHORT: %[[FEW:.*]] = arith.cmpi ult, %{{.*}}, %c128
+// SHORT: scf.if %[[FEW]] {
+// SHORT-NOT: memref<1024xf32, #gpu.address_space<workgroup>>
+// SHORT: gpu.launch {{.*}} workgroup(%{{.*}} : memref<256xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<4096xf32, #gpu.address_space<workgroup>>
+// SHORT: } else {
+// FILL-BAD: error: convert-moe-to-gpu: fill-blocks must be 0 (never narrow) or a block count, got -1
 // tensor-cores: the wide tile's slices on TF32 mma.sync m16n8k8 tiles, 2
 // steps x 2 x 2 tiles x gate and up per slice, the fragments' operands
-// rounded to TF32 first; the short tile stays on the threads. The
-// interpreter emulates each warp from its threads' fragments.
+// rounded to TF32 first; the short and narrow tiles stay on the threads.
+// The interpreter emulates each warp from its threads' fragments.
 // MMA-LABEL: func.func @swiglu_gather
 // MMA: } else {
 // MMA: private(%{{.*}} : memref<32xf32, #gpu.address_space<private>>, %{{.*}} : memref<16xf32, #gpu.address_space<private>>, %{{.*}} : memref<16xf32, #gpu.address_space<private>>)

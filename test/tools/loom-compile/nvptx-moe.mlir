@@ -11,20 +11,22 @@
 // RUN: FileCheck %s --check-prefix=SMEM --input-file=%t/moe.ptx
 
 // CHECK: .target sm_90
-// 7 + 7 + 6 + 6 kernels: each grouped GEMM has a short-tile kernel (under
-// 32 rows per expert) and a wide one.
-// CHECK-COUNT-26: .visible .entry
+// 9 + 9 + 8 + 8 kernels: each grouped GEMM has a narrow-tile and a
+// short-tile kernel (under 32 rows per expert) and a wide one.
+// CHECK-COUNT-34: .visible .entry
 // CHECK-NOT: .visible .entry
 // CHECK-NOT: __nv_
-// The grouped GEMMs stage 16-deep slices in shared memory: the short
-// tile's 16 rows and, gated, 2 x 128 weight rows; the wide tile's 64 rows
-// and 2 x 64 weight rows.
+// The grouped GEMMs stage 16-deep slices in shared memory: the narrow
+// tile's 16 rows and, gated, 2 x 32 weight rows; the short tile's 16 rows
+// and 2 x 128 weight rows; the wide tile's 64 rows and 2 x 64 weight rows.
 // (The aux loss's kernel, before them, holds 8 f64 terms.)
 // SMEM: .shared .align 8 .b8 __wg_swiglu_kernel_0_0[64];
 // SMEM: .shared .align {{[0-9]+}} .b8 __wg_swiglu_kernel_1_0[1024];
-// SMEM: .shared .align {{[0-9]+}} .b8 __wg_swiglu_kernel_1_1[16384];
-// SMEM: .shared .align {{[0-9]+}} .b8 __wg_swiglu_kernel_2_0[4096];
-// SMEM: .shared .align {{[0-9]+}} .b8 __wg_swiglu_kernel_2_1[8192];
+// SMEM: .shared .align {{[0-9]+}} .b8 __wg_swiglu_kernel_1_1[4096];
+// SMEM: .shared .align {{[0-9]+}} .b8 __wg_swiglu_kernel_2_0[1024];
+// SMEM: .shared .align {{[0-9]+}} .b8 __wg_swiglu_kernel_2_1[16384];
+// SMEM: .shared .align {{[0-9]+}} .b8 __wg_swiglu_kernel_3_0[4096];
+// SMEM: .shared .align {{[0-9]+}} .b8 __wg_swiglu_kernel_3_1[8192];
 
 func.func @swiglu(%x: tensor<?x48xf32>) -> (tensor<?x48xf32>, tensor<f32>) {
   %wr = arith.constant dense<0.5> : tensor<8x48xf32>

@@ -11,11 +11,11 @@
 
 // CHECK: .target sm_90
 // Two lookup kernels per GEMM: one token per block (decode) and eight.
-// The six fp GEMMs of two or more planes also run the grouped GEMM (two
+// The six fp GEMMs of two or more planes also run the grouped GEMM (three
 // tiles), decoding the weight slices it stages, from the roofline's
 // crossover on (binary's one plane never pays it, nor the exact GEMM):
-// 18 + 6 x 2.
-// CHECK-COUNT-30: .visible .entry
+// 18 + 6 x 3.
+// CHECK-COUNT-36: .visible .entry
 // CHECK-NOT: .visible .entry
 // SM80: .target sm_80
 
