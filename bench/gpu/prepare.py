@@ -152,7 +152,9 @@ def main():
                         help="lut formats also built with tensor-cores=1")
     parser.add_argument("--moe", default="8,2,1024,1024",
                         help="the MoE layer's E,k,d,h (SwiGLU: w_in is E x 2h x d)")
-    parser.add_argument("--tokens", default="64,512", help="the MoE layer's token counts")
+    parser.add_argument("--tokens", default="1,8,64,512",
+                        help="the MoE layer's token counts (1 and 8: decode steps, "
+                        "on the grouped GEMM's narrow tile)")
     parser.add_argument("--interpret", action="store_true",
                         help="libraries whose kernels run as host loops (the "
                         "dry run checks the whole flow without a GPU)")

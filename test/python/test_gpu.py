@@ -92,8 +92,8 @@ def test_kernel_matches_numpy(interpreted, case, tokens):
     assert np.all(np.abs(got - want) <= 1e-5 * magnitude + 1e-6)
 
 
-# Below 32 tokens the GEMM takes 16 x 32 blocks, as GEMMs this small fill
-# too few 16 x 128 ones; "short" (fill-blocks=0) keeps those.
+# From 4 to 32 tokens the GEMM takes 16 x 32 blocks, as GEMMs this small
+# fill too few 16 x 128 ones; "short" (fill-blocks=0) keeps those.
 @pytest.fixture(scope="module", params=["simt", "tensor_cores", "short"])
 def dequantized(request):
     tensor_cores = int(request.param == "tensor_cores")
@@ -106,7 +106,7 @@ def dequantized(request):
 @pytest.mark.parametrize("tokens", [1, 2, 19, 40])
 def test_large_n_gemm_matches_numpy(dequantized, case, tokens):
     """From dequantize-from-n on, the grouped GEMM kernel, which decodes
-    the weight slices it stages (2 and 19 tokens: its narrow or short
+    the weights it reads (2 tokens: row vectors; 19: its narrow or short
     tile; 40: its wide one, on TF32 tensor cores, emulated, with
     tensor-cores); below it, the lookups."""
     built, mode = dequantized

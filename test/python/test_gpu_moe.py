@@ -3,8 +3,8 @@ the grouped GEMM over every expert's rows, the scatter into the tokens and
 the row moves, run through the interpreter (the same kernels, their blocks
 and threads as host loops) against the numpy MoE of moe.md, over every
 routing option, dispatch strategy and shapes that cut the kernels' tiles
-(64 x 64, 16 x 128 and 16 x 32, 16 deep) and the routing block's 128
-threads. The
+(64 x 64, 16 x 128 and 16 x 32, 16 deep; row vectors of 4 rows by 16
+columns) and the routing block's 128 threads. The
 library built for the device loads everywhere; without a GPU a run fails
 with a clear error."""
 import numpy as np
@@ -70,9 +70,10 @@ AWKWARD = {
 }
 
 
-# Below 32 rows per expert the grouped GEMM takes 16 x 32 blocks when 16 x
-# 128 ones would be too few to fill the GPU (always, for layers this
-# small); fill-blocks=0 keeps the 16 x 128 ones.
+# Below 4 rows per expert on average (1 token) the grouped GEMM runs row
+# vectors; below 32 (33 tokens) 16 x 32 blocks when 16 x 128 ones would be
+# too few to fill the GPU (always, for layers this small); fill-blocks=0
+# keeps the 16 x 128 ones.
 @pytest.fixture(scope="module", params=["narrow", "short"])
 def awkward(request):
     rng = np.random.default_rng(5)
@@ -100,7 +101,7 @@ def awkward(request):
 
 
 @pytest.mark.parametrize("name", AWKWARD)
-@pytest.mark.parametrize("tokens", [0, 1, 150])
+@pytest.mark.parametrize("tokens", [0, 1, 33, 150])
 def test_awkward_shapes_match_numpy(awkward, name, tokens):
     model, data = awkward
     w, options, d = data[name]

@@ -7,10 +7,12 @@
 // weight rows in workgroup memory, and keeps a register tile per thread
 // (two for gated epilogues, whose gate and up rows it reads together so
 // that act(g) * u is formed in the epilogue). Further blocks zero the rows
-// no segment covers, so the result is written whole. Two tiles, chosen at
-// run time on the rows per expert (the M bucket): 64 x 64 blocks of 4 x 4
-// tiles, and for fewer than 32 rows per expert 16 x 128 blocks of 2 x 4,
-// or 16 x 32 blocks of 2 x 1 when those would be too few to fill the GPU.
+// no segment covers, so the result is written whole. The block shape is
+// chosen at run time on the rows per expert (the M bucket): 64 x 64 blocks
+// of 4 x 4 tiles; for fewer than 32 rows per expert 16 x 128 blocks of
+// 2 x 4, or 16 x 32 blocks of 2 x 1 when those would be too few to fill
+// the GPU; for fewer than 4 (decode steps) row vectors, each warp's lanes
+// striding K over its columns' weight rows.
 //
 //===----------------------------------------------------------------------===//
 #ifndef LOOM_CONVERSION_GROUPEDGEMMKERNEL_H
@@ -39,10 +41,13 @@ struct GroupedGemmKernel {
   /// Grids of fewer short-tile blocks than this take the narrow tile (0:
   /// never); the pass option `fill-blocks`.
   int64_t fillBlocks = 0;
+  /// The fewest rows the kernel will be run on: block shapes for fewer
+  /// rows per expert are not emitted.
+  int64_t leastRows = 0;
   /// Weights stored coded rather than dense (a lut GEMM's bit planes): the
   /// f32 value of row `row` (of all experts' E * n rows) at K `k`, built
-  /// where the staging would load `weights` (then null). Each block
-  /// decodes the slices it stages, so the dense weight is never written.
+  /// wherever the kernel would load `weights` (then null). Each block
+  /// decodes what it reads, so the dense weight is never written.
   std::function<Value(ImplicitLocOpBuilder &, Value row, Value k)>
       decodeWeight = {};
 };

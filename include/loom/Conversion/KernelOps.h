@@ -21,6 +21,9 @@ Value asIndex(ImplicitLocOpBuilder &b, Value i32Value);
 Value inRange(ImplicitLocOpBuilder &b, Value v, Value bound);
 /// `then` under `cond`, with no results.
 void when(ImplicitLocOpBuilder &b, Value cond, function_ref<void()> then);
+/// then() under `cond`, else otherwise(), with no results.
+void branch(ImplicitLocOpBuilder &b, Value cond, function_ref<void()> then,
+            function_ref<void()> otherwise);
 /// then() when `cond`, else `otherwise` (only the taken side runs, so
 /// `then` may load what is out of bounds otherwise).
 Value select(ImplicitLocOpBuilder &b, Value cond, Value otherwise,

@@ -60,6 +60,17 @@ void gpu_kernels::when(ImplicitLocOpBuilder &b, Value cond,
   then();
 }
 
+void gpu_kernels::branch(ImplicitLocOpBuilder &b, Value cond,
+                         function_ref<void()> then,
+                         function_ref<void()> otherwise) {
+  auto op = scf::IfOp::create(b, cond, /*withElseRegion=*/true);
+  OpBuilder::InsertionGuard restore(b);
+  b.setInsertionPointToStart(&op.getThenRegion().front());
+  then();
+  b.setInsertionPointToStart(&op.getElseRegion().front());
+  otherwise();
+}
+
 Value gpu_kernels::select(ImplicitLocOpBuilder &b, Value cond, Value otherwise,
                           function_ref<Value()> then) {
   auto op = scf::IfOp::create(b, otherwise.getType(), cond,

@@ -15,6 +15,7 @@
 #include "loom/Conversion/BlockKernel.h"
 #include "loom/Conversion/GroupedGemmKernel.h"
 #include "loom/Conversion/HostBuffers.h"
+#include "loom/Conversion/KernelOps.h"
 #include "loom/Conversion/Passes.h"
 #include "loom/Dialect/Lut/IR/LutOps.h"
 
@@ -257,19 +258,11 @@ struct ConvertLutToGPUPass
       tiled.columns = columns;
       emit(b, tiled, n);
     };
-    auto branchOn = [&](Value cond, function_ref<void()> then,
-                        function_ref<void()> otherwise) {
-      auto choice = scf::IfOp::create(b, cond, /*withElseRegion=*/true);
-      OpBuilder::InsertionGuard restore(b);
-      b.setInsertionPointToStart(&choice.getThenRegion().front());
-      then();
-      b.setInsertionPointToStart(&choice.getElseRegion().front());
-      otherwise();
-    };
     auto lookups = [&] {
       if (blockColumns == 1)
         return emitFor(1);
-      branchOn(
+      gpu_kernels::branch(
+          b,
           arith::CmpIOp::create(
               b, arith::CmpIPredicate::slt, n,
               arith::ConstantIndexOp::create(b, blockColumns)),
@@ -284,11 +277,12 @@ struct ConvertLutToGPUPass
     if (dequantizeFrom == 0)
       lookups();
     else
-      branchOn(
+      gpu_kernels::branch(
+          b,
           arith::CmpIOp::create(
               b, arith::CmpIPredicate::sge, n,
               arith::ConstantIndexOp::create(b, dequantizeFrom)),
-          [&] { emitDequantizedGemm(b, kernel, n); }, lookups);
+          [&] { emitDequantizedGemm(b, kernel, n, dequantizeFrom); }, lookups);
     op.replaceAllUsesWith(asTensor(b, yType, yHost));
     op.erase();
     if (pack && pack->use_empty())
@@ -300,7 +294,7 @@ struct ConvertLutToGPUPass
   /// which decodes each weight slice it stages from the plane words: the
   /// weight is read packed, and no dense copy of it is ever written.
   void emitDequantizedGemm(ImplicitLocOpBuilder &b, const LookupKernel &kernel,
-                           Value n) {
+                           Value n, int64_t leastN) {
     auto index = [&](int64_t v) -> Value {
       return arith::ConstantIndexOp::create(b, v);
     };
@@ -331,6 +325,7 @@ struct ConvertLutToGPUPass
         kernel.y,
         tensorCores,
         fillBlocks,
+        /*leastRows=*/leastN,
         [&](ImplicitLocOpBuilder &b, Value row, Value k) {
           return kernel.decodeWeight(b, row, k);
         }};

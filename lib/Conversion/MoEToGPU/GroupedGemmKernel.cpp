@@ -51,6 +51,17 @@ static_assert(kWideTile.fitsTheBlock() && kShortTile.fitsTheBlock() &&
 /// Below this many rows per expert on average, the short or narrow tile.
 constexpr int64_t kShortRowsPerExpert = 32;
 
+/// Decode steps (below 4 rows per expert on average): row vectors instead
+/// of staged tiles. Each of the block's 8 warps takes 2 output columns of
+/// up to 4 rows, its lanes striding K so that a warp reads 128 consecutive
+/// bytes of a weight row per step, with no barrier in the K loop; the
+/// lanes' partial sums are added in lane order through workgroup memory.
+/// This is the shape of llama.cpp's and vLLM's matrix-vector kernels.
+constexpr int64_t kVectorRowsPerExpert = 4, kWarpVectorColumns = 2;
+constexpr GemmTile kVectorTile{kVectorRowsPerExpert,
+                               kThreads / 32 * kWarpVectorColumns,
+                               kVectorRowsPerExpert, kWarpVectorColumns};
+
 /// The wide tile on tensor cores: TF32 mma.sync m16n8k8, or m16n8k16 for
 /// f16 layers. The block's 8 warps are 2 x 4 warp tiles of 32 rows by 16
 /// columns, each two 16-row by two 8-column mma tiles, per 8- or 16-deep
@@ -139,6 +150,8 @@ struct GemmBlock {
   /// Tensor cores (the wide tile only), of this shape.
   bool mma;
   MmaShape shape;
+  /// The workgroup array `zero` marks covered rows in.
+  unsigned coveredArray;
   /// Weight rows a block stages per K slice: its output columns' rows,
   /// and for gated epilogues their up rows after them.
   int64_t stagedRows() const { return (gated ? 2 : 1) * tile.columns; }
@@ -187,6 +200,149 @@ struct GemmBlock {
       return {arith::ConstantIntOp::create(b, b.getI1Type(), 1), row};
     Value g = load(b, kernel.gather, row);
     return {inRange(b, g, dim(b, kernel.input, 0)), asIndex(b, g)};
+  }
+
+  /// Weight row `weightRow` of expert `e` at K `kCol`, both inside the
+  /// weights: loaded, or decoded from the coded weights.
+  Value weightAt(ImplicitLocOpBuilder &b, Value e, Value weightRow,
+                 Value kCol) const {
+    Value row = arith::AddIOp::create(
+        b, arith::MulIOp::create(b, e, idx(b, kernel.n)), weightRow);
+    if (kernel.decodeWeight)
+      return kernel.decodeWeight(b, row, kCol);
+    return load(b, kernel.weights,
+                arith::AddIOp::create(
+                    b, arith::MulIOp::create(b, row, idx(b, kernel.k)), kCol)
+                    .getResult());
+  }
+
+  /// Rows [rowBase, rowBase + tile.rows) of expert `e`'s segment (ending
+  /// at rowEnd) as row vectors, against the block's output columns.
+  void computeRowVectors(Value e, Value rowBase, Value rowEnd) {
+    ImplicitLocOpBuilder &b = block.builder();
+    Value partials = block.shared(0);
+    Value col0 = arith::MulIOp::create(b, block.blockY(), idx(b, tile.columns));
+    Value outColumns = idx(b, kernel.outColumns);
+    int64_t values = accumulators(), rowsPerBlock = tile.rows;
+    int64_t columns = tile.tileColumns;
+    // Value v of a warp: weight set v / (rows * columns), row v / columns
+    // % rows, column v % columns.
+    auto rowOf = [&](int64_t v) { return v / columns % rowsPerBlock; };
+    auto columnOf = [&](int64_t v) { return v % columns; };
+    auto setOf = [&](int64_t v) { return v / (rowsPerBlock * columns); };
+    block.phase([&](Value thread) {
+      Value lane = arith::RemUIOp::create(b, thread, idx(b, kWarp));
+      Value warp = arith::DivUIOp::create(b, thread, idx(b, kWarp));
+      Value warpColumn = arith::AddIOp::create(
+          b, col0, arith::MulIOp::create(b, warp, idx(b, columns)));
+      // Each row's source and whether it reads one, found once.
+      SmallVector<Value> reads, sources;
+      for (int64_t r = 0; r < rowsPerBlock; ++r) {
+        Value row = arith::AddIOp::create(b, rowBase, idx(b, r));
+        Value inside = arith::CmpIOp::create(b, P::ult, row, rowEnd);
+        auto guard = scf::IfOp::create(
+            b, TypeRange{b.getI1Type(), b.getIndexType()}, inside,
+            /*withElseRegion=*/true);
+        {
+          OpBuilder::InsertionGuard restore(b);
+          b.setInsertionPointToStart(&guard.getThenRegion().front());
+          auto [readsRow, src] = source(b, row);
+          scf::YieldOp::create(b, ValueRange{readsRow, src});
+          b.setInsertionPointToStart(&guard.getElseRegion().front());
+          scf::YieldOp::create(
+              b, ValueRange{arith::ConstantIntOp::create(b, b.getI1Type(), 0),
+                            idx(b, 0)});
+        }
+        reads.push_back(guard.getResult(0));
+        sources.push_back(guard.getResult(1));
+      }
+      SmallVector<Value> zeros(values, f32(b, 0.0));
+      SmallVector<Value> sums = forLoop(
+          b, lane, idx(b, kernel.k), kWarp, zeros,
+          [&](ImplicitLocOpBuilder &b, Value kCol,
+              ValueRange acc) -> SmallVector<Value> {
+            SmallVector<Value> x, w;
+            for (int64_t r = 0; r < rowsPerBlock; ++r)
+              x.push_back(select(b, reads[r], f32(b, 0.0), [&] {
+                return load(b, kernel.input, {sources[r], kCol});
+              }));
+            for (int64_t set = 0; set < weightSets(); ++set)
+              for (int64_t c = 0; c < columns; ++c) {
+                Value column = arith::AddIOp::create(b, warpColumn, idx(b, c));
+                Value inside =
+                    arith::CmpIOp::create(b, P::ult, column, outColumns);
+                w.push_back(select(b, inside, f32(b, 0.0), [&] {
+                  return weightAt(
+                      b, e,
+                      arith::AddIOp::create(b, column,
+                                            idx(b, set * kernel.outColumns)),
+                      kCol);
+                }));
+              }
+            SmallVector<Value> next;
+            for (int64_t v = 0; v < values; ++v)
+              next.push_back(arith::AddFOp::create(
+                  b, acc[v],
+                  arith::MulFOp::create(b, x[rowOf(v)],
+                                        w[setOf(v) * columns + columnOf(v)])));
+            return next;
+          });
+      // partials[(warp * values + v) * 32 + lane]
+      for (int64_t v = 0; v < values; ++v) {
+        Value at = arith::AddIOp::create(
+            b,
+            arith::MulIOp::create(
+                b,
+                arith::AddIOp::create(
+                    b, arith::MulIOp::create(b, warp, idx(b, values)),
+                    idx(b, v)),
+                idx(b, kWarp)),
+            lane);
+        store(b, sums[v], partials, at);
+      }
+    });
+    block.phase(
+        [&](Value thread) {
+          // Thread (warp, row, column) of the first weight set closes its
+          // output: the lanes' sums in lane order, then the epilogue.
+          int64_t outputs = rowsPerBlock * columns;
+          when(b,
+               arith::CmpIOp::create(b, P::ult, thread,
+                                     idx(b, kThreads / kWarp * outputs)),
+               [&] {
+                 Value warp =
+                     arith::DivUIOp::create(b, thread, idx(b, outputs));
+                 Value v = arith::RemUIOp::create(b, thread, idx(b, outputs));
+                 Value row = arith::AddIOp::create(
+                     b, rowBase, arith::DivUIOp::create(b, v, idx(b, columns)));
+                 Value column = arith::AddIOp::create(
+                     b,
+                     arith::AddIOp::create(
+                         b, col0,
+                         arith::MulIOp::create(b, warp, idx(b, columns))),
+                     arith::RemUIOp::create(b, v, idx(b, columns)));
+                 auto laneSum = [&](int64_t set) {
+                   Value base = arith::MulIOp::create(
+                       b,
+                       arith::AddIOp::create(
+                           b, arith::MulIOp::create(b, warp, idx(b, values)),
+                           arith::AddIOp::create(b, v, idx(b, set * outputs))),
+                       idx(b, kWarp));
+                   return forLoop(b, idx(b, 0), idx(b, kWarp), 1,
+                                  Value(f32(b, 0.0)),
+                                  [&](ImplicitLocOpBuilder &b, Value l,
+                                      ValueRange acc) -> SmallVector<Value> {
+                                    return {arith::AddFOp::create(
+                                        b, acc[0],
+                                        load(b, partials,
+                                             arith::AddIOp::create(b, base, l)
+                                                 .getResult()))};
+                                  })[0];
+                 };
+                 storeOutput(e, row, rowEnd, column, laneSum);
+               });
+        },
+        /*barrier=*/false);
   }
 
   /// The tile of rows [rowBase, rowEnd) of expert `e` and the block's
@@ -242,16 +398,8 @@ struct GemmBlock {
           Value inside = arith::AndIOp::create(
               b, arith::CmpIOp::create(b, P::ult, column, outColumns),
               arith::CmpIOp::create(b, P::ult, kCol, kDim));
-          Value w = select(b, inside, f32(b, 0.0), [&] {
-            Value row = arith::AddIOp::create(
-                b, arith::MulIOp::create(b, e, idx(b, kernel.n)), weightRow);
-            if (kernel.decodeWeight)
-              return kernel.decodeWeight(b, row, kCol);
-            return load(b, kernel.weights,
-                        arith::AddIOp::create(
-                            b, arith::MulIOp::create(b, row, kDim), kCol)
-                            .getResult());
-          });
+          Value w = select(b, inside, f32(b, 0.0),
+                           [&] { return weightAt(b, e, weightRow, kCol); });
           store(b, w, bs,
                 arith::AddIOp::create(
                     b, arith::MulIOp::create(b, kk, idx(b, stagedRows())), nn)
@@ -269,18 +417,8 @@ struct GemmBlock {
             auto [r, c] = outputOf(thread, at);
             Value row = arith::AddIOp::create(b, rowBase, r);
             Value column = arith::AddIOp::create(b, col0, c);
-            Value inside = arith::AndIOp::create(
-                b, arith::CmpIOp::create(b, P::ult, row, rowEnd),
-                arith::CmpIOp::create(b, P::ult, column, outColumns));
-            when(b, inside, [&] {
-              Value reads = source(b, row).first;
-              Value y = select(b, reads, f32(b, 0.0), [&] {
-                return epilogue(
-                    e, row, column, block.loadLocal(0, thread, at),
-                    gated ? block.loadLocal(0, thread, tileSize() + at)
-                          : Value());
-              });
-              store(b, y, kernel.out, {row, column});
+            storeOutput(e, row, rowEnd, column, [&](int64_t set) {
+              return block.loadLocal(0, thread, set * tileSize() + at);
             });
           }
         },
@@ -476,6 +614,24 @@ struct GemmBlock {
     });
   }
 
+  /// out[row, column] = the epilogue of weight set 0's sum (and set 1's,
+  /// gated) that `sum` builds, inside the segment and the output columns;
+  /// 0 for a row whose gathered source is missing.
+  void storeOutput(Value e, Value row, Value rowEnd, Value column,
+                   function_ref<Value(int64_t set)> sum) const {
+    ImplicitLocOpBuilder &b = block.builder();
+    Value inside = arith::AndIOp::create(
+        b, arith::CmpIOp::create(b, P::ult, row, rowEnd),
+        arith::CmpIOp::create(b, P::ult, column, idx(b, kernel.outColumns)));
+    when(b, inside, [&] {
+      Value reads = source(b, row).first;
+      Value y = select(b, reads, f32(b, 0.0), [&] {
+        return epilogue(e, row, column, sum(0), gated ? sum(1) : Value());
+      });
+      store(b, y, kernel.out, {row, column});
+    });
+  }
+
   /// epilogue(acc + bias) * row scale, as the host lowering.
   Value epilogue(Value e, Value row, Value column, Value gate, Value up) const {
     ImplicitLocOpBuilder &b = block.builder();
@@ -502,7 +658,7 @@ struct GemmBlock {
   /// columns (the row blocks write those whose gathered row is missing).
   void zero(Value rows, Value firstRow) {
     ImplicitLocOpBuilder &b = block.builder();
-    Value covered = block.shared(2);
+    Value covered = block.shared(coveredArray);
     block.phase([&](Value thread) {
       when(b, arith::CmpIOp::create(b, P::ult, thread, idx(b, tile.rows)), [&] {
         Value row = arith::AddIOp::create(b, firstRow, thread);
@@ -568,26 +724,42 @@ static Value segmentRowBlocks(ImplicitLocOpBuilder &b,
 }
 
 /// The kernel with `tile`'s blocks over the rows [0, rows) of the segments.
+/// How a block forms its products: staged tiles on the threads or on the
+/// tensor cores, or row vectors.
+enum class BlockProduct { Threads, TensorCores, RowVectors };
+
 static void emitTiled(ImplicitLocOpBuilder &b, const GroupedGemmKernel &kernel,
-                      GemmTile tile, bool gated, bool mma, Value rows,
-                      bool interpret) {
+                      GemmTile tile, bool gated, BlockProduct product,
+                      Value rows, bool interpret) {
+  bool mma = product == BlockProduct::TensorCores;
+  bool vectors = product == BlockProduct::RowVectors;
   Value experts = idx(b, kernel.experts);
   // The grid holds exactly the segments' row blocks, then the zeroing
   // blocks.
   Value gemmBlocks = segmentRowBlocks(b, kernel, rows, tile.rows);
   Value zeroBlocks = arith::CeilDivUIOp::create(b, rows, idx(b, tile.rows));
   int64_t weightSets = gated ? 2 : 1;
-  BlockKernelSpec spec{
-      arith::AddIOp::create(b, gemmBlocks, zeroBlocks),
-      arith::CeilDivUIOp::create(b, idx(b, kernel.outColumns),
-                                 idx(b, tile.columns)),
-      idx(b, 1),
-      kThreads,
-      {{b.getF32Type(), kDepth * tile.rows},
-       {b.getF32Type(), kDepth * weightSets * tile.columns},
-       {b.getI32Type(), tile.rows}},
-      {{b.getF32Type(), weightSets * tile.tileRows * tile.tileColumns}},
-      interpret};
+  BlockKernelSpec spec{arith::AddIOp::create(b, gemmBlocks, zeroBlocks),
+                       arith::CeilDivUIOp::create(b, idx(b, kernel.outColumns),
+                                                  idx(b, tile.columns)),
+                       idx(b, 1),
+                       kThreads,
+                       {},
+                       {},
+                       interpret};
+  // Row vectors: each warp's lanes' partial sums, formed within one phase.
+  // Tiles: the staged slices, and each thread's register tile across them.
+  // Then the rows the zeroing blocks find covered.
+  int64_t tileValues = weightSets * tile.tileRows * tile.tileColumns;
+  if (vectors) {
+    spec.shared.push_back({b.getF32Type(), kThreads * tileValues});
+  } else {
+    spec.shared.append({{b.getF32Type(), kDepth * tile.rows},
+                        {b.getF32Type(), kDepth * weightSets * tile.columns}});
+    spec.local.push_back({b.getF32Type(), tileValues});
+  }
+  unsigned coveredArray = spec.shared.size();
+  spec.shared.push_back({b.getI32Type(), tile.rows});
   // Tensor cores: each thread's A and B fragments of a staged slice.
   // f16 layers on f16 tensor cores (their products exact, as TF32's are
   // for bf16 values); the rest on TF32.
@@ -602,7 +774,7 @@ static void emitTiled(ImplicitLocOpBuilder &b, const GroupedGemmKernel &kernel,
   }
   BlockKernel::emit(b, spec, [&](BlockKernel &block) {
     ImplicitLocOpBuilder &b = block.builder();
-    GemmBlock gemm{kernel, block, tile, gated, mma, shape};
+    GemmBlock gemm{kernel, block, tile, gated, mma, shape, coveredArray};
     Value bx = block.blockX();
     // Uniform over the block: every thread takes the same branch, so the
     // barriers inside are reached by all of them.
@@ -631,7 +803,10 @@ static void emitTiled(ImplicitLocOpBuilder &b, const GroupedGemmKernel &kernel,
     auto [start, end] = segment(b, kernel, e, rows);
     Value rowBase = arith::AddIOp::create(
         b, start, arith::MulIOp::create(b, found[1], idx(b, tile.rows)));
-    gemm.compute(e, rowBase, end);
+    if (vectors)
+      gemm.computeRowVectors(e, rowBase, end);
+    else
+      gemm.compute(e, rowBase, end);
     b.setInsertionPointToStart(&choice.getElseRegion().front());
     gemm.zero(rows,
               arith::MulIOp::create(b, arith::SubIOp::create(b, bx, gemmBlocks),
@@ -645,31 +820,46 @@ void mlir::loom::moe::emitGroupedGemmKernel(ImplicitLocOpBuilder &b,
   bool gated = kernel.epilogue == Activation::Swiglu ||
                kernel.epilogue == Activation::Geglu;
   Value rows = dim(b, kernel.out, 0);
-  // Fewer than 32 rows per expert on average (decode, small batches): the
-  // short tile, whose blocks waste less of each expert's last block, or
-  // when its grid would leave SMs idle (fewer than fill-blocks), the narrow
-  // one.
-  Value few = arith::CmpIOp::create(
-      b, P::ult, rows, idx(b, kShortRowsPerExpert * kernel.experts));
-  auto choice = scf::IfOp::create(b, few, /*withElseRegion=*/true);
-  OpBuilder::InsertionGuard restore(b);
-  b.setInsertionPointToStart(&choice.getThenRegion().front());
-  if (kernel.fillBlocks > 0) {
+  // Fewer than 4 rows per expert on average (decode steps): row vectors.
+  // Fewer than 32 (small batches): the short tile, whose blocks waste less
+  // of each expert's last block, or when its grid would leave SMs idle
+  // (fewer than fill-blocks), the narrow one.
+  auto below = [&](int64_t rowsPerExpert) -> Value {
+    return arith::CmpIOp::create(b, P::ult, rows,
+                                 idx(b, rowsPerExpert * kernel.experts));
+  };
+  auto tiled = [&](GemmTile tile, BlockProduct product) {
+    return [&, tile, product] {
+      emitTiled(b, kernel, tile, gated, product, rows, interpret);
+    };
+  };
+  auto fewRows = [&] {
+    if (kernel.fillBlocks == 0)
+      return tiled(kShortTile, BlockProduct::Threads)();
     Value shortBlocks = arith::MulIOp::create(
         b, segmentRowBlocks(b, kernel, rows, kShortTile.rows),
         idx(b, llvm::divideCeil(kernel.outColumns, kShortTile.columns)));
-    auto narrow =
-        scf::IfOp::create(b,
-                          arith::CmpIOp::create(b, P::ult, shortBlocks,
-                                                idx(b, kernel.fillBlocks)),
-                          /*withElseRegion=*/true);
-    b.setInsertionPointToStart(&narrow.getThenRegion().front());
-    emitTiled(b, kernel, kNarrowTile, gated, /*mma=*/false, rows, interpret);
-    b.setInsertionPointToStart(&narrow.getElseRegion().front());
-  }
-  emitTiled(b, kernel, kShortTile, gated, /*mma=*/false, rows, interpret);
-  b.setInsertionPointToStart(&choice.getElseRegion().front());
-  emitTiled(b, kernel, kWideTile, gated, kernel.tensorCores, rows, interpret);
+    branch(b,
+           arith::CmpIOp::create(b, P::ult, shortBlocks,
+                                 idx(b, kernel.fillBlocks)),
+           tiled(kNarrowTile, BlockProduct::Threads),
+           tiled(kShortTile, BlockProduct::Threads));
+  };
+  // No kernel for row counts below the caller's least.
+  auto possible = [&](int64_t rowsPerExpert) {
+    return kernel.leastRows < rowsPerExpert * kernel.experts;
+  };
+  auto belowShort = [&] {
+    if (!possible(kVectorRowsPerExpert))
+      return fewRows();
+    branch(b, below(kVectorRowsPerExpert),
+           tiled(kVectorTile, BlockProduct::RowVectors), fewRows);
+  };
+  auto wide = tiled(kWideTile, kernel.tensorCores ? BlockProduct::TensorCores
+                                                  : BlockProduct::Threads);
+  if (!possible(kShortRowsPerExpert))
+    return wide();
+  branch(b, below(kShortRowsPerExpert), belowShort, wide);
 }
 
 int64_t mlir::loom::moe::groupedGemmBlockRows(int64_t rows, int64_t experts) {

@@ -60,18 +60,33 @@ func.func @group_limited(%x: tensor<?x16xf32>) -> tensor<?x2xi32> {
 
 // -----
 
-// The SwiGLU GEMM over the gathered rows, three kernels chosen on the rows
-// per expert: below 32 (R < 32 * 4), 16-row blocks of 128 columns, or of
-// 32 columns while those would be fewer than fill-blocks (264); else
-// 64 x 64 blocks. Each grid holds the row blocks of every expert (counted
-// on the host from the offsets) and then the zeroing blocks, by the column
-// blocks; 256 threads; 16-deep slices of the rows and of the gate and up
-// weight rows in workgroup memory; gate and up register tiles per thread
-// (2 x 1 twice, 2 x 4 twice, 4 x 4 twice).
+// The SwiGLU GEMM over the gathered rows, four kernels chosen on the rows
+// per expert: below 4 (R < 4 * 4), row vectors; below 32 (R < 32 * 4),
+// 16-row blocks of 128 columns, or of 32 columns while those would be
+// fewer than fill-blocks (264); else 64 x 64 blocks. Each grid holds the
+// row blocks of every expert (counted on the host from the offsets) and
+// then the zeroing blocks, by the column blocks; 256 threads. Row vectors:
+// each lane strides K by 32 with its 4 rows x 2 columns x gate and up sums
+// in the loop, then stores them as partials (8 warps x 16 x 32 lanes) for
+// the lanes' sum. Tiles: 16-deep slices of the rows and of the gate and
+// up weight rows in workgroup memory; gate and up register tiles per
+// thread (2 x 1 twice, 2 x 4 twice, 4 x 4 twice).
 // CHECK-LABEL: func.func @swiglu_gather
 // CHECK: arith.constant dense<{{.*}}> : tensor<1536xf32>
 // CHECK: %[[FEW:.*]] = arith.cmpi ult, %{{.*}}, %c128
 // CHECK: scf.if %[[FEW]] {
+// CHECK: %[[DECODE:.*]] = arith.cmpi ult, %{{.*}}, %c16
+// CHECK: scf.if %[[DECODE]] {
+// CHECK: %[[VECTORS:.*]] = scf.for {{.*}} -> (index)
+// CHECK: arith.ceildivui %{{.*}}, %c4
+// CHECK: %[[VECTOR_GRID:.*]] = arith.addi %[[VECTORS]], %{{.*}} : index
+// CHECK: gpu.launch blocks({{.*}}) in (%{{.*}} = %[[VECTOR_GRID]], {{.*}} threads({{.*}}) in (%{{.*}} = %c256, {{.*}} workgroup(%[[PARTIALS:.*]] : memref<4096xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<4xi32, #gpu.address_space<workgroup>>) {
+// CHECK: scf.for %{{.*}} = %{{.*}} to %c16{{.*}} step %c32{{.*}} iter_args({{.*}}) -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32)
+// CHECK-COUNT-16: memref.store %{{.*}}, %[[PARTIALS]][%{{.*}}] : memref<4096xf32, #gpu.address_space<workgroup>>
+// CHECK: gpu.barrier
+// CHECK: scf.for %{{.*}} = %c0{{.*}} to %c32{{.*}} step %c1{{.*}} iter_args(%{{.*}}) -> (f32)
+// CHECK: memref.load %[[PARTIALS]]
+// CHECK: } else {
 // CHECK: %[[SHORT_ROWS:.*]] = scf.for {{.*}} -> (index)
 // CHECK: %[[SHORT_GRID:.*]] = arith.muli %[[SHORT_ROWS]], %c1{{.*}} : index
 // CHECK: %[[STARVED:.*]] = arith.cmpi ult, %[[SHORT_GRID]], %c264 : index
@@ -100,14 +115,15 @@ func.func @group_limited(%x: tensor<?x16xf32>) -> tensor<?x2xi32> {
 // SHORT-LABEL: func.func @swiglu_gather
 // SHORT: %[[FEW:.*]] = arith.cmpi ult, %{{.*}}, %c128
 // SHORT: scf.if %[[FEW]] {
+// SHORT: } else {
 // SHORT-NOT: memref<1024xf32, #gpu.address_space<workgroup>>
 // SHORT: gpu.launch {{.*}} workgroup(%{{.*}} : memref<256xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<4096xf32, #gpu.address_space<workgroup>>
 // SHORT: } else {
 // FILL-BAD: error: convert-moe-to-gpu: fill-blocks must be 0 (never narrow) or a block count, got -1
 // tensor-cores: the wide tile's slices on TF32 mma.sync m16n8k8 tiles, 2
 // steps x 2 x 2 tiles x gate and up per slice, the fragments' operands
-// rounded to TF32 first; the short and narrow tiles stay on the threads.
-// The interpreter emulates each warp from its threads' fragments.
+// rounded to TF32 first; the other block shapes stay on the threads. The
+// interpreter emulates each warp from its threads' fragments.
 // MMA-LABEL: func.func @swiglu_gather
 // MMA: } else {
 // MMA: private(%{{.*}} : memref<32xf32, #gpu.address_space<private>>, %{{.*}} : memref<16xf32, #gpu.address_space<private>>, %{{.*}} : memref<16xf32, #gpu.address_space<private>>)

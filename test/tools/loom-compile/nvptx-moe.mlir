@@ -11,22 +11,26 @@
 // RUN: FileCheck %s --check-prefix=SMEM --input-file=%t/moe.ptx
 
 // CHECK: .target sm_90
-// 9 + 9 + 8 + 8 kernels: each grouped GEMM has a narrow-tile and a
-// short-tile kernel (under 32 rows per expert) and a wide one.
-// CHECK-COUNT-34: .visible .entry
+// 11 + 11 + 10 + 10 kernels: each grouped GEMM has a row-vector kernel
+// (under 4 rows per expert), a narrow-tile and a short-tile one (under 32)
+// and a wide one.
+// CHECK-COUNT-42: .visible .entry
 // CHECK-NOT: .visible .entry
 // CHECK-NOT: __nv_
-// The grouped GEMMs stage 16-deep slices in shared memory: the narrow
-// tile's 16 rows and, gated, 2 x 32 weight rows; the short tile's 16 rows
-// and 2 x 128 weight rows; the wide tile's 64 rows and 2 x 64 weight rows.
+// The row-vector kernel keeps its lanes' partial sums in shared memory
+// (256 threads x 4 rows x 2 columns x gate and up); the others stage
+// 16-deep slices: the narrow tile's 16 rows and, gated, 2 x 32 weight
+// rows; the short tile's 16 rows and 2 x 128 weight rows; the wide tile's
+// 64 rows and 2 x 64 weight rows.
 // (The aux loss's kernel, before them, holds 8 f64 terms.)
 // SMEM: .shared .align 8 .b8 __wg_swiglu_kernel_0_0[64];
-// SMEM: .shared .align {{[0-9]+}} .b8 __wg_swiglu_kernel_1_0[1024];
-// SMEM: .shared .align {{[0-9]+}} .b8 __wg_swiglu_kernel_1_1[4096];
+// SMEM: .shared .align {{[0-9]+}} .b8 __wg_swiglu_kernel_1_0[16384];
 // SMEM: .shared .align {{[0-9]+}} .b8 __wg_swiglu_kernel_2_0[1024];
-// SMEM: .shared .align {{[0-9]+}} .b8 __wg_swiglu_kernel_2_1[16384];
-// SMEM: .shared .align {{[0-9]+}} .b8 __wg_swiglu_kernel_3_0[4096];
-// SMEM: .shared .align {{[0-9]+}} .b8 __wg_swiglu_kernel_3_1[8192];
+// SMEM: .shared .align {{[0-9]+}} .b8 __wg_swiglu_kernel_2_1[4096];
+// SMEM: .shared .align {{[0-9]+}} .b8 __wg_swiglu_kernel_3_0[1024];
+// SMEM: .shared .align {{[0-9]+}} .b8 __wg_swiglu_kernel_3_1[16384];
+// SMEM: .shared .align {{[0-9]+}} .b8 __wg_swiglu_kernel_4_0[4096];
+// SMEM: .shared .align {{[0-9]+}} .b8 __wg_swiglu_kernel_4_1[8192];
 
 func.func @swiglu(%x: tensor<?x48xf32>) -> (tensor<?x48xf32>, tensor<f32>) {
   %wr = arith.constant dense<0.5> : tensor<8x48xf32>

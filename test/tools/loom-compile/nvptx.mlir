@@ -11,11 +11,13 @@
 
 // CHECK: .target sm_90
 // Two lookup kernels per GEMM: one token per block (decode) and eight.
-// The six fp GEMMs of two or more planes also run the grouped GEMM (three
-// tiles), decoding the weight slices it stages, from the roofline's
-// crossover on (binary's one plane never pays it, nor the exact GEMM):
-// 18 + 6 x 3.
-// CHECK-COUNT-36: .visible .entry
+// The six fp GEMMs of two or more planes also run the grouped GEMM,
+// decoding the weights it reads, from the roofline's crossover on
+// (binary's one plane never pays it, nor the exact GEMM), with only the
+// block shapes of N from there: from 32 (two planes) its wide tile, from
+// 30 and 24 (three and four planes) also its narrow and short ones.
+// 18 + 3 x 1 + 3 x 3.
+// CHECK-COUNT-30: .visible .entry
 // CHECK-NOT: .visible .entry
 // SM80: .target sm_80
 
