@@ -72,7 +72,7 @@ struct LookupKernel {
 
   /// The weight at (row, col), inside M and K, that the lookups sum with:
   /// s * (sum_p kappa 2^p (2 b_p - 1) + c) + o (not exact: the fp
-  /// contract), for a GEMM that stages it.
+  /// contract), for a GEMM that reads the weight packed.
   Value decodeWeight(ImplicitLocOpBuilder &b, Value row, Value col) const;
 
 private:

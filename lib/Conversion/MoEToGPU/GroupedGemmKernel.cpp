@@ -21,8 +21,8 @@ namespace {
 
 using P = arith::CmpIPredicate;
 
-/// The K slice a block stages at a time, and its threads.
-constexpr int64_t kDepth = 16, kThreads = 256;
+/// The K slice a block stages at a time, its threads, and a warp's.
+constexpr int64_t kDepth = 16, kThreads = 256, kWarp = 32;
 
 /// A block's rows and output columns, and each thread's register tile.
 struct GemmTile {
@@ -59,7 +59,7 @@ constexpr int64_t kShortRowsPerExpert = 32;
 /// This is the shape of llama.cpp's and vLLM's matrix-vector kernels.
 constexpr int64_t kVectorRowsPerExpert = 4, kWarpVectorColumns = 2;
 constexpr GemmTile kVectorTile{kVectorRowsPerExpert,
-                               kThreads / 32 * kWarpVectorColumns,
+                               kThreads / kWarp *kWarpVectorColumns,
                                kVectorRowsPerExpert, kWarpVectorColumns};
 
 /// The wide tile on tensor cores: TF32 mma.sync m16n8k8, or m16n8k16 for
@@ -68,7 +68,7 @@ constexpr GemmTile kVectorTile{kVectorRowsPerExpert,
 /// step of a staged slice. Fragments follow PTX's layout (as upstream's
 /// nvgpu MMAUtils derives it); with g = lane / 4 and t = lane % 4, C value
 /// v is (row g + 8 (v / 2), column 2 t + v % 2) in both shapes.
-constexpr int64_t kWarp = 32, kWarpColumns = 4;
+constexpr int64_t kWarpColumns = 4;
 constexpr int64_t kWarpTileRows = 32, kWarpTileColumns = 16;
 constexpr int64_t kMmaRows = kWarpTileRows / 16,
                   kMmaColumns = kWarpTileColumns / 8;
@@ -863,6 +863,8 @@ void mlir::loom::moe::emitGroupedGemmKernel(ImplicitLocOpBuilder &b,
 }
 
 int64_t mlir::loom::moe::groupedGemmBlockRows(int64_t rows, int64_t experts) {
+  if (rows < kVectorRowsPerExpert * experts)
+    return kVectorTile.rows;
   return rows < kShortRowsPerExpert * experts ? kShortTile.rows
                                               : kWideTile.rows;
 }
