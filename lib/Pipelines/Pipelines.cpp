@@ -254,6 +254,7 @@ void loom::buildGPUPipeline(OpPassManager &pm,
   ConvertLutToGPUOptions kernels;
   kernels.blockRows = options.blockRows;
   kernels.kChunk = options.kChunk;
+  kernels.rowsPerThread = options.rowsPerThread;
   kernels.blockColumns = options.blockColumns;
   kernels.targetBlocks = options.targetBlocks;
   kernels.interpret = options.interpret;

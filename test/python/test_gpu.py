@@ -50,8 +50,13 @@ def build(target_options, cases=CASES):
                         pipeline_options=target_options), weights
 
 
-@pytest.fixture(scope="module")
-def interpreted():
+# The lookup kernel at its defaults (two rows per thread where M reaches
+# two 128-row spans), and elongated further: 32-thread blocks of up to 4
+# rows per thread, so M = 130, 65 and 33 take 4, 2 and 1.
+@pytest.fixture(scope="module", params=["default", "elongated"])
+def interpreted(request):
+    if request.param == "elongated":
+        return build("interpret=1 block-rows=32 rows-per-thread=4")
     return build("interpret=1")
 
 
@@ -158,7 +163,9 @@ INT8_CASES = [("ternary", None, (130, 256), "row"), ("int4", 32, (33, 96), 32),
 @pytest.mark.parametrize("fmt, group, shape, act_quant", INT8_CASES,
                          ids=[f"{c[0]}_{c[3]}_{c[2][0]}x{c[2][1]}" for c in INT8_CASES])
 @pytest.mark.parametrize("tokens", [1, 9])
-def test_int8_activations_are_exact(fmt, group, shape, act_quant, tokens):
+@pytest.mark.parametrize("tiling", ["", " block-rows=32 rows-per-thread=4"],
+                         ids=["default", "elongated"])
+def test_int8_activations_are_exact(fmt, group, shape, act_quant, tokens, tiling):
     """act_quant on the GPU: X quantized to int8 on the host, integer tables
     and per-segment integer sums in the kernel (the exact contract of
     lut.md 1.4). Against numpy on the same quantized activations (f32
@@ -169,7 +176,7 @@ def test_int8_activations_are_exact(fmt, group, shape, act_quant, tokens):
     w = loom.lut.quantize(np.random.default_rng(5).normal(size=shape), fmt, group_size=group)
     function = loom.Function(lambda x: loom.lut.mpgemm(x, w, act_quant=act_quant),
                              name="gemm", args=[loom.tensor(None, k)])
-    gpu = loom.compile(function, target="nvptx", pipeline_options="interpret=1")
+    gpu = loom.compile(function, target="nvptx", pipeline_options="interpret=1" + tiling)
     x = np.random.default_rng(tokens).uniform(-1, 1, (tokens, k)).astype(np.float32)
     got = gpu(x)
     block = k if act_quant == "row" else act_quant

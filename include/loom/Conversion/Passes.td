@@ -132,10 +132,12 @@ def ConvertLutToGPU : Pass<"convert-lut-to-gpu", "::mlir::ModuleOp"> {
     folded at compile time into 32-bit words of bit-plane indices, word w of
     plane p of row m at (w * planes + p) * Mpad + m, so the threads of a
     warp, one output row each, read consecutive words; scales and
-    `-s * z - min` become per-(segment, row) fp32 tables. A block holds
-    `block-rows` rows of one column of Y (N below `block-columns`: decode)
-    or of `block-columns` columns (larger N; a run-time choice on N), so
-    that each weight word a thread loads serves every column of its block.
+    `-s * z - min` become per-(segment, row) fp32 tables. A block of
+    `block-rows` threads holds `rows-per-thread` x `block-rows` rows (the
+    tile elongated along M, the axis its tables are reused on) of one
+    column of Y (N below `block-columns`: decode) or of `block-columns`
+    columns (larger N; a run-time choice on N), so that each weight word a
+    thread loads serves every column of its block.
     For each chunk of `k-chunk` K a block builds its columns' 16-entry
     tables T[u] = sum_l (2 bit_l(u) - 1) x_l in workgroup memory (all 16
     entries, so a lookup needs no sign fix-up; the entry of index 15 is the
@@ -169,6 +171,11 @@ def ConvertLutToGPU : Pass<"convert-lut-to-gpu", "::mlir::ModuleOp"> {
     Option<"kChunk", "k-chunk", "int64_t", /*default=*/"128",
            "K elements whose tables a block builds at a time (a multiple "
            "of 32; 4 * k-chunk must be a multiple of block-rows)">,
+    Option<"rowsPerThread", "rows-per-thread", "int64_t", /*default=*/"2",
+           "Rows of Y each thread computes: the tile elongated along M, the "
+           "axis its tables are reused on, so that a block's tables serve "
+           "block-rows x rows-per-thread rows (1 to 8; GEMMs of fewer rows "
+           "take fewer)">,
     Option<"blockColumns", "block-columns", "int64_t", /*default=*/"8",
            "Columns of Y (tokens) per thread block when N is at least this "
            "(1 to 16); smaller N takes one per block">,

@@ -176,6 +176,11 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
       *this, "block-rows",
       llvm::cl::desc("convert-lut-to-gpu's rows of Y per thread block"),
       llvm::cl::init(128)};
+  PassOptions::Option<int64_t> rowsPerThread{
+      *this, "rows-per-thread",
+      llvm::cl::desc("convert-lut-to-gpu's rows of Y per thread (the tile "
+                     "elongated along M, the tables' reuse axis)"),
+      llvm::cl::init(2)};
   PassOptions::Option<int64_t> kChunk{
       *this, "k-chunk",
       llvm::cl::desc("convert-lut-to-gpu's K per table chunk"),

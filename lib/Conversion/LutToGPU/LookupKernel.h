@@ -16,9 +16,10 @@ namespace mlir::loom::lut {
 
 struct LookupKernel {
   /// Y[N, M] = X[N, K] * W^T: the problem and the kernel's tiling. A block
-  /// computes `columns` columns (tokens) of `blockRows` rows: each weight
-  /// word it reads serves them all.
-  int64_t m, k, blockRows, kChunk, columns;
+  /// of `blockRows` threads computes `columns` columns (tokens) of
+  /// `rowsPerThread` x `blockRows` rows: each weight word a thread reads
+  /// serves every column, and each table the block builds every row.
+  int64_t m, k, blockRows, rowsPerThread, kChunk, columns;
   /// K is cut into `splits` ranges of `chunksPerSplit` chunks, one per
   /// block along the grid's z (split-K: enough blocks to fill the GPU at
   /// N = 1); with more than one, blocks add their sums into a zeroed y.
@@ -45,6 +46,8 @@ struct LookupKernel {
   /// 4; a block holds `columns` of them.
   int64_t chunkEntries() const { return 4 * kChunk; }
   int64_t tableEntries() const { return columns * chunkEntries(); }
+  /// Rows of a block: thread t computes rows t, t + blockRows, ...
+  int64_t blockSpan() const { return blockRows * rowsPerThread; }
   /// f32 entries, or exact i32 ones.
   Type tableType(OpBuilder &b) const;
 

@@ -127,14 +127,16 @@ struct ConvertLutToGPUPass
       return signalPassFailure();
     if (blockRows <= 0 || blockRows % 32 != 0 || kChunk <= 0 ||
         kChunk % kWordK != 0 || (4 * kChunk) % blockRows != 0 ||
-        blockColumns < 1 || blockColumns > 16) {
+        blockColumns < 1 || blockColumns > 16 || rowsPerThread < 1 ||
+        rowsPerThread > 8) {
       getOperation().emitError()
           << "convert-lut-to-gpu: block-rows must be a positive multiple of "
              "32, k-chunk a positive multiple of 32, 4 * k-chunk a "
-             "multiple of block-rows and block-columns in [1, 16] (got "
-             "block-rows="
+             "multiple of block-rows, block-columns in [1, 16] and "
+             "rows-per-thread in [1, 8] (got block-rows="
           << int64_t(blockRows) << ", k-chunk=" << int64_t(kChunk)
-          << ", block-columns=" << int64_t(blockColumns) << ")";
+          << ", block-columns=" << int64_t(blockColumns)
+          << ", rows-per-thread=" << int64_t(rowsPerThread) << ")";
       return signalPassFailure();
     }
     // A block's tables are static shared memory: 48 KiB at most.
@@ -160,8 +162,12 @@ struct ConvertLutToGPUPass
     std::optional<int64_t> segment = kernelSegment(op, pack, reason);
     PackedType type = op.getWeight().getType();
     QuantAttr quant = type.getQuant();
+    // Elongated along M as far as M fills it: GEMMs of fewer rows would
+    // only pad more.
+    int64_t rows =
+        std::clamp<int64_t>(type.getM() / blockRows, 1, rowsPerThread);
     FailureOr<PlaneWords> folded =
-        segment ? foldPlaneWords(pack, *segment, blockRows, kChunk)
+        segment ? foldPlaneWords(pack, *segment, blockRows * rows, kChunk)
                 : FailureOr<PlaneWords>(failure());
     if (segment && failed(folded))
       reason = "a weight that is not a lut.pack of constants";
@@ -174,7 +180,7 @@ struct ConvertLutToGPUPass
     // only (the splits add atomically) and not in the exact contract
     // (a segment's sum must not be cut).
     int64_t chunks = folded->words * kWordK / kChunk;
-    int64_t rowBlocks = folded->paddedRows / blockRows;
+    int64_t rowBlocks = folded->paddedRows / (blockRows * rows);
     int64_t splits = 1;
     if (!exact && cast<RankedTensorType>(op.getType()).getElementType().isF32())
       splits = std::clamp<int64_t>(llvm::divideCeil(targetBlocks, rowBlocks), 1,
@@ -184,6 +190,7 @@ struct ConvertLutToGPUPass
     LookupKernel kernel{type.getM(),
                         type.getK(),
                         blockRows,
+                        rows,
                         kChunk,
                         /*columns=*/1,
                         splits,
@@ -353,38 +360,45 @@ struct ConvertLutToGPUPass
       return arith::ConstantIndexOp::create(b, v);
     };
     Value columns = index(kernel.columns);
-    BlockKernelSpec spec{index(kernel.weight.paddedRows / kernel.blockRows),
+    int64_t rows = kernel.rowsPerThread;
+    BlockKernelSpec spec{index(kernel.weight.paddedRows / kernel.blockSpan()),
                          arith::CeilDivUIOp::create(b, n, columns),
                          index(kernel.splits),
                          kernel.blockRows,
                          {{kernel.tableType(b), kernel.tableEntries()}},
                          {},
                          interpret};
-    // One array of one element per state value: its types differ.
+    // One array per state value (their types differ), of one element per
+    // row of the thread.
     for (Type type : kernel.stateTypes(b))
-      spec.local.push_back({type, 1});
+      spec.local.push_back({type, rows});
     BlockKernel::emit(b, spec, [&](BlockKernel &block) {
       ImplicitLocOpBuilder &b = block.builder();
       Value tables = block.shared(0);
       Value firstColumn = arith::MulIOp::create(b, block.blockY(), columns);
-      auto rowOf = [&](Value thread) -> Value {
+      // Row r of a thread: consecutive threads, consecutive rows, so a
+      // warp's word loads stay 128 consecutive bytes.
+      auto rowOf = [&](Value thread, int64_t r) -> Value {
         return arith::AddIOp::create(
             b,
-            arith::MulIOp::create(b, block.blockX(), index(kernel.blockRows)),
-            thread);
+            arith::MulIOp::create(b, block.blockX(), index(kernel.blockSpan())),
+            arith::AddIOp::create(b, thread, index(r * kernel.blockRows)));
       };
-      auto loadState = [&](Value thread) {
+      auto loadState = [&](Value thread, int64_t r) {
         SmallVector<Value> state;
         for (unsigned i = 0; i < spec.local.size(); ++i)
-          state.push_back(block.loadLocal(i, thread, 0));
+          state.push_back(block.loadLocal(i, thread, r));
         return state;
       };
-      auto storeState = [&](ValueRange state, Value thread) {
+      auto storeState = [&](ValueRange state, Value thread, int64_t r) {
         for (auto [i, value] : llvm::enumerate(state))
-          block.storeLocal(i, thread, 0, value);
+          block.storeLocal(i, thread, r, value);
       };
       block.phase(
-          [&](Value thread) { storeState(kernel.initialState(b), thread); },
+          [&](Value thread) {
+            for (int64_t r = 0; r < rows; ++r)
+              storeState(kernel.initialState(b), thread, r);
+          },
           /*barrier=*/false);
       auto [begin, end] = splitRange(b, kernel, block.blockZ());
       auto chunks = scf::ForOp::create(b, begin, end, index(kernel.kChunk));
@@ -395,16 +409,21 @@ struct ConvertLutToGPUPass
         block.phase([&](Value thread) {
           kernel.buildTables(b, tables, thread, firstColumn, chunk);
         });
-        // The next chunk's tables overwrite these: a barrier after.
+        // Every row of the block looks its codes up in these tables; the
+        // next chunk's overwrite them: a barrier after.
         block.phase([&](Value thread) {
-          storeState(kernel.lookupChunk(b, tables, rowOf(thread), firstColumn,
-                                        chunk, loadState(thread)),
-                     thread);
+          for (int64_t r = 0; r < rows; ++r)
+            storeState(kernel.lookupChunk(b, tables, rowOf(thread, r),
+                                          firstColumn, chunk,
+                                          loadState(thread, r)),
+                       thread, r);
         });
       }
       block.phase(
           [&](Value thread) {
-            kernel.storeRow(b, rowOf(thread), firstColumn, loadState(thread));
+            for (int64_t r = 0; r < rows; ++r)
+              kernel.storeRow(b, rowOf(thread, r), firstColumn,
+                              loadState(thread, r));
           },
           /*barrier=*/false);
     });

@@ -7,6 +7,7 @@
 // RUN: not loom-opt %s -split-input-file --convert-lut-to-gpu="k-chunk=1024 block-columns=4" 2>&1 | FileCheck %s --check-prefix=SHARED
 // RUN: not loom-opt %s -split-input-file --convert-lut-to-gpu="dequantize-from-n=-3" 2>&1 | FileCheck %s --check-prefix=DEQ-BAD
 // RUN: not loom-opt %s -split-input-file --convert-lut-to-gpu="fill-blocks=-2" 2>&1 | FileCheck %s --check-prefix=FILL-BAD
+// RUN: not loom-opt %s -split-input-file --convert-lut-to-gpu="rows-per-thread=0" 2>&1 | FileCheck %s --check-prefix=ROWS-BAD
 
 !w = !lut.packed<130x40, #lut.quant<unsigned, bits = 2, group = 8, scale = f16, offset = zero_point>, #lut.layout<codes>>
 
@@ -109,16 +110,26 @@
 // INTERP-NOT: memref.alloca
 // INTERP: bufferization.to_tensor
 
-// One kernel (block-columns=1).
+// One kernel (block-columns=1). Blocks of 64 threads, each thread two
+// rows (rows-per-thread=2: 130 rows fill two 64-row spans), so a block's
+// tables serve 128 rows: two blocks, each thread's sums in two-element
+// private arrays, rows t and t + 64 looked up after each table build.
 // TILE-LABEL: func.func @unsigned_zero_point
 // TILE-NOT: arith.cmpi slt
-// TILE: gpu.launch blocks({{.*}}) in (%{{.*}} = %c3, {{.*}} threads({{.*}}) in (%{{.*}} = %c64, {{.*}} workgroup(%{{.*}} : memref<256xf32, #gpu.address_space<workgroup>>)
+// TILE: gpu.launch blocks({{.*}}) in (%{{.*}} = %c2, {{.*}} threads(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c64, {{.*}} workgroup(%{{.*}} : memref<256xf32, #gpu.address_space<workgroup>>) private(%[[SUMS:.*]] : memref<2xf32, #gpu.address_space<private>>)
+// TILE: gpu.barrier
+// TILE: memref.load %[[SUMS]][%c0{{.*}}]
+// TILE: memref.store %{{.*}}, %[[SUMS]][%c0{{.*}}]
+// TILE: memref.load %[[SUMS]][%c1{{.*}}]
+// TILE: memref.store %{{.*}}, %[[SUMS]][%c1{{.*}}]
+// TILE: gpu.barrier
 // TILE-NOT: gpu.launch
 
 // DEQ-BAD: error: convert-lut-to-gpu: dequantize-from-n must be -1 (the roofline's crossover), 0 (never) or an N, got -3
 // FILL-BAD: error: convert-lut-to-gpu: fill-blocks must be 0 (never narrow) or a block count, got -2
+// ROWS-BAD: error: convert-lut-to-gpu: {{.*}} rows-per-thread in [1, 8] (got block-rows=128, k-chunk=128, block-columns=8, rows-per-thread=0)
 // SHARED: error: convert-lut-to-gpu: the tables of k-chunk=1024 and block-columns=4 take 65536 bytes of shared memory, more than the 49152 a block can have statically
-// BAD: error: convert-lut-to-gpu: block-rows must be a positive multiple of 32, k-chunk a positive multiple of 32, 4 * k-chunk a multiple of block-rows and block-columns in [1, 16] (got block-rows=48, k-chunk=128, block-columns=8)
+// BAD: error: convert-lut-to-gpu: block-rows must be a positive multiple of 32, k-chunk a positive multiple of 32, 4 * k-chunk a multiple of block-rows, block-columns in [1, 16] and rows-per-thread in [1, 8] (got block-rows=48, k-chunk=128, block-columns=8, rows-per-thread=2)
 func.func @unsigned_zero_point(%x: tensor<?x40xf32>) -> tensor<?x130xf32> {
   %c = arith.constant dense<3> : tensor<130x40xi8>
   %s = arith.constant dense<0.5> : tensor<130x5xf16>
