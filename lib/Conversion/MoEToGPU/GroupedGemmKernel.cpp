@@ -58,6 +58,10 @@ constexpr int64_t kShortRowsPerExpert = 32;
 /// lanes' partial sums are added in lane order through workgroup memory.
 /// This is the shape of llama.cpp's and vLLM's matrix-vector kernels.
 constexpr int64_t kVectorRowsPerExpert = 4, kWarpVectorColumns = 2;
+/// Warp-wide K steps per iteration of a row-vector loop: a warp's reads in
+/// flight per weight row (4 x 128 bytes of f32), with no alignment needed
+/// beyond the element's, unlike 128-bit loads.
+constexpr int64_t kVectorSteps = 4;
 constexpr GemmTile kVectorTile{kVectorRowsPerExpert,
                                kThreads / kWarp *kWarpVectorColumns,
                                kVectorRowsPerExpert, kWarpVectorColumns};
@@ -257,34 +261,48 @@ struct GemmBlock {
         sources.push_back(guard.getResult(1));
       }
       SmallVector<Value> zeros(values, f32(b, 0.0));
+      // kVectorSteps steps of the warp per iteration, their loads issued
+      // before their products, so that each warp keeps that many 128-byte
+      // reads per weight row in flight. A lane still adds its K in order.
       SmallVector<Value> sums = forLoop(
-          b, lane, idx(b, kernel.k), kWarp, zeros,
-          [&](ImplicitLocOpBuilder &b, Value kCol,
+          b, lane, idx(b, kernel.k), kWarp * kVectorSteps, zeros,
+          [&](ImplicitLocOpBuilder &b, Value kStep,
               ValueRange acc) -> SmallVector<Value> {
-            SmallVector<Value> x, w;
-            for (int64_t r = 0; r < rowsPerBlock; ++r)
-              x.push_back(select(b, reads[r], f32(b, 0.0), [&] {
-                return load(b, kernel.input, {sources[r], kCol});
-              }));
-            for (int64_t set = 0; set < weightSets(); ++set)
-              for (int64_t c = 0; c < columns; ++c) {
-                Value column = arith::AddIOp::create(b, warpColumn, idx(b, c));
-                Value inside =
-                    arith::CmpIOp::create(b, P::ult, column, outColumns);
-                w.push_back(select(b, inside, f32(b, 0.0), [&] {
-                  return weightAt(
-                      b, e,
-                      arith::AddIOp::create(b, column,
-                                            idx(b, set * kernel.outColumns)),
-                      kCol);
-                }));
-              }
-            SmallVector<Value> next;
-            for (int64_t v = 0; v < values; ++v)
-              next.push_back(arith::AddFOp::create(
-                  b, acc[v],
-                  arith::MulFOp::create(b, x[rowOf(v)],
-                                        w[setOf(v) * columns + columnOf(v)])));
+            SmallVector<SmallVector<Value>> x(kVectorSteps), w(kVectorSteps);
+            for (int64_t u = 0; u < kVectorSteps; ++u) {
+              Value kCol = arith::AddIOp::create(b, kStep, idx(b, u * kWarp));
+              Value inK =
+                  arith::CmpIOp::create(b, P::ult, kCol, idx(b, kernel.k));
+              for (int64_t r = 0; r < rowsPerBlock; ++r)
+                x[u].push_back(
+                    select(b, arith::AndIOp::create(b, reads[r], inK),
+                           f32(b, 0.0), [&] {
+                             return load(b, kernel.input, {sources[r], kCol});
+                           }));
+              for (int64_t set = 0; set < weightSets(); ++set)
+                for (int64_t c = 0; c < columns; ++c) {
+                  Value column =
+                      arith::AddIOp::create(b, warpColumn, idx(b, c));
+                  Value inside = arith::AndIOp::create(
+                      b, arith::CmpIOp::create(b, P::ult, column, outColumns),
+                      inK);
+                  w[u].push_back(select(b, inside, f32(b, 0.0), [&] {
+                    return weightAt(
+                        b, e,
+                        arith::AddIOp::create(b, column,
+                                              idx(b, set * kernel.outColumns)),
+                        kCol);
+                  }));
+                }
+            }
+            SmallVector<Value> next(acc);
+            for (int64_t u = 0; u < kVectorSteps; ++u)
+              for (int64_t v = 0; v < values; ++v)
+                next[v] = arith::AddFOp::create(
+                    b, next[v],
+                    arith::MulFOp::create(
+                        b, x[u][rowOf(v)],
+                        w[u][setOf(v) * columns + columnOf(v)]));
             return next;
           });
       // partials[(warp * values + v) * 32 + lane]

@@ -66,9 +66,10 @@ func.func @group_limited(%x: tensor<?x16xf32>) -> tensor<?x2xi32> {
 // fewer than fill-blocks (264); else 64 x 64 blocks. Each grid holds the
 // row blocks of every expert (counted on the host from the offsets) and
 // then the zeroing blocks, by the column blocks; 256 threads. Row vectors:
-// each lane strides K by 32 with its 4 rows x 2 columns x gate and up sums
-// in the loop, then stores them as partials (8 warps x 16 x 32 lanes) for
-// the lanes' sum. Tiles: 16-deep slices of the rows and of the gate and
+// each lane strides K by 32, four warp-wide steps per iteration (each
+// guarded by K), with its 4 rows x 2 columns x gate and up sums in the
+// loop, then stores them as partials (8 warps x 16 x 32 lanes) for the
+// lanes' sum. Tiles: 16-deep slices of the rows and of the gate and
 // up weight rows in workgroup memory; gate and up register tiles per
 // thread (2 x 1 twice, 2 x 4 twice, 4 x 4 twice).
 // CHECK-LABEL: func.func @swiglu_gather
@@ -81,7 +82,7 @@ func.func @group_limited(%x: tensor<?x16xf32>) -> tensor<?x2xi32> {
 // CHECK: arith.ceildivui %{{.*}}, %c4
 // CHECK: %[[VECTOR_GRID:.*]] = arith.addi %[[VECTORS]], %{{.*}} : index
 // CHECK: gpu.launch blocks({{.*}}) in (%{{.*}} = %[[VECTOR_GRID]], {{.*}} threads({{.*}}) in (%{{.*}} = %c256, {{.*}} workgroup(%[[PARTIALS:.*]] : memref<4096xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<4xi32, #gpu.address_space<workgroup>>) {
-// CHECK: scf.for %{{.*}} = %{{.*}} to %c16{{.*}} step %c32{{.*}} iter_args({{.*}}) -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32)
+// CHECK: scf.for %{{.*}} = %{{.*}} to %c16{{.*}} step %c128{{.*}} iter_args({{.*}}) -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32)
 // CHECK-COUNT-16: memref.store %{{.*}}, %[[PARTIALS]][%{{.*}}] : memref<4096xf32, #gpu.address_space<workgroup>>
 // CHECK: gpu.barrier
 // CHECK: scf.for %{{.*}} = %c0{{.*}} to %c32{{.*}} step %c1{{.*}} iter_args(%{{.*}}) -> (f32)
