@@ -157,10 +157,10 @@ partsOf(const ContractionTiling &tiling, const Tile &tile) {
 }
 
 /// The parts' work, one after the other.
-cost::RooflineTime roofline(const ContractionTiling &tiling, const Tile &tile,
+cost::RooflineTime roofline(ArrayRef<std::pair<ContractionTiling, Tile>> parts,
                             const cost::TargetInfo &target) {
   cost::WorkEstimate total = cost::zeroWork();
-  for (auto &[part, partTile] : partsOf(tiling, tile))
+  for (const auto &[part, partTile] : parts)
     cost::accumulate(total, partWork(part, partTile, target));
   return cost::rooflineTime(total, target.throughput);
 }
@@ -222,7 +222,8 @@ struct LinalgTileModel
                                         const Tile &tile,
                                         const cost::TargetInfo &target) {
     Step step = stepOf(tiling, tile, target);
-    cost::RooflineTime time = roofline(tiling, tile, target);
+    auto parts = partsOf(tiling, tile);
+    cost::RooflineTime time = roofline(parts, target);
 
     cost::FeatureVector row(lt::NumFeatures, 0);
     row[lt::M] = cost::encodeCount(tiling.m);
@@ -247,7 +248,6 @@ struct LinalgTileModel
         cost::encodeCount(step.fmas * (tile.alongK ? 1 : tile.k));
     row[lt::KTrips] = cost::encodeCount(tiling.k / tile.k);
     // The remainder parts: how many, and their share of the multiply-adds.
-    auto parts = partsOf(tiling, tile);
     double mainMultiplyAdds = parts.front().first.multiplyAdds();
     row[lt::RemainderParts] = parts.size() - 1;
     row[lt::RemainderShare] = 1 - mainMultiplyAdds / tiling.multiplyAdds();
