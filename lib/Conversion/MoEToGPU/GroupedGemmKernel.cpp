@@ -746,15 +746,15 @@ static Value segmentRowBlocks(ImplicitLocOpBuilder &b,
 /// tensor cores, or row vectors.
 enum class BlockProduct { Threads, TensorCores, RowVectors };
 
+/// `gemmBlocks` is segmentRowBlocks of the tile's rows.
 static void emitTiled(ImplicitLocOpBuilder &b, const GroupedGemmKernel &kernel,
                       GemmTile tile, bool gated, BlockProduct product,
-                      Value rows, bool interpret) {
+                      Value rows, Value gemmBlocks, bool interpret) {
   bool mma = product == BlockProduct::TensorCores;
   bool vectors = product == BlockProduct::RowVectors;
   Value experts = idx(b, kernel.experts);
   // The grid holds exactly the segments' row blocks, then the zeroing
   // blocks.
-  Value gemmBlocks = segmentRowBlocks(b, kernel, rows, tile.rows);
   Value zeroBlocks = arith::CeilDivUIOp::create(b, rows, idx(b, tile.rows));
   int64_t weightSets = gated ? 2 : 1;
   BlockKernelSpec spec{arith::AddIOp::create(b, gemmBlocks, zeroBlocks),
@@ -846,22 +846,29 @@ void mlir::loom::moe::emitGroupedGemmKernel(ImplicitLocOpBuilder &b,
     return arith::CmpIOp::create(b, P::ult, rows,
                                  idx(b, rowsPerExpert * kernel.experts));
   };
-  auto tiled = [&](GemmTile tile, BlockProduct product) {
-    return [&, tile, product] {
-      emitTiled(b, kernel, tile, gated, product, rows, interpret);
+  // `rowBlocks`: the tile's segmentRowBlocks where the caller has them.
+  auto tiled = [&](GemmTile tile, BlockProduct product, Value rowBlocks = {}) {
+    return [&, tile, product, rowBlocks] {
+      emitTiled(b, kernel, tile, gated, product, rows,
+                rowBlocks ? rowBlocks
+                          : segmentRowBlocks(b, kernel, rows, tile.rows),
+                interpret);
     };
   };
   auto fewRows = [&] {
     if (kernel.fillBlocks == 0)
       return tiled(kShortTile, BlockProduct::Threads)();
+    // The short and narrow tiles' rows are the same: one count serves the
+    // choice and either grid.
+    Value rowBlocks = segmentRowBlocks(b, kernel, rows, kShortTile.rows);
     Value shortBlocks = arith::MulIOp::create(
-        b, segmentRowBlocks(b, kernel, rows, kShortTile.rows),
+        b, rowBlocks,
         idx(b, llvm::divideCeil(kernel.outColumns, kShortTile.columns)));
     branch(b,
            arith::CmpIOp::create(b, P::ult, shortBlocks,
                                  idx(b, kernel.fillBlocks)),
-           tiled(kNarrowTile, BlockProduct::Threads),
-           tiled(kShortTile, BlockProduct::Threads));
+           tiled(kNarrowTile, BlockProduct::Threads, rowBlocks),
+           tiled(kShortTile, BlockProduct::Threads, rowBlocks));
   };
   // No kernel for row counts below the caller's least.
   auto possible = [&](int64_t rowsPerExpert) {
