@@ -174,6 +174,9 @@ buildHostToLoopsPipeline(OpPassManager &pm, const CPUPipelineOptions &options,
   pm.addPass(moe::createMoESelectStrategy(moeStrategy));
   pm.addPass(moe::createMoEDecompose());
   pm.addPass(moe::createMoEFuse());
+  // The decomposition and the fusion each build a map of the rows' tokens
+  // (the scatter's and the gather's): one is computed.
+  pm.addPass(createCSEPass());
   pm.addPass(lut::createLutCanonicalize());
   if (offloadGemms)
     offloadGemms(pm);

@@ -37,6 +37,11 @@ public:
   static void emit(ImplicitLocOpBuilder &b, const BlockKernelSpec &spec,
                    function_ref<void(BlockKernel &)> body);
 
+  /// A kernel of one thread per element of [0, n) in blocks of `threads`:
+  /// `body` builds element i's work (at `b`, the block's builder).
+  static void emitPerElement(ImplicitLocOpBuilder &b, Value n, int64_t threads,
+                             bool interpret, function_ref<void(Value i)> body);
+
   ImplicitLocOpBuilder &builder() { return b; }
   /// Whether the kernel runs as host loops: a warp's collective operations
   /// (tensor-core mma) are then emulated from each thread's arrays.

@@ -50,6 +50,11 @@ struct GroupedGemmKernel {
   /// decodes what it reads, so the dense weight is never written.
   std::function<Value(ImplicitLocOpBuilder &, Value row, Value k)>
       decodeWeight = {};
+  /// The offsets and counts come from a kernel (the dropless assign),
+  /// whose segments partition the rows: the grid is then sized by a bound
+  /// on their row blocks, as counting them on the host would need them
+  /// copied back. Blocks past the segments return at once.
+  bool segmentsOnDevice = false;
 };
 
 void emitGroupedGemmKernel(ImplicitLocOpBuilder &b,

@@ -1,6 +1,7 @@
 //===- BlockKernel.cpp - A kernel for the GPU or the interpreter ----------===//
 
 #include "loom/Conversion/BlockKernel.h"
+#include "loom/Conversion/KernelOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -116,4 +117,30 @@ void BlockKernel::storeLocal(unsigned array, Value thread, int64_t i,
                              Value value) {
   memref::StoreOp::create(b, value, localArrays[array],
                           localIndices(array, thread, i));
+}
+
+void BlockKernel::emitPerElement(ImplicitLocOpBuilder &b, Value n,
+                                 int64_t threads, bool interpret,
+                                 function_ref<void(Value i)> body) {
+  Value perBlock = arith::ConstantIndexOp::create(b, threads);
+  Value one = arith::ConstantIndexOp::create(b, 1);
+  BlockKernelSpec spec{arith::CeilDivUIOp::create(b, n, perBlock),
+                       one,
+                       one,
+                       threads,
+                       {},
+                       {},
+                       interpret};
+  emit(b, spec, [&](BlockKernel &block) {
+    ImplicitLocOpBuilder &b = block.builder();
+    block.phase(
+        [&](Value thread) {
+          Value i = arith::AddIOp::create(
+              b, arith::MulIOp::create(b, block.blockX(), perBlock), thread);
+          gpu_kernels::when(
+              b, arith::CmpIOp::create(b, arith::CmpIPredicate::ult, i, n),
+              [&] { body(i); });
+        },
+        /*barrier=*/false);
+  });
 }

@@ -728,11 +728,17 @@ struct GemmBlock {
 
 } // namespace
 
-/// The row blocks of `tileRows` rows of all segments, counted on the host
-/// (the offsets are host buffers).
+/// The grid's blocks for the row blocks of `tileRows` rows of all
+/// segments: counted on the host from host offsets; for segments that
+/// partition the rows on the device, the bound floor(R / tileRows) +
+/// min(E, R) (each nonempty segment adds at most one partial block).
 static Value segmentRowBlocks(ImplicitLocOpBuilder &b,
                               const GroupedGemmKernel &kernel, Value rows,
                               int64_t tileRows) {
+  if (kernel.segmentsOnDevice)
+    return arith::AddIOp::create(
+        b, arith::DivUIOp::create(b, rows, idx(b, tileRows)),
+        arith::MinUIOp::create(b, rows, idx(b, kernel.experts)));
   return forLoop(b, idx(b, 0), idx(b, kernel.experts), 1, idx(b, 0),
                  [&](ImplicitLocOpBuilder &b, Value e,
                      ValueRange acc) -> SmallVector<Value> {
@@ -746,7 +752,8 @@ static Value segmentRowBlocks(ImplicitLocOpBuilder &b,
 /// tensor cores, or row vectors.
 enum class BlockProduct { Threads, TensorCores, RowVectors };
 
-/// `gemmBlocks` is segmentRowBlocks of the tile's rows.
+/// `gemmBlocks` is segmentRowBlocks of the tile's rows: the grid's blocks
+/// before the zeroing ones.
 static void emitTiled(ImplicitLocOpBuilder &b, const GroupedGemmKernel &kernel,
                       GemmTile tile, bool gated, BlockProduct product,
                       Value rows, Value gemmBlocks, bool interpret) {
@@ -794,15 +801,9 @@ static void emitTiled(ImplicitLocOpBuilder &b, const GroupedGemmKernel &kernel,
     ImplicitLocOpBuilder &b = block.builder();
     GemmBlock gemm{kernel, block, tile, gated, mma, shape, coveredArray};
     Value bx = block.blockX();
-    // Uniform over the block: every thread takes the same branch, so the
-    // barriers inside are reached by all of them.
-    auto choice =
-        scf::IfOp::create(b, arith::CmpIOp::create(b, P::ult, bx, gemmBlocks),
-                          /*withElseRegion=*/true);
-    OpBuilder::InsertionGuard restore(b);
-    b.setInsertionPointToStart(&choice.getThenRegion().front());
     // Block bx is row block bx - (blocks of the experts before e) of the
-    // first expert e whose blocks reach past bx.
+    // first expert e whose blocks reach past bx; the segments have
+    // found[2] blocks in all.
     SmallVector<Value> found = forLoop(
         b, idx(b, 0), experts, 1, ValueRange{experts, idx(b, 0), idx(b, 0)},
         [&](ImplicitLocOpBuilder &b, Value e,
@@ -817,18 +818,28 @@ static void emitTiled(ImplicitLocOpBuilder &b, const GroupedGemmKernel &kernel,
                       b, here, arith::SubIOp::create(b, bx, acc[2]), acc[1]),
                   next};
         });
-    Value e = found[0];
-    auto [start, end] = segment(b, kernel, e, rows);
-    Value rowBase = arith::AddIOp::create(
-        b, start, arith::MulIOp::create(b, found[1], idx(b, tile.rows)));
-    if (vectors)
-      gemm.computeRowVectors(e, rowBase, end);
-    else
-      gemm.compute(e, rowBase, end);
-    b.setInsertionPointToStart(&choice.getElseRegion().front());
-    gemm.zero(rows,
-              arith::MulIOp::create(b, arith::SubIOp::create(b, bx, gemmBlocks),
-                                    idx(b, tile.rows)));
+    // Uniform over the block: every thread takes the same branch, so the
+    // barriers inside are reached by all of them.
+    branch(
+        b, arith::CmpIOp::create(b, P::ult, bx, gemmBlocks),
+        [&] {
+          when(b, arith::CmpIOp::create(b, P::ult, bx, found[2]), [&] {
+            Value e = found[0];
+            auto [start, end] = segment(b, kernel, e, rows);
+            Value rowBase = arith::AddIOp::create(
+                b, start,
+                arith::MulIOp::create(b, found[1], idx(b, tile.rows)));
+            if (vectors)
+              gemm.computeRowVectors(e, rowBase, end);
+            else
+              gemm.compute(e, rowBase, end);
+          });
+        },
+        [&] {
+          gemm.zero(rows, arith::MulIOp::create(
+                              b, arith::SubIOp::create(b, bx, gemmBlocks),
+                              idx(b, tile.rows)));
+        });
   });
 }
 

@@ -12,6 +12,7 @@
 #include "loom/Conversion/GroupedGemmKernel.h"
 
 #include "loom/Conversion/HostBuffers.h"
+#include "loom/Conversion/MapKernel.h"
 #include "loom/Conversion/Passes.h"
 #include "loom/Dialect/MoE/IR/MoEOps.h"
 
@@ -62,6 +63,9 @@ struct ConvertMoEToGPUPass
     getOperation().walk([&](Operation *op) {
       if (isa<TopKOp, AuxLossOp, DispatchOp, GroupedMatmulOp, CombineOp>(op))
         ops.push_back(op);
+      // Decided before topk is lowered, while its ids are still its own.
+      if (auto assign = dyn_cast<AssignOp>(op); assign && droplessPlan(assign))
+        ops.push_back(op);
       if (needsLibdevice(op))
         hostMath.insert(op);
     });
@@ -69,6 +73,7 @@ struct ConvertMoEToGPUPass
       TypeSwitch<Operation *>(op)
           .Case([&](TopKOp topk) { lowerRoute(topk); })
           .Case([&](AuxLossOp loss) { lowerAuxLoss(loss); })
+          .Case([&](AssignOp assign) { lowerAssign(assign); })
           .Case([&](DispatchOp dispatch) { lowerDispatch(dispatch); })
           .Case([&](GroupedMatmulOp gemm) { lowerGroupedMatmul(gemm); })
           .Case([&](CombineOp combine) { lowerCombine(combine); });
@@ -161,13 +166,83 @@ struct ConvertMoEToGPUPass
     op.erase();
   }
 
+  /// Whether the assign kernel takes `assign`: a dropless grouped layout
+  /// of unit alignment over topk's ids (all in range), so that R = T * k
+  /// whatever the routing, with no priority order and its capacity unread.
+  static bool droplessPlan(AssignOp assign) {
+    LayoutAttr layout = assign.getLayout();
+    CapacityAttr capacity = assign.getCapacity();
+    return !assign.getPriority() && assign.getCapacityValue().use_empty() &&
+           capacity.getFactor().isZero() && capacity.getAlign() == 1 &&
+           layout.getKind() == LayoutKind::Grouped &&
+           layout.getRowAlign() == 1 && assign.getIds().getDefiningOp<TopKOp>();
+  }
+
+  /// The plan on the device, and the row map's element-wise maps (each
+  /// row's token and weight, moe-fuse's) after it: a decode step's ids,
+  /// offsets and row maps then never cross the bus.
+  void lowerAssign(AssignOp assign) {
+    SmallVector<linalg::GenericOp> maps;
+    for (Operation *user : assign.getRows().getUsers())
+      if (auto map = dyn_cast<linalg::GenericOp>(user);
+          map && isElementwiseMap(map))
+        maps.push_back(map);
+    ImplicitLocOpBuilder b(assign.getLoc(), assign);
+    Value ids = readBuffer(b, assign.getIds());
+    int64_t k = cast<RankedTensorType>(assign.getIds().getType()).getDimSize(1);
+    Value slots = arith::MulIOp::create(b, memref::DimOp::create(b, ids, 0),
+                                        arith::ConstantIndexOp::create(b, k));
+    AssignKernel kernel{
+        int64_t(assign.getNumExperts()),
+        ids,
+        resultBuffer(b, assign.getLocations().getType(), ids),
+        resultBuffer(b, assign.getCounts().getType(), ids),
+        resultBuffer(b, assign.getOffsets().getType(), ids),
+        memref::AllocOp::create(
+            b, MemRefType::get({ShapedType::kDynamic}, b.getI32Type()), slots)};
+    emitAssignKernel(b, kernel, interpret);
+    Value offsets = asTensor(b, assign.getOffsets().getType(), kernel.offsets);
+    Value locations =
+        asTensor(b, assign.getLocations().getType(), kernel.locations);
+    Value rows = asTensor(b, assign.getRows().getType(), kernel.rows);
+    assign.getLocations().replaceAllUsesWith(locations);
+    assign.getCounts().replaceAllUsesWith(
+        asTensor(b, assign.getCounts().getType(), kernel.counts));
+    assign.getOffsets().replaceAllUsesWith(offsets);
+    assign.getRows().replaceAllUsesWith(rows);
+    devicePlans[locations] = {assign.getIds(), offsets, rows};
+    assign.erase();
+    for (linalg::GenericOp map : maps)
+      lowerElementwiseMap(map, interpret);
+  }
+
+  /// A plan of the assign kernel: its ids, offsets and row map.
+  struct DevicePlan {
+    Value ids, offsets, rows;
+  };
+  /// The assign kernels' plans by their locations.
+  DenseMap<Value, DevicePlan> devicePlans;
+
+  /// The row map of the plan (ids, locations, offsets), or null when
+  /// those are not one assign's.
+  Value rowMapOf(Value ids, Value locations, Value offsets) {
+    if (auto plan = devicePlans.find(locations); plan != devicePlans.end()) {
+      bool same = plan->second.ids == ids && plan->second.offsets == offsets;
+      return same ? plan->second.rows : Value();
+    }
+    auto assign = locations.getDefiningOp<AssignOp>();
+    if (!assign || assign.getIds() != ids || assign.getOffsets() != offsets)
+      return {};
+    return assign.getRows();
+  }
+
   void lowerDispatch(DispatchOp dispatch) {
-    auto assign = dispatch.getLocations().getDefiningOp<AssignOp>();
-    if (!assign || assign.getIds() != dispatch.getIds() ||
-        assign.getOffsets() != dispatch.getOffsets())
+    Value rowMap = rowMapOf(dispatch.getIds(), dispatch.getLocations(),
+                            dispatch.getOffsets());
+    if (!rowMap)
       return;
     ImplicitLocOpBuilder b(dispatch.getLoc(), dispatch);
-    Value rows = readBuffer(b, assign.getRows());
+    Value rows = readBuffer(b, rowMap);
     DispatchKernel kernel{
         cast<RankedTensorType>(dispatch.getIds().getType()).getDimSize(1),
         readBuffer(b, dispatch.getX()), rows,
@@ -201,6 +276,9 @@ struct ConvertMoEToGPUPass
         {},
         tensorCores};
     kernel.fillBlocks = fillBlocks;
+    kernel.segmentsOnDevice = llvm::any_of(devicePlans, [&](auto &plan) {
+      return plan.second.offsets == gemm.getOffsets();
+    });
     Value rowSource = readBuffer(b, gemm.getRowMapSource());
     auto resultType = cast<RankedTensorType>(gemm.getType());
     // With a fused combine the rows first land in a buffer of R rows.

@@ -339,35 +339,120 @@ void mlir::loom::moe::emitCombineKernel(ImplicitLocOpBuilder &b,
 void mlir::loom::moe::emitScatterKernel(ImplicitLocOpBuilder &b,
                                         const ScatterKernel &kernel,
                                         bool interpret) {
-  Value n = dim(b, kernel.out, 1), tokens = dim(b, kernel.out, 0);
-  Value rowCount = dim(b, kernel.rows, 0);
-  BlockKernelSpec spec{arith::CeilDivUIOp::create(b, n, idx(b, kThreads)),
+  Value tokens = dim(b, kernel.out, 0), rowCount = dim(b, kernel.rows, 0);
+  BlockKernel::emitPerElement(
+      b, dim(b, kernel.out, 1), kThreads, interpret, [&](Value c) {
+        each(b, idx(b, 0), tokens, 1, [&](Value t) {
+          store(b, load(b, kernel.init, {t, c}), kernel.out, {t, c});
+        });
+        each(b, idx(b, 0), rowCount, 1, [&](Value r) {
+          Value target = load(b, kernel.targets, r);
+          when(b, inRange(b, target, tokens), [&] {
+            Value t = asIndex(b, target);
+            store(b,
+                  arith::AddFOp::create(b, load(b, kernel.out, {t, c}),
+                                        load(b, kernel.rows, {r, c})),
+                  kernel.out, {t, c});
+          });
+        });
+      });
+}
+
+void mlir::loom::moe::emitAssignKernel(ImplicitLocOpBuilder &b,
+                                       const AssignKernel &kernel,
+                                       bool interpret) {
+  Type i32Type = b.getI32Type();
+  Value tokens = dim(b, kernel.ids, 0), experts = idx(b, kernel.experts);
+  int64_t k = cast<MemRefType>(kernel.ids.getType()).getDimSize(1);
+  Value slots = dim(b, kernel.rows, 0);
+  // Slots staged per chunk; each expert's thread then reads them all from
+  // workgroup memory (one broadcast per slot).
+  constexpr int64_t kChunk = 4 * kThreads;
+  BlockKernelSpec spec{idx(b, 1),
                        idx(b, 1),
                        idx(b, 1),
                        kThreads,
-                       {},
+                       {{i32Type, kChunk}, {i32Type, kernel.experts}},
                        {},
                        interpret};
   BlockKernel::emit(b, spec, [&](BlockKernel &block) {
     ImplicitLocOpBuilder &b = block.builder();
+    Value chunk = block.shared(0), running = block.shared(1);
+    // Rows past offsets[E] (only if an id were out of range) stay padding.
+    block.phase([&](Value thread) {
+      eachStrided(b, thread, experts,
+                  [&](Value e) { store(b, i32(b, 0), running, e); });
+      eachStrided(b, thread, slots,
+                  [&](Value r) { store(b, i32(b, -1), kernel.rows, r); });
+    });
+    // Slot-major order, as Tutel numbers locations: all tokens' first
+    // slots, then their second ones, ...
+    each(b, idx(b, 0), slots, kChunk, [&](Value first) {
+      Value n = arith::MinUIOp::create(
+          b, arith::SubIOp::create(b, slots, first), idx(b, kChunk));
+      // (t, s) of the chunk's slot j.
+      auto slotAt = [&](ImplicitLocOpBuilder &b,
+                        Value j) -> SmallVector<Value, 2> {
+        Value i = arith::AddIOp::create(b, first, j);
+        return {arith::RemUIOp::create(b, i, tokens),
+                arith::DivUIOp::create(b, i, tokens)};
+      };
+      block.phase([&](Value thread) {
+        eachStrided(b, thread, n, [&](Value j) {
+          SmallVector<Value, 2> slot = slotAt(b, j);
+          Value e = load(b, kernel.ids, slot);
+          store(b, e, chunk, j);
+          // An id out of range (never one of topk's) drops its slot.
+          when(b,
+               arith::XOrIOp::create(b, inRange(b, e, experts),
+                                     arith::ConstantIntOp::create(b, 1, 1)),
+               [&] { store(b, i32(b, -1), kernel.locations, slot); });
+        });
+      });
+      block.phase([&](Value thread) {
+        eachStrided(b, thread, experts, [&](Value e) {
+          Value id = arith::IndexCastOp::create(b, i32Type, e);
+          Value count = forLoop(
+              b, idx(b, 0), n, 1, load(b, running, e),
+              [&](ImplicitLocOpBuilder &b, Value j,
+                  ValueRange acc) -> SmallVector<Value> {
+                Value mine =
+                    arith::CmpIOp::create(b, P::eq, load(b, chunk, j), id);
+                when(b, mine,
+                     [&] { store(b, acc[0], kernel.locations, slotAt(b, j)); });
+                return {arith::AddIOp::create(
+                    b, acc[0], arith::ExtUIOp::create(b, i32Type, mine))};
+              })[0];
+          store(b, count, running, e);
+        });
+      });
+    });
+    // Nothing is dropped: each expert's count is its load.
+    block.phase([&](Value thread) {
+      when(b, arith::CmpIOp::create(b, P::eq, thread, idx(b, 0)), [&] {
+        Value end = forLoop(b, idx(b, 0), experts, 1, i32(b, 0),
+                            [&](ImplicitLocOpBuilder &b, Value e,
+                                ValueRange acc) -> SmallVector<Value> {
+                              Value count = load(b, running, e);
+                              store(b, acc[0], kernel.offsets, e);
+                              store(b, count, kernel.counts, e);
+                              return {arith::AddIOp::create(b, acc[0], count)};
+                            })[0];
+        store(b, end, kernel.offsets, experts);
+      });
+    });
     block.phase(
         [&](Value thread) {
-          Value c = arith::AddIOp::create(
-              b, arith::MulIOp::create(b, block.blockX(), idx(b, kThreads)),
-              thread);
-          when(b, arith::CmpIOp::create(b, P::ult, c, n), [&] {
-            each(b, idx(b, 0), tokens, 1, [&](Value t) {
-              store(b, load(b, kernel.init, {t, c}), kernel.out, {t, c});
-            });
-            each(b, idx(b, 0), rowCount, 1, [&](Value r) {
-              Value target = load(b, kernel.targets, r);
-              when(b, inRange(b, target, tokens), [&] {
-                Value t = asIndex(b, target);
-                store(b,
-                      arith::AddFOp::create(b, load(b, kernel.out, {t, c}),
-                                            load(b, kernel.rows, {r, c})),
-                      kernel.out, {t, c});
-              });
+          eachStrided(b, thread, slots, [&](Value i) {
+            Value t = arith::DivUIOp::create(b, i, idx(b, k));
+            Value s = arith::RemUIOp::create(b, i, idx(b, k));
+            Value location = load(b, kernel.locations, {t, s});
+            when(b, arith::CmpIOp::create(b, P::sge, location, i32(b, 0)), [&] {
+              Value e = asIndex(b, load(b, kernel.ids, {t, s}));
+              Value row = arith::AddIOp::create(b, load(b, kernel.offsets, e),
+                                                location);
+              store(b, arith::IndexCastOp::create(b, i32Type, i), kernel.rows,
+                    asIndex(b, row));
             });
           });
         },

@@ -1,8 +1,9 @@
 //===- RoutingKernels.h - The moe routing and row-move kernels --*- C++ -*-===//
 //
 // Over host memrefs (loom-gpu-device-copies stages them): the router (gate
-// and top-k in one kernel, moe.md §3.6), the row copies of a pre-score
-// dispatch, the slot-order combine, and the scatter-add that closes a
+// and top-k in one kernel, moe.md §3.6), the dropless assign, the row
+// copies of a pre-score dispatch, the slot-order combine, and the
+// scatter-add that closes a
 // grouped GEMM fused with its combine. Each writes every element of its
 // result, which therefore need not be copied to the device first.
 //
@@ -45,6 +46,22 @@ struct AuxLossKernel {
 };
 void emitAuxLossKernel(ImplicitLocOpBuilder &b, const AuxLossKernel &kernel,
                        bool interpret);
+
+/// moe.assign of a dropless grouped layout (capacity factor 0, unit row
+/// alignment, no priority) in one block, so that a decode step's plan never
+/// leaves the device: the slots are staged in slot-major chunks, and each
+/// expert's thread numbers its slots in that order (its running count is
+/// the next slot's location); the first thread lays the segments out, then
+/// every kept slot writes its row of the map. R = T * k: topk's ids are all
+/// in range, so no slot is dropped and every row is written.
+struct AssignKernel {
+  int64_t experts;
+  /// ids [T, k] (i32); results locations [T, k], counts [E], offsets
+  /// [E + 1] and the row map [T * k] (all i32).
+  Value ids, locations, counts, offsets, rows;
+};
+void emitAssignKernel(ImplicitLocOpBuilder &b, const AssignKernel &kernel,
+                      bool interpret);
 
 /// out[r] = x[t] (times weights[t, s] when given) for the row map's
 /// rows[r] = t * k + s; 0 for padding rows (-1).

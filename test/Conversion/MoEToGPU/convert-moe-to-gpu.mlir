@@ -217,3 +217,74 @@ func.func @aux_loss(%p: tensor<?x8xf32>, %ids: tensor<?x2xi32>) -> tensor<f32> {
   %l = moe.aux_loss %p, %ids : tensor<?x8xf32>, tensor<?x2xi32> -> tensor<f32>
   return %l : tensor<f32>
 }
+
+// -----
+
+// A dropless plan over topk's ids runs on the device, R = T * k rows: one
+// block stages 512 slots' ids at a time and keeps each of the 4 experts'
+// running count; then the map of the rows' tokens is a kernel of a thread
+// per row, and the GEMM's grid is sized by the bound on the segments' row
+// blocks (R / 4 + min(R, 4) row vectors), as the host never sees the
+// offsets.
+// CHECK-LABEL: func.func @dropless_plan
+// CHECK: gpu.launch
+// CHECK: %[[SLOTS:.*]] = arith.muli %{{.*}}, %c2{{.*}} : index
+// CHECK: %[[ROWS:.*]] = memref.alloc(%[[SLOTS]]) : memref<?xi32>
+// CHECK: gpu.launch blocks({{.*}}) in (%{{.*}} = %c1{{.*}}, %{{.*}} = %c1{{.*}}, %{{.*}} = %c1{{.*}}) threads({{.*}}) in (%{{.*}} = %c128{{.*}}, {{.*}} workgroup(%{{.*}} : memref<512xi32, #gpu.address_space<workgroup>>, %{{.*}} : memref<4xi32, #gpu.address_space<workgroup>>)
+// CHECK: gpu.barrier
+// CHECK: memref.store %{{.*}}, %[[ROWS]][%{{.*}}] : memref<?xi32>
+// CHECK: %[[GRID:.*]] = arith.ceildivui %{{.*}}, %c256{{.*}} : index
+// CHECK: gpu.launch blocks({{.*}}) in (%{{.*}} = %[[GRID]], {{.*}} threads({{.*}}) in (%{{.*}} = %c256
+// CHECK: memref.load %{{.*}} : memref<?xi32>
+// CHECK: arith.divsi
+// CHECK: %[[R:.*]] = memref.dim %{{.*}}, %c0{{.*}} : memref<?x8xf32>
+// CHECK: arith.cmpi ult, %[[R]], %c16
+// CHECK: %[[FULL:.*]] = arith.divui %[[R]], %c4{{.*}} : index
+// CHECK: %[[PARTIAL:.*]] = arith.minui %[[R]], %c4{{.*}} : index
+// CHECK: %[[BOUND:.*]] = arith.addi %[[FULL]], %[[PARTIAL]] : index
+// CHECK: %[[ZEROING:.*]] = arith.ceildivui %[[R]], %c4{{.*}} : index
+// CHECK: %[[BLOCKS:.*]] = arith.addi %[[BOUND]], %[[ZEROING]] : index
+// CHECK: gpu.launch blocks({{.*}}) in (%{{.*}} = %[[BLOCKS]],
+// CHECK-NOT: moe.
+// CHECK: return
+#rows = affine_map<(d0) -> (d0)>
+func.func @dropless_plan(%x: tensor<?x16xf32>) -> tensor<?x8xf32> {
+  %c0 = arith.constant 0 : index
+  %c0_i32 = arith.constant 0 : i32
+  %c2_i32 = arith.constant 2 : i32
+  %cm1_i32 = arith.constant -1 : i32
+  %wr = arith.constant dense<0.5> : tensor<4x16xf32>
+  %w1 = arith.constant dense<0.25> : tensor<4x8x16xf32>
+  %p = moe.gate %x, %wr : tensor<?x16xf32>, tensor<4x16xf32> -> tensor<?x4xf32>
+  %ids, %w = moe.topk %p {k = 2 : i64} : tensor<?x4xf32> -> tensor<?x2xi32>, tensor<?x2xf32>
+  %loc, %cnt, %off, %rows, %c = moe.assign %ids {capacity = #moe.capacity<factor = 0.0>, layout = #moe.layout<grouped>, num_experts = 4 : i64} : (tensor<?x2xi32>) -> (tensor<?x2xi32>, tensor<4xi32>, tensor<5xi32>, tensor<?xi32>, index)
+  %r = tensor.dim %rows, %c0 : tensor<?xi32>
+  %e = tensor.empty(%r) : tensor<?xi32>
+  %tokens = linalg.generic {indexing_maps = [#rows, #rows], iterator_types = ["parallel"]} ins(%rows : tensor<?xi32>) outs(%e : tensor<?xi32>) {
+  ^bb0(%in: i32, %out: i32):
+    %kept = arith.cmpi sge, %in, %c0_i32 : i32
+    %t = arith.divsi %in, %c2_i32 : i32
+    %v = arith.select %kept, %t, %cm1_i32 : i32
+    linalg.yield %v : i32
+  } -> tensor<?xi32>
+  %h = moe.grouped_matmul %x, %w1, %off, %cnt gather %tokens : (tensor<?x16xf32>, tensor<4x8x16xf32>, tensor<5xi32>, tensor<4xi32>, tensor<?xi32>) -> tensor<?x8xf32>
+  return %h : tensor<?x8xf32>
+}
+
+// -----
+
+// Plans whose row count the data decides, or that the host reads, stay on
+// the host: a capacity, a priority order, an aligned layout, a read
+// capacity value.
+// CHECK-LABEL: func.func @host_plans
+// CHECK-COUNT-4: moe.assign
+func.func @host_plans(%x: tensor<?x16xf32>, %priority: tensor<?xf32>) -> (tensor<?xi32>, tensor<?xi32>, tensor<?xi32>, index) {
+  %wr = arith.constant dense<0.5> : tensor<4x16xf32>
+  %p = moe.gate %x, %wr : tensor<?x16xf32>, tensor<4x16xf32> -> tensor<?x4xf32>
+  %ids, %w = moe.topk %p {k = 2 : i64} : tensor<?x4xf32> -> tensor<?x2xi32>, tensor<?x2xf32>
+  %l0, %n0, %o0, %r0, %c0 = moe.assign %ids {capacity = #moe.capacity<factor = 1.25>, layout = #moe.layout<grouped>, num_experts = 4 : i64} : (tensor<?x2xi32>) -> (tensor<?x2xi32>, tensor<4xi32>, tensor<5xi32>, tensor<?xi32>, index)
+  %l1, %n1, %o1, %r1, %c1 = moe.assign %ids priority %priority {capacity = #moe.capacity<factor = 0.0>, layout = #moe.layout<grouped>, num_experts = 4 : i64} : (tensor<?x2xi32>, tensor<?xf32>) -> (tensor<?x2xi32>, tensor<4xi32>, tensor<5xi32>, tensor<?xi32>, index)
+  %l2, %n2, %o2, %r2, %c2 = moe.assign %ids {capacity = #moe.capacity<factor = 0.0>, layout = #moe.layout<grouped, row_align = 8>, num_experts = 4 : i64} : (tensor<?x2xi32>) -> (tensor<?x2xi32>, tensor<4xi32>, tensor<5xi32>, tensor<?xi32>, index)
+  %l3, %n3, %o3, %r3, %c3 = moe.assign %ids {capacity = #moe.capacity<factor = 0.0>, layout = #moe.layout<grouped>, num_experts = 4 : i64} : (tensor<?x2xi32>) -> (tensor<?x2xi32>, tensor<4xi32>, tensor<5xi32>, tensor<?xi32>, index)
+  return %r0, %r1, %r2, %c3 : tensor<?xi32>, tensor<?xi32>, tensor<?xi32>, index
+}

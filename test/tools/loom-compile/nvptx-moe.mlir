@@ -1,22 +1,27 @@
 // REQUIRES: nvptx
 // MoE layers as one GPU library (convert-moe-to-gpu): a SwiGLU layer
-// (routing kernel, aux loss, gathered gated GEMM, GEMM fused with its
-// combine and the scatter into the tokens), a pre-score sigmoid layer with biases (the
-// dispatch and combine kernels too), a layer whose experts outnumber the
-// routing block's threads, and an f16 layer. Their transcendental functions are
-// polynomials: no libdevice call is left.
+// (routing kernel, aux loss, the dropless assign and its row maps on the
+// device, gathered gated GEMM, GEMM fused with its combine and the scatter
+// into the tokens), a pre-score sigmoid layer with biases and a capacity
+// (its assign on the host; the dispatch and combine kernels), a layer
+// whose experts outnumber the routing block's threads, and an f16 layer.
+// Their transcendental functions are polynomials: no libdevice call is
+// left.
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: loom-compile %s --target=nvptx --emit=ptx -o %t/moe.ptx
 // RUN: FileCheck %s --input-file=%t/moe.ptx
 // RUN: FileCheck %s --check-prefix=SMEM --input-file=%t/moe.ptx
 
 // CHECK: .target sm_90
-// 11 + 11 + 10 + 10 kernels: each grouped GEMM has a row-vector kernel
+// 14 + 11 + 13 + 13 kernels: each grouped GEMM has a row-vector kernel
 // (under 4 rows per expert), a narrow-tile and a short-tile one (under 32)
-// and a wide one.
-// CHECK-COUNT-42: .visible .entry
+// and a wide one; the dropless layers' assign and its maps of the rows'
+// tokens (one, shared by the gather and the scatter) and weights are three
+// more.
+// CHECK-COUNT-51: .visible .entry
 // CHECK-NOT: .visible .entry
 // CHECK-NOT: __nv_
+// The assign stages 512 slots' ids and keeps a running count per expert.
 // The row-vector kernel keeps its lanes' partial sums in shared memory
 // (256 threads x 4 rows x 2 columns x gate and up); the others stage
 // 16-deep slices: the narrow tile's 16 rows and, gated, 2 x 32 weight
@@ -24,13 +29,15 @@
 // 64 rows and 2 x 64 weight rows.
 // (The aux loss's kernel, before them, holds 8 f64 terms.)
 // SMEM: .shared .align 8 .b8 __wg_swiglu_kernel_0_0[64];
-// SMEM: .shared .align {{[0-9]+}} .b8 __wg_swiglu_kernel_1_0[16384];
-// SMEM: .shared .align {{[0-9]+}} .b8 __wg_swiglu_kernel_2_0[1024];
-// SMEM: .shared .align {{[0-9]+}} .b8 __wg_swiglu_kernel_2_1[4096];
-// SMEM: .shared .align {{[0-9]+}} .b8 __wg_swiglu_kernel_3_0[1024];
-// SMEM: .shared .align {{[0-9]+}} .b8 __wg_swiglu_kernel_3_1[16384];
-// SMEM: .shared .align {{[0-9]+}} .b8 __wg_swiglu_kernel_4_0[4096];
-// SMEM: .shared .align {{[0-9]+}} .b8 __wg_swiglu_kernel_4_1[8192];
+// SMEM: .shared .align 4 .b8 __wg_swiglu_kernel_1_0[2048];
+// SMEM: .shared .align 4 .b8 __wg_swiglu_kernel_1_1[32];
+// SMEM: .shared .align {{[0-9]+}} .b8 __wg_swiglu_kernel_3_0[16384];
+// SMEM: .shared .align {{[0-9]+}} .b8 __wg_swiglu_kernel_4_0[1024];
+// SMEM: .shared .align {{[0-9]+}} .b8 __wg_swiglu_kernel_4_1[4096];
+// SMEM: .shared .align {{[0-9]+}} .b8 __wg_swiglu_kernel_5_0[1024];
+// SMEM: .shared .align {{[0-9]+}} .b8 __wg_swiglu_kernel_5_1[16384];
+// SMEM: .shared .align {{[0-9]+}} .b8 __wg_swiglu_kernel_6_0[4096];
+// SMEM: .shared .align {{[0-9]+}} .b8 __wg_swiglu_kernel_6_1[8192];
 
 func.func @swiglu(%x: tensor<?x48xf32>) -> (tensor<?x48xf32>, tensor<f32>) {
   %wr = arith.constant dense<0.5> : tensor<8x48xf32>

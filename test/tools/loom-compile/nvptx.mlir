@@ -10,14 +10,15 @@
 // RUN: FileCheck %s --check-prefix=SM80 --input-file=%t/k80.ptx
 
 // CHECK: .target sm_90
-// Two lookup kernels per GEMM: one token per block (decode) and eight.
+// Two lookup kernels per GEMM: one token per block (decode) and eight;
+// %y1b is %y1 again, computed once.
 // The six fp GEMMs of two or more planes also run the grouped GEMM,
 // decoding the weights it reads, from the roofline's crossover on
 // (binary's one plane never pays it, nor the exact GEMM), with only the
 // block shapes of N from there: from 32 (two planes) its wide tile, from
 // 30 and 24 (three and four planes) also its narrow and short ones.
-// 18 + 3 x 1 + 3 x 3.
-// CHECK-COUNT-30: .visible .entry
+// 16 + 3 x 1 + 3 x 3.
+// CHECK-COUNT-28: .visible .entry
 // CHECK-NOT: .visible .entry
 // SM80: .target sm_80
 
