@@ -5,6 +5,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/Dominance.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
@@ -74,6 +75,37 @@ bool kernelsOnly(memref::AllocOp alloc) {
   return launched;
 }
 
+/// The kernel `launch` calls, or null.
+gpu::GPUFuncOp kernelOf(gpu::LaunchFuncOp launch) {
+  return SymbolTable::lookupNearestSymbolFrom<gpu::GPUFuncOp>(
+      launch, launch.getKernel());
+}
+
+/// Whether nothing writes the function argument `v` while its function
+/// runs: its users are launches whose kernels only read it and ops that
+/// read it without making a view of it (a public function's tensor
+/// arguments, as bufferization leaves them).
+bool readOnlyArgument(Value v) {
+  auto arg = dyn_cast<BlockArgument>(v);
+  if (!arg || !isa<MemRefType>(arg.getType()) ||
+      !arg.getOwner()->isEntryBlock() ||
+      !isa<func::FuncOp>(arg.getOwner()->getParentOp()))
+    return false;
+  return llvm::all_of(arg.getUses(), [&](OpOperand &use) {
+    Operation *user = use.getOwner();
+    if (auto launch = dyn_cast<gpu::LaunchFuncOp>(user)) {
+      gpu::GPUFuncOp kernel = kernelOf(launch);
+      unsigned first = launch.getKernelOperands().getBeginOperandIndex();
+      return kernel && use.getOperandNumber() >= first &&
+             !mayHaveEffect<MemoryEffects::Write>(
+                 kernel.getArgument(use.getOperandNumber() - first));
+    }
+    return !llvm::any_of(user->getResultTypes(),
+                         llvm::IsaPred<BaseMemRefType>) &&
+           !mightHaveEffect<MemoryEffects::Write>(user, v);
+  });
+}
+
 struct GPUDeviceCopiesPass
     : loom::impl::GPUDeviceCopiesBase<GPUDeviceCopiesPass> {
   void runOnOperation() override {
@@ -84,6 +116,12 @@ struct GPUDeviceCopiesPass
     });
     for (memref::AllocOp alloc : allocs)
       deviceOnly.insert(allocateOnDevice(alloc));
+    getOperation().walk([&](func::FuncOp fn) {
+      for (BlockArgument arg : fn.getArguments())
+        if (readOnlyArgument(arg))
+          readOnlyArguments.insert(arg);
+    });
+    dominance = &getAnalysis<DominanceInfo>();
     SmallVector<gpu::LaunchFuncOp> launches;
     getOperation().walk([&](gpu::LaunchFuncOp op) { launches.push_back(op); });
     for (gpu::LaunchFuncOp launch : launches)
@@ -116,10 +154,35 @@ struct GPUDeviceCopiesPass
 
   /// Buffers in device memory alone (allocateOnDevice).
   DenseSet<Value> deviceOnly;
+  /// Function arguments nothing writes while their function runs.
+  DenseSet<Value> readOnlyArguments;
+  /// Their device copies made at their functions' top level, which every
+  /// launch after them shares: a layer's input crosses the bus once for
+  /// its routing and its GEMM.
+  DenseMap<Value, Value> argumentCopies;
+  DominanceInfo *dominance = nullptr;
+
+  /// The shared device copy of `host` that `launch` may read, or null.
+  Value sharedCopy(Value host, gpu::LaunchFuncOp launch) {
+    auto copy = argumentCopies.find(host);
+    if (copy == argumentCopies.end() ||
+        !dominance->properlyDominates(copy->second, launch))
+      return {};
+    return copy->second;
+  }
+
+  /// Frees `device`, a copy every launch of its function may share, before
+  /// each of the function's returns.
+  static void freeAtReturns(Value device) {
+    auto fn = device.getParentRegion()->getParentOfType<func::FuncOp>();
+    fn.walk([&](func::ReturnOp ret) {
+      OpBuilder b(ret);
+      gpu::DeallocOp::create(b, ret.getLoc(), Type(), ValueRange{}, device);
+    });
+  }
 
   LogicalResult stage(gpu::LaunchFuncOp launch) {
-    auto kernel = SymbolTable::lookupNearestSymbolFrom<gpu::GPUFuncOp>(
-        launch, launch.getKernel());
+    gpu::GPUFuncOp kernel = kernelOf(launch);
     if (!kernel)
       return launch.emitOpError("calls a kernel that is not a gpu.func");
     OpBuilder b(launch);
@@ -150,22 +213,42 @@ struct GPUDeviceCopiesPass
     }
     for (unsigned i : staged) {
       OpOperand &operand = operands[i];
-      auto type = cast<MemRefType>(operand.get().getType());
+      Value host = operand.get();
       BlockArgument arg = kernel.getArgument(i);
+      bool reads = mayHaveEffect<MemoryEffects::Read>(arg);
+      bool shareable = reads && readOnlyArguments.contains(host);
+      if (shareable) {
+        if (Value shared = sharedCopy(host, launch)) {
+          operand.set(shared);
+          continue;
+        }
+      }
+      // A shared copy is made at its function's top level, before the op
+      // that holds the launch (the guard of an empty grid, the branch of a
+      // block shape), so that it dominates every later launch.
+      OpBuilder::InsertionGuard restore(b);
+      if (shareable)
+        b.setInsertionPoint(
+            host.getParentBlock()->findAncestorOpInBlock(*launch));
+      auto type = cast<MemRefType>(host.getType());
       SmallVector<Value> sizes;
       for (int64_t d = 0; d < type.getRank(); ++d)
         if (type.isDynamicDim(d))
-          sizes.push_back(memref::DimOp::create(b, loc, operand.get(), d));
+          sizes.push_back(memref::DimOp::create(b, loc, host, d));
       Value device = gpu::AllocOp::create(b, loc, type, Type(), ValueRange{},
                                           sizes, ValueRange{})
                          .getMemref();
-      if (mayHaveEffect<MemoryEffects::Read>(arg))
-        gpu::MemcpyOp::create(b, loc, Type(), ValueRange{}, device,
-                              operand.get());
+      if (reads)
+        gpu::MemcpyOp::create(b, loc, Type(), ValueRange{}, device, host);
       if (mayHaveEffect<MemoryEffects::Write>(arg))
-        copyBack.push_back({operand.get(), device});
-      deviceBuffers.push_back(device);
+        copyBack.push_back({host, device});
       operand.set(device);
+      if (shareable) {
+        argumentCopies[host] = device;
+        freeAtReturns(device);
+      } else {
+        deviceBuffers.push_back(device);
+      }
     }
     b.setInsertionPointAfter(launch);
     for (auto [host, device] : copyBack)

@@ -12,36 +12,42 @@
 // From dequantize-from-n on, each GEMM runs the grouped GEMM kernel (its
 // two tiles) over one segment of the N rows, whose offsets the host writes
 // and copies in. The kernel decodes the slices it stages from the resident
-// plane words, so only the offsets, the counts and the input are allocated
-// for it: no dense weight. The wide tile runs on tensor cores.
+// plane words, so only the offsets and the counts are allocated for it
+// (and the input, copied once before the choice for every kernel that
+// reads it): no dense weight. The wide tile runs on tensor cores.
 // DEQ-LABEL: llvm.func @two
 // DEQ: llvm.icmp "sge" %{{.*}}, %{{.*}} : i64
+// DEQ: %[[X:.*]] = llvm.call @mgpuMemAlloc
+// DEQ: llvm.call @mgpuMemcpy(%[[X]], %arg1,
 // DEQ: llvm.call @loom_gpu_constant_i32(
-// DEQ-COUNT-3: llvm.call @mgpuMemAlloc
+// DEQ-COUNT-2: llvm.call @mgpuMemAlloc
 // DEQ-NOT: llvm.call @mgpuMemAlloc
 // DEQ: gpu.launch_func
 // DEQ-NVVM: nvvm.mma.sync
 
 // Two GEMMs: their kernels share one gpu.module (one binary, loaded once);
 // the folded weights are the runtime's resident device copies; the input
-// and the result are staged through device memory on one stream per
-// launch, through the mgpu* calls of the runtime's CUDA shim; the first
-// GEMM's result, which only the second GEMM's kernels read, lives in
-// device memory alone.
+// crosses to the device once, before the first GEMM's kernel choice, for
+// both of its kernels, and the result is staged through device memory,
+// on one stream per launch, through the mgpu* calls of the runtime's
+// CUDA shim; the first GEMM's result, which only the second GEMM's
+// kernels read, lives in device memory alone.
 // CHECK-LABEL: llvm.func @two
-// CHECK: %[[H:.*]] = llvm.call @mgpuMemAlloc
-// CHECK: llvm.call @loom_gpu_constant_i32
-// CHECK: llvm.call @loom_gpu_constant_f32
 // CHECK: llvm.call @mgpuStreamCreate
+// CHECK: %[[H:.*]] = llvm.call @mgpuMemAlloc
 // CHECK: %[[X:.*]] = llvm.call @mgpuMemAlloc
 // CHECK: llvm.call @mgpuMemcpy(%[[X]], %arg1,
-// CHECK: gpu.launch_func <%{{.*}} : !llvm.ptr> @two_kernel::@two_kernel blocks in {{.*}} %[[H]] : !llvm.ptr, %[[H]] : !llvm.ptr
+// CHECK: llvm.call @loom_gpu_constant_i32
+// CHECK: llvm.call @loom_gpu_constant_f32
+// CHECK: gpu.launch_func <%{{.*}} : !llvm.ptr> @two_kernel::@two_kernel blocks in {{.*}} %[[X]] : !llvm.ptr, %[[X]] : !llvm.ptr, {{.*}} %[[H]] : !llvm.ptr, %[[H]] : !llvm.ptr
+// CHECK-NOT: llvm.call @mgpuMemcpy(%{{.*}}, %arg1,
+// CHECK: gpu.launch_func <%{{.*}} : !llvm.ptr> @two_kernel::@two_kernel_0 blocks in {{.*}} %[[X]] : !llvm.ptr, %[[X]] : !llvm.ptr
 // CHECK-NOT: llvm.call @mgpuMemcpy(%{{.*}}, %[[H]],
-// CHECK: gpu.launch_func <%{{.*}} : !llvm.ptr> @two_kernel::@two_kernel_0 blocks in
 // CHECK: gpu.launch_func <%{{.*}} : !llvm.ptr> @two_kernel::@two_kernel_1 blocks in {{.*}} args({{.*}} %[[H]] : !llvm.ptr, %[[H]] : !llvm.ptr
 // CHECK: llvm.call @mgpuMemcpy
 // CHECK: llvm.call @mgpuStreamSynchronize
 // CHECK: llvm.call @mgpuMemFree(%[[H]],
+// CHECK-NEXT: llvm.call @mgpuMemFree(%[[X]],
 // CHECK: gpu.binary @two_kernel [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80">
 // CHECK-NOT: gpu.binary
 // CHECK-NOT: gpu.module

@@ -1,7 +1,9 @@
 // RUN: loom-opt %s -split-input-file -verify-diagnostics --loom-gpu-device-copies | FileCheck %s
 
 // Each memref operand gets a device buffer; the ones the kernel reads are
-// copied in, the ones it writes copied back, all freed after the launch.
+// copied in, the ones it writes copied back, and freed after the launch;
+// the copies of arguments that nothing writes are freed at the return
+// (later launches could share them).
 // CHECK-LABEL: func.func @stage
 // CHECK-SAME: (%[[A:.*]]: memref<?x8xf32>, %[[B:.*]]: memref<16xi32>, %[[C:.*]]: memref<?x8xf32>)
 // CHECK: %[[N:.*]] = memref.dim %[[A]], %c0
@@ -13,9 +15,10 @@
 // CHECK-NOT: gpu.memcpy %[[DC]], %[[C]]
 // CHECK: gpu.launch_func @kernels::@k blocks in ({{.*}}) threads in ({{.*}}) args(%[[DA]] : memref<?x8xf32>, %[[DB]] : memref<16xi32>, %[[DC]] : memref<?x8xf32>)
 // CHECK-NEXT: gpu.memcpy %[[C]], %[[DC]]
+// CHECK-NEXT: gpu.dealloc %[[DC]]
 // CHECK-NEXT: gpu.dealloc %[[DA]]
 // CHECK-NEXT: gpu.dealloc %[[DB]]
-// CHECK-NEXT: gpu.dealloc %[[DC]]
+// CHECK-NEXT: return
 module attributes {gpu.container_module} {
   gpu.module @kernels {
     gpu.func @k(%a: memref<?x8xf32>, %b: memref<16xi32>, %c: memref<?x8xf32>) kernel {
@@ -148,5 +151,58 @@ module attributes {gpu.container_module} {
         args(%h : memref<?x8xf32>, %b : memref<16xi32>, %y : memref<?x8xf32>)
     memref.dealloc %h : memref<?x8xf32>
     return %y : memref<?x8xf32>
+  }
+}
+
+// -----
+
+// An argument nothing writes crosses the bus once: the routing launch's
+// copy serves the GEMM launch in a branch after it; the argument a kernel
+// writes, and the one the host writes, are staged per launch.
+// CHECK-LABEL: func.func @shared_input
+// CHECK-SAME: (%[[X:.*]]: memref<?x8xf32>, %[[Y:.*]]: memref<?x8xf32>, %[[Z:.*]]: memref<?x8xf32>, %[[C:.*]]: i1)
+// CHECK: %[[DX:.*]] = gpu.alloc (%{{.*}}) : memref<?x8xf32>
+// CHECK-NEXT: gpu.memcpy %[[DX]], %[[X]] :
+// CHECK: gpu.launch_func @kernels::@read {{.*}} args(%[[DX]] : memref<?x8xf32>, %{{.*}} : memref<?x8xf32>)
+// CHECK: scf.if
+// CHECK-NOT: gpu.memcpy %{{.*}}, %[[X]]
+// CHECK: gpu.launch_func @kernels::@read {{.*}} args(%[[DX]] : memref<?x8xf32>, %{{.*}} : memref<?x8xf32>)
+// CHECK: }
+// CHECK: %[[DZ:.*]] = gpu.alloc (%{{.*}}) : memref<?x8xf32>
+// CHECK-NEXT: gpu.memcpy %[[DZ]], %[[Z]] :
+// CHECK: gpu.launch_func @kernels::@read {{.*}} args(%[[DZ]] : memref<?x8xf32>
+// CHECK: gpu.dealloc %[[DZ]] :
+// CHECK: memref.store %{{.*}}, %[[Z]]
+// CHECK: %[[DZ2:.*]] = gpu.alloc (%{{.*}}) : memref<?x8xf32>
+// CHECK-NEXT: gpu.memcpy %[[DZ2]], %[[Z]] :
+// CHECK: gpu.launch_func @kernels::@read {{.*}} args(%[[DZ2]] : memref<?x8xf32>
+// CHECK: gpu.dealloc %[[DX]] :
+// CHECK-NEXT: return
+module attributes {gpu.container_module} {
+  gpu.module @kernels {
+    gpu.func @read(%a: memref<?x8xf32>, %out: memref<?x8xf32>) kernel {
+      %i = gpu.thread_id x
+      %j = arith.constant 0 : index
+      %v = memref.load %a[%i, %j] : memref<?x8xf32>
+      memref.store %v, %out[%i, %j] : memref<?x8xf32>
+      gpu.return
+    }
+  }
+  func.func @shared_input(%x: memref<?x8xf32>, %y: memref<?x8xf32>, %z: memref<?x8xf32>, %c: i1) {
+    %one = arith.constant 1 : index
+    %zero = arith.constant 0 : index
+    %f = arith.constant 1.0 : f32
+    gpu.launch_func @kernels::@read blocks in (%one, %one, %one) threads in (%one, %one, %one)
+        args(%x : memref<?x8xf32>, %y : memref<?x8xf32>)
+    scf.if %c {
+      gpu.launch_func @kernels::@read blocks in (%one, %one, %one) threads in (%one, %one, %one)
+          args(%x : memref<?x8xf32>, %y : memref<?x8xf32>)
+    }
+    gpu.launch_func @kernels::@read blocks in (%one, %one, %one) threads in (%one, %one, %one)
+        args(%z : memref<?x8xf32>, %y : memref<?x8xf32>)
+    memref.store %f, %z[%zero, %zero] : memref<?x8xf32>
+    gpu.launch_func @kernels::@read blocks in (%one, %one, %one) threads in (%one, %one, %one)
+        args(%z : memref<?x8xf32>, %y : memref<?x8xf32>)
+    return
   }
 }
