@@ -343,17 +343,21 @@ void mlir::loom::moe::emitScatterKernel(ImplicitLocOpBuilder &b,
   BlockKernel::emitPerElement(
       b, dim(b, kernel.out, 1), kThreads, interpret, [&](Value c) {
         each(b, idx(b, 0), tokens, 1, [&](Value t) {
-          store(b, load(b, kernel.init, {t, c}), kernel.out, {t, c});
+          store(b, kernel.init ? load(b, kernel.init, {t, c}) : f32(b, 0.0),
+                kernel.sums, {t, c});
         });
         each(b, idx(b, 0), rowCount, 1, [&](Value r) {
           Value target = load(b, kernel.targets, r);
           when(b, inRange(b, target, tokens), [&] {
             Value t = asIndex(b, target);
             store(b,
-                  arith::AddFOp::create(b, load(b, kernel.out, {t, c}),
+                  arith::AddFOp::create(b, load(b, kernel.sums, {t, c}),
                                         load(b, kernel.rows, {r, c})),
-                  kernel.out, {t, c});
+                  kernel.sums, {t, c});
           });
+        });
+        each(b, idx(b, 0), tokens, 1, [&](Value t) {
+          store(b, load(b, kernel.sums, {t, c}), kernel.out, {t, c});
         });
       });
 }

@@ -84,12 +84,15 @@ struct CombineKernel {
 void emitCombineKernel(ImplicitLocOpBuilder &b, const CombineKernel &kernel,
                        bool interpret);
 
-/// out = init, then out[targets[r]] += rows[r] for r ascending (expert
-/// order) where targets[r] is inside [0, T'): one thread per column, so
-/// each element's sum has one order and no atomics.
+/// out = init (or 0), then out[targets[r]] += rows[r] for r ascending
+/// (expert order) where targets[r] is inside [0, T'): one thread per
+/// column, so each element's sum has one order and no atomics. The sums
+/// are formed in a buffer of their own and then stored to out, which the
+/// kernel therefore only writes: it is not copied to the device first.
 struct ScatterKernel {
-  /// rows [R, n], targets [R] (i32), init and out [T', n].
-  Value rows, targets, init, out;
+  /// rows [R, n], targets [R] (i32), init [T', n] or null (zeros), sums
+  /// and out [T', n].
+  Value rows, targets, init, sums, out;
 };
 void emitScatterKernel(ImplicitLocOpBuilder &b, const ScatterKernel &kernel,
                        bool interpret);

@@ -145,18 +145,51 @@ func.func @swiglu_gather(%x: tensor<?x16xf32>, %off: tensor<5xi32>, %cnt: tensor
 // -----
 
 // A fused combine: the rows go to an R x 16 buffer, then one thread per
-// column adds them into a copy of the init in expert order.
+// column adds them into a copy of the init in expert order, in a buffer
+// of sums that it then stores to the result (which it only writes).
 // CHECK-LABEL: func.func @scatter
 // CHECK: %[[ROWS:.*]] = memref.alloc(%{{.*}}) : memref<?x16xf32>
 // CHECK: gpu.launch
 // CHECK: memref.store %{{.*}}, %[[ROWS]]
+// CHECK: %[[INIT:.*]] = bufferization.to_buffer %arg5
+// CHECK: %[[SUMS:.*]] = memref.alloc(%{{.*}}) : memref<?x16xf32>
 // CHECK: %[[OUT:.*]] = memref.alloc(%{{.*}}) : memref<?x16xf32>
 // CHECK: gpu.launch
 // CHECK: scf.for
+// CHECK: memref.load %[[INIT]]
+// CHECK: memref.store %{{.*}}, %[[SUMS]]
+// CHECK: scf.for
+// CHECK: memref.load %[[SUMS]]
+// CHECK: memref.store %{{.*}}, %[[SUMS]]
+// CHECK: scf.for
+// CHECK: memref.load %[[SUMS]]
 // CHECK: memref.store %{{.*}}, %[[OUT]]
+// CHECK-NOT: memref.load %[[OUT]]
 // CHECK: bufferization.to_tensor %[[OUT]]
 func.func @scatter(%h: tensor<?x12xf32>, %off: tensor<5xi32>, %cnt: tensor<4xi32>, %s: tensor<?xi32>, %rs: tensor<?xf32>, %init: tensor<?x16xf32>) -> tensor<?x16xf32> {
   %w = arith.constant dense<0.125> : tensor<4x16x12xf32>
+  %y = moe.grouped_matmul %h, %w, %off, %cnt row_scale %rs scatter %s into %init : (tensor<?x12xf32>, tensor<4x16x12xf32>, tensor<5xi32>, tensor<4xi32>, tensor<?xf32>, tensor<?xi32>, tensor<?x16xf32>) -> tensor<?x16xf32>
+  return %y : tensor<?x16xf32>
+}
+
+// -----
+
+// moe-fuse's zero init (a combine without one) is written by the kernel:
+// neither filled on the host nor read.
+// CHECK-LABEL: func.func @scatter_into_zeros
+// CHECK-NOT: linalg.fill
+// CHECK: gpu.launch
+// CHECK: %[[SUMS:.*]] = memref.alloc(%{{.*}}) : memref<?x16xf32>
+// CHECK: gpu.launch
+// CHECK: scf.for
+// CHECK: memref.store %cst{{.*}}, %[[SUMS]]
+// CHECK-NOT: linalg.fill
+// CHECK: return
+func.func @scatter_into_zeros(%h: tensor<?x12xf32>, %off: tensor<5xi32>, %cnt: tensor<4xi32>, %s: tensor<?xi32>, %rs: tensor<?xf32>, %tokens: index) -> tensor<?x16xf32> {
+  %w = arith.constant dense<0.125> : tensor<4x16x12xf32>
+  %zero = arith.constant 0.0 : f32
+  %empty = tensor.empty(%tokens) : tensor<?x16xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%empty : tensor<?x16xf32>) -> tensor<?x16xf32>
   %y = moe.grouped_matmul %h, %w, %off, %cnt row_scale %rs scatter %s into %init : (tensor<?x12xf32>, tensor<4x16x12xf32>, tensor<5xi32>, tensor<4xi32>, tensor<?xf32>, tensor<?xi32>, tensor<?x16xf32>) -> tensor<?x16xf32>
   return %y : tensor<?x16xf32>
 }
