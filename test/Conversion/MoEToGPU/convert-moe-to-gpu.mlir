@@ -321,3 +321,39 @@ func.func @host_plans(%x: tensor<?x16xf32>, %priority: tensor<?xf32>) -> (tensor
   %l3, %n3, %o3, %r3, %c3 = moe.assign %ids {capacity = #moe.capacity<factor = 0.0>, layout = #moe.layout<grouped>, num_experts = 4 : i64} : (tensor<?x2xi32>) -> (tensor<?x2xi32>, tensor<4xi32>, tensor<5xi32>, tensor<?xi32>, index)
   return %r0, %r1, %r2, %c3 : tensor<?xi32>, tensor<?xi32>, tensor<?xi32>, index
 }
+
+// -----
+
+// Only element-wise maps of arith ops (and extracts) follow a device plan
+// to the device: a reduction over the row map and a map whose body calls
+// math stay linalg.generics for the host.
+// CHECK-LABEL: func.func @host_maps
+// CHECK: memref<512xi32, #gpu.address_space<workgroup>>
+// CHECK: linalg.generic {{.*}}iterator_types = ["reduction"]
+// CHECK: linalg.generic
+// CHECK: math.absi
+// CHECK: return
+#id = affine_map<(d0) -> (d0)>
+#sum = affine_map<(d0) -> ()>
+func.func @host_maps(%x: tensor<?x16xf32>) -> (tensor<i32>, tensor<?xi32>) {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0 : i32
+  %wr = arith.constant dense<0.5> : tensor<4x16xf32>
+  %p = moe.gate %x, %wr : tensor<?x16xf32>, tensor<4x16xf32> -> tensor<?x4xf32>
+  %ids, %w = moe.topk %p {k = 2 : i64} : tensor<?x4xf32> -> tensor<?x2xi32>, tensor<?x2xf32>
+  %loc, %cnt, %off, %rows, %c = moe.assign %ids {capacity = #moe.capacity<factor = 0.0>, layout = #moe.layout<grouped>, num_experts = 4 : i64} : (tensor<?x2xi32>) -> (tensor<?x2xi32>, tensor<4xi32>, tensor<5xi32>, tensor<?xi32>, index)
+  %init = tensor.from_elements %zero : tensor<i32>
+  %total = linalg.generic {indexing_maps = [#id, #sum], iterator_types = ["reduction"]} ins(%rows : tensor<?xi32>) outs(%init : tensor<i32>) {
+  ^bb0(%in: i32, %acc: i32):
+    %s = arith.addi %in, %acc : i32
+    linalg.yield %s : i32
+  } -> tensor<i32>
+  %r = tensor.dim %rows, %c0 : tensor<?xi32>
+  %e = tensor.empty(%r) : tensor<?xi32>
+  %abs = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]} ins(%rows : tensor<?xi32>) outs(%e : tensor<?xi32>) {
+  ^bb0(%in: i32, %out: i32):
+    %a = math.absi %in : i32
+    linalg.yield %a : i32
+  } -> tensor<?xi32>
+  return %total, %abs : tensor<i32>, tensor<?xi32>
+}
