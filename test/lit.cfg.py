@@ -70,6 +70,12 @@ if os.path.exists(ptxas):
     if os.path.exists(stub):
         config.available_features.add("cuda-stub")
         config.substitutions.append(("%cuda_stub", os.path.realpath(stub)))
+# Loom's counting driver (test/fake-cuda): the GPU libraries' driver
+# traffic, checked without a GPU.
+fake_cuda = os.path.join(config.loom_obj_root, "test", "fake-cuda")
+if os.path.exists(os.path.join(fake_cuda, "libcuda.so.1")):
+    config.available_features.add("fake-cuda")
+    config.substitutions.append(("%fake_cuda_dir", fake_cuda))
 try:
     cuda = ctypes.CDLL("libcuda.so.1")
     devices = ctypes.c_int(0)
