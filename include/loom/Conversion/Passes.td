@@ -221,17 +221,24 @@ def ConvertMoEToGPU : Pass<"convert-moe-to-gpu", "::mlir::ModuleOp"> {
       products over d, and the block's first thread scores, selects and
       weighs the experts as the host lowering does; the gate's scores are
       the kernel's too;
+    - a dropless `moe.assign` over topk's ids (grouped layout, unit
+      alignment, no priority, its capacity unread: R = T * k) becomes one
+      block that numbers each expert's slots in slot-major order, and the
+      element-wise maps of its row map (each row's token and weight)
+      kernels of a thread per row, so the plan never leaves the device;
+      other plans stay for the host lowering;
     - `moe.grouped_matmul` becomes one launch over every expert's rows:
-      blocks of one expert's rows (found from the offsets) by output
-      columns, 64 x 64 or, below 32 rows per expert, 16 x 128 (a run-time
-      choice); 16-deep slices of the rows (gathered through the row map of
+      blocks of one expert's rows (found from the offsets; the grid sized
+      by their count on the host, or by its bound for a device plan) by
+      output columns: 64 x 64, below 32 rows per expert 16 x 128 or
+      16 x 32, below 4 row vectors (a run-time choice); 16-deep slices of the rows (gathered through the row map of
       a fused dispatch) and of the expert's weight rows staged in workgroup
       memory; a register tile per thread (gate and up tiles together for
       SwiGLU / GeGLU), or TF32 tensor-core tiles with `tensor-cores`; and
       the bias, activation and row scale in the epilogue. With a fused
       combine (`scatter`) the rows go to a buffer that a scatter kernel
-      adds into the init in expert order, one thread per column: each sum
-      has one order and no atomics;
+      adds into the init (a zero one is not read) in expert order, one
+      thread per column: each sum has one order and no atomics;
     - a pre-score `moe.dispatch` that follows a `moe.assign` plan, and
       `moe.combine`, become row-copy and slot-order sum kernels;
     - `moe.aux_loss` becomes one block that sums in f64 in the host's
@@ -239,7 +246,7 @@ def ConvertMoEToGPU : Pass<"convert-moe-to-gpu", "::mlir::ModuleOp"> {
 
     f16 and bf16 activations, weights and results are loaded widened,
     computed in f32 and rounded where the host lowering stores.
-    `moe.assign` stays for the host lowering. `interpret` emits the same
+    `interpret` emits the same
     kernels with their blocks and threads as host loops, the tensor cores'
     warp-wide products emulated from each thread's fragments.
   }];
