@@ -81,28 +81,30 @@ gpu::GPUFuncOp kernelOf(gpu::LaunchFuncOp launch) {
       launch, launch.getKernel());
 }
 
-/// Whether nothing writes the function argument `v` while its function
-/// runs: its users are launches whose kernels only read it and ops that
-/// read it without making a view of it (a public function's tensor
-/// arguments, as bufferization leaves them).
-bool readOnlyArgument(Value v) {
-  auto arg = dyn_cast<BlockArgument>(v);
-  if (!arg || !isa<MemRefType>(arg.getType()) ||
-      !arg.getOwner()->isEntryBlock() ||
-      !isa<func::FuncOp>(arg.getOwner()->getParentOp()))
+/// Whether a device copy of `host` made just before `point` (an op of the
+/// function body that defines `host`) holds its value for every later
+/// launch: no user makes a view of it, and every user that may write it (a
+/// launch whose kernel stores to it too) lies before `point`. So are a
+/// function's inputs (bufferization leaves its tensor arguments unwritten)
+/// and the buffers host code fills before the launches read them.
+bool writtenOnlyBefore(Value host, Operation *point) {
+  Block *body = point->getBlock();
+  if (host.getParentBlock() != body || !isa<func::FuncOp>(body->getParentOp()))
     return false;
-  return llvm::all_of(arg.getUses(), [&](OpOperand &use) {
+  return llvm::all_of(host.getUses(), [&](OpOperand &use) {
     Operation *user = use.getOwner();
+    if (llvm::any_of(user->getResultTypes(), llvm::IsaPred<BaseMemRefType>))
+      return false;
+    bool writes = mightHaveEffect<MemoryEffects::Write>(user, host);
     if (auto launch = dyn_cast<gpu::LaunchFuncOp>(user)) {
       gpu::GPUFuncOp kernel = kernelOf(launch);
       unsigned first = launch.getKernelOperands().getBeginOperandIndex();
-      return kernel && use.getOperandNumber() >= first &&
-             !mayHaveEffect<MemoryEffects::Write>(
-                 kernel.getArgument(use.getOperandNumber() - first));
+      writes = !kernel || use.getOperandNumber() < first ||
+               mayHaveEffect<MemoryEffects::Write>(
+                   kernel.getArgument(use.getOperandNumber() - first));
     }
-    return !llvm::any_of(user->getResultTypes(),
-                         llvm::IsaPred<BaseMemRefType>) &&
-           !mightHaveEffect<MemoryEffects::Write>(user, v);
+    Operation *at = body->findAncestorOpInBlock(*user);
+    return !writes || (at && at->isBeforeInBlock(point));
   });
 }
 
@@ -116,11 +118,6 @@ struct GPUDeviceCopiesPass
     });
     for (memref::AllocOp alloc : allocs)
       deviceOnly.insert(allocateOnDevice(alloc));
-    getOperation().walk([&](func::FuncOp fn) {
-      for (BlockArgument arg : fn.getArguments())
-        if (readOnlyArgument(arg))
-          readOnlyArguments.insert(arg);
-    });
     dominance = &getAnalysis<DominanceInfo>();
     SmallVector<gpu::LaunchFuncOp> launches;
     getOperation().walk([&](gpu::LaunchFuncOp op) { launches.push_back(op); });
@@ -154,18 +151,17 @@ struct GPUDeviceCopiesPass
 
   /// Buffers in device memory alone (allocateOnDevice).
   DenseSet<Value> deviceOnly;
-  /// Function arguments nothing writes while their function runs.
-  DenseSet<Value> readOnlyArguments;
-  /// Their device copies made at their functions' top level, which every
-  /// launch after them shares: a layer's input crosses the bus once for
-  /// its routing and its GEMM.
-  DenseMap<Value, Value> argumentCopies;
+  /// Device copies of host buffers made at their functions' top level,
+  /// which every launch after them shares (writtenOnlyBefore): a layer's
+  /// input crosses the bus once for its routing and its GEMM, a normalized
+  /// activation once for the Q, K and V GEMMs.
+  DenseMap<Value, Value> sharedCopies;
   DominanceInfo *dominance = nullptr;
 
   /// The shared device copy of `host` that `launch` may read, or null.
   Value sharedCopy(Value host, gpu::LaunchFuncOp launch) {
-    auto copy = argumentCopies.find(host);
-    if (copy == argumentCopies.end() ||
+    auto copy = sharedCopies.find(host);
+    if (copy == sharedCopies.end() ||
         !dominance->properlyDominates(copy->second, launch))
       return {};
     return copy->second;
@@ -216,20 +212,19 @@ struct GPUDeviceCopiesPass
       Value host = operand.get();
       BlockArgument arg = kernel.getArgument(i);
       bool reads = mayHaveEffect<MemoryEffects::Read>(arg);
-      bool shareable = reads && readOnlyArguments.contains(host);
-      if (shareable) {
-        if (Value shared = sharedCopy(host, launch)) {
-          operand.set(shared);
-          continue;
-        }
+      if (Value shared = reads ? sharedCopy(host, launch) : Value()) {
+        operand.set(shared);
+        continue;
       }
       // A shared copy is made at its function's top level, before the op
       // that holds the launch (the guard of an empty grid, the branch of a
       // block shape), so that it dominates every later launch.
+      Operation *point = host.getParentBlock()->findAncestorOpInBlock(*launch);
+      bool shareable = reads && !mayHaveEffect<MemoryEffects::Write>(arg) &&
+                       point && writtenOnlyBefore(host, point);
       OpBuilder::InsertionGuard restore(b);
       if (shareable)
-        b.setInsertionPoint(
-            host.getParentBlock()->findAncestorOpInBlock(*launch));
+        b.setInsertionPoint(point);
       auto type = cast<MemRefType>(host.getType());
       SmallVector<Value> sizes;
       for (int64_t d = 0; d < type.getRank(); ++d)
@@ -244,7 +239,7 @@ struct GPUDeviceCopiesPass
         copyBack.push_back({host, device});
       operand.set(device);
       if (shareable) {
-        argumentCopies[host] = device;
+        sharedCopies[host] = device;
         freeAtReturns(device);
       } else {
         deviceBuffers.push_back(device);

@@ -156,9 +156,11 @@ module attributes {gpu.container_module} {
 
 // -----
 
-// An argument nothing writes crosses the bus once: the routing launch's
-// copy serves the GEMM launch in a branch after it; the argument a kernel
-// writes, and the one the host writes, are staged per launch.
+// A buffer whose writes all come before a launch crosses the bus once,
+// for every launch after it: the routing launch's copy of %x serves the
+// GEMM launch in a branch after it. %z, which the host writes after a
+// first launch has read it, is staged for that launch alone, and once
+// more after the write, for the two launches that follow.
 // CHECK-LABEL: func.func @shared_input
 // CHECK-SAME: (%[[X:.*]]: memref<?x8xf32>, %[[Y:.*]]: memref<?x8xf32>, %[[Z:.*]]: memref<?x8xf32>, %[[C:.*]]: i1)
 // CHECK: %[[DX:.*]] = gpu.alloc (%{{.*}}) : memref<?x8xf32>
@@ -176,7 +178,10 @@ module attributes {gpu.container_module} {
 // CHECK: %[[DZ2:.*]] = gpu.alloc (%{{.*}}) : memref<?x8xf32>
 // CHECK-NEXT: gpu.memcpy %[[DZ2]], %[[Z]] :
 // CHECK: gpu.launch_func @kernels::@read {{.*}} args(%[[DZ2]] : memref<?x8xf32>
+// CHECK-NOT: gpu.memcpy %{{.*}}, %[[Z]]
+// CHECK: gpu.launch_func @kernels::@read {{.*}} args(%[[DZ2]] : memref<?x8xf32>
 // CHECK: gpu.dealloc %[[DX]] :
+// CHECK-NEXT: gpu.dealloc %[[DZ2]] :
 // CHECK-NEXT: return
 module attributes {gpu.container_module} {
   gpu.module @kernels {
@@ -201,6 +206,8 @@ module attributes {gpu.container_module} {
     gpu.launch_func @kernels::@read blocks in (%one, %one, %one) threads in (%one, %one, %one)
         args(%z : memref<?x8xf32>, %y : memref<?x8xf32>)
     memref.store %f, %z[%zero, %zero] : memref<?x8xf32>
+    gpu.launch_func @kernels::@read blocks in (%one, %one, %one) threads in (%one, %one, %one)
+        args(%z : memref<?x8xf32>, %y : memref<?x8xf32>)
     gpu.launch_func @kernels::@read blocks in (%one, %one, %one) threads in (%one, %one, %one)
         args(%z : memref<?x8xf32>, %y : memref<?x8xf32>)
     return

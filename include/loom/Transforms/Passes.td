@@ -105,11 +105,11 @@ def GPUDeviceCopies : Pass<"loom-gpu-device-copies", "::mlir::ModuleOp"> {
     cross the bus once, not per call. A buffer the host only allocates,
     sizes and frees — kernels alone read and write it, as a MoE layer's
     hidden rows between its two GEMMs — is allocated in device memory
-    alone and never copied. A function argument nothing writes (only
-    reads and kernels that only read use it: a public function's inputs)
-    is copied once, at the function's top level before the op that holds
-    its first launch, serves every later launch and is freed at the
-    return.
+    alone and never copied. A buffer of the function's body whose writes
+    all come before a launch that reads it (a public function's inputs, a
+    buffer host code fills) is copied once, at the function's top level
+    before the op that holds that launch, serves every later launch and
+    is freed at the return.
     Runs after bufferization and its deallocation, so that launches can be
     formed on tensors' buffers while deallocation never meets device
     memory. The copies are synchronous, as the launch is.
