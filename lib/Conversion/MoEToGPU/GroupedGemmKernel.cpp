@@ -801,28 +801,31 @@ static void emitTiled(ImplicitLocOpBuilder &b, const GroupedGemmKernel &kernel,
     ImplicitLocOpBuilder &b = block.builder();
     GemmBlock gemm{kernel, block, tile, gated, mma, shape, coveredArray};
     Value bx = block.blockX();
-    // Block bx is row block bx - (blocks of the experts before e) of the
-    // first expert e whose blocks reach past bx; the segments have
-    // found[2] blocks in all.
-    SmallVector<Value> found = forLoop(
-        b, idx(b, 0), experts, 1, ValueRange{experts, idx(b, 0), idx(b, 0)},
-        [&](ImplicitLocOpBuilder &b, Value e,
-            ValueRange acc) -> SmallVector<Value> {
-          Value blocks = rowBlocks(b, kernel, e, rows, tile.rows);
-          Value next = arith::AddIOp::create(b, acc[2], blocks);
-          Value here = arith::AndIOp::create(
-              b, arith::CmpIOp::create(b, P::eq, acc[0], experts),
-              arith::CmpIOp::create(b, P::ult, bx, next));
-          return {arith::SelectOp::create(b, here, e, acc[0]),
-                  arith::SelectOp::create(
-                      b, here, arith::SubIOp::create(b, bx, acc[2]), acc[1]),
-                  next};
-        });
     // Uniform over the block: every thread takes the same branch, so the
     // barriers inside are reached by all of them.
     branch(
         b, arith::CmpIOp::create(b, P::ult, bx, gemmBlocks),
         [&] {
+          // Block bx is row block bx - (blocks of the experts before e) of
+          // the first expert e whose blocks reach past bx; the segments
+          // have found[2] blocks in all (fewer than gemmBlocks when that
+          // is a bound).
+          SmallVector<Value> found = forLoop(
+              b, idx(b, 0), experts, 1,
+              ValueRange{experts, idx(b, 0), idx(b, 0)},
+              [&](ImplicitLocOpBuilder &b, Value e,
+                  ValueRange acc) -> SmallVector<Value> {
+                Value blocks = rowBlocks(b, kernel, e, rows, tile.rows);
+                Value next = arith::AddIOp::create(b, acc[2], blocks);
+                Value here = arith::AndIOp::create(
+                    b, arith::CmpIOp::create(b, P::eq, acc[0], experts),
+                    arith::CmpIOp::create(b, P::ult, bx, next));
+                return {
+                    arith::SelectOp::create(b, here, e, acc[0]),
+                    arith::SelectOp::create(
+                        b, here, arith::SubIOp::create(b, bx, acc[2]), acc[1]),
+                    next};
+              });
           when(b, arith::CmpIOp::create(b, P::ult, bx, found[2]), [&] {
             Value e = found[0];
             auto [start, end] = segment(b, kernel, e, rows);

@@ -288,30 +288,31 @@ struct ConvertMoEToGPUPass
         resultBuffer(b, gemm.getScatter() ? rowsType : resultType, rowSource);
     emitGroupedGemmKernel(b, kernel, interpret);
     Value result = kernel.out;
+    // A zero init (moe-fuse's, for a combine without one) is written by the
+    // kernel, not filled on the host and copied in.
+    linalg::FillOp zeroFill;
     if (gemm.getScatter()) {
-      // A zero init (moe-fuse's, for a combine without one) is written by
-      // the kernel, not filled on the host and copied in.
       Value init = gemm.getInit();
       auto fill = init.getDefiningOp<linalg::FillOp>();
-      bool zeros = fill && matchPattern(fill.value(), m_AnyZeroFloat());
+      if (fill && matchPattern(fill.value(), m_AnyZeroFloat()))
+        zeroFill = fill;
       SmallVector<Value> tokens;
       if (resultType.isDynamicDim(0))
         tokens.push_back(tensor::DimOp::create(
-            b, zeros ? fill.getDpsInits().front() : init, 0));
+            b, zeroFill ? zeroFill.getDpsInits().front() : init, 0));
       auto outType =
           MemRefType::get(resultType.getShape(), resultType.getElementType());
       ScatterKernel scatter{kernel.out, readBuffer(b, gemm.getScatter()),
-                            zeros ? Value() : readBuffer(b, init),
+                            zeroFill ? Value() : readBuffer(b, init),
                             memref::AllocOp::create(b, outType, tokens),
                             memref::AllocOp::create(b, outType, tokens)};
       emitScatterKernel(b, scatter, interpret);
       result = scatter.out;
     }
-    Operation *init = gemm.getInit() ? gemm.getInit().getDefiningOp() : nullptr;
     gemm.replaceAllUsesWith(asTensor(b, resultType, result));
     gemm.erase();
-    if (isa_and_nonnull<linalg::FillOp>(init) && init->use_empty())
-      init->erase();
+    if (zeroFill && zeroFill->use_empty())
+      zeroFill.erase();
   }
 
   void lowerCombine(CombineOp combine) {
