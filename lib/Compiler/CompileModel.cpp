@@ -78,6 +78,7 @@ mlir::loom::lowerModel(ModuleOp module, const llvm::TargetMachine &machine,
                 "--compile-to=loops applies to the cpu target only");
   GPUPipelineOptions gpuOptions;
   gpuOptions.isa = kernelIsa(machine).str();
+  gpuOptions.cpu = machine.getTargetCPU().str();
   if (gpu)
     gpuOptions.format = defaultGpuFormat();
   if (gpu && failed(gpuOptions.parseFromString(options.pipelineOptions)))
@@ -87,6 +88,7 @@ mlir::loom::lowerModel(ModuleOp module, const llvm::TargetMachine &machine,
 
   CPUPipelineOptions cpuOptions;
   cpuOptions.isa = kernelIsa(machine).str();
+  cpuOptions.cpu = machine.getTargetCPU().str();
   if (!options.pipelineOptions.empty() && options.referencePipeline)
     return fail(error, CompileStage::Options,
                 "loom-cpu-pipeline options do not apply to the reference "
@@ -129,6 +131,7 @@ mlir::loom::lowerModel(ModuleOp module, const llvm::TargetMachine &machine,
     // are then entry points like a model's functions.
     WorkflowPipelineOptions wfOptions;
     wfOptions.isa = cpuOptions.isa;
+    wfOptions.cpu = cpuOptions.cpu;
     // cost-model=none fixes the kernels' schedules; a node still needs a
     // latency, and the analytical one is what "no model" means.
     wfOptions.costModel = cpuOptions.costModel == "none"

@@ -35,9 +35,17 @@ llvm::Error mlir::loom::cost::useCalibrationOf(llvm::StringRef option,
   if (option == "auto" || option == "roofline")
     return llvm::Error::success();
   std::optional<TargetInfo> builtin = TargetInfo::builtinForIsa(target.isa);
+  target.targetClass = builtin->targetClass;
   target.throughput = builtin->throughput;
   target.calibration = builtin->calibration;
   llvm::SmallString<128> path(option);
+  if (!target.cpu.empty()) {
+    std::string ownClass = cpuClass(target.targetClass, target.cpu);
+    llvm::sys::path::append(path, ownClass);
+    if (llvm::sys::fs::is_directory(path))
+      target.targetClass = ownClass;
+    path = option;
+  }
   llvm::sys::path::append(path, target.targetClass, "target.json");
   auto calibration = llvm::MemoryBuffer::getFile(path);
   if (!calibration)
@@ -45,10 +53,25 @@ llvm::Error mlir::loom::cost::useCalibrationOf(llvm::StringRef option,
   return applyCalibration(target, (*calibration)->getBuffer(), path);
 }
 
-llvm::Expected<TargetInfo>
-mlir::loom::cost::decisionTarget(llvm::StringRef isa,
-                                 llvm::StringRef costModel) {
-  std::optional<TargetInfo> target = TargetInfo::forIsa(isa);
+/// Whether `option` (auto or a directory) has a model of `decision` for
+/// `targetClass`.
+static bool hasModel(llvm::StringRef option, llvm::StringRef targetClass,
+                     llvm::StringRef decision) {
+  if (option == "auto")
+    return llvm::any_of(shippedModels(), [&](const ShippedModel &shipped) {
+      return shipped.targetClass == targetClass && shipped.decision == decision;
+    });
+  llvm::SmallString<128> path(option);
+  llvm::sys::path::append(path, targetClass, decision + ".json");
+  return llvm::sys::fs::exists(path);
+}
+
+/// `isa` on `cpu` in the class `costModel` gives it (decisionTarget
+/// without the per-decision fallback).
+static llvm::Expected<TargetInfo> classTarget(llvm::StringRef isa,
+                                              llvm::StringRef cpu,
+                                              llvm::StringRef costModel) {
+  std::optional<TargetInfo> target = TargetInfo::forIsa(isa, cpu);
   if (!target)
     return llvm::createStringError(
         "unknown isa '%s' (have avx512-vbmi, avx512-vnni, avx512, avx2, "
@@ -61,6 +84,21 @@ mlir::loom::cost::decisionTarget(llvm::StringRef isa,
   if (llvm::Error error = useCalibrationOf(costModel, *target))
     return std::move(error);
   return *target;
+}
+
+llvm::Expected<TargetInfo>
+mlir::loom::cost::decisionTarget(llvm::StringRef isa, llvm::StringRef cpu,
+                                 llvm::StringRef costModel,
+                                 llvm::StringRef decision) {
+  llvm::Expected<TargetInfo> target = classTarget(isa, cpu, costModel);
+  if (!target || cpu.empty() || costModel == "roofline" ||
+      hasModel(costModel, target->targetClass, decision))
+    return target;
+  llvm::Expected<TargetInfo> isaWide = classTarget(isa, "", costModel);
+  if (isaWide && hasModel(costModel, isaWide->targetClass, decision))
+    return isaWide;
+  llvm::consumeError(isaWide.takeError());
+  return target;
 }
 
 llvm::Expected<std::unique_ptr<CostModel>> mlir::loom::cost::selectCostModel(

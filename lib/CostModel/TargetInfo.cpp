@@ -77,10 +77,21 @@ std::string mlir::loom::cost::calibrationOf(llvm::StringRef targetClass) {
   return shipped ? calibrationId(shipped->json) : "built-in";
 }
 
-std::optional<TargetInfo> TargetInfo::forIsa(llvm::StringRef isa) {
+std::string mlir::loom::cost::cpuClass(llvm::StringRef isaClass,
+                                       llvm::StringRef cpu) {
+  return (isaClass + "-" + cpu).str();
+}
+
+std::optional<TargetInfo> TargetInfo::forIsa(llvm::StringRef isa,
+                                             llvm::StringRef cpu) {
   std::optional<TargetInfo> target = builtinForIsa(isa);
   if (!target)
     return std::nullopt;
+  target->cpu = cpu.str();
+  // A CPU class exists where it is calibrated: its models' features need
+  // its figures.
+  if (!cpu.empty() && shippedCalibration(cpuClass(target->targetClass, cpu)))
+    target->targetClass = cpuClass(target->targetClass, cpu);
   if (const ShippedCalibration *shipped =
           shippedCalibration(target->targetClass))
     // Committed and checked by LoomCostModelTest: a build defect otherwise.

@@ -171,6 +171,7 @@ buildHostToLoopsPipeline(OpPassManager &pm, const CPUPipelineOptions &options,
   moeStrategy.costModel = ownedDecisionsModel;
   moeStrategy.remarks = options.costModelRemarks;
   moeStrategy.isa = options.isa;
+  moeStrategy.cpu = options.cpu;
   pm.addPass(moe::createMoESelectStrategy(moeStrategy));
   pm.addPass(moe::createMoEDecompose());
   pm.addPass(moe::createMoEFuse());
@@ -188,6 +189,7 @@ buildHostToLoopsPipeline(OpPassManager &pm, const CPUPipelineOptions &options,
     LoomDecideOptions decide;
     decide.costModel = options.costModel;
     decide.isa = options.isa;
+    decide.cpu = options.cpu;
     decide.dumpDecisions = options.dumpDecisions;
     decide.loadDecisions = options.loadDecisions;
     decide.remarks = options.costModelRemarks;
@@ -226,6 +228,7 @@ buildHostToLoopsPipeline(OpPassManager &pm, const CPUPipelineOptions &options,
   tiling.costModel = ownedDecisionsModel;
   tiling.remarks = options.costModelRemarks;
   tiling.isa = options.isa;
+  tiling.cpu = options.cpu;
   tiling.tileSizes.assign(options.linalgTileSizes.begin(),
                           options.linalgTileSizes.end());
   tiling.vectorDim = options.linalgVectorDim;
@@ -248,6 +251,7 @@ void loom::buildGPUPipeline(OpPassManager &pm,
                             const GPUPipelineOptions &options) {
   CPUPipelineOptions host;
   host.isa = options.isa;
+  host.cpu = options.cpu;
   // The GPU's grouped GEMM kernel serves every T: no per-bucket copies of a
   // layer for the CPU kernel's register tiles (a layer's own strategy
   // stays).
@@ -309,6 +313,7 @@ void loom::buildWorkflowPipeline(OpPassManager &pm,
   pm.addPass(wf::createWfBatch());
   wf::WfScheduleOptions schedule;
   schedule.isa = options.isa;
+  schedule.cpu = options.cpu;
   schedule.costModel = options.costModel;
   pm.addPass(wf::createWfSchedule(schedule));
   pm.addPass(loom::createConvertWorkflowToRuntime());

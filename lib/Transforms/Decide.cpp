@@ -21,8 +21,12 @@ using namespace mlir::loom;
 
 namespace {
 
-/// One model per decision kind, loaded at its first op.
-using ModelCache = llvm::StringMap<std::unique_ptr<cost::CostModel>>;
+/// One target and model per decision kind, chosen at its first op.
+struct KindModel {
+  cost::TargetInfo target;
+  std::unique_ptr<cost::CostModel> model;
+};
+using ModelCache = llvm::StringMap<KindModel>;
 
 struct LoomDecidePass : loom::impl::LoomDecideBase<LoomDecidePass> {
   using Base::Base;
@@ -35,8 +39,9 @@ struct LoomDecidePass : loom::impl::LoomDecideBase<LoomDecidePass> {
                          << replay << "'";
       return signalPassFailure();
     }
+    // The options' checks; each kind's class is its own (modelFor).
     llvm::Expected<cost::TargetInfo> target =
-        cost::decisionTarget(isa, costModel);
+        cost::decisionTarget(isa, cpu, costModel, /*decision=*/"");
     if (!target) {
       module.emitError() << "loom-decide: "
                          << llvm::toString(target.takeError());
@@ -47,7 +52,6 @@ struct LoomDecidePass : loom::impl::LoomDecideBase<LoomDecidePass> {
                          << weights << "'";
       return signalPassFailure();
     }
-    target->weightsFromDram = weights == "dram";
 
     // A loaded decision is one already made: replay=keep keeps it.
     if (!loadDecisions.empty() &&
@@ -58,8 +62,8 @@ struct LoomDecidePass : loom::impl::LoomDecideBase<LoomDecidePass> {
       if (!op.hasDecision() ||
           (replay == "keep" && op->hasAttr(DecisionAttr::kAttrName)))
         return WalkResult::advance();
-      return failed(decide(op, *target, models)) ? WalkResult::interrupt()
-                                                 : WalkResult::advance();
+      return failed(decide(op, models)) ? WalkResult::interrupt()
+                                        : WalkResult::advance();
     });
     if (result.wasInterrupted() ||
         (!dumpDecisions.empty() &&
@@ -67,38 +71,44 @@ struct LoomDecidePass : loom::impl::LoomDecideBase<LoomDecidePass> {
       signalPassFailure();
   }
 
-  /// The model for `op`'s decision, loaded once per kind.
-  FailureOr<const cost::CostModel *> modelFor(cost::TunableOpInterface op,
-                                              const cost::TargetInfo &target,
-                                              ModelCache &models) {
+  /// The target and model of `op`'s decision, chosen once per kind.
+  FailureOr<const KindModel *> modelFor(cost::TunableOpInterface op,
+                                        ModelCache &models) {
     auto [it, inserted] = models.try_emplace(op.getDecisionKind());
     if (!inserted)
-      return it->second.get();
+      return &it->second;
+    llvm::Expected<cost::TargetInfo> target =
+        cost::decisionTarget(isa, cpu, costModel, op.getDecisionKind());
+    if (!target)
+      return op->emitError() << llvm::toString(target.takeError());
+    target->weightsFromDram = weights == "dram";
+    it->second.target = *target;
     std::string passedOver;
-    auto model = cost::selectCostModel(costModel, target, op.getFeatureSchema(),
-                                       passedOver);
+    auto model = cost::selectCostModel(costModel, *target,
+                                       op.getFeatureSchema(), passedOver);
     if (!model)
       return op->emitError() << llvm::toString(model.takeError());
     // A stale shipped model falls back to the roofline, said once.
     if (!passedOver.empty())
       op->emitRemark() << passedOver << "; deciding by the roofline";
-    it->second = std::move(*model);
-    return it->second.get();
+    it->second.model = std::move(*model);
+    return &it->second;
   }
 
-  LogicalResult decide(cost::TunableOpInterface op,
-                       const cost::TargetInfo &target, ModelCache &models) {
-    FailureOr<const cost::CostModel *> model = modelFor(op, target, models);
-    if (failed(model))
+  LogicalResult decide(cost::TunableOpInterface op, ModelCache &models) {
+    FailureOr<const KindModel *> chosen = modelFor(op, models);
+    if (failed(chosen))
       return failure();
+    const cost::TargetInfo &target = (*chosen)->target;
+    const cost::CostModel *model = (*chosen)->model.get();
     cost::KnobSpace space = op.getKnobSpace(target);
     SmallVector<cost::RankedCandidate> ranked = cost::rankCandidates(
-        op, space, target, **model, static_cast<size_t>(maxCandidates));
+        op, space, target, *model, static_cast<size_t>(maxCandidates));
     if (ranked.empty())
       return op->emitError()
              << "no legal candidate for decision " << op.getDecisionKind();
 
-    cost::CostModelInfo info = (*model)->info();
+    cost::CostModelInfo info = model->info();
     bool learned = info.source == cost::CostModelInfo::Source::Learned;
     op->setAttr(DecisionAttr::kAttrName,
                 DecisionAttr::getForCandidate(
@@ -107,7 +117,7 @@ struct LoomDecidePass : loom::impl::LoomDecideBase<LoomDecidePass> {
                     info.modelId));
     if (remarks)
       cost::remarkRanking(
-          op, op.getFeatureSchema(), space, ranked, **model,
+          op, op.getFeatureSchema(), space, ranked, *model,
           op.getFeatures(space, ranked.front().candidate, target));
     return success();
   }

@@ -34,7 +34,7 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     llvm::Expected<cost::TargetInfo> target =
-        cost::decisionTarget(isa, costModel);
+        cost::decisionTarget(isa, cpu, costModel, "linalg.tile");
     if (!target) {
       module.emitError() << "loom-tile-linalg: "
                          << llvm::toString(target.takeError());

@@ -67,20 +67,60 @@ TEST(Calibration, RefusesWhatItCannotUse) {
             "t.json: bytes_per_second.dram is not a positive number");
 }
 
-// Every committed target.json applies to its class, and forIsa uses it.
+/// An ISA of the ISA class `targetClass` starts with, and the CPU of a
+/// CPU class (empty for an ISA class).
+std::pair<std::string, std::string> isaAndCpuOf(llvm::StringRef targetClass) {
+  for (const char *isa : {"avx512-vbmi", "avx2", "generic"}) {
+    llvm::StringRef cpu = targetClass;
+    if (cpu.consume_front(TargetInfo::builtinForIsa(isa)->targetClass) &&
+        (cpu.empty() || cpu.consume_front("-")))
+      return {isa, cpu.str()};
+  }
+  return {};
+}
+
+// Every committed target.json applies to its class, and forIsa uses it: a
+// CPU's own class for that CPU, the ISA's for any other.
 TEST(Calibration, ShippedOnesApply) {
   for (const ShippedCalibration &shipped : shippedCalibrations()) {
     SCOPED_TRACE(shipped.targetClass.str());
-    std::string isa = shipped.targetClass == "x86_64-avx512" ? "avx512-vbmi"
-                      : shipped.targetClass == "x86_64-avx2" ? "avx2"
-                                                             : "generic";
+    auto [isa, cpu] = isaAndCpuOf(shipped.targetClass);
+    ASSERT_FALSE(isa.empty());
     TargetInfo target = *TargetInfo::builtinForIsa(isa);
+    target.targetClass = shipped.targetClass.str();
     ASSERT_FALSE(bool(applyCalibration(target, shipped.json, "shipped")));
-    EXPECT_EQ(TargetInfo::forIsa(isa)->throughput.opsPerSecond,
-              target.throughput.opsPerSecond);
-    EXPECT_EQ(TargetInfo::forIsa(isa)->calibration,
-              calibrationOf(shipped.targetClass));
+    std::optional<TargetInfo> chosen = TargetInfo::forIsa(isa, cpu);
+    EXPECT_EQ(chosen->targetClass, shipped.targetClass);
+    EXPECT_EQ(chosen->cpu, cpu);
+    EXPECT_EQ(chosen->throughput.opsPerSecond, target.throughput.opsPerSecond);
+    EXPECT_EQ(chosen->calibration, calibrationOf(shipped.targetClass));
   }
+}
+
+TEST(TargetInfo, TakesTheCpuClassWhereOneIsCalibrated) {
+  EXPECT_EQ(TargetInfo::forIsa("avx512-vbmi")->targetClass, "x86_64-avx512");
+  std::optional<TargetInfo> unknown =
+      TargetInfo::forIsa("avx512-vbmi", "no-such-cpu");
+  EXPECT_EQ(unknown->targetClass, "x86_64-avx512");
+  EXPECT_EQ(unknown->cpu, "no-such-cpu");
+  EXPECT_EQ(unknown->calibration, TargetInfo::forIsa("avx512")->calibration);
+  EXPECT_EQ(cpuClass("x86_64-avx512", "emeraldrapids"),
+            "x86_64-avx512-emeraldrapids");
+}
+
+// The shipped Emerald Rapids class has a linalg.tile model only: its other
+// decisions take the ISA class's models.
+TEST(DecisionTarget, FallsBackToTheIsaClassPerDecision) {
+  auto classOf = [](llvm::StringRef decision) {
+    return decisionTarget("avx512-vbmi", "emeraldrapids", "auto", decision)
+        ->targetClass;
+  };
+  EXPECT_EQ(classOf("linalg.tile"), "x86_64-avx512-emeraldrapids");
+  EXPECT_EQ(classOf("moe.dispatch"), "x86_64-avx512");
+  EXPECT_EQ(
+      decisionTarget("avx512-vbmi", "emeraldrapids", "roofline", "moe.dispatch")
+          ->targetClass,
+      "x86_64-avx512-emeraldrapids");
 }
 
 TEST(TargetInfo, KnowsTheKernelIsasOnly) {
@@ -97,7 +137,8 @@ TEST(TargetInfo, KnowsTheKernelIsasOnly) {
 }
 
 std::string decisionTargetError(llvm::StringRef isa, llvm::StringRef model) {
-  llvm::Expected<TargetInfo> target = decisionTarget(isa, model);
+  llvm::Expected<TargetInfo> target =
+      decisionTarget(isa, "", model, "lut.gemm");
   return target ? "ok" : llvm::toString(target.takeError());
 }
 
@@ -114,12 +155,48 @@ TEST(DecisionTarget, NamesWhatIsWrong) {
 // without a target.json with the figures its models were featurized with.
 TEST(DecisionTarget, TakesTheCalibrationOfTheModels) {
   for (const char *model : {"auto", "roofline"})
-    EXPECT_EQ(decisionTarget("avx512-vbmi", model)->calibration,
+    EXPECT_EQ(decisionTarget("avx512-vbmi", "", model, "lut.gemm")->calibration,
               TargetInfo::forIsa("avx512-vbmi")->calibration);
   llvm::SmallString<64> dir;
   ASSERT_FALSE(llvm::sys::fs::createUniqueDirectory("models", dir));
-  EXPECT_EQ(decisionTarget("avx512-vbmi", dir)->calibration,
+  EXPECT_EQ(decisionTarget("avx512-vbmi", "", dir, "lut.gemm")->calibration,
             TargetInfo::builtinForIsa("avx512-vbmi")->calibration);
+  llvm::sys::fs::remove(dir);
+}
+
+std::string classIn(llvm::StringRef isa, llvm::StringRef cpu,
+                    llvm::StringRef dir, llvm::StringRef decision) {
+  return decisionTarget(isa, cpu, dir, decision)->targetClass;
+}
+
+// A model directory's class is the CPU's where it has one, else the ISA's;
+// a decision the CPU's class has no model of and the ISA's has takes the
+// ISA's.
+TEST(DecisionTarget, TakesTheCpuClassOfAModelDirectory) {
+  llvm::SmallString<64> dir;
+  ASSERT_FALSE(llvm::sys::fs::createUniqueDirectory("models", dir));
+  EXPECT_EQ(classIn("avx512-vbmi", "testcpu", dir, "lut.gemm"),
+            "x86_64-avx512");
+  std::string cpuDir = (dir + "/x86_64-avx512-testcpu").str();
+  std::string isaDir = (dir + "/x86_64-avx512").str();
+  ASSERT_FALSE(llvm::sys::fs::create_directory(cpuDir));
+  EXPECT_EQ(classIn("avx512-vbmi", "testcpu", dir, "lut.gemm"),
+            "x86_64-avx512-testcpu");
+  EXPECT_EQ(classIn("avx512-vbmi", "othercpu", dir, "lut.gemm"),
+            "x86_64-avx512");
+  EXPECT_EQ(classIn("avx2", "testcpu", dir, "lut.gemm"), "x86_64-avx2");
+  ASSERT_FALSE(llvm::sys::fs::create_directory(isaDir));
+  std::string isaModel = isaDir + "/linalg.tile.json";
+  ASSERT_FALSE(llvm::sys::fs::copy_file(__FILE__, isaModel));
+  EXPECT_EQ(classIn("avx512-vbmi", "testcpu", dir, "linalg.tile"),
+            "x86_64-avx512");
+  EXPECT_EQ(classIn("avx512-vbmi", "testcpu", dir, "lut.gemm"),
+            "x86_64-avx512-testcpu");
+  EXPECT_EQ(classIn("avx512-vbmi", "testcpu", "roofline", "linalg.tile"),
+            "x86_64-avx512");
+  llvm::sys::fs::remove(isaModel);
+  llvm::sys::fs::remove(isaDir);
+  llvm::sys::fs::remove(cpuDir);
   llvm::sys::fs::remove(dir);
 }
 

@@ -92,15 +92,16 @@ LogicalResult tune::calibrate(const CalibrateOptions &options) {
   for (cost::MemoryLevel level : {cost::kL1, cost::kL2, cost::kDram})
     buffers[cost::memoryLevelName(level)] =
         int64_t(probes.bufferBytes(cost::memoryLevelName(level)));
-  llvm::json::Object calibration{{"format", 1},
-                                 {"target_class", target->targetClass},
-                                 {"isa", options.isa},
-                                 {"machine", options.machine},
-                                 {"rounds", options.protocol.rounds},
-                                 {"ops_per_second", std::move(ops)},
-                                 {"bytes_per_second", std::move(bytes)},
-                                 {"relative_mad", std::move(spread)},
-                                 {"buffer_bytes", std::move(buffers)}};
+  llvm::json::Object calibration{
+      {"format", 1},
+      {"target_class", cost::cpuClass(target->targetClass, options.cpu)},
+      {"isa", options.isa},
+      {"machine", options.machine},
+      {"rounds", options.protocol.rounds},
+      {"ops_per_second", std::move(ops)},
+      {"bytes_per_second", std::move(bytes)},
+      {"relative_mad", std::move(spread)},
+      {"buffer_bytes", std::move(buffers)}};
   if (contended)
     calibration["contended"] = true;
 

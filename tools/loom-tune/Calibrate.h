@@ -17,8 +17,9 @@
 namespace mlir::loom::tune {
 
 struct CalibrateOptions {
-  /// The host's kernel ISA, and a fingerprint of the machine.
-  std::string isa, machine;
+  /// The host's kernel ISA and CPU (whose class the figures are for), and
+  /// a fingerprint of the machine.
+  std::string isa, cpu, machine;
   std::string outputPath;
   /// Where roofline.svg (and .png) go; empty: no plot.
   std::string reportDir;

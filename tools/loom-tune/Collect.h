@@ -16,9 +16,10 @@ struct CollectOptions {
   std::string datasetPath;
   /// loom-compile, and a directory for the task libraries.
   std::string compiler, workdir;
-  /// The kernels' ISA on this host (loom-compile's choice), and a model
-  /// directory whose calibration the features use (empty: the build's).
-  std::string isa, calibrationDir;
+  /// The kernels' ISA and CPU on this host (loom-compile's choice), and a
+  /// model directory whose calibration the features use (empty: the
+  /// build's).
+  std::string isa, cpu, calibrationDir;
   /// A machine fingerprint recorded with every row.
   std::string machine;
   ProtocolOptions protocol;

@@ -70,8 +70,9 @@ tune::randomInputs(const std::vector<TaskInput> &inputs, std::mt19937 &rng) {
 }
 
 FailureOr<cost::TargetInfo>
-tune::featureTarget(llvm::StringRef isa, llvm::StringRef calibrationDir) {
-  std::optional<cost::TargetInfo> target = cost::TargetInfo::forIsa(isa);
+tune::featureTarget(llvm::StringRef isa, llvm::StringRef cpu,
+                    llvm::StringRef calibrationDir) {
+  std::optional<cost::TargetInfo> target = cost::TargetInfo::forIsa(isa, cpu);
   if (!target) {
     llvm::errs() << "loom-tune: unknown isa '" << isa << "'\n";
     return failure();
@@ -93,7 +94,7 @@ tune::featureTarget(llvm::StringRef isa, llvm::StringRef calibrationDir) {
 FailureOr<CollectionStart>
 tune::startCollection(const CollectOptions &options) {
   FailureOr<cost::TargetInfo> target =
-      featureTarget(options.isa, options.calibrationDir);
+      featureTarget(options.isa, options.cpu, options.calibrationDir);
   if (failed(target))
     return failure();
   if (llvm::Error error = dropTruncatedLine(options.datasetPath)) {

@@ -132,11 +132,12 @@ private:
   }
 };
 
-/// The target whose throughputs features are computed with: `isa`'s, with
-/// the calibration of the model directory `calibrationDir` (its
-/// <class>/target.json, or the built-in figures) when one is given, else
-/// the build's shipped one. Reports an error.
+/// The target whose throughputs features are computed with: `isa` on
+/// `cpu`, with the class and calibration of the model directory
+/// `calibrationDir` (cost::useCalibrationOf) when one is given, else the
+/// build's shipped ones. Reports an error.
 FailureOr<cost::TargetInfo> featureTarget(llvm::StringRef isa,
+                                          llvm::StringRef cpu,
                                           llvm::StringRef calibrationDir);
 
 /// Where a collection starts: the target of `options.isa`, and the rows

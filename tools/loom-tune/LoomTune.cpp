@@ -131,8 +131,11 @@ static std::string machineFingerprint() {
   return model + " x" + std::to_string(std::thread::hardware_concurrency());
 }
 
-/// The kernels' ISA loom-compile picks on this host.
-static std::optional<std::string> hostIsa() {
+/// The kernels' ISA and CPU loom-compile picks on this host.
+struct HostKernels {
+  std::string isa, cpu;
+};
+static std::optional<HostKernels> hostKernels() {
   llvm::InitializeNativeTarget();
   std::string error;
   std::unique_ptr<llvm::TargetMachine> machine =
@@ -141,15 +144,35 @@ static std::optional<std::string> hostIsa() {
     llvm::errs() << "loom-tune: " << error << "\n";
     return std::nullopt;
   }
-  return kernelIsa(*machine).str();
+  return HostKernels{kernelIsa(*machine).str(), machine->getTargetCPU().str()};
 }
 
-/// The host's target, its throughputs those of --calibration-dir.
-static FailureOr<cost::TargetInfo> hostFeatureTarget() {
-  std::optional<std::string> isa = hostIsa();
-  if (!isa)
+/// The target the features of --dataset were computed on: this host's
+/// ISA, in the dataset's own class (its rows', which may be another CPU's
+/// than this host's), with the throughputs of --calibration-dir.
+static FailureOr<cost::TargetInfo> datasetFeatureTarget() {
+  std::optional<HostKernels> host = hostKernels();
+  if (!host)
     return failure();
-  return tune::featureTarget(*isa, calibrationDir);
+  llvm::Expected<std::vector<tune::Row>> rows = tune::readDataset(dataset);
+  if (!rows) {
+    llvm::errs() << "loom-tune: " << llvm::toString(rows.takeError()) << "\n";
+    return failure();
+  }
+  std::string isaClass =
+      cost::TargetInfo::builtinForIsa(host->isa)->targetClass;
+  std::string cpu;
+  if (!rows->empty() && rows->front().target != isaClass) {
+    llvm::StringRef rowClass = rows->front().target;
+    if (!rowClass.consume_front(isaClass + "-")) {
+      llvm::errs() << "loom-tune: " << dataset << " was measured on "
+                   << rows->front().target << ", not on this host's "
+                   << isaClass << "\n";
+      return failure();
+    }
+    cpu = rowClass.str();
+  }
+  return tune::featureTarget(host->isa, cpu, calibrationDir);
 }
 
 static DialectRegistry dialects() {
@@ -204,14 +227,15 @@ static int runCollect() {
   if (limit && tasks.size() > limit)
     tasks.resize(limit);
 
-  std::optional<std::string> isa = hostIsa();
-  if (!isa)
+  std::optional<HostKernels> host = hostKernels();
+  if (!host)
     return 1;
   tune::CollectOptions options;
   options.datasetPath = dataset;
   options.compiler = compiler;
   options.workdir = workdir;
-  options.isa = *isa;
+  options.isa = host->isa;
+  options.cpu = host->cpu;
   options.calibrationDir = calibrationDir;
   options.machine = machineFingerprint();
   options.protocol.rounds = rounds;
@@ -239,7 +263,7 @@ int main(int argc, char **argv) {
   if (collectCommand)
     return runCollect();
   if (refeaturizeCommand) {
-    FailureOr<cost::TargetInfo> target = hostFeatureTarget();
+    FailureOr<cost::TargetInfo> target = datasetFeatureTarget();
     if (failed(target))
       return 1;
     MLIRContext context(dialects());
@@ -247,11 +271,12 @@ int main(int argc, char **argv) {
     return failed(tune::refeaturize(context, dataset, *target)) ? 1 : 0;
   }
   if (calibrateCommand) {
-    std::optional<std::string> isa = hostIsa();
-    if (!isa)
+    std::optional<HostKernels> host = hostKernels();
+    if (!host)
       return 1;
     tune::CalibrateOptions options;
-    options.isa = *isa;
+    options.isa = host->isa;
+    options.cpu = host->cpu;
     options.machine = machineFingerprint();
     options.outputPath = output;
     options.reportDir = plots;
@@ -261,7 +286,7 @@ int main(int argc, char **argv) {
     return failed(tune::calibrate(options)) ? 1 : 0;
   }
   if (trainCommand) {
-    FailureOr<cost::TargetInfo> target = hostFeatureTarget();
+    FailureOr<cost::TargetInfo> target = datasetFeatureTarget();
     if (failed(target))
       return 1;
     tune::TrainOptions options{dataset, models, heldOut, trees,

@@ -21,19 +21,26 @@ namespace mlir::loom::cost {
 /// Whether `option` names a model source: auto, roofline or a directory.
 bool isCostModelOption(llvm::StringRef option);
 
-/// Gives `target` the throughputs of the models `option` names: a model
-/// directory's own <class>/target.json, or the built-in figures where it
-/// has none (its models were featurized with them); auto and roofline keep
-/// the shipped calibration TargetInfo::forIsa applied. A target.json that
-/// does not apply is an error.
+/// Gives `target` the class and throughputs of the models `option` names:
+/// for a model directory, the CPU's class where the directory has one,
+/// else the ISA's, with that class's own <class>/target.json or the
+/// built-in figures where it has none (its models were featurized with
+/// them); auto and roofline keep what TargetInfo::forIsa chose. A
+/// target.json that does not apply is an error.
 llvm::Error useCalibrationOf(llvm::StringRef option, TargetInfo &target);
 
-/// The target a deciding pass prices candidates on: `isa`'s, with the
-/// throughputs of the models `costModel` names (useCalibrationOf). The
-/// error names an unknown isa, a `costModel` that is not a model source,
-/// or a calibration that does not apply.
+/// The target a deciding pass prices `decision`'s candidates on: `isa` on
+/// `cpu` (empty: any CPU of the ISA), with the class and throughputs of the
+/// models `costModel` names (useCalibrationOf). Where the CPU's class has
+/// no model of `decision` and the ISA's class has one, the ISA's class:
+/// a model of the ISA ranks better on another CPU than the roofline does
+/// (docs/CostModel.md, "Target classes"). The error names an unknown isa,
+/// a `costModel` that is not a model source, or a calibration that does
+/// not apply.
 llvm::Expected<TargetInfo> decisionTarget(llvm::StringRef isa,
-                                          llvm::StringRef costModel);
+                                          llvm::StringRef cpu,
+                                          llvm::StringRef costModel,
+                                          llvm::StringRef decision);
 
 /// The model for decision `schema` on `target` under `option`:
 ///   auto      the model shipped for the target class, else the roofline;

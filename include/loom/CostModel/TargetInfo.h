@@ -1,8 +1,8 @@
 //===- TargetInfo.h - What the cost model knows of the target ---*- C++ -*-===//
 //
-// Built once per compile from the kernels' ISA (loom-compile passes the
-// host's). Models are trained and shipped per target class; the roofline
-// reads the throughputs.
+// Built once per compile from the kernels' ISA and CPU (loom-compile passes
+// its target machine's). Models are trained and shipped per target class;
+// the roofline reads the throughputs.
 //
 //===----------------------------------------------------------------------===//
 #ifndef LOOM_COSTMODEL_TARGETINFO_H
@@ -32,9 +32,15 @@ inline WorkEstimate zeroWork() {
 }
 
 struct TargetInfo {
-  /// The class models are shipped for: "x86_64-avx512", "x86_64-avx2",
-  /// "x86_64-generic".
+  /// The class models are shipped for: the ISA's ("x86_64-avx512",
+  /// "x86_64-avx2", "x86_64-generic"), or the CPU's own
+  /// ("x86_64-avx512-emeraldrapids", cpuClass) where Loom has one: cores
+  /// of one ISA differ several-fold in lookup and DRAM throughput, and so
+  /// in which candidate wins.
   std::string targetClass;
+  /// The CPU the kernels are for, by LLVM's name ("znver5",
+  /// "emeraldrapids"; -mcpu); empty for any CPU of the ISA.
+  std::string cpu;
   /// The vector ISA of the kernels (convert-lut-to-vector's `isa`).
   std::string isa;
   /// Bytes per vector register of the ISA, and how many there are.
@@ -53,14 +59,20 @@ struct TargetInfo {
   /// features depend on it.
   std::string calibration = "built-in";
 
-  /// The figures for an x86-64 core of `isa`'s class: the class's shipped
-  /// calibration (costmodel.md §4.5) where there is one, conservative
-  /// built-in ones elsewhere. Returns std::nullopt for an ISA it does not
-  /// know.
-  static std::optional<TargetInfo> forIsa(llvm::StringRef isa);
+  /// The figures for an x86-64 core of `isa` on `cpu`: the CPU's class
+  /// where a calibration is shipped for it, else the ISA's; that class's
+  /// shipped calibration (costmodel.md §4.5) where there is one,
+  /// conservative built-in figures elsewhere. Returns std::nullopt for an
+  /// ISA it does not know.
+  static std::optional<TargetInfo> forIsa(llvm::StringRef isa,
+                                          llvm::StringRef cpu = {});
   /// The built-in figures alone.
   static std::optional<TargetInfo> builtinForIsa(llvm::StringRef isa);
 };
+
+/// The class of `cpu` within the ISA class `isaClass`:
+/// "x86_64-avx512-emeraldrapids".
+std::string cpuClass(llvm::StringRef isaClass, llvm::StringRef cpu);
 
 /// The TargetInfo::calibration of every ISA of `targetClass`.
 std::string calibrationOf(llvm::StringRef targetClass);

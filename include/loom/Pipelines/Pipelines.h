@@ -38,6 +38,11 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
                      "avx512, avx2 or generic (loom-compile passes the "
                      "target's)"),
       llvm::cl::init("generic")};
+  PassOptions::Option<std::string> cpu{
+      *this, "cpu",
+      llvm::cl::desc("The CPU the kernels run on, by LLVM's name: the "
+                     "deciding passes' cpu (loom-compile passes the "
+                     "target's)")};
   PassOptions::Option<std::string> costModel{
       *this, "cost-model",
       llvm::cl::desc("What chooses each GEMM's kernel schedule (loom-decide), "
@@ -200,6 +205,11 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
       llvm::cl::desc("The host's kernels for what stays on the CPU (as "
                      "loom-cpu-pipeline's isa)"),
       llvm::cl::init("generic")};
+  PassOptions::Option<std::string> cpu{
+      *this, "cpu",
+      llvm::cl::desc("The CPU the kernels run on, by LLVM's name: the "
+                     "deciding passes' cpu (loom-compile passes the "
+                     "target's)")};
 };
 
 /// Loom's GPU pipeline: each lut.mpgemm becomes a table-lookup kernel
@@ -214,6 +224,11 @@ struct WorkflowPipelineOptions
       *this, "isa",
       llvm::cl::desc("The target wf-schedule costs wf.compute nodes on"),
       llvm::cl::init("generic")};
+  PassOptions::Option<std::string> cpu{
+      *this, "cpu",
+      llvm::cl::desc("The CPU the kernels run on, by LLVM's name: the "
+                     "deciding passes' cpu (loom-compile passes the "
+                     "target's)")};
   PassOptions::Option<std::string> costModel{
       *this, "cost-model",
       llvm::cl::desc("What estimates wf.compute latencies: auto, roofline "

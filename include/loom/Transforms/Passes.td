@@ -64,6 +64,10 @@ def LoomDecide : Pass<"loom-decide", "::mlir::ModuleOp"> {
            "to every k-th; 0: all)">,
     Option<"isa", "isa", "std::string", /*default=*/"\"generic\"",
            "Vector ISA of the kernels: its target class picks the model">,
+    Option<"cpu", "cpu", "std::string", /*default=*/"\"\"",
+           "The CPU the kernels run on, by LLVM's name (as -mcpu): its own "
+           "models and calibration where Loom ships them, else the ISA "
+           "class's; empty for any CPU of the ISA">,
     Option<"weights", "weights", "std::string", /*default=*/"\"dram\"",
            "Where constant weights are expected to come from at run time: "
            "dram (weights outgrow the caches, the decode case) or cache">,
@@ -156,6 +160,10 @@ def LoomTileLinalg : Pass<"loom-tile-linalg", "::mlir::ModuleOp"> {
     Option<"isa", "isa", "std::string", /*default=*/"\"generic\"",
            "Vector ISA of the host: its vector width and registers bound "
            "the tiles, its target class picks the model">,
+    Option<"cpu", "cpu", "std::string", /*default=*/"\"\"",
+           "The CPU the kernels run on, by LLVM's name (as -mcpu): its own "
+           "models and calibration where Loom ships them, else the ISA "
+           "class's; empty for any CPU of the ISA">,
     ListOption<"tileSizes", "tile-sizes", "int64_t",
                "Tile every contraction to this tile_m,tile_n,tile_k (a "
                "user decision; an illegal tile is an error)">,

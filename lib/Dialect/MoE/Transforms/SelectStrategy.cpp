@@ -63,7 +63,7 @@ struct MoESelectStrategyPass
             [&] { return getOperation()->emitError(); }, rowTile, weightRows)))
       return signalPassFailure();
     llvm::Expected<loom::cost::TargetInfo> target =
-        loom::cost::decisionTarget(isa, costModel);
+        loom::cost::decisionTarget(isa, cpu, costModel, "moe.dispatch");
     if (!target) {
       getOperation()->emitError()
           << "moe-select-strategy: " << llvm::toString(target.takeError());

@@ -402,7 +402,7 @@ struct WfSchedulePass : mlir::loom::wf::impl::WfScheduleBase<WfSchedulePass> {
   using WfScheduleBase::WfScheduleBase;
   void runOnOperation() override {
     llvm::Expected<loom::cost::TargetInfo> target =
-        loom::cost::decisionTarget(isa, costModel);
+        loom::cost::decisionTarget(isa, cpu, costModel, "wf.latency");
     if (!target) {
       emitError(getOperation().getLoc())
           << "wf-schedule: " << llvm::toString(target.takeError());

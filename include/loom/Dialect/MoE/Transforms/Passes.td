@@ -64,6 +64,10 @@ def MoESelectStrategy : Pass<"moe-select-strategy"> {
            "roofline (the analytical model) or a directory of models">,
     Option<"isa", "isa", "std::string", /*default=*/"\"avx512\"",
            "The kernels' vector ISA: names the target class of the model">,
+    Option<"cpu", "cpu", "std::string", /*default=*/"\"\"",
+           "The CPU the kernels run on, by LLVM's name (as -mcpu): its own "
+           "models and calibration where Loom ships them, else the ISA "
+           "class's; empty for any CPU of the ISA">,
     Option<"remarks", "remarks", "bool", /*default=*/"false",
            "Report the learned model's three best candidates of each layer "
            "(per T bucket), their costs and the model as remarks">,

@@ -193,6 +193,10 @@ def WfSchedule : Pass<"wf-schedule", "::mlir::ModuleOp"> {
     Option<"isa", "isa", "std::string", /*default=*/"\"generic\"",
            "The target whose throughputs cost wf.compute nodes (avx512-vnni, "
            "avx512, avx2, generic; loom-compile passes the host's)">,
+    Option<"cpu", "cpu", "std::string", /*default=*/"\"\"",
+           "The CPU the kernels run on, by LLVM's name (as -mcpu): its own "
+           "models and calibration where Loom ships them, else the ISA "
+           "class's; empty for any CPU of the ISA">,
     Option<"costModel", "cost-model", "std::string", /*default=*/"\"auto\"",
            "What estimates wf.compute latencies: auto (the learned wf.latency "
            "model of the isa's target class, else the roofline), roofline, "
