@@ -109,14 +109,15 @@ TEST(TargetInfo, TakesTheCpuClassWhereOneIsCalibrated) {
             "x86_64-avx512-emeraldrapids");
 }
 
-// The shipped Emerald Rapids class has a linalg.tile model only: its other
-// decisions take the ISA class's models.
+// The shipped Emerald Rapids class has linalg.tile and lut.gemm models
+// only: its other decisions take the ISA class's models.
 TEST(DecisionTarget, FallsBackToTheIsaClassPerDecision) {
   auto classOf = [](llvm::StringRef decision) {
     return decisionTarget("avx512-vbmi", "emeraldrapids", "auto", decision)
         ->targetClass;
   };
   EXPECT_EQ(classOf("linalg.tile"), "x86_64-avx512-emeraldrapids");
+  EXPECT_EQ(classOf("lut.gemm"), "x86_64-avx512-emeraldrapids");
   EXPECT_EQ(classOf("moe.dispatch"), "x86_64-avx512");
   EXPECT_EQ(
       decisionTarget("avx512-vbmi", "emeraldrapids", "roofline", "moe.dispatch")
