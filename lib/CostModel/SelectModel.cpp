@@ -35,17 +35,14 @@ llvm::Error mlir::loom::cost::useCalibrationOf(llvm::StringRef option,
   if (option == "auto" || option == "roofline")
     return llvm::Error::success();
   std::optional<TargetInfo> builtin = TargetInfo::builtinForIsa(target.isa);
-  target.targetClass = builtin->targetClass;
   target.throughput = builtin->throughput;
   target.calibration = builtin->calibration;
+  std::string ownClass = cpuClass(builtin->targetClass, target.cpu);
+  llvm::SmallString<128> ownDir(option);
+  llvm::sys::path::append(ownDir, ownClass);
+  target.targetClass =
+      llvm::sys::fs::is_directory(ownDir) ? ownClass : builtin->targetClass;
   llvm::SmallString<128> path(option);
-  if (!target.cpu.empty()) {
-    std::string ownClass = cpuClass(target.targetClass, target.cpu);
-    llvm::sys::path::append(path, ownClass);
-    if (llvm::sys::fs::is_directory(path))
-      target.targetClass = ownClass;
-    path = option;
-  }
   llvm::sys::path::append(path, target.targetClass, "target.json");
   auto calibration = llvm::MemoryBuffer::getFile(path);
   if (!calibration)

@@ -79,7 +79,7 @@ std::string mlir::loom::cost::calibrationOf(llvm::StringRef targetClass) {
 
 std::string mlir::loom::cost::cpuClass(llvm::StringRef isaClass,
                                        llvm::StringRef cpu) {
-  return (isaClass + "-" + cpu).str();
+  return cpu.empty() ? isaClass.str() : (isaClass + "-" + cpu).str();
 }
 
 std::optional<TargetInfo> TargetInfo::forIsa(llvm::StringRef isa,
@@ -90,8 +90,9 @@ std::optional<TargetInfo> TargetInfo::forIsa(llvm::StringRef isa,
   target->cpu = cpu.str();
   // A CPU class exists where it is calibrated: its models' features need
   // its figures.
-  if (!cpu.empty() && shippedCalibration(cpuClass(target->targetClass, cpu)))
-    target->targetClass = cpuClass(target->targetClass, cpu);
+  std::string ownClass = cpuClass(target->targetClass, cpu);
+  if (shippedCalibration(ownClass))
+    target->targetClass = ownClass;
   if (const ShippedCalibration *shipped =
           shippedCalibration(target->targetClass))
     // Committed and checked by LoomCostModelTest: a build defect otherwise.

@@ -105,6 +105,7 @@ TEST(TargetInfo, TakesTheCpuClassWhereOneIsCalibrated) {
   EXPECT_EQ(unknown->targetClass, "x86_64-avx512");
   EXPECT_EQ(unknown->cpu, "no-such-cpu");
   EXPECT_EQ(unknown->calibration, TargetInfo::forIsa("avx512")->calibration);
+  EXPECT_EQ(cpuClass("x86_64-avx512", ""), "x86_64-avx512");
   EXPECT_EQ(cpuClass("x86_64-avx512", "emeraldrapids"),
             "x86_64-avx512-emeraldrapids");
 }

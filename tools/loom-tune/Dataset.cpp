@@ -69,7 +69,7 @@ llvm::Expected<Row> Row::fromJson(const json::Value &value) {
 }
 
 llvm::Expected<std::vector<Row>>
-mlir::loom::tune::readDataset(const std::string &path) {
+mlir::loom::tune::readDataset(const std::string &path, size_t maxRows) {
   std::vector<Row> rows;
   if (!llvm::sys::fs::exists(path))
     return rows;
@@ -79,6 +79,8 @@ mlir::loom::tune::readDataset(const std::string &path) {
   llvm::SmallVector<llvm::StringRef> lines;
   (*buffer)->getBuffer().split(lines, '\n', -1, /*KeepEmpty=*/false);
   for (auto [i, line] : llvm::enumerate(lines)) {
+    if (rows.size() == maxRows)
+      break;
     llvm::Expected<json::Value> value = json::parse(line);
     if (!value) {
       // A collection killed mid-write leaves a truncated last line.

@@ -13,6 +13,7 @@
 #include "llvm/Support/Error.h"
 #include "llvm/Support/JSON.h"
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -39,8 +40,10 @@ struct Row {
   static llvm::Expected<Row> fromJson(const llvm::json::Value &value);
 };
 
-/// The rows of `path` (none if it does not exist yet).
-llvm::Expected<std::vector<Row>> readDataset(const std::string &path);
+/// The rows of `path` (none if it does not exist yet), the first
+/// `maxRows` of them.
+llvm::Expected<std::vector<Row>> readDataset(const std::string &path,
+                                             size_t maxRows = SIZE_MAX);
 
 /// Cuts a truncated last line (a collection killed mid-write) off `path`,
 /// so that appending starts on a line of its own.

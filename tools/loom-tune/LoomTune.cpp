@@ -154,7 +154,8 @@ static FailureOr<cost::TargetInfo> datasetFeatureTarget() {
   std::optional<HostKernels> host = hostKernels();
   if (!host)
     return failure();
-  llvm::Expected<std::vector<tune::Row>> rows = tune::readDataset(dataset);
+  llvm::Expected<std::vector<tune::Row>> rows =
+      tune::readDataset(dataset, /*maxRows=*/1);
   if (!rows) {
     llvm::errs() << "loom-tune: " << llvm::toString(rows.takeError()) << "\n";
     return failure();

@@ -71,7 +71,7 @@ struct TargetInfo {
 };
 
 /// The class of `cpu` within the ISA class `isaClass`:
-/// "x86_64-avx512-emeraldrapids".
+/// "x86_64-avx512-emeraldrapids"; `isaClass` itself for no CPU.
 std::string cpuClass(llvm::StringRef isaClass, llvm::StringRef cpu);
 
 /// The TargetInfo::calibration of every ISA of `targetClass`.
