@@ -81,6 +81,17 @@ gpu::GPUFuncOp kernelOf(gpu::LaunchFuncOp launch) {
       launch, launch.getKernel());
 }
 
+/// The argument of `launch`'s kernel that `use`, one of the launch's
+/// operands, binds: null for a grid, stream or size operand, or when the
+/// kernel is not a gpu.func.
+BlockArgument kernelArgument(gpu::LaunchFuncOp launch, OpOperand &use) {
+  gpu::GPUFuncOp kernel = kernelOf(launch);
+  unsigned first = launch.getKernelOperands().getBeginOperandIndex();
+  if (!kernel || use.getOperandNumber() < first)
+    return {};
+  return kernel.getArgument(use.getOperandNumber() - first);
+}
+
 /// Whether a device copy of `host` made just before `point` (an op of the
 /// function body that defines `host`) holds its value for every later
 /// launch: no user makes a view of it, and every user that may write it (a
@@ -97,11 +108,8 @@ bool writtenOnlyBefore(Value host, Operation *point) {
       return false;
     bool writes = mightHaveEffect<MemoryEffects::Write>(user, host);
     if (auto launch = dyn_cast<gpu::LaunchFuncOp>(user)) {
-      gpu::GPUFuncOp kernel = kernelOf(launch);
-      unsigned first = launch.getKernelOperands().getBeginOperandIndex();
-      writes = !kernel || use.getOperandNumber() < first ||
-               mayHaveEffect<MemoryEffects::Write>(
-                   kernel.getArgument(use.getOperandNumber() - first));
+      BlockArgument arg = kernelArgument(launch, use);
+      writes = !arg || mayHaveEffect<MemoryEffects::Write>(arg);
     }
     Operation *at = body->findAncestorOpInBlock(*user);
     return !writes || (at && at->isBeforeInBlock(point));
@@ -200,7 +208,7 @@ struct GPUDeviceCopiesPass
                                   "(")
                << type << "): only contiguous buffers are staged";
       Value resident;
-      if (!mayHaveEffect<MemoryEffects::Write>(kernel.getArgument(i)))
+      if (!mayHaveEffect<MemoryEffects::Write>(kernelArgument(launch, operand)))
         resident = residentConstant(b, loc, operand.get());
       if (resident)
         operand.set(resident);
@@ -210,7 +218,7 @@ struct GPUDeviceCopiesPass
     for (unsigned i : staged) {
       OpOperand &operand = operands[i];
       Value host = operand.get();
-      BlockArgument arg = kernel.getArgument(i);
+      BlockArgument arg = kernelArgument(launch, operand);
       bool reads = mayHaveEffect<MemoryEffects::Read>(arg);
       if (Value shared = reads ? sharedCopy(host, launch) : Value()) {
         operand.set(shared);

@@ -19,8 +19,10 @@ using namespace mlir::loom::gpu_kernels;
 static constexpr int64_t kThreads = 256;
 
 bool mlir::loom::isElementwiseMap(linalg::GenericOp map) {
+  // The kernel's grid is sized by the first input.
   if (map.getNumLoops() != 1 || map.getNumParallelLoops() != 1 ||
-      map.getNumDpsInits() != 1 || !map.hasPureTensorSemantics() ||
+      map.getNumDpsInputs() == 0 || map.getNumDpsInits() != 1 ||
+      !map.hasPureTensorSemantics() ||
       !llvm::all_of(map.getIndexingMapsArray(),
                     [](AffineMap m) { return m.isIdentity(); }))
     return false;

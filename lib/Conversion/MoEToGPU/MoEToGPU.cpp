@@ -211,6 +211,7 @@ struct ConvertMoEToGPUPass
     assign.getOffsets().replaceAllUsesWith(offsets);
     assign.getRows().replaceAllUsesWith(rows);
     devicePlans[locations] = {assign.getIds(), offsets, rows};
+    deviceOffsets.insert(offsets);
     assign.erase();
     for (linalg::GenericOp map : maps)
       lowerElementwiseMap(map, interpret);
@@ -222,6 +223,9 @@ struct ConvertMoEToGPUPass
   };
   /// The assign kernels' plans by their locations.
   DenseMap<Value, DevicePlan> devicePlans;
+  /// Their offsets: the grouped GEMMs that read them find their segments
+  /// already on the device.
+  DenseSet<Value> deviceOffsets;
 
   /// The row map of the plan (ids, locations, offsets), or null when
   /// those are not one assign's.
@@ -276,9 +280,7 @@ struct ConvertMoEToGPUPass
         {},
         tensorCores};
     kernel.fillBlocks = fillBlocks;
-    kernel.segmentsOnDevice = llvm::any_of(devicePlans, [&](auto &plan) {
-      return plan.second.offsets == gemm.getOffsets();
-    });
+    kernel.segmentsOnDevice = deviceOffsets.contains(gemm.getOffsets());
     Value rowSource = readBuffer(b, gemm.getRowMapSource());
     auto resultType = cast<RankedTensorType>(gemm.getType());
     // With a fused combine the rows first land in a buffer of R rows.
