@@ -37,9 +37,11 @@ import time
 # tiles that are illegal for a contraction.
 TILES = list(itertools.product([4, 1, 2, 6, 8], [16, 8, 32, 64, 1], [1, 4, 16], "nk"))
 
-# (name, einsum spec, letter sizes): attention at decode and prefill for 8
-# heads of 64, a projection at decode and for 64 tokens (weights laid out
-# [out, in]), a square matmul and a batched one.
+# (name, einsum spec, letter sizes[, dynamic letter]): attention at decode
+# and prefill for 8 heads of 64, a projection at decode and for 64 tokens
+# (weights laid out [out, in]), a square matmul and a batched one; then
+# attention and a projection compiled for any token count (the dynamic
+# letter) and run at 64 tokens.
 CONTRACTIONS = [
     ("scores-decode", "nhe,she->nhs", dict(n=1, h=8, e=64, s=512)),
     ("context-decode", "nhs,she->nhe", dict(n=1, h=8, s=512, e=64)),
@@ -49,13 +51,17 @@ CONTRACTIONS = [
     ("proj-64", "mk,nk->mn", dict(m=64, k=512, n=256)),
     ("matmul-256", "mk,kn->mn", dict(m=256, k=256, n=256)),
     ("bmm", "bmk,bkn->bmn", dict(b=8, m=32, k=64, n=64)),
+    ("context-prefill-dyn", "nhs,she->nhe", dict(n=64, h=8, s=64, e=64), "n"),
+    ("proj-64-dyn", "mk,nk->mn", dict(m=64, k=512, n=256), "m"),
 ]
 QUICK = ["scores-decode", "proj-64"]
 
 
-def shapes(spec, sizes):
+def shapes(spec, sizes, dynamic=None):
+    """The operands' shapes; the `dynamic` letter's extent as None."""
     inputs = spec.split("->")[0].split(",")
-    return [tuple(sizes[c] for c in operand) for operand in inputs]
+    return [tuple(None if c == dynamic else sizes[c] for c in operand)
+            for operand in inputs]
 
 
 def blas_call(spec, a, b):
@@ -113,10 +119,10 @@ def main():
     rng = np.random.default_rng(2026)
     results, passed = [], []
     chosen = [c for c in CONTRACTIONS if not args.quick or c[0] in QUICK]
-    for index, (name, spec, sizes) in enumerate(chosen):
+    for index, (name, spec, sizes, *dynamic) in enumerate(chosen):
         operand_shapes = shapes(spec, sizes)
         fn = loom.Function(lambda a, b: linalg.contract(spec, a, b), name="c",
-                           args=[loom.tensor(*s) for s in operand_shapes])
+                           args=[loom.tensor(*s) for s in shapes(spec, sizes, *dynamic)])
         module = loom.Module(fn)
         a, b = (rng.standard_normal(s, dtype=np.float32) for s in operand_shapes)
         want = np.einsum(spec, a.astype(np.float64), b.astype(np.float64))
@@ -156,6 +162,10 @@ def main():
         print(file=sys.stderr)
         fastest = sorted(screened, key=lambda t: screened[t][0])[:3]
         variants = {f"tile {name_of(t)}": screened[t][1] for t in fastest}
+        if dynamic:
+            # Before dynamic rows were split, they were tiled one at a time.
+            one_row = min((t for t in screened if t[0] == 1), key=lambda t: screened[t][0])
+            variants[f"one-row {name_of(one_row)}"] = screened[one_row][1]
         variants["learned"] = screened[learned][1]
         variants["roofline"] = screened[roofline][1]
         loops = build("", "loops", reference=True)
@@ -170,7 +180,8 @@ def main():
         median = {v: statistics.median(t) for v, t in times.items()}
         best_tile = min(median[f"tile {name_of(t)}"] for t in fastest)
         best = min(best_tile, median["learned"], median["roofline"])
-        print(f"{name} ({spec} {' '.join(f'{k}={v}' for k, v in sizes.items())}): "
+        print(f"{name} ({spec} {' '.join(f'{k}={v}' for k, v in sizes.items())}"
+              f"{''.join(f', {d} dynamic' for d in dynamic)}): "
               f"{len(screened)} legal tiles; best {best * 1e6:.1f} us")
         for v in calls:
             tile = {"learned": learned, "roofline": roofline}.get(v)
@@ -182,7 +193,8 @@ def main():
         print(f"  G: learned within 5 % of the best: {'PASS' if ok_best else 'FAIL'} "
               f"({median['learned'] / best:.3f}); no slower than the roofline (2 % noise): "
               f"{'PASS' if ok_roof else 'FAIL'} ({median['learned'] / median['roofline']:.3f})")
-        results.append({"name": name, "spec": spec, "sizes": sizes, "legal_tiles": len(screened),
+        results.append({"name": name, "spec": spec, "sizes": sizes,
+                        "dynamic": dynamic[0] if dynamic else None, "legal_tiles": len(screened),
                         "learned": learned, "roofline": roofline,
                         "median_us": {v: t * 1e6 for v, t in median.items()}})
     print(f"learned within 5 % of the best and no slower than the roofline: "

@@ -52,6 +52,7 @@ FailureOr<ContractionTiling> ContractionTiling::of(linalg::LinalgOp op) {
   tiling.m = ranges[tiling.mDim];
   tiling.n = ranges[tiling.nDim];
   tiling.k = ranges[tiling.kDim];
+  tiling.dynamicRows = ShapedType::isDynamic(tiling.m);
   // Only the rows (the tiled m dim: tokens) may be dynamic; they are then
   // tiled one at a time.
   tiling.outerIterations = 1;
@@ -113,4 +114,14 @@ RegisterTile mlir::loom::clipToPart(const RegisterTile &tile, int64_t m,
                     std::min(tile.n, n), std::min(tile.k, k), tile.alongK};
   part.alongK = tile.alongK && part.k > 1;
   return part;
+}
+
+SmallVector<std::pair<int64_t, int64_t>, 2>
+mlir::loom::splitDynamicRows(int64_t rows, int64_t tileM) {
+  SmallVector<std::pair<int64_t, int64_t>, 2> parts;
+  if (rows >= tileM)
+    parts.push_back({rows / tileM * tileM, tileM});
+  if (rows % tileM)
+    parts.push_back({rows % tileM, 1});
+  return parts;
 }

@@ -84,13 +84,12 @@ Step stepOf(const ContractionTiling &tiling, const Tile &tile,
 
 /// Whether the tile fits its loops and its accumulators, the operand
 /// vectors a step keeps and one more fit the vector registers. A tile that
-/// does not divide a loop leaves a remainder part (splitExtents); dynamic
-/// rows are tiled one at a time. Along k the tile must be wider than one
+/// does not divide a loop leaves a remainder part (splitExtents; dynamic
+/// rows: splitDynamicRows). Along k the tile must be wider than one
 /// element.
 bool isLegal(const ContractionTiling &tiling, const Tile &tile,
              const cost::TargetInfo &target) {
-  bool rowsFit =
-      ShapedType::isDynamic(tiling.m) ? tile.m == 1 : tile.m <= tiling.m;
+  bool rowsFit = ShapedType::isDynamic(tiling.m) || tile.m <= tiling.m;
   if (!rowsFit || tile.n > tiling.n || tile.k > tiling.k ||
       (tile.alongK && tile.k == 1))
     return false;
@@ -142,16 +141,25 @@ cost::WorkEstimate partWork(const ContractionTiling &tiling, const Tile &tile,
 }
 
 /// The parts loom-tile-linalg splits the contraction into for `tile`, each
-/// with the tile it runs (one part where the tile divides every loop).
+/// with the tile it runs (one part where the tile divides every loop), at
+/// the rows `tiling.m` (a row count it is judged at, for dynamic rows).
 SmallVector<std::pair<ContractionTiling, Tile>, 8>
 partsOf(const ContractionTiling &tiling, const Tile &tile) {
+  SmallVector<std::pair<int64_t, int64_t>, 2> rowParts;
+  if (tiling.dynamicRows)
+    rowParts = splitDynamicRows(tiling.m, tile.m);
+  else
+    for (int64_t m : splitExtents(tiling.m, tile.m))
+      rowParts.push_back({m, tile.m});
   SmallVector<std::pair<ContractionTiling, Tile>, 8> parts;
-  for (int64_t m : splitExtents(tiling.m, tile.m))
+  for (auto [m, tileM] : rowParts)
     for (int64_t n : splitExtents(tiling.n, tile.n))
       for (int64_t k : splitExtents(tiling.k, tile.k)) {
         ContractionTiling part = tiling;
         part.m = m, part.n = n, part.k = k;
-        parts.push_back({part, clipToPart(tile, m, n, k)});
+        Tile rowsTile = tile;
+        rowsTile.m = tileM;
+        parts.push_back({part, clipToPart(rowsTile, m, n, k)});
       }
   return parts;
 }
@@ -218,11 +226,16 @@ struct LinalgTileModel
     return rows;
   }
 
+  /// The features of `candidate` at the rows `tiling.m`. The tile's own
+  /// features are those of the tile the first part runs: `candidate`'s (a
+  /// legal tile fits a static contraction), or one row for dynamic rows
+  /// fewer than its tile_m.
   static cost::FeatureVector featuresAt(const ContractionTiling &tiling,
-                                        const Tile &tile,
+                                        const Tile &candidate,
                                         const cost::TargetInfo &target) {
+    auto parts = partsOf(tiling, candidate);
+    Tile tile = parts.front().second;
     Step step = stepOf(tiling, tile, target);
-    auto parts = partsOf(tiling, tile);
     cost::RooflineTime time = roofline(parts, target);
 
     cost::FeatureVector row(lt::NumFeatures, 0);

@@ -6,6 +6,7 @@
 #include "loom/Transforms/ContractionTiling.h"
 #include "loom/Transforms/Passes.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
@@ -145,6 +146,12 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
     return success();
   }
 
+  /// A part of a split contraction and the tile it runs.
+  struct Part {
+    linalg::LinalgOp op;
+    RegisterTile tile;
+  };
+
   /// Tiles and vectorizes `op`, split first where the tile does not divide
   /// a loop; appends the outermost loop of each part's nest to `nests`.
   static LogicalResult tileAndVectorize(linalg::LinalgOp op,
@@ -155,15 +162,14 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
                       *decision.getIntKnob("tile_k"),
                       *decision.getStringKnob("vector_dim") == "k"};
     IRRewriter rewriter(op);
-    FailureOr<SmallVector<linalg::LinalgOp>> parts =
-        splitAtRemainders(rewriter, op, tile);
+    FailureOr<SmallVector<Part>> parts = splitAtRemainders(rewriter, op, tile);
     if (failed(parts))
       return failure();
-    for (linalg::LinalgOp part : *parts) {
+    for (auto [part, partTile] : *parts) {
       ContractionTiling tiling = *ContractionTiling::of(part);
       FailureOr<Operation *> nest =
           tilePart(rewriter, part, tiling,
-                   clipToPart(tile, tiling.m, tiling.n, tiling.k));
+                   clipToPart(partTile, tiling.m, tiling.n, tiling.k));
       if (failed(nest))
         return failure();
       nests.push_back(*nest);
@@ -172,13 +178,51 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
   }
 
   /// Splits `op` along its m, n and k loops where `tile` does not divide
-  /// them (splitExtents): every part's clipped tile divides its loops. A
+  /// them (splitExtents; dynamic rows: splitDynamicRows, at a split point
+  /// computed at run time): every part's clipped tile divides its loops. A
   /// part split along k accumulates into the previous part's result.
-  static FailureOr<SmallVector<linalg::LinalgOp>>
+  static FailureOr<SmallVector<Part>>
   splitAtRemainders(IRRewriter &rewriter, linalg::LinalgOp op,
                     const RegisterTile &tile) {
     ContractionTiling tiling = *ContractionTiling::of(op);
-    SmallVector<linalg::LinalgOp> parts = {op};
+    SmallVector<Part> parts = {{op, tile}};
+    // Splits every part along `dim` at `splitPoint(part)`; the remainder
+    // runs its rows one at a time where `remainderByRow`.
+    auto splitEach = [&](unsigned dim, auto splitPoint,
+                         bool remainderByRow) -> LogicalResult {
+      SmallVector<Part> split;
+      for (auto [part, partTile] : parts) {
+        rewriter.setInsertionPoint(part);
+        auto [first, second] = linalg::splitOp(
+            rewriter, cast<TilingInterface>(part.getOperation()), dim,
+            splitPoint(part));
+        if (!first || !second)
+          return part->emitError()
+                 << "loom-tile-linalg: splitting off the remainder failed";
+        RegisterTile remainderTile = partTile;
+        if (remainderByRow)
+          remainderTile.m = 1;
+        split.push_back(
+            {cast<linalg::LinalgOp>(first.getOperation()), partTile});
+        split.push_back(
+            {cast<linalg::LinalgOp>(second.getOperation()), remainderTile});
+      }
+      parts = std::move(split);
+      return success();
+    };
+    if (tiling.dynamicRows && tile.m > 1) {
+      // The rows a tile divides: (rows floordiv tile_m) * tile_m.
+      AffineExpr rows = rewriter.getAffineSymbolExpr(0);
+      auto divided = [&](linalg::LinalgOp part) -> OpFoldResult {
+        Range range =
+            part.createLoopRanges(rewriter, part.getLoc())[tiling.mDim];
+        return affine::makeComposedFoldedAffineApply(
+            rewriter, part.getLoc(), rows.floorDiv(tile.m) * tile.m,
+            {range.size});
+      };
+      if (failed(splitEach(tiling.mDim, divided, /*remainderByRow=*/true)))
+        return failure();
+    }
     std::tuple<unsigned, int64_t, int64_t> dims[] = {
         {tiling.mDim, tiling.m, tile.m},
         {tiling.nDim, tiling.n, tile.n},
@@ -187,19 +231,11 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
       SmallVector<int64_t, 2> extents = splitExtents(size, tileSize);
       if (extents.size() < 2)
         continue;
-      SmallVector<linalg::LinalgOp> split;
-      for (linalg::LinalgOp part : parts) {
-        rewriter.setInsertionPoint(part);
-        auto [first, second] = linalg::splitOp(
-            rewriter, cast<TilingInterface>(part.getOperation()), dim,
-            rewriter.getIndexAttr(extents.front()));
-        if (!first || !second)
-          return part->emitError()
-                 << "loom-tile-linalg: splitting off the remainder failed";
-        split.push_back(cast<linalg::LinalgOp>(first.getOperation()));
-        split.push_back(cast<linalg::LinalgOp>(second.getOperation()));
-      }
-      parts = std::move(split);
+      OpFoldResult at = rewriter.getIndexAttr(extents.front());
+      if (failed(splitEach(
+              dim, [&](linalg::LinalgOp) { return at; },
+              /*remainderByRow=*/false)))
+        return failure();
     }
     return parts;
   }
@@ -226,9 +262,24 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
     if (failed(tiled))
       return op->emitError() << "loom-tile-linalg: tiling failed";
     rewriter.replaceOp(op, tiled->replacements);
+    // The first part of dynamic rows is a multiple of its tile's rows
+    // (splitAtRemainders): every tile is whole, so the rows tiling clamps
+    // to the loop's end are the tile's, which gives the tiles static
+    // shapes.
+    if (tiling.dynamicRows && tile.m > 1 && !tiled->loops.empty()) {
+      AffineExpr tileRows = rewriter.getAffineConstantExpr(tile.m);
+      SmallVector<affine::AffineMinOp> clamps;
+      tiled->loops.front()->walk([&](affine::AffineMinOp clamp) {
+        if (llvm::is_contained(clamp.getMap().getResults(), tileRows))
+          clamps.push_back(clamp);
+      });
+      for (affine::AffineMinOp clamp : clamps) {
+        rewriter.setInsertionPoint(clamp);
+        rewriter.replaceOpWithNewOp<arith::ConstantIndexOp>(clamp, tile.m);
+      }
+    }
     for (Operation *tileOp : tiled->tiledOps)
-      if (failed(tileReduction(rewriter, tileOp, tiling.kDim, tile.k,
-                               tile.alongK)))
+      if (failed(tileReduction(rewriter, tileOp, tiling.kDim, tile)))
         return failure();
     // A part its tile covers whole (the unit tile of a unit-sized
     // contraction, a remainder) makes no loop.
@@ -243,11 +294,12 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
   /// dim of the tile, its vector dim), which one reduction per register
   /// tile adds up after the loop.
   static LogicalResult tileReduction(IRRewriter &rewriter, Operation *tile,
-                                     unsigned kDim, int64_t tileK,
-                                     bool alongK) {
+                                     unsigned kDim,
+                                     const RegisterTile &registerTile) {
+    bool alongK = registerTile.alongK;
     auto linalgTile = cast<linalg::LinalgOp>(tile);
     SmallVector<int64_t> sizes(linalgTile.getNumLoops(), 0);
-    sizes[kDim] = tileK;
+    sizes[kDim] = registerTile.k;
     scf::SCFTilingOptions options;
     options.setTileSizes(getAsIndexOpFoldResult(tile->getContext(), sizes));
     if (alongK) {
@@ -271,15 +323,18 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
     llvm::append_range(toVectorize, tiled->tiledOps);
     llvm::append_range(toVectorize, tiled->mergeOps);
     for (Operation *op : toVectorize)
-      if (failed(vectorize(rewriter, cast<linalg::LinalgOp>(op))))
+      if (failed(
+              vectorize(rewriter, cast<linalg::LinalgOp>(op), registerTile.m)))
         return failure();
     return success();
   }
 
   /// Vectorizes a tile as the contraction of its dims that are not 1 (a
   /// batch dim's unit slice would otherwise stay a dim of every vector and
-  /// keep the contraction from lowering to outer products).
-  static LogicalResult vectorize(IRRewriter &rewriter, linalg::LinalgOp tile) {
+  /// keep the contraction from lowering to outer products). A dynamic dim
+  /// is the rows of a tile of `rows` rows.
+  static LogicalResult vectorize(IRRewriter &rewriter, linalg::LinalgOp tile,
+                                 int64_t rows) {
     rewriter.setInsertionPoint(tile);
     auto generic = dyn_cast<linalg::GenericOp>(tile.getOperation());
     if (!generic) {
@@ -301,11 +356,22 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
       contraction = dropped->resultOp;
     }
     rewriter.setInsertionPoint(contraction);
+    // Dynamic rows are split where a tile divides them (splitAtRemainders),
+    // so a tile of the first part has all its rows: its vectors need no
+    // mask.
+    SmallVector<int64_t> vectorSizes;
+    auto contractionOp = cast<linalg::LinalgOp>(contraction);
+    if (contractionOp.hasDynamicShape()) {
+      vectorSizes = contractionOp.getStaticLoopRanges();
+      for (int64_t &size : vectorSizes)
+        if (ShapedType::isDynamic(size))
+          size = rows;
+    }
     FailureOr<linalg::VectorizationResult> vectorized = linalg::vectorize(
-        rewriter, contraction, /*inputVectorSizes=*/{},
-        /*inputScalableVecDims=*/{}, /*vectorizeNDExtract=*/false,
-        /*flatten1DDepthwiseConv=*/false,
-        /*assumeDynamicDimsMatchVecSizes=*/false);
+        rewriter, contraction, vectorSizes,
+        SmallVector<bool>(vectorSizes.size(), false),
+        /*vectorizeNDExtract=*/false, /*flatten1DDepthwiseConv=*/false,
+        /*assumeDynamicDimsMatchVecSizes=*/!vectorSizes.empty());
     if (failed(vectorized))
       return contraction->emitError()
              << "loom-tile-linalg: vectorization failed";

@@ -145,12 +145,24 @@ func.func @scores_decode(%q: tensor<1x8x64xf32>, %k: tensor<512x8x64xf32>,
 
 // -----
 
-// Dynamic rows (tokens) are tiled one at a time.
+// Dynamic rows (tokens) are split where the tile divides them, at run
+// time: (rows floordiv 8) * 8 rows in tiles of 8 rows, whose accumulators
+// stay in registers across k (no mask: the split leaves every tile whole),
+// then the rows left one at a time.
 // DECIDE-LABEL: func.func @dynamic_rows
-// DECIDE: loom.decision = #loom.decision<"linalg.tile", {tile_k = {{[0-9]+}} : i64, tile_m = 1 : i64
+// DECIDE: loom.decision = #loom.decision<"linalg.tile", {tile_k = {{[0-9]+}} : i64, tile_m = 8 : i64
+// CHECK: #[[$DIVIDED:.*]] = affine_map<()[s0, s1] -> ((s0 floordiv 8) * 8, s1)>
+// CHECK: #[[$LEFT:.*]] = affine_map<()[s0, s1] -> (s0 - s1)>
 // CHECK-LABEL: func.func @dynamic_rows
 // CHECK: %[[ROWS:.*]] = tensor.dim
-// CHECK: scf.for %{{.*}} = %{{.*}} to %[[ROWS]] step %c1
+// CHECK: %[[MAIN:.*]] = affine.min #[[$DIVIDED]]()[%[[ROWS]]
+// CHECK: scf.for %{{.*}} = %{{.*}} to %[[MAIN]] step %c8
+// CHECK: scf.for {{.*}} -> (vector<8x32xf32>)
+// CHECK-NOT: vector.mask
+// CHECK: vector.contract {{.*}} : vector<8x16xf32>, vector<16x32xf32> into vector<8x32xf32>
+// CHECK: affine.apply #[[$LEFT]]()[%{{.*}}, %[[MAIN]]]
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c1
+// CHECK: vector.contract {{.*}} : vector<16xf32>, vector<16x32xf32> into vector<32xf32>
 // CHECK-NOT: linalg.matmul
 func.func @dynamic_rows(%a: tensor<?x64xf32>, %b: tensor<64x32xf32>,
                         %c: tensor<?x32xf32>) -> tensor<?x32xf32> {

@@ -85,16 +85,34 @@ def test_fixed_tiles(tile, rng):
     check_fixed_tile(tile, 24, 64, 16, rng)
 
 
-@pytest.mark.parametrize("spec", ["mk,nk->mn", "nhe,she->nhs", "nhs,she->nhe"])
-def test_dynamic_rows(spec, rng):
-    """Tokens as a dynamic m dim (the decoder block's attention): tiled one
-    row at a time, at the rows of decode and of a prompt."""
+def check_dynamic_rows(spec, options, rng):
+    """`spec` compiled for any row count, run at rows below, at and between
+    multiples of every tile_m."""
     shapes = operand_shapes(spec, None, 32, 64, batch=4)
     fn = contraction(spec, shapes)
-    library = loom.compile(loom.Module(fn))
-    for rows in (1, 5, 16):
+    library = loom.compile(loom.Module(fn), pipeline_options=options)
+    for rows in (1, 2, 5, 6, 7, 8, 13, 16, 19):
         concrete = [tuple(rows if d is None else d for d in s) for s in shapes]
         check(library, {spec: fn}, {spec: concrete}, rng)
+
+
+@pytest.mark.parametrize("spec", ["mk,nk->mn", "nhe,she->nhs", "nhs,she->nhe"])
+def test_dynamic_rows(spec, rng):
+    """Tokens as a dynamic m dim (the decoder block's attention), with the
+    cost model's tile: the rows its tile divides (a count known at run
+    time) in whole tiles, the rest one at a time."""
+    check_dynamic_rows(spec, "", rng)
+
+
+@pytest.mark.parametrize("tile", [(2, 8, 4, "n"), (6, 16, 1, "n"), (8, 32, 4, "n"),
+                                  (2, 8, 16, "k"), (4, 1, 4, "k")],
+                         ids=lambda t: "x".join(map(str, t[:3])) + t[3])
+@pytest.mark.parametrize("spec", SPECS)
+def test_dynamic_rows_fixed_tiles(spec, tile, rng):
+    """Fixed tiles of several rows over dynamic rows, along n and along k,
+    on every form."""
+    check_dynamic_rows(spec, f"linalg-tile-sizes={tile[0]},{tile[1]},{tile[2]} "
+                             f"linalg-vector-dim={tile[3]}", rng)
 
 
 @pytest.mark.parametrize("threads", [1, 2, 3])

@@ -122,6 +122,48 @@ TEST_F(ContractionTilingTest, OnlyTheRowsMayBeDynamic) {
                                    "tensor<?x32xf32>", "tensor<8x32xf32>"))));
 }
 
+TEST_F(ContractionTilingTest, DynamicRowsSplitWhereTheTileDividesThem) {
+  using Parts = SmallVector<std::pair<int64_t, int64_t>, 2>;
+  // (rows, tile_m) of each part.
+  EXPECT_EQ(splitDynamicRows(16, 4), (Parts{{16, 4}}));
+  EXPECT_EQ(splitDynamicRows(18, 4), (Parts{{16, 4}, {2, 1}}));
+  EXPECT_EQ(splitDynamicRows(3, 4), (Parts{{3, 1}}));
+  EXPECT_EQ(splitDynamicRows(128, 6), (Parts{{126, 6}, {2, 1}}));
+  EXPECT_EQ(splitDynamicRows(5, 1), (Parts{{5, 1}}));
+}
+
+TEST_F(ContractionTilingTest, DynamicRowsAreJudgedAtTheTilesThatRunThem) {
+  auto op = cast<cost::TunableOpInterface>(
+      einsum("mk", "kn", "mn", "mnk", "tensor<?x64xf32>", "tensor<64x32xf32>",
+             "tensor<?x32xf32>")
+          .getOperation());
+  cost::TargetInfo target = *cost::TargetInfo::forIsa("avx512");
+  cost::KnobSpace space = op.getKnobSpace(target);
+  namespace lt = cost::linalg_tile;
+  auto rowsOf = [&](int64_t m) {
+    for (const cost::Candidate &c : space.enumerate())
+      if (space.intValue(c, "tile_m") == m &&
+          space.intValue(c, "tile_n") == 16 &&
+          space.intValue(c, "tile_k") == 1 &&
+          std::get<std::string>(space.value(c, "vector_dim")) == "n")
+        return op.getFeatures(space, c, target);
+    ADD_FAILURE() << "no candidate of " << m << " rows";
+    return SmallVector<cost::FeatureVector>();
+  };
+  // Tiles of several rows are legal; each is judged at 1, 16 and 128 rows.
+  SmallVector<cost::FeatureVector> one = rowsOf(1), six = rowsOf(6);
+  ASSERT_EQ(six.size(), 3u);
+  // One row runs one row at a time whatever the tile: the same features.
+  EXPECT_EQ(six[0], one[0]);
+  // 16 rows: 12 in tiles of 6, 4 one at a time.
+  EXPECT_EQ(six[1][lt::TileM], 6);
+  EXPECT_EQ(six[1][lt::RemainderParts], 1);
+  EXPECT_DOUBLE_EQ(six[1][lt::RemainderShare], 4.0 / 16);
+  EXPECT_EQ(rowsOf(8)[2][lt::RemainderParts], 0);
+  // Six rows per tile load each rhs vector once for six FMAs.
+  EXPECT_LT(six[2][lt::RooflineLog2Seconds], one[2][lt::RooflineLog2Seconds]);
+}
+
 TEST_F(ContractionTilingTest, RefusesWhatIsNotAnF32Contraction) {
   EXPECT_TRUE(failed(ContractionTiling::of(parse(
       "%a: tensor<8x16xf64>, %b: tensor<16x4xf64>, %c: tensor<8x4xf64>",

@@ -25,6 +25,9 @@ struct ContractionTiling {
   /// Their sizes; m may be dynamic (ShapedType::kDynamic: rows of tokens),
   /// n and k are static.
   int64_t m, n, k;
+  /// Whether m is known only at run time; it stays set where the cost
+  /// model judges the tiling at a row count.
+  bool dynamicRows;
   /// The product of every other loop's trip count (batch dims, the other
   /// m, n and k dims).
   int64_t outerIterations;
@@ -61,9 +64,16 @@ SmallVector<int64_t, 2> splitExtents(int64_t size, int64_t tile);
 
 /// The tile a part of the split contraction with static extents m, n and k
 /// runs: `tile` clipped to the part, which it then divides. A part one
-/// element deep along k runs along n.
+/// element deep along k runs along n. A dynamic m keeps its tile.
 RegisterTile clipToPart(const RegisterTile &tile, int64_t m, int64_t n,
                         int64_t k);
+
+/// Dynamic rows are split where the row count is known, at run time: the
+/// rows a tile of `tileM` divides, then the fewer than `tileM` rows left,
+/// which run one at a time. The rows of each part for `rows` in all (each
+/// only if not empty) with the rows of its tile.
+SmallVector<std::pair<int64_t, int64_t>, 2> splitDynamicRows(int64_t rows,
+                                                             int64_t tileM);
 
 /// Makes linalg's contraction ops (named and generic) TunableOpInterface
 /// ops of the linalg.tile decision.
