@@ -54,7 +54,7 @@ CONTRACTIONS = [
     ("context-prefill-dyn", "nhs,she->nhe", dict(n=64, h=8, s=64, e=64), "n"),
     ("proj-64-dyn", "mk,nk->mn", dict(m=64, k=512, n=256), "m"),
 ]
-QUICK = ["scores-decode", "proj-64"]
+QUICK = ["scores-decode", "proj-64", "proj-64-dyn"]
 
 
 def shapes(spec, sizes, dynamic=None):
