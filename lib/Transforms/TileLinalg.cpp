@@ -9,11 +9,14 @@
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <cmath>
 
 namespace mlir::loom {
 #define GEN_PASS_DEF_LOOMTILELINALG
@@ -167,9 +170,55 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
       return failure();
     for (auto [part, partTile] : *parts) {
       ContractionTiling tiling = *ContractionTiling::of(part);
+      RegisterTile clipped = clipToPart(partTile, tiling.m, tiling.n, tiling.k);
+      // Dynamic rows in whole tiles (not the rest, fewer than a tile) run
+      // in parallel from the row count that pays for a fork and a join.
+      if (tiling.dynamicRows && partTile.m == tile.m) {
+        if (failed(tileByRowCount(rewriter, part, tiling, clipped, nests)))
+          return failure();
+        continue;
+      }
       FailureOr<Operation *> nest =
-          tilePart(rewriter, part, tiling,
-                   clipToPart(partTile, tiling.m, tiling.n, tiling.k));
+          tilePart(rewriter, part, tiling, clipped,
+                   tiling.multiplyAdds() >= kMinParallelMultiplyAdds);
+      if (failed(nest))
+        return failure();
+      nests.push_back(*nest);
+    }
+    return success();
+  }
+
+  /// Tiles a part of dynamic rows twice, under an `scf.if` on its row
+  /// count: in parallel where the rows reach kMinParallelMultiplyAdds,
+  /// serially below (a decode step's one row would pay for a fork and a
+  /// join that has no work to share).
+  static LogicalResult tileByRowCount(IRRewriter &rewriter, linalg::LinalgOp op,
+                                      const ContractionTiling &tiling,
+                                      const RegisterTile &tile,
+                                      SmallVectorImpl<Operation *> &nests) {
+    Location loc = op.getLoc();
+    rewriter.setInsertionPoint(op);
+    Value rows = getValueOrCreateConstantIndexOp(
+        rewriter, loc, op.createLoopRanges(rewriter, loc)[tiling.mDim].size);
+    int64_t forkRows = static_cast<int64_t>(
+        std::ceil(kMinParallelMultiplyAdds / tiling.multiplyAdds()));
+    Value fork = arith::CmpIOp::create(
+        rewriter, loc, arith::CmpIPredicate::uge, rows,
+        arith::ConstantIndexOp::create(rewriter, loc, forkRows));
+    auto versions = scf::IfOp::create(rewriter, loc, op->getResultTypes(), fork,
+                                      /*withElseRegion=*/true);
+    SmallVector<linalg::LinalgOp, 2> copies;
+    for (Block *block : {versions.thenBlock(), versions.elseBlock()}) {
+      rewriter.setInsertionPointToStart(block);
+      auto copy = cast<linalg::LinalgOp>(rewriter.clone(*op));
+      scf::YieldOp::create(rewriter, loc, copy->getResults());
+      copies.push_back(copy);
+    }
+    rewriter.replaceOp(op, versions.getResults());
+    for (auto [copy, parallel] :
+         llvm::zip_equal(copies, std::array<bool, 2>{true, false})) {
+      FailureOr<Operation *> nest =
+          tilePart(rewriter, copy, tiling, tile, parallel);
       if (failed(nest))
         return failure();
       nests.push_back(*nest);
@@ -240,12 +289,13 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
     return parts;
   }
 
-  /// Tiles and vectorizes a part whose tile divides its loops; returns the
-  /// outermost loop of its nest.
+  /// Tiles and vectorizes a part whose tile divides its loops, its
+  /// register tiles in `parallel`; returns the outermost loop of its nest.
   static FailureOr<Operation *> tilePart(IRRewriter &rewriter,
                                          linalg::LinalgOp op,
                                          const ContractionTiling &tiling,
-                                         const RegisterTile &tile) {
+                                         const RegisterTile &tile,
+                                         bool parallel) {
     // The parallel dims first; each register tile's k loop is a second
     // tiling of it, below.
     SmallVector<int64_t> sizes = tiling.tileSizes(tile.m, tile.n, /*tileK=*/0);
@@ -255,7 +305,7 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
     options.setInterchange(tiling.interchange);
     // Register tiles run on the kernels' thread pool (scf.forall, then
     // OpenMP) where the contraction pays for a fork and a join.
-    if (tiling.multiplyAdds() >= kMinParallelMultiplyAdds)
+    if (parallel)
       options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
     FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
         rewriter, cast<TilingInterface>(op.getOperation()), options);

@@ -148,7 +148,8 @@ func.func @scores_decode(%q: tensor<1x8x64xf32>, %k: tensor<512x8x64xf32>,
 // Dynamic rows (tokens) are split where the tile divides them, at run
 // time: (rows floordiv 8) * 8 rows in tiles of 8 rows, whose accumulators
 // stay in registers across k (no mask: the split leaves every tile whole),
-// then the rows left one at a time.
+// in parallel from 128 rows (2^18 multiply-adds of 64 x 32) and serially
+// below, then the rows left one at a time.
 // DECIDE-LABEL: func.func @dynamic_rows
 // DECIDE: loom.decision = #loom.decision<"linalg.tile", {tile_k = {{[0-9]+}} : i64, tile_m = 8 : i64
 // CHECK: #[[$DIVIDED:.*]] = affine_map<()[s0, s1] -> ((s0 floordiv 8) * 8, s1)>
@@ -156,9 +157,15 @@ func.func @scores_decode(%q: tensor<1x8x64xf32>, %k: tensor<512x8x64xf32>,
 // CHECK-LABEL: func.func @dynamic_rows
 // CHECK: %[[ROWS:.*]] = tensor.dim
 // CHECK: %[[MAIN:.*]] = affine.min #[[$DIVIDED]]()[%[[ROWS]]
-// CHECK: scf.for %{{.*}} = %{{.*}} to %[[MAIN]] step %c8
+// CHECK: %[[FORK:.*]] = arith.cmpi uge, %[[MAIN]], %c128
+// CHECK: scf.if %[[FORK]]
+// CHECK: scf.forall (%{{.*}}) = (0) to (%[[MAIN]]) step (8)
 // CHECK: scf.for {{.*}} -> (vector<8x32xf32>)
 // CHECK-NOT: vector.mask
+// CHECK: vector.contract {{.*}} : vector<8x16xf32>, vector<16x32xf32> into vector<8x32xf32>
+// CHECK: } else {
+// CHECK: scf.for %{{.*}} = %{{.*}} to %[[MAIN]] step %c8
+// CHECK: scf.for {{.*}} -> (vector<8x32xf32>)
 // CHECK: vector.contract {{.*}} : vector<8x16xf32>, vector<16x32xf32> into vector<8x32xf32>
 // CHECK: affine.apply #[[$LEFT]]()[%{{.*}}, %[[MAIN]]]
 // CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c1

@@ -115,6 +115,23 @@ def test_dynamic_rows_fixed_tiles(spec, tile, rng):
                              f"linalg-vector-dim={tile[3]}", rng)
 
 
+@pytest.mark.parametrize("threads", [1, 2])
+def test_dynamic_rows_parallel(threads, rng):
+    """Dynamic rows in whole tiles run in parallel from the row count whose
+    multiply-adds reach 2^18 (64 rows of 64 x 64, 16 of a batch of four),
+    serially below: the same results around both thresholds, along n and
+    along k, on one and two threads."""
+    for options in ["linalg-tile-sizes=4,16,4", "linalg-tile-sizes=2,8,16 linalg-vector-dim=k"]:
+        shapes_of = {spec: operand_shapes(spec, None, 64, 64, batch=4) for spec in SPECS}
+        functions = {spec: contraction(spec, shapes_of[spec]) for spec in SPECS}
+        library = loom.compile(loom.Module(*functions.values()), pipeline_options=options)
+        library.set_num_threads(threads)
+        for rows in (1, 15, 16, 17, 63, 64, 65, 130):
+            concrete = {spec: [tuple(rows if d is None else d for d in s) for s in shapes]
+                        for spec, shapes in shapes_of.items()}
+            check(library, functions, concrete, rng)
+
+
 @pytest.mark.parametrize("threads", [1, 2, 3])
 def test_parallel_tiles(threads, rng):
     """Contractions of >= 2^18 multiply-adds run their register tiles in
