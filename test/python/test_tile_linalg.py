@@ -85,10 +85,10 @@ def test_fixed_tiles(tile, rng):
     check_fixed_tile(tile, 24, 64, 16, rng)
 
 
-def check_dynamic_rows(spec, options, rng):
+def check_dynamic_rows(spec, options, rng, n=32, k=64):
     """`spec` compiled for any row count, run at rows below, at and between
     multiples of every tile_m."""
-    shapes = operand_shapes(spec, None, 32, 64, batch=4)
+    shapes = operand_shapes(spec, None, n, k, batch=4)
     fn = contraction(spec, shapes)
     library = loom.compile(loom.Module(fn), pipeline_options=options)
     for rows in (1, 2, 5, 6, 7, 8, 13, 16, 19):
@@ -113,6 +113,16 @@ def test_dynamic_rows_fixed_tiles(spec, tile, rng):
     on every form."""
     check_dynamic_rows(spec, f"linalg-tile-sizes={tile[0]},{tile[1]},{tile[2]} "
                              f"linalg-vector-dim={tile[3]}", rng)
+
+
+@pytest.mark.parametrize("tile", [(4, 16, 16, "n"), (2, 8, 16, "k")],
+                         ids=lambda t: "x".join(map(str, t[:3])) + t[3])
+@pytest.mark.parametrize("spec", SPECS)
+def test_dynamic_rows_with_remainders(spec, tile, rng):
+    """Dynamic rows split at run time, n = 40 and k = 36 at compile time:
+    up to eight parts, each tiled whole or clipped."""
+    check_dynamic_rows(spec, f"linalg-tile-sizes={tile[0]},{tile[1]},{tile[2]} "
+                             f"linalg-vector-dim={tile[3]}", rng, n=40, k=36)
 
 
 @pytest.mark.parametrize("threads", [1, 2])
