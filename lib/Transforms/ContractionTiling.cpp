@@ -32,9 +32,12 @@ FailureOr<ContractionTiling> ContractionTiling::of(linalg::LinalgOp op) {
   if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 2 ||
       op.getNumDpsInits() != 1 || !linalg::isaContractionOpInterface(op))
     return failure();
+  // f32, or f16 / bf16 (the tile's arithmetic in the op's own types).
   for (Value operand : op->getOperands()) {
     auto type = dyn_cast<RankedTensorType>(operand.getType());
-    if (!type || !type.getElementType().isF32())
+    if (!type ||
+        !(type.getElementType().isF32() || type.getElementType().isF16() ||
+          type.getElementType().isBF16()))
       return failure();
   }
   FailureOr<linalg::ContractionDimensions> dims =

@@ -76,6 +76,9 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
       RewritePatternSet set(&getContext());
       vector::populateVectorTransferPermutationMapLoweringPatterns(set);
       vector::populateVectorReductionToContractPatterns(set);
+      // Half-precision operands of f32 sums: the extensions fold into the
+      // contraction, so that its broadcasts fold too.
+      vector::populateFoldArithExtensionPatterns(set);
       return FrozenRewritePatternSet(std::move(set));
     }();
     for (Operation *nest : nests)

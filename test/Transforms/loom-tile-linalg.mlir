@@ -180,6 +180,33 @@ func.func @dynamic_rows(%a: tensor<?x64xf32>, %b: tensor<64x32xf32>,
 
 // -----
 
+// Half precision: the tile's arithmetic in the op's own types, f16 or
+// bf16, or f16 products summed in f32, where the extensions fold into
+// the contraction (f16 operand vectors, f32 accumulators).
+// DECIDE-LABEL: func.func @half_precision
+// DECIDE-COUNT-3: loom.decision = #loom.decision<"linalg.tile"
+// CHECK-LABEL: func.func @half_precision
+// CHECK: vector.contract {{.*}} : vector<{{[0-9]+}}x{{[0-9]+}}xf16>, vector<{{[0-9]+}}x{{[0-9]+}}xf16> into vector<{{[0-9]+}}x{{[0-9]+}}xf16>
+// CHECK: vector.contract {{.*}} : vector<{{[0-9]+}}x{{[0-9]+}}xbf16>, vector<{{[0-9]+}}x{{[0-9]+}}xbf16> into vector<{{[0-9]+}}x{{[0-9]+}}xbf16>
+// CHECK-NOT: arith.extf
+// CHECK: vector.contract {{.*}} : vector<{{[0-9]+}}x{{[0-9]+}}xf16>, vector<{{[0-9]+}}x{{[0-9]+}}xf16> into vector<{{[0-9]+}}x{{[0-9]+}}xf32>
+// CHECK-NOT: linalg.matmul
+func.func @half_precision(%a: tensor<64x128xf16>, %b: tensor<128x96xf16>,
+                          %c: tensor<64x96xf16>, %x: tensor<64x128xbf16>,
+                          %y: tensor<128x96xbf16>, %z: tensor<64x96xbf16>,
+                          %acc: tensor<64x96xf32>)
+    -> (tensor<64x96xf16>, tensor<64x96xbf16>, tensor<64x96xf32>) {
+  %h = linalg.matmul ins(%a, %b : tensor<64x128xf16>, tensor<128x96xf16>)
+                     outs(%c : tensor<64x96xf16>) -> tensor<64x96xf16>
+  %bh = linalg.matmul ins(%x, %y : tensor<64x128xbf16>, tensor<128x96xbf16>)
+                      outs(%z : tensor<64x96xbf16>) -> tensor<64x96xbf16>
+  %m = linalg.matmul ins(%a, %b : tensor<64x128xf16>, tensor<128x96xf16>)
+                     outs(%acc : tensor<64x96xf32>) -> tensor<64x96xf32>
+  return %h, %bh, %m : tensor<64x96xf16>, tensor<64x96xbf16>, tensor<64x96xf32>
+}
+
+// -----
+
 // Not contractions the register tile serves (an add, a dynamic k, f64): no
 // decision, left to convert-linalg-to-loops.
 // DECIDE-LABEL: func.func @untouched

@@ -125,6 +125,29 @@ def test_dynamic_rows_with_remainders(spec, tile, rng):
                              f"linalg-vector-dim={tile[3]}", rng, n=40, k=36)
 
 
+@pytest.mark.parametrize("options", ["", "cost-model=roofline",
+                                     "linalg-tile-sizes=2,8,16 linalg-vector-dim=k"])
+@pytest.mark.parametrize("spec", SPECS)
+def test_half_precision(spec, options, rng):
+    """f16 contractions, summed in f16 as the op says, at a static size with
+    n and k remainders and over dynamic rows: within f16's rounding of the
+    float64 einsum (36 products of |x| < 1: the reference lowering's own
+    error is about 0.01), where a lost or repeated slice is off by O(1)."""
+    for m in (24, None):
+        shapes = operand_shapes(spec, m, 40, 36)
+        fn = loom.function(args=[loom.tensor(*s, dtype="f16") for s in shapes])(
+            lambda a, b: linalg.contract(spec, a, b))
+        fn.name = "c_half"
+        library = loom.compile(loom.Module(fn), pipeline_options=options)
+        for rows in ((24,) if m else (1, 7, 24)):
+            a, b = (rng.uniform(-1, 1, tuple(rows if d is None else d for d in s))
+                    .astype(np.float16) for s in shapes)
+            got = library.c_half(a, b)
+            assert got.dtype == np.float16
+            want = np.einsum(spec, a.astype(np.float64), b.astype(np.float64))
+            np.testing.assert_allclose(got, want, rtol=1e-2, atol=0.05, err_msg=spec)
+
+
 @pytest.mark.parametrize("threads", [1, 2])
 def test_dynamic_rows_parallel(threads, rng):
     """Dynamic rows in whole tiles run in parallel from the row count whose

@@ -164,7 +164,24 @@ TEST_F(ContractionTilingTest, DynamicRowsAreJudgedAtTheTilesThatRunThem) {
   EXPECT_LT(six[2][lt::RooflineLog2Seconds], one[2][lt::RooflineLog2Seconds]);
 }
 
-TEST_F(ContractionTilingTest, RefusesWhatIsNotAnF32Contraction) {
+TEST_F(ContractionTilingTest, TakesHalfPrecisionOperands) {
+  for (std::string type : {"f16", "bf16"}) {
+    std::string lhs = "tensor<8x16x" + type + ">",
+                rhs = "tensor<16x32x" + type + ">";
+    // The sums in the operands' type, or in f32.
+    for (std::string out :
+         {"tensor<8x32x" + type + ">", std::string("tensor<8x32xf32>")}) {
+      linalg::LinalgOp op = parse(
+          "%a: " + lhs + ", %b: " + rhs + ", %c: " + out, out,
+          "%r = linalg.matmul ins(%a, %b : " + lhs + ", " + rhs +
+              ") outs(%c : " + out + ") -> " + out + "\nreturn %r : " + out);
+      EXPECT_TRUE(succeeded(ContractionTiling::of(op)))
+          << lhs << " x " << rhs << " -> " << out;
+    }
+  }
+}
+
+TEST_F(ContractionTilingTest, RefusesWhatIsNotAFloatContraction) {
   EXPECT_TRUE(failed(ContractionTiling::of(parse(
       "%a: tensor<8x16xf64>, %b: tensor<16x4xf64>, %c: tensor<8x4xf64>",
       "tensor<8x4xf64>",

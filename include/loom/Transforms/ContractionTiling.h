@@ -38,8 +38,8 @@ struct ContractionTiling {
   SmallVector<int64_t> interchange;
 
   /// The tiling of `op`, or failure when it is not one the register tile
-  /// serves: a contraction of f32 tensors with m, n and k dims, static but
-  /// for the tiled m dim.
+  /// serves: a contraction of f32, f16 or bf16 tensors with m, n and k
+  /// dims, static but for the tiled m dim.
   static FailureOr<ContractionTiling> of(linalg::LinalgOp op);
 
   /// Multiply-adds of the contraction, at one row if the rows are dynamic.
