@@ -127,7 +127,8 @@ def LoomTileLinalg : Pass<"loom-tile-linalg", "::mlir::ModuleOp"> {
   let summary = "Tile linalg contractions to a register tile and vectorize "
                 "them, the tile chosen by the cost model";
   let description = [{
-    Every linalg contraction of f32 tensors (static but for the rows) with
+    Every linalg contraction of f32, f16 or bf16 tensors (static but for
+    the rows; the arithmetic stays in the op's types) with
     an m, an n and a k dim (named `linalg.matmul`, `linalg.batch_matmul`,
     `linalg.contract`, or a `linalg.generic` that multiplies and adds, as
     attention's scores and context are) is tiled to a register tile
@@ -139,8 +140,11 @@ def LoomTileLinalg : Pass<"loom-tile-linalg", "::mlir::ModuleOp"> {
     (for operands laid out along k, as attention's keys are) each k tile
     accumulates `tile_m x tile_n` vectors of partial sums, which a
     reduction adds up after the loops. From 2^18 multiply-adds the register
-    tiles are an `scf.forall`, which the kernels' OpenMP pool runs; a
-    dynamic row count is tiled one row at a time.
+    tiles are an `scf.forall`, which the kernels' OpenMP pool runs. A
+    dynamic row count is split at run time: the rows a tile divides run
+    whole tiles (with static shapes; in parallel under an `scf.if` from the
+    rows that reach 2^18 multiply-adds), the fewer than `tile_m` left one
+    row at a time.
 
     The tile is the `linalg.tile` decision: a `loom.decision` already on
     the op (from `loom-decide`, a decision file or by hand) is kept;
