@@ -57,7 +57,7 @@ FailureOr<ContractionTiling> ContractionTiling::of(linalg::LinalgOp op) {
   tiling.k = ranges[tiling.kDim];
   tiling.dynamicRows = ShapedType::isDynamic(tiling.m);
   // Only the rows (the tiled m dim: tokens) may be dynamic; they are then
-  // tiled one at a time.
+  // split at run time (splitDynamicRows).
   tiling.outerIterations = 1;
   for (auto [dim, range] : llvm::enumerate(ranges)) {
     if (ShapedType::isDynamic(range) && dim != tiling.mDim)
