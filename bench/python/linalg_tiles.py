@@ -19,7 +19,7 @@ Prints per contraction: the tiles and their times over the best re-timed
 tile, and the goal lines of the cost-model issue: learned within 5 % of the
 best and no slower than the roofline.
 
-Usage: linalg_tiles.py BUILD_DIR [--rounds N] [--threads N] [--quick] [--json FILE]
+Usage: linalg_tiles.py BUILD_DIR [--rounds N] [--threads N] [--quick] [--only NAME,..] [--json FILE]
 """
 import argparse
 import itertools
@@ -37,11 +37,12 @@ import time
 # tiles that are illegal for a contraction.
 TILES = list(itertools.product([4, 1, 2, 6, 8], [16, 8, 32, 64, 1], [1, 4, 16], "nk"))
 
-# (name, einsum spec, letter sizes[, dynamic letter]): attention at decode
-# and prefill for 8 heads of 64, a projection at decode and for 64 tokens
+# (name, einsum spec, letter sizes[, options]): attention at decode and
+# prefill for 8 heads of 64, a projection at decode and for 64 tokens
 # (weights laid out [out, in]), a square matmul and a batched one; then
-# attention and a projection compiled for any token count (the dynamic
-# letter) and run at 64 tokens.
+# attention and a projection compiled for any token count (the `dynamic`
+# letter) and run at 64 tokens, and the square matmul in f16 (`dtype`;
+# numpy has no f16 BLAS to compare with).
 CONTRACTIONS = [
     ("scores-decode", "nhe,she->nhs", dict(n=1, h=8, e=64, s=512)),
     ("context-decode", "nhs,she->nhe", dict(n=1, h=8, s=512, e=64)),
@@ -51,8 +52,9 @@ CONTRACTIONS = [
     ("proj-64", "mk,nk->mn", dict(m=64, k=512, n=256)),
     ("matmul-256", "mk,kn->mn", dict(m=256, k=256, n=256)),
     ("bmm", "bmk,bkn->bmn", dict(b=8, m=32, k=64, n=64)),
-    ("context-prefill-dyn", "nhs,she->nhe", dict(n=64, h=8, s=64, e=64), "n"),
-    ("proj-64-dyn", "mk,nk->mn", dict(m=64, k=512, n=256), "m"),
+    ("context-prefill-dyn", "nhs,she->nhe", dict(n=64, h=8, s=64, e=64), dict(dynamic="n")),
+    ("proj-64-dyn", "mk,nk->mn", dict(m=64, k=512, n=256), dict(dynamic="m")),
+    ("matmul-256-f16", "mk,kn->mn", dict(m=256, k=256, n=256), dict(dtype="f16")),
 ]
 QUICK = ["scores-decode", "proj-64", "proj-64-dyn"]
 
@@ -105,6 +107,7 @@ def main():
     parser.add_argument("build")
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--only", help="comma-separated contraction names")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--json")
     args = parser.parse_args()
@@ -119,20 +122,33 @@ def main():
     rng = np.random.default_rng(2026)
     results, passed = [], []
     chosen = [c for c in CONTRACTIONS if not args.quick or c[0] in QUICK]
-    for index, (name, spec, sizes, *dynamic) in enumerate(chosen):
+    if args.only:
+        names = args.only.split(",")
+        unknown = set(names) - {c[0] for c in CONTRACTIONS}
+        if unknown:
+            sys.exit(f"--only: no contraction {', '.join(sorted(unknown))} "
+                     f"(have: {', '.join(c[0] for c in CONTRACTIONS)})")
+        chosen = [c for c in chosen if c[0] in names]
+    for index, (name, spec, sizes, *extra) in enumerate(chosen):
+        options = extra[0] if extra else {}
+        dynamic, dtype = options.get("dynamic"), options.get("dtype", "f32")
         operand_shapes = shapes(spec, sizes)
         fn = loom.Function(lambda a, b: linalg.contract(spec, a, b), name="c",
-                           args=[loom.tensor(*s) for s in shapes(spec, sizes, *dynamic)])
+                           args=[loom.tensor(*s, dtype=dtype)
+                                 for s in shapes(spec, sizes, dynamic)])
         module = loom.Module(fn)
-        a, b = (rng.standard_normal(s, dtype=np.float32) for s in operand_shapes)
+        a, b = (rng.standard_normal(s, dtype=np.float32).astype(
+            np.float16 if dtype == "f16" else np.float32) for s in operand_shapes)
         want = np.einsum(spec, a.astype(np.float64), b.astype(np.float64))
+        # f16 sums of 256 products of N(0, 1): rounding reaches ~0.3.
+        rtol, atol = (2e-2, 1.0) if dtype == "f16" else (1e-3, 1e-3)
 
         def build(options, label, reference=False):
             model = loom.compile(module, os.path.join(work, f"lib{index}-{label}.so"),
                                  pipeline_options=options, reference=reference)
             model.set_num_threads(args.threads)
             got = model.c(a, b)
-            if not np.allclose(got, want, rtol=1e-3, atol=1e-3):
+            if not np.allclose(got, want, rtol=rtol, atol=atol):
                 sys.exit(f"{name}: {label} differs from numpy by {np.abs(got - want).max()}")
             return model
 
@@ -171,7 +187,8 @@ def main():
         loops = build("", "loops", reference=True)
         calls = {v: (lambda m: lambda: m.c(a, b))(m) for v, m in variants.items()}
         calls["loops"] = lambda: loops.c(a, b)
-        calls["openblas"] = blas_call(spec, a, b)
+        if dtype == "f32":
+            calls["openblas"] = blas_call(spec, a, b)
         times = {v: [] for v in calls}
         for r in range(args.rounds):
             order = list(calls)[r % len(calls):] + list(calls)[:r % len(calls)]
@@ -181,7 +198,8 @@ def main():
         best_tile = min(median[f"tile {name_of(t)}"] for t in fastest)
         best = min(best_tile, median["learned"], median["roofline"])
         print(f"{name} ({spec} {' '.join(f'{k}={v}' for k, v in sizes.items())}"
-              f"{''.join(f', {d} dynamic' for d in dynamic)}): "
+              f"{f', {dynamic} dynamic' if dynamic else ''}"
+              f"{f', {dtype}' if dtype != 'f32' else ''}): "
               f"{len(screened)} legal tiles; best {best * 1e6:.1f} us")
         for v in calls:
             tile = {"learned": learned, "roofline": roofline}.get(v)
@@ -194,7 +212,7 @@ def main():
               f"({median['learned'] / best:.3f}); no slower than the roofline (2 % noise): "
               f"{'PASS' if ok_roof else 'FAIL'} ({median['learned'] / median['roofline']:.3f})")
         results.append({"name": name, "spec": spec, "sizes": sizes,
-                        "dynamic": dynamic[0] if dynamic else None, "legal_tiles": len(screened),
+                        "dynamic": dynamic, "dtype": dtype, "legal_tiles": len(screened),
                         "learned": learned, "roofline": roofline,
                         "median_us": {v: t * 1e6 for v, t in median.items()}})
     print(f"learned within 5 % of the best and no slower than the roofline: "
