@@ -202,7 +202,7 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
     Location loc = op.getLoc();
     rewriter.setInsertionPoint(op);
     Value rows = getValueOrCreateConstantIndexOp(
-        rewriter, loc, op.createLoopRanges(rewriter, loc)[tiling.mDim].size);
+        rewriter, loc, rowCount(rewriter, op, tiling.mDim));
     int64_t forkRows = static_cast<int64_t>(
         std::ceil(kMinParallelMultiplyAdds / tiling.multiplyAdds()));
     Value fork = arith::CmpIOp::create(
@@ -227,6 +227,12 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
       nests.push_back(*nest);
     }
     return success();
+  }
+
+  /// The trip count of `op`'s rows loop, built at the insertion point.
+  static OpFoldResult rowCount(IRRewriter &rewriter, linalg::LinalgOp op,
+                               unsigned mDim) {
+    return op.createLoopRanges(rewriter, op.getLoc())[mDim].size;
   }
 
   /// Splits `op` along its m, n and k loops where `tile` does not divide
@@ -266,11 +272,9 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
       // The rows a tile divides: (rows floordiv tile_m) * tile_m.
       AffineExpr rows = rewriter.getAffineSymbolExpr(0);
       auto divided = [&](linalg::LinalgOp part) -> OpFoldResult {
-        Range range =
-            part.createLoopRanges(rewriter, part.getLoc())[tiling.mDim];
         return affine::makeComposedFoldedAffineApply(
             rewriter, part.getLoc(), rows.floorDiv(tile.m) * tile.m,
-            {range.size});
+            {rowCount(rewriter, part, tiling.mDim)});
       };
       if (failed(splitEach(tiling.mDim, divided, /*remainderByRow=*/true)))
         return failure();
