@@ -110,20 +110,17 @@ TEST(TargetInfo, TakesTheCpuClassWhereOneIsCalibrated) {
             "x86_64-avx512-emeraldrapids");
 }
 
-// The shipped Emerald Rapids class has linalg.tile and lut.gemm models
-// only: its other decisions take the ISA class's models.
-TEST(DecisionTarget, FallsBackToTheIsaClassPerDecision) {
-  auto classOf = [](llvm::StringRef decision) {
-    return decisionTarget("avx512-vbmi", "emeraldrapids", "auto", decision)
-        ->targetClass;
-  };
-  EXPECT_EQ(classOf("linalg.tile"), "x86_64-avx512-emeraldrapids");
-  EXPECT_EQ(classOf("lut.gemm"), "x86_64-avx512-emeraldrapids");
-  EXPECT_EQ(classOf("moe.dispatch"), "x86_64-avx512");
-  EXPECT_EQ(
-      decisionTarget("avx512-vbmi", "emeraldrapids", "roofline", "moe.dispatch")
-          ->targetClass,
-      "x86_64-avx512-emeraldrapids");
+// The shipped Emerald Rapids class has a model of every decision, so a
+// compile for that CPU takes none of the ISA class's (the per-decision
+// fallback is tested on a model directory below).
+TEST(DecisionTarget, TakesTheShippedCpuClassForEveryDecision) {
+  for (const char *decision :
+       {"linalg.tile", "lut.gemm", "moe.dispatch", "wf.latency"})
+    for (const char *model : {"auto", "roofline"})
+      EXPECT_EQ(decisionTarget("avx512-vbmi", "emeraldrapids", model, decision)
+                    ->targetClass,
+                "x86_64-avx512-emeraldrapids")
+          << decision << " " << model;
 }
 
 TEST(TargetInfo, KnowsTheKernelIsasOnly) {

@@ -5,8 +5,7 @@
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: loom-compile %s -o %t/liba.so --mcpu=x86-64-v4 --mattr=+avx512vnni --cost-model-remarks 2>&1 | FileCheck %s --check-prefix=LEARNED
 // A CPU with its own class (models/x86_64-avx512-emeraldrapids) decides by
-// its own models (lut, linalg), and by the ISA class's where it has none
-// (moe).
+// its own models.
 // RUN: loom-compile %s -o %t/libf.so --mcpu=emeraldrapids --cost-model-remarks 2>&1 | FileCheck %s --check-prefix=CPU
 // RUN: loom-compile %s -o %t/libb.so --mattr=+avx512f,+avx512bw,+avx512vl,+avx512dq,+avx512vnni --cost-model=roofline --cost-model-remarks 2>&1 | FileCheck %s --check-prefix=ROOFLINE
 // RUN: not loom-compile %s -o %t/libc.so --cost-model=best 2>&1 | FileCheck %s --check-prefix=BAD
@@ -17,7 +16,7 @@
 // LEARNED-DAG: remark: moe.dispatch by x86_64-avx512/moe.dispatch@{{[0-9a-f]+}}: [strategy={{.*}}] {{.*}};
 // LEARNED-DAG: remark: lut.gemm by x86_64-avx512/lut.gemm@{{[0-9a-f]+}}: [column_tile={{.*}}] {{.*}};
 // LEARNED-DAG: remark: linalg.tile by x86_64-avx512/linalg.tile@{{[0-9a-f]+}}: [tile_m={{.*}}] {{.*}};
-// CPU-DAG: remark: moe.dispatch by x86_64-avx512/moe.dispatch@{{[0-9a-f]+}}: [strategy={{.*}}] {{.*}};
+// CPU-DAG: remark: moe.dispatch by x86_64-avx512-emeraldrapids/moe.dispatch@{{[0-9a-f]+}}: [strategy={{.*}}] {{.*}};
 // CPU-DAG: remark: lut.gemm by x86_64-avx512-emeraldrapids/lut.gemm@{{[0-9a-f]+}}: [column_tile={{.*}}] {{.*}};
 // CPU-DAG: remark: linalg.tile by x86_64-avx512-emeraldrapids/linalg.tile@{{[0-9a-f]+}}: [tile_m={{.*}}] {{.*}};
 // ROOFLINE-DAG: remark: lut.gemm by roofline: [column_tile=
