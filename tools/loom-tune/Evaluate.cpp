@@ -35,14 +35,19 @@ struct TaskScore {
   std::vector<double> bestSoFar;
 };
 
-/// Scores the order of `costs` (lower first, ties in candidate order)
-/// against `times`, both indexed alike.
-TaskScore score(const std::vector<double> &costs,
-                const std::vector<double> &times) {
+/// The candidates by `costs`, lower first, ties in candidate order.
+std::vector<size_t> orderByCost(const std::vector<double> &costs) {
   std::vector<size_t> order(costs.size());
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(),
                    [&](size_t a, size_t b) { return costs[a] < costs[b]; });
+  return order;
+}
+
+/// Scores the order of `costs` against `times`, both indexed alike.
+TaskScore score(const std::vector<double> &costs,
+                const std::vector<double> &times) {
+  std::vector<size_t> order = orderByCost(costs);
   double best = *std::min_element(times.begin(), times.end());
   TaskScore s;
   s.top1 = best / times[order[0]];
@@ -106,6 +111,58 @@ struct Summary {
   double saving() const { return measured ? candidates / measured : 0; }
 };
 
+/// How the candidates next to the model's pick time against it: where the
+/// ratios stay near 1, the model's costs are too close to order them. A
+/// pass that trades a little time for something else (moe-select-strategy
+/// keeps one tile over several T buckets, saving a copy of the layer to
+/// compile) takes its margin from this table.
+struct NearPick {
+  struct Group {
+    std::string name;
+    double maxGap;  // model cost above the pick's
+    size_t maxRank; // 1 for the pick itself
+    std::vector<double> ratios;
+  };
+  std::vector<Group> groups = {
+      {"cost within 0.1 of the pick", 0.1, SIZE_MAX, {}},
+      {"cost within 0.3 of the pick", 0.3, SIZE_MAX, {}},
+      {"cost within 0.5 of the pick", 0.5, SIZE_MAX, {}},
+      {"ranked second", INFINITY, 2, {}},
+      {"ranked second to fifth", INFINITY, 5, {}}};
+
+  void add(const std::vector<double> &costs, const std::vector<double> &times) {
+    std::vector<size_t> order = orderByCost(costs);
+    size_t pick = order.front();
+    for (size_t rank = 2; rank <= order.size(); ++rank) {
+      size_t c = order[rank - 1];
+      for (Group &g : groups)
+        if (rank <= g.maxRank && costs[c] - costs[pick] <= g.maxGap)
+          g.ratios.push_back(times[c] / times[pick]);
+    }
+  }
+
+  void write(llvm::raw_ostream &os) const {
+    os << "\nCandidates next to the model's pick, their time over the pick's "
+          "(held out):\n\n| candidates | count | mean | p90 | max |\n"
+          "|---|---|---|---|---|\n";
+    for (const Group &g : groups)
+      os << llvm::formatv(
+          "| {0} | {1} | {2:F3} | {3:F3} | {4:F3} |\n", g.name, g.ratios.size(),
+          mean(g.ratios), quantile(g.ratios, 0.9),
+          g.ratios.empty() ? 0.0 : *llvm::max_element(g.ratios));
+  }
+
+  llvm::json::Array toJson() const {
+    llvm::json::Array rows;
+    for (const Group &g : groups)
+      rows.push_back(llvm::json::Object{{"candidates", g.name},
+                                        {"count", int64_t(g.ratios.size())},
+                                        {"mean", mean(g.ratios)},
+                                        {"p90", quantile(g.ratios, 0.9)}});
+    return rows;
+  }
+};
+
 } // namespace
 
 LogicalResult tune::evaluate(const cost::FeatureSchema &schema,
@@ -127,6 +184,7 @@ LogicalResult tune::evaluate(const cost::FeatureSchema &schema,
   // twice; next to it the model's order ranking the same pass 2 times.
   Summary learned("model"), roofline("roofline"), random("random"),
       ceiling("test-retest"), learnedOnRetest("model, retest tasks");
+  NearPick nearPick;
   std::mt19937 rng(0);
   std::vector<std::pair<double, double>>
       scatter; // (cost vs task min, log2 time/best)
@@ -154,6 +212,7 @@ LogicalResult tune::evaluate(const cost::FeatureSchema &schema,
     std::iota(randomCosts.begin(), randomCosts.end(), 0.0);
     std::shuffle(randomCosts.begin(), randomCosts.end(), rng);
     learned.add(score(modelCosts, times), times.size());
+    nearPick.add(modelCosts, times);
     roofline.add(score(rooflineCosts, times), times.size());
     random.add(score(randomCosts, times), times.size());
     double best = *std::min_element(times.begin(), times.end());
@@ -225,6 +284,7 @@ LogicalResult tune::evaluate(const cost::FeatureSchema &schema,
                         s->top5, s->tasks ? s->measured / s->tasks : 0,
                         s->saving());
   writeGoals(os, goals);
+  nearPick.write(os);
   os << "\nPlots: `predicted_vs_measured.svg`, `top1_histogram.svg`, "
         "`best_so_far.svg` (and .png where rsvg-convert is installed).\n";
   std::error_code error;
@@ -242,6 +302,7 @@ LogicalResult tune::evaluate(const cost::FeatureSchema &schema,
                            {"saving", s->saving()}};
   metrics["us_per_candidate"] = usPerCandidate;
   metrics["model_bytes"] = modelBytes;
+  metrics["near_pick"] = nearPick.toJson();
   llvm::json::Value metricsValue(std::move(metrics));
   llvm::raw_fd_ostream json(options.reportDir + "/report.json", error);
   json << llvm::formatv("{0:2}", metricsValue) << "\n";

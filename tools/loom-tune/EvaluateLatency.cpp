@@ -93,15 +93,6 @@ struct Estimator {
   std::map<std::string, std::vector<double>> familyErrors;
   std::vector<std::pair<double, double>> points; // (log2 predicted, measured)
 
-  double mean(const std::vector<double> &v) const {
-    return v.empty() ? 0 : std::accumulate(v.begin(), v.end(), 0.0) / v.size();
-  }
-  static double quantile(std::vector<double> v, double q) {
-    if (v.empty())
-      return 0;
-    std::sort(v.begin(), v.end());
-    return v[std::min(v.size() - 1, size_t(q * v.size()))];
-  }
   double within2x() const {
     return errors.empty() ? 0
                           : double(llvm::count_if(
@@ -269,18 +260,16 @@ LogicalResult tune::evaluateLatency(const cost::FeatureSchema &schema,
   }
   double usPerNode = predictSeconds / nodes * 1e6;
   uint64_t modelBytes = evaluated->json->getBufferSize();
-  double tau = learned.mean(learned.taus), top1 = learned.mean(learned.top1s);
-  double rooflineTau = roofline.mean(roofline.taus),
-         rooflineTop1 = roofline.mean(roofline.top1s);
+  double tau = mean(learned.taus), top1 = mean(learned.top1s);
+  double rooflineTau = mean(roofline.taus), rooflineTop1 = mean(roofline.top1s);
   std::vector<Goal> goals = {
       {"schedule top-1 >= 0.90", top1 >= 0.90, llvm::formatv("{0:F3}", top1)},
       {"tau >= 0.6", tau >= 0.6, llvm::formatv("{0:F3}", tau)},
       {"tau >= ceiling - 0.1 (same graphs)",
-       learnedOnRetest.mean(learnedOnRetest.taus) >=
-           ceiling.mean(ceiling.taus) - 0.1,
+       mean(learnedOnRetest.taus) >= mean(ceiling.taus) - 0.1,
        llvm::formatv("{0:F3} vs ceiling {1:F3} ({2} graphs)",
-                     learnedOnRetest.mean(learnedOnRetest.taus),
-                     ceiling.mean(ceiling.taus), ceiling.taus.size())},
+                     mean(learnedOnRetest.taus), mean(ceiling.taus),
+                     ceiling.taus.size())},
       {"tau >= roofline + 0.3", tau >= rooflineTau + 0.3,
        llvm::formatv("{0:F3} vs {1:F3}", tau, rooflineTau)},
       {"schedule top-1 >= roofline + 0.15", top1 >= rooflineTop1 + 0.15,
@@ -304,14 +293,13 @@ LogicalResult tune::evaluateLatency(const cost::FeatureSchema &schema,
     return has ? llvm::formatv("{0:F3}", value).str() : std::string("-");
   };
   for (const Estimator *e : {&learned, &roofline, &ceiling, &learnedOnRetest})
-    os << "| " << e->name << " | " << figure(true, e->mean(e->taus)) << " | "
-       << figure(!e->errors.empty(), Estimator::quantile(e->errors, 0.5))
-       << " | " << figure(!e->errors.empty(), e->within2x()) << " | "
-       << figure(!e->errors.empty(), Estimator::quantile(e->errors, 0.9))
-       << " | " << figure(!e->top1s.empty(), e->mean(e->top1s)) << " | "
-       << figure(!e->top1s.empty(), Estimator::quantile(e->top1s, 0.1)) << " | "
-       << figure(!e->makespanErrors.empty(),
-                 Estimator::quantile(e->makespanErrors, 0.5))
+    os << "| " << e->name << " | " << figure(true, mean(e->taus)) << " | "
+       << figure(!e->errors.empty(), quantile(e->errors, 0.5)) << " | "
+       << figure(!e->errors.empty(), e->within2x()) << " | "
+       << figure(!e->errors.empty(), quantile(e->errors, 0.9)) << " | "
+       << figure(!e->top1s.empty(), mean(e->top1s)) << " | "
+       << figure(!e->top1s.empty(), quantile(e->top1s, 0.1)) << " | "
+       << figure(!e->makespanErrors.empty(), quantile(e->makespanErrors, 0.5))
        << " |\n";
   FailureOr<std::map<std::string, std::vector<double>>> leftOut =
       leaveOneFamilyOut(*tasks, options.heldOutFraction, heldOutRows,
@@ -327,14 +315,13 @@ LogicalResult tune::evaluateLatency(const cost::FeatureSchema &schema,
     auto without = leftOut->find(family);
     std::string figure = "-";
     if (without != leftOut->end()) {
-      double median = Estimator::quantile(without->second, 0.5);
+      double median = quantile(without->second, 0.5);
       leftOutMetrics[family] = median;
       figure = llvm::formatv("{0:F3}", median).str();
     }
-    os << llvm::formatv(
-        "| {0} | {1} | {2:F3} | {3} | {4:F3} |\n", family, errors.size(),
-        Estimator::quantile(errors, 0.5), figure,
-        Estimator::quantile(roofline.familyErrors[family], 0.5));
+    os << llvm::formatv("| {0} | {1} | {2:F3} | {3} | {4:F3} |\n", family,
+                        errors.size(), quantile(errors, 0.5), figure,
+                        quantile(roofline.familyErrors[family], 0.5));
   }
   writeGoals(os, goals);
   os << "\nPlots: `predicted_vs_measured.svg`, `roofline_vs_measured.svg`, "
@@ -346,12 +333,12 @@ LogicalResult tune::evaluateLatency(const cost::FeatureSchema &schema,
 
   llvm::json::Object metrics;
   for (const Estimator *e : {&learned, &roofline, &ceiling, &learnedOnRetest})
-    metrics[e->name] = llvm::json::Object{
-        {"graphs", int64_t(e->taus.size())},
-        {"tau", e->mean(e->taus)},
-        {"median_abs_log2_error", Estimator::quantile(e->errors, 0.5)},
-        {"within_2x", e->within2x()},
-        {"top1", e->mean(e->top1s)}};
+    metrics[e->name] =
+        llvm::json::Object{{"graphs", int64_t(e->taus.size())},
+                           {"tau", mean(e->taus)},
+                           {"median_abs_log2_error", quantile(e->errors, 0.5)},
+                           {"within_2x", e->within2x()},
+                           {"top1", mean(e->top1s)}};
   metrics["leave_one_family_out_median_abs_log2_error"] =
       std::move(leftOutMetrics);
   metrics["us_per_node"] = usPerNode;

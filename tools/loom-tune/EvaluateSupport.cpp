@@ -8,11 +8,26 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 
+#include <algorithm>
 #include <cmath>
+#include <numeric>
 
 using namespace mlir;
 using namespace mlir::loom;
 using namespace mlir::loom::tune;
+
+double tune::mean(const std::vector<double> &values) {
+  return values.empty() ? 0
+                        : std::accumulate(values.begin(), values.end(), 0.0) /
+                              values.size();
+}
+
+double tune::quantile(std::vector<double> values, double q) {
+  if (values.empty())
+    return 0;
+  std::sort(values.begin(), values.end());
+  return values[std::min(values.size() - 1, size_t(q * values.size()))];
+}
 
 double tune::kendallTauB(const std::vector<double> &a,
                          const std::vector<double> &b) {

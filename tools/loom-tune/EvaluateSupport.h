@@ -24,6 +24,12 @@ namespace mlir::loom::tune {
 /// Kendall's τ-b between `a` and `b`.
 double kendallTauB(const std::vector<double> &a, const std::vector<double> &b);
 
+/// The mean of `values`; 0 when empty.
+double mean(const std::vector<double> &values);
+
+/// The `q` quantile of `values` (the element at rank q·n); 0 when empty.
+double quantile(std::vector<double> values, double q);
+
 /// A trained model under evaluation and its files.
 struct EvaluatedModel {
   std::unique_ptr<cost::CostModel> model;

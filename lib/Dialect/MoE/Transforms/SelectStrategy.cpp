@@ -23,12 +23,16 @@ using namespace mlir::loom::moe;
 
 namespace {
 
-/// How far down a T bucket's ranking the learned choice of the smaller
-/// buckets may sit and still be kept (see chooseLearned). Measured, the
-/// model's fifth candidate takes 1.037x its first at the median (third:
-/// 1.021x; 5-fold over the 254 moe.dispatch tasks); every copy kept out
-/// saves about a second of compile.
-constexpr size_t kKeptRank = 5;
+/// How far above a T bucket's best the learned cost of the smaller
+/// buckets' choice may sit and still be kept (see chooseLearned). From
+/// `loom-tune evaluate`'s table of the candidates next to the model's pick
+/// (held-out moe.dispatch tasks): those within 0.3 take 1.003x and 1.013x
+/// the pick's time on average in the two shipped classes (p90 1.04x,
+/// 1.08x), where its second to fifth best take 1.030x and 1.040x (p90
+/// 1.13x, 1.14x). Within the gap the model cannot tell two candidates
+/// apart, and every copy of the layer kept out saves a second or more of
+/// compile.
+constexpr double kKeptCostGap = 0.3;
 
 struct Choice {
   StrategyCost cost;
@@ -116,11 +120,10 @@ struct MoESelectStrategyPass
       select(op);
   }
 
-  /// The learned model's choice for `op` at `tokens`.
-  /// The learned model's choice at `tokens`. A bucket keeps `previous`
-  /// (the choice of the buckets below) while it ranks among its
-  /// kKeptRank best: each switch is one more copy of the layer to compile,
-  /// and where the model ranks the two that close, their times are too.
+  /// The learned model's choice for `op` at `tokens`. A bucket keeps
+  /// `previous` (the choice of the buckets below) while its cost is within
+  /// kKeptCostGap of the bucket's best: each switch is one more copy of the
+  /// layer to compile, for times the model cannot tell apart.
   Choice chooseLearned(LayerOp op, int64_t tokens,
                        loom::DecisionAttr previous) {
     loom::cost::KnobSpace space = op.getKnobSpace(target);
@@ -138,9 +141,8 @@ struct MoESelectStrategyPass
       if (!pinned || strategyOf(space, c.candidate) == *pinned)
         ranked.push_back(c);
     loom::cost::Candidate best = ranked.front().candidate;
-    for (const loom::cost::RankedCandidate &c :
-         ArrayRef(ranked).take_front(kKeptRank))
-      if (previous &&
+    for (const loom::cost::RankedCandidate &c : ranked)
+      if (previous && c.cost <= ranked.front().cost + kKeptCostGap &&
           loom::DecisionAttr::getForCandidate(
               op.getContext(), op.getDecisionKind(), space, c.candidate,
               "learned", learned->info().modelId) == previous)
