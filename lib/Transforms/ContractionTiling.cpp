@@ -36,8 +36,7 @@ FailureOr<ContractionTiling> ContractionTiling::of(linalg::LinalgOp op) {
   for (Value operand : op->getOperands()) {
     auto type = dyn_cast<RankedTensorType>(operand.getType());
     if (!type ||
-        !(type.getElementType().isF32() || type.getElementType().isF16() ||
-          type.getElementType().isBF16()))
+        !isa<Float32Type, Float16Type, BFloat16Type>(type.getElementType()))
       return failure();
   }
   FailureOr<linalg::ContractionDimensions> dims =
