@@ -109,8 +109,10 @@ mlir::loom::lowerModel(ModuleOp module, const llvm::TargetMachine &machine,
                       options.costModel + "'");
     cpuOptions.costModel = options.costModel;
   }
-  if (options.costModelRemarks)
+  if (options.costModelRemarks) {
     cpuOptions.costModelRemarks = true;
+    gpuOptions.costModelRemarks = true;
+  }
   if ((!options.dumpDecisions.empty() || !options.loadDecisions.empty()) &&
       options.referencePipeline)
     return fail(error, CompileStage::Options,

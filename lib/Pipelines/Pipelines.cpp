@@ -268,6 +268,7 @@ void loom::buildGPUPipeline(OpPassManager &pm,
   kernels.tensorCores = options.tensorCores;
   kernels.fillBlocks = options.fillBlocks;
   kernels.dequantizeFromN = options.dequantizeFromN;
+  kernels.remarks = options.costModelRemarks;
   buildHostToLoopsPipeline(pm, host, [&](OpPassManager &pm) {
     pm.addPass(createConvertLutToGPU(kernels));
     ConvertMoEToGPUOptions moeKernels;

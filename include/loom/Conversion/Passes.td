@@ -197,6 +197,9 @@ def ConvertLutToGPU : Pass<"convert-lut-to-gpu", "::mlir::ModuleOp"> {
            "never). 264 is two per SM of an H100 or H200">,
     Option<"interpret", "interpret", "bool", /*default=*/"false",
            "Emit the kernel as host loops instead of a gpu.launch">,
+    Option<"remarks", "remarks", "bool", /*default=*/"false",
+           "Report each GEMM's kernel choices (tile, split-K, the N from "
+           "which it decodes) and what made them as remarks">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::bufferization::BufferizationDialect",

@@ -190,6 +190,12 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
       *this, "k-chunk",
       llvm::cl::desc("convert-lut-to-gpu's K per table chunk"),
       llvm::cl::init(128)};
+  PassOptions::Option<bool> costModelRemarks{
+      *this, "cost-model-remarks",
+      llvm::cl::desc("Report each lut GEMM's kernel choices and what made "
+                     "them (options and the roofline: no GPU class has a "
+                     "model) as remarks"),
+      llvm::cl::init(false)};
   PassOptions::Option<int64_t> targetBlocks{
       *this, "target-blocks",
       llvm::cl::desc("convert-lut-to-gpu's blocks per one-token GEMM (the "

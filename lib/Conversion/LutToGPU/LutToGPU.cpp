@@ -281,6 +281,8 @@ struct ConvertLutToGPUPass
             ? dequantizeFromN
             : dequantizeCrossover(type.getM(), type.getK(), folded->planes,
                                   tensorCores, blockColumns);
+    if (remarks)
+      remarkChoices(op, kernel, dequantizeFrom);
     if (dequantizeFrom == 0)
       lookups();
     else
@@ -295,6 +297,38 @@ struct ConvertLutToGPUPass
     if (pack && pack->use_empty())
       pack->erase();
     return success();
+  }
+
+  /// The kernel choices made for `op` and what made them: fixed options
+  /// and the roofline's crossover, since no GPU has measured a model for
+  /// this target class (costmodel.md §8).
+  void remarkChoices(MpGemmOp op, const LookupKernel &kernel,
+                     int64_t dequantizeFrom) {
+    InFlightDiagnostic remark = op.emitRemark("convert-lut-to-gpu: lookups of ")
+                                << kernel.blockSpan() << " rows per block ("
+                                << kernel.rowsPerThread
+                                << " per thread), a token per block";
+    if (blockColumns > 1)
+      remark << " below N = " << int64_t(blockColumns) << " and "
+             << int64_t(blockColumns) << " from there";
+    if (kernel.splits > 1)
+      remark << ", K split " << kernel.splits << " ways at one token";
+    if (kernel.exact)
+      remark << "; int8 activations keep the lookups at every N (exact)";
+    else if (dequantizeFrom == 0)
+      remark << "; the lookups at every N ("
+             << (dequantizeFromN == 0 ? "dequantize-from-n=0"
+                                      : "the roofline's crossover: never")
+             << ")";
+    else
+      remark << "; from N = " << dequantizeFrom
+             << " the GEMM that decodes its weight slices, on "
+             << (tensorCores ? "TF32 tensor cores" : "fp32 FMA") << " ("
+             << (dequantizeFromN > 0 ? "dequantize-from-n"
+                                     : "the roofline's crossover")
+             << ")";
+    remark << ". No GPU class has a learned model until a GPU has measured "
+              "one: options and the roofline (an H200's figures) decide";
   }
 
   /// Y through the grouped GEMM kernel over one segment of all N rows,

@@ -8,6 +8,7 @@
 // RUN: FileCheck %s --input-file=%t/k90.ptx
 // RUN: loom-compile %s --target=nvptx --pipeline-options="chip=sm_80" --emit=ptx -o %t/k80.ptx
 // RUN: FileCheck %s --check-prefix=SM80 --input-file=%t/k80.ptx
+// RUN: loom-compile %s --target=nvptx --emit=ptx -o /dev/null --cost-model-remarks 2>&1 | FileCheck %s --check-prefix=REMARKS
 
 // CHECK: .target sm_90
 // Two lookup kernels per GEMM: one token per block (decode) and eight;
@@ -21,6 +22,14 @@
 // CHECK-COUNT-28: .visible .entry
 // CHECK-NOT: .visible .entry
 // SM80: .target sm_80
+// --cost-model-remarks: each of the eight GEMMs (%y1b is %y1) says what
+// chose its kernels; binary's one plane never decodes, the exact GEMM
+// keeps its lookups.
+// REMARKS: nvptx.mlir:[[@LINE+36]]:9: remark: convert-lut-to-gpu: {{.*}}; the lookups at every N (the roofline's crossover: never). No GPU class has a learned model
+// REMARKS: nvptx.mlir:[[@LINE+36]]:9: remark: convert-lut-to-gpu: {{.*}}; from N = 32 the GEMM that decodes its weight slices, on fp32 FMA (the roofline's crossover)
+// REMARKS-COUNT-5: remark: convert-lut-to-gpu: {{.*}} the GEMM that decodes its weight slices
+// REMARKS: nvptx.mlir:[[@LINE+41]]:9: remark: convert-lut-to-gpu: {{.*}}; int8 activations keep the lookups at every N (exact)
+// REMARKS-NOT: remark
 
 !w1 = !lut.packed<32x40, #lut.quant<binary, group = per_channel, scale = f32>, #lut.layout<codes>>
 !wt = !lut.packed<33x40, #lut.quant<ternary, group = per_tensor, scale = f32>, #lut.layout<codes>>
