@@ -13,6 +13,8 @@
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "llvm/Support/FormatVariadic.h"
 
+#include <map>
+
 namespace mlir::loom::moe {
 #define GEN_PASS_DEF_MOESELECTSTRATEGY
 #include "loom/Dialect/MoE/Transforms/Passes.h.inc"
@@ -23,16 +25,15 @@ using namespace mlir::loom::moe;
 
 namespace {
 
-/// How far above a T bucket's best the learned cost of the smaller
-/// buckets' choice may sit and still be kept (see chooseLearned). From
+/// What one more copy of the layer is worth in the learned model's cost,
+/// summed over the T buckets it would serve (see chooseLearned). From
 /// `loom-tune evaluate`'s table of the candidates next to the model's pick
 /// (held-out moe.dispatch tasks): those within 0.3 take 1.003x and 1.013x
 /// the pick's time on average in the two shipped classes (p90 1.04x,
 /// 1.08x), where its second to fifth best take 1.030x and 1.040x (p90
-/// 1.13x, 1.14x). Within the gap the model cannot tell two candidates
-/// apart, and every copy of the layer kept out saves a second or more of
-/// compile.
-constexpr double kKeptCostGap = 0.3;
+/// 1.13x, 1.14x). A copy that gains less than that is time the model
+/// cannot tell apart, for a second or more of compile.
+constexpr double kCopyCost = 0.3;
 
 struct Choice {
   StrategyCost cost;
@@ -120,40 +121,81 @@ struct MoESelectStrategyPass
       select(op);
   }
 
-  /// The learned model's choice for `op` at `tokens`. A bucket keeps
-  /// `previous` (the choice of the buckets below) while its cost is within
-  /// kKeptCostGap of the bucket's best: each switch is one more copy of the
-  /// layer to compile, for times the model cannot tell apart.
-  Choice chooseLearned(LayerOp op, int64_t tokens,
-                       loom::DecisionAttr previous) {
+  /// The learned model's choices for `op` at each of `buckets` (token
+  /// counts), made together: one candidate per bucket, minimizing the
+  /// summed cost plus kCopyCost for each change between neighbouring
+  /// buckets, since each change is one more copy of the layer to compile.
+  /// (Keeping a bucket's choice while the next ranks it near its best
+  /// instead sticks with a lower bucket's tile over larger ones that all
+  /// prefer another.)
+  SmallVector<Choice> chooseLearned(LayerOp op, ArrayRef<int64_t> buckets) {
     loom::cost::KnobSpace space = op.getKnobSpace(target);
-    LayerShape shape = LayerShape::of(op, tokens);
-    auto featuresOf = [&](const loom::cost::Candidate &candidate) {
-      return SmallVector<loom::cost::FeatureVector>{
-          dispatchFeatures(shape, space, candidate, target)};
-    };
     // The knob space always holds the default tile of every strategy the
     // layer can take.
     std::optional<StrategyKind> pinned = pinnedKind(op);
-    SmallVector<loom::cost::RankedCandidate> ranked;
-    for (const loom::cost::RankedCandidate &c :
-         loom::cost::rankCandidates(space, featuresOf, *learned, 4096))
-      if (!pinned || strategyOf(space, c.candidate) == *pinned)
-        ranked.push_back(c);
-    loom::cost::Candidate best = ranked.front().candidate;
-    for (const loom::cost::RankedCandidate &c : ranked)
-      if (previous && c.cost <= ranked.front().cost + kKeptCostGap &&
-          loom::DecisionAttr::getForCandidate(
-              op.getContext(), op.getDecisionKind(), space, c.candidate,
-              "learned", learned->info().modelId) == previous)
-        best = c.candidate;
-    if (remarks)
-      loom::cost::remarkRanking(op, op.getFeatureSchema(), space, ranked,
-                                *learned, featuresOf(best));
-    auto decision = loom::DecisionAttr::getForCandidate(
-        op.getContext(), op.getDecisionKind(), space, best, "learned",
-        learned->info().modelId);
-    return {fromDecision(decision, shape), decision, tokens, tokens};
+    SmallVector<loom::cost::Candidate> candidates;
+    for (const loom::cost::Candidate &c : space.enumerate())
+      if (!pinned || strategyOf(space, c) == *pinned)
+        candidates.push_back(c);
+    auto featuresAt = [&](int64_t tokens) {
+      return [&, shape = LayerShape::of(op, tokens)](
+                 const loom::cost::Candidate &candidate) {
+        return SmallVector<loom::cost::FeatureVector>{
+            dispatchFeatures(shape, space, candidate, target)};
+      };
+    };
+    // cost[b][i]: candidate i at bucket b.
+    SmallVector<SmallVector<double>> cost;
+    for (int64_t tokens : buckets) {
+      std::map<loom::cost::Candidate, double> byCandidate;
+      for (const loom::cost::RankedCandidate &c : loom::cost::rankCandidates(
+               space, featuresAt(tokens), *learned, 4096))
+        byCandidate[c.candidate] = c.cost;
+      cost.emplace_back();
+      for (const loom::cost::Candidate &c : candidates)
+        cost.back().push_back(byCandidate.at(c));
+    }
+    // Viterbi over the buckets: total[i], the least cost of buckets 0..b
+    // that ends in candidate i; from[b][i], its choice at bucket b - 1.
+    size_t n = candidates.size();
+    SmallVector<double> total(cost.front());
+    SmallVector<SmallVector<size_t>> from(buckets.size(),
+                                          SmallVector<size_t>(n));
+    for (size_t b = 1; b < buckets.size(); ++b) {
+      size_t cheapest = llvm::min_element(total) - total.begin();
+      SmallVector<double> next(n);
+      for (size_t i = 0; i < n; ++i) {
+        bool change = total[cheapest] + kCopyCost < total[i];
+        from[b][i] = change ? cheapest : i;
+        next[i] = total[from[b][i]] + (change ? kCopyCost : 0) + cost[b][i];
+      }
+      total = std::move(next);
+    }
+    SmallVector<size_t> chosen(buckets.size());
+    chosen.back() = llvm::min_element(total) - total.begin();
+    for (size_t b = buckets.size() - 1; b > 0; --b)
+      chosen[b - 1] = from[b][chosen[b]];
+
+    SmallVector<Choice> choices;
+    for (auto [b, tokens] : llvm::enumerate(buckets)) {
+      const loom::cost::Candidate &pick = candidates[chosen[b]];
+      if (remarks) {
+        SmallVector<loom::cost::RankedCandidate> ranked;
+        for (size_t i = 0; i < n; ++i)
+          ranked.push_back({candidates[i], cost[b][i]});
+        llvm::stable_sort(ranked, [](const auto &x, const auto &y) {
+          return x.cost < y.cost;
+        });
+        loom::cost::remarkRanking(op, op.getFeatureSchema(), space, ranked,
+                                  *learned, featuresAt(tokens)(pick));
+      }
+      auto decision = loom::DecisionAttr::getForCandidate(
+          op.getContext(), op.getDecisionKind(), space, pick, "learned",
+          learned->info().modelId);
+      choices.push_back({fromDecision(decision, LayerShape::of(op, tokens)),
+                         decision, tokens, tokens});
+    }
+    return choices;
   }
 
   /// The strategy a decision names, with its analytical cost for the
@@ -167,11 +209,15 @@ struct MoESelectStrategyPass
 
   HostThroughput host() const { return {peakGflops, bandwidth, threads}; }
 
-  Choice choose(LayerOp op, int64_t tokens,
-                loom::DecisionAttr previous = nullptr) {
+  /// The choices for `op` at each of `buckets` (token counts).
+  SmallVector<Choice> choose(LayerOp op, ArrayRef<int64_t> buckets) {
     if (learned)
-      return chooseLearned(op, tokens, previous);
-    return {chooseAnalytically(op, tokens), nullptr, tokens, tokens};
+      return chooseLearned(op, buckets);
+    SmallVector<Choice> choices;
+    for (int64_t tokens : buckets)
+      choices.push_back(
+          {chooseAnalytically(op, tokens), nullptr, tokens, tokens});
+    return choices;
   }
 
   StrategyCost chooseAnalytically(LayerOp op, int64_t tokens) {
@@ -256,7 +302,7 @@ struct MoESelectStrategyPass
       return;
     }
     if (!ShapedType::isDynamic(tokens)) {
-      Choice c = choose(op, tokens);
+      Choice c = choose(op, tokens).front();
       remark(op, c);
       apply(op, c);
       return;
@@ -265,9 +311,8 @@ struct MoESelectStrategyPass
     // every larger T.
     SmallVector<Choice> runs;
     int64_t from = 0;
-    for (int64_t bound : kTokenBuckets) {
-      Choice c =
-          choose(op, bound, runs.empty() ? nullptr : runs.back().decision);
+    for (Choice c : choose(op, kTokenBuckets)) {
+      int64_t bound = c.toTokens;
       if (!runs.empty() && sameChoice(runs.back().cost, c.cost)) {
         runs.back().toTokens = bound;
       } else {
