@@ -162,13 +162,16 @@ void Model::run(const char *entry, const std::vector<Input> &inputs,
 Model loom::bench::compileModel(const std::string &compiler,
                                 const std::string &source,
                                 const std::string &path, bool reference,
-                                const std::string &schedule) {
+                                const std::string &schedule,
+                                const std::string &diagnostics) {
   std::string mlir = path + ".mlir";
   std::ofstream(mlir) << source;
   std::string command = compiler + " " + mlir + " -o " + path +
                         (reference ? " --pipeline=reference" : "");
   if (!schedule.empty())
     command += " --pipeline-options='" + schedule + "'";
+  if (!diagnostics.empty())
+    command += " 2> " + diagnostics;
   double t0 = nowUs(CLOCK_MONOTONIC);
   if (std::system(command.c_str()) != 0)
     die("failed: " + command);

@@ -90,10 +90,12 @@ struct Model {
 
 /// Compiles `source` with `compiler` (loom-compile) into the library
 /// `path` — the reference pipeline or the CPU pipeline with `schedule`'s
-/// pipeline options — and opens it.
+/// pipeline options — and opens it. The compiler's diagnostics go to the
+/// file `diagnostics` where given, else to stderr.
 Model compileModel(const std::string &compiler, const std::string &source,
                    const std::string &path, bool reference,
-                   const std::string &schedule = "");
+                   const std::string &schedule = "",
+                   const std::string &diagnostics = "");
 
 /// Parses `--name value` options into `values` and `--name` flags into
 /// `flags`; dies with `usage` on anything else.

@@ -170,6 +170,7 @@ buildHostToLoopsPipeline(OpPassManager &pm, const CPUPipelineOptions &options,
   moeStrategy.strategy = options.moeStrategy;
   moeStrategy.costModel = ownedDecisionsModel;
   moeStrategy.remarks = options.costModelRemarks;
+  moeStrategy.report = options.costModelRemarks;
   moeStrategy.isa = options.isa;
   moeStrategy.cpu = options.cpu;
   pm.addPass(moe::createMoESelectStrategy(moeStrategy));

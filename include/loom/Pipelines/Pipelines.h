@@ -56,7 +56,8 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       *this, "cost-model-remarks",
       llvm::cl::desc("Report every decision's three best candidates, their "
                      "costs and the model as remarks (loom-decide, "
-                     "moe-select-strategy, loom-tile-linalg)"),
+                     "moe-select-strategy, loom-tile-linalg), and each MoE "
+                     "layer's choice per range of T"),
       llvm::cl::init(false)};
   PassOptions::Option<std::string> dumpDecisions{
       *this, "dump-decisions",

@@ -21,6 +21,10 @@
 // CPU-DAG: remark: linalg.tile by x86_64-avx512-emeraldrapids/linalg.tile@{{[0-9a-f]+}}: [tile_m={{.*}}] {{.*}};
 // ROOFLINE-DAG: remark: lut.gemm by roofline: [column_tile=
 // ROOFLINE-DAG: remark: linalg.tile by roofline: [tile_m=
+// Each MoE layer's choice, by the model that made it.
+// LEARNED-DAG: remark: T = 16: {{grouped|padded}}, tile {{[0-9]+}}x{{[0-9]+}}, modeled {{.*}} by x86_64-avx512/moe.dispatch@
+// CPU-DAG: remark: T = 16: {{grouped|padded}}, tile {{[0-9]+}}x{{[0-9]+}}, modeled {{.*}} by x86_64-avx512-emeraldrapids/moe.dispatch@
+// ROOFLINE-DAG: remark: T = 16: {{grouped|padded}}, tile {{[0-9]+}}x{{[0-9]+}}, modeled {{.*}}; routing {{[0-9.]+}} us)
 // ROOFLINE-NOT: moe.dispatch by
 // BAD: loom-compile: error: --cost-model must be auto, roofline, none or a directory of models, got 'best'
 // REF: loom-compile: error: --cost-model does not apply to the reference pipeline
