@@ -9,6 +9,7 @@
 
 #include <cmath>
 #include <numeric>
+#include <utility>
 
 using namespace mlir::loom::cost;
 
@@ -55,6 +56,39 @@ llvm::SmallVector<RankedCandidate> mlir::loom::cost::rankCandidates(
                       return a.cost < b.cost;
                     });
   return ranked;
+}
+
+llvm::SmallVector<size_t> mlir::loom::cost::chooseWithChangeCost(
+    llvm::ArrayRef<llvm::SmallVector<double>> cost, double changeCost) {
+  if (cost.empty())
+    return {};
+  // Viterbi: total[i], the least (cost, changes) of positions 0..p that
+  // ends in candidate i; from[p][i], its choice at position p - 1.
+  using Path = std::pair<double, size_t>;
+  size_t n = cost.front().size();
+  llvm::SmallVector<Path> total;
+  for (double c : cost.front())
+    total.push_back({c, 0});
+  llvm::SmallVector<llvm::SmallVector<size_t>> from(
+      cost.size(), llvm::SmallVector<size_t>(n));
+  for (size_t p = 1; p < cost.size(); ++p) {
+    size_t cheapest = llvm::min_element(total) - total.begin();
+    Path viaChange = {total[cheapest].first + changeCost,
+                      total[cheapest].second + 1};
+    llvm::SmallVector<Path> next(n);
+    for (size_t i = 0; i < n; ++i) {
+      bool change = viaChange < total[i];
+      from[p][i] = change ? cheapest : i;
+      next[i] = change ? viaChange : total[i];
+      next[i].first += cost[p][i];
+    }
+    total = std::move(next);
+  }
+  llvm::SmallVector<size_t> chosen(cost.size());
+  chosen.back() = llvm::min_element(total) - total.begin();
+  for (size_t p = cost.size() - 1; p > 0; --p)
+    chosen[p - 1] = from[p][chosen[p]];
+  return chosen;
 }
 
 void mlir::loom::cost::remarkRanking(Operation *op, const FeatureSchema &schema,

@@ -1,6 +1,7 @@
 //===- CostModelTest.cpp - Knob spaces, roofline and the tree evaluator ---===//
 
 #include "loom/CostModel/CostModel.h"
+#include "loom/CostModel/Decide.h"
 #include "loom/CostModel/Knobs.h"
 #include "loom/CostModel/Roofline.h"
 #include "loom/CostModel/ShippedModels.h"
@@ -94,6 +95,47 @@ TEST(CostModel, RooflineRanksByItsFeatureAndKeepsTiesInOrder) {
   EXPECT_EQ(model.rank(rows), (llvm::SmallVector<unsigned>{3, 1, 0, 2}));
   EXPECT_EQ(model.info().source, CostModelInfo::Source::Roofline);
   EXPECT_TRUE(model.info().absolute);
+}
+
+using Costs = llvm::SmallVector<llvm::SmallVector<double>>;
+using Choices = llvm::SmallVector<size_t>;
+
+TEST(ChooseWithChangeCost, IsEachPositionsBestWhenChangesAreFree) {
+  Costs cost = {{1, 0, 2}, {0, 1, 2}, {2, 1, 0}};
+  EXPECT_EQ(chooseWithChangeCost(cost, 0), (Choices{1, 0, 2}));
+  EXPECT_EQ(chooseWithChangeCost({}, 0.3), Choices{});
+  EXPECT_EQ(chooseWithChangeCost(Costs{{0.5, 0.2}}, 0.3), Choices{1});
+}
+
+TEST(ChooseWithChangeCost, IsOneCandidateWhenChangesCostTooMuch) {
+  // Sums per candidate: 3, 2, 4.
+  Costs cost = {{1, 0, 2}, {0, 1, 2}, {2, 1, 0}};
+  EXPECT_EQ(chooseWithChangeCost(cost, 10), (Choices{1, 1, 1}));
+}
+
+TEST(ChooseWithChangeCost, ChoosesTheRunsTogether) {
+  // The MoE anchor layer's buckets under a learned model (costs above
+  // each bucket's best): candidate 0 leads at position 0 only, by 0.04;
+  // candidate 1 leads at every later one, by 0.05-0.14. Keeping position
+  // 0's choice while each next position ranks it near its best would
+  // never change; together, candidate 1 takes every position.
+  Costs cost = {{0, 0.036}, {0.047, 0}, {0.104, 0}, {0.140, 0}, {0.060, 0}};
+  EXPECT_EQ(chooseWithChangeCost(cost, 0.3), (Choices{1, 1, 1, 1, 1}));
+  // A change pays once it gains more than it costs over the positions it
+  // serves.
+  Costs twoRuns = {{0, 0.5}, {0, 0.5}, {0.4, 0}, {0.4, 0}};
+  EXPECT_EQ(chooseWithChangeCost(twoRuns, 0.3), (Choices{0, 0, 1, 1}));
+  EXPECT_EQ(chooseWithChangeCost(twoRuns, 0.9), (Choices{0, 0, 0, 0}));
+}
+
+TEST(ChooseWithChangeCost, KeepsThePreviousCandidateOnATie) {
+  // Changing at position 1 gains exactly its cost, from either candidate.
+  EXPECT_EQ(chooseWithChangeCost(Costs{{0, 1}, {0.25, 0}}, 0.25),
+            (Choices{0, 0}));
+  EXPECT_EQ(chooseWithChangeCost(Costs{{1, 0}, {0, 0.25}}, 0.25),
+            (Choices{1, 1}));
+  // Equal candidates: the earlier one.
+  EXPECT_EQ(chooseWithChangeCost(Costs{{1, 1}, {1, 1}}, 0.3), (Choices{0, 0}));
 }
 
 /// Two trees over three features, written the way XGBoost 1.7 saves them.

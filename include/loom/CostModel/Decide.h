@@ -32,6 +32,18 @@ llvm::SmallVector<RankedCandidate> rankCandidates(
         featuresOf,
     const CostModel &model, size_t maxCandidates);
 
+/// One candidate per position of a sequence of decisions over the same
+/// candidates (`cost[p][i]`: candidate i at position p, lower better),
+/// chosen together: the choices minimize the summed cost plus
+/// `changeCost` for every change between neighbouring positions (each
+/// change may cost something of its own, such as another copy of the code
+/// to compile). Ties keep the previous position's candidate, then the
+/// earlier one. Empty for no positions; every row holds the same
+/// candidates.
+llvm::SmallVector<size_t>
+chooseWithChangeCost(llvm::ArrayRef<llvm::SmallVector<double>> cost,
+                     double changeCost);
+
 /// The cost-model remark at `op` (costmodel.md's `--cost-model-remarks`):
 /// the decision of `schema`, the model, the three best of `ranked` with
 /// their costs, and the features of `bestRows` (the first candidate's rows)

@@ -144,51 +144,31 @@ struct MoESelectStrategyPass
             dispatchFeatures(shape, space, candidate, target)};
       };
     };
-    // cost[b][i]: candidate i at bucket b.
+    // Each bucket's ranking, and cost[b][i]: candidate i at bucket b.
+    SmallVector<SmallVector<loom::cost::RankedCandidate>> rankings;
     SmallVector<SmallVector<double>> cost;
     for (int64_t tokens : buckets) {
+      SmallVector<loom::cost::RankedCandidate> &ranked =
+          rankings.emplace_back();
       std::map<loom::cost::Candidate, double> byCandidate;
       for (const loom::cost::RankedCandidate &c : loom::cost::rankCandidates(
                space, featuresAt(tokens), *learned, 4096))
-        byCandidate[c.candidate] = c.cost;
-      cost.emplace_back();
+        if (!pinned || strategyOf(space, c.candidate) == *pinned) {
+          ranked.push_back(c);
+          byCandidate[c.candidate] = c.cost;
+        }
+      SmallVector<double> &row = cost.emplace_back();
       for (const loom::cost::Candidate &c : candidates)
-        cost.back().push_back(byCandidate.at(c));
+        row.push_back(byCandidate.at(c));
     }
-    // Viterbi over the buckets: total[i], the least cost of buckets 0..b
-    // that ends in candidate i; from[b][i], its choice at bucket b - 1.
-    size_t n = candidates.size();
-    SmallVector<double> total(cost.front());
-    SmallVector<SmallVector<size_t>> from(buckets.size(),
-                                          SmallVector<size_t>(n));
-    for (size_t b = 1; b < buckets.size(); ++b) {
-      size_t cheapest = llvm::min_element(total) - total.begin();
-      SmallVector<double> next(n);
-      for (size_t i = 0; i < n; ++i) {
-        bool change = total[cheapest] + kCopyCost < total[i];
-        from[b][i] = change ? cheapest : i;
-        next[i] = total[from[b][i]] + (change ? kCopyCost : 0) + cost[b][i];
-      }
-      total = std::move(next);
-    }
-    SmallVector<size_t> chosen(buckets.size());
-    chosen.back() = llvm::min_element(total) - total.begin();
-    for (size_t b = buckets.size() - 1; b > 0; --b)
-      chosen[b - 1] = from[b][chosen[b]];
-
+    SmallVector<size_t> chosen =
+        loom::cost::chooseWithChangeCost(cost, kCopyCost);
     SmallVector<Choice> choices;
     for (auto [b, tokens] : llvm::enumerate(buckets)) {
       const loom::cost::Candidate &pick = candidates[chosen[b]];
-      if (remarks) {
-        SmallVector<loom::cost::RankedCandidate> ranked;
-        for (size_t i = 0; i < n; ++i)
-          ranked.push_back({candidates[i], cost[b][i]});
-        llvm::stable_sort(ranked, [](const auto &x, const auto &y) {
-          return x.cost < y.cost;
-        });
-        loom::cost::remarkRanking(op, op.getFeatureSchema(), space, ranked,
+      if (remarks)
+        loom::cost::remarkRanking(op, op.getFeatureSchema(), space, rankings[b],
                                   *learned, featuresAt(tokens)(pick));
-      }
       auto decision = loom::DecisionAttr::getForCandidate(
           op.getContext(), op.getDecisionKind(), space, pick, "learned",
           learned->info().modelId);
