@@ -64,9 +64,9 @@ Timing loom::bench::measure(const std::function<void()> &call,
   return times.summary(threads);
 }
 
-std::vector<Timing>
-loom::bench::measureInterleaved(const std::vector<std::function<void()>> &calls,
-                                int threads, int minCalls, double minSeconds) {
+std::vector<Timing> loom::bench::measureInterleaved(
+    const std::vector<std::function<void()>> &calls, int threads, int minCalls,
+    double minSeconds, const std::vector<std::function<void()>> &prepares) {
   for (int warm = 0; warm < 2; ++warm)
     for (const auto &call : calls)
       call();
@@ -78,8 +78,11 @@ loom::bench::measureInterleaved(const std::vector<std::function<void()>> &calls,
     return true;
   };
   while (!done())
-    for (size_t i = 0; i < calls.size(); ++i)
+    for (size_t i = 0; i < calls.size(); ++i) {
+      if (i < prepares.size() && prepares[i])
+        prepares[i]();
       times[i].time(calls[i]);
+    }
   std::vector<Timing> timings;
   for (CallTimes &t : times)
     timings.push_back(t.summary(threads));

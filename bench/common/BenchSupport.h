@@ -60,10 +60,12 @@ Timing measure(const std::function<void()> &call,
 
 /// `calls` timed round-robin (A, B, C, A, B, C, ...) after two warm-ups
 /// each, until every one has `minCalls` calls and `minSeconds` of calls,
-/// so that drift in background load hits all alike.
+/// so that drift in background load hits all alike; `prepares[i]`
+/// (untimed, where given and set) runs before each call of `calls[i]`.
 std::vector<Timing>
 measureInterleaved(const std::vector<std::function<void()>> &calls, int threads,
-                   int minCalls, double minSeconds);
+                   int minCalls, double minSeconds,
+                   const std::vector<std::function<void()>> &prepares = {});
 
 /// Sums `bytes` of `data` split evenly across `threads` threads with 512- or
 /// 256-bit loads (the read probe behind the bandwidth rooflines).

@@ -31,6 +31,7 @@
 #include <fstream>
 #include <functional>
 #include <memory>
+#include <numeric>
 #include <random>
 #include <sstream>
 #include <string>
@@ -445,6 +446,40 @@ int main(int argc, char **argv) {
                                      threads),
                                  entry.first});
             }
+            // The default and the three fastest swept schedules re-timed
+            // round-robin, which G8 compares: the best of 15 separate
+            // timings is biased low, and drift between them is not noise
+            // the schedules share (measuring.md).
+            if (!swept.empty()) {
+              size_t first = records.size() - swept.size();
+              std::vector<size_t> fastest(swept.size());
+              std::iota(fastest.begin(), fastest.end(), size_t(0));
+              std::stable_sort(
+                  fastest.begin(), fastest.end(), [&](size_t a, size_t b) {
+                    return records[first + a].t.p10 < records[first + b].t.p10;
+                  });
+              fastest.resize(std::min<size_t>(3, fastest.size()));
+              std::vector<std::function<void()>> calls, prepares;
+              auto finalist = [&](const Model *model) {
+                calls.push_back([&, model] {
+                  model->run("gemm", {{x.data(), xShape}});
+                });
+                prepares.push_back(cold ? std::function<void()>([model] {
+                  flushMappedFile(model->path);
+                })
+                                        : none);
+              };
+              finalist(&loom);
+              for (size_t i : fastest)
+                finalist(&swept[i].second);
+              std::vector<Timing> times =
+                  measureInterleaved(calls, threads, 5, 0.05, prepares);
+              add("loom-retimed", times[0]);
+              for (size_t j = 0; j < fastest.size(); ++j)
+                records.push_back({f->name, s.m, s.k, n, threads, cache,
+                                   "sweep-retimed", times[j + 1],
+                                   swept[fastest[j]].first});
+            }
             // Each path of the exact mode forced: what the choice of @gemm
             // is judged against (G5).
             if (f->actQuant)
@@ -637,13 +672,14 @@ int main(int argc, char **argv) {
         goal("G9 (trit3 faster than 2-bit ternary)", speedup > 1.0, detail);
       }
   }
-  // G8: the default schedule against the best one swept.
+  // G8: the default schedule against the best one swept, re-timed
+  // together.
   for (const Record &r : records) {
-    if (r.variant != "loom")
+    if (r.variant != "loom-retimed")
       continue;
     const Record *best = nullptr;
     for (const Record &o : records)
-      if (o.variant == "sweep" && samePoint(o, r) &&
+      if (o.variant == "sweep-retimed" && samePoint(o, r) &&
           (!best || o.t.p10 < best->t.p10))
         best = &o;
     if (!best)
