@@ -653,10 +653,10 @@ void runSweep(const Options &opt, const std::vector<Config> &selected) {
         {"learned (cost-model=auto)", opt.schedule + " cost-model-remarks=1"},
         {"roofline (cost-model=roofline)",
          "cost-model=roofline cost-model-remarks=1"}};
-    std::string diagnostics[2];
     for (auto &candidate : candidateSchedules(source))
       variants.push_back(candidate);
     std::vector<Model> models;
+    std::vector<std::string> diagnostics(variants.size());
     for (size_t i = 0; i < variants.size(); ++i) {
       std::fprintf(stderr, "\r%s: compiling %zu/%zu", c.name.c_str(), i + 1,
                    variants.size());
@@ -665,8 +665,7 @@ void runSweep(const Options &opt, const std::vector<Config> &selected) {
       if (i < 2)
         diagnostics[i] = path + ".remarks";
       models.push_back(compileModel(opt.compiler, source, path, false,
-                                    variants[i].second,
-                                    i < 2 ? diagnostics[i] : ""));
+                                    variants[i].second, diagnostics[i]));
       models.back().library.reset(); // loaded one at a time below
     }
     std::fprintf(stderr, "\n");

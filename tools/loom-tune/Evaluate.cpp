@@ -103,9 +103,7 @@ struct Summary {
     top1 /= tasks, top5 /= tasks, tau /= tasks, pairwise /= tasks;
     for (double &b : bestSoFar)
       b /= tasks;
-    std::vector<double> sorted = top1s;
-    std::sort(sorted.begin(), sorted.end());
-    top1p10 = sorted[sorted.size() / 10];
+    top1p10 = quantile(top1s, 0.1);
   }
   /// Σ|C_t| / Σ k_t.
   double saving() const { return measured ? candidates / measured : 0; }

@@ -133,10 +133,11 @@ struct MoESelectStrategyPass
     // The knob space always holds the default tile of every strategy the
     // layer can take.
     std::optional<StrategyKind> pinned = pinnedKind(op);
+    auto allowed = [&](const loom::cost::Candidate &c) {
+      return !pinned || strategyOf(space, c) == *pinned;
+    };
     SmallVector<loom::cost::Candidate> candidates;
-    for (const loom::cost::Candidate &c : space.enumerate())
-      if (!pinned || strategyOf(space, c) == *pinned)
-        candidates.push_back(c);
+    llvm::copy_if(space.enumerate(), std::back_inserter(candidates), allowed);
     auto featuresAt = [&](int64_t tokens) {
       return [&, shape = LayerShape::of(op, tokens)](
                  const loom::cost::Candidate &candidate) {
@@ -153,7 +154,7 @@ struct MoESelectStrategyPass
       std::map<loom::cost::Candidate, double> byCandidate;
       for (const loom::cost::RankedCandidate &c : loom::cost::rankCandidates(
                space, featuresAt(tokens), *learned, 4096))
-        if (!pinned || strategyOf(space, c.candidate) == *pinned) {
+        if (allowed(c.candidate)) {
           ranked.push_back(c);
           byCandidate[c.candidate] = c.cost;
         }
