@@ -156,7 +156,7 @@ def main():
             path = os.path.join(work, f"{index}-{label}.json")
             loom.compile(module, os.path.join(work, f"lib{index}-{label}-d.so"),
                          pipeline_options=options, dump_decisions=path)
-            entry = next(e for e in json.load(open(path)) if e["decision"] == "linalg.tile")
+            entry = json.load(open(path))["loom-tile-linalg"][0]
             knobs = entry["attribute"]
             return tuple(int(re.search(rf"{k} = (\d+)", knobs).group(1))
                          for k in ("tile_m", "tile_n", "tile_k")) + (

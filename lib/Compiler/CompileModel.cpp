@@ -117,8 +117,14 @@ mlir::loom::lowerModel(ModuleOp module, const llvm::TargetMachine &machine,
       options.referencePipeline)
     return fail(error, CompileStage::Options,
                 "only the cpu pipeline dumps and loads decisions");
-  if (!options.dumpDecisions.empty())
+  if (!options.dumpDecisions.empty()) {
+    // Each deciding pass replaces its own section of the file: a compile
+    // starts it afresh, so that no section of an earlier compile outlives
+    // it (unless it replays that file).
+    if (options.dumpDecisions != options.loadDecisions)
+      llvm::sys::fs::remove(options.dumpDecisions);
     cpuOptions.dumpDecisions = options.dumpDecisions;
+  }
   if (!options.loadDecisions.empty())
     cpuOptions.loadDecisions = options.loadDecisions;
 

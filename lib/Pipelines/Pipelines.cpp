@@ -173,6 +173,8 @@ buildHostToLoopsPipeline(OpPassManager &pm, const CPUPipelineOptions &options,
   moeStrategy.report = options.costModelRemarks;
   moeStrategy.isa = options.isa;
   moeStrategy.cpu = options.cpu;
+  moeStrategy.dumpDecisions = options.dumpDecisions;
+  moeStrategy.loadDecisions = options.loadDecisions;
   pm.addPass(moe::createMoESelectStrategy(moeStrategy));
   pm.addPass(moe::createMoEDecompose());
   pm.addPass(moe::createMoEFuse());
@@ -230,6 +232,8 @@ buildHostToLoopsPipeline(OpPassManager &pm, const CPUPipelineOptions &options,
   tiling.remarks = options.costModelRemarks;
   tiling.isa = options.isa;
   tiling.cpu = options.cpu;
+  tiling.dumpDecisions = options.dumpDecisions;
+  tiling.loadDecisions = options.loadDecisions;
   tiling.tileSizes.assign(options.linalgTileSizes.begin(),
                           options.linalgTileSizes.end());
   tiling.vectorDim = options.linalgVectorDim;

@@ -1,14 +1,12 @@
 //===- Decide.cpp - The loom-decide pass ----------------------------------===//
 
-#include "DecisionFile.h"
-
 #include "loom/CostModel/Decide.h"
 #include "loom/CostModel/SelectModel.h"
 #include "loom/Dialect/Loom/IR/LoomDialect.h"
+#include "loom/Dialect/Loom/Utils/DecisionFile.h"
 #include "loom/Transforms/Passes.h"
 
 #include "mlir/IR/BuiltinOps.h"
-#include "llvm/ADT/SetVector.h"
 #include "llvm/Support/FormatVariadic.h"
 
 namespace mlir::loom {
@@ -53,21 +51,26 @@ struct LoomDecidePass : loom::impl::LoomDecideBase<LoomDecidePass> {
       return signalPassFailure();
     }
 
+    SmallVector<cost::TunableOpInterface> ops;
+    module.walk([&](cost::TunableOpInterface op) {
+      if (op.hasDecision())
+        ops.push_back(op);
+    });
+    SmallVector<DecisionEntry> entries = keyDecisionEntries(ops);
     // A loaded decision is one already made: replay=keep keeps it.
     if (!loadDecisions.empty() &&
-        failed(applyDecisionFile(module, loadDecisions)))
+        failed(pinLoomDecisions(module, loadDecisions, getArgument(), entries)))
       return signalPassFailure();
     ModelCache models;
-    WalkResult result = module.walk([&](cost::TunableOpInterface op) {
-      if (!op.hasDecision() ||
-          (replay == "keep" && op->hasAttr(DecisionAttr::kAttrName)))
-        return WalkResult::advance();
-      return failed(decide(op, models)) ? WalkResult::interrupt()
-                                        : WalkResult::advance();
-    });
-    if (result.wasInterrupted() ||
-        (!dumpDecisions.empty() &&
-         failed(writeDecisionFile(module, dumpDecisions))))
+    for (DecisionEntry &entry : entries) {
+      auto op = cast<cost::TunableOpInterface>(entry.op);
+      if (replay == "recompute" || !op->hasAttr(DecisionAttr::kAttrName))
+        if (failed(decide(op, models)))
+          return signalPassFailure();
+      entry.decision = op->getAttr(DecisionAttr::kAttrName);
+    }
+    if (!dumpDecisions.empty() &&
+        failed(saveDecisions(module, dumpDecisions, getArgument(), entries)))
       signalPassFailure();
   }
 

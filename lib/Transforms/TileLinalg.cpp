@@ -3,6 +3,8 @@
 #include "loom/CostModel/Decide.h"
 #include "loom/CostModel/SelectModel.h"
 #include "loom/CostModel/TunableOpInterface.h"
+#include "loom/Dialect/Loom/IR/LoomDialect.h"
+#include "loom/Dialect/Loom/Utils/DecisionFile.h"
 #include "loom/Transforms/ContractionTiling.h"
 #include "loom/Transforms/Passes.h"
 
@@ -56,17 +58,26 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
       if (op.getDecisionKind() == "linalg.tile" && op.hasDecision())
         contractions.push_back(op);
     });
+    SmallVector<DecisionEntry> entries = keyDecisionEntries(contractions);
+    if (!loadDecisions.empty() &&
+        failed(pinLoomDecisions(module, loadDecisions, getArgument(), entries)))
+      return signalPassFailure();
     // Loaded at the first op that needs one.
     std::unique_ptr<cost::CostModel> model;
     SmallVector<Operation *> nests;
-    for (cost::TunableOpInterface op : contractions) {
+    for (DecisionEntry &entry : entries) {
+      auto op = cast<cost::TunableOpInterface>(entry.op);
       FailureOr<DecisionAttr> decision = decisionOf(op, *target, model);
       if (failed(decision))
         return signalPassFailure();
+      entry.decision = *decision;
       if (failed(
               tileAndVectorize(cast<linalg::LinalgOp>(*op), *decision, nests)))
         return signalPassFailure();
     }
+    if (!dumpDecisions.empty() &&
+        failed(saveDecisions(module, dumpDecisions, getArgument(), entries)))
+      return signalPassFailure();
 
     // Along n, a tile vectorizes to a multi-reduction of the product of
     // two broadcast reads. Split the broadcasts out of the reads and fold

@@ -61,7 +61,9 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::init(false)};
   PassOptions::Option<std::string> dumpDecisions{
       *this, "dump-decisions",
-      llvm::cl::desc("Write loom-decide's decisions to this JSON file")};
+      llvm::cl::desc("Write the decisions of moe-select-strategy, "
+                     "loom-decide and loom-tile-linalg to this JSON file, a "
+                     "section each")};
   PassOptions::Option<std::string> loadDecisions{
       *this, "load-decisions",
       llvm::cl::desc("Replay the decisions of this JSON file (from "

@@ -73,11 +73,13 @@ def LoomDecide : Pass<"loom-decide", "::mlir::ModuleOp"> {
            "dram (weights outgrow the caches, the decode case) or cache">,
     Option<"loadDecisions", "load-decisions", "std::string",
            /*default=*/"\"\"",
-           "Pin the decisions of this file (written by dump-decisions) "
-           "first; an entry whose op changed is an error">,
+           "Pin the decisions of this file's loom-decide section (written "
+           "by dump-decisions) first; an entry whose op changed is an "
+           "error">,
     Option<"dumpDecisions", "dump-decisions", "std::string",
            /*default=*/"\"\"",
-           "Write every decision to this JSON file">,
+           "Write every decision to this JSON file's loom-decide section, "
+           "keeping its other sections">,
     Option<"remarks", "remarks", "bool", /*default=*/"false",
            "Report each decision's three best candidates, their costs and "
            "the model as remarks">,
@@ -147,7 +149,7 @@ def LoomTileLinalg : Pass<"loom-tile-linalg", "::mlir::ModuleOp"> {
     row at a time.
 
     The tile is the `linalg.tile` decision: a `loom.decision` already on
-    the op (from `loom-decide`, a decision file or by hand) is kept;
+    the op (from `loom-decide`, `load-decisions` or by hand) is kept;
     otherwise the cost model ranks the legal tiles (those that fit their
     loops and whose accumulators fit the vector registers) and the pass
     records its choice as `loom.decision` before tiling. `tile-sizes`
@@ -173,6 +175,15 @@ def LoomTileLinalg : Pass<"loom-tile-linalg", "::mlir::ModuleOp"> {
                "user decision; an illegal tile is an error)">,
     Option<"vectorDim", "vector-dim", "std::string", /*default=*/"\"n\"",
            "With tile-sizes: the dim the tile's vectors run along, n or k">,
+    Option<"loadDecisions", "load-decisions", "std::string",
+           /*default=*/"\"\"",
+           "Pin the tiles of this file's loom-tile-linalg section (written "
+           "by dump-decisions) first; an entry whose op changed is an "
+           "error">,
+    Option<"dumpDecisions", "dump-decisions", "std::string",
+           /*default=*/"\"\"",
+           "Write every contraction's tile to this JSON file's "
+           "loom-tile-linalg section, keeping its other sections">,
     Option<"remarks", "remarks", "bool", /*default=*/"false",
            "Report each contraction's three best tiles, their costs and the "
            "model as remarks">,

@@ -86,6 +86,10 @@ LogicalResult LoomDialect::verifyOperationAttribute(Operation *op,
   if (!decision)
     return op->emitError() << "'" << DecisionAttr::kAttrName
                            << "' must be a #loom.decision";
+  return verifyDecision(op, decision);
+}
+
+LogicalResult mlir::loom::verifyDecision(Operation *op, DecisionAttr decision) {
   auto tunable = dyn_cast<cost::TunableOpInterface>(op);
   if (!tunable)
     return success();

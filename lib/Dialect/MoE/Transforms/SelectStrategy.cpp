@@ -6,6 +6,7 @@
 #include "loom/CostModel/Schemas/MoEDispatch.h"
 #include "loom/CostModel/SelectModel.h"
 #include "loom/Dialect/Loom/IR/LoomDialect.h"
+#include "loom/Dialect/Loom/Utils/DecisionFile.h"
 #include "loom/Dialect/MoE/IR/StrategyModel.h"
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -84,7 +85,12 @@ struct MoESelectStrategyPass
         return signalPassFailure();
       }
     }
-    SmallVector<LayerOp> layers;
+    if (!dumpDecisions.empty() && !llvm::isa<ModuleOp>(getOperation())) {
+      getOperation()->emitError() << "moe-select-strategy: dump-decisions "
+                                     "needs the pass to run on a module";
+      return signalPassFailure();
+    }
+    SmallVector<loom::cost::TunableOpInterface> layers;
     // Low-bit experts run the lut kernels, whose choices lut.gemm decisions
     // make; their layers keep the grouped default.
     getOperation()->walk([&](LayerOp op) {
@@ -92,12 +98,18 @@ struct MoESelectStrategyPass
           llvm::isa<RankedTensorType>(op.getWIn().getType()))
         layers.push_back(op);
     });
-    if (layers.empty())
-      return;
+    SmallVector<loom::DecisionEntry> entries = loom::keyDecisionEntries(layers);
+    if (!loadDecisions.empty() &&
+        failed(
+            loom::loadDecisions(getOperation(), loadDecisions, getArgument(),
+                                entries, [&](Operation *op, Attribute pinned) {
+                                  return checkPinned(cast<LayerOp>(op), pinned);
+                                })))
+      return signalPassFailure();
     // The learned model, where one fits; a fixed tile is the analytical
     // model's experiment.
     std::unique_ptr<loom::cost::CostModel> model;
-    if (costModel != "roofline" && !rowTile) {
+    if (costModel != "roofline" && !rowTile && !layers.empty()) {
       std::string passedOver;
       auto selected = loom::cost::selectCostModel(
           costModel, *target, loom::cost::moe_dispatch::schema(), passedOver);
@@ -114,11 +126,16 @@ struct MoESelectStrategyPass
     }
     learned = model.get();
     this->target = *target;
-    for (LayerOp op : layers)
-      if (failed(checkFixedKind(op)))
+    for (loom::DecisionEntry &entry : entries)
+      if (fixedKind &&
+          failed(checkKind(cast<LayerOp>(entry.op), *fixedKind, "strategy=")))
         return signalPassFailure();
-    for (LayerOp op : layers)
-      select(op);
+    for (loom::DecisionEntry &entry : entries)
+      entry.decision = select(cast<LayerOp>(entry.op), entry.decision);
+    if (!dumpDecisions.empty() &&
+        failed(loom::saveDecisions(getOperation(), dumpDecisions, getArgument(),
+                                   entries)))
+      signalPassFailure();
   }
 
   /// The learned model's choices for `op` at each of `buckets` (token
@@ -215,19 +232,49 @@ struct MoESelectStrategyPass
     return fixedKind;
   }
 
-  /// Whether the `strategy` option can hold for `op`.
-  LogicalResult checkFixedKind(LayerOp op) const {
-    if (!fixedKind)
-      return success();
-    if (pinnedKind(op) != fixedKind)
-      return op.emitError() << "moe-select-strategy: strategy="
-                            << stringifyStrategyKind(*fixedKind)
-                            << " contradicts the layer's layout";
-    if (!isApplicable(*fixedKind, LayerShape::of(op, 1)))
-      return op.emitError() << "moe-select-strategy: strategy="
-                            << stringifyStrategyKind(*fixedKind)
-                            << " cannot compute this layer exactly (it drops "
-                               "tokens or scales rows before the FFN)";
+  /// Whether `op` can run `kind`, which `what` (an option, a decision
+  /// file) asks for.
+  LogicalResult checkKind(LayerOp op, StrategyKind kind, StringRef what) const {
+    std::optional<StrategyKind> pinned = pinnedKind(op);
+    if (pinned && *pinned != kind)
+      return op.emitError()
+             << "moe-select-strategy: " << what << stringifyStrategyKind(kind)
+             << " contradicts the layer's "
+             << (op.getLayoutAttr() ? "layout" : "strategy option");
+    if (!isApplicable(kind, LayerShape::of(op, 1)))
+      return op.emitError()
+             << "moe-select-strategy: " << what << stringifyStrategyKind(kind)
+             << " cannot compute this layer exactly (it drops "
+                "tokens or scales rows before the FFN)";
+    return success();
+  }
+
+  /// The strategies a decision file pins on `op`: one, or (for a dynamic
+  /// T) one per T bucket.
+  static SmallVector<StrategyAttr> pinnedStrategies(LayerOp op,
+                                                    Attribute pinned) {
+    if (auto one = dyn_cast<StrategyAttr>(pinned))
+      return {one};
+    auto array = dyn_cast<ArrayAttr>(pinned);
+    bool dynamic = ShapedType::isDynamic(
+        cast<RankedTensorType>(op.getX().getType()).getDimSize(0));
+    if (!dynamic || !array || array.size() != std::size(kTokenBuckets) ||
+        !llvm::all_of(array, llvm::IsaPred<StrategyAttr>))
+      return {};
+    return llvm::to_vector(array.getAsRange<StrategyAttr>());
+  }
+
+  /// Whether `op` can run what a decision file pins on it.
+  LogicalResult checkPinned(LayerOp op, Attribute pinned) const {
+    SmallVector<StrategyAttr> strategies = pinnedStrategies(op, pinned);
+    if (strategies.empty())
+      return op.emitError()
+             << "moe-select-strategy: expected a #moe.strategy, or for a "
+                "dynamic T an array of one per T bucket ("
+             << std::size(kTokenBuckets) << "), got " << pinned;
+    for (StrategyAttr strategy : strategies)
+      if (failed(checkKind(op, strategy.getKind(), "the decision file's ")))
+        return failure();
     return success();
   }
 
@@ -266,33 +313,44 @@ struct MoESelectStrategyPass
       op->setAttr(loom::DecisionAttr::kAttrName, c.decision);
   }
 
-  void select(LayerOp op) {
+  /// Chooses `op`'s strategies, or takes those a decision file pins
+  /// (`pinned`), and sets them; returns them as a decision file records
+  /// them.
+  Attribute select(LayerOp op, Attribute pinned) {
     int64_t tokens = cast<RankedTensorType>(op.getX().getType()).getDimSize(0);
+    bool dynamic = ShapedType::isDynamic(tokens);
+    ArrayRef<int64_t> buckets =
+        dynamic ? ArrayRef<int64_t>(kTokenBuckets) : ArrayRef<int64_t>(tokens);
     // A decision already made holds for every T.
-    if (auto decision = op->getAttrOfType<loom::DecisionAttr>(
-            loom::DecisionAttr::kAttrName)) {
-      Choice c{fromDecision(decision,
-                            LayerShape::of(op, ShapedType::isDynamic(tokens)
-                                                   ? kTokenBuckets[0]
-                                                   : tokens)),
+    auto decision =
+        op->getAttrOfType<loom::DecisionAttr>(loom::DecisionAttr::kAttrName);
+    if (decision && !pinned) {
+      Choice c{fromDecision(decision, LayerShape::of(op, buckets.front())),
                nullptr, tokens, tokens};
-      if (ShapedType::isDynamic(tokens))
+      if (dynamic)
         c.fromTokens = 0, c.toTokens = -1;
       remark(op, c);
       apply(op, c);
-      return;
+      return toAttr(op.getContext(), c.cost);
     }
-    if (!ShapedType::isDynamic(tokens)) {
-      Choice c = choose(op, tokens).front();
-      remark(op, c);
-      apply(op, c);
-      return;
+    SmallVector<Choice> choices =
+        pinned ? pinnedChoices(op, pinned, buckets) : choose(op, buckets);
+    if (!dynamic) {
+      remark(op, choices.front());
+      apply(op, choices.front());
+      return toAttr(op.getContext(), choices.front().cost);
     }
+    Attribute record = pinned;
+    if (!record)
+      record = ArrayAttr::get(
+          op.getContext(), llvm::map_to_vector(choices, [&](const Choice &c) {
+            return Attribute(toAttr(op.getContext(), c.cost));
+          }));
     // Runs of buckets with the same choice; the last bucket stands for
     // every larger T.
     SmallVector<Choice> runs;
     int64_t from = 0;
-    for (Choice c : choose(op, kTokenBuckets)) {
+    for (Choice c : choices) {
       int64_t bound = c.toTokens;
       if (!runs.empty() && sameChoice(runs.back().cost, c.cost)) {
         runs.back().toTokens = bound;
@@ -305,11 +363,26 @@ struct MoESelectStrategyPass
     runs.back().toTokens = -1;
     for (const Choice &c : runs)
       remark(op, c);
-    if (runs.size() == 1) {
+    if (runs.size() == 1)
       apply(op, runs.front());
-      return;
+    else
+      specialize(op, runs);
+    return record;
+  }
+
+  /// One choice per bucket from the strategies a decision file pins.
+  SmallVector<Choice> pinnedChoices(LayerOp op, Attribute pinned,
+                                    ArrayRef<int64_t> buckets) {
+    SmallVector<StrategyAttr> strategies = pinnedStrategies(op, pinned);
+    SmallVector<Choice> choices;
+    for (auto [b, tokens] : llvm::enumerate(buckets)) {
+      StrategyAttr s = strategies[strategies.size() == 1 ? 0 : b];
+      choices.push_back({estimate(s.getKind(), s.getTile().getRows(),
+                                  s.getTile().getWeightRows(),
+                                  LayerShape::of(op, tokens), host()),
+                         nullptr, tokens, tokens});
     }
-    specialize(op, runs);
+    return choices;
   }
 
   /// Replaces `op` by an scf.index_switch on the run T falls in, each case

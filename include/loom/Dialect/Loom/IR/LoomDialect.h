@@ -12,4 +12,13 @@
 #define GET_ATTRDEF_CLASSES
 #include "loom/Dialect/Loom/IR/LoomAttrs.h.inc"
 
+namespace mlir::loom {
+
+/// Checks that a tunable `op` can take `decision`: its kind, each knob one
+/// of its options, a legal candidate (on any target of the ISA family).
+/// The errors are at `op`; any decision suits an op that is not tunable.
+LogicalResult verifyDecision(Operation *op, DecisionAttr decision);
+
+} // namespace mlir::loom
+
 #endif // LOOM_DIALECT_LOOM_IR_LOOMDIALECT_H

@@ -34,6 +34,13 @@ def MoESelectStrategy : Pass<"moe-select-strategy"> {
     to the grouped default: the lut kernels they lower to are chosen by
     `lut.gemm` decisions.
 
+    `dump-decisions` records what each layer runs in a decision file (see
+    `loom-decide`): one `#moe.strategy` for a static T, an array of one per
+    T bucket for a dynamic T. `load-decisions` pins them before anything
+    is chosen — a single `#moe.strategy` then holds for every T — and
+    refuses one that contradicts the layer's layout or drops tokens it
+    must keep.
+
     There is no separate `decode` strategy on the CPU: the grouped kernel
     at a few rows per expert streams only the selected experts' weights,
     once each, split over threads by columns (moe.md §3.4's decode path);
@@ -71,6 +78,16 @@ def MoESelectStrategy : Pass<"moe-select-strategy"> {
     Option<"remarks", "remarks", "bool", /*default=*/"false",
            "Report the learned model's three best candidates of each layer "
            "(per T bucket), their costs and the model as remarks">,
+    Option<"loadDecisions", "load-decisions", "std::string",
+           /*default=*/"\"\"",
+           "Pin the strategies of this file's moe-select-strategy section "
+           "(written by dump-decisions) first; an entry whose layer changed "
+           "is an error">,
+    Option<"dumpDecisions", "dump-decisions", "std::string",
+           /*default=*/"\"\"",
+           "Write every layer's strategies to this JSON file's "
+           "moe-select-strategy section, keeping its other sections (the "
+           "pass must run on a module)">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::loom::LoomDialect",
