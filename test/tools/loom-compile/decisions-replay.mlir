@@ -12,6 +12,10 @@
 // RUN: cmp %t/liba.so %t/libb.so
 // RUN: loom-compile %s -o %t/libc.so --mlir-disable-threading
 // RUN: cmp %t/liba.so %t/libc.so
+// The file holds every choice: a replay under the roofline model builds the
+// learned model's library.
+// RUN: loom-compile %s -o %t/libr.so --cost-model=roofline --load-decisions=%t/a.json
+// RUN: cmp %t/liba.so %t/libr.so
 
 // DUMP:      "loom-decide": [
 // DUMP:        "decision": "lut.gemm",
