@@ -123,6 +123,8 @@ llvm::Expected<std::unique_ptr<CostModel>> mlir::loom::cost::selectCostModel(
       return loadModel((*buffer)->getBuffer(), (*meta)->getBuffer(), schema,
                        target.calibration, path,
                        modelId(target, kind, (*buffer)->getBuffer()));
+    passedOver = buffer ? ("no " + path + ".meta.json beside its model").str()
+                        : ("no model " + path + ".json").str();
   }
   std::optional<unsigned> roofline = schema.indexOf("roofline_log2_s");
   if (!roofline)

@@ -4,6 +4,7 @@
 // RUN: loom-opt %s -split-input-file --loom-decide="isa=avx2" | FileCheck %s --check-prefix=NO-SHIPPED
 // RUN: loom-opt %s -split-input-file --loom-decide="isa=avx512-vbmi cost-model=%S/Inputs/models" | FileCheck %s --check-prefix=LEARNED
 // RUN: loom-opt %s -split-input-file --loom-decide="isa=avx2 cost-model=%S/Inputs/models" | FileCheck %s --check-prefix=OTHER-TARGET
+// RUN: loom-opt %s -split-input-file --loom-decide="isa=avx2 cost-model=%S/Inputs/models" -o /dev/null 2>&1 | FileCheck %s --check-prefix=NO-MODEL
 // RUN: loom-opt %s -split-input-file --loom-decide="isa=avx512-vbmi cost-model=roofline remarks=true" -o /dev/null 2>&1 | FileCheck %s --check-prefix=REMARK
 // RUN: loom-opt %s -split-input-file --loom-decide="isa=avx512-vbmi remarks=true" -o /dev/null 2>&1 | FileCheck %s --check-prefix=RANGE
 // RUN: not loom-opt %s -split-input-file --loom-decide="isa=avx512-vbmi cost-model=%S/Inputs/stale" -o /dev/null 2>&1 | FileCheck %s --check-prefix=STALE
@@ -33,6 +34,9 @@
 // NO-SHIPPED: source = "roofline"
 // OTHER-TARGET-LABEL: func.func @dynamic_n
 // OTHER-TARGET: source = "roofline"
+// A directory without the class's model falls back to the roofline, and
+// says so.
+// NO-MODEL: :[[@LINE+3]]:8: remark: no model {{.*}}Inputs/models/x86_64-avx2/lut.gemm.json; deciding by the roofline
 // REMARK: remark: lut.gemm by roofline: [column_tile=4 prefetch=2048] {{.*}}; [column_tile=4 prefetch=0] {{.*}}; [column_tile=4 prefetch=512]
 func.func @dynamic_n(%x: tensor<?x512xf32>, %w: !w) -> tensor<?x256xf32> {
   %y = lut.mpgemm %x, %w : tensor<?x512xf32>, !w -> tensor<?x256xf32>

@@ -46,9 +46,10 @@ llvm::Expected<TargetInfo> decisionTarget(llvm::StringRef isa,
 ///   auto      the model shipped for the target class, else the roofline;
 ///   roofline  the roofline;
 ///   <dir>     <dir>/<target class>/<decision>.json, else the roofline.
-/// A directory's model that does not load is an error; a stale shipped one
-/// falls back to the roofline with its reason in `passedOver`. The
-/// roofline needs a roofline_log2_s feature.
+/// A directory's model that does not load is an error; a stale shipped one,
+/// or a directory without the model, falls back to the roofline with its
+/// reason in `passedOver` (the passes say it in a remark). The roofline
+/// needs a roofline_log2_s feature.
 llvm::Expected<std::unique_ptr<CostModel>>
 selectCostModel(llvm::StringRef option, const TargetInfo &target,
                 const FeatureSchema &schema, std::string &passedOver);
