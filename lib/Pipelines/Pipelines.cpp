@@ -280,6 +280,7 @@ void loom::buildGPUPipeline(OpPassManager &pm,
     moeKernels.interpret = options.interpret;
     moeKernels.tensorCores = options.tensorCores;
     moeKernels.fillBlocks = options.fillBlocks;
+    moeKernels.remarks = options.costModelRemarks;
     pm.addPass(createConvertMoEToGPU(moeKernels));
     // Out of the host functions before bufferization, whose deallocation
     // analysis refuses gpu.barrier (it declares no memory effects); the

@@ -60,6 +60,11 @@ struct GroupedGemmKernel {
 void emitGroupedGemmKernel(ImplicitLocOpBuilder &b,
                            const GroupedGemmKernel &kernel, bool interpret);
 
+/// Writes the block shapes the kernel chooses among at run time and the
+/// rows per expert that choose them, for remarks.
+void describeBlockShapes(llvm::raw_ostream &os,
+                         const GroupedGemmKernel &kernel);
+
 /// Fails with an error at `op` that names `pass` when the `fill-blocks`
 /// option is negative.
 LogicalResult checkFillBlocks(Operation *op, StringRef pass,

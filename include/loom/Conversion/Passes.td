@@ -265,6 +265,10 @@ def ConvertMoEToGPU : Pass<"convert-moe-to-gpu", "::mlir::ModuleOp"> {
            "16 x 128 blocks would have fewer blocks than this take 16 x 32 "
            "blocks (four times as many, for the same weight bytes; 0: "
            "never). 264 is two per SM of an H100 or H200">,
+    Option<"remarks", "remarks", "bool", /*default=*/"false",
+           "Report each grouped GEMM's block shapes, the rows per expert "
+           "that choose them, and each plan left on the host and why, as "
+           "remarks">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::bufferization::BufferizationDialect",

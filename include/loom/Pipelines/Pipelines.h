@@ -195,9 +195,10 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
       llvm::cl::init(128)};
   PassOptions::Option<bool> costModelRemarks{
       *this, "cost-model-remarks",
-      llvm::cl::desc("Report each lut GEMM's kernel choices and what made "
-                     "them (options and the roofline: no GPU class has a "
-                     "model) as remarks"),
+      llvm::cl::desc("Report each lut GEMM's and MoE grouped GEMM's kernel "
+                     "choices and what made them (options, thresholds and "
+                     "the roofline: no GPU class has a model), and each MoE "
+                     "plan left on the host, as remarks"),
       llvm::cl::init(false)};
   PassOptions::Option<int64_t> targetBlocks{
       *this, "target-blocks",

@@ -901,6 +901,42 @@ void mlir::loom::moe::emitGroupedGemmKernel(ImplicitLocOpBuilder &b,
   branch(b, below(kShortRowsPerExpert), belowShort, wide);
 }
 
+void mlir::loom::moe::describeBlockShapes(llvm::raw_ostream &os,
+                                          const GroupedGemmKernel &kernel) {
+  auto tile = [&](const GemmTile &t) {
+    os << t.rows << " x " << t.columns << " blocks of " << t.tileRows << " x "
+       << t.tileColumns << " per thread";
+  };
+  auto possible = [&](int64_t rowsPerExpert) {
+    return kernel.leastRows < rowsPerExpert * kernel.experts;
+  };
+  os << "by the rows per expert at run time: ";
+  if (possible(kShortRowsPerExpert))
+    os << "from " << kShortRowsPerExpert << ", ";
+  if (kernel.tensorCores) {
+    bool half = getElementTypeOrSelf(kernel.input.getType()).isF16() &&
+                kernel.weights &&
+                getElementTypeOrSelf(kernel.weights.getType()).isF16();
+    os << kWideTile.rows << " x " << kWideTile.columns << " blocks on "
+       << (half ? "f16" : "TF32") << " tensor cores";
+  } else {
+    tile(kWideTile);
+  }
+  if (!possible(kShortRowsPerExpert))
+    return;
+  os << "; below " << kShortRowsPerExpert << ", ";
+  tile(kShortTile);
+  if (kernel.fillBlocks > 0) {
+    os << " (";
+    tile(kNarrowTile);
+    os << " where those would be fewer than " << kernel.fillBlocks
+       << " blocks)";
+  }
+  if (possible(kVectorRowsPerExpert))
+    os << "; below " << kVectorRowsPerExpert << ", row vectors ("
+       << kWarpVectorColumns << " columns per warp)";
+}
+
 int64_t mlir::loom::moe::groupedGemmBlockRows(int64_t rows, int64_t experts) {
   if (rows < kVectorRowsPerExpert * experts)
     return kVectorTile.rows;

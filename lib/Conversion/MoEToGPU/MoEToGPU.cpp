@@ -64,8 +64,15 @@ struct ConvertMoEToGPUPass
       if (isa<TopKOp, AuxLossOp, DispatchOp, GroupedMatmulOp, CombineOp>(op))
         ops.push_back(op);
       // Decided before topk is lowered, while its ids are still its own.
-      if (auto assign = dyn_cast<AssignOp>(op); assign && droplessPlan(assign))
-        ops.push_back(op);
+      if (auto assign = dyn_cast<AssignOp>(op)) {
+        std::optional<StringRef> onHost = hostPlanReason(assign);
+        if (!onHost)
+          ops.push_back(op);
+        else if (remarks)
+          assign.emitRemark() << "convert-moe-to-gpu: this plan stays on the "
+                                 "host: "
+                              << *onHost;
+      }
       if (needsLibdevice(op))
         hostMath.insert(op);
     });
@@ -166,16 +173,25 @@ struct ConvertMoEToGPUPass
     op.erase();
   }
 
-  /// Whether the assign kernel takes `assign`: a dropless grouped layout
-  /// of unit alignment over topk's ids (all in range), so that R = T * k
-  /// whatever the routing, with no priority order and its capacity unread.
-  static bool droplessPlan(AssignOp assign) {
+  /// Why the assign kernel cannot take `assign`; none when it can: a
+  /// dropless grouped layout of unit alignment over topk's ids (all in
+  /// range), so that R = T * k whatever the routing, with no priority
+  /// order and its capacity unread.
+  static std::optional<StringRef> hostPlanReason(AssignOp assign) {
     LayoutAttr layout = assign.getLayout();
     CapacityAttr capacity = assign.getCapacity();
-    return !assign.getPriority() && assign.getCapacityValue().use_empty() &&
-           capacity.getFactor().isZero() && capacity.getAlign() == 1 &&
-           layout.getKind() == LayoutKind::Grouped &&
-           layout.getRowAlign() == 1 && assign.getIds().getDefiningOp<TopKOp>();
+    if (assign.getPriority())
+      return "a priority order (a sort)";
+    if (!capacity.getFactor().isZero())
+      return "a capacity, whose drops the data decide";
+    if (!assign.getCapacityValue().use_empty())
+      return "its capacity value, which the host reads";
+    if (capacity.getAlign() != 1 || layout.getRowAlign() != 1 ||
+        layout.getKind() != LayoutKind::Grouped)
+      return "an aligned or padded layout, whose rows the data decide";
+    if (!assign.getIds().getDefiningOp<TopKOp>())
+      return "ids that are not the routing kernel's (maybe out of range)";
+    return std::nullopt;
   }
 
   /// The plan on the device, and the row map's element-wise maps (each
@@ -288,6 +304,8 @@ struct ConvertMoEToGPUPass
         {ShapedType::kDynamic, kernel.outColumns}, b.getF32Type());
     kernel.out =
         resultBuffer(b, gemm.getScatter() ? rowsType : resultType, rowSource);
+    if (remarks)
+      remarkChoices(gemm, kernel);
     emitGroupedGemmKernel(b, kernel, interpret);
     Value result = kernel.out;
     // A zero init (moe-fuse's, for a combine without one) is written by the
@@ -315,6 +333,26 @@ struct ConvertMoEToGPUPass
     gemm.erase();
     if (zeroFill && zeroFill->use_empty())
       zeroFill.erase();
+  }
+
+  /// The kernel's choices for `gemm` and what makes them: fixed thresholds
+  /// and options, since no GPU has measured a model for this target class
+  /// (costmodel.md §8).
+  void remarkChoices(GroupedMatmulOp gemm, const GroupedGemmKernel &kernel) {
+    std::string shapes;
+    llvm::raw_string_ostream os(shapes);
+    describeBlockShapes(os, kernel);
+    gemm.emitRemark() << "convert-moe-to-gpu: one launch over "
+                      << kernel.experts << " experts' segments (their offsets "
+                      << (kernel.segmentsOnDevice ? "from the plan kernel"
+                                                  : "copied from the host")
+                      << "), " << shapes
+                      << (gemm.getScatter()
+                              ? "; the combine fused: a scatter kernel adds "
+                                "the rows in expert order"
+                              : "")
+                      << ". No GPU class has a learned model until a GPU has "
+                         "measured one: fixed thresholds and options decide";
   }
 
   void lowerCombine(CombineOp combine) {

@@ -11,6 +11,12 @@
 // RUN: loom-compile %s --target=nvptx --emit=ptx -o %t/moe.ptx
 // RUN: FileCheck %s --input-file=%t/moe.ptx
 // RUN: FileCheck %s --check-prefix=SMEM --input-file=%t/moe.ptx
+// RUN: loom-compile %s --target=nvptx --emit=ptx -o /dev/null --cost-model-remarks 2>&1 | FileCheck %s --check-prefix=REMARKS
+// The capacity layer's plan stays on the host, and its GEMMs read their
+// segments from there; the dropless layers' GEMMs read the plan kernel's.
+// REMARKS-DAG: nvptx-moe.mlir:65:8: remark: convert-moe-to-gpu: this plan stays on the host: a capacity, whose drops the data decide
+// REMARKS-DAG: nvptx-moe.mlir:65:8: remark: convert-moe-to-gpu: one launch over 8 experts' segments (their offsets copied from the host)
+// REMARKS-DAG: nvptx-moe.mlir:77:8: remark: convert-moe-to-gpu: one launch over 160 experts' segments (their offsets from the plan kernel)
 
 // CHECK: .target sm_90
 // 14 + 11 + 13 + 13 kernels: each grouped GEMM has a row-vector kernel
