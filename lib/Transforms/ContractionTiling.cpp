@@ -68,6 +68,8 @@ FailureOr<ContractionTiling> ContractionTiling::of(linalg::LinalgOp op) {
   tiling.rhsContiguousN = isInnermost(tiling.nDim, rhs);
   tiling.rhsContiguousK = isInnermost(tiling.kDim, rhs);
   tiling.outContiguousN = isInnermost(tiling.nDim, out);
+  tiling.rhsElements =
+      cast<ShapedType>(op.getDpsInputs()[1].getType()).getNumElements();
 
   auto appendGroup = [&](ArrayRef<unsigned> group, unsigned tiled) {
     for (unsigned dim : group)
@@ -98,6 +100,12 @@ SmallVector<int64_t> ContractionTiling::tileSizes(int64_t tileM, int64_t tileN,
 double ContractionTiling::multiplyAdds() const {
   double rows = ShapedType::isDynamic(m) ? 1 : m;
   return double(outerIterations) * rows * n * k;
+}
+
+bool mlir::loom::packsRhs(const ContractionTiling &tiling,
+                          const RegisterTile &tile) {
+  return !tile.alongK && !tiling.rhsContiguousN && !tiling.dynamicRows &&
+         tiling.m > 2 * tile.m;
 }
 
 SmallVector<int64_t, 2> mlir::loom::splitExtents(int64_t size, int64_t tile) {

@@ -165,12 +165,12 @@ partsOf(const ContractionTiling &tiling, const Tile &tile) {
 }
 
 /// The parts' work, one after the other.
-cost::RooflineTime roofline(ArrayRef<std::pair<ContractionTiling, Tile>> parts,
-                            const cost::TargetInfo &target) {
+cost::WorkEstimate partsWork(ArrayRef<std::pair<ContractionTiling, Tile>> parts,
+                             const cost::TargetInfo &target) {
   cost::WorkEstimate total = cost::zeroWork();
   for (const auto &[part, partTile] : parts)
     cost::accumulate(total, partWork(part, partTile, target));
-  return cost::rooflineTime(total, target.throughput);
+  return total;
 }
 
 template <typename OpTy>
@@ -230,13 +230,23 @@ struct LinalgTileModel
   /// features are those of the tile the first part runs: `candidate`'s (a
   /// legal tile fits a static contraction), or one row for dynamic rows
   /// fewer than its tile_m.
-  static cost::FeatureVector featuresAt(const ContractionTiling &tiling,
+  static cost::FeatureVector featuresAt(const ContractionTiling &original,
                                         const Tile &candidate,
                                         const cost::TargetInfo &target) {
+    // A packed rhs is laid out along n; its copy is one load and one store
+    // per element.
+    ContractionTiling tiling = original;
+    bool packed = packsRhs(original, candidate);
+    tiling.rhsContiguousN |= packed;
     auto parts = partsOf(tiling, candidate);
     Tile tile = parts.front().second;
     Step step = stepOf(tiling, tile, target);
-    cost::RooflineTime time = roofline(parts, target);
+    cost::WorkEstimate work = partsWork(parts, target);
+    if (packed) {
+      work.bytes[cost::kL1] += 2.0 * tiling.rhsElements * 4;
+      work.overheadSeconds += 2.0 * tiling.rhsElements / 3e9;
+    }
+    cost::RooflineTime time = cost::rooflineTime(work, target.throughput);
 
     cost::FeatureVector row(lt::NumFeatures, 0);
     row[lt::M] = cost::encodeCount(tiling.m);

@@ -13,6 +13,7 @@
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
@@ -90,6 +91,9 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
       // Half-precision operands of f32 sums: the extensions fold into the
       // contraction, so that its broadcasts fold too.
       vector::populateFoldArithExtensionPatterns(set);
+      // The rhs copies' blocks (packRhs).
+      vector::populateVectorTransposeLoweringPatterns(
+          set, vector::VectorTransposeLowering::Shuffle16x16);
       return FrozenRewritePatternSet(std::move(set));
     }();
     for (Operation *nest : nests)
@@ -169,8 +173,9 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
     RegisterTile tile;
   };
 
-  /// Tiles and vectorizes `op`, split first where the tile does not divide
-  /// a loop; appends the outermost loop of each part's nest to `nests`.
+  /// Tiles and vectorizes `op`, its rhs packed where the tile asks for it
+  /// and split first where the tile does not divide a loop; appends the
+  /// outermost loop of each part's nest to `nests`.
   static LogicalResult tileAndVectorize(linalg::LinalgOp op,
                                         DecisionAttr decision,
                                         SmallVectorImpl<Operation *> &nests) {
@@ -179,6 +184,13 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
                       *decision.getIntKnob("tile_k"),
                       *decision.getStringKnob("vector_dim") == "k"};
     IRRewriter rewriter(op);
+    ContractionTiling tiling = *ContractionTiling::of(op);
+    if (packsRhs(tiling, tile)) {
+      FailureOr<linalg::LinalgOp> packed = packRhs(rewriter, op, tiling, nests);
+      if (failed(packed))
+        return failure();
+      op = *packed;
+    }
     FailureOr<SmallVector<Part>> parts = splitAtRemainders(rewriter, op, tile);
     if (failed(parts))
       return failure();
@@ -200,6 +212,103 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
       nests.push_back(*nest);
     }
     return success();
+  }
+
+  /// `op` as a linalg.generic (a named op is replaced by one).
+  static FailureOr<linalg::GenericOp> generalize(IRRewriter &rewriter,
+                                                 linalg::LinalgOp op) {
+    if (auto generic = dyn_cast<linalg::GenericOp>(op.getOperation()))
+      return generic;
+    rewriter.setInsertionPoint(op);
+    FailureOr<linalg::GenericOp> generalized =
+        linalg::generalizeNamedOp(rewriter, op);
+    if (failed(generalized))
+      return op->emitError() << "loom-tile-linalg: cannot generalize";
+    return generalized;
+  }
+
+  /// `op` reading a copy of its rhs laid out along n (packsRhs): the copy
+  /// keeps the rhs's other dims in order, then the tiled k and n dims, and
+  /// is made once, before the loops, so that a tile along n reads whole
+  /// vectors of it.
+  static FailureOr<linalg::LinalgOp>
+  packRhs(IRRewriter &rewriter, linalg::LinalgOp op,
+          const ContractionTiling &tiling,
+          SmallVectorImpl<Operation *> &nests) {
+    FailureOr<linalg::GenericOp> asGeneric = generalize(rewriter, op);
+    if (failed(asGeneric))
+      return failure();
+    linalg::GenericOp generic = *asGeneric;
+    SmallVector<AffineMap> maps = generic.getIndexingMapsArray();
+    AffineMap rhsMap = maps[1];
+    MLIRContext *context = rewriter.getContext();
+    unsigned nPosition =
+        *rhsMap.getResultPosition(getAffineDimExpr(tiling.nDim, context));
+    unsigned kPosition =
+        *rhsMap.getResultPosition(getAffineDimExpr(tiling.kDim, context));
+    SmallVector<int64_t> permutation;
+    for (unsigned i = 0; i < rhsMap.getNumResults(); ++i)
+      if (i != nPosition && i != kPosition)
+        permutation.push_back(i);
+    permutation.append({kPosition, nPosition});
+
+    Value rhs = generic.getDpsInputs()[1];
+    auto rhsType = cast<RankedTensorType>(rhs.getType());
+    SmallVector<int64_t> shape;
+    SmallVector<AffineExpr> results;
+    for (int64_t i : permutation) {
+      shape.push_back(rhsType.getDimSize(i));
+      results.push_back(rhsMap.getResult(i));
+    }
+    Location loc = generic.getLoc();
+    rewriter.setInsertionPoint(generic);
+    Value init =
+        tensor::EmptyOp::create(rewriter, loc, shape, rhsType.getElementType());
+    auto transpose =
+        linalg::TransposeOp::create(rewriter, loc, rhs, init, permutation);
+    FailureOr<Value> packed = vectorizeTranspose(rewriter, transpose, nests);
+    if (failed(packed))
+      return failure();
+    maps[1] = AffineMap::get(rhsMap.getNumDims(), 0, results, context);
+    rewriter.modifyOpInPlace(generic, [&] {
+      generic.getInputsMutable()[1].assign(*packed);
+      generic.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps));
+    });
+    return cast<linalg::LinalgOp>(generic.getOperation());
+  }
+
+  /// Tiles `transpose` to blocks of its two innermost dims that are
+  /// vector transposes (16 x 16, or 8 x 8 where 16 does not divide them;
+  /// elsewhere it stays element by element), appending the nest to
+  /// `nests`, whose patterns lower a 16 x 16 block to a shuffle network.
+  /// Returns the copy.
+  static FailureOr<Value>
+  vectorizeTranspose(IRRewriter &rewriter, linalg::TransposeOp transpose,
+                     SmallVectorImpl<Operation *> &nests) {
+    ArrayRef<int64_t> shape = transpose.getInit().getType().getShape();
+    int64_t rows = shape[shape.size() - 2], columns = shape.back();
+    int64_t block = rows % 16 == 0 && columns % 16 == 0 ? 16
+                    : rows % 8 == 0 && columns % 8 == 0 ? 8
+                                                        : 0;
+    if (!block)
+      return transpose->getResult(0);
+    SmallVector<int64_t> sizes(shape.size(), 1);
+    sizes[shape.size() - 2] = sizes.back() = block;
+    rewriter.setInsertionPoint(transpose);
+    scf::SCFTilingOptions options;
+    options.setTileSizes(getAsIndexOpFoldResult(transpose.getContext(), sizes));
+    FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+        rewriter, cast<TilingInterface>(transpose.getOperation()), options);
+    if (failed(tiled))
+      return transpose->emitError() << "loom-tile-linalg: tiling the rhs's "
+                                       "copy failed";
+    rewriter.replaceOp(transpose, tiled->replacements);
+    for (Operation *blockOp : tiled->tiledOps)
+      if (failed(vectorize(rewriter, cast<linalg::LinalgOp>(blockOp), block)))
+        return failure();
+    if (!tiled->loops.empty())
+      nests.push_back(tiled->loops.front().getOperation());
+    return tiled->replacements.front();
   }
 
   /// Tiles a part of dynamic rows twice, under an `scf.if` on its row
@@ -404,14 +513,10 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
   static LogicalResult vectorize(IRRewriter &rewriter, linalg::LinalgOp tile,
                                  int64_t rows) {
     rewriter.setInsertionPoint(tile);
-    auto generic = dyn_cast<linalg::GenericOp>(tile.getOperation());
-    if (!generic) {
-      FailureOr<linalg::GenericOp> generalized =
-          linalg::generalizeNamedOp(rewriter, tile);
-      if (failed(generalized))
-        return tile->emitError() << "loom-tile-linalg: cannot generalize";
-      generic = *generalized;
-    }
+    FailureOr<linalg::GenericOp> asGeneric = generalize(rewriter, tile);
+    if (failed(asGeneric))
+      return failure();
+    linalg::GenericOp generic = *asGeneric;
     Operation *contraction = generic;
     linalg::ControlDropUnitDims control;
     control.rankReductionStrategy =

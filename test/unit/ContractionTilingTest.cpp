@@ -164,6 +164,50 @@ TEST_F(ContractionTilingTest, DynamicRowsAreJudgedAtTheTilesThatRunThem) {
   EXPECT_LT(six[2][lt::RooflineLog2Seconds], one[2][lt::RooflineLog2Seconds]);
 }
 
+TEST_F(ContractionTilingTest, PacksARhsLaidOutAlongKForTilesAlongN) {
+  // Attention's scores: keys [s, h, e] laid out along k (e).
+  auto scores = [&](StringRef rows) {
+    return einsum(
+        "nhe", "she", "nhs", "nhse", ("tensor<" + rows + "x8x64xf32>").str(),
+        "tensor<32x8x64xf32>", ("tensor<" + rows + "x8x32xf32>").str());
+  };
+  ContractionTiling tiling = *ContractionTiling::of(scores("64"));
+  EXPECT_EQ(tiling.rhsElements, 32 * 8 * 64);
+  // More than two row tiles along n: packed; along k, the rhs as it is.
+  EXPECT_TRUE(packsRhs(tiling, {8, 16, 4, /*alongK=*/false}));
+  EXPECT_FALSE(packsRhs(tiling, {32, 16, 4, false}));
+  EXPECT_FALSE(packsRhs(tiling, {8, 16, 4, /*alongK=*/true}));
+  // Rows known at run time, or a rhs laid out along n: never.
+  EXPECT_FALSE(
+      packsRhs(*ContractionTiling::of(scores("?")), {1, 16, 4, false}));
+  EXPECT_FALSE(packsRhs(*ContractionTiling::of(einsum(
+                            "mk", "kn", "mn", "mnk", "tensor<64x128xf32>",
+                            "tensor<128x96xf32>", "tensor<64x96xf32>")),
+                        {4, 16, 1, false}));
+
+  // The cost model judges a packed tile as reading a rhs laid out along n,
+  // plus the copy.
+  auto op = cast<cost::TunableOpInterface>(scores("64").getOperation());
+  cost::TargetInfo target = *cost::TargetInfo::forIsa("avx512");
+  cost::KnobSpace space = op.getKnobSpace(target);
+  namespace lt = cost::linalg_tile;
+  auto featuresOf = [&](int64_t m, int64_t n, int64_t k, StringRef dim) {
+    for (const cost::Candidate &c : space.enumerate())
+      if (space.intValue(c, "tile_m") == m &&
+          space.intValue(c, "tile_n") == n &&
+          space.intValue(c, "tile_k") == k &&
+          std::get<std::string>(space.value(c, "vector_dim")) == dim)
+        return op.getFeatures(space, c, target).front();
+    ADD_FAILURE() << "no candidate of " << m << " rows along " << dim.str();
+    return cost::FeatureVector();
+  };
+  cost::FeatureVector packed = featuresOf(8, 16, 4, "n"),
+                      alongK = featuresOf(2, 8, 16, "k");
+  EXPECT_EQ(packed[lt::RhsContiguousN], 1);
+  EXPECT_EQ(packed[lt::ShufflesPerFma], 0);
+  EXPECT_EQ(alongK[lt::RhsContiguousN], 0);
+}
+
 TEST_F(ContractionTilingTest, TakesHalfPrecisionOperands) {
   for (std::string type : {"f16", "bf16"}) {
     std::string lhs = "tensor<8x16x" + type + ">",

@@ -31,8 +31,11 @@ struct ContractionTiling {
   /// The product of every other loop's trip count (batch dims, the other
   /// m, n and k dims).
   int64_t outerIterations;
-  /// Whether the operand's innermost dim is the one named.
+  /// Whether the operand's innermost dim is the one named (for a packed
+  /// rhs, see packsRhs, its copy's).
   bool lhsContiguousK, rhsContiguousN, rhsContiguousK, outContiguousN;
+  /// The rhs's elements (all its dims are static).
+  int64_t rhsElements;
   /// Loop order of the tiled nest: batch, m, n, then k dims, each group's
   /// tiled dim innermost in it.
   SmallVector<int64_t> interchange;
@@ -56,6 +59,12 @@ struct RegisterTile {
   int64_t m, n, k;
   bool alongK;
 };
+
+/// Whether loom-tile-linalg packs the rhs for `tile` (one copy laid out
+/// along n, made before the loops): a tile along n reads a rhs laid out
+/// otherwise a shuffle per element per row tile, so over more than two row
+/// tiles of static rows the copy's load and store per element cost less.
+bool packsRhs(const ContractionTiling &tiling, const RegisterTile &tile);
 
 /// Where a tile does not divide a static dim of `size`, loom-tile-linalg
 /// splits the contraction there: the extent the tile divides, then the
