@@ -333,6 +333,9 @@ struct MoESelectStrategyPass
       apply(op, c);
       return toAttr(op.getContext(), c.cost);
     }
+    // A decision file's strategies replace a decision the layer carries.
+    if (pinned)
+      op->removeAttr(loom::DecisionAttr::kAttrName);
     SmallVector<Choice> choices =
         pinned ? pinnedChoices(op, pinned, buckets) : choose(op, buckets);
     if (!dynamic) {
