@@ -71,3 +71,16 @@ func.func @alternating(%x: tensor<?x128xf32>, %wr: tensor<8x128xf32>, %w1: tenso
 // NOT-OBJECT: error: moe-select-strategy: {{.*}}old.json: expected a JSON object of sections, one per deciding pass
 // RUN: not loom-opt %s --pass-pipeline="builtin.module(func.func(moe-select-strategy{dump-decisions=%t/c.json}))" -o /dev/null 2>&1 | FileCheck %s --check-prefix=ON-FUNC
 // ON-FUNC: error: moe-select-strategy: dump-decisions needs the pass to run on a module
+
+// A pinned strategy replaces the decision a layer carries.
+// RUN: %python -c "import json; d = json.load(open('%t/a.json')); d['moe-select-strategy'][2]['attribute'] = '#moe.strategy<padded, tile = <rows = 1, weight_rows = 16>>'; json.dump(d, open('%t/carried.json', 'w'))"
+// RUN: loom-opt %s --moe-select-strategy="load-decisions=%t/carried.json" | FileCheck %s --check-prefix=CARRIED
+// CARRIED-LABEL: func.func @carried
+// CARRIED-NOT: loom.decision
+// CARRIED: strategy = #moe.strategy<padded, tile = <rows = 1, weight_rows = 16>>
+// CARRIED-NOT: loom.decision
+// CARRIED: return
+func.func @carried(%x: tensor<16x128xf32>, %wr: tensor<8x128xf32>, %w1: tensor<8x256x128xf32>, %w2: tensor<8x128x128xf32>) -> tensor<16x128xf32> {
+  %y = moe.layer %x, %wr, %w1, %w2 {routing = #moe.routing<k = 2, renormalize>, capacity = #moe.capacity<factor = 0.0>, ffn = #moe.ffn<swiglu>, loom.decision = #loom.decision<"moe.dispatch", {strategy = "grouped", tile_rows = 4 : i64, tile_weight_rows = 6 : i64}, source = "user", model = "hand">} : (tensor<16x128xf32>, tensor<8x128xf32>, tensor<8x256x128xf32>, tensor<8x128x128xf32>) -> tensor<16x128xf32>
+  return %y : tensor<16x128xf32>
+}
