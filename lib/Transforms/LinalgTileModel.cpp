@@ -98,6 +98,10 @@ bool isLegal(const ContractionTiling &tiling, const Tile &tile,
   return step.accumulators + operands + 1 <= target.vectorRegisters;
 }
 
+/// A core's cycles per second, for the work the roofline counts in cycles
+/// (loop iterations, partial sums, the packed rhs's copy).
+constexpr double kCoreHz = 3e9;
+
 /// A tiled part's work on one core: its FMAs, its loads (two per cycle),
 /// a cycle per iteration of the k loop, rhs streaming from L2 once per row
 /// tile (from DRAM when it outgrows L2), and along k the final sums of the
@@ -130,12 +134,12 @@ cost::WorkEstimate partWork(const ContractionTiling &tiling, const Tile &tile,
   if (rhsBytes > kL2Bytes)
     work.bytes[cost::kDram] = rhsTraffic;
   double kIterations = tile.alongK ? steps : steps / tile.k;
-  work.overheadSeconds = kIterations / 3e9;
+  work.overheadSeconds = kIterations / kCoreHz;
   if (tile.alongK) {
     double partials =
         double(tiling.outerIterations) * tiling.m * tiling.n * tile.k;
     work.bytes[cost::kL2] += 2 * partials * 4;
-    work.overheadSeconds += partials / 3e9;
+    work.overheadSeconds += partials / kCoreHz;
   }
   return work;
 }
@@ -244,7 +248,7 @@ struct LinalgTileModel
     cost::WorkEstimate work = partsWork(parts, target);
     if (packed) {
       work.bytes[cost::kL1] += 2.0 * tiling.rhsElements * 4;
-      work.overheadSeconds += 2.0 * tiling.rhsElements / 3e9;
+      work.overheadSeconds += 2.0 * tiling.rhsElements / kCoreHz;
     }
     cost::RooflineTime time = cost::rooflineTime(work, target.throughput);
 

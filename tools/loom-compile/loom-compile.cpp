@@ -95,8 +95,9 @@ cl::opt<std::string> costModel(
 cl::opt<bool> costModelRemarks(
     "cost-model-remarks",
     cl::desc("Report every decision's three best candidates, their costs "
-             "and the model as remarks (nvptx: each lut GEMM's kernel "
-             "choices and what made them)"),
+             "and the model as remarks (nvptx: each lut and MoE GEMM's "
+             "kernel choices and what made them, and each MoE plan left "
+             "on the host)"),
     cl::init(false), cl::cat(category));
 cl::opt<std::string> dumpDecisions(
     "dump-decisions",

@@ -61,9 +61,10 @@ struct RegisterTile {
 };
 
 /// Whether loom-tile-linalg packs the rhs for `tile` (one copy laid out
-/// along n, made before the loops): a tile along n reads a rhs laid out
-/// otherwise a shuffle per element per row tile, so over more than two row
-/// tiles of static rows the copy's load and store per element cost less.
+/// along n, made before the loops): a tile along n pays a shuffle per
+/// element of a rhs laid out otherwise, once per row tile, so over more
+/// than two row tiles of static rows the copy's load and store per element
+/// cost less.
 bool packsRhs(const ContractionTiling &tiling, const RegisterTile &tile);
 
 /// Where a tile does not divide a static dim of `size`, loom-tile-linalg
