@@ -42,11 +42,16 @@ if os.path.exists(os.path.join(config.loom_tools_dir, "loom-tune")):
 if config.loom_python_code in ("ON", "1", "TRUE"):
     config.available_features.add("python-code")
 
-# A CPU feature this host lacks, for testing models compiled for another CPU.
+# A CPU feature this host lacks, for testing models compiled for another
+# CPU; and whether its kernels are AVX-512's (32 vector registers, the
+# knob spaces loom-tune measures here).
 try:
     with open("/proc/cpuinfo") as cpuinfo:
-        if "avx512_fp16" not in cpuinfo.read():
-            config.available_features.add("host-lacks-avx512fp16")
+        flags = cpuinfo.read()
+    if "avx512_fp16" not in flags:
+        config.available_features.add("host-lacks-avx512fp16")
+    if "avx512bw" in flags:
+        config.available_features.add("host-avx512")
 except OSError:
     pass
 

@@ -18,6 +18,7 @@
 #include "Export.h"
 #include "Train.h"
 
+#include "loom/CostModel/ShippedModels.h"
 #include "loom/InitAllDialects.h"
 #include "loom/Target/ObjectEmission.h"
 
@@ -25,7 +26,9 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -147,9 +150,46 @@ static std::optional<HostKernels> hostKernels() {
   return HostKernels{kernelIsa(*machine).str(), machine->getTargetCPU().str()};
 }
 
-/// The target the features of --dataset were computed on: this host's
-/// ISA, in the dataset's own class (its rows', which may be another CPU's
-/// than this host's), with the throughputs of --calibration-dir.
+/// The kernel ISA recorded in the calibration of `targetClass`:
+/// --calibration-dir's where it has one, else the build's shipped one.
+static FailureOr<std::string> calibratedIsa(llvm::StringRef targetClass) {
+  std::string json, source;
+  llvm::SmallString<128> path(calibrationDir);
+  llvm::sys::path::append(path, targetClass, "target.json");
+  if (auto file = llvm::MemoryBuffer::getFile(path);
+      !calibrationDir.empty() && file) {
+    json = (*file)->getBuffer().str();
+    source = path.str().str();
+  } else {
+    for (const cost::ShippedCalibration &shipped : cost::shippedCalibrations())
+      if (shipped.targetClass == targetClass)
+        json = shipped.json.str();
+    source = "models/" + targetClass.str() + "/target.json";
+  }
+  if (json.empty()) {
+    llvm::errs() << "loom-tune: " << dataset << " was measured on "
+                 << targetClass
+                 << ", which has no calibration to name its ISA\n";
+    return failure();
+  }
+  llvm::Expected<llvm::json::Value> parsed = llvm::json::parse(json);
+  std::optional<llvm::StringRef> isa;
+  if (parsed && parsed->getAsObject())
+    isa = parsed->getAsObject()->getString("isa");
+  if (!isa) {
+    llvm::consumeError(parsed.takeError());
+    llvm::errs() << "loom-tune: " << source << " names no isa\n";
+    return failure();
+  }
+  return isa->str();
+}
+
+/// The target the features of --dataset were computed on: the dataset's
+/// own class (its rows', which may be another CPU's than this host's) and
+/// the kernels' ISA there — this host's where the class is of the host's
+/// ISA, else the one the class's calibration records, so that data
+/// measured on any machine retrain anywhere — with the throughputs of
+/// --calibration-dir.
 static FailureOr<cost::TargetInfo> datasetFeatureTarget() {
   std::optional<HostKernels> host = hostKernels();
   if (!host)
@@ -160,20 +200,33 @@ static FailureOr<cost::TargetInfo> datasetFeatureTarget() {
     llvm::errs() << "loom-tune: " << llvm::toString(rows.takeError()) << "\n";
     return failure();
   }
-  std::string isaClass =
-      cost::TargetInfo::builtinForIsa(host->isa)->targetClass;
-  std::string cpu;
-  if (!rows->empty() && rows->front().target != isaClass) {
-    llvm::StringRef rowClass = rows->front().target;
-    if (!rowClass.consume_front(isaClass + "-")) {
-      llvm::errs() << "loom-tune: " << dataset << " was measured on "
-                   << rows->front().target << ", not on this host's "
-                   << isaClass << "\n";
+  auto isaClassOf = [](llvm::StringRef isa) {
+    return cost::TargetInfo::builtinForIsa(isa)->targetClass;
+  };
+  std::string isa = host->isa;
+  std::string rowClass = rows->empty() ? isaClassOf(isa) : rows->front().target;
+  llvm::StringRef cpu = rowClass;
+  if (cpu != isaClassOf(isa) && !cpu.starts_with(isaClassOf(isa) + "-")) {
+    FailureOr<std::string> calibrated = calibratedIsa(rowClass);
+    if (failed(calibrated))
+      return failure();
+    if (!cost::TargetInfo::builtinForIsa(*calibrated)) {
+      llvm::errs() << "loom-tune: unknown isa '" << *calibrated
+                   << "' in the calibration of " << rowClass << "\n";
       return failure();
     }
-    cpu = rowClass.str();
+    isa = *calibrated;
   }
-  return tune::featureTarget(host->isa, cpu, calibrationDir);
+  // The class is the ISA's, or a CPU's within it.
+  if (cpu == isaClassOf(isa))
+    cpu = "";
+  else if (!cpu.consume_front(isaClassOf(isa) + "-")) {
+    llvm::errs() << "loom-tune: the calibration of " << rowClass
+                 << " names isa " << isa << ", of class " << isaClassOf(isa)
+                 << "\n";
+    return failure();
+  }
+  return tune::featureTarget(isa, cpu, calibrationDir);
 }
 
 static DialectRegistry dialects() {
