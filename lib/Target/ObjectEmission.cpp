@@ -142,17 +142,13 @@ LogicalResult loom::linkSharedLibrary(StringRef objectPath,
   SmallVector<StringRef> args = {
       compiler, "-shared", "-fPIC", "-O2", "-x", "c", entrySource, "-x", "none",
       objectPath, include,
-      // Every function of the runtime ABI, used
-      // by the model or not.
+      // Every function of the runtime ABI, used by the model or not.
       "-Wl,--whole-archive", LOOM_RUNTIME_LIBRARY, "-Wl,--no-whole-archive",
-      // The calls LLVM makes for conversions the
-      // target lacks (__truncsfbf2).
+      // The calls LLVM makes for conversions the target lacks (__truncsfbf2).
       LOOM_COMPILER_RT_BUILTINS, "-lm", "-Wl,-z,defs",
-      // Calls between the model's own functions
-      // bind inside it: a process holding a
-      // global symbol of an entry's name (libxml2,
-      // via libLLVM, exports `reference`) must not
-      // take them over.
+      // Calls between the model's own functions bind inside it: a process
+      // holding a global symbol of an entry's name (libxml2, via libLLVM,
+      // exports `reference`) must not take them over.
       "-Wl,-Bsymbolic", "-o", outputPath};
   std::string rpath =
       "-Wl,-rpath," + llvm::sys::path::parent_path(LOOM_OPENMP_LIBRARY).str();
