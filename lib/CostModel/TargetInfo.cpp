@@ -5,10 +5,13 @@
 #include "loom/CostModel/ShippedModels.h"
 
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/ErrorHandling.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Support/xxhash.h"
 
@@ -58,8 +61,34 @@ shippedCalibration(llvm::StringRef targetClass) {
   return nullptr;
 }
 
-static std::string calibrationSource(llvm::StringRef targetClass) {
-  return "models/" + targetClass.str() + "/target.json";
+std::optional<CalibrationText>
+mlir::loom::cost::findCalibration(llvm::StringRef targetClass,
+                                  llvm::StringRef calibrationDir) {
+  if (!calibrationDir.empty()) {
+    llvm::SmallString<128> path(calibrationDir);
+    llvm::sys::path::append(path, targetClass, "target.json");
+    if (auto file = llvm::MemoryBuffer::getFile(path))
+      return CalibrationText{(*file)->getBuffer().str(), path.str().str()};
+  }
+  if (const ShippedCalibration *shipped = shippedCalibration(targetClass))
+    return CalibrationText{shipped->json.str(),
+                           "models/" + targetClass.str() + "/target.json"};
+  return std::nullopt;
+}
+
+llvm::Expected<std::string>
+mlir::loom::cost::calibratedIsa(const CalibrationText &calibration) {
+  llvm::Expected<llvm::json::Value> parsed =
+      llvm::json::parse(calibration.json);
+  if (!parsed)
+    return llvm::createStringError(calibration.source + ": malformed JSON: " +
+                                   llvm::toString(parsed.takeError()));
+  std::optional<llvm::StringRef> isa;
+  if (const llvm::json::Object *object = parsed->getAsObject())
+    isa = object->getString("isa");
+  if (!isa)
+    return llvm::createStringError(calibration.source + " names no isa");
+  return isa->str();
 }
 
 /// "target.json@<hash of the file>": the same figures wherever the file
@@ -93,11 +122,11 @@ std::optional<TargetInfo> TargetInfo::forIsa(llvm::StringRef isa,
   std::string ownClass = cpuClass(target->targetClass, cpu);
   if (shippedCalibration(ownClass))
     target->targetClass = ownClass;
-  if (const ShippedCalibration *shipped =
-          shippedCalibration(target->targetClass))
+  if (std::optional<CalibrationText> shipped =
+          findCalibration(target->targetClass))
     // Committed and checked by LoomCostModelTest: a build defect otherwise.
-    if (llvm::Error error = applyCalibration(
-            *target, shipped->json, calibrationSource(target->targetClass)))
+    if (llvm::Error error =
+            applyCalibration(*target, shipped->json, shipped->source))
       llvm::report_fatal_error(std::move(error));
   return target;
 }

@@ -153,35 +153,20 @@ static std::optional<HostKernels> hostKernels() {
 /// The kernel ISA recorded in the calibration of `targetClass`:
 /// --calibration-dir's where it has one, else the build's shipped one.
 static FailureOr<std::string> calibratedIsa(llvm::StringRef targetClass) {
-  std::string json, source;
-  llvm::SmallString<128> path(calibrationDir);
-  llvm::sys::path::append(path, targetClass, "target.json");
-  if (auto file = llvm::MemoryBuffer::getFile(path);
-      !calibrationDir.empty() && file) {
-    json = (*file)->getBuffer().str();
-    source = path.str().str();
-  } else {
-    for (const cost::ShippedCalibration &shipped : cost::shippedCalibrations())
-      if (shipped.targetClass == targetClass)
-        json = shipped.json.str();
-    source = "models/" + targetClass.str() + "/target.json";
-  }
-  if (json.empty()) {
+  std::optional<cost::CalibrationText> calibration =
+      cost::findCalibration(targetClass, calibrationDir);
+  if (!calibration) {
     llvm::errs() << "loom-tune: " << dataset << " was measured on "
                  << targetClass
                  << ", which has no calibration to name its ISA\n";
     return failure();
   }
-  llvm::Expected<llvm::json::Value> parsed = llvm::json::parse(json);
-  std::optional<llvm::StringRef> isa;
-  if (parsed && parsed->getAsObject())
-    isa = parsed->getAsObject()->getString("isa");
+  llvm::Expected<std::string> isa = cost::calibratedIsa(*calibration);
   if (!isa) {
-    llvm::consumeError(parsed.takeError());
-    llvm::errs() << "loom-tune: " << source << " names no isa\n";
+    llvm::errs() << "loom-tune: " << llvm::toString(isa.takeError()) << "\n";
     return failure();
   }
-  return isa->str();
+  return *isa;
 }
 
 /// The target the features of --dataset were computed on: the dataset's

@@ -83,6 +83,22 @@ llvm::StringRef computeClassName(ComputeClass kind);
 llvm::StringRef memoryLevelName(MemoryLevel level);
 constexpr llvm::StringLiteral kEmulatedInt8DotName = "int8_dot_emulated";
 
+/// A calibration (loom-tune calibrate's target.json) and where it lies,
+/// for errors.
+struct CalibrationText {
+  std::string json, source;
+};
+
+/// The calibration of `targetClass`: `<calibrationDir>/<class>/target.json`
+/// where a model directory is given and has one, else the build's shipped
+/// one; std::nullopt where there is neither.
+std::optional<CalibrationText>
+findCalibration(llvm::StringRef targetClass,
+                llvm::StringRef calibrationDir = {});
+
+/// The kernel ISA `calibration` was measured with (its "isa").
+llvm::Expected<std::string> calibratedIsa(const CalibrationText &calibration);
+
 /// Overlays a calibration (loom-tune calibrate's target.json) for `target`'s
 /// class: the figures it has replace the built-in ones; its int8 dot figure
 /// is `int8_dot` where the ISA has VNNI, `int8_dot_emulated` elsewhere.
