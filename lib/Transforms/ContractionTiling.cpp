@@ -102,10 +102,18 @@ double ContractionTiling::multiplyAdds() const {
   return double(outerIterations) * rows * n * k;
 }
 
+std::optional<int64_t>
+mlir::loom::rhsPackingRows(const ContractionTiling &tiling,
+                           const RegisterTile &tile) {
+  if (tile.alongK || tiling.rhsContiguousN)
+    return std::nullopt;
+  return 2 * tile.m + 1;
+}
+
 bool mlir::loom::packsRhs(const ContractionTiling &tiling,
                           const RegisterTile &tile) {
-  return !tile.alongK && !tiling.rhsContiguousN && !tiling.dynamicRows &&
-         tiling.m > 2 * tile.m;
+  std::optional<int64_t> rows = rhsPackingRows(tiling, tile);
+  return rows && !ShapedType::isDynamic(tiling.m) && tiling.m >= *rows;
 }
 
 SmallVector<int64_t, 2> mlir::loom::splitExtents(int64_t size, int64_t tile) {

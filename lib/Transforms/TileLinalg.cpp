@@ -174,7 +174,8 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
   };
 
   /// Tiles and vectorizes `op`, its rhs packed where the tile asks for it
-  /// and split first where the tile does not divide a loop; appends the
+  /// (for dynamic rows, in a version run where the rows ask for it) and
+  /// split first where the tile does not divide a loop; appends the
   /// outermost loop of each part's nest to `nests`.
   static LogicalResult tileAndVectorize(linalg::LinalgOp op,
                                         DecisionAttr decision,
@@ -185,12 +186,29 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
                       *decision.getStringKnob("vector_dim") == "k"};
     IRRewriter rewriter(op);
     ContractionTiling tiling = *ContractionTiling::of(op);
+    std::optional<int64_t> packingRows = rhsPackingRows(tiling, tile);
+    if (tiling.dynamicRows && packingRows) {
+      auto [many, few] = versionByRowCount(rewriter, op, tiling, *packingRows);
+      FailureOr<linalg::LinalgOp> packed =
+          packRhs(rewriter, many, tiling, nests);
+      if (failed(packed) || failed(tileParts(rewriter, *packed, tile, nests)))
+        return failure();
+      return tileParts(rewriter, few, tile, nests);
+    }
     if (packsRhs(tiling, tile)) {
       FailureOr<linalg::LinalgOp> packed = packRhs(rewriter, op, tiling, nests);
       if (failed(packed))
         return failure();
       op = *packed;
     }
+    return tileParts(rewriter, op, tile, nests);
+  }
+
+  /// Splits `op` where `tile` does not divide a loop and tiles and
+  /// vectorizes each part.
+  static LogicalResult tileParts(IRRewriter &rewriter, linalg::LinalgOp op,
+                                 const RegisterTile &tile,
+                                 SmallVectorImpl<Operation *> &nests) {
     FailureOr<SmallVector<Part>> parts = splitAtRemainders(rewriter, op, tile);
     if (failed(parts))
       return failure();
@@ -319,17 +337,35 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
                                       const ContractionTiling &tiling,
                                       const RegisterTile &tile,
                                       SmallVectorImpl<Operation *> &nests) {
+    int64_t forkRows = static_cast<int64_t>(
+        std::ceil(kMinParallelMultiplyAdds / tiling.multiplyAdds()));
+    auto [parallel, serial] = versionByRowCount(rewriter, op, tiling, forkRows);
+    for (auto [copy, inParallel] :
+         {std::pair(parallel, true), std::pair(serial, false)}) {
+      FailureOr<Operation *> nest =
+          tilePart(rewriter, copy, tiling, tile, inParallel);
+      if (failed(nest))
+        return failure();
+      nests.push_back(*nest);
+    }
+    return success();
+  }
+
+  /// Replaces `op` (of dynamic rows) by an `scf.if` on its row count with
+  /// a copy of it in each branch; returns the copy run from `minRows` rows
+  /// and the one run below.
+  static std::pair<linalg::LinalgOp, linalg::LinalgOp>
+  versionByRowCount(IRRewriter &rewriter, linalg::LinalgOp op,
+                    const ContractionTiling &tiling, int64_t minRows) {
     Location loc = op.getLoc();
     rewriter.setInsertionPoint(op);
     Value rows = getValueOrCreateConstantIndexOp(
         rewriter, loc, rowCount(rewriter, op, tiling.mDim));
-    int64_t forkRows = static_cast<int64_t>(
-        std::ceil(kMinParallelMultiplyAdds / tiling.multiplyAdds()));
-    Value fork = arith::CmpIOp::create(
+    Value enough = arith::CmpIOp::create(
         rewriter, loc, arith::CmpIPredicate::uge, rows,
-        arith::ConstantIndexOp::create(rewriter, loc, forkRows));
-    auto versions = scf::IfOp::create(rewriter, loc, op->getResultTypes(), fork,
-                                      /*withElseRegion=*/true);
+        arith::ConstantIndexOp::create(rewriter, loc, minRows));
+    auto versions = scf::IfOp::create(rewriter, loc, op->getResultTypes(),
+                                      enough, /*withElseRegion=*/true);
     SmallVector<linalg::LinalgOp, 2> copies;
     for (Block *block : {versions.thenBlock(), versions.elseBlock()}) {
       rewriter.setInsertionPointToStart(block);
@@ -338,15 +374,7 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
       copies.push_back(copy);
     }
     rewriter.replaceOp(op, versions.getResults());
-    for (auto [copy, parallel] :
-         llvm::zip_equal(copies, std::array<bool, 2>{true, false})) {
-      FailureOr<Operation *> nest =
-          tilePart(rewriter, copy, tiling, tile, parallel);
-      if (failed(nest))
-        return failure();
-      nests.push_back(*nest);
-    }
-    return success();
+    return {copies[0], copies[1]};
   }
 
   /// The trip count of `op`'s rows loop, built at the insertion point.

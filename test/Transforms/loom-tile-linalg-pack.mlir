@@ -43,16 +43,32 @@ func.func @projection(%x: tensor<64x512xf32>, %w: tensor<256x512xf32>, %init: te
 
 // -----
 
-// Two row tiles, or rows known only at run time: the copy would not pay
-// for itself (a decode step has one row).
+// Two row tiles: the copy would not pay for itself.
 // CHECK-LABEL: func.func @two_row_tiles
-// CHECK-NOT: linalg.transpose
-// CHECK-LABEL: func.func @dynamic_rows
 // CHECK-NOT: linalg.transpose
 func.func @two_row_tiles(%x: tensor<16x512xf32>, %w: tensor<256x512xf32>, %init: tensor<16x256xf32>) -> tensor<16x256xf32> {
   %y = linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>] ins(%x, %w : tensor<16x512xf32>, tensor<256x512xf32>) outs(%init : tensor<16x256xf32>) -> tensor<16x256xf32>
   return %y : tensor<16x256xf32>
 }
+
+// -----
+
+// Rows known only at run time: a version that packs from more than two
+// row tiles (17 rows of 8-row tiles) and one that reads the rhs as it is
+// laid out (a decode step's one row), each split at its row tiles.
+// CHECK-LABEL: func.func @dynamic_rows
+// CHECK: %[[ROWS:.*]] = tensor.dim %arg0, %c0
+// CHECK: %[[MANY:.*]] = arith.cmpi uge, %[[ROWS]], %c17
+// CHECK: scf.if %[[MANY]] -> (tensor<?x256xf32>)
+// CHECK: %[[EMPTY:.*]] = tensor.empty() : tensor<512x256xf32>
+// CHECK: %[[PACKED:.*]] = scf.for {{.*}} iter_args(%{{.*}} = %[[EMPTY]]) -> (tensor<512x256xf32>)
+// CHECK: vector.transfer_read {{.*}} : tensor<16x16xf32>, vector<16x16xf32>
+// CHECK: tensor.extract_slice %[[PACKED]]
+// CHECK: vector.transfer_read {{.*}} : tensor<4x16xf32>, vector<4x16xf32>
+// CHECK: } else {
+// CHECK-NOT: tensor.empty() : tensor<512x256xf32>
+// CHECK: vector.transfer_read {{.*}} : tensor<16x4xf32>, vector<16x4xf32>
+// CHECK: return
 func.func @dynamic_rows(%x: tensor<?x512xf32>, %w: tensor<256x512xf32>, %init: tensor<?x256xf32>) -> tensor<?x256xf32> {
   %y = linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>] ins(%x, %w : tensor<?x512xf32>, tensor<256x512xf32>) outs(%init : tensor<?x256xf32>) -> tensor<?x256xf32>
   return %y : tensor<?x256xf32>

@@ -177,9 +177,14 @@ TEST_F(ContractionTilingTest, PacksARhsLaidOutAlongKForTilesAlongN) {
   EXPECT_TRUE(packsRhs(tiling, {8, 16, 4, /*alongK=*/false}));
   EXPECT_FALSE(packsRhs(tiling, {32, 16, 4, false}));
   EXPECT_FALSE(packsRhs(tiling, {8, 16, 4, /*alongK=*/true}));
-  // Rows known at run time, or a rhs laid out along n: never.
-  EXPECT_FALSE(
-      packsRhs(*ContractionTiling::of(scores("?")), {1, 16, 4, false}));
+  EXPECT_EQ(rhsPackingRows(tiling, {8, 16, 4, false}), 17);
+  EXPECT_EQ(rhsPackingRows(tiling, {8, 16, 4, true}), std::nullopt);
+  // Rows known at run time: from 17 of them, in a version of their own
+  // (loom-tile-linalg-pack.mlir), not at compile time.
+  ContractionTiling dynamic = *ContractionTiling::of(scores("?"));
+  EXPECT_FALSE(packsRhs(dynamic, {8, 16, 4, false}));
+  EXPECT_EQ(rhsPackingRows(dynamic, {8, 16, 4, false}), 17);
+  // A rhs laid out along n: never.
   EXPECT_FALSE(packsRhs(*ContractionTiling::of(einsum(
                             "mk", "kn", "mn", "mnk", "tensor<64x128xf32>",
                             "tensor<128x96xf32>", "tensor<64x96xf32>")),
@@ -206,6 +211,27 @@ TEST_F(ContractionTilingTest, PacksARhsLaidOutAlongKForTilesAlongN) {
   EXPECT_EQ(packed[lt::RhsContiguousN], 1);
   EXPECT_EQ(packed[lt::ShufflesPerFma], 0);
   EXPECT_EQ(alongK[lt::RhsContiguousN], 0);
+
+  // Dynamic rows are judged packed at the row counts that pack: of 1, 16
+  // and 128 rows, from 9 rows for 4-row tiles.
+  auto dynamicOp = cast<cost::TunableOpInterface>(scores("?").getOperation());
+  cost::KnobSpace dynamicSpace = dynamicOp.getKnobSpace(target);
+  int judged = 0;
+  for (const cost::Candidate &c : dynamicSpace.enumerate()) {
+    if (dynamicSpace.intValue(c, "tile_m") != 4 ||
+        dynamicSpace.intValue(c, "tile_n") != 16 ||
+        dynamicSpace.intValue(c, "tile_k") != 4 ||
+        std::get<std::string>(dynamicSpace.value(c, "vector_dim")) != "n")
+      continue;
+    SmallVector<cost::FeatureVector> rows =
+        dynamicOp.getFeatures(dynamicSpace, c, target);
+    ASSERT_EQ(rows.size(), 3u);
+    EXPECT_EQ(rows[0][lt::RhsContiguousN], 0);
+    EXPECT_EQ(rows[1][lt::RhsContiguousN], 1);
+    EXPECT_EQ(rows[2][lt::RhsContiguousN], 1);
+    ++judged;
+  }
+  EXPECT_EQ(judged, 1);
 }
 
 TEST_F(ContractionTilingTest, TakesHalfPrecisionOperands) {

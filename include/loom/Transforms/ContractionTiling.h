@@ -14,6 +14,8 @@
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/IR/DialectRegistry.h"
 
+#include <optional>
+
 namespace mlir::loom {
 
 /// A contraction's loops seen by its register tile: one m, n and k loop are
@@ -60,11 +62,19 @@ struct RegisterTile {
   bool alongK;
 };
 
-/// Whether loom-tile-linalg packs the rhs for `tile` (one copy laid out
-/// along n, made before the loops): a tile along n pays a shuffle per
-/// element of a rhs laid out otherwise, once per row tile, so over more
-/// than two row tiles of static rows the copy's load and store per element
-/// cost less.
+/// The fewest rows over which loom-tile-linalg packs the rhs for `tile`
+/// (one copy laid out along n, made before the loops): a tile along n pays
+/// a shuffle per element of a rhs laid out otherwise, once per row tile,
+/// so over more than two row tiles the copy's load and store per element
+/// cost less. std::nullopt where it never does (vectors along k, or a rhs
+/// laid out along n already).
+std::optional<int64_t> rhsPackingRows(const ContractionTiling &tiling,
+                                      const RegisterTile &tile);
+
+/// Whether the rhs is packed for `tile` at the tiling's rows, where they
+/// are known (static rows, or the rows the cost model judges dynamic ones
+/// at). Dynamic rows are packed where they number rhsPackingRows at run
+/// time.
 bool packsRhs(const ContractionTiling &tiling, const RegisterTile &tile);
 
 /// Where a tile does not divide a static dim of `size`, loom-tile-linalg
