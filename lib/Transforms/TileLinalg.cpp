@@ -174,7 +174,7 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
   };
 
   /// Tiles and vectorizes `op`, its rhs packed where the tile asks for it
-  /// (for dynamic rows, in a version run where the rows ask for it) and
+  /// (for dynamic rows, in a version run from rhsPackingRows rows) and
   /// split first where the tile does not divide a loop; appends the
   /// outermost loop of each part's nest to `nests`.
   static LogicalResult tileAndVectorize(linalg::LinalgOp op,

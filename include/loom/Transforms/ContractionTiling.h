@@ -73,8 +73,8 @@ std::optional<int64_t> rhsPackingRows(const ContractionTiling &tiling,
 
 /// Whether the rhs is packed for `tile` at the tiling's rows, where they
 /// are known (static rows, or the rows the cost model judges dynamic ones
-/// at). Dynamic rows are packed where they number rhsPackingRows at run
-/// time.
+/// at). Dynamic rows are packed where, at run time, they number at least
+/// rhsPackingRows.
 bool packsRhs(const ContractionTiling &tiling, const RegisterTile &tile);
 
 /// Where a tile does not divide a static dim of `size`, loom-tile-linalg
