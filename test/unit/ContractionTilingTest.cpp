@@ -194,44 +194,35 @@ TEST_F(ContractionTilingTest, PacksARhsLaidOutAlongKForTilesAlongN) {
   // plus the copy.
   auto op = cast<cost::TunableOpInterface>(scores("64").getOperation());
   cost::TargetInfo target = *cost::TargetInfo::forIsa("avx512");
-  cost::KnobSpace space = op.getKnobSpace(target);
   namespace lt = cost::linalg_tile;
-  auto featuresOf = [&](int64_t m, int64_t n, int64_t k, StringRef dim) {
+  // The feature rows of `contraction`'s tile m x n x k along `dim`.
+  auto featuresOf = [&](cost::TunableOpInterface contraction, int64_t m,
+                        int64_t n, int64_t k, StringRef dim) {
+    cost::KnobSpace space = contraction.getKnobSpace(target);
     for (const cost::Candidate &c : space.enumerate())
       if (space.intValue(c, "tile_m") == m &&
           space.intValue(c, "tile_n") == n &&
           space.intValue(c, "tile_k") == k &&
           std::get<std::string>(space.value(c, "vector_dim")) == dim)
-        return op.getFeatures(space, c, target).front();
+        return contraction.getFeatures(space, c, target);
     ADD_FAILURE() << "no candidate of " << m << " rows along " << dim.str();
-    return cost::FeatureVector();
+    return SmallVector<cost::FeatureVector>{cost::FeatureVector()};
   };
-  cost::FeatureVector packed = featuresOf(8, 16, 4, "n"),
-                      alongK = featuresOf(2, 8, 16, "k");
+  cost::FeatureVector packed = featuresOf(op, 8, 16, 4, "n").front(),
+                      alongK = featuresOf(op, 2, 8, 16, "k").front();
   EXPECT_EQ(packed[lt::RhsContiguousN], 1);
   EXPECT_EQ(packed[lt::ShufflesPerFma], 0);
   EXPECT_EQ(alongK[lt::RhsContiguousN], 0);
 
   // Dynamic rows are judged packed at the row counts that pack: of 1, 16
   // and 128 rows, from 9 rows for 4-row tiles.
-  auto dynamicOp = cast<cost::TunableOpInterface>(scores("?").getOperation());
-  cost::KnobSpace dynamicSpace = dynamicOp.getKnobSpace(target);
-  int judged = 0;
-  for (const cost::Candidate &c : dynamicSpace.enumerate()) {
-    if (dynamicSpace.intValue(c, "tile_m") != 4 ||
-        dynamicSpace.intValue(c, "tile_n") != 16 ||
-        dynamicSpace.intValue(c, "tile_k") != 4 ||
-        std::get<std::string>(dynamicSpace.value(c, "vector_dim")) != "n")
-      continue;
-    SmallVector<cost::FeatureVector> rows =
-        dynamicOp.getFeatures(dynamicSpace, c, target);
-    ASSERT_EQ(rows.size(), 3u);
-    EXPECT_EQ(rows[0][lt::RhsContiguousN], 0);
-    EXPECT_EQ(rows[1][lt::RhsContiguousN], 1);
-    EXPECT_EQ(rows[2][lt::RhsContiguousN], 1);
-    ++judged;
-  }
-  EXPECT_EQ(judged, 1);
+  SmallVector<cost::FeatureVector> rows =
+      featuresOf(cast<cost::TunableOpInterface>(scores("?").getOperation()), 4,
+                 16, 4, "n");
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0][lt::RhsContiguousN], 0);
+  EXPECT_EQ(rows[1][lt::RhsContiguousN], 1);
+  EXPECT_EQ(rows[2][lt::RhsContiguousN], 1);
 }
 
 TEST_F(ContractionTilingTest, TakesHalfPrecisionOperands) {
