@@ -42,12 +42,11 @@ llvm::Error mlir::loom::cost::useCalibrationOf(llvm::StringRef option,
   llvm::sys::path::append(ownDir, ownClass);
   target.targetClass =
       llvm::sys::fs::is_directory(ownDir) ? ownClass : builtin->targetClass;
-  llvm::SmallString<128> path(option);
-  llvm::sys::path::append(path, target.targetClass, "target.json");
-  auto calibration = llvm::MemoryBuffer::getFile(path);
+  std::optional<CalibrationText> calibration =
+      directoryCalibration(option, target.targetClass);
   if (!calibration)
     return llvm::Error::success();
-  return applyCalibration(target, (*calibration)->getBuffer(), path);
+  return applyCalibration(target, calibration->json, calibration->source);
 }
 
 /// Whether `option` (auto or a directory) has a model of `decision` for

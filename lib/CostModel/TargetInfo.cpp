@@ -62,14 +62,23 @@ shippedCalibration(llvm::StringRef targetClass) {
 }
 
 std::optional<CalibrationText>
+mlir::loom::cost::directoryCalibration(llvm::StringRef dir,
+                                       llvm::StringRef targetClass) {
+  llvm::SmallString<128> path(dir);
+  llvm::sys::path::append(path, targetClass, "target.json");
+  auto file = llvm::MemoryBuffer::getFile(path);
+  if (!file)
+    return std::nullopt;
+  return CalibrationText{(*file)->getBuffer().str(), path.str().str()};
+}
+
+std::optional<CalibrationText>
 mlir::loom::cost::findCalibration(llvm::StringRef targetClass,
                                   llvm::StringRef calibrationDir) {
-  if (!calibrationDir.empty()) {
-    llvm::SmallString<128> path(calibrationDir);
-    llvm::sys::path::append(path, targetClass, "target.json");
-    if (auto file = llvm::MemoryBuffer::getFile(path))
-      return CalibrationText{(*file)->getBuffer().str(), path.str().str()};
-  }
+  if (!calibrationDir.empty())
+    if (std::optional<CalibrationText> own =
+            directoryCalibration(calibrationDir, targetClass))
+      return own;
   if (const ShippedCalibration *shipped = shippedCalibration(targetClass))
     return CalibrationText{shipped->json.str(),
                            "models/" + targetClass.str() + "/target.json"};

@@ -89,9 +89,14 @@ struct CalibrationText {
   std::string json, source;
 };
 
-/// The calibration of `targetClass`: `<calibrationDir>/<class>/target.json`
-/// where a model directory is given and has one, else the build's shipped
-/// one; std::nullopt where there is neither.
+/// The calibration of `targetClass` in the model directory `dir`
+/// (`<dir>/<class>/target.json`), if it has one.
+std::optional<CalibrationText>
+directoryCalibration(llvm::StringRef dir, llvm::StringRef targetClass);
+
+/// The calibration of `targetClass`: `calibrationDir`'s
+/// (directoryCalibration) where a model directory is given and has one,
+/// else the build's shipped one; std::nullopt where there is neither.
 std::optional<CalibrationText>
 findCalibration(llvm::StringRef targetClass,
                 llvm::StringRef calibrationDir = {});
