@@ -9,6 +9,7 @@
 #include "loom/Transforms/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -34,6 +35,32 @@ namespace {
 /// Multiply-adds from which a contraction's register tiles run in parallel:
 /// about 30 us on one core, several times an OpenMP fork and join.
 constexpr double kMinParallelMultiplyAdds = 1 << 18;
+
+/// Sums the partial sums of a bf16 tile along k in f32, rounding once:
+/// LLVM 22's x86 backend cannot select the lane shuffles a bf16 vector
+/// reduction lowers to, and aborts.
+struct WidenBf16Reductions : OpRewritePattern<vector::MultiDimReductionOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(vector::MultiDimReductionOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!op.getSourceVectorType().getElementType().isBF16() ||
+        op.getKind() != vector::CombiningKind::ADD)
+      return failure();
+    Location loc = op.getLoc();
+    auto widen = [&](Value value) -> Value {
+      Type f32 = rewriter.getF32Type();
+      if (auto vector = dyn_cast<VectorType>(value.getType()))
+        f32 = vector.clone(f32);
+      return arith::ExtFOp::create(rewriter, loc, f32, value);
+    };
+    Value sum = vector::MultiDimReductionOp::create(
+        rewriter, loc, widen(op.getSource()), widen(op.getAcc()),
+        op.getReductionMask(), op.getKind());
+    rewriter.replaceOpWithNewOp<arith::TruncFOp>(op, op.getType(), sum);
+    return success();
+  }
+};
 
 struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
   using Base::Base;
@@ -94,6 +121,7 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
       // The rhs copies' blocks (packRhs).
       vector::populateVectorTransposeLoweringPatterns(
           set, vector::VectorTransposeLowering::Shuffle16x16);
+      set.add<WidenBf16Reductions>(&getContext());
       return FrozenRewritePatternSet(std::move(set));
     }();
     for (Operation *nest : nests)
