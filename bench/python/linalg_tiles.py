@@ -19,7 +19,7 @@ Prints per contraction: the tiles and their times over the best re-timed
 tile, and the goal lines of the cost-model issue: learned within 5 % of the
 best and no slower than the roofline.
 
-Usage: linalg_tiles.py BUILD_DIR [--rounds N] [--threads N] [--quick] [--only NAME,..] [--json FILE]
+Usage: linalg_tiles.py BUILD_DIR [--rounds N] [--threads N] [--cpu CPU] [--quick] [--only NAME,..] [--json FILE]
 """
 import argparse
 import itertools
@@ -109,6 +109,9 @@ def main():
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--only", help="comma-separated contraction names")
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--cpu", default="",
+                        help="compile for this CPU (LLVM's name; default: this machine's), "
+                             "which picks its class's model")
     parser.add_argument("--json")
     args = parser.parse_args()
     # OpenBLAS reads its thread count when numpy loads it.
@@ -145,7 +148,7 @@ def main():
 
         def build(options, label, reference=False):
             model = loom.compile(module, os.path.join(work, f"lib{index}-{label}.so"),
-                                 pipeline_options=options, reference=reference)
+                                 cpu=args.cpu, pipeline_options=options, reference=reference)
             model.set_num_threads(args.threads)
             got = model.c(a, b)
             if not np.allclose(got, want, rtol=rtol, atol=atol):
@@ -155,7 +158,7 @@ def main():
         def decided(options, label):
             path = os.path.join(work, f"{index}-{label}.json")
             loom.compile(module, os.path.join(work, f"lib{index}-{label}-d.so"),
-                         pipeline_options=options, dump_decisions=path)
+                         cpu=args.cpu, pipeline_options=options, dump_decisions=path)
             entry = json.load(open(path))["loom-tile-linalg"][0]
             knobs = entry["attribute"]
             return tuple(int(re.search(rf"{k} = (\d+)", knobs).group(1))

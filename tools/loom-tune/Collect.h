@@ -20,6 +20,9 @@ struct CollectOptions {
   /// model directory whose calibration the features use (empty: the
   /// build's).
   std::string isa, cpu, calibrationDir;
+  /// Whether `cpu` was asked for (`--cpu`) rather than the host's: the
+  /// kernels are then compiled for it (loom-compile --mcpu).
+  bool cpuAskedFor = false;
   /// A machine fingerprint recorded with every row.
   std::string machine;
   ProtocolOptions protocol;

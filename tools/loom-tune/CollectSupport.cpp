@@ -27,8 +27,9 @@ static std::optional<std::string> compile(const CollectOptions &options,
   std::string mlirPath = library + ".mlir", logPath = library + ".log";
   std::ofstream(mlirPath) << source;
   std::string command = options.compiler + " " + mlirPath + " -o " + library +
-                        (reference ? " --pipeline=reference" : "") + " > " +
-                        logPath + " 2>&1";
+                        (reference ? " --pipeline=reference" : "") +
+                        (options.cpuAskedFor ? " --mcpu=" + options.cpu : "") +
+                        " > " + logPath + " 2>&1";
   int status = std::system(command.c_str());
   std::remove(mlirPath.c_str());
   if (status == 0) {

@@ -23,6 +23,7 @@
 #include "loom/Target/ObjectEmission.h"
 
 #include "mlir/IR/DialectRegistry.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
@@ -74,6 +75,12 @@ static cl::opt<std::string> csv("csv", cl::desc("CSV file to write"),
                                 cl::sub(exportCommand), cl::Required);
 static cl::opt<std::string> compiler("compiler", cl::desc("loom-compile"),
                                      cl::sub(collectCommand), cl::Required);
+static cl::opt<std::string> kernelCpu(
+    "cpu",
+    cl::desc("Compile the kernels for this CPU (LLVM's name) instead of "
+             "the host's; the host must run them, and the rows belong to "
+             "its class"),
+    cl::sub(collectCommand));
 static cl::opt<std::string> workdir("workdir",
                                     cl::desc("Directory for task libraries"),
                                     cl::sub(collectCommand), cl::Required);
@@ -134,17 +141,23 @@ static std::string machineFingerprint() {
   return model + " x" + std::to_string(std::thread::hardware_concurrency());
 }
 
-/// The kernels' ISA and CPU loom-compile picks on this host.
+/// The kernels' ISA and CPU loom-compile picks on this host, or for `cpu`.
 struct HostKernels {
   std::string isa, cpu;
 };
-static std::optional<HostKernels> hostKernels() {
+static std::optional<HostKernels> hostKernels(llvm::StringRef cpu = {}) {
   llvm::InitializeNativeTarget();
   std::string error;
+  CodegenOptions codegen;
+  codegen.cpu = cpu.str();
   std::unique_ptr<llvm::TargetMachine> machine =
-      createHostTargetMachine(CodegenOptions(), error);
+      createHostTargetMachine(codegen, error);
   if (!machine) {
     llvm::errs() << "loom-tune: " << error << "\n";
+    return std::nullopt;
+  }
+  if (!cpu.empty() && !machine->getMCSubtargetInfo()->isCPUStringValid(cpu)) {
+    llvm::errs() << "loom-tune: unknown CPU '" << cpu << "'\n";
     return std::nullopt;
   }
   return HostKernels{kernelIsa(*machine).str(), machine->getTargetCPU().str()};
@@ -266,10 +279,11 @@ static int runCollect() {
   if (limit && tasks.size() > limit)
     tasks.resize(limit);
 
-  std::optional<HostKernels> host = hostKernels();
+  std::optional<HostKernels> host = hostKernels(kernelCpu);
   if (!host)
     return 1;
   tune::CollectOptions options;
+  options.cpuAskedFor = !kernelCpu.empty();
   options.datasetPath = dataset;
   options.compiler = compiler;
   options.workdir = workdir;
