@@ -14,6 +14,7 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Support/xxhash.h"
+#include "llvm/TargetParser/X86TargetParser.h"
 
 #include <cmath>
 
@@ -126,6 +127,12 @@ std::optional<TargetInfo> TargetInfo::forIsa(llvm::StringRef isa,
   if (!target)
     return std::nullopt;
   target->cpu = cpu.str();
+  // getFeaturesForCPU requires a CPU LLVM knows.
+  if (llvm::X86::parseArchX86(cpu, /*Only64Bit=*/true) != llvm::X86::CK_None) {
+    llvm::SmallVector<llvm::StringRef> cpuFeatures;
+    llvm::X86::getFeaturesForCPU(cpu, cpuFeatures);
+    target->halfArithmetic = llvm::is_contained(cpuFeatures, "avx512fp16");
+  }
   // A CPU class exists where it is calibrated: its models' features need
   // its figures.
   std::string ownClass = cpuClass(target->targetClass, cpu);

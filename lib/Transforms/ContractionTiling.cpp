@@ -70,6 +70,9 @@ FailureOr<ContractionTiling> ContractionTiling::of(linalg::LinalgOp op) {
   tiling.outContiguousN = isInnermost(tiling.nDim, out);
   tiling.rhsElements =
       cast<ShapedType>(op.getDpsInputs()[1].getType()).getNumElements();
+  Type element = getElementTypeOrSelf(op.getDpsInits()[0].getType());
+  tiling.elementBytes = element.getIntOrFloatBitWidth() / 8;
+  tiling.bf16 = element.isBF16();
 
   auto appendGroup = [&](ArrayRef<unsigned> group, unsigned tiled) {
     for (unsigned dim : group)

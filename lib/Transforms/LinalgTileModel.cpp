@@ -46,13 +46,35 @@ struct Step {
   double fmas, loads, shuffles, k;
 };
 
+/// Whether LLVM widens the tile's arithmetic to f32 on `target`, each
+/// operation's operands and its rounded result converted: bf16 always, f16
+/// where the vectors do no f16 arithmetic.
+bool promotesArithmetic(const ContractionTiling &tiling,
+                        const cost::TargetInfo &target) {
+  return tiling.bf16 || (tiling.elementBytes == 2 && !target.halfArithmetic);
+}
+
+/// Vector lanes for the tile's arithmetic: its element type's, or f32's
+/// where it is widened.
+double lanesOf(const ContractionTiling &tiling,
+               const cost::TargetInfo &target) {
+  double arithmeticBytes =
+      promotesArithmetic(tiling, target) ? 4 : tiling.elementBytes;
+  return target.vectorBytes / arithmeticBytes;
+}
+
+/// Vector instructions per multiply-add where the arithmetic is widened:
+/// the multiply-add (a multiply and an add, each rounded to the element
+/// type) and the conversions of its operands and results.
+constexpr double kPromotedInstructionsPerFma = 4;
+
 /// Along n, a step is the outer product of tile_m broadcast lhs elements and
 /// a row of rhs vectors, gathered element by element unless rhs is
 /// contiguous along n. Along k, it multiplies tile_m lhs and tile_n rhs
 /// vectors pairwise into tile_m x tile_n partial sums.
 Step stepOf(const ContractionTiling &tiling, const Tile &tile,
             const cost::TargetInfo &target) {
-  double lanes = target.vectorBytes / 4.0;
+  double lanes = lanesOf(tiling, target);
   if (!tile.alongK) {
     double vectors = std::ceil(tile.n / lanes);
     // A rhs laid out along k is read along k and transposed: about one
@@ -102,7 +124,9 @@ bool isLegal(const ContractionTiling &tiling, const Tile &tile,
 /// (loop iterations, partial sums, the packed rhs's copy).
 constexpr double kCoreHz = 3e9;
 
-/// A tiled part's work on one core: its FMAs, its loads (two per cycle),
+/// A tiled part's work on one core: its vector FMAs (counted in f32 lanes:
+/// an f16 FMA does twice the lanes in the time of an f32 one), its loads
+/// (two per cycle),
 /// a cycle per iteration of the k loop, rhs streaming from L2 once per row
 /// tile (from DRAM when it outgrows L2), and along k the final sums of the
 /// partial sums (a cycle per partial sum, and charged as if they went
@@ -111,7 +135,7 @@ constexpr double kCoreHz = 3e9;
 cost::WorkEstimate partWork(const ContractionTiling &tiling, const Tile &tile,
                             const cost::TargetInfo &target) {
   Step step = stepOf(tiling, tile, target);
-  double lanes = target.vectorBytes / 4.0;
+  double f32Lanes = target.vectorBytes / 4.0;
   double tiles = double(tiling.outerIterations) * (tiling.m / tile.m) *
                  (tiling.n / tile.n);
   double steps = tiles * tiling.k / step.k;
@@ -122,10 +146,12 @@ cost::WorkEstimate partWork(const ContractionTiling &tiling, const Tile &tile,
                                                 : tile.m * tile.n);
 
   cost::WorkEstimate work = cost::zeroWork();
-  work.ops[cost::kF32Fma] = steps * step.fmas * lanes;
+  work.ops[cost::kF32Fma] =
+      steps * step.fmas * f32Lanes *
+      (promotesArithmetic(tiling, target) ? kPromotedInstructionsPerFma : 1);
   work.bytes[cost::kL1] =
       (steps * step.loads + tiles * outAccesses) * target.vectorBytes;
-  double rhsBytes = double(tiling.k) * tiling.n * 4;
+  double rhsBytes = double(tiling.k) * tiling.n * tiling.elementBytes;
   double rhsTraffic =
       double(tiling.outerIterations) * (tiling.m / tile.m) * rhsBytes;
   work.bytes[cost::kL2] = rhsTraffic;
@@ -138,7 +164,7 @@ cost::WorkEstimate partWork(const ContractionTiling &tiling, const Tile &tile,
   if (tile.alongK) {
     double partials =
         double(tiling.outerIterations) * tiling.m * tiling.n * tile.k;
-    work.bytes[cost::kL2] += 2 * partials * 4;
+    work.bytes[cost::kL2] += 2 * partials * tiling.elementBytes;
     work.overheadSeconds += partials / kCoreHz;
   }
   return work;
@@ -247,7 +273,7 @@ struct LinalgTileModel
     Step step = stepOf(tiling, tile, target);
     cost::WorkEstimate work = partsWork(parts, target);
     if (packed) {
-      work.bytes[cost::kL1] += 2.0 * tiling.rhsElements * 4;
+      work.bytes[cost::kL1] += 2.0 * tiling.rhsElements * tiling.elementBytes;
       work.overheadSeconds += 2.0 * tiling.rhsElements / kCoreHz;
     }
     cost::RooflineTime time = cost::rooflineTime(work, target.throughput);
@@ -261,6 +287,8 @@ struct LinalgTileModel
     row[lt::RhsContiguousN] = tiling.rhsContiguousN;
     row[lt::RhsContiguousK] = tiling.rhsContiguousK;
     row[lt::OutContiguousN] = tiling.outContiguousN;
+    row[lt::ElementBytes] = tiling.elementBytes;
+    row[lt::PromotedArithmetic] = promotesArithmetic(tiling, target);
     row[lt::TileM] = tile.m;
     row[lt::TileN] = tile.n;
     row[lt::TileK] = tile.k;
@@ -278,7 +306,8 @@ struct LinalgTileModel
     double mainMultiplyAdds = parts.front().first.multiplyAdds();
     row[lt::RemainderParts] = parts.size() - 1;
     row[lt::RemainderShare] = 1 - mainMultiplyAdds / tiling.multiplyAdds();
-    row[lt::RhsBytes] = cost::encodeCount(double(tiling.k) * tiling.n * 4);
+    row[lt::RhsBytes] =
+        cost::encodeCount(double(tiling.k) * tiling.n * tiling.elementBytes);
     row[lt::RooflineLog2Seconds] = std::log2(time.seconds);
     row[lt::MemoryBound] = time.memoryBound;
     return row;

@@ -70,6 +70,33 @@ protected:
         outType, body);
   }
 
+  /// A linalg.matmul of tensors of the three types.
+  linalg::LinalgOp matmul(const std::string &lhs, const std::string &rhs,
+                          const std::string &out) {
+    return parse("%a: " + lhs + ", %b: " + rhs + ", %c: " + out, out,
+                 "%r = linalg.matmul ins(%a, %b : " + lhs + ", " + rhs +
+                     ") outs(%c : " + out + ") -> " + out +
+                     "\nreturn %r : " + out);
+  }
+
+  /// The feature rows of `contraction`'s tile m x n x k along `dim` on
+  /// `target`.
+  static SmallVector<cost::FeatureVector>
+  featuresOf(cost::TunableOpInterface contraction,
+             const cost::TargetInfo &target, int64_t m, int64_t n, int64_t k,
+             StringRef dim) {
+    cost::KnobSpace space = contraction.getKnobSpace(target);
+    for (const cost::Candidate &c : space.enumerate())
+      if (space.intValue(c, "tile_m") == m &&
+          space.intValue(c, "tile_n") == n &&
+          space.intValue(c, "tile_k") == k &&
+          std::get<std::string>(space.value(c, "vector_dim")) == dim)
+        return contraction.getFeatures(space, c, target);
+    ADD_FAILURE() << "no candidate " << m << " x " << n << " x " << k
+                  << " along " << dim.str();
+    return {cost::FeatureVector()};
+  }
+
   MLIRContext context;
   OwningOpRef<ModuleOp> module;
 };
@@ -195,21 +222,8 @@ TEST_F(ContractionTilingTest, PacksARhsLaidOutAlongKForTilesAlongN) {
   auto op = cast<cost::TunableOpInterface>(scores("64").getOperation());
   cost::TargetInfo target = *cost::TargetInfo::forIsa("avx512");
   namespace lt = cost::linalg_tile;
-  // The feature rows of `contraction`'s tile m x n x k along `dim`.
-  auto featuresOf = [&](cost::TunableOpInterface contraction, int64_t m,
-                        int64_t n, int64_t k, StringRef dim) {
-    cost::KnobSpace space = contraction.getKnobSpace(target);
-    for (const cost::Candidate &c : space.enumerate())
-      if (space.intValue(c, "tile_m") == m &&
-          space.intValue(c, "tile_n") == n &&
-          space.intValue(c, "tile_k") == k &&
-          std::get<std::string>(space.value(c, "vector_dim")) == dim)
-        return contraction.getFeatures(space, c, target);
-    ADD_FAILURE() << "no candidate of " << m << " rows along " << dim.str();
-    return SmallVector<cost::FeatureVector>{cost::FeatureVector()};
-  };
-  cost::FeatureVector packed = featuresOf(op, 8, 16, 4, "n").front(),
-                      alongK = featuresOf(op, 2, 8, 16, "k").front();
+  cost::FeatureVector packed = featuresOf(op, target, 8, 16, 4, "n").front(),
+                      alongK = featuresOf(op, target, 2, 8, 16, "k").front();
   EXPECT_EQ(packed[lt::RhsContiguousN], 1);
   EXPECT_EQ(packed[lt::ShufflesPerFma], 0);
   EXPECT_EQ(alongK[lt::RhsContiguousN], 0);
@@ -217,8 +231,8 @@ TEST_F(ContractionTilingTest, PacksARhsLaidOutAlongKForTilesAlongN) {
   // Dynamic rows are judged packed at the row counts that pack: of 1, 16
   // and 128 rows, from 9 rows for 4-row tiles.
   SmallVector<cost::FeatureVector> rows =
-      featuresOf(cast<cost::TunableOpInterface>(scores("?").getOperation()), 4,
-                 16, 4, "n");
+      featuresOf(cast<cost::TunableOpInterface>(scores("?").getOperation()),
+                 target, 4, 16, 4, "n");
   ASSERT_EQ(rows.size(), 3u);
   EXPECT_EQ(rows[0][lt::RhsContiguousN], 0);
   EXPECT_EQ(rows[1][lt::RhsContiguousN], 1);
@@ -232,14 +246,56 @@ TEST_F(ContractionTilingTest, TakesHalfPrecisionOperands) {
     // The sums in the operands' type, or in f32.
     for (std::string out :
          {"tensor<8x32x" + type + ">", std::string("tensor<8x32xf32>")}) {
-      linalg::LinalgOp op = parse(
-          "%a: " + lhs + ", %b: " + rhs + ", %c: " + out, out,
-          "%r = linalg.matmul ins(%a, %b : " + lhs + ", " + rhs +
-              ") outs(%c : " + out + ") -> " + out + "\nreturn %r : " + out);
-      EXPECT_TRUE(succeeded(ContractionTiling::of(op)))
+      EXPECT_TRUE(succeeded(ContractionTiling::of(matmul(lhs, rhs, out))))
           << lhs << " x " << rhs << " -> " << out;
     }
   }
+}
+
+TEST_F(ContractionTilingTest, HalfPrecisionIsJudgedInTheLanesItRunsIn) {
+  namespace lt = cost::linalg_tile;
+  auto matmulOf = [&](const std::string &type) {
+    return cast<cost::TunableOpInterface>(matmul("tensor<64x128x" + type + ">",
+                                                 "tensor<128x96x" + type + ">",
+                                                 "tensor<64x96x" + type + ">")
+                                              .getOperation());
+  };
+  // Sapphire and Emerald Rapids do f16 arithmetic in their vectors (32
+  // lanes); Zen 4 widens it to f32 (16 lanes), as every x86 CPU does bf16.
+  cost::TargetInfo halfVectors =
+      *cost::TargetInfo::forIsa("avx512-vbmi", "emeraldrapids");
+  cost::TargetInfo widening =
+      *cost::TargetInfo::forIsa("avx512-vbmi", "znver4");
+  ASSERT_TRUE(halfVectors.halfArithmetic);
+  ASSERT_FALSE(widening.halfArithmetic);
+  ASSERT_FALSE(cost::TargetInfo::forIsa("avx512-vbmi")->halfArithmetic);
+
+  // A 4 x 32 tile along n: one f16 vector per row where the vectors do
+  // f16 arithmetic, two f32-sized ones where it is widened.
+  auto tileFeatures = [&](const std::string &type,
+                          const cost::TargetInfo &target) {
+    return featuresOf(matmulOf(type), target, 4, 32, 1, "n").front();
+  };
+  struct Expected {
+    const char *type;
+    const cost::TargetInfo *target;
+    double elementBytes, promoted, accumulators;
+  };
+  for (const Expected &e : {Expected{"f16", &halfVectors, 2, 0, 4},
+                            Expected{"f16", &widening, 2, 1, 8},
+                            Expected{"bf16", &halfVectors, 2, 1, 8},
+                            Expected{"f32", &halfVectors, 4, 0, 8}}) {
+    cost::FeatureVector row = tileFeatures(e.type, *e.target);
+    EXPECT_EQ(row[lt::ElementBytes], e.elementBytes) << e.type;
+    EXPECT_EQ(row[lt::PromotedArithmetic], e.promoted) << e.type;
+    EXPECT_EQ(row[lt::AccumulatorRegisters], e.accumulators) << e.type;
+    EXPECT_EQ(row[lt::LaneFill], 1) << e.type;
+  }
+  cost::FeatureVector f16 = tileFeatures("f16", halfVectors);
+  // Widened, the same tile takes longer; in f16 the rhs is half the bytes.
+  EXPECT_GT(tileFeatures("f16", widening)[lt::RooflineLog2Seconds],
+            f16[lt::RooflineLog2Seconds]);
+  EXPECT_LT(f16[lt::RhsBytes], tileFeatures("f32", halfVectors)[lt::RhsBytes]);
 }
 
 TEST_F(ContractionTilingTest, RefusesWhatIsNotAFloatContraction) {
@@ -298,19 +354,9 @@ TEST_F(ContractionTilingTest, FeaturesCarryTheRooflineAndTheTransposes) {
              "tensor<512x8x64xf32>", "tensor<1x8x512xf32>")
           .getOperation());
   cost::TargetInfo target = *cost::TargetInfo::forIsa("avx512");
-  cost::KnobSpace space = op.getKnobSpace(target);
   namespace lt = cost::linalg_tile;
-  auto rowOf = [&](int64_t n, int64_t k, StringRef dim) {
-    for (const cost::Candidate &c : space.enumerate())
-      if (space.intValue(c, "tile_m") == 1 &&
-          space.intValue(c, "tile_n") == n &&
-          space.intValue(c, "tile_k") == k &&
-          std::get<std::string>(space.value(c, "vector_dim")) == dim)
-        return op.getFeatures(space, c, target).front();
-    ADD_FAILURE() << "no such candidate";
-    return cost::FeatureVector();
-  };
-  cost::FeatureVector alongN = rowOf(16, 4, "n"), alongK = rowOf(16, 4, "k");
+  cost::FeatureVector alongN = featuresOf(op, target, 1, 16, 4, "n").front(),
+                      alongK = featuresOf(op, target, 1, 16, 4, "k").front();
   ASSERT_EQ(alongN.size(), lt::schema().size());
   // Along n, keys laid out along k are transposed: a shuffle per element.
   EXPECT_GT(alongN[lt::ShufflesPerFma], 0);

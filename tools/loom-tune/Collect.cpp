@@ -250,6 +250,7 @@ LogicalResult tune::collect(MLIRContext &context, llvm::ArrayRef<Task> tasks,
     float scale = 0;
     for (float v : expected)
       scale = std::max(scale, std::fabs(v));
+    float tolerance = outputTolerance(task) * scale;
 
     // Outputs checked before timing; a wrong candidate is never a label.
     std::vector<bool> valid(candidates.size());
@@ -260,7 +261,7 @@ LogicalResult tune::collect(MLIRContext &context, llvm::ArrayRef<Task> tasks,
       const EntryCaller &call = *callers[i % shards];
       bool ok = call.run(entry.c_str(), &got) && got.size() == expected.size();
       for (size_t j = 0; ok && j < got.size(); ++j)
-        ok = std::fabs(got[j] - expected[j]) <= 0.02f * scale;
+        ok = std::fabs(got[j] - expected[j]) <= tolerance;
       valid[i] = ok;
       if (ok) {
         timed.push_back(i);

@@ -4,6 +4,7 @@
 
 #include "loom/CostModel/SelectModel.h"
 
+#include "llvm/ADT/APFloat.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 
@@ -55,6 +56,65 @@ std::optional<std::string> tune::compileAll(const CollectOptions &options,
     if (error)
       return error;
   return std::nullopt;
+}
+
+/// The C API's type and APFloat's semantics of a 16-bit element type
+/// ("f16", "bf16").
+static std::pair<LoomDType, const llvm::fltSemantics *>
+halfType(llvm::StringRef element) {
+  if (element == "bf16")
+    return {LOOM_BF16, &llvm::APFloat::BFloat()};
+  return {LOOM_F16, &llvm::APFloat::IEEEhalf()};
+}
+
+tune::EntryCaller::EntryCaller(const ModelLibrary &library,
+                               const std::vector<TaskInput> &shapes,
+                               std::vector<std::vector<float>> &data)
+    : api(library.api()), shapes(shapes) {
+  for (auto [input, values] : llvm::zip_equal(this->shapes, data)) {
+    if (input.element == "f32") {
+      tensors.push_back(api.tensor_create(values.data(), input.shape.data(),
+                                          input.shape.size(), LOOM_F32, 0));
+      continue;
+    }
+    auto [dtype, semantics] = halfType(input.element);
+    std::vector<uint16_t> &bits = narrowed.emplace_back();
+    for (float v : values) {
+      llvm::APFloat value(v);
+      bool lost;
+      value.convert(*semantics, llvm::APFloat::rmNearestTiesToEven, &lost);
+      bits.push_back(value.bitcastToAPInt().getZExtValue());
+    }
+    tensors.push_back(api.tensor_create(bits.data(), input.shape.data(),
+                                        input.shape.size(), dtype, 0));
+  }
+  inputs = api.tensor_list_create(tensors.data(), tensors.size());
+}
+
+bool tune::EntryCaller::run(const char *entry, std::vector<float> *y) const {
+  LoomTensorList *outputs = nullptr;
+  if (api.run(entry, inputs, &outputs) != LOOM_OK)
+    return false;
+  if (y) {
+    const LoomTensor *out = api.tensor_list_get(outputs, 0);
+    int64_t size = api.tensor_num_elements(out);
+    LoomDType dtype = api.tensor_dtype(out);
+    if (dtype == LOOM_F32) {
+      const float *data = static_cast<const float *>(api.tensor_data(out));
+      y->assign(data, data + size);
+    } else {
+      const llvm::fltSemantics &semantics =
+          *halfType(dtype == LOOM_BF16 ? "bf16" : "f16").second;
+      const uint16_t *bits =
+          static_cast<const uint16_t *>(api.tensor_data(out));
+      y->clear();
+      for (int64_t i = 0; i < size; ++i)
+        y->push_back(llvm::APFloat(semantics, llvm::APInt(16, bits[i]))
+                         .convertToFloat());
+    }
+  }
+  api.tensor_list_destroy(outputs);
+  return true;
 }
 
 std::vector<std::vector<float>>

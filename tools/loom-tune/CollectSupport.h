@@ -39,38 +39,24 @@ std::optional<std::string> compileAll(const CollectOptions &options,
                                       llvm::ArrayRef<std::string> paths,
                                       std::optional<size_t> reference);
 
-/// Calls of one model's entries on one set of inputs.
+/// Calls of one model's entries on one set of inputs (`data`, rounded to
+/// each input's element type).
 class EntryCaller {
 public:
   EntryCaller(const ModelLibrary &library, const std::vector<TaskInput> &shapes,
-              std::vector<std::vector<float>> &data)
-      : api(library.api()), shapes(shapes) {
-    for (auto [input, values] : llvm::zip_equal(this->shapes, data))
-      tensors.push_back(api.tensor_create(values.data(), input.shape.data(),
-                                          input.shape.size(), LOOM_F32, 0));
-    inputs = api.tensor_list_create(tensors.data(), tensors.size());
-  }
+              std::vector<std::vector<float>> &data);
   ~EntryCaller() { api.tensor_list_destroy(inputs); }
   const char *lastError() const { return api.last_error(); }
 
-  /// Runs `entry`; its output into `y` when given. False on a runtime
-  /// error.
-  bool run(const char *entry, std::vector<float> *y = nullptr) const {
-    LoomTensorList *outputs = nullptr;
-    if (api.run(entry, inputs, &outputs) != LOOM_OK)
-      return false;
-    if (y) {
-      const LoomTensor *out = api.tensor_list_get(outputs, 0);
-      const float *data = static_cast<const float *>(api.tensor_data(out));
-      y->assign(data, data + api.tensor_num_elements(out));
-    }
-    api.tensor_list_destroy(outputs);
-    return true;
-  }
+  /// Runs `entry`; its output, as floats, into `y` when given. False on a
+  /// runtime error.
+  bool run(const char *entry, std::vector<float> *y = nullptr) const;
 
 private:
   const RuntimeApi &api;
   std::vector<TaskInput> shapes;
+  /// The 16-bit inputs' bits, which their tensors point into.
+  std::vector<std::vector<uint16_t>> narrowed;
   std::vector<LoomTensor *> tensors;
   LoomTensorList *inputs;
 };

@@ -40,7 +40,7 @@ const char *const kElementwiseOps[] = {"mulf", "addf", "maximumf", "subf"};
 
 std::string elementwiseFunction(const std::string &name,
                                 const ElementwiseProblem &p) {
-  std::string type = f32TensorType({p.rows, p.cols});
+  std::string type = tensorType({p.rows, p.cols});
   std::ostringstream os;
   os << "func.func @" << name << "(%v0: " << type << ") -> " << type << " {\n";
   for (int i = 1; i <= p.ops; ++i)

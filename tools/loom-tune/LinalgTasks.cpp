@@ -51,8 +51,8 @@ std::string lettersOf(llvm::StringRef spec) {
 }
 
 ContractionProblem problemOf(const Form &form, int64_t m, int64_t n, int64_t k,
-                             int64_t batch) {
-  ContractionProblem p{form.spec, {}};
+                             int64_t batch, const char *element = "f32") {
+  ContractionProblem p{form.spec, {}, element};
   int64_t sizes[] = {m, n, k, batch};
   for (char letter : lettersOf(form.spec))
     p.sizes.push_back({letter, sizes[llvm::StringRef(form.mnkb).find(letter)]});
@@ -94,20 +94,40 @@ std::string indexingMap(llvm::StringRef loops, llvm::StringRef operand) {
          llvm::join(results, ", ") + ")>";
 }
 
+/// The element types a contraction task may have; f32 is left unsaid.
+const char *const kElements[] = {"f32", "f16", "bf16"};
+
+/// The products each output element sums.
+int64_t summedProducts(const ContractionProblem &p) {
+  int64_t summed = 1;
+  for (auto [letter, size] : p.sizes)
+    if (splitSpec(p.spec).second.find(letter) == llvm::StringRef::npos)
+      summed *= size;
+  return summed;
+}
+
 } // namespace
 
 std::string tune::describe(const ContractionProblem &p) {
   std::string text = p.spec;
   for (auto [letter, size] : p.sizes)
     text += " " + std::string(1, letter) + "=" + std::to_string(size);
-  return text;
+  return p.element == "f32" ? text : text + " " + p.element;
 }
 
 llvm::json::Value tune::toJson(const ContractionProblem &p) {
   llvm::json::Object sizes;
   for (auto [letter, size] : p.sizes)
     sizes[std::string(1, letter)] = size;
-  return llvm::json::Object{{"spec", p.spec}, {"sizes", std::move(sizes)}};
+  llvm::json::Object object{{"spec", p.spec}, {"sizes", std::move(sizes)}};
+  if (p.element != "f32")
+    object["element"] = p.element;
+  return object;
+}
+
+float tune::contractionRoundingBound(const ContractionProblem &p) {
+  float epsilon = p.element == "bf16" ? 0x1p-8f : 0x1p-11f;
+  return 4 * epsilon * std::sqrt(float(summedProducts(p)));
 }
 
 llvm::Expected<ContractionProblem>
@@ -124,7 +144,12 @@ tune::contractionFromJson(const llvm::json::Value &value) {
       llvm::find_if(kForms, [&](const Form &f) { return *spec == f.spec; });
   if (form == std::end(kForms))
     return llvm::createStringError("unknown contraction '" + spec->str() + "'");
-  ContractionProblem p{spec->str(), {}};
+  llvm::StringRef element = object->getString("element").value_or("f32");
+  if (!llvm::is_contained(kElements, element))
+    return llvm::createStringError("contraction " + spec->str() +
+                                   ": unknown element type '" + element.str() +
+                                   "' (have f32, f16, bf16)");
+  ContractionProblem p{spec->str(), {}, element.str()};
   for (char letter : lettersOf(*spec)) {
     std::optional<int64_t> size = sizes->getInteger(std::string(1, letter));
     if (!size || *size <= 0)
@@ -140,8 +165,9 @@ std::vector<Task> tune::generateLinalgTasks(unsigned seed) {
   std::vector<Task> tasks;
   std::set<std::string> seen;
   auto add = [&](const Form &form, int64_t m, int64_t n, int64_t k,
-                 int64_t batch, double maxMacs = kMaxMacs) {
-    Task task{"linalg.tile", problemOf(form, m, n, k, batch)};
+                 int64_t batch, double maxMacs = kMaxMacs,
+                 const char *element = "f32") {
+    Task task{"linalg.tile", problemOf(form, m, n, k, batch, element)};
     if (double(m) * n * k * batch <= maxMacs &&
         seen.insert(task.describe()).second)
       tasks.push_back(task);
@@ -168,11 +194,10 @@ std::vector<Task> tune::generateLinalgTasks(unsigned seed) {
         }
   // Projections at prompt-sized row counts, weights [out, in] and
   // [in, out], up to twice the others' multiply-adds.
+  const std::pair<int64_t, int64_t> projections[] = {
+      {512, 256}, {256, 512}, {512, 128}, {384, 384}};
   for (int64_t m : {16, 32, 64})
-    for (auto [k, n] : {std::pair<int64_t, int64_t>{512, 256},
-                        {256, 512},
-                        {512, 128},
-                        {384, 384}})
+    for (auto [k, n] : projections)
       for (const Form &form : llvm::ArrayRef(kForms).take_front(2))
         add(form, m, n, k, 1, 2 * kMaxMacs);
   // Random shapes for coverage, from the seed.
@@ -191,6 +216,23 @@ std::vector<Task> tune::generateLinalgTasks(unsigned seed) {
     int64_t batch = form.mnkb[3] == '-' ? 1 : pick(batches);
     add(form, m, n, k, batch);
   }
+  // Half precision, last so that the tasks above keep their order: the
+  // matmuls, attention at 16 tokens and the 64-row projections in f16, the
+  // untransposed matmuls in bf16.
+  for (auto [element, forms] :
+       {std::pair<const char *, size_t>{"f16", 3}, {"bf16", 2}})
+    for (const Form &form : llvm::ArrayRef(kForms).take_front(forms))
+      for (auto [m, n, k] : shapes)
+        add(form, m, n, k, 1, kMaxMacs, element);
+  for (int64_t heads : {4, 8})
+    for (int64_t headDim : {64, 128})
+      for (int64_t seq : {64, 256}) {
+        add(kForms[4], 16, seq, headDim, heads, kMaxMacs, "f16");
+        add(kForms[5], 16, headDim, seq, heads, kMaxMacs, "f16");
+      }
+  for (auto [k, n] : projections)
+    for (const Form &form : llvm::ArrayRef(kForms).take_front(2))
+      add(form, 64, n, k, 1, 2 * kMaxMacs, "f16");
   return tasks;
 }
 
@@ -198,14 +240,10 @@ std::vector<TaskInput> tune::linalgTaskInputs(const ContractionProblem &p) {
   llvm::SmallVector<llvm::StringRef> operands;
   splitSpec(p.spec).first.split(operands, ',');
   // Each operand at k^(-1/4), so the sums of k products stay O(1).
-  int64_t summed = 1;
-  for (auto [letter, size] : p.sizes)
-    if (splitSpec(p.spec).second.find(letter) == llvm::StringRef::npos)
-      summed *= size;
-  float scale = 1 / std::sqrt(std::sqrt(float(summed)));
+  float scale = 1 / std::sqrt(std::sqrt(float(summedProducts(p))));
   std::vector<TaskInput> inputs;
   for (llvm::StringRef operand : operands)
-    inputs.push_back({shapeOf(p, operand), scale});
+    inputs.push_back({shapeOf(p, operand), scale, p.element});
   return inputs;
 }
 
@@ -214,9 +252,10 @@ std::string tune::linalgTaskModule(const ContractionProblem &p,
   auto [inputs, result] = splitSpec(p.spec);
   auto [lhs, rhs] = inputs.split(',');
   std::string loops = loopOrder(p);
-  std::string lhsType = f32TensorType(shapeOf(p, lhs)),
-              rhsType = f32TensorType(shapeOf(p, rhs)),
-              outType = f32TensorType(shapeOf(p, result));
+  std::string lhsType = tensorType(shapeOf(p, lhs), p.element),
+              rhsType = tensorType(shapeOf(p, rhs), p.element),
+              outType = tensorType(shapeOf(p, result), p.element);
+  const std::string &e = p.element;
   std::vector<std::string> iterators;
   for (char letter : loops)
     iterators.push_back(result.contains(letter) ? "\"parallel\""
@@ -225,20 +264,20 @@ std::string tune::linalgTaskModule(const ContractionProblem &p,
   for (const TaskEntry &entry : entries) {
     os << "func.func @" << entry.name << "(%a: " << lhsType
        << ", %b: " << rhsType << ") -> " << outType << " {\n"
-       << "  %zero = arith.constant 0.0 : f32\n"
+       << "  %zero = arith.constant 0.0 : " << e << "\n"
        << "  %init = tensor.empty() : " << outType << "\n"
-       << "  %acc = linalg.fill ins(%zero : f32) outs(%init : " << outType
-       << ") -> " << outType << "\n"
+       << "  %acc = linalg.fill ins(%zero : " << e
+       << ") outs(%init : " << outType << ") -> " << outType << "\n"
        << "  %r = linalg.generic {indexing_maps = [" << indexingMap(loops, lhs)
        << ", " << indexingMap(loops, rhs) << ", " << indexingMap(loops, result)
        << "], iterator_types = [" << llvm::join(iterators, ", ") << "]"
        << (entry.decision.empty() ? "" : ", loom.decision = " + entry.decision)
        << "} ins(%a, %b : " << lhsType << ", " << rhsType
        << ") outs(%acc : " << outType << ") {\n"
-       << "  ^bb0(%x: f32, %y: f32, %s: f32):\n"
-       << "    %p = arith.mulf %x, %y : f32\n"
-       << "    %t = arith.addf %s, %p : f32\n"
-       << "    linalg.yield %t : f32\n"
+       << "  ^bb0(%x: " << e << ", %y: " << e << ", %s: " << e << "):\n"
+       << "    %p = arith.mulf %x, %y : " << e << "\n"
+       << "    %t = arith.addf %s, %p : " << e << "\n"
+       << "    linalg.yield %t : " << e << "\n"
        << "  } -> " << outType << "\n"
        << "  return %r : " << outType << "\n}\n";
   }

@@ -107,10 +107,10 @@ std::vector<Task> tune::generateMoETasks(unsigned seed) {
 
 std::string tune::moeTaskModule(const MoEProblem &p,
                                 llvm::ArrayRef<TaskEntry> entries) {
-  std::string x = f32TensorType({p.tokens, p.dModel}),
-              wr = f32TensorType({p.experts, p.dModel}),
-              w1 = f32TensorType({p.experts, 2 * p.dFf, p.dModel}),
-              w2 = f32TensorType({p.experts, p.dModel, p.dFf});
+  std::string x = tensorType({p.tokens, p.dModel}),
+              wr = tensorType({p.experts, p.dModel}),
+              w1 = tensorType({p.experts, 2 * p.dFf, p.dModel}),
+              w2 = tensorType({p.experts, p.dModel, p.dFf});
   std::string factor;
   llvm::raw_string_ostream(factor) << llvm::format("%.4f", p.capacityFactor);
   std::ostringstream os;

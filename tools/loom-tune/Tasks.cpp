@@ -178,11 +178,19 @@ llvm::Expected<Task> Task::fromJson(const llvm::json::Value &value) {
   return task;
 }
 
-std::string tune::f32TensorType(llvm::ArrayRef<int64_t> shape) {
+std::string tune::tensorType(llvm::ArrayRef<int64_t> shape,
+                             llvm::StringRef element) {
   std::string text = "tensor<";
   for (int64_t d : shape)
     text += std::to_string(d) + "x";
-  return text + "f32>";
+  return text + element.str() + ">";
+}
+
+float tune::outputTolerance(const Task &task) {
+  const auto *c = std::get_if<ContractionProblem>(&task.problem);
+  if (!c || c->element == "f32")
+    return 0.02f;
+  return 0.02f + contractionRoundingBound(*c);
 }
 
 std::vector<TaskInput> tune::taskInputs(const Task &task) {

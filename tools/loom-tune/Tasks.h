@@ -39,12 +39,15 @@ struct MoEProblem {
   double capacityFactor = 0;
 };
 
-/// A linalg.tile problem: an einsum-like contraction of static f32
-/// tensors ("mk,kn->mn", "nhe,she->nhs") and the size of each letter.
+/// A linalg.tile problem: an einsum-like contraction of static tensors
+/// ("mk,kn->mn", "nhe,she->nhs"), the size of each letter and the element
+/// type of every operand.
 struct ContractionProblem {
   std::string spec;
   /// (letter, size) in the order the letters first appear in `spec`.
   std::vector<std::pair<char, int64_t>> sizes;
+  /// "f32", "f16" or "bf16".
+  std::string element = "f32";
 };
 
 /// An elementwise node of wf.latency: `ops` arith ops chained over a
@@ -86,11 +89,19 @@ struct Task {
 };
 
 /// One argument of a task's entries: its shape, filled with uniform
-/// values in [-scale, scale].
+/// values in [-scale, scale], and its element type ("f32", "f16", "bf16":
+/// the values rounded to it).
 struct TaskInput {
   std::vector<int64_t> shape;
   float scale;
+  std::string element = "f32";
 };
+
+/// The largest difference from the reference output, relative to the
+/// output's largest magnitude, that a candidate of `task` may show: 2 %,
+/// plus for 16-bit contractions the rounding of sums whose order differs
+/// between tiles.
+float outputTolerance(const Task &task);
 
 /// The arguments every entry of `task`'s module takes, in order.
 std::vector<TaskInput> taskInputs(const Task &task);
@@ -111,8 +122,9 @@ struct TaskEntry {
 /// the arguments of taskInputs.
 std::string taskModule(const Task &task, llvm::ArrayRef<TaskEntry> entries);
 
-/// "tensor<AxBxf32>" of `shape`, for task modules.
-std::string f32TensorType(llvm::ArrayRef<int64_t> shape);
+/// "tensor<AxBxf32>" of `shape` and `element`, for task modules.
+std::string tensorType(llvm::ArrayRef<int64_t> shape,
+                       llvm::StringRef element = "f32");
 
 /// The moe.dispatch parts of the above (MoETasks.cpp).
 std::vector<Task> generateMoETasks(unsigned seed);
@@ -124,6 +136,10 @@ std::vector<Task> generateLinalgTasks(unsigned seed);
 std::string linalgTaskModule(const ContractionProblem &problem,
                              llvm::ArrayRef<TaskEntry> entries);
 std::vector<TaskInput> linalgTaskInputs(const ContractionProblem &problem);
+/// How far, relative to the output's largest magnitude, two summation
+/// orders of a 16-bit contraction may differ: about four roundings of the
+/// element type per square root of the products summed.
+float contractionRoundingBound(const ContractionProblem &problem);
 llvm::json::Value toJson(const ContractionProblem &problem);
 llvm::Expected<ContractionProblem>
 contractionFromJson(const llvm::json::Value &value);

@@ -46,6 +46,11 @@ struct TargetInfo {
   /// Bytes per vector register of the ISA, and how many there are.
   unsigned vectorBytes = 16;
   unsigned vectorRegisters = 16;
+  /// Whether the CPU's vectors do f16 arithmetic (AVX512-FP16). Elsewhere
+  /// LLVM widens each f16 operation to f32 and rounds its result back, as
+  /// it always does for bf16. Known from `cpu` only: false for any CPU of
+  /// the ISA.
+  bool halfArithmetic = false;
   /// One core's throughputs: the kernels' thread count is a run-time
   /// setting, so candidates are compared per core.
   MachineThroughput throughput;

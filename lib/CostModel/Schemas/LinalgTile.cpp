@@ -13,6 +13,8 @@ const FeatureSchema &linalg_tile::schema() {
                                           "rhs_contiguous_n",
                                           "rhs_contiguous_k",
                                           "out_contiguous_n",
+                                          "element_bytes",
+                                          "promoted_arithmetic",
                                           "tile_m",
                                           "tile_n",
                                           "tile_k",
@@ -30,6 +32,6 @@ const FeatureSchema &linalg_tile::schema() {
                                           "memory_bound"};
   static_assert(std::size(names) == NumFeatures,
                 "one name per linalg_tile::Feature, in its order");
-  static const FeatureSchema schema{"linalg.tile", 3, names};
+  static const FeatureSchema schema{"linalg.tile", 4, names};
   return schema;
 }

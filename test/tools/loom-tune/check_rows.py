@@ -5,7 +5,7 @@ import json
 import sys
 
 # Features per schema (lib/CostModel/Schemas/).
-FEATURES = {"lut.gemm": 19, "moe.dispatch": 21, "linalg.tile": 23,
+FEATURES = {"lut.gemm": 19, "moe.dispatch": 21, "linalg.tile": 25,
             "wf.latency": 18}
 
 rows = [json.loads(line) for line in open(sys.argv[1])]

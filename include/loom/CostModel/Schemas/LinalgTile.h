@@ -23,6 +23,10 @@ enum Feature : unsigned {
   RhsContiguousN,
   RhsContiguousK,
   OutContiguousN,
+  // The bytes of the element type the tile computes in, and whether the
+  // target widens its arithmetic to f32 (bf16; f16 without AVX512-FP16).
+  ElementBytes,
+  PromotedArithmetic,
   // Candidate: the register tile and the dim its vectors run along (n:
   // outer products; k: partial sums, added up after the loops).
   TileM,

@@ -103,9 +103,11 @@ LogicalResult mlir::loom::verifyDecision(Operation *op, DecisionAttr decision) {
                            << tunable.getDecisionKind() << "\" decisions";
   // Knob names and options do not depend on the target, only legality
   // does; the attribute does not name its target, so a decision must be
-  // legal on the largest one (32 vector registers of 64 bytes, VBMI).
-  cost::KnobSpace space =
-      tunable.getKnobSpace(*cost::TargetInfo::forIsa("avx512-vbmi"));
+  // legal on the largest one (32 vector registers of 64 bytes, VBMI, f16
+  // arithmetic).
+  cost::TargetInfo largest = *cost::TargetInfo::forIsa("avx512-vbmi");
+  largest.halfArithmetic = true;
+  cost::KnobSpace space = tunable.getKnobSpace(largest);
   cost::Candidate candidate;
   for (const cost::Knob &knob : space.getKnobs()) {
     Attribute value = decision.getKnobs().get(knob.name);
