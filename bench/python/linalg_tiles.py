@@ -209,11 +209,14 @@ def main():
             label = v + (f" ({name_of(tile)})" if tile else "")
             print(f"  {label:24s} {median[v] * 1e6:10.1f} us  {median[v] / best:6.3f}x best")
         ok_best = median["learned"] <= 1.05 * best
-        ok_roof = median["learned"] <= median["roofline"] * 1.02
+        # One tile is one library, timed twice: any difference is noise.
+        same_tile = learned == roofline
+        ok_roof = same_tile or median["learned"] <= median["roofline"] * 1.02
         passed.append(ok_best and ok_roof)
         print(f"  G: learned within 5 % of the best: {'PASS' if ok_best else 'FAIL'} "
               f"({median['learned'] / best:.3f}); no slower than the roofline (2 % noise): "
-              f"{'PASS' if ok_roof else 'FAIL'} ({median['learned'] / median['roofline']:.3f})")
+              f"{'PASS' if ok_roof else 'FAIL'} ({median['learned'] / median['roofline']:.3f}"
+              f"{', the same tile' if same_tile else ''})")
         results.append({"name": name, "spec": spec, "sizes": sizes,
                         "dynamic": dynamic, "dtype": dtype, "legal_tiles": len(screened),
                         "learned": learned, "roofline": roofline,
