@@ -3,6 +3,7 @@
 #include "loom/Transforms/ContractionTiling.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
 using namespace mlir::loom;
@@ -137,12 +138,20 @@ RegisterTile mlir::loom::clipToPart(const RegisterTile &tile, int64_t m,
   return part;
 }
 
-SmallVector<std::pair<int64_t, int64_t>, 2>
+SmallVector<int64_t, 4> mlir::loom::dynamicRowTiles(int64_t tileM) {
+  SmallVector<int64_t, 4> tiles = {tileM};
+  for (int64_t rows = llvm::PowerOf2Ceil(tileM) / 2; rows >= 1; rows /= 2)
+    tiles.push_back(rows);
+  return tiles;
+}
+
+SmallVector<std::pair<int64_t, int64_t>, 4>
 mlir::loom::splitDynamicRows(int64_t rows, int64_t tileM) {
-  SmallVector<std::pair<int64_t, int64_t>, 2> parts;
-  if (rows >= tileM)
-    parts.push_back({rows / tileM * tileM, tileM});
-  if (rows % tileM)
-    parts.push_back({rows % tileM, 1});
+  SmallVector<std::pair<int64_t, int64_t>, 4> parts;
+  for (int64_t tileRows : dynamicRowTiles(tileM)) {
+    if (rows >= tileRows)
+      parts.push_back({rows / tileRows * tileRows, tileRows});
+    rows %= tileRows;
+  }
   return parts;
 }

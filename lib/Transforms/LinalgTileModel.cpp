@@ -175,7 +175,7 @@ cost::WorkEstimate partWork(const ContractionTiling &tiling, const Tile &tile,
 /// the rows `tiling.m` (a row count it is judged at, for dynamic rows).
 SmallVector<std::pair<ContractionTiling, Tile>, 8>
 partsOf(const ContractionTiling &tiling, const Tile &tile) {
-  SmallVector<std::pair<int64_t, int64_t>, 2> rowParts;
+  SmallVector<std::pair<int64_t, int64_t>, 4> rowParts;
   if (tiling.dynamicRows)
     rowParts = splitDynamicRows(tiling.m, tile.m);
   else

@@ -420,40 +420,41 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
                     const RegisterTile &tile) {
     ContractionTiling tiling = *ContractionTiling::of(op);
     SmallVector<Part> parts = {{op, tile}};
-    // Splits every part along `dim` at `splitPoint(part)`; the remainder
-    // runs its rows one at a time where `remainderByRow`.
-    auto splitEach = [&](unsigned dim, auto splitPoint,
-                         bool remainderByRow) -> LogicalResult {
-      SmallVector<Part> split;
-      for (auto [part, partTile] : parts) {
-        rewriter.setInsertionPoint(part);
-        auto [first, second] = linalg::splitOp(
-            rewriter, cast<TilingInterface>(part.getOperation()), dim,
-            splitPoint(part));
-        if (!first || !second)
-          return part->emitError()
-                 << "loom-tile-linalg: splitting off the remainder failed";
-        RegisterTile remainderTile = partTile;
-        if (remainderByRow)
-          remainderTile.m = 1;
-        split.push_back(
-            {cast<linalg::LinalgOp>(first.getOperation()), partTile});
-        split.push_back(
-            {cast<linalg::LinalgOp>(second.getOperation()), remainderTile});
-      }
-      parts = std::move(split);
-      return success();
+    // Splits `part` along `dim` at `at`: the first part keeps `partTile`,
+    // the second takes `remainderTile`.
+    auto splitOff = [&](Part part, unsigned dim, OpFoldResult at,
+                        const RegisterTile &remainderTile)
+        -> FailureOr<std::pair<Part, Part>> {
+      rewriter.setInsertionPoint(part.op);
+      auto [first, second] = linalg::splitOp(
+          rewriter, cast<TilingInterface>(part.op.getOperation()), dim, at);
+      if (!first || !second)
+        return part.op->emitError()
+               << "loom-tile-linalg: splitting off the remainder failed";
+      return std::make_pair(
+          Part{cast<linalg::LinalgOp>(first.getOperation()), part.tile},
+          Part{cast<linalg::LinalgOp>(second.getOperation()), remainderTile});
     };
-    if (tiling.dynamicRows && tile.m > 1) {
-      // The rows a tile divides: (rows floordiv tile_m) * tile_m.
+    if (tiling.dynamicRows) {
+      // The rows each tile of dynamicRowTiles divides, of the rows the
+      // tiles before it left: (rows floordiv t) * t.
       AffineExpr rows = rewriter.getAffineSymbolExpr(0);
-      auto divided = [&](linalg::LinalgOp part) -> OpFoldResult {
-        return affine::makeComposedFoldedAffineApply(
-            rewriter, part.getLoc(), rows.floorDiv(tile.m) * tile.m,
-            {rowCount(rewriter, part, tiling.mDim)});
-      };
-      if (failed(splitEach(tiling.mDim, divided, /*remainderByRow=*/true)))
-        return failure();
+      SmallVector<int64_t, 4> rowTiles = dynamicRowTiles(tile.m);
+      for (int64_t restRows : ArrayRef(rowTiles).drop_front()) {
+        Part rest = parts.pop_back_val();
+        rewriter.setInsertionPoint(rest.op);
+        OpFoldResult at = affine::makeComposedFoldedAffineApply(
+            rewriter, rest.op.getLoc(),
+            rows.floorDiv(rest.tile.m) * rest.tile.m,
+            {rowCount(rewriter, rest.op, tiling.mDim)});
+        RegisterTile restTile = rest.tile;
+        restTile.m = restRows;
+        FailureOr<std::pair<Part, Part>> split =
+            splitOff(rest, tiling.mDim, at, restTile);
+        if (failed(split))
+          return failure();
+        parts.append({split->first, split->second});
+      }
     }
     std::tuple<unsigned, int64_t, int64_t> dims[] = {
         {tiling.mDim, tiling.m, tile.m},
@@ -464,10 +465,15 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
       if (extents.size() < 2)
         continue;
       OpFoldResult at = rewriter.getIndexAttr(extents.front());
-      if (failed(splitEach(
-              dim, [&](linalg::LinalgOp) { return at; },
-              /*remainderByRow=*/false)))
-        return failure();
+      SmallVector<Part> split;
+      for (const Part &part : parts) {
+        FailureOr<std::pair<Part, Part>> halves =
+            splitOff(part, dim, at, part.tile);
+        if (failed(halves))
+          return failure();
+        split.append({halves->first, halves->second});
+      }
+      parts = std::move(split);
     }
     return parts;
   }

@@ -149,11 +149,11 @@ func.func @scores_decode(%q: tensor<1x8x64xf32>, %k: tensor<512x8x64xf32>,
 // time: (rows floordiv 8) * 8 rows in tiles of 8 rows, whose accumulators
 // stay in registers across k (no mask: the split leaves every tile whole),
 // in parallel from 128 rows (2^18 multiply-adds of 64 x 32) and serially
-// below, then the rows left one at a time.
+// below, then the fewer than 8 rows left in at most one tile each of 4, 2
+// and 1 rows, split the same way.
 // DECIDE-LABEL: func.func @dynamic_rows
 // DECIDE: loom.decision = #loom.decision<"linalg.tile", {tile_k = {{[0-9]+}} : i64, tile_m = 8 : i64
 // CHECK: #[[$DIVIDED:.*]] = affine_map<()[s0, s1] -> ((s0 floordiv 8) * 8, s1)>
-// CHECK: #[[$LEFT:.*]] = affine_map<()[s0, s1] -> (s0 - s1)>
 // CHECK-LABEL: func.func @dynamic_rows
 // CHECK: %[[ROWS:.*]] = tensor.dim
 // CHECK: %[[MAIN:.*]] = affine.min #[[$DIVIDED]]()[%[[ROWS]]
@@ -167,7 +167,11 @@ func.func @scores_decode(%q: tensor<1x8x64xf32>, %k: tensor<512x8x64xf32>,
 // CHECK: scf.for %{{.*}} = %{{.*}} to %[[MAIN]] step %c8
 // CHECK: scf.for {{.*}} -> (vector<8x32xf32>)
 // CHECK: vector.contract {{.*}} : vector<8x16xf32>, vector<16x32xf32> into vector<8x32xf32>
-// CHECK: affine.apply #[[$LEFT]]()[%{{.*}}, %[[MAIN]]]
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c4
+// CHECK-NOT: vector.mask
+// CHECK: vector.contract {{.*}} : vector<4x16xf32>, vector<16x32xf32> into vector<4x32xf32>
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c2
+// CHECK: vector.contract {{.*}} : vector<2x16xf32>, vector<16x32xf32> into vector<2x32xf32>
 // CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c1
 // CHECK: vector.contract {{.*}} : vector<16xf32>, vector<16x32xf32> into vector<32xf32>
 // CHECK-NOT: linalg.matmul

@@ -150,13 +150,19 @@ TEST_F(ContractionTilingTest, OnlyTheRowsMayBeDynamic) {
 }
 
 TEST_F(ContractionTilingTest, DynamicRowsSplitWhereTheTileDividesThem) {
-  using Parts = SmallVector<std::pair<int64_t, int64_t>, 2>;
-  // (rows, tile_m) of each part.
+  using Parts = SmallVector<std::pair<int64_t, int64_t>, 4>;
+  // (rows, tile_m) of each part: whole tiles, then the rest in tiles of
+  // halving powers of two.
   EXPECT_EQ(splitDynamicRows(16, 4), (Parts{{16, 4}}));
-  EXPECT_EQ(splitDynamicRows(18, 4), (Parts{{16, 4}, {2, 1}}));
-  EXPECT_EQ(splitDynamicRows(3, 4), (Parts{{3, 1}}));
-  EXPECT_EQ(splitDynamicRows(128, 6), (Parts{{126, 6}, {2, 1}}));
+  EXPECT_EQ(splitDynamicRows(18, 4), (Parts{{16, 4}, {2, 2}}));
+  EXPECT_EQ(splitDynamicRows(3, 4), (Parts{{2, 2}, {1, 1}}));
+  EXPECT_EQ(splitDynamicRows(128, 6), (Parts{{126, 6}, {2, 2}}));
+  EXPECT_EQ(splitDynamicRows(64, 6), (Parts{{60, 6}, {4, 4}}));
+  EXPECT_EQ(splitDynamicRows(15, 8), (Parts{{8, 8}, {4, 4}, {2, 2}, {1, 1}}));
   EXPECT_EQ(splitDynamicRows(5, 1), (Parts{{5, 1}}));
+  EXPECT_EQ(dynamicRowTiles(6), (SmallVector<int64_t, 4>{6, 4, 2, 1}));
+  EXPECT_EQ(dynamicRowTiles(8), (SmallVector<int64_t, 4>{8, 4, 2, 1}));
+  EXPECT_EQ(dynamicRowTiles(1), (SmallVector<int64_t, 4>{1}));
 }
 
 TEST_F(ContractionTilingTest, DynamicRowsAreJudgedAtTheTilesThatRunThem) {
@@ -165,24 +171,16 @@ TEST_F(ContractionTilingTest, DynamicRowsAreJudgedAtTheTilesThatRunThem) {
              "tensor<?x32xf32>")
           .getOperation());
   cost::TargetInfo target = *cost::TargetInfo::forIsa("avx512");
-  cost::KnobSpace space = op.getKnobSpace(target);
   namespace lt = cost::linalg_tile;
   auto rowsOf = [&](int64_t m) {
-    for (const cost::Candidate &c : space.enumerate())
-      if (space.intValue(c, "tile_m") == m &&
-          space.intValue(c, "tile_n") == 16 &&
-          space.intValue(c, "tile_k") == 1 &&
-          std::get<std::string>(space.value(c, "vector_dim")) == "n")
-        return op.getFeatures(space, c, target);
-    ADD_FAILURE() << "no candidate of " << m << " rows";
-    return SmallVector<cost::FeatureVector>();
+    return featuresOf(op, target, m, 16, 1, "n");
   };
   // Tiles of several rows are legal; each is judged at 1, 16 and 128 rows.
   SmallVector<cost::FeatureVector> one = rowsOf(1), six = rowsOf(6);
   ASSERT_EQ(six.size(), 3u);
   // One row runs one row at a time whatever the tile: the same features.
   EXPECT_EQ(six[0], one[0]);
-  // 16 rows: 12 in tiles of 6, 4 one at a time.
+  // 16 rows: 12 in tiles of 6, the other 4 in one tile of 4.
   EXPECT_EQ(six[1][lt::TileM], 6);
   EXPECT_EQ(six[1][lt::RemainderParts], 1);
   EXPECT_DOUBLE_EQ(six[1][lt::RemainderShare], 4.0 / 16);

@@ -92,11 +92,18 @@ SmallVector<int64_t, 2> splitExtents(int64_t size, int64_t tile);
 RegisterTile clipToPart(const RegisterTile &tile, int64_t m, int64_t n,
                         int64_t k);
 
+/// The rows of the tiles dynamic rows run in, for a tile of `tileM` rows:
+/// `tileM`, then the powers of two below it, down to one row (6: 6, 4, 2,
+/// 1). A static remainder runs as one tile clipped to it; a dynamic one's
+/// size is unknown, so it runs as at most one tile of each power of two.
+SmallVector<int64_t, 4> dynamicRowTiles(int64_t tileM);
+
 /// Dynamic rows are split where the row count is known, at run time: the
-/// rows a tile of `tileM` divides, then the fewer than `tileM` rows left,
-/// which run one at a time. The rows of each part for `rows` in all (each
-/// only if not empty) with the rows of its tile.
-SmallVector<std::pair<int64_t, int64_t>, 2> splitDynamicRows(int64_t rows,
+/// rows a tile of `tileM` divides, then of the fewer than `tileM` rows
+/// left those each next tile of dynamicRowTiles divides. The rows of each
+/// part for `rows` in all (each only if not empty) with the rows of its
+/// tile.
+SmallVector<std::pair<int64_t, int64_t>, 4> splitDynamicRows(int64_t rows,
                                                              int64_t tileM);
 
 /// Makes linalg's contraction ops (named and generic) TunableOpInterface

@@ -145,8 +145,9 @@ def LoomTileLinalg : Pass<"loom-tile-linalg", "::mlir::ModuleOp"> {
     tiles are an `scf.forall`, which the kernels' OpenMP pool runs. A
     dynamic row count is split at run time: the rows a tile divides run
     whole tiles (with static shapes; in parallel under an `scf.if` from the
-    rows that reach 2^18 multiply-adds), the fewer than `tile_m` left one
-    row at a time.
+    rows that reach 2^18 multiply-adds), the fewer than `tile_m` left in
+    at most one tile each of the powers of two below `tile_m` (6: 4, 2
+    and 1 rows), split the same way.
 
     A tile along n over a rhs laid out otherwise (attention's keys,
     `[out, in]` weights) would gather each rhs vector element by element,
