@@ -41,7 +41,8 @@ TILES = list(itertools.product([4, 1, 2, 6, 8], [16, 8, 32, 64, 1], [1, 4, 16], 
 # prefill for 8 heads of 64, a projection at decode and for 64 tokens
 # (weights laid out [out, in]), a square matmul and a batched one; then
 # attention and a projection compiled for any token count (the `dynamic`
-# letter) and run at 64 tokens, and the square matmul in f16 (`dtype`;
+# letter) and run at 64 tokens, a projection compiled so and run at one
+# token (a decode step), and the square matmul in f16 (`dtype`;
 # numpy has no f16 BLAS to compare with).
 CONTRACTIONS = [
     ("scores-decode", "nhe,she->nhs", dict(n=1, h=8, e=64, s=512)),
@@ -54,6 +55,7 @@ CONTRACTIONS = [
     ("bmm", "bmk,bkn->bmn", dict(b=8, m=32, k=64, n=64)),
     ("context-prefill-dyn", "nhs,she->nhe", dict(n=64, h=8, s=64, e=64), dict(dynamic="n")),
     ("proj-64-dyn", "mk,nk->mn", dict(m=64, k=512, n=256), dict(dynamic="m")),
+    ("proj-decode-dyn", "mk,nk->mn", dict(m=1, k=512, n=512), dict(dynamic="m")),
     ("matmul-256-f16", "mk,kn->mn", dict(m=256, k=256, n=256), dict(dtype="f16")),
 ]
 QUICK = ["scores-decode", "proj-64", "proj-64-dyn"]
@@ -159,7 +161,9 @@ def main():
             path = os.path.join(work, f"{index}-{label}.json")
             loom.compile(module, os.path.join(work, f"lib{index}-{label}-d.so"),
                          cpu=args.cpu, pipeline_options=options, dump_decisions=path)
-            entry = json.load(open(path))["loom-tile-linalg"][0]
+            # For dynamic rows the decode step's copy (one row) comes first;
+            # the contraction that runs these rows is the last.
+            entry = json.load(open(path))["loom-tile-linalg"][-1]
             knobs = entry["attribute"]
             return tuple(int(re.search(rf"{k} = (\d+)", knobs).group(1))
                          for k in ("tile_m", "tile_n", "tile_k")) + (
@@ -185,8 +189,14 @@ def main():
             # Before dynamic rows were split, they were tiled one at a time.
             one_row = min((t for t in screened if t[0] == 1), key=lambda t: screened[t][0])
             variants[f"one-row {name_of(one_row)}"] = screened[one_row][1]
-        variants["learned"] = screened[learned][1]
-        variants["roofline"] = screened[roofline][1]
+        if dynamic:
+            # Compiled as chosen: with a version for one row, which no fixed
+            # tile has.
+            variants["learned"] = build("", "learned")
+            variants["roofline"] = build("cost-model=roofline", "roofline")
+        else:
+            variants["learned"] = screened[learned][1]
+            variants["roofline"] = screened[roofline][1]
         loops = build("", "loops", reference=True)
         calls = {v: (lambda m: lambda: m.c(a, b))(m) for v, m in variants.items()}
         calls["loops"] = lambda: loops.c(a, b)

@@ -184,6 +184,11 @@ buildHostToLoopsPipeline(OpPassManager &pm, const CPUPipelineOptions &options,
   pm.addPass(lut::createLutCanonicalize());
   if (offloadGemms)
     offloadGemms(pm);
+  // A decode step's row gets a contraction (and a decision) of its own,
+  // unless one tile is to hold for every contraction (linalg-tile-sizes).
+  bool versionDecodeRows = options.linalgTileSizes.empty();
+  if (versionDecodeRows)
+    pm.addPass(loom::createLoomVersionDecodeRows());
   // Each GEMM's kernel schedule and path, from the cost model, unless the
   // schedule options are to hold for every GEMM (cost-model=none); a path
   // written into the IR (lut.dot_from_n) stays pinned, and
@@ -237,6 +242,9 @@ buildHostToLoopsPipeline(OpPassManager &pm, const CPUPipelineOptions &options,
   tiling.tileSizes.assign(options.linalgTileSizes.begin(),
                           options.linalgTileSizes.end());
   tiling.vectorDim = options.linalgVectorDim;
+  // Again for the contractions the lowerings since made (attention's).
+  if (versionDecodeRows)
+    pm.addPass(loom::createLoomVersionDecodeRows());
   pm.addPass(loom::createLoomTileLinalg(tiling));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createLoopInvariantSubsetHoistingPass());

@@ -2,6 +2,8 @@
 
 #include "loom/Transforms/ContractionTiling.h"
 
+#include "loom/Dialect/Loom/IR/LoomDialect.h"
+
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "llvm/Support/MathExtras.h"
 
@@ -56,6 +58,8 @@ FailureOr<ContractionTiling> ContractionTiling::of(linalg::LinalgOp op) {
   tiling.n = ranges[tiling.nDim];
   tiling.k = ranges[tiling.kDim];
   tiling.dynamicRows = ShapedType::isDynamic(tiling.m);
+  auto minRows = op->getAttrOfType<IntegerAttr>(kMinRowsAttrName);
+  tiling.minRows = minRows ? minRows.getInt() : 1;
   // Only the rows (the tiled m dim: tokens) may be dynamic; they are then
   // split at run time (splitDynamicRows).
   tiling.outerIterations = 1;

@@ -244,11 +244,14 @@ struct LinalgTileModel
     if (failed(tiling))
       return {cost::FeatureVector(lt::NumFeatures, NAN)};
     Tile tile = tileOf(space, candidate);
-    // Dynamic rows are judged at decode, a short and a long prompt.
+    // Dynamic rows are judged at decode, a short and a long prompt, those
+    // they run at.
     if (!ShapedType::isDynamic(tiling->m))
       return {featuresAt(*tiling, tile, target)};
     SmallVector<cost::FeatureVector> rows;
     for (int64_t m : {1, 16, 128}) {
+      if (m < tiling->minRows)
+        continue;
       ContractionTiling at = *tiling;
       at.m = m;
       rows.push_back(featuresAt(at, tile, target));

@@ -4,6 +4,7 @@
 #include "loom/CostModel/Schemas/LinalgTile.h"
 #include "loom/CostModel/TargetInfo.h"
 #include "loom/CostModel/TunableOpInterface.h"
+#include "loom/Dialect/Loom/IR/LoomDialect.h"
 #include "loom/InitAllDialects.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -185,6 +186,14 @@ TEST_F(ContractionTilingTest, DynamicRowsAreJudgedAtTheTilesThatRunThem) {
   EXPECT_EQ(six[1][lt::RemainderParts], 1);
   EXPECT_DOUBLE_EQ(six[1][lt::RemainderShare], 4.0 / 16);
   EXPECT_EQ(rowsOf(8)[2][lt::RemainderParts], 0);
+  // Where one row has its own copy (loom-version-decode-rows), the
+  // contraction is judged at 16 and 128 rows only.
+  op->setAttr(kMinRowsAttrName,
+              IntegerAttr::get(IntegerType::get(&context, 64), 2));
+  SmallVector<cost::FeatureVector> fromTwo = rowsOf(6);
+  ASSERT_EQ(fromTwo.size(), 2u);
+  EXPECT_EQ(fromTwo[0], six[1]);
+  EXPECT_EQ(fromTwo[1], six[2]);
   // Six rows per tile load each rhs vector once for six FMAs.
   EXPECT_LT(six[2][lt::RooflineLog2Seconds], one[2][lt::RooflineLog2Seconds]);
 }

@@ -28,8 +28,10 @@ struct ContractionTiling {
   /// n and k are static.
   int64_t m, n, k;
   /// Whether m is known only at run time; it stays set where the cost
-  /// model judges the tiling at a row count.
+  /// model judges the tiling at a row count. If so, the fewest rows it
+  /// runs at (the op's loom.min_rows, kMinRowsAttrName; else 1).
   bool dynamicRows;
+  int64_t minRows;
   /// The product of every other loop's trip count (batch dims, the other
   /// m, n and k dims).
   int64_t outerIterations;

@@ -125,6 +125,26 @@ def GPUDeviceCopies : Pass<"loom-gpu-device-copies", "::mlir::ModuleOp"> {
                            "::mlir::memref::MemRefDialect"];
 }
 
+def LoomVersionDecodeRows : Pass<"loom-version-decode-rows",
+                                  "::mlir::ModuleOp"> {
+  let summary = "Give contractions of dynamic rows a version for one row";
+  let description = [{
+    A contraction whose rows (tokens) are known only at run time takes one
+    register tile for every row count, and the tile that suits a prompt of
+    many rows can be several times slower on the one row of a decode step.
+    This pass puts each such contraction under an `scf.if` on its row
+    count: where it is 1, a copy over operands cast to one row (static
+    shapes), which the cost model decides as the static decode contraction
+    it is; otherwise the original, marked `loom.min_rows = 2`, which the
+    cost model judges only at the row counts it runs at. Contractions that
+    already carry a decision, or are marked, are left alone, so the pass
+    may run again for contractions made later.
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def LoomTileLinalg : Pass<"loom-tile-linalg", "::mlir::ModuleOp"> {
   let summary = "Tile linalg contractions to a register tile and vectorize "
                 "them, the tile chosen by the cost model";

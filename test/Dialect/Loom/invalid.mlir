@@ -77,6 +77,22 @@ func.func @unknown_attribute() {
 
 // -----
 
+func.func @min_rows_not_positive() {
+  // expected-error @+1 {{'loom.min_rows' must be a positive integer}}
+  "test.op"() {loom.min_rows = 0 : i64} : () -> ()
+  return
+}
+
+// -----
+
+func.func @min_rows_not_an_integer() {
+  // expected-error @+1 {{'loom.min_rows' must be a positive integer}}
+  "test.op"() {loom.min_rows = "two"} : () -> ()
+  return
+}
+
+// -----
+
 // With int8 activations over constant weights the int8-dot path is a knob.
 !w = !lut.packed<256x256, #lut.quant<ternary, group = per_tensor, scale = f32>, #lut.layout<bitplane, g = 4, lanes = 1x1, tile_m = 128>>
 func.func @missing_path(%x: tensor<?x256xf32>) -> tensor<?x256xf32> {

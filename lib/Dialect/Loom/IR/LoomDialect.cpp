@@ -79,6 +79,13 @@ static std::optional<cost::KnobValue> knobValueOf(Attribute attr) {
 
 LogicalResult LoomDialect::verifyOperationAttribute(Operation *op,
                                                     NamedAttribute attr) {
+  if (attr.getName() == kMinRowsAttrName) {
+    auto rows = dyn_cast<IntegerAttr>(attr.getValue());
+    if (!rows || rows.getInt() < 1)
+      return op->emitError()
+             << "'" << kMinRowsAttrName << "' must be a positive integer";
+    return success();
+  }
   if (attr.getName() != DecisionAttr::kAttrName)
     return op->emitError() << "unknown loom attribute '"
                            << attr.getName().getValue() << "'";

@@ -14,6 +14,11 @@
 
 namespace mlir::loom {
 
+/// The fewest rows a contraction of dynamic rows runs at, where
+/// loom-version-decode-rows gave its one-row case a copy of its own (an
+/// integer >= 1; the cost model judges the contraction from there).
+constexpr llvm::StringLiteral kMinRowsAttrName = "loom.min_rows";
+
 /// Checks that a tunable `op` can take `decision`: its kind, each knob one
 /// of its options, a legal candidate (on any target of the ISA family).
 /// The errors are at `op`; any decision suits an op that is not tunable.
