@@ -77,6 +77,9 @@ FailureOr<ContractionTiling> ContractionTiling::of(linalg::LinalgOp op) {
       cast<ShapedType>(op.getDpsInputs()[1].getType()).getNumElements();
   Type element = getElementTypeOrSelf(op.getDpsInits()[0].getType());
   tiling.elementBytes = element.getIntOrFloatBitWidth() / 8;
+  tiling.rhsElementBytes = getElementTypeOrSelf(op.getDpsInputs()[1].getType())
+                               .getIntOrFloatBitWidth() /
+                           8;
   tiling.bf16 = element.isBF16();
 
   auto appendGroup = [&](ArrayRef<unsigned> group, unsigned tiled) {

@@ -126,12 +126,11 @@ constexpr double kCoreHz = 3e9;
 
 /// A tiled part's work on one core: its vector FMAs (counted in f32 lanes:
 /// an f16 FMA does twice the lanes in the time of an f32 one), its loads
-/// (two per cycle),
-/// a cycle per iteration of the k loop, rhs streaming from L2 once per row
-/// tile (from DRAM when it outgrows L2), and along k the final sums of the
-/// partial sums (a cycle per partial sum, and charged as if they went
-/// through L2 once; the lowering keeps them in registers, so this
-/// overestimates their cost a little).
+/// (two per cycle), a cycle per iteration of the k loop, rhs streaming
+/// from L2 once per row tile (from DRAM when it outgrows L2), and along k
+/// the final sums of the partial sums (a cycle per partial sum, and
+/// charged as if they went through L2 once; the lowering keeps them in
+/// registers, so this overestimates their cost a little).
 cost::WorkEstimate partWork(const ContractionTiling &tiling, const Tile &tile,
                             const cost::TargetInfo &target) {
   Step step = stepOf(tiling, tile, target);
@@ -151,7 +150,7 @@ cost::WorkEstimate partWork(const ContractionTiling &tiling, const Tile &tile,
       (promotesArithmetic(tiling, target) ? kPromotedInstructionsPerFma : 1);
   work.bytes[cost::kL1] =
       (steps * step.loads + tiles * outAccesses) * target.vectorBytes;
-  double rhsBytes = double(tiling.k) * tiling.n * tiling.elementBytes;
+  double rhsBytes = double(tiling.k) * tiling.n * tiling.rhsElementBytes;
   double rhsTraffic =
       double(tiling.outerIterations) * (tiling.m / tile.m) * rhsBytes;
   work.bytes[cost::kL2] = rhsTraffic;
@@ -276,7 +275,8 @@ struct LinalgTileModel
     Step step = stepOf(tiling, tile, target);
     cost::WorkEstimate work = partsWork(parts, target);
     if (packed) {
-      work.bytes[cost::kL1] += 2.0 * tiling.rhsElements * tiling.elementBytes;
+      work.bytes[cost::kL1] +=
+          2.0 * tiling.rhsElements * tiling.rhsElementBytes;
       work.overheadSeconds += 2.0 * tiling.rhsElements / kCoreHz;
     }
     cost::RooflineTime time = cost::rooflineTime(work, target.throughput);
@@ -310,7 +310,7 @@ struct LinalgTileModel
     row[lt::RemainderParts] = parts.size() - 1;
     row[lt::RemainderShare] = 1 - mainMultiplyAdds / tiling.multiplyAdds();
     row[lt::RhsBytes] =
-        cost::encodeCount(double(tiling.k) * tiling.n * tiling.elementBytes);
+        cost::encodeCount(double(tiling.k) * tiling.n * tiling.rhsElementBytes);
     row[lt::RooflineLog2Seconds] = std::log2(time.seconds);
     row[lt::MemoryBound] = time.memoryBound;
     return row;

@@ -253,8 +253,13 @@ TEST_F(ContractionTilingTest, TakesHalfPrecisionOperands) {
     // The sums in the operands' type, or in f32.
     for (std::string out :
          {"tensor<8x32x" + type + ">", std::string("tensor<8x32xf32>")}) {
-      EXPECT_TRUE(succeeded(ContractionTiling::of(matmul(lhs, rhs, out))))
-          << lhs << " x " << rhs << " -> " << out;
+      FailureOr<ContractionTiling> tiling =
+          ContractionTiling::of(matmul(lhs, rhs, out));
+      ASSERT_TRUE(succeeded(tiling)) << lhs << " x " << rhs << " -> " << out;
+      // The arithmetic in the result's type; the rhs streams in its own.
+      EXPECT_EQ(tiling->elementBytes,
+                out.find("f32") != std::string::npos ? 4u : 2u);
+      EXPECT_EQ(tiling->rhsElementBytes, 2u);
     }
   }
 }

@@ -41,9 +41,12 @@ struct ContractionTiling {
   /// The rhs's elements (all its dims are static).
   int64_t rhsElements;
   /// Bytes per element of the result, whose type the tile's arithmetic
-  /// runs in (f32: 4; f16, bf16: 2), and whether that type is bf16.
+  /// runs in (f32: 4; f16, bf16: 2), and whether that type is bf16; bytes
+  /// per element of the rhs, which may be narrower (f16 products summed in
+  /// f32).
   unsigned elementBytes;
   bool bf16;
+  unsigned rhsElementBytes;
   /// Loop order of the tiled nest: batch, m, n, then k dims, each group's
   /// tiled dim innermost in it.
   SmallVector<int64_t> interchange;
