@@ -108,6 +108,11 @@ SmallVector<int64_t> ContractionTiling::tileSizes(int64_t tileM, int64_t tileN,
   return sizes;
 }
 
+OpFoldResult ContractionTiling::rowCount(OpBuilder &builder,
+                                         linalg::LinalgOp op) const {
+  return op.createLoopRanges(builder, op.getLoc())[mDim].size;
+}
+
 double ContractionTiling::multiplyAdds() const {
   double rows = ShapedType::isDynamic(m) ? 1 : m;
   return double(outerIterations) * rows * n * k;

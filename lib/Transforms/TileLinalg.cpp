@@ -387,8 +387,8 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
                     const ContractionTiling &tiling, int64_t minRows) {
     Location loc = op.getLoc();
     rewriter.setInsertionPoint(op);
-    Value rows = getValueOrCreateConstantIndexOp(
-        rewriter, loc, rowCount(rewriter, op, tiling.mDim));
+    Value rows = getValueOrCreateConstantIndexOp(rewriter, loc,
+                                                 tiling.rowCount(rewriter, op));
     Value enough = arith::CmpIOp::create(
         rewriter, loc, arith::CmpIPredicate::uge, rows,
         arith::ConstantIndexOp::create(rewriter, loc, minRows));
@@ -403,12 +403,6 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
     }
     rewriter.replaceOp(op, versions.getResults());
     return {copies[0], copies[1]};
-  }
-
-  /// The trip count of `op`'s rows loop, built at the insertion point.
-  static OpFoldResult rowCount(IRRewriter &rewriter, linalg::LinalgOp op,
-                               unsigned mDim) {
-    return op.createLoopRanges(rewriter, op.getLoc())[mDim].size;
   }
 
   /// Splits `op` along its m, n and k loops where `tile` does not divide
@@ -446,7 +440,7 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
         OpFoldResult at = affine::makeComposedFoldedAffineApply(
             rewriter, rest.op.getLoc(),
             rows.floorDiv(rest.tile.m) * rest.tile.m,
-            {rowCount(rewriter, rest.op, tiling.mDim)});
+            {tiling.rowCount(rewriter, rest.op)});
         RegisterTile restTile = rest.tile;
         restTile.m = restRows;
         FailureOr<std::pair<Part, Part>> split =

@@ -9,7 +9,6 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StructuredOpsUtils.h"
-#include "mlir/IR/IRMapping.h"
 
 namespace mlir::loom {
 #define GEN_PASS_DEF_LOOMVERSIONDECODEROWS
@@ -36,11 +35,11 @@ Type oneRow(Type type) {
 
 /// Puts `op` under an `scf.if` on its row count: a copy over one row where
 /// it is 1, `op` itself, marked to run from two rows, otherwise.
-void versionForOneRow(linalg::LinalgOp op, unsigned mDim) {
+void versionForOneRow(linalg::LinalgOp op, const ContractionTiling &tiling) {
   OpBuilder builder(op);
   Location loc = op.getLoc();
-  Value rows = getValueOrCreateConstantIndexOp(
-      builder, loc, op.createLoopRanges(builder, loc)[mDim].size);
+  Value rows = getValueOrCreateConstantIndexOp(builder, loc,
+                                               tiling.rowCount(builder, op));
   Value one = arith::ConstantIndexOp::create(builder, loc, 1);
   Value isOneRow =
       arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::eq, rows, one);
@@ -76,16 +75,16 @@ void versionForOneRow(linalg::LinalgOp op, unsigned mDim) {
 struct LoomVersionDecodeRowsPass
     : loom::impl::LoomVersionDecodeRowsBase<LoomVersionDecodeRowsPass> {
   void runOnOperation() override {
-    SmallVector<std::pair<linalg::LinalgOp, unsigned>> contractions;
+    SmallVector<std::pair<linalg::LinalgOp, ContractionTiling>> contractions;
     getOperation().walk([&](linalg::LinalgOp op) {
       FailureOr<ContractionTiling> tiling = ContractionTiling::of(op);
       if (succeeded(tiling) && tiling->dynamicRows &&
           !op->hasAttr(DecisionAttr::kAttrName) &&
           !op->hasAttr(kMinRowsAttrName))
-        contractions.push_back({op, tiling->mDim});
+        contractions.push_back({op, *tiling});
     });
-    for (auto [op, mDim] : contractions)
-      versionForOneRow(op, mDim);
+    for (const auto &[op, tiling] : contractions)
+      versionForOneRow(op, tiling);
   }
 };
 

@@ -59,6 +59,10 @@ struct ContractionTiling {
   /// Multiply-adds of the contraction, at one row if the rows are dynamic.
   double multiplyAdds() const;
 
+  /// The trip count of `op`'s rows loop (this tiling's m), built at the
+  /// builder's insertion point.
+  OpFoldResult rowCount(OpBuilder &builder, linalg::LinalgOp op) const;
+
   /// Tile sizes per loop for the register tile (tileM, tileN, tileK).
   SmallVector<int64_t> tileSizes(int64_t tileM, int64_t tileN,
                                  int64_t tileK) const;
