@@ -58,13 +58,10 @@ std::optional<std::string> tune::compileAll(const CollectOptions &options,
   return std::nullopt;
 }
 
-/// The C API's type and APFloat's semantics of a 16-bit element type
-/// ("f16", "bf16").
-static std::pair<LoomDType, const llvm::fltSemantics *>
-halfType(llvm::StringRef element) {
-  if (element == "bf16")
-    return {LOOM_BF16, &llvm::APFloat::BFloat()};
-  return {LOOM_F16, &llvm::APFloat::IEEEhalf()};
+/// APFloat's semantics of a 16-bit element type of the C API.
+static const llvm::fltSemantics &halfSemantics(LoomDType dtype) {
+  return dtype == LOOM_BF16 ? llvm::APFloat::BFloat()
+                            : llvm::APFloat::IEEEhalf();
 }
 
 tune::EntryCaller::EntryCaller(const ModelLibrary &library,
@@ -77,12 +74,13 @@ tune::EntryCaller::EntryCaller(const ModelLibrary &library,
                                           input.shape.size(), LOOM_F32, 0));
       continue;
     }
-    auto [dtype, semantics] = halfType(input.element);
+    LoomDType dtype = input.element == "bf16" ? LOOM_BF16 : LOOM_F16;
     std::vector<uint16_t> &bits = narrowed.emplace_back();
     for (float v : values) {
       llvm::APFloat value(v);
       bool lost;
-      value.convert(*semantics, llvm::APFloat::rmNearestTiesToEven, &lost);
+      value.convert(halfSemantics(dtype), llvm::APFloat::rmNearestTiesToEven,
+                    &lost);
       bits.push_back(value.bitcastToAPInt().getZExtValue());
     }
     tensors.push_back(api.tensor_create(bits.data(), input.shape.data(),
@@ -103,8 +101,7 @@ bool tune::EntryCaller::run(const char *entry, std::vector<float> *y) const {
       const float *data = static_cast<const float *>(api.tensor_data(out));
       y->assign(data, data + size);
     } else {
-      const llvm::fltSemantics &semantics =
-          *halfType(dtype == LOOM_BF16 ? "bf16" : "f16").second;
+      const llvm::fltSemantics &semantics = halfSemantics(dtype);
       const uint16_t *bits =
           static_cast<const uint16_t *>(api.tensor_data(out));
       y->clear();
