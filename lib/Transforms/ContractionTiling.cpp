@@ -118,6 +118,10 @@ double ContractionTiling::multiplyAdds() const {
   return double(outerIterations) * rows * n * k;
 }
 
+bool ContractionTiling::sumsInF32(const cost::TargetInfo &target) const {
+  return bf16 || (elementBytes == 2 && !target.halfArithmetic);
+}
+
 std::optional<int64_t>
 mlir::loom::rhsPackingRows(const ContractionTiling &tiling,
                            const RegisterTile &tile) {

@@ -44,29 +44,18 @@ struct Step {
   /// the elements of those loads that a transposed read shuffles, and the
   /// k the step covers.
   double fmas, loads, shuffles, k;
+  /// Operand vectors and broadcast elements converted to f32 per step,
+  /// where the sums are kept in f32 (ContractionTiling::sumsInF32).
+  double conversions;
 };
 
-/// Whether LLVM widens the tile's arithmetic to f32 on `target`, each
-/// operation's operands and its rounded result converted: bf16 always, f16
-/// where the vectors do no f16 arithmetic.
-bool promotesArithmetic(const ContractionTiling &tiling,
-                        const cost::TargetInfo &target) {
-  return tiling.bf16 || (tiling.elementBytes == 2 && !target.halfArithmetic);
-}
-
 /// Vector lanes for the tile's arithmetic: its element type's, or f32's
-/// where it is widened.
+/// where its sums are kept in f32.
 double lanesOf(const ContractionTiling &tiling,
                const cost::TargetInfo &target) {
-  double arithmeticBytes =
-      promotesArithmetic(tiling, target) ? 4 : tiling.elementBytes;
+  double arithmeticBytes = tiling.sumsInF32(target) ? 4 : tiling.elementBytes;
   return target.vectorBytes / arithmeticBytes;
 }
-
-/// Vector instructions per multiply-add where the arithmetic is widened:
-/// the multiply-add (a multiply and an add, each rounded to the element
-/// type) and the conversions of its operands and results.
-constexpr double kPromotedInstructionsPerFma = 4;
 
 /// Along n, a step is the outer product of tile_m broadcast lhs elements and
 /// a row of rhs vectors, gathered element by element unless rhs is
@@ -87,6 +76,7 @@ Step stepOf(const ContractionTiling &tiling, const Tile &tile,
     step.loads = tile.m + vectors + shuffles;
     step.shuffles = shuffles;
     step.k = 1;
+    step.conversions = tiling.sumsInF32(target) ? tile.m + vectors : 0;
     return step;
   }
   // Operands not laid out along k are gathered element by element.
@@ -101,6 +91,7 @@ Step stepOf(const ContractionTiling &tiling, const Tile &tile,
                (rhsShuffles ? rhsShuffles : tile.n * vectors);
   step.shuffles = lhsShuffles + rhsShuffles;
   step.k = tile.k;
+  step.conversions = tiling.sumsInF32(target) ? (tile.m + tile.n) * vectors : 0;
   return step;
 }
 
@@ -126,6 +117,7 @@ constexpr double kCoreHz = 3e9;
 
 /// A tiled part's work on one core: its vector FMAs (counted in f32 lanes:
 /// an f16 FMA does twice the lanes in the time of an f32 one), its loads
+/// and, where the sums are kept in f32, the operands' conversions
 /// (two per cycle), a cycle per iteration of the k loop, rhs streaming
 /// from L2 once per row tile (from DRAM when it outgrows L2), and along k
 /// the final sums of the partial sums (a cycle per partial sum, and
@@ -145,11 +137,11 @@ cost::WorkEstimate partWork(const ContractionTiling &tiling, const Tile &tile,
                                                 : tile.m * tile.n);
 
   cost::WorkEstimate work = cost::zeroWork();
-  work.ops[cost::kF32Fma] =
-      steps * step.fmas * f32Lanes *
-      (promotesArithmetic(tiling, target) ? kPromotedInstructionsPerFma : 1);
+  work.ops[cost::kF32Fma] = steps * step.fmas * f32Lanes;
+  // A conversion issues beside the FMAs, like the load it follows.
   work.bytes[cost::kL1] =
-      (steps * step.loads + tiles * outAccesses) * target.vectorBytes;
+      (steps * (step.loads + step.conversions) + tiles * outAccesses) *
+      target.vectorBytes;
   double rhsBytes = double(tiling.k) * tiling.n * tiling.rhsElementBytes;
   double rhsTraffic =
       double(tiling.outerIterations) * (tiling.m / tile.m) * rhsBytes;
@@ -291,7 +283,7 @@ struct LinalgTileModel
     row[lt::RhsContiguousK] = tiling.rhsContiguousK;
     row[lt::OutContiguousN] = tiling.outContiguousN;
     row[lt::ElementBytes] = tiling.elementBytes;
-    row[lt::PromotedArithmetic] = promotesArithmetic(tiling, target);
+    row[lt::PromotedArithmetic] = tiling.sumsInF32(target);
     row[lt::TileM] = tile.m;
     row[lt::TileN] = tile.n;
     row[lt::TileK] = tile.k;

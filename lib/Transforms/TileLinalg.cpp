@@ -36,28 +36,29 @@ namespace {
 /// about 30 us on one core, several times an OpenMP fork and join.
 constexpr double kMinParallelMultiplyAdds = 1 << 18;
 
-/// Sums the partial sums of a bf16 tile along k in f32, rounding once:
-/// LLVM 22's x86 backend cannot select the lane shuffles a bf16 vector
-/// reduction lowers to, and aborts.
-struct WidenBf16Reductions : OpRewritePattern<vector::MultiDimReductionOp> {
+/// A dot product (a contraction to a scalar) of half-precision vectors into
+/// an f32 sum, as the multiply of the extended vectors and a reduction:
+/// upstream lowers such a contraction only where its operands have the
+/// sum's type. It comes of folding the extensions of f32 sums
+/// (ContractionTiling::sumsInF32) into a tile one row by one column.
+struct LowerMixedDot : OpRewritePattern<vector::ContractionOp> {
   using OpRewritePattern::OpRewritePattern;
 
-  LogicalResult matchAndRewrite(vector::MultiDimReductionOp op,
+  LogicalResult matchAndRewrite(vector::ContractionOp op,
                                 PatternRewriter &rewriter) const override {
-    if (!op.getSourceVectorType().getElementType().isBF16() ||
+    Type sum = op.getResultType();
+    if (isa<VectorType>(sum) || op.getLhsType().getElementType() == sum ||
         op.getKind() != vector::CombiningKind::ADD)
       return failure();
     Location loc = op.getLoc();
     auto widen = [&](Value value) -> Value {
-      Type f32 = rewriter.getF32Type();
-      if (auto vector = dyn_cast<VectorType>(value.getType()))
-        f32 = vector.clone(f32);
-      return arith::ExtFOp::create(rewriter, loc, f32, value);
+      auto type = cast<VectorType>(value.getType());
+      return arith::ExtFOp::create(rewriter, loc, type.clone(sum), value);
     };
-    Value sum = vector::MultiDimReductionOp::create(
-        rewriter, loc, widen(op.getSource()), widen(op.getAcc()),
-        op.getReductionMask(), op.getKind());
-    rewriter.replaceOpWithNewOp<arith::TruncFOp>(op, op.getType(), sum);
+    Value product = arith::MulFOp::create(rewriter, loc, widen(op.getLhs()),
+                                          widen(op.getRhs()));
+    rewriter.replaceOpWithNewOp<vector::ReductionOp>(
+        op, vector::CombiningKind::ADD, product, op.getAcc());
     return success();
   }
 };
@@ -99,8 +100,8 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
       if (failed(decision))
         return signalPassFailure();
       entry.decision = *decision;
-      if (failed(
-              tileAndVectorize(cast<linalg::LinalgOp>(*op), *decision, nests)))
+      if (failed(tileAndVectorize(cast<linalg::LinalgOp>(*op), *decision,
+                                  *target, nests)))
         return signalPassFailure();
     }
     if (!dumpDecisions.empty() &&
@@ -118,10 +119,10 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
       // Half-precision operands of f32 sums: the extensions fold into the
       // contraction, so that its broadcasts fold too.
       vector::populateFoldArithExtensionPatterns(set);
+      set.add<LowerMixedDot>(&getContext());
       // The rhs copies' blocks (packRhs).
       vector::populateVectorTransposeLoweringPatterns(
           set, vector::VectorTransposeLowering::Shuffle16x16);
-      set.add<WidenBf16Reductions>(&getContext());
       return FrozenRewritePatternSet(std::move(set));
     }();
     for (Operation *nest : nests)
@@ -207,6 +208,7 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
   /// outermost loop of each part's nest to `nests`.
   static LogicalResult tileAndVectorize(linalg::LinalgOp op,
                                         DecisionAttr decision,
+                                        const cost::TargetInfo &target,
                                         SmallVectorImpl<Operation *> &nests) {
     RegisterTile tile{*decision.getIntKnob("tile_m"),
                       *decision.getIntKnob("tile_n"),
@@ -214,14 +216,16 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
                       *decision.getStringKnob("vector_dim") == "k"};
     IRRewriter rewriter(op);
     ContractionTiling tiling = *ContractionTiling::of(op);
+    bool sumsInF32 = tiling.sumsInF32(target);
     std::optional<int64_t> packingRows = rhsPackingRows(tiling, tile);
     if (tiling.dynamicRows && packingRows) {
       auto [many, few] = versionByRowCount(rewriter, op, tiling, *packingRows);
       FailureOr<linalg::LinalgOp> packed =
           packRhs(rewriter, many, tiling, nests);
-      if (failed(packed) || failed(tileParts(rewriter, *packed, tile, nests)))
+      if (failed(packed) ||
+          failed(tileParts(rewriter, *packed, tile, sumsInF32, nests)))
         return failure();
-      return tileParts(rewriter, few, tile, nests);
+      return tileParts(rewriter, few, tile, sumsInF32, nests);
     }
     if (packsRhs(tiling, tile)) {
       FailureOr<linalg::LinalgOp> packed = packRhs(rewriter, op, tiling, nests);
@@ -229,13 +233,13 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
         return failure();
       op = *packed;
     }
-    return tileParts(rewriter, op, tile, nests);
+    return tileParts(rewriter, op, tile, sumsInF32, nests);
   }
 
   /// Splits `op` where `tile` does not divide a loop and tiles and
   /// vectorizes each part.
   static LogicalResult tileParts(IRRewriter &rewriter, linalg::LinalgOp op,
-                                 const RegisterTile &tile,
+                                 const RegisterTile &tile, bool sumsInF32,
                                  SmallVectorImpl<Operation *> &nests) {
     FailureOr<SmallVector<Part>> parts = splitAtRemainders(rewriter, op, tile);
     if (failed(parts))
@@ -246,12 +250,13 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
       // Dynamic rows in whole tiles (not the rest, fewer than a tile) run
       // in parallel from the row count that pays for a fork and a join.
       if (tiling.dynamicRows && partTile.m == tile.m) {
-        if (failed(tileByRowCount(rewriter, part, tiling, clipped, nests)))
+        if (failed(tileByRowCount(rewriter, part, tiling, clipped, sumsInF32,
+                                  nests)))
           return failure();
         continue;
       }
       FailureOr<Operation *> nest =
-          tilePart(rewriter, part, tiling, clipped,
+          tilePart(rewriter, part, tiling, clipped, sumsInF32,
                    tiling.multiplyAdds() >= kMinParallelMultiplyAdds);
       if (failed(nest))
         return failure();
@@ -363,7 +368,7 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
   /// join that has no work to share).
   static LogicalResult tileByRowCount(IRRewriter &rewriter, linalg::LinalgOp op,
                                       const ContractionTiling &tiling,
-                                      const RegisterTile &tile,
+                                      const RegisterTile &tile, bool sumsInF32,
                                       SmallVectorImpl<Operation *> &nests) {
     int64_t forkRows = static_cast<int64_t>(
         std::ceil(kMinParallelMultiplyAdds / tiling.multiplyAdds()));
@@ -371,7 +376,7 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
     for (auto [copy, inParallel] :
          {std::pair(parallel, true), std::pair(serial, false)}) {
       FailureOr<Operation *> nest =
-          tilePart(rewriter, copy, tiling, tile, inParallel);
+          tilePart(rewriter, copy, tiling, tile, sumsInF32, inParallel);
       if (failed(nest))
         return failure();
       nests.push_back(*nest);
@@ -473,12 +478,13 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
   }
 
   /// Tiles and vectorizes a part whose tile divides its loops, its
-  /// register tiles in `parallel`; returns the outermost loop of its nest.
+  /// register tiles in `parallel` and summing in f32 where `sumsInF32`;
+  /// returns the outermost loop of its nest.
   static FailureOr<Operation *> tilePart(IRRewriter &rewriter,
                                          linalg::LinalgOp op,
                                          const ContractionTiling &tiling,
                                          const RegisterTile &tile,
-                                         bool parallel) {
+                                         bool sumsInF32, bool parallel) {
     // The parallel dims first; each register tile's k loop is a second
     // tiling of it, below.
     SmallVector<int64_t> sizes = tiling.tileSizes(tile.m, tile.n, /*tileK=*/0);
@@ -511,9 +517,19 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
         rewriter.replaceOpWithNewOp<arith::ConstantIndexOp>(clamp, tile.m);
       }
     }
-    for (Operation *tileOp : tiled->tiledOps)
-      if (failed(tileReduction(rewriter, tileOp, tiling.kDim, tile)))
+    for (Operation *tileOp : tiled->tiledOps) {
+      auto contraction = cast<linalg::LinalgOp>(tileOp);
+      if (sumsInF32) {
+        FailureOr<F32Sums> widened = sumInF32(rewriter, contraction);
+        if (failed(widened) ||
+            failed(vectorize(rewriter, widened->extend, tile.m)) ||
+            failed(vectorize(rewriter, widened->round, tile.m)))
+          return failure();
+        contraction = widened->contraction;
+      }
+      if (failed(tileReduction(rewriter, contraction, tiling.kDim, tile)))
         return failure();
+    }
     // A part its tile covers whole (the unit tile of a unit-sized
     // contraction, a remainder) makes no loop.
     if (tiled->loops.empty())
@@ -521,16 +537,74 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
     return tiled->loops.front().getOperation();
   }
 
+  /// A register tile's contraction as three ops: its result slice
+  /// extended to f32, the contraction summing into that in f32 (its
+  /// operands extended in its body), and the sums rounded back into the
+  /// slice.
+  struct F32Sums {
+    linalg::LinalgOp extend, contraction, round;
+  };
+  static FailureOr<F32Sums> sumInF32(IRRewriter &rewriter,
+                                     linalg::LinalgOp tile) {
+    FailureOr<linalg::GenericOp> asGeneric = generalize(rewriter, tile);
+    if (failed(asGeneric))
+      return failure();
+    linalg::GenericOp generic = *asGeneric;
+    Location loc = generic.getLoc();
+    Value slice = generic.getDpsInits()[0];
+    auto sliceType = cast<RankedTensorType>(slice.getType());
+    Type f32 = rewriter.getF32Type();
+    rewriter.setInsertionPoint(generic);
+    auto toF32 = [&](OpBuilder &b, Location loc, Value value) -> Value {
+      return value.getType() == f32 ? value
+                                    : arith::ExtFOp::create(b, loc, f32, value);
+    };
+    auto elementwise =
+        [&](Value source, Value init,
+            function_ref<Value(OpBuilder &, Location, Value)> convert) {
+          SmallVector<AffineMap> maps(
+              2, rewriter.getMultiDimIdentityMap(sliceType.getRank()));
+          SmallVector<utils::IteratorType> iterators(
+              sliceType.getRank(), utils::IteratorType::parallel);
+          return linalg::GenericOp::create(
+              rewriter, loc, init.getType(), source, init, maps, iterators,
+              [&](OpBuilder &b, Location loc, ValueRange args) {
+                linalg::YieldOp::create(b, loc, convert(b, loc, args[0]));
+              });
+        };
+    Value wide = tensor::EmptyOp::create(
+        rewriter, loc, tensor::getMixedSizes(rewriter, loc, slice), f32);
+    linalg::GenericOp extend = elementwise(slice, wide, toF32);
+    auto contraction = linalg::GenericOp::create(
+        rewriter, loc, wide.getType(), generic.getDpsInputs(),
+        extend.getResult(0), generic.getIndexingMapsArray(),
+        generic.getIteratorTypesArray(),
+        [&](OpBuilder &b, Location loc, ValueRange args) {
+          Value product = arith::MulFOp::create(b, loc, toF32(b, loc, args[0]),
+                                                toF32(b, loc, args[1]));
+          Value sum = arith::AddFOp::create(b, loc, args[2], product);
+          linalg::YieldOp::create(b, loc, sum);
+        });
+    linalg::GenericOp round =
+        elementwise(contraction.getResult(0), slice,
+                    [&](OpBuilder &b, Location loc, Value value) -> Value {
+                      return arith::TruncFOp::create(
+                          b, loc, sliceType.getElementType(), value);
+                    });
+    rewriter.replaceOp(generic, round.getResults());
+    return F32Sums{extend, contraction, round};
+  }
+
   /// Tiles the k loop of a register tile and vectorizes it. Along n, each
   /// k step is an outer product into the tile's accumulators. Along k, each
   /// k tile multiplies into partial sums of its own (k becomes a parallel
   /// dim of the tile, its vector dim), which one reduction per register
   /// tile adds up after the loop.
-  static LogicalResult tileReduction(IRRewriter &rewriter, Operation *tile,
-                                     unsigned kDim,
+  static LogicalResult tileReduction(IRRewriter &rewriter,
+                                     linalg::LinalgOp linalgTile, unsigned kDim,
                                      const RegisterTile &registerTile) {
     bool alongK = registerTile.alongK;
-    auto linalgTile = cast<linalg::LinalgOp>(tile);
+    Operation *tile = linalgTile;
     SmallVector<int64_t> sizes(linalgTile.getNumLoops(), 0);
     sizes[kDim] = registerTile.k;
     scf::SCFTilingOptions options;

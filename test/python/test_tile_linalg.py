@@ -127,12 +127,17 @@ def test_dynamic_rows_with_remainders(spec, tile, rng):
                              f"linalg-vector-dim={tile[3]}", rng, n=40, k=36)
 
 
+@pytest.mark.parametrize("cpu", ["", "haswell"])
 @pytest.mark.parametrize("options", ["", "cost-model=roofline",
-                                     "linalg-tile-sizes=2,1,16 linalg-vector-dim=k"])
+                                     "linalg-tile-sizes=2,1,16 linalg-vector-dim=k",
+                                     "linalg-tile-sizes=1,1,4"])
 @pytest.mark.parametrize("spec", SPECS)
-def test_half_precision(spec, options, rng):
-    """f16 contractions, summed in f16 as the op says, at a static size with
-    n and k remainders and over dynamic rows: within f16's rounding of the
+def test_half_precision(spec, options, cpu, rng):
+    """f16 contractions, summed in f16 where the CPU has f16 arithmetic and
+    else in f32, rounded once per register tile (haswell: never f16; this
+    machine's own CPU may be either), at a static size with n and k
+    remainders and over dynamic rows, and in tiles one row by one column
+    (an f16 dot into an f32 sum): within f16's rounding of the
     float64 einsum (36 products of |x| < 1: the reference lowering's own
     error is about 0.01), where a lost or repeated slice is off by O(1)."""
     for m in (24, None):
@@ -140,7 +145,7 @@ def test_half_precision(spec, options, rng):
         fn = loom.function(args=[loom.tensor(*s, dtype="f16") for s in shapes])(
             lambda a, b: linalg.contract(spec, a, b))
         fn.name = "c_half"
-        library = loom.compile(loom.Module(fn), pipeline_options=options)
+        library = loom.compile(loom.Module(fn), pipeline_options=options, cpu=cpu)
         for rows in ((24,) if m else (1, 7, 24)):
             a, b = (rng.uniform(-1, 1, tuple(rows if d is None else d for d in s))
                     .astype(np.float16) for s in shapes)

@@ -11,6 +11,8 @@
 #ifndef LOOM_TRANSFORMS_CONTRACTIONTILING_H
 #define LOOM_TRANSFORMS_CONTRACTIONTILING_H
 
+#include "loom/CostModel/TargetInfo.h"
+
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/IR/DialectRegistry.h"
 
@@ -58,6 +60,15 @@ struct ContractionTiling {
 
   /// Multiply-adds of the contraction, at one row if the rows are dynamic.
   double multiplyAdds() const;
+
+  /// Whether a register tile keeps its sums in f32 on `target`, rounding
+  /// them to the half-precision result once, after its k loop: where the
+  /// target has no arithmetic in that type (bf16 on every x86 CPU, f16
+  /// without AVX512-FP16), LLVM would widen each multiply-add to f32 and
+  /// round it, four instructions and a conversion's latency on every
+  /// accumulator's chain, for a sum no more accurate (clang's excess
+  /// precision for _Float16 makes the same trade).
+  bool sumsInF32(const cost::TargetInfo &target) const;
 
   /// The trip count of `op`'s rows loop (this tiling's m), built at the
   /// builder's insertion point.

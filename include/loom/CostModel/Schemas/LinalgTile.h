@@ -23,8 +23,9 @@ enum Feature : unsigned {
   RhsContiguousN,
   RhsContiguousK,
   OutContiguousN,
-  // The bytes of the element type the tile computes in, and whether the
-  // target widens its arithmetic to f32 (bf16; f16 without AVX512-FP16).
+  // The bytes of the result's element type, and whether the tile keeps its
+  // sums in f32 (bf16; f16 without AVX512-FP16: ContractionTiling::
+  // sumsInF32).
   ElementBytes,
   PromotedArithmetic,
   // Candidate: the register tile and the dim its vectors run along (n:
