@@ -150,7 +150,7 @@ def LoomTileLinalg : Pass<"loom-tile-linalg", "::mlir::ModuleOp"> {
                 "them, the tile chosen by the cost model";
   let description = [{
     Every linalg contraction of f32, f16 or bf16 tensors (static but for
-    the rows; the arithmetic stays in the op's types) with
+    the rows) with
     an m, an n and a k dim (named `linalg.matmul`, `linalg.batch_matmul`,
     `linalg.contract`, or a `linalg.generic` that multiplies and adds, as
     attention's scores and context are) is tiled to a register tile
@@ -168,6 +168,12 @@ def LoomTileLinalg : Pass<"loom-tile-linalg", "::mlir::ModuleOp"> {
     rows that reach 2^18 multiply-adds), the fewer than `tile_m` left in
     at most one tile each of the powers of two below `tile_m` (6: 4, 2
     and 1 rows), split the same way.
+
+    A tile sums in its result's type where the CPU (`cpu`) has arithmetic
+    in it: f32, and f16 with AVX512-FP16. Otherwise (bf16 on every x86
+    CPU, f16 elsewhere) it keeps its sums in f32 across the k loop and
+    rounds them once when it stores them, where LLVM would widen and round
+    every multiply-add: as fast as f32 and never less accurate.
 
     A tile along n over a rhs laid out otherwise (attention's keys,
     `[out, in]` weights) would gather each rhs vector element by element,
