@@ -47,7 +47,8 @@ struct LowerMixedDot : OpRewritePattern<vector::ContractionOp> {
   LogicalResult matchAndRewrite(vector::ContractionOp op,
                                 PatternRewriter &rewriter) const override {
     Type sum = op.getResultType();
-    if (isa<VectorType>(sum) || op.getLhsType().getElementType() == sum ||
+    if (!isa<FloatType>(sum) || op.getLhsType().getElementType() == sum ||
+        op.getLhsType().getRank() != 1 ||
         op.getKind() != vector::CombiningKind::ADD)
       return failure();
     Location loc = op.getLoc();
