@@ -32,6 +32,31 @@ func.func @matmul_f16(%a: tensor<64x32xf16>, %b: tensor<32x48xf16>,
 
 // -----
 
+// A tile one row by one column dots f16 vectors into its f32 sum
+// (LowerMixedDot: upstream lowers only a dot in the sum's type).
+// CHECK-LABEL: func.func @dot_f16
+// CHECK: scf.for {{.*}} -> (vector<f32>)
+// CHECK: %[[A:.*]] = arith.extf {{.*}} : vector<4xf16> to vector<4xf32>
+// CHECK: %[[B:.*]] = arith.extf {{.*}} : vector<4xf16> to vector<4xf32>
+// CHECK: %[[P:.*]] = arith.mulf %[[A]], %[[B]] : vector<4xf32>
+// CHECK: vector.reduction <add>, %[[P]], {{.*}} : vector<4xf32> into f32
+// CHECK-NOT: vector.contract
+// CHECK: arith.truncf {{.*}} : f32 to f16
+// FP16-LABEL: func.func @dot_f16
+// FP16: vector.contract {{.*}} : vector<4xf16>, vector<4xf16> into f16
+func.func @dot_f16(%a: tensor<8x32xf16>, %b: tensor<32x4xf16>,
+                   %c: tensor<8x4xf16>) -> tensor<8x4xf16> {
+  %r = linalg.matmul
+      {loom.decision = #loom.decision<"linalg.tile",
+          {tile_m = 1 : i64, tile_n = 1 : i64, tile_k = 4 : i64,
+           vector_dim = "n"}, source = "user", model = "test">}
+      ins(%a, %b : tensor<8x32xf16>, tensor<32x4xf16>)
+      outs(%c : tensor<8x4xf16>) -> tensor<8x4xf16>
+  return %r : tensor<8x4xf16>
+}
+
+// -----
+
 //--- scores.mlir
 // CHECK-LABEL: func.func @scores_bf16
 // CHECK: %[[ACC:.*]] = arith.extf {{.*}} : vector<2x8xbf16> to vector<2x8xf32>
