@@ -155,7 +155,8 @@ cost::WorkEstimate partWork(const ContractionTiling &tiling, const Tile &tile,
   if (tile.alongK) {
     double partials =
         double(tiling.outerIterations) * tiling.m * tiling.n * tile.k;
-    work.bytes[cost::kL2] += 2 * partials * tiling.elementBytes;
+    double partialBytes = tiling.sumsInF32(target) ? 4 : tiling.elementBytes;
+    work.bytes[cost::kL2] += 2 * partials * partialBytes;
     work.overheadSeconds += partials / kCoreHz;
   }
   return work;
