@@ -576,6 +576,8 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
     Value wide = tensor::EmptyOp::create(
         rewriter, loc, tensor::getMixedSizes(rewriter, loc, slice), f32);
     linalg::GenericOp extend = elementwise(slice, wide, toF32);
+    // The body is a product added to the sum (ContractionTiling::of takes
+    // only contractions), so it is built again in f32.
     auto contraction = linalg::GenericOp::create(
         rewriter, loc, wide.getType(), generic.getDpsInputs(),
         extend.getResult(0), generic.getIndexingMapsArray(),
@@ -602,11 +604,10 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
   /// dim of the tile, its vector dim), which one reduction per register
   /// tile adds up after the loop.
   static LogicalResult tileReduction(IRRewriter &rewriter,
-                                     linalg::LinalgOp linalgTile, unsigned kDim,
+                                     linalg::LinalgOp tile, unsigned kDim,
                                      const RegisterTile &registerTile) {
     bool alongK = registerTile.alongK;
-    Operation *tile = linalgTile;
-    SmallVector<int64_t> sizes(linalgTile.getNumLoops(), 0);
+    SmallVector<int64_t> sizes(tile.getNumLoops(), 0);
     sizes[kDim] = registerTile.k;
     scf::SCFTilingOptions options;
     options.setTileSizes(getAsIndexOpFoldResult(tile->getContext(), sizes));
@@ -616,8 +617,8 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
       options.setReductionDims({kDim});
     }
     rewriter.setInsertionPoint(tile);
-    FailureOr<scf::SCFTilingResult> tiled =
-        scf::tileUsingSCF(rewriter, cast<TilingInterface>(tile), options);
+    FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+        rewriter, cast<TilingInterface>(tile.getOperation()), options);
     if (failed(tiled))
       return tile->emitError() << "loom-tile-linalg: tiling k failed";
     rewriter.replaceOp(tile, tiled->replacements);
