@@ -122,17 +122,23 @@ bool ContractionTiling::sumsInF32(const cost::TargetInfo &target) const {
   return bf16 || (elementBytes == 2 && !target.halfArithmetic);
 }
 
+int64_t ContractionTiling::lanes(const cost::TargetInfo &target) const {
+  return target.vectorBytes / (sumsInF32(target) ? 4 : elementBytes);
+}
+
 std::optional<int64_t>
 mlir::loom::rhsPackingRows(const ContractionTiling &tiling,
-                           const RegisterTile &tile) {
-  if (tile.alongK || tiling.rhsContiguousN)
+                           const RegisterTile &tile,
+                           const cost::TargetInfo &target) {
+  if (tile.alongK || tiling.rhsContiguousN || tile.n == 1)
     return std::nullopt;
-  return 2 * tile.m + 1;
+  return tile.n >= tiling.lanes(target) ? 1 : tile.m + 1;
 }
 
 bool mlir::loom::packsRhs(const ContractionTiling &tiling,
-                          const RegisterTile &tile) {
-  std::optional<int64_t> rows = rhsPackingRows(tiling, tile);
+                          const RegisterTile &tile,
+                          const cost::TargetInfo &target) {
+  std::optional<int64_t> rows = rhsPackingRows(tiling, tile, target);
   return rows && !ShapedType::isDynamic(tiling.m) && tiling.m >= *rows;
 }
 

@@ -49,21 +49,13 @@ struct Step {
   double conversions;
 };
 
-/// Vector lanes for the tile's arithmetic: its element type's, or f32's
-/// where its sums are kept in f32.
-double lanesOf(const ContractionTiling &tiling,
-               const cost::TargetInfo &target) {
-  double arithmeticBytes = tiling.sumsInF32(target) ? 4 : tiling.elementBytes;
-  return target.vectorBytes / arithmeticBytes;
-}
-
 /// Along n, a step is the outer product of tile_m broadcast lhs elements and
 /// a row of rhs vectors, gathered element by element unless rhs is
 /// contiguous along n. Along k, it multiplies tile_m lhs and tile_n rhs
 /// vectors pairwise into tile_m x tile_n partial sums.
 Step stepOf(const ContractionTiling &tiling, const Tile &tile,
             const cost::TargetInfo &target) {
-  double lanes = lanesOf(tiling, target);
+  double lanes = tiling.lanes(target);
   if (!tile.alongK) {
     double vectors = std::ceil(tile.n / lanes);
     // A rhs laid out along k is read along k and transposed: about one
@@ -261,7 +253,7 @@ struct LinalgTileModel
     // A packed rhs is laid out along n; its copy is one load and one store
     // per element.
     ContractionTiling tiling = original;
-    bool packed = packsRhs(original, candidate);
+    bool packed = packsRhs(original, candidate, target);
     tiling.rhsContiguousN |= packed;
     auto parts = partsOf(tiling, candidate);
     Tile tile = parts.front().second;

@@ -204,7 +204,8 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
   };
 
   /// Tiles and vectorizes `op`, its rhs packed where the tile asks for it
-  /// (for dynamic rows, in a version run from rhsPackingRows rows) and
+  /// (for dynamic rows, in a version run from rhsPackingRows rows where
+  /// that is more than one) and
   /// split first where the tile does not divide a loop; appends the
   /// outermost loop of each part's nest to `nests`.
   static LogicalResult tileAndVectorize(linalg::LinalgOp op,
@@ -218,8 +219,8 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
     IRRewriter rewriter(op);
     ContractionTiling tiling = *ContractionTiling::of(op);
     bool sumsInF32 = tiling.sumsInF32(target);
-    std::optional<int64_t> packingRows = rhsPackingRows(tiling, tile);
-    if (tiling.dynamicRows && packingRows) {
+    std::optional<int64_t> packingRows = rhsPackingRows(tiling, tile, target);
+    if (tiling.dynamicRows && packingRows && *packingRows > 1) {
       auto [many, few] = versionByRowCount(rewriter, op, tiling, *packingRows);
       FailureOr<linalg::LinalgOp> packed =
           packRhs(rewriter, many, tiling, nests);
@@ -228,7 +229,9 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
         return failure();
       return tileParts(rewriter, few, tile, sumsInF32, nests);
     }
-    if (packsRhs(tiling, tile)) {
+    // Static rows that reach packingRows, or dynamic rows packed from the
+    // first.
+    if (packsRhs(tiling, tile, target) || (tiling.dynamicRows && packingRows)) {
       FailureOr<linalg::LinalgOp> packed = packRhs(rewriter, op, tiling, nests);
       if (failed(packed))
         return failure();

@@ -1,11 +1,15 @@
 // RUN: loom-opt %s -split-input-file -loom-tile-linalg="isa=avx512 tile-sizes=8,16,4" | FileCheck %s
 // RUN: loom-opt %s -split-input-file -loom-tile-linalg="isa=avx512 tile-sizes=2,8,4 vector-dim=k" | FileCheck %s --check-prefix=ALONG-K
+// RUN: loom-opt %s -split-input-file -loom-tile-linalg="isa=avx512 tile-sizes=8,8,4" | FileCheck %s --check-prefix=HALF
+// RUN: loom-opt %s -split-input-file -loom-tile-linalg="isa=avx512 tile-sizes=8,1,4" | FileCheck %s --check-prefix=COLUMN
 
 // A tile along n over a rhs laid out along k (attention's keys, [out, in]
 // weights) reads a copy of the rhs laid out along n, made once before the
-// loops, when the rows make more than two row tiles: the copy keeps the
-// other dims in order, then k, then n, and is made in 16 x 16 blocks, each
-// a shuffle network.
+// loops: from the first row tile where the tile's rows are whole vectors
+// (a gather of 16 lanes costs more than the copy), from the second where
+// they are half vectors (8 lanes), never for a one-column tile (scalar
+// reads). The copy keeps the other dims in order, then k, then n, and is
+// made in 16 x 16 blocks, each a shuffle network.
 // CHECK-LABEL: func.func @scores
 // CHECK: %[[EMPTY:.*]] = tensor.empty() : tensor<8x64x64xf32>
 // CHECK: %[[PACKED:.*]] = scf.for {{.*}} iter_args(%{{.*}} = %[[EMPTY]]) -> (tensor<8x64x64xf32>)
@@ -19,6 +23,10 @@
 // Along k the rhs is read as it is laid out.
 // ALONG-K-LABEL: func.func @scores
 // ALONG-K-NOT: linalg.transpose
+// HALF-LABEL: func.func @scores
+// HALF: tensor.empty() : tensor<8x64x64xf32>
+// COLUMN-LABEL: func.func @scores
+// COLUMN-NOT: tensor.empty() : tensor<8x64x64xf32>
 func.func @scores(%q: tensor<64x8x64xf32>, %k: tensor<64x8x64xf32>, %init: tensor<64x8x64xf32>) -> tensor<64x8x64xf32> {
   %s = linalg.generic {indexing_maps = [affine_map<(n, h, s, e) -> (n, h, e)>, affine_map<(n, h, s, e) -> (s, h, e)>, affine_map<(n, h, s, e) -> (n, h, s)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%q, %k : tensor<64x8x64xf32>, tensor<64x8x64xf32>) outs(%init : tensor<64x8x64xf32>) {
   ^bb0(%a: f32, %b: f32, %acc: f32):
@@ -43,9 +51,21 @@ func.func @projection(%x: tensor<64x512xf32>, %w: tensor<256x512xf32>, %init: te
 
 // -----
 
-// Two row tiles: the copy would not pay for itself.
-// CHECK-LABEL: func.func @two_row_tiles
-// CHECK-NOT: linalg.transpose
+// One row tile: whole vectors pack, half vectors read the rhs as it lies.
+// CHECK-LABEL: func.func @one_row_tile
+// CHECK: tensor.empty() : tensor<512x256xf32>
+// HALF-LABEL: func.func @one_row_tile
+// HALF-NOT: tensor.empty() : tensor<512x256xf32>
+func.func @one_row_tile(%x: tensor<8x512xf32>, %w: tensor<256x512xf32>, %init: tensor<8x256xf32>) -> tensor<8x256xf32> {
+  %y = linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>] ins(%x, %w : tensor<8x512xf32>, tensor<256x512xf32>) outs(%init : tensor<8x256xf32>) -> tensor<8x256xf32>
+  return %y : tensor<8x256xf32>
+}
+
+// -----
+
+// Two row tiles: half vectors pack too.
+// HALF-LABEL: func.func @two_row_tiles
+// HALF: tensor.empty() : tensor<512x256xf32>
 func.func @two_row_tiles(%x: tensor<16x512xf32>, %w: tensor<256x512xf32>, %init: tensor<16x256xf32>) -> tensor<16x256xf32> {
   %y = linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>] ins(%x, %w : tensor<16x512xf32>, tensor<256x512xf32>) outs(%init : tensor<16x256xf32>) -> tensor<16x256xf32>
   return %y : tensor<16x256xf32>
@@ -53,22 +73,26 @@ func.func @two_row_tiles(%x: tensor<16x512xf32>, %w: tensor<256x512xf32>, %init:
 
 // -----
 
-// Rows known only at run time: a version that packs from more than two
-// row tiles (17 rows of 8-row tiles) and one that reads the rhs as it is
-// laid out (a decode step's one row), each split at its row tiles.
+// Rows known only at run time: whole vectors pack whatever their count.
+// Half vectors get a version that packs from two row tiles (9 rows of
+// 8-row tiles) and one that reads the rhs as it is laid out (a decode
+// step's one row), each split at its row tiles.
 // CHECK-LABEL: func.func @dynamic_rows
-// CHECK: %[[ROWS:.*]] = tensor.dim %arg0, %c0
-// CHECK: %[[MANY:.*]] = arith.cmpi uge, %[[ROWS]], %c17
-// CHECK: scf.if %[[MANY]] -> (tensor<?x256xf32>)
-// CHECK: %[[EMPTY:.*]] = tensor.empty() : tensor<512x256xf32>
-// CHECK: %[[PACKED:.*]] = scf.for {{.*}} iter_args(%{{.*}} = %[[EMPTY]]) -> (tensor<512x256xf32>)
-// CHECK: vector.transfer_read {{.*}} : tensor<16x16xf32>, vector<16x16xf32>
-// CHECK: tensor.extract_slice %[[PACKED]]
-// CHECK: vector.transfer_read {{.*}} : tensor<4x16xf32>, vector<4x16xf32>
-// CHECK: } else {
-// CHECK-NOT: tensor.empty() : tensor<512x256xf32>
-// CHECK: vector.transfer_read {{.*}} : tensor<16x4xf32>, vector<16x4xf32>
-// CHECK: return
+// CHECK-NOT: scf.if
+// CHECK: tensor.empty() : tensor<512x256xf32>
+// HALF-LABEL: func.func @dynamic_rows
+// HALF: %[[ROWS:.*]] = tensor.dim %arg0, %c0
+// HALF: %[[MANY:.*]] = arith.cmpi uge, %[[ROWS]], %c9
+// HALF: scf.if %[[MANY]] -> (tensor<?x256xf32>)
+// HALF: %[[EMPTY:.*]] = tensor.empty() : tensor<512x256xf32>
+// HALF: %[[PACKED:.*]] = scf.for {{.*}} iter_args(%{{.*}} = %[[EMPTY]]) -> (tensor<512x256xf32>)
+// HALF: vector.transfer_read {{.*}} : tensor<16x16xf32>, vector<16x16xf32>
+// HALF: tensor.extract_slice %[[PACKED]]
+// HALF: vector.transfer_read {{.*}} : tensor<4x8xf32>, vector<4x8xf32>
+// HALF: } else {
+// HALF-NOT: tensor.empty() : tensor<512x256xf32>
+// HALF: vector.transfer_read {{.*}} : tensor<8x4xf32>, vector<8x4xf32>
+// HALF: return
 func.func @dynamic_rows(%x: tensor<?x512xf32>, %w: tensor<256x512xf32>, %init: tensor<?x256xf32>) -> tensor<?x256xf32> {
   %y = linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>] ins(%x, %w : tensor<?x512xf32>, tensor<256x512xf32>) outs(%init : tensor<?x256xf32>) -> tensor<?x256xf32>
   return %y : tensor<?x256xf32>

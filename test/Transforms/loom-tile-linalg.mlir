@@ -43,7 +43,9 @@ func.func @matmul(%a: tensor<64x128xf32>, %b: tensor<128x96xf32>,
 // -----
 
 // Attention's scores as a generic: batch dim h outermost at tile 1 (its
-// unit dim dropped from the tile), rhs laid out along k, not n.
+// unit dim dropped from the tile), rhs laid out along k, not n. The
+// roofline takes half vectors along n, which read four query rows' keys
+// as they lie (whole vectors would copy them first).
 #q = affine_map<(n, h, s, e) -> (n, h, e)>
 #k = affine_map<(n, h, s, e) -> (s, h, e)>
 #o = affine_map<(n, h, s, e) -> (n, h, s)>
@@ -52,7 +54,7 @@ func.func @matmul(%a: tensor<64x128xf32>, %b: tensor<128x96xf32>,
 // DECIDE-SAME: loom.decision = #loom.decision<"linalg.tile"
 // CHECK-LABEL: func.func @scores
 // CHECK: scf.for
-// CHECK: vector.contract {{.*}} into vector<4x32xf32>
+// CHECK: vector.contract {{.*}} into vector<4x8xf32>
 // CHECK-NOT: linalg.generic
 func.func @scores(%q: tensor<4x8x64xf32>, %k: tensor<32x8x64xf32>,
                   %c: tensor<4x8x32xf32>) -> tensor<4x8x32xf32> {

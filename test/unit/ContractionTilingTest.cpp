@@ -205,24 +205,48 @@ TEST_F(ContractionTilingTest, PacksARhsLaidOutAlongKForTilesAlongN) {
         "nhe", "she", "nhs", "nhse", ("tensor<" + rows + "x8x64xf32>").str(),
         "tensor<32x8x64xf32>", ("tensor<" + rows + "x8x32xf32>").str());
   };
+  cost::TargetInfo avx512 = *cost::TargetInfo::forIsa("avx512");
   ContractionTiling tiling = *ContractionTiling::of(scores("64"));
   EXPECT_EQ(tiling.rhsElements, 32 * 8 * 64);
-  // More than two row tiles along n: packed; along k, the rhs as it is.
-  EXPECT_TRUE(packsRhs(tiling, {8, 16, 4, /*alongK=*/false}));
-  EXPECT_FALSE(packsRhs(tiling, {32, 16, 4, false}));
-  EXPECT_FALSE(packsRhs(tiling, {8, 16, 4, /*alongK=*/true}));
-  EXPECT_EQ(rhsPackingRows(tiling, {8, 16, 4, false}), 17);
-  EXPECT_EQ(rhsPackingRows(tiling, {8, 16, 4, true}), std::nullopt);
-  // Rows known at run time: from 17 of them, in a version of their own
-  // (loom-tile-linalg-pack.mlir), not at compile time.
+  // Full vectors along n pack from the first row tile, a narrower vector
+  // from the second; a one-column tile and tiles along k never.
+  EXPECT_EQ(rhsPackingRows(tiling, {8, 16, 4, /*alongK=*/false}, avx512), 1);
+  EXPECT_EQ(rhsPackingRows(tiling, {8, 8, 4, false}, avx512), 9);
+  EXPECT_EQ(rhsPackingRows(tiling, {8, 1, 4, false}, avx512), std::nullopt);
+  EXPECT_EQ(rhsPackingRows(tiling, {8, 16, 4, /*alongK=*/true}, avx512),
+            std::nullopt);
+  // 16 lanes are half a vector of f16 arithmetic (AVX512-FP16), a full one
+  // where f16 sums in f32.
+  ContractionTiling half = *ContractionTiling::of(parse(
+      "%a: tensor<64x128xf16>, %b: tensor<96x128xf16>, %c: tensor<64x96xf16>",
+      "tensor<64x96xf16>",
+      "%r = linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, "
+      "affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>] "
+      "ins(%a, %b : tensor<64x128xf16>, tensor<96x128xf16>) "
+      "outs(%c : tensor<64x96xf16>) -> tensor<64x96xf16>\n"
+      "return %r : tensor<64x96xf16>"));
+  EXPECT_EQ(
+      rhsPackingRows(half, {8, 16, 4, false},
+                     *cost::TargetInfo::forIsa("avx512-vbmi", "emeraldrapids")),
+      9);
+  EXPECT_EQ(rhsPackingRows(half, {8, 16, 4, false},
+                           *cost::TargetInfo::forIsa("avx512-vbmi", "znver4")),
+            1);
+  EXPECT_TRUE(packsRhs(tiling, {8, 16, 4, false}, avx512));
+  EXPECT_FALSE(packsRhs(tiling, {64, 8, 4, false}, avx512));
+  EXPECT_TRUE(packsRhs(tiling, {16, 8, 4, false}, avx512));
+  EXPECT_FALSE(packsRhs(tiling, {8, 16, 4, /*alongK=*/true}, avx512));
+  // Rows known at run time: from rhsPackingRows of them, in a version of
+  // their own where that is more than one (loom-tile-linalg-pack.mlir), not
+  // at compile time.
   ContractionTiling dynamic = *ContractionTiling::of(scores("?"));
-  EXPECT_FALSE(packsRhs(dynamic, {8, 16, 4, false}));
-  EXPECT_EQ(rhsPackingRows(dynamic, {8, 16, 4, false}), 17);
+  EXPECT_FALSE(packsRhs(dynamic, {8, 8, 4, false}, avx512));
+  EXPECT_EQ(rhsPackingRows(dynamic, {8, 8, 4, false}, avx512), 9);
   // A rhs laid out along n: never.
   EXPECT_FALSE(packsRhs(*ContractionTiling::of(einsum(
                             "mk", "kn", "mn", "mnk", "tensor<64x128xf32>",
                             "tensor<128x96xf32>", "tensor<64x96xf32>")),
-                        {4, 16, 1, false}));
+                        {4, 16, 1, false}, avx512));
 
   // The cost model judges a packed tile as reading a rhs laid out along n,
   // plus the copy.
@@ -236,10 +260,10 @@ TEST_F(ContractionTilingTest, PacksARhsLaidOutAlongKForTilesAlongN) {
   EXPECT_EQ(alongK[lt::RhsContiguousN], 0);
 
   // Dynamic rows are judged packed at the row counts that pack: of 1, 16
-  // and 128 rows, from 9 rows for 4-row tiles.
+  // and 128 rows, from 5 rows for 4-row tiles of half vectors.
   SmallVector<cost::FeatureVector> rows =
       featuresOf(cast<cost::TunableOpInterface>(scores("?").getOperation()),
-                 target, 4, 16, 4, "n");
+                 target, 4, 8, 4, "n");
   ASSERT_EQ(rows.size(), 3u);
   EXPECT_EQ(rows[0][lt::RhsContiguousN], 0);
   EXPECT_EQ(rows[1][lt::RhsContiguousN], 1);
@@ -372,10 +396,11 @@ TEST_F(ContractionTilingTest, FeaturesCarryTheRooflineAndTheTransposes) {
           .getOperation());
   cost::TargetInfo target = *cost::TargetInfo::forIsa("avx512");
   namespace lt = cost::linalg_tile;
-  cost::FeatureVector alongN = featuresOf(op, target, 1, 16, 4, "n").front(),
-                      alongK = featuresOf(op, target, 1, 16, 4, "k").front();
+  cost::FeatureVector alongN = featuresOf(op, target, 1, 8, 4, "n").front(),
+                      alongK = featuresOf(op, target, 1, 8, 4, "k").front();
   ASSERT_EQ(alongN.size(), lt::schema().size());
-  // Along n, keys laid out along k are transposed: a shuffle per element.
+  // Along n, keys laid out along k are transposed: a shuffle per element
+  // (half vectors of one row tile read them as they lie).
   EXPECT_GT(alongN[lt::ShufflesPerFma], 0);
   EXPECT_EQ(alongK[lt::ShufflesPerFma], 0);
   EXPECT_EQ(alongK[lt::VectorAlongK], 1);

@@ -70,6 +70,10 @@ struct ContractionTiling {
   /// precision for _Float16 makes the same trade).
   bool sumsInF32(const cost::TargetInfo &target) const;
 
+  /// Vector lanes of the tile's arithmetic on `target`: the result type's,
+  /// or f32's where the sums are kept in f32.
+  int64_t lanes(const cost::TargetInfo &target) const;
+
   /// The trip count of `op`'s rows loop (this tiling's m), built at the
   /// builder's insertion point.
   OpFoldResult rowCount(OpBuilder &builder, linalg::LinalgOp op) const;
@@ -87,19 +91,26 @@ struct RegisterTile {
 };
 
 /// The fewest rows over which loom-tile-linalg packs the rhs for `tile`
-/// (one copy laid out along n, made before the loops): a tile along n pays
-/// a shuffle per element of a rhs laid out otherwise, once per row tile,
-/// so over more than two row tiles the copy's load and store per element
-/// cost less. std::nullopt where it never does (vectors along k, or a rhs
-/// laid out along n already).
+/// on `target` (one copy laid out along n, made before the loops). Along n
+/// a tile gathers each rhs vector of a rhs laid out otherwise element by
+/// element, once per row tile, while the copy transposes 16 x 16 blocks at
+/// a fraction of a shuffle per element. Gathering a full vector (an insert
+/// per lane, across the register's 128-bit lanes) costs more than the copy
+/// even once, so such a tile packs from its first row; a narrower vector
+/// is cheaper to gather, and packs from its second row tile. std::nullopt
+/// where it never does: vectors along k, a one-column tile (scalar reads,
+/// nothing to gather), or a rhs laid out along n already. The thresholds
+/// are measured (docs/CostModel.md, "A rhs laid out along k is packed").
 std::optional<int64_t> rhsPackingRows(const ContractionTiling &tiling,
-                                      const RegisterTile &tile);
+                                      const RegisterTile &tile,
+                                      const cost::TargetInfo &target);
 
 /// Whether the rhs is packed for `tile` at the tiling's rows, where they
 /// are known (static rows, or the rows the cost model judges dynamic ones
 /// at). Dynamic rows are packed where, at run time, they number at least
 /// rhsPackingRows.
-bool packsRhs(const ContractionTiling &tiling, const RegisterTile &tile);
+bool packsRhs(const ContractionTiling &tiling, const RegisterTile &tile,
+              const cost::TargetInfo &target);
 
 /// Where a tile does not divide a static dim of `size`, loom-tile-linalg
 /// splits the contraction there: the extent the tile divides, then the

@@ -177,13 +177,15 @@ def LoomTileLinalg : Pass<"loom-tile-linalg", "::mlir::ModuleOp"> {
 
     A tile along n over a rhs laid out otherwise (attention's keys,
     `[out, in]` weights) would gather each rhs vector element by element,
-    once per row tile; over more than two row tiles of static rows the pass
-    first copies the rhs laid out along n (its other dims in order, then k,
-    then n; OpenBLAS packs such an operand too), in 16 x 16 blocks (8 x 8
-    where 16 does not divide the two dims) that are vector transposes
-    lowered to a shuffle network, and the tile reads the copy. The cost
-    model judges such a tile as reading a rhs laid out along n, plus the
-    copy.
+    once per row tile. The pass first copies the rhs laid out along n (its
+    other dims in order, then k, then n; OpenBLAS packs such an operand
+    too), in 16 x 16 blocks (8 x 8 where 16 does not divide the two dims)
+    that are vector transposes lowered to a shuffle network, and the tile
+    reads the copy: from the first row tile where the tile's rows are whole
+    vectors, from the second where they are narrower, never for a
+    one-column tile (dynamic rows: in a version run from that row count).
+    The cost model judges such a tile as reading a rhs laid out along n,
+    plus the copy.
 
     The tile is the `linalg.tile` decision: a `loom.decision` already on
     the op (from `loom-decide`, `load-decisions` or by hand) is kept;
