@@ -205,9 +205,8 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
 
   /// Tiles and vectorizes `op`, its rhs packed where the tile asks for it
   /// (for dynamic rows, in a version run from rhsPackingRows rows where
-  /// that is more than one) and
-  /// split first where the tile does not divide a loop; appends the
-  /// outermost loop of each part's nest to `nests`.
+  /// that is more than one) and split first where the tile does not divide
+  /// a loop; appends the outermost loop of each part's nest to `nests`.
   static LogicalResult tileAndVectorize(linalg::LinalgOp op,
                                         DecisionAttr decision,
                                         const cost::TargetInfo &target,

@@ -100,7 +100,7 @@ struct RegisterTile {
 /// is cheaper to gather, and packs from its second row tile. std::nullopt
 /// where it never does: vectors along k, a one-column tile (scalar reads,
 /// nothing to gather), or a rhs laid out along n already. The thresholds
-/// are measured (docs/CostModel.md, "A rhs laid out along k is packed").
+/// are measured (docs/CostModel.md, "When packing pays, measured").
 std::optional<int64_t> rhsPackingRows(const ContractionTiling &tiling,
                                       const RegisterTile &tile,
                                       const cost::TargetInfo &target);
