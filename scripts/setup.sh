@@ -11,7 +11,7 @@ PACKAGES=(
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22 lld-22 libclang-rt-22-dev
   cmake ninja-build ccache libgtest-dev
   python3 python3-numpy libpython3-dev python3-pytest pybind11-dev python3-pip python3-venv
-  libopenblas-dev libomp-22-dev libcurl4-openssl-dev
+  libopenblas-dev libdnnl-dev libomp-22-dev libcurl4-openssl-dev
   libxgboost-dev librsvg2-bin
 )
 

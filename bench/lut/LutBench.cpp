@@ -2,7 +2,8 @@
 //
 // One process measures, per point (format, M x K, N, threads, cache
 // regime): Loom's compiled kernel, Loom's reference lowering, Loom's
-// lut.dequantize + OpenBLAS, OpenBLAS sgemm on f32 weights, and the read
+// lut.dequantize + OpenBLAS, OpenBLAS sgemm on f32 weights, oneDNN's int8
+// matmul on the weights quantized to int8 per channel, and the read
 // roofline over the format's weight bytes, and prints ratios (protocol:
 // ../shared/design/lut.md §5 and bench/README.md). Loom's outputs are
 // checked against the reference before anything is timed.
@@ -15,6 +16,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "../common/BenchSupport.h"
+#include "OneDnnGemm.h"
 #include "loom/Runtime/ModelLibrary.h"
 #include "loom/Support/CacheFlush.h"
 #include "loom/Support/DenseLiteral.h"
@@ -350,6 +352,7 @@ int main(int argc, char **argv) {
       loom.run("dequant", {}, &w32);
       std::vector<float> dq(w32.size());
       float *dqData = dq.data();
+      loom::bench::OneDnnInt8Gemm int8Gemm(w32, s.m, s.k);
       double bytes = weightBytes(*f, s.m, s.k);
       std::vector<char> probe(size_t(bytes) + 4096, 1);
       char *probeData = reinterpret_cast<char *>(
@@ -369,22 +372,33 @@ int main(int argc, char **argv) {
         std::vector<const char *> entries = {"gemm"};
         if (f->actQuant)
           entries.insert(entries.end(), {"gemm_lut", "gemm_dot"});
-        for (const char *entry : entries) {
-          std::vector<float> got;
-          loom.run(entry, {{x.data(), xShape}}, &got);
+        // max |got - want| / max |want| within `tolerance`, printed.
+        auto check = [&](const char *name, const std::vector<float> &got,
+                         double tolerance) {
           double err = 0, scale = 0;
           for (size_t i = 0; i < want.size(); ++i) {
             err = std::max(err, double(std::fabs(got[i] - want[i])));
             scale = std::max(scale, double(std::fabs(want[i])));
           }
-          bool correct = err <= 0.02 * scale;
+          bool correct = err <= tolerance * scale;
           allCorrect &= correct;
           std::fprintf(stderr,
-                       "  N = %lld %s: max |loom - reference| / max |y| = "
+                       "  N = %lld %s: max |%s - reference| / max |y| = "
                        "%.2e %s\n",
-                       (long long)n, entry, err / scale,
+                       (long long)n, name, name, err / scale,
                        correct ? "ok" : "WRONG");
+        };
+        for (const char *entry : entries) {
+          std::vector<float> got;
+          loom.run(entry, {{x.data(), xShape}}, &got);
+          check(entry, got, 0.02);
         }
+        // The int8 peer quantizes weights and activations to int8 (per
+        // channel, per tensor): within a few per cent of the reference.
+        int8Gemm.prepare(x, n);
+        std::vector<float> int8Out(n * s.m);
+        int8Gemm.run(int8Out.data(), 1);
+        check("onednn_int8", int8Out, 0.05);
 
         for (int threads : threadCounts)
           for (const char *cache : caches) {
@@ -523,6 +537,14 @@ int main(int argc, char **argv) {
                 measure([&] { gemm(w32.data()); },
                         cold ? std::function<void()>(flushW32) : none,
                         threads));
+            add("onednn_int8", measure([&] { int8Gemm.run(y.data(), threads); },
+                                       cold ? std::function<void()>([&] {
+                                         flushRange(int8Gemm.weightData(),
+                                                    int8Gemm.weightData() +
+                                                        int8Gemm.weightBytes());
+                                       })
+                                            : none,
+                                       threads));
             add("roofline",
                 measure(
                     [&] {
@@ -545,22 +567,24 @@ int main(int argc, char **argv) {
         return &o;
     return nullptr;
   };
-  std::printf("\n%-8s %6s %6s %4s %2s %-5s %10s %10s %8s %7s %9s %9s %9s %6s\n",
+  std::printf("\n%-8s %6s %6s %4s %2s %-5s %10s %10s %8s %7s %9s %9s %9s %9s "
+              "%6s\n",
               "format", "M", "K", "N", "t", "cache", "loom p10", "median",
-              "GOP/s", "eff", "xref", "xdeq+blas", "xsgemm", "cpu");
+              "GOP/s", "eff", "xref", "xdeq+blas", "xsgemm", "xdnn-i8", "cpu");
   for (const Record &r : records) {
     if (r.variant != "loom")
       continue;
     const Record *roof = find(r, "roofline"), *ref = find(r, "reference"),
                  *deq = find(r, "dequant_openblas"),
-                 *sg = find(r, "sgemm_fp32");
+                 *sg = find(r, "sgemm_fp32"), *dnn = find(r, "onednn_int8");
     double gops = 2.0 * r.m * r.k * r.n / (r.t.p10 * 1e3);
     std::printf("%-8s %6lld %6lld %4lld %2d %-5s %8.0fus %8.0fus %8.1f %7.2f "
-                "%9.1f %9.2f %9.2f %6.2f\n",
+                "%9.1f %9.2f %9.2f %9.2f %6.2f\n",
                 r.format.c_str(), (long long)r.m, (long long)r.k,
                 (long long)r.n, r.threads, r.cache.c_str(), r.t.p10, r.t.median,
                 gops, roof->t.p10 / r.t.p10, ref->t.p10 / r.t.p10,
-                deq->t.p10 / r.t.p10, sg->t.p10 / r.t.p10, r.t.cpuShare);
+                deq->t.p10 / r.t.p10, sg->t.p10 / r.t.p10, dnn->t.p10 / r.t.p10,
+                r.t.cpuShare);
   }
   std::printf("\n(eff = roofline read time of the weight bytes / Loom's time; "
               "xV = V's time / Loom's time, > 1: Loom is faster; times are "
@@ -701,7 +725,7 @@ int main(int argc, char **argv) {
          r.t.p10 <= 1.1 * best->t.p10, detail);
   }
   std::printf("%s correctness: every point within 2%% of max |y| of the "
-              "reference\n",
+              "reference (oneDNN's int8 peer: 5%%)\n",
               allCorrect ? "PASS" : "FAIL");
 
   if (!opt.json.empty()) {
