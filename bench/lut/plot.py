@@ -15,7 +15,8 @@ import math
 import sys
 
 COLORS = {"loom": "#d62728", "dequant_openblas": "#1f77b4",
-          "sgemm_fp32": "#2ca02c", "reference": "#7f7f7f"}
+          "sgemm_fp32": "#2ca02c", "reference": "#7f7f7f",
+          "onednn_int8": "#9467bd"}
 MARKERS = {1: "circle", 2: "square"}
 W, H, PAD = 460, 360, 56
 
