@@ -9,10 +9,12 @@
 //     for tile of column-tile columns (then tiles of 2, 1):
 //       for segment s:                               fp32 epilogue per s
 //         for 8 K of the segment:                    4 stream loads,
-//           unpack to values, per column 2 broadcasts and 8 dot products
+//           unpack to values, per column 2 word broadcasts (loads) and
+//           8 dot products
 //
 // The weight side must be the signed operand, so activations enter as
-// x + 128 (unsigned) and the kernel subtracts 128 * sum of the row's values
+// x + 128 (unsigned; a copy made once per GEMM, whose words the broadcasts
+// load as they are) and the kernel subtracts 128 * sum of the row's values
 // over the segment, a folded constant: the int32 sums are exactly those of
 // lut.dot_accumulate.
 //
@@ -123,6 +125,43 @@ FailureOr<DotStream> foldDotStream(PackOp pack, int64_t segment, int64_t bits) {
   return stream;
 }
 
+/// `x` [N, `k`] + 128 as unsigned bytes (the sign bit flipped), the
+/// operand `vpdpbusd` takes unsigned: made once per GEMM, so that the dot
+/// products read their activation words straight from memory.
+static Value flipSignBits(OpBuilder &b, Location loc, Value x, int64_t k,
+                          int64_t stepK) {
+  Type i8 = b.getI8Type();
+  int64_t chunk = stepK;
+  while (chunk < 64 && k % (2 * chunk) == 0)
+    chunk *= 2;
+  auto vChunk = VectorType::get({chunk}, i8);
+  Value signBits = splatConst(b, loc, vChunk, b.getI8IntegerAttr(-128));
+  auto type = cast<RankedTensorType>(x.getType());
+  Value rows = tensor::DimOp::create(b, loc, x, 0);
+  Value init = emptyWithRows(b, loc, type, rows);
+  return buildLoop(
+      b, loc, rows, init,
+      [&](OpBuilder &rb, Value row, ValueRange out) -> SmallVector<Value> {
+        return buildLoop(
+            rb, loc, indexConst(rb, loc, k / chunk), out,
+            [&](OpBuilder &cb, Value i,
+                ValueRange slice) -> SmallVector<Value> {
+              Value at =
+                  arith::MulIOp::create(cb, loc, i, indexConst(cb, loc, chunk));
+              Value bytes = vector::TransferReadOp::create(
+                  cb, loc, vChunk, x, ValueRange{row, at},
+                  arith::ConstantIntOp::create(cb, loc, i8, 0),
+                  ArrayRef<bool>{true});
+              Value written =
+                  vector::TransferWriteOp::create(
+                      cb, loc, arith::XOrIOp::create(cb, loc, bytes, signBits),
+                      slice[0], ValueRange{row, at}, ArrayRef<bool>{true})
+                      .getResult();
+              return {written};
+            });
+      })[0];
+}
+
 /// Emits the loop nest; returns y [N, M].
 Value emitDotKernel(OpBuilder &b, Location loc, Operation *anchor,
                     PackedType packed, int64_t segment, const DotStream &stream,
@@ -161,9 +200,7 @@ Value emitDotKernel(OpBuilder &b, Location loc, Operation *anchor,
       splatConst(b, loc, vI8, b.getI8IntegerAttr(stream.values[0]));
   Value oneValue =
       splatConst(b, loc, vI8, b.getI8IntegerAttr(stream.values[1]));
-  // Activations + 128 as unsigned bytes: the sign bit flipped.
-  Value signBits = splatConst(b, loc, VectorType::get({stepK}, i8),
-                              b.getI8IntegerAttr(-128));
+  Value flipped = flipSignBits(b, loc, x, k, stepK);
   Value zeroI32 = splatConst(b, loc, vI32, b.getI32IntegerAttr(0));
   Value zeroF32 = splatConst(b, loc, vF32, b.getF32FloatAttr(0));
   auto mul = [&](OpBuilder &ob, Value a, int64_t v) -> Value {
@@ -216,15 +253,19 @@ Value emitDotKernel(OpBuilder &b, Location loc, Operation *anchor,
     }
     SmallVector<Value> sums(acc);
     for (auto [c, col] : llvm::enumerate(cols)) {
-      Value activations = vector::TransferReadOp::create(
-          ob, loc, VectorType::get({stepK}, i8), x,
-          ValueRange{col, mul(ob, t, stepK)},
-          arith::ConstantIntOp::create(ob, loc, i8, 0), ArrayRef<bool>{true});
-      Value words = vector::BitCastOp::create(
-          ob, loc, VectorType::get({fields}, i32),
-          arith::XOrIOp::create(ob, loc, activations, signBits));
       for (int64_t f = 0; f < fields; ++f) {
-        Value word = vector::ExtractOp::create(ob, loc, words, f);
+        // A word read and broadcast: one broadcast load (vpbroadcastd
+        // from memory), no xor or shuffle in the vector pipes.
+        Value bytes = vector::TransferReadOp::create(
+            ob, loc, VectorType::get({4}, i8), flipped,
+            ValueRange{col,
+                       add(ob, mul(ob, t, stepK), indexConst(ob, loc, 4 * f))},
+            arith::ConstantIntOp::create(ob, loc, i8, 0), ArrayRef<bool>{true});
+        Value word = vector::ExtractOp::create(
+            ob, loc,
+            vector::BitCastOp::create(ob, loc, VectorType::get({1}, i32),
+                                      bytes),
+            0);
         Value quad = vector::BitCastOp::create(
             ob, loc, vI8, vector::BroadcastOp::create(ob, loc, vI32, word));
         for (int64_t r = 0; r < kRowVectors; ++r) {

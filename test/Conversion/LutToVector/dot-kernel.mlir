@@ -12,11 +12,12 @@
 // -15, -13, ..., 15): the weight is folded into a stream of 4-bit value indices
 // (2 row blocks of 64 rows x 2 steps of 8 K x 4 row vectors x 64 bytes),
 // the per-row corrections 128 * sum of values (2 blocks x 1 segment x 64)
-// and the row scales. Per row block (the second one 16 rows wide, so its
-// stores are masked), tiles of 4 columns: per step 4 loads, each split
-// into nibbles and looked up to values, then per column 8 dot products of
-// the activations + 128 broadcast over 16 rows; the segment's int32 sums
-// less the corrections enter the fp32 epilogue.
+// and the row scales. The activations + 128 (the sign bit flipped) are
+// copied once. Per row block (the second one 16 rows wide, so its stores
+// are masked), tiles of 4 columns: per step 4 loads, each split into
+// nibbles and looked up to values, then per column 8 dot products of an
+// activation word of that copy broadcast over 16 rows; the segment's int32
+// sums less the corrections enter the fp32 epilogue.
 // CHECK: memref.global "private" constant @[[$STREAM:__loom_lut_stream.*]] : memref<1024xi8> = dense<"0x{{[0-9A-F]+}}"> {alignment = 64 : i64}
 // CHECK-LABEL: func @dot
 // CHECK-DAG: %[[IDX:.*]] = memref.get_global @[[$STREAM]] : memref<1024xi8>
@@ -25,7 +26,11 @@
 // CHECK-DAG: %[[SCALE:.*]] = arith.constant dense<{{.*}}> : tensor<2x1x64xf16>
 // VNNI-DAG: arith.constant dense<[-15, -13, -11, -9, -7, -5, -3, -1, 1, 3, 5, 7, 9, 11, 13, 15{{.*}}]> : vector<{{16|64}}xi8>
 // NOVNNI-DAG: arith.constant dense<[-15, -13, -11, -9, -7, -5, -3, -1, 1, 3, 5, 7, 9, 11, 13, 15{{.*}}]> : vector<{{16|64}}xi8>
-// CHECK-DAG: %[[FLIP:.*]] = arith.constant dense<-128> : vector<8xi8>
+// CHECK-DAG: %[[FLIP:.*]] = arith.constant dense<-128> : vector<16xi8>
+// CHECK: %[[FLIPPED:.*]] = scf.for {{.*}} -> (tensor<?x16xi8>)
+// CHECK: %[[X:.*]] = vector.transfer_read %{{.*}}[%{{.*}}, %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<?x16xi8>, vector<16xi8>
+// CHECK: %[[U:.*]] = arith.xori %[[X]], %[[FLIP]] : vector<16xi8>
+// CHECK: vector.transfer_write %[[U]]
 // CHECK: scf.forall (%[[RB:.*]]) in (2) shared_outs(%{{.*}} = %{{.*}}) -> (tensor<?x80xf32>)
 // CHECK: scf.for {{.*}} -> (tensor<?x?xf32>)
 // CHECK: scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
@@ -37,9 +42,8 @@
 // CHECK: %[[BYTES:.*]] = vector.transfer_read %[[IDX]][%{{.*}}], %{{.*}} {in_bounds = [true]} : memref<1024xi8>, vector<64xi8>
 // VNNI: lut.x86.pshufb %{{.*}}, %{{.*}} : vector<64xi8>
 // GENERIC-NOT: lut.x86
-// CHECK: %[[X:.*]] = vector.transfer_read %{{.*}}[%{{.*}}, %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<?x16xi8>, vector<8xi8>
-// CHECK: %[[U:.*]] = arith.xori %[[X]], %[[FLIP]] : vector<8xi8>
-// CHECK: vector.bitcast %[[U]] : vector<8xi8> to vector<2xi32>
+// CHECK: %[[WORD:.*]] = vector.transfer_read %[[FLIPPED]][%{{.*}}, %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<?x16xi8>, vector<4xi8>
+// CHECK: vector.bitcast %[[WORD]] : vector<4xi8> to vector<1xi32>
 // CHECK: vector.broadcast %{{.*}} : i32 to vector<16xi32>
 // VNNI: lut.x86.vpdpbusd %{{.*}}, %{{.*}}, %{{.*}} : vector<16xi32>, vector<64xi8>
 // NOVNNI-NOT: lut.x86.vpdpbusd
@@ -66,8 +70,8 @@ func.func @dot(%x: tensor<?x16xi8>, %xs: tensor<?x1xf32>, %ts: tensor<?x1xf32>) 
 
 // At most four lookup values (ternary: -2, 0, 2 at indices 0, 1, 3): 2-bit
 // value indices, four fields per byte, so a load covers 16 K of 16 rows
-// (1 block x 2 steps x 4 loads x 64 bytes) and each step reads 16
-// activations per column, four dot products per row vector.
+// (1 block x 2 steps x 4 loads x 64 bytes) and each step reads 4
+// activation words per column, four dot products per row vector.
 // CHECK: memref.global "private" constant @{{.*}} : memref<512xi8>
 // CHECK-LABEL: func @two_bit
 // CHECK-DAG: arith.constant dense<3> : vector<64xi8>
@@ -76,8 +80,8 @@ func.func @dot(%x: tensor<?x16xi8>, %xs: tensor<?x1xf32>, %ts: tensor<?x1xf32>) 
 // CHECK-DAG: arith.constant dense<6> : vector<64xi8>
 // CHECK: vector.transfer_read %{{.*}}[%{{.*}}], %{{.*}} {in_bounds = [true]} : memref<512xi8>, vector<64xi8>
 // CHECK: arith.shrui %{{.*}}, %{{.*}} : vector<64xi8>
-// CHECK: vector.transfer_read %{{.*}}[%{{.*}}, %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<?x32xi8>, vector<16xi8>
-// CHECK: vector.bitcast %{{.*}} : vector<16xi8> to vector<4xi32>
+// CHECK: vector.transfer_read %{{.*}}[%{{.*}}, %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<?x32xi8>, vector<4xi8>
+// CHECK: vector.bitcast %{{.*}} : vector<4xi8> to vector<1xi32>
 // VNNI-COUNT-16: lut.x86.vpdpbusd
 func.func @two_bit(%x: tensor<?x32xi8>, %xs: tensor<?x1xf32>, %ts: tensor<?x1xf32>) -> tensor<?x64xf32> {
   %c = arith.constant dense<2> : tensor<64x32xi8>
