@@ -57,8 +57,8 @@ struct DotStream {
   std::vector<int8_t> indices;
   /// The lookup value of each index (PackedType::getLookupValue).
   SmallVector<int8_t, 16> values;
-  /// At (rb * segments + s) * 64 + r: 128 * the row's values summed over
-  /// the segment (0 past M).
+  /// At (rb * segments + s) * 64 + r: -128 * the row's values summed over
+  /// the segment (0 past M), where the segment's sums start.
   std::vector<int32_t> offsetSums;
   RowCoefficients coefficients;
 };
@@ -90,13 +90,13 @@ FailureOr<DotStream> foldDotStream(PackOp pack, int64_t segment, int64_t bits) {
   int64_t blocks = llvm::divideCeil(m, kBlockRows), segments = k / segment;
 
   stream.coefficients = std::move(*coefficients);
-  // Index and 128 * value of every byte a code can hold, once, instead of
+  // Index and -128 * value of every byte a code can hold, once, instead of
   // per weight.
   uint8_t indexOf[256];
   int32_t offsetOf[256];
   for (unsigned code = 0; code < 256; ++code) {
     indexOf[code] = valueIndex(packed, code);
-    offsetOf[code] = 128 * packed.getLookupValue(code);
+    offsetOf[code] = -128 * packed.getLookupValue(code);
   }
   stream.values.assign(16, 0);
   for (unsigned code = 0; code < 16; ++code)
@@ -201,7 +201,6 @@ Value emitDotKernel(OpBuilder &b, Location loc, Operation *anchor,
   Value oneValue =
       splatConst(b, loc, vI8, b.getI8IntegerAttr(stream.values[1]));
   Value flipped = flipSignBits(b, loc, x, k, stepK);
-  Value zeroI32 = splatConst(b, loc, vI32, b.getI32IntegerAttr(0));
   Value zeroF32 = splatConst(b, loc, vF32, b.getF32FloatAttr(0));
   auto mul = [&](OpBuilder &ob, Value a, int64_t v) -> Value {
     return arith::MulIOp::create(ob, loc, a, indexConst(ob, loc, v));
@@ -288,26 +287,24 @@ Value emitDotKernel(OpBuilder &b, Location loc, Operation *anchor,
               nb, loc, indexConst(nb, loc, segments),
               SmallVector<Value>(count, zeroF32),
               [&](OpBuilder &sb, Value s, ValueRange y) -> SmallVector<Value> {
-                Value first = mul(sb, s, stepsPerSegment);
-                ValueRange acc = buildLoop(
-                    sb, loc, indexConst(sb, loc, stepsPerSegment),
-                    SmallVector<Value>(count, zeroI32),
-                    [&](OpBuilder &tb, Value tt, ValueRange a) {
-                      return step(tb, cols, block, add(tb, first, tt), a);
-                    });
-                // The sums minus 128 * the rows' values: exactly
-                // lut.dot_accumulate's.
-                SmallVector<Value> corrections;
+                // The sums start at -128 * the rows' values, so that they
+                // end exactly as lut.dot_accumulate's, with no subtraction
+                // per accumulator.
+                SmallVector<Value> rowStarts, starts;
                 for (int64_t r = 0; r < kRowVectors; ++r)
-                  corrections.push_back(vector::TransferReadOp::create(
+                  rowStarts.push_back(vector::TransferReadOp::create(
                       sb, loc, vI32, offsetSums,
                       ValueRange{block, s, indexConst(sb, loc, r * kRowLanes)},
                       arith::ConstantIntOp::create(sb, loc, i32, 0),
                       ArrayRef<bool>{true}));
-                SmallVector<Value> exact;
-                for (auto [i, sum] : llvm::enumerate(acc))
-                  exact.push_back(arith::SubIOp::create(
-                      sb, loc, sum, corrections[i % kRowVectors]));
+                for (size_t c = 0; c < cols.size(); ++c)
+                  llvm::append_range(starts, rowStarts);
+                Value first = mul(sb, s, stepsPerSegment);
+                ValueRange exact = buildLoop(
+                    sb, loc, indexConst(sb, loc, stepsPerSegment), starts,
+                    [&](OpBuilder &tb, Value tt, ValueRange a) {
+                      return step(tb, cols, block, add(tb, first, tt), a);
+                    });
                 return epilogue.applyTile(sb, block, s, cols, {}, kRowLanes,
                                           exact, y);
               });

@@ -125,8 +125,10 @@ Value SegmentEpilogue::apply(OpBuilder &b, Value acc, const Rows &rows,
     auto splat = [&](double v) {
       return splatConst(b, loc, vF32, b.getF32FloatAttr(v));
     };
-    Value sum = arith::AddFOp::create(
-        b, loc, arith::MulFOp::create(b, loc, sums, splat(kappa)),
+    // kappa is 1 or 1/2, so kappa * acc is exact and one fma rounds as
+    // the product and the sum would.
+    Value sum = math::FmaOp::create(
+        b, loc, sums, splat(kappa),
         arith::MulFOp::create(b, loc, column.integerSum,
                               splat(quant.getPlaneOffset())));
     if (rows.zeroPoint)

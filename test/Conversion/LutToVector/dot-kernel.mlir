@@ -11,13 +11,13 @@
 // The int8-dot kernel over 80 rows of signed 4-bit weights (lookup values
 // -15, -13, ..., 15): the weight is folded into a stream of 4-bit value indices
 // (2 row blocks of 64 rows x 2 steps of 8 K x 4 row vectors x 64 bytes),
-// the per-row corrections 128 * sum of values (2 blocks x 1 segment x 64)
-// and the row scales. The activations + 128 (the sign bit flipped) are
-// copied once. Per row block (the second one 16 rows wide, so its stores
+// the per-row corrections -128 * sum of values (2 blocks x 1 segment x 64),
+// where each segment's sums start, and the row scales. The activations + 128
+// (the sign bit flipped) are copied once. Per row block (the second one 16 rows wide, so its stores
 // are masked), tiles of 4 columns: per step 4 loads, each split into
 // nibbles and looked up to values, then per column 8 dot products of an
 // activation word of that copy broadcast over 16 rows; the segment's int32
-// sums less the corrections enter the fp32 epilogue.
+// sums enter the fp32 epilogue, kappa * sum + c * X_int one fma.
 // CHECK: memref.global "private" constant @[[$STREAM:__loom_lut_stream.*]] : memref<1024xi8> = dense<"0x{{[0-9A-F]+}}"> {alignment = 64 : i64}
 // CHECK-LABEL: func @dot
 // CHECK-DAG: %[[IDX:.*]] = memref.get_global @[[$STREAM]] : memref<1024xi8>
@@ -34,7 +34,8 @@
 // CHECK: scf.forall (%[[RB:.*]]) in (2) shared_outs(%{{.*}} = %{{.*}}) -> (tensor<?x80xf32>)
 // CHECK: scf.for {{.*}} -> (tensor<?x?xf32>)
 // CHECK: scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
-// CHECK: scf.for {{.*}} -> (vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>)
+// CHECK: %[[START:.*]] = vector.transfer_read %[[CORR]][%[[RB]], %{{.*}}, %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<2x1x64xi32>, vector<16xi32>
+// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %[[START]], {{.*}} -> (vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>)
 // Each step prefetches its four loads 2048 bytes ahead, clamped to the
 // stream's last line.
 // CHECK: %[[AHEAD:.*]] = arith.minsi %{{.*}}, %[[LASTLINE]] : index
@@ -49,9 +50,9 @@
 // NOVNNI-NOT: lut.x86.vpdpbusd
 // NOVNNI: lut.x86.pmaddubsw
 // GENERIC: arith.muli %{{.*}}, %{{.*}} : vector<32xi16>
-// CHECK: vector.transfer_read %[[CORR]][%[[RB]], %{{.*}}, %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<2x1x64xi32>, vector<16xi32>
-// CHECK: arith.subi %{{.*}}, %{{.*}} : vector<16xi32>
-// CHECK: arith.sitofp %{{.*}} : vector<16xi32> to vector<16xf32>
+// CHECK-NOT: arith.subi %{{.*}}, %{{.*}} : vector<16xi32>
+// CHECK: %[[SUMS:.*]] = arith.sitofp %{{.*}} : vector<16xi32> to vector<16xf32>
+// CHECK: math.fma %[[SUMS]], %{{.*}}, %{{.*}} : vector<16xf32>
 // CHECK: vector.transfer_write %{{.*}}, %{{.*}}[%{{.*}}, %{{.*}}] : vector<16xf32>, tensor<?x?xf32>
 // CHECK: scf.forall.in_parallel
 // CHECK-NOT: lut.dot_accumulate
