@@ -83,7 +83,7 @@ mlir::loom::collectEntryPoints(ModuleOp module) {
     entries.push_back(std::move(entry));
   }
   if (entries.empty())
-    return module.emitError()
+    return emitError(module.getLoc())
            << "no entry point: the model needs a public func.func or wf.graph";
   return entries;
 }

@@ -32,22 +32,24 @@ struct LoomDecidePass : loom::impl::LoomDecideBase<LoomDecidePass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     if (replay != "keep" && replay != "recompute") {
-      module.emitError() << "loom-decide: replay must be keep or recompute, "
-                            "got '"
-                         << replay << "'";
+      emitError(module.getLoc())
+          << "loom-decide: replay must be keep or recompute, "
+             "got '"
+          << replay << "'";
       return signalPassFailure();
     }
     // The options' checks; each kind's class is its own (modelFor).
     llvm::Expected<cost::TargetInfo> target =
         cost::decisionTarget(isa, cpu, costModel, /*decision=*/"");
     if (!target) {
-      module.emitError() << "loom-decide: "
-                         << llvm::toString(target.takeError());
+      emitError(module.getLoc())
+          << "loom-decide: " << llvm::toString(target.takeError());
       return signalPassFailure();
     }
     if (weights != "dram" && weights != "cache") {
-      module.emitError() << "loom-decide: weights must be dram or cache, got '"
-                         << weights << "'";
+      emitError(module.getLoc())
+          << "loom-decide: weights must be dram or cache, got '" << weights
+          << "'";
       return signalPassFailure();
     }
 

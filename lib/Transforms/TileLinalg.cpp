@@ -72,14 +72,15 @@ struct LoomTileLinalgPass : loom::impl::LoomTileLinalgBase<LoomTileLinalgPass> {
     llvm::Expected<cost::TargetInfo> target =
         cost::decisionTarget(isa, cpu, costModel, "linalg.tile");
     if (!target) {
-      module.emitError() << "loom-tile-linalg: "
-                         << llvm::toString(target.takeError());
+      emitError(module.getLoc())
+          << "loom-tile-linalg: " << llvm::toString(target.takeError());
       return signalPassFailure();
     }
     if (!tileSizes.empty() && tileSizes.size() != 3) {
-      module.emitError() << "loom-tile-linalg: tile-sizes takes tile_m, "
-                            "tile_n and tile_k, got "
-                         << tileSizes.size() << " sizes";
+      emitError(module.getLoc())
+          << "loom-tile-linalg: tile-sizes takes tile_m, "
+             "tile_n and tile_k, got "
+          << tileSizes.size() << " sizes";
       return signalPassFailure();
     }
 

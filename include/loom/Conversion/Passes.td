@@ -91,7 +91,7 @@ def ConvertLutToVector : Pass<"convert-lut-to-vector", "::mlir::ModuleOp"> {
            "Bytes ahead of the loads at which the index stream is "
            "prefetched (0: no prefetch)">,
     Option<"columnTile", "column-tile", "int64_t", /*default=*/"4",
-           "Columns of y that share each load of a weight stream">,
+           "Columns of y that share each load of a weight stream (1 to 8)">,
     Option<"quadFromN", "quad-from-n", "int64_t", /*default=*/"-1",
            "The N from which weights whose tables fit P64's quads take them "
            "(0: never; -1: wherever they fit but a padded stream's GEMV)">,
@@ -332,7 +332,8 @@ def ConvertMoEToVector : Pass<"convert-moe-to-vector", "::mlir::ModuleOp"> {
            "dispatched rows per register tile of GEMMs without a `tile`">,
     Option<"columnTile", "column-tile", "int64_t", /*default=*/"6",
            "weight rows per register tile of GEMMs without a `tile` (even: "
-           "gated epilogues pair gate and up rows)">,
+           "gated epilogues pair gate and up rows; the tile's accumulators "
+           "fit the 32 vector registers, as #moe.tile's)">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::linalg::LinalgDialect",

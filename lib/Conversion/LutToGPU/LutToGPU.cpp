@@ -116,7 +116,7 @@ struct ConvertLutToGPUPass
 
   void runOnOperation() override {
     if (dequantizeFromN < -1) {
-      getOperation().emitError()
+      emitError(getOperation().getLoc())
           << "convert-lut-to-gpu: dequantize-from-n must be -1 (the "
              "roofline's crossover), 0 (never) or an N, got "
           << int64_t(dequantizeFromN);
@@ -129,7 +129,7 @@ struct ConvertLutToGPUPass
         kChunk % kWordK != 0 || (4 * kChunk) % blockRows != 0 ||
         blockColumns < 1 || blockColumns > 16 || rowsPerThread < 1 ||
         rowsPerThread > 8) {
-      getOperation().emitError()
+      emitError(getOperation().getLoc())
           << "convert-lut-to-gpu: block-rows must be a positive multiple of "
              "32, k-chunk a positive multiple of 32, 4 * k-chunk a "
              "multiple of block-rows, block-columns in [1, 16] and "
@@ -142,7 +142,7 @@ struct ConvertLutToGPUPass
     // A block's tables are static shared memory: 48 KiB at most.
     int64_t tableBytes = 4 * kChunk * blockColumns * 4;
     if (tableBytes > kStaticSharedBytes) {
-      getOperation().emitError()
+      emitError(getOperation().getLoc())
           << "convert-lut-to-gpu: the tables of k-chunk=" << int64_t(kChunk)
           << " and block-columns=" << int64_t(blockColumns) << " take "
           << tableBytes << " bytes of shared memory, more than the "

@@ -56,6 +56,10 @@ namespace {
 /// with tscale = max |T| / 127), and largest low byte of an int16 table.
 constexpr int64_t kMaxEntry = 127;
 constexpr int64_t kMaxLowByte = 255;
+/// Widest column tile, lut.gemm's widest candidate: the kernels keep each
+/// column's sums in registers and unroll over the tile, so a wider one
+/// only spills while its code and compile time grow with it.
+constexpr int64_t kMaxColumnTile = 8;
 
 /// Emits the loop nest; returns y [N, M].
 Value emitKernel(OpBuilder &b, Location loc, Operation *anchor,
@@ -419,20 +423,27 @@ struct ConvertLutToVectorPass
   void runOnOperation() override {
     std::optional<ByteShuffle> shuffle = parseByteShuffle(isa);
     if (!shuffle) {
-      getOperation().emitError()
+      emitError(getOperation().getLoc())
           << "convert-lut-to-vector: unknown isa '" << isa
           << "' (expected avx512-vbmi, avx512-vnni, avx512, avx2 or generic)";
       return signalPassFailure();
     }
     RewritePatternSet patterns(&getContext());
-    if (columnTile < 1) {
-      getOperation().emitError()
-          << "convert-lut-to-vector: column-tile must be at least 1, got "
-          << int64_t(columnTile);
+    if (columnTile < 1 || columnTile > kMaxColumnTile) {
+      emitError(getOperation().getLoc())
+          << "convert-lut-to-vector: column-tile must be between 1 and "
+          << kMaxColumnTile << ", got " << int64_t(columnTile);
+      return signalPassFailure();
+    }
+    if (prefetchDistance < 0) {
+      emitError(getOperation().getLoc())
+          << "convert-lut-to-vector: prefetch-distance must be 0 (none) or "
+             "a byte count, got "
+          << int64_t(prefetchDistance);
       return signalPassFailure();
     }
     if (quadFromN < -1) {
-      getOperation().emitError()
+      emitError(getOperation().getLoc())
           << "convert-lut-to-vector: quad-from-n must be -1 (the kernels' "
              "rule), 0 (never) or an N, got "
           << int64_t(quadFromN);

@@ -132,13 +132,13 @@ struct ConvertMoEToVectorPass
   using Base::Base;
 
   void runOnOperation() override {
-    if (rowTile < 1 || columnTile < 2 || columnTile % 2) {
-      getOperation().emitError()
-          << "convert-moe-to-vector: row-tile must be >= 1 and column-tile "
-             "an even number >= 2, got "
-          << int64_t(rowTile) << " and " << int64_t(columnTile);
+    if (failed(moe::TileAttr::verifyInvariants(
+            [&] {
+              return emitError(getOperation().getLoc())
+                     << "convert-moe-to-vector: row-tile and column-tile: ";
+            },
+            rowTile, columnTile)))
       return signalPassFailure();
-    }
     // Gates first: they become grouped GEMMs the last step lowers.
     lowerGates(getOperation());
     lowerTopKs(getOperation());

@@ -9,7 +9,12 @@
 
 // ISA: unknown isa 'sse' (expected avx512-vbmi, avx512-vnni, avx512, avx2 or generic)
 // RUN: not loom-opt %s -split-input-file --convert-lut-to-vector="column-tile=0" 2>&1 | FileCheck %s --check-prefix=TILE0
-// TILE0: convert-lut-to-vector: column-tile must be at least 1, got 0
+// TILE0: convert-lut-to-vector: column-tile must be between 1 and 8, got 0
+// TILE0-NOT: see current operation
+// RUN: not loom-opt %s -split-input-file --convert-lut-to-vector="column-tile=1000000" 2>&1 | FileCheck %s --check-prefix=WIDE
+// WIDE: convert-lut-to-vector: column-tile must be between 1 and 8, got 1000000
+// RUN: not loom-opt %s -split-input-file --convert-lut-to-vector="prefetch-distance=-64" 2>&1 | FileCheck %s --check-prefix=BEHIND
+// BEHIND: convert-lut-to-vector: prefetch-distance must be 0 (none) or a byte count, got -64
 // RUN: loom-opt %s -split-input-file --convert-lut-to-vector="isa=avx512-vbmi quad-from-n=0" | FileCheck %s --check-prefix=SINGLE
 // RUN: not loom-opt %s -split-input-file --convert-lut-to-vector="quad-from-n=-2" 2>&1 | FileCheck %s --check-prefix=QUAD
 // QUAD: convert-lut-to-vector: quad-from-n must be -1 (the kernels' rule), 0 (never) or an N, got -2

@@ -2,7 +2,10 @@
 // RUN: loom-opt %s -split-input-file --convert-moe-to-vector="row-tile=2 column-tile=4" --canonicalize | FileCheck %s --check-prefix=SMALL
 // RUN: not loom-opt %s --convert-moe-to-vector="column-tile=3" 2>&1 | FileCheck %s --check-prefix=BAD
 
-// BAD: convert-moe-to-vector: row-tile must be >= 1 and column-tile an even number >= 2, got 4 and 3
+// BAD: convert-moe-to-vector: row-tile and column-tile: a tile needs rows >= 1 and an even weight_rows >= 2, got 4 and 3
+// BAD-NOT: see current operation
+// RUN: not loom-opt %s --convert-moe-to-vector="row-tile=64 column-tile=64" 2>&1 | FileCheck %s --check-prefix=HUGE
+// HUGE: convert-moe-to-vector: row-tile and column-tile: a tile of 64 x 64 keeps 4096 accumulators, its row vectors and a weight vector: more than the 32 vector registers
 
 // SwiGLU, K = 40 (two whole steps of 16 and a masked one), h = 10 output
 // columns in tiles of 3 (the last tile 1 wide). Per expert: an scf.forall

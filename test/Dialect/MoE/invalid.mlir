@@ -465,6 +465,11 @@ func.func @tile_odd() attributes {t = #moe.tile<rows = 4, weight_rows = 5>} { re
 
 // -----
 
+// expected-error @+1 {{a tile of 4 x 8 keeps 32 accumulators, its row vectors and a weight vector: more than the 32 vector registers}}
+func.func @tile_spills() attributes {t = #moe.tile<rows = 4, weight_rows = 8>} { return }
+
+// -----
+
 func.func @dense_capacity(%x: tensor<?x8xf32>, %wr: tensor<4x8xf32>, %w1: tensor<4x32x8xf32>, %w2: tensor<4x8x16xf32>) {
   // expected-error @+1 {{the dense strategy cannot drop tokens: it needs capacity factor 0}}
   %y = moe.layer %x, %wr, %w1, %w2 {routing = #moe.routing<k = 2>, capacity = #moe.capacity<factor = 1.0>, ffn = #moe.ffn<swiglu>, strategy = #moe.strategy<dense, tile = <rows = 4, weight_rows = 6>>} : (tensor<?x8xf32>, tensor<4x8xf32>, tensor<4x32x8xf32>, tensor<4x8x16xf32>) -> tensor<?x8xf32>

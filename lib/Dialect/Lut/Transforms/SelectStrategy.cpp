@@ -21,7 +21,7 @@ struct LutSelectStrategyPass
   void runOnOperation() override {
     if (bandwidth <= 0 || pairLookupStep <= 0 || singleLookupStep <= 0 ||
         dotStep <= 0) {
-      getOperation()->emitError()
+      emitError(getOperation()->getLoc())
           << "lut-select-strategy: the bandwidth and step times must be "
              "positive";
       return signalPassFailure();

@@ -2,6 +2,7 @@
 
 #include "loom/Dialect/MoE/IR/MoEDialect.h"
 #include "loom/Dialect/MoE/IR/MoEOps.h"
+#include "loom/Dialect/MoE/IR/StrategyModel.h"
 #include "loom/Support/Format.h"
 
 #include "mlir/IR/Builders.h"
@@ -201,6 +202,13 @@ LogicalResult TileAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "a tile needs rows >= 1 and an even weight_rows >= "
                           "2, got "
                        << rows << " and " << weightRows;
+  // The kernel unrolls over the tile: a tile past the registers only
+  // spills, and its code grows as rows * weight_rows.
+  if (!tileFitsRegisters(rows, weightRows))
+    return emitError() << "a tile of " << rows << " x " << weightRows
+                       << " keeps " << rows * weightRows
+                       << " accumulators, its row vectors and a weight vector: "
+                          "more than the 32 vector registers";
   return success();
 }
 

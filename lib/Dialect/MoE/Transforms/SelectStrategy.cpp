@@ -59,26 +59,30 @@ struct MoESelectStrategyPass
   void runOnOperation() override {
     if (peakGflops <= 0 || bandwidth <= 0 || threads < 1 ||
         (rowTile == 0) != (weightRows == 0)) {
-      getOperation()->emitError()
+      emitError(getOperation()->getLoc())
           << "moe-select-strategy: peak-gflops, bandwidth-gbps and threads "
              "must be positive, and row-tile and weight-rows set together";
       return signalPassFailure();
     }
     if (rowTile &&
         failed(TileAttr::verifyInvariants(
-            [&] { return getOperation()->emitError(); }, rowTile, weightRows)))
+            [&] {
+              return emitError(getOperation()->getLoc())
+                     << "moe-select-strategy: row-tile and weight-rows: ";
+            },
+            rowTile, weightRows)))
       return signalPassFailure();
     llvm::Expected<loom::cost::TargetInfo> target =
         loom::cost::decisionTarget(isa, cpu, costModel, "moe.dispatch");
     if (!target) {
-      getOperation()->emitError()
+      emitError(getOperation()->getLoc())
           << "moe-select-strategy: " << llvm::toString(target.takeError());
       return signalPassFailure();
     }
     if (!strategy.empty()) {
       fixedKind = symbolizeStrategyKind(strategy);
       if (!fixedKind) {
-        getOperation()->emitError()
+        emitError(getOperation()->getLoc())
             << "moe-select-strategy: strategy must be grouped, padded or "
                "dense, got '"
             << strategy << "'";
@@ -86,8 +90,9 @@ struct MoESelectStrategyPass
       }
     }
     if (!dumpDecisions.empty() && !llvm::isa<ModuleOp>(getOperation())) {
-      getOperation()->emitError() << "moe-select-strategy: dump-decisions "
-                                     "needs the pass to run on a module";
+      emitError(getOperation()->getLoc())
+          << "moe-select-strategy: dump-decisions "
+             "needs the pass to run on a module";
       return signalPassFailure();
     }
     SmallVector<loom::cost::TunableOpInterface> layers;

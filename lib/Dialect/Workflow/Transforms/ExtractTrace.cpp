@@ -79,8 +79,9 @@ struct WfExtractTracePass
       return attachSnapshots();
     std::optional<TraceMode> traceMode = wfrt::parseTraceMode(mode);
     if (!traceMode) {
-      getOperation().emitError() << "wf-extract-trace: unknown mode '" << mode
-                                 << "' (expected full or trace-compat)";
+      emitError(getOperation().getLoc())
+          << "wf-extract-trace: unknown mode '" << mode
+          << "' (expected full or trace-compat)";
       return signalPassFailure();
     }
     ModuleOp source = getOperation();
@@ -105,7 +106,7 @@ struct WfExtractTracePass
     std::unique_ptr<llvm::ToolOutputFile> file =
         openOutputFile(outputFile, &error);
     if (!file) {
-      getOperation().emitError() << "wf-extract-trace: " << error;
+      emitError(getOperation().getLoc()) << "wf-extract-trace: " << error;
       return signalPassFailure();
     }
     file->os() << wfrt::writeJson(wfrt::jsonObject(std::move(graphs))) << "\n";

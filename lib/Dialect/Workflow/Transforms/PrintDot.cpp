@@ -161,7 +161,7 @@ struct WfPrintDotPass : mlir::loom::wf::impl::WfPrintDotBase<WfPrintDotPass> {
       std::string error;
       file = openOutputFile(outputFile, &error);
       if (!file) {
-        getOperation().emitError() << "wf-print-dot: " << error;
+        emitError(getOperation().getLoc()) << "wf-print-dot: " << error;
         return signalPassFailure();
       }
       os = &file->os();

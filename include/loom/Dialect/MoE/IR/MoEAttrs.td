@@ -122,7 +122,10 @@ def MoE_TileAttr : MoE_Attr<"Tile", "tile"> {
     `#moe.tile<rows = 4, weight_rows = 6>`: the vector kernel keeps one
     accumulator per (dispatched row, weight row) pair of the tile. For gated
     epilogues half the weight rows are gate rows and half the matching up
-    rows, so `weight_rows` is even.
+    rows, so `weight_rows` is even. The kernel unrolls over the tile, so
+    its `rows * weight_rows` accumulators, `rows` row vectors and one
+    weight vector must fit the 32 vector registers: a larger tile would
+    only spill, with code that grows as its area.
   }];
   let parameters = (ins "int64_t":$rows, "int64_t":$weightRows);
   let assemblyFormat = "`<` `rows` `=` $rows `,` `weight_rows` `=` $weightRows `>`";
