@@ -46,6 +46,12 @@ struct LoomDecidePass : loom::impl::LoomDecideBase<LoomDecidePass> {
           << "loom-decide: " << llvm::toString(target.takeError());
       return signalPassFailure();
     }
+    if (maxCandidates < 0) {
+      emitError(module.getLoc())
+          << "loom-decide: max-candidates must be 0 (all) or a count, got "
+          << int64_t(maxCandidates);
+      return signalPassFailure();
+    }
     if (weights != "dram" && weights != "cache") {
       emitError(module.getLoc())
           << "loom-decide: weights must be dram or cache, got '" << weights

@@ -14,6 +14,9 @@
 // BAD-WEIGHTS: error: loom-decide: weights must be dram or cache, got 'disk'
 // BAD-REPLAY: error: loom-decide: replay must be keep or recompute, got 'sometimes'
 // BAD-ISA: error: loom-decide: unknown isa 'sse9'
+// BAD-ISA-NOT: see current operation
+// RUN: not loom-opt %s -split-input-file --loom-decide="max-candidates=-1" -o /dev/null 2>&1 | FileCheck %s --check-prefix=BAD-COUNT
+// BAD-COUNT: error: loom-decide: max-candidates must be 0 (all) or a count, got -1
 
 !w = !lut.packed<256x512, #lut.quant<ternary, group = per_tensor, scale = f32>, #lut.layout<bitplane, g = 4, lanes = 1x1, tile_m = 128>>
 
