@@ -188,6 +188,8 @@ LogicalResult mlir::loom::compileModelLibrary(
     ModuleOp module, const ModelCompileOptions &options, StringRef libraryPath,
     StringRef headerPath, CompileError &error) {
   std::string message;
+  if (failed(checkCodegenOptions(options.codegen, message)))
+    return fail(error, CompileStage::Options, message);
   std::unique_ptr<llvm::TargetMachine> machine =
       createHostTargetMachine(options.codegen, message);
   if (!machine)

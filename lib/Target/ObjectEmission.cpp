@@ -22,6 +22,40 @@
 
 using namespace mlir;
 
+LogicalResult loom::checkCodegenOptions(const CodegenOptions &options,
+                                        std::string &error) {
+  llvm::InitializeNativeTarget();
+  llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!target)
+    return failure();
+  // LLVM only warns about a CPU or feature it does not know and then
+  // compiles for a generic one: a typo would silently change the kernels.
+  std::unique_ptr<llvm::MCSubtargetInfo> known(
+      target->createMCSubtargetInfo(triple, "", ""));
+  if (!options.cpu.empty() && !known->isCPUStringValid(options.cpu)) {
+    error = "'" + options.cpu + "' is not a CPU of " + triple.str();
+    return failure();
+  }
+  for (StringRef feature : llvm::split(options.features, ',')) {
+    if (feature.empty())
+      continue;
+    StringRef name = feature.drop_front();
+    bool valid = (feature.front() == '+' || feature.front() == '-') &&
+                 llvm::any_of(known->getAllProcessorFeatures(),
+                              [&](const llvm::SubtargetFeatureKV &kv) {
+                                return name == kv.Key;
+                              });
+    if (!valid) {
+      error = "'" + feature.str() + "' is not a feature of " + triple.str() +
+              " (features are +name or -name)";
+      return failure();
+    }
+  }
+  return success();
+}
+
 std::unique_ptr<llvm::TargetMachine>
 loom::createHostTargetMachine(const CodegenOptions &options,
                               std::string &error) {
@@ -31,6 +65,8 @@ loom::createHostTargetMachine(const CodegenOptions &options,
   const llvm::Target *target =
       llvm::TargetRegistry::lookupTarget(triple, error);
   if (!target)
+    return nullptr;
+  if (failed(checkCodegenOptions(options, error)))
     return nullptr;
   std::string cpu =
       options.cpu.empty() ? llvm::sys::getHostCPUName().str() : options.cpu;

@@ -74,6 +74,11 @@ def test_bad_options_and_pipelines():
         loom.compile(f, opt_level=7)
     with pytest.raises(loom.CompileError, match="bad loom-cpu-pipeline options"):
         loom.compile(f, pipeline_options="column-tile=two")
+    # LLVM itself would only warn and compile for a generic CPU.
+    with pytest.raises(loom.CompileError, match="'zen9' is not a CPU of"):
+        loom.compile(f, cpu="zen9")
+    with pytest.raises(loom.CompileError, match="'avx2' is not a feature of"):
+        loom.compile(f, features="avx2")
     with pytest.raises(loom.CompileError, match="bad pass pipeline"):
         loom.Module(f).run_pipeline("builtin.module(no-such-pass)")
 

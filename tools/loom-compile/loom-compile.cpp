@@ -185,6 +185,8 @@ int compile(MLIRContext &context, llvm::SourceMgr &sourceMgr) {
   }
 
   std::string message;
+  if (failed(loom::checkCodegenOptions(options.codegen, message)))
+    return fail(kUsage, message);
   std::unique_ptr<llvm::TargetMachine> machine =
       loom::createHostTargetMachine(options.codegen, message);
   if (!machine)

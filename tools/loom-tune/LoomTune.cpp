@@ -156,10 +156,6 @@ static std::optional<HostKernels> hostKernels(llvm::StringRef cpu = {}) {
     llvm::errs() << "loom-tune: " << error << "\n";
     return std::nullopt;
   }
-  if (!cpu.empty() && !machine->getMCSubtargetInfo()->isCPUStringValid(cpu)) {
-    llvm::errs() << "loom-tune: unknown CPU '" << cpu << "'\n";
-    return std::nullopt;
-  }
   return HostKernels{kernelIsa(*machine).str(), machine->getTargetCPU().str()};
 }
 

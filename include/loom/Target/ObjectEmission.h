@@ -17,8 +17,14 @@ struct CodegenOptions {
   unsigned optLevel = 2;
 };
 
+/// Whether the host triple's target knows `options`' CPU and features
+/// (`+name` or `-name`); `error` says which one it does not.
+LogicalResult checkCodegenOptions(const CodegenOptions &options,
+                                  std::string &error);
+
 /// A target machine for the host triple with `options` (host CPU and
-/// features by default); null and `error` set if the target is unknown.
+/// features by default); null and `error` set if the target is unknown or
+/// the options fail checkCodegenOptions.
 std::unique_ptr<llvm::TargetMachine>
 createHostTargetMachine(const CodegenOptions &options, std::string &error);
 

@@ -14,6 +14,11 @@
 // RUN: not loom-compile %t/good.mlir --target=nvptx --pipeline=reference -o %t/lib.so 2>&1 | FileCheck %s --check-prefix=GPU-REF
 // RUN: not loom-compile %t/good.mlir --target=nvptx --pipeline-options="bogus=1" -o %t/lib.so 2>&1 | FileCheck %s --check-prefix=GPU-OPTS
 // RUN: loom-compile %t/missing.mlir -o %t/lib.so; test $? -eq 1
+// RUN: not loom-compile %t/good.mlir --mcpu=zen9 -o %t/lib.so 2>&1 | FileCheck %s --check-prefix=CPU
+// RUN: loom-compile %t/good.mlir --mcpu=zen9 -o %t/lib.so; test $? -eq 1
+// RUN: not loom-compile %t/good.mlir --mattr=+avx2,avx512f --emit=mlir 2>&1 | FileCheck %s --check-prefix=FEATURE
+// RUN: not loom-compile %t/good.mlir --mattr=+no-such-feature -o %t/lib.so 2>&1 | FileCheck %s --check-prefix=UNKNOWN-FEATURE
+// RUN: not loom-compile %t/good.mlir --load-decisions=%t/absent.json -o %t/lib.so 2>&1 | FileCheck %s --check-prefix=DECISIONS
 // RUN: env LOOM_CXX=false loom-compile %t/good.mlir -o %t/lib.so; test $? -eq 6
 // RUN: env LOOM_CXX=false not loom-compile %t/good.mlir -o %t/lib.so 2>&1 | FileCheck %s --check-prefix=LINK
 
@@ -28,6 +33,12 @@
 // GPU-REF: loom-compile: error: the reference pipeline, --cost-model and decision files apply to the cpu target only
 // GPU-OPTS: loom-compile: error: bad loom-gpu-pipeline options 'bogus=1'
 // LINK: loom-compile: error: linking {{.*}}lib.so with false failed
+// CPU: loom-compile: error: 'zen9' is not a CPU of x86_64
+// CPU-NOT: warning
+// FEATURE: loom-compile: error: 'avx512f' is not a feature of x86_64{{.*}} (features are +name or -name)
+// UNKNOWN-FEATURE: loom-compile: error: '+no-such-feature' is not a feature of x86_64
+// DECISIONS: good.mlir:0:0: error: moe-select-strategy: reading {{.*}}absent.json: No such file or directory
+// DECISIONS-NOT: see current operation
 
 //--- parse.mlir
 func.func @f(%a: tensor<4xf32>) -> tensor<4xf32> {

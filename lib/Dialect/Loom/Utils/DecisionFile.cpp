@@ -80,14 +80,15 @@ LogicalResult mlir::loom::loadDecisions(
     function_ref<LogicalResult(Operation *, Attribute)> check) {
   llvm::Expected<json::Object> file = readFile(path);
   if (!file)
-    return anchor->emitError()
+    return emitError(anchor->getLoc())
            << section << ": " << llvm::toString(file.takeError());
   const json::Value *recorded = file->get(section);
   if (!recorded)
     return success();
   if (!recorded->getAsArray())
-    return anchor->emitError() << section << ": " << path << ": section "
-                               << section << " must be an array of entries";
+    return emitError(anchor->getLoc())
+           << section << ": " << path << ": section " << section
+           << " must be an array of entries";
   std::map<std::tuple<std::string, std::string, unsigned>, DecisionEntry *>
       byKey;
   for (DecisionEntry &entry : entries)
@@ -105,14 +106,15 @@ LogicalResult mlir::loom::loadDecisions(
     std::optional<StringRef> attribute =
         object ? object->getString("attribute") : std::nullopt;
     if (!function || !kind || !ordinal || *ordinal < 0 || !print || !attribute)
-      return anchor->emitError()
+      return emitError(anchor->getLoc())
              << section << ": " << path << ": entry " << i
              << " needs function, decision, ordinal, fingerprint and "
                 "attribute";
     auto it = byKey.find({function->str(), kind->str(), unsigned(*ordinal)});
     if (it == byKey.end())
-      return anchor->emitError() << section << ": " << path << ": no " << *kind
-                                 << " op #" << *ordinal << " in @" << *function;
+      return emitError(anchor->getLoc())
+             << section << ": " << path << ": no " << *kind << " op #"
+             << *ordinal << " in @" << *function;
     DecisionEntry &entry = *it->second;
     if (entry.fingerprint != *print)
       return entry.op->emitError()
@@ -176,7 +178,7 @@ LogicalResult mlir::loom::saveDecisions(Operation *anchor, StringRef path,
   std::error_code error;
   llvm::raw_fd_ostream os(path, error);
   if (error)
-    return anchor->emitError()
+    return emitError(anchor->getLoc())
            << section << ": writing " << path << ": " << error.message();
   os << llvm::formatv("{0:2}", json::Value(std::move(file))) << "\n";
   return success();
