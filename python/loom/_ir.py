@@ -6,6 +6,7 @@ user's Python code that called it (the first frame outside this package), so
 that a verifier error names the user's file and line, not Loom's.
 """
 import os
+import re
 import sys
 import threading
 
@@ -122,6 +123,20 @@ def builder():
             "Loom ops build IR: call them inside a @loom.function while it is "
             "traced (by loom.compile or loom.Module)")
     return _tracing.builder
+
+
+def attr(text):
+    """The attribute `text` spells. One that does not verify (a value the
+    user gave, out of range) raises a CompileError naming the caller's
+    line, as an op's verifier error does, not the attribute's own text."""
+    try:
+        return context().attr(text)
+    except _loom.CompileError as error:
+        first = str(error).splitlines()[0]
+        parsed = re.match(r"(.*):\d+:\d+: error: (.*)", first)
+        detail = f"{parsed[2]} (in {parsed[1]})" if parsed else first
+        file, line, column = caller_position()
+        raise _loom.CompileError(f"{file}:{line}:{column}: error: {detail}") from None
 
 
 def create(name, operands=(), results=(), attributes=None, regions=0, bodies=()):

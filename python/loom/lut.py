@@ -13,7 +13,7 @@ elements (one per row for "per_channel", one for the whole weight for
 import numpy as np
 
 from . import ops
-from ._ir import Tensor, TensorType, context, create
+from ._ir import Tensor, TensorType, attr, context, create
 
 _FORMATS = {
     "ternary": ("ternary", 2), "binary": ("binary", 1),
@@ -187,11 +187,11 @@ def mpgemm(x, weight, *, act_quant=None, accuracy=None):
     attributes = {}
     if act_quant is not None:
         block = "" if act_quant == "row" else f", block = {int(act_quant)}"
-        attributes["act_quant"] = ctx.attr(f"#lut.act_quant<i8{block}>")
+        attributes["act_quant"] = attr(f"#lut.act_quant<i8{block}>")
     if accuracy is not None:
         if accuracy not in ("exact", "table_i8", "fp"):
             raise ValueError(f"accuracy is exact, table_i8 or fp, not {accuracy!r}")
-        attributes["accuracy"] = ctx.attr(f"#lut.accuracy<{accuracy}>")
+        attributes["accuracy"] = attr(f"#lut.accuracy<{accuracy}>")
     result = TensorType((x.shape[0], weight.shape[0]), x.dtype)
     op = create("lut.mpgemm", [x, pack(weight)], [result], attributes)
     return Tensor(op.result(0), result)

@@ -7,7 +7,7 @@ and w_out as lists of E loom.lut.QuantizedWeight ([H, d] and [d, h]), which
 become `!lut.stacked` weights.
 """
 from . import lut, ops
-from ._ir import Tensor, TensorType, context, create, float_literal
+from ._ir import Tensor, TensorType, attr, context, create, float_literal
 
 _SCORING = ("softmax", "sigmoid")
 _FFN = ("none", "relu", "gelu", "gelu_tanh", "silu", "swiglu", "geglu")
@@ -84,17 +84,17 @@ def layer(x, router, w_in, w_out, *, k=2, scoring="softmax", renormalize=False,
     ffn_text = ffn + (", bias_in" if bias_in is not None else "") + (
         ", bias_out" if bias_out is not None else "")
     attributes = {
-        "routing": ctx.attr(routing_attr(k, scoring, renormalize, scale, groups,
-                                         group_topk, group_score, prioritized)),
-        "capacity": ctx.attr(f"#moe.capacity<factor = {float_literal(capacity_factor)}, "
-                             f"align = {int(align)}>"),
-        "ffn": ctx.attr(f"#moe.ffn<{ffn_text}>"),
-        "score_at": ctx.attr(f"#moe.score_at<{score_at}>"),
+        "routing": attr(routing_attr(k, scoring, renormalize, scale, groups,
+                                     group_topk, group_score, prioritized)),
+        "capacity": attr(f"#moe.capacity<factor = {float_literal(capacity_factor)}, "
+                         f"align = {int(align)}>"),
+        "ffn": attr(f"#moe.ffn<{ffn_text}>"),
+        "score_at": attr(f"#moe.score_at<{score_at}>"),
     }
     if aux_loss:
         attributes["aux_loss"] = ctx.attr("unit")
     if strategy is not None:
-        attributes["strategy"] = ctx.attr(
+        attributes["strategy"] = attr(
             f"#moe.strategy<{strategy}, tile = <rows = {int(tile[0])}, "
             f"weight_rows = {int(tile[1])}>>")
     shared_in, shared_out = shared if shared is not None else (None, None)

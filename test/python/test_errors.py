@@ -50,6 +50,32 @@ def test_moe_weight_mismatch_names_the_line(rng):
     assert "'moe.layer' op" in str(error.value)
 
 
+def test_bad_attribute_values_name_the_line(rng):
+    """Values that only an attribute's verifier checks (k, a register tile)
+    are reported at the user's call, not at the attribute's text."""
+    router = rng.normal(size=(4, 16)).astype(np.float32)
+    w_in = rng.normal(size=(4, 24, 16)).astype(np.float32)
+    w_out = rng.normal(size=(4, 16, 12)).astype(np.float32)
+
+    @loom.function
+    def no_experts(x: loom.tensor(None, 16)):
+        return loom.moe.layer(x, router, w_in, w_out, k=0)  # MARK-K
+
+    @loom.function
+    def huge_tile(x: loom.tensor(None, 16)):
+        return loom.moe.layer(x, router, w_in, w_out, k=2, strategy="grouped",
+                              tile=(8, 8))  # MARK-TILE
+
+    with pytest.raises(loom.CompileError) as error:
+        loom.Module(no_experts)
+    assert_names_line(error, "MARK-K")
+    assert "routing needs k >= 1, got 0 (in #moe.routing<k = 0>)" in str(error.value)
+    with pytest.raises(loom.CompileError) as error:
+        loom.Module(huge_tile)
+    assert "more than the 32 vector registers" in str(error.value)
+    assert str(error.value).startswith(f"{__file__}:"), str(error.value)
+
+
 def test_type_mismatch_in_arithmetic(rng):
     @loom.function
     def bad(x: loom.tensor(4, 8)):
