@@ -1,5 +1,8 @@
 // RUN: loom-opt %s -split-input-file -wf-batch | FileCheck %s
 // RUN: loom-opt %s -split-input-file -wf-batch=max-batch=2 | FileCheck %s --check-prefix=PAIRS
+// RUN: not loom-opt %s -split-input-file -wf-batch=max-batch=-3 -o /dev/null 2>&1 | FileCheck %s --check-prefix=BAD
+// BAD: error: wf-batch: max-batch must be 0 (the model's max_concurrency) or a count, got -3
+// BAD-NOT: see current operation
 // The trace does not change (wf.md C8): batch results are their members'.
 // RUN: loom-opt %s -split-input-file -wf-assign-ids -wf-extract-trace -o /dev/null > %t.plain
 // RUN: loom-opt %s -split-input-file -wf-assign-ids -wf-batch -wf-extract-trace -o /dev/null > %t.batched

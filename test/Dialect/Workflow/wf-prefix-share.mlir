@@ -1,4 +1,6 @@
 // RUN: loom-opt %s -split-input-file --wf-prefix-share="min-shared-tokens=8" | FileCheck %s
+// RUN: not loom-opt %s -split-input-file --wf-prefix-share="min-shared-tokens=-1" -o /dev/null 2>&1 | FileCheck %s --check-prefix=BAD
+// BAD: error: wf-prefix-share: min-shared-tokens must be a token count, got -1
 
 // A map body's call shares its static prefix with its own iterations: the
 // prefill is hoisted before the map and captured by the extension.

@@ -1,4 +1,7 @@
 // RUN: loom-opt %s -split-input-file --wf-schedule -verify-diagnostics | FileCheck %s
+// RUN: not loom-opt %s -split-input-file --wf-schedule=prefill-ms-per-token=nan -o /dev/null 2>&1 | FileCheck %s --check-prefix=BAD
+// RUN: not loom-opt %s -split-input-file --wf-schedule=list-length=-1 -o /dev/null 2>&1 | FileCheck %s --check-prefix=BAD
+// BAD: error: wf-schedule: prefill-ms-per-token and decode-ms-per-token must be finite and >= 0, arg-tokens and list-length >= 0
 
 // Two chains into one join, one model slot. Costs (0.1 ms per prompt
 // token, 18.25 ms per output token): a = 36.6, b = 18.35, c = 18.35. Ranks

@@ -186,6 +186,13 @@ private:
 struct WfBatchPass : mlir::loom::wf::impl::WfBatchBase<WfBatchPass> {
   using WfBatchBase::WfBatchBase;
   void runOnOperation() override {
+    if (maxBatch < 0) {
+      emitError(getOperation().getLoc())
+          << "wf-batch: max-batch must be 0 (the model's max_concurrency) or "
+             "a count, got "
+          << int64_t(maxBatch);
+      return signalPassFailure();
+    }
     Batcher batcher(getOperation(), maxBatch);
     for (auto graph : getOperation().getOps<GraphOp>())
       batcher.run(graph.getBody().front());

@@ -259,6 +259,12 @@ struct WfPrefixSharePass
     : mlir::loom::wf::impl::WfPrefixShareBase<WfPrefixSharePass> {
   using WfPrefixShareBase::WfPrefixShareBase;
   void runOnOperation() override {
+    if (minSharedTokens < 0) {
+      emitError(getOperation().getLoc())
+          << "wf-prefix-share: min-shared-tokens must be a token count, got "
+          << int64_t(minSharedTokens);
+      return signalPassFailure();
+    }
     PrefixSharer sharer(getOperation(), minSharedTokens);
     for (auto graph : getOperation().getOps<GraphOp>())
       sharer.run(graph.getBody().front());

@@ -16,6 +16,7 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/FormatVariadic.h"
 
+#include <cmath>
 #include <queue>
 
 namespace mlir::loom::wf {
@@ -401,6 +402,15 @@ void Scheduler::run(GraphOp graph) {
 struct WfSchedulePass : mlir::loom::wf::impl::WfScheduleBase<WfSchedulePass> {
   using WfScheduleBase::WfScheduleBase;
   void runOnOperation() override {
+    // NaN or negative times would order the list schedule arbitrarily.
+    auto isTime = [](double ms) { return std::isfinite(ms) && ms >= 0; };
+    if (!isTime(prefillMsPerToken) || !isTime(decodeMsPerToken) ||
+        argTokens < 0 || listLength < 0) {
+      emitError(getOperation().getLoc())
+          << "wf-schedule: prefill-ms-per-token and decode-ms-per-token must "
+             "be finite and >= 0, arg-tokens and list-length >= 0";
+      return signalPassFailure();
+    }
     llvm::Expected<loom::cost::TargetInfo> target =
         loom::cost::decisionTarget(isa, cpu, costModel, "wf.latency");
     if (!target) {
