@@ -23,9 +23,9 @@
 #include "loom/Target/ObjectEmission.h"
 
 #include "mlir/IR/DialectRegistry.h"
-#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -305,6 +305,18 @@ int main(int argc, char **argv) {
   const cost::FeatureSchema *schema = cost::schemaFor(decision);
   if (!schema) {
     llvm::errs() << "loom-tune: unknown decision '" << decision << "'\n";
+    return 1;
+  }
+  // Zero rounds would write rows of no samples as measured.
+  if ((collectCommand || calibrateCommand) && rounds < 1) {
+    llvm::errs() << "loom-tune: --rounds must be at least 1, got " << rounds
+                 << "\n";
+    return 1;
+  }
+  if (collectCommand && !(retest >= 0 && retest <= 1)) {
+    llvm::errs() << "loom-tune: --retest is a fraction of the tasks, from 0 "
+                    "to 1, got "
+                 << llvm::format("%g", double(retest)) << "\n";
     return 1;
   }
   if (tasksCommand)
