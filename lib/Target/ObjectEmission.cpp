@@ -22,18 +22,23 @@
 
 using namespace mlir;
 
-LogicalResult loom::checkCodegenOptions(const CodegenOptions &options,
-                                        std::string &error) {
+/// The host triple's target, registered on first use; null with `error`.
+static const llvm::Target *hostTarget(const llvm::Triple &triple,
+                                      std::string &error) {
   llvm::InitializeNativeTarget();
-  llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
-  const llvm::Target *target =
-      llvm::TargetRegistry::lookupTarget(triple, error);
-  if (!target)
-    return failure();
+  llvm::InitializeNativeTargetAsmPrinter();
+  return llvm::TargetRegistry::lookupTarget(triple, error);
+}
+
+/// checkCodegenOptions against an already looked-up `target`.
+static LogicalResult checkOptionsFor(const llvm::Target &target,
+                                     const llvm::Triple &triple,
+                                     const loom::CodegenOptions &options,
+                                     std::string &error) {
   // LLVM only warns about a CPU or feature it does not know and then
   // compiles for a generic one: a typo would silently change the kernels.
   std::unique_ptr<llvm::MCSubtargetInfo> known(
-      target->createMCSubtargetInfo(triple, "", ""));
+      target.createMCSubtargetInfo(triple, "", ""));
   if (!options.cpu.empty() && !known->isCPUStringValid(options.cpu)) {
     error = "'" + options.cpu + "' is not a CPU of " + triple.str();
     return failure();
@@ -56,17 +61,20 @@ LogicalResult loom::checkCodegenOptions(const CodegenOptions &options,
   return success();
 }
 
+LogicalResult loom::checkCodegenOptions(const CodegenOptions &options,
+                                        std::string &error) {
+  llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
+  const llvm::Target *target = hostTarget(triple, error);
+  return success(target &&
+                 succeeded(checkOptionsFor(*target, triple, options, error)));
+}
+
 std::unique_ptr<llvm::TargetMachine>
 loom::createHostTargetMachine(const CodegenOptions &options,
                               std::string &error) {
-  llvm::InitializeNativeTarget();
-  llvm::InitializeNativeTargetAsmPrinter();
   llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
-  const llvm::Target *target =
-      llvm::TargetRegistry::lookupTarget(triple, error);
-  if (!target)
-    return nullptr;
-  if (failed(checkCodegenOptions(options, error)))
+  const llvm::Target *target = hostTarget(triple, error);
+  if (!target || failed(checkOptionsFor(*target, triple, options, error)))
     return nullptr;
   std::string cpu =
       options.cpu.empty() ? llvm::sys::getHostCPUName().str() : options.cpu;
