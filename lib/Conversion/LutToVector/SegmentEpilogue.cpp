@@ -10,6 +10,25 @@
 using namespace mlir;
 using namespace mlir::loom::lut;
 
+/// c / kappa where a segment's integer sums can take the encoding offset c *
+/// X_int exactly: kappa * acc + c * X_int = kappa * (acc + (c / kappa) *
+/// X_int), c / kappa is an integer (2^bits - 1, -1 or 0) and kappa is 1 or
+/// 1/2, so fl(s * tau) * kappa = fl(kappa s * tau). Where |acc + (c / kappa)
+/// X_int| stays below 2^24 it converts to f32 exactly, so fl(kappa s * tau)
+/// * float(acc + (c / kappa) X_int) is bit for bit the f32 form, with one
+/// multiply per accumulator fewer.
+static std::optional<int64_t> integerOffsetUnitsOf(PackedType weight,
+                                                   int64_t segment) {
+  double units = weight.getQuant().getPlaneOffset() / weight.getLookupKappa();
+  int64_t maxValue = 0;
+  for (unsigned code = 0; code < 256; ++code)
+    maxValue = std::max(maxValue, std::abs(weight.getLookupValue(code)));
+  double bound = 128.0 * double(segment) * (double(maxValue) + std::abs(units));
+  if (units != std::round(units) || bound >= double(1 << 24))
+    return std::nullopt;
+  return int64_t(units);
+}
+
 SegmentEpilogue::SegmentEpilogue(OpBuilder &b, Location loc, PackedType weight,
                                  const RowCoefficients &coefficients,
                                  int64_t rowsPerBlock, int64_t segment,
@@ -19,16 +38,76 @@ SegmentEpilogue::SegmentEpilogue(OpBuilder &b, Location loc, PackedType weight,
       integerActivations(integerActivations), tscale(tscale), xsum(xsum) {
   int64_t blocks = llvm::divideCeil(weight.getM(), rowsPerBlock);
   SmallVector<int64_t> shape = {blocks, weight.getK() / segment, rowsPerBlock};
-  scale = constantTensor<APFloat>(b, loc, shape, quant.getScaleType(),
-                                  coefficients.scale);
   // Exact: zero points enter the integer sum, mins the fp offset term.
   bool zeroPoints = integerActivations && !coefficients.zeroPoint.empty();
+  if (integerActivations && !zeroPoints)
+    integerOffsetUnits = integerOffsetUnitsOf(weight, segment);
+  // There the scales are folded as kappa * s (exact: kappa is 1 or 1/2).
+  std::vector<APFloat> scales = coefficients.scale;
+  if (integerOffsetUnits && kappa != 1.0) {
+    for (APFloat &value : scales) {
+      APFloat factor(kappa);
+      bool losesInfo;
+      factor.convert(value.getSemantics(), APFloat::rmNearestTiesToEven,
+                     &losesInfo);
+      value.multiply(factor, APFloat::rmNearestTiesToEven);
+    }
+  }
+  scale = constantTensor<APFloat>(b, loc, shape, quant.getScaleType(), scales);
   if (zeroPoints)
     zeroPoint = constantTensor<float>(b, loc, shape, b.getF32Type(),
                                       coefficients.zeroPoint);
   if (coefficients.hasOffset && !zeroPoints)
     offset = constantTensor<float>(b, loc, shape, b.getF32Type(),
                                    coefficients.offset);
+  if (!integerActivations)
+    return;
+  if (!integerOffsetUnits)
+    integerSums = foldIntegerSums(b, b.getF32Type(), 1);
+  else if (*integerOffsetUnits != 0)
+    integerSums = foldIntegerSums(b, b.getI32Type(), *integerOffsetUnits);
+}
+
+Value SegmentEpilogue::foldIntegerSums(OpBuilder &b, Type type,
+                                       int64_t units) const {
+  auto source = cast<RankedTensorType>(xsum.getType());
+  Value columns = tensor::DimOp::create(b, loc, xsum, 0);
+  Value init = emptyWithRows(b, loc, source.clone(type), columns);
+  Value segments = indexConst(b, loc, source.getDimSize(1));
+  Type f32 = b.getF32Type();
+  auto scalar = [&](OpBuilder &sb, double v) -> Value {
+    return arith::ConstantOp::create(sb, loc, sb.getF32FloatAttr(v));
+  };
+  return buildLoop(
+      b, loc, columns, init,
+      [&](OpBuilder &cb, Value col, ValueRange out) -> SmallVector<Value> {
+        return buildLoop(
+            cb, loc, segments, out,
+            [&](OpBuilder &sb, Value s, ValueRange sums) -> SmallVector<Value> {
+              // xsum = fl(tau * X_int) with |X_int| <= 127 * segment <
+              // 2^22, so the rounded quotient is X_int exactly (0 where
+              // tau is 0: no activations).
+              Value tau = tensor::ExtractOp::create(sb, loc, tscale,
+                                                    ValueRange{col, s});
+              Value sum =
+                  tensor::ExtractOp::create(sb, loc, xsum, ValueRange{col, s});
+              Value zero = scalar(sb, 0);
+              Value isZero = arith::CmpFOp::create(
+                  sb, loc, arith::CmpFPredicate::OEQ, tau, zero);
+              Value quotient = arith::DivFOp::create(
+                  sb, loc, sum,
+                  arith::SelectOp::create(sb, loc, isZero, scalar(sb, 1), tau));
+              Value integer = arith::SelectOp::create(
+                  sb, loc, isZero, zero,
+                  math::RoundEvenOp::create(sb, loc, quotient));
+              if (type != f32)
+                integer = arith::MulIOp::create(
+                    sb, loc, arith::FPToSIOp::create(sb, loc, type, integer),
+                    arith::ConstantIntOp::create(sb, loc, type, units));
+              return {tensor::InsertOp::create(sb, loc, integer, sums[0],
+                                               ValueRange{col, s})};
+            });
+      })[0];
 }
 
 SegmentEpilogue::Rows SegmentEpilogue::rows(OpBuilder &b, Value block, Value s,
@@ -78,17 +157,18 @@ SegmentEpilogue::Column SegmentEpilogue::column(OpBuilder &b, Value col,
       arith::MulFOp::create(b, loc, sum, scalar(quant.getPlaneOffset())));
   if (offset)
     result.offsetSum = vector::BroadcastOp::create(b, loc, vF32, sum);
-  if (integerActivations) {
-    // xsum = fl(tau * X_int) with |X_int| <= 127 * segment < 2^22, so the
-    // rounded quotient is X_int exactly (0 where tau is 0: no activations).
-    Value zero = scalar(0);
-    Value isZero =
-        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, tau, zero);
-    Value quotient = arith::DivFOp::create(
-        b, loc, sum, arith::SelectOp::create(b, loc, isZero, scalar(1), tau));
-    Value integer = math::RoundEvenOp::create(b, loc, quotient);
-    integer = arith::SelectOp::create(b, loc, isZero, zero, integer);
-    result.integerSum = vector::BroadcastOp::create(b, loc, vF32, integer);
+  if (integerSums) {
+    // Per GEMM, not per row block: X_int, or (c / kappa) * X_int as i32.
+    Type type = cast<RankedTensorType>(integerSums.getType()).getElementType();
+    Value integer =
+        tensor::ExtractOp::create(b, loc, integerSums, ValueRange{col, s});
+    if (valid)
+      integer = arith::SelectOp::create(
+          b, loc, valid, integer,
+          arith::ConstantOp::create(b, loc, b.getZeroAttr(type)));
+    Value lanesOf = vector::BroadcastOp::create(
+        b, loc, VectorType::get({lanes}, type), integer);
+    (integerOffsetUnits ? result.sumOffset : result.integerSum) = lanesOf;
   }
   return result;
 }
@@ -117,9 +197,16 @@ SmallVector<Value> SegmentEpilogue::applyTile(OpBuilder &b, Value block,
 Value SegmentEpilogue::apply(OpBuilder &b, Value acc, const Rows &rows,
                              const Column &column, Value y) const {
   auto vF32 = cast<VectorType>(rows.scale.getType());
-  Value sums = arith::SIToFPOp::create(b, loc, vF32, acc);
   Value term;
-  if (integerActivations) {
+  if (integerOffsetUnits) {
+    // rows.scale is kappa * s here, and sumOffset (c / kappa) * X_int.
+    if (column.sumOffset)
+      acc = arith::AddIOp::create(b, loc, acc, column.sumOffset);
+    term = arith::MulFOp::create(
+        b, loc, arith::MulFOp::create(b, loc, rows.scale, column.tau),
+        arith::SIToFPOp::create(b, loc, vF32, acc));
+  } else if (integerActivations) {
+    Value sums = arith::SIToFPOp::create(b, loc, vF32, acc);
     // kappa * acc + c * X_int - z * X_int: exact (integers and halves well
     // inside f32's 24 bits), then one rounding by fl(s * tau).
     auto splat = [&](double v) {
@@ -139,6 +226,7 @@ Value SegmentEpilogue::apply(OpBuilder &b, Value acc, const Rows &rows,
         b, loc, arith::MulFOp::create(b, loc, rows.scale, column.tau), sum);
   } else {
     // s * (kappa * tau * acc + c * xsum).
+    Value sums = arith::SIToFPOp::create(b, loc, vF32, acc);
     term = arith::MulFOp::create(
         b, loc, rows.scale,
         arith::AddFOp::create(

@@ -8,8 +8,11 @@
 // with s and s z + min per row (folded constants), tau and xsum per column.
 // With int8 activations (the exact contract, lut.md §1.4) the segment's
 // integer sum X_int * (v(q) - z) is formed exactly first, X_int = xsum /
-// tau recovered exactly, and the segment closes with
-// fl(s * tau) * fl(sum) (- min * xsum).
+// tau recovered exactly (once per GEMM, for every column and segment), and
+// the segment closes with
+// fl(s * tau) * fl(sum) (- min * xsum). Without zero points the offset
+// term stays integer: fl(kappa s * tau) * float(acc + (c / kappa) X_int),
+// the same value with one multiply fewer per accumulator.
 //
 //===----------------------------------------------------------------------===//
 #ifndef LOOM_LIB_CONVERSION_LUTTOVECTOR_SEGMENTEPILOGUE_H
@@ -41,6 +44,9 @@ public:
   /// column's outputs are exactly 0.
   struct Column {
     Value tau, factor, sum, offsetSum, integerSum;
+    /// (c / kappa) * X_int as i32 lanes, added to the integer sums where
+    /// the epilogue folds the encoding offset into them (null otherwise).
+    Value sumOffset;
   };
   Column column(OpBuilder &b, Value col, Value s, int64_t lanes,
                 Value valid = Value()) const;
@@ -63,6 +69,15 @@ private:
   QuantAttr quant;
   double kappa;
   bool integerActivations;
+  /// X_int [N, K/S] as f32 (for the zero points' term), or (c / kappa) *
+  /// X_int as i32 where the sums take the encoding offset; folded once
+  /// per GEMM from tscale and xsum.
+  Value foldIntegerSums(OpBuilder &b, Type type, int64_t units) const;
+
+  /// c / kappa where the integer sums take the encoding offset exactly
+  /// (int8 activations without zero points; `scale` then holds kappa * s).
+  std::optional<int64_t> integerOffsetUnits;
+  Value integerSums;
   Value scale, offset, zeroPoint, tscale, xsum;
 };
 

@@ -16,17 +16,25 @@
 // (the sign bit flipped) are copied once. Per row block (the second one 16 rows wide, so its stores
 // are masked), tiles of 4 columns: per step 4 loads, each split into
 // nibbles and looked up to values, then per column 8 dot products of an
-// activation word of that copy broadcast over 16 rows; the segment's int32
-// sums enter the fp32 epilogue, kappa * sum + c * X_int one fma.
+// activation word of that copy broadcast over 16 rows. The segment's int32
+// sums take (c / kappa) * X_int = -X_int as an integer (folded from xsum /
+// tscale once per GEMM, not per row block), and the scales are folded as
+// kappa * s (0.25), so the fp32 epilogue is fl(kappa s * tau) * float(sum).
 // CHECK: memref.global "private" constant @[[$STREAM:__loom_lut_stream.*]] : memref<1024xi8> = dense<"0x{{[0-9A-F]+}}"> {alignment = 64 : i64}
 // CHECK-LABEL: func @dot
 // CHECK-DAG: %[[IDX:.*]] = memref.get_global @[[$STREAM]] : memref<1024xi8>
 // CHECK-DAG: %[[LASTLINE:.*]] = arith.constant 960 : index
 // CHECK-DAG: %[[CORR:.*]] = arith.constant dense<{{.*}}> : tensor<2x1x64xi32>
-// CHECK-DAG: %[[SCALE:.*]] = arith.constant dense<{{.*}}> : tensor<2x1x64xf16>
+// CHECK-DAG: %[[SCALE:.*]] = arith.constant dense<"0x00340034{{.*}}"> : tensor<2x1x64xf16>
 // VNNI-DAG: arith.constant dense<[-15, -13, -11, -9, -7, -5, -3, -1, 1, 3, 5, 7, 9, 11, 13, 15{{.*}}]> : vector<{{16|64}}xi8>
 // NOVNNI-DAG: arith.constant dense<[-15, -13, -11, -9, -7, -5, -3, -1, 1, 3, 5, 7, 9, 11, 13, 15{{.*}}]> : vector<{{16|64}}xi8>
 // CHECK-DAG: %[[FLIP:.*]] = arith.constant dense<-128> : vector<16xi8>
+// CHECK-DAG: %[[UNITS:.*]] = arith.constant -1 : i32
+// CHECK: %[[XINTS:.*]] = scf.for {{.*}} -> (tensor<?x1xi32>)
+// CHECK: arith.divf
+// CHECK: %[[XINT:.*]] = arith.fptosi %{{.*}} : f32 to i32
+// CHECK: %[[OFFSET:.*]] = arith.muli %[[XINT]], %[[UNITS]] : i32
+// CHECK: tensor.insert %[[OFFSET]]
 // CHECK: %[[FLIPPED:.*]] = scf.for {{.*}} -> (tensor<?x16xi8>)
 // CHECK: %[[X:.*]] = vector.transfer_read %{{.*}}[%{{.*}}, %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<?x16xi8>, vector<16xi8>
 // CHECK: %[[U:.*]] = arith.xori %[[X]], %[[FLIP]] : vector<16xi8>
@@ -51,8 +59,15 @@
 // NOVNNI: lut.x86.pmaddubsw
 // GENERIC: arith.muli %{{.*}}, %{{.*}} : vector<32xi16>
 // CHECK-NOT: arith.subi %{{.*}}, %{{.*}} : vector<16xi32>
-// CHECK: %[[SUMS:.*]] = arith.sitofp %{{.*}} : vector<16xi32> to vector<16xf32>
-// CHECK: math.fma %[[SUMS]], %{{.*}}, %{{.*}} : vector<16xf32>
+// CHECK-NOT: arith.divf
+// CHECK: %[[COLOFFSET:.*]] = tensor.extract %[[XINTS]][%{{.*}}, %{{.*}}] : tensor<?x1xi32>
+// CHECK: %[[OFFSETS:.*]] = vector.broadcast %[[COLOFFSET]] : i32 to vector<16xi32>
+// CHECK: %[[SHIFTED:.*]] = arith.addi %{{.*}}, %[[OFFSETS]] : vector<16xi32>
+// CHECK: %[[FACTOR:.*]] = arith.mulf %{{.*}}, %{{.*}} : vector<16xf32>
+// CHECK: %[[SUMS:.*]] = arith.sitofp %[[SHIFTED]] : vector<16xi32> to vector<16xf32>
+// CHECK: %[[TERM:.*]] = arith.mulf %[[FACTOR]], %[[SUMS]] : vector<16xf32>
+// CHECK: arith.addf %{{.*}}, %[[TERM]] : vector<16xf32>
+// CHECK-NOT: math.fma
 // CHECK: vector.transfer_write %{{.*}}, %{{.*}}[%{{.*}}, %{{.*}}] : vector<16xf32>, tensor<?x?xf32>
 // CHECK: scf.forall.in_parallel
 // CHECK-NOT: lut.dot_accumulate
