@@ -62,19 +62,19 @@ SegmentEpilogue::SegmentEpilogue(OpBuilder &b, Location loc, PackedType weight,
                                    coefficients.offset);
   if (!integerActivations)
     return;
-  if (!integerOffsetUnits)
-    integerSums = foldIntegerSums(b, b.getF32Type(), 1);
-  else if (*integerOffsetUnits != 0)
-    integerSums = foldIntegerSums(b, b.getI32Type(), *integerOffsetUnits);
+  // An offset of 0 units adds nothing to the sums.
+  if (!integerOffsetUnits || *integerOffsetUnits != 0)
+    integerSums = foldIntegerSums(b, integerOffsetUnits);
 }
 
-Value SegmentEpilogue::foldIntegerSums(OpBuilder &b, Type type,
-                                       int64_t units) const {
+Value SegmentEpilogue::foldIntegerSums(
+    OpBuilder &b, std::optional<int64_t> offsetUnits) const {
+  Type f32 = b.getF32Type();
+  Type type = offsetUnits ? Type(b.getI32Type()) : f32;
   auto source = cast<RankedTensorType>(xsum.getType());
   Value columns = tensor::DimOp::create(b, loc, xsum, 0);
   Value init = emptyWithRows(b, loc, source.clone(type), columns);
   Value segments = indexConst(b, loc, source.getDimSize(1));
-  Type f32 = b.getF32Type();
   auto scalar = [&](OpBuilder &sb, double v) -> Value {
     return arith::ConstantOp::create(sb, loc, sb.getF32FloatAttr(v));
   };
@@ -100,10 +100,10 @@ Value SegmentEpilogue::foldIntegerSums(OpBuilder &b, Type type,
               Value integer = arith::SelectOp::create(
                   sb, loc, isZero, zero,
                   math::RoundEvenOp::create(sb, loc, quotient));
-              if (type != f32)
+              if (offsetUnits)
                 integer = arith::MulIOp::create(
                     sb, loc, arith::FPToSIOp::create(sb, loc, type, integer),
-                    arith::ConstantIntOp::create(sb, loc, type, units));
+                    arith::ConstantIntOp::create(sb, loc, type, *offsetUnits));
               return {tensor::InsertOp::create(sb, loc, integer, sums[0],
                                                ValueRange{col, s})};
             });

@@ -69,10 +69,10 @@ private:
   QuantAttr quant;
   double kappa;
   bool integerActivations;
-  /// X_int [N, K/S] as f32 (for the zero points' term), or (c / kappa) *
-  /// X_int as i32 where the sums take the encoding offset; folded once
-  /// per GEMM from tscale and xsum.
-  Value foldIntegerSums(OpBuilder &b, Type type, int64_t units) const;
+  /// Folded once per GEMM from tscale and xsum: `offsetUnits` * X_int
+  /// [N, K/S] as i32 where the sums take the encoding offset, else X_int
+  /// as f32 (for the zero points' term).
+  Value foldIntegerSums(OpBuilder &b, std::optional<int64_t> offsetUnits) const;
 
   /// c / kappa where the integer sums take the encoding offset exactly
   /// (int8 activations without zero points; `scale` then holds kappa * s).
