@@ -43,6 +43,12 @@ constexpr int64_t kRowLanes = 16;
 constexpr int64_t kRowVectors = 4;
 constexpr int64_t kBlockRows = kRowLanes * kRowVectors;
 
+/// Where every value is affine in its index, v = 2^slopeLog2 * i +
+/// intercept: the one-column tile's form (emitDotKernel).
+struct IndexForm {
+  int64_t slopeLog2, intercept;
+};
+
 /// A constant weight folded for the kernel.
 struct DotStream {
   /// Bits per value index (PackedType::getDotIndexBits: 1, 2 or 4), so a
@@ -57,21 +63,40 @@ struct DotStream {
   std::vector<int8_t> indices;
   /// The lookup value of each index (PackedType::getLookupValue).
   SmallVector<int8_t, 16> values;
+  /// Indices in use: values[0 .. levels).
+  int64_t levels;
   /// At (rb * segments + s) * 64 + r: -128 * the row's values summed over
   /// the segment (0 past M), where the segment's sums start.
   std::vector<int32_t> offsetSums;
   RowCoefficients coefficients;
 };
 
-/// The 4-bit index of a code: its bit planes, or for trit3 its digit.
+/// The 4-bit index of a code: its level (the code's value as an unsigned
+/// integer, for ternary min(code & 3, 2)), in which every encoding's
+/// lookup value is affine.
 unsigned valueIndex(PackedType packed, uint8_t code) {
   QuantAttr quant = packed.getQuant();
-  if (packed.getLayout().getKind() == LayoutKind::Trit3)
+  if (quant.getEncoding() == Encoding::Ternary)
     return std::min(code & 3, 2);
-  unsigned index = 0;
-  for (unsigned plane = 0; plane < quant.getNumPlanes(); ++plane)
-    index |= unsigned(quant.getPlaneBit(code, plane)) << plane;
-  return index;
+  return code & ((1u << quant.getNumPlanes()) - 1);
+}
+
+/// The index form of `stream`'s values where the target has `vpdpbusd` and
+/// the per-field sums fit in int32 (at most 255 * 128 per K element).
+std::optional<IndexForm> indexFormOf(const DotStream &stream, ByteShuffle isa,
+                                     int64_t segment) {
+  if (isa != ByteShuffle::Avx512Vnni && isa != ByteShuffle::Avx512Vbmi)
+    return std::nullopt;
+  // One accumulator per field and row vector: 1-bit indices would need 32.
+  if (stream.bits == 1 || 255 * 128 * segment >= (int64_t(1) << 31))
+    return std::nullopt;
+  int64_t slope = stream.values[1] - stream.values[0];
+  if (slope <= 0 || !llvm::isPowerOf2_64(slope))
+    return std::nullopt;
+  for (int64_t i = 0; i < stream.levels; ++i)
+    if (stream.values[i] != stream.values[0] + slope * i)
+      return std::nullopt;
+  return IndexForm{llvm::Log2_64(slope), stream.values[0]};
 }
 
 FailureOr<DotStream> foldDotStream(PackOp pack, int64_t segment, int64_t bits) {
@@ -99,8 +124,11 @@ FailureOr<DotStream> foldDotStream(PackOp pack, int64_t segment, int64_t bits) {
     offsetOf[code] = -128 * packed.getLookupValue(code);
   }
   stream.values.assign(16, 0);
-  for (unsigned code = 0; code < 16; ++code)
+  stream.levels = 0;
+  for (unsigned code = 0; code < 16; ++code) {
     stream.values[indexOf[code]] = packed.getLookupValue(code);
+    stream.levels = std::max<int64_t>(stream.levels, indexOf[code] + 1);
+  }
   stream.indices.assign(blocks * steps * kRowVectors * 64, 0);
   stream.offsetSums.assign(blocks * segments * kBlockRows, 0);
   std::vector<uint8_t> codes;
@@ -209,9 +237,10 @@ Value emitDotKernel(OpBuilder &b, Location loc, Operation *anchor,
     return arith::AddIOp::create(ob, loc, a, c);
   };
 
-  // One step of stepK K: acc[c * 4 + r] for column c and row vector r.
-  auto step = [&](OpBuilder &ob, ArrayRef<Value> cols, Value block, Value t,
-                  ValueRange acc) -> SmallVector<Value> {
+  // The stream's 64-byte loads of step t of a row block, one per row
+  // vector.
+  auto loadStep = [&](OpBuilder &ob, Value block,
+                      Value t) -> SmallVector<Value> {
     Value base = mul(ob, add(ob, mul(ob, block, steps), t), kRowVectors * 64);
     if (prefetchDistance > 0)
       for (int64_t r = 0; r < kRowVectors; ++r)
@@ -219,13 +248,37 @@ Value emitDotKernel(OpBuilder &b, Location loc, Operation *anchor,
             ob, loc, indices,
             add(ob, base, indexConst(ob, loc, prefetchDistance + r * 64)),
             int64_t(stream.indices.size()));
-    // values[r * fields + f]: the signed values of field f of load r.
-    SmallVector<Value> values;
-    for (int64_t r = 0; r < kRowVectors; ++r) {
-      Value bytes = vector::TransferReadOp::create(
+    SmallVector<Value> loads;
+    for (int64_t r = 0; r < kRowVectors; ++r)
+      loads.push_back(vector::TransferReadOp::create(
           ob, loc, vI8, indices,
           ValueRange{add(ob, base, indexConst(ob, loc, r * 64))},
-          arith::ConstantIntOp::create(ob, loc, i8, 0), ArrayRef<bool>{true});
+          arith::ConstantIntOp::create(ob, loc, i8, 0), ArrayRef<bool>{true}));
+    return loads;
+  };
+  // The activation word of field f of step t of column `col` of `source`,
+  // broadcast to every lane: one broadcast load (vpbroadcastd from memory),
+  // no xor or shuffle in the vector pipes.
+  auto broadcastWord = [&](OpBuilder &ob, Value source, Value col, Value t,
+                           int64_t f) -> Value {
+    Value bytes = vector::TransferReadOp::create(
+        ob, loc, VectorType::get({4}, i8), source,
+        ValueRange{col, add(ob, mul(ob, t, stepK), indexConst(ob, loc, 4 * f))},
+        arith::ConstantIntOp::create(ob, loc, i8, 0), ArrayRef<bool>{true});
+    Value word = vector::ExtractOp::create(
+        ob, loc,
+        vector::BitCastOp::create(ob, loc, VectorType::get({1}, i32), bytes),
+        0);
+    return vector::BitCastOp::create(
+        ob, loc, vI8, vector::BroadcastOp::create(ob, loc, vI32, word));
+  };
+
+  // One step of stepK K: acc[c * 4 + r] for column c and row vector r.
+  auto step = [&](OpBuilder &ob, ArrayRef<Value> cols, Value block, Value t,
+                  ValueRange acc) -> SmallVector<Value> {
+    // values[r * fields + f]: the signed values of field f of load r.
+    SmallVector<Value> values;
+    for (Value bytes : loadStep(ob, block, t)) {
       for (int64_t f = 0; f < fields; ++f) {
         // One bit per index: test the bit and pick one of the two values
         // (vptestmb + vpblendmb) instead of shift, mask and byte lookup.
@@ -253,20 +306,7 @@ Value emitDotKernel(OpBuilder &b, Location loc, Operation *anchor,
     SmallVector<Value> sums(acc);
     for (auto [c, col] : llvm::enumerate(cols)) {
       for (int64_t f = 0; f < fields; ++f) {
-        // A word read and broadcast: one broadcast load (vpbroadcastd
-        // from memory), no xor or shuffle in the vector pipes.
-        Value bytes = vector::TransferReadOp::create(
-            ob, loc, VectorType::get({4}, i8), flipped,
-            ValueRange{col,
-                       add(ob, mul(ob, t, stepK), indexConst(ob, loc, 4 * f))},
-            arith::ConstantIntOp::create(ob, loc, i8, 0), ArrayRef<bool>{true});
-        Value word = vector::ExtractOp::create(
-            ob, loc,
-            vector::BitCastOp::create(ob, loc, VectorType::get({1}, i32),
-                                      bytes),
-            0);
-        Value quad = vector::BitCastOp::create(
-            ob, loc, vI8, vector::BroadcastOp::create(ob, loc, vI32, word));
+        Value quad = broadcastWord(ob, flipped, col, t, f);
         for (int64_t r = 0; r < kRowVectors; ++r) {
           Value &sum = sums[c * kRowVectors + r];
           sum = dotQuads(ob, loc, isa, sum, quad, values[r * fields + f]);
@@ -274,6 +314,77 @@ Value emitDotKernel(OpBuilder &b, Location loc, Operation *anchor,
       }
     }
     return sums;
+  };
+
+  // One column in the index form (lut.md §4.2's GEMV): field f of a stream
+  // byte, masked in place, is 2^(f bits) times the value's index i, an
+  // unsigned operand as it is. With the activations themselves as the
+  // signed operand, acc[r * fields + f] sums 2^(f bits) * i * x, and no
+  // shift, lookup or sign flip runs per load: 2 vector ops per 64 indices
+  // instead of 3 to 4. The segment's end makes them sum v x =
+  // 2^slopeLog2 * sum_f (acc_f >> f bits) + intercept * X_int.
+  std::optional<IndexForm> indexForm = indexFormOf(stream, isa, segment);
+  SmallVector<Value> fieldMasks;
+  Value intercepts;
+  if (indexForm) {
+    for (int64_t f = 0; f < fields; ++f)
+      fieldMasks.push_back(
+          splatConst(b, loc, vI8,
+                     b.getI8IntegerAttr(int8_t(((1 << stream.bits) - 1)
+                                               << (f * stream.bits)))));
+    if (indexForm->intercept != 0)
+      intercepts = epilogue.foldIntegerSums(b, indexForm->intercept);
+  }
+  auto indexStep = [&](OpBuilder &ob, Value col, Value block, Value t,
+                       ValueRange acc) -> SmallVector<Value> {
+    SmallVector<Value> quads;
+    for (int64_t f = 0; f < fields; ++f)
+      quads.push_back(broadcastWord(ob, x, col, t, f));
+    SmallVector<Value> sums(acc);
+    for (auto [r, bytes] : llvm::enumerate(loadStep(ob, block, t)))
+      for (int64_t f = 0; f < fields; ++f) {
+        Value &sum = sums[r * fields + f];
+        sum = dotQuads(ob, loc, isa, sum,
+                       arith::AndIOp::create(ob, loc, bytes, fieldMasks[f]),
+                       quads[f]);
+      }
+    return sums;
+  };
+  // The exact sums of segment s of column `col` in the index form.
+  auto indexSums = [&](OpBuilder &sb, Value col, Value block,
+                       Value s) -> SmallVector<Value> {
+    Value first = mul(sb, s, stepsPerSegment);
+    ValueRange fieldSums = buildLoop(
+        sb, loc, indexConst(sb, loc, stepsPerSegment),
+        SmallVector<Value>(kRowVectors * fields,
+                           splatConst(sb, loc, vI32, sb.getI32IntegerAttr(0))),
+        [&](OpBuilder &tb, Value tt, ValueRange a) {
+          return indexStep(tb, col, block, add(tb, first, tt), a);
+        });
+    Value intercept;
+    if (intercepts)
+      intercept = vector::BroadcastOp::create(
+          sb, loc, vI32,
+          tensor::ExtractOp::create(sb, loc, intercepts, ValueRange{col, s}));
+    SmallVector<Value> exact;
+    for (int64_t r = 0; r < kRowVectors; ++r) {
+      Value sum = intercept;
+      for (int64_t f = 0; f < fields; ++f) {
+        // acc_f is a multiple of 2^(f bits): the shifts are exact.
+        Value part = fieldSums[r * fields + f];
+        int64_t shift = f * stream.bits - indexForm->slopeLog2;
+        auto amount = [&](int64_t v) {
+          return splatConst(sb, loc, vI32, sb.getI32IntegerAttr(v));
+        };
+        if (shift > 0)
+          part = arith::ShRSIOp::create(sb, loc, part, amount(shift));
+        else if (shift < 0)
+          part = arith::ShLIOp::create(sb, loc, part, amount(-shift));
+        sum = sum ? arith::AddIOp::create(sb, loc, sum, part) : part;
+      }
+      exact.push_back(sum);
+    }
+    return exact;
   };
 
   return forEachRowBlock(
@@ -287,6 +398,10 @@ Value emitDotKernel(OpBuilder &b, Location loc, Operation *anchor,
               nb, loc, indexConst(nb, loc, segments),
               SmallVector<Value>(count, zeroF32),
               [&](OpBuilder &sb, Value s, ValueRange y) -> SmallVector<Value> {
+                if (indexForm && cols.size() == 1)
+                  return epilogue.applyTile(sb, block, s, cols, {}, kRowLanes,
+                                            indexSums(sb, cols[0], block, s),
+                                            y);
                 // The sums start at -128 * the rows' values, so that they
                 // end exactly as lut.dot_accumulate's, with no subtraction
                 // per accumulator.

@@ -67,10 +67,10 @@ SegmentEpilogue::SegmentEpilogue(OpBuilder &b, Location loc, PackedType weight,
     integerSums = foldIntegerSums(b, integerOffsetUnits);
 }
 
-Value SegmentEpilogue::foldIntegerSums(
-    OpBuilder &b, std::optional<int64_t> offsetUnits) const {
+Value SegmentEpilogue::foldIntegerSums(OpBuilder &b,
+                                       std::optional<int64_t> units) const {
   Type f32 = b.getF32Type();
-  Type type = offsetUnits ? Type(b.getI32Type()) : f32;
+  Type type = units ? Type(b.getI32Type()) : f32;
   auto source = cast<RankedTensorType>(xsum.getType());
   Value columns = tensor::DimOp::create(b, loc, xsum, 0);
   Value init = emptyWithRows(b, loc, source.clone(type), columns);
@@ -100,10 +100,10 @@ Value SegmentEpilogue::foldIntegerSums(
               Value integer = arith::SelectOp::create(
                   sb, loc, isZero, zero,
                   math::RoundEvenOp::create(sb, loc, quotient));
-              if (offsetUnits)
+              if (units)
                 integer = arith::MulIOp::create(
                     sb, loc, arith::FPToSIOp::create(sb, loc, type, integer),
-                    arith::ConstantIntOp::create(sb, loc, type, *offsetUnits));
+                    arith::ConstantIntOp::create(sb, loc, type, *units));
               return {tensor::InsertOp::create(sb, loc, integer, sums[0],
                                                ValueRange{col, s})};
             });

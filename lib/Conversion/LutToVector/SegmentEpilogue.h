@@ -64,15 +64,15 @@ public:
                                int64_t lanes, ValueRange acc,
                                ValueRange y) const;
 
+  /// Folded once per GEMM from tscale and xsum (int8 activations): `units`
+  /// * X_int [N, K/S] as i32, or without units X_int as f32.
+  Value foldIntegerSums(OpBuilder &b, std::optional<int64_t> units) const;
+
 private:
   Location loc;
   QuantAttr quant;
   double kappa;
   bool integerActivations;
-  /// Folded once per GEMM from tscale and xsum: `offsetUnits` * X_int
-  /// [N, K/S] as i32 where the sums take the encoding offset, else X_int
-  /// as f32 (for the zero points' term).
-  Value foldIntegerSums(OpBuilder &b, std::optional<int64_t> offsetUnits) const;
 
   /// c / kappa where the integer sums take the encoding offset exactly
   /// (int8 activations without zero points; `scale` then holds kappa * s).

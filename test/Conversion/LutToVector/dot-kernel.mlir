@@ -14,7 +14,7 @@
 // the per-row corrections -128 * sum of values (2 blocks x 1 segment x 64),
 // where each segment's sums start, and the row scales. The activations + 128
 // (the sign bit flipped) are copied once. Per row block (the second one 16 rows wide, so its stores
-// are masked), tiles of 4 columns: per step 4 loads, each split into
+// are masked), tiles of 4 columns (a lone column takes @gemv's form): per step 4 loads, each split into
 // nibbles and looked up to values, then per column 8 dot products of an
 // activation word of that copy broadcast over 16 rows. The segment's int32
 // sums take (c / kappa) * X_int = -X_int as an integer (folded from xsum /
@@ -84,7 +84,7 @@ func.func @dot(%x: tensor<?x16xi8>, %xs: tensor<?x1xf32>, %ts: tensor<?x1xf32>) 
 
 !w = !lut.packed<64x32, #lut.quant<ternary, group = per_channel, scale = f32>, #lut.layout<bitplane, g = 4, lanes = 1x1, tile_m = 128>>
 
-// At most four lookup values (ternary: -2, 0, 2 at indices 0, 1, 3): 2-bit
+// At most four lookup values (ternary: -2, 0, 2 at indices 0, 1, 2): 2-bit
 // value indices, four fields per byte, so a load covers 16 K of 16 rows
 // (1 block x 2 steps x 4 loads x 64 bytes) and each step reads 4
 // activation words per column, four dot products per row vector.
@@ -100,6 +100,67 @@ func.func @dot(%x: tensor<?x16xi8>, %xs: tensor<?x1xf32>, %ts: tensor<?x1xf32>) 
 // CHECK: vector.bitcast %{{.*}} : vector<4xi8> to vector<1xi32>
 // VNNI-COUNT-16: lut.x86.vpdpbusd
 func.func @two_bit(%x: tensor<?x32xi8>, %xs: tensor<?x1xf32>, %ts: tensor<?x1xf32>) -> tensor<?x64xf32> {
+  %c = arith.constant dense<2> : tensor<64x32xi8>
+  %s = arith.constant dense<0.5> : tensor<64x1xf32>
+  %w = lut.pack %c, %s : tensor<64x32xi8>, tensor<64x1xf32> -> !w
+  %acc = lut.dot_accumulate %x, %w {segment = 32 : i64} : tensor<?x32xi8>, !w -> tensor<?x64x1xi32>
+  %y = lut.scale_combine %acc, %w, %xs tscale %ts : tensor<?x64x1xi32>, !w, tensor<?x1xf32>, tensor<?x1xf32> -> tensor<?x64xf32>
+  return %y : tensor<?x64xf32>
+}
+
+// -----
+
+!w = !lut.packed<64x32, #lut.quant<ternary, group = per_channel, scale = f32>, #lut.layout<bitplane, g = 4, lanes = 1x1, tile_m = 128>>
+
+// A lone column (the tile after those of 4 and 2) in the index form: the
+// ternary values v = 2 i - 2 are affine in their index i, so each field of
+// a stream byte is masked in place (3, 12, 48, 192) and taken as the
+// unsigned operand, against the activation words of %x itself (not the
+// flipped copy), one accumulator per field and row vector. At the
+// segment's end the fields' sums are scaled by 2 / 4^f (shifts) and added
+// to -2 * X_int, folded once per GEMM: sum v x, as lut.dot_accumulate's.
+// Without vpdpbusd (whose int16 products cannot saturate) the lone column
+// keeps the lookups.
+// CHECK-LABEL: func @gemv
+// CHECK-SAME: (%[[X:[^:]*]]: tensor<?x32xi8>
+// VNNI-DAG: %[[F0:.*]] = arith.constant dense<3> : vector<64xi8>
+// VNNI-DAG: %[[F1:.*]] = arith.constant dense<12> : vector<64xi8>
+// VNNI-DAG: %[[F2:.*]] = arith.constant dense<48> : vector<64xi8>
+// VNNI-DAG: %[[F3:.*]] = arith.constant dense<-64> : vector<64xi8>
+// VNNI-DAG: %[[ONE:.*]] = arith.constant dense<1> : vector<16xi32>
+// VNNI-DAG: %[[BY16:.*]] = arith.constant dense<3> : vector<16xi32>
+// VNNI-DAG: %[[BY64:.*]] = arith.constant dense<5> : vector<16xi32>
+// VNNI-DAG: %[[UNITS:.*]] = arith.constant -2 : i32
+// VNNI: %[[INTERCEPTS:.*]] = scf.for {{.*}} -> (tensor<?x1xi32>)
+// VNNI: arith.muli %{{.*}}, %[[UNITS]] : i32
+// VNNI: scf.forall
+// VNNI: scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>) {
+// VNNI-NEXT: arith.muli
+// VNNI-NEXT: scf.for {{.*}} -> (vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>)
+// VNNI: %[[WORD:.*]] = vector.transfer_read %[[X]][%{{.*}}, %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<?x32xi8>, vector<4xi8>
+// VNNI: %[[BYTES:.*]] = vector.transfer_read %{{.*}}[%{{.*}}], %{{.*}} {in_bounds = [true]} : memref<512xi8>, vector<64xi8>
+// VNNI-NOT: arith.shrui
+// VNNI-NOT: lut.x86.pshufb
+// VNNI: %[[M0:.*]] = arith.andi %[[BYTES]], %[[F0]] : vector<64xi8>
+// VNNI-NEXT: lut.x86.vpdpbusd %{{.*}}, %[[M0]], %{{.*}} : vector<16xi32>, vector<64xi8>
+// VNNI-NEXT: %[[M1:.*]] = arith.andi %[[BYTES]], %[[F1]] : vector<64xi8>
+// VNNI-NEXT: lut.x86.vpdpbusd %{{.*}}, %[[M1]], %{{.*}} : vector<16xi32>, vector<64xi8>
+// VNNI-NEXT: %[[M2:.*]] = arith.andi %[[BYTES]], %[[F2]] : vector<64xi8>
+// VNNI-NEXT: lut.x86.vpdpbusd %{{.*}}, %[[M2]], %{{.*}} : vector<16xi32>, vector<64xi8>
+// VNNI-NEXT: %[[M3:.*]] = arith.andi %[[BYTES]], %[[F3]] : vector<64xi8>
+// VNNI-NEXT: lut.x86.vpdpbusd %{{.*}}, %[[M3]], %{{.*}} : vector<16xi32>, vector<64xi8>
+// VNNI: %[[I:.*]] = tensor.extract %[[INTERCEPTS]][%{{.*}}, %{{.*}}] : tensor<?x1xi32>
+// VNNI: %[[INTERCEPT:.*]] = vector.broadcast %[[I]] : i32 to vector<16xi32>
+// VNNI: %[[S0:.*]] = arith.shli %{{.*}}#0, %[[ONE]] : vector<16xi32>
+// VNNI: %[[A0:.*]] = arith.addi %[[INTERCEPT]], %[[S0]] : vector<16xi32>
+// VNNI: %[[S1:.*]] = arith.shrsi %{{.*}}#1, %[[ONE]] : vector<16xi32>
+// VNNI: %[[A1:.*]] = arith.addi %[[A0]], %[[S1]] : vector<16xi32>
+// VNNI: %[[S2:.*]] = arith.shrsi %{{.*}}#2, %[[BY16]] : vector<16xi32>
+// VNNI: %[[A2:.*]] = arith.addi %[[A1]], %[[S2]] : vector<16xi32>
+// VNNI: %[[S3:.*]] = arith.shrsi %{{.*}}#3, %[[BY64]] : vector<16xi32>
+// VNNI: arith.addi %[[A2]], %[[S3]] : vector<16xi32>
+// NOVNNI-NOT: arith.shrsi
+func.func @gemv(%x: tensor<?x32xi8>, %xs: tensor<?x1xf32>, %ts: tensor<?x1xf32>) -> tensor<?x64xf32> {
   %c = arith.constant dense<2> : tensor<64x32xi8>
   %s = arith.constant dense<0.5> : tensor<64x1xf32>
   %w = lut.pack %c, %s : tensor<64x32xi8>, tensor<64x1xf32> -> !w
