@@ -16,7 +16,9 @@
 // x + 128 (unsigned; a copy made once per GEMM, whose words the broadcasts
 // load as they are) and the kernel subtracts 128 * sum of the row's values
 // over the segment, a folded constant: the int32 sums are exactly those of
-// lut.dot_accumulate.
+// lut.dot_accumulate, or where the epilogue takes the encoding offset as an
+// integer, those plus (c / kappa) * X_int, the values being shifted by
+// c / kappa.
 //
 //===----------------------------------------------------------------------===//
 
@@ -61,8 +63,11 @@ struct DotStream {
   /// 4i + l holds the value index of row rb * 64 + 16 r + i at K = t * stepK
   /// + 4 f + l. Rows past M hold index 0.
   std::vector<int8_t> indices;
-  /// The lookup value of each index (PackedType::getLookupValue).
+  /// The value of each index: its lookup value (PackedType::getLookupValue)
+  /// plus offsetUnits, so that the sums hold (c / kappa) * X_int and no
+  /// epilogue adds it per accumulator.
   SmallVector<int8_t, 16> values;
+  std::optional<int64_t> offsetUnits;
   /// Indices in use: values[0 .. levels).
   int64_t levels;
   /// At (rb * segments + s) * 64 + r: -128 * the row's values summed over
@@ -114,19 +119,22 @@ FailureOr<DotStream> foldDotStream(PackOp pack, int64_t segment, int64_t bits) {
   int64_t steps = k / stepK;
   int64_t blocks = llvm::divideCeil(m, kBlockRows), segments = k / segment;
 
+  stream.offsetUnits =
+      SegmentEpilogue::integerOffsetUnitsOf(packed, *coefficients, segment);
   stream.coefficients = std::move(*coefficients);
+  int64_t shift = stream.offsetUnits.value_or(0);
   // Index and -128 * value of every byte a code can hold, once, instead of
   // per weight.
   uint8_t indexOf[256];
   int32_t offsetOf[256];
   for (unsigned code = 0; code < 256; ++code) {
     indexOf[code] = valueIndex(packed, code);
-    offsetOf[code] = -128 * packed.getLookupValue(code);
+    offsetOf[code] = -128 * (packed.getLookupValue(code) + shift);
   }
   stream.values.assign(16, 0);
   stream.levels = 0;
   for (unsigned code = 0; code < 16; ++code) {
-    stream.values[indexOf[code]] = packed.getLookupValue(code);
+    stream.values[indexOf[code]] = packed.getLookupValue(code) + shift;
     stream.levels = std::max<int64_t>(stream.levels, indexOf[code] + 1);
   }
   stream.indices.assign(blocks * steps * kRowVectors * 64, 0);
@@ -211,7 +219,8 @@ Value emitDotKernel(OpBuilder &b, Location loc, Operation *anchor,
   Value offsetSums = constantTensor<int32_t>(
       b, loc, {blocks, segments, kBlockRows}, i32, stream.offsetSums);
   SegmentEpilogue epilogue(b, loc, packed, stream.coefficients, kBlockRows,
-                           segment, tscale, xsum, /*integerActivations=*/true);
+                           segment, tscale, xsum, /*integerActivations=*/true,
+                           /*sumsHoldOffset=*/stream.offsetUnits.has_value());
   auto values16 = VectorType::get({16}, i8);
   Value valueTable = prepareByteTable(
       b, loc, isa,

@@ -10,15 +10,17 @@
 using namespace mlir;
 using namespace mlir::loom::lut;
 
-/// c / kappa where a segment's integer sums can take the encoding offset c *
-/// X_int exactly: kappa * acc + c * X_int = kappa * (acc + (c / kappa) *
-/// X_int), c / kappa is an integer (2^bits - 1, -1 or 0) and kappa is 1 or
-/// 1/2, so fl(s * tau) * kappa = fl(kappa s * tau). Where |acc + (c / kappa)
-/// X_int| stays below 2^24 it converts to f32 exactly, so fl(kappa s * tau)
-/// * float(acc + (c / kappa) X_int) is bit for bit the f32 form, with one
-/// multiply per accumulator fewer.
-static std::optional<int64_t> integerOffsetUnitsOf(PackedType weight,
-                                                   int64_t segment) {
+/// kappa * acc + c * X_int = kappa * (acc + (c / kappa) * X_int), c / kappa
+/// is an integer (2^bits - 1, -1 or 0) and kappa is 1 or 1/2, so fl(s * tau)
+/// * kappa = fl(kappa s * tau). Where |acc + (c / kappa) X_int| stays below
+/// 2^24 it converts to f32 exactly, so fl(kappa s * tau) * float(acc + (c /
+/// kappa) X_int) is bit for bit the f32 form, with one multiply per
+/// accumulator fewer.
+std::optional<int64_t> SegmentEpilogue::integerOffsetUnitsOf(
+    PackedType weight, const RowCoefficients &coefficients, int64_t segment) {
+  // Zero points enter the sums as floats (the f32 form).
+  if (!coefficients.zeroPoint.empty())
+    return std::nullopt;
   double units = weight.getQuant().getPlaneOffset() / weight.getLookupKappa();
   int64_t maxValue = 0;
   for (unsigned code = 0; code < 256; ++code)
@@ -33,15 +35,17 @@ SegmentEpilogue::SegmentEpilogue(OpBuilder &b, Location loc, PackedType weight,
                                  const RowCoefficients &coefficients,
                                  int64_t rowsPerBlock, int64_t segment,
                                  Value tscale, Value xsum,
-                                 bool integerActivations)
+                                 bool integerActivations, bool sumsHoldOffset)
     : loc(loc), quant(weight.getQuant()), kappa(weight.getLookupKappa()),
       integerActivations(integerActivations), tscale(tscale), xsum(xsum) {
   int64_t blocks = llvm::divideCeil(weight.getM(), rowsPerBlock);
   SmallVector<int64_t> shape = {blocks, weight.getK() / segment, rowsPerBlock};
   // Exact: zero points enter the integer sum, mins the fp offset term.
   bool zeroPoints = integerActivations && !coefficients.zeroPoint.empty();
-  if (integerActivations && !zeroPoints)
-    integerOffsetUnits = integerOffsetUnitsOf(weight, segment);
+  if (integerActivations)
+    integerOffsetUnits = integerOffsetUnitsOf(weight, coefficients, segment);
+  assert((!sumsHoldOffset || integerOffsetUnits) &&
+         "the sums can hold the offset only as integers");
   // There the scales are folded as kappa * s (exact: kappa is 1 or 1/2).
   std::vector<APFloat> scales = coefficients.scale;
   if (integerOffsetUnits && kappa != 1.0) {
@@ -63,7 +67,7 @@ SegmentEpilogue::SegmentEpilogue(OpBuilder &b, Location loc, PackedType weight,
   if (!integerActivations)
     return;
   // An offset of 0 units adds nothing to the sums.
-  if (!integerOffsetUnits || *integerOffsetUnits != 0)
+  if (!integerOffsetUnits || (*integerOffsetUnits != 0 && !sumsHoldOffset))
     integerSums = foldIntegerSums(b, integerOffsetUnits);
 }
 

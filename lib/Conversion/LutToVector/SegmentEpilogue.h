@@ -26,11 +26,20 @@ class SegmentEpilogue {
 public:
   /// The row coefficients of `weight` in blocks of `rowsPerBlock` rows and
   /// segments of `segment`; `tscale` and `xsum` are the [N, K/S] column
-  /// terms.
+  /// terms. `sumsHoldOffset`: the kernel's int32 sums already hold
+  /// (c / kappa) * X_int, its values being shifted by
+  /// integerOffsetUnits(...) (which must then be set).
   SegmentEpilogue(OpBuilder &b, Location loc, PackedType weight,
                   const RowCoefficients &coefficients, int64_t rowsPerBlock,
                   int64_t segment, Value tscale, Value xsum,
-                  bool integerActivations);
+                  bool integerActivations, bool sumsHoldOffset = false);
+
+  /// c / kappa where a segment's integer sums over int8 activations can
+  /// take the encoding offset c * X_int exactly (no zero points, and the
+  /// sum stays below 2^24); the epilogue's scales then hold kappa * s.
+  static std::optional<int64_t>
+  integerOffsetUnitsOf(PackedType weight, const RowCoefficients &coefficients,
+                       int64_t segment);
 
   /// The row terms of `lanes` rows from row `first` of block `block`.
   struct Rows {

@@ -9,32 +9,27 @@
 !w = !lut.packed<80x16, #lut.quant<signed, bits = 4, group = per_channel, scale = f16>, #lut.layout<bitplane, g = 4, lanes = 1x1, tile_m = 128>>
 
 // The int8-dot kernel over 80 rows of signed 4-bit weights (lookup values
-// -15, -13, ..., 15): the weight is folded into a stream of 4-bit value indices
+// -15, -13, ..., 15, shifted by c / kappa = -1 to -16, -14, ..., 14, so that
+// the sums hold the encoding offset -X_int themselves): the weight is
+// folded into a stream of 4-bit value indices
 // (2 row blocks of 64 rows x 2 steps of 8 K x 4 row vectors x 64 bytes),
 // the per-row corrections -128 * sum of values (2 blocks x 1 segment x 64),
 // where each segment's sums start, and the row scales. The activations + 128
 // (the sign bit flipped) are copied once. Per row block (the second one 16 rows wide, so its stores
 // are masked), tiles of 4 columns (a lone column takes @gemv's form): per step 4 loads, each split into
 // nibbles and looked up to values, then per column 8 dot products of an
-// activation word of that copy broadcast over 16 rows. The segment's int32
-// sums take (c / kappa) * X_int = -X_int as an integer (folded from xsum /
-// tscale once per GEMM, not per row block), and the scales are folded as
-// kappa * s (0.25), so the fp32 epilogue is fl(kappa s * tau) * float(sum).
+// activation word of that copy broadcast over 16 rows. The scales are
+// folded as kappa * s (0.25), so the fp32 epilogue is fl(kappa s * tau) *
+// float(sum), with no add per accumulator.
 // CHECK: memref.global "private" constant @[[$STREAM:__loom_lut_stream.*]] : memref<1024xi8> = dense<"0x{{[0-9A-F]+}}"> {alignment = 64 : i64}
 // CHECK-LABEL: func @dot
 // CHECK-DAG: %[[IDX:.*]] = memref.get_global @[[$STREAM]] : memref<1024xi8>
 // CHECK-DAG: %[[LASTLINE:.*]] = arith.constant 960 : index
 // CHECK-DAG: %[[CORR:.*]] = arith.constant dense<{{.*}}> : tensor<2x1x64xi32>
 // CHECK-DAG: %[[SCALE:.*]] = arith.constant dense<"0x00340034{{.*}}"> : tensor<2x1x64xf16>
-// VNNI-DAG: arith.constant dense<[-15, -13, -11, -9, -7, -5, -3, -1, 1, 3, 5, 7, 9, 11, 13, 15{{.*}}]> : vector<{{16|64}}xi8>
-// NOVNNI-DAG: arith.constant dense<[-15, -13, -11, -9, -7, -5, -3, -1, 1, 3, 5, 7, 9, 11, 13, 15{{.*}}]> : vector<{{16|64}}xi8>
+// VNNI-DAG: arith.constant dense<[-16, -14, -12, -10, -8, -6, -4, -2, 0, 2, 4, 6, 8, 10, 12, 14{{.*}}]> : vector<{{16|64}}xi8>
+// NOVNNI-DAG: arith.constant dense<[-16, -14, -12, -10, -8, -6, -4, -2, 0, 2, 4, 6, 8, 10, 12, 14{{.*}}]> : vector<{{16|64}}xi8>
 // CHECK-DAG: %[[FLIP:.*]] = arith.constant dense<-128> : vector<16xi8>
-// CHECK-DAG: %[[UNITS:.*]] = arith.constant -1 : i32
-// CHECK: %[[XINTS:.*]] = scf.for {{.*}} -> (tensor<?x1xi32>)
-// CHECK: arith.divf
-// CHECK: %[[XINT:.*]] = arith.fptosi %{{.*}} : f32 to i32
-// CHECK: %[[OFFSET:.*]] = arith.muli %[[XINT]], %[[UNITS]] : i32
-// CHECK: tensor.insert %[[OFFSET]]
 // CHECK: %[[FLIPPED:.*]] = scf.for {{.*}} -> (tensor<?x16xi8>)
 // CHECK: %[[X:.*]] = vector.transfer_read %{{.*}}[%{{.*}}, %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<?x16xi8>, vector<16xi8>
 // CHECK: %[[U:.*]] = arith.xori %[[X]], %[[FLIP]] : vector<16xi8>
@@ -60,11 +55,9 @@
 // GENERIC: arith.muli %{{.*}}, %{{.*}} : vector<32xi16>
 // CHECK-NOT: arith.subi %{{.*}}, %{{.*}} : vector<16xi32>
 // CHECK-NOT: arith.divf
-// CHECK: %[[COLOFFSET:.*]] = tensor.extract %[[XINTS]][%{{.*}}, %{{.*}}] : tensor<?x1xi32>
-// CHECK: %[[OFFSETS:.*]] = vector.broadcast %[[COLOFFSET]] : i32 to vector<16xi32>
-// CHECK: %[[SHIFTED:.*]] = arith.addi %{{.*}}, %[[OFFSETS]] : vector<16xi32>
+// The sums convert as the step loop leaves them (#0), no add between.
 // CHECK: %[[FACTOR:.*]] = arith.mulf %{{.*}}, %{{.*}} : vector<16xf32>
-// CHECK: %[[SUMS:.*]] = arith.sitofp %[[SHIFTED]] : vector<16xi32> to vector<16xf32>
+// CHECK: %[[SUMS:.*]] = arith.sitofp %{{.*}}#0 : vector<16xi32> to vector<16xf32>
 // CHECK: %[[TERM:.*]] = arith.mulf %[[FACTOR]], %[[SUMS]] : vector<16xf32>
 // CHECK: arith.addf %{{.*}}, %[[TERM]] : vector<16xf32>
 // CHECK-NOT: math.fma
