@@ -92,8 +92,7 @@ std::optional<IndexForm> indexFormOf(const DotStream &stream, ByteShuffle isa,
                                      int64_t segment) {
   if (isa != ByteShuffle::Avx512Vnni && isa != ByteShuffle::Avx512Vbmi)
     return std::nullopt;
-  // One accumulator per field and row vector: 1-bit indices would need 32.
-  if (stream.bits == 1 || 255 * 128 * segment >= (int64_t(1) << 31))
+  if (255 * 128 * segment >= (int64_t(1) << 31))
     return std::nullopt;
   int64_t slope = stream.values[1] - stream.values[0];
   if (slope <= 0 || !llvm::isPowerOf2_64(slope))
@@ -247,18 +246,18 @@ Value emitDotKernel(OpBuilder &b, Location loc, Operation *anchor,
   };
 
   // The stream's 64-byte loads of step t of a row block, one per row
-  // vector.
-  auto loadStep = [&](OpBuilder &ob, Value block,
-                      Value t) -> SmallVector<Value> {
+  // vector from `firstRow` on (`rows` of them).
+  auto loadStep = [&](OpBuilder &ob, Value block, Value t, int64_t firstRow = 0,
+                      int64_t rows = kRowVectors) -> SmallVector<Value> {
     Value base = mul(ob, add(ob, mul(ob, block, steps), t), kRowVectors * 64);
     if (prefetchDistance > 0)
-      for (int64_t r = 0; r < kRowVectors; ++r)
+      for (int64_t r = firstRow; r < firstRow + rows; ++r)
         prefetchStream(
             ob, loc, indices,
             add(ob, base, indexConst(ob, loc, prefetchDistance + r * 64)),
             int64_t(stream.indices.size()));
     SmallVector<Value> loads;
-    for (int64_t r = 0; r < kRowVectors; ++r)
+    for (int64_t r = firstRow; r < firstRow + rows; ++r)
       loads.push_back(vector::TransferReadOp::create(
           ob, loc, vI8, indices,
           ValueRange{add(ob, base, indexConst(ob, loc, r * 64))},
@@ -331,8 +330,12 @@ Value emitDotKernel(OpBuilder &b, Location loc, Operation *anchor,
   // signed operand, acc[r * fields + f] sums 2^(f bits) * i * x, and no
   // shift, lookup or sign flip runs per load: 2 vector ops per 64 indices
   // instead of 3 to 4. The segment's end makes them sum v x =
-  // 2^slopeLog2 * sum_f (acc_f >> f bits) + intercept * X_int.
+  // 2^slopeLog2 * sum_f (acc_f >> f bits) + intercept * X_int. The row
+  // vectors go in passes of `passRows` over the segment, so that the
+  // accumulators take at most 16 of the 32 vector registers (1-bit
+  // indices: two passes of 2 row vectors, 8 fields each).
   std::optional<IndexForm> indexForm = indexFormOf(stream, isa, segment);
+  int64_t passRows = std::min<int64_t>(kRowVectors, 16 / fields);
   SmallVector<Value> fieldMasks;
   Value intercepts;
   if (indexForm) {
@@ -345,12 +348,13 @@ Value emitDotKernel(OpBuilder &b, Location loc, Operation *anchor,
       intercepts = epilogue.foldIntegerSums(b, indexForm->intercept);
   }
   auto indexStep = [&](OpBuilder &ob, Value col, Value block, Value t,
-                       ValueRange acc) -> SmallVector<Value> {
+                       int64_t firstRow, ValueRange acc) -> SmallVector<Value> {
     SmallVector<Value> quads;
     for (int64_t f = 0; f < fields; ++f)
       quads.push_back(broadcastWord(ob, x, col, t, f));
     SmallVector<Value> sums(acc);
-    for (auto [r, bytes] : llvm::enumerate(loadStep(ob, block, t)))
+    for (auto [r, bytes] :
+         llvm::enumerate(loadStep(ob, block, t, firstRow, passRows)))
       for (int64_t f = 0; f < fields; ++f) {
         Value &sum = sums[r * fields + f];
         sum = dotQuads(ob, loc, isa, sum,
@@ -362,14 +366,8 @@ Value emitDotKernel(OpBuilder &b, Location loc, Operation *anchor,
   // The exact sums of segment s of column `col` in the index form.
   auto indexSums = [&](OpBuilder &sb, Value col, Value block,
                        Value s) -> SmallVector<Value> {
+    ValueRange fieldSums;
     Value first = mul(sb, s, stepsPerSegment);
-    ValueRange fieldSums = buildLoop(
-        sb, loc, indexConst(sb, loc, stepsPerSegment),
-        SmallVector<Value>(kRowVectors * fields,
-                           splatConst(sb, loc, vI32, sb.getI32IntegerAttr(0))),
-        [&](OpBuilder &tb, Value tt, ValueRange a) {
-          return indexStep(tb, col, block, add(tb, first, tt), a);
-        });
     Value intercept;
     if (intercepts)
       intercept = vector::BroadcastOp::create(
@@ -377,10 +375,19 @@ Value emitDotKernel(OpBuilder &b, Location loc, Operation *anchor,
           tensor::ExtractOp::create(sb, loc, intercepts, ValueRange{col, s}));
     SmallVector<Value> exact;
     for (int64_t r = 0; r < kRowVectors; ++r) {
+      if (r % passRows == 0)
+        fieldSums = buildLoop(
+            sb, loc, indexConst(sb, loc, stepsPerSegment),
+            SmallVector<Value>(
+                passRows * fields,
+                splatConst(sb, loc, vI32, sb.getI32IntegerAttr(0))),
+            [&](OpBuilder &tb, Value tt, ValueRange a) {
+              return indexStep(tb, col, block, add(tb, first, tt), r, a);
+            });
       Value sum = intercept;
       for (int64_t f = 0; f < fields; ++f) {
         // acc_f is a multiple of 2^(f bits): the shifts are exact.
-        Value part = fieldSums[r * fields + f];
+        Value part = fieldSums[(r % passRows) * fields + f];
         int64_t shift = f * stream.bits - indexForm->slopeLog2;
         auto amount = [&](int64_t v) {
           return splatConst(sb, loc, vI32, sb.getI32IntegerAttr(v));
