@@ -67,6 +67,8 @@ struct DotStream {
   /// plus offsetUnits, so that the sums hold (c / kappa) * X_int and no
   /// epilogue adds it per accumulator.
   SmallVector<int8_t, 16> values;
+  /// c / kappa where the epilogue takes the encoding offset as an integer
+  /// (SegmentEpilogue::integerOffsetUnitsOf).
   std::optional<int64_t> offsetUnits;
   /// Indices in use: values[0 .. levels).
   int64_t levels;
