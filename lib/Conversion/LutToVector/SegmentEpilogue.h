@@ -28,7 +28,7 @@ public:
   /// segments of `segment`; `tscale` and `xsum` are the [N, K/S] column
   /// terms. `sumsHoldOffset`: the kernel's int32 sums already hold
   /// (c / kappa) * X_int, its values being shifted by
-  /// integerOffsetUnits(...) (which must then be set).
+  /// integerOffsetUnitsOf(...) (which must then be set).
   SegmentEpilogue(OpBuilder &b, Location loc, PackedType weight,
                   const RowCoefficients &coefficients, int64_t rowsPerBlock,
                   int64_t segment, Value tscale, Value xsum,
