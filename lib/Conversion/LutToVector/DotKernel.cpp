@@ -10,7 +10,8 @@
 //       for segment s:                               fp32 epilogue per s
 //         for 8 K of the segment:                    4 stream loads,
 //           unpack to values, per column 2 word broadcasts (loads) and
-//           8 dot products
+//           8 dot products (a lone column: the index form, below, with
+//           one masked field operand per dot product and no lookup)
 //
 // The weight side must be the signed operand, so activations enter as
 // x + 128 (unsigned; a copy made once per GEMM, whose words the broadcasts
@@ -326,16 +327,15 @@ Value emitDotKernel(OpBuilder &b, Location loc, Operation *anchor,
     return sums;
   };
 
-  // One column in the index form (lut.md §4.2's GEMV): field f of a stream
-  // byte, masked in place, is 2^(f bits) times the value's index i, an
-  // unsigned operand as it is. With the activations themselves as the
-  // signed operand, acc[r * fields + f] sums 2^(f bits) * i * x, and no
-  // shift, lookup or sign flip runs per load: 2 vector ops per 64 indices
-  // instead of 3 to 4. The segment's end makes them sum v x =
-  // 2^slopeLog2 * sum_f (acc_f >> f bits) + intercept * X_int. The row
-  // vectors go in passes of `passRows` over the segment, so that the
-  // accumulators take at most 16 of the 32 vector registers (1-bit
-  // indices: two passes of 2 row vectors, 8 fields each).
+  // One column in the index form (not in lut.md; RationaleLut.md): field f of a
+  // stream byte, masked in place, is 2^(f bits) times the value's index i, an
+  // unsigned operand as it is. With the activations themselves as the signed
+  // operand, acc[r * fields + f] sums 2^(f bits) * i * x, and no shift, lookup
+  // or sign flip runs per load: 2 vector ops per 64 indices instead of 3 to 4.
+  // The segment's end makes them sum v x = 2^slopeLog2 * sum_f (acc_f >> f
+  // bits) + intercept * X_int. The row vectors go in passes of `passRows` over
+  // the segment, so that the accumulators take at most 16 of the 32 vector
+  // registers (1-bit indices: two passes of 2 row vectors, 8 fields each).
   std::optional<IndexForm> indexForm = indexFormOf(stream, isa, segment);
   int64_t passRows = std::min<int64_t>(kRowVectors, 16 / fields);
   SmallVector<Value> fieldMasks;
