@@ -12,6 +12,8 @@ PACKAGES=(
   cmake ninja-build ccache libgtest-dev
   python3 python3-numpy libpython3-dev python3-pytest pybind11-dev python3-pip python3-venv
   libopenblas-dev libdnnl-dev libomp-22-dev libcurl4-openssl-dev
+  # oneDNN's CMake config needs OpenCL; libdnnl-dev only recommends it.
+  ocl-icd-opencl-dev
   libxgboost-dev librsvg2-bin
 )
 
