@@ -78,12 +78,13 @@ func.func @pinned(%x: tensor<?x512xf32>, %w: !w) -> tensor<?x256xf32> {
 
 // -----
 
-!w = !lut.packed<16384x4096, #lut.quant<ternary, group = per_tensor, scale = f32>, #lut.layout<bitplane, g = 4, lanes = 1x1, tile_m = 128>>
+!w = !lut.packed<16384x16384, #lut.quant<ternary, group = per_tensor, scale = f32>, #lut.layout<bitplane, g = 4, lanes = 1x1, tile_m = 128>>
 
-// The shipped model was trained on up to 2 M weights and N = 64: a remark
-// names the features of the chosen candidate beyond that range.
+// The shipped model was trained on m, k up to 8192 (25 M weights) and N up
+// to 64: a remark names the features of the chosen candidate beyond that
+// range.
 // RANGE: remark: lut.gemm by x86_64-avx512/lut.gemm@{{.*}} outside the model's training range: m k {{.*}}n
-func.func @beyond_training(%x: tensor<?x4096xf32>, %w: !w) -> tensor<?x16384xf32> {
-  %y = lut.mpgemm %x, %w : tensor<?x4096xf32>, !w -> tensor<?x16384xf32>
+func.func @beyond_training(%x: tensor<?x16384xf32>, %w: !w) -> tensor<?x16384xf32> {
+  %y = lut.mpgemm %x, %w : tensor<?x16384xf32>, !w -> tensor<?x16384xf32>
   return %y : tensor<?x16384xf32>
 }

@@ -244,6 +244,18 @@ std::vector<Task> tune::generateTasks(const std::string &decision,
                              {8, true}})
         tasks.push_back(
             {decision, GemmProblem{f.name, m, k, n, /*actQuant=*/true}, cold});
+  // The same at full LLM scale (9-25 M weights), decode and small batches:
+  // a stream that outgrows the small shapes' caches and prefetch ramps,
+  // whose best prefetch distance from DRAM the small tasks cannot show.
+  // None is a lut benchmark shape, so its sweeps stay unseen shapes.
+  const std::pair<int64_t, int64_t> fullScale[] = {
+      {3072, 3072}, {8192, 3072}, {3072, 8192}};
+  for (const Format &f : kFormats)
+    for (auto [m, k] : fullScale)
+      for (auto [n, cold] :
+           {std::pair<int64_t, bool>{1, false}, {1, true}, {8, true}})
+        tasks.push_back(
+            {decision, GemmProblem{f.name, m, k, n, /*actQuant=*/true}, cold});
   // Random shapes for coverage, from the seed.
   std::mt19937 rng(seed);
   std::uniform_int_distribution<int> blocks(2, 16), format(0, 5), nIndex(0, 5);
