@@ -165,7 +165,7 @@ Json valueJson(const Value &v) {
     return j.add("kind", jsonString("text")).add("value", jsonString(v.text));
   case ValueKind::I1:
     j.add("kind", jsonString("i1"));
-    return j.add("value", Json{Json::Kind::Bool, v.i != 0});
+    return j.add("value", jsonBool(v.i != 0));
   case ValueKind::I64:
     return j.add("kind", jsonString("i64"))
         .add("value", jsonString(std::to_string(v.i)));

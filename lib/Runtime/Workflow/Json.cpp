@@ -21,6 +21,13 @@ Json jsonString(std::string s) {
   return v;
 }
 
+Json jsonBool(bool b) {
+  Json v;
+  v.kind = Json::Kind::Bool;
+  v.boolean = b;
+  return v;
+}
+
 Json jsonNumber(double n) {
   Json v;
   v.kind = Json::Kind::Number;

@@ -185,15 +185,12 @@ Json snapshotToJson(const TraceSnapshot &s) {
         .add("base", jsonString(info.base))
         .add("kind", number(int64_t(info.kind)))
         .add("type", jsonString(info.type));
-    Json yes;
-    yes.kind = Json::Kind::Bool;
-    yes.boolean = true;
     if (info.value != "?")
       node.add("value", jsonString(info.value));
     if (info.trainable)
-      node.add("trainable", yes);
+      node.add("trainable", jsonBool(true));
     if (info.selected)
-      node.add("selected", yes);
+      node.add("selected", jsonBool(true));
     if (!info.constraint.empty())
       node.add("constraint", jsonString(info.constraint));
     if (!n.param.empty())

@@ -45,6 +45,7 @@ struct Json {
 
 /// Builders for the values the runtime writes.
 Json jsonString(std::string s);
+Json jsonBool(bool b);
 Json jsonNumber(double n);
 Json jsonArray(std::vector<Json> items = {});
 Json jsonObject(std::vector<std::pair<std::string, Json>> members = {});
