@@ -50,7 +50,7 @@ struct LutCase {
   /// they are constants, so that convert-lut-to-vector folds the weight
   /// into its kernel, whose byte shuffle this names (avx512-vnni, avx512,
   /// avx2, generic).
-  std::string isa;
+  std::string isa = {};
   /// With int8 activations: the `lut.dot_from_n` decision the GEMM carries
   /// (0: none, table lookups for every N); N >= it takes the int8-dot path.
   int64_t dotFromN = 0;
