@@ -234,28 +234,28 @@ std::vector<Task> tune::generateTasks(const std::string &decision,
       for (int64_t n : {1, 4, 8})
         tasks.push_back(
             {decision, GemmProblem{f.name, m, k, n}, /*cold=*/true});
-  // Int8 activations, where the int8-dot path competes with the lookups.
-  for (const Format &f : kFormats)
-    for (auto [m, k] : llvm::ArrayRef(shapes).take_front(3))
-      for (auto [n, cold] : {std::pair<int64_t, bool>{1, false},
-                             {8, false},
-                             {64, false},
-                             {1, true},
-                             {8, true}})
-        tasks.push_back(
-            {decision, GemmProblem{f.name, m, k, n, /*actQuant=*/true}, cold});
+  // Int8 activations, where the int8-dot path competes with the lookups:
+  // every format at each (m, k) and each (n, weights from DRAM).
+  using Shape = std::pair<int64_t, int64_t>;
+  using Point = std::pair<int64_t, bool>;
+  auto addInt8Activations = [&](llvm::ArrayRef<Shape> mk,
+                                llvm::ArrayRef<Point> points) {
+    for (const Format &f : kFormats)
+      for (auto [m, k] : mk)
+        for (auto [n, cold] : points)
+          tasks.push_back({decision,
+                           GemmProblem{f.name, m, k, n, /*actQuant=*/true},
+                           cold});
+  };
+  addInt8Activations(
+      llvm::ArrayRef(shapes).take_front(3),
+      {{1, false}, {8, false}, {64, false}, {1, true}, {8, true}});
   // The same at full LLM scale (9-25 M weights), decode and small batches:
   // a stream that outgrows the small shapes' caches and prefetch ramps,
   // whose best prefetch distance from DRAM the small tasks cannot show.
   // None is a lut benchmark shape, so its sweeps stay unseen shapes.
-  const std::pair<int64_t, int64_t> fullScale[] = {
-      {3072, 3072}, {8192, 3072}, {3072, 8192}};
-  for (const Format &f : kFormats)
-    for (auto [m, k] : fullScale)
-      for (auto [n, cold] :
-           {std::pair<int64_t, bool>{1, false}, {1, true}, {8, true}})
-        tasks.push_back(
-            {decision, GemmProblem{f.name, m, k, n, /*actQuant=*/true}, cold});
+  addInt8Activations({{3072, 3072}, {8192, 3072}, {3072, 8192}},
+                     {{1, false}, {1, true}, {8, true}});
   // Random shapes for coverage, from the seed.
   std::mt19937 rng(seed);
   std::uniform_int_distribution<int> blocks(2, 16), format(0, 5), nIndex(0, 5);
