@@ -198,6 +198,7 @@ buildHostToLoopsPipeline(OpPassManager &pm, const CPUPipelineOptions &options,
     decide.costModel = options.costModel;
     decide.isa = options.isa;
     decide.cpu = options.cpu;
+    decide.weights = options.weights;
     decide.dumpDecisions = options.dumpDecisions;
     decide.loadDecisions = options.loadDecisions;
     decide.remarks = options.costModelRemarks;

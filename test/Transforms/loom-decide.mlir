@@ -8,6 +8,7 @@
 // RUN: loom-opt %s -split-input-file --loom-decide="isa=avx512-vbmi cost-model=roofline remarks=true" -o /dev/null 2>&1 | FileCheck %s --check-prefix=REMARK
 // RUN: loom-opt %s -split-input-file --loom-decide="isa=avx512-vbmi remarks=true" -o /dev/null 2>&1 | FileCheck %s --check-prefix=RANGE
 // RUN: not loom-opt %s -split-input-file --loom-decide="isa=avx512-vbmi cost-model=%S/Inputs/stale" -o /dev/null 2>&1 | FileCheck %s --check-prefix=STALE
+// RUN: loom-opt %s -split-input-file --loom-decide="isa=avx512-vbmi weights=cache" | FileCheck %s --check-prefix=CACHED
 // RUN: not loom-opt %s -split-input-file --loom-decide="weights=disk" -o /dev/null 2>&1 | FileCheck %s --check-prefix=BAD-WEIGHTS
 // RUN: not loom-opt %s -split-input-file --loom-decide="replay=sometimes" -o /dev/null 2>&1 | FileCheck %s --check-prefix=BAD-REPLAY
 // RUN: not loom-opt %s -split-input-file --loom-decide="isa=sse9" -o /dev/null 2>&1 | FileCheck %s --check-prefix=BAD-ISA
@@ -58,6 +59,23 @@ func.func @static_n(%x1: tensor<1x512xf32>, %x3: tensor<3x512xf32>, %w: !w) -> (
   %y1 = lut.mpgemm %x1, %w : tensor<1x512xf32>, !w -> tensor<1x256xf32>
   %y3 = lut.mpgemm %x3, %w : tensor<3x512xf32>, !w -> tensor<3x256xf32>
   return %y1, %y3 : tensor<1x256xf32>, tensor<3x256xf32>
+}
+
+// -----
+
+!w = !lut.packed<256x512, #lut.quant<ternary, group = per_tensor, scale = f32>, #lut.layout<bitplane, g = 4, lanes = 1x1, tile_m = 128>>
+
+// Where the weights come from is the caller's to say: streamed from DRAM
+// (the default) the shipped model prefetches the stream; cached between
+// calls, where its measurements found prefetches only cost issue slots, it
+// does not.
+// SHIPPED-LABEL: func.func @gemv
+// SHIPPED: {column_tile = 1 : i64, prefetch = {{[1-9][0-9]*}} : i64}, source = "learned"
+// CACHED-LABEL: func.func @gemv
+// CACHED: {column_tile = 1 : i64, prefetch = 0 : i64}, source = "learned"
+func.func @gemv(%x: tensor<1x512xf32>, %w: !w) -> tensor<1x256xf32> {
+  %y = lut.mpgemm %x, %w : tensor<1x512xf32>, !w -> tensor<1x256xf32>
+  return %y : tensor<1x256xf32>
 }
 
 // -----

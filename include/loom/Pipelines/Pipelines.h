@@ -52,6 +52,13 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
                      "prefetch-distance options; the roofline for MoE "
                      "layers and tiles)"),
       llvm::cl::init("auto")};
+  PassOptions::Option<std::string> weights{
+      *this, "weights",
+      llvm::cl::desc("Where the GEMMs' constant weights come from when the "
+                     "model runs, which loom-decide weighs: dram (they "
+                     "outgrow the caches, as when decoding a large model) "
+                     "or cache (they stay cache-resident between calls)"),
+      llvm::cl::init("dram")};
   PassOptions::Option<bool> costModelRemarks{
       *this, "cost-model-remarks",
       llvm::cl::desc("Report every decision's three best candidates, their "
