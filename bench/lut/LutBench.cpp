@@ -338,12 +338,12 @@ int main(int argc, char **argv) {
       // streamed from DRAM, which the cold points time, and for weights
       // left in the caches by the call before, which the hot points time
       // (the option a user states it with).
-      std::string model =
+      std::string modelOption =
           opt.costModel.empty() ? "" : "cost-model=" + opt.costModel + " ";
       Model fromDram = compileModel(opt.compiler, source, base + ".so", false,
-                                    model + "weights=dram");
+                                    modelOption + "weights=dram");
       Model cached = compileModel(opt.compiler, source, base + "_cached.so",
-                                  false, model + "weights=cache");
+                                  false, modelOption + "weights=cache");
       Model ref = compileModel(opt.compiler, source, base + "_ref.so", true);
       std::vector<std::pair<std::string, Model>> swept;
       if (opt.sweep)
