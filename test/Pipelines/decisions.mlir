@@ -7,9 +7,9 @@
 // column per weight load, no prefetches. @decided gets the roofline's
 // choice: four columns, prefetching.
 // CARRIED-LABEL: func.func @pinned
-// CARRIED: lut.scale_combine {{.*}}loom.decision = #loom.decision<"lut.gemm", {column_tile = 1 : i64, prefetch = 0 : i64}, source = "user"
+// CARRIED: lut.scale_combine {{.*}}loom.decision = #loom.decision<"lut.gemm", {column_tile = 1 : i64, gemv_prefetch = 0 : i64, prefetch = 0 : i64}, source = "user"
 // CARRIED-LABEL: func.func @decided
-// CARRIED: lut.scale_combine {{.*}}loom.decision = #loom.decision<"lut.gemm", {column_tile = 4 : i64, prefetch = 2048 : i64}, source = "roofline"
+// CARRIED: lut.scale_combine {{.*}}loom.decision = #loom.decision<"lut.gemm", {column_tile = 4 : i64, gemv_prefetch = 2048 : i64, prefetch = 2048 : i64}, source = "roofline"
 // CHECK-LABEL: func.func @pinned
 // CHECK-NOT: memref.prefetch
 // CHECK-NOT: vector<32xi16>, vector<32xi16>, vector<32xi16>
@@ -23,7 +23,7 @@ func.func @pinned(%x: tensor<?x64xf32>) -> tensor<?x128xf32> {
   %c = arith.constant dense<2> : tensor<128x64xi8>
   %s = arith.constant dense<0.5> : tensor<1x1xf32>
   %w = lut.pack %c, %s : tensor<128x64xi8>, tensor<1x1xf32> -> !w
-  %y = lut.mpgemm %x, %w {loom.decision = #loom.decision<"lut.gemm", {column_tile = 1 : i64, prefetch = 0 : i64}, source = "user", model = "hand">} : tensor<?x64xf32>, !w -> tensor<?x128xf32>
+  %y = lut.mpgemm %x, %w {loom.decision = #loom.decision<"lut.gemm", {column_tile = 1 : i64, gemv_prefetch = 0 : i64, prefetch = 0 : i64}, source = "user", model = "hand">} : tensor<?x64xf32>, !w -> tensor<?x128xf32>
   return %y : tensor<?x128xf32>
 }
 

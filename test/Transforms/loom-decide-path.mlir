@@ -9,7 +9,7 @@
 // The roofline sees the 2-bit dot stream beat the lookups' 2-bit planes
 // plus tables at every N: int8 dots from N = 1.
 // CHECK-LABEL: func.func @decided
-// CHECK: lut.mpgemm {{.*}}loom.decision = #loom.decision<"lut.gemm", {column_tile = 4 : i64, dot_from_n = 1 : i64, prefetch = 2048 : i64}, source = "roofline"
+// CHECK: lut.mpgemm {{.*}}loom.decision = #loom.decision<"lut.gemm", {column_tile = 4 : i64, dot_from_n = 1 : i64, gemv_prefetch = 2048 : i64, prefetch = 2048 : i64}, source = "roofline"
 // PATH-LABEL: func.func @decided
 // PATH: lut.dot_accumulate
 func.func @decided(%x: tensor<?x256xf32>) -> tensor<?x256xf32> {
@@ -29,7 +29,7 @@ func.func @lookups_only(%x: tensor<?x256xf32>) -> tensor<?x256xf32> {
   %c = arith.constant dense<1> : tensor<256x256xi8>
   %s = arith.constant dense<0.5> : tensor<1x1xf32>
   %w = lut.pack %c, %s : tensor<256x256xi8>, tensor<1x1xf32> -> !w
-  %y = lut.mpgemm %x, %w {act_quant = #lut.act_quant<i8>, loom.decision = #loom.decision<"lut.gemm", {column_tile = 4 : i64, dot_from_n = 0 : i64, prefetch = 2048 : i64}, source = "user", model = "hand">} : tensor<?x256xf32>, !w -> tensor<?x256xf32>
+  %y = lut.mpgemm %x, %w {act_quant = #lut.act_quant<i8>, loom.decision = #loom.decision<"lut.gemm", {column_tile = 4 : i64, dot_from_n = 0 : i64, gemv_prefetch = 2048 : i64, prefetch = 2048 : i64}, source = "user", model = "hand">} : tensor<?x256xf32>, !w -> tensor<?x256xf32>
   return %y : tensor<?x256xf32>
 }
 
@@ -40,7 +40,7 @@ func.func @dots_only(%x: tensor<?x256xf32>) -> tensor<?x256xf32> {
   %c = arith.constant dense<1> : tensor<256x256xi8>
   %s = arith.constant dense<0.5> : tensor<1x1xf32>
   %w = lut.pack %c, %s : tensor<256x256xi8>, tensor<1x1xf32> -> !w
-  %y = lut.mpgemm %x, %w {act_quant = #lut.act_quant<i8>, loom.decision = #loom.decision<"lut.gemm", {column_tile = 4 : i64, dot_from_n = 1 : i64, prefetch = 2048 : i64}, source = "user", model = "hand">} : tensor<?x256xf32>, !w -> tensor<?x256xf32>
+  %y = lut.mpgemm %x, %w {act_quant = #lut.act_quant<i8>, loom.decision = #loom.decision<"lut.gemm", {column_tile = 4 : i64, dot_from_n = 1 : i64, gemv_prefetch = 2048 : i64, prefetch = 2048 : i64}, source = "user", model = "hand">} : tensor<?x256xf32>, !w -> tensor<?x256xf32>
   return %y : tensor<?x256xf32>
 }
 
@@ -50,7 +50,7 @@ func.func @dots_only(%x: tensor<?x256xf32>) -> tensor<?x256xf32> {
 // PATH-LABEL: func.func @pinned_path
 // PATH-NOT: lut.dot_accumulate
 // PATH: lut.lookup_accumulate
-// CHECK: loom.decision = #loom.decision<"lut.gemm", {column_tile = 4 : i64, dot_from_n = 0 : i64, prefetch = 2048 : i64}, source = "roofline", model = "roofline">, lut.dot_from_n = 4611686018427387904 : i64}
+// CHECK: loom.decision = #loom.decision<"lut.gemm", {column_tile = 4 : i64, dot_from_n = 0 : i64, gemv_prefetch = 2048 : i64, prefetch = 2048 : i64}, source = "roofline", model = "roofline">, lut.dot_from_n = 4611686018427387904 : i64}
 func.func @pinned_path(%x: tensor<?x256xf32>) -> tensor<?x256xf32> {
   %c = arith.constant dense<1> : tensor<256x256xi8>
   %s = arith.constant dense<0.5> : tensor<1x1xf32>

@@ -25,11 +25,11 @@
 // per weight load stream the weights least often. It cannot see prefetching,
 // so that knob keeps its first (hand-tuned) option.
 // CHECK-LABEL: func.func @dynamic_n
-// CHECK: lut.mpgemm {{.*}} {loom.decision = #loom.decision<"lut.gemm", {column_tile = 4 : i64, prefetch = 2048 : i64}, source = "roofline", model = "roofline">}
+// CHECK: lut.mpgemm {{.*}} {loom.decision = #loom.decision<"lut.gemm", {column_tile = 4 : i64, gemv_prefetch = 2048 : i64, prefetch = 2048 : i64}, source = "roofline", model = "roofline">}
 // The test model prefers tiles under 3 columns (a tie the canonical order
 // breaks towards 2), and names itself by target class, decision and hash.
 // LEARNED-LABEL: func.func @dynamic_n
-// LEARNED: {column_tile = 2 : i64, prefetch = 2048 : i64}, source = "learned", model = "x86_64-avx512/lut.gemm@{{[0-9a-f]+}}"
+// LEARNED: {column_tile = 2 : i64, gemv_prefetch = 2048 : i64, prefetch = 2048 : i64}, source = "learned", model = "x86_64-avx512/lut.gemm@{{[0-9a-f]+}}"
 // No model for avx2's class there: the roofline. By default (auto) the
 // model shipped in models/ decides for its class, the roofline for others.
 // SHIPPED-LABEL: func.func @dynamic_n
@@ -41,7 +41,7 @@
 // A directory without the class's model falls back to the roofline, and
 // says so.
 // NO-MODEL: :[[@LINE+3]]:8: remark: no model {{.*}}Inputs/models/x86_64-avx2/lut.gemm.json; deciding by the roofline
-// REMARK: remark: lut.gemm by roofline: [column_tile=4 prefetch=2048] {{.*}}; [column_tile=4 prefetch=0] {{.*}}; [column_tile=4 prefetch=512]
+// REMARK: remark: lut.gemm by roofline: [column_tile=4 prefetch=2048 gemv_prefetch=2048] {{.*}}; [column_tile=4 prefetch=2048 gemv_prefetch=0] {{.*}}; [column_tile=4 prefetch=2048 gemv_prefetch=512]
 func.func @dynamic_n(%x: tensor<?x512xf32>, %w: !w) -> tensor<?x256xf32> {
   %y = lut.mpgemm %x, %w : tensor<?x512xf32>, !w -> tensor<?x256xf32>
   return %y : tensor<?x256xf32>
@@ -80,17 +80,33 @@ func.func @gemv(%x: tensor<1x512xf32>, %w: !w) -> tensor<1x256xf32> {
 
 // -----
 
+!w = !lut.packed<4096x4096, #lut.quant<ternary, group = per_tensor, scale = f32>, #lut.layout<bitplane, g = 4, lanes = 1x1, tile_m = 128>>
+
+// A dynamic N's GEMV is decided apart (gemv_prefetch): cached weights
+// under int8 activations are not prefetched at N = 1, yet streamed ahead
+// from N = 2 on, where each load feeds more lookups.
+// SHIPPED-LABEL: func.func @dynamic_gemv
+// SHIPPED: gemv_prefetch = {{[1-9][0-9]*}} : i64, prefetch = {{[1-9][0-9]*}} : i64}, source = "learned"
+// CACHED-LABEL: func.func @dynamic_gemv
+// CACHED: gemv_prefetch = 0 : i64, prefetch = {{[1-9][0-9]*}} : i64}, source = "learned"
+func.func @dynamic_gemv(%x: tensor<?x4096xf32>, %w: !w) -> tensor<?x4096xf32> {
+  %y = lut.mpgemm %x, %w {act_quant = #lut.act_quant<i8>} : tensor<?x4096xf32>, !w -> tensor<?x4096xf32>
+  return %y : tensor<?x4096xf32>
+}
+
+// -----
+
 !w = !lut.packed<256x512, #lut.quant<ternary, group = per_tensor, scale = f32>, #lut.layout<bitplane, g = 4, lanes = 1x1, tile_m = 128>>
 
 // A decision already made (here pinned by hand) is kept, unless asked to
 // decide again.
 // CHECK-LABEL: func.func @pinned
-// CHECK: {column_tile = 1 : i64, prefetch = 0 : i64}, source = "user", model = "hand"
+// CHECK: {column_tile = 1 : i64, gemv_prefetch = 0 : i64, prefetch = 0 : i64}, source = "user", model = "hand"
 // RECOMPUTE-LABEL: func.func @pinned
-// RECOMPUTE: {column_tile = 4 : i64, prefetch = 2048 : i64}, source = "roofline"
+// RECOMPUTE: {column_tile = 4 : i64, gemv_prefetch = 2048 : i64, prefetch = 2048 : i64}, source = "roofline"
 // STALE: error: {{.*}}stale/x86_64-avx512/lut.gemm is stale: trained on schema hash 0123456789abcdef, the compiler's lut.gemm v4 is 8fb2a42cd6b7811a
 func.func @pinned(%x: tensor<?x512xf32>, %w: !w) -> tensor<?x256xf32> {
-  %y = lut.mpgemm %x, %w {loom.decision = #loom.decision<"lut.gemm", {column_tile = 1 : i64, prefetch = 0 : i64}, source = "user", model = "hand">} : tensor<?x512xf32>, !w -> tensor<?x256xf32>
+  %y = lut.mpgemm %x, %w {loom.decision = #loom.decision<"lut.gemm", {column_tile = 1 : i64, gemv_prefetch = 0 : i64, prefetch = 0 : i64}, source = "user", model = "hand">} : tensor<?x512xf32>, !w -> tensor<?x256xf32>
   return %y : tensor<?x256xf32>
 }
 

@@ -470,11 +470,25 @@ struct DotEpilogueToVector : OpRewritePattern<ScaleCombineOp> {
     if (failed(stream))
       return rewriter.notifyMatchFailure(op, "weight is not constant");
     KernelSchedule schedule = scheduleOf(op, {columnTile, prefetchDistance});
-    Value y = emitDotKernel(rewriter, op.getLoc(), op, op.getWeight().getType(),
-                            segment, *stream, isa, schedule.columnTile,
-                            schedule.prefetchDistance, dot.getX(),
-                            op.getTscale(), op.getXsum(),
-                            cast<RankedTensorType>(op.getResult().getType()));
+    Location loc = op.getLoc();
+    auto resultType = cast<RankedTensorType>(op.getResult().getType());
+    auto kernel = [&](OpBuilder &b, int64_t prefetch) {
+      return emitDotKernel(b, loc, op, packed, segment, *stream, isa,
+                           schedule.columnTile, prefetch, dot.getX(),
+                           op.getTscale(), op.getXsum(), resultType);
+    };
+    Value y = resultType.isDynamicDim(0) && schedule.splitsGemv()
+                  ? branchOnColumns(
+                        rewriter, loc,
+                        tensor::DimOp::create(rewriter, loc, dot.getX(), 0), 2,
+                        resultType,
+                        [&](OpBuilder &b) {
+                          return kernel(b, *schedule.gemvPrefetch);
+                        },
+                        [&](OpBuilder &b) {
+                          return kernel(b, schedule.prefetchDistance);
+                        })
+                  : kernel(rewriter, schedule.prefetchDistance);
     rewriter.replaceOp(op, y);
     if (dot->use_empty())
       rewriter.eraseOp(dot);

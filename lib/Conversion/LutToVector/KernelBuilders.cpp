@@ -21,7 +21,23 @@ mlir::loom::lut::scheduleOf(Operation *epilogue, KernelSchedule defaults) {
   std::optional<int64_t> quadFromN = decision.getIntKnob("quad_from_n");
   return {decision.getIntKnob("column_tile").value_or(defaults.columnTile),
           decision.getIntKnob("prefetch").value_or(defaults.prefetchDistance),
-          quadFromN ? quadFromN : defaults.quadFromN};
+          quadFromN ? quadFromN : defaults.quadFromN,
+          decision.getIntKnob("gemv_prefetch")};
+}
+
+Value mlir::loom::lut::branchOnColumns(OpBuilder &b, Location loc, Value n,
+                                       int64_t bound, Type resultType,
+                                       function_ref<Value(OpBuilder &)> below,
+                                       function_ref<Value(OpBuilder &)> from) {
+  Value isBelow = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, n,
+                                        indexConst(b, loc, bound));
+  auto branch = scf::IfOp::create(b, loc, resultType, isBelow,
+                                  /*withElseRegion=*/true);
+  OpBuilder thenBuilder = OpBuilder::atBlockBegin(branch.thenBlock());
+  scf::YieldOp::create(thenBuilder, loc, below(thenBuilder));
+  OpBuilder elseBuilder = OpBuilder::atBlockBegin(branch.elseBlock());
+  scf::YieldOp::create(elseBuilder, loc, from(elseBuilder));
+  return branch.getResult(0);
 }
 
 Value mlir::loom::lut::indexConst(OpBuilder &b, Location loc, int64_t value) {
@@ -58,13 +74,19 @@ Value mlir::loom::lut::globalStream(OpBuilder &b, Location loc,
   auto module = anchor->getParentOfType<ModuleOp>();
   auto type = MemRefType::get({int64_t(bytes.size())}, b.getI8Type());
   auto tensorType = RankedTensorType::get(type.getShape(), b.getI8Type());
+  // Attributes are uniqued: the kernels built for each range of N of one
+  // GEMM find their stream by identity and share its bytes.
+  auto value = DenseElementsAttr::get(tensorType, bytes);
+  for (auto global : module.getOps<memref::GlobalOp>())
+    if (global.getInitialValueAttr() == value && global.getConstant() &&
+        global.getAlignment() == 64)
+      return memref::GetGlobalOp::create(b, loc, type, global.getSymName());
   // Built detached: SymbolTable::insert renames it when another kernel's
   // stream already holds the name.
   OpBuilder detached(b.getContext());
   auto global = memref::GlobalOp::create(
       detached, loc, b.getStringAttr("__loom_lut_stream"),
-      b.getStringAttr("private"), TypeAttr::get(type),
-      DenseElementsAttr::get(tensorType, bytes), b.getUnitAttr(),
+      b.getStringAttr("private"), TypeAttr::get(type), value, b.getUnitAttr(),
       b.getI64IntegerAttr(64));
   SymbolTable(module).insert(global, module.getBody()->begin());
   return memref::GetGlobalOp::create(b, loc, type, global.getSymName());

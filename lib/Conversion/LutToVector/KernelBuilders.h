@@ -17,12 +17,27 @@ struct KernelSchedule {
   /// The N from which weights whose tables fit the P64 quad layout take
   /// it (0: never; below it, S16 or T3); none: the kernels' own rule.
   std::optional<int64_t> quadFromN = std::nullopt;
+  /// Where N is dynamic, the prefetch distance of its GEMV (N = 1), when
+  /// the decision gives it one of its own: weights that stay cached want
+  /// none there but some at larger N.
+  std::optional<int64_t> gemvPrefetch = std::nullopt;
+
+  /// Whether a kernel over a dynamic N takes its GEMV apart.
+  bool splitsGemv() const {
+    return gemvPrefetch && *gemvPrefetch != prefetchDistance;
+  }
 };
 
 /// The schedule of the kernel built from `epilogue`: the one loom-decide
 /// recorded on it (lut-decompose-mpgemm carries it there), else `defaults`
 /// (the pass options).
 KernelSchedule scheduleOf(Operation *epilogue, KernelSchedule defaults);
+
+/// A kernel's y built under an scf.if on its dynamic column count `n`:
+/// `below` where n < `bound`, `from` elsewhere.
+Value branchOnColumns(OpBuilder &b, Location loc, Value n, int64_t bound,
+                      Type resultType, function_ref<Value(OpBuilder &)> below,
+                      function_ref<Value(OpBuilder &)> from);
 
 /// An index constant.
 Value indexConst(OpBuilder &b, Location loc, int64_t value);
@@ -72,8 +87,8 @@ void prefetchStream(OpBuilder &b, Location loc, Value stream, Value offset,
                     int64_t streamBytes);
 
 /// A private constant memref.global holding `bytes`, 64-byte aligned, in
-/// the module of `anchor` (renamed when the name is taken); returns its
-/// memref.
+/// the module of `anchor` (renamed when the name is taken; the one already
+/// there when another kernel holds the same bytes); returns its memref.
 Value globalStream(OpBuilder &b, Location loc, Operation *anchor,
                    ArrayRef<int8_t> bytes);
 /// A constant tensor over `values`.

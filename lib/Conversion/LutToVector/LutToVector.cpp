@@ -353,20 +353,6 @@ struct LookupEpilogueToVector : OpRewritePattern<ScaleCombineOp> {
         columnSource(lookup.getTable(), op.getTscale(), op.getXsum());
     auto resultType = cast<RankedTensorType>(op.getResult().getType());
     Location loc = op.getLoc();
-    auto shuffleKernel = [&](OpBuilder &b) -> FailureOr<Value> {
-      FailureOr<BitplaneStream> stream =
-          trit3 ? foldTrit3Stream(pack, segment)
-                : foldBitplaneStream(pack, segment);
-      if (failed(stream))
-        return failure();
-      return emitKernel(b, loc, op, plan, *stream, isa, source, resultType);
-    };
-    auto quadKernel = [&](OpBuilder &b) -> FailureOr<Value> {
-      FailureOr<QuadStream> stream = foldQuadStream(pack, segment);
-      if (failed(stream))
-        return failure();
-      return emitQuadKernel(b, loc, op, plan, *stream, source, resultType);
-    };
     // The quad layout from the decision's N on; without one, wherever it
     // fits but for a padded stream's GEMV: from DRAM at N = 1 trit3's 9 %
     // longer P64 stream costs more than P64 saves (bench/README.md).
@@ -374,37 +360,63 @@ struct LookupEpilogueToVector : OpRewritePattern<ScaleCombineOp> {
     if (quadKernelApplies(plan, isa))
       quadFrom = schedule.quadFromN.value_or(
           quadTablesArePadded(plan.weight, segment) ? 2 : 1);
-    int64_t staticN = resultType.getDimSize(0);
-    FailureOr<Value> y;
-    if (quadFrom == 0 ||
-        (!ShapedType::isDynamic(staticN) && staticN < quadFrom))
-      y = shuffleKernel(rewriter);
-    else if (quadFrom == 1 || !ShapedType::isDynamic(staticN))
-      y = quadKernel(rewriter);
-    else {
-      Value n = tensor::DimOp::create(
-          rewriter, loc, source.rows ? source.rows : source.table, 0);
-      Value below =
-          arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::slt, n,
-                                indexConst(rewriter, loc, quadFrom));
-      auto branch = scf::IfOp::create(rewriter, loc, resultType, below,
-                                      /*withElseRegion=*/true);
-      // Both folds succeed or fail alike (constant operands): the first
-      // tells.
-      OpBuilder thenBuilder = OpBuilder::atBlockBegin(branch.thenBlock());
-      FailureOr<Value> shuffleY = shuffleKernel(thenBuilder);
-      if (failed(shuffleY)) {
-        rewriter.eraseOp(branch);
+    std::optional<int64_t> staticN;
+    if (!resultType.isDynamicDim(0))
+      staticN = resultType.getDimSize(0);
+    // Each stream a kernel reads, folded once before any IR is built.
+    std::optional<BitplaneStream> bitplane;
+    std::optional<QuadStream> quads;
+    if (quadFrom != 1 && (!staticN || quadFrom == 0 || *staticN < quadFrom)) {
+      FailureOr<BitplaneStream> stream =
+          trit3 ? foldTrit3Stream(pack, segment)
+                : foldBitplaneStream(pack, segment);
+      if (failed(stream))
         return rewriter.notifyMatchFailure(op, "weight is not constant");
-      }
-      scf::YieldOp::create(thenBuilder, loc, *shuffleY);
-      OpBuilder elseBuilder = OpBuilder::atBlockBegin(branch.elseBlock());
-      scf::YieldOp::create(elseBuilder, loc, *quadKernel(elseBuilder));
-      y = branch.getResult(0);
+      bitplane = std::move(*stream);
     }
-    if (failed(y))
-      return rewriter.notifyMatchFailure(op, "weight is not constant");
-    rewriter.replaceOp(op, *y);
+    if (quadFrom != 0 && (!staticN || *staticN >= quadFrom)) {
+      FailureOr<QuadStream> stream = foldQuadStream(pack, segment);
+      if (failed(stream))
+        return rewriter.notifyMatchFailure(op, "weight is not constant");
+      quads = std::move(*stream);
+    }
+    Value n;
+    if (!staticN && (schedule.splitsGemv() || quadFrom > 1))
+      n = tensor::DimOp::create(rewriter, loc,
+                                source.rows ? source.rows : source.table, 0);
+    // The kernel for the column counts of which `known` is the one (if
+    // any).
+    auto kernelFor = [&](OpBuilder &b, std::optional<int64_t> known,
+                         int64_t prefetch) -> Value {
+      KernelPlan kernelPlan = plan;
+      kernelPlan.prefetchDistance = prefetch;
+      auto shuffleKernel = [&](OpBuilder &bb) {
+        return emitKernel(bb, loc, op, kernelPlan, *bitplane, isa, source,
+                          resultType);
+      };
+      auto quadKernel = [&](OpBuilder &bb) {
+        return emitQuadKernel(bb, loc, op, kernelPlan, *quads, source,
+                              resultType);
+      };
+      if (quadFrom == 0 || (known && *known < quadFrom))
+        return shuffleKernel(b);
+      if (quadFrom == 1 || known)
+        return quadKernel(b);
+      return branchOnColumns(b, loc, n, quadFrom, resultType, shuffleKernel,
+                             quadKernel);
+    };
+    Value y = !staticN && schedule.splitsGemv()
+                  ? branchOnColumns(
+                        rewriter, loc, n, 2, resultType,
+                        [&](OpBuilder &b) {
+                          return kernelFor(b, 1, *schedule.gemvPrefetch);
+                        },
+                        [&](OpBuilder &b) {
+                          return kernelFor(b, std::nullopt,
+                                           schedule.prefetchDistance);
+                        })
+                  : kernelFor(rewriter, staticN, schedule.prefetchDistance);
+    rewriter.replaceOp(op, y);
     if (lookup->use_empty())
       rewriter.eraseOp(lookup);
     return success();

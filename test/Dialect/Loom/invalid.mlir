@@ -21,7 +21,7 @@ func.func @missing_knob(%x: tensor<?x64xf32>, %w: !w) -> tensor<?x128xf32> {
 !w = !lut.packed<128x64, #lut.quant<ternary, group = per_tensor, scale = f32>, #lut.layout<bitplane>>
 func.func @not_an_option(%x: tensor<?x64xf32>, %w: !w) -> tensor<?x128xf32> {
   // expected-error @+1 {{knob 'column_tile' = 3 : i64 is not one of its options (4, 2, 1, 8)}}
-  %y = lut.mpgemm %x, %w {loom.decision = #loom.decision<"lut.gemm", {column_tile = 3 : i64, prefetch = 2048 : i64}, source = "user", model = "hand">} : tensor<?x64xf32>, !w -> tensor<?x128xf32>
+  %y = lut.mpgemm %x, %w {loom.decision = #loom.decision<"lut.gemm", {column_tile = 3 : i64, gemv_prefetch = 2048 : i64, prefetch = 2048 : i64}, source = "user", model = "hand">} : tensor<?x64xf32>, !w -> tensor<?x128xf32>
   return %y : tensor<?x128xf32>
 }
 
@@ -30,7 +30,7 @@ func.func @not_an_option(%x: tensor<?x64xf32>, %w: !w) -> tensor<?x128xf32> {
 !w = !lut.packed<128x64, #lut.quant<ternary, group = per_tensor, scale = f32>, #lut.layout<bitplane>>
 func.func @unknown_knob(%x: tensor<?x64xf32>, %w: !w) -> tensor<?x128xf32> {
   // expected-error @+1 {{decision has knob 'unroll', which lut.mpgemm does not have}}
-  %y = lut.mpgemm %x, %w {loom.decision = #loom.decision<"lut.gemm", {column_tile = 4 : i64, prefetch = 2048 : i64, unroll = 2 : i64}, source = "user", model = "hand">} : tensor<?x64xf32>, !w -> tensor<?x128xf32>
+  %y = lut.mpgemm %x, %w {loom.decision = #loom.decision<"lut.gemm", {column_tile = 4 : i64, gemv_prefetch = 2048 : i64, prefetch = 2048 : i64, unroll = 2 : i64}, source = "user", model = "hand">} : tensor<?x64xf32>, !w -> tensor<?x128xf32>
   return %y : tensor<?x128xf32>
 }
 
@@ -39,7 +39,7 @@ func.func @unknown_knob(%x: tensor<?x64xf32>, %w: !w) -> tensor<?x128xf32> {
 !w = !lut.packed<128x64, #lut.quant<ternary, group = per_tensor, scale = f32>, #lut.layout<bitplane>>
 func.func @string_for_int(%x: tensor<?x64xf32>, %w: !w) -> tensor<?x128xf32> {
   // expected-error @+1 {{knob 'prefetch' = "far" is not one of its options (2048, 0, 512, 1024, 4096, 8192)}}
-  %y = lut.mpgemm %x, %w {loom.decision = #loom.decision<"lut.gemm", {column_tile = 4 : i64, prefetch = "far"}, source = "user", model = "hand">} : tensor<?x64xf32>, !w -> tensor<?x128xf32>
+  %y = lut.mpgemm %x, %w {loom.decision = #loom.decision<"lut.gemm", {column_tile = 4 : i64, gemv_prefetch = 2048 : i64, prefetch = "far"}, source = "user", model = "hand">} : tensor<?x64xf32>, !w -> tensor<?x128xf32>
   return %y : tensor<?x128xf32>
 }
 
@@ -100,7 +100,7 @@ func.func @missing_path(%x: tensor<?x256xf32>) -> tensor<?x256xf32> {
   %s = arith.constant dense<0.5> : tensor<1x1xf32>
   %w = lut.pack %c, %s : tensor<256x256xi8>, tensor<1x1xf32> -> !w
   // expected-error @+1 {{decision lacks knob 'dot_from_n'}}
-  %y = lut.mpgemm %x, %w {act_quant = #lut.act_quant<i8>, loom.decision = #loom.decision<"lut.gemm", {column_tile = 4 : i64, prefetch = 2048 : i64}, source = "user", model = "hand">} : tensor<?x256xf32>, !w -> tensor<?x256xf32>
+  %y = lut.mpgemm %x, %w {act_quant = #lut.act_quant<i8>, loom.decision = #loom.decision<"lut.gemm", {column_tile = 4 : i64, gemv_prefetch = 2048 : i64, prefetch = 2048 : i64}, source = "user", model = "hand">} : tensor<?x256xf32>, !w -> tensor<?x256xf32>
   return %y : tensor<?x256xf32>
 }
 
@@ -185,4 +185,23 @@ func.func @quad_crossover_at_static_n(%x: tensor<8x256xf32>) -> tensor<8x128xf32
   // expected-error @+1 {{decision [column_tile=4 prefetch=2048 quad_from_n=4] is not a legal candidate of this op}}
   %y = lut.mpgemm %x, %w {loom.decision = #loom.decision<"lut.gemm", {column_tile = 4 : i64, prefetch = 2048 : i64, quad_from_n = 4 : i64}, source = "user", model = "hand">} : tensor<8x256xf32>, !w1 -> tensor<8x128xf32>
   return %y : tensor<8x128xf32>
+}
+
+// -----
+
+// Only a dynamic N has a GEMV to decide apart.
+!w = !lut.packed<128x64, #lut.quant<ternary, group = per_tensor, scale = f32>, #lut.layout<bitplane>>
+func.func @static_gemv_prefetch(%x: tensor<8x64xf32>, %w: !w) -> tensor<8x128xf32> {
+  // expected-error @+1 {{decision has knob 'gemv_prefetch', which lut.mpgemm does not have}}
+  %y = lut.mpgemm %x, %w {loom.decision = #loom.decision<"lut.gemm", {column_tile = 4 : i64, gemv_prefetch = 0 : i64, prefetch = 2048 : i64}, source = "user", model = "hand">} : tensor<8x64xf32>, !w -> tensor<8x128xf32>
+  return %y : tensor<8x128xf32>
+}
+
+// -----
+
+!w = !lut.packed<128x64, #lut.quant<ternary, group = per_tensor, scale = f32>, #lut.layout<bitplane>>
+func.func @bad_gemv_prefetch(%x: tensor<?x64xf32>, %w: !w) -> tensor<?x128xf32> {
+  // expected-error @+1 {{knob 'gemv_prefetch' = 100 : i64 is not one of its options}}
+  %y = lut.mpgemm %x, %w {loom.decision = #loom.decision<"lut.gemm", {column_tile = 4 : i64, gemv_prefetch = 100 : i64, prefetch = 2048 : i64}, source = "user", model = "hand">} : tensor<?x64xf32>, !w -> tensor<?x128xf32>
+  return %y : tensor<?x128xf32>
 }

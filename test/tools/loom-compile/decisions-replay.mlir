@@ -42,10 +42,10 @@
 // DUMP-NEXT:     "fingerprint": "{{[0-9a-f]+}}",
 // DUMP-NEXT:     "function": "moe",
 
-// RUN: %python -c "import json; d = json.load(open('%t/a.json')); d['loom-decide'][1]['attribute'] = '#loom.decision<\"lut.gemm\", {column_tile = 1 : i64, prefetch = 0 : i64}, source = \"user\", model = \"hand\">'; d['moe-select-strategy'][0]['attribute'] = '#moe.strategy<grouped, tile = <rows = 2, weight_rows = 8>>'; json.dump(d, open('%t/pinned.json', 'w'))"
+// RUN: %python -c "import json; d = json.load(open('%t/a.json')); d['loom-decide'][1]['attribute'] = '#loom.decision<\"lut.gemm\", {column_tile = 1 : i64, gemv_prefetch = 0 : i64, prefetch = 0 : i64}, source = \"user\", model = \"hand\">'; d['moe-select-strategy'][0]['attribute'] = '#moe.strategy<grouped, tile = <rows = 2, weight_rows = 8>>'; json.dump(d, open('%t/pinned.json', 'w'))"
 // RUN: loom-compile %s -mcpu=znver4 -o %t/libd.so --load-decisions=%t/pinned.json --dump-decisions=%t/d.json
 // RUN: FileCheck %s --check-prefix=PINNED < %t/d.json
-// PINNED: column_tile = 1 : i64, prefetch = 0 : i64}, source = \"user\", model = \"hand\">",
+// PINNED: column_tile = 1 : i64, gemv_prefetch = 0 : i64, prefetch = 0 : i64}, source = \"user\", model = \"hand\">",
 // PINNED-NEXT: "decision": "lut.gemm",
 // PINNED-NEXT: "fingerprint"
 // PINNED-NEXT: "function": "gemm",

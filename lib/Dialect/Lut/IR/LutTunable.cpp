@@ -17,6 +17,8 @@
 
 #include "mlir/IR/Matchers.h"
 
+#include "llvm/ADT/bit.h"
+
 #include <cmath>
 
 using namespace mlir;
@@ -79,6 +81,12 @@ cost::KnobSpace MpGemmOp::getKnobSpace(const cost::TargetInfo &target) {
       {"prefetch",
        {int64_t(2048), int64_t(0), int64_t(512), int64_t(1024), int64_t(4096),
         int64_t(8192)}}};
+  // A dynamic N's GEMV runs kernels of its own prefetch distance: weights
+  // that stay cached want none there, yet some at larger N.
+  if (!n)
+    knobs.push_back({"gemv_prefetch",
+                     {int64_t(2048), int64_t(0), int64_t(512), int64_t(1024),
+                      int64_t(4096), int64_t(8192)}});
   // Where the int8-dot path can serve: the N from which it does (0: never;
   // the table lookups serve smaller N).
   bool dot = getDotPathIndexBits() != 0;
@@ -144,6 +152,9 @@ MpGemmOp::getFeatures(const cost::KnobSpace &space,
   double lookupsPerRow = groups * planes;
   int64_t tile = space.intValue(candidate, "column_tile");
   int64_t prefetch = space.intValue(candidate, "prefetch");
+  std::optional<int64_t> gemvPrefetch;
+  if (!staticN(*this))
+    gemvPrefetch = space.intValue(candidate, "gemv_prefetch");
   int64_t indexBits = getDotPathIndexBits();
   int64_t dotFrom = indexBits ? space.intValue(candidate, "dot_from_n") : 0;
   bool quadKnob = quadTablesFitOp(*this);
@@ -156,6 +167,9 @@ MpGemmOp::getFeatures(const cost::KnobSpace &space,
     ns = {*n};
   SmallVector<cost::FeatureVector> rows;
   for (int64_t n : ns) {
+    // Fewer columns than a tile run in the narrower tiles that cover them.
+    int64_t nTile = n < tile ? int64_t(llvm::bit_floor(uint64_t(n))) : tile;
+    int64_t nPrefetch = gemvPrefetch && n == 1 ? *gemvPrefetch : prefetch;
     bool dotPath = dotFrom != 0 && n >= dotFrom;
     bool quadTables = quadFrom != 0 && n >= quadFrom;
     double streams = std::ceil(double(n) / tile);
@@ -197,8 +211,8 @@ MpGemmOp::getFeatures(const cost::KnobSpace &space,
     row[GroupSize] = cost::encodeCount(quant.getGroupSizeFor(k));
     row[IntActivations] = hasIntActivations();
     row[Trit3] = trit3;
-    row[ColumnTile] = cost::encodeCount(tile);
-    row[PrefetchBytes] = cost::encodeCount(prefetch);
+    row[ColumnTile] = cost::encodeCount(nTile);
+    row[PrefetchBytes] = cost::encodeCount(nPrefetch);
     row[DotPath] = dotPath;
     row[DotIndexBits] = indexBits;
     row[QuadTables] = quadTables;
