@@ -127,6 +127,9 @@ mlir::loom::lowerModel(ModuleOp module, const llvm::TargetMachine &machine,
   }
   if (!options.loadDecisions.empty())
     cpuOptions.loadDecisions = options.loadDecisions;
+  if (llvm::Error invalid = verifyCPUPipelineOptions(cpuOptions))
+    return fail(error, CompileStage::Options,
+                llvm::toString(std::move(invalid)));
 
   // Graphs of LLM, tool and code nodes compile to task tables for the
   // workflow runtime; tensor graphs and functions to entry points.

@@ -3,6 +3,7 @@
 #include "loom/Pipelines/Pipelines.h"
 
 #include "loom/Conversion/Passes.h"
+#include "loom/CostModel/SelectModel.h"
 #include "loom/Dialect/Lut/Transforms/Passes.h"
 #include "loom/Dialect/MoE/IR/StrategyModel.h"
 #include "loom/Dialect/MoE/Transforms/Passes.h"
@@ -256,6 +257,24 @@ buildHostToLoopsPipeline(OpPassManager &pm, const CPUPipelineOptions &options,
   buildBufferizeToLoopsPipeline(pm);
 }
 
+llvm::Error loom::verifyCPUPipelineOptions(const CPUPipelineOptions &options) {
+  auto invalid = [](const llvm::Twine &message) {
+    return llvm::createStringError("loom-cpu-pipeline: " + message);
+  };
+  if (options.costModel != "none" &&
+      !cost::isCostModelOption(options.costModel))
+    return invalid("cost-model must be auto, roofline, none or a directory "
+                   "of models, got '" +
+                   options.costModel + "'");
+  if (options.weights != "dram" && options.weights != "cache")
+    return invalid("weights must be dram or cache, got '" + options.weights +
+                   "'");
+  if (options.linalgVectorDim != "n" && options.linalgVectorDim != "k")
+    return invalid("linalg-vector-dim must be n or k, got '" +
+                   options.linalgVectorDim + "'");
+  return llvm::Error::success();
+}
+
 void loom::buildCPUToLoopsPipeline(OpPassManager &pm,
                                    const CPUPipelineOptions &options) {
   buildHostToLoopsPipeline(pm, options, nullptr);
@@ -341,12 +360,26 @@ void loom::registerPipelines() {
       "Lower lut, moe and wf through their reference lowerings to the LLVM "
       "dialect",
       buildReferencePipeline);
-  PassPipelineRegistration<CPUPipelineOptions>(
+  // PassPipelineRegistration's builders cannot fail: this one refuses
+  // options its passes would not check.
+  registerPassPipeline(
       "loom-cpu-pipeline",
       "Loom's CPU pipeline: the LUT table-lookup decomposition and vector "
       "kernels, the grouped expert GEMM kernels, then the reference "
       "lowerings of the rest, to the LLVM dialect",
-      buildCPUPipeline);
+      [](OpPassManager &pm, StringRef text,
+         function_ref<LogicalResult(const Twine &)> errorHandler) {
+        CPUPipelineOptions options;
+        if (failed(options.parseFromString(text)))
+          return failure();
+        if (llvm::Error error = verifyCPUPipelineOptions(options))
+          return errorHandler(llvm::toString(std::move(error)));
+        buildCPUPipeline(pm, options);
+        return success();
+      },
+      [](function_ref<void(const mlir::detail::PassOptions &)> printOptions) {
+        printOptions(CPUPipelineOptions());
+      });
   PassPipelineRegistration<GPUPipelineOptions>(
       "loom-gpu-pipeline",
       "Loom's GPU pipeline: lut.mpgemm as table-lookup kernels in NVVM "

@@ -14,7 +14,7 @@
 // CACHE: lut.mpgemm {{.*}}prefetch = 0 : i64}, source = "learned"
 // loom-compile --pipeline-options says it too.
 // COMPILE: "attribute": "#loom.decision<\"lut.gemm\", {column_tile = 1 : i64, prefetch = 0 : i64}, source = \"learned\"
-// BAD: error: loom-decide: weights must be dram or cache, got 'disk'
+// BAD: loom-cpu-pipeline: weights must be dram or cache, got 'disk'
 
 !w = !lut.packed<128x64, #lut.quant<ternary, group = per_tensor, scale = f32>, #lut.layout<bitplane>>
 func.func @gemv(%x: tensor<1x64xf32>) -> tensor<1x128xf32> {

@@ -3,6 +3,7 @@
 #define LOOM_PIPELINES_PIPELINES_H
 
 #include "mlir/Pass/PassOptions.h"
+#include "llvm/Support/Error.h"
 
 namespace mlir {
 class OpPassManager;
@@ -139,6 +140,12 @@ void buildReferencePipeline(OpPassManager &pm,
 /// moe-decompose, convert-moe-to-vector), then what remains through the
 /// reference lowerings to the LLVM dialect.
 void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
+
+/// Checks the options no pass of buildCPUPipeline would: those only a pass
+/// that may not run reads (`weights` without loom-decide under
+/// cost-model=none, `linalg-vector-dim` without linalg-tile-sizes), and
+/// the cost model's name.
+llvm::Error verifyCPUPipelineOptions(const CPUPipelineOptions &options);
 
 /// buildCPUPipeline up to bufferized loops, stopping before LLVM.
 void buildCPUToLoopsPipeline(OpPassManager &pm,
