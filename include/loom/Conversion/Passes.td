@@ -70,7 +70,10 @@ def ConvertLutToVector : Pass<"convert-lut-to-vector", "::mlir::ModuleOp"> {
     multiplied with the activations + 128 by `vpdpbusd`, 16 rows x 4 K per
     instruction, in tiles of `column-tile` columns; the folded 128 * sum of
     each row's values is subtracted before the same fp32 epilogue. Both
-    kernels prefetch their stream `prefetch-distance` bytes ahead.
+    kernels prefetch their stream `prefetch-distance` bytes ahead, or as
+    the op's `loom.decision` says; where it gives a dynamic N's GEMV a
+    distance of its own (`gemv_prefetch`), an `scf.if` on N < 2 runs a
+    kernel built with it. Kernels over equal streams read one global.
 
     `isa` chooses the instructions: `avx512-vbmi` (as `avx512-vnni`, and
     for weights with one plane per byte - W1, W3, trit3 - with int8 tables
