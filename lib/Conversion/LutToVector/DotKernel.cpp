@@ -469,7 +469,8 @@ struct DotEpilogueToVector : OpRewritePattern<ScaleCombineOp> {
     FailureOr<DotStream> stream = foldDotStream(pack, segment, bits);
     if (failed(stream))
       return rewriter.notifyMatchFailure(op, "weight is not constant");
-    KernelSchedule schedule = scheduleOf(op, {columnTile, prefetchDistance});
+    KernelSchedule schedule =
+        scheduleOf(op, {columnTile, prefetchDistance}).forDots();
     Location loc = op.getLoc();
     auto resultType = cast<RankedTensorType>(op.getResult().getType());
     auto kernel = [&](OpBuilder &b, int64_t prefetch) {

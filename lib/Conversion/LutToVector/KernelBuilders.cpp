@@ -22,7 +22,21 @@ mlir::loom::lut::scheduleOf(Operation *epilogue, KernelSchedule defaults) {
   return {decision.getIntKnob("column_tile").value_or(defaults.columnTile),
           decision.getIntKnob("prefetch").value_or(defaults.prefetchDistance),
           quadFromN ? quadFromN : defaults.quadFromN,
-          decision.getIntKnob("gemv_prefetch")};
+          decision.getIntKnob("gemv_prefetch"),
+          decision.getIntKnob("dot_from_n")};
+}
+
+mlir::loom::lut::KernelSchedule
+mlir::loom::lut::KernelSchedule::serving(int64_t from,
+                                         std::optional<int64_t> below) const {
+  KernelSchedule schedule = *this;
+  if (!gemvPrefetch)
+    return schedule;
+  if (below && *below <= 2)
+    schedule.prefetchDistance = *gemvPrefetch;
+  if (from >= 2 || (below && *below <= 2))
+    schedule.gemvPrefetch.reset();
+  return schedule;
 }
 
 Value mlir::loom::lut::branchOnColumns(OpBuilder &b, Location loc, Value n,

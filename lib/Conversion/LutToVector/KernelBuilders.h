@@ -21,10 +21,27 @@ struct KernelSchedule {
   /// the decision gives it one of its own: weights that stay cached want
   /// none there but some at larger N.
   std::optional<int64_t> gemvPrefetch = std::nullopt;
+  /// The N from which the int8-dot kernel serves instead of the lookups
+  /// (0: never); none where the decision has no such knob.
+  std::optional<int64_t> dotFromN = std::nullopt;
 
   /// Whether a kernel over a dynamic N takes its GEMV apart.
   bool splitsGemv() const {
     return gemvPrefetch && *gemvPrefetch != prefetchDistance;
+  }
+
+  /// The schedule of the kernel that serves N from `from` on and below
+  /// `below` (none: unbounded): one that never sees N = 1 or only sees it
+  /// needs no GEMV kernel of its own.
+  KernelSchedule serving(int64_t from, std::optional<int64_t> below) const;
+
+  /// The schedule of the lookup kernels, which serve N below dot_from_n.
+  KernelSchedule forLookups() const {
+    return serving(0, dotFromN && *dotFromN > 0 ? dotFromN : std::nullopt);
+  }
+  /// The schedule of the int8-dot kernel, which serves N from dot_from_n.
+  KernelSchedule forDots() const {
+    return serving(dotFromN.value_or(0), std::nullopt);
   }
 };
 

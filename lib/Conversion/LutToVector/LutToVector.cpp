@@ -335,7 +335,7 @@ struct LookupEpilogueToVector : OpRewritePattern<ScaleCombineOp> {
     int64_t weightSum = trit3 ? 1 : 0;
     for (unsigned p = 0; !trit3 && p < quant.getNumPlanes(); ++p)
       weightSum += quant.getPlaneWeight(p);
-    KernelSchedule schedule = scheduleOf(op, defaults);
+    KernelSchedule schedule = scheduleOf(op, defaults).forLookups();
     KernelPlan plan{
         packed.getM(),
         packed.getK(),

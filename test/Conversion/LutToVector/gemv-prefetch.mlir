@@ -1,4 +1,4 @@
-// RUN: loom-opt %s -split-input-file --convert-lut-to-vector="isa=avx512-vbmi" | FileCheck %s
+// RUN: loom-opt %s -split-input-file --lut-decompose-mpgemm --convert-lut-to-vector="isa=avx512-vbmi" | FileCheck %s
 
 !w1 = !lut.packed<64x64, #lut.quant<binary, bits = 1, group = 64, scale = f16>, #lut.layout<bitplane, g = 4, lanes = 1x1, tile_m = 128>>
 
@@ -75,4 +75,45 @@ func.func @dot_gemv_apart(%x: tensor<?x16xi8>, %xs: tensor<?x1xf32>, %ts: tensor
   %acc = lut.dot_accumulate %x, %w {segment = 16 : i64} : tensor<?x16xi8>, !w -> tensor<?x80x1xi32>
   %y = lut.scale_combine %acc, %w, %xs tscale %ts {loom.decision = #loom.decision<"lut.gemm", {column_tile = 4 : i64, dot_from_n = 1 : i64, gemv_prefetch = 4096 : i64, prefetch = 512 : i64}, source = "user", model = "hand">} : tensor<?x80x1xi32>, !w, tensor<?x1xf32>, tensor<?x1xf32> -> tensor<?x80xf32>
   return %y : tensor<?x80xf32>
+}
+
+// -----
+
+!w = !lut.packed<256x256, #lut.quant<ternary, group = per_tensor, scale = f32>, #lut.layout<bitplane, g = 4, lanes = 1x1, tile_m = 128>>
+
+// A kernel that never sees N = 1 builds no GEMV kernel, and one that sees
+// only N = 1 is that kernel: int8 dots from N = 4 run one kernel, the
+// lookups below them two; int8 dots from N = 2 leave the lookups the GEMV
+// alone, without prefetches.
+// CHECK-LABEL: func @dots_from_4
+// CHECK: %[[DOTS:.*]] = arith.cmpi sge, %{{.*}}, %c4 : index
+// CHECK: scf.if %[[DOTS]]
+// CHECK-NOT: scf.if
+// CHECK: lut.x86.vpdpbusd
+// CHECK: } else {
+// CHECK: %[[GEMV:.*]] = arith.cmpi slt, %{{.*}}, %c2 : index
+// CHECK: scf.if %[[GEMV]]
+// CHECK-LABEL: func @dots_from_2
+// CHECK: %[[DOTS:.*]] = arith.cmpi sge, %{{.*}}, %c2 : index
+// CHECK: scf.if %[[DOTS]]
+// CHECK: memref.prefetch
+// CHECK: lut.x86.vpdpbusd
+// CHECK: } else {
+// CHECK-NOT: scf.if
+// CHECK-NOT: memref.prefetch
+// CHECK: return
+func.func @dots_from_4(%x: tensor<?x256xf32>) -> tensor<?x256xf32> {
+  %c = arith.constant dense<1> : tensor<256x256xi8>
+  %s = arith.constant dense<0.5> : tensor<1x1xf32>
+  %w = lut.pack %c, %s : tensor<256x256xi8>, tensor<1x1xf32> -> !w
+  %y = lut.mpgemm %x, %w {act_quant = #lut.act_quant<i8>, loom.decision = #loom.decision<"lut.gemm", {column_tile = 4 : i64, dot_from_n = 4 : i64, gemv_prefetch = 0 : i64, prefetch = 2048 : i64}, source = "user", model = "hand">} : tensor<?x256xf32>, !w -> tensor<?x256xf32>
+  return %y : tensor<?x256xf32>
+}
+
+func.func @dots_from_2(%x: tensor<?x256xf32>) -> tensor<?x256xf32> {
+  %c = arith.constant dense<1> : tensor<256x256xi8>
+  %s = arith.constant dense<0.5> : tensor<1x1xf32>
+  %w = lut.pack %c, %s : tensor<256x256xi8>, tensor<1x1xf32> -> !w
+  %y = lut.mpgemm %x, %w {act_quant = #lut.act_quant<i8>, loom.decision = #loom.decision<"lut.gemm", {column_tile = 4 : i64, dot_from_n = 2 : i64, gemv_prefetch = 0 : i64, prefetch = 2048 : i64}, source = "user", model = "hand">} : tensor<?x256xf32>, !w -> tensor<?x256xf32>
+  return %y : tensor<?x256xf32>
 }
