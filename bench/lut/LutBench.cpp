@@ -518,11 +518,11 @@ int main(int argc, char **argv) {
                                    swept[fastest[j]].first});
             }
             // Each path of the exact mode forced, re-timed round-robin with
-            // @gemm (each function has its own weights, so hot calls follow
-            // warmUp's): what its choice is judged against
-            // (G5). Timed apart, @gemm and a path it chose, one machine
-            // code, differed by up to 1.21x at N = 128 (drift, not the
-            // choice).
+            // @gemm: what its choice is judged against (G5). The two paths
+            // read different weight streams, each evicting the other's, so
+            // hot calls follow warmUp's. Timed apart, @gemm and a path it
+            // chose, one machine code, differed by up to 1.21x at N = 128
+            // (drift, not the choice).
             if (f->actQuant) {
               std::vector<std::function<void()>> calls, prepares;
               for (const char *entry : {"gemm", "gemm_lut", "gemm_dot"}) {

@@ -76,17 +76,16 @@ static std::optional<int64_t> staticN(MpGemmOp op) {
 
 cost::KnobSpace MpGemmOp::getKnobSpace(const cost::TargetInfo &target) {
   std::optional<int64_t> n = staticN(*this);
+  SmallVector<cost::KnobValue> prefetchDistances = {
+      int64_t(2048), int64_t(0),    int64_t(512),
+      int64_t(1024), int64_t(4096), int64_t(8192)};
   SmallVector<cost::Knob> knobs = {
       {"column_tile", {int64_t(4), int64_t(2), int64_t(1), int64_t(8)}},
-      {"prefetch",
-       {int64_t(2048), int64_t(0), int64_t(512), int64_t(1024), int64_t(4096),
-        int64_t(8192)}}};
+      {"prefetch", prefetchDistances}};
   // A dynamic N's GEMV runs kernels of its own prefetch distance: weights
   // that stay cached want none there, yet some at larger N.
   if (!n)
-    knobs.push_back({"gemv_prefetch",
-                     {int64_t(2048), int64_t(0), int64_t(512), int64_t(1024),
-                      int64_t(4096), int64_t(8192)}});
+    knobs.push_back({"gemv_prefetch", prefetchDistances});
   // Where the int8-dot path can serve: the N from which it does (0: never;
   // the table lookups serve smaller N).
   bool dot = getDotPathIndexBits() != 0;
